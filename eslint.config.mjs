@@ -1,0 +1,77 @@
+// Lint rules that carry architecture: @nx/enforce-module-boundaries makes the tags in each
+// project.json binding, so a service can never import another service, and contracts stay
+// free of framework code.
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const sharedOnly = (scope) => ({
+  sourceTag: `scope:${scope}`,
+  onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
+});
+
+const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'];
+
+const boundaries = (allowTestingFromServices) => ({
+  enforceBuildableLibDependency: false,
+  allow: [],
+  banTransitiveDependencies: false,
+  depConstraints: [
+    ...services.map(sharedOnly),
+    {
+      sourceTag: 'type:service',
+      onlyDependOnLibsWithTags: allowTestingFromServices
+        ? ['type:lib', 'type:contracts', 'type:testing']
+        : ['type:lib', 'type:contracts'],
+    },
+    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+    {
+      sourceTag: 'type:contracts',
+      onlyDependOnLibsWithTags: [],
+      bannedExternalImports: ['@nestjs/*', 'mongoose', 'kafkajs', 'ioredis', 'pino', '@opentelemetry/*'],
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.local-servers/**', '.nx/**', 'coverage/**', 'deploy/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read settings through the config module (src/config or libs/config), never process.env directly.',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@o2o/*/*'], message: 'Import a lib only through its index (no deep imports).' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
+  },
+  {
+    // The only places allowed to read the environment: config loaders, the test bootstrap and CLIs.
+    files: ['**/src/config/**/*.ts', 'libs/config/src/**/*.ts', 'libs/testing/src/**/*.ts', '**/*.int-spec.ts', '**/test/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

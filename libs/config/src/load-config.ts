@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not satisfy a service's schema; its message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: ReadonlyArray<{ variable: string; problem: string }>,
+  ) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses the environment with a zod object schema. Empty strings count as unset so that
+ * `FOO=` in a compose file falls back to the default instead of failing obscurely.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: issue.path.map(String).join('.') || '(root)',
+      problem: issue.message,
+    })),
+  );
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** Comma-separated list of host:port pairs. */
+export const brokerList = z
+  .string()
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port')).min(1, 'at least one broker'));
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configFields = {
+  port,
+  booleanFlag,
+  url: (protocols: string[]) =>
+    z.string().refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    }, `expected a URL with scheme ${protocols.join(' or ')}`),
+};
+
+/**
+ * The settings every service shares. Each service extends this object with its own keys in
+ * src/config/<service>.config.ts.
+ */
+export const baseServiceConfigShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().optional(),
+  /** Prepended to every topic name; lets tests and tenants share one cluster without crosstalk. */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  KAFKA_GROUP_ID: z.string().optional(),
+  KAFKA_FROM_BEGINNING: booleanFlag.default(true),
+  KAFKA_BATCH_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  MONGO_URL: configFields.url(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27017'),
+  MONGO_DB: z.string().regex(/^[a-zA-Z0-9_-]{1,63}$/, 'database names are letters, digits, - and _').optional(),
+  REDIS_URL: configFields.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  OTEL_EXPORTER_OTLP_ENDPOINT: configFields.url(['http', 'https']).optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
+};
+
+export const baseServiceConfigSchema = z.object(baseServiceConfigShape);
+export type BaseServiceConfig = z.infer<typeof baseServiceConfigSchema>;

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * The envelope every event on every enveloped topic carries: CloudEvents 1.0 attributes in their
+ * JSON format, plus three extension attributes (version, correlationid, causationid).
+ */
+export const envelopeAttributes = {
+  /** CloudEvents spec version, always "1.0". */
+  specversion: z.literal('1.0'),
+  /** Unique event id; consumers use it for idempotency. */
+  id: z.string().min(1).max(200),
+  /** Producing service and instance, as a URI reference (e.g. "/services/ingestion"). */
+  source: z.string().min(1).max(500),
+  /** Event type, e.g. "customer.merged"; with `version` it selects the payload schema. */
+  type: z.string().min(1).max(200),
+  /** Payload schema version; a breaking change is a new version, consumers accept old and new. */
+  version: z.number().int().positive(),
+  /** When the fact happened (event time, not processing time), ISO 8601 with offset. */
+  time: z.iso.datetime({ offset: true }),
+  /** The entity the event is about: the routing identifier before identity resolution, the customer id after. */
+  subject: z.string().min(1).max(500),
+  /** Always application/json. */
+  datacontenttype: z.literal('application/json').default('application/json'),
+  /** Id shared by every event caused, directly or not, by one original input (the ingested message id). */
+  correlationid: z.string().max(200).optional(),
+  /** Id of the event that directly caused this one. */
+  causationid: z.string().max(200).optional(),
+};
+
+export function envelopeOf<T extends string, V extends number, D extends z.ZodType>(
+  type: T,
+  version: V,
+  data: D,
+) {
+  return z.object({
+    ...envelopeAttributes,
+    type: z.literal(type),
+    version: z.literal(version),
+    data,
+  });
+}
+
+export type Envelope<T extends string = string, D = unknown> = {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: T;
+  version: number;
+  time: string;
+  subject: string;
+  datacontenttype: 'application/json';
+  correlationid?: string | undefined;
+  causationid?: string | undefined;
+  data: D;
+};
+
+/** Header names used on every Kafka message. Trace context uses the W3C names (traceparent, tracestate). */
+export const messageHeaders = {
+  eventType: 'ce_type',
+  eventVersion: 'ce_version',
+  eventId: 'ce_id',
+  contentType: 'content-type',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+} as const;
+
+/** Headers added to a message when it is moved to a dead-letter topic. The original key, value and headers are kept. */
+export const deadLetterHeaders = {
+  originalTopic: 'dlq-original-topic',
+  originalPartition: 'dlq-original-partition',
+  originalOffset: 'dlq-original-offset',
+  originalTimestamp: 'dlq-original-timestamp',
+  consumerGroup: 'dlq-consumer-group',
+  reason: 'dlq-reason',
+  error: 'dlq-error',
+  attempts: 'dlq-attempts',
+  failedAt: 'dlq-failed-at',
+} as const;
+
+/** Machine-readable reasons a message is dead-lettered. */
+export const deadLetterReasons = ['invalid-json', 'invalid-envelope', 'unknown-event-type', 'processing-failed'] as const;
+export type DeadLetterReason = (typeof deadLetterReasons)[number];

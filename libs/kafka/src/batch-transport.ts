@@ -1,0 +1,389 @@
+import { Catch, RpcExceptionFilter, UseFilters, applyDecorators } from '@nestjs/common';
+import { BaseRpcContext, CustomTransportStrategy, EventPattern, Server } from '@nestjs/microservices';
+import { Context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { lastValueFrom, Observable, throwError } from 'rxjs';
+import {
+  DeadLetterReason,
+  EnvelopedTopicKey,
+  TopicDefinition,
+  TopicEvent,
+  deadLetterHeaders,
+  parseEnvelope,
+  topics,
+} from '@o2o/contracts';
+import { Logger, PlatformMetrics, extractTraceContext, tracer } from '@o2o/observability';
+import { KafkaPublisher } from './publisher';
+import { TopicNames } from './topic-names';
+
+interface ConsumedBase {
+  key: string | null;
+  partition: number;
+  offset: string;
+  /** Broker timestamp of the message (ms since epoch, as a string like kafkajs gives it). */
+  timestamp: string;
+  headers: IHeaders;
+  /** Context of this message's processing span: pass it to the publisher to continue the trace. */
+  trace: Context;
+}
+/** A message whose value parsed as one of the topic's envelopes. */
+export interface ConsumedEvent<E> extends ConsumedBase {
+  kind: 'event';
+  event: E;
+}
+/** A null value on a compacted topic: the key's state was erased. */
+export interface ConsumedTombstone extends ConsumedBase {
+  kind: 'tombstone';
+  key: string;
+}
+/** A message on a raw (non-enveloped) topic, e.g. the intake. */
+export interface ConsumedRaw extends ConsumedBase {
+  kind: 'raw';
+  value: Buffer;
+}
+export type ConsumedMessage<E> = ConsumedEvent<E> | ConsumedTombstone;
+
+export interface ConsumedBatch<M> {
+  topic: TopicDefinition;
+  clusterTopic: string;
+  partition: number;
+  messages: M[];
+}
+
+/** What a handler of an enveloped topic receives. */
+export type EventBatch<K extends EnvelopedTopicKey> = ConsumedBatch<ConsumedMessage<TopicEvent<K>>>;
+/** What a handler of a raw topic receives. */
+export type RawBatch = ConsumedBatch<ConsumedRaw>;
+
+interface DeadLetter {
+  message: KafkaMessage;
+  reason: DeadLetterReason | string;
+  error: string;
+  attempts: number;
+}
+
+/** The context handlers receive next to the batch: lets them dead-letter single messages. */
+export class KafkaBatchContext extends BaseRpcContext<[string, number]> {
+  readonly rejected: Array<{ offset: string; reason: string; error: string }> = [];
+
+  constructor(topic: string, partition: number) {
+    super([topic, partition]);
+  }
+
+  /** Sends one message to the dead-letter topic with a reason instead of failing the whole batch. */
+  reject(message: { offset: string }, reason: string, error: string): void {
+    this.rejected.push({ offset: message.offset, reason, error });
+  }
+}
+
+@Catch()
+class PropagateErrorsFilter implements RpcExceptionFilter<unknown> {
+  catch(exception: unknown): Observable<never> {
+    // Nest's default RPC filter replaces errors with a generic object; the transport needs the
+    // original to retry, isolate and dead-letter with the real reason.
+    return throwError(() => exception);
+  }
+}
+
+/** Marks a controller method as the batch handler of a contract topic. */
+export function BatchHandler(topic: TopicDefinition): MethodDecorator {
+  return applyDecorators(EventPattern(topic.name), UseFilters(new PropagateErrorsFilter()));
+}
+
+export interface BatchTransportOptions {
+  kafka: Kafka;
+  names: TopicNames;
+  groupId: string;
+  publisher: KafkaPublisher;
+  metrics: PlatformMetrics;
+  logger: Logger;
+  fromBeginning: boolean;
+  /** Attempts after the first before a batch is split and poison messages are dead-lettered. */
+  retries: number;
+  retryBackoffMs?: number;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+}
+
+const topicByName = new Map<string, TopicDefinition>(Object.values(topics).map((t) => [t.name, t as TopicDefinition]));
+
+/**
+ * A @nestjs/microservices transport on kafkajs eachBatch: one handler call per batch, offsets
+ * resolved and committed only after the handler's effects are stored. A failing batch is
+ * retried with backoff, then split so that only the message that keeps failing goes to the
+ * consumer group's dead-letter topic, with its origin and error in headers.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  private consumer: Consumer | undefined;
+  private joined!: Promise<void>;
+  private resolveJoined!: () => void;
+  private crashed: Error | undefined;
+
+  constructor(private readonly options: BatchTransportOptions) {
+    super();
+    this.resetJoined();
+  }
+
+  private resetJoined(): void {
+    this.joined = new Promise((resolve) => {
+      this.resolveJoined = resolve;
+    });
+  }
+
+  /** Resolves once the consumer joined its group (tests wait for it before producing). */
+  whenJoined(): Promise<void> {
+    return this.joined;
+  }
+
+  /** Readiness: running and not crashed. */
+  isHealthy(): boolean {
+    return this.consumer !== undefined && this.crashed === undefined;
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    // disconnect() stops fetching, waits for the in-flight batch to finish (its offsets are
+    // committed at its end) and leaves the group so partitions move to other instances at once.
+    await consumer?.disconnect();
+  }
+
+  on(): void {
+    throw new Error('KafkaBatchTransport has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private async start(): Promise<void> {
+    const { kafka, names, groupId } = this.options;
+    const patterns = [...this.messageHandlers.keys()];
+    if (patterns.length === 0) return;
+    const consumer = kafka.consumer({
+      groupId: `${names.prefix}${groupId}`,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => this.resolveJoined());
+    consumer.on(consumer.events.CRASH, (event) => {
+      const error = event.payload.error;
+      this.options.logger.error({ err: error, groupId, restart: event.payload.restart }, 'kafka consumer crashed');
+      if (!event.payload.restart) this.crashed = error;
+    });
+    await consumer.connect();
+    for (const pattern of patterns) {
+      const definition = topicByName.get(pattern);
+      if (!definition) throw new Error(`@BatchHandler for unknown topic ${pattern}: add it to libs/contracts topics`);
+      await consumer.subscribe({ topic: names.of(definition), fromBeginning: this.options.fromBeginning });
+    }
+    await consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const started = process.hrtime.bigint();
+    const contractName = this.options.names.contractName(batch.topic) ?? batch.topic;
+    const definition = topicByName.get(contractName);
+    const handler = this.getHandlerByPattern(contractName);
+    if (!definition || !handler) throw new Error(`no handler for ${batch.topic}`);
+    const metrics = this.options.metrics;
+    metrics.eventsConsumed.inc({ topic: contractName }, batch.messages.length);
+    metrics.batchSize.observe({ topic: contractName }, batch.messages.length);
+
+    const deadLetters: DeadLetter[] = [];
+    const decoded: Array<{ source: KafkaMessage; consumed: ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw; span: Span }> = [];
+    for (const message of batch.messages) {
+      const result = decode(definition, batch.partition, message);
+      if ('reason' in result) {
+        deadLetters.push({ message, reason: result.reason, error: result.error, attempts: 0 });
+        continue;
+      }
+      const parent = extractTraceContext(message.headers);
+      const span = tracer().startSpan(
+        `${contractName} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': batch.topic,
+            'messaging.kafka.destination.partition': batch.partition,
+            'messaging.kafka.message.offset': message.offset,
+            'messaging.consumer.group.name': this.options.groupId,
+          },
+        },
+        parent,
+      );
+      result.trace = trace.setSpan(parent ?? ROOT_CONTEXT, span);
+      decoded.push({ source: message, consumed: result, span });
+    }
+
+    const run = async (items: typeof decoded): Promise<KafkaBatchContext> => {
+      const ctx = new KafkaBatchContext(contractName, batch.partition);
+      const consumedBatch: ConsumedBatch<unknown> = {
+        topic: definition,
+        clusterTopic: batch.topic,
+        partition: batch.partition,
+        messages: items.map((i) => i.consumed),
+      };
+      await lastValueFrom(this.transformToObservable(await handler(consumedBatch, ctx)), { defaultValue: undefined });
+      return ctx;
+    };
+
+    const failures = new Map<string, { error: unknown; attempts: number }>();
+    const rejected: KafkaBatchContext['rejected'] = [];
+    if (decoded.length > 0) {
+      const whole = await this.withRetries(payload, contractName, () => run(decoded));
+      if (whole.ok) {
+        rejected.push(...whole.value.rejected);
+      } else if (whole.stale) {
+        decoded.forEach((d) => d.span.end());
+        return;
+      } else {
+        // Isolate: the messages that still fail on their own are the poison ones.
+        for (const item of decoded) {
+          const single = await this.withRetries(payload, contractName, () => run([item]));
+          if (single.ok) rejected.push(...single.value.rejected);
+          else if (single.stale) {
+            decoded.forEach((d) => d.span.end());
+            return;
+          } else failures.set(item.source.offset, { error: single.error, attempts: single.attempts });
+        }
+      }
+    }
+
+    for (const item of decoded) {
+      const failure = failures.get(item.source.offset);
+      const rejection = rejected.find((r) => r.offset === item.source.offset);
+      if (failure) {
+        deadLetters.push({ message: item.source, reason: 'processing-failed', error: describe(failure.error), attempts: failure.attempts });
+        item.span.setStatus({ code: SpanStatusCode.ERROR, message: describe(failure.error) });
+      } else if (rejection) {
+        deadLetters.push({ message: item.source, reason: rejection.reason, error: rejection.error, attempts: 1 });
+        item.span.setStatus({ code: SpanStatusCode.ERROR, message: rejection.reason });
+      }
+    }
+
+    // Dead letters are stored before offsets move: if this send fails the batch is redelivered.
+    if (deadLetters.length > 0) await this.sendDeadLetters(batch.topic, batch.partition, deadLetters, contractName);
+
+    payload.resolveOffset(batch.lastOffset());
+    await payload.commitOffsetsIfNecessary();
+    await payload.heartbeat();
+
+    const now = Date.now();
+    for (const item of decoded) {
+      item.span.end();
+      metrics.eventLatency.observe({ topic: contractName }, Math.max(0, now - Number(item.source.timestamp)) / 1000);
+    }
+    metrics.consumerLag.set({ topic: contractName, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    metrics.batchDuration.observe({ topic: contractName }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private async withRetries<T>(
+    payload: EachBatchPayload,
+    topic: string,
+    work: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; stale: boolean; error: unknown; attempts: number }> {
+    const attempts = this.options.retries + 1;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        return { ok: true, value: await work() };
+      } catch (error) {
+        lastError = error;
+        this.options.logger.warn({ err: error, topic, attempt, of: attempts }, 'batch handler failed');
+        if (attempt === attempts) break;
+        this.options.metrics.batchRetries.inc({ topic });
+        await sleep((this.options.retryBackoffMs ?? 200) * 2 ** (attempt - 1));
+        await payload.heartbeat();
+        if (payload.isStale()) return { ok: false, stale: true, error, attempts: attempt };
+      }
+    }
+    return { ok: false, stale: false, error: lastError, attempts };
+  }
+
+  private async sendDeadLetters(clusterTopic: string, partition: number, letters: DeadLetter[], contractName: string): Promise<void> {
+    const failedAt = new Date().toISOString();
+    const messages: Message[] = letters.map((letter) => ({
+      key: letter.message.key,
+      value: letter.message.value,
+      headers: {
+        ...letter.message.headers,
+        [deadLetterHeaders.originalTopic]: clusterTopic,
+        [deadLetterHeaders.originalPartition]: String(partition),
+        [deadLetterHeaders.originalOffset]: letter.message.offset,
+        [deadLetterHeaders.originalTimestamp]: letter.message.timestamp,
+        [deadLetterHeaders.consumerGroup]: this.options.groupId,
+        [deadLetterHeaders.reason]: letter.reason,
+        [deadLetterHeaders.error]: letter.error.slice(0, 4000),
+        [deadLetterHeaders.attempts]: String(letter.attempts),
+        [deadLetterHeaders.failedAt]: failedAt,
+      },
+    }));
+    await this.options.publisher.publishRaw(this.options.names.deadLetter(this.options.groupId), messages);
+    for (const letter of letters) {
+      this.options.metrics.deadLettered.inc({ topic: contractName, reason: letter.reason });
+      this.options.logger.warn(
+        { topic: clusterTopic, partition, offset: letter.message.offset, reason: letter.reason, error: letter.error },
+        'message dead-lettered',
+      );
+    }
+  }
+}
+
+type Decoded = ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw;
+
+function decode(definition: TopicDefinition, partition: number, message: KafkaMessage): Decoded | { reason: DeadLetterReason; error: string } {
+  const key = message.key ? message.key.toString('utf8') : null;
+  const base = { key, partition, offset: message.offset, timestamp: message.timestamp, headers: message.headers ?? {}, trace: ROOT_CONTEXT };
+  if (definition.events === null) {
+    return { ...base, kind: 'raw', value: message.value ?? Buffer.alloc(0) };
+  }
+  if (message.value === null || message.value.length === 0) {
+    if (definition.cleanupPolicy === 'compact' && key !== null) return { ...base, key, kind: 'tombstone' };
+    return { reason: 'invalid-envelope', error: 'empty message value' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(message.value.toString('utf8'));
+  } catch (error) {
+    return { reason: 'invalid-json', error: describe(error) };
+  }
+  const parsed = parseEnvelope(definition, json);
+  if (!parsed.ok) return { reason: parsed.reason, error: parsed.message };
+  return { ...base, kind: 'event', event: parsed.event };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

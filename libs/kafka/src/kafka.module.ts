@@ -1,0 +1,105 @@
+import { DynamicModule, Global, Inject, Injectable, INestApplication, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Admin, Kafka } from 'kafkajs';
+import { TopicDefinition } from '@o2o/contracts';
+import { LOGGER, Logger, PlatformMetrics, ReadinessRegistry } from '@o2o/observability';
+import { KafkaBatchTransport } from './batch-transport';
+import { createKafka } from './client';
+import { KafkaSettings } from './kafka-settings';
+import { KafkaPublisher } from './publisher';
+import { ensureTopics, topicSpecs } from './topic-admin';
+import { TopicNames } from './topic-names';
+
+export const KAFKA = Symbol('KAFKA');
+const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
+
+export interface KafkaModuleOptions {
+  settings: KafkaSettings;
+  /** Topics this service produces to or consumes from; created at boot when missing. */
+  topics: TopicDefinition[];
+  /** Consumer groups of this service; their dead-letter topics are created at boot. */
+  consumerGroups: string[];
+}
+
+@Injectable()
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private admin: Admin | undefined;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    private readonly names: TopicNames,
+    private readonly publisher: KafkaPublisher,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const { settings, topics, consumerGroups } = this.options;
+    await ensureTopics(this.kafka, topicSpecs(this.names, topics, consumerGroups), settings.topicPartitions, settings.replicationFactor);
+    await this.publisher.connect();
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.readiness.register('kafka', async () => {
+      if (!this.admin) return false;
+      const cluster = await this.admin.describeCluster();
+      return { brokers: cluster.brokers.length, controller: cluster.controller };
+    });
+  }
+
+  // Runs after Nest closed HTTP and the consumers, so the last batch could still publish.
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+    await this.admin?.disconnect();
+    this.admin = undefined;
+  }
+}
+
+/** Kafka client, topic creation, the acks=all publisher and the Kafka readiness check. */
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        { provide: KAFKA_OPTIONS, useValue: options },
+        { provide: KAFKA, useFactory: (logger: Logger) => createKafka(options.settings, logger), inject: [LOGGER] },
+        { provide: TopicNames, useValue: new TopicNames(options.settings.topicPrefix) },
+        {
+          provide: KafkaPublisher,
+          useFactory: (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics) => new KafkaPublisher(kafka, names, metrics),
+          inject: [KAFKA, TopicNames, PlatformMetrics],
+        },
+        KafkaLifecycle,
+      ],
+      exports: [KAFKA, TopicNames, KafkaPublisher],
+    };
+  }
+}
+
+export interface ConsumerSettings {
+  groupId: string;
+  fromBeginning: boolean;
+  retries: number;
+  partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * Attaches a batch consumer for every @BatchHandler in the app's controllers. Call before
+ * app.init(); the consumer starts with app.startAllMicroservices().
+ */
+export function connectBatchTransport(app: INestApplication, settings: ConsumerSettings): KafkaBatchTransport {
+  const transport = new KafkaBatchTransport({
+    kafka: app.get<Kafka>(KAFKA),
+    names: app.get(TopicNames),
+    publisher: app.get(KafkaPublisher),
+    metrics: app.get(PlatformMetrics),
+    logger: app.get<Logger>(LOGGER),
+    groupId: settings.groupId,
+    fromBeginning: settings.fromBeginning,
+    retries: settings.retries,
+    partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+  });
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+  app.get(ReadinessRegistry).register(`consumer:${settings.groupId}`, async () => transport.isHealthy());
+  return transport;
+}

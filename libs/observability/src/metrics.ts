@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per process with the platform's common metrics. Services register their own
+ * metrics on `registry` too, so /metrics shows everything.
+ */
+export class PlatformMetrics {
+  readonly registry = new Registry();
+
+  readonly eventsConsumed = new Counter({
+    name: 'o2o_kafka_events_consumed_total',
+    help: 'Messages consumed, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventsProduced = new Counter({
+    name: 'o2o_kafka_events_produced_total',
+    help: 'Messages produced (acknowledged by all in-sync replicas), by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deadLettered = new Counter({
+    name: 'o2o_kafka_dead_lettered_total',
+    help: 'Messages moved to a dead-letter topic, by source topic and reason.',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchRetries = new Counter({
+    name: 'o2o_kafka_batch_retries_total',
+    help: 'Batch handler retries, by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
+  readonly batchSize = new Histogram({
+    name: 'o2o_kafka_batch_size',
+    help: 'Messages per consumed batch.',
+    labelNames: ['topic'] as const,
+    buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+
+  readonly batchDuration = new Histogram({
+    name: 'o2o_kafka_batch_duration_seconds',
+    help: 'Time to process one batch, handler and offset commit included.',
+    labelNames: ['topic'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly consumerLag = new Gauge({
+    name: 'o2o_kafka_consumer_lag',
+    help: 'Messages behind the high watermark after the last batch, by topic and partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventLatency = new Histogram({
+    name: 'o2o_event_processing_latency_seconds',
+    help: 'From the message timestamp (when it was produced) to the end of its processing, by topic.',
+    labelNames: ['topic'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  constructor(serviceName: string) {
+    this.registry.setDefaultLabels({ service: serviceName });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

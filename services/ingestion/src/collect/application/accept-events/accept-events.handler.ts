@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ReceivedEventDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
+import { createEnvelope, KafkaPublisher } from '@o2o/kafka';
+import { InjectLogger, Logger, tracer } from '@o2o/observability';
+import { INGESTION_CONFIG } from '../../../ingestion.tokens';
+import type { IngestionConfig } from '../../../config/ingestion.config';
+import { normaliseMessage, routingKey, SourceRef } from '../../domain/segment-normaliser';
+import { DedupStore } from '../../infrastructure/dedup.store';
+import { IngestionMetrics } from '../../infrastructure/ingestion.metrics';
+
+export interface AcceptEventsCommand {
+  source: SourceRef;
+  messages: SegmentMessageV1[];
+  receivedAt: Date;
+}
+
+export interface AcceptEventsResult {
+  accepted: number;
+  duplicates: number;
+}
+
+/** Kafka did not acknowledge the write: nothing was accepted, the caller should retry. */
+export class EventStoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the event log is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+const SOURCE = '/services/ingestion';
+
+/**
+ * Accepts validated messages from one source: normalise, drop duplicates by messageId, and
+ * write them to ingest.events. It resolves only after Kafka acknowledged with acks=all, which is
+ * what "accepted" means to the caller.
+ */
+@Injectable()
+export class AcceptEventsHandler {
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly dedup: DedupStore,
+    private readonly metrics: IngestionMetrics,
+    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    @InjectLogger() private readonly logger: Logger,
+  ) {}
+
+  async execute(command: AcceptEventsCommand): Promise<AcceptEventsResult> {
+    const span = tracer().startSpan('ingest accept', { kind: SpanKind.PRODUCER, attributes: { 'o2o.source': command.source.id } });
+    const spanContext = trace.setSpan(context.active(), span);
+    try {
+      const events = this.uniqueWithinRequest(command.messages.map((m) => normaliseMessage(m, command.source, command.receivedAt)));
+      const fresh = await this.claimFresh(command.source.id, events);
+      const duplicates = command.messages.length - fresh.length;
+      if (fresh.length > 0) {
+        try {
+          await this.publisher.publish([
+            {
+              topic: topics.ingestEvents,
+              events: fresh.map((data) => ({
+                key: routingKey(data),
+                trace: spanContext,
+                event: createEnvelope({
+                  type: 'customer-event.received',
+                  version: 1,
+                  id: `${data.sourceId}:${data.messageId}`,
+                  source: SOURCE,
+                  subject: routingKey(data),
+                  time: data.timestamp,
+                  correlationid: data.messageId,
+                  data,
+                }),
+              })),
+            },
+          ]);
+        } catch (error) {
+          await this.dedup.release(command.source.id, fresh.map((e) => e.messageId)).catch((releaseError: unknown) => {
+            this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
+          });
+          throw new EventStoreUnavailableError(error);
+        }
+      }
+      this.metrics.accepted.inc({ source: command.source.id }, fresh.length);
+      if (duplicates > 0) this.metrics.deduplicated.inc({ source: command.source.id }, duplicates);
+      span.setAttribute('o2o.accepted', fresh.length);
+      return { accepted: fresh.length, duplicates };
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private uniqueWithinRequest(events: ReceivedEventDataV1[]): ReceivedEventDataV1[] {
+    const seen = new Set<string>();
+    return events.filter((e) => (seen.has(e.messageId) ? false : (seen.add(e.messageId), true)));
+  }
+
+  /**
+   * Redis down: accept and forward (fail open). Dropping would lose data and rejecting would stop
+   * every channel; downstream projections are idempotent, so a duplicate costs only work.
+   */
+  private async claimFresh(sourceId: string, events: ReceivedEventDataV1[]): Promise<ReceivedEventDataV1[]> {
+    try {
+      const firstSeen = await this.dedup.claim(sourceId, events.map((e) => e.messageId), this.config.DEDUP_WINDOW_SECONDS);
+      return events.filter((_, i) => firstSeen[i]);
+    } catch (error) {
+      this.metrics.dedupUnavailable.inc();
+      this.logger.warn({ err: error }, 'dedup store unavailable: forwarding without deduplication');
+      return events;
+    }
+  }
+}

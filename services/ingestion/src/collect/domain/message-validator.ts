@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { SegmentMessageV1, segmentEventTypes, segmentMessageV1 } from '@o2o/contracts';
+
+/** Segment's limits. */
+export const MAX_EVENT_BYTES = 32 * 1024;
+export const MAX_BATCH_BYTES = 500 * 1024;
+export const MAX_DEPTH = 12;
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. "properties.$where" or "batch.3.userId". */
+  field: string;
+  /** Machine-readable reason. */
+  code: 'required' | 'invalid_type' | 'unknown_event_type' | 'too_large' | 'too_deep' | 'invalid_key' | 'invalid_value';
+  message: string;
+}
+
+export type ValidationResult = { ok: true; message: SegmentMessageV1 } | { ok: false; issues: ValidationIssue[] };
+
+/**
+ * Validates one Segment message: structure first (depth, key names that would be operators or
+ * paths in a document store), then the schema of its type. Never throws, whatever the input.
+ */
+export function validateMessage(input: unknown, fieldPrefix = ''): ValidationResult {
+  const at = (path: string) => (fieldPrefix ? (path ? `${fieldPrefix}.${path}` : fieldPrefix) : path || '(root)');
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [{ field: at(''), code: 'invalid_type', message: 'each message must be a JSON object' }] };
+  }
+  const structural = checkStructure(input, '', 0);
+  if (structural) return { ok: false, issues: [{ ...structural, field: at(structural.field) }] };
+  const type = (input as { type?: unknown }).type;
+  if (type === undefined) return { ok: false, issues: [{ field: at('type'), code: 'required', message: 'type is required' }] };
+  if (typeof type !== 'string' || !(segmentEventTypes as readonly string[]).includes(type)) {
+    return {
+      ok: false,
+      issues: [{ field: at('type'), code: 'unknown_event_type', message: `type must be one of ${segmentEventTypes.join(', ')}` }],
+    };
+  }
+  const parsed = segmentMessageV1.safeParse(input);
+  if (parsed.success) return { ok: true, message: parsed.data };
+  return { ok: false, issues: parsed.error.issues.map((issue) => toIssue(issue, at)) };
+}
+
+function toIssue(issue: z.core.$ZodIssue, at: (path: string) => string): ValidationIssue {
+  const field = at(issue.path.map(String).join('.'));
+  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  const required = missing || (issue.code === 'custom' && /required/.test(issue.message));
+  return {
+    field,
+    code: required ? 'required' : issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value',
+    message: missing ? `${field} is required` : issue.message,
+  };
+}
+
+function checkStructure(value: unknown, path: string, depth: number): ValidationIssue | undefined {
+  if (depth > MAX_DEPTH) return { field: path, code: 'too_deep', message: `nesting deeper than ${MAX_DEPTH} levels` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const issue = checkStructure(value[i], join(path, String(i)), depth + 1);
+      if (issue) return issue;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) {
+      if (key.startsWith('$') || key.includes('.') || key.includes('\u0000')) {
+        return { field: join(path, key), code: 'invalid_key', message: 'keys must not start with "$" or contain "." or NUL' };
+      }
+      const issue = checkStructure((value as Record<string, unknown>)[key], join(path, key), depth + 1);
+      if (issue) return issue;
+    }
+  }
+  return undefined;
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Channel, ReceivedEventDataV1, SegmentMessageV1 } from '@o2o/contracts';
+
+export interface SourceRef {
+  id: string;
+  channel: Channel;
+}
+
+/**
+ * Segment's clock-skew correction: the device clock may be wrong, but the gap between when the
+ * event happened and when it was sent is right. So timestamp = receivedAt - (sentAt - timestamp).
+ * Without sentAt the timestamp is trusted; without timestamp the receipt time is used.
+ */
+export function correctTimestamp(timestamp: string | undefined, sentAt: string | undefined, receivedAt: Date): Date {
+  if (!timestamp) return receivedAt;
+  const happened = Date.parse(timestamp);
+  if (!sentAt) return new Date(happened);
+  const skew = receivedAt.getTime() - Date.parse(sentAt);
+  return new Date(happened + skew);
+}
+
+/** Turns a validated Segment message into the data of a customer-event.received event. */
+export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, receivedAt: Date): ReceivedEventDataV1 {
+  const eventTime = message.timestamp ?? message.originalTimestamp;
+  const data: ReceivedEventDataV1 = {
+    messageId: message.messageId ?? randomUUID(),
+    sourceId: source.id,
+    channel: source.channel,
+    eventType: message.type,
+    timestamp: correctTimestamp(eventTime, message.sentAt, receivedAt).toISOString(),
+    receivedAt: receivedAt.toISOString(),
+  };
+  if (message.userId) data.userId = message.userId;
+  if (message.anonymousId) data.anonymousId = message.anonymousId;
+  if (eventTime) data.originalTimestamp = eventTime;
+  if (message.sentAt) data.sentAt = message.sentAt;
+  if (message.context) data.context = message.context;
+  if (message.integrations) data.integrations = message.integrations;
+  switch (message.type) {
+    case 'track':
+      data.event = message.event;
+      if (message.properties) data.properties = message.properties;
+      break;
+    case 'identify':
+      if (message.traits) data.traits = message.traits;
+      break;
+    case 'page':
+    case 'screen':
+      if (message.name) data.name = message.name;
+      if (message.category) data.category = message.category;
+      if (message.properties) data.properties = message.properties;
+      break;
+    case 'group':
+      data.groupId = message.groupId;
+      if (message.traits) data.traits = message.traits;
+      break;
+    case 'alias':
+      data.previousId = message.previousId;
+      break;
+  }
+  return data;
+}
+
+/** Before identity resolution, events are keyed by the identifier that routes them. */
+export function routingKey(data: Pick<ReceivedEventDataV1, 'userId' | 'anonymousId' | 'messageId'>): string {
+  return data.userId ?? data.anonymousId ?? data.messageId;
+}
