@@ -16,6 +16,14 @@ export interface TelemetrySettings {
 
 let sdk: NodeSDK | undefined;
 
+/** Keeps spans recording (so trace ids propagate and reach logs) when nothing exports them. */
+class DiscardingSpanProcessor implements SpanProcessor {
+  onStart(): void {}
+  onEnd(): void {}
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
 /**
  * Starts the OpenTelemetry SDK. Call before Nest and its HTTP stack are loaded so that the
  * SDK's context manager and propagator are in place. Kafka hops are traced by libs/kafka,
@@ -29,6 +37,9 @@ export function startTelemetry(settings: TelemetrySettings): void {
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
     );
   }
+  // Without any processor the SDK installs no tracer provider, spans would be non-recording and
+  // no trace context would cross Kafka; keep tracing on and simply export nowhere.
+  if (spanProcessors.length === 0) spanProcessors.push(new DiscardingSpanProcessor());
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
     spanProcessors,

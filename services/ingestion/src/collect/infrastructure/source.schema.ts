@@ -16,7 +16,7 @@ const WriteKeyHashSchema = SchemaFactory.createForClass(WriteKeyHash);
 export class Source {
   @Prop({ required: true }) _id!: string;
   @Prop({ required: true }) name!: string;
-  @Prop({ required: true, enum: channels }) channel!: Channel;
+  @Prop({ type: String, required: true, enum: channels }) channel!: Channel;
   @Prop({ required: true, default: true }) enabled!: boolean;
   @Prop({ type: [WriteKeyHashSchema], default: [] }) writeKeys!: WriteKeyHash[];
 }

@@ -1,0 +1,96 @@
+import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BaseServiceConfig } from '@o2o/config';
+import { TopicDefinition } from '@o2o/contracts';
+import { connectBatchTransport, KafkaBatchTransport, KafkaModule } from '@o2o/kafka';
+import { MongoModule } from '@o2o/mongo';
+import { createLogger, createServiceApp, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
+import { RedisModule } from '@o2o/redis';
+
+/** Settings every service has beyond the shared base. */
+export type ServiceConfig = BaseServiceConfig & { HTTP_PORT: number; KAFKA_GROUP_ID: string; MONGO_DB: string };
+
+type Imported = Type<unknown> | DynamicModule | ForwardReference;
+
+export interface ServiceDefinition<C extends ServiceConfig> {
+  /** Service name: logger, metrics and tracing label, Kafka client id. */
+  name: string;
+  /** Topics the service produces to or consumes from (created at boot when missing). */
+  topics: TopicDefinition[];
+  /** Token under which the typed config is provided to the service's modules. */
+  configToken: symbol;
+  /** The service's feature modules. */
+  imports: (config: C) => Imported[];
+  providers?: Provider[];
+  /** false leaves request body parsing to the service. */
+  bodyParser?: boolean;
+  bodyLimit?: number;
+  /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
+  configureHttp?: (app: NestFastifyApplication, config: C) => void;
+}
+
+export interface RunningService {
+  app: NestFastifyApplication;
+  transport: KafkaBatchTransport;
+  logger: Logger;
+  metrics: PlatformMetrics;
+  /** The HTTP base URL the service listens on. */
+  url: string;
+}
+
+/** Root module wiring: observability, Kafka, the service's own MongoDB database, Redis, features. */
+export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C, logger: Logger, metrics: PlatformMetrics): DynamicModule {
+  @Module({})
+  class ServiceRootModule {}
+  return {
+    module: ServiceRootModule,
+    global: true,
+    imports: [
+      ObservabilityModule.forRoot({ logger, metrics }),
+      KafkaModule.forRoot({
+        settings: {
+          brokers: config.KAFKA_BROKERS,
+          clientId: config.KAFKA_CLIENT_ID ?? definition.name,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        },
+        topics: definition.topics,
+        consumerGroups: [config.KAFKA_GROUP_ID],
+      }),
+      MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+      RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
+      ...definition.imports(config),
+    ],
+    providers: [{ provide: definition.configToken, useValue: config }, ...(definition.providers ?? [])],
+    exports: [definition.configToken],
+  };
+}
+
+/**
+ * Builds and starts a service: HTTP listening, the batch consumer joined to its group. main.ts
+ * calls it with the loaded config; integration tests call it with their own (topic prefix,
+ * database, port 0).
+ */
+export async function startService<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C, port = config.HTTP_PORT): Promise<RunningService> {
+  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
+  const metrics = new PlatformMetrics(definition.name);
+  const app = await createServiceApp(serviceRootModule(definition, config, logger, metrics), {
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    ...(definition.bodyParser === undefined ? {} : { bodyParser: definition.bodyParser }),
+    ...(definition.bodyLimit === undefined ? {} : { bodyLimit: definition.bodyLimit }),
+  });
+  definition.configureHttp?.(app, config);
+  const transport = connectBatchTransport(app, {
+    groupId: config.KAFKA_GROUP_ID,
+    fromBeginning: config.KAFKA_FROM_BEGINNING,
+    retries: config.KAFKA_BATCH_RETRIES,
+  });
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(port, config.HTTP_HOST);
+  const address = app.getHttpServer().address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  return { app, transport, logger, metrics, url: `http://127.0.0.1:${boundPort}` };
+}

@@ -1,0 +1,4 @@
+export * from './expect-eventually';
+export * from './test-env';
+export * from './topic-spy';
+export * from './infrastructure/servers';

@@ -1,0 +1,26 @@
+import { containerRuntimeAvailable, startContainers } from './containers';
+import { ServerOrigin, serversFromEnvironment, startLocalServers } from './servers';
+
+/**
+ * Jest global setup of the integration suite. Servers are chosen in this order: URLs from the
+ * environment; Docker via testcontainers when an engine answers; else the local servers of
+ * deploy/local (Kafka from Maven Central jars, FerretDB, redis-server), started once per run.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env['TZ'] = 'UTC';
+  let origin: ServerOrigin;
+  let urls = serversFromEnvironment();
+  if (urls) {
+    origin = 'environment';
+  } else if (process.env['O2O_TEST_SERVERS'] !== 'local' && (await containerRuntimeAvailable())) {
+    const started = await startContainers();
+    (globalThis as { __o2oContainers?: unknown }).__o2oContainers = started.containers;
+    urls = started.urls;
+    origin = 'testcontainers';
+  } else {
+    urls = startLocalServers();
+    origin = 'local';
+  }
+  Object.assign(process.env, urls, { O2O_TEST_SERVER_ORIGIN: origin });
+  process.stderr.write(`\nintegration servers (${origin}): kafka ${urls.KAFKA_BROKERS}, mongo ${urls.MONGO_URL}, redis ${urls.REDIS_URL}\n`);
+}

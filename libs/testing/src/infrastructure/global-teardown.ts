@@ -1,0 +1,9 @@
+import type { StartedTestContainer } from 'testcontainers';
+import { stopLocalServers } from './servers';
+
+/** Stops what the global setup started: containers always, local servers in CI (kept for the next run elsewhere). */
+export default async function globalTeardown(): Promise<void> {
+  const containers = (globalThis as { __o2oContainers?: StartedTestContainer[] }).__o2oContainers ?? [];
+  await Promise.all(containers.map((c) => c.stop()));
+  if (process.env['O2O_TEST_SERVER_ORIGIN'] === 'local' && process.env['CI'] === 'true') stopLocalServers();
+}

@@ -1,0 +1,80 @@
+import { Consumer, IHeaders, Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+
+export interface SpiedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  /** Parsed JSON value, or null for tombstones. */
+  value: unknown;
+  headers: Record<string, string>;
+}
+
+/** Reads topics from the beginning in a group of its own and keeps every message, for assertions. */
+export class TopicSpy {
+  readonly messages: SpiedMessage[] = [];
+  private readonly consumer: Consumer;
+  private readonly kafka: Kafka;
+
+  private constructor(brokers: string[], private readonly topics: string[]) {
+    this.kafka = new Kafka({ clientId: 'topic-spy', brokers, logLevel: logLevel.NOTHING });
+    this.consumer = this.kafka.consumer({ groupId: `spy-${randomUUID()}`, sessionTimeout: 10000, heartbeatInterval: 1000 });
+  }
+
+  static async start(brokers: string[], topics: string[]): Promise<TopicSpy> {
+    const spy = new TopicSpy(brokers, topics);
+    await spy.run();
+    return spy;
+  }
+
+  private async run(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = this.topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+    await admin.disconnect();
+    await this.consumer.connect();
+    for (const topic of this.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        this.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value && message.value.length > 0 ? safeJson(message.value.toString()) : null,
+          headers: stringHeaders(message.headers),
+        });
+      },
+    });
+    await joined;
+  }
+
+  on(topic: string): SpiedMessage[] {
+    return this.messages.filter((m) => m.topic === topic);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+/**
+ * Rolling event counters: one series of per-day counts per track event name, and per
+ * (event, property, value) for the properties some rule filters on. Day buckets keep a profile
+ * to at most MAX_WINDOW_DAYS entries per series however active the customer is, at the price of
+ * day granularity: "the last N days" means the current UTC day and the N - 1 days before it.
+ */
+
+export const DAY_MS = 86_400_000;
+/** The longest window a rule may ask for, and so how long buckets are kept. */
+export const MAX_WINDOW_DAYS = 365;
+
+export type FilterValue = string | number | boolean;
+
+export interface CounterSeries {
+  event: string;
+  /** Set on a filtered series: it counts only events whose property equals value. */
+  property?: string;
+  value?: FilterValue;
+  /** [UTC day index, count] pairs, ascending by day, never a zero count. */
+  buckets: Array<[number, number]>;
+}
+
+/** Which properties of which events are counted separately: event name -> property names. */
+export type TrackedProperties = Readonly<Record<string, readonly string[]>>;
+
+export interface CountQuery {
+  event: string;
+  where?: { property: string; value: FilterValue };
+}
+
+export interface CountedEvent {
+  /** Track event name, matched exactly (case-sensitive), as Segment does. */
+  name: string;
+  properties?: Record<string, unknown>;
+  /** Event time (after ingestion's clock-skew correction). */
+  at: string | number | Date;
+}
+
+export function dayIndex(at: string | number | Date): number {
+  const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return Math.floor(ms / DAY_MS);
+}
+
+/**
+ * Adds one event to the counters. Events too old for any window are ignored, so replaying a
+ * topic from the beginning does not grow the profile. Not idempotent by itself: the projection
+ * must record the event id in the same write, as for every other effect.
+ */
+export function recordEvent(
+  counters: readonly CounterSeries[],
+  event: CountedEvent,
+  tracked: TrackedProperties,
+  now: Date,
+  retentionDays = MAX_WINDOW_DAYS,
+): CounterSeries[] {
+  const day = dayIndex(event.at);
+  const today = dayIndex(now);
+  if (!Number.isFinite(day) || day <= today - retentionDays) return pruneCounters(counters, now, retentionDays);
+  const queries: CountQuery[] = [{ event: event.name }];
+  for (const property of tracked[event.name] ?? []) {
+    const value = readProperty(event.properties, property);
+    if (value !== undefined) queries.push({ event: event.name, where: { property, value } });
+  }
+  let next = [...counters];
+  for (const query of queries) {
+    const key = seriesKey(query);
+    const index = next.findIndex((s) => seriesKey(toQuery(s)) === key);
+    if (index === -1) {
+      next.push({ ...seriesOf(query), buckets: [[day, 1]] });
+    } else {
+      const series = next[index];
+      if (series) next = next.map((s, i) => (i === index ? { ...series, buckets: addToBuckets(series.buckets, day, 1) } : s));
+    }
+  }
+  return pruneCounters(next, now, retentionDays);
+}
+
+/** Drops buckets that no window can reach any more, and series left empty. */
+export function pruneCounters(counters: readonly CounterSeries[], now: Date, retentionDays = MAX_WINDOW_DAYS): CounterSeries[] {
+  const oldestKept = dayIndex(now) - retentionDays + 1;
+  const kept: CounterSeries[] = [];
+  for (const series of counters) {
+    const buckets = series.buckets.filter(([day]) => day >= oldestKept);
+    if (buckets.length > 0) kept.push(buckets.length === series.buckets.length ? series : { ...series, buckets });
+  }
+  return kept;
+}
+
+/** Events matching the query in the current UTC day and the days - 1 days before it; events dated after today do not count. */
+export function countInWindow(counters: readonly CounterSeries[], query: CountQuery, days: number, now: Date): number {
+  const key = seriesKey(query);
+  const series = counters.find((s) => seriesKey(toQuery(s)) === key);
+  if (series === undefined) return 0;
+  const today = dayIndex(now);
+  const first = today - days + 1;
+  let total = 0;
+  for (const [day, count] of series.buckets) if (day >= first && day <= today) total += count;
+  return total;
+}
+
+/** Counters of two merged customers: their events all belong to the survivor now. */
+export function mergeCounters(a: readonly CounterSeries[], b: readonly CounterSeries[]): CounterSeries[] {
+  const merged = a.map((s) => ({ ...s, buckets: [...s.buckets] }));
+  for (const series of b) {
+    const key = seriesKey(toQuery(series));
+    const target = merged.find((s) => seriesKey(toQuery(s)) === key);
+    if (target === undefined) {
+      merged.push({ ...series, buckets: [...series.buckets] });
+      continue;
+    }
+    for (const [day, count] of series.buckets) target.buckets = addToBuckets(target.buckets, day, count);
+  }
+  return merged;
+}
+
+/** Property names may be dotted paths into nested properties (ingestion forbids "." inside keys). */
+export function readProperty(properties: Record<string, unknown> | undefined, path: string): FilterValue | undefined {
+  let current: unknown = properties;
+  for (const part of path.split('.')) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  if (typeof current === 'string' || typeof current === 'boolean') return current;
+  if (typeof current === 'number' && Number.isFinite(current)) return current;
+  return undefined;
+}
+
+function addToBuckets(buckets: ReadonlyArray<[number, number]>, day: number, count: number): Array<[number, number]> {
+  const next: Array<[number, number]> = [];
+  let added = false;
+  for (const [d, c] of buckets) {
+    if (!added && d === day) {
+      next.push([d, c + count]);
+      added = true;
+    } else {
+      if (!added && d > day) {
+        next.push([day, count]);
+        added = true;
+      }
+      next.push([d, c]);
+    }
+  }
+  if (!added) next.push([day, count]);
+  return next;
+}
+
+function toQuery(series: CounterSeries): CountQuery {
+  return series.property !== undefined && series.value !== undefined
+    ? { event: series.event, where: { property: series.property, value: series.value } }
+    : { event: series.event };
+}
+
+function seriesOf(query: CountQuery): Omit<CounterSeries, 'buckets'> {
+  return query.where ? { event: query.event, property: query.where.property, value: query.where.value } : { event: query.event };
+}
+
+// JSON keeps 1 and "1" apart, as the rule language does.
+function seriesKey(query: CountQuery): string {
+  return JSON.stringify(query.where ? [query.event, query.where.property, query.where.value] : [query.event]);
+}

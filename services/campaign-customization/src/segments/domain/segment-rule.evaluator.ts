@@ -1,0 +1,160 @@
+import { resolveConsent } from './consent';
+import type { CustomerProfile, ProfileFact } from './customer-profile';
+import { countInWindow } from './event-counter';
+import { resolvePath, type PathReadContext } from './profile-path';
+import {
+  isAll,
+  isAny,
+  isComparison,
+  isCount,
+  isNot,
+  type ComparisonRule,
+  type CountOperator,
+  type CountRule,
+  type RuleScalar,
+  type SegmentRule,
+} from './segment-rule';
+
+export interface RuleResult {
+  matched: boolean;
+  /** Which clause decided, in words; never quotes traits or identifiers (they may be personal data). */
+  reason: string;
+}
+
+export interface EvaluationOptions {
+  /**
+   * The purpose the result will be used for (the segment's or campaign's). Facts collected for
+   * another purpose are invisible unless factUsable says otherwise.
+   */
+  purpose?: string;
+  /** Purpose compatibility policy; by default a fact serves only the purpose it was collected for. */
+  factUsable?: (factPurpose: string, usePurpose: string) => boolean;
+}
+
+const samePurpose = (factPurpose: string, usePurpose: string) => factPurpose === usePurpose;
+
+/**
+ * Evaluates a validated rule against a profile at a given time. Pure: the same rule, profile
+ * and time always give the same answer, so live evaluation and back-fill agree. A comparison on
+ * a value the profile does not have is false, whatever the operator (neq included): wrap an eq
+ * in not to include the unknown.
+ */
+export function evaluate(rule: SegmentRule, profile: CustomerProfile, now: Date, options: EvaluationOptions = {}): RuleResult {
+  const usable = options.factUsable ?? samePurpose;
+  const purpose = options.purpose;
+  const context: PathReadContext = {
+    now,
+    // A withdrawn purpose also hides the facts collected for it, whatever the rule's purpose.
+    factVisible: (fact: ProfileFact) =>
+      (purpose === undefined || usable(fact.purpose, purpose)) && resolveConsent(profile.consent, fact.purpose).status !== 'withdrawn',
+  };
+  return evaluateNode(rule, profile, context);
+}
+
+function evaluateNode(rule: SegmentRule, profile: CustomerProfile, context: PathReadContext): RuleResult {
+  if (isAll(rule)) {
+    const reasons: string[] = [];
+    for (const child of rule.all) {
+      const result = evaluateNode(child, profile, context);
+      if (!result.matched) return result;
+      reasons.push(result.reason);
+    }
+    return { matched: true, reason: reasons.length === 1 ? (reasons[0] ?? '') : `(${reasons.join(' and ')})` };
+  }
+  if (isAny(rule)) {
+    const reasons: string[] = [];
+    for (const child of rule.any) {
+      const result = evaluateNode(child, profile, context);
+      if (result.matched) return result;
+      reasons.push(result.reason);
+    }
+    return { matched: false, reason: reasons.length === 1 ? (reasons[0] ?? '') : `none of (${reasons.join('; ')})` };
+  }
+  if (isNot(rule)) {
+    const result = evaluateNode(rule.not, profile, context);
+    return { matched: !result.matched, reason: `not (${result.reason})` };
+  }
+  if (isCount(rule)) return evaluateCount(rule, profile, context.now);
+  if (isComparison(rule)) return evaluateComparison(rule, profile, context);
+  return { matched: false, reason: 'unrecognised rule node' };
+}
+
+function evaluateCount(rule: CountRule, profile: CustomerProfile, now: Date): RuleResult {
+  const { event, days, where } = rule.count;
+  const actual = countInWindow(profile.counters, rule.count, days, now);
+  const label = `count of "${event}"${where ? ` with ${where.property} = ${JSON.stringify(where.value)}` : ''} in the last ${days} days`;
+  const matched = compareNumbers(actual, rule.op, rule.value);
+  return { matched, reason: `${label} is ${actual}: ${matched ? '' : 'not '}${rule.op} ${rule.value}` };
+}
+
+function evaluateComparison(rule: ComparisonRule, profile: CustomerProfile, context: PathReadContext): RuleResult {
+  const resolved = resolvePath(rule.path);
+  if (!resolved.ok) return { matched: false, reason: `${rule.path}: ${resolved.message}` };
+  const { personal } = resolved.path;
+  const actual = resolved.path.read(profile, context);
+  const present = actual !== undefined && !(Array.isArray(actual) && actual.length === 0);
+  if (rule.op === 'exists') return { matched: present, reason: `${rule.path} ${present ? 'exists' : 'is unknown'}` };
+  const expected = personal ? '<value>' : show(rule.value);
+  if (!present) return { matched: false, reason: `${rule.path} is unknown, so ${rule.op} ${expected} cannot hold` };
+  const outcome = compare(actual, rule);
+  const shown = personal ? '<redacted>' : show(actual);
+  if (typeof outcome === 'string') return { matched: false, reason: `${rule.path} is ${shown}: ${outcome}` };
+  return { matched: outcome, reason: `${rule.path} is ${shown}: ${outcome ? '' : 'not '}${rule.op} ${expected}` };
+}
+
+/** true/false, or a string saying why the comparison cannot apply to this value. */
+function compare(actual: unknown, rule: ComparisonRule): boolean | string {
+  const { op, value } = rule;
+  if (Array.isArray(actual)) {
+    if (op === 'contains') return actual.some((a) => a === value);
+    if (op === 'in' && Array.isArray(value)) return actual.some((a) => value.some((v) => v === a));
+    return `${op} does not apply to a list`;
+  }
+  switch (op) {
+    case 'eq':
+      return actual === value;
+    case 'neq':
+      return actual !== value;
+    case 'in':
+      return Array.isArray(value) && value.some((v: RuleScalar) => v === actual);
+    case 'contains':
+      if (typeof actual !== 'string' || typeof value !== 'string') return 'contains needs text';
+      return actual.toLowerCase().includes(value.toLowerCase());
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      if (typeof actual !== 'number' || typeof value !== 'number') return `${op} needs a number, the value is ${typeName(actual)}`;
+      return compareNumbers(actual, op, value);
+    case 'exists':
+      return true;
+  }
+}
+
+function compareNumbers(actual: number, op: CountOperator, value: number): boolean {
+  switch (op) {
+    case 'eq':
+      return actual === value;
+    case 'neq':
+      return actual !== value;
+    case 'gt':
+      return actual > value;
+    case 'gte':
+      return actual >= value;
+    case 'lt':
+      return actual < value;
+    case 'lte':
+      return actual <= value;
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? 'text' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return '{...}';
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,39 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { topics } from '@o2o/contracts';
+import { ServiceDefinition } from '@o2o/runtime';
+import { CollectModule } from './collect/collect.module';
+import { MAX_BATCH_BYTES } from './collect/domain/message-validator';
+import { SourceRepository } from './collect/infrastructure/source.repository';
+import type { IngestionConfig } from './config/ingestion.config';
+import { demoSources } from './demo-sources';
+import { INGESTION_CONFIG } from './ingestion.tokens';
+
+@Injectable()
+class DemoSourcesSeeder implements OnApplicationBootstrap {
+  constructor(
+    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    private readonly sources: SourceRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.INGESTION_DEMO_SOURCES) return;
+    for (const s of demoSources) await this.sources.ensure(s.id, s.name, s.channel, s.writeKey);
+  }
+}
+
+export const ingestionService: ServiceDefinition<IngestionConfig> = {
+  name: 'ingestion',
+  topics: [topics.ingestIntake, topics.ingestEvents, topics.ingestRejected],
+  configToken: INGESTION_CONFIG,
+  imports: () => [CollectModule],
+  providers: [DemoSourcesSeeder],
+  // Bodies reach the controller as text: it enforces Segment's limits and answers bad JSON with
+  // its own error format (and analytics.js sends JSON as text/plain).
+  bodyParser: false,
+  bodyLimit: 4 * MAX_BATCH_BYTES,
+  configureHttp: (app) => {
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.removeContentTypeParser(['application/json', 'text/plain']);
+    fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  },
+};

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { round } from './canonical-json';
+import { decayed, saturating } from './decay';
+import type { ChannelSignal, Fact } from './needs-profile';
+
+export const channelPreferenceConfigSchema = z.object({
+  halfLifeDays: z.number().positive().default(60),
+  /** Fewer interactions than this say nothing about a preference. */
+  minEvents: z.number().int().min(1).default(3),
+  /** The leading channel must carry at least this share of (decayed) usage. */
+  minShare: z.number().min(0).max(1).default(0.5),
+  confidenceHalfWeight: z.number().positive().default(3),
+  /** Technical channels that say nothing about where the customer likes to be. */
+  ignoreChannels: z.array(z.string()).default(['kafka', 'other']),
+  key: z.string().min(1).default('channel.preferred'),
+  purpose: z.string().min(1).default('personalisation'),
+});
+export type ChannelPreferenceConfig = z.output<typeof channelPreferenceConfigSchema>;
+
+/**
+ * The channel the customer actually uses most (recent use counting more). Kept under its own key,
+ * apart from the stated contact preference: using the web shop is not asking to be e-mailed.
+ */
+export function deriveChannelPreference(
+  signals: readonly ChannelSignal[],
+  asOf: string,
+  config: ChannelPreferenceConfig,
+): Fact[] {
+  const usable = signals.filter((s) => !config.ignoreChannels.includes(s.channel));
+  if (usable.length < config.minEvents) return [];
+  const byChannel = new Map<string, { weight: number; latest: ChannelSignal }>();
+  let total = 0;
+  for (const signal of usable) {
+    const weight = decayed(1, signal.at, asOf, config.halfLifeDays);
+    total += weight;
+    const entry = byChannel.get(signal.channel);
+    if (!entry) byChannel.set(signal.channel, { weight, latest: signal });
+    else {
+      entry.weight += weight;
+      if (signal.at > entry.latest.at || (signal.at === entry.latest.at && signal.id > entry.latest.id)) entry.latest = signal;
+    }
+  }
+  const [leader] = [...byChannel.entries()].sort(([ca, a], [cb, b]) => b.weight - a.weight || (ca < cb ? -1 : 1));
+  if (!leader || total <= 0) return [];
+  const [channel, { weight, latest }] = leader;
+  const share = weight / total;
+  if (share < config.minShare) return [];
+  return [
+    {
+      key: config.key,
+      value: channel,
+      kind: 'inferred',
+      channel: latest.channel,
+      purpose: config.purpose,
+      confidence: round(share * saturating(total, config.confidenceHalfWeight)),
+      observedAt: latest.at,
+      sourceEventId: latest.id,
+      origin: 'inference:channel-preference',
+    },
+  ];
+}

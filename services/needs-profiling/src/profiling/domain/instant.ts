@@ -1,0 +1,40 @@
+/**
+ * Instants are kept as ISO-8601 UTC strings produced by `toISOString()`, so they read well in
+ * MongoDB and in the API, and two of them compare correctly as plain strings. Every instant that
+ * enters the domain goes through `normaliseInstant` first: events carry arbitrary offsets.
+ */
+export const DAY_MS = 86_400_000;
+
+export class InvalidInstantError extends Error {
+  constructor(readonly input: string) {
+    super(`not an ISO-8601 instant: ${input}`);
+    this.name = 'InvalidInstantError';
+  }
+}
+
+export function instantMs(iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new InvalidInstantError(iso);
+  return ms;
+}
+
+export function normaliseInstant(iso: string): string {
+  return new Date(instantMs(iso)).toISOString();
+}
+
+export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return instantMs(a) >= instantMs(b) ? a : b;
+}
+
+export function earlierOf(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return instantMs(a) <= instantMs(b) ? a : b;
+}
+
+/** Fractional days from `from` to `to`; negative when `from` is later. */
+export function daysBetween(from: string, to: string): number {
+  return (instantMs(to) - instantMs(from)) / DAY_MS;
+}

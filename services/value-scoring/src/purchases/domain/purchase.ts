@@ -1,0 +1,60 @@
+import { ResolvedEventDataV1 } from '@o2o/contracts';
+
+export interface PurchaseFact {
+  orderId: string;
+  at: Date;
+  /** Signed amount: negative for refunds. */
+  amount: number;
+  categories: string[];
+  channel: string;
+}
+
+/** Reads a purchase or refund out of a resolved track event, or null if it is neither. */
+export function purchaseFrom(event: ResolvedEventDataV1, purchaseEvents: string[], refundEvents: string[]): PurchaseFact | null {
+  if (event.eventType !== 'track' || !event.event) return null;
+  const isPurchase = purchaseEvents.includes(event.event);
+  const isRefund = refundEvents.includes(event.event);
+  if (!isPurchase && !isRefund) return null;
+  const properties = event.properties ?? {};
+  const amount = firstNumber(properties['revenue'], properties['total'], properties['value']) ?? sumProducts(properties['products']);
+  const orderId = typeof properties['order_id'] === 'string' || typeof properties['order_id'] === 'number' ? String(properties['order_id']) : event.messageId;
+  return {
+    orderId,
+    at: new Date(event.timestamp),
+    amount: (isRefund ? -1 : 1) * Math.abs(amount ?? 0),
+    categories: categoriesOf(properties),
+    channel: event.channel,
+  };
+}
+
+function firstNumber(...values: unknown[]): number | undefined {
+  for (const v of values) {
+    const n = typeof v === 'string' ? Number(v) : v;
+    if (typeof n === 'number' && Number.isFinite(n)) return n;
+  }
+  return undefined;
+}
+
+function sumProducts(products: unknown): number | undefined {
+  if (!Array.isArray(products)) return undefined;
+  let total = 0;
+  for (const p of products) {
+    if (typeof p !== 'object' || p === null) continue;
+    const price = firstNumber((p as Record<string, unknown>)['price']) ?? 0;
+    const quantity = firstNumber((p as Record<string, unknown>)['quantity']) ?? 1;
+    total += price * quantity;
+  }
+  return total;
+}
+
+function categoriesOf(properties: Record<string, unknown>): string[] {
+  const found = new Set<string>();
+  if (typeof properties['category'] === 'string') found.add(properties['category']);
+  if (Array.isArray(properties['products'])) {
+    for (const p of properties['products']) {
+      const c = typeof p === 'object' && p !== null ? (p as Record<string, unknown>)['category'] : undefined;
+      if (typeof c === 'string') found.add(c);
+    }
+  }
+  return [...found];
+}

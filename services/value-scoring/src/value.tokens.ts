@@ -1,0 +1,1 @@
+export const VALUE_CONFIG = Symbol('VALUE_CONFIG');
