@@ -40,15 +40,19 @@ const samePurpose = (factPurpose: string, usePurpose: string) => factPurpose ===
  * in not to include the unknown.
  */
 export function evaluate(rule: SegmentRule, profile: CustomerProfile, now: Date, options: EvaluationOptions = {}): RuleResult {
+  return evaluateNode(rule, profile, readContext(profile, now, options));
+}
+
+/** What a path may read for this purpose: shared with anything that reads profile paths outside a rule. */
+export function readContext(profile: CustomerProfile, now: Date, options: EvaluationOptions = {}): PathReadContext {
   const usable = options.factUsable ?? samePurpose;
   const purpose = options.purpose;
-  const context: PathReadContext = {
+  return {
     now,
     // A withdrawn purpose also hides the facts collected for it, whatever the rule's purpose.
     factVisible: (fact: ProfileFact) =>
       (purpose === undefined || usable(fact.purpose, purpose)) && resolveConsent(profile.consent, fact.purpose).status !== 'withdrawn',
   };
-  return evaluateNode(rule, profile, context);
 }
 
 function evaluateNode(rule: SegmentRule, profile: CustomerProfile, context: PathReadContext): RuleResult {

@@ -1,0 +1,94 @@
+import type { ResolvedEventDataV1 } from '@o2o/contracts';
+import { canonicalJson } from './canonical-json';
+import { anyTruthy, readRecord, readRecords, readString, slug, type JsonRecord } from './event-reading';
+import { normaliseInstant } from './instant';
+import { unionNewest, type CategorySignal, type ChannelSignal, type EngagementSignal, type Evidence, type PurchaseSignal } from './needs-profile';
+import type { ProfilingConfig } from './profiling-config';
+
+/** Whether the customer did something (as opposed to us doing something to them). */
+export function isCustomerActivity(event: ResolvedEventDataV1, config: ProfilingConfig): boolean {
+  if (!config.events.activityTypes.includes(event.eventType)) return false;
+  return !(event.eventType === 'track' && event.event !== undefined && config.events.outbound.includes(event.event));
+}
+
+export function isPurchase(event: ResolvedEventDataV1, config: ProfilingConfig): boolean {
+  return event.eventType === 'track' && event.event !== undefined && config.events.purchases.includes(event.event);
+}
+
+function categoriesOf(event: ResolvedEventDataV1): string[] {
+  const found = new Set<string>();
+  const addFrom = (record: JsonRecord | undefined) => {
+    const category = readString(record, 'category');
+    if (category !== undefined && slug(category) !== '') found.add(slug(category));
+  };
+  addFrom(event.properties);
+  for (const product of readRecords(event.properties, 'products')) addFrom(product);
+  if (event.eventType === 'page' || event.eventType === 'screen') {
+    if (event.category !== undefined && slug(event.category) !== '') found.add(slug(event.category));
+  }
+  return [...found].sort();
+}
+
+function addressesDiffer(properties: JsonRecord | undefined): boolean {
+  const shipping = readRecord(properties, 'shipping_address', 'shippingAddress') ?? readString(properties, 'shipping_address', 'shippingAddress');
+  const billing = readRecord(properties, 'billing_address', 'billingAddress') ?? readString(properties, 'billing_address', 'billingAddress');
+  if (shipping === undefined || billing === undefined) return false;
+  return normalisedAddress(shipping) !== normalisedAddress(billing);
+}
+
+function normalisedAddress(address: JsonRecord | string): string {
+  if (typeof address === 'string') return address.toLowerCase().replace(/\s+/g, ' ').trim();
+  const cleaned: JsonRecord = {};
+  for (const [k, v] of Object.entries(address)) cleaned[k] = typeof v === 'string' ? v.toLowerCase().replace(/\s+/g, ' ').trim() : v;
+  return canonicalJson(cleaned);
+}
+
+/** The behavioural evidence one event carries, each item keyed by the event id. */
+export function evidenceOf(event: ResolvedEventDataV1, config: ProfilingConfig): Evidence {
+  const evidence: Evidence = { categories: [], purchases: [], channels: [], engagement: [] };
+  if (!isCustomerActivity(event, config)) return evidence;
+  const at = normaliseInstant(event.timestamp);
+  const id = event.messageId;
+
+  if (!config.channelPreference.ignoreChannels.includes(event.channel)) {
+    evidence.channels.push({ id, at, channel: event.channel } satisfies ChannelSignal);
+  }
+
+  const consideration = config.stages.consideration;
+  const isPageView = event.eventType === 'page' || event.eventType === 'screen';
+  if ((event.eventType === 'track' && event.event !== undefined && consideration.signals.includes(event.event)) || (isPageView && consideration.countPageViews)) {
+    evidence.engagement.push({ id, at, event: event.event ?? event.eventType } satisfies EngagementSignal);
+  }
+
+  const weight = isPageView
+    ? config.affinity.pageViewWeight
+    : (config.affinity.signals.find((s) => event.eventType === 'track' && s.event === event.event)?.weight ?? 0);
+  if (weight > 0) {
+    for (const category of categoriesOf(event)) {
+      evidence.categories.push({ id: `${id}#${category}`, eventId: id, at, channel: event.channel, category, weight } satisfies CategorySignal);
+    }
+  }
+
+  if (isPurchase(event, config)) {
+    const products = readRecords(event.properties, 'products');
+    const discountProps = config.priceSensitivity.discountProperties;
+    const giftProps = config.giftBuying.giftProperties;
+    const discounted = anyTruthy(event.properties, discountProps) || products.some((p) => anyTruthy(p, discountProps));
+    const gift =
+      anyTruthy(event.properties, giftProps) ||
+      products.some((p) => anyTruthy(p, giftProps)) ||
+      (config.giftBuying.differentShippingAddressIsGift && addressesDiffer(event.properties));
+    evidence.purchases.push({ id, at, channel: event.channel, discounted, gift } satisfies PurchaseSignal);
+  }
+  return evidence;
+}
+
+export function unionEvidence(a: Evidence, b: Evidence, limits: ProfilingConfig['evidenceLimits']): Evidence {
+  return {
+    categories: unionNewest(a.categories, b.categories, limits.categories),
+    purchases: unionNewest(a.purchases, b.purchases, limits.purchases),
+    channels: unionNewest(a.channels, b.channels, limits.channels),
+    engagement: unionNewest(a.engagement, b.engagement, limits.engagement),
+  };
+}
+
