@@ -17,7 +17,7 @@ import { gammaSign, isNonPositiveInteger, logGamma } from './special-functions';
  * - z = 1: Gauss's summation theorem, defined when c-a-b > 0.
  */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  if (![a, b, c, z].every(Number.isFinite)) throw new RangeError(`hyp2f1: non-finite argument (${a}, ${b}, ${c}, ${z})`);
+  if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(z))) throw new RangeError(`hyp2f1: non-finite argument (${a}, ${b}, ${c}, ${z})`);
   if (isNonPositiveInteger(c) && !terminatesBefore(a, b, c)) {
     throw new RangeError(`hyp2f1: c = ${c} is a pole`);
   }

@@ -1,0 +1,177 @@
+import { randomInt, randomUUID } from 'node:crypto';
+
+/**
+ * Demo traffic: simulated customers living across channels. Each tick, a few customers do the
+ * next plausible thing for where they are: browse anonymously on the web, sign up, buy online
+ * or in store with a loyalty card, call the call centre, open e-mails, answer a question,
+ * change consent. What reaches ingestion is plain Segment-spec JSON per channel source.
+ */
+export type DemoChannel = 'web' | 'app' | 'call-centre' | 'store' | 'loyalty' | 'email' | 'dealer';
+
+export interface DemoMessage {
+  channel: DemoChannel;
+  message: Record<string, unknown>;
+}
+
+interface Persona {
+  index: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  loyaltyCard: string;
+  anonymousId: string;
+  userId?: string;
+  /** Purchases per active week; a few big spenders, many occasional ones. */
+  appetite: number;
+  favouriteCategory: string;
+  budget: number;
+  stage: 'browsing' | 'signed-up' | 'customer';
+}
+
+const firstNames = ['Anna', 'Ben', 'Chloé', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Liam', 'Maya', 'Noah', 'Olga', 'Pablo', 'Rosa', 'Sven', 'Tara', 'Yusuf'];
+const lastNames = ['Meyer', 'Dubois', 'Rossi', 'García', 'Novak', 'Jensen', 'Smith', 'Kowalski', 'Silva', 'Nguyen', 'Müller', 'Andersson'];
+const categories = ['shoes', 'outdoor', 'books', 'kitchen', 'electronics', 'toys', 'garden', 'beauty'];
+const questions = [
+  { questionId: 'contact-preferred-channel', answers: ['email', 'sms', 'phone'] },
+  { questionId: 'household-children', answers: ['yes', 'no'] },
+  { questionId: 'works-from-home', answers: ['yes', 'no'] },
+];
+
+function pick<T>(items: readonly T[]): T {
+  const item = items[randomInt(items.length)];
+  if (item === undefined) throw new Error('pick from an empty list');
+  return item;
+}
+
+function chance(p: number): boolean {
+  return randomInt(1_000_000) < p * 1_000_000;
+}
+
+export class DemoPopulation {
+  private readonly personas: Persona[];
+  private orderSequence = 0;
+
+  constructor(size: number) {
+    this.personas = Array.from({ length: size }, (_, index) => {
+      const firstName = pick(firstNames);
+      const lastName = pick(lastNames);
+      const bigSpender = chance(0.1);
+      return {
+        index,
+        firstName,
+        lastName,
+        email: `${firstName}.${lastName}.${index}@example.com`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+        phone: `+4930${String(1_000_000 + index).padStart(7, '0')}`,
+        loyaltyCard: `LC${String(500_000 + index)}`,
+        anonymousId: randomUUID(),
+        appetite: bigSpender ? 3 : 0.5,
+        favouriteCategory: pick(categories),
+        budget: bigSpender ? 400 : 60,
+        stage: 'browsing',
+      };
+    });
+  }
+
+  /** The next `count` interactions, spread over random customers. */
+  next(count: number): DemoMessage[] {
+    const out: DemoMessage[] = [];
+    for (let i = 0; i < count; i++) out.push(...this.act(pick(this.personas)));
+    return out;
+  }
+
+  private act(p: Persona): DemoMessage[] {
+    const now = new Date().toISOString();
+    const base = { messageId: randomUUID(), timestamp: now, sentAt: now };
+    if (p.stage === 'browsing') {
+      if (chance(0.25)) {
+        p.userId = `user-${p.index}`;
+        p.stage = 'signed-up';
+        return [
+          {
+            channel: 'web',
+            message: { ...base, type: 'identify', userId: p.userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: p.firstName, lastName: p.lastName } },
+          },
+        ];
+      }
+      return [this.view(p, base)];
+    }
+    const userId = p.userId ?? `user-${p.index}`;
+    const roll = randomInt(100);
+    if (roll < 30) return [this.view(p, base)];
+    if (roll < 30 + 25 * Math.min(1, p.appetite)) {
+      p.stage = 'customer';
+      return [this.order(p, userId, base, chance(0.3) ? 'store' : 'web')];
+    }
+    if (roll < 65) return [{ channel: 'email', message: { ...base, type: 'track', userId, event: 'Email Opened', properties: { campaign: 'weekly-news' } } }];
+    if (roll < 75) {
+      const q = pick(questions);
+      return [
+        {
+          channel: 'call-centre',
+          message: {
+            ...base,
+            type: 'track',
+            userId,
+            event: 'Question Answered',
+            context: { traits: { phone: p.phone, email: p.email } },
+            properties: { questionId: q.questionId, answer: pick(q.answers), purpose: 'personalisation' },
+          },
+        },
+      ];
+    }
+    if (roll < 82) {
+      return [
+        {
+          channel: 'loyalty',
+          message: { ...base, type: 'identify', userId, traits: { loyaltyCard: p.loyaltyCard, email: p.email, phone: p.phone } },
+        },
+      ];
+    }
+    if (roll < 88) {
+      return [
+        {
+          channel: 'web',
+          message: { ...base, type: 'track', userId, event: 'Consent Updated', properties: { purpose: pick(['email-marketing', 'personalisation', 'profiling']), channel: 'email', granted: !chance(0.15), wordingVersion: 'v3' } },
+        },
+      ];
+    }
+    return [{ channel: 'app', message: { ...base, type: 'screen', userId, name: 'Home', properties: { category: p.favouriteCategory } } }];
+  }
+
+  private view(p: Persona, base: Record<string, unknown>): DemoMessage {
+    const category = chance(0.7) ? p.favouriteCategory : pick(categories);
+    return {
+      channel: 'web',
+      message: {
+        ...base,
+        type: 'track',
+        anonymousId: p.anonymousId,
+        ...(p.userId ? { userId: p.userId } : {}),
+        event: 'Product Viewed',
+        properties: { product_id: `sku-${category}-${randomInt(50)}`, category, price: Math.round(p.budget * (0.3 + randomInt(100) / 100)) },
+      },
+    };
+  }
+
+  private order(p: Persona, userId: string, base: Record<string, unknown>, channel: 'web' | 'store'): DemoMessage {
+    this.orderSequence++;
+    const items = 1 + randomInt(3);
+    const products = Array.from({ length: items }, () => {
+      const category = chance(0.6) ? p.favouriteCategory : pick(categories);
+      return { product_id: `sku-${category}-${randomInt(50)}`, category, price: Math.round((p.budget / items) * (0.5 + randomInt(100) / 100) * 100) / 100, quantity: 1 };
+    });
+    const revenue = Math.round(products.reduce((s, x) => s + x.price * x.quantity, 0) * 100) / 100;
+    return {
+      channel,
+      message: {
+        ...base,
+        type: 'track',
+        userId,
+        event: 'Order Completed',
+        ...(channel === 'store' ? { context: { traits: { loyaltyCard: p.loyaltyCard } } } : {}),
+        properties: { order_id: `o-${Date.now()}-${this.orderSequence}`, revenue, currency: 'EUR', products, ...(chance(0.2) ? { coupon: 'WELCOME10' } : {}) },
+      },
+    };
+  }
+}

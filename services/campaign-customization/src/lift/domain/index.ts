@@ -1,0 +1,3 @@
+export * from './normal-distribution';
+export * from './lift.statistics';
+export * from './attribution';

@@ -1,0 +1,20 @@
+// Public surface of the needs-profiling domain: the service layer imports from here only.
+export * from './needs-profile';
+export * from './profiling-config';
+export * from './condition';
+export * from './question-bank';
+export * from './stage.machine';
+export * from './archetype.rules';
+export * from './category-affinity';
+export * from './channel-preference';
+export * from './purchase-habits';
+export * from './explicit-facts';
+export * from './evidence';
+export * from './profile-changes';
+export * from './profile-derivation';
+export * from './apply-event';
+export * from './evaluate-stage';
+export * from './profile-merge';
+export * from './material-change';
+export * from './published-profile.mapper';
+export { InvalidInstantError, normaliseInstant } from './instant';

@@ -1,0 +1,55 @@
+import type { NeedsFactV1, NeedsProfiledDataV1 } from '@o2o/contracts';
+import { effectiveFacts, type Fact, type NeedsProfile } from './needs-profile';
+import type { ProfilingConfig } from './profiling-config';
+import { nextQuestion, unknownFactKeys } from './question-bank';
+
+export interface PublishContext {
+  /** Purposes the customer consents to; decides the published next question. */
+  consentedPurposes: readonly string[];
+  /** Evaluation time for staleness and cooldowns; defaults to the profile's clock. */
+  now?: string;
+}
+
+/** Purposes the customer granted through the preference centre (consent.<purpose> = true). */
+export function consentedPurposesOf(profile: Pick<NeedsProfile, 'facts'>): string[] {
+  return profile.facts
+    .filter((f) => f.kind === 'explicit' && f.key.startsWith('consent.') && f.value === true)
+    .map((f) => f.key.slice('consent.'.length))
+    .sort();
+}
+
+function toContractFact(fact: Fact): NeedsFactV1 {
+  return {
+    key: fact.key,
+    value: fact.value,
+    kind: fact.kind,
+    channel: fact.channel,
+    purpose: fact.purpose,
+    confidence: fact.confidence,
+    observedAt: fact.observedAt,
+    sourceEventId: fact.sourceEventId,
+  };
+}
+
+/**
+ * The full state for the compacted needs topic. One fact per key (the customer's word over our
+ * inference); `unknown` lists the bank's fact keys that are unknown or stale, i.e. worth asking.
+ * `updatedAt` is the profile's clock rather than the wall clock, so publishing the same profile
+ * twice yields the same payload.
+ */
+export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfig, context: PublishContext): NeedsProfiledDataV1 {
+  const now = context.now ?? profile.clock ?? new Date(0).toISOString();
+  const question = nextQuestion(profile, { consentedPurposes: context.consentedPurposes, now }, config.questionBank);
+  const published: NeedsProfiledDataV1 = {
+    customerId: profile.customerId,
+    stage: profile.stage.current,
+    stageReason: profile.stage.reason,
+    facts: effectiveFacts(profile).map(toContractFact),
+    archetypes: [...profile.archetypes],
+    unknown: unknownFactKeys(profile, config.questionBank, now),
+    updatedAt: profile.clock ?? now,
+  };
+  if (profile.stage.previous !== undefined) published.previousStage = profile.stage.previous;
+  if (question) published.nextQuestion = { questionId: question.questionId, factKey: question.factKey, purpose: question.purpose, value: question.value };
+  return published;
+}
