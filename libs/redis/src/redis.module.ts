@@ -15,6 +15,9 @@ export function createRedis(settings: RedisSettings, logger: Logger): Redis {
     keyPrefix: settings.keyPrefix,
     lazyConnect: false,
     enableAutoPipelining: true,
+    // Fail fast instead of queueing while disconnected: hot paths have a stated fallback for an
+    // unavailable Redis, and a request must not hang waiting for it.
+    enableOfflineQueue: false,
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });

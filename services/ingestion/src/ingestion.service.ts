@@ -2,8 +2,9 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import { CollectModule } from './collect/collect.module';
+import { SourcesModule } from './sources/sources.module';
 import { MAX_BATCH_BYTES } from './collect/domain/message-validator';
-import { SourceRepository } from './collect/infrastructure/source.repository';
+import { SourceRepository } from './sources/infrastructure/source.repository';
 import type { IngestionConfig } from './config/ingestion.config';
 import { demoSources } from './demo-sources';
 import { INGESTION_CONFIG } from './ingestion.tokens';
@@ -25,7 +26,7 @@ export const ingestionService: ServiceDefinition<IngestionConfig> = {
   name: 'ingestion',
   topics: [topics.ingestIntake, topics.ingestEvents, topics.ingestRejected],
   configToken: INGESTION_CONFIG,
-  imports: () => [CollectModule],
+  imports: () => [SourcesModule, CollectModule],
   providers: [DemoSourcesSeeder],
   // Bodies reach the controller as text: it enforces Segment's limits and answers bad JSON with
   // its own error format (and analytics.js sends JSON as text/plain).

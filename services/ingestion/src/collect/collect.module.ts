@@ -1,17 +1,16 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
+import { SourcesModule } from '../sources/sources.module';
 import { AcceptEventsHandler } from './application/accept-events/accept-events.handler';
 import { DedupStore } from './infrastructure/dedup.store';
 import { IngestionMetrics } from './infrastructure/ingestion.metrics';
-import { Source, SourceSchema } from './infrastructure/source.schema';
-import { SourceRepository } from './infrastructure/source.repository';
+import { SourceRateLimiter } from './infrastructure/source-rate-limiter';
 import { IntakeConsumer } from './interface/intake.consumer';
+import { OpenApiController } from './interface/openapi.controller';
 import { TrackingController } from './interface/tracking.controller';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: Source.name, schema: SourceSchema }])],
-  controllers: [TrackingController, IntakeConsumer],
-  providers: [AcceptEventsHandler, DedupStore, IngestionMetrics, SourceRepository],
-  exports: [SourceRepository],
+  imports: [SourcesModule],
+  controllers: [TrackingController, IntakeConsumer, OpenApiController],
+  providers: [AcceptEventsHandler, DedupStore, IngestionMetrics, SourceRateLimiter],
 })
 export class CollectModule {}

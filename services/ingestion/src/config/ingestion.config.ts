@@ -8,6 +8,12 @@ export const ingestionConfigSchema = z.object({
   KAFKA_GROUP_ID: z.string().default('ingestion'),
   /** How long a messageId is remembered per source to drop duplicates (Segment: 24 h). */
   DEDUP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86400),
+  /** Bearer token of the sources admin API; without it the admin API refuses every call. */
+  INGESTION_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Events per second each source may send (token bucket refilled every second, shared by all instances through Redis). */
+  RATE_LIMIT_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(5000),
+  /** Longest wait for Kafka's acknowledgement before answering 503. */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /** Creates the demo sources (one per channel, well-known write keys) at boot. Never in production. */
   INGESTION_DEMO_SOURCES: configFields.booleanFlag.default(false),
 });

@@ -56,10 +56,13 @@ const listSchema = (key: 'all' | 'any') =>
 
 const notSchema = z.strictObject({ not: z.unknown() });
 
+const inList = z.array(scalar).max(MAX_IN_VALUES, `in takes at most ${MAX_IN_VALUES} values`);
+
 const comparisonSchema = z.strictObject({
   path: z.string({ error: 'path must be a string' }).min(1, 'path must not be empty').max(300),
   op: z.enum(comparisonOperators, { error: `unknown operator: expected one of ${comparisonOperators.join(', ')}` }),
-  value: z.union([scalar, z.array(scalar).max(MAX_IN_VALUES, `at most ${MAX_IN_VALUES} values`)]).optional(),
+  // Checked separately, so that a bad element of an in-list is reported at its index.
+  value: z.unknown().optional(),
 });
 
 const countSchema = z.strictObject({
@@ -171,7 +174,11 @@ function checkNode(
       const parsed = comparisonSchema.safeParse(input);
       if (!parsed.success) return report(parsed.error, at, issues);
       const rule: ComparisonRule = { path: parsed.data.path, op: parsed.data.op };
-      if (parsed.data.value !== undefined) rule.value = parsed.data.value;
+      if (parsed.data.value !== undefined) {
+        const value = (Array.isArray(parsed.data.value) ? inList : scalar).safeParse(parsed.data.value);
+        if (!value.success) return report(value.error, [...at, 'value'], issues);
+        rule.value = value.data;
+      }
       const before = issues.length;
       checkComparison(rule, at, issues);
       return issues.length === before ? rule : undefined;

@@ -37,18 +37,27 @@ export function validateMessage(input: unknown, fieldPrefix = ''): ValidationRes
   }
   const parsed = segmentMessageV1.safeParse(input);
   if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map((issue) => toIssue(issue, at)) };
+  return { ok: false, issues: parsed.error.issues.map((issue) => toIssue(issue, at, input)) };
 }
 
-function toIssue(issue: z.core.$ZodIssue, at: (path: string) => string): ValidationIssue {
+function toIssue(issue: z.core.$ZodIssue, at: (path: string) => string, input: unknown): ValidationIssue {
   const field = at(issue.path.map(String).join('.'));
-  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined;
   const required = missing || (issue.code === 'custom' && /required/.test(issue.message));
   return {
     field,
     code: required ? 'required' : issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value',
-    message: missing ? `${field} is required` : issue.message,
+    message: missing && issue.code !== 'custom' ? `${field} is required` : issue.message,
   };
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let cursor: unknown = input;
+  for (const key of path) {
+    if (typeof cursor !== 'object' || cursor === null) return undefined;
+    cursor = (cursor as Record<PropertyKey, unknown>)[key];
+  }
+  return cursor;
 }
 
 function checkStructure(value: unknown, path: string, depth: number): ValidationIssue | undefined {

@@ -8,6 +8,7 @@ export class IngestionMetrics {
   readonly rejected: Counter<'source' | 'reason'>;
   readonly deduplicated: Counter<'source'>;
   readonly dedupUnavailable: Counter<string>;
+  readonly rateLimited: Counter<'source'>;
   readonly latency: Histogram<'endpoint' | 'status'>;
 
   constructor(platform: PlatformMetrics) {
@@ -16,6 +17,7 @@ export class IngestionMetrics {
     this.rejected = new Counter({ name: 'o2o_ingest_rejected_total', help: 'Events or requests rejected, by source and reason.', labelNames: ['source', 'reason'], registers });
     this.deduplicated = new Counter({ name: 'o2o_ingest_deduplicated_total', help: 'Events dropped as duplicates of a messageId seen within the window.', labelNames: ['source'], registers });
     this.dedupUnavailable = new Counter({ name: 'o2o_ingest_dedup_unavailable_total', help: 'Requests forwarded without dedup because Redis was unavailable.', registers });
+    this.rateLimited = new Counter({ name: 'o2o_ingest_rate_limited_total', help: 'Events refused with 429 because the source exceeded its rate.', labelNames: ['source'], registers });
     this.latency = new Histogram({
       name: 'o2o_ingest_request_duration_seconds',
       help: 'HTTP ingestion latency, by endpoint and status.',

@@ -4,7 +4,7 @@ import { EventRejectedDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, KafkaBatchContext, KafkaPublisher, OutgoingEvent, RawBatch } from '@o2o/kafka';
 import { AcceptEventsHandler } from '../application/accept-events/accept-events.handler';
 import { MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
-import { ActiveSource, SourceRepository } from '../infrastructure/source.repository';
+import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 
 /** Header carrying the write key of the source on the intake topic. */

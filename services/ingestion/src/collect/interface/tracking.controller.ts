@@ -3,9 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SegmentMessageV1, segmentBatchV1 } from '@o2o/contracts';
 import { AcceptEventsHandler, EventStoreUnavailableError } from '../application/accept-events/accept-events.handler';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
-import { SourceRepository } from '../infrastructure/source.repository';
+import { InjectLogger, Logger } from '@o2o/observability';
+import { SIGNATURE_HEADER, signatureMatches } from '../../sources/domain/source-credentials';
+import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
-import { ActiveSource } from '../infrastructure/source.repository';
+import { SourceRateLimiter } from '../infrastructure/source-rate-limiter';
 
 const singleTypes = new Set(['track', 'identify', 'page', 'screen', 'group', 'alias']);
 
@@ -38,6 +40,8 @@ export class TrackingController {
     private readonly accept: AcceptEventsHandler,
     private readonly sources: SourceRepository,
     private readonly metrics: IngestionMetrics,
+    private readonly rateLimiter: SourceRateLimiter,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   @Post('batch')
@@ -74,12 +78,25 @@ export class TrackingController {
       const body = parseJson(raw);
       const source = await this.authenticate(request, body);
       sourceId = source.id;
+      if (source.requireSignature) {
+        const signature = request.headers[SIGNATURE_HEADER];
+        if (!signatureMatches(source.signingSecret ?? '', raw, Array.isArray(signature) ? signature[0] : signature)) {
+          throw new HttpProblem(401, 'invalid_signature', `source ${source.id} requires an ${SIGNATURE_HEADER} header: sha256=<hex HMAC-SHA256 of the body>`);
+        }
+      }
       const messages = parse(body);
+      const decision = await this.rateLimiter.consume(source.id, messages.length);
+      if (!decision.allowed) {
+        throw new HttpProblem(429, 'rate_limited', `source ${source.id} exceeds its rate; retry after ${decision.retryAfterSeconds} s`, undefined, {
+          'Retry-After': String(decision.retryAfterSeconds),
+        });
+      }
       await this.accept.execute({ source: { id: source.id, channel: source.channel }, messages, receivedAt });
       end({ status: '200' });
       await reply.status(200).send({ success: true });
     } catch (error) {
       const problem = toProblem(error);
+      if (problem.status >= 500) this.logger.error({ err: error, endpoint, source: sourceId }, 'ingestion request failed');
       this.metrics.rejected.inc({ source: sourceId, reason: problem.code });
       end({ status: String(problem.status) });
       await reply.status(problem.status).headers(problem.headers).send(problem.body());

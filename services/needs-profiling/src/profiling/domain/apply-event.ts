@@ -2,7 +2,7 @@ import type { ResolvedEventDataV1 } from '@o2o/contracts';
 import { evidenceOf, isCustomerActivity, isPurchase, unionEvidence } from './evidence';
 import { readString } from './event-reading';
 import { explicitObservations, foldExplicit, type SkippedInput } from './explicit-facts';
-import { earlierOf, instantMs, laterOf, normaliseInstant } from './instant';
+import { compareInstants, earlierOf, laterOf, normaliseInstant } from './instant';
 import type { AskedQuestion, NeedsProfile } from './needs-profile';
 import { diffProfiles, type ProfileChange } from './profile-changes';
 import { rederive } from './profile-derivation';
@@ -30,10 +30,8 @@ export interface ApplyResult {
 export function recordAsked(asked: readonly AskedQuestion[], entry: AskedQuestion): AskedQuestion[] {
   const others = asked.filter((a) => a.questionId !== entry.questionId);
   const current = asked.find((a) => a.questionId === entry.questionId);
-  const newer =
-    !current ||
-    instantMs(entry.at) > instantMs(current.at) ||
-    (instantMs(entry.at) === instantMs(current.at) && entry.sourceEventId > current.sourceEventId);
+  const byTime = current ? compareInstants(entry.at, current.at) : 1;
+  const newer = !current || byTime > 0 || (byTime === 0 && entry.sourceEventId > current.sourceEventId);
   return [...others, newer ? entry : current].sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : 0));
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { round } from './canonical-json';
 import { decayed, saturating } from './decay';
+import { instantMs } from './instant';
 import type { CategorySignal, Fact } from './needs-profile';
 
 export const categoryAffinityConfigSchema = z.object({
@@ -40,8 +41,9 @@ export function deriveCategoryAffinities(
 ): Fact[] {
   const byCategory = new Map<string, { weight: number; latest: CategorySignal }>();
   let total = 0;
+  const asOfMs = instantMs(asOf);
   for (const signal of signals) {
-    const weight = decayed(signal.weight, signal.at, asOf, config.halfLifeDays);
+    const weight = decayed(signal.weight, instantMs(signal.at), asOfMs, config.halfLifeDays);
     total += weight;
     const entry = byCategory.get(signal.category);
     if (!entry) byCategory.set(signal.category, { weight, latest: signal });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { round } from './canonical-json';
 import { decayed, saturating } from './decay';
+import { instantMs } from './instant';
 import type { ChannelSignal, Fact } from './needs-profile';
 
 export const channelPreferenceConfigSchema = z.object({
@@ -30,8 +31,9 @@ export function deriveChannelPreference(
   if (usable.length < config.minEvents) return [];
   const byChannel = new Map<string, { weight: number; latest: ChannelSignal }>();
   let total = 0;
+  const asOfMs = instantMs(asOf);
   for (const signal of usable) {
-    const weight = decayed(1, signal.at, asOf, config.halfLifeDays);
+    const weight = decayed(1, instantMs(signal.at), asOfMs, config.halfLifeDays);
     total += weight;
     const entry = byChannel.get(signal.channel);
     if (!entry) byChannel.set(signal.channel, { weight, latest: signal });

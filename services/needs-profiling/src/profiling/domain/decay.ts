@@ -1,11 +1,11 @@
-import { daysBetween } from './instant';
+import { DAY_MS } from './instant';
 
 /**
  * Exponential decay: a signal one half-life old counts half. Signals "from the future" (clock
  * skew) count in full rather than more than in full.
  */
-export function decayed(weight: number, at: string, asOf: string, halfLifeDays: number): number {
-  const ageDays = Math.max(0, daysBetween(at, asOf));
+export function decayed(weight: number, atMs: number, asOfMs: number, halfLifeDays: number): number {
+  const ageDays = Math.max(0, (asOfMs - atMs) / DAY_MS);
   return weight * Math.pow(0.5, ageDays / halfLifeDays);
 }
 

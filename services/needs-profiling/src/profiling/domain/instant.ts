@@ -22,16 +22,25 @@ export function normaliseInstant(iso: string): string {
   return new Date(instantMs(iso)).toISOString();
 }
 
+/**
+ * Orders two normalised instants without parsing them: sorting bounded evidence sets on every
+ * event made Date.parse the hottest function of the profiler. Only for instants that went
+ * through `normaliseInstant`.
+ */
+export function compareInstants(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return instantMs(a) >= instantMs(b) ? a : b;
+  return compareInstants(a, b) >= 0 ? a : b;
 }
 
 export function earlierOf(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return instantMs(a) <= instantMs(b) ? a : b;
+  return compareInstants(a, b) <= 0 ? a : b;
 }
 
 /** Fractional days from `from` to `to`; negative when `from` is later. */

@@ -1,6 +1,6 @@
 import type { RelationshipStage } from '@o2o/contracts';
 import { canonicalJson } from './canonical-json';
-import { instantMs } from './instant';
+import { compareInstants } from './instant';
 
 export type FactValue = string | number | boolean | null;
 export type FactKind = 'explicit' | 'inferred';
@@ -152,7 +152,7 @@ export function emptyProfile(customerId: string): NeedsProfile {
  * content, so that two replicas choosing a winner always choose the same one.
  */
 export function compareObservations(a: Fact, b: Fact): number {
-  const byTime = instantMs(a.observedAt) - instantMs(b.observedAt);
+  const byTime = compareInstants(a.observedAt, b.observedAt);
   if (byTime !== 0) return byTime;
   if (a.sourceEventId !== b.sourceEventId) return a.sourceEventId < b.sourceEventId ? -1 : 1;
   const ca = canonicalJson(a);
@@ -166,7 +166,7 @@ interface Timed {
 }
 
 function compareTimed<T extends Timed>(a: T, b: T): number {
-  const byTime = instantMs(a.at) - instantMs(b.at);
+  const byTime = compareInstants(a.at, b.at);
   if (byTime !== 0) return byTime;
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   const ca = canonicalJson(a);

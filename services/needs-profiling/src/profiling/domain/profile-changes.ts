@@ -21,6 +21,7 @@ export type ProfileChange =
   | { type: 'customers-merged'; mergedIds: string[] };
 
 const factId = (f: Fact) => `${f.key}\u0000${f.kind}`;
+const transitionId = (t: StageTransition) => `${t.at}|${t.from}|${t.to}|${t.cause}|${t.sourceEventId ?? ''}`;
 
 export function diffProfiles(before: NeedsProfile, after: NeedsProfile): ProfileChange[] {
   const changes: ProfileChange[] = [];
@@ -58,7 +59,8 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
 
   if (!sameJson(before.activity, after.activity)) changes.push({ type: 'activity-recorded', before: before.activity, after: after.activity });
 
-  const newTransitions = after.stage.transitions.filter((t) => !before.stage.transitions.some((b) => sameJson(b, t)));
+  const seen = new Set(before.stage.transitions.map(transitionId));
+  const newTransitions = after.stage.transitions.filter((t) => !seen.has(transitionId(t)));
   for (const transition of newTransitions) changes.push({ type: 'stage-changed', transition });
   if (newTransitions.length === 0 && !sameJson(before.stage, after.stage)) changes.push({ type: 'stage-reason-updated', reason: after.stage.reason });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RelationshipStage } from '@o2o/contracts';
-import { daysBetween, instantMs, DAY_MS } from './instant';
+import { compareInstants, daysBetween, instantMs, DAY_MS } from './instant';
 import type { NeedsProfile, StageState, StageTransition } from './needs-profile';
 
 /**
@@ -127,8 +127,8 @@ export function classifyStage(profile: StageInputs, asOf: string, rules: StageRu
   if (purchases >= rules.purchase.minPurchases)
     return { stage: 'purchase', reason: `${purchases} purchase${purchases === 1 ? '' : 's'} (purchase from ${rules.purchase.minPurchases})` };
 
-  const windowStart = instantMs(asOf) - rules.consideration.windowDays * DAY_MS;
-  const signals = profile.evidence.engagement.filter((s) => instantMs(s.at) > windowStart).length;
+  const windowStart = new Date(instantMs(asOf) - rules.consideration.windowDays * DAY_MS).toISOString();
+  const signals = profile.evidence.engagement.filter((s) => compareInstants(s.at, windowStart) > 0).length;
   if (signals >= rules.consideration.minSignals)
     return {
       stage: 'consideration',

@@ -95,13 +95,14 @@ export function bgNbdExpectedPurchases(params: BgNbdParams, t: number): number {
 const A_NEAR_ONE = 1e-6;
 
 function expectedIfAlive(params: BgNbdParams, c: RecencyFrequency, t: number): number {
-  if (Math.abs(params.a - 1) < A_NEAR_ONE) {
-    // The expression is smooth in a: the midpoint of two well-conditioned neighbours is O(h²) off.
-    const below = expectedIfAlive({ ...params, a: 1 - A_NEAR_ONE }, c, t);
-    const above = expectedIfAlive({ ...params, a: 1 + A_NEAR_ONE }, c, t);
-    const weight = (params.a - (1 - A_NEAR_ONE)) / (2 * A_NEAR_ONE);
-    return below + (above - below) * weight;
-  }
+  if (Math.abs(params.a - 1) >= A_NEAR_ONE) return expectedIfAliveAwayFromOne(params, c, t);
+  // The expression is smooth in a: a line through two well-conditioned neighbours is O(h²) off.
+  const below = expectedIfAliveAwayFromOne({ ...params, a: 1 - A_NEAR_ONE }, c, t);
+  const above = expectedIfAliveAwayFromOne({ ...params, a: 1 + A_NEAR_ONE }, c, t);
+  return below + ((above - below) * (params.a - (1 - A_NEAR_ONE))) / (2 * A_NEAR_ONE);
+}
+
+function expectedIfAliveAwayFromOne(params: BgNbdParams, c: RecencyFrequency, t: number): number {
   const { r, alpha, a, b } = params;
   const { x, T } = c;
   const z = t / (alpha + T + t);

@@ -12,8 +12,8 @@ import { gammaSign, isNonPositiveInteger, logGamma } from './special-functions';
  * - 0.75 < z < 1: the series needs about ln(eps)/ln(z) terms and more as z -> 1, so we use the
  *   connection formula 15.3.6 in 1-z, whose two series converge like (1-z)^k. Its gamma factors
  *   have poles when c-a-b is an integer; near one (gap < 1e-4) the two terms cancel, so we fall
- *   back to the Gauss series (still geometric for z < 1) and, only if that would take more than
- *   MAX_TERMS, interpolate between two neighbouring non-degenerate values of c.
+ *   back to the Gauss series (still geometric for z < 1) up to z = 0.999, and beyond that
+ *   interpolate (cubic) between neighbouring non-degenerate values of c.
  * - z = 1: Gauss's summation theorem, defined when c-a-b > 0.
  */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
@@ -34,8 +34,10 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
 const SERIES_LIMIT = 0.75;
 /** Relative accuracy asked of every series: a few ulps above double precision. */
 const RELATIVE_TOLERANCE = 1e-16;
-/** Enough for the fallback series up to z ≈ 1 - 4e-5; beyond it we interpolate instead. */
+/** A cap that only parameters far outside the models' range (|a|, |b| in the thousands) reach. */
 const MAX_TERMS = 1_000_000;
+/** Up to here the degenerate-case fallback series needs at most a few tens of thousands of terms. */
+const DEGENERATE_SERIES_LIMIT = 0.999;
 /** Distance of c-a-b from an integer under which the connection formula loses > 4 digits. */
 const DEGENERATE_GAP = 1e-4;
 
@@ -124,17 +126,26 @@ function nearOne(a: number, b: number, c: number, z: number): number {
   const nearestInteger = Math.round(m);
   if (Math.abs(m - nearestInteger) >= DEGENERATE_GAP) return connectionFormula(a, b, c, z);
 
-  const direct = gaussSeriesOrNaN(a, b, c, z, MAX_TERMS);
-  if (!Number.isNaN(direct)) return direct;
+  if (z <= DEGENERATE_SERIES_LIMIT) {
+    const direct = gaussSeriesOrNaN(a, b, c, z, MAX_TERMS);
+    if (!Number.isNaN(direct)) return direct;
+  }
 
-  // The function is analytic in c, so a straight line through two well-conditioned neighbours
-  // is accurate to O(h^2); h balances that against the eps/h cancellation in each neighbour.
-  const h = 1e-5;
-  const cLow = a + b + nearestInteger - h;
-  const cHigh = a + b + nearestInteger + h;
-  const low = connectionFormula(a, b, cLow, z);
-  const high = connectionFormula(a, b, cHigh, z);
-  return low + ((high - low) * (c - cLow)) / (cHigh - cLow);
+  // The function is analytic in c: a cubic through four well-conditioned neighbours (c-a-b at
+  // n ± h, n ± 2h, where the connection formula loses only ~eps/h) is O(h⁴) off at the target.
+  const h = DEGENERATE_GAP;
+  const offsets = [-2 * h, -h, h, 2 * h];
+  const values = offsets.map((d) => connectionFormula(a, b, a + b + nearestInteger + d, z));
+  const target = m - nearestInteger;
+  let result = 0;
+  offsets.forEach((di, i) => {
+    let weight = 1;
+    offsets.forEach((dj, j) => {
+      if (j !== i) weight *= (target - dj) / (di - dj);
+    });
+    result += weight * (values[i] ?? 0);
+  });
+  return result;
 }
 
 /** A&S 15.3.6, valid for c-a-b not an integer and 0 < z < 1. */

@@ -1,7 +1,6 @@
 /**
  * Composite Simpson's rule: the independent route the model specs use to check closed forms
- * (likelihoods, expectations) against their defining integrals. Test-only; kept out of the
- * build by the .spec/.test-helper naming and never imported by production code.
+ * (likelihoods, expectations) against their defining integrals. Imported by specs only.
  */
 export function simpson(f: (u: number) => number, from: number, to: number, intervals = 20_000): number {
   const n = intervals % 2 === 0 ? intervals : intervals + 1;

@@ -1,16 +1,13 @@
-import { BgNbdParams } from './bg-nbd.model';
 import { Transaction } from './customer-summary';
 import { GammaGammaParams } from './gamma-gamma.model';
-import { ParetoNbdParams } from './pareto-nbd.model';
+import { PurchaseModelParams } from './purchase-model';
 import { InvalidModelInputError } from './scoring.errors';
 import { SeededRandom } from './seeded-random';
-
-export type PurchaseProcess = { model: 'bg-nbd'; params: BgNbdParams } | { model: 'pareto-nbd'; params: ParetoNbdParams };
 
 export interface SyntheticPopulationOptions {
   customers: number;
   seed: number;
-  purchases: PurchaseProcess;
+  purchases: PurchaseModelParams;
   spend: GammaGammaParams;
   /** First purchases are spread uniformly over [acquisitionStart, acquisitionEnd). */
   acquisitionStart: Date;

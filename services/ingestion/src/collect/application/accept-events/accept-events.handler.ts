@@ -54,7 +54,7 @@ export class AcceptEventsHandler {
       const duplicates = command.messages.length - fresh.length;
       if (fresh.length > 0) {
         try {
-          await this.publisher.publish([
+          await withTimeout(this.config.PUBLISH_TIMEOUT_MS, this.publisher.publish([
             {
               topic: topics.ingestEvents,
               events: fresh.map((data) => ({
@@ -72,7 +72,7 @@ export class AcceptEventsHandler {
                 }),
               })),
             },
-          ]);
+          ]));
         } catch (error) {
           await this.dedup.release(command.source.id, fresh.map((e) => e.messageId)).catch((releaseError: unknown) => {
             this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
@@ -110,5 +110,19 @@ export class AcceptEventsHandler {
       this.logger.warn({ err: error }, 'dedup store unavailable: forwarding without deduplication');
       return events;
     }
+  }
+}
+
+async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
   }
 }

@@ -1,0 +1,79 @@
+import { PreparedRecord } from './person-record.model';
+
+/**
+ * Blocking keys of a record: two records become a candidate pair when they share at least one
+ * key. Several independent keys, so that one noisy field (a typo in the surname, a transposed
+ * birth date, a new address) still leaves another key in common. Each key names its recipe,
+ * so one inverted index can hold them all. Stored by the service as key -> record ids.
+ */
+export function blockingKeys(record: PreparedRecord): string[] {
+  const keys = new Set<string>();
+  const year = record.birthDate?.slice(0, 4);
+  const lastCode = record.lastNamePhonetic?.[0];
+  const firstCode = record.firstNamePhonetic?.[0];
+  const firstInitial = record.firstNameCanonical?.[0];
+  const lastInitial = record.lastName?.[0];
+
+  if (lastCode && year) keys.add(`ln-year:${lastCode}:${year}`);
+  if (firstCode && year) keys.add(`fn-year:${firstCode}:${year}`);
+  // Order-free name codes catch first and last names entered the wrong way round.
+  if (firstCode && lastCode) keys.add(`names:${[firstCode, lastCode].sort().join(':')}`);
+  if (record.postcode && firstInitial) keys.add(`postcode-fi:${record.postcode}:${firstInitial}`);
+  if (record.birthDate && lastInitial) keys.add(`dob-li:${record.birthDate}:${lastInitial}`);
+  if (record.birthDate && firstInitial) keys.add(`dob-fi:${record.birthDate}:${firstInitial}`);
+  if (record.phone) keys.add(`phone:${record.phone}`);
+  if (record.nationalId) keys.add(`nid:${record.nationalId}`);
+  return [...keys].sort();
+}
+
+/**
+ * An in-memory inverted index for offline work (parameter estimation, evaluation). The service
+ * keeps the same keys in its database; a key with more postings than maxPostings is treated as
+ * uninformative, as a stop word is in text search.
+ */
+export class InMemoryBlockingIndex {
+  private readonly postings = new Map<string, string[]>();
+
+  constructor(private readonly maxPostings = 200) {}
+
+  add(record: PreparedRecord): void {
+    for (const key of blockingKeys(record)) {
+      const list = this.postings.get(key) ?? [];
+      list.push(record.recordId);
+      this.postings.set(key, list);
+    }
+  }
+
+  /** Record ids sharing a usable key with the record, itself excluded. */
+  candidatesFor(record: PreparedRecord): string[] {
+    const found = new Set<string>();
+    for (const key of blockingKeys(record)) {
+      const list = this.postings.get(key);
+      if (list === undefined || list.length > this.maxPostings) continue;
+      for (const id of list) if (id !== record.recordId) found.add(id);
+    }
+    return [...found].sort();
+  }
+
+  /** Every distinct candidate pair, each once, ids ordered within the pair. */
+  pairs(): Array<readonly [string, string]> {
+    const seen = new Set<string>();
+    const pairs: Array<readonly [string, string]> = [];
+    for (const list of this.postings.values()) {
+      if (list.length > this.maxPostings) continue;
+      for (let i = 0; i < list.length; i += 1) {
+        for (let j = i + 1; j < list.length; j += 1) {
+          const x = list[i] ?? '';
+          const y = list[j] ?? '';
+          if (x === y) continue;
+          const pair = x < y ? ([x, y] as const) : ([y, x] as const);
+          const key = `${pair[0]}\u0000${pair[1]}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          pairs.push(pair);
+        }
+      }
+    }
+    return pairs;
+  }
+}

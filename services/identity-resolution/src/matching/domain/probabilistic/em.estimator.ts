@@ -1,0 +1,161 @@
+import { MatchParameters } from './match-parameters.schema';
+import { COMPARISON_NAMES, COMPARISONS, compareRecords } from './record-comparison';
+import { PreparedRecord } from './person-record.model';
+
+/** Level index per comparison (in COMPARISON_NAMES order), null where data is missing. */
+export type ComparisonVector = readonly (number | null)[];
+
+/** Distinct comparison vectors with how many pairs produced each: EM works on these. */
+export interface VectorCounts {
+  readonly vectors: readonly ComparisonVector[];
+  readonly counts: readonly number[];
+}
+
+export function comparisonVector(a: PreparedRecord, b: PreparedRecord): ComparisonVector {
+  const outcomes = compareRecords(a, b).outcomes;
+  return COMPARISON_NAMES.map((name) => outcomes.find((outcome) => outcome.comparison === name)?.levelIndex ?? null);
+}
+
+export function countVectors(vectors: Iterable<ComparisonVector>): VectorCounts {
+  const byKey = new Map<string, { vector: ComparisonVector; count: number }>();
+  for (const vector of vectors) {
+    const key = vector.map((level) => (level === null ? '-' : String(level))).join(',');
+    const entry = byKey.get(key);
+    if (entry === undefined) byKey.set(key, { vector, count: 1 });
+    else entry.count += 1;
+  }
+  const entries = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+  return { vectors: entries.map((entry) => entry.vector), counts: entries.map((entry) => entry.count) };
+}
+
+export interface EmOptions {
+  readonly version: string;
+  readonly maxIterations: number;
+  /** Stop when no probability moves by more than this between iterations. */
+  readonly tolerance: number;
+  /**
+   * Keep u as given (estimated from random pairs, which are almost all non-matches) and fit only
+   * m and lambda. Candidate pairs over-represent agreement, which biases an EM estimate of u.
+   */
+  readonly fixU: boolean;
+  /** Pseudo-count per level, so that a level never seen among matches keeps a finite weight. */
+  readonly pseudoCount: number;
+}
+
+export const defaultEmOptions: Omit<EmOptions, 'version'> = { maxIterations: 200, tolerance: 1e-6, fixU: true, pseudoCount: 0.5 };
+
+const PROBABILITY_FLOOR = 1e-6;
+
+function clampProbability(value: number): number {
+  return Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, value));
+}
+
+type LevelTable = number[][];
+
+function tableFrom(parameters: MatchParameters, key: 'm' | 'u'): LevelTable {
+  return COMPARISON_NAMES.map((name) =>
+    COMPARISONS[name].map((level) => parameters.comparisons[name]?.levels[level]?.[key] ?? 1 / COMPARISONS[name].length),
+  );
+}
+
+function normalise(counts: readonly number[], pseudoCount: number): number[] {
+  const total = counts.reduce((sum, count) => sum + count + pseudoCount, 0);
+  return counts.map((count) => clampProbability((count + pseudoCount) / total));
+}
+
+/**
+ * u per level as observed over (mostly non-matching) random pairs, smoothed. Replaces the u of
+ * `start`, keeping everything else.
+ */
+export function withUFromRandomPairs(start: MatchParameters, randomPairs: VectorCounts, pseudoCount = 0.5): MatchParameters {
+  const comparisons = { ...start.comparisons };
+  COMPARISON_NAMES.forEach((name, c) => {
+    const levels = COMPARISONS[name];
+    const counts: number[] = levels.map(() => 0);
+    randomPairs.vectors.forEach((vector, index) => {
+      const level = vector[c];
+      if (level !== null && level !== undefined) counts[level] = (counts[level] ?? 0) + (randomPairs.counts[index] ?? 0);
+    });
+    const u = normalise(counts, pseudoCount);
+    const current = start.comparisons[name];
+    const entries: Record<string, { m: number; u: number }> = {};
+    levels.forEach((level, l) => {
+      entries[level] = { m: current?.levels[level]?.m ?? 1 / levels.length, u: u[l] ?? PROBABILITY_FLOOR };
+    });
+    comparisons[name] = { levels: entries, termFrequencyWeight: current?.termFrequencyWeight ?? 0 };
+  });
+  return { ...start, comparisons };
+}
+
+/**
+ * Expectation-maximisation of the Fellegi-Sunter mixture over candidate pairs: each pair is a
+ * match with probability lambda; given its status, comparison levels are independent with
+ * probabilities m (match) or u (non-match). Missing comparisons are skipped (missing at random).
+ * Deterministic: same input, same output.
+ */
+export function estimateParametersEm(data: VectorCounts, start: MatchParameters, options: EmOptions): MatchParameters {
+  const m = tableFrom(start, 'm');
+  let u = tableFrom(start, 'u');
+  let lambda = start.lambda;
+  const total = data.counts.reduce((sum, count) => sum + count, 0);
+  let iterations = 0;
+  let converged = false;
+
+  while (iterations < options.maxIterations && total > 0) {
+    iterations += 1;
+    const mCounts = m.map((levels) => levels.map(() => 0));
+    const uCounts = u.map((levels) => levels.map(() => 0));
+    let matchMass = 0;
+    data.vectors.forEach((vector, index) => {
+      const count = data.counts[index] ?? 0;
+      // Log space: six small probabilities multiply to values that stay representable, but the
+      // ratio is what matters and logs keep it exact for extreme levels.
+      let logMatch = Math.log(lambda);
+      let logNonMatch = Math.log(1 - lambda);
+      vector.forEach((level, c) => {
+        if (level === null) return;
+        logMatch += Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR);
+        logNonMatch += Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR);
+      });
+      const p = 1 / (1 + Math.exp(logNonMatch - logMatch));
+      matchMass += count * p;
+      vector.forEach((level, c) => {
+        if (level === null) return;
+        const mRow = mCounts[c];
+        const uRow = uCounts[c];
+        if (mRow !== undefined) mRow[level] = (mRow[level] ?? 0) + count * p;
+        if (uRow !== undefined) uRow[level] = (uRow[level] ?? 0) + count * (1 - p);
+      });
+    });
+
+    const nextLambda = clampProbability(matchMass / total);
+    const nextM = mCounts.map((counts) => normalise(counts, options.pseudoCount));
+    const nextU = options.fixU ? u : uCounts.map((counts) => normalise(counts, options.pseudoCount));
+    let change = Math.abs(nextLambda - lambda);
+    nextM.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (m[c]?.[l] ?? 0))))));
+    nextU.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (u[c]?.[l] ?? 0))))));
+    lambda = nextLambda;
+    nextM.forEach((levels, c) => (m[c] = levels));
+    u = nextU;
+    if (change < options.tolerance) {
+      converged = true;
+      break;
+    }
+  }
+
+  const comparisons = { ...start.comparisons };
+  COMPARISON_NAMES.forEach((name, c) => {
+    const entries: Record<string, { m: number; u: number }> = {};
+    COMPARISONS[name].forEach((level, l) => {
+      entries[level] = { m: m[c]?.[l] ?? PROBABILITY_FLOOR, u: u[c]?.[l] ?? PROBABILITY_FLOOR };
+    });
+    comparisons[name] = { levels: entries, termFrequencyWeight: start.comparisons[name]?.termFrequencyWeight ?? 0 };
+  });
+  return {
+    ...start,
+    version: options.version,
+    lambda,
+    comparisons,
+    training: { candidatePairs: total, iterations, converged, uSource: options.fixU ? (start.training?.uSource ?? 'prior') : 'em' },
+  };
+}

@@ -1,0 +1,93 @@
+import { comparisonParametersOf, MatchParameters } from './match-parameters.schema';
+import { PreparedRecord } from './person-record.model';
+import { compareRecords, ComparisonName, ComparisonOutcome, NameOrientation } from './record-comparison';
+import { TermFrequencies } from './term-frequency';
+
+export type MatchDecision = 'auto-merge' | 'review' | 'new';
+
+export interface ScoredComparison {
+  readonly comparison: ComparisonName;
+  /** Null when a record lacks the data; such a comparison adds no weight. */
+  readonly level: string | null;
+  /** log2(m/u) plus the term-frequency adjustment. */
+  readonly weight: number;
+  readonly m?: number;
+  readonly u?: number;
+  /** log2(u / frequency of the agreed value) times the configured share; 0 when not applied. */
+  readonly termFrequencyAdjustment: number;
+  readonly detail: string;
+}
+
+export interface MatchScore {
+  readonly parametersVersion: string;
+  /** Prior plus every comparison's weight: log2 of the posterior odds of a match. */
+  readonly totalWeight: number;
+  readonly priorWeight: number;
+  readonly matchProbability: number;
+  readonly decision: MatchDecision;
+  readonly orientation: NameOrientation;
+  /** One entry per comparison: the answer to "why are these one customer?". */
+  readonly comparisons: readonly ScoredComparison[];
+}
+
+function weighOutcome(outcome: ComparisonOutcome, parameters: MatchParameters, termFrequencies?: TermFrequencies): ScoredComparison {
+  if (outcome.level === null) {
+    return { comparison: outcome.comparison, level: null, weight: 0, termFrequencyAdjustment: 0, detail: outcome.detail };
+  }
+  const comparison = comparisonParametersOf(parameters, outcome.comparison);
+  const level = comparison.levels[outcome.level];
+  if (level === undefined) throw new Error(`match parameters lack level ${outcome.comparison}.${outcome.level}`);
+  let adjustment = 0;
+  if (outcome.termValue !== undefined && termFrequencies !== undefined && comparison.termFrequencyWeight > 0) {
+    const frequency = termFrequencies.frequency(outcome.comparison, outcome.termValue);
+    // Agreeing on a rare value is stronger evidence than agreeing on a common one: the chance
+    // that a different person shares this exact value is its frequency, not the average u.
+    if (frequency !== undefined && frequency > 0) adjustment = comparison.termFrequencyWeight * Math.log2(level.u / frequency);
+  }
+  return {
+    comparison: outcome.comparison,
+    level: outcome.level,
+    weight: Math.log2(level.m / level.u) + adjustment,
+    m: level.m,
+    u: level.u,
+    termFrequencyAdjustment: adjustment,
+    detail: outcome.detail,
+  };
+}
+
+export function priorWeight(parameters: MatchParameters): number {
+  return Math.log2(parameters.lambda / (1 - parameters.lambda));
+}
+
+export function classifyWeight(totalWeight: number, thresholds: MatchParameters['thresholds']): MatchDecision {
+  if (totalWeight >= thresholds.autoMerge) return 'auto-merge';
+  if (totalWeight >= thresholds.review) return 'review';
+  return 'new';
+}
+
+/**
+ * Fellegi-Sunter score of a record pair with a per-comparison explanation. Symmetric:
+ * scorePair(a, b) and scorePair(b, a) have the same total weight.
+ */
+export function scorePair(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  parameters: MatchParameters,
+  termFrequencies?: TermFrequencies,
+): MatchScore {
+  const weigh = (outcomes: readonly ComparisonOutcome[]): number =>
+    outcomes.reduce((sum, outcome) => sum + weighOutcome(outcome, parameters, termFrequencies).weight, 0);
+  const comparison = compareRecords(a, b, (x, y) => weigh(x) > weigh(y));
+  const scored = comparison.outcomes.map((outcome) => weighOutcome(outcome, parameters, termFrequencies));
+  const prior = priorWeight(parameters);
+  const totalWeight = scored.reduce((sum, item) => sum + item.weight, prior);
+  return {
+    parametersVersion: parameters.version,
+    totalWeight,
+    priorWeight: prior,
+    matchProbability: 1 / (1 + 2 ** -totalWeight),
+    decision: classifyWeight(totalWeight, parameters.thresholds),
+    orientation: comparison.orientation,
+    comparisons: scored,
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { COMPARISON_NAMES, COMPARISONS, ComparisonName, TERM_FREQUENCY_COMPARISONS } from './record-comparison';
+
+const probability = z.number().gt(0).lt(1);
+
+const levelParameters = z.object({
+  /** P(level | the two records are the same person). */
+  m: probability,
+  /** P(level | they are different people). */
+  u: probability,
+});
+
+const comparisonParameters = z.object({
+  levels: z.record(z.string(), levelParameters),
+  /**
+   * How much of the term-frequency adjustment to apply to an exact match (0 = none, 1 = full
+   * Splink-style replacement of u by the value's frequency).
+   */
+  termFrequencyWeight: z.number().min(0).max(1).default(0),
+});
+
+export const matchParametersSchema = z
+  .object({
+    /** Identifies the estimate; recorded with every probabilistic link so it can be explained. */
+    version: z.string().min(1).max(128),
+    /** Prior share of matches among candidate pairs. */
+    lambda: probability,
+    comparisons: z.record(z.string(), comparisonParameters),
+    thresholds: z
+      .object({
+        /** Total weight (log2 Bayes factor including the prior) at or above which records merge. */
+        autoMerge: z.number(),
+        /** At or above this and below autoMerge a human reviews the pair. */
+        review: z.number(),
+      })
+      .refine((t) => t.review <= t.autoMerge, { message: 'review threshold must not exceed autoMerge' }),
+    training: z
+      .object({
+        candidatePairs: z.number().int().min(0),
+        iterations: z.number().int().min(0),
+        converged: z.boolean(),
+        uSource: z.enum(['em', 'random-pairs', 'prior']),
+      })
+      .optional(),
+  })
+  .superRefine((parameters, ctx) => {
+    for (const name of COMPARISON_NAMES) {
+      const comparison = parameters.comparisons[name];
+      if (comparison === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['comparisons', name], message: 'is missing' });
+        continue;
+      }
+      for (const level of COMPARISONS[name]) {
+        if (comparison.levels[level] === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['comparisons', name, 'levels', level], message: 'is missing' });
+        }
+      }
+    }
+  });
+
+export type MatchParameters = z.output<typeof matchParametersSchema>;
+export type MatchParametersInput = z.input<typeof matchParametersSchema>;
+export type ComparisonParameters = MatchParameters['comparisons'][string];
+
+export function comparisonParametersOf(parameters: MatchParameters, name: ComparisonName): ComparisonParameters {
+  const comparison = parameters.comparisons[name];
+  // The schema guarantees presence; this guard only protects hand-built objects.
+  if (comparison === undefined) throw new Error(`match parameters lack comparison ${name}`);
+  return comparison;
+}
+
+/**
+ * Starting values for EM and a usable model before any estimate exists: m falls and u rises
+ * towards the catch-all level. Rough on purpose; EM replaces them.
+ */
+export function initialMatchParameters(version = 'initial'): MatchParameters {
+  const comparisons: Record<string, ComparisonParameters> = {};
+  for (const name of COMPARISON_NAMES) {
+    const levels = COMPARISONS[name];
+    const count = levels.length;
+    const entries: Record<string, { m: number; u: number }> = {};
+    levels.forEach((level, index) => {
+      const last = index === count - 1;
+      entries[level] = {
+        m: last ? 0.05 : (0.95 * 2 ** -(index + 1)) / (1 - 2 ** -(count - 1)),
+        u: last ? 0.9 : 0.1 / (count - 1),
+      };
+    });
+    comparisons[name] = { levels: entries, termFrequencyWeight: TERM_FREQUENCY_COMPARISONS.includes(name) ? 1 : 0 };
+  }
+  return {
+    version,
+    lambda: 0.01,
+    comparisons,
+    thresholds: { autoMerge: 10, review: 4 },
+  };
+}

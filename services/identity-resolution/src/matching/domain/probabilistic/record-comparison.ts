@@ -1,0 +1,202 @@
+import { birthDateParts } from '../normalisation/birth-date.normaliser';
+import { canonicalGivenName } from '../normalisation/nickname.table';
+import { PreparedRecord } from './person-record.model';
+import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } from './string-similarity';
+
+/**
+ * The comparisons of the Fellegi-Sunter model and their levels, most similar first; the last
+ * level of each is the catch-all disagreement. Fellegi-Sunter multiplies the evidence of the
+ * comparisons as if they were independent given match status, so dependent traits are grouped:
+ * street, unit, suburb, postcode and state form one "address" comparison, otherwise one shared
+ * address would be counted as four independent coincidences.
+ */
+export const COMPARISONS = {
+  firstName: ['exact', 'nickname', 'similar', 'phonetic', 'fuzzy', 'initial', 'else'],
+  lastName: ['exact', 'similar', 'phonetic', 'fuzzy', 'else'],
+  birthDate: ['exact', 'transposed', 'typo', 'same-year', 'else'],
+  address: ['exact', 'street-typo', 'postcode', 'locality', 'state', 'else'],
+  phone: ['exact', 'typo', 'else'],
+  nationalId: ['exact', 'typo', 'else'],
+} as const;
+
+export type ComparisonName = keyof typeof COMPARISONS;
+export type ComparisonLevel<C extends ComparisonName = ComparisonName> = (typeof COMPARISONS)[C][number];
+export const COMPARISON_NAMES = Object.keys(COMPARISONS) as ComparisonName[];
+
+/** Only exact agreement on these is adjusted for how common the value is (Smith vs Zielinski). */
+export const TERM_FREQUENCY_COMPARISONS: readonly ComparisonName[] = ['firstName', 'lastName', 'phone'];
+
+export interface ComparisonOutcome {
+  readonly comparison: ComparisonName;
+  /** Null when either record lacks the data: missing evidence weighs nothing. */
+  readonly level: string | null;
+  readonly levelIndex: number | null;
+  /** The agreed value, for the term-frequency adjustment of an exact level. */
+  readonly termValue?: string;
+  /** Human-readable evidence ("jw=0.94", "day and month swapped"). */
+  readonly detail: string;
+}
+
+export type NameOrientation = 'straight' | 'swapped';
+
+export interface RecordComparison {
+  readonly orientation: NameOrientation;
+  readonly outcomes: readonly ComparisonOutcome[];
+}
+
+interface NameSide {
+  readonly name?: string | undefined;
+  readonly canonical?: string | undefined;
+  readonly phonetic?: readonly [string, string] | undefined;
+}
+
+function outcome<C extends ComparisonName>(comparison: C, level: ComparisonLevel<C> | null, detail: string, termValue?: string): ComparisonOutcome {
+  const levels: readonly string[] = COMPARISONS[comparison];
+  return {
+    comparison,
+    level,
+    levelIndex: level === null ? null : levels.indexOf(level),
+    detail,
+    ...(termValue !== undefined ? { termValue } : {}),
+  };
+}
+
+function firstToken(name: string): string {
+  return name.split(' ')[0] ?? name;
+}
+
+function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
+  if (a.name === undefined || b.name === undefined) return outcome('firstName', null, 'missing');
+  if (a.name === b.name) return outcome('firstName', 'exact', a.name, a.name);
+  const canonicalA = a.canonical ?? canonicalGivenName(a.name);
+  const canonicalB = b.canonical ?? canonicalGivenName(b.name);
+  if (canonicalA === canonicalB) return outcome('firstName', 'nickname', `${a.name} ~ ${b.name} (${canonicalA})`);
+  const similarity = Math.max(jaroWinkler(a.name, b.name), jaroWinkler(canonicalA, canonicalB));
+  const detail = `jw=${similarity.toFixed(2)}`;
+  // A middle name present on one side only ("mary jane" vs "mary") is the same first name.
+  if (similarity >= 0.92 || (firstToken(a.name) === firstToken(b.name) && firstToken(a.name).length > 1)) {
+    return outcome('firstName', 'similar', detail);
+  }
+  if (phoneticallyEqual(a.phonetic ?? doubleMetaphone(canonicalA), b.phonetic ?? doubleMetaphone(canonicalB))) {
+    return outcome('firstName', 'phonetic', `${detail}, sounds alike`);
+  }
+  if (similarity >= 0.8) return outcome('firstName', 'fuzzy', detail);
+  const initialA = firstToken(a.name);
+  const initialB = firstToken(b.name);
+  if ((initialA.length === 1 || initialB.length === 1) && initialA[0] === initialB[0]) return outcome('firstName', 'initial', 'initials agree');
+  return outcome('firstName', 'else', detail);
+}
+
+function compareLastNames(a: NameSide, b: NameSide): ComparisonOutcome {
+  if (a.name === undefined || b.name === undefined) return outcome('lastName', null, 'missing');
+  if (a.name === b.name) return outcome('lastName', 'exact', a.name, a.name);
+  const similarity = jaroWinkler(a.name, b.name);
+  const detail = `jw=${similarity.toFixed(2)}`;
+  if (similarity >= 0.92) return outcome('lastName', 'similar', detail);
+  if (phoneticallyEqual(a.phonetic ?? doubleMetaphone(a.name), b.phonetic ?? doubleMetaphone(b.name))) {
+    return outcome('lastName', 'phonetic', `${detail}, sounds alike`);
+  }
+  if (similarity >= 0.8) return outcome('lastName', 'fuzzy', detail);
+  return outcome('lastName', 'else', detail);
+}
+
+function compareBirthDates(a: PreparedRecord, b: PreparedRecord): ComparisonOutcome {
+  if (a.birthDate === undefined || b.birthDate === undefined) return outcome('birthDate', null, 'missing');
+  if (a.birthDate === b.birthDate) return outcome('birthDate', 'exact', a.birthDate);
+  const partsA = birthDateParts(a.birthDate);
+  const partsB = birthDateParts(b.birthDate);
+  if (partsA === undefined || partsB === undefined) return outcome('birthDate', 'else', 'unreadable');
+  if (partsA.year === partsB.year && partsA.day === partsB.month && partsA.month === partsB.day) {
+    return outcome('birthDate', 'transposed', 'day and month swapped');
+  }
+  const digitsA = a.birthDate.replace(/-/gu, '');
+  const digitsB = b.birthDate.replace(/-/gu, '');
+  if (damerauLevenshtein(digitsA, digitsB) === 1) {
+    const sameDigits = [...digitsA].sort().join('') === [...digitsB].sort().join('');
+    return sameDigits ? outcome('birthDate', 'transposed', 'two adjacent digits swapped') : outcome('birthDate', 'typo', 'one digit differs');
+  }
+  if (partsA.year === partsB.year) return outcome('birthDate', 'same-year', 'same year only');
+  return outcome('birthDate', 'else', `${a.birthDate} vs ${b.birthDate}`);
+}
+
+function compareAddresses(a: PreparedRecord, b: PreparedRecord): ComparisonOutcome {
+  const hasAddress = (r: PreparedRecord): boolean => r.street !== undefined || r.postcode !== undefined || r.locality !== undefined;
+  if (!hasAddress(a) || !hasAddress(b)) return outcome('address', null, 'missing');
+  const samePostcode = a.postcode !== undefined && a.postcode === b.postcode;
+  const sameLocality = a.locality !== undefined && a.locality === b.locality;
+  const sameArea = samePostcode || sameLocality;
+  // Two different flats in one building are neighbours, not one person.
+  const unitsCompatible = a.unit === undefined || b.unit === undefined || a.unit === b.unit;
+  if (a.street !== undefined && b.street !== undefined && sameArea && unitsCompatible) {
+    if (a.street === b.street) return outcome('address', 'exact', 'same street address');
+    const similarity = jaroWinkler(a.street, b.street);
+    if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return outcome('address', 'street-typo', `street jw=${similarity.toFixed(2)}`);
+  }
+  if (samePostcode) return outcome('address', 'postcode', 'same postcode');
+  if (sameLocality && (a.state === undefined || b.state === undefined || a.state === b.state)) return outcome('address', 'locality', 'same suburb');
+  if (a.state !== undefined && a.state === b.state) return outcome('address', 'state', 'same state');
+  return outcome('address', 'else', 'different address');
+}
+
+function compareCodes(comparison: 'phone' | 'nationalId', a: string | undefined, b: string | undefined): ComparisonOutcome {
+  if (a === undefined || b === undefined) return outcome(comparison, null, 'missing');
+  if (a === b) return outcome(comparison, 'exact', 'identical', a);
+  if (a.length === b.length && damerauLevenshtein(a, b) === 1) return outcome(comparison, 'typo', 'one digit differs or two swapped');
+  return outcome(comparison, 'else', 'different');
+}
+
+function firstSide(r: PreparedRecord): NameSide {
+  return { name: r.firstName, canonical: r.firstNameCanonical, phonetic: r.firstNamePhonetic };
+}
+
+function lastSide(r: PreparedRecord): NameSide {
+  return { name: r.lastName, phonetic: r.lastNamePhonetic };
+}
+
+/**
+ * Whether the names look entered the wrong way round (first in last, last in first). Decided by
+ * a symmetric criterion so that compare(a, b) and compare(b, a) agree.
+ */
+export function namesLookSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+  if (a.firstName === undefined || a.lastName === undefined || b.firstName === undefined || b.lastName === undefined) return false;
+  const straight = jaroWinkler(a.firstName, b.firstName) + jaroWinkler(a.lastName, b.lastName);
+  const crossed = jaroWinkler(a.firstName, b.lastName) + jaroWinkler(a.lastName, b.firstName);
+  return crossed > straight + 0.1;
+}
+
+/**
+ * Every comparison for the pair. With swapped names there are two ways to pair the crossed
+ * names with the first/last comparisons; `prefer` picks between them (the scorer prefers the
+ * higher weight, EM the better levels), which keeps the result symmetric.
+ */
+export function compareRecords(
+  a: PreparedRecord,
+  b: PreparedRecord,
+  prefer: (x: readonly ComparisonOutcome[], y: readonly ComparisonOutcome[]) => boolean = preferBetterLevels,
+): RecordComparison {
+  const rest = [
+    compareBirthDates(a, b),
+    compareAddresses(a, b),
+    compareCodes('phone', a.phone, b.phone),
+    compareCodes('nationalId', a.nationalId, b.nationalId),
+  ];
+  if (!namesLookSwapped(a, b)) {
+    return { orientation: 'straight', outcomes: [compareFirstNames(firstSide(a), firstSide(b)), compareLastNames(lastSide(a), lastSide(b)), ...rest] };
+  }
+  // The surname standing in the first-name field gets no nickname mapping: it is not a given name.
+  const asFirst = (r: PreparedRecord): NameSide => ({ name: r.lastName, canonical: r.lastName, phonetic: r.lastNamePhonetic });
+  const asLast = (r: PreparedRecord): NameSide => ({ name: r.firstName, phonetic: r.firstNamePhonetic });
+  const viaA = [compareFirstNames(firstSide(a), asFirst(b)), compareLastNames(lastSide(a), asLast(b))];
+  const viaB = [compareFirstNames(asFirst(a), firstSide(b)), compareLastNames(asLast(a), lastSide(b))];
+  const names = prefer(viaB, viaA) ? viaB : viaA;
+  return { orientation: 'swapped', outcomes: [...names, ...rest] };
+}
+
+function levelRankSum(outcomes: readonly ComparisonOutcome[]): number {
+  return outcomes.reduce((sum, item) => sum + (item.levelIndex ?? 0), 0);
+}
+
+/** Strictly better levels (lower indices); ties keep the first candidate. */
+export function preferBetterLevels(x: readonly ComparisonOutcome[], y: readonly ComparisonOutcome[]): boolean {
+  return levelRankSum(x) < levelRankSum(y);
+}

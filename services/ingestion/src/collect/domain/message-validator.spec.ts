@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { segmentEventTypes } from '@o2o/contracts';
+import { MAX_DEPTH, validateMessage } from './message-validator';
+
+function depth(value: unknown): number {
+  if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(depth));
+  if (typeof value === 'object' && value !== null) return 1 + Math.max(0, ...Object.values(value).map(depth));
+  return 0;
+}
+
+function keys(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keys);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => [k, ...keys(v)]);
+  return [];
+}
+
+const hostileKey = fc.oneof(fc.string(), fc.constantFrom('$where', '$gt', 'a.b', '__proto__', 'constructor', '\u0000', '$', '.'));
+const hostileJson = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double(),
+    fc.string(),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileKey, tie('value'), { maxKeys: 5 }),
+  ),
+})).value;
+
+const plausible = fc.record(
+  {
+    type: fc.oneof(fc.constantFrom(...segmentEventTypes), fc.string()),
+    userId: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+    anonymousId: fc.string(),
+    event: fc.string(),
+    previousId: fc.string(),
+    groupId: fc.string(),
+    timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+    properties: fc.dictionary(hostileKey, hostileJson, { maxKeys: 4 }),
+    traits: fc.dictionary(hostileKey, hostileJson, { maxKeys: 4 }),
+    context: fc.dictionary(hostileKey, hostileJson, { maxKeys: 3 }),
+  },
+  { requiredKeys: [] },
+);
+
+describe('validateMessage', () => {
+  it('never throws and never accepts an invalid message, whatever the input', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostileJson, plausible), (input) => {
+        const result = validateMessage(input);
+        if (!result.ok) {
+          expect(result.issues.length).toBeGreaterThan(0);
+          for (const issue of result.issues) expect(typeof issue.field).toBe('string');
+          return;
+        }
+        const message = result.message;
+        expect(segmentEventTypes).toContain(message.type);
+        expect(Boolean(message.userId) || Boolean(message.anonymousId)).toBe(true);
+        expect(depth(input)).toBeLessThanOrEqual(MAX_DEPTH + 1);
+        for (const key of keys(input)) {
+          expect(key.startsWith('$')).toBe(false);
+          expect(key.includes('.')).toBe(false);
+        }
+        if (message.type === 'track') expect(message.event.trim().length).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('accepts a well-formed track call', () => {
+    const result = validateMessage({ type: 'track', userId: 'u1', event: 'Order Completed', properties: { revenue: 10 } });
+    expect(result.ok).toBe(true);
+  });
+
+  it('names the offending field', () => {
+    const cases: Array<[unknown, string, string]> = [
+      [{ type: 'track', event: 'X' }, 'userId', 'required'],
+      [{ type: 'nope', userId: 'u' }, 'type', 'unknown_event_type'],
+      [{ userId: 'u' }, 'type', 'required'],
+      [{ type: 'track', userId: 'u', event: 'X', properties: { nested: { $ne: 1 } } }, 'properties.nested.$ne', 'invalid_key'],
+      [{ type: 'identify', userId: 'u', traits: { 'a.b': 1 } }, 'traits.a.b', 'invalid_key'],
+      [{ type: 'alias', userId: 'u' }, 'previousId', 'required'],
+      [{ type: 'group', userId: 'u' }, 'groupId', 'required'],
+      [[1, 2], '(root)', 'invalid_type'],
+    ];
+    for (const [input, field, code] of cases) {
+      const result = validateMessage(input);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.issues).toEqual(expect.arrayContaining([expect.objectContaining({ field, code })]));
+    }
+  });
+
+  it('rejects nesting deeper than the limit', () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < MAX_DEPTH + 2; i++) deep = { next: deep };
+    const result = validateMessage({ type: 'track', userId: 'u', event: 'Deep', properties: deep });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]?.code).toBe('too_deep');
+  });
+
+  it('prefixes fields inside a batch', () => {
+    const result = validateMessage({ type: 'track', event: 'X' }, 'batch.3');
+    expect(!result.ok && result.issues[0]?.field).toBe('batch.3.userId');
+  });
+});

@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { correctTimestamp, normaliseMessage, routingKey } from './segment-normaliser';
+
+describe('clock-skew correction', () => {
+  it('keeps the gap between event and send, measured on the client, and anchors it at receipt', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 7 * 86400_000 }),
+        fc.integer({ min: -86400_000, max: 86400_000 }),
+        (gapMs, skewMs) => {
+          const receivedAt = new Date('2026-06-01T12:00:00Z');
+          const clientNow = receivedAt.getTime() + skewMs;
+          const timestamp = new Date(clientNow - gapMs).toISOString();
+          const sentAt = new Date(clientNow).toISOString();
+          expect(correctTimestamp(timestamp, sentAt, receivedAt).getTime()).toBe(receivedAt.getTime() - gapMs);
+        },
+      ),
+    );
+  });
+
+  it('trusts the timestamp without sentAt and uses receipt time without either', () => {
+    const receivedAt = new Date('2026-06-01T12:00:00Z');
+    expect(correctTimestamp('2026-05-01T00:00:00Z', undefined, receivedAt).toISOString()).toBe('2026-05-01T00:00:00.000Z');
+    expect(correctTimestamp(undefined, undefined, receivedAt)).toEqual(receivedAt);
+  });
+});
+
+describe('normaliseMessage', () => {
+  const source = { id: 'web-1', channel: 'web' as const };
+  const at = new Date('2026-06-01T12:00:00Z');
+
+  it('keeps the fields of each call type and generates a messageId when absent', () => {
+    const track = normaliseMessage({ type: 'track', userId: 'u', event: 'E', properties: { a: 1 } }, source, at);
+    expect(track).toMatchObject({ eventType: 'track', event: 'E', properties: { a: 1 }, sourceId: 'web-1', channel: 'web', timestamp: at.toISOString() });
+    expect(track.messageId).toMatch(/[0-9a-f-]{36}/);
+    const alias = normaliseMessage({ type: 'alias', userId: 'u', previousId: 'anon', messageId: 'm1' }, source, at);
+    expect(alias).toMatchObject({ eventType: 'alias', previousId: 'anon', messageId: 'm1' });
+  });
+
+  it('routes by userId, else anonymousId', () => {
+    expect(routingKey({ userId: 'u', anonymousId: 'a', messageId: 'm' })).toBe('u');
+    expect(routingKey({ anonymousId: 'a', messageId: 'm' })).toBe('a');
+  });
+});
