@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { topics } from '@o2o/contracts';
-import { RunningService, startService } from '@o2o/runtime';
+import { startService } from '@o2o/runtime';
 import { expectEventually, repoRoot, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { loadIngestionConfig } from '../src/config/ingestion.config';
 import { demoSources } from '../src/demo-sources';

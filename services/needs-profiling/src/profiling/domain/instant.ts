@@ -12,9 +12,19 @@ export class InvalidInstantError extends Error {
   }
 }
 
+// Decay and window computations parse the same few hundred evidence instants on every event;
+// memoising the parse (a pure function) removes most of that cost. Cleared when large, not LRU:
+// simplicity beats precision for a cache this cheap to refill.
+const parsed = new Map<string, number>();
+const PARSE_CACHE_LIMIT = 50_000;
+
 export function instantMs(iso: string): number {
+  const cached = parsed.get(iso);
+  if (cached !== undefined) return cached;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new InvalidInstantError(iso);
+  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+  parsed.set(iso, ms);
   return ms;
 }
 

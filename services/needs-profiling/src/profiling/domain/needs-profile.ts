@@ -184,6 +184,20 @@ export function unionNewest<T extends Timed>(a: readonly T[], b: readonly T[], l
   return [...byId.values()].sort((x, y) => compareTimed(y, x)).slice(0, Math.max(0, limit));
 }
 
+export function sameFact(a: Fact, b: Fact): boolean {
+  return (
+    a.key === b.key &&
+    a.value === b.value &&
+    a.kind === b.kind &&
+    a.channel === b.channel &&
+    a.purpose === b.purpose &&
+    a.confidence === b.confidence &&
+    a.observedAt === b.observedAt &&
+    a.sourceEventId === b.sourceEventId &&
+    a.origin === b.origin
+  );
+}
+
 export function sortFacts(facts: readonly Fact[]): Fact[] {
   return [...facts].sort((a, b) => (a.key !== b.key ? (a.key < b.key ? -1 : 1) : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
 }

@@ -1,5 +1,7 @@
 import { sameJson } from './canonical-json';
-import type { ActivityState, EvidenceKind, Fact, NeedsProfile, StageTransition } from './needs-profile';
+import { sameFact, type ActivityState, type EvidenceKind, type Fact, type NeedsProfile, type StageTransition } from './needs-profile';
+
+const sameFacts = (a: readonly Fact[], b: readonly Fact[]) => a.length === b.length && a.every((f, i) => { const g = b[i]; return g !== undefined && sameFact(f, g); });
 
 /**
  * What an operation changed in the profile. The list is empty exactly when the profile is
@@ -31,14 +33,14 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
   for (const [id, fact] of now) {
     const was = old.get(id);
     if (!was) changes.push({ type: 'fact-added', fact });
-    else if (!sameJson(was, fact)) changes.push({ type: 'fact-changed', before: was, after: fact });
+    else if (!sameFact(was, fact)) changes.push({ type: 'fact-changed', before: was, after: fact });
   }
   for (const [id, fact] of old) if (!now.has(id)) changes.push({ type: 'fact-removed', fact });
 
-  if (!sameJson(before.factHistory, after.factHistory)) {
+  if (!sameFacts(before.factHistory, after.factHistory)) {
     const keys = new Set([...before.factHistory, ...after.factHistory].map((f) => f.key));
     const changed = [...keys].filter(
-      (key) => !sameJson(before.factHistory.filter((f) => f.key === key), after.factHistory.filter((f) => f.key === key)),
+      (key) => !sameFacts(before.factHistory.filter((f) => f.key === key), after.factHistory.filter((f) => f.key === key)),
     );
     changes.push({ type: 'history-changed', keys: changed.sort() });
   }

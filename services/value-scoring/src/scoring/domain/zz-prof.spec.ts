@@ -1,12 +1,12 @@
-import { summariseTransactions } from '/work/main/services/value-scoring/src/scoring/domain/customer-summary';
-import { fitParetoNbd } from '/work/main/services/value-scoring/src/scoring/domain/pareto-nbd.model';
-import { generateSyntheticPopulation } from '/work/main/services/value-scoring/src/scoring/domain/synthetic-population';
+import { hyp2f1 } from './hypergeometric-2f1';
+import { logGamma } from './special-functions';
 it('prof', () => {
-  const truth = { r: 0.9, alpha: 7, s: 0.8, beta: 12 };
-  const population = generateSyntheticPopulation({ customers: 3000, seed: 5, purchases: { model: 'pareto-nbd', params: truth }, spend: { p: 6, q: 4, v: 15 },
-    acquisitionStart: new Date('2020-01-01T00:00:00Z'), acquisitionEnd: new Date('2020-04-01T00:00:00Z'), calibrationEnd: new Date('2021-07-01T00:00:00Z'), holdoutEnd: new Date('2021-07-01T00:00:00Z') });
-  const summaries = summariseTransactions(population.transactions, { calibrationEnd: new Date('2021-07-01T00:00:00Z'), granularity: 'exact' });
-  let t0 = Date.now();
-  const fit = fitParetoNbd(summaries, { standardErrors: false });
-  console.log(JSON.stringify(fit), Date.now() - t0);
+  for (const [a,b,c,z] of [[1.8,1,4.7,0.3],[1.8,1,4.7,0.8],[1.8,1,4.7,0.95],[2.9,1,5.7,0.99]]) {
+    let t0 = process.hrtime.bigint(); let s=0;
+    for (let i=0;i<100000;i++) s+=hyp2f1(a,b,c+i*1e-9,z);
+    console.log(a,b,c,z, Number(process.hrtime.bigint()-t0)/1e5, 'ns/call');
+  }
+  let t0 = process.hrtime.bigint(); let s=0;
+  for (let i=0;i<100000;i++) s+=logGamma(2.5+i*1e-6);
+  console.log('gammaln', Number(process.hrtime.bigint()-t0)/1e5, 'ns/call');
 });
