@@ -12,6 +12,7 @@ const sharedOnly = (scope) => ({
 
 const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'];
 
+// In test files (and only there) services and libs may use libs/testing.
 const boundaries = (allowTestingFromServices) => ({
   enforceBuildableLibDependency: false,
   allow: [],
@@ -24,7 +25,10 @@ const boundaries = (allowTestingFromServices) => ({
         ? ['type:lib', 'type:contracts', 'type:testing']
         : ['type:lib', 'type:contracts'],
     },
-    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+    {
+      sourceTag: 'type:lib',
+      onlyDependOnLibsWithTags: allowTestingFromServices ? ['type:lib', 'type:contracts', 'type:testing'] : ['type:lib', 'type:contracts'],
+    },
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
     {
       sourceTag: 'type:contracts',

@@ -150,15 +150,18 @@ export function generateTraitRecords(
   people: readonly SyntheticPerson[],
   options: TraitRecordsOptions = defaultTraitRecordsOptions,
 ): TraitRecordSet {
-  const records: TraitRecord[] = [];
-  const personOf = new Map<string, string>();
+  const slots: SyntheticPerson[] = [];
   for (const person of people) {
     const count = Math.min(options.maxRecordsPerPerson, 1 + rng.poisson(Math.max(0, options.meanRecordsPerPerson - 1)));
-    for (let k = 0; k < count; k += 1) {
-      const recordId = `r${String(records.length + 1).padStart(6, '0')}`;
-      records.push(traitRecordOf(rng, person, recordId, options.noise));
-      personOf.set(recordId, person.personId);
-    }
+    for (let k = 0; k < count; k += 1) slots.push(person);
   }
-  return { records: rng.shuffle(records), personOf };
+  // Ids are handed out after shuffling so that neither order nor id betrays who is who.
+  const records: TraitRecord[] = [];
+  const personOf = new Map<string, string>();
+  rng.shuffle(slots).forEach((person, index) => {
+    const recordId = `r${String(index + 1).padStart(6, '0')}`;
+    records.push(traitRecordOf(rng, person, recordId, options.noise));
+    personOf.set(recordId, person.personId);
+  });
+  return { records, personOf };
 }

@@ -33,6 +33,9 @@ export type ContactCounts = ReadonlyMap<string, number>;
 
 export type CapOutcome = { ok: true } | { ok: false; code: 'cap' | 'customer-limit' | 'count-unavailable'; reason: string };
 
+/** Arbitration favours the campaign that contacted the customer least over this window. */
+export const FAIRNESS_WINDOW_HOURS = 24 * 7;
+
 export function countKey(scope: string, windowHours: number): string {
   return `${scope}@${windowHours}h`;
 }
@@ -135,9 +138,6 @@ export function countsNeeded(
   }
   return [...needed.values()];
 }
-
-/** Arbitration favours the campaign that contacted the customer least over this window. */
-export const FAIRNESS_WINDOW_HOURS = 24 * 7;
 
 function rank(fact: ProfileFact): number {
   return (fact.kind === 'explicit' ? 1e15 : 0) + Date.parse(fact.observedAt);

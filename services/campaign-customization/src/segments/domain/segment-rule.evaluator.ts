@@ -1,7 +1,7 @@
 import { resolveConsent } from './consent';
 import type { CustomerProfile, ProfileFact } from './customer-profile';
 import { countInWindow } from './event-counter';
-import { resolvePath, type PathReadContext } from './profile-path';
+import { resolvePath, type PathReadContext, type PathResolution } from './profile-path';
 import {
   isAll,
   isAny,
@@ -91,8 +91,22 @@ function evaluateCount(rule: CountRule, profile: CustomerProfile, now: Date): Ru
   return { matched, reason: `${label} is ${actual}: ${matched ? '' : 'not '}${rule.op} ${rule.value}` };
 }
 
+// Rules come from a bounded set of stored definitions, so their paths are resolved once per process.
+const resolvedPaths = new Map<string, PathResolution>();
+const MAX_CACHED_PATHS = 10_000;
+
+function resolveCached(path: string): PathResolution {
+  let resolved = resolvedPaths.get(path);
+  if (resolved === undefined) {
+    resolved = resolvePath(path);
+    if (resolvedPaths.size >= MAX_CACHED_PATHS) resolvedPaths.clear();
+    resolvedPaths.set(path, resolved);
+  }
+  return resolved;
+}
+
 function evaluateComparison(rule: ComparisonRule, profile: CustomerProfile, context: PathReadContext): RuleResult {
-  const resolved = resolvePath(rule.path);
+  const resolved = resolveCached(rule.path);
   if (!resolved.ok) return { matched: false, reason: `${rule.path}: ${resolved.message}` };
   const { personal } = resolved.path;
   const actual = resolved.path.read(profile, context);

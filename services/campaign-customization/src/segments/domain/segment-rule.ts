@@ -12,6 +12,12 @@ import type { FilterValue } from './event-counter';
  *
  * A node is recognised by its one key among all, any, not, path and count, so rules read like
  * the sentence they encode. Parse untrusted input with validateSegmentRule or segmentRuleSchema.
+ *
+ * Semantics worth knowing: a comparison on a value the profile lacks is false, neq included
+ * (wrap eq in not to include the unknown); contains on text is a case-insensitive substring
+ * test, on a list an exact element test; in on a list means "has any of"; categorical values
+ * (tier, stage, consent status) take eq, neq and in only, because "gt B" has no agreed meaning;
+ * "the last N days" is the current UTC day and the N - 1 days before it.
  */
 export type SegmentRule = AllRule | AnyRule | NotRule | ComparisonRule | CountRule;
 

@@ -1,0 +1,11 @@
+export * from './seeded-random';
+export * from './synthetic-person.model';
+export * from './synthetic-person.generator';
+export * from './segment-event.model';
+export * from './trait-record.generator';
+export * from './channel-event.generator';
+export * from './purchase.generator';
+export * from './population.generator';
+export * from './pairwise-metrics';
+export * from './noise';
+export { GIVEN_NAMES, SURNAMES, LOCALITIES, PRODUCT_CATEGORIES } from './population-data';
