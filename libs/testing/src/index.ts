@@ -2,3 +2,4 @@ export * from './expect-eventually';
 export * from './test-env';
 export * from './topic-spy';
 export * from './infrastructure/servers';
+export * from './infrastructure/service-process';

@@ -109,10 +109,15 @@ export function generatePeople(rng: SeededRandom, options: PeopleOptions = defau
     const surname = rng.weighted(SURNAMES);
     const car = rng.chance(0.5) ? ids.draw(() => `${String.fromCharCode(65 + rng.int(0, 25))}${String.fromCharCode(65 + rng.int(0, 25))}${String.fromCharCode(65 + rng.int(0, 25))}${digits(rng, 2)}${String.fromCharCode(65 + rng.int(0, 25))}`) : undefined;
 
+    const householdNames = new Set<string>();
     for (let member = 0; member < size; member += 1) {
       const personIndex = people.length + 1;
       const personId = `p${String(personIndex).padStart(5, '0')}`;
-      const given = rng.weighted(givenWeights);
+      // Within a household first names differ: a parent and child sharing a full name exist,
+      // but records that cannot tell them apart would only measure luck, not the matcher.
+      let given = rng.weighted(givenWeights);
+      while (householdNames.has(given.name)) given = rng.weighted(givenWeights);
+      householdNames.add(given.name);
       // Partners keep their own surname a third of the time; children take the household's.
       const lastName = member === 1 && rng.chance(0.35) ? rng.weighted(SURNAMES) : surname;
       const isChild = member >= 2;

@@ -112,6 +112,13 @@ describe('segment rule evaluation', () => {
     expect(r.reason).not.toContain('ann@');
   });
 
+  it('can quote no profile value at all', () => {
+    expect(evaluate(rule({ path: 'facts.diet', op: 'contains', value: 'vegan' }), customer(), now, { purpose: 'personalisation', redactValues: true })).toEqual({
+      matched: false,
+      reason: 'facts.diet is <redacted>: not contains "vegan"',
+    });
+  });
+
   it('explains which clause decided', () => {
     const input = {
       all: [

@@ -29,6 +29,12 @@ export interface EvaluationOptions {
   purpose?: string;
   /** Purpose compatibility policy; by default a fact serves only the purpose it was collected for. */
   factUsable?: (factPurpose: string, usePurpose: string) => boolean;
+  /** Quote no profile value in reasons at all (traits and identifiers are never quoted anyway). */
+  redactValues?: boolean;
+}
+
+interface EvaluationContext extends PathReadContext {
+  redactValues: boolean;
 }
 
 const samePurpose = (factPurpose: string, usePurpose: string) => factPurpose === usePurpose;
@@ -40,7 +46,7 @@ const samePurpose = (factPurpose: string, usePurpose: string) => factPurpose ===
  * in not to include the unknown.
  */
 export function evaluate(rule: SegmentRule, profile: CustomerProfile, now: Date, options: EvaluationOptions = {}): RuleResult {
-  return evaluateNode(rule, profile, readContext(profile, now, options));
+  return evaluateNode(rule, profile, { ...readContext(profile, now, options), redactValues: options.redactValues ?? false });
 }
 
 /** What a path may read for this purpose: shared with anything that reads profile paths outside a rule. */
@@ -55,7 +61,7 @@ export function readContext(profile: CustomerProfile, now: Date, options: Evalua
   };
 }
 
-function evaluateNode(rule: SegmentRule, profile: CustomerProfile, context: PathReadContext): RuleResult {
+function evaluateNode(rule: SegmentRule, profile: CustomerProfile, context: EvaluationContext): RuleResult {
   if (isAll(rule)) {
     const reasons: string[] = [];
     for (const child of rule.all) {
@@ -105,17 +111,17 @@ function resolveCached(path: string): PathResolution {
   return resolved;
 }
 
-function evaluateComparison(rule: ComparisonRule, profile: CustomerProfile, context: PathReadContext): RuleResult {
+function evaluateComparison(rule: ComparisonRule, profile: CustomerProfile, context: EvaluationContext): RuleResult {
   const resolved = resolveCached(rule.path);
   if (!resolved.ok) return { matched: false, reason: `${rule.path}: ${resolved.message}` };
-  const { personal } = resolved.path;
+  const personal = resolved.path.personal;
   const actual = resolved.path.read(profile, context);
   const present = actual !== undefined && !(Array.isArray(actual) && actual.length === 0);
   if (rule.op === 'exists') return { matched: present, reason: `${rule.path} ${present ? 'exists' : 'is unknown'}` };
   const expected = personal ? '<value>' : show(rule.value);
   if (!present) return { matched: false, reason: `${rule.path} is unknown, so ${rule.op} ${expected} cannot hold` };
   const outcome = compare(actual, rule);
-  const shown = personal ? '<redacted>' : show(actual);
+  const shown = personal || context.redactValues ? '<redacted>' : show(actual);
   if (typeof outcome === 'string') return { matched: false, reason: `${rule.path} is ${shown}: ${outcome}` };
   return { matched: outcome, reason: `${rule.path} is ${shown}: ${outcome ? '' : 'not '}${rule.op} ${expected}` };
 }

@@ -6,7 +6,9 @@ import type { ProfilingConfig } from './profiling-config';
 
 export interface EvaluateResult {
   profile: NeedsProfile;
+  /** Usually at least `clock-advanced`; storing the result matters only when `transition` is set. */
   changes: ProfileChange[];
+  /** Set when time moved the customer to another stage (lapsing, lost): persist and publish. */
   transition?: StageTransition;
 }
 

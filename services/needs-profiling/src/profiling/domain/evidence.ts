@@ -56,7 +56,8 @@ export function evidenceOf(event: ResolvedEventDataV1, config: ProfilingConfig):
 
   const consideration = config.stages.consideration;
   const isPageView = event.eventType === 'page' || event.eventType === 'screen';
-  if ((event.eventType === 'track' && event.event !== undefined && consideration.signals.includes(event.event)) || (isPageView && consideration.countPageViews)) {
+  const isSignal = event.eventType === 'track' && event.event !== undefined && consideration.signals.includes(event.event);
+  if (isSignal || (isPageView && consideration.countPageViews)) {
     evidence.engagement.push({ id, at, event: event.event ?? event.eventType } satisfies EngagementSignal);
   }
 

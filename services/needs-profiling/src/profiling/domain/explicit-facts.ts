@@ -73,7 +73,13 @@ export function explicitObservations(event: ResolvedEventDataV1, config: Profili
           skipped.push({ reason: 'unsupported-value', detail: `consent ${purpose}` });
           continue;
         }
-        drafts.push({ key: `consent.${purpose}`, value: granted, purpose: explicit.consentPurpose, origin: 'preference-centre', confidence: explicit.confidence.preference });
+        drafts.push({
+          key: `consent.${purpose}`,
+          value: granted,
+          purpose: explicit.consentPurpose,
+          origin: 'preference-centre',
+          confidence: explicit.confidence.preference,
+        });
       }
     }
   }

@@ -1,7 +1,12 @@
 import { sameJson } from './canonical-json';
 import { sameFact, type ActivityState, type EvidenceKind, type Fact, type NeedsProfile, type StageTransition } from './needs-profile';
 
-const sameFacts = (a: readonly Fact[], b: readonly Fact[]) => a.length === b.length && a.every((f, i) => { const g = b[i]; return g !== undefined && sameFact(f, g); });
+function sameFacts(a: readonly Fact[], b: readonly Fact[]): boolean {
+  return a.length === b.length && a.every((fact, i) => {
+    const other = b[i];
+    return other !== undefined && sameFact(fact, other);
+  });
+}
 
 /**
  * What an operation changed in the profile. The list is empty exactly when the profile is

@@ -56,7 +56,7 @@ describe('mergeProfiles', () => {
         const asOne = fold('c-a', [...eventsA, ...eventsB.map((e) => ({ ...e, customerId: 'c-a' }))]);
         expect(knowledge(merged)).toEqual(knowledge(asOne));
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 
@@ -71,7 +71,7 @@ describe('mergeProfiles', () => {
         expect(again.profile).toEqual(ab);
         expect(again.changes).toEqual([]);
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 

@@ -218,7 +218,7 @@ describe('next question (properties)', () => {
         expect(m.inCooldown(qi)).toBe(false);
         if (s.channel !== undefined) expect(next.wording).toBe(`${s.channel}?`);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -234,7 +234,7 @@ describe('next question (properties)', () => {
           expect(a.blockedBy.includes('cooldown')).toBe(m.inCooldown(i));
         });
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 
@@ -253,7 +253,7 @@ describe('next question (properties)', () => {
         expect(next?.value).toBe(Math.max(...eligible.map((q) => q.value)));
         expect(eligible.map((q) => q.id)).toContain(next?.questionId);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

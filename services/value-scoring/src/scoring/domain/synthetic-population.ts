@@ -4,6 +4,12 @@ import { PurchaseModelParams } from './purchase-model';
 import { InvalidModelInputError } from './scoring.errors';
 import { SeededRandom } from './seeded-random';
 
+// Module-level aliases of Math/Number members: inside Jest's vm context every global lookup goes
+// through an interceptor and costs ~50x a local one, and the fits make millions of them.
+const { max } = Math;
+const { isInteger: isIntegerNumber } = Number;
+const INFINITY = Number.POSITIVE_INFINITY;
+
 export interface SyntheticPopulationOptions {
   customers: number;
   seed: number;
@@ -52,13 +58,13 @@ export function generateSyntheticPopulation(options: SyntheticPopulationOptions)
   const start = options.acquisitionStart.getTime();
   const acquisitionSpan = options.acquisitionEnd.getTime() - start;
   const end = options.holdoutEnd.getTime();
-  if (!(Number.isInteger(options.customers) && options.customers >= 0)) throw new InvalidModelInputError('customers must be a non-negative integer');
+  if (!(isIntegerNumber(options.customers) && options.customers >= 0)) throw new InvalidModelInputError('customers must be a non-negative integer');
   if (!(acquisitionSpan >= 0)) throw new InvalidModelInputError('acquisitionEnd is before acquisitionStart');
   if (options.acquisitionEnd.getTime() > options.calibrationEnd.getTime()) throw new InvalidModelInputError('acquisition must end by calibrationEnd');
   if (options.calibrationEnd.getTime() > end) throw new InvalidModelInputError('holdoutEnd is before calibrationEnd');
 
   const random = new SeededRandom(options.seed);
-  const width = String(Math.max(1, options.customers)).length;
+  const width = String(max(1, options.customers)).length;
   const prefix = options.idPrefix ?? 'c';
   const customers: SyntheticCustomer[] = [];
   const transactions: Transaction[] = [];
@@ -74,7 +80,7 @@ export function generateSyntheticPopulation(options: SyntheticPopulationOptions)
     customers.push({ customerId, firstPurchaseAt: new Date(birth), lambda, dropout, spendRate });
 
     const horizon = (end - birth) / unitMs;
-    const lifetime = purchases.model === 'pareto-nbd' ? random.exponential(dropout) : Infinity;
+    const lifetime = purchases.model === 'pareto-nbd' ? random.exponential(dropout) : INFINITY;
     transactions.push({ customerId, at: new Date(birth), amount: random.gamma(p, spendRate) });
     let t = 0;
     for (;;) {

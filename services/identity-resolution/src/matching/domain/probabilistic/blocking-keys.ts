@@ -55,12 +55,16 @@ export class InMemoryBlockingIndex {
     return [...found].sort();
   }
 
-  /** Every distinct candidate pair, each once, ids ordered within the pair. */
-  pairs(): Array<readonly [string, string]> {
+  /**
+   * Every distinct candidate pair, each once, ids ordered within the pair; with `recipe`, only
+   * pairs sharing a key of that recipe (the text before the first colon, e.g. "dob-li").
+   */
+  pairs(recipe?: string): Array<readonly [string, string]> {
     const seen = new Set<string>();
     const pairs: Array<readonly [string, string]> = [];
-    for (const list of this.postings.values()) {
+    for (const [key, list] of this.postings) {
       if (list.length > this.maxPostings) continue;
+      if (recipe !== undefined && !key.startsWith(`${recipe}:`)) continue;
       for (let i = 0; i < list.length; i += 1) {
         for (let j = i + 1; j < list.length; j += 1) {
           const x = list[i] ?? '';

@@ -1,5 +1,5 @@
 import { MatchParameters } from './match-parameters.schema';
-import { COMPARISON_NAMES, COMPARISONS, compareRecords } from './record-comparison';
+import { COMPARISON_NAMES, COMPARISONS, ComparisonName, compareRecords } from './record-comparison';
 import { PreparedRecord } from './person-record.model';
 
 /** Level index per comparison (in COMPARISON_NAMES order), null where data is missing. */
@@ -40,6 +40,12 @@ export interface EmOptions {
   readonly fixU: boolean;
   /** Pseudo-count per level, so that a level never seen among matches keeps a finite weight. */
   readonly pseudoCount: number;
+  /**
+   * Comparisons left out of this run: those the candidate pairs were blocked on. Blocking makes
+   * every pair agree on them, so they carry no information about match status here; their
+   * parameters are returned unchanged.
+   */
+  readonly excluded?: readonly ComparisonName[];
 }
 
 export const defaultEmOptions: Omit<EmOptions, 'version'> = { maxIterations: 200, tolerance: 1e-6, fixU: true, pseudoCount: 0.5 };
@@ -48,6 +54,11 @@ const PROBABILITY_FLOOR = 1e-6;
 
 function clampProbability(value: number): number {
   return Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, value));
+}
+
+// The prior of a random pair scales as 1 / population, so it needs a far lower floor.
+function clampPrior(value: number): number {
+  return Math.min(1 - 1e-12, Math.max(1e-12, value));
 }
 
 type LevelTable = number[][];
@@ -98,6 +109,7 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
   let u = tableFrom(start, 'u');
   let lambda = start.lambda;
   const total = data.counts.reduce((sum, count) => sum + count, 0);
+  const excluded = new Set(COMPARISON_NAMES.flatMap((name, c) => (options.excluded?.includes(name) === true ? [c] : [])));
   let iterations = 0;
   let converged = false;
 
@@ -113,14 +125,14 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
       let logMatch = Math.log(lambda);
       let logNonMatch = Math.log(1 - lambda);
       vector.forEach((level, c) => {
-        if (level === null) return;
+        if (level === null || excluded.has(c)) return;
         logMatch += Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR);
         logNonMatch += Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR);
       });
       const p = 1 / (1 + Math.exp(logNonMatch - logMatch));
       matchMass += count * p;
       vector.forEach((level, c) => {
-        if (level === null) return;
+        if (level === null || excluded.has(c)) return;
         const mRow = mCounts[c];
         const uRow = uCounts[c];
         if (mRow !== undefined) mRow[level] = (mRow[level] ?? 0) + count * p;
@@ -129,8 +141,8 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
     });
 
     const nextLambda = clampProbability(matchMass / total);
-    const nextM = mCounts.map((counts) => normalise(counts, options.pseudoCount));
-    const nextU = options.fixU ? u : uCounts.map((counts) => normalise(counts, options.pseudoCount));
+    const nextM = mCounts.map((counts, c) => (excluded.has(c) ? (m[c] ?? []) : normalise(counts, options.pseudoCount)));
+    const nextU = options.fixU ? u : uCounts.map((counts, c) => (excluded.has(c) ? (u[c] ?? []) : normalise(counts, options.pseudoCount)));
     let change = Math.abs(nextLambda - lambda);
     nextM.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (m[c]?.[l] ?? 0))))));
     nextU.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (u[c]?.[l] ?? 0))))));
@@ -158,4 +170,26 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
     comparisons,
     training: { candidatePairs: total, iterations, converged, uSource: options.fixU ? (start.training?.uSource ?? 'prior') : 'em' },
   };
+}
+
+/**
+ * The prior that two records drawn at random are the same person, given m and u: the fixed point
+ * of lambda = (expected matches among candidate pairs) / (all pairs). Matches outside the
+ * candidate pairs are assumed rare (blocking recall near 1), which slightly underestimates it.
+ */
+export function estimateRandomPairPrior(candidates: VectorCounts, parameters: MatchParameters, totalPairs: number, maxIterations = 200): number {
+  const m = tableFrom(parameters, 'm');
+  const u = tableFrom(parameters, 'u');
+  const logRatios = candidates.vectors.map((vector) =>
+    vector.reduce<number>((sum, level, c) => (level === null ? sum : sum + Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR) - Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR)), 0),
+  );
+  let lambda = clampPrior(parameters.lambda);
+  for (let iteration = 0; iteration < maxIterations && totalPairs > 0; iteration += 1) {
+    const priorLogOdds = Math.log(lambda / (1 - lambda));
+    const expected = logRatios.reduce((sum, logRatio, index) => sum + (candidates.counts[index] ?? 0) / (1 + Math.exp(-(priorLogOdds + logRatio))), 0);
+    const next = clampPrior(expected / totalPairs);
+    if (Math.abs(next - lambda) < lambda * 1e-6) return next;
+    lambda = next;
+  }
+  return lambda;
 }

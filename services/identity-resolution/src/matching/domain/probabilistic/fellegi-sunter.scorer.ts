@@ -39,10 +39,12 @@ function weighOutcome(outcome: ComparisonOutcome, parameters: MatchParameters, t
   if (level === undefined) throw new Error(`match parameters lack level ${outcome.comparison}.${outcome.level}`);
   let adjustment = 0;
   if (outcome.termValue !== undefined && termFrequencies !== undefined && comparison.termFrequencyWeight > 0) {
-    const frequency = termFrequencies.frequency(outcome.comparison, outcome.termValue);
+    const value = outcome.termValue;
+    const frequencies = (outcome.termTables ?? [outcome.comparison]).map((table) => termFrequencies.frequency(table, value) ?? 0);
+    const frequency = Math.max(0, ...frequencies);
     // Agreeing on a rare value is stronger evidence than agreeing on a common one: the chance
     // that a different person shares this exact value is its frequency, not the average u.
-    if (frequency !== undefined && frequency > 0) adjustment = comparison.termFrequencyWeight * Math.log2(level.u / frequency);
+    if (frequency > 0) adjustment = comparison.termFrequencyWeight * Math.log2(level.u / frequency);
   }
   return {
     comparison: outcome.comparison,

@@ -1,9 +1,35 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { InMemoryBlockingIndex } from './blocking-keys';
-import { comparisonVector, countVectors, defaultEmOptions, estimateParametersEm, withUFromRandomPairs } from './em.estimator';
+import {
+  comparisonVector,
+  countVectors,
+  defaultEmOptions,
+  estimateParametersEm,
+  estimateRandomPairPrior,
+  VectorCounts,
+  withUFromRandomPairs,
+} from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
 import { PreparedRecord } from './person-record.model';
+import { COMPARISON_NAMES, COMPARISONS, ComparisonName } from './record-comparison';
+
+/**
+ * One EM run over the pairs of one blocking recipe, leaving out the comparisons that recipe
+ * blocks on (as Splink does). The defaults avoid recipes whose non-matching pairs are mostly
+ * members of one household (phone, address): there, agreement on surname and address is common
+ * among non-matches and EM would mistake households for people.
+ */
+export interface TrainingSession {
+  readonly recipe: string;
+  readonly excluded: readonly ComparisonName[];
+}
+
+export const defaultTrainingSessions: readonly TrainingSession[] = [
+  { recipe: 'names', excluded: ['firstName', 'lastName'] },
+  { recipe: 'dob-li', excluded: ['birthDate', 'lastName'] },
+  { recipe: 'dob-fi', excluded: ['birthDate', 'firstName'] },
+];
 
 export interface TrainingOptions {
   /** Version stamped on the result; the service derives it from time and data. */
@@ -14,6 +40,7 @@ export interface TrainingOptions {
   readonly maxBlockSize: number;
   readonly thresholds?: MatchParameters['thresholds'];
   readonly start?: MatchParameters;
+  readonly sessions?: readonly TrainingSession[];
 }
 
 export const defaultTrainingOptions: Omit<TrainingOptions, 'version'> = { seed: 20240601, randomPairs: 50_000, maxBlockSize: 200 };
@@ -34,29 +61,79 @@ export function sampleRandomPairs<T>(items: readonly T[], count: number, seed: n
   return pairs;
 }
 
-/**
- * The re-estimation command's core: u from random pairs, then m and lambda by EM over the
- * candidate pairs that blocking produces. Pure given its inputs.
- */
-export function trainMatchParameters(records: readonly PreparedRecord[], options: TrainingOptions): MatchParameters {
-  const start = options.start ?? initialMatchParameters(options.version);
-  const byId = new Map(records.map((record) => [record.recordId, record] as const));
-
-  const random = countVectors(sampleRandomPairs(records, options.randomPairs, options.seed).map(([a, b]) => comparisonVector(a, b)));
-  const withU: MatchParameters = {
-    ...withUFromRandomPairs(start, random),
-    ...(options.thresholds !== undefined ? { thresholds: options.thresholds } : {}),
-    training: { candidatePairs: 0, iterations: 0, converged: false, uSource: 'random-pairs' },
-  };
-
-  const index = new InMemoryBlockingIndex(options.maxBlockSize);
-  for (const record of records) index.add(record);
-  const candidates = countVectors(
-    index.pairs().flatMap(([x, y]) => {
+function vectorsOf(pairs: ReadonlyArray<readonly [string, string]>, byId: ReadonlyMap<string, PreparedRecord>): VectorCounts {
+  return countVectors(
+    pairs.flatMap(([x, y]) => {
       const a = byId.get(x);
       const b = byId.get(y);
       return a !== undefined && b !== undefined ? [comparisonVector(a, b)] : [];
     }),
   );
-  return estimateParametersEm(candidates, withU, { ...defaultEmOptions, version: options.version });
+}
+
+/**
+ * The re-estimation command's core, pure given its inputs:
+ * 1. u from random pairs (almost all non-matches, so an unbiased view of chance agreement);
+ * 2. m by EM per training session, each comparison's m averaged over the sessions that did not
+ *    block on it;
+ * 3. lambda, the prior that two random records match, as a fixed point over all candidate pairs.
+ */
+export function trainMatchParameters(records: readonly PreparedRecord[], options: TrainingOptions): MatchParameters {
+  const start = options.start ?? initialMatchParameters(options.version);
+  const byId = new Map(records.map((record) => [record.recordId, record] as const));
+  const random = countVectors(sampleRandomPairs(records, options.randomPairs, options.seed).map(([a, b]) => comparisonVector(a, b)));
+  const withU = withUFromRandomPairs(start, random);
+
+  const index = new InMemoryBlockingIndex(options.maxBlockSize);
+  for (const record of records) index.add(record);
+
+  const sums = new Map<ComparisonName, number[]>();
+  const runs = new Map<ComparisonName, number>();
+  let iterations = 0;
+  let converged = true;
+  let sessionPairs = 0;
+  for (const session of options.sessions ?? defaultTrainingSessions) {
+    const data = vectorsOf(index.pairs(session.recipe), byId);
+    const pairCount = data.counts.reduce((sum, count) => sum + count, 0);
+    if (pairCount === 0) continue;
+    sessionPairs += pairCount;
+    const fitted = estimateParametersEm(data, { ...withU, lambda: 0.5 }, { ...defaultEmOptions, fixU: true, excluded: session.excluded, version: options.version });
+    iterations += fitted.training?.iterations ?? 0;
+    converged &&= fitted.training?.converged ?? false;
+    for (const name of COMPARISON_NAMES) {
+      if (session.excluded.includes(name)) continue;
+      const levels = COMPARISONS[name];
+      const current = sums.get(name) ?? levels.map(() => 0);
+      levels.forEach((level, l) => (current[l] = (current[l] ?? 0) + (fitted.comparisons[name]?.levels[level]?.m ?? 0)));
+      sums.set(name, current);
+      runs.set(name, (runs.get(name) ?? 0) + 1);
+    }
+  }
+
+  const comparisons = { ...withU.comparisons };
+  for (const name of COMPARISON_NAMES) {
+    const total = sums.get(name);
+    const count = runs.get(name) ?? 0;
+    const current = withU.comparisons[name];
+    if (total === undefined || count === 0 || current === undefined) continue;
+    const levels: Record<string, { m: number; u: number }> = {};
+    COMPARISONS[name].forEach((level, l) => {
+      levels[level] = { m: (total[l] ?? 0) / count, u: current.levels[level]?.u ?? 0.5 };
+    });
+    comparisons[name] = { ...current, levels };
+  }
+
+  const allPairs = vectorsOf(index.pairs(), byId);
+  const totalPairs = (records.length * (records.length - 1)) / 2;
+  const trained: MatchParameters = {
+    ...withU,
+    version: options.version,
+    comparisons,
+    ...(options.thresholds !== undefined ? { thresholds: options.thresholds } : {}),
+  };
+  return {
+    ...trained,
+    lambda: estimateRandomPairPrior(allPairs, { ...trained, lambda: 1 / Math.max(2, records.length) }, totalPairs),
+    training: { candidatePairs: sessionPairs, iterations, converged, uSource: 'random-pairs' },
+  };
 }

@@ -5,17 +5,22 @@ import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } f
 
 /**
  * The comparisons of the Fellegi-Sunter model and their levels, most similar first; the last
- * level of each is the catch-all disagreement. Fellegi-Sunter multiplies the evidence of the
- * comparisons as if they were independent given match status, so dependent traits are grouped:
- * street, unit, suburb, postcode and state form one "address" comparison, otherwise one shared
- * address would be counted as four independent coincidences.
+ * level of each is the catch-all disagreement.
+ *
+ * Fellegi-Sunter multiplies the evidence of the comparisons as if they were independent given
+ * match status, so traits that are dependent among different people are grouped into one
+ * comparison whose levels EM estimates jointly:
+ * - street, unit, suburb, postcode and state form the address, otherwise one shared address
+ *   would count as four independent coincidences;
+ * - address and phone form "contact", because members of one household share both (a landline
+ *   at the address). Counted separately, surname + address + phone outweigh a different first
+ *   name and birth date, and households collapse into one customer.
  */
 export const COMPARISONS = {
   firstName: ['exact', 'nickname', 'similar', 'phonetic', 'fuzzy', 'initial', 'else'],
   lastName: ['exact', 'similar', 'phonetic', 'fuzzy', 'else'],
   birthDate: ['exact', 'transposed', 'typo', 'same-year', 'else'],
-  address: ['exact', 'street-typo', 'postcode', 'locality', 'state', 'else'],
-  phone: ['exact', 'typo', 'else'],
+  contact: ['address-and-phone', 'address', 'address-phone-differs', 'phone', 'postcode', 'locality', 'state', 'else'],
   nationalId: ['exact', 'typo', 'else'],
 } as const;
 
@@ -24,7 +29,7 @@ export type ComparisonLevel<C extends ComparisonName = ComparisonName> = (typeof
 export const COMPARISON_NAMES = Object.keys(COMPARISONS) as ComparisonName[];
 
 /** Only exact agreement on these is adjusted for how common the value is (Smith vs Zielinski). */
-export const TERM_FREQUENCY_COMPARISONS: readonly ComparisonName[] = ['firstName', 'lastName', 'phone'];
+export const TERM_FREQUENCY_COMPARISONS: readonly ComparisonName[] = ['firstName', 'lastName'];
 
 export interface ComparisonOutcome {
   readonly comparison: ComparisonName;
@@ -33,6 +38,12 @@ export interface ComparisonOutcome {
   readonly levelIndex: number | null;
   /** The agreed value, for the term-frequency adjustment of an exact level. */
   readonly termValue?: string;
+  /**
+   * Frequency tables to read termValue from (the most frequent wins). Names entered the wrong
+   * way round consult both name tables, so that a surname in the first-name field does not
+   * look like a uniquely rare first name.
+   */
+  readonly termTables?: readonly ComparisonName[];
   /** Human-readable evidence ("jw=0.94", "day and month swapped"). */
   readonly detail: string;
 }
@@ -119,29 +130,63 @@ function compareBirthDates(a: PreparedRecord, b: PreparedRecord): ComparisonOutc
   return outcome('birthDate', 'else', `${a.birthDate} vs ${b.birthDate}`);
 }
 
-function compareAddresses(a: PreparedRecord, b: PreparedRecord): ComparisonOutcome {
+type AddressLevel = 'exact' | 'street-typo' | 'postcode' | 'locality' | 'state' | 'else';
+
+function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
   const hasAddress = (r: PreparedRecord): boolean => r.street !== undefined || r.postcode !== undefined || r.locality !== undefined;
-  if (!hasAddress(a) || !hasAddress(b)) return outcome('address', null, 'missing');
+  if (!hasAddress(a) || !hasAddress(b)) return null;
   const samePostcode = a.postcode !== undefined && a.postcode === b.postcode;
   const sameLocality = a.locality !== undefined && a.locality === b.locality;
   const sameArea = samePostcode || sameLocality;
   // Two different flats in one building are neighbours, not one person.
   const unitsCompatible = a.unit === undefined || b.unit === undefined || a.unit === b.unit;
   if (a.street !== undefined && b.street !== undefined && sameArea && unitsCompatible) {
-    if (a.street === b.street) return outcome('address', 'exact', 'same street address');
+    if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
     const similarity = jaroWinkler(a.street, b.street);
-    if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return outcome('address', 'street-typo', `street jw=${similarity.toFixed(2)}`);
+    if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
   }
-  if (samePostcode) return outcome('address', 'postcode', 'same postcode');
-  if (sameLocality && (a.state === undefined || b.state === undefined || a.state === b.state)) return outcome('address', 'locality', 'same suburb');
-  if (a.state !== undefined && a.state === b.state) return outcome('address', 'state', 'same state');
-  return outcome('address', 'else', 'different address');
+  if (samePostcode) return { level: 'postcode', detail: 'same postcode' };
+  if (sameLocality && (a.state === undefined || b.state === undefined || a.state === b.state)) return { level: 'locality', detail: 'same suburb' };
+  if (a.state !== undefined && a.state === b.state) return { level: 'state', detail: 'same state' };
+  return { level: 'else', detail: 'different address' };
 }
 
-function compareCodes(comparison: 'phone' | 'nationalId', a: string | undefined, b: string | undefined): ComparisonOutcome {
+type PhoneLevel = 'exact' | 'typo' | 'else';
+
+function comparePhones(a: PreparedRecord, b: PreparedRecord): { level: PhoneLevel; detail: string } | null {
+  if (a.phone === undefined || b.phone === undefined) return null;
+  if (a.phone === b.phone) return { level: 'exact', detail: 'same phone' };
+  if (a.phone.length === b.phone.length && damerauLevenshtein(a.phone, b.phone) === 1) return { level: 'typo', detail: 'phone differs by one digit' };
+  return { level: 'else', detail: 'different phone' };
+}
+
+function compareContact(a: PreparedRecord, b: PreparedRecord): ComparisonOutcome {
+  const address = compareAddressParts(a, b);
+  const phone = comparePhones(a, b);
+  if (address === null && phone === null) return outcome('contact', null, 'missing');
+  const detail = [address?.detail ?? 'address missing', phone?.detail ?? 'phone missing'].join(', ');
+  const sameAddress = address?.level === 'exact' || address?.level === 'street-typo';
+  const samePhone = phone?.level === 'exact' || phone?.level === 'typo';
+  if (sameAddress && samePhone) return outcome('contact', 'address-and-phone', detail);
+  if (sameAddress) return outcome('contact', phone === null ? 'address' : 'address-phone-differs', detail);
+  if (samePhone) return outcome('contact', 'phone', detail);
+  switch (address?.level) {
+    case 'postcode':
+      return outcome('contact', 'postcode', detail);
+    case 'locality':
+      return outcome('contact', 'locality', detail);
+    case 'state':
+      return outcome('contact', 'state', detail);
+    default:
+      return outcome('contact', 'else', detail);
+  }
+}
+
+function compareNationalIds(a: string | undefined, b: string | undefined): ComparisonOutcome {
+  const comparison = 'nationalId';
   if (a === undefined || b === undefined) return outcome(comparison, null, 'missing');
-  if (a === b) return outcome(comparison, 'exact', 'identical', a);
-  if (a.length === b.length && damerauLevenshtein(a, b) === 1) return outcome(comparison, 'typo', 'one digit differs or two swapped');
+  if (a === b) return outcome(comparison, 'exact', 'identical');
+  if (a.length === b.length && damerauLevenshtein(a, b) === 1) return outcome(comparison, 'typo', 'one character differs or two swapped');
   return outcome(comparison, 'else', 'different');
 }
 
@@ -174,12 +219,7 @@ export function compareRecords(
   b: PreparedRecord,
   prefer: (x: readonly ComparisonOutcome[], y: readonly ComparisonOutcome[]) => boolean = preferBetterLevels,
 ): RecordComparison {
-  const rest = [
-    compareBirthDates(a, b),
-    compareAddresses(a, b),
-    compareCodes('phone', a.phone, b.phone),
-    compareCodes('nationalId', a.nationalId, b.nationalId),
-  ];
+  const rest = [compareBirthDates(a, b), compareContact(a, b), compareNationalIds(a.nationalId, b.nationalId)];
   if (!namesLookSwapped(a, b)) {
     return { orientation: 'straight', outcomes: [compareFirstNames(firstSide(a), firstSide(b)), compareLastNames(lastSide(a), lastSide(b)), ...rest] };
   }
@@ -188,7 +228,9 @@ export function compareRecords(
   const asLast = (r: PreparedRecord): NameSide => ({ name: r.firstName, phonetic: r.firstNamePhonetic });
   const viaA = [compareFirstNames(firstSide(a), asFirst(b)), compareLastNames(lastSide(a), asLast(b))];
   const viaB = [compareFirstNames(asFirst(a), firstSide(b)), compareLastNames(asLast(a), lastSide(b))];
-  const names = prefer(viaB, viaA) ? viaB : viaA;
+  const names = (prefer(viaB, viaA) ? viaB : viaA).map((item) =>
+    item.termValue !== undefined ? { ...item, termTables: ['firstName', 'lastName'] as const } : item,
+  );
   return { orientation: 'swapped', outcomes: [...names, ...rest] };
 }
 

@@ -13,7 +13,6 @@ export interface TermFrequencies {
 const TERM_VALUE: Readonly<Partial<Record<ComparisonName, (record: PreparedRecord) => string | undefined>>> = {
   firstName: (record) => record.firstName,
   lastName: (record) => record.lastName,
-  phone: (record) => record.phone,
 };
 
 /** The value a record contributes to the term-frequency table of a comparison. */
