@@ -5,4 +5,5 @@ export * from './identity/identity.v1';
 export * from './value/value-scored.v1';
 export * from './needs/needs-profiled.v1';
 export * from './segments/membership-changed.v1';
+export * from './campaigns/campaign-decided.v1';
 export * from './topics';

@@ -5,6 +5,7 @@ import { customerMergedV1, customerSplitV1, eventResolvedV1, identitySnapshotV1 
 import { valueScoredV1 } from './value/value-scored.v1';
 import { needsProfiledV1 } from './needs/needs-profiled.v1';
 import { membershipChangedV1 } from './segments/membership-changed.v1';
+import { campaignDecidedV1 } from './campaigns/campaign-decided.v1';
 
 /** Envelope schemas that may appear on a topic. */
 type EnvelopeSchemas = readonly [z.ZodObject, ...z.ZodObject[]];
@@ -102,6 +103,14 @@ export const topics = {
     key: 'customerId',
     cleanupPolicy: 'delete',
     events: [membershipChangedV1],
+    public: true,
+  }),
+  campaignDecisions: topic({
+    name: 'campaigns.decisions.v1',
+    description: 'Next-best-action decisions (offers to deliver, and control-group holdouts) for the channels that deliver them.',
+    key: 'customerId',
+    cleanupPolicy: 'delete',
+    events: [campaignDecidedV1],
     public: true,
   }),
 } as const;

@@ -3,3 +3,4 @@ export * from './test-env';
 export * from './topic-spy';
 export * from './infrastructure/servers';
 export * from './infrastructure/service-process';
+export * from './population';

@@ -1,60 +1,100 @@
-import { generatePopulation, pairwiseMetrics } from '@o2o/testing';
+import { generatePopulation, pairwiseMetrics, PairwiseMetrics } from '@o2o/testing';
 import {
   clusterRecords,
+  Clustering,
   CountedTermFrequencies,
   InMemoryBlockingIndex,
+  MatchParameters,
+  matchParametersSchema,
   prepareRecord,
   scorePair,
   trainMatchParameters,
 } from './index';
 
+/**
+ * End-to-end check of the probabilistic matcher on ~2,000 noisy personal-trait records of ~1,000
+ * synthetic people (typos, nicknames, swapped names, missing fields, shared household phones and
+ * addresses, transposed birth dates): block, estimate m/u by EM, score, cluster above the
+ * auto-merge threshold, and compare with the ground truth. The thresholds were chosen on other
+ * seeds; this seed is only used here.
+ */
 const SEED = 4242;
+const MAX_BLOCK = 200;
+
+interface Evaluation {
+  readonly parameters: MatchParameters;
+  readonly clustering: Clustering;
+  readonly metrics: PairwiseMetrics;
+  readonly blockingRecall: number;
+  readonly records: number;
+  readonly candidatePairs: number;
+}
+
+function evaluate(): Evaluation {
+  const population = generatePopulation({ seed: SEED, people: { people: 1000 }, events: false });
+  const truth = population.truth.personOfRecord;
+  const records = population.traitRecords.map((record) => prepareRecord(record.recordId, record));
+  const parameters = trainMatchParameters(records, { version: `accuracy-${SEED}`, seed: SEED, randomPairs: 50_000, maxBlockSize: MAX_BLOCK });
+  const termFrequencies = CountedTermFrequencies.fromRecords(records);
+
+  const byId = new Map(records.map((record) => [record.recordId, record] as const));
+  const index = new InMemoryBlockingIndex(MAX_BLOCK);
+  for (const record of records) index.add(record);
+  const pairs = index.pairs();
+  const links = pairs.flatMap(([a, b]) => {
+    const x = byId.get(a);
+    const y = byId.get(b);
+    return x !== undefined && y !== undefined ? [{ a, b, weight: scorePair(x, y, parameters, termFrequencies).totalWeight }] : [];
+  });
+  const clustering = clusterRecords(
+    records.map((record) => record.recordId),
+    links,
+    parameters.thresholds.autoMerge,
+  );
+  const metrics = pairwiseMetrics(clustering.clusterOf, truth);
+  const blockedTruePairs = pairs.filter(([a, b]) => truth.get(a) === truth.get(b)).length;
+  return {
+    parameters,
+    clustering,
+    metrics,
+    blockingRecall: blockedTruePairs / metrics.truePairs,
+    records: records.length,
+    candidatePairs: pairs.length,
+  };
+}
 
 describe('probabilistic matching accuracy on synthetic personal-trait records', () => {
-  it('clusters noisy records with high precision and recall', () => {
-    const population = generatePopulation({ seed: SEED, people: { people: 1000 }, events: false });
-    const records = population.traitRecords.map((record) => prepareRecord(record.recordId, record));
-    const truth = population.truth.personOfRecord;
+  let result: Evaluation;
 
-    const parameters = trainMatchParameters(records, {
-      version: 'accuracy-test',
-      seed: SEED,
-      randomPairs: 30_000,
-      maxBlockSize: 200,
-      thresholds: { autoMerge: 6.64, review: 0 },
-    });
-    const termFrequencies = CountedTermFrequencies.fromRecords(records);
-    const byId = new Map(records.map((record) => [record.recordId, record] as const));
-    const index = new InMemoryBlockingIndex(200);
-    for (const record of records) index.add(record);
-    const pairs = index.pairs();
+  beforeAll(() => {
+    result = evaluate();
+    const { precision, recall, f1 } = result.metrics;
+    console.info(
+      `matching accuracy (seed ${SEED}): ${result.records} records, ${result.candidatePairs} candidate pairs, ` +
+        `blocking recall ${result.blockingRecall.toFixed(4)}, precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}, ` +
+        `F1 ${f1.toFixed(4)}, ${result.clustering.heldForReview.length} links held for review`,
+    );
+  });
 
-    const links = pairs.flatMap(([a, b]) => {
-      const x = byId.get(a);
-      const y = byId.get(b);
-      if (x === undefined || y === undefined) return [];
-      return [{ a, b, weight: scorePair(x, y, parameters, termFrequencies).totalWeight }];
-    });
-    const clustering = clusterRecords(records.map((record) => record.recordId), links, parameters.thresholds.autoMerge);
-    const metrics = pairwiseMetrics(clustering.clusterOf, truth);
+  it('produces a valid, converged, versioned parameter object', () => {
+    expect(() => matchParametersSchema.parse(result.parameters)).not.toThrow();
+    expect(result.parameters.version).toBe(`accuracy-${SEED}`);
+    expect(result.parameters.training).toMatchObject({ converged: true, uSource: 'random-pairs' });
+  });
 
-    const truePairsBlocked = pairs.filter(([a, b]) => truth.get(a) === truth.get(b)).length;
-    const pairMetrics = pairwiseMetrics(new Map(), truth);
-    console.log(JSON.stringify({ records: records.length, candidatePairs: pairs.length, blockingRecall: truePairsBlocked / pairMetrics.truePairs, lambda: parameters.lambda, training: parameters.training, held: clustering.heldForReview.length, ...metrics }, null, 2));
-    console.log(JSON.stringify(parameters.comparisons, (key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(5)) : value), 1));
-    const fp = links.filter((l) => l.weight >= 6.64 && truth.get(l.a) !== truth.get(l.b)).sort((x, y) => y.weight - x.weight).slice(0, 8);
-    for (const l of fp) {
-      const x = byId.get(l.a); const y = byId.get(l.b);
-      if (x && y) console.log('FP', l.weight.toFixed(1), JSON.stringify(population.traitRecords.find((r) => r.recordId === l.a)), JSON.stringify(population.traitRecords.find((r) => r.recordId === l.b)), scorePair(x, y, parameters, termFrequencies).comparisons.map((c) => `${c.comparison}:${c.level}:${c.weight.toFixed(1)}`).join(' '));
-    }
-    const fn = links.filter((l) => l.weight < 6.64 && truth.get(l.a) === truth.get(l.b) && clustering.clusterOf.get(l.a) !== clustering.clusterOf.get(l.b)).sort((x, y) => y.weight - x.weight).slice(0, 12);
-    for (const l of fn) {
-      const x = byId.get(l.a); const y = byId.get(l.b);
-      if (x && y) console.log('FN', l.weight.toFixed(1), JSON.stringify(population.traitRecords.find((r) => r.recordId === l.a)), JSON.stringify(population.traitRecords.find((r) => r.recordId === l.b)), scorePair(x, y, parameters, termFrequencies).comparisons.map((c) => `${c.comparison}:${c.level}:${c.weight.toFixed(1)}`).join(' '));
-    }
-    const bins = (ws: number[]) => { const h: Record<string, number> = {}; for (const w of ws) { const b = Math.max(-10, Math.min(20, Math.floor(w / 2) * 2)); h[b] = (h[b] ?? 0) + 1; } return h; };
-    console.log('true', JSON.stringify(bins(links.filter((l) => truth.get(l.a) === truth.get(l.b)).map((l) => l.weight))));
-    console.log('false', JSON.stringify(bins(links.filter((l) => truth.get(l.a) !== truth.get(l.b)).map((l) => l.weight))));
-    expect(metrics.precision).toBeGreaterThan(0.99);
+  it('keeps candidate generation small yet finds nearly every true pair', () => {
+    expect(result.blockingRecall).toBeGreaterThan(0.95);
+    // Far below the ~2 million pairs a full comparison would need.
+    expect(result.candidatePairs).toBeLessThan(result.records * 10);
+  });
+
+  it('keeps pairwise precision above 0.99', () => {
+    expect(result.metrics.precision).toBeGreaterThan(0.99);
+  });
+
+  it('keeps pairwise recall high', () => {
+    // Floors with some margin, not the measured figures (printed above and in the report).
+    expect(result.metrics.recall).toBeGreaterThan(0.94);
+    expect(result.metrics.f1).toBeGreaterThan(0.965);
   });
 });

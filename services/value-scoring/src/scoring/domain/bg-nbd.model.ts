@@ -194,7 +194,7 @@ function negativeLogLikelihood(data: PreparedData, theta: readonly number[]): nu
   return -total;
 }
 
-export interface FitOptions extends MinimizeOptions {
+export interface BgNbdFitOptions extends MinimizeOptions {
   /** Starting point; defaults to all ones, as in the reference implementations. */
   start?: BgNbdParams;
   /** Skip the Hessian (five extra likelihood passes per parameter pair) when SEs are not needed. */
@@ -202,7 +202,7 @@ export interface FitOptions extends MinimizeOptions {
 }
 
 /** Maximum-likelihood fit of (r, alpha, a, b) by Nelder-Mead on the log-parameters. */
-export function fitBgNbd(customers: readonly RecencyFrequency[], options: FitOptions = {}): BgNbdFit {
+export function fitBgNbd(customers: readonly RecencyFrequency[], options: BgNbdFitOptions = {}): BgNbdFit {
   if (customers.length === 0) throw new InvalidModelInputError('cannot fit BG/NBD on zero customers');
   const data = prepare(customers);
   const start = options.start ?? { r: 1, alpha: 1, a: 1, b: 1 };

@@ -102,8 +102,14 @@ export function findWeakBridges(edges: readonly WeightedEdge[], strongLinkWeight
   const adjacency = new Map<string, Array<{ to: string; edge: number }>>();
   edges.forEach((edge, index) => {
     if (edge.from === edge.to) return;
-    adjacency.set(edge.from, [...(adjacency.get(edge.from) ?? []), { to: edge.to, edge: index }]);
-    adjacency.set(edge.to, [...(adjacency.get(edge.to) ?? []), { to: edge.from, edge: index }]);
+    for (const [node, other] of [
+      [edge.from, edge.to],
+      [edge.to, edge.from],
+    ] as const) {
+      const list = adjacency.get(node) ?? [];
+      list.push({ to: other, edge: index });
+      adjacency.set(node, list);
+    }
   });
   const order = new Map<string, number>();
   const low = new Map<string, number>();

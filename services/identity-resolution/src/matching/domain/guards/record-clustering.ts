@@ -71,8 +71,11 @@ export function clusterRecords(
     .sort((x, y) => y.weight - x.weight || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0));
   const adjacency = new Map<string, ScoredLink[]>();
   for (const link of accepted) {
-    adjacency.set(link.a, [...(adjacency.get(link.a) ?? []), link]);
-    adjacency.set(link.b, [...(adjacency.get(link.b) ?? []), link]);
+    for (const id of [link.a, link.b]) {
+      const list = adjacency.get(id) ?? [];
+      list.push(link);
+      adjacency.set(id, list);
+    }
   }
   const members = new Map<string, string[]>();
   const membersOf = (root: string): string[] => members.get(root) ?? [root];

@@ -75,9 +75,8 @@ function cleanAddressText(raw: string): string {
       .replace(/#\s*/gu, ' unit ')
       .replace(/[^\p{L}\p{N}/-]+/gu, ' ')
       // Hyphens survive only inside number ranges (12-14); a hyphen anywhere else separates words.
-      .replace(/(\d)\s*-\s*(\d)/gu, '$1\u0000$2')
-      .replace(/-/gu, ' ')
-      .replace(/\u0000/gu, '-'),
+      .replace(/(\d)\s*-\s*(?=\d)/gu, '$1-')
+      .replace(/(?<!\d)-|-(?!\d)/gu, ' '),
   );
 }
 

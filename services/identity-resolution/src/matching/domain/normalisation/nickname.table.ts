@@ -21,7 +21,7 @@ const GROUPS: Readonly<Record<string, readonly string[]>> = {
   anthony: ['tony', 'ant'],
   edward: ['ed', 'eddie', 'ned'],
   benjamin: ['ben', 'benny'],
-  nicholas: ['nick', 'nicky'],
+  nicholas: ['nick'],
   jonathan: ['jono', 'jonny'],
   andrew: ['andy'],
   stephen: ['steve', 'stevie'],
@@ -57,13 +57,26 @@ const GROUPS: Readonly<Record<string, readonly string[]>> = {
   olivia: ['liv', 'livvy'],
   stephanie: ['steph'],
   jacqueline: ['jackie'],
+  lachlan: ['lachie', 'lachy'],
+  oliver: ['ollie', 'olly'],
+  charlotte: ['lottie'],
+  michelle: ['shelley', 'shell'],
+  amanda: ['mandy'],
+  nicole: ['nikki'],
+  rajesh: ['raj'],
 };
 
 const CANONICAL: ReadonlyMap<string, string> = (() => {
   const map = new Map<string, string>();
+  const ambiguous = new Set<string>();
   for (const [formal, diminutives] of Object.entries(GROUPS)) {
-    for (const diminutive of diminutives) map.set(diminutive, formal);
+    for (const diminutive of diminutives) {
+      if (map.has(diminutive)) ambiguous.add(diminutive);
+      map.set(diminutive, formal);
+    }
   }
+  // A diminutive listed under two formal names is ambiguous by definition: leave it unmapped.
+  for (const diminutive of ambiguous) map.delete(diminutive);
   return map;
 })();
 

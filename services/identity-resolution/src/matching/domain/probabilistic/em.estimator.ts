@@ -1,5 +1,5 @@
 import { MatchParameters } from './match-parameters.schema';
-import { COMPARISON_NAMES, COMPARISONS, ComparisonName, compareRecords } from './record-comparison';
+import { COMPARISON_NAMES, COMPARISONS, ComparisonName, compareRecords, levelGroup } from './record-comparison';
 import { PreparedRecord } from './person-record.model';
 
 /** Level index per comparison (in COMPARISON_NAMES order), null where data is missing. */
@@ -69,9 +69,40 @@ function tableFrom(parameters: MatchParameters, key: 'm' | 'u'): LevelTable {
   );
 }
 
-function normalise(counts: readonly number[], pseudoCount: number): number[] {
-  const total = counts.reduce((sum, count) => sum + count + pseudoCount, 0);
-  return counts.map((count) => clampProbability((count + pseudoCount) / total));
+const GROUPS: readonly (readonly string[])[] = COMPARISON_NAMES.map((name) => COMPARISONS[name].map((level) => levelGroup(level)));
+
+/** Smoothed relative frequencies, normalised within each level group of comparison c. */
+function normalise(counts: readonly number[], pseudoCount: number, c: number): number[] {
+  const groups = GROUPS[c] ?? [];
+  const totals = new Map<string, number>();
+  counts.forEach((count, l) => {
+    const group = groups[l] ?? '';
+    totals.set(group, (totals.get(group) ?? 0) + count + pseudoCount);
+  });
+  return counts.map((count, l) => clampProbability((count + pseudoCount) / (totals.get(groups[l] ?? '') ?? 1)));
+}
+
+/** Log likelihood ratio log(P(vector | match) / P(vector | non-match)) under the parameters. */
+function logLikelihoodRatio(vector: ComparisonVector, m: LevelTable, u: LevelTable): number {
+  return vector.reduce<number>(
+    (sum, level, c) => (level === null ? sum : sum + Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR) - Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR)),
+    0,
+  );
+}
+
+/**
+ * The same vectors with each count scaled by the posterior probability of a non-match. Random
+ * pairs are almost all non-matches, but conditioning on agreement (same surname, say) enriches
+ * matches enough to bias u; weighting them out removes that bias.
+ */
+export function weightByNonMatch(data: VectorCounts, parameters: MatchParameters): VectorCounts {
+  const m = tableFrom(parameters, 'm');
+  const u = tableFrom(parameters, 'u');
+  const priorLogOdds = Math.log(parameters.lambda / (1 - parameters.lambda));
+  return {
+    vectors: data.vectors,
+    counts: data.vectors.map((vector, index) => (data.counts[index] ?? 0) * (1 - 1 / (1 + Math.exp(-(priorLogOdds + logLikelihoodRatio(vector, m, u)))))),
+  };
 }
 
 /**
@@ -87,7 +118,7 @@ export function withUFromRandomPairs(start: MatchParameters, randomPairs: Vector
       const level = vector[c];
       if (level !== null && level !== undefined) counts[level] = (counts[level] ?? 0) + (randomPairs.counts[index] ?? 0);
     });
-    const u = normalise(counts, pseudoCount);
+    const u = normalise(counts, pseudoCount, c);
     const current = start.comparisons[name];
     const entries: Record<string, { m: number; u: number }> = {};
     levels.forEach((level, l) => {
@@ -141,8 +172,8 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
     });
 
     const nextLambda = clampProbability(matchMass / total);
-    const nextM = mCounts.map((counts, c) => (excluded.has(c) ? (m[c] ?? []) : normalise(counts, options.pseudoCount)));
-    const nextU = options.fixU ? u : uCounts.map((counts, c) => (excluded.has(c) ? (u[c] ?? []) : normalise(counts, options.pseudoCount)));
+    const nextM = mCounts.map((counts, c) => (excluded.has(c) ? (m[c] ?? []) : normalise(counts, options.pseudoCount, c)));
+    const nextU = options.fixU ? u : uCounts.map((counts, c) => (excluded.has(c) ? (u[c] ?? []) : normalise(counts, options.pseudoCount, c)));
     let change = Math.abs(nextLambda - lambda);
     nextM.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (m[c]?.[l] ?? 0))))));
     nextU.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (u[c]?.[l] ?? 0))))));
@@ -180,9 +211,7 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
 export function estimateRandomPairPrior(candidates: VectorCounts, parameters: MatchParameters, totalPairs: number, maxIterations = 200): number {
   const m = tableFrom(parameters, 'm');
   const u = tableFrom(parameters, 'u');
-  const logRatios = candidates.vectors.map((vector) =>
-    vector.reduce<number>((sum, level, c) => (level === null ? sum : sum + Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR) - Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR)), 0),
-  );
+  const logRatios = candidates.vectors.map((vector) => logLikelihoodRatio(vector, m, u));
   let lambda = clampPrior(parameters.lambda);
   for (let iteration = 0; iteration < maxIterations && totalPairs > 0; iteration += 1) {
     const priorLogOdds = Math.log(lambda / (1 - lambda));

@@ -8,6 +8,7 @@ import {
   estimateParametersEm,
   estimateRandomPairPrior,
   VectorCounts,
+  weightByNonMatch,
   withUFromRandomPairs,
 } from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
@@ -82,22 +83,51 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   const start = options.start ?? initialMatchParameters(options.version);
   const byId = new Map(records.map((record) => [record.recordId, record] as const));
   const random = countVectors(sampleRandomPairs(records, options.randomPairs, options.seed).map(([a, b]) => comparisonVector(a, b)));
-  const withU = withUFromRandomPairs(start, random);
-
   const index = new InMemoryBlockingIndex(options.maxBlockSize);
   for (const record of records) index.add(record);
+  const sessions = (options.sessions ?? defaultTrainingSessions).map((session) => ({ session, data: vectorsOf(index.pairs(session.recipe), byId) }));
+  const allPairs = vectorsOf(index.pairs(), byId);
+  const totalPairs = (records.length * (records.length - 1)) / 2;
 
+  // Two rounds: the second re-estimates u with the random pairs that look like matches weighted
+  // out, then m and lambda again with that u.
+  let parameters: MatchParameters = { ...withUFromRandomPairs(start, random), lambda: 1 / Math.max(2, records.length) };
+  let iterations = 0;
+  let converged = true;
+  let sessionPairs = 0;
+  for (let round = 0; round < 2; round += 1) {
+    if (round > 0) parameters = withUFromRandomPairs(parameters, weightByNonMatch(random, parameters));
+    const fitted = fitM(parameters, sessions, options.version);
+    iterations += fitted.iterations;
+    converged &&= fitted.converged;
+    sessionPairs = fitted.pairs;
+    parameters = { ...parameters, comparisons: fitted.comparisons };
+    parameters = { ...parameters, lambda: estimateRandomPairPrior(allPairs, parameters, totalPairs) };
+  }
+  return {
+    ...parameters,
+    version: options.version,
+    ...(options.thresholds !== undefined ? { thresholds: options.thresholds } : {}),
+    training: { candidatePairs: sessionPairs, iterations, converged, uSource: 'random-pairs' },
+  };
+}
+
+/** m of each comparison averaged over the EM sessions that did not block on it. */
+function fitM(
+  parameters: MatchParameters,
+  sessions: ReadonlyArray<{ session: TrainingSession; data: VectorCounts }>,
+  version: string,
+): { comparisons: MatchParameters['comparisons']; iterations: number; converged: boolean; pairs: number } {
   const sums = new Map<ComparisonName, number[]>();
   const runs = new Map<ComparisonName, number>();
   let iterations = 0;
   let converged = true;
-  let sessionPairs = 0;
-  for (const session of options.sessions ?? defaultTrainingSessions) {
-    const data = vectorsOf(index.pairs(session.recipe), byId);
+  let pairs = 0;
+  for (const { session, data } of sessions) {
     const pairCount = data.counts.reduce((sum, count) => sum + count, 0);
     if (pairCount === 0) continue;
-    sessionPairs += pairCount;
-    const fitted = estimateParametersEm(data, { ...withU, lambda: 0.5 }, { ...defaultEmOptions, fixU: true, excluded: session.excluded, version: options.version });
+    pairs += pairCount;
+    const fitted = estimateParametersEm(data, { ...parameters, lambda: 0.5 }, { ...defaultEmOptions, fixU: true, excluded: session.excluded, version });
     iterations += fitted.training?.iterations ?? 0;
     converged &&= fitted.training?.converged ?? false;
     for (const name of COMPARISON_NAMES) {
@@ -109,12 +139,11 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
       runs.set(name, (runs.get(name) ?? 0) + 1);
     }
   }
-
-  const comparisons = { ...withU.comparisons };
+  const comparisons = { ...parameters.comparisons };
   for (const name of COMPARISON_NAMES) {
     const total = sums.get(name);
     const count = runs.get(name) ?? 0;
-    const current = withU.comparisons[name];
+    const current = parameters.comparisons[name];
     if (total === undefined || count === 0 || current === undefined) continue;
     const levels: Record<string, { m: number; u: number }> = {};
     COMPARISONS[name].forEach((level, l) => {
@@ -122,18 +151,5 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
     });
     comparisons[name] = { ...current, levels };
   }
-
-  const allPairs = vectorsOf(index.pairs(), byId);
-  const totalPairs = (records.length * (records.length - 1)) / 2;
-  const trained: MatchParameters = {
-    ...withU,
-    version: options.version,
-    comparisons,
-    ...(options.thresholds !== undefined ? { thresholds: options.thresholds } : {}),
-  };
-  return {
-    ...trained,
-    lambda: estimateRandomPairPrior(allPairs, { ...trained, lambda: 1 / Math.max(2, records.length) }, totalPairs),
-    training: { candidatePairs: sessionPairs, iterations, converged, uSource: 'random-pairs' },
-  };
+  return { comparisons, iterations, converged, pairs };
 }

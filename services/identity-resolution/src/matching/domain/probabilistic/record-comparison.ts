@@ -13,18 +13,53 @@ import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } f
  * - street, unit, suburb, postcode and state form the address, otherwise one shared address
  *   would count as four independent coincidences;
  * - address and phone form "contact", because members of one household share both (a landline
- *   at the address). Counted separately, surname + address + phone outweigh a different first
- *   name and birth date, and households collapse into one customer.
+ *   at the address);
+ * - contact is further conditioned on whether the surnames agree: among different people with
+ *   the same surname, sharing an address is common (a household), among people with different
+ *   surnames it is rare. Levels carry the condition as a prefix ("same-surname:address") and
+ *   their probabilities are normalised within each condition, so that P(surname, contact) =
+ *   P(surname) * P(contact | surnames agree?) and nothing is counted twice.
+ * Counted as independent, surname + address + phone outweigh a missing or different first name
+ * and birth date, and households collapse into one customer.
  */
+// The address part of contact is judged at the finest detail both records have: a street
+// missing on one side says nothing, whereas two different streets in one suburb are neighbours.
+// So "same suburb, a street unknown" and "same suburb, different streets" are separate levels.
+const CONTACT_LEVELS = [
+  'address-and-phone',
+  'address',
+  'address-phone-differs',
+  'phone',
+  'area-street-unknown',
+  'area-street-differs',
+  'state-area-unknown',
+  'state',
+  'else',
+] as const;
+type ContactLevel = (typeof CONTACT_LEVELS)[number];
+type SurnameCondition = 'same-surname' | 'other-surname';
+
 export const COMPARISONS = {
   firstName: ['exact', 'nickname', 'similar', 'phonetic', 'fuzzy', 'initial', 'else'],
   lastName: ['exact', 'similar', 'phonetic', 'fuzzy', 'else'],
   birthDate: ['exact', 'transposed', 'typo', 'same-year', 'else'],
-  contact: ['address-and-phone', 'address', 'address-phone-differs', 'phone', 'postcode', 'locality', 'state', 'else'],
+  contact: [
+    ...CONTACT_LEVELS.map((level): `same-surname:${ContactLevel}` => `same-surname:${level}`),
+    ...CONTACT_LEVELS.map((level): `other-surname:${ContactLevel}` => `other-surname:${level}`),
+  ],
   nationalId: ['exact', 'typo', 'else'],
-} as const;
+} as const satisfies Record<string, readonly string[]>;
 
 export type ComparisonName = keyof typeof COMPARISONS;
+
+/**
+ * The group within which a level's probabilities sum to one: the surname condition for contact
+ * levels, the whole comparison otherwise.
+ */
+export function levelGroup(level: string): string {
+  const colon = level.indexOf(':');
+  return colon < 0 ? '' : level.slice(0, colon);
+}
 export type ComparisonLevel<C extends ComparisonName = ComparisonName> = (typeof COMPARISONS)[C][number];
 export const COMPARISON_NAMES = Object.keys(COMPARISONS) as ComparisonName[];
 
@@ -82,6 +117,14 @@ function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
   const canonicalA = a.canonical ?? canonicalGivenName(a.name);
   const canonicalB = b.canonical ?? canonicalGivenName(b.name);
   if (canonicalA === canonicalB) return outcome('firstName', 'nickname', `${a.name} ~ ${b.name} (${canonicalA})`);
+  // A short form that is the start of the full name (alex / alexander) is outside the nickname
+  // table when ambiguous, but still evidence; EM decides how much.
+  const tokenA = firstToken(a.name);
+  const tokenB = firstToken(b.name);
+  const [shorter, longer] = tokenA.length <= tokenB.length ? [tokenA, tokenB] : [tokenB, tokenA];
+  if (shorter.length >= 3 && shorter !== longer && longer.startsWith(shorter)) {
+    return outcome('firstName', 'nickname', `${shorter} is short for ${longer}`);
+  }
   const similarity = Math.max(jaroWinkler(a.name, b.name), jaroWinkler(canonicalA, canonicalB));
   const detail = `jw=${similarity.toFixed(2)}`;
   // A middle name present on one side only ("mary jane" vs "mary") is the same first name.
@@ -130,24 +173,40 @@ function compareBirthDates(a: PreparedRecord, b: PreparedRecord): ComparisonOutc
   return outcome('birthDate', 'else', `${a.birthDate} vs ${b.birthDate}`);
 }
 
-type AddressLevel = 'exact' | 'street-typo' | 'postcode' | 'locality' | 'state' | 'else';
+type AddressLevel = 'exact' | 'street-typo' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
 
 function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
-  const hasAddress = (r: PreparedRecord): boolean => r.street !== undefined || r.postcode !== undefined || r.locality !== undefined;
+  const hasAddress = (r: PreparedRecord): boolean =>
+    r.street !== undefined || r.postcode !== undefined || r.locality !== undefined || r.state !== undefined;
   if (!hasAddress(a) || !hasAddress(b)) return null;
-  const samePostcode = a.postcode !== undefined && a.postcode === b.postcode;
-  const sameLocality = a.locality !== undefined && a.locality === b.locality;
-  const sameArea = samePostcode || sameLocality;
-  // Two different flats in one building are neighbours, not one person.
-  const unitsCompatible = a.unit === undefined || b.unit === undefined || a.unit === b.unit;
-  if (a.street !== undefined && b.street !== undefined && sameArea && unitsCompatible) {
-    if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
-    const similarity = jaroWinkler(a.street, b.street);
-    if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
+  const postcodeComparable = a.postcode !== undefined && b.postcode !== undefined;
+  const localityComparable = a.locality !== undefined && b.locality !== undefined;
+  const areaComparable = postcodeComparable || localityComparable;
+  // A mistyped suburb ("Chatsowod") still places the street; suburb names are long enough for
+  // a high Jaro-Winkler bar to mean the same place.
+  const sameArea =
+    (postcodeComparable && a.postcode === b.postcode) ||
+    (localityComparable && jaroWinkler(a.locality ?? '', b.locality ?? '') >= 0.9);
+  const sameState = a.state !== undefined && a.state === b.state;
+  const stateComparable = a.state !== undefined && b.state !== undefined;
+
+  if (a.street !== undefined && b.street !== undefined) {
+    // Two different flats in one building are neighbours, not one person.
+    const unitsCompatible = a.unit === undefined || b.unit === undefined || a.unit === b.unit;
+    const placed = sameArea || (!areaComparable && (!stateComparable || sameState));
+    if (placed && unitsCompatible) {
+      if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
+      const similarity = jaroWinkler(a.street, b.street);
+      if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
+    }
+    if (sameArea) return { level: 'area-street-differs', detail: 'same suburb or postcode, different street or unit' };
+  } else if (sameArea) {
+    return { level: 'area-street-unknown', detail: 'same suburb or postcode, a street unknown' };
   }
-  if (samePostcode) return { level: 'postcode', detail: 'same postcode' };
-  if (sameLocality && (a.state === undefined || b.state === undefined || a.state === b.state)) return { level: 'locality', detail: 'same suburb' };
-  if (a.state !== undefined && a.state === b.state) return { level: 'state', detail: 'same state' };
+  if (areaComparable) {
+    return sameArea || !sameState ? { level: 'else', detail: 'different area' } : { level: 'state', detail: 'same state, different area' };
+  }
+  if (sameState) return { level: 'state-area-unknown', detail: 'same state, an area unknown' };
   return { level: 'else', detail: 'different address' };
 }
 
@@ -160,27 +219,30 @@ function comparePhones(a: PreparedRecord, b: PreparedRecord): { level: PhoneLeve
   return { level: 'else', detail: 'different phone' };
 }
 
-function compareContact(a: PreparedRecord, b: PreparedRecord): ComparisonOutcome {
+function compareContact(a: PreparedRecord, b: PreparedRecord, surnamesAgree: boolean): ComparisonOutcome {
   const address = compareAddressParts(a, b);
   const phone = comparePhones(a, b);
   if (address === null && phone === null) return outcome('contact', null, 'missing');
-  const detail = [address?.detail ?? 'address missing', phone?.detail ?? 'phone missing'].join(', ');
+  const condition: SurnameCondition = surnamesAgree ? 'same-surname' : 'other-surname';
+  const detail = [address?.detail ?? 'address missing', phone?.detail ?? 'phone missing', condition].join(', ');
   const sameAddress = address?.level === 'exact' || address?.level === 'street-typo';
   const samePhone = phone?.level === 'exact' || phone?.level === 'typo';
-  if (sameAddress && samePhone) return outcome('contact', 'address-and-phone', detail);
-  if (sameAddress) return outcome('contact', phone === null ? 'address' : 'address-phone-differs', detail);
-  if (samePhone) return outcome('contact', 'phone', detail);
+  const level = (contact: ContactLevel): ComparisonOutcome => outcome('contact', `${condition}:${contact}`, detail);
+  if (sameAddress && samePhone) return level('address-and-phone');
+  if (sameAddress) return level(phone === null ? 'address' : 'address-phone-differs');
+  if (samePhone) return level('phone');
   switch (address?.level) {
-    case 'postcode':
-      return outcome('contact', 'postcode', detail);
-    case 'locality':
-      return outcome('contact', 'locality', detail);
+    case 'area-street-unknown':
+    case 'area-street-differs':
+    case 'state-area-unknown':
     case 'state':
-      return outcome('contact', 'state', detail);
+      return level(address.level);
     default:
-      return outcome('contact', 'else', detail);
+      return level('else');
   }
 }
+
+const AGREEING_SURNAME_LEVELS: ReadonlySet<string | null> = new Set(['exact', 'similar', 'phonetic']);
 
 function compareNationalIds(a: string | undefined, b: string | undefined): ComparisonOutcome {
   const comparison = 'nationalId';
@@ -219,19 +281,25 @@ export function compareRecords(
   b: PreparedRecord,
   prefer: (x: readonly ComparisonOutcome[], y: readonly ComparisonOutcome[]) => boolean = preferBetterLevels,
 ): RecordComparison {
-  const rest = [compareBirthDates(a, b), compareContact(a, b), compareNationalIds(a.nationalId, b.nationalId)];
+  const rest = (names: readonly ComparisonOutcome[]): ComparisonOutcome[] => [
+    ...names,
+    compareBirthDates(a, b),
+    compareContact(a, b, AGREEING_SURNAME_LEVELS.has(names[1]?.level ?? null)),
+    compareNationalIds(a.nationalId, b.nationalId),
+  ];
   if (!namesLookSwapped(a, b)) {
-    return { orientation: 'straight', outcomes: [compareFirstNames(firstSide(a), firstSide(b)), compareLastNames(lastSide(a), lastSide(b)), ...rest] };
+    return { orientation: 'straight', outcomes: rest([compareFirstNames(firstSide(a), firstSide(b)), compareLastNames(lastSide(a), lastSide(b))]) };
   }
   // The surname standing in the first-name field gets no nickname mapping: it is not a given name.
   const asFirst = (r: PreparedRecord): NameSide => ({ name: r.lastName, canonical: r.lastName, phonetic: r.lastNamePhonetic });
   const asLast = (r: PreparedRecord): NameSide => ({ name: r.firstName, phonetic: r.firstNamePhonetic });
   const viaA = [compareFirstNames(firstSide(a), asFirst(b)), compareLastNames(lastSide(a), asLast(b))];
   const viaB = [compareFirstNames(asFirst(a), firstSide(b)), compareLastNames(asLast(a), lastSide(b))];
-  const names = (prefer(viaB, viaA) ? viaB : viaA).map((item) =>
-    item.termValue !== undefined ? { ...item, termTables: ['firstName', 'lastName'] as const } : item,
-  );
-  return { orientation: 'swapped', outcomes: [...names, ...rest] };
+  const tag = (names: readonly ComparisonOutcome[]): ComparisonOutcome[] =>
+    names.map((item) => (item.termValue !== undefined ? { ...item, termTables: ['firstName', 'lastName'] as const } : item));
+  const optionA = rest(tag(viaA));
+  const optionB = rest(tag(viaB));
+  return { orientation: 'swapped', outcomes: prefer(optionB, optionA) ? optionB : optionA };
 }
 
 function levelRankSum(outcomes: readonly ComparisonOutcome[]): number {

@@ -1,6 +1,6 @@
-import jaroWinklerImpl = require('talisman/metrics/jaro-winkler');
-import damerauLevenshteinImpl = require('talisman/metrics/damerau-levenshtein');
-import doubleMetaphoneImpl = require('talisman/phonetics/double-metaphone');
+import damerauLevenshteinImpl from 'talisman/metrics/damerau-levenshtein';
+import jaroWinklerImpl from 'talisman/metrics/jaro-winkler';
+import doubleMetaphoneImpl from 'talisman/phonetics/double-metaphone';
 
 /**
  * Jaro-Winkler similarity in [0, 1]. Arguments are put in a fixed order first: greedy

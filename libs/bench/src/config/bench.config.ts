@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { configFields, loadConfig } from '@o2o/config';
+
+/**
+ * Settings of the benchmark CLIs. Every flag `--some-name=value` is the same setting as the
+ * environment variable `BENCH_SOME_NAME`, so CI can pin a run without editing a command line.
+ * This is the only file of the lib that reads process.env (the lint rule allows config/).
+ */
+const loopbackHost = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
+
+export const benchConfigSchema = z.object({
+  /** auto: saturation phase, then a fixed-rate phase at BENCH_RATE_FRACTION of it; max: saturation only; rate: fixed rate only. */
+  BENCH_MODE: z.enum(['auto', 'max', 'rate']).default('auto'),
+  /** Offered events per second in rate mode (auto mode derives it from the measured maximum). */
+  BENCH_RATE: z.coerce.number().positive().default(200),
+  BENCH_RATE_FRACTION: z.coerce.number().positive().max(1).default(0.5),
+  /** Seconds of load per phase. */
+  BENCH_DURATION: z.coerce.number().int().min(5).max(600).default(30),
+  BENCH_WARMUP: z.coerce.number().int().min(0).max(120).default(5),
+  /** Synthetic customers. */
+  BENCH_POPULATION: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  /** Events accepted but not yet through the pipeline the max mode keeps in flight (closed loop). */
+  BENCH_MAX_BACKLOG: z.coerce.number().int().min(100).default(3000),
+  /** Events per /v1/batch request (Segment SDKs flush at 15-100). */
+  BENCH_HTTP_BATCH: z.coerce.number().int().min(1).max(500).default(50),
+  BENCH_HTTP_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** Partitions of every bench topic (the services' KAFKA_TOPIC_PARTITIONS default). */
+  BENCH_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
+  BENCH_CEILING: configFields.booleanFlag.default(true),
+  BENCH_CEILING_DURATION: z.coerce.number().int().min(5).max(300).default(20),
+  /** Longest wait for the pipeline to drain after a phase. */
+  BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(60),
+  /** Service to run under `node --cpu-prof` (its profile lands in bench-results/profiles). */
+  BENCH_PROFILE: z.string().optional(),
+  BENCH_KEEP_TOPICS: configFields.booleanFlag.default(false),
+  BENCH_SEED: z.coerce.number().int().default(42),
+  /** Offset/high-watermark sampling period; completion times are known to this resolution. */
+  BENCH_SAMPLE_MS: z.coerce.number().int().min(50).max(2000).default(200),
+  /** bench-ingestion: a running ingestion to target instead of starting one. */
+  INGESTION_URL: z.string().url().optional(),
+  BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(32),
+  KAFKA_BROKERS: z.string().optional(),
+  MONGO_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+});
+export type BenchConfig = z.infer<typeof benchConfigSchema>;
+
+/** Parses `--name=value` / `--name value` / `--flag` / `--no-flag` into BENCH_* variables. */
+export function flagsToEnvironment(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === undefined || !arg.startsWith('--')) throw new Error(`unexpected argument "${String(arg)}" (flags look like --rate=200)`);
+    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    if (!rawName) throw new Error(`bad flag "${arg}"`);
+    let name = rawName;
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (name.startsWith('no-')) {
+        name = name.slice(3);
+        value = 'false';
+      } else if (next !== undefined && !next.startsWith('--')) {
+        value = next;
+        i++;
+      } else value = 'true';
+    }
+    const variable = name === 'ingestion-url' ? 'INGESTION_URL' : `BENCH_${name.toUpperCase().replace(/-/g, '_')}`;
+    if (!(variable in benchConfigSchema.shape)) throw new Error(`unknown flag --${name}`);
+    out[variable] = value;
+  }
+  return out;
+}
+
+export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2)): BenchConfig {
+  const config = loadConfig(benchConfigSchema, { ...process.env, ...flagsToEnvironment(argv) });
+  for (const [name, url] of Object.entries({ KAFKA_BROKERS: config.KAFKA_BROKERS, MONGO_URL: config.MONGO_URL, REDIS_URL: config.REDIS_URL, INGESTION_URL: config.INGESTION_URL })) {
+    if (url !== undefined) assertLoopback(name, url);
+  }
+  return config;
+}
+
+/**
+ * The benchmark only ever talks to this machine: load generated against a shared cluster by
+ * mistake would be an incident, not a measurement.
+ */
+function assertLoopback(name: string, value: string): void {
+  for (const entry of value.split(',')) {
+    const trimmed = entry.trim();
+    const host = /^[a-z+]+:\/\//.test(trimmed) ? new URL(trimmed).host : trimmed;
+    if (!loopbackHost.test(host)) throw new Error(`${name}=${value}: the benchmark sends traffic to 127.0.0.1 only`);
+  }
+}
+
+/** Environment the service processes inherit: this one without tracing exporters (spans would be exported per event). */
+export function inheritedEnvironment(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('OTEL_') || key.startsWith('BENCH_') || key === 'NODE_OPTIONS') continue;
+    out[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,2 @@
+import { repoRoot } from '@o2o/testing';
+export const x = repoRoot;

@@ -1,0 +1,190 @@
+/**
+ * The synthetic population the bench drives: the same life as libs/testing's demo traffic
+ * (anonymous browsing, sign-up, orders online and in store with a loyalty card, e-mail opens,
+ * answered questions, consent changes, app screens), but seeded, so two runs send the same mix,
+ * and with message ids and order ids the bench chose, so it can check every effect at the end.
+ * (DemoPopulation is not exported from @o2o/testing's index, and the lint rules keep a
+ * type:testing project from importing another one; see docs/performance.md.)
+ */
+export type BenchChannel = 'web' | 'app' | 'call-centre' | 'store' | 'loyalty' | 'email';
+
+/** The demo write key of each channel (ingestion creates them with INGESTION_DEMO_SOURCES=true). */
+export const demoWriteKeys: Record<BenchChannel, string> = {
+  web: 'demo-web-write-key',
+  app: 'demo-app-write-key',
+  'call-centre': 'demo-call-centre-write-key',
+  store: 'demo-store-write-key',
+  loyalty: 'demo-loyalty-write-key',
+  email: 'demo-email-write-key',
+};
+
+/** Ingestion's source id for each demo channel; the ingested event id is `<sourceId>:<messageId>`. */
+export const demoSourceIds: Record<BenchChannel, string> = {
+  web: 'demo-web',
+  app: 'demo-app',
+  'call-centre': 'demo-call-centre',
+  store: 'demo-store',
+  loyalty: 'demo-loyalty',
+  email: 'demo-email',
+};
+
+export interface BenchMessage {
+  channel: BenchChannel;
+  messageId: string;
+  userId: string | undefined;
+  /** Set for Order Completed: what value scoring must count exactly once. */
+  order?: { orderId: string; revenue: number };
+  message: Record<string, unknown>;
+}
+
+interface Persona {
+  index: number;
+  email: string;
+  phone: string;
+  loyaltyCard: string;
+  anonymousId: string;
+  userId?: string;
+  appetite: number;
+  category: string;
+  budget: number;
+}
+
+const categories = ['shoes', 'outdoor', 'books', 'kitchen', 'electronics', 'toys', 'garden', 'beauty'];
+const firstNames = ['Anna', 'Ben', 'Chloe', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas'];
+const lastNames = ['Meyer', 'Dubois', 'Rossi', 'Garcia', 'Novak', 'Jensen', 'Smith', 'Silva'];
+const questions = [
+  { questionId: 'contact-preferred-channel', answers: ['email', 'sms', 'phone'] },
+  { questionId: 'household-children', answers: ['yes', 'no'] },
+  { questionId: 'works-from-home', answers: ['yes', 'no'] },
+];
+
+/** mulberry32: small, fast and good enough to pick actions; not for anything secret. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class BenchPopulation {
+  private readonly personas: Persona[];
+  private readonly random: () => number;
+  private sequence = 0;
+
+  constructor(
+    size: number,
+    private readonly runId: string,
+    seed: number,
+  ) {
+    this.random = seededRandom(seed);
+    this.personas = Array.from({ length: size }, (_, index) => {
+      const first = this.pick(firstNames);
+      const last = this.pick(lastNames);
+      const big = this.random() < 0.1;
+      return {
+        index,
+        email: `${first}.${last}.${runId}.${index}@example.com`.toLowerCase(),
+        phone: `+4930${String(1_000_000 + index).padStart(7, '0')}`,
+        loyaltyCard: `LC${runId}${String(500_000 + index)}`,
+        anonymousId: `anon-${runId}-${index}`,
+        appetite: big ? 3 : 0.5,
+        category: this.pick(categories),
+        budget: big ? 400 : 60,
+      };
+    });
+  }
+
+  /** The next `count` interactions, spread over random customers. */
+  next(count: number): BenchMessage[] {
+    const out: BenchMessage[] = [];
+    for (let i = 0; i < count; i++) out.push(this.act(this.pick(this.personas)));
+    return out;
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.random() * items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+
+  private act(p: Persona): BenchMessage {
+    this.sequence++;
+    const now = new Date().toISOString();
+    const messageId = `bench-${this.runId}-${this.sequence}`;
+    const base = { messageId, timestamp: now, sentAt: now };
+    const make = (channel: BenchChannel, message: Record<string, unknown>, order?: BenchMessage['order']): BenchMessage => ({
+      channel,
+      messageId,
+      userId: p.userId,
+      ...(order ? { order } : {}),
+      message: { ...base, ...message },
+    });
+    if (p.userId === undefined) {
+      if (this.random() < 0.25) {
+        p.userId = `user-${this.runId}-${p.index}`;
+        return make('web', { type: 'identify', userId: p.userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: 'Bench', lastName: 'Customer' } });
+      }
+      return make('web', this.view(p));
+    }
+    const userId = p.userId;
+    const roll = this.random() * 100;
+    if (roll < 30) return make('web', this.view(p));
+    if (roll < 30 + 25 * Math.min(1, p.appetite)) {
+      const store = this.random() < 0.3;
+      const items = 1 + Math.floor(this.random() * 3);
+      const products = Array.from({ length: items }, () => {
+        const category = this.random() < 0.6 ? p.category : this.pick(categories);
+        return { product_id: `sku-${category}-${Math.floor(this.random() * 50)}`, category, price: Math.round((p.budget / items) * (0.5 + this.random()) * 100) / 100, quantity: 1 };
+      });
+      const revenue = Math.round(products.reduce((s, x) => s + x.price * x.quantity, 0) * 100) / 100;
+      const orderId = `o-${this.runId}-${this.sequence}`;
+      return make(
+        store ? 'store' : 'web',
+        {
+          type: 'track',
+          userId,
+          event: 'Order Completed',
+          ...(store ? { context: { traits: { loyaltyCard: p.loyaltyCard } } } : {}),
+          properties: { order_id: orderId, revenue, currency: 'EUR', products },
+        },
+        { orderId, revenue },
+      );
+    }
+    if (roll < 65) return make('email', { type: 'track', userId, event: 'Email Opened', properties: { campaign: 'weekly-news' } });
+    if (roll < 75) {
+      const q = this.pick(questions);
+      return make('call-centre', {
+        type: 'track',
+        userId,
+        event: 'Question Answered',
+        context: { traits: { phone: p.phone, email: p.email } },
+        properties: { questionId: q.questionId, answer: this.pick(q.answers), purpose: 'personalisation' },
+      });
+    }
+    if (roll < 82) return make('loyalty', { type: 'identify', userId, traits: { loyaltyCard: p.loyaltyCard, email: p.email, phone: p.phone } });
+    if (roll < 88) {
+      return make('web', {
+        type: 'track',
+        userId,
+        event: 'Consent Updated',
+        properties: { purpose: this.pick(['email-marketing', 'personalisation', 'profiling']), channel: 'email', granted: this.random() >= 0.15, wordingVersion: 'v3' },
+      });
+    }
+    return make('app', { type: 'screen', userId, name: 'Home', properties: { category: p.category } });
+  }
+
+  private view(p: Persona): Record<string, unknown> {
+    const category = this.random() < 0.7 ? p.category : this.pick(categories);
+    return {
+      type: 'track',
+      anonymousId: p.anonymousId,
+      ...(p.userId ? { userId: p.userId } : {}),
+      event: 'Product Viewed',
+      properties: { product_id: `sku-${category}-${Math.floor(this.random() * 50)}`, category, price: Math.round(p.budget * (0.3 + this.random())) },
+    };
+  }
+}

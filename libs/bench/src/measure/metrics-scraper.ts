@@ -1,0 +1,125 @@
+/** One parsed Prometheus sample line. */
+interface MetricLine {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface ServiceMetricsSnapshot {
+  at: number;
+  /** o2o_kafka_consumer_lag summed over partitions, by topic. */
+  lag: Record<string, number>;
+  /** Histogram sums and counts by topic, to compute means per phase. */
+  batchSizeSum: Record<string, number>;
+  batchCount: Record<string, number>;
+  batchSecondsSum: Record<string, number>;
+  deadLettered: number;
+  batchRetries: number;
+  eventLoopLagP99Seconds: number | undefined;
+}
+
+/** Scrapes each service's /metrics: consumer lag as the services report it, batch sizes and durations. */
+export class MetricsScraper {
+  readonly snapshots = new Map<string, ServiceMetricsSnapshot[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly services: Array<{ name: string; url: string }>,
+    private readonly periodMs = 1000,
+  ) {
+    for (const s of services) this.snapshots.set(s.name, []);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.busy) return;
+      this.busy = true;
+      void this.scrapeAll().finally(() => (this.busy = false));
+    }, this.periodMs);
+  }
+
+  async scrapeAll(): Promise<void> {
+    await Promise.all(
+      this.services.map(async (s) => {
+        try {
+          const response = await fetch(`${s.url}/metrics`);
+          if (!response.ok) return;
+          this.snapshots.get(s.name)?.push(snapshotOf(parse(await response.text())));
+        } catch {
+          // A service that is stopping or busy misses one scrape.
+        }
+      }),
+    );
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Largest total consumer lag a service reported between two instants, by topic. */
+  maxLag(service: string, from: number, to: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const snap of this.snapshots.get(service) ?? []) {
+      if (snap.at < from || snap.at > to) continue;
+      for (const [topic, lag] of Object.entries(snap.lag)) out[topic] = Math.max(out[topic] ?? 0, lag);
+    }
+    return out;
+  }
+
+  /** Mean batch size and batch duration per topic between the snapshots nearest two instants. */
+  batchStats(service: string, from: number, to: number): Record<string, { batches: number; meanSize: number; meanMs: number }> {
+    const list = this.snapshots.get(service) ?? [];
+    const first = [...list].reverse().find((s) => s.at <= from) ?? list[0];
+    const last = [...list].reverse().find((s) => s.at <= to);
+    const out: Record<string, { batches: number; meanSize: number; meanMs: number }> = {};
+    if (!first || !last) return out;
+    for (const topic of Object.keys(last.batchCount)) {
+      const batches = (last.batchCount[topic] ?? 0) - (first.batchCount[topic] ?? 0);
+      if (batches <= 0) continue;
+      const size = (last.batchSizeSum[topic] ?? 0) - (first.batchSizeSum[topic] ?? 0);
+      const seconds = (last.batchSecondsSum[topic] ?? 0) - (first.batchSecondsSum[topic] ?? 0);
+      out[topic] = { batches, meanSize: Math.round((size / batches) * 10) / 10, meanMs: Math.round((seconds / batches) * 10000) / 10 };
+    }
+    return out;
+  }
+
+  last(service: string): ServiceMetricsSnapshot | undefined {
+    const list = this.snapshots.get(service) ?? [];
+    return list[list.length - 1];
+  }
+}
+
+function parse(text: string): MetricLine[] {
+  const out: MetricLine[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!match?.[1] || match[4] === undefined) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      if (l[1] !== undefined && l[2] !== undefined) labels[l[1]] = l[2];
+    }
+    out.push({ name: match[1], labels, value: Number(match[4]) });
+  }
+  return out;
+}
+
+function snapshotOf(lines: MetricLine[]): ServiceMetricsSnapshot {
+  const snap: ServiceMetricsSnapshot = { at: Date.now(), lag: {}, batchSizeSum: {}, batchCount: {}, batchSecondsSum: {}, deadLettered: 0, batchRetries: 0, eventLoopLagP99Seconds: undefined };
+  const add = (into: Record<string, number>, topic: string | undefined, value: number): void => {
+    if (topic === undefined || !Number.isFinite(value)) return;
+    into[topic] = (into[topic] ?? 0) + value;
+  };
+  for (const l of lines) {
+    const topic = l.labels['topic'];
+    if (l.name === 'o2o_kafka_consumer_lag') add(snap.lag, topic, l.value);
+    else if (l.name === 'o2o_kafka_batch_size_sum') add(snap.batchSizeSum, topic, l.value);
+    else if (l.name === 'o2o_kafka_batch_size_count') add(snap.batchCount, topic, l.value);
+    else if (l.name === 'o2o_kafka_batch_duration_seconds_sum') add(snap.batchSecondsSum, topic, l.value);
+    else if (l.name === 'o2o_kafka_dead_lettered_total') snap.deadLettered += l.value;
+    else if (l.name === 'o2o_kafka_batch_retries_total') snap.batchRetries += l.value;
+    else if (l.name === 'nodejs_eventloop_lag_p99_seconds') snap.eventLoopLagP99Seconds = l.value;
+  }
+  return snap;
+}

@@ -1,0 +1,92 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, repoRoot } from '../infrastructure/servers';
+
+export interface RunningServiceProcess {
+  name: string;
+  pid: number;
+  url: string;
+  /** The last output of the process, for diagnostics. */
+  output: () => string;
+  exitCode: () => number | null;
+  /** SIGTERM, then wait for the graceful exit (the service drains its batch and commits). */
+  stop: (timeoutMs?: number) => Promise<number | null>;
+}
+
+export interface ServiceStartOptions {
+  env: Record<string, string>;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+/** Where the built service lives; absent while a service is still being written. */
+export function serviceEntryPoint(name: string): string {
+  return join(repoRoot(), 'services', name, 'dist', 'main.js');
+}
+
+export function serviceIsBuilt(name: string): boolean {
+  return existsSync(serviceEntryPoint(name));
+}
+
+const outputLimit = 64 * 1024;
+
+/**
+ * Runs a built service as its own process, as in production, and waits for /health/ready.
+ * Spawned here rather than with libs/testing's startServiceProcess because the bench needs the
+ * child's pid (CPU and memory from /proc) and node flags (--cpu-prof).
+ */
+export async function startService(name: string, options: ServiceStartOptions): Promise<RunningServiceProcess> {
+  const port = await freePort();
+  const args = [...(options.nodeArgs ?? []), serviceEntryPoint(name)];
+  for (const arg of options.nodeArgs ?? []) {
+    const dir = /^--cpu-prof-dir=(.+)$/.exec(arg)?.[1];
+    if (dir) mkdirSync(dir, { recursive: true });
+  }
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: repoRoot(),
+    env: { ...options.env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-outputLimit);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name} did not start`);
+  const url = `http://127.0.0.1:${port}`;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} not ready after ${readyTimeoutMs} ms:\n${output.slice(-3000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    name,
+    pid,
+    url,
+    output: () => output,
+    exitCode: () => child.exitCode,
+    stop: async (timeoutMs = 30000) => {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

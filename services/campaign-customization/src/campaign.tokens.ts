@@ -1,0 +1,1 @@
+export const CAMPAIGN_CONFIG = Symbol('CAMPAIGN_CONFIG');

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection, mongo } from 'mongoose';
+import { isDuplicateKeyError } from '@o2o/mongo';
+import type { CampaignDefinition } from '../domain/campaign-definition';
+
+export interface CampaignDocument {
+  _id: string;
+  definition: CampaignDefinition;
+  /** Every saved version, oldest first (bounded): decisions name the version they used. */
+  history: Array<CampaignDefinition & { savedAt: string }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const HISTORY_KEPT = 50;
+
+export class CampaignConflictError extends Error {
+  constructor(id: string) {
+    super(`campaign ${id} was changed concurrently; retry`);
+    this.name = 'CampaignConflictError';
+  }
+}
+
+@Injectable()
+export class CampaignRepository {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  private get campaigns(): mongo.Collection<CampaignDocument> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    return db.collection<CampaignDocument>('campaigns');
+  }
+
+  async all(): Promise<CampaignDefinition[]> {
+    const documents = await this.campaigns.find({}, { projection: { definition: 1 } }).sort({ _id: 1 }).toArray();
+    return documents.map((d) => d.definition);
+  }
+
+  async get(id: string): Promise<CampaignDocument | null> {
+    return this.campaigns.findOne({ _id: id });
+  }
+
+  async insert(definition: CampaignDefinition): Promise<boolean> {
+    const now = new Date().toISOString();
+    try {
+      await this.campaigns.insertOne({ _id: definition.id, definition, history: [{ ...definition, savedAt: now }], createdAt: now, updatedAt: now });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Saves the next version, conditional on the version read (the version is the revision here). */
+  async save(current: CampaignDocument, next: CampaignDefinition): Promise<CampaignDocument> {
+    const now = new Date().toISOString();
+    const history = [...current.history, { ...next, savedAt: now }].slice(-HISTORY_KEPT);
+    const result = await this.campaigns.updateOne(
+      { _id: current._id, 'definition.version': current.definition.version },
+      { $set: { definition: next, history, updatedAt: now } },
+    );
+    if (result.matchedCount === 0) throw new CampaignConflictError(current._id);
+    return { ...current, definition: next, history, updatedAt: now };
+  }
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { baseServiceConfigShape, configFields, loadConfig, Env } from '@o2o/config';
+
+/**
+ * Segments created at boot when missing (by id; an existing segment is never overwritten, so
+ * edits made through the API survive restarts). Validated again by the segments module with
+ * the rule validator; here only the JSON shape is checked.
+ */
+const defaultSegments = JSON.stringify([
+  {
+    id: 'purchase-stage-or-beyond',
+    name: 'First-time buyers and beyond (stage purchase, connection or loyalty)',
+    purpose: 'marketing',
+    rule: { path: 'needs.stage', op: 'in', value: ['purchase', 'connection', 'loyalty'] },
+  },
+  {
+    id: 'value-tier-a',
+    name: 'Most valuable customers (value tier A)',
+    purpose: 'marketing',
+    rule: { path: 'value.tier', op: 'eq', value: 'A' },
+  },
+  {
+    id: 'repeat-buyers-30d',
+    name: '2 or more orders in the last 30 days',
+    purpose: 'marketing',
+    rule: { count: { event: 'Order Completed', days: 30 }, op: 'gte', value: 2 },
+  },
+]);
+
+const jsonArray = z.string().transform((text, ctx): unknown[] => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) return parsed;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON array' });
+  return z.NEVER;
+});
+
+const capRules = z.string().transform((text, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const result = z.array(z.strictObject({ max: z.number().int().min(0), windowHours: z.number().int().min(1).max(24 * 90) })).safeParse(parsed);
+    if (result.success) return result.data;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON array of {"max": n, "windowHours": h}' });
+  return z.NEVER;
+});
+
+export const campaignCustomizationConfigSchema = z.object({
+  ...baseServiceConfigShape,
+  HTTP_PORT: configFields.port.default(3004),
+  MONGO_DB: baseServiceConfigShape.MONGO_DB.default('campaign_customization'),
+  KAFKA_GROUP_ID: z.string().default('campaign-customization'),
+  /** JSON array of segment drafts ({id, name, purpose, consentMode?, rule}) created at boot when missing. */
+  CAMPAIGN_DEFAULT_SEGMENTS: jsonArray.default(() => JSON.parse(defaultSegments) as unknown[]),
+  /** Track event carrying consent decisions: properties { purpose, channel, granted, wordingVersion }. */
+  CONSENT_EVENT: z.string().min(1).default('Consent Updated'),
+  /** Platform caps over all campaigns and channels, JSON [{"max": 3, "windowHours": 24}]. */
+  CONTACT_TOTAL_CAPS: capRules.default([]),
+  /** Share of all customers kept out of every campaign (global control group). */
+  GLOBAL_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5).default(0),
+  /** Customers re-evaluated per page when a segment is back-filled. */
+  BACKFILL_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(500),
+  /** How often this instance looks for back-fills to run and outboxes left unpublished. */
+  BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /** How long the next-action path may use a campaign list or an identifier lookup it cached. */
+  CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+});
+
+export type CampaignCustomizationConfig = z.infer<typeof campaignCustomizationConfigSchema>;
+
+export function loadCampaignCustomizationConfig(env: Env = process.env): CampaignCustomizationConfig {
+  return loadConfig(campaignCustomizationConfigSchema, env);
+}

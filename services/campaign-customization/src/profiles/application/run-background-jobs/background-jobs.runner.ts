@@ -1,0 +1,113 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { InjectLogger, type Logger } from '@o2o/observability';
+import { InjectRedis, type Redis } from '@o2o/redis';
+import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
+import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
+import { SegmentRepository, type SegmentDocument } from '../../../segments/infrastructure/segment.repository';
+import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
+import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
+
+const LOCK_TTL_MS = 30_000;
+/** An outbox older than this was left behind by a crash (a live write publishes within a batch). */
+const STALE_OUTBOX_MS = 15_000;
+
+// Deletes the lock only if this instance still holds it.
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+
+/**
+ * Work that is not driven by a topic: back-filling segments after they were created, edited or
+ * deleted, and publishing outboxes a crash left behind. Back-fills page through customers by
+ * _id through the same conditional-version write as live events, so they never overwrite each
+ * other. One instance runs a given back-fill at a time (a Redis lock with a TTL); progress is
+ * stored on the segment, so another instance resumes where a stopped one left off.
+ */
+@Injectable()
+export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly segments: SegmentRepository,
+    private readonly customers: CustomerStateRepository,
+    private readonly apply: ApplyProfileChangesHandler,
+    @InjectRedis() private readonly redis: Redis,
+    @InjectLogger() private readonly logger: Logger,
+    @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.tick(), this.config.BACKGROUND_INTERVAL_MS);
+    this.timer.unref();
+    this.tick();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Runs one pass now (tests and the API call it to start a back-fill without waiting). */
+  tick(): void {
+    if (this.running || this.stopping) return;
+    this.running = this.pass()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'background jobs pass failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  private async pass(): Promise<void> {
+    for (const segment of await this.segments.pendingBackfills()) {
+      if (this.stopping) return;
+      await this.withLock(`lock:backfill:${segment._id}`, () => this.backfill(segment));
+    }
+    if (this.stopping) return;
+    const stale = await this.customers.withStaleOutbox(new Date(Date.now() - STALE_OUTBOX_MS), 500);
+    if (stale.length > 0) {
+      await this.apply.execute(stale.map((customerId) => ({ kind: 'flush', customerId })));
+      this.logger.info({ customers: stale.length }, 'published outboxes left behind');
+    }
+  }
+
+  private async backfill(initial: SegmentDocument): Promise<void> {
+    // Re-read under the lock: the document may have moved on since the list was read.
+    const fresh = await this.segments.get(initial._id);
+    if (!fresh || fresh.backfill.status === 'done') return;
+    let progress = fresh.backfill;
+    this.logger.info({ segment: fresh._id, version: progress.version, cause: progress.cause, from: progress.lastId }, 'segment back-fill running');
+    while (!this.stopping) {
+      const page = await this.customers.page(progress.lastId, this.config.BACKFILL_PAGE_SIZE);
+      const live = page.filter((p) => !p.merged).map((p) => p.customerId);
+      if (live.length > 0) await this.apply.execute(live.map((customerId) => ({ kind: 'reevaluate', customerId })));
+      const last = page[page.length - 1];
+      const done = page.length < this.config.BACKFILL_PAGE_SIZE;
+      const lastId = last?.customerId ?? progress.lastId;
+      if (!(await this.segments.recordProgress(fresh._id, progress, lastId, live.length, done))) return;
+      if (done) {
+        this.logger.info({ segment: fresh._id, version: progress.version, processed: progress.processed + live.length }, 'segment back-fill done');
+        return;
+      }
+      progress = { ...progress, lastId, processed: progress.processed + live.length, startedAt: progress.startedAt ?? new Date().toISOString() };
+    }
+  }
+
+  private async withLock(key: string, work: () => Promise<void>): Promise<void> {
+    const token = randomUUID();
+    const acquired = await this.redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX');
+    if (acquired !== 'OK') return;
+    const renewal = setInterval(() => {
+      this.redis.eval(RENEW, 1, key, token, String(LOCK_TTL_MS)).catch(() => undefined);
+    }, LOCK_TTL_MS / 3);
+    renewal.unref();
+    try {
+      await work();
+    } finally {
+      clearInterval(renewal);
+      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    }
+  }
+}

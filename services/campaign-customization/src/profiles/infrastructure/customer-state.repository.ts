@@ -1,0 +1,125 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection, mongo } from 'mongoose';
+import type { GroupCounts } from '../../lift/domain';
+import type { CustomerState } from '../domain/customer-state';
+import { fromDocument, toDocument, type CustomerDocument } from './customer-state.document';
+
+export interface StoredState {
+  state: CustomerState;
+  /** Version read; the write is conditional on it. 0 with exists false: no document yet. */
+  version: number;
+  exists: boolean;
+}
+
+export interface StateWrite {
+  state: CustomerState;
+  version: number;
+  exists: boolean;
+}
+
+/** The combined projection: one document per customer (profile, memberships, outbox, attribution). */
+@Injectable()
+export class CustomerStateRepository implements OnModuleInit {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  private get customers(): mongo.Collection<CustomerDocument> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    return db.collection<CustomerDocument>('customers');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.customers.createIndex({ updatedAt: 1 });
+  }
+
+  async find(customerIds: readonly string[]): Promise<Map<string, StoredState>> {
+    const found = new Map<string, StoredState>();
+    if (customerIds.length === 0) return found;
+    const documents = await this.customers.find({ _id: { $in: [...customerIds] } }).toArray();
+    for (const document of documents) found.set(document._id, { state: fromDocument(document), version: document.version ?? 0, exists: true });
+    return found;
+  }
+
+  async findOne(customerId: string): Promise<StoredState | undefined> {
+    const document = await this.customers.findOne({ _id: customerId });
+    return document ? { state: fromDocument(document), version: document.version ?? 0, exists: true } : undefined;
+  }
+
+  /**
+   * Writes changed customers, each conditional on the version it was read at, and returns how
+   * many writes matched. Fewer than asked means another instance wrote one of them in between:
+   * the caller re-reads and redoes, which applied-event ids make safe. Missing documents are
+   * first created empty by _id ($setOnInsert), never by upserting with the version filter, which
+   * would raise E11000 on a race and stop FerretDB's bulk write at that error.
+   */
+  async write(writes: readonly StateWrite[]): Promise<number> {
+    if (writes.length === 0) return 0;
+    const fresh = writes.filter((w) => !w.exists);
+    if (fresh.length > 0) {
+      await this.customers.bulkWrite(
+        fresh.map((w) => ({ updateOne: { filter: { _id: w.state.customerId }, update: { $setOnInsert: { version: 0 } }, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    const now = new Date();
+    const result = await this.customers.bulkWrite(
+      writes.map((w) => {
+        const { _id, ...replacement } = toDocument(w.state, w.version + 1, now);
+        return { replaceOne: { filter: { _id, version: w.version }, replacement } };
+      }),
+      { ordered: false },
+    );
+    return result.matchedCount;
+  }
+
+  /**
+   * Empties outboxes once Kafka has their changes, only where nothing was written since (same
+   * version). Bumping the version makes a writer that read the full outbox redo from the empty
+   * one instead of restoring it; if the clear loses a race, the other writer publishes the same
+   * changes again with the same ids, which consumers drop.
+   */
+  async clearOutboxes(cleared: ReadonlyArray<{ customerId: string; version: number }>): Promise<void> {
+    if (cleared.length === 0) return;
+    await this.customers.bulkWrite(
+      cleared.map((c) => ({ updateOne: { filter: { _id: c.customerId, version: c.version }, update: { $set: { outbox: [] }, $inc: { version: 1 } } } })),
+      { ordered: false },
+    );
+  }
+
+  /** A page of customer ids in _id order, for back-fills. */
+  async page(afterId: string, limit: number): Promise<Array<{ customerId: string; merged: boolean }>> {
+    const documents = await this.customers
+      .find({ _id: { $gt: afterId } }, { projection: { _id: 1, mergedInto: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map((d) => ({ customerId: d._id, merged: d.mergedInto !== undefined && d.mergedInto !== null }));
+  }
+
+  async countCustomers(): Promise<number> {
+    return this.customers.countDocuments({ mergedInto: { $exists: false } });
+  }
+
+  /** Customers whose outbox was left unpublished (a crash between write and publish). */
+  async withStaleOutbox(olderThan: Date, limit: number): Promise<string[]> {
+    const documents = await this.customers
+      .find({ 'outbox.0': { $exists: true }, updatedAt: { $lt: olderThan } }, { projection: { _id: 1 } })
+      .limit(limit)
+      .toArray();
+    return documents.map((d) => d._id);
+  }
+
+  /** Customers exposed to the campaign per group, and how many converted (merged-away ids excluded). */
+  async attributionCounts(campaignId: string): Promise<{ treated: GroupCounts; control: GroupCounts }> {
+    const path = `attribution.${campaignId}`;
+    const count = (group: 'treated' | 'control', converted: boolean) =>
+      this.customers.countDocuments({
+        [`${path}.group`]: group,
+        ...(converted ? { [`${path}.converted`]: true } : {}),
+        mergedInto: { $exists: false },
+      });
+    const [te, tc, ce, cc] = await Promise.all([count('treated', false), count('treated', true), count('control', false), count('control', true)]);
+    return { treated: { exposed: te, converted: tc }, control: { exposed: ce, converted: cc } };
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { SegmentsModule } from '../segments/segments.module';
+import { ApplyProfileChangesHandler } from './application/apply-profile-changes/apply-profile-changes.handler';
+import { BackgroundJobsRunner } from './application/run-background-jobs/background-jobs.runner';
+import { CustomerStateRepository } from './infrastructure/customer-state.repository';
+import { IdentifierIndexRepository } from './infrastructure/identifier-index.repository';
+import { ProfileEventsConsumer } from './interface/profile-events.consumer';
+
+/** The combined projection per customer: every input topic, memberships and their outbox, back-fills. */
+@Module({
+  imports: [SegmentsModule, CampaignsModule],
+  controllers: [ProfileEventsConsumer],
+  providers: [CustomerStateRepository, IdentifierIndexRepository, ApplyProfileChangesHandler, BackgroundJobsRunner],
+  exports: [CustomerStateRepository, IdentifierIndexRepository, BackgroundJobsRunner],
+})
+export class ProfilesModule {}

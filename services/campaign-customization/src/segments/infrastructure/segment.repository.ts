@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection, mongo } from 'mongoose';
+import { isDuplicateKeyError } from '@o2o/mongo';
+import type { SegmentDefinition } from '../domain/segment-definition';
+
+export type BackfillCause = 'created' | 'edited' | 'deleted';
+
+/** Progress of re-evaluating every customer after a segment changed. */
+export interface BackfillProgress {
+  /** Unique per back-fill: a newer change starts another run, and the old runner notices it lost. */
+  runId: string;
+  /** Segment version (or deletion) being back-filled; a newer change restarts from scratch. */
+  version: number;
+  cause: BackfillCause;
+  status: 'pending' | 'running' | 'done';
+  /** Customers re-evaluated so far, and roughly how many there are (counted at start). */
+  processed: number;
+  total: number;
+  /** Last customer id done: pages go by _id, so a restarted back-fill resumes here. */
+  lastId: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface SegmentDocument {
+  _id: string;
+  definition: SegmentDefinition;
+  deleted: boolean;
+  /** Bumped by every write of this document: edits are conditional on it. */
+  revision: number;
+  /** Every version that decided membership, oldest first (bounded). */
+  history: Array<SegmentDefinition & { savedAt: string }>;
+  createdAt: string;
+  updatedAt: string;
+  backfill: BackfillProgress;
+}
+
+const HISTORY_KEPT = 50;
+
+export class SegmentConflictError extends Error {
+  constructor(id: string) {
+    super(`segment ${id} was changed concurrently; retry`);
+    this.name = 'SegmentConflictError';
+  }
+}
+
+@Injectable()
+export class SegmentRepository {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  private get segments(): mongo.Collection<SegmentDocument> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    return db.collection<SegmentDocument>('segments');
+  }
+
+  /** Definitions in force (deleted ones excluded): what every evaluation uses. */
+  async active(): Promise<SegmentDefinition[]> {
+    const documents = await this.segments.find({ deleted: false }, { projection: { definition: 1 } }).toArray();
+    return documents.map((d) => d.definition).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async list(includeDeleted: boolean): Promise<SegmentDocument[]> {
+    return this.segments
+      .find(includeDeleted ? {} : { deleted: false })
+      .sort({ _id: 1 })
+      .toArray();
+  }
+
+  async get(id: string): Promise<SegmentDocument | null> {
+    return this.segments.findOne({ _id: id });
+  }
+
+  /** Inserts a new segment; false when the id is taken (by a live or a deleted segment). */
+  async insert(definition: SegmentDefinition, total: number): Promise<boolean> {
+    const now = new Date().toISOString();
+    try {
+      await this.segments.insertOne({
+        _id: definition.id,
+        definition,
+        deleted: false,
+        revision: 1,
+        history: [{ ...definition, savedAt: now }],
+        createdAt: now,
+        updatedAt: now,
+        backfill: newBackfill(definition.version, 'created', total),
+      });
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Creates the segment only if no segment has its id: boot-time defaults never override edits. */
+  async ensure(definition: SegmentDefinition, total: number): Promise<void> {
+    await this.insert(definition, total);
+  }
+
+  /**
+   * Saves a revision read at `revision`. A new version restarts the back-fill; a cosmetic edit
+   * (same version) leaves memberships and the running back-fill alone.
+   */
+  async save(current: SegmentDocument, next: SegmentDefinition, total: number, cause: BackfillCause = 'edited'): Promise<SegmentDocument> {
+    const now = new Date().toISOString();
+    const decisive = next.version !== current.definition.version || current.deleted;
+    const history = decisive ? [...current.history, { ...next, savedAt: now }].slice(-HISTORY_KEPT) : current.history;
+    const update: Partial<SegmentDocument> = { definition: next, deleted: false, history, updatedAt: now, revision: current.revision + 1 };
+    if (decisive) update.backfill = newBackfill(next.version, cause, total);
+    const result = await this.segments.updateOne({ _id: current._id, revision: current.revision }, { $set: update });
+    if (result.matchedCount === 0) throw new SegmentConflictError(current._id);
+    return { ...current, ...update };
+  }
+
+  /** Marks deleted and starts the back-fill that makes every member exit. */
+  async markDeleted(current: SegmentDocument, total: number): Promise<SegmentDocument> {
+    const now = new Date().toISOString();
+    const update: Partial<SegmentDocument> = {
+      deleted: true,
+      updatedAt: now,
+      revision: current.revision + 1,
+      backfill: newBackfill(current.definition.version, 'deleted', total),
+    };
+    const result = await this.segments.updateOne({ _id: current._id, revision: current.revision }, { $set: update });
+    if (result.matchedCount === 0) throw new SegmentConflictError(current._id);
+    return { ...current, ...update };
+  }
+
+  /** Segments whose back-fill has not finished. */
+  async pendingBackfills(): Promise<SegmentDocument[]> {
+    return this.segments.find({ 'backfill.status': { $ne: 'done' } }).toArray();
+  }
+
+  /**
+   * Records a page done, only while the back-fill is still the one being run and nobody else
+   * recorded this page: false tells the runner to stop (superseded, or another instance has it).
+   */
+  async recordProgress(id: string, backfill: BackfillProgress, lastId: string, processed: number, done: boolean): Promise<boolean> {
+    const now = new Date().toISOString();
+    const set: Record<string, unknown> = { 'backfill.lastId': lastId, 'backfill.status': done ? 'done' : 'running' };
+    if (done) set['backfill.finishedAt'] = now;
+    if (backfill.startedAt === undefined) set['backfill.startedAt'] = now;
+    const result = await this.segments.updateOne(
+      { _id: id, 'backfill.runId': backfill.runId, 'backfill.lastId': backfill.lastId },
+      { $set: set, $inc: { 'backfill.processed': processed } },
+    );
+    return result.matchedCount > 0;
+  }
+}
+
+function newBackfill(version: number, cause: BackfillCause, total: number): BackfillProgress {
+  return { runId: randomUUID(), version, cause, status: 'pending', processed: 0, total, lastId: '' };
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
+import { segmentDraftSchema } from '../domain/segment-definition';
+import { ManageSegmentsHandler, SegmentExistsError, SegmentNotFoundError } from '../application/manage-segments/manage-segments.handler';
+import { SegmentConflictError, SegmentRepository, type SegmentDocument } from '../infrastructure/segment.repository';
+
+/** What the API shows of a segment: the definition in force, its state and back-fill progress. */
+function view(document: SegmentDocument) {
+  const { backfill } = document;
+  return {
+    ...document.definition,
+    deleted: document.deleted,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+    versions: document.history.map((h) => ({ version: h.version, savedAt: h.savedAt })),
+    backfill: {
+      version: backfill.version,
+      cause: backfill.cause,
+      status: backfill.status,
+      processed: backfill.processed,
+      total: backfill.total,
+      ...(backfill.startedAt ? { startedAt: backfill.startedAt } : {}),
+      ...(backfill.finishedAt ? { finishedAt: backfill.finishedAt } : {}),
+    },
+  };
+}
+
+const editSchema = segmentDraftSchema.omit({ id: true }).extend({ id: z.string().optional() });
+
+@Controller('v1/segments')
+export class SegmentsController {
+  constructor(
+    private readonly manage: ManageSegmentsHandler,
+    private readonly segments: SegmentRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: unknown) {
+    const draft = parseBody(segmentDraftSchema, body);
+    return view(await this.run(() => this.manage.create(draft)));
+  }
+
+  /** Saves a new version when the rule, purpose or consent mode changed; a rename keeps the version. */
+  @Put(':id')
+  async update(@Param('id') id: string, @Body() body: unknown) {
+    const edit = parseBody(editSchema, body);
+    if (edit.id !== undefined && edit.id !== id) throw invalid([{ field: 'id', message: `the body names segment ${edit.id}, the path ${id}` }]);
+    const draft = parseBody(segmentDraftSchema, { ...edit, id });
+    return view(await this.run(() => this.manage.update(draft)));
+  }
+
+  @Get()
+  async list(@Query('includeDeleted') includeDeleted?: string) {
+    return { segments: (await this.segments.list(includeDeleted === 'true')).map(view) };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const document = await this.segments.get(id);
+    if (document === null) throw notFound(`no segment ${id}`);
+    return view(document);
+  }
+
+  /** Members exit (by back-fill, and on their next profile change, whichever comes first). */
+  @Delete(':id')
+  async remove(@Param('id') id: string) {
+    return view(await this.run(() => this.manage.remove(id)));
+  }
+
+  private async run(work: () => Promise<SegmentDocument>): Promise<SegmentDocument> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof SegmentExistsError) throw problem(409, 'segment_exists', error.message);
+      if (error instanceof SegmentNotFoundError) throw notFound(error.message);
+      if (error instanceof SegmentConflictError) throw problem(409, 'conflict', error.message);
+      throw error;
+    }
+  }
+}

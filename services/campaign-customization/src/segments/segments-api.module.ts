@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ProfilesModule } from '../profiles/profiles.module';
+import { ManageSegmentsHandler } from './application/manage-segments/manage-segments.handler';
+import { SegmentsController } from './interface/segments.controller';
+import { SegmentsModule } from './segments.module';
+
+/** The segments API and the default segments created at boot. */
+@Module({
+  imports: [SegmentsModule, ProfilesModule],
+  controllers: [SegmentsController],
+  providers: [ManageSegmentsHandler],
+})
+export class SegmentsApiModule {}

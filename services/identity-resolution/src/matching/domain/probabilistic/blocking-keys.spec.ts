@@ -1,0 +1,50 @@
+import { blockingKeys, InMemoryBlockingIndex } from './blocking-keys';
+import { prepareRecord } from './person-record.model';
+
+describe('blockingKeys', () => {
+  const full = prepareRecord('r1', {
+    firstName: 'Catherine',
+    lastName: 'Smith',
+    street: '12 Smith St',
+    city: 'Surry Hills',
+    postcode: '2010',
+    birthDate: '1984-03-07',
+    phone: '0412 555 123',
+    nationalId: '123456782',
+  });
+
+  it('produces several independent keys, each naming its recipe', () => {
+    const keys = blockingKeys(full);
+    const recipes = new Set(keys.map((key) => key.slice(0, key.indexOf(':'))));
+    expect([...recipes].sort()).toEqual(['dob-fi', 'dob-li', 'fn-year', 'ln-year', 'names', 'nid', 'phone', 'postcode-fi', 'street-loc', 'street-pc'].sort());
+    expect(keys).toContain('phone:+61412555123');
+    expect(keys).toContain('ln-year:SM0:1984');
+  });
+
+  it('shares a key between variants that differ in one noisy field', () => {
+    const typo = prepareRecord('r2', { firstName: 'Kathryn', lastName: 'Smyth', birthDate: '07/03/1984' });
+    const swapped = prepareRecord('r3', { firstName: 'Smith', lastName: 'Catherine' });
+    const shared = (a: string[], b: string[]) => a.filter((key) => b.includes(key));
+    expect(shared(blockingKeys(full), blockingKeys(typo)).length).toBeGreaterThan(0);
+    expect(shared(blockingKeys(full), blockingKeys(swapped))).toContain(blockingKeys(swapped).find((key) => key.startsWith('names:')));
+  });
+
+  it('gives no key for a record without usable traits', () => {
+    expect(blockingKeys(prepareRecord('r4', { city: 'Nowhere' }))).toEqual([]);
+  });
+});
+
+describe('InMemoryBlockingIndex', () => {
+  it('lists each candidate pair once and skips oversized blocks', () => {
+    const index = new InMemoryBlockingIndex(2);
+    const phone = '0412 555 123';
+    index.add(prepareRecord('a', { phone, firstName: 'Ann', lastName: 'Lee', birthDate: '1990-01-01' }));
+    index.add(prepareRecord('b', { phone, firstName: 'Ann', lastName: 'Lee', birthDate: '1990-01-01' }));
+    expect(index.pairs()).toEqual([['a', 'b']]);
+    index.add(prepareRecord('c', { phone }));
+    // The phone block now has three postings, over the cap of two; a and b still share name keys.
+    expect(index.pairs()).toEqual([['a', 'b']]);
+    expect(index.candidatesFor(prepareRecord('c', { phone }))).toEqual([]);
+    expect(index.pairs('names')).toEqual([['a', 'b']]);
+  });
+});

@@ -1,0 +1,124 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import {
+  ComparisonVector,
+  countVectors,
+  defaultEmOptions,
+  estimateParametersEm,
+  estimateRandomPairPrior,
+  weightByNonMatch,
+  withUFromRandomPairs,
+} from './em.estimator';
+import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
+import { COMPARISON_NAMES, COMPARISONS } from './record-comparison';
+
+// A known mixture: draw comparison vectors from fixed m and u, then check that EM recovers them.
+const truth: MatchParameters = (() => {
+  const base = initialMatchParameters('truth');
+  const comparisons = { ...base.comparisons };
+  for (const name of COMPARISON_NAMES) {
+    const current = comparisons[name];
+    if (current === undefined) continue;
+    const levels = { ...current.levels };
+    const list = COMPARISONS[name];
+    const first = list[0];
+    const last = list[list.length - 1];
+    // Sharpen: matches mostly agree exactly, non-matches mostly disagree.
+    if (first !== undefined && last !== undefined && levels[first] !== undefined && levels[last] !== undefined) {
+      const f = levels[first];
+      const l = levels[last];
+      if (f !== undefined && l !== undefined) {
+        levels[first] = { m: f.m + 0.3 * l.m, u: f.u };
+        levels[last] = { m: l.m * 0.7, u: l.u };
+      }
+    }
+    comparisons[name] = { ...current, levels };
+  }
+  return { ...base, comparisons, lambda: 0.3 };
+})();
+
+function draw(rng: ReturnType<typeof xoroshiro128plus>, probabilities: readonly number[]): number {
+  let target = uniformFloat64(rng);
+  for (let i = 0; i < probabilities.length; i += 1) {
+    target -= probabilities[i] ?? 0;
+    if (target < 0) return i;
+  }
+  return probabilities.length - 1;
+}
+
+function sample(count: number, seed: number): ComparisonVector[] {
+  const rng = xoroshiro128plus(seed);
+  return Array.from({ length: count }, () => {
+    const isMatch = uniformFloat64(rng) < truth.lambda;
+    return COMPARISON_NAMES.map((name) => {
+      if (name === 'contact') return null; // exercised as missing data
+      const levels = COMPARISONS[name];
+      return draw(rng, levels.map((level) => truth.comparisons[name]?.levels[level]?.[isMatch ? 'm' : 'u'] ?? 0));
+    });
+  });
+}
+
+describe('estimateParametersEm', () => {
+  const data = countVectors(sample(20_000, 7));
+  const start = initialMatchParameters('start');
+
+  it('recovers lambda, m and u of a known mixture', () => {
+    const fitted = estimateParametersEm(data, { ...start, lambda: 0.1 }, { ...defaultEmOptions, fixU: false, version: 'v-test' });
+    expect(fitted.version).toBe('v-test');
+    expect(fitted.training?.converged).toBe(true);
+    expect(fitted.lambda).toBeCloseTo(truth.lambda, 1);
+    for (const name of ['firstName', 'birthDate', 'nationalId'] as const) {
+      const exact = COMPARISONS[name][0];
+      expect(fitted.comparisons[name]?.levels[exact]?.m).toBeCloseTo(truth.comparisons[name]?.levels[exact]?.m ?? 0, 1);
+      expect(fitted.comparisons[name]?.levels[exact]?.u).toBeCloseTo(truth.comparisons[name]?.levels[exact]?.u ?? 0, 1);
+    }
+  });
+
+  it('is deterministic', () => {
+    const options = { ...defaultEmOptions, fixU: false, version: 'v' };
+    expect(estimateParametersEm(data, start, options)).toEqual(estimateParametersEm(data, start, options));
+  });
+
+  it('leaves excluded comparisons and a fixed u untouched', () => {
+    const fitted = estimateParametersEm(data, start, { ...defaultEmOptions, fixU: true, excluded: ['birthDate'], version: 'v' });
+    expect(fitted.comparisons['birthDate']).toEqual(start.comparisons['birthDate']);
+    expect(fitted.comparisons['firstName']?.levels['exact']?.u).toBe(start.comparisons['firstName']?.levels['exact']?.u);
+    expect(fitted.comparisons['firstName']?.levels['exact']?.m).not.toBe(start.comparisons['firstName']?.levels['exact']?.m);
+  });
+});
+
+describe('u from random pairs and the random-pair prior', () => {
+  it('takes u as the smoothed level frequencies of random pairs', () => {
+    const vectors = countVectors([
+      [0, null, null, null, null],
+      [6, null, null, null, null],
+      [6, null, null, null, null],
+      [6, null, null, null, null],
+    ]);
+    const withU = withUFromRandomPairs(initialMatchParameters(), vectors, 0);
+    expect(withU.comparisons['firstName']?.levels['exact']?.u).toBeCloseTo(0.25, 9);
+    expect(withU.comparisons['firstName']?.levels['else']?.u).toBeCloseTo(0.75, 9);
+  });
+
+  it('weights likely matches out of random pairs', () => {
+    const vectors = countVectors([
+      [0, 0, 0, null, 0],
+      [6, 4, 4, null, 2],
+    ]);
+    const weighted = weightByNonMatch(vectors, { ...truth, lambda: 0.01 });
+    const byFirstLevel = new Map(weighted.vectors.map((vector, index) => [vector[0], weighted.counts[index] ?? 0]));
+    expect(byFirstLevel.get(0)).toBeLessThan(0.5);
+    expect(byFirstLevel.get(6)).toBeGreaterThan(0.99);
+  });
+
+  it('finds the prior as expected matches over all pairs', () => {
+    // 10 unmistakable matches among 1,000 candidates of 100,000 pairs: lambda close to 1e-4.
+    const vectors: ComparisonVector[] = [
+      ...Array.from({ length: 10 }, (): ComparisonVector => [0, 0, 0, null, 0]),
+      ...Array.from({ length: 990 }, (): ComparisonVector => [6, 4, 4, null, 2]),
+    ];
+    const lambda = estimateRandomPairPrior(countVectors(vectors), { ...truth, lambda: 0.5 }, 100_000);
+    expect(lambda).toBeGreaterThan(0.8e-4);
+    expect(lambda).toBeLessThan(1.3e-4);
+  });
+});

@@ -1,0 +1,12 @@
+import { topics } from '@o2o/contracts';
+import { ServiceDefinition } from '@o2o/runtime';
+import type { NeedsProfilingConfig } from './config/needs-profiling.config';
+import { NEEDS_CONFIG } from './needs.tokens';
+import { ProfilingModule } from './profiling/profiling.module';
+
+export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
+  name: 'needs-profiling',
+  topics: [topics.identityEvents, topics.identityChanges, topics.needsProfiles],
+  configToken: NEEDS_CONFIG,
+  imports: () => [ProfilingModule],
+};

@@ -1,0 +1,1 @@
+export const NEEDS_CONFIG = Symbol('NEEDS_CONFIG');

@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
+import type { EventResolvedV1 } from '@o2o/contracts';
+import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
+import { NEEDS_CONFIG } from '../../../needs.tokens';
+import { applyEvent, emptyProfile, NeedsProfile, ProfileChange } from '../../domain';
+import { journalEntryOf } from '../../infrastructure/event-journal';
+import { NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
+import type { JournalEntry, StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
+
+export interface ResolvedMessage {
+  event: EventResolvedV1;
+  trace: Context;
+}
+
+/** Lost optimistic-concurrency races re-read and re-apply; a customer still contended after this many fails the batch (the transport retries it). */
+const MAX_ATTEMPTS = 5;
+
+interface Target {
+  id: string;
+  doc: StoredNeedsProfile | undefined;
+  profile: NeedsProfile;
+  changes: ProfileChange[];
+  journal: JournalEntry[];
+  /** The message that last changed the profile (else the last one for it): its trace and ids go on the publication. */
+  trigger: ResolvedMessage;
+}
+
+/**
+ * Applies a batch of resolved events: one read of every touched profile (and of the survivors
+ * of merged ids), every event applied in memory, one bulk write of the changed profiles with
+ * their journal entries, one publication of the material changes.
+ */
+@Injectable()
+export class ApplyEventsHandler {
+  constructor(
+    private readonly profiles: NeedsProfileRepository,
+    private readonly publish: PublishProfilesHandler,
+    private readonly metrics: ProfilingMetrics,
+    @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
+  ) {}
+
+  async execute(messages: readonly ResolvedMessage[]): Promise<void> {
+    const settled = new Map<string, { target: Target; version: number }>();
+    let pending = [...messages];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > MAX_ATTEMPTS) throw new Error(`profiles still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((m) => m.event.data.customerId))].join(', ')}`);
+      const { targets, targetOf } = await this.applyInMemory(pending);
+      const changed = [...targets.values()].filter((t) => t.changes.length > 0);
+      const writes: ProfileWrite[] = changed.map((t) => ({
+        id: t.id,
+        expectedVersion: t.doc?.version ?? 0,
+        exists: t.doc !== undefined,
+        profile: t.profile,
+        journal: { append: t.journal },
+      }));
+      const conflicts = await this.profiles.save(writes, this.config.NEEDS_JOURNAL_LIMIT);
+      if (conflicts.size > 0) this.metrics.writeConflicts.inc({ operation: 'events' }, conflicts.size);
+      for (const target of targets.values()) {
+        if (conflicts.has(target.id)) continue;
+        const wrote = target.changes.length > 0;
+        settled.set(target.id, { target, version: (target.doc?.version ?? 0) + (wrote ? 1 : 0) });
+        for (const change of target.changes) {
+          if (change.type === 'stage-changed') this.metrics.transitions.inc({ to: change.transition.to, cause: 'event' });
+        }
+      }
+      pending = pending.filter((m) => conflicts.has(targetOf(m)));
+    }
+
+    const candidates: PublicationCandidate[] = [];
+    for (const { target, version } of settled.values()) {
+      // A customer whose events taught nothing and who has no profile yet has nothing to publish.
+      if (target.changes.length === 0 && target.doc?.profile === undefined) continue;
+      candidates.push({
+        id: target.id,
+        version,
+        profile: target.profile,
+        published: target.doc?.published,
+        trace: target.trigger.trace,
+        cause: 'event',
+        causationId: target.trigger.event.id,
+        correlationId: target.trigger.event.correlationid,
+      });
+    }
+    await this.publish.execute(candidates);
+  }
+
+  private async applyInMemory(messages: readonly ResolvedMessage[]) {
+    const profiling = this.config.profiling;
+    const loaded = await this.profiles.loadResolving(messages.map((m) => m.event.data.customerId));
+    const targets = new Map<string, Target>();
+    const targetOf = (m: ResolvedMessage) => loaded.survivorOf(m.event.data.customerId);
+    for (const message of messages) {
+      const id = targetOf(message);
+      let target = targets.get(id);
+      if (!target) {
+        const doc = loaded.docs.get(id);
+        target = { id, doc, profile: doc?.profile ?? emptyProfile(id), changes: [], journal: [], trigger: message };
+        targets.set(id, target);
+      }
+      // The merge links in this service's database are the authority on where an event belongs,
+      // so the event is addressed to the survivor rather than relying on profile.mergedIds.
+      const result = applyEvent(target.profile, { ...message.event.data, customerId: id }, profiling);
+      for (const skipped of result.skipped) this.metrics.skipped.inc({ reason: skipped.reason });
+      if (result.changes.length > 0) {
+        target.profile = result.profile;
+        target.changes.push(...result.changes);
+        target.journal.push(journalEntryOf(message.event.data, profiling.explicit.neverStore));
+        target.trigger = message;
+      } else if (target.changes.length === 0) {
+        target.trigger = message;
+      }
+    }
+    return { targets, targetOf };
+  }
+}

@@ -1,0 +1,37 @@
+import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { channels, channelSchema } from '@o2o/contracts';
+import { CustomerNotFoundError, ReadNeedsQuery } from '../application/read-needs/read-needs.query';
+
+@Controller('v1/customers')
+export class NeedsController {
+  constructor(private readonly query: ReadNeedsQuery) {}
+
+  /** Facts, archetypes, stage (reason and guidance) and what is still unknown. */
+  @Get(':id/needs')
+  async needs(@Param('id') id: string) {
+    return this.found(() => this.query.needs(id));
+  }
+
+  /**
+   * The most valuable question that may be asked now on the channel: its fact unknown or stale,
+   * its purpose consented to, not asked within the cooldown, worded for the channel.
+   * `question` is null when nothing may be asked.
+   */
+  @Get(':id/next-question')
+  async nextQuestion(@Param('id') id: string, @Query('channel') channel: unknown) {
+    const parsed = channel === undefined ? undefined : channelSchema.safeParse(channel);
+    if (parsed && !parsed.success) {
+      throw new BadRequestException({ code: 'invalid_channel', message: `channel must be one of ${channels.join(', ')}` });
+    }
+    return this.found(() => this.query.nextQuestion(id, parsed?.data));
+  }
+
+  private async found<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof CustomerNotFoundError) throw new NotFoundException({ code: 'not_found', message: error.message });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ApplyEventsHandler } from './application/apply-events/apply-events.handler';
+import { FoldMergeHandler } from './application/fold-merge/fold-merge.handler';
+import { PublishProfilesHandler } from './application/publish-profiles/publish-profiles.handler';
+import { ReadNeedsQuery } from './application/read-needs/read-needs.query';
+import { RebuildSplitHandler } from './application/rebuild-split/rebuild-split.handler';
+import { SweepStagesHandler } from './application/sweep-stages/sweep-stages.handler';
+import { NeedsProfileRepository } from './infrastructure/needs-profile.repository';
+import { NeedsProfileRecord, NeedsProfileRecordSchema } from './infrastructure/needs-profile.schema';
+import { ProfilingMetrics } from './infrastructure/profiling.metrics';
+import { StageSweepLock } from './infrastructure/stage-sweep.lock';
+import { IdentityEventsConsumer } from './interface/identity-events.consumer';
+import { NeedsController } from './interface/needs.controller';
+import { StageSweepScheduler } from './interface/stage-sweep.scheduler';
+
+@Module({
+  imports: [MongooseModule.forFeature([{ name: NeedsProfileRecord.name, schema: NeedsProfileRecordSchema }])],
+  controllers: [IdentityEventsConsumer, NeedsController],
+  providers: [
+    NeedsProfileRepository,
+    ProfilingMetrics,
+    StageSweepLock,
+    PublishProfilesHandler,
+    ApplyEventsHandler,
+    FoldMergeHandler,
+    RebuildSplitHandler,
+    SweepStagesHandler,
+    StageSweepScheduler,
+    ReadNeedsQuery,
+  ],
+})
+export class ProfilingModule {}

@@ -1,0 +1,347 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Channel, IdentifierV1, NeedsProfiledDataV1, topics } from '@o2o/contracts';
+import { createEnvelope } from '@o2o/kafka';
+import { startTelemetry, stopTelemetry } from '@o2o/observability';
+import { RunningService, startService } from '@o2o/runtime';
+import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
+import { needsProfilingService } from '../src/needs-profiling.service';
+import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sweep-stages.handler';
+import { StageSweepLock } from '../src/profiling/infrastructure/stage-sweep.lock';
+
+const run = uniqueId();
+const topic = (name: string) => `${run}.${name}`;
+const DAY = 86_400_000;
+const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+
+interface EventSpec {
+  channel?: Channel;
+  at?: string;
+  id?: string;
+  identifiers?: IdentifierV1[];
+  fields: Record<string, unknown> & { eventType: 'track' | 'identify' | 'page' | 'screen' | 'alias' | 'group' };
+}
+
+interface NeedsResponse {
+  customerId: string;
+  mergedIds: string[];
+  stage: { current: string; previous?: string; reason: string; guidance: { maxContactsPer30Days: number; content: string[] }; transitions: Array<{ from: string; to: string; cause: string }> };
+  facts: Array<{ key: string; value: unknown; kind: string; channel: string; purpose: string }>;
+  archetypes: string[];
+  unknown: string[];
+  consentedPurposes: string[];
+}
+
+interface NextQuestionResponse {
+  customerId: string;
+  question: { questionId: string; factKey: string; wording?: string } | null;
+}
+
+function resolved(customerId: string, spec: EventSpec) {
+  const at = spec.at ?? new Date().toISOString();
+  const messageId = spec.id ?? uniqueId('m');
+  return createEnvelope({
+    type: 'customer-event.resolved',
+    version: 1,
+    source: '/test/identity-resolution',
+    subject: customerId,
+    id: `resolved:${messageId}`,
+    time: at,
+    data: {
+      messageId,
+      sourceId: `source-${spec.channel ?? 'web'}`,
+      channel: spec.channel ?? 'web',
+      customerId,
+      identifiers: spec.identifiers ?? [],
+      timestamp: at,
+      receivedAt: at,
+      ...spec.fields,
+    },
+  });
+}
+
+const track = (event: string, properties: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({ ...options, fields: { eventType: 'track', event, properties } });
+const identify = (traits: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({ ...options, fields: { eventType: 'identify', traits } });
+const consents = (purposes: string[], options: Omit<EventSpec, 'fields'> = {}) =>
+  track('Preferences Updated', { consents: Object.fromEntries(purposes.map((p) => [p, true])) }, options);
+
+describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
+  let config: NeedsProfilingConfig;
+  let service: RunningService;
+  let spy: TopicSpy;
+  let producer: Producer;
+  const profilesTopic = topic(topics.needsProfiles.name);
+
+  beforeAll(async () => {
+    startTelemetry({ serviceName: 'needs-profiling-test' });
+    config = loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0', NEEDS_JOURNAL_LIMIT: '100' }));
+    service = await startService(needsProfilingService, config, 0);
+    await service.transport.whenJoined();
+    spy = await TopicSpy.start(config.KAFKA_BROKERS, [profilesTopic]);
+    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await spy?.stop();
+    await service?.app.close();
+    await stopTelemetry();
+  });
+
+  /** Produces resolved events keyed by `key` (the customer id unless a test needs another partition). */
+  async function send(customerId: string, specs: EventSpec[], options: { key?: string; traceparent?: string } = {}) {
+    const envelopes = specs.map((spec) => resolved(customerId, spec));
+    await producer.send({
+      topic: topic(topics.identityEvents.name),
+      acks: -1,
+      messages: envelopes.map((event) => ({
+        key: options.key ?? customerId,
+        value: JSON.stringify(event),
+        ...(options.traceparent ? { headers: { traceparent: options.traceparent } } : {}),
+      })),
+    });
+    return envelopes;
+  }
+
+  async function sendChange(key: string, event: ReturnType<typeof createEnvelope>) {
+    await producer.send({ topic: topic(topics.identityChanges.name), acks: -1, messages: [{ key, value: JSON.stringify(event) }] });
+  }
+
+  const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${service.url}${path}`);
+    return { status: response.status, body: (await response.json()) as T };
+  };
+  const needsOf = async (id: string) => (await get<NeedsResponse>(`/v1/customers/${id}/needs`)).body;
+  const factOf = (needs: NeedsResponse, key: string) => needs.facts.find((f) => f.key === key);
+  const published = (key: string) => spy.on(profilesTopic).filter((m) => m.key === key);
+  const lastPublished = (key: string) => {
+    const last = published(key).at(-1);
+    if (!last) throw new Error(`nothing published for ${key} yet`);
+    return last;
+  };
+  const profilesCollection = () => service.app.get<Connection>(getConnectionToken()).collection('needs_profiles');
+
+  it('builds one profile from events of several channels: facts, archetypes, stage transitions, next questions, publication', async () => {
+    const a = uniqueId('cus_a');
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    await send(a, [
+      consents(['contact', 'personalisation', 'service'], { channel: 'web', at: ago(3) }),
+      { channel: 'web', at: ago(3), fields: { eventType: 'page', name: 'Category', category: 'Home Office' } },
+      track('Product Viewed', { product_id: 'desk-1', category: 'Home Office' }, { channel: 'web', at: ago(2.9) }),
+      track('Product Viewed', { product_id: 'chair-2', category: 'Home Office' }, { channel: 'app', at: ago(2.8) }),
+      track('Question Asked', { questionId: 'contact-preferred-channel' }, { channel: 'call-centre', at: ago(2) }),
+      track('Question Answered', { questionId: 'contact-preferred-channel', answer: 'Email' }, { channel: 'call-centre', at: ago(2) }),
+      track('Order Completed', { order_id: 'o-1', total: 120, products: [{ product_id: 'desk-1', category: 'Home Office' }] }, { channel: 'store', at: ago(1) }),
+    ]);
+    await send(a, [identify({ workLocation: 'home', email: 'someone@example.com' }, { channel: 'app', at: ago(0.5) })], { traceparent: `00-${traceId}-1122334455667788-01` });
+
+    const needs = await expectEventually(async () => {
+      const { status, body } = await get<NeedsResponse>(`/v1/customers/${a}/needs`);
+      expect(status).toBe(200);
+      expect(factOf(body, 'work.location')?.value).toBe('home');
+      return body;
+    });
+    expect(factOf(needs, 'contact.preferredChannel')).toMatchObject({ value: 'email', kind: 'explicit', channel: 'call-centre', purpose: 'contact' });
+    expect(factOf(needs, 'work.location')).toMatchObject({ kind: 'explicit', channel: 'app' });
+    expect(needs.facts.some((f) => f.key.startsWith('affinity.category.home-office'))).toBe(true);
+    expect(needs.facts.some((f) => String(f.value).includes('example.com'))).toBe(false);
+    expect(needs.archetypes).toContain('works-from-home');
+    expect(needs.consentedPurposes).toEqual(['contact', 'personalisation', 'service']);
+    expect(needs.stage.current).toBe('purchase');
+    expect(needs.stage.guidance.content.length).toBeGreaterThan(0);
+    expect(needs.stage.transitions.map((t) => `${t.from}>${t.to}`)).toEqual(expect.arrayContaining(['consideration>purchase']));
+    expect(needs.unknown).toContain('household.children');
+    expect(needs.unknown).not.toContain('contact.preferredChannel');
+    expect(needs.unknown).not.toContain('work.location');
+
+    const web = await get<NextQuestionResponse>(`/v1/customers/${a}/next-question?channel=web`);
+    expect(web.status).toBe(200);
+    expect(web.body.question).toMatchObject({ questionId: 'household-children', wording: 'Are there children in your household?' });
+    const callCentre = await get<NextQuestionResponse>(`/v1/customers/${a}/next-question?channel=call-centre`);
+    expect(callCentre.body.question?.questionId).toBe('household-children');
+
+    const message = await expectEventually(() => {
+      const last = lastPublished(a);
+      expect((last.value as { data: NeedsProfiledDataV1 }).data.archetypes).toContain('works-from-home');
+      return last;
+    });
+    const data = (message.value as { type: string; data: NeedsProfiledDataV1 }).data;
+    expect(message.value).toMatchObject({ type: 'customer.needs-profiled', version: 1, subject: a });
+    expect(data).toMatchObject({ customerId: a, stage: 'purchase', nextQuestion: { questionId: 'household-children' } });
+    expect(data.facts.find((f) => f.key === 'work.location')).toMatchObject({ value: 'home', channel: 'app' });
+    // The publication caused by the traced identify continues its trace.
+    expect(message.headers['traceparent']).toContain(traceId);
+  });
+
+  it('changes nothing and publishes nothing when a batch is redelivered', async () => {
+    const r = uniqueId('cus_r');
+    const first = await send(r, [
+      consents(['contact'], { at: ago(1) }),
+      track('Question Answered', { questionId: 'contact-preferred-channel', answer: 'sms' }, { channel: 'app', at: ago(1) }),
+      track('Order Completed', { order_id: 'o-r', total: 10 }, { channel: 'web', at: ago(0.9) }),
+    ]);
+    await expectEventually(() => expect(published(r).length).toBeGreaterThan(0));
+    await expectEventually(async () => expect((await needsOf(r)).stage.current).toBe('purchase'));
+    const before = await profilesCollection().findOne({ _id: r } as Record<string, unknown>);
+    const publishedBefore = published(r).length;
+
+    // The same envelopes again, then a marker on the same partition: once the marker is
+    // published, the redelivered events have been processed.
+    await producer.send({
+      topic: topic(topics.identityEvents.name),
+      acks: -1,
+      messages: first.map((event) => ({ key: r, value: JSON.stringify(event) })),
+    });
+    const marker = uniqueId('cus_marker');
+    await send(marker, [consents(['contact'])], { key: r });
+    await expectEventually(() => expect(published(marker).length).toBe(1));
+
+    const after = await profilesCollection().findOne({ _id: r } as Record<string, unknown>);
+    expect(after?.['version']).toBe(before?.['version']);
+    expect(after?.['writeId']).toBe(before?.['writeId']);
+    expect(published(r).length).toBe(publishedBefore);
+  });
+
+  it('folds a merged customer into the survivor, tombstones it, and maps its late events to the survivor', async () => {
+    const survivor = uniqueId('cus_s');
+    const merged = uniqueId('cus_m');
+    await send(survivor, [consents(['contact', 'personalisation'], { at: ago(5) }), track('Question Answered', { questionId: 'contact-preferred-channel', answer: 'phone' }, { channel: 'call-centre', at: ago(5) })]);
+    await send(merged, [identify({ hasChildren: true }, { channel: 'store', at: ago(4) }), track('Question Asked', { questionId: 'work-location' }, { channel: 'web', at: ago(4) })]);
+    await expectEventually(() => {
+      expect(published(survivor).length).toBeGreaterThan(0);
+      expect(published(merged).length).toBeGreaterThan(0);
+    });
+
+    await sendChange(
+      survivor,
+      createEnvelope({
+        type: 'customer.merged',
+        version: 1,
+        source: '/test/identity-resolution',
+        subject: survivor,
+        id: `merge:${merged}:${survivor}`,
+        data: { survivorId: survivor, mergedId: merged, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
+      }),
+    );
+    await expectEventually(() => {
+      const data = (lastPublished(survivor).value as { data: NeedsProfiledDataV1 }).data;
+      expect(data.facts.find((f) => f.key === 'household.children')?.value).toBe(true);
+      expect(data.archetypes).toContain('family-with-children');
+      expect(data.facts.find((f) => f.key === 'contact.preferredChannel')?.value).toBe('phone');
+      expect(lastPublished(merged).value).toBeNull();
+    });
+
+    // A late event still carrying the merged id lands on the survivor.
+    await send(merged, [track('Question Answered', { questionId: 'work-location', answer: 'hybrid' }, { channel: 'web', at: ago(1) })]);
+    await expectEventually(async () => expect(factOf(await needsOf(survivor), 'work.location')?.value).toBe('hybrid'));
+    const viaMerged = await needsOf(merged);
+    expect(viaMerged.customerId).toBe(survivor);
+    const history = published(merged);
+    const tombstoneAt = history.findIndex((m) => m.value === null);
+    expect(tombstoneAt).toBeGreaterThan(0);
+    expect(history.slice(tombstoneAt).every((m) => m.value === null)).toBe(true);
+  });
+
+  it('never returns a question whose answer is known, asking and answering through events until nothing is left', async () => {
+    const c = uniqueId('cus_q');
+    await send(c, [consents(['contact', 'personalisation', 'service'], { at: ago(2) }), track('Order Completed', { order_id: 'o-q', total: 50 }, { channel: 'web', at: ago(2) })]);
+    await expectEventually(async () => expect((await needsOf(c)).stage.current).toBe('purchase'));
+    const bank = config.profiling.questionBank.questions;
+    const answered = new Set<string>();
+    for (let round = 0; round < bank.length + 1; round++) {
+      const { body } = await get<NextQuestionResponse>(`/v1/customers/${c}/next-question?channel=call-centre`);
+      const needs = await needsOf(c);
+      const question = body.question;
+      if (question === null) break;
+      expect(answered.has(question.questionId)).toBe(false);
+      expect(needs.facts.some((f) => f.key === question.factKey && f.kind === 'explicit')).toBe(false);
+      const spec = bank.find((q) => q.id === question.questionId)?.answer;
+      const answer = question.questionId === 'travel-frequency' ? 'monthly' : spec?.type === 'choice' ? spec.options[0] : spec?.type === 'boolean' ? false : 'The Times';
+      await send(c, [
+        track('Question Asked', { questionId: question.questionId }, { channel: 'call-centre' }),
+        track('Question Answered', { questionId: question.questionId, answer }, { channel: 'call-centre' }),
+      ]);
+      answered.add(question.questionId);
+      await expectEventually(async () => expect(factOf(await needsOf(c), question.factKey)?.kind).toBe('explicit'));
+    }
+    expect([...answered].sort()).toEqual(bank.map((q) => q.id).sort());
+    const final = await needsOf(c);
+    expect(final.unknown).toEqual([]);
+    expect(final.stage.current).toBe('connection');
+    expect((await get<NextQuestionResponse>(`/v1/customers/${c}/next-question?channel=web`)).body.question).toBeNull();
+  });
+
+  it('moves inactive customers to lapsing in the stage sweep, under a lock, and publishes the transition', async () => {
+    const d = uniqueId('cus_d');
+    await send(d, [track('Order Completed', { order_id: 'o-d', total: 30 }, { channel: 'store', at: ago(100) })]);
+    await expectEventually(() => expect((lastPublished(d).value as { data: NeedsProfiledDataV1 }).data.stage).toBe('purchase'));
+    // The API evaluates at the current time without waiting for the sweep.
+    expect((await needsOf(d)).stage.current).toBe('lapsing');
+
+    const lock = service.app.get(StageSweepLock);
+    const sweep = service.app.get(SweepStagesHandler);
+    const held = await lock.acquire(10_000);
+    expect(held).toBeDefined();
+    expect(await sweep.execute()).toBeUndefined();
+    if (held) await lock.release(held);
+
+    const result = await sweep.execute();
+    expect(result?.transitions).toBeGreaterThanOrEqual(1);
+    await expectEventually(() => {
+      const data = (lastPublished(d).value as { data: NeedsProfiledDataV1 }).data;
+      expect(data).toMatchObject({ stage: 'lapsing', previousStage: 'purchase' });
+    });
+    const count = published(d).length;
+    expect((await sweep.execute())?.transitions).toBe(0);
+    expect(published(d).length).toBe(count);
+  });
+
+  it('rebuilds both parts when a merged customer is split again', async () => {
+    const e = uniqueId('cus_e');
+    const f = uniqueId('cus_f');
+    const email = { type: 'email', value: `${e}@example.com` };
+    const phone = { type: 'phone', value: '+4915112345678' };
+    await send(e, [consents(['contact', 'personalisation'], { at: ago(6), identifiers: [email] }), identify({ workLocation: 'office' }, { at: ago(6), identifiers: [email] })]);
+    await send(f, [identify({ hasChildren: true }, { channel: 'store', at: ago(5), identifiers: [phone] })]);
+    await expectEventually(() => expect(published(f).length).toBeGreaterThan(0));
+    await sendChange(e, createEnvelope({ type: 'customer.merged', version: 1, source: '/test', subject: e, data: { survivorId: e, mergedId: f, reason: 'probabilistic', evidence: [], mergedAt: ago(0.1) } }));
+    await expectEventually(async () => expect(factOf(await needsOf(e), 'household.children')?.value).toBe(true));
+
+    await sendChange(
+      e,
+      createEnvelope({
+        type: 'customer.split',
+        version: 1,
+        source: '/test',
+        subject: e,
+        data: { customerId: e, parts: [{ customerId: e, identifiers: [email] }, { customerId: f, identifiers: [phone] }], reason: 'wrong merge', splitAt: new Date().toISOString() },
+      }),
+    );
+    await expectEventually(async () => {
+      const first = await needsOf(e);
+      const second = await needsOf(f);
+      expect(factOf(first, 'household.children')).toBeUndefined();
+      expect(factOf(first, 'work.location')?.value).toBe('office');
+      expect(second.customerId).toBe(f);
+      expect(factOf(second, 'household.children')?.value).toBe(true);
+      expect(factOf(second, 'work.location')).toBeUndefined();
+    });
+    await expectEventually(() => {
+      expect((lastPublished(f).value as { data: NeedsProfiledDataV1 } | null)?.data.customerId).toBe(f);
+      expect((lastPublished(e).value as { data: NeedsProfiledDataV1 }).data.facts.some((x) => x.key === 'household.children')).toBe(false);
+    });
+  });
+
+  it('answers 404 for an unknown customer and 400 for an unknown channel', async () => {
+    expect((await get(`/v1/customers/${uniqueId('nobody')}/needs`)).status).toBe(404);
+    expect((await get(`/v1/customers/${uniqueId('nobody')}/next-question?channel=web`)).status).toBe(404);
+    const known = uniqueId('cus_k');
+    await send(known, [consents(['contact'])]);
+    await expectEventually(async () => expect((await get(`/v1/customers/${known}/needs`)).status).toBe(200));
+    expect((await get(`/v1/customers/${known}/next-question?channel=fax`)).status).toBe(400);
+    expect((await get<NextQuestionResponse>(`/v1/customers/${known}/next-question`)).body.question?.questionId).toBe('contact-preferred-channel');
+  });
+});
