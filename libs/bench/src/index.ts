@@ -1,2 +1,16 @@
-import { repoRoot } from '@o2o/testing';
-export const x = repoRoot;
+export * from './config/bench.config';
+export * from './analysis/stats';
+export * from './analysis/completion';
+export * from './analysis/correlation';
+export * from './analysis/effects-check';
+export * from './ceiling/noop-chain';
+export * from './load/bench-population';
+export * from './load/load-driver';
+export * from './measure/offset-tracker';
+export * from './measure/metrics-scraper';
+export * from './measure/topic-recorder';
+export * from './processes/process-usage';
+export * from './processes/service-runner';
+export * from './profile/cpu-profile';
+export * from './pipeline/pipeline-bench';
+export * from './report/results-table';

@@ -7,3 +7,4 @@ export * from './needs/needs-profiled.v1';
 export * from './segments/membership-changed.v1';
 export * from './campaigns/campaign-decided.v1';
 export * from './topics';
+export * from './privacy/privacy.v1';

@@ -5,6 +5,7 @@ import { customerMergedV1, customerSplitV1, eventResolvedV1, identitySnapshotV1 
 import { valueScoredV1 } from './value/value-scored.v1';
 import { needsProfiledV1 } from './needs/needs-profiled.v1';
 import { membershipChangedV1 } from './segments/membership-changed.v1';
+import { erasureAcknowledgedV1, erasureRequestedV1, exportProvidedV1, exportRequestedV1 } from './privacy/privacy.v1';
 import { campaignDecidedV1 } from './campaigns/campaign-decided.v1';
 
 /** Envelope schemas that may appear on a topic. */
@@ -22,6 +23,8 @@ export interface TopicDefinition<E extends EnvelopeSchemas | null = EnvelopeSche
   readonly events: E;
   /** Schema of raw messages when events is null. */
   readonly rawSchema?: z.ZodType;
+  /** Retention of an event log, when shorter than the broker default (privacy responses carry personal data). */
+  readonly retentionMs?: number;
   /** Public topics are documented in the AsyncAPI document for downstream systems. */
   readonly public: boolean;
 }
@@ -112,6 +115,23 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [campaignDecidedV1],
     public: true,
+  }),
+  privacyRequests: topic({
+    name: 'privacy.requests.v1',
+    description: 'Erasure and access requests, resolved to a customer; every service acts on them and answers on privacy.responses.',
+    key: 'customerId',
+    cleanupPolicy: 'delete',
+    events: [erasureRequestedV1, exportRequestedV1],
+    public: false,
+  }),
+  privacyResponses: topic({
+    name: 'privacy.responses.v1',
+    description: "Each service's acknowledgement of an erasure and its part of an export. Short retention: exports carry personal data.",
+    key: 'requestId',
+    cleanupPolicy: 'delete',
+    retentionMs: 24 * 3600 * 1000,
+    events: [erasureAcknowledgedV1, exportProvidedV1],
+    public: false,
   }),
 } as const;
 

@@ -102,6 +102,11 @@ export interface BatchTransportOptions {
   retries: number;
   retryBackoffMs?: number;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Subjects (customer ids) whose messages must be skipped, e.g. erased customers: a replay of
+   * a topic from the beginning must not bring them back. Called once per batch.
+   */
+  skipSubjects?: (topic: TopicDefinition, subjects: string[]) => Promise<Set<string>>;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
 }
@@ -212,11 +217,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     metrics.batchSize.observe({ topic: contractName }, batch.messages.length);
 
     const deadLetters: DeadLetter[] = [];
+    const skipped = await this.subjectsToSkip(definition, batch.messages);
     const decoded: Array<{ source: KafkaMessage; consumed: ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw; span: Span }> = [];
     for (const message of batch.messages) {
       const result = decode(definition, batch.partition, message);
       if ('reason' in result) {
         deadLetters.push({ message, reason: result.reason, error: result.error, attempts: 0 });
+        continue;
+      }
+      if (result.kind === 'event' && skipped.has(subjectOf(result.event))) {
+        metrics.skipped.inc({ topic: contractName });
         continue;
       }
       const parent = extractTraceContext(message.headers);
@@ -300,6 +310,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     metrics.batchDuration.observe({ topic: contractName }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
+  private async subjectsToSkip(definition: TopicDefinition, messages: KafkaMessage[]): Promise<Set<string>> {
+    const skip = this.options.skipSubjects;
+    if (!skip || definition.events === null) return new Set();
+    const subjects = new Set<string>();
+    for (const m of messages) {
+      const subject = m.headers?.[subjectHeader]?.toString() ?? m.key?.toString();
+      if (subject) subjects.add(subject);
+    }
+    return subjects.size === 0 ? new Set() : skip(definition, [...subjects]);
+  }
+
   private async withRetries<T>(
     payload: EachBatchPayload,
     topic: string,
@@ -353,6 +374,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 }
 
 type Decoded = ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw;
+
+const subjectHeader = 'ce_subject';
+
+function subjectOf(event: unknown): string {
+  return typeof event === 'object' && event !== null && typeof (event as { subject?: unknown }).subject === 'string' ? (event as { subject: string }).subject : '';
+}
 
 function decode(definition: TopicDefinition, partition: number, message: KafkaMessage): Decoded | { reason: DeadLetterReason; error: string } {
   const key = message.key ? message.key.toString('utf8') : null;

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, INestApplication, Module, On
 import { Admin, Kafka } from 'kafkajs';
 import { TopicDefinition } from '@o2o/contracts';
 import { LOGGER, Logger, PlatformMetrics, ReadinessRegistry } from '@o2o/observability';
-import { KafkaBatchTransport } from './batch-transport';
+import { BatchTransportOptions, KafkaBatchTransport } from './batch-transport';
 import { createKafka } from './client';
 import { KafkaSettings } from './kafka-settings';
 import { KafkaPublisher } from './publisher';
@@ -81,6 +81,7 @@ export interface ConsumerSettings {
   fromBeginning: boolean;
   retries: number;
   partitionsConsumedConcurrently?: number;
+  skipSubjects?: BatchTransportOptions['skipSubjects'];
 }
 
 /**
@@ -98,6 +99,7 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     fromBeginning: settings.fromBeginning,
     retries: settings.retries,
     partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+    skipSubjects: settings.skipSubjects,
   });
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   app.get(ReadinessRegistry).register(`consumer:${settings.groupId}`, async () => transport.isHealthy());

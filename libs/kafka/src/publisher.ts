@@ -100,6 +100,7 @@ export class KafkaPublisher {
         [messageHeaders.eventType]: outgoing.event.type,
         [messageHeaders.eventVersion]: String(outgoing.event.version),
         [messageHeaders.eventId]: outgoing.event.id,
+        [messageHeaders.subject]: outgoing.event.subject,
         [messageHeaders.contentType]: 'application/json',
       },
     };

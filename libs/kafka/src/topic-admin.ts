@@ -5,11 +5,12 @@ import { TopicNames } from './topic-names';
 export interface TopicSpec {
   name: string;
   cleanupPolicy: 'compact' | 'delete';
+  retentionMs?: number | undefined;
 }
 
 export function topicSpecs(names: TopicNames, definitions: TopicDefinition[], deadLetterGroups: string[] = []): TopicSpec[] {
   return [
-    ...definitions.map((d) => ({ name: names.of(d), cleanupPolicy: d.cleanupPolicy })),
+    ...definitions.map((d) => ({ name: names.of(d), cleanupPolicy: d.cleanupPolicy, retentionMs: d.retentionMs })),
     ...deadLetterGroups.map((g) => ({ name: names.deadLetter(g), cleanupPolicy: 'delete' as const })),
   ];
 }
@@ -36,8 +37,11 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], partitions:
               { name: 'cleanup.policy', value: 'compact' },
               { name: 'min.cleanable.dirty.ratio', value: '0.1' },
               { name: 'delete.retention.ms', value: String(24 * 3600 * 1000) },
+              // Roll segments hourly so erased state is physically compacted away within hours,
+              // not when a 1 GiB segment fills up.
+              { name: 'segment.ms', value: String(3600 * 1000) },
             ]
-          : [{ name: 'cleanup.policy', value: 'delete' }],
+          : [{ name: 'cleanup.policy', value: 'delete' }, ...(s.retentionMs ? [{ name: 'retention.ms', value: String(s.retentionMs) }] : [])],
     }));
     try {
       await admin.createTopics({ topics: topicsToCreate, waitForLeaders: true });

@@ -28,6 +28,13 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  readonly skipped = new Counter({
+    name: 'o2o_kafka_events_skipped_total',
+    help: 'Messages skipped because their subject is erased (a replay must not bring it back), by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
   readonly batchRetries = new Counter({
     name: 'o2o_kafka_batch_retries_total',
     help: 'Batch handler retries, by topic.',

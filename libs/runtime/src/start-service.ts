@@ -1,11 +1,12 @@
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BaseServiceConfig } from '@o2o/config';
-import { TopicDefinition } from '@o2o/contracts';
+import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
 import { createLogger, createServiceApp, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { RedisModule } from '@o2o/redis';
+import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
 /** Settings every service has beyond the shared base. */
 export type ServiceConfig = BaseServiceConfig & { HTTP_PORT: number; KAFKA_GROUP_ID: string; MONGO_DB: string };
@@ -25,6 +26,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   /** false leaves request body parsing to the service. */
   bodyParser?: boolean;
   bodyLimit?: number;
+  /**
+   * How the service answers access and erasure requests. Every service answers them; one that
+   * holds nothing keyed by customer may leave this out.
+   */
+  privacy?: PrivacySettings;
   /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void;
 }
@@ -55,12 +61,13 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
           topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         },
-        topics: definition.topics,
+        topics: [...definition.topics, contractTopics.privacyRequests, contractTopics.privacyResponses],
         consumerGroups: [config.KAFKA_GROUP_ID],
       }),
       MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       ...definition.imports(config),
+      PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }),
     ],
     providers: [{ provide: definition.configToken, useValue: config }, ...(definition.providers ?? [])],
     exports: [definition.configToken],
@@ -86,6 +93,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     groupId: config.KAFKA_GROUP_ID,
     fromBeginning: config.KAFKA_FROM_BEGINNING,
     retries: config.KAFKA_BATCH_RETRIES,
+    skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
   });
   await app.init();
   await app.startAllMicroservices();

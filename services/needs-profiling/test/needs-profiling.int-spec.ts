@@ -9,6 +9,8 @@ import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/test
 import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
 import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sweep-stages.handler';
+import { emptyProfile } from '../src/profiling/domain';
+import { NeedsProfileRepository } from '../src/profiling/infrastructure/needs-profile.repository';
 import { StageSweepLock } from '../src/profiling/infrastructure/stage-sweep.lock';
 
 const run = uniqueId();
@@ -333,6 +335,26 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       expect((lastPublished(f).value as { data: NeedsProfiledDataV1 } | null)?.data.customerId).toBe(f);
       expect((lastPublished(e).value as { data: NeedsProfiledDataV1 }).data.facts.some((x) => x.key === 'household.children')).toBe(false);
     });
+  });
+
+  it('reports a write that lost a version race as a conflict and leaves the winner in place', async () => {
+    const repository = service.app.get(NeedsProfileRepository);
+    const id = uniqueId('cus_v');
+    const winner = { ...emptyProfile(id), archetypes: ['winner'] };
+    expect(await repository.save([{ id, expectedVersion: 0, exists: false, profile: winner }], 10)).toEqual(new Set());
+    // A second writer that read version 0 too, batched with a write that does not race.
+    const other = uniqueId('cus_v');
+    const conflicts = await repository.save(
+      [
+        { id, expectedVersion: 0, exists: true, profile: { ...emptyProfile(id), archetypes: ['loser'] } },
+        { id: other, expectedVersion: 0, exists: false, profile: emptyProfile(other) },
+      ],
+      10,
+    );
+    expect(conflicts).toEqual(new Set([id]));
+    const stored = await repository.find([id, other]);
+    expect(stored.get(id)).toMatchObject({ version: 1, profile: { archetypes: ['winner'] } });
+    expect(stored.get(other)?.version).toBe(1);
   });
 
   it('answers 404 for an unknown customer and 400 for an unknown channel', async () => {

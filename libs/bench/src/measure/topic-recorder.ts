@@ -51,10 +51,7 @@ export class TopicRecorder {
   private readonly consumer: Consumer;
   private readonly byClusterName = new Map<string, WatchedTopic>();
 
-  constructor(
-    kafka: Kafka,
-    private readonly prefix: string,
-  ) {
+  constructor(kafka: Kafka, prefix: string) {
     this.consumer = kafka.consumer({ groupId: `${prefix}bench-recorder`, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024 });
     for (const [key, name] of Object.entries(watchedTopics)) this.byClusterName.set(`${prefix}${name}`, key as WatchedTopic);
   }

@@ -59,6 +59,7 @@ export const messageHeaders = {
   eventType: 'ce_type',
   eventVersion: 'ce_version',
   eventId: 'ce_id',
+  subject: 'ce_subject',
   contentType: 'content-type',
   traceparent: 'traceparent',
   tracestate: 'tracestate',

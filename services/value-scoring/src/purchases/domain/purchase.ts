@@ -2,11 +2,15 @@ import { ResolvedEventDataV1 } from '@o2o/contracts';
 
 export interface PurchaseFact {
   orderId: string;
+  kind: 'purchase' | 'refund';
+  /** Event time. */
   at: Date;
   /** Signed amount: negative for refunds. */
   amount: number;
   categories: string[];
   channel: string;
+  /** "type:value" of the identifiers the event carried, kept so a split can place the line. */
+  identifiers: string[];
 }
 
 /** Reads a purchase or refund out of a resolved track event, or null if it is neither. */
@@ -20,10 +24,12 @@ export function purchaseFrom(event: ResolvedEventDataV1, purchaseEvents: string[
   const orderId = typeof properties['order_id'] === 'string' || typeof properties['order_id'] === 'number' ? String(properties['order_id']) : event.messageId;
   return {
     orderId,
+    kind: isRefund ? 'refund' : 'purchase',
     at: new Date(event.timestamp),
     amount: (isRefund ? -1 : 1) * Math.abs(amount ?? 0),
     categories: categoriesOf(properties),
     channel: event.channel,
+    identifiers: event.identifiers.map((i) => `${i.type}:${i.value}`),
   };
 }
 

@@ -1,0 +1,426 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { topics } from '@o2o/contracts';
+import { completionTimes, downstreamStages, StageName } from '../analysis/completion';
+import { Correlator, CorrelationReport } from '../analysis/correlation';
+import { CheckResult, checkEffects } from '../analysis/effects-check';
+import { distribution, Distribution, perSecond, round } from '../analysis/stats';
+import { runNoopChain, NoopChainResult } from '../ceiling/noop-chain';
+import { BenchConfig, inheritedEnvironment } from '../config/bench.config';
+import { localServerPids, repoRoot, resolveServers } from '../infrastructure/servers';
+import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/client-settings';
+import { BenchPopulation } from '../load/bench-population';
+import { LoadDriver, PhaseLoad, sleep } from '../load/load-driver';
+import { MetricsScraper } from '../measure/metrics-scraper';
+import { lagOf, OffsetTracker, sum } from '../measure/offset-tracker';
+import { RecordedMessage, TopicRecorder, watchedTopics } from '../measure/topic-recorder';
+import { readProcessUsage, ProcessUsage, usageDelta, UsageDelta } from '../processes/process-usage';
+import { RunningServiceProcess, serviceIsBuilt, startService } from '../processes/service-runner';
+import { summariseCpuProfile, ProfileSummary } from '../profile/cpu-profile';
+import { machineInfo, MachineInfo } from '../report/machine-info';
+
+export const pipelineServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
+
+export interface StageStatus {
+  service: string;
+  status: 'running' | 'not built' | 'failed to start';
+  detail?: string;
+  exitCode?: number | null;
+}
+
+export interface PhaseResult {
+  phase: string;
+  mode: 'rate' | 'max';
+  offeredRate: number | undefined;
+  seconds: number;
+  acceptedPerSecond: number;
+  /** Events whose effect reached the last running stage, per second, over the phase. */
+  endToEndPerSecond: number;
+  endToEndTimeline: number[];
+  /** Events of this phase not complete when the run ended. */
+  incomplete: number;
+  /** Time after the phase's last request until its last event completed. */
+  drainSeconds: number | undefined;
+  httpRequestMs: Distribution;
+  httpFailures: { requests: number; events: number; errors: string[] };
+  /** From ingestion's receivedAt to the last running stage's commit (to the offset sampling period). */
+  completionMs: Distribution;
+  /** From ingestion's receivedAt to the producer timestamp of messages on each downstream topic. */
+  hopLatencyMs: Record<string, Distribution>;
+  /** Event-to-segment-change: receivedAt to the membership message. */
+  segmentChangeMs: Distribution;
+  /** Largest consumer lag per service and input topic: from committed offsets, and as the service's /metrics reported it. */
+  maxLag: Record<string, { committed: Record<string, number>; reported: Record<string, number> }>;
+  batches: Record<string, Record<string, { batches: number; meanSize: number; meanMs: number }>>;
+  processes: Record<string, UsageDelta | undefined>;
+}
+
+export interface BenchResult {
+  runId: string;
+  startedAt: string;
+  config: Omit<BenchConfig, 'KAFKA_BROKERS' | 'MONGO_URL' | 'REDIS_URL'>;
+  machine: MachineInfo;
+  stages: StageStatus[];
+  phases: PhaseResult[];
+  ceiling: (NoopChainResult & { pipelineRatio: number | undefined }) | { skipped: string };
+  correlation: CorrelationReport[];
+  checks: CheckResult[];
+  messageBytes: Record<string, number>;
+  profile: ProfileSummary | { skipped: string } | undefined;
+  notes: string[];
+  durationSeconds: number;
+}
+
+type Log = (line: string) => void;
+
+/** The whole `npm run bench` run: servers, services, load phases, ceiling, analysis. */
+export async function runPipelineBench(config: BenchConfig, log: Log): Promise<BenchResult> {
+  const began = Date.now();
+  const runId = randomBytes(3).toString('hex');
+  const prefix = `bench${runId}.`;
+  const notes: string[] = [];
+  const servers = resolveServers(config);
+  const machine = machineInfo(servers.origin);
+  const brokers = servers.KAFKA_BROKERS.split(',').map((b) => b.trim());
+  const kafka = benchKafka(brokers, 'bench');
+  log(`run ${runId}: servers from ${servers.origin}; topics ${prefix}*, databases bench_${runId}_*`);
+
+  await createBenchTopics(kafka, prefix, config.BENCH_PARTITIONS);
+  const recorder = new TopicRecorder(kafka, prefix);
+  await recorder.start();
+
+  const profileDir = join(repoRoot(), 'bench-results', 'profiles', runId);
+  const stages: StageStatus[] = [];
+  const running: RunningServiceProcess[] = [];
+  const environment = inheritedEnvironment();
+  const envFor = (service: string): Record<string, string> => ({
+    ...environment,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: servers.KAFKA_BROKERS,
+    MONGO_URL: servers.MONGO_URL,
+    REDIS_URL: servers.REDIS_URL,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: String(config.BENCH_PARTITIONS),
+    KAFKA_FROM_BEGINNING: 'true',
+    REDIS_KEY_PREFIX: `bench${runId}:`,
+    MONGO_DB: `bench_${runId}_${service.replace(/-/g, '_')}`,
+    INGESTION_DEMO_SOURCES: 'true',
+    // The per-source limiter (5000/s by default) would measure itself, not the pipeline.
+    RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
+    SHUTDOWN_TIMEOUT_MS: '20000',
+  });
+
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all(
+      running.map(async (s) => {
+        const code = await s.stop();
+        const stage = stages.find((x) => x.service === s.name);
+        if (stage) stage.exitCode = code;
+      }),
+    );
+  };
+  const onSignal = (): void => {
+    log('interrupted: stopping the services');
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    // Started one after the other: on two cores, five Nest apps booting at once take longer than in turn.
+    for (const service of pipelineServices) {
+      if (!serviceIsBuilt(service)) {
+        stages.push({ service, status: 'not built', detail: `services/${service}/dist/main.js missing` });
+        log(`${service}: not built, measured without it`);
+        continue;
+      }
+      try {
+        const nodeArgs = config.BENCH_PROFILE === service ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+        const started = await startService(service, { env: envFor(service), nodeArgs, readyTimeoutMs: 90000 });
+        running.push(started);
+        stages.push({ service, status: 'running' });
+        log(`${service}: ready (pid ${started.pid})`);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message.split('\n').slice(0, 6).join(' | ') : String(error);
+        stages.push({ service, status: 'failed to start', detail });
+        log(`${service}: failed to start: ${detail}`);
+      }
+    }
+    const ingestion = running.find((s) => s.name === 'ingestion');
+    if (!ingestion) throw new Error('ingestion is not running: nothing to measure');
+    // A stage downstream of a missing one receives nothing; count it as missing too.
+    const present = new Set<StageName>();
+    for (const stage of downstreamStages) {
+      if (!running.some((s) => s.name === stage.service)) continue;
+      if (stage.service !== 'identity-resolution' && !present.has('identity-resolution')) continue;
+      present.add(stage.service);
+    }
+    for (const s of stages) if (s.status === 'running' && s.service !== 'ingestion' && !present.has(s.service as StageName)) notes.push(`${s.service} runs but its input stage does not; not measured`);
+
+    const tracker = new OffsetTracker(
+      kafka,
+      prefix,
+      downstreamStages.filter((s) => present.has(s.service)).map((s) => ({ service: s.service, inputs: [...s.inputs] })),
+      Object.values(watchedTopics),
+      config.BENCH_SAMPLE_MS,
+    );
+    await tracker.start();
+    const scraper = new MetricsScraper(running.map((s) => ({ name: s.name, url: s.url })));
+    scraper.start();
+
+    const population = new BenchPopulation(config.BENCH_POPULATION, runId, config.BENCH_SEED);
+    const driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: config.BENCH_HTTP_BATCH, concurrency: config.BENCH_HTTP_CONCURRENCY });
+
+    // How many accepted events the slowest running stage has finished (1:1 with identity.events).
+    const completedEstimate = (): number => {
+      const sample = tracker.latest();
+      if (!sample) return 0;
+      const consumersOfIdentity = [...present].filter((s) => s !== 'identity-resolution');
+      if (consumersOfIdentity.length > 0) return Math.min(...consumersOfIdentity.map((s) => sum(sample.committed.get(s)?.get(topics.identityEvents.name))));
+      if (present.has('identity-resolution')) return sum(sample.committed.get('identity-resolution')?.get(topics.ingestEvents.name));
+      return driver.accepted.size;
+    };
+    const drain = async (label: string): Promise<void> => {
+      const deadline = Date.now() + config.BENCH_DRAIN_TIMEOUT * 1000;
+      while (Date.now() < deadline) {
+        const sample = await tracker.sampleNow();
+        const ingested = sum(sample?.highWatermarks.get(topics.ingestEvents.name));
+        const lagging = sample ? downstreamStages.filter((s) => present.has(s.service)).some((s) => s.inputs.some((t) => lagOf(sample, s.service, t) > 0)) : true;
+        if (!lagging && ingested >= driver.accepted.size) return;
+        await sleep(250);
+      }
+      notes.push(`${label}: pipeline not drained after ${config.BENCH_DRAIN_TIMEOUT} s`);
+    };
+
+    const pids = (): Record<string, number> => ({ ...Object.fromEntries(running.map((s) => [s.name, s.pid])), ...localServerPids(), bench: process.pid });
+    const usage = (): Record<string, ProcessUsage | undefined> => Object.fromEntries(Object.entries(pids()).map(([name, pid]) => [name, readProcessUsage(pid)]));
+
+    const phases: Array<{ load: PhaseLoad; before: Record<string, ProcessUsage | undefined>; after: Record<string, ProcessUsage | undefined> }> = [];
+    if (config.BENCH_WARMUP > 0) {
+      log(`warm-up: ${config.BENCH_WARMUP} s at ${Math.min(50, config.BENCH_RATE)} events/s`);
+      await driver.runRate('warmup', Math.min(50, config.BENCH_RATE), config.BENCH_WARMUP);
+      await drain('warm-up');
+    }
+    let rate = config.BENCH_RATE;
+    if (config.BENCH_MODE !== 'rate') {
+      log(`max: ${config.BENCH_DURATION} s closed loop, at most ${config.BENCH_MAX_BACKLOG} events in flight`);
+      const before = usage();
+      const doneBefore = completedEstimate();
+      const load = await driver.runMax('max', config.BENCH_DURATION, config.BENCH_MAX_BACKLOG, () => driver.accepted.size - completedEstimate());
+      const estimate = (completedEstimate() - doneBefore) / ((load.endedAt - load.startedAt) / 1000);
+      phases.push({ load, before, after: usage() });
+      log(`max: ${load.accepted} events accepted, ~${Math.round(estimate)} events/s through the pipeline; draining`);
+      await drain('max');
+      rate = Math.max(1, Math.round(estimate * config.BENCH_RATE_FRACTION));
+    }
+    if (config.BENCH_MODE !== 'max') {
+      log(`rate: ${config.BENCH_DURATION} s at ${rate} events/s`);
+      const before = usage();
+      const load = await driver.runRate('rate', rate, config.BENCH_DURATION);
+      phases.push({ load, before, after: usage() });
+      log(`rate: ${load.accepted} events accepted; draining`);
+      await drain('rate');
+    }
+
+    // Let the recorder read everything the pipeline wrote before the analysis.
+    const finalSample = await tracker.sampleNow();
+    const recorderDeadline = Date.now() + 30000;
+    const recordedAll = (): boolean =>
+      Object.entries(watchedTopics).every(([key, name]) => recorder.of(key as keyof typeof watchedTopics).length >= sum(finalSample?.highWatermarks.get(name)));
+    while (!recordedAll() && Date.now() < recorderDeadline) await sleep(200);
+    if (!recordedAll()) notes.push('the recorder had not read every message when the analysis started');
+
+    await scraper.scrapeAll();
+    scraper.stop();
+    const deadLetters = await countDeadLetters(kafka, prefix);
+    await tracker.stop();
+    await recorder.stop();
+    log('stopping the services (SIGTERM: drain and commit)');
+    await stopAll();
+    for (const s of running) if (s.exitCode() !== 0) notes.push(`${s.name} exited with ${String(s.exitCode())}: ${s.output().slice(-500)}`);
+
+    // ---- analysis
+    const ingestRecords = recorder.of('ingestEvents');
+    const ingestByMessageId = new Map<string, RecordedMessage>();
+    for (const r of ingestRecords) {
+      const id = typeof r.data['messageId'] === 'string' ? r.data['messageId'] : r.correlationid;
+      if (id !== undefined && !ingestByMessageId.has(id)) ingestByMessageId.set(id, r);
+    }
+    const identityById = new Map<string, RecordedMessage>();
+    for (const r of recorder.of('identityEvents')) if (r.id !== undefined && !identityById.has(r.id)) identityById.set(r.id, r);
+    const receivedAtOf = (r: RecordedMessage): number => {
+      const at = typeof r.data['receivedAt'] === 'string' ? Date.parse(r.data['receivedAt']) : Number.NaN;
+      return Number.isFinite(at) ? at : r.kafkaTs;
+    };
+    const events = [...driver.accepted.values()].map((a) => {
+      const ingest = ingestByMessageId.get(a.messageId);
+      return {
+        messageId: a.messageId,
+        phase: a.phase,
+        receivedAt: ingest ? receivedAtOf(ingest) : a.acceptedAt,
+        ingest,
+        identity: ingest?.id === undefined ? undefined : identityById.get(ingest.id),
+      };
+    });
+    const completions = completionTimes(events, tracker.samples, present);
+    const phaseOf = new Map(events.map((e) => [e.messageId, e.phase]));
+
+    const correlator = new Correlator(ingestRecords.map((r) => ({ messageId: typeof r.data['messageId'] === 'string' ? r.data['messageId'] : (r.correlationid ?? ''), receivedAt: receivedAtOf(r), traceId: r.traceId })));
+    const correlation: CorrelationReport[] = [];
+    const hops = new Map<string, ReturnType<Correlator['correlate']>['correlated']>();
+    for (const key of ['identityEvents', 'valueScores', 'needsProfiles', 'segmentMembership'] as const) {
+      const { report, correlated } = correlator.correlate(watchedTopics[key], recorder.of(key));
+      correlation.push(report);
+      hops.set(watchedTopics[key], correlated);
+    }
+
+    const phaseResults: PhaseResult[] = phases.map(({ load, before, after }) => {
+      const seconds = (load.endedAt - load.startedAt) / 1000;
+      const mine = completions.filter((c) => phaseOf.get(c.messageId) === load.phase);
+      const done = completions.filter((c) => c.completedAt !== undefined && c.completedAt >= load.startedAt && c.completedAt <= load.endedAt);
+      const lastDone = Math.max(...mine.map((c) => c.completedAt ?? 0));
+      const latencyOf = (topic: string) => distribution((hops.get(topic) ?? []).filter((h) => phaseOf.get(h.origin.messageId) === load.phase).map((h) => h.latencyMs));
+      const maxLag: PhaseResult['maxLag'] = {};
+      for (const stage of downstreamStages) {
+        if (!present.has(stage.service)) continue;
+        const committed: Record<string, number> = {};
+        for (const sample of tracker.samples) {
+          if (sample.at < load.startedAt || sample.at > load.endedAt) continue;
+          for (const topic of stage.inputs) committed[topic] = Math.max(committed[topic] ?? 0, lagOf(sample, stage.service, topic));
+        }
+        maxLag[stage.service] = { committed, reported: scraper.maxLag(stage.service, load.startedAt, load.endedAt) };
+      }
+      return {
+        phase: load.phase,
+        mode: load.mode,
+        offeredRate: load.offeredRate,
+        seconds: round(seconds),
+        acceptedPerSecond: round(load.accepted / seconds),
+        endToEndPerSecond: round(done.length / seconds),
+        endToEndTimeline: perSecond(done.map((c) => c.completedAt ?? 0), load.startedAt, load.endedAt),
+        incomplete: mine.filter((c) => c.completedAt === undefined).length,
+        drainSeconds: mine.length > 0 && mine.every((c) => c.completedAt !== undefined) ? round(Math.max(0, lastDone - load.endedAt) / 1000) : undefined,
+        httpRequestMs: distribution(load.requestMs),
+        httpFailures: { requests: load.failedRequests, events: load.failedEvents, errors: load.errors },
+        completionMs: distribution(mine.filter((c) => c.completedAt !== undefined).map((c) => (c.completedAt ?? 0) - c.receivedAt)),
+        hopLatencyMs: Object.fromEntries([topics.identityEvents.name, topics.valueScores.name, topics.needsProfiles.name].map((t) => [t, latencyOf(t)])),
+        segmentChangeMs: latencyOf(topics.segmentMembership.name),
+        maxLag,
+        batches: Object.fromEntries(running.map((s) => [s.name, scraper.batchStats(s.name, load.startedAt, load.endedAt)])),
+        processes: Object.fromEntries(Object.keys(after).map((name) => [name, usageDelta(before[name], after[name], seconds)])),
+      };
+    });
+
+    for (const stage of stages) {
+      if (stage.service === 'ingestion' || stage.status !== 'running') continue;
+      const report = correlation.find((c) => c.topic === outputOf(stage.service));
+      if (report && report.messages > 0 && report.byCorrelationId < report.messages) {
+        notes.push(`${stage.service} does not propagate correlationid on ${report.topic} (${report.messages - report.byCorrelationId} of ${report.messages} messages without one); latency matched by traceparent trace id instead`);
+      }
+    }
+
+    const checks = checkEffects({
+      accepted: driver.accepted,
+      ingest: ingestRecords,
+      identity: recorder.of('identityEvents'),
+      changes: recorder.of('identityChanges'),
+      value: recorder.of('valueScores'),
+      needs: recorder.of('needsProfiles'),
+      membership: recorder.of('segmentMembership'),
+      running: present,
+      deadLetters,
+    });
+
+    const messageBytes: Record<string, number> = {};
+    for (const [key, name] of Object.entries(watchedTopics)) {
+      const list = recorder.of(key as keyof typeof watchedTopics).filter((r) => !r.tombstone);
+      messageBytes[name] = list.length > 0 ? Math.round(list.reduce((s, r) => s + r.bytes, 0) / list.length) : 0;
+    }
+
+    let profile: BenchResult['profile'];
+    if (config.BENCH_PROFILE) {
+      const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+      const file = files[0];
+      profile = file ? summariseCpuProfile(join(profileDir, file)) : { skipped: `no .cpuprofile written by ${config.BENCH_PROFILE} in ${profileDir}` };
+    }
+
+    let ceiling: BenchResult['ceiling'] = { skipped: 'disabled (--no-ceiling)' };
+    if (config.BENCH_CEILING) {
+      log(`ceiling: no-op chain of the same hops, ${config.BENCH_CEILING_DURATION} s`);
+      const chain = await runNoopChain({
+        brokers,
+        prefix: `${prefix}ceiling.`,
+        partitions: config.BENCH_PARTITIONS,
+        stages: present,
+        valueBytes: {
+          ingest: messageBytes[topics.ingestEvents.name] || 900,
+          identity: messageBytes[topics.identityEvents.name] || 1100,
+          value: messageBytes[topics.valueScores.name] || 700,
+          needs: messageBytes[topics.needsProfiles.name] || 1200,
+          membership: messageBytes[topics.segmentMembership.name] || 500,
+        },
+        keys: config.BENCH_POPULATION,
+        warmupSeconds: 3,
+        seconds: config.BENCH_CEILING_DURATION,
+        maxBacklog: config.BENCH_MAX_BACKLOG,
+      });
+      const max = phaseResults.find((p) => p.phase === 'max');
+      ceiling = { ...chain, pipelineRatio: max && chain.eventsPerSecond > 0 ? round(max.endToEndPerSecond / chain.eventsPerSecond, 3) : undefined };
+    }
+
+    if (!config.BENCH_KEEP_TOPICS) {
+      const deleted = await deleteTopicsWithPrefix(kafka, prefix).catch(() => 0);
+      notes.push(`deleted ${deleted} bench topics; databases bench_${runId}_* and Redis keys bench${runId}:* are left for inspection`);
+    }
+
+    const { KAFKA_BROKERS: _k, MONGO_URL: _m, REDIS_URL: _r, ...shownConfig } = config;
+    return {
+      runId,
+      startedAt: new Date(began).toISOString(),
+      config: shownConfig,
+      machine,
+      stages,
+      phases: phaseResults,
+      ceiling,
+      correlation,
+      checks,
+      messageBytes,
+      profile,
+      notes,
+      durationSeconds: round((Date.now() - began) / 1000),
+    };
+  } finally {
+    await stopAll();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+function outputOf(service: string): string | undefined {
+  return downstreamStages.find((s) => s.service === service)?.output;
+}
+
+async function countDeadLetters(kafka: ReturnType<typeof benchKafka>, prefix: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}dlq.`));
+    let total = 0;
+    for (const name of names) total += (await admin.fetchTopicOffsets(name)).reduce((s, p) => s + Number(p.high) - Number(p.low), 0);
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Writes nothing; ensures bench-results exists for the CLI. */
+export function resultsDirectory(): string {
+  const dir = join(repoRoot(), 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,58 @@
+import { Distribution } from '../analysis/stats';
+import { BenchResult } from '../pipeline/pipeline-bench';
+
+const ms = (d: Distribution): string => (d.count === 0 ? 'n/a' : `${String(d.p50)} / ${String(d.p95)} / ${String(d.p99)} ms (n=${d.count})`);
+const mib = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MiB`;
+
+/** The short table printed at the end of a run (the JSON file has everything). */
+export function resultsTable(r: BenchResult): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(`== pipeline benchmark ${r.runId}  ${r.startedAt}  (${r.durationSeconds} s)`);
+  lines.push(`machine   ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Node ${m.node}, load avg at start ${m.loadAverageAtStart}`);
+  lines.push(`servers   Kafka ${m.servers['kafka'] ?? '?'}, FerretDB ${m.servers['ferretdb'] ?? '?'}, Redis ${m.servers['redis'] ?? '?'} (${m.serverOrigin}), ${r.config.BENCH_PARTITIONS} partitions per topic`);
+  lines.push(`stages    ${r.stages.map((s) => `${s.service}: ${s.status}`).join(', ')}`);
+  for (const p of r.phases) {
+    lines.push('');
+    lines.push(`-- phase ${p.phase} (${p.mode === 'max' ? `closed loop, ≤${r.config.BENCH_MAX_BACKLOG} in flight` : `${String(p.offeredRate)} events/s offered`}, ${p.seconds} s)`);
+    lines.push(`  accepted by ingestion     ${p.acceptedPerSecond} events/s   (HTTP /v1/batch p50/p95/p99 ${ms(p.httpRequestMs)}; failed requests ${p.httpFailures.requests})`);
+    lines.push(`  end to end                ${p.endToEndPerSecond} events/s   (incomplete ${p.incomplete}, drained ${p.drainSeconds === undefined ? 'no' : `${p.drainSeconds} s after the load`})`);
+    lines.push(`  receive -> last stage     ${ms(p.completionMs)}`);
+    lines.push(`  receive -> segment change ${ms(p.segmentChangeMs)}`);
+    for (const [topic, d] of Object.entries(p.hopLatencyMs)) lines.push(`  receive -> ${topic.padEnd(19)}${ms(d)}`);
+    for (const [service, lag] of Object.entries(p.maxLag)) {
+      lines.push(`  max lag ${service.padEnd(23)} committed ${JSON.stringify(lag.committed)}  /metrics ${JSON.stringify(lag.reported)}`);
+    }
+    for (const [name, u] of Object.entries(p.processes)) {
+      if (u) lines.push(`  ${name.padEnd(24)} ${String(u.cores).padStart(5)} cores  ${String(u.cpuSeconds).padStart(7)} cpu-s  rss ${mib(u.rssBytes)} (peak ${mib(u.peakRssBytes)})`);
+    }
+  }
+  lines.push('');
+  if ('skipped' in r.ceiling) lines.push(`ceiling   skipped: ${r.ceiling.skipped}`);
+  else {
+    lines.push(`ceiling   no-op chain ${r.ceiling.hops.join(' -> ')}: ${r.ceiling.eventsPerSecond} events/s (bench process ${r.ceiling.benchProcess?.cores ?? '?'} cores)`);
+    lines.push(`          pipeline max / ceiling = ${r.ceiling.pipelineRatio === undefined ? 'n/a' : `${Math.round(r.ceiling.pipelineRatio * 1000) / 10} %`}`);
+  }
+  lines.push('');
+  lines.push('correlation (downstream message -> ingested event):');
+  for (const c of r.correlation) lines.push(`  ${c.topic.padEnd(24)} ${c.messages} messages: ${c.byCorrelationId} by correlationid, ${c.byTraceId} by traceparent, ${c.uncorrelated} none`);
+  lines.push('');
+  lines.push('effects:');
+  for (const c of r.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}  ${JSON.stringify(c.detail)}`);
+  if (r.profile) {
+    lines.push('');
+    if ('skipped' in r.profile) lines.push(`profile   ${r.profile.skipped}`);
+    else {
+      lines.push(`profile   ${r.config.BENCH_PROFILE ?? ''}: ${r.profile.totalMs} ms sampled, ${r.profile.idlePercent} % idle; self time of busy time:`);
+      for (const f of r.profile.top.slice(0, 12)) lines.push(`  ${String(f.selfPercent).padStart(5)} %  ${f.function}  ${f.location}`);
+      lines.push(`  by origin: ${r.profile.byOrigin.slice(0, 10).map((o) => `${o.origin} ${o.selfPercent} %`).join(', ')}`);
+    }
+  }
+  if (r.notes.length > 0) {
+    lines.push('');
+    lines.push('notes:');
+    for (const n of r.notes) lines.push(`  - ${n}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,22 @@
+import { topics } from '@o2o/contracts';
+import { ServiceDefinition } from '@o2o/runtime';
+import { CAMPAIGN_CONFIG } from './campaign.tokens';
+import { CampaignsApiModule } from './campaigns/campaigns-api.module';
+import type { CampaignCustomizationConfig } from './config/campaign-customization.config';
+import { ProfilesModule } from './profiles/profiles.module';
+import { SegmentsApiModule } from './segments/segments-api.module';
+
+export const campaignCustomizationService: ServiceDefinition<CampaignCustomizationConfig> = {
+  name: 'campaign-customization',
+  topics: [
+    topics.identityEvents,
+    topics.identityChanges,
+    topics.identitySnapshots,
+    topics.valueScores,
+    topics.needsProfiles,
+    topics.segmentMembership,
+    topics.campaignDecisions,
+  ],
+  configToken: CAMPAIGN_CONFIG,
+  imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule],
+};

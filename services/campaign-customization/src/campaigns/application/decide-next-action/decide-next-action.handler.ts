@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { CampaignDecidedDataV1 } from '@o2o/contracts';
+import { createEnvelope } from '@o2o/kafka';
+import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
+import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
+import { isLive } from '../../domain/campaign-definition';
+import { capChecksFor, contactScopes, countsNeeded, type ContactPolicy } from '../../domain/contact-cap';
+import { customerBrief, type CustomerBrief } from '../../domain/customer-brief';
+import { decideNextAction, type NextAction } from '../../domain/next-action.decider';
+import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
+import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
+import { DecisionPublisher } from '../../infrastructure/decision.publisher';
+import { CustomerLookup } from '../../infrastructure/customer.lookup';
+
+const SOURCE = '/services/campaign-customization';
+/** Decisions retried when a concurrent contact of the same customer took the last room under a cap. */
+const MAX_ATTEMPTS = 3;
+
+export class UnknownCustomerError extends Error {
+  constructor(type: string) {
+    super(`no customer has this ${type} identifier`);
+    this.name = 'UnknownCustomerError';
+  }
+}
+
+export interface NextActionAnswer extends CustomerBrief {
+  /** "Hello Ann" when the name is known, else a neutral greeting. */
+  greeting: string;
+  channel: string;
+  action: NextAction;
+  /** Id of the published decision (offer or control); absent when there was nothing to decide. */
+  decisionId?: string;
+  decidedAt: string;
+}
+
+/**
+ * The next best action for one contact: the customer's brief, then the decision, then the
+ * contact recorded (caps, atomically with their check) and the decision published for the
+ * channels and for attribution. Reads: one identifier lookup (cached), one customer document,
+ * one Redis round trip for the counts; writes: one Redis script, one (group-committed) send.
+ */
+@Injectable()
+export class DecideNextActionHandler {
+  private readonly policy: ContactPolicy;
+
+  constructor(
+    private readonly lookup: CustomerLookup,
+    private readonly catalog: CampaignCatalog,
+    private readonly counters: ContactCounterStore,
+    private readonly decisions: DecisionPublisher,
+    @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
+  ) {
+    this.policy = { channelCaps: {}, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+  }
+
+  async execute(input: { type: string; value: string; channel: string }): Promise<NextActionAnswer> {
+    const customerId = await this.lookup.resolve(input.type, input.value);
+    if (customerId === undefined) throw new UnknownCustomerError(input.type);
+    const stored = await this.lookup.state(customerId);
+    if (stored === undefined) throw new UnknownCustomerError(input.type);
+    const { profile, memberships } = stored;
+    const campaigns = await this.catalog.all();
+    const brief = customerBrief(profile);
+    const channel = input.channel;
+
+    for (let attempt = 1; ; attempt++) {
+      const now = new Date();
+      // Only campaigns that could reach the cap check need counts fetched.
+      const candidates = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
+      const counts = await this.counters.counts(profile.customerId, countsNeeded(candidates, channel, this.policy, profile), now);
+      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
+      const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
+      if (action.kind === 'none') return { ...answer, action };
+      const decisionId = randomUUID();
+      if (action.kind === 'offer') {
+        const campaign = candidates.find((c) => c.id === action.campaignId);
+        const reserved =
+          campaign !== undefined &&
+          (await this.counters.reserve(profile.customerId, contactScopes(campaign.id, channel), capChecksFor(campaign, channel, this.policy, profile), decisionId, now));
+        if (!reserved) {
+          if (attempt < MAX_ATTEMPTS) continue;
+          return { ...answer, action: { kind: 'none', reason: 'a concurrent contact reached a cap', passed: action.passed } };
+        }
+      }
+      await this.decisions.publish({ key: profile.customerId, event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
+      return { ...answer, action, decisionId };
+    }
+  }
+}
+
+function decisionData(decisionId: string, customerId: string, action: Exclude<NextAction, { kind: 'none' }>, decidedAt: string): CampaignDecidedDataV1 {
+  const base = { decisionId, customerId, campaignId: action.campaignId, campaignVersion: action.campaignVersion, channel: action.channel, decidedAt };
+  if (action.kind === 'control') return { ...base, kind: 'control', controlGroup: action.group, modules: [], reasons: [action.reason] };
+  return {
+    ...base,
+    kind: 'offer',
+    modules: action.offer.modules.map((m) => ({ module: m.module, optionId: m.optionId, ...(m.label !== undefined ? { label: m.label } : {}), attributes: m.attributes, reason: m.reason })),
+    reasons: action.reasons,
+  };
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { MeasureLiftHandler } from '../lift/application/measure-lift/measure-lift.handler';
+import { ProfilesModule } from '../profiles/profiles.module';
+import { SegmentsModule } from '../segments/segments.module';
+import { DecideNextActionHandler } from './application/decide-next-action/decide-next-action.handler';
+import { ManageCampaignsHandler } from './application/manage-campaigns/manage-campaigns.handler';
+import { CampaignsModule } from './campaigns.module';
+import { ContactCounterStore } from './infrastructure/contact-counter.store';
+import { CustomerLookup } from './infrastructure/customer.lookup';
+import { DecisionPublisher } from './infrastructure/decision.publisher';
+import { CampaignsController } from './interface/campaigns.controller';
+import { NextActionController } from './interface/next-action.controller';
+
+/** Campaign management, next best action with caps and control groups, and lift. */
+@Module({
+  imports: [CampaignsModule, SegmentsModule, ProfilesModule],
+  controllers: [CampaignsController, NextActionController],
+  providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher],
+})
+export class CampaignsApiModule {}

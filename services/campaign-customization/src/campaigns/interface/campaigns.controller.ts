@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { invalid, notFound, problem } from '../../shared/interface/http-problem';
+import { MeasureLiftHandler } from '../../lift/application/measure-lift/measure-lift.handler';
+import {
+  CampaignExistsError,
+  CampaignNotFoundError,
+  InvalidCampaignError,
+  ManageCampaignsHandler,
+} from '../application/manage-campaigns/manage-campaigns.handler';
+import { CampaignConflictError, CampaignRepository, type CampaignDocument } from '../infrastructure/campaign.repository';
+
+function view(document: CampaignDocument) {
+  return { ...document.definition, createdAt: document.createdAt, updatedAt: document.updatedAt, versions: document.history.map((h) => ({ version: h.version, savedAt: h.savedAt })) };
+}
+
+@Controller('v1/campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly manage: ManageCampaignsHandler,
+    private readonly campaigns: CampaignRepository,
+    private readonly lift: MeasureLiftHandler,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() body: unknown) {
+    return view(await this.run(() => this.manage.create(body)));
+  }
+
+  /** A full replacement; the result is the next version. */
+  @Put(':id')
+  async update(@Param('id') id: string, @Body() body: unknown) {
+    return view(await this.run(() => this.manage.update(id, body)));
+  }
+
+  @Get()
+  async list() {
+    const all = await this.campaigns.all();
+    return { campaigns: all };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const document = await this.campaigns.get(id);
+    if (document === null) throw notFound(`no campaign ${id}`);
+    return view(document);
+  }
+
+  /** Conversion of treated and control customers within the attribution window, the lift and its 95% interval. */
+  @Get(':id/lift')
+  async measure(@Param('id') id: string) {
+    const result = await this.lift.execute(id);
+    if (result === undefined) throw notFound(`no campaign ${id}`);
+    return result;
+  }
+
+  private async run(work: () => Promise<CampaignDocument>): Promise<CampaignDocument> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof InvalidCampaignError) throw invalid(error.issues);
+      if (error instanceof CampaignExistsError) throw problem(409, 'campaign_exists', error.message);
+      if (error instanceof CampaignNotFoundError) throw notFound(error.message);
+      if (error instanceof CampaignConflictError) throw problem(409, 'conflict', error.message);
+      throw error;
+    }
+  }
+}

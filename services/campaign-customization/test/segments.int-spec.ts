@@ -1,0 +1,132 @@
+import { CampaignTestKit, consentUpdated, customerMerged, expectEventually, topics, trackEvent, valueScored } from './campaign-test-kit';
+
+/** Segment membership end to end: contract events in, segments.membership.v1 out, on real servers. */
+describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
+  const kit = new CampaignTestKit();
+  const id = (name: string) => `${kit.run}-${name}`;
+
+  beforeAll(async () => {
+    await kit.start();
+  });
+
+  afterAll(async () => {
+    await kit.stop();
+  });
+
+  it('enters and later exits a segment on profile changes, in order with increasing sequence', async () => {
+    const c = id('c1');
+    const t0 = Date.now();
+    await kit.publish(topics.valueScores, [valueScored(c, 'A', new Date(t0))]);
+    const [entered] = await kit.waitForMemberships(c, 1);
+    expect(entered).toMatchObject({ customerId: c, segmentId: 'value-tier-a', segmentVersion: 1, change: 'entered', sequence: 1 });
+    await kit.publish(topics.valueScores, [valueScored(c, 'B', new Date(t0 + 1000))]);
+    const changes = await kit.waitForMemberships(c, 2);
+    expect(changes.map((m) => [m.segmentId, m.change, m.sequence])).toEqual([
+      ['value-tier-a', 'entered', 1],
+      ['value-tier-a', 'exited', 2],
+    ]);
+    expect(changes[1]?.reason).toContain('value.tier');
+  });
+
+  it('changes nothing when input is redelivered', async () => {
+    const c = id('c2');
+    const first = trackEvent(c, 'Order Completed', { total: 10 });
+    await kit.publish(topics.identityEvents, [first, first]);
+    const second = trackEvent(c, 'Order Completed', { total: 20 });
+    await kit.publish(topics.identityEvents, [second]);
+    const [entered] = await kit.waitForMemberships(c, 1);
+    expect(entered).toMatchObject({ segmentId: 'repeat-buyers-30d', change: 'entered', sequence: 1 });
+    // The same two orders again (a redelivery), then a marker change: the marker must be sequence 2.
+    await kit.publish(topics.identityEvents, [first, second, first]);
+    await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
+    const changes = await kit.waitForMemberships(c, 2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(kit.memberships(c).map((m) => [m.segmentId, m.change, m.sequence])).toEqual([
+      ['repeat-buyers-30d', 'entered', 1],
+      ['value-tier-a', 'entered', 2],
+    ]);
+    expect(changes).toHaveLength(2);
+  });
+
+  it('publishes the compensating exit and entry of a merge', async () => {
+    const survivor = id('s');
+    const merged = id('m');
+    await kit.publish(topics.valueScores, [valueScored(survivor, 'A')]);
+    await kit.publish(topics.identityEvents, [trackEvent(merged, 'Order Completed'), trackEvent(merged, 'Order Completed')]);
+    await kit.waitForMemberships(survivor, 1);
+    await kit.waitForMemberships(merged, 1);
+    await kit.publish(topics.identityChanges, [customerMerged(survivor, merged)]);
+    const exits = await kit.waitForMemberships(merged, 2);
+    expect(exits[1]).toMatchObject({ segmentId: 'repeat-buyers-30d', change: 'exited', sequence: 2 });
+    expect(exits[1]?.reason).toContain(`merged into customer ${survivor}`);
+    const entries = await kit.waitForMemberships(survivor, 2);
+    expect(entries[1]).toMatchObject({ segmentId: 'repeat-buyers-30d', change: 'entered', sequence: 2 });
+    expect(entries[1]?.reason).toContain(`carried over from merged customer ${merged}`);
+    // A later event still carrying the merged id counts for the survivor.
+    await kit.publish(topics.valueScores, [valueScored(survivor, 'B')]);
+    await kit.waitForMemberships(survivor, 3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(kit.memberships(merged)).toHaveLength(2);
+  });
+
+  it('removes a customer from the affected segments as soon as consent is withdrawn', async () => {
+    const c = id('c5');
+    await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
+    await kit.waitForMemberships(c, 1);
+    await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', false)]);
+    const changes = await kit.waitForMemberships(c, 2);
+    expect(changes[1]).toMatchObject({ segmentId: 'value-tier-a', change: 'exited', sequence: 2 });
+    expect(changes[1]?.reason).toContain('consent for marketing withdrawn');
+  });
+
+  it('rejects a bad segment rule with 400 and the reason', async () => {
+    const bad = await kit.http('POST', '/v1/segments', { id: 'bad-rule', name: 'Bad', purpose: 'marketing', rule: { path: 'value.tier', op: 'gt', value: 'A' } });
+    expect(bad.status).toBe(400);
+    const error = bad.json['error'] as { code: string; issues: Array<{ field: string; message: string }> };
+    expect(error.code).toBe('invalid_request');
+    expect(error.issues.map((i) => i.field)).toContain('rule.op');
+    const unknownPath = await kit.http('POST', '/v1/segments', { id: 'bad-path', name: 'Bad', purpose: 'marketing', rule: { path: 'value.colour', op: 'eq', value: 1 } });
+    expect(unknownPath.status).toBe(400);
+    expect(JSON.stringify(unknownPath.json)).toContain('unknown field');
+  });
+
+  it('back-fills a new segment over existing customers, then versions and deletes it', async () => {
+    const c = id('bf');
+    await kit.publish(topics.valueScores, [valueScored(c, 'B')]);
+    await expectEventually(async () => {
+      const probe = await kit.http('GET', '/v1/segments/value-tier-a');
+      expect(probe.status).toBe(200);
+    });
+    // The customer is known once its document exists; wait on a change it does cause.
+    await kit.publish(topics.identityEvents, [trackEvent(c, 'Order Completed'), trackEvent(c, 'Order Completed')]);
+    await kit.waitForMemberships(c, 1);
+    const created = await kit.http('POST', '/v1/segments', { id: `tier-b-${kit.run}`.toLowerCase(), name: 'Tier B', purpose: 'marketing', rule: { path: 'value.tier', op: 'eq', value: 'B' } });
+    expect(created.status).toBe(201);
+    const segmentId = created.json['id'] as string;
+    const entered = await kit.waitForMemberships(c, 2);
+    expect(entered[1]).toMatchObject({ segmentId, segmentVersion: 1, change: 'entered' });
+    expect(entered[1]?.reason).toContain('segment definition changed');
+    await expectEventually(async () => {
+      const progress = await kit.http('GET', `/v1/segments/${segmentId}`);
+      expect(progress.json['backfill']).toMatchObject({ status: 'done', version: 1 });
+    });
+
+    const renamed = await kit.http('PUT', `/v1/segments/${segmentId}`, { name: 'Tier B customers', purpose: 'marketing', rule: { path: 'value.tier', op: 'eq', value: 'B' } });
+    expect(renamed.json['version']).toBe(1);
+    const edited = await kit.http('PUT', `/v1/segments/${segmentId}`, { name: 'Tier B or C', purpose: 'marketing', rule: { path: 'value.tier', op: 'in', value: ['B', 'C'] } });
+    expect(edited.status).toBe(200);
+    expect(edited.json['version']).toBe(2);
+    const versioned = await kit.waitForMemberships(c, 4);
+    expect(versioned.slice(2).map((m) => [m.segmentId, m.segmentVersion, m.change])).toEqual([
+      [segmentId, 1, 'exited'],
+      [segmentId, 2, 'entered'],
+    ]);
+
+    const deleted = await kit.http('DELETE', `/v1/segments/${segmentId}`);
+    expect(deleted.status).toBe(200);
+    const exited = await kit.waitForMemberships(c, 5);
+    expect(exited[4]).toMatchObject({ segmentId, segmentVersion: 2, change: 'exited', reason: 'segment removed' });
+    expect(exited.map((m) => m.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect((await kit.http('GET', '/v1/segments')).json['segments']).not.toContainEqual(expect.objectContaining({ id: segmentId }));
+  });
+});
