@@ -2,6 +2,7 @@ import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { NeedsProfilingConfig } from './config/needs-profiling.config';
 import { NEEDS_CONFIG } from './needs.tokens';
+import { needsPrivacy } from './privacy/needs-privacy.participant';
 import { ProfilingModule } from './profiling/profiling.module';
 
 export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
@@ -9,4 +10,5 @@ export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
   topics: [topics.identityEvents, topics.identityChanges, topics.needsProfiles],
   configToken: NEEDS_CONFIG,
   imports: () => [ProfilingModule],
+  privacy: needsPrivacy,
 };

@@ -1,15 +1,83 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { baseServiceConfigShape, configFields, loadConfig, Env } from '@o2o/config';
+import { baseServiceConfigShape, ConfigError, configFields, loadConfig, Env } from '@o2o/config';
+import { compileIdentityRules, defaultIdentityRules, IdentityRules, InvalidIdentityRulesError, OverMergeGuardConfig } from '../matching/domain';
 
-export const identityResolutionConfigSchema = z.object({
-  ...baseServiceConfigShape,
-  HTTP_PORT: configFields.port.default(3001),
-  MONGO_DB: baseServiceConfigShape.MONGO_DB.default('identity_resolution'),
-  KAFKA_GROUP_ID: z.string().default('identity-resolution'),
-});
+export const identityResolutionConfigSchema = z
+  .object({
+    ...baseServiceConfigShape,
+    HTTP_PORT: configFields.port.default(3001),
+    MONGO_DB: baseServiceConfigShape.MONGO_DB.default('identity_resolution'),
+    KAFKA_GROUP_ID: z.string().default('identity-resolution'),
+    /** Path of a JSON file with the identity rules (identityRulesSchema); wins over IDENTITY_RULES_JSON. */
+    IDENTITY_RULES_FILE: z.string().optional(),
+    /** The identity rules as inline JSON; without either setting the default rules apply. */
+    IDENTITY_RULES_JSON: z.string().optional(),
+    /** Identifier types whose deterministic links count as weak for bridge detection (a shared family device). */
+    IDENTITY_WEAK_LINK_TYPES: z
+      .string()
+      .default('anonymousId')
+      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+    /** No customer grows beyond this many original customers and linked records without review. */
+    OVER_MERGE_MAX_CLUSTER_SIZE: z.coerce.number().int().min(2).default(20),
+    /** Clusters of at least this size count as large for bridge detection. */
+    OVER_MERGE_BRIDGE_CLUSTER_SIZE: z.coerce.number().int().min(2).default(3),
+    /** Probabilistic links at or above this weight may join two large clusters on their own. */
+    OVER_MERGE_STRONG_LINK_WEIGHT: z.coerce.number().default(25),
+    /** Blocking keys with more postings than this are ignored, like stop words. */
+    MATCHING_MAX_BLOCK_SIZE: z.coerce.number().int().min(2).default(200),
+    /** How often an instance re-reads the current match parameters (another instance may have re-estimated). */
+    MATCHING_PARAMETERS_REFRESH_MS: z.coerce.number().int().min(100).default(30000),
+    /** Lifetime of cached lookups in Redis; every write of a customer rewrites its entries anyway. */
+    LOOKUP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+  })
+  .transform((config) => ({
+    ...config,
+    /** Over-merge guard settings, shaped for the domain. */
+    overMergeGuard: {
+      maxClusterSize: config.OVER_MERGE_MAX_CLUSTER_SIZE,
+      bridgeClusterSize: config.OVER_MERGE_BRIDGE_CLUSTER_SIZE,
+      strongLinkWeight: config.OVER_MERGE_STRONG_LINK_WEIGHT,
+      minLinksBetweenLargeClusters: 2,
+    } satisfies OverMergeGuardConfig,
+  }));
 
-export type IdentityResolutionConfig = z.infer<typeof identityResolutionConfigSchema>;
+export type IdentityResolutionConfig = z.infer<typeof identityResolutionConfigSchema> & {
+  /** The compiled identity rules, validated at boot. */
+  readonly rules: IdentityRules;
+};
 
+/**
+ * Loads the environment and the identity rules it points at. A bad rules file stops the process
+ * at boot like any other bad setting, with the variable and the offending rule path named.
+ */
 export function loadIdentityResolutionConfig(env: Env = process.env): IdentityResolutionConfig {
-  return loadConfig(identityResolutionConfigSchema, env);
+  const config = loadConfig(identityResolutionConfigSchema, env);
+  return { ...config, rules: loadIdentityRules(config.IDENTITY_RULES_FILE, config.IDENTITY_RULES_JSON) };
+}
+
+export function loadIdentityRules(file: string | undefined, inline: string | undefined): IdentityRules {
+  const variable = file !== undefined ? 'IDENTITY_RULES_FILE' : 'IDENTITY_RULES_JSON';
+  let input: unknown = defaultIdentityRules;
+  if (file !== undefined || inline !== undefined) {
+    let text: string;
+    try {
+      text = file !== undefined ? readFileSync(file, 'utf8') : (inline ?? '');
+    } catch (error) {
+      throw new ConfigError([{ variable, problem: `cannot read ${file ?? ''}: ${error instanceof Error ? error.message : String(error)}` }]);
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError([{ variable, problem: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` }]);
+    }
+  }
+  try {
+    return compileIdentityRules(input);
+  } catch (error) {
+    if (error instanceof InvalidIdentityRulesError) {
+      throw new ConfigError(error.issues.map((issue) => ({ variable: `${variable} ${issue.split(':')[0] ?? ''}`.trim(), problem: issue.slice(issue.indexOf(':') + 1).trim() })));
+    }
+    throw error;
+  }
 }

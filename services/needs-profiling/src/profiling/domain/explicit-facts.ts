@@ -82,6 +82,14 @@ export function explicitObservations(event: ResolvedEventDataV1, config: Profili
         });
       }
     }
+  } else if (event.eventType === 'track' && event.event === config.events.consentUpdated) {
+    const purpose = event.properties?.['purpose'];
+    const granted = event.properties?.['granted'];
+    if (typeof purpose !== 'string' || !PURPOSE_NAME.test(purpose) || typeof granted !== 'boolean') {
+      skipped.push({ reason: 'unsupported-value', detail: 'consent update without purpose and granted' });
+    } else {
+      drafts.push({ key: `consent.${purpose}`, value: granted, purpose: explicit.consentPurpose, origin: 'preference-centre', confidence: explicit.confidence.preference });
+    }
   }
 
   const observedAt = normaliseInstant(event.timestamp);

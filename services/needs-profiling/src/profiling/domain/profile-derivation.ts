@@ -20,6 +20,9 @@ export function inferredFacts(profile: Pick<NeedsProfile, 'evidence'>, asOf: str
  * profile's clock. Running it twice gives the same profile, which is what makes re-application
  * of an event a no-op all the way through.
  */
+/** Explicit fact recording the customer's choice about profiling (inference from behaviour). */
+export const PROFILING_CONSENT_KEY = 'consent.profiling';
+
 export function rederive(
   profile: NeedsProfile,
   config: ProfilingConfig,
@@ -29,11 +32,13 @@ export function rederive(
   const asOf = profile.clock;
   if (asOf === undefined) return { profile };
   const explicit = profile.facts.filter((f) => f.kind === 'explicit');
-  const facts = sortFacts([...explicit, ...inferredFacts(profile, asOf, config)]);
+  // Inference is profiling: a customer who withdrew profiling consent keeps only what they told us.
+  const profilingAllowed = !explicit.some((f) => f.key === PROFILING_CONSENT_KEY && f.value === false);
+  const facts = sortFacts([...explicit, ...(profilingAllowed ? inferredFacts(profile, asOf, config) : [])]);
   const withFacts: NeedsProfile = { ...profile, facts };
   const decision = classifyStage(withFacts, asOf, config.stages);
   const { state, transition } = withStage(profile.stage, decision, asOf, cause, config.stages, sourceEventId);
-  const archetypes = deriveArchetypes({ facts: effectiveFactMap(withFacts), stage: state.current }, config.archetypes);
+  const archetypes = profilingAllowed ? deriveArchetypes({ facts: effectiveFactMap(withFacts), stage: state.current }, config.archetypes) : [];
   const next: NeedsProfile = { ...withFacts, stage: state, archetypes };
   return transition ? { profile: next, transition } : { profile: next };
 }

@@ -79,6 +79,8 @@ export const eventNamesConfigSchema = z.object({
   questionAsked: z.string().min(1).default('Question Asked'),
   questionAnswered: z.string().min(1).default('Question Answered'),
   preferencesUpdated: z.string().min(1).default('Preferences Updated'),
+  /** A single consent given or withdrawn: properties { purpose, granted, channel?, wordingVersion? }. */
+  consentUpdated: z.string().min(1).default('Consent Updated'),
   /** Track events that are purchases. */
   purchases: z.array(z.string().min(1)).default(['Order Completed']),
   /** Things we did to the customer, not things the customer did: they are not activity. */

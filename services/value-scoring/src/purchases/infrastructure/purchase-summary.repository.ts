@@ -1,16 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { BulkOperation, ensureThenApply, onceFilter, recordApplied } from '@o2o/mongo';
+import { APPLIED_EVENTS_KEPT, BulkOperation, ensureThenApply, onceFilter, recordApplied } from '@o2o/mongo';
+import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
 import { PurchaseFact } from '../domain/purchase';
-import { PurchaseSummary } from './purchase-summary.schema';
+import { OrderLine, PurchaseSummary } from './purchase-summary.schema';
 
 export interface SummaryChange {
   customerId: string;
   eventId: string;
+  /** The customer id the resolved event carried (before mapping a merged id to its survivor). */
+  origin: string;
   seenAt: Date;
   purchase: PurchaseFact | null;
 }
+
+export interface ScoreWrite {
+  customerId: string;
+  /** The revision the score was computed from: the write is skipped if the summary moved on. */
+  revision: number;
+  set: Record<string, unknown>;
+  /** Fields to remove (derived dates of a history that lost its purchases in a split). */
+  unset?: string[];
+}
+
+export interface NeedsChange {
+  customerId: string;
+  archetypes: string[];
+  updatedAt: Date;
+}
+
+/** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
+const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
+const FOLD_ATTEMPTS = 5;
+
+const emptySummary = { purchases: 0, revenue: 0, orders: [], channels: [], categories: [], revision: 0 };
 
 @Injectable()
 export class PurchaseSummaryRepository {
@@ -25,10 +49,21 @@ export class PurchaseSummaryRepository {
       };
       if (c.purchase) {
         const p = c.purchase;
-        update['$inc'] = { revenue: p.amount, purchases: p.amount >= 0 ? 1 : 0 };
-        (update['$push'] as Record<string, unknown>)['orders'] = { orderId: p.orderId, at: p.at, amount: p.amount };
+        const line: OrderLine = {
+          eventId: c.eventId,
+          orderId: p.orderId,
+          kind: p.kind,
+          at: p.at,
+          amount: p.amount,
+          channel: p.channel,
+          categories: p.categories,
+          origin: c.origin,
+          identifiers: p.identifiers,
+        };
+        update['$inc'] = { revenue: p.amount, purchases: p.kind === 'purchase' ? 1 : 0, revision: 1 };
+        (update['$push'] as Record<string, unknown>)['orders'] = line;
         update['$addToSet'] = { channels: p.channel, categories: { $each: p.categories } };
-        if (p.amount >= 0) {
+        if (p.kind === 'purchase') {
           update['$min'] = { ...update['$min'], firstPurchaseAt: p.at };
           update['$max'] = { lastPurchaseAt: p.at };
         }
@@ -37,7 +72,7 @@ export class PurchaseSummaryRepository {
     });
     await ensureThenApply(
       this.summaries,
-      changes.map((c) => ({ id: c.customerId, onInsert: { purchases: 0, revenue: 0, orders: [], channels: [], categories: [] } })),
+      changes.map((c) => ({ id: c.customerId, onInsert: emptySummary })),
       operations,
     );
   }
@@ -47,58 +82,180 @@ export class PurchaseSummaryRepository {
     return this.summaries.find({ _id: { $in: customerIds } }).lean().exec();
   }
 
+  async findOne(customerId: string): Promise<PurchaseSummary | null> {
+    return this.summaries.findById(customerId).lean().exec();
+  }
+
   /** Where merged customers went: events still carrying a merged id count for the survivor. */
   async survivors(customerIds: string[]): Promise<Map<string, string>> {
     const docs = await this.summaries.find({ _id: { $in: customerIds }, mergedInto: { $exists: true } }, { mergedInto: 1 }).lean().exec();
     return new Map(docs.flatMap((d) => (d.mergedInto ? [[d._id, d.mergedInto] as const] : [])));
   }
 
-  async markPublished(states: Array<{ customerId: string; tier: string; value: number }>): Promise<void> {
-    if (states.length === 0) return;
+  /** Writes scores, each only if its summary still has the revision it was computed from. */
+  async writeScores(writes: ScoreWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    // No upserts, so no write can fail on a duplicate key and FerretDB's stop-at-first-error is moot.
     await this.summaries.bulkWrite(
-      states.map((s) => ({ updateOne: { filter: { _id: s.customerId }, update: { $set: { publishedTier: s.tier, publishedValue: s.value } } } })),
+      writes.map((w) => ({
+        updateOne: {
+          filter: { _id: w.customerId, revision: w.revision },
+          update: { $set: w.set, ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
+        },
+      })),
       { ordered: false },
     );
   }
 
+  /** Next page of live (not merged-away) customers by _id, without order lines. */
+  async page(afterId: string | undefined, limit: number): Promise<PurchaseSummary[]> {
+    const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
+    if (afterId !== undefined) filter['_id'] = { $gt: afterId };
+    return this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean().exec();
+  }
+
+  /** Next page of fit inputs: customers with a purchase, by _id. */
+  async fitPage(afterId: string | undefined, limit: number): Promise<Array<Pick<PurchaseSummary, '_id' | 'x' | 'mx' | 'firstPurchaseDay' | 'lastPurchaseDay'>>> {
+    const filter: Record<string, unknown> = { mergedInto: { $exists: false }, firstPurchaseDay: { $exists: true } };
+    if (afterId !== undefined) filter['_id'] = { $gt: afterId };
+    return this.summaries.find(filter, { x: 1, mx: 1, firstPurchaseDay: 1, lastPurchaseDay: 1 }).sort({ _id: 1 }).limit(limit).lean().exec();
+  }
+
+  async countWithPurchases(): Promise<number> {
+    return this.summaries.countDocuments({ mergedInto: { $exists: false }, firstPurchaseDay: { $exists: true } }).exec();
+  }
+
+  /**
+   * Next page in descending rankValue, ties by _id: keyset paging on the { rankValue: -1, _id: 1 }
+   * index, so the walk never skips or repeats a customer and never holds more than a page.
+   */
+  async rankPage(after: { rankValue: number; id: string } | undefined, limit: number): Promise<PurchaseSummary[]> {
+    const filter: Record<string, unknown> = { mergedInto: { $exists: false }, rankValue: { $exists: true } };
+    if (after) filter['$or'] = [{ rankValue: { $lt: after.rankValue } }, { rankValue: after.rankValue, _id: { $gt: after.id } }];
+    return this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean().exec();
+  }
+
+  /** Latest needs profile state per customer (compacted topic: newer updatedAt wins, replays change nothing). */
+  async applyNeeds(changes: NeedsChange[]): Promise<void> {
+    const latest = new Map<string, NeedsChange>();
+    for (const c of changes) {
+      const seen = latest.get(c.customerId);
+      if (!seen || seen.updatedAt < c.updatedAt) latest.set(c.customerId, c);
+    }
+    const operations: BulkOperation[] = [...latest.values()].map((c) => ({
+      updateOne: {
+        filter: { _id: c.customerId, $or: [{ needsUpdatedAt: { $exists: false } }, { needsUpdatedAt: { $lt: c.updatedAt } }] },
+        update: { $set: { archetypes: [...new Set(c.archetypes)].sort(), needsUpdatedAt: c.updatedAt }, $inc: { revision: 1 } },
+      },
+    }));
+    await ensureThenApply(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations);
+  }
+
+  /** Erasure of a needs profile (tombstone): forget what we kept of it. */
+  async clearNeeds(customerIds: string[]): Promise<void> {
+    if (customerIds.length === 0) return;
+    await this.summaries.updateMany({ _id: { $in: customerIds }, archetypes: { $exists: true } }, { $unset: { archetypes: 1, needsUpdatedAt: 1 }, $inc: { revision: 1 } }).exec();
+  }
+
   /**
    * Folds a merged customer's history into the survivor: order lines and applied events are
-   * unioned (so folding twice is harmless), totals recomputed from the lines.
+   * unioned (so folding twice is harmless), totals recomputed from the lines. The survivor is
+   * rewritten only at the revision it was read at, so a purchase applied meanwhile by another
+   * instance is never overwritten; the merged document keeps its lines for a possible split.
    */
   async fold(survivorId: string, mergedId: string): Promise<boolean> {
-    const [survivor, merged] = await Promise.all([
-      this.summaries.findById(survivorId).lean().exec(),
-      this.summaries.findById(mergedId).lean().exec(),
-    ]);
-    if (!merged || merged.mergedInto === survivorId) {
-      if (!merged) await this.summaries.updateOne({ _id: mergedId }, { $set: { mergedInto: survivorId } }, { upsert: true }).exec();
-      return false;
-    }
-    const lines = new Map<string, { orderId: string; at: Date; amount: number }>();
-    for (const l of [...(survivor?.orders ?? []), ...merged.orders]) lines.set(`${l.orderId}:${Math.sign(l.amount)}`, l);
-    const orders = [...lines.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
-    const purchases = orders.filter((o) => o.amount >= 0);
-    const seen = [survivor?.firstSeenAt, merged.firstSeenAt].filter((d): d is Date => !!d);
-    await this.summaries
-      .updateOne(
-        { _id: survivorId },
-        {
-          $set: {
-            orders,
-            purchases: purchases.length,
-            revenue: orders.reduce((sum, o) => sum + o.amount, 0),
-            ...(purchases[0] ? { firstPurchaseAt: purchases[0].at } : {}),
-            ...(purchases.length > 0 ? { lastPurchaseAt: purchases[purchases.length - 1]?.at } : {}),
-            ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
-            channels: [...new Set([...(survivor?.channels ?? []), ...merged.channels])],
-            categories: [...new Set([...(survivor?.categories ?? []), ...merged.categories])],
-            appliedEvents: [...new Set([...(survivor?.appliedEvents ?? []), ...merged.appliedEvents])].slice(-400),
+    await ensureThenApply(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), []);
+    for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
+      const [survivor, merged] = await Promise.all([this.findOne(survivorId), this.findOne(mergedId)]);
+      if (!survivor || !merged) return false;
+      if (merged.mergedInto === survivorId) return false;
+      const orders = unionLines(survivor.orders, merged.orders);
+      const seen = [survivor.firstSeenAt, merged.firstSeenAt].filter((d): d is Date => d instanceof Date);
+      const result = await this.summaries
+        .updateOne(
+          { _id: survivorId, revision: survivor.revision },
+          {
+            $set: {
+              ...totalsOf(orders),
+              ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
+              channels: [...new Set([...survivor.channels, ...merged.channels])],
+              categories: [...new Set([...survivor.categories, ...merged.categories])],
+              appliedEvents: [...new Set([...survivor.appliedEvents, ...merged.appliedEvents])].slice(-2 * APPLIED_EVENTS_KEPT),
+            },
+            $inc: { revision: 1 },
           },
-        },
-        { upsert: true },
-      )
-      .exec();
-    await this.summaries.updateOne({ _id: mergedId }, { $set: { mergedInto: survivorId } }).exec();
-    return true;
+        )
+        .exec();
+      if (result.matchedCount === 0) continue;
+      await this.summaries.updateOne({ _id: mergedId }, { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } }).exec();
+      return true;
+    }
+    throw new Error(`could not fold ${mergedId} into ${survivorId}: the survivor kept changing`);
   }
+
+  /**
+   * Undoes a merge: the split customer's lines go back to the parts (see assignLinesToParts).
+   * The other parts are written first, each once per split event, and the split customer last,
+   * so a crash in between replays with the full set of lines and assigns them the same way.
+   * Returns the ids whose history changed.
+   */
+  async split(eventId: string, customerId: string, parts: SplitPart[]): Promise<string[]> {
+    const original = await this.findOne(customerId);
+    if (!original || original.appliedEvents.includes(eventId)) return [];
+    const assigned = assignLinesToParts(original.orders, parts);
+    const others = parts.filter((p) => p.customerId !== customerId);
+    await ensureThenApply(
+      this.summaries,
+      others.map((p) => ({ id: p.customerId, onInsert: emptySummary })),
+      others.map((p) => {
+        const lines = assigned.get(p.customerId) ?? [];
+        return {
+          updateOne: {
+            filter: onceFilter(p.customerId, eventId),
+            update: {
+              $set: {
+                ...totalsOf(lines),
+                channels: [...new Set(lines.flatMap((l) => (l.channel ? [l.channel] : [])))],
+                categories: [...new Set(lines.flatMap((l) => l.categories))],
+              },
+              $unset: { mergedInto: 1, ...absentPurchaseDates(lines) },
+              $push: { appliedEvents: recordApplied([eventId, ...lines.flatMap((l) => (l.eventId ? [l.eventId] : []))])['appliedEvents'] },
+              $inc: { revision: 1 },
+            },
+          },
+        };
+      }),
+    );
+    const kept = assigned.get(customerId) ?? [];
+    await this.summaries
+      .updateOne(onceFilter(customerId, eventId), {
+        $set: {
+          ...totalsOf(kept),
+          channels: [...new Set(kept.flatMap((l) => (l.channel ? [l.channel] : [])))],
+          categories: [...new Set(kept.flatMap((l) => l.categories))],
+        },
+        $push: { appliedEvents: recordApplied(eventId)['appliedEvents'] },
+        ...(kept.some((l) => l.kind === 'purchase') ? {} : { $unset: absentPurchaseDates(kept) }),
+        $inc: { revision: 1 },
+      })
+      .exec();
+    return [customerId, ...others.map((p) => p.customerId)];
+  }
+}
+
+/** The running totals as they would be had the lines arrived one by one. */
+function totalsOf(orders: OrderLine[]): Record<string, unknown> {
+  const purchases = orders.filter((o) => o.kind === 'purchase');
+  const times = purchases.map((o) => o.at.getTime());
+  return {
+    orders,
+    purchases: purchases.length,
+    revenue: orders.reduce((sum, o) => sum + o.amount, 0),
+    ...(times.length > 0 ? { firstPurchaseAt: new Date(Math.min(...times)), lastPurchaseAt: new Date(Math.max(...times)) } : {}),
+  };
+}
+
+/** Purchase dates to remove when a split leaves a customer without purchases. */
+function absentPurchaseDates(orders: OrderLine[]): Record<string, 1> {
+  return orders.some((o) => o.kind === 'purchase') ? {} : { firstPurchaseAt: 1, lastPurchaseAt: 1 };
 }

@@ -82,6 +82,7 @@ export class PurchaseSummary {
   /** Last published tier and value, to publish only material changes. */
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
+  @Prop() publishedStrategicValue?: number;
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { CampaignDecidedDataV1, ResolvedEventDataV1 } from '@o2o/contracts';
+import { CampaignTestKit, consentUpdated, envelope, expectEventually, identitySnapshot, topics, trackEvent, valueScored } from './campaign-test-kit';
+
+function campaign(id: string, overrides: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: `Campaign ${id}`,
+    status: 'active',
+    segmentId: 'value-tier-a',
+    purpose: 'marketing',
+    channels: ['call-centre', 'email'],
+    goal: { event: 'Trial Started' },
+    attributionWindowDays: 30,
+    startAt: new Date(Date.now() - 3_600_000).toISOString(),
+    holdoutShare: 0,
+    modules: {
+      product: { options: [{ id: 'premium', weight: 1, attributes: { sku: 'P-1' } }] },
+      message: { options: [{ id: 'warm', when: { path: 'value.tier', op: 'eq', value: 'A' }, weight: 1, attributes: { template: 'warm-a' } }, { id: 'plain', attributes: { template: 'plain' } }] },
+    },
+    ...overrides,
+  };
+}
+
+describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => {
+  const kit = new CampaignTestKit();
+  const id = (name: string) => `${kit.run}-${name}`;
+
+  beforeAll(async () => {
+    await kit.start();
+  });
+
+  afterAll(async () => {
+    await kit.stop();
+  });
+
+  it('validates campaigns and versions every save', async () => {
+    const bad = await kit.http('POST', '/v1/campaigns', campaign('bad', { holdoutShare: 2, segmentId: 'no-such-segment' }));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('holdoutShare');
+    const unknownSegment = await kit.http('POST', '/v1/campaigns', campaign('orphan', { segmentId: 'no-such-segment' }));
+    expect(unknownSegment.status).toBe(400);
+    expect((unknownSegment.json['error'] as { issues: Array<{ field: string }> }).issues[0]?.field).toBe('segmentId');
+    expect((await kit.http('POST', '/v1/campaigns', campaign('versioned'))).json['version']).toBe(1);
+    expect((await kit.http('PUT', '/v1/campaigns/versioned', campaign('versioned', { status: 'paused' }))).json['version']).toBe(2);
+    expect((await kit.http('GET', '/v1/campaigns/versioned')).json).toMatchObject({ version: 2, status: 'paused' });
+  });
+
+  it('answers the next best action by identifier and blocks a fourth contact under a cap of three', async () => {
+    const c = id('capped');
+    const email = `${c}@example.com`;
+    expect((await kit.http('POST', '/v1/campaigns', campaign('capped-offer', { channels: ['call-centre'], caps: { campaign: [{ max: 3, windowHours: 24 }] } }))).status).toBe(201);
+    await kit.publish(topics.identitySnapshots, [identitySnapshot(c, [{ type: 'email', value: email }])]);
+    const identify = envelope<ResolvedEventDataV1>('customer-event.resolved', c, {
+      messageId: randomUUID(),
+      sourceId: 'test-source',
+      channel: 'call-centre',
+      eventType: 'identify',
+      traits: { firstName: 'Ann' },
+      timestamp: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+      customerId: c,
+      identifiers: [],
+    });
+    await kit.publish(topics.identityEvents, [identify, consentUpdated(c, 'marketing', true, 'call-centre')]);
+    await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
+    await kit.waitForMemberships(c, 1);
+
+    const ask = () => kit.http('GET', `/v1/customers/by/email/${encodeURIComponent(email.toUpperCase())}/next-action?channel=call-centre`);
+    const first = await expectEventually(async () => {
+      const answer = await ask();
+      expect(answer.status).toBe(200);
+      return answer;
+    });
+    expect(first.json).toMatchObject({ customerId: c, greeting: 'Hello Ann', tier: 'A', action: { kind: 'offer', campaignId: 'capped-offer' } });
+    const modules = (first.json['action'] as { offer: { modules: Array<{ module: string; optionId: string }> } }).offer.modules;
+    expect(modules.map((m) => [m.module, m.optionId])).toEqual([
+      ['product', 'premium'],
+      ['message', 'warm'],
+    ]);
+    expect((await ask()).json['action']).toMatchObject({ kind: 'offer' });
+    expect((await ask()).json['action']).toMatchObject({ kind: 'offer' });
+    const fourth = await ask();
+    expect(fourth.json['action']).toMatchObject({ kind: 'none', passed: [expect.objectContaining({ campaignId: 'capped-offer', code: 'cap' })] });
+
+    await expectEventually(() => {
+      const decisions = kit.spy.on(kit.topic(topics.campaignDecisions)).filter((m) => m.key === c);
+      expect(decisions.map((m) => (m.value as { data: CampaignDecidedDataV1 }).data.kind)).toEqual(['offer', 'offer', 'offer']);
+    });
+    expect((await kit.http('GET', `/v1/customers/by/email/nobody@example.com/next-action?channel=call-centre`)).status).toBe(404);
+    expect((await kit.http('GET', `/v1/customers/by/email/${email}/next-action`)).status).toBe(400);
+  });
+
+  it('reports a lift whose 95% interval covers the true effect of a campaign in synthetic traffic', async () => {
+    const n = 400;
+    const treatedRate = 0.5;
+    const controlRate = 0.2;
+    expect((await kit.http('POST', '/v1/campaigns', campaign('lift-test', { channels: ['email'], holdoutShare: 0.5 }))).status).toBe(201);
+    const customers = Array.from({ length: n }, (_, i) => id(`lift-${i}`));
+    await kit.publish(topics.identityEvents, customers.map((c) => consentUpdated(c, 'marketing', true, 'email')));
+    await kit.publish(topics.valueScores, customers.map((c) => valueScored(c, 'A')));
+    await expectEventually(() => {
+      const entered = new Set(kit.spy.on(kit.topic(topics.segmentMembership)).filter((m) => m.key?.startsWith(id('lift-'))).map((m) => m.key));
+      expect(entered.size).toBe(n);
+    });
+
+    const groups = new Map<string, 'offer' | 'control'>();
+    for (let i = 0; i < n; i += 50) {
+      await Promise.all(
+        customers.slice(i, i + 50).map(async (c) => {
+          const answer = await kit.http('GET', `/v1/customers/by/customerId/${c}/next-action?channel=email`);
+          const kind = (answer.json['action'] as { kind: string }).kind;
+          if (kind !== 'offer' && kind !== 'control') throw new Error(`${c}: ${JSON.stringify(answer.json)}`);
+          groups.set(c, kind);
+        }),
+      );
+    }
+    const treated = customers.filter((c) => groups.get(c) === 'offer');
+    const control = customers.filter((c) => groups.get(c) === 'control');
+    // The sticky hash split is balanced within a few points on 400 customers.
+    expect(Math.abs(treated.length - n / 2)).toBeLessThan(n * 0.1);
+
+    // Known true effect: exactly these shares of each group reach the goal after their exposure.
+    const converting = [...treated.slice(0, Math.round(treated.length * treatedRate)), ...control.slice(0, Math.round(control.length * controlRate))];
+    const later = new Date(Date.now() + 1000);
+    await kit.publish(topics.identityEvents, converting.map((c) => trackEvent(c, 'Trial Started', {}, later)));
+    await kit.publish(topics.identityEvents, control.slice(-5).map((c) => trackEvent(c, 'Something Else', {}, later)));
+
+    const lift = await expectEventually(
+      async () => {
+        const result = await kit.http('GET', '/v1/campaigns/lift-test/lift');
+        expect(result.json).toMatchObject({
+          treated: { exposed: treated.length, converted: Math.round(treated.length * treatedRate) },
+          control: { exposed: control.length, converted: Math.round(control.length * controlRate) },
+        });
+        return result.json as { absoluteLift: number; absoluteInterval: { lower: number; upper: number }; significant: boolean; relativeLift: number };
+      },
+      { timeoutMs: 40000 },
+    );
+    const trueLift = treatedRate - controlRate;
+    expect(lift.absoluteInterval.lower).toBeLessThan(trueLift);
+    expect(lift.absoluteInterval.upper).toBeGreaterThan(trueLift);
+    expect(lift.absoluteLift).toBeCloseTo(trueLift, 1);
+    expect(lift.significant).toBe(true);
+  });
+});

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { topics } from '@o2o/contracts';
+import { createEnvelope, KafkaPublisher } from '@o2o/kafka';
+import { pseudonym } from '../../domain/pseudonym';
+import { PrivacyRepository } from '../../infrastructure/privacy.repository';
+import { PrivacyRequest } from '../../infrastructure/privacy.schema';
+import { PRIVACY_SETTINGS, PrivacySettings } from '../../privacy.tokens';
+import { CUSTOMER_LOOKUP, CustomerLookup } from '../customer-lookup.port';
+
+export class UnknownCustomerError extends Error {
+  constructor(readonly identifierType: string) {
+    super(`no customer has this ${identifierType} identifier`);
+    this.name = 'UnknownCustomerError';
+  }
+}
+
+export interface ExportDocument {
+  requestId: string;
+  customerId: string;
+  generatedAt: string;
+  /** Each service's data, by service name. */
+  services: Record<string, unknown>;
+  /** Services that did not answer in time (the document is then incomplete). */
+  missing: string[];
+}
+
+const SOURCE = '/services/identity-resolution';
+
+/**
+ * Access and erasure: resolves any identifier to its customer, records the request, publishes it
+ * to every service through privacy.requests.v1 and collects their answers from
+ * privacy.responses.v1. Audit records carry a keyed hash of the customer, never the identifier.
+ */
+@Injectable()
+export class RequestPrivacyHandler {
+  constructor(
+    @Inject(CUSTOMER_LOOKUP) private readonly lookup: CustomerLookup,
+    private readonly repository: PrivacyRepository,
+    private readonly publisher: KafkaPublisher,
+    @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
+  ) {}
+
+  async requestErasure(type: string, value: string): Promise<{ requestId: string; customerPseudonym: string }> {
+    const request = await this.open('erasure', type, value);
+    return { requestId: request.requestId, customerPseudonym: request.customerPseudonym };
+  }
+
+  /** Publishes an export request and waits for every service's part, up to the configured time. */
+  async export(type: string, value: string): Promise<ExportDocument> {
+    const { requestId, customerId, customerPseudonym } = await this.open('export', type, value);
+    const deadline = Date.now() + this.settings.exportTimeoutMs;
+    let request: PrivacyRequest | null = await this.repository.get(requestId);
+    while (request && request.status !== 'completed' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      request = await this.repository.get(requestId);
+    }
+    const parts = request?.parts ?? {};
+    const missing = this.settings.services.filter((s) => !(s in parts));
+    await this.repository.dropParts(requestId);
+    await this.repository.record({ requestId, kind: 'export', action: missing.length === 0 ? 'served' : 'timed-out', customerPseudonym, identifierType: type });
+    return { requestId, customerId, generatedAt: new Date().toISOString(), services: parts, missing };
+  }
+
+  async status(requestId: string): Promise<PrivacyRequest | null> {
+    return this.repository.get(requestId);
+  }
+
+  private async open(kind: 'erasure' | 'export', type: string, value: string) {
+    const customer = await this.lookup.find(type, value);
+    if (!customer) throw new UnknownCustomerError(type);
+    const requestId = randomUUID();
+    const customerPseudonym = pseudonym(this.settings.pseudonymKey, customer.customerId);
+    const requestedAt = new Date();
+    await this.repository.create({
+      _id: requestId,
+      kind,
+      customerId: customer.customerId,
+      customerPseudonym,
+      expectedServices: this.settings.services,
+      requestedAt,
+    });
+    await this.repository.record({ requestId, kind, action: 'requested', customerPseudonym, identifierType: type });
+    const data = { requestId, customerId: customer.customerId, mergedIds: customer.mergedIds, requestedAt: requestedAt.toISOString() };
+    await this.publisher.publish([
+      {
+        topic: topics.privacyRequests,
+        events: [
+          {
+            key: customer.customerId,
+            event:
+              kind === 'erasure'
+                ? createEnvelope({ type: 'privacy.erasure-requested', version: 1, id: `erasure:${requestId}`, source: SOURCE, subject: customer.customerId, data })
+                : createEnvelope({ type: 'privacy.export-requested', version: 1, id: `export:${requestId}`, source: SOURCE, subject: customer.customerId, data }),
+          },
+        ],
+      },
+    ]);
+    return { requestId, customerId: customer.customerId, customerPseudonym };
+  }
+}

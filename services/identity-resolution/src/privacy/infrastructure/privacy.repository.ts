@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { randomUUID } from 'node:crypto';
+import { Model } from 'mongoose';
+import { ErasedIdentifier, PrivacyAudit, PrivacyRequest } from './privacy.schema';
+
+export interface NewAuditEntry {
+  requestId: string;
+  kind: 'erasure' | 'export';
+  action: 'requested' | 'acknowledged' | 'completed' | 'served' | 'timed-out';
+  customerPseudonym: string;
+  identifierType: string;
+  service?: string;
+}
+
+@Injectable()
+export class PrivacyRepository {
+  constructor(
+    @InjectModel(PrivacyRequest.name) private readonly requests: Model<PrivacyRequest>,
+    @InjectModel(ErasedIdentifier.name) private readonly erased: Model<ErasedIdentifier>,
+    @InjectModel(PrivacyAudit.name) private readonly audit: Model<PrivacyAudit>,
+  ) {}
+
+  async create(request: Omit<PrivacyRequest, 'acknowledgements' | 'parts' | 'status' | 'completedAt'>): Promise<void> {
+    await this.requests.create({ ...request, acknowledgements: {}, parts: {}, status: 'pending' });
+  }
+
+  async get(requestId: string): Promise<PrivacyRequest | null> {
+    return this.requests.findById(requestId).lean().exec();
+  }
+
+  /**
+   * Records one service's answer (idempotent: a redelivered answer sets the same values) and
+   * completes the request once every expected service has answered. Completing an erasure drops
+   * the customer id from the request: from then on it is known only by its pseudonym.
+   */
+  async answer(requestId: string, service: string, acknowledgement: PrivacyRequest['acknowledgements'][string], part?: unknown): Promise<PrivacyRequest | null> {
+    const updated = await this.requests
+      .findOneAndUpdate(
+        { _id: requestId },
+        { $set: { [`acknowledgements.${service}`]: acknowledgement, ...(part === undefined ? {} : { [`parts.${service}`]: part }) } },
+        { new: true },
+      )
+      .lean()
+      .exec();
+    if (!updated || updated.status === 'completed') return updated;
+    const answered = Object.keys(updated.acknowledgements ?? {});
+    if (!updated.expectedServices.every((s) => answered.includes(s))) return updated;
+    return this.requests
+      .findOneAndUpdate(
+        { _id: requestId, status: 'pending' },
+        { $set: { status: 'completed', completedAt: new Date() }, ...(updated.kind === 'erasure' ? { $unset: { customerId: '' } } : {}) },
+        { new: true },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Data minimisation: export parts are kept only until served. */
+  async dropParts(requestId: string): Promise<void> {
+    await this.requests.updateOne({ _id: requestId }, { $set: { parts: {} }, $unset: { customerId: '' } }).exec();
+  }
+
+  async markErased(pseudonyms: string[], requestId: string): Promise<void> {
+    if (pseudonyms.length === 0) return;
+    const erasedAt = new Date();
+    await this.erased.bulkWrite(
+      pseudonyms.map((id) => ({ updateOne: { filter: { _id: id }, update: { $setOnInsert: { requestId, erasedAt } }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+
+  async erasedAmong(pseudonyms: string[]): Promise<Set<string>> {
+    if (pseudonyms.length === 0) return new Set();
+    const docs = await this.erased.find({ _id: { $in: pseudonyms } }, { _id: 1 }).lean().exec();
+    return new Set(docs.map((d) => d._id));
+  }
+
+  async record(entry: NewAuditEntry): Promise<void> {
+    await this.audit.create({ _id: randomUUID(), ...entry, at: new Date() });
+  }
+
+  async auditOf(requestId: string): Promise<PrivacyAudit[]> {
+    return this.audit.find({ requestId }).sort({ at: 1 }).lean().exec();
+  }
+}

@@ -1,0 +1,51 @@
+import { Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post } from '@nestjs/common';
+import { RequestPrivacyHandler, UnknownCustomerError } from '../application/request-privacy/request-privacy.handler';
+
+/** Right of access and right to erasure, by any identifier. */
+@Controller('v1/privacy')
+export class PrivacyController {
+  constructor(private readonly privacy: RequestPrivacyHandler) {}
+
+  /** Starts an erasure; every service deletes and acknowledges. Poll the request for progress. */
+  @Post('customers/:type/:value/erasure')
+  @HttpCode(202)
+  async erase(@Param('type') type: string, @Param('value') value: string) {
+    const { requestId } = await this.known(() => this.privacy.requestErasure(type, value));
+    return { requestId, status: 'pending', statusUrl: `/v1/privacy/requests/${requestId}` };
+  }
+
+  /** Everything every service holds about the customer, gathered through the privacy topics. */
+  @Get('customers/:type/:value/export')
+  async export(@Param('type') type: string, @Param('value') value: string) {
+    const document = await this.known(() => this.privacy.export(type, value));
+    if (document.missing.length > 0) {
+      throw new HttpException({ success: false, error: { code: 'incomplete', message: `no answer from ${document.missing.join(', ')}` }, partial: document }, 504);
+    }
+    return document;
+  }
+
+  @Get('requests/:id')
+  async status(@Param('id') id: string) {
+    const request = await this.privacy.status(id);
+    if (!request) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no request ${id}` } });
+    const answered = request.acknowledgements ?? {};
+    return {
+      requestId: request._id,
+      kind: request.kind,
+      status: request.status,
+      requestedAt: request.requestedAt.toISOString(),
+      ...(request.completedAt ? { completedAt: request.completedAt.toISOString() } : {}),
+      services: Object.fromEntries(request.expectedServices.map((s) => [s, answered[s] ?? null])),
+      waitingFor: request.expectedServices.filter((s) => !answered[s]),
+    };
+  }
+
+  private async known<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UnknownCustomerError) throw new NotFoundException({ success: false, error: { code: 'not_found', message: error.message } });
+      throw error;
+    }
+  }
+}

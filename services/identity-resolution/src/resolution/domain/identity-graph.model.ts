@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
+
+/**
+ * Storage id of an identifier. A unique type has one document per value ("email:a@b.com"), so
+ * one owner whatever the number of instances. A non-unique type (a household phone) may belong
+ * to several customers, so its id also names the customer it was first recorded for.
+ */
+export function identifierDocumentId(identifier: TypedIdentifier, unique: boolean, originCustomerId: string): string {
+  return unique ? `${identifier.type}:${identifier.value}` : `${identifier.type}:${identifier.value}@${originCustomerId}`;
+}
+
+export function uniqueIdentifierId(identifier: TypedIdentifier): string {
+  return `${identifier.type}:${identifier.value}`;
+}
+
+function digest(text: string, length = 24): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Deterministic customer id for a customer first seen through `identifier`: redeliveries and
+ * concurrent instances that create the same customer create the same id. */
+export function customerIdFor(identifier: TypedIdentifier): string {
+  return `cus_${digest(uniqueIdentifierId(identifier))}`;
+}
+
+/** Deterministic id of a trait record: the same traits seen again for one customer are one record. */
+export function traitRecordIdFor(customerId: string, record: Omit<PreparedRecord, 'recordId'>): string {
+  const fields = Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+  return `tr_${digest(`${customerId}\u0000${JSON.stringify(fields)}`)}`;
+}
+
+/** Deterministic id of a review item: one open question per pair of customers and kind. */
+export function reviewIdFor(kind: ReviewKind, a: string, b: string): string {
+  const [x, y] = a < b ? [a, b] : [b, a];
+  return `rv_${digest(`${kind}\u0000${x}\u0000${y}`)}`;
+}
+
+/** Why a link exists; stored with every identifier and merge so "why are these one customer?" has an answer. */
+export interface LinkEvidence {
+  /** deterministic:<type> (a shared unique identifier), deterministic:first-seen, probabilistic:fellegi-sunter, review:accepted. */
+  readonly rule: string;
+  readonly eventId: string;
+  /** ISO time of the event (or of the review decision). */
+  readonly at: string;
+  readonly rulesVersion?: string;
+  /** Fellegi-Sunter total weight, for probabilistic links. */
+  readonly score?: number;
+  readonly parametersVersion?: string;
+  /** The identifier through which the link was made ("email:a@b.com"). */
+  readonly via?: string;
+}
+
+export interface GraphCustomer {
+  readonly id: string;
+  /** ISO time of the first event seen for the customer: the oldest survives a merge. */
+  readonly createdAt: string;
+  mergedInto?: string;
+  /** Original customers and probabilistically linked records making up this one: the cluster size. */
+  members: string[];
+  /** Customers split away from this one: joining them again needs a person. */
+  separatedFrom: string[];
+  /** Whether the merge into mergedInto has been published (an outbox flag). */
+  mergeAnnounced?: boolean;
+}
+
+export interface GraphIdentifier extends TypedIdentifier {
+  readonly customerId: string;
+  /** The customer the identifier first belonged to: what a split restores. */
+  readonly originCustomerId: string;
+}
+
+export interface StoredTraitRecord {
+  readonly record: PreparedRecord;
+  /** The customer the record was first linked to (follow merges for the current one). */
+  readonly customerId: string;
+}
+
+export type ReviewKind = 'probabilistic' | 'over-merge-guard' | 'split-separated';
+
+export interface PlannedReview {
+  readonly id: string;
+  readonly kind: ReviewKind;
+  /** The two customers a reviewer may join: [the one the event belongs to, the candidate]. */
+  readonly customerIds: readonly [string, string];
+  readonly reason: string;
+  readonly score?: number;
+  readonly evidence: readonly TypedIdentifier[];
+  readonly eventId: string;
+  readonly at: string;
+}
+
+export interface PlannedMerge {
+  readonly survivorId: string;
+  readonly mergedId: string;
+  readonly reason: string;
+  readonly evidence: readonly TypedIdentifier[];
+  readonly link: LinkEvidence;
+}

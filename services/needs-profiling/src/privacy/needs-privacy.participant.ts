@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel, MongooseModule } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { TopicDefinition, topics } from '@o2o/contracts';
+import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
+import { NeedsProfileRecord, NeedsProfileRecordSchema } from '../profiling/infrastructure/needs-profile.schema';
+
+/**
+ * Access and erasure for needs profiles: the profile document holds everything this service
+ * knows (facts, evidence, the journal kept for splits, the last published state), so exporting
+ * and erasing it covers all of it; the compacted needs topic gets tombstones.
+ */
+@Injectable()
+export class NeedsPrivacyParticipant implements PrivacyParticipant {
+  constructor(@InjectModel(NeedsProfileRecord.name) private readonly profiles: Model<NeedsProfileRecord>) {}
+
+  async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
+    const documents = await this.profiles.find({ _id: { $in: customerIds } }).lean().exec();
+    return { needsProfiles: documents };
+  }
+
+  async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
+    const result = await this.profiles.deleteMany({ _id: { $in: customerIds } }).exec();
+    return { deleted: { 'mongo.needs_profiles': result.deletedCount }, tombstones: [topics.needsProfiles] };
+  }
+}
+
+export const needsPrivacy: PrivacySettings = {
+  imports: [MongooseModule.forFeature([{ name: NeedsProfileRecord.name, schema: NeedsProfileRecordSchema }])],
+  participant: NeedsPrivacyParticipant,
+};

@@ -1,0 +1,193 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { topics, ValueScoredDataV1, ValueTier } from '@o2o/contracts';
+import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
+import type { ValueScoringConfig } from '../../config/value-scoring.config';
+import { ModelRegistry } from '../../models/application/model.registry';
+import { ScoreWrite } from '../../purchases/infrastructure/purchase-summary.repository';
+import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
+import { VALUE_CONFIG } from '../../value.tokens';
+import {
+  ActiveModel,
+  round2,
+  strategicValueOf,
+  tierFromCutoffs,
+  Valuation,
+  ValuationSettings,
+  valueCustomer,
+} from '../domain/customer-valuation';
+import { PeerGroupKeys, peerGroupKeys } from '../domain/peer-spend';
+import { PurchaseHistory, purchaseHistory } from '../domain/purchase-history';
+
+export const VALUE_SOURCE = '/services/value-scoring';
+
+export interface ScoredCustomer {
+  summary: PurchaseSummary;
+  history: PurchaseHistory;
+  valuation: Valuation;
+  peerKeys: PeerGroupKeys;
+  model: ActiveModel;
+}
+
+export interface TierPlacement {
+  tier: ValueTier;
+  reason: string;
+}
+
+export interface SettledScore {
+  write: ScoreWrite;
+  /** Present when the state moved enough to publish (tier change or a value beyond the threshold). */
+  event?: OutgoingEvent;
+  score: CustomerScore;
+}
+
+/**
+ * Turns a purchase summary into its value state with the instance's current model: the one
+ * place where live events, merges, splits, the re-scoring job and the API compute a score, so
+ * they can never disagree on how.
+ */
+@Injectable()
+export class CustomerScorer {
+  readonly settings: ValuationSettings;
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
+  ) {
+    this.settings = {
+      horizonYears: config.VALUE_HORIZON_YEARS,
+      annualDiscountRate: config.VALUE_DISCOUNT_RATE,
+      periodsPerYear: config.VALUE_PERIODS_PER_YEAR,
+      currency: config.VALUE_CURRENCY,
+    };
+  }
+
+  /** Whether the stored model inputs are stale, so the order lines must be read to score. */
+  needsLines(summary: PurchaseSummary): boolean {
+    return summary.scoredRevision !== summary.revision || summary.x === undefined;
+  }
+
+  history(summary: PurchaseSummary): PurchaseHistory {
+    if (!this.needsLines(summary)) {
+      return {
+        orders: summary.orderCount ?? 0,
+        x: summary.x ?? 0,
+        mx: summary.mx ?? 0,
+        netRevenue: summary.revenue,
+        ...(summary.firstPurchaseDay ? { firstPurchaseDay: summary.firstPurchaseDay } : {}),
+        ...(summary.lastPurchaseDay ? { lastPurchaseDay: summary.lastPurchaseDay } : {}),
+      };
+    }
+    return purchaseHistory(summary.orders, this.config.MODEL_TIME_UNIT_DAYS);
+  }
+
+  score(summary: PurchaseSummary, now: Date): ScoredCustomer {
+    const model = this.registry.model();
+    const history = this.history(summary);
+    return {
+      summary,
+      history,
+      model,
+      valuation: valueCustomer(model, history, now, this.settings),
+      peerKeys: peerGroupKeys(summary.archetypes ?? [], summary.categories.length, this.config.CATEGORY_BREADTH_BANDS),
+    };
+  }
+
+  /** Live placement against the last walk's cut-offs (or the interim thresholds before any walk). */
+  placeByCutoffs(value: number): TierPlacement {
+    const { cutoffs, fromWalk } = this.registry.tierCutoffs();
+    const tier = tierFromCutoffs(value, cutoffs);
+    const money = (n: number) => `${round2(n)} ${this.config.VALUE_CURRENCY}`;
+    const bound = tier === 'D' ? cutoffs.C : cutoffs[tier];
+    const relation = tier === 'D' ? `below ${money(bound)}` : `at least ${money(bound)}`;
+    return {
+      tier,
+      reason: fromWalk
+        ? `tier ${tier}: value ${money(value)} is ${relation}, the lowest value in tier ${tier === 'D' ? 'C' : tier} at the last re-tiering by cumulative share of value (A: top ${pct(this.config.TIER_SHARE_A)}, B: to ${pct(this.config.TIER_SHARE_B)}, C: to ${pct(this.config.TIER_SHARE_C)})`
+        : `tier ${tier}: no re-tiering has run yet, so the interim revenue thresholds apply (A >= ${money(cutoffs.A)}, B >= ${money(cutoffs.B)}, C >= ${money(cutoffs.C)})`,
+    };
+  }
+
+  /**
+   * The write (and the event, if material) for a scored customer. `eventId` makes the event id
+   * deterministic for its cause, so a redelivered batch republishes under the same id.
+   */
+  settle(scored: ScoredCustomer, placement: TierPlacement, now: Date, eventId: string, extra: Record<string, unknown> = {}): SettledScore {
+    const { summary, history, valuation, model } = scored;
+    const strategic = strategicValueOf(valuation.expectedYearlySpend, this.registry.peerLevel(scored.peerKeys), this.settings, this.config.PEER_PERCENTILE);
+    const score: CustomerScore = {
+      actualValue: round2(valuation.actualValue),
+      strategicValue: round2(strategic.strategicValue),
+      tier: placement.tier,
+      modelVersion: model.version,
+      reasons: [...valuation.reasons, placement.reason, strategic.reason],
+      scoredAt: now,
+      ...(valuation.probabilityAlive === undefined ? {} : { probabilityAlive: valuation.probabilityAlive }),
+      ...(valuation.expectedPurchases === undefined ? {} : { expectedPurchases: valuation.expectedPurchases }),
+      ...(valuation.expectedYearlySpend === undefined ? {} : { expectedYearlySpend: round2(valuation.expectedYearlySpend) }),
+      ...(strategic.peerGroup === undefined ? {} : { peerGroup: strategic.peerGroup, peerLevel: round2(strategic.peerLevel ?? 0), peerCustomers: strategic.peerCustomers }),
+    };
+    const material =
+      summary.publishedTier !== score.tier ||
+      this.moved(summary.publishedValue, score.actualValue) ||
+      this.moved(summary.publishedStrategicValue ?? 0, score.strategicValue);
+    const set: Record<string, unknown> = {
+      x: history.x,
+      mx: history.mx,
+      orderCount: history.orders,
+      score,
+      scoredRevision: summary.revision,
+      ...extra,
+    };
+    const unset: string[] = [];
+    if (history.firstPurchaseDay) set['firstPurchaseDay'] = history.firstPurchaseDay;
+    else unset.push('firstPurchaseDay');
+    if (history.lastPurchaseDay) set['lastPurchaseDay'] = history.lastPurchaseDay;
+    else unset.push('lastPurchaseDay');
+    const write: ScoreWrite = { customerId: summary._id, revision: summary.revision, set, unset };
+    if (!material) return { write, score };
+    set['publishedTier'] = score.tier;
+    set['publishedValue'] = score.actualValue;
+    set['publishedStrategicValue'] = score.strategicValue;
+    const data = this.contractData(summary, history, score);
+    return {
+      write,
+      score,
+      event: {
+        key: summary._id,
+        event: createEnvelope({ id: `value:${summary._id}:${eventId}`, type: 'customer.value-scored', version: 1, source: VALUE_SOURCE, subject: summary._id, data }),
+      },
+    };
+  }
+
+  contractData(summary: PurchaseSummary, history: PurchaseHistory, score: CustomerScore): ValueScoredDataV1 {
+    return {
+      customerId: summary._id,
+      actualValue: score.actualValue,
+      strategicValue: score.strategicValue,
+      tier: score.tier as ValueTier,
+      ...(summary.publishedTier && summary.publishedTier !== score.tier ? { previousTier: summary.publishedTier as ValueTier } : {}),
+      ...(score.probabilityAlive === undefined ? {} : { probabilityAlive: score.probabilityAlive }),
+      ...(score.expectedPurchases === undefined ? {} : { expectedPurchases: score.expectedPurchases }),
+      purchases: history.orders,
+      revenue: round2(history.netRevenue),
+      ...(summary.firstPurchaseAt ? { firstPurchaseAt: summary.firstPurchaseAt.toISOString() } : {}),
+      ...(summary.lastPurchaseAt ? { lastPurchaseAt: summary.lastPurchaseAt.toISOString() } : {}),
+      currency: this.config.VALUE_CURRENCY,
+      modelVersion: score.modelVersion,
+      reasons: score.reasons,
+      updatedAt: score.scoredAt.toISOString(),
+    };
+  }
+
+  private moved(published: number | undefined, value: number): boolean {
+    if (published === undefined) return true;
+    const threshold = Math.max(this.config.PUBLISH_VALUE_CHANGE_ABSOLUTE, this.config.PUBLISH_VALUE_CHANGE_RELATIVE * Math.abs(published));
+    return Math.abs(value - published) > threshold;
+  }
+}
+
+export const valueTopic = topics.valueScores;
+
+function pct(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
