@@ -18,19 +18,54 @@ export const redactPaths: string[] = [
   'traits', '*.traits', 'raw', '*.raw',
 ];
 
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// International or long national numbers with optional separators; short numbers (ports,
+// counts, years) stay readable.
+const PHONE = /(?:\+|\b00)[1-9][\d\s().-]{6,18}\d|\b0\d[\d\s().-]{7,14}\d\b/g;
+
+/** Replaces e-mail addresses and phone numbers inside free text. */
+export function scrubText(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
+/**
+ * Second line of defence behind the path-based redaction: e-mails and phone numbers anywhere in a
+ * logged object, at any depth and inside messages, are masked.
+ */
+export function scrubPersonalData(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrubPersonalData(v, depth + 1));
+  if (value instanceof Error) return { type: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubPersonalData(v, depth + 1);
+  return out;
+}
+
 export interface LoggerSettings {
   service: string;
   level: LoggerOptions['level'];
+  /** Where lines go (stdout by default; tests capture them). */
+  destination?: pino.DestinationStream;
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
-  return pino({
+  return pino(
+    {
     level: settings.level ?? 'info',
     base: { service: settings.service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactPaths, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (object) => scrubPersonalData(object) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  }, settings.destination);
 }
 
 export type { Logger };

@@ -35,7 +35,7 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
 
   beforeAll(async () => {
     startTelemetry({ serviceName: 'ingestion-test' });
-    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_ADMIN_TOKEN: adminToken, RATE_LIMIT_EVENTS_PER_SECOND: '20' }));
+    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_ADMIN_TOKEN: adminToken, RATE_LIMIT_EVENTS_PER_SECOND: '20', PURPOSE_REQUIRED_FOR: 'Question Answered' }));
     service = await startService(ingestionService, config, 0);
     spy = await TopicSpy.start(config.KAFKA_BROKERS, [eventsTopic]);
   });
@@ -142,6 +142,19 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+  });
+
+  it('rejects facts without a stated purpose where configuration requires one', async () => {
+    const created = (await (await admin('POST', '', { name: 'Call centre', channel: 'call-centre' })).json()) as CreatedSource;
+    const missing = await send('/v1/track', created.writeKey, { userId: 'c9', event: 'Question Answered', properties: { questionId: 'q', answer: 'yes' } });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { issues: Array<{ field: string; code: string }> } }).error.issues).toEqual([
+      expect.objectContaining({ field: 'context.purpose', code: 'required' }),
+    ]);
+    const unknown = await send('/v1/track', created.writeKey, { userId: 'c9', event: 'Question Answered', context: { purpose: 'resale' }, properties: { answer: 'yes' } });
+    expect(unknown.status).toBe(400);
+    const stated = await send('/v1/track', created.writeKey, { userId: 'c9', event: 'Question Answered', context: { purpose: 'personalisation' }, properties: { questionId: 'q', answer: 'yes' } });
+    expect(stated.status).toBe(200);
   });
 
   it('serves its OpenAPI document', async () => {

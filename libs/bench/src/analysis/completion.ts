@@ -1,16 +1,17 @@
-import { OffsetSample } from '../measure/offset-tracker';
+import { committedAt, OffsetSample } from '../measure/offset-tracker';
 import { RecordedMessage } from '../measure/topic-recorder';
 import { topics } from '@o2o/contracts';
 
 /** The stages downstream of ingestion, in pipeline order, with the topics they read and write. */
 export const downstreamStages = [
-  { service: 'identity-resolution', inputs: [topics.ingestEvents.name], output: topics.identityEvents.name },
-  { service: 'value-scoring', inputs: [topics.identityEvents.name, topics.identityChanges.name], output: topics.valueScores.name },
-  { service: 'needs-profiling', inputs: [topics.identityEvents.name, topics.identityChanges.name], output: topics.needsProfiles.name },
+  { service: 'identity-resolution', inputs: [topics.ingestEvents.name], output: topics.identityEvents.name, main: topics.ingestEvents.name },
+  { service: 'value-scoring', inputs: [topics.identityEvents.name, topics.identityChanges.name], output: topics.valueScores.name, main: topics.identityEvents.name },
+  { service: 'needs-profiling', inputs: [topics.identityEvents.name, topics.identityChanges.name], output: topics.needsProfiles.name, main: topics.identityEvents.name },
   {
     service: 'campaign-customization',
-    inputs: [topics.identityEvents.name, topics.identityChanges.name, topics.valueScores.name, topics.needsProfiles.name],
+    inputs: [topics.identityEvents.name, topics.identityChanges.name, topics.identitySnapshots.name, topics.valueScores.name, topics.needsProfiles.name],
     output: topics.segmentMembership.name,
+    main: topics.identityEvents.name,
   },
 ] as const;
 export type StageName = (typeof downstreamStages)[number]['service'];
@@ -37,7 +38,7 @@ export function completionTimes(
   samples: readonly OffsetSample[],
   running: ReadonlySet<StageName>,
 ): Completion[] {
-  const committed = (i: number, service: string, topic: string, partition: number): number => samples[i]?.committed.get(service)?.get(topic)?.[partition] ?? 0;
+  const committed = (i: number, service: string, topic: string, partition: number): number => committedAt(samples[i], service, topic, partition);
   const highs = (i: number, topic: string): number[] => samples[i]?.highWatermarks.get(topic) ?? [];
   const coveredAll = (i: number, service: string, topic: string, needed: number[]): boolean =>
     needed.every((offset, partition) => committed(i, service, topic, partition) >= (offset ?? 0));

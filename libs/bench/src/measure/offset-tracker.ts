@@ -81,7 +81,8 @@ export class OffsetTracker {
             const byTopic = new Map<string, PartitionOffsets>();
             for (const t of answer) {
               const offsets: PartitionOffsets = [];
-              for (const p of t.partitions) offsets[p.partition] = Math.max(0, Number(p.offset));
+              // -1 (no commit yet) is kept: a topic with no commit on any partition is one the group does not read.
+              for (const p of t.partitions) offsets[p.partition] = Number(p.offset);
               byTopic.set(t.topic.slice(this.prefix.length), offsets);
             }
             return [g.service, byTopic] as const;
@@ -105,14 +106,23 @@ export class OffsetTracker {
 }
 
 export function sum(offsets: PartitionOffsets | undefined): number {
-  return (offsets ?? []).reduce((s, x) => s + (x ?? 0), 0);
+  return (offsets ?? []).reduce((s, x) => s + Math.max(0, x ?? 0), 0);
 }
 
-/** Messages a group has not yet committed on one of its input topics. */
-export function lagOf(sample: OffsetSample, service: string, topic: string): number {
+/** Committed offset of one partition, 0 before the first commit. */
+export function committedAt(sample: OffsetSample | undefined, service: string, topic: string, partition: number): number {
+  return Math.max(0, sample?.committed.get(service)?.get(topic)?.[partition] ?? 0);
+}
+
+/**
+ * Messages a group has not yet committed on one of its input topics; undefined when the group
+ * has never committed on any partition of it while it has messages (it does not read that topic).
+ */
+export function lagOf(sample: OffsetSample, service: string, topic: string): number | undefined {
   const committed = sample.committed.get(service)?.get(topic) ?? [];
   const high = sample.highWatermarks.get(topic) ?? [];
+  if (sum(high) > 0 && !committed.some((c) => c !== undefined && c >= 0)) return undefined;
   let lag = 0;
-  for (let p = 0; p < high.length; p++) lag += Math.max(0, (high[p] ?? 0) - (committed[p] ?? 0));
+  for (let p = 0; p < high.length; p++) lag += Math.max(0, (high[p] ?? 0) - Math.max(0, committed[p] ?? 0));
   return lag;
 }

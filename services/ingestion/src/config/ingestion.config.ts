@@ -14,6 +14,16 @@ export const ingestionConfigSchema = z.object({
   RATE_LIMIT_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(5000),
   /** Longest wait for Kafka's acknowledgement before answering 503. */
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  /** Call types and track event names that must state a purpose (context.purpose); empty: none. */
+  PURPOSE_REQUIRED_FOR: z
+    .string()
+    .default('')
+    .transform((s) => new Set(s.split(',').map((e) => e.trim()).filter(Boolean))),
+  /** Purposes a call may state. */
+  PURPOSES: z
+    .string()
+    .default('service,analytics,profiling,personalisation,email-marketing,sms-marketing,phone-marketing,data-sharing')
+    .transform((s) => new Set(s.split(',').map((e) => e.trim()).filter(Boolean))),
   /** Creates the demo sources (one per channel, well-known write keys) at boot. Never in production. */
   INGESTION_DEMO_SOURCES: configFields.booleanFlag.default(false),
 });

@@ -22,7 +22,7 @@ function text(source: Readonly<Record<string, unknown>> | undefined, ...keys: st
  * event says too little about a person to be compared: a surname and one more fact at least.
  */
 export function personalTraitsOf(event: SegmentLikeEvent): PersonalTraits | undefined {
-  const traits = { ...(objectAt(event, 'context') !== undefined ? objectAt(event.context, 'traits') : undefined), ...(event.traits ?? {}) };
+  const traits = { ...(objectAt(event.context, 'traits') ?? {}), ...(event.traits ?? {}) };
   const address = objectAt(traits, 'address');
   const result: PersonalTraits = {
     firstName: text(traits, 'firstName', 'first_name'),

@@ -1,9 +1,12 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { EventRejectedDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, KafkaBatchContext, KafkaPublisher, OutgoingEvent, RawBatch } from '@o2o/kafka';
 import { AcceptEventsHandler } from '../application/accept-events/accept-events.handler';
 import { MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
+import { checkPurpose, PurposePolicy } from '../domain/purpose-policy';
+import type { IngestionConfig } from '../../config/ingestion.config';
+import { INGESTION_CONFIG } from '../../ingestion.tokens';
 import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 
@@ -21,7 +24,12 @@ export class IntakeConsumer {
     private readonly sources: SourceRepository,
     private readonly publisher: KafkaPublisher,
     private readonly metrics: IngestionMetrics,
-  ) {}
+    @Inject(INGESTION_CONFIG) config: IngestionConfig,
+  ) {
+    this.purposes = { requiredFor: config.PURPOSE_REQUIRED_FOR, purposes: config.PURPOSES };
+  }
+
+  private readonly purposes: PurposePolicy;
 
   @BatchHandler(topics.ingestIntake)
   async onIntake(@Payload() batch: RawBatch, @Ctx() _ctx: KafkaBatchContext): Promise<void> {
@@ -79,6 +87,11 @@ export class IntakeConsumer {
       const result = validateMessage(json);
       if (!result.ok) {
         reject(result.issues[0]?.code ?? 'invalid_event', result.issues, source.id);
+        continue;
+      }
+      const purposeIssue = checkPurpose(result.message, this.purposes);
+      if (purposeIssue) {
+        reject(purposeIssue.code === 'required' ? 'purpose_required' : 'invalid_purpose', [purposeIssue], source.id);
         continue;
       }
       const group = bySource.get(source.id) ?? { source, messages: [] };

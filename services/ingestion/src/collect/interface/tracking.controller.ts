@@ -1,8 +1,11 @@
-import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SegmentMessageV1, segmentBatchV1 } from '@o2o/contracts';
 import { AcceptEventsHandler, EventStoreUnavailableError } from '../application/accept-events/accept-events.handler';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
+import { checkPurpose, PurposePolicy } from '../domain/purpose-policy';
+import type { IngestionConfig } from '../../config/ingestion.config';
+import { INGESTION_CONFIG } from '../../ingestion.tokens';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { SIGNATURE_HEADER, signatureMatches } from '../../sources/domain/source-credentials';
 import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
@@ -42,7 +45,12 @@ export class TrackingController {
     private readonly metrics: IngestionMetrics,
     private readonly rateLimiter: SourceRateLimiter,
     @InjectLogger() private readonly logger: Logger,
-  ) {}
+    @Inject(INGESTION_CONFIG) config: IngestionConfig,
+  ) {
+    this.purposes = { requiredFor: config.PURPOSE_REQUIRED_FOR, purposes: config.PURPOSES };
+  }
+
+  private readonly purposes: PurposePolicy;
 
   @Post('batch')
   @HttpCode(200)
@@ -118,6 +126,8 @@ export class TrackingController {
     const { writeKey: _writeKey, ...message } = body;
     const result = validateMessage({ ...message, type });
     if (!result.ok) throw invalid(result.issues);
+    const purposeIssue = checkPurpose(result.message, this.purposes);
+    if (purposeIssue) throw invalid([purposeIssue]);
     return [result.message];
   }
 
@@ -142,8 +152,13 @@ export class TrackingController {
         return;
       }
       const result = validateMessage(merged, `batch.${index}`);
-      if (result.ok) messages.push(result.message);
-      else issues.push(...result.issues);
+      if (!result.ok) {
+        issues.push(...result.issues);
+        return;
+      }
+      const purposeIssue = checkPurpose(result.message, this.purposes, `batch.${index}`);
+      if (purposeIssue) issues.push(purposeIssue);
+      else messages.push(result.message);
     });
     if (issues.length > 0) throw invalid(issues);
     return messages;

@@ -107,6 +107,18 @@ export class PurchaseSummaryRepository {
     );
   }
 
+  /**
+   * The job's ranking key, written whatever the revision: it only orders the walk, and a
+   * customer that changes meanwhile is re-scored live anyway.
+   */
+  async setRankValues(values: Array<{ customerId: string; rankValue: number }>): Promise<void> {
+    if (values.length === 0) return;
+    await this.summaries.bulkWrite(
+      values.map((v) => ({ updateOne: { filter: { _id: v.customerId, mergedInto: { $exists: false } }, update: { $set: { rankValue: v.rankValue } } } })),
+      { ordered: false },
+    );
+  }
+
   /** Next page of live (not merged-away) customers by _id, without order lines. */
   async page(afterId: string | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false } };

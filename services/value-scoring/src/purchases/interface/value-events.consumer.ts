@@ -1,16 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { topics } from '@o2o/contracts';
-import { BatchHandler, EventBatch, KafkaPublisher } from '@o2o/kafka';
+import { BatchHandler, EventBatch } from '@o2o/kafka';
+import { ApplyIdentityChangesHandler } from '../application/apply-identity-changes/apply-identity-changes.handler';
 import { RecordPurchasesHandler } from '../application/record-purchases/record-purchases.handler';
-import { PurchaseSummaryRepository } from '../infrastructure/purchase-summary.repository';
 
 @Controller()
 export class ValueEventsConsumer {
   constructor(
     private readonly record: RecordPurchasesHandler,
-    private readonly summaries: PurchaseSummaryRepository,
-    private readonly publisher: KafkaPublisher,
+    private readonly identityChanges: ApplyIdentityChangesHandler,
   ) {}
 
   @BatchHandler(topics.identityEvents)
@@ -18,15 +17,14 @@ export class ValueEventsConsumer {
     await this.record.execute(batch.messages.flatMap((m) => (m.kind === 'event' ? [{ event: m.event, trace: m.trace }] : [])));
   }
 
-  /** Merges fold the merged customer's history into the survivor; its own state is tombstoned. */
+  /** In order, one at a time: a split may undo a merge earlier in the same batch. */
   @BatchHandler(topics.identityChanges)
   async onIdentityChange(@Payload() batch: EventBatch<'identityChanges'>): Promise<void> {
     for (const message of batch.messages) {
-      if (message.kind !== 'event' || message.event.type !== 'customer.merged') continue;
-      const { survivorId, mergedId } = message.event.data;
-      await this.summaries.fold(survivorId, mergedId);
-      await this.record.publishChanged([survivorId], new Map([[survivorId, message.trace]]), true);
-      await this.publisher.publishTombstones(topics.valueScores, [mergedId]);
+      if (message.kind !== 'event') continue;
+      const { event, trace } = message;
+      if (event.type === 'customer.merged') await this.identityChanges.merge(event.data, trace);
+      else await this.identityChanges.split(event.id, event.data, trace);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { topics, ValueScoredDataV1, ValueTier } from '@o2o/contracts';
+import { ValueScoredDataV1, ValueTier } from '@o2o/contracts';
 import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { ModelRegistry } from '../../models/application/model.registry';
@@ -185,8 +185,6 @@ export class CustomerScorer {
     return Math.abs(value - published) > threshold;
   }
 }
-
-export const valueTopic = topics.valueScores;
 
 function pct(share: number): string {
   return `${Math.round(share * 100)}%`;

@@ -1,0 +1,438 @@
+import {
+  blockingKeys,
+  ClusterSummary,
+  decideResolution,
+  extractIdentifiers,
+  guardLink,
+  GuardVerdict,
+  IdentityRules,
+  KnownCustomer,
+  LinkStrength,
+  MatchParameters,
+  OverMergeGuardConfig,
+  PreparedRecord,
+  prepareRecord,
+  ResolutionDecision,
+  scorePair,
+  SegmentLikeEvent,
+  TermFrequencies,
+  TypedIdentifier,
+} from '../../matching/domain';
+import {
+  customerIdFor,
+  GraphCustomer,
+  GraphIdentifier,
+  LinkEvidence,
+  PlannedMerge,
+  PlannedReview,
+  reviewIdFor,
+  ReviewKind,
+  StoredTraitRecord,
+  traitRecordIdFor,
+  uniqueIdentifierId,
+} from './identity-graph.model';
+import { personalTraitsOf } from './personal-traits.extractor';
+
+export interface ResolverEvent {
+  readonly id: string;
+  /** ISO event time: a new customer's createdAt, which decides merge survivors. */
+  readonly time: string;
+  readonly data: SegmentLikeEvent;
+}
+
+export interface ProbabilisticSettings {
+  readonly parameters: MatchParameters;
+  readonly termFrequencies: TermFrequencies;
+  readonly maxBlockSize: number;
+}
+
+export interface ResolverSettings {
+  readonly rules: IdentityRules;
+  readonly guard: OverMergeGuardConfig;
+  /** Identifier types whose deterministic links are weak evidence (shared devices). */
+  readonly weakLinkTypes: ReadonlySet<string>;
+  readonly matching?: ProbabilisticSettings;
+}
+
+/**
+ * The part of the identity graph a batch touches, loaded once per batch and updated in memory
+ * as the batch is planned, so that later events of the batch see the effects of earlier ones.
+ */
+export class GraphState {
+  /** Identifiers of each current customer (merged customers' identifiers moved to the survivor). */
+  private readonly byCustomer = new Map<string, TypedIdentifier[]>();
+
+  constructor(
+    /** Owner of each unique identifier ("type:value") the batch carries. */
+    readonly owners: Map<string, GraphIdentifier>,
+    readonly customers: Map<string, GraphCustomer>,
+    customerIdentifiers: readonly GraphIdentifier[],
+    /** Trait records reachable from the batch's blocking keys. */
+    readonly records: Map<string, StoredTraitRecord>,
+    /** Blocking key -> trait record ids. */
+    readonly postings: Map<string, string[]>,
+  ) {
+    for (const identifier of customerIdentifiers) this.identifiersOf(this.current(identifier.customerId)).push({ type: identifier.type, value: identifier.value });
+  }
+
+  /** The customer an id stands for now, following merges (bounded: a cycle is a bug, not a hang). */
+  current(id: string): string {
+    let cursor = id;
+    for (let hop = 0; hop < 32; hop += 1) {
+      const next = this.customers.get(cursor)?.mergedInto;
+      if (next === undefined) return cursor;
+      cursor = next;
+    }
+    return cursor;
+  }
+
+  identifiersOf(customerId: string): TypedIdentifier[] {
+    let list = this.byCustomer.get(customerId);
+    if (list === undefined) {
+      list = [];
+      this.byCustomer.set(customerId, list);
+    }
+    return list;
+  }
+
+  moveIdentifiers(from: string, to: string): void {
+    const moving = this.byCustomer.get(from) ?? [];
+    this.byCustomer.delete(from);
+    const target = this.identifiersOf(to);
+    for (const identifier of moving) if (!target.some((held) => held.type === identifier.type && held.value === identifier.value)) target.push(identifier);
+  }
+
+  summary(customerId: string): ClusterSummary {
+    return { clusterId: customerId, size: this.customers.get(customerId)?.members.length ?? 1 };
+  }
+}
+
+export interface NewIdentifierPlan extends GraphIdentifier {
+  readonly unique: boolean;
+  readonly evidence: LinkEvidence;
+}
+
+export interface NewTraitRecordPlan {
+  readonly id: string;
+  readonly customerId: string;
+  readonly record: PreparedRecord;
+  readonly keys: readonly string[];
+}
+
+export type EventOutcome =
+  | { readonly kind: 'resolved'; readonly customerId: string; readonly identifiers: readonly TypedIdentifier[]; readonly reason: string }
+  | { readonly kind: 'unresolvable'; readonly reason: string };
+
+export interface ResolutionPlan {
+  readonly newCustomers: Array<{ id: string; createdAt: string }>;
+  readonly newIdentifiers: NewIdentifierPlan[];
+  readonly merges: PlannedMerge[];
+  /** Records linked probabilistically to a customer: they count towards its cluster size. */
+  readonly memberLinks: Array<{ customerId: string; member: string }>;
+  readonly newRecords: NewTraitRecordPlan[];
+  readonly reviews: PlannedReview[];
+  /** One per input event, in order. */
+  readonly outcomes: EventOutcome[];
+}
+
+interface Candidate {
+  readonly customerId: string;
+  readonly weight: number;
+}
+
+const describeTypes = (identifiers: readonly TypedIdentifier[]): string => [...new Set(identifiers.map((i) => i.type))].join(', ');
+
+/**
+ * Plans what a batch of events does to the identity graph, in order, as one instance processing
+ * them one by one would: deterministic rules first (decideResolution), probabilistic matching
+ * for events that carry personal traits and no strong identifier, the over-merge guards on every
+ * automatic link. Pure: the caller loads the state, writes the plan and publishes.
+ */
+export class BatchResolver {
+  private readonly plan: ResolutionPlan = { newCustomers: [], newIdentifiers: [], merges: [], memberLinks: [], newRecords: [], reviews: [], outcomes: [] };
+
+  constructor(
+    private readonly state: GraphState,
+    private readonly settings: ResolverSettings,
+    /** Customers this batch created in an earlier round: their trait-only events are matched again. */
+    private readonly freshCustomers: ReadonlySet<string> = new Set(),
+  ) {}
+
+  resolve(events: readonly ResolverEvent[]): ResolutionPlan {
+    for (const event of events) this.plan.outcomes.push(this.resolveOne(event));
+    return this.plan;
+  }
+
+  private resolveOne(event: ResolverEvent): EventOutcome {
+    const { rules } = this.settings;
+    const extraction = extractIdentifiers(event.data, rules);
+    const decision = decideResolution(extraction, this.knownCustomers(extraction.identifiers), rules);
+    const carried = extraction.identifiers.map(({ type, value }) => ({ type, value }));
+    if (decision.kind === 'unresolvable') return { kind: 'unresolvable', reason: decision.reason };
+
+    const traits = this.settings.matching !== undefined ? personalTraitsOf(event.data) : undefined;
+    const prepared = traits !== undefined ? prepareRecord('incoming', traits) : undefined;
+    const traitOnly = prepared !== undefined && !this.hasStrongIdentifier(carried);
+
+    let customerId: string;
+    let reason = decision.reason;
+    switch (decision.kind) {
+      case 'new-customer': {
+        const matched = traitOnly && prepared !== undefined ? this.linkProbabilistically(event, prepared, decision.identifiers) : undefined;
+        if (matched !== undefined) {
+          customerId = matched.customerId;
+          reason = matched.reason;
+        } else {
+          customerId = this.createCustomer(event, decision);
+          if (traitOnly && prepared !== undefined) this.queueCloseCandidates(event, prepared, customerId);
+        }
+        break;
+      }
+      case 'attach': {
+        customerId = this.state.current(decision.customerId);
+        const via = decision.via[0];
+        const origin = via !== undefined ? (this.state.owners.get(uniqueIdentifierId(via))?.originCustomerId ?? customerId) : customerId;
+        this.attach(customerId, origin, decision.newIdentifiers, this.evidence(event, `deterministic:${via?.type ?? 'identifier'}`, via));
+        if (traitOnly && prepared !== undefined && this.freshCustomers.has(customerId)) {
+          // A customer this batch created may have lost a concurrent race to a lookalike written
+          // by another instance; matching again converges on what one instance would have built.
+          customerId = this.rematchFresh(event, prepared, customerId);
+        }
+        break;
+      }
+      case 'merge':
+        customerId = this.mergeDeterministically(event, decision);
+        break;
+    }
+    customerId = this.state.current(customerId);
+    if (prepared !== undefined) this.storeTraitRecord(customerId, prepared);
+    return { kind: 'resolved', customerId, identifiers: carried, reason };
+  }
+
+  private hasStrongIdentifier(identifiers: readonly TypedIdentifier[]): boolean {
+    return identifiers.some((i) => this.settings.rules.types.get(i.type)?.unique === true && !this.settings.weakLinkTypes.has(i.type));
+  }
+
+  private knownCustomers(identifiers: readonly TypedIdentifier[]): KnownCustomer[] {
+    const ids = new Set<string>();
+    for (const identifier of identifiers) {
+      const owner = this.state.owners.get(uniqueIdentifierId(identifier));
+      if (owner !== undefined) ids.add(this.state.current(owner.customerId));
+    }
+    return [...ids].flatMap((id) => {
+      const customer = this.state.customers.get(id);
+      // An owner whose customer document is not visible yet (another instance mid-write) is still
+      // a customer: its id and the event's time are the best knowledge available.
+      return [{ customerId: id, createdAt: customer?.createdAt ?? new Date(8.64e15).toISOString(), identifiers: this.state.identifiersOf(id) }];
+    });
+  }
+
+  private evidence(event: ResolverEvent, rule: string, via?: TypedIdentifier, extra: Partial<LinkEvidence> = {}): LinkEvidence {
+    return {
+      rule,
+      eventId: event.id,
+      at: event.time,
+      rulesVersion: this.settings.rules.version,
+      ...(via !== undefined ? { via: uniqueIdentifierId(via) } : {}),
+      ...extra,
+    };
+  }
+
+  private createCustomer(event: ResolverEvent, decision: Extract<ResolutionDecision, { kind: 'new-customer' }>): string {
+    const first = decision.identifiers[0];
+    if (first === undefined) throw new Error('unreachable: a new customer has an identifier');
+    const id = customerIdFor(first);
+    if (this.state.customers.has(id)) {
+      // Created before (an earlier round, or split off and its identifier since reassigned).
+      const current = this.state.current(id);
+      this.attach(current, id, decision.identifiers, this.evidence(event, 'deterministic:first-seen'));
+      return current;
+    }
+    this.state.customers.set(id, { id, createdAt: event.time, members: [id], separatedFrom: [] });
+    this.plan.newCustomers.push({ id, createdAt: event.time });
+    this.attach(id, id, decision.identifiers, this.evidence(event, 'deterministic:first-seen'));
+    return id;
+  }
+
+  private attach(customerId: string, originCustomerId: string, identifiers: readonly TypedIdentifier[], evidence: LinkEvidence): void {
+    const held = this.state.identifiersOf(customerId);
+    for (const identifier of identifiers) {
+      if (held.some((h) => h.type === identifier.type && h.value === identifier.value)) continue;
+      const rule = this.settings.rules.types.get(identifier.type);
+      const unique = rule?.unique === true;
+      if (unique && this.state.owners.has(uniqueIdentifierId(identifier))) continue;
+      const max = rule?.maxPerCustomer ?? null;
+      // Probabilistic links can bring weak identifiers past a limit the rules set; refuse those.
+      if (max !== null && held.filter((h) => h.type === identifier.type).length >= max) continue;
+      const planned: NewIdentifierPlan = { type: identifier.type, value: identifier.value, customerId, originCustomerId, unique, evidence };
+      held.push({ type: identifier.type, value: identifier.value });
+      if (unique) this.state.owners.set(uniqueIdentifierId(identifier), planned);
+      this.plan.newIdentifiers.push(planned);
+    }
+  }
+
+  private mergeDeterministically(event: ResolverEvent, decision: Extract<ResolutionDecision, { kind: 'merge' }>): string {
+    const survivorId = this.state.current(decision.survivorId);
+    for (const mergedRaw of decision.mergedIds) {
+      const mergedId = this.state.current(mergedRaw);
+      if (mergedId === survivorId) continue;
+      const via = decision.links.filter((link) => link.customerId === mergedRaw).map((link) => link.via);
+      const weak = via.length > 0 && via.every((identifier) => this.settings.weakLinkTypes.has(identifier.type));
+      const strength: LinkStrength = weak ? { kind: 'probabilistic', weight: 0 } : { kind: 'deterministic' };
+      const verdict = this.guard(survivorId, mergedId, [strength]);
+      if (verdict.verdict === 'review') {
+        this.review(verdict.kind, event, survivorId, mergedId, verdict.reason, via);
+        continue;
+      }
+      this.merge(survivorId, mergedId, `deterministic: both hold ${describeTypes(via)}`, via, this.evidence(event, `deterministic:${via[0]?.type ?? 'identifier'}`, via[0]));
+    }
+    const first = decision.links[0]?.via;
+    const origin = first !== undefined ? (this.state.owners.get(uniqueIdentifierId(first))?.originCustomerId ?? survivorId) : survivorId;
+    this.attach(survivorId, origin, decision.newIdentifiers, this.evidence(event, `deterministic:${first?.type ?? 'identifier'}`, first));
+    return survivorId;
+  }
+
+  /** The over-merge guards plus the memory of splits: customers split apart are only joined by a person. */
+  private guard(a: string, b: string, links: readonly LinkStrength[]): { verdict: 'allow' } | { verdict: 'review'; kind: ReviewKind; reason: string } {
+    const customerA = this.state.customers.get(a);
+    const customerB = this.state.customers.get(b);
+    if (customerA?.separatedFrom.includes(b) === true || customerB?.separatedFrom.includes(a) === true) {
+      return { verdict: 'review', kind: 'split-separated', reason: `split guard: ${a} and ${b} were split apart by a person` };
+    }
+    const verdict: GuardVerdict = guardLink(this.state.summary(a), this.state.summary(b), links, this.settings.guard);
+    return verdict.verdict === 'review' ? { verdict: 'review', kind: 'over-merge-guard', reason: verdict.reason } : { verdict: 'allow' };
+  }
+
+  private merge(survivorId: string, mergedId: string, reason: string, evidence: readonly TypedIdentifier[], link: LinkEvidence): void {
+    const survivor = this.state.customers.get(survivorId);
+    const merged = this.state.customers.get(mergedId);
+    if (survivor === undefined || merged === undefined) return;
+    merged.mergedInto = survivorId;
+    merged.mergeAnnounced = false;
+    for (const member of merged.members) if (!survivor.members.includes(member)) survivor.members.push(member);
+    for (const separated of merged.separatedFrom) if (!survivor.separatedFrom.includes(separated)) survivor.separatedFrom.push(separated);
+    this.state.moveIdentifiers(mergedId, survivorId);
+    this.plan.merges.push({ survivorId, mergedId, reason, evidence, link });
+  }
+
+  private review(kind: ReviewKind, event: ResolverEvent, a: string, b: string, reason: string, evidence: readonly TypedIdentifier[], score?: number): void {
+    const id = reviewIdFor(kind, a, b);
+    if (this.plan.reviews.some((r) => r.id === id)) return;
+    this.plan.reviews.push({ id, kind, customerIds: [a, b], reason, evidence, eventId: event.id, at: event.time, ...(score !== undefined ? { score } : {}) });
+  }
+
+  /** Best-scoring current customers for a record, strongest first (one entry per customer). */
+  private candidates(record: PreparedRecord, exclude?: string): Candidate[] {
+    const matching = this.settings.matching;
+    if (matching === undefined) return [];
+    const ids = new Set<string>();
+    for (const key of blockingKeys(record)) {
+      const list = this.state.postings.get(key);
+      if (list === undefined || list.length > matching.maxBlockSize) continue;
+      for (const id of list) ids.add(id);
+    }
+    const best = new Map<string, number>();
+    for (const id of ids) {
+      const stored = this.state.records.get(id);
+      if (stored === undefined) continue;
+      const customerId = this.state.current(stored.customerId);
+      if (customerId === exclude) continue;
+      const weight = scorePair(record, stored.record, matching.parameters, matching.termFrequencies).totalWeight;
+      if (weight > (best.get(customerId) ?? Number.NEGATIVE_INFINITY)) best.set(customerId, weight);
+    }
+    return [...best.entries()].map(([customerId, weight]) => ({ customerId, weight })).sort((x, y) => y.weight - x.weight || x.customerId.localeCompare(y.customerId));
+  }
+
+  /**
+   * A trait-only event joins the best-scoring customer above the auto-merge threshold when the
+   * guards allow; a second customer also above it would be bridged by this one record, which the
+   * bridge guard decides. Returns undefined when the event should become a new customer.
+   */
+  private linkProbabilistically(event: ResolverEvent, record: PreparedRecord, identifiers: readonly TypedIdentifier[]): { customerId: string; reason: string } | undefined {
+    const matching = this.settings.matching;
+    if (matching === undefined) return undefined;
+    const candidates = this.candidates(record);
+    const top = candidates[0];
+    const { autoMerge } = matching.parameters.thresholds;
+    if (top === undefined || top.weight < autoMerge) return undefined;
+    const verdict = this.guard(top.customerId, `record:${event.id}`, [{ kind: 'probabilistic', weight: top.weight }]);
+    if (verdict.verdict === 'review') return undefined;
+    const customerId = top.customerId;
+    const evidence = this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: top.weight, parametersVersion: matching.parameters.version });
+    this.attach(customerId, customerId, identifiers, evidence);
+    this.addMember(customerId, `record:${event.id}`);
+    for (const other of candidates.slice(1)) {
+      if (other.weight < autoMerge) break;
+      this.bridge(event, customerId, other);
+    }
+    return { customerId: this.state.current(customerId), reason: `probabilistic: weight ${top.weight.toFixed(2)} >= ${autoMerge.toFixed(2)} (parameters ${matching.parameters.version})` };
+  }
+
+  /** A record matching two customers links them: merged when the guards allow, else reviewed. */
+  private bridge(event: ResolverEvent, customerId: string, other: Candidate): void {
+    const a = this.state.current(customerId);
+    const b = this.state.current(other.customerId);
+    if (a === b) return;
+    const verdict = this.guard(a, b, [{ kind: 'probabilistic', weight: other.weight }]);
+    if (verdict.verdict === 'review') {
+      this.review(verdict.kind, event, a, b, verdict.reason, [], other.weight);
+      return;
+    }
+    const [survivorId, mergedId] = this.older(a, b);
+    const version = this.settings.matching?.parameters.version;
+    this.merge(survivorId, mergedId, `probabilistic: one record scores ${other.weight.toFixed(2)} against both`, [], this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: other.weight, ...(version !== undefined ? { parametersVersion: version } : {}) }));
+  }
+
+  private older(a: string, b: string): [string, string] {
+    const x = this.state.customers.get(a)?.createdAt ?? '';
+    const y = this.state.customers.get(b)?.createdAt ?? '';
+    return x < y || (x === y && a < b) ? [a, b] : [b, a];
+  }
+
+  private addMember(customerId: string, member: string): void {
+    const customer = this.state.customers.get(customerId);
+    if (customer !== undefined && !customer.members.includes(member)) customer.members.push(member);
+    this.plan.memberLinks.push({ customerId, member });
+  }
+
+  /** Candidates between the thresholds (or held back by a guard) go to a person. */
+  private queueCloseCandidates(event: ResolverEvent, record: PreparedRecord, customerId: string): void {
+    const matching = this.settings.matching;
+    if (matching === undefined) return;
+    for (const candidate of this.candidates(record, customerId).slice(0, 3)) {
+      if (candidate.weight < matching.parameters.thresholds.review) break;
+      const held = candidate.weight >= matching.parameters.thresholds.autoMerge;
+      const reason = held
+        ? (() => {
+            const verdict = this.guard(candidate.customerId, `record:${event.id}`, [{ kind: 'probabilistic', weight: candidate.weight }]);
+            return verdict.verdict === 'review' ? verdict.reason : 'held back';
+          })()
+        : `probabilistic: weight ${candidate.weight.toFixed(2)} between review ${matching.parameters.thresholds.review.toFixed(2)} and auto-merge ${matching.parameters.thresholds.autoMerge.toFixed(2)}`;
+      this.review(held ? 'over-merge-guard' : 'probabilistic', event, candidate.customerId, customerId, reason, [], candidate.weight);
+    }
+  }
+
+  private rematchFresh(event: ResolverEvent, record: PreparedRecord, customerId: string): string {
+    const matching = this.settings.matching;
+    if (matching === undefined) return customerId;
+    const top = this.candidates(record, customerId)[0];
+    if (top === undefined || top.weight < matching.parameters.thresholds.autoMerge) return customerId;
+    this.bridge(event, customerId, top);
+    return this.state.current(customerId);
+  }
+
+  private storeTraitRecord(customerId: string, prepared: PreparedRecord): void {
+    const { recordId: _ignored, ...fields } = prepared;
+    const id = traitRecordIdFor(customerId, fields);
+    if (this.state.records.has(id)) return;
+    const record: PreparedRecord = { ...fields, recordId: id };
+    const keys = blockingKeys(record);
+    this.state.records.set(id, { record, customerId });
+    for (const key of keys) {
+      const list = this.state.postings.get(key) ?? [];
+      list.push(id);
+      this.state.postings.set(key, list);
+    }
+    this.plan.newRecords.push({ id, customerId, record, keys });
+  }
+}

@@ -1,0 +1,167 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { topics } from '@o2o/contracts';
+import { KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
+import type { ValueScoringConfig } from '../../../config/value-scoring.config';
+import { PurchaseSummaryRepository, ScoreWrite } from '../../../purchases/infrastructure/purchase-summary.repository';
+import { PurchaseSummary } from '../../../purchases/infrastructure/purchase-summary.schema';
+import { TierThresholds, TierWalker, ValueTier } from '../../../scoring/domain';
+import { CustomerScorer } from '../../../valuation/application/customer.scorer';
+import { round2 } from '../../../valuation/domain/customer-valuation';
+import { LogHistogram, peerLevels } from '../../../valuation/domain/peer-spend';
+import { VALUE_CONFIG } from '../../../value.tokens';
+import { ModelVersionRepository } from '../../infrastructure/model-version.repository';
+import { ValuationState } from '../../infrastructure/model-version.schema';
+import { ModelRegistry } from '../model.registry';
+
+/** Lets a long job stop between pages: lock lease lost, or the process shutting down. */
+export interface JobGuard {
+  shouldStop(): boolean;
+}
+
+export class JobInterruptedError extends Error {
+  constructor() {
+    super('model job interrupted (lock lost or shutting down)');
+    this.name = 'JobInterruptedError';
+  }
+}
+
+export interface RescoreOutcome {
+  modelVersion: string;
+  customers: number;
+  totalValue: number;
+  published: number;
+  cutoffs: ValuationState['cutoffs'];
+  peerGroups: number;
+  seconds: number;
+}
+
+/** An empty tier has no lowest value; this keeps live placement out of it (BSON has no Infinity in FerretDB). */
+const EMPTY_TIER = Number.MAX_VALUE;
+
+/**
+ * Re-scores every customer with the current model and re-tiers by cumulative share of value,
+ * one page at a time:
+ * 1. by _id: score each customer, store its value as `rankValue`, add it to the total and its
+ *    expected yearly spend to its peer groups' histograms;
+ * 2. by (rankValue desc, _id) through the index: walk with TierWalker, settle each customer's
+ *    tier, strategic value and reasons, and publish those whose state moved materially.
+ * Memory is one page plus one histogram per peer group, whatever the number of customers.
+ */
+@Injectable()
+export class RescoreCustomersHandler {
+  constructor(
+    private readonly summaries: PurchaseSummaryRepository,
+    private readonly scorer: CustomerScorer,
+    private readonly registry: ModelRegistry,
+    private readonly versions: ModelVersionRepository,
+    private readonly publisher: KafkaPublisher,
+    @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
+  ) {}
+
+  async execute(guard: JobGuard): Promise<RescoreOutcome> {
+    const started = process.hrtime.bigint();
+    const now = new Date();
+    const model = this.registry.model();
+    const pageSize = this.config.SCORING_PAGE_SIZE;
+
+    let totalValue = 0;
+    let customers = 0;
+    const groups = new Map<string, LogHistogram>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.withLines(await this.summaries.page(after, pageSize));
+      if (page.length === 0) break;
+      const ranks: Array<{ customerId: string; rankValue: number }> = [];
+      for (const summary of page) {
+        const scored = this.scorer.score(summary, now);
+        const value = Math.max(0, scored.valuation.actualValue);
+        totalValue += value;
+        customers++;
+        ranks.push({ customerId: summary._id, rankValue: value });
+        const yearly = scored.valuation.expectedYearlySpend;
+        // Peers are buyers: a prospect's zero spend says nothing about what the group can spend.
+        if (yearly !== undefined && scored.history.firstPurchaseDay) {
+          for (const key of [scored.peerKeys.specific, scored.peerKeys.broad]) {
+            let histogram = groups.get(key);
+            if (!histogram) groups.set(key, (histogram = new LogHistogram()));
+            histogram.add(yearly);
+          }
+        }
+      }
+      await this.summaries.setRankValues(ranks);
+      after = page[page.length - 1]?._id;
+      if (guard.shouldStop()) throw new JobInterruptedError();
+    }
+
+    const levels = peerLevels(groups, this.config.PEER_PERCENTILE, this.config.PEER_MIN_GROUP_SIZE);
+    const previous = this.registry.state();
+    const cutoffs = { A: EMPTY_TIER, B: EMPTY_TIER, C: EMPTY_TIER };
+    // Strategic values in the walk already use the new peer levels.
+    this.registry.useState({
+      _id: 'current',
+      modelVersion: model.version,
+      walkedAt: previous?.walkedAt ?? now,
+      totalValue,
+      customers,
+      cutoffs: previous?.cutoffs ?? cutoffs,
+      peerLevels: levels,
+      published: 0,
+    });
+
+    const thresholds: TierThresholds = { A: this.config.TIER_SHARE_A, B: this.config.TIER_SHARE_B, C: this.config.TIER_SHARE_C };
+    const walker = new TierWalker(totalValue, thresholds);
+    const walkId = `${model.version}:w${now.getTime()}`;
+    let published = 0;
+    let cursor: { rankValue: number; id: string } | undefined;
+    for (;;) {
+      const page = await this.withLines(await this.summaries.rankPage(cursor, pageSize));
+      if (page.length === 0) break;
+      const writes: ScoreWrite[] = [];
+      const events: OutgoingEvent[] = [];
+      for (const summary of page) {
+        const rankValue = summary.rankValue ?? 0;
+        const placed = walker.next({ customerId: summary._id, value: rankValue });
+        if (placed.tier !== 'D') cutoffs[placed.tier] = Math.min(cutoffs[placed.tier], rankValue);
+        const settled = this.scorer.settle(this.scorer.score(summary, now), { tier: placed.tier, reason: this.tierReason(placed.tier, placed.shareAbove) }, now, walkId);
+        writes.push(settled.write);
+        if (settled.event) events.push(settled.event);
+      }
+      await this.publisher.publish([{ topic: topics.valueScores, events }]);
+      await this.summaries.writeScores(writes);
+      published += events.length;
+      const last = page[page.length - 1];
+      if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
+      if (guard.shouldStop()) throw new JobInterruptedError();
+    }
+
+    const state: Omit<ValuationState, '_id'> = { modelVersion: model.version, walkedAt: now, totalValue, customers, cutoffs, peerLevels: levels, published };
+    await this.versions.saveState(state);
+    this.registry.useState({ _id: 'current', ...state });
+    return {
+      modelVersion: model.version,
+      customers,
+      totalValue: round2(totalValue),
+      published,
+      cutoffs,
+      peerGroups: levels.length,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
+  }
+
+  /** Pages come without order lines; customers whose stored model inputs are stale are read again whole. */
+  private async withLines(page: PurchaseSummary[]): Promise<PurchaseSummary[]> {
+    const stale = page.filter((s) => this.scorer.needsLines(s)).map((s) => s._id);
+    if (stale.length === 0) return page;
+    const whole = new Map((await this.summaries.find(stale)).map((s) => [s._id, s]));
+    return page.map((s) => whole.get(s._id) ?? s);
+  }
+
+  private tierReason(tier: ValueTier, shareAbove: number): string {
+    const bounds = `A: top ${pct(this.config.TIER_SHARE_A)} of total value, B: to ${pct(this.config.TIER_SHARE_B)}, C: to ${pct(this.config.TIER_SHARE_C)}, D: the rest`;
+    return `tier ${tier}: customers more valuable than this one hold ${pct(shareAbove, 1)} of total value at the last re-tiering (${bounds})`;
+  }
+}
+
+function pct(share: number, digits = 0): string {
+  return `${(share * 100).toFixed(digits)}%`;
+}
