@@ -81,6 +81,11 @@ export const baseServiceConfigShape = {
   REDIS_KEY_PREFIX: z.string().default(''),
   OTEL_EXPORTER_OTLP_ENDPOINT: configFields.url(['http', 'https']).optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
+  /**
+   * Key of the keyed hashes (HMAC-SHA256) that stand in for customers and identifiers in privacy
+   * records (erased customers, audit). The same in every service; keep it secret.
+   */
+  PRIVACY_PSEUDONYM_KEY: z.string().min(16, 'at least 16 characters').default('development-only-pseudonym-key'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
 };
 

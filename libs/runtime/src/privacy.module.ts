@@ -2,6 +2,7 @@ import { Controller, DynamicModule, ForwardReference, Inject, Injectable, Module
 import { Payload } from '@nestjs/microservices';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
+import { createHmac } from 'node:crypto';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, EventBatch, KafkaPublisher, OutgoingEvent, TopicNames } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
@@ -19,6 +20,7 @@ export interface PrivacyParticipant {
 
 export const PRIVACY_PARTICIPANT = Symbol('PRIVACY_PARTICIPANT');
 export const PRIVACY_SERVICE_NAME = Symbol('PRIVACY_SERVICE_NAME');
+export const PRIVACY_PSEUDONYM_KEY = Symbol('PRIVACY_PSEUDONYM_KEY');
 
 /** For services that hold nothing keyed by customer (they still acknowledge, so the request can complete). */
 @Injectable()
@@ -32,9 +34,13 @@ export class NoCustomerDataParticipant implements PrivacyParticipant {
   }
 }
 
-/** Customers erased from this service: their later and replayed messages are skipped. */
+/**
+ * Customers erased from this service: their later and replayed messages are skipped. Held as
+ * keyed hashes, so the list itself is no trace of who they were.
+ */
 @Schema({ collection: 'erased_customers', versionKey: false })
 export class ErasedCustomer {
+  /** HMAC-SHA256 of the customer id with PRIVACY_PSEUDONYM_KEY. */
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true }) requestId!: string;
   @Prop({ type: Date, required: true }) erasedAt!: Date;
@@ -43,26 +49,29 @@ export const ErasedCustomerSchema = SchemaFactory.createForClass(ErasedCustomer)
 
 @Injectable()
 export class ErasureRegistry {
-  private readonly known = new Set<string>();
+  constructor(
+    @InjectModel(ErasedCustomer.name) private readonly erased: Model<ErasedCustomer>,
+    @Inject(PRIVACY_PSEUDONYM_KEY) private readonly key: string,
+  ) {}
 
-  constructor(@InjectModel(ErasedCustomer.name) private readonly erased: Model<ErasedCustomer>) {}
+  pseudonym(customerId: string): string {
+    return createHmac('sha256', this.key).update(customerId, 'utf8').digest('hex');
+  }
 
   async mark(customerIds: string[], requestId: string): Promise<void> {
     if (customerIds.length === 0) return;
     const erasedAt = new Date();
     await this.erased.bulkWrite(
-      customerIds.map((id) => ({ updateOne: { filter: { _id: id }, update: { $setOnInsert: { requestId, erasedAt } }, upsert: true } })),
+      customerIds.map((id) => ({ updateOne: { filter: { _id: this.pseudonym(id) }, update: { $setOnInsert: { requestId, erasedAt } }, upsert: true } })),
       { ordered: false },
     );
-    customerIds.forEach((id) => this.known.add(id));
   }
 
   /** The erased ones among `subjects`; one indexed read per batch. */
   async erasedAmong(subjects: string[]): Promise<Set<string>> {
-    const docs = await this.erased.find({ _id: { $in: subjects } }, { _id: 1 }).lean().exec();
-    const found = new Set(docs.map((d) => d._id));
-    found.forEach((id) => this.known.add(id));
-    return found;
+    const bySubject = new Map(subjects.map((s) => [this.pseudonym(s), s]));
+    const docs = await this.erased.find({ _id: { $in: [...bySubject.keys()] } }, { _id: 1 }).lean().exec();
+    return new Set(docs.flatMap((d) => bySubject.get(d._id) ?? []));
   }
 
   /** For the Kafka transport: skip erased subjects everywhere except on the privacy topics themselves. */
@@ -148,7 +157,7 @@ export interface PrivacySettings {
 
 @Module({})
 export class PrivacyModule {
-  static register(service: string, settings: PrivacySettings): DynamicModule {
+  static register(service: string, settings: PrivacySettings, pseudonymKey: string): DynamicModule {
     return {
       module: PrivacyModule,
       imports: [MongooseModule.forFeature([{ name: ErasedCustomer.name, schema: ErasedCustomerSchema }]), ...(settings.imports ?? [])],
@@ -157,6 +166,7 @@ export class PrivacyModule {
         settings.participant,
         { provide: PRIVACY_PARTICIPANT, useExisting: settings.participant },
         { provide: PRIVACY_SERVICE_NAME, useValue: service },
+        { provide: PRIVACY_PSEUDONYM_KEY, useValue: pseudonymKey },
         ErasureRegistry,
       ],
       exports: [ErasureRegistry],

@@ -67,7 +67,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
       MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       ...definition.imports(config),
-      PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }),
+      PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
     ],
     providers: [{ provide: definition.configToken, useValue: config }, ...(definition.providers ?? [])],
     exports: [definition.configToken],

@@ -15,21 +15,21 @@ export const benchConfigSchema = z.object({
   BENCH_RATE: z.coerce.number().positive().default(200),
   BENCH_RATE_FRACTION: z.coerce.number().positive().max(1).default(0.5),
   /** Seconds of load per phase. */
-  BENCH_DURATION: z.coerce.number().int().min(5).max(600).default(30),
+  BENCH_DURATION: z.coerce.number().int().min(5).max(600).default(25),
   BENCH_WARMUP: z.coerce.number().int().min(0).max(120).default(5),
   /** Synthetic customers. */
   BENCH_POPULATION: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   /** Events accepted but not yet through the pipeline the max mode keeps in flight (closed loop). */
-  BENCH_MAX_BACKLOG: z.coerce.number().int().min(100).default(3000),
+  BENCH_MAX_BACKLOG: z.coerce.number().int().min(100).default(1000),
   /** Events per /v1/batch request (Segment SDKs flush at 15-100). */
   BENCH_HTTP_BATCH: z.coerce.number().int().min(1).max(500).default(50),
   BENCH_HTTP_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Partitions of every bench topic (the services' KAFKA_TOPIC_PARTITIONS default). */
   BENCH_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
   BENCH_CEILING: configFields.booleanFlag.default(true),
-  BENCH_CEILING_DURATION: z.coerce.number().int().min(5).max(300).default(20),
+  BENCH_CEILING_DURATION: z.coerce.number().int().min(5).max(300).default(15),
   /** Longest wait for the pipeline to drain after a phase. */
-  BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(60),
+  BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(30),
   /** Service to run under `node --cpu-prof` (its profile lands in bench-results/profiles). */
   BENCH_PROFILE: z.string().optional(),
   BENCH_KEEP_TOPICS: configFields.booleanFlag.default(false),

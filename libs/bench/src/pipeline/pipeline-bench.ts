@@ -52,6 +52,8 @@ export interface PhaseResult {
   segmentChangeMs: Distribution;
   /** Largest consumer lag per service and input topic: from committed offsets, and as the service's /metrics reported it. */
   maxLag: Record<string, { committed: Record<string, number>; reported: Record<string, number> }>;
+  /** Events per second each stage committed on its main input (max: second half of the phase). The smallest is the bottleneck. */
+  stageThroughput: Record<string, number>;
   batches: Record<string, Record<string, { batches: number; meanSize: number; meanMs: number }>>;
   processes: Record<string, UsageDelta | undefined>;
 }
@@ -63,7 +65,8 @@ export interface BenchResult {
   machine: MachineInfo;
   stages: StageStatus[];
   phases: PhaseResult[];
-  ceiling: (NoopChainResult & { pipelineRatio: number | undefined }) | { skipped: string };
+  /** pipelineEventsPerSecond: the bottleneck stage's throughput in the max phase (what the pipeline sustains). */
+  ceiling: (NoopChainResult & { pipelineEventsPerSecond: number | undefined; pipelineRatio: number | undefined }) | { skipped: string };
   correlation: CorrelationReport[];
   checks: CheckResult[];
   messageBytes: Record<string, number>;
@@ -166,7 +169,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       kafka,
       prefix,
       downstreamStages.filter((s) => present.has(s.service)).map((s) => ({ service: s.service, inputs: [...s.inputs] })),
-      Object.values(watchedTopics),
+      [...Object.values(watchedTopics), topics.identitySnapshots.name],
       config.BENCH_SAMPLE_MS,
     );
     await tracker.start();
@@ -190,11 +193,26 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       while (Date.now() < deadline) {
         const sample = await tracker.sampleNow();
         const ingested = sum(sample?.highWatermarks.get(topics.ingestEvents.name));
-        const lagging = sample ? downstreamStages.filter((s) => present.has(s.service)).some((s) => s.inputs.some((t) => lagOf(sample, s.service, t) > 0)) : true;
+        const lagging = sample ? downstreamStages.filter((s) => present.has(s.service)).some((s) => s.inputs.some((t) => (lagOf(sample, s.service, t) ?? 0) > 0)) : true;
         if (!lagging && ingested >= driver.accepted.size) return;
         await sleep(250);
       }
       notes.push(`${label}: pipeline not drained after ${config.BENCH_DRAIN_TIMEOUT} s`);
+    };
+
+    // Events each stage committed on its main input per second between two instants: under
+    // saturation the smallest is the pipeline's throughput, whatever the end-to-end latency.
+    const stageThroughput = (from: number, to: number): Record<string, number> => {
+      const first = tracker.samples.find((x) => x.at >= from);
+      const last = [...tracker.samples].reverse().find((x) => x.at <= to);
+      const out: Record<string, number> = {};
+      if (!first || !last || last.at <= first.at) return out;
+      for (const stage of downstreamStages) {
+        if (!present.has(stage.service)) continue;
+        const done = sum(last.committed.get(stage.service)?.get(stage.main)) - sum(first.committed.get(stage.service)?.get(stage.main));
+        out[stage.service] = round(done / ((last.at - first.at) / 1000));
+      }
+      return out;
     };
 
     const pids = (): Record<string, number> => ({ ...Object.fromEntries(running.map((s) => [s.name, s.pid])), ...localServerPids(), bench: process.pid });
@@ -212,9 +230,13 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       const before = usage();
       const doneBefore = completedEstimate();
       const load = await driver.runMax('max', config.BENCH_DURATION, config.BENCH_MAX_BACKLOG, () => driver.accepted.size - completedEstimate());
-      const estimate = (completedEstimate() - doneBefore) / ((load.endedAt - load.startedAt) / 1000);
       phases.push({ load, before, after: usage() });
-      log(`max: ${load.accepted} events accepted, ~${Math.round(estimate)} events/s through the pipeline; draining`);
+      await tracker.sampleNow();
+      // The second half of the phase: the first fills the queues.
+      const stages = stageThroughput(load.startedAt + (load.endedAt - load.startedAt) / 2, load.endedAt);
+      const slowest = Math.min(...Object.values(stages), Number.POSITIVE_INFINITY);
+      const estimate = Number.isFinite(slowest) ? slowest : (completedEstimate() - doneBefore) / ((load.endedAt - load.startedAt) / 1000);
+      log(`max: ${load.accepted} events accepted; per stage ${JSON.stringify(stages)} events/s; draining`);
       await drain('max');
       rate = Math.max(1, Math.round(estimate * config.BENCH_RATE_FRACTION));
     }
@@ -291,7 +313,10 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         const committed: Record<string, number> = {};
         for (const sample of tracker.samples) {
           if (sample.at < load.startedAt || sample.at > load.endedAt) continue;
-          for (const topic of stage.inputs) committed[topic] = Math.max(committed[topic] ?? 0, lagOf(sample, stage.service, topic));
+          for (const topic of stage.inputs) {
+            const lag = lagOf(sample, stage.service, topic);
+            if (lag !== undefined) committed[topic] = Math.max(committed[topic] ?? 0, lag);
+          }
         }
         maxLag[stage.service] = { committed, reported: scraper.maxLag(stage.service, load.startedAt, load.endedAt) };
       }
@@ -311,6 +336,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         hopLatencyMs: Object.fromEntries([topics.identityEvents.name, topics.valueScores.name, topics.needsProfiles.name].map((t) => [t, latencyOf(t)])),
         segmentChangeMs: latencyOf(topics.segmentMembership.name),
         maxLag,
+        stageThroughput: stageThroughput(load.mode === 'max' ? load.startedAt + (load.endedAt - load.startedAt) / 2 : load.startedAt, load.endedAt),
         batches: Object.fromEntries(running.map((s) => [s.name, scraper.batchStats(s.name, load.startedAt, load.endedAt)])),
         processes: Object.fromEntries(Object.keys(after).map((name) => [name, usageDelta(before[name], after[name], seconds)])),
       };
@@ -334,6 +360,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       membership: recorder.of('segmentMembership'),
       running: present,
       deadLetters,
+      drained: completions.every((c) => c.completedAt !== undefined),
     });
 
     const messageBytes: Record<string, number> = {};
@@ -370,7 +397,9 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         maxBacklog: config.BENCH_MAX_BACKLOG,
       });
       const max = phaseResults.find((p) => p.phase === 'max');
-      ceiling = { ...chain, pipelineRatio: max && chain.eventsPerSecond > 0 ? round(max.endToEndPerSecond / chain.eventsPerSecond, 3) : undefined };
+      const saturation = max ? Math.min(...Object.values(max.stageThroughput), Number.POSITIVE_INFINITY) : undefined;
+      const pipeline = saturation !== undefined && Number.isFinite(saturation) ? saturation : max?.endToEndPerSecond;
+      ceiling = { ...chain, pipelineEventsPerSecond: pipeline, pipelineRatio: pipeline !== undefined && chain.eventsPerSecond > 0 ? round(pipeline / chain.eventsPerSecond, 3) : undefined };
     }
 
     if (!config.BENCH_KEEP_TOPICS) {

@@ -18,6 +18,7 @@ export function resultsTable(r: BenchResult): string {
     lines.push(`-- phase ${p.phase} (${p.mode === 'max' ? `closed loop, ≤${r.config.BENCH_MAX_BACKLOG} in flight` : `${String(p.offeredRate)} events/s offered`}, ${p.seconds} s)`);
     lines.push(`  accepted by ingestion     ${p.acceptedPerSecond} events/s   (HTTP /v1/batch p50/p95/p99 ${ms(p.httpRequestMs)}; failed requests ${p.httpFailures.requests})`);
     lines.push(`  end to end                ${p.endToEndPerSecond} events/s   (incomplete ${p.incomplete}, drained ${p.drainSeconds === undefined ? 'no' : `${p.drainSeconds} s after the load`})`);
+    lines.push(`  per stage (committed)     ${Object.entries(p.stageThroughput).map(([k, v]) => `${k} ${v}`).join(', ')} events/s`);
     lines.push(`  receive -> last stage     ${ms(p.completionMs)}`);
     lines.push(`  receive -> segment change ${ms(p.segmentChangeMs)}`);
     for (const [topic, d] of Object.entries(p.hopLatencyMs)) lines.push(`  receive -> ${topic.padEnd(19)}${ms(d)}`);
@@ -32,7 +33,7 @@ export function resultsTable(r: BenchResult): string {
   if ('skipped' in r.ceiling) lines.push(`ceiling   skipped: ${r.ceiling.skipped}`);
   else {
     lines.push(`ceiling   no-op chain ${r.ceiling.hops.join(' -> ')}: ${r.ceiling.eventsPerSecond} events/s (bench process ${r.ceiling.benchProcess?.cores ?? '?'} cores)`);
-    lines.push(`          pipeline max / ceiling = ${r.ceiling.pipelineRatio === undefined ? 'n/a' : `${Math.round(r.ceiling.pipelineRatio * 1000) / 10} %`}`);
+    lines.push(`          pipeline at saturation (slowest stage) ${String(r.ceiling.pipelineEventsPerSecond)} events/s = ${r.ceiling.pipelineRatio === undefined ? 'n/a' : `${Math.round(r.ceiling.pipelineRatio * 1000) / 10} %`} of the ceiling`);
   }
   lines.push('');
   lines.push('correlation (downstream message -> ingested event):');

@@ -223,7 +223,7 @@ export class BatchResolver {
       const customer = this.state.customers.get(id);
       // An owner whose customer document is not visible yet (another instance mid-write) is still
       // a customer: its id and the event's time are the best knowledge available.
-      return [{ customerId: id, createdAt: customer?.createdAt ?? new Date(8.64e15).toISOString(), identifiers: this.state.identifiersOf(id) }];
+      return [{ customerId: id, createdAt: customer?.createdAt ?? '9999-12-31T23:59:59.999Z', identifiers: this.state.identifiersOf(id) }];
     });
   }
 
@@ -312,7 +312,7 @@ export class BatchResolver {
     for (const member of merged.members) if (!survivor.members.includes(member)) survivor.members.push(member);
     for (const separated of merged.separatedFrom) if (!survivor.separatedFrom.includes(separated)) survivor.separatedFrom.push(separated);
     this.state.moveIdentifiers(mergedId, survivorId);
-    this.plan.merges.push({ survivorId, mergedId, reason, evidence, link });
+    this.plan.merges.push({ survivorId, mergedId, reason, evidence, link, members: [...merged.members], separatedFrom: [...merged.separatedFrom] });
   }
 
   private review(kind: ReviewKind, event: ResolverEvent, a: string, b: string, reason: string, evidence: readonly TypedIdentifier[], score?: number): void {
@@ -435,4 +435,36 @@ export class BatchResolver {
     }
     this.plan.newRecords.push({ id, customerId, record, keys });
   }
+}
+
+export interface BatchLookups {
+  /** Unique identifier ids ("type:value") the batch carries. */
+  readonly identifierIds: string[];
+  readonly blockingKeys: string[];
+  /** Term-frequency entries ("firstName:jane") the batch's records may be scored on. */
+  readonly termKeys: string[];
+}
+
+/** What the batch needs read from the store before it can be planned: one read per kind. */
+export function lookupsFor(events: readonly ResolverEvent[], settings: ResolverSettings): BatchLookups {
+  const identifierIds = new Set<string>();
+  const keys = new Set<string>();
+  const terms = new Set<string>();
+  for (const event of events) {
+    for (const identifier of extractIdentifiers(event.data, settings.rules).identifiers) {
+      if (settings.rules.types.get(identifier.type)?.unique === true) identifierIds.add(uniqueIdentifierId(identifier));
+    }
+    if (settings.matching === undefined) continue;
+    const traits = personalTraitsOf(event.data);
+    if (traits === undefined) continue;
+    const record = prepareRecord('incoming', traits);
+    for (const key of blockingKeys(record)) keys.add(key);
+    // Names may be entered the wrong way round, so each name is looked up in both tables.
+    for (const name of [record.firstName, record.lastName]) {
+      if (name === undefined) continue;
+      terms.add(`firstName:${name}`);
+      terms.add(`lastName:${name}`);
+    }
+  }
+  return { identifierIds: [...identifierIds], blockingKeys: [...keys], termKeys: [...terms] };
 }

@@ -96,4 +96,26 @@ export interface PlannedMerge {
   readonly reason: string;
   readonly evidence: readonly TypedIdentifier[];
   readonly link: LinkEvidence;
+  /** The merged customer's members and split memory, carried over to the survivor. */
+  readonly members: readonly string[];
+  readonly separatedFrom: readonly string[];
+}
+
+/** Term counts per comparison table ("firstName", "lastName") as stored beside the blocking index. */
+export class StoredTermFrequencies {
+  constructor(
+    private readonly counts: ReadonlyMap<string, number>,
+    private readonly totals: ReadonlyMap<string, number>,
+  ) {}
+
+  static key(table: string, value: string): string {
+    return `${table}:${value}`;
+  }
+
+  frequency(table: string, value: string): number | undefined {
+    const count = this.counts.get(StoredTermFrequencies.key(table, value));
+    const total = this.totals.get(table);
+    if (count === undefined || total === undefined || total === 0) return undefined;
+    return count / total;
+  }
 }

@@ -1,0 +1,136 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Collection, Connection } from 'mongoose';
+import { PreparedRecord } from '../../matching/domain';
+import { LinkEvidence, ReviewKind } from '../domain/identity-graph.model';
+
+/** One identifier and the customer owning it; see identifierDocumentId for the _id. */
+export interface IdentifierDocument {
+  _id: string;
+  type: string;
+  value: string;
+  unique: boolean;
+  customerId: string;
+  /** The customer it first belonged to: a split gives it back. */
+  originCustomerId: string;
+  firstSeenAt: Date;
+  evidence: LinkEvidence;
+}
+
+export interface MergeRecord {
+  survivorId: string;
+  reason: string;
+  evidence: Array<{ type: string; value: string }>;
+  link: LinkEvidence;
+  at: Date;
+}
+
+export interface HistoryEntry {
+  kind: 'merged' | 'split' | 'review-accepted' | 'review-rejected';
+  at: Date;
+  reason: string;
+  customerIds: string[];
+}
+
+export interface CustomerDocument {
+  _id: string;
+  /** Time of the first event seen for the customer (event time): decides merge survivors. */
+  createdAt: Date;
+  /** Set when merged into another customer: later events for this id resolve to it. */
+  mergedInto?: string;
+  /** Outbox flag: false until the merge into mergedInto has been published. */
+  mergeAnnounced?: boolean;
+  /** Why it was merged away. */
+  merge?: MergeRecord;
+  /** Customers merged into this one, directly. */
+  mergedIds: string[];
+  /** Original customers and probabilistically linked records in this cluster: its size. */
+  members: string[];
+  /** Customers split away from this one; joining them again needs review. */
+  separatedFrom: string[];
+  history: HistoryEntry[];
+}
+
+export interface TraitRecordDocument {
+  _id: string;
+  customerId: string;
+  record: PreparedRecord;
+  createdAt: Date;
+}
+
+export interface BlockingPostingDocument {
+  _id: string;
+  ids: string[];
+}
+
+export interface TermCountDocument {
+  _id: string;
+  count: number;
+}
+
+export interface MatchParametersDocument {
+  _id: string;
+  /** MatchParameters as JSON text: level names are not safe as document keys everywhere. */
+  parameters: string;
+  records: number;
+  createdAt: Date;
+}
+
+export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
+
+export interface ReviewDocument {
+  _id: string;
+  kind: ReviewKind;
+  status: ReviewStatus;
+  customerIds: [string, string];
+  reason: string;
+  score?: number;
+  evidence: Array<{ type: string; value: string }>;
+  eventId: string;
+  at: Date;
+  createdAt: Date;
+  decidedAt?: Date;
+  decisionNote?: string;
+}
+
+/**
+ * The service's collections, used through the driver (no mongoose documents on the hot path),
+ * with the indexes every query relies on. Only plain indexes: FerretDB v1 has no TTL or partial
+ * indexes.
+ */
+@Injectable()
+export class IdentityCollections implements OnModuleInit {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  get identifiers(): Collection<IdentifierDocument> {
+    return this.connection.collection<IdentifierDocument>('identifiers');
+  }
+  get customers(): Collection<CustomerDocument> {
+    return this.connection.collection<CustomerDocument>('customers');
+  }
+  get traitRecords(): Collection<TraitRecordDocument> {
+    return this.connection.collection<TraitRecordDocument>('trait_records');
+  }
+  get blockingIndex(): Collection<BlockingPostingDocument> {
+    return this.connection.collection<BlockingPostingDocument>('blocking_index');
+  }
+  get termFrequencies(): Collection<TermCountDocument> {
+    return this.connection.collection<TermCountDocument>('term_frequencies');
+  }
+  get matchParameters(): Collection<MatchParametersDocument> {
+    return this.connection.collection<MatchParametersDocument>('match_parameters');
+  }
+  get reviewQueue(): Collection<ReviewDocument> {
+    return this.connection.collection<ReviewDocument>('review_queue');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all([
+      this.identifiers.createIndex({ customerId: 1 }),
+      this.identifiers.createIndex({ type: 1, value: 1 }),
+      this.customers.createIndex({ mergedInto: 1 }),
+      this.matchParameters.createIndex({ createdAt: -1 }),
+      this.reviewQueue.createIndex({ status: 1, createdAt: 1 }),
+    ]);
+  }
+}
