@@ -1,7 +1,7 @@
 import { Catch, RpcExceptionFilter, UseFilters, applyDecorators } from '@nestjs/common';
 import { BaseRpcContext, CustomTransportStrategy, EventPattern, Server } from '@nestjs/microservices';
 import { Context, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import {
   DeadLetterReason,
@@ -109,6 +109,8 @@ export interface BatchTransportOptions {
   skipSubjects?: (topic: TopicDefinition, subjects: string[]) => Promise<Set<string>>;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
+  /** How often consumer lag is read from committed and end offsets (0: never). */
+  lagPollIntervalMs?: number;
 }
 
 const topicByName = new Map<string, TopicDefinition>(Object.values(topics).map((t) => [t.name, t as TopicDefinition]));
@@ -124,6 +126,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private joined!: Promise<void>;
   private resolveJoined!: () => void;
   private crashed: Error | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private lagAdmin: Admin | undefined;
 
   constructor(private readonly options: BatchTransportOptions) {
     super();
@@ -156,6 +160,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    this.lagTimer = undefined;
+    const admin = this.lagAdmin;
+    this.lagAdmin = undefined;
+    await admin?.disconnect().catch(() => undefined);
     const consumer = this.consumer;
     this.consumer = undefined;
     // disconnect() stops fetching, waits for the in-flight batch to finish (its offsets are
@@ -202,6 +211,53 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    this.startLagPolling(patterns);
+  }
+
+  /**
+   * Consumer lag per partition from the group's committed offsets and the topics' end offsets,
+   * polled: a per-batch figure would never update partitions that are waiting their turn, and
+   * lag is what operators scale on.
+   */
+  private startLagPolling(patterns: string[]): void {
+    const intervalMs = this.options.lagPollIntervalMs ?? 10000;
+    if (intervalMs <= 0) return;
+    const { kafka, names, groupId, metrics } = this.options;
+    const admin = kafka.admin();
+    let connected: Promise<void> | undefined;
+    const poll = async () => {
+      try {
+        connected ??= admin.connect().then(
+          () => {
+            this.lagAdmin = admin;
+          },
+          (error: unknown) => {
+            connected = undefined;
+            throw error;
+          },
+        );
+        await connected;
+        for (const pattern of patterns) {
+          const definition = topicByName.get(pattern);
+          if (!definition) continue;
+          const topic = names.of(definition);
+          const [ends, committed] = await Promise.all([
+            admin.fetchTopicOffsets(topic),
+            admin.fetchOffsets({ groupId: `${names.prefix}${groupId}`, topics: [topic] }),
+          ]);
+          const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+          for (const end of ends) {
+            const position = committedBy.get(end.partition) ?? -1;
+            const lag = position < 0 ? Number(end.high) - Number(end.low) : Number(end.high) - position;
+            metrics.consumerLag.set({ topic: pattern, partition: String(end.partition) }, Math.max(0, lag));
+          }
+        }
+      } catch (error) {
+        this.options.logger.debug({ err: error }, 'lag poll failed');
+      }
+    };
+    this.lagTimer = setInterval(() => void poll(), intervalMs);
+    this.lagTimer.unref();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -306,7 +362,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       item.span.end();
       metrics.eventLatency.observe({ topic: contractName }, Math.max(0, now - Number(item.source.timestamp)) / 1000);
     }
-    metrics.consumerLag.set({ topic: contractName, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    metrics.consumerLag.set({ topic: contractName, partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
     metrics.batchDuration.observe({ topic: contractName }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 

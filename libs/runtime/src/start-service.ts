@@ -93,6 +93,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     groupId: config.KAFKA_GROUP_ID,
     fromBeginning: config.KAFKA_FROM_BEGINNING,
     retries: config.KAFKA_BATCH_RETRIES,
+    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
   });
   await app.init();

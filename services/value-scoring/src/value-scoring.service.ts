@@ -1,12 +1,12 @@
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { ValueScoringConfig } from './config/value-scoring.config';
-import { PurchasesModule } from './purchases/purchases.module';
+import { ValueScoringModule } from './value-scoring.module';
 import { VALUE_CONFIG } from './value.tokens';
 
 export const valueScoringService: ServiceDefinition<ValueScoringConfig> = {
   name: 'value-scoring',
-  topics: [topics.identityEvents, topics.identityChanges, topics.valueScores],
+  topics: [topics.identityEvents, topics.identityChanges, topics.needsProfiles, topics.valueScores],
   configToken: VALUE_CONFIG,
-  imports: () => [PurchasesModule],
+  imports: () => [ValueScoringModule],
 };

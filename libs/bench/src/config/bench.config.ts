@@ -32,6 +32,8 @@ export const benchConfigSchema = z.object({
   BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(30),
   /** Service to run under `node --cpu-prof` (its profile lands in bench-results/profiles). */
   BENCH_PROFILE: z.string().optional(),
+  /** Comma-separated services to start (default all five), to measure a prefix of the pipeline alone. */
+  BENCH_SERVICES: z.string().optional(),
   BENCH_KEEP_TOPICS: configFields.booleanFlag.default(false),
   BENCH_SEED: z.coerce.number().int().default(42),
   /** Offset/high-watermark sampling period; completion times are known to this resolution. */

@@ -9,6 +9,7 @@ export interface RunningServiceProcess {
   url: string;
   /** The last output of the process, for diagnostics. */
   output: () => string;
+  /** null while running; 0 for a clean exit (including Nest's re-raised SIGTERM). */
   exitCode: () => number | null;
   /** SIGTERM, then wait for the graceful exit (the service drains its batch and commits). */
   stop: (timeoutMs?: number) => Promise<number | null>;
@@ -55,7 +56,9 @@ export async function startService(name: string, options: ServiceStartOptions): 
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Nest's shutdown hooks re-raise the signal after a clean close, so "killed by SIGTERM" is the
+  // graceful ending; report it as 0 and anything else (a timeout exits 1, SIGKILL) as itself.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal === 'SIGTERM' ? 0 : code)));
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name} did not start`);
   const url = `http://127.0.0.1:${port}`;
@@ -79,7 +82,7 @@ export async function startService(name: string, options: ServiceStartOptions): 
     pid,
     url,
     output: () => output,
-    exitCode: () => child.exitCode,
+    exitCode: () => (child.signalCode === 'SIGTERM' ? 0 : child.exitCode),
     stop: async (timeoutMs = 30000) => {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

@@ -1,19 +1,37 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
+import { DecideReviewHandler } from './application/decide-review/decide-review.handler';
+import { EstimateParametersHandler } from './application/estimate-parameters/estimate-parameters.handler';
+import { ExplainCustomerQuery } from './application/explain-customer/explain-customer.query';
+import { LookupIdentityQuery } from './application/lookup-identity/lookup-identity.query';
 import { ResolveEventsHandler } from './application/resolve-events/resolve-events.handler';
-import { CustomerRecord, CustomerRecordSchema, IdentifierRecord, IdentifierRecordSchema } from './infrastructure/identity-graph.schema';
+import { SplitCustomerHandler } from './application/split-customer/split-customer.handler';
+import { IdentityCollections } from './infrastructure/identity-graph.collections';
+import { IdentityEventsPublisher } from './infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from './infrastructure/identity-graph.repository';
+import { IdentityLookupCache } from './infrastructure/identity-lookup.cache';
+import { MatchParametersRepository } from './infrastructure/match-parameters.repository';
+import { ReviewQueueRepository } from './infrastructure/review-queue.repository';
+import { CustomersController } from './interface/customers.controller';
 import { IdentitiesController } from './interface/identities.controller';
+import { MatchingController } from './interface/matching.controller';
 import { ReceivedEventsConsumer } from './interface/received-events.consumer';
+import { ReviewController } from './interface/review.controller';
 
 @Module({
-  imports: [
-    MongooseModule.forFeature([
-      { name: IdentifierRecord.name, schema: IdentifierRecordSchema },
-      { name: CustomerRecord.name, schema: CustomerRecordSchema },
-    ]),
+  controllers: [ReceivedEventsConsumer, IdentitiesController, CustomersController, ReviewController, MatchingController],
+  providers: [
+    IdentityCollections,
+    IdentityGraphRepository,
+    IdentityLookupCache,
+    IdentityEventsPublisher,
+    MatchParametersRepository,
+    ReviewQueueRepository,
+    ResolveEventsHandler,
+    LookupIdentityQuery,
+    ExplainCustomerQuery,
+    SplitCustomerHandler,
+    DecideReviewHandler,
+    EstimateParametersHandler,
   ],
-  controllers: [ReceivedEventsConsumer, IdentitiesController],
-  providers: [ResolveEventsHandler, IdentityGraphRepository],
 })
 export class ResolutionModule {}

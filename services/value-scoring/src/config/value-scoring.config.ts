@@ -65,7 +65,11 @@ export const valueScoringConfigSchema = z
     /** Smallest peer group whose level is trusted; smaller groups fall back to category breadth only. */
     PEER_MIN_GROUP_SIZE: positiveInt.default(30),
     /** Lower bounds of the category-breadth bands ("1,2,4,7": 1, 2-3, 4-6, 7+). */
-    CATEGORY_BREADTH_BANDS: list('1,2,4,7').pipe(z.array(z.coerce.number().int().min(1))),
+    CATEGORY_BREADTH_BANDS: z
+      .string()
+      .default('1,2,4,7')
+      .transform((s) => s.split(',').map((e) => Number(e.trim())))
+      .pipe(z.array(z.number().int().min(1)).min(1)),
   })
   .refine((c) => c.TIER_SHARE_A < c.TIER_SHARE_B && c.TIER_SHARE_B < c.TIER_SHARE_C, {
     message: 'tier shares must satisfy TIER_SHARE_A < TIER_SHARE_B < TIER_SHARE_C',

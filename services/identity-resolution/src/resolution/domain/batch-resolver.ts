@@ -172,19 +172,20 @@ export class BatchResolver {
 
     const traits = this.settings.matching !== undefined ? personalTraitsOf(event.data) : undefined;
     const prepared = traits !== undefined ? prepareRecord('incoming', traits) : undefined;
-    const traitOnly = prepared !== undefined && !this.hasStrongIdentifier(carried);
 
     let customerId: string;
     let reason = decision.reason;
     switch (decision.kind) {
       case 'new-customer': {
-        const matched = traitOnly && prepared !== undefined ? this.linkProbabilistically(event, prepared, decision.identifiers) : undefined;
+        // No customer holds any of the event's unique identifiers: its personal traits are the
+        // only evidence left, so the probabilistic matcher decides (or a person, between thresholds).
+        const matched = prepared !== undefined ? this.linkProbabilistically(event, prepared, decision.identifiers) : undefined;
         if (matched !== undefined) {
           customerId = matched.customerId;
           reason = matched.reason;
         } else {
           customerId = this.createCustomer(event, decision);
-          if (traitOnly && prepared !== undefined) this.queueCloseCandidates(event, prepared, customerId);
+          if (prepared !== undefined) this.queueCloseCandidates(event, prepared, customerId);
         }
         break;
       }
@@ -193,7 +194,7 @@ export class BatchResolver {
         const via = decision.via[0];
         const origin = via !== undefined ? (this.state.owners.get(uniqueIdentifierId(via))?.originCustomerId ?? customerId) : customerId;
         this.attach(customerId, origin, decision.newIdentifiers, this.evidence(event, `deterministic:${via?.type ?? 'identifier'}`, via));
-        if (traitOnly && prepared !== undefined && this.freshCustomers.has(customerId)) {
+        if (prepared !== undefined && this.freshCustomers.has(customerId)) {
           // A customer this batch created may have lost a concurrent race to a lookalike written
           // by another instance; matching again converges on what one instance would have built.
           customerId = this.rematchFresh(event, prepared, customerId);
@@ -209,22 +210,38 @@ export class BatchResolver {
     return { kind: 'resolved', customerId, identifiers: carried, reason };
   }
 
-  private hasStrongIdentifier(identifiers: readonly TypedIdentifier[]): boolean {
-    return identifiers.some((i) => this.settings.rules.types.get(i.type)?.unique === true && !this.settings.weakLinkTypes.has(i.type));
+  /**
+   * Whether joining the event's identifiers to a customer would break a per-customer limit (a
+   * second userId or national id): a lookalike with a different one is a different person.
+   */
+  private conflicts(customerId: string, identifiers: readonly TypedIdentifier[]): boolean {
+    const held = this.state.identifiersOf(customerId);
+    return identifiers.some((identifier) => {
+      const max = this.settings.rules.types.get(identifier.type)?.maxPerCustomer ?? null;
+      if (max === null) return false;
+      const values = new Set(held.filter((h) => h.type === identifier.type).map((h) => h.value));
+      return !values.has(identifier.value) && values.size + 1 > max;
+    });
   }
 
   private knownCustomers(identifiers: readonly TypedIdentifier[]): KnownCustomer[] {
-    const ids = new Set<string>();
+    const known = new Map<string, TypedIdentifier[]>();
     for (const identifier of identifiers) {
       const owner = this.state.owners.get(uniqueIdentifierId(identifier));
-      if (owner !== undefined) ids.add(this.state.current(owner.customerId));
+      if (owner === undefined) continue;
+      const id = this.state.current(owner.customerId);
+      const held = known.get(id) ?? [...this.state.identifiersOf(id)];
+      // The owning document is the evidence even if the customer's identifier list lags behind it.
+      if (!held.some((h) => h.type === identifier.type && h.value === identifier.value)) held.push({ type: identifier.type, value: identifier.value });
+      known.set(id, held);
     }
-    return [...ids].flatMap((id) => {
-      const customer = this.state.customers.get(id);
-      // An owner whose customer document is not visible yet (another instance mid-write) is still
-      // a customer: its id and the event's time are the best knowledge available.
-      return [{ customerId: id, createdAt: customer?.createdAt ?? '9999-12-31T23:59:59.999Z', identifiers: this.state.identifiersOf(id) }];
-    });
+    return [...known.entries()].map(([id, held]) => ({
+      customerId: id,
+      // An owner whose customer document is not visible yet (another instance mid-write) sorts
+      // last: it cannot be older than a customer already stored.
+      createdAt: this.state.customers.get(id)?.createdAt ?? '9999-12-31T23:59:59.999Z',
+      identifiers: held,
+    }));
   }
 
   private evidence(event: ResolverEvent, rule: string, via?: TypedIdentifier, extra: Partial<LinkEvidence> = {}): LinkEvidence {
@@ -322,7 +339,7 @@ export class BatchResolver {
   }
 
   /** Best-scoring current customers for a record, strongest first (one entry per customer). */
-  private candidates(record: PreparedRecord, exclude?: string): Candidate[] {
+  private candidates(record: PreparedRecord, exclude?: string, identifiers: readonly TypedIdentifier[] = []): Candidate[] {
     const matching = this.settings.matching;
     if (matching === undefined) return [];
     const ids = new Set<string>();
@@ -336,7 +353,7 @@ export class BatchResolver {
       const stored = this.state.records.get(id);
       if (stored === undefined) continue;
       const customerId = this.state.current(stored.customerId);
-      if (customerId === exclude) continue;
+      if (customerId === exclude || this.conflicts(customerId, identifiers)) continue;
       const weight = scorePair(record, stored.record, matching.parameters, matching.termFrequencies).totalWeight;
       if (weight > (best.get(customerId) ?? Number.NEGATIVE_INFINITY)) best.set(customerId, weight);
     }
@@ -351,7 +368,7 @@ export class BatchResolver {
   private linkProbabilistically(event: ResolverEvent, record: PreparedRecord, identifiers: readonly TypedIdentifier[]): { customerId: string; reason: string } | undefined {
     const matching = this.settings.matching;
     if (matching === undefined) return undefined;
-    const candidates = this.candidates(record);
+    const candidates = this.candidates(record, undefined, identifiers);
     const top = candidates[0];
     const { autoMerge } = matching.parameters.thresholds;
     if (top === undefined || top.weight < autoMerge) return undefined;
@@ -373,6 +390,10 @@ export class BatchResolver {
     const a = this.state.current(customerId);
     const b = this.state.current(other.customerId);
     if (a === b) return;
+    if (this.conflicts(a, this.state.identifiersOf(b))) {
+      this.review('over-merge-guard', event, a, b, `conflict: one record matches both, but together they would break an identifier limit`, [], other.weight);
+      return;
+    }
     const verdict = this.guard(a, b, [{ kind: 'probabilistic', weight: other.weight }]);
     if (verdict.verdict === 'review') {
       this.review(verdict.kind, event, a, b, verdict.reason, [], other.weight);

@@ -101,6 +101,12 @@ export interface PlannedMerge {
   readonly separatedFrom: readonly string[];
 }
 
+/**
+ * Below this many records a value's share says more about the sample than about the population
+ * (two records make every surname look 50% common), so term-frequency adjustment waits for data.
+ */
+export const MIN_RECORDS_FOR_TERM_FREQUENCIES = 1000;
+
 /** Term counts per comparison table ("firstName", "lastName") as stored beside the blocking index. */
 export class StoredTermFrequencies {
   constructor(
@@ -115,7 +121,7 @@ export class StoredTermFrequencies {
   frequency(table: string, value: string): number | undefined {
     const count = this.counts.get(StoredTermFrequencies.key(table, value));
     const total = this.totals.get(table);
-    if (count === undefined || total === undefined || total === 0) return undefined;
+    if (count === undefined || total === undefined || total < MIN_RECORDS_FOR_TERM_FREQUENCIES) return undefined;
     return count / total;
   }
 }

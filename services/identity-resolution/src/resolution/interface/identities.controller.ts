@@ -1,16 +1,16 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { IdentityGraphRepository } from '../infrastructure/identity-graph.repository';
+import { LookupIdentityQuery } from '../application/lookup-identity/lookup-identity.query';
+import { mapErrors } from './http-errors';
 
 @Controller('v1/identities')
 export class IdentitiesController {
-  constructor(private readonly graph: IdentityGraphRepository) {}
+  constructor(private readonly lookup: LookupIdentityQuery) {}
 
-  /** The customer owning an identifier, with all its identifiers. */
+  /** The customer owning an identifier, with all its identifiers; the value is normalised as events are. */
   @Get(':type/:value')
-  async lookup(@Param('type') type: string, @Param('value') value: string) {
-    const normalised = type === 'email' ? value.trim().toLowerCase() : value.trim();
-    const found = await this.graph.lookup({ type, value: normalised });
-    if (!found) throw new NotFoundException({ code: 'not_found', message: `no customer has ${type} identifier` });
+  async find(@Param('type') type: string, @Param('value') value: string) {
+    const found = await mapErrors(() => this.lookup.execute(type, value));
+    if (found === undefined) throw new NotFoundException({ code: 'not_found', message: `no customer has this ${type} identifier` });
     return found;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { topics } from '@o2o/contracts';
-import { BatchHandler, EventBatch } from '@o2o/kafka';
+import { BatchHandler, EventBatch, KafkaBatchContext } from '@o2o/kafka';
 import { ResolveEventsHandler } from '../application/resolve-events/resolve-events.handler';
 
 @Controller()
@@ -9,8 +9,10 @@ export class ReceivedEventsConsumer {
   constructor(private readonly resolve: ResolveEventsHandler) {}
 
   @BatchHandler(topics.ingestEvents)
-  async onReceived(@Payload() batch: EventBatch<'ingestEvents'>): Promise<void> {
-    const events = batch.messages.flatMap((m) => (m.kind === 'event' ? [{ event: m.event, trace: m.trace }] : []));
-    await this.resolve.execute(events);
+  async onReceived(@Payload() batch: EventBatch<'ingestEvents'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
+    const events = batch.messages.flatMap((m) => (m.kind === 'event' ? [{ event: m.event, trace: m.trace, offset: m.offset }] : []));
+    const unresolvable = await this.resolve.execute(events);
+    // Never silently dropped: an event without one usable identifier goes to the dead-letter topic.
+    for (const item of unresolvable) ctx.reject({ offset: item.offset }, 'unresolvable', item.reason);
   }
 }

@@ -154,12 +154,12 @@ export class PurchaseSummaryRepository {
       const seen = latest.get(c.customerId);
       if (!seen || seen.updatedAt < c.updatedAt) latest.set(c.customerId, c);
     }
-    const operations: BulkOperation[] = [...latest.values()].map((c) => ({
-      updateOne: {
-        filter: { _id: c.customerId, $or: [{ needsUpdatedAt: { $exists: false } }, { needsUpdatedAt: { $lt: c.updatedAt } }] },
-        update: { $set: { archetypes: [...new Set(c.archetypes)].sort(), needsUpdatedAt: c.updatedAt }, $inc: { revision: 1 } },
-      },
-    }));
+    const operations = [...latest.values()].map((c) =>
+      updateOne(
+        { _id: c.customerId, $or: [{ needsUpdatedAt: { $exists: false } }, { needsUpdatedAt: { $lt: c.updatedAt } }] },
+        { $set: { archetypes: [...new Set(c.archetypes)].sort(), needsUpdatedAt: c.updatedAt }, $inc: { revision: 1 } },
+      ),
+    );
     await ensureThenApply(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations);
   }
 
@@ -221,21 +221,16 @@ export class PurchaseSummaryRepository {
       others.map((p) => ({ id: p.customerId, onInsert: emptySummary })),
       others.map((p) => {
         const lines = assigned.get(p.customerId) ?? [];
-        return {
-          updateOne: {
-            filter: onceFilter(p.customerId, eventId),
-            update: {
-              $set: {
-                ...totalsOf(lines),
-                channels: [...new Set(lines.flatMap((l) => (l.channel ? [l.channel] : [])))],
-                categories: [...new Set(lines.flatMap((l) => l.categories))],
-              },
-              $unset: { mergedInto: 1, ...absentPurchaseDates(lines) },
-              $push: { appliedEvents: recordApplied([eventId, ...lines.flatMap((l) => (l.eventId ? [l.eventId] : []))])['appliedEvents'] },
-              $inc: { revision: 1 },
-            },
+        return updateOne(onceFilter(p.customerId, eventId), {
+          $set: {
+            ...totalsOf(lines),
+            channels: [...new Set(lines.flatMap((l) => (l.channel ? [l.channel] : [])))],
+            categories: [...new Set(lines.flatMap((l) => l.categories))],
           },
-        };
+          $unset: { mergedInto: 1, ...absentPurchaseDates(lines) },
+          $push: { appliedEvents: recordApplied([eventId, ...lines.flatMap((l) => (l.eventId ? [l.eventId] : []))])['appliedEvents'] },
+          $inc: { revision: 1 },
+        });
       }),
     );
     const kept = assigned.get(customerId) ?? [];
@@ -270,4 +265,9 @@ function totalsOf(orders: OrderLine[]): Record<string, unknown> {
 /** Purchase dates to remove when a split leaves a customer without purchases. */
 function absentPurchaseDates(orders: OrderLine[]): Record<string, 1> {
   return orders.some((o) => o.kind === 'purchase') ? {} : { firstPurchaseAt: 1, lastPurchaseAt: 1 };
+}
+
+/** Update documents use operators and dotted paths, which the driver's field typing cannot follow. */
+function updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>): BulkOperation {
+  return { updateOne: { filter, update } };
 }

@@ -1,158 +1,113 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
-import { EventReceivedV1, IdentifierV1, ResolvedEventDataV1, topics } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
-import { chooseSurvivor, customerIdFor, identifierKey, identifiersOf, KnownCustomer } from '../../domain/resolution';
-import { IdentityGraphRepository, Merge, NewIdentifier } from '../../infrastructure/identity-graph.repository';
+import { EventReceivedV1 } from '@o2o/contracts';
+import { SegmentLikeEvent } from '../../../matching/domain';
+import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
+import { IDENTITY_CONFIG } from '../../../identity.tokens';
+import { BatchResolver, lookupsFor, ResolutionPlan, ResolverEvent, ResolverSettings } from '../../domain/batch-resolver';
+import { PlannedMerge, uniqueIdentifierId } from '../../domain/identity-graph.model';
+import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
+import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
 
 export interface ReceivedEvent {
   event: EventReceivedV1;
   trace: Context;
+  /** Kafka offset, so an unresolvable event can be dead-lettered on its own. */
+  offset: string;
 }
 
-const SOURCE = '/services/identity-resolution';
+export interface Unresolvable {
+  offset: string;
+  reason: string;
+}
+
 const MAX_RECONCILE_ROUNDS = 3;
 
+/** The received event as the matching domain reads it (Segment's "type" is ingestion's eventType). */
+export function asSegmentEvent(event: EventReceivedV1): SegmentLikeEvent {
+  const { eventType, ...rest } = event.data;
+  return { ...rest, type: eventType };
+}
+
 /**
- * Resolves each event to one customer, in order, with one read and one write round per batch:
- * known identifiers attach the event to their customer, unknown ones create a customer with a
- * deterministic id, identifiers of several customers merge them into the oldest. If another
- * instance created an identifier concurrently, the batch is resolved again against the stored
- * graph, so both instances converge on what one instance would have built.
+ * Resolves each event to one customer, in order, with a fixed number of reads and bulk writes
+ * per batch and one produce request. If another instance wrote an identifier or a lookalike
+ * record concurrently, the batch is planned again against the stored graph, so both instances
+ * converge on what one instance would have built.
  */
 @Injectable()
 export class ResolveEventsHandler {
   constructor(
     private readonly graph: IdentityGraphRepository,
-    private readonly publisher: KafkaPublisher,
+    private readonly parameters: MatchParametersRepository,
+    private readonly publisher: IdentityEventsPublisher,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {}
 
-  async execute(events: ReceivedEvent[]): Promise<void> {
-    for (let round = 1; ; round++) {
-      const outcome = await this.resolve(events);
-      const stored = await this.graph.owners(outcome.created.map((n) => identifierKey(n.identifier)));
-      const lostRaces = outcome.created.filter((n) => stored.get(identifierKey(n.identifier)) !== n.customerId);
-      if (lostRaces.length === 0 || round === MAX_RECONCILE_ROUNDS) {
-        await this.publish(outcome.resolved, outcome.merges);
-        return;
-      }
+  async execute(events: ReceivedEvent[]): Promise<Unresolvable[]> {
+    if (events.length === 0) return [];
+    const inputs: ResolverEvent[] = events.map(({ event }) => ({ id: event.id, time: new Date(event.data.timestamp).toISOString(), data: asSegmentEvent(event) }));
+    const merges = new Map<string, PlannedMerge>();
+    const fresh = new Set<string>();
+    let plan: ResolutionPlan | undefined;
+    let survivorOf: (id: string) => string = (id) => id;
+    for (let round = 1; round <= MAX_RECONCILE_ROUNDS; round += 1) {
+      const settings = await this.settings();
+      const loaded = await this.graph.loadBatch(lookupsFor(inputs, settings), this.config.MATCHING_MAX_BLOCK_SIZE);
+      for (const merge of loaded.unannounced) if (!merges.has(merge.mergedId)) merges.set(merge.mergedId, merge);
+      const matching = settings.matching !== undefined ? { ...settings.matching, termFrequencies: loaded.termFrequencies } : undefined;
+      plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }, fresh).resolve(inputs);
+      await this.graph.write(plan);
+      for (const merge of plan.merges) merges.set(merge.mergedId, merge);
+      for (const created of plan.newCustomers) fresh.add(created.id);
+      const state = loaded.state;
+      survivorOf = (id) => state.current(id);
+      if (!(await this.lostARace(plan, loaded.state.records))) break;
     }
+    if (plan === undefined) return [];
+    const finalPlan = plan;
+
+    const unresolvable: Unresolvable[] = [];
+    const resolved = events.flatMap((source, index) => {
+      const outcome = finalPlan.outcomes[index];
+      if (outcome === undefined) return [];
+      if (outcome.kind === 'unresolvable') {
+        unresolvable.push({ offset: source.offset, reason: outcome.reason });
+        return [];
+      }
+      return [{ event: source.event, trace: source.trace, customerId: survivorOf(outcome.customerId), identifiers: outcome.identifiers }];
+    });
+    const allMerges = [...merges.values()].map((m) => ({ ...m, survivorId: survivorOf(m.survivorId) }));
+    await this.publisher.publish({ resolved, merges: allMerges });
+    await this.graph.markAnnounced(allMerges.map((m) => m.mergedId));
+    return unresolvable;
   }
 
-  private async resolve(events: ReceivedEvent[]) {
-    const perEvent = events.map((e) => identifiersOf(e.event.data));
-    const keys = [...new Set(perEvent.flat().map(identifierKey))];
-    const owner = await this.graph.owners(keys);
-    const customers = await this.graph.customersFollowingMerges([...owner.values()]);
-    const current = (id: string): string => {
-      let cursor = id;
-      for (let hop = 0; hop < 20; hop++) {
-        const next = customers.get(cursor)?.mergedInto;
-        if (!next) return cursor;
-        cursor = next;
-      }
-      return cursor;
+  private async settings(): Promise<ResolverSettings> {
+    const parameters = await this.parameters.current();
+    return {
+      rules: this.config.rules,
+      guard: this.config.overMergeGuard,
+      weakLinkTypes: new Set(this.config.IDENTITY_WEAK_LINK_TYPES),
+      matching: { parameters, termFrequencies: { frequency: () => undefined }, maxBlockSize: this.config.MATCHING_MAX_BLOCK_SIZE },
     };
-
-    const newCustomers: KnownCustomer[] = [];
-    const created: NewIdentifier[] = [];
-    const merges: Array<Merge & { evidence: IdentifierV1[] }> = [];
-    const resolved: Array<{ source: ReceivedEvent; customerId: string; identifiers: IdentifierV1[] }> = [];
-
-    events.forEach((source, index) => {
-      const identifiers = perEvent[index] ?? [];
-      const eventTime = new Date(source.event.data.timestamp);
-      const owners = [...new Set(identifiers.map((i) => owner.get(identifierKey(i))).filter((o): o is string => !!o).map(current))];
-      let customerId: string;
-      if (owners.length === 0) {
-        const first = identifiers[0];
-        if (!first) throw new Error(`event ${source.event.id} carries no identifier`);
-        customerId = customerIdFor(first);
-        if (!customers.has(customerId)) {
-          const customer = { id: customerId, createdAt: eventTime };
-          customers.set(customerId, customer);
-          newCustomers.push(customer);
-        }
-      } else {
-        const candidates = owners.map((id) => customers.get(id) ?? { id, createdAt: eventTime });
-        const survivor = chooseSurvivor(candidates);
-        customerId = survivor.id;
-        for (const other of candidates) {
-          if (other.id === survivor.id) continue;
-          customers.set(other.id, { ...other, mergedInto: survivor.id });
-          merges.push({
-            survivorId: survivor.id,
-            mergedId: other.id,
-            evidence: identifiers.filter((i) => owner.get(identifierKey(i)) !== undefined && current(owner.get(identifierKey(i)) ?? '') === survivor.id),
-          });
-        }
-      }
-      for (const identifier of identifiers) {
-        const key = identifierKey(identifier);
-        if (owner.has(key)) continue;
-        owner.set(key, customerId);
-        created.push({ identifier, customerId, rule: 'deterministic:same-identifier', eventId: source.event.id, seenAt: eventTime });
-      }
-      resolved.push({ source, customerId, identifiers });
-    });
-
-    await this.graph.write(newCustomers, created, merges);
-    // An event resolved before a later event of the batch merged its customer keeps its id;
-    // consumers map merged ids to survivors from identity.changes.
-    return { resolved, created, merges: merges.map((m) => ({ ...m, survivorId: current(m.survivorId) })) };
   }
 
-  private async publish(
-    resolved: Array<{ source: ReceivedEvent; customerId: string; identifiers: IdentifierV1[] }>,
-    merges: Array<Merge & { evidence: IdentifierV1[] }>,
-  ): Promise<void> {
-    const now = new Date().toISOString();
-    const touched = [...new Set([...resolved.map((r) => r.customerId), ...merges.map((m) => m.survivorId)])];
-    const [identifiers, mergedIds] = await Promise.all([this.graph.identifiersOf(touched), this.graph.mergedIdsOf(touched)]);
-    const resolvedEvents: OutgoingEvent[] = resolved.map(({ source, customerId, identifiers: carried }) => {
-      const data: ResolvedEventDataV1 = { ...source.event.data, customerId, identifiers: carried };
-      return {
-        key: customerId,
-        trace: source.trace,
-        event: createEnvelope({
-          type: 'customer-event.resolved',
-          version: 1,
-          id: source.event.id,
-          source: SOURCE,
-          subject: customerId,
-          time: source.event.time,
-          correlationid: source.event.correlationid,
-          causationid: source.event.id,
-          data,
-        }),
-      };
-    });
-    const mergeEvents: OutgoingEvent[] = merges.map((m) => ({
-      key: m.survivorId,
-      event: createEnvelope({
-        type: 'customer.merged',
-        version: 1,
-        id: `merge:${m.mergedId}:${m.survivorId}`,
-        source: SOURCE,
-        subject: m.survivorId,
-        data: { survivorId: m.survivorId, mergedId: m.mergedId, reason: 'deterministic: a shared identifier', evidence: m.evidence, mergedAt: now },
-      }),
-    }));
-    const snapshots: OutgoingEvent[] = touched.map((customerId) => ({
-      key: customerId,
-      event: createEnvelope({
-        type: 'identity.snapshot',
-        version: 1,
-        source: SOURCE,
-        subject: customerId,
-        data: { customerId, identifiers: identifiers.get(customerId) ?? [], mergedIds: mergedIds.get(customerId) ?? [], updatedAt: now },
-      }),
-    }));
-    // Merges first in the same request: a consumer of both topics sees them no later than the events.
-    await this.publisher.publish([
-      { topic: topics.identityChanges, events: mergeEvents },
-      { topic: topics.identityEvents, events: resolvedEvents },
-      { topic: topics.identitySnapshots, events: snapshots },
-    ]);
+  /**
+   * Did another instance write, between our read and our write, an identifier we created (it
+   * owns it now) or a trait record under one of our blocking keys that we did not score against?
+   */
+  private async lostARace(plan: ResolutionPlan, known: ReadonlyMap<string, unknown>): Promise<boolean> {
+    const created = plan.newIdentifiers.filter((n) => n.unique);
+    const ours = new Set(plan.newRecords.map((r) => r.id));
+    const keys = plan.newCustomers.length > 0 ? [...new Set(plan.newRecords.flatMap((r) => r.keys))] : [];
+    const [owners, postings] = await Promise.all([this.graph.ownersOf(created.map(uniqueIdentifierId)), this.graph.postingsOf(keys)]);
+    if (created.some((n) => owners.get(uniqueIdentifierId(n)) !== n.customerId)) return true;
+    for (const ids of postings.values()) {
+      if (ids.length > this.config.MATCHING_MAX_BLOCK_SIZE) continue;
+      if (ids.some((id) => !ours.has(id) && !known.has(id))) return true;
+    }
+    return false;
   }
 }

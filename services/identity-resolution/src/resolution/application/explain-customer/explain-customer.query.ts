@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { UnknownCustomerError } from '../../domain/identity.errors';
+import { LinkEvidence } from '../../domain/identity-graph.model';
+import { CustomerDocument, HistoryEntry } from '../../infrastructure/identity-graph.collections';
+import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { ReviewQueueRepository } from '../../infrastructure/review-queue.repository';
+
+export interface CustomerExplanation {
+  customerId: string;
+  /** Set when the requested id was merged away: the explanation is of its survivor. */
+  requestedId?: string;
+  createdAt: string;
+  identifiers: Array<{ type: string; value: string; originCustomerId: string; firstSeenAt: string; evidence: LinkEvidence }>;
+  merges: Array<{ mergedId: string; survivorId: string; reason: string; evidence: Array<{ type: string; value: string }>; link: LinkEvidence; at: string }>;
+  /** Records linked by probabilistic matching, and original customers, making up this cluster. */
+  members: string[];
+  separatedFrom: string[];
+  history: Array<Omit<HistoryEntry, 'at'> & { at: string }>;
+  pendingReviews: Array<{ id: string; kind: string; customerIds: string[]; reason: string; score?: number }>;
+}
+
+/** "Why are these one customer?": every identifier with the rule and event that linked it, every merge with its reason. */
+@Injectable()
+export class ExplainCustomerQuery {
+  constructor(
+    private readonly graph: IdentityGraphRepository,
+    private readonly reviews: ReviewQueueRepository,
+  ) {}
+
+  async execute(id: string): Promise<CustomerExplanation> {
+    const customer = await this.graph.currentCustomer(id);
+    if (customer === undefined) throw new UnknownCustomerError(id);
+    const merged: CustomerDocument[] = [];
+    let frontier = [customer._id];
+    for (let depth = 0; depth < 10 && frontier.length > 0; depth += 1) {
+      const next: string[] = [];
+      for (const parent of frontier) {
+        for (const child of await this.graph.customersMergedInto(parent)) {
+          merged.push(child);
+          next.push(child._id);
+        }
+      }
+      frontier = next;
+    }
+    const [identifiers, pending] = await Promise.all([this.graph.identifiersWithEvidence(customer._id), this.reviews.list('pending', 50, customer._id)]);
+    return {
+      customerId: customer._id,
+      ...(customer._id !== id ? { requestedId: id } : {}),
+      createdAt: customer.createdAt.toISOString(),
+      identifiers: identifiers.map((i) => ({ type: i.type, value: i.value, originCustomerId: i.originCustomerId, firstSeenAt: i.firstSeenAt.toISOString(), evidence: i.evidence })),
+      merges: merged.flatMap((m) =>
+        m.merge !== undefined
+          ? [{ mergedId: m._id, survivorId: m.merge.survivorId, reason: m.merge.reason, evidence: m.merge.evidence, link: m.merge.link, at: m.merge.at.toISOString() }]
+          : [],
+      ),
+      members: customer.members ?? [customer._id],
+      separatedFrom: customer.separatedFrom ?? [],
+      history: (customer.history ?? []).map((h) => ({ ...h, at: h.at.toISOString() })),
+      pendingReviews: pending.map((r) => ({ id: r._id, kind: r.kind, customerIds: r.customerIds, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) })),
+    };
+  }
+}

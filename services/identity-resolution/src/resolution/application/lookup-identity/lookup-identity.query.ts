@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { normaliseIdentifierValue } from '../../../matching/domain';
+import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
+import { IDENTITY_CONFIG } from '../../../identity.tokens';
+import { AmbiguousIdentifierError, InvalidIdentifierError, UnknownIdentifierTypeError } from '../../domain/identity.errors';
+import { CachedCustomer, IdentityLookupCache } from '../../infrastructure/identity-lookup.cache';
+import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+
+/**
+ * The hot-path lookup: the value is normalised exactly as events are, then answered from Redis;
+ * a miss reads MongoDB (following merges) and fills the cache for the next caller.
+ */
+@Injectable()
+export class LookupIdentityQuery {
+  constructor(
+    private readonly cache: IdentityLookupCache,
+    private readonly graph: IdentityGraphRepository,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
+  ) {}
+
+  async execute(type: string, rawValue: string): Promise<CachedCustomer | undefined> {
+    const rule = this.config.rules.types.get(type);
+    if (rule === undefined) throw new UnknownIdentifierTypeError(type);
+    const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, this.config.rules.normaliserSettings);
+    if (!normalised.ok) throw new InvalidIdentifierError(type, normalised.detail);
+    const value = normalised.value;
+    if (rule.unique) {
+      const cached = await this.cache.get(type, value);
+      if (cached !== undefined) return cached;
+    }
+    const documents = await this.graph.identifierDocuments(type, value);
+    const owners = new Set<string>();
+    for (const document of documents) {
+      const current = await this.graph.currentCustomer(document.customerId);
+      owners.add(current?._id ?? document.customerId);
+    }
+    if (owners.size === 0) return undefined;
+    if (owners.size > 1) throw new AmbiguousIdentifierError(type, [...owners].sort());
+    const [customerId] = [...owners];
+    if (customerId === undefined) return undefined;
+    const snapshot = (await this.graph.snapshotsOf([customerId])).get(customerId);
+    const found = { customerId, identifiers: snapshot?.identifiers ?? [] };
+    await this.cache.store(new Map([[customerId, found.identifiers]]));
+    return found;
+  }
+}

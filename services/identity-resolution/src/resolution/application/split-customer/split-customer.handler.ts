@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CustomerMergedError, NothingToSplitError, UnknownCustomerError } from '../../domain/identity.errors';
+import { CustomerDocument } from '../../infrastructure/identity-graph.collections';
+import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
+import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+
+export interface SplitCustomerCommand {
+  readonly customerId: string;
+  /** Customers merged into it to split off; all of them when absent. */
+  readonly partIds?: readonly string[];
+  readonly reason: string;
+}
+
+export interface SplitResult {
+  readonly customerId: string;
+  readonly parts: Array<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>;
+}
+
+/**
+ * Splits a wrongly merged customer back into the customers it was made of, using the stored
+ * evidence: each identifier remembers the customer it first belonged to. Each split-off part
+ * keeps whatever was merged into it before, so undoing one merge undoes exactly that merge.
+ */
+@Injectable()
+export class SplitCustomerHandler {
+  constructor(
+    private readonly graph: IdentityGraphRepository,
+    private readonly publisher: IdentityEventsPublisher,
+  ) {}
+
+  async execute(command: SplitCustomerCommand): Promise<SplitResult> {
+    const customer = await this.graph.currentCustomer(command.customerId);
+    if (customer === undefined) throw new UnknownCustomerError(command.customerId);
+    if (customer._id !== command.customerId) throw new CustomerMergedError(command.customerId, customer._id);
+    const direct = await this.graph.customersMergedInto(customer._id);
+    if (direct.length === 0) throw new NothingToSplitError(customer._id, 'no customer was merged into it');
+    const unknown = (command.partIds ?? []).filter((id) => !direct.some((d) => d._id === id));
+    if (unknown.length > 0) throw new NothingToSplitError(customer._id, `${unknown.join(', ')} ${unknown.length === 1 ? 'was' : 'were'} not merged into it`);
+    const detached = command.partIds !== undefined ? direct.filter((d) => command.partIds?.includes(d._id)) : direct;
+    if (detached.length === 0) throw new NothingToSplitError(customer._id, 'no part named');
+
+    const parts = await Promise.all(detached.map(async (part) => ({ id: part._id, subtree: await this.subtree(part), members: part.members ?? [part._id] })));
+    await this.graph.detach(customer, parts, command.reason);
+
+    const ids = [customer._id, ...parts.map((p) => p.id)];
+    const snapshots = await this.graph.snapshotsOf(ids);
+    const result: SplitResult = {
+      customerId: customer._id,
+      parts: ids.map((id) => ({ customerId: id, identifiers: snapshots.get(id)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [] })),
+    };
+    const splitId = `split:${customer._id}:${createHash('sha256').update(`${ids.join(',')}\u0000${Date.now()}`).digest('hex').slice(0, 16)}`;
+    await this.publisher.publish({ splits: [{ id: splitId, customerId: customer._id, parts: result.parts, reason: command.reason }] });
+    return result;
+  }
+
+  /** The customer and everything merged into it, transitively. */
+  private async subtree(root: CustomerDocument): Promise<string[]> {
+    const ids = [root._id];
+    let frontier = [root._id];
+    for (let depth = 0; depth < 10 && frontier.length > 0; depth += 1) {
+      const next: string[] = [];
+      for (const id of frontier) for (const child of await this.graph.customersMergedInto(id)) next.push(child._id);
+      ids.push(...next);
+      frontier = next;
+    }
+    return ids;
+  }
+}

@@ -1,0 +1,143 @@
+import {
+  compileIdentityRules,
+  defaultIdentityRules,
+  defaultOverMergeGuardConfig,
+  initialMatchParameters,
+  MatchParameters,
+  SegmentLikeEvent,
+} from '../../matching/domain';
+import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from './batch-resolver';
+import { customerIdFor, StoredTermFrequencies } from './identity-graph.model';
+
+const rules = compileIdentityRules(defaultIdentityRules);
+const noTerms = new StoredTermFrequencies(new Map(), new Map());
+
+function settings(overrides: Partial<ResolverSettings> = {}, parameters: MatchParameters = initialMatchParameters('test')): ResolverSettings {
+  return {
+    rules,
+    guard: defaultOverMergeGuardConfig,
+    weakLinkTypes: new Set(['anonymousId']),
+    matching: { parameters, termFrequencies: noTerms, maxBlockSize: 200 },
+    ...overrides,
+  };
+}
+
+const emptyState = (): GraphState => new GraphState(new Map(), new Map(), [], new Map(), new Map());
+
+let sequence = 0;
+function event(data: SegmentLikeEvent, time = '2024-01-01T00:00:00.000Z'): ResolverEvent {
+  sequence += 1;
+  return { id: `e${sequence}`, time, data };
+}
+
+const person = {
+  firstName: 'Jonathan',
+  lastName: 'Smithers',
+  birthday: '1984-03-07',
+  phone: '0412 555 123',
+  address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' },
+};
+
+describe('BatchResolver', () => {
+  it('creates a customer per person and attaches later events to it', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', userId: 'u1', traits: { email: 'Jane@Mail.org' } }),
+      event({ type: 'track', userId: 'u1' }),
+      event({ type: 'identify', anonymousId: 'd1', traits: { email: 'jane@mail.org ' } }),
+    ]);
+    const ids = plan.outcomes.map((o) => (o.kind === 'resolved' ? o.customerId : o.reason));
+    expect(new Set(ids)).toEqual(new Set([customerIdFor({ type: 'userId', value: 'u1' })]));
+    expect(plan.newCustomers).toHaveLength(1);
+    expect(plan.newIdentifiers.map((i) => `${i.type}:${i.value}`).sort()).toEqual(['anonymousId:d1', 'email:jane@mail.org', 'userId:u1']);
+    expect(plan.newIdentifiers.find((i) => i.type === 'anonymousId')?.evidence).toMatchObject({ rule: 'deterministic:email', via: 'email:jane@mail.org' });
+  });
+
+  it('merges two customers into the oldest when an event links them', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', userId: 'u1', traits: { email: 'a@mail.org' } }, '2024-01-01T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'd1', traits: { loyaltyCard: 'L-1' } }, '2024-02-01T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'd1', traits: { email: 'a@mail.org' } }, '2024-03-01T00:00:00.000Z'),
+    ]);
+    const survivor = customerIdFor({ type: 'userId', value: 'u1' });
+    expect(plan.merges).toEqual([expect.objectContaining({ survivorId: survivor, mergedId: customerIdFor({ type: 'loyaltyCard', value: 'L1' }) })]);
+    expect(plan.outcomes[2]).toMatchObject({ kind: 'resolved', customerId: survivor });
+  });
+
+  it('sends a merge past the cluster size cap to review instead', () => {
+    const plan = new BatchResolver(emptyState(), settings({ guard: { ...defaultOverMergeGuardConfig, maxClusterSize: 2 } })).resolve([
+      // Two customers with different userIds are two people whatever else they share, so these
+      // customers are known by other identifiers only.
+      event({ type: 'identify', anonymousId: 'x0', traits: { email: 'x@mail.org' } }, '2024-01-01T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'y0', traits: { crmId: 'C1' } }, '2024-01-02T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'z0', traits: { loyaltyCard: 'Z1' } }, '2024-01-03T00:00:00.000Z'),
+      event({ type: 'identify', traits: { email: 'x@mail.org', loyaltyCard: 'Y9' }, anonymousId: 'n1' }),
+      event({ type: 'identify', anonymousId: 'n2', traits: { crmId: 'C1', email: 'x@mail.org' } }),
+      event({ type: 'identify', anonymousId: 'n3', traits: { loyaltyCard: 'Z1', email: 'x@mail.org' } }),
+    ]);
+    expect(plan.merges).toHaveLength(1);
+    expect(plan.reviews).toEqual([expect.objectContaining({ kind: 'over-merge-guard', reason: expect.stringContaining('size cap') })]);
+  });
+
+  it('refuses to chain two large clusters through one shared device', () => {
+    const state = emptyState();
+    const resolver = new BatchResolver(state, settings({ guard: { ...defaultOverMergeGuardConfig, bridgeClusterSize: 2 } }));
+    const plan = resolver.resolve([
+      event({ type: 'identify', anonymousId: 'a0', traits: { email: 'a@mail.org' } }, '2024-01-01T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'a1', traits: { crmId: 'A' } }, '2024-01-02T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'a2', traits: { email: 'a@mail.org', crmId: 'A' } }, '2024-01-03T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'b0', traits: { email: 'b@mail.org' } }, '2024-01-04T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'b1', traits: { loyaltyCard: 'LB' } }, '2024-01-05T00:00:00.000Z'),
+      event({ type: 'identify', anonymousId: 'shared', traits: { email: 'b@mail.org', loyaltyCard: 'LB' } }, '2024-01-06T00:00:00.000Z'),
+      // A family computer: the device belongs to b's cluster; a's CRM id shows up on it.
+      event({ type: 'identify', anonymousId: 'shared', traits: { crmId: 'A' } }, '2024-01-07T00:00:00.000Z'),
+    ]);
+    expect(plan.merges).toHaveLength(2);
+    expect(plan.reviews).toEqual([expect.objectContaining({ kind: 'over-merge-guard', reason: expect.stringContaining('bridge') })]);
+  });
+
+  it('dead-letters nothing silently: an event with only blocked identifiers is unresolvable', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([event({ type: 'track', anonymousId: 'anonymous' })]);
+    expect(plan.outcomes).toEqual([expect.objectContaining({ kind: 'unresolvable' })]);
+  });
+
+  it('links a trait-only event to the customer it scores highest against', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', userId: 'u-jon', traits: person }),
+      event({ type: 'identify', anonymousId: 'kiosk-1', traits: { ...person, firstName: 'Jon', birthday: '07/03/1984', phone: '+61412555123' } }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(second).toMatchObject({ kind: 'resolved', customerId: first?.kind === 'resolved' ? first.customerId : '', reason: expect.stringContaining('probabilistic') });
+    expect(plan.newIdentifiers.find((i) => i.value === 'kiosk-1')?.evidence).toMatchObject({ rule: 'probabilistic:fellegi-sunter', score: expect.any(Number) });
+  });
+
+  it('keeps a lookalike with a different birth date and first name apart', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', userId: 'u-jon', traits: person }),
+      event({ type: 'identify', anonymousId: 'kiosk-2', traits: { ...person, firstName: 'Margaret', birthday: '1961-11-23', phone: undefined } }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(second?.kind === 'resolved' && first?.kind === 'resolved' && second.customerId !== first.customerId).toBe(true);
+  });
+
+  it('does not merge customers a person split apart; it asks for review', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([event({ type: 'identify', userId: 'p', traits: { email: 'p@mail.org' } })]);
+    const p = plan.newCustomers[0]?.id ?? '';
+    const q = customerIdFor({ type: 'userId', value: 'q' });
+    const state = new GraphState(
+      new Map([
+        ['email:p@mail.org', { type: 'email', value: 'p@mail.org', customerId: p, originCustomerId: p }],
+        ['loyaltyCard:Q1', { type: 'loyaltyCard', value: 'Q1', customerId: q, originCustomerId: q }],
+      ]),
+      new Map([
+        [p, { id: p, createdAt: '2024-01-01T00:00:00.000Z', members: [p], separatedFrom: [q] }],
+        [q, { id: q, createdAt: '2024-01-02T00:00:00.000Z', members: [q], separatedFrom: [p] }],
+      ]),
+      [],
+      new Map(),
+      new Map(),
+    );
+    const second = new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'z', traits: { email: 'p@mail.org', loyaltyCard: 'Q1' } })]);
+    expect(second.merges).toHaveLength(0);
+    expect(second.reviews).toEqual([expect.objectContaining({ kind: 'split-separated', customerIds: [p, q] })]);
+  });
+});

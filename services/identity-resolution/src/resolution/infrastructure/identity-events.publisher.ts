@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { Context } from '@opentelemetry/api';
+import { CustomerSplitDataV1, EventReceivedV1, ResolvedEventDataV1, topics } from '@o2o/contracts';
+import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
+import { TypedIdentifier } from '../../matching/domain';
+import { PlannedMerge } from '../domain/identity-graph.model';
+import { IdentityGraphRepository } from './identity-graph.repository';
+import { IdentityLookupCache } from './identity-lookup.cache';
+
+const SOURCE = '/services/identity-resolution';
+
+export interface ResolvedForPublishing {
+  readonly event: EventReceivedV1;
+  readonly trace: Context;
+  readonly customerId: string;
+  readonly identifiers: readonly TypedIdentifier[];
+}
+
+export interface SplitForPublishing {
+  readonly customerId: string;
+  readonly parts: CustomerSplitDataV1['parts'];
+  readonly reason: string;
+  readonly id: string;
+}
+
+/**
+ * Publishes what a change of the graph means for everyone else, in one acknowledged request:
+ * merges and splits first (a consumer of both topics sees them no later than the events that
+ * depend on them), the resolved events, then snapshots of every touched customer. Afterwards the
+ * lookup cache is rewritten from the stored state, so it never runs ahead of MongoDB.
+ */
+@Injectable()
+export class IdentityEventsPublisher {
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly graph: IdentityGraphRepository,
+    private readonly cache: IdentityLookupCache,
+  ) {}
+
+  async publish(input: { resolved?: readonly ResolvedForPublishing[]; merges?: readonly PlannedMerge[]; splits?: readonly SplitForPublishing[]; touched?: readonly string[] }): Promise<void> {
+    const resolved = input.resolved ?? [];
+    const merges = input.merges ?? [];
+    const splits = input.splits ?? [];
+    const now = new Date().toISOString();
+    const removed = [...new Set(merges.map((m) => m.mergedId))];
+    const touched = [
+      ...new Set([...resolved.map((r) => r.customerId), ...merges.map((m) => m.survivorId), ...splits.flatMap((s) => s.parts.map((p) => p.customerId)), ...(input.touched ?? [])]),
+    ].filter((id) => !removed.includes(id));
+    const snapshots = await this.graph.snapshotsOf(touched);
+
+    const resolvedEvents: OutgoingEvent[] = resolved.map(({ event, trace, customerId, identifiers }) => {
+      const data: ResolvedEventDataV1 = { ...event.data, customerId, identifiers: identifiers.map(({ type, value }) => ({ type, value })) };
+      return {
+        key: customerId,
+        trace,
+        event: createEnvelope({
+          type: 'customer-event.resolved',
+          version: 1,
+          id: event.id,
+          source: SOURCE,
+          subject: customerId,
+          time: event.time,
+          correlationid: event.correlationid,
+          causationid: event.id,
+          data,
+        }),
+      };
+    });
+    const changes: OutgoingEvent[] = [
+      ...merges.map((m) => ({
+        key: m.survivorId,
+        event: createEnvelope({
+          type: 'customer.merged',
+          version: 1,
+          // Deterministic: a merge published again after a crash is the same event downstream. A
+          // reviewer's merge of customers once split apart is a new fact and gets its own id.
+          id: m.link.rule === 'review:accepted' ? `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}` : `merge:${m.mergedId}:${m.survivorId}`,
+          source: SOURCE,
+          subject: m.survivorId,
+          time: m.link.at,
+          causationid: m.link.eventId,
+          data: {
+            survivorId: m.survivorId,
+            mergedId: m.mergedId,
+            reason: m.reason,
+            evidence: m.evidence.map(({ type, value }) => ({ type, value })),
+            ...(m.link.score !== undefined ? { score: m.link.score } : {}),
+            mergedAt: now,
+          },
+        }),
+      })),
+      ...splits.map((s) => ({
+        key: s.customerId,
+        event: createEnvelope({
+          type: 'customer.split',
+          version: 1,
+          id: s.id,
+          source: SOURCE,
+          subject: s.customerId,
+          data: { customerId: s.customerId, parts: s.parts, reason: s.reason, splitAt: now },
+        }),
+      })),
+    ];
+    const snapshotEvents: OutgoingEvent[] = touched.map((customerId) => ({
+      key: customerId,
+      event: createEnvelope({
+        type: 'identity.snapshot',
+        version: 1,
+        source: SOURCE,
+        subject: customerId,
+        data: { customerId, identifiers: snapshots.get(customerId)?.identifiers ?? [], mergedIds: snapshots.get(customerId)?.mergedIds ?? [], updatedAt: now },
+      }),
+    }));
+    await this.publisher.publish([
+      { topic: topics.identityChanges, events: changes },
+      { topic: topics.identityEvents, events: resolvedEvents },
+      { topic: topics.identitySnapshots, events: snapshotEvents },
+    ]);
+    // A merged-away customer's state lives on in the survivor: its compacted key is erased.
+    if (removed.length > 0) await this.publisher.publishTombstones(topics.identitySnapshots, removed);
+    await this.cache.store(new Map(touched.map((id) => [id, snapshots.get(id)?.identifiers ?? []])), removed);
+  }
+}

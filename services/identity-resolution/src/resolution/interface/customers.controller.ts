@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { ExplainCustomerQuery } from '../application/explain-customer/explain-customer.query';
+import { SplitCustomerHandler } from '../application/split-customer/split-customer.handler';
+import { mapErrors } from './http-errors';
+import { parseBody } from './parse-body';
+
+const splitBody = z
+  .object({
+    /** Customers merged into this one to split off; all of them when absent. */
+    customerIds: z.array(z.string().min(1)).min(1).optional(),
+    reason: z.string().min(1).max(500).default('split by an operator'),
+  })
+  .default({ reason: 'split by an operator' });
+
+@Controller('v1/customers')
+export class CustomersController {
+  constructor(
+    private readonly explainQuery: ExplainCustomerQuery,
+    private readonly split: SplitCustomerHandler,
+  ) {}
+
+  /** Why are these one customer: identifiers with their evidence, merges with their reasons. */
+  @Get(':id/explain')
+  explain(@Param('id') id: string) {
+    return mapErrors(() => this.explainQuery.execute(id));
+  }
+
+  /** Undoes merges into the customer, publishing customer.split and fresh snapshots. */
+  @Post(':id/split')
+  @HttpCode(200)
+  splitCustomer(@Param('id') id: string, @Body() body: unknown) {
+    const command = parseBody(splitBody, body);
+    return mapErrors(() => this.split.execute({ customerId: id, reason: command.reason, ...(command.customerIds !== undefined ? { partIds: command.customerIds } : {}) }));
+  }
+}

@@ -1,0 +1,85 @@
+import { EventReceivedV1, ReceivedEventDataV1 } from '@o2o/contracts';
+import { TopicSpy, uniqueId } from '@o2o/testing';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+
+export type EventInput = Partial<ReceivedEventDataV1> & { eventType: ReceivedEventDataV1['eventType'] };
+
+/** A received event as ingestion publishes it, with a fresh messageId unless one is given. */
+export function receivedEvent(input: EventInput): EventReceivedV1 {
+  const messageId = input.messageId ?? uniqueId('m');
+  const timestamp = input.timestamp ?? new Date().toISOString();
+  return {
+    specversion: '1.0',
+    id: `src-test:${messageId}`,
+    source: '/services/ingestion',
+    type: 'customer-event.received',
+    version: 1,
+    time: timestamp,
+    subject: input.userId ?? input.anonymousId ?? messageId,
+    datacontenttype: 'application/json',
+    correlationid: messageId,
+    data: { sourceId: 'src-test', channel: 'web', receivedAt: timestamp, ...input, messageId, timestamp },
+  };
+}
+
+export class EventFeed {
+  private constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+  ) {}
+
+  static async start(brokers: string[], topic: string): Promise<EventFeed> {
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    return new EventFeed(producer, topic);
+  }
+
+  /** Sends events, each to the given partition or by its routing key. */
+  async send(events: ReadonlyArray<{ event: EventReceivedV1; partition?: number }>): Promise<void> {
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: events.map(({ event, partition }) => ({
+        key: event.data.userId ?? event.data.anonymousId ?? event.id,
+        value: JSON.stringify(event),
+        ...(partition !== undefined ? { partition } : {}),
+      })),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+interface ResolvedValue {
+  id: string;
+  data: { messageId: string; customerId: string };
+}
+interface ChangeValue {
+  type: string;
+  data: { survivorId?: string; mergedId?: string; reason?: string; evidence?: unknown[]; customerId?: string; parts?: unknown[] };
+}
+
+/** The customer an event was resolved to, as published. */
+export function resolvedCustomer(spy: TopicSpy, topic: string, event: EventReceivedV1): string | undefined {
+  const found = spy.on(topic).filter((m) => (m.value as ResolvedValue | null)?.id === event.id);
+  return (found[found.length - 1]?.value as ResolvedValue | undefined)?.data.customerId;
+}
+
+export function changes(spy: TopicSpy, topic: string): ChangeValue[] {
+  return spy.on(topic).map((m) => m.value as ChangeValue);
+}
+
+/** Follows published merges to the customer an id stands for now. */
+export function survivorOf(spy: TopicSpy, topic: string, id: string): string {
+  const merged = new Map<string, string>();
+  for (const change of changes(spy, topic)) if (change.type === 'customer.merged' && change.data.mergedId && change.data.survivorId) merged.set(change.data.mergedId, change.data.survivorId);
+  let cursor = id;
+  for (let hop = 0; hop < 20; hop += 1) {
+    const next = merged.get(cursor);
+    if (next === undefined) break;
+    cursor = next;
+  }
+  return cursor;
+}

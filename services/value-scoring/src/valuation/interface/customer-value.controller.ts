@@ -1,0 +1,67 @@
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import type { ValueScoringConfig } from '../../config/value-scoring.config';
+import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
+import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
+import { VALUE_CONFIG } from '../../value.tokens';
+import { CustomerScorer } from '../application/customer.scorer';
+import { INTERIM_MODEL_VERSION, round2 } from '../domain/customer-valuation';
+
+/** How far a chain of merges is followed (A into B into C ...) before giving up. */
+const MAX_MERGE_HOPS = 10;
+
+@Controller('v1/customers')
+export class CustomerValueController {
+  constructor(
+    private readonly summaries: PurchaseSummaryRepository,
+    private readonly scorer: CustomerScorer,
+    @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
+  ) {}
+
+  /** The customer's value state and why; a merged id answers with its survivor's, saying so. */
+  @Get(':id/value')
+  async value(@Param('id') id: string) {
+    let summary = await this.summaries.findOne(id);
+    const mergedPath: string[] = [];
+    while (summary?.mergedInto && mergedPath.length < MAX_MERGE_HOPS) {
+      mergedPath.push(summary.mergedInto);
+      summary = await this.summaries.findOne(summary.mergedInto);
+    }
+    if (!summary || summary.mergedInto) throw new NotFoundException({ error: { code: 'not_found', message: `no value is known for customer ${id}` } });
+    const score = summary.score ?? this.scoreNow(summary);
+    const survivorId = summary._id;
+    return {
+      customerId: survivorId,
+      ...(mergedPath.length > 0 ? { requestedCustomerId: id, mergedInto: survivorId, note: `customer ${id} was merged into ${survivorId}; this is the survivor's value` } : {}),
+      actualValue: score.actualValue,
+      strategicValue: score.strategicValue,
+      tier: score.tier,
+      probabilityAlive: score.probabilityAlive ?? null,
+      expectedPurchases: score.expectedPurchases ?? null,
+      expectedYearlySpend: score.expectedYearlySpend ?? null,
+      currency: this.config.VALUE_CURRENCY,
+      horizon: { years: this.config.VALUE_HORIZON_YEARS, annualDiscountRate: this.config.VALUE_DISCOUNT_RATE },
+      modelVersion: score.modelVersion,
+      model: score.modelVersion === INTERIM_MODEL_VERSION ? 'interim' : 'fitted',
+      strategic: {
+        /** Peer group: needs archetypes + category breadth band (or breadth alone when the group is small). */
+        peerGroup: score.peerGroup ?? null,
+        peerLevel: score.peerLevel ?? null,
+        peerCustomers: score.peerCustomers ?? null,
+        percentile: this.config.PEER_PERCENTILE,
+      },
+      purchases: summary.orderCount ?? summary.purchases,
+      revenue: round2(summary.revenue),
+      firstPurchaseAt: summary.firstPurchaseAt?.toISOString() ?? null,
+      lastPurchaseAt: summary.lastPurchaseAt?.toISOString() ?? null,
+      reasons: score.reasons,
+      scoredAt: score.scoredAt.toISOString(),
+    };
+  }
+
+  /** A customer not scored yet (its first event is being processed): score it without storing. */
+  private scoreNow(summary: PurchaseSummary): CustomerScore {
+    const now = new Date();
+    const scored = this.scorer.score(summary, now);
+    return this.scorer.settle(scored, this.scorer.placeByCutoffs(scored.valuation.actualValue), now, 'api').score;
+  }
+}

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ModelJobs } from './models/application/model-jobs.scheduler';
+import { ModelRegistry } from './models/application/model.registry';
+import { RefitModelsHandler } from './models/application/refit-models/refit-models.handler';
+import { RescoreCustomersHandler } from './models/application/rescore-customers/rescore-customers.handler';
+import { ModelJobLock } from './models/infrastructure/model-job.lock';
+import { ModelVersionRepository } from './models/infrastructure/model-version.repository';
+import { ModelVersion, ModelVersionSchema, ValuationState, ValuationStateSchema } from './models/infrastructure/model-version.schema';
+import { ModelsController } from './models/interface/models.controller';
+import { NeedsProfilesConsumer } from './needs/interface/needs-profiles.consumer';
+import { ApplyIdentityChangesHandler } from './purchases/application/apply-identity-changes/apply-identity-changes.handler';
+import { RecordPurchasesHandler } from './purchases/application/record-purchases/record-purchases.handler';
+import { PurchaseSummaryRepository } from './purchases/infrastructure/purchase-summary.repository';
+import { PurchaseSummary, PurchaseSummarySchema } from './purchases/infrastructure/purchase-summary.schema';
+import { ValueEventsConsumer } from './purchases/interface/value-events.consumer';
+import { CustomerScorer } from './valuation/application/customer.scorer';
+import { CustomerValueController } from './valuation/interface/customer-value.controller';
+
+/**
+ * One feature module: live scoring, the model jobs and the API share the scorer and the model
+ * registry, and splitting them into modules would only add a cycle of exports.
+ */
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: PurchaseSummary.name, schema: PurchaseSummarySchema },
+      { name: ModelVersion.name, schema: ModelVersionSchema },
+      { name: ValuationState.name, schema: ValuationStateSchema },
+    ]),
+  ],
+  controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController],
+  providers: [
+    PurchaseSummaryRepository,
+    ModelVersionRepository,
+    ModelJobLock,
+    ModelRegistry,
+    CustomerScorer,
+    RecordPurchasesHandler,
+    ApplyIdentityChangesHandler,
+    RefitModelsHandler,
+    RescoreCustomersHandler,
+    ModelJobs,
+  ],
+})
+export class ValueScoringModule {}

@@ -1,0 +1,349 @@
+import { Envelope, topics } from '@o2o/contracts';
+import { createEnvelope } from '@o2o/kafka';
+import { startTelemetry, stopTelemetry } from '@o2o/observability';
+import { RunningService, startService } from '@o2o/runtime';
+import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
+import { generateSyntheticPopulation } from '../src/scoring/domain';
+import { INTERIM_MODEL_VERSION } from '../src/valuation/domain/customer-valuation';
+import { valueScoringService } from '../src/value-scoring.service';
+
+const run = uniqueId();
+const DAY = 86_400_000;
+
+interface ValueState {
+  customerId: string;
+  actualValue: number;
+  strategicValue: number;
+  tier: string;
+  modelVersion: string;
+  revenue: number;
+  purchases: number;
+  reasons: string[];
+  probabilityAlive?: number;
+  expectedPurchases?: number;
+}
+
+interface ValueAnswer extends ValueState {
+  requestedCustomerId?: string;
+  mergedInto?: string;
+  model: 'interim' | 'fitted';
+  strategic: { peerGroup: string | null; peerLevel: number | null };
+}
+
+describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
+  let a: RunningService;
+  let b: RunningService;
+  let config: ValueScoringConfig;
+  let spy: TopicSpy;
+  let producer: Producer;
+  const topic = (name: string) => `${run}.${name}`;
+  const cid = (name: string) => `${run}-${name}`;
+
+  beforeAll(async () => {
+    startTelemetry({ serviceName: 'value-scoring-test' });
+    config = loadValueScoringConfig(
+      testEnvironment(run, 'value-scoring', {
+        SCHEDULER_ENABLED: 'false',
+        MODEL_REFRESH_MS: '500',
+        FIT_MIN_CUSTOMERS: '60',
+        FIT_MIN_REPEAT_CUSTOMERS: '20',
+        PEER_MIN_GROUP_SIZE: '3',
+        // An odd page size so every paged pass crosses page boundaries.
+        SCORING_PAGE_SIZE: '37',
+        MODEL_LOCK_TTL_MS: '10000',
+      }),
+    );
+    [a, b] = await Promise.all([startService(valueScoringService, config, 0), startService(valueScoringService, config, 0)]);
+    await Promise.all([a.transport.whenJoined(), b.transport.whenJoined()]);
+    spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.valueScores.name)]);
+    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await spy?.stop();
+    await Promise.all([a?.app.close(), b?.app.close()]);
+    await stopTelemetry();
+  });
+
+  const purchase = (customerId: string, at: Date, amount: number, options: { orderId?: string; refund?: boolean; category?: string; id?: string; origin?: string; email?: string } = {}) => {
+    const messageId = options.id ?? uniqueId('m');
+    return createEnvelope({
+      id: `src:${messageId}`,
+      type: 'customer-event.resolved',
+      version: 1,
+      source: '/services/identity-resolution',
+      subject: options.origin ?? customerId,
+      time: at.toISOString(),
+      data: {
+        messageId,
+        sourceId: 'test-store',
+        channel: 'store' as const,
+        eventType: 'track' as const,
+        event: options.refund ? 'Order Refunded' : 'Order Completed',
+        userId: customerId,
+        properties: { order_id: options.orderId ?? messageId, revenue: amount, category: options.category ?? 'shoes' },
+        timestamp: at.toISOString(),
+        receivedAt: new Date().toISOString(),
+        customerId: options.origin ?? customerId,
+        identifiers: [{ type: 'userId', value: customerId }, ...(options.email ? [{ type: 'email', value: options.email }] : [])],
+      },
+    });
+  };
+
+  const send = async (topicName: string, events: Envelope[]) => {
+    for (let i = 0; i < events.length; i += 500) {
+      await producer.send({
+        topic: topic(topicName),
+        acks: -1,
+        messages: events.slice(i, i + 500).map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+      });
+    }
+  };
+
+  const scoresOf = (customerId: string): Array<ValueState | null> =>
+    spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customerId).map((m) => (m.value === null ? null : (m.value as { data: ValueState }).data));
+
+  const latestScore = (customerId: string): ValueState => {
+    const states = scoresOf(customerId);
+    const last = states[states.length - 1];
+    if (!last) throw new Error(`no value state for ${customerId} yet`);
+    return last;
+  };
+
+  const getValue = async (service: RunningService, customerId: string): Promise<{ status: number; body: ValueAnswer }> => {
+    const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customerId)}/value`);
+    return { status: response.status, body: (await response.json()) as ValueAnswer };
+  };
+
+  it('scores purchases with the interim model before any fit, and says so', async () => {
+    const c = cid('early');
+    await send(topics.identityEvents.name, [purchase(c, new Date(Date.now() - 30 * DAY), 40), purchase(c, new Date(Date.now() - 10 * DAY), 60)]);
+    const state = await expectEventually(() => {
+      const s = latestScore(c);
+      expect(s.revenue).toBe(100);
+      return s;
+    });
+    expect(state).toMatchObject({ modelVersion: INTERIM_MODEL_VERSION, actualValue: 100, purchases: 2 });
+    expect(state.reasons.join(' ')).toContain('interim model');
+    const answer = await getValue(a, c);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ customerId: c, model: 'interim', actualValue: 100, modelVersion: INTERIM_MODEL_VERSION });
+  });
+
+  it('lets a refund reduce spend', async () => {
+    const c = cid('refund');
+    await send(topics.identityEvents.name, [purchase(c, new Date(Date.now() - 20 * DAY), 80, { orderId: 'r-1' }), purchase(c, new Date(Date.now() - 19 * DAY), 30, { orderId: 'r-1', refund: true })]);
+    await expectEventually(() => expect(latestScore(c)).toMatchObject({ revenue: 50, actualValue: 50 }));
+  });
+
+  it('changes nothing on redelivery', async () => {
+    const c = cid('redelivered');
+    const events = [purchase(c, new Date(Date.now() - 5 * DAY), 25), purchase(c, new Date(Date.now() - 4 * DAY), 35)];
+    await send(topics.identityEvents.name, events);
+    await expectEventually(() => expect(latestScore(c).revenue).toBe(60));
+    const published = scoresOf(c).length;
+    await send(topics.identityEvents.name, [...events, ...events]);
+    const marker = cid('marker');
+    await send(topics.identityEvents.name, [purchase(marker, new Date(), 1)]);
+    await expectEventually(() => expect(scoresOf(marker).length).toBeGreaterThan(0));
+    // Same partition as the marker or not, give the redelivered batch its own chance to finish.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(scoresOf(c)).toHaveLength(published);
+    expect((await getValue(b, c)).body).toMatchObject({ revenue: 60, purchases: 2 });
+  });
+
+  it('answers 404 for an unknown customer', async () => {
+    const answer = await getValue(a, cid('nobody'));
+    expect(answer.status).toBe(404);
+  });
+
+  describe('with purchase history imported through ingestion', () => {
+    const now = new Date();
+    const population = generateSyntheticPopulation({
+      customers: 120,
+      seed: 7,
+      purchases: { model: 'bg-nbd', params: { r: 1.2, alpha: 3, a: 0.6, b: 3 } },
+      spend: { p: 6, q: 4, v: 20 },
+      acquisitionStart: new Date(now.getTime() - 400 * DAY),
+      acquisitionEnd: new Date(now.getTime() - 200 * DAY),
+      calibrationEnd: new Date(now.getTime() - 2 * DAY),
+      holdoutEnd: new Date(now.getTime() - 2 * DAY),
+      idPrefix: `${run}-pop`,
+    });
+
+    beforeAll(async () => {
+      // A year of history arriving today, newest first: event time must decide, not arrival.
+      const events = [...population.transactions].reverse().map((t) => purchase(t.customerId, t.at, Math.round(t.amount * 100) / 100));
+      await send(topics.identityEvents.name, events);
+      const customers = new Set(population.transactions.map((t) => t.customerId));
+      await expectEventually(
+        async () => {
+          const sample = [...customers].filter((_, i) => i % 10 === 0);
+          for (const c of sample) {
+            const expected = population.transactions.filter((t) => t.customerId === c).reduce((s, t) => s + Math.round(t.amount * 100) / 100, 0);
+            expect((await getValue(a, c)).body.revenue).toBeCloseTo(expected, 1);
+          }
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+    }, 120_000);
+
+    let fittedVersion = '';
+
+    it('refits once with two instances asked at the same time, and both then score with the new version', async () => {
+      const [ra, rb] = await Promise.all([fetch(`${a.url}/v1/models/refit`, { method: 'POST' }), fetch(`${b.url}/v1/models/refit`, { method: 'POST' })]);
+      const answers = [
+        { status: ra.status, body: (await ra.json()) as { status: string; model?: { version: string; customers: number }; rescore?: { customers: number } } },
+        { status: rb.status, body: (await rb.json()) as { status: string; model?: { version: string; customers: number } } },
+      ];
+      const fitted = answers.filter((x) => x.body.status === 'fitted');
+      expect(fitted).toHaveLength(1);
+      const other = answers.find((x) => x.body.status !== 'fitted');
+      expect(['busy', 'already-fitted']).toContain(other?.body.status);
+      const version = fitted[0]?.body.model?.version ?? '';
+      expect(version).toMatch(/^bgnbd-gg-/);
+      fittedVersion = version;
+      expect(fitted[0]?.body.model?.customers).toBeGreaterThanOrEqual(60);
+
+      const listed = (await (await fetch(`${b.url}/v1/models`)).json()) as { versions: Array<{ version: string }> };
+      expect(listed.versions.map((v) => v.version)).toEqual([version]);
+      for (const service of [a, b]) {
+        await expectEventually(async () => {
+          const current = (await (await fetch(`${service.url}/v1/models/current`)).json()) as { model: { version: string }; tiering: { modelVersion: string } | null };
+          expect(current.model.version).toBe(version);
+          expect(current.tiering?.modelVersion).toBe(version);
+        });
+      }
+      // The re-scoring published the population under the new version, tiered by share of value.
+      const top = population.customers.map((c) => c.customerId);
+      await expectEventually(() => {
+        const states = top.map((c) => latestScore(c));
+        expect(states.every((s) => s.modelVersion === version)).toBe(true);
+        const tiers = new Set(states.map((s) => s.tier));
+        expect(tiers.has('A')).toBe(true);
+        expect(tiers.has('D')).toBe(true);
+      });
+      // New events on either instance are scored with the fitted model.
+      const fresh = [cid('after-fit-1'), cid('after-fit-2'), cid('after-fit-3'), cid('after-fit-4')];
+      await send(topics.identityEvents.name, fresh.flatMap((c) => [purchase(c, new Date(now.getTime() - 60 * DAY), 30), purchase(c, new Date(now.getTime() - 3 * DAY), 30)]));
+      await expectEventually(() => {
+        for (const c of fresh) {
+          const s = latestScore(c);
+          expect(s.modelVersion).toBe(version);
+          expect(s.probabilityAlive).toBeGreaterThan(0);
+          expect(s.expectedPurchases).toBeGreaterThan(0);
+        }
+      });
+      const answer = await getValue(b, fresh[0] ?? '');
+      expect(answer.body).toMatchObject({ model: 'fitted', modelVersion: version });
+      expect(answer.body.reasons.join(' ')).toMatch(/probability still active/);
+    });
+
+    it('scores history that arrived out of order like history that arrived live', async () => {
+      const days = [300, 240, 200, 120, 90, 45, 12];
+      const history = (c: string) => days.map((d, i) => purchase(c, new Date(now.getTime() - d * DAY), 20 + i * 5, { orderId: `${c}-o${i}` }));
+      const live = cid('live');
+      const imported = cid('imported');
+      for (const event of history(live)) await send(topics.identityEvents.name, [event]);
+      const shuffled = history(imported);
+      await send(topics.identityEvents.name, [shuffled[3], shuffled[6], shuffled[0], shuffled[5], shuffled[1], shuffled[4], shuffled[2]].filter((e): e is Envelope => !!e));
+      await expectEventually(async () => {
+        const [l, i] = await Promise.all([getValue(a, live), getValue(a, imported)]);
+        expect(l.body.purchases).toBe(7);
+        expect(i.body.purchases).toBe(7);
+        expect(i.body.modelVersion).toBe(fittedVersion);
+        expect(i.body.actualValue).toBeCloseTo(l.body.actualValue, 2);
+        expect(i.body.probabilityAlive).toBeCloseTo(l.body.probabilityAlive ?? -1, 6);
+        expect(i.body.expectedPurchases).toBeCloseTo(l.body.expectedPurchases ?? -1, 6);
+      });
+    });
+
+    it('gives strategic value from the needs peers spend once profiles arrive', async () => {
+      const members = population.customers.slice(0, 12).map((c) => c.customerId);
+      const profiles = members.map((c) =>
+        createEnvelope({
+          type: 'customer.needs-profiled',
+          version: 1,
+          source: '/services/needs-profiling',
+          subject: c,
+          data: { customerId: c, stage: 'purchase' as const, stageReason: 'bought', facts: [], archetypes: ['family'], unknown: [], updatedAt: new Date().toISOString() },
+        }),
+      );
+      await send(topics.needsProfiles.name, profiles);
+      await expectEventually(async () => expect((await getValue(a, members[0] ?? '')).body.strategic).toBeDefined());
+      await expectEventually(async () => {
+        const response = await fetch(`${a.url}/v1/models/rescore`, { method: 'POST' });
+        expect(response.status).toBe(200);
+        const answers = await Promise.all(members.map((c) => getValue(b, c)));
+        expect(answers.every((x) => x.body.strategic.peerGroup?.startsWith('archetypes=family;'))).toBe(true);
+        const gaps = answers.filter((x) => x.body.strategicValue > 0);
+        expect(gaps.length).toBeGreaterThan(0);
+        expect(gaps[0]?.body.reasons.join(' ')).toMatch(/strategic value .* peers/);
+      });
+    });
+  });
+
+  it('folds a merge (idempotently), answers for the merged id with the survivor, and a split gives the lines back', async () => {
+    const survivor = cid('survivor');
+    const merged = cid('merged');
+    await send(topics.identityEvents.name, [
+      purchase(survivor, new Date(Date.now() - 50 * DAY), 100, { email: 's@example.com' }),
+      purchase(merged, new Date(Date.now() - 40 * DAY), 70, { email: 'm@example.com' }),
+      purchase(merged, new Date(Date.now() - 30 * DAY), 30, { email: 'm@example.com' }),
+    ]);
+    await expectEventually(() => {
+      expect(latestScore(survivor).revenue).toBe(100);
+      expect(latestScore(merged).revenue).toBe(100);
+    });
+    const merge = createEnvelope({
+      id: `merge:${merged}:${survivor}`,
+      type: 'customer.merged',
+      version: 1,
+      source: '/services/identity-resolution',
+      subject: survivor,
+      data: { survivorId: survivor, mergedId: merged, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
+    });
+    await send(topics.identityChanges.name, [merge, merge]);
+    await expectEventually(() => {
+      expect(latestScore(survivor)).toMatchObject({ revenue: 200, purchases: 3 });
+      expect(scoresOf(merged).at(-1)).toBeNull();
+    });
+    const viaMerged = await getValue(a, merged);
+    expect(viaMerged.status).toBe(200);
+    expect(viaMerged.body).toMatchObject({ customerId: survivor, requestedCustomerId: merged, mergedInto: survivor, revenue: 200 });
+
+    // A later event still carrying the merged id counts for the survivor.
+    await send(topics.identityEvents.name, [purchase(merged, new Date(Date.now() - DAY), 10, { email: 'm@example.com' })]);
+    await expectEventually(() => expect(latestScore(survivor).revenue).toBe(210));
+    await send(topics.identityChanges.name, [merge]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await getValue(b, survivor)).body.revenue).toBe(210);
+
+    const split = createEnvelope({
+      type: 'customer.split',
+      version: 1,
+      source: '/services/identity-resolution',
+      subject: survivor,
+      data: {
+        customerId: survivor,
+        parts: [
+          { customerId: survivor, identifiers: [{ type: 'email', value: 's@example.com' }] },
+          { customerId: merged, identifiers: [{ type: 'email', value: 'm@example.com' }] },
+        ],
+        reason: 'wrong merge',
+        splitAt: new Date().toISOString(),
+      },
+    });
+    await send(topics.identityChanges.name, [split, split]);
+    await expectEventually(async () => {
+      expect(latestScore(survivor)).toMatchObject({ revenue: 100, purchases: 1 });
+      const back = await getValue(a, merged);
+      expect(back.body).toMatchObject({ customerId: merged, revenue: 110, purchases: 3 });
+      expect(back.body.mergedInto).toBeUndefined();
+    });
+  });
+});
