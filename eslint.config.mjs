@@ -30,6 +30,8 @@ const boundaries = (allowTestingFromServices) => ({
       onlyDependOnLibsWithTags: allowTestingFromServices ? ['type:lib', 'type:contracts', 'type:testing'] : ['type:lib', 'type:contracts'],
     },
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+    // Benchmarks and other tools drive the built services; nothing imports them.
+    { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
     {
       sourceTag: 'type:contracts',
       onlyDependOnLibsWithTags: [],

@@ -10,7 +10,6 @@ export * from './measure/offset-tracker';
 export * from './measure/metrics-scraper';
 export * from './measure/topic-recorder';
 export * from './processes/process-usage';
-export * from './processes/service-runner';
 export * from './profile/cpu-profile';
 export * from './pipeline/pipeline-bench';
 export * from './report/results-table';

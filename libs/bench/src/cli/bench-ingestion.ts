@@ -8,7 +8,7 @@ import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/
 import { BenchPopulation, demoWriteKeys } from '../load/bench-population';
 import { resultsDirectory } from '../pipeline/pipeline-bench';
 import { machineInfo } from '../report/machine-info';
-import { RunningServiceProcess, startService } from '../processes/service-runner';
+import { ServiceProcess as RunningServiceProcess, startServiceProcess } from '@o2o/testing';
 import { readProcessUsage, usageDelta } from '../processes/process-usage';
 
 /**
@@ -31,8 +31,7 @@ async function main(): Promise<void> {
     origin = servers.origin;
     brokers = servers.KAFKA_BROKERS.split(',');
     await createBenchTopics(benchKafka(brokers, 'bench-ingestion'), prefix, config.BENCH_PARTITIONS);
-    service = await startService('ingestion', {
-      env: {
+    service = await startServiceProcess('ingestion', {
         ...inheritedEnvironment(),
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
@@ -43,7 +42,6 @@ async function main(): Promise<void> {
         MONGO_DB: `bench_${runId}_ingestion`,
         INGESTION_DEMO_SOURCES: 'true',
         RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
-      },
     });
     url = service.url;
   }

@@ -8,7 +8,8 @@ import { CheckResult, checkEffects } from '../analysis/effects-check';
 import { distribution, Distribution, perSecond, round } from '../analysis/stats';
 import { runNoopChain, NoopChainResult } from '../ceiling/noop-chain';
 import { BenchConfig, inheritedEnvironment } from '../config/bench.config';
-import { localServerPids, repoRoot, resolveServers } from '../infrastructure/servers';
+import { repoRoot } from '@o2o/testing';
+import { localServerPids, resolveServers } from '../infrastructure/servers';
 import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/client-settings';
 import { BenchPopulation } from '../load/bench-population';
 import { LoadDriver, PhaseLoad, sleep } from '../load/load-driver';
@@ -16,7 +17,7 @@ import { MetricsScraper } from '../measure/metrics-scraper';
 import { lagOf, OffsetTracker, sum } from '../measure/offset-tracker';
 import { RecordedMessage, TopicRecorder, watchedTopics } from '../measure/topic-recorder';
 import { readProcessUsage, ProcessUsage, usageDelta, UsageDelta } from '../processes/process-usage';
-import { RunningServiceProcess, serviceIsBuilt, startService } from '../processes/service-runner';
+import { ServiceProcess as RunningServiceProcess, serviceIsBuilt, startServiceProcess } from '@o2o/testing';
 import { summariseCpuProfile, ProfileSummary } from '../profile/cpu-profile';
 import { machineInfo, MachineInfo } from '../report/machine-info';
 
@@ -149,7 +150,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       }
       try {
         const nodeArgs = config.BENCH_PROFILE === service ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-        const started = await startService(service, { env: envFor(service), nodeArgs, readyTimeoutMs: 90000 });
+        const started = await startServiceProcess(service, envFor(service), { nodeArgs, readyTimeoutMs: 90000 });
         running.push(started);
         stages.push({ service, status: 'running' });
         log(`${service}: ready (pid ${started.pid})`);

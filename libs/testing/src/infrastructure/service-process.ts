@@ -1,15 +1,25 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from './servers';
 
 export interface ServiceProcess {
   name: string;
+  pid: number;
   url: string;
-  /** Everything the process wrote, for diagnostics. */
+  /** The last output of the process, for diagnostics. */
   output: () => string;
-  /** SIGTERM, then wait for a graceful exit (the service drains its batch and commits). */
-  stop: () => Promise<number | null>;
+  /** null while running; 0 for a clean exit (including Nest's re-raised SIGTERM). */
+  exitCode: () => number | null;
+  /** SIGTERM, then wait for the graceful exit (the service drains its batch and commits); SIGKILL after the timeout. */
+  stop: (timeoutMs?: number) => Promise<number | null>;
+}
+
+export interface ServiceProcessOptions {
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
 }
 
 /** A free TCP port on loopback. */
@@ -25,21 +35,45 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Where a built service lives. */
+export function serviceEntryPoint(name: string): string {
+  return join(repoRoot(), 'services', name, 'dist', 'main.js');
+}
+
+export function serviceIsBuilt(name: string): boolean {
+  return existsSync(serviceEntryPoint(name));
+}
+
+const outputLimit = 64 * 1024;
+
 /**
  * Runs a built service (services/<name>/dist/main.js) as its own process, as in production, and
- * waits until /health/ready answers 200.
+ * waits until /health/ready answers 200. Used by the end-to-end tests and the benchmark.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, readyTimeoutMs = 60000): Promise<ServiceProcess> {
+export async function startServiceProcess(name: string, env: Record<string, string>, options: ServiceProcessOptions = {}): Promise<ServiceProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(repoRoot(), 'services', name, 'dist', 'main.js')], {
+  for (const arg of options.nodeArgs ?? []) {
+    const dir = /^--cpu-prof-dir=(.+)$/.exec(arg)?.[1];
+    if (dir) mkdirSync(dir, { recursive: true });
+  }
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntryPoint(name)], {
+    cwd: repoRoot(),
     env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-outputLimit);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  // Nest's shutdown hooks re-raise the signal after a clean close, so "killed by SIGTERM" is the
+  // graceful ending; report it as 0 and anything else (a timeout exits 1, SIGKILL) as itself.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal === 'SIGTERM' ? 0 : code)));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name} did not start`);
   const url = `http://127.0.0.1:${port}`;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
@@ -56,11 +90,17 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   }
   return {
     name,
+    pid,
     url,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
+    exitCode: () => (child.signalCode === 'SIGTERM' ? 0 : child.exitCode),
+    stop: async (timeoutMs = 30000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.signalCode === 'SIGTERM' ? 0 : child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { AttributionState } from '../../lift/domain';
 import type { CustomerProfile } from '../../segments/domain/customer-profile';
 import type { CounterSeries } from '../../segments/domain/event-counter';
-import type { CustomerState, OutboxEntry, PendingGoal } from '../domain/customer-state';
+import { emptyState, type CustomerState, type OutboxEntry, type PendingGoal } from '../domain/customer-state';
 
 /**
  * How a CustomerState is stored. Two departures from the domain shape, both for FerretDB v1,
@@ -58,6 +58,8 @@ export function toDocument(state: CustomerState, version: number, updatedAt: Dat
 }
 
 export function fromDocument(document: CustomerDocument): CustomerState {
+  // A document created empty ($setOnInsert) whose first write lost a race has no profile yet.
+  if (document.profile === undefined || document.profile === null) return emptyState(document._id);
   const { identity, counters, ...rest } = document.profile;
   const { traitsJson, ...identityRest } = identity;
   const attribution: CustomerState['attribution'] = {};

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
+import { InjectLogger, type Logger } from '@o2o/observability';
 import type { CustomerProfile } from '../../../segments/domain/customer-profile';
 import { readProperty } from '../../../segments/domain/event-counter';
 import { diffMemberships, mergeMemberships, type MembershipCause } from '../../../segments/domain/membership.diff';
@@ -57,6 +58,7 @@ export class ApplyProfileChangesHandler {
     private readonly segments: SegmentRepository,
     private readonly campaigns: CampaignCatalog,
     private readonly publisher: KafkaPublisher,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   async execute(changes: readonly ProfileChange[]): Promise<ApplyResult> {
@@ -80,6 +82,7 @@ export class ApplyProfileChangesHandler {
         const published = await this.publishOutboxes(working, dirty);
         return { written: dirty.length, published, rounds: round };
       }
+      this.logger.debug({ round, written: dirty.length, matched }, 'customers changed concurrently; redoing the batch');
       if (round >= MAX_ROUNDS) throw new Error(`customers kept changing concurrently after ${MAX_ROUNDS} rounds`);
     }
   }
