@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TopicDefinition, topics } from '@o2o/contracts';
+import { PrivacyParticipant } from '@o2o/runtime';
+import { IdentityCollections } from '../../resolution/infrastructure/identity-graph.collections';
+import { IdentityLookupCache } from '../../resolution/infrastructure/identity-lookup.cache';
+import { pseudonym } from '../domain/pseudonym';
+import { PrivacyRepository } from '../infrastructure/privacy.repository';
+import { PRIVACY_SETTINGS, PrivacySettings } from '../privacy.tokens';
+
+/**
+ * Access and erasure for the identity graph. Erasing first records the customer's identifiers as
+ * keyed hashes (so events that arrive later, or a replay of ingest.events, meet the late-event
+ * policy instead of recreating the customer), then deletes identifiers, customers, trait records,
+ * their blocking postings, review entries and the lookup cache, and tombstones the snapshots.
+ */
+@Injectable()
+export class IdentityPrivacyParticipant implements PrivacyParticipant {
+  constructor(
+    private readonly collections: IdentityCollections,
+    private readonly cache: IdentityLookupCache,
+    private readonly repository: PrivacyRepository,
+    @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
+  ) {}
+
+  async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
+    const { identifiers, customers, traitRecords, reviewQueue } = this.collections;
+    const [ids, people, traits, reviews] = await Promise.all([
+      identifiers.find({ $or: [{ customerId: { $in: customerIds } }, { originCustomerId: { $in: customerIds } }] }).toArray(),
+      customers.find({ _id: { $in: customerIds } }).toArray(),
+      traitRecords.find({ customerId: { $in: customerIds } }).toArray(),
+      reviewQueue.find({ customerIds: { $in: customerIds } }).toArray(),
+    ]);
+    return { identifiers: ids, customers: people, traitRecords: traits, reviews };
+  }
+
+  async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
+    const { identifiers, customers, traitRecords, blockingIndex, reviewQueue } = this.collections;
+    const owned = await identifiers.find({ $or: [{ customerId: { $in: customerIds } }, { originCustomerId: { $in: customerIds } }] }).toArray();
+    const requestId = `erasure:${customerIds[0] ?? ''}`;
+    await this.repository.markErased(owned.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)), requestId);
+    const records = await traitRecords.find({ customerId: { $in: customerIds } }, { projection: { _id: 1 } }).toArray();
+    const recordIds = records.map((r) => r._id);
+    if (recordIds.length > 0) await blockingIndex.updateMany({ ids: { $in: recordIds } }, { $pull: { ids: { $in: recordIds } } });
+    const [deletedIdentifiers, deletedCustomers, deletedRecords, deletedReviews] = await Promise.all([
+      identifiers.deleteMany({ _id: { $in: owned.map((i) => i._id) } }),
+      customers.deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] }),
+      traitRecords.deleteMany({ _id: { $in: recordIds } }),
+      reviewQueue.deleteMany({ customerIds: { $in: customerIds } }),
+    ]);
+    await this.cache.forgetIdentifiers(owned.map((i) => ({ type: i.type, value: i.value })));
+    await this.cache.store(new Map(), customerIds);
+    return {
+      deleted: {
+        'mongo.identifiers': deletedIdentifiers.deletedCount,
+        'mongo.customers': deletedCustomers.deletedCount,
+        'mongo.trait_records': deletedRecords.deletedCount,
+        'mongo.review_queue': deletedReviews.deletedCount,
+        'redis.lookup_entries': owned.length + customerIds.length,
+      },
+      tombstones: [topics.identitySnapshots],
+    };
+  }
+}
