@@ -72,8 +72,12 @@ export const baseServiceConfigShape = {
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
   KAFKA_GROUP_ID: z.string().optional(),
   KAFKA_FROM_BEGINNING: booleanFlag.default(true),
-  /** Partitions a consumer processes at once; order within a partition (one customer) is kept. */
-  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /**
+   * Partitions a consumer processes at once; order within a partition (one customer) is kept.
+   * 1 by default: FerretDB v1 on SQLite can hang under concurrent bulk writes to one database
+   * (docs/architecture.md); raise it on MongoDB.
+   */
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   KAFKA_BATCH_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),

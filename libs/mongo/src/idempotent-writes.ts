@@ -25,6 +25,22 @@ export function recordApplied(eventId: string | string[], field = 'appliedEvents
  * updates without upsert. (Upserting with a "not yet applied" filter would raise E11000 on
  * replays, and FerretDB v1 stops an unordered bulk write at its first error.)
  */
+/**
+ * FerretDB v1 (SQLite) never answers an update command of about 100 statements or more, so bulk
+ * writes go in chunks well below that. Chunks of one ordered write stay in order.
+ */
+export const BULK_CHUNK = 50;
+
+async function inChunks(
+  collection: { bulkWrite(operations: never[], options: { ordered: boolean }): Promise<unknown> },
+  operations: unknown[],
+  ordered: boolean,
+): Promise<void> {
+  for (let i = 0; i < operations.length; i += BULK_CHUNK) {
+    await collection.bulkWrite(operations.slice(i, i + BULK_CHUNK) as never[], { ordered });
+  }
+}
+
 export async function ensureThenApply(
   model: { collection: { bulkWrite(operations: never[], options: { ordered: boolean }): Promise<unknown> } },
   ensure: Array<{ id: string; onInsert: Record<string, unknown> }>,
@@ -33,12 +49,11 @@ export async function ensureThenApply(
   const collection = model.collection;
   const unique = new Map(ensure.map((e) => [e.id, e]));
   if (unique.size > 0) {
-    await collection.bulkWrite(
-      [...unique.values()].map((e) => ({
-        updateOne: { filter: { _id: e.id }, update: { $setOnInsert: e.onInsert }, upsert: true },
-      })) as never[],
-      { ordered: false },
+    await inChunks(
+      collection,
+      [...unique.values()].map((e) => ({ updateOne: { filter: { _id: e.id }, update: { $setOnInsert: e.onInsert }, upsert: true } })),
+      false,
     );
   }
-  if (apply.length > 0) await collection.bulkWrite(apply as never[], { ordered: true });
+  if (apply.length > 0) await inChunks(collection, apply, true);
 }

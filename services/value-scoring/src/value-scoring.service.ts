@@ -1,6 +1,7 @@
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { ValueScoringConfig } from './config/value-scoring.config';
+import { valuePrivacy } from './privacy/value-privacy.participant';
 import { ValueScoringModule } from './value-scoring.module';
 import { VALUE_CONFIG } from './value.tokens';
 
@@ -9,4 +10,5 @@ export const valueScoringService: ServiceDefinition<ValueScoringConfig> = {
   topics: [topics.identityEvents, topics.identityChanges, topics.needsProfiles, topics.valueScores],
   configToken: VALUE_CONFIG,
   imports: () => [ValueScoringModule],
+  privacy: valuePrivacy,
 };

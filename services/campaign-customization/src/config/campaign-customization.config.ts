@@ -64,7 +64,7 @@ export const campaignCustomizationConfigSchema = z.object({
   /** Share of all customers kept out of every campaign (global control group). */
   GLOBAL_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5).default(0),
   /** Customers re-evaluated per page when a segment is back-filled. */
-  BACKFILL_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(500),
+  BACKFILL_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(200),
   /** How often this instance looks for back-fills to run and outboxes left unpublished. */
   BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** How long the next-action path may use a campaign list or an identifier lookup it cached. */

@@ -4,6 +4,7 @@ import { SegmentsModule } from '../segments/segments.module';
 import { ApplyProfileChangesHandler } from './application/apply-profile-changes/apply-profile-changes.handler';
 import { BackgroundJobsRunner } from './application/run-background-jobs/background-jobs.runner';
 import { CustomerStateRepository } from './infrastructure/customer-state.repository';
+import { DecisionSnapshotCache } from './infrastructure/decision-snapshot.cache';
 import { IdentifierIndexRepository } from './infrastructure/identifier-index.repository';
 import { ProfileEventsConsumer } from './interface/profile-events.consumer';
 
@@ -11,7 +12,7 @@ import { ProfileEventsConsumer } from './interface/profile-events.consumer';
 @Module({
   imports: [SegmentsModule, CampaignsModule],
   controllers: [ProfileEventsConsumer],
-  providers: [CustomerStateRepository, IdentifierIndexRepository, ApplyProfileChangesHandler, BackgroundJobsRunner],
-  exports: [CustomerStateRepository, IdentifierIndexRepository, BackgroundJobsRunner],
+  providers: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, ApplyProfileChangesHandler, BackgroundJobsRunner],
+  exports: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, BackgroundJobsRunner],
 })
 export class ProfilesModule {}

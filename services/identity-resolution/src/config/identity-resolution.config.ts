@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { baseServiceConfigShape, ConfigError, configFields, loadConfig, Env } from '@o2o/config';
+import { lateEventPolicySchema } from '@o2o/contracts';
 import { compileIdentityRules, defaultIdentityRules, IdentityRules, InvalidIdentityRulesError, OverMergeGuardConfig } from '../matching/domain';
 
 export const identityResolutionConfigSchema = z
@@ -30,6 +31,17 @@ export const identityResolutionConfigSchema = z
     MATCHING_PARAMETERS_REFRESH_MS: z.coerce.number().int().min(100).default(30000),
     /** Lifetime of cached lookups in Redis; every write of a customer rewrites its entries anyway. */
     LOOKUP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    // Privacy settings read by src/privacy (another engineer's module; defaults are placeholders
+    // until that module settles them).
+    /** Services that must answer every privacy request. */
+    PRIVACY_SERVICES: z
+      .string()
+      .default('ingestion,identity-resolution,value-scoring,needs-profiling,campaign-customization')
+      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+    /** What happens to an event arriving for an erased customer. */
+    PRIVACY_LATE_EVENT_POLICY: lateEventPolicySchema.default('drop'),
+    /** How long an export waits for every service's part. */
+    PRIVACY_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
   })
   .transform((config) => ({
     ...config,

@@ -11,6 +11,8 @@ import { IdentityGraphRepository } from './infrastructure/identity-graph.reposit
 import { IdentityLookupCache } from './infrastructure/identity-lookup.cache';
 import { MatchParametersRepository } from './infrastructure/match-parameters.repository';
 import { ReviewQueueRepository } from './infrastructure/review-queue.repository';
+import { TermFrequencyStore } from './infrastructure/term-frequency.store';
+import { WriteSerializer } from './infrastructure/write-serializer';
 import { CustomersController } from './interface/customers.controller';
 import { IdentitiesController } from './interface/identities.controller';
 import { MatchingController } from './interface/matching.controller';
@@ -22,6 +24,8 @@ import { ReviewController } from './interface/review.controller';
   providers: [
     IdentityCollections,
     IdentityGraphRepository,
+    TermFrequencyStore,
+    WriteSerializer,
     IdentityLookupCache,
     IdentityEventsPublisher,
     MatchParametersRepository,

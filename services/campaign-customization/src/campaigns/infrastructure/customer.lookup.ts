@@ -3,7 +3,7 @@ import type { CampaignCustomizationConfig } from '../../config/campaign-customiz
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import { IdentifierIndexRepository } from '../../profiles/infrastructure/identifier-index.repository';
 import { CustomerStateRepository } from '../../profiles/infrastructure/customer-state.repository';
-import type { CustomerState } from '../../profiles/domain/customer-state';
+import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
 
 const CACHE_LIMIT = 100_000;
 const MERGE_HOPS = 5;
@@ -20,6 +20,7 @@ export class CustomerLookup {
   constructor(
     private readonly identifiers: IdentifierIndexRepository,
     private readonly customers: CustomerStateRepository,
+    private readonly snapshots: DecisionSnapshotCache,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {}
 
@@ -39,16 +40,27 @@ export class CustomerLookup {
     return customerId;
   }
 
-  /** The customer's current state, following merges to the survivor. */
-  async state(customerId: string): Promise<CustomerState | undefined> {
+  /** The customer's profile and memberships, following merges to the survivor: Redis first, MongoDB on a miss. */
+  async state(customerId: string): Promise<DecisionSnapshot | undefined> {
     let id = customerId;
     for (let hop = 0; hop <= MERGE_HOPS; hop++) {
-      const stored = await this.customers.findOne(id);
-      if (stored === undefined) return undefined;
-      if (stored.state.mergedInto === undefined) return stored.state;
-      id = stored.state.mergedInto;
+      const snapshot = await this.snapshot(id);
+      if (snapshot === undefined) return undefined;
+      if (snapshot.mergedInto === undefined) return snapshot;
+      id = snapshot.mergedInto;
     }
     return undefined;
+  }
+
+  private async snapshot(customerId: string): Promise<DecisionSnapshot | undefined> {
+    const cached = await this.snapshots.get(customerId).catch(() => undefined);
+    if (cached !== undefined) return cached;
+    const stored = await this.customers.findOne(customerId);
+    if (stored === undefined) return undefined;
+    const snapshot: DecisionSnapshot = { profile: stored.state.profile, memberships: stored.state.memberships };
+    if (stored.state.mergedInto !== undefined) snapshot.mergedInto = stored.state.mergedInto;
+    await this.snapshots.put([{ customerId, version: stored.version, snapshot }]).catch(() => undefined);
+    return snapshot;
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { GroupCounts } from '../../lift/domain';
+import { chunkedBulkWrite } from '../../shared/infrastructure/chunked-bulk-write';
 import type { CustomerState } from '../domain/customer-state';
 import { fromDocument, toDocument, type CustomerDocument } from './customer-state.document';
 
@@ -57,18 +58,18 @@ export class CustomerStateRepository implements OnModuleInit {
     if (writes.length === 0) return 0;
     const fresh = writes.filter((w) => !w.exists);
     if (fresh.length > 0) {
-      await this.customers.bulkWrite(
+      await chunkedBulkWrite(
+        this.customers,
         fresh.map((w) => ({ updateOne: { filter: { _id: w.state.customerId }, update: { $setOnInsert: { version: 0 } }, upsert: true } })),
-        { ordered: false },
       );
     }
     const now = new Date();
-    const result = await this.customers.bulkWrite(
+    const result = await chunkedBulkWrite(
+      this.customers,
       writes.map((w) => {
         const { _id, ...replacement } = toDocument(w.state, w.version + 1, now);
         return { replaceOne: { filter: { _id, version: w.version }, replacement } };
       }),
-      { ordered: false },
     );
     return result.matchedCount;
   }
@@ -81,9 +82,9 @@ export class CustomerStateRepository implements OnModuleInit {
    */
   async clearOutboxes(cleared: ReadonlyArray<{ customerId: string; version: number }>): Promise<void> {
     if (cleared.length === 0) return;
-    await this.customers.bulkWrite(
+    await chunkedBulkWrite(
+      this.customers,
       cleared.map((c) => ({ updateOne: { filter: { _id: c.customerId, version: c.version }, update: { $set: { outbox: [] }, $inc: { version: 1 } } } })),
-      { ordered: false },
     );
   }
 

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { IdentifierV1 } from '@o2o/contracts';
+import { chunkedBulkWrite } from '../../shared/infrastructure/chunked-bulk-write';
 
 interface IdentifierDocument {
   /** "type:value" of the normalised identifier: one owner per identifier. */
@@ -45,15 +46,15 @@ export class IdentifierIndexRepository implements OnModuleInit {
       }
     }
     if (owners.size === 0) return;
-    await this.identifiers.bulkWrite(
+    await chunkedBulkWrite(
+      this.identifiers,
       [...owners.keys()].map((key) => ({ updateOne: { filter: { _id: key }, update: { $setOnInsert: { customerId: '', updatedAt: new Date(0) } }, upsert: true } })),
-      { ordered: false },
     );
-    await this.identifiers.bulkWrite(
+    await chunkedBulkWrite(
+      this.identifiers,
       [...owners.entries()].map(([key, owner]) => ({
         updateOne: { filter: { _id: key, updatedAt: { $lte: owner.updatedAt } }, update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } } },
       })),
-      { ordered: false },
     );
   }
 

@@ -140,4 +140,13 @@ describe('BatchResolver', () => {
     expect(second.merges).toHaveLength(0);
     expect(second.reviews).toEqual([expect.objectContaining({ kind: 'split-separated', customerIds: [p, q] })]);
   });
+
+  it('never links a lookalike that carries a different userId (a per-customer limit of one)', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', userId: 'u-jon', traits: person }),
+      event({ type: 'identify', userId: 'u-other', traits: { ...person, firstName: 'Jon' } }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
+  });
 });

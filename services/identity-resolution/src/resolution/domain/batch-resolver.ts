@@ -399,6 +399,12 @@ export class BatchResolver {
       this.review(verdict.kind, event, a, b, verdict.reason, [], other.weight);
       return;
     }
+    // One record resembling two customers is how households chain into one customer (shared
+    // surname, address and landline): only a strong link merges them, the rest is reviewed.
+    if (other.weight < this.settings.guard.strongLinkWeight) {
+      this.review('over-merge-guard', event, a, b, `bridge: one record links both (weight ${other.weight.toFixed(2)} < strong ${this.settings.guard.strongLinkWeight})`, [], other.weight);
+      return;
+    }
     const [survivorId, mergedId] = this.older(a, b);
     const version = this.settings.matching?.parameters.version;
     this.merge(survivorId, mergedId, `probabilistic: one record scores ${other.weight.toFixed(2)} against both`, [], this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: other.weight, ...(version !== undefined ? { parametersVersion: version } : {}) }));

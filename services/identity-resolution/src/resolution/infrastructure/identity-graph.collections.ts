@@ -63,11 +63,6 @@ export interface BlockingPostingDocument {
   ids: string[];
 }
 
-export interface TermCountDocument {
-  _id: string;
-  count: number;
-}
-
 export interface MatchParametersDocument {
   _id: string;
   /** MatchParameters as JSON text: level names are not safe as document keys everywhere. */
@@ -113,9 +108,6 @@ export class IdentityCollections implements OnModuleInit {
   }
   get blockingIndex(): Collection<BlockingPostingDocument> {
     return this.connection.collection<BlockingPostingDocument>('blocking_index');
-  }
-  get termFrequencies(): Collection<TermCountDocument> {
-    return this.connection.collection<TermCountDocument>('term_frequencies');
   }
   get matchParameters(): Collection<MatchParametersDocument> {
     return this.connection.collection<MatchParametersDocument>('match_parameters');

@@ -4,6 +4,8 @@ import { TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, ResolutionPlan } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
 import { CustomerDocument, IdentifierDocument, IdentityCollections, MergeRecord } from './identity-graph.collections';
+import { TermFrequencyStore } from './term-frequency.store';
+import { WriteSerializer } from './write-serializer';
 
 export interface LoadedBatch {
   readonly state: GraphState;
@@ -13,6 +15,43 @@ export interface LoadedBatch {
 }
 
 const MAX_MERGE_HOPS = 10;
+
+/**
+ * FerretDB v1 (SQLite) commits each update statement on its own (~10 ms each here) and stalls
+ * outright on a bulk write of about a hundred updates; inserts are cheap. So new documents are
+ * inserted and updates go in short bulks.
+ */
+const BULK_CHUNK = 50;
+
+interface BulkCollection<T extends mongo.Document> {
+  bulkWrite(operations: ReadonlyArray<mongo.AnyBulkWriteOperation<T>>, options: { ordered: boolean }): Promise<unknown>;
+}
+
+async function chunkedBulkWrite<T extends mongo.Document>(collection: BulkCollection<T>, operations: ReadonlyArray<mongo.AnyBulkWriteOperation<T>>): Promise<void> {
+  for (let start = 0; start < operations.length; start += BULK_CHUNK) {
+    await collection.bulkWrite(operations.slice(start, start + BULK_CHUNK), { ordered: true });
+  }
+}
+
+interface InsertCollection<T extends { _id: string }> {
+  find(filter: mongo.Filter<T>, options: { projection: { _id: 1 } }): { toArray(): Promise<Array<{ _id: string }>> };
+  insertMany(documents: ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, options: { ordered: boolean }): Promise<unknown>;
+}
+
+/**
+ * Creates the documents whose _id does not exist yet and returns their ids: what $setOnInsert
+ * upserts do, as one read and one insert. Replays insert nothing. Only a genuine race with
+ * another instance between the read and the insert raises E11000; the batch is then retried and
+ * the read sees the winner's document (the effect is the same as if it had been first).
+ */
+async function insertMissing<T extends { _id: string }>(collection: InsertCollection<T>, documents: readonly T[]): Promise<string[]> {
+  if (documents.length === 0) return [];
+  const unique = [...new Map(documents.map((d) => [d._id, d])).values()];
+  const existing = new Set((await collection.find({ _id: { $in: unique.map((d) => d._id) } } as mongo.Filter<T>, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+  const missing = unique.filter((d) => !existing.has(d._id));
+  if (missing.length > 0) await collection.insertMany(missing as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, { ordered: false });
+  return missing.map((d) => d._id);
+}
 
 function toGraphCustomer(doc: CustomerDocument): GraphCustomer {
   return {
@@ -37,14 +76,18 @@ function plannedFromRecord(mergedId: string, merge: MergeRecord): PlannedMerge {
  */
 @Injectable()
 export class IdentityGraphRepository {
-  constructor(private readonly db: IdentityCollections) {}
+  constructor(
+    private readonly db: IdentityCollections,
+    private readonly terms: TermFrequencyStore,
+    private readonly serializer: WriteSerializer,
+  ) {}
 
   /** Everything one batch needs, in a handful of reads whatever the batch size. */
   async loadBatch(lookups: BatchLookups, maxBlockSize: number): Promise<LoadedBatch> {
-    const [owners, postings, terms] = await Promise.all([
+    const [owners, postings, termFrequencies] = await Promise.all([
       lookups.identifierIds.length > 0 ? this.db.identifiers.find({ _id: { $in: lookups.identifierIds } }).toArray() : Promise.resolve([]),
       lookups.blockingKeys.length > 0 ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }).toArray() : Promise.resolve([]),
-      lookups.termKeys.length > 0 ? this.db.termFrequencies.find({ _id: { $in: [...lookups.termKeys, 'total:firstName', 'total:lastName'] } }).toArray() : Promise.resolve([]),
+      this.terms.read(lookups.termKeys),
     ]);
     const postingMap = new Map(postings.map((p) => [p._id, [...p.ids]]));
     const recordIds = [...new Set(postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids))];
@@ -63,14 +106,8 @@ export class IdentityGraphRepository {
       records,
       postingMap,
     );
-    const counts = new Map<string, number>();
-    const totals = new Map<string, number>();
-    for (const term of terms) {
-      if (term._id.startsWith('total:')) totals.set(term._id.slice('total:'.length), term.count);
-      else counts.set(term._id, term.count);
-    }
     const unannounced = [...customers.values()].filter((c) => c.mergedInto !== undefined && c.mergeAnnounced === false && c.merge !== undefined).flatMap((c) => (c.merge ? [plannedFromRecord(c._id, c.merge)] : []));
-    return { state, termFrequencies: new StoredTermFrequencies(counts, totals), unannounced };
+    return { state, termFrequencies, unannounced };
   }
 
   /** Customers by id, with every customer they were merged into. */
@@ -86,81 +123,63 @@ export class IdentityGraphRepository {
   }
 
   /** Writes a plan: creations by _id first, then conditional updates; replays change nothing twice. */
-  async write(plan: ResolutionPlan): Promise<void> {
+  write(plan: ResolutionPlan): Promise<void> {
+    return this.serializer.run(() => this.writeNow(plan));
+  }
+
+  private async writeNow(plan: ResolutionPlan): Promise<void> {
     const now = new Date();
-    if (plan.newCustomers.length > 0) {
-      await this.db.customers.bulkWrite(
-        plan.newCustomers.map((c) => ({
-          updateOne: {
-            filter: { _id: c.id },
-            update: { $setOnInsert: { createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] } },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
-    }
-    if (plan.newIdentifiers.length > 0) {
-      await this.db.identifiers.bulkWrite(
-        plan.newIdentifiers.map((n) => ({
-          updateOne: {
-            filter: { _id: identifierDocumentId(n, n.unique, n.originCustomerId) },
-            update: {
-              $setOnInsert: {
-                type: n.type,
-                value: n.value,
-                unique: n.unique,
-                customerId: n.customerId,
-                originCustomerId: n.originCustomerId,
-                firstSeenAt: new Date(n.evidence.at),
-                evidence: n.evidence,
-              },
-            },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
-    }
-    await this.applyMerges(plan.merges);
-    if (plan.memberLinks.length > 0) {
-      await this.db.customers.bulkWrite(
-        plan.memberLinks.map((m) => ({ updateOne: { filter: { _id: m.customerId }, update: { $addToSet: { members: m.member } } } })),
-        { ordered: true },
-      );
-    }
+    await insertMissing(
+      this.db.customers,
+      plan.newCustomers.map((c) => ({ _id: c.id, createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] })),
+    );
+    await insertMissing(
+      this.db.identifiers,
+      plan.newIdentifiers.map((n) => ({
+        _id: identifierDocumentId(n, n.unique, n.originCustomerId),
+        type: n.type,
+        value: n.value,
+        unique: n.unique,
+        customerId: n.customerId,
+        originCustomerId: n.originCustomerId,
+        firstSeenAt: new Date(n.evidence.at),
+        evidence: n.evidence,
+      })),
+    );
+    await this.applyMergesNow(plan.merges);
+    const members = new Map<string, string[]>();
+    for (const link of plan.memberLinks) members.set(link.customerId, [...(members.get(link.customerId) ?? []), link.member]);
+    await chunkedBulkWrite(
+      this.db.customers,
+      [...members.entries()].map(([customerId, added]) => ({ updateOne: { filter: { _id: customerId }, update: { $addToSet: { members: { $each: added } } } } })),
+    );
     await this.writeRecords(plan);
-    if (plan.reviews.length > 0) {
-      await this.db.reviewQueue.bulkWrite(
-        plan.reviews.map((r) => ({
-          updateOne: {
-            filter: { _id: r.id },
-            update: {
-              $setOnInsert: {
-                kind: r.kind,
-                status: 'pending' as const,
-                customerIds: [r.customerIds[0], r.customerIds[1]] as [string, string],
-                reason: r.reason,
-                ...(r.score !== undefined ? { score: r.score } : {}),
-                evidence: r.evidence.map(({ type, value }) => ({ type, value })),
-                eventId: r.eventId,
-                at: new Date(r.at),
-                createdAt: now,
-              },
-            },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
-      );
-    }
+    await insertMissing(
+      this.db.reviewQueue,
+      plan.reviews.map((r) => ({
+        _id: r.id,
+        kind: r.kind,
+        status: 'pending' as const,
+        customerIds: [r.customerIds[0], r.customerIds[1]] as [string, string],
+        reason: r.reason,
+        ...(r.score !== undefined ? { score: r.score } : {}),
+        evidence: r.evidence.map(({ type, value }) => ({ type, value })),
+        eventId: r.eventId,
+        at: new Date(r.at),
+        createdAt: now,
+      })),
+    );
   }
 
   /**
    * Folds merged customers into survivors: the merged customer's conditional update only applies
    * once (mergedInto absent), the survivor's $addToSet is idempotent, identifiers follow.
    */
-  async applyMerges(merges: readonly PlannedMerge[]): Promise<void> {
+  applyMerges(merges: readonly PlannedMerge[]): Promise<void> {
+    return this.serializer.run(() => this.applyMergesNow(merges));
+  }
+
+  private async applyMergesNow(merges: readonly PlannedMerge[]): Promise<void> {
     if (merges.length === 0) return;
     const customerOps: Array<mongo.AnyBulkWriteOperation<CustomerDocument>> = [];
     for (const m of merges) {
@@ -179,49 +198,34 @@ export class IdentityGraphRepository {
         },
       });
     }
-    await this.db.customers.bulkWrite(customerOps, { ordered: true });
-    await this.db.identifiers.bulkWrite(
+    await chunkedBulkWrite(this.db.customers, customerOps);
+    await chunkedBulkWrite(
+      this.db.identifiers,
       merges.map((m) => ({ updateMany: { filter: { customerId: m.mergedId }, update: { $set: { customerId: m.survivorId } } } })),
-      { ordered: true },
     );
   }
 
   private async writeRecords(plan: ResolutionPlan): Promise<void> {
     if (plan.newRecords.length === 0) return;
     const now = new Date();
-    const inserted = await this.db.traitRecords.bulkWrite(
-      plan.newRecords.map((r) => ({ updateOne: { filter: { _id: r.id }, update: { $setOnInsert: { customerId: r.customerId, record: r.record, createdAt: now } }, upsert: true } })),
-      { ordered: true },
+    const created = await insertMissing(
+      this.db.traitRecords,
+      plan.newRecords.map((r) => ({ _id: r.id, customerId: r.customerId, record: r.record, createdAt: now })),
     );
     const postings = new Map<string, string[]>();
     for (const record of plan.newRecords) for (const key of record.keys) postings.set(key, [...(postings.get(key) ?? []), record.id]);
-    await this.db.blockingIndex.bulkWrite(
-      [...postings.entries()].map(([key, ids]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { ids: { $each: ids } } }, upsert: true } })),
-      { ordered: true },
+    const existing = new Set((await this.db.blockingIndex.find({ _id: { $in: [...postings.keys()] } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    await insertMissing(
+      this.db.blockingIndex,
+      [...postings.entries()].filter(([key]) => !existing.has(key)).map(([key, ids]) => ({ _id: key, ids })),
+    );
+    await chunkedBulkWrite(
+      this.db.blockingIndex,
+      [...postings.entries()].filter(([key]) => existing.has(key)).map(([key, ids]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { ids: { $each: ids } } } } })),
     );
     // Term counts grow only for records this write created, so a replayed batch counts nothing twice.
-    const terms = new Map<string, number>();
-    const add = (key: string): void => {
-      terms.set(key, (terms.get(key) ?? 0) + 1);
-    };
-    Object.keys(inserted.upsertedIds).forEach((index) => {
-      const record = plan.newRecords[Number(index)]?.record;
-      if (record === undefined) return;
-      if (record.firstName !== undefined) {
-        add(`firstName:${record.firstName}`);
-        add('total:firstName');
-      }
-      if (record.lastName !== undefined) {
-        add(`lastName:${record.lastName}`);
-        add('total:lastName');
-      }
-    });
-    if (terms.size > 0) {
-      await this.db.termFrequencies.bulkWrite(
-        [...terms.entries()].map(([key, count]) => ({ updateOne: { filter: { _id: key }, update: { $inc: { count } }, upsert: true } })),
-        { ordered: true },
-      );
-    }
+    const createdIds = new Set(created);
+    await this.terms.add(plan.newRecords.filter((r) => createdIds.has(r.id)).map((r) => r.record));
   }
 
   async ownersOf(ids: readonly string[]): Promise<Map<string, string>> {
@@ -287,11 +291,15 @@ export class IdentityGraphRepository {
    * (origin in its subtree), loses its mergedInto, and both sides remember the split so that the
    * same evidence does not merge them again without a person.
    */
-  async detach(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, reason: string): Promise<void> {
+  detach(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, reason: string): Promise<void> {
+    return this.serializer.run(() => this.detachNow(customer, parts, reason));
+  }
+
+  private async detachNow(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, reason: string): Promise<void> {
     const at = new Date();
-    await this.db.identifiers.bulkWrite(
+    await chunkedBulkWrite(
+      this.db.identifiers,
       parts.map((part) => ({ updateMany: { filter: { customerId: customer._id, originCustomerId: { $in: [...part.subtree] } }, update: { $set: { customerId: part.id } } } })),
-      { ordered: true },
     );
     const detachedIds = parts.map((p) => p.id);
     const leaving = new Set(parts.flatMap((p) => [...p.members, ...p.subtree]));
@@ -318,7 +326,7 @@ export class IdentityGraphRepository {
         },
       },
     });
-    await this.db.customers.bulkWrite(operations, { ordered: true });
+    await chunkedBulkWrite(this.db.customers, operations);
   }
 
   /** Joins two customers a reviewer declared one person; the split memory between them is dropped. */

@@ -63,6 +63,8 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   useState(state: ValuationState): void {
+    // Like versions, walks only move forward: a refresh racing a job must not bring an older one back.
+    if (this.valuation && state.walkedAt < this.valuation.walkedAt) return;
     this.valuation = state;
     this.peers = new Map(state.peerLevels.map((p) => [p.key, p]));
   }

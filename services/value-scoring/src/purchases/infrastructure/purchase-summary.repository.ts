@@ -30,6 +30,15 @@ export interface NeedsChange {
   updatedAt: Date;
 }
 
+/**
+ * FerretDB v1.24 (SQLite backend) runs a bulk write as one transaction, and two or more of them
+ * writing the same database at once (partitions are consumed concurrently, instances too) can
+ * hang for good, keeping the database locked: reproduced with 3 concurrent writers of 50 ordered
+ * updates (and with a single ordered bulk of 100), never with chunks of 10. Chunks of 10 cost
+ * MongoDB one round trip per 10 operations; the hot path stays batched.
+ */
+const BULK_CHUNK = 10;
+
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
 const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
 const FOLD_ATTEMPTS = 5;
@@ -70,7 +79,7 @@ export class PurchaseSummaryRepository {
       }
       return { updateOne: { filter: onceFilter(c.customerId, c.eventId), update } };
     });
-    await ensureThenApply(
+    await ensureThenApplyChunked(
       this.summaries,
       changes.map((c) => ({ id: c.customerId, onInsert: emptySummary })),
       operations,
@@ -79,11 +88,12 @@ export class PurchaseSummaryRepository {
 
   async find(customerIds: string[]): Promise<PurchaseSummary[]> {
     if (customerIds.length === 0) return [];
-    return this.summaries.find({ _id: { $in: customerIds } }).lean().exec();
+    return (await this.summaries.find({ _id: { $in: customerIds } }).lean().exec()).map(withDefaults);
   }
 
   async findOne(customerId: string): Promise<PurchaseSummary | null> {
-    return this.summaries.findById(customerId).lean().exec();
+    const found = await this.summaries.findById(customerId).lean().exec();
+    return found ? withDefaults(found) : null;
   }
 
   /** Where merged customers went: events still carrying a merged id count for the survivor. */
@@ -96,14 +106,14 @@ export class PurchaseSummaryRepository {
   async writeScores(writes: ScoreWrite[]): Promise<void> {
     if (writes.length === 0) return;
     // No upserts, so no write can fail on a duplicate key and FerretDB's stop-at-first-error is moot.
-    await this.summaries.bulkWrite(
+    await bulkWriteChunked(
+      this.summaries,
       writes.map((w) => ({
         updateOne: {
           filter: { _id: w.customerId, revision: w.revision },
           update: { $set: w.set, ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
         },
       })),
-      { ordered: false },
     );
   }
 
@@ -113,9 +123,9 @@ export class PurchaseSummaryRepository {
    */
   async setRankValues(values: Array<{ customerId: string; rankValue: number }>): Promise<void> {
     if (values.length === 0) return;
-    await this.summaries.bulkWrite(
-      values.map((v) => ({ updateOne: { filter: { _id: v.customerId, mergedInto: { $exists: false } }, update: { $set: { rankValue: v.rankValue } } } })),
-      { ordered: false },
+    await bulkWriteChunked(
+      this.summaries,
+      values.map((v) => updateOne({ _id: v.customerId, mergedInto: { $exists: false } }, { $set: { rankValue: v.rankValue } })),
     );
   }
 
@@ -123,7 +133,7 @@ export class PurchaseSummaryRepository {
   async page(afterId: string | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
-    return this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean().exec();
+    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean().exec()).map(withDefaults);
   }
 
   /** Next page of fit inputs: customers with a purchase, by _id. */
@@ -144,7 +154,7 @@ export class PurchaseSummaryRepository {
   async rankPage(after: { rankValue: number; id: string } | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false }, rankValue: { $exists: true } };
     if (after) filter['$or'] = [{ rankValue: { $lt: after.rankValue } }, { rankValue: after.rankValue, _id: { $gt: after.id } }];
-    return this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean().exec();
+    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean().exec()).map(withDefaults);
   }
 
   /** Latest needs profile state per customer (compacted topic: newer updatedAt wins, replays change nothing). */
@@ -160,7 +170,7 @@ export class PurchaseSummaryRepository {
         { $set: { archetypes: [...new Set(c.archetypes)].sort(), needsUpdatedAt: c.updatedAt }, $inc: { revision: 1 } },
       ),
     );
-    await ensureThenApply(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations);
+    await ensureThenApplyChunked(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations);
   }
 
   /** Erasure of a needs profile (tombstone): forget what we kept of it. */
@@ -176,7 +186,7 @@ export class PurchaseSummaryRepository {
    * instance is never overwritten; the merged document keeps its lines for a possible split.
    */
   async fold(survivorId: string, mergedId: string): Promise<boolean> {
-    await ensureThenApply(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), []);
+    await ensureThenApplyChunked(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), []);
     for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
       const [survivor, merged] = await Promise.all([this.findOne(survivorId), this.findOne(mergedId)]);
       if (!survivor || !merged) return false;
@@ -216,7 +226,7 @@ export class PurchaseSummaryRepository {
     if (!original || original.appliedEvents.includes(eventId)) return [];
     const assigned = assignLinesToParts(original.orders, parts);
     const others = parts.filter((p) => p.customerId !== customerId);
-    await ensureThenApply(
+    await ensureThenApplyChunked(
       this.summaries,
       others.map((p) => ({ id: p.customerId, onInsert: emptySummary })),
       others.map((p) => {
@@ -270,4 +280,35 @@ function absentPurchaseDates(orders: OrderLine[]): Record<string, 1> {
 /** Update documents use operators and dotted paths, which the driver's field typing cannot follow. */
 function updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>): BulkOperation {
   return { updateOne: { filter, update } };
+}
+
+type BulkTarget = Parameters<typeof ensureThenApply>[0];
+
+async function ensureThenApplyChunked(model: BulkTarget, ensure: Array<{ id: string; onInsert: Record<string, unknown> }>, apply: BulkOperation[]): Promise<void> {
+  for (let i = 0; i < ensure.length; i += BULK_CHUNK) await ensureThenApply(model, ensure.slice(i, i + BULK_CHUNK), []);
+  for (let i = 0; i < apply.length; i += BULK_CHUNK) await ensureThenApply(model, [], apply.slice(i, i + BULK_CHUNK));
+}
+
+/** Unordered chunks of updates without upsert: none can fail on a duplicate key. */
+async function bulkWriteChunked(model: BulkTarget, operations: BulkOperation[]): Promise<void> {
+  for (let i = 0; i < operations.length; i += BULK_CHUNK) {
+    await model.collection.bulkWrite(operations.slice(i, i + BULK_CHUNK) as never[], { ordered: false });
+  }
+}
+
+/**
+ * FerretDB's upsert is not atomic for readers: a document created by $setOnInsert can be read
+ * for a moment with its _id alone. Reading it as the empty summary it is about to be is right.
+ */
+function withDefaults(doc: PurchaseSummary): PurchaseSummary {
+  return {
+    ...doc,
+    orders: doc.orders ?? [],
+    channels: doc.channels ?? [],
+    categories: doc.categories ?? [],
+    appliedEvents: doc.appliedEvents ?? [],
+    purchases: doc.purchases ?? 0,
+    revenue: doc.revenue ?? 0,
+    revision: doc.revision ?? 0,
+  };
 }

@@ -15,7 +15,7 @@ import {
   ValuationSettings,
   valueCustomer,
 } from '../domain/customer-valuation';
-import { PeerGroupKeys, peerGroupKeys } from '../domain/peer-spend';
+import { PeerGroupKeys, peerGroupKeys, PeerLevel } from '../domain/peer-spend';
 import { PurchaseHistory, purchaseHistory } from '../domain/purchase-history';
 
 export const VALUE_SOURCE = '/services/value-scoring';
@@ -111,9 +111,11 @@ export class CustomerScorer {
    * The write (and the event, if material) for a scored customer. `eventId` makes the event id
    * deterministic for its cause, so a redelivered batch republishes under the same id.
    */
-  settle(scored: ScoredCustomer, placement: TierPlacement, now: Date, eventId: string, extra: Record<string, unknown> = {}): SettledScore {
+  settle(scored: ScoredCustomer, placement: TierPlacement, now: Date, eventId: string, peers?: ReadonlyMap<string, PeerLevel>): SettledScore {
     const { summary, history, valuation, model } = scored;
-    const strategic = strategicValueOf(valuation.expectedYearlySpend, this.registry.peerLevel(scored.peerKeys), this.settings, this.config.PEER_PERCENTILE);
+    // The re-scoring walk passes the peer levels it has just computed; everyone else uses the last walk's.
+    const peer = peers ? (peers.get(scored.peerKeys.specific) ?? peers.get(scored.peerKeys.broad)) : this.registry.peerLevel(scored.peerKeys);
+    const strategic = strategicValueOf(valuation.expectedYearlySpend, peer, this.settings, this.config.PEER_PERCENTILE);
     const score: CustomerScore = {
       actualValue: round2(valuation.actualValue),
       strategicValue: round2(strategic.strategicValue),
@@ -136,7 +138,6 @@ export class CustomerScorer {
       orderCount: history.orders,
       score,
       scoredRevision: summary.revision,
-      ...extra,
     };
     const unset: string[] = [];
     if (history.firstPurchaseDay) set['firstPurchaseDay'] = history.firstPurchaseDay;

@@ -10,6 +10,7 @@ import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedE
 import { trackedProperties, type SegmentDefinition } from '../../../segments/domain/segment-definition';
 import type { CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
+import { SerialGate } from '../../../shared/infrastructure/chunked-bulk-write';
 import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
 import {
   appendMembershipChanges,
@@ -22,6 +23,7 @@ import {
   type CustomerState,
 } from '../../domain/customer-state';
 import { CustomerStateRepository, type StoredState } from '../../infrastructure/customer-state.repository';
+import { DecisionSnapshotCache, type DecisionSnapshot } from '../../infrastructure/decision-snapshot.cache';
 import type { ProfileChange } from './profile-change';
 
 const SOURCE = '/services/campaign-customization';
@@ -58,10 +60,22 @@ export class ApplyProfileChangesHandler {
     private readonly segments: SegmentRepository,
     private readonly campaigns: CampaignCatalog,
     private readonly publisher: KafkaPublisher,
+    private readonly snapshots: DecisionSnapshotCache,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
-  async execute(changes: readonly ProfileChange[]): Promise<ApplyResult> {
+  /**
+   * Batches of different topics (and back-fill pages) share customers; run one at a time in
+   * this process so they never make each other redo. Other instances are still handled by the
+   * conditional writes.
+   */
+  private readonly gate = new SerialGate();
+
+  execute(changes: readonly ProfileChange[]): Promise<ApplyResult> {
+    return this.gate.run(() => this.applyBatch(changes));
+  }
+
+  private async applyBatch(changes: readonly ProfileChange[]): Promise<ApplyResult> {
     if (changes.length === 0) return { written: 0, published: 0, rounds: 0 };
     const ids = new Set<string>();
     for (const change of changes) {
@@ -70,16 +84,22 @@ export class ApplyProfileChangesHandler {
       if (change.kind === 'split') for (const part of change.parts) ids.add(part.customerId);
     }
     for (let round = 1; ; round++) {
+      const started = Date.now();
       const [segments, campaigns] = await Promise.all([this.segments.active(), this.campaigns.all()]);
       const working = await this.load([...ids]);
+      const loaded = Date.now();
       const now = new Date();
       const context = new BatchContext(working, segments, campaigns, now);
       for (const change of changes) context.apply(change);
       context.recomputeMemberships();
       const dirty = [...working.values()].filter((w) => w.dirty);
       const matched = await this.customers.write(dirty);
+      const wrote = Date.now();
       if (matched === dirty.length) {
+        await this.refreshSnapshots(dirty);
         const published = await this.publishOutboxes(working, dirty);
+        const timings = { readMs: loaded - started, writeMs: wrote - loaded, publishMs: Date.now() - wrote };
+        this.logger.debug({ changes: changes.length, customers: working.size, written: dirty.length, published, round, ...timings }, 'batch applied');
         return { written: dirty.length, published, rounds: round };
       }
       this.logger.debug({ round, written: dirty.length, matched }, 'customers changed concurrently; redoing the batch');
@@ -103,6 +123,16 @@ export class ApplyProfileChangesHandler {
       wanted = [...new Set(next)];
     }
     return working;
+  }
+
+  /** A Redis failure here only costs the next-action path a MongoDB read; it must not fail the batch. */
+  private async refreshSnapshots(written: readonly Working[]): Promise<void> {
+    const entries = written.map((w) => {
+      const snapshot: DecisionSnapshot = { profile: w.state.profile, memberships: w.state.memberships };
+      if (w.state.mergedInto !== undefined) snapshot.mergedInto = w.state.mergedInto;
+      return { customerId: w.state.customerId, version: w.version + 1, snapshot };
+    });
+    await this.snapshots.put(entries).catch((error: unknown) => this.logger.warn({ err: error }, 'decision snapshots not refreshed'));
   }
 
   private async publishOutboxes(working: Map<string, Working>, written: readonly Working[]): Promise<number> {
@@ -316,6 +346,8 @@ class BatchContext {
     const w = this.route(customerId);
     if (hasApplied(w.state, eventId)) return;
     const next = exposeToCampaign(w.state, campaignId, group, at, this.windowDays(campaignId));
+    // Only the first exposure counts, so repeat contacts change nothing and need no write.
+    if (next === w.state) return;
     this.update(w, markApplied(next, [eventId]), trace, undefined);
   }
 

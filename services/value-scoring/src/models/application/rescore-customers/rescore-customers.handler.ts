@@ -94,19 +94,8 @@ export class RescoreCustomersHandler {
     }
 
     const levels = peerLevels(groups, this.config.PEER_PERCENTILE, this.config.PEER_MIN_GROUP_SIZE);
-    const previous = this.registry.state();
+    const peers = new Map(levels.map((l) => [l.key, l]));
     const cutoffs = { A: EMPTY_TIER, B: EMPTY_TIER, C: EMPTY_TIER };
-    // Strategic values in the walk already use the new peer levels.
-    this.registry.useState({
-      _id: 'current',
-      modelVersion: model.version,
-      walkedAt: previous?.walkedAt ?? now,
-      totalValue,
-      customers,
-      cutoffs: previous?.cutoffs ?? cutoffs,
-      peerLevels: levels,
-      published: 0,
-    });
 
     const thresholds: TierThresholds = { A: this.config.TIER_SHARE_A, B: this.config.TIER_SHARE_B, C: this.config.TIER_SHARE_C };
     const walker = new TierWalker(totalValue, thresholds);
@@ -122,7 +111,7 @@ export class RescoreCustomersHandler {
         const rankValue = summary.rankValue ?? 0;
         const placed = walker.next({ customerId: summary._id, value: rankValue });
         if (placed.tier !== 'D') cutoffs[placed.tier] = Math.min(cutoffs[placed.tier], rankValue);
-        const settled = this.scorer.settle(this.scorer.score(summary, now), { tier: placed.tier, reason: this.tierReason(placed.tier, placed.shareAbove) }, now, walkId);
+        const settled = this.scorer.settle(this.scorer.score(summary, now), { tier: placed.tier, reason: this.tierReason(placed.tier, placed.shareAbove) }, now, walkId, peers);
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }

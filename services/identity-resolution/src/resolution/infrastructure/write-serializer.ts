@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * Runs one graph write at a time in this process. Correctness does not depend on it (writes are
+ * conditional and converge across instances); FerretDB v1 does: concurrent bulk writes updating
+ * the same documents (shared blocking keys, survivors) stall its SQLite backend outright once
+ * the bulks are a few hundred operations long, and raise E11000 on racing upserts below that.
+ * Partitions consumed concurrently in one process would collide on exactly those documents.
+ */
+@Injectable()
+export class WriteSerializer {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work, work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

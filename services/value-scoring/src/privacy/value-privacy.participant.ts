@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel, MongooseModule } from '@nestjs/mongoose';
+import { Model } from 'mongoose';
+import { TopicDefinition, topics } from '@o2o/contracts';
+import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
+import { PurchaseSummary, PurchaseSummarySchema } from '../purchases/infrastructure/purchase-summary.schema';
+
+/**
+ * Access and erasure for value scoring: a customer's purchase summary (order lines, what it knows
+ * of the customer's needs for peer groups, published state) is the only per-customer data; the
+ * population's model parameters and tier cut-offs are aggregates and stay.
+ */
+@Injectable()
+export class ValuePrivacyParticipant implements PrivacyParticipant {
+  constructor(@InjectModel(PurchaseSummary.name) private readonly summaries: Model<PurchaseSummary>) {}
+
+  async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
+    return { purchaseSummaries: await this.summaries.find({ _id: { $in: customerIds } }).lean().exec() };
+  }
+
+  async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
+    const result = await this.summaries.deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] }).exec();
+    return { deleted: { 'mongo.purchase_summaries': result.deletedCount }, tombstones: [topics.valueScores] };
+  }
+}
+
+export const valuePrivacy: PrivacySettings = {
+  imports: [MongooseModule.forFeature([{ name: PurchaseSummary.name, schema: PurchaseSummarySchema }])],
+  participant: ValuePrivacyParticipant,
+};
