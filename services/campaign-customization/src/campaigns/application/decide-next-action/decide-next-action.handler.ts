@@ -14,7 +14,6 @@ import { DecisionPublisher } from '../../infrastructure/decision.publisher';
 import { CustomerLookup } from '../../infrastructure/customer.lookup';
 
 const SOURCE = '/services/campaign-customization';
-const TIMES: number[][] = [];
 /** Decisions retried when a concurrent contact of the same customer took the last room under a cap. */
 const MAX_ATTEMPTS = 3;
 
@@ -56,13 +55,11 @@ export class DecideNextActionHandler {
   }
 
   async execute(input: { type: string; value: string; channel: string }): Promise<NextActionAnswer> {
-    const t0 = performance.now();
     const customerId = await this.lookup.resolve(input.type, input.value);
     if (customerId === undefined) throw new UnknownCustomerError(input.type);
     const stored = await this.lookup.state(customerId);
     if (stored === undefined) throw new UnknownCustomerError(input.type);
     const { profile, memberships } = stored;
-    const t1 = performance.now();
     const campaigns = await this.catalog.all();
     const brief = customerBrief(profile);
     const channel = input.channel;
@@ -72,7 +69,6 @@ export class DecideNextActionHandler {
       // Only campaigns that could reach the cap check need counts fetched.
       const candidates = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
       const counts = await this.counters.counts(profile.customerId, countsNeeded(candidates, channel, this.policy, profile), now);
-      const t2 = performance.now();
       const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
       const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
       if (action.kind === 'none') return { ...answer, action };
@@ -87,14 +83,7 @@ export class DecideNextActionHandler {
           return { ...answer, action: { kind: 'none', reason: 'a concurrent contact reached a cap', passed: action.passed } };
         }
       }
-      const t3 = performance.now();
       await this.decisions.publish({ key: profile.customerId, event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
-      const t4 = performance.now();
-      TIMES.push([t1 - t0, t2 - t1, t3 - t2, t4 - t3]);
-      if (TIMES.length % 2000 === 0) {
-        const pct = (i: number, q: number) => { const a = TIMES.map((x) => x[i] ?? 0).sort((x, y) => x - y); return (a[Math.floor(a.length * q)] ?? 0).toFixed(1); };
-        process.stderr.write(`TIMES n=${TIMES.length} state p50/p99 ${pct(0, 0.5)}/${pct(0, 0.99)} counts ${pct(1, 0.5)}/${pct(1, 0.99)} decide+reserve ${pct(2, 0.5)}/${pct(2, 0.99)} publish ${pct(3, 0.5)}/${pct(3, 0.99)}\n`);
-      }
       return { ...answer, action, decisionId };
     }
   }
