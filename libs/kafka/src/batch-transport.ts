@@ -261,8 +261,19 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
+    if (payload.batch.messages.length === 0) return;
+    // A slow store can keep one batch busy longer than the session timeout; heartbeats while it
+    // works keep the group from handing the partition to another instance mid-batch.
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
+    try {
+      await this.processBatch(payload);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
     const started = process.hrtime.bigint();
     const contractName = this.options.names.contractName(batch.topic) ?? batch.topic;
     const definition = topicByName.get(contractName);

@@ -3,6 +3,7 @@ import { ServiceDefinition } from '@o2o/runtime';
 import { CAMPAIGN_CONFIG } from './campaign.tokens';
 import { CampaignsApiModule } from './campaigns/campaigns-api.module';
 import type { CampaignCustomizationConfig } from './config/campaign-customization.config';
+import { campaignPrivacy } from './privacy/campaign-privacy.participant';
 import { ProfilesModule } from './profiles/profiles.module';
 import { SegmentsApiModule } from './segments/segments-api.module';
 
@@ -19,4 +20,5 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
   ],
   configToken: CAMPAIGN_CONFIG,
   imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule],
+  privacy: campaignPrivacy,
 };
