@@ -261,7 +261,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       const imported = cid('imported');
       for (const event of history(live)) await send(topics.identityEvents.name, [event]);
       const shuffled = history(imported);
-      await send(topics.identityEvents.name, [shuffled[3], shuffled[6], shuffled[0], shuffled[5], shuffled[1], shuffled[4], shuffled[2]].filter((e): e is Envelope => !!e));
+      await send(topics.identityEvents.name, [shuffled[3], shuffled[6], shuffled[0], shuffled[5], shuffled[1], shuffled[4], shuffled[2]].flatMap((e) => (e ? [e] : [])));
       await expectEventually(async () => {
         const [l, i] = await Promise.all([getValue(a, live), getValue(a, imported)]);
         expect(l.body.purchases).toBe(7);
