@@ -160,6 +160,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     if (this.lagTimer) clearInterval(this.lagTimer);
     this.lagTimer = undefined;
     const admin = this.lagAdmin;
@@ -196,7 +198,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     consumer.on(consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       this.options.logger.error({ err: error, groupId, restart: event.payload.restart }, 'kafka consumer crashed');
-      if (!event.payload.restart) this.crashed = error;
+      if (!event.payload.restart) {
+        // kafkajs gives up on errors it deems fatal (seen after a broker restart); an intake
+        // that stays down loses nothing but stops the flow, so start a fresh consumer.
+        this.crashed = error;
+        this.scheduleRestart(consumer);
+      }
     });
     await consumer.connect();
     for (const pattern of patterns) {
@@ -221,7 +228,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    */
   private startLagPolling(patterns: string[]): void {
     const intervalMs = this.options.lagPollIntervalMs ?? 10000;
-    if (intervalMs <= 0) return;
+    if (intervalMs <= 0 || this.lagTimer) return;
     const { kafka, names, groupId, metrics } = this.options;
     const admin = kafka.admin();
     let connected: Promise<void> | undefined;
@@ -258,6 +265,29 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     };
     this.lagTimer = setInterval(() => void poll(), intervalMs);
     this.lagTimer.unref();
+  }
+
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  private scheduleRestart(crashed: Consumer): void {
+    if (this.restartTimer || this.consumer !== crashed) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.consumer !== crashed) return;
+      void (async () => {
+        try {
+          await crashed.disconnect().catch(() => undefined);
+          this.consumer = undefined;
+          await this.start();
+          this.crashed = undefined;
+          this.options.logger.warn({ groupId: this.options.groupId }, 'kafka consumer restarted after a crash');
+        } catch (error) {
+          this.options.logger.error({ err: error, groupId: this.options.groupId }, 'kafka consumer restart failed; retrying');
+          if (this.consumer) this.scheduleRestart(this.consumer);
+        }
+      })();
+    }, 5000);
+    this.restartTimer.unref();
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {

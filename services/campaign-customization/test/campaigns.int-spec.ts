@@ -63,10 +63,16 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
       identifiers: [],
     });
     await kit.publish(topics.identityEvents, [identify, consentUpdated(c, 'marketing', true, 'call-centre')]);
+    const ask = () => kit.http('GET', `/v1/customers/by/email/${encodeURIComponent(email.toUpperCase())}/next-action?channel=call-centre`);
+    // The identity events and the value score travel on different topics: wait until the
+    // identify is projected (asked on a channel without consent, which records no contact).
+    await expectEventually(async () => {
+      const probe = await kit.http('GET', `/v1/customers/by/email/${encodeURIComponent(email)}/next-action?channel=web`);
+      expect(probe.json).toMatchObject({ greeting: 'Hello Ann' });
+    });
     await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
     await kit.waitForMemberships(c, 1);
 
-    const ask = () => kit.http('GET', `/v1/customers/by/email/${encodeURIComponent(email.toUpperCase())}/next-action?channel=call-centre`);
     const first = await expectEventually(async () => {
       const answer = await ask();
       expect(answer.status).toBe(200);

@@ -65,6 +65,9 @@ describe('ingestion when Redis or Kafka is unavailable', () => {
         },
         { timeoutMs: 60000, intervalMs: 1000 },
       );
+      // The intake consumer comes back too (kafkajs may give up on a restarted broker; the
+      // transport then starts a fresh consumer), so readiness turns green again.
+      await expectEventually(async () => expect((await fetch(`${service.url}/health/ready`)).status).toBe(200), { timeoutMs: 90000, intervalMs: 1000 });
       const spy = await TopicSpy.start(config.KAFKA_BROKERS, [`${run}.${topics.ingestEvents.name}`]);
       await expectEventually(() => {
         for (const messageId of messageIds) expect(spy.messages.filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId).length).toBeGreaterThanOrEqual(1);

@@ -442,9 +442,17 @@ export class BatchResolver {
   private rematchFresh(event: ResolverEvent, record: PreparedRecord, customerId: string): string {
     const matching = this.settings.matching;
     if (matching === undefined) return customerId;
-    const top = this.candidates(record, customerId)[0];
+    const top = this.candidates(record, customerId, this.state.identifiersOf(customerId))[0];
     if (top === undefined || top.weight < matching.parameters.thresholds.autoMerge) return customerId;
-    this.bridge(event, customerId, top);
+    // What one instance would have done had it seen the other record first: link them, under
+    // the same guards as any automatic link.
+    const verdict = this.guard(top.customerId, customerId, [{ kind: 'probabilistic', weight: top.weight }]);
+    if (verdict.verdict === 'review') {
+      this.review(verdict.kind, event, top.customerId, customerId, verdict.reason, [], top.weight);
+      return customerId;
+    }
+    const [survivorId, mergedId] = this.older(top.customerId, customerId);
+    this.merge(survivorId, mergedId, `probabilistic: weight ${top.weight.toFixed(2)} (records resolved concurrently)`, [], this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: top.weight, parametersVersion: matching.parameters.version }));
     return this.state.current(customerId);
   }
 

@@ -118,6 +118,6 @@ export class IdentityEventsPublisher {
     ]);
     // A merged-away customer's state lives on in the survivor: its compacted key is erased.
     if (removed.length > 0) await this.publisher.publishTombstones(topics.identitySnapshots, removed);
-    await this.cache.store(new Map(touched.map((id) => [id, snapshots.get(id)?.identifiers ?? []])), removed);
+    await this.cache.store(new Map(touched.map((id) => [id, snapshots.get(id)?.identifiers ?? []])));
   }
 }

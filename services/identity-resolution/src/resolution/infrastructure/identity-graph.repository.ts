@@ -274,8 +274,9 @@ export class IdentityGraphRepository {
   }
 
   /** Identifier documents with the given type and value (several for a non-unique type). */
-  async identifierDocuments(type: string, value: string): Promise<IdentifierDocument[]> {
-    return this.db.identifiers.find({ type, value }).toArray();
+  async identifierDocuments(type: string, value: string, unique: boolean): Promise<IdentifierDocument[]> {
+    // A unique identifier is found by _id, which FerretDB answers from its primary key.
+    return this.db.identifiers.find(unique ? { _id: `${type}:${value}` } : { type, value }).toArray();
   }
 
   async identifiersWithEvidence(customerId: string): Promise<IdentifierDocument[]> {

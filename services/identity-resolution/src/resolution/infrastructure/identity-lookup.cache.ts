@@ -10,12 +10,12 @@ export interface CachedCustomer {
 }
 
 const identifierKey = (type: string, value: string): string => `idr:i:${type}:${value}`;
-const customerKey = (customerId: string): string => `idr:c:${customerId}`;
 
 /**
- * Redis cache of the lookup API: unique identifier -> customer id, customer id -> identifiers.
- * MongoDB stays the source of truth: every write of a customer rewrites its entries after the
- * write, a miss falls back to MongoDB and fills the cache, and Redis being down only costs speed.
+ * Redis cache of the lookup API: unique identifier -> the whole answer (customer id and all its
+ * identifiers), so a hit is one GET. MongoDB stays the source of truth: every write of a customer
+ * rewrites the entries of all its identifiers after the write, a miss falls back to MongoDB and
+ * fills the cache, and Redis being down only costs speed.
  */
 @Injectable()
 export class IdentityLookupCache {
@@ -30,28 +30,29 @@ export class IdentityLookupCache {
 
   async get(type: string, value: string): Promise<CachedCustomer | undefined> {
     try {
-      const customerId = await this.redis.get(identifierKey(type, value));
-      if (customerId === null) return undefined;
-      const json = await this.redis.get(customerKey(customerId));
-      if (json === null) return undefined;
-      return { customerId, identifiers: JSON.parse(json) as TypedIdentifier[] };
+      const json = await this.redis.get(identifierKey(type, value));
+      return json === null ? undefined : (JSON.parse(json) as CachedCustomer);
     } catch {
       return undefined;
     }
   }
 
-  /** Writes the current state of customers; merged-away customers are dropped. */
-  async store(customers: ReadonlyMap<string, readonly TypedIdentifier[]>, removed: readonly string[] = []): Promise<void> {
-    if (customers.size === 0 && removed.length === 0) return;
+  /**
+   * Writes the current state of customers under each of their unique identifiers. A merged-away
+   * customer needs no entry of its own: its identifiers now belong to the survivor and are
+   * rewritten with it. `_removed` is kept for callers written against the earlier two-key layout
+   * (the privacy participant); erased identifiers are dropped with forgetIdentifiers.
+   */
+  async store(customers: ReadonlyMap<string, readonly TypedIdentifier[]>, _removed: readonly string[] = []): Promise<void> {
+    if (customers.size === 0) return;
     const pipeline = this.redis.pipeline();
     for (const [customerId, identifiers] of customers) {
-      pipeline.set(customerKey(customerId), JSON.stringify(identifiers), 'EX', this.ttl);
+      const answer = JSON.stringify({ customerId, identifiers });
       for (const identifier of identifiers) {
         if (this.config.rules.types.get(identifier.type)?.unique !== true) continue;
-        pipeline.set(identifierKey(identifier.type, identifier.value), customerId, 'EX', this.ttl);
+        pipeline.set(identifierKey(identifier.type, identifier.value), answer, 'EX', this.ttl);
       }
     }
-    if (removed.length > 0) pipeline.del(...removed.map(customerKey));
     // A failed cache write must not fail the batch: entries expire and misses read MongoDB.
     await pipeline.exec().catch(() => undefined);
   }

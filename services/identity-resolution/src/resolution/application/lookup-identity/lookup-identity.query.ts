@@ -28,7 +28,7 @@ export class LookupIdentityQuery {
       const cached = await this.cache.get(type, value);
       if (cached !== undefined) return cached;
     }
-    const documents = await this.graph.identifierDocuments(type, value);
+    const documents = await this.graph.identifierDocuments(type, value, rule.unique);
     const owners = new Set<string>();
     for (const document of documents) {
       const current = await this.graph.currentCustomer(document.customerId);
