@@ -2,11 +2,15 @@ import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { IdentityResolutionConfig } from './config/identity-resolution.config';
 import { IDENTITY_CONFIG } from './identity.tokens';
+import { IdentityPrivacyParticipant } from './privacy/application/identity-privacy.participant';
+import { IdentityPrivacyModule } from './privacy/privacy.module';
+import { PrivacyStoreModule } from './privacy/privacy-store.module';
 import { ResolutionModule } from './resolution/resolution.module';
 
 export const identityResolutionService: ServiceDefinition<IdentityResolutionConfig> = {
   name: 'identity-resolution',
   topics: [topics.ingestEvents, topics.identityEvents, topics.identityChanges, topics.identitySnapshots],
   configToken: IDENTITY_CONFIG,
-  imports: () => [ResolutionModule],
+  imports: () => [ResolutionModule, IdentityPrivacyModule],
+  privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
 };

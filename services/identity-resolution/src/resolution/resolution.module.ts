@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PrivacyStoreModule } from '../privacy/privacy-store.module';
 import { DecideReviewHandler } from './application/decide-review/decide-review.handler';
 import { EstimateParametersHandler } from './application/estimate-parameters/estimate-parameters.handler';
 import { ExplainCustomerQuery } from './application/explain-customer/explain-customer.query';
@@ -20,6 +21,7 @@ import { ReceivedEventsConsumer } from './interface/received-events.consumer';
 import { ReviewController } from './interface/review.controller';
 
 @Module({
+  imports: [PrivacyStoreModule],
   controllers: [ReceivedEventsConsumer, IdentitiesController, CustomersController, ReviewController, MatchingController],
   providers: [
     IdentityCollections,
@@ -37,5 +39,6 @@ import { ReviewController } from './interface/review.controller';
     DecideReviewHandler,
     EstimateParametersHandler,
   ],
+  exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery],
 })
 export class ResolutionModule {}

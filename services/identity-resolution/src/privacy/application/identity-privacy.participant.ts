@@ -36,7 +36,8 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
     const { identifiers, customers, traitRecords, blockingIndex, reviewQueue } = this.collections;
     const owned = await identifiers.find({ $or: [{ customerId: { $in: customerIds } }, { originCustomerId: { $in: customerIds } }] }).toArray();
-    const requestId = `erasure:${customerIds[0] ?? ''}`;
+    // Which erasure it was, without naming the customer.
+    const requestId = pseudonym(this.settings.pseudonymKey, customerIds[0] ?? '');
     await this.repository.markErased(owned.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)), requestId);
     const records = await traitRecords.find({ customerId: { $in: customerIds } }, { projection: { _id: 1 } }).toArray();
     const recordIds = records.map((r) => r._id);
