@@ -24,7 +24,7 @@ describe('privacy across every service (five processes, real servers)', () => {
   const running = new Map<string, ServiceProcess>();
   let spy: TopicSpy;
   const userId = uniqueId('privacy-user-');
-  const email = `${userId}@example.com`;
+  const email = `${userId}@demo-mail.net`;
   let customerId = '';
 
   const url = (service: string) => {
@@ -46,7 +46,7 @@ describe('privacy across every service (five processes, real servers)', () => {
     }
     spy = await TopicSpy.start(brokers(), [topic('segments.membership.v1'), topic('identity.events.v1')]);
     expect((await send('/v1/identify', { userId, traits: { email, firstName: 'Grace', phone: '+49 30 5550123' } })).status).toBe(200);
-    expect((await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'personalisation', channel: '*', granted: true } })).status).toBe(200);
+    expect((await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'marketing', channel: '*', granted: true } })).status).toBe(200);
     expect((await send('/v1/track', { userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 80, products: [{ category: 'garden', price: 80 }] } })).status).toBe(200);
     const resolved = await expectEventually(
       () => {
@@ -65,9 +65,9 @@ describe('privacy across every service (five processes, real servers)', () => {
     await Promise.all([...running.values()].map((p) => p.stop()));
   });
 
-  it('takes the customer out of personalisation segments as soon as consent is withdrawn', async () => {
+  it('takes the customer out of marketing segments as soon as consent is withdrawn', async () => {
     const entered = new Set(memberships().filter((m) => m.customerId === customerId && m.change === 'entered').map((m) => m.segmentId));
-    expect((await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'personalisation', channel: '*', granted: false } })).status).toBe(200);
+    expect((await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'marketing', channel: '*', granted: false } })).status).toBe(200);
     await expectEventually(
       () => {
         const exited = new Set(memberships().filter((m) => m.customerId === customerId && m.change === 'exited').map((m) => m.segmentId));

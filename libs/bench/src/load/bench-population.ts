@@ -87,7 +87,7 @@ export class BenchPopulation {
       const big = this.random() < 0.1;
       return {
         index,
-        email: `${first}.${last}.${runId}.${index}@example.com`.toLowerCase(),
+        email: `${first}.${last}.${runId}.${index}@demo-mail.net`.toLowerCase(),
         phone: `+4930${String(1_000_000 + index).padStart(7, '0')}`,
         loyaltyCard: `LC${runId}${String(500_000 + index)}`,
         anonymousId: `anon-${runId}-${index}`,

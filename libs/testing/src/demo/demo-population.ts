@@ -61,7 +61,7 @@ export class DemoPopulation {
         index,
         firstName,
         lastName,
-        email: `${firstName}.${lastName}.${index}@example.com`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+        email: `${firstName}.${lastName}.${index}@demo-mail.net`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
         phone: `+4930${String(1_000_000 + index).padStart(7, '0')}`,
         loyaltyCard: `LC${String(500_000 + index)}`,
         anonymousId: randomUUID(),
