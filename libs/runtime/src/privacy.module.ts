@@ -74,9 +74,10 @@ export class ErasureRegistry {
     return new Set(docs.flatMap((d) => bySubject.get(d._id) ?? []));
   }
 
-  /** For the Kafka transport: skip erased subjects everywhere except on the privacy topics themselves. */
+  /** For the Kafka transport: skip erased subjects everywhere except on the privacy topics (acknowledgements name the erased customer). */
   skipper(): (topic: TopicDefinition, subjects: string[]) => Promise<Set<string>> {
-    return async (topic, subjects) => (topic.name === topics.privacyRequests.name ? new Set() : this.erasedAmong(subjects));
+    const exempt = new Set([topics.privacyRequests.name, topics.privacyResponses.name]);
+    return async (topic, subjects) => (exempt.has(topic.name) ? new Set() : this.erasedAmong(subjects));
   }
 }
 

@@ -96,8 +96,8 @@ describe('privacy across every service (five processes, real servers)', () => {
     const { requestId } = (await started.json()) as { requestId: string };
     const status = await expectEventually(
       async () => {
-        const body = (await (await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`)).json()) as { status: string; services: Record<string, unknown> };
-        expect(body.status).toBe('completed');
+        const body = (await (await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`)).json()) as { status: string; services: Record<string, unknown>; waitingFor: string[] };
+        expect({ status: body.status, waitingFor: body.waitingFor }).toEqual({ status: 'completed', waitingFor: [] });
         return body;
       },
       { timeoutMs: 60000, intervalMs: 500 },

@@ -32,8 +32,8 @@ export const erasureAcknowledgedDataV1 = z.object({
   requestId: z.string().min(1),
   customerId: z.string().min(1),
   service: z.string().min(1),
-  /** What was removed, e.g. { "mongo.purchase_summaries": 1, "redis.keys": 3 }. */
-  deleted: z.record(z.string(), z.number().int().nonnegative()),
+  /** What was removed, e.g. { "mongo:purchase_summaries": 1, "redis:keys": 3 } (no dots: the keys are stored as field names). */
+  deleted: z.record(z.string().regex(/^[^.$]+$/, 'no "." or "$" in keys'), z.number().int().nonnegative()),
   /** Compacted topics that received tombstones for the customer's keys. */
   tombstonedTopics: z.array(z.string()),
   completedAt: z.iso.datetime({ offset: true }),

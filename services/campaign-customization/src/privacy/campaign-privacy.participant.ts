@@ -68,7 +68,7 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {
-      deleted: { 'mongo.customers': profiles.deletedCount, 'mongo.identifiers': identifiers.deletedCount, 'redis.keys': keys.length, 'kafka.membership_exits': exits.length },
+      deleted: { 'mongo:customers': profiles.deletedCount, 'mongo:identifiers': identifiers.deletedCount, 'redis:keys': keys.length, 'kafka:membership_exits': exits.length },
       tombstones: [],
     };
   }

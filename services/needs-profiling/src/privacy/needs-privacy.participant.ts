@@ -21,7 +21,7 @@ export class NeedsPrivacyParticipant implements PrivacyParticipant {
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
     const result = await this.profiles.deleteMany({ _id: { $in: customerIds } }).exec();
-    return { deleted: { 'mongo.needs_profiles': result.deletedCount }, tombstones: [topics.needsProfiles] };
+    return { deleted: { 'mongo:needs_profiles': result.deletedCount }, tombstones: [topics.needsProfiles] };
   }
 }
 

@@ -20,7 +20,7 @@ export class ValuePrivacyParticipant implements PrivacyParticipant {
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
     const result = await this.summaries.deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] }).exec();
-    return { deleted: { 'mongo.purchase_summaries': result.deletedCount }, tombstones: [topics.valueScores] };
+    return { deleted: { 'mongo:purchase_summaries': result.deletedCount }, tombstones: [topics.valueScores] };
   }
 }
 

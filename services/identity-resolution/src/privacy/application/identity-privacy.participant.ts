@@ -52,11 +52,11 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
     await this.cache.store(new Map(), customerIds);
     return {
       deleted: {
-        'mongo.identifiers': deletedIdentifiers.deletedCount,
-        'mongo.customers': deletedCustomers.deletedCount,
-        'mongo.trait_records': deletedRecords.deletedCount,
-        'mongo.review_queue': deletedReviews.deletedCount,
-        'redis.lookup_entries': owned.length + customerIds.length,
+        'mongo:identifiers': deletedIdentifiers.deletedCount,
+        'mongo:customers': deletedCustomers.deletedCount,
+        'mongo:trait_records': deletedRecords.deletedCount,
+        'mongo:review_queue': deletedReviews.deletedCount,
+        'redis:lookup_entries': owned.length + customerIds.length,
       },
       tombstones: [topics.identitySnapshots],
     };
