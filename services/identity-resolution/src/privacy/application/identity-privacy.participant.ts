@@ -41,7 +41,17 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
     await this.repository.markErased(owned.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)), requestId);
     const records = await traitRecords.find({ customerId: { $in: customerIds } }, { projection: { _id: 1 } }).toArray();
     const recordIds = records.map((r) => r._id);
-    if (recordIds.length > 0) await blockingIndex.updateMany({ ids: { $in: recordIds } }, { $pull: { ids: { $in: recordIds } } });
+    if (recordIds.length > 0) {
+      // Blocking keys are built from personal traits (phonetic names, phone digits...): a key no
+      // other record shares any more must go too.
+      // (Rewritten in code: FerretDB v1 ignores $pull with an $in condition.)
+      const erased = new Set(recordIds);
+      for (const posting of await blockingIndex.find({ ids: { $in: recordIds } }).toArray()) {
+        const remaining = posting.ids.filter((id) => !erased.has(id));
+        if (remaining.length === 0) await blockingIndex.deleteOne({ _id: posting._id });
+        else await blockingIndex.updateOne({ _id: posting._id }, { $set: { ids: remaining } });
+      }
+    }
     const [deletedIdentifiers, deletedCustomers, deletedRecords, deletedReviews] = await Promise.all([
       identifiers.deleteMany({ _id: { $in: owned.map((i) => i._id) } }),
       customers.deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] }),
