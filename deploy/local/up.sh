@@ -74,5 +74,5 @@ cleanup() {
 trap cleanup INT TERM
 
 say "segment membership changes follow (Ctrl-C to stop):"
-node libs/testing/dist/cli/tail-segments.js &
+FROM_BEGINNING=true node libs/testing/dist/cli/tail-segments.js &
 wait $!
