@@ -100,7 +100,23 @@ function abbreviateStreetType(words: string[]): string[] {
  * First-line address: unit extracted, street type abbreviated, number split from name. Unit
  * extraction repeats until nothing more is found so that a second pass changes nothing.
  */
+/**
+ * Normalises a street line to a fixed point: cleaning can turn a marker into a unit phrase
+ * ("0#0/" -> "0 unit 0") that only a second pass recognises, and a normalised value must
+ * normalise to itself.
+ */
 export function normaliseStreet(raw: string): NormalisationResult<NormalisedStreet> {
+  let result = normaliseStreetOnce(raw);
+  for (let pass = 0; pass < 5 && result.ok; pass++) {
+    const again = normaliseStreetOnce(result.value.street);
+    if (!again.ok || again.value.street === result.value.street) break;
+    const unit = result.value.unit ?? again.value.unit;
+    result = normalised({ ...again.value, ...(unit !== undefined ? { unit } : {}) });
+  }
+  return result;
+}
+
+function normaliseStreetOnce(raw: string): NormalisationResult<NormalisedStreet> {
   let text = cleanAddressText(raw);
   let unit: string | undefined;
   for (;;) {
