@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation } from 'mongoose';
+import { BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions } from './bulk-writes';
 
 /** Bulk operations on a collection; typed loosely because filters use dotted paths and operators. */
 export type BulkOperation = AnyBulkWriteOperation<Record<string, unknown>>;
@@ -23,37 +24,24 @@ export function recordApplied(eventId: string | string[], field = 'appliedEvents
  * Runs a batch of idempotent updates in two bulk writes that cannot fail on duplicates:
  * first create missing documents by _id ($setOnInsert only), then apply the conditional
  * updates without upsert. (Upserting with a "not yet applied" filter would raise E11000 on
- * replays, and FerretDB v1 stops an unordered bulk write at its first error.)
+ * replays, and FerretDB v1 stops an unordered bulk write at its first error.) Both go in chunks
+ * (see chunkedBulkWrite); the updates stay ordered. Returns how many updates matched.
  */
-/**
- * FerretDB v1 (SQLite) never answers an update command of about 100 statements or more, so bulk
- * writes go in chunks well below that. Chunks of one ordered write stay in order.
- */
-export const BULK_CHUNK = 50;
-
-async function inChunks(
-  collection: { bulkWrite(operations: never[], options: { ordered: boolean }): Promise<unknown> },
-  operations: unknown[],
-  ordered: boolean,
-): Promise<void> {
-  for (let i = 0; i < operations.length; i += BULK_CHUNK) {
-    await collection.bulkWrite(operations.slice(i, i + BULK_CHUNK) as never[], { ordered });
-  }
-}
-
 export async function ensureThenApply(
-  model: { collection: { bulkWrite(operations: never[], options: { ordered: boolean }): Promise<unknown> } },
+  model: { collection: BulkWritableCollection<never> },
   ensure: Array<{ id: string; onInsert: Record<string, unknown> }>,
   apply: BulkOperation[],
-): Promise<void> {
+  options: Omit<ChunkedBulkWriteOptions, 'ordered'> = {},
+): Promise<number> {
   const collection = model.collection;
   const unique = new Map(ensure.map((e) => [e.id, e]));
   if (unique.size > 0) {
-    await inChunks(
+    await chunkedBulkWrite(
       collection,
-      [...unique.values()].map((e) => ({ updateOne: { filter: { _id: e.id }, update: { $setOnInsert: e.onInsert }, upsert: true } })),
-      false,
+      [...unique.values()].map((e) => ({ updateOne: { filter: { _id: e.id }, update: { $setOnInsert: e.onInsert }, upsert: true } }) as never),
+      { ...options, ordered: false },
     );
   }
-  if (apply.length > 0) await inChunks(collection, apply, true);
+  if (apply.length === 0) return 0;
+  return (await chunkedBulkWrite(collection, apply as never[], { ...options, ordered: true })).matchedCount;
 }

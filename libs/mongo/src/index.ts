@@ -1,3 +1,4 @@
 export * from './mongo.module';
 export * from './mongo-errors';
+export * from './bulk-writes';
 export * from './idempotent-writes';

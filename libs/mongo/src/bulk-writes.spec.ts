@@ -1,0 +1,145 @@
+import { BulkWriteCounts, bulkWriteGate, chunkedBulkWrite, SerialGate } from './bulk-writes';
+import { ensureThenApply } from './idempotent-writes';
+
+interface Call {
+  operations: number[];
+  ordered: boolean;
+}
+
+/** A collection that records its bulk writes and can hold each one open until released. */
+class RecordingCollection {
+  readonly calls: Call[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private readonly releases: Array<() => void> = [];
+
+  constructor(
+    readonly dbName: string,
+    private readonly hold = false,
+  ) {}
+
+  async bulkWrite(operations: number[], options: { ordered: boolean }): Promise<BulkWriteCounts> {
+    this.calls.push({ operations, ordered: options.ordered });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    if (this.hold) await new Promise<void>((resolve) => this.releases.push(resolve));
+    this.inFlight--;
+    return { insertedCount: 0, matchedCount: operations.length, modifiedCount: operations.length - 1, deletedCount: 0, upsertedCount: 1 };
+  }
+
+  /** Lets every write started so far finish; returns how many were released. */
+  releaseAll(): number {
+    const waiting = this.releases.splice(0);
+    waiting.forEach((release) => release());
+    return waiting.length;
+  }
+}
+
+/** Resolves once the event loop has run everything already queued. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('chunkedBulkWrite', () => {
+  it('sends chunks of at most the chunk size, in order, and adds up their counts', async () => {
+    const collection = new RecordingCollection('db-a');
+    const operations = Array.from({ length: 23 }, (_, i) => i);
+
+    const totals = await chunkedBulkWrite(collection, operations, { chunkSize: 10, ordered: true });
+
+    expect(collection.calls.map((c) => c.operations)).toEqual([operations.slice(0, 10), operations.slice(10, 20), operations.slice(20)]);
+    expect(collection.calls.every((c) => c.ordered)).toBe(true);
+    expect(totals).toEqual({ insertedCount: 0, matchedCount: 23, modifiedCount: 20, deletedCount: 0, upsertedCount: 3 });
+  });
+
+  it('defaults to unordered chunks of 50 and sends nothing for no operations', async () => {
+    const collection = new RecordingCollection('db-b');
+    await chunkedBulkWrite(collection, []);
+    expect(collection.calls).toHaveLength(0);
+
+    await chunkedBulkWrite(collection, Array.from({ length: 120 }, (_, i) => i));
+    expect(collection.calls.map((c) => [c.operations.length, c.ordered])).toEqual([
+      [50, false],
+      [50, false],
+      [20, false],
+    ]);
+  });
+
+  it('refuses a chunk size that would loop forever', async () => {
+    await expect(chunkedBulkWrite(new RecordingCollection('db-c'), [1], { chunkSize: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it('with serialize, never has two writes to one database in flight, even from two callers', async () => {
+    const collection = new RecordingCollection('db-serial', true);
+    const first = chunkedBulkWrite(collection, [1, 2, 3], { chunkSize: 2, serialize: true });
+    const second = chunkedBulkWrite(collection, [4, 5], { chunkSize: 2, serialize: true });
+    // Release writes one at a time until both callers are done.
+    let released = 0;
+    while (released < 3) {
+      await settle();
+      released += collection.releaseAll();
+    }
+    await Promise.all([first, second]);
+
+    expect(collection.maxInFlight).toBe(1);
+    expect(collection.calls.map((c) => c.operations)).toEqual([[1, 2], [4, 5], [3]]);
+  });
+
+  it('without serialize, concurrent callers overlap', async () => {
+    const collection = new RecordingCollection('db-free', true);
+    const first = chunkedBulkWrite(collection, [1], {});
+    const second = chunkedBulkWrite(collection, [2], {});
+    await settle();
+    expect(collection.inFlight).toBe(2);
+    collection.releaseAll();
+    await Promise.all([first, second]);
+  });
+
+  it('keeps one gate per database, and a failed write does not block the gate', async () => {
+    expect(bulkWriteGate('db-x')).toBe(bulkWriteGate('db-x'));
+    expect(bulkWriteGate('db-x')).not.toBe(bulkWriteGate('db-y'));
+
+    const gate = new SerialGate();
+    const failing = {
+      dbName: 'db-fail',
+      bulkWrite: (): Promise<BulkWriteCounts> => Promise.reject(new Error('hung up')),
+    };
+    await expect(chunkedBulkWrite(failing, [1], { serialize: gate })).rejects.toThrow('hung up');
+    const collection = new RecordingCollection('db-fail');
+    await expect(chunkedBulkWrite(collection, [2], { serialize: gate })).resolves.toMatchObject({ matchedCount: 1 });
+  });
+});
+
+describe('ensureThenApply', () => {
+  it('creates each document once (unordered), then applies the updates ordered, in chunks', async () => {
+    const calls: Array<{ operations: unknown[]; ordered: boolean }> = [];
+    const model = {
+      collection: {
+        dbName: 'db-ensure',
+        bulkWrite: async (operations: never[], options: { ordered: boolean }): Promise<BulkWriteCounts> => {
+          calls.push({ operations, ordered: options.ordered });
+          return { insertedCount: 0, matchedCount: operations.length, modifiedCount: 0, deletedCount: 0, upsertedCount: 0 };
+        },
+      },
+    };
+    const ensure = [
+      { id: 'a', onInsert: { n: 0 } },
+      { id: 'b', onInsert: { n: 0 } },
+      { id: 'a', onInsert: { n: 0 } },
+    ];
+    const apply = Array.from({ length: 3 }, (_, i) => ({ updateOne: { filter: { _id: `c${i}` }, update: { $inc: { n: 1 } } } }));
+
+    const matched = await ensureThenApply(model, ensure, apply, { chunkSize: 2 });
+
+    expect(matched).toBe(3);
+    expect(calls.map((c) => [c.operations.length, c.ordered])).toEqual([
+      [2, false],
+      [2, true],
+      [1, true],
+    ]);
+    expect(calls[0]?.operations).toEqual([
+      { updateOne: { filter: { _id: 'a' }, update: { $setOnInsert: { n: 0 } }, upsert: true } },
+      { updateOne: { filter: { _id: 'b' }, update: { $setOnInsert: { n: 0 } }, upsert: true } },
+    ]);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * FerretDB v1.24 on SQLite shapes every bulk write of the platform:
+ * - an update command of about 100 statements or more is never answered (99 return in ~0.1 s);
+ * - two or more bulk writes to one database at once (partitions consumed concurrently, or two
+ *   consumers of one process) can hang for good, keeping the database locked;
+ * - an unordered bulk write stops at its first error (MongoDB goes on).
+ * So bulk writes go in chunks well below 100 statements and, where a process may write one
+ * database from several places at once, one at a time per process and database. On MongoDB
+ * both cost little: a chunk is a few milliseconds.
+ */
+export const BULK_CHUNK = 50;
+
+/** Counts a bulk write reports (the driver's BulkWriteResult has them all). */
+export interface BulkWriteCounts {
+  insertedCount: number;
+  matchedCount: number;
+  modifiedCount: number;
+  deletedCount: number;
+  upsertedCount: number;
+}
+
+/** What chunkedBulkWrite needs of a collection: the driver's (or mongoose's) `Collection` fits. */
+export interface BulkWritableCollection<Op> {
+  bulkWrite(operations: Op[], options: { ordered: boolean }): Promise<BulkWriteCounts>;
+  /** Names the database the gate is kept per; collections without one share a gate. */
+  readonly dbName?: string;
+}
+
+/** Runs async work one piece at a time, in call order; a failure does not block what follows. */
+export class SerialGate {
+  private tail: Promise<void> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work, work);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+const gates = new Map<string, SerialGate>();
+
+/** The process-wide gate of one database: every `serialize: true` writer to it queues here. */
+export function bulkWriteGate(dbName = ''): SerialGate {
+  let gate = gates.get(dbName);
+  if (!gate) {
+    gate = new SerialGate();
+    gates.set(dbName, gate);
+  }
+  return gate;
+}
+
+export interface ChunkedBulkWriteOptions {
+  /** Statements per bulkWrite command; at most 99 on FerretDB v1 (default BULK_CHUNK = 50). */
+  chunkSize?: number;
+  /**
+   * Ordered: each chunk is an ordered bulk write and stops at its first error, and no later
+   * chunk is sent. Unordered (default): statements must be independent of each other.
+   */
+  ordered?: boolean;
+  /**
+   * One bulk write at a time per process and database: `true` uses the database's process-wide
+   * gate (`bulkWriteGate(collection.dbName)`), a SerialGate a gate of the caller's choosing.
+   * Chunks are gated one by one, so two writers interleave chunks but never overlap; one
+   * writer's chunks stay in its order.
+   */
+  serialize?: boolean | SerialGate;
+}
+
+/**
+ * Sends bulk write statements in chunks FerretDB v1 answers, optionally one write at a time per
+ * process, and adds up the counts. An empty list sends nothing.
+ */
+export async function chunkedBulkWrite<Op>(
+  collection: BulkWritableCollection<Op>,
+  operations: readonly Op[],
+  options: ChunkedBulkWriteOptions = {},
+): Promise<BulkWriteCounts> {
+  const chunkSize = options.chunkSize ?? BULK_CHUNK;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  const ordered = options.ordered ?? false;
+  const gate = options.serialize === true ? bulkWriteGate(collection.dbName) : options.serialize || undefined;
+  const totals: BulkWriteCounts = { insertedCount: 0, matchedCount: 0, modifiedCount: 0, deletedCount: 0, upsertedCount: 0 };
+  for (let i = 0; i < operations.length; i += chunkSize) {
+    const chunk = operations.slice(i, i + chunkSize);
+    const write = () => collection.bulkWrite(chunk, { ordered });
+    const result = gate ? await gate.run(write) : await write();
+    totals.insertedCount += result.insertedCount;
+    totals.matchedCount += result.matchedCount;
+    totals.modifiedCount += result.modifiedCount;
+    totals.deletedCount += result.deletedCount;
+    totals.upsertedCount += result.upsertedCount;
+  }
+  return totals;
+}
