@@ -12,9 +12,21 @@ export interface OutgoingEvent {
   trace?: Context | undefined;
 }
 
+/** A null value for a key of a compacted topic: erasure (or merge-away) of the key's state. */
+export interface OutgoingTombstone {
+  key: string;
+  /** Trace context of the work that caused it, else the active one. */
+  trace?: Context | undefined;
+}
+
 export interface TopicBatch {
   topic: TopicDefinition;
   events: OutgoingEvent[];
+  /**
+   * Tombstones for keys of this (compacted) topic, sent in the same request after `events`; for
+   * a tombstone that must precede an event of the same key, put it in an earlier TopicBatch.
+   */
+  tombstones?: OutgoingTombstone[];
 }
 
 /** Raised when an outgoing event does not satisfy its topic's contract: a bug, never sent. */
@@ -59,20 +71,28 @@ export class KafkaPublisher {
     await this.producer.disconnect();
   }
 
-  /** Publishes events to one or more topics in a single acknowledged request. */
+  /**
+   * Publishes events and tombstones to one or more topics in a single acknowledged request
+   * (e.g. a merge survivor's new state and the merged customer's tombstone), each message with
+   * the trace context of its cause. Everything is checked before anything is sent.
+   */
   async publish(batches: TopicBatch[]): Promise<void> {
     const topicMessages: TopicMessages[] = [];
     for (const batch of batches) {
-      if (batch.events.length === 0) continue;
-      topicMessages.push({ topic: this.names.of(batch.topic), messages: batch.events.map((e) => this.toMessage(batch.topic, e)) });
+      const tombstones = batch.tombstones ?? [];
+      if (tombstones.length > 0) assertCompacted(batch.topic);
+      if (batch.events.length === 0 && tombstones.length === 0) continue;
+      topicMessages.push({
+        topic: this.names.of(batch.topic),
+        messages: [...batch.events.map((e) => this.toMessage(batch.topic, e)), ...tombstones.map((t) => tombstoneMessage(t))],
+      });
     }
     await this.send(topicMessages);
   }
 
   /** Tombstones (null values) for keys of a compacted topic: erasure of their state. */
   async publishTombstones(topic: TopicDefinition, keys: string[]): Promise<void> {
-    if (topic.cleanupPolicy !== 'compact') throw new Error(`${topic.name} is not compacted; tombstones are meaningless there`);
-    await this.send([{ topic: this.names.of(topic), messages: keys.map((key) => ({ key, value: null })) }]);
+    await this.publish([{ topic, events: [], tombstones: keys.map((key) => ({ key })) }]);
   }
 
   /** Sends prepared messages to a named cluster topic (dead letters, raw intake). */
@@ -105,4 +125,16 @@ export class KafkaPublisher {
       },
     };
   }
+}
+
+function assertCompacted(topic: TopicDefinition): void {
+  if (topic.cleanupPolicy !== 'compact') throw new Error(`${topic.name} is not compacted; tombstones are meaningless there`);
+}
+
+function tombstoneMessage(tombstone: OutgoingTombstone): Message {
+  return {
+    key: tombstone.key,
+    value: null,
+    headers: { ...injectTraceContext(tombstone.trace ?? otelContext.active()), [messageHeaders.subject]: tombstone.key },
+  };
 }

@@ -1,0 +1,88 @@
+import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { Kafka, ProducerBatch } from 'kafkajs';
+import { topics } from '@o2o/contracts';
+import { PlatformMetrics } from '@o2o/observability';
+import { createEnvelope } from './envelope-factory';
+import { KafkaPublisher } from './publisher';
+import { TopicNames } from './topic-names';
+
+/** Records sendBatch calls instead of talking to a broker. */
+function recordingKafka(): { kafka: Kafka; sent: ProducerBatch[] } {
+  const sent: ProducerBatch[] = [];
+  const producer = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    sendBatch: async (batch: ProducerBatch) => {
+      sent.push(batch);
+      return [];
+    },
+  };
+  return { kafka: { producer: () => producer } as unknown as Kafka, sent };
+}
+
+const traceId = '0af7651916cd43dd8448eb211c80319c';
+const causeTrace = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
+
+function valueScored(customerId: string) {
+  return createEnvelope({
+    type: 'customer.value-scored',
+    version: 1,
+    source: '/test',
+    subject: customerId,
+    data: { customerId, actualValue: 1, strategicValue: 0, tier: 'D' as const, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', reasons: [], updatedAt: new Date(0).toISOString() },
+  });
+}
+
+describe('KafkaPublisher', () => {
+  beforeAll(() => propagation.setGlobalPropagator(new W3CTraceContextPropagator()));
+  afterAll(() => propagation.disable());
+
+  it('sends a survivor state and a tombstone in one sendBatch, both with the trace context of their cause', async () => {
+    const { kafka, sent } = recordingKafka();
+    const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics());
+
+    await publisher.publish([
+      { topic: topics.valueScores, events: [{ key: 'cus_a', event: valueScored('cus_a'), trace: causeTrace }], tombstones: [{ key: 'cus_b', trace: causeTrace }] },
+    ]);
+
+    expect(sent).toHaveLength(1);
+    const messages = sent[0]?.topicMessages?.[0]?.messages ?? [];
+    expect(sent[0]?.topicMessages?.[0]?.topic).toBe('t1.value.scores.v1');
+    expect(messages.map((m) => [m.key, m.value === null])).toEqual([
+      ['cus_a', false],
+      ['cus_b', true],
+    ]);
+    for (const message of messages) expect(String(message.headers?.['traceparent'])).toContain(traceId);
+    expect(messages[1]?.headers?.['ce_subject']).toBe('cus_b');
+  });
+
+  it('refuses tombstones on a topic that is not compacted, sending nothing', async () => {
+    const { kafka, sent } = recordingKafka();
+    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics());
+
+    await expect(publisher.publish([{ topic: topics.identityEvents, events: [], tombstones: [{ key: 'cus_a' }] }])).rejects.toThrow(/not compacted/);
+    await expect(publisher.publishTombstones(topics.identityEvents, ['cus_a'])).rejects.toThrow(/not compacted/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('publishTombstones still sends null values for the keys in one request', async () => {
+    const { kafka, sent } = recordingKafka();
+    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics());
+
+    await publisher.publishTombstones(topics.needsProfiles, ['cus_a', 'cus_b']);
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.topicMessages?.[0]?.messages.map((m) => [m.key, m.value])).toEqual([
+      ['cus_a', null],
+      ['cus_b', null],
+    ]);
+  });
+
+  it('sends nothing when there is nothing to send', async () => {
+    const { kafka, sent } = recordingKafka();
+    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics());
+    await publisher.publish([{ topic: topics.valueScores, events: [], tombstones: [] }]);
+    expect(sent).toHaveLength(0);
+  });
+});
