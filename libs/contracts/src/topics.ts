@@ -8,6 +8,15 @@ import { membershipChangedV1 } from './segments/membership-changed.v1';
 import { erasureAcknowledgedV1, erasureRequestedV1, exportProvidedV1, exportRequestedV1 } from './privacy/privacy.v1';
 import { campaignDecidedV1 } from './campaigns/campaign-decided.v1';
 
+/** Services of the platform, by the name they run under (logs, metrics, Kafka client id, default consumer group). */
+export const platformServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
+export type PlatformService = (typeof platformServices)[number];
+
+/** Parties outside the platform that produce to or read a public topic. */
+export const externalParties = ['channels', 'downstream systems', 'delivery channels', 'operators'] as const;
+export type ExternalParty = (typeof externalParties)[number];
+export type TopicParty = PlatformService | ExternalParty;
+
 /** Envelope schemas that may appear on a topic. */
 type EnvelopeSchemas = readonly [z.ZodObject, ...z.ZodObject[]];
 
@@ -25,13 +34,29 @@ export interface TopicDefinition<E extends EnvelopeSchemas | null = EnvelopeSche
   readonly rawSchema?: z.ZodType;
   /** Retention of an event log, when shorter than the broker default (privacy responses carry personal data). */
   readonly retentionMs?: number;
-  /** Public topics are documented in the AsyncAPI document for downstream systems. */
+  /**
+   * Public topics are a contract with systems outside the platform (versioned, documented for
+   * them); the others are internal between services. Both are in docs/asyncapi.yaml, tagged.
+   */
   readonly public: boolean;
+  /** Who produces to the topic (every topic of the map names them; optional for definitions built elsewhere). */
+  readonly producers?: readonly TopicParty[];
+  /** Who consumes the topic. */
+  readonly consumers?: readonly TopicParty[];
+  /** Guidance for subscribers beyond the description (markdown): ordering, replay, compensating events. */
+  readonly guide?: string;
 }
 
-function topic<E extends EnvelopeSchemas | null>(definition: TopicDefinition<E>): TopicDefinition<E> {
+type MappedTopic<E extends EnvelopeSchemas | null> = TopicDefinition<E> & {
+  readonly producers: readonly TopicParty[];
+  readonly consumers: readonly TopicParty[];
+};
+
+function topic<E extends EnvelopeSchemas | null>(definition: MappedTopic<E>): MappedTopic<E> {
   return definition;
 }
+
+const everyService = platformServices;
 
 /** The single source of truth for topic names, keys and payloads. */
 export const topics = {
@@ -43,6 +68,8 @@ export const topics = {
     events: null,
     rawSchema: segmentMessageV1,
     public: true,
+    producers: ['channels'],
+    consumers: ['ingestion'],
   }),
   ingestEvents: topic({
     name: 'ingest.events.v1',
@@ -51,6 +78,8 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [eventReceivedV1],
     public: false,
+    producers: ['ingestion'],
+    consumers: ['identity-resolution'],
   }),
   ingestRejected: topic({
     name: 'ingest.rejected.v1',
@@ -59,6 +88,8 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [eventRejectedV1],
     public: true,
+    producers: ['ingestion'],
+    consumers: ['operators'],
   }),
   identityEvents: topic({
     name: 'identity.events.v1',
@@ -67,6 +98,8 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [eventResolvedV1],
     public: false,
+    producers: ['identity-resolution'],
+    consumers: ['value-scoring', 'needs-profiling', 'campaign-customization'],
   }),
   identityChanges: topic({
     name: 'identity.changes.v1',
@@ -74,7 +107,13 @@ export const topics = {
     key: 'customerId (the survivor for merges)',
     cleanupPolicy: 'delete',
     events: [customerMergedV1, customerSplitV1],
+    guide: [
+      '- **customer.merged** (keyed by the survivor): fold everything held for `mergedId` into `survivorId`, and map any later event still carrying `mergedId` to `survivorId`. The event id is deterministic (`merge:<merged>:<survivor>`), so a redelivery is recognisable.',
+      '- **customer.split** (keyed by the customer being split): the customer splits back into `parts`, each with its identifiers; the first part keeps the id. Rebuild what you hold for it per part.',
+    ].join('\n'),
     public: true,
+    producers: ['identity-resolution'],
+    consumers: ['value-scoring', 'needs-profiling', 'campaign-customization'],
   }),
   identitySnapshots: topic({
     name: 'identity.snapshots.v1',
@@ -83,6 +122,8 @@ export const topics = {
     cleanupPolicy: 'compact',
     events: [identitySnapshotV1],
     public: true,
+    producers: ['identity-resolution'],
+    consumers: ['campaign-customization'],
   }),
   valueScores: topic({
     name: 'value.scores.v1',
@@ -91,6 +132,8 @@ export const topics = {
     cleanupPolicy: 'compact',
     events: [valueScoredV1],
     public: true,
+    producers: ['value-scoring'],
+    consumers: ['campaign-customization'],
   }),
   needsProfiles: topic({
     name: 'needs.profiles.v1',
@@ -99,6 +142,8 @@ export const topics = {
     cleanupPolicy: 'compact',
     events: [needsProfiledV1],
     public: true,
+    producers: ['needs-profiling'],
+    consumers: ['value-scoring', 'campaign-customization'],
   }),
   segmentMembership: topic({
     name: 'segments.membership.v1',
@@ -106,7 +151,19 @@ export const topics = {
     key: 'customerId',
     cleanupPolicy: 'delete',
     events: [membershipChangedV1],
+    guide: [
+      'Each message is one change of one customer\'s membership of one segment: `entered` or `exited`, with the segment id and the version of its definition, the reason, the time of the profile change that caused it, and the customer\'s sequence number.',
+      '',
+      '- **Order.** Keyed by customer id: all changes of one customer are on one partition, in the order they happened. `sequence` starts at 1 for each customer and grows by one with each change, so a jump means a message you have not seen and a number not above the last one you applied is a redelivery (delivery is at least once; a redelivered change carries the same envelope id and sequence).',
+      '- **Current memberships.** Fold the changes per customer: `entered` sets segment id -> version, `exited` removes it when the version matches. Start from the beginning of the topic (`auto.offset.reset=earliest`, kafkajs `fromBeginning: true`) to rebuild a consistent picture; the topic is an event log, so the history goes back as far as its retention (the broker default unless the operator sets `retention.ms`, e.g. -1 to keep everything).',
+      '- **Redefinitions.** When a segment gets a new version, a member who still qualifies exits at the old version and enters at the new one; a removed segment produces exits with reason "segment removed".',
+      '- **Merges.** When customer B is merged into A, B exits every segment it was in (reason "merged into customer A", keyed by B) and A\'s memberships are recomputed on the combined profile (reasons start with "merged with customer B:"; an entry B already had says "carried over from merged customer B"). B and A are different keys, so their messages are not ordered relative to each other; nothing more is published for B unless a split revives it.',
+      '- **Splits.** When a wrong merge is undone, each resulting customer\'s memberships are recomputed (reasons start with "split from customer ...:"), producing the compensating exits and entries; more may follow as value and needs scoring publish each part\'s recomputed state.',
+      '- **Consent and erasure.** Withdrawing consent for a purpose exits the segments of that purpose at once (reason "consent for <purpose> withdrawn"); an erased customer exits every segment (reason "customer erased") before its data is deleted, and nothing is published for it afterwards.',
+    ].join('\n'),
     public: true,
+    producers: ['campaign-customization'],
+    consumers: ['downstream systems'],
   }),
   campaignDecisions: topic({
     name: 'campaigns.decisions.v1',
@@ -114,7 +171,17 @@ export const topics = {
     key: 'customerId',
     cleanupPolicy: 'delete',
     events: [campaignDecidedV1],
+    guide: [
+      'One message per decision of the next-best-action API (`GET /v1/customers/by/{type}/{value}/next-action?channel=`), acknowledged by Kafka before the API answers; a request that finds nothing to offer publishes nothing.',
+      '',
+      '- **kind = offer.** The channel delivers the assembled offer: one choice per module (product, message, delivery, packaging, payment), each with the option id, the attributes needed to render or fulfil it, and why it fits. Contact caps were reserved for this contact when the decision was made.',
+      '- **kind = control.** The customer is held out (the campaign\'s own holdout or the global one, `controlGroup`): deliver nothing. The decision counts as the control exposure from which lift is measured (`GET /v1/campaigns/{id}/lift`).',
+      '- **Identity and order.** `decisionId` equals the envelope id; deduplicate by it (delivery is at least once). Keyed by customer id, so one customer\'s decisions are ordered; `decidedAt` is the exposure time for attribution.',
+      '- campaign-customization reads its own decisions back from this topic to record exposures, so a decision counts once it is on the topic.',
+    ].join('\n'),
     public: true,
+    producers: ['campaign-customization'],
+    consumers: ['delivery channels', 'campaign-customization'],
   }),
   privacyRequests: topic({
     name: 'privacy.requests.v1',
@@ -123,6 +190,8 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [erasureRequestedV1, exportRequestedV1],
     public: false,
+    producers: ['identity-resolution'],
+    consumers: everyService,
   }),
   privacyResponses: topic({
     name: 'privacy.responses.v1',
@@ -132,6 +201,8 @@ export const topics = {
     retentionMs: 24 * 3600 * 1000,
     events: [erasureAcknowledgedV1, exportProvidedV1],
     public: false,
+    producers: everyService,
+    consumers: ['identity-resolution'],
   }),
 } as const;
 

@@ -6,25 +6,25 @@ import { z } from 'zod';
  */
 export const envelopeAttributes = {
   /** CloudEvents spec version, always "1.0". */
-  specversion: z.literal('1.0'),
+  specversion: z.literal('1.0').describe('CloudEvents spec version, always "1.0".'),
   /** Unique event id; consumers use it for idempotency. */
-  id: z.string().min(1).max(200),
+  id: z.string().min(1).max(200).describe('Unique event id; a redelivered message carries the same id, so consumers deduplicate by it.'),
   /** Producing service and instance, as a URI reference (e.g. "/services/ingestion"). */
-  source: z.string().min(1).max(500),
+  source: z.string().min(1).max(500).describe('Producing service as a URI reference, e.g. "/services/campaign-customization".'),
   /** Event type, e.g. "customer.merged"; with `version` it selects the payload schema. */
-  type: z.string().min(1).max(200),
+  type: z.string().min(1).max(200).describe('Event type, e.g. "customer.merged"; with version it selects the payload schema.'),
   /** Payload schema version; a breaking change is a new version, consumers accept old and new. */
-  version: z.number().int().positive(),
+  version: z.number().int().positive().describe('Payload schema version; a breaking change is a new version, consumers accept old and new.'),
   /** When the fact happened (event time, not processing time), ISO 8601 with offset. */
-  time: z.iso.datetime({ offset: true }),
+  time: z.iso.datetime({ offset: true }).describe('When the fact happened (event time, not processing time), ISO 8601 with offset.'),
   /** The entity the event is about: the routing identifier before identity resolution, the customer id after. */
-  subject: z.string().min(1).max(500),
+  subject: z.string().min(1).max(500).describe('What the event is about: the routing identifier before identity resolution, the customer id after (equals the Kafka key on customer-keyed topics).'),
   /** Always application/json. */
-  datacontenttype: z.literal('application/json').default('application/json'),
+  datacontenttype: z.literal('application/json').default('application/json').describe('Always application/json (may be left out: it is the default).'),
   /** Id shared by every event caused, directly or not, by one original input (the ingested message id). */
-  correlationid: z.string().max(200).optional(),
+  correlationid: z.string().max(200).optional().describe('Id shared by every event caused, directly or not, by one original input.'),
   /** Id of the event that directly caused this one. */
-  causationid: z.string().max(200).optional(),
+  causationid: z.string().max(200).optional().describe('Id of the event that directly caused this one.'),
 };
 
 export function envelopeOf<T extends string, V extends number, D extends z.ZodType>(
@@ -34,8 +34,8 @@ export function envelopeOf<T extends string, V extends number, D extends z.ZodTy
 ) {
   return z.object({
     ...envelopeAttributes,
-    type: z.literal(type),
-    version: z.literal(version),
+    type: z.literal(type).describe('Event type; with version it selects the payload schema.'),
+    version: z.literal(version).describe('Payload schema version of this event type.'),
     data,
   });
 }

@@ -48,15 +48,17 @@ export type EventReceivedV1 = z.infer<typeof eventReceivedV1>;
 
 /** A message from the Kafka intake that failed validation, kept whole with the reason. */
 export const eventRejectedDataV1 = z.object({
-  reason: z.string(),
-  issues: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })),
+  reason: z.string().describe('Why the message was rejected.'),
+  issues: z
+    .array(z.object({ field: z.string(), code: z.string(), message: z.string() }))
+    .describe('Each problem found: the field, a machine-readable code and a message.'),
   /** The raw message value, as received (UTF-8). */
-  raw: z.string(),
-  intakeTopic: z.string(),
-  partition: z.number().int(),
-  offset: z.string(),
-  sourceId: z.string().optional(),
-  rejectedAt: z.iso.datetime({ offset: true }),
-});
+  raw: z.string().describe('The raw message value, as received (UTF-8).'),
+  intakeTopic: z.string().describe('The intake topic it was read from.'),
+  partition: z.number().int().describe('Partition of the intake topic.'),
+  offset: z.string().describe('Offset in that partition.'),
+  sourceId: z.string().optional().describe('The source, when the write key named one.'),
+  rejectedAt: z.iso.datetime({ offset: true }).describe('When ingestion rejected it.'),
+}).describe('A message from the Kafka intake that failed validation, kept whole with the reason.');
 export type EventRejectedDataV1 = z.infer<typeof eventRejectedDataV1>;
 export const eventRejectedV1 = envelopeOf('customer-event.rejected', 1, eventRejectedDataV1);

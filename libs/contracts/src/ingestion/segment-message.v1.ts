@@ -79,7 +79,14 @@ export const segmentMessageV1 = z
     if (!message.userId && !message.anonymousId) {
       ctx.addIssue({ code: 'custom', path: ['userId'], message: 'userId or anonymousId is required' });
     }
-  });
+  })
+  .describe('A Segment Tracking API message (track, identify, page, screen, group or alias); userId or anonymousId is required.');
+
+/** Kafka headers of the intake topic. */
+export const intakeHeaders = {
+  /** Write key of the source (channel connection) that produced the message, as over HTTP. */
+  writeKey: 'write-key',
+} as const;
 
 export type SegmentMessageV1 = z.infer<typeof segmentMessageV1>;
 

@@ -8,37 +8,38 @@ export type RelationshipStage = z.infer<typeof relationshipStageSchema>;
 /** One piece of knowledge about a customer, with where it came from and why it may be used. */
 export const needsFactV1 = z.object({
   /** Fact key, e.g. "room.smoking", "contact.preferredChannel", "affinity.category.shoes". */
-  key: z.string().min(1).max(200),
-  value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  key: z.string().min(1).max(200).describe('Fact key, e.g. "room.smoking", "contact.preferredChannel", "affinity.category.shoes".'),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null()]).describe('The fact.'),
   /** explicit: the customer said so; inferred: derived from behaviour. */
-  kind: z.enum(['explicit', 'inferred']),
+  kind: z.enum(['explicit', 'inferred']).describe('explicit: the customer said so; inferred: derived from behaviour.'),
   /** Channel it was learned on. */
-  channel: z.string(),
+  channel: z.string().describe('Channel it was learned on.'),
   /** Purpose it was collected for (e.g. "personalisation"). */
-  purpose: z.string(),
-  confidence: z.number().min(0).max(1),
-  observedAt: z.iso.datetime({ offset: true }),
+  purpose: z.string().describe('Purpose it was collected for (e.g. "personalisation").'),
+  confidence: z.number().min(0).max(1).describe('Confidence in [0, 1].'),
+  observedAt: z.iso.datetime({ offset: true }).describe('When it was learned.'),
   /** Event that taught it. */
-  sourceEventId: z.string().optional(),
-});
+  sourceEventId: z.string().optional().describe('Event that taught it.'),
+}).describe('One piece of knowledge about a customer, with where it came from and why it may be used.');
 export type NeedsFactV1 = z.infer<typeof needsFactV1>;
 
 /** Full needs state of one customer (compacted topic keyed by customerId). */
 export const needsProfiledDataV1 = z.object({
-  customerId: z.string().min(1),
-  stage: relationshipStageSchema,
-  previousStage: relationshipStageSchema.optional(),
+  customerId: z.string().min(1).describe('The customer (also the Kafka key).'),
+  stage: relationshipStageSchema.describe('Where the customer is in the relationship.'),
+  previousStage: relationshipStageSchema.optional().describe('Stage before this change, when it changed.'),
   /** Why the customer is in this stage. */
-  stageReason: z.string(),
-  facts: z.array(needsFactV1),
-  archetypes: z.array(z.string()),
+  stageReason: z.string().describe('Why the customer is in this stage.'),
+  facts: z.array(needsFactV1).describe('Everything known about the customer, with source, purpose and confidence.'),
+  archetypes: z.array(z.string()).describe('Needs archetypes the customer matches.'),
   /** The most valuable question still worth asking, if any. */
   nextQuestion: z
     .object({ questionId: z.string(), factKey: z.string(), purpose: z.string(), value: z.number() })
-    .optional(),
+    .optional()
+    .describe('The most valuable question still worth asking, if any.'),
   /** Fact keys the question bank cares about that are still unknown. */
-  unknown: z.array(z.string()),
-  updatedAt: z.iso.datetime({ offset: true }),
-});
+  unknown: z.array(z.string()).describe('Fact keys the question bank cares about that are still unknown.'),
+  updatedAt: z.iso.datetime({ offset: true }).describe('When the profile last changed.'),
+}).describe('Full needs state of one customer.');
 export type NeedsProfiledDataV1 = z.infer<typeof needsProfiledDataV1>;
 export const needsProfiledV1 = envelopeOf('customer.needs-profiled', 1, needsProfiledDataV1);
