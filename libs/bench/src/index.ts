@@ -4,6 +4,7 @@ export * from './analysis/completion';
 export * from './analysis/correlation';
 export * from './analysis/effects-check';
 export * from './ceiling/noop-chain';
+export * from './ceiling/database-ceiling';
 export * from './load/bench-population';
 export * from './load/load-driver';
 export * from './measure/offset-tracker';

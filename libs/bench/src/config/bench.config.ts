@@ -28,6 +28,8 @@ export const benchConfigSchema = z.object({
   BENCH_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
   BENCH_CEILING: configFields.booleanFlag.default(true),
   BENCH_CEILING_DURATION: z.coerce.number().int().min(5).max(300).default(15),
+  /** The database ceiling: the pipeline's minimal writes (one idempotent upsert per event per stage) against the same server. */
+  BENCH_DB_CEILING: configFields.booleanFlag.default(true),
   /** Longest wait for the pipeline to drain after a phase. */
   BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(30),
   /** Service to run under `node --cpu-prof` (its profile lands in bench-results/profiles). */

@@ -6,6 +6,7 @@ import { completionTimes, downstreamStages, StageName } from '../analysis/comple
 import { Correlator, CorrelationReport } from '../analysis/correlation';
 import { CheckResult, checkEffects } from '../analysis/effects-check';
 import { distribution, Distribution, perSecond, round } from '../analysis/stats';
+import { DatabaseCeilingResult, runDatabaseCeiling } from '../ceiling/database-ceiling';
 import { runNoopChain, NoopChainResult } from '../ceiling/noop-chain';
 import { BenchConfig, inheritedEnvironment } from '../config/bench.config';
 import { repoRoot } from '@o2o/testing';
@@ -68,6 +69,8 @@ export interface BenchResult {
   phases: PhaseResult[];
   /** pipelineEventsPerSecond: the bottleneck stage's throughput in the max phase (what the pipeline sustains). */
   ceiling: (NoopChainResult & { pipelineEventsPerSecond: number | undefined; pipelineRatio: number | undefined }) | { skipped: string };
+  /** The same saturation throughput against the database ceiling (see runDatabaseCeiling). */
+  databaseCeiling: (DatabaseCeilingResult & { pipelineEventsPerSecond: number | undefined; pipelineRatio: number | undefined }) | { skipped: string };
   correlation: CorrelationReport[];
   checks: CheckResult[];
   messageBytes: Record<string, number>;
@@ -412,6 +415,28 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       ceiling = { ...chain, pipelineEventsPerSecond: pipeline, pipelineRatio: pipeline !== undefined && chain.eventsPerSecond > 0 ? round(pipeline / chain.eventsPerSecond, 3) : undefined };
     }
 
+    let databaseCeiling: BenchResult['databaseCeiling'] = { skipped: 'disabled (--no-db-ceiling)' };
+    const writers = downstreamStages.filter((s) => present.has(s.service));
+    if (config.BENCH_DB_CEILING && writers.length > 0) {
+      const max = phaseResults.find((p) => p.phase === 'max');
+      // The batch sizes each service saw on its main input at saturation (100 if unknown).
+      const stagesWithBatches = writers.map((s) => ({ service: s.service, batchSize: Math.max(1, Math.round(max?.batches[s.service]?.[s.main]?.meanSize ?? 100)) }));
+      log(`database ceiling: one idempotent upsert per event per stage, batches ${JSON.stringify(Object.fromEntries(stagesWithBatches.map((s) => [s.service, s.batchSize])))}, ${config.BENCH_CEILING_DURATION} s`);
+      const db = await runDatabaseCeiling({
+        mongoUrl: servers.MONGO_URL,
+        databasePrefix: `bench_${runId}_ceiling_`,
+        stages: stagesWithBatches,
+        keys: config.BENCH_POPULATION,
+        documentBytes: 1000,
+        warmupSeconds: 3,
+        seconds: config.BENCH_CEILING_DURATION,
+        pids: localServerPids(),
+      });
+      const saturation = max ? Math.min(...Object.values(max.stageThroughput), Number.POSITIVE_INFINITY) : undefined;
+      const pipeline = saturation !== undefined && Number.isFinite(saturation) ? saturation : max?.endToEndPerSecond;
+      databaseCeiling = { ...db, pipelineEventsPerSecond: pipeline, pipelineRatio: pipeline !== undefined && db.eventsPerSecond > 0 ? round(pipeline / db.eventsPerSecond, 3) : undefined };
+    }
+
     if (!config.BENCH_KEEP_TOPICS) {
       const deleted = await deleteTopicsWithPrefix(kafka, prefix).catch(() => 0);
       notes.push(`deleted ${deleted} bench topics; databases bench_${runId}_* and Redis keys bench${runId}:* are left for inspection`);
@@ -426,6 +451,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       stages,
       phases: phaseResults,
       ceiling,
+      databaseCeiling,
       correlation,
       checks,
       messageBytes,

@@ -35,6 +35,14 @@ export function resultsTable(r: BenchResult): string {
     lines.push(`ceiling   no-op chain ${r.ceiling.hops.join(' -> ')}: ${r.ceiling.eventsPerSecond} events/s (bench process ${r.ceiling.benchProcess?.cores ?? '?'} cores)`);
     lines.push(`          pipeline at saturation (slowest stage) ${String(r.ceiling.pipelineEventsPerSecond)} events/s = ${r.ceiling.pipelineRatio === undefined ? 'n/a' : `${Math.round(r.ceiling.pipelineRatio * 1000) / 10} %`} of the ceiling`);
   }
+  const db = r.databaseCeiling;
+  if ('skipped' in db) lines.push(`db ceiling skipped: ${db.skipped}`);
+  else {
+    lines.push(`db ceiling one idempotent upsert per event per stage, all stages at once: ${db.docsPerSecond} docs/s in all = ${db.eventsPerSecond} events/s (slowest stage)`);
+    lines.push(`          ${db.stages.map((s) => `${s.service} ${s.docsPerSecond} docs/s (batches of ${s.batchSize}, ${s.meanBatchMs} ms each)`).join(', ')}`);
+    lines.push(`          ${Object.entries(db.processes).flatMap(([name, u]) => (u ? [`${name} ${u.cores} cores`] : [])).join(', ')}`);
+    lines.push(`          pipeline at saturation ${String(db.pipelineEventsPerSecond)} events/s = ${db.pipelineRatio === undefined ? 'n/a' : `${Math.round(db.pipelineRatio * 1000) / 10} %`} of the database ceiling`);
+  }
   lines.push('');
   lines.push('correlation (downstream message -> ingested event):');
   for (const c of r.correlation) lines.push(`  ${c.topic.padEnd(24)} ${c.messages} messages: ${c.byCorrelationId} by correlationid, ${c.byTraceId} by traceparent, ${c.uncorrelated} none`);
