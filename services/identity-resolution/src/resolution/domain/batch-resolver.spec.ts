@@ -5,6 +5,7 @@ import {
   initialMatchParameters,
   MatchParameters,
   SegmentLikeEvent,
+  TermFrequencies,
 } from '../../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from './batch-resolver';
 import { customerIdFor, StoredTermFrequencies } from './identity-graph.model';
@@ -139,6 +140,54 @@ describe('BatchResolver', () => {
     const second = new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'z', traits: { email: 'p@mail.org', loyaltyCard: 'Q1' } })]);
     expect(second.merges).toHaveLength(0);
     expect(second.reviews).toEqual([expect.objectContaining({ kind: 'split-separated', customerIds: [p, q] })]);
+  });
+
+  it('names a new customer after a unique identifier, never after a household phone', () => {
+    const landline = '(03) 9347 1234';
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', anonymousId: 'kiosk-a', traits: { firstName: 'Margaret', lastName: 'Okafor', birthday: '1961-11-23', phone: landline } }),
+      event({ type: 'identify', anonymousId: 'kiosk-b', traits: { firstName: 'Tobias', lastName: 'Lindqvist', birthday: '1990-02-14', phone: landline } }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
+    expect(plan.newCustomers.map((c) => c.id)).toEqual([customerIdFor({ type: 'anonymousId', value: 'kiosk-a' }), customerIdFor({ type: 'anonymousId', value: 'kiosk-b' })]);
+  });
+
+  // Among 1,000 records, one Zielinski: agreeing on such a rare surname is strong evidence.
+  const rareSurname: TermFrequencies = { frequency: (table, value) => (table === 'lastName' && value === 'zielinski' ? 0.001 : undefined) };
+  const household = { lastName: 'Zielinski', phone: '(03) 9347 1234', address: { street: '7 Rowan Lane', city: 'Brunswick', postalCode: '3056', state: 'VIC' } };
+
+  it('does not link on household evidence alone (rare surname, address, landline): a person reviews it', () => {
+    const parameters = initialMatchParameters('test');
+    const withRareSurname = settings({ matching: { parameters, termFrequencies: rareSurname, maxBlockSize: 200 } });
+    const plan = new BatchResolver(emptyState(), withRareSurname).resolve([
+      event({ type: 'identify', anonymousId: 'k1', traits: { ...household, firstName: 'Ewa', birthday: '1958-06-30' } }),
+      // Nothing that tells the members of the household apart: no first name, no birth date.
+      event({ type: 'identify', anonymousId: 'k2', traits: household }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
+    expect(plan.reviews).toEqual([expect.objectContaining({ kind: 'over-merge-guard', reason: expect.stringContaining('household evidence only'), score: expect.any(Number) })]);
+    expect(plan.reviews[0]?.score ?? 0).toBeGreaterThanOrEqual(parameters.thresholds.autoMerge);
+  });
+
+  it('does not join a customer one of whose records contradicts the new one', () => {
+    // As EM estimates it: two records of one person almost never give different birth dates.
+    const initial = initialMatchParameters('test');
+    const birthDate = initial.comparisons['birthDate'];
+    if (birthDate === undefined) throw new Error('initial parameters lack birthDate');
+    const parameters: MatchParameters = { ...initial, comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } } };
+    const state = emptyState();
+    const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, settings({}, parameters)).resolve([event({ type: 'identify', anonymousId, traits })]);
+    const ewa = resolve('k1', { ...household, firstName: 'Ewa', birthday: '1958-06-30' });
+    const ewaId = ewa.newCustomers[0]?.id ?? '';
+    // Ewa again without her birth date: linked to her customer.
+    expect(resolve('k2', { ...household, firstName: 'Ewa' }).outcomes[0]).toMatchObject({ kind: 'resolved', customerId: ewaId });
+    // Her daughter, also Ewa: resembles the record without a birth date, contradicts the other.
+    const daughter = resolve('k3', { ...household, firstName: 'Ewa', birthday: '1991-01-12' });
+    expect(daughter.outcomes[0]).toMatchObject({ kind: 'resolved' });
+    expect(daughter.outcomes[0]?.kind === 'resolved' && daughter.outcomes[0].customerId !== ewaId).toBe(true);
+    expect(daughter.reviews).toEqual([expect.objectContaining({ customerIds: [ewaId, expect.any(String)], reason: expect.stringContaining('contradicted') })]);
   });
 
   it('never links a lookalike that carries a different userId (a per-customer limit of one)', () => {

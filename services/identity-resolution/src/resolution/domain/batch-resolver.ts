@@ -1,5 +1,7 @@
 import {
+  agreesOnIndividualTrait,
   blockingKeys,
+  contradictsOnIndividualTrait,
   ClusterSummary,
   decideResolution,
   extractIdentifiers,
@@ -137,7 +139,12 @@ export interface ResolutionPlan {
 
 interface Candidate {
   readonly customerId: string;
+  /** The best score of the record against any of the customer's records. */
   readonly weight: number;
+  /** The best score among pairs that agree on an individual trait; -Infinity when none does or a record contradicts. */
+  readonly linkWeight: number;
+  /** Why a candidate above the auto-merge threshold may not be linked automatically. */
+  readonly blocked?: string;
 }
 
 const describeTypes = (identifiers: readonly TypedIdentifier[]): string => [...new Set(identifiers.map((i) => i.type))].join(', ');
@@ -256,9 +263,13 @@ export class BatchResolver {
   }
 
   private createCustomer(event: ResolverEvent, decision: Extract<ResolutionDecision, { kind: 'new-customer' }>): string {
-    const first = decision.identifiers[0];
-    if (first === undefined) throw new Error('unreachable: a new customer has an identifier');
-    const id = customerIdFor(first);
+    if (decision.identifiers.length === 0) throw new Error('unreachable: a new customer has an identifier');
+    // Named after its first unique identifier, so that instances creating the same customer
+    // concurrently create one. Never after a shared one: two people of a household giving the
+    // same landline would otherwise be created as one customer. Without a unique identifier the
+    // event itself names the customer (a redelivery creates the same one).
+    const first = decision.identifiers.find((identifier) => this.settings.rules.types.get(identifier.type)?.unique === true);
+    const id = customerIdFor(first ?? { type: 'event', value: event.id });
     if (this.state.customers.has(id)) {
       // Created before (an earlier round, or split off and its identifier since reassigned).
       const current = this.state.current(id);
@@ -338,7 +349,12 @@ export class BatchResolver {
     this.plan.reviews.push({ id, kind, customerIds: [a, b], reason, evidence, eventId: event.id, at: event.time, ...(score !== undefined ? { score } : {}) });
   }
 
-  /** Best-scoring current customers for a record, strongest first (one entry per customer). */
+  /**
+   * Current customers resembling a record, strongest first (one entry per customer). A customer
+   * is judged on all of its records the blocking keys reach, not only on its best-matching one:
+   * online, a customer is often a cluster built from a few records, and a record that resembles
+   * one of them while plainly contradicting another is a relative, not the same person.
+   */
   private candidates(record: PreparedRecord, exclude?: string, identifiers: readonly TypedIdentifier[] = []): Candidate[] {
     const matching = this.settings.matching;
     if (matching === undefined) return [];
@@ -348,16 +364,42 @@ export class BatchResolver {
       if (list === undefined || list.length > matching.maxBlockSize) continue;
       for (const id of list) ids.add(id);
     }
-    const best = new Map<string, number>();
-    for (const id of ids) {
+    const { autoMerge, review } = matching.parameters.thresholds;
+    const found = new Map<string, { weight: number; linkWeight: number; contradicted: boolean }>();
+    for (const id of [...ids].sort()) {
       const stored = this.state.records.get(id);
       if (stored === undefined) continue;
       const customerId = this.state.current(stored.customerId);
       if (customerId === exclude || this.conflicts(customerId, identifiers)) continue;
-      const weight = scorePair(record, stored.record, matching.parameters, matching.termFrequencies).totalWeight;
-      if (weight > (best.get(customerId) ?? Number.NEGATIVE_INFINITY)) best.set(customerId, weight);
+      const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
+      const entry = found.get(customerId) ?? { weight: Number.NEGATIVE_INFINITY, linkWeight: Number.NEGATIVE_INFINITY, contradicted: false };
+      entry.weight = Math.max(entry.weight, score.totalWeight);
+      if (agreesOnIndividualTrait(score)) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
+      if (score.totalWeight < review && contradictsOnIndividualTrait(score)) entry.contradicted = true;
+      found.set(customerId, entry);
     }
-    return [...best.entries()].map(([customerId, weight]) => ({ customerId, weight })).sort((x, y) => y.weight - x.weight || x.customerId.localeCompare(y.customerId));
+    return [...found.entries()]
+      .map(([customerId, entry]): Candidate => {
+        const blocked =
+          entry.weight < autoMerge
+            ? undefined
+            : entry.contradicted
+              ? 'contradicted: another of the customer\'s records names a different first name, birth date or national id'
+              : entry.linkWeight < autoMerge
+                ? 'household evidence only: no first name, birth date or national id agrees'
+                : undefined;
+        return { customerId, weight: entry.weight, linkWeight: entry.contradicted ? Number.NEGATIVE_INFINITY : entry.linkWeight, ...(blocked !== undefined ? { blocked } : {}) };
+      })
+      .sort((x, y) => y.weight - x.weight || x.customerId.localeCompare(y.customerId));
+  }
+
+  /** Candidates an automatic link may join, by the weight of their individual evidence. */
+  private linkable(candidates: readonly Candidate[]): Candidate[] {
+    const autoMerge = this.settings.matching?.parameters.thresholds.autoMerge ?? Number.POSITIVE_INFINITY;
+    return candidates
+      .filter((candidate) => candidate.linkWeight >= autoMerge)
+      .map((candidate) => ({ ...candidate, weight: candidate.linkWeight }))
+      .sort((x, y) => y.weight - x.weight || x.customerId.localeCompare(y.customerId));
   }
 
   /**
@@ -368,7 +410,7 @@ export class BatchResolver {
   private linkProbabilistically(event: ResolverEvent, record: PreparedRecord, identifiers: readonly TypedIdentifier[]): { customerId: string; reason: string } | undefined {
     const matching = this.settings.matching;
     if (matching === undefined) return undefined;
-    const candidates = this.candidates(record, undefined, identifiers);
+    const candidates = this.linkable(this.candidates(record, undefined, identifiers));
     const top = candidates[0];
     const { autoMerge } = matching.parameters.thresholds;
     if (top === undefined || top.weight < autoMerge) return undefined;
@@ -430,10 +472,11 @@ export class BatchResolver {
       if (candidate.weight < matching.parameters.thresholds.review) break;
       const held = candidate.weight >= matching.parameters.thresholds.autoMerge;
       const reason = held
-        ? (() => {
+        ? (candidate.blocked ??
+          (() => {
             const verdict = this.guard(candidate.customerId, `record:${event.id}`, [{ kind: 'probabilistic', weight: candidate.weight }]);
             return verdict.verdict === 'review' ? verdict.reason : 'held back';
-          })()
+          })())
         : `probabilistic: weight ${candidate.weight.toFixed(2)} between review ${matching.parameters.thresholds.review.toFixed(2)} and auto-merge ${matching.parameters.thresholds.autoMerge.toFixed(2)}`;
       this.review(held ? 'over-merge-guard' : 'probabilistic', event, candidate.customerId, customerId, reason, [], candidate.weight);
     }
@@ -442,7 +485,7 @@ export class BatchResolver {
   private rematchFresh(event: ResolverEvent, record: PreparedRecord, customerId: string): string {
     const matching = this.settings.matching;
     if (matching === undefined) return customerId;
-    const top = this.candidates(record, customerId, this.state.identifiersOf(customerId))[0];
+    const top = this.linkable(this.candidates(record, customerId, this.state.identifiersOf(customerId)))[0];
     if (top === undefined || top.weight < matching.parameters.thresholds.autoMerge) return customerId;
     // What one instance would have done had it seen the other record first: link them, under
     // the same guards as any automatic link.

@@ -57,6 +57,39 @@ function weighOutcome(outcome: ComparisonOutcome, parameters: MatchParameters, t
   };
 }
 
+/**
+ * Traits that tell the members of one household apart. Surname, address and a landline are
+ * shared by a household, so agreement on them alone is the signature of a relative as much as of
+ * the same person; the model scores such pairs on the average household, which a rare surname
+ * pushes over the threshold. An automatic link needs at least one of these to agree.
+ */
+const INDIVIDUAL_AGREEMENT: Readonly<Partial<Record<ComparisonName, ReadonlySet<string>>>> = {
+  firstName: new Set(['exact', 'nickname', 'similar', 'phonetic', 'fuzzy']),
+  birthDate: new Set(['exact', 'transposed', 'typo']),
+  nationalId: new Set(['exact', 'typo']),
+};
+
+/** Outright disagreement on an individual trait: a different first name, birth date or national id. */
+const INDIVIDUAL_DISAGREEMENT: Readonly<Partial<Record<ComparisonName, ReadonlySet<string>>>> = {
+  firstName: new Set(['else']),
+  birthDate: new Set(['else']),
+  nationalId: new Set(['else']),
+};
+
+function anyLevelIn(score: MatchScore, levels: Readonly<Partial<Record<ComparisonName, ReadonlySet<string>>>>): boolean {
+  return score.comparisons.some((item) => item.level !== null && levels[item.comparison]?.has(item.level) === true);
+}
+
+/** Whether the pair agrees on a trait a household does not share (see INDIVIDUAL_AGREEMENT). */
+export function agreesOnIndividualTrait(score: MatchScore): boolean {
+  return anyLevelIn(score, INDIVIDUAL_AGREEMENT);
+}
+
+/** Whether the pair plainly disagrees on a trait of the individual (first name, birth date, national id). */
+export function contradictsOnIndividualTrait(score: MatchScore): boolean {
+  return anyLevelIn(score, INDIVIDUAL_DISAGREEMENT);
+}
+
 export function priorWeight(parameters: MatchParameters): number {
   return Math.log2(parameters.lambda / (1 - parameters.lambda));
 }
