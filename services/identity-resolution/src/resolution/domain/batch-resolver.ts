@@ -442,14 +442,40 @@ export class BatchResolver {
       return;
     }
     // One record resembling two customers is how households chain into one customer (shared
-    // surname, address and landline): only a strong link merges them, the rest is reviewed.
-    if (other.weight < this.settings.guard.strongLinkWeight) {
-      this.review('over-merge-guard', event, a, b, `bridge: one record links both (weight ${other.weight.toFixed(2)} < strong ${this.settings.guard.strongLinkWeight})`, [], other.weight);
+    // surname, address and landline). The record agrees with each on an individual trait and
+    // contradicts neither (linkable), but the two customers may still contradict each other (the
+    // record lacks the birth date that tells them apart): then a person decides, unless the link
+    // is strong on its own.
+    const contradiction = this.contradictionBetween(a, b);
+    if (contradiction !== undefined && other.weight < this.settings.guard.strongLinkWeight) {
+      this.review('over-merge-guard', event, a, b, `bridge: one record links both (weight ${other.weight.toFixed(2)} < strong ${this.settings.guard.strongLinkWeight}), but ${contradiction}`, [], other.weight);
       return;
     }
     const [survivorId, mergedId] = this.older(a, b);
     const version = this.settings.matching?.parameters.version;
     this.merge(survivorId, mergedId, `probabilistic: one record scores ${other.weight.toFixed(2)} against both`, [], this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: other.weight, ...(version !== undefined ? { parametersVersion: version } : {}) }));
+  }
+
+  /** A pair of the two customers' known records that plainly belongs to two people, described; undefined if none. */
+  private contradictionBetween(a: string, b: string): string | undefined {
+    const matching = this.settings.matching;
+    if (matching === undefined) return undefined;
+    const ofA: PreparedRecord[] = [];
+    const ofB: PreparedRecord[] = [];
+    for (const stored of this.state.records.values()) {
+      const owner = this.state.current(stored.customerId);
+      if (owner === a) ofA.push(stored.record);
+      else if (owner === b) ofB.push(stored.record);
+    }
+    for (const x of ofA) {
+      for (const y of ofB) {
+        const score = scorePair(x, y, matching.parameters, matching.termFrequencies);
+        if (score.totalWeight < matching.parameters.thresholds.review && contradictsOnIndividualTrait(score)) {
+          return `their records contradict each other (weight ${score.totalWeight.toFixed(2)}: a different first name, birth date or national id)`;
+        }
+      }
+    }
+    return undefined;
   }
 
   private older(a: string, b: string): [string, string] {
