@@ -8,3 +8,5 @@ export * from './segments/membership-changed.v1';
 export * from './campaigns/campaign-decided.v1';
 export * from './topics';
 export * from './privacy/privacy.v1';
+export * from './asyncapi/asyncapi';
+export * from './asyncapi/asyncapi.examples';
