@@ -111,22 +111,25 @@ describe('the AsyncAPI document', () => {
     expect(document.channels['segmentMembership']?.tags).toEqual([{ name: 'public' }]);
   });
 
-  it('documents every field of the public payloads', () => {
+  it('documents every field of every payload, however deeply nested', () => {
     const undocumented: string[] = [];
     const walk = (schema: JsonSchema, at: string): void => {
       for (const [field, property] of Object.entries(schema.properties ?? {})) {
         if (typeof property !== 'object') continue;
         if (property.description === undefined) undocumented.push(`${at}.${field}`);
+        walk(property, `${at}.${field}`);
       }
+      const nested = [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(typeof schema.items === 'object' && !Array.isArray(schema.items) ? [schema.items] : [])];
+      for (const inner of nested) if (typeof inner === 'object') walk(inner, at);
     };
-    for (const [key, definition] of definitions) {
-      if (!definition.public || definition.events === null) continue;
+    let walked = 0;
+    for (const [key] of definitions) {
       for (const message of messagesOf(key).filter((m) => m.name !== 'tombstone')) {
         walk(message.payload, message.name);
-        const data = message.payload.properties?.['data'];
-        if (typeof data === 'object') walk(data, `${message.name}.data`);
+        walked += 1;
       }
     }
+    expect(walked).toBe(messageExamples.length);
     expect(undocumented).toEqual([]);
   });
 

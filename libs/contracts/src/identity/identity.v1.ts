@@ -41,7 +41,12 @@ export const customerSplitDataV1 = z.object({
   customerId: z.string().min(1).describe('The customer being split (also the Kafka key).'),
   /** The customers it splits into, each with its identifiers; the first keeps customerId. */
   parts: z
-    .array(z.object({ customerId: z.string().min(1), identifiers: z.array(identifierV1) }))
+    .array(
+      z.object({
+        customerId: z.string().min(1).describe('Id of this part.'),
+        identifiers: z.array(identifierV1).describe('Identifiers that go with this part.'),
+      }),
+    )
     .min(2)
     .describe('The customers it splits into, each with its identifiers; the first keeps customerId.'),
   reason: z.string().describe('Why the merge was undone.'),

@@ -17,57 +17,57 @@ const identifier = z
   .pipe(z.string().min(1, 'must not be empty').max(512, 'at most 512 characters'));
 
 export const segmentCommonFields = {
-  messageId: z.string().min(1).max(200).optional(),
-  userId: identifier.optional().nullable(),
-  anonymousId: identifier.optional().nullable(),
-  timestamp: isoTime.optional(),
-  originalTimestamp: isoTime.optional(),
-  sentAt: isoTime.optional(),
-  context: jsonObject.optional(),
-  integrations: jsonObject.optional(),
+  messageId: z.string().min(1).max(200).optional().describe('Unique id of the message; repeats within the dedup window are dropped. Generated when missing.'),
+  userId: identifier.optional().nullable().describe("The channel's own id of a known user (string or number)."),
+  anonymousId: identifier.optional().nullable().describe('A device or cookie id of a not-yet-known visitor.'),
+  timestamp: isoTime.optional().describe('When the event happened, by the client clock, ISO 8601; corrected for clock skew with sentAt.'),
+  originalTimestamp: isoTime.optional().describe('Used as timestamp when timestamp is missing.'),
+  sentAt: isoTime.optional().describe('When the client sent it, ISO 8601; used to correct clock skew (timestamp + receivedAt - sentAt).'),
+  context: jsonObject.optional().describe('Segment context (context.purpose states the purpose of the data).'),
+  integrations: jsonObject.optional().describe('Segment integrations; kept as sent.'),
 };
 
 export const segmentTrackV1 = z.object({
   ...segmentCommonFields,
-  type: z.literal('track'),
-  event: z.string().trim().min(1, 'must not be empty').max(200),
-  properties: jsonObject.optional(),
+  type: z.literal('track').describe('An action the user performed.'),
+  event: z.string().trim().min(1, 'must not be empty').max(200).describe('Name of the action, e.g. "Order Completed".'),
+  properties: jsonObject.optional().describe('Properties of the action.'),
 });
 
 export const segmentIdentifyV1 = z.object({
   ...segmentCommonFields,
-  type: z.literal('identify'),
-  traits: jsonObject.optional(),
+  type: z.literal('identify').describe('Who the user is.'),
+  traits: jsonObject.optional().describe('Traits of the user (email, phone, name, address, ...).'),
 });
 
 export const segmentPageV1 = z.object({
   ...segmentCommonFields,
-  type: z.literal('page'),
-  name: z.string().max(200).optional(),
-  category: z.string().max(200).optional(),
-  properties: jsonObject.optional(),
+  type: z.literal('page').describe('A web page view.'),
+  name: z.string().max(200).optional().describe('Page name.'),
+  category: z.string().max(200).optional().describe('Page category.'),
+  properties: jsonObject.optional().describe('Page properties (url, path, referrer, ...).'),
 });
 
 export const segmentScreenV1 = z.object({
   ...segmentCommonFields,
-  type: z.literal('screen'),
-  name: z.string().max(200).optional(),
-  category: z.string().max(200).optional(),
-  properties: jsonObject.optional(),
+  type: z.literal('screen').describe('A mobile app screen view.'),
+  name: z.string().max(200).optional().describe('Screen name.'),
+  category: z.string().max(200).optional().describe('Screen category.'),
+  properties: jsonObject.optional().describe('Screen properties.'),
 });
 
 export const segmentGroupV1 = z.object({
   ...segmentCommonFields,
-  type: z.literal('group'),
-  groupId: identifier,
-  traits: jsonObject.optional(),
+  type: z.literal('group').describe('The user belongs to a group (account, company).'),
+  groupId: identifier.describe('Id of the group.'),
+  traits: jsonObject.optional().describe('Traits of the group.'),
 });
 
 export const segmentAliasV1 = z.object({
   ...segmentCommonFields,
-  type: z.literal('alias'),
-  previousId: identifier,
-  userId: identifier,
+  type: z.literal('alias').describe('Links a previous identity to userId.'),
+  previousId: identifier.describe('The previous id (often an anonymousId) now known to be userId.'),
+  userId: identifier.describe('The id it is linked to.'),
 });
 
 export const segmentEventTypes = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;

@@ -34,7 +34,12 @@ export const needsProfiledDataV1 = z.object({
   archetypes: z.array(z.string()).describe('Needs archetypes the customer matches.'),
   /** The most valuable question still worth asking, if any. */
   nextQuestion: z
-    .object({ questionId: z.string(), factKey: z.string(), purpose: z.string(), value: z.number() })
+    .object({
+      questionId: z.string().describe('Id of the question in the question bank.'),
+      factKey: z.string().describe('The fact the answer fills.'),
+      purpose: z.string().describe('Purpose the answer would be collected for.'),
+      value: z.number().describe('Expected value of asking it now (higher is better).'),
+    })
     .optional()
     .describe('The most valuable question still worth asking, if any.'),
   /** Fact keys the question bank cares about that are still unknown. */
