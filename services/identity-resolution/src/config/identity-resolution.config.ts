@@ -31,6 +31,10 @@ export const identityResolutionConfigSchema = z
     MATCHING_PARAMETERS_REFRESH_MS: z.coerce.number().int().min(100).default(30000),
     /** Lifetime of cached lookups in Redis; every write of a customer rewrites its entries anyway. */
     LOOKUP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    /** Lookup answers held in each process's memory (kept current by Redis client-side caching); 0 turns the local copy off. */
+    LOOKUP_LOCAL_CACHE_MAX: z.coerce.number().int().min(0).default(100000),
+    /** Upper bound on the life of an in-process lookup answer, whatever the invalidation stream does. */
+    LOOKUP_LOCAL_CACHE_TTL_MS: z.coerce.number().int().min(1).default(60000),
     // Privacy settings read by src/privacy (another engineer's module; defaults are placeholders
     // until that module settles them).
     /** Services that must answer every privacy request. */

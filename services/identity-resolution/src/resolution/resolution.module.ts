@@ -10,6 +10,7 @@ import { IdentityCollections } from './infrastructure/identity-graph.collections
 import { IdentityEventsPublisher } from './infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from './infrastructure/identity-graph.repository';
 import { IdentityLookupCache } from './infrastructure/identity-lookup.cache';
+import { LocalLookupCache } from './infrastructure/local-lookup.cache';
 import { MatchParametersRepository } from './infrastructure/match-parameters.repository';
 import { ReviewQueueRepository } from './infrastructure/review-queue.repository';
 import { TermFrequencyStore } from './infrastructure/term-frequency.store';
@@ -28,6 +29,7 @@ import { ReviewController } from './interface/review.controller';
     IdentityGraphRepository,
     TermFrequencyStore,
     WriteSerializer,
+    LocalLookupCache,
     IdentityLookupCache,
     IdentityEventsPublisher,
     MatchParametersRepository,

@@ -3,6 +3,7 @@ import { InjectRedis, Redis } from '@o2o/redis';
 import { TypedIdentifier } from '../../matching/domain';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
+import { LocalLookupCache } from './local-lookup.cache';
 
 export interface CachedCustomer {
   readonly customerId: string;
@@ -13,7 +14,7 @@ const identifierKey = (type: string, value: string): string => `idr:i:${type}:${
 
 /**
  * Redis cache of the lookup API: unique identifier -> the whole answer (customer id and all its
- * identifiers), so a hit is one GET. MongoDB stays the source of truth: every write of a customer
+ * identifiers), so a hit is one GET, or none when this process holds it (LocalLookupCache). MongoDB stays the source of truth: every write of a customer
  * rewrites the entries of all its identifiers after the write, a miss falls back to MongoDB and
  * fills the cache, and Redis being down only costs speed.
  */
@@ -24,17 +25,29 @@ export class IdentityLookupCache {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
+    private readonly local: LocalLookupCache,
   ) {
     this.ttl = config.LOOKUP_CACHE_TTL_SECONDS;
   }
 
   async get(type: string, value: string): Promise<CachedCustomer | undefined> {
-    try {
-      const json = await this.redis.get(identifierKey(type, value));
-      return json === null ? undefined : (JSON.parse(json) as CachedCustomer);
-    } catch {
-      return undefined;
-    }
+    const json = await this.answer(type, value);
+    return json === undefined ? undefined : (JSON.parse(json) as CachedCustomer);
+  }
+
+  /**
+   * The answer as stored, a JSON document ready to send: the hot path neither parses nor
+   * re-serialises it. Served from this process's memory when the local cache holds it.
+   */
+  async answer(type: string, value: string): Promise<string | undefined> {
+    const key = identifierKey(type, value);
+    return this.local.get(key, async () => {
+      try {
+        return (await this.redis.get(key)) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   /**

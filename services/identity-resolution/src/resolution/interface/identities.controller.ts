@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
 import { LookupIdentityQuery } from '../application/lookup-identity/lookup-identity.query';
 import { mapErrors } from './http-errors';
 
@@ -8,8 +8,10 @@ export class IdentitiesController {
 
   /** The customer owning an identifier, with all its identifiers; the value is normalised as events are. */
   @Get(':type/:value')
-  async find(@Param('type') type: string, @Param('value') value: string) {
-    const found = await mapErrors(() => this.lookup.execute(type, value));
+  // The cached answer is already the JSON document to send ({customerId, identifiers}).
+  @Header('content-type', 'application/json; charset=utf-8')
+  async find(@Param('type') type: string, @Param('value') value: string): Promise<string> {
+    const found = await mapErrors(() => this.lookup.answer(type, value));
     if (found === undefined) throw new NotFoundException({ code: 'not_found', message: `no customer has this ${type} identifier` });
     return found;
   }

@@ -19,16 +19,35 @@ export class LookupIdentityQuery {
   ) {}
 
   async execute(type: string, rawValue: string): Promise<CachedCustomer | undefined> {
+    const { value, unique } = this.normalise(type, rawValue);
+    if (unique) {
+      const cached = await this.cache.get(type, value);
+      if (cached !== undefined) return cached;
+    }
+    return this.fromStore(type, value, unique);
+  }
+
+  /** The same answer as a JSON document, as cached: what the HTTP API sends without re-serialising. */
+  async answer(type: string, rawValue: string): Promise<string | undefined> {
+    const { value, unique } = this.normalise(type, rawValue);
+    if (unique) {
+      const cached = await this.cache.answer(type, value);
+      if (cached !== undefined) return cached;
+    }
+    const found = await this.fromStore(type, value, unique);
+    return found === undefined ? undefined : JSON.stringify(found);
+  }
+
+  private normalise(type: string, rawValue: string): { value: string; unique: boolean } {
     const rule = this.config.rules.types.get(type);
     if (rule === undefined) throw new UnknownIdentifierTypeError(type);
     const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, this.config.rules.normaliserSettings);
     if (!normalised.ok) throw new InvalidIdentifierError(type, normalised.detail);
-    const value = normalised.value;
-    if (rule.unique) {
-      const cached = await this.cache.get(type, value);
-      if (cached !== undefined) return cached;
-    }
-    const documents = await this.graph.identifierDocuments(type, value, rule.unique);
+    return { value: normalised.value, unique: rule.unique };
+  }
+
+  private async fromStore(type: string, value: string, unique: boolean): Promise<CachedCustomer | undefined> {
+    const documents = await this.graph.identifierDocuments(type, value, unique);
     const owners = new Set<string>();
     for (const document of documents) {
       const current = await this.graph.currentCustomer(document.customerId);
