@@ -190,6 +190,39 @@ describe('BatchResolver', () => {
     expect(daughter.reviews).toEqual([expect.objectContaining({ customerIds: [ewaId, expect.any(String)], reason: expect.stringContaining('contradicted') })]);
   });
 
+  // A rare surname, and, as EM estimates it, a different birth date as strong evidence of two people.
+  const rareNames = ((): ResolverSettings => {
+    const initial = initialMatchParameters('test');
+    const birthDate = initial.comparisons['birthDate'];
+    if (birthDate === undefined) throw new Error('initial parameters lack birthDate');
+    const parameters: MatchParameters = { ...initial, comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } } };
+    return settings({ matching: { parameters, termFrequencies: { frequency: (table, value) => (table === 'lastName' && value === 'smithers' ? 0.001 : undefined) }, maxBlockSize: 200 } });
+  })();
+
+  it('merges two customers one record links when their records do not contradict each other', () => {
+    const state = emptyState();
+    const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
+    // One person seen twice with too little in common to link: a new address, no birth date.
+    const a = resolve('k1', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1984-03-07', address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } });
+    const b = resolve('k2', { firstName: 'Jonathan', lastName: 'Smithers', phone: '0412 555 123', address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' } });
+    expect(b.newCustomers).toHaveLength(1);
+    // A record resembling both: the birth date of one, the phone of the other.
+    const c = resolve('k3', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1984-03-07', phone: '0412 555 123' });
+    expect(c.merges).toEqual([expect.objectContaining({ survivorId: a.newCustomers[0]?.id, mergedId: b.newCustomers[0]?.id })]);
+  });
+
+  it('reviews rather than merges two customers one record links when their records contradict each other', () => {
+    const state = emptyState();
+    const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
+    // Father and son of the same name: different birth dates, different mobiles.
+    resolve('k1', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1958-03-07', phone: '0412 555 123', address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } });
+    resolve('k2', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1991-10-30', phone: '0433 987 654', address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' } });
+    // A record with no birth date resembling both: one mobile, the other's address.
+    const c = resolve('k3', { firstName: 'Jonathan', lastName: 'Smithers', phone: '0412 555 123', address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' } });
+    expect(c.merges).toHaveLength(0);
+    expect(c.reviews).toEqual(expect.arrayContaining([expect.objectContaining({ reason: expect.stringContaining('contradict each other') })]));
+  });
+
   it('never links a lookalike that carries a different userId (a per-customer limit of one)', () => {
     const plan = new BatchResolver(emptyState(), settings()).resolve([
       event({ type: 'identify', userId: 'u-jon', traits: person }),
