@@ -433,7 +433,6 @@ function exampleOf(schema: z.ZodType, name: string): MessageExample {
   return found;
 }
 
-const DATE_TIME_PATTERN = z.toJSONSchema(z.iso.datetime({ offset: true }), { target: 'draft-7' }).pattern;
 
 /**
  * JSON Schema (draft-07, the base of AsyncAPI 3.0's schema format) of what a valid message may
@@ -445,15 +444,16 @@ const DATE_TIME_PATTERN = z.toJSONSchema(z.iso.datetime({ offset: true }), { tar
 function toSchema(schema: z.ZodType): JsonSchema {
   const converted = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' });
   const { $schema: _dialect, ...rest } = converted;
-  return stripDateTimePatterns(rest) as JsonSchema;
+  const dateTimePattern = z.toJSONSchema(z.iso.datetime({ offset: true }), { target: 'draft-7' }).pattern;
+  return stripDateTimePatterns(rest, dateTimePattern) as JsonSchema;
 }
 
-function stripDateTimePatterns(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripDateTimePatterns);
+function stripDateTimePatterns(value: unknown, pattern: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => stripDateTimePatterns(item, pattern));
   if (typeof value !== 'object' || value === null) return value;
   const entries = Object.entries(value as Record<string, unknown>);
   const isDateTime = entries.some(([k, v]) => k === 'format' && v === 'date-time');
   return Object.fromEntries(
-    entries.filter(([k, v]) => !(isDateTime && k === 'pattern' && v === DATE_TIME_PATTERN)).map(([k, v]) => [k, stripDateTimePatterns(v)]),
+    entries.filter(([k, v]) => !(isDateTime && k === 'pattern' && v === pattern)).map(([k, v]) => [k, stripDateTimePatterns(v, pattern)]),
   );
 }
