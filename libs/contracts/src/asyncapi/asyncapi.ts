@@ -258,7 +258,15 @@ function tombstoneMessage(key: JsonSchema): AsyncApiMessage {
     name: TOMBSTONE,
     title: 'Tombstone',
     summary: 'A null value for a key: the customer was erased or merged away; delete what you hold for the key.',
-    description: 'Sent without headers. Compaction keeps the tombstone for a while (delete.retention.ms) so a consumer reading from the beginning still sees it, then removes the key.',
+    description: 'Compaction keeps the tombstone for a while (delete.retention.ms) so a consumer reading from the beginning still sees it, then removes the key.',
+    headers: {
+      type: 'object',
+      description: 'Only the W3C trace context of the change that caused it, if any: a tombstone has no envelope.',
+      properties: {
+        [messageHeaders.traceparent]: { type: 'string', description: 'W3C trace context of the producing span.' },
+        [messageHeaders.tracestate]: { type: 'string', description: 'W3C trace state.' },
+      },
+    },
     payload: { type: 'null' },
     bindings: { kafka: { key, bindingVersion: KAFKA_BINDING_VERSION } },
   };
