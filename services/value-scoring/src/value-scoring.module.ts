@@ -8,9 +8,11 @@ import { ModelJobLock } from './models/infrastructure/model-job.lock';
 import { ModelVersionRepository } from './models/infrastructure/model-version.repository';
 import { ModelVersion, ModelVersionSchema, ValuationState, ValuationStateSchema } from './models/infrastructure/model-version.schema';
 import { ModelsController } from './models/interface/models.controller';
+import { ApplyNeedsProfilesHandler } from './needs/application/apply-needs-profiles.handler';
 import { NeedsProfilesConsumer } from './needs/interface/needs-profiles.consumer';
 import { ApplyIdentityChangesHandler } from './purchases/application/apply-identity-changes/apply-identity-changes.handler';
 import { RecordPurchasesHandler } from './purchases/application/record-purchases/record-purchases.handler';
+import { SummaryUpdater } from './purchases/application/update-summaries/summary-updater';
 import { PurchaseSummaryRepository } from './purchases/infrastructure/purchase-summary.repository';
 import { PurchaseSummary, PurchaseSummarySchema } from './purchases/infrastructure/purchase-summary.schema';
 import { ValueEventsConsumer } from './purchases/interface/value-events.consumer';
@@ -36,8 +38,10 @@ import { CustomerValueController } from './valuation/interface/customer-value.co
     ModelJobLock,
     ModelRegistry,
     CustomerScorer,
+    SummaryUpdater,
     RecordPurchasesHandler,
     ApplyIdentityChangesHandler,
+    ApplyNeedsProfilesHandler,
     RefitModelsHandler,
     RescoreCustomersHandler,
     ModelJobs,

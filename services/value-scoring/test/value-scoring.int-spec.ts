@@ -130,9 +130,12 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     });
     expect(state).toMatchObject({ modelVersion: INTERIM_MODEL_VERSION, actualValue: 100, purchases: 2 });
     expect(state.reasons.join(' ')).toContain('interim model');
-    const answer = await getValue(a, c);
-    expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ customerId: c, model: 'interim', actualValue: 100, modelVersion: INTERIM_MODEL_VERSION });
+    // The API answers from the stored state, whose write follows the publication.
+    await expectEventually(async () => {
+      const answer = await getValue(a, c);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ customerId: c, model: 'interim', actualValue: 100, modelVersion: INTERIM_MODEL_VERSION });
+    });
   });
 
   it('lets a refund reduce spend', async () => {
@@ -249,9 +252,12 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
           expect(s.expectedPurchases).toBeGreaterThan(0);
         }
       });
-      const answer = await getValue(b, fresh[0] ?? '');
-      expect(answer.body).toMatchObject({ model: 'fitted', modelVersion: version });
-      expect(answer.body.reasons.join(' ')).toMatch(/probability still active/);
+      // The API answers from the stored state, whose write follows the publication.
+      await expectEventually(async () => {
+        const answer = await getValue(b, fresh[0] ?? '');
+        expect(answer.body).toMatchObject({ model: 'fitted', modelVersion: version });
+        expect(answer.body.reasons.join(' ')).toMatch(/probability still active/);
+      });
     });
 
     it('scores history that arrived out of order like history that arrived live', async () => {

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { APPLIED_EVENTS_KEPT, BulkOperation, ensureThenApply, onceFilter, recordApplied } from '@o2o/mongo';
+import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, onceFilter, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
 import { PurchaseFact } from '../domain/purchase';
 import { OrderLine, PurchaseSummary } from './purchase-summary.schema';
@@ -32,12 +33,31 @@ export interface NeedsChange {
 
 /**
  * FerretDB v1.24 (SQLite backend) runs a bulk write as one transaction, and two or more of them
- * writing the same database at once (partitions are consumed concurrently, instances too) can
- * hang for good, keeping the database locked: reproduced with 3 concurrent writers of 50 ordered
- * updates (and with a single ordered bulk of 100), never with chunks of 10. Chunks of 10 cost
- * MongoDB one round trip per 10 operations; the hot path stays batched.
+ * writing the same database at once (consumers of several topics, the model jobs, a second
+ * instance in the same process in tests) can hang for good, keeping the database locked; a bulk
+ * of about 100 updates is never answered. So every bulk write of this service goes through
+ * libs/mongo's chunkedBulkWrite in chunks of 50, one at a time per process.
  */
-const BULK_CHUNK = 10;
+const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
+/** Merge chains longer than this are a bug upstream; following them further would hide it. */
+const MAX_MERGE_HOPS = 8;
+
+/**
+ * A summary's new state, written only if the document still has the revision it was read at
+ * (`expectedRevision`; undefined: it did not exist, so it is created first).
+ */
+export interface SummaryWrite {
+  customerId: string;
+  expectedRevision: number | undefined;
+  set: Record<string, unknown>;
+  unset: string[];
+}
+
+export interface LoadedSummaries {
+  docs: Map<string, PurchaseSummary>;
+  /** The customer whose summary holds this id's events now (itself unless merged away). */
+  survivorOf(id: string): string;
+}
 
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
 const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
@@ -48,6 +68,11 @@ const emptySummary = { purchases: 0, revenue: 0, orders: [], channels: [], categ
 @Injectable()
 export class PurchaseSummaryRepository {
   constructor(@InjectModel(PurchaseSummary.name) private readonly summaries: Model<PurchaseSummary>) {}
+
+  /** The driver collection, taking the loosely typed operations (operators, dotted paths) this repository builds. */
+  private bulkTarget(): BulkWritableCollection<BulkOperation> {
+    return this.summaries.collection as BulkWritableCollection<BulkOperation>;
+  }
 
   /** Applies each change once (keyed by event id) in two bulk writes for the whole batch. */
   async apply(changes: SummaryChange[]): Promise<void> {
@@ -79,11 +104,64 @@ export class PurchaseSummaryRepository {
       }
       return { updateOne: { filter: onceFilter(c.customerId, c.eventId), update } };
     });
-    await ensureThenApplyChunked(
+    await ensureThenApply(
       this.summaries,
       changes.map((c) => ({ id: c.customerId, onInsert: emptySummary })),
       operations,
+      BULK,
     );
+  }
+
+  /**
+   * Reads the summaries of the given customers and of the survivors merged ones point to: one
+   * read, plus one per merge hop only when merged ids appear.
+   */
+  async loadResolving(customerIds: readonly string[]): Promise<LoadedSummaries> {
+    const docs = new Map((await this.find([...new Set(customerIds)])).map((d) => [d._id, d]));
+    for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+      const missing = [...new Set([...docs.values()].flatMap((d) => (d.mergedInto !== undefined && !docs.has(d.mergedInto) ? [d.mergedInto] : [])))];
+      if (missing.length === 0) break;
+      for (const doc of await this.find(missing)) docs.set(doc._id, doc);
+    }
+    const survivorOf = (id: string): string => {
+      let current = id;
+      for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {
+        const next = docs.get(current)?.mergedInto;
+        if (next === undefined || next === id) return current;
+        current = next;
+      }
+      return current;
+    };
+    return { docs, survivorOf };
+  }
+
+  /**
+   * Writes new summary states in chunked bulk writes: missing documents are created by _id
+   * first ($setOnInsert, which cannot fail on a replay), then each state is written only if its
+   * document still has the revision it was computed from. Returns the ids whose write lost a
+   * race (another writer moved the summary first); the caller re-reads and re-applies them.
+   */
+  async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
+    if (writes.length === 0) return new Set();
+    const writeId = randomUUID();
+    const matched = await ensureThenApply(
+      this.summaries,
+      writes.filter((w) => w.expectedRevision === undefined).map((w) => ({ id: w.customerId, onInsert: emptySummary })),
+      writes.map((w) =>
+        updateOne(
+          { _id: w.customerId, revision: w.expectedRevision ?? 0 },
+          { $set: { ...w.set, writeId }, ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
+        ),
+      ),
+      BULK,
+    );
+    if (matched === writes.length) return new Set();
+    const after = await this.summaries
+      .find({ _id: { $in: writes.map((w) => w.customerId) } }, { writeId: 1 })
+      .lean()
+      .exec();
+    const ours = new Set(after.filter((d) => d.writeId === writeId).map((d) => d._id));
+    return new Set(writes.filter((w) => !ours.has(w.customerId)).map((w) => w.customerId));
   }
 
   async find(customerIds: string[]): Promise<PurchaseSummary[]> {
@@ -106,14 +184,15 @@ export class PurchaseSummaryRepository {
   async writeScores(writes: ScoreWrite[]): Promise<void> {
     if (writes.length === 0) return;
     // No upserts, so no write can fail on a duplicate key and FerretDB's stop-at-first-error is moot.
-    await bulkWriteChunked(
-      this.summaries,
+    await chunkedBulkWrite(
+      this.bulkTarget(),
       writes.map((w) => ({
         updateOne: {
           filter: { _id: w.customerId, revision: w.revision },
           update: { $set: w.set, ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
         },
       })),
+      BULK,
     );
   }
 
@@ -123,9 +202,10 @@ export class PurchaseSummaryRepository {
    */
   async setRankValues(values: Array<{ customerId: string; rankValue: number }>): Promise<void> {
     if (values.length === 0) return;
-    await bulkWriteChunked(
-      this.summaries,
+    await chunkedBulkWrite(
+      this.bulkTarget(),
       values.map((v) => updateOne({ _id: v.customerId, mergedInto: { $exists: false } }, { $set: { rankValue: v.rankValue } })),
+      BULK,
     );
   }
 
@@ -170,7 +250,7 @@ export class PurchaseSummaryRepository {
         { $set: { archetypes: [...new Set(c.archetypes)].sort(), needsUpdatedAt: c.updatedAt }, $inc: { revision: 1 } },
       ),
     );
-    await ensureThenApplyChunked(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations);
+    await ensureThenApply(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations, BULK);
   }
 
   /** Erasure of a needs profile (tombstone): forget what we kept of it. */
@@ -186,7 +266,7 @@ export class PurchaseSummaryRepository {
    * instance is never overwritten; the merged document keeps its lines for a possible split.
    */
   async fold(survivorId: string, mergedId: string): Promise<boolean> {
-    await ensureThenApplyChunked(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), []);
+    await ensureThenApply(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), [], BULK);
     for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
       const [survivor, merged] = await Promise.all([this.findOne(survivorId), this.findOne(mergedId)]);
       if (!survivor || !merged) return false;
@@ -226,7 +306,7 @@ export class PurchaseSummaryRepository {
     if (!original || original.appliedEvents.includes(eventId)) return [];
     const assigned = assignLinesToParts(original.orders, parts);
     const others = parts.filter((p) => p.customerId !== customerId);
-    await ensureThenApplyChunked(
+    await ensureThenApply(
       this.summaries,
       others.map((p) => ({ id: p.customerId, onInsert: emptySummary })),
       others.map((p) => {
@@ -242,6 +322,7 @@ export class PurchaseSummaryRepository {
           $inc: { revision: 1 },
         });
       }),
+      BULK,
     );
     const kept = assigned.get(customerId) ?? [];
     await this.summaries
@@ -280,20 +361,6 @@ function absentPurchaseDates(orders: OrderLine[]): Record<string, 1> {
 /** Update documents use operators and dotted paths, which the driver's field typing cannot follow. */
 function updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>): BulkOperation {
   return { updateOne: { filter, update } };
-}
-
-type BulkTarget = Parameters<typeof ensureThenApply>[0];
-
-async function ensureThenApplyChunked(model: BulkTarget, ensure: Array<{ id: string; onInsert: Record<string, unknown> }>, apply: BulkOperation[]): Promise<void> {
-  for (let i = 0; i < ensure.length; i += BULK_CHUNK) await ensureThenApply(model, ensure.slice(i, i + BULK_CHUNK), []);
-  for (let i = 0; i < apply.length; i += BULK_CHUNK) await ensureThenApply(model, [], apply.slice(i, i + BULK_CHUNK));
-}
-
-/** Unordered chunks of updates without upsert: none can fail on a duplicate key. */
-async function bulkWriteChunked(model: BulkTarget, operations: BulkOperation[]): Promise<void> {
-  for (let i = 0; i < operations.length; i += BULK_CHUNK) {
-    await model.collection.bulkWrite(operations.slice(i, i + BULK_CHUNK) as never[], { ordered: false });
-  }
 }
 
 /**

@@ -58,6 +58,8 @@ export class PurchaseSummary {
   @Prop() mergedInto?: string;
   /** Bumped by every change of the order lines; scores are written only against the revision they read. */
   @Prop({ default: 0 }) revision!: number;
+  /** Marks the batch write that last set this state: after a lost race, tells whose write stuck. */
+  @Prop() writeId?: string;
 
   /** Model inputs derived from the order lines (see purchaseHistory); T is measured at scoring time. */
   @Prop() x?: number;

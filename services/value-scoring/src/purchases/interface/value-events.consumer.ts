@@ -23,8 +23,9 @@ export class ValueEventsConsumer {
     for (const message of batch.messages) {
       if (message.kind !== 'event') continue;
       const { event, trace } = message;
-      if (event.type === 'customer.merged') await this.identityChanges.merge(event.data, trace);
-      else await this.identityChanges.split(event.id, event.data, trace);
+      const change = { eventId: event.id, correlationId: event.correlationid, trace };
+      if (event.type === 'customer.merged') await this.identityChanges.merge(event.data, change);
+      else await this.identityChanges.split(event.data, change);
     }
   }
 }

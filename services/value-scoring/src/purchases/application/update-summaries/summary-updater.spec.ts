@@ -1,0 +1,186 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { KafkaPublisher, TopicBatch } from '@o2o/kafka';
+import { APPLIED_EVENTS_KEPT } from '@o2o/mongo';
+import { createLogger } from '@o2o/observability';
+import { loadValueScoringConfig } from '../../../config/value-scoring.config';
+import { ModelRegistry } from '../../../models/application/model.registry';
+import type { ModelVersionRepository } from '../../../models/infrastructure/model-version.repository';
+import { CustomerScorer } from '../../../valuation/application/customer.scorer';
+import { EventChange, applyEvents } from '../../domain/summary-update';
+import type { LoadedSummaries, PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
+import type { PurchaseSummary } from '../../infrastructure/purchase-summary.schema';
+import { SummaryInput, SummaryUpdater } from './summary-updater';
+
+/** Summaries in memory with the repository's contract: conditional on revision, round trips counted. */
+class MemorySummaries {
+  readonly docs = new Map<string, PurchaseSummary>();
+  loads = 0;
+  saves: SummaryWrite[][] = [];
+  /** Runs before the next save's writes are applied: a concurrent writer. */
+  beforeSave: (() => void) | undefined;
+
+  async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
+    this.loads++;
+    const docs = new Map<string, PurchaseSummary>();
+    const add = (id: string) => {
+      const doc = this.docs.get(id);
+      if (!doc || docs.has(id)) return;
+      docs.set(id, structuredClone(doc));
+      if (doc.mergedInto) add(doc.mergedInto);
+    };
+    ids.forEach(add);
+    const survivorOf = (id: string): string => {
+      const next = docs.get(id)?.mergedInto;
+      return next === undefined ? id : survivorOf(next);
+    };
+    return { docs, survivorOf };
+  }
+
+  async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
+    this.saves.push([...writes]);
+    const race = this.beforeSave;
+    this.beforeSave = undefined;
+    race?.();
+    const lost = new Set<string>();
+    for (const w of writes) {
+      const current = this.docs.get(w.customerId) ?? { _id: w.customerId, orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 0 };
+      if (current.revision !== (w.expectedRevision ?? 0)) {
+        lost.add(w.customerId);
+        continue;
+      }
+      const next: Record<string, unknown> = { ...current, ...w.set };
+      for (const field of w.unset) delete next[field];
+      this.docs.set(w.customerId, next as unknown as PurchaseSummary);
+    }
+    return lost;
+  }
+}
+
+class RecordingPublisher {
+  readonly calls: TopicBatch[][] = [];
+  async publish(batches: TopicBatch[]): Promise<void> {
+    this.calls.push(batches);
+  }
+}
+
+const config = loadValueScoringConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO_URL: 'mongodb://127.0.0.1:27017', REDIS_URL: 'redis://127.0.0.1:6379' });
+
+function setup() {
+  const repository = new MemorySummaries();
+  const publisher = new RecordingPublisher();
+  // The interim model: the registry is never refreshed here, so it needs no repository.
+  const registry = new ModelRegistry(null as unknown as ModelVersionRepository, config, createLogger({ service: 'test', level: 'silent' }));
+  const updater = new SummaryUpdater(repository as unknown as PurchaseSummaryRepository, new CustomerScorer(registry, config), publisher as unknown as KafkaPublisher);
+  return { repository, publisher, updater };
+}
+
+const day = (d: number) => new Date(Date.UTC(2025, 0, d));
+
+function purchase(customerId: string, eventId: string, amount: number, correlationId = `m-${eventId}`): SummaryInput {
+  const change: EventChange = {
+    eventId,
+    origin: customerId,
+    seenAt: day(1),
+    purchase: { orderId: `o-${eventId}`, kind: 'purchase', at: day(1), amount, categories: ['shoes'], channel: 'web', identifiers: [] },
+  };
+  return {
+    customerId,
+    followMerges: true,
+    create: true,
+    apply: (summary) => applyEvents(summary, [change], APPLIED_EVENTS_KEPT),
+    cause: { trace: ROOT_CONTEXT, causationId: eventId, correlationId },
+  };
+}
+
+const published = (publisher: RecordingPublisher) => publisher.calls.flatMap((call) => call.flatMap((batch) => batch.events));
+
+describe('SummaryUpdater', () => {
+  it('writes one state per customer for a batch, with one read, one publication and one save', async () => {
+    const { repository, publisher, updater } = setup();
+
+    await updater.update([purchase('cus_a', 'e1', 10), purchase('cus_b', 'e2', 20), purchase('cus_a', 'e3', 30)]);
+
+    expect(repository.loads).toBe(1);
+    expect(repository.saves).toHaveLength(1);
+    expect(repository.saves[0]?.map((w) => w.customerId).sort()).toEqual(['cus_a', 'cus_b']);
+    expect(publisher.calls).toHaveLength(1);
+    expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 40, purchases: 2, revision: 1, scoredRevision: 1, appliedEvents: ['e1', 'e3'] });
+    expect(repository.docs.get('cus_b')).toMatchObject({ revenue: 20, revision: 1, scoredRevision: 1 });
+    // The published state carries the ids of the event that last changed it.
+    const a = published(publisher).find((e) => e.key === 'cus_a');
+    expect(a?.event).toMatchObject({ correlationid: 'm-e3', causationid: 'e3', data: { revenue: 40, purchases: 2 } });
+  });
+
+  it('changes, scores and publishes nothing on a redelivery', async () => {
+    const { repository, publisher, updater } = setup();
+    await updater.update([purchase('cus_a', 'e1', 10), purchase('cus_a', 'e2', 5)]);
+    const before = structuredClone(repository.docs.get('cus_a'));
+
+    await updater.update([purchase('cus_a', 'e1', 10), purchase('cus_a', 'e2', 5)]);
+
+    expect(repository.saves.at(-1)).toEqual([]);
+    expect(published(publisher)).toHaveLength(1);
+    expect(repository.docs.get('cus_a')).toEqual(before);
+  });
+
+  it('re-reads and re-applies a write that lost a race, keeping the other writer’s change', async () => {
+    const { repository, publisher, updater } = setup();
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+    // Another instance applies e9 between this batch's read and its write.
+    repository.beforeSave = () => {
+      const doc = repository.docs.get('cus_a');
+      if (!doc) throw new Error('missing');
+      repository.docs.set('cus_a', { ...doc, ...applyEvents(doc, [{ eventId: 'e9', origin: 'cus_a', seenAt: day(2), purchase: null }], APPLIED_EVENTS_KEPT), revision: doc.revision + 1 });
+    };
+
+    await updater.update([purchase('cus_a', 'e2', 5)]);
+
+    expect(repository.saves).toHaveLength(3);
+    expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 15, purchases: 2, appliedEvents: ['e1', 'e9', 'e2'], revision: 3 });
+    expect(published(publisher).at(-1)?.event.data).toMatchObject({ revenue: 15 });
+  });
+
+  it('counts events of a merged-away id for the survivor', async () => {
+    const { repository, updater } = setup();
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+    repository.docs.set('cus_b', { _id: 'cus_b', orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 4, mergedInto: 'cus_a' });
+
+    await updater.update([purchase('cus_b', 'e2', 5)]);
+
+    expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 15, purchases: 2 });
+    expect(repository.docs.get('cus_b')).toMatchObject({ revenue: 0, revision: 4 });
+  });
+
+  it('tombstones again a customer it published for that was merged away before its write', async () => {
+    const { repository, publisher, updater } = setup();
+    await updater.update([purchase('cus_b', 'e1', 10)]);
+    repository.beforeSave = () => {
+      const doc = repository.docs.get('cus_b');
+      if (!doc) throw new Error('missing');
+      repository.docs.set('cus_a', { _id: 'cus_a', orders: doc.orders, purchases: 1, revenue: 10, channels: [], categories: [], appliedEvents: doc.appliedEvents, revision: 1 });
+      repository.docs.set('cus_b', { ...doc, mergedInto: 'cus_a', revision: doc.revision + 1 });
+    };
+
+    await updater.update([purchase('cus_b', 'e2', 5)]);
+
+    const retry = publisher.calls.at(-1)?.[0];
+    expect(retry?.tombstones?.map((t) => t.key)).toEqual(['cus_b']);
+    expect(retry?.events.map((e) => e.key)).toEqual(['cus_a']);
+    expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 15 });
+  });
+
+  it('sends the tombstones it is given with the states, in one publication', async () => {
+    const { publisher, updater } = setup();
+    await updater.update([purchase('cus_a', 'e1', 10)], [{ key: 'cus_gone' }]);
+    expect(publisher.calls).toHaveLength(1);
+    expect(publisher.calls[0]?.[0]?.tombstones?.map((t) => t.key)).toEqual(['cus_gone']);
+    expect(publisher.calls[0]?.[0]?.events.map((e) => e.key)).toEqual(['cus_a']);
+  });
+
+  it('creates no summary for an input that may not create one', async () => {
+    const { repository, publisher, updater } = setup();
+    await updater.update([{ ...purchase('cus_x', 'e1', 10), create: false }]);
+    expect(repository.docs.has('cus_x')).toBe(false);
+    expect(published(publisher)).toHaveLength(0);
+  });
+});

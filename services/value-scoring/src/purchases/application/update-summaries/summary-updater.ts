@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { Context } from '@opentelemetry/api';
+import { topics } from '@o2o/contracts';
+import { KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
+import { CustomerScorer } from '../../../valuation/application/customer.scorer';
+import { PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
+import { PurchaseSummary } from '../../infrastructure/purchase-summary.schema';
+
+/** What caused a change: its trace and ids go on the value state it publishes. */
+export interface ChangeCause {
+  trace: Context | undefined;
+  /** The envelope id of the consumed event (none for a tombstone). */
+  causationId: string | undefined;
+  /** The correlation id the consumed event carried (the ingested messageId), passed on. */
+  correlationId: string | undefined;
+}
+
+/** One input of a batch, addressed to one customer's summary. */
+export interface SummaryInput {
+  customerId: string;
+  /** Whether a merged-away id counts for its survivor (events) or stays itself (profiles, rescoring). */
+  followMerges: boolean;
+  /** Whether a missing summary is created for it (else the input is skipped). */
+  create: boolean;
+  /**
+   * The summary's new state in memory, or undefined if the input changes nothing (already
+   * applied, or older than what the summary holds): must be idempotent, because a lost race
+   * applies it again to the re-read summary.
+   */
+  apply(summary: PurchaseSummary): PurchaseSummary | undefined;
+  cause: ChangeCause;
+}
+
+/** Lost optimistic-concurrency races re-read and re-apply; still contended after this many, the batch fails (the transport retries it). */
+const MAX_ATTEMPTS = 5;
+
+/** Fields an input may change (score fields are the scorer's). */
+const SUMMARY_FIELDS = [
+  'orders',
+  'purchases',
+  'revenue',
+  'firstSeenAt',
+  'firstPurchaseAt',
+  'lastPurchaseAt',
+  'channels',
+  'categories',
+  'appliedEvents',
+  'archetypes',
+  'needsUpdatedAt',
+] as const satisfies ReadonlyArray<keyof PurchaseSummary>;
+
+const emptySummary = (id: string): PurchaseSummary => ({ _id: id, orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 0 });
+
+interface Target {
+  id: string;
+  doc: PurchaseSummary | undefined;
+  summary: PurchaseSummary;
+  changed: boolean;
+  cause: ChangeCause;
+}
+
+/**
+ * Applies a batch of inputs to purchase summaries in a fixed number of round trips, whatever the
+ * batch size: one read of every summary concerned (plus survivors of merged ids), every input
+ * applied in memory (several of one customer coalesce into one state), every changed or stale
+ * summary scored, one publication of the material value moves, one chunked bulk write of the
+ * new states with their scores, each conditional on the revision it was read at.
+ *
+ * Publishing comes before the write that records it, as everywhere in this service: a crash in
+ * between re-reads the old state on redelivery and republishes the same state under the same
+ * event id, which a compacted topic absorbs. A write that lost a race is re-read and re-applied;
+ * if the customer was merged away meanwhile, the state published for it is tombstoned again.
+ */
+@Injectable()
+export class SummaryUpdater {
+  constructor(
+    private readonly summaries: PurchaseSummaryRepository,
+    private readonly scorer: CustomerScorer,
+    private readonly publisher: KafkaPublisher,
+  ) {}
+
+  async update(inputs: readonly SummaryInput[], tombstones: readonly OutgoingTombstone[] = []): Promise<void> {
+    let pending = [...inputs];
+    let extraTombstones = [...tombstones];
+    const publishedFor = new Set<string>();
+    for (let attempt = 1; pending.length > 0 || extraTombstones.length > 0; attempt++) {
+      if (attempt > MAX_ATTEMPTS) throw new Error(`summaries still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((i) => i.customerId))].join(', ')}`);
+      const loaded = await this.summaries.loadResolving(pending.map((i) => i.customerId));
+      const targetOf = (input: SummaryInput): string => (input.followMerges ? loaded.survivorOf(input.customerId) : input.customerId);
+
+      const targets = new Map<string, Target>();
+      for (const input of pending) {
+        const id = targetOf(input);
+        let target = targets.get(id);
+        if (!target) {
+          const doc = loaded.docs.get(id);
+          if (!doc && !input.create) continue;
+          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, cause: input.cause };
+          targets.set(id, target);
+        }
+        const next = input.apply(target.summary);
+        if (next) {
+          target.summary = next;
+          target.changed = true;
+          target.cause = input.cause;
+        } else if (!target.changed) target.cause = input.cause;
+      }
+
+      const now = new Date();
+      const outgoing: OutgoingEvent[] = [];
+      const writes: SummaryWrite[] = [];
+      for (const target of targets.values()) {
+        const write = this.settle(target, now, outgoing);
+        if (write) writes.push(write);
+      }
+      // A customer this batch published for and that was merged away since: its state must not outlive the merge.
+      const repaired = [...publishedFor].filter((id) => loaded.docs.get(id)?.mergedInto !== undefined).map((key) => ({ key }));
+      await this.publisher.publish([{ topic: topics.valueScores, events: outgoing, tombstones: [...extraTombstones, ...repaired] }]);
+      extraTombstones = [];
+      for (const event of outgoing) publishedFor.add(event.key);
+
+      const lost = await this.summaries.save(writes);
+      pending = pending.filter((input) => lost.has(targetOf(input)));
+    }
+  }
+
+  /** The write for one target (and its publication, if material), or undefined if nothing moved. */
+  private settle(target: Target, now: Date, outgoing: OutgoingEvent[]): SummaryWrite | undefined {
+    const { doc } = target;
+    const readRevision = doc?.revision ?? 0;
+    const revision = target.changed ? readRevision + 1 : readRevision;
+    const summary: PurchaseSummary = { ...target.summary, revision };
+    const stale = !summary.mergedInto && (target.changed || this.scorer.needsLines(summary));
+    if (!target.changed && !stale) return undefined;
+    const set: Record<string, unknown> = {};
+    const unset: string[] = [];
+    if (target.changed) {
+      set['revision'] = revision;
+      for (const field of SUMMARY_FIELDS) {
+        const value = summary[field];
+        if (value !== undefined) set[field] = value;
+        else if (doc?.[field] !== undefined) unset.push(field);
+      }
+    }
+    if (stale) {
+      const scored = this.scorer.score(summary, now);
+      const settled = this.scorer.settle(scored, this.scorer.placeByCutoffs(scored.valuation.actualValue), now, `r${revision}:${scored.model.version}`);
+      Object.assign(set, settled.write.set);
+      unset.push(...(settled.write.unset ?? []).filter((f) => !(f in set)));
+      if (settled.event) {
+        const { cause } = target;
+        outgoing.push({
+          key: settled.event.key,
+          trace: cause.trace,
+          event: {
+            ...settled.event.event,
+            ...(cause.causationId === undefined ? {} : { causationid: cause.causationId }),
+            ...(cause.correlationId === undefined ? {} : { correlationid: cause.correlationId }),
+          },
+        });
+      }
+    }
+    return { customerId: target.id, expectedRevision: doc ? readRevision : undefined, set, unset };
+  }
+}

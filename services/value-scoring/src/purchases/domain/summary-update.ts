@@ -1,0 +1,88 @@
+import { PurchaseFact } from './purchase';
+import { TracedLine } from './order-lines';
+
+/** An order line as a summary keeps it. */
+export interface SummaryLine extends TracedLine {
+  channel?: string;
+  categories: string[];
+}
+
+/** The part of a purchase summary that resolved events change. */
+export interface SummaryState {
+  orders: SummaryLine[];
+  purchases: number;
+  revenue: number;
+  firstSeenAt?: Date;
+  firstPurchaseAt?: Date;
+  lastPurchaseAt?: Date;
+  channels: string[];
+  categories: string[];
+  /** Ids of the events applied (bounded, newest kept): what makes a redelivery change nothing. */
+  appliedEvents: string[];
+}
+
+/** One resolved event as it bears on a summary. */
+export interface EventChange {
+  eventId: string;
+  /** The customer id the event carried (before a merged id was mapped to its survivor). */
+  origin: string;
+  /** Event time. */
+  seenAt: Date;
+  purchase: PurchaseFact | null;
+}
+
+/**
+ * Applies, in order, the events a summary has not applied yet (by id, also within the list) and
+ * returns the new state with their ids recorded, or undefined if none was new. Several events of
+ * one customer in a batch become one state, so one write; the result is the same as applying
+ * them one by one, and applying the same list twice changes nothing the second time.
+ */
+export function applyEvents<S extends SummaryState>(summary: S, changes: readonly EventChange[], keptEventIds: number): S | undefined {
+  const seen = new Set(summary.appliedEvents);
+  const fresh = changes.filter((c) => {
+    if (seen.has(c.eventId)) return false;
+    seen.add(c.eventId);
+    return true;
+  });
+  if (fresh.length === 0) return undefined;
+  const next: S = {
+    ...summary,
+    orders: [...summary.orders],
+    channels: [...summary.channels],
+    categories: [...summary.categories],
+    appliedEvents: [...summary.appliedEvents, ...fresh.map((c) => c.eventId)].slice(-keptEventIds),
+  };
+  for (const change of fresh) {
+    next.firstSeenAt = earliest(next.firstSeenAt, change.seenAt);
+    const p = change.purchase;
+    if (!p) continue;
+    next.orders.push({
+      eventId: change.eventId,
+      orderId: p.orderId,
+      kind: p.kind,
+      at: p.at,
+      amount: p.amount,
+      channel: p.channel,
+      categories: p.categories,
+      origin: change.origin,
+      identifiers: p.identifiers,
+    });
+    next.revenue += p.amount;
+    if (!next.channels.includes(p.channel)) next.channels.push(p.channel);
+    for (const category of p.categories) if (!next.categories.includes(category)) next.categories.push(category);
+    if (p.kind === 'purchase') {
+      next.purchases += 1;
+      next.firstPurchaseAt = earliest(next.firstPurchaseAt, p.at);
+      next.lastPurchaseAt = latest(next.lastPurchaseAt, p.at);
+    }
+  }
+  return next;
+}
+
+function earliest(a: Date | undefined, b: Date): Date {
+  return a === undefined || b < a ? b : a;
+}
+
+function latest(a: Date | undefined, b: Date): Date {
+  return a === undefined || b > a ? b : a;
+}
