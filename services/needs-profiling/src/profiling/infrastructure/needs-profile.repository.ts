@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { NeedsProfiledDataV1 } from '@o2o/contracts';
-import type { BulkOperation } from '@o2o/mongo';
+import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError } from '@o2o/mongo';
 import type { NeedsProfile } from '../domain';
 import { JournalEntry, NeedsProfileRecord, StoredNeedsProfile } from './needs-profile.schema';
 
@@ -13,6 +13,14 @@ const MAX_MERGE_HOPS = 8;
 const APPLIED_CHANGES_KEPT = 50;
 
 const WITHOUT_JOURNAL = { journal: 0 } as const;
+
+/**
+ * FerretDB v1 (SQLite) never answers a bulk update of about 100 statements and can hang when
+ * two bulk writes reach one database at once (the event consumer, merges, the stage sweep), so
+ * every bulk write goes through libs/mongo's chunkedBulkWrite: chunks of 50, one at a time per
+ * process.
+ */
+const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
 
 export interface ProfileWrite {
   id: string;
@@ -25,6 +33,8 @@ export interface ProfileWrite {
   /** Clears the merged-away marker (a split gives the customer back its own profile). */
   revive?: boolean;
   appliedChange?: string;
+  /** The payload just published for this state, stored with it (material changes are judged against it). */
+  published?: NeedsProfiledDataV1;
 }
 
 export interface LoadedProfiles {
@@ -40,6 +50,11 @@ export class NeedsProfileRepository {
   private get collection() {
     // The raw driver collection: mongoose would cast the free-form profile and strip fields.
     return this.model.collection;
+  }
+
+  /** The same collection, taking the loosely typed bulk operations this repository builds. */
+  private get bulkTarget(): BulkWritableCollection<BulkOperation> {
+    return this.model.collection as BulkWritableCollection<BulkOperation>;
   }
 
   async find(ids: readonly string[], withJournal = false): Promise<Map<string, StoredNeedsProfile>> {
@@ -79,36 +94,54 @@ export class NeedsProfileRepository {
   }
 
   /**
-   * Writes changed profiles in (at most) two bulk writes: missing documents are created by _id
-   * with $setOnInsert (never fails on a replay, unlike an upsert filtered on a version: FerretDB
-   * v1 stops an unordered bulk write at its first E11000), then every profile is written only if
-   * its version is still the one read. Returns the ids whose write lost a race; the caller
-   * re-reads and re-applies them (the domain operations are idempotent).
+   * Writes changed profiles, one document write each, in chunked bulk writes: missing documents
+   * are inserted whole, existing ones updated only if their version is still the one read.
+   * Either can lose a race (an insert to E11000 when another writer created the document first;
+   * FerretDB v1 then stops that bulk write, so the rest of it counts as lost too), which the
+   * writeId read afterwards tells apart. Returns the ids whose write lost; the caller re-reads
+   * and re-applies them (the domain operations are idempotent). `published` is stored in the
+   * same write: the caller published it just before.
    */
   async save(writes: readonly ProfileWrite[], journalLimit: number): Promise<Set<string>> {
     if (writes.length === 0) return new Set();
-    const missing = writes.filter((w) => !w.exists);
-    if (missing.length > 0) {
-      await this.collection.bulkWrite(
-        missing.map((w) => ({ updateOne: { filter: { _id: w.id }, update: { $setOnInsert: { version: 0 } }, upsert: true } })) as never[],
-        { ordered: false },
-      );
-    }
     const writeId = randomUUID();
     const now = new Date();
-    const operations: BulkOperation[] = writes.map((w) => {
-      const set: Record<string, unknown> = { profile: w.profile, version: w.expectedVersion + 1, writeId, updatedAt: now };
-      const update: Record<string, Record<string, unknown>> = { $set: set };
-      if (w.journal && 'replace' in w.journal) set['journal'] = journalLimit > 0 ? w.journal.replace.slice(-journalLimit) : [];
-      else if (w.journal && w.journal.append.length > 0 && journalLimit > 0) update['$push'] = { journal: { $each: w.journal.append, $slice: -journalLimit } };
-      if (w.revive) update['$unset'] = { mergedInto: '', tombstonePending: '' };
-      if (w.appliedChange !== undefined) {
-        update['$push'] = { ...update['$push'], appliedChanges: { $each: [w.appliedChange], $slice: -APPLIED_CHANGES_KEPT } };
-      }
-      return { updateOne: { filter: { _id: w.id, version: w.expectedVersion }, update } };
-    });
-    const result = await this.collection.bulkWrite(operations as never[], { ordered: true });
-    if (result.matchedCount === writes.length) return new Set();
+    const journalOf = (w: ProfileWrite): JournalEntry[] | undefined => {
+      if (journalLimit <= 0 || !w.journal) return undefined;
+      return ('replace' in w.journal ? w.journal.replace : w.journal.append).slice(-journalLimit);
+    };
+    const inserts = writes
+      .filter((w) => !w.exists)
+      .map((w): BulkOperation => {
+        const document: Record<string, unknown> = { _id: w.id, profile: w.profile, version: w.expectedVersion + 1, writeId, updatedAt: now };
+        const journal = journalOf(w);
+        if (journal !== undefined) document['journal'] = journal;
+        if (w.appliedChange !== undefined) document['appliedChanges'] = [w.appliedChange];
+        if (w.published !== undefined) document['published'] = w.published;
+        return { insertOne: { document } };
+      });
+    const updates = writes
+      .filter((w) => w.exists)
+      .map((w): BulkOperation => {
+        const set: Record<string, unknown> = { profile: w.profile, version: w.expectedVersion + 1, writeId, updatedAt: now };
+        const update: Record<string, Record<string, unknown>> = { $set: set };
+        if (w.published !== undefined) set['published'] = w.published;
+        if (w.journal && 'replace' in w.journal) set['journal'] = journalOf(w) ?? [];
+        else if (w.journal && w.journal.append.length > 0 && journalLimit > 0) update['$push'] = { journal: { $each: w.journal.append, $slice: -journalLimit } };
+        if (w.revive) update['$unset'] = { mergedInto: '', tombstonePending: '' };
+        if (w.appliedChange !== undefined) {
+          update['$push'] = { ...update['$push'], appliedChanges: { $each: [w.appliedChange], $slice: -APPLIED_CHANGES_KEPT } };
+        }
+        return { updateOne: { filter: { _id: w.id, version: w.expectedVersion }, update } };
+      });
+    let written = 0;
+    try {
+      written += (await chunkedBulkWrite(this.bulkTarget, inserts, { ...BULK, ordered: false })).insertedCount;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    written += (await chunkedBulkWrite(this.bulkTarget, updates, { ...BULK, ordered: false })).matchedCount;
+    if (written === writes.length) return new Set();
     const after = await this.collection
       .find<Pick<StoredNeedsProfile, '_id' | 'writeId'>>({ _id: { $in: writes.map((w) => w.id) } } as Record<string, unknown>, { projection: { writeId: 1 } })
       .toArray();
@@ -122,9 +155,10 @@ export class NeedsProfileRepository {
    */
   async markPublished(items: ReadonlyArray<{ id: string; version: number; published: NeedsProfiledDataV1 }>): Promise<void> {
     if (items.length === 0) return;
-    await this.collection.bulkWrite(
-      items.map((i) => ({ updateOne: { filter: { _id: i.id, version: i.version }, update: { $set: { published: i.published } } } })) as never[],
-      { ordered: true },
+    await chunkedBulkWrite(
+      this.bulkTarget,
+      items.map((i): BulkOperation => ({ updateOne: { filter: { _id: i.id, version: i.version }, update: { $set: { published: i.published } } } })),
+      { ...BULK, ordered: false },
     );
   }
 

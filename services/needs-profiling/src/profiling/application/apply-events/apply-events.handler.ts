@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
-import type { EventResolvedV1 } from '@o2o/contracts';
+import { EventResolvedV1, topics } from '@o2o/contracts';
+import { KafkaPublisher } from '@o2o/kafka';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, NeedsProfile, ProfileChange } from '../../domain';
@@ -29,25 +30,58 @@ interface Target {
 }
 
 /**
- * Applies a batch of resolved events: one read of every touched profile (and of the survivors
- * of merged ids), every event applied in memory, one bulk write of the changed profiles with
- * their journal entries, one publication of the material changes.
+ * Applies a batch of resolved events in a fixed number of round trips: one read of every touched
+ * profile (and of the survivors of merged ids), every event applied in memory (several events of
+ * a customer become one new state), one publication of the material changes, one chunked bulk
+ * write of the changed profiles with their journal entries and what was published for them.
+ *
+ * Publishing comes first and the write records it: a crash in between re-reads the old state on
+ * redelivery and republishes the same state under the same event id; a redelivery after success
+ * finds the events applied and the publication recorded, and sends nothing. A write that lost a
+ * race is re-read and re-applied, and its customer published again (superseding the state sent
+ * for the lost write), or tombstoned again if it was merged away meanwhile.
  */
 @Injectable()
 export class ApplyEventsHandler {
   constructor(
     private readonly profiles: NeedsProfileRepository,
     private readonly publish: PublishProfilesHandler,
+    private readonly publisher: KafkaPublisher,
     private readonly metrics: ProfilingMetrics,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
   ) {}
 
   async execute(messages: readonly ResolvedMessage[]): Promise<void> {
-    const settled = new Map<string, { target: Target; version: number }>();
+    const publishedFor = new Set<string>();
     let pending = [...messages];
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > MAX_ATTEMPTS) throw new Error(`profiles still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((m) => m.event.data.customerId))].join(', ')}`);
-      const { targets, targetOf } = await this.applyInMemory(pending);
+      const { targets, targetOf, docs } = await this.applyInMemory(pending);
+
+      const candidates: PublicationCandidate[] = [];
+      for (const target of targets.values()) {
+        // A customer whose events taught nothing and who has no profile yet has nothing to publish.
+        if (target.changes.length === 0 && target.doc?.profile === undefined) continue;
+        candidates.push({
+          id: target.id,
+          version: (target.doc?.version ?? 0) + (target.changes.length > 0 ? 1 : 0),
+          profile: target.profile,
+          published: target.doc?.published,
+          trace: target.trigger.trace,
+          cause: 'event',
+          causationId: target.trigger.event.id,
+          correlationId: target.trigger.event.correlationid,
+          force: publishedFor.has(target.id),
+        });
+      }
+      const prepared = this.publish.prepare(candidates);
+      const payloadOf = new Map(prepared.published.map((p) => [p.id, p.published]));
+      // Customers published for in an earlier attempt and merged away since: their state must not outlive the merge.
+      const tombstones = [...publishedFor].filter((id) => docs.get(id)?.mergedInto !== undefined).map((key) => ({ key, trace: pending[0]?.trace }));
+      await this.publisher.publish([{ topic: topics.needsProfiles, events: prepared.outgoing, tombstones }]);
+      this.publish.count(prepared.published);
+      for (const p of prepared.published) publishedFor.add(p.id);
+
       const changed = [...targets.values()].filter((t) => t.changes.length > 0);
       const writes: ProfileWrite[] = changed.map((t) => ({
         id: t.id,
@@ -55,36 +89,20 @@ export class ApplyEventsHandler {
         exists: t.doc !== undefined,
         profile: t.profile,
         journal: { append: t.journal },
+        published: payloadOf.get(t.id),
       }));
       const conflicts = await this.profiles.save(writes, this.config.NEEDS_JOURNAL_LIMIT);
       if (conflicts.size > 0) this.metrics.writeConflicts.inc({ operation: 'events' }, conflicts.size);
-      for (const target of targets.values()) {
+      // Unchanged profiles published now (an earlier crash between a write and its publication): record it.
+      await this.profiles.markPublished(prepared.published.filter((p) => !changed.some((t) => t.id === p.id)));
+      for (const target of changed) {
         if (conflicts.has(target.id)) continue;
-        const wrote = target.changes.length > 0;
-        settled.set(target.id, { target, version: (target.doc?.version ?? 0) + (wrote ? 1 : 0) });
         for (const change of target.changes) {
           if (change.type === 'stage-changed') this.metrics.transitions.inc({ to: change.transition.to, cause: 'event' });
         }
       }
       pending = pending.filter((m) => conflicts.has(targetOf(m)));
     }
-
-    const candidates: PublicationCandidate[] = [];
-    for (const { target, version } of settled.values()) {
-      // A customer whose events taught nothing and who has no profile yet has nothing to publish.
-      if (target.changes.length === 0 && target.doc?.profile === undefined) continue;
-      candidates.push({
-        id: target.id,
-        version,
-        profile: target.profile,
-        published: target.doc?.published,
-        trace: target.trigger.trace,
-        cause: 'event',
-        causationId: target.trigger.event.id,
-        correlationId: target.trigger.event.correlationid,
-      });
-    }
-    await this.publish.execute(candidates);
   }
 
   private async applyInMemory(messages: readonly ResolvedMessage[]) {
@@ -113,6 +131,6 @@ export class ApplyEventsHandler {
         target.trigger = message;
       }
     }
-    return { targets, targetOf };
+    return { targets, targetOf, docs: loaded.docs };
   }
 }

@@ -25,6 +25,15 @@ export interface PublicationCandidate {
   cause: PublicationCause;
   causationId?: string | undefined;
   correlationId?: string | undefined;
+  /** Publish even without a material change (a state published before its write lost a race must be superseded). */
+  force?: boolean;
+}
+
+/** What prepare() decided to publish. */
+export interface PreparedPublication {
+  outgoing: OutgoingEvent[];
+  /** Per published candidate: the payload to store as its last publication. */
+  published: Array<{ id: string; version: number; published: NeedsProfiledDataV1; cause: PublicationCause }>;
 }
 
 /**
@@ -43,13 +52,24 @@ export class PublishProfilesHandler {
   ) {}
 
   async execute(candidates: readonly PublicationCandidate[], tombstones: readonly string[] = []): Promise<string[]> {
+    const { outgoing, published } = this.prepare(candidates);
+    // States and tombstones in one request; a tombstone carries the trace of the work that caused it.
+    const trace = candidates.find((c) => c.trace !== undefined)?.trace;
+    await this.publisher.publish([{ topic: topics.needsProfiles, events: outgoing, tombstones: tombstones.map((key) => ({ key, trace })) }]);
+    if (tombstones.length > 0) this.metrics.tombstones.inc(tombstones.length);
+    await this.profiles.markPublished(published);
+    this.count(published);
+    return published.map((p) => p.id);
+  }
+
+  /** The publications of the candidates whose published form changed materially (or that are forced), not yet sent. */
+  prepare(candidates: readonly PublicationCandidate[]): PreparedPublication {
     const profiling = this.config.profiling;
     const outgoing: OutgoingEvent[] = [];
-    const published: Array<{ id: string; version: number; published: NeedsProfiledDataV1 }> = [];
-    const causes: PublicationCause[] = [];
+    const published: PreparedPublication['published'] = [];
     for (const candidate of candidates) {
       const data = toPublishedProfile(candidate.profile, profiling, { consentedPurposes: consentedPurposesOf(candidate.profile) });
-      if (materialChanges(candidate.published, data, profiling.materiality).length === 0) continue;
+      if (!candidate.force && materialChanges(candidate.published, data, profiling.materiality).length === 0) continue;
       outgoing.push({
         key: candidate.id,
         trace: candidate.trace,
@@ -66,18 +86,14 @@ export class PublishProfilesHandler {
           correlationid: candidate.correlationId,
         }),
       });
-      published.push({ id: candidate.id, version: candidate.version, published: data });
-      causes.push(candidate.cause);
+      published.push({ id: candidate.id, version: candidate.version, published: data, cause: candidate.cause });
     }
-    if (outgoing.length > 0) await this.publisher.publish([{ topic: topics.needsProfiles, events: outgoing }]);
-    // The lib's tombstone call carries no trace context and is its own round trip; merges are rare.
-    if (tombstones.length > 0) {
-      await this.publisher.publishTombstones(topics.needsProfiles, [...tombstones]);
-      this.metrics.tombstones.inc(tombstones.length);
-    }
-    await this.profiles.markPublished(published);
-    for (const cause of causes) this.metrics.published.inc({ cause });
-    return published.map((p) => p.id);
+    return { outgoing, published };
+  }
+
+  /** Counts publications once they are sent. */
+  count(published: PreparedPublication['published']): void {
+    for (const p of published) this.metrics.published.inc({ cause: p.cause });
   }
 }
 
