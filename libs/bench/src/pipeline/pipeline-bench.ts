@@ -117,6 +117,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     // The per-source limiter (5000/s by default) would measure itself, not the pipeline.
     RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    ...(config.BENCH_PARTITIONS_CONCURRENCY === undefined ? {} : { KAFKA_PARTITIONS_CONCURRENCY: String(config.BENCH_PARTITIONS_CONCURRENCY) }),
   });
 
   let stopping = false;

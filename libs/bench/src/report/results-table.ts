@@ -11,7 +11,7 @@ export function resultsTable(r: BenchResult): string {
   lines.push('');
   lines.push(`== pipeline benchmark ${r.runId}  ${r.startedAt}  (${r.durationSeconds} s)`);
   lines.push(`machine   ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Node ${m.node}, load avg at start ${m.loadAverageAtStart}`);
-  lines.push(`servers   Kafka ${m.servers['kafka'] ?? '?'}, FerretDB ${m.servers['ferretdb'] ?? '?'}, Redis ${m.servers['redis'] ?? '?'} (${m.serverOrigin}), ${r.config.BENCH_PARTITIONS} partitions per topic`);
+  lines.push(`servers   Kafka ${m.servers['kafka'] ?? '?'}, FerretDB ${m.servers['ferretdb'] ?? '?'}, Redis ${m.servers['redis'] ?? '?'} (${m.serverOrigin}), ${r.config.BENCH_PARTITIONS} partitions per topic, ${r.config.BENCH_PARTITIONS_CONCURRENCY === undefined ? 'services\' default' : String(r.config.BENCH_PARTITIONS_CONCURRENCY)} consumed concurrently`);
   lines.push(`stages    ${r.stages.map((s) => `${s.service}: ${s.status}`).join(', ')}`);
   for (const p of r.phases) {
     lines.push('');
