@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, onceFilter, recordApplied } from '@o2o/mongo';
+import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, onceFilter, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
 import { PurchaseFact } from '../domain/purchase';
 import { OrderLine, PurchaseSummary } from './purchase-summary.schema';
@@ -136,26 +136,38 @@ export class PurchaseSummaryRepository {
   }
 
   /**
-   * Writes new summary states in chunked bulk writes: missing documents are created by _id
-   * first ($setOnInsert, which cannot fail on a replay), then each state is written only if its
-   * document still has the revision it was computed from. Returns the ids whose write lost a
-   * race (another writer moved the summary first); the caller re-reads and re-applies them.
+   * Writes new summary states, one document write each, in chunked bulk writes: missing
+   * documents are inserted whole, existing ones updated only if they still have the revision the
+   * state was computed from. Either can lose a race (an insert to E11000 when another writer
+   * created the document first; FerretDB v1 then stops that bulk write, so the rest of it counts
+   * as lost too), which the writeId read afterwards tells apart. Returns the ids whose write
+   * lost; the caller re-reads and re-applies them.
    */
   async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
     if (writes.length === 0) return new Set();
     const writeId = randomUUID();
-    const matched = await ensureThenApply(
-      this.summaries,
-      writes.filter((w) => w.expectedRevision === undefined).map((w) => ({ id: w.customerId, onInsert: emptySummary })),
-      writes.map((w) =>
+    const inserts = writes
+      .filter((w) => w.expectedRevision === undefined)
+      .map((w): BulkOperation => {
+        const document: Record<string, unknown> = { ...emptySummary, ...w.set, _id: w.customerId, writeId };
+        return { insertOne: { document } };
+      });
+    const updates = writes
+      .filter((w) => w.expectedRevision !== undefined)
+      .map((w) =>
         updateOne(
-          { _id: w.customerId, revision: w.expectedRevision ?? 0 },
+          { _id: w.customerId, revision: w.expectedRevision },
           { $set: { ...w.set, writeId }, ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
         ),
-      ),
-      BULK,
-    );
-    if (matched === writes.length) return new Set();
+      );
+    let written = 0;
+    try {
+      written += (await chunkedBulkWrite(this.bulkTarget(), inserts, BULK)).insertedCount;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    written += (await chunkedBulkWrite(this.bulkTarget(), updates, BULK)).matchedCount;
+    if (written === writes.length) return new Set();
     const after = await this.summaries
       .find({ _id: { $in: writes.map((w) => w.customerId) } }, { writeId: 1 })
       .lean()
