@@ -1,0 +1,158 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { createEnvelope, type KafkaPublisher, type TopicBatch } from '@o2o/kafka';
+import { PlatformMetrics } from '@o2o/observability';
+import { loadNeedsProfilingConfig } from '../../../config/needs-profiling.config';
+import { answered, day, ordered } from '../../domain/testing/resolved-event.factory';
+import type { LoadedProfiles, NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
+import type { StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
+import { ApplyEventsHandler, ResolvedMessage } from './apply-events.handler';
+
+/** Profiles in memory with the repository's contract (conditional on version), round trips counted. */
+class MemoryProfiles {
+  readonly docs = new Map<string, StoredNeedsProfile>();
+  loads = 0;
+  readonly saves: ProfileWrite[][] = [];
+  readonly marked: Array<{ id: string; version: number }> = [];
+  /** Runs before the next save: a concurrent writer. */
+  beforeSave: (() => void) | undefined;
+
+  async loadResolving(ids: readonly string[]): Promise<LoadedProfiles> {
+    this.loads++;
+    const docs = new Map<string, StoredNeedsProfile>();
+    const add = (id: string) => {
+      const doc = this.docs.get(id);
+      if (!doc || docs.has(id)) return;
+      docs.set(id, structuredClone(doc));
+      if (doc.mergedInto) add(doc.mergedInto);
+    };
+    ids.forEach(add);
+    const survivorOf = (id: string): string => {
+      const next = docs.get(id)?.mergedInto;
+      return next === undefined ? id : survivorOf(next);
+    };
+    return { docs, survivorOf };
+  }
+
+  async save(writes: readonly ProfileWrite[]): Promise<Set<string>> {
+    this.saves.push([...writes]);
+    const race = this.beforeSave;
+    this.beforeSave = undefined;
+    race?.();
+    const lost = new Set<string>();
+    for (const w of writes) {
+      const current = this.docs.get(w.id);
+      if (w.exists ? current?.version !== w.expectedVersion : current !== undefined) {
+        lost.add(w.id);
+        continue;
+      }
+      this.docs.set(w.id, { ...current, _id: w.id, version: w.expectedVersion + 1, profile: w.profile, ...(w.published ? { published: w.published } : {}) });
+    }
+    return lost;
+  }
+
+  async markPublished(items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
+    this.marked.push(...items.map((i) => ({ id: i.id, version: i.version })));
+  }
+}
+
+class RecordingPublisher {
+  readonly calls: TopicBatch[][] = [];
+  async publish(batches: TopicBatch[]): Promise<void> {
+    this.calls.push(batches);
+  }
+}
+
+const config = loadNeedsProfilingConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO_URL: 'mongodb://127.0.0.1:27017', REDIS_URL: 'redis://127.0.0.1:6379' });
+
+function setup() {
+  const profiles = new MemoryProfiles();
+  const publisher = new RecordingPublisher();
+  const metrics = new ProfilingMetrics(new PlatformMetrics());
+  const repository = profiles as unknown as NeedsProfileRepository;
+  const kafka = publisher as unknown as KafkaPublisher;
+  const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, config), kafka, metrics, config);
+  return { profiles, publisher, handler };
+}
+
+function message(data: ReturnType<typeof ordered>, correlationId: string): ResolvedMessage {
+  return {
+    trace: ROOT_CONTEXT,
+    event: createEnvelope({ id: `src:${data.messageId}`, type: 'customer-event.resolved', version: 1, source: '/test', subject: data.customerId, data, correlationid: correlationId }),
+  };
+}
+
+const published = (publisher: RecordingPublisher) => publisher.calls.flatMap((call) => call.flatMap((batch) => batch.events));
+
+describe('ApplyEventsHandler', () => {
+  it('turns several events of one customer into one write that records the publication sent just before', async () => {
+    const { profiles, publisher, handler } = setup();
+    const batch = [
+      message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_a', channel: 'app', at: day(1), id: 'e1' }), 'm1'),
+      message(ordered({ categories: ['garden'] }, { customerId: 'cus_a', at: day(2), id: 'e2' }), 'm2'),
+      message(ordered({ categories: ['books'] }, { customerId: 'cus_b', at: day(2), id: 'e3' }), 'm3'),
+    ];
+
+    await handler.execute(batch);
+
+    expect(profiles.loads).toBe(1);
+    expect(profiles.saves).toHaveLength(1);
+    expect(profiles.saves[0]?.map((w) => w.id).sort()).toEqual(['cus_a', 'cus_b']);
+    expect(profiles.marked).toEqual([]);
+    expect(publisher.calls).toHaveLength(1);
+    const sent = published(publisher);
+    expect(sent.map((e) => e.key).sort()).toEqual(['cus_a', 'cus_b']);
+    // What was sent is what the write stored as the last publication.
+    for (const event of sent) expect(profiles.docs.get(event.key)?.published).toEqual(event.event.data);
+    expect(sent.find((e) => e.key === 'cus_a')?.event).toMatchObject({ correlationid: 'm2', causationid: 'src:e2' });
+  });
+
+  it('writes and publishes nothing when the batch is delivered again', async () => {
+    const { profiles, publisher, handler } = setup();
+    const batch = [message(ordered({ categories: ['garden'] }, { customerId: 'cus_a', at: day(2), id: 'e1' }), 'm1')];
+    await handler.execute(batch);
+    const stored = structuredClone(profiles.docs.get('cus_a'));
+
+    await handler.execute(batch);
+
+    expect(profiles.saves.at(-1)).toEqual([]);
+    expect(published(publisher)).toHaveLength(1);
+    expect(profiles.docs.get('cus_a')).toEqual(stored);
+  });
+
+  it('after a lost race, re-applies on the winner’s state and publishes again so the last state sent is the stored one', async () => {
+    const { profiles, publisher, handler } = setup();
+    await handler.execute([message(ordered({ categories: ['garden'] }, { customerId: 'cus_a', at: day(1), id: 'e1' }), 'm1')]);
+    profiles.beforeSave = () => {
+      const doc = profiles.docs.get('cus_a');
+      if (doc) profiles.docs.set('cus_a', { ...doc, version: doc.version + 1 });
+    };
+
+    await handler.execute([message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_a', channel: 'app', at: day(2), id: 'e2' }), 'm2')]);
+
+    expect(profiles.saves).toHaveLength(3);
+    expect(profiles.docs.get('cus_a')?.version).toBe(3);
+    const last = published(publisher).at(-1);
+    expect(last?.key).toBe('cus_a');
+    expect(profiles.docs.get('cus_a')?.published).toEqual(last?.event.data);
+  });
+
+  it('tombstones again a customer it published for that was merged away before its write', async () => {
+    const { profiles, publisher, handler } = setup();
+    await handler.execute([message(ordered({ categories: ['garden'] }, { customerId: 'cus_b', at: day(1), id: 'e1' }), 'm1')]);
+    profiles.beforeSave = () => {
+      const doc = profiles.docs.get('cus_b');
+      if (!doc?.profile) return;
+      // The merge handler folded cus_b into cus_a between this batch's read and its write.
+      profiles.docs.set('cus_a', { _id: 'cus_a', version: 1, profile: { ...doc.profile, customerId: 'cus_a', mergedIds: ['cus_b'] } });
+      profiles.docs.set('cus_b', { _id: 'cus_b', version: doc.version + 1, mergedInto: 'cus_a' });
+    };
+
+    await handler.execute([message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_b', channel: 'app', at: day(2), id: 'e2' }), 'm2')]);
+
+    const retry = publisher.calls.at(-1)?.[0];
+    expect(retry?.tombstones?.map((t) => t.key)).toEqual(['cus_b']);
+    expect(retry?.events.map((e) => e.key)).toEqual(['cus_a']);
+  });
+});
