@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ValueScoredDataV1, ValueTier } from '@o2o/contracts';
 import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
@@ -155,7 +156,10 @@ export class CustomerScorer {
       score,
       event: {
         key: summary._id,
-        event: createEnvelope({ id: `value:${summary._id}:${eventId}`, type: 'customer.value-scored', version: 1, source: VALUE_SOURCE, subject: summary._id, data }),
+        // The digest keeps one id for one content: two writers that read the same revision at
+        // once (live events and needs profiles, partitions consumed concurrently) compute
+        // different states, and one of them loses its write and publishes again.
+        event: createEnvelope({ id: `value:${summary._id}:${eventId}:${contentDigest(data)}`, type: 'customer.value-scored', version: 1, source: VALUE_SOURCE, subject: summary._id, data }),
       },
     };
   }
@@ -185,6 +189,12 @@ export class CustomerScorer {
     const threshold = Math.max(this.config.PUBLISH_VALUE_CHANGE_ABSOLUTE, this.config.PUBLISH_VALUE_CHANGE_RELATIVE * Math.abs(published));
     return Math.abs(value - published) > threshold;
   }
+}
+
+/** Digest of a published state without its timestamp: a republished identical state keeps its id. */
+function contentDigest(data: ValueScoredDataV1): string {
+  const { updatedAt: _updatedAt, ...content } = data;
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
 }
 
 function pct(share: number): string {

@@ -177,6 +177,18 @@ describe('SummaryUpdater', () => {
     expect(publisher.calls[0]?.[0]?.events.map((e) => e.key)).toEqual(['cus_a']);
   });
 
+  it('gives two different states computed from the same revision different event ids', async () => {
+    const first = setup();
+    const second = setup();
+    await first.updater.update([purchase('cus_a', 'e1', 10)]);
+    await second.updater.update([purchase('cus_a', 'e2', 99)]);
+    const [a] = published(first.publisher);
+    const [b] = published(second.publisher);
+    expect(first.repository.docs.get('cus_a')?.revision).toBe(second.repository.docs.get('cus_a')?.revision);
+    expect(a?.event.id).toMatch(/^value:cus_a:r1:/);
+    expect(a?.event.id).not.toBe(b?.event.id);
+  });
+
   it('creates no summary for an input that may not create one', async () => {
     const { repository, publisher, updater } = setup();
     await updater.update([{ ...purchase('cus_x', 'e1', 10), create: false }]);
