@@ -171,6 +171,18 @@ describe('BatchResolver', () => {
     expect(plan.reviews[0]?.score ?? 0).toBeGreaterThanOrEqual(parameters.thresholds.autoMerge);
   });
 
+  it('links on a shared mobile number, which one person holds, where a landline would not do', () => {
+    const parameters = initialMatchParameters('test');
+    const withRareSurname = settings({ matching: { parameters, termFrequencies: rareSurname, maxBlockSize: 200 } });
+    const mobile = { ...household, phone: '0412 555 123' };
+    const plan = new BatchResolver(emptyState(), withRareSurname).resolve([
+      event({ type: 'identify', anonymousId: 'k1', traits: { ...mobile, firstName: 'Ewa', birthday: '1958-06-30' } }),
+      event({ type: 'identify', anonymousId: 'k2', traits: mobile }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(second).toMatchObject({ kind: 'resolved', customerId: first?.kind === 'resolved' ? first.customerId : '', reason: expect.stringContaining('probabilistic') });
+  });
+
   it('does not join a customer one of whose records contradicts the new one', () => {
     // As EM estimates it: two records of one person almost never give different birth dates.
     const initial = initialMatchParameters('test');

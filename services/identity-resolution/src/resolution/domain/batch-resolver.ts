@@ -17,6 +17,7 @@ import {
   ResolutionDecision,
   scorePair,
   SegmentLikeEvent,
+  sharePersonalMobile,
   TermFrequencies,
   TypedIdentifier,
 } from '../../matching/domain';
@@ -374,7 +375,7 @@ export class BatchResolver {
       const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
       const entry = found.get(customerId) ?? { weight: Number.NEGATIVE_INFINITY, linkWeight: Number.NEGATIVE_INFINITY, contradicted: false };
       entry.weight = Math.max(entry.weight, score.totalWeight);
-      if (agreesOnIndividualTrait(score)) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
+      if (agreesOnIndividualTrait(score) || sharePersonalMobile(record, stored.record)) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
       if (score.totalWeight < review && contradictsOnIndividualTrait(score)) entry.contradicted = true;
       found.set(customerId, entry);
     }
@@ -386,7 +387,7 @@ export class BatchResolver {
             : entry.contradicted
               ? 'contradicted: another of the customer\'s records names a different first name, birth date or national id'
               : entry.linkWeight < autoMerge
-                ? 'household evidence only: no first name, birth date or national id agrees'
+                ? 'household evidence only: no first name, birth date, national id or mobile number agrees'
                 : undefined;
         return { customerId, weight: entry.weight, linkWeight: entry.contradicted ? Number.NEGATIVE_INFINITY : entry.linkWeight, ...(blocked !== undefined ? { blocked } : {}) };
       })

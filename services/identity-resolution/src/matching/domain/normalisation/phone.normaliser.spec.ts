@@ -1,4 +1,4 @@
-import { normalisePhone } from './phone.normaliser';
+import { isMobileNumber, normalisePhone } from './phone.normaliser';
 
 describe('normalisePhone', () => {
   it.each([
@@ -44,5 +44,11 @@ describe('normalisePhone', () => {
       ok: true,
       value: '+61412345678',
     });
+  });
+
+  it('tells a mobile (personal) from a fixed line (a household) by the numbering plan', () => {
+    expect(isMobileNumber('+61412555123')).toBe(true);
+    expect(isMobileNumber('+61393471234')).toBe(false);
+    expect(isMobileNumber('not a number')).toBe(false);
   });
 });

@@ -46,3 +46,15 @@ export function normalisePhone(
   if (!acceptable) return normalisationFailure('phone', 'invalid_value', `not a ${options.strictness} number`);
   return normalised(parsed.number);
 }
+
+/**
+ * Whether an E.164 number is a mobile by the numbering plan. A mobile is usually one person's,
+ * a fixed line a household's: only the first tells the members of a household apart.
+ */
+export function isMobileNumber(e164: string): boolean {
+  try {
+    return parsePhoneNumberFromString(e164)?.getType() === 'MOBILE';
+  } catch {
+    return false;
+  }
+}

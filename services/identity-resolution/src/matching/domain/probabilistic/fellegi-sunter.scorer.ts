@@ -1,3 +1,4 @@
+import { isMobileNumber } from '../normalisation/phone.normaliser';
 import { comparisonParametersOf, MatchParameters } from './match-parameters.schema';
 import { PreparedRecord } from './person-record.model';
 import { compareRecords, ComparisonName, ComparisonOutcome, NameOrientation } from './record-comparison';
@@ -68,6 +69,11 @@ const INDIVIDUAL_AGREEMENT: Readonly<Partial<Record<ComparisonName, ReadonlySet<
   birthDate: new Set(['exact', 'transposed', 'typo']),
   nationalId: new Set(['exact', 'typo']),
 };
+
+/** Whether two records give the same mobile number, which (unlike a landline) one person holds. */
+export function sharePersonalMobile(a: PreparedRecord, b: PreparedRecord): boolean {
+  return a.phone !== undefined && a.phone === b.phone && isMobileNumber(a.phone);
+}
 
 /** Outright disagreement on an individual trait: a different first name, birth date or national id. */
 const INDIVIDUAL_DISAGREEMENT: Readonly<Partial<Record<ComparisonName, ReadonlySet<string>>>> = {
