@@ -85,6 +85,21 @@ describe('chunkedBulkWrite', () => {
     expect(collection.calls.map((c) => c.operations)).toEqual([[1, 2], [4, 5], [3]]);
   });
 
+  it('serialises writers of one database reached through mongoose collections (conn.name), not those of another', async () => {
+    const first = Object.assign(new RecordingCollection('', true), { dbName: undefined, conn: { name: 'db-mongoose' } });
+    const sameDatabase = Object.assign(new RecordingCollection('', true), { dbName: undefined, conn: { name: 'db-mongoose' } });
+    const otherDatabase = Object.assign(new RecordingCollection('', true), { dbName: undefined, conn: { name: 'db-other' } });
+    const writes = [first, sameDatabase, otherDatabase].map((c, i) => chunkedBulkWrite(c, [i], { serialize: true }));
+    await settle();
+    expect([first.inFlight + sameDatabase.inFlight, otherDatabase.inFlight]).toEqual([1, 1]);
+    while (first.calls.length + sameDatabase.calls.length + otherDatabase.calls.length < 3) {
+      [first, sameDatabase, otherDatabase].forEach((c) => c.releaseAll());
+      await settle();
+    }
+    [first, sameDatabase, otherDatabase].forEach((c) => c.releaseAll());
+    await Promise.all(writes);
+  });
+
   it('without serialize, concurrent callers overlap', async () => {
     const collection = new RecordingCollection('db-free', true);
     const first = chunkedBulkWrite(collection, [1], {});

@@ -22,8 +22,14 @@ export interface BulkWriteCounts {
 /** What chunkedBulkWrite needs of a collection: the driver's (or mongoose's) `Collection` fits. */
 export interface BulkWritableCollection<Op> {
   bulkWrite(operations: Op[], options: { ordered: boolean }): Promise<BulkWriteCounts>;
-  /** Names the database the gate is kept per; collections without one share a gate. */
+  /** Names the database the gate is kept per (the driver's collection)... */
   readonly dbName?: string;
+  /** ...or its connection does (mongoose's collection); collections with neither share a gate. */
+  readonly conn?: { readonly name?: string };
+}
+
+function databaseOf(collection: BulkWritableCollection<unknown>): string {
+  return collection.dbName ?? collection.conn?.name ?? '';
 }
 
 /** Runs async work one piece at a time, in call order; a failure does not block what follows. */
@@ -62,9 +68,10 @@ export interface ChunkedBulkWriteOptions {
   ordered?: boolean;
   /**
    * One bulk write at a time per process and database: `true` uses the database's process-wide
-   * gate (`bulkWriteGate(collection.dbName)`), a SerialGate a gate of the caller's choosing.
+   * gate (`bulkWriteGate(<database>)`), a SerialGate a gate of the caller's choosing.
    * Chunks are gated one by one, so two writers interleave chunks but never overlap; one
-   * writer's chunks stay in its order.
+   * writer's chunks stay in its order. The database is the collection's `dbName` (driver) or
+   * `conn.name` (mongoose).
    */
   serialize?: boolean | SerialGate;
 }
@@ -81,7 +88,7 @@ export async function chunkedBulkWrite<Op>(
   const chunkSize = options.chunkSize ?? BULK_CHUNK;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
   const ordered = options.ordered ?? false;
-  const gate = options.serialize === true ? bulkWriteGate(collection.dbName) : options.serialize || undefined;
+  const gate = options.serialize === true ? bulkWriteGate(databaseOf(collection)) : options.serialize || undefined;
   const totals: BulkWriteCounts = { insertedCount: 0, matchedCount: 0, modifiedCount: 0, deletedCount: 0, upsertedCount: 0 };
   for (let i = 0; i < operations.length; i += chunkSize) {
     const chunk = operations.slice(i, i + chunkSize);
