@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignDecidedDataV1, ResolvedEventDataV1 } from '@o2o/contracts';
+import { ContactCounterStore } from '../src/campaigns/infrastructure/contact-counter.store';
+import { CampaignPrivacyParticipant } from '../src/privacy/campaign-privacy.participant';
+import { DecisionSnapshotCache } from '../src/profiles/infrastructure/decision-snapshot.cache';
 import { CampaignTestKit, consentUpdated, envelope, expectEventually, identitySnapshot, topics, trackEvent, valueScored } from './campaign-test-kit';
 
 function campaign(id: string, overrides: Record<string, unknown> = {}) {
@@ -95,6 +98,42 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     });
     expect((await kit.http('GET', `/v1/customers/by/email/nobody@example.com/next-action?channel=call-centre`)).status).toBe(404);
     expect((await kit.http('GET', `/v1/customers/by/email/${email}/next-action`)).status).toBe(400);
+  });
+
+  it('decides on its in-process copy of a customer only while Redis vouches for it: consent changes and erasure are seen at once', async () => {
+    const c = id('cached');
+    expect((await kit.http('POST', '/v1/campaigns', campaign('cached-offer', { channels: ['store'] }))).status).toBe(201);
+    await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', true, 'store')]);
+    await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
+    await kit.waitForMemberships(c, 1);
+    const ask = () => kit.http('GET', `/v1/customers/by/customerId/${c}/next-action?channel=store`);
+    await expectEventually(async () => expect((await ask()).json['action']).toMatchObject({ kind: 'offer', campaignId: 'cached-offer' }));
+    // Held in process now. The withdrawal is written by the consumer, which only moves the
+    // version in Redis: the next request must notice and decide on the new state.
+    await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', false, 'store')]);
+    await expectEventually(async () =>
+      expect((await ask()).json['action']).toMatchObject({ kind: 'none', passed: expect.arrayContaining([expect.objectContaining({ campaignId: 'cached-offer', code: 'consent' })]) }),
+    );
+    await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', true, 'store')]);
+    await expectEventually(async () => expect((await ask()).json['action']).toMatchObject({ kind: 'offer', campaignId: 'cached-offer' }));
+
+    // A contact is recorded only on the snapshot version it was decided on.
+    const held = await kit.service.app.get(DecisionSnapshotCache).get(c);
+    if (held === undefined) throw new Error('no snapshot in Redis');
+    const counters = kit.service.app.get(ContactCounterStore);
+    const scopes = ['all', 'channel:store'];
+    const checks = [{ scope: 'all', windowHours: 24, max: 1000, source: 'platform' as const }];
+    const now = new Date();
+    expect(await counters.reserve(c, held.version - 1, scopes, checks, randomUUID(), now)).toBe('stale');
+    const before = (await counters.read(c, [{ scope: 'all', windowHours: 24, key: 'all@24h' }], now, [c])).counts.get('all@24h');
+    expect(await counters.reserve(c, held.version, scopes, checks, randomUUID(), now)).toBe('reserved');
+    const after = await counters.read(c, [{ scope: 'all', windowHours: 24, key: 'all@24h' }], now, [c]);
+    expect(after.counts.get('all@24h')).toBe((before ?? 0) + 1);
+    expect(after.versions.get(c)).toBe(held.version);
+
+    // Erasure deletes the Redis copy: the copy this process still holds must not answer.
+    await kit.service.app.get(CampaignPrivacyParticipant).erase([c]);
+    expect((await ask()).status).toBe(404);
   });
 
   it('reports a lift whose 95% interval covers the true effect of a campaign in synthetic traffic', async () => {

@@ -16,9 +16,13 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
   it('enters and later exits a segment on profile changes, in order with increasing sequence', async () => {
     const c = id('c1');
     const t0 = Date.now();
-    await kit.publish(topics.valueScores, [valueScored(c, 'A', new Date(t0))]);
+    const scored = { ...valueScored(c, 'A', new Date(t0)), correlationid: `${c}-origin` };
+    await kit.publish(topics.valueScores, [scored]);
     const [entered] = await kit.waitForMemberships(c, 1);
     expect(entered).toMatchObject({ customerId: c, segmentId: 'value-tier-a', segmentVersion: 1, change: 'entered', sequence: 1 });
+    // The change names its cause, and carries the cause's correlation on.
+    const envelope = kit.spy.on(kit.topic(topics.segmentMembership)).find((m) => m.key === c)?.value;
+    expect(envelope).toMatchObject({ causationid: scored.id, correlationid: `${c}-origin` });
     await kit.publish(topics.valueScores, [valueScored(c, 'B', new Date(t0 + 1000))]);
     const changes = await kit.waitForMemberships(c, 2);
     expect(changes.map((m) => [m.segmentId, m.change, m.sequence])).toEqual([

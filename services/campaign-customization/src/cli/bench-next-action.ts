@@ -5,7 +5,7 @@
  * drives the endpoint at a fixed rate with autocannon and prints latency percentiles.
  *
  *   node services/campaign-customization/dist/cli/bench-next-action.js \
- *     --url http://127.0.0.1:3004 --brokers 127.0.0.1:9092 --prefix "" --customers 1000 --rate 500 --duration 20 [--reuse <run id>]
+ *     --url http://127.0.0.1:3004 --brokers 127.0.0.1:9092 --prefix "" --customers 1000 --rate 500 --duration 20 [--warmup 5] [--reuse <run id>]
  *
  * --prefix must be the instance's KAFKA_TOPIC_PREFIX. Settings come from flags, not the
  * environment, so a benchmark run never picks up a production setting by accident.
@@ -23,6 +23,8 @@ interface Options {
   customers: number;
   rate: number;
   duration: number;
+  /** Seconds at the same rate before measuring, not counted: a service just started is still compiling its hot path. */
+  warmup: number;
   connections: number;
   channel: string;
   /** Reuse the customers seeded by an earlier run (its id), skipping the seeding. */
@@ -48,6 +50,7 @@ function parseOptions(argv: readonly string[]): Options {
     customers: number('customers', 1000),
     rate: number('rate', 500),
     duration: number('duration', 20),
+    warmup: flags.get('warmup') === '0' ? 0 : number('warmup', 5),
     connections: number('connections', 50),
     channel: flags.get('channel') ?? 'call-centre',
     ...(flags.has('reuse') ? { reuse: flags.get('reuse') } : {}),
@@ -155,25 +158,28 @@ async function main(): Promise<void> {
   process.stdout.write(`${options.reuse === undefined ? 'seeded' : 'reused'} ${ids.length} customers (run ${run}) in ${((Date.now() - seeding) / 1000).toFixed(1)} s\n`);
 
   let next = 0;
-  const result = await autocannon({
-    url: options.url,
-    connections: options.connections,
-    overallRate: options.rate,
-    duration: options.duration,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => {
-          const id = ids[next++ % ids.length] ?? '';
-          return { ...request, path: `/v1/customers/by/customerId/${id}/next-action?channel=${options.channel}` };
+  const drive = (duration: number) =>
+    autocannon({
+      url: options.url,
+      connections: options.connections,
+      overallRate: options.rate,
+      duration,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (request) => {
+            const id = ids[next++ % ids.length] ?? '';
+            return { ...request, path: `/v1/customers/by/customerId/${id}/next-action?channel=${options.channel}` };
+          },
         },
-      },
-    ],
-  });
+      ],
+    });
+  if (options.warmup > 0) await drive(options.warmup);
+  const result = await drive(options.duration);
   const latency = result.latency;
   process.stdout.write(
     [
-      `next-action at ${options.rate} req/s target for ${options.duration} s over ${options.customers} customers (${options.connections} connections)`,
+      `next-action at ${options.rate} req/s target for ${options.duration} s (after ${options.warmup} s of warm-up) over ${options.customers} customers (${options.connections} connections)`,
       `  throughput: ${result.requests.average.toFixed(1)} req/s average, ${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
       `  latency ms: p50 ${latency.p50}, p90 ${latency.p90}, p99 ${latency.p99}, max ${latency.max}, mean ${latency.average.toFixed(2)}`,
       '',

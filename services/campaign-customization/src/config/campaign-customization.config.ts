@@ -69,6 +69,8 @@ export const campaignCustomizationConfigSchema = z.object({
   BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** How long the next-action path may use a campaign list or an identifier lookup it cached. */
   CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Upper bound of the customer snapshots each instance keeps in memory for next-action (characters of their JSON text). */
+  SNAPSHOT_CACHE_MAX_BYTES: z.coerce.number().int().min(1_000_000).max(4_000_000_000).default(64_000_000),
 });
 
 export type CampaignCustomizationConfig = z.infer<typeof campaignCustomizationConfigSchema>;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
+import { snapshotKey } from '../../profiles/infrastructure/decision-snapshot.cache';
 import type { CapCheck, ContactCounts } from '../domain/contact-cap';
 
 const HOUR_MS = 3_600_000;
@@ -9,19 +10,22 @@ const RETENTION_MS = 90 * 24 * HOUR_MS;
 /**
  * Checks the caps of the chosen campaign and records the contact in one atomic step, so two
  * concurrent requests for one customer cannot both squeeze under the same cap. KEYS are the
- * contact's scope sets; ARGV: now, member, retention, then (key index, window ms, max) per cap.
- * Returns 0 when recorded, else the index of the key whose cap was reached.
+ * customer's snapshot, then the contact's scope sets; ARGV: now, member, retention, the
+ * snapshot version the decision was made on, then (key index, window ms, max) per cap.
+ * Returns 0 when recorded, -1 when the customer's snapshot changed since it was read (a consent
+ * withdrawn meanwhile must not be contacted), else the index of the key whose cap was reached.
  */
 const RESERVE = `
 local now = tonumber(ARGV[1])
-local i = 4
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[4] then return -1 end
+local i = 5
 while i <= #ARGV do
   local key = KEYS[tonumber(ARGV[i])]
   local count = redis.call('ZCOUNT', key, '(' .. (now - tonumber(ARGV[i + 1])), '+inf')
   if count + 1 > tonumber(ARGV[i + 2]) then return tonumber(ARGV[i]) end
   i = i + 3
 end
-for k = 1, #KEYS do
+for k = 2, #KEYS do
   redis.call('ZADD', KEYS[k], now, ARGV[2])
   redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - tonumber(ARGV[3]))
   redis.call('PEXPIRE', KEYS[k], ARGV[3])
@@ -44,36 +48,63 @@ export class ContactCounterStore {
   }
 
   /**
-   * The counts for the given (scope, window) keys in one round trip. On a Redis failure the map
-   * is empty: the domain then refuses to contact (an unknown count never allows a contact).
+   * In one round trip: the counts for the given (scope, window) keys of the customer, and the
+   * snapshot versions of the given customers (the decision's customer and the merged-away ids
+   * that led to it), against which the caller checks the copies it decided on. On a Redis
+   * failure both maps are empty: the domain then refuses to contact (an unknown count never
+   * allows a contact) and the caller reads the customers from MongoDB.
    */
-  async counts(customerId: string, needed: ReadonlyArray<{ scope: string; windowHours: number; key: string }>, now: Date): Promise<ContactCounts> {
+  async read(
+    customerId: string,
+    needed: ReadonlyArray<{ scope: string; windowHours: number; key: string }>,
+    now: Date,
+    versionsOf: readonly string[],
+  ): Promise<{ counts: ContactCounts; versions: ReadonlyMap<string, number> }> {
     const counts = new Map<string, number>();
-    if (needed.length === 0) return counts;
+    const versions = new Map<string, number>();
     const pipeline = this.redis.pipeline();
+    for (const id of versionsOf) pipeline.hget(snapshotKey(id), 'v');
     for (const n of needed) pipeline.zcount(this.key(customerId, n.scope), `(${now.getTime() - n.windowHours * HOUR_MS}`, '+inf');
     try {
       const results = (await pipeline.exec()) ?? [];
       results.forEach(([error, value], i) => {
-        const n = needed[i];
-        if (n !== undefined && error === null && typeof value === 'number') counts.set(n.key, value);
+        if (error !== null) return;
+        const id = versionsOf[i];
+        if (id !== undefined) {
+          if (typeof value === 'string') versions.set(id, Number(value));
+          return;
+        }
+        const n = needed[i - versionsOf.length];
+        if (n !== undefined && typeof value === 'number') counts.set(n.key, value);
       });
     } catch {
       counts.clear();
+      versions.clear();
     }
-    return counts;
+    return { counts, versions };
   }
 
-  /** Records one contact under every scope if the caps still allow it; false when a cap was reached meanwhile. */
-  async reserve(customerId: string, scopes: readonly string[], checks: readonly CapCheck[], contactId: string, now: Date): Promise<boolean> {
-    const keys = scopes.map((s) => this.key(customerId, s));
-    const args: Array<string | number> = [now.getTime(), contactId, RETENTION_MS];
+  /**
+   * Records one contact under every scope if the caps still allow it and the customer's
+   * snapshot is still at the version decided on: 'capped' when a cap was reached meanwhile,
+   * 'stale' when the customer changed meanwhile (the caller decides again on the new state).
+   */
+  async reserve(
+    customerId: string,
+    snapshotVersion: number,
+    scopes: readonly string[],
+    checks: readonly CapCheck[],
+    contactId: string,
+    now: Date,
+  ): Promise<'reserved' | 'capped' | 'stale'> {
+    const keys = [snapshotKey(customerId), ...scopes.map((s) => this.key(customerId, s))];
+    const args: Array<string | number> = [now.getTime(), contactId, RETENTION_MS, String(snapshotVersion)];
     for (const check of checks) {
       const index = scopes.indexOf(check.scope);
-      if (index === -1) return false;
-      args.push(index + 1, check.windowHours * HOUR_MS, check.max);
+      if (index === -1) return 'capped';
+      args.push(index + 2, check.windowHours * HOUR_MS, check.max);
     }
     const result = await this.redis.eval(RESERVE, keys.length, ...keys, ...args);
-    return result === 0;
+    return result === 0 ? 'reserved' : result === -1 ? 'stale' : 'capped';
   }
 }

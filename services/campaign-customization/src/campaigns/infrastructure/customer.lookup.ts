@@ -1,66 +1,101 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import { IdentifierIndexRepository } from '../../profiles/infrastructure/identifier-index.repository';
 import { CustomerStateRepository } from '../../profiles/infrastructure/customer-state.repository';
 import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
 
-const CACHE_LIMIT = 100_000;
+const IDENTIFIERS_CACHED = 100_000;
 const MERGE_HOPS = 5;
 
+/** One customer's snapshot as this process holds it, with the projection version it is at. */
+export interface VersionedSnapshot {
+  customerId: string;
+  version: number;
+  snapshot: DecisionSnapshot;
+}
+
 /**
- * Identifier -> customer for the next-action path, from this service's own index, with an
- * in-process cache: identifiers rarely change owner, and a stale entry at worst points at a
- * merged-away id, which the mergedInto chain then follows.
+ * Identifier -> customer, and customer -> snapshot, for the next-action path.
+ *
+ * Identifiers come from this service's own index, cached in process: identifiers rarely change
+ * owner, and a stale entry at worst points at a merged-away id, which the mergedInto chain then
+ * follows (an erased customer's id finds no snapshot: 404).
+ *
+ * Snapshots are held in process (bounded by the size of their JSON text) but never trusted on
+ * their own: the caller reads the current version of every snapshot it used from Redis in the
+ * same round trip as the contact counts, and drops and reloads any whose version moved (a
+ * profile, consent or membership change, a merge or split, written by any instance) or whose
+ * Redis copy is gone (erasure deletes it). Loads read Redis, then MongoDB on a miss.
  */
 @Injectable()
 export class CustomerLookup {
-  private readonly cache = new Map<string, { customerId: string; at: number }>();
+  private readonly identifiers: LRUCache<string, string>;
+  private readonly snapshots: LRUCache<string, VersionedSnapshot>;
 
   constructor(
-    private readonly identifiers: IdentifierIndexRepository,
+    private readonly index: IdentifierIndexRepository,
     private readonly customers: CustomerStateRepository,
-    private readonly snapshots: DecisionSnapshotCache,
-    @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
-  ) {}
+    private readonly shared: DecisionSnapshotCache,
+    @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
+  ) {
+    this.identifiers = new LRUCache({ max: IDENTIFIERS_CACHED, ttl: Math.max(config.CACHE_TTL_MS, 30_000) });
+    this.snapshots = new LRUCache({ maxSize: config.SNAPSHOT_CACHE_MAX_BYTES });
+  }
 
   /** "customerId" is accepted as a type, so channels that already hold the id skip the index. */
   async resolve(type: string, rawValue: string): Promise<string | undefined> {
     const value = normalise(type, rawValue);
     if (type === 'customerId') return value;
     const key = `${type}:${value}`;
-    const hit = this.cache.get(key);
-    const ttl = Math.max(this.config.CACHE_TTL_MS, 30_000);
-    if (hit !== undefined && Date.now() - hit.at < ttl) return hit.customerId;
-    const customerId = await this.identifiers.lookup({ type, value });
-    if (customerId !== undefined) {
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(key, { customerId, at: Date.now() });
-    }
+    const hit = this.identifiers.get(key);
+    if (hit !== undefined) return hit;
+    const customerId = await this.index.lookup({ type, value });
+    if (customerId !== undefined) this.identifiers.set(key, customerId);
     return customerId;
   }
 
-  /** The customer's profile and memberships, following merges to the survivor: Redis first, MongoDB on a miss. */
-  async state(customerId: string): Promise<DecisionSnapshot | undefined> {
+  /**
+   * The snapshots from the customer to the survivor of its merges (usually one), from this
+   * process's memory where held. The last one is the customer to decide for. fromMongo skips
+   * both caches (Redis could not be asked whether they are current).
+   */
+  async chain(customerId: string, fromMongo = false): Promise<VersionedSnapshot[] | undefined> {
+    const chain: VersionedSnapshot[] = [];
     let id = customerId;
     for (let hop = 0; hop <= MERGE_HOPS; hop++) {
-      const snapshot = await this.snapshot(id);
-      if (snapshot === undefined) return undefined;
-      if (snapshot.mergedInto === undefined) return snapshot;
-      id = snapshot.mergedInto;
+      const entry = (fromMongo ? undefined : this.snapshots.get(id)) ?? (await this.load(id, fromMongo));
+      if (entry === undefined) return undefined;
+      chain.push(entry);
+      if (entry.snapshot.mergedInto === undefined) return chain;
+      id = entry.snapshot.mergedInto;
     }
     return undefined;
   }
 
-  private async snapshot(customerId: string): Promise<DecisionSnapshot | undefined> {
-    const cached = await this.snapshots.get(customerId).catch(() => undefined);
-    if (cached !== undefined) return cached;
+  /** Forgets snapshots found out of date. */
+  forget(customerIds: readonly string[]): void {
+    for (const id of customerIds) this.snapshots.delete(id);
+  }
+
+  private async load(customerId: string, fromMongo: boolean): Promise<VersionedSnapshot | undefined> {
+    const held = fromMongo ? undefined : await this.shared.get(customerId).catch(() => undefined);
+    if (held !== undefined) {
+      const entry = { customerId, version: held.version, snapshot: JSON.parse(held.json) as DecisionSnapshot };
+      this.snapshots.set(customerId, entry, { size: held.json.length });
+      return entry;
+    }
     const stored = await this.customers.findOne(customerId);
     if (stored === undefined) return undefined;
     const snapshot: DecisionSnapshot = { profile: stored.state.profile, memberships: stored.state.memberships };
     if (stored.state.mergedInto !== undefined) snapshot.mergedInto = stored.state.mergedInto;
-    await this.snapshots.put([{ customerId, version: stored.version, snapshot }]).catch(() => undefined);
-    return snapshot;
+    // Refilled for every instance; a newer version already held there wins, and the caller's
+    // version check then reloads it.
+    await this.shared.put([{ customerId, version: stored.version, snapshot }]).catch(() => undefined);
+    const entry = { customerId, version: stored.version, snapshot };
+    if (!fromMongo) this.snapshots.set(customerId, entry, { size: JSON.stringify(snapshot).length });
+    return entry;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { slugSchema } from '../../segments/domain/consent';
-import { invalid, notFound } from '../../shared/interface/http-problem';
-import { DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer } from '../application/decide-next-action/decide-next-action.handler';
+import { invalid, notFound, problem } from '../../shared/interface/http-problem';
+import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer } from '../application/decide-next-action/decide-next-action.handler';
 
 /** For the call-centre screen and the store clerk: who this is, and what to say or offer now. */
 @Controller('v1/customers/by')
@@ -16,6 +16,7 @@ export class NextActionController {
       return await this.decide.execute({ type, value, channel: parsed.data });
     } catch (error) {
       if (error instanceof UnknownCustomerError) throw notFound(error.message);
+      if (error instanceof CustomerChangingError) throw problem(503, 'customer_changing', error.message);
       throw error;
     }
   }

@@ -14,6 +14,16 @@ describe('customer state', () => {
     expect(twice.memberships).toEqual({});
   });
 
+  it('records the causing event and its correlation on each queued change', () => {
+    const change = { segmentId: 'a', segmentVersion: 1, change: 'entered' as const, reason: 'r', changedAt: at(0) };
+    const caused = appendMembershipChanges(emptyState('c'), { current: { a: 1 }, changes: [change] }, { eventId: 'evt-1', correlationId: 'msg-1' });
+    expect(caused.outbox[0]).toMatchObject({ causationId: 'evt-1', correlationId: 'msg-1' });
+    const uncorrelated = appendMembershipChanges(emptyState('c'), { current: { a: 1 }, changes: [change] }, { eventId: 'evt-2' });
+    expect(uncorrelated.outbox[0]).toMatchObject({ causationId: 'evt-2' });
+    expect(uncorrelated.outbox[0]).not.toHaveProperty('correlationId');
+    expect(appendMembershipChanges(emptyState('c'), { current: { a: 1 }, changes: [change] }).outbox[0]).not.toHaveProperty('causationId');
+  });
+
   it('keeps a bounded list of applied event ids without duplicates', () => {
     let state = emptyState('c');
     for (let i = 0; i < APPLIED_EVENTS_KEPT + 10; i++) state = markApplied(state, [`e${i}`, `e${i}`]);

@@ -2,9 +2,20 @@ import { recordConversion, recordExposure, isWithinWindow, type AttributionState
 import { emptyProfile, type CustomerProfile } from '../../segments/domain/customer-profile';
 import type { MembershipChange, MembershipDiff } from '../../segments/domain/membership.diff';
 
+/** The input that caused a change, for the envelope of what the change publishes. */
+export interface ChangeCause {
+  /** Id of the causing event (its envelope id). */
+  eventId: string;
+  /** The causing event's correlation id, carried on. */
+  correlationId?: string;
+}
+
 /** A membership change waiting to be published, with the customer's sequence number. */
 export interface OutboxEntry extends MembershipChange {
   sequence: number;
+  /** Envelope id of the event that caused the change (absent for back-fills and recovery). */
+  causationId?: string;
+  correlationId?: string;
 }
 
 /** Goal events seen before any exposure to the campaign (the topics are not ordered with each other). */
@@ -61,10 +72,13 @@ export function markApplied(state: CustomerState, eventIds: readonly string[]): 
   return { ...state, appliedEvents: [...state.appliedEvents, ...fresh].slice(-APPLIED_EVENTS_KEPT) };
 }
 
-/** Stores the memberships after a diff and queues its changes with the next sequence numbers. */
-export function appendMembershipChanges(state: CustomerState, diff: MembershipDiff): CustomerState {
+/** Stores the memberships after a diff and queues its changes with the next sequence numbers and their cause. */
+export function appendMembershipChanges(state: CustomerState, diff: MembershipDiff, cause?: ChangeCause): CustomerState {
   let sequence = state.sequence;
-  const queued = diff.changes.map((change): OutboxEntry => ({ ...change, sequence: ++sequence }));
+  const origin: Pick<OutboxEntry, 'causationId' | 'correlationId'> = {};
+  if (cause !== undefined) origin.causationId = cause.eventId;
+  if (cause?.correlationId !== undefined) origin.correlationId = cause.correlationId;
+  const queued = diff.changes.map((change): OutboxEntry => ({ ...change, sequence: ++sequence, ...origin }));
   return { ...state, memberships: { ...diff.current }, sequence, outbox: [...state.outbox, ...queued] };
 }
 

@@ -9,7 +9,21 @@ export interface DecisionSnapshot {
   mergedInto?: string;
 }
 
+/** A snapshot as Redis holds it: the projection document's version and the JSON text. */
+export interface HeldSnapshot {
+  version: number;
+  json: string;
+}
+
 const TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The Redis key of a customer's snapshot. The customer id is the hash tag, as for the contact
+ * counters, so the reservation script can check the snapshot's version beside the caps.
+ */
+export function snapshotKey(customerId: string): string {
+  return `snapshot:{${customerId}}`;
+}
 
 // Stores only a newer version than the one held, so instances finishing writes out of order never regress it.
 const PUT = `
@@ -21,28 +35,39 @@ return 1
 `;
 
 /**
- * The next-action path's copy of each customer's profile and memberships, in Redis: one GET
- * instead of a MongoDB read on the request path (FerretDB reads slow down sharply while the
- * consumer writes). Written after every successful projection write, versioned by the
- * document version; a miss (evicted, expired, never cached) falls back to MongoDB and refills.
+ * The next-action path's copy of each customer's profile and memberships, in Redis, shared by
+ * all instances: written after every successful projection write, versioned by the document
+ * version; a miss (evicted, expired, never cached) falls back to MongoDB and refills. The
+ * version field is what every instance's in-process copy is checked against on each request,
+ * so a change written by any instance, or an erasure (which deletes the key), is seen at once.
  */
 @Injectable()
 export class DecisionSnapshotCache {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
-  private key(customerId: string): string {
-    return `snapshot:{${customerId}}`;
-  }
-
   async put(entries: ReadonlyArray<{ customerId: string; version: number; snapshot: DecisionSnapshot }>): Promise<void> {
     if (entries.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const e of entries) pipeline.eval(PUT, 1, this.key(e.customerId), e.version, JSON.stringify(e.snapshot), TTL_SECONDS);
+    for (const e of entries) pipeline.eval(PUT, 1, snapshotKey(e.customerId), e.version, JSON.stringify(e.snapshot), TTL_SECONDS);
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error !== null);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  /**
+   * Removes snapshots, so that readers fall back to MongoDB: used when a refresh after a
+   * projection write failed, since a snapshot older than the document must not be served.
+   */
+  async drop(customerIds: readonly string[]): Promise<void> {
+    if (customerIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of customerIds) pipeline.del(snapshotKey(id));
     await pipeline.exec();
   }
 
-  async get(customerId: string): Promise<DecisionSnapshot | undefined> {
-    const json = await this.redis.hget(this.key(customerId), 's');
-    return json === null ? undefined : (JSON.parse(json) as DecisionSnapshot);
+  async get(customerId: string): Promise<HeldSnapshot | undefined> {
+    const [version, json] = await this.redis.hmget(snapshotKey(customerId), 'v', 's');
+    if (version === null || json === null || json === undefined || version === undefined) return undefined;
+    return { version: Number(version), json };
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { context } from '@opentelemetry/api';
 import type { CampaignDecidedDataV1 } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
@@ -14,8 +15,11 @@ import { DecisionPublisher } from '../../infrastructure/decision.publisher';
 import { CustomerLookup } from '../../infrastructure/customer.lookup';
 
 const SOURCE = '/services/campaign-customization';
-/** Decisions retried when a concurrent contact of the same customer took the last room under a cap. */
-const MAX_ATTEMPTS = 3;
+/**
+ * Decisions redone when a concurrent contact of the same customer took the last room under a
+ * cap, or the customer changed between the reads and the reservation.
+ */
+const MAX_ATTEMPTS = 4;
 
 export class UnknownCustomerError extends Error {
   constructor(type: string) {
@@ -37,8 +41,11 @@ export interface NextActionAnswer extends CustomerBrief {
 /**
  * The next best action for one contact: the customer's brief, then the decision, then the
  * contact recorded (caps, atomically with their check) and the decision published for the
- * channels and for attribution. Reads: one identifier lookup (cached), one customer document,
- * one Redis round trip for the counts; writes: one Redis script, one (group-committed) send.
+ * channels and for attribution. Round trips on the usual path: one Redis pipeline (the contact
+ * counts and the version of the customer's snapshot, which this process holds in memory), one
+ * Redis script (caps checked and the contact recorded, only if the snapshot is still at that
+ * version), and the decision queued for Kafka (sent behind the answer). A snapshot found out of date is reloaded and the
+ * decision made again, so eligibility is always decided on the customer's current state.
  */
 @Injectable()
 export class DecideNextActionHandler {
@@ -57,35 +64,59 @@ export class DecideNextActionHandler {
   async execute(input: { type: string; value: string; channel: string }): Promise<NextActionAnswer> {
     const customerId = await this.lookup.resolve(input.type, input.value);
     if (customerId === undefined) throw new UnknownCustomerError(input.type);
-    const stored = await this.lookup.state(customerId);
-    if (stored === undefined) throw new UnknownCustomerError(input.type);
-    const { profile, memberships } = stored;
     const campaigns = await this.catalog.all();
-    const brief = customerBrief(profile);
     const channel = input.channel;
+    let fromMongo = false;
 
     for (let attempt = 1; ; attempt++) {
+      const chain = await this.lookup.chain(customerId, fromMongo);
+      const held = chain?.[chain.length - 1];
+      if (chain === undefined || held === undefined) throw new UnknownCustomerError(input.type);
+      const { profile, memberships } = held.snapshot;
       const now = new Date();
       // Only campaigns that could reach the cap check need counts fetched.
       const candidates = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
-      const counts = await this.counters.counts(profile.customerId, countsNeeded(candidates, channel, this.policy, profile), now);
-      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
+      const ids = chain.map((e) => e.customerId);
+      const { counts, versions } = await this.counters.read(profile.customerId, countsNeeded(candidates, channel, this.policy, profile), now, fromMongo ? [] : ids);
+      if (!fromMongo) {
+        const stale = chain.filter((e) => versions.get(e.customerId) !== e.version).map((e) => e.customerId);
+        if (stale.length > 0) {
+          this.lookup.forget(stale);
+          // Nothing from Redis at all: it cannot vouch for any copy, so decide on MongoDB's.
+          if (versions.size === 0) fromMongo = true;
+          if (attempt < MAX_ATTEMPTS) continue;
+          throw new CustomerChangingError();
+        }
+      }
+      const brief = customerBrief(profile);
       const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
+      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
       if (action.kind === 'none') return { ...answer, action };
       const decisionId = randomUUID();
       if (action.kind === 'offer') {
         const campaign = candidates.find((c) => c.id === action.campaignId);
-        const reserved =
-          campaign !== undefined &&
-          (await this.counters.reserve(profile.customerId, contactScopes(campaign.id, channel), capChecksFor(campaign, channel, this.policy, profile), decisionId, now));
-        if (!reserved) {
+        const outcome =
+          campaign === undefined
+            ? 'capped'
+            : await this.counters.reserve(profile.customerId, held.version, contactScopes(campaign.id, channel), capChecksFor(campaign, channel, this.policy, profile), decisionId, now);
+        if (outcome === 'stale') this.lookup.forget([held.customerId]);
+        if (outcome !== 'reserved') {
           if (attempt < MAX_ATTEMPTS) continue;
           return { ...answer, action: { kind: 'none', reason: 'a concurrent contact reached a cap', passed: action.passed } };
         }
       }
-      await this.decisions.publish({ key: profile.customerId, event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
+      // Sent behind the answer (see DecisionPublisher), with the request's trace.
+      this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
       return { ...answer, action, decisionId };
     }
+  }
+}
+
+/** The customer kept changing while the decision was being made (the caller may ask again). */
+export class CustomerChangingError extends Error {
+  constructor() {
+    super('the customer changed during every attempt to decide; ask again');
+    this.name = 'CustomerChangingError';
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
+import { LRUCache } from 'lru-cache';
 import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
 import { InjectLogger, type Logger } from '@o2o/observability';
@@ -16,6 +17,7 @@ import {
   appendMembershipChanges,
   emptyState,
   exposeToCampaign,
+  type ChangeCause,
   hasApplied,
   markApplied,
   mergeAttribution,
@@ -32,12 +34,18 @@ const MAX_ROUNDS = 8;
 /** mergedInto hops followed when routing an event of a merged-away id. */
 const MAX_MERGE_HOPS = 5;
 const DEFAULT_WINDOW_DAYS = 30;
+/** (customer, campaign) exposures remembered to skip repeat decisions without reading MongoDB. */
+const EXPOSURES_REMEMBERED = 200_000;
 
 interface Working extends StoredState {
   dirty: boolean;
   /** Memberships must be recomputed before writing, for this reason. */
   recompute: MembershipCause | undefined;
   trace: Context | undefined;
+  /** An input was skipped as already applied: a redelivery, which also repairs the Redis snapshot. */
+  replayed: boolean;
+  /** The first input of the batch that changed this customer: the cause its membership changes carry. */
+  cause: ChangeCause | undefined;
 }
 
 export interface ApplyResult {
@@ -71,8 +79,30 @@ export class ApplyProfileChangesHandler {
    */
   private readonly gate = new SerialGate();
 
+  /**
+   * First exposure time per "customer campaign" (-Infinity once converted) as last written or
+   * read. Only the first exposure counts and exposures are never undone (a merge keeps the
+   * earlier one), so a decision no earlier than it changes nothing: most decisions are repeat
+   * contacts, and skipping them spares the batch its MongoDB read.
+   */
+  private readonly exposures = new LRUCache<string, number>({ max: EXPOSURES_REMEMBERED });
+
   execute(changes: readonly ProfileChange[]): Promise<ApplyResult> {
-    return this.gate.run(() => this.applyBatch(changes));
+    const effective = changes.filter((c) => c.kind !== 'decision' || !this.isRepeatExposure(c.customerId, c.campaignId, c.at));
+    return this.gate.run(() => this.applyBatch(effective));
+  }
+
+  private isRepeatExposure(customerId: string, campaignId: string, at: string): boolean {
+    const first = this.exposures.get(`${customerId} ${campaignId}`);
+    return first !== undefined && Date.parse(at) >= first;
+  }
+
+  private rememberExposures(working: ReadonlyMap<string, Working>): void {
+    for (const w of working.values()) {
+      for (const [campaignId, a] of Object.entries(w.state.attribution)) {
+        this.exposures.set(`${w.state.customerId} ${campaignId}`, a.convertedAt !== undefined ? -Infinity : Date.parse(a.firstExposedAt));
+      }
+    }
   }
 
   private async applyBatch(changes: readonly ProfileChange[]): Promise<ApplyResult> {
@@ -96,8 +126,9 @@ export class ApplyProfileChangesHandler {
       const matched = await this.customers.write(dirty);
       const wrote = Date.now();
       if (matched === dirty.length) {
-        await this.refreshSnapshots(dirty);
+        await this.refreshSnapshots([...working.values()].filter((w) => w.dirty || (w.replayed && w.exists)));
         const published = await this.publishOutboxes(working, dirty);
+        this.rememberExposures(working);
         const timings = { readMs: loaded - started, writeMs: wrote - loaded, publishMs: Date.now() - wrote };
         this.logger.debug({ changes: changes.length, customers: working.size, written: dirty.length, published, round, ...timings }, 'batch applied');
         return { written: dirty.length, published, rounds: round };
@@ -116,7 +147,7 @@ export class ApplyProfileChangesHandler {
       const next: string[] = [];
       for (const id of wanted) {
         const stored = found.get(id) ?? { state: emptyState(id), version: 0, exists: false };
-        working.set(id, { ...stored, dirty: false, recompute: undefined, trace: undefined });
+        working.set(id, { ...stored, dirty: false, recompute: undefined, trace: undefined, replayed: false, cause: undefined });
         const target = stored.state.mergedInto;
         if (target !== undefined && !working.has(target)) next.push(target);
       }
@@ -125,14 +156,25 @@ export class ApplyProfileChangesHandler {
     return working;
   }
 
-  /** A Redis failure here only costs the next-action path a MongoDB read; it must not fail the batch. */
-  private async refreshSnapshots(written: readonly Working[]): Promise<void> {
-    const entries = written.map((w) => {
+  /**
+   * The next-action path serves these snapshots (and every instance's in-process copy follows
+   * their versions), so one older than the document must not survive: when the refresh fails
+   * the snapshots are dropped (readers fall back to MongoDB), and when that fails too the batch
+   * fails; its redelivery finds the changes applied and refreshes the snapshots of the
+   * customers it skipped (replayed). Re-putting an unchanged customer is a no-op (same version).
+   */
+  private async refreshSnapshots(customers: readonly Working[]): Promise<void> {
+    const entries = customers.map((w) => {
       const snapshot: DecisionSnapshot = { profile: w.state.profile, memberships: w.state.memberships };
       if (w.state.mergedInto !== undefined) snapshot.mergedInto = w.state.mergedInto;
-      return { customerId: w.state.customerId, version: w.version + 1, snapshot };
+      return { customerId: w.state.customerId, version: w.dirty ? w.version + 1 : w.version, snapshot };
     });
-    await this.snapshots.put(entries).catch((error: unknown) => this.logger.warn({ err: error }, 'decision snapshots not refreshed'));
+    try {
+      await this.snapshots.put(entries);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'decision snapshots not refreshed; dropping them');
+      await this.snapshots.drop(entries.map((e) => e.customerId));
+    }
   }
 
   private async publishOutboxes(working: Map<string, Working>, written: readonly Working[]): Promise<number> {
@@ -163,6 +205,8 @@ export class ApplyProfileChangesHandler {
             source: SOURCE,
             subject: customerId,
             time: entry.changedAt,
+            correlationid: entry.correlationId,
+            causationid: entry.causationId,
             data,
           }),
         });
@@ -174,6 +218,15 @@ export class ApplyProfileChangesHandler {
     await this.customers.clearOutboxes(cleared);
     return events.length;
   }
+}
+
+/** The input a change came from. */
+type Origin = Pick<Exclude<ProfileChange, { kind: 'reevaluate' | 'flush' }>, 'eventId' | 'correlationId' | 'trace'>;
+
+/** Tombstones carry no envelope: their position-based id is no event id to cite as a cause. */
+function causeOf(origin: Origin): ChangeCause | undefined {
+  if (origin.eventId.startsWith('tombstone:')) return undefined;
+  return origin.correlationId === undefined ? { eventId: origin.eventId } : { eventId: origin.eventId, correlationId: origin.correlationId };
 }
 
 /** One round of applying a batch to the customers read for it. */
@@ -219,11 +272,11 @@ class BatchContext {
         );
       }
       case 'merged':
-        return this.applyMerge(change.customerId, change.mergedId, change.eventId, change.trace);
+        return this.applyMerge(change.customerId, change.mergedId, change);
       case 'split':
-        return this.applySplit(change.customerId, change.parts, change.eventId, change.trace);
+        return this.applySplit(change.customerId, change.parts, change);
       case 'decision':
-        return this.applyDecision(change.customerId, change.campaignId, change.group, change.at, change.eventId, change.trace);
+        return this.applyDecision(change.customerId, change.campaignId, change.group, change.at, change);
       case 'reevaluate': {
         const w = this.get(change.customerId);
         if (w.exists && w.state.mergedInto === undefined) w.recompute ??= { kind: 'segment-change' };
@@ -240,7 +293,7 @@ class BatchContext {
       if (w.recompute === undefined || w.state.mergedInto !== undefined) continue;
       const diff = diffMemberships(w.state.memberships, this.segments, w.state.profile, this.now, w.recompute);
       if (diff.changes.length > 0) {
-        w.state = appendMembershipChanges(w.state, diff);
+        w.state = appendMembershipChanges(w.state, diff, w.cause);
         w.dirty = true;
       }
       w.recompute = undefined;
@@ -249,7 +302,7 @@ class BatchContext {
 
   private applyEvent(change: Extract<ProfileChange, { kind: 'event' }>): void {
     const w = this.route(change.customerId);
-    if (hasApplied(w.state, change.eventId)) return;
+    if (this.seen(w, change.eventId)) return;
     const before = w.state;
     let profile = applyResolvedEvent(before.profile, change.data, this.tracked, this.now);
     if (change.consent !== undefined) profile = applyConsent(profile, change.consent);
@@ -266,16 +319,16 @@ class BatchContext {
     }
     if (state === before) return;
     const cause: MembershipCause | undefined = !profileChanged ? undefined : change.consent !== undefined ? { kind: 'consent-change' } : { kind: 'profile-change' };
-    this.update(w, markApplied(state, [change.eventId]), change.trace, cause);
+    this.update(w, markApplied(state, [change.eventId]), change, cause);
   }
 
   /** State topics: a merged-away id's own state is history, so it is not routed to the survivor. */
-  private applyState(change: { customerId: string; eventId: string; trace?: Context | undefined }, erasure: boolean, fold: (profile: CustomerProfile) => CustomerProfile): void {
+  private applyState(change: Origin & { customerId: string }, erasure: boolean, fold: (profile: CustomerProfile) => CustomerProfile): void {
     const w = this.get(change.customerId);
-    if (w.state.mergedInto !== undefined || hasApplied(w.state, change.eventId)) return;
+    if (w.state.mergedInto !== undefined || this.seen(w, change.eventId)) return;
     // Erasing what was never held would only create an empty customer.
     if (erasure && !w.exists && !w.dirty) return;
-    this.update(w, markApplied({ ...w.state, profile: fold(w.state.profile) }, [change.eventId]), change.trace, { kind: 'profile-change' });
+    this.update(w, markApplied({ ...w.state, profile: fold(w.state.profile) }, [change.eventId]), change, { kind: 'profile-change' });
   }
 
   /**
@@ -284,11 +337,12 @@ class BatchContext {
    * memberships are recomputed on the folded profile; the merged id exits everything. Guarded
    * by the survivor's applied ids, so a half-written earlier round is completed, not repeated.
    */
-  private applyMerge(survivorId: string, mergedId: string, eventId: string, trace: Context | undefined): void {
+  private applyMerge(survivorId: string, mergedId: string, origin: Origin): void {
+    const { eventId } = origin;
     if (survivorId === mergedId) return;
     const survivor = this.route(survivorId);
     const merged = this.get(mergedId);
-    if (survivor === merged || hasApplied(survivor.state, eventId)) return;
+    if (survivor === merged || this.seen(survivor, eventId)) return;
     const s = survivor.state;
     const m = merged.state;
     const profile = mergeProfiles(s.profile, m.profile);
@@ -308,10 +362,10 @@ class BatchContext {
       pendingGoals: [...s.pendingGoals, ...m.pendingGoals].slice(-50),
       appliedEvents: [...new Set([...m.appliedEvents, ...s.appliedEvents])],
     };
-    next = markApplied(appendMembershipChanges(next, diff.survivor), [eventId]);
-    this.update(survivor, next, trace, undefined);
+    next = markApplied(appendMembershipChanges(next, diff.survivor, causeOf(origin)), [eventId]);
+    this.update(survivor, next, origin, undefined);
     if (m.mergedInto === undefined) {
-      this.update(merged, { ...appendMembershipChanges(m, diff.merged), mergedInto: s.customerId }, trace, undefined);
+      this.update(merged, { ...appendMembershipChanges(m, diff.merged, causeOf(origin)), mergedInto: s.customerId }, origin, undefined);
     }
   }
 
@@ -321,9 +375,10 @@ class BatchContext {
    * own profile back as it was at the merge. Identifiers follow the split, and value and needs
    * scoring publish each part's recomputed state, which corrects the rest.
    */
-  private applySplit(customerId: string, parts: ReadonlyArray<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>, eventId: string, trace: Context | undefined): void {
+  private applySplit(customerId: string, parts: ReadonlyArray<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>, origin: Origin): void {
+    const { eventId } = origin;
     const original = this.get(customerId);
-    if (hasApplied(original.state, eventId)) return;
+    if (this.seen(original, eventId)) return;
     const others = new Set(parts.filter((p) => p.customerId !== customerId).map((p) => p.customerId));
     for (const part of parts) {
       const w = this.get(part.customerId);
@@ -338,23 +393,31 @@ class BatchContext {
         const { mergedInto: _revived, ...rest } = next;
         next = rest;
       }
-      this.update(w, markApplied(next, [eventId]), trace, { kind: 'split', fromCustomerId: customerId });
+      this.update(w, markApplied(next, [eventId]), origin, { kind: 'split', fromCustomerId: customerId });
     }
   }
 
-  private applyDecision(customerId: string, campaignId: string, group: 'treated' | 'control', at: string, eventId: string, trace: Context | undefined): void {
+  private applyDecision(customerId: string, campaignId: string, group: 'treated' | 'control', at: string, origin: Origin): void {
+    const { eventId } = origin;
     const w = this.route(customerId);
-    if (hasApplied(w.state, eventId)) return;
+    if (this.seen(w, eventId)) return;
     const next = exposeToCampaign(w.state, campaignId, group, at, this.windowDays(campaignId));
     // Only the first exposure counts, so repeat contacts change nothing and need no write.
     if (next === w.state) return;
-    this.update(w, markApplied(next, [eventId]), trace, undefined);
+    this.update(w, markApplied(next, [eventId]), origin, undefined);
   }
 
-  private update(w: Working, state: CustomerState, trace: Context | undefined, recompute: MembershipCause | undefined): void {
+  private seen(w: Working, eventId: string): boolean {
+    if (!hasApplied(w.state, eventId)) return false;
+    w.replayed = true;
+    return true;
+  }
+
+  private update(w: Working, state: CustomerState, origin: Origin, recompute: MembershipCause | undefined): void {
     w.state = state;
     w.dirty = true;
-    w.trace ??= trace;
+    w.trace ??= origin.trace;
+    w.cause ??= causeOf(origin);
     // A merge or split cause names what happened; keep it over a later plain profile change.
     if (recompute !== undefined && (w.recompute === undefined || w.recompute.kind === 'profile-change' || w.recompute.kind === 'segment-change')) {
       w.recompute = recompute;
@@ -364,7 +427,7 @@ class BatchContext {
   private get(customerId: string): Working {
     let w = this.working.get(customerId);
     if (w === undefined) {
-      w = { state: emptyState(customerId), version: 0, exists: false, dirty: false, recompute: undefined, trace: undefined };
+      w = { state: emptyState(customerId), version: 0, exists: false, dirty: false, recompute: undefined, trace: undefined, replayed: false, cause: undefined };
       this.working.set(customerId, w);
     }
     return w;

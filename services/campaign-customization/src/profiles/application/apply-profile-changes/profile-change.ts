@@ -8,6 +8,8 @@ interface Base {
   customerId: string;
   /** Envelope id, or topic:partition:offset for tombstones: recorded to apply each input once. */
   eventId: string;
+  /** The envelope's correlation id, carried on to what the change publishes. */
+  correlationId?: string | undefined;
   trace?: Context | undefined;
 }
 
