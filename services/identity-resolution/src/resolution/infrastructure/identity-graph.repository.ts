@@ -39,18 +39,21 @@ interface InsertCollection<T extends { _id: string }> {
 }
 
 /**
- * Creates the documents whose _id does not exist yet and returns their ids: what $setOnInsert
- * upserts do, as one read and one insert. Replays insert nothing. Only a genuine race with
- * another instance between the read and the insert raises E11000; the batch is then retried and
- * the read sees the winner's document (the effect is the same as if it had been first).
+ * The documents whose _id does not exist yet (duplicates in the input collapsed): one read. With
+ * insertDocuments it is what $setOnInsert upserts do, as one read and one insert. Replays insert
+ * nothing. Only a genuine race with another instance between the read and the insert raises
+ * E11000; the batch is then retried and the read sees the winner's document (the effect is the
+ * same as if it had been first).
  */
-async function insertMissing<T extends { _id: string }>(collection: InsertCollection<T>, documents: readonly T[]): Promise<string[]> {
+async function missingOf<T extends { _id: string }>(collection: InsertCollection<T>, documents: readonly T[]): Promise<T[]> {
   if (documents.length === 0) return [];
   const unique = [...new Map(documents.map((d) => [d._id, d])).values()];
   const existing = new Set((await collection.find({ _id: { $in: unique.map((d) => d._id) } } as mongo.Filter<T>, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
-  const missing = unique.filter((d) => !existing.has(d._id));
+  return unique.filter((d) => !existing.has(d._id));
+}
+
+async function insertDocuments<T extends { _id: string }>(collection: InsertCollection<T>, missing: readonly T[]): Promise<void> {
   if (missing.length > 0) await collection.insertMany(missing as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, { ordered: false });
-  return missing.map((d) => d._id);
 }
 
 function toGraphCustomer(doc: CustomerDocument): GraphCustomer {
@@ -129,23 +132,45 @@ export class IdentityGraphRepository {
 
   private async writeNow(plan: ResolutionPlan): Promise<void> {
     const now = new Date();
-    await insertMissing(
-      this.db.customers,
-      plan.newCustomers.map((c) => ({ _id: c.id, createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] })),
-    );
-    await insertMissing(
-      this.db.identifiers,
-      plan.newIdentifiers.map((n) => ({
-        _id: identifierDocumentId(n, n.unique, n.originCustomerId),
-        type: n.type,
-        value: n.value,
-        unique: n.unique,
-        customerId: n.customerId,
-        originCustomerId: n.originCustomerId,
-        firstSeenAt: new Date(n.evidence.at),
-        evidence: n.evidence,
-      })),
-    );
+    const customers = plan.newCustomers.map((c) => ({ _id: c.id, createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] }));
+    const identifiers = plan.newIdentifiers.map((n) => ({
+      _id: identifierDocumentId(n, n.unique, n.originCustomerId),
+      type: n.type,
+      value: n.value,
+      unique: n.unique,
+      customerId: n.customerId,
+      originCustomerId: n.originCustomerId,
+      firstSeenAt: new Date(n.evidence.at),
+      evidence: n.evidence,
+    }));
+    const records = plan.newRecords.map((r) => ({ _id: r.id, customerId: r.customerId, record: r.record, createdAt: now }));
+    const postings = new Map<string, string[]>();
+    for (const record of plan.newRecords) for (const key of record.keys) postings.set(key, [...(postings.get(key) ?? []), record.id]);
+    const keys = [...postings.entries()].map(([key, ids]) => ({ _id: key, ids }));
+    const reviews = plan.reviews.map((r) => ({
+      _id: r.id,
+      kind: r.kind,
+      status: 'pending' as const,
+      customerIds: [r.customerIds[0], r.customerIds[1]] as [string, string],
+      reason: r.reason,
+      ...(r.score !== undefined ? { score: r.score } : {}),
+      evidence: r.evidence.map(({ type, value }) => ({ type, value })),
+      eventId: r.eventId,
+      at: new Date(r.at),
+      createdAt: now,
+    }));
+    // Which documents exist, for every collection the plan creates documents in, in one round of
+    // reads rather than one before each insert: none of the plan's own writes creates a document
+    // another of these reads looks for, so the answers are the same.
+    const [newCustomers, newIdentifiers, newRecords, newKeys, newReviews] = await Promise.all([
+      missingOf(this.db.customers, customers),
+      missingOf(this.db.identifiers, identifiers),
+      missingOf(this.db.traitRecords, records),
+      missingOf(this.db.blockingIndex, keys),
+      missingOf(this.db.reviewQueue, reviews),
+    ]);
+    await insertDocuments(this.db.customers, newCustomers);
+    await insertDocuments(this.db.identifiers, newIdentifiers);
     await this.applyMergesNow(plan.merges);
     const members = new Map<string, string[]>();
     for (const link of plan.memberLinks) members.set(link.customerId, [...(members.get(link.customerId) ?? []), link.member]);
@@ -153,22 +178,17 @@ export class IdentityGraphRepository {
       this.db.customers,
       [...members.entries()].map(([customerId, added]) => ({ updateOne: { filter: { _id: customerId }, update: { $addToSet: { members: { $each: added } } } } })),
     );
-    await this.writeRecords(plan);
-    await insertMissing(
-      this.db.reviewQueue,
-      plan.reviews.map((r) => ({
-        _id: r.id,
-        kind: r.kind,
-        status: 'pending' as const,
-        customerIds: [r.customerIds[0], r.customerIds[1]] as [string, string],
-        reason: r.reason,
-        ...(r.score !== undefined ? { score: r.score } : {}),
-        evidence: r.evidence.map(({ type, value }) => ({ type, value })),
-        eventId: r.eventId,
-        at: new Date(r.at),
-        createdAt: now,
-      })),
+    await insertDocuments(this.db.traitRecords, newRecords);
+    await insertDocuments(this.db.blockingIndex, newKeys);
+    const created = new Set(newKeys.map((d) => d._id));
+    await chunkedBulkWrite(
+      this.db.blockingIndex,
+      keys.filter((d) => !created.has(d._id)).map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $addToSet: { ids: { $each: d.ids } } } } })),
     );
+    // Term counts grow only for records this write created, so a replayed batch counts nothing twice.
+    const createdRecords = new Set(newRecords.map((d) => d._id));
+    await this.terms.add(plan.newRecords.filter((r) => createdRecords.has(r.id)).map((r) => r.record));
+    await insertDocuments(this.db.reviewQueue, newReviews);
   }
 
   /**
@@ -203,29 +223,6 @@ export class IdentityGraphRepository {
       this.db.identifiers,
       merges.map((m) => ({ updateMany: { filter: { customerId: m.mergedId }, update: { $set: { customerId: m.survivorId } } } })),
     );
-  }
-
-  private async writeRecords(plan: ResolutionPlan): Promise<void> {
-    if (plan.newRecords.length === 0) return;
-    const now = new Date();
-    const created = await insertMissing(
-      this.db.traitRecords,
-      plan.newRecords.map((r) => ({ _id: r.id, customerId: r.customerId, record: r.record, createdAt: now })),
-    );
-    const postings = new Map<string, string[]>();
-    for (const record of plan.newRecords) for (const key of record.keys) postings.set(key, [...(postings.get(key) ?? []), record.id]);
-    const existing = new Set((await this.db.blockingIndex.find({ _id: { $in: [...postings.keys()] } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
-    await insertMissing(
-      this.db.blockingIndex,
-      [...postings.entries()].filter(([key]) => !existing.has(key)).map(([key, ids]) => ({ _id: key, ids })),
-    );
-    await chunkedBulkWrite(
-      this.db.blockingIndex,
-      [...postings.entries()].filter(([key]) => existing.has(key)).map(([key, ids]) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { ids: { $each: ids } } } } })),
-    );
-    // Term counts grow only for records this write created, so a replayed batch counts nothing twice.
-    const createdIds = new Set(created);
-    await this.terms.add(plan.newRecords.filter((r) => createdIds.has(r.id)).map((r) => r.record));
   }
 
   async ownersOf(ids: readonly string[]): Promise<Map<string, string>> {
