@@ -5,6 +5,7 @@ import { IDENTITY_CONFIG } from './identity.tokens';
 import { IdentityPrivacyParticipant } from './privacy/application/identity-privacy.participant';
 import { IdentityPrivacyModule } from './privacy/privacy.module';
 import { PrivacyStoreModule } from './privacy/privacy-store.module';
+import { installLookupFastPath } from './resolution/interface/lookup-fast-path';
 import { ResolutionModule } from './resolution/resolution.module';
 
 export const identityResolutionService: ServiceDefinition<IdentityResolutionConfig> = {
@@ -13,4 +14,5 @@ export const identityResolutionService: ServiceDefinition<IdentityResolutionConf
   configToken: IDENTITY_CONFIG,
   imports: () => [ResolutionModule, IdentityPrivacyModule],
   privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
+  configureHttp: (app) => installLookupFastPath(app),
 };

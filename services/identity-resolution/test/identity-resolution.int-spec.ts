@@ -102,6 +102,29 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
     expect((await get('/v1/identities/shoeSize/42')).status).toBe(404);
   });
 
+  it('answers repeated lookups from memory with the same document, and never serves it stale after a merge', async () => {
+    const t = uniqueId('fast-');
+    const [older, younger] = await resolveInOrder(
+      receivedEvent({ eventType: 'identify', userId: `${t}-user`, traits: { email: `${t}@demo-mail.net` }, timestamp: '2024-01-01T00:00:00.000Z' }),
+      receivedEvent({ eventType: 'identify', anonymousId: `${t}-device`, traits: { loyaltyCard: `${t}-card` }, timestamp: '2024-02-01T00:00:00.000Z' }),
+    );
+    const path = `/v1/identities/loyaltyCard/${t}-card`;
+    const fetchRaw = async () => {
+      const response = await fetch(`${service.url}${path}`);
+      return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+    };
+    const first = await fetchRaw();
+    expect(first).toMatchObject({ status: 200, type: 'application/json; charset=utf-8' });
+    expect(JSON.parse(first.text)).toMatchObject({ customerId: younger });
+    // Later answers come from this process's memory: the same document, byte for byte.
+    expect(await fetchRaw()).toEqual(first);
+    expect(await fetchRaw()).toEqual(first);
+    // The card shows up with the e-mail of the older customer: one customer now, and the lookup
+    // follows as soon as the rewritten Redis entry is pushed as an invalidation.
+    await resolveInOrder(receivedEvent({ eventType: 'identify', anonymousId: `${t}-kiosk`, traits: { email: `${t}@demo-mail.net`, loyaltyCard: `${t}-card` }, timestamp: '2024-03-01T00:00:00.000Z' }));
+    await expectEventually(async () => expect(JSON.parse((await fetchRaw()).text)).toMatchObject({ customerId: older }));
+  });
+
   it('dead-letters an event without a usable identifier, with the reason', async () => {
     const event = receivedEvent({ eventType: 'track', event: 'X', anonymousId: 'anonymous' });
     await feed.send([{ event }]);

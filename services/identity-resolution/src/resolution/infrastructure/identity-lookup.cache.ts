@@ -50,6 +50,11 @@ export class IdentityLookupCache {
     });
   }
 
+  /** The answer if this process holds it in memory; never waits for Redis. */
+  answerInMemory(type: string, value: string): string | undefined {
+    return this.local.peek(identifierKey(type, value));
+  }
+
   /**
    * Writes the current state of customers under each of their unique identifiers. A merged-away
    * customer needs no entry of its own: its identifiers now belong to the survivor and are

@@ -84,6 +84,11 @@ export class LocalLookupCache implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The answer held in memory for a key, without reading Redis; undefined when not held or not tracking. */
+  peek(key: string): string | undefined {
+    return this.tracking ? this.entries?.get(key) : undefined;
+  }
+
   /** Whether answers are being served from memory (tracking is on). */
   get active(): boolean {
     return this.tracking;

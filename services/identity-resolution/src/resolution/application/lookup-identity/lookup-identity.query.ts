@@ -38,6 +38,17 @@ export class LookupIdentityQuery {
     return found === undefined ? undefined : JSON.stringify(found);
   }
 
+  /**
+   * The answer when this process holds it in memory, synchronously; undefined otherwise (not
+   * held, a non-unique type, an unknown type or an invalid value: the full path answers those).
+   */
+  answerInMemory(type: string, rawValue: string): string | undefined {
+    const rule = this.config.rules.types.get(type);
+    if (rule?.unique !== true) return undefined;
+    const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, this.config.rules.normaliserSettings);
+    return normalised.ok ? this.cache.answerInMemory(type, normalised.value) : undefined;
+  }
+
   private normalise(type: string, rawValue: string): { value: string; unique: boolean } {
     const rule = this.config.rules.types.get(type);
     if (rule === undefined) throw new UnknownIdentifierTypeError(type);
