@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
+import { isDuplicateKeyError } from '@o2o/mongo';
 import type { GroupCounts } from '../../lift/domain';
 import { chunkedBulkWrite } from '../../shared/infrastructure/chunked-bulk-write';
 import type { CustomerState } from '../domain/customer-state';
@@ -48,30 +49,31 @@ export class CustomerStateRepository implements OnModuleInit {
   }
 
   /**
-   * Writes changed customers, each conditional on the version it was read at, and returns how
-   * many writes matched. Fewer than asked means another instance wrote one of them in between:
-   * the caller re-reads and redoes, which applied-event ids make safe. Missing documents are
-   * first created empty by _id ($setOnInsert), never by upserting with the version filter, which
-   * would raise E11000 on a race and stop FerretDB's bulk write at that error.
+   * Writes changed customers in one bulk write (per chunk): a customer read at a version is
+   * replaced only if still at that version, a customer that had no document is inserted. Returns
+   * how many writes landed; fewer than asked means another instance wrote (or created) one of
+   * them in between, and the caller re-reads and redoes, which applied-event ids make safe. An
+   * insert racing another instance's fails with E11000, which ends FerretDB's bulk write early:
+   * that too is reported as a conflict (the redo re-reads whatever did land).
    */
   async write(writes: readonly StateWrite[]): Promise<number> {
     if (writes.length === 0) return 0;
-    const fresh = writes.filter((w) => !w.exists);
-    if (fresh.length > 0) {
-      await chunkedBulkWrite(
-        this.customers,
-        fresh.map((w) => ({ updateOne: { filter: { _id: w.state.customerId }, update: { $setOnInsert: { version: 0 } }, upsert: true } })),
-      );
-    }
     const now = new Date();
-    const result = await chunkedBulkWrite(
-      this.customers,
-      writes.map((w) => {
-        const { _id, ...replacement } = toDocument(w.state, w.version + 1, now);
-        return { replaceOne: { filter: { _id, version: w.version }, replacement } };
-      }),
-    );
-    return result.matchedCount;
+    try {
+      const result = await chunkedBulkWrite(
+        this.customers,
+        writes.map((w): mongo.AnyBulkWriteOperation<CustomerDocument> => {
+          const document = toDocument(w.state, w.version + 1, now);
+          if (!w.exists) return { insertOne: { document } };
+          const { _id, ...replacement } = document;
+          return { replaceOne: { filter: { _id, version: w.version }, replacement } };
+        }),
+      );
+      return result.matchedCount + result.insertedCount;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return -1;
+      throw error;
+    }
   }
 
   /**

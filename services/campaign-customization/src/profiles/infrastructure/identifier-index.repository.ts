@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { IdentifierV1 } from '@o2o/contracts';
+import { isDuplicateKeyError } from '@o2o/mongo';
 import { chunkedBulkWrite } from '../../shared/infrastructure/chunked-bulk-write';
 
 interface IdentifierDocument {
@@ -46,16 +47,27 @@ export class IdentifierIndexRepository implements OnModuleInit {
       }
     }
     if (owners.size === 0) return;
+    const assignments = [...owners.entries()].map(([key, owner]) => ({
+      updateOne: { filter: { _id: key, updatedAt: { $lte: owner.updatedAt } }, update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } } },
+    }));
+    // Usually one round trip: each identifier is new (created) or held through an older
+    // snapshot (taken). Held through a newer one, the upsert finds no match and tries to create
+    // it: E11000, which ends FerretDB's bulk write early; then the two steps below, which never
+    // fail, redo the whole batch (every statement is idempotent).
+    try {
+      await chunkedBulkWrite(
+        this.identifiers,
+        assignments.map((a) => ({ updateOne: { ...a.updateOne, upsert: true } })),
+      );
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
     await chunkedBulkWrite(
       this.identifiers,
       [...owners.keys()].map((key) => ({ updateOne: { filter: { _id: key }, update: { $setOnInsert: { customerId: '', updatedAt: new Date(0) } }, upsert: true } })),
     );
-    await chunkedBulkWrite(
-      this.identifiers,
-      [...owners.entries()].map(([key, owner]) => ({
-        updateOne: { filter: { _id: key, updatedAt: { $lte: owner.updatedAt } }, update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } } },
-      })),
-    );
+    await chunkedBulkWrite(this.identifiers, assignments);
   }
 
   /** Erasure: the customer's identifiers no longer lead anywhere. */

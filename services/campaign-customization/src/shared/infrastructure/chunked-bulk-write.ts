@@ -30,13 +30,17 @@ const writes = new SerialGate();
 export function chunkedBulkWrite<T extends mongo.Document>(
   collection: mongo.Collection<T>,
   operations: ReadonlyArray<mongo.AnyBulkWriteOperation<T>>,
-): Promise<{ matchedCount: number }> {
+): Promise<{ matchedCount: number; insertedCount: number; upsertedCount: number }> {
   return writes.run(async () => {
     let matchedCount = 0;
+    let insertedCount = 0;
+    let upsertedCount = 0;
     for (let i = 0; i < operations.length; i += BULK_CHUNK) {
       const result = await collection.bulkWrite(operations.slice(i, i + BULK_CHUNK), { ordered: false });
       matchedCount += result.matchedCount;
+      insertedCount += result.insertedCount;
+      upsertedCount += result.upsertedCount;
     }
-    return { matchedCount };
+    return { matchedCount, insertedCount, upsertedCount };
   });
 }

@@ -82,6 +82,7 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     while (!this.stopping) {
       const page = await this.customers.page(progress.lastId, this.config.BACKFILL_PAGE_SIZE);
       const live = page.filter((p) => !p.merged).map((p) => p.customerId);
+      this.segments.forget();
       if (live.length > 0) await this.apply.execute(live.map((customerId) => ({ kind: 'reevaluate', customerId })));
       const last = page[page.length - 1];
       const done = page.length < this.config.BACKFILL_PAGE_SIZE;

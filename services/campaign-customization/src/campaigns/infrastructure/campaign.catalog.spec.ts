@@ -1,0 +1,73 @@
+import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
+import { loadCampaignCustomizationConfig } from '../../config/campaign-customization.config';
+import type { CampaignDefinition } from '../domain/campaign-definition';
+import { CampaignCatalog } from './campaign.catalog';
+import type { CampaignRepository } from './campaign.repository';
+
+/** A repository whose reads the test completes by hand, in the order it chooses. */
+class ControlledRepository {
+  readonly pending: Array<(campaigns: CampaignDefinition[]) => void> = [];
+
+  all(): Promise<CampaignDefinition[]> {
+    return new Promise((resolve) => this.pending.push(resolve));
+  }
+
+  finish(index: number, campaigns: CampaignDefinition[]): void {
+    const resolve = this.pending[index];
+    if (resolve === undefined) throw new Error(`no read ${index}`);
+    resolve(campaigns);
+  }
+}
+
+const named = (id: string) => ({ id }) as CampaignDefinition;
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function catalog(ttlMs: number): { catalog: CampaignCatalog; repository: ControlledRepository; clock: { now: number } } {
+  const repository = new ControlledRepository();
+  const config: CampaignCustomizationConfig = { ...loadCampaignCustomizationConfig({}), CACHE_TTL_MS: ttlMs };
+  const clock = { now: 1_000_000 };
+  jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
+  return { catalog: new CampaignCatalog(repository as unknown as CampaignRepository, config), repository, clock };
+}
+
+describe('campaign catalog', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('serves the held list while one reload runs after the TTL, and the reloaded one after it', async () => {
+    const { catalog: c, repository, clock } = catalog(1000);
+    const first = c.all();
+    repository.finish(0, [named('a')]);
+    expect((await first).map((x) => x.id)).toEqual(['a']);
+    clock.now += 1500;
+    expect((await c.all()).map((x) => x.id)).toEqual(['a']);
+    expect((await c.all()).map((x) => x.id)).toEqual(['a']);
+    expect(repository.pending).toHaveLength(2);
+    repository.finish(1, [named('b')]);
+    await flush();
+    expect((await c.all()).map((x) => x.id)).toEqual(['b']);
+  });
+
+  it('waits for a fresh read once the held list is several TTLs old', async () => {
+    const { catalog: c, repository, clock } = catalog(1000);
+    const first = c.all();
+    repository.finish(0, [named('a')]);
+    await first;
+    clock.now += 10_000;
+    const late = c.all();
+    repository.finish(1, [named('b')]);
+    expect((await late).map((x) => x.id)).toEqual(['b']);
+  });
+
+  it('never caches a read that started before an invalidation', async () => {
+    const { catalog: c, repository } = catalog(60_000);
+    const before = c.all();
+    c.invalidate();
+    const after = c.all();
+    repository.finish(1, [named('edited')]);
+    repository.finish(0, [named('old')]);
+    expect((await before).map((x) => x.id)).toEqual(['old']);
+    expect((await after).map((x) => x.id)).toEqual(['edited']);
+    expect((await c.all()).map((x) => x.id)).toEqual(['edited']);
+    expect(repository.pending).toHaveLength(2);
+  });
+});
