@@ -1,4 +1,4 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LookupIdentityQuery } from '../application/lookup-identity/lookup-identity.query';
 
 const LOOKUP_PATH = /^\/v1\/identities\/([^/?#]+)\/([^/?#]+)(?:\?.*)?$/u;
@@ -21,18 +21,18 @@ function decoded(segment: string): string | undefined {
  */
 export function installLookupFastPath(app: NestFastifyApplication): void {
   const lookup = app.get(LookupIdentityQuery);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    // Added before app.init() registers the Nest middleware, so it runs first.
-    .addHook('onRequest', (request, reply, done) => {
-      if (request.method !== 'GET') return done();
-      const match = LOOKUP_PATH.exec(request.url);
-      const type = match?.[1] !== undefined ? decoded(match[1]) : undefined;
-      const value = match?.[2] !== undefined ? decoded(match[2]) : undefined;
-      const answer = type !== undefined && value !== undefined ? lookup.answerInMemory(type, value) : undefined;
-      if (answer === undefined) return done();
-      // Answering from a hook: the reply is sent and the request goes no further.
-      void reply.code(200).header('content-type', 'application/json; charset=utf-8').send(answer);
-    });
+  // The adapter's request hook runs before Nest middleware (a Fastify hook added here would run
+  // after it: NestFactory.create registers @fastify/middie first).
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof FastifyAdapter)) throw new Error('the lookup fast path needs the Fastify adapter');
+  adapter.setOnRequestHook((request, reply, done) => {
+    if (request.method !== 'GET') return done();
+    const match = LOOKUP_PATH.exec(request.url);
+    const type = match?.[1] !== undefined ? decoded(match[1]) : undefined;
+    const value = match?.[2] !== undefined ? decoded(match[2]) : undefined;
+    const answer = type !== undefined && value !== undefined ? lookup.answerInMemory(type, value) : undefined;
+    if (answer === undefined) return done();
+    // Answering from a hook: the reply is sent and the request goes no further.
+    void reply.code(200).header('content-type', 'application/json; charset=utf-8').send(answer);
+  });
 }
