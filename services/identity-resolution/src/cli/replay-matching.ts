@@ -6,7 +6,7 @@
  * It isolates what the online, record-at-a-time resolution does from what the database and Kafka
  * do, in seconds rather than minutes, so changes to the model can be checked on many seeds.
  *
- *   node services/identity-resolution/dist/cli/replay-matching.js [--people 500] [--seeds 7,8] [--train-people 500]
+ *   node services/identity-resolution/dist/cli/replay-matching.js [--mode records|events] [--people 500] [--seeds 7,8] [--train-people 500]
  */
 // A benchmark, not service code: see bench-matching.ts.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -55,6 +55,38 @@ export interface ReplayResult {
   readonly trueCustomers: number;
   readonly falsePairs: number;
   readonly reviews: number;
+}
+
+/** Every channel's Segment events (bench-matching --mode events), resolved one per batch, no training. */
+export function replayEvents(seed: number, people: number, maxBlockSize = 200): ReplayResult {
+  const state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
+  const counters = new Counters();
+  const parameters = initialMatchParameters('initial');
+  let reviews = 0;
+  const population = generatePopulation({ seed, people: { people }, events: true });
+  const customerOf = new Map<string, string>();
+  for (const event of population.events) {
+    const settings: ResolverSettings = { rules, guard: defaultOverMergeGuardConfig, weakLinkTypes: new Set(['anonymousId']), matching: { parameters, termFrequencies: counters.snapshot(), maxBlockSize } };
+    const { messageId, timestamp, ...data } = event;
+    const plan = new BatchResolver(state, settings).resolve([{ id: messageId, time: new Date(timestamp).toISOString(), data }]);
+    for (const created of plan.newRecords) counters.add(created.record);
+    reviews += plan.reviews.length;
+    const outcome = plan.outcomes[0];
+    if (outcome?.kind === 'resolved') customerOf.set(messageId, outcome.customerId);
+  }
+  const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, state.current(customer)]));
+  const truth = new Map(population.events.map((event) => [event.messageId, population.truth.personOfEvent.get(event.messageId) ?? event.messageId]));
+  const metrics = pairwiseMetrics(predicted, truth);
+  return {
+    seed,
+    precision: metrics.precision,
+    recall: metrics.recall,
+    f1: metrics.f1,
+    predictedCustomers: new Set(predicted.values()).size,
+    trueCustomers: new Set(truth.values()).size,
+    falsePairs: metrics.predictedPairs - metrics.truePositivePairs,
+    reviews,
+  };
 }
 
 export function replay(seed: number, people: number, trainPeople: number, maxBlockSize = 200): ReplayResult {
@@ -107,8 +139,9 @@ function main(): void {
   const people = numberArgument(argv, '--people', 500);
   const trainPeople = numberArgument(argv, '--train-people', people);
   const seeds = argument(argv, '--seeds', '7,8').split(',').map(Number);
+  const mode = argument(argv, '--mode', 'records');
   for (const seed of seeds) {
-    const r = replay(seed, people, trainPeople);
+    const r = mode === 'events' ? replayEvents(seed, people) : replay(seed, people, trainPeople);
     process.stdout.write(
       `seed ${seed}: precision ${r.precision.toFixed(4)}, recall ${r.recall.toFixed(4)}, F1 ${r.f1.toFixed(4)}; ` +
         `${r.predictedCustomers} customers (${r.trueCustomers} true), ${r.falsePairs} false pairs, ${r.reviews} reviews\n`,
