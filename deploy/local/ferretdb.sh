@@ -21,7 +21,8 @@ FERRETDB_LOG_LEVEL="${FERRETDB_LOG_LEVEL:-warn}"
 FERRETDB_START_TIMEOUT="${FERRETDB_START_TIMEOUT:-60}"
 
 FERRETDB_SRC_DIR="$LOCAL_SCRIPTS_DIR/ferretdb"
-FERRETDB_SRC_FILES=("$FERRETDB_SRC_DIR/main.go" "$FERRETDB_SRC_DIR/go.mod" "$FERRETDB_SRC_DIR/go.sum")
+FERRETDB_PATCHES=("$FERRETDB_SRC_DIR"/patches/*.patch)
+FERRETDB_SRC_FILES=("$FERRETDB_SRC_DIR/main.go" "$FERRETDB_SRC_DIR/go.mod" "$FERRETDB_SRC_DIR/go.sum" "${FERRETDB_PATCHES[@]}")
 FERRETDB_BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION"
 FERRETDB_BIN="$FERRETDB_BIN_DIR/ferretdb-local"
 FERRETDB_STAMP="$FERRETDB_BIN_DIR/.installed"
@@ -44,15 +45,33 @@ cmd_install() {
   log "building FerretDB $FERRETDB_VERSION with $(go env GOVERSION) (first build takes a few minutes)"
   local started
   started="$(now_s)"
+  require_cmd patch
   mkdir -p "$FERRETDB_BIN_DIR"
   local build_log="$LOG_DIR/ferretdb-build.log"
+  # FerretDB's SQLite backend is patched before the build (ferretdb/patches, see README.md there):
+  # the module's sources are vendored into a scratch copy, patched, built, and the copy removed.
+  local build_dir="$FERRETDB_BIN_DIR/build"
+  remove_build_dir() { [[ ! -d "$build_dir" ]] || { chmod -R u+w "$build_dir" && rm -rf "$build_dir"; }; }
+  remove_build_dir
+  mkdir -p "$build_dir"
+  cp "$FERRETDB_SRC_DIR/main.go" "$FERRETDB_SRC_DIR/go.mod" "$FERRETDB_SRC_DIR/go.sum" "$build_dir/"
   if ! (
-    cd "$FERRETDB_SRC_DIR"
-    CGO_ENABLED=0 go build -mod=readonly -trimpath -buildvcs=false -o "$FERRETDB_BIN.tmp" .
+    set -e
+    cd "$build_dir"
+    go mod vendor
+    chmod -R u+w vendor
+    local patch_file
+    for patch_file in "${FERRETDB_PATCHES[@]}"; do
+      echo "applying $(basename "$patch_file")"
+      patch --forward --batch -p1 -d vendor/github.com/FerretDB/FerretDB <"$patch_file"
+    done
+    CGO_ENABLED=0 go build -mod=vendor -trimpath -buildvcs=false -o "$FERRETDB_BIN.tmp" .
   ) >"$build_log" 2>&1; then
+    remove_build_dir
     tail -n 30 "$build_log" >&2
     die "go build failed (log: $build_log)"
   fi
+  remove_build_dir
   mv -f "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
   files_hash "${FERRETDB_SRC_FILES[@]}" >"$FERRETDB_STAMP"
   log "built $FERRETDB_BIN in $(($(now_s) - started))s"

@@ -1,0 +1,92 @@
+import { Collection, Db, MongoClient, ObjectId } from 'mongodb';
+import { assertTestDatabase, uniqueId } from '../src';
+
+/**
+ * The services address their projections by `_id` (conditional updates, `$in` loads, upserts).
+ * The local MongoDB-compatible server is FerretDB with patches that push `_id` conditions down
+ * to SQLite (deploy/local/ferretdb/patches); this checks that such queries keep MongoDB's
+ * semantics on whichever server the tests run against: the other conditions still apply, other
+ * `_id` types still match, nothing is lost or matched twice.
+ */
+interface Doc {
+  _id: string | number | ObjectId | { x: number };
+  n: number;
+  tag?: string;
+}
+
+describe('MongoDB query semantics the services rely on', () => {
+  let client: MongoClient;
+  let db: Db;
+  let col: Collection<Doc>;
+  const oid = new ObjectId();
+
+  const ids = async (filter: Parameters<Collection<Doc>['find']>[0]) =>
+    (await col.find(filter).toArray()).map((d) => JSON.stringify(d._id)).sort();
+
+  beforeAll(async () => {
+    const name = `test_${uniqueId()}_semantics`;
+    assertTestDatabase(name);
+    client = await MongoClient.connect(process.env['MONGO_URL'] ?? '');
+    db = client.db(name);
+    col = db.collection<Doc>('docs');
+  });
+
+  beforeEach(async () => {
+    await col.deleteMany({});
+    await col.insertMany([
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 2 },
+      { _id: 7, n: 3 },
+      { _id: oid, n: 4 },
+      { _id: { x: 1 }, n: 5 },
+    ]);
+  });
+
+  afterAll(async () => {
+    await db?.dropDatabase();
+    await client?.close();
+  });
+
+  it('finds by _id together with other conditions, $eq and $in', async () => {
+    expect(await ids({ _id: 'a' })).toEqual(['"a"']);
+    expect(await ids({ _id: 'a', n: 2 })).toEqual([]);
+    expect(await ids({ _id: 'b', n: { $gt: 1 } })).toEqual(['"b"']);
+    expect(await ids({ _id: { $eq: 'b' } })).toEqual(['"b"']);
+    expect(await ids({ _id: { $in: ['a', 'b', 'missing'] } })).toEqual(['"a"', '"b"']);
+    expect(await ids({ _id: { $in: ['a', 'b'] }, n: 2 })).toEqual(['"b"']);
+    expect(await ids({ _id: { $in: [] } })).toEqual([]);
+  });
+
+  it('still matches _id values of other types', async () => {
+    expect(await ids({ _id: { $in: ['a', 7] } })).toEqual(['"a"', '7']);
+    expect(await ids({ _id: { $in: [oid, 'b'] } })).toEqual([JSON.stringify(oid), '"b"'].sort());
+    expect(await ids({ _id: 7 })).toEqual(['7']);
+    expect(await ids({ _id: { x: 1 } })).toEqual(['{"x":1}']);
+    expect(await ids({ _id: { $gt: 'a' } })).toEqual(['"b"']);
+  });
+
+  it('applies conditional updates once, and updates, deletes and counts by $in', async () => {
+    expect((await col.updateOne({ _id: 'a', n: 1 }, { $inc: { n: 10 } })).modifiedCount).toBe(1);
+    expect((await col.updateOne({ _id: 'a', n: 1 }, { $inc: { n: 10 } })).modifiedCount).toBe(0);
+    expect((await col.updateMany({ _id: { $in: ['a', 'b'] } }, { $set: { tag: 't' } })).modifiedCount).toBe(2);
+    expect((await col.deleteMany({ _id: { $in: ['b', 7] }, n: 2 })).deletedCount).toBe(1);
+    expect(await col.countDocuments({ _id: { $in: ['a', 'b', 7] } })).toBe(2);
+    const after = await col.findOneAndUpdate({ _id: 'a', n: 11 }, { $set: { tag: 'u' } }, { returnDocument: 'after' });
+    expect(after?.tag).toBe('u');
+  });
+
+  it('upserts in a bulk write and keeps _id unique', async () => {
+    const result = await col.bulkWrite([
+      { updateOne: { filter: { _id: 'new' }, update: { $set: { n: 9 } }, upsert: true } },
+      { updateOne: { filter: { _id: 'a', n: 1 }, update: { $set: { n: 9 } }, upsert: false } },
+    ]);
+    expect(result.upsertedCount).toBe(1);
+    expect(result.modifiedCount).toBe(1);
+    await expect(col.insertOne({ _id: 'a', n: 0 })).rejects.toThrow(/E11000|duplicate/i);
+    const matched = await col.aggregate<Doc>([{ $match: { _id: { $in: ['a', 'new'] } } }, { $sort: { _id: 1 } }]).toArray();
+    expect(matched.map((d) => [d._id, d.n])).toEqual([
+      ['a', 9],
+      ['new', 9],
+    ]);
+  });
+});
