@@ -65,6 +65,16 @@ describe('MongoDB query semantics the services rely on', () => {
     expect(await ids({ _id: { $gt: 'a' } })).toEqual(['"b"']);
   });
 
+  it('finds string _id values with characters that JSON escapes', async () => {
+    const awkward = ['a&b<c>', 'é✓ü', 'q"uote\\back', 'tab\tnl\n', '\u2028x', 'emoji😀'];
+    await col.insertMany(awkward.map((id) => ({ _id: id, n: 1 })));
+    for (const id of awkward) {
+      expect(await ids({ _id: id, n: 1 })).toEqual([JSON.stringify(id)]);
+      expect(await ids({ _id: { $in: [id, 'a'] } })).toEqual([JSON.stringify(id), '"a"'].sort());
+      expect((await col.updateOne({ _id: id }, { $inc: { n: 1 } })).modifiedCount).toBe(1);
+    }
+  });
+
   it('applies conditional updates once, and updates, deletes and counts by $in', async () => {
     expect((await col.updateOne({ _id: 'a', n: 1 }, { $inc: { n: 10 } })).modifiedCount).toBe(1);
     expect((await col.updateOne({ _id: 'a', n: 1 }, { $inc: { n: 10 } })).modifiedCount).toBe(0);
