@@ -1,3 +1,4 @@
+import { CustomerStateRepository } from '../src/profiles/infrastructure/customer-state.repository';
 import { CampaignTestKit, consentUpdated, customerMerged, expectEventually, topics, trackEvent, valueScored } from './campaign-test-kit';
 
 /** Segment membership end to end: contract events in, segments.membership.v1 out, on real servers. */
@@ -30,6 +31,9 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
       ['value-tier-a', 'exited', 2],
     ]);
     expect(changes[1]?.reason).toContain('value.tier');
+    // Published changes leave the outbox (by exact entry, without a version condition).
+    const customers = kit.service.app.get(CustomerStateRepository);
+    await expectEventually(async () => expect((await customers.find([c])).get(c)?.state.outbox).toEqual([]));
   });
 
   it('changes nothing when input is redelivered', async () => {

@@ -18,6 +18,7 @@ import {
   emptyState,
   exposeToCampaign,
   type ChangeCause,
+  type OutboxEntry,
   hasApplied,
   markApplied,
   mergeAttribution,
@@ -127,7 +128,7 @@ export class ApplyProfileChangesHandler {
       const wrote = Date.now();
       if (matched === dirty.length) {
         await this.refreshSnapshots([...working.values()].filter((w) => w.dirty || (w.replayed && w.exists)));
-        const published = await this.publishOutboxes(working, dirty);
+        const published = await this.publishOutboxes(working);
         this.rememberExposures(working);
         const timings = { readMs: loaded - started, writeMs: wrote - loaded, publishMs: Date.now() - wrote };
         this.logger.debug({ changes: changes.length, customers: working.size, written: dirty.length, published, round, ...timings }, 'batch applied');
@@ -177,10 +178,9 @@ export class ApplyProfileChangesHandler {
     }
   }
 
-  private async publishOutboxes(working: Map<string, Working>, written: readonly Working[]): Promise<number> {
-    const writtenIds = new Set(written.map((w) => w.state.customerId));
+  private async publishOutboxes(working: Map<string, Working>): Promise<number> {
     const events: OutgoingEvent[] = [];
-    const cleared: Array<{ customerId: string; version: number }> = [];
+    const cleared: Array<{ customerId: string; entries: OutboxEntry[] }> = [];
     for (const w of working.values()) {
       if (w.state.outbox.length === 0) continue;
       const customerId = w.state.customerId;
@@ -211,7 +211,7 @@ export class ApplyProfileChangesHandler {
           }),
         });
       }
-      cleared.push({ customerId, version: writtenIds.has(customerId) ? w.version + 1 : w.version });
+      cleared.push({ customerId, entries: w.state.outbox });
     }
     if (events.length === 0) return 0;
     await this.publisher.publish([{ topic: topics.segmentMembership, events }]);
