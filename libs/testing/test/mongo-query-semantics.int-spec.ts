@@ -3,15 +3,15 @@ import { assertTestDatabase, uniqueId } from '../src';
 
 /**
  * The services address their projections by `_id` (conditional updates, `$in` loads, upserts).
- * The local MongoDB-compatible server is FerretDB with patches that push `_id` conditions down
- * to SQLite (deploy/local/ferretdb/patches); this checks that such queries keep MongoDB's
- * semantics on whichever server the tests run against: the other conditions still apply, other
- * `_id` types still match, nothing is lost or matched twice.
+ * The local MongoDB-compatible server is FerretDB with patches that push equality and `$in`
+ * conditions down to SQLite (deploy/local/ferretdb/patches); this checks that such queries keep
+ * MongoDB's semantics on whichever server the tests run against: the other conditions still
+ * apply, other types and arrays still match, nothing is lost or matched twice.
  */
 interface Doc {
   _id: string | number | ObjectId | { x: number };
   n: number;
-  tag?: string;
+  tag?: string | string[] | number | { inner: string };
 }
 
 describe('MongoDB query semantics the services rely on', () => {
@@ -73,6 +73,26 @@ describe('MongoDB query semantics the services rely on', () => {
       expect(await ids({ _id: { $in: [id, 'a'] } })).toEqual([JSON.stringify(id), '"a"'].sort());
       expect((await col.updateOne({ _id: id }, { $inc: { n: 1 } })).modifiedCount).toBe(1);
     }
+  });
+
+  it('matches other fields by equality and $in, arrays that contain the value included', async () => {
+    await col.insertMany([
+      { _id: 'scalar', n: 1, tag: 'red' },
+      { _id: 'array', n: 1, tag: ['blue', 'red'] },
+      { _id: 'other', n: 1, tag: 'green' },
+      { _id: 'number', n: 1, tag: 5 },
+      { _id: 'nested', n: 1, tag: { inner: 'red' } },
+    ]);
+    expect(await ids({ tag: 'red' })).toEqual(['"array"', '"scalar"']);
+    expect(await ids({ tag: { $eq: 'blue' } })).toEqual(['"array"']);
+    expect(await ids({ tag: { $in: ['green', 'blue'] } })).toEqual(['"array"', '"other"']);
+    expect(await ids({ tag: { $in: ['red', 5] } })).toEqual(['"array"', '"number"', '"scalar"']);
+    expect(await ids({ tag: 'red', _id: { $in: ['array', 'other'] } })).toEqual(['"array"']);
+    expect(await ids({ 'tag.inner': 'red' })).toEqual(['"nested"']);
+    expect(await ids({ tag: { $in: [{ inner: 'red' }] } })).toEqual(['"nested"']);
+    expect(await ids({ tag: 'absent' })).toEqual([]);
+    expect((await col.updateMany({ tag: 'red' }, { $set: { n: 2 } })).modifiedCount).toBe(2);
+    expect((await col.deleteMany({ tag: { $in: ['green'] } })).deletedCount).toBe(1);
   });
 
   it('applies conditional updates once, and updates, deletes and counts by $in', async () => {
