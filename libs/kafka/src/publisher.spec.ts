@@ -40,7 +40,7 @@ describe('KafkaPublisher', () => {
 
   it('sends a survivor state and a tombstone in one sendBatch, both with the trace context of their cause', async () => {
     const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics());
+    const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics('test'));
 
     await publisher.publish([
       { topic: topics.valueScores, events: [{ key: 'cus_a', event: valueScored('cus_a'), trace: causeTrace }], tombstones: [{ key: 'cus_b', trace: causeTrace }] },
@@ -59,7 +59,7 @@ describe('KafkaPublisher', () => {
 
   it('refuses tombstones on a topic that is not compacted, sending nothing', async () => {
     const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics());
+    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
 
     await expect(publisher.publish([{ topic: topics.identityEvents, events: [], tombstones: [{ key: 'cus_a' }] }])).rejects.toThrow(/not compacted/);
     await expect(publisher.publishTombstones(topics.identityEvents, ['cus_a'])).rejects.toThrow(/not compacted/);
@@ -68,7 +68,7 @@ describe('KafkaPublisher', () => {
 
   it('publishTombstones still sends null values for the keys in one request', async () => {
     const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics());
+    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
 
     await publisher.publishTombstones(topics.needsProfiles, ['cus_a', 'cus_b']);
 
@@ -81,7 +81,7 @@ describe('KafkaPublisher', () => {
 
   it('sends nothing when there is nothing to send', async () => {
     const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics());
+    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
     await publisher.publish([{ topic: topics.valueScores, events: [], tombstones: [] }]);
     expect(sent).toHaveLength(0);
   });

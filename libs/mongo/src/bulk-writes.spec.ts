@@ -1,5 +1,5 @@
 import { BulkWriteCounts, bulkWriteGate, chunkedBulkWrite, SerialGate } from './bulk-writes';
-import { ensureThenApply } from './idempotent-writes';
+import { BulkOperation, ensureThenApply } from './idempotent-writes';
 
 interface Call {
   operations: number[];
@@ -14,7 +14,7 @@ class RecordingCollection {
   private readonly releases: Array<() => void> = [];
 
   constructor(
-    readonly dbName: string,
+    readonly dbName: string | undefined,
     private readonly hold = false,
   ) {}
 
@@ -142,7 +142,7 @@ describe('ensureThenApply', () => {
       { id: 'b', onInsert: { n: 0 } },
       { id: 'a', onInsert: { n: 0 } },
     ];
-    const apply = Array.from({ length: 3 }, (_, i) => ({ updateOne: { filter: { _id: `c${i}` }, update: { $inc: { n: 1 } } } }));
+    const apply: BulkOperation[] = Array.from({ length: 3 }, (_, i) => ({ updateOne: { filter: { _id: `c${i}` }, update: { $set: { n: i } } } }));
 
     const matched = await ensureThenApply(model, ensure, apply, { chunkSize: 2 });
 

@@ -69,7 +69,7 @@ const config = loadNeedsProfilingConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO
 function setup() {
   const profiles = new MemoryProfiles();
   const publisher = new RecordingPublisher();
-  const metrics = new ProfilingMetrics(new PlatformMetrics());
+  const metrics = new ProfilingMetrics(new PlatformMetrics('test'));
   const repository = profiles as unknown as NeedsProfileRepository;
   const kafka = publisher as unknown as KafkaPublisher;
   const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, config), kafka, metrics, config);
@@ -79,7 +79,7 @@ function setup() {
 function message(data: ReturnType<typeof ordered>, correlationId: string): ResolvedMessage {
   return {
     trace: ROOT_CONTEXT,
-    event: createEnvelope({ id: `src:${data.messageId}`, type: 'customer-event.resolved', version: 1, source: '/test', subject: data.customerId, data, correlationid: correlationId }),
+    event: { ...createEnvelope({ id: `src:${data.messageId}`, type: 'customer-event.resolved', version: 1, source: '/test', subject: data.customerId, data, correlationid: correlationId }), version: 1 as const },
   };
 }
 
