@@ -35,31 +35,10 @@ export class CustomerStateRepository implements OnModuleInit {
     await this.customers.createIndex({ updatedAt: 1 });
   }
 
-  /**
-   * FerretDB v1 on SQLite pushes only filters of the form {_id: value} down to its primary key;
-   * anything else, an $in of ids included, decodes the whole collection (measured: an $in of 80
-   * ids over 1,000 customers 0.5 s, one {_id} read 5-30 ms). There, a batch's customers are read
-   * by _id, concurrently; on MongoDB with one $in query.
-   */
-  private idReadsOnly: Promise<boolean> | undefined;
-
-  private readsById(): Promise<boolean> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    this.idReadsOnly ??= db
-      .admin()
-      .command({ buildInfo: 1 })
-      .then((info) => typeof info['ferretdbVersion'] === 'string')
-      .catch(() => false);
-    return this.idReadsOnly;
-  }
-
   async find(customerIds: readonly string[]): Promise<Map<string, StoredState>> {
     const found = new Map<string, StoredState>();
     if (customerIds.length === 0) return found;
-    const documents = (await this.readsById())
-      ? (await Promise.all(customerIds.map((id) => this.customers.findOne({ _id: id })))).filter((d): d is mongo.WithId<CustomerDocument> => d !== null)
-      : await this.customers.find({ _id: { $in: [...customerIds] } }).toArray();
+    const documents = await this.customers.find({ _id: { $in: [...customerIds] } }).toArray();
     for (const document of documents) found.set(document._id, { state: fromDocument(document), version: document.version ?? 0, exists: true });
     return found;
   }
@@ -99,10 +78,10 @@ export class CustomerStateRepository implements OnModuleInit {
 
   /**
    * Removes published changes from outboxes once Kafka has them: exactly those entries
-   * ($pullAll), so changes a concurrent writer queued meanwhile stay. The filter is the _id
-   * alone (FerretDB reads it by key; a version condition would make it read the collection). A
-   * writer that read the entries before they were removed writes them back and publishes them
-   * again, with the same ids, which consumers drop.
+   * ($pullAll), so changes a concurrent writer queued meanwhile stay, and without bumping the
+   * version, so the clear neither makes a concurrent writer redo nor moves the version the
+   * next-action snapshots are checked against. A writer that read the entries before they were
+   * removed writes them back and publishes them again, with the same ids, which consumers drop.
    */
   async clearOutboxes(cleared: ReadonlyArray<{ customerId: string; entries: readonly OutboxEntry[] }>): Promise<void> {
     const operations = cleared
