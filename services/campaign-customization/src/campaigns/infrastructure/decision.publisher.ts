@@ -4,8 +4,11 @@ import { topics } from '@o2o/contracts';
 import { KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
 import { InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
 
-/** Decisions sent per request to Kafka. */
-const MAX_BATCH = 500;
+/**
+ * Decisions sent per request to Kafka. Checking and encoding a send is synchronous work on the
+ * event loop the requests share, so a backlog leaves in modest sends rather than one long stall.
+ */
+const MAX_BATCH = 50;
 /** Decisions held while Kafka is unreachable; beyond this the oldest are given up (and counted). */
 const MAX_QUEUED = 100_000;
 const MAX_BACKOFF_MS = 5_000;
