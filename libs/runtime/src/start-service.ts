@@ -4,7 +4,7 @@ import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
-import { createLogger, createServiceApp, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
+import { createLogger, createServiceApp, HttpRoute, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { RedisModule } from '@o2o/redis';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
@@ -31,6 +31,8 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * holds nothing keyed by customer may leave this out.
    */
   privacy?: PrivacySettings;
+  /** Hot read routes served without per-request logging (see ObservabilityOptions). */
+  unloggedRoutes?: HttpRoute[];
   /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void;
 }
@@ -52,7 +54,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
     module: ServiceRootModule,
     global: true,
     imports: [
-      ObservabilityModule.forRoot({ logger, metrics }),
+      ObservabilityModule.forRoot({ logger, metrics, unloggedRoutes: definition.unloggedRoutes }),
       KafkaModule.forRoot({
         settings: {
           brokers: config.KAFKA_BROKERS,

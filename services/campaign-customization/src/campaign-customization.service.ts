@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import { CAMPAIGN_CONFIG } from './campaign.tokens';
@@ -18,6 +19,8 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     topics.segmentMembership,
     topics.campaignDecisions,
   ],
+  // The next-best-action hot path (500 requests/s target): no per-request logger.
+  unloggedRoutes: [{ path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.GET }],
   configToken: CAMPAIGN_CONFIG,
   imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule],
   privacy: campaignPrivacy,

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { IdentityResolutionConfig } from './config/identity-resolution.config';
@@ -11,6 +12,8 @@ import { ResolutionModule } from './resolution/resolution.module';
 export const identityResolutionService: ServiceDefinition<IdentityResolutionConfig> = {
   name: 'identity-resolution',
   topics: [topics.ingestEvents, topics.identityEvents, topics.identityChanges, topics.identitySnapshots],
+  // The lookup hot path (1,000 requests/s target): no per-request logger.
+  unloggedRoutes: [{ path: 'v1/identities/:type/:value', method: RequestMethod.GET }],
   configToken: IDENTITY_CONFIG,
   imports: () => [ResolutionModule, IdentityPrivacyModule],
   privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
