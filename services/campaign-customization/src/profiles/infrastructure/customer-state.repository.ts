@@ -1,9 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import { isDuplicateKeyError } from '@o2o/mongo';
 import type { GroupCounts } from '../../lift/domain';
-import { chunkedBulkWrite } from '../../shared/infrastructure/chunked-bulk-write';
+import { chunkedBulkWrite, isDuplicateKeyError } from '@o2o/mongo';
 import type { CustomerState, OutboxEntry } from '../domain/customer-state';
 import { fromDocument, toDocument, type CustomerDocument } from './customer-state.document';
 
@@ -68,6 +67,7 @@ export class CustomerStateRepository implements OnModuleInit {
           const { _id, ...replacement } = document;
           return { replaceOne: { filter: { _id, version: w.version }, replacement } };
         }),
+        { serialize: true },
       );
       return result.matchedCount + result.insertedCount;
     } catch (error) {
@@ -91,7 +91,7 @@ export class CustomerStateRepository implements OnModuleInit {
         updateOne: { filter: { _id: c.customerId }, update: { $pullAll: { outbox: JSON.parse(JSON.stringify(c.entries)) as OutboxEntry[] } } },
       }));
     if (operations.length === 0) return;
-    await chunkedBulkWrite(this.customers, operations);
+    await chunkedBulkWrite(this.customers, operations, { serialize: true });
   }
 
   /** A page of customer ids in _id order, for back-fills. */

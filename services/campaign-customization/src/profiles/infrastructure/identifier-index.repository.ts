@@ -2,8 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { IdentifierV1 } from '@o2o/contracts';
-import { isDuplicateKeyError } from '@o2o/mongo';
-import { chunkedBulkWrite } from '../../shared/infrastructure/chunked-bulk-write';
+import { chunkedBulkWrite, isDuplicateKeyError } from '@o2o/mongo';
 
 interface IdentifierDocument {
   /** "type:value" of the normalised identifier: one owner per identifier. */
@@ -58,6 +57,7 @@ export class IdentifierIndexRepository implements OnModuleInit {
       await chunkedBulkWrite(
         this.identifiers,
         assignments.map((a) => ({ updateOne: { ...a.updateOne, upsert: true } })),
+        { serialize: true },
       );
       return;
     } catch (error) {
@@ -66,8 +66,9 @@ export class IdentifierIndexRepository implements OnModuleInit {
     await chunkedBulkWrite(
       this.identifiers,
       [...owners.keys()].map((key) => ({ updateOne: { filter: { _id: key }, update: { $setOnInsert: { customerId: '', updatedAt: new Date(0) } }, upsert: true } })),
+      { serialize: true },
     );
-    await chunkedBulkWrite(this.identifiers, assignments);
+    await chunkedBulkWrite(this.identifiers, assignments, { serialize: true });
   }
 
   /** Erasure: the customer's identifiers no longer lead anywhere. */

@@ -11,7 +11,7 @@ import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedE
 import { trackedProperties, type SegmentDefinition } from '../../../segments/domain/segment-definition';
 import type { CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
-import { SerialGate } from '../../../shared/infrastructure/chunked-bulk-write';
+import { SerialGate } from '@o2o/mongo';
 import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
 import {
   appendMembershipChanges,
