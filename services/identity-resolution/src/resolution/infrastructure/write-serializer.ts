@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SerialGate } from '@o2o/mongo';
 
 /**
  * Runs one graph write at a time in this process. Correctness does not depend on it (writes are
@@ -8,12 +9,4 @@ import { Injectable } from '@nestjs/common';
  * Partitions consumed concurrently in one process would collide on exactly those documents.
  */
 @Injectable()
-export class WriteSerializer {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(work, work);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
+export class WriteSerializer extends SerialGate {}
