@@ -172,7 +172,7 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [campaignDecidedV1],
     guide: [
-      'One message per decision of the next-best-action API (`GET /v1/customers/by/{type}/{value}/next-action?channel=`), acknowledged by Kafka before the API answers; a request that finds nothing to offer publishes nothing.',
+      'One message per decision of the next-best-action API (`GET /v1/customers/by/{type}/{value}/next-action?channel=`), published right after the API answers (the contact and its caps are recorded before the answer; decisions are sent in batches, retried while Kafka is unreachable and drained on shutdown, so only a crash of the service can lose the decisions of its last moments, whose exposures are then missing from lift); a request that finds nothing to offer publishes nothing.',
       '',
       '- **kind = offer.** The channel delivers the assembled offer: one choice per module (product, message, delivery, packaging, payment), each with the option id, the attributes needed to render or fulfil it, and why it fits. Contact caps were reserved for this contact when the decision was made.',
       '- **kind = control.** The customer is held out (the campaign\'s own holdout or the global one, `controlGroup`): deliver nothing. The decision counts as the control exposure from which lift is measured (`GET /v1/campaigns/{id}/lift`).',
