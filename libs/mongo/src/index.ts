@@ -2,3 +2,4 @@ export * from './mongo.module';
 export * from './mongo-errors';
 export * from './bulk-writes';
 export * from './idempotent-writes';
+export * from './merge-chains';

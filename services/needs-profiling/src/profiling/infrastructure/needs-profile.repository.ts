@@ -3,12 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { NeedsProfiledDataV1 } from '@o2o/contracts';
-import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError } from '@o2o/mongo';
+import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError, loadWithSurvivors } from '@o2o/mongo';
 import type { NeedsProfile } from '../domain';
 import { JournalEntry, NeedsProfileRecord, StoredNeedsProfile } from './needs-profile.schema';
 
-/** Merge chains longer than this are a bug upstream; following them further would hide it. */
-const MAX_MERGE_HOPS = 8;
 /** Identity changes remembered per document for idempotency. */
 const APPLIED_CHANGES_KEPT = 50;
 
@@ -75,22 +73,7 @@ export class NeedsProfileRepository {
    * read, plus one per merge hop only when merged ids appear.
    */
   async loadResolving(ids: readonly string[], withJournal = false): Promise<LoadedProfiles> {
-    const docs = await this.find(ids, withJournal);
-    for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-      const missing = [...docs.values()].flatMap((d) => (d.mergedInto !== undefined && !docs.has(d.mergedInto) ? [d.mergedInto] : []));
-      if (missing.length === 0) break;
-      for (const [id, doc] of await this.find(missing, withJournal)) docs.set(id, doc);
-    }
-    const survivorOf = (id: string): string => {
-      let current = id;
-      for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {
-        const next = docs.get(current)?.mergedInto;
-        if (next === undefined || next === id) return current;
-        current = next;
-      }
-      return current;
-    };
-    return { docs, survivorOf };
+    return loadWithSurvivors(ids, (missing) => this.find(missing, withJournal));
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, onceFilter, recordApplied } from '@o2o/mongo';
+import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
 import { PurchaseFact } from '../domain/purchase';
 import { OrderLine, PurchaseSummary } from './purchase-summary.schema';
@@ -39,8 +39,6 @@ export interface NeedsChange {
  * libs/mongo's chunkedBulkWrite in chunks of 50, one at a time per process.
  */
 const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
-/** Merge chains longer than this are a bug upstream; following them further would hide it. */
-const MAX_MERGE_HOPS = 8;
 
 /**
  * A summary's new state, written only if the document still has the revision it was read at
@@ -117,22 +115,7 @@ export class PurchaseSummaryRepository {
    * read, plus one per merge hop only when merged ids appear.
    */
   async loadResolving(customerIds: readonly string[]): Promise<LoadedSummaries> {
-    const docs = new Map((await this.find([...new Set(customerIds)])).map((d) => [d._id, d]));
-    for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-      const missing = [...new Set([...docs.values()].flatMap((d) => (d.mergedInto !== undefined && !docs.has(d.mergedInto) ? [d.mergedInto] : [])))];
-      if (missing.length === 0) break;
-      for (const doc of await this.find(missing)) docs.set(doc._id, doc);
-    }
-    const survivorOf = (id: string): string => {
-      let current = id;
-      for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {
-        const next = docs.get(current)?.mergedInto;
-        if (next === undefined || next === id) return current;
-        current = next;
-      }
-      return current;
-    };
-    return { docs, survivorOf };
+    return loadWithSurvivors(customerIds, async (ids) => new Map((await this.find(ids)).map((d) => [d._id, d])));
   }
 
   /**
