@@ -4,17 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
-import { PurchaseFact } from '../domain/purchase';
 import { OrderLine, PurchaseSummary } from './purchase-summary.schema';
-
-export interface SummaryChange {
-  customerId: string;
-  eventId: string;
-  /** The customer id the resolved event carried (before mapping a merged id to its survivor). */
-  origin: string;
-  seenAt: Date;
-  purchase: PurchaseFact | null;
-}
 
 export interface ScoreWrite {
   customerId: string;
@@ -23,12 +13,6 @@ export interface ScoreWrite {
   set: Record<string, unknown>;
   /** Fields to remove (derived dates of a history that lost its purchases in a split). */
   unset?: string[];
-}
-
-export interface NeedsChange {
-  customerId: string;
-  archetypes: string[];
-  updatedAt: Date;
 }
 
 /**
@@ -70,44 +54,6 @@ export class PurchaseSummaryRepository {
   /** The driver collection, taking the loosely typed operations (operators, dotted paths) this repository builds. */
   private bulkTarget(): BulkWritableCollection<BulkOperation> {
     return this.summaries.collection as BulkWritableCollection<BulkOperation>;
-  }
-
-  /** Applies each change once (keyed by event id) in two bulk writes for the whole batch. */
-  async apply(changes: SummaryChange[]): Promise<void> {
-    const operations: BulkOperation[] = changes.map((c) => {
-      const update: Record<string, Record<string, unknown>> = {
-        $push: { appliedEvents: recordApplied(c.eventId)['appliedEvents'] },
-        $min: { firstSeenAt: c.seenAt },
-      };
-      if (c.purchase) {
-        const p = c.purchase;
-        const line: OrderLine = {
-          eventId: c.eventId,
-          orderId: p.orderId,
-          kind: p.kind,
-          at: p.at,
-          amount: p.amount,
-          channel: p.channel,
-          categories: p.categories,
-          origin: c.origin,
-          identifiers: p.identifiers,
-        };
-        update['$inc'] = { revenue: p.amount, purchases: p.kind === 'purchase' ? 1 : 0, revision: 1 };
-        (update['$push'] as Record<string, unknown>)['orders'] = line;
-        update['$addToSet'] = { channels: p.channel, categories: { $each: p.categories } };
-        if (p.kind === 'purchase') {
-          update['$min'] = { ...update['$min'], firstPurchaseAt: p.at };
-          update['$max'] = { lastPurchaseAt: p.at };
-        }
-      }
-      return { updateOne: { filter: onceFilter(c.customerId, c.eventId), update } };
-    });
-    await ensureThenApply(
-      this.summaries,
-      changes.map((c) => ({ id: c.customerId, onInsert: emptySummary })),
-      operations,
-      BULK,
-    );
   }
 
   /**
@@ -169,12 +115,6 @@ export class PurchaseSummaryRepository {
     return found ? withDefaults(found) : null;
   }
 
-  /** Where merged customers went: events still carrying a merged id count for the survivor. */
-  async survivors(customerIds: string[]): Promise<Map<string, string>> {
-    const docs = await this.summaries.find({ _id: { $in: customerIds }, mergedInto: { $exists: true } }, { mergedInto: 1 }).lean().exec();
-    return new Map(docs.flatMap((d) => (d.mergedInto ? [[d._id, d.mergedInto] as const] : [])));
-  }
-
   /** Writes scores, each only if its summary still has the revision it was computed from. */
   async writeScores(writes: ScoreWrite[]): Promise<void> {
     if (writes.length === 0) return;
@@ -230,28 +170,6 @@ export class PurchaseSummaryRepository {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false }, rankValue: { $exists: true } };
     if (after) filter['$or'] = [{ rankValue: { $lt: after.rankValue } }, { rankValue: after.rankValue, _id: { $gt: after.id } }];
     return (await this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean().exec()).map(withDefaults);
-  }
-
-  /** Latest needs profile state per customer (compacted topic: newer updatedAt wins, replays change nothing). */
-  async applyNeeds(changes: NeedsChange[]): Promise<void> {
-    const latest = new Map<string, NeedsChange>();
-    for (const c of changes) {
-      const seen = latest.get(c.customerId);
-      if (!seen || seen.updatedAt < c.updatedAt) latest.set(c.customerId, c);
-    }
-    const operations = [...latest.values()].map((c) =>
-      updateOne(
-        { _id: c.customerId, $or: [{ needsUpdatedAt: { $exists: false } }, { needsUpdatedAt: { $lt: c.updatedAt } }] },
-        { $set: { archetypes: [...new Set(c.archetypes)].sort(), needsUpdatedAt: c.updatedAt }, $inc: { revision: 1 } },
-      ),
-    );
-    await ensureThenApply(this.summaries, [...latest.keys()].map((id) => ({ id, onInsert: emptySummary })), operations, BULK);
-  }
-
-  /** Erasure of a needs profile (tombstone): forget what we kept of it. */
-  async clearNeeds(customerIds: string[]): Promise<void> {
-    if (customerIds.length === 0) return;
-    await this.summaries.updateMany({ _id: { $in: customerIds }, archetypes: { $exists: true } }, { $unset: { archetypes: 1, needsUpdatedAt: 1 }, $inc: { revision: 1 } }).exec();
   }
 
   /**
