@@ -57,81 +57,80 @@ export interface ReplayResult {
   readonly reviews: number;
 }
 
+/** The service's resolver over an in-memory graph: one event per batch, name frequencies counted as records are stored. */
+class InMemoryResolution {
+  readonly state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
+  private readonly counters = new Counters();
+  parameters: MatchParameters = initialMatchParameters('initial');
+  reviews = 0;
+
+  constructor(private readonly maxBlockSize: number) {}
+
+  /** Resolves one event; the customer it was resolved to, if any. */
+  resolve(event: ResolverEvent): string | undefined {
+    const settings: ResolverSettings = {
+      rules,
+      guard: defaultOverMergeGuardConfig,
+      weakLinkTypes: new Set(['anonymousId']),
+      matching: { parameters: this.parameters, termFrequencies: this.counters.snapshot(), maxBlockSize: this.maxBlockSize },
+    };
+    const plan = new BatchResolver(this.state, settings).resolve([event]);
+    for (const created of plan.newRecords) this.counters.add(created.record);
+    this.reviews += plan.reviews.length;
+    const outcome = plan.outcomes[0];
+    return outcome?.kind === 'resolved' ? outcome.customerId : undefined;
+  }
+
+  /** Pairwise figures of the customers resolved (followed through later merges) against the truth. */
+  result(seed: number, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): ReplayResult {
+    const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, this.state.current(customer)]));
+    const metrics = pairwiseMetrics(predicted, truth);
+    return {
+      seed,
+      precision: metrics.precision,
+      recall: metrics.recall,
+      f1: metrics.f1,
+      predictedCustomers: new Set(predicted.values()).size,
+      trueCustomers: new Set(truth.values()).size,
+      falsePairs: metrics.predictedPairs - metrics.truePositivePairs,
+      reviews: this.reviews,
+    };
+  }
+}
+
 /** Every channel's Segment events (bench-matching --mode events), resolved one per batch, no training. */
 export function replayEvents(seed: number, people: number, maxBlockSize = 200): ReplayResult {
-  const state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
-  const counters = new Counters();
-  const parameters = initialMatchParameters('initial');
-  let reviews = 0;
+  const resolution = new InMemoryResolution(maxBlockSize);
   const population = generatePopulation({ seed, people: { people }, events: true });
   const customerOf = new Map<string, string>();
   for (const event of population.events) {
-    const settings: ResolverSettings = { rules, guard: defaultOverMergeGuardConfig, weakLinkTypes: new Set(['anonymousId']), matching: { parameters, termFrequencies: counters.snapshot(), maxBlockSize } };
     const { messageId, timestamp, ...data } = event;
-    const plan = new BatchResolver(state, settings).resolve([{ id: messageId, time: new Date(timestamp).toISOString(), data }]);
-    for (const created of plan.newRecords) counters.add(created.record);
-    reviews += plan.reviews.length;
-    const outcome = plan.outcomes[0];
-    if (outcome?.kind === 'resolved') customerOf.set(messageId, outcome.customerId);
+    const customerId = resolution.resolve({ id: messageId, time: new Date(timestamp).toISOString(), data });
+    if (customerId !== undefined) customerOf.set(messageId, customerId);
   }
-  const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, state.current(customer)]));
   const truth = new Map(population.events.map((event) => [event.messageId, population.truth.personOfEvent.get(event.messageId) ?? event.messageId]));
-  const metrics = pairwiseMetrics(predicted, truth);
-  return {
-    seed,
-    precision: metrics.precision,
-    recall: metrics.recall,
-    f1: metrics.f1,
-    predictedCustomers: new Set(predicted.values()).size,
-    trueCustomers: new Set(truth.values()).size,
-    falsePairs: metrics.predictedPairs - metrics.truePositivePairs,
-    reviews,
-  };
+  return resolution.result(seed, customerOf, truth);
 }
 
 export function replay(seed: number, people: number, trainPeople: number, maxBlockSize = 200): ReplayResult {
-  const state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
-  const counters = new Counters();
-  let parameters: MatchParameters = initialMatchParameters('initial');
-  let reviews = 0;
-  const settings = (): ResolverSettings => ({
-    rules,
-    guard: defaultOverMergeGuardConfig,
-    weakLinkTypes: new Set(['anonymousId']),
-    matching: { parameters, termFrequencies: counters.snapshot(), maxBlockSize },
-  });
+  const resolution = new InMemoryResolution(maxBlockSize);
   const feed = (records: readonly TraitRecord[], tag: string): Map<string, string> => {
     const customerOf = new Map<string, string>();
     for (const record of records) {
-      const event = eventOf(record, tag);
-      const plan = new BatchResolver(state, settings()).resolve([event]);
-      for (const created of plan.newRecords) counters.add(created.record);
-      reviews += plan.reviews.length;
-      const outcome = plan.outcomes[0];
-      if (outcome?.kind === 'resolved') customerOf.set(record.recordId, outcome.customerId);
+      const customerId = resolution.resolve(eventOf(record, tag));
+      if (customerId !== undefined) customerOf.set(record.recordId, customerId);
     }
     return customerOf;
   };
   if (trainPeople > 0) {
     feed(generatePopulation({ seed: seed + 1000, people: { people: trainPeople }, events: false }).traitRecords, 't');
-    parameters = estimateParameters([...state.records.values()].map((stored) => stored.record), parameters);
+    resolution.parameters = estimateParameters([...resolution.state.records.values()].map((stored) => stored.record), resolution.parameters);
   }
-  reviews = 0;
+  resolution.reviews = 0;
   const population = generatePopulation({ seed, people: { people }, events: false });
   const customerOf = feed(population.traitRecords, 'm');
-  const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, state.current(customer)]));
   const truth = new Map(population.traitRecords.map((record) => [record.recordId, population.truth.personOfRecord.get(record.recordId) ?? record.recordId]));
-  const metrics = pairwiseMetrics(predicted, truth);
-  return {
-    seed,
-    precision: metrics.precision,
-    recall: metrics.recall,
-    f1: metrics.f1,
-    predictedCustomers: new Set(predicted.values()).size,
-    trueCustomers: new Set(truth.values()).size,
-    falsePairs: metrics.predictedPairs - metrics.truePositivePairs,
-    reviews,
-  };
+  return resolution.result(seed, customerOf, truth);
 }
 
 function main(): void {
