@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { createEnvelope, type KafkaPublisher, type TopicBatch } from '@o2o/kafka';
+import { loadWithSurvivors } from '@o2o/mongo';
 import { PlatformMetrics } from '@o2o/observability';
 import { loadNeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { answered, day, ordered } from '../../domain/testing/resolved-event.factory';
@@ -20,19 +21,10 @@ class MemoryProfiles {
 
   async loadResolving(ids: readonly string[]): Promise<LoadedProfiles> {
     this.loads++;
-    const docs = new Map<string, StoredNeedsProfile>();
-    const add = (id: string) => {
+    return loadWithSurvivors(ids, async (wanted) => new Map(wanted.flatMap((id) => {
       const doc = this.docs.get(id);
-      if (!doc || docs.has(id)) return;
-      docs.set(id, structuredClone(doc));
-      if (doc.mergedInto) add(doc.mergedInto);
-    };
-    ids.forEach(add);
-    const survivorOf = (id: string): string => {
-      const next = docs.get(id)?.mergedInto;
-      return next === undefined ? id : survivorOf(next);
-    };
-    return { docs, survivorOf };
+      return doc ? [[id, structuredClone(doc)] as const] : [];
+    })));
   }
 
   async save(writes: readonly ProfileWrite[]): Promise<Set<string>> {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { KafkaPublisher, TopicBatch } from '@o2o/kafka';
-import { APPLIED_EVENTS_KEPT } from '@o2o/mongo';
+import { APPLIED_EVENTS_KEPT, loadWithSurvivors } from '@o2o/mongo';
 import { createLogger } from '@o2o/observability';
 import { loadValueScoringConfig } from '../../../config/value-scoring.config';
 import { ModelRegistry } from '../../../models/application/model.registry';
@@ -21,19 +21,10 @@ class MemorySummaries {
 
   async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
     this.loads++;
-    const docs = new Map<string, PurchaseSummary>();
-    const add = (id: string) => {
+    return loadWithSurvivors(ids, async (wanted) => new Map(wanted.flatMap((id) => {
       const doc = this.docs.get(id);
-      if (!doc || docs.has(id)) return;
-      docs.set(id, structuredClone(doc));
-      if (doc.mergedInto) add(doc.mergedInto);
-    };
-    ids.forEach(add);
-    const survivorOf = (id: string): string => {
-      const next = docs.get(id)?.mergedInto;
-      return next === undefined ? id : survivorOf(next);
-    };
-    return { docs, survivorOf };
+      return doc ? [[id, structuredClone(doc)] as const] : [];
+    })));
   }
 
   async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
