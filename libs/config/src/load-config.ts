@@ -73,11 +73,14 @@ export const baseServiceConfigShape = {
   KAFKA_GROUP_ID: z.string().optional(),
   KAFKA_FROM_BEGINNING: booleanFlag.default(true),
   /**
-   * Partitions a consumer processes at once; order within a partition (one customer) is kept.
-   * 1 by default: FerretDB v1 on SQLite can hang under concurrent bulk writes to one database
-   * (docs/architecture.md); raise it on MongoDB.
+   * Partition batches of one fetch a consumer takes at once; those of one topic are combined
+   * into one handler call, and calls run one at a time (libs/kafka batch-transport), so order
+   * within a partition (one customer) is kept. At least the partitions one instance consumes, so
+   * that each fetch is one call per topic.
    */
-  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
+  /** Most messages in one handler call: bounds how long a batch keeps shutdown waiting. */
+  KAFKA_BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(100000).default(500),
   KAFKA_BATCH_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),

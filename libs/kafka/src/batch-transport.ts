@@ -43,10 +43,14 @@ export interface ConsumedRaw extends ConsumedBase {
 }
 export type ConsumedMessage<E> = ConsumedEvent<E> | ConsumedTombstone;
 
+/**
+ * One handler call: the messages of one topic from every partition batch of one fetch (each
+ * message says its partition), in partition order within each partition.
+ */
 export interface ConsumedBatch<M> {
   topic: TopicDefinition;
   clusterTopic: string;
-  partition: number;
+  partitions: number[];
   messages: M[];
 }
 
@@ -57,23 +61,64 @@ export type RawBatch = ConsumedBatch<ConsumedRaw>;
 
 interface DeadLetter {
   message: KafkaMessage;
+  partition: number;
   reason: DeadLetterReason | string;
   error: string;
   attempts: number;
 }
 
 /** The context handlers receive next to the batch: lets them dead-letter single messages. */
-export class KafkaBatchContext extends BaseRpcContext<[string, number]> {
-  readonly rejected: Array<{ offset: string; reason: string; error: string }> = [];
+export class KafkaBatchContext extends BaseRpcContext<[string, number[]]> {
+  readonly rejected: Array<{ partition: number; offset: string; reason: string; error: string }> = [];
 
-  constructor(topic: string, partition: number) {
-    super([topic, partition]);
+  constructor(topic: string, partitions: number[]) {
+    super([topic, partitions]);
   }
 
   /** Sends one message to the dead-letter topic with a reason instead of failing the whole batch. */
-  reject(message: { offset: string }, reason: string, error: string): void {
-    this.rejected.push({ offset: message.offset, reason, error });
+  reject(message: { partition: number; offset: string }, reason: string, error: string): void {
+    this.rejected.push({ partition: message.partition, offset: message.offset, reason, error });
   }
+}
+
+/** One partition batch kafkajs handed to eachBatch, waiting for the handler call it joins. */
+interface PartitionBatch {
+  payload: EachBatchPayload;
+  contractName: string;
+  definition: TopicDefinition;
+  /** Set when a rebalance gave the partition to another member while the call was retried. */
+  stale: boolean;
+  settle: { resolve: () => void; reject: (error: unknown) => void };
+}
+
+interface DecodedItem {
+  source: KafkaMessage;
+  partition: number;
+  owner: PartitionBatch;
+  consumed: ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw;
+  span: Span;
+}
+
+const DEFAULT_MAX_BATCH_MESSAGES = 500;
+const DEFAULT_PARTITIONS_CONCURRENCY = 64;
+
+/** Whole partition batches, in order, into calls of at most `limit` messages (a bigger batch goes alone). */
+function groupUpTo(members: PartitionBatch[], limit: number): PartitionBatch[][] {
+  const groups: PartitionBatch[][] = [];
+  let current: PartitionBatch[] = [];
+  let size = 0;
+  for (const member of members) {
+    const n = member.payload.batch.messages.length;
+    if (current.length > 0 && size + n > limit) {
+      groups.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(member);
+    size += n;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 @Catch()
@@ -101,7 +146,22 @@ export interface BatchTransportOptions {
   /** Attempts after the first before a batch is split and poison messages are dead-lettered. */
   retries: number;
   retryBackoffMs?: number;
+  /**
+   * Partition batches of one fetch kafkajs hands over at once (its partitionsConsumedConcurrently);
+   * those of one topic are combined into one handler call. At least the partitions one instance
+   * is assigned, so that a fetch is handled in one call per topic.
+   */
   partitionsConsumedConcurrently?: number;
+  /** Upper bound of messages in one handler call (whole partition batches are combined up to it). */
+  maxBatchMessages?: number;
+  /**
+   * Start the calls of one fetch's topics together instead of one after the other; the next
+   * fetch's calls still wait for all of them. For services whose handlers of several topics
+   * feed one writer that combines concurrent calls (libs/mongo CoalescingGate), so one fetch
+   * costs one read and one write per customer. Handlers must already be safe against a
+   * concurrent writer (they are against other instances).
+   */
+  concurrentTopics?: boolean;
   /**
    * Subjects (customer ids) whose messages must be skipped, e.g. erased customers: a replay of
    * a topic from the beginning must not bring them back. Called once per batch.
@@ -128,6 +188,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private crashed: Error | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private lagAdmin: Admin | undefined;
+  private readonly gathering = new Map<string, PartitionBatch[]>();
+  private flushScheduled = false;
+  /** Handler calls run one after another: the tail of that chain. */
+  private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BatchTransportOptions) {
     super();
@@ -215,7 +279,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       autoCommit: true,
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? DEFAULT_PARTITIONS_CONCURRENCY,
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.startLagPolling(patterns);
@@ -293,117 +357,168 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     if (payload.batch.messages.length === 0) return;
     // A slow store can keep one batch busy longer than the session timeout; heartbeats while it
-    // works keep the group from handing the partition to another instance mid-batch.
+    // waits and works keep the group from handing the partition to another instance mid-batch.
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
     try {
-      await this.processBatch(payload);
+      await this.gather(payload);
     } finally {
       clearInterval(beat);
     }
   }
 
-  private async processBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const started = process.hrtime.bigint();
-    const contractName = this.options.names.contractName(batch.topic) ?? batch.topic;
+  /**
+   * kafkajs hands every partition batch of one fetch to its own eachBatch call, all in the same
+   * tick. They are gathered here and, per topic, handed to the handler as one call: a service
+   * pays its fixed per-batch cost (store round trips, one sendBatch) once per fetch instead of
+   * once per partition, which is what bounds latency on a store with slow round trips. Calls run
+   * one at a time per consumer (with `concurrentTopics`, one fetch's calls together), so order
+   * within a partition (one customer) is kept, and offsets are committed per partition once the
+   * call finished.
+   */
+  private gather(payload: EachBatchPayload): Promise<void> {
+    const contractName = this.options.names.contractName(payload.batch.topic) ?? payload.batch.topic;
     const definition = topicByName.get(contractName);
+    if (!definition || !this.getHandlerByPattern(contractName)) return Promise.reject(new Error(`no handler for ${payload.batch.topic}`));
+    return new Promise<void>((resolve, reject) => {
+      const member: PartitionBatch = { payload, contractName, definition, stale: false, settle: { resolve, reject } };
+      const waiting = this.gathering.get(contractName);
+      if (waiting) waiting.push(member);
+      else this.gathering.set(contractName, [member]);
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const gathered = [...this.gathering.values()];
+    this.gathering.clear();
+    const limit = this.options.maxBatchMessages ?? DEFAULT_MAX_BATCH_MESSAGES;
+    const groups = gathered.flatMap((members) => groupUpTo(members, limit));
+    const settle = (group: PartitionBatch[]): Promise<void> =>
+      this.processGroup(group).then(
+        () => group.forEach((m) => m.settle.resolve()),
+        (error: unknown) => group.forEach((m) => m.settle.reject(error)),
+      );
+    if (this.options.concurrentTopics) {
+      this.running = this.running.then(() => Promise.all(groups.map(settle)).then(() => undefined));
+      return;
+    }
+    for (const group of groups) this.running = this.running.then(() => settle(group));
+  }
+
+  private async processGroup(group: PartitionBatch[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    const { contractName, definition } = group[0]!;
     const handler = this.getHandlerByPattern(contractName);
-    if (!definition || !handler) throw new Error(`no handler for ${batch.topic}`);
+    if (!handler) throw new Error(`no handler for ${contractName}`);
+    const clusterTopic = group[0]!.payload.batch.topic;
     const metrics = this.options.metrics;
-    metrics.eventsConsumed.inc({ topic: contractName }, batch.messages.length);
-    metrics.batchSize.observe({ topic: contractName }, batch.messages.length);
+    const total = group.reduce((n, m) => n + m.payload.batch.messages.length, 0);
+    metrics.eventsConsumed.inc({ topic: contractName }, total);
+    metrics.batchSize.observe({ topic: contractName }, total);
 
     const deadLetters: DeadLetter[] = [];
-    const skipped = await this.subjectsToSkip(definition, batch.messages);
-    const decoded: Array<{ source: KafkaMessage; consumed: ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw; span: Span }> = [];
-    for (const message of batch.messages) {
-      const result = decode(definition, batch.partition, message);
-      if ('reason' in result) {
-        deadLetters.push({ message, reason: result.reason, error: result.error, attempts: 0 });
-        continue;
-      }
-      if (result.kind === 'event' && skipped.has(subjectOf(result.event))) {
-        metrics.skipped.inc({ topic: contractName });
-        continue;
-      }
-      const parent = extractTraceContext(message.headers);
-      const span = tracer().startSpan(
-        `${contractName} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': batch.topic,
-            'messaging.kafka.destination.partition': batch.partition,
-            'messaging.kafka.message.offset': message.offset,
-            'messaging.consumer.group.name': this.options.groupId,
+    const skipped = await this.subjectsToSkip(definition, group.flatMap((m) => m.payload.batch.messages));
+    const decoded: DecodedItem[] = [];
+    for (const member of group) {
+      const { partition } = member.payload.batch;
+      for (const message of member.payload.batch.messages) {
+        const result = decode(definition, partition, message);
+        if ('reason' in result) {
+          deadLetters.push({ message, partition, reason: result.reason, error: result.error, attempts: 0 });
+          continue;
+        }
+        if (result.kind === 'event' && skipped.has(subjectOf(result.event))) {
+          metrics.skipped.inc({ topic: contractName });
+          continue;
+        }
+        const parent = extractTraceContext(message.headers);
+        const span = tracer().startSpan(
+          `${contractName} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': clusterTopic,
+              'messaging.kafka.destination.partition': partition,
+              'messaging.kafka.message.offset': message.offset,
+              'messaging.consumer.group.name': this.options.groupId,
+            },
           },
-        },
-        parent,
-      );
-      result.trace = trace.setSpan(parent ?? ROOT_CONTEXT, span);
-      decoded.push({ source: message, consumed: result, span });
+          parent,
+        );
+        result.trace = trace.setSpan(parent ?? ROOT_CONTEXT, span);
+        decoded.push({ source: message, partition, owner: member, consumed: result, span });
+      }
     }
 
-    const run = async (items: typeof decoded): Promise<KafkaBatchContext> => {
-      const ctx = new KafkaBatchContext(contractName, batch.partition);
+    const run = async (items: DecodedItem[]): Promise<KafkaBatchContext> => {
+      const live = items.filter((i) => !i.owner.stale);
+      const ctx = new KafkaBatchContext(contractName, [...new Set(live.map((i) => i.partition))]);
       const consumedBatch: ConsumedBatch<unknown> = {
         topic: definition,
-        clusterTopic: batch.topic,
-        partition: batch.partition,
-        messages: items.map((i) => i.consumed),
+        clusterTopic,
+        partitions: ctx.getArgByIndex(1),
+        messages: live.map((i) => i.consumed),
       };
       await lastValueFrom(this.transformToObservable(await handler(consumedBatch, ctx)), { defaultValue: undefined });
       return ctx;
     };
 
-    const failures = new Map<string, { error: unknown; attempts: number }>();
+    const failures = new Map<DecodedItem, { error: unknown; attempts: number }>();
     const rejected: KafkaBatchContext['rejected'] = [];
     if (decoded.length > 0) {
-      const whole = await this.withRetries(payload, contractName, () => run(decoded));
+      const whole = await this.withRetries(group, contractName, () => run(decoded));
       if (whole.ok) {
         rejected.push(...whole.value.rejected);
-      } else if (whole.stale) {
-        decoded.forEach((d) => d.span.end());
-        return;
-      } else {
+      } else if (!whole.stale) {
         // Isolate: the messages that still fail on their own are the poison ones.
         for (const item of decoded) {
-          const single = await this.withRetries(payload, contractName, () => run([item]));
+          if (item.owner.stale) continue;
+          const single = await this.withRetries(group, contractName, () => run([item]));
           if (single.ok) rejected.push(...single.value.rejected);
-          else if (single.stale) {
-            decoded.forEach((d) => d.span.end());
-            return;
-          } else failures.set(item.source.offset, { error: single.error, attempts: single.attempts });
+          else if (!single.stale) failures.set(item, { error: single.error, attempts: single.attempts });
         }
       }
     }
 
     for (const item of decoded) {
-      const failure = failures.get(item.source.offset);
-      const rejection = rejected.find((r) => r.offset === item.source.offset);
+      if (item.owner.stale) continue;
+      const failure = failures.get(item);
+      const rejection = rejected.find((r) => r.offset === item.source.offset && r.partition === item.partition);
       if (failure) {
-        deadLetters.push({ message: item.source, reason: 'processing-failed', error: describe(failure.error), attempts: failure.attempts });
+        deadLetters.push({ message: item.source, partition: item.partition, reason: 'processing-failed', error: describe(failure.error), attempts: failure.attempts });
         item.span.setStatus({ code: SpanStatusCode.ERROR, message: describe(failure.error) });
       } else if (rejection) {
-        deadLetters.push({ message: item.source, reason: rejection.reason, error: rejection.error, attempts: 1 });
+        deadLetters.push({ message: item.source, partition: item.partition, reason: rejection.reason, error: rejection.error, attempts: 1 });
         item.span.setStatus({ code: SpanStatusCode.ERROR, message: rejection.reason });
       }
     }
 
+    // A partition another instance now owns (rebalance during retries) is neither dead-lettered
+    // nor committed here: its new owner gets the batch again.
+    const live = group.filter((m) => !m.stale);
+    const liveLetters = deadLetters.filter((letter) => live.some((m) => m.payload.batch.partition === letter.partition));
     // Dead letters are stored before offsets move: if this send fails the batch is redelivered.
-    if (deadLetters.length > 0) await this.sendDeadLetters(batch.topic, batch.partition, deadLetters, contractName);
+    if (liveLetters.length > 0) await this.sendDeadLetters(clusterTopic, liveLetters, contractName);
 
-    payload.resolveOffset(batch.lastOffset());
-    await payload.commitOffsetsIfNecessary();
-    await payload.heartbeat();
+    for (const member of live) member.payload.resolveOffset(member.payload.batch.lastOffset());
+    // One commit request carries every partition resolved above.
+    if (live.length > 0) {
+      await live[0]!.payload.commitOffsetsIfNecessary();
+      await live[0]!.payload.heartbeat();
+    }
 
     const now = Date.now();
     for (const item of decoded) {
       item.span.end();
-      metrics.eventLatency.observe({ topic: contractName }, Math.max(0, now - Number(item.source.timestamp)) / 1000);
+      if (!item.owner.stale) metrics.eventLatency.observe({ topic: contractName }, Math.max(0, now - Number(item.source.timestamp)) / 1000);
     }
-    metrics.consumerLag.set({ topic: contractName, partition: String(batch.partition) }, Math.max(0, Number(batch.offsetLag())));
+    for (const member of live) {
+      metrics.consumerLag.set({ topic: contractName, partition: String(member.payload.batch.partition) }, Math.max(0, Number(member.payload.batch.offsetLag())));
+    }
     metrics.batchDuration.observe({ topic: contractName }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
@@ -419,7 +534,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   private async withRetries<T>(
-    payload: EachBatchPayload,
+    group: PartitionBatch[],
     topic: string,
     work: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false; stale: boolean; error: unknown; attempts: number }> {
@@ -434,14 +549,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         if (attempt === attempts) break;
         this.options.metrics.batchRetries.inc({ topic });
         await sleep((this.options.retryBackoffMs ?? 200) * 2 ** (attempt - 1));
-        await payload.heartbeat();
-        if (payload.isStale()) return { ok: false, stale: true, error, attempts: attempt };
+        await group[0]!.payload.heartbeat();
+        for (const member of group) if (member.payload.isStale()) member.stale = true;
+        if (group.every((m) => m.stale)) return { ok: false, stale: true, error, attempts: attempt };
       }
     }
     return { ok: false, stale: false, error: lastError, attempts };
   }
 
-  private async sendDeadLetters(clusterTopic: string, partition: number, letters: DeadLetter[], contractName: string): Promise<void> {
+  private async sendDeadLetters(clusterTopic: string, letters: DeadLetter[], contractName: string): Promise<void> {
     const failedAt = new Date().toISOString();
     const messages: Message[] = letters.map((letter) => ({
       key: letter.message.key,
@@ -449,7 +565,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       headers: {
         ...letter.message.headers,
         [deadLetterHeaders.originalTopic]: clusterTopic,
-        [deadLetterHeaders.originalPartition]: String(partition),
+        [deadLetterHeaders.originalPartition]: String(letter.partition),
         [deadLetterHeaders.originalOffset]: letter.message.offset,
         [deadLetterHeaders.originalTimestamp]: letter.message.timestamp,
         [deadLetterHeaders.consumerGroup]: this.options.groupId,
@@ -463,7 +579,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     for (const letter of letters) {
       this.options.metrics.deadLettered.inc({ topic: contractName, reason: letter.reason });
       this.options.logger.warn(
-        { topic: clusterTopic, partition, offset: letter.message.offset, reason: letter.reason, error: letter.error },
+        { topic: clusterTopic, partition: letter.partition, offset: letter.message.offset, reason: letter.reason, error: letter.error },
         'message dead-lettered',
       );
     }

@@ -81,6 +81,8 @@ export interface ConsumerSettings {
   fromBeginning: boolean;
   retries: number;
   partitionsConsumedConcurrently?: number;
+  maxBatchMessages?: number;
+  concurrentTopics?: boolean;
   skipSubjects?: BatchTransportOptions['skipSubjects'];
 }
 
@@ -99,6 +101,8 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     fromBeginning: settings.fromBeginning,
     retries: settings.retries,
     partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+    maxBatchMessages: settings.maxBatchMessages,
+    concurrentTopics: settings.concurrentTopics,
     skipSubjects: settings.skipSubjects,
   });
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });

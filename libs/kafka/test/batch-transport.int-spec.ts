@@ -16,6 +16,10 @@ const seen = {
   rejectCustomer: new Set<string>(),
   delayMs: 0,
   completed: [] as string[],
+  /** Every call's partitions and the (partition, offset) of its messages, in the order given. */
+  batches: [] as Array<{ partitions: number[]; positions: Array<{ partition: number; offset: number; id: string | null }> }>,
+  inFlight: 0,
+  maxInFlight: 0,
 };
 
 @Controller()
@@ -24,6 +28,17 @@ class SnapshotConsumer {
   async handle(@Payload() batch: EventBatch<'identitySnapshots'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
     const ids = batch.messages.flatMap((m) => (m.kind === 'event' ? [m.event.data.customerId] : []));
     seen.calls.push(ids);
+    seen.batches.push({ partitions: batch.partitions, positions: batch.messages.map((m) => ({ partition: m.partition, offset: Number(m.offset), id: m.kind === 'event' ? m.event.data.customerId : null })) });
+    seen.inFlight++;
+    seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+    try {
+      await this.work(batch, ctx, ids);
+    } finally {
+      seen.inFlight--;
+    }
+  }
+
+  private async work(batch: EventBatch<'identitySnapshots'>, ctx: KafkaBatchContext, ids: string[]): Promise<void> {
     if (ids.some((id) => seen.poison.has(id))) throw new Error(`cannot process ${ids.filter((id) => seen.poison.has(id)).join(',')}`);
     for (const m of batch.messages) {
       if (m.kind === 'event' && seen.rejectCustomer.has(m.event.data.customerId)) ctx.reject(m, 'business-rule', 'customer refused by the handler');
@@ -39,14 +54,14 @@ const brokers = env['KAFKA_BROKERS']?.split(',') ?? [];
 const topic = (name: string) => `${run}.${name}`;
 const group = 'transport-test';
 
-async function startApp(): Promise<{ app: INestApplication; transport: KafkaBatchTransport }> {
+async function startApp(prefix = `${run}.`, partitions = 1): Promise<{ app: INestApplication; transport: KafkaBatchTransport }> {
   const logger = createLogger({ service: 'kafka-lib-test', level: 'warn' });
   const metrics = new PlatformMetrics('kafka-lib-test');
   @Module({
     imports: [
       ObservabilityModule.forRoot({ logger, metrics }),
       KafkaModule.forRoot({
-        settings: { brokers, clientId: 'kafka-lib-test', topicPrefix: `${run}.`, topicPartitions: 1, replicationFactor: 1 },
+        settings: { brokers, clientId: 'kafka-lib-test', topicPrefix: prefix, topicPartitions: partitions, replicationFactor: 1 },
         topics: [topics.identitySnapshots],
         consumerGroups: [group],
       }),
@@ -150,5 +165,82 @@ describe('KafkaBatchTransport (real Kafka)', () => {
     await publisher.publish([{ topic: topics.identitySnapshots, events: [{ key: marker, event: snapshot(marker) }] }]);
     await expectEventually(() => expect(seen.completed).toContain(marker));
     expect(seen.calls.slice(callsBefore).flat()).not.toContain(id);
+  });
+});
+
+describe('KafkaBatchTransport over several partitions (real Kafka)', () => {
+  const prefix = `${run}p.`;
+  let app: INestApplication;
+  let publisher: KafkaPublisher;
+  let spy: TopicSpy;
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+
+  beforeAll(async () => {
+    ({ app } = await startApp(prefix, 4));
+    publisher = app.get(KafkaPublisher);
+    spy = await TopicSpy.start(brokers, [`${prefix}dlq.transport-test.v1`]);
+  });
+
+  afterAll(async () => {
+    seen.delayMs = 0;
+    await spy?.stop();
+    await app?.close();
+  });
+
+  it('combines the partition batches of one fetch into one call, keeps each partition in order, runs one call at a time and commits every partition', async () => {
+    seen.batches.length = 0;
+    seen.maxInFlight = 0;
+    // The first call is held while the rest is produced, so the next fetch finds every partition filled.
+    seen.delayMs = 500;
+    const first = uniqueId('c-first-');
+    await publisher.publish([{ topic: topics.identitySnapshots, events: [{ key: first, event: snapshot(first) }] }]);
+    await expectEventually(() => expect(seen.calls.some((c) => c.includes(first))).toBe(true), { intervalMs: 20 });
+    const ids = Array.from({ length: 40 }, (_, i) => `c-spread-${i}`);
+    await publisher.publish([{ topic: topics.identitySnapshots, events: ids.map((id) => ({ key: id, event: snapshot(id) })) }]);
+    await expectEventually(() => expect(seen.completed).toEqual(expect.arrayContaining(ids)));
+    seen.delayMs = 0;
+
+    const used = new Set(seen.batches.flatMap((b) => b.positions.map((p) => p.partition)));
+    expect(used.size).toBeGreaterThan(1);
+    // One call had messages of several partitions, and said which.
+    const combined = seen.batches.filter((b) => new Set(b.positions.map((p) => p.partition)).size > 1);
+    expect(combined.length).toBeGreaterThan(0);
+    for (const b of combined) expect([...b.partitions].sort()).toEqual([...new Set(b.positions.map((p) => p.partition))].sort());
+    // Offsets of each partition only increase, within and across calls.
+    const last = new Map<number, number>();
+    for (const p of seen.batches.flatMap((b) => b.positions)) {
+      expect(p.offset).toBeGreaterThan(last.get(p.partition) ?? -1);
+      last.set(p.partition, p.offset);
+    }
+    expect(seen.maxInFlight).toBe(1);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    await expectEventually(async () => {
+      const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${group}`, topics: [`${prefix}${topics.identitySnapshots.name}`] });
+      const end = await admin.fetchTopicOffsets(`${prefix}${topics.identitySnapshots.name}`);
+      const byPartition = (list: Array<{ partition: number; offset: string }>) => Object.fromEntries(list.map((p) => [p.partition, p.offset]));
+      expect(byPartition(committed?.partitions ?? [])).toEqual(byPartition(end));
+    });
+    await admin.disconnect();
+  });
+
+  it('dead-letters a message of a combined call with its own partition and offset, and commits the rest', async () => {
+    const refused = uniqueId('c-refused-');
+    seen.rejectCustomer.add(refused);
+    const ids = [...Array.from({ length: 12 }, (_, i) => `c-mixed-${i}`), refused];
+    await publisher.publish([{ topic: topics.identitySnapshots, events: ids.map((id) => ({ key: id, event: snapshot(id) })) }]);
+    const letter = await expectEventually(() => {
+      const found = spy.on(`${prefix}dlq.transport-test.v1`).find((m) => m.key === refused);
+      if (!found) throw new Error('not dead-lettered yet');
+      return found;
+    });
+    const delivered = seen.batches.flatMap((b) => b.positions).find((p) => p.id === refused);
+    expect(delivered).toBeDefined();
+    expect(letter.headers[deadLetterHeaders.originalPartition]).toBe(String(delivered?.partition));
+    expect(letter.headers[deadLetterHeaders.originalOffset]).toBe(String(delivered?.offset));
+    expect(letter.headers[deadLetterHeaders.reason]).toBe('business-rule');
+    expect(seen.completed).toEqual(expect.arrayContaining(ids.filter((id) => id !== refused)));
+    expect(spy.on(`${prefix}dlq.transport-test.v1`).filter((m) => m.key?.startsWith('c-mixed-'))).toHaveLength(0);
   });
 });

@@ -3,3 +3,4 @@ export * from './mongo-errors';
 export * from './bulk-writes';
 export * from './idempotent-writes';
 export * from './merge-chains';
+export * from './coalescing-gate';

@@ -31,6 +31,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * holds nothing keyed by customer may leave this out.
    */
   privacy?: PrivacySettings;
+  /**
+   * The consumer starts the handler calls of one fetch's topics together (libs/kafka
+   * `concurrentTopics`): for services whose topics feed one coalescing writer.
+   */
+  concurrentTopics?: boolean;
   /** Hot read routes served without per-request logging (see ObservabilityOptions). */
   unloggedRoutes?: HttpRoute[];
   /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
@@ -96,6 +101,8 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     fromBeginning: config.KAFKA_FROM_BEGINNING,
     retries: config.KAFKA_BATCH_RETRIES,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+    maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
+    concurrentTopics: definition.concurrentTopics ?? false,
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
   });
   await app.init();

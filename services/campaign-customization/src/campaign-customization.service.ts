@@ -19,6 +19,8 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     topics.segmentMembership,
     topics.campaignDecisions,
   ],
+  // Every input topic feeds the one projection write path, which combines concurrent calls.
+  concurrentTopics: true,
   // The next-best-action hot path (500 requests/s target): no per-request logger.
   unloggedRoutes: [{ path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.GET }],
   configToken: CAMPAIGN_CONFIG,

@@ -8,6 +8,8 @@ import { VALUE_CONFIG } from './value.tokens';
 export const valueScoringService: ServiceDefinition<ValueScoringConfig> = {
   name: 'value-scoring',
   topics: [topics.identityEvents, topics.identityChanges, topics.needsProfiles, topics.valueScores],
+  // identity.events and needs.profiles both feed SummaryUpdater, which combines concurrent calls.
+  concurrentTopics: true,
   configToken: VALUE_CONFIG,
   imports: () => [ValueScoringModule],
   privacy: valuePrivacy,

@@ -1,7 +1,7 @@
 import { Consumer, IHeaders, Message, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { StageName } from '../analysis/completion';
-import { benchKafka, serviceConsumerConfig, serviceProducerConfig, serviceRunConfig, serviceSendOptions, topicConfig } from '../kafka/client-settings';
+import { benchKafka, gatherBatches, serviceConsumerConfig, serviceProducerConfig, serviceRunConfig, serviceSendOptions, topicConfig } from '../kafka/client-settings';
 import { sleep } from '../load/load-driver';
 import { readProcessUsage, usageDelta, UsageDelta } from '../processes/process-usage';
 
@@ -89,17 +89,11 @@ export async function runNoopChain(options: NoopChainOptions): Promise<NoopChain
     for (const hop of relay.from) await consumer.subscribe({ topic: name(hop), fromBeginning: true });
     await consumer.run({
       ...serviceRunConfig,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
-        if (batch.messages.length === 0) return;
-        if (batch.topic === name(relay.forward ?? 'ingest')) {
-          const messages: Message[] = batch.messages.map((m) => ({ key: m.key, value: values[relay.to], headers: m.headers ?? {} }));
-          await producer.sendBatch({ ...serviceSendOptions, topicMessages: [{ topic: name(relay.to), messages }] });
-        }
-        const last = batch.messages[batch.messages.length - 1];
-        if (last) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
-      },
+      eachBatch: gatherBatches(async (topic, batchMessages) => {
+        if (topic !== name(relay.forward ?? 'ingest')) return;
+        const messages: Message[] = batchMessages.map((m) => ({ key: m.key, value: values[relay.to], headers: m.headers ?? {} }));
+        await producer.sendBatch({ ...serviceSendOptions, topicMessages: [{ topic: name(relay.to), messages }] });
+      }),
     });
     consumers.push(consumer);
   }
@@ -112,13 +106,10 @@ export async function runNoopChain(options: NoopChainOptions): Promise<NoopChain
   const sinkJoined = new Promise<void>((resolve) => sink.on(sink.events.GROUP_JOIN, () => resolve()));
   await sink.run({
     ...serviceRunConfig,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+    eachBatch: gatherBatches(async (_topic, messages) => {
       const now = Date.now();
-      for (let i = 0; i < batch.messages.length; i++) arrivals.push(now);
-      const last = batch.messages[batch.messages.length - 1];
-      if (last) resolveOffset(last.offset);
-      await commitOffsetsIfNecessary();
-    },
+      for (let i = 0; i < messages.length; i++) arrivals.push(now);
+    }),
   });
   await sinkJoined;
   // Relays join their groups in the background; give them the time the services get at boot.

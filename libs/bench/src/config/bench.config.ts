@@ -34,8 +34,8 @@ export const benchConfigSchema = z.object({
   BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(30),
   /** Service to run under `node --cpu-prof` (its profile lands in bench-results/profiles). */
   BENCH_PROFILE: z.string().optional(),
-  /** KAFKA_PARTITIONS_CONCURRENCY of every service (partitions one consumer processes at once); unset: the services' default. */
-  BENCH_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** KAFKA_PARTITIONS_CONCURRENCY of every service (partition batches one consumer gathers per fetch); unset: the services' default. */
+  BENCH_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
   /** Comma-separated services to start (default all five), to measure a prefix of the pipeline alone. */
   BENCH_SERVICES: z.string().optional(),
   BENCH_KEEP_TOPICS: configFields.booleanFlag.default(false),

@@ -1,4 +1,4 @@
-import { ConsumerConfig, ConsumerRunConfig, ITopicConfig, Kafka, Partitioners, ProducerConfig, logLevel } from 'kafkajs';
+import { ConsumerConfig, ConsumerRunConfig, EachBatchPayload, ITopicConfig, Kafka, KafkaMessage, Partitioners, ProducerConfig, logLevel } from 'kafkajs';
 import { topics } from '@o2o/contracts';
 
 /*
@@ -23,13 +23,57 @@ export function serviceConsumerConfig(groupId: string): ConsumerConfig {
   return { groupId, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 1024 * 1024, allowAutoTopicCreation: false };
 }
 
-/** KafkaBatchTransport's run settings, without the handler. */
+/**
+ * KafkaBatchTransport's run settings, without the handler. The transport gathers the partition
+ * batches kafkajs hands over in one tick and handles those of one topic in one call, one call at
+ * a time; `gatherBatches` does the same for the ceiling's relays.
+ */
 export const serviceRunConfig: Omit<ConsumerRunConfig, 'eachBatch' | 'eachMessage'> = {
   autoCommit: true,
   autoCommitThreshold: 1,
   eachBatchAutoResolve: false,
-  partitionsConsumedConcurrently: 1,
+  partitionsConsumedConcurrently: 64,
 };
+
+/**
+ * An eachBatch that gathers the partition batches of one tick and calls `handle` once per topic
+ * with all of them (calls one at a time), then resolves each partition's last offset and
+ * commits once: KafkaBatchTransport's shape without decoding, spans or dead letters.
+ */
+export function gatherBatches(handle: (topic: string, messages: KafkaMessage[]) => Promise<void>): (payload: EachBatchPayload) => Promise<void> {
+  let gathering = new Map<string, Array<{ payload: EachBatchPayload; done: () => void; failed: (e: unknown) => void }>>();
+  let scheduled = false;
+  let running: Promise<void> = Promise.resolve();
+  const flush = () => {
+    scheduled = false;
+    const groups = [...gathering.entries()];
+    gathering = new Map();
+    for (const [topic, members] of groups) {
+      running = running.then(async () => {
+        try {
+          await handle(topic, members.flatMap((m) => m.payload.batch.messages));
+          for (const m of members) m.payload.resolveOffset(m.payload.batch.lastOffset());
+          await members[0]?.payload.commitOffsetsIfNecessary();
+          members.forEach((m) => m.done());
+        } catch (error) {
+          members.forEach((m) => m.failed(error));
+        }
+      });
+    }
+  };
+  return (payload) => {
+    if (payload.batch.messages.length === 0) return Promise.resolve();
+    return new Promise<void>((done, failed) => {
+      const list = gathering.get(payload.batch.topic) ?? [];
+      list.push({ payload, done, failed });
+      gathering.set(payload.batch.topic, list);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+  };
+}
 
 /** KafkaPublisher's producer; every send is sendBatch with acks=-1 and a 30 s timeout. */
 export const serviceProducerConfig: ProducerConfig = {

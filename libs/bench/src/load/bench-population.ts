@@ -43,6 +43,8 @@ interface Persona {
   phone: string;
   loyaltyCard: string;
   anonymousId: string;
+  firstName: string;
+  lastName: string;
   userId?: string;
   appetite: number;
   category: string;
@@ -50,8 +52,14 @@ interface Persona {
 }
 
 const categories = ['shoes', 'outdoor', 'books', 'kitchen', 'electronics', 'toys', 'garden', 'beauty'];
-const firstNames = ['Anna', 'Ben', 'Chloe', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas'];
-const lastNames = ['Meyer', 'Dubois', 'Rossi', 'Garcia', 'Novak', 'Jensen', 'Smith', 'Silva'];
+const firstNames = ['Anna', 'Ben', 'Chloe', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Karin', 'Luca', 'Maya', 'Nils', 'Olga', 'Paul', 'Rosa', 'Sami', 'Tara', 'Yusuf'];
+/*
+ * Surnames from two parts (400 of them, 8,000 full names): a population where everybody shares
+ * a handful of names puts every record under the same matching blocking keys, which no real
+ * customer base does and which makes identity resolution compare each record with all others.
+ */
+const surnameStarts = ['Ab', 'Bar', 'Cor', 'Dal', 'Eng', 'Fal', 'Gun', 'Hal', 'Is', 'Jor', 'Kal', 'Lin', 'Mor', 'Nor', 'Ost', 'Pal', 'Ros', 'Sal', 'Ten', 'Vol'];
+const surnameEnds = ['berg', 'mann', 'son', 'ez', 'ini', 'ova', 'sen', 'ard', 'ley', 'ic', 'ski', 'feld', 'ton', 'ero', 'dal', 'strom', 'ier', 'ato', 'wick', 'ham'];
 const questions = [
   { questionId: 'contact-preferred-channel', answers: ['email', 'sms', 'phone'] },
   { questionId: 'household-children', answers: ['yes', 'no'] },
@@ -83,7 +91,7 @@ export class BenchPopulation {
     this.random = seededRandom(seed);
     this.personas = Array.from({ length: size }, (_, index) => {
       const first = this.pick(firstNames);
-      const last = this.pick(lastNames);
+      const last = `${this.pick(surnameStarts)}${this.pick(surnameEnds)}`;
       const big = this.random() < 0.1;
       return {
         index,
@@ -91,6 +99,8 @@ export class BenchPopulation {
         phone: `+4930${String(1_000_000 + index).padStart(7, '0')}`,
         loyaltyCard: `LC${runId}${String(500_000 + index)}`,
         anonymousId: `anon-${runId}-${index}`,
+        firstName: first,
+        lastName: last,
         appetite: big ? 3 : 0.5,
         category: this.pick(categories),
         budget: big ? 400 : 60,
@@ -126,7 +136,7 @@ export class BenchPopulation {
     if (p.userId === undefined) {
       if (this.random() < 0.25) {
         p.userId = `user-${this.runId}-${p.index}`;
-        return make('web', { type: 'identify', userId: p.userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: 'Bench', lastName: 'Customer' } });
+        return make('web', { type: 'identify', userId: p.userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: p.firstName, lastName: p.lastName } });
       }
       return make('web', this.view(p));
     }

@@ -18,7 +18,7 @@ export class ReceivedEventsConsumer {
 
   @BatchHandler(topics.ingestEvents)
   async onReceived(@Payload() batch: EventBatch<'ingestEvents'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
-    const received = batch.messages.flatMap((m) => (m.kind === 'event' ? [{ event: m.event, trace: m.trace, offset: m.offset }] : []));
+    const received = batch.messages.flatMap((m) => (m.kind === 'event' ? [{ event: m.event, trace: m.trace, partition: m.partition, offset: m.offset }] : []));
     // Events for identifiers of erased customers meet the late-event policy before anything is
     // stored: dropped (counted), or kept minimal — stripped of every identifier and trait, so
     // they resolve to nobody and only their existence is known.
@@ -36,6 +36,6 @@ export class ReceivedEventsConsumer {
     });
     const unresolvable = await this.resolve.execute(events);
     // Never silently dropped: an event without one usable identifier goes to the dead-letter topic.
-    for (const item of unresolvable) ctx.reject({ offset: item.offset }, 'unresolvable', item.reason);
+    for (const item of unresolvable) ctx.reject(item, 'unresolvable', item.reason);
   }
 }

@@ -45,20 +45,20 @@ export class IntakeConsumer {
           issues: issues.map((i) => ({ field: i.field, code: i.code, message: i.message })),
           raw,
           intakeTopic: batch.clusterTopic,
-          partition: batch.partition,
+          partition: message.partition,
           offset: message.offset,
           rejectedAt: receivedAt.toISOString(),
           ...(sourceId ? { sourceId } : {}),
         };
         rejected.push({
-          key: message.key ?? `${batch.partition}:${message.offset}`,
+          key: message.key ?? `${message.partition}:${message.offset}`,
           trace: message.trace,
           event: createEnvelope({
             type: 'customer-event.rejected',
             version: 1,
-            id: `${batch.clusterTopic}:${batch.partition}:${message.offset}`,
+            id: `${batch.clusterTopic}:${message.partition}:${message.offset}`,
             source: '/services/ingestion',
-            subject: message.key ?? `${batch.partition}:${message.offset}`,
+            subject: message.key ?? `${message.partition}:${message.offset}`,
             data,
           }),
         });

@@ -11,7 +11,7 @@ import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedE
 import { trackedProperties, type SegmentDefinition } from '../../../segments/domain/segment-definition';
 import type { CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
-import { SerialGate } from '@o2o/mongo';
+import { CoalescingGate } from '@o2o/mongo';
 import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
 import {
   appendMembershipChanges,
@@ -74,11 +74,12 @@ export class ApplyProfileChangesHandler {
   ) {}
 
   /**
-   * Batches of different topics (and back-fill pages) share customers; run one at a time in
-   * this process so they never make each other redo. Other instances are still handled by the
-   * conditional writes.
+   * Batches of different topics (and back-fill pages) share customers: they run one at a time in
+   * this process so they never make each other redo, and those that wait are combined into one
+   * batch (the consumer hands one fetch's topics over at once), so each customer is read and
+   * written once for all of them. Other instances are still handled by the conditional writes.
    */
-  private readonly gate = new SerialGate();
+  private readonly gate = new CoalescingGate<readonly ProfileChange[], ApplyResult>((submissions) => this.applyBatch(submissions.flat()));
 
   /**
    * First exposure time per "customer campaign" (-Infinity once converted) as last written or
@@ -90,7 +91,7 @@ export class ApplyProfileChangesHandler {
 
   execute(changes: readonly ProfileChange[]): Promise<ApplyResult> {
     const effective = changes.filter((c) => c.kind !== 'decision' || !this.isRepeatExposure(c.customerId, c.campaignId, c.at));
-    return this.gate.run(() => this.applyBatch(effective));
+    return this.gate.submit(effective);
   }
 
   private isRepeatExposure(customerId: string, campaignId: string, at: string): boolean {

@@ -13,11 +13,13 @@ import { MatchParametersRepository } from '../../infrastructure/match-parameters
 export interface ReceivedEvent {
   event: EventReceivedV1;
   trace: Context;
-  /** Kafka offset, so an unresolvable event can be dead-lettered on its own. */
+  /** Kafka partition and offset, so an unresolvable event can be dead-lettered on its own. */
+  partition: number;
   offset: string;
 }
 
 export interface Unresolvable {
+  partition: number;
   offset: string;
   reason: string;
 }
@@ -73,7 +75,7 @@ export class ResolveEventsHandler {
       const outcome = finalPlan.outcomes[index];
       if (outcome === undefined) return [];
       if (outcome.kind === 'unresolvable') {
-        unresolvable.push({ offset: source.offset, reason: outcome.reason });
+        unresolvable.push({ partition: source.partition, offset: source.offset, reason: outcome.reason });
         return [];
       }
       return [{ event: source.event, trace: source.trace, customerId: survivorOf(outcome.customerId), identifiers: outcome.identifiers }];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { topics } from '@o2o/contracts';
 import { KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
+import { CoalescingGate } from '@o2o/mongo';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
 import { PurchaseSummary } from '../../infrastructure/purchase-summary.schema';
@@ -79,7 +80,23 @@ export class SummaryUpdater {
     private readonly publisher: KafkaPublisher,
   ) {}
 
-  async update(inputs: readonly SummaryInput[], tombstones: readonly OutgoingTombstone[] = []): Promise<void> {
+  /**
+   * Calls that wait for each other (the consumer hands `identity.events` and `needs.profiles`
+   * batches over at once) are combined: one read, one publication and one write per customer
+   * for all of them, instead of one round per topic that would also race the other's writes.
+   */
+  private readonly gate = new CoalescingGate<{ inputs: readonly SummaryInput[]; tombstones: readonly OutgoingTombstone[] }, void>((calls) =>
+    this.apply(
+      calls.flatMap((c) => c.inputs),
+      calls.flatMap((c) => c.tombstones),
+    ),
+  );
+
+  update(inputs: readonly SummaryInput[], tombstones: readonly OutgoingTombstone[] = []): Promise<void> {
+    return this.gate.submit({ inputs, tombstones });
+  }
+
+  private async apply(inputs: readonly SummaryInput[], tombstones: readonly OutgoingTombstone[]): Promise<void> {
     let pending = [...inputs];
     let extraTombstones = [...tombstones];
     const publishedFor = new Set<string>();
