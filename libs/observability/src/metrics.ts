@@ -73,6 +73,14 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  readonly storeCommandDuration = new Histogram({
+    name: 'o2o_mongo_command_duration_seconds',
+    help: 'MongoDB commands as the driver timed them (round trip included), by collection and command; failed commands too.',
+    labelNames: ['collection', 'command', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   constructor(serviceName: string) {
     this.registry.setDefaultLabels({ service: serviceName });
     collectDefaultMetrics({ register: this.registry });

@@ -3,6 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { createHmac } from 'node:crypto';
+import DataLoader from 'dataloader';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, EventBatch, KafkaPublisher, OutgoingEvent, TopicNames } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
@@ -49,6 +50,19 @@ export const ErasedCustomerSchema = SchemaFactory.createForClass(ErasedCustomer)
 
 @Injectable()
 export class ErasureRegistry {
+  /**
+   * Checks made in the same tick (a consumer's calls for several topics of one fetch) go to
+   * MongoDB as one `$in` read. No cache: an erasure counts from the moment it is recorded.
+   */
+  private readonly loader = new DataLoader<string, boolean>(
+    async (pseudonyms) => {
+      const docs = await this.erased.find({ _id: { $in: [...pseudonyms] } }, { _id: 1 }).lean().exec();
+      const found = new Set(docs.map((d) => d._id));
+      return pseudonyms.map((p) => found.has(p));
+    },
+    { cache: false, maxBatchSize: 1000 },
+  );
+
   constructor(
     @InjectModel(ErasedCustomer.name) private readonly erased: Model<ErasedCustomer>,
     @Inject(PRIVACY_PSEUDONYM_KEY) private readonly key: string,
@@ -67,11 +81,16 @@ export class ErasureRegistry {
     );
   }
 
-  /** The erased ones among `subjects`; one indexed read per batch. */
+  /** The erased ones among `subjects`; one indexed read per batch (and per tick, whatever the callers). */
   async erasedAmong(subjects: string[]): Promise<Set<string>> {
-    const bySubject = new Map(subjects.map((s) => [this.pseudonym(s), s]));
-    const docs = await this.erased.find({ _id: { $in: [...bySubject.keys()] } }, { _id: 1 }).lean().exec();
-    return new Set(docs.flatMap((d) => bySubject.get(d._id) ?? []));
+    const unique = [...new Set(subjects)];
+    const answers = await this.loader.loadMany(unique.map((s) => this.pseudonym(s)));
+    const erased = new Set<string>();
+    answers.forEach((answer, i) => {
+      if (answer instanceof Error) throw answer;
+      if (answer) erased.add(unique[i]!);
+    });
+    return erased;
   }
 
   /** For the Kafka transport: skip erased subjects everywhere except on the privacy topics (acknowledgements name the erased customer). */

@@ -13,6 +13,9 @@ export interface ServiceMetricsSnapshot {
   batchSizeSum: Record<string, number>;
   batchCount: Record<string, number>;
   batchSecondsSum: Record<string, number>;
+  /** o2o_mongo_command_duration_seconds sums and counts by "collection command". */
+  storeSecondsSum: Record<string, number>;
+  storeCount: Record<string, number>;
   deadLettered: number;
   batchRetries: number;
   eventLoopLagP99Seconds: number | undefined;
@@ -84,6 +87,26 @@ export class MetricsScraper {
     return out;
   }
 
+  /**
+   * MongoDB commands between two instants, by "collection command", most total time first: count,
+   * mean and total milliseconds (the service's store time, from the driver's command monitoring).
+   */
+  storeStats(service: string, from: number, to: number, top = 8): Record<string, { count: number; meanMs: number; totalMs: number }> {
+    const list = this.snapshots.get(service) ?? [];
+    const first = [...list].reverse().find((s) => s.at <= from) ?? list[0];
+    const last = [...list].reverse().find((s) => s.at <= to);
+    if (!first || !last) return {};
+    const rows: Array<[string, { count: number; meanMs: number; totalMs: number }]> = [];
+    for (const key of Object.keys(last.storeCount)) {
+      const count = (last.storeCount[key] ?? 0) - (first.storeCount[key] ?? 0);
+      if (count <= 0) continue;
+      const totalMs = ((last.storeSecondsSum[key] ?? 0) - (first.storeSecondsSum[key] ?? 0)) * 1000;
+      rows.push([key, { count, meanMs: Math.round((totalMs / count) * 10) / 10, totalMs: Math.round(totalMs) }]);
+    }
+    rows.sort((a, b) => b[1].totalMs - a[1].totalMs);
+    return Object.fromEntries(rows.slice(0, top));
+  }
+
   last(service: string): ServiceMetricsSnapshot | undefined {
     const list = this.snapshots.get(service) ?? [];
     return list[list.length - 1];
@@ -106,7 +129,7 @@ function parse(text: string): MetricLine[] {
 }
 
 function snapshotOf(lines: MetricLine[]): ServiceMetricsSnapshot {
-  const snap: ServiceMetricsSnapshot = { at: Date.now(), lag: {}, batchSizeSum: {}, batchCount: {}, batchSecondsSum: {}, deadLettered: 0, batchRetries: 0, eventLoopLagP99Seconds: undefined };
+  const snap: ServiceMetricsSnapshot = { at: Date.now(), lag: {}, batchSizeSum: {}, batchCount: {}, batchSecondsSum: {}, storeSecondsSum: {}, storeCount: {}, deadLettered: 0, batchRetries: 0, eventLoopLagP99Seconds: undefined };
   const add = (into: Record<string, number>, topic: string | undefined, value: number): void => {
     if (topic === undefined || !Number.isFinite(value)) return;
     into[topic] = (into[topic] ?? 0) + value;
@@ -117,6 +140,8 @@ function snapshotOf(lines: MetricLine[]): ServiceMetricsSnapshot {
     else if (l.name === 'o2o_kafka_batch_size_sum') add(snap.batchSizeSum, topic, l.value);
     else if (l.name === 'o2o_kafka_batch_size_count') add(snap.batchCount, topic, l.value);
     else if (l.name === 'o2o_kafka_batch_duration_seconds_sum') add(snap.batchSecondsSum, topic, l.value);
+    else if (l.name === 'o2o_mongo_command_duration_seconds_sum') add(snap.storeSecondsSum, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
+    else if (l.name === 'o2o_mongo_command_duration_seconds_count') add(snap.storeCount, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
     else if (l.name === 'o2o_kafka_dead_lettered_total') snap.deadLettered += l.value;
     else if (l.name === 'o2o_kafka_batch_retries_total') snap.batchRetries += l.value;
     else if (l.name === 'nodejs_eventloop_lag_p99_seconds') snap.eventLoopLagP99Seconds = l.value;

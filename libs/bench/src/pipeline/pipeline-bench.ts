@@ -57,6 +57,8 @@ export interface PhaseResult {
   /** Events per second each stage committed on its main input (max: second half of the phase). The smallest is the bottleneck. */
   stageThroughput: Record<string, number>;
   batches: Record<string, Record<string, { batches: number; meanSize: number; meanMs: number }>>;
+  /** Each service's MongoDB commands in the phase, most total time first ("collection command"). */
+  store: Record<string, Record<string, { count: number; meanMs: number; totalMs: number }>>;
   processes: Record<string, UsageDelta | undefined>;
 }
 
@@ -352,6 +354,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         maxLag,
         stageThroughput: stageThroughput(load.mode === 'max' ? load.startedAt + (load.endedAt - load.startedAt) / 2 : load.startedAt, load.endedAt),
         batches: Object.fromEntries(running.map((s) => [s.name, scraper.batchStats(s.name, load.startedAt, load.endedAt)])),
+        store: Object.fromEntries(running.map((s) => [s.name, scraper.storeStats(s.name, load.startedAt, load.endedAt)])),
         processes: Object.fromEntries(Object.keys(after).map((name) => [name, usageDelta(before[name], after[name], seconds)])),
       };
     });

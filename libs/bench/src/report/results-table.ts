@@ -25,6 +25,14 @@ export function resultsTable(r: BenchResult): string {
     for (const [service, lag] of Object.entries(p.maxLag)) {
       lines.push(`  max lag ${service.padEnd(23)} committed ${JSON.stringify(lag.committed)}  /metrics ${JSON.stringify(lag.reported)}`);
     }
+    for (const [service, batches] of Object.entries(p.batches)) {
+      const calls = Object.entries(batches).map(([topic, b]) => `${topic} ${b.batches} × ${b.meanSize} msgs in ${b.meanMs} ms`);
+      if (calls.length > 0) lines.push(`  batches ${service.padEnd(23)} ${calls.join(', ')}`);
+    }
+    for (const [service, store] of Object.entries(p.store)) {
+      const top = Object.entries(store).slice(0, 5).map(([command, c]) => `${command} ${c.count} × ${c.meanMs} ms`);
+      if (top.length > 0) lines.push(`  store   ${service.padEnd(23)} ${top.join(', ')}`);
+    }
     for (const [name, u] of Object.entries(p.processes)) {
       if (u) lines.push(`  ${name.padEnd(24)} ${String(u.cores).padStart(5)} cores  ${String(u.cpuSeconds).padStart(7)} cpu-s  rss ${mib(u.rssBytes)} (peak ${mib(u.peakRssBytes)})`);
     }
