@@ -410,10 +410,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private async processGroup(group: PartitionBatch[]): Promise<void> {
     const started = process.hrtime.bigint();
-    const { contractName, definition } = group[0]!;
+    const [first] = group;
+    if (!first) return;
+    const { contractName, definition } = first;
     const handler = this.getHandlerByPattern(contractName);
     if (!handler) throw new Error(`no handler for ${contractName}`);
-    const clusterTopic = group[0]!.payload.batch.topic;
+    const clusterTopic = first.payload.batch.topic;
     const metrics = this.options.metrics;
     const total = group.reduce((n, m) => n + m.payload.batch.messages.length, 0);
     metrics.eventsConsumed.inc({ topic: contractName }, total);
@@ -506,9 +508,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
     for (const member of live) member.payload.resolveOffset(member.payload.batch.lastOffset());
     // One commit request carries every partition resolved above.
-    if (live.length > 0) {
-      await live[0]!.payload.commitOffsetsIfNecessary();
-      await live[0]!.payload.heartbeat();
+    const [committer] = live;
+    if (committer) {
+      await committer.payload.commitOffsetsIfNecessary();
+      await committer.payload.heartbeat();
     }
 
     const now = Date.now();
@@ -549,7 +552,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         if (attempt === attempts) break;
         this.options.metrics.batchRetries.inc({ topic });
         await sleep((this.options.retryBackoffMs ?? 200) * 2 ** (attempt - 1));
-        await group[0]!.payload.heartbeat();
+        // One heartbeat speaks for the whole consumer (every partition of the group is its own).
+        await group[0]?.payload.heartbeat();
         for (const member of group) if (member.payload.isStale()) member.stale = true;
         if (group.every((m) => m.stale)) return { ok: false, stale: true, error, attempts: attempt };
       }

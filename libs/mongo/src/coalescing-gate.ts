@@ -35,8 +35,9 @@ export class CoalescingGate<S, R> {
         const result = await this.work(batch.map((w) => w.submission));
         for (const w of batch) w.resolve(result);
       } catch (error) {
-        if (batch.length === 1) {
-          batch[0]!.reject(error);
+        const [only] = batch;
+        if (only && batch.length === 1) {
+          only.reject(error);
           continue;
         }
         for (const w of batch) {

@@ -86,9 +86,10 @@ export class ErasureRegistry {
     const unique = [...new Set(subjects)];
     const answers = await this.loader.loadMany(unique.map((s) => this.pseudonym(s)));
     const erased = new Set<string>();
-    answers.forEach((answer, i) => {
+    unique.forEach((subject, i) => {
+      const answer = answers[i];
       if (answer instanceof Error) throw answer;
-      if (answer) erased.add(unique[i]!);
+      if (answer) erased.add(subject);
     });
     return erased;
   }
