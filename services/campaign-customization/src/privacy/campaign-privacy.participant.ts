@@ -5,7 +5,7 @@ import { TopicDefinition, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import { InjectRedis, Redis } from '@o2o/redis';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
-import { CustomerDocument } from '../profiles/infrastructure/customer-state.document';
+import { CustomerDocument, readableDocument } from '../profiles/infrastructure/customer-state.document';
 import { ProfilesModule } from '../profiles/profiles.module';
 
 const SOURCE = '/services/campaign-customization';
@@ -30,10 +30,11 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
   }
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
-    const [profiles, identifiers] = await Promise.all([
+    const [documents, identifiers] = await Promise.all([
       this.collection('customers').find({ _id: { $in: customerIds } } as never).toArray(),
       this.collection('identifiers').find({ customerId: { $in: customerIds } }).toArray(),
     ]);
+    const profiles = (documents as unknown as CustomerDocument[]).map(readableDocument);
     return { profiles, identifiers, redis: await this.redisKeys(customerIds) };
   }
 

@@ -1,0 +1,83 @@
+import type { CustomerState } from '../domain/customer-state';
+import { fromDocument, readableDocument, toDocument, type CustomerDocument } from './customer-state.document';
+
+const at = new Date('2026-12-04T10:00:00.000Z');
+
+function state(): CustomerState {
+  return {
+    customerId: 'cus_1',
+    profile: {
+      customerId: 'cus_1',
+      identity: {
+        identifiers: [{ type: 'email', value: 'ana@shop.invalid' }],
+        mergedIds: ['cus_0'],
+        traits: { firstName: 'Ana', tags: [['vip', 2]], address: { city: 'Porto' } },
+        updatedAt: '2026-12-04T09:00:00.000Z',
+      },
+      value: { tier: 'B', actualValue: 310, strategicValue: 120, purchases: 3, revenue: 310, currency: 'EUR', modelVersion: 'm1', updatedAt: '2026-12-04T09:01:00.000Z' },
+      consent: [{ purpose: 'marketing', channel: 'email', status: 'granted', at: '2026-12-01T00:00:00.000Z' }],
+      counters: [{ event: 'Order Completed', buckets: [[20791, 2], [20792, 1]] }],
+    },
+    memberships: { vip: 3 },
+    sequence: 4,
+    outbox: [{ segmentId: 'vip', segmentVersion: 3, change: 'entered', reason: 'tier B', changedAt: '2026-12-04T09:01:00.000Z', sequence: 4 }],
+    appliedEvents: ['e1', 'e2'],
+    attribution: { spring: { group: 'treated', firstExposedAt: '2026-12-02T00:00:00.000Z', convertedAt: '2026-12-03T00:00:00.000Z' } },
+    pendingGoals: [],
+  };
+}
+
+describe('customer state document', () => {
+  it('stores the profile as JSON text and reads back the same state', () => {
+    const document = toDocument(state(), 5, at);
+    expect(typeof document.profileJson).toBe('string');
+    expect(document.profile).toBeUndefined();
+    expect(document.version).toBe(5);
+    expect(document.attribution['spring']?.converted).toBe(true);
+    expect(fromDocument(document)).toEqual(state());
+  });
+
+  it('keeps the fields queries filter on as fields', () => {
+    const merged = { ...state(), mergedInto: 'cus_9' };
+    const document = toDocument(merged, 1, at);
+    expect(document.mergedInto).toBe('cus_9');
+    expect(document.outbox).toHaveLength(1);
+    expect(document.updatedAt).toBe(at);
+    expect(fromDocument(document).mergedInto).toBe('cus_9');
+  });
+
+  it('reads documents written in the nested form (traits as text, buckets as objects)', () => {
+    const { identity, counters, customerId: _id, ...rest } = state().profile;
+    const { traits, ...identityRest } = identity;
+    const legacy: CustomerDocument = {
+      ...toDocument(state(), 5, at),
+      profileJson: undefined,
+      profile: {
+        ...rest,
+        customerId: 'cus_1',
+        identity: { ...identityRest, traitsJson: JSON.stringify(traits) },
+        counters: counters.map((s) => ({ ...s, buckets: s.buckets.map(([d, c]) => ({ d, c })) })),
+      },
+    };
+    expect(fromDocument(legacy)).toEqual(state());
+    // Its next write is in the new form.
+    const rewritten = toDocument(fromDocument(legacy), 6, at);
+    expect(rewritten.profile).toBeUndefined();
+    expect(JSON.parse(rewritten.profileJson ?? 'null')).toEqual(JSON.parse(toDocument(state(), 6, at).profileJson ?? ''));
+  });
+
+  it('reads a document without a profile as an empty state', () => {
+    const empty = { _id: 'cus_2', version: 0 } as CustomerDocument;
+    const read = fromDocument(empty);
+    expect(read.customerId).toBe('cus_2');
+    expect(read.profile.identity.identifiers).toEqual([]);
+    expect(read.sequence).toBe(0);
+  });
+
+  it('exports the profile as an object, whichever form is stored', () => {
+    const exported = readableDocument(toDocument(state(), 5, at));
+    expect(exported.profile?.identity.traits).toEqual(state().profile.identity.traits);
+    expect(exported).not.toHaveProperty('profileJson');
+    expect(exported.memberships).toEqual({ vip: 3 });
+  });
+});
