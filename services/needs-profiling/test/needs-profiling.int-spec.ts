@@ -357,6 +357,52 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     expect(stored.get(other)?.version).toBe(1);
   });
 
+  it('reads documents in the nested form of earlier releases, pages them in the sweep, and rewrites them as text', async () => {
+    const repository = service.app.get(NeedsProfileRepository);
+    const prefix = uniqueId('cus_legacy');
+    const [live, lost, textLost, marked] = ['live', 'lost', 'text-lost', 'marked'].map((s) => `${prefix}-${s}`);
+    if (!live || !lost || !textLost || !marked) throw new Error('ids');
+    const profileOf = (id: string, stage: 'purchase' | 'lost') => ({ ...emptyProfile(id), archetypes: ['works-from-home'], stage: { current: stage, reason: 'legacy', transitions: [] } });
+    const publishedOf = (id: string) => ({ customerId: id, stage: 'purchase' }) as unknown as NeedsProfiledDataV1;
+    const entry = (id: string, n: number) => ({ id: `${id}-e${n}`, at: `2026-12-0${5 - n}T00:00:00.000Z`, customerId: id, identifierHashes: ['h'], event: '{}' });
+    await profilesCollection().insertMany([
+      { _id: live, version: 3, profile: profileOf(live, 'purchase'), published: publishedOf(live), journal: [entry(live, 2), entry(live, 1)], writeId: 'old' },
+      { _id: lost, version: 1, profile: profileOf(lost, 'lost'), journal: [] },
+      { _id: marked, version: 1, profile: profileOf(marked, 'purchase'), published: publishedOf(marked) },
+    ] as unknown as Array<Record<string, unknown>>);
+    expect(await repository.save([{ id: textLost, expectedVersion: 0, exists: false, profile: profileOf(textLost, 'lost') }], 10)).toEqual(new Set());
+
+    const read = await repository.find([live, lost], true);
+    expect(read.get(live)).toMatchObject({ version: 3, profile: { archetypes: ['works-from-home'] }, published: { customerId: live }, journal: [entry(live, 2), entry(live, 1)] });
+    // The sweep pages live profiles of either form and skips lost ones of either form.
+    expect((await repository.page(prefix, 20)).filter((d) => d._id.startsWith(prefix)).map((d) => d._id)).toEqual([live, marked]);
+
+    const next = { ...profileOf(live, 'purchase'), archetypes: ['rewritten'] };
+    const conflicts = await repository.save([{ id: live, expectedVersion: 3, exists: true, profile: next, journal: { append: [entry(live, 0)] }, published: publishedOf(live) }], 10);
+    expect(conflicts).toEqual(new Set());
+    const raw = await profilesCollection().findOne({ _id: live } as Record<string, unknown>);
+    expect(raw).toMatchObject({ version: 4, stage: 'purchase', profileJson: expect.any(String), publishedJson: expect.any(String) });
+    expect(raw?.['profile']).toBeUndefined();
+    expect(raw?.['published']).toBeUndefined();
+    expect((await repository.findOne(live, true))?.journal).toEqual([entry(live, 2), entry(live, 1), entry(live, 0)]);
+    expect((await repository.findOne(live))?.profile?.archetypes).toEqual(['rewritten']);
+
+    // Recording a publication on a nested document leaves the profile nested and the publication as text.
+    await repository.markPublished([{ id: marked, version: 1, published: { ...publishedOf(marked), stage: 'lapsing' } as NeedsProfiledDataV1 }]);
+    const markedRaw = await profilesCollection().findOne({ _id: marked } as Record<string, unknown>);
+    expect(markedRaw?.['published']).toBeUndefined();
+    expect(await repository.findOne(marked)).toMatchObject({ profile: { customerId: marked }, published: { stage: 'lapsing' } });
+
+    // A merge leaves a pointer without any content, of either form.
+    expect(await repository.markMerged(live, marked, 4, true, true)).toBe(true);
+    expect(await repository.markMerged(lost, marked, 1, true, false)).toBe(true);
+    for (const id of [live, lost]) {
+      const pointer = await profilesCollection().findOne({ _id: id } as Record<string, unknown>);
+      expect(pointer).toMatchObject({ mergedInto: marked });
+      for (const field of ['profileJson', 'stage', 'publishedJson', 'journal', 'profile', 'published']) expect({ id, field, value: pointer?.[field] }).toEqual({ id, field, value: undefined });
+    }
+  });
+
   it('answers 404 for an unknown customer and 400 for an unknown channel', async () => {
     expect((await get(`/v1/customers/${uniqueId('nobody')}/needs`)).status).toBe(404);
     expect((await get(`/v1/customers/${uniqueId('nobody')}/next-question?channel=web`)).status).toBe(404);

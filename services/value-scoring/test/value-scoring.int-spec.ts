@@ -160,6 +160,69 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     expect((await getValue(b, c)).body).toMatchObject({ revenue: 60, purchases: 2 });
   });
 
+  it('keeps working on summaries stored by the previous version (order lines and score as nested documents)', async () => {
+    const older = cid('nested');
+    const olderMerged = cid('nested-merged');
+    const nested = (id: string, amount: number, daysAgo: number) => {
+      const lineAt = new Date(Date.now() - daysAgo * DAY);
+      const day = new Date(Date.UTC(lineAt.getUTCFullYear(), lineAt.getUTCMonth(), lineAt.getUTCDate()));
+      return {
+        _id: id,
+        purchases: 1,
+        revenue: amount,
+        orders: [{ eventId: `src:${id}-old`, orderId: `${id}-old`, kind: 'purchase', at: lineAt, amount, channel: 'store', categories: ['shoes'], origin: id, identifiers: [`userId:${id}`] }],
+        channels: ['store'],
+        categories: ['shoes'],
+        revision: 1,
+        firstSeenAt: lineAt,
+        firstPurchaseAt: lineAt,
+        lastPurchaseAt: lineAt,
+        appliedEvents: [`src:${id}-old`],
+        x: 0,
+        mx: 0,
+        orderCount: 1,
+        firstPurchaseDay: day,
+        lastPurchaseDay: day,
+        score: { actualValue: amount, strategicValue: 0, tier: 'C', modelVersion: INTERIM_MODEL_VERSION, reasons: ['stored by the previous version'], scoredAt: new Date() },
+        scoredRevision: 1,
+        publishedTier: 'C',
+        publishedValue: amount,
+        publishedStrategicValue: 0,
+        writeId: 'previous-version',
+      };
+    };
+    const mongo = await MongoClient.connect(config.MONGO_URL);
+    try {
+      const collection = mongo.db(config.MONGO_DB).collection<{ _id: string; orders?: unknown; score?: unknown }>('purchase_summaries');
+      await collection.insertMany([nested(older, 40, 20), nested(olderMerged, 15, 30)]);
+      expect((await getValue(a, older)).body).toMatchObject({ actualValue: 40, revenue: 40, purchases: 1, reasons: ['stored by the previous version'] });
+
+      // A new event is applied on top of the nested lines, and the write stores the new form.
+      await send(topics.identityEvents.name, [purchase(older, new Date(Date.now() - 2 * DAY), 60)]);
+      await expectEventually(() => expect(latestScore(older)).toMatchObject({ revenue: 100, purchases: 2 }));
+      await expectEventually(async () => {
+        const stored = await collection.findOne({ _id: older });
+        expect(typeof stored?.orders).toBe('string');
+        expect(typeof stored?.score).toBe('string');
+      });
+
+      // A merge folds a summary still in the nested form into the converted one.
+      const merge = createEnvelope({
+        id: `merge:${olderMerged}:${older}`,
+        type: 'customer.merged',
+        version: 1,
+        source: '/services/identity-resolution',
+        subject: older,
+        data: { survivorId: older, mergedId: olderMerged, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
+      });
+      await send(topics.identityChanges.name, [merge]);
+      await expectEventually(() => expect(latestScore(older)).toMatchObject({ revenue: 115, purchases: 3 }));
+      await expectEventually(async () => expect((await getValue(b, olderMerged)).body).toMatchObject({ customerId: older, mergedInto: older, revenue: 115 }));
+    } finally {
+      await mongo.close();
+    }
+  });
+
   it('answers 404 for an unknown customer', async () => {
     const answer = await getValue(a, cid('nobody'));
     expect(answer.status).toBe(404);

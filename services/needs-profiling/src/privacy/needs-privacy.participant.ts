@@ -3,20 +3,23 @@ import { InjectModel, MongooseModule } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
+import { fromDocument, NeedsProfileDocument } from '../profiling/infrastructure/needs-profile.document';
 import { NeedsProfileRecord, NeedsProfileRecordSchema } from '../profiling/infrastructure/needs-profile.schema';
 
 /**
  * Access and erasure for needs profiles: the profile document holds everything this service
  * knows (facts, evidence, the journal kept for splits, the last published state), so exporting
- * and erasing it covers all of it; the compacted needs topic gets tombstones.
+ * and erasing it covers all of it; the compacted needs topic gets tombstones. The export shows
+ * the profile, the publication and the journal entries as objects, not as the JSON text they are
+ * stored as.
  */
 @Injectable()
 export class NeedsPrivacyParticipant implements PrivacyParticipant {
   constructor(@InjectModel(NeedsProfileRecord.name) private readonly profiles: Model<NeedsProfileRecord>) {}
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
-    const documents = await this.profiles.find({ _id: { $in: customerIds } }).lean().exec();
-    return { needsProfiles: documents };
+    const documents = await this.profiles.find({ _id: { $in: customerIds } }).lean<NeedsProfileDocument[]>().exec();
+    return { needsProfiles: documents.map(fromDocument) };
   }
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {

@@ -3,7 +3,7 @@ import { InjectModel, MongooseModule } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
-import { PurchaseSummary, PurchaseSummarySchema } from '../purchases/infrastructure/purchase-summary.schema';
+import { fromStored, PurchaseSummary, PurchaseSummarySchema, StoredPurchaseSummary } from '../purchases/infrastructure/purchase-summary.schema';
 
 /**
  * Access and erasure for value scoring: a customer's purchase summary (order lines, what it knows
@@ -15,7 +15,8 @@ export class ValuePrivacyParticipant implements PrivacyParticipant {
   constructor(@InjectModel(PurchaseSummary.name) private readonly summaries: Model<PurchaseSummary>) {}
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
-    return { purchaseSummaries: await this.summaries.find({ _id: { $in: customerIds } }).lean().exec() };
+    // Decoded: the export shows the order lines and score, not the JSON text they are stored as.
+    return { purchaseSummaries: (await this.summaries.find({ _id: { $in: customerIds } }).lean<StoredPurchaseSummary[]>().exec()).map(fromStored) };
   }
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {

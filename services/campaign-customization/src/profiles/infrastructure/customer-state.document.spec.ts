@@ -74,10 +74,14 @@ describe('customer state document', () => {
     expect(read.sequence).toBe(0);
   });
 
-  it('exports the profile as an object, whichever form is stored', () => {
+  it('exports the profile as an object without nested arrays, whichever form is stored', () => {
     const exported = readableDocument(toDocument(state(), 5, at));
-    expect(exported.profile?.identity.traits).toEqual(state().profile.identity.traits);
+    expect(JSON.parse(exported.profile?.identity.traitsJson ?? '{}')).toEqual(state().profile.identity.traits);
+    expect(exported.profile?.counters[0]?.buckets).toEqual([{ d: 20791, c: 2 }, { d: 20792, c: 1 }]);
     expect(exported).not.toHaveProperty('profileJson');
     expect(exported.memberships).toEqual({ vip: 3 });
+    const hasNestedArray = (value: unknown): boolean =>
+      Array.isArray(value) ? value.some((v) => Array.isArray(v) || hasNestedArray(v)) : typeof value === 'object' && value !== null && Object.values(value).some(hasNestedArray);
+    expect(hasNestedArray(exported)).toBe(false);
   });
 });

@@ -85,11 +85,25 @@ export function fromDocument(document: CustomerDocument): CustomerState {
   return state;
 }
 
-/** A stored document as a person reads it (data export): the profile as an object, not text. */
-export function readableDocument(document: CustomerDocument): Omit<CustomerDocument, 'profileJson' | 'profile'> & { profile?: CustomerProfile } {
-  const { profileJson: _json, profile: _legacy, ...rest } = document;
+/**
+ * A stored document as the data export shows it: the profile as an object rather than text, in
+ * the nested form (traits as JSON text, counter buckets as {d, c}) because the export is itself
+ * stored by a document store that refuses nested arrays, which traits and buckets may hold.
+ */
+export function readableDocument(document: CustomerDocument): Omit<CustomerDocument, 'profileJson'> {
+  const { profileJson: _json, profile: _stored, ...rest } = document;
   const profile = storedProfile(document);
-  return profile === undefined ? rest : { ...rest, profile };
+  return profile === undefined ? rest : { ...rest, profile: nestedProfile(profile) };
+}
+
+function nestedProfile(profile: CustomerProfile): LegacyProfile {
+  const { identity, counters, ...rest } = profile;
+  const { traits, ...identityRest } = identity;
+  return {
+    ...rest,
+    identity: { ...identityRest, traitsJson: JSON.stringify(traits) },
+    counters: counters.map((s) => ({ ...s, buckets: s.buckets.map(([d, c]) => ({ d, c })) })),
+  };
 }
 
 function storedProfile(document: CustomerDocument): CustomerProfile | undefined {

@@ -5,6 +5,7 @@ import type { Model } from 'mongoose';
 import type { NeedsProfiledDataV1 } from '@o2o/contracts';
 import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError, loadWithSurvivors } from '@o2o/mongo';
 import type { NeedsProfile } from '../domain';
+import { fromDocument, journalText, NeedsProfileDocument, PROFILE_CONTENT_FIELDS, profileFields, publishedFields } from './needs-profile.document';
 import { JournalEntry, NeedsProfileRecord, StoredNeedsProfile } from './needs-profile.schema';
 
 /** Identity changes remembered per document for idempotency. */
@@ -41,6 +42,12 @@ export interface LoadedProfiles {
   survivorOf(id: string): string;
 }
 
+/**
+ * Reads and writes needs profile documents. They are stored as `NeedsProfileDocument` (profile,
+ * publication and journal entries as JSON text, `stage` as a field for the sweep) and handed out
+ * decoded; documents in the older nested form are read too, and each write of a part stores it
+ * in the text form and unsets the nested one.
+ */
 @Injectable()
 export class NeedsProfileRepository {
   constructor(@InjectModel(NeedsProfileRecord.name) private readonly model: Model<NeedsProfileRecord>) {}
@@ -59,9 +66,9 @@ export class NeedsProfileRepository {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
     const docs = await this.collection
-      .find<StoredNeedsProfile>({ _id: { $in: unique } } as Record<string, unknown>, withJournal ? {} : { projection: WITHOUT_JOURNAL })
+      .find<NeedsProfileDocument>({ _id: { $in: unique } } as Record<string, unknown>, withJournal ? {} : { projection: WITHOUT_JOURNAL })
       .toArray();
-    return new Map(docs.map((d) => [d._id, d]));
+    return new Map(docs.map((d) => [d._id, fromDocument(d)]));
   }
 
   async findOne(id: string, withJournal = false): Promise<StoredNeedsProfile | undefined> {
@@ -83,35 +90,42 @@ export class NeedsProfileRepository {
    * FerretDB v1 then stops that bulk write, so the rest of it counts as lost too), which the
    * writeId read afterwards tells apart. Returns the ids whose write lost; the caller re-reads
    * and re-applies them (the domain operations are idempotent). `published` is stored in the
-   * same write: the caller published it just before.
+   * same write: the caller published it just before. An update also unsets the nested form of
+   * what it writes (`profile`, and `published` when it writes one), so a document written by an
+   * older release ends up in the text form.
    */
   async save(writes: readonly ProfileWrite[], journalLimit: number): Promise<Set<string>> {
     if (writes.length === 0) return new Set();
     const writeId = randomUUID();
     const now = new Date();
-    const journalOf = (w: ProfileWrite): JournalEntry[] | undefined => {
+    const journalOf = (w: ProfileWrite): string[] | undefined => {
       if (journalLimit <= 0 || !w.journal) return undefined;
-      return ('replace' in w.journal ? w.journal.replace : w.journal.append).slice(-journalLimit);
+      return journalText(('replace' in w.journal ? w.journal.replace : w.journal.append).slice(-journalLimit));
     };
     const inserts = writes
       .filter((w) => !w.exists)
       .map((w): BulkOperation => {
-        const document: Record<string, unknown> = { _id: w.id, profile: w.profile, version: w.expectedVersion + 1, writeId, updatedAt: now };
+        const document: NeedsProfileDocument = { _id: w.id, ...profileFields(w.profile), version: w.expectedVersion + 1, writeId, updatedAt: now };
         const journal = journalOf(w);
-        if (journal !== undefined) document['journal'] = journal;
-        if (w.appliedChange !== undefined) document['appliedChanges'] = [w.appliedChange];
-        if (w.published !== undefined) document['published'] = w.published;
-        return { insertOne: { document } };
+        if (journal !== undefined) document.journal = journal;
+        if (w.appliedChange !== undefined) document.appliedChanges = [w.appliedChange];
+        if (w.published !== undefined) Object.assign(document, publishedFields(w.published));
+        // The driver types _id as an ObjectId; this collection's are strings.
+        return { insertOne: { document: { ...document } as Record<string, unknown> } };
       });
     const updates = writes
       .filter((w) => w.exists)
       .map((w): BulkOperation => {
-        const set: Record<string, unknown> = { profile: w.profile, version: w.expectedVersion + 1, writeId, updatedAt: now };
-        const update: Record<string, Record<string, unknown>> = { $set: set };
-        if (w.published !== undefined) set['published'] = w.published;
+        const set: Record<string, unknown> = { ...profileFields(w.profile), version: w.expectedVersion + 1, writeId, updatedAt: now };
+        const unset: Record<string, ''> = { profile: '' };
+        const update: Record<string, Record<string, unknown>> = { $set: set, $unset: unset };
+        if (w.published !== undefined) {
+          Object.assign(set, publishedFields(w.published));
+          unset['published'] = '';
+        }
         if (w.journal && 'replace' in w.journal) set['journal'] = journalOf(w) ?? [];
-        else if (w.journal && w.journal.append.length > 0 && journalLimit > 0) update['$push'] = { journal: { $each: w.journal.append, $slice: -journalLimit } };
-        if (w.revive) update['$unset'] = { mergedInto: '', tombstonePending: '' };
+        else if (w.journal && w.journal.append.length > 0 && journalLimit > 0) update['$push'] = { journal: { $each: journalOf(w) ?? [], $slice: -journalLimit } };
+        if (w.revive) Object.assign(unset, { mergedInto: '', tombstonePending: '' });
         if (w.appliedChange !== undefined) {
           update['$push'] = { ...update['$push'], appliedChanges: { $each: [w.appliedChange], $slice: -APPLIED_CHANGES_KEPT } };
         }
@@ -140,7 +154,7 @@ export class NeedsProfileRepository {
     if (items.length === 0) return;
     await chunkedBulkWrite(
       this.bulkTarget,
-      items.map((i): BulkOperation => ({ updateOne: { filter: { _id: i.id, version: i.version }, update: { $set: { published: i.published } } } })),
+      items.map((i): BulkOperation => ({ updateOne: { filter: { _id: i.id, version: i.version }, update: { $set: publishedFields(i.published), $unset: { published: '' } } } })),
       { ...BULK, ordered: false },
     );
   }
@@ -156,7 +170,7 @@ export class NeedsProfileRepository {
     }
     const result = await this.collection.updateOne({ _id: id, version: expectedVersion } as Record<string, unknown>, {
       $set: { mergedInto: survivorId, version: expectedVersion + 1, tombstonePending: tombstone, updatedAt: new Date() },
-      $unset: { profile: '', published: '', journal: '' },
+      $unset: PROFILE_CONTENT_FIELDS,
     });
     return result.matchedCount === 1;
   }
@@ -167,15 +181,16 @@ export class NeedsProfileRepository {
 
   /**
    * One page of live profiles in _id order, without journals, for the stage sweep. Lost
-   * customers are skipped: time cannot move them further.
+   * customers are skipped: time cannot move them further. Documents not rewritten since the
+   * nested form have no `stage` field and are matched on the nested profile instead.
    */
   async page(afterId: string | undefined, limit: number): Promise<StoredNeedsProfile[]> {
     const filter: Record<string, unknown> = {
-      profile: { $exists: true },
       mergedInto: { $exists: false },
-      'profile.stage.current': { $ne: 'lost' },
+      $or: [{ stage: { $exists: true, $ne: 'lost' } }, { profile: { $exists: true }, 'profile.stage.current': { $ne: 'lost' } }],
     };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
-    return this.collection.find<StoredNeedsProfile>(filter, { projection: WITHOUT_JOURNAL }).sort({ _id: 1 }).limit(limit).toArray();
+    const docs = await this.collection.find<NeedsProfileDocument>(filter, { projection: WITHOUT_JOURNAL }).sort({ _id: 1 }).limit(limit).toArray();
+    return docs.map(fromDocument);
   }
 }

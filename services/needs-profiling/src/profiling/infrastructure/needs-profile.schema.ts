@@ -22,7 +22,11 @@ export interface JournalEntry {
   event: string;
 }
 
-/** What the repository reads and writes; the mongoose class below only names the collection. */
+/**
+ * A needs profile document as the repository reads and writes it. It is stored differently
+ * (`NeedsProfileDocument`: profile, publication and journal entries as JSON text); the mongoose
+ * class below only names the collection.
+ */
 export interface StoredNeedsProfile {
   _id: string;
   /** Optimistic concurrency: every profile write is conditional on the version it read. */
@@ -31,7 +35,7 @@ export interface StoredNeedsProfile {
   profile?: NeedsProfile;
   /** The last payload published on needs.profiles.v1: material changes are judged against it. */
   published?: NeedsProfiledDataV1;
-  /** Newest applied events, bounded (NEEDS_JOURNAL_LIMIT). Not read on the hot path. */
+  /** Newest applied events, bounded (NEEDS_JOURNAL_LIMIT). Not read on the hot path (still decoded by FerretDB on every read of the document). */
   journal?: JournalEntry[];
   /** Set once this customer was folded into another: its later events count there. */
   mergedInto?: string;

@@ -4,7 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
-import { OrderLine, PurchaseSummary } from './purchase-summary.schema';
+import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
 
 export interface ScoreWrite {
   customerId: string;
@@ -45,7 +45,8 @@ export interface LoadedSummaries {
 const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
 const FOLD_ATTEMPTS = 5;
 
-const emptySummary = { purchases: 0, revenue: 0, orders: [], channels: [], categories: [], revision: 0 };
+/** What a summary created by an upsert ($setOnInsert) starts as, stored form. */
+const emptySummary = toStored({ purchases: 0, revenue: 0, orders: [], channels: [], categories: [], revision: 0 });
 
 @Injectable()
 export class PurchaseSummaryRepository {
@@ -78,7 +79,7 @@ export class PurchaseSummaryRepository {
     const inserts = writes
       .filter((w) => w.expectedRevision === undefined)
       .map((w): BulkOperation => {
-        const document: Record<string, unknown> = { ...emptySummary, ...w.set, _id: w.customerId, writeId };
+        const document: Record<string, unknown> = { ...emptySummary, ...toStored(w.set), _id: w.customerId, writeId };
         return { insertOne: { document } };
       });
     const updates = writes
@@ -86,7 +87,7 @@ export class PurchaseSummaryRepository {
       .map((w) =>
         updateOne(
           { _id: w.customerId, revision: w.expectedRevision },
-          { $set: { ...w.set, writeId }, ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
+          { $set: { ...toStored(w.set), writeId }, ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
         ),
       );
     let written = 0;
@@ -107,12 +108,12 @@ export class PurchaseSummaryRepository {
 
   async find(customerIds: string[]): Promise<PurchaseSummary[]> {
     if (customerIds.length === 0) return [];
-    return (await this.summaries.find({ _id: { $in: customerIds } }).lean().exec()).map(withDefaults);
+    return (await this.summaries.find({ _id: { $in: customerIds } }).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
   }
 
   async findOne(customerId: string): Promise<PurchaseSummary | null> {
-    const found = await this.summaries.findById(customerId).lean().exec();
-    return found ? withDefaults(found) : null;
+    const found = await this.summaries.findById(customerId).lean<StoredPurchaseSummary>().exec();
+    return found ? fromStored(found) : null;
   }
 
   /** Writes scores, each only if its summary still has the revision it was computed from. */
@@ -124,7 +125,7 @@ export class PurchaseSummaryRepository {
       writes.map((w) => ({
         updateOne: {
           filter: { _id: w.customerId, revision: w.revision },
-          update: { $set: w.set, ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
+          update: { $set: toStored(w.set), ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
         },
       })),
       BULK,
@@ -148,7 +149,7 @@ export class PurchaseSummaryRepository {
   async page(afterId: string | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
-    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean().exec()).map(withDefaults);
+    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
   }
 
   /** Next page of fit inputs: customers with a purchase, by _id. */
@@ -169,7 +170,7 @@ export class PurchaseSummaryRepository {
   async rankPage(after: { rankValue: number; id: string } | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false }, rankValue: { $exists: true } };
     if (after) filter['$or'] = [{ rankValue: { $lt: after.rankValue } }, { rankValue: after.rankValue, _id: { $gt: after.id } }];
-    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean().exec()).map(withDefaults);
+    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
   }
 
   /**
@@ -190,13 +191,13 @@ export class PurchaseSummaryRepository {
         .updateOne(
           { _id: survivorId, revision: survivor.revision },
           {
-            $set: {
+            $set: toStored({
               ...totalsOf(orders),
               ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
               channels: [...new Set([...survivor.channels, ...merged.channels])],
               categories: [...new Set([...survivor.categories, ...merged.categories])],
               appliedEvents: [...new Set([...survivor.appliedEvents, ...merged.appliedEvents])].slice(-2 * APPLIED_EVENTS_KEPT),
-            },
+            }),
             $inc: { revision: 1 },
           },
         )
@@ -225,11 +226,11 @@ export class PurchaseSummaryRepository {
       others.map((p) => {
         const lines = assigned.get(p.customerId) ?? [];
         return updateOne(onceFilter(p.customerId, eventId), {
-          $set: {
+          $set: toStored({
             ...totalsOf(lines),
             channels: [...new Set(lines.flatMap((l) => (l.channel ? [l.channel] : [])))],
             categories: [...new Set(lines.flatMap((l) => l.categories))],
-          },
+          }),
           $unset: { mergedInto: 1, ...absentPurchaseDates(lines) },
           $push: { appliedEvents: recordApplied([eventId, ...lines.flatMap((l) => (l.eventId ? [l.eventId] : []))])['appliedEvents'] },
           $inc: { revision: 1 },
@@ -240,11 +241,11 @@ export class PurchaseSummaryRepository {
     const kept = assigned.get(customerId) ?? [];
     await this.summaries
       .updateOne(onceFilter(customerId, eventId), {
-        $set: {
+        $set: toStored({
           ...totalsOf(kept),
           channels: [...new Set(kept.flatMap((l) => (l.channel ? [l.channel] : [])))],
           categories: [...new Set(kept.flatMap((l) => l.categories))],
-        },
+        }),
         $push: { appliedEvents: recordApplied(eventId)['appliedEvents'] },
         ...(kept.some((l) => l.kind === 'purchase') ? {} : { $unset: absentPurchaseDates(kept) }),
         $inc: { revision: 1 },
@@ -274,21 +275,4 @@ function absentPurchaseDates(orders: OrderLine[]): Record<string, 1> {
 /** Update documents use operators and dotted paths, which the driver's field typing cannot follow. */
 function updateOne(filter: Record<string, unknown>, update: Record<string, Record<string, unknown>>): BulkOperation {
   return { updateOne: { filter, update } };
-}
-
-/**
- * FerretDB's upsert is not atomic for readers: a document created by $setOnInsert can be read
- * for a moment with its _id alone. Reading it as the empty summary it is about to be is right.
- */
-function withDefaults(doc: PurchaseSummary): PurchaseSummary {
-  return {
-    ...doc,
-    orders: doc.orders ?? [],
-    channels: doc.channels ?? [],
-    categories: doc.categories ?? [],
-    appliedEvents: doc.appliedEvents ?? [],
-    purchases: doc.purchases ?? 0,
-    revenue: doc.revenue ?? 0,
-    revision: doc.revision ?? 0,
-  };
 }

@@ -1,58 +1,65 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { SchemaTypes } from 'mongoose';
 
-@Schema({ _id: false, versionKey: false })
-export class OrderLine {
+/** An order line of a summary. */
+export interface OrderLine {
   /** The event that brought the line: dedupes lines when summaries are folded together. */
-  @Prop() eventId?: string;
-  @Prop({ required: true }) orderId!: string;
-  @Prop({ required: true, enum: ['purchase', 'refund'], default: 'purchase' }) kind!: 'purchase' | 'refund';
+  eventId?: string;
+  orderId: string;
+  kind: 'purchase' | 'refund';
   /** Event time (never processing time), so imported history summarises like live history. */
-  @Prop({ required: true }) at!: Date;
+  at: Date;
   /** Signed: negative for refunds. */
-  @Prop({ required: true }) amount!: number;
-  @Prop() channel?: string;
-  @Prop({ type: [String], default: [] }) categories!: string[];
+  amount: number;
+  channel?: string;
+  categories: string[];
   /**
    * The customer id the resolved event carried and the identifiers it had ("type:value"): a merge
    * folds lines into the survivor, and a later split needs them to give each line back.
    */
-  @Prop() origin?: string;
-  @Prop({ type: [String], default: [] }) identifiers!: string[];
+  origin?: string;
+  identifiers: string[];
 }
-export const OrderLineSchema = SchemaFactory.createForClass(OrderLine);
 
 /** The value state last computed for the customer; what the API answers and the topic carries. */
-@Schema({ _id: false, versionKey: false })
-export class CustomerScore {
-  @Prop({ required: true }) actualValue!: number;
-  @Prop({ required: true }) strategicValue!: number;
-  @Prop({ required: true }) tier!: string;
-  @Prop() probabilityAlive?: number;
-  @Prop() expectedPurchases?: number;
-  @Prop() expectedYearlySpend?: number;
-  @Prop({ required: true }) modelVersion!: string;
-  @Prop() peerGroup?: string;
-  @Prop() peerLevel?: number;
-  @Prop() peerCustomers?: number;
-  @Prop({ type: [String], default: [] }) reasons!: string[];
-  @Prop({ required: true }) scoredAt!: Date;
+export interface CustomerScore {
+  actualValue: number;
+  strategicValue: number;
+  tier: string;
+  probabilityAlive?: number;
+  expectedPurchases?: number;
+  expectedYearlySpend?: number;
+  modelVersion: string;
+  peerGroup?: string;
+  peerLevel?: number;
+  peerCustomers?: number;
+  reasons: string[];
+  scoredAt: Date;
 }
-export const CustomerScoreSchema = SchemaFactory.createForClass(CustomerScore);
 
-/** A customer's purchase history summary, kept live from resolved events; keyed by customer id. */
+/**
+ * A customer's purchase history summary, kept live from resolved events; keyed by customer id.
+ * This is the summary as the service works with it: in the database the TEXT_FIELDS are JSON
+ * text (see toStored), and the repository reads either form back (fromStored).
+ */
 @Schema({ collection: 'purchase_summaries', versionKey: false })
 export class PurchaseSummary {
   @Prop({ required: true }) _id!: string;
-  /** Purchases and refunds in event time: the source every other history field is derived from. */
-  @Prop({ type: [OrderLineSchema], default: [] }) orders!: OrderLine[];
+  /** Purchases and refunds in event time: the source every other history field is derived from. Stored as text. */
+  @Prop({ type: SchemaTypes.Mixed }) orders!: OrderLine[];
   @Prop({ default: 0 }) purchases!: number;
   @Prop({ default: 0 }) revenue!: number;
   @Prop() firstSeenAt?: Date;
   @Prop() firstPurchaseAt?: Date;
   @Prop() lastPurchaseAt?: Date;
-  @Prop({ type: [String], default: [] }) channels!: string[];
-  @Prop({ type: [String], default: [] }) categories!: string[];
-  /** Ids of events already applied (bounded): a redelivery changes nothing. */
+  /** Stored as text. */
+  @Prop({ type: SchemaTypes.Mixed }) channels!: string[];
+  /** Stored as text. */
+  @Prop({ type: SchemaTypes.Mixed }) categories!: string[];
+  /**
+   * Ids of events already applied (bounded): a redelivery changes nothing. A real array: a split
+   * filters on it and pushes to it (libs/mongo onceFilter and recordApplied).
+   */
   @Prop({ type: [String], default: [] }) appliedEvents!: string[];
   /** Set when this customer was merged into another: its events now count there. */
   @Prop() mergedInto?: string;
@@ -72,7 +79,8 @@ export class PurchaseSummary {
   @Prop({ type: [String] }) archetypes?: string[];
   @Prop() needsUpdatedAt?: Date;
 
-  @Prop({ type: CustomerScoreSchema }) score?: CustomerScore;
+  /** Stored as text. */
+  @Prop({ type: SchemaTypes.Mixed }) score?: CustomerScore;
   /** The revision the score was computed from: an unchanged revision needs no re-scoring. */
   @Prop() scoredRevision?: number;
   /**
@@ -88,3 +96,60 @@ export class PurchaseSummary {
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });
+
+/**
+ * Parts of a summary stored as JSON text: FerretDB (SQLite backend) decodes every nested value
+ * of a document in Go on each read and write, and these are the bulk of a summary's values.
+ * Measured on 2000 summaries: a find of 30 or 200 ids about half the time, a bulk of 50
+ * conditional updates about 40 % less. Only parts no query filters, sorts, projects into or
+ * updates by path go here; a summary is always read and written with them whole.
+ */
+export const TEXT_FIELDS = ['orders', 'channels', 'categories', 'score'] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+
+/** A summary as read from the database: text fields as JSON text, or as documents when written before they were. */
+export type StoredPurchaseSummary = Omit<PurchaseSummary, TextField> & { [F in TextField]?: PurchaseSummary[F] | string | null };
+
+/** The stored form of (part of) a summary: a $set, an inserted document. Other fields pass as they are. */
+export function toStored(fields: object): Record<string, unknown> {
+  const stored: Record<string, unknown> = { ...fields };
+  for (const field of TEXT_FIELDS) {
+    const value = stored[field];
+    if (value !== undefined && value !== null) stored[field] = JSON.stringify(value);
+  }
+  return stored;
+}
+
+/**
+ * The summary as the service works with it, from either stored form (a document written by an
+ * earlier version has the text fields as documents; one write converts them). The defaults
+ * cover FerretDB's non-atomic upsert: a document created by $setOnInsert can be read for a
+ * moment with its _id alone, and reading it as the empty summary it is about to be is right.
+ */
+export function fromStored(doc: StoredPurchaseSummary): PurchaseSummary {
+  const { orders, channels, categories, score, ...rest } = doc;
+  const summary: PurchaseSummary = {
+    ...rest,
+    orders: (parsed(orders) ?? []).map(reviveLine),
+    channels: parsed(channels) ?? [],
+    categories: parsed(categories) ?? [],
+    appliedEvents: doc.appliedEvents ?? [],
+    purchases: doc.purchases ?? 0,
+    revenue: doc.revenue ?? 0,
+    revision: doc.revision ?? 0,
+  };
+  const scored = parsed(score);
+  if (scored) summary.score = { ...scored, scoredAt: new Date(scored.scoredAt) };
+  return summary;
+}
+
+/** JSON text parsed to the field's type; a document (earlier form) as it is. */
+function parsed<T>(value: T | string | null | undefined): T | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+/** JSON has no dates: event times come back as ISO text. */
+function reviveLine(line: OrderLine): OrderLine {
+  return { ...line, at: new Date(line.at) };
+}
