@@ -7,6 +7,7 @@ import DataLoader from 'dataloader';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, EventBatch, KafkaPublisher, OutgoingEvent, TopicNames } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
+import { GenerationCachedSet, InjectRedis, Redis } from '@o2o/redis';
 
 /** What a service does for the privacy requests every service must answer. */
 export interface PrivacyParticipant {
@@ -48,11 +49,14 @@ export class ErasedCustomer {
 }
 export const ErasedCustomerSchema = SchemaFactory.createForClass(ErasedCustomer);
 
+/** Largest erased set a process copies; beyond it every check reads MongoDB. */
+const ERASED_COPY_MAX = 200_000;
+
 @Injectable()
 export class ErasureRegistry {
   /**
-   * Checks made in the same tick (a consumer's calls for several topics of one fetch) go to
-   * MongoDB as one `$in` read. No cache: an erasure counts from the moment it is recorded.
+   * Reads of MongoDB for checks made in the same tick (a consumer's calls for several topics of
+   * one fetch) go as one `$in` read. Used when there is no in-process copy to answer from.
    */
   private readonly loader = new DataLoader<string, boolean>(
     async (pseudonyms) => {
@@ -63,15 +67,47 @@ export class ErasureRegistry {
     { cache: false, maxBatchSize: 1000 },
   );
 
+  /**
+   * Every consumer call checks its subjects, and erasures are rare: the process keeps a copy of
+   * the erased pseudonyms, revalidated on each check by one Redis GET of a token every `mark`
+   * replaces (an erasure counts from the moment it is recorded, for every instance).
+   */
+  private readonly copy: GenerationCachedSet;
+
   constructor(
     @InjectModel(ErasedCustomer.name) private readonly erased: Model<ErasedCustomer>,
     @Inject(PRIVACY_PSEUDONYM_KEY) private readonly key: string,
-  ) {}
+    @Inject(PRIVACY_SERVICE_NAME) service: string,
+    @InjectRedis() redis: Redis,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.copy = new GenerationCachedSet(
+      redis,
+      {
+        loadAll: async (max) => {
+          const docs = await this.erased.find({}, { _id: 1 }).limit(max + 1).lean().exec();
+          return docs.length > max ? undefined : docs.map((d) => d._id);
+        },
+        among: async (pseudonyms) => {
+          const answers = await this.loader.loadMany([...pseudonyms]);
+          const found = new Set<string>();
+          pseudonyms.forEach((p, i) => {
+            const answer = answers[i];
+            if (answer instanceof Error) throw answer;
+            if (answer) found.add(p);
+          });
+          return found;
+        },
+      },
+      { key: `privacy:erased-customers:${service}:generation`, maxMembers: ERASED_COPY_MAX, logger },
+    );
+  }
 
   pseudonym(customerId: string): string {
     return createHmac('sha256', this.key).update(customerId, 'utf8').digest('hex');
   }
 
+  /** Records the erasure, then tells every instance's copy (fails, and is redone, if Redis does not take it). */
   async mark(customerIds: string[], requestId: string): Promise<void> {
     if (customerIds.length === 0) return;
     const erasedAt = new Date();
@@ -79,19 +115,15 @@ export class ErasureRegistry {
       customerIds.map((id) => ({ updateOne: { filter: { _id: this.pseudonym(id) }, update: { $setOnInsert: { requestId, erasedAt } }, upsert: true } })),
       { ordered: false },
     );
+    await this.copy.changed();
   }
 
-  /** The erased ones among `subjects`; one indexed read per batch (and per tick, whatever the callers). */
+  /** The erased ones among `subjects`: from the in-process copy, else one indexed read per tick. */
   async erasedAmong(subjects: string[]): Promise<Set<string>> {
     const unique = [...new Set(subjects)];
-    const answers = await this.loader.loadMany(unique.map((s) => this.pseudonym(s)));
-    const erased = new Set<string>();
-    unique.forEach((subject, i) => {
-      const answer = answers[i];
-      if (answer instanceof Error) throw answer;
-      if (answer) erased.add(subject);
-    });
-    return erased;
+    const bySubject = new Map(unique.map((s) => [this.pseudonym(s), s]));
+    const erased = await this.copy.among([...bySubject.keys()]);
+    return new Set([...erased].flatMap((p) => bySubject.get(p) ?? []));
   }
 
   /** For the Kafka transport: skip erased subjects everywhere except on the privacy topics (acknowledgements name the erased customer). */
