@@ -5,7 +5,7 @@ import { TopicDefinition, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import { InjectRedis, Redis } from '@o2o/redis';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
-import { CustomerDocument, readableDocument } from '../profiles/infrastructure/customer-state.document';
+import { CustomerDocument, fromDocument, readableDocument } from '../profiles/infrastructure/customer-state.document';
 import { ProfilesModule } from '../profiles/profiles.module';
 
 const SOURCE = '/services/campaign-customization';
@@ -43,9 +43,10 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
     const now = new Date().toISOString();
     const exits: OutgoingEvent[] = [];
     for (const document of documents) {
-      if (document.mergedInto) continue;
-      let sequence = document.sequence;
-      for (const [segmentId, segmentVersion] of Object.entries(document.memberships ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      const state = fromDocument(document);
+      if (state.mergedInto) continue;
+      let sequence = state.sequence;
+      for (const [segmentId, segmentVersion] of Object.entries(state.memberships).sort(([a], [b]) => a.localeCompare(b))) {
         sequence += 1;
         exits.push({
           key: document._id,

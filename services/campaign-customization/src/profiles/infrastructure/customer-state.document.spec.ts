@@ -28,10 +28,10 @@ function state(): CustomerState {
 }
 
 describe('customer state document', () => {
-  it('stores the profile as JSON text and reads back the same state', () => {
+  it('stores the profile, memberships, applied events and pending goals as JSON text and reads back the same state', () => {
     const document = toDocument(state(), 5, at);
-    expect(typeof document.profileJson).toBe('string');
-    expect(document.profile).toBeUndefined();
+    expect(typeof document.stateJson).toBe('string');
+    for (const nested of ['profile', 'memberships', 'appliedEvents', 'pendingGoals']) expect(document).not.toHaveProperty(nested);
     expect(document.version).toBe(5);
     expect(document.attribution['spring']?.converted).toBe(true);
     expect(fromDocument(document)).toEqual(state());
@@ -49,9 +49,12 @@ describe('customer state document', () => {
   it('reads documents written in the nested form (traits as text, buckets as objects)', () => {
     const { identity, counters, customerId: _id, ...rest } = state().profile;
     const { traits, ...identityRest } = identity;
+    const { stateJson: _text, ...current } = toDocument(state(), 5, at);
     const legacy: CustomerDocument = {
-      ...toDocument(state(), 5, at),
-      profileJson: undefined,
+      ...current,
+      memberships: state().memberships,
+      appliedEvents: state().appliedEvents,
+      pendingGoals: state().pendingGoals,
       profile: {
         ...rest,
         customerId: 'cus_1',
@@ -62,8 +65,8 @@ describe('customer state document', () => {
     expect(fromDocument(legacy)).toEqual(state());
     // Its next write is in the new form.
     const rewritten = toDocument(fromDocument(legacy), 6, at);
-    expect(rewritten.profile).toBeUndefined();
-    expect(JSON.parse(rewritten.profileJson ?? 'null')).toEqual(JSON.parse(toDocument(state(), 6, at).profileJson ?? ''));
+    expect(rewritten).not.toHaveProperty('profile');
+    expect(JSON.parse(rewritten.stateJson ?? 'null')).toEqual(JSON.parse(toDocument(state(), 6, at).stateJson ?? ''));
   });
 
   it('reads a document without a profile as an empty state', () => {
@@ -78,8 +81,9 @@ describe('customer state document', () => {
     const exported = readableDocument(toDocument(state(), 5, at));
     expect(JSON.parse(exported.profile?.identity.traitsJson ?? '{}')).toEqual(state().profile.identity.traits);
     expect(exported.profile?.counters[0]?.buckets).toEqual([{ d: 20791, c: 2 }, { d: 20792, c: 1 }]);
-    expect(exported).not.toHaveProperty('profileJson');
+    expect(exported).not.toHaveProperty('stateJson');
     expect(exported.memberships).toEqual({ vip: 3 });
+    expect(exported.appliedEvents).toEqual(['e1', 'e2']);
     const hasNestedArray = (value: unknown): boolean =>
       Array.isArray(value) ? value.some((v) => Array.isArray(v) || hasNestedArray(v)) : typeof value === 'object' && value !== null && Object.values(value).some(hasNestedArray);
     expect(hasNestedArray(exported)).toBe(false);
