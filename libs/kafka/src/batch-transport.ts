@@ -186,6 +186,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private joined!: Promise<void>;
   private resolveJoined!: () => void;
   private crashed: Error | undefined;
+  /** Set by close(): a consumer that crashes from then on is neither restarted by kafkajs nor by us. */
+  private closed = false;
   private lagTimer: NodeJS.Timeout | undefined;
   private lagAdmin: Admin | undefined;
   private readonly gathering = new Map<string, PartitionBatch[]>();
@@ -224,6 +226,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     if (this.lagTimer) clearInterval(this.lagTimer);
@@ -256,13 +259,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       heartbeatInterval: 3000,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1024 * 1024,
       allowAutoTopicCreation: false,
+      // kafkajs restarts a crashed consumer on its own timer, which close() cannot cancel if the
+      // crash is being handled when it runs: a consumer restarted after close() would outlive
+      // the application (and its start failing then is an unhandled rejection).
+      retry: { retries: 5, restartOnFailure: async () => !this.closed },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => this.resolveJoined());
     consumer.on(consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       this.options.logger.error({ err: error, groupId, restart: event.payload.restart }, 'kafka consumer crashed');
-      if (!event.payload.restart) {
+      if (!event.payload.restart && !this.closed) {
         // kafkajs gives up on errors it deems fatal (seen after a broker restart); an intake
         // that stays down loses nothing but stops the flow, so start a fresh consumer.
         this.crashed = error;
@@ -337,7 +344,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (this.restartTimer || this.consumer !== crashed) return;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      if (this.consumer !== crashed) return;
+      if (this.consumer !== crashed || this.closed) return;
       void (async () => {
         try {
           await crashed.disconnect().catch(() => undefined);
