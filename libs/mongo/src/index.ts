@@ -4,3 +4,4 @@ export * from './bulk-writes';
 export * from './idempotent-writes';
 export * from './merge-chains';
 export * from './coalescing-gate';
+export * from './batch-reads';

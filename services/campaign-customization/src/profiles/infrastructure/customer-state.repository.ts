@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { GroupCounts } from '../../lift/domain';
-import { chunkedBulkWrite, isDuplicateKeyError } from '@o2o/mongo';
+import { chunkedBulkWrite, isDuplicateKeyError, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerState, OutboxEntry } from '../domain/customer-state';
 import { fromDocument, toDocument, type CustomerDocument } from './customer-state.document';
 
@@ -37,7 +37,7 @@ export class CustomerStateRepository implements OnModuleInit {
   async find(customerIds: readonly string[]): Promise<Map<string, StoredState>> {
     const found = new Map<string, StoredState>();
     if (customerIds.length === 0) return found;
-    const documents = await this.customers.find({ _id: { $in: [...customerIds] } }).toArray();
+    const documents = await this.customers.find({ _id: { $in: [...customerIds] } }, ONE_REPLY).toArray();
     for (const document of documents) found.set(document._id, { state: fromDocument(document), version: document.version ?? 0, exists: true });
     return found;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
+import { ONE_REPLY } from '@o2o/mongo';
 import { TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, ResolutionPlan } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
@@ -48,7 +49,7 @@ interface InsertCollection<T extends { _id: string }> {
 async function missingOf<T extends { _id: string }>(collection: InsertCollection<T>, documents: readonly T[]): Promise<T[]> {
   if (documents.length === 0) return [];
   const unique = [...new Map(documents.map((d) => [d._id, d])).values()];
-  const existing = new Set((await collection.find({ _id: { $in: unique.map((d) => d._id) } } as mongo.Filter<T>, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+  const existing = new Set((await collection.find({ _id: { $in: unique.map((d) => d._id) } } as mongo.Filter<T>, { projection: { _id: 1 }, ...ONE_REPLY }).toArray()).map((d) => d._id));
   return unique.filter((d) => !existing.has(d._id));
 }
 
@@ -88,18 +89,18 @@ export class IdentityGraphRepository {
   /** Everything one batch needs, in a handful of reads whatever the batch size. */
   async loadBatch(lookups: BatchLookups, maxBlockSize: number): Promise<LoadedBatch> {
     const [owners, postings, termFrequencies] = await Promise.all([
-      lookups.identifierIds.length > 0 ? this.db.identifiers.find({ _id: { $in: lookups.identifierIds } }).toArray() : Promise.resolve([]),
-      lookups.blockingKeys.length > 0 ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }).toArray() : Promise.resolve([]),
+      lookups.identifierIds.length > 0 ? this.db.identifiers.find({ _id: { $in: lookups.identifierIds } }, ONE_REPLY).toArray() : Promise.resolve([]),
+      lookups.blockingKeys.length > 0 ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }, ONE_REPLY).toArray() : Promise.resolve([]),
       this.terms.read(lookups.termKeys),
     ]);
     const postingMap = new Map(postings.map((p) => [p._id, [...p.ids]]));
     const recordIds = [...new Set(postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids))];
-    const recordDocs = recordIds.length > 0 ? await this.db.traitRecords.find({ _id: { $in: recordIds } }).toArray() : [];
+    const recordDocs = recordIds.length > 0 ? await this.db.traitRecords.find({ _id: { $in: recordIds } }, ONE_REPLY).toArray() : [];
     const records = new Map<string, StoredTraitRecord>(recordDocs.map((r) => [r._id, { record: r.record, customerId: r.customerId }]));
 
     const customers = await this.customersFollowingMerges([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)]);
     const customerIds = [...customers.keys()];
-    const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 } }).toArray() : [];
+    const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray() : [];
 
     const ownerMap = new Map<string, GraphIdentifier>(owners.map((o) => [o._id, { type: o.type, value: o.value, customerId: o.customerId, originCustomerId: o.originCustomerId ?? o.customerId }]));
     const state = new GraphState(
@@ -118,7 +119,7 @@ export class IdentityGraphRepository {
     const found = new Map<string, CustomerDocument>();
     let pending = [...new Set(ids)];
     for (let hop = 0; hop < MAX_MERGE_HOPS && pending.length > 0; hop += 1) {
-      const docs = await this.db.customers.find({ _id: { $in: pending } }).toArray();
+      const docs = await this.db.customers.find({ _id: { $in: pending } }, ONE_REPLY).toArray();
       for (const doc of docs) found.set(doc._id, doc);
       pending = [...new Set(docs.map((d) => d.mergedInto).filter((m): m is string => m !== undefined && !found.has(m)))];
     }
@@ -227,13 +228,13 @@ export class IdentityGraphRepository {
 
   async ownersOf(ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const docs = await this.db.identifiers.find({ _id: { $in: [...ids] } }, { projection: { customerId: 1 } }).toArray();
+    const docs = await this.db.identifiers.find({ _id: { $in: [...ids] } }, { projection: { customerId: 1 }, ...ONE_REPLY }).toArray();
     return new Map(docs.map((d) => [d._id, d.customerId]));
   }
 
   async postingsOf(keys: readonly string[]): Promise<Map<string, string[]>> {
     if (keys.length === 0) return new Map();
-    const docs = await this.db.blockingIndex.find({ _id: { $in: [...keys] } }).toArray();
+    const docs = await this.db.blockingIndex.find({ _id: { $in: [...keys] } }, ONE_REPLY).toArray();
     return new Map(docs.map((d) => [d._id, d.ids]));
   }
 
@@ -247,8 +248,8 @@ export class IdentityGraphRepository {
     const result = new Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>(customerIds.map((id) => [id, { identifiers: [], mergedIds: [] }]));
     if (customerIds.length === 0) return result;
     const [identifiers, customers] = await Promise.all([
-      this.db.identifiers.find({ customerId: { $in: [...customerIds] } }, { projection: { type: 1, value: 1, customerId: 1 } }).toArray(),
-      this.db.customers.find({ _id: { $in: [...customerIds] } }, { projection: { mergedIds: 1 } }).toArray(),
+      this.db.identifiers.find({ customerId: { $in: [...customerIds] } }, { projection: { type: 1, value: 1, customerId: 1 }, ...ONE_REPLY }).toArray(),
+      this.db.customers.find({ _id: { $in: [...customerIds] } }, { projection: { mergedIds: 1 }, ...ONE_REPLY }).toArray(),
     ]);
     for (const d of identifiers) {
       const entry = result.get(d.customerId);

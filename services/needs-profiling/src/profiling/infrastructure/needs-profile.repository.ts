@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { NeedsProfiledDataV1 } from '@o2o/contracts';
-import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError, loadWithSurvivors } from '@o2o/mongo';
+import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
 import type { NeedsProfile } from '../domain';
 import { fromDocument, journalText, NeedsProfileDocument, PROFILE_CONTENT_FIELDS, profileFields, publishedFields } from './needs-profile.document';
 import { JournalEntry, NeedsProfileRecord, StoredNeedsProfile } from './needs-profile.schema';
@@ -66,7 +66,7 @@ export class NeedsProfileRepository {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
     const docs = await this.collection
-      .find<NeedsProfileDocument>({ _id: { $in: unique } } as Record<string, unknown>, withJournal ? {} : { projection: WITHOUT_JOURNAL })
+      .find<NeedsProfileDocument>({ _id: { $in: unique } } as Record<string, unknown>, withJournal ? ONE_REPLY : { projection: WITHOUT_JOURNAL, ...ONE_REPLY })
       .toArray();
     return new Map(docs.map((d) => [d._id, fromDocument(d)]));
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, recordApplied } from '@o2o/mongo';
+import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, ONE_REPLY, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
 import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
 
@@ -108,7 +108,7 @@ export class PurchaseSummaryRepository {
 
   async find(customerIds: string[]): Promise<PurchaseSummary[]> {
     if (customerIds.length === 0) return [];
-    return (await this.summaries.find({ _id: { $in: customerIds } }).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
+    return (await this.summaries.find({ _id: { $in: customerIds } }).batchSize(ONE_REPLY.batchSize).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
   }
 
   async findOne(customerId: string): Promise<PurchaseSummary | null> {
