@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { topics } from '@o2o/contracts';
 import { completionTimes, downstreamStages, StageName } from '../analysis/completion';
@@ -281,6 +281,11 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     log('stopping the services (SIGTERM: drain and commit)');
     await stopAll();
     for (const s of running) if (s.exitCode() !== 0) notes.push(`${s.name} exited with ${String(s.exitCode())}: ${s.output().slice(-500)}`);
+    // What the services logged (LOG_LEVEL=warn: retries, lost races, dead letters), for whoever reads the figures.
+    const logDir = join(repoRoot(), 'bench-results', 'logs', runId);
+    mkdirSync(logDir, { recursive: true });
+    for (const s of running) writeFileSync(join(logDir, `${s.name}.log`), s.output());
+    if (running.length > 0) notes.push(`service logs (warnings and errors, last 64 KiB each): ${logDir}`);
 
     // ---- analysis
     const ingestRecords = recorder.of('ingestEvents');
