@@ -1,2 +1,3 @@
 export * from './start-service';
 export * from './privacy.module';
+export * from './erased-set';

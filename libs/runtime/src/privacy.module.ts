@@ -3,11 +3,11 @@ import { Payload } from '@nestjs/microservices';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { createHmac } from 'node:crypto';
-import DataLoader from 'dataloader';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, EventBatch, KafkaPublisher, OutgoingEvent, TopicNames } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { GenerationCachedSet, InjectRedis, Redis } from '@o2o/redis';
+import { erasedSetCopy } from './erased-set';
 
 /** What a service does for the privacy requests every service must answer. */
 export interface PrivacyParticipant {
@@ -49,24 +49,8 @@ export class ErasedCustomer {
 }
 export const ErasedCustomerSchema = SchemaFactory.createForClass(ErasedCustomer);
 
-/** Largest erased set a process copies; beyond it every check reads MongoDB. */
-const ERASED_COPY_MAX = 200_000;
-
 @Injectable()
 export class ErasureRegistry {
-  /**
-   * Reads of MongoDB for checks made in the same tick (a consumer's calls for several topics of
-   * one fetch) go as one `$in` read. Used when there is no in-process copy to answer from.
-   */
-  private readonly loader = new DataLoader<string, boolean>(
-    async (pseudonyms) => {
-      const docs = await this.erased.find({ _id: { $in: [...pseudonyms] } }, { _id: 1 }).lean().exec();
-      const found = new Set(docs.map((d) => d._id));
-      return pseudonyms.map((p) => found.has(p));
-    },
-    { cache: false, maxBatchSize: 1000 },
-  );
-
   /**
    * Every consumer call checks its subjects, and erasures are rare: the process keeps a copy of
    * the erased pseudonyms, revalidated on each check by one Redis GET of a token every `mark`
@@ -81,26 +65,7 @@ export class ErasureRegistry {
     @InjectRedis() redis: Redis,
     @InjectLogger() logger: Logger,
   ) {
-    this.copy = new GenerationCachedSet(
-      redis,
-      {
-        loadAll: async (max) => {
-          const docs = await this.erased.find({}, { _id: 1 }).limit(max + 1).lean().exec();
-          return docs.length > max ? undefined : docs.map((d) => d._id);
-        },
-        among: async (pseudonyms) => {
-          const answers = await this.loader.loadMany([...pseudonyms]);
-          const found = new Set<string>();
-          pseudonyms.forEach((p, i) => {
-            const answer = answers[i];
-            if (answer instanceof Error) throw answer;
-            if (answer) found.add(p);
-          });
-          return found;
-        },
-      },
-      { key: `privacy:erased-customers:${service}:generation`, maxMembers: ERASED_COPY_MAX, logger },
-    );
+    this.copy = erasedSetCopy(erased, redis, `privacy:erased-customers:${service}:generation`, logger);
   }
 
   pseudonym(customerId: string): string {

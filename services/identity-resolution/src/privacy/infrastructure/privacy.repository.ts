@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Model } from 'mongoose';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { GenerationCachedSet, InjectRedis, Redis } from '@o2o/redis';
+import { erasedSetCopy } from '@o2o/runtime';
 import { ErasedIdentifier, PrivacyAudit, PrivacyRequest } from './privacy.schema';
 
 export interface NewAuditEntry {
@@ -15,15 +16,12 @@ export interface NewAuditEntry {
   service?: string;
 }
 
-/** Largest erased-identifier set a process copies; beyond it every check reads MongoDB. */
-const ERASED_COPY_MAX = 200_000;
-
 @Injectable()
 export class PrivacyRepository {
   /**
    * Every resolution batch checks its identifiers against the erased ones, which rarely change:
    * an in-process copy, revalidated on each check by one Redis GET of a token `markErased`
-   * replaces, answers instead of a MongoDB read (libs/redis GenerationCachedSet).
+   * replaces, answers instead of a MongoDB read (libs/runtime erasedSetCopy).
    */
   private readonly erasedCopy: GenerationCachedSet;
 
@@ -34,20 +32,7 @@ export class PrivacyRepository {
     @InjectRedis() redis: Redis,
     @InjectLogger() logger: Logger,
   ) {
-    this.erasedCopy = new GenerationCachedSet(
-      redis,
-      {
-        loadAll: async (max) => {
-          const docs = await this.erased.find({}, { _id: 1 }).limit(max + 1).lean().exec();
-          return docs.length > max ? undefined : docs.map((d) => d._id);
-        },
-        among: async (pseudonyms) => {
-          const docs = await this.erased.find({ _id: { $in: [...pseudonyms] } }, { _id: 1 }).lean().exec();
-          return new Set(docs.map((d) => d._id));
-        },
-      },
-      { key: 'privacy:erased-identifiers:generation', maxMembers: ERASED_COPY_MAX, logger },
-    );
+    this.erasedCopy = erasedSetCopy(erased, redis, 'privacy:erased-identifiers:generation', logger);
   }
 
   async create(request: Omit<PrivacyRequest, 'acknowledgements' | 'parts' | 'status' | 'completedAt'>): Promise<void> {
