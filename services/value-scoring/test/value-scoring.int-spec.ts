@@ -70,6 +70,17 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     await stopTelemetry();
   });
 
+  /** What identity-resolution publishes when it folds `mergedId` into `survivorId`. */
+  const customerMerged = (survivorId: string, mergedId: string) =>
+    createEnvelope({
+      id: `merge:${mergedId}:${survivorId}`,
+      type: 'customer.merged',
+      version: 1,
+      source: '/services/identity-resolution',
+      subject: survivorId,
+      data: { survivorId, mergedId, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
+    });
+
   const purchase = (customerId: string, at: Date, amount: number, options: { orderId?: string; refund?: boolean; category?: string; id?: string; origin?: string; email?: string } = {}) => {
     const messageId = options.id ?? uniqueId('m');
     return createEnvelope({
@@ -207,15 +218,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       });
 
       // A merge folds a summary still in the nested form into the converted one.
-      const merge = createEnvelope({
-        id: `merge:${olderMerged}:${older}`,
-        type: 'customer.merged',
-        version: 1,
-        source: '/services/identity-resolution',
-        subject: older,
-        data: { survivorId: older, mergedId: olderMerged, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
-      });
-      await send(topics.identityChanges.name, [merge]);
+      await send(topics.identityChanges.name, [customerMerged(older, olderMerged)]);
       await expectEventually(() => expect(latestScore(older)).toMatchObject({ revenue: 115, purchases: 3 }));
       await expectEventually(async () => expect((await getValue(b, olderMerged)).body).toMatchObject({ customerId: older, mergedInto: older, revenue: 115 }));
     } finally {
@@ -388,14 +391,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       expect(latestScore(survivor).revenue).toBe(100);
       expect(latestScore(merged).revenue).toBe(100);
     });
-    const merge = createEnvelope({
-      id: `merge:${merged}:${survivor}`,
-      type: 'customer.merged',
-      version: 1,
-      source: '/services/identity-resolution',
-      subject: survivor,
-      data: { survivorId: survivor, mergedId: merged, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
-    });
+    const merge = customerMerged(survivor, merged);
     await send(topics.identityChanges.name, [merge, merge]);
     await expectEventually(() => {
       expect(latestScore(survivor)).toMatchObject({ revenue: 200, purchases: 3 });
