@@ -11,34 +11,10 @@
 // A benchmark, not service code: see bench-matching.ts.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { generatePopulation, pairwiseMetrics, TraitRecord } from '@o2o/testing';
-import { defaultIdentityRules, compileIdentityRules, defaultOverMergeGuardConfig, initialMatchParameters, MatchParameters, PreparedRecord } from '../matching/domain';
 import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
-import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
-import { StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
+import { ResolverEvent } from '../resolution/domain/batch-resolver';
 import { argument, numberArgument } from './cli-arguments';
-
-const rules = compileIdentityRules(defaultIdentityRules);
-
-class Counters {
-  readonly counts = new Map<string, number>();
-  readonly totals = new Map<string, number>();
-
-  add(record: PreparedRecord): void {
-    for (const [table, value] of [
-      ['firstName', record.firstName],
-      ['lastName', record.lastName],
-    ] as const) {
-      if (value === undefined) continue;
-      const key = StoredTermFrequencies.key(table, value);
-      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-      this.totals.set(table, (this.totals.get(table) ?? 0) + 1);
-    }
-  }
-
-  snapshot(): StoredTermFrequencies {
-    return new StoredTermFrequencies(this.counts, this.totals);
-  }
-}
+import { InMemoryResolution } from './in-memory-resolution';
 
 function eventOf(record: TraitRecord, tag: string): ResolverEvent {
   const id = `${tag}-${record.recordId}`;
@@ -57,50 +33,25 @@ export interface ReplayResult {
   readonly reviews: number;
 }
 
-/** The service's resolver over an in-memory graph: one event per batch, name frequencies counted as records are stored. */
-class InMemoryResolution {
-  readonly state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
-  private readonly counters = new Counters();
-  parameters: MatchParameters = initialMatchParameters('initial');
-  reviews = 0;
-
-  constructor(private readonly maxBlockSize: number) {}
-
-  /** Resolves one event; the customer it was resolved to, if any. */
-  resolve(event: ResolverEvent): string | undefined {
-    const settings: ResolverSettings = {
-      rules,
-      guard: defaultOverMergeGuardConfig,
-      weakLinkTypes: new Set(['anonymousId']),
-      matching: { parameters: this.parameters, termFrequencies: this.counters.snapshot(), maxBlockSize: this.maxBlockSize },
-    };
-    const plan = new BatchResolver(this.state, settings).resolve([event]);
-    for (const created of plan.newRecords) this.counters.add(created.record);
-    this.reviews += plan.reviews.length;
-    const outcome = plan.outcomes[0];
-    return outcome?.kind === 'resolved' ? outcome.customerId : undefined;
-  }
-
-  /** Pairwise figures of the customers resolved (followed through later merges) against the truth. */
-  result(seed: number, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): ReplayResult {
-    const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, this.state.current(customer)]));
-    const metrics = pairwiseMetrics(predicted, truth);
-    return {
-      seed,
-      precision: metrics.precision,
-      recall: metrics.recall,
-      f1: metrics.f1,
-      predictedCustomers: new Set(predicted.values()).size,
-      trueCustomers: new Set(truth.values()).size,
-      falsePairs: metrics.predictedPairs - metrics.truePositivePairs,
-      reviews: this.reviews,
-    };
-  }
+/** Pairwise figures of the customers resolved (followed through later merges) against the truth. */
+function resultOf(resolution: InMemoryResolution, seed: number, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): ReplayResult {
+  const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, resolution.current(customer)]));
+  const metrics = pairwiseMetrics(predicted, truth);
+  return {
+    seed,
+    precision: metrics.precision,
+    recall: metrics.recall,
+    f1: metrics.f1,
+    predictedCustomers: new Set(predicted.values()).size,
+    trueCustomers: new Set(truth.values()).size,
+    falsePairs: metrics.predictedPairs - metrics.truePositivePairs,
+    reviews: resolution.reviews,
+  };
 }
 
 /** Every channel's Segment events (bench-matching --mode events), resolved one per batch, no training. */
 export function replayEvents(seed: number, people: number, maxBlockSize = 200): ReplayResult {
-  const resolution = new InMemoryResolution(maxBlockSize);
+  const resolution = new InMemoryResolution({ maxBlockSize });
   const population = generatePopulation({ seed, people: { people }, events: true });
   const customerOf = new Map<string, string>();
   for (const event of population.events) {
@@ -109,11 +60,11 @@ export function replayEvents(seed: number, people: number, maxBlockSize = 200): 
     if (customerId !== undefined) customerOf.set(messageId, customerId);
   }
   const truth = new Map(population.events.map((event) => [event.messageId, population.truth.personOfEvent.get(event.messageId) ?? event.messageId]));
-  return resolution.result(seed, customerOf, truth);
+  return resultOf(resolution, seed, customerOf, truth);
 }
 
 export function replay(seed: number, people: number, trainPeople: number, maxBlockSize = 200): ReplayResult {
-  const resolution = new InMemoryResolution(maxBlockSize);
+  const resolution = new InMemoryResolution({ maxBlockSize });
   const feed = (records: readonly TraitRecord[], tag: string): Map<string, string> => {
     const customerOf = new Map<string, string>();
     for (const record of records) {
@@ -124,13 +75,13 @@ export function replay(seed: number, people: number, trainPeople: number, maxBlo
   };
   if (trainPeople > 0) {
     feed(generatePopulation({ seed: seed + 1000, people: { people: trainPeople }, events: false }).traitRecords, 't');
-    resolution.parameters = estimateParameters([...resolution.state.records.values()].map((stored) => stored.record), resolution.parameters);
+    resolution.parameters = estimateParameters(resolution.storedRecords(), resolution.parameters);
   }
   resolution.reviews = 0;
   const population = generatePopulation({ seed, people: { people }, events: false });
   const customerOf = feed(population.traitRecords, 'm');
   const truth = new Map(population.traitRecords.map((record) => [record.recordId, population.truth.personOfRecord.get(record.recordId) ?? record.recordId]));
-  return resolution.result(seed, customerOf, truth);
+  return resultOf(resolution, seed, customerOf, truth);
 }
 
 function main(): void {

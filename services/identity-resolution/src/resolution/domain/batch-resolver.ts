@@ -171,6 +171,21 @@ export class BatchResolver {
     return this.plan;
   }
 
+  /**
+   * Matches stored trait records again, under the current parameters, against everything stored
+   * since: a record that now links to another customer joins their customers, under the same
+   * guards as any automatic link. Run after a re-estimate, so that records resolved while the
+   * model knew less end where they would have with what it knows now.
+   */
+  rematch(recordIds: readonly string[], cause: { readonly id: string; readonly time: string }): ResolutionPlan {
+    for (const recordId of recordIds) {
+      const stored = this.state.records.get(recordId);
+      if (stored === undefined) continue;
+      this.rematchFresh({ id: `${cause.id}:${recordId}`, time: cause.time, data: {} }, stored.record, this.state.current(stored.customerId));
+    }
+    return this.plan;
+  }
+
   private resolveOne(event: ResolverEvent): EventOutcome {
     const { rules } = this.settings;
     const extraction = extractIdentifiers(event.data, rules);
@@ -220,15 +235,17 @@ export class BatchResolver {
 
   /**
    * Whether joining the event's identifiers to a customer would break a per-customer limit (a
-   * second userId or national id): a lookalike with a different one is a different person.
+   * second userId): a lookalike with a different one is a different person. Types keyed by people
+   * (national ids) are weighed by the matcher instead.
    */
   private conflicts(customerId: string, identifiers: readonly TypedIdentifier[]): boolean {
     const held = this.state.identifiersOf(customerId);
     return identifiers.some((identifier) => {
-      const max = this.settings.rules.types.get(identifier.type)?.maxPerCustomer ?? null;
+      const rule = this.settings.rules.types.get(identifier.type);
+      const max = rule?.maxPerCustomer ?? null;
       if (max === null) return false;
       const values = new Set(held.filter((h) => h.type === identifier.type).map((h) => h.value));
-      return !values.has(identifier.value) && values.size + 1 > max;
+      return rule?.keyedByPeople !== true && !values.has(identifier.value) && values.size + 1 > max;
     });
   }
 
@@ -366,21 +383,26 @@ export class BatchResolver {
       for (const id of list) ids.add(id);
     }
     const { autoMerge, review } = matching.parameters.thresholds;
-    const found = new Map<string, { weight: number; linkWeight: number; contradicted: boolean }>();
+    const found = new Map<string, { weight: number; linkWeight: number; scored: number; contradicting: number }>();
     for (const id of [...ids].sort()) {
       const stored = this.state.records.get(id);
       if (stored === undefined) continue;
       const customerId = this.state.current(stored.customerId);
       if (customerId === exclude || this.conflicts(customerId, identifiers)) continue;
       const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
-      const entry = found.get(customerId) ?? { weight: Number.NEGATIVE_INFINITY, linkWeight: Number.NEGATIVE_INFINITY, contradicted: false };
+      const entry = found.get(customerId) ?? { weight: Number.NEGATIVE_INFINITY, linkWeight: Number.NEGATIVE_INFINITY, scored: 0, contradicting: 0 };
       entry.weight = Math.max(entry.weight, score.totalWeight);
       if (agreesOnIndividualTrait(score) || sharePersonalMobile(record, stored.record)) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
-      if (score.totalWeight < review && contradictsOnIndividualTrait(score)) entry.contradicted = true;
+      entry.scored += 1;
+      if (score.totalWeight < review && contradictsOnIndividualTrait(score)) entry.contradicting += 1;
       found.set(customerId, entry);
     }
     return [...found.entries()]
-      .map(([customerId, entry]): Candidate => {
+      .map(([customerId, { weight, linkWeight, scored, contradicting }]): Candidate => {
+        // A relative resembles one of a customer's records and contradicts the rest; a record
+        // of the same person may contradict one garbled record among several that agree, when
+        // its best link is strong on its own.
+        const entry = { weight, linkWeight, contradicted: contradicting > 0 && (contradicting * 2 >= scored || weight < this.settings.guard.strongLinkWeight) };
         const blocked =
           entry.weight < autoMerge
             ? undefined

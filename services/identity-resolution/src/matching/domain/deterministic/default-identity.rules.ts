@@ -33,6 +33,7 @@ export const defaultIdentityRules: IdentityRulesInput = {
       priority: 85,
       sources: ['traits.nationalId', 'context.traits.nationalId'],
       blockedPatterns: ['^0+$', '^(\\d)\\1+$', '^123456789$'],
+      keyedByPeople: true,
     },
     email: {
       normaliser: 'email',

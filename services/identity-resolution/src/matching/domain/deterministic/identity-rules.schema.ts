@@ -25,6 +25,13 @@ export const identifierTypeRuleSchema = z.object({
   blockedValues: z.array(z.string()).default([]),
   /** Regular expressions on the normalised value with the same effect as blockedValues. */
   blockedPatterns: z.array(z.string()).default([]),
+  /**
+   * Values are keyed in by people (national ids, passport numbers), so a wrong one is a slip, not
+   * proof of another person: a value the customer does not hold does not stop a record from
+   * joining it on its other traits; the matcher weighs the difference instead (a one-character
+   * slip weakly, another value strongly). Equal values still link deterministically.
+   */
+  keyedByPeople: z.boolean().default(false),
 });
 export type IdentifierTypeRuleInput = z.input<typeof identifierTypeRuleSchema>;
 
@@ -76,6 +83,7 @@ export interface CompiledIdentifierType {
   readonly sources: readonly string[];
   readonly blockedValues: ReadonlySet<string>;
   readonly blockedPatterns: readonly RegExp[];
+  readonly keyedByPeople: boolean;
 }
 
 /** Rules ready for the pure functions: blocked values normalised, patterns compiled. */
@@ -125,6 +133,7 @@ export function compileIdentityRules(input: unknown): IdentityRules {
       sources: rule.sources,
       blockedValues,
       blockedPatterns: rule.blockedPatterns.map((pattern) => new RegExp(pattern, 'u')),
+      keyedByPeople: rule.keyedByPeople,
     });
   }
   if (problems.length > 0) throw new InvalidIdentityRulesError(problems);

@@ -21,6 +21,9 @@ export function blockingKeys(record: PreparedRecord): string[] {
   if (record.postcode && firstInitial) keys.add(`postcode-fi:${record.postcode}:${firstInitial}`);
   if (record.birthDate && lastInitial) keys.add(`dob-li:${record.birthDate}:${lastInitial}`);
   if (record.birthDate && firstInitial) keys.add(`dob-fi:${record.birthDate}:${firstInitial}`);
+  // The full date alone: names swapped, replaced or garbled on one side leave it in common, and
+  // a day of birth is shared by few enough people to keep the block small.
+  if (record.birthDate) keys.add(`dob:${record.birthDate}`);
   // One building, one key: catches records whose names are too garbled for the name keys.
   if (record.street && record.postcode) keys.add(`street-pc:${record.street}:${record.postcode}`);
   if (record.street && record.locality) keys.add(`street-loc:${record.street}:${record.locality}`);

@@ -130,6 +130,32 @@ export function withUFromRandomPairs(start: MatchParameters, randomPairs: Vector
 }
 
 /**
+ * u of the levels of one condition group ("same-surname" of contact) from pairs drawn among
+ * those that meet the condition. Uniform random pairs rarely share a surname, so they leave u of
+ * "same surname and same address" to the smoothing alone; pairs drawn within surname groups
+ * measure it. Levels outside the group keep their u.
+ */
+export function withConditionalU(start: MatchParameters, comparison: ComparisonName, group: string, conditionalPairs: VectorCounts, pseudoCount = 0.5): MatchParameters {
+  const c = COMPARISON_NAMES.indexOf(comparison);
+  const levels = COMPARISONS[comparison];
+  const counts: number[] = levels.map(() => 0);
+  conditionalPairs.vectors.forEach((vector, index) => {
+    const level = vector[c];
+    if (level !== null && level !== undefined && levelGroup(levels[level] ?? '') === group) counts[level] = (counts[level] ?? 0) + (conditionalPairs.counts[index] ?? 0);
+  });
+  if (counts.every((count) => count === 0)) return start;
+  const u = normalise(counts, pseudoCount, c);
+  const current = start.comparisons[comparison];
+  if (current === undefined) return start;
+  const entries: Record<string, { m: number; u: number }> = { ...current.levels };
+  levels.forEach((level, l) => {
+    const entry = entries[level];
+    if (levelGroup(level) === group && entry !== undefined) entries[level] = { ...entry, u: u[l] ?? PROBABILITY_FLOOR };
+  });
+  return { ...start, comparisons: { ...start.comparisons, [comparison]: { ...current, levels: entries } } };
+}
+
+/**
  * Expectation-maximisation of the Fellegi-Sunter mixture over candidate pairs: each pair is a
  * match with probability lambda; given its status, comparison levels are independent with
  * probabilities m (match) or u (non-match). Missing comparisons are skipped (missing at random).

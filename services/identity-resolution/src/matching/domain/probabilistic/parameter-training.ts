@@ -9,6 +9,7 @@ import {
   estimateRandomPairPrior,
   VectorCounts,
   weightByNonMatch,
+  withConditionalU,
   withUFromRandomPairs,
 } from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
@@ -62,6 +63,35 @@ export function sampleRandomPairs<T>(items: readonly T[], count: number, seed: n
   return pairs;
 }
 
+/**
+ * Pairs drawn uniformly among the pairs of records that give the same surname: the population
+ * the "same-surname" levels of contact are conditioned on. Reproducible from the seed.
+ */
+export function sampleSameSurnamePairs(records: readonly PreparedRecord[], count: number, seed: number): Array<readonly [PreparedRecord, PreparedRecord]> {
+  const groups = new Map<string, PreparedRecord[]>();
+  for (const record of records) if (record.lastName !== undefined) groups.set(record.lastName, [...(groups.get(record.lastName) ?? []), record]);
+  const usable = [...groups.values()].filter((group) => group.length >= 2);
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const group of usable) {
+    total += (group.length * (group.length - 1)) / 2;
+    cumulative.push(total);
+  }
+  if (total === 0) return [];
+  const rng = xoroshiro128plus(seed);
+  const pairs: Array<readonly [PreparedRecord, PreparedRecord]> = [];
+  // Each draw picks a group in proportion to its pairs, then a pair within it.
+  const scale = 1_000_000;
+  for (let k = 0; k < count; k += 1) {
+    const target = (uniformInt(rng, 0, scale - 1) / scale) * total;
+    let g = cumulative.findIndex((bound) => bound > target);
+    if (g < 0) g = usable.length - 1;
+    const group = usable[g] ?? [];
+    pairs.push(...sampleRandomPairs(group, 1, uniformInt(rng, 0, 2 ** 30)));
+  }
+  return pairs;
+}
+
 function vectorsOf(pairs: ReadonlyArray<readonly [string, string]>, byId: ReadonlyMap<string, PreparedRecord>): VectorCounts {
   return countVectors(
     pairs.flatMap(([x, y]) => {
@@ -91,12 +121,20 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
 
   // Two rounds: the second re-estimates u with the random pairs that look like matches weighted
   // out, then m and lambda again with that u.
-  let parameters: MatchParameters = { ...withUFromRandomPairs(start, random), lambda: 1 / Math.max(2, records.length) };
+  const sameSurname = countVectors(sampleSameSurnamePairs(records, options.randomPairs, options.seed + 1).map(([a, b]) => comparisonVector(a, b)));
+  const withU = (from: MatchParameters, weighted: boolean): MatchParameters =>
+    withConditionalU(
+      withUFromRandomPairs(from, weighted ? weightByNonMatch(random, from) : random),
+      'contact',
+      'same-surname',
+      weighted ? weightByNonMatch(sameSurname, from) : sameSurname,
+    );
+  let parameters: MatchParameters = { ...withU(start, false), lambda: 1 / Math.max(2, records.length) };
   let iterations = 0;
   let converged = true;
   let sessionPairs = 0;
   for (let round = 0; round < 2; round += 1) {
-    if (round > 0) parameters = withUFromRandomPairs(parameters, weightByNonMatch(random, parameters));
+    if (round > 0) parameters = withU(parameters, true);
     const fitted = fitM(parameters, sessions, options.version);
     iterations += fitted.iterations;
     converged &&= fitted.converged;

@@ -173,6 +173,17 @@ function compareBirthDates(a: PreparedRecord, b: PreparedRecord): ComparisonOutc
   return outcome('birthDate', 'else', `${a.birthDate} vs ${b.birthDate}`);
 }
 
+/**
+ * Two different flats in one building are neighbours, not one person: unit numbers must be equal.
+ * A second line that names a place ("rosebery hill", "frankston caravan park") is text like any
+ * other and gets the same typo tolerance as a suburb.
+ */
+function unitsAgree(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined || a === b) return true;
+  const named = (unit: string): boolean => unit.length >= 5 && /\p{L}{4}/u.test(unit);
+  return named(a) && named(b) && jaroWinkler(a, b) >= 0.9;
+}
+
 type AddressLevel = 'exact' | 'street-typo' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
 
 function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
@@ -191,8 +202,7 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
   const stateComparable = a.state !== undefined && b.state !== undefined;
 
   if (a.street !== undefined && b.street !== undefined) {
-    // Two different flats in one building are neighbours, not one person.
-    const unitsCompatible = a.unit === undefined || b.unit === undefined || a.unit === b.unit;
+    const unitsCompatible = unitsAgree(a.unit, b.unit);
     const placed = sameArea || (!areaComparable && (!stateComparable || sameState));
     if (placed && unitsCompatible) {
       if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
@@ -244,11 +254,16 @@ function compareContact(a: PreparedRecord, b: PreparedRecord, surnamesAgree: boo
 
 const AGREEING_SURNAME_LEVELS: ReadonlySet<string | null> = new Set(['exact', 'similar', 'phonetic']);
 
+/** Same length and one character different or two adjacent ones swapped: a keying slip, not another value. */
+export function withinOneEdit(a: string, b: string): boolean {
+  return a.length === b.length && damerauLevenshtein(a, b) === 1;
+}
+
 function compareNationalIds(a: string | undefined, b: string | undefined): ComparisonOutcome {
   const comparison = 'nationalId';
   if (a === undefined || b === undefined) return outcome(comparison, null, 'missing');
   if (a === b) return outcome(comparison, 'exact', 'identical');
-  if (a.length === b.length && damerauLevenshtein(a, b) === 1) return outcome(comparison, 'typo', 'one character differs or two swapped');
+  if (withinOneEdit(a, b)) return outcome(comparison, 'typo', 'one character differs or two swapped');
   return outcome(comparison, 'else', 'different');
 }
 

@@ -1,0 +1,97 @@
+import { estimateParameters, MIN_RECORDS_FOR_ESTIMATE } from '../resolution/application/estimate-parameters/estimate-parameters';
+import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord } from '../matching/domain';
+import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
+import { StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
+
+/** Name frequencies counted as records are stored, as the service's Redis counters are. */
+class Counters {
+  readonly counts = new Map<string, number>();
+  readonly totals = new Map<string, number>();
+
+  add(record: PreparedRecord): void {
+    for (const [table, value] of [
+      ['firstName', record.firstName],
+      ['lastName', record.lastName],
+    ] as const) {
+      if (value === undefined) continue;
+      const key = StoredTermFrequencies.key(table, value);
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      this.totals.set(table, (this.totals.get(table) ?? 0) + 1);
+    }
+  }
+
+  snapshot(): StoredTermFrequencies {
+    return new StoredTermFrequencies(this.counts, this.totals);
+  }
+}
+
+export interface InMemoryResolutionOptions {
+  readonly rules?: IdentityRules;
+  readonly parameters?: MatchParameters;
+  readonly maxBlockSize?: number;
+  /** Re-estimate the parameters as the store grows and re-match stored records, as the service's training job does. */
+  readonly selfTraining?: boolean;
+}
+
+/**
+ * The service's resolver (BatchResolver, its rules, guards and parameters) over an in-memory
+ * graph: one event per batch, name frequencies counted as records are stored. What the service
+ * does record at a time, without its database and Kafka, for offline files and benchmarks.
+ */
+export class InMemoryResolution {
+  readonly state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
+  private readonly counters = new Counters();
+  readonly rules: IdentityRules;
+  parameters: MatchParameters;
+  reviews = 0;
+  estimates = 0;
+  private readonly maxBlockSize: number;
+  private readonly selfTraining: boolean;
+  private trainedOn = 0;
+
+  constructor(options: InMemoryResolutionOptions = {}) {
+    this.rules = options.rules ?? compileIdentityRules(defaultIdentityRules);
+    this.parameters = options.parameters ?? initialMatchParameters('initial');
+    this.maxBlockSize = options.maxBlockSize ?? 200;
+    this.selfTraining = options.selfTraining ?? false;
+  }
+
+  private settings(): ResolverSettings {
+    return {
+      rules: this.rules,
+      guard: defaultOverMergeGuardConfig,
+      weakLinkTypes: new Set(['anonymousId']),
+      matching: { parameters: this.parameters, termFrequencies: this.counters.snapshot(), maxBlockSize: this.maxBlockSize },
+    };
+  }
+
+  /** Resolves one event; the customer it was resolved to, if any. */
+  resolve(event: ResolverEvent): string | undefined {
+    const plan = new BatchResolver(this.state, this.settings()).resolve([event]);
+    for (const created of plan.newRecords) this.counters.add(created.record);
+    this.reviews += plan.reviews.length;
+    const outcome = plan.outcomes[0];
+    if (this.selfTraining) this.train(event.time);
+    return outcome?.kind === 'resolved' ? outcome.customerId : undefined;
+  }
+
+  /** The service's training job: a new estimate each time the store has grown by half, then every record matched again. */
+  private train(time: string): void {
+    const stored = this.state.records.size;
+    if (stored < MIN_RECORDS_FOR_ESTIMATE || stored < this.trainedOn * 1.5) return;
+    this.parameters = estimateParameters(this.storedRecords(), this.parameters, new Date(time));
+    this.trainedOn = stored;
+    this.estimates += 1;
+    const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `rematch:${this.parameters.version}`, time });
+    this.reviews += plan.reviews.length;
+  }
+
+  /** The customer an earlier answer stands for now, following later merges. */
+  current(customerId: string): string {
+    return this.state.current(customerId);
+  }
+
+  storedRecords(): PreparedRecord[] {
+    return [...this.state.records.values()].map((stored) => stored.record);
+  }
+}
