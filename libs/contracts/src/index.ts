@@ -1,6 +1,7 @@
 export * from './envelope/envelope';
 export * from './ingestion/segment-message.v1';
 export * from './ingestion/event-received.v1';
+export * from './ingestion/event-rejected.v2';
 export * from './identity/identity.v1';
 export * from './value/value-scored.v1';
 export * from './needs/needs-profiled.v1';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { segmentMessageV1 } from './ingestion/segment-message.v1';
 import { eventReceivedV1, eventRejectedV1 } from './ingestion/event-received.v1';
+import { eventRejectedV2 } from './ingestion/event-rejected.v2';
 import { customerMergedV1, customerSplitV1, eventResolvedV1, identitySnapshotV1 } from './identity/identity.v1';
 import { valueScoredV1 } from './value/value-scored.v1';
 import { needsProfiledV1 } from './needs/needs-profiled.v1';
@@ -83,10 +84,10 @@ export const topics = {
   }),
   ingestRejected: topic({
     name: 'ingest.rejected.v1',
-    description: 'Intake messages that failed validation, kept whole with the reason.',
-    key: 'the intake key',
+    description: 'Messages that failed validation, kept whole with the reasons: intake messages (version 1) and refused messages of HTTP calls, such as one invalid element of a batch whose other elements were accepted (version 2).',
+    key: 'the intake key; for HTTP, the userId or anonymousId of the message when it has one, else the request id',
     cleanupPolicy: 'delete',
-    events: [eventRejectedV1],
+    events: [eventRejectedV1, eventRejectedV2],
     public: true,
     producers: ['ingestion'],
     consumers: ['operators'],

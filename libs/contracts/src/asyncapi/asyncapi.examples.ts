@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { campaignDecidedV1 } from '../campaigns/campaign-decided.v1';
 import { customerMergedV1, customerSplitV1, eventResolvedV1, identitySnapshotV1 } from '../identity/identity.v1';
 import { eventReceivedV1, eventRejectedV1 } from '../ingestion/event-received.v1';
+import { eventRejectedV2 } from '../ingestion/event-rejected.v2';
 import { segmentMessageV1 } from '../ingestion/segment-message.v1';
 import { needsProfiledV1 } from '../needs/needs-profiled.v1';
 import { erasureAcknowledgedV1, erasureRequestedV1, exportProvidedV1, exportRequestedV1 } from '../privacy/privacy.v1';
@@ -76,6 +77,24 @@ export const messageExamples: readonly MessageExample[] = [
       offset: '1043',
       sourceId: 'demo-store',
       rejectedAt: '2026-11-23T15:02:00.120Z',
+    },
+  }),
+  example(eventRejectedV2, 'One element of an HTTP batch whose category is a number; the other elements were accepted', {
+    specversion: '1.0',
+    id: 'rejected:http:0f8e6a52-9d1c-4b7e-a0c3-5e2f1d7b9a41:3',
+    source: '/services/ingestion',
+    type: 'customer-event.rejected',
+    version: 2,
+    time: '2026-11-23T15:02:01.040Z',
+    subject: 'user-1',
+    datacontenttype: 'application/json',
+    data: {
+      reason: 'invalid_type',
+      issues: [{ field: 'batch.3.category', code: 'invalid_type', message: 'Invalid input: expected string, received number' }],
+      raw: '{"type":"page","userId":"user-1","name":"Home","category":7}',
+      sourceId: 'demo-web',
+      rejectedAt: '2026-11-23T15:02:01.040Z',
+      http: { endpoint: '/v1/batch', requestId: '0f8e6a52-9d1c-4b7e-a0c3-5e2f1d7b9a41', index: 3 },
     },
   }),
   example(eventResolvedV1, 'The purchase, resolved to its customer', {

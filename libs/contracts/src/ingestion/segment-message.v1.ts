@@ -10,6 +10,18 @@ const isoTime = z.iso.datetime({ offset: true, local: false }).or(z.iso.datetime
 
 const jsonObject = z.record(z.string(), z.unknown());
 
+/**
+ * An optional field of the Segment spec. Segment's own libraries send `null` for optional fields
+ * they have no value for (segment-analytics-python: `"category": null`, `"name": null`), and
+ * Segment accepts it, so null is read as absent.
+ */
+function optional<T extends z.ZodType>(schema: T) {
+  return schema
+    .nullish()
+    .transform((value): z.output<T> | undefined => value ?? undefined)
+    .optional();
+}
+
 /** Segment allows numeric ids from some libraries; they are carried as strings. */
 const identifier = z
   .union([z.string(), z.number().finite()])
@@ -17,50 +29,50 @@ const identifier = z
   .pipe(z.string().min(1, 'must not be empty').max(512, 'at most 512 characters'));
 
 export const segmentCommonFields = {
-  messageId: z.string().min(1).max(200).optional().describe('Unique id of the message; repeats within the dedup window are dropped. Generated when missing.'),
-  userId: identifier.optional().nullable().describe("The channel's own id of a known user (string or number)."),
-  anonymousId: identifier.optional().nullable().describe('A device or cookie id of a not-yet-known visitor.'),
-  timestamp: isoTime.optional().describe('When the event happened, by the client clock, ISO 8601; corrected for clock skew with sentAt.'),
-  originalTimestamp: isoTime.optional().describe('Used as timestamp when timestamp is missing.'),
-  sentAt: isoTime.optional().describe('When the client sent it, ISO 8601; used to correct clock skew (timestamp + receivedAt - sentAt).'),
-  context: jsonObject.optional().describe('Segment context (context.purpose states the purpose of the data).'),
-  integrations: jsonObject.optional().describe('Segment integrations; kept as sent.'),
+  messageId: optional(z.string().min(1).max(200)).describe('Unique id of the message; repeats within the dedup window are dropped. Generated when missing.'),
+  userId: optional(identifier).describe("The channel's own id of a known user (string or number)."),
+  anonymousId: optional(identifier).describe('A device or cookie id of a not-yet-known visitor.'),
+  timestamp: optional(isoTime).describe('When the event happened, by the client clock, ISO 8601; corrected for clock skew with sentAt.'),
+  originalTimestamp: optional(isoTime).describe('Used as timestamp when timestamp is missing.'),
+  sentAt: optional(isoTime).describe('When the client sent it, ISO 8601; used to correct clock skew (timestamp + receivedAt - sentAt).'),
+  context: optional(jsonObject).describe('Segment context (context.purpose states the purpose of the data).'),
+  integrations: optional(jsonObject).describe('Segment integrations; kept as sent.'),
 };
 
 export const segmentTrackV1 = z.object({
   ...segmentCommonFields,
   type: z.literal('track').describe('An action the user performed.'),
   event: z.string().trim().min(1, 'must not be empty').max(200).describe('Name of the action, e.g. "Order Completed".'),
-  properties: jsonObject.optional().describe('Properties of the action.'),
+  properties: optional(jsonObject).describe('Properties of the action.'),
 });
 
 export const segmentIdentifyV1 = z.object({
   ...segmentCommonFields,
   type: z.literal('identify').describe('Who the user is.'),
-  traits: jsonObject.optional().describe('Traits of the user (email, phone, name, address, ...).'),
+  traits: optional(jsonObject).describe('Traits of the user (email, phone, name, address, ...).'),
 });
 
 export const segmentPageV1 = z.object({
   ...segmentCommonFields,
   type: z.literal('page').describe('A web page view.'),
-  name: z.string().max(200).optional().describe('Page name.'),
-  category: z.string().max(200).optional().describe('Page category.'),
-  properties: jsonObject.optional().describe('Page properties (url, path, referrer, ...).'),
+  name: optional(z.string().max(200)).describe('Page name.'),
+  category: optional(z.string().max(200)).describe('Page category.'),
+  properties: optional(jsonObject).describe('Page properties (url, path, referrer, ...).'),
 });
 
 export const segmentScreenV1 = z.object({
   ...segmentCommonFields,
   type: z.literal('screen').describe('A mobile app screen view.'),
-  name: z.string().max(200).optional().describe('Screen name.'),
-  category: z.string().max(200).optional().describe('Screen category.'),
-  properties: jsonObject.optional().describe('Screen properties.'),
+  name: optional(z.string().max(200)).describe('Screen name.'),
+  category: optional(z.string().max(200)).describe('Screen category.'),
+  properties: optional(jsonObject).describe('Screen properties.'),
 });
 
 export const segmentGroupV1 = z.object({
   ...segmentCommonFields,
   type: z.literal('group').describe('The user belongs to a group (account, company).'),
   groupId: identifier.describe('Id of the group.'),
-  traits: jsonObject.optional().describe('Traits of the group.'),
+  traits: optional(jsonObject).describe('Traits of the group.'),
 });
 
 export const segmentAliasV1 = z.object({
@@ -93,9 +105,9 @@ export type SegmentMessageV1 = z.infer<typeof segmentMessageV1>;
 /** The body of POST /v1/batch; each element carries its own type. */
 export const segmentBatchV1 = z.object({
   batch: z.array(z.unknown()).min(1, 'must contain at least one message').max(2500),
-  context: jsonObject.optional(),
-  integrations: jsonObject.optional(),
-  sentAt: isoTime.optional(),
-  writeKey: z.string().optional(),
+  context: optional(jsonObject),
+  integrations: optional(jsonObject),
+  sentAt: optional(isoTime),
+  writeKey: optional(z.string()),
 });
 export type SegmentBatchV1 = z.infer<typeof segmentBatchV1>;
