@@ -7,6 +7,7 @@ import { MAX_BATCH_BYTES } from './collect/domain/message-validator';
 import { SourceRepository } from './sources/infrastructure/source.repository';
 import type { IngestionConfig } from './config/ingestion.config';
 import { demoSources } from './demo-sources';
+import { configureRequestBodies, RequestBodyErrorFilter } from './collect/interface/request-body';
 import { INGESTION_CONFIG } from './ingestion.tokens';
 
 @Injectable()
@@ -28,13 +29,20 @@ export const ingestionService: ServiceDefinition<IngestionConfig> = {
   configToken: INGESTION_CONFIG,
   imports: () => [SourcesModule, CollectModule],
   providers: [DemoSourcesSeeder],
-  // Bodies reach the controller as text: it enforces Segment's limits and answers bad JSON with
-  // its own error format (and analytics.js sends JSON as text/plain).
+  // Bodies reach the controller as text (decompressed first): it enforces Segment's limits and
+  // answers bad JSON with its own error format (and analytics.js sends JSON as text/plain).
   bodyParser: false,
   bodyLimit: 4 * MAX_BATCH_BYTES,
-  configureHttp: (app) => {
-    const fastify = app.getHttpAdapter().getInstance();
-    fastify.removeContentTypeParser(['application/json', 'text/plain']);
-    fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  configureHttp: (app, config) => {
+    configureRequestBodies(app.getHttpAdapter().getInstance(), { maxCompressionRatio: config.MAX_COMPRESSION_RATIO });
+    app.useGlobalFilters(new RequestBodyErrorFilter(app.getHttpAdapter()));
+    // Browsers post from the site's own origin (analytics.js); no cookies are involved, the write
+    // key travels in the body or the Authorization header.
+    app.enableCors({
+      origin: '*',
+      methods: ['POST'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'X-Retry-Count'],
+      maxAge: 86400,
+    });
   },
 };

@@ -12,6 +12,8 @@ export const ingestionConfigSchema = z.object({
   INGESTION_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** Events per second each source may send (token bucket refilled every second, shared by all instances through Redis). */
   RATE_LIMIT_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(5000),
+  /** Largest decompressed/compressed size ratio of a gzip or deflate request body (JSON batches compress 5-20x). */
+  MAX_COMPRESSION_RATIO: z.coerce.number().int().min(2).default(100),
   /** Longest wait for Kafka's acknowledgement before answering 503. */
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /** Call types and track event names that must state a purpose (context.purpose); empty: none. */

@@ -102,4 +102,25 @@ describe('validateMessage', () => {
     const result = validateMessage({ type: 'track', event: 'X' }, 'batch.3');
     expect(!result.ok && result.issues[0]?.field).toBe('batch.3.userId');
   });
+
+  it('reads null as absent in every optional field of the Segment spec, as Segment does', () => {
+    const optional = ['messageId', 'timestamp', 'originalTimestamp', 'sentAt', 'context', 'integrations', 'anonymousId'];
+    const perType: Record<string, { required: Record<string, unknown>; optional: string[] }> = {
+      track: { required: { event: 'E' }, optional: ['properties'] },
+      identify: { required: {}, optional: ['traits'] },
+      page: { required: {}, optional: ['name', 'category', 'properties'] },
+      screen: { required: {}, optional: ['name', 'category', 'properties'] },
+      group: { required: { groupId: 'g' }, optional: ['traits'] },
+      alias: { required: { previousId: 'p' }, optional: [] },
+    };
+    for (const [type, fields] of Object.entries(perType)) {
+      const nulls = Object.fromEntries([...optional, ...fields.optional].map((f) => [f, null]));
+      const result = validateMessage({ type, userId: 'u', ...fields.required, ...nulls });
+      expect({ type, ok: result.ok }).toEqual({ type, ok: true });
+      if (result.ok) for (const field of [...optional, ...fields.optional]) expect((result.message as Record<string, unknown>)[field]).toBeUndefined();
+    }
+    // null is not a value for a required field
+    const missing = validateMessage({ type: 'track', userId: 'u', event: null });
+    expect(!missing.ok && missing.issues[0]?.field).toBe('event');
+  });
 });

@@ -18,6 +18,26 @@ describe('clock-skew correction', () => {
     );
   });
 
+  it('never dates an event after its receipt, whatever the client sends', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -30 * 86400_000, max: 400 * 86400_000 }),
+        fc.option(fc.integer({ min: -400 * 86400_000, max: 400 * 86400_000 }), { nil: undefined }),
+        (timestampOffsetMs, sentAtOffsetMs) => {
+          const receivedAt = new Date('2026-06-01T12:00:00Z');
+          const timestamp = new Date(receivedAt.getTime() + timestampOffsetMs).toISOString();
+          const sentAt = sentAtOffsetMs === undefined ? undefined : new Date(receivedAt.getTime() + sentAtOffsetMs).toISOString();
+          const corrected = correctTimestamp(timestamp, sentAt, receivedAt).getTime();
+          expect(corrected).toBeLessThanOrEqual(receivedAt.getTime());
+          const unclamped = sentAtOffsetMs === undefined ? receivedAt.getTime() + timestampOffsetMs : receivedAt.getTime() + timestampOffsetMs - sentAtOffsetMs;
+          expect(corrected).toBe(Math.min(unclamped, receivedAt.getTime()));
+        },
+      ),
+    );
+    const receivedAt = new Date('2026-06-01T12:00:00Z');
+    expect(correctTimestamp('2027-06-01T12:00:00Z', undefined, receivedAt)).toEqual(receivedAt);
+  });
+
   it('trusts the timestamp without sentAt and uses receipt time without either', () => {
     const receivedAt = new Date('2026-06-01T12:00:00Z');
     expect(correctTimestamp('2026-05-01T00:00:00Z', undefined, receivedAt).toISOString()).toBe('2026-05-01T00:00:00.000Z');
@@ -35,6 +55,13 @@ describe('normaliseMessage', () => {
     expect(track.messageId).toMatch(/[0-9a-f-]{36}/);
     const alias = normaliseMessage({ type: 'alias', userId: 'u', previousId: 'anon', messageId: 'm1' }, source, at);
     expect(alias).toMatchObject({ eventType: 'alias', previousId: 'anon', messageId: 'm1' });
+  });
+
+  it('fills context.ip with the caller address unless the message carries one', () => {
+    expect(normaliseMessage({ type: 'track', userId: 'u', event: 'E', context: { locale: 'de' } }, source, at, '198.51.100.7').context).toEqual({ locale: 'de', ip: '198.51.100.7' });
+    expect(normaliseMessage({ type: 'track', userId: 'u', event: 'E' }, source, at, '198.51.100.7').context).toEqual({ ip: '198.51.100.7' });
+    expect(normaliseMessage({ type: 'track', userId: 'u', event: 'E', context: { ip: '203.0.113.1' } }, source, at, '198.51.100.7').context).toEqual({ ip: '203.0.113.1' });
+    expect(normaliseMessage({ type: 'track', userId: 'u', event: 'E' }, source, at).context).toBeUndefined();
   });
 
   it('routes by userId, else anonymousId', () => {

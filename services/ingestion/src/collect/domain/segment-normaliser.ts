@@ -9,18 +9,24 @@ export interface SourceRef {
 /**
  * Segment's clock-skew correction: the device clock may be wrong, but the gap between when the
  * event happened and when it was sent is right. So timestamp = receivedAt - (sentAt - timestamp).
- * Without sentAt the timestamp is trusted; without timestamp the receipt time is used.
+ * Without sentAt the timestamp is taken as sent; without timestamp the receipt time is used.
+ * Then the result is clamped to receivedAt: an event cannot have happened after the server got
+ * it, and a client must not be able to date an event in the future (a "Consent Updated" dated
+ * next year would otherwise outrank every later withdrawal).
  */
 export function correctTimestamp(timestamp: string | undefined, sentAt: string | undefined, receivedAt: Date): Date {
   if (!timestamp) return receivedAt;
   const happened = Date.parse(timestamp);
-  if (!sentAt) return new Date(happened);
-  const skew = receivedAt.getTime() - Date.parse(sentAt);
-  return new Date(happened + skew);
+  const corrected = sentAt ? happened + (receivedAt.getTime() - Date.parse(sentAt)) : happened;
+  return corrected > receivedAt.getTime() ? receivedAt : new Date(corrected);
 }
 
-/** Turns a validated Segment message into the data of a customer-event.received event. */
-export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, receivedAt: Date): ReceivedEventDataV1 {
+/**
+ * Turns a validated Segment message into the data of a customer-event.received event. As
+ * Segment's servers do, context.ip is filled in with the caller's address when the message does
+ * not carry one (clientIp: the HTTP peer, or the forwarded client address behind a proxy).
+ */
+export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, receivedAt: Date, clientIp?: string): ReceivedEventDataV1 {
   const eventTime = message.timestamp ?? message.originalTimestamp;
   const data: ReceivedEventDataV1 = {
     messageId: message.messageId ?? randomUUID(),
@@ -34,7 +40,8 @@ export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, r
   if (message.anonymousId) data.anonymousId = message.anonymousId;
   if (eventTime) data.originalTimestamp = eventTime;
   if (message.sentAt) data.sentAt = message.sentAt;
-  if (message.context) data.context = message.context;
+  if (clientIp && (message.context?.['ip'] === undefined || message.context['ip'] === null)) data.context = { ...message.context, ip: clientIp };
+  else if (message.context) data.context = message.context;
   if (message.integrations) data.integrations = message.integrations;
   switch (message.type) {
     case 'track':

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SegmentMessageV1, segmentBatchV1 } from '@o2o/contracts';
-import { AcceptEventsHandler, EventStoreUnavailableError } from '../application/accept-events/accept-events.handler';
+import { AcceptEventsHandler, EventStoreUnavailableError, RefusedMessage } from '../application/accept-events/accept-events.handler';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
 import { checkPurpose, PurposePolicy } from '../domain/purpose-policy';
 import type { IngestionConfig } from '../../config/ingestion.config';
@@ -11,31 +12,50 @@ import { SIGNATURE_HEADER, signatureMatches } from '../../sources/domain/source-
 import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 import { SourceRateLimiter } from '../infrastructure/source-rate-limiter';
+import { HttpProblem } from './http-problem';
 
-const singleTypes = new Set(['track', 'identify', 'page', 'screen', 'group', 'alias']);
+/** Call types by path: Segment's names, and the one-letter paths analytics.js (analytics-next) posts to. */
+const singleTypes: Readonly<Record<string, SegmentMessageV1['type']>> = {
+  track: 'track',
+  identify: 'identify',
+  page: 'page',
+  screen: 'screen',
+  group: 'group',
+  alias: 'alias',
+  t: 'track',
+  i: 'identify',
+  p: 'page',
+  s: 'screen',
+  g: 'group',
+  a: 'alias',
+};
 
-interface ErrorBody {
-  success: false;
-  error: { code: string; message: string; issues?: ValidationIssue[] };
+/** A message of the request that was refused, with its place in the batch. */
+interface RefusedElement {
+  index?: number;
+  issues: ValidationIssue[];
+  raw: unknown;
 }
 
-class HttpProblem {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly message: string,
-    readonly issues?: ValidationIssue[],
-    readonly headers: Record<string, string> = {},
-  ) {}
+interface ParsedRequest {
+  messages: SegmentMessageV1[];
+  refused: RefusedElement[];
+}
 
-  body(): ErrorBody {
-    return { success: false, error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) } };
-  }
+/** What a 200 answer says about the elements of a batch that were refused (Segment's libraries ignore the body). */
+interface RejectedElementBody {
+  index: number;
+  reason: string;
+  issues: ValidationIssue[];
 }
 
 /**
- * The Segment HTTP Tracking API: same paths, Basic auth with the write key as user name, same
- * limits and the same success answer, so existing SDKs can point here unchanged.
+ * The Segment HTTP Tracking API: same paths (and analytics.js's one-letter ones), Basic auth with
+ * the write key as user name or the write key in the body, same limits and the same success
+ * answer, so existing libraries can point here unchanged. A batch is accepted element by
+ * element: the valid ones are stored, the invalid ones go to ingest.rejected.v1 with their
+ * reasons and are named in the answer's `rejected` field; only a body that cannot be read as a
+ * batch at all (not JSON, too large, bad credentials) is refused whole.
  */
 @Controller('v1')
 export class TrackingController {
@@ -52,7 +72,8 @@ export class TrackingController {
 
   private readonly purposes: PurposePolicy;
 
-  @Post('batch')
+  // "b" is analytics.js's batch path; "import" is Segment's name for historical batches.
+  @Post(['batch', 'b', 'import'])
   @HttpCode(200)
   async batch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.handle('batch', request, reply, (body) => this.parseBatch(body));
@@ -60,9 +81,10 @@ export class TrackingController {
 
   @Post(':type')
   @HttpCode(200)
-  async single(@Param('type') type: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    if (!singleTypes.has(type)) {
-      await reply.status(404).send(new HttpProblem(404, 'not_found', `unknown endpoint /v1/${type}`).body());
+  async single(@Param('type') path: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const type = Object.hasOwn(singleTypes, path) ? singleTypes[path] : undefined;
+    if (!type) {
+      await reply.status(404).send(new HttpProblem(404, 'not_found', `unknown endpoint /v1/${path}`).body());
       return;
     }
     await this.handle(type, request, reply, (body) => this.parseSingle(type, body));
@@ -72,7 +94,7 @@ export class TrackingController {
     endpoint: string,
     request: FastifyRequest,
     reply: FastifyReply,
-    parse: (body: Record<string, unknown>) => SegmentMessageV1[],
+    parse: (body: Record<string, unknown>) => ParsedRequest,
   ): Promise<void> {
     const end = this.metrics.latency.startTimer({ endpoint });
     const receivedAt = new Date();
@@ -92,16 +114,41 @@ export class TrackingController {
           throw new HttpProblem(401, 'invalid_signature', `source ${source.id} requires an ${SIGNATURE_HEADER} header: sha256=<hex HMAC-SHA256 of the body>`);
         }
       }
-      const messages = parse(body);
-      const decision = await this.rateLimiter.consume(source.id, messages.length);
+      const { messages, refused } = parse(body);
+      const decision = await this.rateLimiter.consume(source.id, messages.length + refused.length);
       if (!decision.allowed) {
         throw new HttpProblem(429, 'rate_limited', `source ${source.id} exceeds its rate; retry after ${decision.retryAfterSeconds} s`, undefined, {
           'Retry-After': String(decision.retryAfterSeconds),
         });
       }
-      await this.accept.execute({ source: { id: source.id, channel: source.channel }, messages, receivedAt });
+      const requestId = randomUUID();
+      const refusedMessages = refused.map((element) => this.refusedMessage(element, request.url, requestId));
+      for (const r of refusedMessages) this.metrics.rejected.inc({ source: source.id, reason: r.reason });
+      await this.accept.execute({
+        source: { id: source.id, channel: source.channel },
+        messages,
+        receivedAt,
+        clientIp: request.ip,
+        refused: refusedMessages,
+      });
+      if (endpoint !== 'batch' && refused[0]) {
+        // A single call is its one message: refused, it is answered as a refusal (and kept on ingest.rejected).
+        const problem = invalid(refused[0].issues);
+        end({ status: String(problem.status) });
+        await reply.status(problem.status).send(problem.body());
+        return;
+      }
       end({ status: '200' });
-      await reply.status(200).send({ success: true });
+      if (refused.length === 0) {
+        await reply.status(200).send({ success: true });
+        return;
+      }
+      const rejected: RejectedElementBody[] = refused.map((element, i) => ({
+        index: element.index ?? i,
+        reason: refusedMessages[i]?.reason ?? 'invalid_event',
+        issues: element.issues,
+      }));
+      await reply.status(200).send({ success: true, accepted: messages.length, rejected });
     } catch (error) {
       const problem = toProblem(error);
       if (problem.status >= 500) this.logger.error({ err: error, endpoint, source: sourceId }, 'ingestion request failed');
@@ -109,6 +156,29 @@ export class TrackingController {
       end({ status: String(problem.status) });
       await reply.status(problem.status).headers(problem.headers).send(problem.body());
     }
+  }
+
+  private refusedMessage(element: RefusedElement, url: string, requestId: string): RefusedMessage {
+    const path = url.split('?')[0] ?? url;
+    const item = element.raw;
+    let key: string = requestId;
+    let raw: string;
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      // The write key is a credential: it is not kept on a topic operators read.
+      const { writeKey: _writeKey, ...rest } = item as Record<string, unknown>;
+      raw = JSON.stringify(rest);
+      const id = rest['userId'] ?? rest['anonymousId'];
+      if ((typeof id === 'string' && id.trim() !== '') || typeof id === 'number') key = String(id).slice(0, 500);
+    } else {
+      raw = JSON.stringify(item) ?? String(item);
+    }
+    return {
+      key,
+      reason: element.issues[0]?.code ?? 'invalid_event',
+      issues: element.issues,
+      raw,
+      http: { endpoint: path, requestId, ...(element.index === undefined ? {} : { index: element.index }) },
+    };
   }
 
   private async authenticate(request: FastifyRequest, body: Record<string, unknown>): Promise<ActiveSource> {
@@ -122,47 +192,50 @@ export class TrackingController {
     return source;
   }
 
-  private parseSingle(type: string, body: Record<string, unknown>): SegmentMessageV1[] {
+  private parseSingle(type: string, body: Record<string, unknown>): ParsedRequest {
     const { writeKey: _writeKey, ...message } = body;
     const result = validateMessage({ ...message, type });
-    if (!result.ok) throw invalid(result.issues);
+    if (!result.ok) return { messages: [], refused: [{ issues: result.issues, raw: body }] };
     const purposeIssue = checkPurpose(result.message, this.purposes);
-    if (purposeIssue) throw invalid([purposeIssue]);
-    return [result.message];
+    if (purposeIssue) return { messages: [], refused: [{ issues: [purposeIssue], raw: body }] };
+    return { messages: [result.message], refused: [] };
   }
 
-  private parseBatch(body: Record<string, unknown>): SegmentMessageV1[] {
+  private parseBatch(body: Record<string, unknown>): ParsedRequest {
     const envelope = segmentBatchV1.safeParse(body);
     if (!envelope.success) {
       throw invalid(envelope.error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'batch', code: 'invalid_value' as const, message: i.message })));
     }
-    const issues: ValidationIssue[] = [];
+    const refused: RefusedElement[] = [];
     const messages: SegmentMessageV1[] = [];
+    const { context, sentAt } = envelope.data;
     envelope.data.batch.forEach((item, index) => {
-      const merged =
-        typeof item === 'object' && item !== null && !Array.isArray(item)
-          ? {
-              ...item,
-              context: { ...(envelope.data.context ?? {}), ...((item as { context?: object }).context ?? {}) },
-              ...(envelope.data.sentAt && !(item as { sentAt?: unknown }).sentAt ? { sentAt: envelope.data.sentAt } : {}),
-            }
-          : item;
-      if (typeof item === 'object' && item !== null && Buffer.byteLength(JSON.stringify(item), 'utf8') > MAX_EVENT_BYTES) {
-        issues.push({ field: `batch.${index}`, code: 'too_large', message: `each message at most ${MAX_EVENT_BYTES} bytes` });
+      const isObject = typeof item === 'object' && item !== null && !Array.isArray(item);
+      if (isObject && Buffer.byteLength(JSON.stringify(item), 'utf8') > MAX_EVENT_BYTES) {
+        refused.push({ index, raw: item, issues: [{ field: `batch.${index}`, code: 'too_large', message: `each message at most ${MAX_EVENT_BYTES} bytes` }] });
         return;
       }
+      const merged = isObject ? withBatchFields(item as Record<string, unknown>, context, sentAt) : item;
       const result = validateMessage(merged, `batch.${index}`);
       if (!result.ok) {
-        issues.push(...result.issues);
+        refused.push({ index, raw: item, issues: result.issues });
         return;
       }
       const purposeIssue = checkPurpose(result.message, this.purposes, `batch.${index}`);
-      if (purposeIssue) issues.push(purposeIssue);
+      if (purposeIssue) refused.push({ index, raw: item, issues: [purposeIssue] });
       else messages.push(result.message);
     });
-    if (issues.length > 0) throw invalid(issues);
-    return messages;
+    return { messages, refused };
   }
+}
+
+/** A batch element inherits the batch's context (its own keys win) and the batch's sentAt when it has none. */
+function withBatchFields(item: Record<string, unknown>, context: Record<string, unknown> | undefined, sentAt: string | undefined): Record<string, unknown> {
+  const own = item['context'];
+  const merged: Record<string, unknown> = { ...item };
+  if (context) merged['context'] = typeof own === 'object' && own !== null && !Array.isArray(own) ? { ...context, ...own } : own === undefined || own === null ? context : own;
+  if (sentAt && (item['sentAt'] === undefined || item['sentAt'] === null)) merged['sentAt'] = sentAt;
+  return merged;
 }
 
 function invalid(issues: ValidationIssue[]): HttpProblem {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { ReceivedEventDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher } from '@o2o/kafka';
+import { EventRejectedDataV2, ReceivedEventDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
+import { createEnvelope, KafkaPublisher, OutgoingEvent, TopicBatch } from '@o2o/kafka';
 import { InjectLogger, Logger, tracer } from '@o2o/observability';
 import { INGESTION_CONFIG } from '../../../ingestion.tokens';
 import type { IngestionConfig } from '../../../config/ingestion.config';
@@ -9,10 +9,24 @@ import { normaliseMessage, routingKey, SourceRef } from '../../domain/segment-no
 import { DedupStore } from '../../infrastructure/dedup.store';
 import { IngestionMetrics } from '../../infrastructure/ingestion.metrics';
 
+/** A message of an HTTP request that failed validation: it goes to ingest.rejected with its reasons. */
+export interface RefusedMessage {
+  /** Kafka key: the message's userId or anonymousId when it has one, else the request id. */
+  key: string;
+  reason: string;
+  issues: EventRejectedDataV2['issues'];
+  raw: string;
+  http: NonNullable<EventRejectedDataV2['http']>;
+}
+
 export interface AcceptEventsCommand {
   source: SourceRef;
   messages: SegmentMessageV1[];
   receivedAt: Date;
+  /** The caller's address, filled into context.ip when a message has none. */
+  clientIp?: string;
+  /** Messages of the same request that were refused; stored with the accepted ones, in one write. */
+  refused?: RefusedMessage[];
 }
 
 export interface AcceptEventsResult {
@@ -49,13 +63,15 @@ export class AcceptEventsHandler {
     const span = tracer().startSpan('ingest accept', { kind: SpanKind.PRODUCER, attributes: { 'o2o.source': command.source.id } });
     const spanContext = trace.setSpan(context.active(), span);
     try {
-      const events = this.uniqueWithinRequest(command.messages.map((m) => normaliseMessage(m, command.source, command.receivedAt)));
-      const fresh = await this.claimFresh(command.source.id, events);
+      const events = this.uniqueWithinRequest(command.messages.map((m) => normaliseMessage(m, command.source, command.receivedAt, command.clientIp)));
+      const fresh = events.length > 0 ? await this.claimFresh(command.source.id, events) : [];
       const duplicates = command.messages.length - fresh.length;
-      if (fresh.length > 0) {
-        try {
-          await withTimeout(this.config.PUBLISH_TIMEOUT_MS, this.publisher.publish([
-            {
+      const refused = command.refused ?? [];
+      if (fresh.length > 0 || refused.length > 0) {
+        const batches: TopicBatch[] = [];
+        if (refused.length > 0) batches.push({ topic: topics.ingestRejected, events: refused.map((r) => this.rejectedEvent(r, command, spanContext)) });
+        if (fresh.length > 0) {
+          batches.push({
               topic: topics.ingestEvents,
               events: fresh.map((data) => ({
                 key: routingKey(data),
@@ -71,8 +87,10 @@ export class AcceptEventsHandler {
                   data,
                 }),
               })),
-            },
-          ]));
+          });
+        }
+        try {
+          await withTimeout(this.config.PUBLISH_TIMEOUT_MS, this.publisher.publish(batches));
         } catch (error) {
           await this.dedup.release(command.source.id, fresh.map((e) => e.messageId)).catch((releaseError: unknown) => {
             this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
@@ -90,6 +108,23 @@ export class AcceptEventsHandler {
     } finally {
       span.end();
     }
+  }
+
+  private rejectedEvent(refused: RefusedMessage, command: AcceptEventsCommand, trace: OutgoingEvent['trace']): OutgoingEvent {
+    const id = `rejected:http:${refused.http.requestId}:${refused.http.index ?? 0}`;
+    const data: EventRejectedDataV2 = {
+      reason: refused.reason,
+      issues: refused.issues,
+      raw: refused.raw,
+      sourceId: command.source.id,
+      rejectedAt: command.receivedAt.toISOString(),
+      http: refused.http,
+    };
+    return {
+      key: refused.key,
+      trace,
+      event: createEnvelope({ type: 'customer-event.rejected', version: 2, id, source: SOURCE, subject: refused.key, time: data.rejectedAt, data }),
+    };
   }
 
   private uniqueWithinRequest(events: ReceivedEventDataV1[]): ReceivedEventDataV1[] {

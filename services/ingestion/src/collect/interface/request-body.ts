@@ -1,0 +1,115 @@
+import { PassThrough, pipeline, Transform, TransformCallback } from 'node:stream';
+import { createUnzip } from 'node:zlib';
+import { ArgumentsHost, Catch, HttpException, HttpServer } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyProblem, HttpProblem } from './http-problem';
+
+export interface RequestBodyOptions {
+  /** Largest accepted decompressed/compressed size ratio of a compressed body. */
+  maxCompressionRatio: number;
+}
+
+/** Below this many decompressed bytes the ratio is not checked (a small body cannot be a bomb). */
+const RATIO_FREE_BYTES = 64 * 1024;
+
+/** What Fastify reads from the stream a preParsing hook returns, to check Content-Length. */
+type DecodedBody = PassThrough & { receivedEncodedLength: number };
+
+/**
+ * How ingestion reads request bodies, on Fastify's own hooks:
+ * - every content type arrives as text (analytics.js sends JSON as text/plain); the controller
+ *   parses it, so bad JSON is answered in ingestion's error format;
+ * - `Content-Encoding: gzip` or `deflate` bodies (segment-analytics-python with gzip=True) are
+ *   decompressed with Node's zlib before the body limit is counted, so the limits apply to the
+ *   decompressed body, and a body whose compression ratio exceeds the cap is refused while it is
+ *   read (a zip bomb costs at most the cap times what was sent);
+ * - errors raised before the controller (body too large, Content-Length mismatch, corrupt gzip,
+ *   unsupported encoding) answer in ingestion's error body, not Fastify's (RequestBodyErrorFilter).
+ */
+export function configureRequestBodies(fastify: FastifyInstance, options: RequestBodyOptions): void {
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  fastify.addHook('preParsing', async (request, _reply, payload) => decode(request, payload, options));
+}
+
+/**
+ * Errors Fastify raises while it reads a body reach Nest's error handler, not a controller: this
+ * global filter answers those (and HttpProblems raised by the hooks above) in ingestion's error
+ * body, and leaves every other exception to Nest's usual handling.
+ */
+@Catch()
+export class RequestBodyErrorFilter extends BaseExceptionFilter {
+  constructor(adapter: HttpServer) {
+    super(adapter);
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const problem = exception instanceof HttpProblem ? exception : request.url.startsWith('/v1/') ? frameworkProblem(exception) : undefined;
+    if (!problem) {
+      super.catch(exception, host);
+      return;
+    }
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // The client may still be sending (a body refused part way): close rather than read the rest.
+    void reply.status(problem.status).headers({ ...problem.headers, connection: 'close' }).send(problem.body());
+  }
+}
+
+function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options: RequestBodyOptions): NodeJS.ReadableStream {
+  const header = request.headers['content-encoding'];
+  const encoding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return payload;
+  if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
+    throw new HttpProblem(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip, deflate or an uncompressed body`, [
+      { field: 'headers.content-encoding', code: 'invalid_value', message: 'gzip, deflate or identity' },
+    ]);
+  }
+  let encoded = 0;
+  let decoded = 0;
+  const output: DecodedBody = Object.assign(new PassThrough(), { receivedEncodedLength: 0 });
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      encoded += chunk.length;
+      output.receivedEncodedLength = encoded;
+      callback(null, chunk);
+    },
+  });
+  const capped = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      decoded += chunk.length;
+      if (decoded > RATIO_FREE_BYTES && decoded > options.maxCompressionRatio * encoded) {
+        callback(bodyProblem(413, 'too_large', `the body decompresses to more than ${options.maxCompressionRatio} times its compressed size`, 'too_large'));
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  // gzip and zlib-wrapped deflate, told apart by their header (createUnzip). Any failure (corrupt
+  // data, the ratio cap, a client gone) ends the body with ingestion's own refusal.
+  pipeline(payload, counted, createUnzip(), capped, (error) => {
+    if (error) output.destroy(error instanceof HttpProblem ? error : bodyProblem(400, 'invalid_encoding', `the body is not the gzip or deflate data its Content-Encoding names (${error.message})`));
+  }).pipe(output);
+  return output;
+}
+
+/**
+ * The Tracking API's controller answers everything it raises itself; what reaches this filter on
+ * its paths was raised by Fastify while reading the request (Nest wraps Fastify's errors in an
+ * HttpException with Fastify's status and message).
+ */
+function frameworkProblem(exception: unknown): HttpProblem {
+  const status = exception instanceof HttpException ? exception.getStatus() : 500;
+  const message = exception instanceof Error ? exception.message : String(exception);
+  switch (status) {
+    case 413:
+      return bodyProblem(413, 'too_large', 'the request body (decompressed) exceeds the largest accepted size', 'too_large');
+    case 404:
+      return new HttpProblem(404, 'not_found', message);
+    case 415:
+      return bodyProblem(415, 'unsupported_media_type', message);
+  }
+  if (status >= 500) return new HttpProblem(500, 'internal_error', 'unexpected error');
+  return bodyProblem(status, 'invalid_body', message);
+}
