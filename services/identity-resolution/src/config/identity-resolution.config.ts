@@ -25,6 +25,8 @@ export const identityResolutionConfigSchema = z
     OVER_MERGE_BRIDGE_CLUSTER_SIZE: z.coerce.number().int().min(2).default(3),
     /** Probabilistic links at or above this weight may join two large clusters on their own. */
     OVER_MERGE_STRONG_LINK_WEIGHT: z.coerce.number().default(25),
+    /** Bits above the auto-merge threshold a link needs when only household traits agree (surname, address, landline). */
+    OVER_MERGE_HOUSEHOLD_LINK_MARGIN: z.coerce.number().min(0).default(2),
     /** Blocking keys with more postings than this are ignored, like stop words. */
     MATCHING_MAX_BLOCK_SIZE: z.coerce.number().int().min(2).default(200),
     /** How often an instance re-reads the current match parameters (another instance may have re-estimated). */
@@ -55,6 +57,7 @@ export const identityResolutionConfigSchema = z
       bridgeClusterSize: config.OVER_MERGE_BRIDGE_CLUSTER_SIZE,
       strongLinkWeight: config.OVER_MERGE_STRONG_LINK_WEIGHT,
       minLinksBetweenLargeClusters: 2,
+      householdLinkMargin: config.OVER_MERGE_HOUSEHOLD_LINK_MARGIN,
     } satisfies OverMergeGuardConfig,
   }));
 

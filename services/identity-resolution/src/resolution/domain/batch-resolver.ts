@@ -4,6 +4,7 @@ import {
   contradictsOnIndividualTrait,
   ClusterSummary,
   decideResolution,
+  differentFirstNames,
   extractIdentifiers,
   guardLink,
   GuardVerdict,
@@ -392,7 +393,9 @@ export class BatchResolver {
       const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
       const entry = found.get(customerId) ?? { weight: Number.NEGATIVE_INFINITY, linkWeight: Number.NEGATIVE_INFINITY, scored: 0, contradicting: 0 };
       entry.weight = Math.max(entry.weight, score.totalWeight);
-      if (agreesOnIndividualTrait(score) || sharePersonalMobile(record, stored.record)) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
+      const individual = agreesOnIndividualTrait(score) || sharePersonalMobile(record, stored.record);
+      const sureHousehold = score.totalWeight >= autoMerge + this.settings.guard.householdLinkMargin && !differentFirstNames(score);
+      if (individual || sureHousehold) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
       entry.scored += 1;
       if (score.totalWeight < review && contradictsOnIndividualTrait(score)) entry.contradicting += 1;
       found.set(customerId, entry);

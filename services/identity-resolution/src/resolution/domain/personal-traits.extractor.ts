@@ -19,7 +19,7 @@ function text(source: Readonly<Record<string, unknown>> | undefined, ...keys: st
  * The personal traits of an event, as Segment's reserved traits name them (firstName, lastName,
  * birthday, phone, address.{street, city, postalCode, state, country}) plus the flat spellings
  * record-style sources use. Traits of the call win over context.traits. Undefined when the
- * event says too little about a person to be compared: a surname and one more fact at least.
+ * event says too little about a person to be compared: a name or birth date and one more fact.
  */
 export function personalTraitsOf(event: SegmentLikeEvent): PersonalTraits | undefined {
   const traits = { ...(objectAt(event.context, 'traits') ?? {}), ...(event.traits ?? {}) };
@@ -37,7 +37,8 @@ export function personalTraitsOf(event: SegmentLikeEvent): PersonalTraits | unde
     phone: text(traits, 'phone'),
     nationalId: text(traits, 'nationalId'),
   };
-  const facts = [result.firstName, result.birthDate, result.street, result.phone, result.nationalId].filter((value) => value !== undefined);
-  if (result.lastName === undefined && result.firstName === undefined) return undefined;
-  return facts.length + (result.lastName !== undefined ? 1 : 0) >= 2 ? result : undefined;
+  const facts = [result.lastName, result.firstName, result.birthDate, result.street, result.phone, result.nationalId].filter((value) => value !== undefined);
+  // A name or a birth date says who; a street or phone alone says only where.
+  if (result.lastName === undefined && result.firstName === undefined && result.birthDate === undefined) return undefined;
+  return facts.length >= 2 ? result : undefined;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { initialMatchParameters, MatchParameters, matchParametersSchema, PreparedRecord } from '../../matching/domain';
+import { initialMatchParameters, MatchParameters, matchParametersSchema, PreparedRecord, upgradeStoredParameters } from '../../matching/domain';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
 import { IdentityCollections } from './identity-graph.collections';
@@ -22,7 +22,7 @@ export class MatchParametersRepository {
     if (this.cached !== undefined && Date.now() - this.cached.readAt < this.config.MATCHING_PARAMETERS_REFRESH_MS) return this.cached.parameters;
     const [latest] = await this.db.matchParameters.find({}).sort({ createdAt: -1, _id: -1 }).limit(1).toArray();
     // Until the first estimate, rough starting values keep matching usable (and conservative).
-    const parameters = latest !== undefined ? matchParametersSchema.parse(JSON.parse(latest.parameters)) : initialMatchParameters('initial');
+    const parameters = latest !== undefined ? matchParametersSchema.parse(upgradeStoredParameters(JSON.parse(latest.parameters))) : initialMatchParameters('initial');
     this.cached = { parameters, readAt: Date.now() };
     return parameters;
   }

@@ -1,6 +1,6 @@
 import { checkBridge, checkClusterSize, defaultOverMergeGuardConfig, findWeakBridges, guardLink } from './over-merge.guard';
 
-const config = { maxClusterSize: 10, bridgeClusterSize: 3, strongLinkWeight: 20, minLinksBetweenLargeClusters: 2 };
+const config = { maxClusterSize: 10, bridgeClusterSize: 3, strongLinkWeight: 20, minLinksBetweenLargeClusters: 2, householdLinkMargin: 2 };
 const cluster = (clusterId: string, size: number) => ({ clusterId, size });
 
 describe('checkClusterSize', () => {

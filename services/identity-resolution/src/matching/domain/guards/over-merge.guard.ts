@@ -24,6 +24,13 @@ export interface OverMergeGuardConfig {
   readonly strongLinkWeight: number;
   /** Two large clusters need at least this many links between them unless one link is strong. */
   readonly minLinksBetweenLargeClusters: number;
+  /**
+   * How far above the auto-merge threshold a link must score when it rests on household traits
+   * only (surname, address, landline) with no first name or birth date agreeing, and no first
+   * name disagreeing. Trained parameters price how common households are in the data; the margin
+   * keeps such links for pairs the model is sure of.
+   */
+  readonly householdLinkMargin: number;
 }
 
 export const defaultOverMergeGuardConfig: OverMergeGuardConfig = {
@@ -31,6 +38,7 @@ export const defaultOverMergeGuardConfig: OverMergeGuardConfig = {
   bridgeClusterSize: 3,
   strongLinkWeight: 25,
   minLinksBetweenLargeClusters: 2,
+  householdLinkMargin: 2,
 };
 
 const allow = (reason: string): GuardVerdict => ({ verdict: 'allow', reason });

@@ -1,6 +1,6 @@
 import { clusterRecords } from './record-clustering';
 
-const config = { maxClusterSize: 5, bridgeClusterSize: 3, strongLinkWeight: 20, minLinksBetweenLargeClusters: 2 };
+const config = { maxClusterSize: 5, bridgeClusterSize: 3, strongLinkWeight: 20, minLinksBetweenLargeClusters: 2, householdLinkMargin: 2 };
 
 describe('clusterRecords', () => {
   it('joins records linked above the threshold, transitively, and names clusters by their smallest id', () => {

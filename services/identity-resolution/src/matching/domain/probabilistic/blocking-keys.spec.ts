@@ -16,7 +16,7 @@ describe('blockingKeys', () => {
   it('produces several independent keys, each naming its recipe', () => {
     const keys = blockingKeys(full);
     const recipes = new Set(keys.map((key) => key.slice(0, key.indexOf(':'))));
-    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-year', 'ln-year', 'names', 'nid', 'phone', 'postcode-fi', 'street-loc', 'street-pc'].sort());
+    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-year', 'ln-year', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'street-loc', 'street-pc'].sort());
     expect(keys).toContain('phone:+61412555123');
     expect(keys).toContain('ln-year:SM0:1984');
   });

@@ -27,6 +27,10 @@ export function blockingKeys(record: PreparedRecord): string[] {
   // One building, one key: catches records whose names are too garbled for the name keys.
   if (record.street && record.postcode) keys.add(`street-pc:${record.street}:${record.postcode}`);
   if (record.street && record.locality) keys.add(`street-loc:${record.street}:${record.locality}`);
+  // The building without the street's spelling: a street name run together or misspelt
+  // ("wolffcrescent") still leaves its number in its postcode or suburb.
+  if (record.streetNumber && record.postcode) keys.add(`num-pc:${record.streetNumber}:${record.postcode}`);
+  if (record.streetNumber && record.locality) keys.add(`num-loc:${record.streetNumber}:${record.locality}`);
   if (record.phone) keys.add(`phone:${record.phone}`);
   if (record.nationalId) keys.add(`nid:${record.nationalId}`);
   return [...keys].sort();

@@ -91,6 +91,11 @@ export function agreesOnIndividualTrait(score: MatchScore): boolean {
   return anyLevelIn(score, INDIVIDUAL_AGREEMENT);
 }
 
+/** Whether both records give a first name and the names plainly differ (not a nickname, typo or initial). */
+export function differentFirstNames(score: MatchScore): boolean {
+  return score.comparisons.some((item) => item.comparison === 'firstName' && item.level === 'else');
+}
+
 /** Whether the pair plainly disagrees on a trait of the individual (first name, birth date, national id). */
 export function contradictsOnIndividualTrait(score: MatchScore): boolean {
   return anyLevelIn(score, INDIVIDUAL_DISAGREEMENT);

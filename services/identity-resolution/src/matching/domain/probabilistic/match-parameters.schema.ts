@@ -62,6 +62,31 @@ export type MatchParameters = z.output<typeof matchParametersSchema>;
 export type MatchParametersInput = z.input<typeof matchParametersSchema>;
 export type ComparisonParameters = MatchParameters['comparisons'][string];
 
+/**
+ * Levels added to a comparison after a parameter set was stored, each with the level it was split
+ * from: an older set scores the new level as it scored the old one, until the next estimate.
+ */
+const LEVEL_ORIGINS: Readonly<Record<string, string>> = {
+  'contact.same-surname:address-unit': 'same-surname:address',
+  'contact.other-surname:address-unit': 'other-surname:address',
+};
+
+/** A stored parameter set brought up to the current levels (see LEVEL_ORIGINS); anything else is left to the schema. */
+export function upgradeStoredParameters(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || !('comparisons' in input)) return input;
+  const comparisons = (input as { comparisons: unknown }).comparisons;
+  if (comparisons === null || typeof comparisons !== 'object') return input;
+  const upgraded: Record<string, unknown> = { ...(comparisons as Record<string, unknown>) };
+  for (const [path, origin] of Object.entries(LEVEL_ORIGINS)) {
+    const [name = '', level = ''] = path.split(/\.(.*)/su);
+    const comparison = upgraded[name] as { levels?: Record<string, unknown> } | undefined;
+    const levels = comparison?.levels;
+    if (levels === undefined || level in levels || !(origin in levels)) continue;
+    upgraded[name] = { ...comparison, levels: { ...levels, [level]: levels[origin] } };
+  }
+  return { ...input, comparisons: upgraded };
+}
+
 export function comparisonParametersOf(parameters: MatchParameters, name: ComparisonName): ComparisonParameters {
   const comparison = parameters.comparisons[name];
   // The schema guarantees presence; this guard only protects hand-built objects.

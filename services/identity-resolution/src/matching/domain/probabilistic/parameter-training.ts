@@ -45,7 +45,7 @@ export interface TrainingOptions {
   readonly sessions?: readonly TrainingSession[];
 }
 
-export const defaultTrainingOptions: Omit<TrainingOptions, 'version'> = { seed: 20240601, randomPairs: 50_000, maxBlockSize: 200 };
+export const defaultTrainingOptions: Omit<TrainingOptions, 'version'> = { seed: 20240601, randomPairs: 150_000, maxBlockSize: 200 };
 
 /** Uniformly drawn distinct-record pairs, reproducible from the seed. */
 export function sampleRandomPairs<T>(items: readonly T[], count: number, seed: number): Array<readonly [T, T]> {
@@ -133,7 +133,7 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   let iterations = 0;
   let converged = true;
   let sessionPairs = 0;
-  for (let round = 0; round < 2; round += 1) {
+  for (let round = 0; round < 4; round += 1) {
     if (round > 0) parameters = withU(parameters, true);
     const fitted = fitM(parameters, sessions, options.version);
     iterations += fitted.iterations;

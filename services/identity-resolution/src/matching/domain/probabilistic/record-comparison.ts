@@ -25,8 +25,11 @@ import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } f
 // The address part of contact is judged at the finest detail both records have: a street
 // missing on one side says nothing, whereas two different streets in one suburb are neighbours.
 // So "same suburb, a street unknown" and "same suburb, different streets" are separate levels.
+// "address-unit": the second line (flat, building or property name) is given on both sides and
+// agrees as well, which few people other than the same person share.
 const CONTACT_LEVELS = [
   'address-and-phone',
+  'address-unit',
   'address',
   'address-phone-differs',
   'phone',
@@ -239,7 +242,8 @@ function compareContact(a: PreparedRecord, b: PreparedRecord, surnamesAgree: boo
   const samePhone = phone?.level === 'exact' || phone?.level === 'typo';
   const level = (contact: ContactLevel): ComparisonOutcome => outcome('contact', `${condition}:${contact}`, detail);
   if (sameAddress && samePhone) return level('address-and-phone');
-  if (sameAddress) return level(phone === null ? 'address' : 'address-phone-differs');
+  if (sameAddress && phone === null) return level(a.unit !== undefined && b.unit !== undefined ? 'address-unit' : 'address');
+  if (sameAddress) return level('address-phone-differs');
   if (samePhone) return level('phone');
   switch (address?.level) {
     case 'area-street-unknown':
