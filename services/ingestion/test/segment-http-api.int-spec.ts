@@ -106,6 +106,16 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     expect(brotli.status).toBe(415);
     expect((await brotli.json()) as ErrorAnswer).toMatchObject({ success: false, error: { code: 'unsupported_encoding', issues: [{ field: 'headers.content-encoding' }] } });
 
+    // Within the ratio cap but over the body limit once decompressed (2 MB): refused while read.
+    const words = Array.from({ length: 400_000 }, (_, i) => `w${(i * 7919) % 100_003}`).join(' ');
+    const inflated = await send('/v1/batch', gzipSync(Buffer.from(JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'X', properties: { words } }] }))), { 'content-encoding': 'gzip' });
+    expect(inflated.status).toBe(413);
+    expect((await inflated.json()) as ErrorAnswer).toMatchObject({ success: false, error: { code: 'too_large' } });
+
+    // A request with a body that is never read (or read no further) does not bring the service down.
+    expect((await fetch(`${service.url}/health/live`, { headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
+    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+
     // Over Fastify's own body limit (read before the controller): still ingestion's error body.
     const huge = await send('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'X', properties: { pad: 'x'.repeat(2_100_000) } }] }));
     expect(huge.status).toBe(413);

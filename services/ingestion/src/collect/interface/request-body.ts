@@ -69,6 +69,9 @@ function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options
   let encoded = 0;
   let decoded = 0;
   const output: DecodedBody = Object.assign(new PassThrough(), { receivedEncodedLength: 0 });
+  // Fastify listens for errors only while it reads the body: a request whose body it never reads
+  // (a GET) or stopped reading (over the limit) must not turn a late failure into a crash.
+  output.on('error', () => undefined);
   const counted = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       encoded += chunk.length;
