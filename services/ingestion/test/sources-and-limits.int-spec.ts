@@ -160,6 +160,6 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
   it('serves its OpenAPI document', async () => {
     const document = (await (await fetch(`${service.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch']));
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch', '/v1/import']));
   });
 });
