@@ -1,2 +1,3 @@
 export * from './redis.module';
 export * from './generation-cached-set';
+export * from './lease-lock';

@@ -1,7 +1,7 @@
 import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { expectEventually, generatePopulation, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
@@ -325,4 +325,37 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
       await second.app.close();
     }
   }, 180000);
+  it('trains the matcher on the stored records in the background, checks it against review decisions and matches every record again', async () => {
+    const tag = uniqueId('t-');
+    const records = generatePopulation({ seed: 41, people: { people: 70 }, events: false }).traitRecords;
+    const events = records.map(({ recordId, channel: _channel, ...traits }) => receivedEvent({ eventType: 'identify', anonymousId: `${tag}-${recordId}`, traits }));
+    await feed.send(events.map((event) => ({ event })));
+    await expectEventually(() => expect(events.filter((event) => resolvedCustomer(spy, EVENTS, event) === undefined)).toHaveLength(0), { timeoutMs: 90000 });
+    const stored = await mongo.db(config.MONGO_DB).collection('trait_records').countDocuments();
+    expect(stored).toBeGreaterThanOrEqual(100);
+
+    const started = await post<{ accepted: boolean }>('/v1/matching/training');
+    expect(started.status).toBe(202);
+    const status = await expectEventually(
+      async () => {
+        const { body } = await get<{ state: string; version?: string; trainedOn?: number; rematched?: number; merges?: number; refused?: unknown; error?: string }>('/v1/matching/training');
+        expect(body.error).toBeUndefined();
+        expect(body.state).toBe('idle');
+        expect(body.version).toEqual(expect.stringMatching(/^em-/u));
+        return body;
+      },
+      { timeoutMs: 120000 },
+    );
+    expect(status.trainedOn).toBeGreaterThanOrEqual(stored);
+    expect(status.rematched).toBeGreaterThanOrEqual(stored);
+    const { body: parameters } = await get<{ current: { version: string; training?: { uSource: string; candidatePairs: number } } }>('/v1/matching/parameters');
+    expect(parameters.current.version).toBe(status.version);
+    expect(parameters.current.training?.uSource).toBe('random-pairs');
+    expect(parameters.current.training?.candidatePairs).toBeGreaterThan(0);
+    // On request it trains whatever the store's growth: a new version, matched again.
+    const again = await post<{ outcome: string; version?: string }>('/v1/matching/parameters/estimate');
+    expect(again.status).toBe(200);
+    expect(again.body.outcome).toBe('trained');
+    expect(again.body.version).not.toBe(status.version);
+  }, 240000);
 });

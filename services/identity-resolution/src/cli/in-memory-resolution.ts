@@ -1,5 +1,5 @@
-import { estimateParameters, MIN_RECORDS_FOR_ESTIMATE } from '../resolution/application/estimate-parameters/estimate-parameters';
-import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord } from '../matching/domain';
+import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
+import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, trainingDue } from '../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
 import { StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
 
@@ -75,10 +75,10 @@ export class InMemoryResolution {
     return outcome?.kind === 'resolved' ? outcome.customerId : undefined;
   }
 
-  /** The service's training job: a new estimate each time the store has grown by half, then every record matched again. */
+  /** The service's training job (same policy): a new estimate each time the store has grown enough, then every record matched again. */
   private train(time: string): void {
     const stored = this.state.records.size;
-    if (stored < MIN_RECORDS_FOR_ESTIMATE || stored < this.trainedOn * 1.5) return;
+    if (!trainingDue(stored, this.trainedOn)) return;
     this.parameters = estimateParameters(this.storedRecords(), this.parameters, new Date(time));
     this.trainedOn = stored;
     this.estimates += 1;

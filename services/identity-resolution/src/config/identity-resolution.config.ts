@@ -31,6 +31,10 @@ export const identityResolutionConfigSchema = z
     MATCHING_MAX_BLOCK_SIZE: z.coerce.number().int().min(2).default(200),
     /** How often an instance re-reads the current match parameters (another instance may have re-estimated). */
     MATCHING_PARAMETERS_REFRESH_MS: z.coerce.number().int().min(100).default(30000),
+    /** How often each instance checks whether the matcher should train again (0: never on a schedule, only on request). */
+    MATCHING_TRAINING_INTERVAL_MS: z.coerce.number().int().min(0).default(15000),
+    /** Train again once the stored trait records have grown by this factor since the current parameters were estimated. */
+    MATCHING_TRAINING_GROWTH: z.coerce.number().gt(1).default(1.5),
     /** Lifetime of cached lookups in Redis; every write of a customer rewrites its entries anyway. */
     LOOKUP_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
     /** Lookup answers held in each process's memory (kept current by Redis client-side caching); 0 turns the local copy off. */

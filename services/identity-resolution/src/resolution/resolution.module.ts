@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PrivacyStoreModule } from '../privacy/privacy-store.module';
 import { DecideReviewHandler } from './application/decide-review/decide-review.handler';
-import { EstimateParametersHandler } from './application/estimate-parameters/estimate-parameters.handler';
 import { ExplainCustomerQuery } from './application/explain-customer/explain-customer.query';
 import { LookupIdentityQuery } from './application/lookup-identity/lookup-identity.query';
 import { ResolveEventsHandler } from './application/resolve-events/resolve-events.handler';
 import { SplitCustomerHandler } from './application/split-customer/split-customer.handler';
+import { TrainMatchingHandler } from './application/train-matching/train-matching.handler';
+import { EstimationRunner } from './infrastructure/estimation.runner';
 import { IdentityCollections } from './infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from './infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from './infrastructure/identity-graph.repository';
@@ -20,6 +21,7 @@ import { IdentitiesController } from './interface/identities.controller';
 import { MatchingController } from './interface/matching.controller';
 import { ReceivedEventsConsumer } from './interface/received-events.consumer';
 import { ReviewController } from './interface/review.controller';
+import { TrainingScheduler } from './interface/training.scheduler';
 
 @Module({
   imports: [PrivacyStoreModule],
@@ -39,7 +41,9 @@ import { ReviewController } from './interface/review.controller';
     ExplainCustomerQuery,
     SplitCustomerHandler,
     DecideReviewHandler,
-    EstimateParametersHandler,
+    EstimationRunner,
+    TrainMatchingHandler,
+    TrainingScheduler,
   ],
   exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery],
 })

@@ -22,3 +22,4 @@ export * from './probabilistic/em.estimator';
 export * from './probabilistic/parameter-training';
 export * from './guards/over-merge.guard';
 export * from './guards/record-clustering';
+export * from './probabilistic/self-training';

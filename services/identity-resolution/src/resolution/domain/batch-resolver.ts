@@ -587,14 +587,25 @@ export function lookupsFor(events: readonly ResolverEvent[], settings: ResolverS
     if (settings.matching === undefined) continue;
     const traits = personalTraitsOf(event.data);
     if (traits === undefined) continue;
-    const record = prepareRecord('incoming', traits);
-    for (const key of blockingKeys(record)) keys.add(key);
-    // Names may be entered the wrong way round, so each name is looked up in both tables.
-    for (const name of [record.firstName, record.lastName]) {
-      if (name === undefined) continue;
-      terms.add(`firstName:${name}`);
-      terms.add(`lastName:${name}`);
-    }
+    addRecordLookups(prepareRecord('incoming', traits), keys, terms);
   }
   return { identifierIds: [...identifierIds], blockingKeys: [...keys], termKeys: [...terms] };
+}
+
+function addRecordLookups(record: PreparedRecord, keys: Set<string>, terms: Set<string>): void {
+  for (const key of blockingKeys(record)) keys.add(key);
+  // Names may be entered the wrong way round, so each name is looked up in both tables.
+  for (const name of [record.firstName, record.lastName]) {
+    if (name === undefined) continue;
+    terms.add(`firstName:${name}`);
+    terms.add(`lastName:${name}`);
+  }
+}
+
+/** What matching stored records again (BatchResolver.rematch) needs read: their blocks and name frequencies. */
+export function lookupsForRecords(records: readonly PreparedRecord[]): BatchLookups {
+  const keys = new Set<string>();
+  const terms = new Set<string>();
+  for (const record of records) addRecordLookups(record, keys, terms);
+  return { identifierIds: [], blockingKeys: [...keys], termKeys: [...terms] };
 }

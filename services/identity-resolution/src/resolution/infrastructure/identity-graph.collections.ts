@@ -71,6 +71,25 @@ export interface MatchParametersDocument {
   createdAt: Date;
 }
 
+/** The one document of the training job's state (_id "status"), so any instance can answer for it. */
+export interface TrainingStatusDocument {
+  _id: 'status';
+  state: 'idle' | 'estimating' | 'rematching';
+  trigger?: 'schedule' | 'request';
+  startedAt?: Date;
+  finishedAt?: Date;
+  /** The version made current by the last run that finished. */
+  version?: string;
+  /** Stored trait records the current version was estimated from. */
+  trainedOn?: number;
+  /** Records matched again under the new version, and the merges that followed. */
+  rematched?: number;
+  merges?: number;
+  /** The last estimate refused because it reproduced fewer review decisions. */
+  refused?: { version: string; reason: string; at: Date };
+  error?: string;
+}
+
 export type ReviewStatus = 'pending' | 'accepted' | 'rejected';
 
 export interface ReviewDocument {
@@ -115,6 +134,9 @@ export class IdentityCollections implements OnModuleInit {
   get reviewQueue(): Collection<ReviewDocument> {
     return this.connection.collection<ReviewDocument>('review_queue');
   }
+  get matchingTraining(): Collection<TrainingStatusDocument> {
+    return this.connection.collection<TrainingStatusDocument>('matching_training');
+  }
 
   async onModuleInit(): Promise<void> {
     await Promise.all([
@@ -123,6 +145,7 @@ export class IdentityCollections implements OnModuleInit {
       this.customers.createIndex({ mergedInto: 1 }),
       this.matchParameters.createIndex({ createdAt: -1 }),
       this.reviewQueue.createIndex({ status: 1, createdAt: 1 }),
+      this.traitRecords.createIndex({ customerId: 1 }),
     ]);
   }
 }

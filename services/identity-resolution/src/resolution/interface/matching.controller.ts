@@ -1,26 +1,69 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { EstimateParametersHandler } from '../application/estimate-parameters/estimate-parameters.handler';
+import { ConflictException, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { TrainMatchingHandler, TrainingOutcome } from '../application/train-matching/train-matching.handler';
 import { MatchParametersRepository } from '../infrastructure/match-parameters.repository';
 import { mapErrors } from './http-errors';
+import { TrainingScheduler } from './training.scheduler';
 
-@Controller('v1/matching/parameters')
+function describe(outcome: TrainingOutcome) {
+  switch (outcome.kind) {
+    case 'trained':
+      return {
+        outcome: outcome.kind,
+        version: outcome.parameters.version,
+        records: outcome.records,
+        lambda: outcome.parameters.lambda,
+        thresholds: outcome.parameters.thresholds,
+        ...(outcome.parameters.training !== undefined ? { training: outcome.parameters.training } : {}),
+        rematched: outcome.rematched,
+        merges: outcome.merges,
+      };
+    case 'refused':
+      return { outcome: outcome.kind, version: outcome.version, records: outcome.records, reason: outcome.reason };
+    default:
+      return { outcome: outcome.kind };
+  }
+}
+
+@Controller('v1/matching')
 export class MatchingController {
   constructor(
-    private readonly estimate: EstimateParametersHandler,
+    private readonly training: TrainMatchingHandler,
+    private readonly scheduler: TrainingScheduler,
     private readonly parameters: MatchParametersRepository,
   ) {}
 
   /** The current Fellegi-Sunter parameters and the stored versions. */
-  @Get()
+  @Get('parameters')
   async current() {
     const [current, versions] = await Promise.all([this.parameters.current(), this.parameters.versions()]);
     return { current, versions };
   }
 
-  /** Re-estimates the parameters from the stored trait records (EM) and makes them current. */
-  @Post('estimate')
+  /**
+   * Trains now and answers when done: EM over the stored trait records (in a worker thread), the
+   * estimate checked against people's review decisions, then every record matched again.
+   */
+  @Post('parameters/estimate')
   @HttpCode(200)
   reestimate() {
-    return mapErrors(() => this.estimate.execute());
+    return mapErrors(async () => {
+      const outcome = await this.training.execute('request');
+      if (outcome.kind === 'busy') throw new ConflictException({ code: 'training_in_progress', message: 'another training run holds the lease; see GET /v1/matching/training' });
+      return describe(outcome);
+    });
+  }
+
+  /** The training job's state: running or idle, the last version made current, the last estimate refused. */
+  @Get('training')
+  status() {
+    return this.training.status();
+  }
+
+  /** Starts a training run in the background; follow it with GET /v1/matching/training. */
+  @Post('training')
+  @HttpCode(202)
+  async start() {
+    void this.scheduler.run('request').catch(() => undefined);
+    return { accepted: true, status: await this.training.status() };
   }
 }

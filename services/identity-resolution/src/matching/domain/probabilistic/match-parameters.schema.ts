@@ -111,12 +111,14 @@ export function initialMatchParameters(version = 'initial'): MatchParameters {
     for (const level of COMPARISONS[name]) groups.set(levelGroup(level), [...(groups.get(levelGroup(level)) ?? []), level]);
     for (const levels of groups.values()) {
       const count = levels.length;
+      const u = 0.1 / (count - 1);
+      // Geometric m, but never below u: an untrained model must not read a weak agreement (the
+      // same state only) as evidence against; the agreeing levels share 0.95 of m.
+      const raw = levels.slice(0, -1).map((_, index) => Math.max((0.95 * 2 ** -(index + 1)) / (1 - 2 ** -(count - 1)), u));
+      const scale = 0.95 / raw.reduce((sum, m) => sum + m, 0);
       levels.forEach((level, index) => {
         const last = index === count - 1;
-        entries[level] = {
-          m: last ? 0.05 : (0.95 * 2 ** -(index + 1)) / (1 - 2 ** -(count - 1)),
-          u: last ? 0.9 : 0.1 / (count - 1),
-        };
+        entries[level] = { m: last ? 0.05 : (raw[index] ?? u) * scale, u: last ? 0.9 : u };
       });
     }
     comparisons[name] = { levels: entries, termFrequencyWeight: TERM_FREQUENCY_COMPARISONS.includes(name) ? 1 : 0 };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { EventReceivedV1 } from '@o2o/contracts';
-import { SegmentLikeEvent } from '../../../matching/domain';
+import { MatchParameters, SegmentLikeEvent } from '../../../matching/domain';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver, lookupsFor, ResolutionPlan, ResolverEvent, ResolverSettings } from '../../domain/batch-resolver';
@@ -25,6 +25,16 @@ export interface Unresolvable {
 }
 
 const MAX_RECONCILE_ROUNDS = 3;
+
+/** The resolver's settings from the service's configuration and the parameters in force (name frequencies come with each loaded batch). */
+export function resolverSettings(config: IdentityResolutionConfig, parameters: MatchParameters): ResolverSettings {
+  return {
+    rules: config.rules,
+    guard: config.overMergeGuard,
+    weakLinkTypes: new Set(config.IDENTITY_WEAK_LINK_TYPES),
+    matching: { parameters, termFrequencies: { frequency: () => undefined }, maxBlockSize: config.MATCHING_MAX_BLOCK_SIZE },
+  };
+}
 
 /** The received event as the matching domain reads it (Segment's "type" is ingestion's eventType). */
 export function asSegmentEvent(event: EventReceivedV1): SegmentLikeEvent {
@@ -87,13 +97,7 @@ export class ResolveEventsHandler {
   }
 
   private async settings(): Promise<ResolverSettings> {
-    const parameters = await this.parameters.current();
-    return {
-      rules: this.config.rules,
-      guard: this.config.overMergeGuard,
-      weakLinkTypes: new Set(this.config.IDENTITY_WEAK_LINK_TYPES),
-      matching: { parameters, termFrequencies: { frequency: () => undefined }, maxBlockSize: this.config.MATCHING_MAX_BLOCK_SIZE },
-    };
+    return resolverSettings(this.config, await this.parameters.current());
   }
 
   /**

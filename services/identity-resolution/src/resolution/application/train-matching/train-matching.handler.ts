@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
+import { acceptEstimate, MatchParameters, SelfTrainingPolicy, trainingDue } from '../../../matching/domain';
+import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
+import { IDENTITY_CONFIG } from '../../../identity.tokens';
+import { BatchResolver, lookupsForRecords } from '../../domain/batch-resolver';
+import { EstimationRunner } from '../../infrastructure/estimation.runner';
+import { TrainingStatusDocument } from '../../infrastructure/identity-graph.collections';
+import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
+import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
+import { MIN_RECORDS_FOR_ESTIMATE, NotEnoughRecordsError } from '../estimate-parameters/estimate-parameters';
+import { resolverSettings } from '../resolve-events/resolve-events.handler';
+
+export type TrainingTrigger = 'schedule' | 'request';
+
+export type TrainingOutcome =
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'not-due'; readonly storedRecords: number; readonly trainedOn: number }
+  | { readonly kind: 'refused'; readonly version: string; readonly reason: string; readonly records: number }
+  | {
+      readonly kind: 'trained';
+      readonly parameters: MatchParameters;
+      readonly records: number;
+      readonly rematched: number;
+      readonly merges: number;
+    };
+
+const LEASE_MS = 60_000;
+const REMATCH_PAGE = 100;
+const DECISIONS_CONSIDERED = 1000;
+
+/**
+ * The matcher's self-training: when the store of trait records has grown enough (or on request),
+ * EM re-estimates the parameters from every stored record in a worker thread, the estimate
+ * replaces the current one only if it reproduces people's review decisions at least as well,
+ * and then every stored record is matched again under it, page by page, so that records resolved
+ * while the model knew less join the customers they belong with. One instance at a time (a Redis
+ * lease); the state is in the database for any instance to report.
+ */
+@Injectable()
+export class TrainMatchingHandler {
+  private readonly lock: LeaseLock;
+  private readonly policy: SelfTrainingPolicy;
+
+  constructor(
+    private readonly parameters: MatchParametersRepository,
+    private readonly runner: EstimationRunner,
+    private readonly graph: IdentityGraphRepository,
+    private readonly publisher: IdentityEventsPublisher,
+    @InjectRedis() redis: Redis,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
+  ) {
+    this.lock = new LeaseLock(redis, 'identity:matching-training:lock');
+    this.policy = { minRecords: MIN_RECORDS_FOR_ESTIMATE, growth: config.MATCHING_TRAINING_GROWTH };
+  }
+
+  status(): Promise<TrainingStatusDocument> {
+    return this.parameters.trainingStatus();
+  }
+
+  async execute(trigger: TrainingTrigger): Promise<TrainingOutcome> {
+    const token = await this.lock.acquire(LEASE_MS);
+    if (token === undefined) return { kind: 'busy' };
+    try {
+      const [stored, latest] = await Promise.all([this.parameters.countRecords(), this.parameters.latest()]);
+      if (trigger === 'request' && stored < MIN_RECORDS_FOR_ESTIMATE) throw new NotEnoughRecordsError(stored);
+      if (trigger === 'schedule' && !trainingDue(stored, latest.records, this.policy)) return { kind: 'not-due', storedRecords: stored, trainedOn: latest.records };
+      return await this.train(trigger, token, latest.parameters);
+    } catch (error) {
+      if (!(error instanceof NotEnoughRecordsError)) {
+        await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) });
+      }
+      throw error;
+    } finally {
+      await this.lock.release(token);
+    }
+  }
+
+  private async train(trigger: TrainingTrigger, token: string, current: MatchParameters): Promise<TrainingOutcome> {
+    await this.parameters.setTrainingStatus({ state: 'estimating', trigger, startedAt: new Date() }, ['finishedAt', 'error']);
+    const records = await this.parameters.allRecords();
+    const candidate = await this.runner.estimate(records, current);
+    await this.keep(token);
+    const verdict = acceptEstimate(current, candidate, await this.parameters.decidedPairs(DECISIONS_CONSIDERED));
+    if (!verdict.accepted) {
+      const reason = `reproduces ${verdict.candidate.agreeing} of ${verdict.candidate.decided} review decisions, the current ${current.version} ${verdict.current.agreeing}`;
+      await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), refused: { version: candidate.version, reason, at: new Date() } });
+      return { kind: 'refused', version: candidate.version, reason, records: records.length };
+    }
+    await this.parameters.save(candidate, records.length);
+    await this.parameters.setTrainingStatus({ state: 'rematching', version: candidate.version, trainedOn: records.length, rematched: 0, merges: 0 });
+    const { rematched, merges } = await this.rematch(candidate, token);
+    await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), rematched, merges });
+    return { kind: 'trained', parameters: candidate, records: records.length, rematched, merges };
+  }
+
+  /** Every stored record matched again under the new parameters; merges are written and published as any other. */
+  private async rematch(parameters: MatchParameters, token: string): Promise<{ rematched: number; merges: number }> {
+    const ids = await this.parameters.recordIds();
+    const settings = resolverSettings(this.config, parameters);
+    const cause = { id: `rematch:${parameters.version}`, time: new Date().toISOString() };
+    let merges = 0;
+    for (let start = 0; start < ids.length; start += REMATCH_PAGE) {
+      const page = ids.slice(start, start + REMATCH_PAGE);
+      const loaded = await this.graph.loadBatch(lookupsForRecords(await this.parameters.recordsOf(page)), this.config.MATCHING_MAX_BLOCK_SIZE);
+      const matching = settings.matching !== undefined ? { ...settings.matching, termFrequencies: loaded.termFrequencies } : undefined;
+      const plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }).rematch(page, cause);
+      if (plan.merges.length > 0 || plan.reviews.length > 0) {
+        await this.graph.write(plan);
+        await this.publisher.publish({ merges: plan.merges });
+        await this.graph.markAnnounced(plan.merges.map((merge) => merge.mergedId));
+        merges += plan.merges.length;
+      }
+      await this.keep(token);
+      await this.parameters.setTrainingStatus({ rematched: Math.min(ids.length, start + REMATCH_PAGE), merges });
+    }
+    return { rematched: ids.length, merges };
+  }
+
+  private async keep(token: string): Promise<void> {
+    // Losing the lease means another instance may start a run of its own; stop rather than race it.
+    if (!(await this.lock.extend(token, LEASE_MS))) throw new Error('matching training lease lost');
+  }
+}
