@@ -70,18 +70,17 @@ def main():
     started = time.perf_counter()
 
     comparisons = [
-        cl.NameComparison("first_name"),
-        cl.NameComparison("surname"),
+        cl.ForenameSurnameComparison("first_name", "surname").configure(term_frequency_adjustments=True),
         cl.DateOfBirthComparison("dob", input_is_string=True, datetime_format="%Y%m%d"),
-        cl.ExactMatch("street_number"),
+        cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
         cl.JaroWinklerAtThresholds("street", [0.9, 0.7]),
         cl.JaroWinklerAtThresholds("line2", [0.9, 0.7]),
-        cl.JaroWinklerAtThresholds("city", [0.9, 0.7]),
-        cl.LevenshteinAtThresholds("postcode", [1, 2]),
+        cl.JaroWinklerAtThresholds("city", [0.9, 0.7]).configure(term_frequency_adjustments=True),
+        cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]),
         cl.ExactMatch("state"),
     ]
     if with_national_id:
-        comparisons.append(cl.LevenshteinAtThresholds("national_id", [1, 2]))
+        comparisons.append(cl.DamerauLevenshteinAtThresholds("national_id", [1, 2]))
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=comparisons,
@@ -89,10 +88,12 @@ def main():
             block_on("first_name", "surname"),
             block_on("surname", "dob"),
             block_on("first_name", "dob"),
+            block_on("dob"),
             block_on("postcode", "first_name"),
             block_on("postcode", "surname"),
-            block_on("dob", "city"),
-            block_on("street", "postcode"),
+            block_on("street_number", "postcode"),
+            block_on("street", "city"),
+            block_on("line2"),
         ]
         + ([block_on("national_id")] if with_national_id else []),
         retain_intermediate_calculation_columns=False,
@@ -100,13 +101,13 @@ def main():
     db_api = DuckDBAPI()
     table = db_api.register([{key: row[key] for key in ["unique_id", *COLUMNS]} for row in rows])
     linker = Linker(table, settings)
-    linker.training.estimate_probability_two_random_records_match([block_on("first_name", "surname")], recall=0.7)
+    linker.training.estimate_probability_two_random_records_match([block_on("first_name", "surname", "dob"), block_on("street", "postcode", "dob")], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "surname"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
+    for rule in (block_on("dob"), block_on("postcode"), block_on("first_name", "surname")):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=0.01)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold_match_probability=args.threshold)
-    result = clusters.as_record_dict()
+    result = clusters.as_record_list()
     seconds = time.perf_counter() - started
 
     with open(args.clusters, "w", encoding="utf-8") as sink:

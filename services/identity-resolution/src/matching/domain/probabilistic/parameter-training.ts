@@ -121,7 +121,18 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
 
   // Two rounds: the second re-estimates u with the random pairs that look like matches weighted
   // out, then m and lambda again with that u.
-  const sameSurname = countVectors(sampleSameSurnamePairs(records, options.randomPairs, options.seed + 1).map(([a, b]) => comparisonVector(a, b)));
+  // Pairs that share a surname hold many true matches (the surname is one of the things a match
+  // agrees on), which would inflate u of "same surname and same address". Those whose first
+  // names and birth dates both plainly differ are almost all different people, and for different
+  // people that condition selects nearly nothing (most pairs differ on both anyway).
+  const firstNameElse = COMPARISONS.firstName.indexOf('else');
+  const birthDateElse = COMPARISONS.birthDate.indexOf('else');
+  const [firstNameAt, birthDateAt] = [COMPARISON_NAMES.indexOf('firstName'), COMPARISON_NAMES.indexOf('birthDate')];
+  const sameSurname = countVectors(
+    sampleSameSurnamePairs(records, options.randomPairs, options.seed + 1)
+      .map(([a, b]) => comparisonVector(a, b))
+      .filter((vector) => vector[firstNameAt] === firstNameElse && vector[birthDateAt] === birthDateElse),
+  );
   const withU = (from: MatchParameters, weighted: boolean): MatchParameters =>
     withConditionalU(
       withUFromRandomPairs(from, weighted ? weightByNonMatch(random, from) : random),

