@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { segmentEventTypes } from '@o2o/contracts';
 import { MAX_DEPTH, validateMessage } from './message-validator';
+import { normaliseMessage } from './segment-normaliser';
 
 function depth(value: unknown): number {
   if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(depth));
@@ -117,7 +118,12 @@ describe('validateMessage', () => {
       const nulls = Object.fromEntries([...optional, ...fields.optional].map((f) => [f, null]));
       const result = validateMessage({ type, userId: 'u', ...fields.required, ...nulls });
       expect({ type, ok: result.ok }).toEqual({ type, ok: true });
-      if (result.ok) for (const field of [...optional, ...fields.optional]) expect((result.message as Record<string, unknown>)[field]).toBeUndefined();
+      if (!result.ok) continue;
+      const receivedAt = new Date('2026-06-01T12:00:00Z');
+      const data = normaliseMessage(result.message, { id: 'web', channel: 'web' }, receivedAt) as unknown as Record<string, unknown>;
+      for (const field of ['name', 'category', 'properties', 'traits', 'context', 'integrations', 'anonymousId', 'originalTimestamp', 'sentAt']) expect({ type, field, value: data[field] }).toEqual({ type, field, value: undefined });
+      expect(data['timestamp']).toBe(receivedAt.toISOString());
+      expect(data['messageId']).toMatch(/^[0-9a-f-]{36}$/);
     }
     // null is not a value for a required field
     const missing = validateMessage({ type: 'track', userId: 'u', event: null });

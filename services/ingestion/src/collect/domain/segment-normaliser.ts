@@ -33,7 +33,7 @@ export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, r
     sourceId: source.id,
     channel: source.channel,
     eventType: message.type,
-    timestamp: correctTimestamp(eventTime, message.sentAt, receivedAt).toISOString(),
+    timestamp: correctTimestamp(eventTime ?? undefined, message.sentAt ?? undefined, receivedAt).toISOString(),
     receivedAt: receivedAt.toISOString(),
   };
   if (message.userId) data.userId = message.userId;

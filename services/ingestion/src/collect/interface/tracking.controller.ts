@@ -230,7 +230,7 @@ export class TrackingController {
 }
 
 /** A batch element inherits the batch's context (its own keys win) and the batch's sentAt when it has none. */
-function withBatchFields(item: Record<string, unknown>, context: Record<string, unknown> | undefined, sentAt: string | undefined): Record<string, unknown> {
+function withBatchFields(item: Record<string, unknown>, context: Record<string, unknown> | null | undefined, sentAt: string | null | undefined): Record<string, unknown> {
   const own = item['context'];
   const merged: Record<string, unknown> = { ...item };
   if (context) merged['context'] = typeof own === 'object' && own !== null && !Array.isArray(own) ? { ...context, ...own } : own === undefined || own === null ? context : own;
