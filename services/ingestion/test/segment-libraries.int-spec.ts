@@ -35,6 +35,9 @@ interface Value {
 interface Needs {
   facts: Array<{ key: string; value: unknown }>;
 }
+interface Received {
+  data: { eventType: string; userId?: string; anonymousId?: string };
+}
 interface Rejected {
   version: number;
   data: { reason: string; raw: string; http?: { endpoint: string; index?: number } };
@@ -65,7 +68,7 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     for (const name of services) {
       running.set(name, await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true' })));
     }
-    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [`${run}.${topics.ingestRejected.name}`]);
+    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [`${run}.${topics.ingestEvents.name}`, `${run}.${topics.ingestRejected.name}`]);
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -110,6 +113,17 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     );
   }
 
+  /** Every listed call type of this user (or device) was stored on ingest.events. */
+  async function expectCallTypes(ids: string[], types: string[]): Promise<void> {
+    await expectEventually(() => {
+      const stored = spy
+        .on(`${run}.${topics.ingestEvents.name}`)
+        .map((m) => (m.value as Received).data)
+        .filter((d) => ids.includes(d.userId ?? '') || ids.includes(d.anonymousId ?? ''));
+      expect([...new Set(stored.map((d) => d.eventType))].sort()).toEqual([...types].sort());
+    });
+  }
+
   it('@segment/analytics-node: identify, track, page, screen, group, alias and a batch of 120', async () => {
     const userId = uniqueId('node-');
     const email = `${userId}@node.example`;
@@ -126,6 +140,7 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     for (let i = 0; i < 120; i++) analytics.track({ userId, event: 'Product Viewed', properties: { product_id: `p-${i}`, category: 'garden' } });
     await analytics.closeAndFlush({ timeout: 60000 });
     expect(errors).toEqual([]);
+    await expectCallTypes([userId], ['identify', 'track', 'page', 'screen', 'group', 'alias']);
     await expectCustomerDownstream({ email, userId, anonymousId: `${userId}-device`, orders: 2, revenue: 35.5, preferredChannel: 'push' });
   });
 
@@ -137,6 +152,7 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     const args = [join(__dirname, 'conformance', 'segment_python_client.py'), '--host', url('ingestion'), '--write-key', writeKey, '--user-id', userId, '--order-id', uniqueId('o-')];
     const { stdout } = await execFileAsync(python, gzip ? [...args, '--gzip'] : args, { timeout: 120000 });
     expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).toEqual({ errors: [] });
+    await expectCallTypes([userId, `${userId}-device`], ['identify', 'track', 'page', 'screen', 'group', 'alias']);
     await expectCustomerDownstream({ email: `${userId}@python.example`, userId, anonymousId: `${userId}-device`, orders: 1, revenue: 42.5, preferredChannel: 'email' });
     // The script's "Search" event carries an operator key ($where): refused alone, kept with the reason.
     const refused = await expectEventually(() => {
@@ -214,7 +230,7 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       );
     };
 
-    it('page view, track with properties and identify; then a batched order sent on page unload (keepalive)', async () => {
+    it('page view, track with properties, identify, screen, group and alias; then a batched order sent on page unload (keepalive)', async () => {
       const userId = uniqueId('web-');
       const email = `${userId}@browser.example`;
       const page = await browser.newPage();
@@ -227,12 +243,16 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
           await analytics['page']?.();
           await analytics['track']?.('Order Completed', { order_id: orderId, revenue: 30, currency: 'EUR', products: [{ product_id: 'p-1', category: 'garden', price: 30, quantity: 1 }] });
           await analytics['identify']?.(user, { email: mail, firstName: 'Web', preferredChannel: 'sms' });
+          await analytics['screen']?.('Basket');
+          await analytics['group']?.(`${user}-household`, { name: 'Web Household' });
+          await analytics['alias']?.(`${user}-crm`);
           return analytics.user().anonymousId();
         },
         { user: userId, mail: email, orderId: uniqueId('o-') },
       );
       await expectCustomerDownstream({ email, userId, anonymousId, orders: 1, revenue: 30, preferredChannel: 'sms' });
-      expect(ingestionAnswers.filter((a) => ['/v1/p', '/v1/t', '/v1/i'].includes(a.path)).map((a) => a.status)).toEqual([200, 200, 200]);
+      await expectCallTypes([userId, anonymousId, `${userId}-crm`], ['page', 'track', 'identify', 'screen', 'group', 'alias']);
+      expect(ingestionAnswers.filter((a) => ['/v1/p', '/v1/t', '/v1/i', '/v1/s', '/v1/g', '/v1/a'].includes(a.path)).map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
 
       // Batching: nothing leaves until the buffer is full or the page goes away.
       await loadAnalytics(page, { strategy: 'batching', config: { size: 100, timeout: 600000 } });
