@@ -5,7 +5,9 @@
 #   3. the five services (topics are created by the services at boot), logs under
 #      .local-servers/logs/services/, with ingestion's demo sources (one write key per channel)
 #   4. the demo traffic generator, and in the foreground a tail of segments.membership.v1
-# Ctrl-C stops the traffic and the services; `npm stop` also stops the servers.
+# Ctrl-C stops the traffic and the services; `npm stop` also stops the servers. If a step fails,
+# the script stops what this run started (services, traffic and, if they were not running
+# before, the servers) before it exits, so a retry starts from the same state.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT="$PWD"
@@ -14,7 +16,9 @@ RUN_DIR="$HOME_DIR/run/services"
 LOG_DIR="$HOME_DIR/logs/services"
 mkdir -p "$RUN_DIR" "$LOG_DIR"
 SERVICES=(ingestion identity-resolution value-scoring needs-profiling campaign-customization)
-PORTS=(3000 3001 3002 3003 3004)
+# SERVICE_PORT_BASE moves the five HTTP ports (3000-3004 by default) for a second platform.
+PORT_BASE="${SERVICE_PORT_BASE:-3000}"
+PORTS=("$PORT_BASE" $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3)) $((PORT_BASE + 4)))
 
 say() { printf 'start: %s\n' "$*" >&2; }
 
@@ -25,11 +29,39 @@ fi
 say "building"
 npx tsc -b tsconfig.build.json
 
-say "starting servers"
-eval "$(bash deploy/local/servers.sh start)"
-export KAFKA_BROKERS MONGO_URL REDIS_URL
-
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# What this run started, stopped again if the run fails before everything is up.
+STARTED=()
+SERVERS_STARTED=false
+stop_started() {
+  local status=$? i name pid
+  trap - EXIT
+  ((status != 0)) || return 0
+  say "start failed (exit $status); stopping what this run started"
+  for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+    name="${STARTED[$i]}"
+    alive "$RUN_DIR/$name.pid" || { rm -f "$RUN_DIR/$name.pid"; continue; }
+    pid="$(cat "$RUN_DIR/$name.pid")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    rm -f "$RUN_DIR/$name.pid"
+    say "$name stopped"
+  done
+  if [[ "$SERVERS_STARTED" == true ]]; then
+    bash deploy/local/servers.sh stop || true
+  fi
+  exit "$status"
+}
+trap stop_started EXIT
+
+say "starting servers"
+if ! bash deploy/local/servers.sh status >/dev/null 2>&1; then SERVERS_STARTED=true; fi
+# An assignment, not eval "$(...)": a failing servers.sh must stop the script here.
+server_env="$(bash deploy/local/servers.sh start)"
+eval "$server_env"
+export KAFKA_BROKERS MONGO_URL REDIS_URL
 
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"
@@ -42,6 +74,7 @@ for i in "${!SERVICES[@]}"; do
   HTTP_PORT="${PORTS[$i]}" INGESTION_DEMO_SOURCES=true \
     nohup node "services/$svc/dist/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
+  STARTED+=("$svc")
 done
 
 for i in "${!SERVICES[@]}"; do
@@ -64,8 +97,11 @@ for i in "${!SERVICES[@]}"; do
 done
 
 say "starting demo traffic (DEMO_RATE=${DEMO_RATE:-20}/s; log: $LOG_DIR/demo-traffic.log)"
-nohup node libs/testing/dist/cli/demo-traffic.js >>"$LOG_DIR/demo-traffic.log" 2>&1 </dev/null &
+INGESTION_URL="http://127.0.0.1:${PORTS[0]}" nohup node libs/testing/dist/cli/demo-traffic.js >>"$LOG_DIR/demo-traffic.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/demo-traffic.pid"
+STARTED+=(demo-traffic)
+# Everything is up: from here on Ctrl-C stops the traffic and the services (below).
+trap - EXIT
 
 cleanup() {
   say "stopping demo traffic and services (servers keep running; npm stop stops them too)"

@@ -30,11 +30,14 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly names: TopicNames,
     private readonly publisher: KafkaPublisher,
     private readonly readiness: ReadinessRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const { settings, topics, consumerGroups } = this.options;
-    await ensureTopics(this.kafka, topicSpecs(this.names, topics, consumerGroups), settings.topicPartitions, settings.replicationFactor);
+    await ensureTopics(this.kafka, topicSpecs(this.names, topics, consumerGroups), settings.topicPartitions, settings.replicationFactor, {
+      onRetry: (error, attempt) => this.logger.warn({ err: error, attempt }, 'topics not ready yet; retrying'),
+    });
     await this.publisher.connect();
     this.admin = this.kafka.admin();
     await this.admin.connect();
