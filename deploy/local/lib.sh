@@ -23,7 +23,8 @@ mkdir -p "$LOCAL_SERVERS_HOME"
 LOCAL_SERVERS_HOME="$(cd "$LOCAL_SERVERS_HOME" && pwd)"
 export LOCAL_SERVERS_HOME
 
-CACHE_DIR="$LOCAL_SERVERS_HOME/cache"
+# LOCAL_SERVERS_CACHE lets private server homes (outage tests, npm run chaos) share one cache.
+CACHE_DIR="${LOCAL_SERVERS_CACHE:-$LOCAL_SERVERS_HOME/cache}"
 DATA_ROOT="$LOCAL_SERVERS_HOME/data"
 LOG_DIR="$LOCAL_SERVERS_HOME/logs"
 RUN_DIR="$LOCAL_SERVERS_HOME/run"

@@ -13,6 +13,7 @@ import {
   topics,
 } from '@o2o/contracts';
 import { Logger, PlatformMetrics, extractTraceContext, tracer } from '@o2o/observability';
+import { isTransientFailure } from './failure-kind';
 import { KafkaPublisher } from './publisher';
 import { TopicNames } from './topic-names';
 
@@ -143,9 +144,16 @@ export interface BatchTransportOptions {
   metrics: PlatformMetrics;
   logger: Logger;
   fromBeginning: boolean;
-  /** Attempts after the first before a batch is split and poison messages are dead-lettered. */
+  /**
+   * Attempts after the first before a batch is split and poison messages are dead-lettered.
+   * Failures of the infrastructure (isTransientFailure) do not count: they are retried for as long
+   * as they last.
+   */
   retries: number;
+  /** First backoff between attempts (doubling). */
   retryBackoffMs?: number;
+  /** Cap of the backoff while the infrastructure is away (default 5 s). */
+  maxRetryBackoffMs?: number;
   /**
    * Partition batches of one fetch kafkajs hands over at once (its partitionsConsumedConcurrently);
    * those of one topic are combined into one handler call. At least the partitions one instance
@@ -177,9 +185,15 @@ const topicByName = new Map<string, TopicDefinition>(Object.values(topics).map((
 
 /**
  * A @nestjs/microservices transport on kafkajs eachBatch: one handler call per batch, offsets
- * resolved and committed only after the handler's effects are stored. A failing batch is
- * retried with backoff, then split so that only the message that keeps failing goes to the
- * consumer group's dead-letter topic, with its origin and error in headers.
+ * resolved and committed only after the handler's effects are stored.
+ *
+ * Transient versus poison: a call that fails because the infrastructure is away (MongoDB, Redis
+ * or Kafka unreachable, timing out, not primary: isTransientFailure) is retried with a capped
+ * backoff for as long as it takes, holding its partitions (kafkajs fetches no more of a partition
+ * whose batch is in flight; heartbeats keep the membership) and reporting not-ready meanwhile.
+ * Nothing is skipped or committed, so per-key order holds. Any other failure is retried a few
+ * times, then the batch is split so that only the message that keeps failing on its own goes to
+ * the consumer group's dead-letter topic, with its origin and error in headers.
  */
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   private consumer: Consumer | undefined;
@@ -194,6 +208,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private flushScheduled = false;
   /** Handler calls run one after another: the tail of that chain. */
   private running: Promise<void> = Promise.resolve();
+  /** Topics whose call is waiting for the infrastructure to come back, with the time it started. */
+  private readonly waiting = new Map<string, number>();
 
   constructor(private readonly options: BatchTransportOptions) {
     super();
@@ -211,9 +227,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.joined;
   }
 
-  /** Readiness: running and not crashed. */
+  /** Readiness: running, not crashed, and not waiting for an unreachable database, cache or broker. */
   isHealthy(): boolean {
-    return this.consumer !== undefined && this.crashed === undefined;
+    return this.consumer !== undefined && this.crashed === undefined && this.waiting.size === 0;
+  }
+
+  /** Topics whose batch is waiting for the infrastructure (for health details and tests). */
+  waitingTopics(): string[] {
+    return [...this.waiting.keys()];
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -429,7 +450,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     metrics.batchSize.observe({ topic: contractName }, total);
 
     const deadLetters: DeadLetter[] = [];
-    const skipped = await this.subjectsToSkip(definition, group.flatMap((m) => m.payload.batch.messages));
+    const skippedResult = await this.withRetries(group, contractName, () => this.subjectsToSkip(definition, group.flatMap((m) => m.payload.batch.messages)));
+    if (!skippedResult.ok) {
+      if (skippedResult.stale) return;
+      throw skippedResult.error;
+    }
+    const skipped = skippedResult.value;
     const decoded: DecodedItem[] = [];
     for (const member of group) {
       const { partition } = member.payload.batch;
@@ -510,8 +536,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // nor committed here: its new owner gets the batch again.
     const live = group.filter((m) => !m.stale);
     const liveLetters = deadLetters.filter((letter) => live.some((m) => m.payload.batch.partition === letter.partition));
-    // Dead letters are stored before offsets move: if this send fails the batch is redelivered.
-    if (liveLetters.length > 0) await this.sendDeadLetters(clusterTopic, liveLetters, contractName);
+    // Dead letters are stored before offsets move: while Kafka does not take them, nothing is committed.
+    if (liveLetters.length > 0) {
+      const sent = await this.withRetries(group, contractName, () => this.sendDeadLetters(clusterTopic, liveLetters, contractName));
+      if (!sent.ok) {
+        if (sent.stale) return;
+        throw sent.error;
+      }
+    }
 
     for (const member of live) member.payload.resolveOffset(member.payload.batch.lastOffset());
     // One commit request carries every partition resolved above.
@@ -543,29 +575,76 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return subjects.size === 0 ? new Set() : skip(definition, [...subjects]);
   }
 
+  /**
+   * Runs `work` until it succeeds. Transient failures (the infrastructure) are retried for as long
+   * as they last, with a backoff capped at maxRetryBackoffMs; other failures `retries` more times.
+   * Gives up early (stale) when every partition of the call went to another member, or the
+   * transport is closing: then nothing is dead-lettered or committed, and the batch comes again.
+   */
   private async withRetries<T>(
     group: PartitionBatch[],
     topic: string,
     work: () => Promise<T>,
+    retries = this.options.retries,
   ): Promise<{ ok: true; value: T } | { ok: false; stale: boolean; error: unknown; attempts: number }> {
-    const attempts = this.options.retries + 1;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    const attempts = retries + 1;
+    let failures = 0;
+    let transientStreak = 0;
+    let lastLog = 0;
+    for (;;) {
       try {
-        return { ok: true, value: await work() };
+        const value = await work();
+        this.recovered(topic);
+        return { ok: true, value };
       } catch (error) {
-        lastError = error;
-        this.options.logger.warn({ err: error, topic, attempt, of: attempts }, 'batch handler failed');
-        if (attempt === attempts) break;
+        const transient = isTransientFailure(error);
+        let backoff: number;
+        if (transient) {
+          transientStreak++;
+          failures = 0;
+          if (!this.waiting.has(topic)) this.waiting.set(topic, Date.now());
+          if (Date.now() - lastLog >= 30000) {
+            lastLog = Date.now();
+            this.options.logger.warn({ err: error, topic, attempt: transientStreak }, 'infrastructure unavailable; holding the batch and retrying until it is back');
+          }
+          backoff = Math.min(this.options.maxRetryBackoffMs ?? 5000, (this.options.retryBackoffMs ?? 200) * 2 ** Math.min(transientStreak - 1, 16));
+        } else {
+          failures++;
+          transientStreak = 0;
+          this.options.logger.warn({ err: error, topic, attempt: failures, of: attempts }, 'batch handler failed');
+          if (failures >= attempts) return { ok: false, stale: false, error, attempts: failures };
+          backoff = (this.options.retryBackoffMs ?? 200) * 2 ** (failures - 1);
+        }
         this.options.metrics.batchRetries.inc({ topic });
-        await sleep((this.options.retryBackoffMs ?? 200) * 2 ** (attempt - 1));
+        await sleep(backoff);
+        if (this.closed) {
+          // Shutting down: leave the batch uncommitted for whoever consumes next.
+          for (const member of group) member.stale = true;
+          return { ok: false, stale: true, error, attempts: failures };
+        }
         // One heartbeat speaks for the whole consumer (every partition of the group is its own).
-        await group[0]?.payload.heartbeat();
+        // While the broker is away it fails and the batch keeps waiting; when the group is
+        // rebalancing, the batch is let go uncommitted so that kafkajs can rejoin (this member
+        // or the partitions' next owner gets it again).
+        const rebalancing = await group[0]?.payload.heartbeat().then(
+          () => false,
+          (heartbeatError: unknown) => isRebalanceError(heartbeatError),
+        );
+        if (rebalancing) {
+          for (const member of group) member.stale = true;
+          return { ok: false, stale: true, error, attempts: failures };
+        }
         for (const member of group) if (member.payload.isStale()) member.stale = true;
-        if (group.every((m) => m.stale)) return { ok: false, stale: true, error, attempts: attempt };
+        if (group.every((m) => m.stale)) return { ok: false, stale: true, error, attempts: failures };
       }
     }
-    return { ok: false, stale: false, error: lastError, attempts };
+  }
+
+  private recovered(topic: string): void {
+    const since = this.waiting.get(topic);
+    if (since === undefined) return;
+    this.waiting.delete(topic);
+    this.options.logger.warn({ topic, waitedMs: Date.now() - since }, 'infrastructure back; batch processed');
   }
 
   private async sendDeadLetters(clusterTopic: string, letters: DeadLetter[], contractName: string): Promise<void> {
@@ -633,6 +712,11 @@ function describe(error: unknown): string {
   } catch {
     return String(error);
   }
+}
+
+function isRebalanceError(error: unknown): boolean {
+  const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION' || type === 'FENCED_INSTANCE_ID';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,5 +4,6 @@ export * from './topic-names';
 export * from './topic-admin';
 export * from './envelope-factory';
 export * from './publisher';
+export * from './failure-kind';
 export * from './batch-transport';
 export * from './kafka.module';

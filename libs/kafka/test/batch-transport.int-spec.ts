@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { INestApplication } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Kafka, logLevel } from 'kafkajs';
+import Redis from 'ioredis';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { deadLetterHeaders, IdentitySnapshotDataV1, topics } from '@o2o/contracts';
 import { createLogger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { expectEventually, PrivateServer, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { BatchHandler, connectBatchTransport, EventBatch, createEnvelope, KafkaBatchContext, KafkaBatchTransport, KafkaModule, KafkaPublisher } from '../src';
 
 /** What the handler under test did, shared with the test body. */
@@ -20,6 +21,8 @@ const seen = {
   batches: [] as Array<{ partitions: number[]; positions: Array<{ partition: number; offset: number; id: string | null }> }>,
   inFlight: 0,
   maxInFlight: 0,
+  /** When set, the handler stores every message in this Redis (the effect an outage must not lose). */
+  store: undefined as Redis | undefined,
 };
 
 @Controller()
@@ -44,6 +47,7 @@ class SnapshotConsumer {
       if (m.kind === 'event' && seen.rejectCustomer.has(m.event.data.customerId)) ctx.reject(m, 'business-rule', 'customer refused by the handler');
     }
     if (seen.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, seen.delayMs));
+    for (const m of batch.messages) if (m.kind === 'event' && seen.store) await seen.store.rpush(`seq:${m.key ?? ''}`, m.event.data.customerId);
     seen.completed.push(...ids);
   }
 }
@@ -129,7 +133,8 @@ describe('KafkaBatchTransport (real Kafka)', () => {
     });
     expect(letter.headers[deadLetterHeaders.originalTopic]).toBe(topic(topics.identitySnapshots.name));
     expect(letter.headers[deadLetterHeaders.originalPartition]).toBe('0');
-    expect(Number(letter.headers[deadLetterHeaders.originalOffset])).toBeGreaterThanOrEqual(0);
+    const delivered = seen.batches.flatMap((b) => b.positions).find((p) => p.id === 'c-poison');
+    expect(letter.headers[deadLetterHeaders.originalOffset]).toBe(String(delivered?.offset));
     expect(letter.headers[deadLetterHeaders.reason]).toBe('processing-failed');
     expect(letter.headers[deadLetterHeaders.error]).toContain('cannot process c-poison');
     expect((letter.value as { data: { customerId: string } }).data.customerId).toBe('c-poison');
@@ -244,3 +249,67 @@ describe('KafkaBatchTransport over several partitions (real Kafka)', () => {
     expect(spy.on(`${prefix}dlq.transport-test.v1`).filter((m) => m.key?.startsWith('c-mixed-'))).toHaveLength(0);
   });
 });
+
+describe('KafkaBatchTransport while the store is down (real Kafka, a private Redis stopped and started)', () => {
+  const prefix = `${run}o.`;
+  let app: INestApplication;
+  let transport: KafkaBatchTransport;
+  let publisher: KafkaPublisher;
+  let spy: TopicSpy;
+  let redis: PrivateServer;
+  let store: Redis;
+
+  beforeAll(async () => {
+    redis = await PrivateServer.create('redis');
+    redis.start();
+    // Fails fast while Redis is away (as the services' clients do after their retries).
+    store = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    store.on('error', () => undefined);
+    seen.store = store;
+    ({ app, transport } = await startApp(prefix, 2));
+    publisher = app.get(KafkaPublisher);
+    spy = await TopicSpy.start(brokers, [`${prefix}dlq.transport-test.v1`]);
+  }, 300000);
+
+  afterAll(async () => {
+    seen.store = undefined;
+    await spy?.stop();
+    await app?.close();
+    store?.disconnect();
+    redis?.remove();
+  });
+
+  it('holds the batch, reports not-ready and retries until the store is back, then applies every message once, in order per key, and dead-letters nothing', async () => {
+    const keys = ['k-a', 'k-b', 'k-c'];
+    const sequence = (key: string) => Array.from({ length: 5 }, (_, i) => `${key}-${i}`);
+    redis.stop();
+    // Each message is its own produce call, so each key's messages are in order on its partition.
+    for (let i = 0; i < 5; i++) {
+      for (const key of keys) {
+        const id = `${key}-${i}`;
+        await publisher.publish([{ topic: topics.identitySnapshots, events: [{ key, event: snapshot(id) }] }]);
+      }
+    }
+    // The handler was called and failed on the store: the transport waits instead of dead-lettering.
+    await expectEventually(() => expect(transport.waitingTopics()).toEqual([topics.identitySnapshots.name]), { timeoutMs: 60000 });
+    expect(transport.isHealthy()).toBe(false);
+    // Well past the attempts a poison message gets (retries: 1), still nothing dead-lettered.
+    const retriesBefore = await retryCount(app);
+    await expectEventually(async () => expect(await retryCount(app)).toBeGreaterThanOrEqual(retriesBefore + 4), { timeoutMs: 60000 });
+    expect(spy.on(`${prefix}dlq.transport-test.v1`)).toHaveLength(0);
+    expect(transport.waitingTopics()).toEqual([topics.identitySnapshots.name]);
+
+    redis.start();
+    await expectEventually(async () => {
+      for (const key of keys) expect(await store.lrange(`seq:${key}`, 0, -1)).toEqual(sequence(key));
+    }, { timeoutMs: 60000 });
+    await expectEventually(() => expect(transport.isHealthy()).toBe(true));
+    expect(spy.on(`${prefix}dlq.transport-test.v1`)).toHaveLength(0);
+  }, 240000);
+});
+
+async function retryCount(app: INestApplication): Promise<number> {
+  const text = await app.get(PlatformMetrics).registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith('o2o_kafka_batch_retries_total{') && l.includes(topics.identitySnapshots.name));
+  return Number(line?.split(' ').pop() ?? 0);
+}

@@ -2,5 +2,6 @@ export * from './expect-eventually';
 export * from './test-env';
 export * from './topic-spy';
 export * from './infrastructure/servers';
+export * from './infrastructure/private-server';
 export * from './infrastructure/service-process';
 export * from './population';
