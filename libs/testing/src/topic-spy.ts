@@ -1,5 +1,6 @@
 import { Consumer, IHeaders, Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { expectEventually } from './expect-eventually';
 
 export interface SpiedMessage {
   topic: string;
@@ -55,6 +56,29 @@ export class TopicSpy {
 
   on(topic: string): SpiedMessage[] {
     return this.messages.filter((m) => m.topic === topic);
+  }
+
+  /** Waits until the spy received every message written to the topics before this call. */
+  async waitUntilCaughtUp(topics: string[] = this.topics, { timeoutMs = 30000 } = {}): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await Promise.all(topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) })));
+      await expectEventually(
+        () => {
+          for (const { topic, partitions } of ends) {
+            for (const p of partitions) {
+              const end = Number(p.high);
+              const seen = this.messages.filter((m) => m.topic === topic && m.partition === p.partition).reduce((max, m) => Math.max(max, Number(m.offset) + 1), 0);
+              if (end > 0 && seen < end) throw new Error(`spy at ${seen} of ${end} on ${topic}[${p.partition}]`);
+            }
+          }
+        },
+        { timeoutMs, intervalMs: 50 },
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
-import { expectEventually, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId } from '../src';
+import { expectEventually, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '../src';
 
 /**
  * Privacy across all five services, as separate processes on real servers: consent withdrawal
@@ -111,7 +111,9 @@ describe('privacy across every service (five processes, real servers)', () => {
     for (const name of ['identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization']) {
       replayers.push(await startServiceProcess(name, testEnvironment(run, name, { KAFKA_GROUP_ID: `${name}-replay`, KAFKA_FROM_BEGINNING: 'true' })));
     }
-    await new Promise((resolve) => setTimeout(resolve, 15000));
+    // Every replaying group (and every live one, which got the late event) read its topics to the end.
+    const groups = [...services.map((name) => `${run}.${name}`), ...['identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'].map((name) => `${run}.${name}-replay`)];
+    await waitForConsumerGroups(brokers(), groups, { timeoutMs: 180000 });
     await Promise.all(replayers.map((p) => p.stop()));
 
     const traces = [customerId, userId, email, 'Grace', '5550123'];
