@@ -3,9 +3,30 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './servers';
-import { freePort } from './service-process';
+import { createServer } from 'node:net';
 
 export type PrivateServerKind = 'kafka' | 'ferretdb' | 'redis';
+
+/**
+ * A free port below the range the OS hands out to outgoing connections (32768 and up on Linux):
+ * a server that is stopped and started again must find its port still free, and a port picked by
+ * listen(0) comes from that range, where any client connection may take it in between.
+ */
+async function freeServerPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
 
 /**
  * One server of deploy/local of its own (own ports, own data under a temporary
@@ -24,7 +45,7 @@ export class PrivateServer {
 
   static async create(kind: PrivateServerKind): Promise<PrivateServer> {
     const home = mkdtempSync(join(tmpdir(), `o2o-${kind}-`));
-    const port = await freePort();
+    const port = await freeServerPort();
     const env: Record<string, string> = {
       LOCAL_SERVERS_HOME: home,
       LOCAL_SERVERS_CACHE: process.env['LOCAL_SERVERS_CACHE'] ?? join(repoRoot(), '.local-servers', 'cache'),
@@ -32,7 +53,7 @@ export class PrivateServer {
     let url: string;
     if (kind === 'kafka') {
       env['KAFKA_PORT'] = String(port);
-      env['KAFKA_CONTROLLER_PORT'] = String(await freePort());
+      env['KAFKA_CONTROLLER_PORT'] = String(await freeServerPort());
       url = `127.0.0.1:${port}`;
     } else if (kind === 'ferretdb') {
       env['MONGO_PORT'] = String(port);
