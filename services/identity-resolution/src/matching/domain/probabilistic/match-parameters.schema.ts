@@ -69,6 +69,8 @@ export type ComparisonParameters = MatchParameters['comparisons'][string];
 const LEVEL_ORIGINS: Readonly<Record<string, string>> = {
   'contact.same-surname:address-unit': 'same-surname:address',
   'contact.other-surname:address-unit': 'other-surname:address',
+  'contact.same-surname:address-similar': 'same-surname:area-street-differs',
+  'contact.other-surname:address-similar': 'other-surname:area-street-differs',
 };
 
 /** A stored parameter set brought up to the current levels (see LEVEL_ORIGINS); anything else is left to the schema. */

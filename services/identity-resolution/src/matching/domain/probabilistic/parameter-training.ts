@@ -129,7 +129,7 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   const birthDateElse = COMPARISONS.birthDate.indexOf('else');
   const [firstNameAt, birthDateAt] = [COMPARISON_NAMES.indexOf('firstName'), COMPARISON_NAMES.indexOf('birthDate')];
   const sameSurname = countVectors(
-    sampleSameSurnamePairs(records, options.randomPairs, options.seed + 1)
+    sampleSameSurnamePairs(records, options.randomPairs * 2, options.seed + 1)
       .map(([a, b]) => comparisonVector(a, b))
       .filter((vector) => vector[firstNameAt] === firstNameElse && vector[birthDateAt] === birthDateElse),
   );

@@ -31,6 +31,7 @@ const CONTACT_LEVELS = [
   'address-and-phone',
   'address-unit',
   'address',
+  'address-similar',
   'address-phone-differs',
   'phone',
   'area-street-unknown',
@@ -187,7 +188,7 @@ function unitsAgree(a: string | undefined, b: string | undefined): boolean {
   return named(a) && named(b) && jaroWinkler(a, b) >= 0.9;
 }
 
-type AddressLevel = 'exact' | 'street-typo' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
+type AddressLevel = 'exact' | 'street-typo' | 'street-similar' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
 
 function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
   const hasAddress = (r: PreparedRecord): boolean =>
@@ -211,6 +212,8 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
       if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
       const similarity = jaroWinkler(a.street, b.street);
       if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
+      // Same number, a street name garbled beyond a typo ("pridhamstreet", "sidawawytreet").
+      if (similarity >= 0.75 && a.streetNumber !== undefined && a.streetNumber === b.streetNumber) return { level: 'street-similar', detail: `same number, street jw=${similarity.toFixed(2)}` };
     }
     if (sameArea) return { level: 'area-street-differs', detail: 'same suburb or postcode, different street or unit' };
   } else if (sameArea) {
@@ -243,6 +246,7 @@ function compareContact(a: PreparedRecord, b: PreparedRecord, surnamesAgree: boo
   const level = (contact: ContactLevel): ComparisonOutcome => outcome('contact', `${condition}:${contact}`, detail);
   if (sameAddress && samePhone) return level('address-and-phone');
   if (sameAddress && phone === null) return level(a.unit !== undefined && b.unit !== undefined ? 'address-unit' : 'address');
+  if (address?.level === 'street-similar' && !samePhone) return level('address-similar');
   if (sameAddress) return level('address-phone-differs');
   if (samePhone) return level('phone');
   switch (address?.level) {
