@@ -123,7 +123,7 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
   });
 
   it('delivers every valid element of a batch and sends the invalid one to ingest.rejected with its reason', async () => {
-    const ids = [uniqueId('ok'), uniqueId('bad'), uniqueId('ok')];
+    const ids = [uniqueId('ok'), uniqueId('bad'), uniqueId('ok'), uniqueId('huge')];
     const response = await send(
       '/v1/batch',
       JSON.stringify({
@@ -132,12 +132,20 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
           { type: 'track', userId: 'batch-user', event: 'First', messageId: ids[0] },
           { type: 'page', userId: 'batch-user', name: 'Home', category: 7, messageId: ids[1], writeKey: web.writeKey },
           { type: 'identify', userId: 'batch-user', traits: { plan: 'gold' }, messageId: ids[2] },
+          { type: 'track', userId: 'batch-user', event: 'Huge', messageId: ids[3], properties: { blob: 'x'.repeat(40_000) } },
         ],
       }),
     );
     expect(response.status).toBe(200);
     const answer = (await response.json()) as { success: boolean; accepted: number; rejected: Array<{ index: number; reason: string; issues: Array<{ field: string }> }> };
-    expect(answer).toMatchObject({ success: true, accepted: 2, rejected: [{ index: 1, reason: 'invalid_type', issues: [{ field: 'batch.1.category' }] }] });
+    expect(answer).toMatchObject({
+      success: true,
+      accepted: 2,
+      rejected: [
+        { index: 1, reason: 'invalid_type', issues: [{ field: 'batch.1.category' }] },
+        { index: 3, reason: 'too_large', issues: [{ field: 'batch.3' }] },
+      ],
+    });
     await received(ids[0] ?? '');
     await received(ids[2] ?? '');
     const rejected = await expectEventually(() => {
@@ -149,7 +157,14 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     const value = rejected.value as Rejected;
     expect(value).toMatchObject({ version: 2, data: { reason: 'invalid_type', sourceId: web.id, http: { endpoint: '/v1/batch', index: 1 }, issues: [{ field: 'batch.1.category' }] } });
     expect(value.data.raw).not.toContain(web.writeKey);
-    expect(spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as Received).data.messageId === ids[1])).toBe(false);
+    const oversized = await expectEventually(() => {
+      const found = spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(ids[3] ?? '-'));
+      if (!found) throw new Error('the oversized element is not on ingest.rejected yet');
+      return found.value as Rejected;
+    });
+    expect(oversized.data).toMatchObject({ reason: 'too_large', http: { index: 3 } });
+    expect(oversized.data.raw.length).toBe(4096);
+    expect(spy.on(topic(topics.ingestEvents.name)).some((m) => [ids[1], ids[3]].includes((m.value as Received).data.messageId))).toBe(false);
   });
 
   it('still refuses a body that is not a batch at all, whole', async () => {

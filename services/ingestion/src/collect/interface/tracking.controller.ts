@@ -30,6 +30,9 @@ const singleTypes: Readonly<Record<string, SegmentMessageV1['type']>> = {
   a: 'alias',
 };
 
+/** How much of a refused element that was over the size limit is kept on ingest.rejected. */
+const OVERSIZED_RAW_KEPT = 4096;
+
 /** A message of the request that was refused, with its place in the batch. */
 interface RefusedElement {
   index?: number;
@@ -172,6 +175,9 @@ export class TrackingController {
     } else {
       raw = JSON.stringify(item) ?? String(item);
     }
+    // An element over the size limit can never be accepted as it is: its start identifies it, and
+    // keeping it whole could make the rejected batch itself too large for Kafka.
+    if (raw.length > OVERSIZED_RAW_KEPT && element.issues.some((i) => i.code === 'too_large')) raw = raw.slice(0, OVERSIZED_RAW_KEPT);
     return {
       key,
       reason: element.issues[0]?.code ?? 'invalid_event',
