@@ -126,7 +126,6 @@ export class TrackingController {
       }
       const requestId = randomUUID();
       const refusedMessages = refused.map((element) => this.refusedMessage(element, request.url, requestId));
-      for (const r of refusedMessages) this.metrics.rejected.inc({ source: source.id, reason: r.reason });
       await this.accept.execute({
         source: { id: source.id, channel: source.channel },
         messages,
@@ -134,6 +133,8 @@ export class TrackingController {
         clientIp: request.ip,
         refused: refusedMessages,
       });
+      // Counted once stored on ingest.rejected (a failed write is answered 503 and counted as such).
+      for (const r of refusedMessages) this.metrics.rejected.inc({ source: source.id, reason: r.reason });
       if (endpoint !== 'batch' && refused[0]) {
         // A single call is its one message: refused, it is answered as a refusal (and kept on ingest.rejected).
         const problem = invalid(refused[0].issues);
