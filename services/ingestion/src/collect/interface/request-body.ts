@@ -1,6 +1,6 @@
 import { PassThrough, pipeline, Transform, TransformCallback } from 'node:stream';
 import { createUnzip } from 'node:zlib';
-import { ArgumentsHost, Catch, HttpException, HttpServer } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpServer, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyProblem, HttpProblem } from './http-problem';
@@ -51,6 +51,7 @@ export class RequestBodyErrorFilter extends BaseExceptionFilter {
       super.catch(exception, host);
       return;
     }
+    if (problem.status >= 500) Logger.error(exception, 'RequestBodyErrorFilter');
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     // The client may still be sending (a body refused part way): close rather than read the rest.
     void reply.status(problem.status).headers({ ...problem.headers, connection: 'close' }).send(problem.body());
@@ -103,7 +104,9 @@ function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options
  * HttpException with Fastify's status and message).
  */
 function frameworkProblem(exception: unknown): HttpProblem {
-  const status = exception instanceof HttpException ? exception.getStatus() : 500;
+  // Stream errors while reading (a client gone mid-body) carry the status Fastify gave them.
+  const carried = exception instanceof Error && 'statusCode' in exception && typeof exception.statusCode === 'number' ? exception.statusCode : 500;
+  const status = exception instanceof HttpException ? exception.getStatus() : carried;
   const message = exception instanceof Error ? exception.message : String(exception);
   switch (status) {
     case 413:
