@@ -23,3 +23,5 @@ export * from './probabilistic/parameter-training';
 export * from './guards/over-merge.guard';
 export * from './guards/record-clustering';
 export * from './probabilistic/self-training';
+export * from './normalisation/full-name.parser';
+export * from './normalisation/free-text-address.parser';

@@ -243,4 +243,52 @@ describe('BatchResolver', () => {
     const [first, second] = plan.outcomes;
     expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
   });
+  it('weighs a national id that differs instead of vetoing the link, while a second userId still vetoes', () => {
+    const traits = { ...person, lastName: 'Zielinski', address: { street: '12 Wattle Street', line2: 'Rosebery Hill', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
+    const resolver = new BatchResolver(emptyState(), settings());
+    const plan = resolver.resolve([
+      event({ type: 'identify', anonymousId: 'n1', traits: { ...traits, nationalId: '2534242' } }),
+      event({ type: 'identify', anonymousId: 'n2', traits: { ...traits, nationalId: '5860195' } }),
+      event({ type: 'identify', userId: 'u-first', traits: { ...traits, firstName: 'Joan' } }),
+      event({ type: 'identify', userId: 'u-second', anonymousId: 'n3', traits: { ...traits, firstName: 'Joan' } }),
+    ]);
+    const [first, second, third, fourth] = plan.outcomes.map((o) => (o.kind === 'resolved' ? o.customerId : o.reason));
+    expect(second).toBe(first);
+    // The customer keeps one national id (its limit); the other is not attached.
+    expect(plan.newIdentifiers.filter((i) => i.type === 'nationalId').map((i) => i.value)).toEqual(['2534242']);
+    expect(fourth).not.toBe(third);
+  });
+
+  it('matches stored records again under new parameters and joins the customers they now link', () => {
+    const state = emptyState();
+    const strict = { ...initialMatchParameters('strict'), thresholds: { autoMerge: 1000, review: 999 } };
+    const first = new BatchResolver(state, settings({}, strict)).resolve([event({ type: 'identify', anonymousId: 'r1', traits: person })]);
+    const second = new BatchResolver(state, settings({}, strict)).resolve([event({ type: 'identify', anonymousId: 'r2', traits: { ...person, firstName: 'Jon' } })]);
+    const [a, b] = [first, second].map((plan) => (plan.outcomes[0]?.kind === 'resolved' ? plan.outcomes[0].customerId : ''));
+    expect(a).not.toBe(b);
+    const rematch = new BatchResolver(state, settings()).rematch([...state.records.keys()], { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
+    expect(rematch.merges).toHaveLength(1);
+    expect(rematch.merges[0]?.link.rule).toBe('probabilistic:fellegi-sunter');
+    expect(state.current(a ?? '')).toBe(state.current(b ?? ''));
+    // Nothing left to join: a second pass changes nothing.
+    expect(new BatchResolver(state, settings()).rematch([...state.records.keys()], { id: 'rematch:v3', time: '2024-03-01T00:00:00.000Z' }).merges).toHaveLength(0);
+  });
+
+  it('links on household traits alone only when the score clears the margin and the first names do not differ', () => {
+    const household = { lastName: 'Zielinski', address: { street: '12 Wattle Street', line2: 'Rosebery Hill', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
+    const generous = { ...initialMatchParameters('generous'), thresholds: { autoMerge: -5, review: -10 } };
+    const resolveBoth = (second: Record<string, unknown>, margin: number): string[] => {
+      const plan = new BatchResolver(emptyState(), settings({ guard: { ...defaultOverMergeGuardConfig, householdLinkMargin: margin } }, generous)).resolve([
+        event({ type: 'identify', anonymousId: 'h1', traits: { ...household, firstName: 'Mary', birthday: '1970-01-01' } }),
+        event({ type: 'identify', anonymousId: 'h2', traits: { ...household, ...second } }),
+      ]);
+      return plan.outcomes.map((o) => (o.kind === 'resolved' ? o.customerId : o.reason));
+    };
+    const [mary, unnamed] = resolveBoth({ phone: '(03) 9876 5432' }, 2);
+    expect(unnamed).toBe(mary);
+    const [mary2, mark] = resolveBoth({ firstName: 'Mark', phone: '(03) 9876 5432' }, 2);
+    expect(mark).not.toBe(mary2);
+    const [mary3, unsure] = resolveBoth({ phone: '(03) 9876 5432' }, 1000);
+    expect(unsure).not.toBe(mary3);
+  });
 });

@@ -62,4 +62,10 @@ describe('extractIdentifiers', () => {
     traits['phone'] = { number: '0412 555 123' };
     expect(extractIdentifiers({ type: 'identify', traits }, rules).identifiers).toEqual([]);
   });
+  it("reads a phone without a country prefix in the country of the event's address", () => {
+    const us = extractIdentifiers({ type: 'identify', traits: { phone: '(415) 555-2671', address: { country: 'US' } } }, rules).identifiers;
+    expect(us.find((i) => i.type === 'phone')?.value).toBe('+14155552671');
+    const fallback = extractIdentifiers({ type: 'identify', traits: { phone: '0412 555 123', address: { country: 'United States' } } }, rules).identifiers;
+    expect(fallback.find((i) => i.type === 'phone')?.value).toBe('+61412555123');
+  });
 });

@@ -1,3 +1,4 @@
+import { isSupportedPhoneCountry } from '../normalisation/phone.normaliser';
 import { identifierKey, SegmentLikeEvent, TypedIdentifier } from './identifier.model';
 import { normaliseIdentifierValue } from './identifier-value.normaliser';
 import { CompiledIdentifierType, IdentityRules } from './identity-rules.schema';
@@ -52,8 +53,19 @@ export function typesByPriority(rules: IdentityRules): CompiledIdentifierType[] 
   return [...rules.types.values()].sort((a, b) => b.priority - a.priority || a.type.localeCompare(b.type));
 }
 
+/** The country an event's person lives in, when it says: traits.address.country or traits.country (context.traits as fallback). */
+export function countryOfEvent(event: SegmentLikeEvent): string | undefined {
+  for (const path of ['traits.address.country', 'traits.country', 'context.traits.address.country', 'context.traits.country']) {
+    const value = readPath(event, path);
+    if (typeof value === 'string' && value.trim() !== '') return value.trim().toUpperCase();
+  }
+  return undefined;
+}
+
 /**
  * Reads every configured source of every identifier type, normalises and screens the values.
+ * Phone numbers written without a country prefix are read in the event's own country when it
+ * gives one (address.country), else in the rules' default country.
  * previousId of an alias call is read as the configured type when alias calls mean a merge.
  */
 export function extractIdentifiers(event: SegmentLikeEvent, rules: IdentityRules): Extraction {
@@ -61,8 +73,10 @@ export function extractIdentifiers(event: SegmentLikeEvent, rules: IdentityRules
   const rejected: RejectedIdentifier[] = [];
   const seen = new Set<string>();
 
+  const country = countryOfEvent(event);
+  const settings = country !== undefined && country.length === 2 && isSupportedPhoneCountry(country) ? { ...rules.normaliserSettings, phone: { ...rules.normaliserSettings.phone, defaultCountry: country } } : rules.normaliserSettings;
   const consider = (rule: CompiledIdentifierType, source: string, raw: string): void => {
-    const result = normaliseIdentifierValue(rule.normaliser, raw, rules.normaliserSettings);
+    const result = normaliseIdentifierValue(rule.normaliser, raw, settings);
     if (!result.ok) {
       rejected.push({ type: rule.type, source, reason: `invalid ${rule.type}: ${result.detail}` });
       return;

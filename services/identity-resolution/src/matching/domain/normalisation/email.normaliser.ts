@@ -36,7 +36,9 @@ export function normaliseEmail(
 ): NormalisationResult<string> {
   let text = raw.normalize('NFC').trim();
   if (text.toLowerCase().startsWith('mailto:')) text = text.slice('mailto:'.length).trim();
-  if (text.startsWith('<') && text.endsWith('>')) text = text.slice(1, -1).trim();
+  // "Maria Sentosa <msentosa@fmail.com>" and "<msentosa@fmail.com>": the address in the brackets.
+  const bracketed = /<([^<>]+)>\s*$/u.exec(text);
+  if (bracketed?.[1] !== undefined) text = bracketed[1].trim();
   text = text.toLowerCase().normalize('NFC');
   if (text === '') return normalisationFailure('email', 'empty', 'no e-mail address');
   if (text.length > MAX_LENGTH) return normalisationFailure('email', 'invalid_format', 'longer than 254 characters');

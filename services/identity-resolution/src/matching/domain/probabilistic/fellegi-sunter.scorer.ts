@@ -64,8 +64,9 @@ function weighOutcome(outcome: ComparisonOutcome, parameters: MatchParameters, t
  * the same person; the model scores such pairs on the average household, which a rare surname
  * pushes over the threshold. An automatic link needs at least one of these to agree.
  */
+// A fuzzy first name is not agreement: Mark and Mary are that close, and are a household.
 const INDIVIDUAL_AGREEMENT: Readonly<Partial<Record<ComparisonName, ReadonlySet<string>>>> = {
-  firstName: new Set(['exact', 'nickname', 'similar', 'phonetic', 'fuzzy']),
+  firstName: new Set(['exact', 'nickname', 'similar', 'phonetic']),
   birthDate: new Set(['exact', 'transposed', 'typo']),
   nationalId: new Set(['exact', 'typo']),
 };
@@ -91,9 +92,9 @@ export function agreesOnIndividualTrait(score: MatchScore): boolean {
   return anyLevelIn(score, INDIVIDUAL_AGREEMENT);
 }
 
-/** Whether both records give a first name and the names plainly differ (not a nickname, typo or initial). */
+/** Whether both records give a first name and the names differ (not a nickname, typo, sound-alike or initial: Mark and Mary do). */
 export function differentFirstNames(score: MatchScore): boolean {
-  return score.comparisons.some((item) => item.comparison === 'firstName' && item.level === 'else');
+  return score.comparisons.some((item) => item.comparison === 'firstName' && (item.level === 'else' || item.level === 'fuzzy'));
 }
 
 /** Whether the pair plainly disagrees on a trait of the individual (first name, birth date, national id). */

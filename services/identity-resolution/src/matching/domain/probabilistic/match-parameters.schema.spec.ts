@@ -1,4 +1,4 @@
-import { initialMatchParameters, matchParametersSchema } from './match-parameters.schema';
+import { initialMatchParameters, matchParametersSchema, upgradeStoredParameters } from './match-parameters.schema';
 import { COMPARISON_NAMES, COMPARISONS, levelGroup } from './record-comparison';
 
 describe('match parameters', () => {
@@ -26,5 +26,14 @@ describe('match parameters', () => {
     expect(matchParametersSchema.safeParse(withoutLevel).success).toBe(false);
     expect(matchParametersSchema.safeParse({ ...parameters, thresholds: { autoMerge: 1, review: 2 } }).success).toBe(false);
     expect(matchParametersSchema.safeParse({ ...parameters, lambda: 0 }).success).toBe(false);
+  });
+  it('upgrades a stored set that predates a level: the new level scores as the one it was split from', () => {
+    const parameters = initialMatchParameters('v0');
+    const contact = parameters.comparisons['contact'];
+    const { ['same-surname:address-unit']: _dropped, ...older } = contact?.levels ?? {};
+    const stored = { ...parameters, comparisons: { ...parameters.comparisons, contact: { ...contact, levels: older } } };
+    expect(matchParametersSchema.safeParse(stored).success).toBe(false);
+    const upgraded = matchParametersSchema.parse(upgradeStoredParameters(stored));
+    expect(upgraded.comparisons['contact']?.levels['same-surname:address-unit']).toEqual(contact?.levels['same-surname:address']);
   });
 });

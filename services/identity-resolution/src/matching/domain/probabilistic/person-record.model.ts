@@ -1,7 +1,7 @@
 import { normaliseAddress } from '../normalisation/address.normaliser';
 import { defaultBirthDateNormaliserOptions, normaliseBirthDate, BirthDateNormaliserOptions } from '../normalisation/birth-date.normaliser';
 import { normaliseGivenName, normaliseName } from '../normalisation/name.normaliser';
-import { normalisePhone } from '../normalisation/phone.normaliser';
+import { isSupportedPhoneCountry, normalisePhone } from '../normalisation/phone.normaliser';
 import { doubleMetaphone } from './string-similarity';
 
 /** Personal traits as a channel sends them, before any normalisation. */
@@ -69,7 +69,9 @@ export function prepareRecord(recordId: string, traits: PersonalTraits, options:
     options.defaultCountry,
   );
   const birthDate = present(traits.birthDate) ? normaliseBirthDate(traits.birthDate, options.birthDate) : undefined;
-  const phone = present(traits.phone) ? normalisePhone(traits.phone, { defaultCountry: country, strictness: 'valid' }) : undefined;
+  // A country the numbering plan does not know ("United States" written out) leaves the default.
+  const phoneCountry = isSupportedPhoneCountry(country) ? country : options.defaultCountry;
+  const phone = present(traits.phone) ? normalisePhone(traits.phone, { defaultCountry: phoneCountry, strictness: 'valid' }) : undefined;
   const nationalId = present(traits.nationalId) ? traits.nationalId.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase() : undefined;
   const addressValue = address.ok ? address.value : undefined;
 

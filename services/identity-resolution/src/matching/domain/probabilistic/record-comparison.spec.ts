@@ -89,4 +89,11 @@ describe('compareRecords', () => {
       }
     }
   });
+  it('compares second address lines: named places with typo tolerance, unit numbers exactly', () => {
+    const at = (line2: string | undefined) => ({ lastName: 'Lee', street: '12 Wattle St', line2, city: 'Carlton', postcode: '3053' });
+    expect(levels(at('Rosebery Hill'), at('Rosebry Hill')).contact).toBe('same-surname:address-unit');
+    expect(levels(at('Unit 4'), at('Unit 5')).contact).toBe('same-surname:area-street-differs');
+    expect(levels(at('Unit 4'), at(undefined)).contact).toBe('same-surname:address');
+    expect(levels({ ...at(undefined), street: '517 sdwyt avenue' }, { ...at(undefined), street: '517 sidaway street' }).contact).toBe('same-surname:address-similar');
+  });
 });
