@@ -123,7 +123,7 @@ describe('validateMessage', () => {
       const data = normaliseMessage(result.message, { id: 'web', channel: 'web' }, receivedAt) as unknown as Record<string, unknown>;
       for (const field of ['name', 'category', 'properties', 'traits', 'context', 'integrations', 'anonymousId', 'originalTimestamp', 'sentAt']) expect({ type, field, value: data[field] }).toEqual({ type, field, value: undefined });
       expect(data['timestamp']).toBe(receivedAt.toISOString());
-      expect(data['messageId']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(data['messageId']).toMatch(/^c-[0-9a-f]{32}$/);
     }
     // null is not a value for a required field
     const missing = validateMessage({ type: 'track', userId: 'u', event: null });

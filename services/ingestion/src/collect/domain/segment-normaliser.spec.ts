@@ -52,9 +52,20 @@ describe('normaliseMessage', () => {
   it('keeps the fields of each call type and generates a messageId when absent', () => {
     const track = normaliseMessage({ type: 'track', userId: 'u', event: 'E', properties: { a: 1 } }, source, at);
     expect(track).toMatchObject({ eventType: 'track', event: 'E', properties: { a: 1 }, sourceId: 'web-1', channel: 'web', timestamp: at.toISOString() });
-    expect(track.messageId).toMatch(/[0-9a-f-]{36}/);
+    expect(track.messageId).toMatch(/^c-[0-9a-f]{32}$/);
     const alias = normaliseMessage({ type: 'alias', userId: 'u', previousId: 'anon', messageId: 'm1' }, source, at);
     expect(alias).toMatchObject({ eventType: 'alias', previousId: 'anon', messageId: 'm1' });
+  });
+
+  it('gives a message without messageId an id from its source and content, the same for a retry', () => {
+    const message = { type: 'track' as const, userId: 'u', event: 'Order Completed', properties: { order_id: 'o-1', revenue: 42.5 }, timestamp: '2026-06-01T11:59:00Z' };
+    const first = normaliseMessage({ ...message, sentAt: '2026-06-01T11:59:01Z' }, source, at);
+    // A retry: sent later, keys in another order, received later.
+    const retry = normaliseMessage({ sentAt: '2026-06-01T11:59:31Z', properties: { revenue: 42.5, order_id: 'o-1' }, event: 'Order Completed', userId: 'u', type: 'track', timestamp: '2026-06-01T11:59:00Z' }, source, new Date(at.getTime() + 30000));
+    expect(retry.messageId).toBe(first.messageId);
+    expect(normaliseMessage(message, { id: 'web-2', channel: 'web' }, at).messageId).not.toBe(first.messageId);
+    expect(normaliseMessage({ ...message, properties: { order_id: 'o-2', revenue: 42.5 } }, source, at).messageId).not.toBe(first.messageId);
+    expect(normaliseMessage({ ...message, timestamp: '2026-06-01T11:59:02Z' }, source, at).messageId).not.toBe(first.messageId);
   });
 
   it('fills context.ip with the caller address unless the message carries one', () => {

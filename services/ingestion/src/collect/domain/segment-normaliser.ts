@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { stringify } from 'safe-stable-stringify';
 import { Channel, ReceivedEventDataV1, SegmentMessageV1 } from '@o2o/contracts';
 
 export interface SourceRef {
@@ -22,6 +23,17 @@ export function correctTimestamp(timestamp: string | undefined, sentAt: string |
 }
 
 /**
+ * The id of a message sent without messageId: a hash of its source and content (keys in a stable
+ * order), so a client's retry of the same message gets the same id and is deduplicated like one
+ * that carried an id; sentAt, which a retry changes, is left out. Two identical messages without
+ * messageId and timestamp therefore count as one: a sender that means two says so with either.
+ */
+export function contentMessageId(message: SegmentMessageV1, sourceId: string): string {
+  const { messageId: _messageId, sentAt: _sentAt, ...content } = message;
+  return `c-${createHash('sha256').update(`${sourceId}\n${stringify(content)}`, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+/**
  * Turns a validated Segment message into the data of a customer-event.received event. As
  * Segment's servers do, context.ip is filled in with the caller's address when the message does
  * not carry one (clientIp: the HTTP peer, or the forwarded client address behind a proxy).
@@ -29,7 +41,7 @@ export function correctTimestamp(timestamp: string | undefined, sentAt: string |
 export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, receivedAt: Date, clientIp?: string): ReceivedEventDataV1 {
   const eventTime = message.timestamp ?? message.originalTimestamp;
   const data: ReceivedEventDataV1 = {
-    messageId: message.messageId ?? randomUUID(),
+    messageId: message.messageId ?? contentMessageId(message, source.id),
     sourceId: source.id,
     channel: source.channel,
     eventType: message.type,

@@ -19,6 +19,12 @@ describe('order lines', () => {
     expect(unionLines(once, b)).toEqual(once);
   });
 
+  it('unions the same order of one source once, whichever event brought it to which customer', () => {
+    const sameOrder = (eventId: string, origin: string, sourceId: string): TracedLine => ({ ...line(eventId, origin, []), orderId: 'o-42', sourceId });
+    const folded = unionLines([sameOrder('e1', 'A', 'web-shop')], [sameOrder('e9', 'B', 'web-shop'), sameOrder('e5', 'B', 'store-pos')]);
+    expect(folded.map((l) => `${l.sourceId ?? ''}:${l.eventId ?? ''}`)).toEqual(['store-pos:e5', 'web-shop:e1']);
+  });
+
   it('gives lines back on a split by origin, then identifiers, else to the first part', () => {
     const lines = [
       line('e1', 'A', ['email:a@x']),

@@ -1,6 +1,8 @@
 /** What merges and splits need of an order line. */
 export interface TracedLine {
   eventId?: string;
+  /** The source that sent the order (lines stored before it was recorded have none). */
+  sourceId?: string;
   orderId: string;
   kind: 'purchase' | 'refund';
   at: Date;
@@ -9,11 +11,20 @@ export interface TracedLine {
   identifiers: string[];
 }
 
-function lineKey(line: TracedLine): string {
-  return line.eventId ?? `${line.orderId}:${line.kind}:${line.at.getTime()}:${line.amount}`;
+/**
+ * The business key of a purchase: its order id within its source. The same order sent twice
+ * (a client retry without messageId, a re-import, two events resolved to two customers later
+ * merged) is one purchase.
+ */
+export function orderKey(line: Pick<TracedLine, 'sourceId' | 'orderId' | 'kind'>): string | undefined {
+  return line.kind === 'purchase' && line.sourceId !== undefined ? `order:${line.sourceId}:${line.orderId}` : undefined;
 }
 
-/** Union of two customers' lines, each event once, in event time: folding twice changes nothing. */
+function lineKey(line: TracedLine): string {
+  return orderKey(line) ?? line.eventId ?? `${line.orderId}:${line.kind}:${line.at.getTime()}:${line.amount}`;
+}
+
+/** Union of two customers' lines, each event (and each order of a source) once, in event time: folding twice changes nothing. */
 export function unionLines<L extends TracedLine>(...groups: ReadonlyArray<readonly L[]>): L[] {
   const byKey = new Map<string, L>();
   for (const group of groups) for (const line of group) if (!byKey.has(lineKey(line))) byKey.set(lineKey(line), line);

@@ -1,6 +1,8 @@
 import { ResolvedEventDataV1 } from '@o2o/contracts';
 
 export interface PurchaseFact {
+  /** The source (channel connection) that sent the order: order ids are unique per source. */
+  sourceId: string;
   orderId: string;
   kind: 'purchase' | 'refund';
   /** Event time. */
@@ -23,6 +25,7 @@ export function purchaseFrom(event: ResolvedEventDataV1, purchaseEvents: string[
   const amount = firstNumber(properties['revenue'], properties['total'], properties['value']) ?? sumProducts(properties['products']);
   const orderId = typeof properties['order_id'] === 'string' || typeof properties['order_id'] === 'number' ? String(properties['order_id']) : event.messageId;
   return {
+    sourceId: event.sourceId,
     orderId,
     kind: isRefund ? 'refund' : 'purchase',
     at: new Date(event.timestamp),

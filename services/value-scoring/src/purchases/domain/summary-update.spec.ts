@@ -5,13 +5,14 @@ const empty = (): SummaryState => ({ orders: [], purchases: 0, revenue: 0, chann
 
 const day = (d: number) => new Date(Date.UTC(2025, 0, d));
 
-function order(id: string, d: number, amount: number, options: { refund?: boolean; channel?: string; category?: string } = {}): EventChange {
+function order(id: string, d: number, amount: number, options: { refund?: boolean; channel?: string; category?: string; orderId?: string; sourceId?: string } = {}): EventChange {
   return {
     eventId: id,
     origin: 'cus_a',
     seenAt: day(d),
     purchase: {
-      orderId: `o-${id}`,
+      sourceId: options.sourceId ?? 'web-shop',
+      orderId: options.orderId ?? `o-${id}`,
       kind: options.refund ? 'refund' : 'purchase',
       at: day(d),
       amount: options.refund ? -amount : amount,
@@ -57,6 +58,24 @@ describe('applyEvents', () => {
   it('keeps only the newest event ids', () => {
     const next = applyEvents(empty(), [order('e1', 1, 1), order('e2', 2, 1), order('e3', 3, 1)], 2);
     expect(next?.appliedEvents).toEqual(['e2', 'e3']);
+  });
+
+  it('counts an order once per source whatever the event ids it came with', () => {
+    const first = applyEvents(empty(), [order('e1', 1, 50, { orderId: 'o-7' })], 200);
+    // A client retry without messageId, re-sent with another event id.
+    const retried = applyEvents(first ?? empty(), [order('e2', 1, 50, { orderId: 'o-7' }), order('e3', 2, 30, { orderId: 'o-7', sourceId: 'store-pos' })], 200);
+    expect(retried).toMatchObject({ purchases: 2, revenue: 80 });
+    expect(retried?.orders.map((o) => `${o.sourceId ?? ''}:${o.orderId}`)).toEqual(['web-shop:o-7', 'store-pos:o-7']);
+    // Both events are recorded as applied: a redelivery of either changes nothing.
+    expect(retried?.appliedEvents).toEqual(['e1', 'e2', 'e3']);
+  });
+
+  it('does not forget an order after the event-id window moved on', () => {
+    let state = empty();
+    for (let i = 1; i <= 5; i++) state = applyEvents(state, [order(`e${i}`, i, 10)], 2) ?? state;
+    expect(state.appliedEvents).toEqual(['e4', 'e5']);
+    const redelivered = applyEvents(state, [order('e1', 1, 10)], 2);
+    expect(redelivered).toMatchObject({ purchases: 5, revenue: 50 });
   });
 
   it('does not modify the state it was given', () => {

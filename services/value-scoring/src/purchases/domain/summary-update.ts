@@ -1,5 +1,5 @@
 import { PurchaseFact } from './purchase';
-import { TracedLine } from './order-lines';
+import { orderKey, TracedLine } from './order-lines';
 
 /** An order line as a summary keeps it. */
 export interface SummaryLine extends TracedLine {
@@ -17,7 +17,12 @@ export interface SummaryState {
   lastPurchaseAt?: Date;
   channels: string[];
   categories: string[];
-  /** Ids of the events applied (bounded, newest kept): what makes a redelivery change nothing. */
+  /**
+   * Ids of the events applied (bounded, newest kept): what makes a redelivery change nothing.
+   * Purchases are also deduplicated by order id per source against the order lines, which are
+   * never forgotten, so a redelivery older than the window, or a copy with another event id,
+   * counts once too.
+   */
   appliedEvents: string[];
 }
 
@@ -52,12 +57,19 @@ export function applyEvents<S extends SummaryState>(summary: S, changes: readonl
     categories: [...summary.categories],
     appliedEvents: [...summary.appliedEvents, ...fresh.map((c) => c.eventId)].slice(-keptEventIds),
   };
+  const orders = new Set(summary.orders.map(orderKey).filter((k): k is string => k !== undefined));
   for (const change of fresh) {
     next.firstSeenAt = earliest(next.firstSeenAt, change.seenAt);
     const p = change.purchase;
     if (!p) continue;
+    const key = orderKey(p);
+    if (key !== undefined) {
+      if (orders.has(key)) continue;
+      orders.add(key);
+    }
     next.orders.push({
       eventId: change.eventId,
+      sourceId: p.sourceId,
       orderId: p.orderId,
       kind: p.kind,
       at: p.at,

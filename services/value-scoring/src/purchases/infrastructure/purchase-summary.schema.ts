@@ -5,6 +5,8 @@ import { SchemaTypes } from 'mongoose';
 export interface OrderLine {
   /** The event that brought the line: dedupes lines when summaries are folded together. */
   eventId?: string;
+  /** The source that sent the order; with orderId the purchase's business key (absent on lines stored before it was kept). */
+  sourceId?: string;
   orderId: string;
   kind: 'purchase' | 'refund';
   /** Event time (never processing time), so imported history summarises like live history. */

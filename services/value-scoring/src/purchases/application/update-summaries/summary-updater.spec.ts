@@ -72,7 +72,7 @@ function purchase(customerId: string, eventId: string, amount: number, correlati
     eventId,
     origin: customerId,
     seenAt: day(1),
-    purchase: { orderId: `o-${eventId}`, kind: 'purchase', at: day(1), amount, categories: ['shoes'], channel: 'web', identifiers: [] },
+    purchase: { sourceId: 'web-shop', orderId: `o-${eventId}`, kind: 'purchase', at: day(1), amount, categories: ['shoes'], channel: 'web', identifiers: [] },
   };
   return {
     customerId,
