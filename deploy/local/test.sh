@@ -29,3 +29,10 @@ npx jest -c jest.config.js --ci
 
 step "integration tests"
 npx jest -c jest.int.config.js --ci
+
+# The short form of the fault-injection suite (npm run chaos) on servers of its own; in CI, or
+# when asked (CHAOS=true): it needs ports 19092/19093/27117/16379 free.
+if [[ "${CI:-}" == "true" || "${CHAOS:-}" == "true" ]]; then
+  step "fault injection (short form)"
+  CHAOS_SHORT=true bash deploy/local/chaos.sh
+fi

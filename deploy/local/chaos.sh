@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `npm run chaos`: the fault-injection suite (libs/bench/src/chaos) on servers of its own, so that
+# stopping FerretDB or Redis never touches the shared servers of deploy/local:
+#   Kafka :19092 (controller :19093), FerretDB :27117, Redis :16379, under .local-servers/chaos
+#   (binaries from the shared cache .local-servers/cache, installed there on first use).
+# Ports and home: CHAOS_KAFKA_PORT, CHAOS_KAFKA_CONTROLLER_PORT, CHAOS_MONGO_PORT, CHAOS_REDIS_PORT,
+# CHAOS_SERVERS_HOME. CHAOS_SHORT=true (the default when CI=true) runs the short form; other
+# CHAOS_* settings: libs/bench/src/config/chaos.config.ts. The servers are stopped at the end
+# unless CHAOS_KEEP_SERVERS=true.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT="$PWD"
+
+export LOCAL_SERVERS_CACHE="${LOCAL_SERVERS_CACHE:-$ROOT/.local-servers/cache}"
+export LOCAL_SERVERS_HOME="${CHAOS_SERVERS_HOME:-$ROOT/.local-servers/chaos}"
+export KAFKA_PORT="${CHAOS_KAFKA_PORT:-19092}" KAFKA_CONTROLLER_PORT="${CHAOS_KAFKA_CONTROLLER_PORT:-19093}"
+export MONGO_PORT="${CHAOS_MONGO_PORT:-27117}" REDIS_PORT="${CHAOS_REDIS_PORT:-16379}"
+if [[ "${CI:-}" == "true" ]]; then export CHAOS_SHORT="${CHAOS_SHORT:-true}"; fi
+
+say() { printf 'chaos: %s\n' "$*" >&2; }
+
+if [[ ! -d node_modules ]]; then npm install --no-audit --no-fund; fi
+npx tsc -b tsconfig.build.json
+
+stop_servers() {
+  if [[ "${CHAOS_KEEP_SERVERS:-false}" != "true" ]]; then
+    say "stopping the chaos servers"
+    bash deploy/local/servers.sh stop || true
+  fi
+}
+trap stop_servers EXIT
+
+say "starting servers of its own under $LOCAL_SERVERS_HOME"
+server_env="$(bash deploy/local/servers.sh start)"
+eval "$server_env"
+export KAFKA_BROKERS MONGO_URL REDIS_URL
+
+node libs/bench/dist/cli/chaos.js

@@ -1,0 +1,344 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { Kafka } from 'kafkajs';
+import { deadLetterHeaders, topics } from '@o2o/contracts';
+import { repoRoot, ServiceProcess, startServiceProcess, TopicSpy } from '@o2o/testing';
+import { downstreamStages } from '../analysis/completion';
+import { CheckResult, checkEffects } from '../analysis/effects-check';
+import { ChaosConfig, chaosInheritedEnvironment } from '../config/chaos.config';
+import { benchKafka, createBenchTopics } from '../kafka/client-settings';
+import { BenchPopulation } from '../load/bench-population';
+import { LoadDriver, PhaseLoad, sleep } from '../load/load-driver';
+import { OffsetSample, OffsetTracker, sum } from '../measure/offset-tracker';
+import { TopicRecorder, watchedTopics } from '../measure/topic-recorder';
+
+export const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
+type Service = (typeof services)[number];
+
+export const allScenarios = [
+  'kill-identity-resolution',
+  'kill-value-scoring',
+  'kill-needs-profiling',
+  'kill-campaign-customization',
+  'ferretdb-stopped',
+  'ferretdb-stopped-long',
+  'redis-stopped',
+  'poison-message',
+] as const;
+export type ScenarioName = (typeof allScenarios)[number];
+export const shortScenarios: ScenarioName[] = ['kill-value-scoring', 'ferretdb-stopped', 'poison-message'];
+
+export interface ScenarioResult {
+  scenario: ScenarioName;
+  fault: string;
+  load: string;
+  /** Events ingestion answered 200 for during the scenario. */
+  accepted: number;
+  /** Events ingestion did not answer 200 for (the sender would retry). */
+  refused: number;
+  lost: number;
+  duplicated: number;
+  /** Dead letters that are not the scenario's own poison message: faults that reached a DLQ. */
+  transientDeadLetters: number;
+  poisonDeadLetters: number;
+  /** From the fault cleared until the stages' summed backlog was back to twice its level before the fault (at least one second of load). */
+  recoverySeconds: number | null;
+  drained: boolean;
+  checks: CheckResult[];
+  ok: boolean;
+  notes: string[];
+}
+
+export interface ChaosResult {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  form: 'short' | 'full';
+  settings: Record<string, number | string>;
+  scenarios: ScenarioResult[];
+  ok: boolean;
+}
+
+type Log = (line: string) => void;
+
+const POISON_KEY = 'chaos-poison';
+
+/**
+ * The fault-injection suite: the five services on private servers, steady load from the bench
+ * driver, one fault per scenario in the middle of it, then, from the topics, that every accepted
+ * event had its effect exactly once (the bench's effects check, cumulative over the run), that no
+ * dead letter came from a fault, and how long the pipeline took to catch up.
+ */
+export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResult> {
+  guardPrivateServers(config);
+  const runId = randomBytes(3).toString('hex');
+  const prefix = `chaos${runId}.`;
+  const startedAt = new Date().toISOString();
+  const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
+  const kafka = benchKafka(brokers, 'chaos');
+  const short = config.CHAOS_SHORT;
+  const loadSeconds = short ? Math.max(20, Math.round(config.CHAOS_LOAD_SECONDS / 2)) : config.CHAOS_LOAD_SECONDS;
+  const outage = short ? Math.max(10, Math.round(config.CHAOS_OUTAGE_SECONDS / 2)) : config.CHAOS_OUTAGE_SECONDS;
+  const scenarios = (config.CHAOS_SCENARIOS ? config.CHAOS_SCENARIOS.split(',').map((s) => s.trim()) : short ? shortScenarios : [...allScenarios]) as ScenarioName[];
+  for (const s of scenarios) if (!allScenarios.includes(s)) throw new Error(`unknown scenario ${s}; known: ${allScenarios.join(', ')}`);
+  log(`run ${runId}: topics ${prefix}*, databases chaos_${runId}_*; ${scenarios.length} scenarios, ${config.CHAOS_RATE} events/s for ${loadSeconds} s each, fault at ${config.CHAOS_FAULT_AT} s`);
+
+  await createBenchTopics(kafka, prefix, config.CHAOS_PARTITIONS);
+  const recorder = new TopicRecorder(kafka, prefix);
+  await recorder.start();
+  const tracker = new OffsetTracker(
+    kafka,
+    prefix,
+    downstreamStages.map((s) => ({ service: s.service, inputs: [...s.inputs] })),
+    [...Object.values(watchedTopics), topics.identitySnapshots.name],
+    500,
+  );
+  await tracker.start();
+
+  const inherited = chaosInheritedEnvironment();
+  const envFor = (service: Service): Record<string, string> => ({
+    ...inherited,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: config.KAFKA_BROKERS,
+    MONGO_URL: config.MONGO_URL,
+    REDIS_URL: config.REDIS_URL,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: String(config.CHAOS_PARTITIONS),
+    KAFKA_FROM_BEGINNING: 'true',
+    REDIS_KEY_PREFIX: `chaos${runId}:`,
+    MONGO_DB: `chaos_${runId}_${service.replace(/-/g, '_')}`,
+    INGESTION_DEMO_SOURCES: 'true',
+    RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
+    SHUTDOWN_TIMEOUT_MS: '20000',
+  });
+  const running = new Map<Service, ServiceProcess>();
+  const start = async (service: Service): Promise<void> => {
+    const started = await startServiceProcess(service, envFor(service), { readyTimeoutMs: 180000 });
+    running.set(service, started);
+    log(`${service}: ready (pid ${started.pid})`);
+  };
+  const results: ScenarioResult[] = [];
+  try {
+    for (const service of services) await start(service);
+    const ingestion = running.get('ingestion');
+    if (!ingestion) throw new Error('ingestion did not start');
+    const population = new BenchPopulation(config.CHAOS_POPULATION, runId, config.CHAOS_SEED);
+    const driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: 10, concurrency: 8 });
+    let poisonSent = 0;
+
+    for (const scenario of scenarios) {
+      log(`${scenario}: load ${config.CHAOS_RATE} events/s for ${loadSeconds} s, fault at ${config.CHAOS_FAULT_AT} s`);
+      const notes: string[] = [];
+      let fault = '';
+      let clearedAt = 0;
+      let injectedAt = 0;
+      const loadStarted = Date.now();
+      const loadDone = driver.runRate(scenario, config.CHAOS_RATE, loadSeconds);
+      const injected = (async () => {
+        await sleep(config.CHAOS_FAULT_AT * 1000);
+        injectedAt = Date.now();
+        if (scenario.startsWith('kill-')) {
+          const service = scenario.slice('kill-'.length) as Service;
+          const victim = running.get(service);
+          if (!victim) throw new Error(`${service} is not running`);
+          process.kill(victim.pid, 'SIGKILL');
+          fault = `kill -9 ${service} under load, restarted ${config.CHAOS_RESTART_AFTER} s later`;
+          log(`${scenario}: killed ${service} (pid ${victim.pid})`);
+          await waitForExit(victim);
+          await sleep(config.CHAOS_RESTART_AFTER * 1000);
+          await start(service);
+        } else if (scenario === 'ferretdb-stopped' || scenario === 'ferretdb-stopped-long' || scenario === 'redis-stopped') {
+          const server = scenario === 'redis-stopped' ? 'redis' : 'ferretdb';
+          // The issue's durations: FerretDB 30 s and 120 s, Redis 60 s (with the default outage of 30 s).
+          const seconds = scenario === 'redis-stopped' ? 2 * outage : scenario === 'ferretdb-stopped-long' ? 4 * outage : outage;
+          fault = `${server === 'ferretdb' ? 'FerretDB' : 'Redis'} stopped ${seconds} s`;
+          serverScript(config, server, 'stop');
+          log(`${scenario}: ${server} stopped for ${seconds} s`);
+          await sleep(seconds * 1000);
+          serverScript(config, server, 'start');
+          log(`${scenario}: ${server} started again`);
+        } else {
+          fault = 'one undecodable message on identity.events among the good ones';
+          const producer = kafka.producer();
+          await producer.connect();
+          await producer.send({ topic: `${prefix}${topics.identityEvents.name}`, acks: -1, messages: [{ key: POISON_KEY, value: '{"type":"customer-event.resolved","data":' }] });
+          await producer.disconnect();
+          poisonSent++;
+        }
+        clearedAt = Date.now();
+      })();
+      const [load] = await Promise.all([loadDone, injected]);
+      // Caught up: the summed backlog of every stage back to what it was under the same load before the fault.
+      const before = tracker.samples.filter((x) => x.at >= loadStarted + 2000 && x.at <= injectedAt).map((x) => backlog(x) ?? 0);
+      const threshold = Math.max(config.CHAOS_RATE, 2 * median(before));
+      const recovery = await waitForCatchUp(tracker, clearedAt, threshold, driver.accepted.size, config.CHAOS_DRAIN_TIMEOUT * 1000);
+      if (!recovery.drained) notes.push(`not drained after ${config.CHAOS_DRAIN_TIMEOUT} s`);
+      log(`${scenario}: ${load.accepted} accepted, ${load.failedEvents} refused; ${recovery.drained ? `caught up ${recovery.seconds ?? '?'} s after the fault cleared` : 'NOT drained'}`);
+
+      // Everything the pipeline wrote is read before checking.
+      await readEverything(tracker, recorder);
+      const letters = await deadLetters(brokers, kafka, prefix);
+      const poisonLetters = letters.filter((l) => l.key === POISON_KEY);
+      const transient = letters.filter((l) => l.key !== POISON_KEY);
+      for (const l of transient.slice(0, 5)) notes.push(`dead letter ${l.topic}: ${l.reason} ${l.error}`);
+      // The poison message is expected in the DLQ of each consumer of identity.events.
+      const expectedPoison = poisonSent * 3;
+      if (poisonLetters.length !== expectedPoison) notes.push(`poison dead letters: ${poisonLetters.length}, expected ${expectedPoison} (one per consumer group of identity.events)`);
+      const checks = checkEffects({
+        accepted: driver.accepted,
+        ingest: recorder.of('ingestEvents'),
+        identity: recorder.of('identityEvents').filter((r) => r.key !== POISON_KEY),
+        changes: recorder.of('identityChanges'),
+        value: recorder.of('valueScores'),
+        needs: recorder.of('needsProfiles'),
+        membership: recorder.of('segmentMembership'),
+        running: new Set(downstreamStages.map((s) => s.service)),
+        deadLetters: transient.length,
+        drained: recovery.drained,
+      });
+      const lostAndDuplicated = lossesOf(checks);
+      const ok = checks.every((c) => c.ok) && poisonLetters.length === expectedPoison && recovery.drained;
+      results.push({
+        scenario,
+        fault,
+        load: `${config.CHAOS_RATE}/s × ${loadSeconds} s`,
+        accepted: load.accepted,
+        refused: load.failedEvents,
+        lost: lostAndDuplicated.lost,
+        duplicated: lostAndDuplicated.duplicated,
+        transientDeadLetters: transient.length,
+        poisonDeadLetters: poisonLetters.length,
+        recoverySeconds: recovery.seconds,
+        drained: recovery.drained,
+        checks,
+        ok,
+        notes: [...notes, ...load.errors.slice(0, 3).map((e) => `refused: ${e}`)],
+      });
+      log(`${scenario}: ${ok ? 'PASS' : 'FAIL'} ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
+    }
+  } finally {
+    await Promise.all([...running.values()].map((s) => s.stop()));
+    await tracker.stop();
+    await recorder.stop();
+  }
+  return {
+    runId,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    form: short ? 'short' : 'full',
+    settings: { rate: config.CHAOS_RATE, loadSeconds, faultAt: config.CHAOS_FAULT_AT, outageSeconds: outage, restartAfter: config.CHAOS_RESTART_AFTER, population: config.CHAOS_POPULATION, partitions: config.CHAOS_PARTITIONS },
+    scenarios: results,
+    ok: results.every((r) => r.ok),
+  };
+}
+
+/** Stopping a server is only ever done to a private one: never the shared servers of deploy/local. */
+function guardPrivateServers(config: ChaosConfig): void {
+  const shared = resolve(repoRoot(), '.local-servers');
+  if (resolve(config.LOCAL_SERVERS_HOME) === shared) throw new Error(`LOCAL_SERVERS_HOME is the shared ${shared}: run npm run chaos (deploy/local/chaos.sh), which starts servers of its own`);
+  const defaults = ['127.0.0.1:9092', 'mongodb://127.0.0.1:27017', 'redis://127.0.0.1:6379'];
+  for (const url of [config.KAFKA_BROKERS, config.MONGO_URL, config.REDIS_URL]) if (defaults.includes(url)) throw new Error(`${url} is a default port of the shared servers: the chaos suite runs on servers of its own`);
+}
+
+function serverScript(config: ChaosConfig, server: 'ferretdb' | 'redis', command: 'start' | 'stop'): void {
+  const env: Record<string, string> = { ...chaosInheritedEnvironment(), LOCAL_SERVERS_HOME: config.LOCAL_SERVERS_HOME };
+  for (const [k, v] of Object.entries({ LOCAL_SERVERS_CACHE: config.LOCAL_SERVERS_CACHE, MONGO_PORT: config.MONGO_PORT, REDIS_PORT: config.REDIS_PORT })) if (v !== undefined) env[k] = v;
+  const result = spawnSync('bash', [join(repoRoot(), 'deploy', 'local', `${server}.sh`), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 });
+  if (result.status !== 0) throw new Error(`${server}.sh ${command} failed: ${result.stderr.slice(-1500)}`);
+}
+
+async function waitForExit(service: ServiceProcess): Promise<void> {
+  for (let i = 0; i < 200 && service.exitCode() === null; i++) await sleep(50);
+}
+
+function backlog(sample: OffsetSample | undefined): number | undefined {
+  if (!sample) return undefined;
+  let total = 0;
+  for (const stage of downstreamStages) {
+    for (const topic of stage.inputs) {
+      const high = sample.highWatermarks.get(topic) ?? [];
+      const committed = sample.committed.get(stage.service)?.get(topic) ?? [];
+      for (let p = 0; p < high.length; p++) total += Math.max(0, (high[p] ?? 0) - Math.max(0, committed[p] ?? 0));
+    }
+  }
+  return total;
+}
+
+/**
+ * Waits until the pipeline drained (every stage committed every message, and every accepted
+ * event is on ingest.events) and returns when, after the fault cleared, the summed backlog of
+ * the stages first fell to `threshold`.
+ */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] ?? 0);
+}
+
+async function waitForCatchUp(tracker: OffsetTracker, clearedAt: number, threshold: number, accepted: number, timeoutMs: number): Promise<{ drained: boolean; seconds: number | null }> {
+  const deadline = Date.now() + timeoutMs;
+  let caughtUpAt: number | undefined = tracker.samples.find((s) => s.at >= clearedAt && (backlog(s) ?? Infinity) <= threshold)?.at;
+  while (Date.now() < deadline) {
+    const sample = await tracker.sampleNow();
+    const left = backlog(sample);
+    if (caughtUpAt === undefined && left !== undefined && left <= threshold && sample) caughtUpAt = sample.at;
+    if (left === 0 && sum(sample?.highWatermarks.get(topics.ingestEvents.name)) >= accepted) {
+      caughtUpAt ??= Date.now();
+      return { drained: true, seconds: Math.round((caughtUpAt - clearedAt) / 100) / 10 };
+    }
+    await sleep(250);
+  }
+  return { drained: false, seconds: caughtUpAt === undefined ? null : Math.round((caughtUpAt - clearedAt) / 100) / 10 };
+}
+
+async function readEverything(tracker: OffsetTracker, recorder: TopicRecorder): Promise<void> {
+  const sample = await tracker.sampleNow();
+  const deadline = Date.now() + 60000;
+  const done = (): boolean => Object.entries(watchedTopics).every(([key, name]) => recorder.of(key as keyof typeof watchedTopics).length >= sum(sample?.highWatermarks.get(name)));
+  while (!done() && Date.now() < deadline) await sleep(200);
+}
+
+interface Letter {
+  topic: string;
+  key: string | null;
+  reason: string;
+  error: string;
+}
+
+async function deadLetters(brokers: string[], kafka: Kafka, prefix: string): Promise<Letter[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const names = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}dlq.`));
+  await admin.disconnect();
+  if (names.length === 0) return [];
+  const spy = await TopicSpy.start(brokers, names);
+  try {
+    await spy.waitUntilCaughtUp(names, { timeoutMs: 60000 });
+    return spy.messages.map((m) => ({ topic: m.topic, key: m.key, reason: m.headers[deadLetterHeaders.reason] ?? '', error: (m.headers[deadLetterHeaders.error] ?? '').slice(0, 200) }));
+  } finally {
+    await spy.stop();
+  }
+}
+
+function lossesOf(checks: CheckResult[]): { lost: number; duplicated: number } {
+  let lost = 0;
+  let duplicated = 0;
+  for (const c of checks) {
+    lost += numberOf(c.detail['lost']) + numberOf(c.detail['customersWithoutState']) + numberOf(c.detail['withoutProfile']);
+    duplicated += numberOf(c.detail['duplicated']) + numberOf(c.detail['republishedEventIds']) + numberOf(c.detail['sameChangeTwice']);
+  }
+  const value = checks.find((c) => c.name.startsWith('value.scores'));
+  if (value) {
+    const diff = numberOf(value.detail['purchasesInLatestStates']) - numberOf(value.detail['ordersSent']);
+    if (diff > 0) duplicated += diff;
+    if (diff < 0) lost += -diff;
+  }
+  return { lost, duplicated };
+}
+
+function numberOf(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+export type { PhaseLoad };
