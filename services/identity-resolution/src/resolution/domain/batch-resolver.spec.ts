@@ -291,4 +291,29 @@ describe('BatchResolver', () => {
     const [mary3, unsure] = resolveBoth({ phone: '(03) 9876 5432' }, 1000);
     expect(unsure).not.toBe(mary3);
   });
+  it('keeps people who share an e-mail apart (a family address, a role mailbox), marks it shared and records them as related', () => {
+    const state = emptyState();
+    const kusha = { lastName: 'Kusha', address: { street: '4 Hill Road', city: 'Fitzroy', postalCode: '3065', state: 'VIC' } };
+    const resolve = (data: SegmentLikeEvent) => {
+      const plan = new BatchResolver(state, settings()).resolve([event(data)]);
+      const outcome = plan.outcomes[0];
+      return { plan, customerId: outcome?.kind === 'resolved' ? outcome.customerId : '' };
+    };
+    const mary = resolve({ type: 'identify', anonymousId: 'k1', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02', email: 'family@kusha.net' } });
+    const maryAgain = resolve({ type: 'identify', anonymousId: 'k2', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02', email: 'family@kusha.net' } });
+    expect(maryAgain.customerId).toBe(mary.customerId);
+    const mark = resolve({ type: 'identify', anonymousId: 'k3', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12', email: 'family@kusha.net' } });
+    expect(mark.customerId).not.toBe(mary.customerId);
+    expect(mark.plan.sharedIdentifiers).toEqual(['email:family@kusha.net']);
+    expect(mark.plan.relations).toEqual([expect.objectContaining({ customerIds: [mary.customerId, mark.customerId], kind: 'shared-identifier', via: 'email:family@kusha.net' })]);
+    // Once shared, the address links no one on its own: a third person with it stays apart too,
+    // while Mark's own next visit finds him by his traits.
+    const other = resolve({ type: 'identify', anonymousId: 'k4', traits: { firstName: 'Olga', lastName: 'Petrova', birthday: '1975-02-02', email: 'family@kusha.net' } });
+    expect(other.customerId).not.toBe(mary.customerId);
+    expect(other.customerId).not.toBe(mark.customerId);
+    expect(resolve({ type: 'identify', anonymousId: 'k5', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12', email: 'family@kusha.net' } }).customerId).toBe(mark.customerId);
+    // A userId is never shared: a different person with the same userId is the holder's problem, not a new customer.
+    const owner = resolve({ type: 'identify', userId: 'kusha-1', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02' } });
+    expect(resolve({ type: 'identify', userId: 'kusha-1', anonymousId: 'k6', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12' } }).customerId).toBe(owner.customerId);
+  });
 });

@@ -28,6 +28,7 @@ import {
   GraphIdentifier,
   LinkEvidence,
   PlannedMerge,
+  PlannedRelation,
   PlannedReview,
   reviewIdFor,
   ReviewKind,
@@ -135,6 +136,9 @@ export interface ResolutionPlan {
   readonly memberLinks: Array<{ customerId: string; member: string }>;
   readonly newRecords: NewTraitRecordPlan[];
   readonly reviews: PlannedReview[];
+  /** Unique identifiers ("type:value") found shared by people who differ: they stop linking on their own. */
+  readonly sharedIdentifiers: string[];
+  readonly relations: PlannedRelation[];
   /** One per input event, in order. */
   readonly outcomes: EventOutcome[];
 }
@@ -158,7 +162,7 @@ const describeTypes = (identifiers: readonly TypedIdentifier[]): string => [...n
  * automatic link. Pure: the caller loads the state, writes the plan and publishes.
  */
 export class BatchResolver {
-  private readonly plan: ResolutionPlan = { newCustomers: [], newIdentifiers: [], merges: [], memberLinks: [], newRecords: [], reviews: [], outcomes: [] };
+  private readonly plan: ResolutionPlan = { newCustomers: [], newIdentifiers: [], merges: [], memberLinks: [], newRecords: [], reviews: [], sharedIdentifiers: [], relations: [], outcomes: [] };
 
   constructor(
     private readonly state: GraphState,
@@ -214,6 +218,15 @@ export class BatchResolver {
         break;
       }
       case 'attach': {
+        const shared = prepared !== undefined ? this.sharedWith(this.state.current(decision.customerId), decision.via, prepared) : undefined;
+        if (shared !== undefined) {
+          const own = extraction.identifiers.filter((identifier) => !decision.via.some((via) => via.type === identifier.type && via.value === identifier.value));
+          if (own.length > 0 && prepared !== undefined) {
+            customerId = this.separateSharer(event, prepared, own, this.state.current(decision.customerId), decision.via, shared);
+            reason = `shared identifier: ${shared}`;
+            break;
+          }
+        }
         customerId = this.state.current(decision.customerId);
         const via = decision.via[0];
         const origin = via !== undefined ? (this.state.owners.get(uniqueIdentifierId(via))?.originCustomerId ?? customerId) : customerId;
@@ -250,11 +263,49 @@ export class BatchResolver {
     });
   }
 
+  /**
+   * Why the event's person is not the holder of the identifiers it was found by, when those are
+   * of a type people share and every record of the holder plainly names someone else (another
+   * first name, another birth date) with none scoring as the same person; undefined otherwise.
+   */
+  private sharedWith(holderId: string, via: readonly TypedIdentifier[], record: PreparedRecord): string | undefined {
+    const matching = this.settings.matching;
+    if (matching === undefined || via.length === 0) return undefined;
+    if (!via.every((identifier) => this.settings.rules.types.get(identifier.type)?.mayBeShared === true)) return undefined;
+    const held = [...this.state.records.values()].filter((stored) => this.state.current(stored.customerId) === holderId);
+    if (held.length === 0) return undefined;
+    for (const stored of held) {
+      const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
+      const differs = differentFirstNames(score) || score.comparisons.some((item) => item.comparison === 'birthDate' && item.level === 'else');
+      if (!differs || score.totalWeight >= matching.parameters.thresholds.autoMerge) return undefined;
+    }
+    return `${describeTypes(via)} of ${holderId} names someone else (another first name or birth date on every record)`;
+  }
+
+  /** The event's person kept apart from the holder of a shared identifier: matched on its own evidence, the two recorded as related. */
+  private separateSharer(event: ResolverEvent, record: PreparedRecord, own: readonly TypedIdentifier[], holderId: string, via: readonly TypedIdentifier[], reason: string): string {
+    for (const identifier of via) {
+      const id = uniqueIdentifierId(identifier);
+      const owner = this.state.owners.get(id);
+      if (owner !== undefined) this.state.owners.set(id, { ...owner, shared: true });
+      if (!this.plan.sharedIdentifiers.includes(id)) this.plan.sharedIdentifiers.push(id);
+    }
+    const matched = this.linkProbabilistically(event, record, own);
+    const customerId = matched?.customerId ?? this.createCustomer(event, { kind: 'new-customer', identifiers: own, reason, rulesVersion: this.settings.rules.version, refused: [] });
+    const person = this.state.current(customerId);
+    if (person !== holderId) {
+      for (const identifier of via) {
+        this.plan.relations.push({ customerIds: [holderId, person], kind: 'shared-identifier', via: uniqueIdentifierId(identifier), reason, eventId: event.id, at: event.time });
+      }
+    }
+    return person;
+  }
+
   private knownCustomers(identifiers: readonly TypedIdentifier[]): KnownCustomer[] {
     const known = new Map<string, TypedIdentifier[]>();
     for (const identifier of identifiers) {
       const owner = this.state.owners.get(uniqueIdentifierId(identifier));
-      if (owner === undefined) continue;
+      if (owner === undefined || owner.shared === true) continue;
       const id = this.state.current(owner.customerId);
       const held = known.get(id) ?? [...this.state.identifiersOf(id)];
       // The owning document is the evidence even if the customer's identifier list lags behind it.
@@ -287,7 +338,9 @@ export class BatchResolver {
     // concurrently create one. Never after a shared one: two people of a household giving the
     // same landline would otherwise be created as one customer. Without a unique identifier the
     // event itself names the customer (a redelivery creates the same one).
-    const first = decision.identifiers.find((identifier) => this.settings.rules.types.get(identifier.type)?.unique === true);
+    // A shared identifier names its first holder: only an event with nothing else goes there.
+    const unique = decision.identifiers.filter((identifier) => this.settings.rules.types.get(identifier.type)?.unique === true);
+    const first = unique.find((identifier) => this.state.owners.get(uniqueIdentifierId(identifier))?.shared !== true) ?? unique[0];
     const id = customerIdFor(first ?? { type: 'event', value: event.id });
     if (this.state.customers.has(id)) {
       // Created before (an earlier round, or split off and its identifier since reassigned).

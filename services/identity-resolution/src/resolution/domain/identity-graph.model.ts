@@ -68,6 +68,19 @@ export interface GraphIdentifier extends TypedIdentifier {
   readonly customerId: string;
   /** The customer the identifier first belonged to: what a split restores. */
   readonly originCustomerId: string;
+  /** Seen on people who plainly differ: it no longer links anyone on its own. */
+  readonly shared?: boolean;
+}
+
+/** Two customers that share an identifier but are different people (a family e-mail, a role mailbox). */
+export interface PlannedRelation {
+  readonly customerIds: readonly [string, string];
+  readonly kind: 'shared-identifier';
+  /** The shared identifier ("email:info@x.org"). */
+  readonly via: string;
+  readonly reason: string;
+  readonly eventId: string;
+  readonly at: string;
 }
 
 export interface StoredTraitRecord {

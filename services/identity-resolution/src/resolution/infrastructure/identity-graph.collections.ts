@@ -15,6 +15,18 @@ export interface IdentifierDocument {
   originCustomerId: string;
   firstSeenAt: Date;
   evidence: LinkEvidence;
+  /** Found on people who plainly differ (a family e-mail, a role mailbox): links no one on its own. */
+  shared?: boolean;
+}
+
+/** Another customer this one shares an identifier with, being a different person. */
+export interface RelatedCustomer {
+  customerId: string;
+  kind: 'shared-identifier';
+  /** The identifier they share ("email:info@x.org"). */
+  via: string;
+  reason: string;
+  at: Date;
 }
 
 export interface MergeRecord {
@@ -49,6 +61,8 @@ export interface CustomerDocument {
   /** Customers split away from this one; joining them again needs review. */
   separatedFrom: string[];
   history: HistoryEntry[];
+  /** Customers sharing an identifier with this one who are other people. */
+  related?: RelatedCustomer[];
 }
 
 export interface TraitRecordDocument {

@@ -72,6 +72,9 @@ function plannedFromRecord(mergedId: string, merge: MergeRecord): PlannedMerge {
   return { survivorId: merge.survivorId, mergedId, reason: merge.reason, evidence: merge.evidence, link: merge.link, members: [], separatedFrom: [] };
 }
 
+/** Records read per batch for the holders of its identifiers: enough to tell a sharer from the holder. */
+const HOLDER_RECORDS_READ = 500;
+
 /**
  * The identity graph in the service's own database. Every write is safe to replay and never
  * relies on E11000 inside a bulk write (FerretDB v1 stops an unordered bulk write at its first
@@ -95,14 +98,23 @@ export class IdentityGraphRepository {
     ]);
     const postingMap = new Map(postings.map((p) => [p._id, [...p.ids]]));
     const recordIds = [...new Set(postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids))];
-    const recordDocs = recordIds.length > 0 ? await this.db.traitRecords.find({ _id: { $in: recordIds } }, ONE_REPLY).toArray() : [];
+    // With personal traits in the batch, the records of the customers its identifiers belong to
+    // as well: whether an e-mail names the same person as its holder is judged on them.
+    const holders = lookups.blockingKeys.length > 0 ? [...new Set(owners.filter((o) => o.unique).map((o) => o.customerId))] : [];
+    const [byId, byHolder] = await Promise.all([
+      recordIds.length > 0 ? this.db.traitRecords.find({ _id: { $in: recordIds } }, ONE_REPLY).toArray() : Promise.resolve([]),
+      holders.length > 0 ? this.db.traitRecords.find({ customerId: { $in: holders } }, ONE_REPLY).limit(HOLDER_RECORDS_READ).toArray() : Promise.resolve([]),
+    ]);
+    const recordDocs = [...new Map([...byId, ...byHolder].map((r) => [r._id, r])).values()];
     const records = new Map<string, StoredTraitRecord>(recordDocs.map((r) => [r._id, { record: r.record, customerId: r.customerId }]));
 
     const customers = await this.customersFollowingMerges([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)]);
     const customerIds = [...customers.keys()];
     const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray() : [];
 
-    const ownerMap = new Map<string, GraphIdentifier>(owners.map((o) => [o._id, { type: o.type, value: o.value, customerId: o.customerId, originCustomerId: o.originCustomerId ?? o.customerId }]));
+    const ownerMap = new Map<string, GraphIdentifier>(
+      owners.map((o) => [o._id, { type: o.type, value: o.value, customerId: o.customerId, originCustomerId: o.originCustomerId ?? o.customerId, ...(o.shared === true ? { shared: true } : {}) }]),
+    );
     const state = new GraphState(
       ownerMap,
       new Map([...customers.values()].map((c) => [c._id, toGraphCustomer(c)])),
@@ -190,6 +202,18 @@ export class IdentityGraphRepository {
     const createdRecords = new Set(newRecords.map((d) => d._id));
     await this.terms.add(plan.newRecords.filter((r) => createdRecords.has(r.id)).map((r) => r.record));
     await insertDocuments(this.db.reviewQueue, newReviews);
+    if (plan.sharedIdentifiers.length > 0) await this.db.identifiers.updateMany({ _id: { $in: plan.sharedIdentifiers } }, { $set: { shared: true } });
+    await chunkedBulkWrite(
+      this.db.customers,
+      plan.relations.flatMap((relation) =>
+        [relation.customerIds, [relation.customerIds[1], relation.customerIds[0]] as const].map(([self, other]) => ({
+          updateOne: {
+            filter: { _id: self, 'related.customerId': { $ne: other } },
+            update: { $push: { related: { customerId: other, kind: relation.kind, via: relation.via, reason: relation.reason, at: new Date(relation.at) } } },
+          },
+        })),
+      ),
+    );
   }
 
   /**

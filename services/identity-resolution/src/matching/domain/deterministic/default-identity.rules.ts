@@ -43,6 +43,7 @@ export const defaultIdentityRules: IdentityRulesInput = {
       sources: ['traits.email', 'context.traits.email', 'properties.email'],
       blockedValues: ['test@test.com', 'test@example.com', 'noemail@noemail.com', 'no@email.com', 'none@none.com', 'a@a.com'],
       blockedPatterns: ['^(?:no-?reply|do-?not-?reply)@', '@(?:example|test)\\.(?:com|org|net)$'],
+      mayBeShared: true,
     },
     loyaltyCard: {
       normaliser: 'compactUpper',
@@ -50,6 +51,7 @@ export const defaultIdentityRules: IdentityRulesInput = {
       maxPerCustomer: 3,
       priority: 70,
       sources: ['traits.loyaltyCard', 'context.traits.loyaltyCard', 'properties.loyaltyCard'],
+      mayBeShared: true,
     },
     phone: {
       normaliser: 'phone',

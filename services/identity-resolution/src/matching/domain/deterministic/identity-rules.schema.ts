@@ -32,6 +32,13 @@ export const identifierTypeRuleSchema = z.object({
    * slip weakly, another value strongly). Equal values still link deterministically.
    */
   keyedByPeople: z.boolean().default(false),
+  /**
+   * People share values of this type (a family e-mail, a role mailbox, a fleet loyalty card): an
+   * event carrying one whose person plainly differs from its holder (another first name, another
+   * birth date) does not join the holder. The value is marked shared, no longer links anyone on
+   * its own, and the two customers are recorded as related.
+   */
+  mayBeShared: z.boolean().default(false),
 });
 export type IdentifierTypeRuleInput = z.input<typeof identifierTypeRuleSchema>;
 
@@ -84,6 +91,7 @@ export interface CompiledIdentifierType {
   readonly blockedValues: ReadonlySet<string>;
   readonly blockedPatterns: readonly RegExp[];
   readonly keyedByPeople: boolean;
+  readonly mayBeShared: boolean;
 }
 
 /** Rules ready for the pure functions: blocked values normalised, patterns compiled. */
@@ -134,6 +142,7 @@ export function compileIdentityRules(input: unknown): IdentityRules {
       blockedValues,
       blockedPatterns: rule.blockedPatterns.map((pattern) => new RegExp(pattern, 'u')),
       keyedByPeople: rule.keyedByPeople,
+      mayBeShared: rule.mayBeShared,
     });
   }
   if (problems.length > 0) throw new InvalidIdentityRulesError(problems);

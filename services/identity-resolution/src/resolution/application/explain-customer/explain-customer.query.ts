@@ -17,6 +17,10 @@ export interface CustomerExplanation {
   separatedFrom: string[];
   history: Array<Omit<HistoryEntry, 'at'> & { at: string }>;
   pendingReviews: Array<{ id: string; kind: string; customerIds: string[]; reason: string; score?: number }>;
+  /** Other people this customer shares an identifier with (a family e-mail, a role mailbox), and why they were kept apart. */
+  related: Array<{ customerId: string; kind: string; via: string; reason: string; at: string }>;
+  /** Identifiers of this customer found shared by people who differ: they link no one on their own. */
+  sharedIdentifiers: string[];
 }
 
 /** "Why are these one customer?": every identifier with the rule and event that linked it, every merge with its reason. */
@@ -57,6 +61,8 @@ export class ExplainCustomerQuery {
       separatedFrom: customer.separatedFrom ?? [],
       history: (customer.history ?? []).map((h) => ({ ...h, at: h.at.toISOString() })),
       pendingReviews: pending.map((r) => ({ id: r._id, kind: r.kind, customerIds: r.customerIds, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) })),
+      related: [customer, ...merged].flatMap((c) => c.related ?? []).map((r) => ({ ...r, at: r.at.toISOString() })),
+      sharedIdentifiers: identifiers.filter((i) => i.shared === true).map((i) => `${i.type}:${i.value}`),
     };
   }
 }
