@@ -358,4 +358,30 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
     expect(again.body.outcome).toBe('trained');
     expect(again.body.version).not.toBe(status.version);
   }, 240000);
+  it('adds an identifier type through the API without a restart: events link by it and lookups find it', async () => {
+    const p = uniqueId('pp-');
+    const put = async (type: string, body: unknown) => {
+      const response = await fetch(`${service.url}/v1/identifier-types/${type}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as { code?: string; issues?: Array<{ field: string }>; version?: string } };
+    };
+    const passport = { normaliser: 'compactUpper', unique: true, maxPerCustomer: 3, priority: 88, sources: ['traits.passport'], keyedByPeople: true };
+    const bad = await put('passport', { ...passport, maxPerCustomer: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues?.map((i) => i.field)).toContain('maxPerCustomer');
+    expect((await put('email', passport)).status).toBe(409);
+    const added = await put('passport', passport);
+    expect(added.status).toBe(200);
+    expect(added.body.version).toContain('+1@');
+    const listed = await get<{ types: Array<{ type: string; origin: string }> }>('/v1/identifier-types');
+    expect(listed.body.types).toEqual(expect.arrayContaining([{ type: 'passport', origin: 'api', rule: expect.objectContaining({ priority: 88 }), updatedAt: expect.any(String) }, expect.objectContaining({ type: 'email', origin: 'configuration' })]));
+    const [first, second] = await resolveInOrder(
+      receivedEvent({ eventType: 'identify', anonymousId: `${p}-kiosk`, traits: { passport: `pa ${p}` } }),
+      receivedEvent({ eventType: 'identify', anonymousId: `${p}-web`, traits: { passport: `PA-${p}`.replace('-', ' ') } }),
+    );
+    expect(second).toBe(first);
+    expect((await get<{ customerId: string }>(`/v1/identities/passport/${encodeURIComponent(`pa ${p}`)}`)).body.customerId).toBe(first);
+    const removed = await fetch(`${service.url}/v1/identifier-types/passport`, { method: 'DELETE' });
+    expect(removed.status).toBe(204);
+    expect((await get('/v1/identities/passport/X1')).status).toBe(404);
+  });
 });

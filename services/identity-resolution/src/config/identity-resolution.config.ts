@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { baseServiceConfigShape, ConfigError, configFields, loadConfig, Env } from '@o2o/config';
 import { lateEventPolicySchema } from '@o2o/contracts';
-import { compileIdentityRules, defaultIdentityRules, IdentityRules, InvalidIdentityRulesError, OverMergeGuardConfig } from '../matching/domain';
+import { compileIdentityRules, defaultIdentityRules, IdentityRules, IdentityRulesConfig, identityRulesSchema, InvalidIdentityRulesError, OverMergeGuardConfig } from '../matching/domain';
 
 export const identityResolutionConfigSchema = z
   .object({
@@ -66,8 +66,10 @@ export const identityResolutionConfigSchema = z
   }));
 
 export type IdentityResolutionConfig = z.infer<typeof identityResolutionConfigSchema> & {
-  /** The compiled identity rules, validated at boot. */
+  /** The compiled identity rules, validated at boot (types added through the API join them at run time). */
   readonly rules: IdentityRules;
+  /** The configured rules as validated, before compiling: what run-time types are added to. */
+  readonly rulesInput: IdentityRulesConfig;
 };
 
 /**
@@ -76,10 +78,16 @@ export type IdentityResolutionConfig = z.infer<typeof identityResolutionConfigSc
  */
 export function loadIdentityResolutionConfig(env: Env = process.env): IdentityResolutionConfig {
   const config = loadConfig(identityResolutionConfigSchema, env);
-  return { ...config, rules: loadIdentityRules(config.IDENTITY_RULES_FILE, config.IDENTITY_RULES_JSON) };
+  const rulesInput = loadIdentityRulesInput(config.IDENTITY_RULES_FILE, config.IDENTITY_RULES_JSON);
+  return { ...config, rules: compileIdentityRules(rulesInput), rulesInput };
 }
 
 export function loadIdentityRules(file: string | undefined, inline: string | undefined): IdentityRules {
+  return compileIdentityRules(loadIdentityRulesInput(file, inline));
+}
+
+/** The rules named by the settings (or the defaults), validated and compiled once to report every problem at boot. */
+function loadIdentityRulesInput(file: string | undefined, inline: string | undefined): IdentityRulesConfig {
   const variable = file !== undefined ? 'IDENTITY_RULES_FILE' : 'IDENTITY_RULES_JSON';
   let input: unknown = defaultIdentityRules;
   if (file !== undefined || inline !== undefined) {
@@ -96,7 +104,8 @@ export function loadIdentityRules(file: string | undefined, inline: string | und
     }
   }
   try {
-    return compileIdentityRules(input);
+    compileIdentityRules(input);
+    return identityRulesSchema.parse(input);
   } catch (error) {
     if (error instanceof InvalidIdentityRulesError) {
       throw new ConfigError(error.issues.map((issue) => ({ variable: `${variable} ${issue.split(':')[0] ?? ''}`.trim(), problem: issue.slice(issue.indexOf(':') + 1).trim() })));

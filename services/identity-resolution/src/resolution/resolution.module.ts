@@ -18,6 +18,8 @@ import { TermFrequencyStore } from './infrastructure/term-frequency.store';
 import { WriteSerializer } from './infrastructure/write-serializer';
 import { CustomersController } from './interface/customers.controller';
 import { IdentitiesController } from './interface/identities.controller';
+import { IdentifierTypesController } from './interface/identifier-types.controller';
+import { IdentityRulesProvider } from './infrastructure/identity-rules.provider';
 import { MatchingController } from './interface/matching.controller';
 import { ReceivedEventsConsumer } from './interface/received-events.consumer';
 import { ReviewController } from './interface/review.controller';
@@ -25,9 +27,10 @@ import { TrainingScheduler } from './interface/training.scheduler';
 
 @Module({
   imports: [PrivacyStoreModule],
-  controllers: [ReceivedEventsConsumer, IdentitiesController, CustomersController, ReviewController, MatchingController],
+  controllers: [ReceivedEventsConsumer, IdentitiesController, CustomersController, ReviewController, MatchingController, IdentifierTypesController],
   providers: [
     IdentityCollections,
+    IdentityRulesProvider,
     IdentityGraphRepository,
     TermFrequencyStore,
     WriteSerializer,
@@ -45,6 +48,6 @@ import { TrainingScheduler } from './interface/training.scheduler';
     TrainMatchingHandler,
     TrainingScheduler,
   ],
-  exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery],
+  exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery, IdentityRulesProvider],
 })
 export class ResolutionModule {}

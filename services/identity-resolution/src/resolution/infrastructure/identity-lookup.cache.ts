@@ -3,6 +3,7 @@ import { InjectRedis, Redis } from '@o2o/redis';
 import { TypedIdentifier } from '../../matching/domain';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
+import { IdentityRulesProvider } from './identity-rules.provider';
 import { LocalLookupCache } from './local-lookup.cache';
 
 export interface CachedCustomer {
@@ -24,8 +25,9 @@ export class IdentityLookupCache {
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
+    @Inject(IDENTITY_CONFIG) config: IdentityResolutionConfig,
     private readonly local: LocalLookupCache,
+    private readonly rules: IdentityRulesProvider,
   ) {
     this.ttl = config.LOOKUP_CACHE_TTL_SECONDS;
   }
@@ -67,7 +69,7 @@ export class IdentityLookupCache {
     for (const [customerId, identifiers] of customers) {
       const answer = JSON.stringify({ customerId, identifiers });
       for (const identifier of identifiers) {
-        if (this.config.rules.types.get(identifier.type)?.unique !== true) continue;
+        if (this.rules.current().types.get(identifier.type)?.unique !== true) continue;
         pipeline.set(identifierKey(identifier.type, identifier.value), answer, 'EX', this.ttl);
       }
     }

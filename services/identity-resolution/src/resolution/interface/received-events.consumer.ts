@@ -1,19 +1,18 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { topics } from '@o2o/contracts';
 import { BatchHandler, EventBatch, KafkaBatchContext } from '@o2o/kafka';
 import { asSegmentEvent, ResolveEventsHandler } from '../application/resolve-events/resolve-events.handler';
 import { extractIdentifiers } from '../../matching/domain';
 import { LateEventFilter } from '../../privacy/application/late-event.filter';
-import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
-import { IDENTITY_CONFIG } from '../../identity.tokens';
+import { IdentityRulesProvider } from '../infrastructure/identity-rules.provider';
 
 @Controller()
 export class ReceivedEventsConsumer {
   constructor(
     private readonly resolve: ResolveEventsHandler,
     private readonly lateEvents: LateEventFilter,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
+    private readonly rules: IdentityRulesProvider,
   ) {}
 
   @BatchHandler(topics.ingestEvents)
@@ -23,7 +22,7 @@ export class ReceivedEventsConsumer {
     // stored: dropped (counted), or kept minimal — stripped of every identifier and trait, so
     // they resolve to nobody and only their existence is known.
     const decisions = await this.lateEvents.decide(
-      received.map((r) => ({ identifiers: extractIdentifiers(asSegmentEvent(r.event), this.config.rules).identifiers })),
+      received.map((r) => ({ identifiers: extractIdentifiers(asSegmentEvent(r.event), this.rules.current()).identifiers })),
     );
     const events = received.flatMap((r, i) => {
       const decision = decisions[i];

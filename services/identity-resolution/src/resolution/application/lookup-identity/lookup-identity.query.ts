@@ -1,10 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { normaliseIdentifierValue } from '../../../matching/domain';
-import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
-import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { AmbiguousIdentifierError, InvalidIdentifierError, UnknownIdentifierTypeError } from '../../domain/identity.errors';
 import { CachedCustomer, IdentityLookupCache } from '../../infrastructure/identity-lookup.cache';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
 
 /**
  * The hot-path lookup: the value is normalised exactly as events are, then answered from Redis;
@@ -15,7 +14,7 @@ export class LookupIdentityQuery {
   constructor(
     private readonly cache: IdentityLookupCache,
     private readonly graph: IdentityGraphRepository,
-    @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
+    private readonly rules: IdentityRulesProvider,
   ) {}
 
   async execute(type: string, rawValue: string): Promise<CachedCustomer | undefined> {
@@ -43,16 +42,18 @@ export class LookupIdentityQuery {
    * held, a non-unique type, an unknown type or an invalid value: the full path answers those).
    */
   answerInMemory(type: string, rawValue: string): string | undefined {
-    const rule = this.config.rules.types.get(type);
+    const rules = this.rules.current();
+    const rule = rules.types.get(type);
     if (rule?.unique !== true) return undefined;
-    const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, this.config.rules.normaliserSettings);
+    const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, rules.normaliserSettings);
     return normalised.ok ? this.cache.answerInMemory(type, normalised.value) : undefined;
   }
 
   private normalise(type: string, rawValue: string): { value: string; unique: boolean } {
-    const rule = this.config.rules.types.get(type);
+    const rules = this.rules.current();
+    const rule = rules.types.get(type);
     if (rule === undefined) throw new UnknownIdentifierTypeError(type);
-    const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, this.config.rules.normaliserSettings);
+    const normalised = normaliseIdentifierValue(rule.normaliser, rawValue, rules.normaliserSettings);
     if (!normalised.ok) throw new InvalidIdentifierError(type, normalised.detail);
     return { value: normalised.value, unique: rule.unique };
   }

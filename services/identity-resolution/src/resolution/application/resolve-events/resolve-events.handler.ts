@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { EventReceivedV1 } from '@o2o/contracts';
-import { MatchParameters, SegmentLikeEvent } from '../../../matching/domain';
+import { IdentityRules, MatchParameters, SegmentLikeEvent } from '../../../matching/domain';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver, lookupsFor, ResolutionPlan, ResolverEvent, ResolverSettings } from '../../domain/batch-resolver';
 import { PlannedMerge, uniqueIdentifierId } from '../../domain/identity-graph.model';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
 import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
 
 export interface ReceivedEvent {
@@ -27,9 +28,9 @@ export interface Unresolvable {
 const MAX_RECONCILE_ROUNDS = 3;
 
 /** The resolver's settings from the service's configuration and the parameters in force (name frequencies come with each loaded batch). */
-export function resolverSettings(config: IdentityResolutionConfig, parameters: MatchParameters): ResolverSettings {
+export function resolverSettings(config: IdentityResolutionConfig, rules: IdentityRules, parameters: MatchParameters): ResolverSettings {
   return {
-    rules: config.rules,
+    rules,
     guard: config.overMergeGuard,
     weakLinkTypes: new Set(config.IDENTITY_WEAK_LINK_TYPES),
     matching: { parameters, termFrequencies: { frequency: () => undefined }, maxBlockSize: config.MATCHING_MAX_BLOCK_SIZE },
@@ -54,6 +55,7 @@ export class ResolveEventsHandler {
     private readonly graph: IdentityGraphRepository,
     private readonly parameters: MatchParametersRepository,
     private readonly publisher: IdentityEventsPublisher,
+    private readonly rules: IdentityRulesProvider,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {}
 
@@ -97,7 +99,7 @@ export class ResolveEventsHandler {
   }
 
   private async settings(): Promise<ResolverSettings> {
-    return resolverSettings(this.config, await this.parameters.current());
+    return resolverSettings(this.config, this.rules.current(), await this.parameters.current());
   }
 
   /**

@@ -8,6 +8,7 @@ import { EstimationRunner } from '../../infrastructure/estimation.runner';
 import { TrainingStatusDocument } from '../../infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
 import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
 import { MIN_RECORDS_FOR_ESTIMATE, NotEnoughRecordsError } from '../estimate-parameters/estimate-parameters';
 import { resolverSettings } from '../resolve-events/resolve-events.handler';
@@ -48,6 +49,7 @@ export class TrainMatchingHandler {
     private readonly runner: EstimationRunner,
     private readonly graph: IdentityGraphRepository,
     private readonly publisher: IdentityEventsPublisher,
+    private readonly rules: IdentityRulesProvider,
     @InjectRedis() redis: Redis,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {
@@ -98,7 +100,7 @@ export class TrainMatchingHandler {
   /** Every stored record matched again under the new parameters; merges are written and published as any other. */
   private async rematch(parameters: MatchParameters, token: string): Promise<{ rematched: number; merges: number }> {
     const ids = await this.parameters.recordIds();
-    const settings = resolverSettings(this.config, parameters);
+    const settings = resolverSettings(this.config, this.rules.current(), parameters);
     const cause = { id: `rematch:${parameters.version}`, time: new Date().toISOString() };
     let merges = 0;
     for (let start = 0; start < ids.length; start += REMATCH_PAGE) {
