@@ -1,3 +1,4 @@
 export * from './start-service';
 export * from './privacy.module';
 export * from './erased-set';
+export * from './periodic-job';

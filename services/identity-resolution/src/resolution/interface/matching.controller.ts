@@ -63,7 +63,7 @@ export class MatchingController {
   @Post('training')
   @HttpCode(202)
   async start() {
-    void this.scheduler.run('request').catch(() => undefined);
+    void this.scheduler.request();
     return { accepted: true, status: await this.training.status() };
   }
 }

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LOGGER, Logger } from '@o2o/observability';
+import { PeriodicJob } from '@o2o/runtime';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import { TrainMatchingHandler, TrainingOutcome, TrainingTrigger } from '../application/train-matching/train-matching.handler';
@@ -11,47 +12,39 @@ import { TrainMatchingHandler, TrainingOutcome, TrainingTrigger } from '../appli
  */
 @Injectable()
 export class TrainingScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<TrainingOutcome | undefined> | undefined;
+  private readonly scheduled: PeriodicJob<TrainingOutcome>;
+  private readonly requested: PeriodicJob<TrainingOutcome>;
 
   constructor(
-    private readonly training: TrainMatchingHandler,
+    training: TrainMatchingHandler,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    const job = (trigger: TrainingTrigger) =>
+      new PeriodicJob(
+        async () => {
+          const outcome = await training.execute(trigger);
+          if (outcome.kind === 'trained') logger.info({ version: outcome.parameters.version, records: outcome.records, rematched: outcome.rematched, merges: outcome.merges, trigger }, 'matching trained');
+          if (outcome.kind === 'refused') logger.warn({ version: outcome.version, reason: outcome.reason, trigger }, 'matching estimate refused');
+          return outcome;
+        },
+        (error) => logger.error({ err: error, trigger }, 'matching training failed'),
+      );
+    this.scheduled = job('schedule');
+    this.requested = job('request');
+  }
 
   onApplicationBootstrap(): void {
-    const interval = this.config.MATCHING_TRAINING_INTERVAL_MS;
-    if (interval > 0) this.timer = setInterval(() => void this.run('schedule'), interval);
+    this.scheduled.start(this.config.MATCHING_TRAINING_INTERVAL_MS);
   }
 
   // Before shutdown rather than on it: the run in flight still needs MongoDB, Redis and Kafka.
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await Promise.all([this.scheduled.stop(), this.requested.stop()]);
   }
 
-  /** Starts a run unless one is in flight in this process; the promise settles when it ends. */
-  run(trigger: TrainingTrigger): Promise<TrainingOutcome | undefined> {
-    this.running ??= this.training
-      .execute(trigger)
-      .then((outcome) => {
-        if (outcome.kind === 'trained') {
-          this.logger.info({ version: outcome.parameters.version, records: outcome.records, rematched: outcome.rematched, merges: outcome.merges, trigger }, 'matching trained');
-        } else if (outcome.kind === 'refused') {
-          this.logger.warn({ version: outcome.version, reason: outcome.reason, trigger }, 'matching estimate refused');
-        }
-        return outcome;
-      })
-      .catch((error: unknown) => {
-        this.logger.error({ err: error, trigger }, 'matching training failed');
-        if (trigger === 'request') throw error;
-        return undefined;
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+  /** Starts a requested run in the background (joining one in flight); settles when it ends. */
+  request(): Promise<TrainingOutcome | undefined> {
+    return this.requested.run();
   }
 }
