@@ -24,6 +24,8 @@ export const allScenarios = [
   'ferretdb-stopped',
   'ferretdb-stopped-long',
   'redis-stopped',
+  'redis-flushed',
+  'kafka-restarted',
   'poison-message',
 ] as const;
 export type ScenarioName = (typeof allScenarios)[number];
@@ -39,7 +41,7 @@ export interface ScenarioResult {
   refused: number;
   lost: number;
   duplicated: number;
-  /** Dead letters that are not the scenario's own poison message: faults that reached a DLQ. */
+  /** Lost and duplicated effects (and messages) this scenario added to the run's cumulative check. */
   transientDeadLetters: number;
   poisonDeadLetters: number;
   /** From the fault cleared until the stages' summed backlog was back to twice its level before the fault (at least one second of load). */
@@ -127,6 +129,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     const population = new BenchPopulation(config.CHAOS_POPULATION, runId, config.CHAOS_SEED);
     const driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: 10, concurrency: 8 });
     let poisonSent = 0;
+    // The effects check is cumulative: a scenario is judged by what it added.
+    let previous = { lost: 0, duplicated: 0, transient: 0 };
 
     for (const scenario of scenarios) {
       log(`${scenario}: load ${config.CHAOS_RATE} events/s for ${loadSeconds} s, fault at ${config.CHAOS_FAULT_AT} s`);
@@ -159,6 +163,16 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           await sleep(seconds * 1000);
           serverScript(config, server, 'start');
           log(`${scenario}: ${server} started again`);
+        } else if (scenario === 'redis-flushed') {
+          fault = 'Redis flushed (FLUSHALL) under load';
+          redisFlush(config);
+          log(`${scenario}: redis flushed`);
+        } else if (scenario === 'kafka-restarted') {
+          fault = 'the Kafka broker stopped and started again';
+          serverScript(config, 'kafka', 'stop');
+          log(`${scenario}: kafka stopped`);
+          serverScript(config, 'kafka', 'start');
+          log(`${scenario}: kafka started again`);
         } else {
           fault = 'one undecodable message on identity.events among the good ones';
           const producer = kafka.producer();
@@ -198,17 +212,20 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         deadLetters: transient.length,
         drained: recovery.drained,
       });
-      const lostAndDuplicated = lossesOf(checks);
-      const ok = checks.every((c) => c.ok) && poisonLetters.length === expectedPoison && recovery.drained;
+      const cumulative = { ...lossesOf(checks), transient: transient.length };
+      const added = { lost: cumulative.lost - previous.lost, duplicated: cumulative.duplicated - previous.duplicated, transient: cumulative.transient - previous.transient };
+      previous = cumulative;
+      if (!checks.every((c) => c.ok)) notes.push(`cumulative effects check (whole run so far): ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
+      const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained;
       results.push({
         scenario,
         fault,
         load: `${config.CHAOS_RATE}/s × ${loadSeconds} s`,
         accepted: load.accepted,
         refused: load.failedEvents,
-        lost: lostAndDuplicated.lost,
-        duplicated: lostAndDuplicated.duplicated,
-        transientDeadLetters: transient.length,
+        lost: added.lost,
+        duplicated: added.duplicated,
+        transientDeadLetters: added.transient,
         poisonDeadLetters: poisonLetters.length,
         recoverySeconds: recovery.seconds,
         drained: recovery.drained,
@@ -216,7 +233,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         ok,
         notes: [...notes, ...load.errors.slice(0, 3).map((e) => `refused: ${e}`)],
       });
-      log(`${scenario}: ${ok ? 'PASS' : 'FAIL'} ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
+      log(`${scenario}: ${ok ? 'PASS' : 'FAIL'} lost ${added.lost}, duplicated ${added.duplicated}, dead letters from faults ${added.transient}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`);
     }
   } finally {
     await Promise.all([...running.values()].map((s) => s.stop()));
@@ -242,11 +259,18 @@ function guardPrivateServers(config: ChaosConfig): void {
   for (const url of [config.KAFKA_BROKERS, config.MONGO_URL, config.REDIS_URL]) if (defaults.includes(url)) throw new Error(`${url} is a default port of the shared servers: the chaos suite runs on servers of its own`);
 }
 
-function serverScript(config: ChaosConfig, server: 'ferretdb' | 'redis', command: 'start' | 'stop'): void {
+function serverScript(config: ChaosConfig, server: 'ferretdb' | 'redis' | 'kafka', command: 'start' | 'stop'): void {
   const env: Record<string, string> = { ...chaosInheritedEnvironment(), LOCAL_SERVERS_HOME: config.LOCAL_SERVERS_HOME };
-  for (const [k, v] of Object.entries({ LOCAL_SERVERS_CACHE: config.LOCAL_SERVERS_CACHE, MONGO_PORT: config.MONGO_PORT, REDIS_PORT: config.REDIS_PORT })) if (v !== undefined) env[k] = v;
+  const ports = { LOCAL_SERVERS_CACHE: config.LOCAL_SERVERS_CACHE, MONGO_PORT: config.MONGO_PORT, REDIS_PORT: config.REDIS_PORT, KAFKA_PORT: config.KAFKA_PORT, KAFKA_CONTROLLER_PORT: config.KAFKA_CONTROLLER_PORT };
+  for (const [k, v] of Object.entries(ports)) if (v !== undefined) env[k] = v;
   const result = spawnSync('bash', [join(repoRoot(), 'deploy', 'local', `${server}.sh`), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 });
   if (result.status !== 0) throw new Error(`${server}.sh ${command} failed: ${result.stderr.slice(-1500)}`);
+}
+
+function redisFlush(config: ChaosConfig): void {
+  const port = new URL(config.REDIS_URL).port || '6379';
+  const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', port, 'FLUSHALL'], { encoding: 'utf8', timeout: 30000 });
+  if (result.status !== 0 || !result.stdout.includes('OK')) throw new Error(`redis-cli FLUSHALL failed: ${result.stderr}${result.stdout}`);
 }
 
 async function waitForExit(service: ServiceProcess): Promise<void> {
