@@ -26,6 +26,7 @@ export const allScenarios = [
   'redis-stopped',
   'redis-flushed',
   'kafka-restarted',
+  'scale-value-scoring',
   'poison-message',
 ] as const;
 export type ScenarioName = (typeof allScenarios)[number];
@@ -163,6 +164,13 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           await sleep(seconds * 1000);
           serverScript(config, server, 'start');
           log(`${scenario}: ${server} started again`);
+        } else if (scenario === 'scale-value-scoring') {
+          fault = `value-scoring scaled 1 → 3 → 1 under load (${outage} s at 3)`;
+          const extra = await Promise.all([1, 2].map(() => startServiceProcess('value-scoring', envFor('value-scoring'), { readyTimeoutMs: 180000 })));
+          log(`${scenario}: two more value-scoring instances ready (pids ${extra.map((e) => e.pid).join(', ')})`);
+          await sleep(outage * 1000);
+          await Promise.all(extra.map((e) => e.stop()));
+          log(`${scenario}: back to one instance`);
         } else if (scenario === 'redis-flushed') {
           fault = 'Redis flushed (FLUSHALL) under load';
           redisFlush(config);
