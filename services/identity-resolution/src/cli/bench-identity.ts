@@ -24,6 +24,7 @@ import { createHash, randomBytes } from 'node:crypto';
 // A benchmark, not service code: it starts the services and finds the servers as the tests do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { repoRoot, serversFromEnvironment, ServerUrls, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
+import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';
 import { ClusterMetrics, clusterMetrics } from './offline-evaluation';
@@ -216,7 +217,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     for (;;) {
       const status = (await (await fetch(`${identity.url}/v1/matching/training`)).json()) as TrainingStatus;
       if (status.error !== undefined) throw new Error(`training failed: ${status.error}`);
-      const due = (status.trainedOn ?? 0) * 1.5 <= set.records.length;
+      const due = trainingDue(set.records.length, status.trainedOn ?? 0);
       await lookupAll();
       const snapshot = JSON.stringify([...customerOf.entries()].sort());
       if (status.state === 'idle' && !due && snapshot === previous) break;
