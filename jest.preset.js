@@ -7,7 +7,7 @@ process.env.TZ = 'UTC';
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.ts$|/node_modules/jose/.+\\.js$': [
       '@swc/jest',
       {
         jsc: {
@@ -20,6 +20,8 @@ module.exports = {
       },
     ],
   },
+  // jose (token checks) ships ES modules only; jest's CommonJS runtime needs it transpiled too.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@o2o/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),

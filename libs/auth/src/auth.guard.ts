@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuthFailure } from './auth-errors';
+import { Authenticator } from './authenticator';
+import type { RequestWithPrincipal } from './principal';
+import { ROUTE_ACCESS, RouteAccess } from './route-access';
+
+/**
+ * The global guard of every service: a route runs only if it declared what it needs and the
+ * caller has it. Deny by default: a route with no declaration is refused (and startService
+ * refuses to boot with one).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & RequestWithPrincipal>();
+    const reply = http.getResponse<FastifyReply>();
+    if (access === undefined) throw new AuthFailure(403, 'this route declares no scope, so nobody may call it').toHttpException();
+    if (access.kind !== 'scope') return true;
+    try {
+      request.principal = await this.authenticator.authorize(request.headers.authorization, access.scope);
+      return true;
+    } catch (error) {
+      if (error instanceof AuthFailure) {
+        void reply.header('www-authenticate', error.challenge());
+        throw error.toHttpException();
+      }
+      throw error;
+    }
+  }
+}
