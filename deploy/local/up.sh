@@ -2,9 +2,10 @@
 # `npm start`: the whole platform on local defaults, on a fresh machine, no flags.
 #   1. npm dependencies (if missing) and a build of every lib and service
 #   2. Kafka (KRaft), FerretDB and Redis via deploy/local/servers.sh (installed on first use)
-#   3. the five services (topics are created by the services at boot), logs under
+#   3. the local OpenID Connect provider (oidc-provider) on :3005, issuer of every API token
+#   4. the five services (topics are created by the services at boot), logs under
 #      .local-servers/logs/services/, with ingestion's demo sources (one write key per channel)
-#   4. the demo traffic generator, and in the foreground a tail of segments.membership.v1
+#   5. the demo traffic generator, and in the foreground a tail of segments.membership.v1
 # Ctrl-C stops the traffic and the services; `npm stop` also stops the servers. If a step fails,
 # the script stops what this run started (services, traffic and, if they were not running
 # before, the servers) before it exits, so a retry starts from the same state.
@@ -62,6 +63,29 @@ if ! bash deploy/local/servers.sh status >/dev/null 2>&1; then SERVERS_STARTED=t
 server_env="$(bash deploy/local/servers.sh start)"
 eval "$server_env"
 export KAFKA_BROKERS MONGO_URL REDIS_URL
+
+# The issuer of every token the services accept; the key file keeps its signing key across restarts.
+OIDC_PORT="${OIDC_PORT:-$((PORT_BASE + 5))}"
+export AUTH_ISSUER="${AUTH_ISSUER:-http://127.0.0.1:$OIDC_PORT}"
+if alive "$RUN_DIR/identity-provider.pid"; then
+  say "identity provider already running (pid $(cat "$RUN_DIR/identity-provider.pid"))"
+else
+  say "starting the identity provider on :$OIDC_PORT (log: $LOG_DIR/identity-provider.log)"
+  OIDC_PORT="$OIDC_PORT" OIDC_ISSUER="$AUTH_ISSUER" OIDC_KEY_FILE="$HOME_DIR/oidc/signing-key.json" \
+    nohup node libs/testing/dist/cli/identity-provider.js >>"$LOG_DIR/identity-provider.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/identity-provider.pid"
+  STARTED+=(identity-provider)
+  deadline=$((SECONDS + 30))
+  until curl -fsS "$AUTH_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1; do
+    if ! alive "$RUN_DIR/identity-provider.pid" || ((SECONDS > deadline)); then
+      say "the identity provider did not start; last log lines:"
+      tail -n 30 "$LOG_DIR/identity-provider.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+fi
+say "identity provider ready: $AUTH_ISSUER (e.g. curl -u demo-agent:demo-agent-demo-secret -d grant_type=client_credentials -d scope=profiles:read $AUTH_ISSUER/token)"
 
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"

@@ -96,6 +96,24 @@ export const baseServiceConfigShape = {
    */
   PRIVACY_PSEUDONYM_KEY: z.string().min(16, 'at least 16 characters').default('development-only-pseudonym-key'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
+  /** OpenID Connect issuer whose access tokens the service accepts (its `iss`, exactly); locally the provider `npm start` runs. */
+  AUTH_ISSUER: configFields.url(['http', 'https']).default('http://127.0.0.1:3005'),
+  /** Audience a token must name (`aud`). */
+  AUTH_AUDIENCE: z.string().min(1).default('urn:o2o:platform'),
+  /** The issuer's JWKS; without it, read from the issuer's /.well-known/openid-configuration. */
+  AUTH_JWKS_URL: configFields.url(['http', 'https']).optional(),
+  /** Clock skew tolerated on a token's exp, nbf and iat. */
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** Claim holding the caller's roles (dot path: `roles`, Keycloak `realm_access.roles`). */
+  AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** Token signature algorithms accepted (asymmetric: keys come from the issuer's JWKS). */
+  AUTH_ALGORITHMS: z
+    .string()
+    .default('RS256,PS256,ES256,EdDSA')
+    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1)),
+  /** How long a checked API key is trusted before its record is read again (a revocation reaches other instances within it). */
+  AUTH_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
 };
 
 export const baseServiceConfigSchema = z.object(baseServiceConfigShape);

@@ -1,4 +1,5 @@
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { OpenRoute } from '@o2o/auth';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
 export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
@@ -47,6 +48,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
 }
 
 @Controller('health')
+@OpenRoute('liveness and readiness probes')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

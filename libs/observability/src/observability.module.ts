@@ -1,5 +1,6 @@
 import { Controller, DynamicModule, Get, Global, Header, Inject, Module, type RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { OpenRoute } from '@o2o/auth';
 import type { Logger } from 'pino';
 import { HealthModule } from './health';
 import { PlatformMetrics } from './metrics';
@@ -13,6 +14,7 @@ export interface HttpRoute {
 }
 
 @Controller()
+@OpenRoute('Prometheus scrapes')
 export class MetricsController {
   constructor(private readonly metrics: PlatformMetrics) {}
 

@@ -1,5 +1,6 @@
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthModule, AuthSettings, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule } from '@o2o/kafka';
@@ -51,7 +52,20 @@ export interface RunningService {
   url: string;
 }
 
-/** Root module wiring: observability, Kafka, the service's own MongoDB database, Redis, features. */
+/** The credential checks of a service, from the shared AUTH_* settings. */
+export function authSettingsOf(config: BaseServiceConfig): AuthSettings {
+  return {
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    ...(config.AUTH_JWKS_URL ? { jwksUrl: config.AUTH_JWKS_URL } : {}),
+    clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+    rolesClaim: config.AUTH_ROLES_CLAIM,
+    algorithms: config.AUTH_ALGORITHMS,
+    apiKeyCacheSeconds: config.AUTH_API_KEY_CACHE_SECONDS,
+  };
+}
+
+/** Root module wiring: observability, credentials, Kafka, the service's own MongoDB database, Redis, features. */
 export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C, logger: Logger, metrics: PlatformMetrics): DynamicModule {
   @Module({})
   class ServiceRootModule {}
@@ -72,6 +86,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
         consumerGroups: [config.KAFKA_GROUP_ID],
       }),
       MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+      AuthModule.forRoot(authSettingsOf(config)),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       ...definition.imports(config),
       PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
@@ -95,6 +110,12 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     ...(definition.bodyParser === undefined ? {} : { bodyParser: definition.bodyParser }),
     ...(definition.bodyLimit === undefined ? {} : { bodyLimit: definition.bodyLimit }),
   });
+  // Deny by default: a route that does not say what it needs is a mistake, not an open door.
+  const undeclared = undeclaredRoutes(app);
+  if (undeclared.length > 0) {
+    await app.close();
+    throw new Error(`${definition.name}: routes without a declared scope (@RequireScope, @OpenRoute or @OwnCredential): ${undeclared.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+  }
   definition.configureHttp?.(app, config);
   const transport = connectBatchTransport(app, {
     groupId: config.KAFKA_GROUP_ID,

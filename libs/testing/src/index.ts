@@ -6,3 +6,6 @@ export * from './infrastructure/servers';
 export * from './infrastructure/private-server';
 export * from './infrastructure/service-process';
 export * from './population';
+export * from './infrastructure/identity-provider-process';
+export * from './identity-provider/local-identity-provider';
+export * from './access-control';

@@ -12,7 +12,8 @@ export function assertTestDatabase(name: string): void {
 
 /**
  * Environment for a service under test: the servers chosen by the global setup, a topic prefix,
- * Redis key prefix and databases private to this test run, and an ephemeral HTTP port.
+ * Redis key prefix and databases private to this test run, an ephemeral HTTP port, and the test
+ * run's identity provider as the token issuer.
  */
 export function testEnvironment(run: string, service: string, overrides: Record<string, string> = {}): Record<string, string> {
   const database = `test_${run}_${service.replace(/-/g, '_')}`;
@@ -30,6 +31,7 @@ export function testEnvironment(run: string, service: string, overrides: Record<
     MONGO_DB: database,
     HTTP_HOST: '127.0.0.1',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    AUTH_ISSUER: required('O2O_TEST_AUTH_ISSUER'),
     ...overrides,
   };
   return env;

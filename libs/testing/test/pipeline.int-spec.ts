@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { expectEventually, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId } from '../src';
+import { authHeader, expectEventually, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId } from '../src';
 
 /**
  * The first end-to-end slice: an event accepted by ingestion's HTTP API passes through identity
@@ -74,6 +74,19 @@ describe('pipeline end to end (five processes, real servers)', () => {
     const traces = new Set(spy.on(topic('segments.membership.v1')).filter((m) => m.key === customerId).map((m) => traceId(m.headers['traceparent'])));
     const identifyTrace = traceId(spy.on(topic('ingest.events.v1')).find((m) => m.key === userId && m !== received)?.headers['traceparent']);
     expect([...traces].some((t) => t === origin || t === identifyTrace)).toBe(true);
+
+    // An agent with a real token from the local identity provider finds the customer everywhere.
+    const [, identity, value, needs] = running;
+    if (!identity || !value || !needs) throw new Error('services not started');
+    const agent = await authHeader('agent');
+    const lookupUrl = `${identity.url}/v1/identities/userId/${encodeURIComponent(userId)}`;
+    expect((await fetch(lookupUrl)).status).toBe(401);
+    const lookup = await fetch(lookupUrl, { headers: agent });
+    expect(lookup.status).toBe(200);
+    expect(((await lookup.json()) as { customerId: string }).customerId).toBe(customerId);
+    await expectEventually(async () => expect((await fetch(`${value.url}/v1/customers/${customerId}/value`, { headers: agent })).status).toBe(200), { timeoutMs: 30000 });
+    expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: agent })).status).toBe(200);
+    expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: await authHeader('marketer') })).status).toBe(403);
   }, 120000);
 
   it('left each service its own database', async () => {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
-import { expectEventually, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '../src';
+import { authHeader, expectEventually, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '../src';
 
 /**
  * Privacy across all five services, as separate processes on real servers: consent withdrawal
@@ -78,7 +78,10 @@ describe('privacy across every service (five processes, real servers)', () => {
   }, 90000);
 
   it('exports what every service holds about the customer, found by e-mail', async () => {
-    const response = await fetch(`${url('identity-resolution')}/v1/privacy/customers/email/${encodeURIComponent(email)}/export`);
+    const exportUrl = `${url('identity-resolution')}/v1/privacy/customers/email/${encodeURIComponent(email)}/export`;
+    // Only a privacy officer may read it: an agent's real token is refused.
+    expect((await fetch(exportUrl, { headers: await authHeader('agent') })).status).toBe(403);
+    const response = await fetch(exportUrl, { headers: await authHeader('privacy-officer') });
     expect(response.status).toBe(200);
     const document = (await response.json()) as { customerId: string; services: Record<string, Record<string, unknown>>; missing: string[] };
     expect(document.customerId).toBe(customerId);
@@ -91,12 +94,14 @@ describe('privacy across every service (five processes, real servers)', () => {
   }, 60000);
 
   it('erases the customer everywhere, tombstones the compacted topics, and a replay does not bring it back', async () => {
-    const started = await fetch(`${url('identity-resolution')}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/erasure`, { method: 'POST' });
+    const erasureUrl = `${url('identity-resolution')}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/erasure`;
+    expect((await fetch(erasureUrl, { method: 'POST' })).status).toBe(401);
+    const started = await fetch(erasureUrl, { method: 'POST', headers: await authHeader('privacy-officer') });
     expect(started.status).toBe(202);
     const { requestId } = (await started.json()) as { requestId: string };
     const status = await expectEventually(
       async () => {
-        const body = (await (await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`)).json()) as { status: string; services: Record<string, unknown>; waitingFor: string[] };
+        const body = (await (await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`, { headers: await authHeader('privacy-officer') })).json()) as { status: string; services: Record<string, unknown>; waitingFor: string[] };
         expect({ status: body.status, waitingFor: body.waitingFor }).toEqual({ status: 'completed', waitingFor: [] });
         return body;
       },

@@ -10,7 +10,7 @@ import {
   type ValueTier,
 } from '@o2o/contracts';
 import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { campaignCustomizationService } from '../src/campaign-customization.service';
 import { loadCampaignCustomizationConfig } from '../src/config/campaign-customization.config';
 
@@ -134,9 +134,11 @@ export class CampaignTestKit {
   }
 
   async http(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    // Segments and campaigns as a marketer, next actions as an agent: real tokens from the test provider.
+    const credential = await authHeader(path.startsWith('/v1/customers/') ? 'agent' : 'marketer');
     const response = await fetch(`${this.service.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? credential : { 'content-type': 'application/json', ...credential },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

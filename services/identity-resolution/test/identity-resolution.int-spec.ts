@@ -1,7 +1,7 @@
 import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, generatePopulation, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { authHeader, expectEventually, generatePopulation, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
@@ -58,12 +58,14 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
     await stopTelemetry();
   });
 
+  // Lookups as an agent, everything else (explain, review, split, matching) as an operator: real tokens.
+  const roleFor = (path: string) => (path.startsWith('/v1/identities/') ? 'agent' : 'operator');
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`);
+    const response = await fetch(`${service.url}${path}`, { headers: await authHeader(roleFor(path)) });
     return { status: response.status, body: (await response.json()) as T };
   };
   const post = async <T>(path: string, body: unknown = {}): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await authHeader(roleFor(path))) }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as T };
   };
 
@@ -109,8 +111,8 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
       receivedEvent({ eventType: 'identify', anonymousId: `${t}-device`, traits: { loyaltyCard: `${t}-card` }, timestamp: '2024-02-01T00:00:00.000Z' }),
     );
     const path = `/v1/identities/loyaltyCard/${t}-card`;
-    const fetchRaw = async () => {
-      const response = await fetch(`${service.url}${path}`);
+    const fetchRaw = async (headers: Record<string, string> | undefined = undefined) => {
+      const response = await fetch(`${service.url}${path}`, { headers: headers ?? (await authHeader('agent')) });
       return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
     };
     const first = await fetchRaw();
@@ -118,6 +120,9 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
     expect(JSON.parse(first.text)).toMatchObject({ customerId: younger });
     // Later answers come from this process's memory: the same document, byte for byte.
     expect(await fetchRaw()).toEqual(first);
+    // ...but only to a caller with the scope: the memory answer comes after the credential check.
+    expect((await fetchRaw({})).status).toBe(401);
+    expect((await fetchRaw(await authHeader('marketer'))).status).toBe(403);
     expect(await fetchRaw()).toEqual(first);
     // The card shows up with the e-mail of the older customer: one customer now, and the lookup
     // follows as soon as the rewritten Redis entry is pushed as an invalidation.

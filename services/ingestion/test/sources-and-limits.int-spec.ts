@@ -1,13 +1,12 @@
 import { topics } from '@o2o/contracts';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { expectEventually, testEnvironment, testToken, TopicSpy, uniqueId } from '@o2o/testing';
 import { createHmac } from 'node:crypto';
 import { loadIngestionConfig } from '../src/config/ingestion.config';
 import { ingestionService } from '../src/ingestion.service';
 
 const run = uniqueId();
-const adminToken = 'test-admin-token-0123456789';
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 interface CreatedSource {
@@ -23,10 +22,11 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
   let spy: TopicSpy;
   const eventsTopic = `${run}.${topics.ingestEvents.name}`;
 
-  const admin = async (method: string, path: string, body?: unknown, token = adminToken) =>
+  // An operator's real token from the test identity provider (sources:admin).
+  const admin = async (method: string, path: string, body?: unknown, token?: string) =>
     fetch(`${service.url}/admin/v1/sources${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token ?? (await testToken('operator'))}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const send = (path: string, key: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -35,7 +35,7 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
 
   beforeAll(async () => {
     startTelemetry({ serviceName: 'ingestion-test' });
-    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_ADMIN_TOKEN: adminToken, RATE_LIMIT_EVENTS_PER_SECOND: '20', PURPOSE_REQUIRED_FOR: 'Question Answered' }));
+    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { RATE_LIMIT_EVENTS_PER_SECOND: '20', PURPOSE_REQUIRED_FOR: 'Question Answered' }));
     service = await startService(ingestionService, config, 0);
     spy = await TopicSpy.start(config.KAFKA_BROKERS, [eventsTopic]);
   });
@@ -46,9 +46,10 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
     await stopTelemetry();
   });
 
-  it('guards the admin API with its own credential', async () => {
+  it('guards the admin API with the operator scope sources:admin (real tokens)', async () => {
     expect((await admin('GET', '', undefined, '')).status).toBe(401);
-    expect((await admin('GET', '', undefined, 'wrong-token-wrong-token')).status).toBe(403);
+    expect((await admin('GET', '', undefined, 'wrong-token-wrong-token')).status).toBe(401);
+    expect((await admin('GET', '', undefined, await testToken('marketer'))).status).toBe(403);
     const bad = await admin('POST', '', { name: 'x', channel: 'fax' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('channel');

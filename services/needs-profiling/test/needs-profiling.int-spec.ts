@@ -5,7 +5,7 @@ import { Channel, IdentifierV1, NeedsProfiledDataV1, topics } from '@o2o/contrac
 import { createEnvelope } from '@o2o/kafka';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
 import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sweep-stages.handler';
@@ -113,7 +113,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   }
 
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`);
+    const response = await fetch(`${service.url}${path}`, { headers: await authHeader('agent') });
     return { status: response.status, body: (await response.json()) as T };
   };
   const needsOf = async (id: string) => (await get<NeedsResponse>(`/v1/customers/${id}/needs`)).body;

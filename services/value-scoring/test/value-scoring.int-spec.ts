@@ -2,7 +2,7 @@ import { Envelope, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '@o2o/testing';
+import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '@o2o/testing';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
@@ -132,7 +132,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
   };
 
   const getValue = async (service: RunningService, customerId: string): Promise<{ status: number; body: ValueAnswer }> => {
-    const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customerId)}/value`);
+    const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, { headers: await authHeader('agent') });
     return { status: response.status, body: (await response.json()) as ValueAnswer };
   };
 
@@ -275,7 +275,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     let fittedVersion = '';
 
     it('refits once with two instances asked at the same time, and both then score with the new version', async () => {
-      const [ra, rb] = await Promise.all([fetch(`${a.url}/v1/models/refit`, { method: 'POST' }), fetch(`${b.url}/v1/models/refit`, { method: 'POST' })]);
+      const [ra, rb] = await Promise.all([fetch(`${a.url}/v1/models/refit`, { method: 'POST', headers: await authHeader('operator') }), fetch(`${b.url}/v1/models/refit`, { method: 'POST', headers: await authHeader('operator') })]);
       const answers = [
         { status: ra.status, body: (await ra.json()) as { status: string; model?: { version: string; customers: number }; rescore?: { customers: number } } },
         { status: rb.status, body: (await rb.json()) as { status: string; model?: { version: string; customers: number } } },
@@ -289,11 +289,11 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       fittedVersion = version;
       expect(fitted[0]?.body.model?.customers).toBeGreaterThanOrEqual(60);
 
-      const listed = (await (await fetch(`${b.url}/v1/models`)).json()) as { versions: Array<{ version: string }> };
+      const listed = (await (await fetch(`${b.url}/v1/models`, { headers: await authHeader('operator') })).json()) as { versions: Array<{ version: string }> };
       expect(listed.versions.map((v) => v.version)).toEqual([version]);
       for (const service of [a, b]) {
         await expectEventually(async () => {
-          const current = (await (await fetch(`${service.url}/v1/models/current`)).json()) as { model: { version: string }; tiering: { modelVersion: string } | null };
+          const current = (await (await fetch(`${service.url}/v1/models/current`, { headers: await authHeader('operator') })).json()) as { model: { version: string }; tiering: { modelVersion: string } | null };
           expect(current.model.version).toBe(version);
           expect(current.tiering?.modelVersion).toBe(version);
         });
@@ -371,7 +371,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         await mongo.close();
       }
       // Peer levels are recomputed with the re-scoring (here on demand; on a schedule in production).
-      const response = await fetch(`${a.url}/v1/models/rescore`, { method: 'POST' });
+      const response = await fetch(`${a.url}/v1/models/rescore`, { method: 'POST', headers: await authHeader('operator') });
       expect(response.status).toBe(200);
       const answers = await Promise.all(members.map((c) => getValue(b, c)));
       expect(answers.every((x) => x.body.strategic.peerGroup?.startsWith('archetypes=family;'))).toBe(true);

@@ -1,10 +1,13 @@
 import { containerRuntimeAvailable, startContainers } from './containers';
+import { startIdentityProviderProcess, TEST_AUTH_ISSUER_VARIABLE } from './identity-provider-process';
 import { ServerOrigin, serversFromEnvironment, startLocalServers } from './servers';
 
 /**
  * Jest global setup of the integration suite. Servers are chosen in this order: URLs from the
  * environment; Docker via testcontainers when an engine answers; else the local servers of
  * deploy/local (Kafka from Maven Central jars, FerretDB, redis-server), started once per run.
+ * The local OpenID Connect provider runs for the whole run, as `npm start` runs it: services
+ * under test accept its tokens, and tests fetch real ones from it.
  */
 export default async function globalSetup(): Promise<void> {
   process.env['TZ'] = 'UTC';
@@ -21,6 +24,8 @@ export default async function globalSetup(): Promise<void> {
     urls = startLocalServers();
     origin = 'local';
   }
-  Object.assign(process.env, urls, { O2O_TEST_SERVER_ORIGIN: origin });
-  process.stderr.write(`\nintegration servers (${origin}): kafka ${urls.KAFKA_BROKERS}, mongo ${urls.MONGO_URL}, redis ${urls.REDIS_URL}\n`);
+  const identityProvider = await startIdentityProviderProcess();
+  (globalThis as { __o2oIdentityProvider?: unknown }).__o2oIdentityProvider = identityProvider.child;
+  Object.assign(process.env, urls, { O2O_TEST_SERVER_ORIGIN: origin, [TEST_AUTH_ISSUER_VARIABLE]: identityProvider.issuer });
+  process.stderr.write(`\nintegration servers (${origin}): kafka ${urls.KAFKA_BROKERS}, mongo ${urls.MONGO_URL}, redis ${urls.REDIS_URL}, identity provider ${identityProvider.issuer}\n`);
 }

@@ -6,7 +6,10 @@
  *
  *   node services/campaign-customization/dist/cli/bench-next-action.js \
  *     --url http://127.0.0.1:3004 --brokers 127.0.0.1:9092 --prefix "" --customers 1000 --rate 500 --duration 20 [--warmup 5] [--connections 10] [--reuse <run id>]
+ *     [--issuer http://127.0.0.1:3005]
  *
+ * Tokens come from the issuer by the client-credentials grant with the local identity provider's
+ * demo clients: demo-marketer creates the campaign, demo-service asks for next actions.
  * --prefix must be the instance's KAFKA_TOPIC_PREFIX. Settings come from flags, not the
  * environment, so a benchmark run never picks up a production setting by accident.
  */
@@ -14,6 +17,7 @@ import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { topics, type ResolvedEventDataV1, type ValueScoredDataV1 } from '@o2o/contracts';
+import { clientCredentialsToken, demoClientOf, tokenEndpointOf } from '@o2o/auth';
 import { createEnvelope } from '@o2o/kafka';
 
 interface Options {
@@ -29,6 +33,20 @@ interface Options {
   channel: string;
   /** Reuse the customers seeded by an earlier run (its id), skipping the seeding. */
   reuse?: string;
+  /** The OpenID Connect issuer the instance trusts (AUTH_ISSUER). */
+  issuer: string;
+}
+
+/** Bearer headers of the campaign set-up (a marketer) and of the measured calls (a service). */
+interface Credentials {
+  marketer: Record<string, string>;
+  service: Record<string, string>;
+}
+
+async function credentials(issuer: string): Promise<Credentials> {
+  const endpoint = await tokenEndpointOf(issuer);
+  const bearer = async (role: string, scopes: string[]) => ({ authorization: `Bearer ${await clientCredentialsToken(endpoint, demoClientOf(role), scopes)}` });
+  return { marketer: await bearer('marketer', ['campaigns:write']), service: await bearer('service', ['decisions:write']) };
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -57,6 +75,7 @@ function parseOptions(argv: readonly string[]): Options {
     connections: number('connections', 10),
     channel: flags.get('channel') ?? 'call-centre',
     ...(flags.has('reuse') ? { reuse: flags.get('reuse') } : {}),
+    issuer: flags.get('issuer') ?? 'http://127.0.0.1:3005',
   };
 }
 
@@ -110,7 +129,7 @@ async function seed(options: Options, ids: readonly string[]): Promise<void> {
   await producer.disconnect();
 }
 
-async function ensureCampaign(options: Options): Promise<void> {
+async function ensureCampaign(options: Options, auth: Credentials): Promise<void> {
   const campaign = {
     id: 'bench-offer',
     name: 'Benchmark offer',
@@ -129,14 +148,14 @@ async function ensureCampaign(options: Options): Promise<void> {
       message: { options: [{ id: 'warm', when: { path: 'value.tier', op: 'eq', value: 'A' }, weight: 1, attributes: { template: 'warm' } }, { id: 'plain', attributes: { template: 'plain' } }] },
     },
   };
-  const response = await fetch(`${options.url}/v1/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(campaign) });
+  const response = await fetch(`${options.url}/v1/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth.marketer }, body: JSON.stringify(campaign) });
   if (response.status !== 201 && response.status !== 409) throw new Error(`creating the campaign: ${response.status} ${await response.text()}`);
 }
 
-async function waitUntilDecidable(options: Options, customerId: string): Promise<void> {
+async function waitUntilDecidable(options: Options, auth: Credentials, customerId: string): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
-    const response = await fetch(`${options.url}/v1/customers/by/customerId/${customerId}/next-action?channel=${options.channel}`);
+    const response = await fetch(`${options.url}/v1/customers/by/customerId/${customerId}/next-action?channel=${options.channel}`, { headers: auth.service });
     if (response.status === 200) {
       const body = (await response.json()) as { action: { kind: string } };
       if (body.action.kind !== 'none') return;
@@ -150,13 +169,14 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const run = options.reuse ?? randomUUID().slice(0, 8);
   const ids = Array.from({ length: options.customers }, (_, i) => `bench-${run}-${i}`);
-  await ensureCampaign(options);
+  const auth = await credentials(options.issuer);
+  await ensureCampaign(options, auth);
   const seeding = Date.now();
   if (options.reuse === undefined) await seed(options, ids);
   // Partitions are consumed independently: wait for a sample spread over all of them.
   for (let i = ids.length - 1; i >= 0; i -= Math.max(1, Math.floor(ids.length / 50))) {
     const id = ids[i];
-    if (id !== undefined) await waitUntilDecidable(options, id);
+    if (id !== undefined) await waitUntilDecidable(options, auth, id);
   }
   process.stdout.write(`${options.reuse === undefined ? 'seeded' : 'reused'} ${ids.length} customers (run ${run}) in ${((Date.now() - seeding) / 1000).toFixed(1)} s\n`);
 
@@ -170,6 +190,7 @@ async function main(): Promise<void> {
       requests: [
         {
           method: 'GET',
+          headers: auth.service,
           setupRequest: (request) => {
             const id = ids[next++ % ids.length] ?? '';
             return { ...request, path: `/v1/customers/by/customerId/${id}/next-action?channel=${options.channel}` };

@@ -4,9 +4,13 @@
  * percentiles autocannon measured. The target is p99 under 5 ms at 1,000 requests/s.
  *
  *   node services/identity-resolution/dist/cli/bench-lookup.js --url http://127.0.0.1:3001 [--rate 1000] [--duration 30] [--identifiers 5000]
+ *
+ * The calls carry a token of the local identity provider's demo-service client (client
+ * credentials, scope profiles:read) from the service's own AUTH_ISSUER.
  */
 import autocannon from 'autocannon';
 import mongoose from 'mongoose';
+import { clientCredentialsToken, demoClientOf, SCOPES, tokenEndpointOf } from '@o2o/auth';
 import { loadIdentityResolutionConfig } from '../config/identity-resolution.config';
 import { IdentifierDocument } from '../resolution/infrastructure/identity-graph.collections';
 import { argument, numberArgument } from './cli-arguments';
@@ -28,11 +32,13 @@ async function main(): Promise<void> {
   const rate = numberArgument(argv, '--rate', 1000);
   const duration = numberArgument(argv, '--duration', 30);
   const paths = await samplePaths(numberArgument(argv, '--identifiers', 5000));
+  const token = await clientCredentialsToken(await tokenEndpointOf(loadIdentityResolutionConfig().AUTH_ISSUER), demoClientOf('service'), [SCOPES.profilesRead]);
+  const headers = { authorization: `Bearer ${token}` };
   if (paths.length === 0) throw new Error('the service holds no identifiers yet: run bench-matching first');
 
   // One pass first, so the measured run sees the steady state (every write also refreshes the cache).
   let misses = 0;
-  for (const path of paths) if ((await fetch(`${url}${path}`)).status !== 200) misses += 1;
+  for (const path of paths) if ((await fetch(`${url}${path}`, { headers })).status !== 200) misses += 1;
 
   let next = 0;
   const result = await autocannon({
@@ -40,6 +46,7 @@ async function main(): Promise<void> {
     connections: 20,
     overallRate: rate,
     duration,
+    headers,
     requests: [
       {
         setupRequest: (request) => {

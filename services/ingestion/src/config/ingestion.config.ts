@@ -8,8 +8,6 @@ export const ingestionConfigSchema = z.object({
   KAFKA_GROUP_ID: z.string().default('ingestion'),
   /** How long a messageId is remembered per source to drop duplicates (Segment: 24 h). */
   DEDUP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86400),
-  /** Bearer token of the sources admin API; without it the admin API refuses every call. */
-  INGESTION_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** Events per second each source may send (token bucket refilled every second, shared by all instances through Redis). */
   RATE_LIMIT_EVENTS_PER_SECOND: z.coerce.number().int().min(1).default(5000),
   /** Largest decompressed/compressed size ratio of a gzip or deflate request body (JSON batches compress 5-20x). */

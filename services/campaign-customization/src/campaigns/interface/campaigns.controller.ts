@@ -8,6 +8,7 @@ import {
   ManageCampaignsHandler,
 } from '../application/manage-campaigns/manage-campaigns.handler';
 import { CampaignConflictError, CampaignRepository, type CampaignDocument } from '../infrastructure/campaign.repository';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 function view(document: CampaignDocument) {
   return { ...document.definition, createdAt: document.createdAt, updatedAt: document.updatedAt, versions: document.history.map((h) => ({ version: h.version, savedAt: h.savedAt })) };
@@ -21,6 +22,7 @@ export class CampaignsController {
     private readonly lift: MeasureLiftHandler,
   ) {}
 
+  @RequireScope(SCOPES.campaignsWrite)
   @Post()
   @HttpCode(201)
   async create(@Body() body: unknown) {
@@ -28,17 +30,20 @@ export class CampaignsController {
   }
 
   /** A full replacement; the result is the next version. */
+  @RequireScope(SCOPES.campaignsWrite)
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown) {
     return view(await this.run(() => this.manage.update(id, body)));
   }
 
+  @RequireScope(SCOPES.campaignsRead)
   @Get()
   async list() {
     const all = await this.campaigns.all();
     return { campaigns: all };
   }
 
+  @RequireScope(SCOPES.campaignsRead)
   @Get(':id')
   async get(@Param('id') id: string) {
     const document = await this.campaigns.get(id);
@@ -47,6 +52,7 @@ export class CampaignsController {
   }
 
   /** Conversion of treated and control customers within the attribution window, the lift and its 95% interval. */
+  @RequireScope(SCOPES.campaignsRead)
   @Get(':id/lift')
   async measure(@Param('id') id: string) {
     const result = await this.lift.execute(id);

@@ -2,12 +2,14 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { slugSchema } from '../../segments/domain/consent';
 import { invalid, notFound, problem } from '../../shared/interface/http-problem';
 import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer } from '../application/decide-next-action/decide-next-action.handler';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 /** For the call-centre screen and the store clerk: who this is, and what to say or offer now. */
 @Controller('v1/customers/by')
 export class NextActionController {
   constructor(private readonly decide: DecideNextActionHandler) {}
 
+  @RequireScope(SCOPES.decisionsWrite)
   @Get(':type/:value/next-action')
   async nextAction(@Param('type') type: string, @Param('value') value: string, @Query('channel') channel?: string): Promise<NextActionAnswer> {
     const parsed = slugSchema.safeParse(channel);

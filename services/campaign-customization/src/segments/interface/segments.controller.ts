@@ -4,6 +4,7 @@ import { invalid, notFound, parseBody, problem } from '../../shared/interface/ht
 import { segmentDraftSchema } from '../domain/segment-definition';
 import { ManageSegmentsHandler, SegmentExistsError, SegmentNotFoundError } from '../application/manage-segments/manage-segments.handler';
 import { SegmentConflictError, SegmentRepository, type SegmentDocument } from '../infrastructure/segment.repository';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 /** What the API shows of a segment: the definition in force, its state and back-fill progress. */
 function view(document: SegmentDocument) {
@@ -35,6 +36,7 @@ export class SegmentsController {
     private readonly segments: SegmentRepository,
   ) {}
 
+  @RequireScope(SCOPES.segmentsWrite)
   @Post()
   @HttpCode(201)
   async create(@Body() body: unknown) {
@@ -43,6 +45,7 @@ export class SegmentsController {
   }
 
   /** Saves a new version when the rule, purpose or consent mode changed; a rename keeps the version. */
+  @RequireScope(SCOPES.segmentsWrite)
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown) {
     const edit = parseBody(editSchema, body);
@@ -51,11 +54,13 @@ export class SegmentsController {
     return view(await this.run(() => this.manage.update(draft)));
   }
 
+  @RequireScope(SCOPES.segmentsRead)
   @Get()
   async list(@Query('includeDeleted') includeDeleted?: string) {
     return { segments: (await this.segments.list(includeDeleted === 'true')).map(view) };
   }
 
+  @RequireScope(SCOPES.segmentsRead)
   @Get(':id')
   async get(@Param('id') id: string) {
     const document = await this.segments.get(id);
@@ -64,6 +69,7 @@ export class SegmentsController {
   }
 
   /** Members exit (by back-fill, and on their next profile change, whichever comes first). */
+  @RequireScope(SCOPES.segmentsWrite)
   @Delete(':id')
   async remove(@Param('id') id: string) {
     return view(await this.run(() => this.manage.remove(id)));

@@ -1,5 +1,7 @@
 import { Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post } from '@nestjs/common';
 import { RequestPrivacyHandler, UnknownCustomerError } from '../application/request-privacy/request-privacy.handler';
+import { RequireScope, SCOPES } from '@o2o/auth';
+import { toHttpError } from '../../resolution/interface/http-errors';
 
 /** Right of access and right to erasure, by any identifier. */
 @Controller('v1/privacy')
@@ -7,6 +9,7 @@ export class PrivacyController {
   constructor(private readonly privacy: RequestPrivacyHandler) {}
 
   /** Starts an erasure; every service deletes and acknowledges. Poll the request for progress. */
+  @RequireScope(SCOPES.privacyErase)
   @Post('customers/:type/:value/erasure')
   @HttpCode(202)
   async erase(@Param('type') type: string, @Param('value') value: string) {
@@ -15,6 +18,7 @@ export class PrivacyController {
   }
 
   /** Everything every service holds about the customer, gathered through the privacy topics. */
+  @RequireScope(SCOPES.privacyExport)
   @Get('customers/:type/:value/export')
   async export(@Param('type') type: string, @Param('value') value: string) {
     const document = await this.known(() => this.privacy.export(type, value));
@@ -24,6 +28,7 @@ export class PrivacyController {
     return document;
   }
 
+  @RequireScope(SCOPES.privacyRead)
   @Get('requests/:id')
   async status(@Param('id') id: string) {
     const request = await this.privacy.status(id);
@@ -45,7 +50,8 @@ export class PrivacyController {
       return await work();
     } catch (error) {
       if (error instanceof UnknownCustomerError) throw new NotFoundException({ success: false, error: { code: 'not_found', message: error.message } });
-      throw error;
+      // An unknown identifier type or a malformed value is the caller's mistake, not a 500.
+      throw toHttpError(error);
     }
   }
 }

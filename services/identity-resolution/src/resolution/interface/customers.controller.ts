@@ -4,6 +4,7 @@ import { ExplainCustomerQuery } from '../application/explain-customer/explain-cu
 import { SplitCustomerHandler } from '../application/split-customer/split-customer.handler';
 import { mapErrors } from './http-errors';
 import { parseBody } from './parse-body';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 const splitBody = z
   .object({
@@ -21,12 +22,14 @@ export class CustomersController {
   ) {}
 
   /** Why are these one customer: identifiers with their evidence, merges with their reasons. */
+  @RequireScope(SCOPES.matchingRead)
   @Get(':id/explain')
   explain(@Param('id') id: string) {
     return mapErrors(() => this.explainQuery.execute(id));
   }
 
   /** Undoes merges into the customer, publishing customer.split and fresh snapshots. */
+  @RequireScope(SCOPES.matchingWrite)
   @Post(':id/split')
   @HttpCode(200)
   splitCustomer(@Param('id') id: string, @Body() body: unknown) {

@@ -1,7 +1,9 @@
 import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
 import { LookupIdentityQuery } from '../application/lookup-identity/lookup-identity.query';
 import { mapErrors } from './http-errors';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
+@RequireScope(SCOPES.profilesRead)
 @Controller('v1/identities')
 export class IdentitiesController {
   constructor(private readonly lookup: LookupIdentityQuery) {}

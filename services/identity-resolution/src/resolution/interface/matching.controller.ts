@@ -3,6 +3,7 @@ import { TrainMatchingHandler, TrainingOutcome } from '../application/train-matc
 import { MatchParametersRepository } from '../infrastructure/match-parameters.repository';
 import { mapErrors } from './http-errors';
 import { TrainingScheduler } from './training.scheduler';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 function describe(outcome: TrainingOutcome) {
   switch (outcome.kind) {
@@ -33,6 +34,7 @@ export class MatchingController {
   ) {}
 
   /** The current Fellegi-Sunter parameters and the stored versions. */
+  @RequireScope(SCOPES.matchingRead)
   @Get('parameters')
   async current() {
     const [current, versions] = await Promise.all([this.parameters.current(), this.parameters.versions()]);
@@ -43,6 +45,7 @@ export class MatchingController {
    * Trains now and answers when done: EM over the stored trait records (in a worker thread), the
    * estimate checked against people's review decisions, then every record matched again.
    */
+  @RequireScope(SCOPES.matchingWrite)
   @Post('parameters/estimate')
   @HttpCode(200)
   reestimate() {
@@ -54,12 +57,14 @@ export class MatchingController {
   }
 
   /** The training job's state: running or idle, the last version made current, the last estimate refused. */
+  @RequireScope(SCOPES.matchingRead)
   @Get('training')
   status() {
     return this.training.status();
   }
 
   /** Starts a training run in the background; follow it with GET /v1/matching/training. */
+  @RequireScope(SCOPES.matchingWrite)
   @Post('training')
   @HttpCode(202)
   async start() {

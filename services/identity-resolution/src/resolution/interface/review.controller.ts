@@ -4,6 +4,7 @@ import { DecideReviewHandler } from '../application/decide-review/decide-review.
 import { ReviewQueueRepository } from '../infrastructure/review-queue.repository';
 import { mapErrors } from './http-errors';
 import { parseBody } from './parse-body';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 const listQuery = z.object({
   status: z.enum(['pending', 'accepted', 'rejected']).default('pending'),
@@ -20,6 +21,7 @@ export class ReviewController {
   ) {}
 
   /** Links waiting for a person: probabilistic pairs between the thresholds and links a guard held back. */
+  @RequireScope(SCOPES.matchingRead)
   @Get()
   async list(@Query() query: unknown) {
     const { status, limit, customerId } = parseBody(listQuery, query);
@@ -39,6 +41,7 @@ export class ReviewController {
     };
   }
 
+  @RequireScope(SCOPES.matchingWrite)
   @Post(':id/accept')
   @HttpCode(200)
   accept(@Param('id') id: string, @Body() body: unknown) {
@@ -46,6 +49,7 @@ export class ReviewController {
     return mapErrors(() => this.decide.accept(id, note));
   }
 
+  @RequireScope(SCOPES.matchingWrite)
   @Post(':id/reject')
   @HttpCode(200)
   reject(@Param('id') id: string, @Body() body: unknown) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { z } from 'zod';
+import { OpenRoute } from '@o2o/auth';
 import { segmentAliasV1, segmentBatchV1, segmentGroupV1, segmentIdentifyV1, segmentPageV1, segmentScreenV1, segmentTrackV1 } from '@o2o/contracts';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../domain/message-validator';
 
@@ -105,6 +106,7 @@ export function trackingApiDocument(): Record<string, unknown> {
 }
 
 @Controller()
+@OpenRoute('describes the public tracking API, as Segment publishes its own')
 export class OpenApiController {
   private readonly document = trackingApiDocument();
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OwnCredential } from '@o2o/auth';
 import { SegmentMessageV1, segmentBatchV1 } from '@o2o/contracts';
 import { AcceptEventsHandler, EventStoreUnavailableError, RefusedMessage } from '../application/accept-events/accept-events.handler';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
@@ -61,6 +62,7 @@ interface RejectedElementBody {
  * batch at all (not JSON, too large, bad credentials) is refused whole.
  */
 @Controller('v1')
+@OwnCredential('segment-write-key')
 export class TrackingController {
   constructor(
     private readonly accept: AcceptEventsHandler,

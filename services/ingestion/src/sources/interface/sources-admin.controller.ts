@@ -1,10 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpException, Inject, NotFoundException, Param, Post, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { Body, Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
+import { RequireScope, SCOPES } from '@o2o/auth';
 import { channelSchema } from '@o2o/contracts';
-import type { IngestionConfig } from '../../config/ingestion.config';
-import { INGESTION_CONFIG } from '../../ingestion.tokens';
 import { newSigningSecret, newSourceId, newWriteKey } from '../domain/source-credentials';
 import { SourceRepository, SourceView } from '../infrastructure/source.repository';
 
@@ -42,21 +39,18 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
 }
 
 /**
- * The sources admin API, behind its own bearer credential (INGESTION_ADMIN_TOKEN). Keys and
+ * The sources admin API, for operators (scope sources:admin, like every admin route). Keys and
  * signing secrets are shown once, in the answer that creates them; only their hashes (keys) are
  * kept.
  */
 @Controller('admin/v1/sources')
+@RequireScope(SCOPES.sourcesAdmin)
 export class SourcesAdminController {
-  constructor(
-    private readonly sources: SourceRepository,
-    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
-  ) {}
+  constructor(private readonly sources: SourceRepository) {}
 
   @Post()
   @HttpCode(201)
-  async create(@Req() request: FastifyRequest, @Body() body: unknown): Promise<SourceView & { writeKey: string; signingSecret?: string }> {
-    this.authorize(request);
+  async create(@Body() body: unknown): Promise<SourceView & { writeKey: string; signingSecret?: string }> {
     const input = parseBody(createSourceSchema, body);
     const writeKey = newWriteKey();
     const signingSecret = input.requireSignature ? newSigningSecret() : undefined;
@@ -65,22 +59,19 @@ export class SourcesAdminController {
   }
 
   @Get()
-  async list(@Req() request: FastifyRequest): Promise<{ sources: SourceView[] }> {
-    this.authorize(request);
+  async list(): Promise<{ sources: SourceView[] }> {
     return { sources: await this.sources.list() };
   }
 
   @Get(':id')
-  async get(@Req() request: FastifyRequest, @Param('id') id: string): Promise<SourceView> {
-    this.authorize(request);
+  async get(@Param('id') id: string): Promise<SourceView> {
     return this.found(await this.sources.get(id), id);
   }
 
   /** Issues a new key; the old ones keep working for graceSeconds so senders can switch. */
   @Post(':id/rotate')
   @HttpCode(200)
-  async rotate(@Req() request: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<SourceView & { writeKey: string }> {
-    this.authorize(request);
+  async rotate(@Param('id') id: string, @Body() body: unknown): Promise<SourceView & { writeKey: string }> {
     const { graceSeconds } = parseBody(rotateSchema, body);
     const writeKey = newWriteKey();
     const view = this.found(await this.sources.rotate(id, writeKey, new Date(Date.now() + graceSeconds * 1000)), id);
@@ -89,31 +80,18 @@ export class SourcesAdminController {
 
   @Post(':id/disable')
   @HttpCode(200)
-  async disable(@Req() request: FastifyRequest, @Param('id') id: string): Promise<SourceView> {
-    this.authorize(request);
+  async disable(@Param('id') id: string): Promise<SourceView> {
     return this.found(await this.sources.setEnabled(id, false), id);
   }
 
   @Post(':id/enable')
   @HttpCode(200)
-  async enable(@Req() request: FastifyRequest, @Param('id') id: string): Promise<SourceView> {
-    this.authorize(request);
+  async enable(@Param('id') id: string): Promise<SourceView> {
     return this.found(await this.sources.setEnabled(id, true), id);
   }
 
   private found(view: SourceView | null, id: string): SourceView {
     if (!view) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no source ${id}` } });
     return view;
-  }
-
-  private authorize(request: FastifyRequest): void {
-    const expected = this.config.INGESTION_ADMIN_TOKEN;
-    if (!expected) throw problem(403, 'admin_disabled', 'the admin API is disabled: set INGESTION_ADMIN_TOKEN');
-    const header = request.headers.authorization ?? '';
-    const given = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(expected);
-    if (!given) throw problem(401, 'unauthorized', 'an admin bearer token is required');
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw problem(403, 'forbidden', 'wrong admin token');
   }
 }

@@ -1,7 +1,9 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { channels, channelSchema } from '@o2o/contracts';
 import { CustomerNotFoundError, ReadNeedsQuery } from '../application/read-needs/read-needs.query';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
+@RequireScope(SCOPES.profilesRead)
 @Controller('v1/customers')
 export class NeedsController {
   constructor(private readonly query: ReadNeedsQuery) {}

@@ -3,6 +3,7 @@ import { ModelVersionRepository } from '../infrastructure/model-version.reposito
 import { ModelVersion } from '../infrastructure/model-version.schema';
 import { ModelJobs } from '../application/model-jobs.scheduler';
 import { ModelRegistry } from '../application/model.registry';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 function versionView(v: ModelVersion) {
   return {
@@ -34,6 +35,7 @@ export class ModelsController {
    * Refits now and re-scores every customer; answers when done. 409 while another instance runs
    * a model job, 422 while there is too little purchase history to fit.
    */
+  @RequireScope(SCOPES.modelsWrite)
   @Post('refit')
   @HttpCode(200)
   async refit() {
@@ -52,6 +54,7 @@ export class ModelsController {
   }
 
   /** Re-scores and re-tiers every customer with the current model (what the schedule does as time passes). */
+  @RequireScope(SCOPES.modelsWrite)
   @Post('rescore')
   @HttpCode(200)
   async rescore() {
@@ -63,6 +66,7 @@ export class ModelsController {
   }
 
   /** The model this instance scores with, and the last re-tiering. */
+  @RequireScope(SCOPES.modelsRead)
   @Get('current')
   async current() {
     const version = this.registry.currentVersion();
@@ -83,6 +87,7 @@ export class ModelsController {
   }
 
   /** Fitted parameter sets, newest first. */
+  @RequireScope(SCOPES.modelsRead)
   @Get()
   async list() {
     return { versions: (await this.versions.list(50)).map(versionView) };

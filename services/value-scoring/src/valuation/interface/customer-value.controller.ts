@@ -5,10 +5,12 @@ import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/p
 import { VALUE_CONFIG } from '../../value.tokens';
 import { CustomerScorer } from '../application/customer.scorer';
 import { INTERIM_MODEL_VERSION, round2 } from '../domain/customer-valuation';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 /** How far a chain of merges is followed (A into B into C ...) before giving up. */
 const MAX_MERGE_HOPS = 10;
 
+@RequireScope(SCOPES.profilesRead)
 @Controller('v1/customers')
 export class CustomerValueController {
   constructor(

@@ -1,0 +1,91 @@
+import { ROLE_SCOPES, ROLES, routeInventory, RouteEntry, Scope } from '@o2o/auth';
+import { testToken } from './infrastructure/identity-provider-process';
+
+type AppLike = Parameters<typeof routeInventory>[0];
+
+export interface AccessControlTarget {
+  app: AppLike;
+  /** The service's HTTP base URL. */
+  url: string;
+}
+
+export interface AccessControlOptions {
+  /** Headers that satisfy each own-credential scheme (ingestion: a Segment write key). */
+  ownCredentials?: Record<string, Record<string, string>>;
+  /** Values for path parameters where any value would not reach the credential check (e.g. ingestion's `:type`). */
+  params?: Record<string, string>;
+  /** A document (docs/security.md) that must list every route as `| \`METHOD /path\` | \`scope\` |`. */
+  documentation?: string;
+}
+
+/** How docs/security.md writes what a route requires. */
+export function documentedAccess(route: RouteEntry): string {
+  const access = route.access;
+  const required = access === undefined ? 'nothing declared' : access.kind === 'scope' ? `\`${access.scope}\`` : access.kind === 'open' ? 'open' : `own credential: ${access.scheme}`;
+  return `| \`${route.method} ${route.path}\` | ${required} |`;
+}
+
+/** A token without `scope`: the whole of a role that lacks it. */
+async function tokenLacking(scope: Scope): Promise<string> {
+  const role = ROLES.find((r) => !ROLE_SCOPES[r].includes(scope));
+  if (role === undefined) throw new Error(`every role holds ${scope}`);
+  return testToken(role);
+}
+
+function concretePath(route: RouteEntry, params: Record<string, string>): string {
+  return route.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? `access-test-${name}`));
+}
+
+async function statusOf(base: string, route: RouteEntry, headers: Record<string, string>, params: Record<string, string> = {}): Promise<number> {
+  const withBody = route.method !== 'GET' && route.method !== 'DELETE' && route.method !== 'HEAD';
+  const response = await fetch(`${base}${concretePath(route, params)}`, {
+    method: route.method,
+    headers: { ...(withBody ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(withBody ? { body: '{}' } : {}),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/**
+ * The access-control check generated from a running service's routes: every route declares what
+ * it needs; a scoped route answers 401 without a credential, 403 to a real token from the test
+ * identity provider that lacks the scope, and neither to a token carrying exactly that scope; an
+ * own-credential route refuses bearer tokens and takes its own credential; open routes are open.
+ * Returns one line per deviation (empty when every route behaves).
+ */
+export async function checkRouteAccess(target: AccessControlTarget, options: AccessControlOptions = {}): Promise<{ routes: RouteEntry[]; problems: string[] }> {
+  const routes = routeInventory(target.app);
+  const problems: string[] = [];
+  const expectStatus = (route: RouteEntry, what: string, status: number, ok: (s: number) => boolean, wanted: string) => {
+    if (!ok(status)) problems.push(`${route.method} ${route.path} ${what}: ${status}, expected ${wanted}`);
+  };
+  const granted = (s: number) => s !== 401 && s !== 403;
+  const call = (route: RouteEntry, headers: Record<string, string>) => statusOf(target.url, route, headers, options.params);
+  for (const route of routes) {
+    if (options.documentation !== undefined && !options.documentation.includes(documentedAccess(route))) problems.push(`${route.method} ${route.path}: not documented as ${documentedAccess(route)}`);
+    const access = route.access;
+    if (access === undefined) {
+      problems.push(`${route.method} ${route.path}: declares no scope`);
+      continue;
+    }
+    if (access.kind === 'open') {
+      expectStatus(route, 'without credentials (open route)', await call(route, {}), granted, 'not 401/403');
+      continue;
+    }
+    expectStatus(route, 'without credentials', await call(route, {}), (s) => s === 401, '401');
+    if (access.kind === 'own-credential') {
+      const anyToken = await testToken('operator');
+      expectStatus(route, 'with a bearer token instead of its own credential', await call(route, { authorization: `Bearer ${anyToken}` }), (s) => s === 401, '401');
+      const own = options.ownCredentials?.[access.scheme];
+      if (!own) problems.push(`${route.method} ${route.path}: no ${access.scheme} credential given to the test`);
+      else expectStatus(route, `with a ${access.scheme}`, await call(route, own), granted, 'not 401/403');
+      continue;
+    }
+    const lacking = await tokenLacking(access.scope);
+    expectStatus(route, `with a token lacking ${access.scope}`, await call(route, { authorization: `Bearer ${lacking}` }), (s) => s === 403, '403');
+    const exact = await testToken([access.scope]);
+    expectStatus(route, `with a token of exactly ${access.scope}`, await call(route, { authorization: `Bearer ${exact}` }), granted, 'not 401/403');
+  }
+  return { routes, problems };
+}
