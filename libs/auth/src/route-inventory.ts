@@ -16,11 +16,12 @@ interface AppLike {
   get<T>(type: abstract new (...args: never[]) => T): T;
 }
 
-function joinPath(...parts: Array<string | string[] | undefined>): string {
-  const segments = parts
-    .map((p) => (Array.isArray(p) ? (p[0] ?? '') : (p ?? '')))
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter((p) => p !== '');
+function paths(value: string | string[] | undefined): string[] {
+  return Array.isArray(value) ? value : [value ?? ''];
+}
+
+function joinPath(...parts: string[]): string {
+  const segments = parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '');
   return `/${segments.join('/')}`;
 }
 
@@ -41,12 +42,11 @@ export function routeInventory(app: AppLike): RouteEntry[] {
       const methodPath = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (methodPath === undefined || method === undefined) continue;
-      routes.push({
-        method: RequestMethod[method],
-        path: joinPath(classPath, methodPath),
-        controller: type.name,
-        access: (Reflect.getMetadata(ROUTE_ACCESS, handler) as RouteAccess | undefined) ?? classAccess,
-      });
+      const access = (Reflect.getMetadata(ROUTE_ACCESS, handler) as RouteAccess | undefined) ?? classAccess;
+      // A handler may answer several paths (and a controller have several prefixes): one entry each.
+      for (const prefix of paths(classPath)) {
+        for (const path of paths(methodPath)) routes.push({ method: RequestMethod[method], path: joinPath(prefix, path), controller: type.name, access });
+      }
     }
   }
   return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Analytics } from '@segment/analytics-node';
 import { BrowserContext, chromium } from 'playwright-core';
 import { topics } from '@o2o/contracts';
-import { expectEventually, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { authHeader, expectEventually, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { demoSources } from '../src/demo-sources';
 
 /**
@@ -76,8 +76,9 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     await Promise.all([...running.values()].map((service) => service.stop()));
   });
 
+  // Read back as an agent would, with a real token from the test identity provider.
   const getJson = async <T>(address: string): Promise<T> => {
-    const response = await fetch(address);
+    const response = await fetch(address, { headers: await authHeader('agent') });
     if (response.status !== 200) throw new Error(`${address}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
