@@ -24,13 +24,57 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S>
     if (value !== undefined && value !== '') cleaned[key] = value;
   }
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) {
+    const problems = settingProblems(result.data, cleaned);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => ({
       variable: issue.path.map(String).join('.') || '(root)',
       problem: issue.message,
     })),
   );
+}
+
+/** The pseudonym key a development machine uses when none is set: public, so never for production. */
+export const DEVELOPMENT_PSEUDONYM_KEY = 'development-only-pseudonym-key';
+
+function isLoopback(url: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks across settings, and the secure defaults of production: with NODE_ENV=production a
+ * service refuses to start on a secret that is missing or public (the development pseudonym key,
+ * the demo write keys) or without its own token issuer, reached over TLS.
+ */
+function settingProblems(config: unknown, env: Env): Array<{ variable: string; problem: string }> {
+  if (config === null || typeof config !== 'object') return [];
+  const settings = config as Record<string, unknown>;
+  const problems: Array<{ variable: string; problem: string }> = [];
+  if (settings['KAFKA_SASL_MECHANISM'] !== undefined) {
+    for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']) {
+      if (settings[variable] === undefined) problems.push({ variable, problem: 'required with KAFKA_SASL_MECHANISM' });
+    }
+  }
+  if (settings['NODE_ENV'] !== 'production') return problems;
+  if ('PRIVACY_PSEUDONYM_KEY' in settings && (env['PRIVACY_PSEUDONYM_KEY'] === undefined || env['PRIVACY_PSEUDONYM_KEY'] === DEVELOPMENT_PSEUDONYM_KEY)) {
+    problems.push({ variable: 'PRIVACY_PSEUDONYM_KEY', problem: 'set a secret of your own in production (the default is public)' });
+  }
+  if ('AUTH_ISSUER' in settings) {
+    const issuer = env['AUTH_ISSUER'];
+    if (issuer === undefined) problems.push({ variable: 'AUTH_ISSUER', problem: "name your OpenID Connect issuer in production (the default is the local demo provider)" });
+    else if (!issuer.startsWith('https://') && !isLoopback(issuer)) problems.push({ variable: 'AUTH_ISSUER', problem: 'use https in production (the signing keys are read from it)' });
+  }
+  if (settings['INGESTION_DEMO_SOURCES'] === true) {
+    problems.push({ variable: 'INGESTION_DEMO_SOURCES', problem: 'must be false in production (the demo write keys are public)' });
+  }
+  return problems;
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -84,6 +128,13 @@ export const baseServiceConfigShape = {
   KAFKA_BATCH_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
+  /** TLS to the brokers (the system's CAs unless KAFKA_SSL_CA_FILE names a PEM file). */
+  KAFKA_SSL: booleanFlag.default(false),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  /** SASL authentication to the brokers; SCRAM keeps the password off the wire, PLAIN needs KAFKA_SSL. */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   MONGO_URL: configFields.url(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27017'),
   MONGO_DB: z.string().regex(/^[a-zA-Z0-9_-]{1,63}$/, 'database names are letters, digits, - and _').optional(),
   REDIS_URL: configFields.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
@@ -94,7 +145,7 @@ export const baseServiceConfigShape = {
    * Key of the keyed hashes (HMAC-SHA256) that stand in for customers and identifiers in privacy
    * records (erased customers, audit). The same in every service; keep it secret.
    */
-  PRIVACY_PSEUDONYM_KEY: z.string().min(16, 'at least 16 characters').default('development-only-pseudonym-key'),
+  PRIVACY_PSEUDONYM_KEY: z.string().min(16, 'at least 16 characters').default(DEVELOPMENT_PSEUDONYM_KEY),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
   /** OpenID Connect issuer whose access tokens the service accepts (its `iss`, exactly); locally the provider `npm start` runs. */
   AUTH_ISSUER: configFields.url(['http', 'https']).default('http://127.0.0.1:3005'),

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from '@o2o/observability';
 import { KafkaSettings } from './kafka-settings';
 
@@ -9,12 +9,25 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+function saslOptions({ mechanism, username, password }: NonNullable<KafkaSettings['sasl']>): SASLOptions {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
+}
+
 /** A kafkajs client whose logs go through the service's pino logger. */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.ssl !== undefined ? { ssl: settings.ssl } : {}),
+    ...(settings.sasl !== undefined ? { sasl: saslOptions(settings.sasl) } : {}),
     connectionTimeout: 5000,
     requestTimeout: 30000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10000 },

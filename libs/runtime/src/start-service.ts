@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, AuthSettings, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
-import { connectBatchTransport, KafkaBatchTransport, KafkaModule } from '@o2o/kafka';
+import { connectBatchTransport, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
 import { createLogger, createServiceApp, HttpRoute, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { RedisModule } from '@o2o/redis';
@@ -52,6 +53,14 @@ export interface RunningService {
   url: string;
 }
 
+/** TLS and SASL to the brokers, from the shared KAFKA_SSL* and KAFKA_SASL_* settings. */
+export function kafkaSecurityOf(config: BaseServiceConfig): Pick<KafkaSettings, 'ssl' | 'sasl'> {
+  const ssl = config.KAFKA_SSL ? (config.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')] } : true) : undefined;
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  const sasl = mechanism && username && password ? { mechanism, username, password } : undefined;
+  return { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) };
+}
+
 /** The credential checks of a service, from the shared AUTH_* settings. */
 export function authSettingsOf(config: BaseServiceConfig): AuthSettings {
   return {
@@ -81,6 +90,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+          ...kafkaSecurityOf(config),
         },
         topics: [...definition.topics, contractTopics.privacyRequests, contractTopics.privacyResponses],
         consumerGroups: [config.KAFKA_GROUP_ID],

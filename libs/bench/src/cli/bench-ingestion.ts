@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     await createBenchTopics(benchKafka(brokers, 'bench-ingestion'), prefix, config.BENCH_PARTITIONS);
     service = await startServiceProcess('ingestion', {
         ...inheritedEnvironment(),
-        NODE_ENV: 'production',
+        // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
+        NODE_ENV: 'test',
         LOG_LEVEL: 'warn',
         ...servers,
         KAFKA_TOPIC_PREFIX: prefix,

@@ -105,7 +105,8 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
   const environment = inheritedEnvironment();
   const envFor = (service: string): Record<string, string> => ({
     ...environment,
-    NODE_ENV: 'production',
+    // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
+    NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS: servers.KAFKA_BROKERS,
     MONGO_URL: servers.MONGO_URL,

@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 // A benchmark, not service code: it starts the services and finds the servers as the tests do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { repoRoot, serversFromEnvironment, ServerUrls, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
+import { demoRoleToken, repoRoot, serversFromEnvironment, ServerUrls, startIdentityProviderProcess, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
 import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';
@@ -167,7 +167,8 @@ async function truePairsInReview(url: string, customerOf: ReadonlyMap<string, st
 /** The stack on private topics and databases: ingestion and identity-resolution as their own processes. */
 async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<Figures> {
   const env = {
-    NODE_ENV: 'production',
+    // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
+    NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     ...servers,
     KAFKA_TOPIC_PREFIX: `${tag}.`,
@@ -179,7 +180,13 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     MATCHING_TRAINING_INTERVAL_MS: '3000',
   };
   const started: ServiceProcess[] = [];
+  // The services accept tokens of a local identity provider of the benchmark's own.
+  const provider = await startIdentityProviderProcess();
   try {
+    Object.assign(env, { AUTH_ISSUER: provider.issuer });
+    const bearer = async (role: 'agent' | 'operator', scope: string) => ({ authorization: `Bearer ${await demoRoleToken(`${provider.issuer}/token`, role, [scope])}` });
+    const lookupHeaders = await bearer('agent', 'profiles:read');
+    const operatorHeaders = await bearer('operator', 'matching:read');
     const identity = await startServiceProcess('identity-resolution', { ...env, MONGO_DB: `bench_${tag}_identity_resolution` });
     started.push(identity);
     const ingestion = await startServiceProcess('ingestion', { ...env, MONGO_DB: `bench_${tag}_ingestion` });
@@ -199,7 +206,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     const lookupAll = async (): Promise<void> => {
       await pool(set.records, 16, async (record) => {
         const anonymousId = identifyEventOf(record, tag).data.anonymousId;
-        const response = await fetch(`${identity.url}/v1/identities/anonymousId/${encodeURIComponent(String(anonymousId))}`);
+        const response = await fetch(`${identity.url}/v1/identities/anonymousId/${encodeURIComponent(String(anonymousId))}`, { headers: lookupHeaders });
         if (response.status === 200) customerOf.set(record.recordId, ((await response.json()) as { customerId: string }).customerId);
         else customerOf.delete(record.recordId);
       });
@@ -215,7 +222,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     // Settled: the training job is idle, no new estimate is due, and two lookups in a row agree.
     let previous = '';
     for (;;) {
-      const status = (await (await fetch(`${identity.url}/v1/matching/training`)).json()) as TrainingStatus;
+      const status = (await (await fetch(`${identity.url}/v1/matching/training`, { headers: operatorHeaders })).json()) as TrainingStatus;
       if (status.error !== undefined) throw new Error(`training failed: ${status.error}`);
       const due = trainingDue(set.records.length, status.trainedOn ?? 0);
       await lookupAll();
@@ -236,6 +243,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     };
   } finally {
     for (const service of started.reverse()) await service.stop();
+    provider.child.kill('SIGTERM');
   }
 }
 
