@@ -366,7 +366,7 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
   it('adds an identifier type through the API without a restart: events link by it and lookups find it', async () => {
     const p = uniqueId('pp-');
     const put = async (type: string, body: unknown) => {
-      const response = await fetch(`${service.url}/v1/identifier-types/${type}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${service.url}/v1/identifier-types/${type}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(await authHeader('operator')) }, body: JSON.stringify(body) });
       return { status: response.status, body: (await response.json()) as { code?: string; issues?: Array<{ field: string }>; version?: string } };
     };
     const passport = { normaliser: 'compactUpper', unique: true, maxPerCustomer: 3, priority: 88, sources: ['traits.passport'], keyedByPeople: true };
@@ -385,7 +385,7 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
     );
     expect(second).toBe(first);
     expect((await get<{ customerId: string }>(`/v1/identities/passport/${encodeURIComponent(`pa ${p}`)}`)).body.customerId).toBe(first);
-    const removed = await fetch(`${service.url}/v1/identifier-types/passport`, { method: 'DELETE' });
+    const removed = await fetch(`${service.url}/v1/identifier-types/passport`, { method: 'DELETE', headers: await authHeader('operator') });
     expect(removed.status).toBe(204);
     expect((await get('/v1/identities/passport/X1')).status).toBe(404);
   });

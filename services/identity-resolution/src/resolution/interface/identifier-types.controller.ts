@@ -2,6 +2,7 @@ import { BadRequestException, Body, ConflictException, Controller, Delete, Get, 
 import { identifierTypeRuleSchema, InvalidIdentityRulesError } from '../../matching/domain';
 import { ConfiguredIdentifierTypeError, IdentityRulesProvider } from '../infrastructure/identity-rules.provider';
 import { parseBody } from './parse-body';
+import { RequireScope, SCOPES } from '@o2o/auth';
 
 const TYPE_NAME = /^[a-z][A-Za-z0-9]{0,63}$/u;
 
@@ -15,11 +16,13 @@ const TYPE_NAME = /^[a-z][A-Za-z0-9]{0,63}$/u;
 export class IdentifierTypesController {
   constructor(private readonly rules: IdentityRulesProvider) {}
 
+  @RequireScope(SCOPES.matchingRead)
   @Get()
   list() {
     return { version: this.rules.current().version, types: this.rules.list() };
   }
 
+  @RequireScope(SCOPES.matchingWrite)
   @Put(':type')
   @HttpCode(200)
   async put(@Param('type') type: string, @Body() body: unknown) {
@@ -39,6 +42,7 @@ export class IdentifierTypesController {
     return { type, rule, version: this.rules.current().version };
   }
 
+  @RequireScope(SCOPES.matchingWrite)
   @Delete(':type')
   @HttpCode(204)
   async remove(@Param('type') type: string): Promise<void> {
