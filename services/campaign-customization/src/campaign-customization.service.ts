@@ -22,7 +22,10 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
   // Every input topic feeds the one projection write path, which combines concurrent calls.
   concurrentTopics: true,
   // The next-best-action hot path (500 requests/s target): no per-request logger.
-  unloggedRoutes: [{ path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.GET }],
+  unloggedRoutes: [
+    { path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.GET },
+    { path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.POST },
+  ],
   configToken: CAMPAIGN_CONFIG,
   imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule],
   privacy: campaignPrivacy,

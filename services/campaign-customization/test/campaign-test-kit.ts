@@ -122,6 +122,11 @@ export class CampaignTestKit {
       .map((m) => (m.value as { data: MembershipChangedDataV1 }).data);
   }
 
+  /** Decides the next action (POST), with a fresh Idempotency-Key unless one is given. */
+  async decide(type: string, value: string, channel: string, requestKey: string = randomUUID()): Promise<{ status: number; json: Record<string, unknown> }> {
+    return this.http('POST', `/v1/customers/by/${type}/${encodeURIComponent(value)}/next-action`, { channel }, { 'idempotency-key': requestKey });
+  }
+
   async waitForMemberships(customerId: string, count: number, timeoutMs = 30000): Promise<MembershipChangedDataV1[]> {
     return expectEventually(
       () => {
@@ -133,12 +138,12 @@ export class CampaignTestKit {
     );
   }
 
-  async http(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  async http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
     // Segments and campaigns as a marketer, next actions as an agent: real tokens from the test provider.
     const credential = await authHeader(path.startsWith('/v1/customers/') ? 'agent' : 'marketer');
     const response = await fetch(`${this.service.url}${path}`, {
       method,
-      headers: body === undefined ? credential : { 'content-type': 'application/json', ...credential },
+      headers: body === undefined ? { ...credential, ...headers } : { 'content-type': 'application/json', ...credential, ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();

@@ -66,7 +66,8 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
       identifiers: [],
     });
     await kit.publish(topics.identityEvents, [identify, consentUpdated(c, 'marketing', true, 'call-centre')]);
-    const ask = () => kit.http('GET', `/v1/customers/by/email/${encodeURIComponent(email.toUpperCase())}/next-action?channel=call-centre`);
+    const ask = (requestKey?: string) => kit.decide('email', email.toUpperCase(), 'call-centre', requestKey);
+    const preview = () => kit.http('GET', `/v1/customers/by/email/${encodeURIComponent(email)}/next-action?channel=call-centre`);
     // The identity events and the value score travel on different topics: wait until the
     // identify is projected (asked on a channel without consent, which records no contact).
     await expectEventually(async () => {
@@ -76,17 +77,30 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
     await kit.waitForMemberships(c, 1);
 
-    const first = await expectEventually(async () => {
-      const answer = await ask();
-      expect(answer.status).toBe(200);
+    // A preview (GET) shows the offer but reserves nothing and publishes nothing, however often.
+    const previewed = await expectEventually(async () => {
+      const answer = await preview();
+      expect(answer.json['action']).toMatchObject({ kind: 'offer', campaignId: 'capped-offer' });
       return answer;
     });
+    expect(previewed.json).toMatchObject({ preview: true });
+    expect(previewed.json['decisionId']).toBeUndefined();
+    for (let i = 0; i < 4; i++) expect((await preview()).json['action']).toMatchObject({ kind: 'offer' });
+
+    const firstKey = randomUUID();
+    const first = await ask(firstKey);
+    expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ customerId: c, greeting: 'Hello Ann', tier: 'A', action: { kind: 'offer', campaignId: 'capped-offer' } });
     const modules = (first.json['action'] as { offer: { modules: Array<{ module: string; optionId: string }> } }).offer.modules;
     expect(modules.map((m) => [m.module, m.optionId])).toEqual([
       ['product', 'premium'],
       ['message', 'warm'],
     ]);
+    // A retry with the same key is the same decision, not a second contact.
+    const retried = await ask(firstKey);
+    expect(retried.json).toMatchObject({ decisionId: first.json['decisionId'], replayed: true, action: first.json['action'], greeting: 'Hello Ann' });
+    expect((await kit.decide('email', email, 'web', firstKey)).status).toBe(422);
+    expect((await kit.http('POST', `/v1/customers/by/email/${encodeURIComponent(email)}/next-action`, { channel: 'call-centre' })).status).toBe(400);
     expect((await ask()).json['action']).toMatchObject({ kind: 'offer' });
     expect((await ask()).json['action']).toMatchObject({ kind: 'offer' });
     const fourth = await ask();
@@ -95,6 +109,7 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     await expectEventually(() => {
       const decisions = kit.spy.on(kit.topic(topics.campaignDecisions)).filter((m) => m.key === c);
       expect(decisions.map((m) => (m.value as { data: CampaignDecidedDataV1 }).data.kind)).toEqual(['offer', 'offer', 'offer']);
+      expect(decisions.map((m) => (m.value as { id: string }).id)).toContain(first.json['decisionId']);
     });
     expect((await kit.http('GET', `/v1/customers/by/email/nobody@example.com/next-action?channel=call-centre`)).status).toBe(404);
     expect((await kit.http('GET', `/v1/customers/by/email/${email}/next-action`)).status).toBe(400);
@@ -156,7 +171,7 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     for (let i = 0; i < n; i += 50) {
       await Promise.all(
         customers.slice(i, i + 50).map(async (c) => {
-          const answer = await kit.http('GET', `/v1/customers/by/customerId/${c}/next-action?channel=email`);
+          const answer = await kit.decide('customerId', c, 'email');
           const kind = (answer.json['action'] as { kind: string }).kind;
           if (kind !== 'offer' && kind !== 'control') throw new Error(`${c}: ${JSON.stringify(answer.json)}`);
           groups.set(c, kind);

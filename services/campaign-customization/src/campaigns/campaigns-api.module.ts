@@ -7,6 +7,7 @@ import { ManageCampaignsHandler } from './application/manage-campaigns/manage-ca
 import { CampaignsModule } from './campaigns.module';
 import { ContactCounterStore } from './infrastructure/contact-counter.store';
 import { CustomerLookup } from './infrastructure/customer.lookup';
+import { DecisionRequestStore } from './infrastructure/decision-request.store';
 import { DecisionPublisher } from './infrastructure/decision.publisher';
 import { CampaignsController } from './interface/campaigns.controller';
 import { NextActionController } from './interface/next-action.controller';
@@ -15,6 +16,6 @@ import { NextActionController } from './interface/next-action.controller';
 @Module({
   imports: [CampaignsModule, SegmentsModule, ProfilesModule],
   controllers: [CampaignsController, NextActionController],
-  providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher],
+  providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore],
 })
 export class CampaignsApiModule {}

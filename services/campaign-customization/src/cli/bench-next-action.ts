@@ -1,5 +1,6 @@
 /**
- * Benchmark of GET /v1/customers/by/{type}/{value}/next-action against a running instance
+ * Benchmark of POST /v1/customers/by/{type}/{value}/next-action (the decision: contact reserved,
+ * decision published, one Idempotency-Key per request) against a running instance
  * (not a test). Seeds customers through the service's own input topics (value scores, consent
  * events), creates a campaign through its API, waits until the last customer is decidable, then
  * drives the endpoint at a fixed rate with autocannon and prints latency percentiles.
@@ -46,7 +47,7 @@ interface Credentials {
 async function credentials(issuer: string): Promise<Credentials> {
   const endpoint = await tokenEndpointOf(issuer);
   const bearer = async (role: string, scopes: string[]) => ({ authorization: `Bearer ${await clientCredentialsToken(endpoint, demoClientOf(role), scopes)}` });
-  return { marketer: await bearer('marketer', ['campaigns:write']), service: await bearer('service', ['decisions:write']) };
+  return { marketer: await bearer('marketer', ['campaigns:write']), service: await bearer('service', ['profiles:read', 'decisions:write']) };
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -189,11 +190,16 @@ async function main(): Promise<void> {
       duration,
       requests: [
         {
-          method: 'GET',
-          headers: auth.service,
+          method: 'POST',
           setupRequest: (request) => {
-            const id = ids[next++ % ids.length] ?? '';
-            return { ...request, path: `/v1/customers/by/customerId/${id}/next-action?channel=${options.channel}` };
+            const n = next++;
+            const id = ids[n % ids.length] ?? '';
+            return {
+              ...request,
+              path: `/v1/customers/by/customerId/${id}/next-action`,
+              headers: { ...auth.service, 'content-type': 'application/json', 'idempotency-key': `bench-${run}-${n}` },
+              body: JSON.stringify({ channel: options.channel }),
+            };
           },
         },
       ],

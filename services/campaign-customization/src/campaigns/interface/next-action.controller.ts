@@ -1,21 +1,78 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { z } from 'zod';
+import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
 import { slugSchema } from '../../segments/domain/consent';
-import { invalid, notFound, problem } from '../../shared/interface/http-problem';
-import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer } from '../application/decide-next-action/decide-next-action.handler';
-import { RequireScope, SCOPES } from '@o2o/auth';
+import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
+import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';
+import { DecisionRequestStore } from '../infrastructure/decision-request.store';
 
-/** For the call-centre screen and the store clerk: who this is, and what to say or offer now. */
+const decisionBody = z.strictObject({ channel: slugSchema });
+/** RFC draft Idempotency-Key: one key per decision the caller means to make. */
+const requestKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/, '8-200 letters, digits, . _ : -');
+
+/**
+ * For the call-centre screen and the store clerk: who this is, and what to say or offer now.
+ * GET previews (no contact reserved, nothing published); POST decides, reserving the contact and
+ * publishing the decision, once per Idempotency-Key.
+ */
 @Controller('v1/customers/by')
 export class NextActionController {
-  constructor(private readonly decide: DecideNextActionHandler) {}
+  constructor(
+    private readonly decide: DecideNextActionHandler,
+    private readonly requests: DecisionRequestStore,
+  ) {}
 
-  @RequireScope(SCOPES.decisionsWrite)
+  /** What would be offered now; changes nothing (contact caps, decisions, attribution). */
+  @RequireScope(SCOPES.profilesRead)
   @Get(':type/:value/next-action')
-  async nextAction(@Param('type') type: string, @Param('value') value: string, @Query('channel') channel?: string): Promise<NextActionAnswer> {
+  async preview(@Param('type') type: string, @Param('value') value: string, @Query('channel') channel?: string): Promise<NextActionAnswer> {
     const parsed = slugSchema.safeParse(channel);
-    if (!parsed.success) throw invalid([{ field: 'channel', message: channel === undefined ? 'the channel of the contact is required' : parsed.error.issues[0]?.message ?? 'invalid' }]);
+    if (!parsed.success) throw invalid([{ field: 'channel', message: channel === undefined ? 'the channel of the contact is required' : (parsed.error.issues[0]?.message ?? 'invalid') }]);
+    return this.run({ type, value, channel: parsed.data }, { kind: 'preview' });
+  }
+
+  /**
+   * Decides the next action for this contact: reserves it under the caps and publishes the decision.
+   * A retry with the same Idempotency-Key answers the same decision and reserves nothing again.
+   */
+  @RequireScope(SCOPES.decisionsWrite)
+  @Post(':type/:value/next-action')
+  @HttpCode(200)
+  async decision(
+    @Param('type') type: string,
+    @Param('value') value: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') requestKey: string | undefined,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<NextActionAnswer> {
+    const { channel } = parseBody(decisionBody, body);
+    const key = requestKeySchema.safeParse(requestKey);
+    if (!key.success) throw invalid([{ field: 'headers.idempotency-key', message: requestKey === undefined ? 'a key per decision is required, so a retry does not contact twice' : (key.error.issues[0]?.message ?? 'invalid') }]);
+    // Keys are per client: two clients never share, or see, each other's decisions.
+    const client = request.principal?.client ?? 'anonymous';
+    const input = { type, value, channel };
+    const fingerprint = DecisionRequestStore.fingerprint(type, value, channel);
+    const claim = await this.requests.claim(client, key.data, fingerprint);
+    if (claim.kind === 'reused') throw problem(422, 'idempotency_key_reused', 'this Idempotency-Key was used for another customer or channel');
+    if (claim.kind === 'in-progress') throw problem(409, 'request_in_progress', 'a request with this Idempotency-Key is still being decided; retry shortly');
+    if (claim.kind === 'done') return this.known(() => this.decide.replay(input, claim.decision));
     try {
-      return await this.decide.execute({ type, value, channel: parsed.data });
+      const answer = await this.run(input, { kind: 'decision', decisionId: claim.decisionId });
+      await this.requests.remember(client, key.data, { state: 'done', fingerprint, action: answer.action, decidedAt: answer.decidedAt, ...(answer.decisionId ? { decisionId: answer.decisionId } : {}) });
+      return answer;
+    } catch (error) {
+      await this.requests.release(client, key.data);
+      throw error;
+    }
+  }
+
+  private run(input: { type: string; value: string; channel: string }, mode: NextActionMode): Promise<NextActionAnswer> {
+    return this.known(() => this.decide.execute(input, mode));
+  }
+
+  private async known(work: () => Promise<NextActionAnswer>): Promise<NextActionAnswer> {
+    try {
+      return await work();
     } catch (error) {
       if (error instanceof UnknownCustomerError) throw notFound(error.message);
       if (error instanceof CustomerChangingError) throw problem(503, 'customer_changing', error.message);

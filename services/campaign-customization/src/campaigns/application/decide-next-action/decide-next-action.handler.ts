@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import type { CampaignDecidedDataV1 } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
@@ -33,10 +32,17 @@ export interface NextActionAnswer extends CustomerBrief {
   greeting: string;
   channel: string;
   action: NextAction;
-  /** Id of the published decision (offer or control); absent when there was nothing to decide. */
+  /** Id of the published decision (offer or control); absent when there was nothing to decide, and in a preview. */
   decisionId?: string;
   decidedAt: string;
+  /** A preview: what would be decided now; nothing was reserved or published. */
+  preview?: true;
+  /** The answer to an earlier request with the same key (nothing was decided again). */
+  replayed?: true;
 }
+
+/** Preview: decide without reserving the contact or publishing. Decision: reserve and publish under this id. */
+export type NextActionMode = { kind: 'preview' } | { kind: 'decision'; decisionId: string };
 
 /**
  * The next best action for one contact: the customer's brief, then the decision, then the
@@ -61,7 +67,16 @@ export class DecideNextActionHandler {
     this.policy = { channelCaps: {}, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
   }
 
-  async execute(input: { type: string; value: string; channel: string }): Promise<NextActionAnswer> {
+  /** The customer's brief with an action decided before (a retried request): nothing is decided again. */
+  async replay(input: { type: string; value: string; channel: string }, decided: { action: NextAction; decisionId?: string; decidedAt: string }): Promise<NextActionAnswer> {
+    const customerId = await this.lookup.resolve(input.type, input.value);
+    const held = customerId === undefined ? undefined : (await this.lookup.chain(customerId, false))?.at(-1);
+    if (held === undefined) throw new UnknownCustomerError(input.type);
+    const brief = customerBrief(held.snapshot.profile);
+    return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: input.channel, action: decided.action, ...(decided.decisionId ? { decisionId: decided.decisionId } : {}), decidedAt: decided.decidedAt, replayed: true };
+  }
+
+  async execute(input: { type: string; value: string; channel: string }, mode: NextActionMode): Promise<NextActionAnswer> {
     const customerId = await this.lookup.resolve(input.type, input.value);
     if (customerId === undefined) throw new UnknownCustomerError(input.type);
     const campaigns = await this.catalog.all();
@@ -91,8 +106,10 @@ export class DecideNextActionHandler {
       const brief = customerBrief(profile);
       const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
       const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
-      if (action.kind === 'none') return { ...answer, action };
-      const decisionId = randomUUID();
+      if (action.kind === 'none') return { ...answer, action, ...(mode.kind === 'preview' ? { preview: true as const } : {}) };
+      // A preview reads the counts but reserves nothing and publishes nothing (GET has no side effects).
+      if (mode.kind === 'preview') return { ...answer, action, preview: true };
+      const decisionId = mode.decisionId;
       if (action.kind === 'offer') {
         const campaign = candidates.find((c) => c.id === action.campaignId);
         const outcome =
