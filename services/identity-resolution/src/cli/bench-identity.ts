@@ -146,8 +146,8 @@ interface TrainingStatus {
 }
 
 /** True pairs split between the two customers of a pending review item: the matches a person still has to make. */
-async function truePairsInReview(url: string, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): Promise<number> {
-  const response = await fetch(`${url}/v1/review?status=pending&limit=500`);
+async function truePairsInReview(url: string, headers: Record<string, string>, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): Promise<number> {
+  const response = await fetch(`${url}/v1/review?status=pending&limit=500`, { headers });
   if (!response.ok) throw new Error(`review list answered ${response.status}`);
   const { items } = (await response.json()) as { items: Array<{ customerIds: string[] }> };
   const recordsOf = new Map<string, string[]>();
@@ -234,7 +234,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     }
     const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
     const metrics = clusterMetrics(customerOf, set.truth);
-    const waiting = await truePairsInReview(identity.url, customerOf, set.truth);
+    const waiting = await truePairsInReview(identity.url, operatorHeaders, customerOf, set.truth);
     return {
       metrics,
       seconds,
