@@ -102,7 +102,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
   const inherited = chaosInheritedEnvironment();
   const envFor = (service: Service): Record<string, string> => ({
     ...inherited,
-    NODE_ENV: 'production',
+    // Not 'production': that refuses the demo sources' public write keys the chaos run sends with.
+    NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS: config.KAFKA_BROKERS,
     MONGO_URL: config.MONGO_URL,
