@@ -58,7 +58,7 @@ const tokens = new Map<string, Promise<string>>();
 export function testToken(who: Role | readonly Scope[]): Promise<string> {
   const wanted: readonly Scope[] | undefined = typeof who === 'string' ? undefined : who;
   const role = wanted === undefined ? (who as Role) : ROLES.find((r) => wanted.every((s) => ROLE_SCOPES[r].includes(s)));
-  if (role === undefined) throw new Error(`no role holds all of ${String(wanted)}`);
+  if (role === undefined) return Promise.reject(new Error(`no role holds all of ${String(wanted)}`));
   const scopes = wanted ?? ROLE_SCOPES[role];
   const key = `${role}|${[...scopes].sort().join(' ')}`;
   let token = tokens.get(key);
