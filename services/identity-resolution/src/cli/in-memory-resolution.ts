@@ -1,5 +1,5 @@
 import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
-import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, trainingDue } from '../matching/domain';
+import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, largestWeightChange, REMATCH_MIN_CHANGE_BITS, trainingDue } from '../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
 import { StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
 
@@ -79,9 +79,11 @@ export class InMemoryResolution {
   private train(time: string): void {
     const stored = this.state.records.size;
     if (!trainingDue(stored, this.trainedOn)) return;
+    const previous = this.parameters;
     this.parameters = estimateParameters(this.storedRecords(), this.parameters, new Date(time));
     this.trainedOn = stored;
     this.estimates += 1;
+    if (largestWeightChange(previous, this.parameters) < REMATCH_MIN_CHANGE_BITS) return;
     const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `rematch:${this.parameters.version}`, time });
     this.reviews += plan.reviews.length;
   }

@@ -1,6 +1,6 @@
 import { initialMatchParameters } from './match-parameters.schema';
 import { prepareRecord } from './person-record.model';
-import { acceptEstimate, decisionFit, trainingDue } from './self-training';
+import { acceptEstimate, decisionFit, largestWeightChange, trainingDue } from './self-training';
 
 describe('self-training', () => {
   it('is due from the minimum size on, then each time the store grows by the factor', () => {
@@ -34,5 +34,15 @@ describe('self-training', () => {
     expect(acceptEstimate(current, worse, decisions).accepted).toBe(false);
     expect(acceptEstimate(worse, current, decisions).accepted).toBe(true);
     expect(acceptEstimate(current, worse, []).accepted).toBe(true);
+  });
+
+  it('measures how far new parameters move any weight, in bits', () => {
+    const before = initialMatchParameters('v1');
+    expect(largestWeightChange(before, initialMatchParameters('v2'))).toBe(0);
+    const levels = before.comparisons['birthDate']?.levels ?? {};
+    const exact = levels['exact'] ?? { m: 0.5, u: 0.5 };
+    const after = { ...before, comparisons: { ...before.comparisons, birthDate: { termFrequencyWeight: 0, levels: { ...levels, exact: { m: exact.m, u: exact.u / 4 } } } } };
+    expect(largestWeightChange(before, after)).toBeCloseTo(2, 9);
+    expect(largestWeightChange(before, { ...before, lambda: before.lambda * 2 })).toBeGreaterThan(0.9);
   });
 });

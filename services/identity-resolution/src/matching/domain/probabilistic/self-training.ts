@@ -1,4 +1,4 @@
-import { scorePair } from './fellegi-sunter.scorer';
+import { priorWeight, scorePair } from './fellegi-sunter.scorer';
 import { MatchParameters } from './match-parameters.schema';
 import { PreparedRecord } from './person-record.model';
 
@@ -56,3 +56,23 @@ export function acceptEstimate(current: MatchParameters, candidate: MatchParamet
   const after = decisionFit(candidate, decisions);
   return { accepted: after.agreeing >= before.agreeing, current: before, candidate: after };
 }
+
+/**
+ * How far new parameters move any score: the largest change, in bits, of a level's weight
+ * log2(m/u) or of the prior. Below a fraction of a bit no stored record would be judged
+ * differently enough to be worth matching every record again.
+ */
+export function largestWeightChange(before: MatchParameters, after: MatchParameters): number {
+  let largest = Math.abs(priorWeight(after) - priorWeight(before));
+  for (const [name, comparison] of Object.entries(after.comparisons)) {
+    for (const [level, { m, u }] of Object.entries(comparison.levels)) {
+      const old = before.comparisons[name]?.levels[level];
+      if (old === undefined) return Number.POSITIVE_INFINITY;
+      largest = Math.max(largest, Math.abs(Math.log2(m / u) - Math.log2(old.m / old.u)));
+    }
+  }
+  return largest;
+}
+
+/** Below this change (bits) a new estimate is made current without matching every stored record again. */
+export const REMATCH_MIN_CHANGE_BITS = 0.5;

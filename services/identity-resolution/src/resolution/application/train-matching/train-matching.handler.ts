@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
-import { acceptEstimate, MatchParameters, SelfTrainingPolicy, trainingDue } from '../../../matching/domain';
+import { acceptEstimate, largestWeightChange, MatchParameters, REMATCH_MIN_CHANGE_BITS, SelfTrainingPolicy, trainingDue } from '../../../matching/domain';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver, lookupsForRecords } from '../../domain/batch-resolver';
@@ -92,7 +92,9 @@ export class TrainMatchingHandler {
     }
     await this.parameters.save(candidate, records.length);
     await this.parameters.setTrainingStatus({ state: 'rematching', version: candidate.version, trainedOn: records.length, rematched: 0, merges: 0 });
-    const { rematched, merges } = await this.rematch(candidate, token);
+    // Once the estimates have settled, a new one moves no score by much: matching every stored
+    // record again would change nothing and cost the database a full pass.
+    const { rematched, merges } = largestWeightChange(current, candidate) >= REMATCH_MIN_CHANGE_BITS ? await this.rematch(candidate, token) : { rematched: 0, merges: 0 };
     await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), rematched, merges });
     return { kind: 'trained', parameters: candidate, records: records.length, rematched, merges };
   }
