@@ -136,5 +136,20 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
     expect(exited[4]).toMatchObject({ segmentId, segmentVersion: 2, change: 'exited', reason: 'segment removed' });
     expect(exited.map((m) => m.sequence)).toEqual([1, 2, 3, 4, 5]);
     expect((await kit.http('GET', '/v1/segments')).json['segments']).not.toContainEqual(expect.objectContaining({ id: segmentId }));
+
+    // The list comes in pages: page by page gives the same segments as one large page.
+    const all = ((await kit.http('GET', '/v1/segments?limit=500&includeDeleted=true')).json['segments'] as Array<{ id: string }>).map((x) => x.id);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const paged: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages <= all.length; pages++) {
+      const answer = (await kit.http('GET', `/v1/segments?limit=1&includeDeleted=true${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json as { segments: Array<{ id: string }>; next?: string };
+      expect(answer.segments.length).toBeLessThanOrEqual(1);
+      paged.push(...answer.segments.map((x) => x.id));
+      after = answer.next;
+      if (after === undefined) break;
+    }
+    expect(paged).toEqual(all);
+    expect((await kit.http('GET', '/v1/segments?limit=0')).status).toBe(400);
   });
 });

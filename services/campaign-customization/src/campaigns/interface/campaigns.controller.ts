@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { invalid, notFound, problem } from '../../shared/interface/http-problem';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { invalid, notFound, pageOf, pageQuerySchema, parseBody, problem } from '../../shared/interface/http-problem';
 import { MeasureLiftHandler } from '../../lift/application/measure-lift/measure-lift.handler';
 import {
   CampaignExistsError,
@@ -38,9 +38,9 @@ export class CampaignsController {
 
   @RequireScope(SCOPES.campaignsRead)
   @Get()
-  async list() {
-    const all = await this.campaigns.all();
-    return { campaigns: all };
+  async list(@Query() query: unknown) {
+    const { items, next } = pageOf(await this.campaigns.all(), (c) => c.id, parseBody(pageQuerySchema, query));
+    return { campaigns: items, ...(next !== undefined ? { next } : {}) };
   }
 
   @RequireScope(SCOPES.campaignsRead)

@@ -92,10 +92,12 @@ export class SegmentRepository {
     return documents.map((d) => d.definition).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async list(includeDeleted: boolean): Promise<SegmentDocument[]> {
+  /** Up to `limit` segments in id order after `after` (one more is read to tell whether a next page exists). */
+  async list(includeDeleted: boolean, page: { limit: number; after?: string } = { limit: 10_000 }): Promise<SegmentDocument[]> {
     return this.segments
-      .find(includeDeleted ? {} : { deleted: false })
+      .find({ ...(includeDeleted ? {} : { deleted: false }), ...(page.after !== undefined ? { _id: { $gt: page.after } } : {}) })
       .sort({ _id: 1 })
+      .limit(page.limit)
       .toArray();
   }
 

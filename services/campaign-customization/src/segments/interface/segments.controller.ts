@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
+import { invalid, notFound, pageOf, pageQuerySchema, parseBody, problem } from '../../shared/interface/http-problem';
 import { segmentDraftSchema } from '../domain/segment-definition';
 import { ManageSegmentsHandler, SegmentExistsError, SegmentNotFoundError } from '../application/manage-segments/manage-segments.handler';
 import { SegmentConflictError, SegmentRepository, type SegmentDocument } from '../infrastructure/segment.repository';
@@ -56,8 +56,11 @@ export class SegmentsController {
 
   @RequireScope(SCOPES.segmentsRead)
   @Get()
-  async list(@Query('includeDeleted') includeDeleted?: string) {
-    return { segments: (await this.segments.list(includeDeleted === 'true')).map(view) };
+  async list(@Query() query: unknown) {
+    const { includeDeleted, ...page } = parseBody(pageQuerySchema.extend({ includeDeleted: z.enum(['true', 'false']).optional() }), query);
+    const found = await this.segments.list(includeDeleted === 'true', { limit: page.limit + 1, ...(page.after !== undefined ? { after: page.after } : {}) });
+    const { items, next } = pageOf(found, (s) => s._id, page);
+    return { segments: items.map(view), ...(next !== undefined ? { next } : {}) };
   }
 
   @RequireScope(SCOPES.segmentsRead)
