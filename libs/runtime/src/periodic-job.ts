@@ -16,7 +16,10 @@ export class PeriodicJob<T> {
 
   /** Starts the schedule; an interval of 0 leaves the job to run() alone. */
   start(intervalMs: number): void {
-    if (intervalMs > 0 && this.timer === undefined) this.timer = setInterval(() => void this.run(), intervalMs);
+    if (intervalMs <= 0 || this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.run(), intervalMs);
+    // The schedule never keeps a process alive on its own; a run in flight does, until it ends.
+    this.timer.unref();
   }
 
   /** The run in flight, or a new one; settles with its result (undefined when it failed). */

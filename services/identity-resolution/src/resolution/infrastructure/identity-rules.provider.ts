@@ -46,6 +46,8 @@ export class IdentityRulesProvider implements OnModuleInit, BeforeApplicationShu
   async onModuleInit(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.config.MATCHING_PARAMETERS_REFRESH_MS);
+    // A refresh timer never keeps a process alive on its own (an app that failed to start, a test).
+    this.timer.unref();
   }
 
   beforeApplicationShutdown(): void {
