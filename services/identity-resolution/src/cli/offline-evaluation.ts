@@ -1,9 +1,6 @@
 // A benchmark, not service code: scores against the truth with libs/testing's metrics.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { pairwiseMetrics } from '@o2o/testing';
-import { identifyEventOf } from './identity-record';
-import { InMemoryResolution, InMemoryResolutionOptions } from './in-memory-resolution';
-import { TruthSet } from './truth-sets';
 
 export interface ClusterMetrics {
   readonly precision: number;
@@ -60,26 +57,4 @@ export function clusterMetrics(predicted: ReadonlyMap<string, string>, truth: Re
     predictedClusters: byCluster.size,
     trueClusters: byEntity.size,
   };
-}
-
-export interface OfflineRun {
-  readonly metrics: ClusterMetrics;
-  readonly recordsPerSecond: number;
-  readonly reviews: number;
-  readonly customerOf: ReadonlyMap<string, string>;
-  readonly resolution: InMemoryResolution;
-}
-
-/** Resolves the records one at a time in file order through the service's resolver, in memory. */
-export function resolveRecords(set: TruthSet, options: InMemoryResolutionOptions = {}, runTag = 'offline'): OfflineRun {
-  const resolution = new InMemoryResolution(options);
-  const answered = new Map<string, string>();
-  const started = process.hrtime.bigint();
-  for (const record of set.records) {
-    const customerId = resolution.resolve(identifyEventOf(record, runTag));
-    if (customerId !== undefined) answered.set(record.recordId, customerId);
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const customerOf = new Map([...answered].map(([id, customer]) => [id, resolution.current(customer)]));
-  return { metrics: clusterMetrics(customerOf, set.truth), recordsPerSecond: set.records.length / Math.max(seconds, 1e-9), reviews: resolution.reviews, customerOf, resolution };
 }
