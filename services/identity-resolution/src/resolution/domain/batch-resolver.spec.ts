@@ -171,6 +171,18 @@ describe('BatchResolver', () => {
     expect(plan.reviews[0]?.score ?? 0).toBeGreaterThanOrEqual(parameters.thresholds.autoMerge);
   });
 
+  it('links on household evidence where the trained parameters found the data free of households', () => {
+    const parameters: MatchParameters = { ...initialMatchParameters('test'), households: { pairs: 2950, bothDiffer: 15, expectedFromErrors: 14.6, present: false } };
+    const withRareSurname = settings({ matching: { parameters, termFrequencies: rareSurname, maxBlockSize: 200 } });
+    const plan = new BatchResolver(emptyState(), withRareSurname).resolve([
+      event({ type: 'identify', anonymousId: 'k1', traits: { ...household, firstName: 'Ewa', birthday: '1958-06-30' } }),
+      event({ type: 'identify', anonymousId: 'k2', traits: household }),
+    ]);
+    const [first, second] = plan.outcomes;
+    expect(second).toMatchObject({ kind: 'resolved', customerId: first?.kind === 'resolved' ? first.customerId : '', reason: expect.stringContaining('probabilistic') });
+    expect(plan.reviews).toEqual([]);
+  });
+
   it('links on a shared mobile number, which one person holds, where a landline would not do', () => {
     const parameters = initialMatchParameters('test');
     const withRareSurname = settings({ matching: { parameters, termFrequencies: rareSurname, maxBlockSize: 200 } });

@@ -437,6 +437,8 @@ export class BatchResolver {
       for (const id of list) ids.add(id);
     }
     const { autoMerge, review } = matching.parameters.thresholds;
+    // Where the trained parameters found no households, household evidence is a person's evidence.
+    const householdsAbsent = matching.parameters.households?.present === false;
     const found = new Map<string, { weight: number; linkWeight: number; scored: number; contradicting: number }>();
     for (const id of [...ids].sort()) {
       const stored = this.state.records.get(id);
@@ -448,7 +450,7 @@ export class BatchResolver {
       entry.weight = Math.max(entry.weight, score.totalWeight);
       const individual = agreesOnIndividualTrait(score) || sharePersonalMobile(record, stored.record);
       const sureHousehold = score.totalWeight >= autoMerge + this.settings.guard.householdLinkMargin && !differentFirstNames(score);
-      if (individual || sureHousehold) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
+      if (individual || sureHousehold || householdsAbsent) entry.linkWeight = Math.max(entry.linkWeight, score.totalWeight);
       entry.scored += 1;
       if (score.totalWeight < review && contradictsOnIndividualTrait(score)) entry.contradicting += 1;
       found.set(customerId, entry);
@@ -647,12 +649,20 @@ export function lookupsFor(events: readonly ResolverEvent[], settings: ResolverS
 
 function addRecordLookups(record: PreparedRecord, keys: Set<string>, terms: Set<string>): void {
   for (const key of blockingKeys(record)) keys.add(key);
-  // Names may be entered the wrong way round, so each name is looked up in both tables.
-  for (const name of [record.firstName, record.lastName]) {
-    if (name === undefined) continue;
-    terms.add(`firstName:${name}`);
-    terms.add(`lastName:${name}`);
+  for (const term of termKeysOf([record])) terms.add(term);
+}
+
+/** Term-frequency entries of records' names; names may be entered the wrong way round, so each is looked up in both tables. */
+export function termKeysOf(records: readonly PreparedRecord[]): string[] {
+  const terms = new Set<string>();
+  for (const record of records) {
+    for (const name of [record.firstName, record.lastName]) {
+      if (name === undefined) continue;
+      terms.add(`firstName:${name}`);
+      terms.add(`lastName:${name}`);
+    }
   }
+  return [...terms];
 }
 
 /** What matching stored records again (BatchResolver.rematch) needs read: their blocks and name frequencies. */

@@ -125,6 +125,8 @@ export class StoredTermFrequencies {
   constructor(
     private readonly counts: ReadonlyMap<string, number>,
     private readonly totals: ReadonlyMap<string, number>,
+    /** Keys whose count was read, present in counts or not (unseen values count 0); all keys when omitted. */
+    private readonly read?: ReadonlySet<string>,
   ) {}
 
   static key(table: string, value: string): string {
@@ -136,5 +138,12 @@ export class StoredTermFrequencies {
     const total = this.totals.get(table);
     if (count === undefined || total === undefined || total < MIN_RECORDS_FOR_TERM_FREQUENCIES) return undefined;
     return count / total;
+  }
+
+  occurrences(table: string, value: string): number | undefined {
+    const key = StoredTermFrequencies.key(table, value);
+    const count = this.counts.get(key);
+    if (count !== undefined) return count;
+    return this.read === undefined || this.read.has(key) ? 0 : undefined;
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { ONE_REPLY } from '@o2o/mongo';
 import { TypedIdentifier } from '../../matching/domain';
-import { BatchLookups, GraphState, ResolutionPlan } from '../domain/batch-resolver';
+import { BatchLookups, GraphState, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
 import { CustomerDocument, IdentifierDocument, IdentityCollections, MergeRecord } from './identity-graph.collections';
 import { TermFrequencyStore } from './term-frequency.store';
@@ -91,10 +91,9 @@ export class IdentityGraphRepository {
 
   /** Everything one batch needs, in a handful of reads whatever the batch size. */
   async loadBatch(lookups: BatchLookups, maxBlockSize: number): Promise<LoadedBatch> {
-    const [owners, postings, termFrequencies] = await Promise.all([
+    const [owners, postings] = await Promise.all([
       lookups.identifierIds.length > 0 ? this.db.identifiers.find({ _id: { $in: lookups.identifierIds } }, ONE_REPLY).toArray() : Promise.resolve([]),
       lookups.blockingKeys.length > 0 ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }, ONE_REPLY).toArray() : Promise.resolve([]),
-      this.terms.read(lookups.termKeys),
     ]);
     const postingMap = new Map(postings.map((p) => [p._id, [...p.ids]]));
     const recordIds = [...new Set(postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids))];
@@ -108,7 +107,12 @@ export class IdentityGraphRepository {
     const recordDocs = [...new Map([...byId, ...byHolder].map((r) => [r._id, r])).values()];
     const records = new Map<string, StoredTraitRecord>(recordDocs.map((r) => [r._id, { record: r.record, customerId: r.customerId }]));
 
-    const customers = await this.customersFollowingMerges([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)]);
+    // Name counts of the batch's records and of the stored ones they may be compared with: how
+    // common a spelling is tells a typing error from another name (see differentFirstNames).
+    const [customers, termFrequencies] = await Promise.all([
+      this.customersFollowingMerges([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)]),
+      this.terms.read([...new Set([...lookups.termKeys, ...termKeysOf(recordDocs.map((r) => r.record))])]),
+    ]);
     const customerIds = [...customers.keys()];
     const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray() : [];
 

@@ -21,7 +21,8 @@ export class TermFrequencyStore {
   async read(termKeys: readonly string[]): Promise<StoredTermFrequencies> {
     const counts = new Map<string, number>();
     const totals = new Map<string, number>();
-    if (termKeys.length === 0) return new StoredTermFrequencies(counts, totals);
+    const read = new Set<string>();
+    if (termKeys.length === 0) return new StoredTermFrequencies(counts, totals, read);
     try {
       const byTable = new Map<string, string[]>();
       for (const key of termKeys) {
@@ -38,13 +39,15 @@ export class TermFrequencyStore {
       tables.forEach((table, index) => {
         (byTable.get(table) ?? []).forEach((value, position) => {
           const count = valueLists[index]?.[position];
-          if (count !== null && count !== undefined) counts.set(StoredTermFrequencies.key(table, value), Number(count));
+          const key = StoredTermFrequencies.key(table, value);
+          read.add(key);
+          if (count !== null && count !== undefined) counts.set(key, Number(count));
         });
       });
     } catch {
       // Fail open: matching goes on without the adjustment.
     }
-    return new StoredTermFrequencies(counts, totals);
+    return new StoredTermFrequencies(counts, totals, read);
   }
 
   /** Counts newly stored records (the caller passes only records its write created). */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { classifyWeight, scorePair } from './fellegi-sunter.scorer';
+import { classifyWeight, differentFirstNames, scorePair } from './fellegi-sunter.scorer';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
 import { PersonalTraits, prepareRecord } from './person-record.model';
-import { CountedTermFrequencies } from './term-frequency';
+import { CountedTermFrequencies, TermFrequencies } from './term-frequency';
 
 // Untrained but plausible parameters: the properties below must hold for any sensible m/u.
 const parameters: MatchParameters = { ...initialMatchParameters('spec'), lambda: 0.001 };
@@ -89,5 +89,30 @@ describe('scorePair', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('differentFirstNames', () => {
+  const street = { lastName: 'Horsley', street: '25 Rosenthal St', postcode: '3082' };
+  const stored = ['Mark', 'Mark', 'Mary', 'Mary', 'Mary', 'Aidan', 'Aidan', 'Aidan', 'Aidsn'].map((firstName, i) => prepareRecord(`s${i}`, { ...street, firstName }));
+  const terms = CountedTermFrequencies.fromRecords(stored);
+  const score = (x: PersonalTraits, y: PersonalTraits, frequencies: TermFrequencies = terms) => scorePair(prepareRecord('x', { ...street, ...x }), prepareRecord('y', { ...street, ...y }), parameters, frequencies);
+
+  it('reads one edit between two established names as two people (Mark, Mary)', () => {
+    const marked = score({ firstName: 'Mark' }, { firstName: 'Mary' });
+    expect(marked.comparisons.find((c) => c.comparison === 'firstName')).toMatchObject({ level: 'fuzzy' });
+    expect(marked.comparisons.find((c) => c.comparison === 'firstName')?.typo).toBeUndefined();
+    expect(differentFirstNames(marked)).toBe(true);
+  });
+
+  it('reads one edit from an established name to a spelling seen at most once as a typing error', () => {
+    const typed = score({ firstName: 'Aidsn' }, { firstName: 'Aidan' });
+    expect(typed.comparisons.find((c) => c.comparison === 'firstName')).toMatchObject({ level: 'fuzzy', typo: true });
+    expect(differentFirstNames(typed)).toBe(false);
+  });
+
+  it('still reads it as two people when the birth dates differ too, or when the counts are unknown', () => {
+    expect(differentFirstNames(score({ firstName: 'Aidsn', birthDate: '1916-10-04' }, { firstName: 'Aidan', birthDate: '1951-02-17' }))).toBe(true);
+    expect(differentFirstNames(score({ firstName: 'Aidsn' }, { firstName: 'Aidan' }, { frequency: () => undefined }))).toBe(true);
   });
 });

@@ -17,6 +17,12 @@ export interface ScoredComparison {
   /** log2(u / frequency of the agreed value) times the configured share; 0 when not applied. */
   readonly termFrequencyAdjustment: number;
   readonly detail: string;
+  /**
+   * A fuzzy first name one typing error away from the other, where one spelling is seen at most
+   * once in the store and the other more often: a slip of the keyboard, not another name. Mark
+   * and Mary are as close, but both are established names.
+   */
+  readonly typo?: true;
 }
 
 export interface MatchScore {
@@ -31,7 +37,17 @@ export interface MatchScore {
   readonly comparisons: readonly ScoredComparison[];
 }
 
+/** See ScoredComparison.typo: needs the counts of both spellings; unknown counts read as two names. */
+function isTypo(outcome: ComparisonOutcome, termFrequencies: TermFrequencies | undefined): boolean {
+  if (outcome.oneEdit === undefined || termFrequencies?.occurrences === undefined) return false;
+  const counts = outcome.oneEdit.map((name) => termFrequencies.occurrences?.(outcome.comparison, name));
+  if (counts.some((count) => count === undefined)) return false;
+  const [rarer = 0, commoner = 0] = (counts as number[]).sort((x, y) => x - y);
+  return rarer <= 1 && commoner >= 2;
+}
+
 function weighOutcome(outcome: ComparisonOutcome, parameters: MatchParameters, termFrequencies?: TermFrequencies): ScoredComparison {
+  const typo = isTypo(outcome, termFrequencies) ? { typo: true as const } : {};
   if (outcome.level === null) {
     return { comparison: outcome.comparison, level: null, weight: 0, termFrequencyAdjustment: 0, detail: outcome.detail };
   }
@@ -55,6 +71,7 @@ function weighOutcome(outcome: ComparisonOutcome, parameters: MatchParameters, t
     u: level.u,
     termFrequencyAdjustment: adjustment,
     detail: outcome.detail,
+    ...typo,
   };
 }
 
@@ -92,9 +109,16 @@ export function agreesOnIndividualTrait(score: MatchScore): boolean {
   return anyLevelIn(score, INDIVIDUAL_AGREEMENT);
 }
 
-/** Whether both records give a first name and the names differ (not a nickname, typo, sound-alike or initial: Mark and Mary do). */
+/**
+ * Whether both records give a first name and the names differ: not a nickname, sound-alike,
+ * initial or typing error (see ScoredComparison.typo; only while the birth dates do not differ).
+ * Mark and Mary differ; "aidsn" and "aidan" do not, although the two pairs are equally close: a
+ * household guard that read every typo as another person would keep a customer's mistyped
+ * records apart for ever.
+ */
 export function differentFirstNames(score: MatchScore): boolean {
-  return score.comparisons.some((item) => item.comparison === 'firstName' && (item.level === 'else' || item.level === 'fuzzy'));
+  const birthDatesDiffer = score.comparisons.some((item) => item.comparison === 'birthDate' && item.level === 'else');
+  return score.comparisons.some((item) => item.comparison === 'firstName' && (item.level === 'else' || (item.level === 'fuzzy' && (item.typo !== true || birthDatesDiffer))));
 }
 
 /** Whether the pair plainly disagrees on a trait of the individual (first name, birth date, national id). */

@@ -42,6 +42,19 @@ export const matchParametersSchema = z
         uSource: z.enum(['em', 'random-pairs', 'prior']),
       })
       .optional(),
+    /**
+     * Whether the data holds households (see measureHouseholds): pairs sharing surname and
+     * address that differ on both first name and birth date, against the number typing errors
+     * alone would explain. Absent on sets estimated before it was measured: households assumed.
+     */
+    households: z
+      .object({
+        pairs: z.number().int().min(0),
+        bothDiffer: z.number().int().min(0),
+        expectedFromErrors: z.number().min(0),
+        present: z.boolean(),
+      })
+      .optional(),
   })
   .superRefine((parameters, ctx) => {
     for (const name of COMPARISON_NAMES) {

@@ -1,4 +1,5 @@
-import { sampleRandomPairs, trainMatchParameters } from './parameter-training';
+import { generatePopulation } from '@o2o/testing';
+import { MIN_HOUSEHOLD_EVIDENCE_PAIRS, sampleRandomPairs, trainMatchParameters } from './parameter-training';
 import { matchParametersSchema } from './match-parameters.schema';
 import { prepareRecord } from './person-record.model';
 
@@ -25,5 +26,38 @@ describe('trainMatchParameters', () => {
     expect(parameters.version).toBe('tiny');
     expect(parameters.training?.uSource).toBe('random-pairs');
     expect(trainMatchParameters(records, { version: 'tiny', seed: 1, randomPairs: 100, maxBlockSize: 50 })).toEqual(parameters);
+  });
+});
+
+describe('household measurement', () => {
+  const population = generatePopulation({ seed: 515, people: { people: 1500 }, events: false });
+  const householdOf = new Map(population.people.map((person) => [person.personId, person.householdId]));
+  const train = (records: ReturnType<typeof prepareRecord>[]) => trainMatchParameters(records, { version: 'households', seed: 3, randomPairs: 40_000, maxBlockSize: 200 });
+
+  it('finds households where family members share surname and address', () => {
+    const households = train(population.traitRecords.map((record) => prepareRecord(record.recordId, record))).households;
+    expect(households?.pairs).toBeGreaterThanOrEqual(MIN_HOUSEHOLD_EVIDENCE_PAIRS);
+    expect(households?.bothDiffer).toBeGreaterThan(10 * (households?.expectedFromErrors ?? 0));
+    expect(households?.present).toBe(true);
+  });
+
+  it('finds none when each address holds one person, however mistyped their records are', () => {
+    // The same records, keeping one person per household: what a deduplication set looks like.
+    const first = new Map<string, string>();
+    for (const person of population.people) if (!first.has(person.householdId)) first.set(person.householdId, person.personId);
+    const kept = population.traitRecords.filter((record) => {
+      const person = population.truth.personOfRecord.get(record.recordId) ?? '';
+      return first.get(householdOf.get(person) ?? '') === person;
+    });
+    const households = train(kept.map((record) => prepareRecord(record.recordId, record))).households;
+    expect(households?.pairs).toBeGreaterThanOrEqual(MIN_HOUSEHOLD_EVIDENCE_PAIRS);
+    expect(households?.present).toBe(false);
+  });
+
+  it('assumes households when too few pairs share surname and address to tell', () => {
+    const records = population.traitRecords.slice(0, 60).map((record) => prepareRecord(record.recordId, record));
+    const households = train(records).households;
+    expect(households?.pairs).toBeLessThan(MIN_HOUSEHOLD_EVIDENCE_PAIRS);
+    expect(households?.present).toBe(true);
   });
 });

@@ -158,7 +158,54 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
     version: options.version,
     ...(options.thresholds !== undefined ? { thresholds: options.thresholds } : {}),
     training: { candidatePairs: sessionPairs, iterations, converged, uSource: 'random-pairs' },
+    households: measureHouseholds(index, byId, parameters),
   };
+}
+
+/** Below this many pairs sharing surname and address the data cannot tell; households are assumed. */
+export const MIN_HOUSEHOLD_EVIDENCE_PAIRS = 100;
+/** How far above what typing errors explain the count of "both differ" pairs must be to show households. */
+const HOUSEHOLD_EXCESS_FACTOR = 3;
+const HOUSEHOLD_EXCESS_SLACK = 5;
+const ADDRESS_RECIPES = ['street-pc', 'num-pc', 'street-loc', 'num-loc'];
+
+/**
+ * Does the data hold households, people who share a surname and an address? Among pairs that
+ * share both, a record of the same person differs on first name and birth date only when both
+ * were mistyped or replaced, which the trained m of those two levels prices; members of one
+ * household differ on both almost always. So the count of such pairs against the count typing
+ * errors explain tells the two worlds apart: customer bases with families show hundreds of times
+ * more, deduplication sets without any (FEBRL) about as many as expected. Only where households
+ * are plainly absent does the resolver let household evidence (surname, address, landline) link
+ * records on its own weight; everywhere else it asks for a first name or birth date to agree.
+ */
+export function measureHouseholds(index: InMemoryBlockingIndex, byId: ReadonlyMap<string, PreparedRecord>, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
+  const [contactAt, firstNameAt, birthDateAt] = (['contact', 'firstName', 'birthDate'] as const).map((name) => COMPARISON_NAMES.indexOf(name));
+  const firstNameElse = COMPARISONS.firstName.indexOf('else');
+  const birthDateElse = COMPARISONS.birthDate.indexOf('else');
+  const seen = new Set<string>();
+  let pairs = 0;
+  let bothDiffer = 0;
+  for (const recipe of ADDRESS_RECIPES) {
+    for (const [x, y] of index.pairs(recipe)) {
+      const key = `${x}|${y}`;
+      const a = byId.get(x);
+      const b = byId.get(y);
+      if (seen.has(key) || a === undefined || b === undefined) continue;
+      seen.add(key);
+      const vector = comparisonVector(a, b);
+      const contact = COMPARISONS.contact[vector[contactAt ?? -1] ?? -1];
+      const firstName = vector[firstNameAt ?? -1];
+      const birthDate = vector[birthDateAt ?? -1];
+      if (contact === undefined || !contact.startsWith('same-surname:address') || firstName === null || firstName === undefined || birthDate === null || birthDate === undefined) continue;
+      pairs += 1;
+      if (firstName === firstNameElse && birthDate === birthDateElse) bothDiffer += 1;
+    }
+  }
+  const m = (name: 'firstName' | 'birthDate'): number => parameters.comparisons[name]?.levels['else']?.m ?? 1;
+  const expectedFromErrors = pairs * m('firstName') * m('birthDate');
+  const present = pairs < MIN_HOUSEHOLD_EVIDENCE_PAIRS || bothDiffer > HOUSEHOLD_EXCESS_FACTOR * expectedFromErrors + HOUSEHOLD_EXCESS_SLACK;
+  return { pairs, bothDiffer, expectedFromErrors: Number(expectedFromErrors.toFixed(3)), present };
 }
 
 /** m of each comparison averaged over the EM sessions that did not block on it. */

@@ -85,6 +85,12 @@ export interface ComparisonOutcome {
   readonly termTables?: readonly ComparisonName[];
   /** Human-readable evidence ("jw=0.94", "day and month swapped"). */
   readonly detail: string;
+  /**
+   * The two values, when a fuzzy level is reached by a single typing error (one letter added,
+   * dropped, replaced or two swapped): a slip of the keyboard or another name, which the
+   * spellings alone cannot tell (aidsn / aidan, Mark / Mary); how common each is can.
+   */
+  readonly oneEdit?: readonly [string, string];
 }
 
 export type NameOrientation = 'straight' | 'swapped';
@@ -138,7 +144,11 @@ function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
   if (phoneticallyEqual(a.phonetic ?? doubleMetaphone(canonicalA), b.phonetic ?? doubleMetaphone(canonicalB))) {
     return outcome('firstName', 'phonetic', `${detail}, sounds alike`);
   }
-  if (similarity >= 0.8) return outcome('firstName', 'fuzzy', detail);
+  if (similarity >= 0.8) {
+    // The level stays fuzzy (the model weighs it); only the household guard reads oneEdit.
+    if (damerauLevenshtein(a.name, b.name) <= 1) return { ...outcome('firstName', 'fuzzy', `${detail}, one edit apart`), oneEdit: [a.name, b.name] };
+    return outcome('firstName', 'fuzzy', detail);
+  }
   const initialA = firstToken(a.name);
   const initialB = firstToken(b.name);
   if ((initialA.length === 1 || initialB.length === 1) && initialA[0] === initialB[0]) return outcome('firstName', 'initial', 'initials agree');

@@ -8,6 +8,11 @@ import { PreparedRecord } from './person-record.model';
 export interface TermFrequencies {
   /** Relative frequency of the value among records that have the field, or undefined if unseen. */
   frequency(comparison: ComparisonName, value: string): number | undefined;
+  /**
+   * How many stored records give the value: 0 when none does, undefined when the count was not
+   * read (a store that answers only for the values a batch asked about, or is unavailable).
+   */
+  occurrences?(comparison: ComparisonName, value: string): number | undefined;
 }
 
 const TERM_VALUE: Readonly<Partial<Record<ComparisonName, (record: PreparedRecord) => string | undefined>>> = {
@@ -46,5 +51,9 @@ export class CountedTermFrequencies implements TermFrequencies {
     const total = this.totals.get(comparison);
     if (count === undefined || total === undefined || total === 0) return undefined;
     return count / total;
+  }
+
+  occurrences(comparison: ComparisonName, value: string): number {
+    return this.counts.get(comparison)?.get(value) ?? 0;
   }
 }
