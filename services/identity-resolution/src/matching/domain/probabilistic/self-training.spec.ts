@@ -45,4 +45,12 @@ describe('self-training', () => {
     expect(largestWeightChange(before, after)).toBeCloseTo(2, 9);
     expect(largestWeightChange(before, { ...before, lambda: before.lambda * 2 })).toBeGreaterThan(0.9);
   });
+
+  it('counts a changed finding on households as a change worth matching every record again', () => {
+    const before = initialMatchParameters('v1');
+    const absent = { ...before, households: { pairs: 500, bothDiffer: 2, expectedFromErrors: 3, present: false } };
+    expect(largestWeightChange(before, absent)).toBe(Number.POSITIVE_INFINITY);
+    expect(largestWeightChange(absent, { ...absent, households: { ...absent.households, pairs: 800 } })).toBe(0);
+    expect(largestWeightChange(before, { ...absent, households: { ...absent.households, present: true } })).toBe(0);
+  });
 });

@@ -60,9 +60,11 @@ export function acceptEstimate(current: MatchParameters, candidate: MatchParamet
 /**
  * How far new parameters move any score: the largest change, in bits, of a level's weight
  * log2(m/u) or of the prior. Below a fraction of a bit no stored record would be judged
- * differently enough to be worth matching every record again.
+ * differently enough to be worth matching every record again. A changed finding on households
+ * changes which links the guard allows, so it counts as an unbounded change.
  */
 export function largestWeightChange(before: MatchParameters, after: MatchParameters): number {
+  if ((before.households?.present ?? true) !== (after.households?.present ?? true)) return Number.POSITIVE_INFINITY;
   let largest = Math.abs(priorWeight(after) - priorWeight(before));
   for (const [name, comparison] of Object.entries(after.comparisons)) {
     for (const [level, { m, u }] of Object.entries(comparison.levels)) {
