@@ -16,7 +16,7 @@ describe('blockingKeys', () => {
   it('produces several independent keys, each naming its recipe', () => {
     const keys = blockingKeys(full);
     const recipes = new Set(keys.map((key) => key.slice(0, key.indexOf(':'))));
-    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-year', 'ln-year', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'street-loc', 'street-pc'].sort());
+    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-street', 'fn-year', 'ln-street', 'ln-year', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'street-loc', 'street-pc'].sort());
     expect(keys).toContain('phone:+61412555123');
     expect(keys).toContain('ln-year:SM0:1984');
   });
@@ -27,6 +27,14 @@ describe('blockingKeys', () => {
     const shared = (a: string[], b: string[]) => a.filter((key) => b.includes(key));
     expect(shared(blockingKeys(full), blockingKeys(typo)).length).toBeGreaterThan(0);
     expect(shared(blockingKeys(full), blockingKeys(swapped))).toContain(blockingKeys(swapped).find((key) => key.startsWith('names:')));
+  });
+
+  it('keeps a name and the street in common when postcode, suburb and birth date are all garbled', () => {
+    // FEBRL 4, rec-3472: surname mistyped, another birth date, postcode digits swapped, suburb mistyped.
+    const original = prepareRecord('o', { firstName: 'Timothy', lastName: 'Moujalli', birthDate: '1991-07-19', street: '14 Cobby St', city: 'Christies Beach', postcode: '2617' });
+    const duplicate = prepareRecord('d', { firstName: 'Timothy', lastName: 'Mouajlli', birthDate: '1977-01-17', street: '14 Cobby Sreet', city: 'Christkes Beach', postcode: '2167' });
+    const shared = blockingKeys(original).filter((key) => blockingKeys(duplicate).includes(key));
+    expect(shared).toEqual(['fn-street:timothy:cobby']);
   });
 
   it('gives no key for a record without usable traits', () => {

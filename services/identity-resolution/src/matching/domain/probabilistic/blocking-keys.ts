@@ -31,9 +31,24 @@ export function blockingKeys(record: PreparedRecord): string[] {
   // ("wolffcrescent") still leaves its number in its postcode or suburb.
   if (record.streetNumber && record.postcode) keys.add(`num-pc:${record.streetNumber}:${record.postcode}`);
   if (record.streetNumber && record.locality) keys.add(`num-loc:${record.streetNumber}:${record.locality}`);
+  // The street's first word without number or type ("cobby" of "14 cobby st", so that "onslow
+  // sreet" still meets "onslow st"), with either name: catches records whose postcode, suburb
+  // and birth date are all garbled at once while a name and the street survive.
+  const streetName = streetWordOf(record);
+  if (streetName && record.lastName) keys.add(`ln-street:${record.lastName}:${streetName}`);
+  if (streetName && record.firstNameCanonical) keys.add(`fn-street:${record.firstNameCanonical}:${streetName}`);
   if (record.phone) keys.add(`phone:${record.phone}`);
   if (record.nationalId) keys.add(`nid:${record.nationalId}`);
   return [...keys].sort();
+}
+
+/** The first word of the street after its number ("cobby" of "14 cobby st"), if it is not a number itself. */
+function streetWordOf(record: PreparedRecord): string | undefined {
+  const { street, streetNumber } = record;
+  if (street === undefined) return undefined;
+  const name = streetNumber !== undefined && street.startsWith(`${streetNumber} `) ? street.slice(streetNumber.length + 1) : street;
+  const word = name.trim().split(/\s+/u)[0];
+  return word === undefined || word.length < 3 || /^\d/u.test(word) ? undefined : word;
 }
 
 /**
