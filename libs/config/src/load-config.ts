@@ -78,6 +78,8 @@ function settingProblems(config: unknown, env: Env): Array<{ variable: string; p
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A port to listen on; 0 lets the system pick a free one (tests). */
+const listenPort = z.coerce.number().int().min(0).max(65535);
 
 /** Comma-separated list of host:port pairs. */
 export const brokerList = z
@@ -91,6 +93,7 @@ const booleanFlag = z
 
 export const configFields = {
   port,
+  listenPort,
   booleanFlag,
   url: (protocols: string[]) =>
     z.string().refine((value) => {
@@ -110,6 +113,11 @@ export const baseServiceConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Interface of the management listener (/health/live, /health/ready, /metrics, open to anyone
+   * who reaches it); its port is each service's MANAGEMENT_PORT. Keep it off the public network.
+   */
+  MANAGEMENT_HOST: z.string().default('0.0.0.0'),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().optional(),
   /** Prepended to every topic name; lets tests and tenants share one cluster without crosstalk. */

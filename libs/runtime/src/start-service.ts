@@ -6,12 +6,12 @@ import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
-import { createLogger, createServiceApp, HttpRoute, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
+import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { RedisModule } from '@o2o/redis';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
 /** Settings every service has beyond the shared base. */
-export type ServiceConfig = BaseServiceConfig & { HTTP_PORT: number; KAFKA_GROUP_ID: string; MONGO_DB: string };
+export type ServiceConfig = BaseServiceConfig & { HTTP_PORT: number; MANAGEMENT_PORT: number; KAFKA_GROUP_ID: string; MONGO_DB: string };
 
 type Imported = Type<unknown> | DynamicModule | ForwardReference;
 
@@ -49,8 +49,10 @@ export interface RunningService {
   transport: KafkaBatchTransport;
   logger: Logger;
   metrics: PlatformMetrics;
-  /** The HTTP base URL the service listens on. */
+  /** The HTTP base URL the service's API listens on (every route authenticated). */
   url: string;
+  /** The base URL of its management listener: /health/live, /health/ready, /metrics. */
+  managementUrl: string;
 }
 
 /** TLS and SASL to the brokers, from the shared KAFKA_SSL* and KAFKA_SASL_* settings. */
@@ -82,7 +84,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
     module: ServiceRootModule,
     global: true,
     imports: [
-      ObservabilityModule.forRoot({ logger, metrics, unloggedRoutes: definition.unloggedRoutes }),
+      ObservabilityModule.forRoot({ logger, metrics, unloggedRoutes: definition.unloggedRoutes, management: { port: config.MANAGEMENT_PORT, host: config.MANAGEMENT_HOST } }),
       KafkaModule.forRoot({
         settings: {
           brokers: config.KAFKA_BROKERS,
@@ -141,5 +143,5 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
   await app.listen(port, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  return { app, transport, logger, metrics, url: `http://127.0.0.1:${boundPort}` };
+  return { app, transport, logger, metrics, url: `http://127.0.0.1:${boundPort}`, managementUrl: app.get(ManagementListener).url };
 }
