@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthFailure } from './auth-errors';
+import { AuthFailure, missingScope } from './auth-errors';
 import { Authenticator } from './authenticator';
 import type { RequestWithPrincipal } from './principal';
 import { ROUTE_ACCESS, RouteAccess } from './route-access';
@@ -27,7 +27,10 @@ export class AuthGuard implements CanActivate {
     if (access === undefined) throw new AuthFailure(403, 'this route declares no scope, so nobody may call it').toHttpException();
     if (access.kind !== 'scope') return true;
     try {
-      request.principal = await this.authenticator.authorize(request.headers.authorization, access.scope);
+      // The principal is kept before the scope check, so the audit trail can say who was refused.
+      const principal = await this.authenticator.authenticate(request.headers.authorization);
+      request.principal = principal;
+      if (!principal.scopes.has(access.scope)) throw missingScope(access.scope);
       return true;
     } catch (error) {
       if (error instanceof AuthFailure) {

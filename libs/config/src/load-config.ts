@@ -171,6 +171,8 @@ export const baseServiceConfigShape = {
     .default('RS256,PS256,ES256,EdDSA')
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1)),
+  /** Days the audit trail of privileged calls is kept (each service's `audit_trail`). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** How long a checked API key is trusted before its record is read again (a revocation reaches other instances within it). */
   AUTH_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
 };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthModule, AuthSettings, undeclaredRoutes } from '@o2o/auth';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditTrail, AuthModule, AuthSettings, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
@@ -98,7 +98,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
         consumerGroups: [config.KAFKA_GROUP_ID],
       }),
       MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
-      AuthModule.forRoot(authSettingsOf(config)),
+      AuthModule.forRoot(authSettingsOf(config), { service: definition.name, pseudonymKey: config.PRIVACY_PSEUDONYM_KEY, retentionDays: config.AUDIT_RETENTION_DAYS }),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       ...definition.imports(config),
       PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
@@ -106,6 +106,32 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
     providers: [{ provide: definition.configToken, useValue: config }, ...(definition.providers ?? [])],
     exports: [definition.configToken],
   };
+}
+
+/**
+ * The audit trail sees every answer (Fastify's onResponse: after the guard, the handler and any
+ * error mapping) and records those of privileged routes with who called and the status.
+ */
+function recordPrivilegedCalls(app: NestFastifyApplication): void {
+  const trail = app.get(AuditTrail);
+  trail.watch(routeInventory(app));
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof FastifyAdapter)) throw new Error('the audit trail needs the Fastify adapter');
+  adapter.setOnResponseHook((request, reply, done) => {
+    const principal = (request as typeof request & RequestWithPrincipal).principal;
+    if (principal !== undefined) {
+      void trail.record({
+        method: request.method,
+        route: request.routeOptions.url,
+        params: (request.params ?? {}) as Record<string, string>,
+        principal,
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        requestId: String(request.id),
+      });
+    }
+    done();
+  });
 }
 
 /**
@@ -128,6 +154,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     await app.close();
     throw new Error(`${definition.name}: routes without a declared scope (@RequireScope, @OpenRoute or @OwnCredential): ${undeclared.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   }
+  recordPrivilegedCalls(app);
   definition.configureHttp?.(app, config);
   const transport = connectBatchTransport(app, {
     groupId: config.KAFKA_GROUP_ID,
