@@ -71,7 +71,7 @@ function auditId(at: Date): string {
  * The audit trail of a service, in its own database (`audit_trail`): every call to a route that
  * needs a privileged scope, answered or refused with 403, is recorded after its answer. A call
  * without a valid credential (401) has no "who" and is not recorded (a flood of them would fill
- * the trail); the request logs count them.
+ * the trail), nor one refused for the client's rate limit (429); metrics and request logs count them.
  *
  * The record is written after the answer: a call whose record cannot be written (MongoDB away) has
  * still happened, so the failure is logged with the call's request id rather than lost silently.
@@ -121,7 +121,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The record of a call to an audited route; undefined for every other call. */
   recordOf(call: AnsweredCall, at = new Date()): AuditRecordDocument | undefined {
-    if (call.route === undefined || call.principal === undefined) return undefined;
+    // 429: a client over its limit would otherwise write one record per refused call.
+    if (call.route === undefined || call.principal === undefined || call.status === 429) return undefined;
     const scope = this.audited.get(`${call.method} ${call.route}`);
     if (scope === undefined) return undefined;
     return {

@@ -13,3 +13,4 @@ export * from './route-inventory';
 export * from './client-credentials';
 export * from './audit-trail';
 export * from './audit.controller';
+export * from './client-rate-limit';

@@ -171,6 +171,13 @@ export const baseServiceConfigShape = {
     .default('RS256,PS256,ES256,EdDSA')
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1)),
+  /**
+   * Customer-facing calls (profile lookups, next actions) a client may make per second, counted
+   * by each instance; 429 beyond it.
+   */
+  RATE_LIMIT_CLIENT_PER_SECOND: z.coerce.number().int().min(1).default(2000),
+  /** Privileged calls (every scope the audit trail records) a client may make per minute, counted in Redis across instances. */
+  RATE_LIMIT_PRIVILEGED_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** Days the audit trail of privileged calls is kept (each service's `audit_trail`). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** How long a checked API key is trusted before its record is read again (a revocation reaches other instances within it). */

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuditTrail, AuthModule, AuthSettings, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
+import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
 import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
-import { RedisModule } from '@o2o/redis';
+import { REDIS, Redis, RedisModule } from '@o2o/redis';
+import { RedisClientRateLimit } from './client-rate-limiter';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
 /** Settings every service has beyond the shared base. */
@@ -103,8 +104,16 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
       ...definition.imports(config),
       PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
     ],
-    providers: [{ provide: definition.configToken, useValue: config }, ...(definition.providers ?? [])],
-    exports: [definition.configToken],
+    providers: [
+      { provide: definition.configToken, useValue: config },
+      {
+        provide: CLIENT_RATE_LIMIT,
+        useFactory: (redis: Redis) => new RedisClientRateLimit(redis, { perSecond: config.RATE_LIMIT_CLIENT_PER_SECOND, privilegedPerMinute: config.RATE_LIMIT_PRIVILEGED_PER_MINUTE }, metrics, logger),
+        inject: [REDIS],
+      },
+      ...(definition.providers ?? []),
+    ],
+    exports: [definition.configToken, CLIENT_RATE_LIMIT],
   };
 }
 

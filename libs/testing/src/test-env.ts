@@ -32,6 +32,9 @@ export function testEnvironment(run: string, service: string, overrides: Record<
     HTTP_HOST: '127.0.0.1',
     MANAGEMENT_HOST: '127.0.0.1',
     MANAGEMENT_PORT: '0',
+    // Tests poll privileged routes; the rate-limit test sets its own small limits.
+    RATE_LIMIT_PRIVILEGED_PER_MINUTE: '100000',
+    RATE_LIMIT_CLIENT_PER_SECOND: '100000',
     SHUTDOWN_TIMEOUT_MS: '20000',
     AUTH_ISSUER: required('O2O_TEST_AUTH_ISSUER'),
     ...overrides,
