@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Module, type Provider, type RequestMetho
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { HealthModule } from './health';
+import { requestLogSerializers } from './logger';
 import { ManagementListener, ManagementSettings, MANAGEMENT_LOGGER, MANAGEMENT_SETTINGS } from './management-listener';
 import { PlatformMetrics } from './metrics';
 
@@ -47,6 +48,8 @@ export class ObservabilityModule {
             // Request logs are debug-level: the hot path must not pay for one log line per event.
             customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
             quietReqLogger: true,
+            // Request paths carry identifier values (/v1/identities/email/<address>): masked.
+            serializers: requestLogSerializers,
           },
         }),
         HealthModule,
