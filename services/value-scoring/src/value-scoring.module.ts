@@ -6,6 +6,7 @@ import { ModelRegistry } from './models/application/model.registry';
 import { RefitModelsHandler } from './models/application/refit-models/refit-models.handler';
 import { RescoreCustomersHandler } from './models/application/rescore-customers/rescore-customers.handler';
 import { ModelJobLock } from './models/infrastructure/model-job.lock';
+import { ModelFitRunner } from './models/infrastructure/model-fit.runner';
 import { ModelJobRunRepository } from './models/infrastructure/model-job-run.repository';
 import { ModelJobRun, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
 import { ModelVersionRepository } from './models/infrastructure/model-version.repository';
@@ -46,6 +47,7 @@ import { CustomerValueController } from './valuation/interface/customer-value.co
     RecordPurchasesHandler,
     ApplyIdentityChangesHandler,
     ApplyNeedsProfilesHandler,
+    ModelFitRunner,
     RefitModelsHandler,
     RescoreCustomersHandler,
     ModelJobs,
