@@ -1,6 +1,7 @@
 import { RunningService, startService } from '@o2o/runtime';
-import { testEnvironment, uniqueId } from '@o2o/testing';
-import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
+import { authHeader, expectEventually, testEnvironment, uniqueId } from '@o2o/testing';
+import { MongoClient } from 'mongodb';
+import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
 import { PrivacyRepository } from '../src/privacy/infrastructure/privacy.repository';
 
@@ -8,9 +9,12 @@ import { PrivacyRepository } from '../src/privacy/infrastructure/privacy.reposit
 describe('privacy requests: export parts (real MongoDB)', () => {
   const run = uniqueId();
   let service: RunningService;
+  let config: IdentityResolutionConfig;
 
   beforeAll(async () => {
-    service = await startService(identityResolutionService, loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution')), 0);
+    config = loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution'));
+    service = await startService(identityResolutionService, config, 0);
+    await service.transport.whenJoined();
   }, 120000);
 
   afterAll(async () => {
@@ -31,5 +35,46 @@ describe('privacy requests: export parts (real MongoDB)', () => {
     expect(after?.customerId).toBeUndefined();
     expect(Object.keys(after?.acknowledgements ?? {}).sort()).toEqual(['needs-profiling', 'value-scoring']);
     expect(after?.status).toBe('completed');
+  }, 60000);
+
+  it('exports without holding the call open: 202, then the document once every service answered, then gone', async () => {
+    // A customer as the graph stores it.
+    const customerId = uniqueId('cus_export');
+    const userId = uniqueId('export-user-');
+    const mongo = await MongoClient.connect(config.MONGO_URL);
+    try {
+      const at = new Date();
+      await mongo.db(config.MONGO_DB).collection('customers').insertOne({ _id: customerId as never, createdAt: at, mergedIds: [], members: [customerId], separatedFrom: [], history: [] });
+      await mongo.db(config.MONGO_DB).collection('identifiers').insertOne({ _id: `userId:${userId}` as never, type: 'userId', value: userId, unique: true, customerId, originCustomerId: customerId, firstSeenAt: at, evidence: { rule: 'deterministic:first-seen', eventId: 'e', at: at.toISOString() } });
+    } finally {
+      await mongo.close();
+    }
+    const officer = await authHeader('privacy-officer');
+    const started = await fetch(`${service.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/export`, { method: 'POST', headers: officer });
+    expect(started.status).toBe(202);
+    const { requestId, documentUrl } = (await started.json()) as { requestId: string; documentUrl: string };
+    expect(documentUrl).toBe(`/v1/privacy/requests/${requestId}/export`);
+    expect((await fetch(`${service.url}${documentUrl}`, { headers: await authHeader('agent') })).status).toBe(403);
+
+    // Identity answers through the privacy topics by itself; the other services are not running here.
+    const pending = await fetch(`${service.url}${documentUrl}`, { headers: officer });
+    expect(pending.status).toBe(202);
+    expect(((await pending.json()) as { waitingFor: string[] }).waitingFor).toEqual(expect.arrayContaining(['value-scoring', 'campaign-customization']));
+    const requests = service.app.get(PrivacyRepository);
+    for (const other of config.PRIVACY_SERVICES.filter((s) => s !== 'identity-resolution')) await requests.answer(requestId, other, { at: new Date().toISOString() }, { from: other });
+
+    const document = await expectEventually(async () => {
+      const response = await fetch(`${service.url}${documentUrl}`, { headers: officer });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { customerId: string; services: Record<string, unknown>; missing: string[] };
+    });
+    expect(document.customerId).toBe(customerId);
+    expect(document.missing).toEqual([]);
+    expect(Object.keys(document.services).sort()).toEqual([...config.PRIVACY_SERVICES].sort());
+    expect(JSON.stringify(document.services['identity-resolution'])).toContain(userId);
+    // Served once: nothing is kept to serve again.
+    expect((await fetch(`${service.url}${documentUrl}`, { headers: officer })).status).toBe(410);
+    expect((await requests.get(requestId))?.parts).toEqual({});
+    expect((await fetch(`${service.url}/v1/privacy/requests/no-such/export`, { headers: officer })).status).toBe(404);
   }, 60000);
 });

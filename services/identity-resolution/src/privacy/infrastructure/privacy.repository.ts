@@ -70,9 +70,13 @@ export class PrivacyRepository {
       .exec();
   }
 
-  /** Data minimisation: export parts are kept only until served, and none is taken after. */
-  async dropParts(requestId: string): Promise<void> {
-    await this.requests.updateOne({ _id: requestId }, { $set: { parts: {}, partsClosedAt: new Date() }, $unset: { customerId: '' } }).exec();
+  /**
+   * Data minimisation: export parts are kept only until served, and none is taken after. True
+   * for the call that closed them (a concurrent second one gets false).
+   */
+  async dropParts(requestId: string): Promise<boolean> {
+    const result = await this.requests.updateOne({ _id: requestId, partsClosedAt: { $exists: false } }, { $set: { parts: {}, partsClosedAt: new Date() }, $unset: { customerId: '' } }).exec();
+    return result.modifiedCount === 1;
   }
 
   async markErased(pseudonyms: string[], requestId: string): Promise<void> {
