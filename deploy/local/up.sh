@@ -20,6 +20,8 @@ SERVICES=(ingestion identity-resolution value-scoring needs-profiling campaign-c
 # SERVICE_PORT_BASE moves the five HTTP ports (3000-3004 by default) for a second platform.
 PORT_BASE="${SERVICE_PORT_BASE:-3000}"
 PORTS=("$PORT_BASE" $((PORT_BASE + 1)) $((PORT_BASE + 2)) $((PORT_BASE + 3)) $((PORT_BASE + 4)))
+# Health and metrics answer on a management port of their own, 100 above the API's (3100-3104).
+MANAGEMENT_PORTS=($((PORT_BASE + 100)) $((PORT_BASE + 101)) $((PORT_BASE + 102)) $((PORT_BASE + 103)) $((PORT_BASE + 104)))
 
 say() { printf 'start: %s\n' "$*" >&2; }
 
@@ -94,8 +96,8 @@ for i in "${!SERVICES[@]}"; do
     say "$svc already running (pid $(cat "$pidfile"))"
     continue
   fi
-  say "starting $svc on :${PORTS[$i]} (log: $LOG_DIR/$svc.log)"
-  HTTP_PORT="${PORTS[$i]}" INGESTION_DEMO_SOURCES=true \
+  say "starting $svc on :${PORTS[$i]}, health and metrics on :${MANAGEMENT_PORTS[$i]} (log: $LOG_DIR/$svc.log)"
+  HTTP_PORT="${PORTS[$i]}" MANAGEMENT_PORT="${MANAGEMENT_PORTS[$i]}" INGESTION_DEMO_SOURCES=true \
     nohup node "services/$svc/dist/main.js" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   STARTED+=("$svc")
@@ -104,7 +106,7 @@ done
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"
   deadline=$((SECONDS + 120))
-  until curl -fsS "http://127.0.0.1:${PORTS[$i]}/health/ready" >/dev/null 2>&1; do
+  until curl -fsS "http://127.0.0.1:${MANAGEMENT_PORTS[$i]}/health/ready" >/dev/null 2>&1; do
     if ! alive "$RUN_DIR/$svc.pid"; then
       say "$svc exited; last log lines:"
       tail -n 30 "$LOG_DIR/$svc.log" >&2
@@ -117,7 +119,7 @@ for i in "${!SERVICES[@]}"; do
     fi
     sleep 1
   done
-  say "$svc ready: http://127.0.0.1:${PORTS[$i]} (/health/ready, /metrics)"
+  say "$svc ready: API http://127.0.0.1:${PORTS[$i]} (bearer token), http://127.0.0.1:${MANAGEMENT_PORTS[$i]}/health/ready and /metrics"
 done
 
 say "starting demo traffic (DEMO_RATE=${DEMO_RATE:-20}/s; log: $LOG_DIR/demo-traffic.log)"

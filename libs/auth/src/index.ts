@@ -11,3 +11,6 @@ export * from './api-keys.controller';
 export * from './auth.module';
 export * from './route-inventory';
 export * from './client-credentials';
+export * from './audit-trail';
+export * from './audit.controller';
+export * from './client-rate-limit';

@@ -31,6 +31,8 @@ export const SCOPES = {
   sourcesAdmin: 'sources:admin',
   /** API keys of machine clients (every service's /admin/v1/api-keys). */
   apiKeysAdmin: 'api-keys:admin',
+  /** Read and export the audit trail of privileged calls (every service's /admin/v1/audit). */
+  auditRead: 'audit:read',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -40,6 +42,13 @@ export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
 export function isScope(value: string): value is Scope {
   return (ALL_SCOPES as readonly string[]).includes(value);
 }
+
+/**
+ * Scopes whose calls are not privileged, so not in the audit trail: the customer-facing traffic of
+ * channels, agents and services (events, one customer's profile, a decision), thousands a second,
+ * measured by metrics and request logs. Every other scope's calls are recorded.
+ */
+export const AUDIT_EXEMPT_SCOPES: readonly Scope[] = [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite];
 
 /** The platform's users. */
 export const ROLES = ['channel', 'agent', 'marketer', 'privacy-officer', 'operator', 'service'] as const;
@@ -56,7 +65,8 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   /** Customer-facing employees: one customer at a time, at hand and now. */
   agent: [SCOPES.profilesRead, SCOPES.decisionsWrite],
   marketer: [SCOPES.segmentsRead, SCOPES.segmentsWrite, SCOPES.campaignsRead, SCOPES.campaignsWrite],
-  'privacy-officer': [SCOPES.privacyExport, SCOPES.privacyErase, SCOPES.privacyRead],
+  /** Access and erasure requests, and the audit trail (read by those it does not record doing administration). */
+  'privacy-officer': [SCOPES.privacyExport, SCOPES.privacyErase, SCOPES.privacyRead, SCOPES.auditRead],
   /** Runs the platform: identity review and splits, models, sources, API keys. */
   operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin],
   /** Other systems calling the platform: delivery channels asking for decisions, downstream readers. */

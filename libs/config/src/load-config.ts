@@ -78,6 +78,8 @@ function settingProblems(config: unknown, env: Env): Array<{ variable: string; p
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A port to listen on; 0 lets the system pick a free one (tests). */
+const listenPort = z.coerce.number().int().min(0).max(65535);
 
 /** Comma-separated list of host:port pairs. */
 export const brokerList = z
@@ -91,6 +93,7 @@ const booleanFlag = z
 
 export const configFields = {
   port,
+  listenPort,
   booleanFlag,
   url: (protocols: string[]) =>
     z.string().refine((value) => {
@@ -110,6 +113,11 @@ export const baseServiceConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Interface of the management listener (/health/live, /health/ready, /metrics, open to anyone
+   * who reaches it); its port is each service's MANAGEMENT_PORT. Keep it off the public network.
+   */
+  MANAGEMENT_HOST: z.string().default('0.0.0.0'),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().optional(),
   /** Prepended to every topic name; lets tests and tenants share one cluster without crosstalk. */
@@ -163,6 +171,15 @@ export const baseServiceConfigShape = {
     .default('RS256,PS256,ES256,EdDSA')
     .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1)),
+  /**
+   * Customer-facing calls (profile lookups, next actions) a client may make per second, counted
+   * by each instance; 429 beyond it.
+   */
+  RATE_LIMIT_CLIENT_PER_SECOND: z.coerce.number().int().min(1).default(2000),
+  /** Privileged calls (every scope the audit trail records) a client may make per minute, counted in Redis across instances. */
+  RATE_LIMIT_PRIVILEGED_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /** Days the audit trail of privileged calls is kept (each service's `audit_trail`). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   /** How long a checked API key is trusted before its record is read again (a revocation reaches other instances within it). */
   AUTH_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
 };

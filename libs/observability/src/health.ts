@@ -1,6 +1,5 @@
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
-import { OpenRoute } from '@o2o/auth';
-import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { Injectable, Module } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
 export type ReadinessCheck = () => Promise<HealthIndicatorResult>;
 
@@ -47,33 +46,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
   }
 }
 
-@Controller('health')
-@OpenRoute('liveness and readiness probes')
-export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly readiness: ReadinessRegistry,
-  ) {}
-
-  /** The process is up and its event loop turns; never checks dependencies (a restart would not fix them). */
-  @Get('live')
-  @HealthCheck()
-  live() {
-    return this.health.check([]);
-  }
-
-  /** Every dependency answers; load balancers and Kubernetes route traffic only when this is 200. */
-  @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check(this.readiness.all());
-  }
-}
-
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [HealthController],
   providers: [ReadinessRegistry],
-  exports: [ReadinessRegistry],
+  exports: [ReadinessRegistry, TerminusModule],
 })
 export class HealthModule {}

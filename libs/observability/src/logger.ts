@@ -19,13 +19,21 @@ export const redactPaths: string[] = [
 ];
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+// As it appears in a URL path: the @ percent-encoded.
+const ENCODED_EMAIL = /[A-Za-z0-9._%+-]+%40[A-Za-z0-9.-]+\.[A-Za-z]{2,}/gi;
+/**
+ * Paths that carry an identifier value (an e-mail, phone, user id, loyalty card): the identity
+ * lookup, the privacy requests and the next action by identifier. The value is masked whatever
+ * its type, so no log line says whom an agent looked up or a privacy officer erased.
+ */
+const IDENTIFIER_PATH = /(\/v1\/(?:identities|privacy\/customers|customers\/by)\/[^/?#\s"]+\/)[^/?#\s"]+/g;
 // International or long national numbers with optional separators; short numbers (ports,
 // counts, years) stay readable.
 const PHONE = /(?:\+|\b00)[1-9][\d\s().-]{6,18}\d|\b0\d[\d\s().-]{7,14}\d\b/g;
 
-/** Replaces e-mail addresses and phone numbers inside free text. */
+/** Replaces e-mail addresses and phone numbers inside free text, and identifier values in request paths. */
 export function scrubText(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+  return text.replace(IDENTIFIER_PATH, '$1[redacted]').replace(ENCODED_EMAIL, '[email]').replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
 
 /**
@@ -41,6 +49,17 @@ export function scrubPersonalData(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value)) out[k] = scrubPersonalData(v, depth + 1);
   return out;
 }
+
+/**
+ * Serializers for request logs (pino-http): the URL scrubbed like any text. Needed besides the log
+ * formatter, which sees the request before pino-http's serializer turns it into the logged line.
+ */
+export const requestLogSerializers = {
+  req: (req: { url?: unknown }) => {
+    if (typeof req.url === 'string') req.url = scrubText(req.url);
+    return req;
+  },
+};
 
 export interface LoggerSettings {
   service: string;

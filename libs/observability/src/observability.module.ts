@@ -1,8 +1,9 @@
-import { Controller, DynamicModule, Get, Global, Header, Inject, Module, type RequestMethod } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, type Provider, type RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { OpenRoute } from '@o2o/auth';
 import type { Logger } from 'pino';
 import { HealthModule } from './health';
+import { requestLogSerializers } from './logger';
+import { ManagementListener, ManagementSettings, MANAGEMENT_LOGGER, MANAGEMENT_SETTINGS } from './management-listener';
 import { PlatformMetrics } from './metrics';
 
 export const LOGGER = Symbol('LOGGER');
@@ -11,19 +12,6 @@ export const LOGGER = Symbol('LOGGER');
 export interface HttpRoute {
   path: string;
   method: RequestMethod;
-}
-
-@Controller()
-@OpenRoute('Prometheus scrapes')
-export class MetricsController {
-  constructor(private readonly metrics: PlatformMetrics) {}
-
-  /** Prometheus scrape endpoint. */
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
-  }
 }
 
 export interface ObservabilityOptions {
@@ -35,13 +23,21 @@ export interface ObservabilityOptions {
    * CPU and its p99 tail. Their errors are still logged by the service, without request context.
    */
   unloggedRoutes?: HttpRoute[];
+  /**
+   * The separate listener for /health/live, /health/ready and /metrics; without it (tests of a
+   * library) health and metrics are not served at all. They are never served on the API port.
+   */
+  management?: ManagementSettings;
 }
 
-/** Logging (pino, redacted), Prometheus metrics at /metrics and health at /health/live and /health/ready. */
+/** Logging (pino, redacted), and Prometheus metrics at /metrics and health at /health/live and /health/ready on the management listener. */
 @Global()
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
+    const management: Provider[] = options.management
+      ? [{ provide: MANAGEMENT_SETTINGS, useValue: options.management }, { provide: MANAGEMENT_LOGGER, useValue: options.logger }, ManagementListener]
+      : [];
     return {
       module: ObservabilityModule,
       imports: [
@@ -51,18 +47,19 @@ export class ObservabilityModule {
             logger: options.logger,
             // Request logs are debug-level: the hot path must not pay for one log line per event.
             customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
             quietReqLogger: true,
+            // Request paths carry identifier values (/v1/identities/email/<address>): masked.
+            serializers: requestLogSerializers,
           },
         }),
         HealthModule,
       ],
-      controllers: [MetricsController],
       providers: [
         { provide: LOGGER, useValue: options.logger },
         { provide: PlatformMetrics, useValue: options.metrics },
+        ...management,
       ],
-      exports: [LOGGER, PlatformMetrics, HealthModule],
+      exports: [LOGGER, PlatformMetrics, HealthModule, ...(options.management ? [ManagementListener] : [])],
     };
   }
 }

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthModule, AuthSettings, undeclaredRoutes } from '@o2o/auth';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { connectBatchTransport, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
-import { createLogger, createServiceApp, HttpRoute, Logger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
-import { RedisModule } from '@o2o/redis';
+import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
+import { REDIS, Redis, RedisModule } from '@o2o/redis';
+import { RedisClientRateLimit } from './client-rate-limiter';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
 /** Settings every service has beyond the shared base. */
-export type ServiceConfig = BaseServiceConfig & { HTTP_PORT: number; KAFKA_GROUP_ID: string; MONGO_DB: string };
+export type ServiceConfig = BaseServiceConfig & { HTTP_PORT: number; MANAGEMENT_PORT: number; KAFKA_GROUP_ID: string; MONGO_DB: string };
 
 type Imported = Type<unknown> | DynamicModule | ForwardReference;
 
@@ -49,8 +50,10 @@ export interface RunningService {
   transport: KafkaBatchTransport;
   logger: Logger;
   metrics: PlatformMetrics;
-  /** The HTTP base URL the service listens on. */
+  /** The HTTP base URL the service's API listens on (every route authenticated). */
   url: string;
+  /** The base URL of its management listener: /health/live, /health/ready, /metrics. */
+  managementUrl: string;
 }
 
 /** TLS and SASL to the brokers, from the shared KAFKA_SSL* and KAFKA_SASL_* settings. */
@@ -82,7 +85,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
     module: ServiceRootModule,
     global: true,
     imports: [
-      ObservabilityModule.forRoot({ logger, metrics, unloggedRoutes: definition.unloggedRoutes }),
+      ObservabilityModule.forRoot({ logger, metrics, unloggedRoutes: definition.unloggedRoutes, management: { port: config.MANAGEMENT_PORT, host: config.MANAGEMENT_HOST } }),
       KafkaModule.forRoot({
         settings: {
           brokers: config.KAFKA_BROKERS,
@@ -96,14 +99,48 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
         consumerGroups: [config.KAFKA_GROUP_ID],
       }),
       MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
-      AuthModule.forRoot(authSettingsOf(config)),
+      AuthModule.forRoot(authSettingsOf(config), { service: definition.name, pseudonymKey: config.PRIVACY_PSEUDONYM_KEY, retentionDays: config.AUDIT_RETENTION_DAYS }),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       ...definition.imports(config),
       PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
     ],
-    providers: [{ provide: definition.configToken, useValue: config }, ...(definition.providers ?? [])],
-    exports: [definition.configToken],
+    providers: [
+      { provide: definition.configToken, useValue: config },
+      {
+        provide: CLIENT_RATE_LIMIT,
+        useFactory: (redis: Redis) => new RedisClientRateLimit(redis, { perSecond: config.RATE_LIMIT_CLIENT_PER_SECOND, privilegedPerMinute: config.RATE_LIMIT_PRIVILEGED_PER_MINUTE }, metrics, logger),
+        inject: [REDIS],
+      },
+      ...(definition.providers ?? []),
+    ],
+    exports: [definition.configToken, CLIENT_RATE_LIMIT],
   };
+}
+
+/**
+ * The audit trail sees every answer (Fastify's onResponse: after the guard, the handler and any
+ * error mapping) and records those of privileged routes with who called and the status.
+ */
+function recordPrivilegedCalls(app: NestFastifyApplication): void {
+  const trail = app.get(AuditTrail);
+  trail.watch(routeInventory(app));
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof FastifyAdapter)) throw new Error('the audit trail needs the Fastify adapter');
+  adapter.setOnResponseHook((request, reply, done) => {
+    const principal = (request as typeof request & RequestWithPrincipal).principal;
+    if (principal !== undefined) {
+      void trail.record({
+        method: request.method,
+        route: request.routeOptions.url,
+        params: (request.params ?? {}) as Record<string, string>,
+        principal,
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        requestId: String(request.id),
+      });
+    }
+    done();
+  });
 }
 
 /**
@@ -126,6 +163,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     await app.close();
     throw new Error(`${definition.name}: routes without a declared scope (@RequireScope, @OpenRoute or @OwnCredential): ${undeclared.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   }
+  recordPrivilegedCalls(app);
   definition.configureHttp?.(app, config);
   const transport = connectBatchTransport(app, {
     groupId: config.KAFKA_GROUP_ID,
@@ -141,5 +179,5 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
   await app.listen(port, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
-  return { app, transport, logger, metrics, url: `http://127.0.0.1:${boundPort}` };
+  return { app, transport, logger, metrics, url: `http://127.0.0.1:${boundPort}`, managementUrl: app.get(ManagementListener).url };
 }

@@ -7,6 +7,8 @@ export interface AccessControlTarget {
   app: AppLike;
   /** The service's HTTP base URL. */
   url: string;
+  /** Its management listener (health and metrics). */
+  managementUrl: string;
 }
 
 export interface AccessControlOptions {
@@ -16,7 +18,14 @@ export interface AccessControlOptions {
   params?: Record<string, string>;
   /** A document (docs/security.md) that must list every route as `| \`METHOD /path\` | \`scope\` |`. */
   documentation?: string;
+  /**
+   * Routes allowed to be open on the API port (`GET /openapi.json`): every other route of the API
+   * port must require a credential; health and metrics live on the management listener only.
+   */
+  openRoutes?: string[];
 }
+
+const MANAGEMENT_ROUTES = ['/health/live', '/health/ready', '/metrics'];
 
 /** How docs/security.md writes what a route requires. */
 export function documentedAccess(route: RouteEntry): string {
@@ -70,6 +79,7 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
       continue;
     }
     if (access.kind === 'open') {
+      if (!(options.openRoutes ?? []).includes(`${route.method} ${route.path}`)) problems.push(`${route.method} ${route.path}: open on the API port`);
       expectStatus(route, 'without credentials (open route)', await call(route, {}), granted, 'not 401/403');
       continue;
     }
@@ -86,6 +96,16 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
     expectStatus(route, `with a token lacking ${access.scope}`, await call(route, { authorization: `Bearer ${lacking}` }), (s) => s === 403, '403');
     const exact = await testToken([access.scope]);
     expectStatus(route, `with a token of exactly ${access.scope}`, await call(route, { authorization: `Bearer ${exact}` }), granted, 'not 401/403');
+  }
+  for (const path of MANAGEMENT_ROUTES) {
+    // Readiness may still be 503 while the consumer joins its group: open means answered, not refused.
+    const management = await fetch(`${target.managementUrl}${path}`);
+    await management.arrayBuffer();
+    const answered = management.status === 200 || (path === '/health/ready' && management.status === 503);
+    if (!answered) problems.push(`management listener GET ${path} without credentials: ${management.status}, expected 200`);
+    const api = await fetch(`${target.url}${path}`);
+    await api.arrayBuffer();
+    if (api.status !== 404) problems.push(`API port GET ${path}: ${api.status}, expected 404 (health and metrics only on the management listener)`);
   }
   return { routes, problems };
 }

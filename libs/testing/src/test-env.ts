@@ -12,7 +12,7 @@ export function assertTestDatabase(name: string): void {
 
 /**
  * Environment for a service under test: the servers chosen by the global setup, a topic prefix,
- * Redis key prefix and databases private to this test run, an ephemeral HTTP port, and the test
+ * Redis key prefix and databases private to this test run, ephemeral API and management ports, and the test
  * run's identity provider as the token issuer.
  */
 export function testEnvironment(run: string, service: string, overrides: Record<string, string> = {}): Record<string, string> {
@@ -30,6 +30,11 @@ export function testEnvironment(run: string, service: string, overrides: Record<
     REDIS_KEY_PREFIX: `${run}:`,
     MONGO_DB: database,
     HTTP_HOST: '127.0.0.1',
+    MANAGEMENT_HOST: '127.0.0.1',
+    MANAGEMENT_PORT: '0',
+    // Tests poll privileged routes; the rate-limit test sets its own small limits.
+    RATE_LIMIT_PRIVILEGED_PER_MINUTE: '100000',
+    RATE_LIMIT_CLIENT_PER_SECOND: '100000',
     SHUTDOWN_TIMEOUT_MS: '20000',
     AUTH_ISSUER: required('O2O_TEST_AUTH_ISSUER'),
     ...overrides,

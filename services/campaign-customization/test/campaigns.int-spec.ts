@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CampaignDecidedDataV1, ResolvedEventDataV1 } from '@o2o/contracts';
 import { ContactCounterStore } from '../src/campaigns/infrastructure/contact-counter.store';
 import { CampaignPrivacyParticipant } from '../src/privacy/campaign-privacy.participant';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { CustomerStateRepository } from '../src/profiles/infrastructure/customer-state.repository';
 import { DecisionSnapshotCache } from '../src/profiles/infrastructure/decision-snapshot.cache';
 import { CampaignTestKit, consentUpdated, envelope, expectEventually, identitySnapshot, topics, trackEvent, valueScored } from './campaign-test-kit';
 
@@ -205,5 +208,29 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     expect(lift.absoluteInterval.upper).toBeGreaterThan(trueLift);
     expect(lift.absoluteLift).toBeCloseTo(trueLift, 1);
     expect(lift.significant).toBe(true);
+
+    // Counted through the lift-keys index; documents stored before lift keys count until back-filled, and the same after.
+    const customersCollection = kit.service.app.get<Connection>(getConnectionToken()).collection('customers');
+    expect((await customersCollection.indexes()).map((i) => Object.keys(i.key as object).join())).toContain('liftKeys');
+    const exposedAt = new Date().toISOString();
+    const legacy = (name: string, group: 'treated' | 'control', converted: boolean, mergedInto?: string) => ({
+      _id: id(name) as never,
+      version: 3,
+      sequence: 0,
+      outbox: [],
+      attribution: { 'lift-test': { group, firstExposedAt: exposedAt, converted, ...(converted ? { convertedAt: exposedAt } : {}) } },
+      ...(mergedInto ? { mergedInto } : {}),
+      updatedAt: new Date(),
+    });
+    await customersCollection.insertMany([legacy('legacy-1', 'treated', true), legacy('legacy-2', 'control', false), legacy('legacy-3', 'treated', false, id('legacy-1'))]);
+    const expected = {
+      treated: { exposed: treated.length + 1, converted: Math.round(treated.length * treatedRate) + 1 },
+      control: { exposed: control.length + 1, converted: Math.round(control.length * controlRate) },
+    };
+    expect((await kit.http('GET', '/v1/campaigns/lift-test/lift')).json).toMatchObject(expected);
+    expect(await kit.service.app.get(CustomerStateRepository).backfillLiftKeys()).toBe(3);
+    expect((await kit.http('GET', '/v1/campaigns/lift-test/lift')).json).toMatchObject(expected);
+    const backfilled = await customersCollection.find({ _id: { $in: [id('legacy-1'), id('legacy-3')] as never[] } }).sort({ _id: 1 }).toArray();
+    expect(backfilled.map((d) => d['liftKeys'] as string[])).toEqual([['lift-test:treated', 'lift-test:treated:converted'], []]);
   });
 });

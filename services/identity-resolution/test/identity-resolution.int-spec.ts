@@ -297,7 +297,7 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
         return [...groups.values()].map((g) => g.sort().join(' ')).sort();
       };
       const state = new GraphState(new Map(), new Map(), [], new Map(), new Map());
-      const plan = new BatchResolver(state, { rules: config.rules, guard: config.overMergeGuard, weakLinkTypes: new Set(config.IDENTITY_WEAK_LINK_TYPES) }).resolve(
+      const plan = new BatchResolver(state, { rules: config.rules, guard: config.overMergeGuard, weakLinkTypes: new Set(config.IDENTITY_WEAK_LINK_TYPES), customerIdKey: config.PRIVACY_PSEUDONYM_KEY }).resolve(
         sent.map(({ event }) => ({ id: event.id, time: event.data.timestamp, data: asSegmentEvent(event) })),
       );
       const sequential = new Map<string, string[]>();

@@ -25,9 +25,9 @@ describe('ingestion when Redis or Kafka is unavailable', () => {
       let limited = 0;
       for (let i = 0; i < 10; i++) if ((await post(service.url, { userId: 'u-noredis', event: 'Burst', messageId: uniqueId('m') })).status === 429) limited++;
       expect(limited).toBeGreaterThan(0);
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      const metrics = await (await fetch(`${service.managementUrl}/metrics`)).text();
       expect(metrics).toMatch(/o2o_ingest_dedup_unavailable_total\{service="ingestion"\} [1-9]/);
-      const ready = await fetch(`${service.url}/health/ready`);
+      const ready = await fetch(`${service.managementUrl}/health/ready`);
       expect(ready.status).toBe(503);
       await spy.stop();
     } finally {
@@ -60,7 +60,7 @@ describe('ingestion when Redis or Kafka is unavailable', () => {
         );
         // The intake consumer comes back too (kafkajs may give up on a restarted broker; the
         // transport then starts a fresh consumer), so readiness turns green again.
-        await expectEventually(async () => expect((await fetch(`${service.url}/health/ready`)).status).toBe(200), { timeoutMs: 90000, intervalMs: 1000 });
+        await expectEventually(async () => expect((await fetch(`${service.managementUrl}/health/ready`)).status).toBe(200), { timeoutMs: 90000, intervalMs: 1000 });
         const spy = await TopicSpy.start(config.KAFKA_BROKERS, [`${run}.${topics.ingestEvents.name}`]);
         await expectEventually(() => {
           for (const messageId of messageIds) expect(spy.messages.filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId).length).toBeGreaterThanOrEqual(1);

@@ -126,10 +126,10 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
   });
 
   it('reports Kafka, MongoDB and Redis in readiness and exposes metrics', async () => {
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await fetch(`${service.managementUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' }, mongodb: { status: 'up' }, redis: { status: 'up' } } });
-    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    const metrics = await (await fetch(`${service.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/o2o_ingest_accepted_total\{source="demo-web",service="ingestion"\} [1-9]/);
   });
 });

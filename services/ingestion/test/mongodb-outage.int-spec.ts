@@ -40,7 +40,7 @@ describe('ingestion while MongoDB is down (private FerretDB stopped and started)
   const post = (service: RunningService, writeKey: string, body: unknown) =>
     fetch(`${service.url}/v1/track`, { method: 'POST', headers: { authorization: basic(writeKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const readiness = async (service: RunningService) => {
-    const response = await fetch(`${service.url}/health/ready`);
+    const response = await fetch(`${service.managementUrl}/health/ready`);
     return { status: response.status, body: JSON.stringify(await response.json()) };
   };
 

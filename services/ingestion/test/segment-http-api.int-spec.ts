@@ -113,8 +113,9 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     expect((await inflated.json()) as ErrorAnswer).toMatchObject({ success: false, error: { code: 'too_large' } });
 
     // A request with a body that is never read (or read no further) does not bring the service down.
-    expect((await fetch(`${service.url}/health/live`, { headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
-    expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${service.url}/openapi.json`, { headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
+    expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${service.managementUrl}/health/live`)).status).toBe(200);
 
     // Over Fastify's own body limit (read before the controller): still ingestion's error body.
     const huge = await send('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'X', properties: { pad: 'x'.repeat(2_100_000) } }] }));

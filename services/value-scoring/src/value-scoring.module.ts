@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { BackgroundModelJobs } from './models/application/background-model-jobs';
 import { ModelJobs } from './models/application/model-jobs.scheduler';
 import { ModelRegistry } from './models/application/model.registry';
 import { RefitModelsHandler } from './models/application/refit-models/refit-models.handler';
 import { RescoreCustomersHandler } from './models/application/rescore-customers/rescore-customers.handler';
 import { ModelJobLock } from './models/infrastructure/model-job.lock';
+import { ModelFitRunner } from './models/infrastructure/model-fit.runner';
+import { ModelJobRunRepository } from './models/infrastructure/model-job-run.repository';
+import { ModelJobRun, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
 import { ModelVersionRepository } from './models/infrastructure/model-version.repository';
 import { ModelVersion, ModelVersionSchema, ValuationState, ValuationStateSchema } from './models/infrastructure/model-version.schema';
 import { ModelsController } from './models/interface/models.controller';
@@ -29,6 +33,7 @@ import { CustomerValueController } from './valuation/interface/customer-value.co
       { name: PurchaseSummary.name, schema: PurchaseSummarySchema },
       { name: ModelVersion.name, schema: ModelVersionSchema },
       { name: ValuationState.name, schema: ValuationStateSchema },
+      { name: ModelJobRun.name, schema: ModelJobRunSchema },
     ]),
   ],
   controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController],
@@ -42,9 +47,12 @@ import { CustomerValueController } from './valuation/interface/customer-value.co
     RecordPurchasesHandler,
     ApplyIdentityChangesHandler,
     ApplyNeedsProfilesHandler,
+    ModelFitRunner,
     RefitModelsHandler,
     RescoreCustomersHandler,
     ModelJobs,
+    ModelJobRunRepository,
+    BackgroundModelJobs,
   ],
 })
 export class ValueScoringModule {}

@@ -136,6 +136,26 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     return { status: response.status, body: (await response.json()) as ValueAnswer };
   };
 
+  type JobView = { id: string; kind: string; status: string; outcome?: string; result?: { model?: { version: string; customers: number }; rescore?: { customers: number } }; requestedBy: string };
+  /** Asks for a model job (202 at once), then follows it at its status endpoint until it ends. */
+  const runJob = async (service: RunningService, kind: 'refit' | 'rescore'): Promise<JobView> => {
+    const started = await fetch(`${service.url}/v1/models/${kind}`, { method: 'POST', headers: await authHeader('operator') });
+    expect(started.status).toBe(202);
+    const { job } = (await started.json()) as { job: JobView };
+    expect(started.headers.get('location')).toBe(`/v1/models/jobs/${job.id}`);
+    expect(job).toMatchObject({ kind, status: 'running', requestedBy: 'demo-operator' });
+    let ended: JobView = job;
+    await expectEventually(
+      async () => {
+        // Either instance answers: the job's state is in the database.
+        ended = (await (await fetch(`${b.url}/v1/models/jobs/${job.id}`, { headers: await authHeader('operator') })).json()) as JobView;
+        expect(ended.status).not.toBe('running');
+      },
+      { timeoutMs: 120000, intervalMs: 200 },
+    );
+    return ended;
+  };
+
   it('scores purchases with the interim model before any fit, and says so', async () => {
     const c = cid('early');
     await send(topics.identityEvents.name, [purchase(c, new Date(Date.now() - 30 * DAY), 40), purchase(c, new Date(Date.now() - 10 * DAY), 60)]);
@@ -275,19 +295,19 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     let fittedVersion = '';
 
     it('refits once with two instances asked at the same time, and both then score with the new version', async () => {
-      const [ra, rb] = await Promise.all([fetch(`${a.url}/v1/models/refit`, { method: 'POST', headers: await authHeader('operator') }), fetch(`${b.url}/v1/models/refit`, { method: 'POST', headers: await authHeader('operator') })]);
-      const answers = [
-        { status: ra.status, body: (await ra.json()) as { status: string; model?: { version: string; customers: number }; rescore?: { customers: number } } },
-        { status: rb.status, body: (await rb.json()) as { status: string; model?: { version: string; customers: number } } },
-      ];
-      const fitted = answers.filter((x) => x.body.status === 'fitted');
+      const answers = await Promise.all([runJob(a, 'refit'), runJob(b, 'refit')]);
+      expect(answers.map((x) => x.status)).toEqual(['finished', 'finished']);
+      const fitted = answers.filter((x) => x.outcome === 'fitted');
       if (fitted.length !== 1) throw new Error(`expected one fit, got ${JSON.stringify(answers)}`);
-      const other = answers.find((x) => x.body.status !== 'fitted');
-      expect(['busy', 'already-fitted']).toContain(other?.body.status);
-      const version = fitted[0]?.body.model?.version ?? '';
+      const other = answers.find((x) => x.outcome !== 'fitted');
+      expect(['busy', 'already-fitted']).toContain(other?.outcome);
+      const version = fitted[0]?.result?.model?.version ?? '';
       expect(version).toMatch(/^bgnbd-gg-/);
       fittedVersion = version;
-      expect(fitted[0]?.body.model?.customers).toBeGreaterThanOrEqual(60);
+      expect(fitted[0]?.result?.model?.customers).toBeGreaterThanOrEqual(60);
+      expect(fitted[0]?.result?.rescore?.customers).toBeGreaterThanOrEqual(60);
+      const recentJobs = (await (await fetch(`${a.url}/v1/models/jobs`, { headers: await authHeader('operator') })).json()) as { jobs: JobView[] };
+      expect(recentJobs.jobs.map((j) => j.id)).toEqual(expect.arrayContaining(answers.map((x) => x.id)));
 
       const listed = (await (await fetch(`${b.url}/v1/models`, { headers: await authHeader('operator') })).json()) as { versions: Array<{ version: string }> };
       expect(listed.versions.map((v) => v.version)).toEqual([version]);
@@ -327,6 +347,19 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         expect(answer.body).toMatchObject({ model: 'fitted', modelVersion: version });
         expect(answer.body.reasons.join(' ')).toMatch(/probability still active/);
       });
+    });
+
+    it('shows a job whose instance stopped while running it as abandoned, and an unknown job as 404', async () => {
+      const mongo = await MongoClient.connect(config.MONGO_URL);
+      try {
+        const long = new Date(Date.now() - 10 * config.MODEL_LOCK_TTL_MS);
+        await mongo.db(config.MONGO_DB).collection('model_job_runs').insertOne({ _id: `${run}-dead` as never, kind: 'refit', status: 'running', requestedBy: 'demo-operator', requestedAt: long, heartbeatAt: long });
+      } finally {
+        await mongo.close();
+      }
+      const job = (await (await fetch(`${a.url}/v1/models/jobs/${run}-dead`, { headers: await authHeader('operator') })).json()) as JobView;
+      expect(job).toMatchObject({ id: `${run}-dead`, status: 'abandoned' });
+      expect((await fetch(`${a.url}/v1/models/jobs/${run}-nothing`, { headers: await authHeader('operator') })).status).toBe(404);
     });
 
     it('scores history that arrived out of order like history that arrived live', async () => {
@@ -371,8 +404,7 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         await mongo.close();
       }
       // Peer levels are recomputed with the re-scoring (here on demand; on a schedule in production).
-      const response = await fetch(`${a.url}/v1/models/rescore`, { method: 'POST', headers: await authHeader('operator') });
-      expect(response.status).toBe(200);
+      expect(await runJob(a, 'rescore')).toMatchObject({ status: 'finished', outcome: 'rescored' });
       const answers = await Promise.all(members.map((c) => getValue(b, c)));
       expect(answers.every((x) => x.body.strategic.peerGroup?.startsWith('archetypes=family;'))).toBe(true);
       const gaps = answers.filter((x) => x.body.strategicValue > 0);

@@ -21,7 +21,7 @@ export interface ServiceMetricsSnapshot {
   eventLoopLagP99Seconds: number | undefined;
 }
 
-/** Scrapes each service's /metrics: consumer lag as the services report it, batch sizes and durations. */
+/** Scrapes each service's /metrics (the URLs given are the management listeners'): consumer lag as the services report it, batch sizes and durations. */
 export class MetricsScraper {
   readonly snapshots = new Map<string, ServiceMetricsSnapshot[]>();
   private timer: NodeJS.Timeout | undefined;

@@ -186,7 +186,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       config.BENCH_SAMPLE_MS,
     );
     await tracker.start();
-    const scraper = new MetricsScraper(running.map((s) => ({ name: s.name, url: s.url })));
+    const scraper = new MetricsScraper(running.map((s) => ({ name: s.name, url: s.managementUrl })));
     scraper.start();
 
     const population = new BenchPopulation(config.BENCH_POPULATION, runId, config.BENCH_SEED);

@@ -8,6 +8,8 @@ export interface ServiceProcess {
   name: string;
   pid: number;
   url: string;
+  /** Its management listener: /health/live, /health/ready, /metrics. */
+  managementUrl: string;
   /** The last output of the process, for diagnostics. */
   output: () => string;
   /** null while running; 0 for a clean exit (including Nest's re-raised SIGTERM). */
@@ -48,17 +50,18 @@ const outputLimit = 64 * 1024;
 
 /**
  * Runs a built service (services/<name>/dist/main.js) as its own process, as in production, and
- * waits until /health/ready answers 200. Used by the end-to-end tests and the benchmark.
+ * waits until /health/ready (on its management listener) answers 200. Used by the end-to-end tests and the benchmark.
  */
 export async function startServiceProcess(name: string, env: Record<string, string>, options: ServiceProcessOptions = {}): Promise<ServiceProcess> {
   const port = await freePort();
+  const managementPort = await freePort();
   for (const arg of options.nodeArgs ?? []) {
     const dir = /^--cpu-prof-dir=(.+)$/.exec(arg)?.[1];
     if (dir) mkdirSync(dir, { recursive: true });
   }
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntryPoint(name)], {
     cwd: repoRoot(),
-    env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', MANAGEMENT_PORT: String(managementPort), MANAGEMENT_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -73,12 +76,13 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name} did not start`);
   const url = `http://127.0.0.1:${port}`;
+  const managementUrl = `http://127.0.0.1:${managementPort}`;
   const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) break;
+      if ((await fetch(`${managementUrl}/health/ready`)).ok) break;
     } catch {
       // not listening yet
     }
@@ -92,6 +96,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     name,
     pid,
     url,
+    managementUrl,
     output: () => output,
     exitCode: () => (child.signalCode === 'SIGTERM' ? 0 : child.exitCode),
     stop: async (timeoutMs = 30000) => {

@@ -53,6 +53,8 @@ const capRules = z.string().transform((text, ctx) => {
 export const campaignCustomizationConfigSchema = z.object({
   ...baseServiceConfigShape,
   HTTP_PORT: configFields.port.default(3004),
+  /** The management listener: health and metrics, apart from the authenticated API. */
+  MANAGEMENT_PORT: configFields.listenPort.default(3104),
   MONGO_DB: baseServiceConfigShape.MONGO_DB.default('campaign_customization'),
   KAFKA_GROUP_ID: z.string().default('campaign-customization'),
   /** JSON array of segment drafts ({id, name, purpose, consentMode?, rule}) created at boot when missing. */

@@ -62,6 +62,8 @@ export class InMemoryResolution {
       guard: defaultOverMergeGuardConfig,
       weakLinkTypes: new Set(['anonymousId']),
       matching: { parameters: this.parameters, termFrequencies: this.counters.snapshot(), maxBlockSize: this.maxBlockSize },
+      // An offline evaluation: ids only have to be stable within the run.
+      customerIdKey: 'offline-evaluation',
     };
   }
 

@@ -8,6 +8,8 @@ export const identityResolutionConfigSchema = z
   .object({
     ...baseServiceConfigShape,
     HTTP_PORT: configFields.port.default(3001),
+    /** The management listener: health and metrics, apart from the authenticated API. */
+    MANAGEMENT_PORT: configFields.listenPort.default(3101),
     MONGO_DB: baseServiceConfigShape.MONGO_DB.default('identity_resolution'),
     KAFKA_GROUP_ID: z.string().default('identity-resolution'),
     /** Path of a JSON file with the identity rules (identityRulesSchema); wins over IDENTITY_RULES_JSON. */

@@ -4,6 +4,7 @@ import { DecideReviewHandler } from './application/decide-review/decide-review.h
 import { ExplainCustomerQuery } from './application/explain-customer/explain-customer.query';
 import { LookupIdentityQuery } from './application/lookup-identity/lookup-identity.query';
 import { ResolveEventsHandler } from './application/resolve-events/resolve-events.handler';
+import { MigrateCustomerIdsHandler } from './application/migrate-customer-ids/migrate-customer-ids.handler';
 import { SplitCustomerHandler } from './application/split-customer/split-customer.handler';
 import { TrainMatchingHandler } from './application/train-matching/train-matching.handler';
 import { EstimationRunner } from './infrastructure/estimation.runner';
@@ -43,6 +44,7 @@ import { TrainingScheduler } from './interface/training.scheduler';
     LookupIdentityQuery,
     ExplainCustomerQuery,
     SplitCustomerHandler,
+    MigrateCustomerIdsHandler,
     DecideReviewHandler,
     EstimationRunner,
     TrainMatchingHandler,

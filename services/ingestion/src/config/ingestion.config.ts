@@ -4,6 +4,8 @@ import { baseServiceConfigShape, configFields, loadConfig, Env } from '@o2o/conf
 export const ingestionConfigSchema = z.object({
   ...baseServiceConfigShape,
   HTTP_PORT: configFields.port.default(3000),
+  /** The management listener: health and metrics, apart from the authenticated API. */
+  MANAGEMENT_PORT: configFields.listenPort.default(3100),
   MONGO_DB: baseServiceConfigShape.MONGO_DB.default('ingestion'),
   KAFKA_GROUP_ID: z.string().default('ingestion'),
   /** How long a messageId is remembered per source to drop duplicates (Segment: 24 h). */

@@ -6,6 +6,8 @@ import { parseProfilingConfig, ProfilingConfig, ProfilingConfigError } from '../
 export const needsProfilingEnvSchema = z.object({
   ...baseServiceConfigShape,
   HTTP_PORT: configFields.port.default(3003),
+  /** The management listener: health and metrics, apart from the authenticated API. */
+  MANAGEMENT_PORT: configFields.listenPort.default(3103),
   MONGO_DB: baseServiceConfigShape.MONGO_DB.default('needs_profiling'),
   KAFKA_GROUP_ID: z.string().default('needs-profiling'),
   /**

@@ -14,6 +14,8 @@ export const valueScoringConfigSchema = z
   .object({
     ...baseServiceConfigShape,
     HTTP_PORT: configFields.port.default(3002),
+    /** The management listener: health and metrics, apart from the authenticated API. */
+    MANAGEMENT_PORT: configFields.listenPort.default(3102),
     MONGO_DB: baseServiceConfigShape.MONGO_DB.default('value_scoring'),
     KAFKA_GROUP_ID: z.string().default('value-scoring'),
     /** Track event names that count as purchases (Segment e-commerce spec: "Order Completed"). */

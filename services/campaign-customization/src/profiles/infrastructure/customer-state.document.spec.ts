@@ -1,5 +1,5 @@
 import type { CustomerState } from '../domain/customer-state';
-import { fromDocument, readableDocument, toDocument, type CustomerDocument } from './customer-state.document';
+import { fromDocument, liftKeysOf, readableDocument, toDocument, type CustomerDocument } from './customer-state.document';
 
 const at = new Date('2026-12-04T10:00:00.000Z');
 
@@ -87,5 +87,14 @@ describe('customer state document', () => {
     const hasNestedArray = (value: unknown): boolean =>
       Array.isArray(value) ? value.some((v) => Array.isArray(v) || hasNestedArray(v)) : typeof value === 'object' && value !== null && Object.values(value).some(hasNestedArray);
     expect(hasNestedArray(exported)).toBe(false);
+  });
+});
+
+describe('lift keys', () => {
+  it('lists each exposure and conversion for the indexed lift counts, and none once merged away', () => {
+    const document = toDocument({ ...state(), attribution: { ...state().attribution, autumn: { group: 'control', firstExposedAt: '2026-12-02T00:00:00.000Z' } } }, 1, at);
+    expect(document.liftKeys).toEqual(['spring:treated', 'spring:treated:converted', 'autumn:control']);
+    expect(liftKeysOf(document.attribution, 'cus_9')).toEqual([]);
+    expect(toDocument({ ...state(), mergedInto: 'cus_9' }, 2, at).liftKeys).toEqual([]);
   });
 });

@@ -21,6 +21,14 @@ export interface CustomerDocument {
   sequence: number;
   outbox: OutboxEntry[];
   attribution: Record<string, AttributionState & { converted: boolean }>;
+  /**
+   * What lift counts (derived from attribution, written with it): `<campaign>:<group>` for every
+   * exposure and `<campaign>:<group>:converted` for a conversion; empty once merged away. One
+   * multikey index answers each of a campaign's four counts, whatever the number of campaigns
+   * (the attribution map's paths are per campaign and cannot share one index). Absent on
+   * documents written before it (back-filled at start).
+   */
+  liftKeys?: string[];
   mergedInto?: string;
   updatedAt: Date;
   /**
@@ -49,6 +57,12 @@ export type LegacyProfile = Omit<CustomerProfile, 'counters' | 'identity'> & {
   counters: LegacySeries[];
 };
 
+/** The lift keys of a customer's attribution (none once merged into another). */
+export function liftKeysOf(attribution: Readonly<Record<string, { group: string; converted: boolean }>>, mergedInto: string | undefined | null): string[] {
+  if (mergedInto !== undefined && mergedInto !== null) return [];
+  return Object.entries(attribution).flatMap(([campaignId, a]) => (a.converted ? [`${campaignId}:${a.group}`, `${campaignId}:${a.group}:converted`] : [`${campaignId}:${a.group}`]));
+}
+
 export function toDocument(state: CustomerState, version: number, updatedAt: Date): CustomerDocument {
   const { customerId: _customerId, ...profile } = state.profile;
   const attribution: CustomerDocument['attribution'] = {};
@@ -62,6 +76,7 @@ export function toDocument(state: CustomerState, version: number, updatedAt: Dat
     sequence: state.sequence,
     outbox: state.outbox,
     attribution,
+    liftKeys: liftKeysOf(attribution, state.mergedInto),
     updatedAt,
   };
   if (state.mergedInto !== undefined) document.mergedInto = state.mergedInto;

@@ -1,10 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { GroupCounts } from '../../lift/domain';
 import { chunkedBulkWrite, isDuplicateKeyError, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerState, OutboxEntry } from '../domain/customer-state';
-import { fromDocument, toDocument, type CustomerDocument } from './customer-state.document';
+import { fromDocument, liftKeysOf, toDocument, type CustomerDocument } from './customer-state.document';
 
 export interface StoredState {
   state: CustomerState;
@@ -21,7 +21,9 @@ export interface StateWrite {
 
 /** The combined projection: one document per customer (profile, memberships, outbox, attribution). */
 @Injectable()
-export class CustomerStateRepository implements OnModuleInit {
+export class CustomerStateRepository implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('CustomerStateRepository');
+
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get customers(): mongo.Collection<CustomerDocument> {
@@ -32,6 +34,38 @@ export class CustomerStateRepository implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.customers.createIndex({ updatedAt: 1 });
+    await this.customers.createIndex({ liftKeys: 1 });
+  }
+
+  /** Back-fills lift keys of documents written before them, in the background (every instance may; it is idempotent). */
+  onApplicationBootstrap(): void {
+    this.backfillLiftKeys().catch((error: unknown) => this.logger.warn(`lift keys not back-filled yet (the next start retries): ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /**
+   * Sets lift keys on documents without them, page by page, each conditional on the version read:
+   * a customer written meanwhile got its keys from that write. Returns how many were set.
+   */
+  async backfillLiftKeys(pageSize = 500): Promise<number> {
+    let done = 0;
+    let after = '';
+    for (;;) {
+      const page = await this.customers
+        .find({ liftKeys: { $exists: false }, _id: { $gt: after } }, { projection: { _id: 1, version: 1, attribution: 1, mergedInto: 1 } })
+        .sort({ _id: 1 })
+        .limit(pageSize)
+        .toArray();
+      if (page.length === 0) return done;
+      const result = await chunkedBulkWrite(
+        this.customers,
+        page.map((d) => ({
+          updateOne: { filter: { _id: d._id, version: d.version, liftKeys: { $exists: false } }, update: { $set: { liftKeys: liftKeysOf(d.attribution ?? {}, d.mergedInto) } } },
+        })),
+        { serialize: true },
+      );
+      done += result.modifiedCount;
+      after = page[page.length - 1]?._id ?? after;
+    }
   }
 
   async find(customerIds: readonly string[]): Promise<Map<string, StoredState>> {
@@ -120,12 +154,14 @@ export class CustomerStateRepository implements OnModuleInit {
   /** Customers exposed to the campaign per group, and how many converted (merged-away ids excluded). */
   async attributionCounts(campaignId: string): Promise<{ treated: GroupCounts; control: GroupCounts }> {
     const path = `attribution.${campaignId}`;
-    const count = (group: 'treated' | 'control', converted: boolean) =>
-      this.customers.countDocuments({
-        [`${path}.group`]: group,
-        ...(converted ? { [`${path}.converted`]: true } : {}),
-        mergedInto: { $exists: false },
-      });
+    // The indexed count, plus documents not back-filled yet (none once the back-fill has run).
+    const count = async (group: 'treated' | 'control', converted: boolean) => {
+      const [indexed, legacy] = await Promise.all([
+        this.customers.countDocuments({ liftKeys: `${campaignId}:${group}${converted ? ':converted' : ''}` }),
+        this.customers.countDocuments({ liftKeys: { $exists: false }, [`${path}.group`]: group, ...(converted ? { [`${path}.converted`]: true } : {}), mergedInto: { $exists: false } }),
+      ]);
+      return indexed + legacy;
+    };
     const [te, tc, ce, cc] = await Promise.all([count('treated', false), count('treated', true), count('control', false), count('control', true)]);
     return { treated: { exposed: te, converted: tc }, control: { exposed: ce, converted: cc } };
   }

@@ -49,12 +49,12 @@ export class PrivacyRepository {
    * the customer id from the request: from then on it is known only by its pseudonym.
    */
   async answer(requestId: string, service: string, acknowledgement: PrivacyRequest['acknowledgements'][string], part?: unknown): Promise<PrivacyRequest | null> {
+    // The part first, and only while the export is open: one that arrives after it was served
+    // (or gave up) would otherwise be kept for ever. Before the acknowledgement, so that an export
+    // that sees every service acknowledged finds every part.
+    if (part !== undefined) await this.requests.updateOne({ _id: requestId, partsClosedAt: { $exists: false } }, { $set: { [`parts.${service}`]: part } }).exec();
     const updated = await this.requests
-      .findOneAndUpdate(
-        { _id: requestId },
-        { $set: { [`acknowledgements.${service}`]: acknowledgement, ...(part === undefined ? {} : { [`parts.${service}`]: part }) } },
-        { new: true },
-      )
+      .findOneAndUpdate({ _id: requestId }, { $set: { [`acknowledgements.${service}`]: acknowledgement } }, { new: true })
       .lean()
       .exec();
     if (!updated || updated.status === 'completed') return updated;
@@ -70,9 +70,13 @@ export class PrivacyRepository {
       .exec();
   }
 
-  /** Data minimisation: export parts are kept only until served. */
-  async dropParts(requestId: string): Promise<void> {
-    await this.requests.updateOne({ _id: requestId }, { $set: { parts: {} }, $unset: { customerId: '' } }).exec();
+  /**
+   * Data minimisation: export parts are kept only until served, and none is taken after. True
+   * for the call that closed them (a concurrent second one gets false).
+   */
+  async dropParts(requestId: string): Promise<boolean> {
+    const result = await this.requests.updateOne({ _id: requestId, partsClosedAt: { $exists: false } }, { $set: { parts: {}, partsClosedAt: new Date() }, $unset: { customerId: '' } }).exec();
+    return result.modifiedCount === 1;
   }
 
   async markErased(pseudonyms: string[], requestId: string): Promise<void> {

@@ -13,6 +13,8 @@ export class PrivacyRequest {
   @Prop({ type: Object, default: {} }) acknowledgements!: Record<string, { at: string; deleted?: Record<string, number>; tombstonedTopics?: string[] }>;
   /** Export parts, removed as soon as the export has been served. */
   @Prop({ type: Object, default: {} }) parts!: Record<string, unknown>;
+  /** When the export was served or given up: parts arriving later are discarded, never stored. */
+  @Prop({ type: Date }) partsClosedAt?: Date;
   @Prop({ type: String, required: true, enum: ['pending', 'completed'] }) status!: 'pending' | 'completed';
   @Prop({ type: Date, required: true }) requestedAt!: Date;
   @Prop({ type: Date }) completedAt?: Date;

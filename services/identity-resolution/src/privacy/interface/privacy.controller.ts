@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { RequestPrivacyHandler, UnknownCustomerError } from '../application/request-privacy/request-privacy.handler';
 import { RequireScope, SCOPES } from '@o2o/auth';
 import { toHttpError } from '../../resolution/interface/http-errors';
@@ -26,6 +27,43 @@ export class PrivacyController {
       throw new HttpException({ success: false, error: { code: 'incomplete', message: `no answer from ${document.missing.join(', ')}` }, partial: document }, 504);
     }
     return document;
+  }
+
+  /**
+   * Starts an export without holding the call open: 202 with the request; its document is read
+   * from GET /v1/privacy/requests/{id}/export once every service has answered.
+   */
+  @RequireScope(SCOPES.privacyExport)
+  @Post('customers/:type/:value/export')
+  @HttpCode(202)
+  async startExport(@Param('type') type: string, @Param('value') value: string) {
+    const { requestId } = await this.known(() => this.privacy.startExport(type, value));
+    return { requestId, status: 'pending', statusUrl: `/v1/privacy/requests/${requestId}`, documentUrl: `/v1/privacy/requests/${requestId}/export` };
+  }
+
+  /**
+   * The document of an export started by POST: 202 while services are still answering, 200 with
+   * the document once (its parts are dropped as it is served; 410 after), 504 with what there is
+   * when the export timeout has passed.
+   */
+  @RequireScope(SCOPES.privacyExport)
+  @Get('requests/:id/export')
+  async exportDocument(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const collected = await this.privacy.collectExport(id);
+    switch (collected.kind) {
+      case 'unknown':
+        throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no export request ${id}` } });
+      case 'gone':
+        throw new HttpException({ success: false, error: { code: 'gone', message: 'this export was served already; its data is not kept' } }, 410);
+      case 'pending':
+        void reply.status(202);
+        return { requestId: id, status: 'pending', waitingFor: collected.waitingFor };
+      case 'ready':
+        if (collected.document.missing.length > 0) {
+          throw new HttpException({ success: false, error: { code: 'incomplete', message: `no answer from ${collected.document.missing.join(', ')}` }, partial: collected.document }, 504);
+        }
+        return collected.document;
+    }
   }
 
   @RequireScope(SCOPES.privacyRead)

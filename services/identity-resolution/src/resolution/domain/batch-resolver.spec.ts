@@ -8,10 +8,13 @@ import {
   TermFrequencies,
 } from '../../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from './batch-resolver';
-import { customerIdFor, StoredTermFrequencies } from './identity-graph.model';
+import { customerIdFor as keyedCustomerIdFor, legacyCustomerIdFor, StoredTermFrequencies } from './identity-graph.model';
 
 const rules = compileIdentityRules(defaultIdentityRules);
 const noTerms = new StoredTermFrequencies(new Map(), new Map());
+
+const ID_KEY = 'a-test-customer-id-key-0123';
+const customerIdFor = (identifier: { type: string; value: string }) => keyedCustomerIdFor(identifier, ID_KEY);
 
 function settings(overrides: Partial<ResolverSettings> = {}, parameters: MatchParameters = initialMatchParameters('test')): ResolverSettings {
   return {
@@ -19,6 +22,7 @@ function settings(overrides: Partial<ResolverSettings> = {}, parameters: MatchPa
     guard: defaultOverMergeGuardConfig,
     weakLinkTypes: new Set(['anonymousId']),
     matching: { parameters, termFrequencies: noTerms, maxBlockSize: 200 },
+    customerIdKey: ID_KEY,
     ...overrides,
   };
 }
@@ -223,6 +227,15 @@ describe('BatchResolver', () => {
     return settings({ matching: { parameters, termFrequencies: { frequency: (table, value) => (table === 'lastName' && value === 'smithers' ? 0.001 : undefined) }, maxBlockSize: 200 } });
   })();
 
+  it('names a new customer by a keyed hash of its first identifier, which the identifier alone does not give', () => {
+    const plan = new BatchResolver(emptyState(), settings()).resolve([event({ type: 'identify', userId: 'anna-1' })]);
+    const id = plan.newCustomers[0]?.id;
+    expect(id).toBe(keyedCustomerIdFor({ type: 'userId', value: 'anna-1' }, ID_KEY));
+    expect(id).toMatch(/^cus_[a-f0-9]{24}$/);
+    expect(id).not.toBe(legacyCustomerIdFor({ type: 'userId', value: 'anna-1' }));
+    expect(id).not.toBe(keyedCustomerIdFor({ type: 'userId', value: 'anna-1' }, 'another-key-of-16-chars'));
+  });
+
   it('merges two customers one record links when their records do not contradict each other', () => {
     const state = emptyState();
     const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
@@ -232,7 +245,8 @@ describe('BatchResolver', () => {
     expect(b.newCustomers).toHaveLength(1);
     // A record resembling both: the birth date of one, the phone of the other.
     const c = resolve('k3', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1984-03-07', phone: '0412 555 123' });
-    expect(c.merges).toEqual([expect.objectContaining({ survivorId: a.newCustomers[0]?.id, mergedId: b.newCustomers[0]?.id })]);
+    // Seen at the same time: the survivor is the smaller id.
+    expect(c.merges.map((m) => [m.survivorId, m.mergedId])).toEqual([[a.newCustomers[0]?.id, b.newCustomers[0]?.id].sort()]);
   });
 
   it('reviews rather than merges two customers one record links when their records contradict each other', () => {

@@ -57,6 +57,8 @@ export interface ResolverSettings {
   /** Identifier types whose deterministic links are weak evidence (shared devices). */
   readonly weakLinkTypes: ReadonlySet<string>;
   readonly matching?: ProbabilisticSettings;
+  /** Key of the keyed customer ids (derived from PRIVACY_PSEUDONYM_KEY; the same on every instance). */
+  readonly customerIdKey: string;
 }
 
 /**
@@ -341,7 +343,7 @@ export class BatchResolver {
     // A shared identifier names its first holder: only an event with nothing else goes there.
     const unique = decision.identifiers.filter((identifier) => this.settings.rules.types.get(identifier.type)?.unique === true);
     const first = unique.find((identifier) => this.state.owners.get(uniqueIdentifierId(identifier))?.shared !== true) ?? unique[0];
-    const id = customerIdFor(first ?? { type: 'event', value: event.id });
+    const id = customerIdFor(first ?? { type: 'event', value: event.id }, this.settings.customerIdKey);
     if (this.state.customers.has(id)) {
       // Created before (an earlier round, or split off and its identifier since reassigned).
       const current = this.state.current(id);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 
 /**
@@ -18,9 +18,21 @@ function digest(text: string, length = 24): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
-/** Deterministic customer id for a customer first seen through `identifier`: redeliveries and
- * concurrent instances that create the same customer create the same id. */
-export function customerIdFor(identifier: TypedIdentifier): string {
+/**
+ * Deterministic customer id for a customer first seen through `identifier`: redeliveries and
+ * concurrent instances that create the same customer create the same id. Keyed (HMAC-SHA256 with
+ * the platform's secret, domain-separated from the other keyed hashes), so nobody holding an
+ * e-mail address can compute the customer id it leads to; 96 bits of it.
+ */
+export function customerIdFor(identifier: TypedIdentifier, key: string): string {
+  return `cus_${createHmac('sha256', key).update(`customer-id\u0000${uniqueIdentifierId(identifier)}`, 'utf8').digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The id the platform gave such a customer before ids were keyed: a plain hash anyone could
+ * compute from the identifier. Only the id migration uses it, to recognise such customers.
+ */
+export function legacyCustomerIdFor(identifier: TypedIdentifier): string {
   return `cus_${digest(uniqueIdentifierId(identifier))}`;
 }
 

@@ -356,6 +356,61 @@ export class IdentityGraphRepository {
     await chunkedBulkWrite(this.db.customers, operations);
   }
 
+  /** Customers not merged into another, in _id order after `after`: the id migration's pages. */
+  async standingCustomers(after: string, limit: number): Promise<CustomerDocument[]> {
+    return this.db.customers
+      .find({ _id: { $gt: after }, mergedInto: { $exists: false } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** The identifiers customers own now. */
+  async identifiersOfCustomers(customerIds: readonly string[]): Promise<IdentifierDocument[]> {
+    if (customerIds.length === 0) return [];
+    return this.db.identifiers.find({ customerId: { $in: [...customerIds] } }).toArray();
+  }
+
+  /** Customers merged away by `rule` whose merge was not published yet (a crash between the write and the publish). */
+  async unannouncedMergesBy(rule: string): Promise<PlannedMerge[]> {
+    const docs = await this.db.customers.find({ mergeAnnounced: false, 'merge.link.rule': rule }).toArray();
+    return docs.flatMap((d) => (d.merge && d.mergedInto !== undefined ? [plannedFromRecord(d._id, d.merge)] : []));
+  }
+
+  /**
+   * Renames a customer (the id migration): the new id takes over its whole state, and the old id
+   * becomes a merge into the new one, which every other service folds like any merge and by
+   * which later events still carrying the old id find the new one. Rewritten consistently: the
+   * customers merged into the old id now point to the new one (a split of the new id splits them
+   * off as before), identifiers belong to the new id, and split memories naming the old id name
+   * the new one too. Each step is safe to repeat; the old id is marked merged last, so a rename
+   * interrupted half-way is found and finished by the next run.
+   */
+  renameCustomer(old: CustomerDocument, merge: PlannedMerge): Promise<void> {
+    return this.serializer.run(() => this.renameCustomerNow(old, merge));
+  }
+
+  private async renameCustomerNow(old: CustomerDocument, merge: PlannedMerge): Promise<void> {
+    const newId = merge.survivorId;
+    const at = new Date(merge.link.at);
+    const renamed: CustomerDocument = {
+      _id: newId,
+      createdAt: old.createdAt,
+      mergedIds: old.mergedIds ?? [],
+      // The same cluster under another name: its size does not change.
+      members: [newId, ...(old.members ?? [old._id]).filter((m) => m !== old._id)],
+      separatedFrom: old.separatedFrom ?? [],
+      history: [...(old.history ?? []), { kind: 'merged', at, reason: merge.reason, customerIds: [newId, old._id] }],
+      ...(old.related !== undefined ? { related: old.related } : {}),
+    };
+    await insertDocuments(this.db.customers, await missingOf(this.db.customers, [renamed]));
+    await this.db.customers.updateMany({ mergedInto: old._id }, { $set: { mergedInto: newId, 'merge.survivorId': newId } });
+    await this.db.identifiers.updateMany({ customerId: old._id }, { $set: { customerId: newId } });
+    await this.db.customers.updateMany({ separatedFrom: old._id }, { $addToSet: { separatedFrom: newId } });
+    const record: MergeRecord = { survivorId: newId, reason: merge.reason, evidence: [], link: merge.link, at };
+    await this.db.customers.updateOne({ _id: old._id, mergedInto: { $exists: false } }, { $set: { mergedInto: newId, mergeAnnounced: false, merge: record } });
+  }
+
   /** Joins two customers a reviewer declared one person; the split memory between them is dropped. */
   async recordReviewMerge(survivorId: string, mergedId: string, reason: string): Promise<void> {
     const survivor = await this.db.customers.findOne({ _id: survivorId });

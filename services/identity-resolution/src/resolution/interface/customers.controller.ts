@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { ExplainCustomerQuery } from '../application/explain-customer/explain-customer.query';
+import { MigrateCustomerIdsHandler } from '../application/migrate-customer-ids/migrate-customer-ids.handler';
 import { SplitCustomerHandler } from '../application/split-customer/split-customer.handler';
 import { mapErrors } from './http-errors';
 import { parseBody } from './parse-body';
@@ -14,12 +15,33 @@ const splitBody = z
   })
   .default({ reason: 'split by an operator' });
 
+const migrationBody = z
+  .strictObject({
+    /** The previous answer's next. */
+    after: z.string().min(1).optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+  })
+  .default({ limit: 200 });
+
 @Controller('v1/customers')
 export class CustomersController {
   constructor(
     private readonly explainQuery: ExplainCustomerQuery,
     private readonly split: SplitCustomerHandler,
+    private readonly migrate: MigrateCustomerIdsHandler,
   ) {}
+
+  /**
+   * Renames one page of customers still named by the unkeyed hash of an identifier to their keyed
+   * id, each published as a merge; call again with `after: next` until no next is returned.
+   */
+  @RequireScope(SCOPES.matchingWrite)
+  @Post('id-migration')
+  @HttpCode(200)
+  migrateIds(@Body() body: unknown) {
+    const command = parseBody(migrationBody, body);
+    return mapErrors(() => this.migrate.execute({ limit: command.limit, ...(command.after !== undefined ? { after: command.after } : {}) }));
+  }
 
   /** Why are these one customer: identifiers with their evidence, merges with their reasons. */
   @RequireScope(SCOPES.matchingRead)

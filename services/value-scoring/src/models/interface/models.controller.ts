@@ -1,68 +1,59 @@
-import { Controller, Get, HttpCode, HttpException, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { RequestWithPrincipal, RequireScope, SCOPES } from '@o2o/auth';
 import { ModelVersionRepository } from '../infrastructure/model-version.repository';
-import { ModelVersion } from '../infrastructure/model-version.schema';
-import { ModelJobs } from '../application/model-jobs.scheduler';
+import { BackgroundModelJobs, ModelJobView, versionView } from '../application/background-model-jobs';
 import { ModelRegistry } from '../application/model.registry';
-import { RequireScope, SCOPES } from '@o2o/auth';
-
-function versionView(v: ModelVersion) {
-  return {
-    version: v._id,
-    purchaseModel: v.purchases,
-    spendModel: { model: 'gamma-gamma', params: v.spend },
-    logLikelihood: v.logLikelihood,
-    converged: v.converged,
-    fittedAt: v.fittedAt.toISOString(),
-    dataWindow: { from: v.dataWindow.from.toISOString(), to: v.dataWindow.to.toISOString() },
-    customers: v.customers,
-    repeatCustomers: v.repeatCustomers,
-    population: v.population,
-    timeUnitDays: v.timeUnitDays,
-    fitSeconds: v.fitSeconds,
-    trigger: v.trigger,
-  };
-}
 
 @Controller('v1/models')
 export class ModelsController {
+  private started(job: ModelJobView, reply: FastifyReply): { job: ModelJobView } {
+    void reply.header('location', `/v1/models/jobs/${job.id}`);
+    return { job };
+  }
+
   constructor(
-    private readonly jobs: ModelJobs,
+    private readonly background: BackgroundModelJobs,
     private readonly registry: ModelRegistry,
     private readonly versions: ModelVersionRepository,
   ) {}
 
   /**
-   * Refits now and re-scores every customer; answers when done. 409 while another instance runs
-   * a model job, 422 while there is too little purchase history to fit.
+   * Starts a refit (then a re-scoring and re-tiering of every customer) in the background: 202 with
+   * the job, followed at GET /v1/models/jobs/{id} (Location). Its outcome there: fitted,
+   * already-fitted (a fit started after this request already ran), busy (another instance held the
+   * model-job lock) or insufficient-data.
    */
   @RequireScope(SCOPES.modelsWrite)
   @Post('refit')
-  @HttpCode(200)
-  async refit() {
-    const result = await this.jobs.refit('on-demand');
-    switch (result.status) {
-      case 'fitted':
-        return { status: result.status, model: versionView(result.version), rescore: result.rescore };
-      case 'already-fitted':
-      case 'not-due':
-        return { status: result.status, model: versionView(result.version) };
-      case 'busy':
-        throw new HttpException({ status: 'busy', error: { code: 'busy', message: 'another instance is running a model job (refit or re-scoring); its result will be picked up by every instance' } }, 409);
-      case 'insufficient-data':
-        throw new HttpException({ status: result.status, error: { code: 'insufficient_data', message: result.reason }, population: result.population, customers: result.customers, repeatCustomers: result.repeatCustomers }, 422);
-    }
+  @HttpCode(202)
+  async refit(@Req() request: RequestWithPrincipal, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ job: ModelJobView }> {
+    return this.started(await this.background.start('refit', request.principal?.client ?? 'unknown'), reply);
   }
 
-  /** Re-scores and re-tiers every customer with the current model (what the schedule does as time passes). */
+  /** Starts a re-scoring and re-tiering with the current model (what the schedule does daily) in the background: 202 with the job. */
   @RequireScope(SCOPES.modelsWrite)
   @Post('rescore')
-  @HttpCode(200)
-  async rescore() {
-    const result = await this.jobs.rescore();
-    if (result.status === 'busy') {
-      throw new HttpException({ status: 'busy', error: { code: 'busy', message: 'another instance is running a model job' } }, 409);
-    }
-    return result;
+  @HttpCode(202)
+  async rescore(@Req() request: RequestWithPrincipal, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ job: ModelJobView }> {
+    return this.started(await this.background.start('rescore', request.principal?.client ?? 'unknown'), reply);
+  }
+
+  /** The latest jobs asked for through the API, newest first. */
+  @RequireScope(SCOPES.modelsRead)
+  @Get('jobs')
+  async jobs(): Promise<{ jobs: ModelJobView[] }> {
+    return { jobs: await this.background.recent(50) };
+  }
+
+  /** A job's state: running, finished (with its outcome), failed (with the error), or abandoned (its instance stopped). */
+  @RequireScope(SCOPES.modelsRead)
+  @Get('jobs/:id')
+  @Header('cache-control', 'no-store')
+  async job(@Param('id') id: string): Promise<ModelJobView> {
+    const job = await this.background.status(id);
+    if (!job) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no model job ${id}` } });
+    return job;
   }
 
   /** The model this instance scores with, and the last re-tiering. */

@@ -15,6 +15,13 @@ export class UnknownCustomerError extends Error {
   }
 }
 
+export type ExportCollection =
+  | { kind: 'ready'; document: ExportDocument }
+  | { kind: 'pending'; waitingFor: string[] }
+  /** Already served (its parts are gone). */
+  | { kind: 'gone' }
+  | { kind: 'unknown' };
+
 export interface ExportDocument {
   requestId: string;
   customerId: string;
@@ -60,6 +67,32 @@ export class RequestPrivacyHandler {
     await this.repository.dropParts(requestId);
     await this.repository.record({ requestId, kind: 'export', action: missing.length === 0 ? 'served' : 'timed-out', customerPseudonym, identifierType: type });
     return { requestId, customerId, generatedAt: new Date().toISOString(), services: parts, missing };
+  }
+
+  /** Starts an export without waiting: its document is collected with collectExport. */
+  async startExport(type: string, value: string): Promise<{ requestId: string }> {
+    const { requestId } = await this.open('export', type, value);
+    return { requestId };
+  }
+
+  /**
+   * An export started with startExport: pending until every service answered (or the export
+   * timeout passed since the request, then served incomplete); served once, its parts dropped
+   * as it is served, so asking again finds it gone.
+   */
+  async collectExport(requestId: string): Promise<ExportCollection> {
+    const request = await this.repository.get(requestId);
+    if (!request || request.kind !== 'export') return { kind: 'unknown' };
+    if (request.partsClosedAt !== undefined) return { kind: 'gone' };
+    const expired = Date.now() >= request.requestedAt.getTime() + this.settings.exportTimeoutMs;
+    const waitingFor = request.expectedServices.filter((s) => !(s in (request.acknowledgements ?? {})));
+    if (request.status !== 'completed' && !expired) return { kind: 'pending', waitingFor };
+    const parts = request.parts ?? {};
+    const customerId = request.customerId ?? '';
+    if (!(await this.repository.dropParts(requestId))) return { kind: 'gone' };
+    const missing = this.settings.services.filter((s) => !(s in parts));
+    await this.repository.record({ requestId, kind: 'export', action: missing.length === 0 ? 'served' : 'timed-out', customerPseudonym: request.customerPseudonym, identifierType: '(by request id)' });
+    return { kind: 'ready', document: { requestId, customerId, generatedAt: new Date().toISOString(), services: parts, missing } };
   }
 
   async status(requestId: string): Promise<PrivacyRequest | null> {

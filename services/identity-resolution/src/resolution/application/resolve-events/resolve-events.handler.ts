@@ -34,6 +34,7 @@ export function resolverSettings(config: IdentityResolutionConfig, rules: Identi
     guard: config.overMergeGuard,
     weakLinkTypes: new Set(config.IDENTITY_WEAK_LINK_TYPES),
     matching: { parameters, termFrequencies: { frequency: () => undefined }, maxBlockSize: config.MATCHING_MAX_BLOCK_SIZE },
+    customerIdKey: config.PRIVACY_PSEUDONYM_KEY,
   };
 }
 

@@ -4,6 +4,7 @@ import { CustomerMergedError, NothingToSplitError, UnknownCustomerError } from '
 import { CustomerDocument } from '../../infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { KEYED_ID_MIGRATION_RULE } from '../migrate-customer-ids/migrate-customer-ids.handler';
 
 export interface SplitCustomerCommand {
   readonly customerId: string;
@@ -33,7 +34,8 @@ export class SplitCustomerHandler {
     const customer = await this.graph.currentCustomer(command.customerId);
     if (customer === undefined) throw new UnknownCustomerError(command.customerId);
     if (customer._id !== command.customerId) throw new CustomerMergedError(command.customerId, customer._id);
-    const direct = await this.graph.customersMergedInto(customer._id);
+    // A renamed id (the id migration) is the customer itself under its old name, never a part.
+    const direct = (await this.graph.customersMergedInto(customer._id)).filter((c) => c.merge?.link.rule !== KEYED_ID_MIGRATION_RULE);
     if (direct.length === 0) throw new NothingToSplitError(customer._id, 'no customer was merged into it');
     const unknown = (command.partIds ?? []).filter((id) => !direct.some((d) => d._id === id));
     if (unknown.length > 0) throw new NothingToSplitError(customer._id, `${unknown.join(', ')} ${unknown.length === 1 ? 'was' : 'were'} not merged into it`);

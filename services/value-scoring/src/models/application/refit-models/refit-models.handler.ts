@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { LOGGER, Logger } from '@o2o/observability';
 import type { ValueScoringConfig } from '../../../config/value-scoring.config';
 import { PurchaseSummaryRepository } from '../../../purchases/infrastructure/purchase-summary.repository';
-import { elapsedUnits, fitBgNbd, fitGammaGamma, RecencyFrequency, SpendSummary } from '../../../scoring/domain';
+import { elapsedUnits, RecencyFrequency, SpendSummary } from '../../../scoring/domain';
 import { VALUE_CONFIG } from '../../../value.tokens';
+import { ModelFitRunner } from '../../infrastructure/model-fit.runner';
 import { ModelVersionRepository } from '../../infrastructure/model-version.repository';
 import { ModelVersion } from '../../infrastructure/model-version.schema';
 import { JobGuard, JobInterruptedError } from '../rescore-customers/rescore-customers.handler';
@@ -24,6 +25,7 @@ export class RefitModelsHandler {
   constructor(
     private readonly summaries: PurchaseSummaryRepository,
     private readonly versions: ModelVersionRepository,
+    private readonly fitter: ModelFitRunner,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -71,10 +73,8 @@ export class RefitModelsHandler {
       return insufficient(purchases.length, spend.length);
     }
 
-    // Synchronous and CPU-bound: seconds for 10^5 customers, within the lock lease and Kafka's
-    // session timeout; a worker thread is the next step if populations grow far beyond that.
-    const bgNbd = fitBgNbd(purchases, { standardErrors: false });
-    const gammaGamma = fitGammaGamma(spend, { standardErrors: false });
+    // CPU-bound (seconds for 10^5 customers): in a worker thread, so consuming and lookups go on.
+    const { bgNbd, gammaGamma } = await this.fitter.fit({ purchases, spend });
     if (!(gammaGamma.params.q > 1)) {
       return { ...(insufficient(purchases.length, spend.length) as Extract<FitOutcome, { status: 'insufficient-data' }>), reason: `the spend model has no finite mean (q = ${gammaGamma.params.q.toFixed(3)} <= 1): more repeat purchases needed` };
     }
