@@ -1,0 +1,20 @@
+import { Controller, MessageEvent, Param, Sse, UseGuards } from '@nestjs/common';
+import { interval, map, merge, Observable } from 'rxjs';
+import { OwnCredential } from '@o2o/auth';
+import { SessionGuard } from '../session/session.guard';
+import { LiveHub } from './live-hub';
+
+/** Server-sent events for one open customer screen. */
+@OwnCredential('console-session')
+@UseGuards(SessionGuard)
+@Controller('api/customers')
+export class LiveController {
+  constructor(private readonly hub: LiveHub) {}
+
+  @Sse(':id/live')
+  live(@Param('id') id: string): Observable<MessageEvent> {
+    // A comment-like heartbeat keeps proxies from closing an idle stream.
+    const heartbeat = interval(25_000).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: '' })));
+    return merge(this.hub.changes(id).pipe(map((change): MessageEvent => ({ type: 'change', data: change }))), heartbeat);
+  }
+}

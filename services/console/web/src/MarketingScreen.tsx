@@ -1,0 +1,143 @@
+import { FormEvent, useEffect, useMemo, useState } from 'react';
+import { api } from './api';
+import { BarChart } from './Chart';
+
+interface Segment {
+  id: string;
+  name: string;
+  purpose: string;
+  version: number;
+  rule: unknown;
+  backfill?: { status: string; processed: number; total: number };
+}
+interface Campaign {
+  id: string;
+  name?: string;
+  segmentId?: string;
+  holdout?: unknown;
+  status?: string;
+}
+
+const exampleRule = JSON.stringify({ path: 'value.tier', op: 'in', value: ['A', 'B'] }, null, 2);
+
+export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
+  const [segments, setSegments] = useState<Segment[]>([]);
+  const [campaigns, setCampaigns] = useState<Campaign[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async () => {
+    try {
+      setSegments((await api<{ segments: Segment[] }>('/api/platform/campaign/v1/segments?limit=500')).segments);
+      setCampaigns((await api<{ campaigns: Campaign[] }>('/api/platform/campaign/v1/campaigns?limit=500')).campaigns);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  return (
+    <section aria-labelledby="marketing-title">
+      <h1 id="marketing-title">Marketing</h1>
+      {error && <p role="alert" className="error">{error}</p>}
+      <div className="grid">
+        <article className="card wide" aria-labelledby="segments">
+          <h2 id="segments">Segments</h2>
+          <div className="scroll">
+            <table data-testid="segments">
+              <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Version</th><th scope="col">Back-fill</th></tr></thead>
+              <tbody>
+                {segments.map((s) => (
+                  <tr key={s.id}><td>{s.id}</td><td>{s.name}</td><td>{s.purpose}</td><td>{s.version}</td><td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </article>
+        {canWrite && <SegmentEditor onSaved={() => void load()} />}
+        <article className="card" aria-labelledby="campaigns">
+          <h2 id="campaigns">Campaigns</h2>
+          {campaigns.length ? <ul>{campaigns.map((c) => <li key={c.id}><Lift campaign={c} /></li>)}</ul> : <p>No campaigns yet.</p>}
+        </article>
+      </div>
+    </section>
+  );
+}
+
+function SegmentEditor({ onSaved }: { onSaved: () => void }) {
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const [purpose, setPurpose] = useState('marketing');
+  const [rule, setRule] = useState(exampleRule);
+  const [message, setMessage] = useState<string | null>(null);
+  // Validated as it is typed: the JSON first; the service validates the rule itself on save.
+  const ruleProblem = useMemo(() => {
+    try {
+      const parsed: unknown = JSON.parse(rule);
+      return parsed && typeof parsed === 'object' ? null : 'a rule is a JSON object';
+    } catch (e) {
+      return e instanceof Error ? e.message : 'not JSON';
+    }
+  }, [rule]);
+  const idProblem = id === '' || /^[a-z0-9][a-z0-9_-]{0,99}$/.test(id) ? null : 'lower-case letters, digits, - and _';
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setMessage(null);
+    try {
+      const saved = await api<Segment>('/api/platform/campaign/v1/segments', { method: 'POST', body: { id, name, purpose, rule: JSON.parse(rule) as unknown } });
+      setMessage(`Saved segment ${saved.id} (version ${saved.version}).`);
+      onSaved();
+    } catch (e) {
+      setMessage(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <article className="card" aria-labelledby="new-segment">
+      <h2 id="new-segment">New segment</h2>
+      <form onSubmit={save} className="stack">
+        <label>Id <input value={id} onChange={(e) => setId(e.target.value)} required aria-invalid={idProblem !== null} aria-describedby="id-problem" /></label>
+        <span id="id-problem" className="error">{idProblem ?? ''}</span>
+        <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
+        <label>Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} required /></label>
+        <label>Rule (JSON) <textarea value={rule} onChange={(e) => setRule(e.target.value)} rows={6} aria-invalid={ruleProblem !== null} aria-describedby="rule-problem" /></label>
+        <span id="rule-problem" className="error">{ruleProblem ?? ''}</span>
+        <button type="submit" disabled={ruleProblem !== null || idProblem !== null}>Save segment</button>
+      </form>
+      {message && <p role="status">{message}</p>}
+    </article>
+  );
+}
+
+interface LiftReport {
+  treated?: { exposed?: number; converted?: number; rate?: number };
+  control?: { exposed?: number; converted?: number; rate?: number };
+  lift?: { absolute?: number; relative?: number; confidenceInterval?: [number, number] | { low: number; high: number } } | number | null;
+}
+
+function Lift({ campaign }: { campaign: Campaign }) {
+  const [report, setReport] = useState<LiftReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const show = async () => {
+    try {
+      setReport(await api<LiftReport>(`/api/platform/campaign/v1/campaigns/${encodeURIComponent(campaign.id)}/lift`));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const labels = useMemo(() => ['treated', 'control'], []);
+  const series = useMemo(() => [{ label: 'conversion rate %', data: [100 * (report?.treated?.rate ?? 0), 100 * (report?.control?.rate ?? 0)] }], [report]);
+  return (
+    <div>
+      <strong>{campaign.name ?? campaign.id}</strong> <button type="button" className="link" onClick={() => void show()}>Lift</button>
+      {error && <p role="alert" className="error">{error}</p>}
+      {report && (
+        <>
+          <BarChart labels={labels} series={series} label={`Conversion of treated and control customers for ${campaign.id}`} />
+          <pre className="small">{JSON.stringify(report.lift ?? null)}</pre>
+        </>
+      )}
+    </div>
+  );
+}

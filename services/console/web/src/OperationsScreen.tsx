@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'react';
+import { api } from './api';
+
+interface Health {
+  service: string;
+  ready: boolean;
+  status: string;
+  latencyMs: number;
+}
+interface Review {
+  id: string;
+  score?: number;
+  reason?: string;
+  [key: string]: unknown;
+}
+
+export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
+  const [health, setHealth] = useState<Health[]>([]);
+  const [reviews, setReviews] = useState<Review[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+  const load = async () => {
+    try {
+      setHealth((await api<{ services: Health[] }>('/api/operations/health')).services);
+      const queue = await api<{ items?: Review[]; reviews?: Review[] } | Review[]>('/api/platform/identity/v1/review');
+      setReviews(Array.isArray(queue) ? queue : (queue.items ?? queue.reviews ?? []));
+    } catch (e) {
+      setMessage(e instanceof Error ? e.message : String(e));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  const decide = async (id: string, verdict: 'accept' | 'reject') => {
+    try {
+      await api(`/api/platform/identity/v1/review/${encodeURIComponent(id)}/${verdict}`, { method: 'POST', body: {} });
+      setMessage(`Review ${id}: ${verdict}ed.`);
+      await load();
+    } catch (e) {
+      setMessage(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <section aria-labelledby="ops-title">
+      <h1 id="ops-title">Operations</h1>
+      {message && <p role="status">{message}</p>}
+      <div className="grid">
+        <article className="card" aria-labelledby="health">
+          <h2 id="health">Services</h2>
+          <table data-testid="health">
+            <thead><tr><th scope="col">Service</th><th scope="col">Ready</th><th scope="col">Answered in</th></tr></thead>
+            <tbody>{health.map((h) => <tr key={h.service}><td>{h.service}</td><td>{h.ready ? 'ready' : `not ready (${h.status})`}</td><td>{h.latencyMs} ms</td></tr>)}</tbody>
+          </table>
+        </article>
+        <article className="card wide" aria-labelledby="review">
+          <h2 id="review">Identity review queue</h2>
+          {reviews.length ? (
+            <ul>
+              {reviews.map((r) => (
+                <li key={r.id}>
+                  <code>{r.id}</code> {r.reason ?? ''} {r.score === undefined ? '' : `score ${r.score.toFixed(1)}`}
+                  {canWrite && (
+                    <span className="actions">
+                      <button type="button" onClick={() => void decide(r.id, 'accept')}>Accept</button>
+                      <button type="button" onClick={() => void decide(r.id, 'reject')}>Reject</button>
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : <p>No pairs waiting for review.</p>}
+        </article>
+      </div>
+    </section>
+  );
+}
