@@ -3,6 +3,7 @@ import { AuthController } from './session/auth.controller';
 import { OidcLogin } from './session/oidc-login';
 import { SessionGuard } from './session/session.guard';
 import { SessionStore } from './session/session.store';
+import { ConsumerLag } from './gateway/consumer-lag';
 import { CustomerController } from './gateway/customer.controller';
 import { PlatformClient } from './gateway/platform.client';
 import { PlatformController } from './gateway/platform.controller';
@@ -14,7 +15,7 @@ import { WebController } from './web/web.controller';
 
 @Module({
   controllers: [AuthController, CustomerController, PlatformController, LiveController, LiveEventsConsumer, WebController],
-  providers: [OidcLogin, SessionStore, SessionGuard, PlatformClient, LiveHub, TimelineStore],
+  providers: [ConsumerLag, OidcLogin, SessionStore, SessionGuard, PlatformClient, LiveHub, TimelineStore],
   exports: [TimelineStore],
 })
 export class ConsoleModule {}

@@ -180,7 +180,7 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.close();
   });
 
-  it('a marketer sees segments, not customers, and creates a segment that the service validates and lists', async () => {
+  it('a marketer previews a segment as the rule is typed, creates it, and sees its count, members and CSV export', async () => {
     const page = await browser.newPage();
     await logIn(page, 'marketer');
     await expectNav(page, ['Marketing']);
@@ -192,16 +192,36 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.fill('textarea', '{"path": ');
     expect(await page.isDisabled('button:has-text("Save segment")')).toBe(true);
     expect(((await page.textContent('#rule-problem')) ?? '').length).toBeGreaterThan(0);
-    await page.fill('textarea', JSON.stringify({ path: 'value.tier', op: 'in', value: ['A', 'B'] }));
+    // A rule the service refuses (unknown operator): the preview names the problem.
+    await page.fill('textarea', JSON.stringify({ path: 'value.tier', op: 'almost', value: 'A' }));
+    await page.waitForSelector('[data-testid="preview"]:has-text("Not valid")', slow);
+    // Every scored customer: the agent's test customer at least.
+    await page.fill('textarea', JSON.stringify({ path: 'value.tier', op: 'in', value: ['A', 'B', 'C', 'D'] }));
+    await page.waitForSelector('[data-testid="preview"]:has-text("Would hold")', slow);
+    const preview = (await page.textContent('[data-testid="preview"]')) ?? '';
+    expect(Number(/Would hold (\d+) of/.exec(preview)?.[1])).toBeGreaterThan(0);
     await page.click('button:has-text("Save segment")');
     await page.waitForSelector(`text=Saved segment ${id}`, slow);
-    await page.waitForSelector(`[data-testid="segments"] td:text-is("${id}")`, slow);
+    // The back-fill puts existing customers in; the count follows.
+    await expectEventually(
+      async () => {
+        await page.click('button:has-text("Refresh")');
+        await page.waitForSelector(`[data-testid="count-${id}"]`, slow);
+        expect(Number(await page.textContent(`[data-testid="count-${id}"]`))).toBeGreaterThan(0);
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    await page.click(`button[aria-label="Members of ${id}"]`);
+    await page.waitForSelector('[data-testid="members"] li', slow);
+    const csv = await page.evaluate<string>(`fetch('/api/segments/${id}/members.csv').then((r) => r.text())`);
+    expect(csv.split('\r\n')[0]).toBe('customerId,segmentVersion');
+    expect(csv).toMatch(/\r\ncus_[^,]+,1\r\n/);
     await expectAccessible(page);
     await photograph(page, 'marketing');
     await page.close();
   });
 
-  it('an operator sees every service ready', async () => {
+  it('an operator sees every service ready and the consumer lag of each service', async () => {
     const page = await browser.newPage();
     await logIn(page, 'operator');
     await expectNav(page, ['Operations']);
@@ -209,12 +229,24 @@ describe('the console in a real browser (six services, real identity provider)',
     const rows = await page.$$eval('[data-testid="health"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
     expect(rows.map(([service]) => service).sort()).toEqual(['campaign-customization', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
     expect(rows.every(([, ready]) => ready === 'ready')).toBe(true);
+    await page.waitForSelector('[data-testid="lag"] tbody tr', slow);
+    const groups = await page.$$eval('[data-testid="lag"] tbody tr td:first-child', (tds) => [...new Set(tds.map((td) => td.textContent))].sort());
+    expect(groups).toEqual(['campaign-customization', 'console', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
+    // Everything sent so far has been consumed: identity resolution's lag on ingest.events drains to 0.
+    await expectEventually(
+      async () => {
+        await page.click('button:has-text("Refresh")');
+        const behind = await page.$$eval('[data-testid="lag"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+        expect(behind).toContainEqual(['identity-resolution', 'ingest.events.v1', '0']);
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
     await expectAccessible(page);
     await photograph(page, 'operations');
     await page.close();
   });
 
-  it('refuses the API without a session, and writes without the console header', async () => {
+  it('refuses the API without a session', async () => {
     expect((await fetch(`${consoleUrl}/api/me`)).status).toBe(401);
     expect((await fetch(`${consoleUrl}/api/customers/lookup?type=phone&value=1`)).status).toBe(401);
   });

@@ -2,6 +2,7 @@ import { All, Controller, ForbiddenException, Get, Param, Req, Res, UseGuards } 
 import type { FastifyReply } from 'fastify';
 import { OwnCredential } from '@o2o/auth';
 import { RequestWithSession, SessionGuard, sessionOf } from '../session/session.guard';
+import { ConsumerLag } from './consumer-lag';
 import { isAllowedPlatformCall } from './platform-proxy';
 import { PlatformClient, PlatformService } from './platform.client';
 
@@ -19,7 +20,17 @@ const serviceNames: Record<PlatformService, string> = {
 @UseGuards(SessionGuard)
 @Controller('api')
 export class PlatformController {
-  constructor(private readonly platform: PlatformClient) {}
+  constructor(
+    private readonly platform: PlatformClient,
+    private readonly consumerLag: ConsumerLag,
+  ) {}
+
+  /** Consumer lag per service group and topic, now (operators only: it says how the platform keeps up). */
+  @Get('operations/lag')
+  async lag(@Req() request: RequestWithSession) {
+    if (!sessionOf(request).scopes.includes('matching:read')) throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'operators only' } });
+    return { at: new Date().toISOString(), lag: await this.consumerLag.read() };
+  }
 
   /** Each service's readiness, as its /health/ready reports it (open on every service). */
   @Get('operations/health')
@@ -40,6 +51,27 @@ export class PlatformController {
     };
   }
 
+  /** Every member of a segment as CSV, read page by page from campaign-customization. */
+  @Get('segments/:id/members.csv')
+  async exportMembers(@Req() request: RequestWithSession, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    const session = sessionOf(request);
+    const lines = ['customerId,segmentVersion'];
+    let after: string | undefined;
+    do {
+      const page = await this.platform.get<{ members: Array<{ customerId: string; segmentVersion: number }>; next?: string }>(
+        session,
+        'campaign',
+        `/v1/segments/${encodeURIComponent(id)}/members?limit=500${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
+      );
+      for (const member of page.members) lines.push(`${csvField(member.customerId)},${member.segmentVersion}`);
+      after = page.next;
+    } while (after !== undefined);
+    await reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${id.replace(/[^A-Za-z0-9_-]/g, '_')}-members.csv"`)
+      .send(`${lines.join('\r\n')}\r\n`);
+  }
+
   @All('platform/:service/*')
   async pass(@Req() request: RequestWithSession, @Param('service') service: string, @Res() reply: FastifyReply): Promise<void> {
     const url = new URL(request.url, 'http://console');
@@ -51,4 +83,10 @@ export class PlatformController {
     });
     await reply.status(answer.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(answer.body));
   }
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading formula character is defused. */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

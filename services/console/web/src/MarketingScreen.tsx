@@ -23,12 +23,15 @@ const exampleRule = JSON.stringify({ path: 'value.tier', op: 'in', value: ['A', 
 export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
   const [segments, setSegments] = useState<Segment[]>([]);
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
+  const [counts, setCounts] = useState<{ customers: number; members: Record<string, number> } | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
     try {
       setSegments((await api<{ segments: Segment[] }>('/api/platform/campaign/v1/segments?limit=500')).segments);
       setCampaigns((await api<{ campaigns: Campaign[] }>('/api/platform/campaign/v1/campaigns?limit=500')).campaigns);
+      setCounts(await api<{ customers: number; members: Record<string, number> }>('/api/platform/campaign/v1/segments/counts'));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -44,17 +47,24 @@ export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
       <div className="grid">
         <article className="card wide" aria-labelledby="segments">
           <h2 id="segments">Segments</h2>
+          <p className="muted">{counts ? `${counts.customers} customers` : ''} <button type="button" className="link" onClick={() => void load()}>Refresh</button></p>
           <div className="scroll">
             <table data-testid="segments">
-              <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Version</th><th scope="col">Back-fill</th></tr></thead>
+              <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Members</th><th scope="col">Version</th><th scope="col">Back-fill</th></tr></thead>
               <tbody>
                 {segments.map((s) => (
-                  <tr key={s.id}><td>{s.id}</td><td>{s.name}</td><td>{s.purpose}</td><td>{s.version}</td><td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td></tr>
+                  <tr key={s.id}>
+                    <td><button type="button" className="link" onClick={() => setSelected(s.id)} aria-label={`Members of ${s.id}`}>{s.id}</button></td>
+                    <td>{s.name}</td><td>{s.purpose}</td>
+                    <td data-testid={`count-${s.id}`}>{counts ? (counts.members[s.id] ?? 0) : '…'}</td>
+                    <td>{s.version}</td><td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </article>
+        {selected && <Members segmentId={selected} />}
         {canWrite && <SegmentEditor onSaved={() => void load()} />}
         <article className="card" aria-labelledby="campaigns">
           <h2 id="campaigns">Campaigns</h2>
@@ -81,6 +91,24 @@ function SegmentEditor({ onSaved }: { onSaved: () => void }) {
     }
   }, [rule]);
   const idProblem = id === '' || /^[a-z0-9][a-z0-9_-]{0,99}$/.test(id) ? null : 'lower-case letters, digits, - and _';
+  const [preview, setPreview] = useState<string | null>(null);
+  // The service validates and counts the draft as it is typed (after a short pause), saving nothing.
+  useEffect(() => {
+    if (ruleProblem !== null) {
+      setPreview(null);
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      api<{ customers: number; matching: number }>('/api/platform/campaign/v1/segments/preview', { method: 'POST', body: { id: id || 'preview', name: name || 'preview', purpose, rule: JSON.parse(rule) as unknown } })
+        .then((p) => current && setPreview(`Would hold ${p.matching} of ${p.customers} customers now.`))
+        .catch((e: unknown) => current && setPreview(`Not valid: ${e instanceof Error ? e.message : String(e)}`));
+    }, 400);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [rule, purpose, ruleProblem, id, name]);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -103,6 +131,7 @@ function SegmentEditor({ onSaved }: { onSaved: () => void }) {
         <label>Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} required /></label>
         <label>Rule (JSON) <textarea value={rule} onChange={(e) => setRule(e.target.value)} rows={6} aria-invalid={ruleProblem !== null} aria-describedby="rule-problem" /></label>
         <span id="rule-problem" className="error">{ruleProblem ?? ''}</span>
+        <p aria-live="polite" data-testid="preview">{preview ?? ''}</p>
         <button type="submit" disabled={ruleProblem !== null || idProblem !== null}>Save segment</button>
       </form>
       {message && <p role="status">{message}</p>}
@@ -139,5 +168,32 @@ function Lift({ campaign }: { campaign: Campaign }) {
         </>
       )}
     </div>
+  );
+}
+
+function Members({ segmentId }: { segmentId: string }) {
+  const [pages, setPages] = useState<Array<string | undefined>>([undefined]);
+  const [page, setPage] = useState<{ members: Array<{ customerId: string }>; next?: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const after = pages[pages.length - 1];
+  useEffect(() => {
+    setPages([undefined]);
+  }, [segmentId]);
+  useEffect(() => {
+    api<{ members: Array<{ customerId: string }>; next?: string }>(`/api/platform/campaign/v1/segments/${encodeURIComponent(segmentId)}/members?limit=20${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+      .then(setPage)
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [segmentId, after]);
+  return (
+    <article className="card" aria-labelledby="members">
+      <h2 id="members">Members of {segmentId}</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      {page && (page.members.length ? <ul data-testid="members">{page.members.map((m) => <li key={m.customerId}><code>{m.customerId}</code></li>)}</ul> : <p>No members on this page.</p>)}
+      <div className="actions">
+        {pages.length > 1 && <button type="button" onClick={() => setPages(pages.slice(0, -1))}>Previous page</button>}
+        {page?.next && <button type="button" onClick={() => setPages([...pages, page.next])}>Next page</button>}
+        <a href={`/api/segments/${encodeURIComponent(segmentId)}/members.csv`} download>Export CSV</a>
+      </div>
+    </article>
   );
 }

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api } from './api';
+import { BarChart } from './Chart';
 
 interface Health {
   service: string;
@@ -17,10 +18,12 @@ interface Review {
 export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
   const [health, setHealth] = useState<Health[]>([]);
   const [reviews, setReviews] = useState<Review[]>([]);
+  const [lag, setLag] = useState<Array<{ group: string; topic: string; lag: number }>>([]);
   const [message, setMessage] = useState<string | null>(null);
   const load = async () => {
     try {
       setHealth((await api<{ services: Health[] }>('/api/operations/health')).services);
+      setLag((await api<{ lag: Array<{ group: string; topic: string; lag: number }> }>('/api/operations/lag')).lag);
       const queue = await api<{ items?: Review[]; reviews?: Review[] } | Review[]>('/api/platform/identity/v1/review');
       setReviews(Array.isArray(queue) ? queue : (queue.items ?? queue.reviews ?? []));
     } catch (e) {
@@ -39,6 +42,11 @@ export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
       setMessage(e instanceof Error ? e.message : String(e));
     }
   };
+  const perGroup = useMemo(() => {
+    const totals = new Map<string, number>();
+    for (const l of lag) totals.set(l.group, (totals.get(l.group) ?? 0) + l.lag);
+    return { labels: [...totals.keys()], series: [{ label: 'messages behind', data: [...totals.values()] }] };
+  }, [lag]);
   return (
     <section aria-labelledby="ops-title">
       <h1 id="ops-title">Operations</h1>
@@ -50,6 +58,17 @@ export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
             <thead><tr><th scope="col">Service</th><th scope="col">Ready</th><th scope="col">Answered in</th></tr></thead>
             <tbody>{health.map((h) => <tr key={h.service}><td>{h.service}</td><td>{h.ready ? 'ready' : `not ready (${h.status})`}</td><td>{h.latencyMs} ms</td></tr>)}</tbody>
           </table>
+        </article>
+        <article className="card" aria-labelledby="lag">
+          <h2 id="lag">Consumer lag</h2>
+          <BarChart labels={perGroup.labels} series={perGroup.series} label="Messages behind per consumer group" />
+          <div className="scroll">
+            <table data-testid="lag">
+              <thead><tr><th scope="col">Group</th><th scope="col">Topic</th><th scope="col">Behind</th></tr></thead>
+              <tbody>{lag.map((l) => <tr key={`${l.group}/${l.topic}`}><td>{l.group}</td><td>{l.topic}</td><td>{l.lag}</td></tr>)}</tbody>
+            </table>
+          </div>
+          <button type="button" className="link" onClick={() => void load()}>Refresh</button>
         </article>
         <article className="card wide" aria-labelledby="review">
           <h2 id="review">Identity review queue</h2>
