@@ -185,6 +185,10 @@ describe('the console in a real browser (six services, real identity provider)',
     await logIn(page, 'marketer');
     await expectNav(page, ['Marketing']);
     await page.waitForSelector('[data-testid="segments"] tbody tr', slow);
+    // The value report (value-scoring): the agent test's customer is scored, so some tier has customers.
+    await page.waitForSelector('[data-testid="tiers"] td', slow);
+    const tierCounts = await page.$$eval('[data-testid="tiers"] td', (tds) => tds.map((td) => Number(td.textContent)));
+    expect(tierCounts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     const id = uniqueId('seg-');
     await page.fill('label:has-text("Id") input', id);
     await page.fill('label:has-text("Name") input', 'Console test segment');

@@ -6,6 +6,7 @@ describe('the console passes through only the routes its screens use', () => {
     expect(isAllowedPlatformCall('campaign', 'POST', '/v1/segments/preview')).toBe(true);
     expect(isAllowedPlatformCall('campaign', 'GET', '/v1/segments/vip/members')).toBe(true);
     expect(isAllowedPlatformCall('identity', 'POST', '/v1/review/r-1/accept')).toBe(true);
+    expect(isAllowedPlatformCall('value', 'GET', '/v1/reports/value')).toBe(true);
   });
 
   it('refuses other services, methods and paths (no traversal, no admin routes)', () => {

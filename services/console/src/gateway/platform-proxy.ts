@@ -17,6 +17,7 @@ const allowed: ReadonlyArray<{ service: PlatformService; methods: readonly strin
   { service: 'identity', methods: ['GET'], path: /^\/v1\/matching\/training$/ },
   { service: 'identity', methods: ['GET'], path: /^\/v1\/privacy\/requests\/[A-Za-z0-9._:-]+$/ },
   { service: 'value', methods: ['GET'], path: /^\/v1\/models(\/current)?$/ },
+  { service: 'value', methods: ['GET'], path: /^\/v1\/reports\/value$/ },
 ];
 
 export function isAllowedPlatformCall(service: string, method: string, path: string): service is PlatformService {

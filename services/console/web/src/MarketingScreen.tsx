@@ -66,6 +66,7 @@ export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
         </article>
         {selected && <Members segmentId={selected} />}
         {canWrite && <SegmentEditor onSaved={() => void load()} />}
+        <ValueReportCard />
         <article className="card" aria-labelledby="campaigns">
           <h2 id="campaigns">Campaigns</h2>
           {campaigns.length ? <ul>{campaigns.map((c) => <li key={c.id}><Lift campaign={c} /></li>)}</ul> : <p>No campaigns yet.</p>}
@@ -194,6 +195,60 @@ function Members({ segmentId }: { segmentId: string }) {
         {page?.next && <button type="button" onClick={() => setPages([...pages, page.next])}>Next page</button>}
         <a href={`/api/segments/${encodeURIComponent(segmentId)}/members.csv`} download>Export CSV</a>
       </div>
+    </article>
+  );
+}
+
+interface ValueReport {
+  customers: number;
+  tiers: Record<string, number>;
+  histogram: Array<{ from: number; to: number | null; customers: number }>;
+  mostGrowable: Array<{ customerId: string; tier: string; actualValue: number; strategicValue: number }>;
+  byArchetype: Array<{ archetype: string; customers: number; actualValue: number; meanActualValue: number }>;
+}
+
+function ValueReportCard() {
+  const [report, setReport] = useState<ValueReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<ValueReport>('/api/platform/value/v1/reports/value')
+      .then(setReport)
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, []);
+  const tiers = useMemo(() => {
+    const names = Object.keys(report?.tiers ?? {}).sort();
+    return { labels: names, series: [{ label: 'customers', data: names.map((t) => report?.tiers[t] ?? 0) }] };
+  }, [report]);
+  const bands = useMemo(
+    () => ({ labels: (report?.histogram ?? []).map((b) => (b.to === null ? `${b.from}+` : `${b.from}–${b.to}`)), series: [{ label: 'customers by actual value', data: (report?.histogram ?? []).map((b) => b.customers) }] }),
+    [report],
+  );
+  return (
+    <article className="card wide" aria-labelledby="value-report">
+      <h2 id="value-report">Value</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      {report && (
+        <div className="grid">
+          <div>
+            <h3>Tiers ({report.customers} customers)</h3>
+            <BarChart labels={tiers.labels} series={tiers.series} label="Customers per value tier" />
+            <table data-testid="tiers"><tbody>{tiers.labels.map((t) => <tr key={t}><th scope="row">{t}</th><td>{report.tiers[t]}</td></tr>)}</tbody></table>
+          </div>
+          <div>
+            <h3>Actual value</h3>
+            <BarChart labels={bands.labels} series={bands.series} label="Customers per band of actual value" />
+          </div>
+          <div>
+            <h3>Most growable</h3>
+            {report.mostGrowable.length ? <ol>{report.mostGrowable.map((g) => <li key={g.customerId}><code>{g.customerId}</code> {g.tier}: {g.actualValue} now, {g.strategicValue} potential</li>)}</ol> : <p>No strategic values yet (the value model is not fitted).</p>}
+          </div>
+          <div>
+            <h3>By needs archetype</h3>
+            <table><thead><tr><th scope="col">Archetype</th><th scope="col">Customers</th><th scope="col">Mean value</th></tr></thead>
+              <tbody>{report.byArchetype.map((a) => <tr key={a.archetype}><td>{a.archetype}</td><td>{a.customers}</td><td>{a.meanActualValue}</td></tr>)}</tbody></table>
+          </div>
+        </div>
+      )}
     </article>
   );
 }
