@@ -162,6 +162,10 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.fill('input[placeholder]', customer.phone);
     await page.keyboard.press('Enter');
     await page.waitForSelector('text=Greet as “Greta”', slow);
+    // Every identifier says why it belongs to this customer (identity-resolution's links).
+    const identifiers = await page.$$eval('[data-testid="identifiers"] li', (lis) => lis.map((li) => li.textContent ?? ''));
+    expect(identifiers.length).toBe(3);
+    expect(identifiers.every((line) => line.includes(' · '))).toBe(true);
     const wording = await page.textContent('[data-testid="question-wording"]');
     expect(wording).toContain('Ask');
     await expectAccessible(page);

@@ -21,6 +21,12 @@ interface AnswerSpec {
 interface Profile {
   customerId: string;
   identifiers: Array<{ type: string; value: string; [k: string]: unknown }>;
+  links: null | {
+    forbidden?: boolean;
+    identifiers?: Array<{ type: string; value: string; linkedBy: string; via?: string; at: string; score?: number }>;
+    merges?: Array<{ mergedId: string; reason: string; at: string }>;
+    related?: Array<{ customerId: string; kind: string; via: string; reason: string }>;
+  };
   value: null | { forbidden?: boolean; tier?: string; actualValue?: number; strategicValue?: number; probabilityAlive?: number | null; currency?: string; purchases?: number; revenue?: number };
   needs: null | { forbidden?: boolean; stage?: { current: string; reason: string; guidance?: unknown }; facts?: Fact[]; archetypes?: string[]; consentedPurposes?: string[]; unknown?: string[] };
   nextQuestion: null | { question?: null | { questionId: string; purpose: string; wording?: string; because: string; answer?: AnswerSpec } };
@@ -58,6 +64,14 @@ function guidanceText(guidance: unknown): string {
   if (g.minDaysBetweenContacts !== undefined) parts.push(`${g.minDaysBetweenContacts} days apart`);
   const sentence = parts.length ? `${parts.join(', ')}.` : '';
   return g.content?.length ? `${sentence} Talk about: ${g.content.join(', ')}.`.trim() : sentence;
+}
+
+/** Why an identifier belongs to this customer, in words. */
+function linkReason(rule: string, via: string | undefined): string {
+  const [kind, detail] = rule.split(':');
+  const how =
+    kind === 'deterministic' ? (detail === 'first-seen' ? 'first seen on this customer' : `same ${detail ?? 'identifier'}`) : kind === 'probabilistic' ? 'matched on personal details' : kind === 'review' ? 'linked by a reviewer' : rule;
+  return via && !how.includes(via) ? `${how} (via ${via.split(':')[0]})` : how;
 }
 
 export function CustomerScreen({ channel, canDecide }: { channel: string; canDecide: boolean }) {
@@ -176,11 +190,24 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
 
       <article className="card" aria-labelledby="ids">
         <h2 id="ids">Linked identifiers</h2>
-        <ul>
-          {profile.identifiers.map((i) => (
-            <li key={`${i.type}:${i.value}`}><span className="muted">{i.type}</span> {i.value}</li>
+        <ul data-testid="identifiers">
+          {(profile.links?.identifiers ?? profile.identifiers).map((i) => (
+            <li key={`${i.type}:${i.value}`}>
+              <span className="muted">{i.type}</span> {i.value}
+              {'linkedBy' in i && typeof i.linkedBy === 'string' ? <span className="muted"> · {linkReason(i.linkedBy, typeof i.via === 'string' ? i.via : undefined)}</span> : null}
+            </li>
           ))}
         </ul>
+        {profile.links?.merges?.length ? (
+          <>
+            <h3>Merged records</h3>
+            <ul>{profile.links.merges.map((m) => <li key={m.mergedId}><code>{m.mergedId}</code>: {m.reason}</li>)}</ul>
+          </>
+        ) : null}
+        <h3>Related people</h3>
+        {profile.links?.related?.length ? (
+          <ul data-testid="related">{profile.links.related.map((r) => <li key={`${r.customerId}:${r.via}`}>{r.kind} <code>{r.customerId}</code> via {r.via}: {r.reason}</li>)}</ul>
+        ) : <p>None known.</p>}
       </article>
 
       <article className="card" aria-labelledby="timeline">
