@@ -126,7 +126,7 @@ describe('the console in a real browser (six services, real identity provider)',
     expect(bytes).toBeLessThan(300 * 1024);
   });
 
-  it('an agent logs in, looks a customer up by phone, records an answer and sees the profile change live', async () => {
+  it('an agent logs in, looks a customer up by phone, records an answer, sees the profile change live and records an accepted offer', async () => {
     // A customer the call centre knows: identified with a phone and a first name, one order.
     const send = async (path: string, body: Record<string, unknown>) => {
       const response = await fetch(`${url('ingestion')}${path}`, {
@@ -137,8 +137,8 @@ describe('the console in a real browser (six services, real identity provider)',
       expect({ path, status: response.status, body: response.status === 200 ? '' : await response.text() }).toEqual({ path, status: 200, body: '' });
     };
     await send('/v1/identify', { userId: customer.userId, traits: { phone: customer.phone, firstName: customer.firstName, email: `${customer.userId}@demo-mail.net` } });
-    // Questions are asked only for purposes the customer consented to.
-    for (const purpose of ['personalisation']) await send('/v1/track', { userId: customer.userId, event: 'Consent Updated', properties: { purpose, granted: true, wordingVersion: 'v3' } });
+    // Questions are asked, and offers made, only for purposes the customer consented to.
+    for (const purpose of ['personalisation', 'marketing']) await send('/v1/track', { userId: customer.userId, event: 'Consent Updated', properties: { purpose, granted: true, wordingVersion: 'v3' } });
     await send('/v1/track', { userId: customer.userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 80, currency: 'EUR', products: [{ product_id: 'p', category: 'books', price: 80, quantity: 1 }] } });
     await expectEventually(
       async () => {
@@ -147,12 +147,32 @@ describe('the console in a real browser (six services, real identity provider)',
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
+    // A campaign for buyers, offered on the call centre, nobody held out.
+    const campaign = await fetch(`${url('campaign-customization')}/v1/campaigns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await authHeader('marketer')) },
+      body: JSON.stringify({
+        id: 'console-welcome',
+        name: 'Welcome offer',
+        status: 'active',
+        segmentId: 'purchase-stage-or-beyond',
+        purpose: 'marketing',
+        channels: ['call-centre'],
+        goal: { event: 'Offer Accepted' },
+        attributionWindowDays: 30,
+        startAt: new Date(Date.now() - 3_600_000).toISOString(),
+        holdoutShare: 0,
+        modules: { product: { options: [{ id: 'care-kit', weight: 1, attributes: { sku: 'CARE-1' } }] } },
+      }),
+    });
+    expect(campaign.status).toBe(201);
     await expectEventually(
       async () => {
         const response = await fetch(`${url('campaign-customization')}/v1/customers/by/userId/${customer.userId}/next-action?channel=call-centre`, { headers: await authHeader('agent') });
-        expect(((await response.json()) as { greetingName?: string }).greetingName).toBe(customer.firstName);
+        const answer = (await response.json()) as { greetingName?: string; action?: { kind: string } };
+        expect({ name: answer.greetingName, action: answer.action }).toEqual({ name: customer.firstName, action: expect.objectContaining({ kind: 'offer' }) });
       },
-      { timeoutMs: 120_000, intervalMs: 500 },
+      { timeoutMs: 60_000, intervalMs: 500 },
     );
 
     const page = await browser.newPage();
@@ -181,8 +201,14 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.waitForSelector('.live:has-text("Updated")', slow);
     const shownAs = answer === 'Yes' ? 'true' : answer === 'No' ? 'false' : answer;
     await page.waitForFunction(`[...document.querySelectorAll('[data-testid="facts"] td')].some((td) => td.textContent === ${JSON.stringify(shownAs)})`, undefined, slow);
+
+    // The next best offer, accepted: the outcome goes in as an event and shows on the timeline.
+    await page.waitForSelector('text=console-welcome', slow);
+    await page.click('[role="group"][aria-label="Offer outcome"] button:has-text("Accepted")');
+    await page.waitForSelector('text=Recorded: accepted.', slow);
+    await page.waitForSelector('.timeline li:has-text("Offer Accepted")', slow);
     await page.close();
-  });
+  }, 600_000);
 
   it('a marketer previews a segment as the rule is typed, creates it, and sees its count, members and CSV export', async () => {
     const page = await browser.newPage();
