@@ -204,9 +204,18 @@ describe('the console in a real browser (six services, real identity provider)',
 
     // The next best offer, accepted: the outcome goes in as an event and shows on the timeline.
     await page.waitForSelector('text=console-welcome', slow);
+    await page.click('button:has-text("Make this offer")');
     await page.click('[role="group"][aria-label="Offer outcome"] button:has-text("Accepted")');
     await page.waitForSelector('text=Recorded: accepted.', slow);
     await page.waitForSelector('.timeline li:has-text("Offer Accepted")', slow);
+    // The decision was published: the campaign counts one exposure (the treated group).
+    await expectEventually(
+      async () => {
+        const lift = await fetch(`${url('campaign-customization')}/v1/campaigns/console-welcome/lift`, { headers: await authHeader('marketer') });
+        expect(JSON.stringify(await lift.json())).toMatch(/"exposed":1/);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     await page.close();
   }, 600_000);
 

@@ -79,6 +79,24 @@ export class CustomerController {
     return { success: true };
   }
 
+  /**
+   * The agent makes the offer now: campaign-customization decides for this contact (the contact
+   * counts against the caps, the decision is published and counts as an exposure for lift), once
+   * per request key.
+   */
+  @Post(':id/decision')
+  async decide(@Req() request: RequestWithSession, @Param('id') id: string) {
+    const session = sessionOf(request);
+    const identifiers = await this.anyIdentifier(session, id);
+    const key = identifiers.find((i) => i.type === 'userId') ?? identifiers[0];
+    if (!key) throw new ConflictException({ success: false, error: { code: 'no_identifier', message: 'look the customer up first' } });
+    return this.platform.get(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action`, {
+      method: 'POST',
+      body: { channel: this.config.CONSOLE_CHANNEL },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+  }
+
   @Post(':id/offer-outcomes')
   async outcome(@Req() request: RequestWithSession, @Param('id') id: string, @Body() body: unknown) {
     const parsed = outcomeSchema.safeParse(body);

@@ -264,12 +264,21 @@ function QuestionForm({ customerId, question, onDone }: { customerId: string; qu
 
 function Offer({ customerId, action, canDecide, onDone }: { customerId: string; action: NonNullable<Profile['nextAction']>['action']; canDecide: boolean; onDone: () => void }) {
   const [message, setMessage] = useState<string | null>(null);
+  const [decided, setDecided] = useState<{ decisionId?: string; action?: { kind: string; campaignId?: string; reason?: string } } | null>(null);
   if (!action) return <p>No decision available.</p>;
   if (action.kind === 'none') return <p>Nothing to offer: {action.reason}</p>;
   if (action.kind === 'control') return <p>Hold back: this customer is in the control group of {action.campaignId}.</p>;
-  const record = async (outcome: 'accepted' | 'declined') => {
+  const offer = async () => {
     try {
-      await api(`/api/customers/${encodeURIComponent(customerId)}/offer-outcomes`, { method: 'POST', body: { outcome, campaignId: action.campaignId } });
+      setDecided(await api(`/api/customers/${encodeURIComponent(customerId)}/decision`, { method: 'POST', body: {} }));
+    } catch (e) {
+      setMessage(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const record = async (outcome: 'accepted' | 'declined') => {
+    const campaignId = decided?.action?.campaignId ?? action.campaignId;
+    try {
+      await api(`/api/customers/${encodeURIComponent(customerId)}/offer-outcomes`, { method: 'POST', body: { outcome, campaignId, ...(decided?.decisionId ? { decisionId: decided.decisionId } : {}) } });
       setMessage(`Recorded: ${outcome}.`);
       onDone();
     } catch (e) {
@@ -280,7 +289,11 @@ function Offer({ customerId, action, canDecide, onDone }: { customerId: string; 
     <div>
       <p><strong>{action.campaignId}</strong></p>
       <ul>{(action.reasons ?? []).map((r) => <li key={r}>{r}</li>)}</ul>
-      {canDecide && (
+      {canDecide && decided === null && (
+        <button type="button" onClick={() => void offer()}>Make this offer</button>
+      )}
+      {decided && decided.action?.kind !== 'offer' && <p role="status">Not offered now: {decided.action?.kind === 'control' ? 'held out as control' : decided.action?.reason}.</p>}
+      {canDecide && decided?.action?.kind === 'offer' && (
         <div className="actions" role="group" aria-label="Offer outcome">
           <button type="button" onClick={() => void record('accepted')}>Accepted</button>
           <button type="button" onClick={() => void record('declined')}>Declined</button>
