@@ -228,6 +228,10 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.waitForSelector('[data-testid="tiers"] td', slow);
     const tierCounts = await page.$$eval('[data-testid="tiers"] td', (tds) => tds.map((td) => Number(td.textContent)));
     expect(tierCounts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // The agent's accepted offer (the test above) is one treated exposure of the campaign.
+    await page.click('li:has-text("Welcome offer") button:has-text("Lift")');
+    await page.waitForSelector('[data-testid="lift-console-welcome"]', slow);
+    expect(await page.textContent('[data-testid="lift-console-welcome"]')).toMatch(/^Treated \d\/1 /);
     const id = uniqueId('seg-');
     await page.fill('label:has-text("Id") input', id);
     await page.fill('label:has-text("Name") input', 'Console test segment');

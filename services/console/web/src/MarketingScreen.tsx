@@ -141,10 +141,16 @@ function SegmentEditor({ onSaved }: { onSaved: () => void }) {
 }
 
 interface LiftReport {
-  treated?: { exposed?: number; converted?: number; rate?: number };
-  control?: { exposed?: number; converted?: number; rate?: number };
-  lift?: { absolute?: number; relative?: number; confidenceInterval?: [number, number] | { low: number; high: number } } | number | null;
+  treated?: { exposed: number; converted: number; rate: number | null };
+  control?: { exposed: number; converted: number; rate: number | null };
+  absoluteLift?: number | null;
+  absoluteInterval?: { lower: number; upper: number } | null;
+  confidence?: number;
+  significant?: boolean | null;
+  notes?: string[];
 }
+
+const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${(n * 100).toFixed(1)} %`);
 
 function Lift({ campaign }: { campaign: Campaign }) {
   const [report, setReport] = useState<LiftReport | null>(null);
@@ -165,7 +171,13 @@ function Lift({ campaign }: { campaign: Campaign }) {
       {report && (
         <>
           <BarChart labels={labels} series={series} label={`Conversion of treated and control customers for ${campaign.id}`} />
-          <pre className="small">{JSON.stringify(report.lift ?? null)}</pre>
+          <p data-testid={`lift-${campaign.id}`}>
+            Treated {report.treated?.converted ?? 0}/{report.treated?.exposed ?? 0} ({pct(report.treated?.rate)}), control {report.control?.converted ?? 0}/{report.control?.exposed ?? 0} ({pct(report.control?.rate)}).
+            {' '}Lift {pct(report.absoluteLift)}
+            {report.absoluteInterval ? `, ${Math.round((report.confidence ?? 0.95) * 100)} % interval ${pct(report.absoluteInterval.lower)} to ${pct(report.absoluteInterval.upper)}` : ''}
+            {report.significant ? ' (significant)' : ''}.
+          </p>
+          {report.notes?.length ? <p className="muted">{report.notes.join(' ')}</p> : null}
         </>
       )}
     </div>
