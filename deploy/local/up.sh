@@ -148,6 +148,15 @@ until curl -fsS "$CONSOLE_URL/health/ready" >/dev/null 2>&1; do
 done
 say "console ready: $CONSOLE_URL (log in as agent, marketer or operator, any password)"
 
+# A demo campaign, so the console's next best offer and lift show something (created once; a 409 means it exists).
+token="$(curl -fsS -u demo-marketer:demo-marketer-demo-secret -d grant_type=client_credentials -d 'scope=campaigns:write' "$AUTH_ISSUER/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')" || token=""
+if [[ -n "$token" ]]; then
+  status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${PORTS[4]}/v1/campaigns" \
+    -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"id":"demo-welcome","name":"Welcome offer (demo)","status":"active","segmentId":"purchase-stage-or-beyond","purpose":"marketing","channels":["call-centre","email"],"goal":{"event":"Offer Accepted"},"attributionWindowDays":30,"startAt":"2026-01-01T00:00:00.000Z","holdoutShare":0.1,"modules":{"product":{"options":[{"id":"care-kit","weight":1,"attributes":{"sku":"CARE-1"}}]}}}')"
+  say "demo campaign demo-welcome: HTTP $status (201 created, 409 already there)"
+fi
+
 say "starting demo traffic (DEMO_RATE=${DEMO_RATE:-20}/s; log: $LOG_DIR/demo-traffic.log)"
 INGESTION_URL="http://127.0.0.1:${PORTS[0]}" nohup node libs/testing/dist/cli/demo-traffic.js >>"$LOG_DIR/demo-traffic.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/demo-traffic.pid"
