@@ -223,6 +223,11 @@ describe('the console in a real browser (six services, real identity provider)',
     const page = await browser.newPage();
     await logIn(page, 'marketer');
     await expectNav(page, ['Marketing']);
+    // Customers are not a marketer's to read: the identity service refuses, and so does the live stream.
+    const refused = await page.evaluate<number[]>(
+      `Promise.all([fetch('/api/customers/lookup?type=phone&value=${encodeURIComponent(customer.phone)}'), fetch('/api/customers/cus_x/live')]).then((rs) => rs.map((r) => r.status))`,
+    );
+    expect(refused).toEqual([403, 403]);
     await page.waitForSelector('[data-testid="segments"] tbody tr', slow);
     // The value report (value-scoring): the agent test's customer is scored, so some tier has customers.
     await page.waitForSelector('[data-testid="tiers"] td', slow);

@@ -19,11 +19,17 @@ export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
   const [health, setHealth] = useState<Health[]>([]);
   const [reviews, setReviews] = useState<Review[]>([]);
   const [lag, setLag] = useState<Array<{ group: string; topic: string; lag: number }>>([]);
+  const [models, setModels] = useState<{ current?: { version?: string; status?: string; fittedAt?: string; [k: string]: unknown } | null; training?: Record<string, unknown> | null }>({});
   const [message, setMessage] = useState<string | null>(null);
   const load = async () => {
     try {
       setHealth((await api<{ services: Health[] }>('/api/operations/health')).services);
       setLag((await api<{ lag: Array<{ group: string; topic: string; lag: number }> }>('/api/operations/lag')).lag);
+      const [current, training] = await Promise.all([
+        api<{ version?: string; status?: string; fittedAt?: string }>('/api/platform/value/v1/models/current').catch(() => null),
+        api<Record<string, unknown>>('/api/platform/identity/v1/matching/training').catch(() => null),
+      ]);
+      setModels({ current, training });
       const queue = await api<{ items?: Review[]; reviews?: Review[] } | Review[]>('/api/platform/identity/v1/review');
       setReviews(Array.isArray(queue) ? queue : (queue.items ?? queue.reviews ?? []));
     } catch (e) {
@@ -69,6 +75,11 @@ export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
             </table>
           </div>
           <button type="button" className="link" onClick={() => void load()}>Refresh</button>
+        </article>
+        <article className="card" aria-labelledby="models">
+          <h2 id="models">Models</h2>
+          <p><strong>Value model:</strong> {models.current ? `${models.current.version ?? 'current'}${models.current.status ? ` (${models.current.status})` : ''}` : 'none fitted yet'}</p>
+          <p><strong>Identity matching training:</strong> {models.training ? String(models.training['status'] ?? models.training['state'] ?? 'known') : 'not reported'}</p>
         </article>
         <article className="card wide" aria-labelledby="review">
           <h2 id="review">Identity review queue</h2>
