@@ -128,14 +128,6 @@ describe('the console in a real browser (six services, real identity provider)',
 
   it('an agent logs in, looks a customer up by phone, records an answer, sees the profile change live and records an accepted offer', async () => {
     // A customer the call centre knows: identified with a phone and a first name, one order.
-    const send = async (path: string, body: Record<string, unknown>) => {
-      const response = await fetch(`${url('ingestion')}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}` },
-        body: JSON.stringify(body),
-      });
-      expect({ path, status: response.status, body: response.status === 200 ? '' : await response.text() }).toEqual({ path, status: 200, body: '' });
-    };
     await send('/v1/identify', { userId: customer.userId, traits: { phone: customer.phone, firstName: customer.firstName, email: `${customer.userId}@demo-mail.net` } });
     // Questions are asked, and offers made, only for purposes the customer consented to.
     for (const purpose of ['personalisation', 'marketing']) await send('/v1/track', { userId: customer.userId, event: 'Consent Updated', properties: { purpose, granted: true, wordingVersion: 'v3' } });
@@ -273,7 +265,35 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.close();
   });
 
-  it('an operator sees every service ready and the consumer lag of each service', async () => {
+  it('an operator sees every service ready and the consumer lag of each service, and accepts a review', async () => {
+    // A pair for review: a device merged into a known user, split by an operator, then the same evidence again.
+    const tag = uniqueId('rv-');
+    await send('/v1/identify', { anonymousId: `${tag}-device`, traits: { loyaltyCard: `${tag}-card` } });
+    await send('/v1/identify', { userId: tag, traits: { email: `${tag}@demo-mail.net` } });
+    await expectEventually(async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).not.toBe(await ownerOf('email', `${tag}@demo-mail.net`)), { timeoutMs: 120_000, intervalMs: 500 });
+    await send('/v1/identify', { userId: tag, anonymousId: `${tag}-device` });
+    const survivor = await expectEventually(
+      async () => {
+        const owner = await ownerOf('email', `${tag}@demo-mail.net`);
+        expect(await ownerOf('loyaltyCard', `${tag}-card`)).toBe(owner);
+        return owner;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const split = await fetch(`${url('identity-resolution')}/v1/customers/${survivor}/split`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await authHeader('operator')) }, body: JSON.stringify({ reason: 'two people' }) });
+    expect(split.status).toBe(200);
+    await expectEventually(async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).not.toBe(await ownerOf('email', `${tag}@demo-mail.net`)), { timeoutMs: 120_000, intervalMs: 500 });
+    await send('/v1/identify', { userId: tag, anonymousId: `${tag}-device`, traits: { email: `${tag}@demo-mail.net` } });
+    const reviewId = await expectEventually(
+      async () => {
+        const queue = await fetch(`${url('identity-resolution')}/v1/review?customerId=${survivor}`, { headers: await authHeader('operator') });
+        const item = ((await queue.json()) as { items: Array<{ id: string; kind: string }> }).items.find((i) => i.kind === 'split-separated');
+        expect(item).toBeDefined();
+        return item?.id ?? '';
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+
     const page = await browser.newPage();
     await logIn(page, 'operator');
     await expectNav(page, ['Operations']);
@@ -293,15 +313,35 @@ describe('the console in a real browser (six services, real identity provider)',
       },
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
+    // The review, accepted on screen: the two are one customer again.
+    await page.click(`li:has-text("${reviewId}") button:has-text("Accept")`);
+    await page.waitForSelector(`text=Review ${reviewId}: accepted.`, slow);
+    await expectEventually(async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).toBe(await ownerOf('email', `${tag}@demo-mail.net`)), { timeoutMs: 120_000, intervalMs: 500 });
     await expectAccessible(page);
     await photograph(page, 'operations');
     await page.close();
-  });
+  }, 600_000);
 
   it('refuses the API without a session', async () => {
     expect((await fetch(`${consoleUrl}/api/me`)).status).toBe(401);
     expect((await fetch(`${consoleUrl}/api/customers/lookup?type=phone&value=1`)).status).toBe(401);
   });
+
+  /** One Segment call through ingestion, as the call centre's source. */
+  async function send(path: string, body: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${url('ingestion')}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}` },
+      body: JSON.stringify(body),
+    });
+    expect({ path, status: response.status, body: response.status === 200 ? '' : await response.text() }).toEqual({ path, status: 200, body: '' });
+  }
+
+  async function ownerOf(type: string, value: string): Promise<string> {
+    const response = await fetch(`${url('identity-resolution')}/v1/identities/${type}/${encodeURIComponent(value)}`, { headers: await authHeader('agent') });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { customerId: string }).customerId;
+  }
 
   async function customerIdOf(phone: string): Promise<string> {
     return expectEventually(

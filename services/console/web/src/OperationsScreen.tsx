@@ -42,7 +42,7 @@ export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
   const decide = async (id: string, verdict: 'accept' | 'reject') => {
     try {
       await api(`/api/platform/identity/v1/review/${encodeURIComponent(id)}/${verdict}`, { method: 'POST', body: {} });
-      setMessage(`Review ${id}: ${verdict}ed.`);
+      setMessage(`Review ${id}: ${verdict === 'accept' ? 'accepted' : 'rejected'}.`);
       await load();
     } catch (e) {
       setMessage(e instanceof Error ? e.message : String(e));
