@@ -173,7 +173,7 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
       <article className="card wide" aria-labelledby="facts">
         <h2 id="facts">Known facts</h2>
         {n?.facts?.length ? (
-          <div className="scroll">
+          <div className="scroll" tabIndex={0} role="region" aria-label="Known facts table">
             <table data-testid="facts">
               <thead><tr><th scope="col">Fact</th><th scope="col">Value</th><th scope="col">Source</th><th scope="col">Purpose</th></tr></thead>
               <tbody>

@@ -48,7 +48,7 @@ export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
         <article className="card wide" aria-labelledby="segments">
           <h2 id="segments">Segments</h2>
           <p className="muted">{counts ? `${counts.customers} customers` : ''} <button type="button" className="link" onClick={() => void load()}>Refresh</button></p>
-          <div className="scroll">
+          <div className="scroll" tabIndex={0} role="region" aria-label="Segments table">
             <table data-testid="segments">
               <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Members</th><th scope="col">Version</th><th scope="col">Back-fill</th></tr></thead>
               <tbody>

@@ -68,7 +68,7 @@ export function OperationsScreen({ canWrite }: { canWrite: boolean }) {
         <article className="card" aria-labelledby="lag">
           <h2 id="lag">Consumer lag</h2>
           <BarChart labels={perGroup.labels} series={perGroup.series} label="Messages behind per consumer group" />
-          <div className="scroll">
+          <div className="scroll" tabIndex={0} role="region" aria-label="Consumer lag table">
             <table data-testid="lag">
               <thead><tr><th scope="col">Group</th><th scope="col">Topic</th><th scope="col">Behind</th></tr></thead>
               <tbody>{lag.map((l) => <tr key={`${l.group}/${l.topic}`}><td>{l.group}</td><td>{l.topic}</td><td>{l.lag}</td></tr>)}</tbody>
