@@ -10,7 +10,7 @@ const sharedOnly = (scope) => ({
   onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
 });
 
-const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'];
+const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization', 'console'];
 
 // In test files (and only there) services and libs may use libs/testing.
 const boundaries = (allowTestingFromServices) => ({

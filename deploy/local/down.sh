@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm stop`: stops the demo traffic, the five services, the local identity provider (SIGTERM: each drains its in-flight
+# `npm stop`: stops the demo traffic, the console, the five services, the local identity provider (SIGTERM: each drains its in-flight
 # batch and commits offsets) and, unless --services-only, the local servers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -19,6 +19,7 @@ stop_pid() {
 }
 
 stop_pid demo-traffic
+stop_pid console
 for svc in campaign-customization needs-profiling value-scoring identity-resolution ingestion; do stop_pid "$svc"; done
 stop_pid identity-provider
 pkill -f 'libs/testing/dist/cli/tail-segments.js' 2>/dev/null || true

@@ -22,6 +22,7 @@ npx eslint . --max-warnings=0
 
 step "type-check (build, then tests)"
 npx tsc -b tsconfig.build.json
+npm run --silent build:web
 npx tsc -p tsconfig.spec.json
 
 step "unit tests"

@@ -5,7 +5,8 @@
 #   3. the local OpenID Connect provider (oidc-provider) on :3005, issuer of every API token
 #   4. the five services (topics are created by the services at boot), logs under
 #      .local-servers/logs/services/, with ingestion's demo sources (one write key per channel)
-#   5. the demo traffic generator, and in the foreground a tail of segments.membership.v1
+#   5. the console (web UI, log in as agent, marketer or operator) on :8080 (CONSOLE_PORT)
+#   6. the demo traffic generator, and in the foreground a tail of segments.membership.v1
 # Ctrl-C stops the traffic and the services; `npm stop` also stops the servers. If a step fails,
 # the script stops what this run started (services, traffic and, if they were not running
 # before, the servers) before it exits, so a retry starts from the same state.
@@ -31,6 +32,7 @@ if [[ ! -d node_modules ]]; then
 fi
 say "building"
 npx tsc -b tsconfig.build.json
+npm run --silent build:web
 
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -121,6 +123,45 @@ for i in "${!SERVICES[@]}"; do
   done
   say "$svc ready: API http://127.0.0.1:${PORTS[$i]} (bearer token), http://127.0.0.1:${MANAGEMENT_PORTS[$i]}/health/ready and /metrics"
 done
+
+# The console: the five services' APIs and topics behind one login (the issuer's o2o-console client).
+CONSOLE_PORT="${CONSOLE_PORT:-8080}"
+CONSOLE_URL="http://127.0.0.1:$CONSOLE_PORT"
+CONSOLE_MANAGEMENT_PORT="${CONSOLE_MANAGEMENT_PORT:-$((CONSOLE_PORT + 100))}"
+if alive "$RUN_DIR/console.pid"; then
+  say "console already running (pid $(cat "$RUN_DIR/console.pid"))"
+else
+  say "starting the console on :$CONSOLE_PORT (log: $LOG_DIR/console.log)"
+  HTTP_PORT="$CONSOLE_PORT" MANAGEMENT_PORT="$CONSOLE_MANAGEMENT_PORT" CONSOLE_PUBLIC_URL="$CONSOLE_URL" \
+    CONSOLE_INGESTION_URL="http://127.0.0.1:${PORTS[0]}" CONSOLE_IDENTITY_URL="http://127.0.0.1:${PORTS[1]}" \
+    CONSOLE_VALUE_URL="http://127.0.0.1:${PORTS[2]}" CONSOLE_NEEDS_URL="http://127.0.0.1:${PORTS[3]}" \
+    CONSOLE_CAMPAIGN_URL="http://127.0.0.1:${PORTS[4]}" \
+    CONSOLE_INGESTION_MANAGEMENT_URL="http://127.0.0.1:${MANAGEMENT_PORTS[0]}" CONSOLE_IDENTITY_MANAGEMENT_URL="http://127.0.0.1:${MANAGEMENT_PORTS[1]}" \
+    CONSOLE_VALUE_MANAGEMENT_URL="http://127.0.0.1:${MANAGEMENT_PORTS[2]}" CONSOLE_NEEDS_MANAGEMENT_URL="http://127.0.0.1:${MANAGEMENT_PORTS[3]}" \
+    CONSOLE_CAMPAIGN_MANAGEMENT_URL="http://127.0.0.1:${MANAGEMENT_PORTS[4]}" \
+    nohup node services/console/dist/main.js >>"$LOG_DIR/console.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/console.pid"
+  STARTED+=(console)
+fi
+deadline=$((SECONDS + 120))
+until curl -fsS "http://127.0.0.1:$CONSOLE_MANAGEMENT_PORT/health/ready" >/dev/null 2>&1; do
+  if ! alive "$RUN_DIR/console.pid" || ((SECONDS > deadline)); then
+    say "the console did not start; last log lines:"
+    tail -n 30 "$LOG_DIR/console.log" >&2
+    exit 1
+  fi
+  sleep 1
+done
+say "console ready: $CONSOLE_URL (log in as agent, marketer or operator, any password)"
+
+# A demo campaign, so the console's next best offer and lift show something (created once; a 409 means it exists).
+token="$(curl -fsS -u demo-marketer:demo-marketer-demo-secret -d grant_type=client_credentials -d 'scope=campaigns:write' "$AUTH_ISSUER/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')" || token=""
+if [[ -n "$token" ]]; then
+  status="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${PORTS[4]}/v1/campaigns" \
+    -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"id":"demo-welcome","name":"Welcome offer (demo)","status":"active","segmentId":"purchase-stage-or-beyond","purpose":"marketing","channels":["call-centre","email"],"goal":{"event":"Offer Accepted"},"attributionWindowDays":30,"startAt":"2026-01-01T00:00:00.000Z","holdoutShare":0.1,"modules":{"product":{"options":[{"id":"care-kit","weight":1,"attributes":{"sku":"CARE-1"}}]}}}')"
+  say "demo campaign demo-welcome: HTTP $status (201 created, 409 already there)"
+fi
 
 say "starting demo traffic (DEMO_RATE=${DEMO_RATE:-20}/s; log: $LOG_DIR/demo-traffic.log)"
 INGESTION_URL="http://127.0.0.1:${PORTS[0]}" nohup node libs/testing/dist/cli/demo-traffic.js >>"$LOG_DIR/demo-traffic.log" 2>&1 </dev/null &

@@ -10,7 +10,7 @@ import { erasureAcknowledgedV1, erasureRequestedV1, exportProvidedV1, exportRequ
 import { campaignDecidedV1 } from './campaigns/campaign-decided.v1';
 
 /** Services of the platform, by the name they run under (logs, metrics, Kafka client id, default consumer group). */
-export const platformServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
+export const platformServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization', 'console'] as const;
 export type PlatformService = (typeof platformServices)[number];
 
 /** Parties outside the platform that produce to or read a public topic. */
@@ -100,7 +100,7 @@ export const topics = {
     events: [eventResolvedV1],
     public: false,
     producers: ['identity-resolution'],
-    consumers: ['value-scoring', 'needs-profiling', 'campaign-customization'],
+    consumers: ['value-scoring', 'needs-profiling', 'campaign-customization', 'console'],
   }),
   identityChanges: topic({
     name: 'identity.changes.v1',
@@ -134,7 +134,7 @@ export const topics = {
     events: [valueScoredV1],
     public: true,
     producers: ['value-scoring'],
-    consumers: ['campaign-customization'],
+    consumers: ['campaign-customization', 'console'],
   }),
   needsProfiles: topic({
     name: 'needs.profiles.v1',
@@ -144,7 +144,7 @@ export const topics = {
     events: [needsProfiledV1],
     public: true,
     producers: ['needs-profiling'],
-    consumers: ['value-scoring', 'campaign-customization'],
+    consumers: ['value-scoring', 'campaign-customization', 'console'],
   }),
   segmentMembership: topic({
     name: 'segments.membership.v1',
@@ -164,7 +164,7 @@ export const topics = {
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
-    consumers: ['downstream systems'],
+    consumers: ['downstream systems', 'console'],
   }),
   campaignDecisions: topic({
     name: 'campaigns.decisions.v1',
@@ -182,7 +182,7 @@ export const topics = {
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
-    consumers: ['delivery channels', 'campaign-customization'],
+    consumers: ['delivery channels', 'campaign-customization', 'console'],
   }),
   privacyRequests: topic({
     name: 'privacy.requests.v1',

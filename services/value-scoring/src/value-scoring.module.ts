@@ -22,6 +22,7 @@ import { PurchaseSummary, PurchaseSummarySchema } from './purchases/infrastructu
 import { ValueEventsConsumer } from './purchases/interface/value-events.consumer';
 import { CustomerScorer } from './valuation/application/customer.scorer';
 import { CustomerValueController } from './valuation/interface/customer-value.controller';
+import { ValueReportController } from './valuation/interface/value-report.controller';
 
 /**
  * One feature module: live scoring, the model jobs and the API share the scorer and the model
@@ -36,7 +37,7 @@ import { CustomerValueController } from './valuation/interface/customer-value.co
       { name: ModelJobRun.name, schema: ModelJobRunSchema },
     ]),
   ],
-  controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController],
+  controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController, ValueReportController],
   providers: [
     PurchaseSummaryRepository,
     ModelVersionRepository,

@@ -132,7 +132,8 @@ export class DemoPopulation {
       return [
         {
           channel: 'web',
-          message: { ...base, type: 'track', userId, event: 'Consent Updated', properties: { purpose: pick(['email-marketing', 'personalisation', 'profiling']), channel: 'email', granted: !chance(0.15), wordingVersion: 'v3' } },
+          // Given on the web for e-mail or for calls (the console's demo campaign needs marketing by phone).
+          message: { ...base, type: 'track', userId, event: 'Consent Updated', properties: { purpose: pick(['email-marketing', 'personalisation', 'profiling', 'marketing']), channel: pick(['email', 'call-centre']), granted: !chance(0.15), wordingVersion: 'v3' } },
         },
       ];
     }

@@ -73,6 +73,9 @@ export async function startLocalIdentityProvider(options: LocalIdentityProviderO
       })),
       {
         client_id: DEMO_LOGIN_CLIENT,
+        // Native (RFC 8252): a loopback redirect matches on any port, so the console (127.0.0.1:8080
+        // under npm start, a free port in the browser tests) logs people in at <its URL>/callback.
+        application_type: 'native',
         token_endpoint_auth_method: 'none',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { ManageSegmentsHandler } from './application/manage-segments/manage-segments.handler';
+import { ReadMembersQuery } from './application/read-members/read-members.query';
 import { SegmentsController } from './interface/segments.controller';
 import { SegmentsModule } from './segments.module';
 
@@ -8,6 +9,6 @@ import { SegmentsModule } from './segments.module';
 @Module({
   imports: [SegmentsModule, ProfilesModule],
   controllers: [SegmentsController],
-  providers: [ManageSegmentsHandler],
+  providers: [ManageSegmentsHandler, ReadMembersQuery],
 })
 export class SegmentsApiModule {}

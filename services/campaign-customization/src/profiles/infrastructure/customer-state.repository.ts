@@ -138,6 +138,14 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
     return documents.map((d) => ({ customerId: d._id, merged: d.mergedInto !== undefined && d.mergedInto !== null }));
   }
 
+  /** A page of live customers' states in _id order (merged-away ids skipped), for reports that read every customer. */
+  async statesPage(afterId: string, limit: number): Promise<{ states: CustomerState[]; last?: string }> {
+    const documents = await this.customers.find({ _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).toArray();
+    const last = documents[documents.length - 1]?._id;
+    const states = documents.filter((d) => d.mergedInto === undefined || d.mergedInto === null).map(fromDocument);
+    return last === undefined ? { states } : { states, last };
+  }
+
   async countCustomers(): Promise<number> {
     return this.customers.countDocuments({ mergedInto: { $exists: false } });
   }

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { invalid, notFound, pageOf, pageQuerySchema, parseBody, problem } from '../../shared/interface/http-problem';
-import { segmentDraftSchema } from '../domain/segment-definition';
+import { reviseSegment, segmentDraftSchema } from '../domain/segment-definition';
+import { ReadMembersQuery } from '../application/read-members/read-members.query';
 import { ManageSegmentsHandler, SegmentExistsError, SegmentNotFoundError } from '../application/manage-segments/manage-segments.handler';
 import { SegmentConflictError, SegmentRepository, type SegmentDocument } from '../infrastructure/segment.repository';
 import { RequireScope, SCOPES } from '@o2o/auth';
@@ -34,7 +35,36 @@ export class SegmentsController {
   constructor(
     private readonly manage: ManageSegmentsHandler,
     private readonly segments: SegmentRepository,
+    private readonly readMembers: ReadMembersQuery,
   ) {}
+
+  /** Members per segment now (one pass over the customers), and how many customers there are. */
+  @RequireScope(SCOPES.segmentsRead)
+  @Get('counts')
+  async counts() {
+    return this.readMembers.counts();
+  }
+
+  /**
+   * What a draft would hold before it is saved: the draft validated like a save (400 naming each
+   * problem), then evaluated on every customer now. Saves nothing, publishes nothing.
+   */
+  @RequireScope(SCOPES.segmentsRead)
+  @Post('preview')
+  @HttpCode(200)
+  async preview(@Body() body: unknown) {
+    const draft = parseBody(segmentDraftSchema, body);
+    return this.readMembers.preview(reviseSegment(undefined, draft), new Date());
+  }
+
+  /** The segment's members, page by page in customer id order (`?limit=` up to 500, `?after=` the previous page's `next`). */
+  @RequireScope(SCOPES.segmentsRead)
+  @Get(':id/members')
+  async members(@Param('id') id: string, @Query() query: unknown) {
+    const page = parseBody(pageQuerySchema, query);
+    if ((await this.segments.get(id)) === null) throw notFound(`no segment ${id}`);
+    return this.readMembers.members(id, { limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}) });
+  }
 
   @RequireScope(SCOPES.segmentsWrite)
   @Post()

@@ -50,6 +50,32 @@ export class CustomersController {
     return mapErrors(() => this.explainQuery.execute(id));
   }
 
+  /**
+   * For customer-facing people (the console's customer screen): each identifier with why it was
+   * linked (the rule, through which identifier, when), the merges with their reasons, and the
+   * related customers (household, shared identifiers). The explanation without match evidence,
+   * parameters or review internals.
+   */
+  @RequireScope(SCOPES.profilesRead)
+  @Get(':id/links')
+  async links(@Param('id') id: string) {
+    const explained = await mapErrors(() => this.explainQuery.execute(id));
+    return {
+      customerId: explained.customerId,
+      identifiers: explained.identifiers.map((i) => ({
+        type: i.type,
+        value: i.value,
+        firstSeenAt: i.firstSeenAt,
+        linkedBy: i.evidence.rule,
+        ...(i.evidence.via !== undefined ? { via: i.evidence.via } : {}),
+        ...(i.evidence.score !== undefined ? { score: i.evidence.score } : {}),
+        at: i.evidence.at,
+      })),
+      merges: explained.merges.map((m) => ({ mergedId: m.mergedId, reason: m.reason, at: m.at })),
+      related: explained.related.map((r) => ({ customerId: r.customerId, kind: r.kind, via: r.via, reason: r.reason, at: r.at })),
+    };
+  }
+
   /** Undoes merges into the customer, publishing customer.split and fresh snapshots. */
   @RequireScope(SCOPES.matchingWrite)
   @Post(':id/split')

@@ -42,6 +42,8 @@ describe('next question', () => {
     const p = fold([answered('contact-preferred-channel', 'email', { at: day(0) })]);
     const next = nextQuestion(p, { consentedPurposes: ['contact'], now: day(stale + 1) }, bank);
     expect(next).toMatchObject({ questionId: 'contact-preferred-channel', because: 'stale' });
+    // A form records the answer with the controls its spec asks for (the console's answer buttons).
+    expect(next?.answer).toEqual({ type: 'choice', options: ['email', 'sms', 'phone', 'post', 'app'] });
   });
 
   it('asks only for purposes the customer consented to', () => {

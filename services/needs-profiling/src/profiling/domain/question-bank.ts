@@ -221,6 +221,8 @@ export interface NextQuestion {
   because: 'unknown' | 'stale';
   channel?: string;
   wording?: string;
+  /** The answer expected (boolean, number, text, a choice among options): what a form records it with. */
+  answer?: AnswerSpec;
 }
 
 function lastAsked(asked: readonly AskedQuestion[], log: Readonly<Record<string, string>> | undefined, questionId: string): string | undefined {
@@ -282,6 +284,7 @@ export function nextQuestion(
     value: question.value,
     because: best.freshness === 'stale' ? 'stale' : 'unknown',
   };
+  if (question.answer !== undefined) result.answer = question.answer;
   if (context.channel !== undefined) {
     result.channel = context.channel;
     result.wording = question.wording[context.channel];

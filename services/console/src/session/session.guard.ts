@@ -1,0 +1,33 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { readCookie, SESSION_COOKIE } from './cookies';
+import { ConsoleSession, SessionStore } from './session.store';
+
+export type RequestWithSession = FastifyRequest & { consoleSession?: ConsoleSession };
+
+/**
+ * The console's own credential: a session cookie. Writes also need the `x-o2o-console` header,
+ * which a cross-site form cannot send and a cross-site script cannot send without a CORS
+ * preflight the console never answers.
+ */
+@Injectable()
+export class SessionGuard implements CanActivate {
+  constructor(private readonly sessions: SessionStore) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithSession>();
+    const session = await this.sessions.find(readCookie(request.headers.cookie, SESSION_COOKIE));
+    if (!session) throw new UnauthorizedException({ success: false, error: { code: 'unauthorized', message: 'log in first' } });
+    if (request.method !== 'GET' && request.headers['x-o2o-console'] !== '1') {
+      throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'console writes need the x-o2o-console header' } });
+    }
+    request.consoleSession = session;
+    return true;
+  }
+}
+
+export function sessionOf(request: RequestWithSession): ConsoleSession {
+  const session = request.consoleSession;
+  if (!session) throw new UnauthorizedException({ success: false, error: { code: 'unauthorized', message: 'log in first' } });
+  return session;
+}
