@@ -31,6 +31,10 @@ export const SCOPES = {
   sourcesAdmin: 'sources:admin',
   /** API keys of machine clients (every service's /admin/v1/api-keys). */
   apiKeysAdmin: 'api-keys:admin',
+  /** List and inspect a service's dead letters (they hold event payloads). */
+  deadLettersRead: 'dead-letters:read',
+  /** Re-drive dead letters to their original topic or discard them (audited). */
+  deadLettersWrite: 'dead-letters:write',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -57,8 +61,8 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   agent: [SCOPES.profilesRead, SCOPES.decisionsWrite],
   marketer: [SCOPES.segmentsRead, SCOPES.segmentsWrite, SCOPES.campaignsRead, SCOPES.campaignsWrite],
   'privacy-officer': [SCOPES.privacyExport, SCOPES.privacyErase, SCOPES.privacyRead],
-  /** Runs the platform: identity review and splits, models, sources, API keys. */
-  operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin],
+  /** Runs the platform: identity review and splits, models, sources, API keys, dead letters. */
+  operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin, SCOPES.deadLettersRead, SCOPES.deadLettersWrite],
   /** Other systems calling the platform: delivery channels asking for decisions, downstream readers. */
   service: [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.segmentsRead, SCOPES.campaignsRead],
 };

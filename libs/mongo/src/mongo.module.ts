@@ -7,6 +7,8 @@ export interface MongoSettings {
   url: string;
   /** The service's own database; no service ever opens another's. */
   dbName: string;
+  /** Longest wait for one reply before the command fails as a (transient) network timeout. */
+  socketTimeoutMs?: number;
 }
 
 @Injectable()
@@ -75,6 +77,7 @@ export class MongoModule {
         MongooseModule.forRoot(settings.url, {
           dbName: settings.dbName,
           serverSelectionTimeoutMS: 10000,
+          socketTimeoutMS: settings.socketTimeoutMs ?? 60000,
           maxPoolSize: 20,
           autoIndex: true,
           autoCreate: true,

@@ -2,3 +2,4 @@ export * from './start-service';
 export * from './privacy.module';
 export * from './erased-set';
 export * from './periodic-job';
+export * from './dead-letters.module';

@@ -1,0 +1,100 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { messageHeaders, topics } from '@o2o/contracts';
+import { PlatformMetrics } from '@o2o/observability';
+import { testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { createEnvelope, ensureTopics, KafkaPublisher, TopicNames, topicSpecs } from '../src';
+
+const run = uniqueId();
+const env = testEnvironment(run, 'kafka-publisher');
+const brokers = env['KAFKA_BROKERS']?.split(',') ?? [];
+const names = new TopicNames(`${run}.`);
+const kafka = new Kafka({ brokers, clientId: 'publisher-test', logLevel: logLevel.NOTHING });
+
+function snapshot(customerId: string, n: number) {
+  return {
+    key: customerId,
+    event: createEnvelope({
+      type: 'identity.snapshot',
+      version: 1,
+      id: `${customerId}:${n}`,
+      source: '/test',
+      subject: customerId,
+      data: { customerId, identifiers: [{ type: 'userId', value: `${customerId}-${n}` }], mergedIds: [], updatedAt: new Date(0).toISOString() },
+    }),
+  };
+}
+
+/** The idempotent publisher on a real broker: one produce request at a time, concurrent calls combined in call order. */
+describe('KafkaPublisher (real Kafka)', () => {
+  const publishers: KafkaPublisher[] = [];
+  const publisher = (options: ConstructorParameters<typeof KafkaPublisher>[3] = {}): KafkaPublisher => {
+    const p = new KafkaPublisher(kafka, names, new PlatformMetrics('test'), options);
+    publishers.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    await ensureTopics(kafka, topicSpecs(names, [topics.identitySnapshots]), 3, 1);
+  });
+  afterAll(async () => {
+    await Promise.all(publishers.map((p) => p.disconnect()));
+  });
+
+  it('writes every event of concurrent calls exactly once, each key in call order, in fewer requests than calls', async () => {
+    const p = publisher();
+    await p.connect();
+    const customers = ['cus_a', 'cus_b', 'cus_c', 'cus_d'];
+    const calls = Array.from({ length: 40 }, (_, n) => customers.map((c) => snapshot(c, n)));
+    await Promise.all(calls.map((events) => p.publish([{ topic: topics.identitySnapshots, events }])));
+
+    expect(p.stats.requests).toBeLessThan(calls.length);
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      const ids = spy.messages.map((m) => m.headers[messageHeaders.eventId] ?? '');
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const c of customers) {
+        const ofCustomer = spy.messages.filter((m) => m.key === c).sort((a, b) => Number(a.offset) - Number(b.offset));
+        expect(ofCustomer.map((m) => m.headers[messageHeaders.eventId])).toEqual(calls.map((_, n) => `${c}:${n}`));
+      }
+    } finally {
+      await spy.stop();
+    }
+  });
+
+  it('retires its producer after a send that failed for good, so the next call goes out under a new producer id', async () => {
+    const p = publisher({ sendRetries: 1 });
+    await expect(p.publishRaw(`${run}.no-such-topic`, [{ key: 'k', value: 'v' }])).rejects.toThrow();
+    expect(p.stats.retiredProducers).toBe(1);
+
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_after', 1)] }]);
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_after').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_after:1']);
+    } finally {
+      await spy.stop();
+    }
+  });
+
+  it('gives up a call still queued at its deadline without ever sending it', async () => {
+    const p = publisher({ sendRetries: 4 });
+    // Retried with backoff on an unknown topic: in flight for a while, so the next call queues.
+    const stuck = p.publishRaw(`${run}.still-no-such-topic`, [{ key: 'k', value: 'v' }]);
+    const late = p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_late', 1)] }], { deadline: Date.now() });
+    await expect(late).rejects.toEqual(expect.objectContaining({ name: 'PublishTimeoutError', maybeWritten: false }));
+    await expect(stuck).rejects.toThrow();
+    expect(p.stats.requests).toBe(1);
+
+    // A later call on the same publisher is written, and the given-up one never was.
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_late', 2)] }]);
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_late').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_late:2']);
+    } finally {
+      await spy.stop();
+    }
+  });
+});
+
