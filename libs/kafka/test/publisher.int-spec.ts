@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { connect } from 'node:net';
+import { ISocketFactory, Kafka, logLevel } from 'kafkajs';
 import { messageHeaders, topics } from '@o2o/contracts';
 import { PlatformMetrics } from '@o2o/observability';
 import { testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
@@ -22,6 +23,32 @@ function snapshot(customerId: string, n: number) {
       data: { customerId, identifiers: [{ type: 'userId', value: `${customerId}-${n}` }], mergedIds: [], updatedAt: new Date(0).toISOString() },
     }),
   };
+}
+
+/**
+ * Connections to the real broker whose next answer can be lost: the broker has done the work
+ * (written the batch) but the client never hears back, as when a broker restarts or a connection
+ * drops at the wrong moment.
+ */
+function faultySockets(): { socketFactory: ISocketFactory; loseNextAnswer: () => void; lost: () => number } {
+  let armed = false;
+  let lost = 0;
+  const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+    const socket = connect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60000);
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === 'data' && armed) {
+        armed = false;
+        lost++;
+        socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+    return socket;
+  };
+  return { socketFactory, loseNextAnswer: () => (armed = true), lost: () => lost };
 }
 
 /** The idempotent publisher on a real broker: one produce request at a time, concurrent calls combined in call order. */
@@ -57,6 +84,39 @@ describe('KafkaPublisher (real Kafka)', () => {
         const ofCustomer = spy.messages.filter((m) => m.key === c).sort((a, b) => Number(a.offset) - Number(b.offset));
         expect(ofCustomer.map((m) => m.headers[messageHeaders.eventId])).toEqual(calls.map((_, n) => `${c}:${n}`));
       }
+    } finally {
+      await spy.stop();
+    }
+  });
+
+  it('writes a batch once when the broker wrote it but its answer was lost, where a plain producer writes it twice', async () => {
+    const fault = faultySockets();
+    const faulty = new Kafka({ brokers, clientId: 'publisher-fault-test', logLevel: logLevel.NOTHING, socketFactory: fault.socketFactory, retry: { retries: 5, initialRetryTime: 100 } });
+    const p = new KafkaPublisher(faulty, names, new PlatformMetrics('test'));
+    publishers.push(p);
+    await p.connect();
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_warm_up', 2)] }]);
+    fault.loseNextAnswer();
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_lost_answer', 1)] }]);
+    expect(fault.lost()).toBe(1);
+
+    // The same fault on kafkajs's default (non-idempotent) producer: the retry is a second copy.
+    const plain = faulty.producer({ allowAutoTopicCreation: false });
+    await plain.connect();
+    try {
+      // Connected to the partition's leader first, so that the answer lost is the produce answer.
+      await plain.send({ topic: names.of(topics.identitySnapshots), acks: -1, messages: [{ key: 'cus_warm_up', value: JSON.stringify(snapshot('cus_warm_up', 1).event) }] });
+      fault.loseNextAnswer();
+      await plain.send({ topic: names.of(topics.identitySnapshots), acks: -1, messages: [{ key: 'cus_lost_answer', value: JSON.stringify(snapshot('cus_lost_answer', 2).event), headers: { [messageHeaders.eventId]: 'cus_lost_answer:2' } }] });
+      expect(fault.lost()).toBe(2);
+    } finally {
+      await plain.disconnect();
+    }
+
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_lost_answer').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_lost_answer:1', 'cus_lost_answer:2', 'cus_lost_answer:2']);
     } finally {
       await spy.stop();
     }
