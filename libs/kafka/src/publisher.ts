@@ -49,6 +49,12 @@ export interface PublisherOptions {
   maxRetryTimeMs?: number;
   /** Upper bound of messages combined into one produce request from concurrent calls. */
   maxMessagesPerRequest?: number;
+  /**
+   * Upper bound of bytes (keys, values, headers) combined into one produce request from
+   * concurrent calls; a call is never split, so one larger call goes alone. Below the broker's
+   * record batch limit (message.max.bytes, 1 MiB by default) however the calls fall on partitions.
+   */
+  maxBytesPerRequest?: number;
 }
 
 export interface PublishOptions {
@@ -75,6 +81,7 @@ export class PublishTimeoutError extends Error {
 interface QueuedSend {
   topicMessages: TopicMessages[];
   count: number;
+  bytes: number;
   started: boolean;
   settled: boolean;
   resolve: () => void;
@@ -108,6 +115,7 @@ export class KafkaPublisher {
   private readonly retries: number;
   private readonly maxRetryTimeMs: number;
   private readonly maxMessagesPerRequest: number;
+  private readonly maxBytesPerRequest: number;
   /** Produce requests sent (each carrying every call queued when it left) and producers retired after a failed one. */
   readonly stats = { requests: 0, retiredProducers: 0 };
 
@@ -121,6 +129,7 @@ export class KafkaPublisher {
     this.retries = Math.max(1, options.sendRetries ?? 20);
     this.maxRetryTimeMs = options.maxRetryTimeMs ?? 5000;
     this.maxMessagesPerRequest = options.maxMessagesPerRequest ?? 5000;
+    this.maxBytesPerRequest = options.maxBytesPerRequest ?? 512 * 1024;
     this.generation = this.newGeneration();
   }
 
@@ -192,6 +201,7 @@ export class KafkaPublisher {
       const entry: QueuedSend = {
         topicMessages,
         count,
+        bytes: topicMessages.reduce((n, t) => n + t.messages.reduce((m, message) => m + messageBytes(message), 0), 0),
         started: false,
         settled: false,
         resolve: () => {
@@ -231,13 +241,15 @@ export class KafkaPublisher {
     while (this.queue.length > 0) {
       const group: QueuedSend[] = [];
       let size = 0;
+      let bytes = 0;
       while (this.queue.length > 0) {
         const next = this.queue[0];
-        if (!next || (group.length > 0 && size + next.count > this.maxMessagesPerRequest)) break;
+        if (!next || (group.length > 0 && (size + next.count > this.maxMessagesPerRequest || bytes + next.bytes > this.maxBytesPerRequest))) break;
         this.queue.shift();
         next.started = true;
         group.push(next);
         size += next.count;
+        bytes += next.bytes;
       }
       const generation = this.generation;
       try {
@@ -304,3 +316,14 @@ const stablePartitioner: ICustomPartitioner = () => {
   return ({ topic, partitionMetadata, message }) =>
     byKey({ topic, partitionMetadata, message: message.key === null || message.key === undefined ? { ...message, key: message.value ?? '' } : message });
 };
+
+function messageBytes(message: Message): number {
+  const length = (value: Buffer | string | null | undefined): number => (value === null || value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  let n = length(message.key) + length(message.value) + 16;
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    n += Buffer.byteLength(name);
+    if (Array.isArray(value)) for (const v of value) n += length(v);
+    else n += length(value as Buffer | string | undefined);
+  }
+  return n;
+}

@@ -89,6 +89,23 @@ describe('KafkaPublisher (real Kafka)', () => {
     }
   });
 
+  it('never combines concurrent calls beyond its byte bound (the broker refuses a record batch over message.max.bytes)', async () => {
+    const calls = Array.from({ length: 10 }, (_, n) => [snapshot('cus_bytes', n)]);
+    // Values alone: the bound counts keys and headers too, so a request holds at most two calls.
+    const valueBytes = JSON.stringify(calls[0]?.[0]?.event).length;
+    const p = publisher({ maxBytesPerRequest: Math.floor(2.5 * valueBytes) });
+    await p.connect();
+    await Promise.all(calls.map((events) => p.publish([{ topic: topics.identitySnapshots, events }])));
+    expect(p.stats.requests).toBeGreaterThanOrEqual(calls.length / 2);
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_bytes').map((m) => m.headers[messageHeaders.eventId])).toEqual(calls.map((_, n) => `cus_bytes:${n}`));
+    } finally {
+      await spy.stop();
+    }
+  });
+
   it('writes a batch once when the broker wrote it but its answer was lost, where a plain producer writes it twice', async () => {
     const fault = faultySockets();
     const faulty = new Kafka({ brokers, clientId: 'publisher-fault-test', logLevel: logLevel.NOTHING, socketFactory: fault.socketFactory, retry: { retries: 5, initialRetryTime: 100 } });
