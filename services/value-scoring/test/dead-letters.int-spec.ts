@@ -1,7 +1,10 @@
 import { deadLetterHeaders, Envelope, messageHeaders, topics } from '@o2o/contracts';
 import { createEnvelope, redrivenFromHeader } from '@o2o/kafka';
 import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { authHeader, expectEventually, repoRoot, testEnvironment, testToken, TopicSpy, uniqueId } from '@o2o/testing';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
@@ -162,5 +165,14 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
     expect((await api('?status=pending')).body['letters']).toEqual([]);
     // Nothing left to re-drive.
     expect((await api('/redrive', { all: true, reason: 'sweep' })).body).toEqual({ redriven: 0, topics: {} });
+
+    // The same from a shell: npm run dead-letters (the built CLI) with an operator token. Not
+    // spawnSync: the service answering it runs in this process.
+    const cli = await promisify(execFile)('node', [join(repoRoot(), 'libs', 'runtime', 'dist', 'cli', 'dead-letters.js'), service.url, 'list', '--status', 'discarded'], {
+      env: { PATH: process.env['PATH'] ?? '', OPERATOR_TOKEN: await testToken('operator') },
+      encoding: 'utf8',
+    });
+    expect(cli.stderr).toBe('');
+    expect((JSON.parse(cli.stdout) as { letters: Letter[] }).letters.map((l) => l.key)).toEqual([`${run}-poison`]);
   });
 });
