@@ -33,6 +33,10 @@ export const SCOPES = {
   apiKeysAdmin: 'api-keys:admin',
   /** Read and export the audit trail of privileged calls (every service's /admin/v1/audit). */
   auditRead: 'audit:read',
+  /** List and inspect a service's dead letters (they hold event payloads). */
+  deadLettersRead: 'dead-letters:read',
+  /** Re-drive dead letters to their original topic or discard them (audited). */
+  deadLettersWrite: 'dead-letters:write',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -67,8 +71,8 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   marketer: [SCOPES.segmentsRead, SCOPES.segmentsWrite, SCOPES.campaignsRead, SCOPES.campaignsWrite],
   /** Access and erasure requests, and the audit trail (read by those it does not record doing administration). */
   'privacy-officer': [SCOPES.privacyExport, SCOPES.privacyErase, SCOPES.privacyRead, SCOPES.auditRead],
-  /** Runs the platform: identity review and splits, models, sources, API keys. */
-  operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin],
+  /** Runs the platform: identity review and splits, models, sources, API keys, dead letters. */
+  operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin, SCOPES.deadLettersRead, SCOPES.deadLettersWrite],
   /** Other systems calling the platform: delivery channels asking for decisions, downstream readers. */
   service: [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.segmentsRead, SCOPES.campaignsRead],
 };

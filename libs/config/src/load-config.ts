@@ -145,6 +145,12 @@ export const baseServiceConfigShape = {
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   MONGO_URL: configFields.url(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27017'),
   MONGO_DB: z.string().regex(/^[a-zA-Z0-9_-]{1,63}$/, 'database names are letters, digits, - and _').optional(),
+  /**
+   * Longest wait for one database reply. A store that stops answering (FerretDB on SQLite under
+   * concurrent writers from several instances) then fails the command as a network timeout: a
+   * transient failure the consumer waits out, reporting not-ready, instead of hanging on it.
+   */
+  MONGO_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
   REDIS_URL: configFields.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default(''),
   OTEL_EXPORTER_OTLP_ENDPOINT: configFields.url(['http', 'https']).optional(),

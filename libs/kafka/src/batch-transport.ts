@@ -549,7 +549,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // One commit request carries every partition resolved above.
     const [committer] = live;
     if (committer) {
-      await committer.payload.commitOffsetsIfNecessary();
+      // The effects are stored and published: a commit that fails because the coordinator is
+      // away (a broker restart) is retried while this member still owns the partitions, not
+      // thrown, which would have the whole batch handled and published again by the next owner.
+      const committed = await this.withRetries(live, contractName, () => committer.payload.commitOffsetsIfNecessary());
+      if (!committed.ok) {
+        if (committed.stale) return;
+        throw committed.error;
+      }
       await committer.payload.heartbeat();
     }
 

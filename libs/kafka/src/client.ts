@@ -36,6 +36,9 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
+        // The publisher bounds an idempotent producer's retries on purpose and retires the
+        // producer when they run out (publisher.ts), which is what keeps the guarantee.
+        if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
         kafkaLogger[levelNames[level] ?? 'info'](extra, message);
       },
   });

@@ -41,6 +41,7 @@ const transientNames = new Set([
   'KafkaJSTopicMetadataNotLoaded',
   'KafkaJSTimeout',
   'KafkaJSLockTimeout',
+  'PublishTimeoutError',
   // ioredis
   'MaxRetriesPerRequestError',
   'ClusterAllFailedError',

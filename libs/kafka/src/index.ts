@@ -7,3 +7,4 @@ export * from './publisher';
 export * from './failure-kind';
 export * from './batch-transport';
 export * from './kafka.module';
+export * from './dead-letters';

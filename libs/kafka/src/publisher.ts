@@ -1,5 +1,5 @@
 import { Context, context as otelContext } from '@opentelemetry/api';
-import { Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import { ICustomPartitioner, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { Envelope, TopicDefinition, messageHeaders, parseEnvelope } from '@o2o/contracts';
 import { PlatformMetrics, injectTraceContext } from '@o2o/observability';
 import { TopicNames } from './topic-names';
@@ -37,38 +37,130 @@ export class ContractViolationError extends Error {
   }
 }
 
+/** How the publisher's producer retries and when a queued send is given up. */
+export interface PublisherOptions {
+  /**
+   * Retries of one send inside the idempotent producer (same producer id and sequence numbers,
+   * so a request the broker wrote but could not acknowledge is not written twice). Spans a
+   * broker restart: 100 ms doubling to 5 s, about 75 s in all with the default 20.
+   */
+  sendRetries?: number;
+  /** Cap of the backoff between those retries. */
+  maxRetryTimeMs?: number;
+  /** Upper bound of messages combined into one produce request from concurrent calls. */
+  maxMessagesPerRequest?: number;
+  /**
+   * Upper bound of bytes (keys, values, headers) combined into one produce request from
+   * concurrent calls; a call is never split, so one larger call goes alone. Below the broker's
+   * record batch limit (message.max.bytes, 1 MiB by default) however the calls fall on partitions.
+   */
+  maxBytesPerRequest?: number;
+}
+
+export interface PublishOptions {
+  /**
+   * Gives up (rejects) at this time (ms since epoch). A call still queued then is removed and
+   * never sent; one already being sent may still be written (the broker decides), as with any
+   * unacknowledged request.
+   */
+  deadline?: number;
+}
+
+/** Raised when a call's deadline passed before Kafka acknowledged it. */
+export class PublishTimeoutError extends Error {
+  constructor(
+    readonly waitedMs: number,
+    /** False when the messages never left the process (the call was still queued). */
+    readonly maybeWritten: boolean,
+  ) {
+    super(`no acknowledgement from Kafka within ${waitedMs} ms`);
+    this.name = 'PublishTimeoutError';
+  }
+}
+
+interface QueuedSend {
+  topicMessages: TopicMessages[];
+  count: number;
+  bytes: number;
+  started: boolean;
+  settled: boolean;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface ProducerGeneration {
+  producer: Producer;
+  connected: Promise<void> | undefined;
+}
+
 /**
- * Produces enveloped events with acks=all. Every call is one sendBatch round trip whatever the
- * number of events and topics, and resolves only once all in-sync replicas have the messages.
+ * Produces enveloped events with acks=all through an idempotent producer, so that a retry of a
+ * request the broker wrote but did not acknowledge (a broker restart, a dropped connection) is
+ * not written twice.
+ *
+ * kafkajs gives each produce request its partitions' next sequence numbers and takes them back
+ * when the request fails; a different request sent after such a failure would then reuse numbers
+ * the broker may already hold and be dropped as a duplicate (or refused as out of order). Hence:
+ * one produce request at a time per publisher (concurrent calls wait and are combined into the
+ * next request, in call order, so a call costs no extra round trip), kafkajs retries the same
+ * request with the same numbers, and a send that fails for good retires the producer: the next
+ * request goes out under a new producer id, whose numbers start afresh.
+ *
+ * Every call resolves only once all in-sync replicas have its messages.
  */
 export class KafkaPublisher {
-  private readonly producer: Producer;
-  private connected: Promise<void> | undefined;
+  private generation: ProducerGeneration;
+  private readonly queue: QueuedSend[] = [];
+  private draining: Promise<void> | undefined;
+  private readonly retries: number;
+  private readonly maxRetryTimeMs: number;
+  private readonly maxMessagesPerRequest: number;
+  private readonly maxBytesPerRequest: number;
+  /** Produce requests sent (each carrying every call queued when it left) and producers retired after a failed one. */
+  readonly stats = { requests: 0, retiredProducers: 0 };
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly names: TopicNames,
     private readonly metrics: PlatformMetrics,
+    options: PublisherOptions = {},
   ) {
-    this.producer = kafka.producer({
+    // kafkajs refuses an idempotent producer without retries.
+    this.retries = Math.max(1, options.sendRetries ?? 20);
+    this.maxRetryTimeMs = options.maxRetryTimeMs ?? 5000;
+    this.maxMessagesPerRequest = options.maxMessagesPerRequest ?? 5000;
+    this.maxBytesPerRequest = options.maxBytesPerRequest ?? 512 * 1024;
+    this.generation = this.newGeneration();
+  }
+
+  private newGeneration(): ProducerGeneration {
+    const producer = this.kafka.producer({
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 5000 },
+      idempotent: true,
+      // kafkajs serialises an idempotent producer's requests per broker anyway.
+      maxInFlightRequests: 1,
+      createPartitioner: stablePartitioner,
+      retry: { retries: this.retries, initialRetryTime: 100, maxRetryTime: this.maxRetryTimeMs },
     });
+    return { producer, connected: undefined };
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
+    const generation = this.generation;
+    generation.connected ??= generation.producer.connect().catch((error: unknown) => {
+      generation.connected = undefined;
       throw error;
     });
-    return this.connected;
+    return generation.connected;
   }
 
+  /** Waits for the calls already made, then disconnects. */
   async disconnect(): Promise<void> {
-    if (!this.connected) return;
-    this.connected = undefined;
-    await this.producer.disconnect();
+    await this.draining;
+    const generation = this.generation;
+    if (!generation.connected) return;
+    generation.connected = undefined;
+    await generation.producer.disconnect();
   }
 
   /**
@@ -76,7 +168,7 @@ export class KafkaPublisher {
    * (e.g. a merge survivor's new state and the merged customer's tombstone), each message with
    * the trace context of its cause. Everything is checked before anything is sent.
    */
-  async publish(batches: TopicBatch[]): Promise<void> {
+  async publish(batches: TopicBatch[], options: PublishOptions = {}): Promise<void> {
     const topicMessages: TopicMessages[] = [];
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
@@ -87,7 +179,7 @@ export class KafkaPublisher {
         messages: [...batch.events.map((e) => this.toMessage(batch.topic, e)), ...tombstones.map((t) => tombstoneMessage(t))],
       });
     }
-    await this.send(topicMessages);
+    await this.send(topicMessages, options);
   }
 
   /** Tombstones (null values) for keys of a compacted topic: erasure of their state. */
@@ -95,18 +187,93 @@ export class KafkaPublisher {
     await this.publish([{ topic, events: [], tombstones: keys.map((key) => ({ key })) }]);
   }
 
-  /** Sends prepared messages to a named cluster topic (dead letters, raw intake). */
-  async publishRaw(clusterTopic: string, messages: Message[]): Promise<void> {
-    await this.send([{ topic: clusterTopic, messages }]);
+  /** Sends prepared messages to a named cluster topic (dead letters, raw intake, re-drives). */
+  async publishRaw(clusterTopic: string, messages: Message[], options: PublishOptions = {}): Promise<void> {
+    await this.send([{ topic: clusterTopic, messages }], options);
   }
 
-  private async send(topicMessages: TopicMessages[]): Promise<void> {
-    if (topicMessages.length === 0) return;
-    await this.connect();
-    await this.producer.sendBatch({ acks: -1, timeout: 30000, topicMessages });
-    for (const t of topicMessages) {
-      this.metrics.eventsProduced.inc({ topic: t.topic }, t.messages.length);
+  private send(topicMessages: TopicMessages[], options: PublishOptions): Promise<void> {
+    const count = topicMessages.reduce((n, t) => n + t.messages.length, 0);
+    if (count === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const startedAt = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const entry: QueuedSend = {
+        topicMessages,
+        count,
+        bytes: topicMessages.reduce((n, t) => n + t.messages.reduce((m, message) => m + messageBytes(message), 0), 0),
+        started: false,
+        settled: false,
+        resolve: () => {
+          if (timer) clearTimeout(timer);
+          entry.settled = true;
+          resolve();
+        },
+        reject: (error) => {
+          if (timer) clearTimeout(timer);
+          entry.settled = true;
+          reject(error);
+        },
+      };
+      if (options.deadline !== undefined) {
+        timer = setTimeout(
+          () => {
+            if (entry.settled) return;
+            if (!entry.started) {
+              const at = this.queue.indexOf(entry);
+              if (at >= 0) this.queue.splice(at, 1);
+            }
+            entry.settled = true;
+            reject(new PublishTimeoutError(Date.now() - startedAt, entry.started));
+          },
+          Math.max(0, options.deadline - Date.now()),
+        );
+      }
+      this.queue.push(entry);
+      this.draining ??= this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    });
+  }
+
+  /** One produce request at a time: the calls queued meanwhile go together in the next one. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group: QueuedSend[] = [];
+      let size = 0;
+      let bytes = 0;
+      while (this.queue.length > 0) {
+        const next = this.queue[0];
+        if (!next || (group.length > 0 && (size + next.count > this.maxMessagesPerRequest || bytes + next.bytes > this.maxBytesPerRequest))) break;
+        this.queue.shift();
+        next.started = true;
+        group.push(next);
+        size += next.count;
+        bytes += next.bytes;
+      }
+      const generation = this.generation;
+      try {
+        await this.connect();
+        this.stats.requests++;
+        await generation.producer.sendBatch({ acks: -1, timeout: 30000, topicMessages: group.flatMap((g) => g.topicMessages) });
+        for (const g of group) {
+          for (const t of g.topicMessages) this.metrics.eventsProduced.inc({ topic: t.topic }, t.messages.length);
+          g.resolve();
+        }
+      } catch (error) {
+        // The broker may hold part of this request under sequence numbers kafkajs has taken
+        // back: no other request may be sent under this producer id.
+        this.retire(generation);
+        for (const g of group) if (!g.settled) g.reject(error);
+      }
     }
+  }
+
+  private retire(generation: ProducerGeneration): void {
+    if (this.generation !== generation) return;
+    this.stats.retiredProducers++;
+    this.generation = this.newGeneration();
+    if (generation.connected) void generation.producer.disconnect().catch(() => undefined);
   }
 
   private toMessage(topic: TopicDefinition, outgoing: OutgoingEvent): Message {
@@ -137,4 +304,26 @@ function tombstoneMessage(tombstone: OutgoingTombstone): Message {
     value: null,
     headers: { ...injectTraceContext(tombstone.trace ?? otelContext.active()), [messageHeaders.subject]: tombstone.key },
   };
+}
+
+/**
+ * kafkajs's default partitioner (murmur2 of the key), with a message without key placed by its
+ * value instead of round robin: a retried request must put every message on the partition it
+ * had, or the idempotent producer's sequence numbers would no longer match what was written.
+ */
+const stablePartitioner: ICustomPartitioner = () => {
+  const byKey = Partitioners.DefaultPartitioner();
+  return ({ topic, partitionMetadata, message }) =>
+    byKey({ topic, partitionMetadata, message: message.key === null || message.key === undefined ? { ...message, key: message.value ?? '' } : message });
+};
+
+function messageBytes(message: Message): number {
+  const length = (value: Buffer | string | null | undefined): number => (value === null || value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  let n = length(message.key) + length(message.value) + 16;
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    n += Buffer.byteLength(name);
+    if (Array.isArray(value)) for (const v of value) n += length(v);
+    else n += length(value as Buffer | string | undefined);
+  }
+  return n;
 }

@@ -7,6 +7,8 @@ export interface MongoSettings {
   url: string;
   /** The service's own database; no service ever opens another's. */
   dbName: string;
+  /** Longest wait for one reply before the command fails as a (transient) network timeout. */
+  socketTimeoutMs?: number;
 }
 
 @Injectable()
@@ -63,6 +65,27 @@ class MongoCommandMetrics implements OnModuleInit {
 }
 
 /**
+ * Creates a model's indexes only when some are missing. Mongoose's autoIndex sends createIndexes
+ * for every model whenever a process starts; FerretDB v1 (SQLite) runs that under its catalogue's
+ * write lock, and when the lock's holder then waits for one of its pooled SQLite connections, all
+ * held by the queries of instances already at work, every command on every database waits for the
+ * lock: the whole store hung when value-scoring was scaled from one to three instances under load
+ * (docs/reliability.md). Listing the indexes is a read; an instance joining a running deployment
+ * finds them all there and writes nothing.
+ */
+@Injectable()
+class MissingIndexes implements OnModuleInit {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const model of Object.values(this.connection.models)) {
+      const { toCreate } = await model.diffIndexes();
+      if (toCreate.length > 0) await model.createIndexes();
+    }
+  }
+}
+
+/**
  * The service's MongoDB connection (MongoDB or FerretDB: code keeps to what both support, so no
  * multi-document transactions and no change streams). Mongoose closes it on application shutdown.
  */
@@ -75,13 +98,15 @@ export class MongoModule {
         MongooseModule.forRoot(settings.url, {
           dbName: settings.dbName,
           serverSelectionTimeoutMS: 10000,
+          socketTimeoutMS: settings.socketTimeoutMs ?? 60000,
           maxPoolSize: 20,
-          autoIndex: true,
+          // Indexes are created by MissingIndexes, only when missing.
+          autoIndex: false,
           autoCreate: true,
           monitorCommands: true,
         }),
       ],
-      providers: [MongoReadiness, MongoCommandMetrics],
+      providers: [MongoReadiness, MongoCommandMetrics, MissingIndexes],
       exports: [MongooseModule],
     };
   }

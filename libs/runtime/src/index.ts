@@ -3,3 +3,4 @@ export * from './privacy.module';
 export * from './erased-set';
 export * from './periodic-job';
 export * from './client-rate-limiter';
+export * from './dead-letters.module';

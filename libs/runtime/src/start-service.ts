@@ -9,6 +9,7 @@ import { MongoModule } from '@o2o/mongo';
 import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { REDIS, Redis, RedisModule } from '@o2o/redis';
 import { RedisClientRateLimit } from './client-rate-limiter';
+import { DeadLettersModule } from './dead-letters.module';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
 /** Settings every service has beyond the shared base. */
@@ -98,9 +99,10 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
         topics: [...definition.topics, contractTopics.privacyRequests, contractTopics.privacyResponses],
         consumerGroups: [config.KAFKA_GROUP_ID],
       }),
-      MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB }),
+      MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB, socketTimeoutMs: config.MONGO_SOCKET_TIMEOUT_MS }),
       AuthModule.forRoot(authSettingsOf(config), { service: definition.name, pseudonymKey: config.PRIVACY_PSEUDONYM_KEY, retentionDays: config.AUDIT_RETENTION_DAYS }),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
+      DeadLettersModule.register(config.KAFKA_GROUP_ID),
       ...definition.imports(config),
       PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
     ],

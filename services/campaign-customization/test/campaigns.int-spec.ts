@@ -94,6 +94,9 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     const first = await ask(firstKey);
     expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ customerId: c, greeting: 'Hello Ann', tier: 'A', action: { kind: 'offer', campaignId: 'capped-offer' } });
+    // Answered only once Kafka has it: the decision is within the topic's end offsets as of the answer.
+    await kit.spy.waitUntilCaughtUp([kit.topic(topics.campaignDecisions)]);
+    expect(kit.spy.on(kit.topic(topics.campaignDecisions)).map((m) => (m.value as { id: string }).id)).toContain(first.json['decisionId']);
     const modules = (first.json['action'] as { offer: { modules: Array<{ module: string; optionId: string }> } }).offer.modules;
     expect(modules.map((m) => [m.module, m.optionId])).toEqual([
       ['product', 'premium'],

@@ -24,7 +24,9 @@ describe('privacy requests: export parts (real MongoDB)', () => {
   it('keeps parts until served and discards a part that arrives after, still recording its answer', async () => {
     const requests = service.app.get(PrivacyRepository);
     const requestId = uniqueId('export-');
-    await requests.create({ _id: requestId, kind: 'export', customerId: 'cus_x', customerPseudonym: 'p', expectedServices: ['value-scoring', 'needs-profiling'], requestedAt: new Date() });
+    // Stored directly, its outbox entry marked published: the test is about parts, not the request's event.
+    await requests.create({ _id: requestId, kind: 'export', customerId: 'cus_x', customerPseudonym: 'p', expectedServices: ['value-scoring', 'needs-profiling'], requestedAt: new Date() }, { key: 'cus_x', event: {} });
+    await requests.published([requestId]);
     await requests.answer(requestId, 'value-scoring', { at: new Date().toISOString() }, { purchases: 3 });
     expect((await requests.get(requestId))?.parts).toEqual({ 'value-scoring': { purchases: 3 } });
 

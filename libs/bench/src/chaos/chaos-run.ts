@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -26,6 +27,7 @@ export const allScenarios = [
   'redis-stopped',
   'redis-flushed',
   'kafka-restarted',
+  'kafka-killed',
   'scale-value-scoring',
   'poison-message',
 ] as const;
@@ -176,6 +178,15 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           fault = 'Redis flushed (FLUSHALL) under load';
           redisFlush(config);
           log(`${scenario}: redis flushed`);
+        } else if (scenario === 'kafka-killed') {
+          // No controlled shutdown: requests the broker has written but not yet answered are cut
+          // off, which is what makes a producer that resends them write twice.
+          fault = `the Kafka broker killed (kill -9) under load, started ${config.CHAOS_RESTART_AFTER} s later`;
+          killServer(config, 'kafka');
+          log(`${scenario}: kafka killed`);
+          await sleep(config.CHAOS_RESTART_AFTER * 1000);
+          serverScript(config, 'kafka', 'start');
+          log(`${scenario}: kafka started again`);
         } else if (scenario === 'kafka-restarted') {
           fault = 'the Kafka broker stopped and started again';
           serverScript(config, 'kafka', 'stop');
@@ -274,6 +285,22 @@ function serverScript(config: ChaosConfig, server: 'ferretdb' | 'redis' | 'kafka
   for (const [k, v] of Object.entries(ports)) if (v !== undefined) env[k] = v;
   const result = spawnSync('bash', [join(repoRoot(), 'deploy', 'local', `${server}.sh`), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 });
   if (result.status !== 0) throw new Error(`${server}.sh ${command} failed: ${result.stderr.slice(-1500)}`);
+}
+
+/** kill -9 of a private server, by the pid file its script keeps (never a process found by name). */
+function killServer(config: ChaosConfig, server: 'kafka'): void {
+  const pid = Number(readFileSync(join(config.LOCAL_SERVERS_HOME, 'run', `${server}.pid`), 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no pid for ${server} under ${config.LOCAL_SERVERS_HOME}`);
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    spawnSync('sleep', ['0.05']);
+  }
+  throw new Error(`${server} (pid ${pid}) still running after SIGKILL`);
 }
 
 function redisFlush(config: ChaosConfig): void {

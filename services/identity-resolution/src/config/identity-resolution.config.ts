@@ -54,6 +54,8 @@ export const identityResolutionConfigSchema = z
     PRIVACY_LATE_EVENT_POLICY: lateEventPolicySchema.default('drop'),
     /** How long an export waits for every service's part. */
     PRIVACY_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
+    /** How often requests recorded but not yet on privacy.requests (a crash or outage between the two) are published. */
+    PRIVACY_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
   })
   .transform((config) => ({
     ...config,

@@ -28,6 +28,7 @@ import { PRIVACY_SETTINGS, PrivacySettings } from './privacy.tokens';
         pseudonymKey: config.PRIVACY_PSEUDONYM_KEY,
         lateEventPolicy: config.PRIVACY_LATE_EVENT_POLICY,
         exportTimeoutMs: config.PRIVACY_EXPORT_TIMEOUT_MS,
+        outboxRelayMs: config.PRIVACY_OUTBOX_RELAY_MS,
       }),
     },
     PrivacyRepository,

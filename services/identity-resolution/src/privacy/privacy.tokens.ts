@@ -9,4 +9,6 @@ export interface PrivacySettings {
   pseudonymKey: string;
   lateEventPolicy: LateEventPolicy;
   exportTimeoutMs: number;
+  /** How often the outbox relay publishes recorded requests Kafka has not acknowledged (0: never). */
+  outboxRelayMs: number;
 }

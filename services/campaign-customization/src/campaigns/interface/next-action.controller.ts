@@ -4,6 +4,7 @@ import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
 import { slugSchema } from '../../segments/domain/consent';
 import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
 import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';
+import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';
 
 const decisionBody = z.strictObject({ channel: slugSchema });
@@ -76,6 +77,7 @@ export class NextActionController {
     } catch (error) {
       if (error instanceof UnknownCustomerError) throw notFound(error.message);
       if (error instanceof CustomerChangingError) throw problem(503, 'customer_changing', error.message);
+      if (error instanceof DecisionNotStoredError) throw problem(503, 'decision_not_stored', error.message);
       throw error;
     }
   }

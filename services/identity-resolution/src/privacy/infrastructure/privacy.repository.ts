@@ -35,8 +35,26 @@ export class PrivacyRepository {
     this.erasedCopy = erasedSetCopy(erased, redis, 'privacy:erased-identifiers:generation', logger);
   }
 
-  async create(request: Omit<PrivacyRequest, 'acknowledgements' | 'parts' | 'status' | 'completedAt'>): Promise<void> {
-    await this.requests.create({ ...request, acknowledgements: {}, parts: {}, status: 'pending' });
+  /** Creates the request with its event in the outbox (one document write). */
+  async create(request: Omit<PrivacyRequest, 'acknowledgements' | 'parts' | 'status' | 'completedAt' | 'outbox' | 'outboxJson'>, event: { key: string; event: unknown }): Promise<void> {
+    await this.requests.create({ ...request, acknowledgements: {}, parts: {}, status: 'pending', outbox: 'pending', outboxJson: JSON.stringify(event) });
+  }
+
+  /** Requests whose event Kafka has not acknowledged yet, created before `before`, oldest first. */
+  async unpublished(before: Date, limit: number): Promise<Array<{ requestId: string; key: string; event: unknown }>> {
+    const found = await this.requests
+      .find({ outbox: 'pending' }, { _id: 1, requestedAt: 1, outboxJson: 1 })
+      .lean<Array<Pick<PrivacyRequest, '_id' | 'requestedAt' | 'outboxJson'>>>();
+    return found
+      .filter((r) => r.requestedAt < before && typeof r.outboxJson === 'string')
+      .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime())
+      .slice(0, limit)
+      .map((r) => ({ requestId: r._id, ...(JSON.parse(r.outboxJson ?? '{}') as { key: string; event: unknown }) }));
+  }
+
+  async published(requestIds: string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    await this.requests.updateMany({ _id: { $in: requestIds } }, { $unset: { outbox: 1, outboxJson: 1 } });
   }
 
   async get(requestId: string): Promise<PrivacyRequest | null> {

@@ -18,6 +18,13 @@ export class PrivacyRequest {
   @Prop({ type: String, required: true, enum: ['pending', 'completed'] }) status!: 'pending' | 'completed';
   @Prop({ type: Date, required: true }) requestedAt!: Date;
   @Prop({ type: Date }) completedAt?: Date;
+  /**
+   * Outbox: 'pending' from the request's creation until Kafka acknowledged its event, which is
+   * stored beside it (`outboxJson`: key and envelope) in the same document write, so a crash
+   * between the write and the publish leaves the event to the relay instead of losing it.
+   */
+  @Prop({ type: String, index: true }) outbox?: 'pending';
+  @Prop({ type: String }) outboxJson?: string;
 }
 export const PrivacyRequestSchema = SchemaFactory.createForClass(PrivacyRequest);
 

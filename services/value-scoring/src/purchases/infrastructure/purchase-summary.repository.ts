@@ -116,6 +116,13 @@ export class PurchaseSummaryRepository {
     return found ? fromStored(found) : null;
   }
 
+  /** The current revision of each summary (absent: none stored). */
+  async revisionsOf(customerIds: string[]): Promise<Map<string, number>> {
+    if (customerIds.length === 0) return new Map();
+    const found = await this.summaries.find({ _id: { $in: customerIds } }, { _id: 1, revision: 1 }).batchSize(ONE_REPLY.batchSize).lean<Array<{ _id: string; revision?: number }>>().exec();
+    return new Map(found.map((d) => [d._id, d.revision ?? 0]));
+  }
+
   /** Writes scores, each only if its summary still has the revision it was computed from. */
   async writeScores(writes: ScoreWrite[]): Promise<void> {
     if (writes.length === 0) return;

@@ -122,8 +122,8 @@ export class DecideNextActionHandler {
           return { ...answer, action: { kind: 'none', reason: 'a concurrent contact reached a cap', passed: action.passed } };
         }
       }
-      // Sent behind the answer (see DecisionPublisher), with the request's trace.
-      this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
+      // Answered only once Kafka has the decision (see DecisionPublisher), with the request's trace.
+      await this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
       return { ...answer, action, decisionId };
     }
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher } from '@o2o/kafka';
+import { InjectLogger, Logger } from '@o2o/observability';
 import { pseudonym } from '../../domain/pseudonym';
 import { PrivacyRepository } from '../../infrastructure/privacy.repository';
 import { PrivacyRequest } from '../../infrastructure/privacy.schema';
@@ -46,6 +47,7 @@ export class RequestPrivacyHandler {
     private readonly repository: PrivacyRepository,
     private readonly publisher: KafkaPublisher,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   async requestErasure(type: string, value: string): Promise<{ requestId: string; customerPseudonym: string }> {
@@ -105,30 +107,25 @@ export class RequestPrivacyHandler {
     const requestId = randomUUID();
     const customerPseudonym = pseudonym(this.settings.pseudonymKey, customer.customerId);
     const requestedAt = new Date();
-    await this.repository.create({
-      _id: requestId,
-      kind,
-      customerId: customer.customerId,
-      customerPseudonym,
-      expectedServices: this.settings.services,
-      requestedAt,
-    });
-    await this.repository.record({ requestId, kind, action: 'requested', customerPseudonym, identifierType: type });
     const data = { requestId, customerId: customer.customerId, mergedIds: customer.mergedIds, requestedAt: requestedAt.toISOString() };
-    await this.publisher.publish([
-      {
-        topic: topics.privacyRequests,
-        events: [
-          {
-            key: customer.customerId,
-            event:
-              kind === 'erasure'
-                ? createEnvelope({ type: 'privacy.erasure-requested', version: 1, id: `erasure:${requestId}`, source: SOURCE, subject: customer.customerId, data })
-                : createEnvelope({ type: 'privacy.export-requested', version: 1, id: `export:${requestId}`, source: SOURCE, subject: customer.customerId, data }),
-          },
-        ],
-      },
-    ]);
+    const event =
+      kind === 'erasure'
+        ? createEnvelope({ type: 'privacy.erasure-requested', version: 1, id: `erasure:${requestId}`, source: SOURCE, subject: customer.customerId, data })
+        : createEnvelope({ type: 'privacy.export-requested', version: 1, id: `export:${requestId}`, source: SOURCE, subject: customer.customerId, data });
+    // The event is stored with the request (outbox): if the publish below does not happen, the
+    // relay (PrivacyOutboxRelay) publishes it.
+    await this.repository.create(
+      { _id: requestId, kind, customerId: customer.customerId, customerPseudonym, expectedServices: this.settings.services, requestedAt },
+      { key: customer.customerId, event },
+    );
+    await this.repository.record({ requestId, kind, action: 'requested', customerPseudonym, identifierType: type });
+    try {
+      await this.publisher.publish([{ topic: topics.privacyRequests, events: [{ key: customer.customerId, event }] }]);
+      await this.repository.published([requestId]);
+    } catch (error) {
+      // Recorded is accepted: the relay publishes it once Kafka (or MongoDB) is back.
+      this.logger.warn({ err: error, requestId, kind }, 'privacy request recorded but not yet published; the outbox relay will publish it');
+    }
     return { requestId, customerId: customer.customerId, customerPseudonym };
   }
 }

@@ -90,7 +90,7 @@ export class AcceptEventsHandler {
           });
         }
         try {
-          await withTimeout(this.config.PUBLISH_TIMEOUT_MS, this.publisher.publish(batches));
+          await this.publisher.publish(batches, { deadline: Date.now() + this.config.PUBLISH_TIMEOUT_MS });
         } catch (error) {
           await this.dedup.release(command.source.id, fresh.map((e) => e.messageId)).catch((releaseError: unknown) => {
             this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
@@ -145,19 +145,5 @@ export class AcceptEventsHandler {
       this.logger.warn({ err: error }, 'dedup store unavailable: forwarding without deduplication');
       return events;
     }
-  }
-}
-
-async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }

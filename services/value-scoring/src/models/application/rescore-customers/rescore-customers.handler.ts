@@ -115,9 +115,15 @@ export class RescoreCustomersHandler {
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }
-      await this.publisher.publish([{ topic: topics.valueScores, events }]);
+      // Stored first, each only at the revision it was computed from; then published only for
+      // summaries still at that revision. A purchase applied meanwhile has published a newer
+      // state, which an older one from this walk must not follow on the compacted topic.
       await this.summaries.writeScores(writes);
-      published += events.length;
+      const current = await this.summaries.revisionsOf(writes.map((w) => w.customerId));
+      const unchanged = new Set(writes.filter((w) => current.get(w.customerId) === w.revision).map((w) => w.customerId));
+      const fresh = events.filter((e) => unchanged.has(e.key));
+      await this.publisher.publish([{ topic: topics.valueScores, events: fresh }]);
+      published += fresh.length;
       const last = page[page.length - 1];
       if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
       if (guard.shouldStop()) throw new JobInterruptedError();
