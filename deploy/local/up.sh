@@ -36,6 +36,20 @@ npm run --silent build:web
 
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# wait_ready NAME URL SECONDS: until URL answers 2xx; fails with the last log lines when the
+# process of NAME ($RUN_DIR/NAME.pid, $LOG_DIR/NAME.log) exits or SECONDS pass.
+wait_ready() {
+  local name="$1" url="$2" deadline=$((SECONDS + $3))
+  until curl -fsS "$url" >/dev/null 2>&1; do
+    if ! alive "$RUN_DIR/$name.pid" || ((SECONDS > deadline)); then
+      if alive "$RUN_DIR/$name.pid"; then say "$name not ready after $3 s; last log lines:"; else say "$name exited; last log lines:"; fi
+      tail -n 30 "$LOG_DIR/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
 # What this run started, stopped again if the run fails before everything is up.
 STARTED=()
 SERVERS_STARTED=false
@@ -79,15 +93,7 @@ else
     nohup node libs/testing/dist/cli/identity-provider.js >>"$LOG_DIR/identity-provider.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/identity-provider.pid"
   STARTED+=(identity-provider)
-  deadline=$((SECONDS + 30))
-  until curl -fsS "$AUTH_ISSUER/.well-known/openid-configuration" >/dev/null 2>&1; do
-    if ! alive "$RUN_DIR/identity-provider.pid" || ((SECONDS > deadline)); then
-      say "the identity provider did not start; last log lines:"
-      tail -n 30 "$LOG_DIR/identity-provider.log" >&2
-      exit 1
-    fi
-    sleep 0.5
-  done
+  wait_ready identity-provider "$AUTH_ISSUER/.well-known/openid-configuration" 30
 fi
 say "identity provider ready: $AUTH_ISSUER (e.g. curl -u demo-agent:demo-agent-demo-secret -d grant_type=client_credentials -d scope=profiles:read $AUTH_ISSUER/token)"
 
@@ -107,20 +113,7 @@ done
 
 for i in "${!SERVICES[@]}"; do
   svc="${SERVICES[$i]}"
-  deadline=$((SECONDS + 120))
-  until curl -fsS "http://127.0.0.1:${MANAGEMENT_PORTS[$i]}/health/ready" >/dev/null 2>&1; do
-    if ! alive "$RUN_DIR/$svc.pid"; then
-      say "$svc exited; last log lines:"
-      tail -n 30 "$LOG_DIR/$svc.log" >&2
-      exit 1
-    fi
-    if ((SECONDS > deadline)); then
-      say "$svc not ready after 120 s; last log lines:"
-      tail -n 30 "$LOG_DIR/$svc.log" >&2
-      exit 1
-    fi
-    sleep 1
-  done
+  wait_ready "$svc" "http://127.0.0.1:${MANAGEMENT_PORTS[$i]}/health/ready" 120
   say "$svc ready: API http://127.0.0.1:${PORTS[$i]} (bearer token), http://127.0.0.1:${MANAGEMENT_PORTS[$i]}/health/ready and /metrics"
 done
 
@@ -143,15 +136,7 @@ else
   echo $! >"$RUN_DIR/console.pid"
   STARTED+=(console)
 fi
-deadline=$((SECONDS + 120))
-until curl -fsS "http://127.0.0.1:$CONSOLE_MANAGEMENT_PORT/health/ready" >/dev/null 2>&1; do
-  if ! alive "$RUN_DIR/console.pid" || ((SECONDS > deadline)); then
-    say "the console did not start; last log lines:"
-    tail -n 30 "$LOG_DIR/console.log" >&2
-    exit 1
-  fi
-  sleep 1
-done
+wait_ready console "http://127.0.0.1:$CONSOLE_MANAGEMENT_PORT/health/ready" 120
 say "console ready: $CONSOLE_URL (log in as agent, marketer or operator, any password)"
 
 # A demo campaign, so the console's next best offer and lift show something (created once; a 409 means it exists).

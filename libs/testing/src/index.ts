@@ -9,3 +9,4 @@ export * from './population';
 export * from './infrastructure/identity-provider-process';
 export * from './identity-provider/local-identity-provider';
 export * from './access-control';
+export * from './browser/console-login';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
-import { authHeader, expectEventually, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
+import { authHeader, expectEventually, logInToConsole, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
 
 /**
  * The console in headless Chromium (Debian's package, driven by playwright-core) against the six
@@ -87,18 +87,7 @@ describe('the console in a real browser (six services, real identity provider)',
   /** Through the provider's own login and consent pages, as a person does. */
   async function logIn(page: Page, login: string): Promise<void> {
     await browser.clearCookies();
-    await page.goto(consoleUrl);
-    await page.waitForURL((address) => address.pathname.startsWith('/interaction/'), slow);
-    await page.fill('input[name="login"]', login);
-    await page.fill('input[name="password"]', 'any password');
-    await page.click('button[type="submit"]');
-    // The provider's consent page (first login of this person to the console's client).
-    await page.waitForURL((address) => address.origin === consoleUrl || address.pathname.startsWith('/interaction/'), slow);
-    if (new URL(page.url()).origin !== consoleUrl) {
-      await page.click('button[type="submit"]');
-      await page.waitForURL((address) => address.origin === consoleUrl, slow);
-    }
-    await page.waitForSelector('header.top', slow);
+    await logInToConsole(page, consoleUrl, login, 'header.top', slow.timeout);
   }
 
   /** axe-core in the page: no serious or critical violation. */

@@ -2,7 +2,7 @@ import { ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { repoRoot, ServiceProcess, startIdentityProviderProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
+import { logInToConsole, repoRoot, ServiceProcess, startIdentityProviderProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
 import { distribution } from '../analysis/stats';
 import { exportTestIssuer, loadConsoleBenchConfig } from '../config/console-bench.config';
 import { benchKafka, deleteTopicsWithPrefix } from '../kafka/client-settings';
@@ -188,17 +188,7 @@ async function visitLoggedIn(measured: MeasuredContext, consoleUrl: string, cold
 
 /** Through the provider's own login and consent pages, as the browser test does. */
 async function logIn(page: Page, consoleUrl: string, login: string): Promise<void> {
-  await page.goto(consoleUrl);
-  await page.waitForURL((address) => address.pathname.startsWith('/interaction/'), slow);
-  await page.fill('input[name="login"]', login);
-  await page.fill('input[name="password"]', 'any password');
-  await page.click('button[type="submit"]');
-  await page.waitForURL((address) => address.origin === consoleUrl || address.pathname.startsWith('/interaction/'), slow);
-  if (new URL(page.url()).origin !== consoleUrl) {
-    await page.click('button[type="submit"]');
-    await page.waitForURL((address) => address.origin === consoleUrl, slow);
-  }
-  await page.waitForSelector('#main [role="search"]', slow);
+  await logInToConsole(page, consoleUrl, login, '#main [role="search"]', slow.timeout);
 }
 
 function installChromium(): void {
