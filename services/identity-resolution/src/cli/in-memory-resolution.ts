@@ -45,6 +45,8 @@ export class InMemoryResolution {
   parameters: MatchParameters;
   reviews = 0;
   estimates = 0;
+  /** Records re-resolution moved (after merges and after re-estimates). */
+  moves = 0;
   private readonly maxBlockSize: number;
   private readonly selfTraining: boolean;
   private trainedOn = 0;
@@ -72,6 +74,8 @@ export class InMemoryResolution {
     const plan = new BatchResolver(this.state, this.settings()).resolve([event]);
     for (const created of plan.newRecords) this.counters.add(created.record);
     this.reviews += plan.reviews.length;
+    // As the service does after a batch that merged customers: their linked records resolved again.
+    if (plan.merges.length > 0) this.moves += new BatchResolver(this.state, this.settings()).reResolve(plan.merges.map((merge) => merge.survivorId), { id: `re-resolution:${event.id}`, time: event.time }).moves.length;
     const outcome = plan.outcomes[0];
     if (this.selfTraining) this.train(event.time);
     return outcome?.kind === 'resolved' ? outcome.customerId : undefined;
@@ -88,6 +92,7 @@ export class InMemoryResolution {
     if (largestWeightChange(previous, this.parameters) < REMATCH_MIN_CHANGE_BITS) return;
     const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `rematch:${this.parameters.version}`, time });
     this.reviews += plan.reviews.length;
+    this.moves += plan.moves.length;
   }
 
   /** The customer an earlier answer stands for now, following later merges. */

@@ -342,4 +342,65 @@ describe('BatchResolver', () => {
     const owner = resolve({ type: 'identify', userId: 'kusha-1', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02' } });
     expect(resolve({ type: 'identify', userId: 'kusha-1', anonymousId: 'k6', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12' } }).customerId).toBe(owner.customerId);
   });
+
+  describe('re-resolution', () => {
+    const { phone: _phone, ...noPhone } = person;
+    const generous = { ...initialMatchParameters('generous'), thresholds: { autoMerge: -5, review: -10 } };
+    // Father and son (same name and address, birth dates 26 years apart) score below this review bar: they contradict.
+    const initial = initialMatchParameters('wary');
+    const wary = { ...initial, thresholds: { ...initial.thresholds, review: 0 } };
+    const resolvedId = (plan: { outcomes: Array<{ kind: string; customerId?: string }> }): string => plan.outcomes[0]?.customerId ?? '';
+
+    /** A son's record linked early to his father's customer (lax parameters), then his own record arriving. */
+    function staged() {
+      const state = emptyState();
+      const father = resolvedId(new BatchResolver(state, settings({}, generous)).resolve([event({ type: 'identify', anonymousId: 'f1', traits: { ...noPhone, email: 'jon84@mail.org' } })]));
+      const early = new BatchResolver(state, settings({}, generous)).resolve([event({ type: 'identify', anonymousId: 's1', traits: { ...noPhone, birthday: '2010-11-02' } })]);
+      const son = resolvedId(new BatchResolver(state, settings({}, wary)).resolve([event({ type: 'identify', anonymousId: 's2', traits: { ...noPhone, birthday: '2010-11-02', email: 'jr@mail.org' } })]));
+      return { state, father, linkedTo: resolvedId(early), earlyRecord: early.newRecords[0]?.id ?? '', son };
+    }
+
+    it('moves a record linked early to the customer it matches clearly better, with the identifiers it brought', () => {
+      const { state, father, linkedTo, earlyRecord, son } = staged();
+      expect(linkedTo).toBe(father);
+      expect(son).not.toBe(father);
+      const plan = new BatchResolver(state, settings({}, wary)).rematch([...state.records.keys()].sort(), { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
+      expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: father, toId: son, identifiers: [{ type: 'anonymousId', value: 's1' }], moves: 1 })]);
+      const move = plan.moves[0];
+      expect(move?.reason).toMatch(/^re-resolved: scores [-\d.]+ against /);
+      expect(plan.merges).toEqual([expect.objectContaining({ survivorId: son, mergedId: move?.partId, link: expect.objectContaining({ rule: 'probabilistic:re-resolution' }) })]);
+      expect(state.current(state.records.get(earlyRecord)?.customerId ?? '')).toBe(son);
+      expect(state.current(state.owners.get('anonymousId:s1')?.customerId ?? '')).toBe(son);
+      expect(state.customers.get(father)?.members.some((member) => member.startsWith('record:'))).toBe(false);
+      expect(state.identifiersOf(father).map((i) => i.value).sort()).toEqual(['f1', 'jon84@mail.org']);
+      // Bounded: the next pass leaves every record where it is.
+      const again = new BatchResolver(state, settings({}, wary)).rematch([...state.records.keys()].sort(), { id: 'rematch:v3', time: '2024-03-01T00:00:00.000Z' });
+      expect(again.moves).toEqual([]);
+      expect(again.merges).toEqual([]);
+    });
+
+    it('leaves a record where it is when the two customers can simply be joined, or when its own customer supports it', () => {
+      const state = emptyState();
+      const first = resolvedId(new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'p1', traits: { ...noPhone, email: 'a@mail.org' } })]));
+      const linked = resolvedId(new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'p2', traits: { ...noPhone, firstName: 'Jon' } })]));
+      expect(linked).toBe(first);
+      const plan = new BatchResolver(state, settings()).rematch([...state.records.keys()].sort(), { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
+      expect(plan.moves).toEqual([]);
+    });
+
+    it('re-resolves the linked records of customers merged, as evidence arrives', () => {
+      const { state, father, earlyRecord, son } = staged();
+      // The father's customer merges with a loyalty-card customer (the card shown with his
+      // e-mail): the early record of the son in it is resolved again, and moves to his customer.
+      const merged = new BatchResolver(state, settings({}, wary)).resolve([
+        event({ type: 'identify', anonymousId: 'v1', traits: { loyaltyCard: 'L-77' } }, '2025-01-01T00:00:00.000Z'),
+        event({ type: 'identify', anonymousId: 'v2', traits: { email: 'jon84@mail.org', loyaltyCard: 'L-77' } }, '2025-01-02T00:00:00.000Z'),
+      ]);
+      expect(merged.merges[0]).toMatchObject({ survivorId: father });
+      expect(merged.moves).toEqual([]);
+      const plan = new BatchResolver(state, settings({}, wary)).reResolve([father], { id: 're-resolution:v2', time: '2025-01-02T00:00:00.000Z' });
+      expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: father, toId: son })]);
+      expect(state.current(state.records.get(earlyRecord)?.customerId ?? '')).toBe(son);
+    });
+  });
 });

@@ -28,6 +28,7 @@ import {
   GraphIdentifier,
   LinkEvidence,
   PlannedMerge,
+  PlannedMove,
   PlannedRelation,
   PlannedReview,
   reviewIdFor,
@@ -124,6 +125,8 @@ export interface NewTraitRecordPlan {
   readonly customerId: string;
   readonly record: PreparedRecord;
   readonly keys: readonly string[];
+  /** Set when the record joined an existing customer on the matcher's word (see StoredTraitRecord.linked). */
+  readonly linked?: StoredTraitRecord['linked'];
 }
 
 export type EventOutcome =
@@ -141,6 +144,8 @@ export interface ResolutionPlan {
   /** Unique identifiers ("type:value") found shared by people who differ: they stop linking on their own. */
   readonly sharedIdentifiers: string[];
   readonly relations: PlannedRelation[];
+  /** Records re-resolution moved out of a customer (each followed by its merge, when it joins another). */
+  readonly moves: PlannedMove[];
   /** One per input event, in order. */
   readonly outcomes: EventOutcome[];
 }
@@ -155,6 +160,13 @@ interface Candidate {
   readonly blocked?: string;
 }
 
+/** How often re-resolution may move one record: once is enough to undo an early decision, and never oscillates. */
+export const MAX_RECORD_MOVES = 1;
+/** How much better (in bits) a record must match another customer than the rest of its own before it moves, when its own support is weak or contradicted... */
+export const MOVE_MARGIN_BITS = 2;
+/** ...and when it is not: only a match 2^10 times likelier moves a record away from a customer that supports it. */
+export const CLEAR_MOVE_MARGIN_BITS = 10;
+
 const describeTypes = (identifiers: readonly TypedIdentifier[]): string => [...new Set(identifiers.map((i) => i.type))].join(', ');
 
 /**
@@ -164,7 +176,7 @@ const describeTypes = (identifiers: readonly TypedIdentifier[]): string => [...n
  * automatic link. Pure: the caller loads the state, writes the plan and publishes.
  */
 export class BatchResolver {
-  private readonly plan: ResolutionPlan = { newCustomers: [], newIdentifiers: [], merges: [], memberLinks: [], newRecords: [], reviews: [], sharedIdentifiers: [], relations: [], outcomes: [] };
+  private readonly plan: ResolutionPlan = { newCustomers: [], newIdentifiers: [], merges: [], memberLinks: [], newRecords: [], reviews: [], sharedIdentifiers: [], relations: [], moves: [], outcomes: [] };
 
   constructor(
     private readonly state: GraphState,
@@ -179,6 +191,21 @@ export class BatchResolver {
   }
 
   /**
+   * A merge brings records together that were judged apart: a record the matcher linked to one of
+   * the customers may now sit beside a record that plainly names someone else. The linked records
+   * of these customers are resolved again (moveIfBetterElsewhere); the rest stay. The state must
+   * hold every record of the customers (the service loads them whole for this).
+   */
+  reResolve(customerIds: readonly string[], cause: { readonly id: string; readonly time: string }): ResolutionPlan {
+    const customers = new Set(customerIds.map((id) => this.state.current(id)));
+    const linked = [...this.state.records.entries()].filter(([, stored]) => stored.linked !== undefined && customers.has(this.state.current(stored.customerId)));
+    for (const [recordId, stored] of linked.sort(([x], [y]) => x.localeCompare(y))) {
+      this.moveIfBetterElsewhere({ id: `${cause.id}:${recordId}`, time: cause.time, data: {} }, recordId, this.state.records.get(recordId) ?? stored);
+    }
+    return this.plan;
+  }
+
+  /**
    * Matches stored trait records again, under the current parameters, against everything stored
    * since: a record that now links to another customer joins their customers, under the same
    * guards as any automatic link. Run after a re-estimate, so that records resolved while the
@@ -188,9 +215,100 @@ export class BatchResolver {
     for (const recordId of recordIds) {
       const stored = this.state.records.get(recordId);
       if (stored === undefined) continue;
-      this.rematchFresh({ id: `${cause.id}:${recordId}`, time: cause.time, data: {} }, stored.record, this.state.current(stored.customerId));
+      const event = { id: `${cause.id}:${recordId}`, time: cause.time, data: {} };
+      const customerId = this.state.current(stored.customerId);
+      const top = this.linkable(this.candidates(stored.record, customerId, this.state.identifiersOf(customerId)))[0];
+      if (this.moveIfBetterElsewhere(event, recordId, stored, top)) continue;
+      this.rematchFresh(event, stored.record, customerId, top);
     }
     return this.plan;
+  }
+
+  /**
+   * Re-resolution of one record that joined its customer on the matcher's word. It moves, with
+   * the identifiers it brought, to another customer that matches it clearly better than the rest
+   * of its own does (by MOVE_MARGIN_BITS when nothing of its own supports it above the auto-merge
+   * bar or one of its records names someone else, by CLEAR_MOVE_MARGIN_BITS otherwise), when the
+   * two customers cannot simply be joined (their records contradict each other: otherwise the
+   * ordinary re-match merges them). A record nothing of its customer supports, beside one that
+   * names someone else, is split off on its own. Bounded: a record moves at most
+   * MAX_RECORD_MOVES times, so records never oscillate.
+   */
+  private moveIfBetterElsewhere(event: ResolverEvent, recordId: string, stored: StoredTraitRecord, candidate?: Candidate): boolean {
+    const matching = this.settings.matching;
+    const linked = stored.linked;
+    if (matching === undefined || linked === undefined || (stored.moves ?? 0) >= MAX_RECORD_MOVES) return false;
+    const fromId = this.state.current(stored.customerId);
+    const member = `record:${linked.eventId}`;
+    if (this.state.customers.get(fromId)?.members.includes(member) !== true) return false;
+    const { autoMerge, review } = matching.parameters.thresholds;
+    const householdsAbsent = matching.parameters.households?.present === false;
+    let support = Number.NEGATIVE_INFINITY;
+    let contradicted = false;
+    let others = 0;
+    for (const [id, other] of this.state.records) {
+      if (id === recordId || this.state.current(other.customerId) !== fromId) continue;
+      others += 1;
+      const score = scorePair(stored.record, other.record, matching.parameters, matching.termFrequencies);
+      if (householdsAbsent || agreesOnIndividualTrait(score) || sharePersonalMobile(stored.record, other.record)) support = Math.max(support, score.totalWeight);
+      if (score.totalWeight < review && contradictsOnIndividualTrait(score)) contradicted = true;
+    }
+    if (others === 0) return false;
+    const top = candidate ?? this.linkable(this.candidates(stored.record, fromId, linked.identifiers))[0];
+    const margin = contradicted || support < autoMerge ? MOVE_MARGIN_BITS : CLEAR_MOVE_MARGIN_BITS;
+    const better = top !== undefined && top.weight >= autoMerge && top.weight >= support + margin && this.contradictionBetween(fromId, top.customerId) !== undefined ? top : undefined;
+    if (better === undefined && !(contradicted && support < review)) return false;
+    const partId = customerIdFor({ type: 'moved-record', value: recordId }, this.settings.customerIdKey);
+    if (better !== undefined && this.guard(better.customerId, partId, [{ kind: 'probabilistic', weight: better.weight }]).verdict === 'review') return false;
+    const moves = (stored.moves ?? 0) + 1;
+    const supportText = Number.isFinite(support) ? support.toFixed(2) : 'none';
+    const reason =
+      better !== undefined
+        ? `re-resolved: scores ${better.weight.toFixed(2)} against ${better.customerId}, best ${supportText} against the rest of ${fromId}${contradicted ? ', one of whose records names someone else' : ''}`
+        : `re-resolved: no record of ${fromId} supports it (best ${supportText}) and one names someone else`;
+    this.detachRecord(recordId, stored, fromId, partId, event.time, moves);
+    this.plan.moves.push({
+      recordId,
+      eventId: linked.eventId,
+      fromId,
+      partId,
+      ...(better !== undefined ? { toId: better.customerId, score: better.weight } : {}),
+      identifiers: linked.identifiers,
+      reason,
+      support,
+      at: event.time,
+      moves,
+    });
+    if (better !== undefined) {
+      this.merge(better.customerId, partId, reason, [], this.evidence(event, 'probabilistic:re-resolution', undefined, { score: better.weight, parametersVersion: matching.parameters.version }));
+    }
+    return true;
+  }
+
+  /** The record, its member entry and the identifiers it brought leave the customer for a part of their own. */
+  private detachRecord(recordId: string, stored: StoredTraitRecord, fromId: string, partId: string, at: string, moves: number): void {
+    const linked = stored.linked;
+    if (linked === undefined) return;
+    const member = `record:${linked.eventId}`;
+    const from = this.state.customers.get(fromId);
+    if (from !== undefined) from.members = from.members.filter((m) => m !== member);
+    this.state.customers.set(partId, { id: partId, createdAt: at, members: [partId, member], separatedFrom: [] });
+    this.state.records.set(recordId, { ...stored, customerId: partId, moves });
+    // A record linked and moved within one batch is written where it ends up.
+    const created = this.plan.newRecords.findIndex((planned) => planned.id === recordId);
+    const planned = this.plan.newRecords[created];
+    if (planned !== undefined) this.plan.newRecords[created] = { ...planned, customerId: partId };
+    const linkedHere = this.plan.memberLinks.findIndex((link) => link.member === member);
+    if (linkedHere >= 0) this.plan.memberLinks.splice(linkedHere, 1);
+    const leaving = new Set(linked.identifiers.map(uniqueIdentifierId));
+    const held = this.state.identifiersOf(fromId);
+    const staying = held.filter((identifier) => !leaving.has(uniqueIdentifierId(identifier)));
+    held.splice(0, held.length, ...staying);
+    this.state.identifiersOf(partId).push(...linked.identifiers);
+    for (const id of leaving) {
+      const owner = this.state.owners.get(id);
+      if (owner !== undefined && this.state.current(owner.customerId) === fromId) this.state.owners.set(id, { ...owner, customerId: partId, originCustomerId: partId });
+    }
   }
 
   private resolveOne(event: ResolverEvent): EventOutcome {
@@ -205,6 +323,7 @@ export class BatchResolver {
 
     let customerId: string;
     let reason = decision.reason;
+    let linked: StoredTraitRecord['linked'];
     switch (decision.kind) {
       case 'new-customer': {
         // No customer holds any of the event's unique identifiers: its personal traits are the
@@ -213,6 +332,7 @@ export class BatchResolver {
         if (matched !== undefined) {
           customerId = matched.customerId;
           reason = matched.reason;
+          linked = { eventId: event.id, identifiers: decision.identifiers.map(({ type, value }) => ({ type, value })) };
         } else {
           customerId = this.createCustomer(event, decision);
           if (prepared !== undefined) this.queueCloseCandidates(event, prepared, customerId);
@@ -245,7 +365,7 @@ export class BatchResolver {
         break;
     }
     customerId = this.state.current(customerId);
-    if (prepared !== undefined) this.storeTraitRecord(customerId, prepared);
+    if (prepared !== undefined) this.storeTraitRecord(customerId, prepared, linked);
     return { kind: 'resolved', customerId, identifiers: carried, reason };
   }
 
@@ -591,10 +711,10 @@ export class BatchResolver {
     }
   }
 
-  private rematchFresh(event: ResolverEvent, record: PreparedRecord, customerId: string): string {
+  private rematchFresh(event: ResolverEvent, record: PreparedRecord, customerId: string, candidate?: Candidate): string {
     const matching = this.settings.matching;
     if (matching === undefined) return customerId;
-    const top = this.linkable(this.candidates(record, customerId, this.state.identifiersOf(customerId)))[0];
+    const top = candidate ?? this.linkable(this.candidates(record, customerId, this.state.identifiersOf(customerId)))[0];
     if (top === undefined || top.weight < matching.parameters.thresholds.autoMerge) return customerId;
     // What one instance would have done had it seen the other record first: link them, under
     // the same guards as any automatic link.
@@ -608,19 +728,19 @@ export class BatchResolver {
     return this.state.current(customerId);
   }
 
-  private storeTraitRecord(customerId: string, prepared: PreparedRecord): void {
+  private storeTraitRecord(customerId: string, prepared: PreparedRecord, linked?: StoredTraitRecord['linked']): void {
     const { recordId: _ignored, ...fields } = prepared;
     const id = traitRecordIdFor(customerId, fields);
     if (this.state.records.has(id)) return;
     const record: PreparedRecord = { ...fields, recordId: id };
     const keys = blockingKeys(record);
-    this.state.records.set(id, { record, customerId });
+    this.state.records.set(id, { record, customerId, ...(linked !== undefined ? { linked } : {}) });
     for (const key of keys) {
       const list = this.state.postings.get(key) ?? [];
       list.push(id);
       this.state.postings.set(key, list);
     }
-    this.plan.newRecords.push({ id, customerId, record, keys });
+    this.plan.newRecords.push({ id, customerId, record, keys, ...(linked !== undefined ? { linked } : {}) });
   }
 }
 
@@ -628,6 +748,8 @@ export interface BatchLookups {
   /** Unique identifier ids ("type:value") the batch carries. */
   readonly identifierIds: string[];
   readonly blockingKeys: string[];
+  /** Trait records to read whatever their blocks' sizes (every record of customers resolved again). */
+  readonly recordIds?: string[];
   /** Term-frequency entries ("firstName:jane") the batch's records may be scored on. */
   readonly termKeys: string[];
 }

@@ -99,6 +99,37 @@ export interface StoredTraitRecord {
   readonly record: PreparedRecord;
   /** The customer the record was first linked to (follow merges for the current one). */
   readonly customerId: string;
+  /**
+   * Set on a record that joined an existing customer on the matcher's word (a member
+   * "record:<eventId>"): the event that brought it and the identifiers it attached. Such a record
+   * can be moved to another customer when later evidence says it belongs there (re-resolution).
+   */
+  readonly linked?: { readonly eventId: string; readonly identifiers: readonly TypedIdentifier[] };
+  /** How many times re-resolution moved the record: bounded, so records never oscillate. */
+  readonly moves?: number;
+}
+
+/**
+ * A record re-resolution took out of a customer: split off into a customer of its own (the part)
+ * and, when another customer is its better match, merged into that one (a PlannedMerge follows).
+ */
+export interface PlannedMove {
+  readonly recordId: string;
+  /** The event that linked the record to the customer it leaves. */
+  readonly eventId: string;
+  readonly fromId: string;
+  readonly partId: string;
+  /** The customer the part joins; absent when the record is only split off. */
+  readonly toId?: string;
+  /** Identifiers the record brought: they leave with it. */
+  readonly identifiers: readonly TypedIdentifier[];
+  readonly reason: string;
+  /** Best weight of the record against the customer it leaves, and against the one it joins. */
+  readonly support: number;
+  readonly score?: number;
+  readonly at: string;
+  /** The record's move count after this move. */
+  readonly moves: number;
 }
 
 export type ReviewKind = 'probabilistic' | 'over-merge-guard' | 'split-separated';

@@ -3,7 +3,7 @@ import { Context } from '@opentelemetry/api';
 import { CustomerSplitDataV1, EventReceivedV1, ResolvedEventDataV1, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import { TypedIdentifier } from '../../matching/domain';
-import { PlannedMerge } from '../domain/identity-graph.model';
+import { PlannedMerge, PlannedMove } from '../domain/identity-graph.model';
 import { IdentityGraphRepository } from './identity-graph.repository';
 import { IdentityLookupCache } from './identity-lookup.cache';
 
@@ -25,8 +25,8 @@ export interface SplitForPublishing {
 
 /**
  * Publishes what a change of the graph means for everyone else, in one acknowledged request:
- * merges and splits first (a consumer of both topics sees them no later than the events that
- * depend on them), the resolved events, then snapshots of every touched customer. Afterwards the
+ * splits, then merges (a consumer of both topics sees them no later than the events that
+ * depend on them; a moved record's split comes before the merge that takes it on), the resolved events, then snapshots of every touched customer. Afterwards the
  * lookup cache is rewritten from the stored state, so it never runs ahead of MongoDB.
  */
 @Injectable()
@@ -37,16 +37,41 @@ export class IdentityEventsPublisher {
     private readonly cache: IdentityLookupCache,
   ) {}
 
-  async publish(input: { resolved?: readonly ResolvedForPublishing[]; merges?: readonly PlannedMerge[]; splits?: readonly SplitForPublishing[]; touched?: readonly string[] }): Promise<void> {
+  async publish(input: {
+    resolved?: readonly ResolvedForPublishing[];
+    merges?: readonly PlannedMerge[];
+    splits?: readonly SplitForPublishing[];
+    /** Records re-resolution moved: each is published as a split of the customer it left (the part taking the record's identifiers). */
+    moves?: readonly PlannedMove[];
+    touched?: readonly string[];
+  }): Promise<void> {
     const resolved = input.resolved ?? [];
     const merges = input.merges ?? [];
-    const splits = input.splits ?? [];
+    const moves = input.moves ?? [];
     const now = new Date().toISOString();
     const removed = [...new Set(merges.map((m) => m.mergedId))];
     const touched = [
-      ...new Set([...resolved.map((r) => r.customerId), ...merges.map((m) => m.survivorId), ...splits.flatMap((s) => s.parts.map((p) => p.customerId)), ...(input.touched ?? [])]),
+      ...new Set([
+        ...resolved.map((r) => r.customerId),
+        ...merges.map((m) => m.survivorId),
+        ...(input.splits ?? []).flatMap((s) => s.parts.map((p) => p.customerId)),
+        ...moves.map((m) => m.fromId),
+        ...(input.touched ?? []),
+      ]),
     ].filter((id) => !removed.includes(id));
-    const snapshots = await this.graph.snapshotsOf(touched);
+    const snapshots = await this.graph.snapshotsOf([...new Set([...touched, ...moves.map((m) => m.fromId)])]);
+    const splits: SplitForPublishing[] = [
+      ...(input.splits ?? []),
+      ...moves.map((m) => ({
+        id: `move:${m.recordId}:${m.moves}`,
+        customerId: m.fromId,
+        parts: [
+          { customerId: m.fromId, identifiers: snapshots.get(m.fromId)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [] },
+          { customerId: m.partId, identifiers: m.identifiers.map(({ type, value }) => ({ type, value })) },
+        ],
+        reason: m.reason,
+      })),
+    ];
 
     const resolvedEvents: OutgoingEvent[] = resolved.map(({ event, trace, customerId, identifiers }) => {
       const data: ResolvedEventDataV1 = { ...event.data, customerId, identifiers: identifiers.map(({ type, value }) => ({ type, value })) };
@@ -66,9 +91,23 @@ export class IdentityEventsPublisher {
         }),
       };
     });
+    const movedFrom = new Map(moves.map((m) => [m.partId, m.fromId]));
     const changes: OutgoingEvent[] = [
+      ...splits.map((s) => ({
+        key: s.customerId,
+        event: createEnvelope({
+          type: 'customer.split',
+          version: 1,
+          id: s.id,
+          source: SOURCE,
+          subject: s.customerId,
+          data: { customerId: s.customerId, parts: s.parts, reason: s.reason, splitAt: now },
+        }),
+      })),
       ...merges.map((m) => ({
-        key: m.survivorId,
+        // A moved record's part is merged on the key of the split that made it, so that every
+        // consumer sees the split first (one partition, in order).
+        key: movedFrom.get(m.mergedId) ?? m.survivorId,
         event: createEnvelope({
           type: 'customer.merged',
           version: 1,
@@ -87,17 +126,6 @@ export class IdentityEventsPublisher {
             ...(m.link.score !== undefined ? { score: m.link.score } : {}),
             mergedAt: now,
           },
-        }),
-      })),
-      ...splits.map((s) => ({
-        key: s.customerId,
-        event: createEnvelope({
-          type: 'customer.split',
-          version: 1,
-          id: s.id,
-          source: SOURCE,
-          subject: s.customerId,
-          data: { customerId: s.customerId, parts: s.parts, reason: s.reason, splitAt: now },
         }),
       })),
     ];

@@ -38,7 +38,7 @@ export interface MergeRecord {
 }
 
 export interface HistoryEntry {
-  kind: 'merged' | 'split' | 'review-accepted' | 'review-rejected';
+  kind: 'merged' | 'split' | 'moved' | 'review-accepted' | 'review-rejected';
   at: Date;
   reason: string;
   customerIds: string[];
@@ -69,6 +69,10 @@ export interface TraitRecordDocument {
   _id: string;
   customerId: string;
   record: PreparedRecord;
+  /** Set when the record joined an existing customer on the matcher's word: what re-resolution may move. */
+  linked?: { eventId: string; identifiers: Array<{ type: string; value: string }> };
+  /** Times re-resolution moved the record. */
+  moves?: number;
   createdAt: Date;
 }
 

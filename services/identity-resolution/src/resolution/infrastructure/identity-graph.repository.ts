@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { ONE_REPLY } from '@o2o/mongo';
-import { TypedIdentifier } from '../../matching/domain';
-import { BatchLookups, GraphState, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
+import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
+import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
-import { CustomerDocument, IdentifierDocument, IdentityCollections, MergeRecord } from './identity-graph.collections';
+import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, TraitRecordDocument } from './identity-graph.collections';
 import { TermFrequencyStore } from './term-frequency.store';
 import { WriteSerializer } from './write-serializer';
 
@@ -57,6 +57,13 @@ async function insertDocuments<T extends { _id: string }>(collection: InsertColl
   if (missing.length > 0) await collection.insertMany(missing as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, { ordered: false });
 }
 
+/** The customer an id stands for in a chain read by customersFollowingMerges. */
+function currentIn(chain: ReadonlyMap<string, CustomerDocument>, id: string): CustomerDocument | undefined {
+  let cursor = chain.get(id);
+  for (let hop = 0; cursor?.mergedInto !== undefined && hop < MAX_MERGE_HOPS; hop += 1) cursor = chain.get(cursor.mergedInto);
+  return cursor;
+}
+
 function toGraphCustomer(doc: CustomerDocument): GraphCustomer {
   return {
     id: doc._id,
@@ -96,7 +103,7 @@ export class IdentityGraphRepository {
       lookups.blockingKeys.length > 0 ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }, ONE_REPLY).toArray() : Promise.resolve([]),
     ]);
     const postingMap = new Map(postings.map((p) => [p._id, [...p.ids]]));
-    const recordIds = [...new Set(postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids))];
+    const recordIds = [...new Set([...postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids), ...(lookups.recordIds ?? [])])];
     // With personal traits in the batch, the records of the customers its identifiers belong to
     // as well: whether an e-mail names the same person as its holder is judged on them.
     const holders = lookups.blockingKeys.length > 0 ? [...new Set(owners.filter((o) => o.unique).map((o) => o.customerId))] : [];
@@ -105,7 +112,9 @@ export class IdentityGraphRepository {
       holders.length > 0 ? this.db.traitRecords.find({ customerId: { $in: holders } }, ONE_REPLY).limit(HOLDER_RECORDS_READ).toArray() : Promise.resolve([]),
     ]);
     const recordDocs = [...new Map([...byId, ...byHolder].map((r) => [r._id, r])).values()];
-    const records = new Map<string, StoredTraitRecord>(recordDocs.map((r) => [r._id, { record: r.record, customerId: r.customerId }]));
+    const records = new Map<string, StoredTraitRecord>(
+      recordDocs.map((r) => [r._id, { record: r.record, customerId: r.customerId, ...(r.linked !== undefined ? { linked: r.linked } : {}), ...(r.moves !== undefined ? { moves: r.moves } : {}) }]),
+    );
 
     // Name counts of the batch's records and of the stored ones they may be compared with: how
     // common a spelling is tells a typing error from another name (see differentFirstNames).
@@ -130,6 +139,34 @@ export class IdentityGraphRepository {
     return { state, termFrequencies, unannounced };
   }
 
+  /**
+   * A batch state for resolving again: every record of the customers the ids stand for (however
+   * large their blocks), the blocks of those records and of `records`, and what they lead to.
+   */
+  async loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number): Promise<LoadedBatch & { linked: number }> {
+    const whole = await this.recordsOfCustomers(customerIds);
+    const loaded = await this.loadBatch({ ...lookupsForRecords([...records, ...whole.map((r) => r.record)]), recordIds: whole.map((r) => r._id) }, maxBlockSize);
+    return { ...loaded, linked: whole.filter((r) => r.linked !== undefined).length };
+  }
+
+  /** Stored trait records by id, with the customer each was first linked to. */
+  traitRecordsById(ids: readonly string[]): Promise<TraitRecordDocument[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.db.traitRecords.find({ _id: { $in: [...ids] } }, ONE_REPLY).toArray();
+  }
+
+  /**
+   * Every trait record of the customers the ids stand for now (their own, and those of the
+   * customers merged into them), up to HOLDER_RECORDS_READ: what re-resolution judges a record's
+   * place on.
+   */
+  async recordsOfCustomers(ids: readonly string[]): Promise<TraitRecordDocument[]> {
+    if (ids.length === 0) return [];
+    const chain = await this.customersFollowingMerges(ids);
+    const standing = [...new Set(ids.flatMap((id) => currentIn(chain, id) ?? []))];
+    const owners = [...new Set(standing.flatMap((customer) => [customer._id, ...(customer.members ?? [])]))];
+    return this.db.traitRecords.find({ customerId: { $in: owners } }, ONE_REPLY).limit(HOLDER_RECORDS_READ).toArray();
+  }
+
   /** Customers by id, with every customer they were merged into. */
   async customersFollowingMerges(ids: readonly string[]): Promise<Map<string, CustomerDocument>> {
     const found = new Map<string, CustomerDocument>();
@@ -149,7 +186,18 @@ export class IdentityGraphRepository {
 
   private async writeNow(plan: ResolutionPlan): Promise<void> {
     const now = new Date();
-    const customers = plan.newCustomers.map((c) => ({ _id: c.id, createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] }));
+    const customers = [
+      ...plan.newCustomers.map((c) => ({ _id: c.id, createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] as HistoryEntry[] })),
+      // A record re-resolution moved gets a customer of its own first (the part), merged on below.
+      ...plan.moves.map((m) => ({
+        _id: m.partId,
+        createdAt: new Date(m.at),
+        mergedIds: [],
+        members: [m.partId, `record:${m.eventId}`],
+        separatedFrom: [],
+        history: [{ kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] }],
+      })),
+    ];
     const identifiers = plan.newIdentifiers.map((n) => ({
       _id: identifierDocumentId(n, n.unique, n.originCustomerId),
       type: n.type,
@@ -160,7 +208,7 @@ export class IdentityGraphRepository {
       firstSeenAt: new Date(n.evidence.at),
       evidence: n.evidence,
     }));
-    const records = plan.newRecords.map((r) => ({ _id: r.id, customerId: r.customerId, record: r.record, createdAt: now }));
+    const records = plan.newRecords.map((r) => ({ _id: r.id, customerId: r.customerId, record: r.record, ...(r.linked !== undefined ? { linked: { eventId: r.linked.eventId, identifiers: r.linked.identifiers.map(({ type, value }) => ({ type, value })) } } : {}), createdAt: now }));
     const postings = new Map<string, string[]>();
     for (const record of plan.newRecords) for (const key of record.keys) postings.set(key, [...(postings.get(key) ?? []), record.id]);
     const keys = [...postings.entries()].map(([key, ids]) => ({ _id: key, ids }));
@@ -188,6 +236,7 @@ export class IdentityGraphRepository {
     ]);
     await insertDocuments(this.db.customers, newCustomers);
     await insertDocuments(this.db.identifiers, newIdentifiers);
+    await this.applyMovesNow(plan.moves);
     await this.applyMergesNow(plan.merges);
     const members = new Map<string, string[]>();
     for (const link of plan.memberLinks) members.set(link.customerId, [...(members.get(link.customerId) ?? []), link.member]);
@@ -196,6 +245,10 @@ export class IdentityGraphRepository {
       [...members.entries()].map(([customerId, added]) => ({ updateOne: { filter: { _id: customerId }, update: { $addToSet: { members: { $each: added } } } } })),
     );
     await insertDocuments(this.db.traitRecords, newRecords);
+    await chunkedBulkWrite(
+      this.db.traitRecords,
+      plan.moves.map((m) => ({ updateOne: { filter: { _id: m.recordId, moves: { $ne: m.moves } }, update: { $set: { customerId: m.partId, moves: m.moves } } } })),
+    );
     await insertDocuments(this.db.blockingIndex, newKeys);
     const created = new Set(newKeys.map((d) => d._id));
     await chunkedBulkWrite(
@@ -217,6 +270,29 @@ export class IdentityGraphRepository {
           },
         })),
       ),
+    );
+  }
+
+  /**
+   * Records re-resolution moved: the record, its member entry and the identifiers its event
+   * attached leave the customer for the part (which a merge may then fold into another customer).
+   * Each update is conditional on the record still being where the move found it, so a replay
+   * moves nothing twice.
+   */
+  private async applyMovesNow(moves: ResolutionPlan['moves']): Promise<void> {
+    if (moves.length === 0) return;
+    await chunkedBulkWrite(
+      this.db.identifiers,
+      moves.map((m) => ({ updateMany: { filter: { customerId: m.fromId, 'evidence.eventId': m.eventId }, update: { $set: { customerId: m.partId, originCustomerId: m.partId } } } })),
+    );
+    await chunkedBulkWrite(
+      this.db.customers,
+      moves.map((m) => ({
+        updateOne: {
+          filter: { _id: m.fromId, members: `record:${m.eventId}` },
+          update: { $pull: { members: `record:${m.eventId}` }, $push: { history: { kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] } } },
+        },
+      })),
     );
   }
 
@@ -293,10 +369,7 @@ export class IdentityGraphRepository {
 
   /** Current customer of an id, following merges; undefined when unknown. */
   async currentCustomer(id: string): Promise<CustomerDocument | undefined> {
-    const chain = await this.customersFollowingMerges([id]);
-    let cursor = chain.get(id);
-    for (let hop = 0; cursor?.mergedInto !== undefined && hop < MAX_MERGE_HOPS; hop += 1) cursor = chain.get(cursor.mergedInto);
-    return cursor;
+    return currentIn(await this.customersFollowingMerges([id]), id);
   }
 
   /** Identifier documents with the given type and value (several for a non-unique type). */

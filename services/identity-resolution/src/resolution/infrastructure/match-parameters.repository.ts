@@ -61,12 +61,6 @@ export class MatchParametersRepository {
     return docs.map((d) => d._id);
   }
 
-  async recordsOf(ids: readonly string[]): Promise<PreparedRecord[]> {
-    if (ids.length === 0) return [];
-    const docs = await this.db.traitRecords.find({ _id: { $in: [...ids] } }, { projection: { record: 1 } }).toArray();
-    return docs.map((d) => d.record);
-  }
-
   /** People's review decisions with the trait records stored under the two customers, for judging an estimate. */
   async decidedPairs(limit: number): Promise<DecidedPair[]> {
     const decided = await this.db.reviewQueue.find({ status: { $in: ['accepted', 'rejected'] } }).sort({ decidedAt: -1 }).limit(limit).toArray();

@@ -5,7 +5,7 @@ import { IdentityRules, MatchParameters, SegmentLikeEvent } from '../../../match
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver, lookupsFor, ResolutionPlan, ResolverEvent, ResolverSettings } from '../../domain/batch-resolver';
-import { PlannedMerge, uniqueIdentifierId } from '../../domain/identity-graph.model';
+import { PlannedMerge, PlannedMove, uniqueIdentifierId } from '../../domain/identity-graph.model';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
 import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
@@ -64,6 +64,7 @@ export class ResolveEventsHandler {
     if (events.length === 0) return [];
     const inputs: ResolverEvent[] = events.map(({ event }) => ({ id: event.id, time: new Date(event.data.timestamp).toISOString(), data: asSegmentEvent(event) }));
     const merges = new Map<string, PlannedMerge>();
+    const moves = new Map<string, PlannedMove>();
     const fresh = new Set<string>();
     let plan: ResolutionPlan | undefined;
     let survivorOf: (id: string) => string = (id) => id;
@@ -75,6 +76,7 @@ export class ResolveEventsHandler {
       plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }, fresh).resolve(inputs);
       await this.graph.write(plan);
       for (const merge of plan.merges) merges.set(merge.mergedId, merge);
+      for (const move of plan.moves) moves.set(move.recordId, move);
       for (const created of plan.newCustomers) fresh.add(created.id);
       const state = loaded.state;
       survivorOf = (id) => state.current(id);
@@ -82,6 +84,16 @@ export class ResolveEventsHandler {
     }
     if (plan === undefined) return [];
     const finalPlan = plan;
+    const last = inputs[inputs.length - 1];
+    if (merges.size > 0 && last !== undefined) {
+      const reResolved = await this.reResolve([...new Set([...merges.values()].map((m) => survivorOf(m.survivorId)))], { id: `re-resolution:${last.id}`, time: last.time });
+      for (const move of reResolved?.plan.moves ?? []) moves.set(move.recordId, move);
+      for (const merge of reResolved?.plan.merges ?? []) merges.set(merge.mergedId, merge);
+      if (reResolved !== undefined) {
+        const before = survivorOf;
+        survivorOf = (id) => reResolved.current(before(id));
+      }
+    }
 
     const unresolvable: Unresolvable[] = [];
     const resolved = events.flatMap((source, index) => {
@@ -94,9 +106,24 @@ export class ResolveEventsHandler {
       return [{ event: source.event, trace: source.trace, customerId: survivorOf(outcome.customerId), identifiers: outcome.identifiers }];
     });
     const allMerges = [...merges.values()].map((m) => ({ ...m, survivorId: survivorOf(m.survivorId) }));
-    await this.publisher.publish({ resolved, merges: allMerges });
+    await this.publisher.publish({ resolved, merges: allMerges, moves: [...moves.values()] });
     await this.graph.markAnnounced(allMerges.map((m) => m.mergedId));
     return unresolvable;
+  }
+
+  /**
+   * The batch merged customers: the records the matcher linked to them are resolved again against
+   * everything the merged customers now hold (BatchResolver.reResolve), and the moves written.
+   */
+  private async reResolve(customerIds: readonly string[], cause: { id: string; time: string }): Promise<{ plan: ResolutionPlan; current: (id: string) => string } | undefined> {
+    const settings = await this.settings();
+    if (settings.matching === undefined) return undefined;
+    const loaded = await this.graph.loadForReResolution(customerIds, [], this.config.MATCHING_MAX_BLOCK_SIZE);
+    if (loaded.linked === 0) return undefined;
+    const plan = new BatchResolver(loaded.state, { ...settings, matching: { ...settings.matching, termFrequencies: loaded.termFrequencies } }).reResolve(customerIds, cause);
+    if (plan.moves.length === 0) return undefined;
+    await this.graph.write(plan);
+    return { plan, current: (id) => loaded.state.current(id) };
   }
 
   private async settings(): Promise<ResolverSettings> {

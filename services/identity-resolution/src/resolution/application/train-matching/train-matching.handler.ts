@@ -3,7 +3,7 @@ import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
 import { acceptEstimate, largestWeightChange, MatchParameters, REMATCH_MIN_CHANGE_BITS, SelfTrainingPolicy, trainingDue } from '../../../matching/domain';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
-import { BatchResolver, lookupsForRecords } from '../../domain/batch-resolver';
+import { BatchResolver } from '../../domain/batch-resolver';
 import { EstimationRunner } from '../../infrastructure/estimation.runner';
 import { TrainingStatusDocument } from '../../infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
@@ -107,12 +107,18 @@ export class TrainMatchingHandler {
     let merges = 0;
     for (let start = 0; start < ids.length; start += REMATCH_PAGE) {
       const page = ids.slice(start, start + REMATCH_PAGE);
-      const loaded = await this.graph.loadBatch(lookupsForRecords(await this.parameters.recordsOf(page)), this.config.MATCHING_MAX_BLOCK_SIZE);
+      // The page's customers whole: whether a record stays with its customer is judged on all of its records.
+      const docs = await this.graph.traitRecordsById(page);
+      const loaded = await this.graph.loadForReResolution(
+        docs.map((d) => d.customerId),
+        docs.map((d) => d.record),
+        this.config.MATCHING_MAX_BLOCK_SIZE,
+      );
       const matching = settings.matching !== undefined ? { ...settings.matching, termFrequencies: loaded.termFrequencies } : undefined;
       const plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }).rematch(page, cause);
-      if (plan.merges.length > 0 || plan.reviews.length > 0) {
+      if (plan.merges.length > 0 || plan.reviews.length > 0 || plan.moves.length > 0) {
         await this.graph.write(plan);
-        await this.publisher.publish({ merges: plan.merges });
+        await this.publisher.publish({ merges: plan.merges, moves: plan.moves });
         await this.graph.markAnnounced(plan.merges.map((merge) => merge.mergedId));
         merges += plan.merges.length;
       }

@@ -1,0 +1,126 @@
+import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
+import { RunningService, startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { MongoClient } from 'mongodb';
+import { initialMatchParameters } from '../src/matching/domain';
+import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
+import { identityResolutionService } from '../src/identity-resolution.service';
+import { MatchParametersRepository } from '../src/resolution/infrastructure/match-parameters.repository';
+import { changes, EventFeed, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
+
+const run = uniqueId();
+const topic = (name: string) => `${run}.${name}`;
+const EVENTS = topic(topics.identityEvents.name);
+const CHANGES = topic(topics.identityChanges.name);
+const DLQ = topic(deadLetterTopicName('identity-resolution'));
+
+interface Explanation {
+  customerId: string;
+  identifiers: Array<{ type: string; value: string }>;
+  history: Array<{ kind: string; reason: string; customerIds: string[] }>;
+}
+
+/**
+ * Re-resolution against the real servers: a record linked early to the wrong customer moves by
+ * itself when later evidence shows where it belongs, and everyone downstream hears of it as a
+ * split of the customer it left followed by the merge that takes it on, in that order.
+ */
+describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
+  let config: IdentityResolutionConfig;
+  let service: RunningService;
+  let spy: TopicSpy;
+  let feed: EventFeed;
+  let mongo: MongoClient;
+
+  beforeAll(async () => {
+    // No scheduled training: the test sets the parameters in force itself.
+    config = loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { MATCHING_TRAINING_INTERVAL_MS: '0' }));
+    service = await startService(identityResolutionService, config, 0);
+    await service.transport.whenJoined();
+    spy = await TopicSpy.start(config.KAFKA_BROKERS, [EVENTS, CHANGES, DLQ]);
+    feed = await EventFeed.start(config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
+    mongo = await MongoClient.connect(config.MONGO_URL);
+  });
+
+  afterAll(async () => {
+    await feed?.stop();
+    await spy?.stop();
+    await service?.app.close();
+    await mongo?.close();
+  });
+
+  async function resolveInOrder(...events: EventReceivedV1[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const event of events) {
+      await feed.send([{ event }]);
+      ids.push(
+        await expectEventually(() => {
+          const customerId = resolvedCustomer(spy, EVENTS, event);
+          if (customerId === undefined) throw new Error(`${event.id} not resolved yet`);
+          return customerId;
+        }),
+      );
+    }
+    return ids;
+  }
+
+  const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${service.url}${path}`, { headers: await authHeader(path.startsWith('/v1/identities/') ? 'agent' : 'operator') });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+
+  it('moves a record linked early to the customer later evidence shows it belongs to, with its identifiers, split then merged downstream', async () => {
+    const parameters = service.app.get(MatchParametersRepository);
+    const p = uniqueId('rr-');
+    const surname = `Smithers${p.slice(3, 9).replace(/[0-9]/g, (d) => 'abcdefghij'.charAt(Number(d)))}`;
+    const home = { firstName: 'Jonathan', lastName: surname, address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
+    const initial = initialMatchParameters('initial');
+    // Stage 1, under lax parameters: the son's kiosk record (no e-mail) joins his father's customer on name and address.
+    await parameters.save({ ...initial, version: `${p}-lax`, thresholds: { autoMerge: -5, review: -10 } }, 0);
+    const [father, kiosk] = await resolveInOrder(
+      receivedEvent({ eventType: 'identify', anonymousId: `${p}-f1`, traits: { ...home, birthday: '1961-11-23', email: `${p}.father@mail.org` } }),
+      receivedEvent({ eventType: 'identify', anonymousId: `${p}-kiosk`, traits: { ...home, birthday: '2010-11-02' } }),
+    );
+    expect(kiosk).toBe(father);
+    // Stage 2, under parameters that tell father and son apart: the son's own record contradicts the father's, so it is a customer of its own.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await parameters.save({ ...initial, version: `${p}-wary`, thresholds: { ...initial.thresholds, review: 0 } }, 0);
+    const [son] = await resolveInOrder(receivedEvent({ eventType: 'identify', anonymousId: `${p}-s1`, traits: { ...home, birthday: '2010-11-02', email: `${p}.junior@mail.org` } }));
+    expect(son).not.toBe(father);
+    // Stage 3: the father shows a loyalty card with his e-mail; the merge that follows makes the batch resolve the early record again.
+    const [carded] = await resolveInOrder(
+      receivedEvent({ eventType: 'identify', anonymousId: `${p}-card`, traits: { loyaltyCard: `${p}-L1` } }),
+      receivedEvent({ eventType: 'identify', anonymousId: `${p}-card2`, traits: { email: `${p}.father@mail.org`, loyaltyCard: `${p}-L1` } }),
+    );
+    expect(carded).toBeDefined();
+
+    const split = await expectEventually(() => {
+      const found = spy.on(CHANGES).find((m) => (m.value as { type: string; data: { customerId?: string } }).type === 'customer.split' && (m.value as { data: { customerId?: string } }).data.customerId === father);
+      if (found === undefined) throw new Error('no split published yet');
+      return found;
+    });
+    const splitData = (split.value as { id: string; data: { parts: Array<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>; reason: string } }).data;
+    const part = splitData.parts.find((candidate) => candidate.customerId !== father);
+    expect(part?.identifiers).toEqual([{ type: 'anonymousId', value: `${p}-kiosk` }]);
+    expect(splitData.reason).toMatch(/^re-resolved: scores/);
+    expect(splitData.parts.find((candidate) => candidate.customerId === father)?.identifiers).toEqual(expect.arrayContaining([{ type: 'email', value: `${p}.father@mail.org` }]));
+    // The part's merge into the son's customer follows the split, on the same key (one partition, in order).
+    const all = spy.on(CHANGES);
+    const splitAt = all.indexOf(split);
+    const mergeAt = all.findIndex((m) => (m.value as { type: string; data: { mergedId?: string } }).type === 'customer.merged' && (m.value as { data: { mergedId?: string } }).data.mergedId === part?.customerId);
+    expect(mergeAt).toBeGreaterThan(splitAt);
+    expect(all[mergeAt]?.key).toBe(split.key);
+    expect(survivorOf(spy, CHANGES, part?.customerId ?? '')).toBe(survivorOf(spy, CHANGES, son ?? ''));
+
+    // Lookups, explain and the store agree: the kiosk visitor is the son now, and the father's customer says why it lost the record.
+    const lookup = await get<{ customerId: string }>(`/v1/identities/anonymousId/${encodeURIComponent(`${p}-kiosk`)}`);
+    expect(lookup.body.customerId).toBe(survivorOf(spy, CHANGES, son ?? ''));
+    const explained = await get<Explanation>(`/v1/customers/${survivorOf(spy, CHANGES, father ?? '')}/explain`);
+    expect(explained.body.identifiers.map((i) => i.value)).not.toContain(`${p}-kiosk`);
+    expect(explained.body.history).toContainEqual(expect.objectContaining({ kind: 'moved', customerIds: [father, part?.customerId] }));
+    const record = await mongo.db(config.MONGO_DB).collection('trait_records').findOne({ 'linked.identifiers.value': `${p}-kiosk` });
+    expect(record).toMatchObject({ customerId: part?.customerId, moves: 1 });
+    expect(changes(spy, CHANGES).filter((change) => change.type === 'customer.split')).toHaveLength(1);
+    expect(spy.on(DLQ)).toHaveLength(0);
+  }, 120000);
+});
