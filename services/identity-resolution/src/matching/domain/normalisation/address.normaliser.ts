@@ -59,6 +59,22 @@ const SLASH_UNIT = /^([a-z]?\d+[a-z]?)\s*\/\s*(\d.*)$/u;
 const DESIGNATOR_PREFIX = new RegExp(`^(?:${UNIT_DESIGNATORS}|level|floor|lvl)(?=\\d)`, 'u');
 const STREET_NUMBER = /^\d+[a-z]?(?:-\d+[a-z]?)?$/u;
 
+/** Written-out street types, longest first, for squashedStreetName. */
+const LONG_STREET_TYPES = Object.entries(STREET_TYPES)
+  .filter(([long, short]) => long.length > short.length)
+  .sort(([x], [y]) => y.length - x.length);
+
+/**
+ * A street name run together, its type abbreviated: "fawkner st", "Fawkner Street" and the second
+ * line "fawknerstreet" all become "fawknerst". Lets a street given on the second address line
+ * (lines 1 and 2 swapped) be recognised.
+ */
+export function squashedStreetName(text: string): string {
+  const squashed = text.replace(/[^\p{L}\p{N}]/gu, '');
+  const type = LONG_STREET_TYPES.find(([long]) => squashed.length > long.length && squashed.endsWith(long));
+  return type !== undefined ? `${squashed.slice(0, -type[0].length)}${type[1]}` : squashed;
+}
+
 export interface NormalisedStreet {
   /** The street line without the unit: "12 smith st". */
   readonly street: string;

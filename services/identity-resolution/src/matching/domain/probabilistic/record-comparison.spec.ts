@@ -96,4 +96,13 @@ describe('compareRecords', () => {
     expect(levels(at('Unit 4'), at(undefined)).contact).toBe('same-surname:address');
     expect(levels({ ...at(undefined), street: '517 sdwyt avenue' }, { ...at(undefined), street: '517 sidaway street' }).contact).toBe('same-surname:address-similar');
   });
+
+  it('recognises the first and second address lines given the other way round', () => {
+    const home = { lastName: 'Rundle', city: 'Pottsville', postcode: '6154', state: 'NSW' };
+    const straight = { ...home, street: '8 Fawkner Street', line2: 'Emerald Agricultural College' };
+    expect(levels(straight, { ...home, street: '8 Emerald Agricultral College', line2: 'fawknerstreet' }).contact).toBe('same-surname:address-unit');
+    // Another number, or a second line that is not the other's street, is another address.
+    expect(levels(straight, { ...home, street: '9 Emerald Agricultural College', line2: 'Fawkner Street' }).contact).toBe('same-surname:area-street-differs');
+    expect(levels(straight, { ...home, street: '8 Emerald Agricultural College', line2: 'Banksia Court' }).contact).toBe('same-surname:area-street-differs');
+  });
 });

@@ -1,4 +1,5 @@
 import { birthDateParts } from '../normalisation/birth-date.normaliser';
+import { squashedStreetName } from '../normalisation/address.normaliser';
 import { canonicalGivenName } from '../normalisation/nickname.table';
 import { PreparedRecord } from './person-record.model';
 import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } from './string-similarity';
@@ -198,6 +199,21 @@ function unitsAgree(a: string | undefined, b: string | undefined): boolean {
   return named(a) && named(b) && jaroWinkler(a, b) >= 0.9;
 }
 
+/**
+ * The first and second address lines given the other way round on one record ("8 Emerald
+ * College" / "Fawkner Street" against "8 Fawkner St" / "Emerald College"): each record's street
+ * name is the other's second line, and the numbers agree.
+ */
+function linesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
+  if (a.street === undefined || b.street === undefined || a.unit === undefined || b.unit === undefined) return false;
+  if (a.streetNumber !== b.streetNumber) return false;
+  const nameOf = (record: PreparedRecord, street: string): string =>
+    squashedStreetName(record.streetNumber !== undefined && street.startsWith(`${record.streetNumber} `) ? street.slice(record.streetNumber.length + 1) : street);
+  const nameA = nameOf(a, a.street);
+  const nameB = nameOf(b, b.street);
+  return nameA.length >= 4 && nameB.length >= 4 && jaroWinkler(nameA, squashedStreetName(b.unit)) >= 0.9 && jaroWinkler(squashedStreetName(a.unit), nameB) >= 0.9;
+}
+
 type AddressLevel = 'exact' | 'street-typo' | 'street-similar' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
 
 function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
@@ -218,6 +234,7 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
   if (a.street !== undefined && b.street !== undefined) {
     const unitsCompatible = unitsAgree(a.unit, b.unit);
     const placed = sameArea || (!areaComparable && (!stateComparable || sameState));
+    if (placed && !unitsCompatible && linesSwapped(a, b)) return { level: 'street-typo', detail: 'address lines 1 and 2 swapped' };
     if (placed && unitsCompatible) {
       if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
       const similarity = jaroWinkler(a.street, b.street);
