@@ -13,6 +13,7 @@ import type { CampaignDefinition } from '../../../campaigns/domain/campaign-defi
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
 import { CoalescingGate } from '@o2o/mongo';
 import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
+import { MembershipFlowStore, type FlowRecord } from '../../../segments/infrastructure/membership-flow.store';
 import {
   appendMembershipChanges,
   emptyState,
@@ -70,6 +71,7 @@ export class ApplyProfileChangesHandler {
     private readonly campaigns: CampaignCatalog,
     private readonly publisher: KafkaPublisher,
     private readonly snapshots: DecisionSnapshotCache,
+    private readonly flow: MembershipFlowStore,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -181,6 +183,7 @@ export class ApplyProfileChangesHandler {
 
   private async publishOutboxes(working: Map<string, Working>): Promise<number> {
     const events: OutgoingEvent[] = [];
+    const flow: FlowRecord[] = [];
     const cleared: Array<{ customerId: string; entries: OutboxEntry[] }> = [];
     for (const w of working.values()) {
       if (w.state.outbox.length === 0) continue;
@@ -195,12 +198,14 @@ export class ApplyProfileChangesHandler {
           changedAt: entry.changedAt,
           sequence: entry.sequence,
         };
+        const id = `membership:${customerId}:${entry.sequence}`;
+        flow.push({ eventId: id, segmentId: entry.segmentId, change: entry.change, changedAt: entry.changedAt });
         events.push({
           key: customerId,
           trace: w.trace,
           event: createEnvelope({
             // Deterministic: a re-publication after a crash or a lost clear carries the same id.
-            id: `membership:${customerId}:${entry.sequence}`,
+            id,
             type: 'segment.membership-changed',
             version: 1,
             source: SOURCE,
@@ -215,9 +220,23 @@ export class ApplyProfileChangesHandler {
       cleared.push({ customerId, entries: w.state.outbox });
     }
     if (events.length === 0) return 0;
+    await this.recordFlow(flow);
     await this.publisher.publish([{ topic: topics.segmentMembership, events }]);
     await this.customers.clearOutboxes(cleared);
     return events.length;
+  }
+
+  /**
+   * The entries-and-exits chart counts the changes before they are published (recording twice
+   * counts once). It is a report, so Redis being away leaves a gap in it and never holds up the
+   * membership topic.
+   */
+  private async recordFlow(flow: readonly FlowRecord[]): Promise<void> {
+    try {
+      await this.flow.record(flow);
+    } catch (error) {
+      this.logger.warn({ err: error, changes: flow.length }, 'segment entries and exits not counted');
+    }
   }
 }
 
