@@ -273,7 +273,7 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.waitForSelector('[data-testid="members"] li', slow);
     // Entries over time: the back-fill's entries are counted in the current hour.
     await page.waitForSelector(`[data-testid="flow-${id}"]`, slow);
-    expect(await page.textContent(`[data-testid="flow-${id}"]`)).toMatch(/^[1-9]\d* entries, 0 exits in the last 24 hours/);
+    expect(await page.textContent(`[data-testid="flow-${id}"]`)).toMatch(/^[1-9]\d* entr(y|ies), 0 exits in the last 24 hours/);
     const csv = await page.evaluate<string>(`fetch('/api/segments/${id}/members.csv').then((r) => r.text())`);
     expect(csv.split('\r\n')[0]).toBe('customerId,segmentVersion');
     expect(csv).toMatch(/\r\ncus_[^,]+,1\r\n/);
@@ -292,7 +292,7 @@ describe('the console in a real browser (six services, real identity provider)',
     await expectEventually(
       async () => {
         await page.click(`[data-testid="flow-${id}"] button:has-text("Refresh")`);
-        expect(await page.textContent(`[data-testid="flow-${id}"]`)).toMatch(/ entries, [1-9]\d* exits/);
+        expect(await page.textContent(`[data-testid="flow-${id}"]`)).toMatch(/ entr(y|ies), [1-9]\d* exits?/);
       },
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
@@ -341,10 +341,10 @@ describe('the console in a real browser (six services, real identity provider)',
       { timeoutMs: 120_000, intervalMs: 500 },
     );
 
-    // A message ingestion cannot read: dead-lettered on its group's dead-letter topic.
+    // A message identity resolution cannot read: dead-lettered on its group's dead-letter topic.
     const producer = new Kafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '').split(','), logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
-    await producer.send({ topic: `${run}.ingest.intake.v1`, acks: -1, messages: [{ key: `${tag}-poison`, value: '{"not json' }] });
+    await producer.send({ topic: `${run}.ingest.events.v1`, acks: -1, messages: [{ key: `${tag}-poison`, value: '{"not json' }] });
     await producer.disconnect();
 
     const page = await browser.newPage();
@@ -381,7 +381,7 @@ describe('the console in a real browser (six services, real identity provider)',
     const letter = await expectEventually(
       async () => {
         await page.click('button:has-text("Reload dead letters")');
-        const button = page.locator('[data-testid="dead-letters"] tr:has-text("invalid-json") button[aria-label*="of ingestion"]').first();
+        const button = page.locator('[data-testid="dead-letters"] tr:has-text("invalid-json") button[aria-label*="of identity-resolution"]').first();
         expect(await button.count()).toBe(1);
         return (await button.getAttribute('aria-label')) ?? '';
       },

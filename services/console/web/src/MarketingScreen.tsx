@@ -363,8 +363,10 @@ function ValueReportCard() {
             <div>
               <h3>By relationship stage</h3>
               <BarChart labels={stages.labels} series={stages.series} label="Mean actual and strategic value per relationship stage" />
-              <table data-testid="value-by-stage"><thead><tr><th scope="col">Stage</th><th scope="col">Customers</th><th scope="col">Scored</th><th scope="col">Mean value</th></tr></thead>
-                <tbody>{byStage.byStage.map((s) => <tr key={s.stage}><td>{s.stage}</td><td>{s.customers}</td><td>{s.scored}</td><td>{s.meanActualValue ?? '—'}</td></tr>)}</tbody></table>
+              <div className="scroll" tabIndex={0} role="region" aria-label="Value by relationship stage table">
+                <table data-testid="value-by-stage"><thead><tr><th scope="col">Stage</th><th scope="col">Customers</th><th scope="col">Scored</th><th scope="col">Mean value</th></tr></thead>
+                  <tbody>{byStage.byStage.map((s) => <tr key={s.stage}><td>{s.stage}</td><td>{s.customers}</td><td>{s.scored}</td><td>{s.meanActualValue ?? '—'}</td></tr>)}</tbody></table>
+              </div>
             </div>
           )}
           <div>
@@ -408,7 +410,7 @@ function SegmentFlow({ segmentId }: { segmentId: string }) {
       {flow && (
         <>
           <BarChart labels={chart.labels} series={chart.series} label={`Entries into and exits from ${segmentId} per hour (UTC) over the last 24 hours`} />
-          <p data-testid={`flow-${segmentId}`}>{flow.entered} entries, {flow.exited} exits in the last 24 hours. <button type="button" className="link" onClick={load}>Refresh</button></p>
+          <p data-testid={`flow-${segmentId}`}>{flow.entered} {flow.entered === 1 ? 'entry' : 'entries'}, {flow.exited} {flow.exited === 1 ? 'exit' : 'exits'} in the last 24 hours. <button type="button" className="link" onClick={load}>Refresh</button></p>
         </>
       )}
     </article>

@@ -36,6 +36,8 @@ const MAX_ROUNDS = 8;
 /** mergedInto hops followed when routing an event of a merged-away id. */
 const MAX_MERGE_HOPS = 5;
 const DEFAULT_WINDOW_DAYS = 30;
+/** Longest the entries-and-exits count may delay a publication. */
+const FLOW_RECORD_WAIT_MS = 1000;
 /** (customer, campaign) exposures remembered to skip repeat decisions without reading MongoDB. */
 const EXPOSURES_REMEMBERED = 200_000;
 
@@ -228,14 +230,22 @@ export class ApplyProfileChangesHandler {
 
   /**
    * The entries-and-exits chart counts the changes before they are published (recording twice
-   * counts once). It is a report, so Redis being away leaves a gap in it and never holds up the
-   * membership topic.
+   * counts once). It is a report, so Redis being away (or slow: at most FLOW_RECORD_WAIT_MS)
+   * leaves a gap in it and never holds up the membership topic.
    */
   private async recordFlow(flow: readonly FlowRecord[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.flow.record(flow);
+      await Promise.race([
+        this.flow.record(flow),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${FLOW_RECORD_WAIT_MS} ms`)), FLOW_RECORD_WAIT_MS);
+        }),
+      ]);
     } catch (error) {
       this.logger.warn({ err: error, changes: flow.length }, 'segment entries and exits not counted');
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
