@@ -31,7 +31,7 @@ function campaign(id: string, segmentId: string, overrides: Record<string, unkno
 describe('contacts made and caps left', () => {
   const now = new Date('2026-12-06T12:00:00Z');
   const counts: Record<string, number> = { 'all@24h': 1, 'channel:email@24h': 1, 'all@168h': 2, 'channel:email@168h': 2, 'campaign:spring@168h': 2, 'campaign:spring:channel:email@24h': 1 };
-  const history = jest.fn(async (_customerId: string, needed: ReadonlyArray<{ key: string }>) => ({
+  const history = jest.fn(async (_customerId: string, needed: ReadonlyArray<{ key: string }>, _campaignIds: readonly string[]) => ({
     counts: new Map(needed.map((n) => [n.key, counts[n.key] ?? 0])),
     contacts: [{ contactId: 'd-2', at: '2026-12-06T11:00:00.000Z', campaignId: 'spring' }],
   }));
