@@ -269,7 +269,7 @@ interface DeadLetter {
 /** Every service's dead letters: how many wait, what each holds, re-drive or discard (with a reason, audited by the service). */
 function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
   const [letters, setLetters] = useState<Record<string, DeadLetter[] | string>>({});
-  const [open, setOpen] = useState<{ service: string; letter: DeadLetter; detail: unknown } | null>(null);
+  const [open, setOpen] = useState<{ service: string; name: string; letter: DeadLetter; detail: unknown } | null>(null);
   const [reason, setReason] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const load = useCallback(async () => {
@@ -288,9 +288,9 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
   useEffect(() => {
     void load();
   }, [load]);
-  const inspect = async (service: string, letter: DeadLetter) => {
+  const inspect = async (service: string, name: string, letter: DeadLetter) => {
     try {
-      setOpen({ service, letter, detail: await api<unknown>(`/api/platform/${service}/admin/v1/dead-letters/${letter.partition}/${letter.offset}`) });
+      setOpen({ service, name, letter, detail: await api<unknown>(`/api/platform/${service}/admin/v1/dead-letters/${letter.partition}/${letter.offset}`) });
     } catch (e) {
       setMessage(e instanceof Error ? e.message : String(e));
     }
@@ -300,7 +300,7 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
     if (!open) return;
     try {
       await api(`/api/platform/${open.service}/admin/v1/dead-letters/${verb}`, { method: 'POST', body: { letters: [{ partition: open.letter.partition, offset: open.letter.offset }], reason } });
-      setMessage(`Dead letter ${open.letter.partition}/${open.letter.offset} of ${open.service}: ${verb === 'redrive' ? 're-driven' : 'discarded'}.`);
+      setMessage(`Dead letter ${open.letter.partition}/${open.letter.offset} of ${open.name}: ${verb === 'redrive' ? 're-driven' : 'discarded'}.`);
       setOpen(null);
       setReason('');
       await load();
@@ -328,7 +328,7 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
                   <td>{l.originalTopic}</td>
                   <td>{l.reason}{l.eventType ? ` (${l.eventType})` : ''}</td>
                   <td>{l.status}{l.action ? ` by ${l.action.by}` : ''}</td>
-                  <td><button type="button" className="link" onClick={() => void inspect(key, l)} aria-label={`Inspect dead letter ${l.partition}/${l.offset} of ${name}`}>Inspect</button></td>
+                  <td><button type="button" className="link" onClick={() => void inspect(key, name, l)} aria-label={`Inspect dead letter ${l.partition}/${l.offset} of ${name}`}>Inspect</button></td>
                 </tr>
               ));
             })}
@@ -344,7 +344,7 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
       </p>
       {open && (
         <div data-testid="dead-letter">
-          <h3>Dead letter {open.letter.partition}/{open.letter.offset} of {open.service}</h3>
+          <h3>Dead letter {open.letter.partition}/{open.letter.offset} of {open.name}</h3>
           <p>{open.letter.error}</p>
           <pre className="small">{JSON.stringify(open.detail, null, 2)}</pre>
           {canWrite && open.letter.status === 'pending' && (
