@@ -6,6 +6,7 @@ import { CampaignsApiModule } from './campaigns/campaigns-api.module';
 import type { CampaignCustomizationConfig } from './config/campaign-customization.config';
 import { campaignPrivacy } from './privacy/campaign-privacy.participant';
 import { ProfilesModule } from './profiles/profiles.module';
+import { ReportsModule } from './reports/reports.module';
 import { SegmentsApiModule } from './segments/segments-api.module';
 
 export const campaignCustomizationService: ServiceDefinition<CampaignCustomizationConfig> = {
@@ -27,6 +28,6 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     { path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.POST },
   ],
   configToken: CAMPAIGN_CONFIG,
-  imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule],
+  imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule, ReportsModule],
   privacy: campaignPrivacy,
 };

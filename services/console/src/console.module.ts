@@ -11,11 +11,13 @@ import { LiveController } from './live/live.controller';
 import { LiveEventsConsumer } from './live/live-events.consumer';
 import { LiveHub } from './live/live-hub';
 import { TimelineStore } from './live/timeline.store';
+import { OperationsHistoryStore } from './operations/operations-history';
+import { PrivacyRequestsController } from './privacy/privacy-requests.controller';
 import { WebController } from './web/web.controller';
 
 @Module({
-  controllers: [AuthController, CustomerController, PlatformController, LiveController, LiveEventsConsumer, WebController],
-  providers: [ConsumerLag, OidcLogin, SessionStore, SessionGuard, PlatformClient, LiveHub, TimelineStore],
+  controllers: [AuthController, CustomerController, PlatformController, PrivacyRequestsController, LiveController, LiveEventsConsumer, WebController],
+  providers: [ConsumerLag, OidcLogin, SessionStore, SessionGuard, PlatformClient, LiveHub, TimelineStore, OperationsHistoryStore],
   exports: [TimelineStore],
 })
 export class ConsoleModule {}

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { authHeader, expectEventually, logInToConsole, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
 
@@ -58,6 +59,8 @@ describe('the console in a real browser (six services, real identity provider)',
           CONSOLE_VALUE_MANAGEMENT_URL: management('value-scoring'),
           CONSOLE_NEEDS_MANAGEMENT_URL: management('needs-profiling'),
           CONSOLE_CAMPAIGN_MANAGEMENT_URL: management('campaign-customization'),
+          // Operations samples every few seconds, so the last hour has points within the test.
+          CONSOLE_OPS_SAMPLE_SECONDS: '5',
         }),
       ),
     );
@@ -86,6 +89,8 @@ describe('the console in a real browser (six services, real identity provider)',
 
   /** Through the provider's own login and consent pages, as a person does. */
   async function logIn(page: Page, login: string): Promise<void> {
+    // A page a failed test left open would follow the logout to the provider and take over the login.
+    for (const open of browser.pages()) if (open !== page) await open.close();
     await browser.clearCookies();
     await logInToConsole(page, consoleUrl, login, 'header.top', slow.timeout);
   }
@@ -106,7 +111,11 @@ describe('the console in a real browser (six services, real identity provider)',
       await page.setViewportSize({ width, height: 900 });
       await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      expect({ name, width, overflow }).toEqual({ name, width, overflow: 0 });
+      // What sticks out, when something does (the innermost elements past the right edge).
+      const wide = overflow === 0 ? [] : await page.evaluate<string[]>(
+        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && ![...e.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)).slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ': ' + (e.textContent ?? '').slice(0, 60))`,
+      );
+      expect({ name, width, overflow, wide }).toEqual({ name, width, overflow: 0, wide: [] });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   }
@@ -153,6 +162,7 @@ describe('the console in a real browser (six services, real identity provider)',
         attributionWindowDays: 30,
         startAt: new Date(Date.now() - 3_600_000).toISOString(),
         holdoutShare: 0,
+        caps: { campaign: [{ max: 3, windowHours: 24 }] },
         modules: { product: { options: [{ id: 'care-kit', weight: 1, attributes: { sku: 'CARE-1' } }] } },
       }),
     });
@@ -199,6 +209,10 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.click('[role="group"][aria-label="Offer outcome"] button:has-text("Accepted")');
     await page.waitForSelector('text=Recorded: accepted.', slow);
     await page.waitForSelector('.timeline li:has-text("Offer Accepted")', slow);
+    // The offer made is one contact: counted for the day on every channel and on the call centre, and one of the campaign's three a day is used.
+    const made = await page.$$eval('[data-testid="contacts-made"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+    expect(made[0]).toEqual(['day', '1', '1']);
+    expect(await page.textContent('[data-testid="caps-left"]')).toContain('campaign cap 1/3 per day (campaign:console-welcome)');
     // The decision was published: the campaign counts one exposure (the treated group).
     await expectEventually(
       async () => {
@@ -225,7 +239,15 @@ describe('the console in a real browser (six services, real identity provider)',
     const tierCounts = await page.$$eval('[data-testid="tiers"] td', (tds) => tds.map((td) => Number(td.textContent)));
     expect(tierCounts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     // The agent's accepted offer (the test above) is one treated exposure of the campaign.
-    await page.click('li:has-text("Welcome offer") button:has-text("Lift")');
+    // Campaigns with their holdout, caps and offers.
+    await page.waitForSelector('[data-testid="campaigns"] tbody tr:has-text("Welcome offer")', slow);
+    const welcome = await page.$$eval('[data-testid="campaigns"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')).find((cells) => (cells[0] ?? '').startsWith('Welcome offer')));
+    expect(welcome?.slice(1, 7)).toEqual(['active', 'purchase-stage-or-beyond', 'call-centre', '0 %', '3 per 1 d', 'product: care-kit']);
+    // Value by relationship stage (campaign-customization's combined profiles): the agent's scored customer is in a stage.
+    await page.waitForSelector('[data-testid="value-by-stage"] tbody tr', slow);
+    const stages = await page.$$eval('[data-testid="value-by-stage"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(stages.some(([stage, , scored]) => stage !== 'unknown' && Number(scored) > 0)).toBe(true);
+    await page.click('button[aria-label="Lift of console-welcome"]');
     await page.waitForSelector('[data-testid="lift-console-welcome"]', slow);
     expect(await page.textContent('[data-testid="lift-console-welcome"]')).toMatch(/^Treated \d\/1 /);
     const id = uniqueId('seg-');
@@ -256,13 +278,46 @@ describe('the console in a real browser (six services, real identity provider)',
     );
     await page.click(`button[aria-label="Members of ${id}"]`);
     await page.waitForSelector('[data-testid="members"] li', slow);
+    // Entries over time: the back-fill's entries are counted in the current hour.
+    await page.waitForSelector(`[data-testid="flow-${id}"]`, slow);
+    expect(await page.textContent(`[data-testid="flow-${id}"]`)).toMatch(/^[1-9]\d* entr(y|ies), 0 exits in the last 24 hours/);
     const csv = await page.evaluate<string>(`fetch('/api/segments/${id}/members.csv').then((r) => r.text())`);
     expect(csv.split('\r\n')[0]).toBe('customerId,segmentVersion');
     expect(csv).toMatch(/\r\ncus_[^,]+,1\r\n/);
     await expectAccessible(page);
     await photograph(page, 'marketing');
+
+    // Editing the segment: a new rule is a new version; its members exit version 1 (and re-enter version 2).
+    await page.click(`button[aria-label="Edit ${id}"]`);
+    await page.waitForSelector(`h2:has-text("Edit segment ${id}")`, slow);
+    expect(await page.getAttribute('label:has-text("Id") input', 'readonly')).not.toBeNull();
+    await page.fill('textarea', JSON.stringify({ path: 'value.actualValue', op: 'gte', value: 0 }));
+    await page.waitForSelector('[data-testid="preview"]:has-text("members today)")', slow);
+    await page.click('button:has-text("Save segment")');
+    await page.waitForSelector(`text=Saved segment ${id} (version 2)`, slow);
+    await page.waitForSelector(`[data-testid="version-${id}"]:has-text("2")`, slow);
+    await expectEventually(
+      async () => {
+        await page.click(`[data-testid="flow-${id}"] button:has-text("Refresh")`);
+        expect(await page.textContent(`[data-testid="flow-${id}"]`)).toMatch(/ entr(y|ies), [1-9]\d* exits?/);
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+
+    // Editing a campaign: a 10 % holdout, saved as its next version.
+    await page.click('button[aria-label="Edit campaign console-welcome"]');
+    const definition = JSON.parse((await page.inputValue('[data-testid="campaign-json"]')) || '{}') as Record<string, unknown>;
+    expect(definition).toMatchObject({ name: 'Welcome offer', holdoutShare: 0, caps: { campaign: [{ max: 3, windowHours: 24 }] } });
+    await page.fill('[data-testid="campaign-json"]', JSON.stringify({ ...definition, holdoutShare: 0.1 }, null, 2));
+    await page.click('button:has-text("Save campaign")');
+    await page.waitForSelector('text=Saved campaign console-welcome (version 2)', slow);
+    await page.waitForSelector('[data-testid="holdout-console-welcome"]:has-text("10 %")', slow);
+    // A holdout the service refuses: its answer names the field.
+    await page.fill('[data-testid="campaign-json"]', JSON.stringify({ ...definition, holdoutShare: 0.95 }, null, 2));
+    await page.click('button:has-text("Save campaign")');
+    await page.waitForSelector('[role="status"]:has-text("holdoutShare")', slow);
     await page.close();
-  });
+  }, 600_000);
 
   it('an operator sees every service ready and the consumer lag of each service, and accepts a review', async () => {
     // A pair for review: a device merged into a known user, split by an operator, then the same evidence again.
@@ -293,13 +348,26 @@ describe('the console in a real browser (six services, real identity provider)',
       { timeoutMs: 120_000, intervalMs: 500 },
     );
 
+    // A message identity resolution cannot read: dead-lettered on its group's dead-letter topic.
+    const producer = new Kafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '').split(','), logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: `${run}.ingest.events.v1`, acks: -1, messages: [{ key: `${tag}-poison`, value: '{"not json' }] });
+    await producer.disconnect();
+
     const page = await browser.newPage();
     await logIn(page, 'operator');
     await expectNav(page, ['Operations']);
     await page.waitForSelector('[data-testid="health"] tbody tr', slow);
-    const rows = await page.$$eval('[data-testid="health"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
-    expect(rows.map(([service]) => service).sort()).toEqual(['campaign-customization', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
-    expect(rows.every(([, ready]) => ready === 'ready')).toBe(true);
+    // Ready, each answering within the console's 3 s (on a loaded machine a probe can miss once: asked again).
+    await expectEventually(
+      async () => {
+        const rows = await page.$$eval('[data-testid="health"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
+        expect(rows.map(([service]) => service).sort()).toEqual(['campaign-customization', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
+        if (!rows.every(([, ready]) => ready === 'ready')) await page.click('button:has-text("Refresh")');
+        expect(rows.every(([, ready]) => ready === 'ready')).toBe(true);
+      },
+      { timeoutMs: 60_000, intervalMs: 2000 },
+    );
     await page.waitForSelector('[data-testid="lag"] tbody tr', slow);
     const groups = await page.$$eval('[data-testid="lag"] tbody tr td:first-child', (tds) => [...new Set(tds.map((td) => td.textContent))].sort());
     expect(groups).toEqual(['campaign-customization', 'console', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
@@ -312,6 +380,39 @@ describe('the console in a real browser (six services, real identity provider)',
       },
       { timeoutMs: 120_000, intervalMs: 1000 },
     );
+    // The last hour: samples every 5 s, events per second for every stage.
+    await expectEventually(
+      async () => {
+        await page.click('[data-testid="samples"] button');
+        expect(Number(/^(\d+) samples/.exec((await page.textContent('[data-testid="samples"]')) ?? '')?.[1])).toBeGreaterThanOrEqual(2);
+        const rates = await page.$$eval('[data-testid="rates"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+        expect(rates.map(([service]) => service).sort()).toEqual(['campaign-customization', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
+        expect(rates.every(([, perSecond, , behind]) => Number(perSecond) >= 0 && perSecond !== '—' && Number(behind) >= 0)).toBe(true);
+      },
+      { timeoutMs: 60_000, intervalMs: 2000 },
+    );
+    // The dead letter, inspected and discarded with a reason.
+    const letter = await expectEventually(
+      async () => {
+        await page.click('button:has-text("Reload dead letters")');
+        const button = page.locator('[data-testid="dead-letters"] tr:has-text("invalid-json") button[aria-label*="of identity-resolution"]').first();
+        expect(await button.count()).toBe(1);
+        return (await button.getAttribute('aria-label')) ?? '';
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    await page.click(`button[aria-label="${letter}"]`);
+    await page.waitForSelector('[data-testid="dead-letter"] pre:has-text("not json")', slow);
+    expect(await page.isDisabled('[data-testid="dead-letter"] button:has-text("Discard")')).toBe(true);
+    await page.fill('[data-testid="dead-letter"] label:has-text("Reason") input', 'console test: not an event');
+    await page.click('[data-testid="dead-letter"] button:has-text("Discard")');
+    await page.waitForSelector('[role="status"]:has-text("discarded")', slow);
+    await page.waitForSelector('[data-testid="dead-letters"] tr:has-text("invalid-json"):has-text("discarded by")', slow);
+    // Re-scoring asked for on screen: a background job that finishes.
+    await page.click('button:has-text("Re-score customers")');
+    await page.waitForSelector('[role="status"]:has-text("Re-scoring started")', slow);
+    await page.waitForSelector('[data-testid="model-jobs"] li:first-child:has-text("rescore"):has-text("finished")', slow);
+
     // The review, accepted on screen: the two are one customer again.
     await page.click(`li:has-text("${reviewId}") button:has-text("Accept")`);
     await page.waitForSelector(`text=Review ${reviewId}: accepted.`, slow);
@@ -320,6 +421,36 @@ describe('the console in a real browser (six services, real identity provider)',
     await photograph(page, 'operations');
     await page.close();
   }, 600_000);
+
+  it('a privacy officer exports a customer after confirming, and follows the request to completion', async () => {
+    const page = await browser.newPage();
+    await logIn(page, 'privacy-officer');
+    await expectNav(page, ['Privacy']);
+    const email = `${customer.userId}@demo-mail.net`;
+    await page.selectOption('label:has-text("Request") select', 'export');
+    await page.selectOption('label:has-text("Identifier type") select', 'email');
+    await page.fill('label:has-text("Identifier") input', email);
+    await page.click('button:has-text("Continue")');
+    // Nothing starts until the identifier is typed a second time, in the page and in the console's API.
+    await page.fill('label:has-text("Type the identifier again") input', `${email}x`);
+    expect(await page.isDisabled('button:has-text("Start export")')).toBe(true);
+    const refused = await page.evaluate<number>(
+      `fetch('/api/privacy/requests', { method: 'POST', headers: { 'content-type': 'application/json', 'x-o2o-console': '1' }, body: JSON.stringify({ kind: 'erasure', type: 'email', value: ${JSON.stringify(email)}, confirmation: 'no' }) }).then((r) => r.status)`,
+    );
+    expect(refused).toBe(400);
+    await page.fill('label:has-text("Type the identifier again") input', email);
+    await page.click('button:has-text("Start export")');
+    await page.waitForSelector('[role="status"]:has-text("Export started")', slow);
+    const requestId = /request (\S+)\./.exec((await page.textContent('[role="status"]')) ?? '')?.[1] ?? '';
+    expect(requestId).not.toBe('');
+    // Every service answers; the list follows the request until it completes, then offers the document.
+    await page.waitForSelector(`[data-testid="privacy-status-${requestId}"]:has-text("completed")`, { timeout: 240_000 });
+    const document = await page.evaluate<{ status: number; customers: unknown }>(`fetch('/api/privacy/requests/${requestId}/export').then(async (r) => ({ status: r.status, customers: JSON.stringify(await r.json()).includes(${JSON.stringify(customer.userId)}) }))`);
+    expect(document).toEqual({ status: 200, customers: true });
+    await expectAccessible(page);
+    await photograph(page, 'privacy');
+    await page.close();
+  }, 420_000);
 
   it('refuses the API without a session', async () => {
     expect((await fetch(`${consoleUrl}/api/me`)).status).toBe(401);

@@ -3,6 +3,7 @@ import { MeasureLiftHandler } from '../lift/application/measure-lift/measure-lif
 import { ProfilesModule } from '../profiles/profiles.module';
 import { SegmentsModule } from '../segments/segments.module';
 import { DecideNextActionHandler } from './application/decide-next-action/decide-next-action.handler';
+import { ReadContactsQuery } from './application/read-contacts/read-contacts.query';
 import { ManageCampaignsHandler } from './application/manage-campaigns/manage-campaigns.handler';
 import { CampaignsModule } from './campaigns.module';
 import { ContactCounterStore } from './infrastructure/contact-counter.store';
@@ -16,6 +17,6 @@ import { NextActionController } from './interface/next-action.controller';
 @Module({
   imports: [CampaignsModule, SegmentsModule, ProfilesModule],
   controllers: [CampaignsController, NextActionController],
-  providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore],
+  providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore, ReadContactsQuery],
 })
 export class CampaignsApiModule {}

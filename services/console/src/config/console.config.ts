@@ -42,6 +42,10 @@ export const consoleConfigSchema = z
     /** Timeline entries kept per customer (Redis), and for how long. */
     CONSOLE_TIMELINE_LIMIT: z.coerce.number().int().min(1).max(1000).default(50),
     CONSOLE_TIMELINE_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 86400),
+    /** Seconds between operations samples (consumer lag, events per second); the screen shows the last hour. 0 turns sampling off. */
+    CONSOLE_OPS_SAMPLE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+    /** Privacy requests started through the console that it lists (their ids, kinds and who asked; never the identifier). */
+    CONSOLE_PRIVACY_REQUESTS_KEPT: z.coerce.number().int().min(1).max(10000).default(200),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && config.CONSOLE_WRITE_KEY.startsWith('demo-')) {

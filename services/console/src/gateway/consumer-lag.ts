@@ -25,13 +25,20 @@ export class ConsumerLag {
     try {
       const all = Object.values(topics) as TopicDefinition[];
       const out: GroupLag[] = [];
+      // Several groups read one topic (privacy requests, identity events): its end offsets are asked once.
+      const endOffsets = new Map<string, ReturnType<typeof admin.fetchTopicOffsets>>();
+      const endsOf = (topic: string) => {
+        const held = endOffsets.get(topic) ?? admin.fetchTopicOffsets(topic);
+        endOffsets.set(topic, held);
+        return held;
+      };
       for (const group of platformServices) {
         const consumed = all.filter((t) => (t.consumers as readonly string[] | undefined)?.includes(group)).map((t) => this.names.of(t));
         if (consumed.length === 0) continue;
         // Groups carry the topic prefix like the topics (libs/kafka batch transport).
         const committed = await admin.fetchOffsets({ groupId: `${this.names.prefix}${group}`, topics: consumed });
         for (const { topic, partitions } of committed) {
-          const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p]));
+          const ends = new Map((await endsOf(topic)).map((p) => [p.partition, p]));
           let lag = 0;
           for (const p of partitions) {
             const end = ends.get(p.partition);

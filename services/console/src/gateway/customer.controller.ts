@@ -117,15 +117,16 @@ export class CustomerController {
     const id = found.customerId;
     const channel = encodeURIComponent(this.config.CONSOLE_CHANNEL);
     const key = found.identifiers.find((i) => i.type === 'userId') ?? found.identifiers[0];
-    const [links, value, needs, question, nextAction, timeline] = await Promise.all([
+    const [links, value, needs, question, nextAction, contacts, timeline] = await Promise.all([
       this.optional(session, 'identity', `/v1/customers/${encodeURIComponent(id)}/links`),
       this.optional(session, 'value', `/v1/customers/${encodeURIComponent(id)}/value`),
       this.optional(session, 'needs', `/v1/customers/${encodeURIComponent(id)}/needs`),
       this.optional(session, 'needs', `/v1/customers/${encodeURIComponent(id)}/next-question?channel=${channel}`),
       key ? this.optional(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action?channel=${channel}`) : Promise.resolve(null),
+      key ? this.optional(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/contacts?channel=${channel}`) : Promise.resolve(null),
       this.timeline.recent(id),
     ]);
-    return { customerId: id, identifiers: found.identifiers, links, value, needs, nextQuestion: question, nextAction, timeline, channel: this.config.CONSOLE_CHANNEL };
+    return { customerId: id, identifiers: found.identifiers, links, value, needs, nextQuestion: question, nextAction, contacts, timeline, channel: this.config.CONSOLE_CHANNEL };
   }
 
   /** A service that knows nothing of the customer yet (404) leaves its part empty; any other refusal is passed on. */

@@ -5,6 +5,16 @@ import type { ConsoleSession } from '../session/session.store';
 
 export type PlatformService = 'ingestion' | 'identity' | 'value' | 'needs' | 'campaign';
 
+export const platformServiceKeys: readonly PlatformService[] = ['ingestion', 'identity', 'value', 'needs', 'campaign'];
+/** Each service's name (its consumer group and the name it reports under). */
+export const platformServiceNames: Record<PlatformService, string> = {
+  ingestion: 'ingestion',
+  identity: 'identity-resolution',
+  value: 'value-scoring',
+  needs: 'needs-profiling',
+  campaign: 'campaign-customization',
+};
+
 export interface PlatformAnswer<T> {
   status: number;
   body: T;

@@ -2,18 +2,13 @@ import { All, Controller, ForbiddenException, Get, Param, Req, Res, UseGuards } 
 import type { FastifyReply } from 'fastify';
 import { OwnCredential } from '@o2o/auth';
 import { RequestWithSession, SessionGuard, sessionOf } from '../session/session.guard';
+import { OperationsHistoryStore } from '../operations/operations-history';
 import { ConsumerLag } from './consumer-lag';
 import { isAllowedPlatformCall } from './platform-proxy';
-import { PlatformClient, PlatformService } from './platform.client';
+import { PlatformClient, platformServiceKeys, platformServiceNames } from './platform.client';
 
-const services: readonly PlatformService[] = ['ingestion', 'identity', 'value', 'needs', 'campaign'];
-const serviceNames: Record<PlatformService, string> = {
-  ingestion: 'ingestion',
-  identity: 'identity-resolution',
-  value: 'value-scoring',
-  needs: 'needs-profiling',
-  campaign: 'campaign-customization',
-};
+const services = platformServiceKeys;
+const serviceNames = platformServiceNames;
 
 /** Marketing and operations screens: the owning services' routes, with the person's token. */
 @OwnCredential('console-session')
@@ -23,13 +18,21 @@ export class PlatformController {
   constructor(
     private readonly platform: PlatformClient,
     private readonly consumerLag: ConsumerLag,
+    private readonly history: OperationsHistoryStore,
   ) {}
 
   /** Consumer lag per service group and topic, now (operators only: it says how the platform keeps up). */
   @Get('operations/lag')
   async lag(@Req() request: RequestWithSession) {
-    if (!sessionOf(request).scopes.includes('matching:read')) throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'operators only' } });
+    operatorsOnly(request);
     return { at: new Date().toISOString(), lag: await this.consumerLag.read() };
+  }
+
+  /** The last hour of samples: lag per group and events per second per stage (operators only, like the lag). */
+  @Get('operations/history')
+  async operationsHistory(@Req() request: RequestWithSession) {
+    operatorsOnly(request);
+    return this.history.history();
   }
 
   /** Each service's readiness, as /health/ready on its management listener reports it. */
@@ -83,6 +86,10 @@ export class PlatformController {
     });
     await reply.status(answer.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(answer.body));
   }
+}
+
+function operatorsOnly(request: RequestWithSession): void {
+  if (!sessionOf(request).scopes.includes('matching:read')) throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'operators only' } });
 }
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading formula character is defused. */

@@ -3,8 +3,9 @@ import { api, ApiError, Me } from './api';
 import { CustomerScreen } from './CustomerScreen';
 import { MarketingScreen } from './MarketingScreen';
 import { OperationsScreen } from './OperationsScreen';
+import { PrivacyScreen } from './PrivacyScreen';
 
-type Screen = 'customer' | 'marketing' | 'operations';
+type Screen = 'customer' | 'marketing' | 'operations' | 'privacy';
 
 /** The screens a person sees follow the scopes their roles grant. */
 function screensFor(me: Me): Screen[] {
@@ -12,10 +13,11 @@ function screensFor(me: Me): Screen[] {
   if (me.scopes.includes('profiles:read')) screens.push('customer');
   if (me.scopes.includes('segments:read')) screens.push('marketing');
   if (me.scopes.includes('matching:read')) screens.push('operations');
+  if (me.scopes.includes('privacy:read')) screens.push('privacy');
   return screens;
 }
 
-const titles: Record<Screen, string> = { customer: 'Customer', marketing: 'Marketing', operations: 'Operations' };
+const titles: Record<Screen, string> = { customer: 'Customer', marketing: 'Marketing', operations: 'Operations', privacy: 'Privacy' };
 
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
@@ -56,8 +58,9 @@ export function App() {
       </header>
       <main className="page" id="main">
         {screen === 'customer' && <CustomerScreen channel={me.channel} canDecide={me.scopes.includes('decisions:write')} />}
-        {screen === 'marketing' && <MarketingScreen canWrite={me.scopes.includes('segments:write')} />}
-        {screen === 'operations' && <OperationsScreen canWrite={me.scopes.includes('matching:write')} />}
+        {screen === 'marketing' && <MarketingScreen canWrite={me.scopes.includes('segments:write')} canWriteCampaigns={me.scopes.includes('campaigns:write')} />}
+        {screen === 'operations' && <OperationsScreen canWrite={me.scopes.includes('matching:write')} scopes={me.scopes} />}
+        {screen === 'privacy' && <PrivacyScreen canErase={me.scopes.includes('privacy:erase')} canExport={me.scopes.includes('privacy:export')} />}
         {screen === null && <p>Your roles ({me.roles.join(', ') || 'none'}) give you no console screen.</p>}
       </main>
     </>

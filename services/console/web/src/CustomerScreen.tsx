@@ -37,8 +37,20 @@ interface Profile {
     stage?: string;
     action?: { kind: 'offer' | 'control' | 'none'; campaignId?: string; reasons?: string[]; reason?: string; offer?: unknown };
   };
+  contacts: null | Contacts;
   timeline: Array<{ id: string; time: string; channel: string; label: string; detail?: string }>;
 }
+interface Contacts {
+  forbidden?: boolean;
+  unavailable?: boolean;
+  channel?: string;
+  made?: Array<{ windowHours: number; all: number; channel: number }>;
+  latest?: Array<{ contactId: string; at: string; campaignId?: string }>;
+  caps?: Array<{ campaignId: string; scope: string; windowHours: number; max: number; used: number; left: number; source: string }>;
+  campaigns?: Array<{ campaignId: string; name: string; capsLeft: number | null; contactAllowed: boolean }>;
+}
+
+const windowName = (hours: number) => (hours === 24 ? 'day' : hours === 168 ? 'week' : hours % 24 === 0 ? `${hours / 24} days` : `${hours} h`);
 
 const identifierTypes = [
   ['phone', 'Phone'],
@@ -210,6 +222,8 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
         ) : <p>None known.</p>}
       </article>
 
+      <ContactsCard contacts={profile.contacts} />
+
       <article className="card" aria-labelledby="timeline">
         <h2 id="timeline">Recent interactions</h2>
         {profile.timeline.length ? (
@@ -301,5 +315,46 @@ function Offer({ customerId, action, canDecide, onDone }: { customerId: string; 
       )}
       {message && <p role="status">{message}</p>}
     </div>
+  );
+}
+
+/** Contacts made and what the caps leave (campaign-customization's counters, read only). */
+function ContactsCard({ contacts }: { contacts: Contacts | null }) {
+  return (
+    <article className="card" aria-labelledby="contacts">
+      <h2 id="contacts">Contacts and caps</h2>
+      {!contacts || contacts.forbidden || contacts.unavailable || !contacts.made ? (
+        <p>{contacts?.forbidden ? 'Not yours to see.' : 'No contact counts for this customer yet.'}</p>
+      ) : (
+        <>
+          <table data-testid="contacts-made">
+            <thead><tr><th scope="col">Over the last</th><th scope="col">All channels</th><th scope="col">{contacts.channel}</th></tr></thead>
+            <tbody>{contacts.made.map((m) => <tr key={m.windowHours}><th scope="row">{windowName(m.windowHours)}</th><td>{m.all}</td><td>{m.channel}</td></tr>)}</tbody>
+          </table>
+          <h3>Caps left</h3>
+          {contacts.campaigns?.length ? (
+            <ul data-testid="caps-left">
+              {contacts.campaigns.map((c) => (
+                <li key={c.campaignId}>
+                  <strong>{c.name}</strong>: {c.capsLeft === null ? 'no cap on this channel' : `${c.capsLeft} more contact${c.capsLeft === 1 ? '' : 's'} allowed`}
+                  {c.contactAllowed ? '' : ' (capped now)'}
+                  <ul className="small">
+                    {(contacts.caps ?? []).filter((cap) => cap.campaignId === c.campaignId).map((cap) => (
+                      <li key={`${cap.scope}@${cap.windowHours}`}>{cap.source} cap {cap.used}/{cap.max} per {windowName(cap.windowHours)} ({cap.scope})</li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ul>
+          ) : <p>No live campaign on this channel can reach the customer now.</p>}
+          {contacts.latest?.length ? (
+            <>
+              <h3>Latest contacts</h3>
+              <ol className="timeline">{contacts.latest.map((c) => <li key={c.contactId}><time dateTime={c.at}>{new Date(c.at).toLocaleString()}</time> {c.campaignId ?? 'campaign no longer defined'}</li>)}</ol>
+            </>
+          ) : null}
+        </>
+      )}
+    </article>
   );
 }

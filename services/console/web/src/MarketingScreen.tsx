@@ -1,30 +1,58 @@
-import { FormEvent, useEffect, useMemo, useState } from 'react';
+import { FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from './api';
 import { BarChart } from './Chart';
 
 interface Segment {
   id: string;
   name: string;
+  description?: string;
   purpose: string;
+  consentMode?: string;
   version: number;
   rule: unknown;
   backfill?: { status: string; processed: number; total: number };
 }
+interface CapRule {
+  max: number;
+  windowHours: number;
+}
 interface Campaign {
   id: string;
+  version?: number;
   name?: string;
-  segmentId?: string;
-  holdout?: unknown;
   status?: string;
+  segmentId?: string;
+  purpose?: string;
+  channels?: string[];
+  holdoutShare?: number;
+  priority?: number;
+  caps?: { campaign: CapRule[]; perChannel: Record<string, CapRule[]> };
+  modules?: Record<string, { options: Array<{ id: string; label?: string; weight?: number }> } | undefined>;
+  [key: string]: unknown;
 }
+
+const hoursText = (h: number) => (h % 24 === 0 ? `${h / 24} d` : `${h} h`);
+const capsText = (c: Campaign) =>
+  [
+    ...(c.caps?.campaign ?? []).map((r) => `${r.max} per ${hoursText(r.windowHours)}`),
+    ...Object.entries(c.caps?.perChannel ?? {}).flatMap(([channel, rules]) => rules.map((r) => `${r.max} per ${hoursText(r.windowHours)} on ${channel}`)),
+  ].join(', ') || 'none';
+const offersText = (c: Campaign) =>
+  Object.entries(c.modules ?? {})
+    .filter(([, m]) => m !== undefined)
+    .map(([name, m]) => `${name}: ${(m?.options ?? []).map((o) => o.label ?? o.id).join(' / ')}`)
+    .join('; ') || 'none';
 
 const exampleRule = JSON.stringify({ path: 'value.tier', op: 'in', value: ['A', 'B'] }, null, 2);
 
-export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
+export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boolean; canWriteCampaigns: boolean }) {
   const [segments, setSegments] = useState<Segment[]>([]);
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
   const [counts, setCounts] = useState<{ customers: number; members: Record<string, number> } | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Segment | null>(null);
+  const [liftOf, setLiftOf] = useState<Campaign | null>(null);
+  const [campaignEdited, setCampaignEdited] = useState<Campaign | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
@@ -50,37 +78,83 @@ export function MarketingScreen({ canWrite }: { canWrite: boolean }) {
           <p className="muted">{counts ? `${counts.customers} customers` : ''} <button type="button" className="link" onClick={() => void load()}>Refresh</button></p>
           <div className="scroll" tabIndex={0} role="region" aria-label="Segments table">
             <table data-testid="segments">
-              <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Members</th><th scope="col">Version</th><th scope="col">Back-fill</th></tr></thead>
+              <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Members</th><th scope="col">Version</th><th scope="col">Back-fill</th>{canWrite && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr></thead>
               <tbody>
                 {segments.map((s) => (
                   <tr key={s.id}>
                     <td><button type="button" className="link" onClick={() => setSelected(s.id)} aria-label={`Members of ${s.id}`}>{s.id}</button></td>
                     <td>{s.name}</td><td>{s.purpose}</td>
                     <td data-testid={`count-${s.id}`}>{counts ? (counts.members[s.id] ?? 0) : '…'}</td>
-                    <td>{s.version}</td><td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
+                    <td data-testid={`version-${s.id}`}>{s.version}</td><td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
+                    {canWrite && <td><button type="button" className="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.id}`}>Edit</button></td>}
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </article>
+        {selected && <SegmentFlow segmentId={selected} />}
         {selected && <Members segmentId={selected} />}
-        {canWrite && <SegmentEditor onSaved={() => void load()} />}
-        <ValueReportCard />
-        <article className="card" aria-labelledby="campaigns">
+        {canWrite && (
+          <SegmentEditor
+            key={editing?.id ?? 'new'}
+            editing={editing}
+            members={editing && counts ? (counts.members[editing.id] ?? 0) : null}
+            onSaved={() => void load()}
+            onDone={() => setEditing(null)}
+          />
+        )}
+        <article className="card wide" aria-labelledby="campaigns">
           <h2 id="campaigns">Campaigns</h2>
-          {campaigns.length ? <ul>{campaigns.map((c) => <li key={c.id}><Lift campaign={c} /></li>)}</ul> : <p>No campaigns yet.</p>}
+          {campaigns.length ? (
+            <div className="scroll" tabIndex={0} role="region" aria-label="Campaigns table">
+              <table data-testid="campaigns">
+                <thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Segment</th><th scope="col">Channels</th><th scope="col">Holdout</th><th scope="col">Caps</th><th scope="col">Offers</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+                <tbody>
+                  {campaigns.map((c) => (
+                    <tr key={c.id}>
+                      <td>{c.name ?? c.id} <span className="muted">v{c.version}</span></td>
+                      <td>{c.status}</td>
+                      <td>{c.segmentId}</td>
+                      <td>{(c.channels ?? []).join(', ')}</td>
+                      <td data-testid={`holdout-${c.id}`}>{c.holdoutShare === undefined ? '—' : `${Math.round(c.holdoutShare * 1000) / 10} %`}</td>
+                      <td>{capsText(c)}</td>
+                      <td>{offersText(c)}</td>
+                      <td>
+                        <span className="actions">
+                          <button type="button" className="link" onClick={() => setLiftOf(c)} aria-label={`Lift of ${c.id}`}>Lift</button>
+                          {canWriteCampaigns && <button type="button" className="link" onClick={() => setCampaignEdited(c)} aria-label={`Edit campaign ${c.id}`}>Edit</button>}
+                        </span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : <p>No campaigns yet.</p>}
+          {liftOf && <Lift key={liftOf.id} campaign={liftOf} />}
         </article>
+        {canWriteCampaigns && campaignEdited && (
+          <CampaignEditor
+            key={campaignEdited.id}
+            campaign={campaignEdited}
+            onSaved={() => void load()}
+            onDone={() => setCampaignEdited(null)}
+          />
+        )}
+        <ValueReportCard />
       </div>
     </section>
   );
 }
 
-function SegmentEditor({ onSaved }: { onSaved: () => void }) {
-  const [id, setId] = useState('');
-  const [name, setName] = useState('');
-  const [purpose, setPurpose] = useState('marketing');
-  const [rule, setRule] = useState(exampleRule);
+/** A new segment, or a saved one edited (a new version when the rule, purpose or consent mode changes). */
+function SegmentEditor({ editing, members, onSaved, onDone }: { editing: Segment | null; members: number | null; onSaved: () => void; onDone: () => void }) {
+  const [id, setId] = useState(editing?.id ?? '');
+  const [name, setName] = useState(editing?.name ?? '');
+  const [purpose, setPurpose] = useState(editing?.purpose ?? 'marketing');
+  const [rule, setRule] = useState(editing ? JSON.stringify(editing.rule, null, 2) : exampleRule);
+  const consentMode = editing?.consentMode;
   const [message, setMessage] = useState<string | null>(null);
   // Validated as it is typed: the JSON first; the service validates the rule itself on save.
   const ruleProblem = useMemo(() => {
@@ -101,21 +175,25 @@ function SegmentEditor({ onSaved }: { onSaved: () => void }) {
     }
     let current = true;
     const timer = setTimeout(() => {
-      api<{ customers: number; matching: number }>('/api/platform/campaign/v1/segments/preview', { method: 'POST', body: { id: id || 'preview', name: name || 'preview', purpose, rule: JSON.parse(rule) as unknown } })
-        .then((p) => current && setPreview(`Would hold ${p.matching} of ${p.customers} customers now.`))
+      const body = { id: id || 'preview', name: name || 'preview', purpose, ...(consentMode ? { consentMode } : {}), rule: JSON.parse(rule) as unknown };
+      api<{ customers: number; matching: number }>('/api/platform/campaign/v1/segments/preview', { method: 'POST', body })
+        .then((p) => current && setPreview(`Would hold ${p.matching} of ${p.customers} customers now${members === null ? '' : ` (${members} members today)`}.`))
         .catch((e: unknown) => current && setPreview(`Not valid: ${e instanceof Error ? e.message : String(e)}`));
     }, 400);
     return () => {
       current = false;
       clearTimeout(timer);
     };
-  }, [rule, purpose, ruleProblem, id, name]);
+  }, [rule, purpose, ruleProblem, id, name, consentMode, members]);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     setMessage(null);
     try {
-      const saved = await api<Segment>('/api/platform/campaign/v1/segments', { method: 'POST', body: { id, name, purpose, rule: JSON.parse(rule) as unknown } });
+      const draft = { name, purpose, ...(consentMode ? { consentMode } : {}), ...(editing?.description !== undefined ? { description: editing.description } : {}), rule: JSON.parse(rule) as unknown };
+      const saved = editing
+        ? await api<Segment>(`/api/platform/campaign/v1/segments/${encodeURIComponent(editing.id)}`, { method: 'PUT', body: draft })
+        : await api<Segment>('/api/platform/campaign/v1/segments', { method: 'POST', body: { id, ...draft } });
       setMessage(`Saved segment ${saved.id} (version ${saved.version}).`);
       onSaved();
     } catch (e) {
@@ -124,16 +202,19 @@ function SegmentEditor({ onSaved }: { onSaved: () => void }) {
   };
   return (
     <article className="card" aria-labelledby="new-segment">
-      <h2 id="new-segment">New segment</h2>
+      <h2 id="new-segment">{editing ? `Edit segment ${editing.id}` : 'New segment'}</h2>
       <form onSubmit={save} className="stack">
-        <label>Id <input value={id} onChange={(e) => setId(e.target.value)} required aria-invalid={idProblem !== null} aria-describedby="id-problem" /></label>
+        <label>Id <input value={id} onChange={(e) => setId(e.target.value)} required readOnly={editing !== null} aria-invalid={idProblem !== null} aria-describedby="id-problem" /></label>
         <span id="id-problem" className="error">{idProblem ?? ''}</span>
         <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
         <label>Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} required /></label>
         <label>Rule (JSON) <textarea value={rule} onChange={(e) => setRule(e.target.value)} rows={6} aria-invalid={ruleProblem !== null} aria-describedby="rule-problem" /></label>
         <span id="rule-problem" className="error">{ruleProblem ?? ''}</span>
         <p aria-live="polite" data-testid="preview">{preview ?? ''}</p>
-        <button type="submit" disabled={ruleProblem !== null || idProblem !== null}>Save segment</button>
+        <span className="actions">
+          <button type="submit" disabled={ruleProblem !== null || idProblem !== null}>Save segment</button>
+          {editing && <button type="button" onClick={onDone}>New segment instead</button>}
+        </span>
       </form>
       {message && <p role="status">{message}</p>}
     </article>
@@ -155,18 +236,21 @@ const pct = (n: number | null | undefined) => (n === null || n === undefined ? '
 function Lift({ campaign }: { campaign: Campaign }) {
   const [report, setReport] = useState<LiftReport | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const show = async () => {
+  const show = useCallback(async () => {
     try {
       setReport(await api<LiftReport>(`/api/platform/campaign/v1/campaigns/${encodeURIComponent(campaign.id)}/lift`));
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
-  };
+  }, [campaign.id]);
+  useEffect(() => {
+    void show();
+  }, [show]);
   const labels = useMemo(() => ['treated', 'control'], []);
   const series = useMemo(() => [{ label: 'conversion rate %', data: [100 * (report?.treated?.rate ?? 0), 100 * (report?.control?.rate ?? 0)] }], [report]);
   return (
     <div>
-      <strong>{campaign.name ?? campaign.id}</strong> <button type="button" className="link" onClick={() => void show()}>Lift</button>
+      <h3>Lift of {campaign.name ?? campaign.id} <button type="button" className="link" onClick={() => void show()}>Refresh</button></h3>
       {error && <p role="alert" className="error">{error}</p>}
       {report && (
         <>
@@ -219,14 +303,35 @@ interface ValueReport {
   byArchetype: Array<{ archetype: string; customers: number; actualValue: number; meanActualValue: number }>;
 }
 
+interface ValueGroup {
+  customers: number;
+  scored: number;
+  actualValue: number;
+  meanActualValue: number | null;
+  meanStrategicValue: number | null;
+}
+interface ValueByStage {
+  customers: number;
+  byStage: Array<{ stage: string } & ValueGroup>;
+  byArchetype: Array<{ archetype: string } & ValueGroup>;
+}
+
 function ValueReportCard() {
   const [report, setReport] = useState<ValueReport | null>(null);
+  const [byStage, setByStage] = useState<ValueByStage | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api<ValueReport>('/api/platform/value/v1/reports/value')
       .then(setReport)
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    api<ValueByStage>('/api/platform/campaign/v1/reports/value-by-stage')
+      .then(setByStage)
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, []);
+  const stages = useMemo(
+    () => ({ labels: (byStage?.byStage ?? []).map((s) => s.stage), series: [{ label: 'mean actual value', data: (byStage?.byStage ?? []).map((s) => s.meanActualValue ?? 0) }, { label: 'mean strategic value', data: (byStage?.byStage ?? []).map((s) => s.meanStrategicValue ?? 0) }] }),
+    [byStage],
+  );
   const tiers = useMemo(() => {
     const names = Object.keys(report?.tiers ?? {}).sort();
     return { labels: names, series: [{ label: 'customers', data: names.map((t) => report?.tiers[t] ?? 0) }] };
@@ -254,6 +359,16 @@ function ValueReportCard() {
             <h3>Most growable</h3>
             {report.mostGrowable.length ? <ol>{report.mostGrowable.map((g) => <li key={g.customerId}><code>{g.customerId}</code> {g.tier}: {g.actualValue} now, {g.strategicValue} potential</li>)}</ol> : <p>No strategic values yet (the value model is not fitted).</p>}
           </div>
+          {byStage && (
+            <div>
+              <h3>By relationship stage</h3>
+              <BarChart labels={stages.labels} series={stages.series} label="Mean actual and strategic value per relationship stage" />
+              <div className="scroll" tabIndex={0} role="region" aria-label="Value by relationship stage table">
+                <table data-testid="value-by-stage"><thead><tr><th scope="col">Stage</th><th scope="col">Customers</th><th scope="col">Scored</th><th scope="col">Mean value</th></tr></thead>
+                  <tbody>{byStage.byStage.map((s) => <tr key={s.stage}><td>{s.stage}</td><td>{s.customers}</td><td>{s.scored}</td><td>{s.meanActualValue ?? '—'}</td></tr>)}</tbody></table>
+              </div>
+            </div>
+          )}
           <div>
             <h3>By needs archetype</h3>
             <table><thead><tr><th scope="col">Archetype</th><th scope="col">Customers</th><th scope="col">Mean value</th></tr></thead>
@@ -261,6 +376,85 @@ function ValueReportCard() {
           </div>
         </div>
       )}
+    </article>
+  );
+}
+
+/** Entries and exits per hour over the last day (campaign-customization counts them as it publishes them). */
+function SegmentFlow({ segmentId }: { segmentId: string }) {
+  const [flow, setFlow] = useState<{ buckets: Array<{ start: string; entered: number; exited: number }>; entered: number; exited: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api<NonNullable<typeof flow>>(`/api/platform/campaign/v1/segments/${encodeURIComponent(segmentId)}/flow?hours=24`)
+      .then((f) => {
+        setFlow(f);
+        setError(null);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [segmentId]);
+  useEffect(load, [load]);
+  const chart = useMemo(
+    () => ({
+      labels: (flow?.buckets ?? []).map((b) => `${b.start.slice(11, 13)}:00`),
+      series: [
+        { label: 'entries', data: (flow?.buckets ?? []).map((b) => b.entered) },
+        { label: 'exits', data: (flow?.buckets ?? []).map((b) => b.exited) },
+      ],
+    }),
+    [flow],
+  );
+  return (
+    <article className="card" aria-labelledby="flow">
+      <h2 id="flow">Entries and exits of {segmentId}</h2>
+      {error && <p role="alert" className="error">{error}</p>}
+      {flow && (
+        <>
+          <BarChart labels={chart.labels} series={chart.series} label={`Entries into and exits from ${segmentId} per hour (UTC) over the last 24 hours`} />
+          <p data-testid={`flow-${segmentId}`}>{flow.entered} {flow.entered === 1 ? 'entry' : 'entries'}, {flow.exited} {flow.exited === 1 ? 'exit' : 'exits'} in the last 24 hours. <button type="button" className="link" onClick={load}>Refresh</button></p>
+        </>
+      )}
+    </article>
+  );
+}
+
+const editableCampaignFields = ['name', 'status', 'segmentId', 'purpose', 'channels', 'goal', 'attributionWindowDays', 'startAt', 'endAt', 'holdoutShare', 'priority', 'conversionValue', 'caps', 'modules'] as const;
+
+/** A campaign's definition as JSON (holdout, caps, offers, schedule...): saved as its next version, validated by the service. */
+function CampaignEditor({ campaign, onSaved, onDone }: { campaign: Campaign; onSaved: () => void; onDone: () => void }) {
+  const initial = useMemo(() => JSON.stringify(Object.fromEntries(editableCampaignFields.filter((f) => campaign[f] !== undefined).map((f) => [f, campaign[f]])), null, 2), [campaign]);
+  const [text, setText] = useState(initial);
+  const [message, setMessage] = useState<string | null>(null);
+  const problem = useMemo(() => {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? null : 'a campaign is a JSON object';
+    } catch (e) {
+      return e instanceof Error ? e.message : 'not JSON';
+    }
+  }, [text]);
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setMessage(null);
+    try {
+      const saved = await api<Campaign>(`/api/platform/campaign/v1/campaigns/${encodeURIComponent(campaign.id)}`, { method: 'PUT', body: JSON.parse(text) as unknown });
+      setMessage(`Saved campaign ${saved.id} (version ${String(saved.version)}).`);
+      onSaved();
+    } catch (e) {
+      setMessage(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <article className="card wide" aria-labelledby="edit-campaign">
+      <h2 id="edit-campaign">Edit campaign {campaign.id}</h2>
+      <form onSubmit={save} className="stack">
+        <label>Definition (JSON) <textarea value={text} onChange={(e) => setText(e.target.value)} rows={14} aria-invalid={problem !== null} aria-describedby="campaign-problem" data-testid="campaign-json" /></label>
+        <span id="campaign-problem" className="error">{problem ?? ''}</span>
+        <span className="actions">
+          <button type="submit" disabled={problem !== null}>Save campaign</button>
+          <button type="button" onClick={onDone}>Close</button>
+        </span>
+      </form>
+      {message && <p role="status">{message}</p>}
     </article>
   );
 }

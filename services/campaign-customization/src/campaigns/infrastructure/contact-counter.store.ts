@@ -112,4 +112,43 @@ export class ContactCounterStore {
     if (error !== null) throw error;
     return result === 0 ? 'reserved' : result === -1 ? 'stale' : 'capped';
   }
+
+  /**
+   * For the customer screen, in one round trip: the counts of the given (scope, window) keys,
+   * the latest contacts (all channels, newest first, within the retention) with their times,
+   * and which of the given campaigns each was made by.
+   */
+  async history(
+    customerId: string,
+    needed: ReadonlyArray<{ scope: string; windowHours: number; key: string }>,
+    campaignIds: readonly string[],
+    now: Date,
+    latest: number,
+  ): Promise<{ counts: Map<string, number>; contacts: Array<{ contactId: string; at: string; campaignId?: string }> }> {
+    const read = this.redis.pipeline();
+    for (const n of needed) read.zcount(this.key(customerId, n.scope), `(${now.getTime() - n.windowHours * HOUR_MS}`, '+inf');
+    read.zrevrangebyscore(this.key(customerId, 'all'), '+inf', `(${now.getTime() - RETENTION_MS}`, 'WITHSCORES', 'LIMIT', 0, latest);
+    const results = (await read.exec()) ?? [];
+    const failed = results.find(([error]) => error !== null);
+    if (failed?.[0]) throw failed[0];
+    const counts = new Map<string, number>();
+    needed.forEach((n, i) => counts.set(n.key, Number(results[i]?.[1] ?? 0)));
+    const flat = (results[needed.length]?.[1] as string[] | undefined) ?? [];
+    const contacts: Array<{ contactId: string; at: string; campaignId?: string }> = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) contacts.push({ contactId: flat[i] ?? '', at: new Date(Number(flat[i + 1])).toISOString() });
+    if (contacts.length > 0 && campaignIds.length > 0) {
+      const owners = this.redis.pipeline();
+      for (const campaignId of campaignIds) owners.zmscore(this.key(customerId, `campaign:${campaignId}`), ...contacts.map((c) => c.contactId));
+      const found = (await owners.exec()) ?? [];
+      campaignIds.forEach((campaignId, i) => {
+        const [error, scores] = found[i] ?? [null, null];
+        if (error || !Array.isArray(scores)) return;
+        scores.forEach((score: unknown, j: number) => {
+          const contact = contacts[j];
+          if (score !== null && contact !== undefined && contact.campaignId === undefined) contact.campaignId = campaignId;
+        });
+      });
+    }
+    return { counts, contacts };
+  }
 }

@@ -6,6 +6,7 @@ import { invalid, notFound, parseBody, problem } from '../../shared/interface/ht
 import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';
 import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';
+import { ReadContactsQuery, type ContactsAnswer } from '../application/read-contacts/read-contacts.query';
 
 const decisionBody = z.strictObject({ channel: slugSchema });
 /** RFC draft Idempotency-Key: one key per decision the caller means to make. */
@@ -21,7 +22,22 @@ export class NextActionController {
   constructor(
     private readonly decide: DecideNextActionHandler,
     private readonly requests: DecisionRequestStore,
+    private readonly contacts: ReadContactsQuery,
   ) {}
+
+  /** Contacts made (a day, a week, thirty days; the latest ones) and, per reachable campaign, the caps left on this channel. Reserves nothing. */
+  @RequireScope(SCOPES.profilesRead)
+  @Get(':type/:value/contacts')
+  async contactsMade(@Param('type') type: string, @Param('value') value: string, @Query('channel') channel?: string): Promise<ContactsAnswer> {
+    const parsed = slugSchema.safeParse(channel);
+    if (!parsed.success) throw invalid([{ field: 'channel', message: channel === undefined ? 'the channel of the contact is required' : (parsed.error.issues[0]?.message ?? 'invalid') }]);
+    try {
+      return await this.contacts.execute({ type, value, channel: parsed.data });
+    } catch (error) {
+      if (error instanceof UnknownCustomerError) throw notFound(error.message);
+      throw error;
+    }
+  }
 
   /** What would be offered now; changes nothing (contact caps, decisions, attribution). */
   @RequireScope(SCOPES.profilesRead)

@@ -5,6 +5,8 @@ import { reviseSegment, segmentDraftSchema } from '../domain/segment-definition'
 import { ReadMembersQuery } from '../application/read-members/read-members.query';
 import { ManageSegmentsHandler, SegmentExistsError, SegmentNotFoundError } from '../application/manage-segments/manage-segments.handler';
 import { SegmentConflictError, SegmentRepository, type SegmentDocument } from '../infrastructure/segment.repository';
+import { MembershipFlowStore } from '../infrastructure/membership-flow.store';
+import { FLOW_RETENTION_HOURS } from '../domain/membership-flow';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 /** What the API shows of a segment: the definition in force, its state and back-fill progress. */
@@ -28,6 +30,8 @@ function view(document: SegmentDocument) {
   };
 }
 
+const flowQuerySchema = z.strictObject({ hours: z.coerce.number().int().min(1).max(FLOW_RETENTION_HOURS).default(24) });
+
 const editSchema = segmentDraftSchema.omit({ id: true }).extend({ id: z.string().optional() });
 
 @Controller('v1/segments')
@@ -36,6 +40,7 @@ export class SegmentsController {
     private readonly manage: ManageSegmentsHandler,
     private readonly segments: SegmentRepository,
     private readonly readMembers: ReadMembersQuery,
+    private readonly flow: MembershipFlowStore,
   ) {}
 
   /** Members per segment now (one pass over the customers), and how many customers there are. */
@@ -64,6 +69,19 @@ export class SegmentsController {
     const page = parseBody(pageQuerySchema, query);
     if ((await this.segments.get(id)) === null) throw notFound(`no segment ${id}`);
     return this.readMembers.members(id, { limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}) });
+  }
+
+  /**
+   * Entries and exits per hour over the last `?hours=` (default 24, at most a week), oldest
+   * first, by the time of the change. A deleted segment keeps its history until it expires.
+   */
+  @RequireScope(SCOPES.segmentsRead)
+  @Get(':id/flow')
+  async membershipFlow(@Param('id') id: string, @Query() query: unknown) {
+    const { hours } = parseBody(flowQuerySchema, query);
+    if ((await this.segments.get(id)) === null) throw notFound(`no segment ${id}`);
+    const buckets = await this.flow.read(id, hours);
+    return { segmentId: id, bucket: 'hour', buckets, entered: buckets.reduce((n, b) => n + b.entered, 0), exited: buckets.reduce((n, b) => n + b.exited, 0) };
   }
 
   @RequireScope(SCOPES.segmentsWrite)

@@ -13,6 +13,7 @@ import type { CampaignDefinition } from '../../../campaigns/domain/campaign-defi
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
 import { CoalescingGate } from '@o2o/mongo';
 import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
+import { MembershipFlowStore, type FlowRecord } from '../../../segments/infrastructure/membership-flow.store';
 import {
   appendMembershipChanges,
   emptyState,
@@ -35,6 +36,8 @@ const MAX_ROUNDS = 8;
 /** mergedInto hops followed when routing an event of a merged-away id. */
 const MAX_MERGE_HOPS = 5;
 const DEFAULT_WINDOW_DAYS = 30;
+/** Longest the entries-and-exits count may delay a publication. */
+const FLOW_RECORD_WAIT_MS = 1000;
 /** (customer, campaign) exposures remembered to skip repeat decisions without reading MongoDB. */
 const EXPOSURES_REMEMBERED = 200_000;
 
@@ -70,6 +73,7 @@ export class ApplyProfileChangesHandler {
     private readonly campaigns: CampaignCatalog,
     private readonly publisher: KafkaPublisher,
     private readonly snapshots: DecisionSnapshotCache,
+    private readonly flow: MembershipFlowStore,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 
@@ -181,6 +185,7 @@ export class ApplyProfileChangesHandler {
 
   private async publishOutboxes(working: Map<string, Working>): Promise<number> {
     const events: OutgoingEvent[] = [];
+    const flow: FlowRecord[] = [];
     const cleared: Array<{ customerId: string; entries: OutboxEntry[] }> = [];
     for (const w of working.values()) {
       if (w.state.outbox.length === 0) continue;
@@ -195,12 +200,14 @@ export class ApplyProfileChangesHandler {
           changedAt: entry.changedAt,
           sequence: entry.sequence,
         };
+        const id = `membership:${customerId}:${entry.sequence}`;
+        flow.push({ eventId: id, segmentId: entry.segmentId, change: entry.change, changedAt: entry.changedAt });
         events.push({
           key: customerId,
           trace: w.trace,
           event: createEnvelope({
             // Deterministic: a re-publication after a crash or a lost clear carries the same id.
-            id: `membership:${customerId}:${entry.sequence}`,
+            id,
             type: 'segment.membership-changed',
             version: 1,
             source: SOURCE,
@@ -215,9 +222,31 @@ export class ApplyProfileChangesHandler {
       cleared.push({ customerId, entries: w.state.outbox });
     }
     if (events.length === 0) return 0;
+    await this.recordFlow(flow);
     await this.publisher.publish([{ topic: topics.segmentMembership, events }]);
     await this.customers.clearOutboxes(cleared);
     return events.length;
+  }
+
+  /**
+   * The entries-and-exits chart counts the changes before they are published (recording twice
+   * counts once). It is a report, so Redis being away (or slow: at most FLOW_RECORD_WAIT_MS)
+   * leaves a gap in it and never holds up the membership topic.
+   */
+  private async recordFlow(flow: readonly FlowRecord[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.flow.record(flow),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${FLOW_RECORD_WAIT_MS} ms`)), FLOW_RECORD_WAIT_MS);
+        }),
+      ]);
+    } catch (error) {
+      this.logger.warn({ err: error, changes: flow.length }, 'segment entries and exits not counted');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

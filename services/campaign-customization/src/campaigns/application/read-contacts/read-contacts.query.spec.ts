@@ -1,0 +1,71 @@
+import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
+import { emptyProfile } from '../../../segments/domain/customer-profile';
+import { parseCampaign, type CampaignDefinition } from '../../domain/campaign-definition';
+import type { CampaignCatalog } from '../../infrastructure/campaign.catalog';
+import type { ContactCounterStore } from '../../infrastructure/contact-counter.store';
+import type { CustomerLookup } from '../../infrastructure/customer.lookup';
+import { UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
+import { ReadContactsQuery } from './read-contacts.query';
+
+function campaign(id: string, segmentId: string, overrides: Record<string, unknown> = {}): CampaignDefinition {
+  const result = parseCampaign({
+    id,
+    version: 1,
+    name: id,
+    status: 'active',
+    segmentId,
+    purpose: 'marketing',
+    channels: ['email'],
+    goal: { event: 'Order Completed' },
+    attributionWindowDays: 14,
+    startAt: '2024-01-01T00:00:00Z',
+    holdoutShare: 0,
+    caps: { campaign: [{ max: 3, windowHours: 168 }], perChannel: { email: [{ max: 1, windowHours: 24 }] } },
+    modules: {},
+    ...overrides,
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.campaign;
+}
+
+describe('contacts made and caps left', () => {
+  const now = new Date('2026-12-06T12:00:00Z');
+  const counts: Record<string, number> = { 'all@24h': 1, 'channel:email@24h': 1, 'all@168h': 2, 'channel:email@168h': 2, 'campaign:spring@168h': 2, 'campaign:spring:channel:email@24h': 1 };
+  const history = jest.fn(async (_customerId: string, needed: ReadonlyArray<{ key: string }>, _campaignIds: readonly string[]) => ({
+    counts: new Map(needed.map((n) => [n.key, counts[n.key] ?? 0])),
+    contacts: [{ contactId: 'd-2', at: '2026-12-06T11:00:00.000Z', campaignId: 'spring' }],
+  }));
+  const query = (known: boolean) =>
+    new ReadContactsQuery(
+      {
+        resolve: async () => (known ? 'c-1' : undefined),
+        chain: async () => [{ customerId: 'c-1', version: 3, snapshot: { profile: emptyProfile('c-1'), memberships: { gold: 1 } } }],
+      } as unknown as CustomerLookup,
+      // spring reaches the customer; summer's segment does not hold them; paused is not live.
+      { all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })] } as unknown as CampaignCatalog,
+      { history } as unknown as ContactCounterStore,
+      { CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }], GLOBAL_HOLDOUT_SHARE: 0 } as unknown as CampaignCustomizationConfig,
+    );
+
+  it('counts contacts per window and reports every cap of each campaign that can reach the customer', async () => {
+    const answer = await query(true).execute({ type: 'email', value: 'a@b.c', channel: 'email' }, now);
+    expect(answer.made).toEqual([
+      { windowHours: 24, all: 1, channel: 1 },
+      { windowHours: 168, all: 2, channel: 2 },
+      { windowHours: 720, all: 0, channel: 0 },
+    ]);
+    expect(answer.caps).toEqual([
+      { campaignId: 'spring', scope: 'all', windowHours: 168, max: 10, used: 2, left: 8, source: 'platform' },
+      { campaignId: 'spring', scope: 'campaign:spring', windowHours: 168, max: 3, used: 2, left: 1, source: 'campaign' },
+      { campaignId: 'spring', scope: 'campaign:spring:channel:email', windowHours: 24, max: 1, used: 1, left: 0, source: 'campaign' },
+    ]);
+    expect(answer.campaigns).toEqual([{ campaignId: 'spring', name: 'spring', capsLeft: 0, contactAllowed: false }]);
+    expect(answer.latest).toEqual([{ contactId: 'd-2', at: '2026-12-06T11:00:00.000Z', campaignId: 'spring' }]);
+    // Every defined campaign is asked about the latest contacts (a paused one made contacts too).
+    expect(history.mock.calls[0]?.[2]).toEqual(['spring', 'summer', 'paused']);
+  });
+
+  it('answers unknown customers with the domain error the controller maps to 404', async () => {
+    await expect(query(false).execute({ type: 'email', value: 'x@y.z', channel: 'email' }, now)).rejects.toBeInstanceOf(UnknownCustomerError);
+  });
+});
