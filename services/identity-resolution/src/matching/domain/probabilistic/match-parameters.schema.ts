@@ -84,6 +84,8 @@ const LEVEL_ORIGINS: Readonly<Record<string, string>> = {
   'contact.other-surname:address-unit': 'other-surname:address',
   'contact.same-surname:address-similar': 'same-surname:area-street-differs',
   'contact.other-surname:address-similar': 'other-surname:area-street-differs',
+  'contact.same-surname:street-name': 'same-surname:area-street-differs',
+  'contact.other-surname:street-name': 'other-surname:area-street-differs',
 };
 
 /** A stored parameter set brought up to the current levels (see LEVEL_ORIGINS); anything else is left to the schema. */

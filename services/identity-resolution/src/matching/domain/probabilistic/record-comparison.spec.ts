@@ -59,7 +59,8 @@ describe('compareRecords', () => {
     [{ street: '12 Smith St', postcode: '2000', phone: '0412 555 999' }, { street: '12 Smith St', postcode: '2000', phone: '0412 555 123' }, 'address-phone-differs'],
     [{ postcode: '2000', phone: '0412 555 123' }, { postcode: '3000', phone: '0412 555 123' }, 'phone'],
     [{ postcode: '2000' }, { street: '12 Smith St', postcode: '2000' }, 'area-street-unknown'],
-    [{ street: '14 Smith St', postcode: '2000' }, { street: '12 Smith St', postcode: '2000' }, 'area-street-differs'],
+    [{ street: '14 Smith St', postcode: '2000' }, { street: '12 Smith St', postcode: '2000' }, 'street-name'],
+    [{ street: '14 Smith St', postcode: '2000' }, { street: '9 Banksia Court', postcode: '2000' }, 'area-street-differs'],
     [{ street: '5/12 Smith St', postcode: '2000' }, { street: '6/12 Smith St', postcode: '2000' }, 'area-street-differs'],
     [{ state: 'NSW' }, { postcode: '2000', state: 'New South Wales' }, 'state-area-unknown'],
     [{ postcode: '2001', state: 'NSW' }, { postcode: '2000', state: 'NSW' }, 'state'],
@@ -95,6 +96,15 @@ describe('compareRecords', () => {
     expect(levels(at('Unit 4'), at('Unit 5')).contact).toBe('same-surname:area-street-differs');
     expect(levels(at('Unit 4'), at(undefined)).contact).toBe('same-surname:address');
     expect(levels({ ...at(undefined), street: '517 sdwyt avenue' }, { ...at(undefined), street: '517 sidaway street' }).contact).toBe('same-surname:address-similar');
+  });
+
+  it('tells the same street under another number, or the same named place, from another street in the suburb', () => {
+    const home = { lastName: 'Herbert', city: 'Burrum Heads', postcode: '3078', state: 'SA' };
+    expect(levels({ ...home, street: '162 Callister Crescent' }, { ...home, street: '01 callistercrescent' }).contact).toBe('same-surname:street-name');
+    expect(levels({ ...home, street: '1 Nungara St', line2: 'Bendigo Retirement Village' }, { ...home, street: '1', line2: 'Bendigo Retirement Vilage' }).contact).toBe('same-surname:street-name');
+    expect(levels({ ...home, street: '162 Callister Crescent' }, { ...home, street: '162 Banksia Court' }).contact).toBe('same-surname:area-street-differs');
+    // Two flats of one building are neighbours, not a mistyped number.
+    expect(levels({ ...home, street: '12 Wattle St', line2: 'Unit 4' }, { ...home, street: '12 Wattle St', line2: 'Unit 5' }).contact).toBe('same-surname:area-street-differs');
   });
 
   it('recognises the first and second address lines given the other way round', () => {

@@ -27,12 +27,15 @@ import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } f
 // missing on one side says nothing, whereas two different streets in one suburb are neighbours.
 // So "same suburb, a street unknown" and "same suburb, different streets" are separate levels.
 // "address-unit": the second line (flat, building or property name) is given on both sides and
-// agrees as well, which few people other than the same person share.
+// agrees as well, which few people other than the same person share. "street-name": the same
+// street in the same suburb under another (or no) house number, or the same named place (a
+// village, a farm): a mistyped number or a neighbour, which EM tells apart from data.
 const CONTACT_LEVELS = [
   'address-and-phone',
   'address-unit',
   'address',
   'address-similar',
+  'street-name',
   'address-phone-differs',
   'phone',
   'area-street-unknown',
@@ -195,8 +198,12 @@ function compareBirthDates(a: PreparedRecord, b: PreparedRecord): ComparisonOutc
  */
 function unitsAgree(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined || a === b) return true;
-  const named = (unit: string): boolean => unit.length >= 5 && /\p{L}{4}/u.test(unit);
-  return named(a) && named(b) && jaroWinkler(a, b) >= 0.9;
+  return namedPlace(a) && namedPlace(b) && jaroWinkler(a, b) >= 0.9;
+}
+
+/** A second line that names a place ("rosebery hill") rather than a flat number. */
+function namedPlace(unit: string | undefined): unit is string {
+  return unit !== undefined && unit.length >= 5 && /\p{L}{4}/u.test(unit);
 }
 
 /**
@@ -205,16 +212,31 @@ function unitsAgree(a: string | undefined, b: string | undefined): boolean {
  * name is the other's second line, and the numbers agree.
  */
 function linesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
-  if (a.street === undefined || b.street === undefined || a.unit === undefined || b.unit === undefined) return false;
-  if (a.streetNumber !== b.streetNumber) return false;
-  const nameOf = (record: PreparedRecord, street: string): string =>
-    squashedStreetName(record.streetNumber !== undefined && street.startsWith(`${record.streetNumber} `) ? street.slice(record.streetNumber.length + 1) : street);
-  const nameA = nameOf(a, a.street);
-  const nameB = nameOf(b, b.street);
-  return nameA.length >= 4 && nameB.length >= 4 && jaroWinkler(nameA, squashedStreetName(b.unit)) >= 0.9 && jaroWinkler(squashedStreetName(a.unit), nameB) >= 0.9;
+  if (a.unit === undefined || b.unit === undefined || a.streetNumber !== b.streetNumber) return false;
+  const nameA = streetNameOf(a);
+  const nameB = streetNameOf(b);
+  return nameA !== undefined && nameB !== undefined && jaroWinkler(nameA, squashedStreetName(b.unit)) >= 0.9 && jaroWinkler(squashedStreetName(a.unit), nameB) >= 0.9;
 }
 
-type AddressLevel = 'exact' | 'street-typo' | 'street-similar' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
+/** The street without its number, run together with its type abbreviated ("callistercres"); undefined when the line is only a number. */
+function streetNameOf(record: PreparedRecord): string | undefined {
+  const street = record.street;
+  if (street === undefined) return undefined;
+  const number = record.streetNumber;
+  const name = squashedStreetName(number !== undefined && street.startsWith(`${number} `) ? street.slice(number.length + 1) : street);
+  return name.length >= 4 && /\p{L}{3}/u.test(name) ? name : undefined;
+}
+
+/** The same street under another or no number (not two flats of one building), or the same named place on the second line. */
+function sameStreetOrPlace(a: PreparedRecord, b: PreparedRecord): boolean {
+  const nameA = streetNameOf(a);
+  const nameB = streetNameOf(b);
+  const neighbours = a.streetNumber !== undefined && a.streetNumber === b.streetNumber && !unitsAgree(a.unit, b.unit);
+  if (nameA !== undefined && nameB !== undefined && !neighbours && jaroWinkler(nameA, nameB) >= 0.92) return true;
+  return namedPlace(a.unit) && namedPlace(b.unit) && jaroWinkler(a.unit, b.unit) >= 0.9;
+}
+
+type AddressLevel = 'exact' | 'street-typo' | 'street-similar' | 'street-name' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
 
 function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
   const hasAddress = (r: PreparedRecord): boolean =>
@@ -242,8 +264,10 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
       // Same number, a street name garbled beyond a typo ("pridhamstreet", "sidawawytreet").
       if (similarity >= 0.75 && a.streetNumber !== undefined && a.streetNumber === b.streetNumber) return { level: 'street-similar', detail: `same number, street jw=${similarity.toFixed(2)}` };
     }
+    if (sameArea && sameStreetOrPlace(a, b)) return { level: 'street-name', detail: 'same suburb and street or named place, another number' };
     if (sameArea) return { level: 'area-street-differs', detail: 'same suburb or postcode, different street or unit' };
   } else if (sameArea) {
+    if (sameStreetOrPlace(a, b)) return { level: 'street-name', detail: 'same suburb and named place' };
     return { level: 'area-street-unknown', detail: 'same suburb or postcode, a street unknown' };
   }
   if (areaComparable) {
@@ -277,6 +301,7 @@ function compareContact(a: PreparedRecord, b: PreparedRecord, surnamesAgree: boo
   if (sameAddress) return level('address-phone-differs');
   if (samePhone) return level('phone');
   switch (address?.level) {
+    case 'street-name':
     case 'area-street-unknown':
     case 'area-street-differs':
     case 'state-area-unknown':
