@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
+import type { OrderArchive } from '../../valuation/domain/purchase-history';
 
 /** An order line of a summary. */
 export interface OrderLine {
@@ -63,6 +64,8 @@ export class PurchaseSummary {
    * filters on it and pushes to it (libs/mongo onceFilter and recordApplied).
    */
   @Prop({ type: [String], default: [] }) appliedEvents!: string[];
+  /** Order lines folded away beyond ORDER_LINES_KEPT (bounded customers): what scoring needs of them. */
+  @Prop({ type: SchemaTypes.Mixed }) archive?: OrderArchive;
   /** Set when this customer was merged into another: its events now count there. */
   @Prop() mergedInto?: string;
   /** Bumped by every change of the order lines; scores are written only against the revision they read. */

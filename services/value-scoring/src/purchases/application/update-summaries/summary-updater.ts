@@ -46,6 +46,7 @@ const SUMMARY_FIELDS = [
   'channels',
   'categories',
   'appliedEvents',
+  'archive',
   'archetypes',
   'needsUpdatedAt',
 ] as const satisfies ReadonlyArray<keyof PurchaseSummary>;
