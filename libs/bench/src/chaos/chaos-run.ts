@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { deadLetterHeaders, topics } from '@o2o/contracts';
-import { repoRoot, ServiceProcess, startServiceProcess, TopicSpy } from '@o2o/testing';
+import { demoRoleToken, repoRoot, ServiceProcess, startIdentityProviderProcess, startServiceProcess, TopicSpy } from '@o2o/testing';
 import { downstreamStages } from '../analysis/completion';
 import { CheckResult, checkEffects } from '../analysis/effects-check';
 import { ChaosConfig, chaosInheritedEnvironment } from '../config/chaos.config';
@@ -37,6 +37,7 @@ export const allScenarios = [
   'kafka-latency',
   'kafka-connections-dropped',
   'replay-value-scoring',
+  'erasure-ferretdb-stopped',
 ] as const;
 export type ScenarioName = (typeof allScenarios)[number];
 export const shortScenarios: ScenarioName[] = ['kill-value-scoring', 'ferretdb-stopped', 'poison-message'];
@@ -117,6 +118,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
   );
   await tracker.start();
 
+  // The erasure scenario calls identity-resolution's privacy API: a real token from the local provider.
+  const provider = scenarios.includes('erasure-ferretdb-stopped') ? await startIdentityProviderProcess() : undefined;
   const inherited = chaosInheritedEnvironment();
   const envFor = (service: Service): Record<string, string> => ({
     ...inherited,
@@ -135,6 +138,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     INGESTION_DEMO_SOURCES: 'true',
     RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    ...(provider ? { AUTH_ISSUER: provider.issuer } : {}),
   });
   const running = new Map<Service, ServiceProcess>();
   let driver: LoadDriver | undefined;
@@ -153,6 +157,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     const population = new BenchPopulation(config.CHAOS_POPULATION, runId, config.CHAOS_SEED);
     driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: 10, concurrency: 8 });
     let poisonSent = 0;
+    /** Customers erased by the erasure scenario: their states are meant to be gone. */
+    const erasedCustomers = new Set<string>();
     // The effects check is cumulative: a scenario is judged by what it added.
     let previous = { lost: 0, duplicated: 0, transient: 0 };
 
@@ -162,6 +168,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       let fault = '';
       let clearedAt = 0;
       let injectedAt = 0;
+      let erasure: { requestId: string; customerId: string; userId: string } | undefined;
+      let erasureFailed = false;
       const loadStarted = Date.now();
       const retry = retryingScenarios.includes(scenario) ? { giveUpAfterMs: 180000, pauseMs: 1000 } : undefined;
       const loadDone = driver.runRate(scenario, config.CHAOS_RATE, loadSeconds, retry);
@@ -232,6 +240,30 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           await sleep(half * 1000);
           await client.removeToxic(name, 'blackhole');
           log(`${scenario}: connections through again`);
+        } else if (scenario === 'erasure-ferretdb-stopped') {
+          fault = `a customer's erasure requested under load, then FerretDB stopped ${outage} s`;
+          const userId = population.retireOneIdentified();
+          if (!userId || !provider) throw new Error('no identified customer to erase yet');
+          // Its last events reach identity.events before the request (it sends nothing more).
+          await sleep(5000);
+          await readEverything(tracker, recorder);
+          const resolved = recorder.of('identityEvents').filter((r) => r.data['userId'] === userId);
+          const customerId = resolved[resolved.length - 1]?.data['customerId'];
+          if (typeof customerId !== 'string') throw new Error(`no resolved event for ${userId}`);
+          const resolver = running.get('identity-resolution');
+          if (!resolver) throw new Error('identity-resolution is not running');
+          const token = await demoRoleToken(`${provider.issuer}/token`, 'privacy-officer');
+          const response = await fetch(`${resolver.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/erasure`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+          const body = (await response.json()) as { requestId?: string };
+          if (response.status !== 202 || !body.requestId) throw new Error(`erasure request answered ${response.status} ${JSON.stringify(body)}`);
+          erasure = { requestId: body.requestId, customerId, userId };
+          erasedCustomers.add(customerId);
+          log(`${scenario}: erasure ${body.requestId} of ${customerId} requested`);
+          serverScript(config, 'ferretdb', 'stop');
+          log(`${scenario}: ferretdb stopped for ${outage} s`);
+          await sleep(outage * 1000);
+          serverScript(config, 'ferretdb', 'start');
+          log(`${scenario}: ferretdb started again`);
         } else if (scenario === 'replay-value-scoring') {
           fault = 'value-scoring stopped, its consumer group set back to offset 0 on every input, started again (a full replay under load)';
           const victim = running.get('value-scoring');
@@ -274,6 +306,12 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
 
       // Everything the pipeline wrote is read before checking.
       await readEverything(tracker, recorder);
+      if (erasure) {
+        const done = await erasureOutcome(erasure, running.get('identity-resolution'), provider?.issuer, recorder, config.CHAOS_DRAIN_TIMEOUT * 1000);
+        log(`${scenario}: erasure ${done.ok ? 'completed, data gone' : 'NOT complete'} (${done.detail})`);
+        if (!done.ok) notes.push(`erasure: ${done.detail}`);
+        erasureFailed = !done.ok;
+      }
       const letters = await deadLetters(brokers, kafka, prefix);
       const poisonLetters = letters.filter((l) => l.key === POISON_KEY);
       const transient = letters.filter((l) => l.key !== POISON_KEY);
@@ -292,12 +330,13 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         running: new Set(downstreamStages.map((s) => s.service)),
         deadLetters: transient.length,
         drained: recovery.drained,
+        erased: erasedCustomers,
       });
       const cumulative = { ...lossesOf(checks), transient: transient.length };
       const added = { lost: cumulative.lost - previous.lost, duplicated: cumulative.duplicated - previous.duplicated, transient: cumulative.transient - previous.transient };
       previous = cumulative;
       if (!checks.every((c) => c.ok)) notes.push(`cumulative effects check (whole run so far): ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
-      const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained;
+      const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained && !erasureFailed;
       results.push({
         scenario,
         fault,
@@ -319,6 +358,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     }
   } finally {
     await Promise.all([...running.values()].map((s) => s.stop()));
+    provider?.child.kill();
     await tracker.stop();
     await recorder.stop();
     if (proxy) await proxy.client.reset().catch(() => undefined);
@@ -361,6 +401,37 @@ async function setUpProxies(config: ChaosConfig, scenarios: readonly ScenarioNam
   await client.proxy(MONGO_PROXY, `127.0.0.1:${config.CHAOS_MONGO_PROXY_PORT}`, `127.0.0.1:${mongoPort}`);
   await client.proxy(KAFKA_PROXY, `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}`, `127.0.0.1:${config.KAFKA_PROXIED_PORT}`);
   return { client, mongoUrl: config.MONGO_URL.replace(`:${mongoPort}`, `:${config.CHAOS_MONGO_PROXY_PORT}`), kafkaBrokers: `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}` };
+}
+
+/**
+ * The erasure finished (every service acknowledged) and its data is gone from the state topics:
+ * the customer's latest value and needs states are tombstones (or it never had one).
+ */
+async function erasureOutcome(
+  erasure: { requestId: string; customerId: string },
+  resolver: ServiceProcess | undefined,
+  issuer: string | undefined,
+  recorder: TopicRecorder,
+  timeoutMs: number,
+): Promise<{ ok: boolean; detail: string }> {
+  if (!resolver || !issuer) return { ok: false, detail: 'identity-resolution or the identity provider is not running' };
+  const token = await demoRoleToken(`${issuer}/token`, 'privacy-officer');
+  const deadline = Date.now() + timeoutMs;
+  let status: { status?: string; waitingFor?: string[] } = {};
+  while (Date.now() < deadline) {
+    const response = await fetch(`${resolver.url}/v1/privacy/requests/${erasure.requestId}`, { headers: { authorization: `Bearer ${token}` } });
+    status = (await response.json()) as typeof status;
+    if (status.status === 'completed') break;
+    await sleep(500);
+  }
+  if (status.status !== 'completed') return { ok: false, detail: `still ${status.status ?? '?'} after ${timeoutMs / 1000} s, waiting for ${(status.waitingFor ?? []).join(', ')}` };
+  await sleep(2000);
+  const latest = (records: readonly { key: string | null; tombstone: boolean }[]) => records.filter((r) => r.key === erasure.customerId).at(-1);
+  const value = latest(recorder.of('valueScores'));
+  const needs = latest(recorder.of('needsProfiles'));
+  const kept = [value && !value.tombstone ? 'value.scores' : undefined, needs && !needs.tombstone ? 'needs.profiles' : undefined].filter((x): x is string => x !== undefined);
+  if (kept.length > 0) return { ok: false, detail: `completed, but the latest state on ${kept.join(', ')} is not a tombstone` };
+  return { ok: true, detail: `request ${erasure.requestId} completed; value ${value ? 'tombstoned' : 'never held'}, needs ${needs ? 'tombstoned' : 'never held'}` };
 }
 
 function requireProxy(proxy: Proxies | undefined): ToxiproxyClient {
