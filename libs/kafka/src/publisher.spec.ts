@@ -57,6 +57,20 @@ describe('KafkaPublisher', () => {
     expect(messages[1]?.headers?.['ce_subject']).toBe('cus_b');
   });
 
+  it('with skipAcknowledged leaves out an event Kafka already has from it (a batch redone after a failed write), and only then', async () => {
+    const { kafka, sent } = recordingKafka();
+    const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics('test'));
+    const a = valueScored('cus_a');
+    const b = valueScored('cus_b');
+    await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }] }], { skipAcknowledged: true });
+    await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }, { key: 'cus_b', event: b }] }], { skipAcknowledged: true });
+    expect(sent.map((batch) => batch.topicMessages?.[0]?.messages.map((m) => m.key))).toEqual([['cus_a'], ['cus_b']]);
+    expect(publisher.stats.skippedAcknowledged).toBe(1);
+    // Without the option the same event goes out again (callers whose ids may come back).
+    await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }] }]);
+    expect(sent).toHaveLength(3);
+  });
+
   it('refuses tombstones on a topic that is not compacted, sending nothing', async () => {
     const { kafka, sent } = recordingKafka();
     const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Context, context as otelContext } from '@opentelemetry/api';
 import { ICustomPartitioner, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { Envelope, TopicDefinition, messageHeaders, parseEnvelope } from '@o2o/contracts';
@@ -49,6 +50,8 @@ export interface PublisherOptions {
   maxRetryTimeMs?: number;
   /** Upper bound of messages combined into one produce request from concurrent calls. */
   maxMessagesPerRequest?: number;
+  /** Event ids remembered as acknowledged (per topic), so a retried batch does not publish them again; 0 turns it off. */
+  acknowledgedIdsKept?: number;
   /**
    * Upper bound of bytes (keys, values, headers) combined into one produce request from
    * concurrent calls; a call is never split, so one larger call goes alone. Below the broker's
@@ -64,6 +67,12 @@ export interface PublishOptions {
    * unacknowledged request.
    */
   deadline?: number;
+  /**
+   * Leaves out events whose id this publisher already had acknowledged on the same topic. Only
+   * for events whose id names one state for good (it carries a revision or version): a state
+   * that could legitimately come back under an id used before must not set this.
+   */
+  skipAcknowledged?: boolean;
 }
 
 /** Raised when a call's deadline passed before Kafka acknowledged it. */
@@ -116,8 +125,17 @@ export class KafkaPublisher {
   private readonly maxRetryTimeMs: number;
   private readonly maxMessagesPerRequest: number;
   private readonly maxBytesPerRequest: number;
-  /** Produce requests sent (each carrying every call queued when it left) and producers retired after a failed one. */
-  readonly stats = { requests: 0, retiredProducers: 0 };
+  /** Produce requests sent (each carrying every call queued when it left), producers retired after a failed one, events not sent again because Kafka had them. */
+  readonly stats = { requests: 0, retiredProducers: 0, skippedAcknowledged: 0 };
+  /**
+   * Event ids (per topic) Kafka acknowledged from this publisher. A consumer publishes before
+   * the database write that records it; when that write fails (a dropped connection, a lost
+   * race) the batch is redone and would publish the same events, same ids, a second time.
+   * Callers whose ids name one state for good ask (skipAcknowledged) for an event already
+   * acknowledged to be left out: one copy on the topic. A process that died in between has
+   * forgotten, and consumers deduplicate by id in any case.
+   */
+  private readonly acknowledged: LRUCache<string, true> | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -130,6 +148,8 @@ export class KafkaPublisher {
     this.maxRetryTimeMs = options.maxRetryTimeMs ?? 5000;
     this.maxMessagesPerRequest = options.maxMessagesPerRequest ?? 5000;
     this.maxBytesPerRequest = options.maxBytesPerRequest ?? 512 * 1024;
+    const kept = options.acknowledgedIdsKept ?? 100_000;
+    this.acknowledged = kept > 0 ? new LRUCache<string, true>({ max: kept }) : undefined;
     this.generation = this.newGeneration();
   }
 
@@ -170,16 +190,19 @@ export class KafkaPublisher {
    */
   async publish(batches: TopicBatch[], options: PublishOptions = {}): Promise<void> {
     const topicMessages: TopicMessages[] = [];
+    const sentIds: string[] = [];
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
       if (tombstones.length > 0) assertCompacted(batch.topic);
-      if (batch.events.length === 0 && tombstones.length === 0) continue;
-      topicMessages.push({
-        topic: this.names.of(batch.topic),
-        messages: [...batch.events.map((e) => this.toMessage(batch.topic, e)), ...tombstones.map((t) => tombstoneMessage(t))],
-      });
+      const topic = this.names.of(batch.topic);
+      const events = options.skipAcknowledged ? batch.events.filter((e) => !this.acknowledged?.has(`${topic} ${e.event.id}`)) : batch.events;
+      this.stats.skippedAcknowledged += batch.events.length - events.length;
+      if (events.length === 0 && tombstones.length === 0) continue;
+      for (const e of events) sentIds.push(`${topic} ${e.event.id}`);
+      topicMessages.push({ topic, messages: [...events.map((e) => this.toMessage(batch.topic, e)), ...tombstones.map((t) => tombstoneMessage(t))] });
     }
     await this.send(topicMessages, options);
+    for (const id of sentIds) this.acknowledged?.set(id, true);
   }
 
   /** Tombstones (null values) for keys of a compacted topic: erasure of their state. */

@@ -2,6 +2,7 @@ import { deadLetterTopicName, topics } from '@o2o/contracts';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
 import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadIngestionConfig } from '../src/config/ingestion.config';
 import { demoSources } from '../src/demo-sources';
@@ -81,6 +82,30 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
       if (!spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === marker)) throw new Error('marker not yet seen');
     });
     expect(spy.on(topic(topics.ingestEvents.name)).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)).toHaveLength(1);
+  });
+
+  it('does not answer 200 for a message whose claim was left by an ingestion that died before writing it', async () => {
+    const messageId = uniqueId('orphan');
+    // What a kill -9 between the dedup claim and the Kafka write leaves: a pending claim, about to expire.
+    const redis = new Redis(testEnvironment(run, 'ingestion')['REDIS_URL'] ?? '', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    try {
+      await redis.set(`${run}:ingest:dedup:${web.id}:${messageId}`, 'pending', 'EX', 1);
+    } finally {
+      redis.disconnect();
+    }
+    const first = await post('/v1/track', { userId: 'user-3', event: 'Retried', messageId });
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
+    // The sender retries; once the orphaned claim expired the event is written and only then answered 200.
+    await expectEventually(async () => {
+      const retry = await post('/v1/track', { userId: 'user-3', event: 'Retried', messageId });
+      if (retry.status !== 200) throw new Error(`answered ${retry.status}`);
+    });
+    await expectEventually(() => {
+      if (!spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)) throw new Error('not yet on ingest.events');
+    });
+    expect((await post('/v1/track', { userId: 'user-3', event: 'Retried', messageId })).status).toBe(200);
   });
 
   it.each([

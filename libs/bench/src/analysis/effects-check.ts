@@ -21,6 +21,8 @@ export interface EffectsInput {
   deadLetters: number;
   /** Every accepted event completed: otherwise missing downstream effects may only be late. */
   drained: boolean;
+  /** Customers erased on purpose (their states are tombstoned): left out of the value and needs checks. */
+  erased?: ReadonlySet<string>;
 }
 
 /**
@@ -76,6 +78,14 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     const customer = stringField(r.data['customerId']);
     if (messageId && customer) customerOfMessage.set(messageId, survivorOf(customer));
   }
+  // Customers erased on purpose: their state is meant to be gone.
+  const erased = input.erased ?? new Set<string>();
+  const erasedMessages = new Set<string>();
+  for (const [messageId, customer] of customerOfMessage) {
+    if (!erased.has(customer)) continue;
+    erasedMessages.add(messageId);
+    customerOfMessage.delete(messageId);
+  }
 
   if (input.running.has('value-scoring')) {
     const expected = new Map<string, { orders: number; revenue: number }>();
@@ -83,6 +93,7 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     let revenue = 0;
     for (const e of input.accepted.values()) {
       if (!e.order) continue;
+      if (erasedMessages.has(e.messageId)) continue;
       orders++;
       revenue += e.order.revenue;
       const customer = customerOfMessage.get(e.messageId) ?? `unresolved:${e.messageId}`;
@@ -97,7 +108,7 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     let wrongCustomers = 0;
     let missingCustomers = 0;
     for (const [key, r] of latest) {
-      if (r.tombstone || mergedAway.has(key)) continue;
+      if (r.tombstone || mergedAway.has(key) || erased.has(key)) continue;
       const purchases = numberField(r.data['purchases']) ?? 0;
       statePurchases += purchases;
       stateRevenue += numberField(r.data['revenue']) ?? 0;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { deadLetterHeaders, topics } from '@o2o/contracts';
-import { repoRoot, ServiceProcess, startServiceProcess, TopicSpy } from '@o2o/testing';
+import { demoRoleToken, repoRoot, ServiceProcess, startIdentityProviderProcess, startServiceProcess, TopicSpy } from '@o2o/testing';
 import { downstreamStages } from '../analysis/completion';
 import { CheckResult, checkEffects } from '../analysis/effects-check';
 import { ChaosConfig, chaosInheritedEnvironment } from '../config/chaos.config';
@@ -13,6 +13,7 @@ import { BenchPopulation } from '../load/bench-population';
 import { LoadDriver, PhaseLoad, sleep } from '../load/load-driver';
 import { OffsetSample, OffsetTracker, sum } from '../measure/offset-tracker';
 import { TopicRecorder, watchedTopics } from '../measure/topic-recorder';
+import { ToxiproxyClient } from './toxiproxy.client';
 
 export const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
 type Service = (typeof services)[number];
@@ -30,9 +31,22 @@ export const allScenarios = [
   'kafka-killed',
   'scale-value-scoring',
   'poison-message',
+  'kill-ingestion',
+  'mongo-latency',
+  'mongo-connections-dropped',
+  'kafka-latency',
+  'kafka-connections-dropped',
+  'replay-value-scoring',
+  'erasure-ferretdb-stopped',
 ] as const;
 export type ScenarioName = (typeof allScenarios)[number];
 export const shortScenarios: ScenarioName[] = ['kill-value-scoring', 'ferretdb-stopped', 'poison-message'];
+/** Scenarios that need Toxiproxy between the services and MongoDB or Kafka. */
+export const proxyScenarios: readonly ScenarioName[] = ['mongo-latency', 'mongo-connections-dropped', 'kafka-latency', 'kafka-connections-dropped'];
+/** Scenarios whose sender retries what was not answered 200, as analytics SDKs do. */
+const retryingScenarios: readonly ScenarioName[] = ['kill-ingestion', 'kafka-connections-dropped'];
+const MONGO_PROXY = 'chaos-mongo';
+const KAFKA_PROXY = 'chaos-kafka';
 
 export interface ScenarioResult {
   scenario: ScenarioName;
@@ -40,8 +54,10 @@ export interface ScenarioResult {
   load: string;
   /** Events ingestion answered 200 for during the scenario. */
   accepted: number;
-  /** Events ingestion did not answer 200 for (the sender would retry). */
+  /** Events ingestion did not answer 200 for (the sender would retry; in retrying scenarios, what was still refused when it gave up). */
   refused: number;
+  /** Requests the sender sent again after a failed attempt (retrying scenarios). */
+  retriedRequests: number;
   lost: number;
   duplicated: number;
   /** Lost and duplicated effects (and messages) this scenario added to the run's cumulative check. */
@@ -89,6 +105,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
   for (const s of scenarios) if (!allScenarios.includes(s)) throw new Error(`unknown scenario ${s}; known: ${allScenarios.join(', ')}`);
   log(`run ${runId}: topics ${prefix}*, databases chaos_${runId}_*; ${scenarios.length} scenarios, ${config.CHAOS_RATE} events/s for ${loadSeconds} s each, fault at ${config.CHAOS_FAULT_AT} s`);
 
+  const proxy = await setUpProxies(config, scenarios);
   await createBenchTopics(kafka, prefix, config.CHAOS_PARTITIONS);
   const recorder = new TopicRecorder(kafka, prefix);
   await recorder.start();
@@ -101,14 +118,17 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
   );
   await tracker.start();
 
+  // The erasure scenario calls identity-resolution's privacy API: a real token from the local provider.
+  const provider = scenarios.includes('erasure-ferretdb-stopped') ? await startIdentityProviderProcess() : undefined;
   const inherited = chaosInheritedEnvironment();
   const envFor = (service: Service): Record<string, string> => ({
     ...inherited,
     // Not 'production': that refuses the demo sources' public write keys the chaos run sends with.
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: config.KAFKA_BROKERS,
-    MONGO_URL: config.MONGO_URL,
+    // Through Toxiproxy when a scenario needs it (the suite's own readers stay direct).
+    KAFKA_BROKERS: proxy ? proxy.kafkaBrokers : config.KAFKA_BROKERS,
+    MONGO_URL: proxy ? proxy.mongoUrl : config.MONGO_URL,
     REDIS_URL: config.REDIS_URL,
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_TOPIC_PARTITIONS: String(config.CHAOS_PARTITIONS),
@@ -118,11 +138,15 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     INGESTION_DEMO_SOURCES: 'true',
     RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    ...(provider ? { AUTH_ISSUER: provider.issuer } : {}),
   });
   const running = new Map<Service, ServiceProcess>();
+  let driver: LoadDriver | undefined;
   const start = async (service: Service): Promise<void> => {
     const started = await startServiceProcess(service, envFor(service), { readyTimeoutMs: 180000 });
     running.set(service, started);
+    // A restarted ingestion listens elsewhere: the sender follows it (its retries too).
+    if (service === 'ingestion') driver?.setIngestionUrl(started.url);
     log(`${service}: ready (pid ${started.pid})`);
   };
   const results: ScenarioResult[] = [];
@@ -131,8 +155,10 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     const ingestion = running.get('ingestion');
     if (!ingestion) throw new Error('ingestion did not start');
     const population = new BenchPopulation(config.CHAOS_POPULATION, runId, config.CHAOS_SEED);
-    const driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: 10, concurrency: 8 });
+    driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: 10, concurrency: 8 });
     let poisonSent = 0;
+    /** Customers erased by the erasure scenario: their states are meant to be gone. */
+    const erasedCustomers = new Set<string>();
     // The effects check is cumulative: a scenario is judged by what it added.
     let previous = { lost: 0, duplicated: 0, transient: 0 };
 
@@ -142,8 +168,11 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       let fault = '';
       let clearedAt = 0;
       let injectedAt = 0;
+      let erasure: { requestId: string; customerId: string; userId: string } | undefined;
+      let erasureFailed = false;
       const loadStarted = Date.now();
-      const loadDone = driver.runRate(scenario, config.CHAOS_RATE, loadSeconds);
+      const retry = retryingScenarios.includes(scenario) ? { giveUpAfterMs: 180000, pauseMs: 1000 } : undefined;
+      const loadDone = driver.runRate(scenario, config.CHAOS_RATE, loadSeconds, retry);
       const injected = (async () => {
         await sleep(config.CHAOS_FAULT_AT * 1000);
         injectedAt = Date.now();
@@ -187,6 +216,70 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           await sleep(config.CHAOS_RESTART_AFTER * 1000);
           serverScript(config, 'kafka', 'start');
           log(`${scenario}: kafka started again`);
+        } else if (scenario === 'mongo-latency' || scenario === 'kafka-latency') {
+          const [name, what] = scenario === 'mongo-latency' ? [MONGO_PROXY, 'MongoDB'] : [KAFKA_PROXY, 'Kafka'];
+          fault = `${config.CHAOS_LATENCY_MS} ms added to every answer from ${what} (Toxiproxy latency) for ${outage} s`;
+          await requireProxy(proxy).addToxic(name, { name: 'latency', type: 'latency', stream: 'downstream', attributes: { latency: config.CHAOS_LATENCY_MS, jitter: 0 } });
+          log(`${scenario}: latency on`);
+          await sleep(outage * 1000);
+          await requireProxy(proxy).removeToxic(name, 'latency');
+          log(`${scenario}: latency off`);
+        } else if (scenario === 'mongo-connections-dropped' || scenario === 'kafka-connections-dropped') {
+          const [name, what] = scenario === 'mongo-connections-dropped' ? [MONGO_PROXY, 'MongoDB'] : [KAFKA_PROXY, 'Kafka'];
+          const half = Math.max(5, Math.round(outage / 2));
+          fault = `connections to ${what} reset (Toxiproxy reset_peer) for ${half} s, then black-holed and closed after 5 s (timeout) for ${half} s`;
+          const client = requireProxy(proxy);
+          // Every connection, open or new, is reset as soon as it carries data.
+          await client.addToxic(name, { name: 'reset', type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } });
+          log(`${scenario}: connections reset`);
+          await sleep(half * 1000);
+          await client.removeToxic(name, 'reset');
+          // Nothing gets through; each connection is closed after 5 s without an answer.
+          await client.addToxic(name, { name: 'blackhole', type: 'timeout', stream: 'upstream', attributes: { timeout: 5000 } });
+          log(`${scenario}: connections black-holed`);
+          await sleep(half * 1000);
+          await client.removeToxic(name, 'blackhole');
+          log(`${scenario}: connections through again`);
+        } else if (scenario === 'erasure-ferretdb-stopped') {
+          fault = `a customer's erasure requested under load, then FerretDB stopped ${outage} s`;
+          const userId = population.retireOneIdentified();
+          if (!userId || !provider) throw new Error('no identified customer to erase yet');
+          // Its last events reach identity.events before the request (it sends nothing more).
+          await sleep(5000);
+          await readEverything(tracker, recorder);
+          const resolved = recorder.of('identityEvents').filter((r) => r.data['userId'] === userId);
+          const customerId = resolved[resolved.length - 1]?.data['customerId'];
+          if (typeof customerId !== 'string') throw new Error(`no resolved event for ${userId}`);
+          const resolver = running.get('identity-resolution');
+          if (!resolver) throw new Error('identity-resolution is not running');
+          const token = await demoRoleToken(`${provider.issuer}/token`, 'privacy-officer');
+          const response = await fetch(`${resolver.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/erasure`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+          const body = (await response.json()) as { requestId?: string };
+          if (response.status !== 202 || !body.requestId) throw new Error(`erasure request answered ${response.status} ${JSON.stringify(body)}`);
+          erasure = { requestId: body.requestId, customerId, userId };
+          erasedCustomers.add(customerId);
+          log(`${scenario}: erasure ${body.requestId} of ${customerId} requested`);
+          serverScript(config, 'ferretdb', 'stop');
+          log(`${scenario}: ferretdb stopped for ${outage} s`);
+          await sleep(outage * 1000);
+          serverScript(config, 'ferretdb', 'start');
+          log(`${scenario}: ferretdb started again`);
+        } else if (scenario === 'replay-value-scoring') {
+          fault = 'value-scoring stopped, its consumer group set back to offset 0 on every input, started again (a full replay under load)';
+          const victim = running.get('value-scoring');
+          if (!victim) throw new Error('value-scoring is not running');
+          await victim.stop();
+          running.delete('value-scoring');
+          const admin = kafka.admin();
+          await admin.connect();
+          try {
+            const stage = downstreamStages.find((st) => st.service === 'value-scoring');
+            for (const topic of stage?.inputs ?? []) await admin.resetOffsets({ groupId: `${prefix}value-scoring`, topic: `${prefix}${topic}`, earliest: true });
+          } finally {
+            await admin.disconnect();
+          }
+          log(`${scenario}: value-scoring stopped, offsets set to the beginning`);
+          await start('value-scoring');
         } else if (scenario === 'kafka-restarted') {
           fault = 'the Kafka broker stopped and started again';
           serverScript(config, 'kafka', 'stop');
@@ -209,10 +302,16 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       const threshold = Math.max(config.CHAOS_RATE, 2 * median(before));
       const recovery = await waitForCatchUp(tracker, clearedAt, threshold, driver.accepted.size, config.CHAOS_DRAIN_TIMEOUT * 1000);
       if (!recovery.drained) notes.push(`not drained after ${config.CHAOS_DRAIN_TIMEOUT} s`);
-      log(`${scenario}: ${load.accepted} accepted, ${load.failedEvents} refused; ${recovery.drained ? `caught up ${recovery.seconds ?? '?'} s after the fault cleared` : 'NOT drained'}`);
+      log(`${scenario}: ${load.accepted} accepted, ${load.failedEvents} refused${retry ? ` (${load.retriedRequests} requests sent again)` : ''}; ${recovery.drained ? `caught up ${recovery.seconds ?? '?'} s after the fault cleared` : 'NOT drained'}`);
 
       // Everything the pipeline wrote is read before checking.
       await readEverything(tracker, recorder);
+      if (erasure) {
+        const done = await erasureOutcome(erasure, running.get('identity-resolution'), provider?.issuer, recorder, config.CHAOS_DRAIN_TIMEOUT * 1000);
+        log(`${scenario}: erasure ${done.ok ? 'completed, data gone' : 'NOT complete'} (${done.detail})`);
+        if (!done.ok) notes.push(`erasure: ${done.detail}`);
+        erasureFailed = !done.ok;
+      }
       const letters = await deadLetters(brokers, kafka, prefix);
       const poisonLetters = letters.filter((l) => l.key === POISON_KEY);
       const transient = letters.filter((l) => l.key !== POISON_KEY);
@@ -231,18 +330,20 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         running: new Set(downstreamStages.map((s) => s.service)),
         deadLetters: transient.length,
         drained: recovery.drained,
+        erased: erasedCustomers,
       });
       const cumulative = { ...lossesOf(checks), transient: transient.length };
       const added = { lost: cumulative.lost - previous.lost, duplicated: cumulative.duplicated - previous.duplicated, transient: cumulative.transient - previous.transient };
       previous = cumulative;
       if (!checks.every((c) => c.ok)) notes.push(`cumulative effects check (whole run so far): ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
-      const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained;
+      const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained && !erasureFailed;
       results.push({
         scenario,
         fault,
         load: `${config.CHAOS_RATE}/s × ${loadSeconds} s`,
         accepted: load.accepted,
         refused: load.failedEvents,
+        retriedRequests: load.retriedRequests,
         lost: added.lost,
         duplicated: added.duplicated,
         transientDeadLetters: added.transient,
@@ -257,8 +358,10 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     }
   } finally {
     await Promise.all([...running.values()].map((s) => s.stop()));
+    provider?.child.kill();
     await tracker.stop();
     await recorder.stop();
+    if (proxy) await proxy.client.reset().catch(() => undefined);
   }
   return {
     runId,
@@ -279,9 +382,74 @@ function guardPrivateServers(config: ChaosConfig): void {
   for (const url of [config.KAFKA_BROKERS, config.MONGO_URL, config.REDIS_URL]) if (defaults.includes(url)) throw new Error(`${url} is a default port of the shared servers: the chaos suite runs on servers of its own`);
 }
 
+interface Proxies {
+  client: ToxiproxyClient;
+  mongoUrl: string;
+  kafkaBrokers: string;
+}
+
+/**
+ * Toxiproxy in front of MongoDB and of the broker's second listener (deploy/local/chaos.sh
+ * starts it when a selected scenario needs it); the services then connect through it for every
+ * scenario of the run, so a toxic reaches every connection they hold.
+ */
+async function setUpProxies(config: ChaosConfig, scenarios: readonly ScenarioName[]): Promise<Proxies | undefined> {
+  if (!scenarios.some((s) => proxyScenarios.includes(s))) return undefined;
+  if (!config.CHAOS_TOXIPROXY_URL || !config.KAFKA_PROXIED_PORT) throw new Error(`${proxyScenarios.join(', ')} need Toxiproxy and the broker's proxied listener: run them through npm run chaos (deploy/local/chaos.sh)`);
+  const client = new ToxiproxyClient(config.CHAOS_TOXIPROXY_URL);
+  const mongoPort = new URL(config.MONGO_URL).port || '27017';
+  await client.proxy(MONGO_PROXY, `127.0.0.1:${config.CHAOS_MONGO_PROXY_PORT}`, `127.0.0.1:${mongoPort}`);
+  await client.proxy(KAFKA_PROXY, `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}`, `127.0.0.1:${config.KAFKA_PROXIED_PORT}`);
+  return { client, mongoUrl: config.MONGO_URL.replace(`:${mongoPort}`, `:${config.CHAOS_MONGO_PROXY_PORT}`), kafkaBrokers: `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}` };
+}
+
+/**
+ * The erasure finished (every service acknowledged) and its data is gone from the state topics:
+ * the customer's latest value and needs states are tombstones (or it never had one).
+ */
+async function erasureOutcome(
+  erasure: { requestId: string; customerId: string },
+  resolver: ServiceProcess | undefined,
+  issuer: string | undefined,
+  recorder: TopicRecorder,
+  timeoutMs: number,
+): Promise<{ ok: boolean; detail: string }> {
+  if (!resolver || !issuer) return { ok: false, detail: 'identity-resolution or the identity provider is not running' };
+  const token = await demoRoleToken(`${issuer}/token`, 'privacy-officer');
+  const deadline = Date.now() + timeoutMs;
+  let status: { status?: string; waitingFor?: string[] } = {};
+  while (Date.now() < deadline) {
+    const response = await fetch(`${resolver.url}/v1/privacy/requests/${erasure.requestId}`, { headers: { authorization: `Bearer ${token}` } });
+    status = (await response.json()) as typeof status;
+    if (status.status === 'completed') break;
+    await sleep(500);
+  }
+  if (status.status !== 'completed') return { ok: false, detail: `still ${status.status ?? '?'} after ${timeoutMs / 1000} s, waiting for ${(status.waitingFor ?? []).join(', ')}` };
+  await sleep(2000);
+  const latest = (records: readonly { key: string | null; tombstone: boolean }[]) => records.filter((r) => r.key === erasure.customerId).at(-1);
+  const value = latest(recorder.of('valueScores'));
+  const needs = latest(recorder.of('needsProfiles'));
+  const kept = [value && !value.tombstone ? 'value.scores' : undefined, needs && !needs.tombstone ? 'needs.profiles' : undefined].filter((x): x is string => x !== undefined);
+  if (kept.length > 0) return { ok: false, detail: `completed, but the latest state on ${kept.join(', ')} is not a tombstone` };
+  return { ok: true, detail: `request ${erasure.requestId} completed; value ${value ? 'tombstoned' : 'never held'}, needs ${needs ? 'tombstoned' : 'never held'}` };
+}
+
+function requireProxy(proxy: Proxies | undefined): ToxiproxyClient {
+  if (!proxy) throw new Error('no Toxiproxy in this run');
+  return proxy.client;
+}
+
 function serverScript(config: ChaosConfig, server: 'ferretdb' | 'redis' | 'kafka', command: 'start' | 'stop'): void {
   const env: Record<string, string> = { ...chaosInheritedEnvironment(), LOCAL_SERVERS_HOME: config.LOCAL_SERVERS_HOME };
-  const ports = { LOCAL_SERVERS_CACHE: config.LOCAL_SERVERS_CACHE, MONGO_PORT: config.MONGO_PORT, REDIS_PORT: config.REDIS_PORT, KAFKA_PORT: config.KAFKA_PORT, KAFKA_CONTROLLER_PORT: config.KAFKA_CONTROLLER_PORT };
+  const ports = {
+    LOCAL_SERVERS_CACHE: config.LOCAL_SERVERS_CACHE,
+    MONGO_PORT: config.MONGO_PORT,
+    REDIS_PORT: config.REDIS_PORT,
+    KAFKA_PORT: config.KAFKA_PORT,
+    KAFKA_CONTROLLER_PORT: config.KAFKA_CONTROLLER_PORT,
+    KAFKA_PROXIED_PORT: config.KAFKA_PROXIED_PORT,
+    KAFKA_PROXIED_ADVERTISED_PORT: config.KAFKA_PROXIED_ADVERTISED_PORT,
+  };
   for (const [k, v] of Object.entries(ports)) if (v !== undefined) env[k] = v;
   const result = spawnSync('bash', [join(repoRoot(), 'deploy', 'local', `${server}.sh`), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 });
   if (result.status !== 0) throw new Error(`${server}.sh ${command} failed: ${result.stderr.slice(-1500)}`);

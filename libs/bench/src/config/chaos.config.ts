@@ -25,6 +25,17 @@ export const chaosConfigSchema = z.object({
   CHAOS_SEED: z.coerce.number().int().default(21),
   /** Where to write the results JSON (default bench-results/). */
   CHAOS_RESULTS_DIR: z.string().optional(),
+  /** Toxiproxy's HTTP API (set by chaos.sh when a latency or dropped-connection scenario runs): the services then reach MongoDB and Kafka through it. */
+  CHAOS_TOXIPROXY_URL: z.string().url().optional(),
+  /** Where Toxiproxy listens for MongoDB (forwarding to MONGO_PORT). */
+  CHAOS_MONGO_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(27118),
+  /** Where Toxiproxy listens for Kafka: the port the broker's second listener advertises (KAFKA_PROXIED_ADVERTISED_PORT). */
+  CHAOS_KAFKA_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(19095),
+  /** The broker's second listener, which the Kafka proxy forwards to. */
+  KAFKA_PROXIED_PORT: z.string().optional(),
+  KAFKA_PROXIED_ADVERTISED_PORT: z.string().optional(),
+  /** The latency the latency scenarios add to every answer (the 300 ms). */
+  CHAOS_LATENCY_MS: z.coerce.number().int().min(0).max(60000).default(300),
   KAFKA_BROKERS: z.string().min(1),
   MONGO_URL: z.string().min(1),
   REDIS_URL: z.string().min(1),

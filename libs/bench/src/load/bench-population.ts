@@ -108,11 +108,25 @@ export class BenchPopulation {
     });
   }
 
-  /** The next `count` interactions, spread over random customers. */
+  /** The next `count` interactions, spread over random customers (not retired ones). */
   next(count: number): BenchMessage[] {
     const out: BenchMessage[] = [];
-    for (let i = 0; i < count; i++) out.push(this.act(this.pick(this.personas)));
+    const active = this.retired.size === 0 ? this.personas : this.personas.filter((p) => !this.retired.has(p.index));
+    for (let i = 0; i < count; i++) out.push(this.act(this.pick(active)));
     return out;
+  }
+
+  private readonly retired = new Set<number>();
+
+  /**
+   * Takes a customer who identified with a userId out of the load (a customer who asked to be
+   * erased sends nothing more) and answers that userId; undefined if none has one yet.
+   */
+  retireOneIdentified(): string | undefined {
+    const persona = this.personas.find((p) => p.userId !== undefined && !this.retired.has(p.index));
+    if (!persona) return undefined;
+    this.retired.add(persona.index);
+    return persona.userId;
   }
 
   private pick<T>(items: readonly T[]): T {

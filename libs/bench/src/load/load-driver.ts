@@ -24,6 +24,8 @@ export interface PhaseLoad {
   requestMs: number[];
   /** rate mode: ticks whose requests could not all start in time (the client, not the pipeline, was the limit). */
   lateTicks: number;
+  /** Requests sent again after a failed attempt (with a retry policy). */
+  retriedRequests: number;
   errors: string[];
 }
 
@@ -32,6 +34,14 @@ export interface LoadDriverOptions {
   population: BenchPopulation;
   httpBatch: number;
   concurrency: number;
+}
+
+/** A sender that retries what was not answered 200 (same messages, same messageIds), as analytics SDKs do. */
+export interface RetryPolicy {
+  /** Gives up on a request this long after its first attempt. */
+  giveUpAfterMs: number;
+  /** Pause between attempts. */
+  pauseMs: number;
 }
 
 /**
@@ -43,14 +53,25 @@ export class LoadDriver {
   readonly accepted = new Map<string, AcceptedEvent>();
   private inFlightRequests = 0;
   private inFlightEvents = 0;
+  private ingestionUrl: string;
 
-  constructor(private readonly options: LoadDriverOptions) {}
+  constructor(private readonly options: LoadDriverOptions) {
+    this.ingestionUrl = options.ingestionUrl;
+  }
 
-  /** Open loop: `rate` events/s for `seconds`, sent every 100 ms. */
-  async runRate(phase: string, rate: number, seconds: number): Promise<PhaseLoad> {
+  /** Where requests go from now on (a restarted ingestion listens elsewhere). */
+  setIngestionUrl(url: string): void {
+    this.ingestionUrl = url;
+  }
+
+  /**
+   * Open loop: `rate` events/s for `seconds`, sent every 100 ms. With `retry`, a request not
+   * answered 200 is sent again until it is or the policy gives up; only then does it count as refused.
+   */
+  async runRate(phase: string, rate: number, seconds: number, retry?: RetryPolicy): Promise<PhaseLoad> {
     const load = this.newPhase(phase, 'rate', rate);
     const tickMs = 100;
-    const pending = new Set<Promise<void>>();
+    const pending = new Set<Promise<unknown>>();
     let carry = 0;
     const end = load.startedAt + seconds * 1000;
     for (let tick = 0; ; tick++) {
@@ -64,7 +85,7 @@ export class LoadDriver {
       if (this.inFlightRequests >= this.options.concurrency) load.lateTicks++;
       for (const request of this.requestsFor(this.options.population.next(count))) {
         while (this.inFlightRequests >= this.options.concurrency) await Promise.race(pending);
-        const sent = this.post(load, request).finally(() => pending.delete(sent));
+        const sent = (retry ? this.postRetrying(load, request, retry) : this.post(load, request)).finally(() => pending.delete(sent));
         pending.add(sent);
       }
     }
@@ -114,6 +135,7 @@ export class LoadDriver {
       failedEvents: 0,
       requestMs: [],
       lateTicks: 0,
+      retriedRequests: 0,
       errors: [],
     };
   }
@@ -132,12 +154,24 @@ export class LoadDriver {
     return out;
   }
 
-  private async post(load: PhaseLoad, request: { channel: BenchChannel; messages: BenchMessage[] }): Promise<void> {
+  private async postRetrying(load: PhaseLoad, request: { channel: BenchChannel; messages: BenchMessage[] }, retry: RetryPolicy): Promise<void> {
+    const giveUpAt = Date.now() + retry.giveUpAfterMs;
+    for (;;) {
+      const lastTry = Date.now() + retry.pauseMs >= giveUpAt;
+      const ok = await this.post(load, request, !lastTry);
+      if (ok || lastTry) return;
+      load.retriedRequests++;
+      await sleep(retry.pauseMs);
+    }
+  }
+
+  /** True if answered 200. `willRetry`: a failure is not counted as refused (the caller sends it again). */
+  private async post(load: PhaseLoad, request: { channel: BenchChannel; messages: BenchMessage[] }, willRetry = false): Promise<boolean> {
     this.inFlightRequests++;
     const started = Date.now();
     load.requests++;
     try {
-      const response = await fetch(`${this.options.ingestionUrl}/v1/batch`, {
+      const response = await fetch(`${this.ingestionUrl}/v1/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${demoWriteKeys[request.channel]}:`).toString('base64')}` },
         body: JSON.stringify({ batch: request.messages.map((m) => m.message), sentAt: new Date().toISOString() }),
@@ -146,19 +180,23 @@ export class LoadDriver {
       const answeredAt = Date.now();
       load.requestMs.push(answeredAt - started);
       if (!response.ok) {
+        if (load.errors.length < 10) load.errors.push(`${response.status} ${body.slice(0, 300)}`);
+        if (willRetry) return false;
         load.failedRequests++;
         load.failedEvents += request.messages.length;
-        if (load.errors.length < 10) load.errors.push(`${response.status} ${body.slice(0, 300)}`);
-        return;
+        return false;
       }
       load.accepted += request.messages.length;
       for (const m of request.messages) {
         this.accepted.set(m.messageId, { messageId: m.messageId, channel: m.channel, phase: load.phase, acceptedAt: answeredAt, ...(m.order ? { order: m.order } : {}) });
       }
+      return true;
     } catch (error) {
+      if (load.errors.length < 10) load.errors.push(error instanceof Error ? error.message : String(error));
+      if (willRetry) return false;
       load.failedRequests++;
       load.failedEvents += request.messages.length;
-      if (load.errors.length < 10) load.errors.push(error instanceof Error ? error.message : String(error));
+      return false;
     } finally {
       this.inFlightRequests--;
     }

@@ -34,7 +34,7 @@ export type WatchedTopic = keyof typeof watchedTopics;
 /** Payload fields kept per topic (the rest of the payload is dropped at once to bound memory). */
 const keptFields: Record<WatchedTopic, readonly string[]> = {
   ingestEvents: ['messageId', 'receivedAt'],
-  identityEvents: ['customerId', 'messageId', 'event'],
+  identityEvents: ['customerId', 'messageId', 'event', 'userId'],
   identityChanges: ['survivorId', 'mergedId'],
   valueScores: ['customerId', 'purchases', 'revenue'],
   needsProfiles: ['customerId', 'stage'],

@@ -71,6 +71,12 @@ export const campaignCustomizationConfigSchema = z.object({
   BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** How long the next-action path may use a campaign list or an identifier lookup it cached. */
   CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Bounds of one customer's document (a limit that applies is counted in o2o_campaign_customer_limits_applied_total and logged): counter series kept (the least recently active dropped beyond it). */
+  CUSTOMER_COUNTER_SERIES_MAX: z.coerce.number().int().min(10).max(100_000).default(300),
+  /** A day's count of one counter series saturates here. */
+  CUSTOMER_COUNTER_VALUE_MAX: z.coerce.number().int().min(100).default(1_000_000),
+  /** Identify trait names kept per customer; new names beyond it are ignored. */
+  CUSTOMER_TRAITS_MAX: z.coerce.number().int().min(10).max(100_000).default(200),
   /** Upper bound of the customer snapshots each instance keeps in memory for next-action (characters of their JSON text). */
   SNAPSHOT_CACHE_MAX_BYTES: z.coerce.number().int().min(1_000_000).max(4_000_000_000).default(64_000_000),
 });

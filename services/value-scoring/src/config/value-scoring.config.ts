@@ -53,6 +53,11 @@ export const valueScoringConfigSchema = z
     FIT_MAX_CUSTOMERS: positiveInt.default(250_000),
     /** Documents per page when streaming summaries (fit, re-scoring, re-tiering). */
     SCORING_PAGE_SIZE: positiveInt.max(10_000).default(1000),
+    /**
+     * Order lines kept whole per customer (bounded customers): older ones, whole UTC days, are
+     * folded into an aggregate (purchase days, their value, totals) that scores the same.
+     */
+    ORDER_LINES_KEPT: positiveInt.min(10).max(100_000).default(500),
 
     /** Cumulative value share upper bounds of tiers A, B, C (D takes the rest). */
     TIER_SHARE_A: fraction.default(0.5),

@@ -122,3 +122,42 @@ describe('event counters', () => {
     );
   });
 });
+
+describe('counter limits', () => {
+  const now = '2024-06-30T12:00:00Z';
+  const hits: string[] = [];
+  const limits = { maxSeries: 3, maxCount: 5, onLimit: (l: string) => void hits.push(l) };
+  beforeEach(() => void hits.splice(0));
+
+  it('keeps at most maxSeries series, dropping the least recently active, and says so', () => {
+    let c: CounterSeries[] = [];
+    for (const [name, day] of [
+      ['A', '2024-06-01'],
+      ['B', '2024-06-20'],
+      ['C', '2024-06-10'],
+    ] as const)
+      c = recordEvent(c, { name, at: `${day}T10:00:00Z` }, {}, at(now), 365, limits);
+    expect(hits).toEqual([]);
+    c = recordEvent(c, { name: 'D', at: '2024-06-29T10:00:00Z' }, {}, at(now), 365, limits);
+    expect(c.map((s) => s.event).sort()).toEqual(['B', 'C', 'D']);
+    expect(hits).toEqual(['counter-series']);
+  });
+
+  it("saturates a day's count at maxCount", () => {
+    let c: CounterSeries[] = [];
+    for (let i = 0; i < 8; i++) c = recordEvent(c, { name: 'Page', at: '2024-06-30T10:00:00Z' }, {}, at(now), 365, limits);
+    expect(countInWindow(c, { event: 'Page' }, 1, at(now))).toBe(5);
+    expect(hits).toEqual(['counter-value', 'counter-value', 'counter-value']);
+  });
+
+  it('never exceeds the limits, whatever the events (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), fc.integer({ min: 0, max: 20 })), { maxLength: 60 }), (events) => {
+        let c: CounterSeries[] = [];
+        for (const [name, daysAgo] of events) c = recordEvent(c, { name, at: Date.parse(now) - daysAgo * DAY_MS }, {}, at(now), 365, { maxSeries: 3, maxCount: 5 });
+        expect(c.length).toBeLessThanOrEqual(3);
+        for (const s of c) for (const [, count] of s.buckets) expect(count).toBeLessThanOrEqual(5);
+      }),
+    );
+  });
+});

@@ -42,6 +42,41 @@ export function dayIndex(at: string | number | Date): number {
 }
 
 /**
+ * Bounds of one customer's counters: a customer sending ever new event names or tracked property
+ * values would otherwise grow its document without end (and one day past MongoDB's 16 MB).
+ */
+export interface CounterLimits {
+  /** Series kept; beyond it the least recently active series are dropped. */
+  maxSeries: number;
+  /** A day's count saturates here. */
+  maxCount: number;
+  /** Told each time a limit changes the counters. */
+  onLimit?: (limit: 'counter-series' | 'counter-value') => void;
+}
+
+/**
+ * The counters within the limits: counts clamped to maxCount, and at most maxSeries series, the
+ * ones with the most recent activity kept (ties: the larger total). Returns the same array when
+ * nothing was over.
+ */
+export function capCounters(counters: readonly CounterSeries[], limits: CounterLimits): readonly CounterSeries[] {
+  let next = counters;
+  if (counters.some((s) => s.buckets.some(([, c]) => c > limits.maxCount))) {
+    next = counters.map((s) => (s.buckets.some(([, c]) => c > limits.maxCount) ? { ...s, buckets: s.buckets.map(([d, c]): [number, number] => [d, Math.min(c, limits.maxCount)]) } : s));
+    limits.onLimit?.('counter-value');
+  }
+  if (next.length > limits.maxSeries) {
+    const lastDay = (s: CounterSeries): number => s.buckets[s.buckets.length - 1]?.[0] ?? -Infinity;
+    const total = (s: CounterSeries): number => s.buckets.reduce((sum, [, c]) => sum + c, 0);
+    const ranked = next.map((series, index) => ({ series, index })).sort((a, b) => lastDay(b.series) - lastDay(a.series) || total(b.series) - total(a.series) || a.index - b.index);
+    const kept = new Set(ranked.slice(0, limits.maxSeries).map((r) => r.index));
+    next = next.filter((_, i) => kept.has(i));
+    limits.onLimit?.('counter-series');
+  }
+  return next;
+}
+
+/**
  * Adds one event to the counters. Events too old for any window are ignored, so replaying a
  * topic from the beginning does not grow the profile. Not idempotent by itself: the projection
  * must record the event id in the same write, as for every other effect.
@@ -52,7 +87,13 @@ export function recordEvent(
   tracked: TrackedProperties,
   now: Date,
   retentionDays = MAX_WINDOW_DAYS,
+  limits?: CounterLimits,
 ): CounterSeries[] {
+  const counted = countEvent(counters, event, tracked, now, retentionDays);
+  return limits ? [...capCounters(counted, limits)] : counted;
+}
+
+function countEvent(counters: readonly CounterSeries[], event: CountedEvent, tracked: TrackedProperties, now: Date, retentionDays: number): CounterSeries[] {
   const day = dayIndex(event.at);
   const today = dayIndex(now);
   if (!Number.isFinite(day) || day <= today - retentionDays) return pruneCounters(counters, now, retentionDays);

@@ -63,6 +63,17 @@ describe('profile projection', () => {
     expect(applyResolvedEvent(p, event({ eventType: 'page', name: 'Home' }), {}, now)).toBe(p);
   });
 
+  it('keeps at most the limit of trait names: known ones still update, new ones beyond it are ignored and reported', () => {
+    const now = new Date('2024-06-15T12:00:00Z');
+    const hits: string[] = [];
+    const limits = { counterSeries: 10, counterValue: 100, traits: 2, onLimit: (l: string) => void hits.push(l) };
+    let p = applyResolvedEvent(emptyProfile('c'), event({ eventType: 'identify', traits: { firstName: 'Ann', plan: 'gold' } }), {}, now, undefined, limits);
+    expect(hits).toEqual([]);
+    p = applyResolvedEvent(p, event({ eventType: 'identify', traits: { plan: 'silver', lastName: 'Lee' } }), {}, now, undefined, limits);
+    expect(p.identity.traits).toEqual({ firstName: 'Ann', plan: 'silver' });
+    expect(hits).toEqual(['traits']);
+  });
+
   it('folds a merged customer into the survivor', () => {
     const now = new Date('2024-06-15T12:00:00Z');
     let a = applyValueScored(emptyProfile('a'), value('B', '2024-06-02T00:00:00Z'));

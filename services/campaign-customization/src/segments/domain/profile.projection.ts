@@ -3,6 +3,17 @@ import { applyConsentDecision, mergeConsent, type ConsentRecord } from './consen
 import type { CustomerProfile, ProfileNeeds, ProfileValue } from './customer-profile';
 import { MAX_WINDOW_DAYS, mergeCounters, recordEvent, type TrackedProperties } from './event-counter';
 
+export type ProfileLimitName = 'counter-series' | 'counter-value' | 'traits';
+
+/** Bounds of one customer's profile (see event-counter's CounterLimits); onLimit is told when one applies. */
+export interface ProfileLimits {
+  counterSeries: number;
+  counterValue: number;
+  /** Trait names kept: a new name beyond it is ignored (known ones are still updated). */
+  traits: number;
+  onLimit?: (limit: ProfileLimitName) => void;
+}
+
 /**
  * Pure folds of the upstream topics into the combined profile. The value, needs and identity
  * topics carry full state, so applying one replaces that part; a state older than the one held
@@ -77,16 +88,35 @@ export function applyResolvedEvent(
   tracked: TrackedProperties,
   now: Date,
   retentionDays = MAX_WINDOW_DAYS,
+  limits?: ProfileLimits,
 ): CustomerProfile {
   let next = profile;
   if (data.eventType === 'identify' && data.traits !== undefined) {
-    next = { ...next, identity: { ...next.identity, traits: { ...next.identity.traits, ...data.traits } } };
+    next = { ...next, identity: { ...next.identity, traits: mergeTraits(next.identity.traits, data.traits, limits) } };
   }
   if (data.eventType === 'track' && data.event !== undefined) {
-    const counters = recordEvent(next.counters, { name: data.event, properties: data.properties, at: data.timestamp }, tracked, now, retentionDays);
+    const counterLimits = limits ? { maxSeries: limits.counterSeries, maxCount: limits.counterValue, ...(limits.onLimit ? { onLimit: limits.onLimit } : {}) } : undefined;
+    const counters = recordEvent(next.counters, { name: data.event, properties: data.properties, at: data.timestamp }, tracked, now, retentionDays, counterLimits);
     next = { ...next, counters };
   }
   return next;
+}
+
+/** Segment semantics (new traits over the held ones), within the limit on trait names. */
+function mergeTraits(held: Record<string, unknown>, incoming: Record<string, unknown>, limits: ProfileLimits | undefined): Record<string, unknown> {
+  const merged = { ...held, ...incoming };
+  if (!limits || Object.keys(merged).length <= limits.traits) return merged;
+  const kept: Record<string, unknown> = { ...held };
+  let room = limits.traits - Object.keys(held).length;
+  for (const [name, value] of Object.entries(incoming)) {
+    if (name in kept) kept[name] = value;
+    else if (room > 0) {
+      kept[name] = value;
+      room--;
+    }
+  }
+  limits.onLimit?.('traits');
+  return kept;
 }
 
 export function applyConsent(profile: CustomerProfile, decision: ConsentRecord): CustomerProfile {

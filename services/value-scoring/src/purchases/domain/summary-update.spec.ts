@@ -117,3 +117,17 @@ describe('applyEvents', () => {
     );
   });
 });
+
+describe('applyEvents with a bounded window of order lines', () => {
+  it('keeps at most keptLines lines, folds the older ones into the archive, and keeps the running totals', () => {
+    let state: SummaryState = empty();
+    for (let d = 1; d <= 12; d++) state = applyEvents(state, [order(`e${d}`, d, 10 * d)], 200, 5) ?? state;
+    expect(state.orders.length).toBeLessThanOrEqual(5);
+    expect(state.purchases).toBe(12);
+    expect(state.revenue).toBe(780);
+    expect(state.archive).toMatchObject({ lines: 12 - state.orders.length, purchases: 12 - state.orders.length });
+    expect((state.archive?.revenue ?? 0) + state.orders.reduce((sum, l) => sum + l.amount, 0)).toBe(780);
+    // Still idempotent: a redelivered event (remembered by id) changes nothing.
+    expect(applyEvents(state, [order('e12', 12, 120)], 200, 5)).toBeUndefined();
+  });
+});

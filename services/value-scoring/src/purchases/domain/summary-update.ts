@@ -1,5 +1,6 @@
 import { PurchaseFact } from './purchase';
 import { orderKey, TracedLine } from './order-lines';
+import { archiveOldLines, type OrderArchive } from '../../valuation/domain/purchase-history';
 
 /** An order line as a summary keeps it. */
 export interface SummaryLine extends TracedLine {
@@ -24,6 +25,8 @@ export interface SummaryState {
    * counts once too.
    */
   appliedEvents: string[];
+  /** Lines folded away beyond the window of lines kept (bounded customers). */
+  archive?: OrderArchive;
 }
 
 /** One resolved event as it bears on a summary. */
@@ -42,7 +45,7 @@ export interface EventChange {
  * one customer in a batch become one state, so one write; the result is the same as applying
  * them one by one, and applying the same list twice changes nothing the second time.
  */
-export function applyEvents<S extends SummaryState>(summary: S, changes: readonly EventChange[], keptEventIds: number): S | undefined {
+export function applyEvents<S extends SummaryState>(summary: S, changes: readonly EventChange[], keptEventIds: number, keptLines = Infinity): S | undefined {
   const seen = new Set(summary.appliedEvents);
   const fresh = changes.filter((c) => {
     if (seen.has(c.eventId)) return false;
@@ -87,6 +90,13 @@ export function applyEvents<S extends SummaryState>(summary: S, changes: readonl
       next.firstPurchaseAt = earliest(next.firstPurchaseAt, p.at);
       next.lastPurchaseAt = latest(next.lastPurchaseAt, p.at);
     }
+  }
+  if (next.orders.length > keptLines) {
+    // Order ids of archived lines are no longer known: a copy of an order older than the
+    // window under another event id would count again (its event id is still remembered).
+    const bounded = archiveOldLines(next.orders, next.archive, keptLines);
+    next.orders = bounded.lines;
+    if (bounded.archive) next.archive = bounded.archive;
   }
   return next;
 }

@@ -4,6 +4,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, ONE_REPLY, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
+import { combineArchives, type OrderArchive } from '../../valuation/domain/purchase-history';
 import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
 
 export interface ScoreWrite {
@@ -42,7 +43,7 @@ export interface LoadedSummaries {
 }
 
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
-const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
+const WITHOUT_LINES = { orders: 0, appliedEvents: 0, scoreOutbox: 0 } as const;
 const FOLD_ATTEMPTS = 5;
 
 /** What a summary created by an upsert ($setOnInsert) starts as, stored form. */
@@ -139,6 +140,29 @@ export class PurchaseSummaryRepository {
     );
   }
 
+  /** Summaries whose score outbox was left unpublished (a crash between the walk's write and its publish). */
+  async withScoreOutbox(afterId: string | undefined, limit: number): Promise<Array<{ _id: string; revision: number; scoreOutbox: string }>> {
+    const filter: Record<string, unknown> = { scoreOutbox: { $exists: true } };
+    if (afterId !== undefined) filter['_id'] = { $gt: afterId };
+    const found = await this.summaries
+      .find(filter, { _id: 1, revision: 1, scoreOutbox: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Array<{ _id: string; revision?: number; scoreOutbox?: string }>>()
+      .exec();
+    return found.flatMap((d) => (typeof d.scoreOutbox === 'string' ? [{ _id: d._id, revision: d.revision ?? 0, scoreOutbox: d.scoreOutbox }] : []));
+  }
+
+  /** Removes score outboxes once Kafka has them (or they are stale), each only if it is still the one read. */
+  async clearScoreOutboxes(cleared: ReadonlyArray<{ customerId: string; scoreOutbox: string }>): Promise<void> {
+    if (cleared.length === 0) return;
+    await chunkedBulkWrite(
+      this.bulkTarget(),
+      cleared.map((c) => updateOne({ _id: c.customerId, scoreOutbox: c.scoreOutbox }, { $unset: { scoreOutbox: 1 } })),
+      BULK,
+    );
+  }
+
   /**
    * The job's ranking key, written whatever the revision: it only orders the walk, and a
    * customer that changes meanwhile is re-scored live anyway.
@@ -193,13 +217,19 @@ export class PurchaseSummaryRepository {
       if (!survivor || !merged) return false;
       if (merged.mergedInto === survivorId) return false;
       const orders = unionLines(survivor.orders, merged.orders);
+      // Archives (bounded customers) are totals, not sets: each merged one is added once.
+      const archive =
+        merged.archive && !(survivor.archive?.mergedFrom ?? []).includes(mergedId)
+          ? { ...(combineArchives(survivor.archive, merged.archive) ?? merged.archive), mergedFrom: [...(survivor.archive?.mergedFrom ?? []), mergedId] }
+          : survivor.archive;
       const seen = [survivor.firstSeenAt, merged.firstSeenAt].filter((d): d is Date => d instanceof Date);
       const result = await this.summaries
         .updateOne(
           { _id: survivorId, revision: survivor.revision },
           {
             $set: toStored({
-              ...totalsOf(orders),
+              ...totalsOf(orders, archive),
+              ...(archive ? { archive } : {}),
               ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
               channels: [...new Set([...survivor.channels, ...merged.channels])],
               categories: [...new Set([...survivor.categories, ...merged.categories])],
@@ -245,16 +275,18 @@ export class PurchaseSummaryRepository {
       }),
       BULK,
     );
+    // The archive of lines folded away (bounded customers) cannot be told apart: it stays here.
     const kept = assigned.get(customerId) ?? [];
+    const archivedPurchases = (original.archive?.purchases ?? 0) > 0;
     await this.summaries
       .updateOne(onceFilter(customerId, eventId), {
         $set: toStored({
-          ...totalsOf(kept),
+          ...totalsOf(kept, original.archive),
           channels: [...new Set(kept.flatMap((l) => (l.channel ? [l.channel] : [])))],
           categories: [...new Set(kept.flatMap((l) => l.categories))],
         }),
         $push: { appliedEvents: recordApplied(eventId)['appliedEvents'] },
-        ...(kept.some((l) => l.kind === 'purchase') ? {} : { $unset: absentPurchaseDates(kept) }),
+        ...(kept.some((l) => l.kind === 'purchase') || archivedPurchases ? {} : { $unset: absentPurchaseDates(kept) }),
         $inc: { revision: 1 },
       })
       .exec();
@@ -262,14 +294,15 @@ export class PurchaseSummaryRepository {
   }
 }
 
-/** The running totals as they would be had the lines arrived one by one. */
-function totalsOf(orders: OrderLine[]): Record<string, unknown> {
+/** The running totals as they would be had the lines arrived one by one (with those folded into the archive). */
+function totalsOf(orders: OrderLine[], archive?: OrderArchive): Record<string, unknown> {
   const purchases = orders.filter((o) => o.kind === 'purchase');
   const times = purchases.map((o) => o.at.getTime());
+  for (const day of [archive?.firstPurchaseDay, archive?.lastPurchaseDay]) if (day) times.push(new Date(day).getTime());
   return {
     orders,
-    purchases: purchases.length,
-    revenue: orders.reduce((sum, o) => sum + o.amount, 0),
+    purchases: purchases.length + (archive?.purchases ?? 0),
+    revenue: orders.reduce((sum, o) => sum + o.amount, 0) + (archive?.revenue ?? 0),
     ...(times.length > 0 ? { firstPurchaseAt: new Date(Math.min(...times)), lastPurchaseAt: new Date(Math.max(...times)) } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
+import type { OrderArchive } from '../../valuation/domain/purchase-history';
 
 /** An order line of a summary. */
 export interface OrderLine {
@@ -63,6 +64,8 @@ export class PurchaseSummary {
    * filters on it and pushes to it (libs/mongo onceFilter and recordApplied).
    */
   @Prop({ type: [String], default: [] }) appliedEvents!: string[];
+  /** Order lines folded away beyond ORDER_LINES_KEPT (bounded customers): what scoring needs of them. */
+  @Prop({ type: SchemaTypes.Mixed }) archive?: OrderArchive;
   /** Set when this customer was merged into another: its events now count there. */
   @Prop() mergedInto?: string;
   /** Bumped by every change of the order lines; scores are written only against the revision they read. */
@@ -95,6 +98,12 @@ export class PurchaseSummary {
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
   @Prop() publishedStrategicValue?: number;
+  /**
+   * The re-scoring walk's outbox: the value state it stored and is about to publish, as JSON text
+   * ({ revision, key, event }), written with the score and removed once Kafka has it. A crash in
+   * between leaves it here for the relay (published only if the summary is still at that revision).
+   */
+  @Prop() scoreOutbox?: string;
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });

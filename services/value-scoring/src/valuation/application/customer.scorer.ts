@@ -78,7 +78,7 @@ export class CustomerScorer {
         ...(summary.lastPurchaseDay ? { lastPurchaseDay: summary.lastPurchaseDay } : {}),
       };
     }
-    return purchaseHistory(summary.orders, this.config.MODEL_TIME_UNIT_DAYS);
+    return purchaseHistory(summary.orders, this.config.MODEL_TIME_UNIT_DAYS, summary.archive);
   }
 
   score(summary: PurchaseSummary, now: Date): ScoredCustomer {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { purchaseHistory, PurchaseLine } from './purchase-history';
+import { archiveOldLines, combineArchives, OrderArchive, purchaseHistory, PurchaseLine } from './purchase-history';
 
 const day = (d: string, hour = 12) => new Date(`${d}T${String(hour).padStart(2, '0')}:00:00Z`);
 const buy = (orderId: string, at: Date, amount: number): PurchaseLine => ({ orderId, kind: 'purchase', at, amount });
@@ -45,5 +45,51 @@ describe('purchaseHistory', () => {
         expect(a.x).toBeLessThanOrEqual(Math.max(0, a.orders - 1));
       }),
     );
+  });
+});
+
+describe('order history kept as an archive plus a bounded window of lines', () => {
+  const purchases = fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 500 })), { minLength: 1, maxLength: 80 });
+  const linesOf = (rows: Array<[number, number, number]>): PurchaseLine[] =>
+    rows.map(([d, h, amount], i) => buy(`o${i}`, new Date(Date.UTC(2024, 0, 1 + d, h)), amount));
+
+  it('keeps at most the limit of lines, whole UTC days, and scores like the whole history (property)', () => {
+    fc.assert(
+      fc.property(purchases, fc.integer({ min: 1, max: 30 }), (rows, keep) => {
+        const lines = linesOf(rows);
+        const whole = purchaseHistory(lines, 7);
+        // Lines arriving one by one, archived whenever over the limit.
+        let kept: PurchaseLine[] = [];
+        let archive: OrderArchive | undefined;
+        for (const line of [...lines].sort((a, b) => a.at.getTime() - b.at.getTime())) {
+          const next = archiveOldLines([...kept, line], archive, keep);
+          kept = next.lines;
+          archive = next.archive;
+          expect(kept.length).toBeLessThanOrEqual(keep);
+        }
+        const bounded = purchaseHistory(kept, 7, archive);
+        expect(bounded.orders).toBe(whole.orders);
+        expect(bounded.x).toBe(whole.x);
+        expect(bounded.mx).toBeCloseTo(whole.mx, 6);
+        expect(bounded.netRevenue).toBeCloseTo(whole.netRevenue, 6);
+        expect(bounded.firstPurchaseDay?.getTime()).toBe(whole.firstPurchaseDay?.getTime());
+        expect(bounded.lastPurchaseDay?.getTime()).toBe(whole.lastPurchaseDay?.getTime());
+      }),
+    );
+  });
+
+  it('reduces only the net revenue for a refund of an archived order', () => {
+    const { lines, archive } = archiveOldLines([buy('o1', day('2024-01-01'), 10), buy('o2', day('2024-02-01'), 50)], undefined, 1);
+    expect(lines).toHaveLength(1);
+    const h = purchaseHistory([...lines, refund('o1', day('2024-03-01'), 10)], 7, archive);
+    expect(h).toMatchObject({ orders: 2, x: 1, mx: 50, netRevenue: 50 });
+  });
+
+  it('combines two archives (a merge)', () => {
+    const a = archiveOldLines([buy('a1', day('2024-01-01'), 10), buy('a2', day('2024-03-01'), 30)], undefined, 1).archive;
+    const b = archiveOldLines([buy('b1', day('2023-12-01'), 20), buy('b2', day('2024-04-01'), 40)], undefined, 1).archive;
+    const c = combineArchives(a, b);
+    expect(c).toMatchObject({ lines: 2, orders: 2, purchaseDays: 2, dayValueSum: 30, firstDayValue: 20, revenue: 30 });
+    expect(c?.firstPurchaseDay?.toISOString()).toBe('2023-12-01T00:00:00.000Z');
   });
 });

@@ -40,30 +40,9 @@ const byTimeThenId = (p: PurchaseLine, q: PurchaseLine) =>
  * it neither counts for frequency nor recency. The result depends only on the set of lines, never
  * on their arrival order, so history imported late scores like history that arrived live.
  */
-export function purchaseHistory(lines: readonly PurchaseLine[], timeUnitDays: number): PurchaseHistory {
-  const sorted = [...lines].sort(byTimeThenId);
-  const orders = new Map<string, { at: Date; amount: number; refunded: boolean }>();
-  let netRevenue = 0;
-  for (const line of sorted) {
-    netRevenue += line.amount;
-    if (line.kind !== 'purchase') continue;
-    const order = orders.get(line.orderId);
-    if (order) order.amount += line.amount;
-    else orders.set(line.orderId, { at: line.at, amount: line.amount, refunded: false });
-  }
-  const chronological = [...orders.values()];
-  for (const line of sorted) {
-    if (line.kind !== 'refund') continue;
-    const target = orders.get(line.orderId) ?? latestBefore(chronological, line.at);
-    if (!target) continue;
-    target.amount += line.amount;
-    target.refunded = true;
-  }
-  const transactions: Transaction[] = [];
-  for (const order of chronological) {
-    if (order.refunded && order.amount <= 0) continue;
-    transactions.push({ customerId: 'c', at: order.at, amount: Math.max(0, order.amount) });
-  }
+export function purchaseHistory(lines: readonly PurchaseLine[], timeUnitDays: number, archive?: OrderArchive): PurchaseHistory {
+  if (archive && archive.lines > 0) return withArchive(lines, archive);
+  const { transactions, netRevenue } = transactionsOf(lines, false);
   const last = transactions[transactions.length - 1];
   if (!last) return { orders: 0, x: 0, mx: 0, netRevenue };
   const lastAt = transactions.reduce((latest, t) => (t.at > latest ? t.at : latest), last.at);
@@ -77,6 +56,170 @@ export function purchaseHistory(lines: readonly PurchaseLine[], timeUnitDays: nu
     mx: summary.mx,
     netRevenue,
   };
+}
+
+/**
+ * What a customer's oldest order lines leave behind once folded away (bounded customers): the
+ * purchase days and their value, the first day's value, the totals. The history of archive plus
+ * the lines kept is that of all lines (purchaseHistory), with two approximations: a refund among
+ * the kept lines of an archived order reduces only the net revenue, and a line arriving later
+ * than the window for a day already archived adds its value but not a day.
+ */
+export interface OrderArchive {
+  /** Lines folded in (purchases and refunds). */
+  lines: number;
+  /** Purchase lines folded in (the summary's running count of purchases includes them). */
+  purchases: number;
+  /** Orders folded in that still count as purchases. */
+  orders: number;
+  /** Signed sum of the folded lines. */
+  revenue: number;
+  /** UTC days with a purchase, their summed net value, and the first one's value. */
+  purchaseDays: number;
+  dayValueSum: number;
+  firstDayValue: number;
+  firstPurchaseDay?: Date;
+  lastPurchaseDay?: Date;
+  /** Start of the latest UTC day folded in: every line before the next day is in the archive. */
+  throughDay: Date;
+  /** Customers whose archive a merge combined into this one (so folding twice adds nothing twice). */
+  mergedFrom?: string[];
+}
+
+/**
+ * Keeps at most `keep` lines whole (the newest; whole UTC days only, so no day is split between
+ * archive and lines) and folds the older ones into the archive. `archived`: lines folded now.
+ */
+export function archiveOldLines<L extends PurchaseLine>(lines: readonly L[], archive: OrderArchive | undefined, keep: number): { lines: L[]; archive: OrderArchive | undefined; archived: number } {
+  if (lines.length <= keep) return { lines: [...lines], archive, archived: 0 };
+  const sorted = [...lines].sort(byTimeThenId);
+  const boundary = sorted[sorted.length - keep - 1];
+  if (!boundary) return { lines: [...lines], archive, archived: 0 };
+  const cutDay = dayStart(boundary.at);
+  const old = lines.filter((l) => dayStart(l.at) <= cutDay);
+  const kept = lines.filter((l) => dayStart(l.at) > cutDay);
+  return { lines: kept, archive: foldIntoArchive(archive, old, cutDay), archived: old.length };
+}
+
+/** Two customers' archives as one (a merge): their days are taken as distinct days. */
+export function combineArchives(a: OrderArchive | undefined, b: OrderArchive | undefined): OrderArchive | undefined {
+  if (!a || !b) return a ?? b;
+  const [first, second] = (a.firstPurchaseDay?.getTime() ?? Infinity) <= (b.firstPurchaseDay?.getTime() ?? Infinity) ? [a, b] : [b, a];
+  const last = [a.lastPurchaseDay, b.lastPurchaseDay].filter((d): d is Date => d !== undefined);
+  const combined: OrderArchive = {
+    lines: a.lines + b.lines,
+    purchases: a.purchases + b.purchases,
+    orders: a.orders + b.orders,
+    revenue: a.revenue + b.revenue,
+    purchaseDays: a.purchaseDays + b.purchaseDays,
+    dayValueSum: a.dayValueSum + b.dayValueSum,
+    firstDayValue: first.purchaseDays > 0 ? first.firstDayValue : second.firstDayValue,
+    throughDay: new Date(Math.max(a.throughDay.getTime(), b.throughDay.getTime())),
+  };
+  const firstDay = first.firstPurchaseDay ?? second.firstPurchaseDay;
+  if (firstDay) combined.firstPurchaseDay = firstDay;
+  if (last.length > 0) combined.lastPurchaseDay = new Date(Math.max(...last.map((d) => d.getTime())));
+  return combined;
+}
+
+function foldIntoArchive(archive: OrderArchive | undefined, lines: readonly PurchaseLine[], cutDay: number): OrderArchive {
+  const { transactions, netRevenue } = transactionsOf(lines, false);
+  const next: OrderArchive = archive ? { ...archive } : { lines: 0, purchases: 0, orders: 0, revenue: 0, purchaseDays: 0, dayValueSum: 0, firstDayValue: 0, throughDay: new Date(cutDay) };
+  const held = archive ? archive.throughDay.getTime() : -Infinity;
+  for (const [day, value] of dayTotals(transactions)) {
+    next.dayValueSum += value;
+    const first = next.firstPurchaseDay?.getTime();
+    if (first === undefined || next.purchaseDays === 0) {
+      next.purchaseDays = 1;
+      next.firstPurchaseDay = new Date(day);
+      next.firstDayValue = value;
+    } else if (day < first) {
+      next.purchaseDays++;
+      next.firstPurchaseDay = new Date(day);
+      next.firstDayValue = value;
+    } else if (day === first) {
+      next.firstDayValue += value;
+    } else if (day > held) {
+      next.purchaseDays++;
+    }
+    if (!next.lastPurchaseDay || day > next.lastPurchaseDay.getTime()) next.lastPurchaseDay = new Date(day);
+  }
+  next.lines += lines.length;
+  next.purchases += lines.filter((l) => l.kind === 'purchase').length;
+  next.orders += transactions.length;
+  next.revenue += netRevenue;
+  next.throughDay = new Date(Math.max(cutDay, held));
+  return next;
+}
+
+function withArchive(lines: readonly PurchaseLine[], archive: OrderArchive): PurchaseHistory {
+  const { transactions, netRevenue } = transactionsOf(lines, true);
+  const days = dayTotals(transactions);
+  const windowFirst = days[0];
+  const windowLast = days[days.length - 1];
+  const total = archive.purchaseDays + days.length;
+  const net = archive.revenue + netRevenue;
+  const orders = archive.orders + transactions.length;
+  if (total === 0) return { orders, x: 0, mx: 0, netRevenue: net };
+  const firstDay = archive.purchaseDays > 0 ? archive.firstPurchaseDay : windowFirst ? new Date(windowFirst[0]) : undefined;
+  const firstValue = archive.purchaseDays > 0 ? archive.firstDayValue : (windowFirst?.[1] ?? 0);
+  const sum = archive.dayValueSum + days.reduce((acc, [, v]) => acc + v, 0);
+  const x = total - 1;
+  const lastTimes = [archive.lastPurchaseDay?.getTime(), windowLast?.[0]].filter((t): t is number => t !== undefined);
+  return {
+    orders,
+    x,
+    ...(firstDay ? { firstPurchaseDay: firstDay } : {}),
+    ...(lastTimes.length > 0 ? { lastPurchaseDay: new Date(Math.max(...lastTimes)) } : {}),
+    mx: x > 0 ? (sum - firstValue) / x : 0,
+    netRevenue: net,
+  };
+}
+
+/** Per UTC day (start, ms) the summed value of the transactions, ascending. */
+function dayTotals(transactions: readonly Transaction[]): Array<[number, number]> {
+  const days = new Map<number, number>();
+  for (const t of transactions) {
+    const day = dayStart(t.at);
+    days.set(day, (days.get(day) ?? 0) + t.amount);
+  }
+  return [...days.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function dayStart(at: Date): number {
+  return Math.floor(at.getTime() / MS_PER_DAY) * MS_PER_DAY;
+}
+
+/**
+ * Lines as the models' transactions: refunds reduce their order (or, without a known order, the
+ * latest placed before them, unless `archived`: then the order is likely among the archived
+ * ones and only the net revenue goes down); an order refunded to zero or below no longer counts.
+ */
+function transactionsOf(lines: readonly PurchaseLine[], archived: boolean): { transactions: Transaction[]; netRevenue: number } {
+  const sorted = [...lines].sort(byTimeThenId);
+  const orders = new Map<string, { at: Date; amount: number; refunded: boolean }>();
+  let netRevenue = 0;
+  for (const line of sorted) {
+    netRevenue += line.amount;
+    if (line.kind !== 'purchase') continue;
+    const order = orders.get(line.orderId);
+    if (order) order.amount += line.amount;
+    else orders.set(line.orderId, { at: line.at, amount: line.amount, refunded: false });
+  }
+  const chronological = [...orders.values()];
+  for (const line of sorted) {
+    if (line.kind !== 'refund') continue;
+    const target = orders.get(line.orderId) ?? (archived ? undefined : latestBefore(chronological, line.at));
+    if (!target) continue;
+    target.amount += line.amount;
+    target.refunded = true;
+  }
+  const transactions: Transaction[] = [];
+  for (const order of chronological) {
+    if (order.refunded && order.amount <= 0) continue;
+    transactions.push({ customerId: 'c', at: order.at, amount: Math.max(0, order.amount) });
+  }
+  return { transactions, netRevenue };
 }
 
 function latestBefore(orders: Array<{ at: Date; amount: number; refunded: boolean }>, at: Date) {

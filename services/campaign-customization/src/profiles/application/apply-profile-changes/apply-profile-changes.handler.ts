@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import type { Context } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
 import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
-import { InjectLogger, type Logger } from '@o2o/observability';
+import { InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
+import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
+import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import type { CustomerProfile } from '../../../segments/domain/customer-profile';
 import { readProperty } from '../../../segments/domain/event-counter';
 import { diffMemberships, mergeMemberships, type MembershipCause } from '../../../segments/domain/membership.diff';
-import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedEvent, applyValueScored, mergeProfiles } from '../../../segments/domain/profile.projection';
+import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedEvent, applyValueScored, mergeProfiles, type ProfileLimitName, type ProfileLimits } from '../../../segments/domain/profile.projection';
 import { trackedProperties, type SegmentDefinition } from '../../../segments/domain/segment-definition';
 import type { CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
@@ -75,7 +78,18 @@ export class ApplyProfileChangesHandler {
     private readonly snapshots: DecisionSnapshotCache,
     private readonly flow: MembershipFlowStore,
     @InjectLogger() private readonly logger: Logger,
-  ) {}
+    @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
+    metrics: PlatformMetrics,
+  ) {
+    this.limitsApplied = new Counter({
+      name: 'o2o_campaign_customer_limits_applied_total',
+      help: "Times a bound of one customer's document applied (limit: counter-series, counter-value, traits).",
+      labelNames: ['limit'],
+      registers: [metrics.registry],
+    });
+  }
+
+  private readonly limitsApplied: Counter<'limit'>;
 
   /**
    * Batches of different topics (and back-fill pages) share customers: they run one at a time in
@@ -125,7 +139,19 @@ export class ApplyProfileChangesHandler {
       const working = await this.load([...ids]);
       const loaded = Date.now();
       const now = new Date();
-      const context = new BatchContext(working, segments, campaigns, now);
+      // Limits that applied in this round: reported only for the round whose writes stick.
+      const limited = new Map<string, Set<ProfileLimitName>>();
+      const limitsFor = (customerId: string): ProfileLimits => ({
+        counterSeries: this.config.CUSTOMER_COUNTER_SERIES_MAX,
+        counterValue: this.config.CUSTOMER_COUNTER_VALUE_MAX,
+        traits: this.config.CUSTOMER_TRAITS_MAX,
+        onLimit: (limit) => {
+          const set = limited.get(customerId) ?? new Set<ProfileLimitName>();
+          set.add(limit);
+          limited.set(customerId, set);
+        },
+      });
+      const context = new BatchContext(working, segments, campaigns, now, limitsFor);
       for (const change of changes) context.apply(change);
       context.recomputeMemberships();
       const dirty = [...working.values()].filter((w) => w.dirty);
@@ -135,12 +161,24 @@ export class ApplyProfileChangesHandler {
         await this.refreshSnapshots([...working.values()].filter((w) => w.dirty || (w.replayed && w.exists)));
         const published = await this.publishOutboxes(working);
         this.rememberExposures(working);
+        this.reportLimits(limited);
         const timings = { readMs: loaded - started, writeMs: wrote - loaded, publishMs: Date.now() - wrote };
         this.logger.debug({ changes: changes.length, customers: working.size, written: dirty.length, published, round, ...timings }, 'batch applied');
         return { written: dirty.length, published, rounds: round };
       }
       this.logger.debug({ round, written: dirty.length, matched }, 'customers changed concurrently; redoing the batch');
       if (round >= MAX_ROUNDS) throw new Error(`customers kept changing concurrently after ${MAX_ROUNDS} rounds`);
+    }
+  }
+
+  private reportLimits(limited: ReadonlyMap<string, ReadonlySet<ProfileLimitName>>): void {
+    for (const [customerId, limits] of limited) {
+      for (const limit of limits) this.limitsApplied.inc({ limit });
+      // Customer ids carry no personal data: the id says whose profile to look at.
+      this.logger.warn(
+        { customerId, limits: [...limits], counterSeriesMax: this.config.CUSTOMER_COUNTER_SERIES_MAX, counterValueMax: this.config.CUSTOMER_COUNTER_VALUE_MAX, traitsMax: this.config.CUSTOMER_TRAITS_MAX },
+        'customer profile limit applied',
+      );
     }
   }
 
@@ -269,6 +307,7 @@ class BatchContext {
     private readonly segments: readonly SegmentDefinition[],
     private readonly campaigns: readonly CampaignDefinition[],
     private readonly now: Date,
+    private readonly limitsFor: (customerId: string) => ProfileLimits,
   ) {
     this.tracked = trackedProperties(segments.map((s) => s.rule));
     this.campaignsById = new Map(campaigns.map((c) => [c.id, c]));
@@ -334,7 +373,7 @@ class BatchContext {
     const w = this.route(change.customerId);
     if (this.seen(w, change.eventId)) return;
     const before = w.state;
-    let profile = applyResolvedEvent(before.profile, change.data, this.tracked, this.now);
+    let profile = applyResolvedEvent(before.profile, change.data, this.tracked, this.now, undefined, this.limitsFor(w.state.customerId));
     if (change.consent !== undefined) profile = applyConsent(profile, change.consent);
     // An event that changes nothing (a page view, the same traits again) is not worth a write.
     const profileChanged = profile !== before.profile && JSON.stringify(profile) !== JSON.stringify(before.profile);

@@ -64,8 +64,8 @@ export class AcceptEventsHandler {
     const spanContext = trace.setSpan(context.active(), span);
     try {
       const events = this.uniqueWithinRequest(command.messages.map((m) => normaliseMessage(m, command.source, command.receivedAt, command.clientIp)));
-      const fresh = events.length > 0 ? await this.claimFresh(command.source.id, events) : [];
-      const duplicates = command.messages.length - fresh.length;
+      const { fresh, inFlight, claimed } = events.length > 0 ? await this.claimFresh(command.source.id, events) : { fresh: [], inFlight: 0, claimed: false };
+      const duplicates = command.messages.length - fresh.length - inFlight;
       const refused = command.refused ?? [];
       if (fresh.length > 0 || refused.length > 0) {
         const batches: TopicBatch[] = [];
@@ -97,7 +97,14 @@ export class AcceptEventsHandler {
           });
           throw new EventStoreUnavailableError(error);
         }
+        if (claimed) await this.dedup.confirm(command.source.id, fresh.map((e) => e.messageId), this.config.DEDUP_WINDOW_SECONDS).catch((confirmError: unknown) => {
+          // The claims expire instead: a retry after that writes the events again (same ids, downstream is idempotent).
+          this.logger.warn({ err: confirmError }, 'could not confirm dedup claims after the write');
+        });
       }
+      // Not stored yet (another request holds the claim, or an ingestion died holding it): only
+      // a retry after the claim is confirmed or expired may be answered as a duplicate.
+      if (inFlight > 0) throw new EventStoreUnavailableError(new Error(`${inFlight} events of this request are being written by another request`));
       this.metrics.accepted.inc({ source: command.source.id }, fresh.length);
       if (duplicates > 0) this.metrics.deduplicated.inc({ source: command.source.id }, duplicates);
       span.setAttribute('o2o.accepted', fresh.length);
@@ -136,14 +143,16 @@ export class AcceptEventsHandler {
    * Redis down: accept and forward (fail open). Dropping would lose data and rejecting would stop
    * every channel; downstream projections are idempotent, so a duplicate costs only work.
    */
-  private async claimFresh(sourceId: string, events: ReceivedEventDataV1[]): Promise<ReceivedEventDataV1[]> {
+  private async claimFresh(sourceId: string, events: ReceivedEventDataV1[]): Promise<{ fresh: ReceivedEventDataV1[]; inFlight: number; claimed: boolean }> {
     try {
-      const firstSeen = await this.dedup.claim(sourceId, events.map((e) => e.messageId), this.config.DEDUP_WINDOW_SECONDS);
-      return events.filter((_, i) => firstSeen[i]);
+      // Pending for as long as a write may take, then a little: a live writer confirms before it expires.
+      const pendingSeconds = Math.ceil(this.config.PUBLISH_TIMEOUT_MS / 1000) + 5;
+      const outcomes = await this.dedup.claim(sourceId, events.map((e) => e.messageId), pendingSeconds);
+      return { fresh: events.filter((_, i) => outcomes[i] === 'fresh'), inFlight: outcomes.filter((o) => o === 'pending').length, claimed: true };
     } catch (error) {
       this.metrics.dedupUnavailable.inc();
       this.logger.warn({ err: error }, 'dedup store unavailable: forwarding without deduplication');
-      return events;
+      return { fresh: events, inFlight: 0, claimed: false };
     }
   }
 }

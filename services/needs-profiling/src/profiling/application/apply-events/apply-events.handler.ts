@@ -78,7 +78,8 @@ export class ApplyEventsHandler {
       const payloadOf = new Map(prepared.published.map((p) => [p.id, p.published]));
       // Customers published for in an earlier attempt and merged away since: their state must not outlive the merge.
       const tombstones = [...publishedFor].filter((id) => docs.get(id)?.mergedInto !== undefined).map((key) => ({ key, trace: pending[0]?.trace }));
-      await this.publisher.publish([{ topic: topics.needsProfiles, events: prepared.outgoing, tombstones }]);
+      // Ids carry the profile version: a redo after a failed write does not send what Kafka has.
+      await this.publisher.publish([{ topic: topics.needsProfiles, events: prepared.outgoing, tombstones }], { skipAcknowledged: true });
       this.publish.count(prepared.published);
       for (const p of prepared.published) publishedFor.add(p.id);
 

@@ -55,7 +55,7 @@ export class PublishProfilesHandler {
     const { outgoing, published } = this.prepare(candidates);
     // States and tombstones in one request; a tombstone carries the trace of the work that caused it.
     const trace = candidates.find((c) => c.trace !== undefined)?.trace;
-    await this.publisher.publish([{ topic: topics.needsProfiles, events: outgoing, tombstones: tombstones.map((key) => ({ key, trace })) }]);
+    await this.publisher.publish([{ topic: topics.needsProfiles, events: outgoing, tombstones: tombstones.map((key) => ({ key, trace })) }], { skipAcknowledged: true });
     if (tombstones.length > 0) this.metrics.tombstones.inc(tombstones.length);
     await this.profiles.markPublished(published);
     this.count(published);

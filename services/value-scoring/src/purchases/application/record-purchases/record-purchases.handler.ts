@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
+import { LOGGER, Logger, PlatformMetrics } from '@o2o/observability';
 import { Context } from '@opentelemetry/api';
 import { EventResolvedV1 } from '@o2o/contracts';
 import { OutgoingTombstone } from '@o2o/kafka';
@@ -11,10 +13,20 @@ import { ChangeCause, SummaryInput, SummaryUpdater } from '../update-summaries/s
 
 @Injectable()
 export class RecordPurchasesHandler {
+  private readonly linesArchived: Counter;
+
   constructor(
     private readonly updater: SummaryUpdater,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
-  ) {}
+    @Inject(LOGGER) private readonly logger: Logger,
+    metrics: PlatformMetrics,
+  ) {
+    this.linesArchived = new Counter({
+      name: 'o2o_value_order_lines_archived_total',
+      help: "Order lines folded into a customer's aggregate because the customer had more than ORDER_LINES_KEPT (bounded customers).",
+      registers: [metrics.registry],
+    });
+  }
 
   /**
    * Applies a batch of resolved events (once each; events still carrying a merged id count for
@@ -34,7 +46,16 @@ export class RecordPurchasesHandler {
         customerId: event.data.customerId,
         followMerges: true,
         create: true,
-        apply: (summary) => applyEvents(summary, [change], APPLIED_EVENTS_KEPT),
+        apply: (summary) => {
+          const next = applyEvents(summary, [change], APPLIED_EVENTS_KEPT, this.config.ORDER_LINES_KEPT);
+          const archived = (next?.archive?.lines ?? 0) - (summary.archive?.lines ?? 0);
+          if (next && archived > 0) {
+            this.linesArchived.inc(archived);
+            // Customer ids carry no personal data.
+            this.logger.info({ customerId: summary._id, archived, kept: next.orders.length, limit: this.config.ORDER_LINES_KEPT }, 'order lines beyond the limit folded into the aggregate');
+          }
+          return next;
+        },
         cause: { trace, causationId: event.id, correlationId: event.correlationid ?? event.data.messageId },
       };
     });

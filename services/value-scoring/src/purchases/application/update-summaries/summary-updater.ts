@@ -46,6 +46,7 @@ const SUMMARY_FIELDS = [
   'channels',
   'categories',
   'appliedEvents',
+  'archive',
   'archetypes',
   'needsUpdatedAt',
 ] as const satisfies ReadonlyArray<keyof PurchaseSummary>;
@@ -132,7 +133,9 @@ export class SummaryUpdater {
       }
       // A customer this batch published for and that was merged away since: its state must not outlive the merge.
       const repaired = [...publishedFor].filter((id) => loaded.docs.get(id)?.mergedInto !== undefined).map((key) => ({ key }));
-      await this.publisher.publish([{ topic: topics.valueScores, events: outgoing, tombstones: [...extraTombstones, ...repaired] }]);
+      // A redo after a failed write computes the same states under the same ids (revision and
+      // content in the id): what Kafka already has is not sent again.
+      await this.publisher.publish([{ topic: topics.valueScores, events: outgoing, tombstones: [...extraTombstones, ...repaired] }], { skipAcknowledged: true });
       extraTombstones = [];
       for (const event of outgoing) publishedFor.add(event.key);
 
