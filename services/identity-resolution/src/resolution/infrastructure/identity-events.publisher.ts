@@ -139,11 +139,16 @@ export class IdentityEventsPublisher {
         data: { customerId, identifiers: snapshots.get(customerId)?.identifiers ?? [], mergedIds: snapshots.get(customerId)?.mergedIds ?? [], updatedAt: now },
       }),
     }));
-    await this.publisher.publish([
-      { topic: topics.identityChanges, events: changes },
-      { topic: topics.identityEvents, events: resolvedEvents },
-      { topic: topics.identitySnapshots, events: snapshotEvents },
-    ]);
+    // A batch redone after its write failed (a dropped connection) publishes the same ids again:
+    // resolved events, merges and splits keep their ids for good, so copies are left out.
+    await this.publisher.publish(
+      [
+        { topic: topics.identityChanges, events: changes },
+        { topic: topics.identityEvents, events: resolvedEvents },
+        { topic: topics.identitySnapshots, events: snapshotEvents },
+      ],
+      { skipAcknowledged: true },
+    );
     // A merged-away customer's state lives on in the survivor: its compacted key is erased.
     if (removed.length > 0) await this.publisher.publishTombstones(topics.identitySnapshots, removed);
     await this.cache.store(new Map(touched.map((id) => [id, snapshots.get(id)?.identifiers ?? []])));
