@@ -16,7 +16,7 @@ describe('blockingKeys', () => {
   it('produces several independent keys, each naming its recipe', () => {
     const keys = blockingKeys(full);
     const recipes = new Set(keys.map((key) => key.slice(0, key.indexOf(':'))));
-    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-street', 'fn-year', 'ln-street', 'ln-year', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'street-loc', 'street-pc'].sort());
+    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-street', 'fn-year', 'ln-street', 'ln-year', 'name-pc', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'sq-street-pc', 'street-loc', 'street-pc'].sort());
     expect(keys).toContain('phone:+61412555123');
     expect(keys).toContain('ln-year:SM0:1984');
   });
@@ -35,6 +35,20 @@ describe('blockingKeys', () => {
     const duplicate = prepareRecord('d', { firstName: 'Timothy', lastName: 'Mouajlli', birthDate: '1977-01-17', street: '14 Cobby Sreet', city: 'Christkes Beach', postcode: '2167' });
     const shared = blockingKeys(original).filter((key) => blockingKeys(duplicate).includes(key));
     expect(shared).toEqual(['fn-street:timothy:cobby']);
+  });
+
+  it('keeps a key in common when names are swapped and garbled, the street is run together or only a named place agrees', () => {
+    // FEBRL 4, rec-4903: names swapped and one mistyped, no birth date, the street garbled.
+    const shared = (x: Parameters<typeof prepareRecord>[1], y: Parameters<typeof prepareRecord>[1]) =>
+      blockingKeys(prepareRecord('x', x)).filter((key) => blockingKeys(prepareRecord('y', y)).includes(key));
+    expect(shared({ firstName: 'Hannah', lastName: 'Mihal', street: 'Aspinall St', postcode: '6060' }, { firstName: 'Mihal', lastName: 'Hannsh', street: 'Mihal Court', postcode: '6060' })).toEqual(['name-pc:mihal:6060']);
+    expect(shared({ firstName: 'Jasper', lastName: 'Isola', street: 'Mackie Cres', postcode: '6025' }, { firstName: 'Sophid', lastName: 'Isol', street: 'mackiecrescent', postcode: '6025' })).toEqual(['sq-street-pc:mackiecres:6025']);
+    expect(
+      shared(
+        { firstName: 'Oliver', lastName: 'Webb', street: '10 Melrose Dr', line2: 'Grandview', postcode: '3078', state: 'VIC' },
+        { firstName: 'Hamish', lastName: 'Web', street: '10 melrose rdive', line2: 'grandview', postcode: '3074', state: 'VIC' },
+      ),
+    ).toEqual(['place-state:grandview:VIC']);
   });
 
   it('gives no key for a record without usable traits', () => {

@@ -1,3 +1,4 @@
+import { squashedStreetName } from '../normalisation/address.normaliser';
 import { PreparedRecord } from './person-record.model';
 
 /**
@@ -37,6 +38,15 @@ export function blockingKeys(record: PreparedRecord): string[] {
   const streetName = streetWordOf(record);
   if (streetName && record.lastName) keys.add(`ln-street:${record.lastName}:${streetName}`);
   if (streetName && record.firstNameCanonical) keys.add(`fn-street:${record.firstNameCanonical}:${streetName}`);
+  // Either name in its postcode: names entered the wrong way round, with the other name and the
+  // birth date garbled, still meet in the postcode.
+  if (record.postcode) for (const name of [record.firstName, record.lastName]) if (name !== undefined && name.length >= 2) keys.add(`name-pc:${name}:${record.postcode}`);
+  // The street without its number, run together ("mackiecres" of "mackie cres" and of
+  // "mackiecrescent"), in its postcode: another or no number, a street type written out.
+  const squashed = streetNameOf(record);
+  if (squashed && record.postcode) keys.add(`sq-street-pc:${squashed}:${record.postcode}`);
+  // A named place on the second line ("grandview", "rosetta village") in its state.
+  if (namedPlace(record.unit) && record.state) keys.add(`place-state:${record.unit}:${record.state}`);
   if (record.phone) keys.add(`phone:${record.phone}`);
   if (record.nationalId) keys.add(`nid:${record.nationalId}`);
   return [...keys].sort();
@@ -49,6 +59,19 @@ function streetWordOf(record: PreparedRecord): string | undefined {
   const name = streetNumber !== undefined && street.startsWith(`${streetNumber} `) ? street.slice(streetNumber.length + 1) : street;
   const word = name.trim().split(/\s+/u)[0];
   return word === undefined || word.length < 3 || /^\d/u.test(word) ? undefined : word;
+}
+
+/** A second address line that names a place ("rosebery hill") rather than a flat number. */
+export function namedPlace(unit: string | undefined): unit is string {
+  return unit !== undefined && unit.length >= 5 && /\p{L}{4}/u.test(unit);
+}
+
+/** The street without its number, run together with its type abbreviated; undefined when the line is only a number. */
+export function streetNameOf(record: PreparedRecord): string | undefined {
+  const { street, streetNumber } = record;
+  if (street === undefined) return undefined;
+  const name = squashedStreetName(streetNumber !== undefined && street.startsWith(`${streetNumber} `) ? street.slice(streetNumber.length + 1) : street);
+  return name.length >= 4 && /\p{L}{3}/u.test(name) ? name : undefined;
 }
 
 /**

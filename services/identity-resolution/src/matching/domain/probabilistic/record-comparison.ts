@@ -1,6 +1,7 @@
 import { birthDateParts } from '../normalisation/birth-date.normaliser';
 import { squashedStreetName } from '../normalisation/address.normaliser';
 import { canonicalGivenName } from '../normalisation/nickname.table';
+import { namedPlace, streetNameOf } from './blocking-keys';
 import { PreparedRecord } from './person-record.model';
 import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } from './string-similarity';
 
@@ -201,11 +202,6 @@ function unitsAgree(a: string | undefined, b: string | undefined): boolean {
   return namedPlace(a) && namedPlace(b) && jaroWinkler(a, b) >= 0.9;
 }
 
-/** A second line that names a place ("rosebery hill") rather than a flat number. */
-function namedPlace(unit: string | undefined): unit is string {
-  return unit !== undefined && unit.length >= 5 && /\p{L}{4}/u.test(unit);
-}
-
 /**
  * The first and second address lines given the other way round on one record ("8 Emerald
  * College" / "Fawkner Street" against "8 Fawkner St" / "Emerald College"): each record's street
@@ -218,14 +214,6 @@ function linesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
   return nameA !== undefined && nameB !== undefined && jaroWinkler(nameA, squashedStreetName(b.unit)) >= 0.9 && jaroWinkler(squashedStreetName(a.unit), nameB) >= 0.9;
 }
 
-/** The street without its number, run together with its type abbreviated ("callistercres"); undefined when the line is only a number. */
-function streetNameOf(record: PreparedRecord): string | undefined {
-  const street = record.street;
-  if (street === undefined) return undefined;
-  const number = record.streetNumber;
-  const name = squashedStreetName(number !== undefined && street.startsWith(`${number} `) ? street.slice(number.length + 1) : street);
-  return name.length >= 4 && /\p{L}{3}/u.test(name) ? name : undefined;
-}
 
 /** The same street under another or no number (not two flats of one building), or the same named place on the second line. */
 function sameStreetOrPlace(a: PreparedRecord, b: PreparedRecord): boolean {
