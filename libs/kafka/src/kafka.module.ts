@@ -70,7 +70,7 @@ export class KafkaModule {
         { provide: TopicNames, useValue: new TopicNames(options.settings.topicPrefix) },
         {
           provide: KafkaPublisher,
-          useFactory: (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics, dataKeys: DataKeySource | undefined) =>
+          useFactory: (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics, dataKeys: DataKeySource | null | undefined) =>
             new KafkaPublisher(kafka, names, metrics, { dataKeys: dataKeys ?? undefined }),
           inject: [KAFKA, TopicNames, PlatformMetrics, { token: DATA_KEYS, optional: true }],
         },
@@ -89,6 +89,8 @@ export interface ConsumerSettings {
   maxBatchMessages?: number;
   concurrentTopics?: boolean;
   skipSubjects?: BatchTransportOptions['skipSubjects'];
+  /** Data keys to open sealed messages and seal dead letters with (libs/runtime provides DATA_KEYS). */
+  dataKeys?: DataKeySource | null | undefined;
 }
 
 /**
@@ -109,18 +111,9 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     maxBatchMessages: settings.maxBatchMessages,
     concurrentTopics: settings.concurrentTopics,
     skipSubjects: settings.skipSubjects,
-    dataKeys: optionalDataKeys(app),
+    dataKeys: settings.dataKeys ?? undefined,
   });
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   app.get(ReadinessRegistry).register(`consumer:${settings.groupId}`, async () => transport.isHealthy());
   return transport;
-}
-
-/** The process's data key source, if sealing is on (a service that provides DATA_KEYS). */
-function optionalDataKeys(app: INestApplication): DataKeySource | undefined {
-  try {
-    return app.get<DataKeySource | undefined>(DATA_KEYS, { strict: false }) ?? undefined;
-  } catch {
-    return undefined;
-  }
 }

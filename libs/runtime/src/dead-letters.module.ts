@@ -97,7 +97,7 @@ export class DeadLetterOperations {
     @Inject(DEAD_LETTER_GROUP) private readonly groupId: string,
     @InjectModel(DeadLetterAction.name) private readonly actions: Model<DeadLetterAction>,
     @InjectLogger() private readonly logger: Logger,
-    @Optional() @Inject(DATA_KEYS) private readonly dataKeys?: DataKeySource,
+    @Optional() @Inject(DATA_KEYS) private readonly dataKeys?: DataKeySource | null,
   ) {}
 
   get topic(): string {

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
-import { CachedDataKeys, connectBatchTransport, DATA_KEYS, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
+import { CachedDataKeys, connectBatchTransport, DATA_KEYS, DataKeySource, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
 import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { REDIS, Redis, RedisModule } from '@o2o/redis';
@@ -123,7 +123,7 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
       ...dataKeyProviders(definition, config),
       ...(definition.providers ?? []),
     ],
-    exports: [definition.configToken, CLIENT_RATE_LIMIT, ...(definition.dataKeyStore ? [definition.dataKeyStore] : []), ...(config.DATA_SEALING ? [DATA_KEYS] : [])],
+    exports: [definition.configToken, CLIENT_RATE_LIMIT, DATA_KEYS, ...(definition.dataKeyStore ? [definition.dataKeyStore] : [])],
   };
 }
 
@@ -132,13 +132,17 @@ const DEVELOPMENT_DATA_KEYS_URL = 'http://127.0.0.1:3001';
 
 /**
  * DATA_KEYS, the data keys this process seals and opens with (libs/kafka), cached per process:
- * the owner's own store, or identity-resolution's API. None when DATA_SEALING is off.
+ * the owner's own store, or identity-resolution's API. Null when DATA_SEALING is off (events go
+ * in clear; a sealed one met by a consumer waits for a key source, as during an outage).
  */
 function dataKeyProviders<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Provider[] {
   const providers: Provider[] = [];
   const store = definition.dataKeyStore;
   if (store) providers.push(store);
-  if (!config.DATA_SEALING) return providers;
+  if (!config.DATA_SEALING) {
+    providers.push({ provide: DATA_KEYS, useValue: null });
+    return providers;
+  }
   if (store) {
     providers.push({ provide: DATA_KEYS, useFactory: (owned: OwnedDataKeyStore) => owned.cached, inject: [store] });
     return providers;
@@ -210,6 +214,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
     concurrentTopics: definition.concurrentTopics ?? false,
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
+    dataKeys: app.get<DataKeySource | null>(DATA_KEYS, { strict: false }),
   });
   await app.init();
   await app.startAllMicroservices();

@@ -211,7 +211,7 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
         expect(body.status).toBe('completed');
         return body;
       },
-      { timeoutMs: 90000, intervalMs: 500 },
+      { timeoutMs: 150000, intervalMs: 500 },
     ).catch((error: unknown) => {
       for (const [name, p] of running) console.error(`--- ${name}\n${p.output().slice(-3000)}`);
       throw error;
