@@ -42,6 +42,11 @@ export const DEVELOPMENT_DATA_KEYS_MASTER_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXI
 /** The demo client's secret the services fetch data keys with when none is set (the local provider's public demo-service client). */
 export const DEVELOPMENT_DATA_KEYS_CLIENT_SECRET = 'demo-service-demo-secret';
 
+/** Whether a service seals personal data on the event logs: DATA_SEALING, else on everywhere but in tests. */
+export function dataSealingOn(config: { NODE_ENV: string; DATA_SEALING?: boolean | undefined }): boolean {
+  return config.DATA_SEALING ?? config.NODE_ENV !== 'test';
+}
+
 /** The pseudonym key a development machine uses when none is set: public, so never for production. */
 export const DEVELOPMENT_PSEUDONYM_KEY = 'development-only-pseudonym-key';
 
@@ -84,7 +89,7 @@ function settingProblems(config: unknown, env: Env): Array<{ variable: string; p
     if (env['DATA_KEYS_MASTER_KEY'] === undefined || env['DATA_KEYS_MASTER_KEY'] === DEVELOPMENT_DATA_KEYS_MASTER_KEY) {
       problems.push({ variable: 'DATA_KEYS_MASTER_KEY', problem: 'set a random key of your own in production (32 bytes, base64; the default is public)' });
     }
-  } else if ('DATA_SEALING' in settings) {
+  } else if ('DATA_KEYS_CACHE_SECONDS' in settings) {
     if (env['DATA_KEYS_URL'] === undefined) problems.push({ variable: 'DATA_KEYS_URL', problem: "name identity-resolution's API in production (the key store)" });
     if (env['DATA_KEYS_CLIENT_SECRET'] === undefined || env['DATA_KEYS_CLIENT_SECRET'] === DEVELOPMENT_DATA_KEYS_CLIENT_SECRET) {
       problems.push({ variable: 'DATA_KEYS_CLIENT_SECRET', problem: 'set the secret of this service\'s own client in production (the default is the public demo one)' });
@@ -208,9 +213,10 @@ export const baseServiceConfigShape = {
   /**
    * Personal data on the sealed topics (ingest.events, ingest.rejected, identity.events,
    * identity.changes, identity.snapshots, dead letters) is encrypted under per-subject keys an
-   * erasure destroys (docs/security.md). Required in production; tests turn it off to read topics.
+   * erasure destroys (docs/security.md). On unless NODE_ENV=test (tests, benchmarks and the chaos
+   * run read the topics in clear; the crypto-shredding test turns it on); production refuses off.
    */
-  DATA_SEALING: booleanFlag.default(true),
+  DATA_SEALING: booleanFlag.optional(),
   /** identity-resolution's API, which holds the data keys (development: the local one on :3001). */
   DATA_KEYS_URL: configFields.url(['http', 'https']).optional(),
   /** The OAuth client this service fetches data keys with (client credentials, scope data-keys:use). */

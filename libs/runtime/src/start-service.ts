@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
-import { BaseServiceConfig } from '@o2o/config';
+import { BaseServiceConfig, dataSealingOn } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
 import { CachedDataKeys, connectBatchTransport, DATA_KEYS, DataKeySource, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
@@ -139,7 +139,7 @@ function dataKeyProviders<C extends ServiceConfig>(definition: ServiceDefinition
   const providers: Provider[] = [];
   const store = definition.dataKeyStore;
   if (store) providers.push(store);
-  if (!config.DATA_SEALING) {
+  if (!dataSealingOn(config)) {
     providers.push({ provide: DATA_KEYS, useValue: null });
     return providers;
   }

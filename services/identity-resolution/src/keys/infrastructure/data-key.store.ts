@@ -3,7 +3,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Collection, Connection } from 'mongoose';
 import { CachedDataKeys, DataKey, DataKeySource, seal, unseal } from '@o2o/kafka';
-import { isDuplicateKeyError } from '@o2o/mongo';
+import { isDuplicateKeyError, SerialGate } from '@o2o/mongo';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 
@@ -41,6 +41,12 @@ export class DataKeyStore implements DataKeySource, OnModuleInit {
   private readonly pseudonymKey: string;
   /** What this process's own publisher and consumer use: a per-batch cache in front of the store. */
   readonly cached: CachedDataKeys;
+  /**
+   * Key creation from the API (other services' batches) and from this process's publisher, one
+   * insert at a time: FerretDB v1 stalls on concurrent bulk writes to one database. Its own gate,
+   * not the graph's: a publish inside a graph write must not wait for itself.
+   */
+  private readonly inserts = new SerialGate();
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -71,12 +77,14 @@ export class DataKeyStore implements DataKeySource, OnModuleInit {
     const missing = [...ids.keys()].filter((id) => !found.has(id));
     for (let at = 0; at < missing.length; at += CHUNK) {
       const documents = missing.slice(at, at + CHUNK).map((id) => this.newKey(id));
-      try {
-        await this.keys.insertMany(documents, { ordered: false });
-      } catch (error) {
-        // Another instance created some of them first: theirs win, read below.
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+      await this.inserts.run(async () => {
+        try {
+          await this.keys.insertMany(documents, { ordered: false });
+        } catch (error) {
+          // Another instance (or call) created some of them first: theirs win, read below.
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+      });
     }
     if (missing.length > 0) for (const [id, key] of await this.read(missing)) found.set(id, key);
     const answer = new Map<string, DataKey>();
