@@ -15,7 +15,7 @@ import {
   sealEvent,
 } from './data-keys';
 import { createEnvelope } from './envelope-factory';
-import { KafkaPublisher } from './publisher';
+import { KafkaPublisher, PublishTimeoutError } from './publisher';
 import { TopicNames } from './topic-names';
 
 /** A key store in memory that counts its calls. */
@@ -136,5 +136,15 @@ describe('sealing personal data (crypto-shredding)', () => {
     const kid = sealedKeyId(JSON.parse(values[0] ?? '{}')) ?? '';
     const opened = openEvent(JSON.parse(values[0] ?? '{}') as Record<string, unknown>, (await store.byIds([kid])).get(kid) ?? Buffer.alloc(0));
     expect(opened['data']).toMatchObject({ traits: { email: 'one@example.org' } });
+  });
+
+  it('counts the key fetch against a call deadline: a key store that does not answer fails the call, nothing is sent', async () => {
+    const sent: ProducerBatch[] = [];
+    const producer = { connect: async () => undefined, disconnect: async () => undefined, sendBatch: async (b: ProducerBatch) => (sent.push(b), []) };
+    const silent: DataKeySource = { forSubjects: () => new Promise(() => undefined), byIds: () => new Promise(() => undefined) };
+    const publisher = new KafkaPublisher({ producer: () => producer } as unknown as Kafka, new TopicNames(''), new PlatformMetrics('test'), { dataKeys: silent });
+    const event = resolvedEvent('cus_1', 'one@example.org');
+    await expect(publisher.publish([{ topic: topics.identityEvents, events: [{ key: 'cus_1', event }] }], { deadline: Date.now() + 50 })).rejects.toBeInstanceOf(PublishTimeoutError);
+    expect(sent).toEqual([]);
   });
 });

@@ -185,7 +185,7 @@ export class KafkaPublisher {
         if (!checked.ok) throw new ContractViolationError(batch.topic.name, checked.message);
       }
     }
-    const keys = await this.keysOf(batches);
+    const keys = await withinDeadline(this.keysOf(batches), options.deadline);
     const topicMessages: TopicMessages[] = [];
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
@@ -322,6 +322,21 @@ export class KafkaPublisher {
         [messageHeaders.contentType]: 'application/json',
       },
     };
+  }
+}
+
+/** The data keys a call needs count against its deadline: a key store that does not answer is a write that does not happen. */
+async function withinDeadline<T>(work: Promise<T>, deadline: number | undefined): Promise<T> {
+  if (deadline === undefined) return work;
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeoutError(Date.now() - started, false)), Math.max(0, deadline - started));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    if (timer) clearTimeout(timer);
   }
 }
 
