@@ -7,6 +7,9 @@ export interface OwnedDataKeyStore extends DataKeySource {
   readonly cached: DataKeySource;
 }
 
+/** Subjects or key ids per request (the API takes up to 5,000; a consumer call holds at most KAFKA_BATCH_MAX_MESSAGES). */
+const REQUEST_LIMIT = 1000;
+
 /** How long a client-credentials token is used before a new one is fetched (tokens live longer). */
 const TOKEN_REUSE_MS = 5 * 60 * 1000;
 
@@ -27,13 +30,21 @@ export class HttpDataKeys implements DataKeySource {
   ) {}
 
   async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
-    const body = await this.call<{ keys: Array<{ subject: string; kid: string; key: string }> }>('subjects', { subjects });
-    return new Map(body.keys.map((k) => [k.subject, { kid: k.kid, key: Buffer.from(k.key, 'base64') }]));
+    const answer = new Map<string, DataKey>();
+    for (let at = 0; at < subjects.length; at += REQUEST_LIMIT) {
+      const body = await this.call<{ keys: Array<{ subject: string; kid: string; key: string }> }>('subjects', { subjects: subjects.slice(at, at + REQUEST_LIMIT) });
+      for (const k of body.keys) answer.set(k.subject, { kid: k.kid, key: Buffer.from(k.key, 'base64') });
+    }
+    return answer;
   }
 
   async byIds(kids: string[]): Promise<Map<string, Buffer>> {
-    const body = await this.call<{ keys: Array<{ kid: string; key: string }> }>('lookup', { kids });
-    return new Map(body.keys.map((k) => [k.kid, Buffer.from(k.key, 'base64')]));
+    const answer = new Map<string, Buffer>();
+    for (let at = 0; at < kids.length; at += REQUEST_LIMIT) {
+      const body = await this.call<{ keys: Array<{ kid: string; key: string }> }>('lookup', { kids: kids.slice(at, at + REQUEST_LIMIT) });
+      for (const k of body.keys) answer.set(k.kid, Buffer.from(k.key, 'base64'));
+    }
+    return answer;
   }
 
   private async call<T>(path: string, payload: unknown, retried = false): Promise<T> {
