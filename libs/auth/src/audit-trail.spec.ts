@@ -19,7 +19,7 @@ describe('audit trail records', () => {
 
   it('records privileged routes only: not the customer-facing hot paths, not open routes', () => {
     expect(trail.watched()).toEqual(['GET /v1/privacy/customers/:type/:value/export', 'POST /v1/customers/:id/split']);
-    expect(ALL_SCOPES.filter((s) => !isAudited(s))).toEqual([SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite]);
+    expect(ALL_SCOPES.filter((s) => !isAudited(s))).toEqual([SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.dataKeysUse]);
   });
 
   it('says who, what, when and the result', () => {

@@ -37,6 +37,11 @@ export const SCOPES = {
   deadLettersRead: 'dead-letters:read',
   /** Re-drive dead letters to their original topic or discard them (audited). */
   deadLettersWrite: 'dead-letters:write',
+  /**
+   * Fetch and create the data keys personal data on sealed topics is encrypted under
+   * (identity-resolution's key store): the platform's own services, on their hot paths.
+   */
+  dataKeysUse: 'data-keys:use',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -52,7 +57,7 @@ export function isScope(value: string): value is Scope {
  * channels, agents and services (events, one customer's profile, a decision), thousands a second,
  * measured by metrics and request logs. Every other scope's calls are recorded.
  */
-export const AUDIT_EXEMPT_SCOPES: readonly Scope[] = [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite];
+export const AUDIT_EXEMPT_SCOPES: readonly Scope[] = [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.dataKeysUse];
 
 /** The platform's users. */
 export const ROLES = ['channel', 'agent', 'marketer', 'privacy-officer', 'operator', 'service'] as const;
@@ -74,7 +79,7 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   /** Runs the platform: identity review and splits, models, sources, API keys, dead letters. */
   operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin, SCOPES.deadLettersRead, SCOPES.deadLettersWrite],
   /** Other systems calling the platform: delivery channels asking for decisions, downstream readers. */
-  service: [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.segmentsRead, SCOPES.campaignsRead],
+  service: [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.segmentsRead, SCOPES.campaignsRead, SCOPES.dataKeysUse],
 };
 
 /** The scopes of a set of roles (unknown role names grant nothing). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseServiceConfigSchema, ConfigError, DEVELOPMENT_PSEUDONYM_KEY, loadConfig } from './load-config';
+import { baseServiceConfigSchema, ConfigError, DEVELOPMENT_DATA_KEYS_MASTER_KEY, DEVELOPMENT_PSEUDONYM_KEY, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -42,10 +42,15 @@ describe('loadConfig', () => {
         return error.problems.map((p) => p.variable);
       }
     };
-    const own = { PRIVACY_PSEUDONYM_KEY: 'a-secret-of-our-own-0123', AUTH_ISSUER: 'https://login.example.com/realms/o2o' };
+    const own = {
+      PRIVACY_PSEUDONYM_KEY: 'a-secret-of-our-own-0123',
+      AUTH_ISSUER: 'https://login.example.com/realms/o2o',
+      DATA_KEYS_URL: 'https://identity.internal',
+      DATA_KEYS_CLIENT_SECRET: 'a-client-secret-of-our-own',
+    };
 
-    it('refuses to start without a pseudonym key and issuer of its own', () => {
-      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['PRIVACY_PSEUDONYM_KEY', 'AUTH_ISSUER']);
+    it('refuses to start without a pseudonym key, issuer and key store client of its own', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['PRIVACY_PSEUDONYM_KEY', 'AUTH_ISSUER', 'DATA_KEYS_URL', 'DATA_KEYS_CLIENT_SECRET']);
       expect(problemsOf({ NODE_ENV: 'production', ...own, PRIVACY_PSEUDONYM_KEY: DEVELOPMENT_PSEUDONYM_KEY })).toEqual(['PRIVACY_PSEUDONYM_KEY']);
       expect(problemsOf({ NODE_ENV: 'production', ...own })).toEqual([]);
     });
@@ -59,6 +64,15 @@ describe('loadConfig', () => {
       const schema = baseServiceConfigSchema.extend({ INGESTION_DEMO_SOURCES: z.enum(['true', 'false']).transform((v) => v === 'true') });
       expect(problemsOf({ NODE_ENV: 'production', ...own, INGESTION_DEMO_SOURCES: 'true' }, schema)).toEqual(['INGESTION_DEMO_SOURCES']);
       expect(problemsOf({ INGESTION_DEMO_SOURCES: 'true' }, schema)).toEqual([]);
+    });
+
+    it('seals personal data in production, and the key store needs a master key of its own', () => {
+      expect(problemsOf({ NODE_ENV: 'production', ...own, DATA_SEALING: 'false' })).toEqual(['DATA_SEALING']);
+      const owner = baseServiceConfigSchema.extend({ DATA_KEYS_MASTER_KEY: z.string().default(DEVELOPMENT_DATA_KEYS_MASTER_KEY) });
+      const { PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER } = own;
+      expect(problemsOf({ NODE_ENV: 'production', PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER }, owner)).toEqual(['DATA_KEYS_MASTER_KEY']);
+      expect(problemsOf({ NODE_ENV: 'production', PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER, DATA_KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, owner)).toEqual([]);
+      expect(problemsOf({}, owner)).toEqual([]);
     });
 
     it('keeps development working with no settings at all', () => {

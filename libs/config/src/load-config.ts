@@ -37,6 +37,16 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S>
   );
 }
 
+/** The data-key master key (base64 of 32 bytes) a development machine uses when none is set: public, so never for production. */
+export const DEVELOPMENT_DATA_KEYS_MASTER_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYmI=';
+/** The demo client's secret the services fetch data keys with when none is set (the local provider's public demo-service client). */
+export const DEVELOPMENT_DATA_KEYS_CLIENT_SECRET = 'demo-service-demo-secret';
+
+/** Whether a service seals personal data on the event logs: DATA_SEALING, else on everywhere but in tests. */
+export function dataSealingOn(config: { NODE_ENV: string; DATA_SEALING?: boolean | undefined }): boolean {
+  return config.DATA_SEALING ?? config.NODE_ENV !== 'test';
+}
+
 /** The pseudonym key a development machine uses when none is set: public, so never for production. */
 export const DEVELOPMENT_PSEUDONYM_KEY = 'development-only-pseudonym-key';
 
@@ -70,6 +80,20 @@ function settingProblems(config: unknown, env: Env): Array<{ variable: string; p
     const issuer = env['AUTH_ISSUER'];
     if (issuer === undefined) problems.push({ variable: 'AUTH_ISSUER', problem: "name your OpenID Connect issuer in production (the default is the local demo provider)" });
     else if (!issuer.startsWith('https://') && !isLoopback(issuer)) problems.push({ variable: 'AUTH_ISSUER', problem: 'use https in production (the signing keys are read from it)' });
+  }
+  if (settings['DATA_SEALING'] === false) {
+    problems.push({ variable: 'DATA_SEALING', problem: 'must be true in production (erasure relies on it to reach the topics)' });
+  }
+  if ('DATA_KEYS_MASTER_KEY' in settings) {
+    // The key store's own service.
+    if (env['DATA_KEYS_MASTER_KEY'] === undefined || env['DATA_KEYS_MASTER_KEY'] === DEVELOPMENT_DATA_KEYS_MASTER_KEY) {
+      problems.push({ variable: 'DATA_KEYS_MASTER_KEY', problem: 'set a random key of your own in production (32 bytes, base64; the default is public)' });
+    }
+  } else if ('DATA_KEYS_CACHE_SECONDS' in settings) {
+    if (env['DATA_KEYS_URL'] === undefined) problems.push({ variable: 'DATA_KEYS_URL', problem: "name identity-resolution's API in production (the key store)" });
+    if (env['DATA_KEYS_CLIENT_SECRET'] === undefined || env['DATA_KEYS_CLIENT_SECRET'] === DEVELOPMENT_DATA_KEYS_CLIENT_SECRET) {
+      problems.push({ variable: 'DATA_KEYS_CLIENT_SECRET', problem: 'set the secret of this service\'s own client in production (the default is the public demo one)' });
+    }
   }
   if (settings['INGESTION_DEMO_SOURCES'] === true) {
     problems.push({ variable: 'INGESTION_DEMO_SOURCES', problem: 'must be false in production (the demo write keys are public)' });
@@ -186,6 +210,20 @@ export const baseServiceConfigShape = {
   RATE_LIMIT_PRIVILEGED_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** Days the audit trail of privileged calls is kept (each service's `audit_trail`). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
+  /**
+   * Personal data on the sealed topics (ingest.events, ingest.rejected, identity.events,
+   * identity.changes, identity.snapshots, dead letters) is encrypted under per-subject keys an
+   * erasure destroys (docs/security.md). On unless NODE_ENV=test (tests, benchmarks and the chaos
+   * run read the topics in clear; the crypto-shredding test turns it on); production refuses off.
+   */
+  DATA_SEALING: booleanFlag.optional(),
+  /** identity-resolution's API, which holds the data keys (development: the local one on :3001). */
+  DATA_KEYS_URL: configFields.url(['http', 'https']).optional(),
+  /** The OAuth client this service fetches data keys with (client credentials, scope data-keys:use). */
+  DATA_KEYS_CLIENT_ID: z.string().min(1).default('demo-service'),
+  DATA_KEYS_CLIENT_SECRET: z.string().min(1).default(DEVELOPMENT_DATA_KEYS_CLIENT_SECRET),
+  /** How long a process uses a data key from memory: bounds how long a destroyed key still opens messages in a running process. */
+  DATA_KEYS_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long a checked API key is trusted before its record is read again (a revocation reaches other instances within it). */
   AUTH_API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
 };

@@ -33,6 +33,12 @@ export interface TopicDefinition<E extends EnvelopeSchemas | null = EnvelopeSche
   readonly events: E;
   /** Schema of raw messages when events is null. */
   readonly rawSchema?: z.ZodType;
+  /**
+   * Personal data on this topic is encrypted (crypto-shredding, docs/security.md): each event's
+   * `data` travels sealed under the data key of its subject, which an erasure destroys. `routing`:
+   * the subject is a routing identifier (before identity resolution); `customer`: a customer id.
+   */
+  readonly sealed?: 'routing' | 'customer';
   /** Retention of an event log, when shorter than the broker default (privacy responses carry personal data). */
   readonly retentionMs?: number;
   /**
@@ -77,6 +83,7 @@ export const topics = {
     description: 'Every accepted event, normalised, with its source and corrected time.',
     key: 'routing identifier: userId, else anonymousId',
     cleanupPolicy: 'delete',
+    sealed: 'routing',
     events: [eventReceivedV1],
     public: false,
     producers: ['ingestion'],
@@ -87,6 +94,7 @@ export const topics = {
     description: 'Messages that failed validation, kept whole with the reasons: intake messages (version 1) and refused messages of HTTP calls, such as one invalid element of a batch whose other elements were accepted (version 2).',
     key: 'the intake key; for HTTP, the userId or anonymousId of the message when it has one, else the request id',
     cleanupPolicy: 'delete',
+    sealed: 'routing',
     events: [eventRejectedV1, eventRejectedV2],
     public: true,
     producers: ['ingestion'],
@@ -97,6 +105,7 @@ export const topics = {
     description: 'Every accepted event with the customer it belongs to.',
     key: 'customerId',
     cleanupPolicy: 'delete',
+    sealed: 'customer',
     events: [eventResolvedV1],
     public: false,
     producers: ['identity-resolution'],
@@ -107,6 +116,7 @@ export const topics = {
     description: 'Merges and splits of customers; every service folds or rebuilds its projection.',
     key: 'customerId (the survivor for merges)',
     cleanupPolicy: 'delete',
+    sealed: 'customer',
     events: [customerMergedV1, customerSplitV1],
     guide: [
       '- **customer.merged** (keyed by the survivor): fold everything held for `mergedId` into `survivorId`, and map any later event still carrying `mergedId` to `survivorId`. The event id is deterministic (`merge:<merged>:<survivor>`), so a redelivery is recognisable.',
@@ -121,6 +131,7 @@ export const topics = {
     description: 'Full identity state per customer (identifiers, merged ids).',
     key: 'customerId',
     cleanupPolicy: 'compact',
+    sealed: 'customer',
     events: [identitySnapshotV1],
     public: true,
     producers: ['identity-resolution'],

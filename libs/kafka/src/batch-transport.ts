@@ -13,7 +13,8 @@ import {
   topics,
 } from '@o2o/contracts';
 import { Logger, PlatformMetrics, extractTraceContext, tracer } from '@o2o/observability';
-import { isTransientFailure } from './failure-kind';
+import { DataKeySource, keySubject, openEvent, SealBrokenError, sealDeadLetter, sealedDeadLetterHeader, sealedDeadLetterKeyId, sealedKeyId, subjectKindOf } from './data-keys';
+import { isTransientFailure, TransientError } from './failure-kind';
 import { KafkaPublisher } from './publisher';
 import { TopicNames } from './topic-names';
 
@@ -175,6 +176,12 @@ export interface BatchTransportOptions {
    * a topic from the beginning must not bring them back. Called once per batch.
    */
   skipSubjects?: (topic: TopicDefinition, subjects: string[]) => Promise<Set<string>>;
+  /**
+   * Data keys: sealed events are opened with them (the keys a batch needs, in one request), and
+   * dead letters not already sealed are sealed under their subject's key. A sealed event whose
+   * key was destroyed is an erased one: skipped and counted, never dead-lettered.
+   */
+  dataKeys?: DataKeySource | undefined;
   sessionTimeoutMs?: number;
   maxBytesPerPartition?: number;
   /** How often consumer lag is read from committed and end offsets (0: never). */
@@ -456,11 +463,29 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       throw skippedResult.error;
     }
     const skipped = skippedResult.value;
+    const values = new Map<KafkaMessage, JsonValue>();
+    if (definition.events !== null) for (const member of group) for (const message of member.payload.batch.messages) values.set(message, parseJson(message));
+    const kids = new Set<string>();
+    for (const value of values.values()) {
+      const kid = 'json' in value ? sealedKeyId(value.json) : undefined;
+      if (kid) kids.add(kid);
+    }
+    const keysResult = await this.withRetries(group, contractName, () => this.keysById([...kids]));
+    if (!keysResult.ok) {
+      if (keysResult.stale) return;
+      throw keysResult.error;
+    }
+    const keys = keysResult.value;
     const decoded: DecodedItem[] = [];
     for (const member of group) {
       const { partition } = member.payload.batch;
       for (const message of member.payload.batch.messages) {
-        const result = decode(definition, partition, message);
+        const result = decode(definition, partition, message, values.get(message), keys);
+        if ('shredded' in result) {
+          // Its key was destroyed by an erasure: the event is gone, not bad.
+          metrics.shredded.inc({ topic: contractName });
+          continue;
+        }
         if ('reason' in result) {
           deadLetters.push({ message, partition, reason: result.reason, error: result.error, attempts: 0 });
           continue;
@@ -571,6 +596,43 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     metrics.batchDuration.observe({ topic: contractName }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
+  /** The data keys of sealed messages (absent: destroyed). */
+  private async keysById(kids: string[]): Promise<Map<string, Buffer>> {
+    if (kids.length === 0) return new Map();
+    const source = this.options.dataKeys;
+    // Not a reason to drop or dead-letter anything: the deployment lacks its key store settings.
+    if (!source) throw new TransientError(`sealed messages but no data key source (DATA_SEALING) in group ${this.options.groupId}`);
+    return source.byIds(kids);
+  }
+
+  /**
+   * Dead-letter topics are event logs too: a value not already sealed (a raw intake message, a
+   * value that did not decode, an event of an unsealed topic) is sealed under the key of its
+   * subject (the ce_subject header, else the message key), so an erasure reaches it.
+   */
+  private async sealLetters(originalTopic: string, letters: DeadLetter[]): Promise<Map<DeadLetter, Buffer | null>> {
+    const values = new Map<DeadLetter, Buffer | null>();
+    const source = this.options.dataKeys;
+    const kind = subjectKindOf(topicByName.get(this.options.names.contractName(originalTopic) ?? ''));
+    const subjects = new Map<DeadLetter, string>();
+    for (const letter of letters) {
+      values.set(letter, letter.message.value);
+      const value = letter.message.value;
+      if (!source || !value || value.length === 0 || sealedDeadLetterKeyId(value) !== undefined) continue;
+      if (sealedKeyId(parseJsonValue(value)) !== undefined) continue;
+      const subject = letter.message.headers?.[subjectHeader]?.toString() ?? letter.message.key?.toString();
+      if (subject) subjects.set(letter, keySubject(kind, subject));
+    }
+    if (!source || subjects.size === 0) return values;
+    const keys = await source.forSubjects([...new Set(subjects.values())]);
+    for (const [letter, subject] of subjects) {
+      const key = keys.get(subject);
+      const value = letter.message.value;
+      if (key && value) values.set(letter, sealDeadLetter(value, key));
+    }
+    return values;
+  }
+
   private async subjectsToSkip(definition: TopicDefinition, messages: KafkaMessage[]): Promise<Set<string>> {
     const skip = this.options.skipSubjects;
     if (!skip || definition.events === null) return new Set();
@@ -656,11 +718,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private async sendDeadLetters(clusterTopic: string, letters: DeadLetter[], contractName: string): Promise<void> {
     const failedAt = new Date().toISOString();
+    const sealed = await this.sealLetters(clusterTopic, letters);
     const messages: Message[] = letters.map((letter) => ({
       key: letter.message.key,
-      value: letter.message.value,
+      value: sealed.get(letter) ?? letter.message.value,
       headers: {
         ...letter.message.headers,
+        ...(sealed.get(letter) !== letter.message.value ? { [sealedDeadLetterHeader]: 'true' } : {}),
         [deadLetterHeaders.originalTopic]: clusterTopic,
         [deadLetterHeaders.originalPartition]: String(letter.partition),
         [deadLetterHeaders.originalOffset]: letter.message.offset,
@@ -691,21 +755,54 @@ function subjectOf(event: unknown): string {
   return typeof event === 'object' && event !== null && typeof (event as { subject?: unknown }).subject === 'string' ? (event as { subject: string }).subject : '';
 }
 
-function decode(definition: TopicDefinition, partition: number, message: KafkaMessage): Decoded | { reason: DeadLetterReason; error: string } {
+type JsonValue = { json: unknown } | { error: string } | { empty: true };
+
+function parseJson(message: KafkaMessage): JsonValue {
+  if (message.value === null || message.value.length === 0) return { empty: true };
+  try {
+    return { json: JSON.parse(message.value.toString('utf8')) };
+  } catch (error) {
+    return { error: describe(error) };
+  }
+}
+
+function parseJsonValue(value: Buffer): unknown {
+  try {
+    return JSON.parse(value.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function decode(
+  definition: TopicDefinition,
+  partition: number,
+  message: KafkaMessage,
+  value: JsonValue | undefined,
+  keys: Map<string, Buffer>,
+): Decoded | { reason: DeadLetterReason; error: string } | { shredded: true } {
   const key = message.key ? message.key.toString('utf8') : null;
   const base = { key, partition, offset: message.offset, timestamp: message.timestamp, headers: message.headers ?? {}, trace: ROOT_CONTEXT };
   if (definition.events === null) {
     return { ...base, kind: 'raw', value: message.value ?? Buffer.alloc(0) };
   }
-  if (message.value === null || message.value.length === 0) {
+  const read = value ?? parseJson(message);
+  if ('empty' in read) {
     if (definition.cleanupPolicy === 'compact' && key !== null) return { ...base, key, kind: 'tombstone' };
     return { reason: 'invalid-envelope', error: 'empty message value' };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value.toString('utf8'));
-  } catch (error) {
-    return { reason: 'invalid-json', error: describe(error) };
+  if ('error' in read) return { reason: 'invalid-json', error: read.error };
+  let json = read.json;
+  const kid = sealedKeyId(json);
+  if (kid !== undefined) {
+    const dataKey = keys.get(kid);
+    if (!dataKey) return { shredded: true };
+    try {
+      json = openEvent(json as Record<string, unknown>, dataKey);
+    } catch (error) {
+      if (error instanceof SealBrokenError) return { reason: 'invalid-envelope', error: error.message };
+      throw error;
+    }
   }
   const parsed = parseEnvelope(definition, json);
   if (!parsed.ok) return { reason: parsed.reason, error: parsed.message };

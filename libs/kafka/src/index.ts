@@ -8,3 +8,4 @@ export * from './failure-kind';
 export * from './batch-transport';
 export * from './kafka.module';
 export * from './dead-letters';
+export * from './data-keys';

@@ -4,6 +4,7 @@ import { TopicDefinition } from '@o2o/contracts';
 import { LOGGER, Logger, PlatformMetrics, ReadinessRegistry } from '@o2o/observability';
 import { BatchTransportOptions, KafkaBatchTransport } from './batch-transport';
 import { createKafka } from './client';
+import { DATA_KEYS, DataKeySource } from './data-keys';
 import { KafkaSettings } from './kafka-settings';
 import { KafkaPublisher } from './publisher';
 import { ensureTopics, topicSpecs } from './topic-admin';
@@ -69,8 +70,9 @@ export class KafkaModule {
         { provide: TopicNames, useValue: new TopicNames(options.settings.topicPrefix) },
         {
           provide: KafkaPublisher,
-          useFactory: (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics) => new KafkaPublisher(kafka, names, metrics),
-          inject: [KAFKA, TopicNames, PlatformMetrics],
+          useFactory: (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics, dataKeys: DataKeySource | null | undefined) =>
+            new KafkaPublisher(kafka, names, metrics, { dataKeys: dataKeys ?? undefined }),
+          inject: [KAFKA, TopicNames, PlatformMetrics, { token: DATA_KEYS, optional: true }],
         },
         KafkaLifecycle,
       ],
@@ -87,6 +89,8 @@ export interface ConsumerSettings {
   maxBatchMessages?: number;
   concurrentTopics?: boolean;
   skipSubjects?: BatchTransportOptions['skipSubjects'];
+  /** Data keys to open sealed messages and seal dead letters with (libs/runtime provides DATA_KEYS). */
+  dataKeys?: DataKeySource | null | undefined;
 }
 
 /**
@@ -107,6 +111,7 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     maxBatchMessages: settings.maxBatchMessages,
     concurrentTopics: settings.concurrentTopics,
     skipSubjects: settings.skipSubjects,
+    dataKeys: settings.dataKeys ?? undefined,
   });
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   app.get(ReadinessRegistry).register(`consumer:${settings.groupId}`, async () => transport.isHealthy());

@@ -3,6 +3,7 @@ import { Context, context as otelContext } from '@opentelemetry/api';
 import { ICustomPartitioner, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { Envelope, TopicDefinition, messageHeaders, parseEnvelope } from '@o2o/contracts';
 import { PlatformMetrics, injectTraceContext } from '@o2o/observability';
+import { DataKey, DataKeySource, keySubject, sealEvent } from './data-keys';
 import { TopicNames } from './topic-names';
 
 export interface OutgoingEvent {
@@ -58,6 +59,12 @@ export interface PublisherOptions {
    * record batch limit (message.max.bytes, 1 MiB by default) however the calls fall on partitions.
    */
   maxBytesPerRequest?: number;
+  /**
+   * Data keys for sealed topics (`TopicDefinition.sealed`): each event's data is encrypted under
+   * its subject's key, fetched once per call for all its subjects. Without it events go in clear
+   * (sealing off: tests and tools that read the topics).
+   */
+  dataKeys?: DataKeySource | undefined;
 }
 
 export interface PublishOptions {
@@ -125,6 +132,7 @@ export class KafkaPublisher {
   private readonly maxRetryTimeMs: number;
   private readonly maxMessagesPerRequest: number;
   private readonly maxBytesPerRequest: number;
+  private readonly dataKeys: DataKeySource | undefined;
   /** Produce requests sent (each carrying every call queued when it left), producers retired after a failed one, events not sent again because Kafka had them. */
   readonly stats = { requests: 0, retiredProducers: 0, skippedAcknowledged: 0 };
   /**
@@ -150,6 +158,7 @@ export class KafkaPublisher {
     this.maxBytesPerRequest = options.maxBytesPerRequest ?? 512 * 1024;
     const kept = options.acknowledgedIdsKept ?? 100_000;
     this.acknowledged = kept > 0 ? new LRUCache<string, true>({ max: kept }) : undefined;
+    this.dataKeys = options.dataKeys;
     this.generation = this.newGeneration();
   }
 
@@ -189,20 +198,38 @@ export class KafkaPublisher {
    * the trace context of its cause. Everything is checked before anything is sent.
    */
   async publish(batches: TopicBatch[], options: PublishOptions = {}): Promise<void> {
+    for (const batch of batches) {
+      if ((batch.tombstones ?? []).length > 0) assertCompacted(batch.topic);
+      for (const e of batch.events) {
+        const checked = parseEnvelope(batch.topic, e.event);
+        if (!checked.ok) throw new ContractViolationError(batch.topic.name, checked.message);
+      }
+    }
+    const keys = await withinDeadline(this.keysOf(batches), options.deadline);
     const topicMessages: TopicMessages[] = [];
     const sentIds: string[] = [];
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
-      if (tombstones.length > 0) assertCompacted(batch.topic);
       const topic = this.names.of(batch.topic);
       const events = options.skipAcknowledged ? batch.events.filter((e) => !this.acknowledged?.has(`${topic} ${e.event.id}`)) : batch.events;
       this.stats.skippedAcknowledged += batch.events.length - events.length;
       if (events.length === 0 && tombstones.length === 0) continue;
       for (const e of events) sentIds.push(`${topic} ${e.event.id}`);
-      topicMessages.push({ topic, messages: [...events.map((e) => this.toMessage(batch.topic, e)), ...tombstones.map((t) => tombstoneMessage(t))] });
+      topicMessages.push({ topic, messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))] });
     }
     await this.send(topicMessages, options);
     for (const id of sentIds) this.acknowledged?.set(id, true);
+  }
+
+  /** The data keys of every subject of the call's sealed topics, in one request to the key store. */
+  private async keysOf(batches: TopicBatch[]): Promise<Map<string, DataKey>> {
+    if (!this.dataKeys) return new Map();
+    const subjects = new Set<string>();
+    for (const batch of batches) {
+      const kind = batch.topic.sealed;
+      if (kind) for (const e of batch.events) subjects.add(keySubject(kind, e.event.subject));
+    }
+    return subjects.size === 0 ? new Map() : this.dataKeys.forSubjects([...subjects]);
   }
 
   /** Tombstones (null values) for keys of a compacted topic: erasure of their state. */
@@ -299,12 +326,16 @@ export class KafkaPublisher {
     if (generation.connected) void generation.producer.disconnect().catch(() => undefined);
   }
 
-  private toMessage(topic: TopicDefinition, outgoing: OutgoingEvent): Message {
-    const checked = parseEnvelope(topic, outgoing.event);
-    if (!checked.ok) throw new ContractViolationError(topic.name, checked.message);
+  private toMessage(topic: TopicDefinition, outgoing: OutgoingEvent, keys: Map<string, DataKey>): Message {
+    let value: string = JSON.stringify(outgoing.event);
+    if (topic.sealed && this.dataKeys) {
+      const key = keys.get(keySubject(topic.sealed, outgoing.event.subject));
+      if (!key) throw new Error(`no data key for an event of ${topic.name}`);
+      value = JSON.stringify(sealEvent(outgoing.event, key));
+    }
     return {
       key: outgoing.key,
-      value: JSON.stringify(outgoing.event),
+      value,
       headers: {
         ...injectTraceContext(outgoing.trace ?? otelContext.active()),
         [messageHeaders.eventType]: outgoing.event.type,
@@ -314,6 +345,21 @@ export class KafkaPublisher {
         [messageHeaders.contentType]: 'application/json',
       },
     };
+  }
+}
+
+/** The data keys a call needs count against its deadline: a key store that does not answer is a write that does not happen. */
+async function withinDeadline<T>(work: Promise<T>, deadline: number | undefined): Promise<T> {
+  if (deadline === undefined) return work;
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeoutError(Date.now() - started, false)), Math.max(0, deadline - started));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    if (timer) clearTimeout(timer);
   }
 }
 

@@ -8,7 +8,21 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { deadLetterHeaders, IdentitySnapshotDataV1, topics } from '@o2o/contracts';
 import { createLogger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { expectEventually, PrivateServer, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { BatchHandler, connectBatchTransport, EventBatch, createEnvelope, KafkaBatchContext, KafkaBatchTransport, KafkaModule, KafkaPublisher } from '../src';
+import { randomBytes } from 'node:crypto';
+import {
+  BatchHandler,
+  connectBatchTransport,
+  DataKey,
+  DataKeySource,
+  EventBatch,
+  createEnvelope,
+  KafkaBatchContext,
+  KafkaBatchTransport,
+  KafkaModule,
+  KafkaPublisher,
+  sealedDeadLetterHeader,
+  TopicNames,
+} from '../src';
 
 /** What the handler under test did, shared with the test body. */
 const seen = {
@@ -313,3 +327,103 @@ async function retryCount(app: INestApplication): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith('o2o_kafka_batch_retries_total{') && l.includes(topics.identitySnapshots.name));
   return Number(line?.split(' ').pop() ?? 0);
 }
+
+/** A key store in memory (identity-resolution's in production). */
+class MemoryKeyStore implements DataKeySource {
+  readonly keys = new Map<string, DataKey>();
+
+  async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
+    const answer = new Map<string, DataKey>();
+    for (const subject of subjects) {
+      const key = this.keys.get(subject) ?? { kid: `dk_${uniqueId()}`, key: randomBytes(32) };
+      this.keys.set(subject, key);
+      answer.set(subject, key);
+    }
+    return answer;
+  }
+
+  async byIds(kids: string[]): Promise<Map<string, Buffer>> {
+    return new Map([...this.keys.values()].filter((k) => kids.includes(k.kid)).map((k) => [k.kid, k.key]));
+  }
+}
+
+describe('KafkaBatchTransport with sealed topics (real Kafka)', () => {
+  const prefix = `${run}s.`;
+  const store = new MemoryKeyStore();
+  const sealedGroup = (name: string) => `${name}-sealed`;
+  const spies: TopicSpy[] = [];
+  const apps: INestApplication[] = [];
+
+  async function startSealed(groupId: string): Promise<{ app: INestApplication; transport: KafkaBatchTransport }> {
+    const logger = createLogger({ service: 'kafka-lib-test', level: 'warn' });
+    const metrics = new PlatformMetrics('kafka-lib-test');
+    @Module({
+      imports: [
+        ObservabilityModule.forRoot({ logger, metrics }),
+        KafkaModule.forRoot({
+          settings: { brokers, clientId: 'kafka-lib-test', topicPrefix: prefix, topicPartitions: 1, replicationFactor: 1 },
+          topics: [topics.identitySnapshots],
+          consumerGroups: [groupId],
+        }),
+      ],
+      controllers: [SnapshotConsumer],
+    })
+    class SealedModule {}
+    const app = await NestFactory.create(SealedModule, new FastifyAdapter(), { logger: false });
+    const transport = connectBatchTransport(app, { groupId, fromBeginning: true, retries: 1, dataKeys: store });
+    await app.init();
+    await app.startAllMicroservices();
+    await transport.whenJoined();
+    apps.push(app);
+    return { app, transport };
+  }
+
+  afterAll(async () => {
+    for (const spy of spies) await spy.stop();
+    for (const app of apps) await app.close();
+  });
+
+  it('opens sealed events for the handler, counts those whose key was destroyed as shredded and dead-letters raw values sealed', async () => {
+    const { app } = await startSealed(sealedGroup('first'));
+    const spy = await TopicSpy.start(brokers, [`${prefix}identity.snapshots.v1`]);
+    spies.push(spy);
+    const publisher = new KafkaPublisher(new Kafka({ brokers, logLevel: logLevel.NOTHING }), new TopicNames(prefix), new PlatformMetrics('sealed-publisher'), { dataKeys: store });
+    const ids = ['s-keep', 's-gone'].map((id) => `${id}-${uniqueId()}`);
+    await publisher.publish([{ topic: topics.identitySnapshots, events: ids.map((id) => ({ key: id, event: snapshot(id) })) }]);
+    await publisher.disconnect();
+    await expectEventually(() => expect(seen.completed).toEqual(expect.arrayContaining(ids)));
+    // On the topic: sealed, the customer id only in the clear attributes.
+    const onTopic = spy.on(`${prefix}identity.snapshots.v1`).filter((m) => ids.includes(m.key ?? ''));
+    expect(onTopic.map((m) => typeof (m.value as { data?: unknown }).data)).toEqual(['string', 'string']);
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+
+    // An erasure destroys one key; a raw value that does not decode arrives for the other customer.
+    const [kept = '', gone = ''] = ids;
+    store.keys.delete(`customer:${gone}`);
+    const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: `${prefix}identity.snapshots.v1`, messages: [{ key: kept, value: `{"broken": "${kept}@mail.example"` }] });
+    await producer.disconnect();
+
+    // A second group replays from offset 0.
+    const before = seen.completed.length;
+    const { app: replay } = await startSealed(sealedGroup('second'));
+    const letters = await TopicSpy.start(brokers, [`${prefix}dlq.${sealedGroup('second')}.v1`]);
+    spies.push(letters);
+    const letter = await expectEventually(() => {
+      const found = letters.on(`${prefix}dlq.${sealedGroup('second')}.v1`).find((m) => m.key === kept);
+      if (!found) throw new Error('not dead-lettered yet');
+      return found;
+    });
+    await expectEventually(() => expect(seen.completed.slice(before)).toContain(kept));
+    expect(seen.completed.slice(before)).not.toContain(gone);
+    const metrics = await replay.get(PlatformMetrics).registry.metrics();
+    expect(metrics).toMatch(/o2o_kafka_events_shredded_total\{topic="identity.snapshots.v1"[^}]*\} [1-9]/);
+    // The letter is the broken value, sealed whole under the customer's key: nothing of it in clear.
+    expect(JSON.stringify(letter.value)).not.toContain('mail.example');
+    expect(letter.headers[sealedDeadLetterHeader]).toBe('true');
+    expect(letter.headers[deadLetterHeaders.reason]).toBe('invalid-json');
+    expect(letters.on(`${prefix}dlq.${sealedGroup('second')}.v1`).filter((m) => m.key === gone)).toEqual([]);
+  }, 120000);
+});

@@ -35,6 +35,13 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  readonly shredded = new Counter({
+    name: 'o2o_kafka_events_shredded_total',
+    help: 'Messages skipped because the data key they are sealed under was destroyed by an erasure (crypto-shredding), by topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+
   readonly batchRetries = new Counter({
     name: 'o2o_kafka_batch_retries_total',
     help: 'Batch handler retries, by topic.',

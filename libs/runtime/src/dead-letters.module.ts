@@ -1,11 +1,24 @@
-import { Body, ConflictException, Controller, DynamicModule, Get, HttpCode, HttpException, Inject, Injectable, Module, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, ConflictException, Controller, DynamicModule, Get, HttpCode, HttpException, Inject, Injectable, Module, NotFoundException, Optional, Param, Post, Query, Req } from '@nestjs/common';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Kafka } from 'kafkajs';
 import { Model } from 'mongoose';
 import { z } from 'zod';
 import { Principal, RequestWithPrincipal, RequireScope, SCOPES } from '@o2o/auth';
 import { topics } from '@o2o/contracts';
-import { DeadLetterRecord, KAFKA, KafkaPublisher, readDeadLetters, redriveMessage, TopicNames } from '@o2o/kafka';
+import {
+  DATA_KEYS,
+  DataKeySource,
+  DeadLetterRecord,
+  KAFKA,
+  KafkaPublisher,
+  openDeadLetter,
+  readDeadLetters,
+  redriveMessage,
+  sealedDeadLetterHeader,
+  sealedDeadLetterKeyId,
+  TopicNames,
+  TransientError,
+} from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
 
 /**
@@ -84,6 +97,7 @@ export class DeadLetterOperations {
     @Inject(DEAD_LETTER_GROUP) private readonly groupId: string,
     @InjectModel(DeadLetterAction.name) private readonly actions: Model<DeadLetterAction>,
     @InjectLogger() private readonly logger: Logger,
+    @Optional() @Inject(DATA_KEYS) private readonly dataKeys?: DataKeySource | null,
   ) {}
 
   get topic(): string {
@@ -136,13 +150,43 @@ export class DeadLetterOperations {
     const byTopic = new Map<string, DeadLetterRecord[]>();
     for (const r of chosen) byTopic.set(r.originalTopic, [...(byTopic.get(r.originalTopic) ?? []), r]);
     const counts: Record<string, number> = {};
+    const opened = await this.openSealed(chosen);
     for (const [topic, letters] of byTopic) {
-      await this.publisher.publishRaw(topic, letters.map((l) => redriveMessage(this.topic, l)));
-      counts[topic] = letters.length;
+      // A letter whose key an erasure destroyed is gone: nothing is sent for it.
+      const readable = letters.filter((l) => opened.get(l) !== 'erased');
+      await this.publisher.publishRaw(
+        topic,
+        readable.map((l) => {
+          const value = opened.get(l);
+          if (!(value instanceof Buffer)) return redriveMessage(this.topic, l);
+          const headers = { ...l.headers };
+          delete headers[sealedDeadLetterHeader];
+          return redriveMessage(this.topic, { ...l, value, headers });
+        }),
+      );
+      counts[topic] = readable.length;
     }
     await this.actions.updateMany({ _id: { $in: chosen.map(idOf) } }, { $set: { state: 'done' } });
     this.logger.warn({ deadLetterTopic: this.topic, redriven: chosen.length, topics: counts, by: principal.subject, client: principal.client, reason }, 'dead letters re-driven');
     return { redriven: chosen.length, topics: counts };
+  }
+
+  /** The original values of letters sealed when they were dead-lettered; 'erased' when their key was destroyed. */
+  private async openSealed(letters: DeadLetterRecord[]): Promise<Map<DeadLetterRecord, Buffer | 'erased'>> {
+    const opened = new Map<DeadLetterRecord, Buffer | 'erased'>();
+    const kids = new Map<DeadLetterRecord, string>();
+    for (const letter of letters) {
+      const kid = sealedDeadLetterKeyId(letter.value);
+      if (kid !== undefined) kids.set(letter, kid);
+    }
+    if (kids.size === 0) return opened;
+    if (!this.dataKeys) throw new TransientError('sealed dead letters but no data key source (DATA_SEALING)');
+    const keys = await this.dataKeys.byIds([...new Set(kids.values())]);
+    for (const [letter, kid] of kids) {
+      const key = keys.get(kid);
+      opened.set(letter, key && letter.value ? openDeadLetter(letter.value, key) : 'erased');
+    }
+    return opened;
   }
 
   async discard(letters: Array<{ partition: number; offset: string }>, reason: string, principal: Principal): Promise<{ discarded: number }> {

@@ -4,3 +4,4 @@ export * from './erased-set';
 export * from './periodic-job';
 export * from './client-rate-limiter';
 export * from './dead-letters.module';
+export * from './http-data-keys';

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
-import { BaseServiceConfig } from '@o2o/config';
+import { BaseServiceConfig, dataSealingOn } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
-import { connectBatchTransport, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
+import { CachedDataKeys, connectBatchTransport, DATA_KEYS, DataKeySource, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
 import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { REDIS, Redis, RedisModule } from '@o2o/redis';
 import { RedisClientRateLimit } from './client-rate-limiter';
+import { HttpDataKeys, OwnedDataKeyStore } from './http-data-keys';
 import { DeadLettersModule } from './dead-letters.module';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
@@ -40,6 +41,12 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * `concurrentTopics`): for services whose topics feed one coalescing writer.
    */
   concurrentTopics?: boolean;
+  /**
+   * The service that owns the platform's data keys (identity-resolution) names its key store;
+   * every other service reaches that store over HTTP (DATA_KEYS_URL). Provided globally, so the
+   * owner's own modules (its API, its erasure) can inject it.
+   */
+  dataKeyStore?: Type<OwnedDataKeyStore>;
   /** Hot read routes served without per-request logging (see ObservabilityOptions). */
   unloggedRoutes?: HttpRoute[];
   /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
@@ -113,10 +120,42 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
         useFactory: (redis: Redis) => new RedisClientRateLimit(redis, { perSecond: config.RATE_LIMIT_CLIENT_PER_SECOND, privilegedPerMinute: config.RATE_LIMIT_PRIVILEGED_PER_MINUTE }, metrics, logger),
         inject: [REDIS],
       },
+      ...dataKeyProviders(definition, config),
       ...(definition.providers ?? []),
     ],
-    exports: [definition.configToken, CLIENT_RATE_LIMIT],
+    exports: [definition.configToken, CLIENT_RATE_LIMIT, DATA_KEYS, ...(definition.dataKeyStore ? [definition.dataKeyStore] : [])],
   };
+}
+
+/** The local key store's URL in development, when DATA_KEYS_URL is not set (identity-resolution's default port). */
+const DEVELOPMENT_DATA_KEYS_URL = 'http://127.0.0.1:3001';
+
+/**
+ * DATA_KEYS, the data keys this process seals and opens with (libs/kafka), cached per process:
+ * the owner's own store, or identity-resolution's API. Null when DATA_SEALING is off (events go
+ * in clear; a sealed one met by a consumer waits for a key source, as during an outage).
+ */
+function dataKeyProviders<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Provider[] {
+  const providers: Provider[] = [];
+  const store = definition.dataKeyStore;
+  if (store) providers.push(store);
+  if (!dataSealingOn(config)) {
+    providers.push({ provide: DATA_KEYS, useValue: null });
+    return providers;
+  }
+  if (store) {
+    providers.push({ provide: DATA_KEYS, useFactory: (owned: OwnedDataKeyStore) => owned.cached, inject: [store] });
+    return providers;
+  }
+  const url = config.DATA_KEYS_URL ?? DEVELOPMENT_DATA_KEYS_URL;
+  providers.push({
+    provide: DATA_KEYS,
+    useFactory: () =>
+      new CachedDataKeys(new HttpDataKeys(url, config.AUTH_ISSUER, { clientId: config.DATA_KEYS_CLIENT_ID, clientSecret: config.DATA_KEYS_CLIENT_SECRET }), {
+        ttlMs: config.DATA_KEYS_CACHE_SECONDS * 1000,
+      }),
+  });
+  return providers;
 }
 
 /**
@@ -175,6 +214,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
     concurrentTopics: definition.concurrentTopics ?? false,
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
+    dataKeys: app.get<DataKeySource | null>(DATA_KEYS, { strict: false }),
   });
   await app.init();
   await app.startAllMicroservices();

@@ -37,6 +37,8 @@ export function testEnvironment(run: string, service: string, overrides: Record<
     RATE_LIMIT_CLIENT_PER_SECOND: '100000',
     SHUTDOWN_TIMEOUT_MS: '20000',
     AUTH_ISSUER: required('O2O_TEST_AUTH_ISSUER'),
+    // Most tests read the topics they check in clear; the crypto-shredding test turns it on.
+    DATA_SEALING: 'false',
     ...overrides,
   };
   return env;

@@ -3,6 +3,8 @@ import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { IdentityResolutionConfig } from './config/identity-resolution.config';
 import { IDENTITY_CONFIG } from './identity.tokens';
+import { DataKeyStore } from './keys/infrastructure/data-key.store';
+import { KeysModule } from './keys/keys.module';
 import { IdentityPrivacyParticipant } from './privacy/application/identity-privacy.participant';
 import { IdentityPrivacyModule } from './privacy/privacy.module';
 import { PrivacyStoreModule } from './privacy/privacy-store.module';
@@ -15,7 +17,9 @@ export const identityResolutionService: ServiceDefinition<IdentityResolutionConf
   // The lookup hot path (1,000 requests/s target): no per-request logger.
   unloggedRoutes: [{ path: 'v1/identities/:type/:value', method: RequestMethod.GET }],
   configToken: IDENTITY_CONFIG,
-  imports: () => [ResolutionModule, IdentityPrivacyModule],
+  imports: () => [ResolutionModule, IdentityPrivacyModule, KeysModule],
+  // The platform's data keys (crypto-shredding): this service knows every subject of a customer and runs erasure.
+  dataKeyStore: DataKeyStore,
   privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
   configureHttp: (app) => installLookupFastPath(app),
 };

@@ -9,6 +9,7 @@ import type { IngestionConfig } from './config/ingestion.config';
 import { demoSources } from './demo-sources';
 import { configureRequestBodies, RequestBodyErrorFilter } from './collect/interface/request-body';
 import { INGESTION_CONFIG } from './ingestion.tokens';
+import { IntakeErasureParticipant } from './privacy/intake-erasure.participant';
 
 @Injectable()
 class DemoSourcesSeeder implements OnApplicationBootstrap {
@@ -29,6 +30,7 @@ export const ingestionService: ServiceDefinition<IngestionConfig> = {
   configToken: INGESTION_CONFIG,
   imports: () => [SourcesModule, CollectModule],
   providers: [DemoSourcesSeeder],
+  privacy: { participant: IntakeErasureParticipant },
   // Bodies reach the controller as text (decompressed first): it enforces Segment's limits and
   // answers bad JSON with its own error format (and analytics.js sends JSON as text/plain).
   bodyParser: false,

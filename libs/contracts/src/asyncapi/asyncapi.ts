@@ -184,7 +184,8 @@ function infoDescription(): string {
     '- **Delivery.** At least once: the services produce with acks=all (every in-sync replica) and commit offsets after processing, so a message may arrive twice. Deduplicate by the envelope `id`.',
     '- **Compacted topics** (cleanup.policy=compact) carry the full current state for their key: a new consumer rebuilds everything by reading from the beginning. A tombstone (null value) means the customer was erased or merged away: delete what you hold for that key.',
     '- **Versions.** Within a version, changes are additive only (new optional fields; ignore fields you do not know). A breaking change is a new schema version on the same topic, or a new topic with the next version in its name; consumers accept the old version until it is retired.',
-    '- **Dead letters.** A message a consumer group cannot process goes to `dlq.<group>.v1` with the original key, value and headers and the reason.',
+    '- **Dead letters.** A message a consumer group cannot process goes to `dlq.<group>.v1` with the original key, value and headers and the reason; a value not sealed already is sealed whole under its subject\'s data key (header `o2o-sealed-dead-letter`).',
+    '- **Sealed topics** (crypto-shredding): personal data on the event logs before and after identity resolution is encrypted under per-subject data keys that an erasure destroys, so old offsets hold nothing readable of an erased customer; see each channel.',
   ].join('\n');
 }
 
@@ -335,6 +336,11 @@ function channelOf(definition: TopicDefinition, messages: Record<string, AsyncAp
     `- **Produced by:** ${list(producers)}. **Consumed by:** ${consumers.length > 0 ? list(consumers) : 'nothing inside the platform'}.`,
     `- **${definition.public ? 'Public' : 'Internal'}:** ${definition.public ? 'a versioned contract for systems outside the platform.' : 'between platform services; no compatibility promise to outside readers.'}`,
   ];
+  if (definition.sealed !== undefined) {
+    lines.push(
+      `- **Sealed:** \`data\` travels encrypted (AES-256-GCM) under the data key of \`${definition.sealed}:<subject>\`, named by the \`datakeyid\` attribute (the other envelope attributes stay in clear); fetch keys from identity-resolution's \`POST /v1/data-keys/lookup\` (scope \`data-keys:use\`). An erasure destroys the customer's keys: a message whose key is gone is erased, skip it.`,
+    );
+  }
   if (definition.guide !== undefined) lines.push('', definition.guide);
   return {
     address: definition.name,

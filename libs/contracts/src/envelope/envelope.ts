@@ -81,3 +81,20 @@ export const deadLetterHeaders = {
 /** Machine-readable reasons a message is dead-lettered. */
 export const deadLetterReasons = ['invalid-json', 'invalid-envelope', 'unknown-event-type', 'processing-failed'] as const;
 export type DeadLetterReason = (typeof deadLetterReasons)[number];
+
+/**
+ * An event of a sealed topic (`TopicDefinition.sealed`) as it travels: the envelope attributes in
+ * clear (routing, ordering, deduplication), `data` encrypted with AES-256-GCM under the data key
+ * of the event's subject, named by the `datakeyid` extension attribute. `data` is base64url of
+ * the 12-byte IV, the ciphertext of the JSON data and the 16-byte tag; the additional
+ * authenticated data binds it to id, type, version, subject and key id. An erasure destroys the
+ * key: the event can then never be read again (crypto-shredding, docs/security.md).
+ */
+export const sealedEnvelopeSchema = z.object({
+  ...envelopeAttributes,
+  version: z.number().int().positive(),
+  /** Id of the data key `data` is encrypted under. */
+  datakeyid: z.string().min(1).max(200).describe('Id of the data key the data is encrypted under (held by identity-resolution; destroyed by an erasure).'),
+  data: z.string().min(1).describe('base64url(iv ‖ AES-256-GCM ciphertext of the JSON data ‖ tag).'),
+});
+export type SealedEnvelope = z.infer<typeof sealedEnvelopeSchema>;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { baseServiceConfigShape, ConfigError, configFields, loadConfig, Env } from '@o2o/config';
+import { baseServiceConfigShape, ConfigError, configFields, DEVELOPMENT_DATA_KEYS_MASTER_KEY, loadConfig, Env } from '@o2o/config';
 import { lateEventPolicySchema } from '@o2o/contracts';
 import { compileIdentityRules, defaultIdentityRules, IdentityRules, IdentityRulesConfig, identityRulesSchema, InvalidIdentityRulesError, OverMergeGuardConfig } from '../matching/domain';
 
@@ -56,6 +56,14 @@ export const identityResolutionConfigSchema = z
     PRIVACY_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
     /** How often requests recorded but not yet on privacy.requests (a crash or outage between the two) are published. */
     PRIVACY_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
+    /**
+     * Master key wrapping the data keys of the key store this service holds (src/keys): 32
+     * random bytes, base64 (`openssl rand -base64 32`). Required in production.
+     */
+    DATA_KEYS_MASTER_KEY: z
+      .string()
+      .default(DEVELOPMENT_DATA_KEYS_MASTER_KEY)
+      .refine((value) => Buffer.from(value, 'base64').length === 32, '32 bytes, base64'),
   })
   .transform((config) => ({
     ...config,

@@ -3,9 +3,21 @@ import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant } from '@o2o/runtime';
 import { IdentityCollections } from '../../resolution/infrastructure/identity-graph.collections';
 import { IdentityLookupCache } from '../../resolution/infrastructure/identity-lookup.cache';
+import { DataKeyStore } from '../../keys/infrastructure/data-key.store';
 import { pseudonym } from '../domain/pseudonym';
 import { PrivacyRepository } from '../infrastructure/privacy.repository';
 import { PRIVACY_SETTINGS, PrivacySettings } from '../privacy.tokens';
+
+/** Routing identifiers: the subjects of events before identity resolution (ingestion keys them by userId, else anonymousId). */
+const ROUTING_TYPES = new Set(['userId', 'anonymousId']);
+
+/** The key-store subjects of erased customers: their ids and every routing identifier they were seen under. */
+export function dataKeySubjects(customerIds: string[], identifiers: Array<{ type: string; value: string }>): string[] {
+  return [
+    ...customerIds.map((id) => `customer:${id}`),
+    ...identifiers.filter((i) => ROUTING_TYPES.has(i.type)).map((i) => `routing:${i.value}`),
+  ];
+}
 
 /**
  * Access and erasure for the identity graph. Erasing first records the customer's identifiers as
@@ -20,6 +32,7 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
     private readonly cache: IdentityLookupCache,
     private readonly repository: PrivacyRepository,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
+    private readonly dataKeys: DataKeyStore,
   ) {}
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
@@ -39,6 +52,9 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
     // Which erasure it was, without naming the customer.
     const requestId = pseudonym(this.settings.pseudonymKey, customerIds[0] ?? '');
     await this.repository.markErased(owned.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)), requestId);
+    // Crypto-shredding: whatever the topics still hold under these keys (ingest.*, identity.*,
+    // dead letters) can never be read again. Before the identifiers go: they name the routing keys.
+    const destroyedKeys = await this.dataKeys.destroy(dataKeySubjects(customerIds, owned));
     const records = await traitRecords.find({ customerId: { $in: customerIds } }, { projection: { _id: 1 } }).toArray();
     const recordIds = records.map((r) => r._id);
     if (recordIds.length > 0) {
@@ -67,6 +83,7 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
         'mongo:trait_records': deletedRecords.deletedCount,
         'mongo:review_queue': deletedReviews.deletedCount,
         'redis:lookup_entries': owned.length + customerIds.length,
+        'keys:data_keys': destroyedKeys,
       },
       tombstones: [topics.identitySnapshots],
     };
