@@ -5,7 +5,10 @@ import { MongoClient } from 'mongodb';
 import { initialMatchParameters } from '../src/matching/domain';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
+import { ResolutionPlan } from '../src/resolution/domain/batch-resolver';
+import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
 import { MatchParametersRepository } from '../src/resolution/infrastructure/match-parameters.repository';
+import { MovesOutboxRelay } from '../src/resolution/interface/moves-outbox.relay';
 import { changes, EventFeed, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
 
 const run = uniqueId();
@@ -122,5 +125,43 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
     expect(record).toMatchObject({ customerId: part?.customerId, moves: 1 });
     expect(changes(spy, CHANGES).filter((change) => change.type === 'customer.split')).toHaveLength(1);
     expect(spy.on(DLQ)).toHaveLength(0);
+    // Published, so out of the outbox.
+    expect(await mongo.db(config.MONGO_DB).collection('customers').findOne({ _id: part?.customerId as unknown as never })).toMatchObject({ moveAnnounced: true });
   }, 120000);
+
+  it('publishes a move written but never published (a crash between the two) from the outbox, split before merge', async () => {
+    const p = uniqueId('ob-');
+    const at = new Date().toISOString();
+    const [fromId, toId, partId] = [`cus_${p}-from`, `cus_${p}-to`, `cus_${p}-part`];
+    const plan: ResolutionPlan = {
+      newCustomers: [
+        { id: fromId, createdAt: at },
+        { id: toId, createdAt: at },
+      ],
+      newIdentifiers: [],
+      merges: [{ survivorId: toId, mergedId: partId, reason: 're-resolved: test', evidence: [], link: { rule: 'probabilistic:re-resolution', eventId: `ev-${p}`, at }, members: [partId], separatedFrom: [] }],
+      memberLinks: [],
+      newRecords: [],
+      reviews: [],
+      sharedIdentifiers: [],
+      relations: [],
+      moves: [{ recordId: `tr_${p}`, eventId: `ev-${p}`, fromId, partId, toId, identifiers: [{ type: 'anonymousId', value: `${p}-kiosk` }], reason: 're-resolved: test', support: 1, score: 9, at, moves: 1 }],
+      outcomes: [],
+    };
+    await service.app.get(IdentityGraphRepository).write(plan);
+    const relay = service.app.get(MovesOutboxRelay);
+    expect(await relay.relay(new Date(Date.now() + 60000))).toBe(1);
+    const all = await expectEventually(() => {
+      const found = spy.on(CHANGES);
+      if (!found.some((m) => (m.value as { data: { mergedId?: string } }).data.mergedId === partId)) throw new Error('not published yet');
+      return found;
+    });
+    const splitAt = all.findIndex((m) => (m.value as { type: string; data: { customerId?: string } }).type === 'customer.split' && (m.value as { data: { customerId?: string } }).data.customerId === fromId);
+    const mergeAt = all.findIndex((m) => (m.value as { data: { mergedId?: string } }).data.mergedId === partId);
+    expect(splitAt).toBeGreaterThanOrEqual(0);
+    expect(mergeAt).toBeGreaterThan(splitAt);
+    expect((all[splitAt]?.value as { data: { parts: unknown[] } }).data.parts).toContainEqual({ customerId: partId, identifiers: [{ type: 'anonymousId', value: `${p}-kiosk` }] });
+    // Announced: the next pass has nothing to publish.
+    expect(await relay.relay(new Date(Date.now() + 60000))).toBe(0);
+  }, 60000);
 });

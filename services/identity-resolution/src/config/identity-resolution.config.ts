@@ -56,6 +56,8 @@ export const identityResolutionConfigSchema = z
     PRIVACY_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
     /** How often requests recorded but not yet on privacy.requests (a crash or outage between the two) are published. */
     PRIVACY_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
+    /** How often each instance publishes re-resolution moves whose split was written but never published (0: never). */
+    MOVES_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
     /**
      * Master key wrapping the data keys of the key store this service holds (src/keys): 32
      * random bytes, base64 (`openssl rand -base64 32`). Required in production.

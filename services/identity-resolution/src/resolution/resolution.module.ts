@@ -24,6 +24,7 @@ import { IdentityRulesProvider } from './infrastructure/identity-rules.provider'
 import { MatchingController } from './interface/matching.controller';
 import { ReceivedEventsConsumer } from './interface/received-events.consumer';
 import { ReviewController } from './interface/review.controller';
+import { MovesOutboxRelay } from './interface/moves-outbox.relay';
 import { TrainingScheduler } from './interface/training.scheduler';
 
 @Module({
@@ -49,6 +50,7 @@ import { TrainingScheduler } from './interface/training.scheduler';
     EstimationRunner,
     TrainMatchingHandler,
     TrainingScheduler,
+    MovesOutboxRelay,
   ],
   exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery, IdentityRulesProvider],
 })

@@ -37,6 +37,20 @@ export interface MergeRecord {
   at: Date;
 }
 
+/** On the part a re-resolution move created: what the split it publishes says (its outbox). */
+export interface MoveRecord {
+  fromId: string;
+  recordId: string;
+  eventId: string;
+  identifiers: Array<{ type: string; value: string }>;
+  reason: string;
+  support: number;
+  score?: number;
+  toId?: string;
+  at: Date;
+  moves: number;
+}
+
 export interface HistoryEntry {
   kind: 'merged' | 'split' | 'moved' | 'review-accepted' | 'review-rejected';
   at: Date;
@@ -61,6 +75,12 @@ export interface CustomerDocument {
   /** Customers split away from this one; joining them again needs review. */
   separatedFrom: string[];
   history: HistoryEntry[];
+  /** Set on a part made by a re-resolution move. */
+  move?: MoveRecord;
+  /** Outbox flag: false until the move's split has been published. */
+  moveAnnounced?: boolean;
+  /** When the move was written (the relay leaves younger ones to the writer). */
+  movedAt?: Date;
   /** Customers sharing an identifier with this one who are other people. */
   related?: RelatedCustomer[];
 }
@@ -161,6 +181,7 @@ export class IdentityCollections implements OnModuleInit {
       this.identifiers.createIndex({ customerId: 1 }),
       this.identifiers.createIndex({ type: 1, value: 1 }),
       this.customers.createIndex({ mergedInto: 1 }),
+      this.customers.createIndex({ moveAnnounced: 1, movedAt: 1 }),
       this.matchParameters.createIndex({ createdAt: -1 }),
       this.reviewQueue.createIndex({ status: 1, createdAt: 1 }),
       this.traitRecords.createIndex({ customerId: 1 }),

@@ -3,7 +3,7 @@ import type { mongo } from 'mongoose';
 import { ONE_REPLY } from '@o2o/mongo';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
-import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
+import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
 import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, TraitRecordDocument } from './identity-graph.collections';
 import { TermFrequencyStore } from './term-frequency.store';
 import { WriteSerializer } from './write-serializer';
@@ -196,6 +196,20 @@ export class IdentityGraphRepository {
         members: [m.partId, `record:${m.eventId}`],
         separatedFrom: [],
         history: [{ kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] }],
+        move: {
+          fromId: m.fromId,
+          recordId: m.recordId,
+          eventId: m.eventId,
+          identifiers: m.identifiers.map(({ type, value }) => ({ type, value })),
+          reason: m.reason,
+          support: Number.isFinite(m.support) ? m.support : -1e9,
+          ...(m.score !== undefined ? { score: m.score } : {}),
+          ...(m.toId !== undefined ? { toId: m.toId } : {}),
+          at: new Date(m.at),
+          moves: m.moves,
+        },
+        moveAnnounced: false,
+        movedAt: now,
       })),
     ];
     const identifiers = plan.newIdentifiers.map((n) => ({
@@ -340,6 +354,37 @@ export class IdentityGraphRepository {
     if (keys.length === 0) return new Map();
     const docs = await this.db.blockingIndex.find({ _id: { $in: [...keys] } }, ONE_REPLY).toArray();
     return new Map(docs.map((d) => [d._id, d.ids]));
+  }
+
+  /**
+   * Moves written but not yet published (a crash between the two), older than `before`, with the
+   * merge that took each part on: what the outbox relay publishes.
+   */
+  async unannouncedMoves(before: Date, limit: number): Promise<Array<{ move: PlannedMove; merge?: PlannedMerge }>> {
+    const docs = await this.db.customers.find({ moveAnnounced: false, movedAt: { $lt: before } }, ONE_REPLY).limit(limit).toArray();
+    return docs.flatMap((doc) => {
+      const m = doc.move;
+      if (m === undefined) return [];
+      const move: PlannedMove = {
+        recordId: m.recordId,
+        eventId: m.eventId,
+        fromId: m.fromId,
+        partId: doc._id,
+        ...(m.toId !== undefined ? { toId: m.toId } : {}),
+        identifiers: m.identifiers,
+        reason: m.reason,
+        support: m.support,
+        ...(m.score !== undefined ? { score: m.score } : {}),
+        at: m.at.toISOString(),
+        moves: m.moves,
+      };
+      return [{ move, ...(doc.merge !== undefined ? { merge: plannedFromRecord(doc._id, doc.merge) } : {}) }];
+    });
+  }
+
+  async markMovesAnnounced(partIds: readonly string[]): Promise<void> {
+    if (partIds.length === 0) return;
+    await this.db.customers.updateMany({ _id: { $in: [...partIds] } }, { $set: { moveAnnounced: true } });
   }
 
   async markAnnounced(mergedIds: readonly string[]): Promise<void> {

@@ -108,6 +108,7 @@ export class ResolveEventsHandler {
     const allMerges = [...merges.values()].map((m) => ({ ...m, survivorId: survivorOf(m.survivorId) }));
     await this.publisher.publish({ resolved, merges: allMerges, moves: [...moves.values()] });
     await this.graph.markAnnounced(allMerges.map((m) => m.mergedId));
+    await this.graph.markMovesAnnounced([...moves.values()].map((m) => m.partId));
     return unresolvable;
   }
 

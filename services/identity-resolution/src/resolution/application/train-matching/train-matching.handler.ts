@@ -120,6 +120,7 @@ export class TrainMatchingHandler {
         await this.graph.write(plan);
         await this.publisher.publish({ merges: plan.merges, moves: plan.moves });
         await this.graph.markAnnounced(plan.merges.map((merge) => merge.mergedId));
+        await this.graph.markMovesAnnounced(plan.moves.map((move) => move.partId));
         merges += plan.merges.length;
       }
       await this.keep(token);
