@@ -143,10 +143,13 @@ export class IdentityGraphRepository {
    * A batch state for resolving again: every record of the customers the ids stand for (however
    * large their blocks), the blocks of those records and of `records`, and what they lead to.
    */
-  async loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number): Promise<LoadedBatch & { linked: number }> {
+  loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number): Promise<LoadedBatch>;
+  loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number, options: { onlyWithLinked: true }): Promise<LoadedBatch | undefined>;
+  async loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number, options: { onlyWithLinked?: boolean } = {}): Promise<LoadedBatch | undefined> {
     const whole = await this.recordsOfCustomers(customerIds);
-    const loaded = await this.loadBatch({ ...lookupsForRecords([...records, ...whole.map((r) => r.record)]), recordIds: whole.map((r) => r._id) }, maxBlockSize);
-    return { ...loaded, linked: whole.filter((r) => r.linked !== undefined).length };
+    // Nothing the matcher linked, nothing to move: the rest of the read is skipped.
+    if (options.onlyWithLinked === true && !whole.some((r) => r.linked !== undefined)) return undefined;
+    return this.loadBatch({ ...lookupsForRecords([...records, ...whole.map((r) => r.record)]), recordIds: whole.map((r) => r._id) }, maxBlockSize);
   }
 
   /** Stored trait records by id, with the customer each was first linked to. */

@@ -119,8 +119,8 @@ export class ResolveEventsHandler {
   private async reResolve(customerIds: readonly string[], cause: { id: string; time: string }): Promise<{ plan: ResolutionPlan; current: (id: string) => string } | undefined> {
     const settings = await this.settings();
     if (settings.matching === undefined) return undefined;
-    const loaded = await this.graph.loadForReResolution(customerIds, [], this.config.MATCHING_MAX_BLOCK_SIZE);
-    if (loaded.linked === 0) return undefined;
+    const loaded = await this.graph.loadForReResolution(customerIds, [], this.config.MATCHING_MAX_BLOCK_SIZE, { onlyWithLinked: true });
+    if (loaded === undefined) return undefined;
     const plan = new BatchResolver(loaded.state, { ...settings, matching: { ...settings.matching, termFrequencies: loaded.termFrequencies } }).reResolve(customerIds, cause);
     if (plan.moves.length === 0) return undefined;
     await this.graph.write(plan);
