@@ -141,11 +141,9 @@ export class PurchaseSummaryRepository {
   }
 
   /** Summaries whose score outbox was left unpublished (a crash between the walk's write and its publish). */
-  async withScoreOutbox(afterId: string | undefined, limit: number): Promise<Array<{ _id: string; revision: number; scoreOutbox: string }>> {
-    const filter: Record<string, unknown> = { scoreOutbox: { $exists: true } };
-    if (afterId !== undefined) filter['_id'] = { $gt: afterId };
+  async withScoreOutbox(limit: number): Promise<Array<{ _id: string; revision: number; scoreOutbox: string }>> {
     const found = await this.summaries
-      .find(filter, { _id: 1, revision: 1, scoreOutbox: 1 })
+      .find({ scoreOutbox: { $exists: true } }, { _id: 1, revision: 1, scoreOutbox: 1 })
       .sort({ _id: 1 })
       .limit(limit)
       .lean<Array<{ _id: string; revision?: number; scoreOutbox?: string }>>()

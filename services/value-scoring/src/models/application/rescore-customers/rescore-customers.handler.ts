@@ -66,12 +66,9 @@ export class RescoreCustomersHandler {
    */
   async publishLeftovers(): Promise<number> {
     let published = 0;
-    // Paged by _id, so an outbox that cannot be cleared (rewritten meanwhile) is never read twice.
-    let after: string | undefined;
     for (;;) {
-      const left = await this.summaries.withScoreOutbox(after, this.config.SCORING_PAGE_SIZE);
+      const left = await this.summaries.withScoreOutbox(this.config.SCORING_PAGE_SIZE);
       if (left.length === 0) return published;
-      after = left[left.length - 1]?._id;
       const due: OutgoingEvent[] = [];
       for (const doc of left) {
         const entry = parseOutbox(doc.scoreOutbox);
