@@ -8,7 +8,6 @@ import { MongoClient } from 'mongodb';
 import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
 import { generateSyntheticPopulation } from '../src/scoring/domain';
 import { INTERIM_MODEL_VERSION } from '../src/valuation/domain/customer-valuation';
-import { RescoreCustomersHandler } from '../src/models/application/rescore-customers/rescore-customers.handler';
 import { valueScoringService } from '../src/value-scoring.service';
 
 const run = uniqueId();
@@ -193,41 +192,6 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     await caughtUp();
     expect(scoresOf(c)).toHaveLength(published);
     expect((await getValue(b, c)).body).toMatchObject({ revenue: 60, purchases: 2 });
-  });
-
-  it("publishes a re-scored state a walk stored but did not publish (crash in between), and drops one a later change replaced", async () => {
-    const kept = cid('outbox-kept');
-    const replaced = cid('outbox-replaced');
-    await send(topics.identityEvents.name, [purchase(kept, new Date(Date.now() - 3 * DAY), 45), purchase(replaced, new Date(Date.now() - 3 * DAY), 55)]);
-    await expectEventually(() => {
-      expect(latestScore(kept).revenue).toBe(45);
-      expect(latestScore(replaced).revenue).toBe(55);
-    });
-    const mongo = await MongoClient.connect(config.MONGO_URL);
-    try {
-      const summaries = mongo.db(config.MONGO_DB).collection<{ _id: string; revision: number; scoreOutbox?: string }>('purchase_summaries');
-      const docs = await expectEventually(async () => {
-        const found = await summaries.find({ _id: { $in: [kept, replaced] } }).toArray();
-        expect(found).toHaveLength(2);
-        return new Map(found.map((d) => [d._id, d]));
-      });
-      // What the walk leaves when it dies between its write and its publish: the state to publish,
-      // at the revision it was computed from (the replaced one's revision has moved on since).
-      const outbox = (customerId: string, revision: number) => {
-        const state = { ...latestScore(customerId), tier: 'A', reasons: ['re-scored by a walk that crashed'] };
-        const event = createEnvelope({ id: `walk-crashed:${customerId}`, type: 'customer.value-scored', version: 1, source: '/services/value-scoring', subject: customerId, time: new Date().toISOString(), data: state });
-        return JSON.stringify({ revision, key: customerId, event });
-      };
-      await summaries.updateOne({ _id: kept }, { $set: { scoreOutbox: outbox(kept, docs.get(kept)?.revision ?? -1) } });
-      await summaries.updateOne({ _id: replaced }, { $set: { scoreOutbox: outbox(replaced, (docs.get(replaced)?.revision ?? 0) - 1) } });
-      expect(await a.app.get(RescoreCustomersHandler).publishLeftovers()).toBeGreaterThanOrEqual(1);
-      await expectEventually(() => expect(spy.on(topic(topics.valueScores.name)).some((m) => (m.value as { id?: string } | null)?.id === `walk-crashed:${kept}`)).toBe(true));
-      expect(await summaries.countDocuments({ _id: { $in: [kept, replaced] }, scoreOutbox: { $exists: true } })).toBe(0);
-      await spy.waitUntilCaughtUp();
-      expect(spy.on(topic(topics.valueScores.name)).some((m) => (m.value as { id?: string } | null)?.id === `walk-crashed:${replaced}`)).toBe(false);
-    } finally {
-      await mongo.close();
-    }
   });
 
   it('keeps working on summaries stored by the previous version (order lines and score as nested documents)', async () => {

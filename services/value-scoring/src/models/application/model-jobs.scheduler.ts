@@ -30,7 +30,6 @@ export type RescoreResult = { status: 'rescored'; outcome: RescoreOutcome } | { 
 export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  private leftoversPublished = false;
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -88,14 +87,6 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.ticking || this.stopping) return;
     this.ticking = true;
     try {
-      // Once per process: what a walk stored but a crash kept it from publishing (every walk checks too).
-      if (!this.leftoversPublished) {
-        const published = await this.locked(() => this.rescoreHandler.publishLeftovers());
-        if (published !== null) {
-          this.leftoversPublished = true;
-          if (published > 0) this.logger.info({ published }, 're-scored states left unpublished by an earlier walk published');
-        }
-      }
       const [latest, state] = await Promise.all([this.versions.latest(), this.versions.state()]);
       const now = Date.now();
       const refitDue = latest

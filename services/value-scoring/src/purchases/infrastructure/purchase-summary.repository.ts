@@ -43,7 +43,7 @@ export interface LoadedSummaries {
 }
 
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
-const WITHOUT_LINES = { orders: 0, appliedEvents: 0, scoreOutbox: 0 } as const;
+const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
 const FOLD_ATTEMPTS = 5;
 
 /** What a summary created by an upsert ($setOnInsert) starts as, stored form. */
@@ -136,27 +136,6 @@ export class PurchaseSummaryRepository {
           update: { $set: toStored(w.set), ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
         },
       })),
-      BULK,
-    );
-  }
-
-  /** Summaries whose score outbox was left unpublished (a crash between the walk's write and its publish). */
-  async withScoreOutbox(limit: number): Promise<Array<{ _id: string; revision: number; scoreOutbox: string }>> {
-    const found = await this.summaries
-      .find({ scoreOutbox: { $exists: true } }, { _id: 1, revision: 1, scoreOutbox: 1 })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<Array<{ _id: string; revision?: number; scoreOutbox?: string }>>()
-      .exec();
-    return found.flatMap((d) => (typeof d.scoreOutbox === 'string' ? [{ _id: d._id, revision: d.revision ?? 0, scoreOutbox: d.scoreOutbox }] : []));
-  }
-
-  /** Removes score outboxes once Kafka has them (or they are stale), each only if it is still the one read. */
-  async clearScoreOutboxes(cleared: ReadonlyArray<{ customerId: string; scoreOutbox: string }>): Promise<void> {
-    if (cleared.length === 0) return;
-    await chunkedBulkWrite(
-      this.bulkTarget(),
-      cleared.map((c) => updateOne({ _id: c.customerId, scoreOutbox: c.scoreOutbox }, { $unset: { scoreOutbox: 1 } })),
       BULK,
     );
   }

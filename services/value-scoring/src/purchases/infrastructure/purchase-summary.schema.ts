@@ -98,12 +98,6 @@ export class PurchaseSummary {
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
   @Prop() publishedStrategicValue?: number;
-  /**
-   * The re-scoring walk's outbox: the value state it stored and is about to publish, as JSON text
-   * ({ revision, key, event }), written with the score and removed once Kafka has it. A crash in
-   * between leaves it here for the relay (published only if the summary is still at that revision).
-   */
-  @Prop() scoreOutbox?: string;
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });

@@ -58,30 +58,7 @@ export class RescoreCustomersHandler {
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
   ) {}
 
-  /**
-   * The outbox relay: publishes what a walk stored but did not get to publish (a crash, or a
-   * failed publish, in between), for summaries still at the revision it was computed from, and
-   * drops the rest (a later change published a newer state). Runs before every walk and once at
-   * start-up, under the job lock.
-   */
-  async publishLeftovers(): Promise<number> {
-    let published = 0;
-    for (;;) {
-      const left = await this.summaries.withScoreOutbox(this.config.SCORING_PAGE_SIZE);
-      if (left.length === 0) return published;
-      const due: OutgoingEvent[] = [];
-      for (const doc of left) {
-        const entry = parseOutbox(doc.scoreOutbox);
-        if (entry && entry.revision === doc.revision) due.push({ key: entry.key, event: entry.event });
-      }
-      await this.publisher.publish([{ topic: topics.valueScores, events: due }]);
-      await this.summaries.clearScoreOutboxes(left.map((d) => ({ customerId: d._id, scoreOutbox: d.scoreOutbox })));
-      published += due.length;
-    }
-  }
-
   async execute(guard: JobGuard): Promise<RescoreOutcome> {
-    await this.publishLeftovers();
     const started = process.hrtime.bigint();
     const now = new Date();
     const model = this.registry.model();
@@ -138,25 +115,14 @@ export class RescoreCustomersHandler {
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }
-      // Stored first, each only at the revision it was computed from, with the state to publish
-      // in the same write (an outbox); then published only for summaries still at that
-      // revision. A purchase applied meanwhile has published a newer state, which an older one
-      // from this walk must not follow on the compacted topic. A crash before the outbox is
-      // cleared leaves it for the relay (publishLeftovers), so no re-scored state is lost.
-      const outboxes = new Map<string, string>();
-      for (const event of events) {
-        const write = writes.find((w) => w.customerId === event.key);
-        if (!write) continue;
-        const outbox = serialiseOutbox(write.revision, event);
-        outboxes.set(event.key, outbox);
-        write.set = { ...write.set, scoreOutbox: outbox };
-      }
+      // Stored first, each only at the revision it was computed from; then published only for
+      // summaries still at that revision. A purchase applied meanwhile has published a newer
+      // state, which an older one from this walk must not follow on the compacted topic.
       await this.summaries.writeScores(writes);
       const current = await this.summaries.revisionsOf(writes.map((w) => w.customerId));
       const unchanged = new Set(writes.filter((w) => current.get(w.customerId) === w.revision).map((w) => w.customerId));
       const fresh = events.filter((e) => unchanged.has(e.key));
       await this.publisher.publish([{ topic: topics.valueScores, events: fresh }]);
-      await this.summaries.clearScoreOutboxes([...outboxes].map(([customerId, scoreOutbox]) => ({ customerId, scoreOutbox })));
       published += fresh.length;
       const last = page[page.length - 1];
       if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
@@ -193,24 +159,4 @@ export class RescoreCustomersHandler {
 
 function pct(share: number, digits = 0): string {
   return `${(share * 100).toFixed(digits)}%`;
-}
-
-interface OutboxEntry {
-  revision: number;
-  key: string;
-  event: OutgoingEvent['event'];
-}
-
-function serialiseOutbox(revision: number, event: OutgoingEvent): string {
-  const entry: OutboxEntry = { revision, key: event.key, event: event.event };
-  return JSON.stringify(entry);
-}
-
-function parseOutbox(text: string): OutboxEntry | undefined {
-  try {
-    const entry = JSON.parse(text) as Partial<OutboxEntry>;
-    return typeof entry.revision === 'number' && typeof entry.key === 'string' && entry.event !== undefined ? (entry as OutboxEntry) : undefined;
-  } catch {
-    return undefined;
-  }
 }
