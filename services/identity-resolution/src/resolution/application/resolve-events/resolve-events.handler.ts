@@ -64,7 +64,6 @@ export class ResolveEventsHandler {
     if (events.length === 0) return [];
     const inputs: ResolverEvent[] = events.map(({ event }) => ({ id: event.id, time: new Date(event.data.timestamp).toISOString(), data: asSegmentEvent(event) }));
     const merges = new Map<string, PlannedMerge>();
-    const moves = new Map<string, PlannedMove>();
     const fresh = new Set<string>();
     let plan: ResolutionPlan | undefined;
     let survivorOf: (id: string) => string = (id) => id;
@@ -76,7 +75,6 @@ export class ResolveEventsHandler {
       plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }, fresh).resolve(inputs);
       await this.graph.write(plan);
       for (const merge of plan.merges) merges.set(merge.mergedId, merge);
-      for (const move of plan.moves) moves.set(move.recordId, move);
       for (const created of plan.newCustomers) fresh.add(created.id);
       const state = loaded.state;
       survivorOf = (id) => state.current(id);
@@ -84,10 +82,12 @@ export class ResolveEventsHandler {
     }
     if (plan === undefined) return [];
     const finalPlan = plan;
+    // Only re-resolution moves records (resolve() never does): after a batch that merged customers.
+    const moves: PlannedMove[] = [];
     const last = inputs[inputs.length - 1];
     if (merges.size > 0 && last !== undefined) {
       const reResolved = await this.reResolve([...new Set([...merges.values()].map((m) => survivorOf(m.survivorId)))], { id: `re-resolution:${last.id}`, time: last.time });
-      for (const move of reResolved?.plan.moves ?? []) moves.set(move.recordId, move);
+      moves.push(...(reResolved?.plan.moves ?? []));
       for (const merge of reResolved?.plan.merges ?? []) merges.set(merge.mergedId, merge);
       if (reResolved !== undefined) {
         const before = survivorOf;
@@ -106,9 +106,9 @@ export class ResolveEventsHandler {
       return [{ event: source.event, trace: source.trace, customerId: survivorOf(outcome.customerId), identifiers: outcome.identifiers }];
     });
     const allMerges = [...merges.values()].map((m) => ({ ...m, survivorId: survivorOf(m.survivorId) }));
-    await this.publisher.publish({ resolved, merges: allMerges, moves: [...moves.values()] });
+    await this.publisher.publish({ resolved, merges: allMerges, moves });
     await this.graph.markAnnounced(allMerges.map((m) => m.mergedId));
-    await this.graph.markMovesAnnounced([...moves.values()].map((m) => m.partId));
+    await this.graph.markMovesAnnounced(moves.map((m) => m.partId));
     return unresolvable;
   }
 
