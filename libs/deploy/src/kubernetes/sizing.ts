@@ -27,7 +27,7 @@ export interface MeasuredCost {
  */
 export const measuredCost: Readonly<Record<PipelineService, MeasuredCost>> = {
   ingestion: { cpuMs: 0.136, commandsPerEvent: 0, commandsPerEventSmallBatches: 0, peakRssMb: 202 },
-  'identity-resolution': { cpuMs: 2.6, commandsPerEvent: 0.082, commandsPerEventSmallBatches: 1.58, peakRssMb: 374 },
+  'identity-resolution': { cpuMs: 2.6, commandsPerEvent: 0.082, commandsPerEventSmallBatches: 1.55, peakRssMb: 374 },
   'value-scoring': { cpuMs: 1.5, commandsPerEvent: 0.061, commandsPerEventSmallBatches: 0.56, peakRssMb: 247 },
   'needs-profiling': { cpuMs: 1.0, commandsPerEvent: 0.023, commandsPerEventSmallBatches: 0.32, peakRssMb: 225 },
   'campaign-customization': { cpuMs: 1.7, commandsPerEvent: 0.142, commandsPerEventSmallBatches: 0.71, peakRssMb: 254 },
