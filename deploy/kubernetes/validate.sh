@@ -4,9 +4,11 @@
 #   2. helm template with each of them, every rendered object validated against the Kubernetes
 #      and KEDA schemas (kubernetes-models, @kubernetes-models/keda) and the platform's rules
 #      (libs/deploy: probes, resources, PodDisruptionBudgets, topology spread, scalers, groups,
-#      partitions);
+#      partitions), and each container's environment loaded by its service's own configuration
+#      loader in production mode (Secret values replaced by stand-ins);
 #   3. that it refuses what it must: values scaling a consumer beyond the partitions fail to
-#      render, and a rendered object broken on purpose fails validation.
+#      render, a rendered object broken on purpose fails validation, and an issuer without TLS
+#      is refused by the services' configuration.
 # Helm is built from the Go module proxy on first use (deploy/local/helm.sh, cached in
 # .local-servers/cache like the other servers).
 #
@@ -22,8 +24,10 @@ HELM="$(bash deploy/local/helm.sh path)"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
-npx tsc -b libs/deploy/tsconfig.json
+# The validator, and the services whose configuration loaders check the environment.
+npx tsc -b tsconfig.build.json
 validate() { node libs/deploy/dist/cli/validate-manifests.js "$@"; }
+check_env() { node libs/deploy/dist/cli/check-chart-env.js "$@"; }
 
 variants=("defaults:")
 for f in deploy/kubernetes/sizes/*.yaml "$CHART"/ci/*.yaml; do variants+=("$(basename "$f" .yaml):$f"); done
@@ -39,6 +43,7 @@ for variant in "${variants[@]}"; do
   }
   "$HELM" template o2o "$CHART" --kube-version "$KUBE_VERSION" --namespace o2o "${args[@]}" >"$OUT/$name.yaml"
   validate --label "$name" "$OUT/$name.yaml"
+  check_env "$OUT/$name.yaml"
 done
 
 # Refusals. A consumer allowed more replicas than its topics have partitions does not render.
@@ -66,4 +71,16 @@ grep -q 'ScaledObject/o2o-identity-resolution: schema: /spec/triggers/0/metadata
   exit 1
 }
 echo "refused as it must: a ScaledObject whose lagThreshold is a number"
-echo "chart valid: ${#variants[@]} value sets linted, rendered and validated"
+# An issuer reached without TLS renders (Kubernetes cannot tell) but no service accepts it.
+"$HELM" template o2o "$CHART" --kube-version "$KUBE_VERSION" --set config.authIssuer=http://login.example.com >"$OUT/http-issuer.yaml"
+if check_env "$OUT/http-issuer.yaml" 2>"$OUT/http-issuer.txt" >/dev/null; then
+  echo "validate: the services accepted an issuer without TLS in production" >&2
+  exit 1
+fi
+[[ "$(grep -c 'AUTH_ISSUER: use https in production' "$OUT/http-issuer.txt")" == 6 ]] || {
+  cat "$OUT/http-issuer.txt" >&2
+  echo "validate: not all six services refused the issuer without TLS, or refused it for another reason" >&2
+  exit 1
+}
+echo "refused as it must: an issuer without TLS, by all six services"
+echo "chart valid: ${#variants[@]} value sets linted, rendered, validated and loaded by the services"
