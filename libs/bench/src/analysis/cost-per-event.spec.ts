@@ -9,6 +9,12 @@ describe('cost per event', () => {
     expect(cost).toMatchObject({ cpuMsPerEvent: 3, commandsPerEvent: 0.05, documentsWrittenPerEvent: 1, bytesWrittenPerEvent: 1200, messagesProducedPerEvent: 2 });
   });
 
+  it('takes the idle baseline off the CPU, never below zero', () => {
+    expect(stageCost({ events: 200, cpuSeconds: 1, idleCpuSeconds: 0.4, counters: undefined }).cpuMsPerEventNetOfIdle).toBe(3);
+    expect(stageCost({ events: 200, cpuSeconds: 1, idleCpuSeconds: 1.5, counters: undefined }).cpuMsPerEventNetOfIdle).toBe(0);
+    expect(stageCost({ events: 200, cpuSeconds: 1, counters: undefined }).cpuMsPerEventNetOfIdle).toBeUndefined();
+  });
+
   it('gives no figure rather than a wrong one: no events, unreadable CPU, missing counters', () => {
     expect(stageCost({ events: 0, cpuSeconds: 1, counters: counters(1, 1, 1, 1) }).cpuMsPerEvent).toBeUndefined();
     const partial = stageCost({ events: 10, cpuSeconds: undefined, counters: undefined });

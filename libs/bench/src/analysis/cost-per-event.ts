@@ -22,6 +22,12 @@ export interface StageCostInput {
   events: number;
   /** The process's user + system CPU seconds over the window; undefined if it was not readable. */
   cpuSeconds: number | undefined;
+  /**
+   * What the process spends with no event to process (timers, metrics collection, a profiler's
+   * sampling) over the same window: its idle cores, measured before the load, times the window's
+   * seconds. Undefined when not measured.
+   */
+  idleCpuSeconds?: number | undefined;
   /** Counter increases over the window; undefined if a scrape failed or a counter went back (restart). */
   counters: CostCounters | undefined;
 }
@@ -30,6 +36,8 @@ export interface StageCost {
   events: number;
   cpuSeconds: number | undefined;
   cpuMsPerEvent: number | undefined;
+  /** cpuMsPerEvent without the idle baseline: what the events themselves cost. */
+  cpuMsPerEventNetOfIdle: number | undefined;
   commandsPerEvent: number | undefined;
   documentsWrittenPerEvent: number | undefined;
   bytesWrittenPerEvent: number | undefined;
@@ -51,12 +59,14 @@ export function counterIncrease(before: CostCounters | undefined, after: CostCou
 }
 
 export function stageCost(input: StageCostInput): StageCost {
-  const { events, cpuSeconds, counters } = input;
+  const { events, cpuSeconds, counters, idleCpuSeconds } = input;
+  const net = cpuSeconds === undefined || idleCpuSeconds === undefined ? undefined : Math.max(0, cpuSeconds - idleCpuSeconds) * 1000;
   const per = (total: number | undefined, digits: number): number | undefined => (total === undefined || events <= 0 ? undefined : round(total / events, digits));
   return {
     events,
     cpuSeconds: cpuSeconds === undefined ? undefined : round(cpuSeconds, 2),
     cpuMsPerEvent: per(cpuSeconds === undefined ? undefined : cpuSeconds * 1000, 3),
+    cpuMsPerEventNetOfIdle: per(net, 3),
     commandsPerEvent: per(counters?.commands, 3),
     documentsWrittenPerEvent: per(counters?.documentsWritten, 3),
     bytesWrittenPerEvent: per(counters?.bytesWritten, 0),

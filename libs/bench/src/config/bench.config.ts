@@ -17,6 +17,8 @@ export const benchConfigSchema = z.object({
   /** Seconds of load per phase. */
   BENCH_DURATION: z.coerce.number().int().min(5).max(600).default(25),
   BENCH_WARMUP: z.coerce.number().int().min(0).max(120).default(5),
+  /** Seconds with no load before the first phase, to measure each process's idle CPU (the cost table's "net" column); 0: not measured. */
+  BENCH_IDLE_BASELINE: z.coerce.number().int().min(0).max(60).default(5),
   /** Synthetic customers. */
   BENCH_POPULATION: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   /** Events accepted but not yet through the pipeline the max mode keeps in flight (closed loop). */

@@ -72,8 +72,10 @@ export interface PhaseCost {
   /** Events ingestion accepted in the phase; each stage's own count is in its row. */
   events: number;
   stages: Record<string, StageCost>;
+  /** Each service's CPU with no load, measured before the first phase (--idle-baseline). */
+  idleCores: Record<string, number> | undefined;
   /** The five stages summed: the pipeline's cost of one event. */
-  pipeline: { cpuMsPerEvent: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined };
+  pipeline: { cpuMsPerEvent: number | undefined; cpuMsPerEventNetOfIdle: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined };
 }
 
 export interface BenchResult {
@@ -284,6 +286,22 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       await driver.runRate('warmup', Math.min(50, config.BENCH_RATE), config.BENCH_WARMUP);
       await drain('warm-up');
     }
+    // Each process's CPU with nothing to do (timers, /metrics scrapes, a profiler's sampling): the
+    // cost windows run until drained, and a long drain would otherwise add idle time to each event.
+    let idleCores: Record<string, number> | undefined;
+    if (config.BENCH_IDLE_BASELINE > 0) {
+      log(`idle baseline: ${config.BENCH_IDLE_BASELINE} s without load`);
+      const idleFrom = usage();
+      const idleStartedAt = Date.now();
+      await sleep(config.BENCH_IDLE_BASELINE * 1000);
+      const idleTo = usage();
+      const idleSeconds = (Date.now() - idleStartedAt) / 1000;
+      idleCores = {};
+      for (const [name, to] of Object.entries(idleTo)) {
+        const from = idleFrom[name];
+        if (from && to) idleCores[name] = Math.max(0, (to.cpuSeconds - from.cpuSeconds) / idleSeconds);
+      }
+    }
     const drainCounted = async (label: string): Promise<boolean> => {
       const notesBefore = notes.length;
       await drain(label);
@@ -422,7 +440,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         batches: Object.fromEntries(running.map((s) => [s.name, scraper.batchStats(s.name, load.startedAt, load.endedAt)])),
         store: Object.fromEntries(running.map((s) => [s.name, scraper.storeStats(s.name, load.startedAt, load.endedAt)])),
         processes: Object.fromEntries(Object.keys(after).map((name) => [name, usageDelta(before[name], after[name], seconds)])),
-        cost: phaseCost(load, costWindows.get(load.phase), running.map((s) => s.name)),
+        cost: phaseCost(load, before, after, costWindows.get(load.phase), running.map((s) => s.name), idleCores),
       };
     });
 
@@ -549,20 +567,29 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
 /** A phase's cost per event per stage from its cost window (see costMark). */
 function phaseCost(
   load: PhaseLoad,
+  loadBefore: Record<string, ProcessUsage | undefined>,
+  loadAfter: Record<string, ProcessUsage | undefined>,
   window: CostWindow | undefined,
   services: readonly string[],
+  idleCores: Record<string, number> | undefined,
 ): PhaseCost {
   const stages: Record<string, StageCost> = {};
-  if (!window) return { seconds: 0, drained: false, events: load.accepted, stages, pipeline: { cpuMsPerEvent: undefined, commandsPerEvent: undefined, documentsWrittenPerEvent: undefined, bytesWrittenPerEvent: undefined, messagesProducedPerEvent: undefined } };
+  if (!window) return { seconds: 0, drained: false, events: load.accepted, stages, idleCores: undefined, pipeline: { cpuMsPerEvent: undefined, cpuMsPerEventNetOfIdle: undefined, commandsPerEvent: undefined, documentsWrittenPerEvent: undefined, bytesWrittenPerEvent: undefined, messagesProducedPerEvent: undefined } };
   const { start, end } = window;
   for (const service of services) {
-    // Ingestion's events are those it accepted; a downstream stage's, those it committed on its main input.
-    const events = service === 'ingestion' ? load.accepted : (end.committed[service] ?? 0) - (start.committed[service] ?? 0);
-    const before = start.usage[service];
-    const after = end.usage[service];
+    // Ingestion's events are those it accepted, and its work on them ends with the load (its CPU
+    // is read over the load alone); a downstream stage's are those it committed on its main input
+    // until drained.
+    const ingestion = service === 'ingestion';
+    const events = ingestion ? load.accepted : (end.committed[service] ?? 0) - (start.committed[service] ?? 0);
+    const before = ingestion ? loadBefore[service] : start.usage[service];
+    const after = ingestion ? loadAfter[service] : end.usage[service];
+    const cpuWindowSeconds = ingestion ? (load.endedAt - load.startedAt) / 1000 : (end.at - start.at) / 1000;
+    const idle = idleCores?.[service];
     stages[service] = stageCost({
       events,
       cpuSeconds: before && after ? after.cpuSeconds - before.cpuSeconds : undefined,
+      idleCpuSeconds: idle === undefined ? undefined : idle * cpuWindowSeconds,
       counters: counterIncrease(start.counters.get(service), end.counters.get(service)),
     });
   }
@@ -572,8 +599,10 @@ function phaseCost(
     drained: window.drained,
     events: load.accepted,
     stages,
+    idleCores: idleCores ? Object.fromEntries(services.map((s) => [s, round(idleCores[s] ?? 0, 3)])) : undefined,
     pipeline: {
       cpuMsPerEvent: pipelineTotal(list, (s) => s.cpuMsPerEvent),
+      cpuMsPerEventNetOfIdle: pipelineTotal(list, (s) => s.cpuMsPerEventNetOfIdle),
       commandsPerEvent: pipelineTotal(list, (s) => s.commandsPerEvent),
       documentsWrittenPerEvent: pipelineTotal(list, (s) => s.documentsWrittenPerEvent),
       bytesWrittenPerEvent: pipelineTotal(list, (s) => s.bytesWrittenPerEvent, 0),

@@ -83,10 +83,11 @@ const figure = (value: number | undefined, digits: number): string => (value ===
 /** One phase's cost per event per stage, as a fixed-width table. */
 export function costTable(cost: PhaseCost): string[] {
   const out: string[] = [];
-  out.push(`  cost per event, phase start -> ${cost.drained ? 'drained' : 'drain timeout (not drained)'} (${cost.seconds} s, ${cost.events} events accepted):`);
-  out.push(`    ${'stage'.padEnd(24)}${'events'.padStart(8)}${'CPU ms'.padStart(9)}${'db cmds'.padStart(9)}${'docs written'.padStart(14)}${'bytes written'.padStart(15)}${'Kafka msgs'.padStart(12)}`);
-  const row = (name: string, events: string, c: { cpuMsPerEvent: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined }): string =>
-    `    ${name.padEnd(24)}${events.padStart(8)}${figure(c.cpuMsPerEvent, 3).padStart(9)}${figure(c.commandsPerEvent, 3).padStart(9)}${figure(c.documentsWrittenPerEvent, 3).padStart(14)}${figure(c.bytesWrittenPerEvent, 0).padStart(15)}${figure(c.messagesProducedPerEvent, 3).padStart(12)}`;
+  out.push(`  cost per event, phase start -> ${cost.drained ? 'drained' : 'drain timeout (not drained)'} (${cost.seconds} s; ingestion's CPU over the load only; ${cost.events} events accepted):`);
+  if (cost.idleCores) out.push(`    idle cores before the load (taken off for "net"): ${Object.entries(cost.idleCores).map(([s, c]) => `${s} ${c}`).join(', ')}`);
+  out.push(`    ${'stage'.padEnd(24)}${'events'.padStart(8)}${'CPU ms'.padStart(9)}${'net'.padStart(8)}${'db cmds'.padStart(9)}${'docs written'.padStart(14)}${'bytes written'.padStart(15)}${'Kafka msgs'.padStart(12)}`);
+  const row = (name: string, events: string, c: { cpuMsPerEvent: number | undefined; cpuMsPerEventNetOfIdle: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined }): string =>
+    `    ${name.padEnd(24)}${events.padStart(8)}${figure(c.cpuMsPerEvent, 3).padStart(9)}${figure(c.cpuMsPerEventNetOfIdle, 3).padStart(8)}${figure(c.commandsPerEvent, 3).padStart(9)}${figure(c.documentsWrittenPerEvent, 3).padStart(14)}${figure(c.bytesWrittenPerEvent, 0).padStart(15)}${figure(c.messagesProducedPerEvent, 3).padStart(12)}`;
   for (const [service, c] of Object.entries(cost.stages)) out.push(row(service, String(c.events), c));
   if (Object.keys(cost.stages).length > 1) out.push(row('all stages', '', cost.pipeline));
   return out;
