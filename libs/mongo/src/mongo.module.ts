@@ -55,10 +55,16 @@ class MongoCommandMetrics implements OnModuleInit {
       const target = command === 'getMore' ? event.command['collection'] : event.command[command];
       const collection = COLLECTION_COMMANDS.has(command) && typeof target === 'string' ? target : '';
       this.started.set(event.requestId, { collection, command });
-      const written = writeStatementsOf(command, event.command);
-      if (written) {
-        this.metrics.storeDocumentsWritten.inc({ collection, command }, written.statements);
-        this.metrics.storeBytesWritten.inc({ collection, command }, written.bytes);
+      // A listener that throws would fail the command it observes: a write the counters cannot
+      // size is left uncounted instead.
+      try {
+        const written = writeStatementsOf(command, event.command);
+        if (written) {
+          this.metrics.storeDocumentsWritten.inc({ collection, command }, written.statements);
+          this.metrics.storeBytesWritten.inc({ collection, command }, written.bytes);
+        }
+      } catch {
+        // Uncounted, not failed.
       }
     });
     const finish = (event: { requestId: number; duration: number }, outcome: 'ok' | 'failed'): void => {
