@@ -37,8 +37,14 @@ export function resultsTable(r: BenchResult): string {
       if (u) lines.push(`  ${name.padEnd(24)} ${String(u.cores).padStart(5)} cores  ${String(u.cpuSeconds).padStart(7)} cpu-s  rss ${mib(u.rssBytes)} (peak ${mib(u.peakRssBytes)})`);
     }
     lines.push(...costTable(p.cost));
-    if (p.mode === 'max' && !('skipped' in r.databaseCeiling) && r.databaseCeiling.pipelineRatio !== undefined) {
-      lines.push(`  pipeline at saturation = ${Math.round(r.databaseCeiling.pipelineRatio * 1000) / 10} % of the database ceiling (${String(r.databaseCeiling.pipelineEventsPerSecond)} of ${r.databaseCeiling.eventsPerSecond} events/s)`);
+    const ratio = 'skipped' in r.databaseCeiling ? undefined : r.databaseCeiling.pipelineRatio;
+    if (p.mode === 'max' && !('skipped' in r.databaseCeiling) && ratio !== undefined) {
+      const db = r.databaseCeiling;
+      lines.push(
+        db.pipelineEventsPerSecond === 0
+          ? `  pipeline at saturation: n/a of the database ceiling (${db.eventsPerSecond} events/s): a stage committed nothing in the phase's second half (phase too short for this machine's load?)`
+          : `  pipeline at saturation = ${Math.round(ratio * 1000) / 10} % of the database ceiling (${String(db.pipelineEventsPerSecond)} of ${db.eventsPerSecond} events/s)`,
+      );
     }
   }
   lines.push('');
