@@ -96,6 +96,7 @@ export class CustomerScorer {
     const margin = marginOf(
       {
         purchases: summary.purchases,
+        keptOrders: history.orders,
         counts: summary.costs ?? noCosts,
         tenureYears: since ? Math.max(0, now.getTime() - since.getTime()) / MS_PER_YEAR : 0,
         grossValue: revenue.actualValue,

@@ -23,6 +23,7 @@ const counts = fc.record({
 });
 const inputs = fc.record({
   purchases: fc.nat(60),
+  keptOrders: fc.nat(60),
   counts,
   tenureYears: fc.double({ min: 0, max: 10, noNaN: true }),
   grossValue: fc.double({ min: 0, max: 50_000, noNaN: true }),
@@ -30,7 +31,9 @@ const inputs = fc.record({
 });
 const withoutUndefined = (i: MarginInputs & { forecast?: MarginInputs['forecast'] | undefined }): MarginInputs => {
   const { forecast, ...rest } = i;
-  return forecast ? { ...rest, forecast } : rest;
+  // Kept orders are among the orders placed.
+  const consistent = { ...rest, keptOrders: Math.min(rest.keptOrders, rest.purchases) };
+  return forecast ? { ...consistent, forecast } : consistent;
 };
 
 describe('marginOf', () => {
@@ -68,30 +71,39 @@ describe('marginOf', () => {
 
   it('puts a heavy returner below zero under the interim model: every order fulfilled, every one handled back', () => {
     // Three orders of 60, all refunded: net revenue 0; orders 3 x 4, returns 3 x 12, one service call 8, half a year on the books.
-    const m = marginOf({ purchases: 3, counts: { returns: 3, serviceCalls: 1, contacts: { email: 4 } }, tenureYears: 0.5, grossValue: 0 }, prices, settings);
+    const m = marginOf({ purchases: 3, keptOrders: 0, counts: { returns: 3, serviceCalls: 1, contacts: { email: 4 } }, tenureYears: 0.5, grossValue: 0 }, prices, settings);
     expect(m.costToServe).toBeCloseTo(3 * 4 + 3 * 12 + 8 + 4 * 0.05 + 0.5 * 1, 9);
     expect(m.actualValue).toBeLessThan(0);
     expect(m.reason).toContain('below zero');
   });
 
   it('prices contacts by channel, with the default for channels the model does not name', () => {
-    const m = marginOf({ purchases: 0, counts: { ...none, contacts: { 'call-centre': 2, dealer: 3 } }, tenureYears: 0, grossValue: 100 }, prices, settings);
+    const m = marginOf({ purchases: 0, keptOrders: 0, counts: { ...none, contacts: { 'call-centre': 2, dealer: 3 } }, tenureYears: 0, grossValue: 100 }, prices, settings);
     expect(m.parts.contacts).toBeCloseTo(2 * 6 + 3 * 0.5, 9);
     expect(m.actualValue).toBeCloseTo(100 - 13.5, 9);
   });
 
-  it('under a fitted model follows the forecast: per-order costs scale with expected purchases and the own return rate, yearly costs with probability alive', () => {
-    const base: MarginInputs = { purchases: 4, counts: { returns: 2, serviceCalls: 0, contacts: {} }, tenureYears: 2, grossValue: 500, forecast: { expectedPurchases: 6, probabilityAlive: 0.8 } };
+  it('under a fitted model follows the forecast: per-order costs scale with expected kept orders and the own return rate, yearly costs with probability alive', () => {
+    // 4 orders placed, 2 sent back, 2 kept; 6 kept orders expected: so 12 placed and 6 returned.
+    const base: MarginInputs = { purchases: 4, keptOrders: 2, counts: { returns: 2, serviceCalls: 0, contacts: {} }, tenureYears: 2, grossValue: 500, forecast: { expectedPurchases: 6, probabilityAlive: 0.8 } };
     const m = marginOf(base, prices, settings);
     const meanDiscount = discountedYears(3, 0.1) / 3;
-    expect(m.parts.orders).toBeCloseTo(6 * 4 * meanDiscount, 9);
-    // Half the orders came back: 3 expected returns.
-    expect(m.parts.returns).toBeCloseTo(6 * 0.5 * 12 * meanDiscount, 9);
+    expect(m.parts.orders).toBeCloseTo(12 * 4 * meanDiscount, 9);
+    expect(m.parts.returns).toBeCloseTo(6 * 12 * meanDiscount, 9);
     expect(m.parts.customer).toBeCloseTo(1 * 0.8 * discountedYears(3, 0.1), 9);
     const doubled = marginOf({ ...base, forecast: { expectedPurchases: 12, probabilityAlive: 0.8 } }, prices, settings);
     expect(doubled.parts.orders).toBeCloseTo(2 * m.parts.orders, 9);
     const gone = marginOf({ ...base, forecast: { expectedPurchases: 6, probabilityAlive: 0 } }, prices, settings);
     expect(gone.parts.customer).toBe(0);
+  });
+
+  it('under a fitted model keeps a customer who sent everything back below zero: their costs run on per year', () => {
+    const m = marginOf({ purchases: 5, keptOrders: 0, counts: { returns: 5, serviceCalls: 2, contacts: {} }, tenureYears: 0.5, grossValue: 0, forecast: { expectedPurchases: 0, probabilityAlive: 1 } }, prices, settings);
+    const years = discountedYears(3, 0.1);
+    expect(m.parts.orders).toBeCloseTo(5 * 4 * years, 9);
+    expect(m.parts.returns).toBeCloseTo(5 * 12 * years, 9);
+    expect(m.parts.serviceCalls).toBeCloseTo(2 * 8 * years, 9);
+    expect(m.actualValue).toBeLessThan(0);
   });
 });
 

@@ -43,6 +43,8 @@ export function addCounts(a: CostCounts | undefined, b: CostCounts | undefined):
 export interface MarginInputs {
   /** Purchase lines ever counted (an order refunded later was still fulfilled). */
   purchases: number;
+  /** Orders the customer kept (not refunded whole): what the purchase forecast counts. */
+  keptOrders: number;
   counts: CostCounts;
   /** Years since the customer was first seen (tenure), for the yearly cost and contact rates. */
   tenureYears: number;
@@ -74,10 +76,12 @@ export const MIN_RATE_YEARS = 1;
  * yearly cost over the tenure so far.
  *
  * Fitted model (value is the discounted expected spend over the horizon): the costs that go with
- * that forecast. Per order: the order cost plus the customer's own return and service-call rates
- * per order at their prices, times the expected purchases, discounted by the mean discount over
- * the horizon. Per year: contacts at the customer's rate so far and the yearly cost, for as long
- * as the customer is expected to stay active (probability alive), discounted like spend.
+ * that forecast. The forecast counts kept orders; each expected one brings the orders placed,
+ * returns and service calls the customer has had per kept order so far, at their prices,
+ * discounted by the mean discount over the horizon. Per year: contacts at the customer's rate so
+ * far and the yearly cost, for as long as the customer is expected to stay active (probability
+ * alive), discounted like spend. A customer who kept nothing has no forecast to follow: their
+ * order, return and call costs so far run on per year the same way.
  */
 export function marginOf(inputs: MarginInputs, model: CostModel, settings: ValuationSettings): Margin {
   const { counts, purchases } = inputs;
@@ -98,17 +102,25 @@ export function marginOf(inputs: MarginInputs, model: CostModel, settings: Valua
     const { expectedPurchases, probabilityAlive } = inputs.forecast;
     const discounted = discountedYears(settings.horizonYears, settings.annualDiscountRate);
     const meanDiscount = discounted / settings.horizonYears;
-    const perPurchase = purchases > 0 ? 1 / purchases : 0;
     const rateYears = Math.max(MIN_RATE_YEARS, inputs.tenureYears);
+    const yearly = (costToDate: number) => (costToDate / rateYears) * probabilityAlive * discounted;
+    // The forecast counts kept orders; each comes with the orders placed, returns and calls the
+    // customer has had per kept order so far.
+    const perKept = inputs.keptOrders > 0 ? (expectedPurchases / inputs.keptOrders) * meanDiscount : 0;
     parts = {
-      orders: expectedPurchases * model.perOrder * meanDiscount,
-      returns: expectedPurchases * counts.returns * perPurchase * model.perReturn * meanDiscount,
-      serviceCalls: expectedPurchases * counts.serviceCalls * perPurchase * model.perServiceCall * meanDiscount,
-      contacts: (contactCostToDate / rateYears) * probabilityAlive * discounted,
+      orders: perKept * purchases * model.perOrder,
+      returns: perKept * counts.returns * model.perReturn,
+      serviceCalls: perKept * counts.serviceCalls * model.perServiceCall,
+      contacts: yearly(contactCostToDate),
       customer: model.perCustomerYear * probabilityAlive * discounted,
     };
-    // A customer without purchases has no per-purchase rate: service calls then run per year.
-    if (purchases === 0) parts.serviceCalls = ((counts.serviceCalls * model.perServiceCall) / rateYears) * probabilityAlive * discounted;
+    // Nothing kept (no purchase, or every order sent back): no forecast to follow, so what the
+    // orders, returns and calls cost so far runs on per year.
+    if (inputs.keptOrders === 0) {
+      parts.orders = yearly(purchases * model.perOrder);
+      parts.returns = yearly(counts.returns * model.perReturn);
+      parts.serviceCalls = yearly(counts.serviceCalls * model.perServiceCall);
+    }
     basis = `expected over ${settings.horizonYears} year(s), discounted`;
   }
   const costToServe = parts.orders + parts.returns + parts.serviceCalls + parts.contacts + parts.customer;
