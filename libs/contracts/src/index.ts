@@ -7,6 +7,7 @@ export * from './value/value-scored.v1';
 export * from './needs/needs-profiled.v1';
 export * from './segments/membership-changed.v1';
 export * from './campaigns/campaign-decided.v1';
+export * from './outcomes/outcomes.v1';
 export * from './topics';
 export * from './privacy/privacy.v1';
 export * from './asyncapi/asyncapi';
