@@ -218,7 +218,7 @@ export const topics = {
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
-    consumers: ['downstream systems'],
+    consumers: ['needs-profiling', 'downstream systems'],
   }),
   privacyRequests: topic({
     name: 'privacy.requests.v1',
