@@ -41,8 +41,9 @@ export class ValueReportController {
   /**
    * The most-growable customers: the largest gap between what they could be worth (strategic:
    * potential = actual + strategic value) and what they are worth (actual value), highest first,
-   * page by page (`limit`, and `after` = the previous page's `next`). Customers ids and values
-   * only. Read through an index, so a page costs the same at any depth.
+   * page by page (`limit`, and `after` = the previous page's `next`). Customer ids and values
+   * only. A keyset page in growthValue order: MongoDB reads it from the index, FerretDB v1 scans
+   * the collection for it (docs/architecture.md, most growable).
    */
   @RequireScope(SCOPES.segmentsRead)
   @Get('most-growable')
