@@ -54,11 +54,10 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         // An odd page size so every paged pass crosses page boundaries.
         SCORING_PAGE_SIZE: '37',
         MODEL_LOCK_TTL_MS: '10000',
-        // Costs free: these cases check revenue valuation, fits and races (profitability.int-spec.ts has the costs).
+        // Costs free (and no contact events here): these cases check revenue valuation, fits and races (profitability.int-spec.ts has the costs).
         COST_PER_ORDER: '0',
         COST_PER_RETURN: '0',
         COST_PER_SERVICE_CALL: '0',
-        COST_PER_CONTACT: '',
         COST_PER_CONTACT_DEFAULT: '0',
         COST_PER_CUSTOMER_YEAR: '0',
       }),

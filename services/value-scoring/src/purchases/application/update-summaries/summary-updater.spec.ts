@@ -56,7 +56,7 @@ class RecordingPublisher {
   }
 }
 
-// Costs free: these cases are about races and merges, and publish on revenue moves alone.
+// Costs free (no contact events here): these cases are about races and merges, and publish on revenue moves alone.
 const config = loadValueScoringConfig({
   KAFKA_BROKERS: '127.0.0.1:9092',
   MONGO_URL: 'mongodb://127.0.0.1:27017',
@@ -64,7 +64,6 @@ const config = loadValueScoringConfig({
   COST_PER_ORDER: '0',
   COST_PER_RETURN: '0',
   COST_PER_SERVICE_CALL: '0',
-  COST_PER_CONTACT: '',
   COST_PER_CONTACT_DEFAULT: '0',
   COST_PER_CUSTOMER_YEAR: '0',
 });
