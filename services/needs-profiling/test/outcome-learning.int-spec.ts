@@ -1,7 +1,7 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { Kafka, logLevel, Producer } from 'kafkajs';
-import { Channel, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
+import { Channel, deadLetterHeaders, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { RunningService, startService } from '@o2o/runtime';
 import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '@o2o/testing';
@@ -28,12 +28,13 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
   let spy: TopicSpy;
   let producer: Producer;
   const profilesTopic = topic(topics.needsProfiles.name);
+  const dlq = () => `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`;
 
   beforeAll(async () => {
     config = loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0' }));
     service = await startService(needsProfilingService, config, 0);
     await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [profilesTopic]);
+    spy = await TopicSpy.start(config.KAFKA_BROKERS, [profilesTopic, dlq()]);
     producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
   });
@@ -122,6 +123,19 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
     await send(topics.identityEvents.name, [marker]);
     await expectEventually(async () => expect((await profiles.findOne({ _id: c }))?.profileJson ?? '').toContain(marker.data.messageId));
     expect((await profiles.findOne({ _id: c }))?.version).toBe(version + 1);
+  });
+
+  it('dead-letters an outcome that breaks its contract, with the reason, and goes on', async () => {
+    const c = uniqueId('cus_bad');
+    const bad = outcome(c, { outcomeId: `${c}:bad`, outcome: 'maybe' as never, categories: ['shoes'], channel: 'email', occurredAt: ago(1) });
+    const good = outcome(c, { outcomeId: `${c}:good`, outcome: 'accepted', categories: ['garden'], channel: 'web', occurredAt: ago(1) });
+    await send(topics.campaignOutcomes.name, [bad, good]);
+    await expectEventually(() => {
+      const letter = spy.on(dlq()).find((m) => (m.value as { id?: string } | null)?.id === bad.id);
+      expect(letter?.headers[deadLetterHeaders.originalTopic]).toBe(topic(topics.campaignOutcomes.name));
+      expect(letter?.headers[deadLetterHeaders.reason]).toBeTruthy();
+    });
+    await expectEventually(async () => expect(inferred(await needsOf(c), 'affinity.category.garden')).toBeDefined());
   });
 
   it('does not ask a declined question again for its decline cooldown', async () => {
