@@ -17,6 +17,7 @@ describe('value-scoring config: the cost model defaults', () => {
     expect(config).toMatchObject({ COST_PER_ORDER: 4, COST_PER_RETURN: 12, COST_PER_SERVICE_CALL: 8, COST_PER_CONTACT_DEFAULT: 0.5, COST_PER_CUSTOMER_YEAR: 1 });
     expect(config.COST_PER_CONTACT).toMatchObject({ email: 0.05, 'call-centre': 6 });
     expect(config.SERVICE_CALL_EVENTS).toEqual(['Service Call Completed']);
+    expect(config.CONTACT_EVENTS).toEqual(['Contact Made']);
     expect(loadValueScoringConfig({ COST_PER_CONTACT: ' sms = 0.1 , mail=1' }).COST_PER_CONTACT).toEqual({ sms: 0.1, mail: 1 });
   });
 

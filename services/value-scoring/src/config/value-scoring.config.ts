@@ -43,8 +43,12 @@ export const valueScoringConfigSchema = z
     REFUND_EVENTS: list('Order Refunded'),
     /** Track event names that record a service call (libs/contracts costTrackEvents). */
     SERVICE_CALL_EVENTS: list('Service Call Completed'),
-    /** Track event names that record an outbound contact, priced by the channel they name (libs/contracts costTrackEvents). */
-    CONTACT_EVENTS: list('Contact Made,Offer Presented'),
+    /**
+     * Track event names that record an outbound contact, priced by the channel they name (libs/contracts
+     * costTrackEvents). Not "Offer Presented" by default: most offers are presented in a contact the
+     * customer started (a visit, a call), which costs nothing more; add it where offers go out on their own.
+     */
+    CONTACT_EVENTS: list('Contact Made'),
 
     /*
      * The cost model's defaults, in VALUE_CURRENCY, until an operator sets one through

@@ -44,7 +44,7 @@ const costModelView = {
     perOrder: money('One order: picking, packing, shipping, payment fees.'),
     perReturn: money('Handling one return (an `Order Refunded`).'),
     perServiceCall: money('One service call (`Service Call Completed`).'),
-    perContact: { type: 'object', additionalProperties: { type: 'number' }, description: 'One outbound contact (`Contact Made`, `Offer Presented`) per channel.' },
+    perContact: { type: 'object', additionalProperties: { type: 'number' }, description: 'One outbound contact (`Contact Made`, or the events CONTACT_EVENTS names) per channel.' },
     perContactDefault: money('One contact on a channel `perContact` does not name.'),
     perCustomerYear: money('Keeping a customer on the books for a year.'),
     version: { type: 'integer', description: '0 while the configured defaults apply; +1 with each PUT.' },
