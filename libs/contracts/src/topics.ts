@@ -8,6 +8,7 @@ import { needsProfiledV1 } from './needs/needs-profiled.v1';
 import { membershipChangedV1 } from './segments/membership-changed.v1';
 import { erasureAcknowledgedV1, erasureRequestedV1, exportProvidedV1, exportRequestedV1 } from './privacy/privacy.v1';
 import { campaignDecidedV1 } from './campaigns/campaign-decided.v1';
+import { offerOutcomeV1 } from './outcomes/outcomes.v1';
 
 /** Services of the platform, by the name they run under (logs, metrics, Kafka client id, default consumer group). */
 export const platformServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization', 'console'] as const;
@@ -74,6 +75,13 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: null,
     rawSchema: segmentMessageV1,
+    guide: [
+      'Outcomes of what the platform proposed are `track` calls under reserved names, whose properties ingestion validates (refused with the field and reason otherwise, as over HTTP):',
+      '',
+      '- **Offer Presented**, **Offer Accepted**, **Offer Declined**: `{campaignId, decisionId?, offerId?, channel?, revenue?}`; send the `decisionId` of the next-action answer so the outcome is tied to the exact offer. They reach campaign-customization, which learns from them and republishes them on `campaigns.outcomes.v1`.',
+      '- **Question Asked**, **Question Answered** (`{questionId, answer}` and a purpose), **Question Declined** (`{questionId, reason?}`): needs-profiling records them.',
+      '- **Offer Ignored** is emitted by the platform only (no answer within the campaign\'s response window) and refused from channels.',
+    ].join('\n'),
     public: true,
     producers: ['channels'],
     consumers: ['ingestion'],
@@ -194,6 +202,23 @@ export const topics = {
     public: true,
     producers: ['campaign-customization'],
     consumers: ['delivery channels', 'campaign-customization', 'console'],
+  }),
+  campaignOutcomes: topic({
+    name: 'campaigns.outcomes.v1',
+    description: 'Offer outcomes (presented, accepted, declined, ignored) tied to the decision they answer, with the context they are learned in (campaign, offer, archetypes, categories).',
+    key: 'customerId',
+    cleanupPolicy: 'delete',
+    events: [offerOutcomeV1],
+    guide: [
+      'One message per offer outcome. Channels report outcomes as Segment `track` calls through ingestion, under reserved names whose properties ingestion validates (`libs/contracts` `outcomeTrackPropertiesV1`): **Offer Presented**, **Offer Accepted**, **Offer Declined** `{campaignId, decisionId?, offerId?, channel?, revenue?}`, and for questions **Question Asked**, **Question Answered** `{questionId, answer}` (with a purpose) and **Question Declined** `{questionId, reason?}`. Question outcomes stay on `identity.events.v1` (needs-profiling owns questions); offer outcomes are republished here by campaign-customization once tied to their decision.',
+      '',
+      '- **reportedBy = channel.** The outcome a channel sent, with the decision it answers (by `decisionId`, else the customer\'s latest decision of the campaign), its offer, and the customer\'s archetypes at decision time. `outcomeId` derives from the ingested message id.',
+      '- **outcome = ignored (reportedBy = platform).** An offer delivered (`kind = offer`) that got no accepted or declined answer within the campaign\'s response window (`responseWindowHours`): campaign-customization stores a deadline with each decision and a periodic sweep emits this once (`outcomeId` = `ignored:<decisionId>`). "Offer Ignored" is refused from channels.',
+      '- **Identity and order.** Keyed by customer id; deduplicate by `outcomeId` (delivery is at least once). A customer merged away has its later outcomes under the survivor.',
+    ].join('\n'),
+    public: true,
+    producers: ['campaign-customization'],
+    consumers: ['needs-profiling', 'downstream systems'],
   }),
   privacyRequests: topic({
     name: 'privacy.requests.v1',

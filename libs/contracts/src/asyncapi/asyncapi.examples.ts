@@ -4,6 +4,7 @@ import { customerMergedV1, customerSplitV1, eventResolvedV1, identitySnapshotV1 
 import { eventReceivedV1, eventRejectedV1 } from '../ingestion/event-received.v1';
 import { eventRejectedV2 } from '../ingestion/event-rejected.v2';
 import { segmentMessageV1 } from '../ingestion/segment-message.v1';
+import { offerOutcomeV1 } from '../outcomes/outcomes.v1';
 import { needsProfiledV1 } from '../needs/needs-profiled.v1';
 import { erasureAcknowledgedV1, erasureRequestedV1, exportProvidedV1, exportRequestedV1 } from '../privacy/privacy.v1';
 import { membershipChangedV1 } from '../segments/membership-changed.v1';
@@ -190,6 +191,8 @@ export const messageExamples: readonly MessageExample[] = [
     data: {
       customerId: customer,
       actualValue: 812.4,
+      grossValue: 871.9,
+      costToServe: 59.5,
       strategicValue: 240,
       tier: 'B',
       previousTier: 'C',
@@ -277,6 +280,31 @@ export const messageExamples: readonly MessageExample[] = [
       ],
       reasons: ['in segment first-purchase', 'consented to marketing by call-centre', 'under every cap'],
       decidedAt: '2026-11-23T15:05:00.000Z',
+    },
+  }),
+  example(offerOutcomeV1, 'An offer that got no answer within its response window', {
+    specversion: '1.0',
+    id: 'ignored:5b0c2e1c-6f0e-4a53-9d55-2f1f0d4b8a10',
+    source: '/services/campaign-customization',
+    type: 'offer.outcome',
+    version: 1,
+    time: '2026-11-26T15:05:00.000Z',
+    subject: customer,
+    datacontenttype: 'application/json',
+    data: {
+      outcomeId: 'ignored:5b0c2e1c-6f0e-4a53-9d55-2f1f0d4b8a10',
+      customerId: customer,
+      outcome: 'ignored',
+      reportedBy: 'platform',
+      campaignId: 'winter-boots',
+      campaignVersion: 2,
+      decisionId: '5b0c2e1c-6f0e-4a53-9d55-2f1f0d4b8a10',
+      offerId: 'boots-classic',
+      channel: 'call-centre',
+      archetypes: ['outdoor-family'],
+      categories: ['shoes'],
+      occurredAt: '2026-11-26T15:05:00.000Z',
+      reason: 'no answer within 72 hours',
     },
   }),
   example(erasureRequestedV1, 'An erasure request resolved to a customer', {

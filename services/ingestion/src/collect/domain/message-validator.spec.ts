@@ -130,3 +130,52 @@ describe('validateMessage', () => {
     expect(!missing.ok && missing.issues[0]?.field).toBe('event');
   });
 });
+
+describe('reserved outcome events', () => {
+  const track = (event: string, properties?: Record<string, unknown>) => validateMessage({ type: 'track', userId: 'u-1', event, properties }, 'batch.2');
+
+  it('accepts offer outcomes that name their campaign, and question outcomes that name their question', () => {
+    expect(track('Offer Accepted', { campaignId: 'winter-boots', decisionId: 'd-1', revenue: 42 }).ok).toBe(true);
+    expect(track('Offer Presented', { campaignId: 'winter-boots', channel: 'email' }).ok).toBe(true);
+    expect(track('Offer Declined', { campaignId: 'winter-boots', recordedBy: 'agent-7' }).ok).toBe(true);
+    expect(track('Question Asked', { questionId: 'household-children' }).ok).toBe(true);
+    expect(track('Question Answered', { question_id: 'household-children', answer: true }).ok).toBe(true);
+    expect(track('Question Answered', { factKey: 'pets', answer: 'cat' }).ok).toBe(true);
+    expect(track('Question Declined', { questionId: 'household-children', reason: 'prefers not to say' }).ok).toBe(true);
+  });
+
+  it('refuses an offer outcome without its campaign, naming the field', () => {
+    const result = track('Offer Accepted', { decisionId: 'd-1' });
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.campaignId', code: 'required' })] });
+    const none = track('Offer Declined');
+    expect(none).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.campaignId', code: 'required' })] });
+  });
+
+  it('refuses wrong types and values with the field and the event name', () => {
+    const result = track('Offer Accepted', { campaignId: 'c', revenue: -3 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.issues).toEqual([expect.objectContaining({ field: 'batch.2.properties.revenue', code: 'invalid_value' })]);
+      expect(result.issues[0]?.message).toContain('Offer Accepted');
+    }
+    const answer = track('Question Answered', { questionId: 'q', answer: { nested: true } });
+    expect(answer).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.answer' })] });
+    const noQuestion = track('Question Declined', { reason: 'no' });
+    expect(noQuestion).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.questionId', code: 'required' })] });
+    const emptyId = track('Question Asked', { questionId: '' });
+    expect(emptyId).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.questionId' })] });
+  });
+
+  it('refuses Offer Ignored from channels: the platform emits it', () => {
+    const result = track('Offer Ignored', { campaignId: 'c' });
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.event', code: 'invalid_value' })] });
+  });
+
+  it('leaves other track events alone, whatever their properties', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((e) => e.trim().length > 0 && !/^(Offer|Question) /.test(e.trim())), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.startsWith('$') && !k.includes('.') && !k.includes('\u0000')), fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), { maxKeys: 3 }), (event, properties) => {
+        expect(track(event, properties).ok).toBe(true);
+      }),
+    );
+  });
+});

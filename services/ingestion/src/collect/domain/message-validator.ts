@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SegmentMessageV1, segmentEventTypes, segmentMessageV1 } from '@o2o/contracts';
+import { SegmentMessageV1, outcomeTrackPropertiesV1, platformOnlyEventNames, segmentEventTypes, segmentMessageV1 } from '@o2o/contracts';
 
 /** Segment's limits. */
 export const MAX_EVENT_BYTES = 32 * 1024;
@@ -36,8 +36,30 @@ export function validateMessage(input: unknown, fieldPrefix = ''): ValidationRes
     };
   }
   const parsed = segmentMessageV1.safeParse(input);
-  if (parsed.success) return { ok: true, message: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map((issue) => toIssue(issue, at, input)) };
+  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => toIssue(issue, at, input)) };
+  const reserved = checkReservedEvent(parsed.data, at);
+  return reserved.length > 0 ? { ok: false, issues: reserved } : { ok: true, message: parsed.data };
+}
+
+/**
+ * Outcome events travel under reserved track names (libs/contracts outcomes.v1): their
+ * properties must fit the contract, so a consumer never learns from an outcome it cannot tie to
+ * an offer or a question; names the platform alone emits are refused.
+ */
+function checkReservedEvent(message: SegmentMessageV1, at: (path: string) => string): ValidationIssue[] {
+  if (message.type !== 'track') return [];
+  if ((platformOnlyEventNames as readonly string[]).includes(message.event)) {
+    return [{ field: at('event'), code: 'invalid_value', message: `"${message.event}" is emitted by the platform only; channels send Offer Presented, Offer Accepted or Offer Declined` }];
+  }
+  const schema = (outcomeTrackPropertiesV1 as Readonly<Record<string, z.ZodType>>)[message.event];
+  if (schema === undefined) return [];
+  const properties = message.properties ?? {};
+  const parsed = schema.safeParse(properties);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    const mapped = toIssue({ ...issue, path: ['properties', ...issue.path] }, at, { properties });
+    return { ...mapped, message: `${message.event}: ${mapped.message}` };
+  });
 }
 
 function toIssue(issue: z.core.$ZodIssue, at: (path: string) => string, input: unknown): ValidationIssue {
