@@ -7,10 +7,11 @@ import {
   estimateParametersEm,
   estimateRandomPairPrior,
   weightByNonMatch,
+  withNestedU,
   withUFromRandomPairs,
 } from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
-import { COMPARISON_NAMES, COMPARISONS } from './record-comparison';
+import { ADDRESS_IN_AREA_LEVELS, COMPARISON_NAMES, COMPARISONS } from './record-comparison';
 
 // A known mixture: draw comparison vectors from fixed m and u, then check that EM recovers them.
 const truth: MatchParameters = (() => {
@@ -120,5 +121,42 @@ describe('u from random pairs and the random-pair prior', () => {
     const lambda = estimateRandomPairPrior(countVectors(vectors), { ...truth, lambda: 0.5 }, 100_000);
     expect(lambda).toBeGreaterThan(0.8e-4);
     expect(lambda).toBeLessThan(1.3e-4);
+  });
+});
+
+describe('u of address levels nested in one postcode', () => {
+  const contactAt = COMPARISON_NAMES.indexOf('contact');
+  const level = (name: string): number => COMPARISONS.contact.indexOf(name as (typeof COMPARISONS.contact)[number]);
+  const pairsAt = (counts: Record<string, number>): ReturnType<typeof countVectors> =>
+    countVectors(
+      Object.entries(counts).flatMap(([name, count]) =>
+        Array.from({ length: count }, (): ComparisonVector => COMPARISON_NAMES.map((_, c) => (c === contactAt ? level(name) : null))),
+      ),
+    );
+  const u = (parameters: MatchParameters, name: string): number => parameters.comparisons['contact']?.levels[name]?.u ?? Number.NaN;
+  const nestedMass = (parameters: MatchParameters): number =>
+    COMPARISONS.contact.filter((name) => name.startsWith('other-surname:') && ADDRESS_IN_AREA_LEVELS.has(name.slice('other-surname:'.length))).reduce((sum, name) => sum + u(parameters, name), 0);
+  // Random pairs: one in 500 of different surnames shares a postcode, none shares a street address.
+  const start = withUFromRandomPairs(initialMatchParameters(), pairsAt({ 'other-surname:area-street-differs': 200, 'other-surname:else': 99_800 }));
+
+  it('shares the in-area mass out by how often each level occurs within one postcode', () => {
+    const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 99_990, 'other-surname:address-unit': 10 }));
+    expect(nestedMass(nested)).toBeCloseTo(nestedMass(start), 12);
+    // 10 in 100,000 within the postcode, the postcode itself 1 in 500: about 2e-7, below the 5e-6 floor random pairs give.
+    expect(u(nested, 'other-surname:address-unit')).toBeGreaterThan(1e-7);
+    expect(u(nested, 'other-surname:address-unit')).toBeLessThan(3e-7);
+    expect(u(start, 'other-surname:address-unit')).toBeGreaterThan(1e-6);
+    expect(u(nested, 'other-surname:else')).toBe(u(start, 'other-surname:else'));
+    expect(u(nested, 'same-surname:address-unit')).toBe(u(start, 'same-surname:address-unit'));
+  });
+
+  it('keeps a shared address weak where people in one postcode often share it (flat-shares)', () => {
+    const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 700, 'other-surname:address-unit': 300 }));
+    expect(u(nested, 'other-surname:address-unit')).toBeGreaterThan(u(start, 'other-surname:address-unit'));
+  });
+
+  it('keeps u as it was when too few pairs share a postcode to tell', () => {
+    const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 150 }), 200);
+    expect(nested).toBe(start);
   });
 });

@@ -56,7 +56,8 @@ function clampProbability(value: number): number {
   return Math.min(1 - PROBABILITY_FLOOR, Math.max(PROBABILITY_FLOOR, value));
 }
 
-// The prior of a random pair scales as 1 / population, so it needs a far lower floor.
+// The prior of a random pair scales as 1 / population, so it needs a far lower floor; so does u
+// of a level measured inside a narrower population (withNestedU).
 function clampPrior(value: number): number {
   return Math.min(1 - 1e-12, Math.max(1e-12, value));
 }
@@ -152,6 +153,47 @@ export function withConditionalU(start: MatchParameters, comparison: ComparisonN
     const entry = entries[level];
     if (levelGroup(level) === group && entry !== undefined) entries[level] = { ...entry, u: u[l] ?? PROBABILITY_FLOOR };
   });
+  return { ...start, comparisons: { ...start.comparisons, [comparison]: { ...current, levels: entries } } };
+}
+
+/**
+ * u of the rarest levels of one condition group, measured inside the narrower population that
+ * reaching them requires. Sharing a whole address needs a shared postcode first; among uniform
+ * random pairs that full agreement is so rare that u is the smoothing's floor and no measure of
+ * chance at all. So the mass that random pairs give the `nested` levels together (well measured:
+ * every pair in one postcode counts) is shared out among them in proportion to how often each
+ * occurs among pairs drawn inside one postcode. Where households or flat-shares are common, those
+ * pairs show it and the levels stay weak; where people rarely share an address, u falls below
+ * what random pairs can resolve. Needs at least `minimumPairs` of the group among the pairs;
+ * otherwise `start` is kept.
+ */
+export function withNestedU(
+  start: MatchParameters,
+  comparison: ComparisonName,
+  group: string,
+  nested: ReadonlySet<string>,
+  nestedPairs: VectorCounts,
+  minimumPairs = 200,
+  pseudoCount = 0.5,
+): MatchParameters {
+  const c = COMPARISON_NAMES.indexOf(comparison);
+  const levels = COMPARISONS[comparison];
+  const current = start.comparisons[comparison];
+  if (current === undefined) return start;
+  const inScope = (level: string): boolean => levelGroup(level) === group && nested.has(level.slice(level.indexOf(':') + 1));
+  const counts = new Map<string, number>(levels.filter(inScope).map((level) => [level, 0]));
+  nestedPairs.vectors.forEach((vector, index) => {
+    const level = levels[vector[c] ?? -1];
+    if (level !== undefined && counts.has(level)) counts.set(level, (counts.get(level) ?? 0) + (nestedPairs.counts[index] ?? 0));
+  });
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  if (total < minimumPairs) return start;
+  const mass = [...counts.keys()].reduce((sum, level) => sum + (current.levels[level]?.u ?? 0), 0);
+  const entries: Record<string, { m: number; u: number }> = { ...current.levels };
+  for (const [level, count] of counts) {
+    const entry = entries[level];
+    if (entry !== undefined) entries[level] = { ...entry, u: clampPrior((mass * (count + pseudoCount)) / (total + pseudoCount * counts.size)) };
+  }
   return { ...start, comparisons: { ...start.comparisons, [comparison]: { ...current, levels: entries } } };
 }
 

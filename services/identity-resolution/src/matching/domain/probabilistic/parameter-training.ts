@@ -10,11 +10,12 @@ import {
   VectorCounts,
   weightByNonMatch,
   withConditionalU,
+  withNestedU,
   withUFromRandomPairs,
 } from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
 import { PreparedRecord } from './person-record.model';
-import { COMPARISON_NAMES, COMPARISONS, ComparisonName } from './record-comparison';
+import { ADDRESS_IN_AREA_LEVELS, COMPARISON_NAMES, COMPARISONS, ComparisonName } from './record-comparison';
 
 /**
  * One EM run over the pairs of one blocking recipe, leaving out the comparisons that recipe
@@ -64,12 +65,24 @@ export function sampleRandomPairs<T>(items: readonly T[], count: number, seed: n
 }
 
 /**
- * Pairs drawn uniformly among the pairs of records that give the same surname: the population
- * the "same-surname" levels of contact are conditioned on. Reproducible from the seed.
+ * Pairs drawn uniformly among the pairs of records that give the same value of `keyOf` (a
+ * surname: the population the "same-surname" levels of contact are conditioned on; a postcode:
+ * the one full address agreement is nested in). Reproducible from the seed.
  */
-export function sampleSameSurnamePairs(records: readonly PreparedRecord[], count: number, seed: number): Array<readonly [PreparedRecord, PreparedRecord]> {
+export function sampleSameKeyPairs(
+  records: readonly PreparedRecord[],
+  keyOf: (record: PreparedRecord) => string | undefined,
+  count: number,
+  seed: number,
+): Array<readonly [PreparedRecord, PreparedRecord]> {
   const groups = new Map<string, PreparedRecord[]>();
-  for (const record of records) if (record.lastName !== undefined) groups.set(record.lastName, [...(groups.get(record.lastName) ?? []), record]);
+  for (const record of records) {
+    const key = keyOf(record);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [record]);
+    else group.push(record);
+  }
   const usable = [...groups.values()].filter((group) => group.length >= 2);
   const cumulative: number[] = [];
   let total = 0;
@@ -129,17 +142,25 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   const birthDateElse = COMPARISONS.birthDate.indexOf('else');
   const [firstNameAt, birthDateAt] = [COMPARISON_NAMES.indexOf('firstName'), COMPARISON_NAMES.indexOf('birthDate')];
   const sameSurname = countVectors(
-    sampleSameSurnamePairs(records, options.randomPairs * 2, options.seed + 1)
+    sampleSameKeyPairs(records, (record) => record.lastName, options.randomPairs * 2, options.seed + 1)
       .map(([a, b]) => comparisonVector(a, b))
       .filter((vector) => vector[firstNameAt] === firstNameElse && vector[birthDateAt] === birthDateElse),
   );
-  const withU = (from: MatchParameters, weighted: boolean): MatchParameters =>
-    withConditionalU(
+  // Pairs within one postcode, where a shared street address can happen: they measure how rare
+  // it is among different people far below what random pairs resolve (see withNestedU). They
+  // are full of matches (a duplicate keeps its postcode), so they count only once weighted by
+  // the chance of a non-match, from the second round on.
+  const samePostcode = countVectors(sampleSameKeyPairs(records, (record) => record.postcode, options.randomPairs * 2, options.seed + 2).map(([a, b]) => comparisonVector(a, b)));
+  const withU = (from: MatchParameters, weighted: boolean): MatchParameters => {
+    const conditional = withConditionalU(
       withUFromRandomPairs(from, weighted ? weightByNonMatch(random, from) : random),
       'contact',
       'same-surname',
       weighted ? weightByNonMatch(sameSurname, from) : sameSurname,
     );
+    if (!weighted) return conditional;
+    return withAddressUInArea(conditional, samePostcode);
+  };
   let parameters: MatchParameters = { ...withU(start, false), lambda: 1 / Math.max(2, records.length) };
   let iterations = 0;
   let converged = true;
@@ -160,6 +181,34 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
     training: { candidatePairs: sessionPairs, iterations, converged, uSource: 'random-pairs' },
     households: measureHouseholds(index, byId, parameters),
   };
+}
+
+const NESTED_ROUNDS = 25;
+
+/**
+ * u of the address levels of different-surname pairs inside one postcode (withNestedU), with the
+ * pairs weighted by their chance of being different people. Within a postcode that chance is not
+ * the population's prior: a duplicate keeps its postcode, so matches are a sizeable share there,
+ * and weighting by the population's prior would count them as neighbours. So the share of
+ * matches among these pairs is estimated with u, as EM would (E: each pair's chance of a match
+ * under that share; M: u and the share again), m and the other comparisons' u held fixed. Only
+ * different surnames: pairs with one surname have their own sample, and those that also share a
+ * postcode are mostly the same person.
+ */
+function withAddressUInArea(start: MatchParameters, samePostcode: VectorCounts): MatchParameters {
+  const total = samePostcode.counts.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return start;
+  let parameters = start;
+  let lambda = 0.5;
+  for (let round = 0; round < NESTED_ROUNDS; round += 1) {
+    const nonMatching = weightByNonMatch(samePostcode, { ...parameters, lambda });
+    const next = (total - nonMatching.counts.reduce((sum, count) => sum + count, 0)) / total;
+    parameters = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, nonMatching);
+    const settled = Math.abs(next - lambda) < 1e-4;
+    lambda = Math.min(0.99, Math.max(1e-6, next));
+    if (settled) break;
+  }
+  return parameters;
 }
 
 /** Below this many pairs sharing surname and address the data cannot tell; households are assumed. */

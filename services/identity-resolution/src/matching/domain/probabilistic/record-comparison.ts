@@ -47,6 +47,20 @@ const CONTACT_LEVELS = [
 ] as const;
 type ContactLevel = (typeof CONTACT_LEVELS)[number];
 type SurnameCondition = 'same-surname' | 'other-surname';
+/**
+ * Contact levels of two addresses in one suburb or postcode, from a shared street address to
+ * different streets. Not "street-name" nor "address-similar": neighbours in one street, and
+ * lookalike streets under one number, are common among different people and, within a
+ * postcode, too many for its share of matches to tell apart; they keep u from random pairs.
+ */
+export const ADDRESS_IN_AREA_LEVELS: ReadonlySet<string> = new Set<ContactLevel>([
+  'address-and-phone',
+  'address-unit',
+  'address',
+  'address-phone-differs',
+  'area-street-unknown',
+  'area-street-differs',
+]);
 
 export const COMPARISONS = {
   firstName: ['exact', 'nickname', 'similar', 'phonetic', 'fuzzy', 'initial', 'else'],
