@@ -215,10 +215,11 @@ export const topics = {
       '- **reportedBy = channel.** The outcome a channel sent, with the decision it answers (by `decisionId`, else the customer\'s latest decision of the campaign), its offer, and the customer\'s archetypes at decision time. `outcomeId` derives from the ingested message id.',
       '- **outcome = ignored (reportedBy = platform).** An offer delivered (`kind = offer`) that got no accepted or declined answer within the campaign\'s response window (`responseWindowHours`): campaign-customization stores a deadline with each decision and a periodic sweep emits this once (`outcomeId` = `ignored:<decisionId>`). "Offer Ignored" is refused from channels.',
       '- **Identity and order.** Keyed by customer id; deduplicate by `outcomeId` (delivery is at least once). A customer merged away has its later outcomes under the survivor.',
+      '- campaign-customization reads its own outcomes back from this topic and counts them (per campaign, offer and archetype: accepted against declined or ignored) for learned arbitration.',
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
-    consumers: ['downstream systems'],
+    consumers: ['campaign-customization', 'downstream systems'],
   }),
   privacyRequests: topic({
     name: 'privacy.requests.v1',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MeasureLiftHandler } from '../lift/application/measure-lift/measure-lift.handler';
+import { OutcomesModule } from '../outcomes/outcomes.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { SegmentsModule } from '../segments/segments.module';
 import { DecideNextActionHandler } from './application/decide-next-action/decide-next-action.handler';
@@ -15,7 +16,7 @@ import { NextActionController } from './interface/next-action.controller';
 
 /** Campaign management, next best action with caps and control groups, and lift. */
 @Module({
-  imports: [CampaignsModule, SegmentsModule, ProfilesModule],
+  imports: [CampaignsModule, SegmentsModule, ProfilesModule, OutcomesModule],
   controllers: [CampaignsController, NextActionController],
   providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore, ReadContactsQuery],
 })

@@ -68,6 +68,23 @@ export interface CampaignDefinition {
     perChannel: Record<string, CapRule[]>;
   };
   modules: Partial<Record<OfferModuleName, OfferModule>>;
+  /** An offer without an accepted or declined answer this many hours after the decision counts as ignored (72 when absent). */
+  responseWindowHours?: number;
+  /** What to do once the lift interval excludes zero (absent: nothing, keep measuring). */
+  liftRule?: LiftRule;
+}
+
+/**
+ * Stop or shift a campaign on evidence: when the conversion-lift interval excludes zero in the
+ * given direction, with at least minExposed customers in each group, `stop` pauses the campaign
+ * and `shift` lowers its holdout to holdoutShare (the control group has made its point).
+ */
+export interface LiftRule {
+  when: 'negative' | 'positive';
+  action: 'stop' | 'shift';
+  minExposed: number;
+  /** For shift: the holdout kept afterwards. */
+  holdoutShare?: number;
 }
 
 const MAX_CAP_WINDOW_HOURS = 24 * 90;
@@ -144,6 +161,18 @@ export const campaignDefinitionSchema = z
         perChannel: z.record(slugSchema, z.array(capRuleSchema).max(10)).default({}),
       })
       .default({ campaign: [], perChannel: {} }),
+    responseWindowHours: z.number().int().min(1, 'responseWindowHours is at least 1').max(24 * 90, 'responseWindowHours is at most 2160 (90 days)').optional(),
+    liftRule: z
+      .strictObject({
+        when: z.enum(['negative', 'positive']),
+        action: z.enum(['stop', 'shift']),
+        minExposed: z.number().int().min(1).default(100),
+        holdoutShare: z.number().min(0).max(0.9).optional(),
+      })
+      .superRefine((rule, ctx) => {
+        if (rule.action === 'shift' && rule.holdoutShare === undefined) ctx.addIssue({ code: 'custom', message: 'shift needs the holdoutShare to keep', path: ['holdoutShare'] });
+      })
+      .optional(),
     modules: z.strictObject(Object.fromEntries(offerModuleNames.map((m) => [m, moduleSchema.optional()])) as Record<OfferModuleName, z.ZodOptional<typeof moduleSchema>>),
   })
   .superRefine((c, ctx) => {

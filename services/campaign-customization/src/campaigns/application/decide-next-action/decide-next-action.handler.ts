@@ -12,6 +12,9 @@ import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
 import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
 import { DecisionPublisher } from '../../infrastructure/decision.publisher';
 import { CustomerLookup } from '../../infrastructure/customer.lookup';
+import { archetypeOf, betaSampler, defaultLearningPolicy, type ResponseSampler } from '../../domain/offer-learning';
+import type { ArbitrationLearning } from '../../domain/campaign.arbitration';
+import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
 
 const SOURCE = '/services/campaign-customization';
 /**
@@ -56,15 +59,19 @@ export type NextActionMode = { kind: 'preview' } | { kind: 'decision'; decisionI
 @Injectable()
 export class DecideNextActionHandler {
   private readonly policy: ContactPolicy;
+  private readonly sampler: ResponseSampler = betaSampler();
+  private readonly learned: boolean;
 
   constructor(
     private readonly lookup: CustomerLookup,
     private readonly catalog: CampaignCatalog,
     private readonly counters: ContactCounterStore,
     private readonly decisions: DecisionPublisher,
+    private readonly outcomes: RecordOfferOutcomesHandler,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
-    this.policy = { channelCaps: {}, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+    this.learned = config.ARBITRATION === 'learned';
   }
 
   /** The customer's brief with an action decided before (a retried request): nothing is decided again. */
@@ -105,7 +112,11 @@ export class DecideNextActionHandler {
       }
       const brief = customerBrief(profile);
       const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
-      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
+      // Counts are cached (OUTCOME_STATS_TTL_MS), so the usual request adds no round trip for them.
+      const learning: ArbitrationLearning | undefined = this.learned
+        ? { stats: await this.outcomes.responseStats(), archetype: archetypeOf(profile), policy: defaultLearningPolicy, sampler: this.sampler }
+        : undefined;
+      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy, ...(learning !== undefined ? { learning } : {}) });
       if (action.kind === 'none') return { ...answer, action, ...(mode.kind === 'preview' ? { preview: true as const } : {}) };
       // A preview reads the counts but reserves nothing and publishes nothing (GET has no side effects).
       if (mode.kind === 'preview') return { ...answer, action, preview: true };
@@ -123,7 +134,7 @@ export class DecideNextActionHandler {
         }
       }
       // Answered only once Kafka has the decision (see DecisionPublisher), with the request's trace.
-      await this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
+      await this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt, profile.needs?.archetypes ?? []) }) });
       return { ...answer, action, decisionId };
     }
   }
@@ -137,8 +148,8 @@ export class CustomerChangingError extends Error {
   }
 }
 
-function decisionData(decisionId: string, customerId: string, action: Exclude<NextAction, { kind: 'none' }>, decidedAt: string): CampaignDecidedDataV1 {
-  const base = { decisionId, customerId, campaignId: action.campaignId, campaignVersion: action.campaignVersion, channel: action.channel, decidedAt };
+function decisionData(decisionId: string, customerId: string, action: Exclude<NextAction, { kind: 'none' }>, decidedAt: string, archetypes: string[]): CampaignDecidedDataV1 {
+  const base = { decisionId, customerId, campaignId: action.campaignId, campaignVersion: action.campaignVersion, channel: action.channel, decidedAt, archetypes };
   if (action.kind === 'control') return { ...base, kind: 'control', controlGroup: action.group, modules: [], reasons: [action.reason] };
   return {
     ...base,

@@ -7,6 +7,7 @@ import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { SegmentRepository, type SegmentDocument } from '../../../segments/infrastructure/segment.repository';
 import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
+import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
 
 const LOCK_TTL_MS = 30_000;
 /** An outbox older than this was left behind by a crash (a live write publishes within a batch). */
@@ -18,7 +19,8 @@ const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 
 /**
  * Work that is not driven by a topic: back-filling segments after they were created, edited or
- * deleted, and publishing outboxes a crash left behind. Back-fills page through customers by
+ * deleted, publishing outboxes a crash left behind, and recording offers nobody answered in time
+ * as ignored. Back-fills page through customers by
  * _id through the same conditional-version write as live events, so they never overwrite each
  * other. One instance runs a given back-fill at a time (a Redis lock with a TTL); progress is
  * stored on the segment, so another instance resumes where a stopped one left off.
@@ -33,6 +35,7 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     private readonly segments: SegmentRepository,
     private readonly customers: CustomerStateRepository,
     private readonly apply: ApplyProfileChangesHandler,
+    private readonly outcomes: RecordOfferOutcomesHandler,
     @InjectRedis() private readonly redis: Redis,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
@@ -71,6 +74,11 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
       await this.apply.execute(stale.map((customerId) => ({ kind: 'flush', customerId })));
       this.logger.info({ customers: stale.length }, 'published outboxes left behind');
     }
+    if (this.stopping) return;
+    // Offers past their response window become Offer Ignored (the deadline is stored with each offer).
+    await this.withLock('lock:outcome-sweep', async () => {
+      await this.outcomes.sweep();
+    });
   }
 
   private async backfill(initial: SegmentDocument): Promise<void> {
