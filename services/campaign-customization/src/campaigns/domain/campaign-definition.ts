@@ -161,7 +161,7 @@ export const campaignDefinitionSchema = z
         perChannel: z.record(slugSchema, z.array(capRuleSchema).max(10)).default({}),
       })
       .default({ campaign: [], perChannel: {} }),
-    responseWindowHours: z.number().int().min(1, 'responseWindowHours is at least 1').max(24 * 90, 'responseWindowHours is at most 2160 (90 days)').optional(),
+    responseWindowHours: z.number().positive('responseWindowHours is more than 0 (fractions of an hour are allowed)').max(24 * 90, 'responseWindowHours is at most 2160 (90 days)').optional(),
     liftRule: z
       .strictObject({
         when: z.enum(['negative', 'positive']),

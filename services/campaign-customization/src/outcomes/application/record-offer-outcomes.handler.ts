@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
-import type { CampaignDecidedDataV1, OfferOutcomeDataV1 } from '@o2o/contracts';
+import { offerOutcomeDataV1, type CampaignDecidedDataV1, type OfferOutcomeDataV1 } from '@o2o/contracts';
 import { InjectLogger, type Logger } from '@o2o/observability';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
@@ -17,9 +17,10 @@ const HOUR_MS = 3_600_000;
 const STALE_CLAIM_MS = 30_000;
 const SWEEP_PAGE = 500;
 
+/** Reads fill in defaults: FerretDB can hand back a just-upserted document without its empty arrays. */
 function openOffer(d: OfferDecisionDocument): OpenOffer {
   const { _id, state: _state, pending: _pending, ...rest } = d;
-  return { decisionId: _id, ...rest };
+  return { ...rest, decisionId: _id, archetypes: Array.isArray(d.archetypes) ? d.archetypes : [], categories: Array.isArray(d.categories) ? d.categories : [] };
 }
 
 /**
@@ -99,7 +100,14 @@ export class RecordOfferOutcomesHandler {
     const left = await this.store.unpublished(new Date(now.getTime() - STALE_CLAIM_MS), SWEEP_PAGE);
     const all = [...ignored, ...left.filter((o) => !ignored.some((i) => i.outcomeId === o.outcomeId))];
     if (all.length === 0) return { ignored: 0, republished: 0 };
-    await this.publisher.publish(all.map((data) => ({ event: outcomeEnvelope(data) })));
+    // One stored outcome that no longer fits the contract must not hold up the others: it is logged and set aside.
+    const events = all.flatMap((data) => {
+      const parsed = offerOutcomeDataV1.safeParse(data);
+      if (parsed.success) return [{ event: outcomeEnvelope(parsed.data) }];
+      this.logger.error({ outcomeId: data.outcomeId, issues: parsed.error.issues }, 'stored offer outcome does not fit offer.outcome v1; not published');
+      return [];
+    });
+    await this.publisher.publish(events);
     await this.store.markPublished(all.flatMap((o) => (o.decisionId !== undefined ? [o.decisionId] : [])));
     if (ignored.length > 0) this.logger.info({ ignored: ignored.length }, 'offers without an answer recorded as ignored');
     return { ignored: ignored.length, republished: left.length };
