@@ -79,7 +79,7 @@ export class DecideNextActionHandler {
     const customerId = await this.lookup.resolve(input.type, input.value);
     const held = customerId === undefined ? undefined : (await this.lookup.chain(customerId, false))?.at(-1);
     if (held === undefined) throw new UnknownCustomerError(input.type);
-    const brief = customerBrief(held.snapshot.profile);
+    const brief = customerBrief(held.snapshot.profile, input.channel);
     return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: input.channel, action: decided.action, ...(decided.decisionId ? { decisionId: decided.decisionId } : {}), decidedAt: decided.decidedAt, replayed: true };
   }
 
@@ -110,7 +110,7 @@ export class DecideNextActionHandler {
           throw new CustomerChangingError();
         }
       }
-      const brief = customerBrief(profile);
+      const brief = customerBrief(profile, channel);
       const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
       // Counts are cached (OUTCOME_STATS_TTL_MS), so the usual request adds no round trip for them.
       const learning: ArbitrationLearning | undefined = this.learned
