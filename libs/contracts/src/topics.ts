@@ -183,7 +183,7 @@ export const topics = {
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
-    consumers: ['downstream systems', 'console'],
+    consumers: ['downstream systems', 'campaign-customization', 'console'],
   }),
   campaignDecisions: topic({
     name: 'campaigns.decisions.v1',
@@ -198,6 +198,7 @@ export const topics = {
       '- **kind = control.** The customer is held out (the campaign\'s own holdout or the global one, `controlGroup`): deliver nothing. The decision counts as the control exposure from which lift is measured (`GET /v1/campaigns/{id}/lift`).',
       '- **Identity and order.** `decisionId` equals the envelope id; deduplicate by it (delivery is at least once). Keyed by customer id, so one customer\'s decisions are ordered; `decidedAt` is the exposure time for attribution.',
       '- campaign-customization reads its own decisions back from this topic to record exposures, so a decision counts once it is on the topic.',
+      '- **Outbound on segment entry.** A campaign with `trigger: on-segment-entry` is also decided as soon as a customer enters its segment (read back from `segments.membership.v1`): offer and channel (the customer\'s preferred channel among the campaign\'s consented ones, else the first consented in the campaign\'s order), caps and holdouts as for a request. `decisionId` is `entry:<membership event id>:<campaign>`, so a replayed entry decides once.',
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],

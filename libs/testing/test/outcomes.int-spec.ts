@@ -151,4 +151,45 @@ describe('outcome events through the pipeline (three processes, real servers)', 
       { timeoutMs: 60000 },
     );
   }, 240000);
+
+  it('decides offer and channel when a customer enters the segment of a campaign triggered on entry, and publishes the decision', async () => {
+    expect((await campaignApi('POST', '/v1/segments', { id: 'outbound-audience', name: 'Outbound test audience', purpose: 'marketing', rule: { path: 'traits.outboundTest', op: 'eq', value: run } })).status).toBe(201);
+    const created = await campaignApi('POST', '/v1/campaigns', {
+      id: 'outbound-welcome',
+      name: 'Outbound welcome',
+      status: 'active',
+      segmentId: 'outbound-audience',
+      purpose: 'marketing',
+      // E-mail first in the campaign's order, but the customer consented to calls only.
+      channels: ['email', 'call-centre'],
+      trigger: 'on-segment-entry',
+      goal: { event: 'Order Completed' },
+      attributionWindowDays: 30,
+      startAt: new Date(Date.now() - 3_600_000).toISOString(),
+      holdoutShare: 0,
+      modules: { product: { options: [{ id: 'welcome-kit', attributes: { sku: 'WK-1', category: 'care' } }] } },
+    });
+    expect(created.status).toBe(201);
+    const userId = uniqueId('out-');
+    expect((await track({ userId, event: 'Consent Updated', properties: { purpose: 'marketing', granted: true, channel: 'call-centre', wordingVersion: 'v1' } })).status).toBe(200);
+    expect((await identify({ userId, traits: { firstName: 'Bo', outboundTest: run } })).status).toBe(200);
+    const decision = await expectEventually(
+      () => {
+        const found = spy
+          .on(topic('campaigns.decisions.v1'))
+          .map((m) => ({ key: m.key, data: (m.value as { data: { decisionId: string; campaignId: string; channel: string; kind: string; reasons: string[] } }).data }))
+          .find((d) => d.data.campaignId === 'outbound-welcome');
+        if (!found) throw new Error('no outbound decision yet');
+        return found;
+      },
+      { timeoutMs: 60000 },
+    );
+    expect(decision.data).toMatchObject({ kind: 'offer', channel: 'call-centre' });
+    expect(decision.data.decisionId).toMatch(/^entry:/);
+    expect(decision.data.reasons.some((r) => r.startsWith('channel call-centre'))).toBe(true);
+    // Nobody asked, yet the contact counts against the caps like any other.
+    const contacts = await campaignApi('GET', `/v1/customers/by/userId/${encodeURIComponent(userId)}/contacts?channel=call-centre`);
+    expect(contacts.status).toBe(200);
+    expect(JSON.stringify(contacts.json['latest'])).toContain(decision.data.decisionId);
+  }, 120000);
 });

@@ -13,11 +13,13 @@ import { DecisionRequestStore } from './infrastructure/decision-request.store';
 import { DecisionPublisher } from './infrastructure/decision.publisher';
 import { CampaignsController } from './interface/campaigns.controller';
 import { NextActionController } from './interface/next-action.controller';
+import { SegmentEntriesConsumer } from './interface/segment-entries.consumer';
+import { OutboundOnEntryHandler } from './application/outbound-on-entry/outbound-on-entry.handler';
 
 /** Campaign management, next best action with caps and control groups, and lift. */
 @Module({
   imports: [CampaignsModule, SegmentsModule, ProfilesModule, OutcomesModule],
-  controllers: [CampaignsController, NextActionController],
-  providers: [ManageCampaignsHandler, DecideNextActionHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore, ReadContactsQuery],
+  controllers: [CampaignsController, NextActionController, SegmentEntriesConsumer],
+  providers: [ManageCampaignsHandler, DecideNextActionHandler, OutboundOnEntryHandler, MeasureLiftHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore, ReadContactsQuery],
 })
 export class CampaignsApiModule {}

@@ -72,6 +72,12 @@ export interface CampaignDefinition {
   responseWindowHours?: number;
   /** What to do once the lift interval excludes zero (absent: nothing, keep measuring). */
   liftRule?: LiftRule;
+  /**
+   * on-request (default): decided when a channel asks for the next action. on-segment-entry: also
+   * decided, offer and channel, as soon as a customer enters the segment, and published on
+   * campaigns.decisions.v1 for delivery systems.
+   */
+  trigger?: 'on-request' | 'on-segment-entry';
 }
 
 /**
@@ -162,6 +168,7 @@ export const campaignDefinitionSchema = z
       })
       .default({ campaign: [], perChannel: {} }),
     responseWindowHours: z.number().positive('responseWindowHours is more than 0 (fractions of an hour are allowed)').max(24 * 90, 'responseWindowHours is at most 2160 (90 days)').optional(),
+    trigger: z.enum(['on-request', 'on-segment-entry']).optional(),
     liftRule: z
       .strictObject({
         when: z.enum(['negative', 'positive']),

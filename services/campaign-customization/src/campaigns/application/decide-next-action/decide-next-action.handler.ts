@@ -7,6 +7,7 @@ import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { isLive } from '../../domain/campaign-definition';
 import { capChecksFor, contactScopes, countsNeeded, type ContactPolicy } from '../../domain/contact-cap';
 import { customerBrief, type CustomerBrief } from '../../domain/customer-brief';
+import { outboundChannel } from '../../domain/outbound-channel';
 import { decideNextAction, type NextAction } from '../../domain/next-action.decider';
 import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
 import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
@@ -83,11 +84,17 @@ export class DecideNextActionHandler {
     return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: input.channel, action: decided.action, ...(decided.decisionId ? { decisionId: decided.decisionId } : {}), decidedAt: decided.decidedAt, replayed: true };
   }
 
-  async execute(input: { type: string; value: string; channel: string }, mode: NextActionMode): Promise<NextActionAnswer> {
+  /**
+   * `channel` absent (outbound, with `campaignId`): the customer's preferred consented channel of
+   * that campaign is chosen (outboundChannel). `campaignId`: decide for that campaign only.
+   */
+  async execute(input: { type: string; value: string; channel?: string; campaignId?: string }, mode: NextActionMode): Promise<NextActionAnswer> {
     const customerId = await this.lookup.resolve(input.type, input.value);
     if (customerId === undefined) throw new UnknownCustomerError(input.type);
-    const campaigns = await this.catalog.all();
-    const channel = input.channel;
+    const all = await this.catalog.all();
+    const campaigns = input.campaignId === undefined ? all : all.filter((c) => c.id === input.campaignId);
+    let channel = input.channel ?? '';
+    let channelReason: string | undefined;
     let fromMongo = false;
 
     for (let attempt = 1; ; attempt++) {
@@ -96,6 +103,16 @@ export class DecideNextActionHandler {
       if (chain === undefined || held === undefined) throw new UnknownCustomerError(input.type);
       const { profile, memberships } = held.snapshot;
       const now = new Date();
+      if (input.channel === undefined) {
+        const only = campaigns[0];
+        const chosen = only === undefined ? undefined : outboundChannel(only, profile);
+        if (chosen === undefined) {
+          const brief = customerBrief(profile);
+          return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: '', decidedAt: now.toISOString(), action: { kind: 'none', reason: 'no channel of the campaign is consented for its purpose', passed: [] } };
+        }
+        channel = chosen.channel;
+        channelReason = `channel ${chosen.channel}: ${chosen.reason}`;
+      }
       // Only campaigns that could reach the cap check need counts fetched.
       const candidates = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
       const ids = chain.map((e) => e.customerId);
@@ -116,7 +133,8 @@ export class DecideNextActionHandler {
       const learning: ArbitrationLearning | undefined = this.learned
         ? { stats: await this.outcomes.responseStats(), archetype: archetypeOf(profile), policy: defaultLearningPolicy, sampler: this.sampler }
         : undefined;
-      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy, ...(learning !== undefined ? { learning } : {}) });
+      const decided = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy, ...(learning !== undefined ? { learning } : {}) });
+      const action: NextAction = channelReason !== undefined && decided.kind === 'offer' ? { ...decided, reasons: [...decided.reasons, channelReason] } : decided;
       if (action.kind === 'none') return { ...answer, action, ...(mode.kind === 'preview' ? { preview: true as const } : {}) };
       // A preview reads the counts but reserves nothing and publishes nothing (GET has no side effects).
       if (mode.kind === 'preview') return { ...answer, action, preview: true };

@@ -8,8 +8,13 @@ import { SegmentRepository, type SegmentDocument } from '../../../segments/infra
 import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
 import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
+import { CampaignConflictError, CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
+import { liftRuleVerdict } from '../../../lift/domain/lift-rule';
+import { computeLift } from '../../../lift/domain/lift.statistics';
 
 const LOCK_TTL_MS = 30_000;
+/** Lift is counted over all customers of a campaign: judged at most this often. */
+const LIFT_RULES_INTERVAL_MS = 60_000;
 /** An outbox older than this was left behind by a crash (a live write publishes within a batch). */
 const STALE_OUTBOX_MS = 15_000;
 
@@ -30,12 +35,14 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
+  private liftRulesAt = 0;
 
   constructor(
     private readonly segments: SegmentRepository,
     private readonly customers: CustomerStateRepository,
     private readonly apply: ApplyProfileChangesHandler,
     private readonly outcomes: RecordOfferOutcomesHandler,
+    private readonly campaigns: CampaignRepository,
     @InjectRedis() private readonly redis: Redis,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
@@ -79,6 +86,29 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     await this.withLock('lock:outcome-sweep', async () => {
       await this.outcomes.sweep();
     });
+    if (this.stopping) return;
+    await this.withLock('lock:lift-rules', () => this.applyLiftRules());
+  }
+
+  /** Campaigns with a lift rule stop or shift once their lift interval excludes zero (a new version, saved conditionally). */
+  private async applyLiftRules(): Promise<void> {
+    if (Date.now() - this.liftRulesAt < LIFT_RULES_INTERVAL_MS) return;
+    this.liftRulesAt = Date.now();
+    for (const definition of await this.campaigns.all()) {
+      if (definition.liftRule === undefined || definition.status !== 'active') continue;
+      const counts = await this.customers.attributionCounts(definition.id);
+      const verdict = liftRuleVerdict(definition, computeLift({ treated: counts.treated, control: counts.control, confidence: 0.95 }));
+      if (verdict === undefined) continue;
+      const current = await this.campaigns.get(definition.id);
+      if (current === null || current.definition.version !== definition.version) continue;
+      try {
+        await this.campaigns.save(current, verdict.next);
+        this.logger.info({ campaign: definition.id, action: verdict.action, version: verdict.next.version }, verdict.reason);
+      } catch (error) {
+        // Edited meanwhile: the next pass judges the new version.
+        if (!(error instanceof CampaignConflictError)) throw error;
+      }
+    }
   }
 
   private async backfill(initial: SegmentDocument): Promise<void> {
