@@ -236,4 +236,27 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     const backfilled = await customersCollection.find({ _id: { $in: [id('legacy-1'), id('legacy-3')] as never[] } }).sort({ _id: 1 }).toArray();
     expect(backfilled.map((d) => d['liftKeys'] as string[])).toEqual([['lift-test:treated', 'lift-test:treated:converted'], []]);
   });
+
+  it('answers a shared identifier with its candidates instead of guessing, and resolves it again once it is no longer shared', async () => {
+    const [a, b] = [id('shared-a'), id('shared-b')];
+    const phone = `+4930${Date.now() % 10_000_000}`;
+    const t0 = new Date(Date.now() - 60_000);
+    await kit.publish(topics.identitySnapshots, [identitySnapshot(a, [{ type: 'phone', value: phone }], t0), identitySnapshot(b, [{ type: 'phone', value: phone }, { type: 'email', value: `${b}@example.com` }], t0)]);
+    const ask = () => kit.http('GET', `/v1/customers/by/phone/${encodeURIComponent(phone)}/next-action?channel=call-centre`);
+    const shared = await expectEventually(async () => {
+      const answer = await ask();
+      expect(answer.status).toBe(409);
+      return answer;
+    });
+    const error = shared.json['error'] as { code: string; candidates: Array<{ customerId: string }> };
+    expect(error.code).toBe('shared_identifier');
+    expect(error.candidates.map((c) => c.customerId).sort()).toEqual([a, b].sort());
+    // b's newer snapshot no longer lists the phone: it is a's alone again.
+    await kit.publish(topics.identitySnapshots, [identitySnapshot(b, [{ type: 'email', value: `${b}@example.com` }], new Date())]);
+    await expectEventually(async () => {
+      const answer = await ask();
+      expect(answer.status).toBe(200);
+      expect(answer.json['customerId']).toBe(a);
+    });
+  });
 });

@@ -65,13 +65,14 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
     }
     await this.publisher.publish([{ topic: topics.segmentMembership, events: exits }]);
     const keys = await this.redisKeys(customerIds);
-    const [profiles, identifiers, offers, outcomes] = await Promise.all([
+    const [profiles, identifiers] = await Promise.all([
       this.collection('customers').deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] } as never),
       this.collection('identifiers').deleteMany({ customerId: { $in: customerIds } }),
-      // Offers awaiting an answer and recorded outcomes: the learned counts lose this customer's share.
-      this.collection('offer_decisions').deleteMany({ customerId: { $in: customerIds } }),
-      this.collection('offer_outcomes').deleteMany({ customerId: { $in: customerIds } }),
     ]);
+    // Offers awaiting an answer and recorded outcomes: the learned counts lose this customer's share.
+    const offers = await this.collection('offer_decisions').deleteMany({ customerId: { $in: customerIds } });
+    const outcomes = await this.collection('offer_outcomes').deleteMany({ customerId: { $in: customerIds } });
+    await this.collection('identifiers').updateMany({ holders: { $in: customerIds } }, { $pull: { holders: { $in: customerIds } } } as never);
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {

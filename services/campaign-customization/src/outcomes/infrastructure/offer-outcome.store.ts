@@ -59,6 +59,8 @@ export class OfferOutcomeStore implements OnModuleInit {
       offers.map(({ decisionId, ...offer }) => ({
         updateOne: { filter: { _id: decisionId }, update: { $setOnInsert: { ...offer, state: 'open' as const, pending: null } }, upsert: true },
       })),
+      // One bulk write at a time per database: concurrent ones can hang FerretDB (docs/architecture.md).
+      { serialize: true },
     );
   }
 
@@ -106,7 +108,7 @@ export class OfferOutcomeStore implements OnModuleInit {
       if (key === undefined) return [];
       return [{ updateOne: { filter: { _id: o.outcomeId }, update: { $setOnInsert: { customerId: o.customerId, statKey: `${key}#${o.outcome}`, at: o.occurredAt } }, upsert: true } }];
     });
-    await chunkedBulkWrite(this.outcomes, operations);
+    await chunkedBulkWrite(this.outcomes, operations, { serialize: true });
   }
 
   /** Accepted against declined-or-ignored counts per learning key. */
