@@ -192,7 +192,7 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     // Known true effect: exactly these shares of each group reach the goal after their exposure.
     const converting = [...treated.slice(0, Math.round(treated.length * treatedRate)), ...control.slice(0, Math.round(control.length * controlRate))];
     const later = new Date(Date.now() + 1000);
-    await kit.publish(topics.identityEvents, converting.map((c) => trackEvent(c, 'Trial Started', {}, later)));
+    await kit.publish(topics.identityEvents, converting.map((c) => trackEvent(c, 'Trial Started', { revenue: 30 }, later)));
     await kit.publish(topics.identityEvents, control.slice(-5).map((c) => trackEvent(c, 'Something Else', {}, later)));
 
     const lift = await expectEventually(
@@ -211,6 +211,18 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     expect(lift.absoluteInterval.upper).toBeGreaterThan(trueLift);
     expect(lift.absoluteLift).toBeCloseTo(trueLift, 1);
     expect(lift.significant).toBe(true);
+
+    // Revenue per customer: 30 for each converting customer, so the true difference of means is 30 x the difference of rates.
+    const outcomes = (await kit.http('GET', '/v1/campaigns/lift-test/lift')).json as {
+      revenuePerCustomer: { difference: number; interval: { lower: number; upper: number }; significant: boolean };
+      retention: { treated: { exposed: number }; control: { exposed: number }; retentionDays: number };
+    };
+    const trueRevenueLift = 30 * (Math.round(treated.length * treatedRate) / treated.length - Math.round(control.length * controlRate) / control.length);
+    expect(outcomes.revenuePerCustomer.difference).toBeCloseTo(trueRevenueLift, 6);
+    expect(outcomes.revenuePerCustomer.interval.lower).toBeLessThan(trueRevenueLift);
+    expect(outcomes.revenuePerCustomer.interval.upper).toBeGreaterThan(trueRevenueLift);
+    expect(outcomes.revenuePerCustomer.significant).toBe(true);
+    expect(outcomes.retention).toMatchObject({ treated: { exposed: treated.length }, control: { exposed: control.length }, retentionDays: 7 });
 
     // Counted through the lift-keys index; documents stored before lift keys count until back-filled, and the same after.
     const customersCollection = kit.service.app.get<Connection>(getConnectionToken()).collection('customers');

@@ -7,7 +7,7 @@ function accepted(m: DemoMessage): boolean {
   if (!parsed.success) return false;
   if (parsed.data.type !== 'track') return true;
   if (platformOnlyEventNames.includes(parsed.data.event as never)) return false;
-  const schema = (outcomeTrackPropertiesV1 as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[parsed.data.event];
+  const schema = Object.hasOwn(outcomeTrackPropertiesV1, parsed.data.event) ? (outcomeTrackPropertiesV1 as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[parsed.data.event] : undefined;
   return schema === undefined || schema.safeParse(parsed.data.properties ?? {}).success;
 }
 

@@ -37,6 +37,7 @@ describe('offer outcomes', () => {
     expect(channelOutcomeOf('e-1', undefined, event('Offer Ignored', { campaignId: 'c' }))).toBeUndefined();
     expect(channelOutcomeOf('e-1', undefined, event('Order Completed', { campaignId: 'c' }))).toBeUndefined();
     expect(channelOutcomeOf('e-1', undefined, event('Offer Accepted', {}))).toBeUndefined();
+    expect(channelOutcomeOf('e-1', undefined, event('constructor', { campaignId: 'c' }))).toBeUndefined();
   });
 
   it('ties a channel outcome to its offer, with the context it is learned in', () => {

@@ -46,7 +46,8 @@ function text(value: unknown): string | undefined {
  */
 export function channelOutcomeOf(eventId: string, correlationId: string | undefined, data: ResolvedEventDataV1): ChannelOutcome | undefined {
   if (data.eventType !== 'track' || data.event === undefined) return undefined;
-  const outcome = kindByName[data.event];
+  // Own keys only: an event named "constructor" is not an outcome.
+  const outcome = Object.hasOwn(kindByName, data.event) ? kindByName[data.event] : undefined;
   if (outcome === undefined) return undefined;
   const properties = data.properties ?? {};
   const campaignId = text(properties['campaignId']);
