@@ -270,5 +270,8 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
       expect(answer.status).toBe(200);
       expect(answer.json['customerId']).toBe(a);
     });
+    // a erased (its snapshot tombstoned): nobody holds the phone, so it leads nowhere rather than to its former owner.
+    await kit.tombstone(topics.identitySnapshots, a);
+    await expectEventually(async () => expect((await ask()).status).toBe(404), { timeoutMs: 60000 });
   });
 });

@@ -72,7 +72,7 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
     // Offers awaiting an answer and recorded outcomes: the learned counts lose this customer's share.
     const offers = await this.collection('offer_decisions').deleteMany({ customerId: { $in: customerIds } });
     const outcomes = await this.collection('offer_outcomes').deleteMany({ customerId: { $in: customerIds } });
-    await this.collection('identifiers').updateMany({ holders: { $in: customerIds } }, { $pull: { holders: { $in: customerIds } } } as never);
+    await this.collection('identifiers').updateMany({ holders: { $in: customerIds } }, { $pullAll: { holders: customerIds } } as never);
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {

@@ -54,9 +54,9 @@ export class CustomerLookup {
     if (hit !== undefined) return hit;
     const found = await this.index.lookup({ type, value });
     // Shared by several customers: never guess (identity-resolution answers 409 alike); not cached, so it resolves once it is no longer shared.
-    if (found.holders.length > 1) throw new SharedIdentifierError(type, found.holders);
-    // The one holder is the customer; documents written before holders were kept have only the owner.
-    const customerId = found.holders.length === 1 ? found.holders[0] : found.customerId;
+    if (found.holders !== undefined && found.holders.length > 1) throw new SharedIdentifierError(type, found.holders);
+    // The one holder is the customer (none: nobody holds it any more); entries written before holders were kept have only the owner.
+    const customerId = found.holders !== undefined ? found.holders[0] : found.customerId;
     if (customerId !== undefined) this.identifiers.set(key, customerId);
     return customerId;
   }

@@ -104,14 +104,19 @@ export class IdentifierIndexRepository implements OnModuleInit {
   async removeCustomer(customerIds: readonly string[]): Promise<void> {
     if (customerIds.length === 0) return;
     await this.identifiers.deleteMany({ customerId: { $in: [...customerIds] } });
-    await this.identifiers.updateMany({ holders: { $in: [...customerIds] } }, { $pull: { holders: { $in: [...customerIds] } } });
+    await this.identifiers.updateMany({ holders: { $in: [...customerIds] } }, { $pullAll: { holders: [...customerIds] } });
   }
 
-  /** The identifier's owner (the latest snapshot to list it) and every customer holding it now. */
-  async lookup(identifier: IdentifierV1): Promise<{ customerId?: string; holders: string[] }> {
+  /**
+   * The identifier's owner (the latest snapshot to list it) and every customer holding it now;
+   * `holders` is absent on entries written before holders were kept (then the owner answers).
+   */
+  async lookup(identifier: IdentifierV1): Promise<{ customerId?: string; holders?: string[] }> {
     const document = await this.identifiers.findOne({ _id: identifierKey(identifier) });
-    if (document === null) return { holders: [] };
-    const holders = [...new Set(document.holders ?? [])].sort();
-    return document.customerId !== '' ? { customerId: document.customerId, holders } : { holders };
+    if (document === null) return {};
+    const found: { customerId?: string; holders?: string[] } = {};
+    if (document.customerId !== '') found.customerId = document.customerId;
+    if (Array.isArray(document.holders)) found.holders = [...new Set(document.holders)].sort();
+    return found;
   }
 }
