@@ -7,7 +7,7 @@ process.env.TZ = 'UTC';
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$|/node_modules/jose/.+\\.js$': [
+    '^.+\\.ts$|/node_modules/(jose|kubernetes-models|@kubernetes-models/[a-z-]+|is-cidr|cidr-regex)/.+\\.js$': [
       '@swc/jest',
       {
         jsc: {
@@ -20,8 +20,10 @@ module.exports = {
       },
     ],
   },
-  // jose (token checks) ships ES modules only; jest's CommonJS runtime needs it transpiled too.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // jose (token checks) and kubernetes-models (the chart's schemas, libs/deploy; with is-cidr and
+  // cidr-regex, which its validator uses) ship ES modules only; jest's CommonJS runtime needs them transpiled too.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|kubernetes-models|@kubernetes-models/[a-z-]+|is-cidr|cidr-regex)/)'],
+  resolver: path.join(__dirname, 'jest.resolver.js'),
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@o2o/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`): lint (module boundaries included), type-check,
-# unit tests, then integration tests against real Kafka, MongoDB-compatible and Redis servers
-# (named by KAFKA_BROKERS/MONGO_URL/REDIS_URL, else Docker via testcontainers, else the local
-# servers of deploy/local, installed and started on first use).
+# the Kubernetes chart's validation, unit tests, then integration tests against real Kafka,
+# MongoDB-compatible and Redis servers (named by KAFKA_BROKERS/MONGO_URL/REDIS_URL, else Docker
+# via testcontainers, else the local servers of deploy/local, installed and started on first use).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export TZ=UTC
@@ -24,6 +24,10 @@ step "type-check (build, then tests)"
 npx tsc -b tsconfig.build.json
 npm run --silent build:web
 npx tsc -p tsconfig.spec.json
+
+step "Kubernetes chart: helm lint, render, Kubernetes and KEDA schemas"
+# Builds Helm from the Go module proxy on first use (cached in .local-servers/cache).
+bash deploy/kubernetes/validate.sh
 
 step "unit tests"
 npx jest -c jest.config.js --ci

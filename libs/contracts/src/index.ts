@@ -12,3 +12,4 @@ export * from './topics';
 export * from './privacy/privacy.v1';
 export * from './asyncapi/asyncapi';
 export * from './asyncapi/asyncapi.examples';
+export * from './costs/cost-events.v1';

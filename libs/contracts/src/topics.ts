@@ -220,7 +220,7 @@ export const topics = {
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
-    consumers: ['campaign-customization', 'downstream systems'],
+    consumers: ['needs-profiling', 'campaign-customization', 'downstream systems'],
   }),
   privacyRequests: topic({
     name: 'privacy.requests.v1',

@@ -5,3 +5,4 @@ export * from './idempotent-writes';
 export * from './merge-chains';
 export * from './coalescing-gate';
 export * from './batch-reads';
+export * from './write-statements';

@@ -2,6 +2,7 @@ import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common'
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { PlatformMetrics, ReadinessRegistry } from '@o2o/observability';
+import { writeStatementsOf } from './write-statements';
 
 export interface MongoSettings {
   url: string;
@@ -34,7 +35,9 @@ const COLLECTION_COMMANDS = new Set(['find', 'insert', 'update', 'delete', 'aggr
 /**
  * Times every command the driver sends (command monitoring) into
  * `o2o_mongo_command_duration_seconds`, by collection and command: where a batch's store time
- * goes, per service, without a profiler.
+ * goes, per service, without a profiler. Its count is the service's database commands; the write
+ * statements and their bytes go to `o2o_mongo_documents_written_total` and
+ * `o2o_mongo_bytes_written_total` (sent, so retried writes count again), for the bench's cost per event.
  */
 @Injectable()
 class MongoCommandMetrics implements OnModuleInit {
@@ -52,6 +55,17 @@ class MongoCommandMetrics implements OnModuleInit {
       const target = command === 'getMore' ? event.command['collection'] : event.command[command];
       const collection = COLLECTION_COMMANDS.has(command) && typeof target === 'string' ? target : '';
       this.started.set(event.requestId, { collection, command });
+      // A listener that throws would fail the command it observes: a write the counters cannot
+      // size is left uncounted instead.
+      try {
+        const written = writeStatementsOf(command, event.command);
+        if (written) {
+          this.metrics.storeDocumentsWritten.inc({ collection, command }, written.statements);
+          this.metrics.storeBytesWritten.inc({ collection, command }, written.bytes);
+        }
+      } catch {
+        // Uncounted, not failed.
+      }
     });
     const finish = (event: { requestId: number; duration: number }, outcome: 'ok' | 'failed'): void => {
       const start = this.started.get(event.requestId);

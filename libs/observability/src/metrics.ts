@@ -88,6 +88,21 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  /** With storeCommandDuration's count (commands) these give a service's database cost per event. */
+  readonly storeDocumentsWritten = new Counter({
+    name: 'o2o_mongo_documents_written_total',
+    help: 'Write statements sent to MongoDB (documents inserted, update and delete statements, findAndModify), by collection and command.',
+    labelNames: ['collection', 'command'] as const,
+    registers: [this.registry],
+  });
+
+  readonly storeBytesWritten = new Counter({
+    name: 'o2o_mongo_bytes_written_total',
+    help: 'BSON bytes of the write statements sent to MongoDB (the documents, updates and filters, not the command envelope), by collection and command.',
+    labelNames: ['collection', 'command'] as const,
+    registers: [this.registry],
+  });
+
   constructor(serviceName: string) {
     this.registry.setDefaultLabels({ service: serviceName });
     collectDefaultMetrics({ register: this.registry });

@@ -10,3 +10,4 @@ export * from './infrastructure/identity-provider-process';
 export * from './identity-provider/local-identity-provider';
 export * from './access-control';
 export * from './browser/console-login';
+export * from './demo/demo-population';

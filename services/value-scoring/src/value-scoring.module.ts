@@ -23,6 +23,11 @@ import { ValueEventsConsumer } from './purchases/interface/value-events.consumer
 import { CustomerScorer } from './valuation/application/customer.scorer';
 import { CustomerValueController } from './valuation/interface/customer-value.controller';
 import { ValueReportController } from './valuation/interface/value-report.controller';
+import { CostModelRegistry } from './costs/application/cost-model.registry';
+import { CostModelRepository } from './costs/infrastructure/cost-model.repository';
+import { StoredCostModel, StoredCostModelSchema } from './costs/infrastructure/cost-model.schema';
+import { CostModelController } from './costs/interface/cost-model.controller';
+import { OpenApiController } from './valuation/interface/openapi.controller';
 
 /**
  * One feature module: live scoring, the model jobs and the API share the scorer and the model
@@ -35,14 +40,17 @@ import { ValueReportController } from './valuation/interface/value-report.contro
       { name: ModelVersion.name, schema: ModelVersionSchema },
       { name: ValuationState.name, schema: ValuationStateSchema },
       { name: ModelJobRun.name, schema: ModelJobRunSchema },
+      { name: StoredCostModel.name, schema: StoredCostModelSchema },
     ]),
   ],
-  controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController, ValueReportController],
+  controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController, ValueReportController, CostModelController, OpenApiController],
   providers: [
     PurchaseSummaryRepository,
     ModelVersionRepository,
     ModelJobLock,
     ModelRegistry,
+    CostModelRepository,
+    CostModelRegistry,
     CustomerScorer,
     SummaryUpdater,
     RecordPurchasesHandler,

@@ -54,6 +54,12 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         // An odd page size so every paged pass crosses page boundaries.
         SCORING_PAGE_SIZE: '37',
         MODEL_LOCK_TTL_MS: '10000',
+        // Costs free (and no contact events here): these cases check revenue valuation, fits and races (profitability.int-spec.ts has the costs).
+        COST_PER_ORDER: '0',
+        COST_PER_RETURN: '0',
+        COST_PER_SERVICE_CALL: '0',
+        COST_PER_CONTACT_DEFAULT: '0',
+        COST_PER_CUSTOMER_YEAR: '0',
       }),
     );
     [a, b] = await Promise.all([startService(valueScoringService, config, 0), startService(valueScoringService, config, 0)]);
@@ -330,6 +336,27 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       const republished = everyone.filter((c) => latestScore(c).modelVersion === version);
       expect(republished.length).toBeGreaterThan(everyone.length / 2);
       for (const c of republished) expect(latestScore(c)).toMatchObject({ tier: stored[everyone.indexOf(c)]?.body.tier });
+      // The most-growable ranking: everyone with room to grow, by strategic value, page by page.
+      const growable = everyone.filter((c) => (stored[everyone.indexOf(c)]?.body.strategicValue ?? 0) > 0);
+      expect(growable.length).toBeGreaterThan(2);
+      const ranked: Array<{ customerId: string; growthValue: number; strategicValue: number; actualValue: number; potentialValue: number }> = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 1000; pages++) {
+        const response = await fetch(`${b.url}/v1/reports/most-growable?limit=7${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: await authHeader('marketer') });
+        expect(response.status).toBe(200);
+        const page = (await response.json()) as { customers: typeof ranked; next: string | null };
+        ranked.push(...page.customers);
+        after = page.next;
+        if (!after) break;
+      }
+      const ours = ranked.filter((r) => everyone.includes(r.customerId));
+      expect(new Set(ours.map((r) => r.customerId))).toEqual(new Set(growable));
+      expect(new Set(ranked.map((r) => r.customerId)).size).toBe(ranked.length);
+      for (let i = 1; i < ranked.length; i++) expect(ranked[i - 1]?.growthValue ?? 0).toBeGreaterThanOrEqual(ranked[i]?.growthValue ?? 0);
+      for (const r of ours) {
+        expect(r.growthValue).toBe(stored[everyone.indexOf(r.customerId)]?.body.strategicValue);
+        expect(r.potentialValue).toBeCloseTo(r.actualValue + r.growthValue, 1);
+      }
       // New events on either instance are scored with the fitted model.
       const fresh = [cid('after-fit-1'), cid('after-fit-2'), cid('after-fit-3'), cid('after-fit-4')];
       await send(topics.identityEvents.name, fresh.flatMap((c) => [purchase(c, new Date(now.getTime() - 60 * DAY), 30), purchase(c, new Date(now.getTime() - 3 * DAY), 30)]));

@@ -17,6 +17,8 @@ export const benchConfigSchema = z.object({
   /** Seconds of load per phase. */
   BENCH_DURATION: z.coerce.number().int().min(5).max(600).default(25),
   BENCH_WARMUP: z.coerce.number().int().min(0).max(120).default(5),
+  /** Seconds with no load before the first phase, to measure each process's idle CPU (the cost table's "net" column); 0: not measured. */
+  BENCH_IDLE_BASELINE: z.coerce.number().int().min(0).max(60).default(5),
   /** Synthetic customers. */
   BENCH_POPULATION: z.coerce.number().int().min(10).max(1_000_000).default(2000),
   /** Events accepted but not yet through the pipeline the max mode keeps in flight (closed loop). */
@@ -32,7 +34,7 @@ export const benchConfigSchema = z.object({
   BENCH_DB_CEILING: configFields.booleanFlag.default(true),
   /** Longest wait for the pipeline to drain after a phase. */
   BENCH_DRAIN_TIMEOUT: z.coerce.number().int().min(5).max(600).default(30),
-  /** Service to run under `node --cpu-prof` (its profile lands in bench-results/profiles). */
+  /** Services to run under `node --cpu-prof`: one name, a comma-separated list, or `all` (profiles in bench-results/profiles/<run>/<service>). */
   BENCH_PROFILE: z.string().optional(),
   /** KAFKA_PARTITIONS_CONCURRENCY of every service (partition batches one consumer gathers per fetch); unset: the services' default. */
   BENCH_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(1024).optional(),
@@ -106,4 +108,14 @@ export function inheritedEnvironment(): Record<string, string> {
     out[key] = value;
   }
   return out;
+}
+
+/** The services BENCH_PROFILE names, refusing a name that is not one of them (a typo would silently profile nothing). */
+export function profiledServices(setting: string | undefined, services: readonly string[]): string[] {
+  if (setting === undefined || setting.trim() === '') return [];
+  const names = setting.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (names.includes('all')) return [...services];
+  const unknown = names.filter((n) => !services.includes(n));
+  if (unknown.length > 0) throw new Error(`--profile=${setting}: unknown service ${unknown.join(', ')} (one of ${services.join(', ')}, or all)`);
+  return names;
 }

@@ -1,3 +1,5 @@
+import { CostCounters } from '../analysis/cost-per-event';
+
 /** One parsed Prometheus sample line. */
 interface MetricLine {
   name: string;
@@ -19,6 +21,8 @@ export interface ServiceMetricsSnapshot {
   deadLettered: number;
   batchRetries: number;
   eventLoopLagP99Seconds: number | undefined;
+  /** Totals since the process started, over all labels: the inputs of the cost per event. */
+  cost: CostCounters;
 }
 
 /** Scrapes each service's /metrics (the URLs given are the management listeners'): consumer lag as the services report it, batch sizes and durations. */
@@ -43,17 +47,26 @@ export class MetricsScraper {
   }
 
   async scrapeAll(): Promise<void> {
+    await this.scrapeNow();
+  }
+
+  /** Scrapes every service now; the snapshots taken, by service (a service that did not answer is missing). */
+  async scrapeNow(): Promise<Map<string, ServiceMetricsSnapshot>> {
+    const taken = new Map<string, ServiceMetricsSnapshot>();
     await Promise.all(
       this.services.map(async (s) => {
         try {
           const response = await fetch(`${s.url}/metrics`);
           if (!response.ok) return;
-          this.snapshots.get(s.name)?.push(snapshotOf(parse(await response.text())));
+          const snap = snapshotOfMetricsText(await response.text());
+          this.snapshots.get(s.name)?.push(snap);
+          taken.set(s.name, snap);
         } catch {
           // A service that is stopping or busy misses one scrape.
         }
       }),
     );
+    return taken;
   }
 
   stop(): void {
@@ -128,8 +141,22 @@ function parse(text: string): MetricLine[] {
   return out;
 }
 
-function snapshotOf(lines: MetricLine[]): ServiceMetricsSnapshot {
-  const snap: ServiceMetricsSnapshot = { at: Date.now(), lag: {}, batchSizeSum: {}, batchCount: {}, batchSecondsSum: {}, storeSecondsSum: {}, storeCount: {}, deadLettered: 0, batchRetries: 0, eventLoopLagP99Seconds: undefined };
+/** A snapshot of one /metrics text (Prometheus exposition format, as prom-client writes it). */
+export function snapshotOfMetricsText(text: string, at = Date.now()): ServiceMetricsSnapshot {
+  const lines = parse(text);
+  const snap: ServiceMetricsSnapshot = {
+    at,
+    lag: {},
+    batchSizeSum: {},
+    batchCount: {},
+    batchSecondsSum: {},
+    storeSecondsSum: {},
+    storeCount: {},
+    deadLettered: 0,
+    batchRetries: 0,
+    eventLoopLagP99Seconds: undefined,
+    cost: { commands: 0, documentsWritten: 0, bytesWritten: 0, produced: 0 },
+  };
   const add = (into: Record<string, number>, topic: string | undefined, value: number): void => {
     if (topic === undefined || !Number.isFinite(value)) return;
     into[topic] = (into[topic] ?? 0) + value;
@@ -141,7 +168,12 @@ function snapshotOf(lines: MetricLine[]): ServiceMetricsSnapshot {
     else if (l.name === 'o2o_kafka_batch_size_count') add(snap.batchCount, topic, l.value);
     else if (l.name === 'o2o_kafka_batch_duration_seconds_sum') add(snap.batchSecondsSum, topic, l.value);
     else if (l.name === 'o2o_mongo_command_duration_seconds_sum') add(snap.storeSecondsSum, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
-    else if (l.name === 'o2o_mongo_command_duration_seconds_count') add(snap.storeCount, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
+    else if (l.name === 'o2o_mongo_command_duration_seconds_count') {
+      add(snap.storeCount, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
+      if (Number.isFinite(l.value)) snap.cost.commands += l.value;
+    } else if (l.name === 'o2o_mongo_documents_written_total') snap.cost.documentsWritten += l.value;
+    else if (l.name === 'o2o_mongo_bytes_written_total') snap.cost.bytesWritten += l.value;
+    else if (l.name === 'o2o_kafka_events_produced_total') snap.cost.produced += l.value;
     else if (l.name === 'o2o_kafka_dead_lettered_total') snap.deadLettered += l.value;
     else if (l.name === 'o2o_kafka_batch_retries_total') snap.batchRetries += l.value;
     else if (l.name === 'nodejs_eventloop_lag_p99_seconds') snap.eventLoopLagP99Seconds = l.value;

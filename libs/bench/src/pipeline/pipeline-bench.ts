@@ -8,7 +8,8 @@ import { CheckResult, checkEffects } from '../analysis/effects-check';
 import { distribution, Distribution, perSecond, round } from '../analysis/stats';
 import { DatabaseCeilingResult, runDatabaseCeiling } from '../ceiling/database-ceiling';
 import { runNoopChain, NoopChainResult } from '../ceiling/noop-chain';
-import { BenchConfig, inheritedEnvironment } from '../config/bench.config';
+import { BenchConfig, inheritedEnvironment, profiledServices } from '../config/bench.config';
+import { CostCounters, counterIncrease, pipelineTotal, StageCost, stageCost } from '../analysis/cost-per-event';
 import { repoRoot } from '@o2o/testing';
 import { localServerPids, resolveServers } from '../infrastructure/servers';
 import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/client-settings';
@@ -19,7 +20,7 @@ import { lagOf, OffsetTracker, sum } from '../measure/offset-tracker';
 import { RecordedMessage, TopicRecorder, watchedTopics } from '../measure/topic-recorder';
 import { readProcessUsage, ProcessUsage, usageDelta, UsageDelta } from '../processes/process-usage';
 import { ServiceProcess as RunningServiceProcess, serviceIsBuilt, startServiceProcess } from '@o2o/testing';
-import { summariseCpuProfile, ProfileSummary } from '../profile/cpu-profile';
+import { monotonicMicros, summariseCpuProfile, ProfileSummary } from '../profile/cpu-profile';
 import { machineInfo, MachineInfo } from '../report/machine-info';
 
 export const pipelineServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
@@ -60,6 +61,21 @@ export interface PhaseResult {
   /** Each service's MongoDB commands in the phase, most total time first ("collection command"). */
   store: Record<string, Record<string, { count: number; meanMs: number; totalMs: number }>>;
   processes: Record<string, UsageDelta | undefined>;
+  /** What one event cost each stage, from the phase's start until the pipeline had drained it. */
+  cost: PhaseCost;
+}
+
+export interface PhaseCost {
+  /** Seconds from the phase's start until drained (or the drain timeout). */
+  seconds: number;
+  drained: boolean;
+  /** Events ingestion accepted in the phase; each stage's own count is in its row. */
+  events: number;
+  stages: Record<string, StageCost>;
+  /** Each service's CPU with no load, measured before the first phase (--idle-baseline). */
+  idleCores: Record<string, number> | undefined;
+  /** The five stages summed: the pipeline's cost of one event. */
+  pipeline: { cpuMsPerEvent: number | undefined; cpuMsPerEventNetOfIdle: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined };
 }
 
 export interface BenchResult {
@@ -76,16 +92,32 @@ export interface BenchResult {
   correlation: CorrelationReport[];
   checks: CheckResult[];
   messageBytes: Record<string, number>;
-  profile: ProfileSummary | { skipped: string } | undefined;
+  /** CPU profile per profiled service (--profile), over the load phases. */
+  profiles: Record<string, ProfileSummary | { skipped: string }>;
   notes: string[];
   durationSeconds: number;
 }
 
 type Log = (line: string) => void;
 
+/** The readings at one end of a cost window: process CPU, /metrics counters, committed offsets of each stage's main input. */
+interface CostMark {
+  at: number;
+  usage: Record<string, ProcessUsage | undefined>;
+  counters: Map<string, CostCounters>;
+  committed: Record<string, number>;
+}
+interface CostWindow {
+  start: CostMark;
+  end: CostMark;
+  drained: boolean;
+}
+
 /** The whole `npm run bench` run: servers, services, load phases, ceiling, analysis. */
 export async function runPipelineBench(config: BenchConfig, log: Log): Promise<BenchResult> {
   const began = Date.now();
+  // Before anything is created: a misspelt --profile is refused, not discovered after the run.
+  const profiled = profiledServices(config.BENCH_PROFILE, pipelineServices);
   const runId = randomBytes(3).toString('hex');
   const prefix = `bench${runId}.`;
   const notes: string[] = [];
@@ -156,7 +188,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         continue;
       }
       try {
-        const nodeArgs = config.BENCH_PROFILE === service ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+        const nodeArgs = profiled.includes(service) ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, service)}`] : [];
         const started = await startServiceProcess(service, envFor(service), { nodeArgs, readyTimeoutMs: 90000 });
         running.push(started);
         stages.push({ service, status: 'running' });
@@ -231,15 +263,55 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     const pids = (): Record<string, number> => ({ ...Object.fromEntries(running.map((s) => [s.name, s.pid])), ...localServerPids(), bench: process.pid });
     const usage = (): Record<string, ProcessUsage | undefined> => Object.fromEntries(Object.entries(pids()).map(([name, pid]) => [name, readProcessUsage(pid)]));
 
+    // Cost windows: a phase's start until the pipeline has drained it, so that every stage has
+    // finished (and paid for) every event of the phase; /proc, /metrics and offsets read together.
+    const costMark = async (): Promise<CostMark> => {
+      const [snapshots, sample] = await Promise.all([scraper.scrapeNow(), tracker.sampleNow()]);
+      const committed: Record<string, number> = {};
+      for (const stage of downstreamStages) if (present.has(stage.service)) committed[stage.service] = sum(sample?.committed.get(stage.service)?.get(stage.main));
+      return { at: Date.now(), usage: usage(), counters: new Map([...snapshots].map(([name, snap]) => [name, snap.cost])), committed };
+    };
+    const costWindows = new Map<string, CostWindow>();
+    let loadWindow: { fromUs: number; toUs: number } | undefined;
+    const markLoadStart = (): void => {
+      loadWindow ??= { fromUs: monotonicMicros(), toUs: Number.POSITIVE_INFINITY };
+    };
+    const markLoadEnd = (): void => {
+      if (loadWindow) loadWindow.toUs = monotonicMicros();
+    };
+
     const phases: Array<{ load: PhaseLoad; before: Record<string, ProcessUsage | undefined>; after: Record<string, ProcessUsage | undefined> }> = [];
     if (config.BENCH_WARMUP > 0) {
       log(`warm-up: ${config.BENCH_WARMUP} s at ${Math.min(50, config.BENCH_RATE)} events/s`);
       await driver.runRate('warmup', Math.min(50, config.BENCH_RATE), config.BENCH_WARMUP);
       await drain('warm-up');
     }
+    // Each process's CPU with nothing to do (timers, /metrics scrapes, a profiler's sampling): the
+    // cost windows run until drained, and a long drain would otherwise add idle time to each event.
+    let idleCores: Record<string, number> | undefined;
+    if (config.BENCH_IDLE_BASELINE > 0) {
+      log(`idle baseline: ${config.BENCH_IDLE_BASELINE} s without load`);
+      const idleFrom = usage();
+      const idleStartedAt = Date.now();
+      await sleep(config.BENCH_IDLE_BASELINE * 1000);
+      const idleTo = usage();
+      const idleSeconds = (Date.now() - idleStartedAt) / 1000;
+      idleCores = {};
+      for (const [name, to] of Object.entries(idleTo)) {
+        const from = idleFrom[name];
+        if (from && to) idleCores[name] = Math.max(0, (to.cpuSeconds - from.cpuSeconds) / idleSeconds);
+      }
+    }
+    const drainCounted = async (label: string): Promise<boolean> => {
+      const notesBefore = notes.length;
+      await drain(label);
+      return notes.length === notesBefore;
+    };
     let rate = config.BENCH_RATE;
     if (config.BENCH_MODE !== 'rate') {
       log(`max: ${config.BENCH_DURATION} s closed loop, at most ${config.BENCH_MAX_BACKLOG} events in flight`);
+      markLoadStart();
+      const costStart = await costMark();
       const before = usage();
       const doneBefore = completedEstimate();
       const load = await driver.runMax('max', config.BENCH_DURATION, config.BENCH_MAX_BACKLOG, () => driver.accepted.size - completedEstimate());
@@ -254,16 +326,22 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       const estimate = Number.isFinite(slowest) ? slowest : endToEnd > 0 ? endToEnd : config.BENCH_RATE;
       for (const [name, v] of Object.entries(stages)) if (v === 0) notes.push(`max: ${name} committed nothing in the second half of the phase (one batch longer than ${Math.round((load.endedAt - load.startedAt) / 2000)} s, or stuck)`);
       log(`max: ${load.accepted} events accepted; per stage ${JSON.stringify(stages)} events/s; draining`);
-      await drain('max');
+      const drained = await drainCounted('max');
+      costWindows.set('max', { start: costStart, end: await costMark(), drained });
+      markLoadEnd();
       rate = Math.max(1, Math.round(estimate * config.BENCH_RATE_FRACTION));
     }
     if (config.BENCH_MODE !== 'max') {
       log(`rate: ${config.BENCH_DURATION} s at ${rate} events/s`);
+      markLoadStart();
+      const costStart = await costMark();
       const before = usage();
       const load = await driver.runRate('rate', rate, config.BENCH_DURATION);
       phases.push({ load, before, after: usage() });
       log(`rate: ${load.accepted} events accepted; draining`);
-      await drain('rate');
+      const drained = await drainCounted('rate');
+      costWindows.set('rate', { start: costStart, end: await costMark(), drained });
+      markLoadEnd();
     }
 
     // Let the recorder read everything the pipeline wrote before the analysis.
@@ -362,6 +440,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         batches: Object.fromEntries(running.map((s) => [s.name, scraper.batchStats(s.name, load.startedAt, load.endedAt)])),
         store: Object.fromEntries(running.map((s) => [s.name, scraper.storeStats(s.name, load.startedAt, load.endedAt)])),
         processes: Object.fromEntries(Object.keys(after).map((name) => [name, usageDelta(before[name], after[name], seconds)])),
+        cost: phaseCost(load, before, after, costWindows.get(load.phase), running.map((s) => s.name), idleCores),
       };
     });
 
@@ -392,11 +471,20 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       messageBytes[name] = list.length > 0 ? Math.round(list.reduce((s, r) => s + r.bytes, 0) / list.length) : 0;
     }
 
-    let profile: BenchResult['profile'];
-    if (config.BENCH_PROFILE) {
-      const files = existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+    const profiles: BenchResult['profiles'] = {};
+    for (const service of profiled) {
+      const dir = join(profileDir, service);
+      // One file per process; a service's worker threads (identity-resolution's training) write their own.
+      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort() : [];
       const file = files[0];
-      profile = file ? summariseCpuProfile(join(profileDir, file)) : { skipped: `no .cpuprofile written by ${config.BENCH_PROFILE} in ${profileDir}` };
+      if (!file) {
+        profiles[service] = { skipped: `no .cpuprofile written by ${service} in ${dir} (not started, or it did not exit cleanly)` };
+        continue;
+      }
+      const window = loadWindow && Number.isFinite(loadWindow.toUs) ? loadWindow : undefined;
+      const summary = summariseCpuProfile(join(dir, file), 20, window);
+      profiles[service] = summary.totalMs > 0 || !window ? summary : summariseCpuProfile(join(dir, file));
+      if (files.length > 1) notes.push(`${service}: ${files.length} CPU profiles (threads) in ${dir}; the table summarises ${file}`);
     }
 
     let ceiling: BenchResult['ceiling'] = { skipped: 'disabled (--no-ceiling)' };
@@ -465,7 +553,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       correlation,
       checks,
       messageBytes,
-      profile,
+      profiles,
       notes,
       durationSeconds: round((Date.now() - began) / 1000),
     };
@@ -474,6 +562,53 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+/** A phase's cost per event per stage from its cost window (see costMark). */
+function phaseCost(
+  load: PhaseLoad,
+  loadBefore: Record<string, ProcessUsage | undefined>,
+  loadAfter: Record<string, ProcessUsage | undefined>,
+  window: CostWindow | undefined,
+  services: readonly string[],
+  idleCores: Record<string, number> | undefined,
+): PhaseCost {
+  const stages: Record<string, StageCost> = {};
+  if (!window) return { seconds: 0, drained: false, events: load.accepted, stages, idleCores: undefined, pipeline: { cpuMsPerEvent: undefined, cpuMsPerEventNetOfIdle: undefined, commandsPerEvent: undefined, documentsWrittenPerEvent: undefined, bytesWrittenPerEvent: undefined, messagesProducedPerEvent: undefined } };
+  const { start, end } = window;
+  for (const service of services) {
+    // Ingestion's events are those it accepted, and its work on them ends with the load (its CPU
+    // is read over the load alone); a downstream stage's are those it committed on its main input
+    // until drained.
+    const ingestion = service === 'ingestion';
+    const events = ingestion ? load.accepted : (end.committed[service] ?? 0) - (start.committed[service] ?? 0);
+    const before = ingestion ? loadBefore[service] : start.usage[service];
+    const after = ingestion ? loadAfter[service] : end.usage[service];
+    const cpuWindowSeconds = ingestion ? (load.endedAt - load.startedAt) / 1000 : (end.at - start.at) / 1000;
+    const idle = idleCores?.[service];
+    stages[service] = stageCost({
+      events,
+      cpuSeconds: before && after ? after.cpuSeconds - before.cpuSeconds : undefined,
+      idleCpuSeconds: idle === undefined ? undefined : idle * cpuWindowSeconds,
+      counters: counterIncrease(start.counters.get(service), end.counters.get(service)),
+    });
+  }
+  const list = Object.values(stages);
+  return {
+    seconds: round((end.at - start.at) / 1000),
+    drained: window.drained,
+    events: load.accepted,
+    stages,
+    idleCores: idleCores ? Object.fromEntries(services.map((s) => [s, round(idleCores[s] ?? 0, 3)])) : undefined,
+    pipeline: {
+      cpuMsPerEvent: pipelineTotal(list, (s) => s.cpuMsPerEvent),
+      cpuMsPerEventNetOfIdle: pipelineTotal(list, (s) => s.cpuMsPerEventNetOfIdle),
+      commandsPerEvent: pipelineTotal(list, (s) => s.commandsPerEvent),
+      documentsWrittenPerEvent: pipelineTotal(list, (s) => s.documentsWrittenPerEvent),
+      bytesWrittenPerEvent: pipelineTotal(list, (s) => s.bytesWrittenPerEvent, 0),
+      messagesProducedPerEvent: pipelineTotal(list, (s) => s.messagesProducedPerEvent),
+    },
+  };
 }
 
 function outputOf(service: string): string | undefined {

@@ -18,6 +18,8 @@ export interface HotFunction {
 
 export interface ProfileSummary {
   file: string;
+  /** The samples kept: the whole process life, or the load window (clock of process.hrtime, µs). */
+  window: 'process life' | 'load phases';
   totalMs: number;
   /** Share of sampled time the thread was idle (waiting on I/O). */
   idlePercent: number;
@@ -30,17 +32,29 @@ function isCpuProfile(value: unknown): value is CpuProfile {
   return typeof value === 'object' && value !== null && Array.isArray((value as { nodes?: unknown }).nodes);
 }
 
-/** Self time per function of a .cpuprofile, heaviest first. */
-export function summariseCpuProfile(file: string, topN = 20): ProfileSummary {
+/** Microseconds on the monotonic clock V8's profiler stamps samples with (process.hrtime's, on Linux). */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * Self time per function of a .cpuprofile, heaviest first. With a window (monotonic µs, see
+ * monotonicMicros; V8 stamps samples on the same CLOCK_MONOTONIC in every process of a Linux
+ * machine) only the samples inside it count: the load phases, without boot and shutdown.
+ */
+export function summariseCpuProfile(file: string, topN = 20, window?: { fromUs: number; toUs: number }): ProfileSummary {
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (!isCpuProfile(parsed)) throw new Error(`${file} is not a V8 CPU profile`);
   const selfUs = new Map<number, number>();
   const samples = parsed.samples ?? [];
   const deltas = parsed.timeDeltas ?? [];
   // A sample's time is the delta to the next one; V8 records the delta before each sample.
+  let at = parsed.startTime;
   for (let i = 0; i < samples.length; i++) {
+    at += deltas[i] ?? 0;
     const id = samples[i];
     if (id === undefined) continue;
+    if (window && (at < window.fromUs || at > window.toUs)) continue;
     selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, deltas[i + 1] ?? 0));
   }
   let total = 0;
@@ -66,6 +80,7 @@ export function summariseCpuProfile(file: string, topN = 20): ProfileSummary {
   const pct = (ms: number) => Math.round(((ms * 1000) / busy) * 1000) / 10;
   return {
     file,
+    window: window ? 'load phases' : 'process life',
     totalMs: Math.round(total / 1000),
     idlePercent: Math.round((idle / Math.max(1, total)) * 1000) / 10,
     top: [...byFunction.values()]

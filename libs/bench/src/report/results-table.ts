@@ -1,5 +1,5 @@
 import { Distribution } from '../analysis/stats';
-import { BenchResult } from '../pipeline/pipeline-bench';
+import { BenchResult, PhaseCost } from '../pipeline/pipeline-bench';
 
 const ms = (d: Distribution): string => (d.count === 0 ? 'n/a' : `${String(d.p50)} / ${String(d.p95)} / ${String(d.p99)} ms (n=${d.count})`);
 const mib = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MiB`;
@@ -36,6 +36,16 @@ export function resultsTable(r: BenchResult): string {
     for (const [name, u] of Object.entries(p.processes)) {
       if (u) lines.push(`  ${name.padEnd(24)} ${String(u.cores).padStart(5)} cores  ${String(u.cpuSeconds).padStart(7)} cpu-s  rss ${mib(u.rssBytes)} (peak ${mib(u.peakRssBytes)})`);
     }
+    lines.push(...costTable(p.cost));
+    const ratio = 'skipped' in r.databaseCeiling ? undefined : r.databaseCeiling.pipelineRatio;
+    if (p.mode === 'max' && !('skipped' in r.databaseCeiling) && ratio !== undefined) {
+      const db = r.databaseCeiling;
+      lines.push(
+        db.pipelineEventsPerSecond === 0
+          ? `  pipeline at saturation: n/a of the database ceiling (${db.eventsPerSecond} events/s): a stage committed nothing in the phase's second half (phase too short for this machine's load?)`
+          : `  pipeline at saturation = ${Math.round(ratio * 1000) / 10} % of the database ceiling (${String(db.pipelineEventsPerSecond)} of ${db.eventsPerSecond} events/s)`,
+      );
+    }
   }
   lines.push('');
   if ('skipped' in r.ceiling) lines.push(`ceiling   skipped: ${r.ceiling.skipped}`);
@@ -57,13 +67,13 @@ export function resultsTable(r: BenchResult): string {
   lines.push('');
   lines.push('effects:');
   for (const c of r.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}  ${JSON.stringify(c.detail)}`);
-  if (r.profile) {
+  for (const [service, profile] of Object.entries(r.profiles)) {
     lines.push('');
-    if ('skipped' in r.profile) lines.push(`profile   ${r.profile.skipped}`);
+    if ('skipped' in profile) lines.push(`profile   ${service}: ${profile.skipped}`);
     else {
-      lines.push(`profile   ${r.config.BENCH_PROFILE ?? ''}: ${r.profile.totalMs} ms sampled, ${r.profile.idlePercent} % idle; self time of busy time:`);
-      for (const f of r.profile.top.slice(0, 12)) lines.push(`  ${String(f.selfPercent).padStart(5)} %  ${f.function}  ${f.location}`);
-      lines.push(`  by origin: ${r.profile.byOrigin.slice(0, 10).map((o) => `${o.origin} ${o.selfPercent} %`).join(', ')}`);
+      lines.push(`profile   ${service} (${profile.window}): ${profile.totalMs} ms sampled, ${profile.idlePercent} % idle; self time of busy time:`);
+      for (const f of profile.top.slice(0, 12)) lines.push(`  ${String(f.selfPercent).padStart(5)} %  ${f.function}  ${f.location}`);
+      lines.push(`  by origin: ${profile.byOrigin.slice(0, 10).map((o) => `${o.origin} ${o.selfPercent} %`).join(', ')}`);
     }
   }
   if (r.notes.length > 0) {
@@ -72,4 +82,19 @@ export function resultsTable(r: BenchResult): string {
     for (const n of r.notes) lines.push(`  - ${n}`);
   }
   return lines.join('\n');
+}
+
+const figure = (value: number | undefined, digits: number): string => (value === undefined ? 'n/a' : value.toFixed(digits));
+
+/** One phase's cost per event per stage, as a fixed-width table. */
+export function costTable(cost: PhaseCost): string[] {
+  const out: string[] = [];
+  out.push(`  cost per event, phase start -> ${cost.drained ? 'drained' : 'drain timeout (not drained)'} (${cost.seconds} s; ingestion's CPU over the load only; ${cost.events} events accepted):`);
+  if (cost.idleCores) out.push(`    idle cores before the load (taken off for "net"): ${Object.entries(cost.idleCores).map(([s, c]) => `${s} ${c}`).join(', ')}`);
+  out.push(`    ${'stage'.padEnd(24)}${'events'.padStart(8)}${'CPU ms'.padStart(9)}${'net'.padStart(8)}${'db cmds'.padStart(9)}${'docs written'.padStart(14)}${'bytes written'.padStart(15)}${'Kafka msgs'.padStart(12)}`);
+  const row = (name: string, events: string, c: { cpuMsPerEvent: number | undefined; cpuMsPerEventNetOfIdle: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined }): string =>
+    `    ${name.padEnd(24)}${events.padStart(8)}${figure(c.cpuMsPerEvent, 3).padStart(9)}${figure(c.cpuMsPerEventNetOfIdle, 3).padStart(8)}${figure(c.commandsPerEvent, 3).padStart(9)}${figure(c.documentsWrittenPerEvent, 3).padStart(14)}${figure(c.bytesWrittenPerEvent, 0).padStart(15)}${figure(c.messagesProducedPerEvent, 3).padStart(12)}`;
+  for (const [service, c] of Object.entries(cost.stages)) out.push(row(service, String(c.events), c));
+  if (Object.keys(cost.stages).length > 1) out.push(row('all stages', '', cost.pipeline));
+  return out;
 }

@@ -191,6 +191,8 @@ export const messageExamples: readonly MessageExample[] = [
     data: {
       customerId: customer,
       actualValue: 812.4,
+      grossValue: 871.9,
+      costToServe: 59.5,
       strategicValue: 240,
       tier: 'B',
       previousTier: 'C',

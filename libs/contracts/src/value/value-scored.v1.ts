@@ -8,11 +8,18 @@ export type ValueTier = z.infer<typeof valueTierSchema>;
 /** Full value state of one customer (compacted topic keyed by customerId). */
 export const valueScoredDataV1 = z.object({
   customerId: z.string().min(1).describe('The customer (also the Kafka key).'),
-  /** Expected value over the model horizon, discounted, in the account currency. */
-  actualValue: z.number().finite().describe('Expected value over the model horizon, discounted, in the account currency.'),
+  /** Expected margin over the model horizon (revenue minus cost to serve), discounted, in the account currency; below zero for customers who cost more than they bring. */
+  actualValue: z
+    .number()
+    .finite()
+    .describe('Expected margin over the model horizon (revenue minus cost to serve), discounted, in the account currency; below zero for customers who cost more than they bring.'),
+  /** Revenue part of actual value, before costs (what actualValue was before costs were counted). */
+  grossValue: z.number().finite().optional().describe('Revenue part of actual value, before the cost to serve.'),
+  /** Cost to serve over the same horizon: orders, returns, service calls, contacts and the yearly cost per customer. */
+  costToServe: z.number().min(0).optional().describe('Cost to serve over the same horizon (orders, returns, service calls, contacts, yearly cost per customer).'),
   /** Growth potential not yet captured. */
   strategicValue: z.number().finite().describe('Growth potential not yet captured, in the account currency.'),
-  tier: valueTierSchema.describe('Value tier: A (most valuable) to D.'),
+  tier: valueTierSchema.describe('Value tier: A (most valuable) to D; every customer below zero is D.'),
   previousTier: valueTierSchema.optional().describe('Tier before this change, when it changed.'),
   /** Probability the customer is still active (BG/NBD), in [0, 1]. */
   probabilityAlive: z.number().min(0).max(1).optional().describe('Probability the customer is still active (BG/NBD), in [0, 1].'),

@@ -29,6 +29,14 @@ interface Persona {
   favouriteCategory: string;
   budget: number;
   stage: 'browsing' | 'signed-up' | 'customer';
+  /**
+   * A heavy returner (about one in twelve): sends most orders back and calls the service desk
+   * about them, so serving them costs more than they bring: the below-zero customers that
+   * value-scoring tiers D.
+   */
+  returner: boolean;
+  /** Orders bought and not yet sent back (returners only): the next act may return one. */
+  toReturn: Array<{ orderId: string; revenue: number }>;
 }
 
 const firstNames = ['Anna', 'Ben', 'Chloé', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Liam', 'Maya', 'Noah', 'Olga', 'Pablo', 'Rosa', 'Sven', 'Tara', 'Yusuf'];
@@ -87,6 +95,8 @@ export class DemoPopulation {
         favouriteCategory: pick(categories),
         budget: bigSpender ? 400 : 60,
         stage: 'browsing',
+        returner: !bigSpender && chance(0.08),
+        toReturn: [],
       };
     });
   }
@@ -115,13 +125,23 @@ export class DemoPopulation {
       return [this.view(p, base)];
     }
     const userId = p.userId ?? `user-${p.index}`;
+    const returned = p.toReturn.shift();
+    if (returned) return this.sendBack(p, userId, base, returned);
     const roll = randomInt(100);
     if (roll < 30) return [this.view(p, base)];
     if (roll < 30 + 25 * Math.min(1, p.appetite)) {
       p.stage = 'customer';
-      return [this.order(p, userId, base, chance(0.3) ? 'store' : 'web')];
+      const placed = this.order(p, userId, base, chance(0.3) ? 'store' : 'web');
+      const properties = placed.message['properties'] as { order_id: string; revenue: number };
+      if (p.returner && chance(0.85)) p.toReturn.push({ orderId: properties.order_id, revenue: properties.revenue });
+      return [placed];
     }
-    if (roll < 65) return [{ channel: 'email', message: { ...base, type: 'track', userId, event: 'Email Opened', properties: { campaign: 'weekly-news' } } }];
+    if (roll < 65) {
+      // The weekly news is a contact the company pays for (value-scoring prices it per channel); opened or not.
+      const sent: DemoMessage = { channel: 'email', message: { ...base, type: 'track', userId, event: 'Contact Made', properties: { channel: 'email', campaign: 'weekly-news' } } };
+      if (chance(0.5)) return [sent];
+      return [sent, { channel: 'email', message: { ...base, messageId: randomUUID(), type: 'track', userId, event: 'Email Opened', properties: { campaign: 'weekly-news' } } }];
+    }
     if (roll < 75) {
       const q = pick(questions);
       return [
@@ -191,6 +211,25 @@ export class DemoPopulation {
       return [asked, { channel: 'call-centre', message: { ...base, messageId: randomUUID(), event: 'Question Declined', properties: { questionId, reason: 'prefers not to say' } } }];
     }
     return [asked, { channel: 'call-centre', message: { ...base, messageId: randomUUID(), event: 'Question Answered', properties: { questionId, answer: pick(q.answers), purpose } } }];
+  }
+
+  /** A returner sends an order back (Order Refunded, the Segment spec's return) and, mostly, calls the service desk about it. */
+  private sendBack(p: Persona, userId: string, base: Record<string, unknown>, order: { orderId: string; revenue: number }): DemoMessage[] {
+    const refund: DemoMessage = { channel: 'web', message: { ...base, type: 'track', userId, event: 'Order Refunded', properties: { order_id: order.orderId, revenue: order.revenue, currency: 'EUR' } } };
+    if (!chance(0.7)) return [refund];
+    const call: DemoMessage = {
+      channel: 'call-centre',
+      message: {
+        ...base,
+        messageId: randomUUID(),
+        type: 'track',
+        userId,
+        event: 'Service Call Completed',
+        context: { traits: { phone: p.phone } },
+        properties: { reason: pick(['return label missing', 'refund not received', 'wrong size']), order_id: order.orderId, durationSeconds: 120 + randomInt(600) },
+      },
+    };
+    return [refund, call];
   }
 
   private view(p: Persona, base: Record<string, unknown>): DemoMessage {

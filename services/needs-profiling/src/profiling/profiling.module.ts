@@ -11,12 +11,13 @@ import { NeedsProfileRecord, NeedsProfileRecordSchema } from './infrastructure/n
 import { ProfilingMetrics } from './infrastructure/profiling.metrics';
 import { StageSweepLock } from './infrastructure/stage-sweep.lock';
 import { IdentityEventsConsumer } from './interface/identity-events.consumer';
+import { OfferOutcomesConsumer } from './interface/offer-outcomes.consumer';
 import { NeedsController } from './interface/needs.controller';
 import { StageSweepScheduler } from './interface/stage-sweep.scheduler';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: NeedsProfileRecord.name, schema: NeedsProfileRecordSchema }])],
-  controllers: [IdentityEventsConsumer, NeedsController],
+  controllers: [IdentityEventsConsumer, OfferOutcomesConsumer, NeedsController],
   providers: [
     NeedsProfileRepository,
     ProfilingMetrics,

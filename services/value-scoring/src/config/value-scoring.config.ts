@@ -8,6 +8,26 @@ const list = (fallback: string) =>
     .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean));
 
 const positiveInt = z.coerce.number().int().min(1);
+const price = z.coerce.number().finite().min(0);
+
+/** "email=0.05,sms=0.08" -> { email: 0.05, sms: 0.08 }: prices per channel, each finite and >= 0. */
+const channelPrices = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const prices: Record<string, number> = {};
+      for (const entry of s.split(',').map((e) => e.trim()).filter(Boolean)) {
+        const [channel, amount, ...rest] = entry.split('=').map((p) => p.trim());
+        const n = Number(amount);
+        if (!channel || amount === undefined || amount === '' || rest.length > 0 || !Number.isFinite(n) || n < 0) {
+          ctx.addIssue({ code: 'custom', message: `expected channel=price with a price >= 0, got "${entry}"` });
+          return z.NEVER;
+        }
+        prices[channel] = n;
+      }
+      return prices;
+    });
 const fraction = z.coerce.number().gt(0).max(1);
 
 export const valueScoringConfigSchema = z
@@ -21,6 +41,31 @@ export const valueScoringConfigSchema = z
     /** Track event names that count as purchases (Segment e-commerce spec: "Order Completed"). */
     PURCHASE_EVENTS: list('Order Completed,Purchase,Product Purchased'),
     REFUND_EVENTS: list('Order Refunded'),
+    /** Track event names that record a service call (libs/contracts costTrackEvents). */
+    SERVICE_CALL_EVENTS: list('Service Call Completed'),
+    /**
+     * Track event names that record an outbound contact, priced by the channel they name (libs/contracts
+     * costTrackEvents). Not "Offer Presented" by default: most offers are presented in a contact the
+     * customer started (a visit, a call), which costs nothing more; add it where offers go out on their own.
+     */
+    CONTACT_EVENTS: list('Contact Made'),
+
+    /*
+     * The cost model's defaults, in VALUE_CURRENCY, until an operator sets one through
+     * PUT /v1/cost-model. Value is margin: revenue minus these (docs/architecture.md, value scoring).
+     */
+    /** Picking, packing, shipping and payment fees of one order. */
+    COST_PER_ORDER: price.default(4),
+    /** Handling one return (an Order Refunded): reverse shipping, inspection, restocking. */
+    COST_PER_RETURN: price.default(12),
+    /** One service call. */
+    COST_PER_SERVICE_CALL: price.default(8),
+    /** One outbound contact per channel ("channel=price,..."). */
+    COST_PER_CONTACT: channelPrices('email=0.05,sms=0.08,app=0.01,web=0,call-centre=6,phone=6,mail=1.2,store=2,dealer=2'),
+    /** One outbound contact on a channel COST_PER_CONTACT does not name. */
+    COST_PER_CONTACT_DEFAULT: price.default(0.5),
+    /** Keeping a customer on the books for a year (account, statements, data upkeep). */
+    COST_PER_CUSTOMER_YEAR: price.default(1),
     /** Account currency; amounts in other currencies are kept but flagged. */
     VALUE_CURRENCY: z.string().length(3).default('EUR'),
 

@@ -55,6 +55,17 @@ export function applyEvent(profile: NeedsProfile, event: ResolvedEventDataV1, co
     if (questionId === undefined) skipped.push({ reason: 'unknown-question', detail: '(no questionId on Question Asked)' });
     else asked = recordAsked(asked, { questionId, at, channel: event.channel, sourceEventId: event.messageId });
   }
+  let declined = profile.declined;
+  if (event.eventType === 'track' && event.event === config.events.questionDeclined) {
+    const questionId = readString(event.properties, 'questionId', 'question_id');
+    if (questionId === undefined) skipped.push({ reason: 'unknown-question', detail: '(no questionId on Question Declined)' });
+    else {
+      // Declining is an answer to an asking: it counts as asked too (the channel may not have said so).
+      const entry = { questionId, at, channel: event.channel, sourceEventId: event.messageId };
+      asked = recordAsked(asked, entry);
+      declined = recordAsked(declined ?? [], entry);
+    }
+  }
 
   const activity = { ...profile.activity };
   if (isCustomerActivity(event, config)) {
@@ -69,6 +80,7 @@ export function applyEvent(profile: NeedsProfile, event: ResolvedEventDataV1, co
     factHistory: explicit.history,
     evidence: unionEvidence(profile.evidence, evidenceOf(event, config), config.evidenceLimits),
     asked,
+    ...(declined !== undefined ? { declined } : {}),
     activity: dropUndefined(activity),
     clock: laterOf(profile.clock, at),
   };

@@ -30,7 +30,7 @@ export const categoryAffinityConfigSchema = z.object({
 export type CategoryAffinityConfig = z.output<typeof categoryAffinityConfigSchema>;
 
 /**
- * Affinity value = the category's share of all decayed interest. Because every signal decays by
+ * Affinity value = the category's share of all (net, positive) decayed interest. Because every signal decays by
  * the same factor as time passes, the shares do not drift with the clock while the customer is
  * silent; only the confidence (absolute amount of fresh evidence) does.
  */
@@ -40,11 +40,9 @@ export function deriveCategoryAffinities(
   config: CategoryAffinityConfig,
 ): Fact[] {
   const byCategory = new Map<string, { weight: number; latest: CategorySignal }>();
-  let total = 0;
   const asOfMs = instantMs(asOf);
   for (const signal of signals) {
     const weight = decayed(signal.weight, instantMs(signal.at), asOfMs, config.halfLifeDays);
-    total += weight;
     const entry = byCategory.get(signal.category);
     if (!entry) byCategory.set(signal.category, { weight, latest: signal });
     else {
@@ -52,8 +50,13 @@ export function deriveCategoryAffinities(
       if (signal.at > entry.latest.at || (signal.at === entry.latest.at && signal.id > entry.latest.id)) entry.latest = signal;
     }
   }
+  // Declined and ignored offers count against their categories: a category's interest is its net
+  // decayed weight, and one that nets out at or below zero holds no share of the customer's interest.
+  let total = 0;
+  for (const { weight } of byCategory.values()) if (weight > 0) total += weight;
   if (total <= 0) return [];
   return [...byCategory.entries()]
+    .filter(([, { weight }]) => weight > 0)
     .map(([category, { weight, latest }]) => ({ category, weight, share: weight / total, latest }))
     .filter((c) => c.share >= config.minShare)
     .sort((a, b) => b.weight - a.weight || (a.category < b.category ? -1 : 1))

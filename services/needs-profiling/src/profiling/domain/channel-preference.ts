@@ -30,11 +30,9 @@ export function deriveChannelPreference(
   const usable = signals.filter((s) => !config.ignoreChannels.includes(s.channel));
   if (usable.length < config.minEvents) return [];
   const byChannel = new Map<string, { weight: number; latest: ChannelSignal }>();
-  let total = 0;
   const asOfMs = instantMs(asOf);
   for (const signal of usable) {
-    const weight = decayed(1, instantMs(signal.at), asOfMs, config.halfLifeDays);
-    total += weight;
+    const weight = decayed(signal.weight ?? 1, instantMs(signal.at), asOfMs, config.halfLifeDays);
     const entry = byChannel.get(signal.channel);
     if (!entry) byChannel.set(signal.channel, { weight, latest: signal });
     else {
@@ -42,8 +40,12 @@ export function deriveChannelPreference(
       if (signal.at > entry.latest.at || (signal.at === entry.latest.at && signal.id > entry.latest.id)) entry.latest = signal;
     }
   }
+  // Offers declined or ignored on a channel count against it: each channel weighs its net decayed
+  // signal, and one at or below zero carries no share.
+  let total = 0;
+  for (const { weight } of byChannel.values()) if (weight > 0) total += weight;
   const [leader] = [...byChannel.entries()].sort(([ca, a], [cb, b]) => b.weight - a.weight || (ca < cb ? -1 : 1));
-  if (!leader || total <= 0) return [];
+  if (!leader || total <= 0 || leader[1].weight <= 0) return [];
   const [channel, { weight, latest }] = leader;
   const share = weight / total;
   if (share < config.minShare) return [];

@@ -5,8 +5,18 @@ import { normaliseInstant } from './instant';
 import { unionNewest, type CategorySignal, type ChannelSignal, type EngagementSignal, type Evidence, type PurchaseSignal } from './needs-profile';
 import type { ProfilingConfig } from './profiling-config';
 
+/**
+ * Whether the event is an offer outcome from campaigns.outcomes.v1 (see the outcomes consumer):
+ * learning input only. The channel's own report of the same outcome arrives on identity.events
+ * and counts as activity there, and an ignored offer is no activity at all.
+ */
+export function isOfferOutcome(event: ResolvedEventDataV1, config: ProfilingConfig): boolean {
+  return event.sourceId === config.outcomes.sourceId;
+}
+
 /** Whether the customer did something (as opposed to us doing something to them). */
 export function isCustomerActivity(event: ResolvedEventDataV1, config: ProfilingConfig): boolean {
+  if (isOfferOutcome(event, config)) return false;
   if (!config.events.activityTypes.includes(event.eventType)) return false;
   return !(event.eventType === 'track' && event.event !== undefined && config.events.outbound.includes(event.event));
 }
@@ -46,6 +56,7 @@ function normalisedAddress(address: JsonRecord | string): string {
 /** The behavioural evidence one event carries, each item keyed by the event id. */
 export function evidenceOf(event: ResolvedEventDataV1, config: ProfilingConfig): Evidence {
   const evidence: Evidence = { categories: [], purchases: [], channels: [], engagement: [] };
+  if (isOfferOutcome(event, config)) return outcomeEvidence(event, config);
   if (!isCustomerActivity(event, config)) return evidence;
   const at = normaliseInstant(event.timestamp);
   const id = event.messageId;
@@ -80,6 +91,33 @@ export function evidenceOf(event: ResolvedEventDataV1, config: ProfilingConfig):
       products.some((p) => anyTruthy(p, giftProps)) ||
       (config.giftBuying.differentShippingAddressIsGift && addressesDiffer(event.properties));
     evidence.purchases.push({ id, at, channel: event.channel, discounted, gift } satisfies PurchaseSignal);
+  }
+  return evidence;
+}
+
+const OUTCOMES = ['presented', 'accepted', 'declined', 'ignored'] as const;
+
+/**
+ * What an offer outcome teaches: a signal on each of the offer's categories and one on the
+ * channel it happened on, weighted by the outcome (negative for declined and ignored), keyed by
+ * the outcome's id so a redelivery adds nothing. They decay like the other signals.
+ */
+function outcomeEvidence(event: ResolvedEventDataV1, config: ProfilingConfig): Evidence {
+  const evidence: Evidence = { categories: [], purchases: [], channels: [], engagement: [] };
+  const outcome = OUTCOMES.find((o) => o === readString(event.properties, 'outcome'));
+  if (outcome === undefined) return evidence;
+  const at = normaliseInstant(event.timestamp);
+  const id = event.messageId;
+  const channel = readString(event.properties, 'channel') ?? event.channel;
+  const channelWeight = config.outcomes.channelWeights[outcome];
+  if (channelWeight !== 0 && !config.channelPreference.ignoreChannels.includes(channel)) {
+    evidence.channels.push({ id, at, channel, weight: channelWeight } satisfies ChannelSignal);
+  }
+  const categoryWeight = config.outcomes.categoryWeights[outcome];
+  const raw = event.properties?.['categories'];
+  const categories = [...new Set((Array.isArray(raw) ? raw : []).filter((c): c is string => typeof c === 'string').map((c) => slug(c)).filter((c) => c !== ''))].sort();
+  if (categoryWeight !== 0) {
+    for (const category of categories) evidence.categories.push({ id: `${id}#${category}`, eventId: id, at, channel, category, weight: categoryWeight } satisfies CategorySignal);
   }
   return evidence;
 }

@@ -18,3 +18,4 @@ export * from './profile-merge';
 export * from './material-change';
 export * from './published-profile.mapper';
 export { InvalidInstantError, normaliseInstant } from './instant';
+export * from './offer-outcome';

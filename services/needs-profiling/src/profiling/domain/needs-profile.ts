@@ -28,6 +28,7 @@ export interface CategorySignal {
   at: string;
   channel: string;
   category: string;
+  /** Interest shown; negative for an offer of the category declined or ignored. */
   weight: number;
 }
 
@@ -43,6 +44,12 @@ export interface ChannelSignal {
   id: string;
   at: string;
   channel: string;
+  /**
+   * How much the signal counts toward the channel (absent: 1, a use of the channel). Offer
+   * outcomes weigh in: an acceptance on the channel raises it, a decline or an ignored offer
+   * (negative) lowers it.
+   */
+  weight?: number;
 }
 
 export interface EngagementSignal {
@@ -123,6 +130,12 @@ export interface NeedsProfile {
   factHistory: Fact[];
   evidence: Evidence;
   asked: AskedQuestion[];
+  /**
+   * The last time the customer declined each question ("Question Declined"): a max register like
+   * `asked`; the question is not asked again for its decline cooldown. Absent on profiles stored
+   * before declines were recorded.
+   */
+  declined?: AskedQuestion[];
   archetypes: string[];
   stage: StageState;
   activity: ActivityState;

@@ -20,6 +20,7 @@ export type ProfileChange =
   | { type: 'evidence-recorded'; kind: EvidenceKind; ids: string[] }
   | { type: 'evidence-dropped'; kind: EvidenceKind; ids: string[] }
   | { type: 'question-asked'; questionId: string; at: string }
+  | { type: 'question-declined'; questionId: string; at: string }
   | { type: 'activity-recorded'; before: ActivityState; after: ActivityState }
   | { type: 'stage-changed'; transition: StageTransition }
   | { type: 'stage-reason-updated'; reason: string }
@@ -62,6 +63,11 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
   for (const asked of after.asked) {
     const was = before.asked.find((a) => a.questionId === asked.questionId);
     if (!was || !sameJson(was, asked)) changes.push({ type: 'question-asked', questionId: asked.questionId, at: asked.at });
+  }
+
+  for (const declined of after.declined ?? []) {
+    const was = (before.declined ?? []).find((d) => d.questionId === declined.questionId);
+    if (!was || !sameJson(was, declined)) changes.push({ type: 'question-declined', questionId: declined.questionId, at: declined.at });
   }
 
   if (!sameJson(before.activity, after.activity)) changes.push({ type: 'activity-recorded', before: before.activity, after: after.activity });

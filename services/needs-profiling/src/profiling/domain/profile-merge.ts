@@ -30,6 +30,8 @@ export function mergeProfiles(survivor: NeedsProfile, merged: NeedsProfile, conf
   );
   let asked = survivor.asked;
   for (const entry of merged.asked) asked = recordAsked(asked, entry);
+  let declined = survivor.declined;
+  for (const entry of merged.declined ?? []) declined = recordAsked(declined ?? [], entry);
 
   const a = survivor.activity;
   const b = merged.activity;
@@ -51,6 +53,7 @@ export function mergeProfiles(survivor: NeedsProfile, merged: NeedsProfile, conf
     factHistory: explicit.history,
     evidence: unionEvidence(survivor.evidence, merged.evidence, config.evidenceLimits),
     asked,
+    ...(declined !== undefined ? { declined } : {}),
     activity,
     clock: laterOf(survivor.clock, merged.clock),
     mergedIds,

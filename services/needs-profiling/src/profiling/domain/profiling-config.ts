@@ -78,6 +78,8 @@ export type ExplicitFactsConfig = z.output<typeof explicitFactsConfigSchema>;
 export const eventNamesConfigSchema = z.object({
   questionAsked: z.string().min(1).default('Question Asked'),
   questionAnswered: z.string().min(1).default('Question Answered'),
+  /** The customer would not answer: properties { questionId, reason? }; not asked again for the decline cooldown. */
+  questionDeclined: z.string().min(1).default('Question Declined'),
   preferencesUpdated: z.string().min(1).default('Preferences Updated'),
   /** A single consent given or withdrawn: properties { purpose, granted, channel?, wordingVersion? }. */
   consentUpdated: z.string().min(1).default('Consent Updated'),
@@ -98,6 +100,32 @@ export const evidenceLimitsSchema = z.object({
   channels: z.number().int().min(1).default(200),
   engagement: z.number().int().min(1).default(100),
 });
+
+const outcomeWeights = (accepted: number, declined: number, ignored: number) =>
+  z
+    .object({
+      presented: z.number().finite().default(0),
+      accepted: z.number().finite().default(accepted),
+      declined: z.number().finite().default(declined),
+      ignored: z.number().finite().default(ignored),
+    })
+    .prefault({});
+
+/**
+ * Learning from offer outcomes (campaigns.outcomes.v1): each outcome adds a signal to the
+ * offer's categories and to the channel it happened on, decaying like every other signal
+ * (affinity.halfLifeDays, channelPreference.halfLifeDays). Acceptances raise, declines and
+ * ignored offers lower; an ignore says less than a decline.
+ */
+export const outcomeLearningSchema = z.object({
+  /** Category signal per outcome (a purchase counts 5, a product view 1). */
+  categoryWeights: outcomeWeights(5, -3, -1),
+  /** Channel signal per outcome (a use of the channel counts 1). */
+  channelWeights: outcomeWeights(2, -1, -0.5),
+  /** The source id outcome events carry inside this service (never a channel's: ingestion assigns those from write keys). */
+  sourceId: z.string().min(1).default('platform:campaigns.outcomes'),
+});
+export type OutcomeLearningConfig = z.output<typeof outcomeLearningSchema>;
 
 export const materialityConfigSchema = z.object({
   /** An inferred numeric fact must move this much to count as changed. */
@@ -121,6 +149,7 @@ export const profilingConfigSchema = z
     stageGuidance: stageGuidanceSchema.prefault({}),
     questionBank: questionBankSchema.prefault({}),
     materiality: materialityConfigSchema.prefault({}),
+    outcomes: outcomeLearningSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     // Purchase counts come from the bounded purchase evidence, so a threshold above the bound could never be met.

@@ -38,6 +38,8 @@ export const questionSchema = z.strictObject({
   staleAfterDays: z.number().positive().optional(),
   /** Overrides the bank's cooldown between two askings of this question. */
   cooldownDays: z.number().min(0).optional(),
+  /** Overrides the bank's cooldown after the customer declined this question. */
+  declineCooldownDays: z.number().min(0).optional(),
   /** Expected answer; answers that do not fit are not stored. */
   answer: answerSpecSchema.optional(),
   /** An inferred fact at least this confident counts as known (by default only the customer's word does). */
@@ -148,6 +150,8 @@ export const questionBankSchema = z
   .object({
     /** Days before the same question may be put to the same customer again, on any channel. */
     cooldownDays: z.number().min(0).default(14),
+    /** Days a question the customer declined ("Question Declined") is not put to them again, on any channel. */
+    declineCooldownDays: z.number().min(0).default(90),
     questions: z.array(questionSchema).default(() => defaultQuestions.map((q) => questionSchema.parse(q))),
   })
   .superRefine((bank, ctx) => {
@@ -204,7 +208,7 @@ export interface QuestionContext {
   now: string;
 }
 
-export type QuestionBlock = 'known' | 'purpose-not-consented' | 'prerequisites' | 'stage' | 'cooldown' | 'no-wording';
+export type QuestionBlock = 'known' | 'purpose-not-consented' | 'prerequisites' | 'stage' | 'cooldown' | 'declined' | 'no-wording';
 
 export interface QuestionAssessment {
   question: Question;
@@ -235,7 +239,7 @@ function lastAsked(asked: readonly AskedQuestion[], log: Readonly<Record<string,
 
 /** Every question with what, if anything, stops it from being asked now (for the API and for tests). */
 export function assessQuestions(
-  profile: Pick<NeedsProfile, 'facts' | 'asked' | 'stage'>,
+  profile: Pick<NeedsProfile, 'facts' | 'asked' | 'declined' | 'stage'>,
   context: QuestionContext,
   bank: QuestionBank,
 ): QuestionAssessment[] {
@@ -256,6 +260,8 @@ export function assessQuestions(
     const asked = lastAsked(profile.asked, context.askedLog, question.id);
     const cooldown = question.cooldownDays ?? bank.cooldownDays;
     if (asked !== undefined && daysBetween(asked, context.now) < cooldown) blockedBy.push('cooldown');
+    const declined = profile.declined?.find((d) => d.questionId === question.id)?.at;
+    if (declined !== undefined && daysBetween(declined, context.now) < (question.declineCooldownDays ?? bank.declineCooldownDays)) blockedBy.push('declined');
     if (context.channel !== undefined && question.wording[context.channel] === undefined) blockedBy.push('no-wording');
     return { question, freshness, blockedBy };
   });
@@ -263,7 +269,7 @@ export function assessQuestions(
 
 /** The most valuable question that may be asked now, if any. */
 export function nextQuestion(
-  profile: Pick<NeedsProfile, 'facts' | 'asked' | 'stage'>,
+  profile: Pick<NeedsProfile, 'facts' | 'asked' | 'declined' | 'stage'>,
   context: QuestionContext,
   bank: QuestionBank,
 ): NextQuestion | undefined {

@@ -67,3 +67,19 @@ function categoriesOf(properties: Record<string, unknown>): string[] {
   }
   return [...found];
 }
+
+/** An event that costs money to serve the customer, beyond orders and refunds (see cost-model). */
+export type CostFact = { kind: 'service-call' } | { kind: 'contact'; channel: string };
+
+/**
+ * Reads a service call or an outbound contact out of a resolved track event, or null. A contact's
+ * channel is the one its properties name (`channel`), else the channel of the source that sent it.
+ */
+export function costFrom(event: ResolvedEventDataV1, serviceCallEvents: string[], contactEvents: string[]): CostFact | null {
+  if (event.eventType !== 'track' || !event.event) return null;
+  if (serviceCallEvents.includes(event.event)) return { kind: 'service-call' };
+  if (!contactEvents.includes(event.event)) return null;
+  const named = event.properties?.['channel'];
+  const channel = typeof named === 'string' && named.trim() !== '' ? named.trim().toLowerCase().slice(0, 64) : event.channel;
+  return { kind: 'contact', channel };
+}

@@ -1,4 +1,5 @@
-import { PurchaseFact } from './purchase';
+import { CostFact, PurchaseFact } from './purchase';
+import type { CostCounts } from '../../valuation/domain/cost-model';
 import { orderKey, TracedLine } from './order-lines';
 import { archiveOldLines, type OrderArchive } from '../../valuation/domain/purchase-history';
 
@@ -27,6 +28,8 @@ export interface SummaryState {
   appliedEvents: string[];
   /** Lines folded away beyond the window of lines kept (bounded customers). */
   archive?: OrderArchive;
+  /** Returns, service calls and contacts counted so far: what the cost model prices. */
+  costs?: CostCounts;
 }
 
 /** One resolved event as it bears on a summary. */
@@ -37,6 +40,8 @@ export interface EventChange {
   /** Event time. */
   seenAt: Date;
   purchase: PurchaseFact | null;
+  /** A service call or outbound contact the event records (absent: none). */
+  cost?: CostFact | null;
 }
 
 /**
@@ -63,6 +68,7 @@ export function applyEvents<S extends SummaryState>(summary: S, changes: readonl
   const orders = new Set(summary.orders.map(orderKey).filter((k): k is string => k !== undefined));
   for (const change of fresh) {
     next.firstSeenAt = earliest(next.firstSeenAt, change.seenAt);
+    if (change.cost) next.costs = countCost(next.costs, change.cost);
     const p = change.purchase;
     if (!p) continue;
     const key = orderKey(p);
@@ -83,6 +89,7 @@ export function applyEvents<S extends SummaryState>(summary: S, changes: readonl
       identifiers: p.identifiers,
     });
     next.revenue += p.amount;
+    if (p.kind === 'refund') next.costs = { ...countCost(next.costs, null), returns: (next.costs?.returns ?? 0) + 1 };
     if (!next.channels.includes(p.channel)) next.channels.push(p.channel);
     for (const category of p.categories) if (!next.categories.includes(category)) next.categories.push(category);
     if (p.kind === 'purchase') {
@@ -98,6 +105,15 @@ export function applyEvents<S extends SummaryState>(summary: S, changes: readonl
     next.orders = bounded.lines;
     if (bounded.archive) next.archive = bounded.archive;
   }
+  return next;
+}
+
+/** The counts with one more cost event (a copy: states are never changed in place). */
+function countCost(counts: CostCounts | undefined, cost: CostFact | null): CostCounts {
+  const next: CostCounts = { returns: counts?.returns ?? 0, serviceCalls: counts?.serviceCalls ?? 0, contacts: { ...(counts?.contacts ?? {}) } };
+  if (counts?.mergedFrom) next.mergedFrom = [...counts.mergedFrom];
+  if (cost?.kind === 'service-call') next.serviceCalls += 1;
+  if (cost?.kind === 'contact') next.contacts[cost.channel] = (next.contacts[cost.channel] ?? 0) + 1;
   return next;
 }
 

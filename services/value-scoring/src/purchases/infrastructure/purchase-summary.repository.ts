@@ -5,6 +5,7 @@ import { Model } from 'mongoose';
 import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, ONE_REPLY, recordApplied } from '@o2o/mongo';
 import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
 import { combineArchives, type OrderArchive } from '../../valuation/domain/purchase-history';
+import { addCounts } from '../../valuation/domain/cost-model';
 import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
 
 export interface ScoreWrite {
@@ -153,6 +154,16 @@ export class PurchaseSummaryRepository {
     );
   }
 
+  /**
+   * A page of the most-growable ranking: live customers with room to grow, by growthValue
+   * (highest first, ties by _id), through the {growthValue: -1, _id: 1} index, after a cursor.
+   */
+  async growablePage(after: { growthValue: number; id: string } | undefined, limit: number): Promise<PurchaseSummary[]> {
+    const filter: Record<string, unknown> = { mergedInto: { $exists: false }, growthValue: { $gt: 0 } };
+    if (after) filter['$or'] = [{ growthValue: { $lt: after.growthValue } }, { growthValue: after.growthValue, _id: { $gt: after.id } }];
+    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ growthValue: -1, _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
+  }
+
   /** Next page of live (not merged-away) customers by _id, without order lines. */
   async page(afterId: string | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
@@ -199,6 +210,11 @@ export class PurchaseSummaryRepository {
         merged.archive && !(survivor.archive?.mergedFrom ?? []).includes(mergedId)
           ? { ...(combineArchives(survivor.archive, merged.archive) ?? merged.archive), mergedFrom: [...(survivor.archive?.mergedFrom ?? []), mergedId] }
           : survivor.archive;
+      // Cost counts are totals too: each merged customer's are added once.
+      const costs =
+        merged.costs && !(survivor.costs?.mergedFrom ?? []).includes(mergedId)
+          ? { ...addCounts(survivor.costs, merged.costs), mergedFrom: [...(survivor.costs?.mergedFrom ?? []), mergedId] }
+          : survivor.costs;
       const seen = [survivor.firstSeenAt, merged.firstSeenAt].filter((d): d is Date => d instanceof Date);
       const result = await this.summaries
         .updateOne(
@@ -207,6 +223,7 @@ export class PurchaseSummaryRepository {
             $set: toStored({
               ...totalsOf(orders, archive),
               ...(archive ? { archive } : {}),
+              ...(costs ? { costs } : {}),
               ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
               channels: [...new Set([...survivor.channels, ...merged.channels])],
               categories: [...new Set([...survivor.categories, ...merged.categories])],

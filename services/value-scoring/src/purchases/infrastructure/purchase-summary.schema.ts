@@ -1,6 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
 import type { OrderArchive } from '../../valuation/domain/purchase-history';
+import type { CostCounts } from '../../valuation/domain/cost-model';
 
 /** An order line of a summary. */
 export interface OrderLine {
@@ -26,7 +27,10 @@ export interface OrderLine {
 
 /** The value state last computed for the customer; what the API answers and the topic carries. */
 export interface CustomerScore {
+  /** Margin: grossValue minus costToServe (absent on scores made before costs were counted: then revenue only). */
   actualValue: number;
+  grossValue?: number;
+  costToServe?: number;
   strategicValue: number;
   tier: string;
   probabilityAlive?: number;
@@ -66,6 +70,8 @@ export class PurchaseSummary {
   @Prop({ type: [String], default: [] }) appliedEvents!: string[];
   /** Order lines folded away beyond ORDER_LINES_KEPT (bounded customers): what scoring needs of them. */
   @Prop({ type: SchemaTypes.Mixed }) archive?: OrderArchive;
+  /** Returns, service calls and contacts counted from events: what the cost model prices. */
+  @Prop({ type: SchemaTypes.Mixed }) costs?: CostCounts;
   /** Set when this customer was merged into another: its events now count there. */
   @Prop() mergedInto?: string;
   /** Bumped by every change of the order lines; scores are written only against the revision they read. */
@@ -94,6 +100,11 @@ export class PurchaseSummary {
    * of the score cannot reorder customers under the walk.
    */
   @Prop() rankValue?: number;
+  /**
+   * Room to grow (the score's strategic value) of the latest score, on every score write: the
+   * most-growable ranking pages on (growthValue desc, _id asc) through an index.
+   */
+  @Prop() growthValue?: number;
   /** Last published tier and value, to publish only material changes. */
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
@@ -101,6 +112,7 @@ export class PurchaseSummary {
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });
+PurchaseSummarySchema.index({ growthValue: -1, _id: 1 });
 
 /**
  * Parts of a summary stored as JSON text: FerretDB (SQLite backend) decodes every nested value

@@ -18,13 +18,19 @@ import {
 } from '../domain/customer-valuation';
 import { PeerGroupKeys, peerGroupKeys, PeerLevel } from '../domain/peer-spend';
 import { PurchaseHistory, purchaseHistory } from '../domain/purchase-history';
+import { CostModelRegistry } from '../../costs/application/cost-model.registry';
+import { Margin, marginOf, noCosts } from '../domain/cost-model';
 
 export const VALUE_SOURCE = '/services/value-scoring';
+
+const MS_PER_YEAR = 365.25 * 86_400_000;
 
 export interface ScoredCustomer {
   summary: PurchaseSummary;
   history: PurchaseHistory;
+  /** Its actualValue is the margin (revenue valuation minus cost to serve). */
   valuation: Valuation;
+  margin: Margin;
   peerKeys: PeerGroupKeys;
   model: ActiveModel;
 }
@@ -52,6 +58,7 @@ export class CustomerScorer {
 
   constructor(
     private readonly registry: ModelRegistry,
+    private readonly costs: CostModelRegistry,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
   ) {
     this.settings = {
@@ -84,11 +91,26 @@ export class CustomerScorer {
   score(summary: PurchaseSummary, now: Date): ScoredCustomer {
     const model = this.registry.model();
     const history = this.history(summary);
+    const revenue = valueCustomer(model, history, now, this.settings);
+    const since = summary.firstSeenAt ?? summary.firstPurchaseAt;
+    const margin = marginOf(
+      {
+        purchases: summary.purchases,
+        keptOrders: history.orders,
+        counts: summary.costs ?? noCosts,
+        tenureYears: since ? Math.max(0, now.getTime() - since.getTime()) / MS_PER_YEAR : 0,
+        grossValue: revenue.actualValue,
+        ...(model.kind === 'fitted' ? { forecast: { expectedPurchases: revenue.expectedPurchases ?? 0, probabilityAlive: revenue.probabilityAlive ?? 1 } } : {}),
+      },
+      this.costs.model(),
+      this.settings,
+    );
     return {
       summary,
       history,
       model,
-      valuation: valueCustomer(model, history, now, this.settings),
+      margin,
+      valuation: { ...revenue, actualValue: margin.actualValue, reasons: [...revenue.reasons, margin.reason] },
       peerKeys: peerGroupKeys(summary.archetypes ?? [], summary.categories.length, this.config.CATEGORY_BREADTH_BANDS),
     };
   }
@@ -99,6 +121,7 @@ export class CustomerScorer {
     const tier = tierFromCutoffs(value, cutoffs);
     const money = (n: number) => `${round2(n)} ${this.config.VALUE_CURRENCY}`;
     const bound = tier === 'D' ? cutoffs.C : cutoffs[tier];
+    if (value < 0) return { tier: 'D', reason: `tier D: margin ${money(value)} is below zero (a below-zero customer: serving them costs more than they bring)` };
     const relation = tier === 'D' ? `below ${money(bound)}` : `at least ${money(bound)}`;
     return {
       tier,
@@ -119,6 +142,8 @@ export class CustomerScorer {
     const strategic = strategicValueOf(valuation.expectedYearlySpend, peer, this.settings, this.config.PEER_PERCENTILE);
     const score: CustomerScore = {
       actualValue: round2(valuation.actualValue),
+      grossValue: round2(scored.margin.grossValue),
+      costToServe: round2(scored.margin.costToServe),
       strategicValue: round2(strategic.strategicValue),
       tier: placement.tier,
       modelVersion: model.version,
@@ -139,6 +164,7 @@ export class CustomerScorer {
       orderCount: history.orders,
       score,
       scoredRevision: summary.revision,
+      growthValue: score.strategicValue,
     };
     const unset: string[] = [];
     if (history.firstPurchaseDay) set['firstPurchaseDay'] = history.firstPurchaseDay;
@@ -168,6 +194,8 @@ export class CustomerScorer {
     return {
       customerId: summary._id,
       actualValue: score.actualValue,
+      ...(score.grossValue === undefined ? {} : { grossValue: score.grossValue }),
+      ...(score.costToServe === undefined ? {} : { costToServe: score.costToServe }),
       strategicValue: score.strategicValue,
       tier: score.tier as ValueTier,
       ...(summary.publishedTier && summary.publishedTier !== score.tier ? { previousTier: summary.publishedTier as ValueTier } : {}),

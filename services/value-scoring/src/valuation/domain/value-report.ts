@@ -11,8 +11,10 @@ export interface ValueReport {
   customers: number;
   /** Customers per tier (A, B, C, D, and "unscored" for those without a score yet). */
   tiers: Record<string, number>;
-  /** Customers per actual-value band: [from, to) in the currency; the last band is open. */
+  /** Customers per actual-value band: [from, to) in the currency; the last band is open. Below-zero customers are in `belowZero` instead. */
   histogram: Array<{ from: number; to: number | null; customers: number }>;
+  /** Customers whose margin is below zero (they cost more than they bring) and their summed value (negative). */
+  belowZero: { customers: number; actualValue: number };
   /** The customers with the most room to grow: strategic value, highest first. */
   mostGrowable: Array<{ customerId: string; tier: string; actualValue: number; strategicValue: number }>;
   /** Customers, total and mean actual value per needs archetype ("none" when no archetype is known). */
@@ -29,6 +31,7 @@ export class ValueReportBuilder {
   private customers = 0;
   private readonly tiers: Record<string, number> = {};
   private readonly bands = VALUE_BANDS.map(() => 0);
+  private readonly belowZero = { customers: 0, actualValue: 0 };
   private growable: ValueReport['mostGrowable'] = [];
   private readonly archetypes = new Map<string, { customers: number; actualValue: number }>();
 
@@ -37,9 +40,14 @@ export class ValueReportBuilder {
   add(customer: ReportedCustomer): void {
     this.customers++;
     this.tiers[customer.tier] = (this.tiers[customer.tier] ?? 0) + 1;
-    let band = 0;
-    for (let i = 0; i < VALUE_BANDS.length; i++) if (customer.actualValue >= (VALUE_BANDS[i] ?? 0)) band = i;
-    this.bands[band] = (this.bands[band] ?? 0) + 1;
+    if (customer.actualValue < 0) {
+      this.belowZero.customers++;
+      this.belowZero.actualValue += customer.actualValue;
+    } else {
+      let band = 0;
+      for (let i = 0; i < VALUE_BANDS.length; i++) if (customer.actualValue >= (VALUE_BANDS[i] ?? 0)) band = i;
+      this.bands[band] = (this.bands[band] ?? 0) + 1;
+    }
     if (customer.strategicValue > 0) {
       this.growable.push({ customerId: customer.customerId, tier: customer.tier, actualValue: round2(customer.actualValue), strategicValue: round2(customer.strategicValue) });
       if (this.growable.length > this.top * 4) this.trim();
@@ -63,6 +71,7 @@ export class ValueReportBuilder {
       customers: this.customers,
       tiers: { ...this.tiers },
       histogram: VALUE_BANDS.map((from, i) => ({ from, to: VALUE_BANDS[i + 1] ?? null, customers: this.bands[i] ?? 0 })),
+      belowZero: { customers: this.belowZero.customers, actualValue: round2(this.belowZero.actualValue) },
       mostGrowable: [...this.growable],
       byArchetype: [...this.archetypes]
         .map(([archetype, e]) => ({ archetype, customers: e.customers, actualValue: round2(e.actualValue), meanActualValue: round2(e.actualValue / e.customers) }))

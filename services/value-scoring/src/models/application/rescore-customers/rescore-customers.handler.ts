@@ -74,8 +74,9 @@ export class RescoreCustomersHandler {
       const ranks: Array<{ customerId: string; rankValue: number }> = [];
       for (const summary of page) {
         const scored = this.scorer.score(summary, now);
-        const value = Math.max(0, scored.valuation.actualValue);
-        totalValue += value;
+        // Margins can be below zero; they rank below everyone (and take no share of the total).
+        const value = scored.valuation.actualValue;
+        totalValue += Math.max(0, value);
         customers++;
         ranks.push({ customerId: summary._id, rankValue: value });
         const yearly = scored.valuation.expectedYearlySpend;
@@ -111,7 +112,8 @@ export class RescoreCustomersHandler {
         const rankValue = summary.rankValue ?? 0;
         const placed = walker.next({ customerId: summary._id, value: rankValue });
         if (placed.tier !== 'D') cutoffs[placed.tier] = Math.min(cutoffs[placed.tier], rankValue);
-        const settled = this.scorer.settle(this.scorer.score(summary, now), { tier: placed.tier, reason: this.tierReason(placed.tier, placed.shareAbove) }, now, walkId, peers);
+        const reason = rankValue < 0 ? this.scorer.placeByCutoffs(rankValue).reason : this.tierReason(placed.tier, placed.shareAbove);
+        const settled = this.scorer.settle(this.scorer.score(summary, now), { tier: placed.tier, reason }, now, walkId, peers);
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }

@@ -7,7 +7,7 @@ import { OutgoingTombstone } from '@o2o/kafka';
 import { APPLIED_EVENTS_KEPT } from '@o2o/mongo';
 import type { ValueScoringConfig } from '../../../config/value-scoring.config';
 import { VALUE_CONFIG } from '../../../value.tokens';
-import { purchaseFrom } from '../../domain/purchase';
+import { costFrom, purchaseFrom } from '../../domain/purchase';
 import { applyEvents } from '../../domain/summary-update';
 import { ChangeCause, SummaryInput, SummaryUpdater } from '../update-summaries/summary-updater';
 
@@ -41,6 +41,7 @@ export class RecordPurchasesHandler {
         // Event time throughout: a year of history imported today must summarise as if it had arrived live.
         seenAt: new Date(event.data.timestamp),
         purchase: purchaseFrom(event.data, this.config.PURCHASE_EVENTS, this.config.REFUND_EVENTS),
+        cost: costFrom(event.data, this.config.SERVICE_CALL_EVENTS, this.config.CONTACT_EVENTS),
       };
       return {
         customerId: event.data.customerId,

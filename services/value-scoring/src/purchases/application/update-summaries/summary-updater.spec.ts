@@ -6,6 +6,8 @@ import { loadValueScoringConfig } from '../../../config/value-scoring.config';
 import { ModelRegistry } from '../../../models/application/model.registry';
 import type { ModelVersionRepository } from '../../../models/infrastructure/model-version.repository';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
+import { CostModelRegistry } from '../../../costs/application/cost-model.registry';
+import { CostModelRepository } from '../../../costs/infrastructure/cost-model.repository';
 import { EventChange, applyEvents } from '../../domain/summary-update';
 import type { LoadedSummaries, PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
 import type { PurchaseSummary } from '../../infrastructure/purchase-summary.schema';
@@ -54,14 +56,24 @@ class RecordingPublisher {
   }
 }
 
-const config = loadValueScoringConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO_URL: 'mongodb://127.0.0.1:27017', REDIS_URL: 'redis://127.0.0.1:6379' });
+// Costs free (no contact events here): these cases are about races and merges, and publish on revenue moves alone.
+const config = loadValueScoringConfig({
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  MONGO_URL: 'mongodb://127.0.0.1:27017',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  COST_PER_ORDER: '0',
+  COST_PER_RETURN: '0',
+  COST_PER_SERVICE_CALL: '0',
+  COST_PER_CONTACT_DEFAULT: '0',
+  COST_PER_CUSTOMER_YEAR: '0',
+});
 
 function setup() {
   const repository = new MemorySummaries();
   const publisher = new RecordingPublisher();
   // The interim model: the registry is never refreshed here, so it needs no repository.
   const registry = new ModelRegistry(null as unknown as ModelVersionRepository, config, createLogger({ service: 'test', level: 'silent' }));
-  const updater = new SummaryUpdater(repository as unknown as PurchaseSummaryRepository, new CustomerScorer(registry, config), publisher as unknown as KafkaPublisher);
+  const updater = new SummaryUpdater(repository as unknown as PurchaseSummaryRepository, new CustomerScorer(registry, new CostModelRegistry(null as unknown as CostModelRepository, config, createLogger({ service: 'test', level: 'silent' })), config), publisher as unknown as KafkaPublisher);
   return { repository, publisher, updater };
 }
 

@@ -47,6 +47,7 @@ const SUMMARY_FIELDS = [
   'categories',
   'appliedEvents',
   'archive',
+  'costs',
   'archetypes',
   'needsUpdatedAt',
 ] as const satisfies ReadonlyArray<keyof PurchaseSummary>;

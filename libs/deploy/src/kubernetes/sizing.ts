@@ -1,0 +1,91 @@
+/**
+ * The sizing rule of docs/operations.md, from the measured cost per event of each service
+ * (docs/performance.md). The chart's values (deploy/kubernetes/o2o/values.yaml and sizes/*.yaml)
+ * are checked against it (chart-values.spec.ts) and the guide's tables are printed by it
+ * (`node libs/deploy/dist/cli/sizing-table.js`), so the three cannot drift apart.
+ */
+
+/** Services whose replicas follow the event rate. The console serves people and is sized apart. */
+export const pipelineServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
+export type PipelineService = (typeof pipelineServices)[number];
+
+export interface MeasuredCost {
+  /** CPU milliseconds of the service per pipeline event, at saturation (batches of ~200-300). */
+  cpuMs: number;
+  /** Database commands per pipeline event at saturation (batches of ~200-300 messages). */
+  commandsPerEvent: number;
+  /** Database commands per event at a fifth of saturation (batches of a few messages). */
+  commandsPerEventSmallBatches: number;
+  /** Largest resident memory measured, MB. */
+  peakRssMb: number;
+}
+
+/**
+ * docs/performance.md, "Cost per event per stage": run b8a168 (2026-12-06), max phase (25 s)
+ * and rate phase (25.1 s, 21 events/s); ingestion from bench-ingestion (2026-12-06, median of 27
+ * runs under load). The stages' CPU is their process CPU over the events they committed.
+ */
+export const measuredCost: Readonly<Record<PipelineService, MeasuredCost>> = {
+  ingestion: { cpuMs: 0.136, commandsPerEvent: 0, commandsPerEventSmallBatches: 0, peakRssMb: 202 },
+  'identity-resolution': { cpuMs: 2.6, commandsPerEvent: 0.082, commandsPerEventSmallBatches: 1.55, peakRssMb: 374 },
+  'value-scoring': { cpuMs: 1.5, commandsPerEvent: 0.061, commandsPerEventSmallBatches: 0.56, peakRssMb: 247 },
+  'needs-profiling': { cpuMs: 1.0, commandsPerEvent: 0.023, commandsPerEventSmallBatches: 0.32, peakRssMb: 225 },
+  'campaign-customization': { cpuMs: 1.7, commandsPerEvent: 0.142, commandsPerEventSmallBatches: 0.71, peakRssMb: 254 },
+};
+
+/** CPU a replica requests and is designed to use: one Node.js main thread at 60 % busy. */
+export const CPU_PER_REPLICA = 0.6;
+/** Lag a replica may hold before KEDA adds one: this many seconds of its design rate. */
+export const LAG_SECONDS = 2;
+/** Fewest replicas of a service (a PodDisruptionBudget of one unavailable keeps one serving). */
+export const MIN_REPLICAS = 2;
+/** maxReplicas over minReplicas: a backlog drains at twice the arrival rate. */
+export const HEADROOM = 2;
+/** Partition counts are multiples of this, so that 1, 2, 3, 4, 6 or 12 consumers share them evenly. */
+export const PARTITION_STEP = 12;
+/** Pipeline stages that write to MongoDB per event: the database ceiling's one upsert per event per stage. */
+export const WRITING_STAGES = 4;
+
+/** Events per second one replica is designed for, rounded down to tens. */
+export function replicaRate(service: PipelineService): number {
+  return Math.floor((CPU_PER_REPLICA * 1000) / measuredCost[service].cpuMs / 10) * 10;
+}
+
+export interface ServiceSize {
+  service: PipelineService;
+  minReplicas: number;
+  maxReplicas: number;
+  /** CPU the replicas request at minReplicas. */
+  cores: number;
+  lagThreshold: number;
+  /** MongoDB commands per second at saturation batches, and at small batches (an upper bound). */
+  commandsPerSecond: [number, number];
+}
+
+export interface PlatformSize {
+  eventsPerSecond: number;
+  partitions: number;
+  services: ServiceSize[];
+  /** Document writes per second, at least: one per event per writing stage. */
+  documentWritesPerSecond: number;
+}
+
+export function sizeFor(eventsPerSecond: number): PlatformSize {
+  const services = pipelineServices.map((service): ServiceSize => {
+    const rate = replicaRate(service);
+    const minReplicas = Math.max(MIN_REPLICAS, Math.ceil(eventsPerSecond / rate));
+    const cost = measuredCost[service];
+    return {
+      service,
+      minReplicas,
+      maxReplicas: minReplicas * HEADROOM,
+      cores: Math.round(minReplicas * CPU_PER_REPLICA * 10) / 10,
+      lagThreshold: rate * LAG_SECONDS,
+      commandsPerSecond: [Math.round(eventsPerSecond * cost.commandsPerEvent), Math.round(eventsPerSecond * cost.commandsPerEventSmallBatches)],
+    };
+  });
+  // Ingestion scales on CPU (HTTP), not on partitions: only the consumers bound the count.
+  const consumers = services.filter((s) => s.service !== 'ingestion');
+  const partitions = Math.ceil(Math.max(...consumers.map((s) => s.maxReplicas)) / PARTITION_STEP) * PARTITION_STEP;
+  return { eventsPerSecond, partitions, services, documentWritesPerSecond: eventsPerSecond * WRITING_STAGES };
+}
