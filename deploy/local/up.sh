@@ -149,7 +149,7 @@ if [[ -n "$token" ]]; then
 fi
 
 say "starting demo traffic (DEMO_RATE=${DEMO_RATE:-20}/s; log: $LOG_DIR/demo-traffic.log)"
-INGESTION_URL="http://127.0.0.1:${PORTS[0]}" nohup node libs/testing/dist/cli/demo-traffic.js >>"$LOG_DIR/demo-traffic.log" 2>&1 </dev/null &
+INGESTION_URL="http://127.0.0.1:${PORTS[0]}" CAMPAIGN_URL="http://127.0.0.1:${PORTS[4]}" AUTH_ISSUER="$AUTH_ISSUER" nohup node libs/testing/dist/cli/demo-traffic.js >>"$LOG_DIR/demo-traffic.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/demo-traffic.pid"
 STARTED+=(demo-traffic)
 # Everything is up: from here on Ctrl-C stops the traffic and the services (below).

@@ -19,6 +19,7 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     topics.needsProfiles,
     topics.segmentMembership,
     topics.campaignDecisions,
+    topics.campaignOutcomes,
   ],
   // Every input topic feeds the one projection write path, which combines concurrent calls.
   concurrentTopics: true,

@@ -192,7 +192,7 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     // Known true effect: exactly these shares of each group reach the goal after their exposure.
     const converting = [...treated.slice(0, Math.round(treated.length * treatedRate)), ...control.slice(0, Math.round(control.length * controlRate))];
     const later = new Date(Date.now() + 1000);
-    await kit.publish(topics.identityEvents, converting.map((c) => trackEvent(c, 'Trial Started', {}, later)));
+    await kit.publish(topics.identityEvents, converting.map((c) => trackEvent(c, 'Trial Started', { revenue: 30 }, later)));
     await kit.publish(topics.identityEvents, control.slice(-5).map((c) => trackEvent(c, 'Something Else', {}, later)));
 
     const lift = await expectEventually(
@@ -211,6 +211,18 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     expect(lift.absoluteInterval.upper).toBeGreaterThan(trueLift);
     expect(lift.absoluteLift).toBeCloseTo(trueLift, 1);
     expect(lift.significant).toBe(true);
+
+    // Revenue per customer: 30 for each converting customer, so the true difference of means is 30 x the difference of rates.
+    const outcomes = (await kit.http('GET', '/v1/campaigns/lift-test/lift')).json as {
+      revenuePerCustomer: { difference: number; interval: { lower: number; upper: number }; significant: boolean };
+      retention: { treated: { exposed: number }; control: { exposed: number }; retentionDays: number };
+    };
+    const trueRevenueLift = 30 * (Math.round(treated.length * treatedRate) / treated.length - Math.round(control.length * controlRate) / control.length);
+    expect(outcomes.revenuePerCustomer.difference).toBeCloseTo(trueRevenueLift, 6);
+    expect(outcomes.revenuePerCustomer.interval.lower).toBeLessThan(trueRevenueLift);
+    expect(outcomes.revenuePerCustomer.interval.upper).toBeGreaterThan(trueRevenueLift);
+    expect(outcomes.revenuePerCustomer.significant).toBe(true);
+    expect(outcomes.retention).toMatchObject({ treated: { exposed: treated.length }, control: { exposed: control.length }, retentionDays: 7 });
 
     // Counted through the lift-keys index; documents stored before lift keys count until back-filled, and the same after.
     const customersCollection = kit.service.app.get<Connection>(getConnectionToken()).collection('customers');
@@ -235,5 +247,31 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     expect((await kit.http('GET', '/v1/campaigns/lift-test/lift')).json).toMatchObject(expected);
     const backfilled = await customersCollection.find({ _id: { $in: [id('legacy-1'), id('legacy-3')] as never[] } }).sort({ _id: 1 }).toArray();
     expect(backfilled.map((d) => d['liftKeys'] as string[])).toEqual([['lift-test:treated', 'lift-test:treated:converted'], []]);
+  });
+
+  it('answers a shared identifier with its candidates instead of guessing, and resolves it again once it is no longer shared', async () => {
+    const [a, b] = [id('shared-a'), id('shared-b')];
+    const phone = `+4930${Date.now() % 10_000_000}`;
+    const t0 = new Date(Date.now() - 60_000);
+    await kit.publish(topics.identitySnapshots, [identitySnapshot(a, [{ type: 'phone', value: phone }], t0), identitySnapshot(b, [{ type: 'phone', value: phone }, { type: 'email', value: `${b}@example.com` }], t0)]);
+    const ask = () => kit.http('GET', `/v1/customers/by/phone/${encodeURIComponent(phone)}/next-action?channel=call-centre`);
+    const shared = await expectEventually(async () => {
+      const answer = await ask();
+      expect(answer.status).toBe(409);
+      return answer;
+    });
+    const error = shared.json['error'] as { code: string; candidates: Array<{ customerId: string }> };
+    expect(error.code).toBe('shared_identifier');
+    expect(error.candidates.map((c) => c.customerId).sort()).toEqual([a, b].sort());
+    // b's newer snapshot no longer lists the phone: it is a's alone again.
+    await kit.publish(topics.identitySnapshots, [identitySnapshot(b, [{ type: 'email', value: `${b}@example.com` }], new Date())]);
+    await expectEventually(async () => {
+      const answer = await ask();
+      expect(answer.status).toBe(200);
+      expect(answer.json['customerId']).toBe(a);
+    });
+    // a erased (its snapshot tombstoned): nobody holds the phone, so it leads nowhere rather than to its former owner.
+    await kit.tombstone(topics.identitySnapshots, a);
+    await expectEventually(async () => expect((await ask()).status).toBe(404), { timeoutMs: 60000 });
   });
 });

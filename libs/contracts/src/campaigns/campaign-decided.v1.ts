@@ -35,6 +35,8 @@ export const campaignDecidedDataV1 = z.object({
   modules: z.array(offerModuleChoiceV1).describe('The assembled offer, one choice per module (empty for control decisions).'),
   /** Why this campaign: segment, consent, caps, arbitration (or why held out). */
   reasons: z.array(z.string()).describe('Why this campaign: segment, consent, caps, arbitration (or why held out).'),
+  /** The customer's needs archetypes when decided: the context the offer's response rate is learned in (added in v1; absent from older decisions). */
+  archetypes: z.array(z.string().min(1)).optional().describe("The customer's needs archetypes when decided: the context the offer's response rate is learned in (absent from older decisions)."),
   /** When the decision was made (the exposure time for attribution). */
   decidedAt: z.iso.datetime({ offset: true }).describe('When the decision was made: the exposure time for attribution.'),
 }).describe('A next-best-action decision for one contact: an offer to deliver, or a control-group holdout.');

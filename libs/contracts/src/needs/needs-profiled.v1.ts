@@ -39,6 +39,10 @@ export const needsProfiledDataV1 = z.object({
       factKey: z.string().describe('The fact the answer fills.'),
       purpose: z.string().describe('Purpose the answer would be collected for.'),
       value: z.number().describe('Expected value of asking it now (higher is better).'),
+      /** How to ask it, per channel (added in v1; absent from older profiles): a channel without wording does not ask it. */
+      wording: z.record(z.string(), z.string()).optional().describe('How to ask it, per channel (absent from older profiles); a channel without wording does not ask it.'),
+      /** Fact keys the question builds on (its prerequisites), whose values a clerk can mention when asking. */
+      buildsOn: z.array(z.string()).optional().describe('Fact keys the question builds on (its prerequisites); absent from older profiles.'),
     })
     .optional()
     .describe('The most valuable question still worth asking, if any.'),

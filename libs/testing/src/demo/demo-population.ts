@@ -4,7 +4,9 @@ import { randomInt, randomUUID } from 'node:crypto';
  * Demo traffic: simulated customers living across channels. Each tick, a few customers do the
  * next plausible thing for where they are: browse anonymously on the web, sign up, buy online
  * or in store with a loyalty card, call the call centre, open e-mails, answer a question,
- * change consent. What reaches ingestion is plain Segment-spec JSON per channel source.
+ * change consent. What reaches ingestion is plain Segment-spec JSON per channel source. The call
+ * centre also asks campaign-customization for the next best action and reports how the customer
+ * responded to the offer and the question (outcome events), closing the learning loop.
  */
 export type DemoChannel = 'web' | 'app' | 'call-centre' | 'store' | 'loyalty' | 'email' | 'dealer';
 
@@ -40,11 +42,27 @@ interface Persona {
 const firstNames = ['Anna', 'Ben', 'Chloé', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Liam', 'Maya', 'Noah', 'Olga', 'Pablo', 'Rosa', 'Sven', 'Tara', 'Yusuf'];
 const lastNames = ['Meyer', 'Dubois', 'Rossi', 'García', 'Novak', 'Jensen', 'Smith', 'Kowalski', 'Silva', 'Nguyen', 'Müller', 'Andersson'];
 const categories = ['shoes', 'outdoor', 'books', 'kitchen', 'electronics', 'toys', 'garden', 'beauty'];
-const questions = [
-  { questionId: 'contact-preferred-channel', answers: ['email', 'sms', 'phone'] },
-  { questionId: 'household-children', answers: ['yes', 'no'] },
-  { questionId: 'works-from-home', answers: ['yes', 'no'] },
+/** Questions of needs-profiling's default bank, answered as the bank expects (type and purpose). */
+const questions: ReadonlyArray<{ questionId: string; purpose: string; answers: ReadonlyArray<string | boolean> }> = [
+  { questionId: 'contact-preferred-channel', purpose: 'contact', answers: ['email', 'sms', 'phone'] },
+  { questionId: 'household-children', purpose: 'personalisation', answers: [true, false] },
+  { questionId: 'work-location', purpose: 'personalisation', answers: ['home', 'office', 'hybrid'] },
 ];
+
+/** The demo's campaigns: one product per category, so learned arbitration has something to learn. */
+export const demoCampaignProducts: ReadonlyArray<{ campaignId: string; optionId: string; category: string; label: string }> = [
+  { campaignId: 'demo-shoes', optionId: 'trail-runners', category: 'shoes', label: 'Trail runners' },
+  { campaignId: 'demo-outdoor', optionId: 'family-tent', category: 'outdoor', label: 'Family tent' },
+  { campaignId: 'demo-kitchen', optionId: 'chef-knife', category: 'kitchen', label: "Chef's knife" },
+];
+
+/** What a channel knows of a decided offer (from the next-action answer). */
+export interface DemoOffer {
+  userId: string;
+  decisionId: string;
+  campaignId: string;
+  category?: string;
+}
 
 function pick<T>(items: readonly T[]): T {
   const item = items[randomInt(items.length)];
@@ -135,7 +153,7 @@ export class DemoPopulation {
             userId,
             event: 'Question Answered',
             context: { traits: { phone: p.phone, email: p.email } },
-            properties: { questionId: q.questionId, answer: pick(q.answers), purpose: 'personalisation' },
+            properties: { questionId: q.questionId, answer: pick(q.answers), purpose: q.purpose },
           },
         },
       ];
@@ -158,6 +176,41 @@ export class DemoPopulation {
       ];
     }
     return [{ channel: 'app', message: { ...base, type: 'screen', userId, name: 'Home', properties: { category: p.favouriteCategory } } }];
+  }
+
+  /** Customers known by userId, for the channel to ask the next best action about. */
+  contactable(count: number): string[] {
+    const known = this.personas.filter((p) => p.userId !== undefined);
+    return Array.from({ length: Math.min(count, known.length) }, () => pick(known).userId ?? '');
+  }
+
+  /**
+   * How a customer responds to an offer the call centre made: presented, then accepted (likelier
+   * when it meets the favourite category), declined, or no answer at all (the platform records
+   * that as ignored once the campaign's window passes).
+   */
+  respond(offer: DemoOffer): DemoMessage[] {
+    const p = this.personas.find((x) => x.userId === offer.userId);
+    const now = new Date().toISOString();
+    const message = (event: string) => ({ channel: 'call-centre' as const, message: { messageId: randomUUID(), timestamp: now, sentAt: now, type: 'track', userId: offer.userId, event, properties: { campaignId: offer.campaignId, decisionId: offer.decisionId } } });
+    const out: DemoMessage[] = [message('Offer Presented')];
+    const fits = p !== undefined && offer.category === p.favouriteCategory;
+    const roll = randomInt(1000) / 1000;
+    if (roll < (fits ? 0.4 : 0.05)) out.push(message('Offer Accepted'));
+    else if (roll < 0.6) out.push(message('Offer Declined'));
+    return out;
+  }
+
+  /** The customer's reply to the question the next-action answer carried: an answer or, sometimes, a refusal. */
+  reply(userId: string, questionId: string, purpose: string): DemoMessage[] {
+    const q = questions.find((x) => x.questionId === questionId);
+    const now = new Date().toISOString();
+    const base = { messageId: randomUUID(), timestamp: now, sentAt: now, type: 'track', userId };
+    const asked: DemoMessage = { channel: 'call-centre', message: { ...base, event: 'Question Asked', properties: { questionId } } };
+    if (q === undefined || chance(0.2)) {
+      return [asked, { channel: 'call-centre', message: { ...base, messageId: randomUUID(), event: 'Question Declined', properties: { questionId, reason: 'prefers not to say' } } }];
+    }
+    return [asked, { channel: 'call-centre', message: { ...base, messageId: randomUUID(), event: 'Question Answered', properties: { questionId, answer: pick(q.answers), purpose } } }];
   }
 
   /** A returner sends an order back (Order Refunded, the Segment spec's return) and, mostly, calls the service desk about it. */

@@ -50,6 +50,18 @@ const capRules = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+const channelCapRules = z.string().transform((text, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const result = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), z.array(z.strictObject({ max: z.number().int().min(0), windowHours: z.number().int().min(1).max(24 * 90) }))).safeParse(parsed);
+    if (result.success) return result.data;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'expected a JSON object of channel -> [{"max": n, "windowHours": h}]' });
+  return z.NEVER;
+});
+
 export const campaignCustomizationConfigSchema = z.object({
   ...baseServiceConfigShape,
   HTTP_PORT: configFields.port.default(3004),
@@ -63,6 +75,8 @@ export const campaignCustomizationConfigSchema = z.object({
   CONSENT_EVENT: z.string().min(1).default('Consent Updated'),
   /** Platform caps over all campaigns and channels, JSON [{"max": 3, "windowHours": 24}]. */
   CONTACT_TOTAL_CAPS: capRules.default([]),
+  /** Platform caps per channel over all campaigns, JSON {"email": [{"max": 2, "windowHours": 168}], "sms": [...]}. */
+  CONTACT_CHANNEL_CAPS: channelCapRules.default({}),
   /** Share of all customers kept out of every campaign (global control group). */
   GLOBAL_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5).default(0),
   /** Customers re-evaluated per page when a segment is back-filled. */
@@ -77,6 +91,10 @@ export const campaignCustomizationConfigSchema = z.object({
   CUSTOMER_COUNTER_VALUE_MAX: z.coerce.number().int().min(100).default(1_000_000),
   /** Identify trait names kept per customer; new names beyond it are ignored. */
   CUSTOMER_TRAITS_MAX: z.coerce.number().int().min(10).max(100_000).default(200),
+  /** Arbitration among eligible campaigns of equal priority: learned (Thompson sampling on offer outcomes per archetype) or priority (worth of a conversion only). */
+  ARBITRATION: z.enum(['learned', 'priority']).default('learned'),
+  /** How long arbitration may use the response counts it read (they are re-counted from offer_outcomes after this). */
+  OUTCOME_STATS_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   /** Upper bound of the customer snapshots each instance keeps in memory for next-action (characters of their JSON text). */
   SNAPSHOT_CACHE_MAX_BYTES: z.coerce.number().int().min(1_000_000).max(4_000_000_000).default(64_000_000),
 });

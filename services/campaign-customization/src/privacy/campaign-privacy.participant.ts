@@ -30,12 +30,14 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
   }
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
-    const [documents, identifiers] = await Promise.all([
+    const [documents, identifiers, offers, outcomes] = await Promise.all([
       this.collection('customers').find({ _id: { $in: customerIds } } as never).toArray(),
       this.collection('identifiers').find({ customerId: { $in: customerIds } }).toArray(),
+      this.collection('offer_decisions').find({ customerId: { $in: customerIds } }).toArray(),
+      this.collection('offer_outcomes').find({ customerId: { $in: customerIds } }).toArray(),
     ]);
     const profiles = (documents as unknown as CustomerDocument[]).map(readableDocument);
-    return { profiles, identifiers, redis: await this.redisKeys(customerIds) };
+    return { profiles, identifiers, offers, outcomes, redis: await this.redisKeys(customerIds) };
   }
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
@@ -67,10 +69,14 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
       this.collection('customers').deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] } as never),
       this.collection('identifiers').deleteMany({ customerId: { $in: customerIds } }),
     ]);
+    // Offers awaiting an answer and recorded outcomes: the learned counts lose this customer's share.
+    const offers = await this.collection('offer_decisions').deleteMany({ customerId: { $in: customerIds } });
+    const outcomes = await this.collection('offer_outcomes').deleteMany({ customerId: { $in: customerIds } });
+    await this.collection('identifiers').updateMany({ holders: { $in: customerIds } }, { $pullAll: { holders: customerIds } } as never);
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {
-      deleted: { 'mongo:customers': profiles.deletedCount, 'mongo:identifiers': identifiers.deletedCount, 'redis:keys': keys.length, 'kafka:membership_exits': exits.length },
+      deleted: { 'mongo:customers': profiles.deletedCount, 'mongo:identifiers': identifiers.deletedCount, 'mongo:offer_decisions': offers.deletedCount, 'mongo:offer_outcomes': outcomes.deletedCount, 'redis:keys': keys.length, 'kafka:membership_exits': exits.length },
       tombstones: [],
     };
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
+import { OutcomesModule } from '../outcomes/outcomes.module';
 import { SegmentsModule } from '../segments/segments.module';
 import { ApplyProfileChangesHandler } from './application/apply-profile-changes/apply-profile-changes.handler';
 import { BackgroundJobsRunner } from './application/run-background-jobs/background-jobs.runner';
@@ -10,7 +11,7 @@ import { ProfileEventsConsumer } from './interface/profile-events.consumer';
 
 /** The combined projection per customer: every input topic, memberships and their outbox, back-fills. */
 @Module({
-  imports: [SegmentsModule, CampaignsModule],
+  imports: [SegmentsModule, CampaignsModule, OutcomesModule],
   controllers: [ProfileEventsConsumer],
   providers: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, ApplyProfileChangesHandler, BackgroundJobsRunner],
   exports: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, BackgroundJobsRunner],

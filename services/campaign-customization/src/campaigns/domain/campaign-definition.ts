@@ -68,6 +68,29 @@ export interface CampaignDefinition {
     perChannel: Record<string, CapRule[]>;
   };
   modules: Partial<Record<OfferModuleName, OfferModule>>;
+  /** An offer without an accepted or declined answer this many hours after the decision counts as ignored (72 when absent). */
+  responseWindowHours?: number;
+  /** What to do once the lift interval excludes zero (absent: nothing, keep measuring). */
+  liftRule?: LiftRule;
+  /**
+   * on-request (default): decided when a channel asks for the next action. on-segment-entry: also
+   * decided, offer and channel, as soon as a customer enters the segment, and published on
+   * campaigns.decisions.v1 for delivery systems.
+   */
+  trigger?: 'on-request' | 'on-segment-entry';
+}
+
+/**
+ * Stop or shift a campaign on evidence: when the conversion-lift interval excludes zero in the
+ * given direction, with at least minExposed customers in each group, `stop` pauses the campaign
+ * and `shift` lowers its holdout to holdoutShare (the control group has made its point).
+ */
+export interface LiftRule {
+  when: 'negative' | 'positive';
+  action: 'stop' | 'shift';
+  minExposed: number;
+  /** For shift: the holdout kept afterwards. */
+  holdoutShare?: number;
 }
 
 const MAX_CAP_WINDOW_HOURS = 24 * 90;
@@ -144,6 +167,19 @@ export const campaignDefinitionSchema = z
         perChannel: z.record(slugSchema, z.array(capRuleSchema).max(10)).default({}),
       })
       .default({ campaign: [], perChannel: {} }),
+    responseWindowHours: z.number().positive('responseWindowHours is more than 0 (fractions of an hour are allowed)').max(24 * 90, 'responseWindowHours is at most 2160 (90 days)').optional(),
+    trigger: z.enum(['on-request', 'on-segment-entry']).optional(),
+    liftRule: z
+      .strictObject({
+        when: z.enum(['negative', 'positive']),
+        action: z.enum(['stop', 'shift']),
+        minExposed: z.number().int().min(1).default(100),
+        holdoutShare: z.number().min(0).max(0.9).optional(),
+      })
+      .superRefine((rule, ctx) => {
+        if (rule.action === 'shift' && rule.holdoutShare === undefined) ctx.addIssue({ code: 'custom', message: 'shift needs the holdoutShare to keep', path: ['holdoutShare'] });
+      })
+      .optional(),
     modules: z.strictObject(Object.fromEntries(offerModuleNames.map((m) => [m, moduleSchema.optional()])) as Record<OfferModuleName, z.ZodOptional<typeof moduleSchema>>),
   })
   .superRefine((c, ctx) => {

@@ -2,6 +2,17 @@ import { dayIndex } from '../../segments/domain/event-counter';
 import type { CampaignDefinition } from './campaign-definition';
 import { countKey, FAIRNESS_WINDOW_HOURS, scopes, type ContactCounts } from './contact-cap';
 import { holdoutPosition } from './holdout';
+import type { AssembledOffer } from './offer.assembler';
+import { armKey, estimateOffer, offerIdOf, type LearningPolicy, type ResponseSampler, type ResponseStats } from './offer-learning';
+
+/** Learned arbitration: response rates per offer and archetype, sampled (see offer-learning.ts). */
+export interface ArbitrationLearning {
+  stats: ResponseStats;
+  /** The customer's archetype: the context rates are learned in. */
+  archetype: string;
+  policy: LearningPolicy;
+  sampler: ResponseSampler;
+}
 
 export interface Ranked<T extends { campaign: CampaignDefinition }> {
   candidate: T;
@@ -18,18 +29,31 @@ export interface Ranked<T extends { campaign: CampaignDefinition }> {
  * scheduler. Remaining ties rotate daily by a hash of customer, campaign and day, so no
  * campaign wins every tie forever, yet every instance picks the same one.
  */
-export function arbitrate<T extends { campaign: CampaignDefinition }>(
+export function arbitrate<T extends { campaign: CampaignDefinition; offer?: AssembledOffer }>(
   candidates: readonly T[],
   customerId: string,
   now: Date,
   counts: ContactCounts,
+  learning?: ArbitrationLearning,
 ): Array<Ranked<T>> {
   const day = dayIndex(now);
   const ranked = candidates.map((candidate) => {
     const { campaign } = candidate;
     const recent = counts.get(countKey(scopes.campaign(campaign.id), FAIRNESS_WINDOW_HOURS)) ?? 0;
-    const score = campaign.conversionValue / (1 + recent);
     const tie = holdoutPosition(customerId, `arbitration:${day}:${campaign.id}`);
+    if (learning !== undefined) {
+      // Learned: the worth of a conversion times a sampled acceptance rate of this offer for this archetype.
+      const offerId = candidate.offer !== undefined ? offerIdOf(candidate.offer) : campaign.id;
+      const estimate = estimateOffer(learning.stats, armKey(campaign.id, offerId, learning.archetype), learning.policy, learning.sampler);
+      const score = (campaign.conversionValue * estimate.draw) / (1 + recent);
+      return {
+        candidate,
+        score,
+        tie,
+        reason: `priority ${campaign.priority}, value ${campaign.conversionValue} x sampled acceptance ${round(estimate.draw)} of ${offerId} for ${learning.archetype} (mean ${round(estimate.mean)} from ${estimate.accepted} accepted / ${estimate.rejected} declined or ignored) / (1 + ${recent} contacts this week) = ${round(score)}`,
+      };
+    }
+    const score = campaign.conversionValue / (1 + recent);
     return {
       candidate,
       score,

@@ -170,10 +170,34 @@ describe('customer brief', () => {
       greetingName: 'Ann',
       tier: 'A',
       stage: 'loyalty',
-      nextQuestion: { questionId: 'q-view', factKey: 'room.view', purpose: 'personalisation' },
+      nextQuestion: { questionId: 'q-view', factKey: 'room.view', purpose: 'personalisation', buildsOn: [] },
     });
     const withdrawn = { ...customer(), consent: [{ purpose: 'personalisation', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }] };
     expect(customerBrief(withdrawn).nextQuestion).toBeUndefined();
     expect(customerBrief(emptyProfile('x'))).toEqual({ customerId: 'x' });
+  });
+
+  it("words the question for the channel asked about and names the facts it builds on, leaving out a withdrawn purpose's facts", () => {
+    const base = customer();
+    const needs = base.needs;
+    if (needs === undefined) throw new Error('no needs');
+    const fact = (key: string, value: string, purpose: string) => ({ key, value, kind: 'explicit' as const, channel: 'web', purpose, confidence: 1, observedAt: '2024-05-01T00:00:00Z' });
+    const profile = {
+      ...base,
+      needs: {
+        ...needs,
+        facts: [fact('room.type', 'suite', 'personalisation'), fact('household.size', '4', 'marketing')],
+        nextQuestion: { questionId: 'q-view', factKey: 'room.view', purpose: 'personalisation', value: 0.3, wording: { 'call-centre': 'Sea or garden view for your suite?' }, buildsOn: ['room.type', 'household.size', 'not.known'] },
+      },
+      consent: [...base.consent, { purpose: 'marketing', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }],
+    };
+    expect(customerBrief(profile, 'call-centre').nextQuestion).toEqual({
+      questionId: 'q-view',
+      factKey: 'room.view',
+      purpose: 'personalisation',
+      wording: 'Sea or garden view for your suite?',
+      buildsOn: [{ key: 'room.type', value: 'suite', observedAt: '2024-05-01T00:00:00Z' }],
+    });
+    expect(customerBrief(profile, 'email').nextQuestion?.wording).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { CustomerProfile } from '../../segments/domain/customer-profile';
 import type { Memberships } from '../../segments/domain/membership.diff';
 import type { EvaluationOptions } from '../../segments/domain/segment-rule.evaluator';
-import { arbitrate } from './campaign.arbitration';
+import { arbitrate, type ArbitrationLearning } from './campaign.arbitration';
 import { assessEligibility, type Eligibility, type IneligibilityCode } from './campaign.eligibility';
 import type { CampaignDefinition } from './campaign-definition';
 import type { ContactCounts, ContactPolicy } from './contact-cap';
@@ -18,6 +18,8 @@ export interface NextActionInput {
   counts: ContactCounts;
   policy: ContactPolicy;
   evaluation?: Omit<EvaluationOptions, 'purpose'>;
+  /** Learned arbitration; absent: priority and worth only. */
+  learning?: ArbitrationLearning;
 }
 
 /** Why a campaign was not chosen, for the screen and for audit. */
@@ -74,7 +76,7 @@ export function decideNextAction(input: NextActionInput): NextAction {
     if (result.eligible) eligible.push(result);
     else passed.push({ campaignId: result.campaignId, code: result.code, reason: result.reason });
   }
-  const ranking = arbitrate(eligible, profile.customerId, now, input.counts);
+  const ranking = arbitrate(eligible, profile.customerId, now, input.counts, input.learning);
   const first = ranking[0];
   if (first === undefined) {
     return { kind: 'none', reason: input.campaigns.length === 0 ? 'no campaigns' : 'no campaign is eligible', passed };

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import { IdentifierIndexRepository } from '../../profiles/infrastructure/identifier-index.repository';
+import { SharedIdentifierError } from '../domain/shared-identifier.error';
 import { CustomerStateRepository } from '../../profiles/infrastructure/customer-state.repository';
 import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
 
@@ -51,7 +52,11 @@ export class CustomerLookup {
     const key = `${type}:${value}`;
     const hit = this.identifiers.get(key);
     if (hit !== undefined) return hit;
-    const customerId = await this.index.lookup({ type, value });
+    const found = await this.index.lookup({ type, value });
+    // Shared by several customers: never guess (identity-resolution answers 409 alike); not cached, so it resolves once it is no longer shared.
+    if (found.holders !== undefined && found.holders.length > 1) throw new SharedIdentifierError(type, found.holders);
+    // The one holder is the customer (none: nobody holds it any more); entries written before holders were kept have only the owner.
+    const customerId = found.holders !== undefined ? found.holders[0] : found.customerId;
     if (customerId !== undefined) this.identifiers.set(key, customerId);
     return customerId;
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpException, Param, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
 import { slugSchema } from '../../segments/domain/consent';
 import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
+import { SharedIdentifierError } from '../domain/shared-identifier.error';
 import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';
 import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';
@@ -35,6 +36,7 @@ export class NextActionController {
       return await this.contacts.execute({ type, value, channel: parsed.data });
     } catch (error) {
       if (error instanceof UnknownCustomerError) throw notFound(error.message);
+      if (error instanceof SharedIdentifierError) throw sharedIdentifier(error);
       throw error;
     }
   }
@@ -92,9 +94,15 @@ export class NextActionController {
       return await work();
     } catch (error) {
       if (error instanceof UnknownCustomerError) throw notFound(error.message);
+      if (error instanceof SharedIdentifierError) throw sharedIdentifier(error);
       if (error instanceof CustomerChangingError) throw problem(503, 'customer_changing', error.message);
       if (error instanceof DecisionNotStoredError) throw problem(503, 'decision_not_stored', error.message);
       throw error;
     }
   }
+}
+
+/** 409 with the candidates: the caller asks again by one of them (`/v1/customers/by/customerId/{id}/…`). */
+function sharedIdentifier(error: SharedIdentifierError): HttpException {
+  return new HttpException({ success: false, error: { code: 'shared_identifier', message: error.message, candidates: error.candidates.map((customerId) => ({ customerId })) } }, 409);
 }

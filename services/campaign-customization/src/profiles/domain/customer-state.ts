@@ -1,4 +1,4 @@
-import { recordConversion, recordExposure, isWithinWindow, type AttributionState, type ExposureGroup } from '../../lift/domain';
+import { recordActivity, recordConversion, recordExposure, isWithinWindow, type AttributionState, type ExposureGroup } from '../../lift/domain';
 import { emptyProfile, type CustomerProfile } from '../../segments/domain/customer-profile';
 import type { MembershipChange, MembershipDiff } from '../../segments/domain/membership.diff';
 
@@ -129,10 +129,22 @@ export function mergeAttribution(
     }
     const [first, second] = Date.parse(theirs.firstExposedAt) < Date.parse(ours.firstExposedAt) ? [theirs, ours] : [ours, theirs];
     let kept: AttributionState = { group: first.group, firstExposedAt: first.firstExposedAt };
+    const revenue = (first.revenue ?? 0) + (second.revenue ?? 0);
+    if (revenue > 0) kept.revenue = revenue;
+    const active = [first.lastActiveAt, second.lastActiveAt].filter((t): t is string => t !== undefined).sort().at(-1);
+    if (active !== undefined) kept.lastActiveAt = active;
     for (const at of [first.convertedAt, second.convertedAt]) {
       if (at !== undefined) kept = recordConversion(kept, at, windowDays(campaignId)) ?? kept;
     }
     result[campaignId] = kept;
   }
   return result;
+}
+
+/** Any event of a customer exposed to the campaign: revenue per customer and retention (see recordActivity). */
+export function recordCampaignActivity(state: CustomerState, campaignId: string, at: string, revenue: number | undefined, windowDays: number): CustomerState {
+  const held = state.attribution[campaignId];
+  const next = recordActivity(held, at, revenue, windowDays);
+  if (next === undefined || next === held) return state;
+  return { ...state, attribution: { ...state.attribution, [campaignId]: next } };
 }

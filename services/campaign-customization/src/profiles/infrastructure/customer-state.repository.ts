@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import type { GroupCounts } from '../../lift/domain';
+import type { AttributionState, GroupCounts } from '../../lift/domain';
 import { chunkedBulkWrite, isDuplicateKeyError, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerState, OutboxEntry } from '../domain/customer-state';
 import { fromDocument, liftKeysOf, toDocument, type CustomerDocument } from './customer-state.document';
@@ -172,5 +172,18 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
     };
     const [te, tc, ce, cc] = await Promise.all([count('treated', false), count('treated', true), count('control', false), count('control', true)]);
     return { treated: { exposed: te, converted: tc }, control: { exposed: ce, converted: cc } };
+  }
+
+  /** The campaign's exposed customers' standing (revenue and activity for the revenue and retention lifts); one indexed read. */
+  async attributionStates(campaignId: string): Promise<AttributionState[]> {
+    const documents = await this.customers
+      .find({ liftKeys: { $in: [`${campaignId}:treated`, `${campaignId}:control`] } }, { projection: { [`attribution.${campaignId}`]: 1 }, ...ONE_REPLY })
+      .toArray();
+    return documents.flatMap((d) => {
+      const held = (d as { attribution?: Record<string, AttributionState & { converted?: boolean }> }).attribution?.[campaignId];
+      if (held === undefined) return [];
+      const { converted: _converted, ...state } = held;
+      return [state];
+    });
   }
 }

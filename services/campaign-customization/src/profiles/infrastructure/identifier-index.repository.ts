@@ -10,6 +10,8 @@ interface IdentifierDocument {
   customerId: string;
   /** Time of the identity snapshot that set the owner; an older snapshot never takes it back. */
   updatedAt: Date;
+  /** Every customer whose current snapshot holds the identifier: more than one means it is shared. */
+  holders?: string[];
 }
 
 export function identifierKey(identifier: IdentifierV1): string {
@@ -32,6 +34,7 @@ export class IdentifierIndexRepository implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.identifiers.createIndex({ customerId: 1 });
+    await this.identifiers.createIndex({ holders: 1 });
   }
 
   /** Points every identifier of each snapshot at its customer unless a newer snapshot already did. */
@@ -46,6 +49,32 @@ export class IdentifierIndexRepository implements OnModuleInit {
       }
     }
     if (owners.size === 0) return;
+    await this.assignOwners(owners);
+    await this.assignHolders(snapshots);
+  }
+
+  /**
+   * Holders follow each customer's latest snapshot in the batch: added where it lists the
+   * identifier, removed where an earlier snapshot did and this one no longer does. Both are set
+   * operations, so a redelivered batch changes nothing.
+   */
+  private async assignHolders(snapshots: ReadonlyArray<{ customerId: string; identifiers: IdentifierV1[]; updatedAt: string }>): Promise<void> {
+    const latest = new Map<string, { keys: Set<string>; at: number }>();
+    for (const s of snapshots) {
+      const at = Date.parse(s.updatedAt);
+      const held = latest.get(s.customerId);
+      if (held === undefined || held.at <= at) latest.set(s.customerId, { keys: new Set(s.identifiers.map(identifierKey)), at });
+    }
+    const customers = [...latest.keys()];
+    const before = await this.identifiers.find({ holders: { $in: customers } }, { projection: { holders: 1 } }).toArray();
+    const pulls = before.flatMap((d) =>
+      (d.holders ?? []).filter((c) => latest.get(c) !== undefined && !latest.get(c)?.keys.has(d._id)).map((c) => ({ updateOne: { filter: { _id: d._id }, update: { $pull: { holders: c } } } })),
+    );
+    const adds = [...latest.entries()].flatMap(([customerId, { keys }]) => [...keys].map((key) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { holders: customerId } } } })));
+    await chunkedBulkWrite(this.identifiers, [...pulls, ...adds], { serialize: true });
+  }
+
+  private async assignOwners(owners: Map<string, { customerId: string; updatedAt: Date }>): Promise<void> {
     const assignments = [...owners.entries()].map(([key, owner]) => ({
       updateOne: { filter: { _id: key, updatedAt: { $lte: owner.updatedAt } }, update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } } },
     }));
@@ -75,10 +104,19 @@ export class IdentifierIndexRepository implements OnModuleInit {
   async removeCustomer(customerIds: readonly string[]): Promise<void> {
     if (customerIds.length === 0) return;
     await this.identifiers.deleteMany({ customerId: { $in: [...customerIds] } });
+    await this.identifiers.updateMany({ holders: { $in: [...customerIds] } }, { $pullAll: { holders: [...customerIds] } });
   }
 
-  async lookup(identifier: IdentifierV1): Promise<string | undefined> {
+  /**
+   * The identifier's owner (the latest snapshot to list it) and every customer holding it now;
+   * `holders` is absent on entries written before holders were kept (then the owner answers).
+   */
+  async lookup(identifier: IdentifierV1): Promise<{ customerId?: string; holders?: string[] }> {
     const document = await this.identifiers.findOne({ _id: identifierKey(identifier) });
-    return document && document.customerId !== '' ? document.customerId : undefined;
+    if (document === null) return {};
+    const found: { customerId?: string; holders?: string[] } = {};
+    if (document.customerId !== '') found.customerId = document.customerId;
+    if (Array.isArray(document.holders)) found.holders = [...new Set(document.holders)].sort();
+    return found;
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { topics } from '@o2o/contracts';
+import { topics, type CampaignDecidedDataV1 } from '@o2o/contracts';
 import { BatchHandler, EventBatch, KafkaBatchContext } from '@o2o/kafka';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
@@ -8,6 +8,9 @@ import { consentFromEvent } from '../domain/consent-event';
 import { ApplyProfileChangesHandler } from '../application/apply-profile-changes/apply-profile-changes.handler';
 import type { ProfileChange } from '../application/apply-profile-changes/profile-change';
 import { IdentifierIndexRepository } from '../infrastructure/identifier-index.repository';
+import { RecordOfferOutcomesHandler } from '../../outcomes/application/record-offer-outcomes.handler';
+import { channelOutcomeOf, type ChannelOutcome } from '../../outcomes/domain/offer-outcome';
+import type { Context } from '@opentelemetry/api';
 
 /** Tombstones carry no envelope: their position identifies them, the same on every redelivery. */
 function tombstoneId(clusterTopic: string, partition: number, offset: string): string {
@@ -23,16 +26,20 @@ export class ProfileEventsConsumer {
   constructor(
     private readonly apply: ApplyProfileChangesHandler,
     private readonly identifiers: IdentifierIndexRepository,
+    private readonly outcomes: RecordOfferOutcomesHandler,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {}
 
   @BatchHandler(topics.identityEvents)
   async onResolvedEvents(@Payload() batch: EventBatch<'identityEvents'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
     const changes: ProfileChange[] = [];
+    const reports: Array<{ report: ChannelOutcome; trace?: Context | undefined }> = [];
     for (const message of batch.messages) {
       if (message.kind !== 'event') continue;
       const { event } = message;
       const data = event.data;
+      const report = channelOutcomeOf(event.id, event.correlationid, data);
+      if (report !== undefined) reports.push({ report, trace: message.trace });
       const change: ProfileChange = { kind: 'event', customerId: data.customerId, eventId: event.id, correlationId: event.correlationid, data, trace: message.trace };
       if (data.eventType === 'track' && data.event === this.config.CONSENT_EVENT) {
         const consent = consentFromEvent(data);
@@ -45,6 +52,8 @@ export class ProfileEventsConsumer {
       changes.push(change);
     }
     await this.apply.execute(changes);
+    // Offer outcomes also count as activity and goals above; here they close their offers and are republished tied to them.
+    await this.outcomes.recordChannelOutcomes(reports);
   }
 
   @BatchHandler(topics.identityChanges)
@@ -106,9 +115,11 @@ export class ProfileEventsConsumer {
   @BatchHandler(topics.campaignDecisions)
   async onDecisions(@Payload() batch: EventBatch<'campaignDecisions'>): Promise<void> {
     const changes: ProfileChange[] = [];
+    const decisions: CampaignDecidedDataV1[] = [];
     for (const m of batch.messages) {
       if (m.kind !== 'event') continue;
       const d = m.event.data;
+      decisions.push(d);
       changes.push({
         kind: 'decision',
         customerId: d.customerId,
@@ -121,5 +132,12 @@ export class ProfileEventsConsumer {
       });
     }
     await this.apply.execute(changes);
+    await this.outcomes.recordDecisions(decisions);
+  }
+
+  /** Offer outcomes read back (channels' and the platform's): the evidence learned arbitration counts. */
+  @BatchHandler(topics.campaignOutcomes)
+  async onOutcomes(@Payload() batch: EventBatch<'campaignOutcomes'>): Promise<void> {
+    await this.outcomes.recordOutcomes(batch.messages.flatMap((m) => (m.kind === 'event' ? [m.event.data] : [])));
   }
 }

@@ -67,7 +67,7 @@ export interface ProfileNeeds {
   stageReason: string;
   facts: ProfileFact[];
   archetypes: string[];
-  nextQuestion?: { questionId: string; factKey: string; purpose: string; value: number };
+  nextQuestion?: { questionId: string; factKey: string; purpose: string; value: number; wording?: Record<string, string>; buildsOn?: string[] };
   /** Fact keys still unknown: what not to assume, and what is worth asking. */
   unknown: string[];
   updatedAt: string;

@@ -51,6 +51,8 @@ function checkReservedEvent(message: SegmentMessageV1, at: (path: string) => str
   if ((platformOnlyEventNames as readonly string[]).includes(message.event)) {
     return [{ field: at('event'), code: 'invalid_value', message: `"${message.event}" is emitted by the platform only; channels send Offer Presented, Offer Accepted or Offer Declined` }];
   }
+  // Own keys only: an event named "constructor" or "toString" is no reserved name.
+  if (!Object.hasOwn(outcomeTrackPropertiesV1, message.event)) return [];
   const schema = (outcomeTrackPropertiesV1 as Readonly<Record<string, z.ZodType>>)[message.event];
   if (schema === undefined) return [];
   const properties = message.properties ?? {};

@@ -43,6 +43,10 @@ describe('toPublishedProfile', () => {
     expect(published).toMatchObject({ customerId: 'c-1', stage: 'purchase', previousStage: 'prospecting', updatedAt: day(1) });
     expect(published.stageReason).toBe(profile.stage.reason);
     expect(published.nextQuestion?.purpose).toBe('personalisation');
+    // The question travels with its wording per channel, as the bank words it.
+    const question = config.questionBank.questions.find((q) => q.id === published.nextQuestion?.questionId);
+    expect(question).toBeDefined();
+    expect(published.nextQuestion?.wording).toEqual(question?.wording);
     expect(published.unknown).not.toContain('contact.preferredChannel');
     expect(published.unknown).toContain('household.children');
     expect(toPublishedProfile(profile, config, { consentedPurposes: [], now: day(2) }).nextQuestion).toBeUndefined();

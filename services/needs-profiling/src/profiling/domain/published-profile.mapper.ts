@@ -1,6 +1,7 @@
 import type { NeedsFactV1, NeedsProfiledDataV1 } from '@o2o/contracts';
 import { effectiveFacts, type Fact, type NeedsProfile } from './needs-profile';
 import type { ProfilingConfig } from './profiling-config';
+import type { Condition } from './condition';
 import { nextQuestion, unknownFactKeys } from './question-bank';
 
 export interface PublishContext {
@@ -50,6 +51,25 @@ export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfi
     updatedAt: profile.clock ?? now,
   };
   if (profile.stage.previous !== undefined) published.previousStage = profile.stage.previous;
-  if (question) published.nextQuestion = { questionId: question.questionId, factKey: question.factKey, purpose: question.purpose, value: question.value };
+  if (question) {
+    // The wording and what it builds on travel with the question, so the next-action answer can say it without asking needs-profiling.
+    const asked = config.questionBank.questions.find((q) => q.id === question.questionId);
+    published.nextQuestion = { questionId: question.questionId, factKey: question.factKey, purpose: question.purpose, value: question.value };
+    if (asked !== undefined) {
+      published.nextQuestion.wording = { ...asked.wording };
+      const buildsOn = [...(asked.prerequisites?.factsKnown ?? []), ...conditionKeys(asked.prerequisites?.condition)];
+      if (buildsOn.length > 0) published.nextQuestion.buildsOn = [...new Set(buildsOn)];
+    }
+  }
   return published;
+}
+
+/** The fact keys a condition reads. */
+function conditionKeys(condition: Condition | undefined): string[] {
+  if (condition === undefined) return [];
+  if ('fact' in condition) return [condition.fact];
+  if ('all' in condition) return condition.all.flatMap(conditionKeys);
+  if ('any' in condition) return condition.any.flatMap(conditionKeys);
+  if ('not' in condition) return conditionKeys(condition.not);
+  return [];
 }

@@ -7,11 +7,15 @@ import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { isLive } from '../../domain/campaign-definition';
 import { capChecksFor, contactScopes, countsNeeded, type ContactPolicy } from '../../domain/contact-cap';
 import { customerBrief, type CustomerBrief } from '../../domain/customer-brief';
+import { outboundChannel } from '../../domain/outbound-channel';
 import { decideNextAction, type NextAction } from '../../domain/next-action.decider';
 import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
 import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
 import { DecisionPublisher } from '../../infrastructure/decision.publisher';
 import { CustomerLookup } from '../../infrastructure/customer.lookup';
+import { archetypeOf, betaSampler, defaultLearningPolicy, type ResponseSampler } from '../../domain/offer-learning';
+import type { ArbitrationLearning } from '../../domain/campaign.arbitration';
+import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
 
 const SOURCE = '/services/campaign-customization';
 /**
@@ -56,15 +60,19 @@ export type NextActionMode = { kind: 'preview' } | { kind: 'decision'; decisionI
 @Injectable()
 export class DecideNextActionHandler {
   private readonly policy: ContactPolicy;
+  private readonly sampler: ResponseSampler = betaSampler();
+  private readonly learned: boolean;
 
   constructor(
     private readonly lookup: CustomerLookup,
     private readonly catalog: CampaignCatalog,
     private readonly counters: ContactCounterStore,
     private readonly decisions: DecisionPublisher,
+    private readonly outcomes: RecordOfferOutcomesHandler,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
-    this.policy = { channelCaps: {}, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+    this.learned = config.ARBITRATION === 'learned';
   }
 
   /** The customer's brief with an action decided before (a retried request): nothing is decided again. */
@@ -72,15 +80,21 @@ export class DecideNextActionHandler {
     const customerId = await this.lookup.resolve(input.type, input.value);
     const held = customerId === undefined ? undefined : (await this.lookup.chain(customerId, false))?.at(-1);
     if (held === undefined) throw new UnknownCustomerError(input.type);
-    const brief = customerBrief(held.snapshot.profile);
+    const brief = customerBrief(held.snapshot.profile, input.channel);
     return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: input.channel, action: decided.action, ...(decided.decisionId ? { decisionId: decided.decisionId } : {}), decidedAt: decided.decidedAt, replayed: true };
   }
 
-  async execute(input: { type: string; value: string; channel: string }, mode: NextActionMode): Promise<NextActionAnswer> {
+  /**
+   * `channel` absent (outbound, with `campaignId`): the customer's preferred consented channel of
+   * that campaign is chosen (outboundChannel). `campaignId`: decide for that campaign only.
+   */
+  async execute(input: { type: string; value: string; channel?: string; campaignId?: string }, mode: NextActionMode): Promise<NextActionAnswer> {
     const customerId = await this.lookup.resolve(input.type, input.value);
     if (customerId === undefined) throw new UnknownCustomerError(input.type);
-    const campaigns = await this.catalog.all();
-    const channel = input.channel;
+    const all = await this.catalog.all();
+    const campaigns = input.campaignId === undefined ? all : all.filter((c) => c.id === input.campaignId);
+    let channel = input.channel ?? '';
+    let channelReason: string | undefined;
     let fromMongo = false;
 
     for (let attempt = 1; ; attempt++) {
@@ -89,6 +103,16 @@ export class DecideNextActionHandler {
       if (chain === undefined || held === undefined) throw new UnknownCustomerError(input.type);
       const { profile, memberships } = held.snapshot;
       const now = new Date();
+      if (input.channel === undefined) {
+        const only = campaigns[0];
+        const chosen = only === undefined ? undefined : outboundChannel(only, profile);
+        if (chosen === undefined) {
+          const brief = customerBrief(profile);
+          return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: '', decidedAt: now.toISOString(), action: { kind: 'none', reason: 'no channel of the campaign is consented for its purpose', passed: [] } };
+        }
+        channel = chosen.channel;
+        channelReason = `channel ${chosen.channel}: ${chosen.reason}`;
+      }
       // Only campaigns that could reach the cap check need counts fetched.
       const candidates = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
       const ids = chain.map((e) => e.customerId);
@@ -103,9 +127,14 @@ export class DecideNextActionHandler {
           throw new CustomerChangingError();
         }
       }
-      const brief = customerBrief(profile);
+      const brief = customerBrief(profile, channel);
       const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
-      const action = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy });
+      // Counts are cached (OUTCOME_STATS_TTL_MS), so the usual request adds no round trip for them.
+      const learning: ArbitrationLearning | undefined = this.learned
+        ? { stats: await this.outcomes.responseStats(), archetype: archetypeOf(profile), policy: defaultLearningPolicy, sampler: this.sampler }
+        : undefined;
+      const decided = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy, ...(learning !== undefined ? { learning } : {}) });
+      const action: NextAction = channelReason !== undefined && decided.kind === 'offer' ? { ...decided, reasons: [...decided.reasons, channelReason] } : decided;
       if (action.kind === 'none') return { ...answer, action, ...(mode.kind === 'preview' ? { preview: true as const } : {}) };
       // A preview reads the counts but reserves nothing and publishes nothing (GET has no side effects).
       if (mode.kind === 'preview') return { ...answer, action, preview: true };
@@ -123,7 +152,7 @@ export class DecideNextActionHandler {
         }
       }
       // Answered only once Kafka has the decision (see DecisionPublisher), with the request's trace.
-      await this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt) }) });
+      await this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt, profile.needs?.archetypes ?? []) }) });
       return { ...answer, action, decisionId };
     }
   }
@@ -137,8 +166,8 @@ export class CustomerChangingError extends Error {
   }
 }
 
-function decisionData(decisionId: string, customerId: string, action: Exclude<NextAction, { kind: 'none' }>, decidedAt: string): CampaignDecidedDataV1 {
-  const base = { decisionId, customerId, campaignId: action.campaignId, campaignVersion: action.campaignVersion, channel: action.channel, decidedAt };
+function decisionData(decisionId: string, customerId: string, action: Exclude<NextAction, { kind: 'none' }>, decidedAt: string, archetypes: string[]): CampaignDecidedDataV1 {
+  const base = { decisionId, customerId, campaignId: action.campaignId, campaignVersion: action.campaignVersion, channel: action.channel, decidedAt, archetypes };
   if (action.kind === 'control') return { ...base, kind: 'control', controlGroup: action.group, modules: [], reasons: [action.reason] };
   return {
     ...base,

@@ -44,7 +44,7 @@ describe('contacts made and caps left', () => {
       // spring reaches the customer; summer's segment does not hold them; paused is not live.
       { all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })] } as unknown as CampaignCatalog,
       { history } as unknown as ContactCounterStore,
-      { CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }], GLOBAL_HOLDOUT_SHARE: 0 } as unknown as CampaignCustomizationConfig,
+      { CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }], CONTACT_CHANNEL_CAPS: { email: [{ max: 4, windowHours: 24 }], sms: [{ max: 1, windowHours: 24 }] }, GLOBAL_HOLDOUT_SHARE: 0 } as unknown as CampaignCustomizationConfig,
     );
 
   it('counts contacts per window and reports every cap of each campaign that can reach the customer', async () => {
@@ -56,6 +56,8 @@ describe('contacts made and caps left', () => {
     ]);
     expect(answer.caps).toEqual([
       { campaignId: 'spring', scope: 'all', windowHours: 168, max: 10, used: 2, left: 8, source: 'platform' },
+      // The platform's cap of this channel applies (the sms one does not).
+      { campaignId: 'spring', scope: 'channel:email', windowHours: 24, max: 4, used: 1, left: 3, source: 'platform' },
       { campaignId: 'spring', scope: 'campaign:spring', windowHours: 168, max: 3, used: 2, left: 1, source: 'campaign' },
       { campaignId: 'spring', scope: 'campaign:spring:channel:email', windowHours: 24, max: 1, used: 1, left: 0, source: 'campaign' },
     ]);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
 import { CustomerStateRepository } from '../../../profiles/infrastructure/customer-state.repository';
-import { computeLift, type LiftResult } from '../../domain/lift.statistics';
+import { computeLift, meanDifference, type LiftResult, type MeanDifference } from '../../domain/lift.statistics';
+import { RETENTION_DAYS, tallyOutcomes } from '../../domain/attribution';
 
 export interface CampaignLift extends LiftResult {
   campaignId: string;
@@ -10,11 +11,17 @@ export interface CampaignLift extends LiftResult {
   attributionWindowDays: number;
   holdoutShare: number;
   measuredAt: string;
+  /** Revenue of the customer's events within the window, per exposed customer: treated - control, with Welch's interval. */
+  revenuePerCustomer: MeanDifference;
+  /** Share of exposed customers still active RETENTION_DAYS or more after their first exposure (within the window), with the same intervals as conversion. */
+  retention: LiftResult & { retentionDays: number };
 }
 
 /**
  * Lift against the control group, counted on demand from the customers' attribution state
- * (kept live by the batch writes of exposures and goal events), so every call is current.
+ * (kept live by the batch writes of exposures and goal events), so every call is current: on
+ * conversion (four indexed counts), and on revenue per customer and retention (one indexed read
+ * of the exposed customers' attribution, a field of their document).
  */
 @Injectable()
 export class MeasureLiftHandler {
@@ -26,7 +33,8 @@ export class MeasureLiftHandler {
   async execute(campaignId: string): Promise<CampaignLift | undefined> {
     const campaign = await this.campaigns.get(campaignId);
     if (campaign === null) return undefined;
-    const counts = await this.customers.attributionCounts(campaignId);
+    const [counts, states] = await Promise.all([this.customers.attributionCounts(campaignId), this.customers.attributionStates(campaignId)]);
+    const outcomes = tallyOutcomes(states);
     const definition = campaign.definition;
     return {
       campaignId,
@@ -36,6 +44,8 @@ export class MeasureLiftHandler {
       holdoutShare: definition.holdoutShare,
       measuredAt: new Date().toISOString(),
       ...computeLift({ treated: counts.treated, control: counts.control, confidence: 0.95 }),
+      revenuePerCustomer: meanDifference(outcomes.revenue.treated, outcomes.revenue.control, 0.95),
+      retention: { ...computeLift({ treated: outcomes.retention.treated, control: outcomes.retention.control, confidence: 0.95 }), retentionDays: RETENTION_DAYS },
     };
   }
 }

@@ -27,6 +27,7 @@ import {
   markApplied,
   mergeAttribution,
   recordGoal,
+  recordCampaignActivity,
   type CustomerState,
 } from '../../domain/customer-state';
 import { CustomerStateRepository, type StoredState } from '../../infrastructure/customer-state.repository';
@@ -384,6 +385,14 @@ class BatchContext {
         if (goal.event !== change.data.event) continue;
         if (goal.where !== undefined && readProperty(change.data.properties, goal.where.property) !== goal.where.value) continue;
         state = recordGoal(state, campaign.id, change.data.timestamp, campaign.attributionWindowDays);
+      }
+    }
+    // Revenue per customer and retention of every campaign the customer was exposed to.
+    if (Object.keys(state.attribution).length > 0 && change.data.eventType !== 'alias' && change.data.eventType !== 'group') {
+      const raw = change.data.properties?.['revenue'];
+      const revenue = typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
+      for (const campaign of this.campaigns) {
+        if (state.attribution[campaign.id] !== undefined) state = recordCampaignActivity(state, campaign.id, change.data.timestamp, revenue, campaign.attributionWindowDays);
       }
     }
     if (state === before) return;

@@ -7,8 +7,14 @@ import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { SegmentRepository, type SegmentDocument } from '../../../segments/infrastructure/segment.repository';
 import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
+import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
+import { CampaignConflictError, CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
+import { liftRuleVerdict } from '../../../lift/domain/lift-rule';
+import { computeLift } from '../../../lift/domain/lift.statistics';
 
 const LOCK_TTL_MS = 30_000;
+/** Lift is counted over all customers of a campaign: judged at most this often. */
+const LIFT_RULES_INTERVAL_MS = 60_000;
 /** An outbox older than this was left behind by a crash (a live write publishes within a batch). */
 const STALE_OUTBOX_MS = 15_000;
 
@@ -18,7 +24,8 @@ const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
 
 /**
  * Work that is not driven by a topic: back-filling segments after they were created, edited or
- * deleted, and publishing outboxes a crash left behind. Back-fills page through customers by
+ * deleted, publishing outboxes a crash left behind, and recording offers nobody answered in time
+ * as ignored. Back-fills page through customers by
  * _id through the same conditional-version write as live events, so they never overwrite each
  * other. One instance runs a given back-fill at a time (a Redis lock with a TTL); progress is
  * stored on the segment, so another instance resumes where a stopped one left off.
@@ -28,11 +35,14 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
+  private liftRulesAt = 0;
 
   constructor(
     private readonly segments: SegmentRepository,
     private readonly customers: CustomerStateRepository,
     private readonly apply: ApplyProfileChangesHandler,
+    private readonly outcomes: RecordOfferOutcomesHandler,
+    private readonly campaigns: CampaignRepository,
     @InjectRedis() private readonly redis: Redis,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
@@ -70,6 +80,34 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     if (stale.length > 0) {
       await this.apply.execute(stale.map((customerId) => ({ kind: 'flush', customerId })));
       this.logger.info({ customers: stale.length }, 'published outboxes left behind');
+    }
+    if (this.stopping) return;
+    // Offers past their response window become Offer Ignored (the deadline is stored with each offer).
+    await this.withLock('lock:outcome-sweep', async () => {
+      await this.outcomes.sweep();
+    });
+    if (this.stopping) return;
+    await this.withLock('lock:lift-rules', () => this.applyLiftRules());
+  }
+
+  /** Campaigns with a lift rule stop or shift once their lift interval excludes zero (a new version, saved conditionally). */
+  private async applyLiftRules(): Promise<void> {
+    if (Date.now() - this.liftRulesAt < LIFT_RULES_INTERVAL_MS) return;
+    this.liftRulesAt = Date.now();
+    for (const definition of await this.campaigns.all()) {
+      if (definition.liftRule === undefined || definition.status !== 'active') continue;
+      const counts = await this.customers.attributionCounts(definition.id);
+      const verdict = liftRuleVerdict(definition, computeLift({ treated: counts.treated, control: counts.control, confidence: 0.95 }));
+      if (verdict === undefined) continue;
+      const current = await this.campaigns.get(definition.id);
+      if (current === null || current.definition.version !== definition.version) continue;
+      try {
+        await this.campaigns.save(current, verdict.next);
+        this.logger.info({ campaign: definition.id, action: verdict.action, version: verdict.next.version }, verdict.reason);
+      } catch (error) {
+        // Edited meanwhile: the next pass judges the new version.
+        if (!(error instanceof CampaignConflictError)) throw error;
+      }
     }
   }
 

@@ -1,0 +1,43 @@
+import { outcomeTrackPropertiesV1, platformOnlyEventNames, segmentMessageV1 } from '@o2o/contracts';
+import { demoCampaignProducts, DemoPopulation, type DemoMessage } from './demo-population';
+
+/** What ingestion checks of a message: the Segment schema, then the reserved outcome names' properties. */
+function accepted(m: DemoMessage): boolean {
+  const parsed = segmentMessageV1.safeParse(m.message);
+  if (!parsed.success) return false;
+  if (parsed.data.type !== 'track') return true;
+  if (platformOnlyEventNames.includes(parsed.data.event as never)) return false;
+  const schema = Object.hasOwn(outcomeTrackPropertiesV1, parsed.data.event) ? (outcomeTrackPropertiesV1 as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[parsed.data.event] : undefined;
+  return schema === undefined || schema.safeParse(parsed.data.properties ?? {}).success;
+}
+
+describe('demo population', () => {
+  const population = new DemoPopulation(200);
+  const traffic = population.next(3000);
+
+  it('sends only messages ingestion accepts, answers typed as the question bank expects', () => {
+    expect(traffic.filter((m) => !accepted(m))).toEqual([]);
+    const answers = traffic.filter((m) => m.message['event'] === 'Question Answered').map((m) => m.message['properties'] as { questionId: string; answer: unknown; purpose: string });
+    expect(answers.length).toBeGreaterThan(0);
+    for (const a of answers) {
+      expect(['contact-preferred-channel', 'household-children', 'work-location']).toContain(a.questionId);
+      if (a.questionId === 'household-children') expect(typeof a.answer).toBe('boolean');
+      if (a.questionId === 'contact-preferred-channel') expect(a.purpose).toBe('contact');
+    }
+  });
+
+  it('reports offer and question outcomes for the call centre, tied to the decision', () => {
+    const userId = population.contactable(1)[0];
+    if (userId === undefined) throw new Error('nobody signed up');
+    const product = demoCampaignProducts[0];
+    if (product === undefined) throw new Error('no demo campaign');
+    const responses = Array.from({ length: 200 }, () => population.respond({ userId, decisionId: 'd-1', campaignId: product.campaignId, category: product.category })).flat();
+    expect(responses.filter((m) => !accepted(m))).toEqual([]);
+    const events = new Set(responses.map((m) => m.message['event']));
+    expect(events).toEqual(new Set(['Offer Presented', 'Offer Accepted', 'Offer Declined']));
+    for (const r of responses) expect(r.message['properties']).toEqual({ campaignId: product.campaignId, decisionId: 'd-1' });
+    const replies = Array.from({ length: 100 }, () => population.reply(userId, 'household-children', 'personalisation')).flat();
+    expect(replies.filter((m) => !accepted(m))).toEqual([]);
+    expect(new Set(replies.map((m) => m.message['event']))).toEqual(new Set(['Question Asked', 'Question Answered', 'Question Declined']));
+  });
+});

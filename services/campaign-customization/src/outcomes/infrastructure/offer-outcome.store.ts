@@ -1,0 +1,127 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection, mongo } from 'mongoose';
+import type { OfferOutcomeDataV1 } from '@o2o/contracts';
+import { chunkedBulkWrite, ONE_REPLY } from '@o2o/mongo';
+import type { ResponseCounts, ResponseStats } from '../../campaigns/domain/offer-learning';
+import { learningKeyOf, type OpenOffer } from '../domain/offer-outcome';
+
+type OfferState = 'open' | 'answered' | 'ignored';
+
+/**
+ * One offer decision and its answer. The deadline is stored, and a periodic sweep claims what is
+ * overdue (no in-memory timer: a restart or another instance picks it up). `pending` holds the
+ * outcome claimed for publication until Kafka has it, so a crash in between republishes it.
+ */
+export interface OfferDecisionDocument extends Omit<OpenOffer, 'decisionId'> {
+  _id: string;
+  state: OfferState;
+  pending?: { outcome: OfferOutcomeDataV1; claimedAt: string } | null;
+}
+
+/** One recorded outcome (from campaigns.outcomes.v1): the evidence response rates are counted from. */
+interface OfferOutcomeDocument {
+  _id: string;
+  customerId: string;
+  /** armKey + "#" + outcome: one indexed string, so counting is a single-field $group. */
+  statKey: string;
+  at: string;
+}
+
+@Injectable()
+export class OfferOutcomeStore implements OnModuleInit {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  private collection<T extends mongo.Document>(name: string): mongo.Collection<T> {
+    const db = this.connection.db;
+    if (!db) throw new Error('MongoDB connection is not open');
+    return db.collection<T>(name);
+  }
+
+  private get decisions(): mongo.Collection<OfferDecisionDocument> {
+    return this.collection<OfferDecisionDocument>('offer_decisions');
+  }
+
+  private get outcomes(): mongo.Collection<OfferOutcomeDocument> {
+    return this.collection<OfferOutcomeDocument>('offer_outcomes');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.decisions.createIndex({ customerId: 1 });
+    await this.decisions.createIndex({ state: 1 });
+    await this.outcomes.createIndex({ customerId: 1 });
+  }
+
+  /** Stores offers awaiting an answer; a redelivered decision changes nothing. */
+  async recordOffers(offers: readonly OpenOffer[]): Promise<void> {
+    await chunkedBulkWrite(
+      this.decisions,
+      offers.map(({ decisionId, ...offer }) => ({
+        updateOne: { filter: { _id: decisionId }, update: { $setOnInsert: { ...offer, state: 'open' as const, pending: null } }, upsert: true },
+      })),
+      // One bulk write at a time per database: concurrent ones can hang FerretDB (docs/architecture.md).
+      { serialize: true },
+    );
+  }
+
+  async find(decisionId: string): Promise<OfferDecisionDocument | null> {
+    return this.decisions.findOne({ _id: decisionId });
+  }
+
+  /** The customer's latest offer of the campaign (for a channel that reported no decision id). */
+  async latest(customerId: string, campaignId: string): Promise<OfferDecisionDocument | null> {
+    const held = await this.decisions.find({ customerId }, ONE_REPLY).toArray();
+    return held.filter((d) => d.campaignId === campaignId).sort((a, b) => Date.parse(b.decidedAt) - Date.parse(a.decidedAt))[0] ?? null;
+  }
+
+  /**
+   * Closes an open offer with an answer, or an overdue one as ignored; the outcome waits in
+   * `pending` until published. False when the offer was no longer open (another answer or the
+   * sweep came first).
+   */
+  async claim(decisionId: string, state: Exclude<OfferState, 'open'>, outcome: OfferOutcomeDataV1, now: Date): Promise<boolean> {
+    const result = await this.decisions.updateOne({ _id: decisionId, state: 'open' }, { $set: { state, pending: { outcome, claimedAt: now.toISOString() } } });
+    return result.modifiedCount === 1;
+  }
+
+  /** Open offers whose window has passed. */
+  async overdue(now: Date, limit: number): Promise<OfferDecisionDocument[]> {
+    // Deadlines are stored as toISOString() text, whose order is time order.
+    return this.decisions.find({ state: 'open', dueAt: { $lte: now.toISOString() } }, ONE_REPLY).limit(limit).toArray();
+  }
+
+  /** Outcomes claimed but not marked published before this time (a crash between the two). */
+  async unpublished(claimedBefore: Date, limit: number): Promise<OfferOutcomeDataV1[]> {
+    const closed = await this.decisions.find({ state: { $in: ['answered', 'ignored'] }, 'pending.claimedAt': { $lte: claimedBefore.toISOString() } }, ONE_REPLY).limit(limit).toArray();
+    return closed.flatMap((d) => (d.pending ? [d.pending.outcome] : []));
+  }
+
+  async markPublished(decisionIds: readonly string[]): Promise<void> {
+    if (decisionIds.length === 0) return;
+    await this.decisions.updateMany({ _id: { $in: [...decisionIds] } }, { $set: { pending: null } });
+  }
+
+  /** Records outcomes read back from the topic; once per outcome id. Presented ones teach nothing here. */
+  async recordOutcomes(outcomes: readonly OfferOutcomeDataV1[]): Promise<void> {
+    const operations = outcomes.flatMap((o) => {
+      const key = learningKeyOf(o);
+      if (key === undefined) return [];
+      return [{ updateOne: { filter: { _id: o.outcomeId }, update: { $setOnInsert: { customerId: o.customerId, statKey: `${key}#${o.outcome}`, at: o.occurredAt } }, upsert: true } }];
+    });
+    await chunkedBulkWrite(this.outcomes, operations, { serialize: true });
+  }
+
+  /** Accepted against declined-or-ignored counts per learning key. */
+  async responseStats(): Promise<ResponseStats> {
+    const groups = await this.outcomes.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$statKey', n: { $sum: 1 } } }]).toArray();
+    const stats = new Map<string, ResponseCounts>();
+    for (const group of groups) {
+      const at = group._id.lastIndexOf('#');
+      const key = group._id.slice(0, at);
+      const kind = group._id.slice(at + 1);
+      const held = stats.get(key) ?? { accepted: 0, rejected: 0 };
+      stats.set(key, kind === 'accepted' ? { ...held, accepted: held.accepted + group.n } : { ...held, rejected: held.rejected + group.n });
+    }
+    return stats;
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CampaignsModule } from '../campaigns/campaigns.module';
+import { RecordOfferOutcomesHandler } from './application/record-offer-outcomes.handler';
+import { OfferOutcomeStore } from './infrastructure/offer-outcome.store';
+import { OutcomePublisher } from './infrastructure/outcome.publisher';
+
+/** Offer outcomes: open offers with deadlines, channels' answers, the ignored sweep, learned response counts. */
+@Module({
+  imports: [CampaignsModule],
+  providers: [OfferOutcomeStore, OutcomePublisher, RecordOfferOutcomesHandler],
+  exports: [RecordOfferOutcomesHandler],
+})
+export class OutcomesModule {}
