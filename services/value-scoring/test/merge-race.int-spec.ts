@@ -95,6 +95,8 @@ describe('value-scoring merge fold against a concurrent purchase (real MongoDB)'
       },
     };
     await repository.fold(survivor, merged);
+    // The interleaving happened: the live write ran inside the fold's window.
+    expect(liveDone).toBeDefined();
     await liveDone;
 
     const after = await repository.findOne(survivor);

@@ -186,13 +186,22 @@ export class PurchaseSummaryRepository {
    * unioned (so folding twice is harmless), totals recomputed from the lines. The survivor is
    * rewritten only at the revision it was read at, so a purchase applied meanwhile by another
    * instance is never overwritten; the merged document keeps its lines for a possible split.
+   *
+   * The merged document is marked (`mergedInto`, revision bumped) before its lines are read:
+   * every live write is conditional on the revision it read, so from the mark on no purchase can
+   * land on the merged document any more (a writer that read it before loses its write, re-reads
+   * and follows `mergedInto` to the survivor). Marking after the read, as before, let a purchase
+   * written in between stay on the merged document, outside the survivor for good (issue 21).
+   * A redelivered merge folds again; a fold that adds nothing writes nothing.
    */
   async fold(survivorId: string, mergedId: string): Promise<boolean> {
     await ensureThenApply(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), [], BULK);
+    await this.summaries.updateOne({ _id: mergedId, mergedInto: { $ne: survivorId } }, { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } }).exec();
     for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
       const [survivor, merged] = await Promise.all([this.findOne(survivorId), this.findOne(mergedId)]);
       if (!survivor || !merged) return false;
-      if (merged.mergedInto === survivorId) return false;
+      // Split again meanwhile (or merged elsewhere): this merge is no longer the merged customer's state.
+      if (merged.mergedInto !== survivorId) return false;
       const orders = unionLines(survivor.orders, merged.orders);
       // Archives (bounded customers) are totals, not sets: each merged one is added once.
       const archive =
@@ -200,6 +209,17 @@ export class PurchaseSummaryRepository {
           ? { ...(combineArchives(survivor.archive, merged.archive) ?? merged.archive), mergedFrom: [...(survivor.archive?.mergedFrom ?? []), mergedId] }
           : survivor.archive;
       const seen = [survivor.firstSeenAt, merged.firstSeenAt].filter((d): d is Date => d instanceof Date);
+      const firstSeenAt = seen.length > 0 ? new Date(Math.min(...seen.map((d) => d.getTime()))) : undefined;
+      const channels = [...new Set([...survivor.channels, ...merged.channels])];
+      const categories = [...new Set([...survivor.categories, ...merged.categories])];
+      const adds =
+        orders.length !== survivor.orders.length ||
+        archive !== survivor.archive ||
+        channels.length !== survivor.channels.length ||
+        categories.length !== survivor.categories.length ||
+        firstSeenAt?.getTime() !== survivor.firstSeenAt?.getTime() ||
+        merged.appliedEvents.some((id) => !survivor.appliedEvents.includes(id));
+      if (!adds) return false;
       const result = await this.summaries
         .updateOne(
           { _id: survivorId, revision: survivor.revision },
@@ -207,18 +227,16 @@ export class PurchaseSummaryRepository {
             $set: toStored({
               ...totalsOf(orders, archive),
               ...(archive ? { archive } : {}),
-              ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
-              channels: [...new Set([...survivor.channels, ...merged.channels])],
-              categories: [...new Set([...survivor.categories, ...merged.categories])],
+              ...(firstSeenAt ? { firstSeenAt } : {}),
+              channels,
+              categories,
               appliedEvents: [...new Set([...survivor.appliedEvents, ...merged.appliedEvents])].slice(-2 * APPLIED_EVENTS_KEPT),
             }),
             $inc: { revision: 1 },
           },
         )
         .exec();
-      if (result.matchedCount === 0) continue;
-      await this.summaries.updateOne({ _id: mergedId }, { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } }).exec();
-      return true;
+      if (result.matchedCount > 0) return true;
     }
     throw new Error(`could not fold ${mergedId} into ${survivorId}: the survivor kept changing`);
   }
