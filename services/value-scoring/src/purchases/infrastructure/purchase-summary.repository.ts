@@ -14,6 +14,8 @@ export interface ScoreWrite {
   set: Record<string, unknown>;
   /** Fields to remove (derived dates of a history that lost its purchases in a split). */
   unset?: string[];
+  /** The state was published before this write: it moves the revision on (see writeScores). */
+  published?: boolean;
 }
 
 /**
@@ -124,20 +126,31 @@ export class PurchaseSummaryRepository {
     return new Map(found.map((d) => [d._id, d.revision ?? 0]));
   }
 
-  /** Writes scores, each only if its summary still has the revision it was computed from. */
-  async writeScores(writes: ScoreWrite[]): Promise<void> {
-    if (writes.length === 0) return;
+  /**
+   * Writes scores, each only if its summary still has the revision it was computed from. A
+   * write marked `published` (its state is already on the topic) also moves the revision on, as
+   * a live write does, so a live writer that read the same revision loses and publishes again
+   * after it. Returns the ids of the published writes that lost (the summary had moved on).
+   */
+  async writeScores(writes: ScoreWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
+    const writeId = randomUUID();
     // No upserts, so no write can fail on a duplicate key and FerretDB's stop-at-first-error is moot.
     await chunkedBulkWrite(
       this.bulkTarget(),
-      writes.map((w) => ({
-        updateOne: {
-          filter: { _id: w.customerId, revision: w.revision },
-          update: { $set: toStored(w.set), ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
-        },
-      })),
+      writes.map((w) => {
+        const unset: Record<string, Record<string, unknown>> = w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {};
+        return updateOne(
+          { _id: w.customerId, revision: w.revision },
+          w.published ? { $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId }, $inc: { revision: 1 }, ...unset } : { $set: toStored(w.set), ...unset },
+        );
+      }),
       BULK,
     );
+    const published = writes.filter((w) => w.published).map((w) => w.customerId);
+    if (published.length === 0) return [];
+    const ours = new Set((await this.summaries.find({ _id: { $in: published }, writeId }, { _id: 1 }).lean().exec()).map((d) => d._id));
+    return published.filter((id) => !ours.has(id));
   }
 
   /**

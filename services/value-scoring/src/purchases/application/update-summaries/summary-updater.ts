@@ -30,6 +30,8 @@ export interface SummaryInput {
    */
   apply(summary: PurchaseSummary): PurchaseSummary | undefined;
   cause: ChangeCause;
+  /** Publish the customer's state even if it did not move materially: the topic may hold a state the summary does not record. */
+  republish?: boolean;
 }
 
 /** Lost optimistic-concurrency races re-read and re-apply; still contended after this many, the batch fails (the transport retries it). */
@@ -58,6 +60,7 @@ interface Target {
   doc: PurchaseSummary | undefined;
   summary: PurchaseSummary;
   changed: boolean;
+  republish: boolean;
   cause: ChangeCause;
 }
 
@@ -117,9 +120,10 @@ export class SummaryUpdater {
         if (!target) {
           const doc = loaded.docs.get(id);
           if (!doc && !input.create) continue;
-          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, cause: input.cause };
+          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, republish: false, cause: input.cause };
           targets.set(id, target);
         }
+        if (input.republish) target.republish = true;
         const next = input.apply(target.summary);
         if (next) {
           target.summary = next;
@@ -132,7 +136,7 @@ export class SummaryUpdater {
       const outgoing: OutgoingEvent[] = [];
       const writes: SummaryWrite[] = [];
       for (const target of targets.values()) {
-        const write = this.settle(target, now, outgoing, publishedFor.has(target.id));
+        const write = this.settle(target, now, outgoing, target.republish || publishedFor.has(target.id));
         if (write) writes.push(write);
       }
       // A customer this batch published for and that was merged away since: its state must not outlive the merge.
