@@ -15,6 +15,8 @@ export interface ScoreWrite {
   set: Record<string, unknown>;
   /** Fields to remove (derived dates of a history that lost its purchases in a split). */
   unset?: string[];
+  /** The state was published before this write: it moves the revision on (see writeScores). */
+  published?: boolean;
 }
 
 /**
@@ -125,20 +127,31 @@ export class PurchaseSummaryRepository {
     return new Map(found.map((d) => [d._id, d.revision ?? 0]));
   }
 
-  /** Writes scores, each only if its summary still has the revision it was computed from. */
-  async writeScores(writes: ScoreWrite[]): Promise<void> {
-    if (writes.length === 0) return;
+  /**
+   * Writes scores, each only if its summary still has the revision it was computed from. A
+   * write marked `published` (its state is already on the topic) also moves the revision on, as
+   * a live write does, so a live writer that read the same revision loses and publishes again
+   * after it. Returns the ids of the published writes that lost (the summary had moved on).
+   */
+  async writeScores(writes: ScoreWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
+    const writeId = randomUUID();
     // No upserts, so no write can fail on a duplicate key and FerretDB's stop-at-first-error is moot.
     await chunkedBulkWrite(
       this.bulkTarget(),
-      writes.map((w) => ({
-        updateOne: {
-          filter: { _id: w.customerId, revision: w.revision },
-          update: { $set: toStored(w.set), ...(w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
-        },
-      })),
+      writes.map((w) => {
+        const unset: Record<string, Record<string, unknown>> = w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {};
+        return updateOne(
+          { _id: w.customerId, revision: w.revision },
+          w.published ? { $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId }, $inc: { revision: 1 }, ...unset } : { $set: toStored(w.set), ...unset },
+        );
+      }),
       BULK,
     );
+    const published = writes.filter((w) => w.published).map((w) => w.customerId);
+    if (published.length === 0) return [];
+    const ours = new Set((await this.summaries.find({ _id: { $in: published }, writeId }, { _id: 1 }).lean().exec()).map((d) => d._id));
+    return published.filter((id) => !ours.has(id));
   }
 
   /**
@@ -197,13 +210,22 @@ export class PurchaseSummaryRepository {
    * unioned (so folding twice is harmless), totals recomputed from the lines. The survivor is
    * rewritten only at the revision it was read at, so a purchase applied meanwhile by another
    * instance is never overwritten; the merged document keeps its lines for a possible split.
+   *
+   * The merged document is marked (`mergedInto`, revision bumped) before its lines are read:
+   * every live write is conditional on the revision it read, so from the mark on no purchase can
+   * land on the merged document any more (a writer that read it before loses its write, re-reads
+   * and follows `mergedInto` to the survivor). Marking after the read, as before, let a purchase
+   * written in between stay on the merged document, outside the survivor for good (issue 21).
+   * A redelivered merge folds again; a fold that adds nothing writes nothing.
    */
   async fold(survivorId: string, mergedId: string): Promise<boolean> {
     await ensureThenApply(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), [], BULK);
+    await this.summaries.updateOne({ _id: mergedId, mergedInto: { $ne: survivorId } }, { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } }).exec();
     for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
       const [survivor, merged] = await Promise.all([this.findOne(survivorId), this.findOne(mergedId)]);
       if (!survivor || !merged) return false;
-      if (merged.mergedInto === survivorId) return false;
+      // Split again meanwhile (or merged elsewhere): this merge is no longer the merged customer's state.
+      if (merged.mergedInto !== survivorId) return false;
       const orders = unionLines(survivor.orders, merged.orders);
       // Archives (bounded customers) are totals, not sets: each merged one is added once.
       const archive =
@@ -216,6 +238,18 @@ export class PurchaseSummaryRepository {
           ? { ...addCounts(survivor.costs, merged.costs), mergedFrom: [...(survivor.costs?.mergedFrom ?? []), mergedId] }
           : survivor.costs;
       const seen = [survivor.firstSeenAt, merged.firstSeenAt].filter((d): d is Date => d instanceof Date);
+      const firstSeenAt = seen.length > 0 ? new Date(Math.min(...seen.map((d) => d.getTime()))) : undefined;
+      const channels = [...new Set([...survivor.channels, ...merged.channels])];
+      const categories = [...new Set([...survivor.categories, ...merged.categories])];
+      const adds =
+        orders.length !== survivor.orders.length ||
+        archive !== survivor.archive ||
+        costs !== survivor.costs ||
+        channels.length !== survivor.channels.length ||
+        categories.length !== survivor.categories.length ||
+        firstSeenAt?.getTime() !== survivor.firstSeenAt?.getTime() ||
+        merged.appliedEvents.some((id) => !survivor.appliedEvents.includes(id));
+      if (!adds) return false;
       const result = await this.summaries
         .updateOne(
           { _id: survivorId, revision: survivor.revision },
@@ -224,18 +258,16 @@ export class PurchaseSummaryRepository {
               ...totalsOf(orders, archive),
               ...(archive ? { archive } : {}),
               ...(costs ? { costs } : {}),
-              ...(seen.length > 0 ? { firstSeenAt: new Date(Math.min(...seen.map((d) => d.getTime()))) } : {}),
-              channels: [...new Set([...survivor.channels, ...merged.channels])],
-              categories: [...new Set([...survivor.categories, ...merged.categories])],
+              ...(firstSeenAt ? { firstSeenAt } : {}),
+              channels,
+              categories,
               appliedEvents: [...new Set([...survivor.appliedEvents, ...merged.appliedEvents])].slice(-2 * APPLIED_EVENTS_KEPT),
             }),
             $inc: { revision: 1 },
           },
         )
         .exec();
-      if (result.matchedCount === 0) continue;
-      await this.summaries.updateOne({ _id: mergedId }, { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } }).exec();
-      return true;
+      if (result.matchedCount > 0) return true;
     }
     throw new Error(`could not fold ${mergedId} into ${survivorId}: the survivor kept changing`);
   }

@@ -134,8 +134,10 @@ export class CustomerScorer {
   /**
    * The write (and the event, if material) for a scored customer. `eventId` makes the event id
    * deterministic for its cause, so a redelivered batch republishes under the same id.
+   * `publish` forces the event even when the move is not material: the topic may hold a state
+   * the stored `published*` fields do not know of (see SummaryUpdater).
    */
-  settle(scored: ScoredCustomer, placement: TierPlacement, now: Date, eventId: string, peers?: ReadonlyMap<string, PeerLevel>): SettledScore {
+  settle(scored: ScoredCustomer, placement: TierPlacement, now: Date, eventId: string, peers?: ReadonlyMap<string, PeerLevel>, publish = false): SettledScore {
     const { summary, history, valuation, model } = scored;
     // The re-scoring walk passes the peer levels it has just computed; everyone else uses the last walk's.
     const peer = peers ? (peers.get(scored.peerKeys.specific) ?? peers.get(scored.peerKeys.broad)) : this.registry.peerLevel(scored.peerKeys);
@@ -155,6 +157,7 @@ export class CustomerScorer {
       ...(strategic.peerGroup === undefined ? {} : { peerGroup: strategic.peerGroup, peerLevel: round2(strategic.peerLevel ?? 0), peerCustomers: strategic.peerCustomers }),
     };
     const material =
+      publish ||
       summary.publishedTier !== score.tier ||
       this.moved(summary.publishedValue, score.actualValue) ||
       this.moved(summary.publishedStrategicValue ?? 0, score.strategicValue);

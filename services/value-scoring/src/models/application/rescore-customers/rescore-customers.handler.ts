@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { topics } from '@o2o/contracts';
 import { KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import type { ValueScoringConfig } from '../../../config/value-scoring.config';
+import { SummaryUpdater } from '../../../purchases/application/update-summaries/summary-updater';
 import { PurchaseSummaryRepository, ScoreWrite } from '../../../purchases/infrastructure/purchase-summary.repository';
 import { PurchaseSummary } from '../../../purchases/infrastructure/purchase-summary.schema';
 import { TierThresholds, TierWalker, ValueTier } from '../../../scoring/domain';
@@ -56,6 +57,7 @@ export class RescoreCustomersHandler {
     private readonly versions: ModelVersionRepository,
     private readonly publisher: KafkaPublisher,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
+    private readonly updater: SummaryUpdater,
   ) {}
 
   async execute(guard: JobGuard): Promise<RescoreOutcome> {
@@ -117,15 +119,22 @@ export class RescoreCustomersHandler {
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }
-      // Stored first, each only at the revision it was computed from; then published only for
-      // summaries still at that revision. A purchase applied meanwhile has published a newer
-      // state, which an older one from this walk must not follow on the compacted topic.
-      await this.summaries.writeScores(writes);
-      const current = await this.summaries.revisionsOf(writes.map((w) => w.customerId));
-      const unchanged = new Set(writes.filter((w) => current.get(w.customerId) === w.revision).map((w) => w.customerId));
-      const fresh = events.filter((e) => unchanged.has(e.key));
-      await this.publisher.publish([{ topic: topics.valueScores, events: fresh }]);
-      published += fresh.length;
+      // Published first, then stored at the revision read, the published ones with the revision
+      // moved on, as the live path does (SummaryUpdater): a live write that read the same
+      // revision then loses and publishes its state again after this one. Where this write lost
+      // instead, a live update won and may have published before this walk's older state: that
+      // customer's current state is published again through the live path, after both. (Storing
+      // first and publishing only what was still at its revision left a window: a live update
+      // that published between the check and this publication was followed by the older state.)
+      await this.publisher.publish([{ topic: topics.valueScores, events }]);
+      const publishedKeys = new Set(events.map((e) => e.key));
+      const overtaken = await this.summaries.writeScores(writes.map((w) => (publishedKeys.has(w.customerId) ? { ...w, published: true } : w)));
+      if (overtaken.length > 0) {
+        await this.updater.update(
+          overtaken.map((customerId) => ({ customerId, followMerges: false, create: false, republish: true, apply: () => undefined, cause: { trace: undefined, causationId: undefined, correlationId: undefined } })),
+        );
+      }
+      published += events.length;
       const last = page[page.length - 1];
       if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
       if (guard.shouldStop()) throw new JobInterruptedError();

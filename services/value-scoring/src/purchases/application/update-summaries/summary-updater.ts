@@ -30,6 +30,8 @@ export interface SummaryInput {
    */
   apply(summary: PurchaseSummary): PurchaseSummary | undefined;
   cause: ChangeCause;
+  /** Publish the customer's state even if it did not move materially: the topic may hold a state the summary does not record. */
+  republish?: boolean;
 }
 
 /** Lost optimistic-concurrency races re-read and re-apply; still contended after this many, the batch fails (the transport retries it). */
@@ -59,6 +61,7 @@ interface Target {
   doc: PurchaseSummary | undefined;
   summary: PurchaseSummary;
   changed: boolean;
+  republish: boolean;
   cause: ChangeCause;
 }
 
@@ -73,6 +76,10 @@ interface Target {
  * between re-reads the old state on redelivery and republishes the same state under the same
  * event id, which a compacted topic absorbs. A write that lost a race is re-read and re-applied;
  * if the customer was merged away meanwhile, the state published for it is tombstoned again.
+ * The state a lost write had published is on the topic but not in the `published*` fields of
+ * the summary (the winner's are), and it may have landed after the winner's: the re-applied
+ * state is therefore published whether or not it moved materially from what the summary
+ * records, or that lost state, missing the winner's change, would stay the latest (issue 21).
  */
 @Injectable()
 export class SummaryUpdater {
@@ -114,9 +121,10 @@ export class SummaryUpdater {
         if (!target) {
           const doc = loaded.docs.get(id);
           if (!doc && !input.create) continue;
-          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, cause: input.cause };
+          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, republish: false, cause: input.cause };
           targets.set(id, target);
         }
+        if (input.republish) target.republish = true;
         const next = input.apply(target.summary);
         if (next) {
           target.summary = next;
@@ -129,7 +137,7 @@ export class SummaryUpdater {
       const outgoing: OutgoingEvent[] = [];
       const writes: SummaryWrite[] = [];
       for (const target of targets.values()) {
-        const write = this.settle(target, now, outgoing);
+        const write = this.settle(target, now, outgoing, target.republish || publishedFor.has(target.id));
         if (write) writes.push(write);
       }
       // A customer this batch published for and that was merged away since: its state must not outlive the merge.
@@ -146,12 +154,12 @@ export class SummaryUpdater {
   }
 
   /** The write for one target (and its publication, if material), or undefined if nothing moved. */
-  private settle(target: Target, now: Date, outgoing: OutgoingEvent[]): SummaryWrite | undefined {
+  private settle(target: Target, now: Date, outgoing: OutgoingEvent[], republish: boolean): SummaryWrite | undefined {
     const { doc } = target;
     const readRevision = doc?.revision ?? 0;
     const revision = target.changed ? readRevision + 1 : readRevision;
     const summary: PurchaseSummary = { ...target.summary, revision };
-    const stale = !summary.mergedInto && (target.changed || this.scorer.needsLines(summary));
+    const stale = !summary.mergedInto && (target.changed || republish || this.scorer.needsLines(summary));
     if (!target.changed && !stale) return undefined;
     const set: Record<string, unknown> = {};
     const unset: string[] = [];
@@ -165,7 +173,7 @@ export class SummaryUpdater {
     }
     if (stale) {
       const scored = this.scorer.score(summary, now);
-      const settled = this.scorer.settle(scored, this.scorer.placeByCutoffs(scored.valuation.actualValue), now, `r${revision}:${scored.model.version}`);
+      const settled = this.scorer.settle(scored, this.scorer.placeByCutoffs(scored.valuation.actualValue), now, `r${revision}:${scored.model.version}`, undefined, republish);
       Object.assign(set, settled.write.set);
       unset.push(...(settled.write.unset ?? []).filter((f) => !(f in set)));
       if (settled.event) {
