@@ -523,7 +523,7 @@ async function waitForCatchUp(tracker: OffsetTracker, clearedAt: number, thresho
 async function readEverything(tracker: OffsetTracker, recorder: TopicRecorder): Promise<void> {
   const sample = await tracker.sampleNow();
   const deadline = Date.now() + 60000;
-  const done = (): boolean => Object.entries(watchedTopics).every(([key, name]) => recorder.of(key as keyof typeof watchedTopics).length >= sum(sample?.highWatermarks.get(name)));
+  const done = (): boolean => Object.entries(watchedTopics).every(([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(sample?.highWatermarks.get(name)));
   while (!done() && Date.now() < deadline) await sleep(200);
 }
 
