@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { DATA_KEYS, DataKeySource, KAFKA, KafkaPublisher, TopicNames } from '@o2o/kafka';
@@ -9,14 +8,17 @@ import type { IngestionConfig } from '../../config/ingestion.config';
 
 /**
  * The transactional id of this instance: the configured one, else one stable across restarts of
- * the same instance (host and port), so a restarted ingestion fences the one it replaces and the
- * broker aborts what that one left open. Port 0 (tests) has no stable identity: a random id.
+ * the same instance (host, port, and the instance's rank in its process: tests start several in
+ * one), so a restarted ingestion fences the one it replaces and the broker aborts at once what
+ * that one left open.
  */
-export function transactionalIdOf(config: Pick<IngestionConfig, 'INGESTION_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'HTTP_PORT'>, host = hostname()): string {
-  if (config.INGESTION_TRANSACTIONAL_ID) return config.INGESTION_TRANSACTIONAL_ID;
-  const instance = config.HTTP_PORT === 0 ? randomUUID() : `${host}:${config.HTTP_PORT}`;
-  return `${config.KAFKA_TOPIC_PREFIX}ingestion:${instance}`;
+export function transactionalIdOf(config: Pick<IngestionConfig, 'INGESTION_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'HTTP_PORT'>, host: string, rank: number): string {
+  if (config.INGESTION_TRANSACTIONAL_ID) return rank === 0 ? config.INGESTION_TRANSACTIONAL_ID : `${config.INGESTION_TRANSACTIONAL_ID}:${rank}`;
+  return `${config.KAFKA_TOPIC_PREFIX}ingestion:${host}:${config.HTTP_PORT}${rank === 0 ? '' : `:${rank}`}`;
 }
+
+/** Instances started in this process so far. */
+let instancesInProcess = 0;
 
 /**
  * Ingestion's writer of accepted events: every produce request is a Kafka transaction, committed
@@ -33,7 +35,7 @@ export class EventLogPublisher extends KafkaPublisher implements OnModuleInit, O
     @Inject(INGESTION_CONFIG) config: IngestionConfig,
     @Optional() @Inject(DATA_KEYS) dataKeys: DataKeySource | null | undefined,
   ) {
-    super(kafka, names, metrics, { dataKeys: dataKeys ?? undefined, transactionalId: transactionalIdOf(config), transactionTimeoutMs: config.INGESTION_TRANSACTION_TIMEOUT_MS });
+    super(kafka, names, metrics, { dataKeys: dataKeys ?? undefined, transactionalId: transactionalIdOf(config, hostname(), instancesInProcess++), transactionTimeoutMs: config.INGESTION_TRANSACTION_TIMEOUT_MS });
   }
 
   async onModuleInit(): Promise<void> {
