@@ -138,6 +138,9 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     INGESTION_DEMO_SOURCES: 'true',
     RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    // One ingestion instance, restarted on another port: its transactional id is its identity
+    // (as a StatefulSet pod's name would be), so the restarted one fences the killed one.
+    ...(service === 'ingestion' ? { INGESTION_TRANSACTIONAL_ID: `${prefix}ingestion-0` } : {}),
     ...(provider ? { AUTH_ISSUER: provider.issuer } : {}),
   });
   const running = new Map<Service, ServiceProcess>();
