@@ -164,6 +164,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     const erasedCustomers = new Set<string>();
     // The effects check is cumulative: a scenario is judged by what it added.
     let previous = { lost: 0, duplicated: 0, transient: 0 };
+    let rereadBefore = 0;
 
     for (const scenario of scenarios) {
       log(`${scenario}: load ${config.CHAOS_RATE} events/s for ${loadSeconds} s, fault at ${config.CHAOS_FAULT_AT} s`);
@@ -338,6 +339,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       const cumulative = { ...lossesOf(checks), transient: transient.length };
       const added = { lost: cumulative.lost - previous.lost, duplicated: cumulative.duplicated - previous.duplicated, transient: cumulative.transient - previous.transient };
       previous = cumulative;
+      if (recorder.reread > rereadBefore) notes.push(`the suite's reader was given ${recorder.reread - rereadBefore} records again at offsets it had read (its consumer restarted before committing): counted once`);
+      rereadBefore = recorder.reread;
       if (!checks.every((c) => c.ok)) notes.push(`cumulative effects check (whole run so far): ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
       const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained && !erasureFailed;
       results.push({

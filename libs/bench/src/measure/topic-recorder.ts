@@ -52,6 +52,9 @@ export class TopicRecorder {
   private readonly consumer: Consumer;
   private readonly byClusterName = new Map<string, WatchedTopic>();
   private readonly positions: ReadPositions;
+  private readonly seen = new Set<string>();
+  /** Records delivered again at an offset already recorded (kept once). */
+  reread = 0;
 
   constructor(kafka: Kafka, prefix: string) {
     this.consumer = kafka.consumer({ groupId: `${prefix}bench-recorder`, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024 });
@@ -73,7 +76,17 @@ export class TopicRecorder {
         if (!watched) return;
         const list = this.records.get(watched);
         if (!list) return;
-        for (const message of batch.messages) list.push(record(watched, batch.partition, message));
+        for (const message of batch.messages) {
+          // A consumer that restarts (a broker restart or rebalance before its commit) reads from
+          // its last committed offset again: the same record, not a copy of it.
+          const at = `${batch.topic}/${batch.partition}/${message.offset}`;
+          if (this.seen.has(at)) {
+            this.reread++;
+            continue;
+          }
+          this.seen.add(at);
+          list.push(record(watched, batch.partition, message));
+        }
       },
     });
     await joined;
