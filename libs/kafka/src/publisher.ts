@@ -65,6 +65,17 @@ export interface PublisherOptions {
    * (sealing off: tests and tools that read the topics).
    */
   dataKeys?: DataKeySource | undefined;
+  /**
+   * Writes every produce request inside a Kafka transaction under this id, and commits it only
+   * while none of its calls has passed its deadline: a call answered with a timeout is then never
+   * written for read-committed readers (every consumer here), where an idempotent producer alone
+   * may still land it after the caller was told it failed. The id must be stable per instance and
+   * unique across instances: a process started again under it fences its dead predecessor, whose
+   * open transaction the broker aborts at once.
+   */
+  transactionalId?: string | undefined;
+  /** How long the broker keeps a transaction open before aborting it (a process that died with one open under an id never used again). */
+  transactionTimeoutMs?: number | undefined;
 }
 
 export interface PublishOptions {
@@ -94,12 +105,25 @@ export class PublishTimeoutError extends Error {
   }
 }
 
+/**
+ * The commit of a transaction failed for good (Kafka away for the whole retry budget): the
+ * broker may have committed it or not. Callers must not treat its events as unwritten.
+ */
+export class TransactionOutcomeUnknownError extends Error {
+  constructor(cause: unknown) {
+    super(`the outcome of a transaction commit is unknown: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'TransactionOutcomeUnknownError';
+  }
+}
+
 interface QueuedSend {
   topicMessages: TopicMessages[];
   count: number;
   bytes: number;
   started: boolean;
   settled: boolean;
+  /** Its transaction's commit was sent: the deadline no longer applies, the outcome is awaited. */
+  committing: boolean;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -133,8 +157,10 @@ export class KafkaPublisher {
   private readonly maxMessagesPerRequest: number;
   private readonly maxBytesPerRequest: number;
   private readonly dataKeys: DataKeySource | undefined;
+  private readonly transactionalId: string | undefined;
+  private readonly transactionTimeoutMs: number;
   /** Produce requests sent (each carrying every call queued when it left), producers retired after a failed one, events not sent again because Kafka had them. */
-  readonly stats = { requests: 0, retiredProducers: 0, skippedAcknowledged: 0 };
+  readonly stats = { requests: 0, retiredProducers: 0, skippedAcknowledged: 0, abortedTransactions: 0 };
   /**
    * Event ids (per topic) Kafka acknowledged from this publisher. A consumer publishes before
    * the database write that records it; when that write fails (a dropped connection, a lost
@@ -159,6 +185,8 @@ export class KafkaPublisher {
     const kept = options.acknowledgedIdsKept ?? 100_000;
     this.acknowledged = kept > 0 ? new LRUCache<string, true>({ max: kept }) : undefined;
     this.dataKeys = options.dataKeys;
+    this.transactionalId = options.transactionalId;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 30000;
     this.generation = this.newGeneration();
   }
 
@@ -170,17 +198,33 @@ export class KafkaPublisher {
       maxInFlightRequests: 1,
       createPartitioner: stablePartitioner,
       retry: { retries: this.retries, initialRetryTime: 100, maxRetryTime: this.maxRetryTimeMs },
+      // Connecting under a transactional id bumps its epoch: an earlier producer under the same
+      // id (a retired generation, a killed process) is fenced and its open transaction aborted.
+      ...(this.transactionalId !== undefined ? { transactionalId: this.transactionalId, transactionTimeout: this.transactionTimeoutMs } : {}),
     });
     return { producer, connected: undefined };
   }
 
   connect(): Promise<void> {
     const generation = this.generation;
-    generation.connected ??= generation.producer.connect().catch((error: unknown) => {
+    generation.connected ??= this.connectGeneration(generation.producer).catch((error: unknown) => {
       generation.connected = undefined;
       throw error;
     });
     return generation.connected;
+  }
+
+  /**
+   * A transactional producer registers its id at once (an empty transaction, which sends
+   * nothing): the epoch bump fences a predecessor under the same id and aborts its open
+   * transaction now, rather than at this process's first request, so readers are not held
+   * behind it meanwhile.
+   */
+  private async connectGeneration(producer: Producer): Promise<void> {
+    await producer.connect();
+    if (this.transactionalId === undefined) return;
+    const transaction = await producer.transaction();
+    await transaction.abort();
   }
 
   /** Waits for the calls already made, then disconnects. */
@@ -254,6 +298,7 @@ export class KafkaPublisher {
         bytes: topicMessages.reduce((n, t) => n + t.messages.reduce((m, message) => m + messageBytes(message), 0), 0),
         started: false,
         settled: false,
+        committing: false,
         resolve: () => {
           if (timer) clearTimeout(timer);
           entry.settled = true;
@@ -268,13 +313,13 @@ export class KafkaPublisher {
       if (options.deadline !== undefined) {
         timer = setTimeout(
           () => {
-            if (entry.settled) return;
+            if (entry.settled || entry.committing) return;
             if (!entry.started) {
               const at = this.queue.indexOf(entry);
               if (at >= 0) this.queue.splice(at, 1);
             }
             entry.settled = true;
-            reject(new PublishTimeoutError(Date.now() - startedAt, entry.started));
+            reject(new PublishTimeoutError(Date.now() - startedAt, entry.started && this.transactionalId === undefined));
           },
           Math.max(0, options.deadline - Date.now()),
         );
@@ -305,7 +350,9 @@ export class KafkaPublisher {
       try {
         await this.connect();
         this.stats.requests++;
-        await generation.producer.sendBatch({ acks: -1, timeout: 30000, topicMessages: group.flatMap((g) => g.topicMessages) });
+        if (this.transactionalId !== undefined) {
+          if (!(await this.sendInTransaction(generation, group))) continue;
+        } else await generation.producer.sendBatch({ acks: -1, timeout: 30000, topicMessages: group.flatMap((g) => g.topicMessages) });
         for (const g of group) {
           for (const t of g.topicMessages) this.metrics.eventsProduced.inc({ topic: t.topic }, t.messages.length);
           g.resolve();
@@ -316,6 +363,48 @@ export class KafkaPublisher {
         this.retire(generation);
         for (const g of group) if (!g.settled) g.reject(error);
       }
+    }
+  }
+
+  /**
+   * One transaction for the group: produce, then commit only if no call of the group has been
+   * given up meanwhile (its caller was told it failed). Otherwise the transaction is aborted and
+   * the calls still waiting go back to the head of the queue, to be sent again in the next one.
+   * Answers false when it aborted (nothing of the group is written).
+   */
+  private async sendInTransaction(generation: ProducerGeneration, group: QueuedSend[]): Promise<boolean> {
+    const transaction = await generation.producer.transaction();
+    try {
+      await transaction.sendBatch({ acks: -1, timeout: 30000, topicMessages: group.flatMap((g) => g.topicMessages) });
+    } catch (error) {
+      await this.abort(generation, transaction);
+      throw error;
+    }
+    const waiting = group.filter((g) => !g.settled);
+    if (waiting.length < group.length) {
+      this.stats.abortedTransactions++;
+      await this.abort(generation, transaction);
+      for (const g of waiting) g.started = false;
+      this.queue.unshift(...waiting);
+      return false;
+    }
+    for (const g of group) g.committing = true;
+    try {
+      await transaction.commit();
+    } catch (error) {
+      this.retire(generation);
+      for (const g of group) g.reject(new TransactionOutcomeUnknownError(error));
+      return false;
+    }
+    return true;
+  }
+
+  /** An abort that fails is completed by the next generation: connecting under the same id aborts what is open. */
+  private async abort(generation: ProducerGeneration, transaction: { abort(): Promise<void> }): Promise<void> {
+    try {
+      await transaction.abort();
+    } catch {
+      this.retire(generation);
     }
   }
 

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { ISocketFactory, Kafka, logLevel } from 'kafkajs';
 import { messageHeaders, topics } from '@o2o/contracts';
 import { PlatformMetrics } from '@o2o/observability';
-import { testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { expectEventually, ReadPositions, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { createEnvelope, ensureTopics, KafkaPublisher, TopicNames, topicSpecs } from '../src';
 
 const run = uniqueId();
@@ -173,5 +173,85 @@ describe('KafkaPublisher (real Kafka)', () => {
       await spy.stop();
     }
   });
-});
 
+  /** Every message of the topic's partitions as a read-uncommitted reader sees them: what the broker holds, aborted or not. */
+  async function everythingOnTopic(): Promise<string[]> {
+    const topic = names.of(topics.identitySnapshots);
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const consumer = kafka.consumer({ groupId: `raw-${uniqueId()}`, readUncommitted: true });
+    const positions = new ReadPositions(consumer);
+    const ids: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void ids.push(message.headers?.[messageHeaders.eventId]?.toString() ?? '') });
+      await expectEventually(() => {
+        for (const end of ends) expect(positions.of(topic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
+      }, { timeoutMs: 30000 });
+    } finally {
+      await consumer.disconnect();
+    }
+    return ids;
+  }
+
+  it('in a transaction: a call given up at its deadline while its request was in flight is never visible to a read-committed reader', async () => {
+    const p = publisher({ transactionalId: `${run}-tx-deadline` });
+    await p.connect();
+    // The deadline passes while the request is being sent: the broker gets the message, the caller a timeout.
+    const late = p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_late', 1)] }], { deadline: Date.now() + 1 });
+    await expect(late).rejects.toEqual(expect.objectContaining({ name: 'PublishTimeoutError', maybeWritten: false }));
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_late', 2)] }]);
+    expect(p.stats.abortedTransactions).toBe(1);
+
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_tx_late').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_tx_late:2']);
+    } finally {
+      await spy.stop();
+    }
+    // The broker did hold the given-up message: without the transaction it would be a copy.
+    expect((await everythingOnTopic()).filter((id) => id.startsWith('cus_tx_late:'))).toEqual(['cus_tx_late:1', 'cus_tx_late:2']);
+  });
+
+  it('in a transaction: a publisher started under the id of one that died mid-transaction aborts what it left open', async () => {
+    const transactionalId = `${run}-tx-fence`;
+    // A process killed after producing and before committing.
+    const dead = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 300000 });
+    await dead.connect();
+    const open = await dead.transaction();
+    await open.send({ topic: names.of(topics.identitySnapshots), acks: -1, messages: [{ key: 'cus_tx_dead', value: JSON.stringify(snapshot('cus_tx_dead', 1).event), headers: { [messageHeaders.eventId]: 'cus_tx_dead:1' } }] });
+
+    const p = publisher({ transactionalId });
+    await p.connect();
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_dead', 2)] }]);
+    await dead.disconnect();
+
+    // Were the dead one's transaction still open, a read-committed reader could not pass it for 300 s.
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_tx_dead').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_tx_dead:2']);
+    } finally {
+      await spy.stop();
+    }
+  });
+
+  it('in a transaction: concurrent calls are combined and each written once, in call order', async () => {
+    const p = publisher({ transactionalId: `${run}-tx-batch` });
+    await p.connect();
+    const calls = Array.from({ length: 20 }, (_, n) => [snapshot('cus_tx_many', n)]);
+    await Promise.all(calls.map((events) => p.publish([{ topic: topics.identitySnapshots, events }])));
+    expect(p.stats.requests).toBeLessThan(calls.length);
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_tx_many').map((m) => m.headers[messageHeaders.eventId])).toEqual(calls.map((_, n) => `cus_tx_many:${n}`));
+    } finally {
+      await spy.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 export * from './expect-eventually';
 export * from './test-env';
 export * from './topic-spy';
+export * from './read-positions';
 export * from './consumer-progress';
 export * from './infrastructure/servers';
 export * from './infrastructure/private-server';

@@ -138,6 +138,9 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     INGESTION_DEMO_SOURCES: 'true',
     RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     SHUTDOWN_TIMEOUT_MS: '20000',
+    // One ingestion instance, restarted on another port: its transactional id is its identity
+    // (as a StatefulSet pod's name would be), so the restarted one fences the killed one.
+    ...(service === 'ingestion' ? { INGESTION_TRANSACTIONAL_ID: `${prefix}ingestion-0` } : {}),
     ...(provider ? { AUTH_ISSUER: provider.issuer } : {}),
   });
   const running = new Map<Service, ServiceProcess>();
@@ -161,6 +164,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     const erasedCustomers = new Set<string>();
     // The effects check is cumulative: a scenario is judged by what it added.
     let previous = { lost: 0, duplicated: 0, transient: 0 };
+    let rereadBefore = 0;
 
     for (const scenario of scenarios) {
       log(`${scenario}: load ${config.CHAOS_RATE} events/s for ${loadSeconds} s, fault at ${config.CHAOS_FAULT_AT} s`);
@@ -335,6 +339,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       const cumulative = { ...lossesOf(checks), transient: transient.length };
       const added = { lost: cumulative.lost - previous.lost, duplicated: cumulative.duplicated - previous.duplicated, transient: cumulative.transient - previous.transient };
       previous = cumulative;
+      if (recorder.reread > rereadBefore) notes.push(`the suite's reader was given ${recorder.reread - rereadBefore} records again at offsets it had read (its consumer restarted before committing): counted once`);
+      rereadBefore = recorder.reread;
       if (!checks.every((c) => c.ok)) notes.push(`cumulative effects check (whole run so far): ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
       const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained && !erasureFailed;
       results.push({
@@ -523,7 +529,7 @@ async function waitForCatchUp(tracker: OffsetTracker, clearedAt: number, thresho
 async function readEverything(tracker: OffsetTracker, recorder: TopicRecorder): Promise<void> {
   const sample = await tracker.sampleNow();
   const deadline = Date.now() + 60000;
-  const done = (): boolean => Object.entries(watchedTopics).every(([key, name]) => recorder.of(key as keyof typeof watchedTopics).length >= sum(sample?.highWatermarks.get(name)));
+  const done = (): boolean => Object.entries(watchedTopics).every(([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(sample?.highWatermarks.get(name)));
   while (!done() && Date.now() < deadline) await sleep(200);
 }
 

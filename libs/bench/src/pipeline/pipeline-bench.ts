@@ -348,7 +348,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     const finalSample = await tracker.sampleNow();
     const recorderDeadline = Date.now() + 30000;
     const recordedAll = (): boolean =>
-      Object.entries(watchedTopics).every(([key, name]) => recorder.of(key as keyof typeof watchedTopics).length >= sum(finalSample?.highWatermarks.get(name)));
+      Object.entries(watchedTopics).every(([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(finalSample?.highWatermarks.get(name)));
     while (!recordedAll() && Date.now() < recorderDeadline) await sleep(200);
     if (!recordedAll()) notes.push('the recorder had not read every message when the analysis started');
 

@@ -59,6 +59,26 @@ export const identityResolutionConfigSchema = z
     /** How often each instance publishes re-resolution moves whose split was written but never published (0: never). */
     MOVES_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
     /**
+     * Identifiers one customer keeps per type, as `type=count` pairs separated by commas: beyond
+     * the count the oldest (first seen earliest) are retired, so a busy device-hopping customer's
+     * snapshot and per-batch reads stay bounded. Types with a link limit (maxPerCustomer) need none.
+     */
+    IDENTIFIERS_KEPT: z
+      .string()
+      .default('anonymousId=100')
+      .transform((s, ctx) => {
+        const kept = new Map<string, number>();
+        for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+          const match = /^([A-Za-z][\w-]*)=([1-9]\d*)$/.exec(pair);
+          if (!match?.[1] || !match[2]) {
+            ctx.addIssue({ code: 'custom', message: `expected type=count (count at least 1), got "${pair}"` });
+            return z.NEVER;
+          }
+          kept.set(match[1], Number(match[2]));
+        }
+        return kept;
+      }),
+    /**
      * Master key wrapping the data keys of the key store this service holds (src/keys): 32
      * random bytes, base64 (`openssl rand -base64 32`). Required in production.
      */

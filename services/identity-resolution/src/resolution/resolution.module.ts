@@ -11,6 +11,7 @@ import { EstimationRunner } from './infrastructure/estimation.runner';
 import { IdentityCollections } from './infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from './infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from './infrastructure/identity-graph.repository';
+import { IdentifierRetention } from './infrastructure/identifier-retention';
 import { IdentityLookupCache } from './infrastructure/identity-lookup.cache';
 import { LocalLookupCache } from './infrastructure/local-lookup.cache';
 import { MatchParametersRepository } from './infrastructure/match-parameters.repository';
@@ -34,6 +35,7 @@ import { TrainingScheduler } from './interface/training.scheduler';
     IdentityCollections,
     IdentityRulesProvider,
     IdentityGraphRepository,
+    IdentifierRetention,
     TermFrequencyStore,
     WriteSerializer,
     LocalLookupCache,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { SourcesModule } from '../sources/sources.module';
 import { AcceptEventsHandler } from './application/accept-events/accept-events.handler';
 import { DedupStore } from './infrastructure/dedup.store';
+import { EventLogPublisher } from './infrastructure/event-log.publisher';
 import { IngestionMetrics } from './infrastructure/ingestion.metrics';
 import { SourceRateLimiter } from './infrastructure/source-rate-limiter';
 import { IntakeConsumer } from './interface/intake.consumer';
@@ -11,6 +12,6 @@ import { TrackingController } from './interface/tracking.controller';
 @Module({
   imports: [SourcesModule],
   controllers: [TrackingController, IntakeConsumer, OpenApiController],
-  providers: [AcceptEventsHandler, DedupStore, IngestionMetrics, SourceRateLimiter],
+  providers: [AcceptEventsHandler, DedupStore, EventLogPublisher, IngestionMetrics, SourceRateLimiter],
 })
 export class CollectModule {}

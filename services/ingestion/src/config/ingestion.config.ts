@@ -16,6 +16,13 @@ export const ingestionConfigSchema = z.object({
   MAX_COMPRESSION_RATIO: z.coerce.number().int().min(2).default(100),
   /** Longest wait for Kafka's acknowledgement before answering 503. */
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  /**
+   * Kafka transactional id of this instance (unique per instance, stable across its restarts);
+   * unset: the topic prefix, `ingestion:`, the host name and HTTP_PORT.
+   */
+  INGESTION_TRANSACTIONAL_ID: z.string().min(1).optional(),
+  /** How long the broker keeps a transaction of an instance that died open before aborting it (readers wait behind it meanwhile). */
+  INGESTION_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
   /** Call types and track event names that must state a purpose (context.purpose); empty: none. */
   PURPOSE_REQUIRED_FOR: z
     .string()

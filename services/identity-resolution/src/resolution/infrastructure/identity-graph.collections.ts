@@ -17,6 +17,8 @@ export interface IdentifierDocument {
   evidence: LinkEvidence;
   /** Found on people who plainly differ (a family e-mail, a role mailbox): links no one on its own. */
   shared?: boolean;
+  /** Beyond its customer's kept count for the type (IDENTIFIERS_KEPT): still resolves, left out of snapshots and per-customer reads. */
+  retired?: boolean;
 }
 
 /** Another customer this one shares an identifier with, being a different person. */

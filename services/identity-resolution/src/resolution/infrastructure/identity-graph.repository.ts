@@ -5,6 +5,7 @@ import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
 import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, TraitRecordDocument } from './identity-graph.collections';
+import { IdentifierRetention } from './identifier-retention';
 import { TermFrequencyStore } from './term-frequency.store';
 import { WriteSerializer } from './write-serializer';
 
@@ -94,6 +95,7 @@ export class IdentityGraphRepository {
     private readonly db: IdentityCollections,
     private readonly terms: TermFrequencyStore,
     private readonly serializer: WriteSerializer,
+    private readonly retention: IdentifierRetention,
   ) {}
 
   /** Everything one batch needs, in a handful of reads whatever the batch size. */
@@ -123,7 +125,7 @@ export class IdentityGraphRepository {
       this.terms.read([...new Set([...lookups.termKeys, ...termKeysOf(recordDocs.map((r) => r.record))])]),
     ]);
     const customerIds = [...customers.keys()];
-    const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray() : [];
+    const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray() : [];
 
     const ownerMap = new Map<string, GraphIdentifier>(
       owners.map((o) => [o._id, { type: o.type, value: o.value, customerId: o.customerId, originCustomerId: o.originCustomerId ?? o.customerId, ...(o.shared === true ? { shared: true } : {}) }]),
@@ -288,6 +290,8 @@ export class IdentityGraphRepository {
         })),
       ),
     );
+    // Bounded customers: those that gained identifiers of a bounded type, or a merged customer's.
+    await this.retention.apply([...plan.newIdentifiers.filter((n) => this.retention.bounds(n.type)).map((n) => n.customerId), ...plan.merges.map((m) => m.survivorId)]);
   }
 
   /**
@@ -400,7 +404,7 @@ export class IdentityGraphRepository {
     const result = new Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>(customerIds.map((id) => [id, { identifiers: [], mergedIds: [] }]));
     if (customerIds.length === 0) return result;
     const [identifiers, customers] = await Promise.all([
-      this.db.identifiers.find({ customerId: { $in: [...customerIds] } }, { projection: { type: 1, value: 1, customerId: 1 }, ...ONE_REPLY }).toArray(),
+      this.db.identifiers.find({ customerId: { $in: [...customerIds] }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1 }, ...ONE_REPLY }).toArray(),
       this.db.customers.find({ _id: { $in: [...customerIds] } }, { projection: { mergedIds: 1 }, ...ONE_REPLY }).toArray(),
     ]);
     for (const d of identifiers) {

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { EventRejectedDataV2, ReceivedEventDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher, OutgoingEvent, TopicBatch } from '@o2o/kafka';
+import { createEnvelope, OutgoingEvent, TopicBatch, TransactionOutcomeUnknownError } from '@o2o/kafka';
 import { InjectLogger, Logger, tracer } from '@o2o/observability';
 import { INGESTION_CONFIG } from '../../../ingestion.tokens';
 import type { IngestionConfig } from '../../../config/ingestion.config';
 import { normaliseMessage, routingKey, SourceRef } from '../../domain/segment-normaliser';
 import { DedupStore } from '../../infrastructure/dedup.store';
+import { EventLogPublisher } from '../../infrastructure/event-log.publisher';
 import { IngestionMetrics } from '../../infrastructure/ingestion.metrics';
 
 /** A message of an HTTP request that failed validation: it goes to ingest.rejected with its reasons. */
@@ -46,13 +47,14 @@ const SOURCE = '/services/ingestion';
 
 /**
  * Accepts validated messages from one source: normalise, drop duplicates by messageId, and
- * write them to ingest.events. It resolves only after Kafka acknowledged with acks=all, which is
- * what "accepted" means to the caller.
+ * write them to ingest.events. It resolves only after Kafka committed the write (acks=all, in a
+ * transaction), which is what "accepted" means to the caller; a write it gave up on is aborted,
+ * so the caller's retry is the only copy.
  */
 @Injectable()
 export class AcceptEventsHandler {
   constructor(
-    private readonly publisher: KafkaPublisher,
+    private readonly publisher: EventLogPublisher,
     private readonly dedup: DedupStore,
     private readonly metrics: IngestionMetrics,
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
@@ -92,6 +94,10 @@ export class AcceptEventsHandler {
         try {
           await this.publisher.publish(batches, { deadline: Date.now() + this.config.PUBLISH_TIMEOUT_MS });
         } catch (error) {
+          // A commit whose outcome is unknown may have written the events: the claims stay
+          // pending until they expire, so a retry meanwhile is answered 503, not written again.
+          // Anything else was not written (the transaction was aborted or never committed).
+          if (error instanceof TransactionOutcomeUnknownError) throw new EventStoreUnavailableError(error);
           await this.dedup.release(command.source.id, fresh.map((e) => e.messageId)).catch((releaseError: unknown) => {
             this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
           });
