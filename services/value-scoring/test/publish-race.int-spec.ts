@@ -5,6 +5,9 @@ import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/test
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { Connection } from 'mongoose';
 import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
+import { CostModelRegistry } from '../src/costs/application/cost-model.registry';
+import { CostModelRepository } from '../src/costs/infrastructure/cost-model.repository';
+import { StoredCostModel, StoredCostModelSchema } from '../src/costs/infrastructure/cost-model.schema';
 import { ModelRegistry } from '../src/models/application/model.registry';
 import { RescoreCustomersHandler } from '../src/models/application/rescore-customers/rescore-customers.handler';
 import { ModelVersionRepository } from '../src/models/infrastructure/model-version.repository';
@@ -63,13 +66,24 @@ describe('value-scoring: a state published by a write that then lost its race (r
   const valueTopic = () => `${config.KAFKA_TOPIC_PREFIX}${topics.valueScores.name}`;
 
   beforeAll(async () => {
-    config = loadValueScoringConfig(testEnvironment(run, 'value-publish-race'));
+    config = loadValueScoringConfig(
+      testEnvironment(run, 'value-publish-race', {
+        // Costs free: the races are told apart by revenue, and a state is published only when its value moves materially.
+        COST_PER_ORDER: '0',
+        COST_PER_RETURN: '0',
+        COST_PER_SERVICE_CALL: '0',
+        COST_PER_CONTACT_DEFAULT: '0',
+        COST_PER_CUSTOMER_YEAR: '0',
+      }),
+    );
     connection = await mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB }).asPromise();
     const summaries = connection.model<PurchaseSummary>(PurchaseSummary.name, PurchaseSummarySchema);
     const versions = new ModelVersionRepository(connection.model<ModelVersion>(ModelVersion.name, ModelVersionSchema), connection.model<ValuationState>(ValuationState.name, ValuationStateSchema));
     // No fitted model in a fresh database: the interim model scores (value = net revenue).
     registry = new ModelRegistry(versions, config, createLogger({ service: 'value-publish-race-test', level: 'warn' }));
-    const scorer = new CustomerScorer(registry, config);
+    // The configured cost prices (this database holds no edited cost model).
+    const costs = new CostModelRegistry(new CostModelRepository(connection.model<StoredCostModel>(StoredCostModel.name, StoredCostModelSchema)), config, createLogger({ service: 'value-publish-race-test', level: 'warn' }));
+    const scorer = new CustomerScorer(registry, costs, config);
     spy = await TopicSpy.start(config.KAFKA_BROKERS, [valueTopic()]);
     const kafka = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
     const publisher = () => {
