@@ -19,24 +19,7 @@ HELM_BIN_DIR="$CACHE_DIR/helm-$HELM_VERSION"
 HELM_BIN="$HELM_BIN_DIR/helm"
 
 cmd_install() {
-  if [[ -x "$HELM_BIN" ]]; then
-    log "Helm $HELM_VERSION already built ($HELM_BIN)"
-    return 0
-  fi
-  require_cmd go
-  local started build_log="$LOG_DIR/helm-build.log"
-  started="$(now_s)"
-  log "building Helm $HELM_VERSION with $(go env GOVERSION) (a few minutes on first use)"
-  mkdir -p "$HELM_BIN_DIR/gobin"
-  # go install module@version builds the released module as it is, from the module proxy.
-  if ! GOBIN="$HELM_BIN_DIR/gobin" CGO_ENABLED=0 GOFLAGS=-mod=mod \
-    go install -trimpath "$HELM_MODULE/cmd/helm@$HELM_VERSION" >"$build_log" 2>&1; then
-    tail -n 30 "$build_log" >&2
-    die "go install failed (log: $build_log)"
-  fi
-  mv -f "$HELM_BIN_DIR/gobin/helm" "$HELM_BIN"
-  rmdir "$HELM_BIN_DIR/gobin" 2>/dev/null || true
-  log "built $HELM_BIN in $(($(now_s) - started))s"
+  go_build_tool Helm "$HELM_VERSION" "$HELM_MODULE/cmd/helm" "$HELM_BIN"
 }
 
 case "${1:-}" in

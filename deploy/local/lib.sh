@@ -210,6 +210,30 @@ wait_until() {
   done
 }
 
+# go_build_tool LABEL VERSION PACKAGE BINARY: build a Go command from the module proxy into
+# BINARY, once (`go install PACKAGE@VERSION` builds the released module as it is).
+go_build_tool() {
+  local label="$1" version="$2" package="$3" binary="$4"
+  if [[ -x "$binary" ]]; then
+    log "$label $version already built ($binary)"
+    return 0
+  fi
+  require_cmd go
+  local started gobin build_log
+  build_log="$LOG_DIR/$(basename "$binary")-build.log"
+  gobin="$(dirname "$binary")/gobin"
+  started="$(now_s)"
+  log "building $label $version with $(go env GOVERSION) (a few minutes on first use)"
+  mkdir -p "$gobin"
+  if ! GOBIN="$gobin" CGO_ENABLED=0 GOFLAGS=-mod=mod go install -trimpath "$package@$version" >"$build_log" 2>&1; then
+    tail -n 30 "$build_log" >&2
+    die "go install failed (log: $build_log)"
+  fi
+  mv -f "$gobin/$(basename "$package")" "$binary"
+  rmdir "$gobin" 2>/dev/null || true
+  log "built $binary in $(($(now_s) - started))s"
+}
+
 # usage NAME ACTIONS: print usage and exit 2.
 usage() {
   printf 'usage: %s {%s}\n' "$1" "$2" >&2

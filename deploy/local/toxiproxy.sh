@@ -23,24 +23,7 @@ TOXIPROXY_BIN="$TOXIPROXY_BIN_DIR/toxiproxy-server"
 TOXIPROXY_LOG="$LOG_DIR/toxiproxy.log"
 
 cmd_install() {
-  if [[ -x "$TOXIPROXY_BIN" ]]; then
-    log "Toxiproxy $TOXIPROXY_VERSION already built ($TOXIPROXY_BIN)"
-    return 0
-  fi
-  require_cmd go
-  local started build_log="$LOG_DIR/toxiproxy-build.log"
-  started="$(now_s)"
-  log "building Toxiproxy $TOXIPROXY_VERSION with $(go env GOVERSION)"
-  mkdir -p "$TOXIPROXY_BIN_DIR/gobin"
-  # go install module@version builds the released module as it is, from the module proxy.
-  if ! GOBIN="$TOXIPROXY_BIN_DIR/gobin" CGO_ENABLED=0 GOFLAGS=-mod=mod \
-    go install -trimpath "$TOXIPROXY_MODULE/cmd/server@$TOXIPROXY_VERSION" >"$build_log" 2>&1; then
-    tail -n 30 "$build_log" >&2
-    die "go install failed (log: $build_log)"
-  fi
-  mv -f "$TOXIPROXY_BIN_DIR/gobin/server" "$TOXIPROXY_BIN"
-  rmdir "$TOXIPROXY_BIN_DIR/gobin" 2>/dev/null || true
-  log "built $TOXIPROXY_BIN in $(($(now_s) - started))s"
+  go_build_tool Toxiproxy "$TOXIPROXY_VERSION" "$TOXIPROXY_MODULE/cmd/server" "$TOXIPROXY_BIN"
 }
 
 toxiproxy_healthy() {
