@@ -39,7 +39,11 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
         // The publisher bounds an idempotent producer's retries on purpose and retires the
         // producer when they run out (publisher.ts), which is what keeps the guarantee.
         if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') return;
-        kafkaLogger[levelNames[level] ?? 'info'](extra, message);
+        // A transaction begun while the broker still writes the previous one's commit markers is
+        // refused with CONCURRENT_TRANSACTIONS, and kafkajs retries it: routine for a transactional
+        // producer (ingestion) after every commit, not an error an operator should be paged for.
+        const routine = typeof extra['error'] === 'string' && extra['error'].includes('another concurrent operation on the same transaction');
+        kafkaLogger[routine ? 'debug' : (levelNames[level] ?? 'info')](extra, message);
       },
   });
 }
