@@ -6,7 +6,11 @@ import {
   defaultEmOptions,
   estimateParametersEm,
   estimateRandomPairPrior,
+  expectedMatchCounts,
+  hasConditionGroups,
+  pooledGroupM,
   weightByNonMatch,
+  withGroupUFrom,
   withNestedU,
   withUFromRandomPairs,
 } from './em.estimator';
@@ -158,5 +162,64 @@ describe('u of address levels nested in one postcode', () => {
   it('keeps u as it was when too few pairs share a postcode to tell', () => {
     const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 150 }), 200);
     expect(nested).toBe(start);
+  });
+});
+
+describe('u of one condition group taken from another', () => {
+  const contactAt = COMPARISON_NAMES.indexOf('contact');
+  const level = (name: string): number => COMPARISONS.contact.indexOf(name as (typeof COMPARISONS.contact)[number]);
+  const u = (parameters: MatchParameters, name: string): number => parameters.comparisons['contact']?.levels[name]?.u ?? Number.NaN;
+  const m = (parameters: MatchParameters, name: string): number => parameters.comparisons['contact']?.levels[name]?.m ?? Number.NaN;
+  const start = withUFromRandomPairs(
+    initialMatchParameters(),
+    countVectors(
+      Object.entries({ 'other-surname:address': 3, 'other-surname:else': 900, 'same-surname:address': 40, 'same-surname:else': 57 }).flatMap(([name, count]) =>
+        Array.from({ length: count }, (): ComparisonVector => COMPARISON_NAMES.map((_, c) => (c === contactAt ? level(name) : null))),
+      ),
+    ),
+  );
+
+  it('copies u level for level, keeps m and the source group, and sums to one within the group', () => {
+    const copied = withGroupUFrom(start, 'contact', 'same-surname', 'other-surname');
+    expect(u(start, 'same-surname:address')).toBeGreaterThan(10 * u(start, 'other-surname:address'));
+    for (const name of COMPARISONS.contact.filter((item) => item.startsWith('same-surname:'))) {
+      expect(u(copied, name)).toBe(u(start, `other-surname:${name.slice('same-surname:'.length)}`));
+      expect(m(copied, name)).toBe(m(start, name));
+    }
+    for (const name of COMPARISONS.contact.filter((item) => item.startsWith('other-surname:'))) expect(u(copied, name)).toBe(u(start, name));
+    const sum = COMPARISONS.contact.filter((item) => item.startsWith('same-surname:')).reduce((total, name) => total + u(copied, name), 0);
+    expect(sum).toBeCloseTo(1, 9);
+  });
+});
+
+describe('expected match counts and m pooled over sessions', () => {
+  const level = (name: string): number => COMPARISONS.contact.indexOf(name as (typeof COMPARISONS.contact)[number]);
+
+  it('counts each pair by its posterior chance of a match, leaving excluded comparisons uncounted', () => {
+    const data = countVectors(sample(5_000, 11));
+    const fitted = estimateParametersEm(data, truth, { ...defaultEmOptions, fixU: true, excluded: ['birthDate'], version: 'v' });
+    const counts = expectedMatchCounts(data, fitted, ['birthDate']);
+    const birthDateRow = counts[COMPARISON_NAMES.indexOf('birthDate')] ?? [];
+    expect(birthDateRow.every((count) => count === 0)).toBe(true);
+    // Every pair has a first name here: its row sums to the expected number of matches, lambda of the sample.
+    const firstNames = (counts[COMPARISON_NAMES.indexOf('firstName')] ?? []).reduce((sum, count) => sum + count, 0);
+    expect(firstNames / 5_000).toBeCloseTo(truth.lambda, 1);
+    expect(firstNames).toBeGreaterThan(0);
+  });
+
+  it('pools counts so that a session with almost no matches in a group does not flatten its m', () => {
+    expect(hasConditionGroups('contact')).toBe(true);
+    expect(hasConditionGroups('firstName')).toBe(false);
+    const row = (entries: Record<string, number>): number[] => COMPARISONS.contact.map((name) => entries[name] ?? 0);
+    // One session sees 300 different-surname matches, all at one address; another sees one, in another state.
+    const rich = row({ 'other-surname:address-unit': 300 });
+    const poor = row({ 'other-surname:else': 1 });
+    const pooled = pooledGroupM('contact', [rich, poor]);
+    const alone = pooledGroupM('contact', [poor]);
+    const averaged = ((alone[level('other-surname:else')] ?? 0) + (pooledGroupM('contact', [rich])[level('other-surname:else')] ?? 0)) / 2;
+    expect(pooled[level('other-surname:else')]).toBeLessThan(0.01);
+    expect(averaged).toBeGreaterThan(0.05);
+    const groupSum = COMPARISONS.contact.filter((name) => name.startsWith('other-surname:')).reduce((sum, name) => sum + (pooled[level(name)] ?? 0), 0);
+    expect(groupSum).toBeCloseTo(1, 9);
   });
 });

@@ -157,6 +157,27 @@ export function withConditionalU(start: MatchParameters, comparison: ComparisonN
 }
 
 /**
+ * u of one condition group's levels copied from another's, level for level ("same-surname:address"
+ * from "other-surname:address"). For data where the condition says nothing about the levels
+ * among different people: with no households, sharing a surname makes sharing an address no
+ * likelier, and the other group's u, measured over far more pairs, is the better measure (the
+ * group's own sample holds the duplicates whose first name and birth date were both replaced,
+ * and would count them as neighbours).
+ */
+export function withGroupUFrom(start: MatchParameters, comparison: ComparisonName, group: string, from: string): MatchParameters {
+  const current = start.comparisons[comparison];
+  if (current === undefined) return start;
+  const entries: Record<string, { m: number; u: number }> = { ...current.levels };
+  for (const level of COMPARISONS[comparison]) {
+    if (levelGroup(level) !== group) continue;
+    const source = current.levels[`${from}${level.slice(group.length)}`];
+    const entry = entries[level];
+    if (source !== undefined && entry !== undefined) entries[level] = { ...entry, u: source.u };
+  }
+  return { ...start, comparisons: { ...start.comparisons, [comparison]: { ...current, levels: entries } } };
+}
+
+/**
  * u of the rarest levels of one condition group, measured inside the narrower population that
  * reaching them requires. Sharing a whole address needs a shared postcode first; among uniform
  * random pairs that full agreement is so rare that u is the smoothing's floor and no measure of
@@ -269,6 +290,46 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
     comparisons,
     training: { candidatePairs: total, iterations, converged, uSource: options.fixU ? (start.training?.uSource ?? 'prior') : 'em' },
   };
+}
+
+/**
+ * Expected number of matching pairs at each level of each comparison (in COMPARISON_NAMES
+ * order), under the parameters: every pair counted with its posterior chance of a match, the
+ * `excluded` comparisons (blocked on) neither weighing nor counted.
+ */
+export function expectedMatchCounts(data: VectorCounts, parameters: MatchParameters, excluded: readonly ComparisonName[] = []): number[][] {
+  const m = tableFrom(parameters, 'm');
+  const u = tableFrom(parameters, 'u');
+  const left = new Set(COMPARISON_NAMES.flatMap((name, c) => (excluded.includes(name) ? [c] : [])));
+  const visible = (vector: ComparisonVector): ComparisonVector => vector.map((level, c) => (left.has(c) ? null : level));
+  const priorLogOdds = Math.log(parameters.lambda / (1 - parameters.lambda));
+  const counts = COMPARISON_NAMES.map((name) => COMPARISONS[name].map(() => 0));
+  data.vectors.forEach((vector, index) => {
+    const seen = visible(vector);
+    const weight = (data.counts[index] ?? 0) / (1 + Math.exp(-(priorLogOdds + logLikelihoodRatio(seen, m, u))));
+    seen.forEach((level, c) => {
+      const row = counts[c];
+      if (level !== null && row !== undefined) row[level] = (row[level] ?? 0) + weight;
+    });
+  });
+  return counts;
+}
+
+/**
+ * m of a comparison with condition groups from expected match counts pooled over training
+ * sessions, normalised within each group. A session whose blocking leaves a group almost without
+ * matches (different surnames among pairs blocked on the surname's initial) would otherwise give
+ * that group the smoothing's flat m, and an average over sessions would carry it.
+ */
+export function pooledGroupM(name: ComparisonName, counts: readonly (readonly number[])[], pseudoCount = defaultEmOptions.pseudoCount): number[] {
+  const c = COMPARISON_NAMES.indexOf(name);
+  const pooled = COMPARISONS[name].map((_, l) => counts.reduce((sum, row) => sum + (row[l] ?? 0), 0));
+  return normalise(pooled, pseudoCount, c);
+}
+
+/** Whether a comparison's levels are split into condition groups (contact, by surname). */
+export function hasConditionGroups(name: ComparisonName): boolean {
+  return COMPARISONS[name].some((level) => levelGroup(level) !== '');
 }
 
 /**

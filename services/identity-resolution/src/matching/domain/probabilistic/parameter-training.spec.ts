@@ -1,6 +1,6 @@
 import { generatePopulation } from '@o2o/testing';
 import { MIN_HOUSEHOLD_EVIDENCE_PAIRS, sampleRandomPairs, trainMatchParameters } from './parameter-training';
-import { matchParametersSchema } from './match-parameters.schema';
+import { MatchParameters, matchParametersSchema } from './match-parameters.schema';
 import { prepareRecord } from './person-record.model';
 
 describe('sampleRandomPairs', () => {
@@ -32,13 +32,17 @@ describe('trainMatchParameters', () => {
 describe('household measurement', () => {
   const population = generatePopulation({ seed: 515, people: { people: 1500 }, events: false });
   const householdOf = new Map(population.people.map((person) => [person.personId, person.householdId]));
+  const uOf = (parameters: MatchParameters, level: string): number => parameters.comparisons.contact?.levels[level]?.u ?? Number.NaN;
   const train = (records: ReturnType<typeof prepareRecord>[]) => trainMatchParameters(records, { version: 'households', seed: 3, randomPairs: 40_000, maxBlockSize: 200 });
 
   it('finds households where family members share surname and address', () => {
-    const households = train(population.traitRecords.map((record) => prepareRecord(record.recordId, record))).households;
+    const parameters = train(population.traitRecords.map((record) => prepareRecord(record.recordId, record)));
+    const households = parameters.households;
     expect(households?.pairs).toBeGreaterThanOrEqual(MIN_HOUSEHOLD_EVIDENCE_PAIRS);
     expect(households?.bothDiffer).toBeGreaterThan(10 * (households?.expectedFromErrors ?? 0));
     expect(households?.present).toBe(true);
+    // Sharing a surname makes sharing an address likelier among different people: measured apart.
+    expect(uOf(parameters, 'same-surname:address')).toBeGreaterThan(10 * uOf(parameters, 'other-surname:address'));
   });
 
   it('finds none when each address holds one person, however mistyped their records are', () => {
@@ -49,9 +53,13 @@ describe('household measurement', () => {
       const person = population.truth.personOfRecord.get(record.recordId) ?? '';
       return first.get(householdOf.get(person) ?? '') === person;
     });
-    const households = train(kept.map((record) => prepareRecord(record.recordId, record))).households;
+    const parameters = train(kept.map((record) => prepareRecord(record.recordId, record)));
+    const households = parameters.households;
     expect(households?.pairs).toBeGreaterThanOrEqual(MIN_HOUSEHOLD_EVIDENCE_PAIRS);
     expect(households?.present).toBe(false);
+    // Without households a surname says nothing about the address of different people: the
+    // same-surname levels take the u measured over other-surname pairs, level for level.
+    for (const level of ['address', 'address-unit', 'area-street-differs', 'else']) expect(uOf(parameters, `same-surname:${level}`)).toBe(uOf(parameters, `other-surname:${level}`));
   });
 
   it('assumes households when too few pairs share surname and address to tell', () => {

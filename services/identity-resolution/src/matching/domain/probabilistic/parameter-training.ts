@@ -7,9 +7,13 @@ import {
   defaultEmOptions,
   estimateParametersEm,
   estimateRandomPairPrior,
+  expectedMatchCounts,
+  hasConditionGroups,
+  pooledGroupM,
   VectorCounts,
   weightByNonMatch,
   withConditionalU,
+  withGroupUFrom,
   withNestedU,
   withUFromRandomPairs,
 } from './em.estimator';
@@ -151,6 +155,9 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   // are full of matches (a duplicate keeps its postcode), so they count only once weighted by
   // the chance of a non-match, from the second round on.
   const samePostcode = countVectors(sampleSameKeyPairs(records, (record) => record.postcode, options.randomPairs * 2, options.seed + 2).map(([a, b]) => comparisonVector(a, b)));
+  // Where the data shows no households (measured after each round, from that round's m), the
+  // same-surname contact levels take the other-surname u: see withGroupUFrom.
+  const householdPairs = countHouseholdPairs(index, byId);
   const withU = (from: MatchParameters, weighted: boolean): MatchParameters => {
     const conditional = withConditionalU(
       withUFromRandomPairs(from, weighted ? weightByNonMatch(random, from) : random),
@@ -159,7 +166,8 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
       weighted ? weightByNonMatch(sameSurname, from) : sameSurname,
     );
     if (!weighted) return conditional;
-    return withAddressUInArea(conditional, samePostcode);
+    const inArea = withAddressUInArea(conditional, samePostcode);
+    return judgeHouseholds(householdPairs, from).present ? inArea : withGroupUFrom(inArea, 'contact', 'same-surname', 'other-surname');
   };
   let parameters: MatchParameters = { ...withU(start, false), lambda: 1 / Math.max(2, records.length) };
   let iterations = 0;
@@ -179,7 +187,7 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
     version: options.version,
     ...(options.thresholds !== undefined ? { thresholds: options.thresholds } : {}),
     training: { candidatePairs: sessionPairs, iterations, converged, uSource: 'random-pairs' },
-    households: measureHouseholds(index, byId, parameters),
+    households: judgeHouseholds(householdPairs, parameters),
   };
 }
 
@@ -229,6 +237,16 @@ const ADDRESS_RECIPES = ['street-pc', 'num-pc', 'street-loc', 'num-loc'];
  * records on its own weight; everywhere else it asks for a first name or birth date to agree.
  */
 export function measureHouseholds(index: InMemoryBlockingIndex, byId: ReadonlyMap<string, PreparedRecord>, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
+  return judgeHouseholds(countHouseholdPairs(index, byId), parameters);
+}
+
+/** Pairs sharing surname and address with first name and birth date both given, and how many of them differ on both. */
+interface HouseholdPairs {
+  readonly pairs: number;
+  readonly bothDiffer: number;
+}
+
+function countHouseholdPairs(index: InMemoryBlockingIndex, byId: ReadonlyMap<string, PreparedRecord>): HouseholdPairs {
   const [contactAt, firstNameAt, birthDateAt] = (['contact', 'firstName', 'birthDate'] as const).map((name) => COMPARISON_NAMES.indexOf(name));
   const firstNameElse = COMPARISONS.firstName.indexOf('else');
   const birthDateElse = COMPARISONS.birthDate.indexOf('else');
@@ -251,13 +269,21 @@ export function measureHouseholds(index: InMemoryBlockingIndex, byId: ReadonlyMa
       if (firstName === firstNameElse && birthDate === birthDateElse) bothDiffer += 1;
     }
   }
+  return { pairs, bothDiffer };
+}
+
+function judgeHouseholds({ pairs, bothDiffer }: HouseholdPairs, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
   const m = (name: 'firstName' | 'birthDate'): number => parameters.comparisons[name]?.levels['else']?.m ?? 1;
   const expectedFromErrors = pairs * m('firstName') * m('birthDate');
   const present = pairs < MIN_HOUSEHOLD_EVIDENCE_PAIRS || bothDiffer > HOUSEHOLD_EXCESS_FACTOR * expectedFromErrors + HOUSEHOLD_EXCESS_SLACK;
   return { pairs, bothDiffer, expectedFromErrors: Number(expectedFromErrors.toFixed(3)), present };
 }
 
-/** m of each comparison averaged over the EM sessions that did not block on it. */
+/**
+ * m of each comparison averaged over the EM sessions that did not block on it (as Splink does);
+ * of a comparison with condition groups, pooled from the sessions' expected match counts instead
+ * (see pooledGroupM).
+ */
 function fitM(
   parameters: MatchParameters,
   sessions: ReadonlyArray<{ session: TrainingSession; data: VectorCounts }>,
@@ -265,6 +291,7 @@ function fitM(
 ): { comparisons: MatchParameters['comparisons']; iterations: number; converged: boolean; pairs: number } {
   const sums = new Map<ComparisonName, number[]>();
   const runs = new Map<ComparisonName, number>();
+  const grouped = new Map<ComparisonName, number[][]>();
   let iterations = 0;
   let converged = true;
   let pairs = 0;
@@ -275,8 +302,15 @@ function fitM(
     const fitted = estimateParametersEm(data, { ...parameters, lambda: 0.5 }, { ...defaultEmOptions, fixU: true, excluded: session.excluded, version });
     iterations += fitted.training?.iterations ?? 0;
     converged &&= fitted.training?.converged ?? false;
+    const matchCounts = expectedMatchCounts(data, fitted, session.excluded);
     for (const name of COMPARISON_NAMES) {
       if (session.excluded.includes(name)) continue;
+      if (hasConditionGroups(name)) {
+        const pooled = grouped.get(name) ?? [];
+        pooled.push(matchCounts[COMPARISON_NAMES.indexOf(name)] ?? []);
+        grouped.set(name, pooled);
+        continue;
+      }
       const levels = COMPARISONS[name];
       const current = sums.get(name) ?? levels.map(() => 0);
       levels.forEach((level, l) => (current[l] = (current[l] ?? 0) + (fitted.comparisons[name]?.levels[level]?.m ?? 0)));
@@ -285,7 +319,18 @@ function fitM(
     }
   }
   const comparisons = { ...parameters.comparisons };
+  for (const [name, counts] of grouped) {
+    const current = parameters.comparisons[name];
+    if (current === undefined) continue;
+    const m = pooledGroupM(name, counts);
+    const levels: Record<string, { m: number; u: number }> = {};
+    COMPARISONS[name].forEach((level, l) => {
+      levels[level] = { m: m[l] ?? 0, u: current.levels[level]?.u ?? 0.5 };
+    });
+    comparisons[name] = { ...current, levels };
+  }
   for (const name of COMPARISON_NAMES) {
+    if (grouped.has(name)) continue;
     const total = sums.get(name);
     const count = runs.get(name) ?? 0;
     const current = parameters.comparisons[name];

@@ -107,6 +107,16 @@ describe('compareRecords', () => {
     expect(levels({ ...home, street: '12 Wattle St', line2: 'Unit 4' }, { ...home, street: '12 Wattle St', line2: 'Unit 5' }).contact).toBe('same-surname:area-street-differs');
   });
 
+  it('weighs the same street address under a postcode one keystroke away as a near address, not another area', () => {
+    const home = { lastName: 'Nguyen', street: '11 Hoddinott St', line2: 'Bridgefoot Down', state: 'NSW' };
+    expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2002', city: 'Bullsbrook' }).contact).toBe('same-surname:address-similar');
+    // Another house number, another state, two digits apart or a contradicting second line: another area.
+    expect(levels({ ...home, postcode: '2022' }, { ...home, street: '12 Hoddinott St', postcode: '2002' }).contact).toBe('same-surname:state');
+    expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2002', state: 'VIC' }).contact).toBe('same-surname:else');
+    expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2000' }).contact).toBe('same-surname:state');
+    expect(levels({ ...home, postcode: '2022', line2: 'Unit 4' }, { ...home, postcode: '2002', line2: 'Unit 5' }).contact).toBe('same-surname:state');
+  });
+
   it('recognises the first and second address lines given the other way round', () => {
     const home = { lastName: 'Rundle', city: 'Pottsville', postcode: '6154', state: 'NSW' };
     const straight = { ...home, street: '8 Fawkner Street', line2: 'Emerald Agricultural College' };

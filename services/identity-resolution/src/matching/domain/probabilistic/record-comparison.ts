@@ -28,7 +28,9 @@ import { damerauLevenshtein, doubleMetaphone, jaroWinkler, phoneticallyEqual } f
 // missing on one side says nothing, whereas two different streets in one suburb are neighbours.
 // So "same suburb, a street unknown" and "same suburb, different streets" are separate levels.
 // "address-unit": the second line (flat, building or property name) is given on both sides and
-// agrees as well, which few people other than the same person share. "street-name": the same
+// agrees as well, which few people other than the same person share. "address-similar": the
+// same house number with the street garbled beyond a typo, or the same street address under a
+// postcode one keystroke away. "street-name": the same
 // street in the same suburb under another (or no) house number, or the same named place (a
 // village, a farm): a mistyped number or a neighbour, which EM tells apart from data.
 const CONTACT_LEVELS = [
@@ -265,6 +267,13 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
       if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
       // Same number, a street name garbled beyond a typo ("pridhamstreet", "sidawawytreet").
       if (similarity >= 0.75 && a.streetNumber !== undefined && a.streetNumber === b.streetNumber) return { level: 'street-similar', detail: `same number, street jw=${similarity.toFixed(2)}` };
+    }
+    // The same house number and street under a postcode one keystroke away, the suburb missing
+    // or replaced and the state not contradicting: a mistyped postcode more often than a
+    // namesake street elsewhere, so weighed as a near address, not as another area.
+    const postcodeSlip = postcodeComparable && !sameArea && withinOneEdit(a.postcode ?? '', b.postcode ?? '') && (!stateComparable || sameState);
+    if (postcodeSlip && unitsCompatible && a.streetNumber !== undefined && a.streetNumber === b.streetNumber && jaroWinkler(a.street, b.street) >= 0.9) {
+      return { level: 'street-similar', detail: 'same street address, postcode one character apart' };
     }
     if (sameArea && sameStreetOrPlace(a, b)) return { level: 'street-name', detail: 'same suburb and street or named place, another number' };
     if (sameArea) return { level: 'area-street-differs', detail: 'same suburb or postcode, different street or unit' };
