@@ -9,7 +9,7 @@
 #         --bootstrap-server 127.0.0.1:9092 --list
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_DATA_DIR
-# (${LOCAL_SERVERS_HOME}/data/kafka), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), KAFKA_START_TIMEOUT (90),
+# (${LOCAL_SERVERS_HOME}/data/kafka), KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), KAFKA_START_TIMEOUT (90),
 # KAFKA_CLUSTER_ID (random at first format), LOCAL_SERVERS_HOME (see lib.sh); KAFKA_PROXIED_PORT and
 # KAFKA_PROXIED_ADVERTISED_PORT (unset: no second listener) for a fault proxy in front of the broker.
 set -euo pipefail
@@ -23,7 +23,7 @@ KAFKA_HOST=127.0.0.1
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_DATA_DIR="$(abs_path "${KAFKA_DATA_DIR:-$DATA_ROOT/kafka}")"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 
 KAFKA_SRC_DIR="$LOCAL_SCRIPTS_DIR/kafka"
