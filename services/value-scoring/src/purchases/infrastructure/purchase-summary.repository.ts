@@ -77,6 +77,16 @@ export class PurchaseSummaryRepository {
    * as lost too), which the writeId read afterwards tells apart. Returns the ids whose write
    * lost; the caller re-reads and re-applies them.
    */
+  /** The states published at these revisions are in Kafka for good: clears `pendingPublish` (unless the summary moved on). */
+  async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
+    if (published.length === 0) return;
+    await chunkedBulkWrite(
+      this.bulkTarget(),
+      published.map((p) => updateOne({ _id: p.customerId, revision: p.revision, pendingPublish: true }, { $unset: { pendingPublish: 1 } })),
+      BULK,
+    );
+  }
+
   async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
     if (writes.length === 0) return new Set();
     const writeId = randomUUID();
