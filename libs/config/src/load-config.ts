@@ -158,6 +158,14 @@ export const baseServiceConfigShape = {
   /** Most messages in one handler call: bounds how long a batch keeps shutdown waiting. */
   KAFKA_BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(100000).default(500),
   KAFKA_BATCH_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  /**
+   * Transactional id of this instance's consumer, for services whose handler calls run in Kafka
+   * transactions (exactly-once): stable per instance, unique across instances (a StatefulSet
+   * pod's name). Unset: the host name and HTTP port.
+   */
+  KAFKA_TRANSACTIONAL_ID: z.string().min(1).optional(),
+  /** How long the broker keeps such a transaction open when its instance died (a new instance under another id does not end it). */
+  KAFKA_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
   /** TLS to the brokers (the system's CAs unless KAFKA_SSL_CA_FILE names a PEM file). */

@@ -14,6 +14,7 @@ import {
 } from '@o2o/contracts';
 import { Logger, PlatformMetrics, extractTraceContext, tracer } from '@o2o/observability';
 import { DataKeySource, keySubject, openEvent, SealBrokenError, sealDeadLetter, sealedDeadLetterHeader, sealedDeadLetterKeyId, sealedKeyId, subjectKindOf } from './data-keys';
+import { BatchTransaction, ExactlyOnceBatches } from './exactly-once';
 import { isTransientFailure, TransientError } from './failure-kind';
 import { KafkaPublisher } from './publisher';
 import { TopicNames } from './topic-names';
@@ -186,6 +187,12 @@ export interface BatchTransportOptions {
   maxBytesPerPartition?: number;
   /** How often consumer lag is read from committed and end offsets (0: never). */
   lagPollIntervalMs?: number;
+  /**
+   * Every handler call in a Kafka transaction with its batch's offsets (exactly-once.ts): what
+   * it publishes, its dead letters and its progress commit together. With concurrentTopics, one
+   * transaction for all the calls of a fetch (their writer combines them).
+   */
+  exactlyOnce?: ExactlyOnceBatches | undefined;
 }
 
 const topicByName = new Map<string, TopicDefinition>(Object.values(topics).map((t) => [t.name, t as TopicDefinition]));
@@ -267,6 +274,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // disconnect() stops fetching, waits for the in-flight batch to finish (its offsets are
     // committed at its end) and leaves the group so partitions move to other instances at once.
     await consumer?.disconnect();
+    await this.options.exactlyOnce?.disconnect();
   }
 
   on(): void {
@@ -304,6 +312,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         this.scheduleRestart(consumer);
       }
     });
+    await this.options.exactlyOnce?.connect();
     await consumer.connect();
     for (const pattern of patterns) {
       const definition = topicByName.get(pattern);
@@ -437,13 +446,49 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         (error: unknown) => group.forEach((m) => m.settle.reject(error)),
       );
     if (this.options.concurrentTopics) {
-      this.running = this.running.then(() => Promise.all(groups.map(settle)).then(() => undefined));
+      const exactlyOnce = this.options.exactlyOnce;
+      this.running = this.running.then(() => (exactlyOnce ? this.flushExactlyOnce(exactlyOnce, groups, settle) : Promise.all(groups.map(settle)).then(() => undefined)));
       return;
     }
     for (const group of groups) this.running = this.running.then(() => settle(group));
   }
 
-  private async processGroup(group: PartitionBatch[]): Promise<void> {
+  /**
+   * Exactly-once with concurrentTopics: the calls of one fetch run together in one transaction,
+   * committed with all their offsets. If any of them fails (the infrastructure, a poison
+   * message, a rebalance) it is aborted and each call runs again alone, in its own transaction,
+   * with the usual retries and isolation (effects are idempotent; the aborted outputs were never
+   * read).
+   */
+  private async flushExactlyOnce(exactlyOnce: ExactlyOnceBatches, groups: PartitionBatch[][], settle: (group: PartitionBatch[]) => Promise<void>): Promise<void> {
+    let shared: SharedFlush | undefined;
+    try {
+      shared = { tx: await exactlyOnce.begin(), offsets: [], afterCommit: [], live: [] };
+    } catch (error) {
+      this.options.logger.debug({ err: error }, 'no shared transaction; the calls of this fetch run one by one');
+    }
+    if (shared) {
+      const current = shared;
+      const outcomes = await Promise.allSettled(groups.map((group) => this.processGroup(group, current)));
+      if (outcomes.every((o) => o.status === 'fulfilled')) {
+        let hooks: Array<() => Promise<void>>;
+        try {
+          hooks = await exactlyOnce.commit(current.tx, { groupId: `${this.options.names.prefix}${this.options.groupId}`, topics: current.offsets });
+        } catch (error) {
+          for (const group of groups) for (const member of group) member.settle.reject(error);
+          return;
+        }
+        for (const member of current.live) member.payload.resolveOffset(member.payload.batch.lastOffset());
+        await this.afterCommit(current.live, 'after-commit', [...current.afterCommit, ...hooks]);
+        for (const group of groups) for (const member of group) member.settle.resolve();
+        return;
+      }
+      await exactlyOnce.abort(current.tx);
+    }
+    for (const group of groups) await settle(group);
+  }
+
+  private async processGroup(group: PartitionBatch[], shared?: SharedFlush): Promise<void> {
     const started = process.hrtime.bigint();
     const [first] = group;
     if (!first) return;
@@ -514,7 +559,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       }
     }
 
-    const run = async (items: DecodedItem[]): Promise<KafkaBatchContext> => {
+    const exactlyOnce = this.options.exactlyOnce;
+    /** Exactly-once: the transaction of the whole call that succeeded, still open for its dead letters and offsets. */
+    let open: BatchTransaction | undefined;
+    const afterCommit: Array<() => Promise<void>> = [];
+    const run = async (items: DecodedItem[], whole = false): Promise<KafkaBatchContext> => {
+      if (!exactlyOnce) return call(items);
+      if (shared) return exactlyOnce.within(shared.tx, () => call(items));
+      const tx = await exactlyOnce.begin();
+      let ctx: KafkaBatchContext;
+      try {
+        ctx = await exactlyOnce.within(tx, () => call(items));
+      } catch (error) {
+        await exactlyOnce.abort(tx);
+        throw error;
+      }
+      if (whole) open = tx;
+      // A message handled alone (the batch is being split) commits its outputs at once, without offsets.
+      else afterCommit.push(...(await exactlyOnce.commit(tx)));
+      return ctx;
+    };
+    const call = async (items: DecodedItem[]): Promise<KafkaBatchContext> => {
       const live = items.filter((i) => !i.owner.stale);
       const ctx = new KafkaBatchContext(contractName, [...new Set(live.map((i) => i.partition))]);
       const consumedBatch: ConsumedBatch<unknown> = {
@@ -529,8 +594,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
     const failures = new Map<DecodedItem, { error: unknown; attempts: number }>();
     const rejected: KafkaBatchContext['rejected'] = [];
-    if (decoded.length > 0) {
-      const whole = await this.withRetries(group, contractName, () => run(decoded));
+    // Sharing a fetch's transaction: one attempt; a failure sends the whole fetch down the one-by-one path.
+    if (decoded.length > 0 && shared) rejected.push(...(await run(decoded, true)).rejected);
+    else if (decoded.length > 0) {
+      const whole = await this.withRetries(group, contractName, () => run(decoded, true));
       if (whole.ok) {
         rejected.push(...whole.value.rejected);
       } else if (!whole.stale) {
@@ -561,6 +628,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // nor committed here: its new owner gets the batch again.
     const live = group.filter((m) => !m.stale);
     const liveLetters = deadLetters.filter((letter) => live.some((m) => m.payload.batch.partition === letter.partition));
+    if (exactlyOnce) {
+      await this.commitExactlyOnce(exactlyOnce, group, live, liveLetters, clusterTopic, contractName, open, afterCommit, shared);
+      this.finished(decoded, live, contractName, started);
+      return;
+    }
     // Dead letters are stored before offsets move: while Kafka does not take them, nothing is committed.
     if (liveLetters.length > 0) {
       const sent = await this.withRetries(group, contractName, () => this.sendDeadLetters(clusterTopic, liveLetters, contractName));
@@ -584,7 +656,69 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       }
       await committer.payload.heartbeat();
     }
+    this.finished(decoded, live, contractName, started);
+  }
 
+  /**
+   * Exactly-once: the dead letters and the offsets go into the transaction of the call (or a new
+   * one when the batch was split), which commits them with what the handler published. A
+   * partition lost to a rebalance meanwhile aborts it all: the partitions' owners read them again.
+   * A commit that fails throws: nothing is resolved, so the batch is read and handled again
+   * (what the failed transaction held was aborted, or, if the broker committed it after all, the
+   * group's offsets moved with it).
+   */
+  private async commitExactlyOnce(
+    exactlyOnce: ExactlyOnceBatches,
+    group: PartitionBatch[],
+    live: PartitionBatch[],
+    letters: DeadLetter[],
+    clusterTopic: string,
+    contractName: string,
+    open: BatchTransaction | undefined,
+    afterCommit: Array<() => Promise<void>>,
+    shared: SharedFlush | undefined,
+  ): Promise<void> {
+    for (const member of group) if (member.payload.isStale()) member.stale = true;
+    const offsets = { topic: clusterTopic, partitions: live.map((m) => ({ partition: m.payload.batch.partition, offset: (BigInt(m.payload.batch.lastOffset()) + 1n).toString() })) };
+    if (shared) {
+      if (group.some((m) => m.stale)) throw new Error('a partition of the shared transaction went to another member');
+      if (letters.length > 0) await exactlyOnce.within(shared.tx, () => this.sendDeadLetters(clusterTopic, letters, contractName));
+      shared.offsets.push(offsets);
+      shared.live.push(...live);
+      shared.afterCommit.push(...afterCommit);
+      return;
+    }
+    if (group.some((m) => m.stale)) {
+      if (open) await exactlyOnce.abort(open);
+      return;
+    }
+    const tx = open ?? (await exactlyOnce.begin());
+    try {
+      if (letters.length > 0) await exactlyOnce.within(tx, () => this.sendDeadLetters(clusterTopic, letters, contractName));
+    } catch (error) {
+      await exactlyOnce.abort(tx);
+      throw error;
+    }
+    afterCommit.push(...(await exactlyOnce.commit(tx, { groupId: `${this.options.names.prefix}${this.options.groupId}`, topics: [offsets] })));
+    for (const member of live) member.payload.resolveOffset(member.payload.batch.lastOffset());
+    await this.afterCommit(live, contractName, afterCommit);
+    await live[0]?.payload.heartbeat().catch(() => undefined);
+  }
+
+  /**
+   * Work that records in a database that an event is in Kafka (afterBatchCommit). Transient
+   * failures are waited out; another failure is logged: the effect is committed, what the record
+   * says is redone by the service (an unannounced merge is published again).
+   */
+  private async afterCommit(live: PartitionBatch[], topic: string, hooks: Array<() => Promise<void>>): Promise<void> {
+    for (const hook of hooks) {
+      const done = await this.withRetries(live, topic, hook);
+      if (!done.ok && !done.stale) this.options.logger.error({ err: done.error, topic }, 'work after a transaction commit failed');
+    }
+  }
+
+  private finished(decoded: DecodedItem[], live: PartitionBatch[], contractName: string, started: bigint): void {
+    const metrics = this.options.metrics;
     const now = Date.now();
     for (const item of decoded) {
       item.span.end();
@@ -748,6 +882,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 }
 
 type Decoded = ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw;
+
+/** The transaction every call of one fetch shares (exactly-once with concurrentTopics), and what commits with it. */
+interface SharedFlush {
+  tx: BatchTransaction;
+  offsets: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  afterCommit: Array<() => Promise<void>>;
+  live: PartitionBatch[];
+}
 
 const subjectHeader = 'ce_subject';
 

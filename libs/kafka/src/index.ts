@@ -9,3 +9,4 @@ export * from './batch-transport';
 export * from './kafka.module';
 export * from './dead-letters';
 export * from './data-keys';
+export * from './exactly-once';

@@ -5,6 +5,7 @@ import { LOGGER, Logger, PlatformMetrics, ReadinessRegistry } from '@o2o/observa
 import { BatchTransportOptions, KafkaBatchTransport } from './batch-transport';
 import { createKafka } from './client';
 import { DATA_KEYS, DataKeySource } from './data-keys';
+import { ExactlyOnceBatches, ExactlyOnceOptions } from './exactly-once';
 import { KafkaSettings } from './kafka-settings';
 import { KafkaPublisher } from './publisher';
 import { ensureTopics, topicSpecs } from './topic-admin';
@@ -91,6 +92,8 @@ export interface ConsumerSettings {
   skipSubjects?: BatchTransportOptions['skipSubjects'];
   /** Data keys to open sealed messages and seal dead letters with (libs/runtime provides DATA_KEYS). */
   dataKeys?: DataKeySource | null | undefined;
+  /** Handler calls in Kafka transactions with their offsets (exactly-once.ts), under this instance's transactional id. */
+  exactlyOnce?: ExactlyOnceOptions | undefined;
 }
 
 /**
@@ -112,6 +115,7 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     concurrentTopics: settings.concurrentTopics,
     skipSubjects: settings.skipSubjects,
     dataKeys: settings.dataKeys ?? undefined,
+    exactlyOnce: settings.exactlyOnce ? new ExactlyOnceBatches(app.get<Kafka>(KAFKA), settings.exactlyOnce, app.get<Logger>(LOGGER)) : undefined,
   });
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   app.get(ReadinessRegistry).register(`consumer:${settings.groupId}`, async () => transport.isHealthy());

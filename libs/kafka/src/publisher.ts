@@ -4,6 +4,7 @@ import { ICustomPartitioner, Kafka, Message, Partitioners, Producer, TopicMessag
 import { Envelope, TopicDefinition, messageHeaders, parseEnvelope } from '@o2o/contracts';
 import { PlatformMetrics, injectTraceContext } from '@o2o/observability';
 import { DataKey, DataKeySource, keySubject, sealEvent } from './data-keys';
+import { activeBatchTransaction, BatchTransaction } from './exactly-once';
 import { TopicNames } from './topic-names';
 
 export interface OutgoingEvent {
@@ -261,8 +262,14 @@ export class KafkaPublisher {
       for (const e of events) sentIds.push(`${topic} ${e.event.id}`);
       topicMessages.push({ topic, messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))] });
     }
+    // Inside an exactly-once handler call the events are only acknowledged once its transaction commits.
+    const transaction = activeBatchTransaction();
     await this.send(topicMessages, options);
-    for (const id of sentIds) this.acknowledged?.set(id, true);
+    const remember = async () => {
+      for (const id of sentIds) this.acknowledged?.set(id, true);
+    };
+    if (transaction) transaction.afterCommit(remember);
+    else await remember();
   }
 
   /** The data keys of every subject of the call's sealed topics, in one request to the key store. */
@@ -289,6 +296,9 @@ export class KafkaPublisher {
   private send(topicMessages: TopicMessages[], options: PublishOptions): Promise<void> {
     const count = topicMessages.reduce((n, t) => n + t.messages.length, 0);
     if (count === 0) return Promise.resolve();
+    // A call made by an exactly-once consumer's handler goes into that call's transaction (exactly-once.ts).
+    const transaction = activeBatchTransaction();
+    if (transaction) return this.sendInBatchTransaction(transaction, topicMessages);
     return new Promise<void>((resolve, reject) => {
       const startedAt = Date.now();
       let timer: NodeJS.Timeout | undefined;
@@ -329,6 +339,11 @@ export class KafkaPublisher {
         this.draining = undefined;
       });
     });
+  }
+
+  private async sendInBatchTransaction(transaction: BatchTransaction, topicMessages: TopicMessages[]): Promise<void> {
+    await transaction.send(topicMessages);
+    for (const t of topicMessages) this.metrics.eventsProduced.inc({ topic: t.topic }, t.messages.length);
   }
 
   /** One produce request at a time: the calls queued meanwhile go together in the next one. */
@@ -469,7 +484,7 @@ function tombstoneMessage(tombstone: OutgoingTombstone): Message {
  * value instead of round robin: a retried request must put every message on the partition it
  * had, or the idempotent producer's sequence numbers would no longer match what was written.
  */
-const stablePartitioner: ICustomPartitioner = () => {
+export const stablePartitioner: ICustomPartitioner = () => {
   const byKey = Partitioners.DefaultPartitioner();
   return ({ topic, partitionMetadata, message }) =>
     byKey({ topic, partitionMetadata, message: message.key === null || message.key === undefined ? { ...message, key: message.value ?? '' } : message });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
@@ -41,6 +42,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * `concurrentTopics`): for services whose topics feed one coalescing writer.
    */
   concurrentTopics?: boolean;
+  /**
+   * Every handler call of the consumer in a Kafka transaction with its batch's offsets (libs/kafka
+   * exactly-once.ts): a crash between publishing and committing offsets publishes nothing twice.
+   */
+  exactlyOnce?: boolean;
   /**
    * The service that owns the platform's data keys (identity-resolution) names its key store;
    * every other service reaches that store over HTTP (DATA_KEYS_URL). Provided globally, so the
@@ -184,6 +190,19 @@ function recordPrivilegedCalls(app: NestFastifyApplication): void {
   });
 }
 
+/** Exactly-once consumers started in this process so far (tests start several). */
+let consumersInProcess = 0;
+
+/**
+ * The transactional id of an exactly-once consumer: the configured one, else one stable across
+ * restarts of the same instance (host, port, rank in its process), so a restarted instance
+ * fences the one it replaces and the broker aborts at once what that one left open.
+ */
+export function consumerTransactionalId(config: Pick<ServiceConfig, 'KAFKA_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_ID'>, host: string, port: number, rank: number): string {
+  if (config.KAFKA_TRANSACTIONAL_ID) return rank === 0 ? config.KAFKA_TRANSACTIONAL_ID : `${config.KAFKA_TRANSACTIONAL_ID}:${rank}`;
+  return `${config.KAFKA_TOPIC_PREFIX}${config.KAFKA_GROUP_ID}:${host}:${port}${rank === 0 ? '' : `:${rank}`}`;
+}
+
 /**
  * Builds and starts a service: HTTP listening, the batch consumer joined to its group. main.ts
  * calls it with the loaded config; integration tests call it with their own (topic prefix,
@@ -215,6 +234,9 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     concurrentTopics: definition.concurrentTopics ?? false,
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
     dataKeys: app.get<DataKeySource | null>(DATA_KEYS, { strict: false }),
+    ...(definition.exactlyOnce
+      ? { exactlyOnce: { transactionalId: consumerTransactionalId(config, hostname(), port, consumersInProcess++), transactionTimeoutMs: config.KAFKA_TRANSACTION_TIMEOUT_MS } }
+      : {}),
   });
   await app.init();
   await app.startAllMicroservices();

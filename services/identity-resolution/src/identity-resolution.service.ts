@@ -17,6 +17,9 @@ export const identityResolutionService: ServiceDefinition<IdentityResolutionConf
   // The lookup hot path (1,000 requests/s target): no per-request logger.
   unloggedRoutes: [{ path: 'v1/identities/:type/:value', method: RequestMethod.GET }],
   configToken: IDENTITY_CONFIG,
+  // A kill between publishing a batch's resolved events and committing its offsets published them
+  // again on restart: handler calls and their offsets now commit in one Kafka transaction.
+  exactlyOnce: true,
   imports: () => [ResolutionModule, IdentityPrivacyModule, KeysModule],
   // The platform's data keys (crypto-shredding): this service knows every subject of a customer and runs erasure.
   dataKeyStore: DataKeyStore,

@@ -10,6 +10,9 @@ export const valueScoringService: ServiceDefinition<ValueScoringConfig> = {
   topics: [topics.identityEvents, topics.identityChanges, topics.needsProfiles, topics.valueScores],
   // identity.events and needs.profiles both feed SummaryUpdater, which combines concurrent calls.
   concurrentTopics: true,
+  // A kill between publishing a batch's value states and committing its offsets published them
+  // again on restart: the calls of a fetch and their offsets commit in one Kafka transaction.
+  exactlyOnce: true,
   configToken: VALUE_CONFIG,
   imports: () => [ValueScoringModule],
   privacy: valuePrivacy,

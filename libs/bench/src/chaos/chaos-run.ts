@@ -141,6 +141,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     // One ingestion instance, restarted on another port: its transactional id is its identity
     // (as a StatefulSet pod's name would be), so the restarted one fences the killed one.
     ...(service === 'ingestion' ? { INGESTION_TRANSACTIONAL_ID: `${prefix}ingestion-0` } : {}),
+    // identity-resolution's and value-scoring's handler calls are transactions (exactly-once): same rule.
+    ...(service === 'identity-resolution' || service === 'value-scoring' ? { KAFKA_TRANSACTIONAL_ID: `${prefix}${service}-0` } : {}),
     ...(provider ? { AUTH_ISSUER: provider.issuer } : {}),
   });
   const running = new Map<Service, ServiceProcess>();
@@ -202,7 +204,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           log(`${scenario}: ${server} started again`);
         } else if (scenario === 'scale-value-scoring') {
           fault = `value-scoring scaled 1 → 3 → 1 under load (${outage} s at 3)`;
-          const extra = await Promise.all([1, 2].map(() => startServiceProcess('value-scoring', envFor('value-scoring'), { readyTimeoutMs: 180000 })));
+          // Instances of their own: each its own transactional id.
+          const extra = await Promise.all([1, 2].map((n) => startServiceProcess('value-scoring', { ...envFor('value-scoring'), KAFKA_TRANSACTIONAL_ID: `${prefix}value-scoring-${n}` }, { readyTimeoutMs: 180000 })));
           log(`${scenario}: two more value-scoring instances ready (pids ${extra.map((e) => e.pid).join(', ')})`);
           await sleep(outage * 1000);
           await Promise.all(extra.map((e) => e.stop()));

@@ -58,6 +58,8 @@ export const identityResolutionConfigSchema = z
     PRIVACY_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
     /** How often each instance publishes re-resolution moves whose split was written but never published (0: never). */
     MOVES_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
+    /** Entries (merges, splits, moves, review decisions) a customer's history keeps: the most recent. */
+    IDENTITY_HISTORY_KEPT: z.coerce.number().int().min(1).default(200),
     /**
      * Identifiers one customer keeps per type, as `type=count` pairs separated by commas: beyond
      * the count the oldest (first seen earliest) are retired, so a busy device-hopping customer's

@@ -11,6 +11,7 @@ import { EstimationRunner } from './infrastructure/estimation.runner';
 import { IdentityCollections } from './infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from './infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from './infrastructure/identity-graph.repository';
+import { HistoryRetention } from './infrastructure/history-retention';
 import { IdentifierRetention } from './infrastructure/identifier-retention';
 import { IdentityLookupCache } from './infrastructure/identity-lookup.cache';
 import { LocalLookupCache } from './infrastructure/local-lookup.cache';
@@ -36,6 +37,7 @@ import { TrainingScheduler } from './interface/training.scheduler';
     IdentityRulesProvider,
     IdentityGraphRepository,
     IdentifierRetention,
+    HistoryRetention,
     TermFrequencyStore,
     WriteSerializer,
     LocalLookupCache,

@@ -5,6 +5,7 @@ import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
 import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, TraitRecordDocument } from './identity-graph.collections';
+import { HistoryRetention } from './history-retention';
 import { IdentifierRetention } from './identifier-retention';
 import { TermFrequencyStore } from './term-frequency.store';
 import { WriteSerializer } from './write-serializer';
@@ -96,6 +97,7 @@ export class IdentityGraphRepository {
     private readonly terms: TermFrequencyStore,
     private readonly serializer: WriteSerializer,
     private readonly retention: IdentifierRetention,
+    private readonly history: HistoryRetention,
   ) {}
 
   /** Everything one batch needs, in a handful of reads whatever the batch size. */
@@ -311,10 +313,11 @@ export class IdentityGraphRepository {
       moves.map((m) => ({
         updateOne: {
           filter: { _id: m.fromId, members: `record:${m.eventId}` },
-          update: { $pull: { members: `record:${m.eventId}` }, $push: { history: { kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] } } },
+          update: { $pull: { members: `record:${m.eventId}` }, $push: { history: this.history.push({ kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] }) } },
         },
       })),
     );
+    await this.history.trim(moves.map((m) => m.fromId));
   }
 
   /**
@@ -461,7 +464,7 @@ export class IdentityGraphRepository {
         update: {
           $unset: { mergedInto: '', mergeAnnounced: '', merge: '' },
           $addToSet: { separatedFrom: customer._id },
-          $push: { history: { kind: 'split' as const, at, reason, customerIds: [customer._id, part.id] } },
+          $push: { history: this.history.push({ kind: 'split' as const, at, reason, customerIds: [customer._id, part.id] }) },
         },
       },
     }));
@@ -474,11 +477,12 @@ export class IdentityGraphRepository {
             members: (customer.members ?? [customer._id]).filter((id) => id === customer._id || !leaving.has(id)),
             separatedFrom: [...new Set([...(customer.separatedFrom ?? []), ...detachedIds])],
           },
-          $push: { history: { kind: 'split' as const, at, reason, customerIds: [customer._id, ...detachedIds] } },
+          $push: { history: this.history.push({ kind: 'split' as const, at, reason, customerIds: [customer._id, ...detachedIds] }) },
         },
       },
     });
     await chunkedBulkWrite(this.db.customers, operations);
+    await this.history.trim([customer._id, ...parts.map((p) => p.id)]);
   }
 
   /** Customers not merged into another, in _id order after `after`: the id migration's pages. */
@@ -525,7 +529,7 @@ export class IdentityGraphRepository {
       // The same cluster under another name: its size does not change.
       members: [newId, ...(old.members ?? [old._id]).filter((m) => m !== old._id)],
       separatedFrom: old.separatedFrom ?? [],
-      history: [...(old.history ?? []), { kind: 'merged', at, reason: merge.reason, customerIds: [newId, old._id] }],
+      history: this.history.bounded(newId, [...(old.history ?? []), { kind: 'merged', at, reason: merge.reason, customerIds: [newId, old._id] }]),
       ...(old.related !== undefined ? { related: old.related } : {}),
     };
     await insertDocuments(this.db.customers, await missingOf(this.db.customers, [renamed]));
@@ -544,8 +548,9 @@ export class IdentityGraphRepository {
       { _id: survivorId },
       {
         $set: { separatedFrom: (survivor.separatedFrom ?? []).filter((id) => id !== mergedId) },
-        $push: { history: { kind: 'review-accepted' as const, at: new Date(), reason, customerIds: [survivorId, mergedId] } },
+        $push: { history: this.history.push({ kind: 'review-accepted' as const, at: new Date(), reason, customerIds: [survivorId, mergedId] }) },
       },
     );
+    await this.history.trim([survivorId]);
   }
 }

@@ -20,7 +20,8 @@ export function orderKey(line: Pick<TracedLine, 'sourceId' | 'orderId' | 'kind'>
   return line.kind === 'purchase' && line.sourceId !== undefined ? `order:${line.sourceId}:${line.orderId}` : undefined;
 }
 
-function lineKey(line: TracedLine): string {
+/** One line's identity: its order (per source), else its event, else its content. */
+export function lineKey(line: TracedLine): string {
   return orderKey(line) ?? line.eventId ?? `${line.orderId}:${line.kind}:${line.at.getTime()}:${line.amount}`;
 }
 

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, ONE_REPLY, recordApplied } from '@o2o/mongo';
-import { assignLinesToParts, SplitPart, unionLines } from '../domain/order-lines';
+import { assignLinesToParts, lineKey, SplitPart, unionLines } from '../domain/order-lines';
 import { combineArchives, type OrderArchive } from '../../valuation/domain/purchase-history';
 import { addCounts } from '../../valuation/domain/cost-model';
 import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
@@ -77,6 +77,16 @@ export class PurchaseSummaryRepository {
    * as lost too), which the writeId read afterwards tells apart. Returns the ids whose write
    * lost; the caller re-reads and re-applies them.
    */
+  /** The states published at these revisions are in Kafka for good: clears `pendingPublish` (unless the summary moved on). */
+  async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
+    if (published.length === 0) return;
+    await chunkedBulkWrite(
+      this.bulkTarget(),
+      published.map((p) => updateOne({ _id: p.customerId, revision: p.revision, pendingPublish: true }, { $unset: { pendingPublish: 1 } })),
+      BULK,
+    );
+  }
+
   async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
     if (writes.length === 0) return new Set();
     const writeId = randomUUID();
@@ -276,6 +286,10 @@ export class PurchaseSummaryRepository {
    * Undoes a merge: the split customer's lines go back to the parts (see assignLinesToParts).
    * The other parts are written first, each once per split event, and the split customer last,
    * so a crash in between replays with the full set of lines and assigns them the same way.
+   * The split customer's write is conditional on the revision read: a live purchase written
+   * between the read and the write (the identity.events consumer runs beside this one) made it
+   * lose, and it is done again on the re-read summary, keeping that purchase (a line written
+   * after the read stays with the split customer; before, the split's write dropped it, issue 21).
    * Returns the ids whose history changed.
    */
   async split(eventId: string, customerId: string, parts: SplitPart[]): Promise<string[]> {
@@ -301,22 +315,35 @@ export class PurchaseSummaryRepository {
       }),
       BULK,
     );
-    // The archive of lines folded away (bounded customers) cannot be told apart: it stays here.
-    const kept = assigned.get(customerId) ?? [];
-    const archivedPurchases = (original.archive?.purchases ?? 0) > 0;
-    await this.summaries
-      .updateOne(onceFilter(customerId, eventId), {
-        $set: toStored({
-          ...totalsOf(kept, original.archive),
-          channels: [...new Set(kept.flatMap((l) => (l.channel ? [l.channel] : [])))],
-          categories: [...new Set(kept.flatMap((l) => l.categories))],
-        }),
-        $push: { appliedEvents: recordApplied(eventId)['appliedEvents'] },
-        ...(kept.some((l) => l.kind === 'purchase') || archivedPurchases ? {} : { $unset: absentPurchaseDates(kept) }),
-        $inc: { revision: 1 },
-      })
-      .exec();
-    return [customerId, ...others.map((p) => p.customerId)];
+    const changed = [customerId, ...others.map((p) => p.customerId)];
+    const moved = new Set(others.flatMap((p) => (assigned.get(p.customerId) ?? []).map(lineKey)));
+    let current = original;
+    for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
+      // The archive of lines folded away (bounded customers) cannot be told apart: it stays here.
+      const kept = current.orders.filter((l) => !moved.has(lineKey(l)));
+      const archivedPurchases = (current.archive?.purchases ?? 0) > 0;
+      const result = await this.summaries
+        .updateOne(
+          { ...onceFilter(customerId, eventId), revision: current.revision },
+          {
+            $set: toStored({
+              ...totalsOf(kept, current.archive),
+              channels: [...new Set(kept.flatMap((l) => (l.channel ? [l.channel] : [])))],
+              categories: [...new Set(kept.flatMap((l) => l.categories))],
+            }),
+            $push: { appliedEvents: recordApplied(eventId)['appliedEvents'] },
+            ...(kept.some((l) => l.kind === 'purchase') || archivedPurchases ? {} : { $unset: absentPurchaseDates(kept) }),
+            $inc: { revision: 1 },
+          },
+        )
+        .exec();
+      if (result.matchedCount > 0) return changed;
+      const reread = await this.findOne(customerId);
+      // Split by another instance meanwhile: done.
+      if (!reread || reread.appliedEvents.includes(eventId)) return changed;
+      current = reread;
+    }
+    throw new Error(`could not split ${customerId}: it kept changing`);
   }
 }
 

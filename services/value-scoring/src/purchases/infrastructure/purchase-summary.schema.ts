@@ -109,6 +109,12 @@ export class PurchaseSummary {
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
   @Prop() publishedStrategicValue?: number;
+  /**
+   * Set with a state whose event went out in the consumer's Kafka transaction, cleared once that
+   * committed: still set when read, the transaction may have been aborted (a crash between this
+   * write and the commit), so the state is published again.
+   */
+  @Prop() pendingPublish?: boolean;
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });

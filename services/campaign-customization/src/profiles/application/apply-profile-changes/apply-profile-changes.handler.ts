@@ -262,7 +262,9 @@ export class ApplyProfileChangesHandler {
     }
     if (events.length === 0) return 0;
     await this.recordFlow(flow);
-    await this.publisher.publish([{ topic: topics.segmentMembership, events }]);
+    // A batch retried because the clear failed (MongoDB away right after the publish) would publish
+    // the same changes again: their ids name one change for good, so what Kafka has is left out.
+    await this.publisher.publish([{ topic: topics.segmentMembership, events }], { skipAcknowledged: true });
     await this.customers.clearOutboxes(cleared);
     return events.length;
   }

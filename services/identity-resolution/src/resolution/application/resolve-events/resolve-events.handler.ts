@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { EventReceivedV1 } from '@o2o/contracts';
+import { afterBatchCommit } from '@o2o/kafka';
 import { IdentityRules, MatchParameters, SegmentLikeEvent } from '../../../matching/domain';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
@@ -107,8 +108,12 @@ export class ResolveEventsHandler {
     });
     const allMerges = [...merges.values()].map((m) => ({ ...m, survivorId: survivorOf(m.survivorId) }));
     await this.publisher.publish({ resolved, merges: allMerges, moves });
-    await this.graph.markAnnounced(allMerges.map((m) => m.mergedId));
-    await this.graph.markMovesAnnounced(moves.map((m) => m.partId));
+    // The consumer's handler calls are Kafka transactions: "announced" is recorded once this one
+    // committed, or a crash before the commit would leave merges marked announced that no reader saw.
+    await afterBatchCommit(async () => {
+      await this.graph.markAnnounced(allMerges.map((m) => m.mergedId));
+      await this.graph.markMovesAnnounced(moves.map((m) => m.partId));
+    });
     return unresolvable;
   }
 

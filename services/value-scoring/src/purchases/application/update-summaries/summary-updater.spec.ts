@@ -47,6 +47,17 @@ class MemorySummaries {
     }
     return lost;
   }
+
+  /** Whether confirmations are applied: off, a crash between the write and the transaction's commit. */
+  confirming = true;
+
+  async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
+    if (!this.confirming) return;
+    for (const p of published) {
+      const doc = this.docs.get(p.customerId);
+      if (doc && doc.revision === p.revision) delete doc.pendingPublish;
+    }
+  }
 }
 
 class RecordingPublisher {
@@ -124,6 +135,28 @@ describe('SummaryUpdater', () => {
     expect(repository.saves.at(-1)).toEqual([]);
     expect(published(publisher)).toHaveLength(1);
     expect(repository.docs.get('cus_a')).toEqual(before);
+  });
+
+  it('publishes a state again on redelivery when the transaction it went out in never committed, and only then', async () => {
+    const { repository, publisher, updater } = setup();
+    // Killed after the write, before the commit: the event was in a transaction the broker aborted.
+    repository.confirming = false;
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+    expect(repository.docs.get('cus_a')).toMatchObject({ revision: 1, pendingPublish: true });
+    const first = published(publisher)[0];
+
+    repository.confirming = true;
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+
+    const again = published(publisher);
+    expect(again).toHaveLength(2);
+    // Same state, same id: the aborted copy was never read, this one is the only one.
+    expect(again[1]?.event.id).toBe(first?.event.id);
+    expect(again[1]?.event.data).toMatchObject({ revenue: 10, purchases: 1 });
+    expect(repository.docs.get('cus_a')?.pendingPublish).toBeUndefined();
+    // Committed and confirmed: a further redelivery (a replay from offset 0) publishes nothing.
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+    expect(published(publisher)).toHaveLength(2);
   });
 
   it('re-reads and re-applies a write that lost a race, keeping the other writer’s change', async () => {

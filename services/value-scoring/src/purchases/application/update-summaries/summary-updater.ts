@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { topics } from '@o2o/contracts';
-import { KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
+import { afterBatchCommit, KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
 import { CoalescingGate } from '@o2o/mongo';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
@@ -121,7 +121,8 @@ export class SummaryUpdater {
         if (!target) {
           const doc = loaded.docs.get(id);
           if (!doc && !input.create) continue;
-          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, republish: false, cause: input.cause };
+          // A state written with its event in a transaction that never committed (a crash in between) goes out again.
+          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, republish: doc?.pendingPublish === true, cause: input.cause };
           targets.set(id, target);
         }
         if (input.republish) target.republish = true;
@@ -136,9 +137,12 @@ export class SummaryUpdater {
       const now = new Date();
       const outgoing: OutgoingEvent[] = [];
       const writes: SummaryWrite[] = [];
+      const published: Array<{ customerId: string; revision: number }> = [];
       for (const target of targets.values()) {
+        const before = outgoing.length;
         const write = this.settle(target, now, outgoing, target.republish || publishedFor.has(target.id));
         if (write) writes.push(write);
+        if (write && outgoing.length > before) published.push({ customerId: target.id, revision: (write.set['revision'] as number | undefined) ?? write.expectedRevision ?? 0 });
       }
       // A customer this batch published for and that was merged away since: its state must not outlive the merge.
       const repaired = [...publishedFor].filter((id) => loaded.docs.get(id)?.mergedInto !== undefined).map((key) => ({ key }));
@@ -150,6 +154,9 @@ export class SummaryUpdater {
 
       const lost = await this.summaries.save(writes);
       pending = pending.filter((input) => lost.has(targetOf(input)));
+      // In the consumer's transaction: once it committed, the states written with their events are no longer pending.
+      const confirmed = published.filter((p) => !lost.has(p.customerId));
+      await afterBatchCommit(() => this.summaries.confirmPublished(confirmed));
     }
   }
 
@@ -178,6 +185,7 @@ export class SummaryUpdater {
       unset.push(...(settled.write.unset ?? []).filter((f) => !(f in set)));
       if (settled.event) {
         const { cause } = target;
+        set['pendingPublish'] = true;
         outgoing.push({
           key: settled.event.key,
           trace: cause.trace,

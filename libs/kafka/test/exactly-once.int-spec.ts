@@ -1,0 +1,159 @@
+import { connect, Socket } from 'node:net';
+import { ISocketFactory, Kafka, logLevel } from 'kafkajs';
+import { IdentitySnapshotDataV1, topics } from '@o2o/contracts';
+import { createLogger, PlatformMetrics } from '@o2o/observability';
+import { expectEventually, ReadPositions, testEnvironment, uniqueId } from '@o2o/testing';
+import { ConsumedBatch, ConsumedMessage, createEnvelope, ensureTopics, ExactlyOnceBatches, KafkaBatchTransport, KafkaPublisher, TopicNames, topicSpecs } from '../src';
+
+const run = uniqueId();
+const env = testEnvironment(run, 'kafka-exactly-once');
+const brokers = env['KAFKA_BROKERS']?.split(',') ?? [];
+const names = new TopicNames(`${run}.`);
+const group = 'eo-test';
+const outputTopic = `${run}.eo-out`;
+const logger = createLogger({ service: 'kafka-eo-test', level: 'fatal' });
+
+/** A client whose network can be cut for good: to the broker, the process looks killed (no heartbeat, no commit). */
+function cuttableSockets(): { socketFactory: ISocketFactory; cut: () => void } {
+  const sockets = new Set<Socket>();
+  let down = false;
+  const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+    const socket = connect({ host: down ? '127.0.0.1' : host, port: down ? 1 : port }, onConnect);
+    socket.setKeepAlive(true, 60000);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    return socket;
+  };
+  return {
+    socketFactory,
+    cut: () => {
+      down = true;
+      for (const s of sockets) s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    },
+  };
+}
+
+const snapshot = (customerId: string) =>
+  createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
+    type: 'identity.snapshot',
+    version: 1,
+    id: `in:${customerId}`,
+    source: '/test',
+    subject: customerId,
+    data: { customerId, identifiers: [], mergedIds: [], updatedAt: new Date(0).toISOString() },
+  });
+
+/** One instance of a consume-transform-produce service: every input snapshot becomes one output record (its id). */
+function instance(kafka: Kafka, transactionalId: string, exactlyOnce: boolean, onPublished: (ids: string[]) => Promise<void>): { transport: KafkaBatchTransport; publisher: KafkaPublisher } {
+  const metrics = new PlatformMetrics('kafka-eo-test');
+  const publisher = new KafkaPublisher(kafka, names, metrics);
+  const transport = new KafkaBatchTransport({
+    kafka,
+    names,
+    groupId: group,
+    publisher,
+    metrics,
+    logger,
+    fromBeginning: true,
+    retries: 1,
+    sessionTimeoutMs: 6000,
+    lagPollIntervalMs: 0,
+    exactlyOnce: exactlyOnce ? new ExactlyOnceBatches(kafka, { transactionalId, transactionTimeoutMs: 60000 }, logger) : undefined,
+  });
+  transport.addHandler(
+    topics.identitySnapshots.name,
+    async (batch: ConsumedBatch<ConsumedMessage<{ id: string }>>) => {
+      const ids = batch.messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
+      await publisher.publishRaw(outputTopic, ids.map((id) => ({ key: id, value: id })));
+      await onPublished(ids);
+    },
+    true,
+  );
+  return { transport, publisher };
+}
+
+/** Every record of the output topic as a reader of this isolation level is handed it, up to the partition's end (transaction markers counted as read). */
+async function readAll(kafka: Kafka, readUncommitted: boolean): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(outputTopic);
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: uniqueId(`${run}.reader-`), readUncommitted });
+  const positions = new ReadPositions(consumer);
+  const values: string[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: outputTopic, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') });
+    await expectEventually(() => {
+      for (const end of ends) expect(positions.of(outputTopic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
+    }, { timeoutMs: 60000 });
+    return values;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/**
+ * The kill-identity-resolution scenario on a real broker: an instance publishes a batch's
+ * outputs, then dies before committing its offsets; its successor (same transactional id)
+ * handles the batch again. Exactly-once: read-committed readers see each output once.
+ */
+describe('ExactlyOnceBatches (real Kafka)', () => {
+  const kafka = new Kafka({ brokers, clientId: 'eo-test', logLevel: logLevel.NOTHING });
+
+  beforeAll(async () => {
+    await ensureTopics(kafka, topicSpecs(names, [topics.identitySnapshots], [group]), 1, 1);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+  });
+
+  it('publishes a batch once when its instance dies after publishing and before committing', async () => {
+    const transactionalId = `${run}.eo-instance-0`;
+    const inputs = Array.from({ length: 20 }, (_, i) => `c-${i}`);
+    const network = cuttableSockets();
+    const doomedKafka = new Kafka({ brokers, clientId: 'eo-doomed', logLevel: logLevel.NOTHING, socketFactory: network.socketFactory, retry: { retries: 0 } });
+    let published: string[] = [];
+    let hang: (() => void) | undefined;
+    const doomed = instance(doomedKafka, transactionalId, true, async (ids) => {
+      published = ids;
+      // Dies here: published, offsets not committed.
+      network.cut();
+      await new Promise<void>((resolve) => (hang = resolve));
+      throw new Error('killed');
+    });
+    await new Promise<void>((resolve, reject) => void doomed.transport.listen((error) => (error ? reject(error) : resolve())));
+    await doomed.transport.whenJoined();
+    const source = new KafkaPublisher(kafka, names, new PlatformMetrics('kafka-eo-test'));
+    await source.publish([{ topic: topics.identitySnapshots, events: inputs.map((id) => ({ key: id, event: snapshot(id) })) }]);
+    await expectEventually(() => expect(published.length).toBeGreaterThan(0), { timeoutMs: 60000 });
+
+    const handled: string[] = [];
+    const successor = instance(kafka, transactionalId, true, async (ids) => void handled.push(...ids));
+    await new Promise<void>((resolve, reject) => void successor.transport.listen((error) => (error ? reject(error) : resolve())));
+    try {
+      await expectEventually(() => expect(new Set(handled)).toEqual(new Set(inputs.map((id) => `in:${id}`))), { timeoutMs: 90000 });
+      // The successor's progress is committed with its outputs.
+      const admin = kafka.admin();
+      await admin.connect();
+      await expectEventually(async () => {
+        const [offsets] = await admin.fetchOffsets({ groupId: `${run}.${group}`, topics: [names.of(topics.identitySnapshots)] });
+        expect(offsets?.partitions.map((p) => p.offset)).toEqual([String(inputs.length)]);
+      }, { timeoutMs: 60000 });
+      await admin.disconnect();
+      const committed = await readAll(kafka, false);
+      const everything = await readAll(kafka, true);
+      // The dead instance's copies are on the partition (a read-uncommitted reader sees them)...
+      expect(everything.length).toBe(inputs.length + published.length);
+      // ...and every read-committed reader (every consumer of the platform) sees each output once.
+      expect([...committed].sort()).toEqual(inputs.map((id) => `in:${id}`).sort());
+    } finally {
+      hang?.();
+      await successor.transport.close();
+      await source.disconnect();
+      void doomed.transport.close().catch(() => undefined);
+    }
+  });
+});
