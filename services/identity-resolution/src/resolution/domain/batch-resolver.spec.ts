@@ -218,6 +218,29 @@ describe('BatchResolver', () => {
     expect(daughter.reviews).toEqual([expect.objectContaining({ customerIds: [ewaId, expect.any(String)], reason: expect.stringContaining('contradicted') })]);
   });
 
+  it('joins a customer despite one garbled record among several that agree where the data holds no households, and not elsewhere', () => {
+    const initial = initialMatchParameters('test');
+    const birthDate = initial.comparisons['birthDate'];
+    if (birthDate === undefined) throw new Error('initial parameters lack birthDate');
+    const strict: MatchParameters = { ...initial, comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } } };
+    const outcomeOf = (parameters: MatchParameters) => {
+      const state = emptyState();
+      const resolve = (traits: Record<string, unknown>, ids: Record<string, string>) => new BatchResolver(state, settings({}, parameters)).resolve([event({ type: 'identify', ...ids, traits })]);
+      // One customer by its login: two records of Ewa and one keyed in wrong (another name, date and street).
+      const ewa = resolve({ ...household, firstName: 'Ewa', birthday: '1958-06-30' }, { userId: 'u-ewa', anonymousId: 'k1' });
+      resolve({ lastName: household.lastName, address: household.address, firstName: 'Ewa', birthday: '1958-06-30' }, { userId: 'u-ewa', anonymousId: 'k2' });
+      resolve({ firstName: 'Edyta', lastName: 'Kowalska', birthday: '1991-01-12', address: { street: '3 Elm Road', city: 'Brunswick', postalCode: '3056', state: 'VIC' } }, { userId: 'u-ewa', anonymousId: 'k3' });
+      // Ewa again, anonymous and without her birth date.
+      const again = resolve({ ...household, firstName: 'Ewa' }, { anonymousId: 'k4' });
+      return { ewaId: ewa.newCustomers[0]?.id ?? '', outcome: again.outcomes[0], reviews: again.reviews };
+    };
+    const households = outcomeOf(strict);
+    expect(households.outcome?.kind === 'resolved' && households.outcome.customerId !== households.ewaId).toBe(true);
+    expect(households.reviews).toEqual([expect.objectContaining({ reason: expect.stringContaining('contradicted') })]);
+    const none = outcomeOf({ ...strict, households: { pairs: 2950, bothDiffer: 15, expectedFromErrors: 14.6, present: false } });
+    expect(none.outcome).toMatchObject({ kind: 'resolved', customerId: none.ewaId });
+  });
+
   // A rare surname, and, as EM estimates it, a different birth date as strong evidence of two people.
   const rareNames = ((): ResolverSettings => {
     const initial = initialMatchParameters('test');

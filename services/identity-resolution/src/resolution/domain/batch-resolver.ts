@@ -581,8 +581,9 @@ export class BatchResolver {
       .map(([customerId, { weight, linkWeight, scored, contradicting }]): Candidate => {
         // A relative resembles one of a customer's records and contradicts the rest; a record
         // of the same person may contradict one garbled record among several that agree, when
-        // its best link is strong on its own.
-        const entry = { weight, linkWeight, contradicted: contradicting > 0 && (contradicting * 2 >= scored || weight < this.settings.guard.strongLinkWeight) };
+        // its best link is strong on its own, or, where the data holds no households (no
+        // relatives to mistake for the person), while most of the records agree.
+        const entry = { weight, linkWeight, contradicted: contradicting > 0 && (contradicting * 2 >= scored || (!householdsAbsent && weight < this.settings.guard.strongLinkWeight)) };
         const blocked =
           entry.weight < autoMerge
             ? undefined

@@ -16,7 +16,7 @@ describe('blockingKeys', () => {
   it('produces several independent keys, each naming its recipe', () => {
     const keys = blockingKeys(full);
     const recipes = new Set(keys.map((key) => key.slice(0, key.indexOf(':'))));
-    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-street', 'fn-year', 'ln-street', 'ln-year', 'name-pc', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'sq-street-pc', 'street-loc', 'street-pc'].sort());
+    expect([...recipes].sort()).toEqual(['dob', 'dob-fi', 'dob-li', 'fn-street', 'fn-year', 'ln-street', 'ln-year', 'name-pc', 'names', 'nid', 'num-loc', 'num-pc', 'phone', 'postcode-fi', 'sq-street-pc', 'street-loc', 'street-pc', 'word-pc', 'ln-loc'].sort());
     expect(keys).toContain('phone:+61412555123');
     expect(keys).toContain('ln-year:SM0:1984');
   });
@@ -35,6 +35,15 @@ describe('blockingKeys', () => {
     const duplicate = prepareRecord('d', { firstName: 'Timothy', lastName: 'Mouajlli', birthDate: '1977-01-17', street: '14 Cobby Sreet', city: 'Christkes Beach', postcode: '2167' });
     const shared = blockingKeys(original).filter((key) => blockingKeys(duplicate).includes(key));
     expect(shared).toEqual(['fn-street:timothy:cobby']);
+  });
+
+  it('keeps a key in common when both names are replaced and the street type mistyped, or postcode, street and birth date all garbled', () => {
+    const shared = (x: Parameters<typeof prepareRecord>[1], y: Parameters<typeof prepareRecord>[1]) =>
+      blockingKeys(prepareRecord('x', x)).filter((key) => blockingKeys(prepareRecord('y', y)).includes(key));
+    // FEBRL 3, rec-312: other first name and surname, "studley steet" against "studley st".
+    expect(shared({ firstName: 'Jacobie', lastName: 'Tilleq', street: 'Studley Steet', line2: 'Roseavle', city: 'Riverwood', postcode: '4869' }, { firstName: 'Blake', lastName: 'Moody', street: 'Studley St', line2: 'Rosevale', city: 'Riverwood', postcode: '4869' })).toEqual(['word-pc:studley:4869']);
+    // FEBRL 3, rec-1899: another first name, postcode digits swapped, street mistyped, no birth date on one.
+    expect(shared({ firstName: 'Thomas', lastName: 'Mason', street: '70 Willoughbt Cres', city: 'Avalon', postcode: '6117' }, { firstName: 'Matthew', lastName: 'Mason', street: 'Willoughby Cres', city: 'Avalon', postcode: '6171' })).toEqual(['ln-loc:mason:avalon']);
   });
 
   it('keeps a key in common when names are swapped and garbled, the street is run together or only a named place agrees', () => {

@@ -38,6 +38,10 @@ export function blockingKeys(record: PreparedRecord): string[] {
   const streetName = streetWordOf(record);
   if (streetName && record.lastName) keys.add(`ln-street:${record.lastName}:${streetName}`);
   if (streetName && record.firstNameCanonical) keys.add(`fn-street:${record.firstNameCanonical}:${streetName}`);
+  // The street's first word in its postcode: both names replaced and the street type mistyped.
+  if (streetName && record.postcode) keys.add(`word-pc:${streetName}:${record.postcode}`);
+  // The surname in its suburb: postcode, street and birth date all garbled at once.
+  if (record.lastName && record.locality) keys.add(`ln-loc:${record.lastName}:${record.locality}`);
   // Either name in its postcode: names entered the wrong way round, with the other name and the
   // birth date garbled, still meet in the postcode.
   if (record.postcode) for (const name of [record.firstName, record.lastName]) if (name !== undefined && name.length >= 2) keys.add(`name-pc:${name}:${record.postcode}`);
