@@ -484,9 +484,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
     const keys = keysResult.value;
     const decoded: DecodedItem[] = [];
-    // A span per message only where spans go somewhere (an exporter): each event's path stays one
-    // trace either way, since without one the message's trace continues from the producer's
-    // context (its traceparent header), which is what the publisher then writes on.
+    // A span per message only where spans go somewhere (an exporter) or where the message brings
+    // no trace: each event's path stays one trace either way, since without an exporter the
+    // message's trace continues from the producer's context (its traceparent header), which is
+    // what the publisher then writes on.
     const withSpans = spansExported();
     const spanName = `${contractName} process`;
     let shredded = 0;
@@ -511,7 +512,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         }
         const parent = extractTraceContext(message.headers);
         let span: Span | undefined;
-        if (withSpans) {
+        // A message that carries no trace (produced outside the platform) begins one here.
+        if (withSpans || trace.getSpanContext(parent) === undefined) {
           span = tracer().startSpan(
             spanName,
             {
