@@ -12,7 +12,7 @@ import {
   parseEnvelope,
   topics,
 } from '@o2o/contracts';
-import { Logger, PlatformMetrics, extractTraceContext, tracer } from '@o2o/observability';
+import { Logger, PlatformMetrics, extractTraceContext, spansExported, tracer } from '@o2o/observability';
 import { DataKeySource, keySubject, openEvent, SealBrokenError, sealDeadLetter, sealedDeadLetterHeader, sealedDeadLetterKeyId, sealedKeyId, subjectKindOf } from './data-keys';
 import { BatchTransaction, ExactlyOnceBatches } from './exactly-once';
 import { isTransientFailure, TransientError } from './failure-kind';
@@ -99,7 +99,8 @@ interface DecodedItem {
   partition: number;
   owner: PartitionBatch;
   consumed: ConsumedEvent<unknown> | ConsumedTombstone | ConsumedRaw;
-  span: Span;
+  /** The message's processing span; absent when no span is exported (its trace then continues from the producer's context). */
+  span: Span | undefined;
 }
 
 const DEFAULT_MAX_BATCH_MESSAGES = 500;
@@ -502,18 +503,24 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     metrics.batchSize.observe({ topic: contractName }, total);
 
     const deadLetters: DeadLetter[] = [];
-    const skippedResult = await this.withRetries(group, contractName, () => this.subjectsToSkip(definition, group.flatMap((m) => m.payload.batch.messages)));
+    const skippedResult = await this.withRetries(group, contractName, () => this.subjectsToSkip(definition, group));
     if (!skippedResult.ok) {
       if (skippedResult.stale) return;
       throw skippedResult.error;
     }
     const skipped = skippedResult.value;
-    const values = new Map<KafkaMessage, JsonValue>();
-    if (definition.events !== null) for (const member of group) for (const message of member.payload.batch.messages) values.set(message, parseJson(message));
+    // Each message's value parsed once, in group order (raw topics are not parsed).
+    const values: JsonValue[] = [];
     const kids = new Set<string>();
-    for (const value of values.values()) {
-      const kid = 'json' in value ? sealedKeyId(value.json) : undefined;
-      if (kid) kids.add(kid);
+    if (definition.events !== null) {
+      for (const member of group) {
+        for (const message of member.payload.batch.messages) {
+          const value = parseJson(message);
+          values.push(value);
+          const kid = 'json' in value ? sealedKeyId(value.json) : undefined;
+          if (kid) kids.add(kid);
+        }
+      }
     }
     const keysResult = await this.withRetries(group, contractName, () => this.keysById([...kids]));
     if (!keysResult.ok) {
@@ -522,42 +529,57 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
     const keys = keysResult.value;
     const decoded: DecodedItem[] = [];
+    // A span per message only where spans go somewhere (an exporter) or where the message brings
+    // no trace: each event's path stays one trace either way, since without an exporter the
+    // message's trace continues from the producer's context (its traceparent header), which is
+    // what the publisher then writes on.
+    const withSpans = spansExported();
+    const spanName = `${contractName} process`;
+    let shredded = 0;
+    let skippedCount = 0;
+    let index = 0;
     for (const member of group) {
       const { partition } = member.payload.batch;
       for (const message of member.payload.batch.messages) {
-        const result = decode(definition, partition, message, values.get(message), keys);
+        const result = decode(definition, partition, message, values[index++], keys);
         if ('shredded' in result) {
           // Its key was destroyed by an erasure: the event is gone, not bad.
-          metrics.shredded.inc({ topic: contractName });
+          shredded++;
           continue;
         }
         if ('reason' in result) {
           deadLetters.push({ message, partition, reason: result.reason, error: result.error, attempts: 0 });
           continue;
         }
-        if (result.kind === 'event' && skipped.has(subjectOf(result.event))) {
-          metrics.skipped.inc({ topic: contractName });
+        if (skipped.size > 0 && result.kind === 'event' && skipped.has(subjectOf(result.event))) {
+          skippedCount++;
           continue;
         }
         const parent = extractTraceContext(message.headers);
-        const span = tracer().startSpan(
-          `${contractName} process`,
-          {
-            kind: SpanKind.CONSUMER,
-            attributes: {
-              'messaging.system': 'kafka',
-              'messaging.destination.name': clusterTopic,
-              'messaging.kafka.destination.partition': partition,
-              'messaging.kafka.message.offset': message.offset,
-              'messaging.consumer.group.name': this.options.groupId,
+        let span: Span | undefined;
+        // A message that carries no trace (produced outside the platform) begins one here.
+        if (withSpans || trace.getSpanContext(parent) === undefined) {
+          span = tracer().startSpan(
+            spanName,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.destination.name': clusterTopic,
+                'messaging.kafka.destination.partition': partition,
+                'messaging.kafka.message.offset': message.offset,
+                'messaging.consumer.group.name': this.options.groupId,
+              },
             },
-          },
-          parent,
-        );
-        result.trace = trace.setSpan(parent ?? ROOT_CONTEXT, span);
+            parent,
+          );
+          result.trace = trace.setSpan(parent, span);
+        } else result.trace = parent;
         decoded.push({ source: message, partition, owner: member, consumed: result, span });
       }
     }
+    if (shredded > 0) metrics.shredded.inc({ topic: contractName }, shredded);
+    if (skippedCount > 0) metrics.skipped.inc({ topic: contractName }, skippedCount);
 
     const exactlyOnce = this.options.exactlyOnce;
     /** Exactly-once: the transaction of the whole call that succeeded, still open for its dead letters and offsets. */
@@ -611,16 +633,20 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       }
     }
 
-    for (const item of decoded) {
-      if (item.owner.stale) continue;
-      const failure = failures.get(item);
-      const rejection = rejected.find((r) => r.offset === item.source.offset && r.partition === item.partition);
-      if (failure) {
-        deadLetters.push({ message: item.source, partition: item.partition, reason: 'processing-failed', error: describe(failure.error), attempts: failure.attempts });
-        item.span.setStatus({ code: SpanStatusCode.ERROR, message: describe(failure.error) });
-      } else if (rejection) {
-        deadLetters.push({ message: item.source, partition: item.partition, reason: rejection.reason, error: rejection.error, attempts: 1 });
-        item.span.setStatus({ code: SpanStatusCode.ERROR, message: rejection.reason });
+    if (failures.size > 0 || rejected.length > 0) {
+      const rejectionOf = new Map<string, KafkaBatchContext['rejected'][number]>();
+      for (const r of rejected) if (!rejectionOf.has(`${r.partition}:${r.offset}`)) rejectionOf.set(`${r.partition}:${r.offset}`, r);
+      for (const item of decoded) {
+        if (item.owner.stale) continue;
+        const failure = failures.get(item);
+        const rejection = rejectionOf.get(`${item.partition}:${item.source.offset}`);
+        if (failure) {
+          deadLetters.push({ message: item.source, partition: item.partition, reason: 'processing-failed', error: describe(failure.error), attempts: failure.attempts });
+          item.span?.setStatus({ code: SpanStatusCode.ERROR, message: describe(failure.error) });
+        } else if (rejection) {
+          deadLetters.push({ message: item.source, partition: item.partition, reason: rejection.reason, error: rejection.error, attempts: 1 });
+          item.span?.setStatus({ code: SpanStatusCode.ERROR, message: rejection.reason });
+        }
       }
     }
 
@@ -720,9 +746,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private finished(decoded: DecodedItem[], live: PartitionBatch[], contractName: string, started: bigint): void {
     const metrics = this.options.metrics;
     const now = Date.now();
+    // The histogram's child for this topic looked up once per call, not once per message.
+    const latency = metrics.eventLatency.labels({ topic: contractName });
     for (const item of decoded) {
-      item.span.end();
-      if (!item.owner.stale) metrics.eventLatency.observe({ topic: contractName }, Math.max(0, now - Number(item.source.timestamp)) / 1000);
+      item.span?.end();
+      if (!item.owner.stale) latency.observe(Math.max(0, now - Number(item.source.timestamp)) / 1000);
     }
     for (const member of live) {
       metrics.consumerLag.set({ topic: contractName, partition: String(member.payload.batch.partition) }, Math.max(0, Number(member.payload.batch.offsetLag())));
@@ -767,13 +795,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return values;
   }
 
-  private async subjectsToSkip(definition: TopicDefinition, messages: KafkaMessage[]): Promise<Set<string>> {
+  private async subjectsToSkip(definition: TopicDefinition, group: PartitionBatch[]): Promise<Set<string>> {
     const skip = this.options.skipSubjects;
     if (!skip || definition.events === null) return new Set();
     const subjects = new Set<string>();
-    for (const m of messages) {
-      const subject = m.headers?.[subjectHeader]?.toString() ?? m.key?.toString();
-      if (subject) subjects.add(subject);
+    for (const member of group) {
+      for (const m of member.payload.batch.messages) {
+        const subject = m.headers?.[subjectHeader]?.toString() ?? m.key?.toString();
+        if (subject) subjects.add(subject);
+      }
     }
     return subjects.size === 0 ? new Set() : skip(definition, [...subjects]);
   }
@@ -924,13 +954,13 @@ function decode(
   keys: Map<string, Buffer>,
 ): Decoded | { reason: DeadLetterReason; error: string } | { shredded: true } {
   const key = message.key ? message.key.toString('utf8') : null;
-  const base = { key, partition, offset: message.offset, timestamp: message.timestamp, headers: message.headers ?? {}, trace: ROOT_CONTEXT };
+  const headers = message.headers ?? {};
   if (definition.events === null) {
-    return { ...base, kind: 'raw', value: message.value ?? Buffer.alloc(0) };
+    return { kind: 'raw', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT, value: message.value ?? Buffer.alloc(0) };
   }
   const read = value ?? parseJson(message);
   if ('empty' in read) {
-    if (definition.cleanupPolicy === 'compact' && key !== null) return { ...base, key, kind: 'tombstone' };
+    if (definition.cleanupPolicy === 'compact' && key !== null) return { kind: 'tombstone', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT };
     return { reason: 'invalid-envelope', error: 'empty message value' };
   }
   if ('error' in read) return { reason: 'invalid-json', error: read.error };
@@ -948,7 +978,7 @@ function decode(
   }
   const parsed = parseEnvelope(definition, json);
   if (!parsed.ok) return { reason: parsed.reason, error: parsed.message };
-  return { ...base, kind: 'event', event: parsed.event };
+  return { kind: 'event', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT, event: parsed.event };
 }
 
 function describe(error: unknown): string {

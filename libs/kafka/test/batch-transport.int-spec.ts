@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { INestApplication } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Kafka, logLevel } from 'kafkajs';
+import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import Redis from 'ioredis';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { deadLetterHeaders, IdentitySnapshotDataV1, topics } from '@o2o/contracts';
@@ -37,6 +39,8 @@ const seen = {
   maxInFlight: 0,
   /** When set, the handler stores every message in this Redis (the effect an outage must not lose). */
   store: undefined as Redis | undefined,
+  /** The trace id of each message's context as the handler received it, by customer id. */
+  traces: new Map<string, string | undefined>(),
 };
 
 @Controller()
@@ -45,6 +49,7 @@ class SnapshotConsumer {
   async handle(@Payload() batch: EventBatch<'identitySnapshots'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
     const ids = batch.messages.flatMap((m) => (m.kind === 'event' ? [m.event.data.customerId] : []));
     seen.calls.push(ids);
+    for (const m of batch.messages) if (m.kind === 'event') seen.traces.set(m.event.data.customerId, trace.getSpanContext(m.trace)?.traceId);
     seen.batches.push({ partitions: batch.partitions, positions: batch.messages.map((m) => ({ partition: m.partition, offset: Number(m.offset), id: m.kind === 'event' ? m.event.data.customerId : null })) });
     seen.inFlight++;
     seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
@@ -134,6 +139,19 @@ describe('KafkaBatchTransport (real Kafka)', () => {
       expect(committed?.partitions.map((p) => p.offset)).toEqual(end.map((p) => p.offset));
     });
     await admin.disconnect();
+  });
+
+  it("hands each message the trace of the event that caused it (the producer's traceparent), so the trace crosses the hop", async () => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    const traceIds = ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c'];
+    const events = traceIds.map((traceId, n) => ({
+      key: `c-trace-${n}`,
+      event: snapshot(`c-trace-${n}`),
+      trace: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: `00f067aa0ba902b${n}`, traceFlags: TraceFlags.SAMPLED }),
+    }));
+    await publisher.publish([{ topic: topics.identitySnapshots, events }]);
+    await expectEventually(() => expect(seen.completed).toEqual(expect.arrayContaining(['c-trace-0', 'c-trace-1'])));
+    expect([seen.traces.get('c-trace-0'), seen.traces.get('c-trace-1')]).toEqual(traceIds);
   });
 
   it('retries, then dead-letters only the message that keeps failing, with its origin and error', async () => {

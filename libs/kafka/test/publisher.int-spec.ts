@@ -240,6 +240,27 @@ describe('KafkaPublisher (real Kafka)', () => {
     }
   });
 
+  it('in a transaction: calls made within the group commit window after a commit join one transaction, which the broker does not refuse', async () => {
+    // A wide window, so that the second call (made 50 ms after the first) falls in it even on a loaded machine.
+    const p = publisher({ transactionalId: `${run}-tx-window`, transactionLingerMs: 1000 });
+    await p.connect();
+    await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 0)] }]);
+    expect(p.stats.requests).toBe(1);
+    const first = p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 1)] }]);
+    const second = new Promise<void>((resolve, reject) => setTimeout(() => p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 2)] }]).then(resolve, reject), 50));
+    await Promise.all([first, second]);
+    expect(p.stats.requests).toBe(2);
+    // One AddPartitionsToTxn per transaction: none was refused for beginning while the broker still completed the previous commit.
+    expect(p.stats.addPartitionsRequests).toBe(2);
+    const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
+    try {
+      await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
+      expect(spy.messages.filter((m) => m.key === 'cus_tx_window').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_tx_window:0', 'cus_tx_window:1', 'cus_tx_window:2']);
+    } finally {
+      await spy.stop();
+    }
+  });
+
   it('in a transaction: concurrent calls are combined and each written once, in call order', async () => {
     const p = publisher({ transactionalId: `${run}-tx-batch` });
     await p.connect();

@@ -15,6 +15,16 @@ export interface TelemetrySettings {
 }
 
 let sdk: NodeSDK | undefined;
+let exporting = false;
+
+/**
+ * Whether spans go anywhere (an OTLP exporter or a processor a test added). Without, work on the
+ * hot path may skip starting its own spans and pass the incoming trace context on as it is: the
+ * trace id still crosses every hop (and reaches the logs), only spans nobody would see are saved.
+ */
+export function spansExported(): boolean {
+  return exporting;
+}
 
 /** Keeps spans recording (so trace ids propagate and reach logs) when nothing exports them. */
 class DiscardingSpanProcessor implements SpanProcessor {
@@ -37,6 +47,7 @@ export function startTelemetry(settings: TelemetrySettings): void {
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
     );
   }
+  exporting = spanProcessors.length > 0;
   // Without any processor the SDK installs no tracer provider, spans would be non-recording and
   // no trace context would cross Kafka; keep tracing on and simply export nowhere.
   if (spanProcessors.length === 0) spanProcessors.push(new DiscardingSpanProcessor());
@@ -52,6 +63,7 @@ export function startTelemetry(settings: TelemetrySettings): void {
 export async function stopTelemetry(): Promise<void> {
   const running = sdk;
   sdk = undefined;
+  exporting = false;
   await running?.shutdown();
 }
 

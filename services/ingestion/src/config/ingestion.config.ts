@@ -23,6 +23,8 @@ export const ingestionConfigSchema = z.object({
   INGESTION_TRANSACTIONAL_ID: z.string().min(1).optional(),
   /** How long the broker keeps a transaction of an instance that died open before aborting it (readers wait behind it meanwhile). */
   INGESTION_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30000),
+  /** Group commit window: the next transaction begins this long after the previous one ended, with every request made meanwhile. */
+  INGESTION_TRANSACTION_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
   /** Call types and track event names that must state a purpose (context.purpose); empty: none. */
   PURPOSE_REQUIRED_FOR: z
     .string()

@@ -37,41 +37,65 @@ export class IdentifierIndexRepository implements OnModuleInit {
     await this.identifiers.createIndex({ holders: 1 });
   }
 
-  /** Points every identifier of each snapshot at its customer unless a newer snapshot already did. */
+  /**
+   * Points every identifier of each snapshot at its customer unless a newer snapshot already did,
+   * and keeps its holders. Writes only what changed: one read of the entries the batch's customers
+   * hold, then statements for the identifiers that moved, appeared or were dropped. A snapshot
+   * that lists what its customer already holds and owns (most snapshots: identity resolution
+   * publishes one for every event of a known customer) writes nothing.
+   *
+   * The owner's time is therefore that of the snapshot that gave it the identifier, not of its
+   * latest one: a late snapshot of another customer dated between the two can still take the
+   * owner field. Lookups answer from the holders (each customer's latest snapshot), which this
+   * does not affect; the owner is what an erasure deletes by, and a customer that took it that
+   * way did hold the identifier.
+   */
   async assign(snapshots: ReadonlyArray<{ customerId: string; identifiers: IdentifierV1[]; updatedAt: string }>): Promise<void> {
     const owners = new Map<string, { customerId: string; updatedAt: Date }>();
+    // Holders follow each customer's latest snapshot in the batch.
+    const latest = new Map<string, { keys: Set<string>; at: number }>();
     for (const s of snapshots) {
       const updatedAt = new Date(s.updatedAt);
+      const at = updatedAt.getTime();
+      const keys = new Set<string>();
       for (const identifier of s.identifiers) {
         const key = identifierKey(identifier);
+        keys.add(key);
         const held = owners.get(key);
         if (held === undefined || held.updatedAt <= updatedAt) owners.set(key, { customerId: s.customerId, updatedAt });
       }
+      const previous = latest.get(s.customerId);
+      if (previous === undefined || previous.at <= at) latest.set(s.customerId, { keys, at });
     }
-    if (owners.size === 0) return;
-    await this.assignOwners(owners);
-    await this.assignHolders(snapshots);
+    if (latest.size === 0) return;
+    const before = await this.identifiers.find({ holders: { $in: [...latest.keys()] } }, { projection: { customerId: 1, holders: 1 } }).toArray();
+    const stored = new Map(before.map((d) => [d._id, d]));
+    // Owned already by the customer that claims it: nothing to move.
+    const moved = new Map([...owners].filter(([key, owner]) => stored.get(key)?.customerId !== owner.customerId));
+    if (moved.size > 0) await this.assignOwners(moved);
+    await this.assignHolders(latest, before);
   }
 
   /**
-   * Holders follow each customer's latest snapshot in the batch: added where it lists the
-   * identifier, removed where an earlier snapshot did and this one no longer does. Both are set
-   * operations, so a redelivered batch changes nothing.
+   * Added where a customer's latest snapshot lists the identifier and it is not yet among its
+   * holders, removed where an earlier snapshot did and this one no longer does. Both are set
+   * operations, so a redelivered batch changes nothing (and now writes nothing).
    */
-  private async assignHolders(snapshots: ReadonlyArray<{ customerId: string; identifiers: IdentifierV1[]; updatedAt: string }>): Promise<void> {
-    const latest = new Map<string, { keys: Set<string>; at: number }>();
-    for (const s of snapshots) {
-      const at = Date.parse(s.updatedAt);
-      const held = latest.get(s.customerId);
-      if (held === undefined || held.at <= at) latest.set(s.customerId, { keys: new Set(s.identifiers.map(identifierKey)), at });
+  private async assignHolders(latest: ReadonlyMap<string, { keys: ReadonlySet<string> }>, before: ReadonlyArray<Pick<IdentifierDocument, '_id' | 'holders'>>): Promise<void> {
+    const heldBefore = new Set<string>();
+    const pulls: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
+    for (const d of before) {
+      for (const c of d.holders ?? []) {
+        heldBefore.add(`${c} ${d._id}`);
+        const keys = latest.get(c)?.keys;
+        if (keys !== undefined && !keys.has(d._id)) pulls.push({ updateOne: { filter: { _id: d._id }, update: { $pull: { holders: c } } } });
+      }
     }
-    const customers = [...latest.keys()];
-    const before = await this.identifiers.find({ holders: { $in: customers } }, { projection: { holders: 1 } }).toArray();
-    const pulls = before.flatMap((d) =>
-      (d.holders ?? []).filter((c) => latest.get(c) !== undefined && !latest.get(c)?.keys.has(d._id)).map((c) => ({ updateOne: { filter: { _id: d._id }, update: { $pull: { holders: c } } } })),
-    );
-    const adds = [...latest.entries()].flatMap(([customerId, { keys }]) => [...keys].map((key) => ({ updateOne: { filter: { _id: key }, update: { $addToSet: { holders: customerId } } } })));
-    await chunkedBulkWrite(this.identifiers, [...pulls, ...adds], { serialize: true });
+    const adds: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
+    for (const [customerId, { keys }] of latest) {
+      for (const key of keys) if (!heldBefore.has(`${customerId} ${key}`)) adds.push({ updateOne: { filter: { _id: key }, update: { $addToSet: { holders: customerId } } } });
+    }
+    if (pulls.length + adds.length > 0) await chunkedBulkWrite(this.identifiers, [...pulls, ...adds], { serialize: true });
   }
 
   private async assignOwners(owners: Map<string, { customerId: string; updatedAt: Date }>): Promise<void> {

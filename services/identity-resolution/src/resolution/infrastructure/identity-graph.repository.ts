@@ -122,12 +122,17 @@ export class IdentityGraphRepository {
 
     // Name counts of the batch's records and of the stored ones they may be compared with: how
     // common a spelling is tells a typing error from another name (see differentFirstNames).
-    const [customers, termFrequencies] = await Promise.all([
-      this.customersFollowingMerges([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)]),
+    // The identifiers of those customers in the same round as the customers themselves: read by
+    // the ids the identifiers and records name; only customers they were merged into (found by
+    // following mergedInto) need a second read of their identifiers.
+    const named = [...new Set([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)])];
+    const [customers, namedIdentifiers, termFrequencies] = await Promise.all([
+      this.customersFollowingMerges(named),
+      this.identifiersOf(named),
       this.terms.read([...new Set([...lookups.termKeys, ...termKeysOf(recordDocs.map((r) => r.record))])]),
     ]);
-    const customerIds = [...customers.keys()];
-    const identifierDocs = customerIds.length > 0 ? await this.db.identifiers.find({ customerId: { $in: customerIds }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray() : [];
+    const read = new Set(named);
+    const identifierDocs = [...namedIdentifiers.filter((d) => customers.has(d.customerId)), ...(await this.identifiersOf([...customers.keys()].filter((id) => !read.has(id))))];
 
     const ownerMap = new Map<string, GraphIdentifier>(
       owners.map((o) => [o._id, { type: o.type, value: o.value, customerId: o.customerId, originCustomerId: o.originCustomerId ?? o.customerId, ...(o.shared === true ? { shared: true } : {}) }]),
@@ -154,6 +159,12 @@ export class IdentityGraphRepository {
     // Nothing the matcher linked, nothing to move: the rest of the read is skipped.
     if (options.onlyWithLinked === true && !whole.some((r) => r.linked !== undefined)) return undefined;
     return this.loadBatch({ ...lookupsForRecords([...records, ...whole.map((r) => r.record)]), recordIds: whole.map((r) => r._id) }, maxBlockSize);
+  }
+
+  /** The identifiers (not retired) of the customers, as loadBatch's graph state takes them. */
+  private identifiersOf(customerIds: readonly string[]): Promise<Array<Pick<IdentifierDocument, 'type' | 'value' | 'customerId' | 'originCustomerId'>>> {
+    if (customerIds.length === 0) return Promise.resolve([]);
+    return this.db.identifiers.find({ customerId: { $in: [...customerIds] }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray();
   }
 
   /** Stored trait records by id, with the customer each was first linked to. */

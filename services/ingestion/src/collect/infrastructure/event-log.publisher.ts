@@ -35,7 +35,10 @@ export class EventLogPublisher extends KafkaPublisher implements OnModuleInit, O
     @Inject(INGESTION_CONFIG) config: IngestionConfig,
     @Optional() @Inject(DATA_KEYS) dataKeys: DataKeySource | null | undefined,
   ) {
-    super(kafka, names, metrics, { dataKeys: dataKeys ?? undefined, transactionalId: transactionalIdOf(config, hostname(), instancesInProcess++), transactionTimeoutMs: config.INGESTION_TRANSACTION_TIMEOUT_MS });
+    super(kafka, names, metrics, {
+      dataKeys: dataKeys ?? undefined, transactionalId: transactionalIdOf(config, hostname(), instancesInProcess++), transactionTimeoutMs: config.INGESTION_TRANSACTION_TIMEOUT_MS,
+      transactionLingerMs: config.INGESTION_TRANSACTION_LINGER_MS,
+    });
   }
 
   async onModuleInit(): Promise<void> {
