@@ -157,7 +157,7 @@ export const topics = {
   }),
   needsProfiles: topic({
     name: 'needs.profiles.v1',
-    description: 'Full needs state per customer: facts, archetypes, stage, next question.',
+    description: "Full needs state per customer: facts, archetypes, stage (with the stage's contact guidance), next question.",
     key: 'customerId',
     cleanupPolicy: 'compact',
     events: [needsProfiledV1],

@@ -3,6 +3,7 @@ import { effectiveFacts, type Fact, type NeedsProfile } from './needs-profile';
 import type { ProfilingConfig } from './profiling-config';
 import type { Condition } from './condition';
 import { nextQuestion, unknownFactKeys } from './question-bank';
+import { guidanceFor } from './stage.machine';
 
 export interface PublishContext {
   /** Purposes the customer consents to; decides the published next question. */
@@ -50,6 +51,9 @@ export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfi
     unknown: unknownFactKeys(profile, config.questionBank, now),
     updatedAt: profile.clock ?? now,
   };
+  // Decisions read the stage's contact frequency from here (campaign-customization caps contacts it starts by it).
+  const guidance = guidanceFor(profile.stage.current, config.stageGuidance);
+  published.stageGuidance = { maxContactsPer30Days: guidance.maxContactsPer30Days, minDaysBetweenContacts: guidance.minDaysBetweenContacts, content: [...guidance.content] };
   if (profile.stage.previous !== undefined) published.previousStage = profile.stage.previous;
   if (question) {
     // The wording and what it builds on travel with the question, so the next-action answer can say it without asking needs-profiling.
