@@ -153,7 +153,7 @@ export const topics = {
     events: [valueScoredV1],
     public: true,
     producers: ['value-scoring'],
-    consumers: ['campaign-customization', 'console'],
+    consumers: ['needs-profiling', 'campaign-customization', 'console'],
   }),
   needsProfiles: topic({
     name: 'needs.profiles.v1',

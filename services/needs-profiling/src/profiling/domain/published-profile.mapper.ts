@@ -4,12 +4,15 @@ import type { ProfilingConfig } from './profiling-config';
 import type { Condition } from './condition';
 import { nextQuestion, unknownFactKeys } from './question-bank';
 import { guidanceFor } from './stage.machine';
+import { questionWeight, type CustomerValue } from './question-priority';
 
 export interface PublishContext {
   /** Purposes the customer consents to; decides the published next question. */
   consentedPurposes: readonly string[];
   /** Evaluation time for staleness and cooldowns; defaults to the profile's clock. */
   now?: string;
+  /** The customer's value state (value.scores.v1), weighing the next question's value; absent: not scored yet. */
+  customerValue?: CustomerValue | undefined;
 }
 
 /** Purposes the customer granted through the preference centre (consent.<purpose> = true). */
@@ -41,7 +44,8 @@ function toContractFact(fact: Fact): NeedsFactV1 {
  */
 export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfig, context: PublishContext): NeedsProfiledDataV1 {
   const now = context.now ?? profile.clock ?? new Date(0).toISOString();
-  const question = nextQuestion(profile, { consentedPurposes: context.consentedPurposes, now }, config.questionBank);
+  const weight = questionWeight(context.customerValue, config.questionBank.priority);
+  const question = nextQuestion(profile, { consentedPurposes: context.consentedPurposes, now, weight }, config.questionBank);
   const published: NeedsProfiledDataV1 = {
     customerId: profile.customerId,
     stage: profile.stage.current,
