@@ -153,11 +153,11 @@ export const topics = {
     events: [valueScoredV1],
     public: true,
     producers: ['value-scoring'],
-    consumers: ['campaign-customization', 'console'],
+    consumers: ['needs-profiling', 'campaign-customization', 'console'],
   }),
   needsProfiles: topic({
     name: 'needs.profiles.v1',
-    description: 'Full needs state per customer: facts, archetypes, stage, next question.',
+    description: "Full needs state per customer: facts, archetypes, stage (with the stage's contact guidance), next question.",
     key: 'customerId',
     cleanupPolicy: 'compact',
     events: [needsProfiledV1],

@@ -7,7 +7,7 @@ import { ProfilingModule } from './profiling/profiling.module';
 
 export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
   name: 'needs-profiling',
-  topics: [topics.identityEvents, topics.identityChanges, topics.campaignOutcomes, topics.needsProfiles],
+  topics: [topics.identityEvents, topics.identityChanges, topics.campaignOutcomes, topics.valueScores, topics.needsProfiles],
   configToken: NEEDS_CONFIG,
   imports: () => [ProfilingModule],
   privacy: needsPrivacy,

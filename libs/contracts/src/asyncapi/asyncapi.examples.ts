@@ -236,6 +236,7 @@ export const messageExamples: readonly MessageExample[] = [
       archetypes: ['bargain-hunter'],
       nextQuestion: { questionId: 'shoe-size', factKey: 'apparel.shoeSize', purpose: 'personalisation', value: 0.6 },
       unknown: ['apparel.shoeSize'],
+      stageGuidance: { maxContactsPer30Days: 3, minDaysBetweenContacts: 5, content: ['confirm and onboard', 'usage and care tips', 'ask how it went'] },
       updatedAt: '2026-11-23T15:02:00.000Z',
     },
   }),

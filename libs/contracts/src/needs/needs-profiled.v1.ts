@@ -46,6 +46,18 @@ export const needsProfiledDataV1 = z.object({
     })
     .optional()
     .describe('The most valuable question still worth asking, if any.'),
+  /** The stage's contact guidance (added in v1; absent from older profiles): how often the platform may start a contact at this stage, and what the content should do. */
+  stageGuidance: z
+    .object({
+      /** Contacts the platform may start in a rolling 30 days. */
+      maxContactsPer30Days: z.number().int().min(0).describe('Contacts the platform may start in a rolling 30 days.'),
+      /** Days that must pass between two contacts the platform starts. */
+      minDaysBetweenContacts: z.number().min(0).describe('Days that must pass between two contacts the platform starts.'),
+      /** What the content should do at this stage, for campaign authors and agents. */
+      content: z.array(z.string()).describe('What the content should do at this stage, for campaign authors and agents.'),
+    })
+    .optional()
+    .describe("The stage's contact guidance (absent from older profiles): how often the platform may start a contact at this stage, and what the content should do."),
   /** Fact keys the question bank cares about that are still unknown. */
   unknown: z.array(z.string()).describe('Fact keys the question bank cares about that are still unknown.'),
   updatedAt: z.iso.datetime({ offset: true }).describe('When the profile last changed.'),

@@ -77,6 +77,16 @@ export const campaignCustomizationConfigSchema = z.object({
   CONTACT_TOTAL_CAPS: capRules.default([]),
   /** Platform caps per channel over all campaigns, JSON {"email": [{"max": 2, "windowHours": 168}], "sms": [...]}. */
   CONTACT_CHANNEL_CAPS: channelCapRules.default({}),
+  /**
+   * Channels on which the platform starts the contact, comma-separated: contacts on them are capped
+   * by the customer's stage guidance (needs.profiles.v1 stageGuidance: contacts per 30 days, days
+   * between contacts). Empty: stage guidance caps nothing.
+   */
+  STAGE_GUIDANCE_CHANNELS: z
+    .string()
+    .default('email,sms,push,mail')
+    .transform((text) => text.split(',').map((c) => c.trim()).filter((c) => c !== ''))
+    .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/))),
   /** Share of all customers kept out of every campaign (global control group). */
   GLOBAL_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5).default(0),
   /** Customers re-evaluated per page when a segment is back-filled. */

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApplyEventsHandler } from './application/apply-events/apply-events.handler';
+import { ApplyValueScoresHandler } from './application/apply-value-scores/apply-value-scores.handler';
+import { CustomerValueRecord, CustomerValueRecordSchema, CustomerValueStore } from './infrastructure/customer-value.store';
+import { ValueScoresConsumer } from './interface/value-scores.consumer';
 import { FoldMergeHandler } from './application/fold-merge/fold-merge.handler';
 import { PublishProfilesHandler } from './application/publish-profiles/publish-profiles.handler';
 import { ReadNeedsQuery } from './application/read-needs/read-needs.query';
@@ -16,10 +19,17 @@ import { NeedsController } from './interface/needs.controller';
 import { StageSweepScheduler } from './interface/stage-sweep.scheduler';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: NeedsProfileRecord.name, schema: NeedsProfileRecordSchema }])],
-  controllers: [IdentityEventsConsumer, OfferOutcomesConsumer, NeedsController],
+  imports: [
+    MongooseModule.forFeature([
+      { name: NeedsProfileRecord.name, schema: NeedsProfileRecordSchema },
+      { name: CustomerValueRecord.name, schema: CustomerValueRecordSchema },
+    ]),
+  ],
+  controllers: [IdentityEventsConsumer, OfferOutcomesConsumer, ValueScoresConsumer, NeedsController],
   providers: [
     NeedsProfileRepository,
+    CustomerValueStore,
+    ApplyValueScoresHandler,
     ProfilingMetrics,
     StageSweepLock,
     PublishProfilesHandler,

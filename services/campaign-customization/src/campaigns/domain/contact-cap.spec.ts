@@ -1,6 +1,6 @@
 import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../segments/domain/customer-profile';
 import { parseCampaign, type CampaignDefinition } from './campaign-definition';
-import { capChecksFor, checkCaps, contactScopes, countKey, countsNeeded, customerLimits, type ContactPolicy } from './contact-cap';
+import { capChecksFor, checkCaps, contactScopes, countKey, countsNeeded, customerLimits, stageCaps, type ContactPolicy } from './contact-cap';
 
 const limit = (key: string, value: ProfileFact['value'], observedAt = '2024-06-01T00:00:00Z', kind: ProfileFact['kind'] = 'explicit'): ProfileFact => ({
   key,
@@ -99,5 +99,45 @@ describe('contact caps', () => {
     const needed = countsNeeded([campaign(), campaign()], 'email', policy, emptyProfile('c')).map((n) => n.key);
     expect(needed.sort()).toEqual(['all@168h', 'campaign:spring:channel:email@24h', 'campaign:spring@168h', 'channel:email@168h']);
     expect(contactScopes('spring', 'email')).toEqual(['all', 'channel:email', 'campaign:spring', 'campaign:spring:channel:email']);
+  });
+
+  describe("the stage's contact guidance", () => {
+    const staged = (stage: 'prospecting' | 'lapsing', maxContactsPer30Days: number, minDaysBetweenContacts: number): CustomerProfile => ({
+      ...emptyProfile('c'),
+      needs: { stage, stageReason: '', facts: [], archetypes: [], unknown: [], updatedAt: '2024-06-01T00:00:00Z', stageGuidance: { maxContactsPer30Days, minDaysBetweenContacts, content: [] } },
+    });
+    const outbound: ContactPolicy = { ...policy, initiatedChannels: ['email'] };
+
+    it('caps contacts the platform starts per 30 days and by days between contacts', () => {
+      expect(stageCaps(staged('prospecting', 2, 7), 'email', outbound)).toEqual([
+        { scope: 'initiated', windowHours: 720, max: 2, source: 'stage' },
+        { scope: 'initiated', windowHours: 168, max: 1, source: 'stage' },
+      ]);
+      expect(stageCaps(staged('lapsing', 3, 0), 'email', outbound)).toEqual([{ scope: 'initiated', windowHours: 720, max: 3, source: 'stage' }]);
+    });
+
+    it('leaves contacts the customer starts, profiles without guidance and a policy without initiated channels alone', () => {
+      expect(stageCaps(staged('prospecting', 2, 7), 'store', outbound)).toEqual([]);
+      expect(stageCaps(withFacts([]), 'email', outbound)).toEqual([]);
+      expect(stageCaps(staged('prospecting', 2, 7), 'email', policy)).toEqual([]);
+    });
+
+    it('counts a contact on an initiated channel as initiated, and blocks the next one within the stage window', () => {
+      expect(contactScopes('spring', 'email', outbound)).toContain('initiated');
+      expect(contactScopes('spring', 'sms', outbound)).not.toContain('initiated');
+      const p = staged('prospecting', 2, 7);
+      const checks = capChecksFor(campaign(), 'email', outbound, p);
+      const counts = (initiated7d: number, initiated30d: number) =>
+        new Map(countsNeeded([campaign()], 'email', outbound, p).map((n) => [n.key, n.key === countKey('initiated', 168) ? initiated7d : n.key === countKey('initiated', 720) ? initiated30d : 0]));
+      expect(checkCaps(checks, counts(0, 1))).toEqual({ ok: true });
+      const tooSoon = checkCaps(checks, counts(1, 1));
+      expect(tooSoon).toMatchObject({ ok: false, code: 'cap' });
+      expect(tooSoon.ok ? '' : tooSoon.reason).toContain("stage's contact guidance");
+      expect(checkCaps(checks, counts(0, 2))).toMatchObject({ ok: false, code: 'cap' });
+    });
+
+    it('keeps the days-between window within what the counters hold', () => {
+      expect(stageCaps(staged('lapsing', 1, 400), 'email', outbound)[1]).toEqual({ scope: 'initiated', windowHours: 24 * 90, max: 1, source: 'stage' });
+    });
   });
 });

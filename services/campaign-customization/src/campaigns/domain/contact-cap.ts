@@ -14,14 +14,19 @@ export interface ContactPolicy {
   totalCaps: CapRule[];
   /** Share of all customers kept out of every campaign, to measure the programme as a whole. */
   globalHoldoutShare: number;
+  /**
+   * Channels on which the platform starts the contact (e-mail, SMS...): contacts on them are also
+   * counted as "initiated" and capped by the customer's stage guidance. Absent or empty: no stage caps.
+   */
+  initiatedChannels?: readonly string[];
 }
 
 export const defaultContactPolicy: ContactPolicy = { channelCaps: {}, totalCaps: [], globalHoldoutShare: 0 };
 
-export type CapSource = 'customer' | 'platform' | 'campaign';
+export type CapSource = 'customer' | 'platform' | 'stage' | 'campaign';
 
 export interface CapCheck {
-  /** The counter: "all", "channel:<ch>", "campaign:<id>" or "campaign:<id>:channel:<ch>". */
+  /** The counter: "all", "initiated", "channel:<ch>", "campaign:<id>" or "campaign:<id>:channel:<ch>". */
   scope: string;
   windowHours: number;
   max: number;
@@ -42,14 +47,41 @@ export function countKey(scope: string, windowHours: number): string {
 
 export const scopes = {
   all: () => 'all',
+  /** Contacts the platform started (on policy.initiatedChannels), whatever the campaign. */
+  initiated: () => 'initiated',
   channel: (channel: string) => `channel:${channel}`,
   campaign: (campaignId: string) => `campaign:${campaignId}`,
   campaignChannel: (campaignId: string, channel: string) => `campaign:${campaignId}:channel:${channel}`,
 };
 
-/** The counters one delivered contact increments. */
-export function contactScopes(campaignId: string, channel: string): string[] {
-  return [scopes.all(), scopes.channel(channel), scopes.campaign(campaignId), scopes.campaignChannel(campaignId, channel)];
+/** The counters one delivered contact increments (with "initiated" on a channel the platform starts contacts on). */
+export function contactScopes(campaignId: string, channel: string, policy?: Pick<ContactPolicy, 'initiatedChannels'>): string[] {
+  const all = [scopes.all(), scopes.channel(channel), scopes.campaign(campaignId), scopes.campaignChannel(campaignId, channel)];
+  return isInitiated(channel, policy) ? [...all, scopes.initiated()] : all;
+}
+
+function isInitiated(channel: string, policy: Pick<ContactPolicy, 'initiatedChannels'> | undefined): boolean {
+  return policy?.initiatedChannels?.includes(channel) ?? false;
+}
+
+/** Longest window a cap may have: the contact counters keep 90 days. */
+const MAX_WINDOW_HOURS = 24 * 90;
+const STAGE_WINDOW_HOURS = 24 * 30;
+
+/**
+ * The customer's stage guidance (from needs profiling's profile) as caps on the contacts the
+ * platform starts: at most maxContactsPer30Days over 30 days, and none within
+ * minDaysBetweenContacts of the last one (a cap of 1 over that window). Contacts the customer
+ * started (a visit, a call) are not capped by it.
+ */
+export function stageCaps(profile: CustomerProfile, channel: string, policy: Pick<ContactPolicy, 'initiatedChannels'>): CapCheck[] {
+  const guidance = profile.needs?.stageGuidance;
+  if (guidance === undefined || !isInitiated(channel, policy)) return [];
+  const checks: CapCheck[] = [{ scope: scopes.initiated(), windowHours: STAGE_WINDOW_HOURS, max: guidance.maxContactsPer30Days, source: 'stage' }];
+  if (guidance.minDaysBetweenContacts > 0) {
+    checks.push({ scope: scopes.initiated(), windowHours: Math.min(guidance.minDaysBetweenContacts * 24, MAX_WINDOW_HOURS), max: 1, source: 'stage' });
+  }
+  return checks;
 }
 
 const periodHours: Record<string, number> = { Day: 24, Week: 24 * 7, Month: 24 * 30 };
@@ -90,6 +122,7 @@ export function customerLimits(profile: CustomerProfile, channel: string): CapCh
 export function capChecksFor(campaign: CampaignDefinition, channel: string, policy: ContactPolicy, profile: CustomerProfile): CapCheck[] {
   return [
     ...customerLimits(profile, channel),
+    ...stageCaps(profile, channel, policy),
     ...policy.totalCaps.map((c) => ({ scope: scopes.all(), ...c, source: 'platform' as const })),
     ...(policy.channelCaps[channel] ?? []).map((c) => ({ scope: scopes.channel(channel), ...c, source: 'platform' as const })),
     ...campaign.caps.campaign.map((c) => ({ scope: scopes.campaign(campaign.id), ...c, source: 'campaign' as const })),
@@ -112,7 +145,7 @@ export function checkCaps(checks: readonly CapCheck[], counts: ContactCounts): C
       return { ok: false, code: 'count-unavailable', reason: `contact count for ${check.scope} over ${check.windowHours}h unavailable` };
     }
     if (count + 1 > check.max) {
-      const who = check.source === 'customer' ? "the customer's own limit" : `${check.source} cap`;
+      const who = check.source === 'customer' ? "the customer's own limit" : check.source === 'stage' ? "the stage's contact guidance" : `${check.source} cap`;
       return {
         ok: false,
         code: check.source === 'customer' ? 'customer-limit' : 'cap',

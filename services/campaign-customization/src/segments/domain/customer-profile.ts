@@ -70,7 +70,15 @@ export interface ProfileNeeds {
   nextQuestion?: { questionId: string; factKey: string; purpose: string; value: number; wording?: Record<string, string>; buildsOn?: string[] };
   /** Fact keys still unknown: what not to assume, and what is worth asking. */
   unknown: string[];
+  /** The stage's contact guidance from needs profiling (absent from older profiles): caps the contacts the platform starts. */
+  stageGuidance?: StageGuidance;
   updatedAt: string;
+}
+
+export interface StageGuidance {
+  maxContactsPer30Days: number;
+  minDaysBetweenContacts: number;
+  content: string[];
 }
 
 export function emptyProfile(customerId: string): CustomerProfile {

@@ -48,6 +48,10 @@ describe('profile projection', () => {
     p = applyNeedsProfiled(p, needs('2024-06-03T00:00:00Z'));
     expect(p.needs).toMatchObject({ stage: 'consideration', archetypes: ['a'], nextQuestion: { questionId: 'q1' } });
     expect(applyNeedsProfiled(p, needs('2024-06-01T00:00:00Z'))).toBe(p);
+    expect(p.needs?.stageGuidance).toBeUndefined();
+    // The stage's contact guidance travels with the profile (caps read it), absent from older profiles.
+    const guided = applyNeedsProfiled(p, { ...needs('2024-06-03T00:00:00Z'), stageGuidance: { maxContactsPer30Days: 4, minDaysBetweenContacts: 3, content: ['compare'] } });
+    expect(guided.needs?.stageGuidance).toEqual({ maxContactsPer30Days: 4, minDaysBetweenContacts: 3, content: ['compare'] });
     p = applyIdentitySnapshot(p, { customerId: 'c', identifiers: [{ type: 'email', value: 'a@x.io' }], mergedIds: [], updatedAt: '2024-06-03T00:00:00Z' });
     expect(applyIdentitySnapshot(p, { customerId: 'c', identifiers: [], mergedIds: [], updatedAt: '2024-06-01T00:00:00Z' })).toBe(p);
     expect(p.identity.identifiers).toEqual([{ type: 'email', value: 'a@x.io' }]);

@@ -60,6 +60,7 @@ export function applyNeedsProfiled(profile: CustomerProfile, data: NeedsProfiled
   };
   if (data.previousStage !== undefined) needs.previousStage = data.previousStage;
   if (data.nextQuestion !== undefined) needs.nextQuestion = { ...data.nextQuestion };
+  if (data.stageGuidance !== undefined) needs.stageGuidance = { ...data.stageGuidance, content: [...data.stageGuidance.content] };
   return { ...profile, needs };
 }
 

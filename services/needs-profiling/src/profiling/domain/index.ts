@@ -3,6 +3,7 @@ export * from './needs-profile';
 export * from './profiling-config';
 export * from './condition';
 export * from './question-bank';
+export * from './question-priority';
 export * from './stage.machine';
 export * from './archetype.rules';
 export * from './category-affinity';

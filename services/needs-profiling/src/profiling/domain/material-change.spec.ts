@@ -75,4 +75,13 @@ describe('material change', () => {
     expect(isMaterialChange(base, { ...base, facts: [fact('work.location', 'home', { purpose: 'service' }), ...base.facts.slice(1)] }, thresholds)).toBe(true);
     expect(isMaterialChange(base, { ...base, facts: [fact('work.location', 'home', { kind: 'inferred' }), ...base.facts.slice(1)] }, thresholds)).toBe(true);
   });
+
+  it("republishes when the next question's priority or the stage's contact guidance changes", () => {
+    expect(materialChanges(base, { ...base, nextQuestion: { questionId: 'q1', factKey: 'k1', purpose: 'contact', value: 30 } }, thresholds)).toEqual([
+      { kind: 'next-question-priority', questionId: 'q1' },
+    ]);
+    const guidance = { maxContactsPer30Days: 2, minDaysBetweenContacts: 7, content: ['intro'] };
+    expect(materialChanges(base, { ...base, stageGuidance: guidance }, thresholds)).toEqual([{ kind: 'stage-guidance' }]);
+    expect(materialChanges({ ...base, stageGuidance: guidance }, { ...base, stageGuidance: { ...guidance } }, thresholds)).toEqual([]);
+  });
 });

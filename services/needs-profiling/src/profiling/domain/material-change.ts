@@ -9,6 +9,8 @@ export type MaterialChange =
   | { kind: 'fact-changed'; key: string }
   | { kind: 'archetypes' }
   | { kind: 'next-question'; from?: string; to?: string }
+  | { kind: 'next-question-priority'; questionId: string }
+  | { kind: 'stage-guidance' }
   | { kind: 'unknown' };
 
 /**
@@ -45,7 +47,11 @@ export function materialChanges(
     if (q1 !== undefined) change.to = q1;
     changes.push(change);
   }
+  // The same question with another priority (the customer's value moved it): what ranks customers for asking changed.
+  else if (q1 !== undefined && lastPublished.nextQuestion?.value !== next.nextQuestion?.value) changes.push({ kind: 'next-question-priority', questionId: q1 });
   if (!sameSet(lastPublished.unknown, next.unknown)) changes.push({ kind: 'unknown' });
+  // Contact caps read it: a profile published without it (or with other guidance) is republished.
+  if (JSON.stringify(lastPublished.stageGuidance) !== JSON.stringify(next.stageGuidance)) changes.push({ kind: 'stage-guidance' });
   return changes;
 }
 

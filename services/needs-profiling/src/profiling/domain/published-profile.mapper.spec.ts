@@ -52,6 +52,17 @@ describe('toPublishedProfile', () => {
     expect(toPublishedProfile(profile, config, { consentedPurposes: [], now: day(2) }).nextQuestion).toBeUndefined();
   });
 
+  it("carries the stage's contact guidance from the configuration, so decisions can read it", () => {
+    const prospect = toPublishedProfile(fold([track('Product Viewed', {}, { at: day(0) })]), config, { consentedPurposes: [], now: day(1) });
+    expect(prospect.stage).toBe('prospecting');
+    expect(prospect.stageGuidance).toEqual(config.stageGuidance.prospecting);
+    const cfg = { ...config, stageGuidance: { ...config.stageGuidance, purchase: { maxContactsPer30Days: 1, minDaysBetweenContacts: 12.5, content: ['say thanks'] } } };
+    const buyer = toPublishedProfile(fold([ordered({}, { at: day(0) })]), cfg, { consentedPurposes: [], now: day(1) });
+    expect(buyer.stage).toBe('purchase');
+    expect(buyer.stageGuidance).toEqual({ maxContactsPer30Days: 1, minDaysBetweenContacts: 12.5, content: ['say thanks'] });
+    expect(needsProfiledDataV1.parse(buyer).stageGuidance?.minDaysBetweenContacts).toBe(12.5);
+  });
+
   it('reads consented purposes from preference-centre choices', () => {
     const profile = fold([preferences({}, { contact: true, personalisation: true }, { at: day(0) }), preferences({}, { personalisation: false }, { at: day(1) })]);
     expect(consentedPurposesOf(profile)).toEqual(['contact']);

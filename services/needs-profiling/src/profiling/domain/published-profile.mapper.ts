@@ -3,12 +3,16 @@ import { effectiveFacts, type Fact, type NeedsProfile } from './needs-profile';
 import type { ProfilingConfig } from './profiling-config';
 import type { Condition } from './condition';
 import { nextQuestion, unknownFactKeys } from './question-bank';
+import { guidanceFor } from './stage.machine';
+import { questionWeight, type CustomerValue } from './question-priority';
 
 export interface PublishContext {
   /** Purposes the customer consents to; decides the published next question. */
   consentedPurposes: readonly string[];
   /** Evaluation time for staleness and cooldowns; defaults to the profile's clock. */
   now?: string;
+  /** The customer's value state (value.scores.v1), weighing the next question's value; absent: not scored yet. */
+  customerValue?: CustomerValue | undefined;
 }
 
 /** Purposes the customer granted through the preference centre (consent.<purpose> = true). */
@@ -40,7 +44,8 @@ function toContractFact(fact: Fact): NeedsFactV1 {
  */
 export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfig, context: PublishContext): NeedsProfiledDataV1 {
   const now = context.now ?? profile.clock ?? new Date(0).toISOString();
-  const question = nextQuestion(profile, { consentedPurposes: context.consentedPurposes, now }, config.questionBank);
+  const weight = questionWeight(context.customerValue, config.questionBank.priority);
+  const question = nextQuestion(profile, { consentedPurposes: context.consentedPurposes, now, weight }, config.questionBank);
   const published: NeedsProfiledDataV1 = {
     customerId: profile.customerId,
     stage: profile.stage.current,
@@ -50,6 +55,9 @@ export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfi
     unknown: unknownFactKeys(profile, config.questionBank, now),
     updatedAt: profile.clock ?? now,
   };
+  // Decisions read the stage's contact frequency from here (campaign-customization caps contacts it starts by it).
+  const guidance = guidanceFor(profile.stage.current, config.stageGuidance);
+  published.stageGuidance = { maxContactsPer30Days: guidance.maxContactsPer30Days, minDaysBetweenContacts: guidance.minDaysBetweenContacts, content: [...guidance.content] };
   if (profile.stage.previous !== undefined) published.previousStage = profile.stage.previous;
   if (question) {
     // The wording and what it builds on travel with the question, so the next-action answer can say it without asking needs-profiling.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { relationshipStageSchema } from '@o2o/contracts';
 import { conditionSchema, evaluateCondition } from './condition';
 import { daysBetween, instantMs } from './instant';
+import { questionPrioritySchema } from './question-priority';
 import { effectiveFactMap, type AskedQuestion, type Fact, type FactValue, type NeedsProfile } from './needs-profile';
 
 /**
@@ -152,6 +153,8 @@ export const questionBankSchema = z
     cooldownDays: z.number().min(0).default(14),
     /** Days a question the customer declined ("Question Declined") is not put to them again, on any channel. */
     declineCooldownDays: z.number().min(0).default(90),
+    /** How the customer's value weighs the worth of asking them (the next question's published value). */
+    priority: questionPrioritySchema.prefault({}),
     questions: z.array(questionSchema).default(() => defaultQuestions.map((q) => questionSchema.parse(q))),
   })
   .superRefine((bank, ctx) => {
@@ -206,6 +209,8 @@ export interface QuestionContext {
   /** questionId -> last asked at; merged with what the profile itself has recorded. */
   askedLog?: Readonly<Record<string, string>>;
   now: string;
+  /** The customer's weight (questionWeight: their value tier and room to grow); the next question's value is the question's times it. Default 1. */
+  weight?: number;
 }
 
 export type QuestionBlock = 'known' | 'purpose-not-consented' | 'prerequisites' | 'stage' | 'cooldown' | 'declined' | 'no-wording';
@@ -287,7 +292,7 @@ export function nextQuestion(
     questionId: question.id,
     factKey: question.factKey,
     purpose: question.purpose,
-    value: question.value,
+    value: question.value * (context.weight ?? 1),
     because: best.freshness === 'stale' ? 'stale' : 'unknown',
   };
   if (question.answer !== undefined) result.answer = question.answer;

@@ -6,6 +6,7 @@ import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulk
 import { assignLinesToParts, lineKey, SplitPart, unionLines } from '../domain/order-lines';
 import { combineArchives, type OrderArchive } from '../../valuation/domain/purchase-history';
 import { addCounts } from '../../valuation/domain/cost-model';
+import { bandsDownFrom, growthBandIndex, HIGHEST_BAND } from '../../valuation/domain/growth-band';
 import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
 
 export interface ScoreWrite {
@@ -47,6 +48,10 @@ export interface LoadedSummaries {
 
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
 const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
+/** Bands read by the first query of a most-growable page (doubling on each further query). */
+const GROWABLE_BANDS_PER_READ = 16;
+/** Bands read per further query once a page has begun. */
+const GROWABLE_BANDS_NEAR_PAGE = 1;
 const FOLD_ATTEMPTS = 5;
 
 /** What a summary created by an upsert ($setOnInsert) starts as, stored form. */
@@ -179,12 +184,34 @@ export class PurchaseSummaryRepository {
 
   /**
    * A page of the most-growable ranking: live customers with room to grow, by growthValue
-   * (highest first, ties by _id), through the {growthValue: -1, _id: 1} index, after a cursor.
+   * (highest first, ties by _id), after a cursor. Read band by band from the top (or the
+   * cursor's band) down with `$in` on `growthBand`, an equality both MongoDB and FerretDB v1
+   * serve from the index (a sort on growthValue is a full scan on FerretDB): every customer of a
+   * higher band ranks before every one of a lower band, so once the bands read hold a page after
+   * the cursor, the page is complete. Customers scored before bands existed get theirs at the
+   * next score write or re-scoring.
    */
   async growablePage(after: { growthValue: number; id: string } | undefined, limit: number): Promise<PurchaseSummary[]> {
-    const filter: Record<string, unknown> = { mergedInto: { $exists: false }, growthValue: { $gt: 0 } };
-    if (after) filter['$or'] = [{ growthValue: { $lt: after.growthValue } }, { growthValue: after.growthValue, _id: { $gt: after.id } }];
-    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ growthValue: -1, _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
+    const found: StoredPurchaseSummary[] = [];
+    let next: number = after === undefined ? HIGHEST_BAND : (growthBandIndex(after.growthValue) ?? -1);
+    // From the top: bands are sparse, so reach wide and widen while they are empty. From a cursor: its band and the next, one by one.
+    let chunk = after === undefined ? GROWABLE_BANDS_PER_READ : GROWABLE_BANDS_NEAR_PAGE;
+    while (next >= 0) {
+      const bands = bandsDownFrom(next, chunk);
+      next -= bands.length;
+      const docs = await this.summaries.find({ growthBand: { $in: bands } }, WITHOUT_LINES).lean<StoredPurchaseSummary[]>().exec();
+      for (const d of docs) {
+        const g = d.growthValue ?? 0;
+        if (d.mergedInto !== undefined || !(g > 0)) continue;
+        if (after !== undefined && !(g < after.growthValue || (g === after.growthValue && d._id > after.id))) continue;
+        found.push(d);
+      }
+      if (found.length >= limit) break;
+      // Empty bands above the page: widen the reach; once customers turn up, the next bands are denser, so read a few at a time.
+      chunk = found.length === 0 ? chunk * 2 : GROWABLE_BANDS_NEAR_PAGE;
+    }
+    found.sort((a, b) => (b.growthValue ?? 0) - (a.growthValue ?? 0) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+    return found.slice(0, limit).map(fromStored);
   }
 
   /** Next page of live (not merged-away) customers by _id, without order lines. */

@@ -102,9 +102,11 @@ export class PurchaseSummary {
   @Prop() rankValue?: number;
   /**
    * Room to grow (the score's strategic value) of the latest score, on every score write: the
-   * most-growable ranking pages on (growthValue desc, _id asc) through an index.
+   * most-growable ranking pages in (growthValue desc, _id asc) order, read by growthBand.
    */
   @Prop() growthValue?: number;
+  /** The band of growthValue (growth-band.ts), absent without room to grow: what a most-growable page reads by equality. */
+  @Prop() growthBand?: string;
   /** Last published tier and value, to publish only material changes. */
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
@@ -119,6 +121,7 @@ export class PurchaseSummary {
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });
 PurchaseSummarySchema.index({ growthValue: -1, _id: 1 });
+PurchaseSummarySchema.index({ growthBand: 1 });
 
 /**
  * Parts of a summary stored as JSON text: FerretDB (SQLite backend) decodes every nested value

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { growthBand } from '../domain/growth-band';
 import { Inject, Injectable } from '@nestjs/common';
 import { ValueScoredDataV1, ValueTier } from '@o2o/contracts';
 import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
@@ -170,6 +171,10 @@ export class CustomerScorer {
       growthValue: score.strategicValue,
     };
     const unset: string[] = [];
+    // The most-growable ranking reads bands by equality (growth-band.ts): FerretDB serves those from an index.
+    const band = growthBand(score.strategicValue);
+    if (band !== undefined) set['growthBand'] = band;
+    else unset.push('growthBand');
     if (history.firstPurchaseDay) set['firstPurchaseDay'] = history.firstPurchaseDay;
     else unset.push('firstPurchaseDay');
     if (history.lastPurchaseDay) set['lastPurchaseDay'] = history.lastPurchaseDay;

@@ -42,8 +42,8 @@ export class ValueReportController {
    * The most-growable customers: the largest gap between what they could be worth (strategic:
    * potential = actual + strategic value) and what they are worth (actual value), highest first,
    * page by page (`limit`, and `after` = the previous page's `next`). Customer ids and values
-   * only. A keyset page in growthValue order: MongoDB reads it from the index, FerretDB v1 scans
-   * the collection for it (docs/architecture.md, most growable).
+   * only. A keyset page in growthValue order, read by growth band from an index on MongoDB and
+   * FerretDB v1 alike (docs/architecture.md, most growable).
    */
   @RequireScope(SCOPES.segmentsRead)
   @Get('most-growable')

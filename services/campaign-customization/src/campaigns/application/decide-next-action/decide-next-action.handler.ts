@@ -71,7 +71,7 @@ export class DecideNextActionHandler {
     private readonly outcomes: RecordOfferOutcomesHandler,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
-    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE, initiatedChannels: config.STAGE_GUIDANCE_CHANNELS };
     this.learned = config.ARBITRATION === 'learned';
   }
 
@@ -144,7 +144,7 @@ export class DecideNextActionHandler {
         const outcome =
           campaign === undefined
             ? 'capped'
-            : await this.counters.reserve(profile.customerId, held.version, contactScopes(campaign.id, channel), capChecksFor(campaign, channel, this.policy, profile), decisionId, now);
+            : await this.counters.reserve(profile.customerId, held.version, contactScopes(campaign.id, channel, this.policy), capChecksFor(campaign, channel, this.policy, profile), decisionId, now);
         if (outcome === 'stale') this.lookup.forget([held.customerId]);
         if (outcome !== 'reserved') {
           if (attempt < MAX_ATTEMPTS) continue;

@@ -51,7 +51,7 @@ export class ReadContactsQuery {
     private readonly counters: ContactCounterStore,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
-    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE };
+    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE, initiatedChannels: config.STAGE_GUIDANCE_CHANNELS };
   }
 
   async execute(input: { type: string; value: string; channel: string }, now = new Date()): Promise<ContactsAnswer> {

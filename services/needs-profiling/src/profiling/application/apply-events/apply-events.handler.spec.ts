@@ -1,3 +1,4 @@
+import type { CustomerValueStore } from '../../infrastructure/customer-value.store';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { createEnvelope, type KafkaPublisher, type TopicBatch } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
@@ -49,6 +50,13 @@ class MemoryProfiles {
   }
 }
 
+/** No customer scored: every customer weighs the same. */
+class NoValues {
+  async find(): Promise<Map<string, never>> {
+    return new Map<string, never>();
+  }
+}
+
 class RecordingPublisher {
   readonly calls: TopicBatch[][] = [];
   async publish(batches: TopicBatch[]): Promise<void> {
@@ -64,7 +72,7 @@ function setup() {
   const metrics = new ProfilingMetrics(new PlatformMetrics('test'));
   const repository = profiles as unknown as NeedsProfileRepository;
   const kafka = publisher as unknown as KafkaPublisher;
-  const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, config), kafka, metrics, config);
+  const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, new NoValues() as unknown as CustomerValueStore, config), kafka, metrics, config);
   return { profiles, publisher, handler };
 }
 

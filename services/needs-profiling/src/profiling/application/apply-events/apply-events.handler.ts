@@ -74,7 +74,7 @@ export class ApplyEventsHandler {
           force: publishedFor.has(target.id),
         });
       }
-      const prepared = this.publish.prepare(candidates);
+      const prepared = this.publish.prepare(await this.publish.withValues(candidates));
       const payloadOf = new Map(prepared.published.map((p) => [p.id, p.published]));
       // Customers published for in an earlier attempt and merged away since: their state must not outlive the merge.
       const tombstones = [...publishedFor].filter((id) => docs.get(id)?.mergedInto !== undefined).map((key) => ({ key, trace: pending[0]?.trace }));

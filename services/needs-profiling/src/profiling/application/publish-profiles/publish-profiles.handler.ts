@@ -5,13 +5,14 @@ import { NeedsProfiledDataV1, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
-import { consentedPurposesOf, materialChanges, NeedsProfile, toPublishedProfile } from '../../domain';
+import { consentedPurposesOf, CustomerValue, materialChanges, NeedsProfile, toPublishedProfile } from '../../domain';
+import { CustomerValueStore } from '../../infrastructure/customer-value.store';
 import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 
 export const SOURCE = '/services/needs-profiling';
 
-export type PublicationCause = 'event' | 'merge' | 'split' | 'time';
+export type PublicationCause = 'event' | 'merge' | 'split' | 'time' | 'value';
 
 export interface PublicationCandidate {
   id: string;
@@ -27,6 +28,8 @@ export interface PublicationCandidate {
   correlationId?: string | undefined;
   /** Publish even without a material change (a state published before its write lost a race must be superseded). */
   force?: boolean;
+  /** The customer's value state, weighing the next question (withValues() reads it; null: not scored). */
+  customerValue?: CustomerValue | null;
 }
 
 /** What prepare() decided to publish. */
@@ -48,11 +51,19 @@ export class PublishProfilesHandler {
     private readonly profiles: NeedsProfileRepository,
     private readonly publisher: KafkaPublisher,
     private readonly metrics: ProfilingMetrics,
+    private readonly values: CustomerValueStore,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
   ) {}
 
+  /** The candidates with their customers' value states (one read for all of them), for prepare(). */
+  async withValues(candidates: readonly PublicationCandidate[]): Promise<PublicationCandidate[]> {
+    const missing = candidates.filter((c) => c.customerValue === undefined).map((c) => c.id);
+    const found = await this.values.find(missing);
+    return candidates.map((c) => (c.customerValue === undefined ? { ...c, customerValue: found.get(c.id) ?? null } : c));
+  }
+
   async execute(candidates: readonly PublicationCandidate[], tombstones: readonly string[] = []): Promise<string[]> {
-    const { outgoing, published } = this.prepare(candidates);
+    const { outgoing, published } = this.prepare(await this.withValues(candidates));
     // States and tombstones in one request; a tombstone carries the trace of the work that caused it.
     const trace = candidates.find((c) => c.trace !== undefined)?.trace;
     await this.publisher.publish([{ topic: topics.needsProfiles, events: outgoing, tombstones: tombstones.map((key) => ({ key, trace })) }], { skipAcknowledged: true });
@@ -68,7 +79,7 @@ export class PublishProfilesHandler {
     const outgoing: OutgoingEvent[] = [];
     const published: PreparedPublication['published'] = [];
     for (const candidate of candidates) {
-      const data = toPublishedProfile(candidate.profile, profiling, { consentedPurposes: consentedPurposesOf(candidate.profile) });
+      const data = toPublishedProfile(candidate.profile, profiling, { consentedPurposes: consentedPurposesOf(candidate.profile), customerValue: candidate.customerValue ?? undefined });
       if (!candidate.force && materialChanges(candidate.published, data, profiling.materiality).length === 0) continue;
       outgoing.push({
         key: candidate.id,
@@ -80,8 +91,10 @@ export class PublishProfilesHandler {
           subject: candidate.id,
           data,
           time: data.updatedAt,
-          // Deterministic: republishing the same state (after a crash) carries the same id.
-          id: `needs:${candidate.id}:${candidate.version}:${digest(data)}`,
+          // Deterministic: republishing the same state (after a crash) carries the same id. The value
+          // state is part of it: the profile's version does not move with it, and a payload can come
+          // back at the same version (a tier up, then down again) and must be sent again.
+          id: `needs:${candidate.id}:${candidate.version}:${valueStamp(candidate.customerValue)}${digest(data)}`,
           causationid: candidate.causationId,
           correlationid: candidate.correlationId,
         }),
@@ -99,4 +112,8 @@ export class PublishProfilesHandler {
 
 function digest(data: NeedsProfiledDataV1): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+}
+
+function valueStamp(value: CustomerValue | null | undefined): string {
+  return value ? `v${Date.parse(value.updatedAt)}:` : '';
 }

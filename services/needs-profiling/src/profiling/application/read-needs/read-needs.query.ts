@@ -11,10 +11,12 @@ import {
   NeedsProfile,
   nextQuestion,
   NextQuestion,
+  questionWeight,
   StageGuidance,
   StageTransition,
   unknownFactKeys,
 } from '../../domain';
+import { CustomerValueStore } from '../../infrastructure/customer-value.store';
 import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
 
 export class CustomerNotFoundError extends Error {
@@ -56,11 +58,12 @@ export interface NeedsView {
 export class ReadNeedsQuery {
   constructor(
     private readonly profiles: NeedsProfileRepository,
+    private readonly values: CustomerValueStore,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
   ) {}
 
   async needs(customerId: string): Promise<NeedsView> {
-    const { profile, asOf } = await this.current(customerId);
+    const { profile, asOf, weight } = await this.current(customerId);
     const bank = this.config.profiling.questionBank;
     const consentedPurposes = consentedPurposesOf(profile);
     const stage = profile.stage;
@@ -78,23 +81,25 @@ export class ReadNeedsQuery {
       facts: effectiveFacts(profile),
       archetypes: profile.archetypes,
       unknown: unknownFactKeys(profile, bank, asOf),
-      nextQuestion: nextQuestion(profile, { consentedPurposes, now: asOf }, bank) ?? null,
+      nextQuestion: nextQuestion(profile, { consentedPurposes, now: asOf, weight }, bank) ?? null,
       consentedPurposes,
       asOf,
     };
   }
 
   async nextQuestion(customerId: string, channel: Channel | undefined): Promise<{ customerId: string; channel: Channel | null; question: NextQuestion | null; asOf: string }> {
-    const { profile, asOf } = await this.current(customerId);
-    const context = { consentedPurposes: consentedPurposesOf(profile), now: asOf, ...(channel !== undefined ? { channel } : {}) };
+    const { profile, asOf, weight } = await this.current(customerId);
+    const context = { consentedPurposes: consentedPurposesOf(profile), now: asOf, weight, ...(channel !== undefined ? { channel } : {}) };
     return { customerId: profile.customerId, channel: channel ?? null, question: nextQuestion(profile, context, this.config.profiling.questionBank) ?? null, asOf };
   }
 
-  private async current(customerId: string): Promise<{ profile: NeedsProfile; asOf: string }> {
+  /** The profile evaluated now, and the customer's weight for questions (their value state, read beside it). */
+  private async current(customerId: string): Promise<{ profile: NeedsProfile; asOf: string; weight: number }> {
     const loaded = await this.profiles.loadResolving([customerId]);
     const stored = loaded.docs.get(loaded.survivorOf(customerId))?.profile;
     if (!stored) throw new CustomerNotFoundError(customerId);
     const { profile } = evaluateStage(stored, new Date().toISOString(), this.config.profiling);
-    return { profile, asOf: profile.clock ?? new Date().toISOString() };
+    const value = (await this.values.find([profile.customerId])).get(profile.customerId);
+    return { profile, asOf: profile.clock ?? new Date().toISOString(), weight: questionWeight(value, this.config.profiling.questionBank.priority) };
   }
 }

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { CustomerValue } from '../domain';
+
+/** The customer's latest value state from value.scores.v1, kept beside (not inside) the profile: it is value-scoring's, replaced whole, never journaled. */
+@Schema({ collection: 'customer_values', versionKey: false, minimize: false, strict: false })
+export class CustomerValueRecord {
+  @Prop({ required: true }) _id!: string;
+  @Prop({ required: true }) tier!: string;
+  @Prop({ required: true }) actualValue!: number;
+  @Prop({ required: true }) strategicValue!: number;
+  @Prop({ required: true }) updatedAt!: string;
+}
+export const CustomerValueRecordSchema = SchemaFactory.createForClass(CustomerValueRecord);
+
+interface StoredValue extends CustomerValue {
+  _id: string;
+}
+
+/** MongoDB's duplicate-key error: an upsert whose filter missed because the stored state is newer. */
+const DUPLICATE_KEY = 11000;
+
+@Injectable()
+export class CustomerValueStore {
+  constructor(@InjectModel(CustomerValueRecord.name) private readonly model: Model<CustomerValueRecord>) {}
+
+  async find(ids: readonly string[]): Promise<Map<string, CustomerValue>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.model.find({ _id: { $in: [...new Set(ids)] } }).lean<StoredValue[]>().exec();
+    return new Map(docs.map((d) => [d._id, { tier: d.tier, actualValue: d.actualValue, strategicValue: d.strategicValue, updatedAt: d.updatedAt }]));
+  }
+
+  /**
+   * Stores each state unless a newer one is held (one bulk write). Times are ISO strings in UTC
+   * from value-scoring, so they compare as text. A redelivery or an older state changes nothing;
+   * the upsert of a customer holding a newer state fails on its key and is skipped. Returns the
+   * customers whose state was written.
+   */
+  async upsertNewer(values: ReadonlyArray<{ customerId: string; value: CustomerValue }>): Promise<string[]> {
+    const latest = new Map<string, CustomerValue>();
+    for (const { customerId, value } of values) {
+      const held = latest.get(customerId);
+      if (held === undefined || held.updatedAt < value.updatedAt) latest.set(customerId, value);
+    }
+    if (latest.size === 0) return [];
+    const entries = [...latest];
+    const ops = entries.map(([id, value]) => ({
+      updateOne: { filter: { _id: id, updatedAt: { $lt: value.updatedAt } }, update: { $set: { ...value } }, upsert: true },
+    }));
+    const failed = new Set<number>();
+    try {
+      await this.model.bulkWrite(ops, { ordered: false });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number }> }).writeErrors;
+      if (writeErrors === undefined || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      for (const e of writeErrors) failed.add(e.index);
+    }
+    return entries.filter((_, i) => !failed.has(i)).map(([id]) => id);
+  }
+
+  async remove(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.model.deleteMany({ _id: { $in: [...ids] } }).exec();
+    return result.deletedCount;
+  }
+}
