@@ -19,7 +19,7 @@ import {
 } from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
 import { PreparedRecord } from './person-record.model';
-import { ADDRESS_IN_AREA_LEVELS, COMPARISON_NAMES, COMPARISONS, ComparisonName } from './record-comparison';
+import { ADDRESS_IN_AREA_LEVELS, COMPARISON_NAMES, COMPARISONS, ComparisonName, CONDITIONED_ON } from './record-comparison';
 
 /**
  * One EM run over the pairs of one blocking recipe, leaving out the comparisons that recipe
@@ -282,7 +282,7 @@ function judgeHouseholds({ pairs, bothDiffer }: HouseholdPairs, parameters: Matc
 /**
  * m of each comparison averaged over the EM sessions that did not block on it (as Splink does);
  * of a comparison with condition groups, pooled from the sessions' expected match counts instead
- * (see pooledGroupM).
+ * (see pooledGroupM), of the sessions that see its condition (CONDITIONED_ON) where any does.
  */
 function fitM(
   parameters: MatchParameters,
@@ -291,7 +291,7 @@ function fitM(
 ): { comparisons: MatchParameters['comparisons']; iterations: number; converged: boolean; pairs: number } {
   const sums = new Map<ComparisonName, number[]>();
   const runs = new Map<ComparisonName, number>();
-  const grouped = new Map<ComparisonName, number[][]>();
+  const grouped = new Map<ComparisonName, { sighted: number[][]; blind: number[][] }>();
   let iterations = 0;
   let converged = true;
   let pairs = 0;
@@ -306,8 +306,11 @@ function fitM(
     for (const name of COMPARISON_NAMES) {
       if (session.excluded.includes(name)) continue;
       if (hasConditionGroups(name)) {
-        const pooled = grouped.get(name) ?? [];
-        pooled.push(matchCounts[COMPARISON_NAMES.indexOf(name)] ?? []);
+        // Sessions blind to the condition count only where no other session sees it.
+        const condition = CONDITIONED_ON[name];
+        const sighted = condition === undefined || !session.excluded.includes(condition);
+        const pooled = grouped.get(name) ?? { sighted: [], blind: [] };
+        (sighted ? pooled.sighted : pooled.blind).push(matchCounts[COMPARISON_NAMES.indexOf(name)] ?? []);
         grouped.set(name, pooled);
         continue;
       }
@@ -319,10 +322,10 @@ function fitM(
     }
   }
   const comparisons = { ...parameters.comparisons };
-  for (const [name, counts] of grouped) {
+  for (const [name, { sighted, blind }] of grouped) {
     const current = parameters.comparisons[name];
     if (current === undefined) continue;
-    const m = pooledGroupM(name, counts);
+    const m = pooledGroupM(name, sighted.length > 0 ? sighted : blind);
     const levels: Record<string, { m: number; u: number }> = {};
     COMPARISONS[name].forEach((level, l) => {
       levels[level] = { m: m[l] ?? 0, u: current.levels[level]?.u ?? 0.5 };

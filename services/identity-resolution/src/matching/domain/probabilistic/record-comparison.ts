@@ -78,6 +78,13 @@ export const COMPARISONS = {
 export type ComparisonName = keyof typeof COMPARISONS;
 
 /**
+ * The comparison whose outcome picks a comparison's condition group: contact's levels are
+ * conditioned on whether the surnames agree. EM runs that leave that comparison out (they blocked
+ * on it) cannot weigh the condition, so they do not estimate m of the conditioned comparison.
+ */
+export const CONDITIONED_ON: Partial<Record<ComparisonName, ComparisonName>> = { contact: 'lastName' };
+
+/**
  * The group within which a level's probabilities sum to one: the surname condition for contact
  * levels, the whole comparison otherwise.
  */
