@@ -1,6 +1,5 @@
-import { Controller, Get, Header } from '@nestjs/common';
 import { z } from 'zod';
-import { OpenRoute } from '@o2o/auth';
+import { openApiController, openApiSchema as jsonSchema } from '@o2o/runtime';
 import { segmentAliasV1, segmentBatchV1, segmentGroupV1, segmentIdentifyV1, segmentPageV1, segmentScreenV1, segmentTrackV1 } from '@o2o/contracts';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../domain/message-validator';
 
@@ -36,10 +35,6 @@ const errorBody = {
     },
   },
 };
-
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-}
 
 const issue = { type: 'object', required: ['field', 'code', 'message'], properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } };
 
@@ -105,14 +100,4 @@ export function trackingApiDocument(): Record<string, unknown> {
   };
 }
 
-@Controller()
-@OpenRoute('describes the public tracking API, as Segment publishes its own')
-export class OpenApiController {
-  private readonly document = trackingApiDocument();
-
-  @Get('openapi.json')
-  @Header('Cache-Control', 'public, max-age=300')
-  openapi(): Record<string, unknown> {
-    return this.document;
-  }
-}
+export const OpenApiController = openApiController(trackingApiDocument, 'describes the public tracking API, as Segment publishes its own');

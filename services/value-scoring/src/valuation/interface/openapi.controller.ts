@@ -1,12 +1,6 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { z } from 'zod';
-import { OpenRoute, SCOPES } from '@o2o/auth';
+import { SCOPES } from '@o2o/auth';
+import { openApiController, openApiQueryParameters as queryParameters, openApiSchema as jsonSchema } from '@o2o/runtime';
 import { costModelBody, growableQuery } from '../../costs/interface/cost-model.dto';
-
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-}
 
 const errorBody = {
   type: 'object',
@@ -52,11 +46,6 @@ const costModelView = {
     updatedAt: { type: ['string', 'null'], format: 'date-time' },
     updatedBy: { type: ['string', 'null'], description: 'The client that set it.' },
   },
-};
-
-const queryParameters = (schema: z.ZodObject) => {
-  const json = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: (json.required ?? []).includes(name), schema: property }));
 };
 
 /** OpenAPI 3.1 document of value-scoring's value API (customer value, reports, the cost model); request schemas from the zod schemas that validate them. */
@@ -183,14 +172,4 @@ export function valueApiDocument(): Record<string, unknown> {
   };
 }
 
-@Controller()
-@OpenRoute('describes the value API (no customer data), as ingestion describes its tracking API')
-export class OpenApiController {
-  private readonly document = valueApiDocument();
-
-  @Get('openapi.json')
-  @Header('Cache-Control', 'public, max-age=300')
-  openapi(): Record<string, unknown> {
-    return this.document;
-  }
-}
+export const OpenApiController = openApiController(valueApiDocument, 'describes the value API (no customer data), as ingestion describes its tracking API');
