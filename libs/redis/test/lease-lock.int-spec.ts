@@ -1,29 +1,15 @@
-import { createLogger } from '@o2o/observability';
-import { expectEventually, testEnvironment, uniqueId } from '@o2o/testing';
-import { createRedis, LeaseLock, Redis } from '../src';
+import { expectEventually, uniqueId } from '@o2o/testing';
+import { LeaseLock } from '../src';
+import { twoInstances } from './two-instances';
 
 /** The lease every background job runs under, against a real Redis and two clients standing for two instances. */
 describe('LeaseLock (real Redis)', () => {
   const run = uniqueId();
-  const env = testEnvironment(run, 'lease-lock');
-  const logger = createLogger({ service: 'lease-lock-test', level: 'error' });
-  const settings = { url: env['REDIS_URL'] ?? '', keyPrefix: env['REDIS_KEY_PREFIX'] ?? '' };
-  let redis: Redis;
-  let otherInstance: Redis;
-
-  beforeAll(async () => {
-    redis = createRedis(settings, logger);
-    otherInstance = createRedis(settings, logger);
-    await expectEventually(() => expect([redis.status, otherInstance.status]).toEqual(['ready', 'ready']));
-  });
-
-  afterAll(async () => {
-    await Promise.all([redis.quit(), otherInstance.quit()]);
-  });
+  const clients = twoInstances(run, 'lease-lock');
 
   it('lets one instance hold the lease at a time, and the other take it once released', async () => {
-    const mine = new LeaseLock(redis, `${run}:one-at-a-time`);
-    const theirs = new LeaseLock(otherInstance, `${run}:one-at-a-time`);
+    const mine = new LeaseLock(clients.redis, `${run}:one-at-a-time`);
+    const theirs = new LeaseLock(clients.otherInstance, `${run}:one-at-a-time`);
     const held = await mine.hold(10_000);
     expect(held).toBeDefined();
     expect(await theirs.hold(10_000)).toBeUndefined();
@@ -36,7 +22,7 @@ describe('LeaseLock (real Redis)', () => {
   });
 
   it('keeps a held lease past its time to live while the holder works', async () => {
-    const lock = new LeaseLock(redis, `${run}:extended`);
+    const lock = new LeaseLock(clients.redis, `${run}:extended`);
     const held = await lock.hold(1_500);
     const token = held?.token;
     // Outlive several times to live: only the background extension keeps the key.
@@ -48,11 +34,11 @@ describe('LeaseLock (real Redis)', () => {
 
   it('notices a lease lost to another instance, and never releases the lease that instance took', async () => {
     const key = `${run}:lost`;
-    const lock = new LeaseLock(redis, key);
+    const lock = new LeaseLock(clients.redis, key);
     const held = await lock.hold(900);
     // The lease expires and another instance takes it (as after a long pause of the holder).
-    await redis.del(key);
-    const theirs = await new LeaseLock(otherInstance, key).hold(10_000);
+    await clients.redis.del(key);
+    const theirs = await new LeaseLock(clients.otherInstance, key).hold(10_000);
     await expectEventually(() => expect(held?.lost).toBe(true));
     await held?.release();
     expect(await lock.holder()).toBe(theirs?.token);
@@ -61,8 +47,8 @@ describe('LeaseLock (real Redis)', () => {
 
   it('runs work under the lease and skips it while another instance holds it', async () => {
     const key = `${run}:with-lease`;
-    const lock = new LeaseLock(redis, key);
-    const other = new LeaseLock(otherInstance, key);
+    const lock = new LeaseLock(clients.redis, key);
+    const other = new LeaseLock(clients.otherInstance, key);
     const seen = await lock.withLease(10_000, async (lease) => ({ token: lease.token, holder: await other.holder() }));
     expect(seen?.holder).toBe(seen?.token);
     expect(await lock.holder()).toBeNull();
@@ -78,7 +64,7 @@ describe('LeaseLock (real Redis)', () => {
   });
 
   it('releases the lease when the work fails', async () => {
-    const lock = new LeaseLock(redis, `${run}:failing`);
+    const lock = new LeaseLock(clients.redis, `${run}:failing`);
     await expect(lock.withLease(10_000, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await lock.holder()).toBeNull();
   });

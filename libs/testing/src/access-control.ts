@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROLE_SCOPES, ROLES, routeInventory, RouteEntry, Scope } from '@o2o/auth';
 import { testToken } from './infrastructure/identity-provider-process';
+import { repoRoot } from './infrastructure/servers';
 
 type AppLike = Parameters<typeof routeInventory>[0];
 
@@ -108,4 +111,9 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
     if (api.status !== 404) problems.push(`API port GET ${path}: ${api.status}, expected 404 (health and metrics only on the management listener)`);
   }
   return { routes, problems };
+}
+
+/** docs/security.md, which lists every route with what it requires (checkRouteAccess's `documentation`). */
+export function securityDocument(): string {
+  return readFileSync(join(repoRoot(), 'docs', 'security.md'), 'utf8');
 }
