@@ -6,3 +6,4 @@ export * from './client-rate-limiter';
 export * from './dead-letters.module';
 export * from './http-data-keys';
 export * from './openapi';
+export * from './http-problem';

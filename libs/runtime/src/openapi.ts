@@ -37,3 +37,40 @@ export function openApiController(document: () => Record<string, unknown>, reaso
   }
   return OpenApiController;
 }
+
+/**
+ * The JSON Schema of the platform's one error body (HttpProblem), for every error response of an
+ * OpenAPI document: `{ success: false, error: { code, message, issues?, ...details } }`.
+ */
+export function openApiErrorBody(options: { codes: string; issueCodes?: readonly string[] }): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['success', 'error'],
+    properties: {
+      success: { const: false },
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        description: 'Facts a client needs beyond code and message (a survivor id, the candidates of a shared identifier, the scope a route needs) sit beside them.',
+        additionalProperties: true,
+        properties: {
+          code: { type: 'string', description: options.codes },
+          message: { type: 'string' },
+          requiredScope: { type: 'string', description: 'The scope the route needs (403).' },
+          issues: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['field', 'message'],
+              properties: {
+                field: { type: 'string', description: 'dotted path of the offending field, e.g. properties.$where or batch.3.userId; (body) for the whole body' },
+                code: options.issueCodes ? { type: 'string', enum: [...options.issueCodes] } : { type: 'string' },
+                message: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
