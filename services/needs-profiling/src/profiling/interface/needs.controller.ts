@@ -1,4 +1,5 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { problem } from '@o2o/runtime';
 import { channels, channelSchema } from '@o2o/contracts';
 import { CustomerNotFoundError, ReadNeedsQuery } from '../application/read-needs/read-needs.query';
 import { RequireScope, SCOPES } from '@o2o/auth';
@@ -23,7 +24,7 @@ export class NeedsController {
   async nextQuestion(@Param('id') id: string, @Query('channel') channel: unknown) {
     const parsed = channel === undefined ? undefined : channelSchema.safeParse(channel);
     if (parsed && !parsed.success) {
-      throw new BadRequestException({ code: 'invalid_channel', message: `channel must be one of ${channels.join(', ')}` });
+      throw problem(400, 'invalid_channel', `channel must be one of ${channels.join(', ')}`);
     }
     return this.found(() => this.query.nextQuestion(id, parsed?.data));
   }
@@ -32,7 +33,7 @@ export class NeedsController {
     try {
       return await read();
     } catch (error) {
-      if (error instanceof CustomerNotFoundError) throw new NotFoundException({ code: 'not_found', message: error.message });
+      if (error instanceof CustomerNotFoundError) throw problem(404, 'not_found', error.message);
       throw error;
     }
   }
