@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { notFound } from '@o2o/runtime';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
 import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
@@ -23,7 +24,7 @@ export class CustomerValueController {
     const chain = await walkMerges(id, async (link) => (await this.summaries.findOne(link)) ?? undefined, (link) => link.mergedInto);
     const summary = chain?.[chain.length - 1];
     const mergedPath = chain?.slice(1).map((link) => link._id) ?? [];
-    if (!summary) throw new NotFoundException({ error: { code: 'not_found', message: `no value is known for customer ${id}` } });
+    if (!summary) throw notFound(`no value is known for customer ${id}`);
     const score = summary.score ?? this.scoreNow(summary);
     const survivorId = summary._id;
     return {

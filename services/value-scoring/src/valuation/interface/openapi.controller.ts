@@ -1,24 +1,8 @@
 import { SCOPES } from '@o2o/auth';
-import { openApiController, openApiQueryParameters as queryParameters, openApiSchema as jsonSchema } from '@o2o/runtime';
+import { openApiController, openApiErrorBody, openApiQueryParameters as queryParameters, openApiSchema as jsonSchema } from '@o2o/runtime';
 import { costModelBody, growableQuery } from '../../costs/interface/cost-model.dto';
 
-const errorBody = {
-  type: 'object',
-  required: ['success', 'error'],
-  properties: {
-    success: { const: false },
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', description: 'invalid_request, unauthorized, forbidden, not_found, version_conflict, rate_limited' },
-        message: { type: 'string' },
-        requiredScope: { type: 'string' },
-        issues: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-      },
-    },
-  },
-};
+const errorBody = openApiErrorBody({ codes: 'invalid_request, invalid_json, unauthorized, forbidden, not_found, version_conflict, rate_limited, internal_error' });
 
 const money = (description: string) => ({ type: 'number', description });
 const nullableMoney = (description: string) => ({ type: ['number', 'null'], description });
