@@ -117,3 +117,13 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
 export function securityDocument(): string {
   return readFileSync(join(repoRoot(), 'docs', 'security.md'), 'utf8');
 }
+
+/**
+ * checkRouteAccess against docs/security.md, failing with every problem it finds, and when no
+ * route needs a scope at all (an inventory that found nothing proves nothing).
+ */
+export async function assertRouteAccess(target: AccessControlTarget, options: Omit<AccessControlOptions, 'documentation'> = {}): Promise<void> {
+  const { routes, problems } = await checkRouteAccess(target, { ...options, documentation: securityDocument() });
+  if (problems.length > 0) throw new Error(`route access problems:\n${problems.join('\n')}`);
+  if (!routes.some((r) => r.access?.kind === 'scope')) throw new Error('no route requires a scope: the inventory found nothing to check');
+}
