@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { problem } from '@o2o/runtime';
 import { channels, channelSchema } from '@o2o/contracts';
-import { CustomerNotFoundError, ReadNeedsQuery } from '../application/read-needs/read-needs.query';
+import { ReadNeedsQuery } from '../application/read-needs/read-needs.query';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 @RequireScope(SCOPES.profilesRead)
@@ -12,7 +12,7 @@ export class NeedsController {
   /** Facts, archetypes, stage (reason and guidance) and what is still unknown. */
   @Get(':id/needs')
   async needs(@Param('id') id: string) {
-    return this.found(() => this.query.needs(id));
+    return this.query.needs(id);
   }
 
   /**
@@ -26,15 +26,6 @@ export class NeedsController {
     if (parsed && !parsed.success) {
       throw problem(400, 'invalid_channel', `channel must be one of ${channels.join(', ')}`);
     }
-    return this.found(() => this.query.nextQuestion(id, parsed?.data));
-  }
-
-  private async found<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      if (error instanceof CustomerNotFoundError) throw problem(404, 'not_found', error.message);
-      throw error;
-    }
+    return this.query.nextQuestion(id, parsed?.data);
   }
 }
