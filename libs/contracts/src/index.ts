@@ -13,3 +13,4 @@ export * from './privacy/privacy.v1';
 export * from './asyncapi/asyncapi';
 export * from './asyncapi/asyncapi.examples';
 export * from './costs/cost-events.v1';
+export * from './identity/merge-chain';

@@ -1,4 +1,5 @@
-import { loadWithSurvivors, MAX_MERGE_HOPS } from './merge-chains';
+import { MAX_MERGE_HOPS } from '@o2o/contracts';
+import { loadWithSurvivors } from './merge-chains';
 
 interface Doc {
   id: string;

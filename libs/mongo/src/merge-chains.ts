@@ -1,8 +1,4 @@
-/**
- * How many merges deep a chain B -> A -> ... is followed. Longer chains are a bug upstream;
- * following them further would hide it.
- */
-export const MAX_MERGE_HOPS = 8;
+import { followMerges, MAX_MERGE_HOPS } from '@o2o/contracts';
 
 /** A projection document of a customer that may have been merged into another (its survivor). */
 export interface MergeableDocument {
@@ -30,14 +26,5 @@ export async function loadWithSurvivors<D extends MergeableDocument>(
     if (missing.length === 0) break;
     for (const [id, doc] of await read(missing)) docs.set(id, doc);
   }
-  const survivorOf = (id: string): string => {
-    let current = id;
-    for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {
-      const next = docs.get(current)?.mergedInto;
-      if (next === undefined || next === id) return current;
-      current = next;
-    }
-    return current;
-  };
-  return { docs, survivorOf };
+  return { docs, survivorOf: (id) => followMerges(id, (current) => docs.get(current)?.mergedInto) };
 }

@@ -1,6 +1,6 @@
-import { createLogger } from '@o2o/observability';
-import { expectEventually, testEnvironment, uniqueId } from '@o2o/testing';
+import { uniqueId } from '@o2o/testing';
 import { createRedis, GenerationCachedSet, Redis, SetSource } from '../src';
+import { twoInstances } from './two-instances';
 
 /** The source as a test sees it: a set, with counts of how it was read. */
 class CountingSource implements SetSource {
@@ -25,30 +25,14 @@ class CountingSource implements SetSource {
  */
 describe('GenerationCachedSet (real Redis)', () => {
   const run = uniqueId();
-  const env = testEnvironment(run, 'generation-cached-set');
-  const logger = createLogger({ service: 'generation-cached-set-test', level: 'error' });
-  const settings = { url: env['REDIS_URL'] ?? '', keyPrefix: env['REDIS_KEY_PREFIX'] ?? '' };
-  let redis: Redis;
-  let otherInstance: Redis;
+  const clients = twoInstances(run, 'generation-cached-set');
 
-  beforeAll(async () => {
-    redis = createRedis(settings, logger);
-    otherInstance = createRedis(settings, logger);
-    // Commands fail fast until a client is connected (no offline queue).
-    await expectEventually(() => expect([redis.status, otherInstance.status]).toEqual(['ready', 'ready']));
-  });
-
-  afterAll(() => {
-    redis.disconnect();
-    otherInstance.disconnect();
-  });
-
-  const setOf = (client: Redis, source: SetSource, key: string, maxMembers = 100) => new GenerationCachedSet(client, source, { key, maxMembers, logger });
+  const setOf = (client: Redis, source: SetSource, key: string, maxMembers = 100) => new GenerationCachedSet(client, source, { key, maxMembers, logger: clients.logger });
 
   it('answers repeated checks from one load of the source', async () => {
     const source = new CountingSource();
     source.members.add('a');
-    const set = setOf(redis, source, 'one-load');
+    const set = setOf(clients.redis, source, 'one-load');
     for (let i = 0; i < 5; i++) expect(await set.among(['a', 'b'])).toEqual(new Set(['a']));
     expect(source.loads).toBe(1);
     expect(source.reads).toBe(0);
@@ -56,8 +40,8 @@ describe('GenerationCachedSet (real Redis)', () => {
 
   it('sees a member another instance recorded as soon as that instance replaced the token', async () => {
     const source = new CountingSource();
-    const reader = setOf(redis, source, 'two-instances');
-    const writer = setOf(otherInstance, source, 'two-instances');
+    const reader = setOf(clients.redis, source, 'two-instances');
+    const writer = setOf(clients.otherInstance, source, 'two-instances');
     expect(await reader.among(['x'])).toEqual(new Set());
     source.members.add('x');
     // Recorded but not announced: the copy may still answer from before (as a read just before the write would).
@@ -69,17 +53,17 @@ describe('GenerationCachedSet (real Redis)', () => {
 
   it('reloads when the token is lost (Redis restarted or flushed)', async () => {
     const source = new CountingSource();
-    const set = setOf(redis, source, 'lost-token');
+    const set = setOf(clients.redis, source, 'lost-token');
     expect(await set.among(['y'])).toEqual(new Set());
     source.members.add('y');
-    await otherInstance.del('lost-token');
+    await clients.otherInstance.del('lost-token');
     expect(await set.among(['y'])).toEqual(new Set(['y']));
   });
 
   it('shares one reload among concurrent checks', async () => {
     const source = new CountingSource();
     source.members.add('c');
-    const set = setOf(redis, source, 'concurrent');
+    const set = setOf(clients.redis, source, 'concurrent');
     const answers = await Promise.all(Array.from({ length: 10 }, () => set.among(['c', 'd'])));
     for (const answer of answers) expect(answer).toEqual(new Set(['c']));
     expect(source.loads).toBe(1);
@@ -88,7 +72,7 @@ describe('GenerationCachedSet (real Redis)', () => {
   it('reads the source for every check when the set is too large to copy', async () => {
     const source = new CountingSource();
     for (let i = 0; i < 5; i++) source.members.add(`m${i}`);
-    const set = setOf(redis, source, 'too-large', 3);
+    const set = setOf(clients.redis, source, 'too-large', 3);
     expect(await set.among(['m1', 'z'])).toEqual(new Set(['m1']));
     expect(await set.among(['m4'])).toEqual(new Set(['m4']));
     expect(source.reads).toBe(2);
@@ -97,7 +81,7 @@ describe('GenerationCachedSet (real Redis)', () => {
   it('reads the source when Redis does not answer, and a writer fails rather than leave copies stale', async () => {
     const source = new CountingSource();
     source.members.add('r');
-    const down = createRedis({ url: 'redis://127.0.0.1:1', keyPrefix: settings.keyPrefix }, logger);
+    const down = createRedis({ url: 'redis://127.0.0.1:1', keyPrefix: clients.keyPrefix }, clients.logger);
     try {
       const set = setOf(down, source, 'redis-down');
       expect(await set.among(['r', 's'])).toEqual(new Set(['r']));

@@ -1,4 +1,5 @@
-import { Body, ConflictException, Controller, DynamicModule, Get, HttpCode, HttpException, Inject, Injectable, Module, NotFoundException, Optional, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, DynamicModule, Get, HttpCode, Inject, Injectable, Module, Optional, Param, Post, Query, Req } from '@nestjs/common';
+import { parseBody, problem } from './http-problem';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Kafka } from 'kafkajs';
 import { Model } from 'mongoose';
@@ -72,13 +73,6 @@ const redriveSchema = z.union([
 const discardSchema = z.strictObject({ letters: z.array(letterRef).min(1).max(10000), reason: z.string().trim().min(1).max(500) });
 const listSchema = z.strictObject({ status: z.enum(['pending', 'redriven', 'discarded']).optional(), limit: z.coerce.number().int().min(1).max(10000).default(1000) });
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const parsed = schema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
-  throw new HttpException({ success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } }, 400);
-}
-
 const contractTopicNames = new Set<string>(Object.values(topics).map((t) => t.name));
 
 const idOf = (letter: { partition: number; offset: string }): string => `${letter.partition}:${letter.offset}`;
@@ -113,7 +107,7 @@ export class DeadLetterOperations {
 
   async inspect(partition: number, offset: string): Promise<DeadLetterSummary & { headers: Record<string, string>; value: unknown }> {
     const record = (await readDeadLetters(this.kafka, this.topic)).find((r) => r.partition === partition && r.offset === offset);
-    if (!record) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no dead letter at ${partition}/${offset} on ${this.topic}` } });
+    if (!record) throw problem(404, 'not_found', `no dead letter at ${partition}/${offset} on ${this.topic}`);
     const action = (await this.actionsOf([record])).get(idOf(record));
     const text = record.value?.toString('utf8') ?? null;
     let value: unknown = text;
@@ -137,7 +131,7 @@ export class DeadLetterOperations {
     for (const r of chosen) {
       const contract = this.names.contractName(r.originalTopic);
       if (contract === undefined || !contractTopicNames.has(contract)) {
-        throw new HttpException({ success: false, error: { code: 'unknown_topic', message: `dead letter ${idOf(r)} names ${r.originalTopic || 'no topic'} as its origin, not a topic of this deployment` } }, 422);
+        throw problem(422, 'unknown_topic', `dead letter ${idOf(r)} names ${r.originalTopic || 'no topic'} as its origin, not a topic of this deployment`);
       }
     }
     if (chosen.length === 0) return { redriven: 0, topics: {} };
@@ -205,9 +199,9 @@ export class DeadLetterOperations {
   private select(records: DeadLetterRecord[], actions: Map<string, DeadLetterAction>, refs: Array<{ partition: number; offset: string }>): DeadLetterRecord[] {
     const byId = new Map(records.map((r) => [idOf(r), r]));
     const missing = refs.filter((ref) => !byId.has(idOf(ref))).map(idOf);
-    if (missing.length > 0) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no dead letter ${missing.join(', ')} on ${this.topic}` } });
+    if (missing.length > 0) throw problem(404, 'not_found', `no dead letter ${missing.join(', ')} on ${this.topic}`);
     const handled = refs.filter((ref) => actions.get(idOf(ref))?.state === 'done').map(idOf);
-    if (handled.length > 0) throw new ConflictException({ success: false, error: { code: 'already_handled', message: `dead letters already re-driven or discarded: ${handled.join(', ')}` } });
+    if (handled.length > 0) throw problem(409, 'already_handled', `dead letters already re-driven or discarded: ${handled.join(', ')}`);
     const wanted = new Set(refs.map(idOf));
     return records.filter((r) => wanted.has(idOf(r)));
   }
@@ -255,7 +249,7 @@ export class DeadLetterOperations {
 }
 
 function principalOf(request: RequestWithPrincipal): Principal {
-  if (!request.principal) throw new HttpException({ success: false, error: { code: 'unauthenticated', message: 'no principal' } }, 401);
+  if (!request.principal) throw problem(401, 'unauthenticated', 'no principal');
   return request.principal;
 }
 
@@ -267,14 +261,14 @@ export class DeadLettersController {
   @Get()
   @RequireScope(SCOPES.deadLettersRead)
   list(@Query() query: unknown): Promise<{ topic: string; letters: DeadLetterSummary[] }> {
-    const { status, limit } = parse(listSchema, query);
+    const { status, limit } = parseBody(listSchema, query);
     return this.operations.list(status, limit);
   }
 
   @Get(':partition/:offset')
   @RequireScope(SCOPES.deadLettersRead)
   inspect(@Param('partition') partition: string, @Param('offset') offset: string): Promise<unknown> {
-    const ref = parse(letterRef, { partition: Number(partition), offset });
+    const ref = parseBody(letterRef, { partition: Number(partition), offset });
     return this.operations.inspect(ref.partition, ref.offset);
   }
 
@@ -282,7 +276,7 @@ export class DeadLettersController {
   @HttpCode(200)
   @RequireScope(SCOPES.deadLettersWrite)
   redrive(@Body() body: unknown, @Req() request: RequestWithPrincipal): Promise<{ redriven: number; topics: Record<string, number> }> {
-    const input = parse(redriveSchema, body);
+    const input = parseBody(redriveSchema, body);
     return this.operations.redrive('all' in input ? { all: true } : { letters: input.letters }, input.reason, principalOf(request));
   }
 
@@ -290,7 +284,7 @@ export class DeadLettersController {
   @HttpCode(200)
   @RequireScope(SCOPES.deadLettersWrite)
   discard(@Body() body: unknown, @Req() request: RequestWithPrincipal): Promise<{ discarded: number }> {
-    const input = parse(discardSchema, body);
+    const input = parseBody(discardSchema, body);
     return this.operations.discard(input.letters, input.reason, principalOf(request));
   }
 }

@@ -5,3 +5,5 @@ export * from './periodic-job';
 export * from './client-rate-limiter';
 export * from './dead-letters.module';
 export * from './http-data-keys';
+export * from './openapi';
+export * from './http-problem';

@@ -12,6 +12,7 @@ import { REDIS, Redis, RedisModule } from '@o2o/redis';
 import { RedisClientRateLimit } from './client-rate-limiter';
 import { HttpDataKeys, OwnedDataKeyStore } from './http-data-keys';
 import { DeadLettersModule } from './dead-letters.module';
+import { ProblemFilter, type ProblemFilterOptions } from './http-problem';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
 /** Settings every service has beyond the shared base. */
@@ -55,6 +56,11 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   dataKeyStore?: Type<OwnedDataKeyStore>;
   /** Hot read routes served without per-request logging (see ObservabilityOptions). */
   unloggedRoutes?: HttpRoute[];
+  /**
+   * The service's domain-error table and any adjustment of its answers (HttpProblem, ProblemFilter):
+   * every refused call is answered in the one error body.
+   */
+  errors?: Omit<ProblemFilterOptions, 'onServerError'>;
   /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void;
 }
@@ -224,6 +230,7 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     throw new Error(`${definition.name}: routes without a declared scope (@RequireScope, @OpenRoute or @OwnCredential): ${undeclared.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   }
   recordPrivilegedCalls(app);
+  app.useGlobalFilters(new ProblemFilter({ ...definition.errors, onServerError: (error) => logger.error({ err: error }, 'request failed') }));
   definition.configureHttp?.(app, config);
   const transport = connectBatchTransport(app, {
     groupId: config.KAFKA_GROUP_ID,

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROLE_SCOPES, ROLES, routeInventory, RouteEntry, Scope } from '@o2o/auth';
 import { testToken } from './infrastructure/identity-provider-process';
+import { repoRoot } from './infrastructure/servers';
 
 type AppLike = Parameters<typeof routeInventory>[0];
 
@@ -108,4 +111,19 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
     if (api.status !== 404) problems.push(`API port GET ${path}: ${api.status}, expected 404 (health and metrics only on the management listener)`);
   }
   return { routes, problems };
+}
+
+/** docs/security.md, which lists every route with what it requires (checkRouteAccess's `documentation`). */
+export function securityDocument(): string {
+  return readFileSync(join(repoRoot(), 'docs', 'security.md'), 'utf8');
+}
+
+/**
+ * checkRouteAccess against docs/security.md, failing with every problem it finds, and when no
+ * route needs a scope at all (an inventory that found nothing proves nothing).
+ */
+export async function assertRouteAccess(target: AccessControlTarget, options: Omit<AccessControlOptions, 'documentation'> = {}): Promise<void> {
+  const { routes, problems } = await checkRouteAccess(target, { ...options, documentation: securityDocument() });
+  if (problems.length > 0) throw new Error(`route access problems:\n${problems.join('\n')}`);
+  if (!routes.some((r) => r.access?.kind === 'scope')) throw new Error('no route requires a scope: the inventory found nothing to check');
 }

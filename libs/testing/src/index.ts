@@ -12,3 +12,4 @@ export * from './identity-provider/local-identity-provider';
 export * from './access-control';
 export * from './browser/console-login';
 export * from './demo/demo-population';
+export * from './service-under-test';

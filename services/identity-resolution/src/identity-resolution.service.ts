@@ -9,6 +9,7 @@ import { IdentityPrivacyParticipant } from './privacy/application/identity-priva
 import { IdentityPrivacyModule } from './privacy/privacy.module';
 import { PrivacyStoreModule } from './privacy/privacy-store.module';
 import { installLookupFastPath } from './resolution/interface/lookup-fast-path';
+import { IDENTITY_ERRORS } from './resolution/interface/http-errors';
 import { ResolutionModule } from './resolution/resolution.module';
 
 export const identityResolutionService: ServiceDefinition<IdentityResolutionConfig> = {
@@ -24,5 +25,6 @@ export const identityResolutionService: ServiceDefinition<IdentityResolutionConf
   // The platform's data keys (crypto-shredding): this service knows every subject of a customer and runs erasure.
   dataKeyStore: DataKeyStore,
   privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
+  errors: { rules: IDENTITY_ERRORS },
   configureHttp: (app) => installLookupFastPath(app),
 };

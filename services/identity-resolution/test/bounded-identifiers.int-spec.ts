@@ -1,8 +1,8 @@
 import { topics } from '@o2o/contracts';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { MongoClient } from 'mongodb';
-import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
+import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
 import { EventFeed, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
 
@@ -17,25 +17,18 @@ interface Snapshot {
 
 /** Bounded customers: a customer keeps the anonymousIds first seen most recently (IDENTIFIERS_KEPT), older ones still resolve. */
 describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', () => {
-  let config: IdentityResolutionConfig;
-  let service: RunningService;
-  let spy: TopicSpy;
   let feed: EventFeed;
   let mongo: MongoClient;
 
+  const sut = serviceUnderTest({ config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { IDENTIFIERS_KEPT: 'anonymousId=3' })), start: (config) => startService(identityResolutionService, config, 0), spyOn: () => [EVENTS, SNAPSHOTS] });
+
   beforeAll(async () => {
-    config = loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { IDENTIFIERS_KEPT: 'anonymousId=3' }));
-    service = await startService(identityResolutionService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [EVENTS, SNAPSHOTS]);
-    feed = await EventFeed.start(config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
-    mongo = await MongoClient.connect(config.MONGO_URL);
+    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
+    mongo = await MongoClient.connect(sut.config.MONGO_URL);
   });
 
   afterAll(async () => {
     await feed?.stop();
-    await spy?.stop();
-    await service?.app.close();
     await mongo?.close();
   });
 
@@ -48,7 +41,7 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
       const event = receivedEvent({ eventType: 'page', userId, anonymousId, timestamp: new Date(Date.UTC(2026, 5, 1, 12, i)).toISOString() });
       await feed.send([{ event }]);
       customerId = await expectEventually(() => {
-        const resolved = resolvedCustomer(spy, EVENTS, event);
+        const resolved = resolvedCustomer(sut.spy, EVENTS, event);
         if (resolved === undefined) throw new Error(`${event.id} not resolved yet`);
         return resolved;
       });
@@ -58,14 +51,14 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
 
     // The latest snapshot names the userId and the three newest devices only.
     await expectEventually(() => {
-      const mine = spy.on(SNAPSHOTS).filter((m) => m.key === customerId);
+      const mine = sut.spy.on(SNAPSHOTS).filter((m) => m.key === customerId);
       const latest = mine[mine.length - 1]?.value as Snapshot | undefined;
       expect(latest?.data.identifiers.filter((i) => i.type === 'anonymousId').map((i) => i.value).sort()).toEqual([...newest].sort());
       expect(latest?.data.identifiers).toContainEqual({ type: 'userId', value: userId });
     });
 
     const stored = await mongo
-      .db(config.MONGO_DB)
+      .db(sut.config.MONGO_DB)
       .collection<{ _id: string; value: string; retired?: boolean }>('identifiers')
       .find({ customerId, type: 'anonymousId' })
       .toArray();
@@ -74,7 +67,7 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
 
     // A retired device still resolves to its customer; the answer lists the kept ones.
     const headers = await authHeader('agent');
-    const lookup = await fetch(`${service.url}/v1/identities/anonymousId/${encodeURIComponent(devices[0] ?? '')}`, { headers });
+    const lookup = await fetch(`${sut.service.url}/v1/identities/anonymousId/${encodeURIComponent(devices[0] ?? '')}`, { headers });
     expect(lookup.status).toBe(200);
     const body = (await lookup.json()) as { customerId: string; identifiers: Array<{ type: string; value: string }> };
     expect(body.customerId).toBe(customerId);
@@ -83,9 +76,9 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
     // An event from a retired device is resolved to the same customer, and retires nothing more.
     const back = receivedEvent({ eventType: 'page', anonymousId: devices[1] ?? '' });
     await feed.send([{ event: back }]);
-    expect(await expectEventually(() => resolvedCustomer(spy, EVENTS, back) ?? Promise.reject(new Error('not resolved yet')))).toBe(customerId);
+    expect(await expectEventually(() => resolvedCustomer(sut.spy, EVENTS, back) ?? Promise.reject(new Error('not resolved yet')))).toBe(customerId);
 
-    const metrics = await (await fetch(`${service.managementUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^o2o_identity_identifiers_retired_total\{type="anonymousId"[^}]*\} 3$/m);
   }, 120000);
 });

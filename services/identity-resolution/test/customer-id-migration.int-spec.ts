@@ -1,8 +1,8 @@
 import { topics } from '@o2o/contracts';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { MongoClient } from 'mongodb';
-import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
+import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
 import { customerIdFor, legacyCustomerIdFor } from '../src/resolution/domain/identity-graph.model';
 import type { CustomerDocument, IdentifierDocument } from '../src/resolution/infrastructure/identity-graph.collections';
@@ -18,30 +18,23 @@ const CHANGES = topic(topics.identityChanges.name);
  * rewritten consistently and each rename goes out as a merge, which every other service folds.
  */
 describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () => {
-  let config: IdentityResolutionConfig;
-  let service: RunningService;
-  let spy: TopicSpy;
   let feed: EventFeed;
   let mongo: MongoClient;
 
+  const sut = serviceUnderTest({ config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution')), start: (config) => startService(identityResolutionService, config, 0), spyOn: () => [EVENTS, CHANGES], timeoutMs: 120000 });
+
   beforeAll(async () => {
-    config = loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution'));
-    service = await startService(identityResolutionService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [EVENTS, CHANGES]);
-    feed = await EventFeed.start(config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
-    mongo = await MongoClient.connect(config.MONGO_URL);
-  }, 120000);
+    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
+    mongo = await MongoClient.connect(sut.config.MONGO_URL);
+  });
 
   afterAll(async () => {
     await feed?.stop();
-    await spy?.stop();
-    await service?.app.close();
     await mongo?.close();
   });
 
   const call = async <T>(method: 'GET' | 'POST', path: string, role: 'agent' | 'operator', body?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`, {
+    const response = await fetch(`${sut.service.url}${path}`, {
       method,
       headers: { ...(await authHeader(role)), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -50,7 +43,7 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
   };
 
   it('renames legacy ids with their merged customers and split memories, publishes each as a merge, and is safe to run again', async () => {
-    const db = mongo.db(config.MONGO_DB);
+    const db = mongo.db(sut.config.MONGO_DB);
     const u = uniqueId('legacy-u-');
     const v = uniqueId('legacy-v-');
     const w = uniqueId('legacy-w-');
@@ -70,8 +63,8 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
     const identifier = (type: string, value: string, owner: string, origin: string): IdentifierDocument => ({ _id: `${type}:${value}`, type, value, unique: true, customerId: owner, originCustomerId: origin, firstSeenAt: at, evidence });
     await db.collection<IdentifierDocument>('identifiers').insertMany([identifier('userId', u, L, L), identifier('email', `${u}@legacy.example`, L, L), identifier('anonymousId', v, L, M), identifier('userId', w, K, K)]);
 
-    const newL = customerIdFor({ type: 'userId', value: u }, config.PRIVACY_PSEUDONYM_KEY);
-    const newK = customerIdFor({ type: 'userId', value: w }, config.PRIVACY_PSEUDONYM_KEY);
+    const newL = customerIdFor({ type: 'userId', value: u }, sut.config.PRIVACY_PSEUDONYM_KEY);
+    const newK = customerIdFor({ type: 'userId', value: w }, sut.config.PRIVACY_PSEUDONYM_KEY);
     expect(newL).not.toBe(L);
 
     // Walked page by page (a page of one) until no next; only an operator may.
@@ -100,7 +93,7 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
 
     // Published as merges, which every other service folds.
     await expectEventually(() => {
-      const merges = changes(spy, CHANGES).filter((c) => c.type === 'customer.merged' && c.data.reason?.startsWith('customer id migration'));
+      const merges = changes(sut.spy, CHANGES).filter((c) => c.type === 'customer.merged' && c.data.reason?.startsWith('customer id migration'));
       expect(merges.map((c) => [c.data.mergedId, c.data.survivorId]).sort()).toEqual([[K, newK], [L, newL]].sort());
     });
 
@@ -108,7 +101,7 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
     expect((await call<{ customerId: string }>('GET', `/v1/identities/email/${encodeURIComponent(`${u}@legacy.example`)}`, 'agent')).body.customerId).toBe(newL);
     const later = receivedEvent({ eventType: 'track', anonymousId: v, event: 'Came Back' });
     await feed.send([{ event: later }]);
-    await expectEventually(() => expect(resolvedCustomer(spy, EVENTS, later)).toBe(newL));
+    await expectEventually(() => expect(resolvedCustomer(sut.spy, EVENTS, later)).toBe(newL));
 
     // A split undoes the merge of M, never the rename.
     const split = await call<{ parts: Array<{ customerId: string }> }>('POST', `/v1/customers/${newL}/split`, 'operator', { reason: 'test' });
@@ -118,7 +111,7 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
     // Split off, M stands on its own under its unkeyed id: the next run renames it, then nothing is left.
     const again = await call<{ renamed: number; republished: number }>('POST', '/v1/customers/id-migration', 'operator', { limit: 1000 });
     expect(again.body).toMatchObject({ renamed: 1, republished: 0 });
-    expect((await call<{ customerId: string }>('GET', `/v1/identities/anonymousId/${encodeURIComponent(v)}`, 'agent')).body.customerId).toBe(customerIdFor({ type: 'anonymousId', value: v }, config.PRIVACY_PSEUDONYM_KEY));
+    expect((await call<{ customerId: string }>('GET', `/v1/identities/anonymousId/${encodeURIComponent(v)}`, 'agent')).body.customerId).toBe(customerIdFor({ type: 'anonymousId', value: v }, sut.config.PRIVACY_PSEUDONYM_KEY));
     const last = await call<{ renamed: number; republished: number }>('POST', '/v1/customers/id-migration', 'operator', { limit: 1000 });
     expect(last.body).toMatchObject({ renamed: 0, republished: 0 });
   }, 120000);

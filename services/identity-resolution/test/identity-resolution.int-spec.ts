@@ -365,12 +365,12 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
     const p = uniqueId('pp-');
     const put = async (type: string, body: unknown) => {
       const response = await fetch(`${service.url}/v1/identifier-types/${type}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...(await authHeader('operator')) }, body: JSON.stringify(body) });
-      return { status: response.status, body: (await response.json()) as { code?: string; issues?: Array<{ field: string }>; version?: string } };
+      return { status: response.status, body: (await response.json()) as { error?: { code: string; issues?: Array<{ field: string }> }; version?: string } };
     };
     const passport = { normaliser: 'compactUpper', unique: true, maxPerCustomer: 3, priority: 88, sources: ['traits.passport'], keyedByPeople: true };
     const bad = await put('passport', { ...passport, maxPerCustomer: 0 });
     expect(bad.status).toBe(400);
-    expect(bad.body.issues?.map((i) => i.field)).toContain('maxPerCustomer');
+    expect(bad.body.error?.issues?.map((i) => i.field)).toContain('maxPerCustomer');
     expect((await put('email', passport)).status).toBe(409);
     const added = await put('passport', passport);
     expect(added.status).toBe(200);

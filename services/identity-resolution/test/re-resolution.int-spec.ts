@@ -1,9 +1,9 @@
 import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { MongoClient } from 'mongodb';
 import { initialMatchParameters } from '../src/matching/domain';
-import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
+import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
 import { ResolutionPlan } from '../src/resolution/domain/batch-resolver';
 import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
@@ -29,26 +29,19 @@ interface Explanation {
  * split of the customer it left followed by the merge that takes it on, in that order.
  */
 describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
-  let config: IdentityResolutionConfig;
-  let service: RunningService;
-  let spy: TopicSpy;
   let feed: EventFeed;
   let mongo: MongoClient;
 
+  // No scheduled training: the test sets the parameters in force itself.
+  const sut = serviceUnderTest({ config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { MATCHING_TRAINING_INTERVAL_MS: '0' })), start: (config) => startService(identityResolutionService, config, 0), spyOn: () => [EVENTS, CHANGES, DLQ] });
+
   beforeAll(async () => {
-    // No scheduled training: the test sets the parameters in force itself.
-    config = loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { MATCHING_TRAINING_INTERVAL_MS: '0' }));
-    service = await startService(identityResolutionService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [EVENTS, CHANGES, DLQ]);
-    feed = await EventFeed.start(config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
-    mongo = await MongoClient.connect(config.MONGO_URL);
+    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
+    mongo = await MongoClient.connect(sut.config.MONGO_URL);
   });
 
   afterAll(async () => {
     await feed?.stop();
-    await spy?.stop();
-    await service?.app.close();
     await mongo?.close();
   });
 
@@ -58,7 +51,7 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
       await feed.send([{ event }]);
       ids.push(
         await expectEventually(() => {
-          const customerId = resolvedCustomer(spy, EVENTS, event);
+          const customerId = resolvedCustomer(sut.spy, EVENTS, event);
           if (customerId === undefined) throw new Error(`${event.id} not resolved yet`);
           return customerId;
         }),
@@ -68,12 +61,12 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
   }
 
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`, { headers: await authHeader(path.startsWith('/v1/identities/') ? 'agent' : 'operator') });
+    const response = await fetch(`${sut.service.url}${path}`, { headers: await authHeader(path.startsWith('/v1/identities/') ? 'agent' : 'operator') });
     return { status: response.status, body: (await response.json()) as T };
   };
 
   it('moves a record linked early to the customer later evidence shows it belongs to, with its identifiers, split then merged downstream', async () => {
-    const parameters = service.app.get(MatchParametersRepository);
+    const parameters = sut.service.app.get(MatchParametersRepository);
     const p = uniqueId('rr-');
     const surname = `Smithers${p.slice(3, 9).replace(/[0-9]/g, (d) => 'abcdefghij'.charAt(Number(d)))}`;
     const home = { firstName: 'Jonathan', lastName: surname, address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
@@ -98,7 +91,7 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
     expect(carded).toBeDefined();
 
     const split = await expectEventually(() => {
-      const found = spy.on(CHANGES).find((m) => (m.value as { type: string; data: { customerId?: string } }).type === 'customer.split' && (m.value as { data: { customerId?: string } }).data.customerId === father);
+      const found = sut.spy.on(CHANGES).find((m) => (m.value as { type: string; data: { customerId?: string } }).type === 'customer.split' && (m.value as { data: { customerId?: string } }).data.customerId === father);
       if (found === undefined) throw new Error('no split published yet');
       return found;
     });
@@ -108,25 +101,25 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
     expect(splitData.reason).toMatch(/^re-resolved: scores/);
     expect(splitData.parts.find((candidate) => candidate.customerId === father)?.identifiers).toEqual(expect.arrayContaining([{ type: 'email', value: `${p}.father@mail.org` }]));
     // The part's merge into the son's customer follows the split, on the same key (one partition, in order).
-    const all = spy.on(CHANGES);
+    const all = sut.spy.on(CHANGES);
     const splitAt = all.indexOf(split);
     const mergeAt = all.findIndex((m) => (m.value as { type: string; data: { mergedId?: string } }).type === 'customer.merged' && (m.value as { data: { mergedId?: string } }).data.mergedId === part?.customerId);
     expect(mergeAt).toBeGreaterThan(splitAt);
     expect(all[mergeAt]?.key).toBe(split.key);
-    expect(survivorOf(spy, CHANGES, part?.customerId ?? '')).toBe(survivorOf(spy, CHANGES, son ?? ''));
+    expect(survivorOf(sut.spy, CHANGES, part?.customerId ?? '')).toBe(survivorOf(sut.spy, CHANGES, son ?? ''));
 
     // Lookups, explain and the store agree: the kiosk visitor is the son now, and the father's customer says why it lost the record.
     const lookup = await get<{ customerId: string }>(`/v1/identities/anonymousId/${encodeURIComponent(`${p}-kiosk`)}`);
-    expect(lookup.body.customerId).toBe(survivorOf(spy, CHANGES, son ?? ''));
-    const explained = await get<Explanation>(`/v1/customers/${survivorOf(spy, CHANGES, father ?? '')}/explain`);
+    expect(lookup.body.customerId).toBe(survivorOf(sut.spy, CHANGES, son ?? ''));
+    const explained = await get<Explanation>(`/v1/customers/${survivorOf(sut.spy, CHANGES, father ?? '')}/explain`);
     expect(explained.body.identifiers.map((i) => i.value)).not.toContain(`${p}-kiosk`);
     expect(explained.body.history).toContainEqual(expect.objectContaining({ kind: 'moved', customerIds: [father, part?.customerId] }));
-    const record = await mongo.db(config.MONGO_DB).collection('trait_records').findOne({ 'linked.identifiers.value': `${p}-kiosk` });
+    const record = await mongo.db(sut.config.MONGO_DB).collection('trait_records').findOne({ 'linked.identifiers.value': `${p}-kiosk` });
     expect(record).toMatchObject({ customerId: part?.customerId, moves: 1 });
-    expect(changes(spy, CHANGES).filter((change) => change.type === 'customer.split')).toHaveLength(1);
-    expect(spy.on(DLQ)).toHaveLength(0);
+    expect(changes(sut.spy, CHANGES).filter((change) => change.type === 'customer.split')).toHaveLength(1);
+    expect(sut.spy.on(DLQ)).toHaveLength(0);
     // Published, so out of the outbox.
-    expect(await mongo.db(config.MONGO_DB).collection('customers').findOne({ _id: part?.customerId as unknown as never })).toMatchObject({ moveAnnounced: true });
+    expect(await mongo.db(sut.config.MONGO_DB).collection('customers').findOne({ _id: part?.customerId as unknown as never })).toMatchObject({ moveAnnounced: true });
   }, 120000);
 
   it('publishes a move written but never published (a crash between the two) from the outbox, split before merge', async () => {
@@ -148,11 +141,11 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
       moves: [{ recordId: `tr_${p}`, eventId: `ev-${p}`, fromId, partId, toId, identifiers: [{ type: 'anonymousId', value: `${p}-kiosk` }], reason: 're-resolved: test', support: 1, score: 9, at, moves: 1 }],
       outcomes: [],
     };
-    await service.app.get(IdentityGraphRepository).write(plan);
-    const relay = service.app.get(MovesOutboxRelay);
+    await sut.service.app.get(IdentityGraphRepository).write(plan);
+    const relay = sut.service.app.get(MovesOutboxRelay);
     expect(await relay.relay(new Date(Date.now() + 60000))).toBe(1);
     const all = await expectEventually(() => {
-      const found = spy.on(CHANGES);
+      const found = sut.spy.on(CHANGES);
       if (!found.some((m) => (m.value as { data: { mergedId?: string } }).data.mergedId === partId)) throw new Error('not published yet');
       return found;
     });

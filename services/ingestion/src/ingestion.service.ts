@@ -7,7 +7,7 @@ import { MAX_BATCH_BYTES } from './collect/domain/message-validator';
 import { SourceRepository } from './sources/infrastructure/source.repository';
 import type { IngestionConfig } from './config/ingestion.config';
 import { demoSources } from './demo-sources';
-import { configureRequestBodies, RequestBodyErrorFilter } from './collect/interface/request-body';
+import { configureRequestBodies, trackingApiErrors } from './collect/interface/request-body';
 import { INGESTION_CONFIG } from './ingestion.tokens';
 import { IntakeErasureParticipant } from './privacy/intake-erasure.participant';
 
@@ -35,9 +35,9 @@ export const ingestionService: ServiceDefinition<IngestionConfig> = {
   // answers bad JSON with its own error format (and analytics.js sends JSON as text/plain).
   bodyParser: false,
   bodyLimit: 4 * MAX_BATCH_BYTES,
+  errors: trackingApiErrors,
   configureHttp: (app, config) => {
     configureRequestBodies(app.getHttpAdapter().getInstance(), { maxCompressionRatio: config.MAX_COMPRESSION_RATIO });
-    app.useGlobalFilters(new RequestBodyErrorFilter(app.getHttpAdapter()));
     // Browsers post from the site's own origin (analytics.js); no cookies are involved, the write
     // key travels in the body or the Authorization header.
     app.enableCors({

@@ -1,7 +1,7 @@
 import { deadLetterTopicName, topics } from '@o2o/contracts';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
-import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { startService } from '@o2o/runtime';
+import { expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadIngestionConfig } from '../src/config/ingestion.config';
@@ -13,26 +13,12 @@ const web = demoSources[0] ?? { writeKey: '', id: '' };
 const auth = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 describe('ingestion (real Kafka, MongoDB, Redis)', () => {
-  let service: RunningService;
-  let spy: TopicSpy;
   const topic = (name: string) => `${run}.${name}`;
 
-  beforeAll(async () => {
-    startTelemetry({ serviceName: 'ingestion-test' });
-    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_DEMO_SOURCES: 'true' }));
-    service = await startService(ingestionService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.ingestEvents.name), topic(topics.ingestRejected.name)]);
-  });
-
-  afterAll(async () => {
-    await spy?.stop();
-    await service?.app.close();
-    await stopTelemetry();
-  });
+  const sut = serviceUnderTest({ config: () => loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_DEMO_SOURCES: 'true' })), start: (config) => startService(ingestionService, config, 0), spyOn: () => [topic(topics.ingestEvents.name), topic(topics.ingestRejected.name)], telemetry: { start: () => startTelemetry({ serviceName: 'ingestion-test' }), stop: stopTelemetry } });
 
   const post = (path: string, body: unknown, key = web.writeKey, contentType = 'application/json') =>
-    fetch(`${service.url}${path}`, {
+    fetch(`${sut.service.url}${path}`, {
       method: 'POST',
       headers: { authorization: auth(key), 'content-type': contentType },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -44,7 +30,7 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ success: true });
     const stored = await expectEventually(() => {
-      const found = spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
+      const found = sut.spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
       if (!found) throw new Error('not yet on ingest.events');
       return found;
     });
@@ -65,7 +51,7 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
       sentAt: new Date(Date.now() + skewMs).toISOString(),
     });
     const stored = await expectEventually(() => {
-      const found = spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
+      const found = sut.spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
       if (!found) throw new Error('not yet');
       return found.value as { data: { timestamp: string } };
     });
@@ -79,9 +65,9 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
     const marker = uniqueId('m');
     await post('/v1/track', { userId: 'user-2', event: 'Marker', messageId: marker });
     await expectEventually(() => {
-      if (!spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === marker)) throw new Error('marker not yet seen');
+      if (!sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === marker)) throw new Error('marker not yet seen');
     });
-    expect(spy.on(topic(topics.ingestEvents.name)).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)).toHaveLength(1);
+    expect(sut.spy.on(topic(topics.ingestEvents.name)).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)).toHaveLength(1);
   });
 
   it('does not answer 200 for a message whose claim was left by an ingestion that died before writing it', async () => {
@@ -103,7 +89,7 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
       if (retry.status !== 200) throw new Error(`answered ${retry.status}`);
     });
     await expectEventually(() => {
-      if (!spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)) throw new Error('not yet on ingest.events');
+      if (!sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)) throw new Error('not yet on ingest.events');
     });
     expect((await post('/v1/track', { userId: 'user-3', event: 'Retried', messageId })).status).toBe(200);
   });
@@ -143,18 +129,18 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
     });
     await producer.disconnect();
     await expectEventually(() => {
-      expect(spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === good)).toBe(true);
-      const reasons = spy.on(topic(topics.ingestRejected.name)).map((m) => (m.value as { data: { reason: string } }).data.reason);
+      expect(sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === good)).toBe(true);
+      const reasons = sut.spy.on(topic(topics.ingestRejected.name)).map((m) => (m.value as { data: { reason: string } }).data.reason);
       expect(reasons).toEqual(expect.arrayContaining(['invalid_key', 'invalid_json']));
     });
     expect(deadLetterTopicName('ingestion')).toBe('dlq.ingestion.v1');
   });
 
   it('reports Kafka, MongoDB and Redis in readiness and exposes metrics', async () => {
-    const ready = await fetch(`${service.managementUrl}/health/ready`);
+    const ready = await fetch(`${sut.service.managementUrl}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' }, mongodb: { status: 'up' }, redis: { status: 'up' } } });
-    const metrics = await (await fetch(`${service.managementUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/o2o_ingest_accepted_total\{source="demo-web",service="ingestion"\} [1-9]/);
   });
 });

@@ -1,7 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { topics } from '@o2o/contracts';
-import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { startService } from '@o2o/runtime';
+import { expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { loadIngestionConfig } from '../src/config/ingestion.config';
 import { demoSources } from '../src/demo-sources';
 import { ingestionService } from '../src/ingestion.service';
@@ -28,28 +28,16 @@ interface ErrorAnswer {
 }
 
 describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)', () => {
-  let service: RunningService;
-  let spy: TopicSpy;
   const topic = (name: string) => `${run}.${name}`;
 
-  beforeAll(async () => {
-    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_DEMO_SOURCES: 'true', MAX_COMPRESSION_RATIO: '50' }));
-    service = await startService(ingestionService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.ingestEvents.name), topic(topics.ingestRejected.name)]);
-  });
-
-  afterAll(async () => {
-    await spy?.stop();
-    await service?.app.close();
-  });
+  const sut = serviceUnderTest({ config: () => loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_DEMO_SOURCES: 'true', MAX_COMPRESSION_RATIO: '50' })), start: (config) => startService(ingestionService, config, 0), spyOn: () => [topic(topics.ingestEvents.name), topic(topics.ingestRejected.name)] });
 
   const send = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization: auth(web.writeKey), 'content-type': 'application/json', ...headers }, body });
+    fetch(`${sut.service.url}${path}`, { method: 'POST', headers: { authorization: auth(web.writeKey), 'content-type': 'application/json', ...headers }, body });
 
   const received = (messageId: string): Promise<Received> =>
     expectEventually(() => {
-      const found = spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as Received).data.messageId === messageId);
+      const found = sut.spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as Received).data.messageId === messageId);
       if (!found) throw new Error(`${messageId} not yet on ingest.events`);
       return found.value as Received;
     });
@@ -113,9 +101,9 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     expect((await inflated.json()) as ErrorAnswer).toMatchObject({ success: false, error: { code: 'too_large' } });
 
     // A request with a body that is never read (or read no further) does not bring the service down.
-    expect((await fetch(`${service.url}/openapi.json`, { headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
-    expect((await fetch(`${service.url}/openapi.json`)).status).toBe(200);
-    expect((await fetch(`${service.managementUrl}/health/live`)).status).toBe(200);
+    expect((await fetch(`${sut.service.url}/openapi.json`, { headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
+    expect((await fetch(`${sut.service.url}/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${sut.service.managementUrl}/health/live`)).status).toBe(200);
 
     // Over Fastify's own body limit (read before the controller): still ingestion's error body.
     const huge = await send('/v1/batch', JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'X', properties: { pad: 'x'.repeat(2_100_000) } }] }));
@@ -150,7 +138,7 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     await received(ids[0] ?? '');
     await received(ids[2] ?? '');
     const rejected = await expectEventually(() => {
-      const found = spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(ids[1] ?? '-'));
+      const found = sut.spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(ids[1] ?? '-'));
       if (!found) throw new Error('not yet on ingest.rejected');
       return found;
     });
@@ -159,20 +147,20 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     expect(value).toMatchObject({ version: 2, data: { reason: 'invalid_type', sourceId: web.id, http: { endpoint: '/v1/batch', index: 1 }, issues: [{ field: 'batch.1.category' }] } });
     expect(value.data.raw).not.toContain(web.writeKey);
     const oversized = await expectEventually(() => {
-      const found = spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(ids[3] ?? '-'));
+      const found = sut.spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(ids[3] ?? '-'));
       if (!found) throw new Error('the oversized element is not on ingest.rejected yet');
       return found.value as Rejected;
     });
     expect(oversized.data).toMatchObject({ reason: 'too_large', http: { index: 3 } });
     expect(oversized.data.raw.length).toBe(4096);
-    expect(spy.on(topic(topics.ingestEvents.name)).some((m) => [ids[1], ids[3]].includes((m.value as Received).data.messageId))).toBe(false);
+    expect(sut.spy.on(topic(topics.ingestEvents.name)).some((m) => [ids[1], ids[3]].includes((m.value as Received).data.messageId))).toBe(false);
   });
 
   it('still refuses a body that is not a batch at all, whole', async () => {
     const notJson = await send('/v1/batch', '{"batch": [');
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as ErrorAnswer).error.code).toBe('invalid_json');
-    const noKey = await fetch(`${service.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'X' }] }) });
+    const noKey = await fetch(`${sut.service.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'X' }] }) });
     expect(noKey.status).toBe(401);
     expect(((await noKey.json()) as ErrorAnswer).error.code).toBe('unauthorized');
   });
@@ -183,7 +171,7 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     expect(response.status).toBe(400);
     expect(((await response.json()) as ErrorAnswer).error.issues?.map((i) => i.field)).toContain('event');
     await expectEventually(() => {
-      const found = spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(messageId));
+      const found = sut.spy.on(topic(topics.ingestRejected.name)).find((m) => (m.value as Rejected).data.raw.includes(messageId));
       expect(found?.value).toMatchObject({ version: 2, data: { http: { endpoint: '/v1/track' } } });
     });
   });
@@ -192,7 +180,7 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     const future = uniqueId('future');
     const skewed = uniqueId('skewed');
     const before = Date.now();
-    const response = await fetch(`${service.url}/v1/batch`, {
+    const response = await fetch(`${sut.service.url}/v1/batch`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({
@@ -228,7 +216,7 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     const batched = uniqueId('b');
     expect((await send('/v1/b', JSON.stringify({ batch: [{ type: 'page', userId: 'browser-user', messageId: batched }] }))).status).toBe(200);
     await received(batched);
-    const preflight = await fetch(`${service.url}/v1/b`, {
+    const preflight = await fetch(`${sut.service.url}/v1/b`, {
       method: 'OPTIONS',
       headers: { origin: 'http://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
     });

@@ -3,6 +3,7 @@ import { ServiceDefinition } from '@o2o/runtime';
 import type { NeedsProfilingConfig } from './config/needs-profiling.config';
 import { NEEDS_CONFIG } from './needs.tokens';
 import { needsPrivacy } from './privacy/needs-privacy.participant';
+import { NEEDS_ERRORS } from './profiling/interface/http-errors';
 import { ProfilingModule } from './profiling/profiling.module';
 
 export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
@@ -11,4 +12,5 @@ export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
   configToken: NEEDS_CONFIG,
   imports: () => [ProfilingModule],
   privacy: needsPrivacy,
+  errors: { rules: NEEDS_ERRORS },
 };

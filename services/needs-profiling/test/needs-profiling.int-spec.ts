@@ -1,12 +1,11 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Channel, IdentifierV1, NeedsProfiledDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
+import { startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
+import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
 import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sweep-stages.handler';
 import { emptyProfile } from '../src/profiling/domain';
@@ -70,33 +69,14 @@ const consents = (purposes: string[], options: Omit<EventSpec, 'fields'> = {}) =
   track('Preferences Updated', { consents: Object.fromEntries(purposes.map((p) => [p, true])) }, options);
 
 describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
-  let config: NeedsProfilingConfig;
-  let service: RunningService;
-  let spy: TopicSpy;
-  let producer: Producer;
   const profilesTopic = topic(topics.needsProfiles.name);
 
-  beforeAll(async () => {
-    startTelemetry({ serviceName: 'needs-profiling-test' });
-    config = loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0', NEEDS_JOURNAL_LIMIT: '100' }));
-    service = await startService(needsProfilingService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [profilesTopic]);
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await spy?.stop();
-    await service?.app.close();
-    await stopTelemetry();
-  });
+  const sut = serviceUnderTest({ config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0', NEEDS_JOURNAL_LIMIT: '100' })), start: (config) => startService(needsProfilingService, config, 0), spyOn: () => [profilesTopic], producer: true, telemetry: { start: () => startTelemetry({ serviceName: 'needs-profiling-test' }), stop: stopTelemetry } });
 
   /** Produces resolved events keyed by `key` (the customer id unless a test needs another partition). */
   async function send(customerId: string, specs: EventSpec[], options: { key?: string; traceparent?: string } = {}) {
     const envelopes = specs.map((spec) => resolved(customerId, spec));
-    await producer.send({
+    await sut.producer.send({
       topic: topic(topics.identityEvents.name),
       acks: -1,
       messages: envelopes.map((event) => ({
@@ -109,22 +89,22 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   }
 
   async function sendChange(key: string, event: ReturnType<typeof createEnvelope>) {
-    await producer.send({ topic: topic(topics.identityChanges.name), acks: -1, messages: [{ key, value: JSON.stringify(event) }] });
+    await sut.producer.send({ topic: topic(topics.identityChanges.name), acks: -1, messages: [{ key, value: JSON.stringify(event) }] });
   }
 
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${service.url}${path}`, { headers: await authHeader('agent') });
+    const response = await fetch(`${sut.service.url}${path}`, { headers: await authHeader('agent') });
     return { status: response.status, body: (await response.json()) as T };
   };
   const needsOf = async (id: string) => (await get<NeedsResponse>(`/v1/customers/${id}/needs`)).body;
   const factOf = (needs: NeedsResponse, key: string) => needs.facts.find((f) => f.key === key);
-  const published = (key: string) => spy.on(profilesTopic).filter((m) => m.key === key);
+  const published = (key: string) => sut.spy.on(profilesTopic).filter((m) => m.key === key);
   const lastPublished = (key: string) => {
     const last = published(key).at(-1);
     if (!last) throw new Error(`nothing published for ${key} yet`);
     return last;
   };
-  const profilesCollection = () => service.app.get<Connection>(getConnectionToken()).collection('needs_profiles');
+  const profilesCollection = () => sut.service.app.get<Connection>(getConnectionToken()).collection('needs_profiles');
 
   it('builds one profile from events of several channels: facts, archetypes, stage transitions, next questions, publication', async () => {
     const a = uniqueId('cus_a');
@@ -192,7 +172,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
 
     // The same envelopes again, then a marker on the same partition: once the marker is
     // published, the redelivered events have been processed.
-    await producer.send({
+    await sut.producer.send({
       topic: topic(topics.identityEvents.name),
       acks: -1,
       messages: first.map((event) => ({ key: r, value: JSON.stringify(event) })),
@@ -251,7 +231,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     const c = uniqueId('cus_q');
     await send(c, [consents(['contact', 'personalisation', 'service'], { at: ago(2) }), track('Order Completed', { order_id: 'o-q', total: 50 }, { channel: 'web', at: ago(2) })]);
     await expectEventually(async () => expect((await needsOf(c)).stage.current).toBe('purchase'));
-    const bank = config.profiling.questionBank.questions;
+    const bank = sut.config.profiling.questionBank.questions;
     const answered = new Set<string>();
     for (let round = 0; round < bank.length + 1; round++) {
       const { body } = await get<NextQuestionResponse>(`/v1/customers/${c}/next-question?channel=call-centre`);
@@ -283,8 +263,8 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     // The API evaluates at the current time without waiting for the sweep.
     expect((await needsOf(d)).stage.current).toBe('lapsing');
 
-    const lock = service.app.get(StageSweepLock);
-    const sweep = service.app.get(SweepStagesHandler);
+    const lock = sut.service.app.get(StageSweepLock);
+    const sweep = sut.service.app.get(SweepStagesHandler);
     const held = await lock.acquire(10_000);
     expect(held).toBeDefined();
     expect(await sweep.execute()).toBeUndefined();
@@ -338,7 +318,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   });
 
   it('reports a write that lost a version race as a conflict and leaves the winner in place', async () => {
-    const repository = service.app.get(NeedsProfileRepository);
+    const repository = sut.service.app.get(NeedsProfileRepository);
     const id = uniqueId('cus_v');
     const winner = { ...emptyProfile(id), archetypes: ['winner'] };
     expect(await repository.save([{ id, expectedVersion: 0, exists: false, profile: winner }], 10)).toEqual(new Set());
@@ -358,7 +338,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   });
 
   it('reads documents in the nested form of earlier releases, pages them in the sweep, and rewrites them as text', async () => {
-    const repository = service.app.get(NeedsProfileRepository);
+    const repository = sut.service.app.get(NeedsProfileRepository);
     const prefix = uniqueId('cus_legacy');
     const [live, lost, textLost, marked] = ['live', 'lost', 'text-lost', 'marked'].map((s) => `${prefix}-${s}`);
     if (!live || !lost || !textLost || !marked) throw new Error('ids');

@@ -1,11 +1,10 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { Kafka, logLevel, Producer } from 'kafkajs';
 import { Channel, deadLetterHeaders, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '@o2o/testing';
-import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
+import { startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, uniqueId, waitForConsumerGroups, serviceUnderTest } from '@o2o/testing';
+import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
 
 const run = uniqueId();
@@ -23,27 +22,10 @@ interface NeedsResponse {
  * "Question Declined" on identity.events.v1 keeps the question from being asked again.
  */
 describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', () => {
-  let config: NeedsProfilingConfig;
-  let service: RunningService;
-  let spy: TopicSpy;
-  let producer: Producer;
   const profilesTopic = topic(topics.needsProfiles.name);
-  const dlq = () => `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`;
+  const dlq = (): string => `${run}.dlq.${sut.config.KAFKA_GROUP_ID}.v1`;
 
-  beforeAll(async () => {
-    config = loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0' }));
-    service = await startService(needsProfilingService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [profilesTopic, dlq()]);
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await spy?.stop();
-    await service?.app.close();
-  });
+  const sut = serviceUnderTest({ config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0' })), start: (config) => startService(needsProfilingService, config, 0), spyOn: (config) => [profilesTopic, `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`], producer: true });
 
   const resolved = (customerId: string, event: string, properties: Record<string, unknown>, at: string, channel: Channel = 'web') => {
     const messageId = uniqueId('m');
@@ -68,13 +50,13 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
       data: { ...data, customerId, campaignId: 'demo-welcome', archetypes: [], reportedBy: data.outcome === 'ignored' ? ('platform' as const) : ('channel' as const) },
     });
   const send = async (name: string, events: Array<ReturnType<typeof createEnvelope>>) => {
-    await producer.send({ topic: topic(name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await sut.producer.send({ topic: topic(name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
   };
-  const needsOf = async (id: string) => (await (await fetch(`${service.url}/v1/customers/${id}/needs`, { headers: await authHeader('agent') })).json()) as NeedsResponse;
+  const needsOf = async (id: string) => (await (await fetch(`${sut.service.url}/v1/customers/${id}/needs`, { headers: await authHeader('agent') })).json()) as NeedsResponse;
   const inferred = (needs: NeedsResponse, key: string) => needs.facts.find((f) => f.key === key && f.kind === 'inferred')?.value;
   const nextQuestion = async (id: string) =>
-    ((await (await fetch(`${service.url}/v1/customers/${id}/next-question?channel=web`, { headers: await authHeader('agent') })).json()) as { question: { questionId: string } | null }).question;
-  const lastPublished = (key: string) => spy.on(profilesTopic).filter((m) => m.key === key).at(-1)?.value as { data: NeedsProfiledDataV1 } | undefined;
+    ((await (await fetch(`${sut.service.url}/v1/customers/${id}/next-question?channel=web`, { headers: await authHeader('agent') })).json()) as { question: { questionId: string } | null }).question;
+  const lastPublished = (key: string) => sut.spy.on(profilesTopic).filter((m) => m.key === key).at(-1)?.value as { data: NeedsProfiledDataV1 } | undefined;
 
   it('lowers the affinity and channel of declined and ignored offers, raises those of accepted ones, once per outcome', async () => {
     const c = uniqueId('cus_o');
@@ -112,11 +94,11 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
     });
 
     // The same outcomes again (at-least-once delivery) teach nothing twice.
-    const profiles = service.app.get<Connection>(getConnectionToken()).collection<{ _id: string; version: number; profileJson?: string }>('needs_profiles');
+    const profiles = sut.service.app.get<Connection>(getConnectionToken()).collection<{ _id: string; version: number; profileJson?: string }>('needs_profiles');
     const version = (await profiles.findOne({ _id: c }))?.version ?? 0;
     await send(topics.campaignOutcomes.name, outcomes);
     // Once the group has committed past them, the copies are consumed: the profile did not move.
-    await waitForConsumerGroups(config.KAFKA_BROKERS, [`${run}.${config.KAFKA_GROUP_ID}`], { timeoutMs: 60000 });
+    await waitForConsumerGroups(sut.config.KAFKA_BROKERS, [`${run}.${sut.config.KAFKA_GROUP_ID}`], { timeoutMs: 60000 });
     expect((await profiles.findOne({ _id: c }))?.version).toBe(version);
     // A new event still moves it, by exactly one version.
     const marker = resolved(c, 'Product Viewed', { category: 'outdoor' }, ago(0.5));
@@ -131,7 +113,7 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
     const good = outcome(c, { outcomeId: `${c}:good`, outcome: 'accepted', categories: ['garden'], channel: 'web', occurredAt: ago(1) });
     await send(topics.campaignOutcomes.name, [bad, good]);
     await expectEventually(() => {
-      const letter = spy.on(dlq()).find((m) => (m.value as { id?: string } | null)?.id === bad.id);
+      const letter = sut.spy.on(dlq()).find((m) => (m.value as { id?: string } | null)?.id === bad.id);
       expect(letter?.headers[deadLetterHeaders.originalTopic]).toBe(topic(topics.campaignOutcomes.name));
       expect(letter?.headers[deadLetterHeaders.reason]).toBeTruthy();
     });

@@ -1,39 +1,19 @@
 import { topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
-import { RunningService, startService } from '@o2o/runtime';
-import { expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { startService } from '@o2o/runtime';
+import { expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { MongoClient } from 'mongodb';
-import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
+import { loadValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
 
 const run = uniqueId();
 const DAY = 86_400_000;
 
 describe('value-scoring bounded customers (real Kafka, MongoDB, Redis)', () => {
-  let service: RunningService;
-  let config: ValueScoringConfig;
-  let spy: TopicSpy;
-  let producer: Producer;
   const topic = (name: string) => `${run}.${name}`;
 
-  beforeAll(async () => {
-    startTelemetry({ serviceName: 'value-scoring-bounded-test' });
-    config = loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', ORDER_LINES_KEPT: '10' }));
-    service = await startService(valueScoringService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.valueScores.name)]);
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await spy?.stop();
-    await service?.app.close();
-    await stopTelemetry();
-  });
+  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', ORDER_LINES_KEPT: '10' })), start: (config) => startService(valueScoringService, config, 0), spyOn: () => [topic(topics.valueScores.name)], producer: true, telemetry: { start: () => startTelemetry({ serviceName: 'value-scoring-bounded-test' }), stop: stopTelemetry } });
 
   const purchase = (customerId: string, at: Date, amount: number, messageId: string) =>
     createEnvelope({
@@ -63,17 +43,17 @@ describe('value-scoring bounded customers (real Kafka, MongoDB, Redis)', () => {
     const start = Date.now() - 40 * DAY;
     const events = Array.from({ length: 25 }, (_, i) => purchase(customer, new Date(start + i * DAY), 10 + i, `${run}-o${i}`));
     // One message at a time, so each batch holds few events and the window is crossed many times.
-    for (const e of events) await producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: [{ key: customer, value: JSON.stringify(e) }] });
+    for (const e of events) await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: [{ key: customer, value: JSON.stringify(e) }] });
     const revenue = events.reduce((sum, e) => sum + Number(e.data.properties.revenue), 0);
     await expectEventually(() => {
-      const states = spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customer);
+      const states = sut.spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customer);
       const last = states[states.length - 1]?.value as { data: { purchases: number; revenue: number } } | undefined;
       expect(last?.data).toMatchObject({ purchases: 25, revenue });
     });
-    const mongo = await MongoClient.connect(config.MONGO_URL);
+    const mongo = await MongoClient.connect(sut.config.MONGO_URL);
     try {
       const doc = await mongo
-        .db(config.MONGO_DB)
+        .db(sut.config.MONGO_DB)
         .collection<{ _id: string; orders: string; purchases: number; archive?: { lines: number; purchases: number; purchaseDays: number } }>('purchase_summaries')
         .findOne({ _id: customer });
       const lines = JSON.parse(doc?.orders ?? '[]') as unknown[];
@@ -83,7 +63,7 @@ describe('value-scoring bounded customers (real Kafka, MongoDB, Redis)', () => {
     } finally {
       await mongo.close();
     }
-    const metrics = await (await fetch(`${service.managementUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/o2o_value_order_lines_archived_total\{service="value-scoring"\} (1[5-9]|2[0-5])/);
   });
 });

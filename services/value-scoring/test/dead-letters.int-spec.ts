@@ -1,12 +1,11 @@
 import { deadLetterHeaders, Envelope, messageHeaders, topics } from '@o2o/contracts';
 import { createEnvelope, redrivenFromHeader } from '@o2o/kafka';
-import { RunningService, startService } from '@o2o/runtime';
+import { startService } from '@o2o/runtime';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { authHeader, expectEventually, repoRoot, testEnvironment, testToken, TopicSpy, uniqueId } from '@o2o/testing';
-import { Kafka, logLevel, Producer } from 'kafkajs';
-import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
+import { authHeader, expectEventually, repoRoot, testEnvironment, testToken, TopicSpy, uniqueId, serviceUnderTest } from '@o2o/testing';
+import { loadValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
 
 const run = uniqueId();
@@ -28,11 +27,8 @@ interface Letter {
  * each recorded with who did it and why.
  */
 describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', () => {
-  let service: RunningService;
-  let config: ValueScoringConfig;
-  let producer: Producer;
   const topic = (name: string) => `${run}.${name}`;
-  const dlq = () => `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`;
+  const dlq = () => `${run}.dlq.${sut.config.KAFKA_GROUP_ID}.v1`;
   const customer = `${run}-redriven`;
 
   const purchase = (n: number): Envelope => {
@@ -62,7 +58,7 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
   };
 
   const api = async (path: string, body?: unknown, who: Parameters<typeof authHeader>[0] = 'operator') => {
-    const response = await fetch(`${service.url}/admin/v1/dead-letters${path}`, {
+    const response = await fetch(`${sut.service.url}/admin/v1/dead-letters${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { ...(await authHeader(who)), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -71,25 +67,14 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
   };
   const letters = async (): Promise<Letter[]> => (await api('')).body['letters'] as Letter[];
 
-  beforeAll(async () => {
-    config = loadValueScoringConfig(testEnvironment(run, 'value-scoring-dlq', { SCHEDULER_ENABLED: 'false' }));
-    service = await startService(valueScoringService, config, 0);
-    await service.transport.whenJoined();
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await service?.app.close();
-  });
+  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring-dlq', { SCHEDULER_ENABLED: 'false' })), start: (config) => startService(valueScoringService, config, 0), producer: true });
 
   it('lists, inspects, re-drives in order and discards dead letters, recording who did what', async () => {
     // A message wrong in itself: the consumer dead-letters it.
-    await producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: [{ key: `${run}-poison`, value: '{"type":"customer-event.resolved","data":' }] });
+    await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: [{ key: `${run}-poison`, value: '{"type":"customer-event.resolved","data":' }] });
     // Two good events dead-lettered earlier (as after a bug since fixed), with the headers the transport writes.
     const good = [purchase(1), purchase(2)];
-    await producer.send({
+    await sut.producer.send({
       topic: dlq(),
       acks: -1,
       messages: good.map((event, i) => ({
@@ -101,7 +86,7 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
           [deadLetterHeaders.originalTopic]: topic(topics.identityEvents.name),
           [deadLetterHeaders.originalPartition]: '0',
           [deadLetterHeaders.originalOffset]: String(100 + i),
-          [deadLetterHeaders.consumerGroup]: config.KAFKA_GROUP_ID,
+          [deadLetterHeaders.consumerGroup]: sut.config.KAFKA_GROUP_ID,
           [deadLetterHeaders.reason]: 'processing-failed',
           [deadLetterHeaders.error]: 'Error: a bug since fixed',
           [deadLetterHeaders.attempts]: '4',
@@ -125,7 +110,7 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
     // Reading needs dead-letters:read; an agent may not even list.
     expect((await api('', undefined, 'agent')).status).toBe(403);
 
-    const spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.identityEvents.name)]);
+    const spy = await TopicSpy.start(sut.config.KAFKA_BROKERS, [topic(topics.identityEvents.name)]);
     try {
       const redriven = await api('/redrive', { letters: orders.map((l) => ({ partition: l.partition, offset: l.offset })), reason: 'bug fixed in 1.2.3' });
       expect(redriven).toEqual({ status: 200, body: { redriven: 2, topics: { [topic(topics.identityEvents.name)]: 2 } } });
@@ -137,7 +122,7 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
       expect(back.every((m) => m.headers[deadLetterHeaders.reason] === undefined)).toBe(true);
       await expectEventually(
         async () => {
-          const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customer)}/value`, { headers: await authHeader('agent') });
+          const response = await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(customer)}/value`, { headers: await authHeader('agent') });
           expect(response.status).toBe(200);
           expect((await response.json()) as { purchases: number; revenue: number }).toMatchObject({ purchases: 2, revenue: 30 });
         },
@@ -168,7 +153,7 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
 
     // The same from a shell: npm run dead-letters (the built CLI) with an operator token. Not
     // spawnSync: the service answering it runs in this process.
-    const cli = await promisify(execFile)('node', [join(repoRoot(), 'libs', 'runtime', 'dist', 'cli', 'dead-letters.js'), service.url, 'list', '--status', 'discarded'], {
+    const cli = await promisify(execFile)('node', [join(repoRoot(), 'libs', 'runtime', 'dist', 'cli', 'dead-letters.js'), sut.service.url, 'list', '--status', 'discarded'], {
       env: { PATH: process.env['PATH'] ?? '', OPERATOR_TOKEN: await testToken('operator') },
       encoding: 'utf8',
     });

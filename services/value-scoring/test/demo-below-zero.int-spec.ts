@@ -1,9 +1,8 @@
 import { Envelope, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, DemoPopulation, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { Kafka, logLevel, Producer } from 'kafkajs';
-import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
+import { startService } from '@o2o/runtime';
+import { authHeader, DemoPopulation, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
+import { loadValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
 
 const run = uniqueId();
@@ -15,26 +14,9 @@ const run = uniqueId();
  * demo customer to); anonymous browsing carries no order and is left out.
  */
 describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)', () => {
-  let service: RunningService;
-  let config: ValueScoringConfig;
-  let spy: TopicSpy;
-  let producer: Producer;
   const topic = (name: string) => `${run}.${name}`;
 
-  beforeAll(async () => {
-    config = loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false' }));
-    service = await startService(valueScoringService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.valueScores.name)]);
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await spy?.stop();
-    await service?.app.close();
-  });
+  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false' })), start: (config) => startService(valueScoringService, config, 0), spyOn: () => [topic(topics.valueScores.name)], producer: true });
 
   it('has below-zero customers, every one of them tier D, the buyers among them heavy returners', async () => {
     const population = new DemoPopulation(150);
@@ -68,7 +50,7 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
       );
     }
     for (let i = 0; i < events.length; i += 500) {
-      await producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+      await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
     }
     const customers = [...new Set(events.map((e) => e.subject))];
     const returners = [...new Set(events.filter((e) => (e.data as { event: string }).event === 'Order Refunded').map((e) => e.subject))];
@@ -77,7 +59,7 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
     // Every customer with an event is scored; wait until the last state of each has been consumed.
     const latest = () => {
       const states = new Map<string, { actualValue: number; tier: string }>();
-      for (const m of spy.on(topic(topics.valueScores.name))) if (m.value !== null) states.set(m.key ?? '', (m.value as { data: { actualValue: number; tier: string } }).data);
+      for (const m of sut.spy.on(topic(topics.valueScores.name))) if (m.value !== null) states.set(m.key ?? '', (m.value as { data: { actualValue: number; tier: string } }).data);
       return states;
     };
     const answers = new Map<string, { actualValue: number; tier: string; costEvents: { orders: number; returns: number; serviceCalls: number } }>();
@@ -87,7 +69,7 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
         expect(customers.every((c) => states.has(c))).toBe(true);
         // The API agrees with the topic: every customer below zero is tier D.
         for (const c of customers.filter((x) => (states.get(x)?.actualValue ?? 0) < 0)) {
-          const answer = (await (await fetch(`${service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })).json()) as {
+          const answer = (await (await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })).json()) as {
             actualValue: number;
             tier: string;
             costEvents: { orders: number; returns: number; serviceCalls: number };
@@ -108,7 +90,7 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
       expect(returners).toContain(c);
       expect(answer.costEvents.returns).toBeGreaterThan(0);
     }
-    const report = (await (await fetch(`${service.url}/v1/reports/value`, { headers: await authHeader('marketer') })).json()) as { belowZero: { customers: number } };
+    const report = (await (await fetch(`${sut.service.url}/v1/reports/value`, { headers: await authHeader('marketer') })).json()) as { belowZero: { customers: number } };
     // The report reads the stored scores; the topic carries only material moves (a prospect's first
     // e-mail, a few cents, is not republished), so the report knows at least those the topic shows.
     expect(report.belowZero.customers).toBeGreaterThanOrEqual(answers.size);

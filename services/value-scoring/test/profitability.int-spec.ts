@@ -1,9 +1,8 @@
 import { costTrackEvents, Envelope, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { Kafka, logLevel, Producer } from 'kafkajs';
-import { loadValueScoringConfig, ValueScoringConfig } from '../src/config/value-scoring.config';
+import { startService } from '@o2o/runtime';
+import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
+import { loadValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
 
 const run = uniqueId();
@@ -24,28 +23,11 @@ interface ValueState {
  * through the API changes scores.
  */
 describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
-  let service: RunningService;
-  let config: ValueScoringConfig;
-  let spy: TopicSpy;
-  let producer: Producer;
   const topic = (name: string) => `${run}.${name}`;
   const cid = (name: string) => `${run}-${name}`;
 
-  beforeAll(async () => {
-    // The documented default prices (COST_* unset).
-    config = loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', MODEL_REFRESH_MS: '500' }));
-    service = await startService(valueScoringService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [topic(topics.valueScores.name)]);
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await spy?.stop();
-    await service?.app.close();
-  });
+  // The documented default prices (COST_* unset).
+  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', MODEL_REFRESH_MS: '500' })), start: (config) => startService(valueScoringService, config, 0), spyOn: () => [topic(topics.valueScores.name)], producer: true });
 
   const resolved = (customerId: string, at: Date, event: string, properties: Record<string, unknown>, channel: 'web' | 'store' | 'call-centre' | 'email' = 'web') => {
     const messageId = uniqueId('m');
@@ -73,16 +55,16 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
   };
 
   const send = async (events: Envelope[]) => {
-    await producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
   };
 
   const latestScore = (customerId: string): ValueState | undefined => {
-    const states = spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customerId && m.value !== null);
+    const states = sut.spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customerId && m.value !== null);
     return (states[states.length - 1]?.value as { data: ValueState } | undefined)?.data;
   };
 
   const getValue = async (customerId: string) => {
-    const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, { headers: await authHeader('agent') });
+    const response = await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, { headers: await authHeader('agent') });
     return { status: response.status, body: (await response.json()) as ValueState & { costEvents: { orders: number; returns: number; serviceCalls: number; contacts: Record<string, number> } } };
   };
 
@@ -128,11 +110,11 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
 
   it('serves the cost model, refuses a bad one naming the field, and scores with an edited one', async () => {
     const operator = await authHeader('operator');
-    const current = (await (await fetch(`${service.url}/v1/cost-model`, { headers: operator })).json()) as { version: number; source: string; perReturn: number; perContact: Record<string, number> };
-    expect(current).toMatchObject({ version: 0, source: 'defaults', perReturn: config.COST_PER_RETURN });
-    expect(current.perContact['call-centre']).toBe(config.COST_PER_CONTACT['call-centre']);
+    const current = (await (await fetch(`${sut.service.url}/v1/cost-model`, { headers: operator })).json()) as { version: number; source: string; perReturn: number; perContact: Record<string, number> };
+    expect(current).toMatchObject({ version: 0, source: 'defaults', perReturn: sut.config.COST_PER_RETURN });
+    expect(current.perContact['call-centre']).toBe(sut.config.COST_PER_CONTACT['call-centre']);
 
-    const put = (body: unknown, headers = operator) => fetch(`${service.url}/v1/cost-model`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const put = (body: unknown, headers = operator) => fetch(`${sut.service.url}/v1/cost-model`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     const free = { expectedVersion: 0, perOrder: 0, perReturn: 0, perServiceCall: 0, perContact: {}, perContactDefault: 0, perCustomerYear: 0 };
 
     const negative = await put({ ...free, perReturn: -3 });
@@ -155,16 +137,16 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
   });
 
   it('answers the most-growable ranking (paged) and describes it in its OpenAPI document', async () => {
-    const response = await fetch(`${service.url}/v1/reports/most-growable?limit=5`, { headers: await authHeader('marketer') });
+    const response = await fetch(`${sut.service.url}/v1/reports/most-growable?limit=5`, { headers: await authHeader('marketer') });
     expect(response.status).toBe(200);
     const page = (await response.json()) as { customers: unknown[]; next: string | null };
     expect(Array.isArray(page.customers)).toBe(true);
-    const bad = await fetch(`${service.url}/v1/reports/most-growable?limit=0`, { headers: await authHeader('marketer') });
+    const bad = await fetch(`${sut.service.url}/v1/reports/most-growable?limit=0`, { headers: await authHeader('marketer') });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { issues: Array<{ field: string }> } }).error.issues[0]?.field).toBe('limit');
-    expect((await fetch(`${service.url}/v1/reports/most-growable`, { headers: await authHeader('agent') })).status).toBe(403);
+    expect((await fetch(`${sut.service.url}/v1/reports/most-growable`, { headers: await authHeader('agent') })).status).toBe(403);
 
-    const openapi = (await (await fetch(`${service.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-required-scope'?: string }>> };
+    const openapi = (await (await fetch(`${sut.service.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-required-scope'?: string }>> };
     expect(openapi.paths['/v1/reports/most-growable']?.['get']?.['x-required-scope']).toBe('segments:read');
     expect(openapi.paths['/v1/cost-model']?.['put']?.['x-required-scope']).toBe('models:write');
   });

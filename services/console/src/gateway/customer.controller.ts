@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Body, ConflictException, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { HttpProblem, problem, zodIssues } from '@o2o/runtime';
 import { z } from 'zod';
 import { OwnCredential } from '@o2o/auth';
 import type { ConsoleConfig } from '../config/console.config';
@@ -47,10 +48,10 @@ export class CustomerController {
 
   @Get('lookup')
   async lookup(@Req() request: RequestWithSession, @Query('type') type: string | undefined, @Query('value') value: string | undefined) {
-    if (!type || !value) throw new BadRequestException({ success: false, error: { code: 'invalid_lookup', message: 'give an identifier type and value' } });
+    if (!type || !value) throw problem(400, 'invalid_lookup', 'give an identifier type and value');
     const session = sessionOf(request);
     const found = await this.platform.call<Lookup>(session, 'identity', `/v1/identities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`);
-    if (found.status === 404) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no customer has the ${type} ${value}` } });
+    if (found.status === 404) throw problem(404, 'not_found', `no customer has the ${type} ${value}`);
     if (found.status !== 200) return this.platform.get(session, 'identity', `/v1/identities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`);
     await this.timeline.rememberIdentifiers(found.body.customerId, found.body.identifiers);
     return this.profile(session, found.body);
@@ -67,7 +68,7 @@ export class CustomerController {
   @Post(':id/answers')
   async answer(@Req() request: RequestWithSession, @Param('id') id: string, @Body() body: unknown) {
     const parsed = answerSchema.safeParse(body);
-    if (!parsed.success) throw new BadRequestException({ success: false, error: { code: 'invalid_answer', issues: parsed.error.issues } });
+    if (!parsed.success) throw new HttpProblem(400, 'invalid_answer', 'the answer is not valid', { issues: zodIssues(parsed.error) });
     const session = sessionOf(request);
     const who = await this.sender(session, id);
     await this.platform.track({
@@ -89,7 +90,7 @@ export class CustomerController {
     const session = sessionOf(request);
     const identifiers = await this.anyIdentifier(session, id);
     const key = identifiers.find((i) => i.type === 'userId') ?? identifiers[0];
-    if (!key) throw new ConflictException({ success: false, error: { code: 'no_identifier', message: 'look the customer up first' } });
+    if (!key) throw problem(409, 'no_identifier', 'look the customer up first');
     return this.platform.get(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action`, {
       method: 'POST',
       body: { channel: this.config.CONSOLE_CHANNEL },
@@ -100,7 +101,7 @@ export class CustomerController {
   @Post(':id/offer-outcomes')
   async outcome(@Req() request: RequestWithSession, @Param('id') id: string, @Body() body: unknown) {
     const parsed = outcomeSchema.safeParse(body);
-    if (!parsed.success) throw new BadRequestException({ success: false, error: { code: 'invalid_outcome', issues: parsed.error.issues } });
+    if (!parsed.success) throw new HttpProblem(400, 'invalid_outcome', 'the outcome is not valid', { issues: zodIssues(parsed.error) });
     const session = sessionOf(request);
     const who = await this.sender(session, id);
     const { outcome, ...offer } = parsed.data;
@@ -144,7 +145,7 @@ export class CustomerController {
       const found = await this.platform.call<Lookup>(session, 'identity', `/v1/identities/${encodeURIComponent(identifier.type)}/${encodeURIComponent(identifier.value)}`);
       if (found.status === 200) return found.body.identifiers;
     }
-    throw new NotFoundException({ success: false, error: { code: 'not_found', message: `look customer ${customerId} up by an identifier first` } });
+    throw problem(404, 'not_found', `look customer ${customerId} up by an identifier first`);
   }
 
   /** Events need the customer's userId (or device id) so identity resolution files them under the same customer. */
@@ -154,6 +155,6 @@ export class CustomerController {
     if (userId) return { userId };
     const anonymousId = identifiers.find((i) => i.type === 'anonymousId')?.value;
     if (anonymousId) return { anonymousId };
-    throw new ConflictException({ success: false, error: { code: 'no_event_identifier', message: 'this customer has no userId or device id to send events with' } });
+    throw problem(409, 'no_event_identifier', 'this customer has no userId or device id to send events with');
   }
 }

@@ -8,13 +8,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What the platform's one error body, { success: false, error: { code, message, issues? } }, says went wrong. */
 function describe(body: unknown): string | undefined {
   if (body && typeof body === 'object') {
     const error = (body as { error?: { message?: string; issues?: Array<{ message?: string; field?: string }> } }).error;
     if (error?.issues?.length) return error.issues.map((i) => [i.field, i.message].filter(Boolean).join(': ')).join('; ');
     if (error?.message) return error.message;
-    const message = (body as { message?: unknown }).message;
-    if (typeof message === 'string') return message;
   }
   return undefined;
 }

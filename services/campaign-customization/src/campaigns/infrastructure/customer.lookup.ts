@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { walkMerges } from '@o2o/contracts';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import { IdentifierIndexRepository } from '../../profiles/infrastructure/identifier-index.repository';
@@ -8,7 +9,6 @@ import { CustomerStateRepository } from '../../profiles/infrastructure/customer-
 import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
 
 const IDENTIFIERS_CACHED = 100_000;
-const MERGE_HOPS = 5;
 
 /** One customer's snapshot as this process holds it, with the projection version it is at. */
 export interface VersionedSnapshot {
@@ -67,16 +67,11 @@ export class CustomerLookup {
    * both caches (Redis could not be asked whether they are current).
    */
   async chain(customerId: string, fromMongo = false): Promise<VersionedSnapshot[] | undefined> {
-    const chain: VersionedSnapshot[] = [];
-    let id = customerId;
-    for (let hop = 0; hop <= MERGE_HOPS; hop++) {
-      const entry = (fromMongo ? undefined : this.snapshots.get(id)) ?? (await this.load(id, fromMongo));
-      if (entry === undefined) return undefined;
-      chain.push(entry);
-      if (entry.snapshot.mergedInto === undefined) return chain;
-      id = entry.snapshot.mergedInto;
-    }
-    return undefined;
+    return walkMerges(
+      customerId,
+      async (id) => (fromMongo ? undefined : this.snapshots.get(id)) ?? (await this.load(id, fromMongo)),
+      (entry) => entry.snapshot.mergedInto,
+    );
   }
 
   /** Forgets snapshots found out of date. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireScope, SCOPES } from '@o2o/auth';
-import { parseBody } from '../../resolution/interface/parse-body';
+import { parseBody } from '@o2o/runtime';
 import { DataKeyStore } from '../infrastructure/data-key.store';
 
 const subjectsBody = z.strictObject({

@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { HttpProblem, notFound, problem } from '@o2o/runtime';
 import type { FastifyReply } from 'fastify';
 import { RequestPrivacyHandler, UnknownCustomerError } from '../application/request-privacy/request-privacy.handler';
 import { RequireScope, SCOPES } from '@o2o/auth';
-import { toHttpError } from '../../resolution/interface/http-errors';
 
 /** Right of access and right to erasure, by any identifier. */
 @Controller('v1/privacy')
@@ -24,7 +24,7 @@ export class PrivacyController {
   async export(@Param('type') type: string, @Param('value') value: string) {
     const document = await this.known(() => this.privacy.export(type, value));
     if (document.missing.length > 0) {
-      throw new HttpException({ success: false, error: { code: 'incomplete', message: `no answer from ${document.missing.join(', ')}` }, partial: document }, 504);
+      throw new HttpProblem(504, 'incomplete', `no answer from ${document.missing.join(', ')}`, { details: { partial: document } });
     }
     return document;
   }
@@ -52,15 +52,15 @@ export class PrivacyController {
     const collected = await this.privacy.collectExport(id);
     switch (collected.kind) {
       case 'unknown':
-        throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no export request ${id}` } });
+        throw notFound(`no export request ${id}`);
       case 'gone':
-        throw new HttpException({ success: false, error: { code: 'gone', message: 'this export was served already; its data is not kept' } }, 410);
+        throw problem(410, 'gone', 'this export was served already; its data is not kept');
       case 'pending':
         void reply.status(202);
         return { requestId: id, status: 'pending', waitingFor: collected.waitingFor };
       case 'ready':
         if (collected.document.missing.length > 0) {
-          throw new HttpException({ success: false, error: { code: 'incomplete', message: `no answer from ${collected.document.missing.join(', ')}` }, partial: collected.document }, 504);
+          throw new HttpProblem(504, 'incomplete', `no answer from ${collected.document.missing.join(', ')}`, { details: { partial: collected.document } });
         }
         return collected.document;
     }
@@ -70,7 +70,7 @@ export class PrivacyController {
   @Get('requests/:id')
   async status(@Param('id') id: string) {
     const request = await this.privacy.status(id);
-    if (!request) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no request ${id}` } });
+    if (!request) throw notFound(`no request ${id}`);
     const answered = request.acknowledgements ?? {};
     return {
       requestId: request._id,
@@ -87,9 +87,9 @@ export class PrivacyController {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof UnknownCustomerError) throw new NotFoundException({ success: false, error: { code: 'not_found', message: error.message } });
-      // An unknown identifier type or a malformed value is the caller's mistake, not a 500.
-      throw toHttpError(error);
+      if (error instanceof UnknownCustomerError) throw notFound(error.message);
+      // An unknown identifier type or a malformed value is the caller's mistake, not a 500 (IDENTITY_ERRORS).
+      throw error;
     }
   }
 }

@@ -1,3 +1,4 @@
+import { followMerges } from '@o2o/contracts';
 import {
   agreesOnIndividualTrait,
   blockingKeys,
@@ -85,13 +86,7 @@ export class GraphState {
 
   /** The customer an id stands for now, following merges (bounded: a cycle is a bug, not a hang). */
   current(id: string): string {
-    let cursor = id;
-    for (let hop = 0; hop < 32; hop += 1) {
-      const next = this.customers.get(cursor)?.mergedInto;
-      if (next === undefined) return cursor;
-      cursor = next;
-    }
-    return cursor;
+    return followMerges(id, (cursor) => this.customers.get(cursor)?.mergedInto);
   }
 
   identifiersOf(customerId: string): TypedIdentifier[] {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import { ONE_REPLY } from '@o2o/mongo';
+import { followMerges } from '@o2o/contracts';
+import { chunkedBulkWrite, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
 import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
@@ -17,24 +18,13 @@ export interface LoadedBatch {
   readonly unannounced: PlannedMerge[];
 }
 
-const MAX_MERGE_HOPS = 10;
-
 /**
  * FerretDB v1 (SQLite) commits each update statement on its own (~10 ms each here) and stalls
  * outright on a bulk write of about a hundred updates; inserts are cheap. So new documents are
- * inserted and updates go in short bulks.
+ * inserted and updates go in short ordered bulks (chunkedBulkWrite); the WriteSerializer already
+ * keeps this repository's writes one at a time.
  */
-const BULK_CHUNK = 50;
-
-interface BulkCollection<T extends mongo.Document> {
-  bulkWrite(operations: ReadonlyArray<mongo.AnyBulkWriteOperation<T>>, options: { ordered: boolean }): Promise<unknown>;
-}
-
-async function chunkedBulkWrite<T extends mongo.Document>(collection: BulkCollection<T>, operations: ReadonlyArray<mongo.AnyBulkWriteOperation<T>>): Promise<void> {
-  for (let start = 0; start < operations.length; start += BULK_CHUNK) {
-    await collection.bulkWrite(operations.slice(start, start + BULK_CHUNK), { ordered: true });
-  }
-}
+const ORDERED = { ordered: true } as const;
 
 interface InsertCollection<T extends { _id: string }> {
   find(filter: mongo.Filter<T>, options: { projection: { _id: 1 } }): { toArray(): Promise<Array<{ _id: string }>> };
@@ -61,9 +51,7 @@ async function insertDocuments<T extends { _id: string }>(collection: InsertColl
 
 /** The customer an id stands for in a chain read by customersFollowingMerges. */
 function currentIn(chain: ReadonlyMap<string, CustomerDocument>, id: string): CustomerDocument | undefined {
-  let cursor = chain.get(id);
-  for (let hop = 0; cursor?.mergedInto !== undefined && hop < MAX_MERGE_HOPS; hop += 1) cursor = chain.get(cursor.mergedInto);
-  return cursor;
+  return chain.get(followMerges(id, (cursor) => chain.get(cursor)?.mergedInto));
 }
 
 function toGraphCustomer(doc: CustomerDocument): GraphCustomer {
@@ -187,14 +175,11 @@ export class IdentityGraphRepository {
 
   /** Customers by id, with every customer they were merged into. */
   async customersFollowingMerges(ids: readonly string[]): Promise<Map<string, CustomerDocument>> {
-    const found = new Map<string, CustomerDocument>();
-    let pending = [...new Set(ids)];
-    for (let hop = 0; hop < MAX_MERGE_HOPS && pending.length > 0; hop += 1) {
-      const docs = await this.db.customers.find({ _id: { $in: pending } }, ONE_REPLY).toArray();
-      for (const doc of docs) found.set(doc._id, doc);
-      pending = [...new Set(docs.map((d) => d.mergedInto).filter((m): m is string => m !== undefined && !found.has(m)))];
-    }
-    return found;
+    const { docs } = await loadWithSurvivors(ids, async (pending) => {
+      const found = await this.db.customers.find({ _id: { $in: pending } }, ONE_REPLY).toArray();
+      return new Map(found.map((doc) => [doc._id, doc]));
+    });
+    return docs;
   }
 
   /** Writes a plan: creations by _id first, then conditional updates; replays change nothing twice. */
@@ -275,17 +260,20 @@ export class IdentityGraphRepository {
     await chunkedBulkWrite(
       this.db.customers,
       [...members.entries()].map(([customerId, added]) => ({ updateOne: { filter: { _id: customerId }, update: { $addToSet: { members: { $each: added } } } } })),
+      ORDERED,
     );
     await insertDocuments(this.db.traitRecords, newRecords);
     await chunkedBulkWrite(
       this.db.traitRecords,
       plan.moves.map((m) => ({ updateOne: { filter: { _id: m.recordId, moves: { $ne: m.moves } }, update: { $set: { customerId: m.partId, moves: m.moves } } } })),
+      ORDERED,
     );
     await insertDocuments(this.db.blockingIndex, newKeys);
     const created = new Set(newKeys.map((d) => d._id));
     await chunkedBulkWrite(
       this.db.blockingIndex,
       keys.filter((d) => !created.has(d._id)).map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $addToSet: { ids: { $each: d.ids } } } } })),
+      ORDERED,
     );
     // Term counts grow only for records this write created, so a replayed batch counts nothing twice.
     const createdRecords = new Set(newRecords.map((d) => d._id));
@@ -302,6 +290,7 @@ export class IdentityGraphRepository {
           },
         })),
       ),
+      ORDERED,
     );
     // Bounded customers: those that gained identifiers of a bounded type, or a merged customer's.
     await this.retention.apply([...plan.newIdentifiers.filter((n) => this.retention.bounds(n.type)).map((n) => n.customerId), ...plan.merges.map((m) => m.survivorId)]);
@@ -318,6 +307,7 @@ export class IdentityGraphRepository {
     await chunkedBulkWrite(
       this.db.identifiers,
       moves.map((m) => ({ updateMany: { filter: { customerId: m.fromId, 'evidence.eventId': m.eventId }, update: { $set: { customerId: m.partId, originCustomerId: m.partId } } } })),
+      ORDERED,
     );
     await chunkedBulkWrite(
       this.db.customers,
@@ -327,6 +317,7 @@ export class IdentityGraphRepository {
           update: { $pull: { members: `record:${m.eventId}` }, $push: { history: this.history.push({ kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] }) } },
         },
       })),
+      ORDERED,
     );
     await this.history.trim(moves.map((m) => m.fromId));
   }
@@ -358,10 +349,11 @@ export class IdentityGraphRepository {
         },
       });
     }
-    await chunkedBulkWrite(this.db.customers, customerOps);
+    await chunkedBulkWrite(this.db.customers, customerOps, ORDERED);
     await chunkedBulkWrite(
       this.db.identifiers,
       merges.map((m) => ({ updateMany: { filter: { customerId: m.mergedId }, update: { $set: { customerId: m.survivorId } } } })),
+      ORDERED,
     );
   }
 
@@ -466,6 +458,7 @@ export class IdentityGraphRepository {
     await chunkedBulkWrite(
       this.db.identifiers,
       parts.map((part) => ({ updateMany: { filter: { customerId: customer._id, originCustomerId: { $in: [...part.subtree] } }, update: { $set: { customerId: part.id } } } })),
+      ORDERED,
     );
     const detachedIds = parts.map((p) => p.id);
     const leaving = new Set(parts.flatMap((p) => [...p.members, ...p.subtree]));
@@ -492,7 +485,7 @@ export class IdentityGraphRepository {
         },
       },
     });
-    await chunkedBulkWrite(this.db.customers, operations);
+    await chunkedBulkWrite(this.db.customers, operations, ORDERED);
     await this.history.trim([customer._id, ...parts.map((p) => p.id)]);
   }
 

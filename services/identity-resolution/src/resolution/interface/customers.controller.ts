@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { ExplainCustomerQuery } from '../application/explain-customer/explain-customer.query';
 import { MigrateCustomerIdsHandler } from '../application/migrate-customer-ids/migrate-customer-ids.handler';
 import { SplitCustomerHandler } from '../application/split-customer/split-customer.handler';
-import { mapErrors } from './http-errors';
-import { parseBody } from './parse-body';
+import { parseBody } from '@o2o/runtime';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 const splitBody = z
@@ -40,14 +39,14 @@ export class CustomersController {
   @HttpCode(200)
   migrateIds(@Body() body: unknown) {
     const command = parseBody(migrationBody, body);
-    return mapErrors(() => this.migrate.execute({ limit: command.limit, ...(command.after !== undefined ? { after: command.after } : {}) }));
+    return this.migrate.execute({ limit: command.limit, ...(command.after !== undefined ? { after: command.after } : {}) });
   }
 
   /** Why are these one customer: identifiers with their evidence, merges with their reasons. */
   @RequireScope(SCOPES.matchingRead)
   @Get(':id/explain')
   explain(@Param('id') id: string) {
-    return mapErrors(() => this.explainQuery.execute(id));
+    return this.explainQuery.execute(id);
   }
 
   /**
@@ -59,7 +58,7 @@ export class CustomersController {
   @RequireScope(SCOPES.profilesRead)
   @Get(':id/links')
   async links(@Param('id') id: string) {
-    const explained = await mapErrors(() => this.explainQuery.execute(id));
+    const explained = await this.explainQuery.execute(id);
     return {
       customerId: explained.customerId,
       identifiers: explained.identifiers.map((i) => ({
@@ -82,6 +81,6 @@ export class CustomersController {
   @HttpCode(200)
   splitCustomer(@Param('id') id: string, @Body() body: unknown) {
     const command = parseBody(splitBody, body);
-    return mapErrors(() => this.split.execute({ customerId: id, reason: command.reason, ...(command.customerIds !== undefined ? { partIds: command.customerIds } : {}) }));
+    return this.split.execute({ customerId: id, reason: command.reason, ...(command.customerIds !== undefined ? { partIds: command.customerIds } : {}) });
   }
 }

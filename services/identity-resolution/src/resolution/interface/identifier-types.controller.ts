@@ -1,7 +1,7 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { identifierTypeRuleSchema, InvalidIdentityRulesError } from '../../matching/domain';
 import { ConfiguredIdentifierTypeError, IdentityRulesProvider } from '../infrastructure/identity-rules.provider';
-import { parseBody } from './parse-body';
+import { parseBody, problem } from '@o2o/runtime';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 const TYPE_NAME = /^[a-z][A-Za-z0-9]{0,63}$/u;
@@ -27,15 +27,15 @@ export class IdentifierTypesController {
   @HttpCode(200)
   async put(@Param('type') type: string, @Body() body: unknown) {
     if (!TYPE_NAME.test(type)) {
-      throw new BadRequestException({ code: 'invalid_identifier_type', message: 'a type name starts with a lower-case letter and has at most 64 letters and digits', issues: [{ field: 'type', message: 'invalid name' }] });
+      throw problem(400, 'invalid_identifier_type', 'a type name starts with a lower-case letter and has at most 64 letters and digits', [{ field: 'type', message: 'invalid name' }]);
     }
     const rule = parseBody(identifierTypeRuleSchema, body);
     try {
       await this.rules.put(type, rule);
     } catch (error) {
-      if (error instanceof ConfiguredIdentifierTypeError) throw new ConflictException({ code: 'configured_identifier_type', message: error.message });
+      if (error instanceof ConfiguredIdentifierTypeError) throw problem(409, 'configured_identifier_type', error.message);
       if (error instanceof InvalidIdentityRulesError) {
-        throw new ConflictException({ code: 'invalid_identity_rules', message: error.message, issues: error.issues.map((issue) => ({ field: issue.split(':')[0] ?? '', message: issue })) });
+        throw problem(409, 'invalid_identity_rules', error.message, error.issues.map((issue) => ({ field: issue.split(':')[0] ?? '', message: issue })));
       }
       throw error;
     }
@@ -47,9 +47,9 @@ export class IdentifierTypesController {
   @HttpCode(204)
   async remove(@Param('type') type: string): Promise<void> {
     try {
-      if (!(await this.rules.remove(type))) throw new NotFoundException({ code: 'unknown_identifier_type', message: `no identifier type ${type} was added through the API` });
+      if (!(await this.rules.remove(type))) throw problem(404, 'unknown_identifier_type', `no identifier type ${type} was added through the API`);
     } catch (error) {
-      if (error instanceof ConfiguredIdentifierTypeError) throw new ConflictException({ code: 'configured_identifier_type', message: error.message });
+      if (error instanceof ConfiguredIdentifierTypeError) throw problem(409, 'configured_identifier_type', error.message);
       throw error;
     }
   }

@@ -1,6 +1,6 @@
-import { Controller, Get, Header, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Header, Param } from '@nestjs/common';
+import { problem } from '@o2o/runtime';
 import { LookupIdentityQuery } from '../application/lookup-identity/lookup-identity.query';
-import { mapErrors } from './http-errors';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 @RequireScope(SCOPES.profilesRead)
@@ -13,8 +13,8 @@ export class IdentitiesController {
   // The cached answer is already the JSON document to send ({customerId, identifiers}).
   @Header('content-type', 'application/json; charset=utf-8')
   async find(@Param('type') type: string, @Param('value') value: string): Promise<string> {
-    const found = await mapErrors(() => this.lookup.answer(type, value));
-    if (found === undefined) throw new NotFoundException({ code: 'not_found', message: `no customer has this ${type} identifier` });
+    const found = await this.lookup.answer(type, value);
+    if (found === undefined) throw problem(404, 'not_found', `no customer has this ${type} identifier`);
     return found;
   }
 }

@@ -1,7 +1,7 @@
-import { ConflictException, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { problem } from '@o2o/runtime';
 import { TrainMatchingHandler, TrainingOutcome } from '../application/train-matching/train-matching.handler';
 import { MatchParametersRepository } from '../infrastructure/match-parameters.repository';
-import { mapErrors } from './http-errors';
 import { TrainingScheduler } from './training.scheduler';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
@@ -48,12 +48,10 @@ export class MatchingController {
   @RequireScope(SCOPES.matchingWrite)
   @Post('parameters/estimate')
   @HttpCode(200)
-  reestimate() {
-    return mapErrors(async () => {
-      const outcome = await this.training.execute('request');
-      if (outcome.kind === 'busy') throw new ConflictException({ code: 'training_in_progress', message: 'another training run holds the lease; see GET /v1/matching/training' });
-      return describe(outcome);
-    });
+  async reestimate() {
+    const outcome = await this.training.execute('request');
+    if (outcome.kind === 'busy') throw problem(409, 'training_in_progress', 'another training run holds the lease; see GET /v1/matching/training');
+    return describe(outcome);
   }
 
   /** The training job's state: running or idle, the last version made current, the last estimate refused. */

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { z } from 'zod';
 import { DecideReviewHandler } from '../application/decide-review/decide-review.handler';
 import { ReviewQueueRepository } from '../infrastructure/review-queue.repository';
-import { mapErrors } from './http-errors';
-import { parseBody } from './parse-body';
+import { parseBody } from '@o2o/runtime';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 const listQuery = z.object({
@@ -46,7 +45,7 @@ export class ReviewController {
   @HttpCode(200)
   accept(@Param('id') id: string, @Body() body: unknown) {
     const { note } = parseBody(decisionBody, body);
-    return mapErrors(() => this.decide.accept(id, note));
+    return this.decide.accept(id, note);
   }
 
   @RequireScope(SCOPES.matchingWrite)
@@ -54,6 +53,6 @@ export class ReviewController {
   @HttpCode(200)
   reject(@Param('id') id: string, @Body() body: unknown) {
     const { note } = parseBody(decisionBody, body);
-    return mapErrors(() => this.decide.reject(id, note));
+    return this.decide.reject(id, note);
   }
 }

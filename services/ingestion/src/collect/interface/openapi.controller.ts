@@ -1,45 +1,14 @@
-import { Controller, Get, Header } from '@nestjs/common';
 import { z } from 'zod';
-import { OpenRoute } from '@o2o/auth';
+import { openApiController, openApiErrorBody, openApiSchema as jsonSchema } from '@o2o/runtime';
 import { segmentAliasV1, segmentBatchV1, segmentGroupV1, segmentIdentifyV1, segmentPageV1, segmentScreenV1, segmentTrackV1 } from '@o2o/contracts';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../domain/message-validator';
 
 const calls: Record<string, z.ZodObject> = { track: segmentTrackV1, identify: segmentIdentifyV1, page: segmentPageV1, screen: segmentScreenV1, group: segmentGroupV1, alias: segmentAliasV1 };
 
-const errorBody = {
-  type: 'object',
-  required: ['success', 'error'],
-  properties: {
-    success: { const: false },
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: {
-          type: 'string',
-          description: 'invalid_event, invalid_json, invalid_body, invalid_encoding, unsupported_encoding, too_large, unauthorized, invalid_signature, forbidden, not_found, rate_limited, unavailable',
-        },
-        message: { type: 'string' },
-        issues: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['field', 'code', 'message'],
-            properties: {
-              field: { type: 'string', description: 'dotted path of the offending field, e.g. properties.$where or batch.3.userId' },
-              code: { type: 'string', enum: ['required', 'invalid_type', 'unknown_event_type', 'too_large', 'too_deep', 'invalid_key', 'invalid_value'] },
-              message: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-}
+const errorBody = openApiErrorBody({
+  codes: 'invalid_event, invalid_json, invalid_body, invalid_encoding, unsupported_encoding, too_large, unauthorized, invalid_signature, forbidden, not_found, rate_limited, unavailable',
+  issueCodes: ['required', 'invalid_type', 'unknown_event_type', 'too_large', 'too_deep', 'invalid_key', 'invalid_value'],
+});
 
 const issue = { type: 'object', required: ['field', 'code', 'message'], properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } };
 
@@ -105,14 +74,4 @@ export function trackingApiDocument(): Record<string, unknown> {
   };
 }
 
-@Controller()
-@OpenRoute('describes the public tracking API, as Segment publishes its own')
-export class OpenApiController {
-  private readonly document = trackingApiDocument();
-
-  @Get('openapi.json')
-  @Header('Cache-Control', 'public, max-age=300')
-  openapi(): Record<string, unknown> {
-    return this.document;
-  }
-}
+export const OpenApiController = openApiController(trackingApiDocument, 'describes the public tracking API, as Segment publishes its own');

@@ -1,9 +1,10 @@
 import { PassThrough, pipeline, Transform, TransformCallback } from 'node:stream';
 import { createUnzip } from 'node:zlib';
-import { ArgumentsHost, Catch, HttpException, HttpServer, Logger } from '@nestjs/common';
-import { BaseExceptionFilter } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bodyProblem, HttpProblem } from './http-problem';
+import { HttpException } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ProblemFilterOptions } from '@o2o/runtime';
+import { HttpProblem } from '@o2o/runtime';
+import { bodyProblem } from './http-problem';
 
 export interface RequestBodyOptions {
   /** Largest accepted decompressed/compressed size ratio of a compressed body. */
@@ -34,38 +35,24 @@ export function configureRequestBodies(fastify: FastifyInstance, options: Reques
 }
 
 /**
- * Errors Fastify raises while it reads a body reach Nest's error handler, not a controller: this
- * global filter answers those (and HttpProblems raised by the hooks above) in ingestion's error
- * body, and leaves every other exception to Nest's usual handling.
+ * Errors Fastify raises while it reads a body reach Nest's error handler, not a controller: on the
+ * Tracking API's paths the service's ProblemFilter reads them here (the platform's one error body,
+ * with Segment-minded codes), and closes the connection: the client may still be sending (a body
+ * refused part way), so close rather than read the rest.
  */
-@Catch()
-export class RequestBodyErrorFilter extends BaseExceptionFilter {
-  constructor(adapter: HttpServer) {
-    super(adapter);
-  }
-
-  override catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const problem = exception instanceof HttpProblem ? exception : request.url.startsWith('/v1/') ? frameworkProblem(exception) : undefined;
-    if (!problem) {
-      super.catch(exception, host);
-      return;
-    }
-    if (problem.status >= 500) Logger.error(exception, 'RequestBodyErrorFilter');
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    // The client may still be sending (a body refused part way): close rather than read the rest.
-    void reply.status(problem.status).headers({ ...problem.headers, connection: 'close' }).send(problem.body());
-  }
-}
+export const trackingApiErrors: Pick<ProblemFilterOptions, 'translate' | 'headers'> = {
+  translate: (exception, request) => (request.url.startsWith('/v1/') ? frameworkProblem(exception) : undefined),
+  headers: (_problem, request): Record<string, string> => (request.url.startsWith('/v1/') ? { connection: 'close' } : {}),
+};
 
 function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options: RequestBodyOptions): NodeJS.ReadableStream {
   const header = request.headers['content-encoding'];
   const encoding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return payload;
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
-    throw new HttpProblem(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip, deflate or an uncompressed body`, [
-      { field: 'headers.content-encoding', code: 'invalid_value', message: 'gzip, deflate or identity' },
-    ]);
+    throw new HttpProblem(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip, deflate or an uncompressed body`, {
+      issues: [{ field: 'headers.content-encoding', code: 'invalid_value', message: 'gzip, deflate or identity' }],
+    });
   }
   let encoded = 0;
   let decoded = 0;

@@ -13,7 +13,7 @@ import { SIGNATURE_HEADER, signatureMatches } from '../../sources/domain/source-
 import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 import { SourceRateLimiter } from '../infrastructure/source-rate-limiter';
-import { HttpProblem } from './http-problem';
+import { HttpProblem } from '@o2o/runtime';
 
 /** Call types by path: Segment's names, and the one-letter paths analytics.js (analytics-next) posts to. */
 const singleTypes: Readonly<Record<string, SegmentMessageV1['type']>> = {
@@ -108,7 +108,7 @@ export class TrackingController {
       const raw = typeof request.body === 'string' ? request.body : '';
       const limit = endpoint === 'batch' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES;
       if (Buffer.byteLength(raw, 'utf8') > limit) {
-        throw new HttpProblem(413, 'too_large', `request body exceeds ${limit} bytes`, [{ field: '(body)', code: 'too_large', message: `at most ${limit} bytes` }]);
+        throw new HttpProblem(413, 'too_large', `request body exceeds ${limit} bytes`, { issues: [{ field: '(body)', code: 'too_large', message: `at most ${limit} bytes` }] });
       }
       const body = parseJson(raw);
       const source = await this.authenticate(request, body);
@@ -122,8 +122,8 @@ export class TrackingController {
       const { messages, refused } = parse(body);
       const decision = await this.rateLimiter.consume(source.id, messages.length + refused.length);
       if (!decision.allowed) {
-        throw new HttpProblem(429, 'rate_limited', `source ${source.id} exceeds its rate; retry after ${decision.retryAfterSeconds} s`, undefined, {
-          'Retry-After': String(decision.retryAfterSeconds),
+        throw new HttpProblem(429, 'rate_limited', `source ${source.id} exceeds its rate; retry after ${decision.retryAfterSeconds} s`, {
+          headers: { 'Retry-After': String(decision.retryAfterSeconds) },
         });
       }
       const requestId = randomUUID();
@@ -140,8 +140,8 @@ export class TrackingController {
       if (endpoint !== 'batch' && refused[0]) {
         // A single call is its one message: refused, it is answered as a refusal (and kept on ingest.rejected).
         const problem = invalid(refused[0].issues);
-        end({ status: String(problem.status) });
-        await reply.status(problem.status).send(problem.body());
+        end({ status: String(problem.getStatus()) });
+        await reply.status(problem.getStatus()).send(problem.body());
         return;
       }
       end({ status: '200' });
@@ -157,10 +157,10 @@ export class TrackingController {
       await reply.status(200).send({ success: true, accepted: messages.length, rejected });
     } catch (error) {
       const problem = toProblem(error);
-      if (problem.status >= 500) this.logger.error({ err: error, endpoint, source: sourceId }, 'ingestion request failed');
+      if (problem.getStatus() >= 500) this.logger.error({ err: error, endpoint, source: sourceId }, 'ingestion request failed');
       this.metrics.rejected.inc({ source: sourceId, reason: problem.code });
-      end({ status: String(problem.status) });
-      await reply.status(problem.status).headers(problem.headers).send(problem.body());
+      end({ status: String(problem.getStatus()) });
+      await reply.status(problem.getStatus()).headers(problem.headers).send(problem.body());
     }
   }
 
@@ -193,10 +193,10 @@ export class TrackingController {
   private async authenticate(request: FastifyRequest, body: Record<string, unknown>): Promise<ActiveSource> {
     const writeKey = basicAuthUser(request.headers.authorization) ?? (typeof body['writeKey'] === 'string' ? body['writeKey'] : undefined);
     if (!writeKey) {
-      throw new HttpProblem(401, 'unauthorized', 'a write key is required as the Basic auth user name', [], { 'WWW-Authenticate': 'Basic realm="ingestion"' });
+      throw new HttpProblem(401, 'unauthorized', 'a write key is required as the Basic auth user name', { headers: { 'WWW-Authenticate': 'Basic realm="ingestion"' } });
     }
     const source = await this.sources.findByWriteKey(writeKey);
-    if (!source) throw new HttpProblem(401, 'unauthorized', 'unknown or expired write key', [], { 'WWW-Authenticate': 'Basic realm="ingestion"' });
+    if (!source) throw new HttpProblem(401, 'unauthorized', 'unknown or expired write key', { headers: { 'WWW-Authenticate': 'Basic realm="ingestion"' } });
     if (!source.enabled) throw new HttpProblem(403, 'forbidden', `source ${source.id} is disabled`);
     return source;
   }
@@ -249,7 +249,7 @@ function withBatchFields(item: Record<string, unknown>, context: Record<string, 
 
 function invalid(issues: ValidationIssue[]): HttpProblem {
   const tooLarge = issues.some((i) => i.code === 'too_large');
-  return new HttpProblem(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  return new HttpProblem(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
 }
 
 function parseJson(raw: string): Record<string, unknown> {
@@ -257,10 +257,10 @@ function parseJson(raw: string): Record<string, unknown> {
   try {
     value = JSON.parse(raw);
   } catch {
-    throw new HttpProblem(400, 'invalid_json', 'the body is not valid JSON', [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }]);
+    throw new HttpProblem(400, 'invalid_json', 'the body is not valid JSON', { issues: [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }] });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpProblem(400, 'invalid_json', 'the body must be a JSON object', [{ field: '(body)', code: 'invalid_type', message: 'expected an object' }]);
+    throw new HttpProblem(400, 'invalid_json', 'the body must be a JSON object', { issues: [{ field: '(body)', code: 'invalid_type', message: 'expected an object' }] });
   }
   return value as Record<string, unknown>;
 }
@@ -275,7 +275,7 @@ function basicAuthUser(header: string | undefined): string | undefined {
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof EventStoreUnavailableError) {
-    return new HttpProblem(503, 'unavailable', 'events could not be stored; retry later (retries are deduplicated by messageId)', undefined, { 'Retry-After': '5' });
+    return new HttpProblem(503, 'unavailable', 'events could not be stored; retry later (retries are deduplicated by messageId)', { headers: { 'Retry-After': '5' } });
   }
   return new HttpProblem(500, 'internal_error', 'unexpected error');
 }

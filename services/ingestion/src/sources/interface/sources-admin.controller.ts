@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireScope, SCOPES } from '@o2o/auth';
+import { notFound, parseBody } from '@o2o/runtime';
 import { channelSchema } from '@o2o/contracts';
 import { newSigningSecret, newSourceId, newWriteKey } from '../domain/source-credentials';
 import { SourceRepository, SourceView } from '../infrastructure/source.repository';
@@ -16,27 +17,6 @@ const rotateSchema = z.strictObject({
   /** How long the current keys stay valid after the rotation (default one day). */
   graceSeconds: z.number().int().min(0).max(30 * 86400).default(86400),
 });
-
-function problem(status: number, code: string, message: string, issues: Array<{ field: string; message: string }> = []): HttpException {
-  return new HttpException({ success: false, error: { code, message, ...(issues.length ? { issues } : {}) } }, status);
-}
-
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  let json: unknown = body ?? {};
-  if (typeof body === 'string') {
-    try {
-      json = body.trim() === '' ? {} : JSON.parse(body);
-    } catch {
-      throw problem(400, 'invalid_json', 'the body is not valid JSON', [{ field: '(body)', message: 'not valid JSON' }]);
-    }
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
-    throw problem(400, 'invalid_request', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
-  }
-  return parsed.data;
-}
 
 /**
  * The sources admin API, for operators (scope sources:admin, like every admin route). Keys and
@@ -91,7 +71,7 @@ export class SourcesAdminController {
   }
 
   private found(view: SourceView | null, id: string): SourceView {
-    if (!view) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no source ${id}` } });
+    if (!view) throw notFound(`no source ${id}`);
     return view;
   }
 }

@@ -1,6 +1,7 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { problem } from '@o2o/runtime';
 import { channels, channelSchema } from '@o2o/contracts';
-import { CustomerNotFoundError, ReadNeedsQuery } from '../application/read-needs/read-needs.query';
+import { ReadNeedsQuery } from '../application/read-needs/read-needs.query';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 @RequireScope(SCOPES.profilesRead)
@@ -11,7 +12,7 @@ export class NeedsController {
   /** Facts, archetypes, stage (reason and guidance) and what is still unknown. */
   @Get(':id/needs')
   async needs(@Param('id') id: string) {
-    return this.found(() => this.query.needs(id));
+    return this.query.needs(id);
   }
 
   /**
@@ -23,17 +24,8 @@ export class NeedsController {
   async nextQuestion(@Param('id') id: string, @Query('channel') channel: unknown) {
     const parsed = channel === undefined ? undefined : channelSchema.safeParse(channel);
     if (parsed && !parsed.success) {
-      throw new BadRequestException({ code: 'invalid_channel', message: `channel must be one of ${channels.join(', ')}` });
+      throw problem(400, 'invalid_channel', `channel must be one of ${channels.join(', ')}`);
     }
-    return this.found(() => this.query.nextQuestion(id, parsed?.data));
-  }
-
-  private async found<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      if (error instanceof CustomerNotFoundError) throw new NotFoundException({ code: 'not_found', message: error.message });
-      throw error;
-    }
+    return this.query.nextQuestion(id, parsed?.data);
   }
 }

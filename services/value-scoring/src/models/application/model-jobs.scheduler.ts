@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { LOGGER, Logger } from '@o2o/observability';
+import type { HeldLease } from '@o2o/redis';
+import { PeriodicJob } from '@o2o/runtime';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
 import { INTERIM_MODEL_VERSION } from '../../valuation/domain/customer-valuation';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { HeldLock, ModelJobLock } from '../infrastructure/model-job.lock';
+import { ModelJobLock } from '../infrastructure/model-job.lock';
 import { ModelVersionRepository } from '../infrastructure/model-version.repository';
 import { ModelVersion } from '../infrastructure/model-version.schema';
 import { ModelRegistry } from './model.registry';
@@ -28,8 +30,7 @@ export type RescoreResult = { status: 'rescored'; outcome: RescoreOutcome } | { 
  */
 @Injectable()
 export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private readonly schedule: PeriodicJob<void>;
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -42,19 +43,21 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly summaries: PurchaseSummaryRepository,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.schedule = new PeriodicJob(
+      () => this.tick(),
+      (error) => this.logger.error({ err: error }, 'scheduled model job failed; retried at the next tick'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.config.SCHEDULER_ENABLED) return;
-    this.timer = setInterval(() => void this.tick(), this.config.SCHEDULER_TICK_MS);
-    this.timer.unref();
+    if (this.config.SCHEDULER_ENABLED) this.schedule.start(this.config.SCHEDULER_TICK_MS);
   }
 
   /** Lets a running job finish its page and stop, so its last writes land before MongoDB closes. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([this.schedule.stop(), ...this.inFlight]);
   }
 
   /**
@@ -84,32 +87,25 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async tick(): Promise<void> {
-    if (this.ticking || this.stopping) return;
-    this.ticking = true;
-    try {
-      const [latest, state] = await Promise.all([this.versions.latest(), this.versions.state()]);
-      const now = Date.now();
-      const refitDue = latest
-        ? now - latest.fittedAt.getTime() >= this.config.REFIT_INTERVAL_MS
-        : (await this.summaries.countWithPurchases()) >= this.config.FIT_MIN_CUSTOMERS;
-      if (refitDue && (await this.refit('schedule')).status === 'fitted') return;
-      const current = latest?._id ?? INTERIM_MODEL_VERSION;
-      const rescoreDue = !state || state.modelVersion !== current || now - state.walkedAt.getTime() >= this.config.RESCORE_INTERVAL_MS;
-      if (rescoreDue) {
-        const result = await this.rescore();
-        if (result.status === 'rescored') this.logger.info({ ...result.outcome }, 'scheduled re-scoring done');
-      }
-    } catch (error: unknown) {
-      this.logger.error({ err: error }, 'scheduled model job failed; retried at the next tick');
-    } finally {
-      this.ticking = false;
+    if (this.stopping) return;
+    const [latest, state] = await Promise.all([this.versions.latest(), this.versions.state()]);
+    const now = Date.now();
+    const refitDue = latest
+      ? now - latest.fittedAt.getTime() >= this.config.REFIT_INTERVAL_MS
+      : (await this.summaries.countWithPurchases()) >= this.config.FIT_MIN_CUSTOMERS;
+    if (refitDue && (await this.refit('schedule')).status === 'fitted') return;
+    const current = latest?._id ?? INTERIM_MODEL_VERSION;
+    const rescoreDue = !state || state.modelVersion !== current || now - state.walkedAt.getTime() >= this.config.RESCORE_INTERVAL_MS;
+    if (rescoreDue) {
+      const result = await this.rescore();
+      if (result.status === 'rescored') this.logger.info({ ...result.outcome }, 'scheduled re-scoring done');
     }
   }
 
   /** Runs work under the lock (null when another instance holds it), tracked for shutdown. */
-  private async locked<T>(work: (lock: HeldLock, guard: JobGuard) => Promise<T>): Promise<T | null> {
+  private async locked<T>(work: (lock: HeldLease, guard: JobGuard) => Promise<T>): Promise<T | null> {
     if (this.stopping) return null;
-    const lock = await this.lock.acquire();
+    const lock = await this.lock.hold(this.config.MODEL_LOCK_TTL_MS);
     if (!lock) return null;
     const guard: JobGuard = { shouldStop: () => this.stopping || lock.lost };
     const run = work(lock, guard).finally(() => lock.release().catch((error: unknown) => this.logger.warn({ err: error }, 'could not release the model-job lock; it expires by itself')));

@@ -1,6 +1,7 @@
-import { Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RequestWithPrincipal, RequireScope, SCOPES } from '@o2o/auth';
+import { notFound } from '@o2o/runtime';
 import { ModelVersionRepository } from '../infrastructure/model-version.repository';
 import { BackgroundModelJobs, ModelJobView, versionView } from '../application/background-model-jobs';
 import { ModelRegistry } from '../application/model.registry';
@@ -52,7 +53,7 @@ export class ModelsController {
   @Header('cache-control', 'no-store')
   async job(@Param('id') id: string): Promise<ModelJobView> {
     const job = await this.background.status(id);
-    if (!job) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no model job ${id}` } });
+    if (!job) throw notFound(`no model job ${id}`);
     return job;
   }
 

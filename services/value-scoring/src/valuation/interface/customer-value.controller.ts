@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { notFound } from '@o2o/runtime';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
 import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
@@ -6,9 +7,7 @@ import { VALUE_CONFIG } from '../../value.tokens';
 import { CustomerScorer } from '../application/customer.scorer';
 import { INTERIM_MODEL_VERSION, round2 } from '../domain/customer-valuation';
 import { RequireScope, SCOPES } from '@o2o/auth';
-
-/** How far a chain of merges is followed (A into B into C ...) before giving up. */
-const MAX_MERGE_HOPS = 10;
+import { walkMerges } from '@o2o/contracts';
 
 @RequireScope(SCOPES.profilesRead)
 @Controller('v1/customers')
@@ -22,13 +21,10 @@ export class CustomerValueController {
   /** The customer's value state and why; a merged id answers with its survivor's, saying so. */
   @Get(':id/value')
   async value(@Param('id') id: string) {
-    let summary = await this.summaries.findOne(id);
-    const mergedPath: string[] = [];
-    while (summary?.mergedInto && mergedPath.length < MAX_MERGE_HOPS) {
-      mergedPath.push(summary.mergedInto);
-      summary = await this.summaries.findOne(summary.mergedInto);
-    }
-    if (!summary || summary.mergedInto) throw new NotFoundException({ error: { code: 'not_found', message: `no value is known for customer ${id}` } });
+    const chain = await walkMerges(id, async (link) => (await this.summaries.findOne(link)) ?? undefined, (link) => link.mergedInto);
+    const summary = chain?.[chain.length - 1];
+    const mergedPath = chain?.slice(1).map((link) => link._id) ?? [];
+    if (!summary) throw notFound(`no value is known for customer ${id}`);
     const score = summary.score ?? this.scoreNow(summary);
     const survivorId = summary._id;
     return {

@@ -1,30 +1,8 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { z } from 'zod';
-import { OpenRoute, SCOPES } from '@o2o/auth';
+import { SCOPES } from '@o2o/auth';
+import { openApiController, openApiErrorBody, openApiQueryParameters as queryParameters, openApiSchema as jsonSchema } from '@o2o/runtime';
 import { costModelBody, growableQuery } from '../../costs/interface/cost-model.dto';
 
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _schema, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-}
-
-const errorBody = {
-  type: 'object',
-  required: ['success', 'error'],
-  properties: {
-    success: { const: false },
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', description: 'invalid_request, unauthorized, forbidden, not_found, version_conflict, rate_limited' },
-        message: { type: 'string' },
-        requiredScope: { type: 'string' },
-        issues: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-      },
-    },
-  },
-};
+const errorBody = openApiErrorBody({ codes: 'invalid_request, invalid_json, unauthorized, forbidden, not_found, version_conflict, rate_limited, internal_error' });
 
 const money = (description: string) => ({ type: 'number', description });
 const nullableMoney = (description: string) => ({ type: ['number', 'null'], description });
@@ -52,11 +30,6 @@ const costModelView = {
     updatedAt: { type: ['string', 'null'], format: 'date-time' },
     updatedBy: { type: ['string', 'null'], description: 'The client that set it.' },
   },
-};
-
-const queryParameters = (schema: z.ZodObject) => {
-  const json = jsonSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: (json.required ?? []).includes(name), schema: property }));
 };
 
 /** OpenAPI 3.1 document of value-scoring's value API (customer value, reports, the cost model); request schemas from the zod schemas that validate them. */
@@ -183,14 +156,4 @@ export function valueApiDocument(): Record<string, unknown> {
   };
 }
 
-@Controller()
-@OpenRoute('describes the value API (no customer data), as ingestion describes its tracking API')
-export class OpenApiController {
-  private readonly document = valueApiDocument();
-
-  @Get('openapi.json')
-  @Header('Cache-Control', 'public, max-age=300')
-  openapi(): Record<string, unknown> {
-    return this.document;
-  }
-}
+export const OpenApiController = openApiController(valueApiDocument, 'describes the value API (no customer data), as ingestion describes its tracking API');

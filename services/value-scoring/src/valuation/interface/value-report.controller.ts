@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { parseBody } from '@o2o/runtime';
 import { RequireScope, SCOPES } from '@o2o/auth';
 import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
 import { ValueReportBuilder } from '../domain/value-report';
 import { growableQuery } from '../../costs/interface/cost-model.dto';
-import { invalidRequest } from '../../costs/interface/cost-model.controller';
 
 const PAGE = 500;
 
@@ -48,9 +48,7 @@ export class ValueReportController {
   @RequireScope(SCOPES.segmentsRead)
   @Get('most-growable')
   async mostGrowable(@Query() query: unknown) {
-    const parsed = growableQuery.safeParse(query ?? {});
-    if (!parsed.success) throw invalidRequest(parsed.error);
-    const { limit, after } = parsed.data;
+    const { limit, after } = parseBody(growableQuery, query);
     let cursor: { growthValue: number; id: string } | undefined;
     if (after !== undefined) {
       const colon = after.indexOf(':');

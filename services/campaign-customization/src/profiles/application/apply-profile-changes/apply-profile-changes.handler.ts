@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { Context } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
-import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
+import { followMerges, topics, type MembershipChangedDataV1 } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
 import { InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
@@ -14,7 +14,7 @@ import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedE
 import { trackedProperties, type SegmentDefinition } from '../../../segments/domain/segment-definition';
 import type { CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
 import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
-import { CoalescingGate } from '@o2o/mongo';
+import { CoalescingGate, loadWithSurvivors } from '@o2o/mongo';
 import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
 import { MembershipFlowStore, type FlowRecord } from '../../../segments/infrastructure/membership-flow.store';
 import {
@@ -37,8 +37,6 @@ import type { ProfileChange } from './profile-change';
 const SOURCE = '/services/campaign-customization';
 /** Optimistic-concurrency rounds before the batch fails (and the transport retries it). */
 const MAX_ROUNDS = 8;
-/** mergedInto hops followed when routing an event of a merged-away id. */
-const MAX_MERGE_HOPS = 5;
 const DEFAULT_WINDOW_DAYS = 30;
 /** Longest the entries-and-exits count may delay a publication. */
 const FLOW_RECORD_WAIT_MS = 1000;
@@ -185,19 +183,15 @@ export class ApplyProfileChangesHandler {
 
   /** Reads the batch's customers and, for merged-away ids, the customers they went to. */
   private async load(ids: string[]): Promise<Map<string, Working>> {
-    const working = new Map<string, Working>();
-    let wanted = ids;
-    for (let hop = 0; hop <= MAX_MERGE_HOPS && wanted.length > 0; hop++) {
+    const { docs } = await loadWithSurvivors(ids, async (wanted) => {
       const found = await this.customers.find(wanted);
-      const next: string[] = [];
-      for (const id of wanted) {
-        const stored = found.get(id) ?? { state: emptyState(id), version: 0, exists: false };
-        working.set(id, { ...stored, dirty: false, recompute: undefined, trace: undefined, replayed: false, cause: undefined });
-        const target = stored.state.mergedInto;
-        if (target !== undefined && !working.has(target)) next.push(target);
-      }
-      wanted = [...new Set(next)];
-    }
+      return new Map([...found].map(([id, stored]) => [id, { stored, mergedInto: stored.state.mergedInto }]));
+    });
+    const working = new Map<string, Working>();
+    const fresh = (stored: StoredState): Working => ({ ...stored, dirty: false, recompute: undefined, trace: undefined, replayed: false, cause: undefined });
+    for (const [id, { stored }] of docs) working.set(id, fresh(stored));
+    // Asked for or merged into but not stored yet: a customer this batch starts.
+    for (const id of [...ids, ...[...docs.values()].flatMap((d) => d.mergedInto ?? [])]) if (!working.has(id)) working.set(id, fresh({ state: emptyState(id), version: 0, exists: false }));
     return working;
   }
 
@@ -515,9 +509,7 @@ class BatchContext {
 
   /** Where an event of this id belongs now: the end of its mergedInto chain. */
   private route(customerId: string): Working {
-    let w = this.get(customerId);
-    for (let hop = 0; hop < MAX_MERGE_HOPS && w.state.mergedInto !== undefined; hop++) w = this.get(w.state.mergedInto);
-    return w;
+    return this.get(followMerges(customerId, (id) => this.get(id).state.mergedInto));
   }
 
   private windowDays(campaignId: string): number {

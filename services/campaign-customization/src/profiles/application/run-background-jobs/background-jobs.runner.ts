@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectLogger, type Logger } from '@o2o/observability';
-import { InjectRedis, type Redis } from '@o2o/redis';
+import { InjectRedis, LeaseLock, type Redis } from '@o2o/redis';
+import { PeriodicJob } from '@o2o/runtime';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { SegmentRepository, type SegmentDocument } from '../../../segments/infrastructure/segment.repository';
@@ -18,10 +18,6 @@ const LIFT_RULES_INTERVAL_MS = 60_000;
 /** An outbox older than this was left behind by a crash (a live write publishes within a batch). */
 const STALE_OUTBOX_MS = 15_000;
 
-// Deletes the lock only if this instance still holds it.
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
-const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-
 /**
  * Work that is not driven by a topic: back-filling segments after they were created, edited or
  * deleted, publishing outboxes a crash left behind, and recording offers nobody answered in time
@@ -32,8 +28,7 @@ const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
  */
 @Injectable()
 export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly job: PeriodicJob<void>;
   private stopping = false;
   private liftRulesAt = 0;
 
@@ -46,28 +41,26 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     @InjectRedis() private readonly redis: Redis,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(
+      () => this.pass(),
+      (error) => this.logger.warn({ err: error }, 'background jobs pass failed'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), this.config.BACKGROUND_INTERVAL_MS);
-    this.timer.unref();
+    this.job.start(this.config.BACKGROUND_INTERVAL_MS);
     this.tick();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.job.stop();
   }
 
-  /** Runs one pass now (tests and the API call it to start a back-fill without waiting). */
+  /** Runs one pass now, or joins the one in flight (tests and the API call it to start a back-fill without waiting). */
   tick(): void {
-    if (this.running || this.stopping) return;
-    this.running = this.pass()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'background jobs pass failed'))
-      .finally(() => {
-        this.running = undefined;
-      });
+    if (!this.stopping) void this.job.run();
   }
 
   private async pass(): Promise<void> {
@@ -134,19 +127,8 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     }
   }
 
+  /** One instance runs a given job at a time; the others skip it this pass. */
   private async withLock(key: string, work: () => Promise<void>): Promise<void> {
-    const token = randomUUID();
-    const acquired = await this.redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX');
-    if (acquired !== 'OK') return;
-    const renewal = setInterval(() => {
-      this.redis.eval(RENEW, 1, key, token, String(LOCK_TTL_MS)).catch(() => undefined);
-    }, LOCK_TTL_MS / 3);
-    renewal.unref();
-    try {
-      await work();
-    } finally {
-      clearInterval(renewal);
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
-    }
+    await new LeaseLock(this.redis, key).withLease(LOCK_TTL_MS, work);
   }
 }
