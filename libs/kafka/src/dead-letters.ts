@@ -66,18 +66,26 @@ export async function readDeadLetters(kafka: Kafka, topic: string, { limit = 100
     await consumer.subscribe({ topic, fromBeginning: true });
     const done = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms`)), timeoutMs);
-      const finish = (): void => {
-        clearTimeout(timer);
-        resolve();
+      // A partition is read once the consumer's position passes the high mark taken above. Not
+      // only a message says so: letters written in a transaction (exactly-once consumers) end
+      // with its commit marker, an offset no message is delivered for; kafkajs reports the batch
+      // that held only the marker as processed, with its last offset.
+      const reach = (partition: number, lastOffset: string): void => {
+        const high = wanted.get(partition);
+        if (high !== undefined && Number(lastOffset) + 1 >= high) reached.add(partition);
+        if (reached.size === wanted.size || records.length >= limit) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reach(payload.partition, payload.lastOffset));
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
           const high = wanted.get(partition);
           if (high === undefined || reached.has(partition)) return;
           if (Number(message.offset) < high && records.length < limit) records.push(toRecord(partition, message.offset, message.key, message.value, message.headers));
-          if (Number(message.offset) + 1 >= high) reached.add(partition);
-          if (reached.size === wanted.size || records.length >= limit) finish();
+          reach(partition, message.offset);
         },
       });
     });
