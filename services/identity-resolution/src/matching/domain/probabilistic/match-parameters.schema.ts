@@ -43,7 +43,7 @@ export const matchParametersSchema = z
       })
       .optional(),
     /**
-     * Whether the data holds households (see measureHouseholds): pairs sharing surname and
+     * Whether the data holds households (see judgeHouseholds in parameter-training.ts): pairs sharing surname and
      * address that differ on both first name and birth date, against the number typing errors
      * alone would explain. Absent on sets estimated before it was measured: households assumed.
      */

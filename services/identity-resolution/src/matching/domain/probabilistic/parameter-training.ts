@@ -236,8 +236,11 @@ const ADDRESS_RECIPES = ['street-pc', 'num-pc', 'street-loc', 'num-loc'];
  * are plainly absent does the resolver let household evidence (surname, address, landline) link
  * records on its own weight; everywhere else it asks for a first name or birth date to agree.
  */
-export function measureHouseholds(index: InMemoryBlockingIndex, byId: ReadonlyMap<string, PreparedRecord>, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
-  return judgeHouseholds(countHouseholdPairs(index, byId), parameters);
+function judgeHouseholds({ pairs, bothDiffer }: HouseholdPairs, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
+  const m = (name: 'firstName' | 'birthDate'): number => parameters.comparisons[name]?.levels['else']?.m ?? 1;
+  const expectedFromErrors = pairs * m('firstName') * m('birthDate');
+  const present = pairs < MIN_HOUSEHOLD_EVIDENCE_PAIRS || bothDiffer > HOUSEHOLD_EXCESS_FACTOR * expectedFromErrors + HOUSEHOLD_EXCESS_SLACK;
+  return { pairs, bothDiffer, expectedFromErrors: Number(expectedFromErrors.toFixed(3)), present };
 }
 
 /** Pairs sharing surname and address with first name and birth date both given, and how many of them differ on both. */
@@ -270,13 +273,6 @@ function countHouseholdPairs(index: InMemoryBlockingIndex, byId: ReadonlyMap<str
     }
   }
   return { pairs, bothDiffer };
-}
-
-function judgeHouseholds({ pairs, bothDiffer }: HouseholdPairs, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
-  const m = (name: 'firstName' | 'birthDate'): number => parameters.comparisons[name]?.levels['else']?.m ?? 1;
-  const expectedFromErrors = pairs * m('firstName') * m('birthDate');
-  const present = pairs < MIN_HOUSEHOLD_EVIDENCE_PAIRS || bothDiffer > HOUSEHOLD_EXCESS_FACTOR * expectedFromErrors + HOUSEHOLD_EXCESS_SLACK;
-  return { pairs, bothDiffer, expectedFromErrors: Number(expectedFromErrors.toFixed(3)), present };
 }
 
 /**
