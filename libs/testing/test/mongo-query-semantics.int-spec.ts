@@ -6,7 +6,9 @@ import { assertTestDatabase, uniqueId } from '../src';
  * The local MongoDB-compatible server is FerretDB with patches that push equality and `$in`
  * conditions down to SQLite (deploy/local/ferretdb/patches); this checks that such queries keep
  * MongoDB's semantics on whichever server the tests run against: the other conditions still
- * apply, other types and arrays still match, nothing is lost or matched twice.
+ * apply, other types and arrays still match, nothing is lost or matched twice; and that
+ * concurrent writes to one document are each applied (MongoDB's single-document atomicity, which
+ * FerretDB's SQLite backend only keeps with patch 0003).
  */
 interface Doc {
   _id: string | number | ObjectId | { x: number };
@@ -118,5 +120,27 @@ describe('MongoDB query semantics the services rely on', () => {
       ['a', 9],
       ['new', 9],
     ]);
+  });
+  it('applies every one of many concurrent writes to one document', async () => {
+    const counters = db.collection<{ _id: string; count?: number; acks?: Record<string, number> }>('concurrent');
+    const rounds = 20;
+    const writers = 6;
+    for (let round = 0; round < rounds; round += 1) await counters.insertOne({ _id: `d${round}`, acks: {} });
+    await Promise.all(
+      Array.from({ length: rounds * writers }, (_, i) => {
+        const _id = `d${i % rounds}`;
+        const writer = Math.floor(i / rounds);
+        // Three kinds of write the services make: $set of one field, $inc, and findOneAndUpdate.
+        return writer % 2 === 0
+          ? counters.updateOne({ _id }, { $set: { [`acks.w${writer}`]: writer }, $inc: { count: 1 } })
+          : counters.findOneAndUpdate({ _id }, { $set: { [`acks.w${writer}`]: writer }, $inc: { count: 1 } });
+      }),
+    );
+    const stored = await counters.find({}).sort({ _id: 1 }).toArray();
+    expect(stored).toHaveLength(rounds);
+    for (const doc of stored) {
+      expect(doc.count).toBe(writers);
+      expect(Object.keys(doc.acks ?? {}).sort()).toEqual(Array.from({ length: writers }, (_, w) => `w${w}`));
+    }
   });
 });
