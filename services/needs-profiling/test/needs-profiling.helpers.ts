@@ -61,26 +61,14 @@ export function needsProfilingUnderTest(
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const topic = (name: string) => `${run}.${name}`;
-  return {
-    get service() {
-      return sut.service;
-    },
-    get config() {
-      return sut.config;
-    },
-    get spy() {
-      return sut.spy;
-    },
-    get producer() {
-      return sut.producer;
-    },
+  return Object.assign(sut, {
     topic,
-    send: async (name, events) => {
+    send: async (name: string, events: Envelope[]) => {
       await sut.producer.send({ topic: topic(name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
     },
     get: async <T>(path: string, role: Parameters<typeof authHeader>[0] = 'agent') => {
       const response = await fetch(`${sut.service.url}${path}`, { headers: await authHeader(role) });
       return { status: response.status, body: (await response.json()) as T };
     },
-  };
+  });
 }

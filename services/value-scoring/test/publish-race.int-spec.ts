@@ -48,7 +48,7 @@ describe('value-scoring: a state published by a write that then lost its race (r
   let walkPublisher: InterleavedPublisher;
 
   beforeAll(() => {
-    const { summaries, scorer, registry, versions, config } = race;
+    const { summaries, scorer, registry, versions, config } = race.parts();
     interleaved = new InterleavedRepository(summaries);
     first = new SummaryUpdater(interleaved, scorer, race.publisher());
     second = new SummaryUpdater(new PurchaseSummaryRepository(summaries), scorer, race.publisher());
@@ -67,14 +67,14 @@ describe('value-scoring: a state published by a write that then lost its race (r
     interleaved.afterLoad = () => second.update([purchaseInput(customer, 'o-2', 50)]);
     await first.update([purchaseInput(customer, 'o-3', 6)]);
 
-    const stored = await new PurchaseSummaryRepository(race.summaries).findOne(customer);
+    const stored = await new PurchaseSummaryRepository(race.parts().summaries).findOne(customer);
     expect(stored?.purchases).toBe(3);
     // The interleaving happened: the first instance published a state without o-2.
     await expectEventually(() => {
-      const states = race.spy.on(race.valueTopic).filter((m) => m.key === customer);
+      const states = race.parts().spy.on(race.parts().valueTopic).filter((m) => m.key === customer);
       expect(states.map((m) => (m.value as { data: { revenue: number } }).data.revenue)).toEqual(expect.arrayContaining([100, 150, 106]));
     });
-    await expectEventually(() => expect(latestState(race.spy, race.valueTopic, customer)).toMatchObject({ purchases: 3, revenue: 156 }));
+    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 3, revenue: 156 }));
   });
 
   it('the re-scoring walk never leaves its older state after a live update that published while the walk published', async () => {
@@ -87,11 +87,11 @@ describe('value-scoring: a state published by a write that then lost its race (r
     expect(outcome.customers).toBeGreaterThanOrEqual(2);
     // The interleaving happened: the live state went out, and so did the walk's older one.
     await expectEventually(() => {
-      const states = race.spy.on(race.valueTopic).filter((m) => m.key === customer);
+      const states = race.parts().spy.on(race.parts().valueTopic).filter((m) => m.key === customer);
       const revenues = states.map((m) => (m.value as { data: { revenue: number } }).data.revenue);
       expect(revenues).toContain(140);
       expect(revenues.lastIndexOf(40)).toBeGreaterThan(0);
     });
-    await expectEventually(() => expect(latestState(race.spy, race.valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 140 }));
+    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 140 }));
   });
 });

@@ -32,9 +32,9 @@ describe('value-scoring: a split racing a live update (real Kafka, MongoDB)', ()
 
   beforeAll(() => {
     const publisher = race.publisher();
-    interleaved = new InterleavedRepository(race.summaries);
-    live = new SummaryUpdater(new PurchaseSummaryRepository(race.summaries), race.scorer, publisher);
-    splitter = new SummaryUpdater(interleaved, race.scorer, publisher);
+    interleaved = new InterleavedRepository(race.parts().summaries);
+    live = new SummaryUpdater(new PurchaseSummaryRepository(race.parts().summaries), race.parts().scorer, publisher);
+    splitter = new SummaryUpdater(interleaved, race.parts().scorer, publisher);
   });
 
   it('keeps the purchase written between the split’s read and its write, in the store and in the latest published state', async () => {
@@ -50,14 +50,14 @@ describe('value-scoring: a split racing a live update (real Kafka, MongoDB)', ()
     ]);
     await splitter.update(changed.map((customerId) => ({ customerId, followMerges: false, create: false, apply: () => undefined, cause: { trace: undefined, causationId: 'split-1', correlationId: undefined } })));
 
-    const repository = new PurchaseSummaryRepository(race.summaries);
+    const repository = new PurchaseSummaryRepository(race.parts().summaries);
     // The interleaving happened: the live purchase was published with the revision the split did not read.
     await expectEventually(() => {
-      const states = race.spy.on(race.valueTopic).filter((m) => m.key === customer);
+      const states = race.parts().spy.on(race.parts().valueTopic).filter((m) => m.key === customer);
       expect(states.map((m) => (m.value as { data: { revenue: number } }).data.revenue)).toContain(180);
     });
     expect(await repository.findOne(customer)).toMatchObject({ purchases: 2, revenue: 150 });
     expect(await repository.findOne(other)).toMatchObject({ purchases: 1, revenue: 30 });
-    await expectEventually(() => expect(latestState(race.spy, race.valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 150 }));
+    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 150 }));
   });
 });

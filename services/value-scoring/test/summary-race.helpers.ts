@@ -17,7 +17,7 @@ import { PurchaseSummary, PurchaseSummarySchema } from '../src/purchases/infrast
 import { CustomerScorer } from '../src/valuation/application/customer.scorer';
 
 /** What a race between two writers of purchase summaries is built from: the service's own parts, one database, one value.scores topic. */
-export interface SummaryRace {
+export interface SummaryRaceParts {
   readonly config: ValueScoringConfig;
   readonly connection: Connection;
   readonly summaries: Model<PurchaseSummary>;
@@ -28,6 +28,11 @@ export interface SummaryRace {
   readonly spy: TopicSpy;
   /** value.scores with the run's prefix. */
   readonly valueTopic: string;
+}
+
+export interface SummaryRace {
+  /** The parts, once beforeAll has built them. */
+  parts(): SummaryRaceParts;
   /** A publisher as the service builds it, disconnected after the file. */
   publisher(): KafkaPublisher;
   /** The same, of a subclass (one with a hook, say). */
@@ -44,7 +49,7 @@ export type PublisherFactory<P extends KafkaPublisher> = (kafka: Kafka, names: T
  * configured cost prices, and a spy on value.scores. Read the result inside tests.
  */
 export function summaryRace(run: string, name: string): SummaryRace {
-  let race: Omit<SummaryRace, 'publisher' | 'publisherOf'> | undefined;
+  let race: SummaryRaceParts | undefined;
   let kafka: Kafka | undefined;
   const publishers: KafkaPublisher[] = [];
 
@@ -78,7 +83,7 @@ export function summaryRace(run: string, name: string): SummaryRace {
     await race?.connection.close();
   });
 
-  const started = (): Omit<SummaryRace, 'publisher' | 'publisherOf'> => {
+  const started = (): SummaryRaceParts => {
     if (!race) throw new Error('the race is set up in beforeAll: read it inside a test or a later hook');
     return race;
   };
@@ -90,30 +95,7 @@ export function summaryRace(run: string, name: string): SummaryRace {
     return publisher;
   };
   return {
-    get config() {
-      return started().config;
-    },
-    get connection() {
-      return started().connection;
-    },
-    get summaries() {
-      return started().summaries;
-    },
-    get versions() {
-      return started().versions;
-    },
-    get registry() {
-      return started().registry;
-    },
-    get scorer() {
-      return started().scorer;
-    },
-    get spy() {
-      return started().spy;
-    },
-    get valueTopic() {
-      return started().valueTopic;
-    },
+    parts: started,
     publisher: () => publisherOf((k, names, metrics) => new KafkaPublisher(k, names, metrics)),
     publisherOf,
   };
