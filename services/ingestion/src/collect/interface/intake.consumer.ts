@@ -13,7 +13,8 @@ export const INTAKE_WRITE_KEY_HEADER = 'write-key';
 
 /**
  * The Kafka intake: channels that already run on Kafka produce Segment JSON here. Each message
- * is validated exactly as over HTTP; failures go to ingest.rejected with the reason, whole.
+ * is admitted by the same use case as an HTTP call (AdmitEventsHandler); this consumer only turns
+ * a refusal into a dead letter on ingest.rejected with its reason, the message kept whole.
  */
 @Controller()
 export class IntakeConsumer {
