@@ -163,7 +163,7 @@ export class IdentifierIndexRepository implements OnModuleInit {
       if (previous === undefined || previous.at <= updatedAt) latest.set(s.customerId, { keys, at: updatedAt });
     }
     if (latest.size === 0) return;
-    const stored = new Map((await this.holdings.find({ _id: { $in: [...latest.keys()] } }).toArray()).map((d) => [d._id, d]));
+    const stored = new Map((await this.holdings.find({ _id: { $in: [...latest.keys()] } }, { batchSize: latest.size + 1 }).toArray()).map((d) => [d._id, d]));
     let changes = plan(latest, stored);
     /** Keys written for each customer, in every attempt: what a newer writer may need set back. */
     const touched = new Map<string, Set<string>>();
@@ -184,7 +184,7 @@ export class IdentifierIndexRepository implements OnModuleInit {
    * snapshot is planned again from what it wrote, and written again.
    */
   private async afterContention(changes: readonly HoldingChange[], latest: ReadonlyMap<string, { keys: ReadonlySet<string>; at: Date }>, touched: ReadonlyMap<string, ReadonlySet<string>>): Promise<HoldingChange[]> {
-    const now = new Map((await this.holdings.find({ _id: { $in: changes.map((c) => c.customerId) } }).toArray()).map((d) => [d._id, d]));
+    const now = new Map((await this.holdings.find({ _id: { $in: changes.map((c) => c.customerId) } }, { batchSize: changes.length + 1 }).toArray()).map((d) => [d._id, d]));
     const again = new Map<string, { keys: ReadonlySet<string>; at: Date }>();
     const fixes: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     for (const change of changes) {
