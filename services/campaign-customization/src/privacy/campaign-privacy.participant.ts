@@ -71,15 +71,36 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
       this.collection('customers').deleteMany({ $or: [{ _id: { $in: customerIds } }, { mergedInto: { $in: customerIds } }] } as never),
       this.identifierIndex.removeCustomer(customerIds),
     ]);
+    const backfills = await this.forgetBackfillPositions(customerIds);
     // Offers awaiting an answer and recorded outcomes: the learned counts lose this customer's share.
     const offers = await this.collection('offer_decisions').deleteMany({ customerId: { $in: customerIds } });
     const outcomes = await this.collection('offer_outcomes').deleteMany({ customerId: { $in: customerIds } });
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {
-      deleted: { 'mongo:customers': profiles.deletedCount, 'mongo:identifiers': identifiers.identifiers, 'mongo:identifier_holdings': identifiers.holdings, 'mongo:offer_decisions': offers.deletedCount, 'mongo:offer_outcomes': outcomes.deletedCount, 'redis:keys': keys.length, 'kafka:membership_exits': exits.length },
+      deleted: { 'mongo:customers': profiles.deletedCount, 'mongo:identifiers': identifiers.identifiers, 'mongo:identifier_holdings': identifiers.holdings, 'mongo:offer_decisions': offers.deletedCount, 'mongo:offer_outcomes': outcomes.deletedCount, 'mongo:segment_backfill_positions': backfills, 'redis:keys': keys.length, 'kafka:membership_exits': exits.length },
       tombstones: [],
     };
+  }
+
+  /**
+   * A segment back-fill resumes after the last customer id it did (`backfill.lastId`, kept when it
+   * is done too). One of the erased is moved back to the customer before it, so the position names
+   * nobody erased and the next page is the same. Run after the profiles are deleted.
+   */
+  private async forgetBackfillPositions(customerIds: string[]): Promise<number> {
+    const segments = this.collection('segments');
+    const positions = await segments.find({ 'backfill.lastId': { $in: customerIds } }, { projection: { 'backfill.lastId': 1 } }).toArray();
+    for (const segment of positions) {
+      const erased = (segment as unknown as { backfill: { lastId: string } }).backfill.lastId;
+      const [before] = await this.collection('customers')
+        .find({ _id: { $lt: erased } } as never, { projection: { _id: 1 } })
+        .sort({ _id: -1 })
+        .limit(1)
+        .toArray();
+      await segments.updateOne({ _id: segment._id, 'backfill.lastId': erased }, { $set: { 'backfill.lastId': before ? String(before._id) : '' } });
+    }
+    return positions.length;
   }
 
   /** The customer's Redis keys (caps and the next-action copy carry the id as a hash tag), with the prefix. */
