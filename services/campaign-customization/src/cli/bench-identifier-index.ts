@@ -15,6 +15,7 @@
  * named bench_identifier_index_<random>, dropped at the end.
  */
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import type { IdentifierV1 } from '@o2o/contracts';
 import { IdentifierIndexRepository } from '../profiles/infrastructure/identifier-index.repository';
@@ -28,21 +29,25 @@ interface Options {
   fresh: number;
 }
 
-function parseOptions(argv: readonly string[]): Options {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i];
-    const value = argv[i + 1];
-    if (name?.startsWith('--') && value !== undefined) flags.set(name.slice(2), value);
-  }
-  const number = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) => {
-    const value = Number(flags.get(name) ?? fallback);
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      mongo: { type: 'string' },
+      identifiers: { type: 'string', default: '50000' },
+      batches: { type: 'string', default: '10' },
+      'batch-size': { type: 'string', default: '250' },
+      changed: { type: 'string', default: '0.2' },
+      new: { type: 'string', default: '0.2' },
+    },
+  });
+  const number = (name: 'identifiers' | 'batches' | 'batch-size' | 'changed' | 'new', max = Number.MAX_SAFE_INTEGER) => {
+    const value = Number(values[name]);
     if (!Number.isFinite(value) || value < 0 || value > max) throw new Error(`--${name} must be a number from 0 to ${max}`);
     return value;
   };
-  const mongo = flags.get('mongo');
-  if (mongo === undefined) throw new Error('--mongo <url> is required');
-  const options = { mongo, identifiers: number('identifiers', 50_000), batches: number('batches', 10), batchSize: number('batch-size', 250), changed: number('changed', 0.2, 1), fresh: number('new', 0.2, 1) };
+  if (values.mongo === undefined) throw new Error('--mongo <url> is required');
+  const options = { mongo: values.mongo, identifiers: number('identifiers'), batches: number('batches'), batchSize: number('batch-size'), changed: number('changed', 1), fresh: number('new', 1) };
   if (options.changed + options.fresh > 1) throw new Error('--changed plus --new must not exceed 1');
   return options;
 }
