@@ -182,6 +182,21 @@ async function truePairsInReview(url: string, headers: Record<string, string>, c
 }
 
 /** The stack on private topics and databases: ingestion and identity-resolution as their own processes. */
+/**
+ * A network error (a keep-alive connection the server closed as the request went out, a moment
+ * of overload) is sent again, as the Segment libraries do; the messageId makes a repeat harmless.
+ */
+async function sendWithRetries(send: () => Promise<Response>, attempts = 5): Promise<Response> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
 async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<Figures> {
   const env = {
     // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
@@ -214,12 +229,14 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     const begin = process.hrtime.bigint();
     for (const record of set.records) {
       const event = identifyEventOf(record, tag);
-      const response = await fetch(`${ingestion.url}/v1/identify`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: auth },
-        body: JSON.stringify({ ...event.data, messageId: event.id, timestamp: event.time }),
-      }).catch((error: unknown) => {
-        // A refused connection means the service process is gone: say why, from its own output.
+      const response = await sendWithRetries(() =>
+        fetch(`${ingestion.url}/v1/identify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          body: JSON.stringify({ ...event.data, messageId: event.id, timestamp: event.time }),
+        }),
+      ).catch((error: unknown) => {
+        // Still refused after the retries: say why, from the service's own output.
         throw new Error(`ingestion unreachable at ${record.recordId} (${String(error)}); ingestion exit code ${ingestion.exitCode()}, its last output:\n${ingestion.output().slice(-4000)}`);
       });
       if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
