@@ -11,6 +11,7 @@ import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sw
 import { emptyProfile } from '../src/profiling/domain';
 import { NeedsProfileRepository } from '../src/profiling/infrastructure/needs-profile.repository';
 import { StageSweepLock } from '../src/profiling/infrastructure/stage-sweep.lock';
+import { resolvedEvent } from './resolved-events';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -40,28 +41,7 @@ interface NextQuestionResponse {
   question: { questionId: string; factKey: string; wording?: string } | null;
 }
 
-function resolved(customerId: string, spec: EventSpec) {
-  const at = spec.at ?? new Date().toISOString();
-  const messageId = spec.id ?? uniqueId('m');
-  return createEnvelope({
-    type: 'customer-event.resolved',
-    version: 1,
-    source: '/test/identity-resolution',
-    subject: customerId,
-    id: `resolved:${messageId}`,
-    time: at,
-    data: {
-      messageId,
-      sourceId: `source-${spec.channel ?? 'web'}`,
-      channel: spec.channel ?? 'web',
-      customerId,
-      identifiers: spec.identifiers ?? [],
-      timestamp: at,
-      receivedAt: at,
-      ...spec.fields,
-    },
-  });
-}
+const resolved = (customerId: string, spec: EventSpec) => resolvedEvent(customerId, spec.fields, spec);
 
 const track = (event: string, properties: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({ ...options, fields: { eventType: 'track', event, properties } });
 const identify = (traits: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({ ...options, fields: { eventType: 'identify', traits } });

@@ -1,11 +1,12 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { Channel, deadLetterHeaders, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
+import { deadLetterHeaders, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { startService } from '@o2o/runtime';
 import { authHeader, expectEventually, testEnvironment, uniqueId, waitForConsumerGroups, serviceUnderTest } from '@o2o/testing';
 import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
+import { resolvedTrack } from './resolved-events';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -27,18 +28,7 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
 
   const sut = serviceUnderTest({ config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0' })), start: (config) => startService(needsProfilingService, config, 0), spyOn: (config) => [profilesTopic, `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`], producer: true });
 
-  const resolved = (customerId: string, event: string, properties: Record<string, unknown>, at: string, channel: Channel = 'web') => {
-    const messageId = uniqueId('m');
-    return createEnvelope({
-      type: 'customer-event.resolved',
-      version: 1,
-      source: '/test/identity-resolution',
-      subject: customerId,
-      id: `resolved:${messageId}`,
-      time: at,
-      data: { messageId, sourceId: `source-${channel}`, channel, customerId, identifiers: [], timestamp: at, receivedAt: at, eventType: 'track' as const, event, properties },
-    });
-  };
+  const resolved = resolvedTrack;
   const outcome = (customerId: string, data: Omit<OfferOutcomeDataV1, 'customerId' | 'campaignId' | 'archetypes' | 'reportedBy'>) =>
     createEnvelope({
       type: 'offer.outcome',

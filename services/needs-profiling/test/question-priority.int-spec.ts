@@ -5,6 +5,7 @@ import { RunningService, startService } from '@o2o/runtime';
 import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
+import { resolvedTrack } from './resolved-events';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -36,18 +37,7 @@ describe("needs-profiling weighs questions by the customer's value (real Kafka, 
     await service?.app.close();
   });
 
-  const preferences = (customerId: string, at: string) => {
-    const messageId = uniqueId('m');
-    return createEnvelope({
-      type: 'customer-event.resolved',
-      version: 1,
-      source: '/test/identity-resolution',
-      subject: customerId,
-      id: `resolved:${messageId}`,
-      time: at,
-      data: { messageId, sourceId: 'source-web', channel: 'web' as const, customerId, identifiers: [], timestamp: at, receivedAt: at, eventType: 'track' as const, event: 'Preferences Updated', properties: { preferences: {}, consents: { contact: true, personalisation: true } } },
-    });
-  };
+  const preferences = (customerId: string, at: string) => resolvedTrack(customerId, 'Preferences Updated', { preferences: {}, consents: { contact: true, personalisation: true } }, at);
   const scored = (customerId: string, tier: ValueTier, at: string, strategicValue = 0) =>
     createEnvelope({
       type: 'customer.value-scored',
