@@ -1,14 +1,10 @@
 import { topics } from '@o2o/contracts';
-import { startService } from '@o2o/runtime';
-import { expectEventually, serviceUnderTest, testEnvironment, uniqueId } from '@o2o/testing';
-import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
-import { needsProfilingService } from '../src/needs-profiling.service';
+import { expectEventually, uniqueId } from '@o2o/testing';
 import { defaultProfilingConfig } from '../src/profiling/domain';
 import { NeedsProfileRepository } from '../src/profiling/infrastructure/needs-profile.repository';
-import { resolvedTrack } from './resolved-events';
+import { needsProfilingUnderTest, resolvedEvent } from './needs-profiling.helpers';
 
 const run = uniqueId();
-const topic = (name: string) => `${run}.${name}`;
 const DAY = 86_400_000;
 /** The memory of asked questions: the bank's questions and two more. */
 const KEPT = defaultProfilingConfig.questionBank.questions.length + 2;
@@ -18,31 +14,28 @@ const KEPT = defaultProfilingConfig.questionBank.questions.length + 2;
  * bounded size (questionBank.askedKept), the most recently asked kept, the limit counted and logged.
  */
 describe('needs profiles are bounded (real Kafka, MongoDB, Redis)', () => {
-  const sut = serviceUnderTest({
-    config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0', NEEDS_PROFILING_CONFIG: JSON.stringify({ questionBank: { askedKept: KEPT } }) })),
-    start: (config) => startService(needsProfilingService, config, 0),
-    producer: true,
-  });
-
-  const questionAsked = (customerId: string, questionId: string, at: string) => resolvedTrack(customerId, 'Question Asked', { questionId }, at, 'call-centre');
+  const sut = needsProfilingUnderTest(run, { env: { NEEDS_PROFILING_CONFIG: JSON.stringify({ questionBank: { askedKept: KEPT } }) } });
 
   it('keeps the most recently asked questions of a busy customer up to askedKept, and counts the limit', async () => {
     const customerId = uniqueId('cus_busy');
     const start = Date.now() - 400 * DAY;
     // Three times as many distinct questions as are kept, a day apart, in several requests (several batches).
     const questionIds = Array.from({ length: KEPT * 3 }, (_, i) => `channel-question-${String(i).padStart(3, '0')}`);
-    const events = questionIds.map((questionId, i) => questionAsked(customerId, questionId, new Date(start + i * DAY).toISOString()));
-    for (let i = 0; i < events.length; i += 10) {
-      await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.slice(i, i + 10).map((e) => ({ key: customerId, value: JSON.stringify(e) })) });
-    }
+    const events = questionIds.map((questionId, i) =>
+      resolvedEvent(customerId, { eventType: 'track', event: 'Question Asked', properties: { questionId } }, { at: new Date(start + i * DAY).toISOString(), channel: 'call-centre' }),
+    );
+    for (let i = 0; i < events.length; i += 10) await sut.send(topics.identityEvents.name, events.slice(i, i + 10));
     const newest = questionIds.slice(-KEPT);
     const profiles = sut.service.app.get(NeedsProfileRepository);
-    const asked = await expectEventually(async () => {
-      const profile = (await profiles.find([customerId])).get(customerId)?.profile;
-      const ids = (profile?.asked ?? []).map((a) => a.questionId);
-      if (!ids.includes(newest[newest.length - 1] ?? '')) throw new Error(`last asking not applied yet (${ids.length} remembered)`);
-      return ids;
-    }, { timeoutMs: 60000, intervalMs: 250 });
+    const asked = await expectEventually(
+      async () => {
+        const profile = (await profiles.find([customerId])).get(customerId)?.profile;
+        const ids = (profile?.asked ?? []).map((a) => a.questionId);
+        if (!ids.includes(newest[newest.length - 1] ?? '')) throw new Error(`last asking not applied yet (${ids.length} remembered)`);
+        return ids;
+      },
+      { timeoutMs: 60000, intervalMs: 250 },
+    );
     expect(asked).toHaveLength(KEPT);
     expect([...asked].sort()).toEqual([...newest].sort());
 

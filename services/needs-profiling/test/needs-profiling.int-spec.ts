@@ -1,30 +1,21 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { Channel, IdentifierV1, NeedsProfiledDataV1, topics } from '@o2o/contracts';
+import { NeedsProfiledDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
-import { startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
-import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
-import { needsProfilingService } from '../src/needs-profiling.service';
+import { expectEventually, uniqueId } from '@o2o/testing';
 import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sweep-stages.handler';
 import { emptyProfile } from '../src/profiling/domain';
 import { NeedsProfileRepository } from '../src/profiling/infrastructure/needs-profile.repository';
 import { StageSweepLock } from '../src/profiling/infrastructure/stage-sweep.lock';
-import { resolvedEvent } from './resolved-events';
+import { needsProfilingUnderTest, ResolvedFields, ResolvedOptions, resolvedEvent } from './needs-profiling.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
-interface EventSpec {
-  channel?: Channel;
-  at?: string;
-  id?: string;
-  identifiers?: IdentifierV1[];
-  fields: Record<string, unknown> & { eventType: 'track' | 'identify' | 'page' | 'screen' | 'alias' | 'group' };
-}
+type EventSpec = ResolvedOptions & { fields: ResolvedFields };
 
 interface NeedsResponse {
   customerId: string;
@@ -51,7 +42,7 @@ const consents = (purposes: string[], options: Omit<EventSpec, 'fields'> = {}) =
 describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   const profilesTopic = topic(topics.needsProfiles.name);
 
-  const sut = serviceUnderTest({ config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0', NEEDS_JOURNAL_LIMIT: '100' })), start: (config) => startService(needsProfilingService, config, 0), spyOn: () => [profilesTopic], producer: true, telemetry: { start: () => startTelemetry({ serviceName: 'needs-profiling-test' }), stop: stopTelemetry } });
+  const sut = needsProfilingUnderTest(run, { env: { NEEDS_JOURNAL_LIMIT: '100' }, spyOn: () => [profilesTopic], telemetry: { start: () => startTelemetry({ serviceName: 'needs-profiling-test' }), stop: stopTelemetry } });
 
   /** Produces resolved events keyed by `key` (the customer id unless a test needs another partition). */
   async function send(customerId: string, specs: EventSpec[], options: { key?: string; traceparent?: string } = {}) {
@@ -72,10 +63,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     await sut.producer.send({ topic: topic(topics.identityChanges.name), acks: -1, messages: [{ key, value: JSON.stringify(event) }] });
   }
 
-  const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${sut.service.url}${path}`, { headers: await authHeader('agent') });
-    return { status: response.status, body: (await response.json()) as T };
-  };
+  const get = <T>(path: string) => sut.get<T>(path);
   const needsOf = async (id: string) => (await get<NeedsResponse>(`/v1/customers/${id}/needs`)).body;
   const factOf = (needs: NeedsResponse, key: string) => needs.facts.find((f) => f.key === key);
   const published = (key: string) => sut.spy.on(profilesTopic).filter((m) => m.key === key);

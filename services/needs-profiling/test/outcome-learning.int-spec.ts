@@ -1,12 +1,9 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { deadLetterHeaders, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
+import { Channel, deadLetterHeaders, NeedsProfiledDataV1, OfferOutcomeDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
-import { startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, uniqueId, waitForConsumerGroups, serviceUnderTest } from '@o2o/testing';
-import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
-import { needsProfilingService } from '../src/needs-profiling.service';
-import { resolvedTrack } from './resolved-events';
+import { expectEventually, uniqueId, waitForConsumerGroups } from '@o2o/testing';
+import { needsProfilingUnderTest, resolvedEvent } from './needs-profiling.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -26,9 +23,10 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
   const profilesTopic = topic(topics.needsProfiles.name);
   const dlq = (): string => `${run}.dlq.${sut.config.KAFKA_GROUP_ID}.v1`;
 
-  const sut = serviceUnderTest({ config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0' })), start: (config) => startService(needsProfilingService, config, 0), spyOn: (config) => [profilesTopic, `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`], producer: true });
+  const sut = needsProfilingUnderTest(run, { spyOn: (config) => [profilesTopic, `${run}.dlq.${config.KAFKA_GROUP_ID}.v1`] });
 
-  const resolved = resolvedTrack;
+  const resolved = (customerId: string, event: string, properties: Record<string, unknown>, at: string, channel: Channel = 'web') =>
+    resolvedEvent(customerId, { eventType: 'track', event, properties }, { at, channel });
   const outcome = (customerId: string, data: Omit<OfferOutcomeDataV1, 'customerId' | 'campaignId' | 'archetypes' | 'reportedBy'>) =>
     createEnvelope({
       type: 'offer.outcome',
@@ -39,13 +37,10 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
       time: data.occurredAt,
       data: { ...data, customerId, campaignId: 'demo-welcome', archetypes: [], reportedBy: data.outcome === 'ignored' ? ('platform' as const) : ('channel' as const) },
     });
-  const send = async (name: string, events: Array<ReturnType<typeof createEnvelope>>) => {
-    await sut.producer.send({ topic: topic(name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
-  };
-  const needsOf = async (id: string) => (await (await fetch(`${sut.service.url}/v1/customers/${id}/needs`, { headers: await authHeader('agent') })).json()) as NeedsResponse;
+  const send = (name: string, events: Array<ReturnType<typeof createEnvelope>>) => sut.send(name, events);
+  const needsOf = async (id: string) => (await sut.get<NeedsResponse>(`/v1/customers/${id}/needs`)).body;
   const inferred = (needs: NeedsResponse, key: string) => needs.facts.find((f) => f.key === key && f.kind === 'inferred')?.value;
-  const nextQuestion = async (id: string) =>
-    ((await (await fetch(`${sut.service.url}/v1/customers/${id}/next-question?channel=web`, { headers: await authHeader('agent') })).json()) as { question: { questionId: string } | null }).question;
+  const nextQuestion = async (id: string) => (await sut.get<{ question: { questionId: string } | null }>(`/v1/customers/${id}/next-question?channel=web`)).body.question;
   const lastPublished = (key: string) => sut.spy.on(profilesTopic).filter((m) => m.key === key).at(-1)?.value as { data: NeedsProfiledDataV1 } | undefined;
 
   it('lowers the affinity and channel of declined and ignored offers, raises those of accepted ones, once per outcome', async () => {

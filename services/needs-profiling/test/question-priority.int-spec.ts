@@ -1,14 +1,9 @@
-import { Kafka, logLevel, Producer } from 'kafkajs';
 import { NeedsProfiledDataV1, topics, type ValueTier } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
-import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { loadNeedsProfilingConfig, NeedsProfilingConfig } from '../src/config/needs-profiling.config';
-import { needsProfilingService } from '../src/needs-profiling.service';
-import { resolvedTrack } from './resolved-events';
+import { expectEventually, uniqueId } from '@o2o/testing';
+import { needsProfilingUnderTest, resolvedEvent } from './needs-profiling.helpers';
 
 const run = uniqueId();
-const topic = (name: string) => `${run}.${name}`;
 
 /**
  * Value states reach needs-profiling on value.scores.v1 (as value-scoring publishes them): the
@@ -16,28 +11,11 @@ const topic = (name: string) => `${run}.${name}`;
  * valuable customers; an older state never replaces a newer one; a tombstone takes the weight away.
  */
 describe("needs-profiling weighs questions by the customer's value (real Kafka, MongoDB, Redis)", () => {
-  let config: NeedsProfilingConfig;
-  let service: RunningService;
-  let spy: TopicSpy;
-  let producer: Producer;
-  const profilesTopic = topic(topics.needsProfiles.name);
+  const profilesTopic = `${run}.${topics.needsProfiles.name}`;
+  const sut = needsProfilingUnderTest(run, { spyOn: () => [profilesTopic] });
 
-  beforeAll(async () => {
-    config = loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0' }));
-    service = await startService(needsProfilingService, config, 0);
-    await service.transport.whenJoined();
-    spy = await TopicSpy.start(config.KAFKA_BROKERS, [profilesTopic]);
-    producer = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer?.disconnect();
-    await spy?.stop();
-    await service?.app.close();
-  });
-
-  const preferences = (customerId: string, at: string) => resolvedTrack(customerId, 'Preferences Updated', { preferences: {}, consents: { contact: true, personalisation: true } }, at);
+  const preferences = (customerId: string, at: string) =>
+    resolvedEvent(customerId, { eventType: 'track', event: 'Preferences Updated', properties: { preferences: {}, consents: { contact: true, personalisation: true } } }, { at });
   const scored = (customerId: string, tier: ValueTier, at: string, strategicValue = 0) =>
     createEnvelope({
       type: 'customer.value-scored',
@@ -48,12 +26,9 @@ describe("needs-profiling weighs questions by the customer's value (real Kafka, 
       time: at,
       data: { customerId, actualValue: 100, strategicValue, tier, purchases: 1, revenue: 100, currency: 'EUR', modelVersion: 'test', reasons: [], updatedAt: at },
     });
-  const send = async (name: string, events: Array<ReturnType<typeof createEnvelope>>) => {
-    await producer.send({ topic: topic(name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
-  };
-  const published = (key: string) => spy.on(profilesTopic).filter((m) => m.key === key).map((m) => (m.value as { data: NeedsProfiledDataV1 } | null)?.data);
-  const apiQuestion = async (id: string) =>
-    ((await (await fetch(`${service.url}/v1/customers/${id}/next-question?channel=web`, { headers: await authHeader('agent') })).json()) as { question: { questionId: string; value: number } | null }).question;
+  const send = sut.send;
+  const published = (key: string) => sut.spy.on(profilesTopic).filter((m) => m.key === key).map((m) => (m.value as { data: NeedsProfiledDataV1 } | null)?.data);
+  const apiQuestion = async (id: string) => (await sut.get<{ question: { questionId: string; value: number } | null }>(`/v1/customers/${id}/next-question?channel=web`)).body.question;
 
   it('republishes the next question with the weight of the tier, ignores an older state, and drops the weight on a tombstone', async () => {
     const c = uniqueId('cus_v');
@@ -66,7 +41,7 @@ describe("needs-profiling weighs questions by the customer's value (real Kafka, 
     });
     const base = first?.nextQuestion?.value ?? 0;
     expect(base).toBeGreaterThan(0);
-    const { A, C } = config.profiling.questionBank.priority.tierWeights;
+    const { A, C } = sut.config.profiling.questionBank.priority.tierWeights;
 
     await send(topics.valueScores.name, [scored(c, 'A', new Date(now).toISOString())]);
     await expectEventually(() => expect(published(c).at(-1)?.nextQuestion?.value).toBe(base * A));
@@ -75,13 +50,13 @@ describe("needs-profiling weighs questions by the customer's value (real Kafka, 
     // An older state arriving late changes nothing; a newer one does.
     await send(topics.valueScores.name, [scored(c, 'D', new Date(now - 30_000).toISOString()), scored(c, 'C', new Date(now + 1000).toISOString())]);
     await expectEventually(() => expect(published(c).at(-1)?.nextQuestion?.value).toBe(base * C));
-    expect(published(c).some((d) => d?.nextQuestion?.value === base * config.profiling.questionBank.priority.tierWeights.D)).toBe(false);
+    expect(published(c).some((d) => d?.nextQuestion?.value === base * sut.config.profiling.questionBank.priority.tierWeights.D)).toBe(false);
 
     // Room to grow above what the customer is worth now: the growth weight.
     await send(topics.valueScores.name, [scored(c, 'C', new Date(now + 2000).toISOString(), 500)]);
-    await expectEventually(() => expect(published(c).at(-1)?.nextQuestion?.value).toBe(base * Math.max(C, config.profiling.questionBank.priority.growthWeight)));
+    await expectEventually(() => expect(published(c).at(-1)?.nextQuestion?.value).toBe(base * Math.max(C, sut.config.profiling.questionBank.priority.growthWeight)));
 
-    await producer.send({ topic: topic(topics.valueScores.name), acks: -1, messages: [{ key: c, value: null }] });
-    await expectEventually(async () => expect((await apiQuestion(c))?.value).toBe(base * config.profiling.questionBank.priority.unscoredWeight));
+    await sut.producer.send({ topic: sut.topic(topics.valueScores.name), acks: -1, messages: [{ key: c, value: null }] });
+    await expectEventually(async () => expect((await apiQuestion(c))?.value).toBe(base * sut.config.profiling.questionBank.priority.unscoredWeight));
   });
 });

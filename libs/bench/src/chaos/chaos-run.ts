@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
@@ -363,6 +363,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         ok,
         notes: [...notes, ...load.errors.slice(0, 3).map((e) => `refused: ${e}`)],
       });
+      if (!ok) log(`${scenario}: the services' last output is in ${keepServiceOutput(config, prefix, scenario, running)}`);
       log(`${scenario}: ${ok ? 'PASS' : 'FAIL'} lost ${added.lost}, duplicated ${added.duplicated}, dead letters from faults ${added.transient}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`);
     }
   } finally {
@@ -488,6 +489,14 @@ function redisFlush(config: ChaosConfig): void {
 
 async function waitForExit(service: ServiceProcess): Promise<void> {
   for (let i = 0; i < 200 && service.exitCode() === null; i++) await sleep(50);
+}
+
+/** A failed scenario keeps every running service's last output (bench-results/chaos-logs/<run>/<scenario>/<service>.log) to read why. */
+function keepServiceOutput(config: ChaosConfig, prefix: string, scenario: string, running: ReadonlyMap<string, ServiceProcess>): string {
+  const dir = join(config.CHAOS_RESULTS_DIR ?? join(repoRoot(), 'bench-results'), 'chaos-logs', prefix.replace(/\W+$/, ''), scenario);
+  mkdirSync(dir, { recursive: true });
+  for (const [service, process] of running) writeFileSync(join(dir, `${service}.log`), process.output());
+  return dir;
 }
 
 function backlog(sample: OffsetSample | undefined): number | undefined {

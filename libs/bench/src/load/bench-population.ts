@@ -6,6 +6,8 @@
  * (DemoPopulation is not exported from @o2o/testing's index, and the lint rules keep a
  * type:testing project from importing another one; see docs/performance.md.)
  */
+import { seededUniform } from '@o2o/random';
+
 export type BenchChannel = 'web' | 'app' | 'call-centre' | 'store' | 'loyalty' | 'email';
 
 /** The demo write key of each channel (ingestion creates them with INGESTION_DEMO_SOURCES=true). */
@@ -66,18 +68,6 @@ const questions = [
   { questionId: 'works-from-home', answers: ['yes', 'no'] },
 ];
 
-/** mulberry32: small, fast and good enough to pick actions; not for anything secret. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class BenchPopulation {
   private readonly personas: Persona[];
   private readonly random: () => number;
@@ -88,7 +78,7 @@ export class BenchPopulation {
     private readonly runId: string,
     seed: number,
   ) {
-    this.random = seededRandom(seed);
+    this.random = seededUniform(seed);
     this.personas = Array.from({ length: size }, (_, index) => {
       const first = this.pick(firstNames);
       const last = `${this.pick(surnameStarts)}${this.pick(surnameEnds)}`;

@@ -1,3 +1,4 @@
+import { seededUniform } from '@o2o/random';
 import { computeLift, type LiftResult } from '../lift/domain/lift.statistics';
 import { emptyProfile, type CustomerProfile } from '../segments/domain/customer-profile';
 import type { ConsentRecord } from '../segments/domain/consent';
@@ -65,18 +66,6 @@ export const simulationPolicy: ContactPolicy = {
   globalHoldoutShare: 0.05,
 };
 const CAMPAIGN_HOLDOUT = 0.1;
-
-/** Mulberry32: a small seeded uniform generator, so every run of the benchmark is the same. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Person {
   profile: CustomerProfile;

@@ -218,6 +218,9 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: auth },
         body: JSON.stringify({ ...event.data, messageId: event.id, timestamp: event.time }),
+      }).catch((error: unknown) => {
+        // A refused connection means the service process is gone: say why, from its own output.
+        throw new Error(`ingestion unreachable at ${record.recordId} (${String(error)}); ingestion exit code ${ingestion.exitCode()}, its last output:\n${ingestion.output().slice(-4000)}`);
       });
       if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
     }

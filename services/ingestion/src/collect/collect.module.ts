@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SourcesModule } from '../sources/sources.module';
 import { AcceptEventsHandler } from './application/accept-events/accept-events.handler';
+import { AdmitEventsHandler } from './application/admit-events/admit-events.handler';
 import { DedupStore } from './infrastructure/dedup.store';
 import { EventLogPublisher } from './infrastructure/event-log.publisher';
 import { IngestionMetrics } from './infrastructure/ingestion.metrics';
@@ -12,6 +13,6 @@ import { TrackingController } from './interface/tracking.controller';
 @Module({
   imports: [SourcesModule],
   controllers: [TrackingController, IntakeConsumer, OpenApiController],
-  providers: [AcceptEventsHandler, DedupStore, EventLogPublisher, IngestionMetrics, SourceRateLimiter],
+  providers: [AcceptEventsHandler, AdmitEventsHandler, DedupStore, EventLogPublisher, IngestionMetrics, SourceRateLimiter],
 })
 export class CollectModule {}

@@ -1,4 +1,5 @@
 import type { ResolvedEventDataV1, ValueTier } from '@o2o/contracts';
+import { seededUniform } from '@o2o/random';
 import { applyEvent } from '../profiling/domain/apply-event';
 import { emptyProfile, type NeedsProfile } from '../profiling/domain/needs-profile';
 import type { ProfilingConfig } from '../profiling/domain/profiling-config';
@@ -61,18 +62,6 @@ interface Person {
   asked: number;
 }
 
-/** mulberry32: small, seeded, good enough for a benchmark's world. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function event(customerId: string, at: number, messageId: string, event: string, properties: Record<string, unknown>): ResolvedEventDataV1 {
   const time = new Date(at).toISOString();
   return { messageId, sourceId: 'bench-web', channel: 'web', customerId, identifiers: [], timestamp: time, receivedAt: time, eventType: 'track', event, properties };
@@ -96,7 +85,7 @@ function answerFor(spec: AnswerSpec | undefined, random: () => number): string |
 }
 
 function population(options: QuestionSimulationOptions, config: ProfilingConfig): Person[] {
-  const random = rng(options.seed);
+  const random = seededUniform(options.seed);
   const people: Person[] = [];
   for (let i = 0; i < options.customers; i++) {
     const id = `c${i}`;
@@ -121,9 +110,9 @@ function population(options: QuestionSimulationOptions, config: ProfilingConfig)
 export function simulateQuestions(options: QuestionSimulationOptions, config: ProfilingConfig): PolicyResult[] {
   return policies.map((policy) => {
     const people = population(options, config);
-    const random = rng(options.seed * 7919 + 1);
+    const random = seededUniform(options.seed * 7919 + 1);
     // The same tie order for both policies: a fixed shuffle of the population.
-    const order = new Map(people.map((p) => [p.id, rng(options.seed + p.id.length * 31 + Number(p.id.slice(1)))()]));
+    const order = new Map(people.map((p) => [p.id, seededUniform(options.seed + p.id.length * 31 + Number(p.id.slice(1)))()]));
     const capacity = Math.max(1, Math.round(options.customers * options.weeklyCapacityShare));
     const weeklyTierAComplete: number[] = [];
     const consented = ['contact', 'personalisation'];

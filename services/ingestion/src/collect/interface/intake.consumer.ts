@@ -1,13 +1,11 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { EventRejectedDataV1, SegmentMessageV1, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, KafkaBatchContext, KafkaPublisher, OutgoingEvent, RawBatch } from '@o2o/kafka';
 import { AcceptEventsHandler } from '../application/accept-events/accept-events.handler';
-import { MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
-import { checkPurpose, PurposePolicy } from '../domain/purpose-policy';
-import type { IngestionConfig } from '../../config/ingestion.config';
-import { INGESTION_CONFIG } from '../../ingestion.tokens';
-import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
+import { AdmitEventsHandler, IntakeRejection, RefusedElement } from '../application/admit-events/admit-events.handler';
+import { ValidationIssue } from '../domain/message-validator';
+import { ActiveSource } from '../../sources/infrastructure/source.repository';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 
 /** Header carrying the write key of the source on the intake topic. */
@@ -15,21 +13,17 @@ export const INTAKE_WRITE_KEY_HEADER = 'write-key';
 
 /**
  * The Kafka intake: channels that already run on Kafka produce Segment JSON here. Each message
- * is validated exactly as over HTTP; failures go to ingest.rejected with the reason, whole.
+ * is admitted by the same use case as an HTTP call (AdmitEventsHandler); this consumer only turns
+ * a refusal into a dead letter on ingest.rejected with its reason, the message kept whole.
  */
 @Controller()
 export class IntakeConsumer {
   constructor(
+    private readonly admit: AdmitEventsHandler,
     private readonly accept: AcceptEventsHandler,
-    private readonly sources: SourceRepository,
     private readonly publisher: KafkaPublisher,
     private readonly metrics: IngestionMetrics,
-    @Inject(INGESTION_CONFIG) config: IngestionConfig,
-  ) {
-    this.purposes = { requiredFor: config.PURPOSE_REQUIRED_FOR, purposes: config.PURPOSES };
-  }
-
-  private readonly purposes: PurposePolicy;
+  ) {}
 
   @BatchHandler(topics.ingestIntake)
   async onIntake(@Payload() batch: RawBatch, @Ctx() _ctx: KafkaBatchContext): Promise<void> {
@@ -63,39 +57,21 @@ export class IntakeConsumer {
           }),
         });
       };
-      const writeKey = message.headers[INTAKE_WRITE_KEY_HEADER]?.toString();
-      const source = writeKey ? await this.sources.findByWriteKey(writeKey) : null;
-      if (!source) {
-        reject('unauthorized', [{ field: `headers.${INTAKE_WRITE_KEY_HEADER}`, code: 'required', message: 'a valid write key header is required' }]);
+      const admission = await this.admit.admitIntakeMessage({ body: raw, bytes: message.value.length, writeKey: message.headers[INTAKE_WRITE_KEY_HEADER]?.toString() });
+      if (!admission.admitted) {
+        const { reason, issues } = deadLetterOf(admission.rejection);
+        reject(reason, issues, 'sourceId' in admission.rejection ? admission.rejection.sourceId : undefined);
         continue;
       }
-      if (!source.enabled) {
-        reject('forbidden', [{ field: `headers.${INTAKE_WRITE_KEY_HEADER}`, code: 'invalid_value', message: `source ${source.id} is disabled` }], source.id);
-        continue;
-      }
-      if (message.value.length > MAX_EVENT_BYTES) {
-        reject('too_large', [{ field: '(body)', code: 'too_large', message: `at most ${MAX_EVENT_BYTES} bytes` }], source.id);
-        continue;
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        reject('invalid_json', [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }], source.id);
-        continue;
-      }
-      const result = validateMessage(json);
-      if (!result.ok) {
-        reject(result.issues[0]?.code ?? 'invalid_event', result.issues, source.id);
-        continue;
-      }
-      const purposeIssue = checkPurpose(result.message, this.purposes);
-      if (purposeIssue) {
-        reject(purposeIssue.code === 'required' ? 'purpose_required' : 'invalid_purpose', [purposeIssue], source.id);
+      const { source } = admission;
+      const refused = admission.refused[0];
+      const accepted = admission.messages[0];
+      if (refused || !accepted) {
+        reject(refusalReason(refused), refused?.issues ?? [], source.id);
         continue;
       }
       const group = bySource.get(source.id) ?? { source, messages: [] };
-      group.messages.push(result.message);
+      group.messages.push(accepted);
       bySource.set(source.id, group);
     }
     if (rejected.length > 0) await this.publisher.publish([{ topic: topics.ingestRejected, events: rejected }]);
@@ -103,4 +79,27 @@ export class IntakeConsumer {
       await this.accept.execute({ source: { id: source.id, channel: source.channel }, messages, receivedAt });
     }
   }
+}
+
+const keyField = `headers.${INTAKE_WRITE_KEY_HEADER}`;
+
+/** Admission's refusals as dead letters: the reason and the field at fault. */
+function deadLetterOf(rejection: IntakeRejection): { reason: string; issues: ValidationIssue[] } {
+  switch (rejection.kind) {
+    case 'credential_missing':
+    case 'credential_unknown':
+      return { reason: 'unauthorized', issues: [{ field: keyField, code: 'required', message: 'a valid write key header is required' }] };
+    case 'source_disabled':
+      return { reason: 'forbidden', issues: [{ field: keyField, code: 'invalid_value', message: `source ${rejection.sourceId} is disabled` }] };
+    case 'too_large':
+      return { reason: 'too_large', issues: [{ field: '(body)', code: 'too_large', message: `at most ${rejection.limit} bytes` }] };
+    case 'invalid_json':
+      return { reason: 'invalid_json', issues: [{ field: '(body)', code: 'invalid_type', message: rejection.expected === 'json' ? 'not valid JSON' : 'expected an object' }] };
+  }
+}
+
+/** A refused intake message's reason: the code of its first issue, or the purpose rule it broke. */
+function refusalReason(refused: RefusedElement | undefined): string {
+  if (refused?.kind === 'purpose_required' || refused?.kind === 'invalid_purpose') return refused.kind;
+  return refused?.issues[0]?.code ?? 'invalid_event';
 }

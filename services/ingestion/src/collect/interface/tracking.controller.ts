@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OwnCredential } from '@o2o/auth';
-import { SegmentMessageV1, segmentBatchV1 } from '@o2o/contracts';
-import { AcceptEventsHandler, EventStoreUnavailableError, RefusedMessage } from '../application/accept-events/accept-events.handler';
-import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../domain/message-validator';
-import { checkPurpose, PurposePolicy } from '../domain/purpose-policy';
-import type { IngestionConfig } from '../../config/ingestion.config';
-import { INGESTION_CONFIG } from '../../ingestion.tokens';
+import { SegmentMessageV1 } from '@o2o/contracts';
 import { InjectLogger, Logger } from '@o2o/observability';
-import { SIGNATURE_HEADER, signatureMatches } from '../../sources/domain/source-credentials';
-import { ActiveSource, SourceRepository } from '../../sources/infrastructure/source.repository';
-import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
-import { SourceRateLimiter } from '../infrastructure/source-rate-limiter';
 import { HttpProblem } from '@o2o/runtime';
+import { AcceptEventsHandler, EventStoreUnavailableError, RefusedMessage } from '../application/accept-events/accept-events.handler';
+import { AdmissionRejection, AdmissionShape, AdmitEventsHandler, RefusedElement } from '../application/admit-events/admit-events.handler';
+import { ValidationIssue } from '../domain/message-validator';
+import { SIGNATURE_HEADER } from '../../sources/domain/source-credentials';
+import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 
 /** Call types by path: Segment's names, and the one-letter paths analytics.js (analytics-next) posts to. */
 const singleTypes: Readonly<Record<string, SegmentMessageV1['type']>> = {
@@ -34,18 +30,6 @@ const singleTypes: Readonly<Record<string, SegmentMessageV1['type']>> = {
 /** How much of a refused element that was over the size limit is kept on ingest.rejected. */
 const OVERSIZED_RAW_KEPT = 4096;
 
-/** A message of the request that was refused, with its place in the batch. */
-interface RefusedElement {
-  index?: number;
-  issues: ValidationIssue[];
-  raw: unknown;
-}
-
-interface ParsedRequest {
-  messages: SegmentMessageV1[];
-  refused: RefusedElement[];
-}
-
 /** What a 200 answer says about the elements of a batch that were refused (Segment's libraries ignore the body). */
 interface RejectedElementBody {
   index: number;
@@ -65,23 +49,17 @@ interface RejectedElementBody {
 @OwnCredential('segment-write-key')
 export class TrackingController {
   constructor(
+    private readonly admit: AdmitEventsHandler,
     private readonly accept: AcceptEventsHandler,
-    private readonly sources: SourceRepository,
     private readonly metrics: IngestionMetrics,
-    private readonly rateLimiter: SourceRateLimiter,
     @InjectLogger() private readonly logger: Logger,
-    @Inject(INGESTION_CONFIG) config: IngestionConfig,
-  ) {
-    this.purposes = { requiredFor: config.PURPOSE_REQUIRED_FOR, purposes: config.PURPOSES };
-  }
-
-  private readonly purposes: PurposePolicy;
+  ) {}
 
   // "b" is analytics.js's batch path; "import" is Segment's name for historical batches.
   @Post(['batch', 'b', 'import'])
   @HttpCode(200)
   async batch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.handle('batch', request, reply, (body) => this.parseBatch(body));
+    await this.handle('batch', request, reply, { kind: 'batch' });
   }
 
   @Post(':type')
@@ -92,40 +70,29 @@ export class TrackingController {
       await reply.status(404).send(new HttpProblem(404, 'not_found', `unknown endpoint /v1/${path}`).body());
       return;
     }
-    await this.handle(type, request, reply, (body) => this.parseSingle(type, body));
+    await this.handle(type, request, reply, { kind: 'single', type });
   }
 
-  private async handle(
-    endpoint: string,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    parse: (body: Record<string, unknown>) => ParsedRequest,
-  ): Promise<void> {
+  private async handle(endpoint: string, request: FastifyRequest, reply: FastifyReply, shape: AdmissionShape): Promise<void> {
     const end = this.metrics.latency.startTimer({ endpoint });
     const receivedAt = new Date();
     let sourceId = 'unknown';
     try {
       const raw = typeof request.body === 'string' ? request.body : '';
-      const limit = endpoint === 'batch' ? MAX_BATCH_BYTES : MAX_EVENT_BYTES;
-      if (Buffer.byteLength(raw, 'utf8') > limit) {
-        throw new HttpProblem(413, 'too_large', `request body exceeds ${limit} bytes`, { issues: [{ field: '(body)', code: 'too_large', message: `at most ${limit} bytes` }] });
+      const signature = request.headers[SIGNATURE_HEADER];
+      const admission = await this.admit.admitHttpCall({
+        shape,
+        body: raw,
+        bytes: Buffer.byteLength(raw, 'utf8'),
+        writeKey: basicAuthUser(request.headers.authorization),
+        signature: Array.isArray(signature) ? signature[0] : signature,
+      });
+      if (!admission.admitted) {
+        sourceId = 'sourceId' in admission.rejection && admission.rejection.sourceId ? admission.rejection.sourceId : sourceId;
+        throw rejectionProblem(admission.rejection);
       }
-      const body = parseJson(raw);
-      const source = await this.authenticate(request, body);
+      const { source, messages, refused } = admission;
       sourceId = source.id;
-      if (source.requireSignature) {
-        const signature = request.headers[SIGNATURE_HEADER];
-        if (!signatureMatches(source.signingSecret ?? '', raw, Array.isArray(signature) ? signature[0] : signature)) {
-          throw new HttpProblem(401, 'invalid_signature', `source ${source.id} requires an ${SIGNATURE_HEADER} header: sha256=<hex HMAC-SHA256 of the body>`);
-        }
-      }
-      const { messages, refused } = parse(body);
-      const decision = await this.rateLimiter.consume(source.id, messages.length + refused.length);
-      if (!decision.allowed) {
-        throw new HttpProblem(429, 'rate_limited', `source ${source.id} exceeds its rate; retry after ${decision.retryAfterSeconds} s`, {
-          headers: { 'Retry-After': String(decision.retryAfterSeconds) },
-        });
-      }
       const requestId = randomUUID();
       const refusedMessages = refused.map((element) => this.refusedMessage(element, request.url, requestId));
       await this.accept.execute({
@@ -189,80 +156,11 @@ export class TrackingController {
       http: { endpoint: path, requestId, ...(element.index === undefined ? {} : { index: element.index }) },
     };
   }
-
-  private async authenticate(request: FastifyRequest, body: Record<string, unknown>): Promise<ActiveSource> {
-    const writeKey = basicAuthUser(request.headers.authorization) ?? (typeof body['writeKey'] === 'string' ? body['writeKey'] : undefined);
-    if (!writeKey) {
-      throw new HttpProblem(401, 'unauthorized', 'a write key is required as the Basic auth user name', { headers: { 'WWW-Authenticate': 'Basic realm="ingestion"' } });
-    }
-    const source = await this.sources.findByWriteKey(writeKey);
-    if (!source) throw new HttpProblem(401, 'unauthorized', 'unknown or expired write key', { headers: { 'WWW-Authenticate': 'Basic realm="ingestion"' } });
-    if (!source.enabled) throw new HttpProblem(403, 'forbidden', `source ${source.id} is disabled`);
-    return source;
-  }
-
-  private parseSingle(type: string, body: Record<string, unknown>): ParsedRequest {
-    const { writeKey: _writeKey, ...message } = body;
-    const result = validateMessage({ ...message, type });
-    if (!result.ok) return { messages: [], refused: [{ issues: result.issues, raw: body }] };
-    const purposeIssue = checkPurpose(result.message, this.purposes);
-    if (purposeIssue) return { messages: [], refused: [{ issues: [purposeIssue], raw: body }] };
-    return { messages: [result.message], refused: [] };
-  }
-
-  private parseBatch(body: Record<string, unknown>): ParsedRequest {
-    const envelope = segmentBatchV1.safeParse(body);
-    if (!envelope.success) {
-      throw invalid(envelope.error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'batch', code: 'invalid_value' as const, message: i.message })));
-    }
-    const refused: RefusedElement[] = [];
-    const messages: SegmentMessageV1[] = [];
-    const { context, sentAt } = envelope.data;
-    envelope.data.batch.forEach((item, index) => {
-      const isObject = typeof item === 'object' && item !== null && !Array.isArray(item);
-      if (isObject && Buffer.byteLength(JSON.stringify(item), 'utf8') > MAX_EVENT_BYTES) {
-        refused.push({ index, raw: item, issues: [{ field: `batch.${index}`, code: 'too_large', message: `each message at most ${MAX_EVENT_BYTES} bytes` }] });
-        return;
-      }
-      const merged = isObject ? withBatchFields(item as Record<string, unknown>, context, sentAt) : item;
-      const result = validateMessage(merged, `batch.${index}`);
-      if (!result.ok) {
-        refused.push({ index, raw: item, issues: result.issues });
-        return;
-      }
-      const purposeIssue = checkPurpose(result.message, this.purposes, `batch.${index}`);
-      if (purposeIssue) refused.push({ index, raw: item, issues: [purposeIssue] });
-      else messages.push(result.message);
-    });
-    return { messages, refused };
-  }
-}
-
-/** A batch element inherits the batch's context (its own keys win) and the batch's sentAt when it has none. */
-function withBatchFields(item: Record<string, unknown>, context: Record<string, unknown> | null | undefined, sentAt: string | null | undefined): Record<string, unknown> {
-  const own = item['context'];
-  const merged: Record<string, unknown> = { ...item };
-  if (context) merged['context'] = typeof own === 'object' && own !== null && !Array.isArray(own) ? { ...context, ...own } : own === undefined || own === null ? context : own;
-  if (sentAt && (item['sentAt'] === undefined || item['sentAt'] === null)) merged['sentAt'] = sentAt;
-  return merged;
 }
 
 function invalid(issues: ValidationIssue[]): HttpProblem {
   const tooLarge = issues.some((i) => i.code === 'too_large');
   return new HttpProblem(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
-}
-
-function parseJson(raw: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new HttpProblem(400, 'invalid_json', 'the body is not valid JSON', { issues: [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }] });
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpProblem(400, 'invalid_json', 'the body must be a JSON object', { issues: [{ field: '(body)', code: 'invalid_type', message: 'expected an object' }] });
-  }
-  return value as Record<string, unknown>;
 }
 
 function basicAuthUser(header: string | undefined): string | undefined {
@@ -278,4 +176,32 @@ function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(503, 'unavailable', 'events could not be stored; retry later (retries are deduplicated by messageId)', { headers: { 'Retry-After': '5' } });
   }
   return new HttpProblem(500, 'internal_error', 'unexpected error');
+}
+
+const challenge = { 'WWW-Authenticate': 'Basic realm="ingestion"' };
+
+/** Admission's refusals in the Tracking API's terms: a status, a code and the field at fault. */
+function rejectionProblem(rejection: AdmissionRejection): HttpProblem {
+  switch (rejection.kind) {
+    case 'too_large':
+      return new HttpProblem(413, 'too_large', `request body exceeds ${rejection.limit} bytes`, { issues: [{ field: '(body)', code: 'too_large', message: `at most ${rejection.limit} bytes` }] });
+    case 'invalid_json':
+      return rejection.expected === 'json'
+        ? new HttpProblem(400, 'invalid_json', 'the body is not valid JSON', { issues: [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }] })
+        : new HttpProblem(400, 'invalid_json', 'the body must be a JSON object', { issues: [{ field: '(body)', code: 'invalid_type', message: 'expected an object' }] });
+    case 'credential_missing':
+      return new HttpProblem(401, 'unauthorized', 'a write key is required as the Basic auth user name', { headers: challenge });
+    case 'credential_unknown':
+      return new HttpProblem(401, 'unauthorized', 'unknown or expired write key', { headers: challenge });
+    case 'source_disabled':
+      return new HttpProblem(403, 'forbidden', `source ${rejection.sourceId} is disabled`);
+    case 'signature_invalid':
+      return new HttpProblem(401, 'invalid_signature', `source ${rejection.sourceId} requires an ${SIGNATURE_HEADER} header: sha256=<hex HMAC-SHA256 of the body>`);
+    case 'invalid_batch':
+      return invalid(rejection.issues);
+    case 'rate_limited':
+      return new HttpProblem(429, 'rate_limited', `source ${rejection.sourceId} exceeds its rate; retry after ${rejection.retryAfterSeconds} s`, {
+        headers: { 'Retry-After': String(rejection.retryAfterSeconds) },
+      });
+  }
 }
