@@ -7,3 +7,4 @@ export * from './dead-letters.module';
 export * from './http-data-keys';
 export * from './openapi';
 export * from './http-problem';
+export * from './outbox-relay';

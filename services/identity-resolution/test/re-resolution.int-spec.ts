@@ -8,7 +8,7 @@ import { identityResolutionService } from '../src/identity-resolution.service';
 import { ResolutionPlan } from '../src/resolution/domain/batch-resolver';
 import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
 import { MatchParametersRepository } from '../src/resolution/infrastructure/match-parameters.repository';
-import { MovesOutboxRelay } from '../src/resolution/interface/moves-outbox.relay';
+import { GraphOutboxRelay } from '../src/resolution/interface/graph-outbox.relay';
 import { changes, EventFeed, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
 
 const run = uniqueId();
@@ -142,7 +142,7 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
       outcomes: [],
     };
     await sut.service.app.get(IdentityGraphRepository).write(plan);
-    const relay = sut.service.app.get(MovesOutboxRelay);
+    const relay = sut.service.app.get(GraphOutboxRelay);
     expect(await relay.relay(new Date(Date.now() + 60000))).toBe(1);
     const all = await expectEventually(() => {
       const found = sut.spy.on(CHANGES);

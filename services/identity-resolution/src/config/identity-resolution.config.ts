@@ -56,8 +56,8 @@ export const identityResolutionConfigSchema = z
     PRIVACY_EXPORT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60000),
     /** How often requests recorded but not yet on privacy.requests (a crash or outage between the two) are published. */
     PRIVACY_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
-    /** How often each instance publishes re-resolution moves whose split was written but never published (0: never). */
-    MOVES_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
+    /** How often each instance publishes graph changes written but never published (re-resolution moves, reviewers' merges, operators' splits; 0: never). */
+    GRAPH_OUTBOX_RELAY_MS: z.coerce.number().int().min(0).default(5000),
     /** Entries (merges, splits, moves, review decisions) a customer's history keeps: the most recent. */
     IDENTITY_HISTORY_KEPT: z.coerce.number().int().min(1).default(200),
     /**

@@ -26,7 +26,7 @@ import { IdentityRulesProvider } from './infrastructure/identity-rules.provider'
 import { MatchingController } from './interface/matching.controller';
 import { ReceivedEventsConsumer } from './interface/received-events.consumer';
 import { ReviewController } from './interface/review.controller';
-import { MovesOutboxRelay } from './interface/moves-outbox.relay';
+import { GraphOutboxRelay } from './interface/graph-outbox.relay';
 import { TrainingScheduler } from './interface/training.scheduler';
 
 @Module({
@@ -54,7 +54,7 @@ import { TrainingScheduler } from './interface/training.scheduler';
     EstimationRunner,
     TrainMatchingHandler,
     TrainingScheduler,
-    MovesOutboxRelay,
+    GraphOutboxRelay,
   ],
   exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery, IdentityRulesProvider],
 })

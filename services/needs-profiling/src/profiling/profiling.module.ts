@@ -11,6 +11,7 @@ import { RebuildSplitHandler } from './application/rebuild-split/rebuild-split.h
 import { SweepStagesHandler } from './application/sweep-stages/sweep-stages.handler';
 import { NeedsProfileRepository } from './infrastructure/needs-profile.repository';
 import { NeedsProfileRecord, NeedsProfileRecordSchema } from './infrastructure/needs-profile.schema';
+import { ProfileLimitsReporter } from './infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from './infrastructure/profiling.metrics';
 import { StageSweepLock } from './infrastructure/stage-sweep.lock';
 import { IdentityEventsConsumer } from './interface/identity-events.consumer';
@@ -31,6 +32,7 @@ import { StageSweepScheduler } from './interface/stage-sweep.scheduler';
     CustomerValueStore,
     ApplyValueScoresHandler,
     ProfilingMetrics,
+    ProfileLimitsReporter,
     StageSweepLock,
     PublishProfilesHandler,
     ApplyEventsHandler,

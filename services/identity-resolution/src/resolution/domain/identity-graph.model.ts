@@ -146,6 +146,9 @@ export interface PlannedReview {
   readonly at: string;
 }
 
+/** The link rule of a merge a reviewer accepted. */
+export const REVIEW_ACCEPTED_RULE = 'review:accepted';
+
 export interface PlannedMerge {
   readonly survivorId: string;
   readonly mergedId: string;

@@ -3,7 +3,8 @@ import { Context } from '@opentelemetry/api';
 import { CustomerSplitDataV1, EventReceivedV1, ResolvedEventDataV1, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import { TypedIdentifier } from '../../matching/domain';
-import { PlannedMerge, PlannedMove } from '../domain/identity-graph.model';
+import { PlannedMerge, PlannedMove, REVIEW_ACCEPTED_RULE } from '../domain/identity-graph.model';
+import { SplitOutboxEntry } from './identity-graph.collections';
 import { IdentityGraphRepository } from './identity-graph.repository';
 import { IdentityLookupCache } from './identity-lookup.cache';
 
@@ -16,11 +17,17 @@ export interface ResolvedForPublishing {
   readonly identifiers: readonly TypedIdentifier[];
 }
 
-export interface SplitForPublishing {
+interface SplitForPublishing {
   readonly customerId: string;
   readonly parts: CustomerSplitDataV1['parts'];
   readonly reason: string;
   readonly id: string;
+}
+
+/** A split as its outbox holds it: each part is published with the identifiers it holds now. */
+export interface RecordedSplit {
+  readonly customerId: string;
+  readonly split: SplitOutboxEntry;
 }
 
 /**
@@ -40,7 +47,7 @@ export class IdentityEventsPublisher {
   async publish(input: {
     resolved?: readonly ResolvedForPublishing[];
     merges?: readonly PlannedMerge[];
-    splits?: readonly SplitForPublishing[];
+    splits?: readonly RecordedSplit[];
     /** Records re-resolution moved: each is published as a split of the customer it left (the part taking the record's identifiers). */
     moves?: readonly PlannedMove[];
     touched?: readonly string[];
@@ -54,19 +61,25 @@ export class IdentityEventsPublisher {
       ...new Set([
         ...resolved.map((r) => r.customerId),
         ...merges.map((m) => m.survivorId),
-        ...(input.splits ?? []).flatMap((s) => s.parts.map((p) => p.customerId)),
+        ...(input.splits ?? []).flatMap((s) => [s.customerId, ...s.split.partIds]),
         ...moves.map((m) => m.fromId),
         ...(input.touched ?? []),
       ]),
     ].filter((id) => !removed.includes(id));
     const snapshots = await this.graph.snapshotsOf([...new Set([...touched, ...moves.map((m) => m.fromId)])]);
+    const identifiersOf = (id: string) => snapshots.get(id)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [];
     const splits: SplitForPublishing[] = [
-      ...(input.splits ?? []),
+      ...(input.splits ?? []).map(({ customerId, split }) => ({
+        id: split.id,
+        customerId,
+        parts: [customerId, ...split.partIds].map((id) => ({ customerId: id, identifiers: identifiersOf(id) })),
+        reason: split.reason,
+      })),
       ...moves.map((m) => ({
         id: `move:${m.recordId}:${m.moves}`,
         customerId: m.fromId,
         parts: [
-          { customerId: m.fromId, identifiers: snapshots.get(m.fromId)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [] },
+          { customerId: m.fromId, identifiers: identifiersOf(m.fromId) },
           { customerId: m.partId, identifiers: m.identifiers.map(({ type, value }) => ({ type, value })) },
         ],
         reason: m.reason,
@@ -113,7 +126,7 @@ export class IdentityEventsPublisher {
           version: 1,
           // Deterministic: a merge published again after a crash is the same event downstream. A
           // reviewer's merge of customers once split apart is a new fact and gets its own id.
-          id: m.link.rule === 'review:accepted' ? `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}` : `merge:${m.mergedId}:${m.survivorId}`,
+          id: m.link.rule === REVIEW_ACCEPTED_RULE ? `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}` : `merge:${m.mergedId}:${m.survivorId}`,
           source: SOURCE,
           subject: m.survivorId,
           time: m.link.at,

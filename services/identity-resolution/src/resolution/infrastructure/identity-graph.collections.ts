@@ -53,6 +53,17 @@ export interface MoveRecord {
   moves: number;
 }
 
+/** On a split customer: a split written whose event Kafka has not acknowledged yet (its outbox). */
+export interface SplitOutboxEntry {
+  /** The customer.split event id, kept for good so that a split published again is the same event. */
+  id: string;
+  /** The customers split off (the event's parts after the split customer itself). */
+  partIds: string[];
+  reason: string;
+  /** ISO time of the split, compared as text by the relay. */
+  at: string;
+}
+
 export interface HistoryEntry {
   kind: 'merged' | 'split' | 'moved' | 'review-accepted' | 'review-rejected';
   at: Date;
@@ -85,6 +96,8 @@ export interface CustomerDocument {
   movedAt?: Date;
   /** Customers sharing an identifier with this one who are other people. */
   related?: RelatedCustomer[];
+  /** Splits of this customer written but not yet published; emptied once Kafka has them. */
+  splitOutbox?: SplitOutboxEntry[];
 }
 
 export interface TraitRecordDocument {
@@ -184,6 +197,8 @@ export class IdentityCollections implements OnModuleInit {
       this.identifiers.createIndex({ type: 1, value: 1 }),
       this.customers.createIndex({ mergedInto: 1 }),
       this.customers.createIndex({ moveAnnounced: 1, movedAt: 1 }),
+      this.customers.createIndex({ mergeAnnounced: 1, 'merge.at': 1 }),
+      this.customers.createIndex({ 'splitOutbox.at': 1 }),
       this.matchParameters.createIndex({ createdAt: -1 }),
       this.reviewQueue.createIndex({ status: 1, createdAt: 1 }),
       this.traitRecords.createIndex({ customerId: 1 }),

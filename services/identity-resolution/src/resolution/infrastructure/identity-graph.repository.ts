@@ -4,8 +4,8 @@ import { followMerges } from '@o2o/contracts';
 import { chunkedBulkWrite, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
-import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
-import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, TraitRecordDocument } from './identity-graph.collections';
+import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, REVIEW_ACCEPTED_RULE, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
+import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, SplitOutboxEntry, TraitRecordDocument } from './identity-graph.collections';
 import { HistoryRetention } from './history-retention';
 import { IdentifierRetention } from './identifier-retention';
 import { TermFrequencyStore } from './term-frequency.store';
@@ -395,6 +395,33 @@ export class IdentityGraphRepository {
     });
   }
 
+  /** Reviewers' merges written but not yet published (a crash or a Kafka outage between the two), merged before `before`. */
+  async unannouncedReviewMerges(before: Date, limit: number): Promise<PlannedMerge[]> {
+    const docs = await this.db.customers.find({ mergeAnnounced: false, 'merge.at': { $lt: before }, 'merge.link.rule': REVIEW_ACCEPTED_RULE }, ONE_REPLY).limit(limit).toArray();
+    return docs.flatMap((d) => (d.merge !== undefined && d.mergedInto !== undefined ? [plannedFromRecord(d._id, d.merge)] : []));
+  }
+
+  /** Splits written but not yet published, split before `before`, each with the customer it split. */
+  async unannouncedSplits(before: Date, limit: number): Promise<Array<{ customerId: string; split: SplitOutboxEntry }>> {
+    const cutoff = before.toISOString();
+    const docs = await this.db.customers.find({ 'splitOutbox.at': { $lt: cutoff } }, { projection: { splitOutbox: 1 }, ...ONE_REPLY }).limit(limit).toArray();
+    return docs
+      .flatMap((d) => (d.splitOutbox ?? []).filter((split) => split.at < cutoff).map((split) => ({ customerId: d._id, split })))
+      .sort((a, b) => a.split.at.localeCompare(b.split.at))
+      .slice(0, limit);
+  }
+
+  /** Takes published splits out of their customers' outboxes: exactly those entries, as stored. */
+  async markSplitsAnnounced(splits: ReadonlyArray<{ customerId: string; split: SplitOutboxEntry }>): Promise<void> {
+    if (splits.length === 0) return;
+    const byCustomer = new Map<string, SplitOutboxEntry[]>();
+    for (const { customerId, split } of splits) byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), split]);
+    await this.db.customers.bulkWrite(
+      [...byCustomer].map(([customerId, entries]) => ({ updateOne: { filter: { _id: customerId }, update: { $pullAll: { splitOutbox: entries } } } })),
+      ORDERED,
+    );
+  }
+
   async markMovesAnnounced(partIds: readonly string[]): Promise<void> {
     if (partIds.length === 0) return;
     await this.db.customers.updateMany({ _id: { $in: [...partIds] } }, { $set: { moveAnnounced: true } });
@@ -449,12 +476,13 @@ export class IdentityGraphRepository {
    * (origin in its subtree), loses its mergedInto, and both sides remember the split so that the
    * same evidence does not merge them again without a person.
    */
-  detach(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, reason: string): Promise<void> {
-    return this.serializer.run(() => this.detachNow(customer, parts, reason));
+  detach(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, split: SplitOutboxEntry): Promise<void> {
+    return this.serializer.run(() => this.detachNow(customer, parts, split));
   }
 
-  private async detachNow(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, reason: string): Promise<void> {
-    const at = new Date();
+  private async detachNow(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, split: SplitOutboxEntry): Promise<void> {
+    const at = new Date(split.at);
+    const reason = split.reason;
     await chunkedBulkWrite(
       this.db.identifiers,
       parts.map((part) => ({ updateMany: { filter: { customerId: customer._id, originCustomerId: { $in: [...part.subtree] } }, update: { $set: { customerId: part.id } } } })),
@@ -481,7 +509,8 @@ export class IdentityGraphRepository {
             members: (customer.members ?? [customer._id]).filter((id) => id === customer._id || !leaving.has(id)),
             separatedFrom: [...new Set([...(customer.separatedFrom ?? []), ...detachedIds])],
           },
-          $push: { history: this.history.push({ kind: 'split' as const, at, reason, customerIds: [customer._id, ...detachedIds] }) },
+          // The split's event goes into the outbox in the write that completes the split.
+          $push: { history: this.history.push({ kind: 'split' as const, at, reason, customerIds: [customer._id, ...detachedIds] }), splitOutbox: split },
         },
       },
     });

@@ -6,7 +6,7 @@ import { emptyProfile, type NeedsProfile } from './needs-profile';
 import { parseProfilingConfig, defaultProfilingConfig, type ProfilingConfig } from './profiling-config';
 import { historyAndPermutationArb, historyArb, minutesAfterT0 } from './testing/event.arbitraries';
 import { knowledge } from './testing/profile-knowledge';
-import { answered, day, identify, ordered, viewed } from './testing/resolved-event.factory';
+import { answered, asked, day, identify, ordered, track, viewed } from './testing/resolved-event.factory';
 
 // Small evidence bounds so that the properties also cover truncation of the bounded sets.
 const tight = parseProfilingConfig({
@@ -128,5 +128,63 @@ describe('applyEvent', () => {
     expect(p.archetypes).toEqual(['family-with-children', 'works-from-home']);
     expect(p.stage.current).toBe('purchase');
     expect(p.activity).toEqual({ firstSeenAt: day(0), lastActivityAt: day(4), firstPurchaseAt: day(3) });
+  });
+
+  describe('bounded customers: the asked-question memory', () => {
+    const bankSize = defaultProfilingConfig.questionBank.questions.length;
+    const kept = bankSize + 2;
+    const bounded = parseProfilingConfig({ questionBank: { askedKept: kept } });
+    // A busy customer: a channel asks three times as many distinct questions as are kept, a day apart.
+    const askings = Array.from({ length: kept * 3 }, (_, i) => asked(`channel-question-${String(i).padStart(3, '0')}`, { at: day(i), id: `ask-${i}` }));
+
+    it('keeps the most recently asked questions up to questionBank.askedKept and reports the limit when it drops one', () => {
+      let profile = emptyProfile('c-1');
+      const limited: number[] = [];
+      askings.forEach((event, i) => {
+        const result = applyEvent(profile, event, bounded);
+        if (result.limits.includes('asked-questions')) limited.push(i);
+        profile = result.profile;
+      });
+      expect(profile.asked).toHaveLength(kept);
+      expect(profile.asked.map((a) => a.sourceEventId).sort()).toEqual(askings.slice(-kept).map((e) => e.messageId).sort());
+      // The bound applies from the first asking past it, and only then.
+      expect(limited).toEqual(Array.from({ length: askings.length - kept }, (_, i) => kept + i));
+      expect(applyEvent(profile, askings[0] ?? asked('x'), bounded)).toMatchObject({ changes: [], limits: ['asked-questions'] });
+    });
+
+    it('keeps the same questions whatever order the askings arrive in', () => {
+      const expected = fold(askings, bounded).asked;
+      fc.assert(
+        fc.property(fc.shuffledSubarray(askings, { minLength: askings.length, maxLength: askings.length }), (shuffled) => {
+          expect(fold(shuffled, bounded).asked).toEqual(expected);
+        }),
+        { numRuns: 50 },
+      );
+    });
+
+    it('bounds declines the same way and reports them apart', () => {
+      const declines = askings.map((e, i) => track('Question Declined', { questionId: `channel-question-${i}` }, { at: e.timestamp, id: `decline-${i}` }));
+      let profile = emptyProfile('c-1');
+      const limits = new Set<string>();
+      for (const event of declines) {
+        const result = applyEvent(profile, event, bounded);
+        for (const limit of result.limits) limits.add(limit);
+        profile = result.profile;
+      }
+      expect(profile.declined).toHaveLength(kept);
+      expect(profile.asked).toHaveLength(kept);
+      expect([...limits].sort()).toEqual(['asked-questions', 'declined-questions']);
+    });
+
+    it('reports a fact key refused beyond explicit.maxFacts as a limit', () => {
+      const few = parseProfilingConfig({ explicit: { maxFacts: 2, attributes: { a: { key: 'a', purpose: 'p' }, b: { key: 'b', purpose: 'p' }, c: { key: 'c', purpose: 'p' } } } });
+      const result = applyEvent(emptyProfile('c-1'), identify({ a: 1, b: 2, c: 3 }), few);
+      expect(result.profile.facts.map((f) => f.key)).toEqual(['a', 'b']);
+      expect(result.limits).toEqual(['fact-keys']);
+    });
+
+    it('refuses a memory smaller than the question bank', () => {
+      expect(() => parseProfilingConfig({ questionBank: { askedKept: bankSize - 1 } })).toThrow(/questionBank\.askedKept: must be at least the number of questions in the bank/);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { recordAsked } from './apply-event';
+import { recordAsked, type ProfileLimit } from './apply-event';
 import { unionEvidence } from './evidence';
 import { foldExplicit } from './explicit-facts';
 import { earlierOf, laterOf } from './instant';
@@ -11,6 +11,8 @@ export interface MergeResult {
   profile: NeedsProfile;
   /** Changes relative to the survivor's profile. */
   changes: ProfileChange[];
+  /** Bounds that applied: what the service counts and logs. */
+  limits: ProfileLimit[];
 }
 
 /**
@@ -28,10 +30,20 @@ export function mergeProfiles(survivor: NeedsProfile, merged: NeedsProfile, conf
     // Both customers' facts are the customer's own word: the cap on keys must not drop them.
     { ...config.explicit, maxFacts: Number.MAX_SAFE_INTEGER },
   );
+  const limits = new Set<ProfileLimit>();
+  const kept = config.questionBank.askedKept;
   let asked = survivor.asked;
-  for (const entry of merged.asked) asked = recordAsked(asked, entry);
+  for (const entry of merged.asked) {
+    const recorded = recordAsked(asked, entry, kept);
+    asked = recorded.asked;
+    if (recorded.dropped) limits.add('asked-questions');
+  }
   let declined = survivor.declined;
-  for (const entry of merged.declined ?? []) declined = recordAsked(declined ?? [], entry);
+  for (const entry of merged.declined ?? []) {
+    const recorded = recordAsked(declined ?? [], entry, kept);
+    declined = recorded.asked;
+    if (recorded.dropped) limits.add('declined-questions');
+  }
 
   const a = survivor.activity;
   const b = merged.activity;
@@ -59,5 +71,5 @@ export function mergeProfiles(survivor: NeedsProfile, merged: NeedsProfile, conf
     mergedIds,
   };
   const { profile } = rederive(folded, config, 'merge');
-  return { profile, changes: diffProfiles(survivor, profile) };
+  return { profile, changes: diffProfiles(survivor, profile), limits: [...limits] };
 }

@@ -156,6 +156,12 @@ export const questionBankSchema = z
     /** How the customer's value weighs the worth of asking them (the next question's published value). */
     priority: questionPrioritySchema.prefault({}),
     questions: z.array(questionSchema).default(() => defaultQuestions.map((q) => questionSchema.parse(q))),
+    /**
+     * Questions whose latest asking (and latest decline) a profile remembers (bounded customers:
+     * channels name questions freely): beyond it the least recently asked are forgotten, counted
+     * in o2o_needs_customer_limits_applied_total and logged. At least the bank's own questions.
+     */
+    askedKept: z.number().int().min(1).max(100_000).default(200),
   })
   .superRefine((bank, ctx) => {
     const seen = new Set<string>();
@@ -163,6 +169,7 @@ export const questionBankSchema = z
       if (seen.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', index, 'id'], message: `duplicate question id ${q.id}` });
       seen.add(q.id);
     });
+    if (bank.askedKept < bank.questions.length) ctx.addIssue({ code: 'custom', path: ['askedKept'], message: `must be at least the number of questions in the bank (${bank.questions.length})` });
   });
 export type QuestionBank = z.output<typeof questionBankSchema>;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectLogger, Logger } from '@o2o/observability';
 import { ReviewAlreadyDecidedError, UnknownReviewError } from '../../domain/identity.errors';
-import { PlannedMerge } from '../../domain/identity-graph.model';
+import { PlannedMerge, REVIEW_ACCEPTED_RULE } from '../../domain/identity-graph.model';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
 import { ReviewQueueRepository } from '../../infrastructure/review-queue.repository';
@@ -23,6 +24,7 @@ export class DecideReviewHandler {
     private readonly reviews: ReviewQueueRepository,
     private readonly graph: IdentityGraphRepository,
     private readonly publisher: IdentityEventsPublisher,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   async accept(reviewId: string, note?: string): Promise<ReviewDecision> {
@@ -41,14 +43,20 @@ export class DecideReviewHandler {
         mergedId: merged._id,
         reason,
         evidence: item.evidence,
-        link: { rule: 'review:accepted', eventId: item.eventId, at: new Date().toISOString(), ...(item.score !== undefined ? { score: item.score } : {}) },
+        link: { rule: REVIEW_ACCEPTED_RULE, eventId: item.eventId, at: new Date().toISOString(), ...(item.score !== undefined ? { score: item.score } : {}) },
         members: merged.members ?? [merged._id],
         separatedFrom: (merged.separatedFrom ?? []).filter((id) => id !== survivorId),
       };
+      // The merge is written unannounced (its outbox flag): from here on it reaches Kafka, from
+      // this request or, after a crash or while Kafka is away, from the GraphOutboxRelay.
       await this.graph.applyMerges([merge]);
       await this.graph.recordReviewMerge(survivorId, merged._id, reason);
-      await this.publisher.publish({ merges: [merge] });
-      await this.graph.markAnnounced([merged._id]);
+      try {
+        await this.publisher.publish({ merges: [merge] });
+        await this.graph.markAnnounced([merged._id]);
+      } catch (error) {
+        this.logger.warn({ err: error, reviewId, survivorId, mergedId: merged._id }, 'review merge written but not yet published; the outbox relay will publish it');
+      }
     }
     if (!(await this.reviews.decide(reviewId, 'accepted', note))) throw new ReviewAlreadyDecidedError(reviewId, 'decided');
     return { reviewId, status: 'accepted', customerId: survivorId };

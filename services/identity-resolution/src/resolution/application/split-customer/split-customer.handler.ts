@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { InjectLogger, Logger } from '@o2o/observability';
 import { CustomerMergedError, NothingToSplitError, UnknownCustomerError } from '../../domain/identity.errors';
-import { CustomerDocument } from '../../infrastructure/identity-graph.collections';
+import { CustomerDocument, SplitOutboxEntry } from '../../infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
 import { KEYED_ID_MIGRATION_RULE } from '../migrate-customer-ids/migrate-customer-ids.handler';
@@ -28,6 +29,7 @@ export class SplitCustomerHandler {
   constructor(
     private readonly graph: IdentityGraphRepository,
     private readonly publisher: IdentityEventsPublisher,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   async execute(command: SplitCustomerCommand): Promise<SplitResult> {
@@ -43,16 +45,30 @@ export class SplitCustomerHandler {
     if (detached.length === 0) throw new NothingToSplitError(customer._id, 'no part named');
 
     const parts = await Promise.all(detached.map(async (part) => ({ id: part._id, subtree: await this.subtree(part), members: part.members ?? [part._id] })));
-    await this.graph.detach(customer, parts, command.reason);
-
     const ids = [customer._id, ...parts.map((p) => p.id)];
+    const at = new Date();
+    const split: SplitOutboxEntry = {
+      id: `split:${customer._id}:${createHash('sha256').update(`${ids.join(',')}\u0000${at.getTime()}`).digest('hex').slice(0, 16)}`,
+      partIds: parts.map((p) => p.id),
+      reason: command.reason,
+      at: at.toISOString(),
+    };
+    // The split's event is written with the split (an outbox): from here on it reaches Kafka,
+    // from this request or, after a crash or while Kafka is away, from the GraphOutboxRelay.
+    await this.graph.detach(customer, parts, split);
+
     const snapshots = await this.graph.snapshotsOf(ids);
     const result: SplitResult = {
       customerId: customer._id,
       parts: ids.map((id) => ({ customerId: id, identifiers: snapshots.get(id)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [] })),
     };
-    const splitId = `split:${customer._id}:${createHash('sha256').update(`${ids.join(',')}\u0000${Date.now()}`).digest('hex').slice(0, 16)}`;
-    await this.publisher.publish({ splits: [{ id: splitId, customerId: customer._id, parts: result.parts, reason: command.reason }] });
+    const recorded = [{ customerId: customer._id, split }];
+    try {
+      await this.publisher.publish({ splits: recorded });
+      await this.graph.markSplitsAnnounced(recorded);
+    } catch (error) {
+      this.logger.warn({ err: error, customerId: customer._id, splitId: split.id }, 'split written but not yet published; the outbox relay will publish it');
+    }
     return result;
   }
 

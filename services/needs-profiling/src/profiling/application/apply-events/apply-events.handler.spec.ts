@@ -2,11 +2,12 @@ import type { CustomerValueStore } from '../../infrastructure/customer-value.sto
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { createEnvelope, type KafkaPublisher, type TopicBatch } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
-import { PlatformMetrics } from '@o2o/observability';
+import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { loadNeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { answered, day, ordered } from '../../domain/testing/resolved-event.factory';
 import type { LoadedProfiles, NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
 import type { StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 import { ApplyEventsHandler, ResolvedMessage } from './apply-events.handler';
@@ -69,10 +70,12 @@ const config = loadNeedsProfilingConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO
 function setup() {
   const profiles = new MemoryProfiles();
   const publisher = new RecordingPublisher();
-  const metrics = new ProfilingMetrics(new PlatformMetrics('test'));
+  const platform = new PlatformMetrics('test');
+  const metrics = new ProfilingMetrics(platform);
+  const limits = new ProfileLimitsReporter(platform, config, createLogger({ service: 'test', level: 'silent' }));
   const repository = profiles as unknown as NeedsProfileRepository;
   const kafka = publisher as unknown as KafkaPublisher;
-  const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, new NoValues() as unknown as CustomerValueStore, config), kafka, metrics, config);
+  const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, new NoValues() as unknown as CustomerValueStore, config), kafka, metrics, limits, config);
   return { profiles, publisher, handler };
 }
 

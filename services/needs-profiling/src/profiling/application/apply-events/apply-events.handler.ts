@@ -4,10 +4,11 @@ import { EventResolvedV1, topics } from '@o2o/contracts';
 import { KafkaPublisher } from '@o2o/kafka';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
-import { applyEvent, emptyProfile, NeedsProfile, ProfileChange } from '../../domain';
+import { applyEvent, emptyProfile, NeedsProfile, ProfileChange, ProfileLimit } from '../../domain';
 import { journalEntryOf } from '../../infrastructure/event-journal';
 import { NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
 import type { JournalEntry, StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
@@ -25,6 +26,8 @@ interface Target {
   profile: NeedsProfile;
   changes: ProfileChange[];
   journal: JournalEntry[];
+  /** Bounds of the profile that applied to its events. */
+  limits: Set<ProfileLimit>;
   /** The message that last changed the profile (else the last one for it): its trace and ids go on the publication. */
   trigger: ResolvedMessage;
 }
@@ -48,6 +51,7 @@ export class ApplyEventsHandler {
     private readonly publish: PublishProfilesHandler,
     private readonly publisher: KafkaPublisher,
     private readonly metrics: ProfilingMetrics,
+    private readonly limits: ProfileLimitsReporter,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
   ) {}
 
@@ -98,6 +102,7 @@ export class ApplyEventsHandler {
       await this.profiles.markPublished(prepared.published.filter((p) => !changed.some((t) => t.id === p.id)));
       for (const target of changed) {
         if (conflicts.has(target.id)) continue;
+        this.limits.report(target.id, target.limits);
         for (const change of target.changes) {
           if (change.type === 'stage-changed') this.metrics.transitions.inc({ to: change.transition.to, cause: 'event' });
         }
@@ -116,7 +121,7 @@ export class ApplyEventsHandler {
       let target = targets.get(id);
       if (!target) {
         const doc = loaded.docs.get(id);
-        target = { id, doc, profile: doc?.profile ?? emptyProfile(id), changes: [], journal: [], trigger: message };
+        target = { id, doc, profile: doc?.profile ?? emptyProfile(id), changes: [], journal: [], limits: new Set(), trigger: message };
         targets.set(id, target);
       }
       // The merge links in this service's database are the authority on where an event belongs,
@@ -124,6 +129,7 @@ export class ApplyEventsHandler {
       const result = applyEvent(target.profile, { ...message.event.data, customerId: id }, profiling);
       for (const skipped of result.skipped) this.metrics.skipped.inc({ reason: skipped.reason });
       if (result.changes.length > 0) {
+        for (const limit of result.limits) target.limits.add(limit);
         target.profile = result.profile;
         target.changes.push(...result.changes);
         target.journal.push(journalEntryOf(message.event.data, profiling.explicit.neverStore));

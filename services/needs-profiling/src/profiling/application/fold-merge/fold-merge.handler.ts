@@ -7,6 +7,7 @@ import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { emptyProfile, mergeProfiles } from '../../domain';
 import { unionJournals } from '../../infrastructure/event-journal';
 import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
+import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
@@ -31,6 +32,7 @@ export class FoldMergeHandler {
     private readonly profiles: NeedsProfileRepository,
     private readonly publish: PublishProfilesHandler,
     private readonly metrics: ProfilingMetrics,
+    private readonly limits: ProfileLimitsReporter,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -80,6 +82,7 @@ export class FoldMergeHandler {
         }
         version += 1;
         profile = folded.profile;
+        this.limits.report(target, folded.limits);
         for (const change of folded.changes) {
           if (change.type === 'stage-changed') this.metrics.transitions.inc({ to: change.transition.to, cause: 'merge' });
         }
