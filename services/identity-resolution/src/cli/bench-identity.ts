@@ -237,7 +237,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
         }),
       ).catch((error: unknown) => {
         // Still refused after the retries: say why, from the service's own output.
-        throw new Error(`ingestion unreachable at ${record.recordId} (${String(error)}); ingestion exit code ${ingestion.exitCode()}, its last output:\n${ingestion.output().slice(-4000)}`);
+        throw new Error(`ingestion unreachable at ${record.recordId} (${String(error)}${error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : ''}); ingestion exit code ${ingestion.exitCode()}, its last output:\n${ingestion.output().slice(-4000)}`);
       });
       if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
     }
