@@ -333,7 +333,7 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
     const records = generatePopulation({ seed: 41, people: { people: 70 }, events: false }).traitRecords;
     const events = records.map(({ recordId, channel: _channel, ...traits }) => receivedEvent({ eventType: 'identify', anonymousId: `${tag}-${recordId}`, traits }));
     await feed.send(events.map((event) => ({ event })));
-    await expectEventually(() => expect(events.filter((event) => resolvedCustomer(spy, EVENTS, event) === undefined)).toHaveLength(0), { timeoutMs: 90000 });
+    await expectEventually(() => expect(events.filter((event) => resolvedCustomer(spy, EVENTS, event) === undefined)).toHaveLength(0), { timeoutMs: 150000 });
     const stored = await mongo.db(config.MONGO_DB).collection('trait_records').countDocuments();
     expect(stored).toBeGreaterThanOrEqual(100);
 
@@ -360,7 +360,7 @@ const card = `${tag.toUpperCase().replace(/-/g, '')}CARD`;
     expect(again.status).toBe(200);
     expect(again.body.outcome).toBe('trained');
     expect(again.body.version).not.toBe(status.version);
-  }, 240000);
+  }, 420000);
   it('adds an identifier type through the API without a restart: events link by it and lookups find it', async () => {
     const p = uniqueId('pp-');
     const put = async (type: string, body: unknown) => {
