@@ -27,7 +27,12 @@ export type TrainingOutcome =
       readonly merges: number;
     };
 
-const LEASE_MS = 60_000;
+/**
+ * The run's lease, extended after every step. A step (one estimate, one page matched again) took
+ * over a minute on a loaded 2-core machine and lost a 60 s lease mid-run; a crashed holder now
+ * holds training back for at most five minutes, which a background job can wait.
+ */
+const LEASE_MS = 300_000;
 const REMATCH_PAGE = 100;
 const DECISIONS_CONSIDERED = 1000;
 
