@@ -10,7 +10,10 @@ import { DemoChannel, DemoMessage, demoCampaignProducts, DemoPopulation } from '
  * (Offer Presented / Accepted / Declined, or nothing: the platform records Offer Ignored; Question
  * Asked / Answered / Declined).
  *   INGESTION_URL (http://127.0.0.1:3000)  CAMPAIGN_URL (http://127.0.0.1:3004)  AUTH_ISSUER (http://127.0.0.1:3005)
+ * Before the live traffic it imports the past customers' order history (/v1/import, a year by
+ * default), so the value model has repeat purchases to learn from.
  *   DEMO_RATE events/s (20)  DEMO_CUSTOMERS (500)  DEMO_CONTACTS per tick (2)  DEMO_DURATION_S (0 = until stopped)
+ *   DEMO_HISTORY_DAYS (365; 0 = no history)
  */
 const url = process.env['INGESTION_URL'] ?? 'http://127.0.0.1:3000';
 const rate = Number(process.env['DEMO_RATE'] ?? 20);
@@ -20,6 +23,7 @@ const tickMs = 500;
 const campaignUrl = process.env['CAMPAIGN_URL'] ?? 'http://127.0.0.1:3004';
 const issuer = process.env['AUTH_ISSUER'] ?? 'http://127.0.0.1:3005';
 const contactsPerTick = Number(process.env['DEMO_CONTACTS'] ?? 2);
+const historyDays = Number(process.env['DEMO_HISTORY_DAYS'] ?? 365);
 
 const writeKeys: Record<DemoChannel, string> = {
   web: 'demo-web-write-key',
@@ -106,9 +110,36 @@ async function contact(population: DemoPopulation, bearer: string): Promise<Demo
   return out;
 }
 
+/** The history, a batch of 200 per request, each message with its channel's write key; retried while ingestion is starting. */
+async function importHistory(population: DemoPopulation): Promise<void> {
+  const history = population.history(historyDays);
+  let imported = 0;
+  for (let start = 0; start < history.length; start += 200) {
+    const chunk = history.slice(start, start + 200);
+    const byChannel = new Map<DemoChannel, Record<string, unknown>[]>();
+    for (const { channel, message } of chunk) byChannel.set(channel, [...(byChannel.get(channel) ?? []), message]);
+    for (const [channel, batch] of byChannel) {
+      for (let attempt = 1; ; attempt++) {
+        const response = await fetch(`${url}/v1/import`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}` },
+          body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
+        }).catch((error: unknown) => error as Error);
+        if (!(response instanceof Error) && response.ok) break;
+        const why = response instanceof Error ? response.message : `${response.status}: ${await response.text()}`;
+        if (attempt >= 5) throw new Error(`demo-traffic: history import refused (${why})`);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      }
+      imported += batch.length;
+    }
+  }
+  process.stdout.write(`demo-traffic: imported ${imported} historical events (${historyDays} days of orders)\n`);
+}
+
 async function main(): Promise<void> {
   const population = new DemoPopulation(customers);
   await createCampaigns();
+  await importHistory(population).catch((error: unknown) => process.stderr.write(`${error instanceof Error ? error.message : String(error)}; live traffic goes on without it\n`));
   let agent = await token('agent', 'profiles:read decisions:write');
   let agentAt = Date.now();
   const started = Date.now();
