@@ -25,6 +25,14 @@ export interface TransactionOffsets {
 
 const scope = new AsyncLocalStorage<BatchTransaction>();
 
+/** A commit refused because a send of the transaction had failed: the handler call must run again in a new one. */
+export class TransactionSendFailedError extends Error {
+  constructor() {
+    super('a send of this transaction failed; it is not committed and its producer is replaced');
+    this.name = 'TransactionSendFailedError';
+  }
+}
+
 /**
  * The transaction of one handler call. Publishes made while it is open (KafkaPublisher routes
  * them here) become visible to read-committed readers only with the consumer offsets of the
@@ -35,6 +43,8 @@ export class BatchTransaction {
   private open = true;
   private tail: Promise<void> = Promise.resolve();
   private readonly hooks: Array<() => Promise<void>> = [];
+  /** The error of a send that failed: the transaction can no longer commit (see `send`). */
+  private broken: { error: unknown } | undefined;
 
   constructor(readonly transaction: Transaction) {}
 
@@ -42,10 +52,31 @@ export class BatchTransaction {
     return this.open;
   }
 
-  /** Sends in the transaction, one request after another (one producer's sequence numbers). */
+  /** Whether a send of this transaction failed: it must be aborted, and its producer replaced. */
+  get failed(): boolean {
+    return this.broken !== undefined;
+  }
+
+  /**
+   * Sends in the transaction, one request after another (one producer's sequence numbers).
+   *
+   * A send that failed may have been written all the same (the broker wrote it, its answer was
+   * lost), and kafkajs has taken its sequence numbers back: a later request of this producer
+   * would reuse them, and the broker takes one with as many records for a retry of the written
+   * batch and acknowledges it without writing it. So once a send failed, every later send of
+   * this transaction fails with the same error, the transaction cannot commit (it may hold part
+   * of what it was meant to), and its producer is replaced (ExactlyOnceBatches): the new one
+   * starts under a new epoch, with sequence numbers the broker has not seen (issue 21).
+   */
   send(topicMessages: TopicMessages[]): Promise<void> {
     const sent = this.tail.then(async () => {
-      await this.transaction.sendBatch({ acks: -1, timeout: 30000, topicMessages });
+      if (this.broken) throw this.broken.error;
+      try {
+        await this.transaction.sendBatch({ acks: -1, timeout: 30000, topicMessages });
+      } catch (error) {
+        this.broken ??= { error };
+        throw error;
+      }
     });
     this.tail = sent.catch(() => undefined);
     return sent;
@@ -159,6 +190,8 @@ export class ExactlyOnceBatches {
   async commit(tx: BatchTransaction, offsets?: TransactionOffsets): Promise<Array<() => Promise<void>>> {
     try {
       await tx.settled();
+      // A failed send leaves the transaction short of records its caller may have gone on to count as sent.
+      if (tx.failed) throw new TransactionSendFailedError();
       const topics = (offsets?.topics ?? []).filter((t) => t.partitions.length > 0);
       if (offsets && topics.length > 0) await tx.transaction.sendOffsets({ consumerGroupId: offsets.groupId, topics });
       await tx.transaction.commit();
@@ -171,7 +204,11 @@ export class ExactlyOnceBatches {
     return tx.close();
   }
 
-  /** Aborts: nothing the attempt published reaches a read-committed reader. */
+  /**
+   * Aborts: nothing the attempt published reaches a read-committed reader. After a failed send
+   * the producer is replaced even when the abort succeeded: its sequence numbers are no longer
+   * the broker's (BatchTransaction.send).
+   */
   async abort(tx: BatchTransaction): Promise<void> {
     if (!tx.active) return;
     tx.close();
@@ -183,7 +220,9 @@ export class ExactlyOnceBatches {
       // The next producer under the same id aborts what is left open when it connects.
       this.logger?.debug({ err: error }, 'transaction abort failed; the next producer fences it');
       this.retire();
+      return;
     }
+    if (tx.failed) this.retire();
   }
 
   private retire(): void {

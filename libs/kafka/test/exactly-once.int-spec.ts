@@ -11,6 +11,7 @@ const brokers = env['KAFKA_BROKERS']?.split(',') ?? [];
 const names = new TopicNames(`${run}.`);
 const group = 'eo-test';
 const outputTopic = `${run}.eo-out`;
+const unackedTopic = `${run}.eo-unacked`;
 const logger = createLogger({ service: 'kafka-eo-test', level: 'fatal' });
 
 /** A client whose network can be cut for good: to the broker, the process looks killed (no heartbeat, no commit). */
@@ -72,21 +73,56 @@ function instance(kafka: Kafka, transactionalId: string, exactlyOnce: boolean, o
   return { transport, publisher };
 }
 
+/**
+ * A client whose next Produce request reaches the broker but whose answer never comes back: the
+ * connection is reset after the request left and new connections are refused until `restore`,
+ * so the producer's retries fail too (a broker restart in the middle of a request, seen from the
+ * client). The broker has written the records; the client is told the send failed.
+ */
+function unansweredProduce(): { socketFactory: ISocketFactory; arm: () => void; restore: () => void; dropped: () => boolean } {
+  let armed = false;
+  let down = false;
+  let dropped = false;
+  const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+    const socket = connect({ host: down ? '127.0.0.1' : host, port: down ? 1 : port }, onConnect);
+    const write = socket.write.bind(socket) as (chunk: Buffer, encoding: BufferEncoding) => boolean;
+    socket.write = ((chunk: Buffer, encoding: BufferEncoding) => {
+      const written = write(chunk, encoding);
+      // A request is [size int32][apiKey int16]...; Produce is api key 0.
+      if (armed && Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === 0) {
+        armed = false;
+        down = true;
+        dropped = true;
+        socket.pause();
+        setTimeout(() => socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 500);
+      }
+      return written;
+    }) as typeof socket.write;
+    return socket;
+  };
+  return {
+    socketFactory,
+    arm: () => (armed = true),
+    restore: () => (down = false),
+    dropped: () => dropped,
+  };
+}
+
 /** Every record of the output topic as a reader of this isolation level is handed it, up to the partition's end (transaction markers counted as read). */
-async function readAll(kafka: Kafka, readUncommitted: boolean): Promise<string[]> {
+async function readAll(kafka: Kafka, readUncommitted: boolean, topic = outputTopic): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(outputTopic);
+  const ends = await admin.fetchTopicOffsets(topic);
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: uniqueId(`${run}.reader-`), readUncommitted });
   const positions = new ReadPositions(consumer);
   const values: string[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: outputTopic, fromBeginning: true });
+    await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') });
     await expectEventually(() => {
-      for (const end of ends) expect(positions.of(outputTopic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
+      for (const end of ends) expect(positions.of(topic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
     }, { timeoutMs: 60000 });
     return values;
   } finally {
@@ -106,7 +142,13 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
     await ensureTopics(kafka, topicSpecs(names, [topics.identitySnapshots], [group]), 1, 1);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: outputTopic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic: outputTopic, numPartitions: 1, replicationFactor: 1 },
+        { topic: unackedTopic, numPartitions: 1, replicationFactor: 1 },
+      ],
+      waitForLeaders: true,
+    });
     await admin.disconnect();
   });
 
@@ -154,6 +196,38 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
       await successor.transport.close();
       await source.disconnect();
       void doomed.transport.close().catch(() => undefined);
+    }
+  });
+
+  /**
+   * The kafka-restarted scenario (issue 21, value states short of orders): a send the broker
+   * wrote but never acknowledged fails for good, and kafkajs takes its sequence numbers back.
+   * The same producer's next send reuses them: with as many records, the broker takes it for a
+   * retry of the written (and by then aborted) batch and acknowledges it without writing it, so
+   * the next transaction commits without its records and the service records them as published.
+   */
+  it('writes the next transaction\'s records after a send that was written but never acknowledged', async () => {
+    const network = unansweredProduce();
+    const flakyKafka = new Kafka({ brokers, clientId: 'eo-unacked', logLevel: logLevel.NOTHING, socketFactory: network.socketFactory, retry: { retries: 8 } });
+    const batches = new ExactlyOnceBatches(flakyKafka, { transactionalId: `${run}.eo-unacked-0`, sendRetries: 1 }, logger);
+    try {
+      const first = await batches.begin();
+      network.arm();
+      await expect(first.send([{ topic: unackedTopic, messages: [{ key: 'k', value: 'first' }] }])).rejects.toThrow();
+      expect(network.dropped()).toBe(true);
+      network.restore();
+      await batches.abort(first);
+
+      const second = await batches.begin();
+      await second.send([{ topic: unackedTopic, messages: [{ key: 'k', value: 'second' }] }]);
+      await batches.commit(second);
+
+      // The failed send did reach the partition (aborted: only a read-uncommitted reader sees it)...
+      expect(await readAll(kafka, true, unackedTopic)).toContain('first');
+      // ...and the committed transaction's record is there for every read-committed reader.
+      expect(await readAll(kafka, false, unackedTopic)).toEqual(['second']);
+    } finally {
+      await batches.disconnect();
     }
   });
 });

@@ -143,6 +143,12 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     ...(service === 'ingestion' ? { INGESTION_TRANSACTIONAL_ID: `${prefix}ingestion-0` } : {}),
     // identity-resolution's and value-scoring's handler calls are transactions (exactly-once): same rule.
     ...(service === 'identity-resolution' || service === 'value-scoring' ? { KAFKA_TRANSACTIONAL_ID: `${prefix}${service}-0` } : {}),
+    // value-scoring publishes a customer's state only when its value moves by more than
+    // max(1 EUR, 5%) or its tier changes: a customer with many orders then keeps a latest state
+    // that counts fewer orders than were sent, by design. The suite checks that every order
+    // reaches the latest state, so every move is made material here (issue 21: the "lost value
+    // states" of the later scenarios were these unpublished moves, not lost events).
+    ...(service === 'value-scoring' ? { PUBLISH_VALUE_CHANGE_RELATIVE: '0', PUBLISH_VALUE_CHANGE_ABSOLUTE: '0' } : {}),
     ...(provider ? { AUTH_ISSUER: provider.issuer } : {}),
   });
   const running = new Map<Service, ServiceProcess>();
