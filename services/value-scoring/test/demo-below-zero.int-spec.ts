@@ -67,14 +67,17 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
       async () => {
         const states = latest();
         expect(customers.every((c) => states.has(c))).toBe(true);
-        // The API agrees with the topic: every customer below zero is tier D.
-        for (const c of customers.filter((x) => (states.get(x)?.actualValue ?? 0) < 0)) {
+        // Every customer the API values below zero is tier D. Asked of every customer: the topic
+        // carries only material moves, so a state below zero on it may since have moved by less
+        // than the publication threshold to just above zero (and the other way round).
+        answers.clear();
+        for (const c of customers) {
           const answer = (await (await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })).json()) as {
             actualValue: number;
             tier: string;
             costEvents: { orders: number; returns: number; serviceCalls: number };
           };
-          expect(answer.actualValue).toBeLessThan(0);
+          if (answer.actualValue >= 0) continue;
           expect(answer.tier).toBe('D');
           answers.set(c, answer);
         }
