@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
 import { CoalescingGate } from './coalescing-gate';
 
@@ -100,5 +101,44 @@ describe('CoalescingGate', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('runs each batch in the asynchronous context of its own submitters, and never combines different scopes', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seen: Array<{ items: string[]; store: string | undefined }> = [];
+    const gate = new CoalescingGate<string[], void>(
+      async (submissions) => {
+        await tick();
+        seen.push({ items: submissions.flat(), store: context.getStore() });
+      },
+      () => context.getStore(),
+    );
+    const submitted = [
+      context.run('tx1', () => gate.submit(['a'])),
+      context.run('tx2', () => gate.submit(['b'])),
+      context.run('tx1', () => gate.submit(['c'])),
+      gate.submit(['job']),
+    ];
+    await tick();
+    // Arrives while tx1's batch runs: its own context, not the one that started the gate.
+    submitted.push(context.run('tx3', () => gate.submit(['d'])));
+    await Promise.all(submitted);
+    expect(seen).toEqual([
+      { items: ['a', 'c'], store: 'tx1' },
+      { items: ['b'], store: 'tx2' },
+      { items: ['job'], store: undefined },
+      { items: ['d'], store: 'tx3' },
+    ]);
+  });
+
+  it('reruns the submissions of a failed combined batch each in its own context', async () => {
+    const context = new AsyncLocalStorage<string>();
+    const stores: Array<string | undefined> = [];
+    const gate = new CoalescingGate<string, void>(async (submissions) => {
+      stores.push(context.getStore());
+      if (submissions.length > 1) throw new Error('combined batch failed');
+    });
+    await Promise.all([context.run('first', () => gate.submit('x')), context.run('second', () => gate.submit('y'))]);
+    expect(stores).toEqual(['first', 'first', 'second']);
   });
 });

@@ -1,4 +1,4 @@
-import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectConnection, MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { PlatformMetrics, ReadinessRegistry } from '@o2o/observability';
@@ -78,6 +78,75 @@ class MongoCommandMetrics implements OnModuleInit {
   }
 }
 
+/** How often the driver checks the server; the watch below calls a check silent after three. */
+const HEARTBEAT_FREQUENCY_MS = 10000;
+
+/**
+ * Says when the database becomes unreachable and when it is back (one line each, not one per
+ * failed heartbeat), and watches the driver's monitor: while the server is unknown the monitor
+ * checks it every half second, so a monitor that reports nothing for three heartbeat periods is
+ * stuck, and the line says in which state.
+ */
+@Injectable()
+class MongoTopologyWatch implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('MongoTopology');
+  private unreachableSince: number | undefined;
+  private lastHeartbeatAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  onModuleInit(): void {
+    const client = this.connection.getClient();
+    const beat = (): void => {
+      this.lastHeartbeatAt = Date.now();
+    };
+    client.on('serverHeartbeatStarted', beat);
+    client.on('serverHeartbeatSucceeded', beat);
+    client.on('serverHeartbeatFailed', beat);
+    client.on('serverDescriptionChanged', (event) => {
+      const reachable = event.newDescription.type !== 'Unknown';
+      if (!reachable && this.unreachableSince === undefined) {
+        this.unreachableSince = Date.now();
+        this.logger.warn(`mongodb ${event.address} unreachable: ${event.newDescription.error?.message ?? 'unknown'}`);
+      } else if (reachable && this.unreachableSince !== undefined) {
+        this.logger.log(`mongodb ${event.address} reachable again after ${((Date.now() - this.unreachableSince) / 1000).toFixed(1)} s`);
+        this.unreachableSince = undefined;
+      }
+    });
+    this.timer = setInterval(() => this.watch(), HEARTBEAT_FREQUENCY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private watch(): void {
+    if (this.unreachableSince === undefined || Date.now() - this.lastHeartbeatAt < 3 * HEARTBEAT_FREQUENCY_MS) return;
+    this.logger.error(`mongodb monitor silent for ${((Date.now() - this.lastHeartbeatAt) / 1000).toFixed(0)} s while the server is unknown: ${JSON.stringify(monitorStates(this.connection))}`);
+  }
+}
+
+/** The driver's monitor and pool state per server (internal fields, read for diagnosis only). */
+function monitorStates(connection: Connection): unknown[] {
+  const topology = (connection.getClient() as unknown as { topology?: { s?: { servers?: Map<string, unknown> } } }).topology;
+  const servers = topology?.s?.servers;
+  if (!servers) return [];
+  return [...servers.entries()].map(([address, server]) => {
+    const s = server as { s?: { state?: string }; monitor?: { s?: { state?: string }; connection?: { closed?: boolean } | null; monitorId?: unknown }; pool?: { generation?: number; s?: { state?: string } } };
+    return {
+      address,
+      server: s.s?.state,
+      monitor: s.monitor?.s?.state,
+      monitorConnection: s.monitor?.connection === null ? 'none' : s.monitor?.connection?.closed ? 'closed' : 'open',
+      monitorInterval: s.monitor?.monitorId ? JSON.stringify(s.monitor.monitorId, (k, v) => (k === 'fn' || k === 'timerId' ? undefined : v)) : 'none',
+      pool: s.pool?.s?.state,
+      generation: s.pool?.generation,
+    };
+  });
+}
+
 /**
  * Creates a model's indexes only when some are missing. Mongoose's autoIndex sends createIndexes
  * for every model whenever a process starts; FerretDB v1 (SQLite) runs that under its catalogue's
@@ -112,6 +181,7 @@ export class MongoModule {
         MongooseModule.forRoot(settings.url, {
           dbName: settings.dbName,
           serverSelectionTimeoutMS: 10000,
+          heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
           socketTimeoutMS: settings.socketTimeoutMs ?? 60000,
           maxPoolSize: 20,
           // Indexes are created by MissingIndexes, only when missing.
@@ -120,7 +190,7 @@ export class MongoModule {
           monitorCommands: true,
         }),
       ],
-      providers: [MongoReadiness, MongoCommandMetrics, MissingIndexes],
+      providers: [MongoReadiness, MongoCommandMetrics, MongoTopologyWatch, MissingIndexes],
       exports: [MongooseModule],
     };
   }

@@ -1,10 +1,6 @@
 import { topics } from '@o2o/contracts';
-import { startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
-import { MongoClient } from 'mongodb';
-import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
-import { identityResolutionService } from '../src/identity-resolution.service';
-import { EventFeed, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
+import { authHeader, expectEventually, uniqueId } from '@o2o/testing';
+import { identityUnderTest, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -17,20 +13,8 @@ interface Snapshot {
 
 /** Bounded customers: a customer keeps the anonymousIds first seen most recently (IDENTIFIERS_KEPT), older ones still resolve. */
 describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', () => {
-  let feed: EventFeed;
-  let mongo: MongoClient;
-
-  const sut = serviceUnderTest({ config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { IDENTIFIERS_KEPT: 'anonymousId=3' })), start: (config) => startService(identityResolutionService, config, 0), spyOn: () => [EVENTS, SNAPSHOTS] });
-
-  beforeAll(async () => {
-    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
-    mongo = await MongoClient.connect(sut.config.MONGO_URL);
-  });
-
-  afterAll(async () => {
-    await feed?.stop();
-    await mongo?.close();
-  });
+  const t = identityUnderTest(run, { env: { IDENTIFIERS_KEPT: 'anonymousId=3' }, spyOn: () => [EVENTS, SNAPSHOTS] });
+  const { sut } = t;
 
   it('retires the oldest anonymousIds beyond the limit: snapshots and lookups show the newest, every one still resolves, counted and logged', async () => {
     const userId = uniqueId('devices-');
@@ -39,7 +23,7 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
     for (const [i, anonymousId] of devices.entries()) {
       // Event time decides "first seen": one minute apart, in order.
       const event = receivedEvent({ eventType: 'page', userId, anonymousId, timestamp: new Date(Date.UTC(2026, 5, 1, 12, i)).toISOString() });
-      await feed.send([{ event }]);
+      await t.feed.send([{ event }]);
       customerId = await expectEventually(() => {
         const resolved = resolvedCustomer(sut.spy, EVENTS, event);
         if (resolved === undefined) throw new Error(`${event.id} not resolved yet`);
@@ -57,7 +41,7 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
       expect(latest?.data.identifiers).toContainEqual({ type: 'userId', value: userId });
     });
 
-    const stored = await mongo
+    const stored = await t.mongo
       .db(sut.config.MONGO_DB)
       .collection<{ _id: string; value: string; retired?: boolean }>('identifiers')
       .find({ customerId, type: 'anonymousId' })
@@ -75,7 +59,7 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
 
     // An event from a retired device is resolved to the same customer, and retires nothing more.
     const back = receivedEvent({ eventType: 'page', anonymousId: devices[1] ?? '' });
-    await feed.send([{ event: back }]);
+    await t.feed.send([{ event: back }]);
     expect(await expectEventually(() => resolvedCustomer(sut.spy, EVENTS, back) ?? Promise.reject(new Error('not resolved yet')))).toBe(customerId);
 
     const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();

@@ -1,12 +1,8 @@
 import { topics } from '@o2o/contracts';
-import { startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
-import { MongoClient } from 'mongodb';
-import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
-import { identityResolutionService } from '../src/identity-resolution.service';
+import { authHeader, expectEventually, uniqueId } from '@o2o/testing';
 import { customerIdFor, legacyCustomerIdFor } from '../src/resolution/domain/identity-graph.model';
 import type { CustomerDocument, IdentifierDocument } from '../src/resolution/infrastructure/identity-graph.collections';
-import { changes, EventFeed, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
+import { changes, identityUnderTest, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -18,20 +14,8 @@ const CHANGES = topic(topics.identityChanges.name);
  * rewritten consistently and each rename goes out as a merge, which every other service folds.
  */
 describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () => {
-  let feed: EventFeed;
-  let mongo: MongoClient;
-
-  const sut = serviceUnderTest({ config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution')), start: (config) => startService(identityResolutionService, config, 0), spyOn: () => [EVENTS, CHANGES], timeoutMs: 120000 });
-
-  beforeAll(async () => {
-    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
-    mongo = await MongoClient.connect(sut.config.MONGO_URL);
-  });
-
-  afterAll(async () => {
-    await feed?.stop();
-    await mongo?.close();
-  });
+  const t = identityUnderTest(run, { spyOn: () => [EVENTS, CHANGES], timeoutMs: 120000 });
+  const { sut } = t;
 
   const call = async <T>(method: 'GET' | 'POST', path: string, role: 'agent' | 'operator', body?: unknown): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${sut.service.url}${path}`, {
@@ -43,7 +27,7 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
   };
 
   it('renames legacy ids with their merged customers and split memories, publishes each as a merge, and is safe to run again', async () => {
-    const db = mongo.db(sut.config.MONGO_DB);
+    const db = t.mongo.db(sut.config.MONGO_DB);
     const u = uniqueId('legacy-u-');
     const v = uniqueId('legacy-v-');
     const w = uniqueId('legacy-w-');
@@ -100,7 +84,7 @@ describe('customer id migration to keyed ids (real Kafka, MongoDB, Redis)', () =
     // Lookups and new events find the new id; nothing computable from the e-mail answers any more.
     expect((await call<{ customerId: string }>('GET', `/v1/identities/email/${encodeURIComponent(`${u}@legacy.example`)}`, 'agent')).body.customerId).toBe(newL);
     const later = receivedEvent({ eventType: 'track', anonymousId: v, event: 'Came Back' });
-    await feed.send([{ event: later }]);
+    await t.feed.send([{ event: later }]);
     await expectEventually(() => expect(resolvedCustomer(sut.spy, EVENTS, later)).toBe(newL));
 
     // A split undoes the merge of M, never the rename.

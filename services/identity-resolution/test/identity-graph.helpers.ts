@@ -1,6 +1,10 @@
-import { EventReceivedV1, ReceivedEventDataV1 } from '@o2o/contracts';
-import { TopicSpy, uniqueId } from '@o2o/testing';
+import { EventReceivedV1, ReceivedEventDataV1, topics } from '@o2o/contracts';
+import { startService } from '@o2o/runtime';
+import { serviceUnderTest, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { Kafka, logLevel, Producer } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
+import { identityResolutionService } from '../src/identity-resolution.service';
 
 export type EventInput = Partial<ReceivedEventDataV1> & { eventType: ReceivedEventDataV1['eventType'] };
 
@@ -50,6 +54,43 @@ export class EventFeed {
   async stop(): Promise<void> {
     await this.producer.disconnect();
   }
+}
+
+/**
+ * identity-resolution started for one test file (serviceUnderTest, with the run's own topics and
+ * databases and `env` on top), a feed of received events to its input topic and a MongoDB client,
+ * opened before the file's tests and closed after them.
+ */
+export function identityUnderTest(run: string, options: { env?: Record<string, string>; spyOn: () => string[]; timeoutMs?: number }) {
+  const sut = serviceUnderTest({
+    config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', options.env)),
+    start: (config: IdentityResolutionConfig) => startService(identityResolutionService, config, 0),
+    spyOn: options.spyOn,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  let feed: EventFeed | undefined;
+  let mongo: MongoClient | undefined;
+  beforeAll(async () => {
+    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, `${run}.${topics.ingestEvents.name}`);
+    mongo = await MongoClient.connect(sut.config.MONGO_URL);
+  });
+  afterAll(async () => {
+    await feed?.stop();
+    await mongo?.close();
+  });
+  const opened = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not open: use it inside a test`);
+    return value;
+  };
+  return {
+    sut,
+    get feed(): EventFeed {
+      return opened(feed, 'the event feed');
+    },
+    get mongo(): MongoClient {
+      return opened(mongo, 'the MongoDB client');
+    },
+  };
 }
 
 interface ResolvedValue {

@@ -1,15 +1,11 @@
 import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
-import { startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
-import { MongoClient } from 'mongodb';
+import { authHeader, expectEventually, uniqueId } from '@o2o/testing';
 import { initialMatchParameters } from '../src/matching/domain';
-import { loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
-import { identityResolutionService } from '../src/identity-resolution.service';
 import { ResolutionPlan } from '../src/resolution/domain/batch-resolver';
 import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
 import { MatchParametersRepository } from '../src/resolution/infrastructure/match-parameters.repository';
 import { GraphOutboxRelay } from '../src/resolution/interface/graph-outbox.relay';
-import { changes, EventFeed, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
+import { changes, identityUnderTest, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -29,26 +25,14 @@ interface Explanation {
  * split of the customer it left followed by the merge that takes it on, in that order.
  */
 describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
-  let feed: EventFeed;
-  let mongo: MongoClient;
-
   // No scheduled training: the test sets the parameters in force itself.
-  const sut = serviceUnderTest({ config: () => loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution', { MATCHING_TRAINING_INTERVAL_MS: '0' })), start: (config) => startService(identityResolutionService, config, 0), spyOn: () => [EVENTS, CHANGES, DLQ] });
-
-  beforeAll(async () => {
-    feed = await EventFeed.start(sut.config.KAFKA_BROKERS, topic(topics.ingestEvents.name));
-    mongo = await MongoClient.connect(sut.config.MONGO_URL);
-  });
-
-  afterAll(async () => {
-    await feed?.stop();
-    await mongo?.close();
-  });
+  const t = identityUnderTest(run, { env: { MATCHING_TRAINING_INTERVAL_MS: '0' }, spyOn: () => [EVENTS, CHANGES, DLQ] });
+  const { sut } = t;
 
   async function resolveInOrder(...events: EventReceivedV1[]): Promise<string[]> {
     const ids: string[] = [];
     for (const event of events) {
-      await feed.send([{ event }]);
+      await t.feed.send([{ event }]);
       ids.push(
         await expectEventually(() => {
           const customerId = resolvedCustomer(sut.spy, EVENTS, event);
@@ -114,12 +98,12 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
     const explained = await get<Explanation>(`/v1/customers/${survivorOf(sut.spy, CHANGES, father ?? '')}/explain`);
     expect(explained.body.identifiers.map((i) => i.value)).not.toContain(`${p}-kiosk`);
     expect(explained.body.history).toContainEqual(expect.objectContaining({ kind: 'moved', customerIds: [father, part?.customerId] }));
-    const record = await mongo.db(sut.config.MONGO_DB).collection('trait_records').findOne({ 'linked.identifiers.value': `${p}-kiosk` });
+    const record = await t.mongo.db(sut.config.MONGO_DB).collection('trait_records').findOne({ 'linked.identifiers.value': `${p}-kiosk` });
     expect(record).toMatchObject({ customerId: part?.customerId, moves: 1 });
     expect(changes(sut.spy, CHANGES).filter((change) => change.type === 'customer.split')).toHaveLength(1);
     expect(sut.spy.on(DLQ)).toHaveLength(0);
     // Published, so out of the outbox.
-    expect(await mongo.db(sut.config.MONGO_DB).collection('customers').findOne({ _id: part?.customerId as unknown as never })).toMatchObject({ moveAnnounced: true });
+    expect(await t.mongo.db(sut.config.MONGO_DB).collection('customers').findOne({ _id: part?.customerId as unknown as never })).toMatchObject({ moveAnnounced: true });
   }, 120000);
 
   it('publishes a move written but never published (a crash between the two) from the outbox, split before merge', async () => {

@@ -316,6 +316,7 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       const recovery = await waitForCatchUp(tracker, clearedAt, threshold, driver.accepted.size, config.CHAOS_DRAIN_TIMEOUT * 1000);
       if (!recovery.drained) notes.push(`not drained after ${config.CHAOS_DRAIN_TIMEOUT} s`);
       log(`${scenario}: ${load.accepted} accepted, ${load.failedEvents} refused${retry ? ` (${load.retriedRequests} requests sent again)` : ''}; ${recovery.drained ? `caught up ${recovery.seconds ?? '?'} s after the fault cleared` : 'NOT drained'}`);
+      if (!recovery.drained) for (const line of await describeStall(tracker, running)) log(`${scenario}: ${line}`);
 
       // Everything the pipeline wrote is read before checking.
       await readEverything(tracker, recorder);
@@ -519,15 +520,64 @@ function backlog(sample: OffsetSample | undefined): number | undefined {
 }
 
 /**
- * Waits until the pipeline drained (every stage committed every message, and every accepted
- * event is on ingest.events) and returns when, after the fault cleared, the summed backlog of
- * the stages first fell to `threshold`.
+ * Why a scenario did not drain, for the run's own output (CI keeps nothing else): every stage
+ * still behind, by how much on which input, what its readiness check answers, and its last
+ * distinct warnings.
  */
+async function describeStall(tracker: OffsetTracker, running: ReadonlyMap<string, ServiceProcess>): Promise<string[]> {
+  const sample = await tracker.sampleNow();
+  if (!sample) return ['no consumer offsets could be read'];
+  const lines: string[] = [];
+  for (const stage of downstreamStages) {
+    const behind = stage.inputs
+      .map((topic) => {
+        const high = sample.highWatermarks.get(topic) ?? [];
+        const committed = sample.committed.get(stage.service)?.get(topic) ?? [];
+        return { topic, left: high.reduce((total, h, p) => total + Math.max(0, (h ?? 0) - Math.max(0, committed[p] ?? 0)), 0) };
+      })
+      .filter((b) => b.left > 0);
+    if (behind.length === 0) continue;
+    const service = running.get(stage.service);
+    const ready = service
+      ? await fetch(`${service.managementUrl}/health/ready`, { signal: AbortSignal.timeout(5000) }).then(
+          async (res) => `${res.status} ${(await res.text()).slice(0, 300)}`,
+          (err: Error) => `no answer (${err.message})`,
+        )
+      : 'not running';
+    lines.push(`${stage.service} behind by ${behind.map((b) => `${b.left} on ${b.topic}`).join(', ')}; ready: ${ready}`);
+    if (service) for (const warning of lastWarnings(service.output(), 3)) lines.push(`  ${stage.service}: ${warning}`);
+  }
+  return lines;
+}
+
+/** The last `count` distinct warn/error lines of a service's JSON log output, shortened. */
+function lastWarnings(output: string, count: number): string[] {
+  const seen: string[] = [];
+  for (const line of output.split('\n').reverse()) {
+    if (seen.length >= count) break;
+    let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (entry.level !== 'warn' && entry.level !== 'error') continue;
+    const text = `${String(entry.level)} ${String(entry.msg ?? '')}${entry.err?.message ? `: ${String(entry.err.message)}` : ''}`.slice(0, 240);
+    if (!seen.includes(text)) seen.push(text);
+  }
+  return seen.reverse();
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] ?? 0);
 }
 
+/**
+ * Waits until the pipeline drained (every stage committed every message, and every accepted
+ * event is on ingest.events) and returns when, after the fault cleared, the summed backlog of
+ * the stages first fell to `threshold`.
+ */
 async function waitForCatchUp(tracker: OffsetTracker, clearedAt: number, threshold: number, accepted: number, timeoutMs: number): Promise<{ drained: boolean; seconds: number | null }> {
   const deadline = Date.now() + timeoutMs;
   let caughtUpAt: number | undefined = tracker.samples.find((s) => s.at >= clearedAt && (backlog(s) ?? Infinity) <= threshold)?.at;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { topics } from '@o2o/contracts';
-import { afterBatchCommit, KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
+import { activeBatchTransaction, afterBatchCommit, KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
 import { CoalescingGate } from '@o2o/mongo';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
@@ -91,14 +91,18 @@ export class SummaryUpdater {
 
   /**
    * Calls that wait for each other (the consumer hands `identity.events` and `needs.profiles`
-   * batches over at once) are combined: one read, one publication and one write per customer
+   * batches over at once, in one transaction) are combined: one read, one publication and one write per customer
    * for all of them, instead of one round per topic that would also race the other's writes.
    */
-  private readonly gate = new CoalescingGate<{ inputs: readonly SummaryInput[]; tombstones: readonly OutgoingTombstone[] }, void>((calls) =>
-    this.apply(
-      calls.flatMap((c) => c.inputs),
-      calls.flatMap((c) => c.tombstones),
-    ),
+  private readonly gate = new CoalescingGate<{ inputs: readonly SummaryInput[]; tombstones: readonly OutgoingTombstone[] }, void>(
+    (calls) =>
+      this.apply(
+        calls.flatMap((c) => c.inputs),
+        calls.flatMap((c) => c.tombstones),
+      ),
+    // Combined only within one Kafka transaction: what is published goes into the transaction
+    // whose commit moves the offsets of the events it carries.
+    activeBatchTransaction,
   );
 
   update(inputs: readonly SummaryInput[], tombstones: readonly OutgoingTombstone[] = []): Promise<void> {
