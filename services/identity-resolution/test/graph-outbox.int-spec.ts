@@ -4,7 +4,7 @@ import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } fro
 import { MongoClient } from 'mongodb';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
-import { PlannedMerge, REVIEW_ACCEPTED_RULE } from '../src/resolution/domain/identity-graph.model';
+import { PlannedMerge, REMATCH_EVENT_PREFIX, REVIEW_ACCEPTED_RULE } from '../src/resolution/domain/identity-graph.model';
 import { CustomerDocument } from '../src/resolution/infrastructure/identity-graph.collections';
 import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
 import { GraphOutboxRelay } from '../src/resolution/interface/graph-outbox.relay';
@@ -145,6 +145,43 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
     const published = await expectEventually(() => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === mergeId) ?? Promise.reject(new Error('merge not published yet')));
     expect(published.value).toMatchObject({ type: 'customer.merged', data: { survivorId, mergedId } });
     expect((await customers().findOne({ _id: mergedId }))?.mergeAnnounced).toBe(true);
+    expect(await relay.relay(later())).toBe(0);
+    await spy.waitUntilCaughtUp([CHANGES]);
+    expect(spy.on(CHANGES).filter((m) => (m.value as { id: string }).id === mergeId)).toHaveLength(1);
+  }, 120000);
+
+  it("publishes a training run's merge written before a crash, once, and leaves a batch's own merges to the batch", async () => {
+    const t = uniqueId('rematch-');
+    const ids: string[] = [];
+    for (const event of [
+      receivedEvent({ eventType: 'identify', userId: `${t}-a` }),
+      receivedEvent({ eventType: 'identify', userId: `${t}-b` }),
+      receivedEvent({ eventType: 'identify', userId: `${t}-c` }),
+    ]) {
+      await feed.send([{ event }]);
+      ids.push(await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))));
+    }
+    const [survivorId = '', mergedId = '', batchMergedId = ''] = ids;
+    const merged = (id: string, eventId: string): PlannedMerge => ({
+      survivorId,
+      mergedId: id,
+      reason: 'probabilistic match: test',
+      evidence: [],
+      link: { rule: 'probabilistic:fellegi-sunter', eventId, at: new Date().toISOString(), score: 9 },
+      members: [id],
+      separatedFrom: [],
+    });
+    // What a training run's re-matching writes before it publishes; the process died before the publish.
+    // The other merge is a batch's (an ingested event's id): its redelivery publishes it, not the relay.
+    await graph.applyMerges([merged(mergedId, `${REMATCH_EVENT_PREFIX}v-test:record-1`), merged(batchMergedId, `ev-${t}`)]);
+
+    expect(await relay.relay()).toBe(0);
+    expect(await relay.relay(later())).toBe(1);
+    const mergeId = `merge:${mergedId}:${survivorId}`;
+    const published = await expectEventually(() => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === mergeId) ?? Promise.reject(new Error('merge not published yet')));
+    expect(published.value).toMatchObject({ type: 'customer.merged', data: { survivorId, mergedId } });
+    expect((await customers().findOne({ _id: mergedId }))?.mergeAnnounced).toBe(true);
+    expect((await customers().findOne({ _id: batchMergedId }))?.mergeAnnounced).toBe(false);
     expect(await relay.relay(later())).toBe(0);
     await spy.waitUntilCaughtUp([CHANGES]);
     expect(spy.on(CHANGES).filter((m) => (m.value as { id: string }).id === mergeId)).toHaveLength(1);

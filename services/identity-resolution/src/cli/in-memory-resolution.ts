@@ -1,7 +1,7 @@
 import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
 import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, largestWeightChange, REMATCH_MIN_CHANGE_BITS, trainingDue } from '../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
-import { StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
+import { REMATCH_EVENT_PREFIX, StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
 
 /** Name frequencies counted as records are stored, as the service's Redis counters are. */
 class Counters {
@@ -90,7 +90,7 @@ export class InMemoryResolution {
     this.trainedOn = stored;
     this.estimates += 1;
     if (largestWeightChange(previous, this.parameters) < REMATCH_MIN_CHANGE_BITS) return;
-    const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `rematch:${this.parameters.version}`, time });
+    const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `${REMATCH_EVENT_PREFIX}${this.parameters.version}`, time });
     this.reviews += plan.reviews.length;
     this.moves += plan.moves.length;
   }

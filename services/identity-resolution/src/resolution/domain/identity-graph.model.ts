@@ -149,6 +149,9 @@ export interface PlannedReview {
 /** The link rule of a merge a reviewer accepted. */
 export const REVIEW_ACCEPTED_RULE = 'review:accepted';
 
+/** How the event ids of a training run's re-matching begin (`rematch:<parameters version>:<record id>`). */
+export const REMATCH_EVENT_PREFIX = 'rematch:';
+
 export interface PlannedMerge {
   readonly survivorId: string;
   readonly mergedId: string;

@@ -4,7 +4,7 @@ import { followMerges } from '@o2o/contracts';
 import { chunkedBulkWrite, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
-import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, REVIEW_ACCEPTED_RULE, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
+import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, REMATCH_EVENT_PREFIX, REVIEW_ACCEPTED_RULE, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
 import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, SplitOutboxEntry, TraitRecordDocument } from './identity-graph.collections';
 import { HistoryRetention } from './history-retention';
 import { IdentifierRetention } from './identifier-retention';
@@ -395,9 +395,23 @@ export class IdentityGraphRepository {
     });
   }
 
-  /** Reviewers' merges written but not yet published (a crash or a Kafka outage between the two), merged before `before`. */
-  async unannouncedReviewMerges(before: Date, limit: number): Promise<PlannedMerge[]> {
-    const docs = await this.db.customers.find({ mergeAnnounced: false, 'merge.at': { $lt: before }, 'merge.link.rule': REVIEW_ACCEPTED_RULE }, ONE_REPLY).limit(limit).toArray();
+  /**
+   * Merges made outside a consumer batch (a reviewer's, a training run's re-matching) written but
+   * not yet published (a crash or a Kafka outage between the two), merged before `before`. A
+   * batch's own merges are not here: its redelivery publishes them.
+   */
+  async unannouncedMergesOutsideBatches(before: Date, limit: number): Promise<PlannedMerge[]> {
+    const docs = await this.db.customers
+      .find(
+        {
+          mergeAnnounced: false,
+          'merge.at': { $lt: before },
+          $or: [{ 'merge.link.rule': REVIEW_ACCEPTED_RULE }, { 'merge.link.eventId': { $regex: `^${REMATCH_EVENT_PREFIX}` } }],
+        },
+        ONE_REPLY,
+      )
+      .limit(limit)
+      .toArray();
     return docs.flatMap((d) => (d.merge !== undefined && d.mergedInto !== undefined ? [plannedFromRecord(d._id, d.merge)] : []));
   }
 

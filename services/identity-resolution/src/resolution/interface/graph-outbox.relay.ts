@@ -16,7 +16,7 @@ type GraphOutboxEntry =
 /**
  * Publishes the graph changes written outside a consumer's Kafka transaction whose events Kafka
  * never acknowledged (a crash between the write and the publish, or Kafka away): re-resolution
- * moves (`moveAnnounced`), reviewers' merges (`mergeAnnounced`) and operators' splits
+ * moves (`moveAnnounced`), reviewers' and training runs' merges (`mergeAnnounced`) and operators' splits
  * (`splitOutbox`). Each keeps its event id, so a change published twice is applied once.
  */
 @Injectable()
@@ -25,7 +25,7 @@ export class GraphOutboxRelay extends OutboxRelay<GraphOutboxEntry> {
     super(
       {
         waiting: async (before, limit) => {
-          const [moves, merges, splits] = await Promise.all([graph.unannouncedMoves(before, limit), graph.unannouncedReviewMerges(before, limit), graph.unannouncedSplits(before, limit)]);
+          const [moves, merges, splits] = await Promise.all([graph.unannouncedMoves(before, limit), graph.unannouncedMergesOutsideBatches(before, limit), graph.unannouncedSplits(before, limit)]);
           return [
             ...splits.map((s) => ({ kind: 'split' as const, ...s })),
             ...moves.map((m) => ({ kind: 'move' as const, ...m })),

@@ -4,6 +4,7 @@ import { acceptEstimate, largestWeightChange, MatchParameters, REMATCH_MIN_CHANG
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver } from '../../domain/batch-resolver';
+import { REMATCH_EVENT_PREFIX } from '../../domain/identity-graph.model';
 import { EstimationRunner } from '../../infrastructure/estimation.runner';
 import { TrainingStatusDocument } from '../../infrastructure/identity-graph.collections';
 import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
@@ -108,7 +109,7 @@ export class TrainMatchingHandler {
   private async rematch(parameters: MatchParameters, token: string): Promise<{ rematched: number; merges: number }> {
     const ids = await this.parameters.recordIds();
     const settings = resolverSettings(this.config, this.rules.current(), parameters);
-    const cause = { id: `rematch:${parameters.version}`, time: new Date().toISOString() };
+    const cause = { id: `${REMATCH_EVENT_PREFIX}${parameters.version}`, time: new Date().toISOString() };
     let merges = 0;
     for (let start = 0; start < ids.length; start += REMATCH_PAGE) {
       const page = ids.slice(start, start + REMATCH_PAGE);
