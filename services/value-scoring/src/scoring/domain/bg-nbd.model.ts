@@ -1,5 +1,5 @@
 import { assertRecencyFrequency, RecencyFrequency } from './customer-summary';
-import { hyp2f1 } from './hypergeometric-2f1';
+import { hyp2f1, HypergeometricConvergenceError } from './hypergeometric-2f1';
 import { logParameterStandardErrors, minimizeNelderMead, MinimizeOptions } from './nelder-mead.optimizer';
 import { InvalidModelInputError } from './scoring.errors';
 import { logAddExp, logBeta, logGamma, oneMinusPowOverExponent } from './special-functions';
@@ -109,11 +109,30 @@ function expectedIfAlive(params: BgNbdParams, c: RecencyFrequency, t: number): n
 }
 
 function expectedIfAliveAwayFromOne(params: BgNbdParams, c: RecencyFrequency, t: number): number {
+  const transformed = eulerTransformedExpectation(params, c, t);
+  if (isFiniteNumber(transformed) && transformed >= 0) return transformed;
+  // With a large a the transformed 2F1 can overflow (it grows as fast as (1-z)^(a-1) shrinks);
+  // the paper's own form is then the well-conditioned one.
+  const { r, alpha, a, b } = params;
+  const { x, T } = c;
+  const z = t / (alpha + T + t);
+  const paper = hyp2f1(r + x, b + x, a + b + x - 1, z);
+  return ((a + b + x - 1) / (a - 1)) * (1 - exp((r + x) * (log(alpha + T) - log(alpha + T + t))) * paper);
+}
+
+/** NaN where its 2F1 overflows or does not converge. */
+function eulerTransformedExpectation(params: BgNbdParams, c: RecencyFrequency, t: number): number {
   const { r, alpha, a, b } = params;
   const { x, T } = c;
   const z = t / (alpha + T + t);
   const logOneMinusZ = log(alpha + T) - log(alpha + T + t);
-  const f = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+  let f: number;
+  try {
+    f = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+  } catch (error) {
+    if (error instanceof HypergeometricConvergenceError) return Number.NaN;
+    throw error;
+  }
   // [1 - q^(a-1)·f]/(a-1) = (1 - q^(a-1))/(a-1) + q^(a-1)·(1 - f)/(a-1) with q = 1 - z: both
   // parts stay well conditioned as a -> 1, where q^(a-1) and f both tend to 1.
   const bracket = oneMinusPowOverExponent(logOneMinusZ, a - 1) + (exp((a - 1) * logOneMinusZ) * (1 - f)) / (a - 1);
