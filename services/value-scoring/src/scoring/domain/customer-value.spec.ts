@@ -98,5 +98,21 @@ describe('customerValue', () => {
         expect(value.expectedPurchases).toBeCloseTo(bgNbdProbabilityAlive(params, c) * rate * t, 6);
       }
     });
+
+    it('a fit on the boundary where everyone has the same dropout probability (a, b in the millions) gives the fixed-p expectation', () => {
+      // p = a / (a + b) for all: E[Y(t) | alive] = (1 - (1 + p t / (alpha + T))^-(r + x)) / p.
+      const params = { r: 0.81222, alpha: 11.0645, a: 5.078e6, b: 2.85508e7 };
+      const p = params.a / (params.a + params.b);
+      for (const c of [
+        { x: 3, tx: 20, T: 40, mx: 50 },
+        { x: 0, tx: 0, T: 1, mx: 0 },
+        { x: 39, tx: 36, T: 52, mx: 50 },
+      ]) {
+        for (const t of [4, 52, 156]) {
+          const alive = (1 - (1 + (p * t) / (params.alpha + c.T)) ** -(params.r + c.x)) / p;
+          expect(bgNbdConditionalExpectedPurchases(params, c, t)).toBeCloseTo(bgNbdProbabilityAlive(params, c) * alive, 5);
+        }
+      }
+    });
   });
 });

@@ -43,6 +43,8 @@ const SERIES_LIMIT = 0.75;
 const RELATIVE_TOLERANCE = 1e-16;
 /** A cap that only parameters far outside the models' range (|a|, |b| in the thousands) reach. */
 const MAX_TERMS = 1_000_000;
+/** Beyond this |c-a-b| the direct series is preferred near z = 1 (see nearOne). */
+const LARGE_EXCESS = 50;
 /** Distance of c-a-b from an integer under which the connection formula loses > 4 digits. */
 const DEGENERATE_GAP = 1e-4;
 
@@ -128,6 +130,13 @@ function gaussSumAtOne(a: number, b: number, c: number): number {
 
 function nearOne(a: number, b: number, c: number, z: number): number {
   const m = c - a - b;
+  if (abs(m) > LARGE_EXCESS) {
+    // The connection formula's series then have c' = 1 ± m far below zero: they run |m| terms
+    // before their tail can even be bounded (millions for BG/NBD fits with a in the millions),
+    // while the direct series' terms fall within a few hundred.
+    const direct = gaussSeriesOrNaN(a, b, c, z, MAX_TERMS);
+    if (!Number.isNaN(direct)) return direct;
+  }
   const nearestInteger = round(m);
   if (abs(m - nearestInteger) >= DEGENERATE_GAP) {
     const connected = wellConditionedConnection(a, b, c, z);
