@@ -10,10 +10,10 @@ import { DemoChannel, DemoMessage, demoCampaignProducts, DemoPopulation } from '
  * (Offer Presented / Accepted / Declined, or nothing: the platform records Offer Ignored; Question
  * Asked / Answered / Declined).
  *   INGESTION_URL (http://127.0.0.1:3000)  CAMPAIGN_URL (http://127.0.0.1:3004)  AUTH_ISSUER (http://127.0.0.1:3005)
- * With DEMO_HISTORY_DAYS it first imports the past customers' order history (/v1/import), so the
- * value model has repeat purchases in distinct weeks to learn from.
+ * It first imports a year of the past customers' order history (/v1/import, seeded), so the value
+ * model has repeat purchases in distinct weeks to learn from and fits within minutes.
  *   DEMO_RATE events/s (20)  DEMO_CUSTOMERS (500)  DEMO_CONTACTS per tick (2)  DEMO_DURATION_S (0 = until stopped)
- *   DEMO_HISTORY_DAYS (0 = no history, the default)
+ *   DEMO_HISTORY_DAYS (365; 0 = no history)  DEMO_SEED (1: the people and their history)
  */
 const url = process.env['INGESTION_URL'] ?? 'http://127.0.0.1:3000';
 const rate = Number(process.env['DEMO_RATE'] ?? 20);
@@ -23,9 +23,8 @@ const tickMs = 500;
 const campaignUrl = process.env['CAMPAIGN_URL'] ?? 'http://127.0.0.1:3004';
 const issuer = process.env['AUTH_ISSUER'] ?? 'http://127.0.0.1:3005';
 const contactsPerTick = Number(process.env['DEMO_CONTACTS'] ?? 2);
-// Off by default: with a year of history value-scoring fits a BG/NBD model whose discounted
-// spend came out far below zero for some customers (issue 18's note); DEMO_HISTORY_DAYS=365 shows it.
-const historyDays = Number(process.env['DEMO_HISTORY_DAYS'] ?? 0);
+const historyDays = Number(process.env['DEMO_HISTORY_DAYS'] ?? 365);
+const seed = Number(process.env['DEMO_SEED'] ?? 1);
 
 const writeKeys: Record<DemoChannel, string> = {
   web: 'demo-web-write-key',
@@ -114,7 +113,7 @@ async function contact(population: DemoPopulation, bearer: string): Promise<Demo
 
 /** The history, a batch of 200 per request, each message with its channel's write key; retried while ingestion is starting. */
 async function importHistory(population: DemoPopulation): Promise<void> {
-  const history = population.history(historyDays);
+  const history = population.history(historyDays, { seed });
   let imported = 0;
   for (let start = 0; start < history.length; start += 200) {
     const chunk = history.slice(start, start + 200);
@@ -139,7 +138,7 @@ async function importHistory(population: DemoPopulation): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const population = new DemoPopulation(customers);
+  const population = new DemoPopulation(customers, seed);
   await createCampaigns();
   await importHistory(population).catch((error: unknown) => process.stderr.write(`${error instanceof Error ? error.message : String(error)}; live traffic goes on without it\n`));
   let agent = await token('agent', 'profiles:read decisions:write');

@@ -40,4 +40,42 @@ describe('demo population', () => {
     expect(replies.filter((m) => !accepted(m))).toEqual([]);
     expect(new Set(replies.map((m) => m.message['event']))).toEqual(new Set(['Question Asked', 'Question Answered', 'Question Declined']));
   });
+
+  describe('imported history (issue 18)', () => {
+    const now = Date.parse('2026-12-07T00:00:00Z');
+    const day = 86_400_000;
+    const orders = (messages: DemoMessage[]) => messages.filter((m) => m.message['event'] === 'Order Completed');
+
+    it('is the same for the same seed, other for another, and every message is one ingestion accepts', () => {
+      const first = new DemoPopulation(300, 7).history(365, { seed: 7, now });
+      const again = new DemoPopulation(300, 7).history(365, { seed: 7, now });
+      const other = new DemoPopulation(300, 8).history(365, { seed: 8, now });
+      expect(again).toEqual(first);
+      expect(other).not.toEqual(first);
+      expect(first.filter((m) => !accepted(m))).toEqual([]);
+      const ids = orders(first).map((m) => (m.message['properties'] as { order_id: string }).order_id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(first.every((m) => Date.parse(String(m.message['timestamp'])) < now)).toBe(true);
+    });
+
+    it('spreads first orders over the year, has repeat buyers in many weeks, and people who stopped long ago', () => {
+      const history = orders(new DemoPopulation(500, 1).history(365, { seed: 1, now }));
+      const byCustomer = new Map<string, number[]>();
+      for (const m of history) {
+        const at = Date.parse(String(m.message['timestamp']));
+        byCustomer.set(String(m.message['userId']), [...(byCustomer.get(String(m.message['userId'])) ?? []), at]);
+      }
+      const firstWeeks = new Set([...byCustomer.values()].map((times) => Math.floor((now - Math.min(...times)) / (7 * day))));
+      expect(firstWeeks.size).toBeGreaterThan(40);
+      const repeatBuyers = [...byCustomer.values()].filter((times) => new Set(times.map((t) => Math.floor(t / (7 * day)))).size > 1);
+      expect(repeatBuyers.length).toBeGreaterThanOrEqual(50);
+      // Customers who bought at least three times and not in the last half year: dropout happens.
+      const lapsed = [...byCustomer.values()].filter((times) => times.length >= 3 && now - Math.max(...times) > 182 * day);
+      expect(lapsed.length).toBeGreaterThan(0);
+      // Each person's order totals vary around their own level: not one fixed amount per person.
+      const totals = history.filter((m) => m.message['userId'] === history[0]?.message['userId']).map((m) => (m.message['properties'] as { revenue: number }).revenue);
+      expect(totals.every((t) => t > 0)).toBe(true);
+    });
+  });
 });
+

@@ -1,5 +1,5 @@
 import { assertRecencyFrequency, RecencyFrequency } from './customer-summary';
-import { hyp2f1 } from './hypergeometric-2f1';
+import { hyp2f1, HypergeometricConvergenceError } from './hypergeometric-2f1';
 import { logParameterStandardErrors, minimizeNelderMead, MinimizeOptions } from './nelder-mead.optimizer';
 import { InvalidModelInputError } from './scoring.errors';
 import { logAddExp, logBeta, logGamma, oneMinusPowOverExponent } from './special-functions';
@@ -108,12 +108,50 @@ function expectedIfAlive(params: BgNbdParams, c: RecencyFrequency, t: number): n
   return below + ((above - below) * (params.a - (1 - A_NEAR_ONE))) / (2 * A_NEAR_ONE);
 }
 
+/**
+ * Which form is well conditioned depends on a - 1 - (r + x), the excess c - a - b of the paper's
+ * 2F1(r+x, b+x; a+b+x-1; z). Below zero (the usual fits, and frequent buyers) the paper's 2F1
+ * grows like (1-z)^-(r+x) and the Euler-transformed form is the good one. Well above zero (a
+ * large a: fits on the boundary where every customer has the same dropout probability, a and b
+ * both in the millions) it is the other way round: the transformed series' terms grow for about
+ * a·z/(1-z) terms before they fall (a million-term sum per call), while the paper's converges
+ * at z = 1 and its series in a few terms. Either falls back to the other where it fails.
+ */
 function expectedIfAliveAwayFromOne(params: BgNbdParams, c: RecencyFrequency, t: number): number {
+  const paperFirst = params.a - 1 - params.r - c.x > 1;
+  const first = paperFirst ? paperExpectation(params, c, t) : eulerTransformedExpectation(params, c, t);
+  if (isFiniteNumber(first) && first >= 0) return first;
+  return paperFirst ? eulerTransformedExpectation(params, c, t) : paperExpectation(params, c, t);
+}
+
+/** FHL 2005 eq. 10 as printed (without the P(alive) factor); NaN where its 2F1 does not converge. */
+function paperExpectation(params: BgNbdParams, c: RecencyFrequency, t: number): number {
+  const { r, alpha, a, b } = params;
+  const { x, T } = c;
+  const z = t / (alpha + T + t);
+  let f: number;
+  try {
+    f = hyp2f1(r + x, b + x, a + b + x - 1, z);
+  } catch (error) {
+    if (error instanceof HypergeometricConvergenceError) return Number.NaN;
+    throw error;
+  }
+  return ((a + b + x - 1) / (a - 1)) * (1 - exp((r + x) * (log(alpha + T) - log(alpha + T + t))) * f);
+}
+
+/** NaN where its 2F1 overflows or does not converge. */
+function eulerTransformedExpectation(params: BgNbdParams, c: RecencyFrequency, t: number): number {
   const { r, alpha, a, b } = params;
   const { x, T } = c;
   const z = t / (alpha + T + t);
   const logOneMinusZ = log(alpha + T) - log(alpha + T + t);
-  const f = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+  let f: number;
+  try {
+    f = hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z);
+  } catch (error) {
+    if (error instanceof HypergeometricConvergenceError) return Number.NaN;
+    throw error;
+  }
   // [1 - q^(a-1)·f]/(a-1) = (1 - q^(a-1))/(a-1) + q^(a-1)·(1 - f)/(a-1) with q = 1 - z: both
   // parts stay well conditioned as a -> 1, where q^(a-1) and f both tend to 1.
   const bracket = oneMinusPowOverExponent(logOneMinusZ, a - 1) + (exp((a - 1) * logOneMinusZ) * (1 - f)) / (a - 1);

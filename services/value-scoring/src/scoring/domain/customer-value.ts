@@ -5,7 +5,7 @@ import { InvalidModelInputError } from './scoring.errors';
 
 // Module-level aliases of Math/Number members: inside Jest's vm context every global lookup goes
 // through an interceptor and costs ~50x a local one, and the fits make millions of them.
-const { ceil, exp, log1p, min } = Math;
+const { ceil, exp, log1p, max, min } = Math;
 const { isFinite: isFiniteNumber, isInteger: isIntegerNumber } = Number;
 
 export interface ValueModel {
@@ -41,7 +41,9 @@ export const defaultValueHorizon = { horizonYears: 3, annualDiscountRate: 0.1, p
 
 /**
  * Actual value = Σ over periods k of (E[Y(t_k)] - E[Y(t_{k-1})]) · E[spend] / (1+d)^(k/periodsPerYear),
- * the period-sum form of discounted expected residual lifetime value. Summing per period rather
+ * the period-sum form of discounted expected residual lifetime value. Each increment is >= 0 and
+ * they add up to E[Y(horizon)], so the value lies between that total discounted at the horizon's
+ * end and undiscounted, times the expected spend. Summing per period rather
  * than integrating a closed form keeps it valid for any purchase model, at the cost of one
  * expectation per period (36 for the defaults).
  */
@@ -57,12 +59,25 @@ export function customerValue(model: ValueModel, customer: RecencyFrequency & Sp
   const expectedSpend = gammaGammaConditionalExpectedSpend(model.spend, customer);
   const periods = ceil(horizonYears * periodsPerYear - 1e-9);
   const logDiscountPerPeriod = log1p(rate) / periodsPerYear;
+  // E[Y(t)] is non-decreasing in t and E[Y(horizon)] is what the model says for the horizon: a
+  // period's increment is never negative and they add up to exactly that total. The 2F1 behind
+  // E[Y(t)] is now accurate where it used to cancel catastrophically (hypergeometric-2f1.ts), so
+  // the bounds below only absorb rounding; a total that is not a finite non-negative number is a
+  // model fault and is refused rather than valued.
+  const checked = (years: number): number => {
+    const value = conditionalExpectedPurchases(model.purchases, customer, years * options.timeUnitsPerYear);
+    if (!(isFiniteNumber(value) && value >= 0)) {
+      throw new InvalidModelInputError(`expected purchases within ${years} years came out ${value}: the purchase model cannot value this customer`);
+    }
+    return value;
+  };
+  const horizonTotal = checked(horizonYears);
   let previous = 0;
   let discountedPurchases = 0;
   for (let k = 1; k <= periods; k++) {
     // The last period may be partial when the horizon is not a whole number of periods.
     const years = min(k / periodsPerYear, horizonYears);
-    const cumulative = conditionalExpectedPurchases(model.purchases, customer, years * options.timeUnitsPerYear);
+    const cumulative = k === periods ? horizonTotal : min(max(checked(years), previous), horizonTotal);
     discountedPurchases += (cumulative - previous) * exp(-logDiscountPerPeriod * k);
     previous = cumulative;
   }

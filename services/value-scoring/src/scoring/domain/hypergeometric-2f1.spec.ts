@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hyp2f1 } from './hypergeometric-2f1';
+import { hyp2f1, HypergeometricConvergenceError } from './hypergeometric-2f1';
 
 /** Relative closeness, with an absolute floor for values near zero. */
 function expectClose(actual: number, expected: number, relative = 1e-12): void {
@@ -122,4 +122,26 @@ describe('hyp2f1', () => {
     expect(() => hyp2f1(1, 1, 2, 1)).toThrow(RangeError);
     expect(() => hyp2f1(Number.NaN, 1, 2, 0.5)).toThrow(RangeError);
   });
+
+  it('with a parameter in the tens of thousands near z = 1 (BG/NBD fits where nobody drops out) matches the plain series', () => {
+    // The connection formula's terms are ~1e30 apart and cancel there (issue 18: E[Y(t)] came
+    // out -1e33); the plain series of enough terms is the independent route.
+    for (const [a, b, c, z] of [
+      [46998.2, -0.999999998, 47007.2, 0.76],
+      [46998.2, -0.999999998, 47007.2, 0.95],
+      [499.2, -0.999, 509, 0.9],
+      [3.8, 2.855e7, 3.363e7, 0.8],
+    ] as const) {
+      expectClose(hyp2f1(a, b, c, z), naiveSeries(a, b, c, z, 200_000), 1e-9);
+    }
+    // Where neither route converges within its budget it says so instead of answering a number.
+    expect(() => hyp2f1(2.8e7, 5.078e6, 3.363e7, 0.8)).toThrow(HypergeometricConvergenceError);
+  });
+
+  it('with c - a - b near an integer and c near a pole of the gamma function sums directly', () => {
+    // c = 5e-5: the cubic through c ± 2e-4 would straddle the pole at 0.
+    const [a, b, c, z] = [-1 + 5e-5, -1 + 5e-5, 5e-5, 0.98];
+    expectClose(hyp2f1(a, b, c, z), naiveSeries(a, b, c, z, 200_000), 1e-9);
+  });
 });
+

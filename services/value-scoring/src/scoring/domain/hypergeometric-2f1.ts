@@ -43,8 +43,8 @@ const SERIES_LIMIT = 0.75;
 const RELATIVE_TOLERANCE = 1e-16;
 /** A cap that only parameters far outside the models' range (|a|, |b| in the thousands) reach. */
 const MAX_TERMS = 1_000_000;
-/** Up to here the degenerate-case fallback series needs at most a few tens of thousands of terms. */
-const DEGENERATE_SERIES_LIMIT = 0.999;
+/** Beyond this |c-a-b| the direct series is preferred near z = 1 (see nearOne). */
+const LARGE_EXCESS = 50;
 /** Distance of c-a-b from an integer under which the connection formula loses > 4 digits. */
 const DEGENERATE_GAP = 1e-4;
 
@@ -130,19 +130,30 @@ function gaussSumAtOne(a: number, b: number, c: number): number {
 
 function nearOne(a: number, b: number, c: number, z: number): number {
   const m = c - a - b;
-  const nearestInteger = round(m);
-  if (abs(m - nearestInteger) >= DEGENERATE_GAP) return connectionFormula(a, b, c, z);
-
-  if (z <= DEGENERATE_SERIES_LIMIT) {
+  if (abs(m) > LARGE_EXCESS) {
+    // The connection formula's series then have c' = 1 ± m far below zero: they run |m| terms
+    // before their tail can even be bounded (millions for BG/NBD fits with a in the millions),
+    // while the direct series' terms fall within a few hundred.
     const direct = gaussSeriesOrNaN(a, b, c, z, MAX_TERMS);
     if (!Number.isNaN(direct)) return direct;
   }
+  const nearestInteger = round(m);
+  if (abs(m - nearestInteger) >= DEGENERATE_GAP) {
+    const connected = wellConditionedConnection(a, b, c, z);
+    return Number.isNaN(connected) ? directSeriesNearOne(a, b, c, z) : connected;
+  }
+
+  // The direct series first, whatever z < 1: the interpolation below is wrong when c itself is
+  // within 2h of a pole (0, -1, ...), as BG/NBD's c = a + b + x - 1 is for x = 0 and a + b near 1.
+  const direct = gaussSeriesOrNaN(a, b, c, z, MAX_TERMS);
+  if (!Number.isNaN(direct)) return direct;
 
   // The function is analytic in c: a cubic through four well-conditioned neighbours (c-a-b at
   // n ± h, n ± 2h, where the connection formula loses only ~eps/h) is O(h⁴) off at the target.
   const h = DEGENERATE_GAP;
   const offsets = [-2 * h, -h, h, 2 * h];
-  const values = offsets.map((d) => connectionFormula(a, b, a + b + nearestInteger + d, z));
+  const values = offsets.map((d) => wellConditionedConnection(a, b, a + b + nearestInteger + d, z));
+  if (values.some((v) => Number.isNaN(v))) return directSeriesNearOne(a, b, c, z);
   const target = m - nearestInteger;
   let result = 0;
   offsets.forEach((di, i) => {
@@ -155,13 +166,48 @@ function nearOne(a: number, b: number, c: number, z: number): number {
   return result;
 }
 
-/** A&S 15.3.6, valid for c-a-b not an integer and 0 < z < 1. */
-function connectionFormula(a: number, b: number, c: number, z: number): number {
+/**
+ * Above this ratio of |first| + |second| to |first + second| the two terms of the connection
+ * formula cancel to fewer than ~6 significant digits. It happens when a parameter is large (BG/NBD
+ * fits whose b runs to tens of thousands: customers who never drop out), where the gamma factors
+ * and the series in 1-z grow huge and opposite; before this check the cancellation came out as
+ * values like -1e33, or as a series that never converged (issue 18's negative customer values).
+ */
+const CONNECTION_CONDITION_LIMIT = 1e10;
+
+/** The connection formula, or NaN where it cannot be trusted (ill-conditioned or non-convergent). */
+function wellConditionedConnection(a: number, b: number, c: number, z: number): number {
+  let terms: [number, number];
+  try {
+    terms = connectionTerms(a, b, c, z);
+  } catch (error) {
+    if (error instanceof HypergeometricConvergenceError || error instanceof RangeError) return NOT_A_NUMBER;
+    throw error;
+  }
+  const [first, second] = terms;
+  const sum = first + second;
+  if (!isFiniteNumber(sum) || !isFiniteNumber(first) || !isFiniteNumber(second)) return NOT_A_NUMBER;
+  if (abs(first) + abs(second) > CONNECTION_CONDITION_LIMIT * abs(sum)) return NOT_A_NUMBER;
+  return sum;
+}
+
+/**
+ * The Gauss series still converges geometrically (term ratio -> z) for any z < 1, only slowly:
+ * about 36 / -ln z terms, 37,000 at z = 0.999. Where the connection formula fails this is the
+ * accurate route, at that cost.
+ */
+function directSeriesNearOne(a: number, b: number, c: number, z: number): number {
+  if (z >= 1) throw new HypergeometricConvergenceError(a, b, c, z);
+  return gaussSeries(a, b, c, z, MAX_TERMS);
+}
+
+/** A&S 15.3.6, valid for c-a-b not an integer and 0 < z < 1: its two terms, which may cancel. */
+function connectionTerms(a: number, b: number, c: number, z: number): [number, number] {
   const m = c - a - b;
   const w = 1 - z;
   const first = gammaRatio([c, m], [c - a, c - b]);
   const second = gammaRatio([c, -m], [a, b]);
   const firstTerm = first === 0 ? 0 : first * hyp2f1(a, b, 1 - m, w);
   const secondTerm = second === 0 ? 0 : second * pow(w, m) * hyp2f1(c - a, c - b, 1 + m, w);
-  return firstTerm + secondTerm;
+  return [firstTerm, secondTerm];
 }
