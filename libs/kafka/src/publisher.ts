@@ -472,12 +472,13 @@ export class KafkaPublisher {
   }
 
   private toMessage(topic: TopicDefinition, outgoing: OutgoingEvent, keys: Map<string, DataKey>): Message {
-    let value: string = JSON.stringify(outgoing.event);
+    // A sealed event is serialised once, sealed: not also in clear first (~2 µs per event).
+    let value: string;
     if (topic.sealed && this.dataKeys) {
       const key = keys.get(keySubject(topic.sealed, outgoing.event.subject));
       if (!key) throw new Error(`no data key for an event of ${topic.name}`);
       value = JSON.stringify(sealEvent(outgoing.event, key));
-    }
+    } else value = JSON.stringify(outgoing.event);
     return {
       key: outgoing.key,
       value,
