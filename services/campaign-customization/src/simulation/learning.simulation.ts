@@ -1,7 +1,7 @@
 import { seededUniform } from '@o2o/random';
 import { computeLift, type LiftResult } from '../lift/domain/lift.statistics';
-import { emptyProfile, type CustomerProfile } from '../segments/domain/customer-profile';
-import type { ConsentRecord } from '../segments/domain/consent';
+import { emptyProfile, type CustomerProfile } from '../shared-kernel/domain/customer-profile';
+import type { ConsentRecord } from '../shared-kernel/domain/consent';
 import { parseCampaign, type CampaignDefinition } from '../campaigns/domain/campaign-definition';
 import { capChecksFor, contactScopes, countsNeeded, type ContactPolicy } from '../campaigns/domain/contact-cap';
 import { isInCampaignHoldout, isInGlobalHoldout } from '../campaigns/domain/holdout';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { slugSchema } from '../../segments/domain/consent';
-import { MAX_WINDOW_DAYS, type FilterValue } from '../../segments/domain/event-counter';
-import { resolvePath } from '../../segments/domain/profile-path';
+import { slugSchema } from '../../shared-kernel/domain/consent';
+import { MAX_WINDOW_DAYS, type FilterValue } from '../../shared-kernel/domain/event-counter';
+import { resolvePath } from '../../shared-kernel/domain/profile-path';
 import type { SegmentRule } from '../../segments/domain/segment-rule';
 import { segmentRuleSchema } from '../../segments/domain/segment-rule.validator';
 import { segmentIdSchema } from '../../segments/domain/segment-definition';

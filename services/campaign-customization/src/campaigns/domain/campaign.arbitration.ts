@@ -1,4 +1,4 @@
-import { dayIndex } from '../../segments/domain/event-counter';
+import { dayIndex } from '../../shared-kernel/domain/event-counter';
 import type { CampaignDefinition } from './campaign-definition';
 import { countKey, FAIRNESS_WINDOW_HOURS, scopes, type ContactCounts } from './contact-cap';
 import { holdoutPosition } from './holdout';

@@ -1,5 +1,5 @@
-import { resolveConsent } from '../../segments/domain/consent';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import { resolveConsent } from '../../shared-kernel/domain/consent';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import type { Memberships } from '../../segments/domain/membership.diff';
 import type { EvaluationOptions } from '../../segments/domain/segment-rule.evaluator';
 import { isLive, type CampaignDefinition } from './campaign-definition';

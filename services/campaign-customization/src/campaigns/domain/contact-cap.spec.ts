@@ -1,4 +1,4 @@
-import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../segments/domain/customer-profile';
+import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../shared-kernel/domain/customer-profile';
 import { parseCampaign, type CampaignDefinition } from './campaign-definition';
 import { capChecksFor, checkCaps, contactScopes, countKey, countsNeeded, customerLimits, stageCaps, type ContactPolicy } from './contact-cap';
 

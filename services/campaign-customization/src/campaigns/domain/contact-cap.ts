@@ -1,4 +1,4 @@
-import type { CustomerProfile, ProfileFact } from '../../segments/domain/customer-profile';
+import type { CustomerProfile, ProfileFact } from '../../shared-kernel/domain/customer-profile';
 import type { CampaignDefinition, CapRule } from './campaign-definition';
 
 /**

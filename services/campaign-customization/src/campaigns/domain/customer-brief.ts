@@ -1,6 +1,6 @@
 import type { RelationshipStage, ValueTier } from '@o2o/contracts';
-import { resolveConsent } from '../../segments/domain/consent';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import { resolveConsent } from '../../shared-kernel/domain/consent';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 
 /** What the call-centre screen and the store clerk see before the offer. */
 export interface CustomerBrief {

@@ -1,5 +1,5 @@
-import type { ConsentRecord } from '../../segments/domain/consent';
-import { emptyProfile, type CustomerProfile } from '../../segments/domain/customer-profile';
+import type { ConsentRecord } from '../../shared-kernel/domain/consent';
+import { emptyProfile, type CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import { arbitrate } from './campaign.arbitration';
 import { assessEligibility } from './campaign.eligibility';
 import { parseCampaign, type CampaignDefinition, type CampaignInput } from './campaign-definition';

@@ -1,4 +1,4 @@
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import type { Memberships } from '../../segments/domain/membership.diff';
 import type { EvaluationOptions } from '../../segments/domain/segment-rule.evaluator';
 import { arbitrate, type ArbitrationLearning } from './campaign.arbitration';

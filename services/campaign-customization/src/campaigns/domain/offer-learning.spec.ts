@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { emptyProfile } from '../../segments/domain/customer-profile';
+import { emptyProfile } from '../../shared-kernel/domain/customer-profile';
 import { arbitrate } from './campaign.arbitration';
 import { parseCampaign, type CampaignDefinition, type CampaignInput } from './campaign-definition';
 import { addOutcome, archetypeOf, armKey, betaSampler, defaultLearningPolicy, estimateOffer, NO_ARCHETYPE, offerIdOf, type ResponseCounts } from './offer-learning';

@@ -1,5 +1,5 @@
 import betaRandom from '@stdlib/random-base-beta';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import type { AssembledOffer } from './offer.assembler';
 
 /**

@@ -1,4 +1,4 @@
-import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../segments/domain/customer-profile';
+import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../shared-kernel/domain/customer-profile';
 import { parseCampaign, type CampaignDefinition, type CampaignInput } from './campaign-definition';
 import { assembleOffer } from './offer.assembler';
 

@@ -1,5 +1,5 @@
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
-import { resolvePath } from '../../segments/domain/profile-path';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
+import { resolvePath } from '../../shared-kernel/domain/profile-path';
 import { evaluate, readContext, type EvaluationOptions } from '../../segments/domain/segment-rule.evaluator';
 import { offerModuleNames, type CampaignDefinition, type OfferModuleName, type OptionAttribute } from './campaign-definition';
 

@@ -1,5 +1,5 @@
-import { resolveConsent } from '../../segments/domain/consent';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import { resolveConsent } from '../../shared-kernel/domain/consent';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import type { CampaignDefinition } from './campaign-definition';
 
 /** needs-profiling's `contact.preferredChannel` answers, as the platform's channel names. */

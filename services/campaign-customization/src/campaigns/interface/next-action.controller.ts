@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpException, Param, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
-import { slugSchema } from '../../segments/domain/consent';
+import { slugSchema } from '../../shared-kernel/domain/consent';
 import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
 import { SharedIdentifierError } from '../domain/shared-identifier.error';
 import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';

@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../segments/domain/event-counter';
+import { DAY_MS } from '../../shared-kernel/domain/event-counter';
 import type { GroupCounts } from './lift.statistics';
 
 export type ExposureGroup = 'treated' | 'control';

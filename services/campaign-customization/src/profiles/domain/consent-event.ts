@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ResolvedEventDataV1 } from '@o2o/contracts';
-import { ALL_CHANNELS, slugSchema, type ConsentRecord } from '../../segments/domain/consent';
+import { ALL_CHANNELS, slugSchema, type ConsentRecord } from '../../shared-kernel/domain/consent';
 
 const consentProperties = z.object({
   purpose: slugSchema,

@@ -1,6 +1,6 @@
 import { recordActivity, recordConversion, recordExposure, isWithinWindow, type AttributionState, type ExposureGroup } from '../../lift/domain';
-import { emptyProfile, type CustomerProfile } from '../../segments/domain/customer-profile';
-import type { MembershipChange, MembershipDiff } from '../../segments/domain/membership.diff';
+import { emptyProfile, type CustomerProfile } from '../../shared-kernel/domain/customer-profile';
+import type { MembershipChange, MembershipDiff } from '../../shared-kernel/domain/membership';
 
 /** The input that caused a change, for the envelope of what the change publishes. */
 export interface ChangeCause {

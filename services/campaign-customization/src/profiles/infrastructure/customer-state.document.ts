@@ -1,6 +1,6 @@
 import type { AttributionState } from '../../lift/domain';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
-import type { CounterSeries } from '../../segments/domain/event-counter';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
+import type { CounterSeries } from '../../shared-kernel/domain/event-counter';
 import { emptyState, type CustomerState, type OutboxEntry, type PendingGoal } from '../domain/customer-state';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 
 /** What the next-action path needs of a customer. */
 export interface DecisionSnapshot {

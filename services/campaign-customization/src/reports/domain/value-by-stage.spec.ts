@@ -1,4 +1,4 @@
-import { emptyProfile, type CustomerProfile, type ProfileNeeds, type ProfileValue } from '../../segments/domain/customer-profile';
+import { emptyProfile, type CustomerProfile, type ProfileNeeds, type ProfileValue } from '../../shared-kernel/domain/customer-profile';
 import { ValueByStageAccumulator } from './value-by-stage';
 
 function customer(id: string, needs?: Partial<ProfileNeeds>, value?: Partial<ProfileValue>): CustomerProfile {

@@ -1,5 +1,5 @@
 import { relationshipStages } from '@o2o/contracts';
-import type { CustomerProfile } from '../../segments/domain/customer-profile';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 
 export interface ValueGroup {
   /** Customers in the group. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { emptyProfile, type CustomerProfile } from './customer-profile';
+import { emptyProfile, type CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import { applyMembershipChanges, diffMemberships, exitAll, mergeMemberships, withdrawalExits, type Memberships } from './membership.diff';
-import { mergeProfiles } from './profile.projection';
+import { mergeProfiles } from '../../shared-kernel/domain/profile.projection';
 import type { SegmentDefinition } from './segment-definition';
 
 const now = new Date('2024-06-15T12:00:00Z');

@@ -1,25 +1,9 @@
-import type { CustomerProfile } from './customer-profile';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
+import type { MembershipChange, MembershipDiff, Memberships } from '../../shared-kernel/domain/membership';
 import { evaluateMembership, type SegmentDefinition } from './segment-definition';
 import type { EvaluationOptions } from './segment-rule.evaluator';
 
-/** A customer's memberships: segment id -> version the membership was computed with. */
-export type Memberships = Readonly<Record<string, number>>;
-
-export interface MembershipChange {
-  segmentId: string;
-  segmentVersion: number;
-  change: 'entered' | 'exited';
-  reason: string;
-  /** Time of the change that caused it (profile change, merge, withdrawal), not processing time. */
-  changedAt: string;
-}
-
-export interface MembershipDiff {
-  /** Memberships after the changes: what the projection stores with the sequence number. */
-  current: Record<string, number>;
-  /** In publication order: exits before entries, each by segment id, so replays publish the same sequence. */
-  changes: MembershipChange[];
-}
+export type { MembershipChange, MembershipDiff, Memberships } from '../../shared-kernel/domain/membership';
 
 /** Why memberships are being recomputed; only the reasons differ. */
 export type MembershipCause =

@@ -1,4 +1,4 @@
-import { emptyProfile, type CustomerProfile } from './customer-profile';
+import { emptyProfile, type CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import { evaluateMembership, reviseSegment, segmentDraftSchema, trackedProperties, type SegmentDefinition } from './segment-definition';
 
 const now = new Date('2024-06-15T12:00:00Z');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { resolveConsent, slugSchema } from './consent';
-import type { CustomerProfile } from './customer-profile';
-import type { TrackedProperties } from './event-counter';
+import { resolveConsent, slugSchema } from '../../shared-kernel/domain/consent';
+import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
+import type { TrackedProperties } from '../../shared-kernel/domain/event-counter';
 import { evaluate, type EvaluationOptions, type RuleResult } from './segment-rule.evaluator';
 import { isCount, ruleNodes, type SegmentRule } from './segment-rule';
 import { segmentRuleSchema } from './segment-rule.validator';

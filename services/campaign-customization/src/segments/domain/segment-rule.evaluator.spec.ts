@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { emptyProfile, type CustomerProfile, type ProfileFact } from './customer-profile';
-import { dayIndex } from './event-counter';
+import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../shared-kernel/domain/customer-profile';
+import { dayIndex } from '../../shared-kernel/domain/event-counter';
 import type { SegmentRule } from './segment-rule';
 import { evaluate } from './segment-rule.evaluator';
 import { validateSegmentRule } from './segment-rule.validator';

@@ -1,7 +1,7 @@
-import { resolveConsent } from './consent';
-import type { CustomerProfile, ProfileFact } from './customer-profile';
-import { countInWindow } from './event-counter';
-import { resolvePath, type PathReadContext, type PathResolution } from './profile-path';
+import { resolveConsent } from '../../shared-kernel/domain/consent';
+import type { CustomerProfile, ProfileFact } from '../../shared-kernel/domain/customer-profile';
+import { countInWindow } from '../../shared-kernel/domain/event-counter';
+import { resolvePath, type PathReadContext, type PathResolution } from '../../shared-kernel/domain/profile-path';
 import {
   isAll,
   isAny,

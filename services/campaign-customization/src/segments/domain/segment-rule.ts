@@ -1,4 +1,4 @@
-import type { FilterValue } from './event-counter';
+import type { FilterValue } from '../../shared-kernel/domain/event-counter';
 
 /**
  * The segment rule language, as stored and as accepted by the API (JSON):

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MAX_WINDOW_DAYS } from './event-counter';
-import { resolvePath, type PathKind } from './profile-path';
+import { MAX_WINDOW_DAYS } from '../../shared-kernel/domain/event-counter';
+import { resolvePath, type PathKind } from '../../shared-kernel/domain/profile-path';
 import {
   comparisonOperators,
   countOperators,

@@ -1,5 +1,5 @@
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
-import { emptyProfile } from '../../../segments/domain/customer-profile';
+import { emptyProfile } from '../../../shared-kernel/domain/customer-profile';
 import { parseCampaign, type CampaignDefinition } from '../../domain/campaign-definition';
 import type { CampaignCatalog } from '../../infrastructure/campaign.catalog';
 import type { ContactCounterStore } from '../../infrastructure/contact-counter.store';

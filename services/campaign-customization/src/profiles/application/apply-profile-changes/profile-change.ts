@@ -1,29 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { IdentifierV1, IdentitySnapshotDataV1, NeedsProfiledDataV1, ResolvedEventDataV1, ValueScoredDataV1 } from '@o2o/contracts';
-import type { ExposureGroup } from '../../../lift/domain';
-import type { ConsentRecord } from '../../../segments/domain/consent';
+import type { ProfileChange as DomainProfileChange } from '../../domain/profile-change';
 
-interface Base {
-  /** The customer the input is keyed by (an event may still carry a merged-away id). */
-  customerId: string;
-  /** Envelope id, or topic:partition:offset for tombstones: recorded to apply each input once. */
-  eventId: string;
-  /** The envelope's correlation id, carried on to what the change publishes. */
-  correlationId?: string | undefined;
-  trace?: Context | undefined;
-}
-
-/** One input of the combined projection, as the consumers hand it over. */
-export type ProfileChange =
-  | (Base & { kind: 'event'; data: ResolvedEventDataV1; consent?: ConsentRecord })
-  /** null: a tombstone, the state was erased. */
-  | (Base & { kind: 'value'; data: ValueScoredDataV1 | null })
-  | (Base & { kind: 'needs'; data: NeedsProfiledDataV1 | null })
-  | (Base & { kind: 'identity'; data: IdentitySnapshotDataV1 | null })
-  | (Base & { kind: 'merged'; mergedId: string; at: string })
-  | (Base & { kind: 'split'; parts: Array<{ customerId: string; identifiers: IdentifierV1[] }>; at: string })
-  | (Base & { kind: 'decision'; campaignId: string; group: ExposureGroup; at: string })
-  /** Back-fill: recompute memberships against the current segments. */
-  | { kind: 'reevaluate'; customerId: string }
-  /** Publish whatever the outbox holds (recovery sweep). */
-  | { kind: 'flush'; customerId: string };
+/** One input of the combined projection, as the consumers hand it over, with its trace context. */
+export type ProfileChange = DomainProfileChange<Context>;
