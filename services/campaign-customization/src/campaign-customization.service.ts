@@ -2,7 +2,9 @@ import { RequestMethod } from '@nestjs/common';
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import { CAMPAIGN_CONFIG } from './campaign.tokens';
-import { CampaignsApiModule } from './campaigns/campaigns-api.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { LiftModule } from './lift/lift.module';
+import { NextActionModule } from './next-action/next-action.module';
 import type { CampaignCustomizationConfig } from './config/campaign-customization.config';
 import { campaignPrivacy } from './privacy/campaign-privacy.participant';
 import { ProfilesModule } from './profiles/profiles.module';
@@ -29,6 +31,6 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     { path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.POST },
   ],
   configToken: CAMPAIGN_CONFIG,
-  imports: () => [ProfilesModule, SegmentsApiModule, CampaignsApiModule, ReportsModule],
+  imports: () => [ProfilesModule, SegmentsApiModule, CampaignsModule, NextActionModule, LiftModule, ReportsModule],
   privacy: campaignPrivacy,
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignDecidedDataV1, ResolvedEventDataV1 } from '@o2o/contracts';
-import { ContactCounterStore } from '../src/campaigns/infrastructure/contact-counter.store';
+import { ContactCounterStore } from '../src/next-action/infrastructure/contact-counter.store';
 import { CampaignPrivacyParticipant } from '../src/privacy/campaign-privacy.participant';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
+import { SegmentsModule } from '../segments/segments.module';
+import { ManageCampaignsHandler } from './application/manage-campaigns/manage-campaigns.handler';
 import { CampaignCatalog } from './infrastructure/campaign.catalog';
 import { CampaignRepository } from './infrastructure/campaign.repository';
+import { CampaignsController } from './interface/campaigns.controller';
 
-/** Campaign definitions as stored, and the cached list the hot paths read. */
+/** Campaign definitions as stored, the cached list the hot paths read, and their management API. */
 @Module({
-  providers: [CampaignRepository, CampaignCatalog],
+  imports: [SegmentsModule],
+  controllers: [CampaignsController],
+  providers: [CampaignRepository, CampaignCatalog, ManageCampaignsHandler],
   exports: [CampaignRepository, CampaignCatalog],
 })
 export class CampaignsModule {}

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { invalid, notFound, pageOf, pageQuerySchema, parseBody, problem } from '../../shared/interface/http-problem';
-import { MeasureLiftHandler } from '../../lift/application/measure-lift/measure-lift.handler';
 import {
   CampaignExistsError,
   CampaignNotFoundError,
@@ -19,7 +18,6 @@ export class CampaignsController {
   constructor(
     private readonly manage: ManageCampaignsHandler,
     private readonly campaigns: CampaignRepository,
-    private readonly lift: MeasureLiftHandler,
   ) {}
 
   @RequireScope(SCOPES.campaignsWrite)
@@ -49,15 +47,6 @@ export class CampaignsController {
     const document = await this.campaigns.get(id);
     if (document === null) throw notFound(`no campaign ${id}`);
     return view(document);
-  }
-
-  /** Conversion of treated and control customers within the attribution window, the lift and its 95% interval. */
-  @RequireScope(SCOPES.campaignsRead)
-  @Get(':id/lift')
-  async measure(@Param('id') id: string) {
-    const result = await this.lift.execute(id);
-    if (result === undefined) throw notFound(`no campaign ${id}`);
-    return result;
   }
 
   private async run(work: () => Promise<CampaignDocument>): Promise<CampaignDocument> {

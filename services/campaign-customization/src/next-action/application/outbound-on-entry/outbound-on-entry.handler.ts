@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { MembershipChangedDataV1 } from '@o2o/contracts';
 import { InjectLogger, type Logger } from '@o2o/observability';
-import { isLive } from '../../domain/campaign-definition';
-import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
+import { isLive } from '../../../campaigns/domain/campaign-definition';
+import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
 import { DecideNextActionHandler, UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
 
 /** Entries older than this are history, not a reason to contact anyone now. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
-import { isLive } from '../../domain/campaign-definition';
-import { capChecksFor, countKey, scopes, type CapSource, type ContactPolicy } from '../../domain/contact-cap';
-import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
+import { isLive } from '../../../campaigns/domain/campaign-definition';
+import { capChecksFor, countKey, scopes, type CapSource, type ContactPolicy } from '../../../campaigns/domain/contact-cap';
+import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
 import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
 import { CustomerLookup } from '../../infrastructure/customer.lookup';
 import { UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';

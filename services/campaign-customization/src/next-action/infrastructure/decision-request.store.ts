@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { InjectRedis, type Redis } from '@o2o/redis';
-import type { NextAction } from '../domain/next-action.decider';
+import type { NextAction } from '../../campaigns/domain/next-action.decider';
 
 /** How long a decision request key is remembered: a retry within it gets the same decision. */
 const REMEMBER_SECONDS = 24 * 3600;

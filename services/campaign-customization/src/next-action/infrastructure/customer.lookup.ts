@@ -4,7 +4,7 @@ import { walkMerges } from '@o2o/contracts';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import { IdentifierIndexRepository } from '../../profiles/infrastructure/identifier-index.repository';
-import { SharedIdentifierError } from '../domain/shared-identifier.error';
+import { SharedIdentifierError } from '../../campaigns/domain/shared-identifier.error';
 import { CustomerStateRepository } from '../../profiles/infrastructure/customer-state.repository';
 import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
 import { snapshotKey } from '../../profiles/infrastructure/decision-snapshot.cache';
-import type { CapCheck, ContactCounts } from '../domain/contact-cap';
+import type { CapCheck, ContactCounts } from '../../campaigns/domain/contact-cap';
 
 const HOUR_MS = 3_600_000;
 /** Longest window any cap may have (campaign-definition caps windows at 90 days). */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
 import { slugSchema } from '../../shared-kernel/domain/consent';
 import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
-import { SharedIdentifierError } from '../domain/shared-identifier.error';
+import { SharedIdentifierError } from '../../campaigns/domain/shared-identifier.error';
 import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';
 import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';

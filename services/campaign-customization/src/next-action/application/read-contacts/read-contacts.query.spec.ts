@@ -1,7 +1,7 @@
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { emptyProfile } from '../../../shared-kernel/domain/customer-profile';
-import { parseCampaign, type CampaignDefinition } from '../../domain/campaign-definition';
-import type { CampaignCatalog } from '../../infrastructure/campaign.catalog';
+import { parseCampaign, type CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
+import type { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
 import type { ContactCounterStore } from '../../infrastructure/contact-counter.store';
 import type { CustomerLookup } from '../../infrastructure/customer.lookup';
 import { UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
