@@ -1,13 +1,21 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { CampaignsModule } from '../campaigns/campaigns.module';
-import { ProfilesModule } from '../profiles/profiles.module';
 import { MeasureLiftHandler } from './application/measure-lift/measure-lift.handler';
 import { LiftController } from './interface/lift.controller';
 
-/** Lift of each campaign against its control group, counted over the customers' attribution. */
-@Module({
-  imports: [CampaignsModule, ProfilesModule],
-  controllers: [LiftController],
-  providers: [MeasureLiftHandler],
-})
-export class LiftModule {}
+/**
+ * Lift of each campaign against its control group, counted over the customers' attribution (a
+ * CampaignAttribution) that the projection provides: the service root names the module that
+ * exports it.
+ */
+@Module({})
+export class LiftModule {
+  static over(attribution: Type<unknown>): DynamicModule {
+    return {
+      module: LiftModule,
+      imports: [CampaignsModule, attribution],
+      controllers: [LiftController],
+      providers: [MeasureLiftHandler],
+    };
+  }
+}

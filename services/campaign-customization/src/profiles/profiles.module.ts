@@ -4,6 +4,10 @@ import { OutcomesModule } from '../outcomes/outcomes.module';
 import { SegmentsModule } from '../segments/segments.module';
 import { ApplyProfileChangesHandler } from './application/apply-profile-changes/apply-profile-changes.handler';
 import { BackgroundJobsRunner } from './application/run-background-jobs/background-jobs.runner';
+import { ProfilesSegmentAudience } from './application/segment-audience';
+import { ProfilesCampaignAttribution } from './application/campaign-attribution';
+import { CampaignAttribution } from '../lift/application/campaign-attribution.port';
+import { SegmentAudience } from '../segments/application/segment-audience.port';
 import { CustomerStateRepository } from './infrastructure/customer-state.repository';
 import { DecisionSnapshotCache } from './infrastructure/decision-snapshot.cache';
 import { IdentifierIndexRepository } from './infrastructure/identifier-index.repository';
@@ -13,7 +17,15 @@ import { ProfileEventsConsumer } from './interface/profile-events.consumer';
 @Module({
   imports: [SegmentsModule, CampaignsModule, OutcomesModule],
   controllers: [ProfileEventsConsumer],
-  providers: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, ApplyProfileChangesHandler, BackgroundJobsRunner],
-  exports: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, BackgroundJobsRunner],
+  providers: [
+    CustomerStateRepository,
+    IdentifierIndexRepository,
+    DecisionSnapshotCache,
+    ApplyProfileChangesHandler,
+    BackgroundJobsRunner,
+    { provide: SegmentAudience, useClass: ProfilesSegmentAudience },
+    { provide: CampaignAttribution, useClass: ProfilesCampaignAttribution },
+  ],
+  exports: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, BackgroundJobsRunner, SegmentAudience, CampaignAttribution],
 })
 export class ProfilesModule {}

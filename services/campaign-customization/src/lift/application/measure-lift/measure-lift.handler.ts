@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
-import { CustomerStateRepository } from '../../../profiles/infrastructure/customer-state.repository';
 import { computeLift, meanDifference, type LiftResult, type MeanDifference } from '../../domain/lift.statistics';
 import { RETENTION_DAYS, tallyOutcomes } from '../../domain/attribution';
+import { CampaignAttribution } from '../campaign-attribution.port';
 
 export interface CampaignLift extends LiftResult {
   campaignId: string;
@@ -27,13 +27,13 @@ export interface CampaignLift extends LiftResult {
 export class MeasureLiftHandler {
   constructor(
     private readonly campaigns: CampaignRepository,
-    private readonly customers: CustomerStateRepository,
+    private readonly attribution: CampaignAttribution,
   ) {}
 
   async execute(campaignId: string): Promise<CampaignLift | undefined> {
     const campaign = await this.campaigns.get(campaignId);
     if (campaign === null) return undefined;
-    const [counts, states] = await Promise.all([this.customers.attributionCounts(campaignId), this.customers.attributionStates(campaignId)]);
+    const [counts, states] = await Promise.all([this.attribution.counts(campaignId), this.attribution.states(campaignId)]);
     const outcomes = tallyOutcomes(states);
     const definition = campaign.definition;
     return {

@@ -1,11 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
-import { BackgroundJobsRunner } from '../../../profiles/application/run-background-jobs/background-jobs.runner';
-import { CustomerStateRepository } from '../../../profiles/infrastructure/customer-state.repository';
 import { describeIssue } from '../../domain/segment-rule.validator';
 import { reviseSegment, segmentDraftSchema, type SegmentDraft } from '../../domain/segment-definition';
 import { SegmentRepository, type SegmentDocument } from '../../infrastructure/segment.repository';
+import { SegmentAudience } from '../segment-audience.port';
 
 export class SegmentExistsError extends Error {
   constructor(id: string) {
@@ -26,8 +25,7 @@ export class SegmentNotFoundError extends Error {
 export class ManageSegmentsHandler implements OnApplicationBootstrap {
   constructor(
     private readonly segments: SegmentRepository,
-    private readonly customers: CustomerStateRepository,
-    private readonly jobs: BackgroundJobsRunner,
+    private readonly customers: SegmentAudience,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {}
 
@@ -42,7 +40,7 @@ export class ManageSegmentsHandler implements OnApplicationBootstrap {
       }
       await this.segments.ensure(reviseSegment(undefined, parsed.data), total);
     }
-    this.jobs.tick();
+    this.customers.wakeBackfill();
   }
 
   async create(draft: SegmentDraft): Promise<SegmentDocument> {
@@ -60,7 +58,7 @@ export class ManageSegmentsHandler implements OnApplicationBootstrap {
       throw new SegmentExistsError(draft.id);
     }
     if (saved === null) throw new SegmentNotFoundError(draft.id);
-    this.jobs.tick();
+    this.customers.wakeBackfill();
     return saved;
   }
 
@@ -68,7 +66,7 @@ export class ManageSegmentsHandler implements OnApplicationBootstrap {
     const current = await this.segments.get(draft.id);
     if (current === null || current.deleted) throw new SegmentNotFoundError(draft.id);
     const saved = await this.segments.save(current, reviseSegment(current.definition, draft), await this.customers.countCustomers());
-    this.jobs.tick();
+    this.customers.wakeBackfill();
     return saved;
   }
 
@@ -76,7 +74,7 @@ export class ManageSegmentsHandler implements OnApplicationBootstrap {
     const current = await this.segments.get(id);
     if (current === null || current.deleted) throw new SegmentNotFoundError(id);
     const saved = await this.segments.markDeleted(current, await this.customers.countCustomers());
-    this.jobs.tick();
+    this.customers.wakeBackfill();
     return saved;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CustomerStateRepository } from '../../../profiles/infrastructure/customer-state.repository';
 import { evaluateMembership, type SegmentDefinition } from '../../domain/segment-definition';
+import { SegmentAudience, type AudienceMember } from '../segment-audience.port';
 
 /** Customers read per database round trip. */
 const PAGE = 500;
@@ -21,14 +21,14 @@ export interface MembersPage {
  */
 @Injectable()
 export class ReadMembersQuery {
-  constructor(private readonly customers: CustomerStateRepository) {}
+  constructor(private readonly customers: SegmentAudience) {}
 
   async members(segmentId: string, page: { limit: number; after?: string }): Promise<MembersPage> {
     const members: MembersPage['members'] = [];
     let after = page.after ?? '';
     let scanned = 0;
     for (;;) {
-      const { states, last } = await this.customers.statesPage(after, PAGE);
+      const { members: states, last } = await this.customers.page(after, PAGE);
       if (last === undefined) return { members };
       for (const state of states) {
         const version = state.memberships[segmentId];
@@ -67,10 +67,10 @@ export class ReadMembersQuery {
     return { customers, matching, sample };
   }
 
-  private async each(visit: (state: Awaited<ReturnType<CustomerStateRepository['statesPage']>>['states'][number]) => void): Promise<void> {
+  private async each(visit: (state: AudienceMember) => void): Promise<void> {
     let after = '';
     for (;;) {
-      const { states, last } = await this.customers.statesPage(after, PAGE);
+      const { members: states, last } = await this.customers.page(after, PAGE);
       if (last === undefined) return;
       for (const state of states) visit(state);
       after = last;
