@@ -49,7 +49,11 @@ class RecordingLog implements EventLog {
   }
 }
 
-const config = loadIngestionConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO_URL: 'mongodb://127.0.0.1:27017', REDIS_URL: 'redis://127.0.0.1:6379' });
+const config = loadIngestionConfig({
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  MONGO_URL: 'mongodb://127.0.0.1:27017',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+});
 const source = { id: 'web', channel: 'web' as const };
 const track = (messageId: string): SegmentMessageV1 => ({ type: 'track', userId: 'u1', event: 'Viewed', messageId }) as SegmentMessageV1;
 const ids = (log: RecordingLog) => log.written.flatMap((call) => call.flatMap((b) => b.events.map((e) => e.event.id)));
@@ -57,7 +61,13 @@ const ids = (log: RecordingLog) => log.written.flatMap((call) => call.flatMap((b
 function setup() {
   const dedup = new MemoryDedup();
   const log = new RecordingLog();
-  const handler = new AcceptEventsHandler(log, dedup, new IngestionMetrics(new PlatformMetrics('test')), config, createLogger({ service: 'test', level: 'silent' }));
+  const handler = new AcceptEventsHandler(
+    log,
+    dedup,
+    new IngestionMetrics(new PlatformMetrics('test')),
+    config,
+    createLogger({ service: 'test', level: 'silent' }),
+  );
   return { dedup, log, handler };
 }
 
@@ -65,8 +75,13 @@ describe('AcceptEventsHandler', () => {
   it('writes each messageId once: a repeat within the request or in a later one is a duplicate', async () => {
     const { log, handler } = setup();
 
-    expect(await handler.execute({ source, messages: [track('m1'), track('m2'), track('m1')], receivedAt: new Date('2026-01-01T00:00:00Z') })).toEqual({ accepted: 2, duplicates: 1 });
-    expect(await handler.execute({ source, messages: [track('m2'), track('m3')], receivedAt: new Date('2026-01-01T00:00:01Z') })).toEqual({ accepted: 1, duplicates: 1 });
+    expect(
+      await handler.execute({ source, messages: [track('m1'), track('m2'), track('m1')], receivedAt: new Date('2026-01-01T00:00:00Z') }),
+    ).toEqual({ accepted: 2, duplicates: 1 });
+    expect(await handler.execute({ source, messages: [track('m2'), track('m3')], receivedAt: new Date('2026-01-01T00:00:01Z') })).toEqual({
+      accepted: 1,
+      duplicates: 1,
+    });
 
     expect(ids(log)).toEqual(['web:m1', 'web:m2', 'web:m3']);
   });
@@ -75,7 +90,9 @@ describe('AcceptEventsHandler', () => {
     const { dedup, log, handler } = setup();
     log.failNext = true;
 
-    await expect(handler.execute({ source, messages: [track('m1')], receivedAt: new Date() })).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(handler.execute({ source, messages: [track('m1')], receivedAt: new Date() })).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
     expect(dedup.pending.size).toBe(0);
     expect(await handler.execute({ source, messages: [track('m1')], receivedAt: new Date() })).toEqual({ accepted: 1, duplicates: 0 });
     expect(ids(log)).toEqual(['web:m1']);
@@ -85,7 +102,9 @@ describe('AcceptEventsHandler', () => {
     const { dedup, log, handler } = setup();
     dedup.pending.add('web:m1');
 
-    await expect(handler.execute({ source, messages: [track('m1')], receivedAt: new Date() })).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(handler.execute({ source, messages: [track('m1')], receivedAt: new Date() })).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
     expect(log.written).toEqual([]);
   });
 
