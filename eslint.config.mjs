@@ -10,6 +10,16 @@ const sharedOnly = (scope) => ({
   onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
 });
 
+// The libs form layers: core (contracts, config, observability, random) needs nothing outside
+// itself; infra (kafka, mongo, redis) builds on core; runtime (runtime, auth) assembles a service
+// from both; testing sits on top. A lib may import its own layer or a lower one, never a higher.
+const layerOrder = ['layer:core', 'layer:infra', 'layer:runtime', 'layer:testing'];
+const layered = (allowTesting) =>
+  layerOrder.map((layer, i) => ({
+    sourceTag: layer,
+    onlyDependOnLibsWithTags: [...layerOrder.slice(0, i + 1), ...(allowTesting ? ['layer:testing'] : [])],
+  }));
+
 const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization', 'console'];
 
 // In test files (and only there) services and libs may use libs/testing.
@@ -19,6 +29,7 @@ const boundaries = (allowTestingFromServices) => ({
   banTransitiveDependencies: false,
   depConstraints: [
     ...services.map(sharedOnly),
+    ...layered(allowTestingFromServices),
     {
       sourceTag: 'type:service',
       onlyDependOnLibsWithTags: allowTestingFromServices
@@ -40,6 +51,51 @@ const boundaries = (allowTestingFromServices) => ({
   ],
 });
 
+const deepImports = { group: ['@o2o/*/*'], message: 'Import a lib only through its index (no deep imports).' };
+
+// Inside a service the layers point inwards: interface -> application -> domain, with
+// infrastructure implementing ports the application declares. Relative imports are matched by
+// folder name, so `../../other-capability/infrastructure/x` is caught as well as `../infrastructure`.
+const layerFolder = (names) => `^\\.{1,2}/(.*/)?(${names.join('|')})(/.*)?$`;
+const domainLayer = {
+  files: ['services/*/src/**/domain/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          deepImports,
+          {
+            regex: layerFolder(['application', 'infrastructure', 'interface']),
+            message: 'The domain layer imports no application, infrastructure or interface code; declare a port or move the code into domain.',
+          },
+          {
+            group: ['@nestjs/*', 'mongoose', 'kafkajs', 'ioredis', '@o2o/kafka', '@o2o/mongo', '@o2o/redis', '@o2o/runtime', '@o2o/auth', '@o2o/observability'],
+            message: 'The domain layer is plain TypeScript: no framework, database, broker or runtime imports.',
+          },
+        ],
+      },
+    ],
+  },
+};
+const applicationLayer = {
+  files: ['services/*/src/**/application/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          deepImports,
+          {
+            regex: layerFolder(['interface']),
+            message: 'The application layer imports no interface code (controllers, consumers, DTOs); move shared types into application or domain.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.local-servers/**', '.nx/**', 'coverage/**', 'deploy/**'] },
   js.configs.recommended,
@@ -60,12 +116,11 @@ export default tseslint.config(
           message: 'Read settings through the config module (src/config or libs/config), never process.env directly.',
         },
       ],
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@o2o/*/*'], message: 'Import a lib only through its index (no deep imports).' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
     },
   },
+  domainLayer,
+  applicationLayer,
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { KafkaPublisher } from '@o2o/kafka';
 import { ApplyEventsHandler } from './application/apply-events/apply-events.handler';
 import { ApplyValueScoresHandler } from './application/apply-value-scores/apply-value-scores.handler';
 import { CustomerValueRecord, CustomerValueRecordSchema, CustomerValueStore } from './infrastructure/customer-value.store';
 import { ValueScoresConsumer } from './interface/value-scores.consumer';
+import { CustomerValues } from './application/ports/customer-values';
+import { NeedsProfileStore } from './application/ports/needs-profile.store';
+import { ProfileEventsPublisher } from './application/ports/profile-events.publisher';
 import { FoldMergeHandler } from './application/fold-merge/fold-merge.handler';
 import { PublishProfilesHandler } from './application/publish-profiles/publish-profiles.handler';
 import { ReadNeedsQuery } from './application/read-needs/read-needs.query';
@@ -30,6 +34,10 @@ import { StageSweepScheduler } from './interface/stage-sweep.scheduler';
   providers: [
     NeedsProfileRepository,
     CustomerValueStore,
+    // The application layer's ports, bound to their infrastructure.
+    { provide: NeedsProfileStore, useExisting: NeedsProfileRepository },
+    { provide: CustomerValues, useExisting: CustomerValueStore },
+    { provide: ProfileEventsPublisher, useExisting: KafkaPublisher },
     ApplyValueScoresHandler,
     ProfilingMetrics,
     ProfileLimitsReporter,

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, Redis } from '@o2o/redis';
 
-/** What a claim found for one messageId. */
-export type ClaimOutcome = 'fresh' | 'done' | 'pending';
+import type { ClaimOutcome, DedupClaims } from '../application/ports';
 
 const DONE = '1';
 const PENDING = 'pending';
@@ -17,7 +16,7 @@ const PENDING = 'pending';
  * so the sender's retry is written, not answered 200 as a duplicate of something never stored.
  */
 @Injectable()
-export class DedupStore {
+export class DedupStore implements DedupClaims {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   /**

@@ -6,7 +6,7 @@ import type { IngestionConfig } from '../../config/ingestion.config';
 import { INGESTION_CONFIG } from '../../ingestion.tokens';
 import { IngestionMetrics } from './ingestion.metrics';
 
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+import type { RateDecision, SourceRate } from '../application/ports';
 
 /**
  * Events per second per source, counted in Redis so all instances share one budget. If Redis is
@@ -15,7 +15,7 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
  * accept without limit).
  */
 @Injectable()
-export class SourceRateLimiter {
+export class SourceRateLimiter implements SourceRate {
   private readonly limiter: RateLimiterRedis;
 
   constructor(

@@ -5,7 +5,7 @@ import { BatchHandler, createEnvelope, KafkaBatchContext, KafkaPublisher, Outgoi
 import { AcceptEventsHandler } from '../application/accept-events/accept-events.handler';
 import { AdmitEventsHandler, IntakeRejection, RefusedElement } from '../application/admit-events/admit-events.handler';
 import { ValidationIssue } from '../domain/message-validator';
-import { ActiveSource } from '../../sources/infrastructure/source.repository';
+import type { ActiveSource } from '../../sources/domain/active-source';
 import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
 
 /** Header carrying the write key of the source on the intake topic. */

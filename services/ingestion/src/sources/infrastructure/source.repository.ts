@@ -3,18 +3,9 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { Channel } from '@o2o/contracts';
 import { LOGGER, Logger, ReadinessRegistry } from '@o2o/observability';
+import type { ActiveSource } from '../domain/active-source';
 import { hashWriteKey } from '../domain/source-credentials';
 import { Source } from './source.schema';
-
-/** What authentication needs to know about the source behind a write key. */
-export interface ActiveSource {
-  id: string;
-  name: string;
-  channel: Channel;
-  enabled: boolean;
-  requireSignature: boolean;
-  signingSecret?: string | undefined;
-}
 
 /** What the admin API shows: never a key, a hash or a secret. */
 export interface SourceView {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { CustomerValue } from '../domain';
+import type { CustomerValues } from '../application/ports/customer-values';
 
 /** The customer's latest value state from value.scores.v1, kept beside (not inside) the profile: it is value-scoring's, replaced whole, never journaled. */
 @Schema({ collection: 'customer_values', versionKey: false, minimize: false, strict: false })
@@ -22,7 +23,7 @@ interface StoredValue extends CustomerValue {
 const DUPLICATE_KEY = 11000;
 
 @Injectable()
-export class CustomerValueStore {
+export class CustomerValueStore implements CustomerValues {
   constructor(@InjectModel(CustomerValueRecord.name) private readonly model: Model<CustomerValueRecord>) {}
 
   async find(ids: readonly string[]): Promise<Map<string, CustomerValue>> {

@@ -1,6 +1,6 @@
 import type { NeedsProfiledDataV1, RelationshipStage } from '@o2o/contracts';
 import type { NeedsProfile } from '../domain';
-import type { JournalEntry, StoredNeedsProfile } from './needs-profile.schema';
+import type { JournalEntry, StoredNeedsProfile } from '../application/ports/needs-profile.store';
 
 /**
  * How a needs profile document is stored. The profile and the last published payload, which are

@@ -4,9 +4,9 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { NeedsProfiledDataV1 } from '@o2o/contracts';
 import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
-import type { NeedsProfile } from '../domain';
 import { fromDocument, journalText, NeedsProfileDocument, PROFILE_CONTENT_FIELDS, profileFields, publishedFields } from './needs-profile.document';
-import { JournalEntry, NeedsProfileRecord, StoredNeedsProfile } from './needs-profile.schema';
+import { LoadedProfiles, NeedsProfileStore, ProfileWrite, StoredNeedsProfile } from '../application/ports/needs-profile.store';
+import { NeedsProfileRecord } from './needs-profile.schema';
 
 /** Identity changes remembered per document for idempotency. */
 const APPLIED_CHANGES_KEPT = 50;
@@ -21,27 +21,6 @@ const WITHOUT_JOURNAL = { journal: 0 } as const;
  */
 const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
 
-export interface ProfileWrite {
-  id: string;
-  /** Version read; the write applies only if the document still has it (0 with `exists: false`). */
-  expectedVersion: number;
-  /** Whether the document existed when read; missing ones are created by _id first. */
-  exists: boolean;
-  profile: NeedsProfile;
-  journal?: { append: JournalEntry[] } | { replace: JournalEntry[] };
-  /** Clears the merged-away marker (a split gives the customer back its own profile). */
-  revive?: boolean;
-  appliedChange?: string;
-  /** The payload just published for this state, stored with it (material changes are judged against it). */
-  published?: NeedsProfiledDataV1;
-}
-
-export interface LoadedProfiles {
-  docs: Map<string, StoredNeedsProfile>;
-  /** The customer whose profile holds this id's events now (itself unless merged away). */
-  survivorOf(id: string): string;
-}
-
 /**
  * Reads and writes needs profile documents. They are stored as `NeedsProfileDocument` (profile,
  * publication and journal entries as JSON text, `stage` as a field for the sweep) and handed out
@@ -49,7 +28,7 @@ export interface LoadedProfiles {
  * in the text form and unsets the nested one.
  */
 @Injectable()
-export class NeedsProfileRepository {
+export class NeedsProfileRepository implements NeedsProfileStore {
   constructor(@InjectModel(NeedsProfileRecord.name) private readonly model: Model<NeedsProfileRecord>) {}
 
   private get collection() {

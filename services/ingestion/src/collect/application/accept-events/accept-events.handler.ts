@@ -6,9 +6,8 @@ import { InjectLogger, Logger, tracer } from '@o2o/observability';
 import { INGESTION_CONFIG } from '../../../ingestion.tokens';
 import type { IngestionConfig } from '../../../config/ingestion.config';
 import { normaliseMessage, routingKey, SourceRef } from '../../domain/segment-normaliser';
-import { DedupStore } from '../../infrastructure/dedup.store';
-import { EventLogPublisher } from '../../infrastructure/event-log.publisher';
 import { IngestionMetrics } from '../../infrastructure/ingestion.metrics';
+import { DedupClaims, EventLog } from '../ports';
 
 /** A message of an HTTP request that failed validation: it goes to ingest.rejected with its reasons. */
 export interface RefusedMessage {
@@ -54,8 +53,8 @@ const SOURCE = '/services/ingestion';
 @Injectable()
 export class AcceptEventsHandler {
   constructor(
-    private readonly publisher: EventLogPublisher,
-    private readonly dedup: DedupStore,
+    private readonly publisher: EventLog,
+    private readonly dedup: DedupClaims,
     private readonly metrics: IngestionMetrics,
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
     @InjectLogger() private readonly logger: Logger,

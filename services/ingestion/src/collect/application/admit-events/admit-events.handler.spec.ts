@@ -1,8 +1,8 @@
 import { signBody } from '../../../sources/domain/source-credentials';
-import type { ActiveSource } from '../../../sources/infrastructure/source.repository';
+import type { ActiveSource } from '../../../sources/domain/active-source';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES } from '../../domain/message-validator';
-import type { RateDecision } from '../../infrastructure/source-rate-limiter';
-import { Admission, AdmissionShape, AdmitEventsHandler, SourceDirectory, SourceRate } from './admit-events.handler';
+import type { RateDecision, SourceDirectory, SourceRate } from '../ports';
+import { Admission, AdmissionShape, AdmitEventsHandler } from './admit-events.handler';
 
 const web: ActiveSource = { id: 'web', name: 'Web', channel: 'web', enabled: true, requireSignature: false };
 const off: ActiveSource = { id: 'off', name: 'Off', channel: 'web', enabled: false, requireSignature: false };

@@ -3,10 +3,10 @@ import { SegmentMessageV1, segmentBatchV1 } from '@o2o/contracts';
 import type { IngestionConfig } from '../../../config/ingestion.config';
 import { INGESTION_CONFIG } from '../../../ingestion.tokens';
 import { signatureMatches } from '../../../sources/domain/source-credentials';
-import { ActiveSource, SourceRepository } from '../../../sources/infrastructure/source.repository';
 import { MAX_BATCH_BYTES, MAX_EVENT_BYTES, ValidationIssue, validateMessage } from '../../domain/message-validator';
 import { checkPurpose, PurposePolicy } from '../../domain/purpose-policy';
-import { RateDecision, SourceRateLimiter } from '../../infrastructure/source-rate-limiter';
+import type { ActiveSource } from '../../../sources/domain/active-source';
+import { SourceDirectory, SourceRate } from '../ports';
 
 /**
  * What an HTTP call is: a batch (`{ batch: [...], context?, sentAt? }`, judged element by element)
@@ -63,16 +63,6 @@ export type Admission<R extends AdmissionRejection = AdmissionRejection> =
   | { admitted: true; source: ActiveSource; messages: SegmentMessageV1[]; refused: RefusedElement[] }
   | { admitted: false; rejection: R };
 
-/** The sources as admission sees them (SourceRepository in the service). */
-export interface SourceDirectory {
-  findByWriteKey(writeKey: string): Promise<ActiveSource | null>;
-}
-
-/** The per-source rate (SourceRateLimiter in the service). */
-export interface SourceRate {
-  consume(sourceId: string, events: number): Promise<RateDecision>;
-}
-
 /**
  * Ingestion's admission policy, one for both doors (the Segment HTTP API and the Kafka intake):
  * size, JSON, credentials, signature, message validation, purpose and rate, in that order for
@@ -87,8 +77,8 @@ export class AdmitEventsHandler {
   private readonly purposes: PurposePolicy;
 
   constructor(
-    @Inject(SourceRepository) private readonly sources: SourceDirectory,
-    @Inject(SourceRateLimiter) private readonly rate: SourceRate,
+    private readonly sources: SourceDirectory,
+    private readonly rate: SourceRate,
     @Inject(INGESTION_CONFIG) config: Pick<IngestionConfig, 'PURPOSE_REQUIRED_FOR' | 'PURPOSES'>,
   ) {
     this.purposes = { requiredFor: config.PURPOSE_REQUIRED_FOR, purposes: config.PURPOSES };

@@ -1,19 +1,19 @@
-import type { CustomerValueStore } from '../../infrastructure/customer-value.store';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { createEnvelope, type KafkaPublisher, type TopicBatch } from '@o2o/kafka';
+import { createEnvelope, type TopicBatch } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { loadNeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { answered, day, ordered } from '../../domain/testing/resolved-event.factory';
-import type { LoadedProfiles, NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
-import type { StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
 import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import type { CustomerValues } from '../ports/customer-values';
+import type { LoadedProfiles, NeedsProfileStore, ProfileWrite, StoredNeedsProfile } from '../ports/needs-profile.store';
+import type { ProfileEventsPublisher } from '../ports/profile-events.publisher';
 import { PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 import { ApplyEventsHandler, ResolvedMessage } from './apply-events.handler';
 
 /** Profiles in memory with the repository's contract (conditional on version), round trips counted. */
-class MemoryProfiles {
+class MemoryProfiles implements NeedsProfileStore {
   readonly docs = new Map<string, StoredNeedsProfile>();
   loads = 0;
   readonly saves: ProfileWrite[][] = [];
@@ -49,16 +49,52 @@ class MemoryProfiles {
   async markPublished(items: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
     this.marked.push(...items.map((i) => ({ id: i.id, version: i.version })));
   }
-}
 
-/** No customer scored: every customer weighs the same. */
-class NoValues {
-  async find(): Promise<Map<string, never>> {
-    return new Map<string, never>();
+  // The rest of the store's contract, which these use cases leave alone (asserted below).
+  readonly otherCalls: string[] = [];
+
+  async find(ids: readonly string[]): Promise<Map<string, StoredNeedsProfile>> {
+    this.otherCalls.push('find');
+    return new Map(ids.flatMap((id) => {
+      const doc = this.docs.get(id);
+      return doc ? [[id, structuredClone(doc)] as const] : [];
+    }));
+  }
+
+  async markMerged(id: string, survivorId: string, expectedVersion: number): Promise<boolean> {
+    this.otherCalls.push('markMerged');
+    const current = this.docs.get(id);
+    if ((current?.version ?? 0) !== expectedVersion) return false;
+    this.docs.set(id, { _id: id, version: expectedVersion + 1, mergedInto: survivorId });
+    return true;
+  }
+
+  async clearTombstonePending(id: string): Promise<void> {
+    this.otherCalls.push('clearTombstonePending');
+    const current = this.docs.get(id);
+    if (current) this.docs.set(id, { ...current, tombstonePending: false });
+  }
+
+  async page(afterId: string | undefined, limit: number): Promise<StoredNeedsProfile[]> {
+    this.otherCalls.push('page');
+    return [...this.docs.values()].filter((d) => d.mergedInto === undefined && (afterId === undefined || d._id > afterId)).sort((a, b) => (a._id < b._id ? -1 : 1)).slice(0, limit);
   }
 }
 
-class RecordingPublisher {
+/** No customer scored: every customer weighs the same. */
+class NoValues implements CustomerValues {
+  async find(): Promise<Map<string, never>> {
+    return new Map<string, never>();
+  }
+  async upsertNewer(): Promise<string[]> {
+    throw new Error('events never write value states');
+  }
+  async remove(): Promise<number> {
+    throw new Error('events never remove value states');
+  }
+}
+
+class RecordingPublisher implements ProfileEventsPublisher {
   readonly calls: TopicBatch[][] = [];
   async publish(batches: TopicBatch[]): Promise<void> {
     this.calls.push(batches);
@@ -73,9 +109,7 @@ function setup() {
   const platform = new PlatformMetrics('test');
   const metrics = new ProfilingMetrics(platform);
   const limits = new ProfileLimitsReporter(platform, config, createLogger({ service: 'test', level: 'silent' }));
-  const repository = profiles as unknown as NeedsProfileRepository;
-  const kafka = publisher as unknown as KafkaPublisher;
-  const handler = new ApplyEventsHandler(repository, new PublishProfilesHandler(repository, kafka, metrics, new NoValues() as unknown as CustomerValueStore, config), kafka, metrics, limits, config);
+  const handler = new ApplyEventsHandler(profiles, new PublishProfilesHandler(profiles, publisher, metrics, new NoValues(), config), publisher, metrics, limits, config);
   return { profiles, publisher, handler };
 }
 
@@ -103,6 +137,7 @@ describe('ApplyEventsHandler', () => {
     expect(profiles.saves).toHaveLength(1);
     expect(profiles.saves[0]?.map((w) => w.id).sort()).toEqual(['cus_a', 'cus_b']);
     expect(profiles.marked).toEqual([]);
+    expect(profiles.otherCalls).toEqual([]);
     expect(publisher.calls).toHaveLength(1);
     const sent = published(publisher);
     expect(sent.map((e) => e.key).sort()).toEqual(['cus_a', 'cus_b']);

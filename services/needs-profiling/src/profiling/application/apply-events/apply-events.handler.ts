@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { EventResolvedV1, topics } from '@o2o/contracts';
-import { KafkaPublisher } from '@o2o/kafka';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, NeedsProfile, ProfileChange, ProfileLimit } from '../../domain';
 import { journalEntryOf } from '../../infrastructure/event-journal';
-import { NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
-import type { JournalEntry, StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
+import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
@@ -47,9 +46,9 @@ interface Target {
 @Injectable()
 export class ApplyEventsHandler {
   constructor(
-    private readonly profiles: NeedsProfileRepository,
+    private readonly profiles: NeedsProfileStore,
     private readonly publish: PublishProfilesHandler,
-    private readonly publisher: KafkaPublisher,
+    private readonly publisher: ProfileEventsPublisher,
     private readonly metrics: ProfilingMetrics,
     private readonly limits: ProfileLimitsReporter,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import type { CustomerValue } from '../../domain';
-import { CustomerValueStore } from '../../infrastructure/customer-value.store';
-import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
+import { CustomerValues } from '../ports/customer-values';
+import { NeedsProfileStore } from '../ports/needs-profile.store';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
 export type ValueMessage =
@@ -21,8 +21,8 @@ export type ValueMessage =
 @Injectable()
 export class ApplyValueScoresHandler {
   constructor(
-    private readonly values: CustomerValueStore,
-    private readonly profiles: NeedsProfileRepository,
+    private readonly values: CustomerValues,
+    private readonly profiles: NeedsProfileStore,
     private readonly publish: PublishProfilesHandler,
   ) {}
 

@@ -6,7 +6,7 @@ import type { NeedsProfilingConfig } from '../../../config/needs-profiling.confi
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { emptyProfile, mergeProfiles } from '../../domain';
 import { unionJournals } from '../../infrastructure/event-journal';
-import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
+import { NeedsProfileStore } from '../ports/needs-profile.store';
 import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
@@ -29,7 +29,7 @@ const MAX_ATTEMPTS = 5;
 @Injectable()
 export class FoldMergeHandler {
   constructor(
-    private readonly profiles: NeedsProfileRepository,
+    private readonly profiles: NeedsProfileStore,
     private readonly publish: PublishProfilesHandler,
     private readonly metrics: ProfilingMetrics,
     private readonly limits: ProfileLimitsReporter,

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { NeedsProfiledDataV1, topics } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
+import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { consentedPurposesOf, CustomerValue, materialChanges, NeedsProfile, toPublishedProfile } from '../../domain';
-import { CustomerValueStore } from '../../infrastructure/customer-value.store';
-import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
+import { CustomerValues } from '../ports/customer-values';
+import { NeedsProfileStore } from '../ports/needs-profile.store';
+import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 
 export const SOURCE = '/services/needs-profiling';
@@ -48,10 +49,10 @@ export interface PreparedPublication {
 @Injectable()
 export class PublishProfilesHandler {
   constructor(
-    private readonly profiles: NeedsProfileRepository,
-    private readonly publisher: KafkaPublisher,
+    private readonly profiles: NeedsProfileStore,
+    private readonly publisher: ProfileEventsPublisher,
     private readonly metrics: ProfilingMetrics,
-    private readonly values: CustomerValueStore,
+    private readonly values: CustomerValues,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
   ) {}
 

@@ -16,8 +16,8 @@ import {
   StageTransition,
   unknownFactKeys,
 } from '../../domain';
-import { CustomerValueStore } from '../../infrastructure/customer-value.store';
-import { NeedsProfileRepository } from '../../infrastructure/needs-profile.repository';
+import { CustomerValues } from '../ports/customer-values';
+import { NeedsProfileStore } from '../ports/needs-profile.store';
 
 export class CustomerNotFoundError extends Error {
   constructor(readonly customerId: string) {
@@ -57,8 +57,8 @@ export interface NeedsView {
 @Injectable()
 export class ReadNeedsQuery {
   constructor(
-    private readonly profiles: NeedsProfileRepository,
-    private readonly values: CustomerValueStore,
+    private readonly profiles: NeedsProfileStore,
+    private readonly values: CustomerValues,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
   ) {}
 

@@ -6,8 +6,7 @@ import type { NeedsProfilingConfig } from '../../../config/needs-profiling.confi
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, mergeProfiles, NeedsProfile } from '../../domain';
 import { replayableEvent, unionJournals } from '../../infrastructure/event-journal';
-import { NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
-import type { JournalEntry, StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 import { assignToParts } from './split-assignment';
@@ -32,7 +31,7 @@ const MAX_ATTEMPTS = 5;
 @Injectable()
 export class RebuildSplitHandler {
   constructor(
-    private readonly profiles: NeedsProfileRepository,
+    private readonly profiles: NeedsProfileStore,
     private readonly publish: PublishProfilesHandler,
     private readonly metrics: ProfilingMetrics,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,

@@ -1,5 +1,5 @@
 import { identifierHash, journalEntryOf, replayableEvent, unionJournals } from '../../infrastructure/event-journal';
-import type { JournalEntry } from '../../infrastructure/needs-profile.schema';
+import type { JournalEntry } from '../ports/needs-profile.store';
 import { assignToParts } from './split-assignment';
 
 const email = { type: 'email', value: 'a@example.com' };

@@ -1,6 +1,6 @@
 import type { IdentifierV1 } from '@o2o/contracts';
 import { byTimeThenId, identifierHash } from '../../infrastructure/event-journal';
-import type { JournalEntry } from '../../infrastructure/needs-profile.schema';
+import type { JournalEntry } from '../ports/needs-profile.store';
 
 export interface SplitPart {
   customerId: string;

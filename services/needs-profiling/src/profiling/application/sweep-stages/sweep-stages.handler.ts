@@ -4,8 +4,7 @@ import { LOGGER, Logger, tracer } from '@o2o/observability';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { evaluateStage, NeedsProfile, StageTransition } from '../../domain';
-import { NeedsProfileRepository, ProfileWrite } from '../../infrastructure/needs-profile.repository';
-import type { StoredNeedsProfile } from '../../infrastructure/needs-profile.schema';
+import { NeedsProfileStore, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { StageSweepLock } from '../../infrastructure/stage-sweep.lock';
 import { PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
@@ -24,7 +23,7 @@ export interface SweepResult {
 @Injectable()
 export class SweepStagesHandler {
   constructor(
-    private readonly profiles: NeedsProfileRepository,
+    private readonly profiles: NeedsProfileStore,
     private readonly publish: PublishProfilesHandler,
     private readonly lock: StageSweepLock,
     private readonly metrics: ProfilingMetrics,
