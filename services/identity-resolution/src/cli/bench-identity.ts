@@ -342,7 +342,8 @@ async function main(): Promise<void> {
       if (servers !== undefined && onlineSets.includes(definition.name)) result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
       results.push(result);
       const prf = (figures: Figures): string => `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
-      process.stderr.write(`${definition.name} ${variant}:${result.offline ? ` offline ${prf(result.offline)}` : ''}${result.splink ? `, Splink ${prf(result.splink)}` : ''}${result.online ? `, online ${prf(result.online)}` : ''}\n`);
+      const parts = [result.offline ? `offline ${prf(result.offline)}` : '', result.splink ? `Splink ${prf(result.splink)}` : '', result.online ? `online ${prf(result.online)}` : ''];
+      process.stderr.write(`${definition.name} ${variant}: ${parts.filter((part) => part !== '').join(', ')}\n`);
       // Kept as each set ends: a run stopped on a later set still leaves the figures it measured.
       writeFileSync(join(root, 'bench-results', `identity-${run}.json`), JSON.stringify({ run, at: new Date().toISOString(), partial: true, results }, null, 2));
     }
