@@ -1,7 +1,7 @@
 import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
-import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, largestWeightChange, REMATCH_MIN_CHANGE_BITS, trainingDue } from '../matching/domain';
+import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, largestWeightChange, REMATCH_MIN_CHANGE_BITS, trainingDue, TypedIdentifier } from '../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
-import { REMATCH_EVENT_PREFIX, StoredTermFrequencies } from '../resolution/domain/identity-graph.model';
+import { REMATCH_EVENT_PREFIX, StoredTermFrequencies, uniqueIdentifierId } from '../resolution/domain/identity-graph.model';
 
 /** Name frequencies counted as records are stored, as the service's Redis counters are. */
 class Counters {
@@ -90,9 +90,23 @@ export class InMemoryResolution {
     this.trainedOn = stored;
     this.estimates += 1;
     if (largestWeightChange(previous, this.parameters) < REMATCH_MIN_CHANGE_BITS) return;
+    this.rematchAll(time);
+  }
+
+  /** Every stored record matched again under the current parameters (the training job's pass). */
+  rematchAll(time: string): void {
     const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `${REMATCH_EVENT_PREFIX}${this.parameters.version}`, time });
     this.reviews += plan.reviews.length;
     this.moves += plan.moves.length;
+  }
+
+  /**
+   * The customer holding an identifier now: where a record ended, since re-resolution moves a
+   * record with the identifiers it brought (what the service's lookup by identifier answers).
+   */
+  holderOf(identifier: TypedIdentifier): string | undefined {
+    const owner = this.state.owners.get(uniqueIdentifierId(identifier));
+    return owner !== undefined ? this.state.current(owner.customerId) : undefined;
   }
 
   /** The customer an earlier answer stands for now, following later merges. */

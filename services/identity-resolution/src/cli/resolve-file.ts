@@ -51,7 +51,7 @@ export interface ResolveFileOptions extends InMemoryResolutionOptions {
 /** Resolves records as they arrive; the answer per record, followed through later merges. */
 export async function resolveStream(lines: AsyncIterable<string>, options: ResolveFileOptions = {}): Promise<Array<{ recordId: string; customerId: string }>> {
   const resolution = new InMemoryResolution({ selfTraining: true, ...options });
-  const answers: Array<{ recordId: string; customerId: string | undefined }> = [];
+  const answers: Array<{ recordId: string; customerId: string | undefined; anonymousId: string }> = [];
   const seen = new Set<string>();
   let line = 0;
   for await (const text of lines) {
@@ -60,10 +60,16 @@ export async function resolveStream(lines: AsyncIterable<string>, options: Resol
     const record = parseRecordLine(text, line);
     if (seen.has(record.recordId)) throw new InvalidRecordError(line, `recordId: ${record.recordId} appears twice`);
     seen.add(record.recordId);
-    answers.push({ recordId: record.recordId, customerId: resolution.resolve(identifyEventOf(record, options.runTag ?? 'file')) });
+    const event = identifyEventOf(record, options.runTag ?? 'file');
+    answers.push({ recordId: record.recordId, customerId: resolution.resolve(event), anonymousId: String(event.data.anonymousId) });
   }
-  // A record with no usable identifier or trait stands alone: its own customer.
-  return answers.map(({ recordId, customerId }) => ({ recordId, customerId: customerId !== undefined ? resolution.current(customerId) : `unresolved:${recordId}` }));
+  // Where each record is now: re-resolution may have moved it (with its identifiers) since it was
+  // answered, so its own anonymous id says, as the service's lookup does; else the answer, merges
+  // followed. A record with no usable identifier or trait stands alone: its own customer.
+  return answers.map(({ recordId, customerId, anonymousId }) => ({
+    recordId,
+    customerId: resolution.holderOf({ type: 'anonymousId', value: anonymousId }) ?? (customerId !== undefined ? resolution.current(customerId) : `unresolved:${recordId}`),
+  }));
 }
 
 async function main(): Promise<void> {

@@ -4,11 +4,14 @@ import {
   defaultOverMergeGuardConfig,
   initialMatchParameters,
   MatchParameters,
+  prepareRecord,
+  scorePair,
   SegmentLikeEvent,
   TermFrequencies,
 } from '../../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from './batch-resolver';
 import { customerIdFor as keyedCustomerIdFor, legacyCustomerIdFor, StoredTermFrequencies } from './identity-graph.model';
+import { personalTraitsOf } from './personal-traits.extractor';
 
 const rules = compileIdentityRules(defaultIdentityRules);
 const noTerms = new StoredTermFrequencies(new Map(), new Map());
@@ -409,6 +412,50 @@ describe('BatchResolver', () => {
       expect(linked).toBe(first);
       const plan = new BatchResolver(state, settings()).rematch([...state.records.keys()].sort(), { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
       expect(plan.moves).toEqual([]);
+    });
+
+    it('splits off a record linked early that no record of its customer scores at the bar any more, and asks a person when it is close', () => {
+      // Two strangers sharing a first name and a birth date, linked under parameters that knew little.
+      const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
+      const tippins = { ...georgia, lastName: 'Tippins', address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' } };
+      const dudek = { ...georgia, lastName: 'Dudek', address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' } };
+      const traitsOf = (traits: Record<string, unknown>) => {
+        const found = personalTraitsOf({ type: 'identify', traits });
+        if (found === undefined) throw new Error('no personal traits');
+        return found;
+      };
+      const score = scorePair(prepareRecord('a', traitsOf(tippins)), prepareRecord('b', traitsOf(dudek)), initial, noTerms).totalWeight;
+      // The same weights with a bar they clear.
+      const lax = { ...initial, version: 'lax', thresholds: { autoMerge: score - 1, review: score - 2 } };
+      const stage = () => {
+        const state = emptyState();
+        const first = resolvedId(new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g1', traits: tippins })]));
+        const early = new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g2', traits: dudek })]);
+        return { state, first, linkedTo: resolvedId(early), earlyRecord: early.newRecords[0]?.id ?? '' };
+      };
+      // Close: between the thresholds now, so a person decides.
+      const close = { ...initial, version: 'close', thresholds: { autoMerge: score + 1, review: score - 1 } };
+      const { state, first, linkedTo, earlyRecord } = stage();
+      expect(linkedTo).toBe(first);
+      const plan = new BatchResolver(state, settings({}, close)).rematch([...state.records.keys()].sort(), { id: 'rematch:close', time: '2024-02-01T00:00:00.000Z' });
+      expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: first, identifiers: [{ type: 'anonymousId', value: 'g2' }], moves: 1 })]);
+      const move = plan.moves[0];
+      expect(move?.toId).toBeUndefined();
+      expect(move?.reason).toMatch(/^re-resolved: no record of .* scores it at the auto-merge bar/);
+      expect(plan.merges).toEqual([]);
+      expect(state.current(state.records.get(earlyRecord)?.customerId ?? '')).toBe(move?.partId);
+      expect(state.current(state.owners.get('anonymousId:g2')?.customerId ?? '')).toBe(move?.partId);
+      expect(plan.reviews).toEqual([expect.objectContaining({ kind: 'probabilistic', customerIds: [first, move?.partId] })]);
+      // Far: below the review bar now, split off without a question.
+      const far = { ...initial, version: 'far', thresholds: { autoMerge: score + 2, review: score + 1 } };
+      const again = stage();
+      const farPlan = new BatchResolver(again.state, settings({}, far)).rematch([...again.state.records.keys()].sort(), { id: 'rematch:far', time: '2024-02-01T00:00:00.000Z' });
+      expect(farPlan.moves).toHaveLength(1);
+      expect(farPlan.reviews).toEqual([]);
+      // Still at the bar: it stays.
+      const holding = { ...initial, version: 'holding', thresholds: { autoMerge: score, review: score - 1 } };
+      const third = stage();
+      expect(new BatchResolver(third.state, settings({}, holding)).rematch([...third.state.records.keys()].sort(), { id: 'rematch:holding', time: '2024-02-01T00:00:00.000Z' }).moves).toEqual([]);
     });
 
     it('re-resolves the linked records of customers merged, as evidence arrives', () => {

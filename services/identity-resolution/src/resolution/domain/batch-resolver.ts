@@ -239,12 +239,15 @@ export class BatchResolver {
     const { autoMerge, review } = matching.parameters.thresholds;
     const householdsAbsent = matching.parameters.households?.present === false;
     let support = Number.NEGATIVE_INFINITY;
+    // The best score against any record of its customer, individual evidence or not.
+    let best = Number.NEGATIVE_INFINITY;
     let contradicted = false;
     let others = 0;
     for (const [id, other] of this.state.records) {
       if (id === recordId || this.state.current(other.customerId) !== fromId) continue;
       others += 1;
       const score = scorePair(stored.record, other.record, matching.parameters, matching.termFrequencies);
+      best = Math.max(best, score.totalWeight);
       if (householdsAbsent || agreesOnIndividualTrait(score) || sharePersonalMobile(stored.record, other.record)) support = Math.max(support, score.totalWeight);
       if (score.totalWeight < review && contradictsOnIndividualTrait(score)) contradicted = true;
     }
@@ -252,7 +255,11 @@ export class BatchResolver {
     const top = candidate ?? this.linkable(this.candidates(stored.record, fromId, linked.identifiers))[0];
     const margin = contradicted || support < autoMerge ? MOVE_MARGIN_BITS : CLEAR_MOVE_MARGIN_BITS;
     const better = top !== undefined && top.weight >= autoMerge && top.weight >= support + margin && this.contradictionBetween(fromId, top.customerId) !== undefined ? top : undefined;
-    if (better === undefined && !(contradicted && support < review)) return false;
+    // The link no longer holds: under the current parameters no record of its customer scores it
+    // at the auto-merge bar (it was linked under parameters estimated on fewer records). Arriving
+    // now it would not have joined, so it leaves, and a person sees the pair if it is close.
+    const unsupported = best < autoMerge;
+    if (better === undefined && !(contradicted && support < review) && !unsupported) return false;
     const partId = customerIdFor({ type: 'moved-record', value: recordId }, this.settings.customerIdKey);
     if (better !== undefined && this.guard(better.customerId, partId, [{ kind: 'probabilistic', weight: better.weight }]).verdict === 'review') return false;
     const moves = (stored.moves ?? 0) + 1;
@@ -260,7 +267,9 @@ export class BatchResolver {
     const reason =
       better !== undefined
         ? `re-resolved: scores ${better.weight.toFixed(2)} against ${better.customerId}, best ${supportText} against the rest of ${fromId}${contradicted ? ', one of whose records names someone else' : ''}`
-        : `re-resolved: no record of ${fromId} supports it (best ${supportText}) and one names someone else`;
+        : contradicted && support < review
+          ? `re-resolved: no record of ${fromId} supports it (best ${supportText}) and one names someone else`
+          : `re-resolved: no record of ${fromId} scores it at the auto-merge bar ${autoMerge.toFixed(2)} any more (best ${best.toFixed(2)}, parameters ${matching.parameters.version})`;
     this.detachRecord(recordId, stored, fromId, partId, event.time, moves);
     this.plan.moves.push({
       recordId,
@@ -276,6 +285,9 @@ export class BatchResolver {
     });
     if (better !== undefined) {
       this.merge(better.customerId, partId, reason, [], this.evidence(event, 'probabilistic:re-resolution', undefined, { score: better.weight, parametersVersion: matching.parameters.version }));
+    } else if (best >= review) {
+      // Between the thresholds: what a record arriving now would get, a person's decision.
+      this.review('probabilistic', event, fromId, partId, reason, [], best);
     }
     return true;
   }
