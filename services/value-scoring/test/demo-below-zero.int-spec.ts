@@ -1,9 +1,9 @@
-import { Envelope, topics } from '@o2o/contracts';
-import { createEnvelope } from '@o2o/kafka';
+import { topics } from '@o2o/contracts';
 import { startService } from '@o2o/runtime';
 import { authHeader, DemoPopulation, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { loadValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
+import { demoResolvedEvents, sendEnvelopes } from './demo-events.helpers';
 
 const run = uniqueId();
 
@@ -20,38 +20,8 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
 
   it('has below-zero customers, every one of them tier D, the buyers among them heavy returners', async () => {
     const population = new DemoPopulation(150);
-    const events: Envelope[] = [];
-    for (const { channel, message } of population.next(4000)) {
-      const userId = message['userId'];
-      if (message['type'] !== 'track' || typeof userId !== 'string') continue;
-      const customerId = `${run}-${userId}`;
-      const messageId = String(message['messageId']);
-      events.push(
-        createEnvelope({
-          id: `demo:${messageId}`,
-          type: 'customer-event.resolved',
-          version: 1,
-          source: '/services/identity-resolution',
-          subject: customerId,
-          data: {
-            messageId,
-            sourceId: `demo-${channel}`,
-            channel,
-            eventType: 'track' as const,
-            event: String(message['event']),
-            userId,
-            properties: (message['properties'] ?? {}) as Record<string, unknown>,
-            timestamp: String(message['timestamp']),
-            receivedAt: new Date().toISOString(),
-            customerId,
-            identifiers: [{ type: 'userId', value: userId }],
-          },
-        }),
-      );
-    }
-    for (let i = 0; i < events.length; i += 500) {
-      await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
-    }
+    const events = demoResolvedEvents(run, population.next(4000));
+    await sendEnvelopes(sut.producer, topic(topics.identityEvents.name), events);
     const customers = [...new Set(events.map((e) => e.subject))];
     const returners = [...new Set(events.filter((e) => (e.data as { event: string }).event === 'Order Refunded').map((e) => e.subject))];
     expect(returners.length).toBeGreaterThan(0);

@@ -1,9 +1,9 @@
-import { Envelope, topics } from '@o2o/contracts';
-import { createEnvelope } from '@o2o/kafka';
+import { topics } from '@o2o/contracts';
 import { startService } from '@o2o/runtime';
 import { authHeader, DemoPopulation, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
 import { loadValueScoringConfig } from '../src/config/value-scoring.config';
 import { valueScoringService } from '../src/value-scoring.service';
+import { demoResolvedEvents, sendEnvelopes } from './demo-events.helpers';
 
 const run = uniqueId();
 
@@ -41,38 +41,8 @@ describe("the demo's order history through value-scoring (real Kafka, MongoDB, R
 
   it('fits sane parameters, values nobody below zero before costs and ranks the most growable', async () => {
     const population = new DemoPopulation(500, 1);
-    const events: Envelope[] = [];
-    for (const { channel, message } of population.history(365, { seed: 1 })) {
-      const userId = message['userId'];
-      if (message['type'] !== 'track' || typeof userId !== 'string') continue;
-      const customerId = `${run}-${userId}`;
-      const messageId = String(message['messageId']);
-      events.push(
-        createEnvelope({
-          id: `demo:${messageId}`,
-          type: 'customer-event.resolved',
-          version: 1,
-          source: '/services/identity-resolution',
-          subject: customerId,
-          data: {
-            messageId,
-            sourceId: `demo-${channel}`,
-            channel,
-            eventType: 'track' as const,
-            event: String(message['event']),
-            userId,
-            properties: (message['properties'] ?? {}) as Record<string, unknown>,
-            timestamp: String(message['timestamp']),
-            receivedAt: new Date().toISOString(),
-            customerId,
-            identifiers: [{ type: 'userId', value: userId }],
-          },
-        }),
-      );
-    }
-    for (let i = 0; i < events.length; i += 500) {
-      await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
-    }
+    const events = demoResolvedEvents(run, population.history(365, { seed: 1 }));
+    await sendEnvelopes(sut.producer, topic(topics.identityEvents.name), events);
     const customers = [...new Set(events.map((e) => e.subject))];
     await expectEventually(
       () => {

@@ -1,0 +1,49 @@
+import { Envelope } from '@o2o/contracts';
+import { createEnvelope } from '@o2o/kafka';
+import type { Producer } from 'kafkajs';
+
+/**
+ * Demo messages (libs/testing's DemoPopulation: live traffic or the imported history) as
+ * identity-resolution would publish them, for value-scoring's tests without identity-resolution:
+ * each signed-up customer's orders keyed on `${run}-${userId}` (what it resolves a demo customer
+ * to). Anonymous browsing carries no order and is left out.
+ */
+export function demoResolvedEvents(run: string, messages: Iterable<{ channel: string; message: Record<string, unknown> }>): Envelope[] {
+  const events: Envelope[] = [];
+  for (const { channel, message } of messages) {
+    const userId = message['userId'];
+    if (message['type'] !== 'track' || typeof userId !== 'string') continue;
+    const customerId = `${run}-${userId}`;
+    const messageId = String(message['messageId']);
+    events.push(
+      createEnvelope({
+        id: `demo:${messageId}`,
+        type: 'customer-event.resolved',
+        version: 1,
+        source: '/services/identity-resolution',
+        subject: customerId,
+        data: {
+          messageId,
+          sourceId: `demo-${channel}`,
+          channel,
+          eventType: 'track' as const,
+          event: String(message['event']),
+          userId,
+          properties: (message['properties'] ?? {}) as Record<string, unknown>,
+          timestamp: String(message['timestamp']),
+          receivedAt: new Date().toISOString(),
+          customerId,
+          identifiers: [{ type: 'userId', value: userId }],
+        },
+      }),
+    );
+  }
+  return events;
+}
+
+/** Sends envelopes to a topic keyed by subject, 500 a request. */
+export async function sendEnvelopes(producer: Producer, topic: string, events: readonly Envelope[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 500) {
+    await producer.send({ topic, acks: -1, messages: events.slice(i, i + 500).map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+  }
+}
