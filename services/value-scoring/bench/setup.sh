@@ -10,14 +10,7 @@ root="$(cd "$here/../../.." && pwd)"
 home="${LOCAL_SERVERS_HOME:-$root/.local-servers}"
 venv="$home/venvs/value-bench"
 
-log() { printf 'bench:value-model setup: %s\n' "$*" >&2; }
-
-stamp="$venv/.requirements.sha256"
-wanted="$(sha256sum "$here/lifetimes/requirements.txt" | cut -d' ' -f1)"
-if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
-  log "creating $venv with lifetimes (first run takes a minute)"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$here/lifetimes/requirements.txt"
-  printf '%s' "$wanted" >"$stamp"
-fi
+# shellcheck source=../../../deploy/local/python-venv.sh
+source "$root/deploy/local/python-venv.sh"
+ensure_python_venv "$venv" "$here/lifetimes/requirements.txt" lifetimes
 printf 'PYTHON=%s\n' "$venv/bin/python"
