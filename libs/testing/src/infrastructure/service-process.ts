@@ -53,6 +53,23 @@ const outputLimit = 64 * 1024;
  * waits until /health/ready (on its management listener) answers 200. Used by the end-to-end tests and the benchmark.
  */
 export async function startServiceProcess(name: string, env: Record<string, string>, options: ServiceProcessOptions = {}): Promise<ServiceProcess> {
+  // A port found free can be taken before the child binds it (another process, or the local end
+  // of an outgoing connection on a busy machine): the child then exits with EADDRINUSE, and is
+  // started again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(name, env, options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 3;
+
+class PortTakenError extends Error {}
+
+async function startOnFreePorts(name: string, env: Record<string, string>, options: ServiceProcessOptions): Promise<ServiceProcess> {
   const port = await freePort();
   const managementPort = await freePort();
   for (const arg of options.nodeArgs ?? []) {
@@ -80,7 +97,10 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null) {
+      const message = `${name} exited with ${child.exitCode}:\n${output.slice(-3000)}`;
+      throw output.includes('EADDRINUSE') ? new PortTakenError(message) : new Error(message);
+    }
     try {
       if ((await fetch(`${managementUrl}/health/ready`)).ok) break;
     } catch {
