@@ -1,7 +1,8 @@
-import type { ResolvedEventDataV1, ValueScoredDataV1 } from '@o2o/contracts';
+import type { ResolvedEventDataV1 } from '@o2o/contracts';
 import { parseCampaign, type CampaignDefinition } from '../../campaigns/domain/campaign-definition';
 import type { SegmentDefinition } from '../../segments/domain/segment-definition';
 import type { ProfileLimits } from '../../shared-kernel/domain/profile.projection';
+import { valueScored } from '../../shared-kernel/domain/profile-data.test-helper';
 import { emptyState, markApplied, type CustomerState } from './customer-state';
 import { batchCustomer, exposureKey, ProfileBatch, type BatchCustomer } from './profile-batch';
 import type { ProfileChange } from './profile-change';
@@ -31,18 +32,7 @@ function campaign(id: string, attributionWindowDays = 14): CampaignDefinition {
   return result.campaign;
 }
 
-const value = (customerId: string, tier: 'A' | 'B', updatedAt = '2024-06-15T00:00:00Z'): ValueScoredDataV1 => ({
-  customerId,
-  actualValue: 10,
-  strategicValue: 5,
-  tier,
-  purchases: 1,
-  revenue: 10,
-  currency: 'EUR',
-  modelVersion: 'm',
-  reasons: [],
-  updatedAt,
-});
+const value = valueScored;
 
 const event = (customerId: string, over: Partial<ResolvedEventDataV1> = {}): ResolvedEventDataV1 => ({
   messageId: 'm1',

@@ -1,20 +1,10 @@
 import type { NeedsProfiledDataV1, ResolvedEventDataV1, ValueScoredDataV1 } from '@o2o/contracts';
 import { emptyProfile } from './customer-profile';
 import { countInWindow } from './event-counter';
+import { valueScored } from './profile-data.test-helper';
 import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedEvent, applyValueScored, mergeProfiles } from './profile.projection';
 
-const value = (tier: 'A' | 'B', updatedAt: string): ValueScoredDataV1 => ({
-  customerId: 'c',
-  actualValue: 10,
-  strategicValue: 5,
-  tier,
-  purchases: 1,
-  revenue: 10,
-  currency: 'EUR',
-  modelVersion: 'm',
-  reasons: [],
-  updatedAt,
-});
+const value = (tier: 'A' | 'B', updatedAt: string): ValueScoredDataV1 => valueScored('c', tier, updatedAt);
 
 const needs = (updatedAt: string): NeedsProfiledDataV1 => ({
   customerId: 'c',
