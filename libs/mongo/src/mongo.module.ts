@@ -92,6 +92,7 @@ class MongoTopologyWatch implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('MongoTopology');
   private unreachableSince: number | undefined;
   private lastHeartbeatAt = Date.now();
+  private reportedAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(@InjectConnection() private readonly connection: Connection) {}
@@ -124,6 +125,9 @@ class MongoTopologyWatch implements OnModuleInit, OnModuleDestroy {
 
   private watch(): void {
     if (this.unreachableSince === undefined || Date.now() - this.lastHeartbeatAt < 3 * HEARTBEAT_FREQUENCY_MS) return;
+    // Once per silence, then every five minutes while it lasts.
+    if (this.reportedAt !== undefined && this.reportedAt > this.lastHeartbeatAt && Date.now() - this.reportedAt < 300000) return;
+    this.reportedAt = Date.now();
     this.logger.error(`mongodb monitor silent for ${((Date.now() - this.lastHeartbeatAt) / 1000).toFixed(0)} s while the server is unknown: ${JSON.stringify(monitorStates(this.connection))}`);
   }
 }
