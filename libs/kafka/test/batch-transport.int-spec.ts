@@ -7,17 +7,17 @@ import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import Redis from 'ioredis';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { deadLetterHeaders, IdentitySnapshotDataV1, topics } from '@o2o/contracts';
+import { deadLetterHeaders, topics } from '@o2o/contracts';
 import { createLogger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { expectEventually, PrivateServer, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { randomBytes } from 'node:crypto';
+import { snapshotEnvelope } from '../src/transport/partition-batch.fixture';
 import {
   BatchHandler,
   connectBatchTransport,
   DataKey,
   DataKeySource,
   EventBatch,
-  createEnvelope,
   KafkaBatchContext,
   KafkaBatchTransport,
   KafkaModule,
@@ -100,14 +100,7 @@ async function startApp(prefix = `${run}.`, partitions = 1): Promise<{ app: INes
   return { app, transport };
 }
 
-const snapshot = (customerId: string) =>
-  createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
-    type: 'identity.snapshot',
-    version: 1,
-    source: '/test',
-    subject: customerId,
-    data: { customerId, identifiers: [], mergedIds: [], updatedAt: new Date().toISOString() },
-  });
+const snapshot = (customerId: string) => snapshotEnvelope(customerId, new Date().toISOString());
 
 describe('KafkaBatchTransport (real Kafka)', () => {
   let app: INestApplication;

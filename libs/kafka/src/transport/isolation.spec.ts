@@ -1,24 +1,16 @@
-import { IdentitySnapshotDataV1, topics } from '@o2o/contracts';
-import { createEnvelope } from '../envelope-factory';
+import { topics } from '@o2o/contracts';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { TransientError } from '../failure-kind';
 import { KafkaBatchContext } from './consumed-batch';
 import { outcomeLetters, runIsolating } from './isolation';
 import { decodeGroup, parseGroup } from './message-decoder';
 import { DecodedItem, PartitionBatch } from './partition-batch';
-import { partitionBatch } from './partition-batch.fixture';
+import { partitionBatch, snapshotEnvelope } from './partition-batch.fixture';
 import { RetryPolicy } from './retry-policy';
 
 const retry = () => new RetryPolicy({ retries: 1, retryBackoffMs: 1, maxRetryBackoffMs: 2, logger: createLogger({ service: 'isolation-spec', level: 'silent' }), metrics: new PlatformMetrics('isolation-spec'), closing: () => false });
 
-const event = (id: string) =>
-  createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
-    type: 'identity.snapshot',
-    version: 1,
-    source: '/t',
-    subject: id,
-    data: { customerId: id, identifiers: [], mergedIds: [], updatedAt: new Date(0).toISOString() },
-  });
+const event = (customerId: string) => snapshotEnvelope(customerId);
 
 function decoded(groups: PartitionBatch[]): DecodedItem[] {
   return decodeGroup(topics.identitySnapshots, groups, parseGroup(topics.identitySnapshots, groups).values, new Map(), new Set()).items;

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { IdentitySnapshotDataV1, topics } from '@o2o/contracts';
+import { topics } from '@o2o/contracts';
 import { sealEvent } from '../data-keys';
-import { createEnvelope } from '../envelope-factory';
 import { decodeGroup, decodeMessage, parseGroup, parseJson, subjectsOf } from './message-decoder';
-import { message, partitionBatch } from './partition-batch.fixture';
+import { message, partitionBatch, snapshotEnvelope } from './partition-batch.fixture';
 
-const snapshot = (customerId: string) =>
-  createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
-    type: 'identity.snapshot',
-    version: 1,
-    source: '/test',
-    subject: customerId,
-    data: { customerId, identifiers: [], mergedIds: [], updatedAt: new Date(0).toISOString() },
-  });
+const snapshot = (customerId: string) => snapshotEnvelope(customerId);
 
 const none = new Map<string, Buffer>();
 

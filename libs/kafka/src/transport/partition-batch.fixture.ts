@@ -1,5 +1,6 @@
 import { KafkaMessage } from 'kafkajs';
-import { TopicDefinition } from '@o2o/contracts';
+import { IdentitySnapshotDataV1, TopicDefinition } from '@o2o/contracts';
+import { createEnvelope } from '../envelope-factory';
 import { PartitionBatch, PartitionPayload } from './partition-batch';
 
 /** What a fake partition payload was asked to do (unit specs only: no Kafka in them). */
@@ -65,3 +66,13 @@ export function partitionBatch(definition: TopicDefinition, values: Array<unknow
   };
   return { member: { payload, contractName: definition.name, definition, stale: false, settle: { resolve: () => undefined, reject: () => undefined } }, log };
 }
+
+/** A valid identity.snapshot envelope for one customer (the transport specs' good message). */
+export const snapshotEnvelope = (customerId: string, updatedAt = new Date(0).toISOString()) =>
+  createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
+    type: 'identity.snapshot',
+    version: 1,
+    source: '/test',
+    subject: customerId,
+    data: { customerId, identifiers: [], mergedIds: [], updatedAt },
+  });
