@@ -1,8 +1,7 @@
-import type { ResolvedEventDataV1 } from '@o2o/contracts';
 import { parseCampaign, type CampaignDefinition } from '../../campaigns/domain/campaign-definition';
 import type { SegmentDefinition } from '../../segments/domain/segment-definition';
 import type { ProfileLimits } from '../../shared-kernel/domain/profile.projection';
-import { valueScored } from '../../shared-kernel/domain/profile-data.test-helper';
+import { resolvedEvent, valueScored } from '../../shared-kernel/domain/profile-data.test-helper';
 import { emptyState, markApplied, type CustomerState } from './customer-state';
 import { batchCustomer, exposureKey, ProfileBatch, type BatchCustomer } from './profile-batch';
 import type { ProfileChange } from './profile-change';
@@ -34,17 +33,7 @@ function campaign(id: string, attributionWindowDays = 14): CampaignDefinition {
 
 const value = valueScored;
 
-const event = (customerId: string, over: Partial<ResolvedEventDataV1> = {}): ResolvedEventDataV1 => ({
-  messageId: 'm1',
-  sourceId: 's',
-  channel: 'web',
-  eventType: 'track',
-  timestamp: '2024-06-15T10:00:00Z',
-  receivedAt: '2024-06-15T10:00:01Z',
-  customerId,
-  identifiers: [],
-  ...over,
-});
+const event = resolvedEvent;
 
 function stored(state: CustomerState, version = 3): BatchCustomer {
   return batchCustomer({ state, version, exists: true });

@@ -1,7 +1,7 @@
 import type { NeedsProfiledDataV1, ResolvedEventDataV1, ValueScoredDataV1 } from '@o2o/contracts';
 import { emptyProfile } from './customer-profile';
 import { countInWindow } from './event-counter';
-import { valueScored } from './profile-data.test-helper';
+import { resolvedEvent, valueScored } from './profile-data.test-helper';
 import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedEvent, applyValueScored, mergeProfiles } from './profile.projection';
 
 const value = (tier: 'A' | 'B', updatedAt: string): ValueScoredDataV1 => valueScored('c', tier, updatedAt);
@@ -17,17 +17,7 @@ const needs = (updatedAt: string): NeedsProfiledDataV1 => ({
   updatedAt,
 });
 
-const event = (over: Partial<ResolvedEventDataV1>): ResolvedEventDataV1 => ({
-  messageId: 'm1',
-  sourceId: 's',
-  channel: 'web',
-  eventType: 'track',
-  timestamp: '2024-06-15T10:00:00Z',
-  receivedAt: '2024-06-15T10:00:01Z',
-  customerId: 'c',
-  identifiers: [],
-  ...over,
-});
+const event = (over: Partial<ResolvedEventDataV1>): ResolvedEventDataV1 => resolvedEvent('c', over);
 
 describe('profile projection', () => {
   it('replaces state with newer full states and ignores older replays', () => {
