@@ -513,14 +513,17 @@ function keepServiceOutput(config: ChaosConfig, prefix: string, scenario: string
 function backlog(sample: OffsetSample | undefined): number | undefined {
   if (!sample) return undefined;
   let total = 0;
-  for (const stage of downstreamStages) {
-    for (const topic of stage.inputs) {
-      const high = sample.highWatermarks.get(topic) ?? [];
-      const committed = sample.committed.get(stage.service)?.get(topic) ?? [];
-      for (let p = 0; p < high.length; p++) total += Math.max(0, (high[p] ?? 0) - Math.max(0, committed[p] ?? 0));
-    }
-  }
+  for (const stage of downstreamStages) for (const topic of stage.inputs) total += topicBacklog(sample, stage.service, topic);
   return total;
+}
+
+/** Messages of one input topic a service's group has not committed yet, over its partitions. */
+function topicBacklog(sample: OffsetSample, service: string, topic: string): number {
+  const high = sample.highWatermarks.get(topic) ?? [];
+  const committed = sample.committed.get(service)?.get(topic) ?? [];
+  let left = 0;
+  for (let p = 0; p < high.length; p++) left += Math.max(0, (high[p] ?? 0) - Math.max(0, committed[p] ?? 0));
+  return left;
 }
 
 /**
@@ -534,11 +537,7 @@ async function describeStall(tracker: OffsetTracker, running: ReadonlyMap<string
   const lines: string[] = [];
   for (const stage of downstreamStages) {
     const behind = stage.inputs
-      .map((topic) => {
-        const high = sample.highWatermarks.get(topic) ?? [];
-        const committed = sample.committed.get(stage.service)?.get(topic) ?? [];
-        return { topic, left: high.reduce((total, h, p) => total + Math.max(0, (h ?? 0) - Math.max(0, committed[p] ?? 0)), 0) };
-      })
+      .map((topic) => ({ topic, left: topicBacklog(sample, stage.service, topic) }))
       .filter((b) => b.left > 0);
     if (behind.length === 0) continue;
     const service = running.get(stage.service);
