@@ -32,9 +32,7 @@ const boundaries = (allowTestingFromServices) => ({
     ...layered(allowTestingFromServices),
     {
       sourceTag: 'type:service',
-      onlyDependOnLibsWithTags: allowTestingFromServices
-        ? ['type:lib', 'type:contracts', 'type:testing']
-        : ['type:lib', 'type:contracts'],
+      onlyDependOnLibsWithTags: allowTestingFromServices ? ['type:lib', 'type:contracts', 'type:testing'] : ['type:lib', 'type:contracts'],
     },
     {
       sourceTag: 'type:lib',
@@ -67,10 +65,22 @@ const domainLayer = {
           deepImports,
           {
             regex: layerFolder(['application', 'infrastructure', 'interface']),
-            message: 'The domain layer imports no application, infrastructure or interface code; declare a port or move the code into domain.',
+            message:
+              'The domain layer imports no application, infrastructure or interface code; declare a port or move the code into domain.',
           },
           {
-            group: ['@nestjs/*', 'mongoose', 'kafkajs', 'ioredis', '@o2o/kafka', '@o2o/mongo', '@o2o/redis', '@o2o/runtime', '@o2o/auth', '@o2o/observability'],
+            group: [
+              '@nestjs/*',
+              'mongoose',
+              'kafkajs',
+              'ioredis',
+              '@o2o/kafka',
+              '@o2o/mongo',
+              '@o2o/redis',
+              '@o2o/runtime',
+              '@o2o/auth',
+              '@o2o/observability',
+            ],
             message: 'The domain layer is plain TypeScript: no framework, database, broker or runtime imports.',
           },
         ],
@@ -88,7 +98,8 @@ const applicationLayer = {
           deepImports,
           {
             regex: layerFolder(['interface']),
-            message: 'The application layer imports no interface code (controllers, consumers, DTOs); move shared types into application or domain.',
+            message:
+              'The application layer imports no interface code (controllers, consumers, DTOs); move shared types into application or domain.',
           },
         ],
       },

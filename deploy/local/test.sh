@@ -19,6 +19,7 @@ step "lint"
 export NX_DAEMON=false NX_NO_CLOUD=true
 npx nx show projects >/dev/null
 npx eslint . --max-warnings=0
+npx prettier --check . --log-level warn
 
 step "type-check (build, then tests)"
 npx tsc -b tsconfig.build.json

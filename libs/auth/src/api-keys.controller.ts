@@ -14,14 +14,22 @@ const createSchema = z.strictObject({
 
 const rotateSchema = z.strictObject({
   /** How long the current secret keeps working after the rotation (default one day). */
-  graceSeconds: z.number().int().min(0).max(30 * 86400).default(86400),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .default(86400),
 });
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
-  throw new HttpException({ success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } }, 400);
+  throw new HttpException(
+    { success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } },
+    400,
+  );
 }
 
 function found<T>(value: T | undefined, id: string): T {

@@ -94,7 +94,14 @@ export class ApiKeyStore {
   async create(input: { owner: string; scopes: string[]; expiresAt?: Date }): Promise<{ key: string; view: ApiKeyView }> {
     const id = randomBytes(8).toString('hex');
     const secret = newSecret();
-    const doc: ApiKeyDocument = { _id: id, owner: input.owner, scopes: input.scopes, hash: digest(secret).toString('hex'), createdAt: new Date(), ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}) };
+    const doc: ApiKeyDocument = {
+      _id: id,
+      owner: input.owner,
+      scopes: input.scopes,
+      hash: digest(secret).toString('hex'),
+      createdAt: new Date(),
+      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+    };
     await this.keys.insertOne(doc);
     return { key: `${API_KEY_PREFIX}${id}_${secret}`, view: viewOf(doc) };
   }
@@ -109,7 +116,13 @@ export class ApiKeyStore {
     if (!current || current.revokedAt) return undefined;
     const secret = newSecret();
     const now = new Date();
-    const updated: ApiKeyDocument = { ...current, hash: digest(secret).toString('hex'), previousHash: current.hash, previousValidUntil: new Date(now.getTime() + graceSeconds * 1000), rotatedAt: now };
+    const updated: ApiKeyDocument = {
+      ...current,
+      hash: digest(secret).toString('hex'),
+      previousHash: current.hash,
+      previousValidUntil: new Date(now.getTime() + graceSeconds * 1000),
+      rotatedAt: now,
+    };
     // Conditional on the hash read, so two concurrent rotations cannot both win.
     const result = await this.keys.replaceOne({ _id: id, hash: current.hash }, updated);
     if (result.modifiedCount !== 1) return undefined;

@@ -14,12 +14,31 @@ describe('audit trail records', () => {
     route('POST', '/v1/customers/:id/split', { kind: 'scope', scope: SCOPES.matchingWrite }),
     route('GET', '/openapi.json', { kind: 'open', reason: 'public' }),
   ]);
-  const operator = { kind: 'token' as const, subject: 'demo-operator', client: 'demo-operator', scopes: new Set<string>([SCOPES.matchingWrite]) };
-  const call = (overrides: Partial<AnsweredCall>): AnsweredCall => ({ method: 'POST', route: '/v1/customers/:id/split', params: { id: 'c-1' }, principal: operator, status: 200, durationMs: 3.14159, requestId: 'req-1', ...overrides });
+  const operator = {
+    kind: 'token' as const,
+    subject: 'demo-operator',
+    client: 'demo-operator',
+    scopes: new Set<string>([SCOPES.matchingWrite]),
+  };
+  const call = (overrides: Partial<AnsweredCall>): AnsweredCall => ({
+    method: 'POST',
+    route: '/v1/customers/:id/split',
+    params: { id: 'c-1' },
+    principal: operator,
+    status: 200,
+    durationMs: 3.14159,
+    requestId: 'req-1',
+    ...overrides,
+  });
 
   it('records privileged routes only: not the customer-facing hot paths, not open routes', () => {
     expect(trail.watched()).toEqual(['GET /v1/privacy/customers/:type/:value/export', 'POST /v1/customers/:id/split']);
-    expect(ALL_SCOPES.filter((s) => !isAudited(s))).toEqual([SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.dataKeysUse]);
+    expect(ALL_SCOPES.filter((s) => !isAudited(s))).toEqual([
+      SCOPES.eventsWrite,
+      SCOPES.profilesRead,
+      SCOPES.decisionsWrite,
+      SCOPES.dataKeysUse,
+    ]);
   });
 
   it('says who, what, when and the result', () => {
@@ -43,13 +62,17 @@ describe('audit trail records', () => {
   });
 
   it('keeps identifier values only as a keyed hash', () => {
-    const record = trail.recordOf(call({ method: 'GET', route: '/v1/privacy/customers/:type/:value/export', params: { type: 'email', value: 'anna@example.com' } }));
+    const record = trail.recordOf(
+      call({ method: 'GET', route: '/v1/privacy/customers/:type/:value/export', params: { type: 'email', value: 'anna@example.com' } }),
+    );
     expect(record?.params['type']).toBe('email');
     expect(record?.params['value']).toMatch(/^hmac:[a-f0-9]{64}$/);
     expect(JSON.stringify(record)).not.toContain('anna');
     const other = new AuditTrail({} as Connection, 'identity-resolution', 'another-pseudonym-key-0123', 30);
     other.watch([route('GET', '/v1/privacy/customers/:type/:value/export', { kind: 'scope', scope: SCOPES.privacyExport })]);
-    const elsewhere = other.recordOf(call({ method: 'GET', route: '/v1/privacy/customers/:type/:value/export', params: { type: 'email', value: 'anna@example.com' } }));
+    const elsewhere = other.recordOf(
+      call({ method: 'GET', route: '/v1/privacy/customers/:type/:value/export', params: { type: 'email', value: 'anna@example.com' } }),
+    );
     expect(elsewhere?.params['value']).not.toBe(record?.params['value']);
   });
 
@@ -60,6 +83,17 @@ describe('audit trail records', () => {
   });
 
   it('maps statuses to results', () => {
-    expect([200, 201, 302, 400, 401, 403, 404, 409, 500, 503].map(resultOf)).toEqual(['ok', 'ok', 'ok', 'refused', 'refused', 'denied', 'refused', 'refused', 'failed', 'failed']);
+    expect([200, 201, 302, 400, 401, 403, 404, 409, 500, 503].map(resultOf)).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'refused',
+      'refused',
+      'denied',
+      'refused',
+      'refused',
+      'failed',
+      'failed',
+    ]);
   });
 });

@@ -92,7 +92,9 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   /** Prunes expired records once an hour (and at start). */
   onApplicationBootstrap(): void {
     const prune = () => {
-      this.prune().catch((error: unknown) => this.logger.warn(`audit trail not pruned: ${error instanceof Error ? error.message : String(error)}`));
+      this.prune().catch((error: unknown) =>
+        this.logger.warn(`audit trail not pruned: ${error instanceof Error ? error.message : String(error)}`),
+      );
     };
     prune();
     this.pruning = setInterval(prune, 3_600_000);
@@ -110,7 +112,8 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   /** The routes whose calls are recorded: those needing a scope that is not exempt. */
   watch(routes: readonly RouteEntry[]): void {
     for (const route of routes) {
-      if (route.access?.kind === 'scope' && isAudited(route.access.scope)) this.audited.set(`${route.method} ${route.path}`, route.access.scope);
+      if (route.access?.kind === 'scope' && isAudited(route.access.scope))
+        this.audited.set(`${route.method} ${route.path}`, route.access.scope);
     }
   }
 
@@ -148,7 +151,9 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.records.insertOne(record);
     } catch (error) {
-      this.logger.error(`audit record not written for ${record.method} ${record.route} (request ${record.requestId}, ${record.principal.kind} ${record.principal.subject}, status ${record.status}): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `audit record not written for ${record.method} ${record.route} (request ${record.requestId}, ${record.principal.kind} ${record.principal.subject}, status ${record.status}): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -189,7 +194,12 @@ export class AuditTrail implements OnApplicationBootstrap, OnModuleDestroy {
   private safeParams(params: Record<string, string>): Record<string, string> {
     const safe: Record<string, string> = {};
     for (const [name, value] of Object.entries(params)) {
-      safe[name] = name === 'value' ? `hmac:${createHmac('sha256', this.pseudonymKey).update(`${params['type'] ?? ''}:${value}`, 'utf8').digest('hex')}` : value;
+      safe[name] =
+        name === 'value'
+          ? `hmac:${createHmac('sha256', this.pseudonymKey)
+              .update(`${params['type'] ?? ''}:${value}`, 'utf8')
+              .digest('hex')}`
+          : value;
     }
     return safe;
   }

@@ -10,7 +10,10 @@ const querySchema = z.strictObject({
   /** Until this time (exclusive). */
   to: z.iso.datetime({ offset: true }).optional(),
   /** The previous page's `next`. */
-  after: z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z~[a-f0-9]{12}$/).optional(),
+  after: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z~[a-f0-9]{12}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -25,9 +28,17 @@ export class AuditController {
     const parsed = querySchema.safeParse(query ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(query)', message: i.message }));
-      throw new HttpException({ success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } }, 400);
+      throw new HttpException(
+        { success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } },
+        400,
+      );
     }
     const { from, to, after, limit } = parsed.data;
-    return this.trail.page({ limit, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}), ...(after ? { after } : {}) });
+    return this.trail.page({
+      limit,
+      ...(from ? { from: new Date(from) } : {}),
+      ...(to ? { to: new Date(to) } : {}),
+      ...(after ? { after } : {}),
+    });
   }
 }

@@ -30,7 +30,14 @@ export class AuthFailure {
     return {
       success: false,
       error: {
-        code: this.status === 401 ? 'unauthorized' : this.status === 403 ? 'forbidden' : this.status === 429 ? 'rate_limited' : 'auth_unavailable',
+        code:
+          this.status === 401
+            ? 'unauthorized'
+            : this.status === 403
+              ? 'forbidden'
+              : this.status === 429
+                ? 'rate_limited'
+                : 'auth_unavailable',
         message: this.message,
         ...(this.requiredScope ? { requiredScope: this.requiredScope } : {}),
         ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
@@ -52,4 +59,5 @@ export class AuthFailure {
 export const missingCredential = () => new AuthFailure(401, 'a bearer token or API key is required');
 export const invalidCredential = (reason: string) => new AuthFailure(401, `invalid credential: ${reason}`);
 export const missingScope = (scope: string) => new AuthFailure(403, `this call needs the scope ${scope}`, scope);
-export const rateLimited = (retryAfterSeconds: number) => new AuthFailure(429, `too many calls from this client; retry after ${retryAfterSeconds} s`, undefined, retryAfterSeconds);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AuthFailure(429, `too many calls from this client; retry after ${retryAfterSeconds} s`, undefined, retryAfterSeconds);

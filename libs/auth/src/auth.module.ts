@@ -37,9 +37,17 @@ export class AuthModule {
       controllers: [ApiKeysController, AuditController],
       providers: [
         { provide: TokenVerifier, useFactory: () => new TokenVerifier(settings) },
-        { provide: ApiKeyStore, useFactory: (connection: Connection) => new ApiKeyStore(connection, settings), inject: [getConnectionToken()] },
+        {
+          provide: ApiKeyStore,
+          useFactory: (connection: Connection) => new ApiKeyStore(connection, settings),
+          inject: [getConnectionToken()],
+        },
         Authenticator,
-        { provide: AuditTrail, useFactory: (connection: Connection) => new AuditTrail(connection, audit.service, audit.pseudonymKey, audit.retentionDays), inject: [getConnectionToken()] },
+        {
+          provide: AuditTrail,
+          useFactory: (connection: Connection) => new AuditTrail(connection, audit.service, audit.pseudonymKey, audit.retentionDays),
+          inject: [getConnectionToken()],
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
       exports: [Authenticator, ApiKeyStore, TokenVerifier, AuditTrail],

@@ -55,7 +55,10 @@ describe('libs/auth: bearer tokens checked against a real JWKS endpoint', () => 
   let settings: AuthSettings;
   let app: NestFastifyApplication;
 
-  const token = async (claims: Record<string, unknown>, options: { expiresIn?: string | number; signWith?: KeyObject | CryptoKey; issuer?: string; audience?: string } = {}) =>
+  const token = async (
+    claims: Record<string, unknown>,
+    options: { expiresIn?: string | number; signWith?: KeyObject | CryptoKey; issuer?: string; audience?: string } = {},
+  ) =>
     new jose.SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(options.issuer ?? issuer)
@@ -85,7 +88,14 @@ describe('libs/auth: bearer tokens checked against a real JWKS endpoint', () => 
     });
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
-    settings = { issuer, audience: 'urn:o2o:platform', clockSkewSeconds: 30, rolesClaim: 'realm_access.roles', algorithms: ['RS256'], apiKeyCacheSeconds: 10 };
+    settings = {
+      issuer,
+      audience: 'urn:o2o:platform',
+      clockSkewSeconds: 30,
+      rolesClaim: 'realm_access.roles',
+      algorithms: ['RS256'],
+      apiKeyCacheSeconds: 10,
+    };
 
     @Module({
       imports: [DiscoveryModule],
@@ -118,7 +128,10 @@ describe('libs/auth: bearer tokens checked against a real JWKS endpoint', () => 
   it('refuses a route without a declared scope even with a valid token (deny by default)', async () => {
     const response = await call('GET', '/things/forgotten', await token({ scope: 'segments:read segments:write' }));
     expect(response.statusCode).toBe(403);
-    expect(response.json()).toEqual({ success: false, error: { code: 'forbidden', message: 'this route declares no scope, so nobody may call it' } });
+    expect(response.json()).toEqual({
+      success: false,
+      error: { code: 'forbidden', message: 'this route declares no scope, so nobody may call it' },
+    });
   });
 
   it('answers 401 without a credential, with one error shape and an RFC 6750 challenge', async () => {
@@ -133,7 +146,10 @@ describe('libs/auth: bearer tokens checked against a real JWKS endpoint', () => 
     expect((await call('GET', '/things', reader)).statusCode).toBe(200);
     const refused = await call('POST', '/things', reader);
     expect(refused.statusCode).toBe(403);
-    expect(refused.json()).toEqual({ success: false, error: { code: 'forbidden', message: 'this call needs the scope segments:write', requiredScope: 'segments:write' } });
+    expect(refused.json()).toEqual({
+      success: false,
+      error: { code: 'forbidden', message: 'this call needs the scope segments:write', requiredScope: 'segments:write' },
+    });
     expect(refused.headers['www-authenticate']).toContain('error="insufficient_scope"');
   });
 
@@ -161,7 +177,11 @@ describe('libs/auth: bearer tokens checked against a real JWKS endpoint', () => 
   });
 
   it('accepts a token expired within the clock skew', async () => {
-    const response = await call('GET', '/things', await token({ scope: 'segments:read' }, { expiresIn: Math.floor(Date.now() / 1000) - 10 }));
+    const response = await call(
+      'GET',
+      '/things',
+      await token({ scope: 'segments:read' }, { expiresIn: Math.floor(Date.now() / 1000) - 10 }),
+    );
     expect(response.statusCode).toBe(200);
   });
 

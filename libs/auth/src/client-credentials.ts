@@ -27,7 +27,10 @@ export async function clientCredentialsToken(tokenEndpoint: string, client: Clie
     signal: AbortSignal.timeout(10000),
   });
   const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
-  if (!response.ok || !body.access_token) throw new Error(`token request for ${client.clientId} failed: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+  if (!response.ok || !body.access_token)
+    throw new Error(
+      `token request for ${client.clientId} failed: ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim(),
+    );
   return body.access_token;
 }
 

@@ -21,4 +21,5 @@ export const RequireScope = (scope: Scope) => applyDecorators(SetMetadata(ROUTE_
 export const OpenRoute = (reason: string) => applyDecorators(SetMetadata(ROUTE_ACCESS, { kind: 'open', reason } satisfies RouteAccess));
 
 /** The route authenticates its callers itself, with `scheme`. */
-export const OwnCredential = (scheme: string) => applyDecorators(SetMetadata(ROUTE_ACCESS, { kind: 'own-credential', scheme } satisfies RouteAccess));
+export const OwnCredential = (scheme: string) =>
+  applyDecorators(SetMetadata(ROUTE_ACCESS, { kind: 'own-credential', scheme } satisfies RouteAccess));

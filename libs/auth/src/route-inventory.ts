@@ -45,7 +45,8 @@ export function routeInventory(app: AppLike): RouteEntry[] {
       const access = (Reflect.getMetadata(ROUTE_ACCESS, handler) as RouteAccess | undefined) ?? classAccess;
       // A handler may answer several paths (and a controller have several prefixes): one entry each.
       for (const prefix of paths(classPath)) {
-        for (const path of paths(methodPath)) routes.push({ method: RequestMethod[method], path: joinPath(prefix, path), controller: type.name, access });
+        for (const path of paths(methodPath))
+          routes.push({ method: RequestMethod[method], path: joinPath(prefix, path), controller: type.name, access });
       }
     }
   }

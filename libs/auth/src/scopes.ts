@@ -77,7 +77,16 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> = {
   /** Access and erasure requests, and the audit trail (read by those it does not record doing administration). */
   'privacy-officer': [SCOPES.privacyExport, SCOPES.privacyErase, SCOPES.privacyRead, SCOPES.auditRead],
   /** Runs the platform: identity review and splits, models, sources, API keys, dead letters. */
-  operator: [SCOPES.matchingRead, SCOPES.matchingWrite, SCOPES.modelsRead, SCOPES.modelsWrite, SCOPES.sourcesAdmin, SCOPES.apiKeysAdmin, SCOPES.deadLettersRead, SCOPES.deadLettersWrite],
+  operator: [
+    SCOPES.matchingRead,
+    SCOPES.matchingWrite,
+    SCOPES.modelsRead,
+    SCOPES.modelsWrite,
+    SCOPES.sourcesAdmin,
+    SCOPES.apiKeysAdmin,
+    SCOPES.deadLettersRead,
+    SCOPES.deadLettersWrite,
+  ],
   /** Other systems calling the platform: delivery channels asking for decisions, downstream readers. */
   service: [SCOPES.eventsWrite, SCOPES.profilesRead, SCOPES.decisionsWrite, SCOPES.segmentsRead, SCOPES.campaignsRead, SCOPES.dataKeysUse],
 };

@@ -76,13 +76,19 @@ export class TokenVerifier {
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
-      if (error instanceof jose.errors.JOSEError && !(error instanceof jose.errors.JWKSTimeout)) throw invalidCredential(error.code.replace(/^ERR_/, '').toLowerCase());
+      if (error instanceof jose.errors.JOSEError && !(error instanceof jose.errors.JWKSTimeout))
+        throw invalidCredential(error.code.replace(/^ERR_/, '').toLowerCase());
       throw new AuthFailure(503, `the token issuer's keys could not be read: ${error instanceof Error ? error.message : String(error)}`);
     }
     const principal: Principal = {
       kind: 'token',
       subject: String(payload.sub),
-      client: typeof payload['client_id'] === 'string' ? payload['client_id'] : typeof payload['azp'] === 'string' ? payload['azp'] : String(payload.sub),
+      client:
+        typeof payload['client_id'] === 'string'
+          ? payload['client_id']
+          : typeof payload['azp'] === 'string'
+            ? payload['azp']
+            : String(payload.sub),
       scopes: scopesOfClaims(payload, this.settings.rolesClaim),
     };
     const expiresAt = (payload.exp ?? 0) * 1000 + this.settings.clockSkewSeconds * 1000;
@@ -112,7 +118,8 @@ export class TokenVerifier {
     const response = await fetch(discovery, { signal: AbortSignal.timeout(5000) });
     if (!response.ok) throw new Error(`${discovery} answered ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (document.issuer !== this.settings.issuer) throw new Error(`${discovery} names the issuer ${String(document.issuer)}, not ${this.settings.issuer}`);
+    if (document.issuer !== this.settings.issuer)
+      throw new Error(`${discovery} names the issuer ${String(document.issuer)}, not ${this.settings.issuer}`);
     if (typeof document.jwks_uri !== 'string') throw new Error(`${discovery} has no jwks_uri`);
     return document.jwks_uri;
   }

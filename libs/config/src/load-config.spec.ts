@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { baseServiceConfigSchema, ConfigError, DEVELOPMENT_DATA_KEYS_MASTER_KEY, DEVELOPMENT_PSEUDONYM_KEY, loadConfig } from './load-config';
+import {
+  baseServiceConfigSchema,
+  ConfigError,
+  DEVELOPMENT_DATA_KEYS_MASTER_KEY,
+  DEVELOPMENT_PSEUDONYM_KEY,
+  loadConfig,
+} from './load-config';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -50,8 +56,15 @@ describe('loadConfig', () => {
     };
 
     it('refuses to start without a pseudonym key, issuer and key store client of its own', () => {
-      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['PRIVACY_PSEUDONYM_KEY', 'AUTH_ISSUER', 'DATA_KEYS_URL', 'DATA_KEYS_CLIENT_SECRET']);
-      expect(problemsOf({ NODE_ENV: 'production', ...own, PRIVACY_PSEUDONYM_KEY: DEVELOPMENT_PSEUDONYM_KEY })).toEqual(['PRIVACY_PSEUDONYM_KEY']);
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+        'PRIVACY_PSEUDONYM_KEY',
+        'AUTH_ISSUER',
+        'DATA_KEYS_URL',
+        'DATA_KEYS_CLIENT_SECRET',
+      ]);
+      expect(problemsOf({ NODE_ENV: 'production', ...own, PRIVACY_PSEUDONYM_KEY: DEVELOPMENT_PSEUDONYM_KEY })).toEqual([
+        'PRIVACY_PSEUDONYM_KEY',
+      ]);
       expect(problemsOf({ NODE_ENV: 'production', ...own })).toEqual([]);
     });
 
@@ -71,7 +84,12 @@ describe('loadConfig', () => {
       const owner = baseServiceConfigSchema.extend({ DATA_KEYS_MASTER_KEY: z.string().default(DEVELOPMENT_DATA_KEYS_MASTER_KEY) });
       const { PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER } = own;
       expect(problemsOf({ NODE_ENV: 'production', PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER }, owner)).toEqual(['DATA_KEYS_MASTER_KEY']);
-      expect(problemsOf({ NODE_ENV: 'production', PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER, DATA_KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, owner)).toEqual([]);
+      expect(
+        problemsOf(
+          { NODE_ENV: 'production', PRIVACY_PSEUDONYM_KEY, AUTH_ISSUER, DATA_KEYS_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') },
+          owner,
+        ),
+      ).toEqual([]);
       expect(problemsOf({}, owner)).toEqual([]);
     });
 
@@ -89,7 +107,12 @@ describe('loadConfig', () => {
       error = e;
     }
     expect((error as ConfigError).problems).toEqual([{ variable: 'KAFKA_SASL_PASSWORD', problem: 'required with KAFKA_SASL_MECHANISM' }]);
-    const config = loadConfig(baseServiceConfigSchema, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 'pw', KAFKA_SSL: 'true' });
+    const config = loadConfig(baseServiceConfigSchema, {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'svc',
+      KAFKA_SASL_PASSWORD: 'pw',
+      KAFKA_SSL: 'true',
+    });
     expect({ mechanism: config.KAFKA_SASL_MECHANISM, ssl: config.KAFKA_SSL }).toEqual({ mechanism: 'scram-sha-512', ssl: true });
   });
 });

@@ -2,12 +2,8 @@ import { z } from 'zod';
 
 /** Raised when the environment does not satisfy a service's schema; its message names every bad variable. */
 export class ConfigError extends Error {
-  constructor(
-    readonly problems: ReadonlyArray<{ variable: string; problem: string }>,
-  ) {
-    super(
-      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.problem}`).join('\n')}`,
-    );
+  constructor(readonly problems: ReadonlyArray<{ variable: string; problem: string }>) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.problem}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -73,13 +69,21 @@ function settingProblems(config: unknown, env: Env): Array<{ variable: string; p
     }
   }
   if (settings['NODE_ENV'] !== 'production') return problems;
-  if ('PRIVACY_PSEUDONYM_KEY' in settings && (env['PRIVACY_PSEUDONYM_KEY'] === undefined || env['PRIVACY_PSEUDONYM_KEY'] === DEVELOPMENT_PSEUDONYM_KEY)) {
+  if (
+    'PRIVACY_PSEUDONYM_KEY' in settings &&
+    (env['PRIVACY_PSEUDONYM_KEY'] === undefined || env['PRIVACY_PSEUDONYM_KEY'] === DEVELOPMENT_PSEUDONYM_KEY)
+  ) {
     problems.push({ variable: 'PRIVACY_PSEUDONYM_KEY', problem: 'set a secret of your own in production (the default is public)' });
   }
   if ('AUTH_ISSUER' in settings) {
     const issuer = env['AUTH_ISSUER'];
-    if (issuer === undefined) problems.push({ variable: 'AUTH_ISSUER', problem: "name your OpenID Connect issuer in production (the default is the local demo provider)" });
-    else if (!issuer.startsWith('https://') && !isLoopback(issuer)) problems.push({ variable: 'AUTH_ISSUER', problem: 'use https in production (the signing keys are read from it)' });
+    if (issuer === undefined)
+      problems.push({
+        variable: 'AUTH_ISSUER',
+        problem: 'name your OpenID Connect issuer in production (the default is the local demo provider)',
+      });
+    else if (!issuer.startsWith('https://') && !isLoopback(issuer))
+      problems.push({ variable: 'AUTH_ISSUER', problem: 'use https in production (the signing keys are read from it)' });
   }
   if (settings['DATA_SEALING'] === false) {
     problems.push({ variable: 'DATA_SEALING', problem: 'must be true in production (erasure relies on it to reach the topics)' });
@@ -87,12 +91,19 @@ function settingProblems(config: unknown, env: Env): Array<{ variable: string; p
   if ('DATA_KEYS_MASTER_KEY' in settings) {
     // The key store's own service.
     if (env['DATA_KEYS_MASTER_KEY'] === undefined || env['DATA_KEYS_MASTER_KEY'] === DEVELOPMENT_DATA_KEYS_MASTER_KEY) {
-      problems.push({ variable: 'DATA_KEYS_MASTER_KEY', problem: 'set a random key of your own in production (32 bytes, base64; the default is public)' });
+      problems.push({
+        variable: 'DATA_KEYS_MASTER_KEY',
+        problem: 'set a random key of your own in production (32 bytes, base64; the default is public)',
+      });
     }
   } else if ('DATA_KEYS_CACHE_SECONDS' in settings) {
-    if (env['DATA_KEYS_URL'] === undefined) problems.push({ variable: 'DATA_KEYS_URL', problem: "name identity-resolution's API in production (the key store)" });
+    if (env['DATA_KEYS_URL'] === undefined)
+      problems.push({ variable: 'DATA_KEYS_URL', problem: "name identity-resolution's API in production (the key store)" });
     if (env['DATA_KEYS_CLIENT_SECRET'] === undefined || env['DATA_KEYS_CLIENT_SECRET'] === DEVELOPMENT_DATA_KEYS_CLIENT_SECRET) {
-      problems.push({ variable: 'DATA_KEYS_CLIENT_SECRET', problem: 'set the secret of this service\'s own client in production (the default is the public demo one)' });
+      problems.push({
+        variable: 'DATA_KEYS_CLIENT_SECRET',
+        problem: "set the secret of this service's own client in production (the default is the public demo one)",
+      });
     }
   }
   if (settings['INGESTION_DEMO_SOURCES'] === true) {
@@ -108,25 +119,31 @@ const listenPort = z.coerce.number().int().min(0).max(65535);
 /** Comma-separated list of host:port pairs. */
 export const brokerList = z
   .string()
-  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port')).min(1, 'at least one broker'));
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const configFields = {
   port,
   listenPort,
   booleanFlag,
   url: (protocols: string[]) =>
-    z.string().refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    }, `expected a URL with scheme ${protocols.join(' or ')}`),
+    z.string().refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      `expected a URL with scheme ${protocols.join(' or ')}`,
+    ),
 };
 
 /**
@@ -145,7 +162,10 @@ export const baseServiceConfigShape = {
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().optional(),
   /** Prepended to every topic name; lets tests and tenants share one cluster without crosstalk. */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore')
+    .default(''),
   KAFKA_GROUP_ID: z.string().optional(),
   KAFKA_FROM_BEGINNING: booleanFlag.default(true),
   /**
@@ -176,7 +196,10 @@ export const baseServiceConfigShape = {
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   MONGO_URL: configFields.url(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27017'),
-  MONGO_DB: z.string().regex(/^[a-zA-Z0-9_-]{1,63}$/, 'database names are letters, digits, - and _').optional(),
+  MONGO_DB: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,63}$/, 'database names are letters, digits, - and _')
+    .optional(),
   /**
    * Longest wait for one database reply. A store that stops answering (FerretDB on SQLite under
    * concurrent writers from several instances) then fails the command as a network timeout: a
@@ -207,7 +230,12 @@ export const baseServiceConfigShape = {
   AUTH_ALGORITHMS: z
     .string()
     .default('RS256,PS256,ES256,EdDSA')
-    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])).min(1)),
   /**
    * Customer-facing calls (profile lookups, next actions) a client may make per second, counted

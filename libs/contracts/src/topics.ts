@@ -11,7 +11,14 @@ import { campaignDecidedV1 } from './campaigns/campaign-decided.v1';
 import { offerOutcomeV1 } from './outcomes/outcomes.v1';
 
 /** Services of the platform, by the name they run under (logs, metrics, Kafka client id, default consumer group). */
-export const platformServices = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization', 'console'] as const;
+export const platformServices = [
+  'ingestion',
+  'identity-resolution',
+  'value-scoring',
+  'needs-profiling',
+  'campaign-customization',
+  'console',
+] as const;
 export type PlatformService = (typeof platformServices)[number];
 
 /** Parties outside the platform that produce to or read a public topic. */
@@ -70,7 +77,8 @@ const everyService = platformServices;
 export const topics = {
   ingestIntake: topic({
     name: 'ingest.intake.v1',
-    description: 'Raw Segment-spec JSON produced by channels that already run on Kafka; validated by ingestion exactly as over HTTP. Header "write-key" names the source.',
+    description:
+      'Raw Segment-spec JSON produced by channels that already run on Kafka; validated by ingestion exactly as over HTTP. Header "write-key" names the source.',
     key: 'any (userId or anonymousId recommended)',
     cleanupPolicy: 'delete',
     events: null,
@@ -80,7 +88,7 @@ export const topics = {
       '',
       '- **Offer Presented**, **Offer Accepted**, **Offer Declined**: `{campaignId, decisionId?, offerId?, channel?, revenue?}`; send the `decisionId` of the next-action answer so the outcome is tied to the exact offer. They reach campaign-customization, which learns from them and republishes them on `campaigns.outcomes.v1`.',
       '- **Question Asked**, **Question Answered** (`{questionId, answer}` and a purpose), **Question Declined** (`{questionId, reason?}`): needs-profiling records them.',
-      '- **Offer Ignored** is emitted by the platform only (no answer within the campaign\'s response window) and refused from channels.',
+      "- **Offer Ignored** is emitted by the platform only (no answer within the campaign's response window) and refused from channels.",
     ].join('\n'),
     public: true,
     producers: ['channels'],
@@ -99,7 +107,8 @@ export const topics = {
   }),
   ingestRejected: topic({
     name: 'ingest.rejected.v1',
-    description: 'Messages that failed validation, kept whole with the reasons: intake messages (version 1) and refused messages of HTTP calls, such as one invalid element of a batch whose other elements were accepted (version 2).',
+    description:
+      'Messages that failed validation, kept whole with the reasons: intake messages (version 1) and refused messages of HTTP calls, such as one invalid element of a batch whose other elements were accepted (version 2).',
     key: 'the intake key; for HTTP, the userId or anonymousId of the message when it has one, else the request id',
     cleanupPolicy: 'delete',
     sealed: 'routing',
@@ -172,7 +181,7 @@ export const topics = {
     cleanupPolicy: 'delete',
     events: [membershipChangedV1],
     guide: [
-      'Each message is one change of one customer\'s membership of one segment: `entered` or `exited`, with the segment id and the version of its definition, the reason, the time of the profile change that caused it, and the customer\'s sequence number.',
+      "Each message is one change of one customer's membership of one segment: `entered` or `exited`, with the segment id and the version of its definition, the reason, the time of the profile change that caused it, and the customer's sequence number.",
       '',
       '- **Order.** Keyed by customer id: all changes of one customer are on one partition, in the order they happened. `sequence` starts at 1 for each customer and grows by one with each change, so a jump means a message you have not seen and a number not above the last one you applied is a redelivery (delivery is at least once; a redelivered change carries the same envelope id and sequence).',
       '- **Current memberships.** Fold the changes per customer: `entered` sets segment id -> version, `exited` removes it when the version matches. Start from the beginning of the topic (`auto.offset.reset=earliest`, kafkajs `fromBeginning: true`) to rebuild a consistent picture; the topic is an event log, so the history goes back as far as its retention (the broker default unless the operator sets `retention.ms`, e.g. -1 to keep everything).',
@@ -195,10 +204,10 @@ export const topics = {
       'One message per decision of the next-best-action API (`GET /v1/customers/by/{type}/{value}/next-action?channel=`), published right after the API answers (the contact and its caps are recorded before the answer; decisions are sent in batches, retried while Kafka is unreachable and drained on shutdown, so only a crash of the service can lose the decisions of its last moments, whose exposures are then missing from lift); a request that finds nothing to offer publishes nothing.',
       '',
       '- **kind = offer.** The channel delivers the assembled offer: one choice per module (product, message, delivery, packaging, payment), each with the option id, the attributes needed to render or fulfil it, and why it fits. Contact caps were reserved for this contact when the decision was made.',
-      '- **kind = control.** The customer is held out (the campaign\'s own holdout or the global one, `controlGroup`): deliver nothing. The decision counts as the control exposure from which lift is measured (`GET /v1/campaigns/{id}/lift`).',
-      '- **Identity and order.** `decisionId` equals the envelope id; deduplicate by it (delivery is at least once). Keyed by customer id, so one customer\'s decisions are ordered; `decidedAt` is the exposure time for attribution.',
+      "- **kind = control.** The customer is held out (the campaign's own holdout or the global one, `controlGroup`): deliver nothing. The decision counts as the control exposure from which lift is measured (`GET /v1/campaigns/{id}/lift`).",
+      "- **Identity and order.** `decisionId` equals the envelope id; deduplicate by it (delivery is at least once). Keyed by customer id, so one customer's decisions are ordered; `decidedAt` is the exposure time for attribution.",
       '- campaign-customization reads its own decisions back from this topic to record exposures, so a decision counts once it is on the topic.',
-      '- **Outbound on segment entry.** A campaign with `trigger: on-segment-entry` is also decided as soon as a customer enters its segment (read back from `segments.membership.v1`): offer and channel (the customer\'s preferred channel among the campaign\'s consented ones, else the first consented in the campaign\'s order), caps and holdouts as for a request. `decisionId` is `entry:<membership event id>:<campaign>`, so a replayed entry decides once.',
+      "- **Outbound on segment entry.** A campaign with `trigger: on-segment-entry` is also decided as soon as a customer enters its segment (read back from `segments.membership.v1`): offer and channel (the customer's preferred channel among the campaign's consented ones, else the first consented in the campaign's order), caps and holdouts as for a request. `decisionId` is `entry:<membership event id>:<campaign>`, so a replayed entry decides once.",
     ].join('\n'),
     public: true,
     producers: ['campaign-customization'],
@@ -206,14 +215,15 @@ export const topics = {
   }),
   campaignOutcomes: topic({
     name: 'campaigns.outcomes.v1',
-    description: 'Offer outcomes (presented, accepted, declined, ignored) tied to the decision they answer, with the context they are learned in (campaign, offer, archetypes, categories).',
+    description:
+      'Offer outcomes (presented, accepted, declined, ignored) tied to the decision they answer, with the context they are learned in (campaign, offer, archetypes, categories).',
     key: 'customerId',
     cleanupPolicy: 'delete',
     events: [offerOutcomeV1],
     guide: [
       'One message per offer outcome. Channels report outcomes as Segment `track` calls through ingestion, under reserved names whose properties ingestion validates (`libs/contracts` `outcomeTrackPropertiesV1`): **Offer Presented**, **Offer Accepted**, **Offer Declined** `{campaignId, decisionId?, offerId?, channel?, revenue?}`, and for questions **Question Asked**, **Question Answered** `{questionId, answer}` (with a purpose) and **Question Declined** `{questionId, reason?}`. Question outcomes stay on `identity.events.v1` (needs-profiling owns questions); offer outcomes are republished here by campaign-customization once tied to their decision.',
       '',
-      '- **reportedBy = channel.** The outcome a channel sent, with the decision it answers (by `decisionId`, else the customer\'s latest decision of the campaign), its offer, and the customer\'s archetypes at decision time. `outcomeId` derives from the ingested message id.',
+      "- **reportedBy = channel.** The outcome a channel sent, with the decision it answers (by `decisionId`, else the customer's latest decision of the campaign), its offer, and the customer's archetypes at decision time. `outcomeId` derives from the ingested message id.",
       '- **outcome = ignored (reportedBy = platform).** An offer delivered (`kind = offer`) that got no accepted or declined answer within the campaign\'s response window (`responseWindowHours`): campaign-customization stores a deadline with each decision and a periodic sweep emits this once (`outcomeId` = `ignored:<decisionId>`). "Offer Ignored" is refused from channels.',
       '- **Identity and order.** Keyed by customer id; deduplicate by `outcomeId` (delivery is at least once). A customer merged away has its later outcomes under the survivor.',
       '- campaign-customization reads its own outcomes back from this topic and counts them (per campaign, offer and archetype: accepted against declined or ignored) for learned arbitration.',
@@ -284,7 +294,11 @@ export function parseEnvelope(definition: TopicDefinition, value: unknown): Enve
     );
   });
   if (!schema) {
-    return { ok: false, reason: 'unknown-event-type', message: `${head.data.type} v${head.data.version} is not carried by ${definition.name}` };
+    return {
+      ok: false,
+      reason: 'unknown-event-type',
+      message: `${head.data.type} v${head.data.version} is not carried by ${definition.name}`,
+    };
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {

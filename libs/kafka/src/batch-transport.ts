@@ -21,7 +21,15 @@ import { DeadLetter, DecodedItem, messageCount, PartitionBatch } from './transpo
 import { PartitionGatherer } from './transport/partition-gatherer';
 import { RetryPolicy } from './transport/retry-policy';
 
-export type { ConsumedBatch, ConsumedEvent, ConsumedMessage, ConsumedRaw, ConsumedTombstone, EventBatch, RawBatch } from './transport/consumed-batch';
+export type {
+  ConsumedBatch,
+  ConsumedEvent,
+  ConsumedMessage,
+  ConsumedRaw,
+  ConsumedTombstone,
+  EventBatch,
+  RawBatch,
+} from './transport/consumed-batch';
 export { KafkaBatchContext } from './transport/consumed-batch';
 
 const DEFAULT_MAX_BATCH_MESSAGES = 500;
@@ -139,9 +147,24 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     super();
     this.resetJoined();
     const { logger, metrics, names, groupId } = options;
-    this.retry = new RetryPolicy({ retries: options.retries, retryBackoffMs: options.retryBackoffMs, maxRetryBackoffMs: options.maxRetryBackoffMs, logger, metrics, closing: () => this.closed });
+    this.retry = new RetryPolicy({
+      retries: options.retries,
+      retryBackoffMs: options.retryBackoffMs,
+      maxRetryBackoffMs: options.maxRetryBackoffMs,
+      logger,
+      metrics,
+      closing: () => this.closed,
+    });
     this.gatherer = new PartitionGatherer(options.maxBatchMessages ?? DEFAULT_MAX_BATCH_MESSAGES, (groups) => this.flush(groups));
-    this.deadLetters = new DeadLetterSender({ publisher: options.publisher, names, groupId, dataKeys: options.dataKeys, metrics, logger, topicByName });
+    this.deadLetters = new DeadLetterSender({
+      publisher: options.publisher,
+      names,
+      groupId,
+      dataKeys: options.dataKeys,
+      metrics,
+      logger,
+      topicByName,
+    });
     this.commits = new OffsetCommitter(this.retry, logger, `${names.prefix}${groupId}`);
     this.batchMetrics = new BatchMetrics(metrics);
   }
@@ -244,7 +267,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       eachBatch: (payload) => this.onBatch(payload),
     });
     if (!this.lagPoller) {
-      this.lagPoller = new LagPoller({ kafka, groupId: `${names.prefix}${groupId}`, topics: subscribed, metrics: this.options.metrics, logger: this.options.logger, intervalMs: this.options.lagPollIntervalMs ?? 10000 });
+      this.lagPoller = new LagPoller({
+        kafka,
+        groupId: `${names.prefix}${groupId}`,
+        topics: subscribed,
+        metrics: this.options.metrics,
+        logger: this.options.logger,
+        intervalMs: this.options.lagPollIntervalMs ?? 10000,
+      });
       this.lagPoller.start();
     }
   }
@@ -294,7 +324,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const contractName = this.options.names.contractName(payload.batch.topic) ?? payload.batch.topic;
     const definition = topicByName.get(contractName);
     if (!definition || !this.getHandlerByPattern(contractName)) return Promise.reject(new Error(`no handler for ${payload.batch.topic}`));
-    return new Promise<void>((resolve, reject) => this.gatherer.add({ payload, contractName, definition, stale: false, settle: { resolve, reject } }));
+    return new Promise<void>((resolve, reject) =>
+      this.gatherer.add({ payload, contractName, definition, stale: false, settle: { resolve, reject } }),
+    );
   }
 
   private flush(groups: PartitionBatch[][]): void {
@@ -305,7 +337,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       );
     if (this.options.concurrentTopics) {
       const exactlyOnce = this.options.exactlyOnce;
-      this.running = this.running.then(() => (exactlyOnce ? this.flushExactlyOnce(exactlyOnce, groups, settle) : Promise.all(groups.map(settle)).then(() => undefined)));
+      this.running = this.running.then(() =>
+        exactlyOnce ? this.flushExactlyOnce(exactlyOnce, groups, settle) : Promise.all(groups.map(settle)).then(() => undefined),
+      );
       return;
     }
     for (const group of groups) this.running = this.running.then(() => settle(group));
@@ -318,7 +352,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * with the usual retries and isolation (effects are idempotent; the aborted outputs were never
    * read).
    */
-  private async flushExactlyOnce(exactlyOnce: ExactlyOnceBatches, groups: PartitionBatch[][], settle: (group: PartitionBatch[]) => Promise<void>): Promise<void> {
+  private async flushExactlyOnce(
+    exactlyOnce: ExactlyOnceBatches,
+    groups: PartitionBatch[][],
+    settle: (group: PartitionBatch[]) => Promise<void>,
+  ): Promise<void> {
     let shared: SharedFlush | undefined;
     try {
       shared = { tx: await exactlyOnce.begin(), offsets: [], afterCommit: [], live: [] };
@@ -392,14 +430,26 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const letters = deadLetters.filter((letter) => live.some((m) => m.payload.batch.partition === letter.partition));
     const send = (batch: readonly DeadLetter[]) => this.deadLetters.send(clusterTopic, batch, contractName);
     if (exactlyOnce) {
-      await this.commits.commitExactlyOnce(exactlyOnce, { group, live, letters, clusterTopic, contractName }, open, afterCommit, shared, send);
+      await this.commits.commitExactlyOnce(
+        exactlyOnce,
+        { group, live, letters, clusterTopic, contractName },
+        open,
+        afterCommit,
+        shared,
+        send,
+      );
     } else if (!(await this.commits.commit(group, live, letters, contractName, send))) return;
     endSpans(items);
     this.batchMetrics.finished(contractName, items, live, started);
   }
 
   /** The group's messages decoded and traced, with the dead letters of those wrong in themselves; undefined when the call was let go while waiting. */
-  private async decode(group: PartitionBatch[], definition: TopicDefinition, contractName: string, clusterTopic: string): Promise<{ items: DecodedItem[]; deadLetters: DeadLetter[] } | undefined> {
+  private async decode(
+    group: PartitionBatch[],
+    definition: TopicDefinition,
+    contractName: string,
+    clusterTopic: string,
+  ): Promise<{ items: DecodedItem[]; deadLetters: DeadLetter[] } | undefined> {
     const skip = this.options.skipSubjects;
     const skipped = await this.retry.run(group, contractName, async () => {
       if (!skip || definition.events === null) return new Set<string>();
@@ -423,13 +473,22 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   /** Calls the topic's handler with the messages still owned by this member. */
-  private handlerCall(contractName: string, definition: TopicDefinition, clusterTopic: string): (items: DecodedItem[]) => Promise<KafkaBatchContext> {
+  private handlerCall(
+    contractName: string,
+    definition: TopicDefinition,
+    clusterTopic: string,
+  ): (items: DecodedItem[]) => Promise<KafkaBatchContext> {
     const handler = this.getHandlerByPattern(contractName);
     if (!handler) throw new Error(`no handler for ${contractName}`);
     return async (items) => {
       const live = items.filter((i) => !i.owner.stale);
       const ctx = new KafkaBatchContext(contractName, [...new Set(live.map((i) => i.partition))]);
-      const batch: ConsumedBatch<unknown> = { topic: definition, clusterTopic, partitions: ctx.getArgByIndex(1), messages: live.map((i) => i.consumed) };
+      const batch: ConsumedBatch<unknown> = {
+        topic: definition,
+        clusterTopic,
+        partitions: ctx.getArgByIndex(1),
+        messages: live.map((i) => i.consumed),
+      };
       await lastValueFrom(this.transformToObservable(await handler(batch, ctx)), { defaultValue: undefined });
       return ctx;
     };

@@ -42,7 +42,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
         // A transaction begun while the broker still writes the previous one's commit markers is
         // refused with CONCURRENT_TRANSACTIONS, and kafkajs retries it: routine for a transactional
         // producer (ingestion) after every commit, not an error an operator should be paged for.
-        const routine = typeof extra['error'] === 'string' && extra['error'].includes('another concurrent operation on the same transaction');
+        const routine =
+          typeof extra['error'] === 'string' && extra['error'].includes('another concurrent operation on the same transaction');
         kafkaLogger[routine ? 'debug' : (levelNames[level] ?? 'info')](extra, message);
       },
   });

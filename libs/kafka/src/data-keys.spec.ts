@@ -122,11 +122,26 @@ describe('sealing personal data (crypto-shredding)', () => {
 
   it('publishes sealed topics sealed, with one key request per call, and other topics in clear', async () => {
     const sent: ProducerBatch[] = [];
-    const producer = { connect: async () => undefined, disconnect: async () => undefined, sendBatch: async (b: ProducerBatch) => (sent.push(b), []) };
+    const producer = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      sendBatch: async (b: ProducerBatch) => (sent.push(b), []),
+    };
     const store = new MemoryKeys();
-    const publisher = new KafkaPublisher({ producer: () => producer } as unknown as Kafka, new TopicNames(''), new PlatformMetrics('test'), { dataKeys: store });
+    const publisher = new KafkaPublisher(
+      { producer: () => producer } as unknown as Kafka,
+      new TopicNames(''),
+      new PlatformMetrics('test'),
+      { dataKeys: store },
+    );
     await publisher.publish([
-      { topic: topics.identityEvents, events: [resolvedEvent('cus_1', 'one@example.org'), resolvedEvent('cus_2', 'two@example.org')].map((event) => ({ key: event.subject, event })) },
+      {
+        topic: topics.identityEvents,
+        events: [resolvedEvent('cus_1', 'one@example.org'), resolvedEvent('cus_2', 'two@example.org')].map((event) => ({
+          key: event.subject,
+          event,
+        })),
+      },
     ]);
     expect(store.calls.forSubjects).toBe(1);
     expect([...store.keys.keys()].sort()).toEqual(['customer:cus_1', 'customer:cus_2']);
@@ -134,17 +149,31 @@ describe('sealing personal data (crypto-shredding)', () => {
     expect(values).toHaveLength(2);
     for (const value of values) expect(value).not.toContain('example.org');
     const kid = sealedKeyId(JSON.parse(values[0] ?? '{}')) ?? '';
-    const opened = openEvent(JSON.parse(values[0] ?? '{}') as Record<string, unknown>, (await store.byIds([kid])).get(kid) ?? Buffer.alloc(0));
+    const opened = openEvent(
+      JSON.parse(values[0] ?? '{}') as Record<string, unknown>,
+      (await store.byIds([kid])).get(kid) ?? Buffer.alloc(0),
+    );
     expect(opened['data']).toMatchObject({ traits: { email: 'one@example.org' } });
   });
 
   it('counts the key fetch against a call deadline: a key store that does not answer fails the call, nothing is sent', async () => {
     const sent: ProducerBatch[] = [];
-    const producer = { connect: async () => undefined, disconnect: async () => undefined, sendBatch: async (b: ProducerBatch) => (sent.push(b), []) };
+    const producer = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      sendBatch: async (b: ProducerBatch) => (sent.push(b), []),
+    };
     const silent: DataKeySource = { forSubjects: () => new Promise(() => undefined), byIds: () => new Promise(() => undefined) };
-    const publisher = new KafkaPublisher({ producer: () => producer } as unknown as Kafka, new TopicNames(''), new PlatformMetrics('test'), { dataKeys: silent });
+    const publisher = new KafkaPublisher(
+      { producer: () => producer } as unknown as Kafka,
+      new TopicNames(''),
+      new PlatformMetrics('test'),
+      { dataKeys: silent },
+    );
     const event = resolvedEvent('cus_1', 'one@example.org');
-    await expect(publisher.publish([{ topic: topics.identityEvents, events: [{ key: 'cus_1', event }] }], { deadline: Date.now() + 50 })).rejects.toBeInstanceOf(PublishTimeoutError);
+    await expect(
+      publisher.publish([{ topic: topics.identityEvents, events: [{ key: 'cus_1', event }] }], { deadline: Date.now() + 50 }),
+    ).rejects.toBeInstanceOf(PublishTimeoutError);
     expect(sent).toEqual([]);
   });
 });

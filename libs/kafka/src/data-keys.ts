@@ -152,7 +152,11 @@ function envelopeAad(event: { id: string; type: string; version: number; subject
 
 /** The event with its data sealed under `key`; the other attributes stay in clear. */
 export function sealEvent(event: Envelope, key: DataKey): SealedEvent {
-  return { ...event, datakeyid: key.kid, data: seal(key.key, Buffer.from(JSON.stringify(event.data), 'utf8'), envelopeAad(event, key.kid)) };
+  return {
+    ...event,
+    datakeyid: key.kid,
+    data: seal(key.key, Buffer.from(JSON.stringify(event.data), 'utf8'), envelopeAad(event, key.kid)),
+  };
 }
 
 /** The key id of a decoded message value when it is a sealed event, else undefined. */
@@ -165,7 +169,12 @@ export function sealedKeyId(value: unknown): string | undefined {
 /** The plain event of a sealed one (throws SealBrokenError when it does not open). */
 export function openEvent(value: Record<string, unknown>, key: Buffer): Record<string, unknown> {
   const { datakeyid, data, ...attributes } = value as Record<string, unknown> & { datakeyid: string; data: string };
-  const head = { id: String(attributes['id']), type: String(attributes['type']), version: Number(attributes['version']), subject: String(attributes['subject']) };
+  const head = {
+    id: String(attributes['id']),
+    type: String(attributes['type']),
+    version: Number(attributes['version']),
+    subject: String(attributes['subject']),
+  };
   let plain: unknown;
   try {
     plain = JSON.parse(unseal(key, data, envelopeAad(head, datakeyid)).toString('utf8'));
@@ -191,7 +200,11 @@ interface SealedDeadLetterValue {
  * did not decode carry personal data in clear, and dead-letter topics are event logs.
  */
 export function sealDeadLetter(value: Buffer, key: DataKey): Buffer {
-  const sealed: SealedDeadLetterValue = { o2osealed: 'dead-letter', datakeyid: key.kid, data: seal(key.key, value, `o2o-dead-letter\n${key.kid}`) };
+  const sealed: SealedDeadLetterValue = {
+    o2osealed: 'dead-letter',
+    datakeyid: key.kid,
+    data: seal(key.key, value, `o2o-dead-letter\n${key.kid}`),
+  };
   return Buffer.from(JSON.stringify(sealed), 'utf8');
 }
 
@@ -200,7 +213,9 @@ export function sealedDeadLetterKeyId(value: Buffer | null): string | undefined 
   if (!value || value.length === 0 || value[0] !== 0x7b) return undefined;
   try {
     const parsed = JSON.parse(value.toString('utf8')) as Partial<SealedDeadLetterValue>;
-    return parsed.o2osealed === 'dead-letter' && typeof parsed.datakeyid === 'string' && typeof parsed.data === 'string' ? parsed.datakeyid : undefined;
+    return parsed.o2osealed === 'dead-letter' && typeof parsed.datakeyid === 'string' && typeof parsed.data === 'string'
+      ? parsed.datakeyid
+      : undefined;
   } catch {
     return undefined;
   }

@@ -60,7 +60,12 @@ export async function readDeadLetters(kafka: Kafka, topic: string, { limit = 100
   if (wanted.size === 0) return [];
   const records: DeadLetterRecord[] = [];
   const reached = new Set<number>();
-  const consumer = kafka.consumer({ groupId: `o2o-dead-letter-reader-${randomUUID()}`, sessionTimeout: 10000, heartbeatInterval: 1000, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `o2o-dead-letter-reader-${randomUUID()}`,
+    sessionTimeout: 10000,
+    heartbeatInterval: 1000,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -84,7 +89,8 @@ export async function readDeadLetters(kafka: Kafka, topic: string, { limit = 100
         eachMessage: async ({ partition, message }) => {
           const high = wanted.get(partition);
           if (high === undefined || reached.has(partition)) return;
-          if (Number(message.offset) < high && records.length < limit) records.push(toRecord(partition, message.offset, message.key, message.value, message.headers));
+          if (Number(message.offset) < high && records.length < limit)
+            records.push(toRecord(partition, message.offset, message.key, message.value, message.headers));
           reach(partition, message.offset);
         },
       });
@@ -96,7 +102,13 @@ export async function readDeadLetters(kafka: Kafka, topic: string, { limit = 100
   return records.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
 }
 
-function toRecord(partition: number, offset: string, key: Buffer | null, value: Buffer | null, rawHeaders: IHeaders | undefined): DeadLetterRecord {
+function toRecord(
+  partition: number,
+  offset: string,
+  key: Buffer | null,
+  value: Buffer | null,
+  rawHeaders: IHeaders | undefined,
+): DeadLetterRecord {
   const headers = stringHeaders(rawHeaders);
   return {
     partition,

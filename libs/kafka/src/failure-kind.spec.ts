@@ -1,4 +1,10 @@
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError, KafkaJSNonRetriableError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSNonRetriableError,
+} from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoNotConnectedError } from 'mongodb';
 import Redis, { ReplyError } from 'ioredis';
@@ -7,7 +13,8 @@ import { isTransientFailure, TransientError } from './failure-kind';
 import { ContractViolationError } from './publisher';
 
 const systemError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:27017`), { code, syscall: 'connect' });
-const protocolError = (type: string, code: number, retriable: boolean) => new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable }));
+const protocolError = (type: string, code: number, retriable: boolean) =>
+  new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable }));
 
 describe('isTransientFailure', () => {
   it.each([
@@ -16,10 +23,19 @@ describe('isTransientFailure', () => {
     ['MongoDB client closed', new MongoNotConnectedError('Client must be connected before running operations')],
     ['MongoDB not primary', new MongoServerError({ code: 10107, codeName: 'NotWritablePrimary', errmsg: 'not primary' })],
     ['MongoDB shutting down', new MongoServerError({ code: 91, codeName: 'ShutdownInProgress', errmsg: 'shutdown in progress' })],
-    ['MongoDB max time exceeded', new MongoServerError({ code: 50, codeName: 'MaxTimeMSExpired', errmsg: 'operation exceeded time limit' })],
+    [
+      'MongoDB max time exceeded',
+      new MongoServerError({ code: 50, codeName: 'MaxTimeMSExpired', errmsg: 'operation exceeded time limit' }),
+    ],
     ['mongoose buffering while disconnected', new MongooseError('Operation `customers.find()` buffering timed out after 10000ms')],
     ['Kafka unreachable', new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092')],
-    ['Kafka retries exhausted on a connection error', new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { retryCount: 5, retryTime: 3000 })],
+    [
+      'Kafka retries exhausted on a connection error',
+      new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), {
+        retryCount: 5,
+        retryTime: 3000,
+      }),
+    ],
     ['Kafka request timeout', new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out')],
     ['Kafka leader moved', protocolError('NOT_LEADER_FOR_PARTITION', 6, true)],
     ['Redis connection closed (ioredis)', new Error('Connection is closed.')],
@@ -58,10 +74,14 @@ describe('isTransientFailure', () => {
   // The errors the real clients raise when nothing listens (port 1 on this machine: refused at once).
   it('sees the errors of real MongoDB, Redis and Kafka clients that cannot connect as transient', async () => {
     const mongo = new MongoClient('mongodb://127.0.0.1:1', { serverSelectionTimeoutMS: 200 });
-    const mongoError = await mongo.db('test_x').collection('c').findOne({}).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const mongoError = await mongo
+      .db('test_x')
+      .collection('c')
+      .findOne({})
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     await mongo.close();
     expect(mongoError).toMatchObject({ name: 'MongoServerSelectionError' });
     expect(isTransientFailure(mongoError)).toBe(true);
@@ -76,7 +96,12 @@ describe('isTransientFailure', () => {
     expect(redisError).toBeInstanceOf(Error);
     expect(isTransientFailure(redisError)).toBe(true);
 
-    const producer = new Kafka({ brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 200 }).producer();
+    const producer = new Kafka({
+      brokers: ['127.0.0.1:1'],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 200,
+    }).producer();
     const kafkaError = await producer.connect().then(
       () => undefined,
       (error: unknown) => error,

@@ -50,9 +50,26 @@ const transientNames = new Set([
 /** MongoDB server codes of a node that is away, stepping down, shutting down or too slow. */
 const transientMongoCodes = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 112, 50]);
 /** Labels the MongoDB driver puts on errors worth retrying. */
-const transientMongoLabels = ['RetryableWriteError', 'ResetPool', 'TransientTransactionError', 'NoWritesPerformed', 'SystemOverloadedError'];
+const transientMongoLabels = [
+  'RetryableWriteError',
+  'ResetPool',
+  'TransientTransactionError',
+  'NoWritesPerformed',
+  'SystemOverloadedError',
+];
 /** Node's socket-level error codes. */
-const transientSystemCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const transientSystemCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+]);
 const transientMessages = [
   /buffering timed out after/i, // mongoose: no connection within bufferTimeoutMS
   /^Connection is closed\.?$/, // ioredis
@@ -79,14 +96,25 @@ export function isTransientFailure(error: unknown): boolean {
 }
 
 function looksTransient(error: object): boolean {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown; retriable?: unknown; errorLabels?: unknown; hasErrorLabel?: unknown };
+  const e = error as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    retriable?: unknown;
+    errorLabels?: unknown;
+    hasErrorLabel?: unknown;
+  };
   const name = typeof e.name === 'string' ? e.name : '';
   if (transientNames.has(name)) return true;
   // kafkajs marks protocol errors such as NOT_LEADER_FOR_PARTITION or REQUEST_TIMED_OUT retriable.
   if (name.startsWith('KafkaJS') && e.retriable === true) return true;
   if (name.startsWith('Mongo')) {
     if (typeof e.code === 'number' && transientMongoCodes.has(e.code)) return true;
-    if (typeof e.hasErrorLabel === 'function' && transientMongoLabels.some((label) => (e.hasErrorLabel as (l: string) => boolean).call(error, label))) return true;
+    if (
+      typeof e.hasErrorLabel === 'function' &&
+      transientMongoLabels.some((label) => (e.hasErrorLabel as (l: string) => boolean).call(error, label))
+    )
+      return true;
   }
   if (typeof e.code === 'string' && transientSystemCodes.has(e.code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';

@@ -115,7 +115,9 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     concurrentTopics: settings.concurrentTopics,
     skipSubjects: settings.skipSubjects,
     dataKeys: settings.dataKeys ?? undefined,
-    exactlyOnce: settings.exactlyOnce ? new ExactlyOnceBatches(app.get<Kafka>(KAFKA), settings.exactlyOnce, app.get<Logger>(LOGGER)) : undefined,
+    exactlyOnce: settings.exactlyOnce
+      ? new ExactlyOnceBatches(app.get<Kafka>(KAFKA), settings.exactlyOnce, app.get<Logger>(LOGGER))
+      : undefined,
   });
   app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
   app.get(ReadinessRegistry).register(`consumer:${settings.groupId}`, async () => transport.isHealthy());

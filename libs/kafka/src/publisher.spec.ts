@@ -30,7 +30,18 @@ function valueScored(customerId: string) {
     version: 1,
     source: '/test',
     subject: customerId,
-    data: { customerId, actualValue: 1, strategicValue: 0, tier: 'D' as const, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', reasons: [], updatedAt: new Date(0).toISOString() },
+    data: {
+      customerId,
+      actualValue: 1,
+      strategicValue: 0,
+      tier: 'D' as const,
+      purchases: 1,
+      revenue: 1,
+      currency: 'EUR',
+      modelVersion: 'm',
+      reasons: [],
+      updatedAt: new Date(0).toISOString(),
+    },
   });
 }
 
@@ -43,7 +54,11 @@ describe('KafkaPublisher', () => {
     const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics('test'));
 
     await publisher.publish([
-      { topic: topics.valueScores, events: [{ key: 'cus_a', event: valueScored('cus_a'), trace: causeTrace }], tombstones: [{ key: 'cus_b', trace: causeTrace }] },
+      {
+        topic: topics.valueScores,
+        events: [{ key: 'cus_a', event: valueScored('cus_a'), trace: causeTrace }],
+        tombstones: [{ key: 'cus_b', trace: causeTrace }],
+      },
     ]);
 
     expect(sent).toHaveLength(1);
@@ -63,7 +78,18 @@ describe('KafkaPublisher', () => {
     const a = valueScored('cus_a');
     const b = valueScored('cus_b');
     await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }] }], { skipAcknowledged: true });
-    await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }, { key: 'cus_b', event: b }] }], { skipAcknowledged: true });
+    await publisher.publish(
+      [
+        {
+          topic: topics.valueScores,
+          events: [
+            { key: 'cus_a', event: a },
+            { key: 'cus_b', event: b },
+          ],
+        },
+      ],
+      { skipAcknowledged: true },
+    );
     expect(sent.map((batch) => batch.topicMessages?.[0]?.messages.map((m) => m.key))).toEqual([['cus_a'], ['cus_b']]);
     expect(publisher.stats.skippedAcknowledged).toBe(1);
     // Without the option the same event goes out again (callers whose ids may come back).
@@ -75,7 +101,9 @@ describe('KafkaPublisher', () => {
     const { kafka, sent } = recordingKafka();
     const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
 
-    await expect(publisher.publish([{ topic: topics.identityEvents, events: [], tombstones: [{ key: 'cus_a' }] }])).rejects.toThrow(/not compacted/);
+    await expect(publisher.publish([{ topic: topics.identityEvents, events: [], tombstones: [{ key: 'cus_a' }] }])).rejects.toThrow(
+      /not compacted/,
+    );
     await expect(publisher.publishTombstones(topics.identityEvents, ['cus_a'])).rejects.toThrow(/not compacted/);
     expect(sent).toHaveLength(0);
   });

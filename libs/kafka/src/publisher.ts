@@ -225,11 +225,14 @@ export class KafkaPublisher {
         : { retries: this.retries, initialRetryTime: 100, maxRetryTime: this.maxRetryTimeMs },
       // Connecting under a transactional id bumps its epoch: an earlier producer under the same
       // id (a retired generation, a killed process) is fenced and its open transaction aborted.
-      ...(this.transactionalId !== undefined ? { transactionalId: this.transactionalId, transactionTimeout: this.transactionTimeoutMs } : {}),
+      ...(this.transactionalId !== undefined
+        ? { transactionalId: this.transactionalId, transactionTimeout: this.transactionTimeoutMs }
+        : {}),
     });
-    if (transactional) producer.on(producer.events.REQUEST, (event) => {
-      if (event.payload.apiName === 'AddPartitionsToTxn') this.stats.addPartitionsRequests++;
-    });
+    if (transactional)
+      producer.on(producer.events.REQUEST, (event) => {
+        if (event.payload.apiName === 'AddPartitionsToTxn') this.stats.addPartitionsRequests++;
+      });
     return { producer, connected: undefined };
   }
 
@@ -283,11 +286,16 @@ export class KafkaPublisher {
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
       const topic = this.names.of(batch.topic);
-      const events = options.skipAcknowledged ? batch.events.filter((e) => !this.acknowledged?.has(`${topic} ${e.event.id}`)) : batch.events;
+      const events = options.skipAcknowledged
+        ? batch.events.filter((e) => !this.acknowledged?.has(`${topic} ${e.event.id}`))
+        : batch.events;
       this.stats.skippedAcknowledged += batch.events.length - events.length;
       if (events.length === 0 && tombstones.length === 0) continue;
       for (const e of events) sentIds.push(`${topic} ${e.event.id}`);
-      topicMessages.push({ topic, messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))] });
+      topicMessages.push({
+        topic,
+        messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))],
+      });
     }
     // Inside an exactly-once handler call the events are only acknowledged once its transaction commits.
     const transaction = activeBatchTransaction();
@@ -387,7 +395,8 @@ export class KafkaPublisher {
       let bytes = 0;
       while (this.queue.length > 0) {
         const next = this.queue[0];
-        if (!next || (group.length > 0 && (size + next.count > this.maxMessagesPerRequest || bytes + next.bytes > this.maxBytesPerRequest))) break;
+        if (!next || (group.length > 0 && (size + next.count > this.maxMessagesPerRequest || bytes + next.bytes > this.maxBytesPerRequest)))
+          break;
         this.queue.shift();
         next.started = true;
         group.push(next);
@@ -529,7 +538,11 @@ function tombstoneMessage(tombstone: OutgoingTombstone): Message {
 export const stablePartitioner: ICustomPartitioner = () => {
   const byKey = Partitioners.DefaultPartitioner();
   return ({ topic, partitionMetadata, message }) =>
-    byKey({ topic, partitionMetadata, message: message.key === null || message.key === undefined ? { ...message, key: message.value ?? '' } : message });
+    byKey({
+      topic,
+      partitionMetadata,
+      message: message.key === null || message.key === undefined ? { ...message, key: message.value ?? '' } : message,
+    });
 };
 
 function sleep(ms: number): Promise<void> {
@@ -537,7 +550,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 function messageBytes(message: Message): number {
-  const length = (value: Buffer | string | null | undefined): number => (value === null || value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  const length = (value: Buffer | string | null | undefined): number =>
+    value === null || value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
   let n = length(message.key) + length(message.value) + 16;
   for (const [name, value] of Object.entries(message.headers ?? {})) {
     n += Buffer.byteLength(name);

@@ -59,7 +59,9 @@ export async function ensureTopics(
         failure = error;
       }
       if (Date.now() >= deadline) {
-        throw new Error(`topics not ready after ${options.timeoutMs ?? 120000} ms (${attempt} attempts): ${describe(failure)}`, { cause: failure });
+        throw new Error(`topics not ready after ${options.timeoutMs ?? 120000} ms (${attempt} attempts): ${describe(failure)}`, {
+          cause: failure,
+        });
       }
       options.onRetry?.(failure, attempt);
       await sleep(backoffMs(attempt));
@@ -82,7 +84,10 @@ async function createAndCheck(admin: Admin, wanted: TopicSpec[], partitions: num
     }
   }
   const metadata = await admin.fetchTopicMetadata({ topics: wanted.map((s) => s.name) });
-  return metadata.topics.length === wanted.length && metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+  return (
+    metadata.topics.length === wanted.length &&
+    metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+  );
 }
 
 function topicConfig(s: TopicSpec, partitions: number, replicationFactor: number): ITopicConfig {

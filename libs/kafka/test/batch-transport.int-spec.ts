@@ -49,8 +49,16 @@ class SnapshotConsumer {
   async handle(@Payload() batch: EventBatch<'identitySnapshots'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
     const ids = batch.messages.flatMap((m) => (m.kind === 'event' ? [m.event.data.customerId] : []));
     seen.calls.push(ids);
-    for (const m of batch.messages) if (m.kind === 'event') seen.traces.set(m.event.data.customerId, trace.getSpanContext(m.trace)?.traceId);
-    seen.batches.push({ partitions: batch.partitions, positions: batch.messages.map((m) => ({ partition: m.partition, offset: Number(m.offset), id: m.kind === 'event' ? m.event.data.customerId : null })) });
+    for (const m of batch.messages)
+      if (m.kind === 'event') seen.traces.set(m.event.data.customerId, trace.getSpanContext(m.trace)?.traceId);
+    seen.batches.push({
+      partitions: batch.partitions,
+      positions: batch.messages.map((m) => ({
+        partition: m.partition,
+        offset: Number(m.offset),
+        id: m.kind === 'event' ? m.event.data.customerId : null,
+      })),
+    });
     seen.inFlight++;
     seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
     try {
@@ -63,10 +71,12 @@ class SnapshotConsumer {
   private async work(batch: EventBatch<'identitySnapshots'>, ctx: KafkaBatchContext, ids: string[]): Promise<void> {
     if (ids.some((id) => seen.poison.has(id))) throw new Error(`cannot process ${ids.filter((id) => seen.poison.has(id)).join(',')}`);
     for (const m of batch.messages) {
-      if (m.kind === 'event' && seen.rejectCustomer.has(m.event.data.customerId)) ctx.reject(m, 'business-rule', 'customer refused by the handler');
+      if (m.kind === 'event' && seen.rejectCustomer.has(m.event.data.customerId))
+        ctx.reject(m, 'business-rule', 'customer refused by the handler');
     }
     if (seen.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, seen.delayMs));
-    for (const m of batch.messages) if (m.kind === 'event' && seen.store) await seen.store.rpush(`seq:${m.key ?? ''}`, m.event.data.customerId);
+    for (const m of batch.messages)
+      if (m.kind === 'event' && seen.store) await seen.store.rpush(`seq:${m.key ?? ''}`, m.event.data.customerId);
     seen.completed.push(...ids);
   }
 }
@@ -171,7 +181,13 @@ describe('KafkaBatchTransport (real Kafka)', () => {
     seen.rejectCustomer.add('c-refused');
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: topic(topics.identitySnapshots.name), messages: [{ key: 'c-garbage', value: '{"not json' }, { key: 'c-wrong', value: JSON.stringify({ type: 'other', version: 1 }) }] });
+    await producer.send({
+      topic: topic(topics.identitySnapshots.name),
+      messages: [
+        { key: 'c-garbage', value: '{"not json' },
+        { key: 'c-wrong', value: JSON.stringify({ type: 'other', version: 1 }) },
+      ],
+    });
     await producer.disconnect();
     await publisher.publish([{ topic: topics.identitySnapshots, events: [{ key: 'c-refused', event: snapshot('c-refused') }] }]);
     await expectEventually(() => {
@@ -249,7 +265,8 @@ describe('KafkaBatchTransport over several partitions (real Kafka)', () => {
     await expectEventually(async () => {
       const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${group}`, topics: [`${prefix}${topics.identitySnapshots.name}`] });
       const end = await admin.fetchTopicOffsets(`${prefix}${topics.identitySnapshots.name}`);
-      const byPartition = (list: Array<{ partition: number; offset: string }>) => Object.fromEntries(list.map((p) => [p.partition, p.offset]));
+      const byPartition = (list: Array<{ partition: number; offset: string }>) =>
+        Object.fromEntries(list.map((p) => [p.partition, p.offset]));
       expect(byPartition(committed?.partitions ?? [])).toEqual(byPartition(end));
     });
     await admin.disconnect();
@@ -325,9 +342,12 @@ describe('KafkaBatchTransport while the store is down (real Kafka, a private Red
     expect(transport.waitingTopics()).toEqual([topics.identitySnapshots.name]);
 
     redis.start();
-    await expectEventually(async () => {
-      for (const key of keys) expect(await store.lrange(`seq:${key}`, 0, -1)).toEqual(sequence(key));
-    }, { timeoutMs: 60000 });
+    await expectEventually(
+      async () => {
+        for (const key of keys) expect(await store.lrange(`seq:${key}`, 0, -1)).toEqual(sequence(key));
+      },
+      { timeoutMs: 60000 },
+    );
     await expectEventually(() => expect(transport.isHealthy()).toBe(true));
     expect(spy.on(`${prefix}dlq.transport-test.v1`)).toHaveLength(0);
   }, 240000);
@@ -398,7 +418,12 @@ describe('KafkaBatchTransport with sealed topics (real Kafka)', () => {
     const { app } = await startSealed(sealedGroup('first'));
     const spy = await TopicSpy.start(brokers, [`${prefix}identity.snapshots.v1`]);
     spies.push(spy);
-    const publisher = new KafkaPublisher(new Kafka({ brokers, logLevel: logLevel.NOTHING }), new TopicNames(prefix), new PlatformMetrics('sealed-publisher'), { dataKeys: store });
+    const publisher = new KafkaPublisher(
+      new Kafka({ brokers, logLevel: logLevel.NOTHING }),
+      new TopicNames(prefix),
+      new PlatformMetrics('sealed-publisher'),
+      { dataKeys: store },
+    );
     const ids = ['s-keep', 's-gone'].map((id) => `${id}-${uniqueId()}`);
     await publisher.publish([{ topic: topics.identitySnapshots, events: ids.map((id) => ({ key: id, event: snapshot(id) })) }]);
     await publisher.disconnect();

@@ -16,7 +16,12 @@ describe('readDeadLetters (real Kafka)', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
     await admin.disconnect();
-    const letter = (id: string, partition: number) => ({ key: id, value: JSON.stringify({ id }), partition, headers: { [deadLetterHeaders.reason]: 'invalid-json', [deadLetterHeaders.originalTopic]: `${run}.in` } });
+    const letter = (id: string, partition: number) => ({
+      key: id,
+      value: JSON.stringify({ id }),
+      partition,
+      headers: { [deadLetterHeaders.reason]: 'invalid-json', [deadLetterHeaders.originalTopic]: `${run}.in` },
+    });
     // Partition 0: one letter written plainly. Partition 1: two letters in one transaction.
     const plain = kafka.producer();
     await plain.connect();

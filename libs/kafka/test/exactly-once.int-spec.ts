@@ -3,7 +3,17 @@ import { ISocketFactory, Kafka, logLevel } from 'kafkajs';
 import { IdentitySnapshotDataV1, topics } from '@o2o/contracts';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { expectEventually, ReadPositions, testEnvironment, uniqueId } from '@o2o/testing';
-import { ConsumedBatch, ConsumedMessage, createEnvelope, ensureTopics, ExactlyOnceBatches, KafkaBatchTransport, KafkaPublisher, TopicNames, topicSpecs } from '../src';
+import {
+  ConsumedBatch,
+  ConsumedMessage,
+  createEnvelope,
+  ensureTopics,
+  ExactlyOnceBatches,
+  KafkaBatchTransport,
+  KafkaPublisher,
+  TopicNames,
+  topicSpecs,
+} from '../src';
 
 const run = uniqueId();
 const env = testEnvironment(run, 'kafka-exactly-once');
@@ -45,7 +55,12 @@ const snapshot = (customerId: string) =>
   });
 
 /** One instance of a consume-transform-produce service: every input snapshot becomes one output record (its id). */
-function instance(kafka: Kafka, transactionalId: string, exactlyOnce: boolean, onPublished: (ids: string[]) => Promise<void>): { transport: KafkaBatchTransport; publisher: KafkaPublisher } {
+function instance(
+  kafka: Kafka,
+  transactionalId: string,
+  exactlyOnce: boolean,
+  onPublished: (ids: string[]) => Promise<void>,
+): { transport: KafkaBatchTransport; publisher: KafkaPublisher } {
   const metrics = new PlatformMetrics('kafka-eo-test');
   const publisher = new KafkaPublisher(kafka, names, metrics);
   const transport = new KafkaBatchTransport({
@@ -65,7 +80,10 @@ function instance(kafka: Kafka, transactionalId: string, exactlyOnce: boolean, o
     topics.identitySnapshots.name,
     async (batch: ConsumedBatch<ConsumedMessage<{ id: string }>>) => {
       const ids = batch.messages.flatMap((m) => (m.kind === 'event' ? [m.event.id] : []));
-      await publisher.publishRaw(outputTopic, ids.map((id) => ({ key: id, value: id })));
+      await publisher.publishRaw(
+        outputTopic,
+        ids.map((id) => ({ key: id, value: id })),
+      );
       await onPublished(ids);
     },
     true,
@@ -121,9 +139,12 @@ async function readAll(kafka: Kafka, readUncommitted: boolean, topic = outputTop
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void values.push(message.value?.toString() ?? '') });
-    await expectEventually(() => {
-      for (const end of ends) expect(positions.of(topic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
-    }, { timeoutMs: 60000 });
+    await expectEventually(
+      () => {
+        for (const end of ends) expect(positions.of(topic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
+      },
+      { timeoutMs: 60000 },
+    );
     return values;
   } finally {
     await consumer.disconnect();
@@ -156,7 +177,13 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
     const transactionalId = `${run}.eo-instance-0`;
     const inputs = Array.from({ length: 20 }, (_, i) => `c-${i}`);
     const network = cuttableSockets();
-    const doomedKafka = new Kafka({ brokers, clientId: 'eo-doomed', logLevel: logLevel.NOTHING, socketFactory: network.socketFactory, retry: { retries: 0 } });
+    const doomedKafka = new Kafka({
+      brokers,
+      clientId: 'eo-doomed',
+      logLevel: logLevel.NOTHING,
+      socketFactory: network.socketFactory,
+      retry: { retries: 0 },
+    });
     let published: string[] = [];
     let hang: (() => void) | undefined;
     const doomed = instance(doomedKafka, transactionalId, true, async (ids) => {
@@ -180,10 +207,13 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
       // The successor's progress is committed with its outputs.
       const admin = kafka.admin();
       await admin.connect();
-      await expectEventually(async () => {
-        const [offsets] = await admin.fetchOffsets({ groupId: `${run}.${group}`, topics: [names.of(topics.identitySnapshots)] });
-        expect(offsets?.partitions.map((p) => p.offset)).toEqual([String(inputs.length)]);
-      }, { timeoutMs: 60000 });
+      await expectEventually(
+        async () => {
+          const [offsets] = await admin.fetchOffsets({ groupId: `${run}.${group}`, topics: [names.of(topics.identitySnapshots)] });
+          expect(offsets?.partitions.map((p) => p.offset)).toEqual([String(inputs.length)]);
+        },
+        { timeoutMs: 60000 },
+      );
       await admin.disconnect();
       const committed = await readAll(kafka, false);
       const everything = await readAll(kafka, true);
@@ -206,9 +236,15 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
    * retry of the written (and by then aborted) batch and acknowledges it without writing it, so
    * the next transaction commits without its records and the service records them as published.
    */
-  it('writes the next transaction\'s records after a send that was written but never acknowledged', async () => {
+  it("writes the next transaction's records after a send that was written but never acknowledged", async () => {
     const network = unansweredProduce();
-    const flakyKafka = new Kafka({ brokers, clientId: 'eo-unacked', logLevel: logLevel.NOTHING, socketFactory: network.socketFactory, retry: { retries: 8 } });
+    const flakyKafka = new Kafka({
+      brokers,
+      clientId: 'eo-unacked',
+      logLevel: logLevel.NOTHING,
+      socketFactory: network.socketFactory,
+      retry: { retries: 8 },
+    });
     const batches = new ExactlyOnceBatches(flakyKafka, { transactionalId: `${run}.eo-unacked-0`, sendRetries: 1 }, logger);
     try {
       const first = await batches.begin();

@@ -20,7 +20,12 @@ function snapshot(customerId: string, n: number) {
       id: `${customerId}:${n}`,
       source: '/test',
       subject: customerId,
-      data: { customerId, identifiers: [{ type: 'userId', value: `${customerId}-${n}` }], mergedIds: [], updatedAt: new Date(0).toISOString() },
+      data: {
+        customerId,
+        identifiers: [{ type: 'userId', value: `${customerId}-${n}` }],
+        mergedIds: [],
+        updatedAt: new Date(0).toISOString(),
+      },
     }),
   };
 }
@@ -100,7 +105,9 @@ describe('KafkaPublisher (real Kafka)', () => {
     const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
     try {
       await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
-      expect(spy.messages.filter((m) => m.key === 'cus_bytes').map((m) => m.headers[messageHeaders.eventId])).toEqual(calls.map((_, n) => `cus_bytes:${n}`));
+      expect(spy.messages.filter((m) => m.key === 'cus_bytes').map((m) => m.headers[messageHeaders.eventId])).toEqual(
+        calls.map((_, n) => `cus_bytes:${n}`),
+      );
     } finally {
       await spy.stop();
     }
@@ -108,7 +115,13 @@ describe('KafkaPublisher (real Kafka)', () => {
 
   it('writes a batch once when the broker wrote it but its answer was lost, where a plain producer writes it twice', async () => {
     const fault = faultySockets();
-    const faulty = new Kafka({ brokers, clientId: 'publisher-fault-test', logLevel: logLevel.NOTHING, socketFactory: fault.socketFactory, retry: { retries: 5, initialRetryTime: 100 } });
+    const faulty = new Kafka({
+      brokers,
+      clientId: 'publisher-fault-test',
+      logLevel: logLevel.NOTHING,
+      socketFactory: fault.socketFactory,
+      retry: { retries: 5, initialRetryTime: 100 },
+    });
     const p = new KafkaPublisher(faulty, names, new PlatformMetrics('test'));
     publishers.push(p);
     await p.connect();
@@ -122,9 +135,23 @@ describe('KafkaPublisher (real Kafka)', () => {
     await plain.connect();
     try {
       // Connected to the partition's leader first, so that the answer lost is the produce answer.
-      await plain.send({ topic: names.of(topics.identitySnapshots), acks: -1, messages: [{ key: 'cus_warm_up', value: JSON.stringify(snapshot('cus_warm_up', 1).event) }] });
+      await plain.send({
+        topic: names.of(topics.identitySnapshots),
+        acks: -1,
+        messages: [{ key: 'cus_warm_up', value: JSON.stringify(snapshot('cus_warm_up', 1).event) }],
+      });
       fault.loseNextAnswer();
-      await plain.send({ topic: names.of(topics.identitySnapshots), acks: -1, messages: [{ key: 'cus_lost_answer', value: JSON.stringify(snapshot('cus_lost_answer', 2).event), headers: { [messageHeaders.eventId]: 'cus_lost_answer:2' } }] });
+      await plain.send({
+        topic: names.of(topics.identitySnapshots),
+        acks: -1,
+        messages: [
+          {
+            key: 'cus_lost_answer',
+            value: JSON.stringify(snapshot('cus_lost_answer', 2).event),
+            headers: { [messageHeaders.eventId]: 'cus_lost_answer:2' },
+          },
+        ],
+      });
       expect(fault.lost()).toBe(2);
     } finally {
       await plain.disconnect();
@@ -133,7 +160,11 @@ describe('KafkaPublisher (real Kafka)', () => {
     const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
     try {
       await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
-      expect(spy.messages.filter((m) => m.key === 'cus_lost_answer').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_lost_answer:1', 'cus_lost_answer:2', 'cus_lost_answer:2']);
+      expect(spy.messages.filter((m) => m.key === 'cus_lost_answer').map((m) => m.headers[messageHeaders.eventId])).toEqual([
+        'cus_lost_answer:1',
+        'cus_lost_answer:2',
+        'cus_lost_answer:2',
+      ]);
     } finally {
       await spy.stop();
     }
@@ -187,10 +218,16 @@ describe('KafkaPublisher (real Kafka)', () => {
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void ids.push(message.headers?.[messageHeaders.eventId]?.toString() ?? '') });
-      await expectEventually(() => {
-        for (const end of ends) expect(positions.of(topic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
-      }, { timeoutMs: 30000 });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => void ids.push(message.headers?.[messageHeaders.eventId]?.toString() ?? ''),
+      });
+      await expectEventually(
+        () => {
+          for (const end of ends) expect(positions.of(topic, end.partition)).toBeGreaterThanOrEqual(Number(end.high));
+        },
+        { timeoutMs: 30000 },
+      );
     } finally {
       await consumer.disconnect();
     }
@@ -223,7 +260,17 @@ describe('KafkaPublisher (real Kafka)', () => {
     const dead = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 300000 });
     await dead.connect();
     const open = await dead.transaction();
-    await open.send({ topic: names.of(topics.identitySnapshots), acks: -1, messages: [{ key: 'cus_tx_dead', value: JSON.stringify(snapshot('cus_tx_dead', 1).event), headers: { [messageHeaders.eventId]: 'cus_tx_dead:1' } }] });
+    await open.send({
+      topic: names.of(topics.identitySnapshots),
+      acks: -1,
+      messages: [
+        {
+          key: 'cus_tx_dead',
+          value: JSON.stringify(snapshot('cus_tx_dead', 1).event),
+          headers: { [messageHeaders.eventId]: 'cus_tx_dead:1' },
+        },
+      ],
+    });
 
     const p = publisher({ transactionalId });
     await p.connect();
@@ -247,7 +294,9 @@ describe('KafkaPublisher (real Kafka)', () => {
     await p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 0)] }]);
     expect(p.stats.requests).toBe(1);
     const first = p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 1)] }]);
-    const second = new Promise<void>((resolve, reject) => setTimeout(() => p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 2)] }]).then(resolve, reject), 50));
+    const second = new Promise<void>((resolve, reject) =>
+      setTimeout(() => p.publish([{ topic: topics.identitySnapshots, events: [snapshot('cus_tx_window', 2)] }]).then(resolve, reject), 50),
+    );
     await Promise.all([first, second]);
     expect(p.stats.requests).toBe(2);
     // One AddPartitionsToTxn per transaction: none was refused for beginning while the broker still completed the previous commit.
@@ -255,7 +304,11 @@ describe('KafkaPublisher (real Kafka)', () => {
     const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
     try {
       await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
-      expect(spy.messages.filter((m) => m.key === 'cus_tx_window').map((m) => m.headers[messageHeaders.eventId])).toEqual(['cus_tx_window:0', 'cus_tx_window:1', 'cus_tx_window:2']);
+      expect(spy.messages.filter((m) => m.key === 'cus_tx_window').map((m) => m.headers[messageHeaders.eventId])).toEqual([
+        'cus_tx_window:0',
+        'cus_tx_window:1',
+        'cus_tx_window:2',
+      ]);
     } finally {
       await spy.stop();
     }
@@ -270,7 +323,9 @@ describe('KafkaPublisher (real Kafka)', () => {
     const spy = await TopicSpy.start(brokers, [names.of(topics.identitySnapshots)]);
     try {
       await spy.waitUntilCaughtUp([names.of(topics.identitySnapshots)], { timeoutMs: 30000 });
-      expect(spy.messages.filter((m) => m.key === 'cus_tx_many').map((m) => m.headers[messageHeaders.eventId])).toEqual(calls.map((_, n) => `cus_tx_many:${n}`));
+      expect(spy.messages.filter((m) => m.key === 'cus_tx_many').map((m) => m.headers[messageHeaders.eventId])).toEqual(
+        calls.map((_, n) => `cus_tx_many:${n}`),
+      );
     } finally {
       await spy.stop();
     }

@@ -20,7 +20,10 @@ describe('ensureTopics under concurrent boots (real Kafka)', () => {
     const names = new TopicNames(`${run}.`);
     const creators = Array.from({ length: 12 }, (_, i) => {
       const own = all.filter((_, j) => (j + i) % 3 !== 0);
-      return { kafka: new Kafka({ brokers, clientId: `creator-${i}`, logLevel: logLevel.NOTHING }), specs: topicSpecs(names, own, [`group-${i % 2}`]) };
+      return {
+        kafka: new Kafka({ brokers, clientId: `creator-${i}`, logLevel: logLevel.NOTHING }),
+        specs: topicSpecs(names, own, [`group-${i % 2}`]),
+      };
     });
     const retries: unknown[] = [];
     const results = await Promise.allSettled(
@@ -41,7 +44,10 @@ describe('ensureTopics under concurrent boots (real Kafka)', () => {
     }
     const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
-    const sent = await producer.sendBatch({ acks: -1, topicMessages: wanted.map((topic) => ({ topic, messages: [{ key: 'k', value: 'v' }] })) });
+    const sent = await producer.sendBatch({
+      acks: -1,
+      topicMessages: wanted.map((topic) => ({ topic, messages: [{ key: 'k', value: 'v' }] })),
+    });
     await producer.disconnect();
     expect(new Set(sent.map((r) => r.topicName))).toEqual(new Set(wanted));
   });

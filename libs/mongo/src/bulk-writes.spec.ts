@@ -57,7 +57,10 @@ describe('chunkedBulkWrite', () => {
     await chunkedBulkWrite(collection, []);
     expect(collection.calls).toHaveLength(0);
 
-    await chunkedBulkWrite(collection, Array.from({ length: 120 }, (_, i) => i));
+    await chunkedBulkWrite(
+      collection,
+      Array.from({ length: 120 }, (_, i) => i),
+    );
     expect(collection.calls.map((c) => [c.operations.length, c.ordered])).toEqual([
       [50, false],
       [50, false],
@@ -142,7 +145,9 @@ describe('ensureThenApply', () => {
       { id: 'b', onInsert: { n: 0 } },
       { id: 'a', onInsert: { n: 0 } },
     ];
-    const apply: BulkOperation[] = Array.from({ length: 3 }, (_, i) => ({ updateOne: { filter: { _id: `c${i}` }, update: { $set: { n: i } } } }));
+    const apply: BulkOperation[] = Array.from({ length: 3 }, (_, i) => ({
+      updateOne: { filter: { _id: `c${i}` }, update: { $set: { n: i } } },
+    }));
 
     const matched = await ensureThenApply(model, ensure, apply, { chunkSize: 2 });
 

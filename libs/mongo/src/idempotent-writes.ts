@@ -38,7 +38,9 @@ export async function ensureThenApply(
   if (unique.size > 0) {
     await chunkedBulkWrite(
       collection,
-      [...unique.values()].map((e) => ({ updateOne: { filter: { _id: e.id }, update: { $setOnInsert: e.onInsert }, upsert: true } }) as never),
+      [...unique.values()].map(
+        (e) => ({ updateOne: { filter: { _id: e.id }, update: { $setOnInsert: e.onInsert }, upsert: true } }) as never,
+      ),
       { ...options, ordered: false },
     );
   }

@@ -33,7 +33,10 @@ describe('loadWithSurvivors', () => {
   });
 
   it('stops at a cycle and after MAX_MERGE_HOPS reads of a longer chain', async () => {
-    const cycle = store([{ id: 'x', mergedInto: 'y' }, { id: 'y', mergedInto: 'x' }]);
+    const cycle = store([
+      { id: 'x', mergedInto: 'y' },
+      { id: 'y', mergedInto: 'x' },
+    ]);
     const resolved = await loadWithSurvivors(['x'], cycle.read);
     expect(resolved.survivorOf('x')).toBe('y');
     expect(cycle.reads).toEqual([['x'], ['y']]);

@@ -22,7 +22,9 @@ export async function loadWithSurvivors<D extends MergeableDocument>(
 ): Promise<ResolvedDocuments<D>> {
   const docs = new Map(await read([...new Set(ids)]));
   for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
-    const missing = [...new Set([...docs.values()].flatMap((d) => (d.mergedInto !== undefined && !docs.has(d.mergedInto) ? [d.mergedInto] : [])))];
+    const missing = [
+      ...new Set([...docs.values()].flatMap((d) => (d.mergedInto !== undefined && !docs.has(d.mergedInto) ? [d.mergedInto] : []))),
+    ];
     if (missing.length === 0) break;
     for (const [id, doc] of await read(missing)) docs.set(id, doc);
   }

@@ -4,5 +4,12 @@ export function isDuplicateKeyError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (code === 11000 || code === 11001) return true;
   const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((e) => isDuplicateKeyError(e) || (e as { code?: unknown })?.code === 11000 || (e as { err?: { code?: unknown } })?.err?.code === 11000);
+  return (
+    Array.isArray(writeErrors) &&
+    writeErrors.length > 0 &&
+    writeErrors.every(
+      (e) =>
+        isDuplicateKeyError(e) || (e as { code?: unknown })?.code === 11000 || (e as { err?: { code?: unknown } })?.err?.code === 11000,
+    )
+  );
 }

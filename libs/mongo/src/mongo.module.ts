@@ -30,7 +30,18 @@ class MongoReadiness implements OnModuleInit {
 }
 
 /** Commands whose first field names a collection (find, insert, update, delete, aggregate...). */
-const COLLECTION_COMMANDS = new Set(['find', 'insert', 'update', 'delete', 'aggregate', 'count', 'distinct', 'findAndModify', 'getMore', 'createIndexes']);
+const COLLECTION_COMMANDS = new Set([
+  'find',
+  'insert',
+  'update',
+  'delete',
+  'aggregate',
+  'count',
+  'distinct',
+  'findAndModify',
+  'getMore',
+  'createIndexes',
+]);
 
 /**
  * Times every command the driver sends (command monitoring) into
@@ -128,7 +139,9 @@ class MongoTopologyWatch implements OnModuleInit, OnModuleDestroy {
     // Once per silence, then every five minutes while it lasts.
     if (this.reportedAt !== undefined && this.reportedAt > this.lastHeartbeatAt && Date.now() - this.reportedAt < 300000) return;
     this.reportedAt = Date.now();
-    this.logger.error(`mongodb monitor silent for ${((Date.now() - this.lastHeartbeatAt) / 1000).toFixed(0)} s while the server is unknown: ${JSON.stringify(monitorStates(this.connection))}`);
+    this.logger.error(
+      `mongodb monitor silent for ${((Date.now() - this.lastHeartbeatAt) / 1000).toFixed(0)} s while the server is unknown: ${JSON.stringify(monitorStates(this.connection))}`,
+    );
   }
 }
 
@@ -138,13 +151,19 @@ function monitorStates(connection: Connection): unknown[] {
   const servers = topology?.s?.servers;
   if (!servers) return [];
   return [...servers.entries()].map(([address, server]) => {
-    const s = server as { s?: { state?: string }; monitor?: { s?: { state?: string }; connection?: { closed?: boolean } | null; monitorId?: unknown }; pool?: { generation?: number; s?: { state?: string } } };
+    const s = server as {
+      s?: { state?: string };
+      monitor?: { s?: { state?: string }; connection?: { closed?: boolean } | null; monitorId?: unknown };
+      pool?: { generation?: number; s?: { state?: string } };
+    };
     return {
       address,
       server: s.s?.state,
       monitor: s.monitor?.s?.state,
       monitorConnection: s.monitor?.connection === null ? 'none' : s.monitor?.connection?.closed ? 'closed' : 'open',
-      monitorInterval: s.monitor?.monitorId ? JSON.stringify(s.monitor.monitorId, (k, v) => (k === 'fn' || k === 'timerId' ? undefined : v)) : 'none',
+      monitorInterval: s.monitor?.monitorId
+        ? JSON.stringify(s.monitor.monitorId, (k, v) => (k === 'fn' || k === 'timerId' ? undefined : v))
+        : 'none',
       pool: s.pool?.s?.state,
       generation: s.pool?.generation,
     };

@@ -18,20 +18,34 @@ describe('writeStatementsOf', () => {
     const update = writeStatementsOf('update', { update: 'people', updates });
     expect(update?.statements).toBe(1);
     expect(update?.bytes).toBe(mongo.BSON.serialize({ 0: updates[0] }).length);
-    const deletes = [{ q: { _id: 'a' }, limit: 1 }, { q: { _id: 'b' }, limit: 1 }, { q: { _id: 'c' }, limit: 1 }];
+    const deletes = [
+      { q: { _id: 'a' }, limit: 1 },
+      { q: { _id: 'b' }, limit: 1 },
+      { q: { _id: 'c' }, limit: 1 },
+    ];
     expect(writeStatementsOf('delete', { delete: 'people', deletes })?.statements).toBe(3);
   });
 
   it('grows with what is written, not with the command envelope', () => {
     const small = writeStatementsOf('insert', { insert: 'people', documents: [{ _id: 'a' }] });
     const large = writeStatementsOf('insert', { insert: 'people', documents: [{ _id: 'a', text: 'x'.repeat(1000) }] });
-    const enveloped = writeStatementsOf('insert', { insert: 'people', documents: [{ _id: 'a' }], writeConcern: { w: 'majority' }, $db: 'platform' });
+    const enveloped = writeStatementsOf('insert', {
+      insert: 'people',
+      documents: [{ _id: 'a' }],
+      writeConcern: { w: 'majority' },
+      $db: 'platform',
+    });
     expect((large?.bytes ?? 0) - (small?.bytes ?? 0)).toBeGreaterThanOrEqual(1000);
     expect(enveloped?.bytes).toBe(small?.bytes);
   });
 
   it('counts a findAndModify as one statement of its query and update', () => {
-    const written = writeStatementsOf('findAndModify', { findAndModify: 'people', query: { _id: 'a' }, update: { $inc: { n: 1 } }, new: true });
+    const written = writeStatementsOf('findAndModify', {
+      findAndModify: 'people',
+      query: { _id: 'a' },
+      update: { $inc: { n: 1 } },
+      new: true,
+    });
     expect(written?.statements).toBe(1);
     expect(written?.bytes).toBe(mongo.BSON.serialize({ query: { _id: 'a' }, update: { $inc: { n: 1 } } }).length);
   });

@@ -10,10 +10,20 @@ const run = uniqueId();
 const env = testEnvironment(run, 'mongo-command-metrics');
 
 /** A counter's or histogram count's value for one collection and command (0 when never observed). */
-async function valueOf(metric: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number; metricName?: string }> }> }, collection: string, command: string, suffix = ''): Promise<number> {
+async function valueOf(
+  metric: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number; metricName?: string }> }> },
+  collection: string,
+  command: string,
+  suffix = '',
+): Promise<number> {
   const { values } = await metric.get();
   return values
-    .filter((v) => v.labels['collection'] === collection && v.labels['command'] === command && (suffix === '' || v.metricName?.endsWith(suffix) === true))
+    .filter(
+      (v) =>
+        v.labels['collection'] === collection &&
+        v.labels['command'] === command &&
+        (suffix === '' || v.metricName?.endsWith(suffix) === true),
+    )
     .reduce((s, v) => s + v.value, 0);
 }
 
@@ -65,14 +75,18 @@ describe('MongoModule command metrics (real MongoDB-compatible server)', () => {
     // One update command of two statements; its bytes hold both filters and updates.
     expect(await valueOf(metrics.storeCommandDuration, 'things', 'update', '_count')).toBe(1);
     expect(await valueOf(metrics.storeDocumentsWritten, 'things', 'update')).toBe(2);
-    expect(await valueOf(metrics.storeBytesWritten, 'things', 'update')).toBeGreaterThan(mongo.BSON.serialize({ a: updates[0]?.updateOne.filter, b: updates[1]?.updateOne.update }).length);
+    expect(await valueOf(metrics.storeBytesWritten, 'things', 'update')).toBeGreaterThan(
+      mongo.BSON.serialize({ a: updates[0]?.updateOne.filter, b: updates[1]?.updateOne.update }).length,
+    );
     // A read is a command and writes nothing.
     expect(await valueOf(metrics.storeCommandDuration, 'things', 'find', '_count')).toBe(1);
     expect(await valueOf(metrics.storeDocumentsWritten, 'things', 'find')).toBe(0);
 
     // Exposed on /metrics as the bench scrapes them.
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/o2o_mongo_documents_written_total\{collection="things",command="insert",service="mongo_command_metrics_test"\} 3/);
+    expect(text).toMatch(
+      /o2o_mongo_documents_written_total\{collection="things",command="insert",service="mongo_command_metrics_test"\} 3/,
+    );
     expect(text).toMatch(/o2o_mongo_bytes_written_total\{collection="things",command="update",service="mongo_command_metrics_test"\} \d+/);
   });
 });

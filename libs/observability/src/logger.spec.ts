@@ -17,11 +17,29 @@ function capture() {
 describe('logger', () => {
   it('never writes e-mails or phone numbers, wherever they appear', () => {
     const { lines, logger } = capture();
-    logger.info({ email: 'ada@example.com', user: { phone: '+49 30 1234567' }, event: { traits: { email: 'x@y.org' }, context: { traits: { name: 'Ada' } } } }, 'identify');
-    logger.warn({ deep: { a: { b: { c: { note: 'contact ada.lovelace@example.co.uk or 0049 30 7654321' } } } } }, 'failed for bob@example.com');
+    logger.info(
+      {
+        email: 'ada@example.com',
+        user: { phone: '+49 30 1234567' },
+        event: { traits: { email: 'x@y.org' }, context: { traits: { name: 'Ada' } } },
+      },
+      'identify',
+    );
+    logger.warn(
+      { deep: { a: { b: { c: { note: 'contact ada.lovelace@example.co.uk or 0049 30 7654321' } } } } },
+      'failed for bob@example.com',
+    );
     logger.error({ err: new Error('duplicate key for carol@example.com') }, 'write failed');
     const text = lines.join('\n');
-    for (const secret of ['ada@example.com', 'x@y.org', '1234567', 'ada.lovelace@example.co.uk', '7654321', 'bob@example.com', 'carol@example.com']) {
+    for (const secret of [
+      'ada@example.com',
+      'x@y.org',
+      '1234567',
+      'ada.lovelace@example.co.uk',
+      '7654321',
+      'bob@example.com',
+      'carol@example.com',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('identify');

@@ -6,8 +6,23 @@ import pino, { Logger, LoggerOptions } from 'pino';
  * Segment traits/context.traits).
  */
 export const personalDataKeys = [
-  'email', 'phone', 'mobile', 'firstName', 'lastName', 'name', 'address', 'street', 'birthday',
-  'birthDate', 'nationalId', 'password', 'ip', 'authorization', 'cookie', 'writeKey', 'value',
+  'email',
+  'phone',
+  'mobile',
+  'firstName',
+  'lastName',
+  'name',
+  'address',
+  'street',
+  'birthday',
+  'birthDate',
+  'nationalId',
+  'password',
+  'ip',
+  'authorization',
+  'cookie',
+  'writeKey',
+  'value',
 ];
 
 export const redactPaths: string[] = [
@@ -15,7 +30,10 @@ export const redactPaths: string[] = [
   'req.headers.cookie',
   'req.headers["x-signature"]',
   ...personalDataKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.traits.${key}`, `*.*.traits.${key}`]),
-  'traits', '*.traits', 'raw', '*.raw',
+  'traits',
+  '*.traits',
+  'raw',
+  '*.raw',
 ];
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
@@ -33,7 +51,11 @@ const PHONE = /(?:\+|\b00)[1-9][\d\s().-]{6,18}\d|\b0\d[\d\s().-]{7,14}\d\b/g;
 
 /** Replaces e-mail addresses and phone numbers inside free text, and identifier values in request paths. */
 export function scrubText(text: string): string {
-  return text.replace(IDENTIFIER_PATH, '$1[redacted]').replace(ENCODED_EMAIL, '[email]').replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+  return text
+    .replace(IDENTIFIER_PATH, '$1[redacted]')
+    .replace(ENCODED_EMAIL, '[email]')
+    .replace(EMAIL, '[email]')
+    .replace(PHONE, '[phone]');
 }
 
 /**
@@ -44,7 +66,8 @@ export function scrubPersonalData(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrubPersonalData(v, depth + 1));
-  if (value instanceof Error) return { type: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined };
+  if (value instanceof Error)
+    return { type: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = scrubPersonalData(v, depth + 1);
   return out;
@@ -71,20 +94,22 @@ export interface LoggerSettings {
 export function createLogger(settings: LoggerSettings): Logger {
   return pino(
     {
-    level: settings.level ?? 'info',
-    base: { service: settings.service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths, censor: '[redacted]' },
-    formatters: {
-      level: (label) => ({ level: label }),
-      log: (object) => scrubPersonalData(object) as Record<string, unknown>,
-    },
-    hooks: {
-      logMethod(args, method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+      level: settings.level ?? 'info',
+      base: { service: settings.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => scrubPersonalData(object) as Record<string, unknown>,
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+        },
       },
     },
-  }, settings.destination);
+    settings.destination,
+  );
 }
 
 export type { Logger };

@@ -82,7 +82,12 @@ export class ManagementListener implements OnApplicationBootstrap, OnApplication
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
-      send(response, 405, 'application/json', JSON.stringify({ success: false, error: { code: 'method_not_allowed', message: 'the management listener answers GET only' } }));
+      send(
+        response,
+        405,
+        'application/json',
+        JSON.stringify({ success: false, error: { code: 'method_not_allowed', message: 'the management listener answers GET only' } }),
+      );
       return;
     }
     if (path === '/metrics') {
@@ -100,7 +105,15 @@ export class ManagementListener implements OnApplicationBootstrap, OnApplication
       }
       return;
     }
-    send(response, 404, 'application/json', JSON.stringify({ success: false, error: { code: 'not_found', message: `the management listener serves ${MANAGEMENT_PATHS.join(', ')}` } }));
+    send(
+      response,
+      404,
+      'application/json',
+      JSON.stringify({
+        success: false,
+        error: { code: 'not_found', message: `the management listener serves ${MANAGEMENT_PATHS.join(', ')}` },
+      }),
+    );
   }
 }
 

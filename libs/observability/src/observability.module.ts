@@ -36,7 +36,11 @@ export interface ObservabilityOptions {
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     const management: Provider[] = options.management
-      ? [{ provide: MANAGEMENT_SETTINGS, useValue: options.management }, { provide: MANAGEMENT_LOGGER, useValue: options.logger }, ManagementListener]
+      ? [
+          { provide: MANAGEMENT_SETTINGS, useValue: options.management },
+          { provide: MANAGEMENT_LOGGER, useValue: options.logger },
+          ManagementListener,
+        ]
       : [];
     return {
       module: ObservabilityModule,
@@ -54,11 +58,7 @@ export class ObservabilityModule {
         }),
         HealthModule,
       ],
-      providers: [
-        { provide: LOGGER, useValue: options.logger },
-        { provide: PlatformMetrics, useValue: options.metrics },
-        ...management,
-      ],
+      providers: [{ provide: LOGGER, useValue: options.logger }, { provide: PlatformMetrics, useValue: options.metrics }, ...management],
       exports: [LOGGER, PlatformMetrics, HealthModule, ...(options.management ? [ManagementListener] : [])],
     };
   }

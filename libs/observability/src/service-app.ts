@@ -20,9 +20,15 @@ export interface ServiceAppOptions {
  * On SIGTERM/SIGINT Nest stops HTTP, then the Kafka transports (which finish the in-flight batch
  * and commit its offsets), then closes Kafka producers, MongoDB and Redis in onApplicationShutdown.
  */
-export async function createServiceApp(rootModule: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<NestFastifyApplication> {
+export async function createServiceApp(
+  rootModule: Type<unknown> | DynamicModule,
+  options: ServiceAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: true });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true, bodyParser: options.bodyParser ?? true });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: true,
+    bodyParser: options.bodyParser ?? true,
+  });
   app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks();
   installShutdownWatchdog(app, options);

@@ -43,9 +43,7 @@ export function startTelemetry(settings: TelemetrySettings): void {
   if (sdk) return;
   const spanProcessors: SpanProcessor[] = [...(settings.spanProcessors ?? [])];
   if (settings.otlpEndpoint) {
-    spanProcessors.push(
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
-    );
+    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
   }
   exporting = spanProcessors.length > 0;
   // Without any processor the SDK installs no tracer provider, spans would be non-recording and

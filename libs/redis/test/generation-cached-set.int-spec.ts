@@ -27,7 +27,8 @@ describe('GenerationCachedSet (real Redis)', () => {
   const run = uniqueId();
   const clients = twoInstances(run, 'generation-cached-set');
 
-  const setOf = (client: Redis, source: SetSource, key: string, maxMembers = 100) => new GenerationCachedSet(client, source, { key, maxMembers, logger: clients.logger });
+  const setOf = (client: Redis, source: SetSource, key: string, maxMembers = 100) =>
+    new GenerationCachedSet(client, source, { key, maxMembers, logger: clients.logger });
 
   it('answers repeated checks from one load of the source', async () => {
     const source = new CountingSource();

@@ -3,7 +3,10 @@ import { expectEventually, testEnvironment } from '@o2o/testing';
 import { createRedis, Redis } from '../src';
 
 /** Two Redis clients standing for two instances of a service, under the run's key prefix; read inside tests. */
-export function twoInstances(run: string, name: string): { readonly redis: Redis; readonly otherInstance: Redis; readonly logger: ReturnType<typeof createLogger>; readonly keyPrefix: string } {
+export function twoInstances(
+  run: string,
+  name: string,
+): { readonly redis: Redis; readonly otherInstance: Redis; readonly logger: ReturnType<typeof createLogger>; readonly keyPrefix: string } {
   const env = testEnvironment(run, name);
   const logger = createLogger({ service: `${name}-test`, level: 'error' });
   const settings = { url: env['REDIS_URL'] ?? '', keyPrefix: env['REDIS_KEY_PREFIX'] ?? '' };

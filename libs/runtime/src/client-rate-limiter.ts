@@ -37,7 +37,11 @@ export class RedisClientRateLimit implements ClientRateLimit {
       keyPrefix: 'client-rate:privileged',
       points: settings.privilegedPerMinute,
       duration: 60,
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix: 'client-rate:privileged:memory', points: settings.privilegedPerMinute, duration: 60 }),
+      insuranceLimiter: new RateLimiterMemory({
+        keyPrefix: 'client-rate:privileged:memory',
+        points: settings.privilegedPerMinute,
+        duration: 60,
+      }),
     });
     this.customerFacing = new RateLimiterMemory({ keyPrefix: 'client-rate:customer-facing', points: settings.perSecond, duration: 1 });
     this.refused = new Counter({

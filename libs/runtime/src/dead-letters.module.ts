@@ -1,4 +1,18 @@
-import { Body, Controller, DynamicModule, Get, HttpCode, Inject, Injectable, Module, Optional, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  DynamicModule,
+  Get,
+  HttpCode,
+  Inject,
+  Injectable,
+  Module,
+  Optional,
+  Param,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { parseBody, problem } from './http-problem';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Kafka } from 'kafkajs';
@@ -71,7 +85,10 @@ const redriveSchema = z.union([
   z.strictObject({ all: z.literal(true), reason: z.string().trim().min(1).max(500) }),
 ]);
 const discardSchema = z.strictObject({ letters: z.array(letterRef).min(1).max(10000), reason: z.string().trim().min(1).max(500) });
-const listSchema = z.strictObject({ status: z.enum(['pending', 'redriven', 'discarded']).optional(), limit: z.coerce.number().int().min(1).max(10000).default(1000) });
+const listSchema = z.strictObject({
+  status: z.enum(['pending', 'redriven', 'discarded']).optional(),
+  limit: z.coerce.number().int().min(1).max(10000).default(1000),
+});
 
 const contractTopicNames = new Set<string>(Object.values(topics).map((t) => t.name));
 
@@ -122,7 +139,11 @@ export class DeadLetterOperations {
   }
 
   /** Sends the letters back to their original topics, oldest first, and records who did it. */
-  async redrive(selection: { letters?: Array<{ partition: number; offset: string }>; all?: boolean }, reason: string, principal: Principal): Promise<{ redriven: number; topics: Record<string, number> }> {
+  async redrive(
+    selection: { letters?: Array<{ partition: number; offset: string }>; all?: boolean },
+    reason: string,
+    principal: Principal,
+  ): Promise<{ redriven: number; topics: Record<string, number> }> {
     const records = await readDeadLetters(this.kafka, this.topic);
     const actions = await this.actionsOf(records);
     const chosen = selection.all
@@ -131,13 +152,23 @@ export class DeadLetterOperations {
     for (const r of chosen) {
       const contract = this.names.contractName(r.originalTopic);
       if (contract === undefined || !contractTopicNames.has(contract)) {
-        throw problem(422, 'unknown_topic', `dead letter ${idOf(r)} names ${r.originalTopic || 'no topic'} as its origin, not a topic of this deployment`);
+        throw problem(
+          422,
+          'unknown_topic',
+          `dead letter ${idOf(r)} names ${r.originalTopic || 'no topic'} as its origin, not a topic of this deployment`,
+        );
       }
     }
     if (chosen.length === 0) return { redriven: 0, topics: {} };
     const at = new Date();
     await this.actions.bulkWrite(
-      chosen.map((r) => ({ updateOne: { filter: { _id: idOf(r) }, update: { $set: this.actionFields(r, 'redriven', 'sending', reason, principal, at) }, upsert: true } })),
+      chosen.map((r) => ({
+        updateOne: {
+          filter: { _id: idOf(r) },
+          update: { $set: this.actionFields(r, 'redriven', 'sending', reason, principal, at) },
+          upsert: true,
+        },
+      })),
       { ordered: true },
     );
     // Dead-letter order is each key's original order (one key, one dead-letter partition).
@@ -161,7 +192,10 @@ export class DeadLetterOperations {
       counts[topic] = readable.length;
     }
     await this.actions.updateMany({ _id: { $in: chosen.map(idOf) } }, { $set: { state: 'done' } });
-    this.logger.warn({ deadLetterTopic: this.topic, redriven: chosen.length, topics: counts, by: principal.subject, client: principal.client, reason }, 'dead letters re-driven');
+    this.logger.warn(
+      { deadLetterTopic: this.topic, redriven: chosen.length, topics: counts, by: principal.subject, client: principal.client, reason },
+      'dead letters re-driven',
+    );
     return { redriven: chosen.length, topics: counts };
   }
 
@@ -183,20 +217,44 @@ export class DeadLetterOperations {
     return opened;
   }
 
-  async discard(letters: Array<{ partition: number; offset: string }>, reason: string, principal: Principal): Promise<{ discarded: number }> {
+  async discard(
+    letters: Array<{ partition: number; offset: string }>,
+    reason: string,
+    principal: Principal,
+  ): Promise<{ discarded: number }> {
     const records = await readDeadLetters(this.kafka, this.topic);
     const actions = await this.actionsOf(records);
     const chosen = this.select(records, actions, letters);
     const at = new Date();
     await this.actions.bulkWrite(
-      chosen.map((r) => ({ updateOne: { filter: { _id: idOf(r) }, update: { $set: this.actionFields(r, 'discarded', 'done', reason, principal, at) }, upsert: true } })),
+      chosen.map((r) => ({
+        updateOne: {
+          filter: { _id: idOf(r) },
+          update: { $set: this.actionFields(r, 'discarded', 'done', reason, principal, at) },
+          upsert: true,
+        },
+      })),
       { ordered: true },
     );
-    this.logger.warn({ deadLetterTopic: this.topic, discarded: chosen.length, letters: chosen.map(idOf), by: principal.subject, client: principal.client, reason }, 'dead letters discarded');
+    this.logger.warn(
+      {
+        deadLetterTopic: this.topic,
+        discarded: chosen.length,
+        letters: chosen.map(idOf),
+        by: principal.subject,
+        client: principal.client,
+        reason,
+      },
+      'dead letters discarded',
+    );
     return { discarded: chosen.length };
   }
 
-  private select(records: DeadLetterRecord[], actions: Map<string, DeadLetterAction>, refs: Array<{ partition: number; offset: string }>): DeadLetterRecord[] {
+  private select(
+    records: DeadLetterRecord[],
+    actions: Map<string, DeadLetterAction>,
+    refs: Array<{ partition: number; offset: string }>,
+  ): DeadLetterRecord[] {
     const byId = new Map(records.map((r) => [idOf(r), r]));
     const missing = refs.filter((ref) => !byId.has(idOf(ref))).map(idOf);
     if (missing.length > 0) throw problem(404, 'not_found', `no dead letter ${missing.join(', ')} on ${this.topic}`);
@@ -206,7 +264,14 @@ export class DeadLetterOperations {
     return records.filter((r) => wanted.has(idOf(r)));
   }
 
-  private actionFields(r: DeadLetterRecord, action: DeadLetterAction['action'], state: DeadLetterAction['state'], reason: string, principal: Principal, at: Date): Omit<DeadLetterAction, '_id'> {
+  private actionFields(
+    r: DeadLetterRecord,
+    action: DeadLetterAction['action'],
+    state: DeadLetterAction['state'],
+    reason: string,
+    principal: Principal,
+    at: Date,
+  ): Omit<DeadLetterAction, '_id'> {
     return {
       action,
       state,
@@ -243,7 +308,18 @@ export class DeadLetterOperations {
       eventId: r.headers['ce_id'] ?? null,
       eventType: r.headers['ce_type'] ?? null,
       status,
-      ...(action ? { action: { action: action.action, state: action.state, by: action.by, client: action.client, reason: action.reason, at: new Date(action.at).toISOString() } } : {}),
+      ...(action
+        ? {
+            action: {
+              action: action.action,
+              state: action.state,
+              by: action.by,
+              client: action.client,
+              reason: action.reason,
+              at: new Date(action.at).toISOString(),
+            },
+          }
+        : {}),
     };
   }
 }

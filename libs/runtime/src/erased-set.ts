@@ -29,7 +29,11 @@ export function erasedSetCopy<T extends { _id: string }>(erased: Model<T>, redis
     redis,
     {
       loadAll: async (max) => {
-        const docs = await erased.find({}, { _id: 1 }).limit(max + 1).lean<Array<{ _id: string }>>().exec();
+        const docs = await erased
+          .find({}, { _id: 1 })
+          .limit(max + 1)
+          .lean<Array<{ _id: string }>>()
+          .exec();
         return docs.length > max ? undefined : docs.map((d) => d._id);
       },
       among: async (hashes) => {

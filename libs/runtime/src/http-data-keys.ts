@@ -32,7 +32,9 @@ export class HttpDataKeys implements DataKeySource {
   async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
     const answer = new Map<string, DataKey>();
     for (let at = 0; at < subjects.length; at += REQUEST_LIMIT) {
-      const body = await this.call<{ keys: Array<{ subject: string; kid: string; key: string }> }>('subjects', { subjects: subjects.slice(at, at + REQUEST_LIMIT) });
+      const body = await this.call<{ keys: Array<{ subject: string; kid: string; key: string }> }>('subjects', {
+        subjects: subjects.slice(at, at + REQUEST_LIMIT),
+      });
       for (const k of body.keys) answer.set(k.subject, { kid: k.kid, key: Buffer.from(k.key, 'base64') });
     }
     return answer;

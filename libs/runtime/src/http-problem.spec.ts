@@ -18,16 +18,33 @@ describe('the one error body', () => {
     const merged = problemFor(new MergedThing('c1'), rules);
     expect(merged.getStatus()).toBe(409);
     expect(merged.body()).toEqual({ success: false, error: { code: 'thing_merged', message: 'merged into c1', survivorId: 'c1' } });
-    expect(problemFor(new UnknownThing('no thing t'), rules).body()).toEqual({ success: false, error: { code: 'thing_not_found', message: 'no thing t' } });
+    expect(problemFor(new UnknownThing('no thing t'), rules).body()).toEqual({
+      success: false,
+      error: { code: 'thing_not_found', message: 'no thing t' },
+    });
   });
 
   it('folds the older shapes into it: { code, message }, { error: { code, message } } and Nest’s own', () => {
-    expect(problemFor(new NotFoundException({ code: 'not_found', message: 'gone' })).body()).toEqual({ success: false, error: { code: 'not_found', message: 'gone' } });
-    expect(problemFor(new NotFoundException({ error: { code: 'not_found', message: 'none' } })).body()).toEqual({ success: false, error: { code: 'not_found', message: 'none' } });
-    expect(problemFor(new NotFoundException('Cannot GET /nowhere')).body()).toEqual({ success: false, error: { code: 'not_found', message: 'Cannot GET /nowhere' } });
-    const auth = problemFor(new HttpException({ success: false, error: { code: 'forbidden', message: 'needs x', requiredScope: 'x:read' } }, 403));
+    expect(problemFor(new NotFoundException({ code: 'not_found', message: 'gone' })).body()).toEqual({
+      success: false,
+      error: { code: 'not_found', message: 'gone' },
+    });
+    expect(problemFor(new NotFoundException({ error: { code: 'not_found', message: 'none' } })).body()).toEqual({
+      success: false,
+      error: { code: 'not_found', message: 'none' },
+    });
+    expect(problemFor(new NotFoundException('Cannot GET /nowhere')).body()).toEqual({
+      success: false,
+      error: { code: 'not_found', message: 'Cannot GET /nowhere' },
+    });
+    const auth = problemFor(
+      new HttpException({ success: false, error: { code: 'forbidden', message: 'needs x', requiredScope: 'x:read' } }, 403),
+    );
     expect(auth.body()).toEqual({ success: false, error: { code: 'forbidden', message: 'needs x', requiredScope: 'x:read' } });
-    expect(problemFor(new BadRequestException({ code: 'invalid_request', message: 'bad', issues: [{ field: 'a', message: 'required' }] })).body().error.issues).toEqual([{ field: 'a', message: 'required' }]);
+    expect(
+      problemFor(new BadRequestException({ code: 'invalid_request', message: 'bad', issues: [{ field: 'a', message: 'required' }] })).body()
+        .error.issues,
+    ).toEqual([{ field: 'a', message: 'required' }]);
   });
 
   it('never leaks an unexpected error, and keeps a body-reading error’s status', () => {
@@ -57,6 +74,10 @@ describe('the one error body', () => {
       return undefined;
     };
     expect(refused('{not json')).toMatchObject({ status: 400, code: 'invalid_json' });
-    expect(refused({ size: 0 })).toMatchObject({ status: 400, code: 'invalid_request', issues: [expect.objectContaining({ field: 'name' }), expect.objectContaining({ field: 'size' })] });
+    expect(refused({ size: 0 })).toMatchObject({
+      status: 400,
+      code: 'invalid_request',
+      issues: [expect.objectContaining({ field: 'name' }), expect.objectContaining({ field: 'size' })],
+    });
   });
 });

@@ -135,10 +135,15 @@ function fromHttpException(exception: HttpException): HttpProblem {
   const inner = isRecord(response) && isRecord(response['error']) ? response['error'] : isRecord(response) ? response : {};
   const { code, message, issues, statusCode: _statusCode, error: _error, success: _success, ...details } = inner;
   const text = typeof message === 'string' ? message : Array.isArray(message) ? message.join('; ') : exception.message;
-  return new HttpProblem(status, typeof code === 'string' ? code : codeOfStatus(status), status >= 500 && typeof code !== 'string' ? 'unexpected error' : text, {
-    ...(Array.isArray(issues) ? { issues: issues as ProblemIssue[] } : {}),
-    details,
-  });
+  return new HttpProblem(
+    status,
+    typeof code === 'string' ? code : codeOfStatus(status),
+    status >= 500 && typeof code !== 'string' ? 'unexpected error' : text,
+    {
+      ...(Array.isArray(issues) ? { issues: issues as ProblemIssue[] } : {}),
+      details,
+    },
+  );
 }
 
 /**
@@ -149,7 +154,8 @@ function fromHttpException(exception: HttpException): HttpProblem {
 export function problemFor(exception: unknown, rules: readonly DomainErrorRule[] = []): HttpProblem {
   if (exception instanceof HttpProblem) return exception;
   for (const rule of rules) {
-    if (exception instanceof rule.error) return new HttpProblem(rule.status, rule.code, exception.message, rule.details ? { details: rule.details(exception) } : {});
+    if (exception instanceof rule.error)
+      return new HttpProblem(rule.status, rule.code, exception.message, rule.details ? { details: rule.details(exception) } : {});
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
   const carried = isRecord(exception) && typeof exception['statusCode'] === 'number' ? exception['statusCode'] : 500;
@@ -180,7 +186,9 @@ export class ProblemFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const found = (exception instanceof HttpProblem ? undefined : this.options.translate?.(exception, request)) ?? problemFor(exception, this.options.rules);
+    const found =
+      (exception instanceof HttpProblem ? undefined : this.options.translate?.(exception, request)) ??
+      problemFor(exception, this.options.rules);
     if (found.getStatus() >= 500) this.options.onServerError?.(exception);
     void http
       .getResponse<FastifyReply>()

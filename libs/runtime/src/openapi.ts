@@ -15,7 +15,12 @@ export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
 /** The query parameters of an OpenAPI operation, one per property of the zod object that parses the query. */
 export function openApiQueryParameters(schema: z.ZodObject): Array<Record<string, unknown>> {
   const json = openApiSchema(schema) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({ name, in: 'query', required: (json.required ?? []).includes(name), schema: property }));
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: (json.required ?? []).includes(name),
+    schema: property,
+  }));
 }
 
 /**
@@ -51,7 +56,8 @@ export function openApiErrorBody(options: { codes: string; issueCodes?: readonly
       error: {
         type: 'object',
         required: ['code', 'message'],
-        description: 'Facts a client needs beyond code and message (a survivor id, the candidates of a shared identifier, the scope a route needs) sit beside them.',
+        description:
+          'Facts a client needs beyond code and message (a survivor id, the candidates of a shared identifier, the scope a route needs) sit beside them.',
         additionalProperties: true,
         properties: {
           code: { type: 'string', description: options.codes },
@@ -63,7 +69,10 @@ export function openApiErrorBody(options: { codes: string; issueCodes?: readonly
               type: 'object',
               required: ['field', 'message'],
               properties: {
-                field: { type: 'string', description: 'dotted path of the offending field, e.g. properties.$where or batch.3.userId; (body) for the whole body' },
+                field: {
+                  type: 'string',
+                  description: 'dotted path of the offending field, e.g. properties.$where or batch.3.userId; (body) for the whole body',
+                },
                 code: options.issueCodes ? { type: 'string', enum: [...options.issueCodes] } : { type: 'string' },
                 message: { type: 'string' },
               },

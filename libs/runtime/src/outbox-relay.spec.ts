@@ -8,7 +8,10 @@ class MemoryOutbox implements Outbox<{ id: string; at: number }> {
   failing = false;
 
   async waiting(before: Date, limit: number) {
-    return this.entries.filter((e) => e.at < before.getTime()).sort((a, b) => a.at - b.at).slice(0, limit);
+    return this.entries
+      .filter((e) => e.at < before.getTime())
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit);
   }
   async publish(entries: Array<{ id: string; at: number }>) {
     if (this.failing) throw new Error('broker unreachable');

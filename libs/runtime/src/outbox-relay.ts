@@ -65,7 +65,10 @@ export class OutboxRelay<T> implements OnApplicationBootstrap, OnApplicationShut
     if (waiting.length === 0) return 0;
     await this.outbox.publish(waiting);
     await this.outbox.published(waiting);
-    this.logger.warn({ outbox: this.options.name, published: waiting.length }, 'published from the outbox what its writer left unpublished');
+    this.logger.warn(
+      { outbox: this.options.name, published: waiting.length },
+      'published from the outbox what its writer left unpublished',
+    );
     return waiting.length;
   }
 }

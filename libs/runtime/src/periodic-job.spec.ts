@@ -32,10 +32,13 @@ describe('PeriodicJob', () => {
   it('reports a failed run and answers undefined, then runs again', async () => {
     const errors: unknown[] = [];
     let fail = true;
-    const job = new PeriodicJob(async () => {
-      if (fail) throw new Error('boom');
-      return 'ok';
-    }, (error) => errors.push(error));
+    const job = new PeriodicJob(
+      async () => {
+        if (fail) throw new Error('boom');
+        return 'ok';
+      },
+      (error) => errors.push(error),
+    );
     expect(await job.run()).toBeUndefined();
     expect(errors).toEqual([new Error('boom')]);
     fail = false;
@@ -46,7 +49,10 @@ describe('PeriodicJob', () => {
     jest.useFakeTimers();
     try {
       let runs = 0;
-      const job = new PeriodicJob(async () => (runs += 1), () => undefined);
+      const job = new PeriodicJob(
+        async () => (runs += 1),
+        () => undefined,
+      );
       job.start(1000);
       await jest.advanceTimersByTimeAsync(3500);
       expect(runs).toBe(3);

@@ -77,7 +77,9 @@ export class ErasureRegistry {
     if (customerIds.length === 0) return;
     const erasedAt = new Date();
     await this.erased.bulkWrite(
-      customerIds.map((id) => ({ updateOne: { filter: { _id: this.pseudonym(id) }, update: { $setOnInsert: { requestId, erasedAt } }, upsert: true } })),
+      customerIds.map((id) => ({
+        updateOne: { filter: { _id: this.pseudonym(id) }, update: { $setOnInsert: { requestId, erasedAt } }, upsert: true },
+      })),
       { ordered: false },
     );
     await this.copy.changed();

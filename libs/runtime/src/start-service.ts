@@ -5,9 +5,25 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig, dataSealingOn } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
-import { CachedDataKeys, connectBatchTransport, DATA_KEYS, DataKeySource, KafkaBatchTransport, KafkaModule, KafkaSettings } from '@o2o/kafka';
+import {
+  CachedDataKeys,
+  connectBatchTransport,
+  DATA_KEYS,
+  DataKeySource,
+  KafkaBatchTransport,
+  KafkaModule,
+  KafkaSettings,
+} from '@o2o/kafka';
 import { MongoModule } from '@o2o/mongo';
-import { createLogger, createServiceApp, HttpRoute, Logger, ManagementListener, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
+import {
+  createLogger,
+  createServiceApp,
+  HttpRoute,
+  Logger,
+  ManagementListener,
+  ObservabilityModule,
+  PlatformMetrics,
+} from '@o2o/observability';
 import { REDIS, Redis, RedisModule } from '@o2o/redis';
 import { RedisClientRateLimit } from './client-rate-limiter';
 import { HttpDataKeys, OwnedDataKeyStore } from './http-data-keys';
@@ -98,14 +114,24 @@ export function authSettingsOf(config: BaseServiceConfig): AuthSettings {
 }
 
 /** Root module wiring: observability, credentials, Kafka, the service's own MongoDB database, Redis, features. */
-export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C, logger: Logger, metrics: PlatformMetrics): DynamicModule {
+export function serviceRootModule<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  logger: Logger,
+  metrics: PlatformMetrics,
+): DynamicModule {
   @Module({})
   class ServiceRootModule {}
   return {
     module: ServiceRootModule,
     global: true,
     imports: [
-      ObservabilityModule.forRoot({ logger, metrics, unloggedRoutes: definition.unloggedRoutes, management: { port: config.MANAGEMENT_PORT, host: config.MANAGEMENT_HOST } }),
+      ObservabilityModule.forRoot({
+        logger,
+        metrics,
+        unloggedRoutes: definition.unloggedRoutes,
+        management: { port: config.MANAGEMENT_PORT, host: config.MANAGEMENT_HOST },
+      }),
       KafkaModule.forRoot({
         settings: {
           brokers: config.KAFKA_BROKERS,
@@ -119,17 +145,31 @@ export function serviceRootModule<C extends ServiceConfig>(definition: ServiceDe
         consumerGroups: [config.KAFKA_GROUP_ID],
       }),
       MongoModule.forRoot({ url: config.MONGO_URL, dbName: config.MONGO_DB, socketTimeoutMs: config.MONGO_SOCKET_TIMEOUT_MS }),
-      AuthModule.forRoot(authSettingsOf(config), { service: definition.name, pseudonymKey: config.PRIVACY_PSEUDONYM_KEY, retentionDays: config.AUDIT_RETENTION_DAYS }),
+      AuthModule.forRoot(authSettingsOf(config), {
+        service: definition.name,
+        pseudonymKey: config.PRIVACY_PSEUDONYM_KEY,
+        retentionDays: config.AUDIT_RETENTION_DAYS,
+      }),
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       DeadLettersModule.register(config.KAFKA_GROUP_ID),
       ...definition.imports(config),
-      PrivacyModule.register(definition.name, definition.privacy ?? { participant: NoCustomerDataParticipant }, config.PRIVACY_PSEUDONYM_KEY),
+      PrivacyModule.register(
+        definition.name,
+        definition.privacy ?? { participant: NoCustomerDataParticipant },
+        config.PRIVACY_PSEUDONYM_KEY,
+      ),
     ],
     providers: [
       { provide: definition.configToken, useValue: config },
       {
         provide: CLIENT_RATE_LIMIT,
-        useFactory: (redis: Redis) => new RedisClientRateLimit(redis, { perSecond: config.RATE_LIMIT_CLIENT_PER_SECOND, privilegedPerMinute: config.RATE_LIMIT_PRIVILEGED_PER_MINUTE }, metrics, logger),
+        useFactory: (redis: Redis) =>
+          new RedisClientRateLimit(
+            redis,
+            { perSecond: config.RATE_LIMIT_CLIENT_PER_SECOND, privilegedPerMinute: config.RATE_LIMIT_PRIVILEGED_PER_MINUTE },
+            metrics,
+            logger,
+          ),
         inject: [REDIS],
       },
       ...dataKeyProviders(definition, config),
@@ -163,9 +203,12 @@ function dataKeyProviders<C extends ServiceConfig>(definition: ServiceDefinition
   providers.push({
     provide: DATA_KEYS,
     useFactory: () =>
-      new CachedDataKeys(new HttpDataKeys(url, config.AUTH_ISSUER, { clientId: config.DATA_KEYS_CLIENT_ID, clientSecret: config.DATA_KEYS_CLIENT_SECRET }), {
-        ttlMs: config.DATA_KEYS_CACHE_SECONDS * 1000,
-      }),
+      new CachedDataKeys(
+        new HttpDataKeys(url, config.AUTH_ISSUER, { clientId: config.DATA_KEYS_CLIENT_ID, clientSecret: config.DATA_KEYS_CLIENT_SECRET }),
+        {
+          ttlMs: config.DATA_KEYS_CACHE_SECONDS * 1000,
+        },
+      ),
   });
   return providers;
 }
@@ -204,7 +247,12 @@ let consumersInProcess = 0;
  * restarts of the same instance (host, port, rank in its process), so a restarted instance
  * fences the one it replaces and the broker aborts at once what that one left open.
  */
-export function consumerTransactionalId(config: Pick<ServiceConfig, 'KAFKA_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_ID'>, host: string, port: number, rank: number): string {
+export function consumerTransactionalId(
+  config: Pick<ServiceConfig, 'KAFKA_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_ID'>,
+  host: string,
+  port: number,
+  rank: number,
+): string {
   if (config.KAFKA_TRANSACTIONAL_ID) return rank === 0 ? config.KAFKA_TRANSACTIONAL_ID : `${config.KAFKA_TRANSACTIONAL_ID}:${rank}`;
   return `${config.KAFKA_TOPIC_PREFIX}${config.KAFKA_GROUP_ID}:${host}:${port}${rank === 0 ? '' : `:${rank}`}`;
 }
@@ -214,7 +262,11 @@ export function consumerTransactionalId(config: Pick<ServiceConfig, 'KAFKA_TRANS
  * calls it with the loaded config; integration tests call it with their own (topic prefix,
  * database, port 0).
  */
-export async function startService<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C, port = config.HTTP_PORT): Promise<RunningService> {
+export async function startService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+  port = config.HTTP_PORT,
+): Promise<RunningService> {
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
   const metrics = new PlatformMetrics(definition.name);
   const app = await createServiceApp(serviceRootModule(definition, config, logger, metrics), {
@@ -227,10 +279,14 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
   const undeclared = undeclaredRoutes(app);
   if (undeclared.length > 0) {
     await app.close();
-    throw new Error(`${definition.name}: routes without a declared scope (@RequireScope, @OpenRoute or @OwnCredential): ${undeclared.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+    throw new Error(
+      `${definition.name}: routes without a declared scope (@RequireScope, @OpenRoute or @OwnCredential): ${undeclared.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+    );
   }
   recordPrivilegedCalls(app);
-  app.useGlobalFilters(new ProblemFilter({ ...definition.errors, onServerError: (error) => logger.error({ err: error }, 'request failed') }));
+  app.useGlobalFilters(
+    new ProblemFilter({ ...definition.errors, onServerError: (error) => logger.error({ err: error }, 'request failed') }),
+  );
   definition.configureHttp?.(app, config);
   const transport = connectBatchTransport(app, {
     groupId: config.KAFKA_GROUP_ID,
@@ -242,7 +298,12 @@ export async function startService<C extends ServiceConfig>(definition: ServiceD
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
     dataKeys: app.get<DataKeySource | null>(DATA_KEYS, { strict: false }),
     ...(definition.exactlyOnce
-      ? { exactlyOnce: { transactionalId: consumerTransactionalId(config, hostname(), port, consumersInProcess++), transactionTimeoutMs: config.KAFKA_TRANSACTION_TIMEOUT_MS } }
+      ? {
+          exactlyOnce: {
+            transactionalId: consumerTransactionalId(config, hostname(), port, consumersInProcess++),
+            transactionTimeoutMs: config.KAFKA_TRANSACTION_TIMEOUT_MS,
+          },
+        }
       : {}),
   });
   await app.init();

@@ -33,7 +33,14 @@ const MANAGEMENT_ROUTES = ['/health/live', '/health/ready', '/metrics'];
 /** How docs/security.md writes what a route requires. */
 export function documentedAccess(route: RouteEntry): string {
   const access = route.access;
-  const required = access === undefined ? 'nothing declared' : access.kind === 'scope' ? `\`${access.scope}\`` : access.kind === 'open' ? 'open' : `own credential: ${access.scheme}`;
+  const required =
+    access === undefined
+      ? 'nothing declared'
+      : access.kind === 'scope'
+        ? `\`${access.scope}\``
+        : access.kind === 'open'
+          ? 'open'
+          : `own credential: ${access.scheme}`;
   return `| \`${route.method} ${route.path}\` | ${required} |`;
 }
 
@@ -48,7 +55,12 @@ function concretePath(route: RouteEntry, params: Record<string, string>): string
   return route.path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? `access-test-${name}`));
 }
 
-async function statusOf(base: string, route: RouteEntry, headers: Record<string, string>, params: Record<string, string> = {}): Promise<number> {
+async function statusOf(
+  base: string,
+  route: RouteEntry,
+  headers: Record<string, string>,
+  params: Record<string, string> = {},
+): Promise<number> {
   const withBody = route.method !== 'GET' && route.method !== 'DELETE' && route.method !== 'HEAD';
   const response = await fetch(`${base}${concretePath(route, params)}`, {
     method: route.method,
@@ -66,7 +78,10 @@ async function statusOf(base: string, route: RouteEntry, headers: Record<string,
  * own-credential route refuses bearer tokens and takes its own credential; open routes are open.
  * Returns one line per deviation (empty when every route behaves).
  */
-export async function checkRouteAccess(target: AccessControlTarget, options: AccessControlOptions = {}): Promise<{ routes: RouteEntry[]; problems: string[] }> {
+export async function checkRouteAccess(
+  target: AccessControlTarget,
+  options: AccessControlOptions = {},
+): Promise<{ routes: RouteEntry[]; problems: string[] }> {
   const routes = routeInventory(target.app);
   const problems: string[] = [];
   const expectStatus = (route: RouteEntry, what: string, status: number, ok: (s: number) => boolean, wanted: string) => {
@@ -75,30 +90,50 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
   const granted = (s: number) => s !== 401 && s !== 403;
   const call = (route: RouteEntry, headers: Record<string, string>) => statusOf(target.url, route, headers, options.params);
   for (const route of routes) {
-    if (options.documentation !== undefined && !options.documentation.includes(documentedAccess(route))) problems.push(`${route.method} ${route.path}: not documented as ${documentedAccess(route)}`);
+    if (options.documentation !== undefined && !options.documentation.includes(documentedAccess(route)))
+      problems.push(`${route.method} ${route.path}: not documented as ${documentedAccess(route)}`);
     const access = route.access;
     if (access === undefined) {
       problems.push(`${route.method} ${route.path}: declares no scope`);
       continue;
     }
     if (access.kind === 'open') {
-      if (!(options.openRoutes ?? []).includes(`${route.method} ${route.path}`)) problems.push(`${route.method} ${route.path}: open on the API port`);
+      if (!(options.openRoutes ?? []).includes(`${route.method} ${route.path}`))
+        problems.push(`${route.method} ${route.path}: open on the API port`);
       expectStatus(route, 'without credentials (open route)', await call(route, {}), granted, 'not 401/403');
       continue;
     }
     expectStatus(route, 'without credentials', await call(route, {}), (s) => s === 401, '401');
     if (access.kind === 'own-credential') {
       const anyToken = await testToken('operator');
-      expectStatus(route, 'with a bearer token instead of its own credential', await call(route, { authorization: `Bearer ${anyToken}` }), (s) => s === 401, '401');
+      expectStatus(
+        route,
+        'with a bearer token instead of its own credential',
+        await call(route, { authorization: `Bearer ${anyToken}` }),
+        (s) => s === 401,
+        '401',
+      );
       const own = options.ownCredentials?.[access.scheme];
       if (!own) problems.push(`${route.method} ${route.path}: no ${access.scheme} credential given to the test`);
       else expectStatus(route, `with a ${access.scheme}`, await call(route, own), granted, 'not 401/403');
       continue;
     }
     const lacking = await tokenLacking(access.scope);
-    expectStatus(route, `with a token lacking ${access.scope}`, await call(route, { authorization: `Bearer ${lacking}` }), (s) => s === 403, '403');
+    expectStatus(
+      route,
+      `with a token lacking ${access.scope}`,
+      await call(route, { authorization: `Bearer ${lacking}` }),
+      (s) => s === 403,
+      '403',
+    );
     const exact = await testToken([access.scope]);
-    expectStatus(route, `with a token of exactly ${access.scope}`, await call(route, { authorization: `Bearer ${exact}` }), granted, 'not 401/403');
+    expectStatus(
+      route,
+      `with a token of exactly ${access.scope}`,
+      await call(route, { authorization: `Bearer ${exact}` }),
+      granted,
+      'not 401/403',
+    );
   }
   for (const path of MANAGEMENT_ROUTES) {
     // Readiness may still be 503 while the consumer joins its group: open means answered, not refused.
@@ -108,7 +143,8 @@ export async function checkRouteAccess(target: AccessControlTarget, options: Acc
     if (!answered) problems.push(`management listener GET ${path} without credentials: ${management.status}, expected 200`);
     const api = await fetch(`${target.url}${path}`);
     await api.arrayBuffer();
-    if (api.status !== 404) problems.push(`API port GET ${path}: ${api.status}, expected 404 (health and metrics only on the management listener)`);
+    if (api.status !== 404)
+      problems.push(`API port GET ${path}: ${api.status}, expected 404 (health and metrics only on the management listener)`);
   }
   return { routes, problems };
 }
@@ -122,7 +158,10 @@ export function securityDocument(): string {
  * checkRouteAccess against docs/security.md, failing with every problem it finds, and when no
  * route needs a scope at all (an inventory that found nothing proves nothing).
  */
-export async function assertRouteAccess(target: AccessControlTarget, options: Omit<AccessControlOptions, 'documentation'> = {}): Promise<void> {
+export async function assertRouteAccess(
+  target: AccessControlTarget,
+  options: Omit<AccessControlOptions, 'documentation'> = {},
+): Promise<void> {
   const { routes, problems } = await checkRouteAccess(target, { ...options, documentation: securityDocument() });
   if (problems.length > 0) throw new Error(`route access problems:\n${problems.join('\n')}`);
   if (!routes.some((r) => r.access?.kind === 'scope')) throw new Error('no route requires a scope: the inventory found nothing to check');

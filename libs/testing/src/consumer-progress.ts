@@ -19,7 +19,8 @@ export async function waitForConsumerGroups(brokers: string[], groupIds: string[
         const described = await admin.describeGroups(groupIds);
         const subscriptions = new Map<string, string[]>();
         for (const group of described.groups) {
-          if (group.state !== 'Stable' || group.members.length === 0) throw new Error(`group ${group.groupId} is ${group.state} with ${group.members.length} members`);
+          if (group.state !== 'Stable' || group.members.length === 0)
+            throw new Error(`group ${group.groupId} is ${group.state} with ${group.members.length} members`);
           const topics = new Set<string>();
           for (const member of group.members) {
             const metadata = AssignerProtocol.MemberMetadata.decode(member.memberMetadata);
@@ -29,14 +30,16 @@ export async function waitForConsumerGroups(brokers: string[], groupIds: string[
         }
         const allTopics = [...new Set([...subscriptions.values()].flat())].sort();
         const ends = new Map<string, Map<number, number>>();
-        for (const topic of allTopics) ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])));
+        for (const topic of allTopics)
+          ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)])));
         const behind: string[] = [];
         for (const [groupId, topics] of subscriptions) {
           const committed = await admin.fetchOffsets({ groupId, topics });
           for (const { topic, partitions } of committed) {
             const position = new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
             for (const [partition, end] of ends.get(topic) ?? new Map<number, number>()) {
-              if (end > 0 && (position.get(partition) ?? -1) < end) behind.push(`${groupId} ${topic}[${partition}] at ${position.get(partition) ?? -1} of ${end}`);
+              if (end > 0 && (position.get(partition) ?? -1) < end)
+                behind.push(`${groupId} ${topic}[${partition}] at ${position.get(partition) ?? -1} of ${end}`);
             }
           }
         }

@@ -18,28 +18,41 @@ describe('module boundaries', () => {
   // ESLint runs as its own process (its flat config is an ES module, which jest's CommonJS
   // sandbox cannot load), exactly as `npm test` runs it.
   const lint = async (file: string, code: string): Promise<string[]> => {
-    const result = spawnSync(join(root, 'node_modules/.bin/eslint'), ['--stdin', '--stdin-filename', join(root, file), '--format', 'json'], {
-      cwd: root,
-      input: code,
-      encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false' },
-    });
+    const result = spawnSync(
+      join(root, 'node_modules/.bin/eslint'),
+      ['--stdin', '--stdin-filename', join(root, file), '--format', 'json'],
+      {
+        cwd: root,
+        input: code,
+        encoding: 'utf8',
+        env: { ...process.env, NX_DAEMON: 'false' },
+      },
+    );
     const reports = JSON.parse(result.stdout) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
     return reports.flatMap((r) => r.messages.map((m) => `${m.ruleId ?? ''}: ${m.message}`));
   };
 
   it('forbids a service importing another service', async () => {
-    const messages = await lint('services/ingestion/src/probe.ts', "import { identityResolutionService } from '@o2o/identity-resolution';\nexport const x = identityResolutionService;\n");
+    const messages = await lint(
+      'services/ingestion/src/probe.ts',
+      "import { identityResolutionService } from '@o2o/identity-resolution';\nexport const x = identityResolutionService;\n",
+    );
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
   });
 
   it('forbids reaching into another service by relative path', async () => {
-    const messages = await lint('services/ingestion/src/probe.ts', "import { x } from '../../value-scoring/src/main';\nexport const y = x;\n");
+    const messages = await lint(
+      'services/ingestion/src/probe.ts',
+      "import { x } from '../../value-scoring/src/main';\nexport const y = x;\n",
+    );
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
   });
 
   it('keeps frameworks out of contracts', async () => {
-    const messages = await lint('libs/contracts/src/probe.ts', "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n");
+    const messages = await lint(
+      'libs/contracts/src/probe.ts',
+      "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n",
+    );
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
   });
 
@@ -50,12 +63,20 @@ describe('module boundaries', () => {
 
   describe('layers inside a service', () => {
     const rule = (messages: string[]) => messages.filter((m) => m.startsWith('no-restricted-imports'));
-    const importing = (modules: string[]) => modules.map((m, i) => `import * as m${i} from '${m}';\nexport const y${i} = m${i};\n`).join('');
+    const importing = (modules: string[]) =>
+      modules.map((m, i) => `import * as m${i} from '${m}';\nexport const y${i} = m${i};\n`).join('');
 
     it('forbids a domain file importing application, infrastructure or interface code, by any relative path', async () => {
-      const outer = ['../application/apply-events/apply-events.handler', '../infrastructure/needs-profile.repository', '../infrastructure', '../../sources/interface/sources.controller'];
+      const outer = [
+        '../application/apply-events/apply-events.handler',
+        '../infrastructure/needs-profile.repository',
+        '../infrastructure',
+        '../../sources/interface/sources.controller',
+      ];
       const messages = rule(await lint('services/needs-profiling/src/profiling/domain/probe.ts', importing(outer)));
-      expect(messages).toEqual(outer.map(() => expect.stringContaining('The domain layer imports no application, infrastructure or interface code')));
+      expect(messages).toEqual(
+        outer.map(() => expect.stringContaining('The domain layer imports no application, infrastructure or interface code')),
+      );
     });
 
     it('forbids a domain file importing a framework, database, broker or runtime lib', async () => {
@@ -70,12 +91,20 @@ describe('module boundaries', () => {
     });
 
     it('forbids an application file importing the interface layer', async () => {
-      const messages = rule(await lint('services/ingestion/src/collect/application/admit-events/probe.ts', importing(['../../interface/tracking.controller'])));
+      const messages = rule(
+        await lint('services/ingestion/src/collect/application/admit-events/probe.ts', importing(['../../interface/tracking.controller'])),
+      );
       expect(messages).toEqual([expect.stringContaining('The application layer imports no interface code')]);
     });
 
     it('lets an application file import ports, domain, infrastructure and libs, but still no deep lib import', async () => {
-      const code = importing(['../ports', '../../domain/needs', '../../infrastructure/needs-profile.repository', '@o2o/kafka', '@o2o/contracts/src/topics']);
+      const code = importing([
+        '../ports',
+        '../../domain/needs',
+        '../../infrastructure/needs-profile.repository',
+        '@o2o/kafka',
+        '@o2o/contracts/src/topics',
+      ]);
       const messages = await lint('services/needs-profiling/src/profiling/application/apply-events/probe.ts', code);
       expect(messages).toEqual([expect.stringContaining('no deep imports')]);
     });

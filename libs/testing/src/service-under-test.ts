@@ -39,7 +39,8 @@ interface JestHooks {
 
 function jestHooks(): JestHooks {
   const hooks = globalThis as Partial<JestHooks>;
-  if (typeof hooks.beforeAll !== 'function' || typeof hooks.afterAll !== 'function') throw new Error('serviceUnderTest is called at the top of a jest test file');
+  if (typeof hooks.beforeAll !== 'function' || typeof hooks.afterAll !== 'function')
+    throw new Error('serviceUnderTest is called at the top of a jest test file');
   return hooks as JestHooks;
 }
 
@@ -49,7 +50,9 @@ function jestHooks(): JestHooks {
  * spy and a producer, and close them all after the file (what was opened, in reverse order, even
  * when start-up failed half-way).
  */
-export function serviceUnderTest<C extends { KAFKA_BROKERS: string[] }, S extends StartedService>(options: ServiceUnderTestOptions<C, S>): ServiceUnderTest<C, S> {
+export function serviceUnderTest<C extends { KAFKA_BROKERS: string[] }, S extends StartedService>(
+  options: ServiceUnderTestOptions<C, S>,
+): ServiceUnderTest<C, S> {
   let service: S | undefined;
   let config: C | undefined;
   let spy: TopicSpy | undefined;
@@ -76,7 +79,10 @@ export function serviceUnderTest<C extends { KAFKA_BROKERS: string[] }, S extend
   });
 
   const started = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`${what} is not there: read it inside a test${what === 'service' || what === 'config' ? '' : `, and ask for it (serviceUnderTest({ ${what === 'spy' ? 'spyOn' : 'producer'} }))`}`);
+    if (value === undefined)
+      throw new Error(
+        `${what} is not there: read it inside a test${what === 'service' || what === 'config' ? '' : `, and ask for it (serviceUnderTest({ ${what === 'spy' ? 'spyOn' : 'producer'} }))`}`,
+      );
     return value;
   };
   return {

@@ -20,7 +20,10 @@ export class TopicSpy {
   private readonly kafka: Kafka;
   private readonly positions: ReadPositions;
 
-  private constructor(brokers: string[], private readonly topics: string[]) {
+  private constructor(
+    brokers: string[],
+    private readonly topics: string[],
+  ) {
     this.kafka = new Kafka({ clientId: 'topic-spy', brokers, logLevel: logLevel.NOTHING });
     this.consumer = this.kafka.consumer({ groupId: `spy-${randomUUID()}`, sessionTimeout: 10000, heartbeatInterval: 1000 });
     this.positions = new ReadPositions(this.consumer);
@@ -37,7 +40,10 @@ export class TopicSpy {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
     const missing = this.topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+    if (missing.length > 0)
+      await admin
+        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true })
+        .catch(() => undefined);
     await admin.disconnect();
     await this.consumer.connect();
     for (const topic of this.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
@@ -75,7 +81,9 @@ export class TopicSpy {
               // Markers of transactions are read but never handed out as messages.
               const seen = Math.max(
                 this.positions.of(topic, p.partition),
-                this.messages.filter((m) => m.topic === topic && m.partition === p.partition).reduce((max, m) => Math.max(max, Number(m.offset) + 1), 0),
+                this.messages
+                  .filter((m) => m.topic === topic && m.partition === p.partition)
+                  .reduce((max, m) => Math.max(max, Number(m.offset) + 1), 0),
               );
               if (end > 0 && seen < end) throw new Error(`spy at ${seen} of ${end} on ${topic}[${p.partition}]`);
             }

@@ -1,6 +1,15 @@
 import { IHeaders, Kafka, logLevel } from 'kafkajs';
 import { openDeadLetter, openEvent } from '@o2o/kafka';
-import { authHeader, expectEventually, ReadPositions, startServiceProcess, ServiceProcess, testEnvironment, uniqueId, waitForConsumerGroups } from '../src';
+import {
+  authHeader,
+  expectEventually,
+  ReadPositions,
+  startServiceProcess,
+  ServiceProcess,
+  testEnvironment,
+  uniqueId,
+  waitForConsumerGroups,
+} from '../src';
 
 /**
  * Crypto-shredding, end to end, on real servers: two customers' events go through all five
@@ -47,7 +56,8 @@ async function readEveryTopic(kafka: Kafka): Promise<StoredMessage[]> {
   const names = (await admin.listTopics()).filter((t) => t.startsWith(`${run}.`));
   const wanted = new Map<string, number>();
   for (const name of names) {
-    for (const p of await admin.fetchTopicOffsets(name)) if (Number(p.high) > Number(p.low)) wanted.set(`${name}/${p.partition}`, Number(p.high));
+    for (const p of await admin.fetchTopicOffsets(name))
+      if (Number(p.high) > Number(p.low)) wanted.set(`${name}/${p.partition}`, Number(p.high));
   }
   await admin.disconnect();
   const messages: StoredMessage[] = [];
@@ -59,7 +69,10 @@ async function readEveryTopic(kafka: Kafka): Promise<StoredMessage[]> {
     const reached = new Set<string>();
     const positions = new ReadPositions(consumer);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`topics not read to the end: ${[...wanted.keys()].filter((k) => !reached.has(k)).join(', ')}`)), 90000);
+      const timer = setTimeout(
+        () => reject(new Error(`topics not read to the end: ${[...wanted.keys()].filter((k) => !reached.has(k)).join(', ')}`)),
+        90000,
+      );
       // ingest.events is written in transactions: its last offsets are markers, read but never handed out.
       const check = setInterval(() => {
         for (const [id, high] of wanted) {
@@ -79,7 +92,14 @@ async function readEveryTopic(kafka: Kafka): Promise<StoredMessage[]> {
           const high = wanted.get(id);
           if (high === undefined || reached.has(id)) return;
           if (Number(message.offset) < high) {
-            messages.push({ topic: name, partition, offset: message.offset, key: message.key?.toString() ?? '', headers: headerText(message.headers), value: message.value?.toString() ?? '' });
+            messages.push({
+              topic: name,
+              partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? '',
+              headers: headerText(message.headers),
+              value: message.value?.toString() ?? '',
+            });
           }
           if (Number(message.offset) + 1 >= high) reached.add(id);
         },
@@ -127,7 +147,13 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
       body: JSON.stringify(body),
     });
   const sealedEnv = (name: string, extra: Record<string, string> = {}) =>
-    testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true', DATA_SEALING: 'true', DATA_KEYS_URL: keysUrl, DATA_KEYS_CACHE_SECONDS: '1', ...extra });
+    testEnvironment(run, name, {
+      INGESTION_DEMO_SOURCES: 'true',
+      DATA_SEALING: 'true',
+      DATA_KEYS_URL: keysUrl,
+      DATA_KEYS_CACHE_SECONDS: '1',
+      ...extra,
+    });
 
   /** Opens what it can: a value sealed under a key the store still has reads as its plain text. */
   async function readable(messages: StoredMessage[]): Promise<Map<StoredMessage, string>> {
@@ -140,7 +166,8 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
         body: JSON.stringify({ kids: kids.slice(at, at + 1000) }),
       });
       expect(response.status).toBe(200);
-      for (const k of ((await response.json()) as { keys: Array<{ kid: string; key: string }> }).keys) keys.set(k.kid, Buffer.from(k.key, 'base64'));
+      for (const k of ((await response.json()) as { keys: Array<{ kid: string; key: string }> }).keys)
+        keys.set(k.kid, Buffer.from(k.key, 'base64'));
     }
     const texts = new Map<StoredMessage, string>();
     for (const m of messages) {
@@ -149,7 +176,10 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
       const key = kid === undefined ? undefined : keys.get(kid);
       if (key) {
         const parsed = JSON.parse(m.value) as Record<string, unknown>;
-        opened = parsed['o2osealed'] === 'dead-letter' ? openDeadLetter(Buffer.from(m.value), key).toString() : JSON.stringify(openEvent(parsed, key));
+        opened =
+          parsed['o2osealed'] === 'dead-letter'
+            ? openDeadLetter(Buffer.from(m.value), key).toString()
+            : JSON.stringify(openEvent(parsed, key));
       }
       texts.set(m, [m.key, m.headers, m.value, opened].join('\n'));
     }
@@ -158,16 +188,35 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
 
   beforeAll(async () => {
     // The key store's service first: the others are configured with its address.
-    running.set('identity-resolution', await startServiceProcess('identity-resolution', testEnvironment(run, 'identity-resolution', { DATA_SEALING: 'true', DATA_KEYS_CACHE_SECONDS: '1' })));
+    running.set(
+      'identity-resolution',
+      await startServiceProcess(
+        'identity-resolution',
+        testEnvironment(run, 'identity-resolution', { DATA_SEALING: 'true', DATA_KEYS_CACHE_SECONDS: '1' }),
+      ),
+    );
     keysUrl = url('identity-resolution');
     for (const name of others) running.set(name, await startServiceProcess(name, sealedEnv(name)));
 
     for (const p of [erased, kept]) {
       const identify = { userId: p.userId, traits: { email: p.email, firstName: p.name, phone: p.phone } };
       expect((await send('/v1/identify', identify)).status).toBe(200);
-      expect((await send('/v1/track', { userId: p.userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 40, products: [{ category: 'garden', price: 40 }] } })).status).toBe(200);
+      expect(
+        (
+          await send('/v1/track', {
+            userId: p.userId,
+            event: 'Order Completed',
+            properties: { order_id: uniqueId('o-'), revenue: 40, products: [{ category: 'garden', price: 40 }] },
+          })
+        ).status,
+      ).toBe(200);
       // One valid element and one refused (a timestamp that is no time): the refused one, with its raw text, goes to ingest.rejected.
-      const batch = await send('/v1/batch', { batch: [{ type: 'identify', ...identify }, { type: 'identify', ...identify, timestamp: 'not a time' }] });
+      const batch = await send('/v1/batch', {
+        batch: [
+          { type: 'identify', ...identify },
+          { type: 'identify', ...identify, timestamp: 'not a time' },
+        ],
+      });
       expect(batch.status).toBeLessThan(300);
     }
     // Channels on Kafka: the intake topic, keyed by userId; one message each that ingestion refuses.
@@ -176,12 +225,24 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
     await producer.send({
       topic: topic('ingest.intake.v1'),
       messages: [erased, kept].flatMap((p) => [
-        { key: p.userId, value: JSON.stringify({ type: 'identify', userId: p.userId, traits: { email: p.email, name: p.name, phone: p.phone } }), headers: { 'write-key': webWriteKey } },
-        { key: p.userId, value: JSON.stringify({ type: 'identify', userId: p.userId, traits: { email: p.email }, timestamp: 'never' }), headers: { 'write-key': webWriteKey } },
+        {
+          key: p.userId,
+          value: JSON.stringify({ type: 'identify', userId: p.userId, traits: { email: p.email, name: p.name, phone: p.phone } }),
+          headers: { 'write-key': webWriteKey },
+        },
+        {
+          key: p.userId,
+          value: JSON.stringify({ type: 'identify', userId: p.userId, traits: { email: p.email }, timestamp: 'never' }),
+          headers: { 'write-key': webWriteKey },
+        },
       ]),
     });
     await producer.disconnect();
-    await waitForConsumerGroups(brokers(), ['identity-resolution', ...others].map((name) => `${run}.${name}`), { timeoutMs: 180000 });
+    await waitForConsumerGroups(
+      brokers(),
+      ['identity-resolution', ...others].map((name) => `${run}.${name}`),
+      { timeoutMs: 180000 },
+    );
   }, 420000);
 
   afterAll(async () => {
@@ -194,13 +255,23 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
     expect(events.length).toBeGreaterThan(0);
     for (const name of ['ingest.events.v1', 'ingest.rejected.v1', 'identity.events.v1', 'identity.changes.v1', 'identity.snapshots.v1']) {
       for (const m of messages.filter((x) => x.topic === topic(name) && x.value !== '')) {
-        expect({ topic: name, sealed: keyIdOf(m.value) !== undefined, clear: m.value.includes(kept.email) || m.value.includes(erased.email) }).toEqual({ topic: name, sealed: true, clear: false });
+        expect({
+          topic: name,
+          sealed: keyIdOf(m.value) !== undefined,
+          clear: m.value.includes(kept.email) || m.value.includes(erased.email),
+        }).toEqual({ topic: name, sealed: true, clear: false });
       }
     }
     const texts = await readable(messages);
-    const readableOn = (name: string, value: string) => messages.some((m) => m.topic === topic(name) && (texts.get(m) ?? '').includes(value));
+    const readableOn = (name: string, value: string) =>
+      messages.some((m) => m.topic === topic(name) && (texts.get(m) ?? '').includes(value));
     for (const p of [erased, kept]) {
-      expect({ email: p.email, events: readableOn('ingest.events.v1', p.email), resolved: readableOn('identity.events.v1', p.email), rejected: readableOn('ingest.rejected.v1', p.email) }).toEqual({
+      expect({
+        email: p.email,
+        events: readableOn('ingest.events.v1', p.email),
+        resolved: readableOn('identity.events.v1', p.email),
+        rejected: readableOn('ingest.rejected.v1', p.email),
+      }).toEqual({
         email: p.email,
         events: true,
         resolved: true,
@@ -211,12 +282,17 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
 
   it('erases the customer: every topic read from offset 0 holds nothing readable of them, the other customer stays readable', async () => {
     const officer = await authHeader('privacy-officer');
-    const started = await fetch(`${url('identity-resolution')}/v1/privacy/customers/email/${encodeURIComponent(erased.email)}/erasure`, { method: 'POST', headers: officer });
+    const started = await fetch(`${url('identity-resolution')}/v1/privacy/customers/email/${encodeURIComponent(erased.email)}/erasure`, {
+      method: 'POST',
+      headers: officer,
+    });
     expect(started.status).toBe(202);
     const { requestId } = (await started.json()) as { requestId: string };
     const status = await expectEventually(
       async () => {
-        const body = (await (await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`, { headers: officer })).json()) as { status: string; services: Record<string, { deleted?: Record<string, number> } | null> };
+        const body = (await (
+          await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`, { headers: officer })
+        ).json()) as { status: string; services: Record<string, { deleted?: Record<string, number> } | null> };
         expect(body.status).toBe('completed');
         return body;
       },
@@ -230,7 +306,10 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
     expect(status.services['ingestion']?.deleted?.['kafka:intake_records']).toBeGreaterThanOrEqual(4);
 
     // A consumer replaying everything from offset 0 meets the erased customer's sealed events as shredded.
-    const replay = await startServiceProcess('needs-profiling', sealedEnv('needs-profiling', { KAFKA_GROUP_ID: 'needs-profiling-replay', KAFKA_FROM_BEGINNING: 'true' }));
+    const replay = await startServiceProcess(
+      'needs-profiling',
+      sealedEnv('needs-profiling', { KAFKA_GROUP_ID: 'needs-profiling-replay', KAFKA_FROM_BEGINNING: 'true' }),
+    );
     try {
       await waitForConsumerGroups(brokers(), [`${run}.needs-profiling-replay`], { timeoutMs: 120000 });
       const metrics = await (await fetch(`${replay.managementUrl}/metrics`)).text();
@@ -250,10 +329,21 @@ describe('erasure reaches the logs: crypto-shredding (five processes, real serve
     expect(topicsRead.size).toBeGreaterThanOrEqual(6);
     for (const m of messages) {
       const text = texts.get(m) ?? '';
-      for (const trace of traces) expect({ topic: m.topic, offset: m.offset, trace, found: text.includes(trace) }).toEqual({ topic: m.topic, offset: m.offset, trace, found: false });
+      for (const trace of traces)
+        expect({ topic: m.topic, offset: m.offset, trace, found: text.includes(trace) }).toEqual({
+          topic: m.topic,
+          offset: m.offset,
+          trace,
+          found: false,
+        });
     }
-    const readableOn = (name: string, value: string) => messages.some((m) => m.topic === topic(name) && (texts.get(m) ?? '').includes(value));
-    expect({ events: readableOn('ingest.events.v1', kept.email), resolved: readableOn('identity.events.v1', kept.email), snapshots: readableOn('identity.snapshots.v1', kept.email) }).toEqual({
+    const readableOn = (name: string, value: string) =>
+      messages.some((m) => m.topic === topic(name) && (texts.get(m) ?? '').includes(value));
+    expect({
+      events: readableOn('ingest.events.v1', kept.email),
+      resolved: readableOn('identity.events.v1', kept.email),
+      snapshots: readableOn('identity.snapshots.v1', kept.email),
+    }).toEqual({
       events: true,
       resolved: true,
       snapshots: true,

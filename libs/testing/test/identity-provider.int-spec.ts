@@ -9,7 +9,15 @@ import { DEMO_LOGIN_CLIENT, testIssuer, testToken } from '../src';
  */
 describe('local identity provider (oidc-provider)', () => {
   const issuer = () => testIssuer();
-  const verifier = () => new TokenVerifier({ issuer: issuer(), audience: 'urn:o2o:platform', clockSkewSeconds: 30, rolesClaim: 'roles', algorithms: ['RS256'], apiKeyCacheSeconds: 10 });
+  const verifier = () =>
+    new TokenVerifier({
+      issuer: issuer(),
+      audience: 'urn:o2o:platform',
+      clockSkewSeconds: 30,
+      rolesClaim: 'roles',
+      algorithms: ['RS256'],
+      apiKeyCacheSeconds: 10,
+    });
 
   /** Follows one step of the browser flow by hand: cookies kept, redirects not followed. */
   const cookies = new Map<string, string>();
@@ -17,7 +25,10 @@ describe('local identity provider (oidc-provider)', () => {
     const response = await fetch(url, {
       method: form ? 'POST' : 'GET',
       redirect: 'manual',
-      headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: {
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
       ...(form ? { body: new URLSearchParams(form).toString() } : {}),
     });
     for (const cookie of response.headers.getSetCookie()) {
@@ -46,7 +57,13 @@ describe('local identity provider (oidc-provider)', () => {
     const tokenResponse = await fetch(`${issuer()}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: DEMO_LOGIN_CLIENT, code, redirect_uri: redirectUri, code_verifier: verifierCode }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: DEMO_LOGIN_CLIENT,
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifierCode,
+      }).toString(),
     });
     expect(tokenResponse.status).toBe(200);
     const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };

@@ -28,9 +28,24 @@ describe('offer and question outcomes through the pipeline (four processes, real
 
   beforeAll(async () => {
     for (const name of services) {
-      running.push(await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true', LOG_LEVEL: 'warn', BACKGROUND_INTERVAL_MS: '500', CACHE_TTL_MS: '0', OUTCOME_STATS_TTL_MS: '0' }), { readyTimeoutMs: 240_000 }));
+      running.push(
+        await startServiceProcess(
+          name,
+          testEnvironment(run, name, {
+            INGESTION_DEMO_SOURCES: 'true',
+            LOG_LEVEL: 'warn',
+            BACKGROUND_INTERVAL_MS: '500',
+            CACHE_TTL_MS: '0',
+            OUTCOME_STATS_TTL_MS: '0',
+          }),
+          { readyTimeoutMs: 240_000 },
+        ),
+      );
     }
-    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [topic('campaigns.outcomes.v1'), topic('segments.membership.v1')]);
+    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [
+      topic('campaigns.outcomes.v1'),
+      topic('segments.membership.v1'),
+    ]);
   }, 900_000);
 
   afterAll(async () => {
@@ -47,7 +62,10 @@ describe('offer and question outcomes through the pipeline (four processes, real
     const track = async (event: string, properties: Record<string, unknown>) => {
       const response = await fetch(`${ingestion.url}/v1/track`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}`,
+        },
         body: JSON.stringify({ userId, event, messageId: randomUUID(), timestamp: now(), properties }),
       });
       expect(response.status).toBe(200);
@@ -67,26 +85,44 @@ describe('offer and question outcomes through the pipeline (four processes, real
       },
       { timeoutMs: 60000 },
     );
-    const needsOf = async () => (await (await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: agent })).json()) as NeedsAnswer;
-    const affinity = (answer: NeedsAnswer, category: string) => answer.facts.find((f) => f.key === `affinity.category.${category}` && f.kind === 'inferred')?.value;
+    const needsOf = async () =>
+      (await (await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: agent })).json()) as NeedsAnswer;
+    const affinity = (answer: NeedsAnswer, category: string) =>
+      answer.facts.find((f) => f.key === `affinity.category.${category}` && f.kind === 'inferred')?.value;
     const nextQuestionId = async () =>
-      ((await (await fetch(`${needs.url}/v1/customers/${customerId}/next-question?channel=call-centre`, { headers: agent })).json()) as { question: { questionId: string } | null }).question?.questionId;
+      (
+        (await (await fetch(`${needs.url}/v1/customers/${customerId}/next-question?channel=call-centre`, { headers: agent })).json()) as {
+          question: { questionId: string } | null;
+        }
+      ).question?.questionId;
 
     // Questions: asked, answered, declined (identity.events.v1, needs-profiling's).
-    const first = await expectEventually(async () => {
-      const id = await nextQuestionId();
-      expect(id).toBeDefined();
-      return id ?? '';
-    }, { timeoutMs: 60000 });
+    const first = await expectEventually(
+      async () => {
+        const id = await nextQuestionId();
+        expect(id).toBeDefined();
+        return id ?? '';
+      },
+      { timeoutMs: 60000 },
+    );
     await track('Question Asked', { questionId: first });
-    const second = await expectEventually(async () => {
-      const id = await nextQuestionId();
-      expect(id).toBeDefined();
-      expect(id).not.toBe(first);
-      return id ?? '';
-    }, { timeoutMs: 30000 });
+    const second = await expectEventually(
+      async () => {
+        const id = await nextQuestionId();
+        expect(id).toBeDefined();
+        expect(id).not.toBe(first);
+        return id ?? '';
+      },
+      { timeoutMs: 30000 },
+    );
     await track('Question Answered', { questionId: 'household-children', answer: true, purpose: 'personalisation' });
-    await expectEventually(async () => expect((await needsOf()).facts).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'household.children', value: true, kind: 'explicit' })])), { timeoutMs: 30000 });
+    await expectEventually(
+      async () =>
+        expect((await needsOf()).facts).toEqual(
+          expect.arrayContaining([expect.objectContaining({ key: 'household.children', value: true, kind: 'explicit' })]),
+        ),
+      { timeoutMs: 30000 },
+    );
     const third = await expectEventually(async () => {
       const id = await nextQuestionId();
       expect(id).not.toBe('household-children');
@@ -135,13 +171,25 @@ describe('offer and question outcomes through the pipeline (four processes, real
         .map((m) => (m.value as OutcomeMessage).data);
     await track('Offer Presented', { campaignId: 'outdoor-offer', decisionId: accepted });
     await track('Offer Accepted', { campaignId: 'outdoor-offer', decisionId: accepted, revenue: 150 });
-    await expectEventually(() => expect(outcomes().map((o) => [o.outcome, o.decisionId])).toEqual(expect.arrayContaining([['presented', accepted], ['accepted', accepted]])), { timeoutMs: 60000 });
+    await expectEventually(
+      () =>
+        expect(outcomes().map((o) => [o.outcome, o.decisionId])).toEqual(
+          expect.arrayContaining([
+            ['presented', accepted],
+            ['accepted', accepted],
+          ]),
+        ),
+      { timeoutMs: 60000 },
+    );
     // needs-profiling learned the acceptance: the offer's category is now an affinity.
-    const afterAccept = await expectEventually(async () => {
-      const value = affinity(await needsOf(), 'outdoor');
-      expect(typeof value).toBe('number');
-      return value as number;
-    }, { timeoutMs: 30000 });
+    const afterAccept = await expectEventually(
+      async () => {
+        const value = affinity(await needsOf(), 'outdoor');
+        expect(typeof value).toBe('number');
+        return value as number;
+      },
+      { timeoutMs: 30000 },
+    );
 
     const declined = await decide();
     await track('Offer Declined', { campaignId: 'outdoor-offer', decisionId: declined });
@@ -161,7 +209,12 @@ describe('offer and question outcomes through the pipeline (four processes, real
     );
     expect(all.every((o) => o.categories.includes('outdoor'))).toBe(true);
     // An accepted offer is answered: it is never also ignored.
-    expect(all.filter((o) => o.decisionId === accepted).map((o) => o.outcome).sort()).toEqual(['accepted', 'presented']);
+    expect(
+      all
+        .filter((o) => o.decisionId === accepted)
+        .map((o) => o.outcome)
+        .sort(),
+    ).toEqual(['accepted', 'presented']);
 
     // needs-profiling: the decline and the ignore lowered the affinity the acceptance raised.
     await expectEventually(async () => expect(affinity(await needsOf(), 'outdoor') ?? 0).toBeLessThan(afterAccept), { timeoutMs: 30000 });
@@ -171,7 +224,11 @@ describe('offer and question outcomes through the pipeline (four processes, real
     try {
       const recorded = await expectEventually(
         async () => {
-          const docs = await client.db(`test_${run}_campaign_customization`).collection<{ statKey: string; customerId: string }>('offer_outcomes').find({ customerId }).toArray();
+          const docs = await client
+            .db(`test_${run}_campaign_customization`)
+            .collection<{ statKey: string; customerId: string }>('offer_outcomes')
+            .find({ customerId })
+            .toArray();
           expect(docs.length).toBe(3);
           return docs;
         },

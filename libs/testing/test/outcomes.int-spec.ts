@@ -28,9 +28,24 @@ describe('outcome events through the pipeline (three processes, real servers)', 
 
   beforeAll(async () => {
     for (const name of services) {
-      running.push(await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true', LOG_LEVEL: 'warn', BACKGROUND_INTERVAL_MS: '300', CACHE_TTL_MS: '0', OUTCOME_STATS_TTL_MS: '0' })));
+      running.push(
+        await startServiceProcess(
+          name,
+          testEnvironment(run, name, {
+            INGESTION_DEMO_SOURCES: 'true',
+            LOG_LEVEL: 'warn',
+            BACKGROUND_INTERVAL_MS: '300',
+            CACHE_TTL_MS: '0',
+            OUTCOME_STATS_TTL_MS: '0',
+          }),
+        ),
+      );
     }
-    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [topic('identity.events.v1'), topic('campaigns.outcomes.v1'), topic('campaigns.decisions.v1')]);
+    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [
+      topic('identity.events.v1'),
+      topic('campaigns.outcomes.v1'),
+      topic('campaigns.decisions.v1'),
+    ]);
   }, 180000);
 
   afterAll(async () => {
@@ -47,13 +62,19 @@ describe('outcome events through the pipeline (three processes, real servers)', 
   const track = (body: Record<string, unknown>) =>
     fetch(`${service('ingestion').url}/v1/track`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}`,
+      },
       body: JSON.stringify(body),
     });
   const identify = (body: Record<string, unknown>) =>
     fetch(`${service('ingestion').url}/v1/identify`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}`,
+      },
       body: JSON.stringify(body),
     });
   const campaignApi = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -70,10 +91,23 @@ describe('outcome events through the pipeline (three processes, real servers)', 
   /** A customer known by userId, consented to marketing by phone, in the campaign's segment, with an offer decided. */
   async function offered(userId: string): Promise<{ decisionId: string; customerId: string; userId: string }> {
     expect((await identify({ userId, traits: { firstName: 'Ada', outcomeTest: run } })).status).toBe(200);
-    expect((await track({ userId, event: 'Consent Updated', properties: { purpose: 'marketing', granted: true, channel: 'call-centre', wordingVersion: 'v1' } })).status).toBe(200);
+    expect(
+      (
+        await track({
+          userId,
+          event: 'Consent Updated',
+          properties: { purpose: 'marketing', granted: true, channel: 'call-centre', wordingVersion: 'v1' },
+        })
+      ).status,
+    ).toBe(200);
     return expectEventually(
       async () => {
-        const answer = await campaignApi('POST', `/v1/customers/by/userId/${encodeURIComponent(userId)}/next-action`, { channel: 'call-centre' }, { 'idempotency-key': uniqueId('k-') });
+        const answer = await campaignApi(
+          'POST',
+          `/v1/customers/by/userId/${encodeURIComponent(userId)}/next-action`,
+          { channel: 'call-centre' },
+          { 'idempotency-key': uniqueId('k-') },
+        );
         expect(answer.status).toBe(200);
         expect(answer.json['action']).toMatchObject({ kind: 'offer', campaignId: 'outcome-offer' });
         return { decisionId: String(answer.json['decisionId']), customerId: String(answer.json['customerId']), userId };
@@ -82,8 +116,17 @@ describe('outcome events through the pipeline (three processes, real servers)', 
     );
   }
 
-  it('ties a channel\'s Offer Accepted to its decision, records Offer Ignored when nobody answers, and refuses malformed outcomes', async () => {
-    expect((await campaignApi('POST', '/v1/segments', { id: 'outcome-audience', name: 'Outcome test audience', purpose: 'marketing', rule: { path: 'traits.outcomeTest', op: 'eq', value: run } })).status).toBe(201);
+  it("ties a channel's Offer Accepted to its decision, records Offer Ignored when nobody answers, and refuses malformed outcomes", async () => {
+    expect(
+      (
+        await campaignApi('POST', '/v1/segments', {
+          id: 'outcome-audience',
+          name: 'Outcome test audience',
+          purpose: 'marketing',
+          rule: { path: 'traits.outcomeTest', op: 'eq', value: run },
+        })
+      ).status,
+    ).toBe(201);
     const created = await campaignApi('POST', '/v1/campaigns', {
       id: 'outcome-offer',
       name: 'Outcome offer',
@@ -115,7 +158,16 @@ describe('outcome events through the pipeline (three processes, real servers)', 
     // The accepted answer travels ingestion -> identity.events -> campaign-customization -> campaigns.outcomes.
     const acceptedMessageId = uniqueId('m-');
     const acceptedUserId = accepted.userId;
-    expect((await track({ userId: acceptedUserId, messageId: acceptedMessageId, event: 'Offer Accepted', properties: { campaignId: 'outcome-offer', decisionId: accepted.decisionId, revenue: 80 } })).status).toBe(200);
+    expect(
+      (
+        await track({
+          userId: acceptedUserId,
+          messageId: acceptedMessageId,
+          event: 'Offer Accepted',
+          properties: { campaignId: 'outcome-offer', decisionId: accepted.decisionId, revenue: 80 },
+        })
+      ).status,
+    ).toBe(200);
     const acceptance = await expectEventually(
       () => {
         const found = outcomes().find((o) => o.customerId === accepted.customerId && o.outcome === 'accepted');
@@ -124,7 +176,12 @@ describe('outcome events through the pipeline (three processes, real servers)', 
       },
       { timeoutMs: 60000 },
     );
-    expect(acceptance).toMatchObject({ reportedBy: 'channel', campaignId: 'outcome-offer', decisionId: accepted.decisionId, offerId: 'boots-classic' });
+    expect(acceptance).toMatchObject({
+      reportedBy: 'channel',
+      campaignId: 'outcome-offer',
+      decisionId: accepted.decisionId,
+      offerId: 'boots-classic',
+    });
 
     // Nobody answered the other offer: once its window passes, the sweep records it as ignored, once.
     const ignored = await expectEventually(
@@ -135,16 +192,32 @@ describe('outcome events through the pipeline (three processes, real servers)', 
       },
       { timeoutMs: 60000 },
     );
-    expect(ignored[0]).toMatchObject({ outcome: 'ignored', reportedBy: 'platform', outcomeId: `ignored:${ignoredOne.decisionId}`, customerId: ignoredOne.customerId });
+    expect(ignored[0]).toMatchObject({
+      outcome: 'ignored',
+      reportedBy: 'platform',
+      outcomeId: `ignored:${ignoredOne.decisionId}`,
+      customerId: ignoredOne.customerId,
+    });
     // The answered offer is never also ignored.
     expect(outcomes().some((o) => o.decisionId === accepted.decisionId && o.outcome === 'ignored')).toBe(false);
 
     // Question outcomes reach identity.events with the customer resolved (needs-profiling reads them there).
     const declineId = uniqueId('q-');
-    expect((await track({ userId: acceptedUserId, messageId: declineId, event: 'Question Declined', properties: { questionId: 'household-children', reason: 'prefers not to say' } })).status).toBe(200);
+    expect(
+      (
+        await track({
+          userId: acceptedUserId,
+          messageId: declineId,
+          event: 'Question Declined',
+          properties: { questionId: 'household-children', reason: 'prefers not to say' },
+        })
+      ).status,
+    ).toBe(200);
     await expectEventually(
       () => {
-        const found = spy.on(topic('identity.events.v1')).find((m) => (m.value as { data: { messageId: string } }).data.messageId === declineId);
+        const found = spy
+          .on(topic('identity.events.v1'))
+          .find((m) => (m.value as { data: { messageId: string } }).data.messageId === declineId);
         if (!found) throw new Error('question outcome not resolved yet');
         expect(found.key).toBe(accepted.customerId);
       },
@@ -153,7 +226,16 @@ describe('outcome events through the pipeline (three processes, real servers)', 
   }, 240000);
 
   it('decides offer and channel when a customer enters the segment of a campaign triggered on entry, and publishes the decision', async () => {
-    expect((await campaignApi('POST', '/v1/segments', { id: 'outbound-audience', name: 'Outbound test audience', purpose: 'marketing', rule: { path: 'traits.outboundTest', op: 'eq', value: run } })).status).toBe(201);
+    expect(
+      (
+        await campaignApi('POST', '/v1/segments', {
+          id: 'outbound-audience',
+          name: 'Outbound test audience',
+          purpose: 'marketing',
+          rule: { path: 'traits.outboundTest', op: 'eq', value: run },
+        })
+      ).status,
+    ).toBe(201);
     const created = await campaignApi('POST', '/v1/campaigns', {
       id: 'outbound-welcome',
       name: 'Outbound welcome',
@@ -171,13 +253,24 @@ describe('outcome events through the pipeline (three processes, real servers)', 
     });
     expect(created.status).toBe(201);
     const userId = uniqueId('out-');
-    expect((await track({ userId, event: 'Consent Updated', properties: { purpose: 'marketing', granted: true, channel: 'call-centre', wordingVersion: 'v1' } })).status).toBe(200);
+    expect(
+      (
+        await track({
+          userId,
+          event: 'Consent Updated',
+          properties: { purpose: 'marketing', granted: true, channel: 'call-centre', wordingVersion: 'v1' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await identify({ userId, traits: { firstName: 'Bo', outboundTest: run } })).status).toBe(200);
     const decision = await expectEventually(
       () => {
         const found = spy
           .on(topic('campaigns.decisions.v1'))
-          .map((m) => ({ key: m.key, data: (m.value as { data: { decisionId: string; campaignId: string; channel: string; kind: string; reasons: string[] } }).data }))
+          .map((m) => ({
+            key: m.key,
+            data: (m.value as { data: { decisionId: string; campaignId: string; channel: string; kind: string; reasons: string[] } }).data,
+          }))
           .find((d) => d.data.campaignId === 'outbound-welcome');
         if (!found) throw new Error('no outbound decision yet');
         return found;

@@ -47,11 +47,22 @@ describe('pipeline end to end (five processes, real servers)', () => {
         body: JSON.stringify(body),
       });
     expect((await post('/v1/identify', { userId, traits: { email: `${userId}@example.com`, firstName: 'Ada' } })).status).toBe(200);
-    expect((await post('/v1/track', { userId, event: 'Order Completed', messageId: orderMessageId, properties: { order_id: uniqueId('o-'), revenue: 120, products: [{ category: 'books', price: 120, quantity: 1 }] } })).status).toBe(200);
+    expect(
+      (
+        await post('/v1/track', {
+          userId,
+          event: 'Order Completed',
+          messageId: orderMessageId,
+          properties: { order_id: uniqueId('o-'), revenue: 120, products: [{ category: 'books', price: 120, quantity: 1 }] },
+        })
+      ).status,
+    ).toBe(200);
 
     const membership = await expectEventually(
       () => {
-        const entered = spy.on(topic('segments.membership.v1')).find((m) => (m.value as { data: { change: string } }).data.change === 'entered');
+        const entered = spy
+          .on(topic('segments.membership.v1'))
+          .find((m) => (m.value as { data: { change: string } }).data.change === 'entered');
         if (!entered) throw new Error('no membership change yet');
         return entered;
       },
@@ -60,8 +71,12 @@ describe('pipeline end to end (five processes, real servers)', () => {
     const customerId = (membership.value as { data: { customerId: string } }).data.customerId;
     expect(membership.key).toBe(customerId);
 
-    const received = spy.on(topic('ingest.events.v1')).find((m) => (m.value as { data: { messageId: string } }).data.messageId === orderMessageId);
-    const resolved = spy.on(topic('identity.events.v1')).find((m) => (m.value as { data: { messageId: string } }).data.messageId === orderMessageId);
+    const received = spy
+      .on(topic('ingest.events.v1'))
+      .find((m) => (m.value as { data: { messageId: string } }).data.messageId === orderMessageId);
+    const resolved = spy
+      .on(topic('identity.events.v1'))
+      .find((m) => (m.value as { data: { messageId: string } }).data.messageId === orderMessageId);
     expect(received?.key).toBe(userId);
     expect(resolved?.key).toBe(customerId);
     expect(spy.on(topic('value.scores.v1')).some((m) => m.key === customerId)).toBe(true);
@@ -71,8 +86,15 @@ describe('pipeline end to end (five processes, real servers)', () => {
     const origin = traceId(received?.headers['traceparent']);
     expect(origin).toMatch(/^[0-9a-f]{32}$/);
     expect(traceId(resolved?.headers['traceparent'])).toBe(origin);
-    const traces = new Set(spy.on(topic('segments.membership.v1')).filter((m) => m.key === customerId).map((m) => traceId(m.headers['traceparent'])));
-    const identifyTrace = traceId(spy.on(topic('ingest.events.v1')).find((m) => m.key === userId && m !== received)?.headers['traceparent']);
+    const traces = new Set(
+      spy
+        .on(topic('segments.membership.v1'))
+        .filter((m) => m.key === customerId)
+        .map((m) => traceId(m.headers['traceparent'])),
+    );
+    const identifyTrace = traceId(
+      spy.on(topic('ingest.events.v1')).find((m) => m.key === userId && m !== received)?.headers['traceparent'],
+    );
     expect([...traces].some((t) => t === origin || t === identifyTrace)).toBe(true);
 
     // An agent with a real token from the local identity provider finds the customer everywhere.
@@ -84,7 +106,10 @@ describe('pipeline end to end (five processes, real servers)', () => {
     const lookup = await fetch(lookupUrl, { headers: agent });
     expect(lookup.status).toBe(200);
     expect(((await lookup.json()) as { customerId: string }).customerId).toBe(customerId);
-    await expectEventually(async () => expect((await fetch(`${value.url}/v1/customers/${customerId}/value`, { headers: agent })).status).toBe(200), { timeoutMs: 30000 });
+    await expectEventually(
+      async () => expect((await fetch(`${value.url}/v1/customers/${customerId}/value`, { headers: agent })).status).toBe(200),
+      { timeoutMs: 30000 },
+    );
     expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: agent })).status).toBe(200);
     expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: await authHeader('marketer') })).status).toBe(403);
   }, 120000);

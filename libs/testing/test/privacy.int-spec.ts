@@ -1,7 +1,17 @@
 import { Kafka, logLevel } from 'kafkajs';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
-import { authHeader, expectEventually, ReadPositions, startServiceProcess, ServiceProcess, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '../src';
+import {
+  authHeader,
+  expectEventually,
+  ReadPositions,
+  startServiceProcess,
+  ServiceProcess,
+  testEnvironment,
+  TopicSpy,
+  uniqueId,
+  waitForConsumerGroups,
+} from '../src';
 
 /**
  * Privacy across all five services, as separate processes on real servers: consent withdrawal
@@ -46,8 +56,19 @@ describe('privacy across every service (five processes, real servers)', () => {
     }
     spy = await TopicSpy.start(brokers(), [topic('segments.membership.v1'), topic('identity.events.v1')]);
     expect((await send('/v1/identify', { userId, traits: { email, firstName: 'Grace', phone: '+49 30 5550123' } })).status).toBe(200);
-    expect((await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'marketing', channel: '*', granted: true } })).status).toBe(200);
-    expect((await send('/v1/track', { userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 80, products: [{ category: 'garden', price: 80 }] } })).status).toBe(200);
+    expect(
+      (await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'marketing', channel: '*', granted: true } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await send('/v1/track', {
+          userId,
+          event: 'Order Completed',
+          properties: { order_id: uniqueId('o-'), revenue: 80, products: [{ category: 'garden', price: 80 }] },
+        })
+      ).status,
+    ).toBe(200);
     const resolved = await expectEventually(
       () => {
         const found = spy.on(topic('identity.events.v1')).find((m) => (m.value as { data: { userId?: string } }).data.userId === userId);
@@ -57,7 +78,9 @@ describe('privacy across every service (five processes, real servers)', () => {
       { timeoutMs: 60000 },
     );
     customerId = resolved.key ?? '';
-    await expectEventually(() => expect(memberships().some((m) => m.customerId === customerId && m.change === 'entered')).toBe(true), { timeoutMs: 60000 });
+    await expectEventually(() => expect(memberships().some((m) => m.customerId === customerId && m.change === 'entered')).toBe(true), {
+      timeoutMs: 60000,
+    });
   }, 240000);
 
   afterAll(async () => {
@@ -66,11 +89,22 @@ describe('privacy across every service (five processes, real servers)', () => {
   });
 
   it('takes the customer out of marketing segments as soon as consent is withdrawn', async () => {
-    const entered = new Set(memberships().filter((m) => m.customerId === customerId && m.change === 'entered').map((m) => m.segmentId));
-    expect((await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'marketing', channel: '*', granted: false } })).status).toBe(200);
+    const entered = new Set(
+      memberships()
+        .filter((m) => m.customerId === customerId && m.change === 'entered')
+        .map((m) => m.segmentId),
+    );
+    expect(
+      (await send('/v1/track', { userId, event: 'Consent Updated', properties: { purpose: 'marketing', channel: '*', granted: false } }))
+        .status,
+    ).toBe(200);
     await expectEventually(
       () => {
-        const exited = new Set(memberships().filter((m) => m.customerId === customerId && m.change === 'exited').map((m) => m.segmentId));
+        const exited = new Set(
+          memberships()
+            .filter((m) => m.customerId === customerId && m.change === 'exited')
+            .map((m) => m.segmentId),
+        );
         expect([...entered].every((s) => exited.has(s))).toBe(true);
       },
       { timeoutMs: 60000 },
@@ -83,7 +117,11 @@ describe('privacy across every service (five processes, real servers)', () => {
     expect((await fetch(exportUrl, { headers: await authHeader('agent') })).status).toBe(403);
     const response = await fetch(exportUrl, { headers: await authHeader('privacy-officer') });
     expect(response.status).toBe(200);
-    const document = (await response.json()) as { customerId: string; services: Record<string, Record<string, unknown>>; missing: string[] };
+    const document = (await response.json()) as {
+      customerId: string;
+      services: Record<string, Record<string, unknown>>;
+      missing: string[];
+    };
     expect(document.customerId).toBe(customerId);
     expect(document.missing).toEqual([]);
     expect(Object.keys(document.services).sort()).toEqual([...services].sort());
@@ -101,7 +139,9 @@ describe('privacy across every service (five processes, real servers)', () => {
     const { requestId } = (await started.json()) as { requestId: string };
     const status = await expectEventually(
       async () => {
-        const body = (await (await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`, { headers: await authHeader('privacy-officer') })).json()) as { status: string; services: Record<string, unknown>; waitingFor: string[] };
+        const body = (await (
+          await fetch(`${url('identity-resolution')}/v1/privacy/requests/${requestId}`, { headers: await authHeader('privacy-officer') })
+        ).json()) as { status: string; services: Record<string, unknown>; waitingFor: string[] };
         expect({ status: body.status, waitingFor: body.waitingFor }).toEqual({ status: 'completed', waitingFor: [] });
         return body;
       },
@@ -114,10 +154,15 @@ describe('privacy across every service (five processes, real servers)', () => {
     expect((await send('/v1/track', { userId, event: 'Product Viewed', properties: { category: 'garden' } })).status).toBe(200);
     const replayers: ServiceProcess[] = [];
     for (const name of ['identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization']) {
-      replayers.push(await startServiceProcess(name, testEnvironment(run, name, { KAFKA_GROUP_ID: `${name}-replay`, KAFKA_FROM_BEGINNING: 'true' })));
+      replayers.push(
+        await startServiceProcess(name, testEnvironment(run, name, { KAFKA_GROUP_ID: `${name}-replay`, KAFKA_FROM_BEGINNING: 'true' })),
+      );
     }
     // Every replaying group (and every live one, which got the late event) read its topics to the end.
-    const groups = [...services.map((name) => `${run}.${name}`), ...['identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'].map((name) => `${run}.${name}-replay`)];
+    const groups = [
+      ...services.map((name) => `${run}.${name}`),
+      ...['identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'].map((name) => `${run}.${name}-replay`),
+    ];
     await waitForConsumerGroups(brokers(), groups, { timeoutMs: 180000 });
     await Promise.all(replayers.map((p) => p.stop()));
 
@@ -129,7 +174,13 @@ describe('privacy across every service (five processes, real servers)', () => {
         for (const collection of await db.listCollections().toArray()) {
           const documents = await db.collection(collection.name).find({}).toArray();
           const text = JSON.stringify(documents);
-          for (const trace of traces) expect({ service, collection: collection.name, trace, found: text.includes(trace) }).toEqual({ service, collection: collection.name, trace, found: false });
+          for (const trace of traces)
+            expect({ service, collection: collection.name, trace, found: text.includes(trace) }).toEqual({
+              service,
+              collection: collection.name,
+              trace,
+              found: false,
+            });
         }
       }
     } finally {
@@ -142,7 +193,14 @@ describe('privacy across every service (five processes, real servers)', () => {
       for (const key of keys) for (const trace of traces) expect({ key, found: key.includes(trace) }).toEqual({ key, found: false });
       for (const key of keys.filter((k) => !k.includes('dedup'))) {
         const type = await redis.type(key);
-        const dump = type === 'string' ? await redis.get(key) : type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : type === 'zset' ? JSON.stringify(await redis.zrange(key, 0, -1)) : '';
+        const dump =
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? JSON.stringify(await redis.hgetall(key))
+              : type === 'zset'
+                ? JSON.stringify(await redis.zrange(key, 0, -1))
+                : '';
         for (const trace of traces) expect({ key, found: (dump ?? '').includes(trace) }).toEqual({ key, found: false });
       }
     } finally {

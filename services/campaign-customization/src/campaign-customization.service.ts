@@ -31,6 +31,13 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     { path: 'v1/customers/by/:type/:value/next-action', method: RequestMethod.POST },
   ],
   configToken: CAMPAIGN_CONFIG,
-  imports: () => [ProfilesModule, SegmentsApiModule.over(ProfilesModule), CampaignsModule, NextActionModule, LiftModule.over(ProfilesModule), ReportsModule],
+  imports: () => [
+    ProfilesModule,
+    SegmentsApiModule.over(ProfilesModule),
+    CampaignsModule,
+    NextActionModule,
+    LiftModule.over(ProfilesModule),
+    ReportsModule,
+  ],
   privacy: campaignPrivacy,
 };

@@ -5,6 +5,9 @@ import { loadCampaignCustomizationConfig } from './config/campaign-customization
 
 runMain(async () => {
   const config = loadCampaignCustomizationConfig();
-  startTelemetry({ serviceName: config.OTEL_SERVICE_NAME ?? campaignCustomizationService.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  startTelemetry({
+    serviceName: config.OTEL_SERVICE_NAME ?? campaignCustomizationService.name,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   await startService(campaignCustomizationService, config);
 });

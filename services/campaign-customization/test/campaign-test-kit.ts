@@ -27,7 +27,17 @@ export interface Envelope<D> {
 }
 
 export function envelope<D>(type: string, subject: string, data: D, id: string = randomUUID()): Envelope<D> {
-  return { specversion: '1.0', id, source: '/test', type, version: 1, time: new Date().toISOString(), subject, datacontenttype: 'application/json', data };
+  return {
+    specversion: '1.0',
+    id,
+    source: '/test',
+    type,
+    version: 1,
+    time: new Date().toISOString(),
+    subject,
+    datacontenttype: 'application/json',
+    data,
+  };
 }
 
 export function valueScored(customerId: string, tier: ValueTier, at = new Date()): Envelope<ValueScoredDataV1> {
@@ -46,7 +56,13 @@ export function valueScored(customerId: string, tier: ValueTier, at = new Date()
   return envelope('customer.value-scored', customerId, data);
 }
 
-export function trackEvent(customerId: string, event: string, properties: Record<string, unknown> = {}, at = new Date(), id: string = randomUUID()): Envelope<ResolvedEventDataV1> {
+export function trackEvent(
+  customerId: string,
+  event: string,
+  properties: Record<string, unknown> = {},
+  at = new Date(),
+  id: string = randomUUID(),
+): Envelope<ResolvedEventDataV1> {
   const data: ResolvedEventDataV1 = {
     messageId: id,
     sourceId: 'test-source',
@@ -62,16 +78,31 @@ export function trackEvent(customerId: string, event: string, properties: Record
   return envelope('customer-event.resolved', customerId, data, id);
 }
 
-export function consentUpdated(customerId: string, purpose: string, granted: boolean, channel?: string, at = new Date()): Envelope<ResolvedEventDataV1> {
+export function consentUpdated(
+  customerId: string,
+  purpose: string,
+  granted: boolean,
+  channel?: string,
+  at = new Date(),
+): Envelope<ResolvedEventDataV1> {
   return trackEvent(customerId, 'Consent Updated', { purpose, granted, wordingVersion: 'v1', ...(channel ? { channel } : {}) }, at);
 }
 
-export function identitySnapshot(customerId: string, identifiers: Array<{ type: string; value: string }>, at = new Date()): Envelope<IdentitySnapshotDataV1> {
+export function identitySnapshot(
+  customerId: string,
+  identifiers: Array<{ type: string; value: string }>,
+  at = new Date(),
+): Envelope<IdentitySnapshotDataV1> {
   return envelope('identity.snapshot', customerId, { customerId, identifiers, mergedIds: [], updatedAt: at.toISOString() });
 }
 
 export function customerMerged(survivorId: string, mergedId: string, at = new Date()) {
-  return envelope('customer.merged', survivorId, { survivorId, mergedId, reason: 'test', evidence: [], mergedAt: at.toISOString() }, `merge:${mergedId}:${survivorId}`);
+  return envelope(
+    'customer.merged',
+    survivorId,
+    { survivorId, mergedId, reason: 'test', evidence: [], mergedAt: at.toISOString() },
+    `merge:${mergedId}:${survivorId}`,
+  );
 }
 
 /** A running service plus a producer onto its input topics and a spy on its output topics. */
@@ -86,7 +117,9 @@ export class CampaignTestKit {
   }
 
   async start(overrides: Record<string, string> = {}): Promise<void> {
-    const config = loadCampaignCustomizationConfig(testEnvironment(this.run, 'campaign-customization', { BACKGROUND_INTERVAL_MS: '200', CACHE_TTL_MS: '0', ...overrides }));
+    const config = loadCampaignCustomizationConfig(
+      testEnvironment(this.run, 'campaign-customization', { BACKGROUND_INTERVAL_MS: '200', CACHE_TTL_MS: '0', ...overrides }),
+    );
     this.service = await startService(campaignCustomizationService, config, 0);
     await this.service.transport.whenJoined();
     this.spy = await TopicSpy.start(config.KAFKA_BROKERS, [this.topic(topics.segmentMembership), this.topic(topics.campaignDecisions)]);
@@ -123,22 +156,38 @@ export class CampaignTestKit {
   }
 
   /** Decides the next action (POST), with a fresh Idempotency-Key unless one is given. */
-  async decide(type: string, value: string, channel: string, requestKey: string = randomUUID()): Promise<{ status: number; json: Record<string, unknown> }> {
-    return this.http('POST', `/v1/customers/by/${type}/${encodeURIComponent(value)}/next-action`, { channel }, { 'idempotency-key': requestKey });
+  async decide(
+    type: string,
+    value: string,
+    channel: string,
+    requestKey: string = randomUUID(),
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    return this.http(
+      'POST',
+      `/v1/customers/by/${type}/${encodeURIComponent(value)}/next-action`,
+      { channel },
+      { 'idempotency-key': requestKey },
+    );
   }
 
   async waitForMemberships(customerId: string, count: number, timeoutMs = 30000): Promise<MembershipChangedDataV1[]> {
     return expectEventually(
       () => {
         const found = this.memberships(customerId);
-        if (found.length < count) throw new Error(`${customerId}: ${found.length} of ${count} membership changes so far: ${JSON.stringify(found)}`);
+        if (found.length < count)
+          throw new Error(`${customerId}: ${found.length} of ${count} membership changes so far: ${JSON.stringify(found)}`);
         return found;
       },
       { timeoutMs },
     );
   }
 
-  async http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  async http(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     // Segments and campaigns as a marketer, next actions as an agent: real tokens from the test provider.
     const credential = await authHeader(path.startsWith('/v1/customers/') ? 'agent' : 'marketer');
     const response = await fetch(`${this.service.url}${path}`, {

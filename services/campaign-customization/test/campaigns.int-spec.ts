@@ -6,7 +6,16 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { CustomerStateRepository } from '../src/profiles/infrastructure/customer-state.repository';
 import { DecisionSnapshotCache } from '../src/profiles/infrastructure/decision-snapshot.cache';
-import { CampaignTestKit, consentUpdated, envelope, expectEventually, identitySnapshot, topics, trackEvent, valueScored } from './campaign-test-kit';
+import {
+  CampaignTestKit,
+  consentUpdated,
+  envelope,
+  expectEventually,
+  identitySnapshot,
+  topics,
+  trackEvent,
+  valueScored,
+} from './campaign-test-kit';
 
 function campaign(id: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -22,7 +31,12 @@ function campaign(id: string, overrides: Record<string, unknown> = {}) {
     holdoutShare: 0,
     modules: {
       product: { options: [{ id: 'premium', weight: 1, attributes: { sku: 'P-1' } }] },
-      message: { options: [{ id: 'warm', when: { path: 'value.tier', op: 'eq', value: 'A' }, weight: 1, attributes: { template: 'warm-a' } }, { id: 'plain', attributes: { template: 'plain' } }] },
+      message: {
+        options: [
+          { id: 'warm', when: { path: 'value.tier', op: 'eq', value: 'A' }, weight: 1, attributes: { template: 'warm-a' } },
+          { id: 'plain', attributes: { template: 'plain' } },
+        ],
+      },
     },
     ...overrides,
   };
@@ -55,7 +69,15 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
   it('answers the next best action by identifier and blocks a fourth contact under a cap of three', async () => {
     const c = id('capped');
     const email = `${c}@example.com`;
-    expect((await kit.http('POST', '/v1/campaigns', campaign('capped-offer', { channels: ['call-centre'], caps: { campaign: [{ max: 3, windowHours: 24 }] } }))).status).toBe(201);
+    expect(
+      (
+        await kit.http(
+          'POST',
+          '/v1/campaigns',
+          campaign('capped-offer', { channels: ['call-centre'], caps: { campaign: [{ max: 3, windowHours: 24 }] } }),
+        )
+      ).status,
+    ).toBe(201);
     await kit.publish(topics.identitySnapshots, [identitySnapshot(c, [{ type: 'email', value: email }])]);
     const identify = envelope<ResolvedEventDataV1>('customer-event.resolved', c, {
       messageId: randomUUID(),
@@ -93,7 +115,12 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     const firstKey = randomUUID();
     const first = await ask(firstKey);
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ customerId: c, greeting: 'Hello Ann', tier: 'A', action: { kind: 'offer', campaignId: 'capped-offer' } });
+    expect(first.json).toMatchObject({
+      customerId: c,
+      greeting: 'Hello Ann',
+      tier: 'A',
+      action: { kind: 'offer', campaignId: 'capped-offer' },
+    });
     // Answered only once Kafka has it: the decision is within the topic's end offsets as of the answer.
     await kit.spy.waitUntilCaughtUp([kit.topic(topics.campaignDecisions)]);
     expect(kit.spy.on(kit.topic(topics.campaignDecisions)).map((m) => (m.value as { id: string }).id)).toContain(first.json['decisionId']);
@@ -104,13 +131,23 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     ]);
     // A retry with the same key is the same decision, not a second contact.
     const retried = await ask(firstKey);
-    expect(retried.json).toMatchObject({ decisionId: first.json['decisionId'], replayed: true, action: first.json['action'], greeting: 'Hello Ann' });
+    expect(retried.json).toMatchObject({
+      decisionId: first.json['decisionId'],
+      replayed: true,
+      action: first.json['action'],
+      greeting: 'Hello Ann',
+    });
     expect((await kit.decide('email', email, 'web', firstKey)).status).toBe(422);
-    expect((await kit.http('POST', `/v1/customers/by/email/${encodeURIComponent(email)}/next-action`, { channel: 'call-centre' })).status).toBe(400);
+    expect(
+      (await kit.http('POST', `/v1/customers/by/email/${encodeURIComponent(email)}/next-action`, { channel: 'call-centre' })).status,
+    ).toBe(400);
     expect((await ask()).json['action']).toMatchObject({ kind: 'offer' });
     expect((await ask()).json['action']).toMatchObject({ kind: 'offer' });
     const fourth = await ask();
-    expect(fourth.json['action']).toMatchObject({ kind: 'none', passed: expect.arrayContaining([expect.objectContaining({ campaignId: 'capped-offer', code: 'cap' })]) });
+    expect(fourth.json['action']).toMatchObject({
+      kind: 'none',
+      passed: expect.arrayContaining([expect.objectContaining({ campaignId: 'capped-offer', code: 'cap' })]),
+    });
 
     await expectEventually(() => {
       const decisions = kit.spy.on(kit.topic(topics.campaignDecisions)).filter((m) => m.key === c);
@@ -133,7 +170,10 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     // version in Redis: the next request must notice and decide on the new state.
     await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', false, 'store')]);
     await expectEventually(async () =>
-      expect((await ask()).json['action']).toMatchObject({ kind: 'none', passed: expect.arrayContaining([expect.objectContaining({ campaignId: 'cached-offer', code: 'consent' })]) }),
+      expect((await ask()).json['action']).toMatchObject({
+        kind: 'none',
+        passed: expect.arrayContaining([expect.objectContaining({ campaignId: 'cached-offer', code: 'consent' })]),
+      }),
     );
     await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', true, 'store')]);
     await expectEventually(async () => expect((await ask()).json['action']).toMatchObject({ kind: 'offer', campaignId: 'cached-offer' }));
@@ -163,11 +203,22 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     const controlRate = 0.2;
     expect((await kit.http('POST', '/v1/campaigns', campaign('lift-test', { channels: ['email'], holdoutShare: 0.5 }))).status).toBe(201);
     const customers = Array.from({ length: n }, (_, i) => id(`lift-${i}`));
-    await kit.publish(topics.identityEvents, customers.map((c) => consentUpdated(c, 'marketing', true, 'email')));
-    await kit.publish(topics.valueScores, customers.map((c) => valueScored(c, 'A')));
+    await kit.publish(
+      topics.identityEvents,
+      customers.map((c) => consentUpdated(c, 'marketing', true, 'email')),
+    );
+    await kit.publish(
+      topics.valueScores,
+      customers.map((c) => valueScored(c, 'A')),
+    );
     await expectEventually(
       () => {
-        const entered = new Set(kit.spy.on(kit.topic(topics.segmentMembership)).filter((m) => m.key?.startsWith(id('lift-'))).map((m) => m.key));
+        const entered = new Set(
+          kit.spy
+            .on(kit.topic(topics.segmentMembership))
+            .filter((m) => m.key?.startsWith(id('lift-')))
+            .map((m) => m.key),
+        );
         expect(entered.size).toBe(n);
       },
       { timeoutMs: 60000 },
@@ -190,10 +241,19 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     expect(Math.abs(treated.length - n / 2)).toBeLessThan(n * 0.15);
 
     // Known true effect: exactly these shares of each group reach the goal after their exposure.
-    const converting = [...treated.slice(0, Math.round(treated.length * treatedRate)), ...control.slice(0, Math.round(control.length * controlRate))];
+    const converting = [
+      ...treated.slice(0, Math.round(treated.length * treatedRate)),
+      ...control.slice(0, Math.round(control.length * controlRate)),
+    ];
     const later = new Date(Date.now() + 1000);
-    await kit.publish(topics.identityEvents, converting.map((c) => trackEvent(c, 'Trial Started', { revenue: 30 }, later)));
-    await kit.publish(topics.identityEvents, control.slice(-5).map((c) => trackEvent(c, 'Something Else', {}, later)));
+    await kit.publish(
+      topics.identityEvents,
+      converting.map((c) => trackEvent(c, 'Trial Started', { revenue: 30 }, later)),
+    );
+    await kit.publish(
+      topics.identityEvents,
+      control.slice(-5).map((c) => trackEvent(c, 'Something Else', {}, later)),
+    );
 
     const lift = await expectEventually(
       async () => {
@@ -202,7 +262,12 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
           treated: { exposed: treated.length, converted: Math.round(treated.length * treatedRate) },
           control: { exposed: control.length, converted: Math.round(control.length * controlRate) },
         });
-        return result.json as { absoluteLift: number; absoluteInterval: { lower: number; upper: number }; significant: boolean; relativeLift: number };
+        return result.json as {
+          absoluteLift: number;
+          absoluteInterval: { lower: number; upper: number };
+          significant: boolean;
+          relativeLift: number;
+        };
       },
       { timeoutMs: 60000 },
     );
@@ -217,12 +282,17 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
       revenuePerCustomer: { difference: number; interval: { lower: number; upper: number }; significant: boolean };
       retention: { treated: { exposed: number }; control: { exposed: number }; retentionDays: number };
     };
-    const trueRevenueLift = 30 * (Math.round(treated.length * treatedRate) / treated.length - Math.round(control.length * controlRate) / control.length);
+    const trueRevenueLift =
+      30 * (Math.round(treated.length * treatedRate) / treated.length - Math.round(control.length * controlRate) / control.length);
     expect(outcomes.revenuePerCustomer.difference).toBeCloseTo(trueRevenueLift, 6);
     expect(outcomes.revenuePerCustomer.interval.lower).toBeLessThan(trueRevenueLift);
     expect(outcomes.revenuePerCustomer.interval.upper).toBeGreaterThan(trueRevenueLift);
     expect(outcomes.revenuePerCustomer.significant).toBe(true);
-    expect(outcomes.retention).toMatchObject({ treated: { exposed: treated.length }, control: { exposed: control.length }, retentionDays: 7 });
+    expect(outcomes.retention).toMatchObject({
+      treated: { exposed: treated.length },
+      control: { exposed: control.length },
+      retentionDays: 7,
+    });
 
     // Counted through the lift-keys index; documents stored before lift keys count until back-filled, and the same after.
     const customersCollection = kit.service.app.get<Connection>(getConnectionToken()).collection('customers');
@@ -237,7 +307,11 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
       ...(mergedInto ? { mergedInto } : {}),
       updatedAt: new Date(),
     });
-    await customersCollection.insertMany([legacy('legacy-1', 'treated', true), legacy('legacy-2', 'control', false), legacy('legacy-3', 'treated', false, id('legacy-1'))]);
+    await customersCollection.insertMany([
+      legacy('legacy-1', 'treated', true),
+      legacy('legacy-2', 'control', false),
+      legacy('legacy-3', 'treated', false, id('legacy-1')),
+    ]);
     const expected = {
       treated: { exposed: treated.length + 1, converted: Math.round(treated.length * treatedRate) + 1 },
       control: { exposed: control.length + 1, converted: Math.round(control.length * controlRate) },
@@ -245,7 +319,10 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     expect((await kit.http('GET', '/v1/campaigns/lift-test/lift')).json).toMatchObject(expected);
     expect(await kit.service.app.get(CustomerStateRepository).backfillLiftKeys()).toBe(3);
     expect((await kit.http('GET', '/v1/campaigns/lift-test/lift')).json).toMatchObject(expected);
-    const backfilled = await customersCollection.find({ _id: { $in: [id('legacy-1'), id('legacy-3')] as never[] } }).sort({ _id: 1 }).toArray();
+    const backfilled = await customersCollection
+      .find({ _id: { $in: [id('legacy-1'), id('legacy-3')] as never[] } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(backfilled.map((d) => d['liftKeys'] as string[])).toEqual([['lift-test:treated', 'lift-test:treated:converted'], []]);
   });
 
@@ -253,7 +330,17 @@ describe('campaign-customization campaigns (real Kafka, MongoDB, Redis)', () => 
     const [a, b] = [id('shared-a'), id('shared-b')];
     const phone = `+4930${Date.now() % 10_000_000}`;
     const t0 = new Date(Date.now() - 60_000);
-    await kit.publish(topics.identitySnapshots, [identitySnapshot(a, [{ type: 'phone', value: phone }], t0), identitySnapshot(b, [{ type: 'phone', value: phone }, { type: 'email', value: `${b}@example.com` }], t0)]);
+    await kit.publish(topics.identitySnapshots, [
+      identitySnapshot(a, [{ type: 'phone', value: phone }], t0),
+      identitySnapshot(
+        b,
+        [
+          { type: 'phone', value: phone },
+          { type: 'email', value: `${b}@example.com` },
+        ],
+        t0,
+      ),
+    ]);
     const ask = () => kit.http('GET', `/v1/customers/by/phone/${encodeURIComponent(phone)}/next-action?channel=call-centre`);
     const shared = await expectEventually(async () => {
       const answer = await ask();

@@ -7,7 +7,11 @@ const run = uniqueId();
 const env = testEnvironment(run, 'campaign-identifier-index');
 
 const email = (value: string): IdentifierV1 => ({ type: 'email', value }) as IdentifierV1;
-const snapshot = (customerId: string, identifiers: IdentifierV1[], at: number) => ({ customerId, identifiers, updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, at)).toISOString() });
+const snapshot = (customerId: string, identifiers: IdentifierV1[], at: number) => ({
+  customerId,
+  identifiers,
+  updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, at)).toISOString(),
+});
 
 /** The identifier index on a real database: it follows the snapshots and writes only what changed. */
 describe('IdentifierIndexRepository (real MongoDB)', () => {
@@ -21,10 +25,13 @@ describe('IdentifierIndexRepository (real MongoDB)', () => {
   const finds: Array<{ collection: string; filter: unknown }> = [];
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(env['MONGO_URL'] ?? '', { dbName: env['MONGO_DB'] ?? '', monitorCommands: true }).asPromise();
+    connection = await mongoose
+      .createConnection(env['MONGO_URL'] ?? '', { dbName: env['MONGO_DB'] ?? '', monitorCommands: true })
+      .asPromise();
     connection.getClient().on('commandStarted', (event) => {
       if (['insert', 'update', 'delete'].includes(event.commandName)) writes.push(event.commandName);
-      if (['find', 'insert', 'update', 'delete', 'aggregate'].includes(event.commandName)) commands.push(`${event.commandName} ${String(event.command[event.commandName])}`);
+      if (['find', 'insert', 'update', 'delete', 'aggregate'].includes(event.commandName))
+        commands.push(`${event.commandName} ${String(event.command[event.commandName])}`);
       if (event.commandName === 'find') finds.push({ collection: String(event.command['find']), filter: event.command['filter'] });
     });
     index = new IdentifierIndexRepository(connection);
@@ -65,7 +72,11 @@ describe('IdentifierIndexRepository (real MongoDB)', () => {
   });
 
   it('in one batch, each customer follows its latest snapshot and each identifier its newest claim', async () => {
-    await index.assign([snapshot('cus_e', [email('e1@example.com'), email('e2@example.com')], 5), snapshot('cus_e', [email('e1@example.com')], 4), snapshot('cus_f', [email('e2@example.com')], 6)]);
+    await index.assign([
+      snapshot('cus_e', [email('e1@example.com'), email('e2@example.com')], 5),
+      snapshot('cus_e', [email('e1@example.com')], 4),
+      snapshot('cus_f', [email('e2@example.com')], 6),
+    ]);
     expect(await index.lookup(email('e1@example.com'))).toEqual({ customerId: 'cus_e', holders: ['cus_e'] });
     expect(await index.lookup(email('e2@example.com'))).toEqual({ customerId: 'cus_f', holders: ['cus_e', 'cus_f'] });
   });
@@ -107,7 +118,7 @@ describe('IdentifierIndexRepository (real MongoDB)', () => {
     const keys = ['m1@example.com', 'm2@example.com', 'm3@example.com'];
     const holds = new Map<string, string[]>();
     let seed = 7;
-    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let round = 1; round <= 8; round += 1) {
       const batches = customers.map((c) => {
         const chosen = keys.filter(() => random() < 0.5);
@@ -129,14 +140,20 @@ describe('IdentifierIndexRepository (real MongoDB)', () => {
       const k = (n: number) => email(`r${round}-${n}@example.com`);
       await index.assign([snapshot(c, [k(0), k(1)], 1)]);
       // One instance still has the older batch, the other the older and the newer snapshot.
-      await Promise.all([index.assign([snapshot(c, [k(1), k(2)], 2)]), index.assign([snapshot(c, [k(1), k(2)], 2), snapshot(c, [k(3)], 3)])]);
+      await Promise.all([
+        index.assign([snapshot(c, [k(1), k(2)], 2)]),
+        index.assign([snapshot(c, [k(1), k(2)], 2), snapshot(c, [k(3)], 3)]),
+      ]);
       const held = await Promise.all([0, 1, 2, 3].map(async (n) => (await index.lookup(k(n))).holders ?? []));
       expect(held).toEqual([[], [], [], [c]]);
     }
   });
 
   it('erasure: the customer leads nowhere, an identifier it shared leads to the other holder, its holdings are gone', async () => {
-    await index.assign([snapshot('cus_x', [email('x1@example.com'), email('xy@example.com')], 1), snapshot('cus_y', [email('xy@example.com')], 2)]);
+    await index.assign([
+      snapshot('cus_x', [email('x1@example.com'), email('xy@example.com')], 1),
+      snapshot('cus_y', [email('xy@example.com')], 2),
+    ]);
     expect((await index.lookup(email('xy@example.com'))).holders).toEqual(['cus_x', 'cus_y']);
     expect(await index.removeCustomer(['cus_x'])).toEqual({ identifiers: 1, holdings: 1 });
     expect(await index.lookup(email('x1@example.com'))).toEqual({});
@@ -183,4 +200,3 @@ describe('IdentifierIndexRepository (real MongoDB)', () => {
     }
   });
 });
-

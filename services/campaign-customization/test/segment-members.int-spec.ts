@@ -37,7 +37,10 @@ describe('campaign-customization segment counts, preview and members (real serve
     let after: string | undefined;
     let pages = 0;
     do {
-      const page = await kit.http('GET', `/v1/segments/value-tier-a/members?limit=2${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`);
+      const page = await kit.http(
+        'GET',
+        `/v1/segments/value-tier-a/members?limit=2${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`,
+      );
       expect(page.status).toBe(200);
       seen.push(...(page.json['members'] as Array<{ customerId: string }>).map((m) => m.customerId));
       after = page.json['next'] as string | undefined;
@@ -49,7 +52,10 @@ describe('campaign-customization segment counts, preview and members (real serve
 
   it('counts entries and exits per hour, values customers by stage, and shows contacts made and caps left', async () => {
     const ids = [id('f1'), id('f2')];
-    await kit.publish(topics.valueScores, ids.map((c) => valueScored(c, 'A')));
+    await kit.publish(
+      topics.valueScores,
+      ids.map((c) => valueScored(c, 'A')),
+    );
     for (const c of ids) await kit.waitForMemberships(c, 1);
     // One of them falls to tier B: an exit from value-tier-a.
     await kit.publish(topics.valueScores, [valueScored(ids[0] ?? '', 'B', new Date(Date.now() + 1000))]);
@@ -67,7 +73,9 @@ describe('campaign-customization segment counts, preview and members (real serve
     // No needs profile yet: every customer's stage is unknown; value sums over the scored ones.
     const report = await kit.http('GET', '/v1/reports/value-by-stage');
     expect(report.status).toBe(200);
-    const unknown = (report.json['byStage'] as Array<{ stage: string; customers: number; scored: number }>).find((s) => s.stage === 'unknown');
+    const unknown = (report.json['byStage'] as Array<{ stage: string; customers: number; scored: number }>).find(
+      (s) => s.stage === 'unknown',
+    );
     expect(unknown).toMatchObject({ customers: report.json['customers'], scored: report.json['customers'] });
 
     // Never contacted: nothing made; an unknown customer is a 404, a missing channel a 400.
@@ -75,7 +83,9 @@ describe('campaign-customization segment counts, preview and members (real serve
     expect(contacts.status).toBe(200);
     expect(contacts.json['made']).toEqual([24, 168, 720].map((windowHours) => ({ windowHours, all: 0, channel: 0 })));
     expect(contacts.json['latest']).toEqual([]);
-    expect((await kit.http('GET', `/v1/customers/by/customerId/${encodeURIComponent(id('nobody'))}/contacts?channel=email`)).status).toBe(404);
+    expect((await kit.http('GET', `/v1/customers/by/customerId/${encodeURIComponent(id('nobody'))}/contacts?channel=email`)).status).toBe(
+      404,
+    );
     expect((await kit.http('GET', `/v1/customers/by/customerId/${encodeURIComponent(ids[1] ?? '')}/contacts`)).status).toBe(400);
   });
 });

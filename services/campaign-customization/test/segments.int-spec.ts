@@ -88,12 +88,22 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
   });
 
   it('rejects a bad segment rule with 400 and the reason', async () => {
-    const bad = await kit.http('POST', '/v1/segments', { id: 'bad-rule', name: 'Bad', purpose: 'marketing', rule: { path: 'value.tier', op: 'gt', value: 'A' } });
+    const bad = await kit.http('POST', '/v1/segments', {
+      id: 'bad-rule',
+      name: 'Bad',
+      purpose: 'marketing',
+      rule: { path: 'value.tier', op: 'gt', value: 'A' },
+    });
     expect(bad.status).toBe(400);
     const error = bad.json['error'] as { code: string; issues: Array<{ field: string; message: string }> };
     expect(error.code).toBe('invalid_request');
     expect(error.issues.map((i) => i.field)).toContain('rule.op');
-    const unknownPath = await kit.http('POST', '/v1/segments', { id: 'bad-path', name: 'Bad', purpose: 'marketing', rule: { path: 'value.colour', op: 'eq', value: 1 } });
+    const unknownPath = await kit.http('POST', '/v1/segments', {
+      id: 'bad-path',
+      name: 'Bad',
+      purpose: 'marketing',
+      rule: { path: 'value.colour', op: 'eq', value: 1 },
+    });
     expect(unknownPath.status).toBe(400);
     expect(JSON.stringify(unknownPath.json)).toContain('unknown field');
   });
@@ -108,7 +118,12 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
     // The customer is known once its document exists; wait on a change it does cause.
     await kit.publish(topics.identityEvents, [trackEvent(c, 'Order Completed'), trackEvent(c, 'Order Completed')]);
     await kit.waitForMemberships(c, 1);
-    const created = await kit.http('POST', '/v1/segments', { id: `tier-b-${kit.run}`.toLowerCase(), name: 'Tier B', purpose: 'marketing', rule: { path: 'value.tier', op: 'eq', value: 'B' } });
+    const created = await kit.http('POST', '/v1/segments', {
+      id: `tier-b-${kit.run}`.toLowerCase(),
+      name: 'Tier B',
+      purpose: 'marketing',
+      rule: { path: 'value.tier', op: 'eq', value: 'B' },
+    });
     expect(created.status).toBe(201);
     const segmentId = created.json['id'] as string;
     const entered = await kit.waitForMemberships(c, 2);
@@ -119,9 +134,17 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
       expect(progress.json['backfill']).toMatchObject({ status: 'done', version: 1 });
     });
 
-    const renamed = await kit.http('PUT', `/v1/segments/${segmentId}`, { name: 'Tier B customers', purpose: 'marketing', rule: { path: 'value.tier', op: 'eq', value: 'B' } });
+    const renamed = await kit.http('PUT', `/v1/segments/${segmentId}`, {
+      name: 'Tier B customers',
+      purpose: 'marketing',
+      rule: { path: 'value.tier', op: 'eq', value: 'B' },
+    });
     expect(renamed.json['version']).toBe(1);
-    const edited = await kit.http('PUT', `/v1/segments/${segmentId}`, { name: 'Tier B or C', purpose: 'marketing', rule: { path: 'value.tier', op: 'in', value: ['B', 'C'] } });
+    const edited = await kit.http('PUT', `/v1/segments/${segmentId}`, {
+      name: 'Tier B or C',
+      purpose: 'marketing',
+      rule: { path: 'value.tier', op: 'in', value: ['B', 'C'] },
+    });
     expect(edited.status).toBe(200);
     expect(edited.json['version']).toBe(2);
     const versioned = await kit.waitForMemberships(c, 4);
@@ -138,12 +161,16 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
     expect((await kit.http('GET', '/v1/segments')).json['segments']).not.toContainEqual(expect.objectContaining({ id: segmentId }));
 
     // The list comes in pages: page by page gives the same segments as one large page.
-    const all = ((await kit.http('GET', '/v1/segments?limit=500&includeDeleted=true')).json['segments'] as Array<{ id: string }>).map((x) => x.id);
+    const all = ((await kit.http('GET', '/v1/segments?limit=500&includeDeleted=true')).json['segments'] as Array<{ id: string }>).map(
+      (x) => x.id,
+    );
     expect(all.length).toBeGreaterThanOrEqual(2);
     const paged: string[] = [];
     let after: string | undefined;
     for (let pages = 0; pages <= all.length; pages++) {
-      const answer = (await kit.http('GET', `/v1/segments?limit=1&includeDeleted=true${after ? `&after=${encodeURIComponent(after)}` : ''}`)).json as { segments: Array<{ id: string }>; next?: string };
+      const answer = (
+        await kit.http('GET', `/v1/segments?limit=1&includeDeleted=true${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+      ).json as { segments: Array<{ id: string }>; next?: string };
       expect(answer.segments.length).toBeLessThanOrEqual(1);
       paged.push(...answer.segments.map((x) => x.id));
       after = answer.next;

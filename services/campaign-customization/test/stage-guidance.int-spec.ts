@@ -2,7 +2,12 @@ import { needsProfiledDataV1, type CampaignDecidedDataV1, type NeedsProfiledData
 import { CampaignTestKit, consentUpdated, envelope, expectEventually, identitySnapshot, topics, valueScored } from './campaign-test-kit';
 
 /** A needs state as needs-profiling publishes it, with the stage's contact guidance. */
-function needsProfiled(customerId: string, stage: RelationshipStage, guidance: { maxContactsPer30Days: number; minDaysBetweenContacts: number }, at: Date) {
+function needsProfiled(
+  customerId: string,
+  stage: RelationshipStage,
+  guidance: { maxContactsPer30Days: number; minDaysBetweenContacts: number },
+  at: Date,
+) {
   const data: NeedsProfiledDataV1 = needsProfiledDataV1.parse({
     customerId,
     stage,
@@ -44,38 +49,55 @@ describe("campaign-customization: the stage's contact guidance caps contacts the
     });
     expect(created.status).toBe(201);
     await kit.publish(topics.identitySnapshots, [identitySnapshot(c, [{ type: 'email', value: `${c}@example.com` }])]);
-    await kit.publish(topics.identityEvents, [consentUpdated(c, 'marketing', true, 'email'), consentUpdated(c, 'marketing', true, 'call-centre')]);
+    await kit.publish(topics.identityEvents, [
+      consentUpdated(c, 'marketing', true, 'email'),
+      consentUpdated(c, 'marketing', true, 'call-centre'),
+    ]);
     await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
     const start = Date.now();
-    await kit.publish(topics.needsProfiles, [needsProfiled(c, 'prospecting', { maxContactsPer30Days: 2, minDaysBetweenContacts: 7 }, new Date(start))]);
+    await kit.publish(topics.needsProfiles, [
+      needsProfiled(c, 'prospecting', { maxContactsPer30Days: 2, minDaysBetweenContacts: 7 }, new Date(start)),
+    ]);
     await kit.waitForMemberships(c, 1);
     const preview = (channel: string) => kit.http('GET', `/v1/customers/by/customerId/${c}/next-action?channel=${channel}`);
     // The guidance has arrived once the contacts screen lists the stage's caps.
     await expectEventually(async () => {
       const contacts = await kit.http('GET', `/v1/customers/by/customerId/${c}/contacts?channel=email`);
-      expect(contacts.json['caps']).toEqual(expect.arrayContaining([expect.objectContaining({ scope: 'initiated', windowHours: 168, max: 1, source: 'stage' })]));
+      expect(contacts.json['caps']).toEqual(
+        expect.arrayContaining([expect.objectContaining({ scope: 'initiated', windowHours: 168, max: 1, source: 'stage' })]),
+      );
     });
     expect((await preview('email')).json['action']).toMatchObject({ kind: 'offer', campaignId: 'stage-offer' });
 
     const first = await kit.decide('customerId', c, 'email');
     expect(first.json['action']).toMatchObject({ kind: 'offer', campaignId: 'stage-offer' });
     const second = await kit.decide('customerId', c, 'email');
-    const passed = (second.json['action'] as { kind: string; passed: Array<{ campaignId: string; code: string; reason: string }> });
+    const passed = second.json['action'] as { kind: string; passed: Array<{ campaignId: string; code: string; reason: string }> };
     expect(passed.kind).toBe('none');
-    expect(passed.passed).toEqual([expect.objectContaining({ campaignId: 'stage-offer', code: 'cap', reason: expect.stringContaining("stage's contact guidance") })]);
+    expect(passed.passed).toEqual([
+      expect.objectContaining({ campaignId: 'stage-offer', code: 'cap', reason: expect.stringContaining("stage's contact guidance") }),
+    ]);
     // A call the customer made is not a contact the platform started: the stage does not cap it.
     expect((await kit.decide('customerId', c, 'call-centre')).json['action']).toMatchObject({ kind: 'offer', campaignId: 'stage-offer' });
 
     // Loyalty allows contacts without a gap: the next e-mail is offered again, one more is capped by 30-day count.
-    await kit.publish(topics.needsProfiles, [needsProfiled(c, 'loyalty', { maxContactsPer30Days: 2, minDaysBetweenContacts: 0 }, new Date(start + 1000))]);
+    await kit.publish(topics.needsProfiles, [
+      needsProfiled(c, 'loyalty', { maxContactsPer30Days: 2, minDaysBetweenContacts: 0 }, new Date(start + 1000)),
+    ]);
     await expectEventually(async () => {
       expect((await preview('email')).json['action']).toMatchObject({ kind: 'offer', campaignId: 'stage-offer' });
     });
     expect((await kit.decide('customerId', c, 'email')).json['action']).toMatchObject({ kind: 'offer' });
-    expect((await kit.decide('customerId', c, 'email')).json['action']).toMatchObject({ kind: 'none', passed: [expect.objectContaining({ code: 'cap', reason: expect.stringContaining('720h on initiated') })] });
+    expect((await kit.decide('customerId', c, 'email')).json['action']).toMatchObject({
+      kind: 'none',
+      passed: [expect.objectContaining({ code: 'cap', reason: expect.stringContaining('720h on initiated') })],
+    });
 
     await expectEventually(() => {
-      const decisions = kit.spy.on(kit.topic(topics.campaignDecisions)).filter((m) => m.key === c).map((m) => (m.value as { data: CampaignDecidedDataV1 }).data);
+      const decisions = kit.spy
+        .on(kit.topic(topics.campaignDecisions))
+        .filter((m) => m.key === c)
+        .map((m) => (m.value as { data: CampaignDecidedDataV1 }).data);
       expect(decisions.map((d) => d.channel).sort()).toEqual(['call-centre', 'email', 'email']);
     });
   });

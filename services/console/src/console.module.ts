@@ -16,7 +16,15 @@ import { PrivacyRequestsController } from './privacy/privacy-requests.controller
 import { WebController } from './web/web.controller';
 
 @Module({
-  controllers: [AuthController, CustomerController, PlatformController, PrivacyRequestsController, LiveController, LiveEventsConsumer, WebController],
+  controllers: [
+    AuthController,
+    CustomerController,
+    PlatformController,
+    PrivacyRequestsController,
+    LiveController,
+    LiveEventsConsumer,
+    WebController,
+  ],
   providers: [ConsumerLag, OidcLogin, SessionStore, SessionGuard, PlatformClient, LiveHub, TimelineStore, OperationsHistoryStore],
   exports: [TimelineStore],
 })

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { BrowserContext, chromium, Page } from 'playwright-core';
-import { authHeader, expectEventually, logInToConsole, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
+import {
+  authHeader,
+  expectEventually,
+  logInToConsole,
+  repoRoot,
+  ServiceProcess,
+  startServiceProcess,
+  testEnvironment,
+  uniqueId,
+} from '@o2o/testing';
 
 /**
  * The console in headless Chromium (Debian's package, driven by playwright-core) against the six
@@ -43,7 +52,8 @@ describe('the console in a real browser (six services, real identity provider)',
 
   beforeAll(async () => {
     installChromium();
-    for (const name of services) running.set(name, await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true' })));
+    for (const name of services)
+      running.set(name, await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true' })));
     running.set(
       'console',
       await startServiceProcess(
@@ -71,14 +81,24 @@ describe('the console in a real browser (six services, real identity provider)',
       executablePath: '/usr/bin/chromium',
       headless: true,
       viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 20 * 60_000);
 
   afterEach(() => {
     // A console that died says why.
     const console = running.get('console');
-    if (console && console.exitCode() !== null) throw new Error(`the console exited (${console.exitCode()}):\n${console.output().slice(-4000)}`);
+    if (console && console.exitCode() !== null)
+      throw new Error(`the console exited (${console.exitCode()}):\n${console.output().slice(-4000)}`);
   });
 
   afterAll(async () => {
@@ -112,9 +132,12 @@ describe('the console in a real browser (six services, real identity provider)',
       await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       // What sticks out, when something does (the innermost elements past the right edge).
-      const wide = overflow === 0 ? [] : await page.evaluate<string[]>(
-        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && ![...e.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)).slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ': ' + (e.textContent ?? '').slice(0, 60))`,
-      );
+      const wide =
+        overflow === 0
+          ? []
+          : await page.evaluate<string[]>(
+              `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && ![...e.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)).slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ': ' + (e.textContent ?? '').slice(0, 60))`,
+            );
       expect({ name, width, overflow, wide }).toEqual({ name, width, overflow: 0, wide: [] });
     }
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -136,13 +159,33 @@ describe('the console in a real browser (six services, real identity provider)',
 
   it('an agent logs in, looks a customer up by phone, records an answer, sees the profile change live and records an accepted offer', async () => {
     // A customer the call centre knows: identified with a phone and a first name, one order.
-    await send('/v1/identify', { userId: customer.userId, traits: { phone: customer.phone, firstName: customer.firstName, email: `${customer.userId}@demo-mail.net` } });
+    await send('/v1/identify', {
+      userId: customer.userId,
+      traits: { phone: customer.phone, firstName: customer.firstName, email: `${customer.userId}@demo-mail.net` },
+    });
     // Questions are asked, and offers made, only for purposes the customer consented to.
-    for (const purpose of ['personalisation', 'marketing']) await send('/v1/track', { userId: customer.userId, event: 'Consent Updated', properties: { purpose, granted: true, wordingVersion: 'v3' } });
-    await send('/v1/track', { userId: customer.userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 80, currency: 'EUR', products: [{ product_id: 'p', category: 'books', price: 80, quantity: 1 }] } });
+    for (const purpose of ['personalisation', 'marketing'])
+      await send('/v1/track', {
+        userId: customer.userId,
+        event: 'Consent Updated',
+        properties: { purpose, granted: true, wordingVersion: 'v3' },
+      });
+    await send('/v1/track', {
+      userId: customer.userId,
+      event: 'Order Completed',
+      properties: {
+        order_id: uniqueId('o-'),
+        revenue: 80,
+        currency: 'EUR',
+        products: [{ product_id: 'p', category: 'books', price: 80, quantity: 1 }],
+      },
+    });
     await expectEventually(
       async () => {
-        const response = await fetch(`${url('needs-profiling')}/v1/customers/${await customerIdOf(customer.phone)}/next-question?channel=call-centre`, { headers: await authHeader('agent') });
+        const response = await fetch(
+          `${url('needs-profiling')}/v1/customers/${await customerIdOf(customer.phone)}/next-question?channel=call-centre`,
+          { headers: await authHeader('agent') },
+        );
         expect(((await response.json()) as { question: unknown }).question).not.toBeNull();
       },
       { timeoutMs: 120_000, intervalMs: 500 },
@@ -169,9 +212,15 @@ describe('the console in a real browser (six services, real identity provider)',
     expect(campaign.status).toBe(201);
     await expectEventually(
       async () => {
-        const response = await fetch(`${url('campaign-customization')}/v1/customers/by/userId/${customer.userId}/next-action?channel=call-centre`, { headers: await authHeader('agent') });
+        const response = await fetch(
+          `${url('campaign-customization')}/v1/customers/by/userId/${customer.userId}/next-action?channel=call-centre`,
+          { headers: await authHeader('agent') },
+        );
         const answer = (await response.json()) as { greetingName?: string; action?: { kind: string } };
-        expect({ name: answer.greetingName, action: answer.action }).toEqual({ name: customer.firstName, action: expect.objectContaining({ kind: 'offer' }) });
+        expect({ name: answer.greetingName, action: answer.action }).toEqual({
+          name: customer.firstName,
+          action: expect.objectContaining({ kind: 'offer' }),
+        });
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
@@ -201,7 +250,11 @@ describe('the console in a real browser (six services, real identity provider)',
     // The needs profile changes, needs.profiles.v1 carries it, the console's stream tells the page, the page reloads.
     await page.waitForSelector('.live:has-text("Updated")', slow);
     const shownAs = answer === 'Yes' ? 'true' : answer === 'No' ? 'false' : answer;
-    await page.waitForFunction(`[...document.querySelectorAll('[data-testid="facts"] td')].some((td) => td.textContent === ${JSON.stringify(shownAs)})`, undefined, slow);
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid="facts"] td')].some((td) => td.textContent === ${JSON.stringify(shownAs)})`,
+      undefined,
+      slow,
+    );
 
     // The next best offer, accepted: the outcome goes in as an event and shows on the timeline.
     await page.waitForSelector('text=console-welcome', slow);
@@ -210,13 +263,17 @@ describe('the console in a real browser (six services, real identity provider)',
     await page.waitForSelector('text=Recorded: accepted.', slow);
     await page.waitForSelector('.timeline li:has-text("Offer Accepted")', slow);
     // The offer made is one contact: counted for the day on every channel and on the call centre, and one of the campaign's three a day is used.
-    const made = await page.$$eval('[data-testid="contacts-made"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)));
+    const made = await page.$$eval('[data-testid="contacts-made"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent)),
+    );
     expect(made[0]).toEqual(['day', '1', '1']);
     expect(await page.textContent('[data-testid="caps-left"]')).toContain('campaign cap 1/3 per day (campaign:console-welcome)');
     // The decision was published: the campaign counts one exposure (the treated group).
     await expectEventually(
       async () => {
-        const lift = await fetch(`${url('campaign-customization')}/v1/campaigns/console-welcome/lift`, { headers: await authHeader('marketer') });
+        const lift = await fetch(`${url('campaign-customization')}/v1/campaigns/console-welcome/lift`, {
+          headers: await authHeader('marketer'),
+        });
         expect(JSON.stringify(await lift.json())).toMatch(/"exposed":1/);
       },
       { timeoutMs: 60_000, intervalMs: 500 },
@@ -241,11 +298,17 @@ describe('the console in a real browser (six services, real identity provider)',
     // The agent's accepted offer (the test above) is one treated exposure of the campaign.
     // Campaigns with their holdout, caps and offers.
     await page.waitForSelector('[data-testid="campaigns"] tbody tr:has-text("Welcome offer")', slow);
-    const welcome = await page.$$eval('[data-testid="campaigns"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')).find((cells) => (cells[0] ?? '').startsWith('Welcome offer')));
+    const welcome = await page.$$eval('[data-testid="campaigns"] tbody tr', (trs) =>
+      trs
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''))
+        .find((cells) => (cells[0] ?? '').startsWith('Welcome offer')),
+    );
     expect(welcome?.slice(1, 7)).toEqual(['active', 'purchase-stage-or-beyond', 'call-centre', '0 %', '3 per 1 d', 'product: care-kit']);
     // Value by relationship stage (campaign-customization's combined profiles): the agent's scored customer is in a stage.
     await page.waitForSelector('[data-testid="value-by-stage"] tbody tr', slow);
-    const stages = await page.$$eval('[data-testid="value-by-stage"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const stages = await page.$$eval('[data-testid="value-by-stage"] tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
     expect(stages.some(([stage, , scored]) => stage !== 'unknown' && Number(scored) > 0)).toBe(true);
     await page.click('button[aria-label="Lift of console-welcome"]');
     await page.waitForSelector('[data-testid="lift-console-welcome"]', slow);
@@ -324,7 +387,10 @@ describe('the console in a real browser (six services, real identity provider)',
     const tag = uniqueId('rv-');
     await send('/v1/identify', { anonymousId: `${tag}-device`, traits: { loyaltyCard: `${tag}-card` } });
     await send('/v1/identify', { userId: tag, traits: { email: `${tag}@demo-mail.net` } });
-    await expectEventually(async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).not.toBe(await ownerOf('email', `${tag}@demo-mail.net`)), { timeoutMs: 120_000, intervalMs: 500 });
+    await expectEventually(
+      async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).not.toBe(await ownerOf('email', `${tag}@demo-mail.net`)),
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
     await send('/v1/identify', { userId: tag, anonymousId: `${tag}-device` });
     const survivor = await expectEventually(
       async () => {
@@ -334,14 +400,25 @@ describe('the console in a real browser (six services, real identity provider)',
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
-    const split = await fetch(`${url('identity-resolution')}/v1/customers/${survivor}/split`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await authHeader('operator')) }, body: JSON.stringify({ reason: 'two people' }) });
+    const split = await fetch(`${url('identity-resolution')}/v1/customers/${survivor}/split`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await authHeader('operator')) },
+      body: JSON.stringify({ reason: 'two people' }),
+    });
     expect(split.status).toBe(200);
-    await expectEventually(async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).not.toBe(await ownerOf('email', `${tag}@demo-mail.net`)), { timeoutMs: 120_000, intervalMs: 500 });
+    await expectEventually(
+      async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).not.toBe(await ownerOf('email', `${tag}@demo-mail.net`)),
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
     await send('/v1/identify', { userId: tag, anonymousId: `${tag}-device`, traits: { email: `${tag}@demo-mail.net` } });
     const reviewId = await expectEventually(
       async () => {
-        const queue = await fetch(`${url('identity-resolution')}/v1/review?customerId=${survivor}`, { headers: await authHeader('operator') });
-        const item = ((await queue.json()) as { items: Array<{ id: string; kind: string }> }).items.find((i) => i.kind === 'split-separated');
+        const queue = await fetch(`${url('identity-resolution')}/v1/review?customerId=${survivor}`, {
+          headers: await authHeader('operator'),
+        });
+        const item = ((await queue.json()) as { items: Array<{ id: string; kind: string }> }).items.find(
+          (i) => i.kind === 'split-separated',
+        );
         expect(item).toBeDefined();
         return item?.id ?? '';
       },
@@ -361,21 +438,33 @@ describe('the console in a real browser (six services, real identity provider)',
     // Ready, each answering within the console's 3 s (on a loaded machine a probe can miss once: asked again).
     await expectEventually(
       async () => {
-        const rows = await page.$$eval('[data-testid="health"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)));
-        expect(rows.map(([service]) => service).sort()).toEqual(['campaign-customization', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
+        const rows = await page.$$eval('[data-testid="health"] tbody tr', (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)),
+        );
+        expect(rows.map(([service]) => service).sort()).toEqual([
+          'campaign-customization',
+          'identity-resolution',
+          'ingestion',
+          'needs-profiling',
+          'value-scoring',
+        ]);
         if (!rows.every(([, ready]) => ready === 'ready')) await page.click('button:has-text("Refresh")');
         expect(rows.every(([, ready]) => ready === 'ready')).toBe(true);
       },
       { timeoutMs: 60_000, intervalMs: 2000 },
     );
     await page.waitForSelector('[data-testid="lag"] tbody tr', slow);
-    const groups = await page.$$eval('[data-testid="lag"] tbody tr td:first-child', (tds) => [...new Set(tds.map((td) => td.textContent))].sort());
+    const groups = await page.$$eval('[data-testid="lag"] tbody tr td:first-child', (tds) =>
+      [...new Set(tds.map((td) => td.textContent))].sort(),
+    );
     expect(groups).toEqual(['campaign-customization', 'console', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
     // Everything sent so far has been consumed: identity resolution's lag on ingest.events drains to 0.
     await expectEventually(
       async () => {
         await page.click('button:has-text("Refresh")');
-        const behind = await page.$$eval('[data-testid="lag"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+        const behind = await page.$$eval('[data-testid="lag"] tbody tr', (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+        );
         expect(behind).toContainEqual(['identity-resolution', 'ingest.events.v1', '0']);
       },
       { timeoutMs: 120_000, intervalMs: 1000 },
@@ -385,8 +474,16 @@ describe('the console in a real browser (six services, real identity provider)',
       async () => {
         await page.click('[data-testid="samples"] button');
         expect(Number(/^(\d+) samples/.exec((await page.textContent('[data-testid="samples"]')) ?? '')?.[1])).toBeGreaterThanOrEqual(2);
-        const rates = await page.$$eval('[data-testid="rates"] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
-        expect(rates.map(([service]) => service).sort()).toEqual(['campaign-customization', 'identity-resolution', 'ingestion', 'needs-profiling', 'value-scoring']);
+        const rates = await page.$$eval('[data-testid="rates"] tbody tr', (trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+        );
+        expect(rates.map(([service]) => service).sort()).toEqual([
+          'campaign-customization',
+          'identity-resolution',
+          'ingestion',
+          'needs-profiling',
+          'value-scoring',
+        ]);
         expect(rates.every(([, perSecond, , behind]) => Number(perSecond) >= 0 && perSecond !== '—' && Number(behind) >= 0)).toBe(true);
       },
       { timeoutMs: 60_000, intervalMs: 2000 },
@@ -395,7 +492,9 @@ describe('the console in a real browser (six services, real identity provider)',
     const letter = await expectEventually(
       async () => {
         await page.click('button:has-text("Reload dead letters")');
-        const button = page.locator('[data-testid="dead-letters"] tr:has-text("invalid-json") button[aria-label*="of identity-resolution"]').first();
+        const button = page
+          .locator('[data-testid="dead-letters"] tr:has-text("invalid-json") button[aria-label*="of identity-resolution"]')
+          .first();
         expect(await button.count()).toBe(1);
         return (await button.getAttribute('aria-label')) ?? '';
       },
@@ -416,7 +515,10 @@ describe('the console in a real browser (six services, real identity provider)',
     // The review, accepted on screen: the two are one customer again.
     await page.click(`li:has-text("${reviewId}") button:has-text("Accept")`);
     await page.waitForSelector(`text=Review ${reviewId}: accepted.`, slow);
-    await expectEventually(async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).toBe(await ownerOf('email', `${tag}@demo-mail.net`)), { timeoutMs: 120_000, intervalMs: 500 });
+    await expectEventually(
+      async () => expect(await ownerOf('loyaltyCard', `${tag}-card`)).toBe(await ownerOf('email', `${tag}@demo-mail.net`)),
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
     await expectAccessible(page);
     await photograph(page, 'operations');
     await page.close();
@@ -445,7 +547,9 @@ describe('the console in a real browser (six services, real identity provider)',
     expect(requestId).not.toBe('');
     // Every service answers; the list follows the request until it completes, then offers the document.
     await page.waitForSelector(`[data-testid="privacy-status-${requestId}"]:has-text("completed")`, { timeout: 240_000 });
-    const document = await page.evaluate<{ status: number; customers: unknown }>(`fetch('/api/privacy/requests/${requestId}/export').then(async (r) => ({ status: r.status, customers: JSON.stringify(await r.json()).includes(${JSON.stringify(customer.userId)}) }))`);
+    const document = await page.evaluate<{ status: number; customers: unknown }>(
+      `fetch('/api/privacy/requests/${requestId}/export').then(async (r) => ({ status: r.status, customers: JSON.stringify(await r.json()).includes(${JSON.stringify(customer.userId)}) }))`,
+    );
     expect(document).toEqual({ status: 200, customers: true });
     await expectAccessible(page);
     await photograph(page, 'privacy');
@@ -461,14 +565,23 @@ describe('the console in a real browser (six services, real identity provider)',
   async function send(path: string, body: Record<string, unknown>): Promise<void> {
     const response = await fetch(`${url('ingestion')}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from('demo-call-centre-write-key:').toString('base64')}`,
+      },
       body: JSON.stringify(body),
     });
-    expect({ path, status: response.status, body: response.status === 200 ? '' : await response.text() }).toEqual({ path, status: 200, body: '' });
+    expect({ path, status: response.status, body: response.status === 200 ? '' : await response.text() }).toEqual({
+      path,
+      status: 200,
+      body: '',
+    });
   }
 
   async function ownerOf(type: string, value: string): Promise<string> {
-    const response = await fetch(`${url('identity-resolution')}/v1/identities/${type}/${encodeURIComponent(value)}`, { headers: await authHeader('agent') });
+    const response = await fetch(`${url('identity-resolution')}/v1/identities/${type}/${encodeURIComponent(value)}`, {
+      headers: await authHeader('agent'),
+    });
     expect(response.status).toBe(200);
     return ((await response.json()) as { customerId: string }).customerId;
   }
@@ -476,7 +589,9 @@ describe('the console in a real browser (six services, real identity provider)',
   async function customerIdOf(phone: string): Promise<string> {
     return expectEventually(
       async () => {
-        const response = await fetch(`${url('identity-resolution')}/v1/identities/phone/${encodeURIComponent(phone)}`, { headers: await authHeader('agent') });
+        const response = await fetch(`${url('identity-resolution')}/v1/identities/phone/${encodeURIComponent(phone)}`, {
+          headers: await authHeader('agent'),
+        });
         expect(response.status).toBe(200);
         return ((await response.json()) as { customerId: string }).customerId;
       },

@@ -5,6 +5,9 @@ import { identityResolutionService } from './identity-resolution.service';
 
 runMain(async () => {
   const config = loadIdentityResolutionConfig();
-  startTelemetry({ serviceName: config.OTEL_SERVICE_NAME ?? identityResolutionService.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  startTelemetry({
+    serviceName: config.OTEL_SERVICE_NAME ?? identityResolutionService.name,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   await startService(identityResolutionService, config);
 });

@@ -44,7 +44,10 @@ describe("a customer's history is bounded (real Kafka, MongoDB, Redis)", () => {
     // Five review decisions on one customer: each adds an entry.
     for (let i = 1; i <= 5; i++) await graph.recordReviewMerge(customerId, `${customerId}-other-${i}`, `decision ${i}`);
 
-    const stored = await mongo.db(config.MONGO_DB).collection<{ _id: string; history: Array<{ reason: string }> }>('customers').findOne({ _id: customerId });
+    const stored = await mongo
+      .db(config.MONGO_DB)
+      .collection<{ _id: string; history: Array<{ reason: string }> }>('customers')
+      .findOne({ _id: customerId });
     expect(stored?.history.map((h) => h.reason)).toEqual(['decision 3', 'decision 4', 'decision 5']);
 
     const explained = await fetch(`${service.url}/v1/customers/${customerId}/explain`, { headers: await authHeader('operator') });

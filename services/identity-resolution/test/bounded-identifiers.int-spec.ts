@@ -22,7 +22,12 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
     let customerId: string | undefined;
     for (const [i, anonymousId] of devices.entries()) {
       // Event time decides "first seen": one minute apart, in order.
-      const event = receivedEvent({ eventType: 'page', userId, anonymousId, timestamp: new Date(Date.UTC(2026, 5, 1, 12, i)).toISOString() });
+      const event = receivedEvent({
+        eventType: 'page',
+        userId,
+        anonymousId,
+        timestamp: new Date(Date.UTC(2026, 5, 1, 12, i)).toISOString(),
+      });
       await t.feed.send([{ event }]);
       customerId = await expectEventually(() => {
         const resolved = resolvedCustomer(sut.spy, EVENTS, event);
@@ -37,7 +42,12 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
     await expectEventually(() => {
       const mine = sut.spy.on(SNAPSHOTS).filter((m) => m.key === customerId);
       const latest = mine[mine.length - 1]?.value as Snapshot | undefined;
-      expect(latest?.data.identifiers.filter((i) => i.type === 'anonymousId').map((i) => i.value).sort()).toEqual([...newest].sort());
+      expect(
+        latest?.data.identifiers
+          .filter((i) => i.type === 'anonymousId')
+          .map((i) => i.value)
+          .sort(),
+      ).toEqual([...newest].sort());
       expect(latest?.data.identifiers).toContainEqual({ type: 'userId', value: userId });
     });
 
@@ -46,7 +56,12 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
       .collection<{ _id: string; value: string; retired?: boolean }>('identifiers')
       .find({ customerId, type: 'anonymousId' })
       .toArray();
-    expect(stored.filter((d) => d.retired === true).map((d) => d.value).sort()).toEqual(devices.slice(0, 3).sort());
+    expect(
+      stored
+        .filter((d) => d.retired === true)
+        .map((d) => d.value)
+        .sort(),
+    ).toEqual(devices.slice(0, 3).sort());
     expect(stored).toHaveLength(devices.length);
 
     // A retired device still resolves to its customer; the answer lists the kept ones.
@@ -55,12 +70,19 @@ describe('identifiers per customer are bounded (real Kafka, MongoDB, Redis)', ()
     expect(lookup.status).toBe(200);
     const body = (await lookup.json()) as { customerId: string; identifiers: Array<{ type: string; value: string }> };
     expect(body.customerId).toBe(customerId);
-    expect(body.identifiers.filter((i) => i.type === 'anonymousId').map((i) => i.value).sort()).toEqual([...newest].sort());
+    expect(
+      body.identifiers
+        .filter((i) => i.type === 'anonymousId')
+        .map((i) => i.value)
+        .sort(),
+    ).toEqual([...newest].sort());
 
     // An event from a retired device is resolved to the same customer, and retires nothing more.
     const back = receivedEvent({ eventType: 'page', anonymousId: devices[1] ?? '' });
     await t.feed.send([{ event: back }]);
-    expect(await expectEventually(() => resolvedCustomer(sut.spy, EVENTS, back) ?? Promise.reject(new Error('not resolved yet')))).toBe(customerId);
+    expect(await expectEventually(() => resolvedCustomer(sut.spy, EVENTS, back) ?? Promise.reject(new Error('not resolved yet')))).toBe(
+      customerId,
+    );
 
     const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/^o2o_identity_identifiers_retired_total\{type="anonymousId"[^}]*\} 3$/m);

@@ -57,12 +57,29 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
     const t = uniqueId('pair-');
     const ids: string[] = [];
     for (const event of [
-      receivedEvent({ eventType: 'identify', userId: `${t}-user`, traits: { email: `${t}@mail.org` }, timestamp: '2024-01-01T00:00:00.000Z' }),
-      receivedEvent({ eventType: 'identify', anonymousId: `${t}-device`, traits: { loyaltyCard: `${t}-card` }, timestamp: '2024-02-01T00:00:00.000Z' }),
-      receivedEvent({ eventType: 'identify', anonymousId: `${t}-device`, traits: { email: `${t}@mail.org` }, timestamp: '2024-03-01T00:00:00.000Z' }),
+      receivedEvent({
+        eventType: 'identify',
+        userId: `${t}-user`,
+        traits: { email: `${t}@mail.org` },
+        timestamp: '2024-01-01T00:00:00.000Z',
+      }),
+      receivedEvent({
+        eventType: 'identify',
+        anonymousId: `${t}-device`,
+        traits: { loyaltyCard: `${t}-card` },
+        timestamp: '2024-02-01T00:00:00.000Z',
+      }),
+      receivedEvent({
+        eventType: 'identify',
+        anonymousId: `${t}-device`,
+        traits: { email: `${t}@mail.org` },
+        timestamp: '2024-03-01T00:00:00.000Z',
+      }),
     ]) {
       await feed.send([{ event }]);
-      ids.push(await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))));
+      ids.push(
+        await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))),
+      );
     }
     const [survivorId = '', mergedId = '', joined = ''] = ids;
     expect(joined).toBe(survivorId);
@@ -70,7 +87,8 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
     return [survivorId, mergedId];
   }
 
-  const splitsOf = (customerId: string) => changes(spy, CHANGES).filter((c) => c.type === 'customer.split' && c.data.customerId === customerId);
+  const splitsOf = (customerId: string) =>
+    changes(spy, CHANGES).filter((c) => c.type === 'customer.split' && c.data.customerId === customerId);
 
   it('publishes a split written before a crash, with the parts and their identifiers, once', async () => {
     const [survivorId, mergedId] = await mergedPair();
@@ -84,7 +102,10 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
     // Left to its writer within the grace.
     expect(await relay.relay()).toBe(0);
     expect(await relay.relay(later())).toBe(1);
-    const published = await expectEventually(() => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === split.id) ?? Promise.reject(new Error('split not published yet')));
+    const published = await expectEventually(
+      () =>
+        spy.on(CHANGES).find((m) => (m.value as { id: string }).id === split.id) ?? Promise.reject(new Error('split not published yet')),
+    );
     expect(published.key).toBe(survivorId);
     expect(published.value).toMatchObject({
       type: 'customer.split',
@@ -122,9 +143,14 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
   it("publishes a reviewer's merge written before a crash, once", async () => {
     const t = uniqueId('review-');
     const ids: string[] = [];
-    for (const event of [receivedEvent({ eventType: 'identify', userId: `${t}-a` }), receivedEvent({ eventType: 'identify', userId: `${t}-b` })]) {
+    for (const event of [
+      receivedEvent({ eventType: 'identify', userId: `${t}-a` }),
+      receivedEvent({ eventType: 'identify', userId: `${t}-b` }),
+    ]) {
       await feed.send([{ event }]);
-      ids.push(await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))));
+      ids.push(
+        await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))),
+      );
     }
     const [survivorId = '', mergedId = ''] = ids;
     const merge: PlannedMerge = {
@@ -142,7 +168,9 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
 
     expect(await relay.relay(later())).toBe(1);
     const mergeId = `merge:${mergedId}:${survivorId}:reviewed:${merge.link.at}`;
-    const published = await expectEventually(() => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === mergeId) ?? Promise.reject(new Error('merge not published yet')));
+    const published = await expectEventually(
+      () => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === mergeId) ?? Promise.reject(new Error('merge not published yet')),
+    );
     expect(published.value).toMatchObject({ type: 'customer.merged', data: { survivorId, mergedId } });
     expect((await customers().findOne({ _id: mergedId }))?.mergeAnnounced).toBe(true);
     expect(await relay.relay(later())).toBe(0);
@@ -159,7 +187,9 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
       receivedEvent({ eventType: 'identify', userId: `${t}-c` }),
     ]) {
       await feed.send([{ event }]);
-      ids.push(await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))));
+      ids.push(
+        await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error(`${event.id} not resolved yet`))),
+      );
     }
     const [survivorId = '', mergedId = '', batchMergedId = ''] = ids;
     const merged = (id: string, eventId: string): PlannedMerge => ({
@@ -178,7 +208,9 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
     expect(await relay.relay()).toBe(0);
     expect(await relay.relay(later())).toBe(1);
     const mergeId = `merge:${mergedId}:${survivorId}`;
-    const published = await expectEventually(() => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === mergeId) ?? Promise.reject(new Error('merge not published yet')));
+    const published = await expectEventually(
+      () => spy.on(CHANGES).find((m) => (m.value as { id: string }).id === mergeId) ?? Promise.reject(new Error('merge not published yet')),
+    );
     expect(published.value).toMatchObject({ type: 'customer.merged', data: { survivorId, mergedId } });
     expect((await customers().findOne({ _id: mergedId }))?.mergeAnnounced).toBe(true);
     expect((await customers().findOne({ _id: batchMergedId }))?.mergeAnnounced).toBe(false);

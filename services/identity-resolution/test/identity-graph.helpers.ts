@@ -115,7 +115,9 @@ export function changes(spy: TopicSpy, topic: string): ChangeValue[] {
 /** Follows published merges to the customer an id stands for now. */
 export function survivorOf(spy: TopicSpy, topic: string, id: string): string {
   const merged = new Map<string, string>();
-  for (const change of changes(spy, topic)) if (change.type === 'customer.merged' && change.data.mergedId && change.data.survivorId) merged.set(change.data.mergedId, change.data.survivorId);
+  for (const change of changes(spy, topic))
+    if (change.type === 'customer.merged' && change.data.mergedId && change.data.survivorId)
+      merged.set(change.data.mergedId, change.data.survivorId);
   let cursor = id;
   for (let hop = 0; hop < 20; hop += 1) {
     const next = merged.get(cursor);

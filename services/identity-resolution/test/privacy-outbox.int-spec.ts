@@ -24,7 +24,9 @@ describe('privacy request outbox (identity-resolution, real Kafka, MongoDB, Redi
 
   beforeAll(async () => {
     // The relay is run by hand below (no schedule), and only this service must answer.
-    config = loadIdentityResolutionConfig(testEnvironment(run, 'identity-resolution-outbox', { PRIVACY_SERVICES: 'identity-resolution', PRIVACY_OUTBOX_RELAY_MS: '0' }));
+    config = loadIdentityResolutionConfig(
+      testEnvironment(run, 'identity-resolution-outbox', { PRIVACY_SERVICES: 'identity-resolution', PRIVACY_OUTBOX_RELAY_MS: '0' }),
+    );
     service = await startService(identityResolutionService, config, 0);
     await service.transport.whenJoined();
     mongo = await MongoClient.connect(config.MONGO_URL);
@@ -57,12 +59,27 @@ describe('privacy request outbox (identity-resolution, real Kafka, MongoDB, Redi
     await mongo
       .db(config.MONGO_DB)
       .collection<StoredRequest>('privacy_requests')
-      .insertOne({ _id: requestId, kind: 'erasure', customerId, customerPseudonym: 'p', expectedServices: ['identity-resolution'], acknowledgements: {}, parts: {}, status: 'pending', requestedAt, outbox: 'pending', outboxJson: JSON.stringify({ key: customerId, event }) });
+      .insertOne({
+        _id: requestId,
+        kind: 'erasure',
+        customerId,
+        customerPseudonym: 'p',
+        expectedServices: ['identity-resolution'],
+        acknowledgements: {},
+        parts: {},
+        status: 'pending',
+        requestedAt,
+        outbox: 'pending',
+        outboxJson: JSON.stringify({ key: customerId, event }),
+      });
     expect(await status(requestId)).toMatchObject({ status: 'pending' });
 
     const relay = service.app.get(PrivacyOutboxRelay);
     expect(await relay.relay()).toBe(1);
-    await expectEventually(async () => expect(await status(requestId)).toMatchObject({ status: 'completed' }), { timeoutMs: 60000, intervalMs: 250 });
+    await expectEventually(async () => expect(await status(requestId)).toMatchObject({ status: 'completed' }), {
+      timeoutMs: 60000,
+      intervalMs: 250,
+    });
     const stored = await mongo.db(config.MONGO_DB).collection<StoredRequest>('privacy_requests').findOne({ _id: requestId });
     expect(stored?.['outbox']).toBeUndefined();
     expect(stored?.['outboxJson']).toBeUndefined();

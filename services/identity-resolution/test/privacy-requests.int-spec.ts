@@ -25,7 +25,17 @@ describe('privacy requests: export parts (real MongoDB)', () => {
     const requests = service.app.get(PrivacyRepository);
     const requestId = uniqueId('export-');
     // Stored directly, its outbox entry marked published: the test is about parts, not the request's event.
-    await requests.create({ _id: requestId, kind: 'export', customerId: 'cus_x', customerPseudonym: 'p', expectedServices: ['value-scoring', 'needs-profiling'], requestedAt: new Date() }, { key: 'cus_x', event: {} });
+    await requests.create(
+      {
+        _id: requestId,
+        kind: 'export',
+        customerId: 'cus_x',
+        customerPseudonym: 'p',
+        expectedServices: ['value-scoring', 'needs-profiling'],
+        requestedAt: new Date(),
+      },
+      { key: 'cus_x', event: {} },
+    );
     await requests.published([requestId]);
     await requests.answer(requestId, 'value-scoring', { at: new Date().toISOString() }, { purchases: 3 });
     expect((await requests.get(requestId))?.parts).toEqual({ 'value-scoring': { purchases: 3 } });
@@ -46,13 +56,31 @@ describe('privacy requests: export parts (real MongoDB)', () => {
     const mongo = await MongoClient.connect(config.MONGO_URL);
     try {
       const at = new Date();
-      await mongo.db(config.MONGO_DB).collection('customers').insertOne({ _id: customerId as never, createdAt: at, mergedIds: [], members: [customerId], separatedFrom: [], history: [] });
-      await mongo.db(config.MONGO_DB).collection('identifiers').insertOne({ _id: `userId:${userId}` as never, type: 'userId', value: userId, unique: true, customerId, originCustomerId: customerId, firstSeenAt: at, evidence: { rule: 'deterministic:first-seen', eventId: 'e', at: at.toISOString() } });
+      await mongo
+        .db(config.MONGO_DB)
+        .collection('customers')
+        .insertOne({ _id: customerId as never, createdAt: at, mergedIds: [], members: [customerId], separatedFrom: [], history: [] });
+      await mongo
+        .db(config.MONGO_DB)
+        .collection('identifiers')
+        .insertOne({
+          _id: `userId:${userId}` as never,
+          type: 'userId',
+          value: userId,
+          unique: true,
+          customerId,
+          originCustomerId: customerId,
+          firstSeenAt: at,
+          evidence: { rule: 'deterministic:first-seen', eventId: 'e', at: at.toISOString() },
+        });
     } finally {
       await mongo.close();
     }
     const officer = await authHeader('privacy-officer');
-    const started = await fetch(`${service.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/export`, { method: 'POST', headers: officer });
+    const started = await fetch(`${service.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/export`, {
+      method: 'POST',
+      headers: officer,
+    });
     expect(started.status).toBe(202);
     const { requestId, documentUrl } = (await started.json()) as { requestId: string; documentUrl: string };
     expect(documentUrl).toBe(`/v1/privacy/requests/${requestId}/export`);
@@ -61,9 +89,12 @@ describe('privacy requests: export parts (real MongoDB)', () => {
     // Identity answers through the privacy topics by itself; the other services are not running here.
     const pending = await fetch(`${service.url}${documentUrl}`, { headers: officer });
     expect(pending.status).toBe(202);
-    expect(((await pending.json()) as { waitingFor: string[] }).waitingFor).toEqual(expect.arrayContaining(['value-scoring', 'campaign-customization']));
+    expect(((await pending.json()) as { waitingFor: string[] }).waitingFor).toEqual(
+      expect.arrayContaining(['value-scoring', 'campaign-customization']),
+    );
     const requests = service.app.get(PrivacyRepository);
-    for (const other of config.PRIVACY_SERVICES.filter((s) => s !== 'identity-resolution')) await requests.answer(requestId, other, { at: new Date().toISOString() }, { from: other });
+    for (const other of config.PRIVACY_SERVICES.filter((s) => s !== 'identity-resolution'))
+      await requests.answer(requestId, other, { at: new Date().toISOString() }, { from: other });
 
     const document = await expectEventually(async () => {
       const response = await fetch(`${service.url}${documentUrl}`, { headers: officer });

@@ -9,21 +9,33 @@ const run = uniqueId();
 const web = demoSources[0] ?? { writeKey: '' };
 const auth = `Basic ${Buffer.from(`${web.writeKey}:`).toString('base64')}`;
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/v1/track`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
+  fetch(`${url}/v1/track`, {
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('ingestion when Redis or Kafka is unavailable', () => {
   it('with Redis down keeps accepting (dedup fails open, rate limit falls back to memory)', async () => {
-    const config = loadIngestionConfig(testEnvironment(run, 'ingestion-noredis', { INGESTION_DEMO_SOURCES: 'true', REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_EVENTS_PER_SECOND: '5' }));
+    const config = loadIngestionConfig(
+      testEnvironment(run, 'ingestion-noredis', {
+        INGESTION_DEMO_SOURCES: 'true',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        RATE_LIMIT_EVENTS_PER_SECOND: '5',
+      }),
+    );
     const service = await startService(ingestionService, config, 0);
     try {
       const spy = await TopicSpy.start(config.KAFKA_BROKERS, [`${run}.${topics.ingestEvents.name}`]);
       const messageId = uniqueId('m');
       const accepted = await post(service.url, { userId: 'u-noredis', event: 'Still Works', messageId });
       expect(accepted.status).toBe(200);
-      await expectEventually(() => expect(spy.messages.some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)).toBe(true));
+      await expectEventually(() =>
+        expect(spy.messages.some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)).toBe(true),
+      );
       let limited = 0;
-      for (let i = 0; i < 10; i++) if ((await post(service.url, { userId: 'u-noredis', event: 'Burst', messageId: uniqueId('m') })).status === 429) limited++;
+      for (let i = 0; i < 10; i++)
+        if ((await post(service.url, { userId: 'u-noredis', event: 'Burst', messageId: uniqueId('m') })).status === 429) limited++;
       expect(limited).toBeGreaterThan(0);
       const metrics = await (await fetch(`${service.managementUrl}/metrics`)).text();
       expect(metrics).toMatch(/o2o_ingest_dedup_unavailable_total\{service="ingestion"\} [1-9]/);
@@ -40,7 +52,9 @@ describe('ingestion when Redis or Kafka is unavailable', () => {
     const kafka = await PrivateServer.create('kafka');
     try {
       kafka.start();
-      const config = loadIngestionConfig(testEnvironment(run, 'ingestion-outage', { INGESTION_DEMO_SOURCES: 'true', PUBLISH_TIMEOUT_MS: '3000', KAFKA_BROKERS: kafka.url }));
+      const config = loadIngestionConfig(
+        testEnvironment(run, 'ingestion-outage', { INGESTION_DEMO_SOURCES: 'true', PUBLISH_TIMEOUT_MS: '3000', KAFKA_BROKERS: kafka.url }),
+      );
       const service = await startService(ingestionService, config, 0);
       try {
         const messageIds = [uniqueId('o'), uniqueId('o'), uniqueId('o')];
@@ -54,16 +68,23 @@ describe('ingestion when Redis or Kafka is unavailable', () => {
         expect(answers.every((a) => a.status === 503 && Number(a.retryAfter) > 0)).toBe(true);
         await expectEventually(
           async () => {
-            for (const messageId of messageIds) expect((await post(service.url, { userId: 'u-outage', event: 'During Outage', messageId })).status).toBe(200);
+            for (const messageId of messageIds)
+              expect((await post(service.url, { userId: 'u-outage', event: 'During Outage', messageId })).status).toBe(200);
           },
           { timeoutMs: 60000, intervalMs: 1000 },
         );
         // The intake consumer comes back too (kafkajs may give up on a restarted broker; the
         // transport then starts a fresh consumer), so readiness turns green again.
-        await expectEventually(async () => expect((await fetch(`${service.managementUrl}/health/ready`)).status).toBe(200), { timeoutMs: 90000, intervalMs: 1000 });
+        await expectEventually(async () => expect((await fetch(`${service.managementUrl}/health/ready`)).status).toBe(200), {
+          timeoutMs: 90000,
+          intervalMs: 1000,
+        });
         const spy = await TopicSpy.start(config.KAFKA_BROKERS, [`${run}.${topics.ingestEvents.name}`]);
         await expectEventually(() => {
-          for (const messageId of messageIds) expect(spy.messages.filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId).length).toBeGreaterThanOrEqual(1);
+          for (const messageId of messageIds)
+            expect(
+              spy.messages.filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId).length,
+            ).toBeGreaterThanOrEqual(1);
         });
         await spy.stop();
       } finally {

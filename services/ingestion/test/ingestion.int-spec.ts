@@ -15,7 +15,12 @@ const auth = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')
 describe('ingestion (real Kafka, MongoDB, Redis)', () => {
   const topic = (name: string) => `${run}.${name}`;
 
-  const sut = serviceUnderTest({ config: () => loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_DEMO_SOURCES: 'true' })), start: (config) => startService(ingestionService, config, 0), spyOn: () => [topic(topics.ingestEvents.name), topic(topics.ingestRejected.name)], telemetry: { start: () => startTelemetry({ serviceName: 'ingestion-test' }), stop: stopTelemetry } });
+  const sut = serviceUnderTest({
+    config: () => loadIngestionConfig(testEnvironment(run, 'ingestion', { INGESTION_DEMO_SOURCES: 'true' })),
+    start: (config) => startService(ingestionService, config, 0),
+    spyOn: () => [topic(topics.ingestEvents.name), topic(topics.ingestRejected.name)],
+    telemetry: { start: () => startTelemetry({ serviceName: 'ingestion-test' }), stop: stopTelemetry },
+  });
 
   const post = (path: string, body: unknown, key = web.writeKey, contentType = 'application/json') =>
     fetch(`${sut.service.url}${path}`, {
@@ -30,7 +35,9 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ success: true });
     const stored = await expectEventually(() => {
-      const found = sut.spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
+      const found = sut.spy
+        .on(topic(topics.ingestEvents.name))
+        .find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
       if (!found) throw new Error('not yet on ingest.events');
       return found;
     });
@@ -51,7 +58,9 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
       sentAt: new Date(Date.now() + skewMs).toISOString(),
     });
     const stored = await expectEventually(() => {
-      const found = sut.spy.on(topic(topics.ingestEvents.name)).find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
+      const found = sut.spy
+        .on(topic(topics.ingestEvents.name))
+        .find((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
       if (!found) throw new Error('not yet');
       return found.value as { data: { timestamp: string } };
     });
@@ -65,9 +74,12 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
     const marker = uniqueId('m');
     await post('/v1/track', { userId: 'user-2', event: 'Marker', messageId: marker });
     await expectEventually(() => {
-      if (!sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === marker)) throw new Error('marker not yet seen');
+      if (!sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === marker))
+        throw new Error('marker not yet seen');
     });
-    expect(sut.spy.on(topic(topics.ingestEvents.name)).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)).toHaveLength(1);
+    expect(
+      sut.spy.on(topic(topics.ingestEvents.name)).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId),
+    ).toHaveLength(1);
   });
 
   it('does not answer 200 for a message whose claim was left by an ingestion that died before writing it', async () => {
@@ -89,7 +101,10 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
       if (retry.status !== 200) throw new Error(`answered ${retry.status}`);
     });
     await expectEventually(() => {
-      if (!sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)) throw new Error('not yet on ingest.events');
+      if (
+        !sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId)
+      )
+        throw new Error('not yet on ingest.events');
     });
     expect((await post('/v1/track', { userId: 'user-3', event: 'Retried', messageId })).status).toBe(200);
   });
@@ -122,14 +137,24 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
       topic: topic(topics.ingestIntake.name),
       acks: -1,
       messages: [
-        { key: 'user-9', value: JSON.stringify({ type: 'track', userId: 'user-9', event: 'Store Visit', messageId: good }), headers: { 'write-key': web.writeKey } },
-        { key: 'user-9', value: JSON.stringify({ type: 'track', userId: 'user-9', properties: { $gt: 1 } }), headers: { 'write-key': web.writeKey } },
+        {
+          key: 'user-9',
+          value: JSON.stringify({ type: 'track', userId: 'user-9', event: 'Store Visit', messageId: good }),
+          headers: { 'write-key': web.writeKey },
+        },
+        {
+          key: 'user-9',
+          value: JSON.stringify({ type: 'track', userId: 'user-9', properties: { $gt: 1 } }),
+          headers: { 'write-key': web.writeKey },
+        },
         { key: 'user-9', value: 'not json', headers: { 'write-key': web.writeKey } },
       ],
     });
     await producer.disconnect();
     await expectEventually(() => {
-      expect(sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === good)).toBe(true);
+      expect(
+        sut.spy.on(topic(topics.ingestEvents.name)).some((m) => (m.value as { data: { messageId: string } }).data.messageId === good),
+      ).toBe(true);
       const reasons = sut.spy.on(topic(topics.ingestRejected.name)).map((m) => (m.value as { data: { reason: string } }).data.reason);
       expect(reasons).toEqual(expect.arrayContaining(['invalid_key', 'invalid_json']));
     });
@@ -139,7 +164,10 @@ describe('ingestion (real Kafka, MongoDB, Redis)', () => {
   it('reports Kafka, MongoDB and Redis in readiness and exposes metrics', async () => {
     const ready = await fetch(`${sut.service.managementUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' }, mongodb: { status: 'up' }, redis: { status: 'up' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      info: { kafka: { status: 'up' }, mongodb: { status: 'up' }, redis: { status: 'up' } },
+    });
     const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();
     expect(metrics).toMatch(/o2o_ingest_accepted_total\{source="demo-web",service="ingestion"\} [1-9]/);
   });

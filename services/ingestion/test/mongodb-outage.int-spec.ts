@@ -38,7 +38,11 @@ describe('ingestion while MongoDB is down (private FerretDB stopped and started)
   const sourceId = uniqueId('src-');
 
   const post = (service: RunningService, writeKey: string, body: unknown) =>
-    fetch(`${service.url}/v1/track`, { method: 'POST', headers: { authorization: basic(writeKey), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${service.url}/v1/track`, {
+      method: 'POST',
+      headers: { authorization: basic(writeKey), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const readiness = async (service: RunningService) => {
     const response = await fetch(`${service.managementUrl}/health/ready`);
     return { status: response.status, body: JSON.stringify(await response.json()) };
@@ -72,11 +76,29 @@ describe('ingestion while MongoDB is down (private FerretDB stopped and started)
     await mongo
       .db(database)
       .collection<StoredSource>('sources')
-      .insertOne({ _id: sourceId, name: 'Kiosk', channel: 'store', enabled: true, requireSignature: false, writeKeys: [{ hash: hashWriteKey(key), createdAt: now }], createdAt: now, updatedAt: now });
-    await expectEventually(async () => expect((await post(b, key, { userId: 'k-1', event: 'Kiosk Used', messageId: uniqueId('m') })).status).toBe(200), { timeoutMs: 10000 });
-    await mongo.db(database).collection<StoredSource>('sources').updateOne({ _id: sourceId }, { $set: { enabled: false, updatedAt: new Date() } });
+      .insertOne({
+        _id: sourceId,
+        name: 'Kiosk',
+        channel: 'store',
+        enabled: true,
+        requireSignature: false,
+        writeKeys: [{ hash: hashWriteKey(key), createdAt: now }],
+        createdAt: now,
+        updatedAt: now,
+      });
+    await expectEventually(
+      async () => expect((await post(b, key, { userId: 'k-1', event: 'Kiosk Used', messageId: uniqueId('m') })).status).toBe(200),
+      { timeoutMs: 10000 },
+    );
+    await mongo
+      .db(database)
+      .collection<StoredSource>('sources')
+      .updateOne({ _id: sourceId }, { $set: { enabled: false, updatedAt: new Date() } });
     for (const service of [a, b]) {
-      await expectEventually(async () => expect((await post(service, key, { userId: 'k-1', event: 'Kiosk Used', messageId: uniqueId('m') })).status).toBe(403), { timeoutMs: 10000 });
+      await expectEventually(
+        async () => expect((await post(service, key, { userId: 'k-1', event: 'Kiosk Used', messageId: uniqueId('m') })).status).toBe(403),
+        { timeoutMs: 10000 },
+      );
     }
   });
 
@@ -85,12 +107,19 @@ describe('ingestion while MongoDB is down (private FerretDB stopped and started)
     try {
       // Both instances noticed (a reload failed) and say where their write keys come from; still ready.
       for (const service of [a, b]) {
-        await expectEventually(async () => expect(await readiness(service)).toMatchObject({ status: 200, body: expect.stringContaining('local copy') }), { timeoutMs: 30000 });
+        await expectEventually(
+          async () => expect(await readiness(service)).toMatchObject({ status: 200, body: expect.stringContaining('local copy') }),
+          { timeoutMs: 30000 },
+        );
       }
       const ids = Array.from({ length: 20 }, () => uniqueId('m'));
       const statuses = [];
       for (const [i, messageId] of ids.entries()) {
-        const response = await post(i % 2 === 0 ? a : b, 'demo-web-write-key', { userId: `outage-${i % 4}`, event: 'During MongoDB Outage', messageId });
+        const response = await post(i % 2 === 0 ? a : b, 'demo-web-write-key', {
+          userId: `outage-${i % 4}`,
+          event: 'During MongoDB Outage',
+          messageId,
+        });
         statuses.push(response.status);
       }
       expect(statuses).toEqual(ids.map(() => 200));
@@ -104,9 +133,18 @@ describe('ingestion while MongoDB is down (private FerretDB stopped and started)
       mongoServer.start();
     }
     for (const service of [a, b]) {
-      await expectEventually(async () => expect(await readiness(service)).toMatchObject({ status: 200, body: expect.not.stringContaining('local copy') }), { timeoutMs: 60000 });
+      await expectEventually(
+        async () => expect(await readiness(service)).toMatchObject({ status: 200, body: expect.not.stringContaining('local copy') }),
+        { timeoutMs: 60000 },
+      );
     }
-    await mongo.db(database).collection<StoredSource>('sources').updateOne({ _id: sourceId }, { $set: { enabled: true, updatedAt: new Date() } });
-    await expectEventually(async () => expect((await post(a, key, { userId: 'k-1', event: 'Kiosk Back', messageId: uniqueId('m') })).status).toBe(200), { timeoutMs: 10000 });
+    await mongo
+      .db(database)
+      .collection<StoredSource>('sources')
+      .updateOne({ _id: sourceId }, { $set: { enabled: true, updatedAt: new Date() } });
+    await expectEventually(
+      async () => expect((await post(a, key, { userId: 'k-1', event: 'Kiosk Back', messageId: uniqueId('m') })).status).toBe(200),
+      { timeoutMs: 10000 },
+    );
   }, 240000);
 });

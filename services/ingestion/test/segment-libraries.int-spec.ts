@@ -7,7 +7,16 @@ import { promisify } from 'node:util';
 import { Analytics } from '@segment/analytics-node';
 import { BrowserContext, chromium } from 'playwright-core';
 import { topics } from '@o2o/contracts';
-import { authHeader, expectEventually, repoRoot, ServiceProcess, startServiceProcess, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import {
+  authHeader,
+  expectEventually,
+  repoRoot,
+  ServiceProcess,
+  startServiceProcess,
+  testEnvironment,
+  TopicSpy,
+  uniqueId,
+} from '@o2o/testing';
 import { demoSources } from '../src/demo-sources';
 
 /**
@@ -68,7 +77,10 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     for (const name of services) {
       running.set(name, await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true' })));
     }
-    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [`${run}.${topics.ingestEvents.name}`, `${run}.${topics.ingestRejected.name}`]);
+    spy = await TopicSpy.start((process.env['KAFKA_BROKERS'] ?? '').split(','), [
+      `${run}.${topics.ingestEvents.name}`,
+      `${run}.${topics.ingestRejected.name}`,
+    ]);
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -88,7 +100,14 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
    * anonymousId when given), value scoring counts its orders and revenue, and needs profiling
    * holds the preference its identify call stated.
    */
-  async function expectCustomerDownstream(expected: { email: string; userId: string; anonymousId?: string; orders: number; revenue: number; preferredChannel: string }): Promise<void> {
+  async function expectCustomerDownstream(expected: {
+    email: string;
+    userId: string;
+    anonymousId?: string;
+    orders: number;
+    revenue: number;
+    preferredChannel: string;
+  }): Promise<void> {
     const lookup = await expectEventually(
       async () => {
         const found = await getJson<Lookup>(`${url('identity-resolution')}/v1/identities/email/${encodeURIComponent(expected.email)}`);
@@ -108,7 +127,9 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
     await expectEventually(
       async () => {
         const needs = await getJson<Needs>(`${url('needs-profiling')}/v1/customers/${lookup.customerId}/needs`);
-        expect(needs.facts).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'contact.preferredChannel', value: expected.preferredChannel })]));
+        expect(needs.facts).toEqual(
+          expect.arrayContaining([expect.objectContaining({ key: 'contact.preferredChannel', value: expected.preferredChannel })]),
+        );
       },
       { timeoutMs: downstreamTimeoutMs, intervalMs: 500 },
     );
@@ -128,17 +149,33 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
   it('@segment/analytics-node: identify, track, page, screen, group, alias and a batch of 120', async () => {
     const userId = uniqueId('node-');
     const email = `${userId}@node.example`;
-    const analytics = new Analytics({ writeKey, host: url('ingestion'), path: '/v1/batch', maxEventsInBatch: 50, flushInterval: 200, maxRetries: 2 });
+    const analytics = new Analytics({
+      writeKey,
+      host: url('ingestion'),
+      path: '/v1/batch',
+      maxEventsInBatch: 50,
+      flushInterval: 200,
+      maxRetries: 2,
+    });
     const errors: unknown[] = [];
     analytics.on('error', (error) => errors.push(error));
     analytics.identify({ userId, anonymousId: `${userId}-device`, traits: { email, firstName: 'Node', preferredChannel: 'push' } });
-    analytics.track({ userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 20, products: [{ category: 'garden', price: 20, quantity: 1 }] } });
-    analytics.track({ userId, event: 'Order Completed', properties: { order_id: uniqueId('o-'), revenue: 15.5, products: [{ category: 'books', price: 15.5, quantity: 1 }] } });
+    analytics.track({
+      userId,
+      event: 'Order Completed',
+      properties: { order_id: uniqueId('o-'), revenue: 20, products: [{ category: 'garden', price: 20, quantity: 1 }] },
+    });
+    analytics.track({
+      userId,
+      event: 'Order Completed',
+      properties: { order_id: uniqueId('o-'), revenue: 15.5, products: [{ category: 'books', price: 15.5, quantity: 1 }] },
+    });
     analytics.page({ userId, name: 'Home', category: 'Shop', properties: { path: '/' } });
     analytics.screen({ userId, name: 'Basket' });
     analytics.group({ userId, groupId: `${userId}-team`, traits: { name: 'Node Team' } });
     analytics.alias({ userId, previousId: `${userId}-legacy` });
-    for (let i = 0; i < 120; i++) analytics.track({ userId, event: 'Product Viewed', properties: { product_id: `p-${i}`, category: 'garden' } });
+    for (let i = 0; i < 120; i++)
+      analytics.track({ userId, event: 'Product Viewed', properties: { product_id: `p-${i}`, category: 'garden' } });
     await analytics.closeAndFlush({ timeout: 60000 });
     expect(errors).toEqual([]);
     await expectCallTypes([userId], ['identify', 'track', 'page', 'screen', 'group', 'alias']);
@@ -148,22 +185,42 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
   it.each([
     ['plain', false],
     ['gzip', true],
-  ] as const)('segment-analytics-python (%s): every call type, nulls for absent names and categories, one refused event costs nothing else', async (_mode, gzip) => {
-    const userId = uniqueId(gzip ? 'pygz-' : 'py-');
-    const args = [join(__dirname, 'conformance', 'segment_python_client.py'), '--host', url('ingestion'), '--write-key', writeKey, '--user-id', userId, '--order-id', uniqueId('o-')];
-    const { stdout } = await execFileAsync(python, gzip ? [...args, '--gzip'] : args, { timeout: 120000 });
-    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).toEqual({ errors: [] });
-    await expectCallTypes([userId, `${userId}-device`], ['identify', 'track', 'page', 'screen', 'group', 'alias']);
-    await expectCustomerDownstream({ email: `${userId}@python.example`, userId, anonymousId: `${userId}-device`, orders: 1, revenue: 42.5, preferredChannel: 'email' });
-    // The script's "Search" event carries an operator key ($where): refused alone, kept with the reason.
-    const refused = await expectEventually(() => {
-      const found = spy.on(`${run}.${topics.ingestRejected.name}`).find((m) => m.key === userId);
-      if (!found) throw new Error('the refused event is not on ingest.rejected yet');
-      return found.value as Rejected;
-    });
-    expect(refused).toMatchObject({ version: 2, data: { reason: 'invalid_key', http: { endpoint: '/v1/batch' } } });
-    expect(refused.data.raw).toContain('"Search"');
-  });
+  ] as const)(
+    'segment-analytics-python (%s): every call type, nulls for absent names and categories, one refused event costs nothing else',
+    async (_mode, gzip) => {
+      const userId = uniqueId(gzip ? 'pygz-' : 'py-');
+      const args = [
+        join(__dirname, 'conformance', 'segment_python_client.py'),
+        '--host',
+        url('ingestion'),
+        '--write-key',
+        writeKey,
+        '--user-id',
+        userId,
+        '--order-id',
+        uniqueId('o-'),
+      ];
+      const { stdout } = await execFileAsync(python, gzip ? [...args, '--gzip'] : args, { timeout: 120000 });
+      expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).toEqual({ errors: [] });
+      await expectCallTypes([userId, `${userId}-device`], ['identify', 'track', 'page', 'screen', 'group', 'alias']);
+      await expectCustomerDownstream({
+        email: `${userId}@python.example`,
+        userId,
+        anonymousId: `${userId}-device`,
+        orders: 1,
+        revenue: 42.5,
+        preferredChannel: 'email',
+      });
+      // The script's "Search" event carries an operator key ($where): refused alone, kept with the reason.
+      const refused = await expectEventually(() => {
+        const found = spy.on(`${run}.${topics.ingestRejected.name}`).find((m) => m.key === userId);
+        if (!found) throw new Error('the refused event is not on ingest.rejected yet');
+        return found.value as Rejected;
+      });
+      expect(refused).toMatchObject({ version: 2, data: { reason: 'invalid_key', http: { endpoint: '/v1/batch' } } });
+      expect(refused.data.raw).toContain('"Search"');
+    },
+  );
 
   describe('analytics.js (@segment/analytics-next) in headless Chromium', () => {
     let site: Server;
@@ -178,7 +235,9 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       site = createServer((request, response) => {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
         if (path === '/' || path === '/index.html') {
-          response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><head><script src="/analytics/index.js"></script></head><body>shop</body></html>');
+          response
+            .writeHead(200, { 'content-type': 'text/html' })
+            .end('<!doctype html><html><head><script src="/analytics/index.js"></script></head><body>shop</body></html>');
           return;
         }
         const file = /^\/analytics\/([\w.-]+\.js)$/.exec(path)?.[1];
@@ -187,7 +246,9 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
           return;
         }
         try {
-          response.writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream' }).end(readFileSync(join(bundle, file)));
+          response
+            .writeHead(200, { 'content-type': extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream' })
+            .end(readFileSync(join(bundle, file)));
         } catch {
           response.writeHead(404).end();
         }
@@ -199,11 +260,21 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       browser = await chromium.launchPersistentContext(userDataDir, {
         executablePath: '/usr/bin/chromium',
         headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       const ingestionOrigin = url('ingestion');
       browser.on('response', (response) => {
-        if (response.url().startsWith(ingestionOrigin) && response.request().method() === 'POST') ingestionAnswers.push({ path: new URL(response.url()).pathname, status: response.status() });
+        if (response.url().startsWith(ingestionOrigin) && response.request().method() === 'POST')
+          ingestionAnswers.push({ path: new URL(response.url()).pathname, status: response.status() });
       });
     }, 120000);
 
@@ -220,9 +291,18 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       await page.evaluate(
         async ({ key, host, strategy }) => {
           const global = globalThis as unknown as Record<string, unknown>;
-          const next = global['AnalyticsNext'] as { AnalyticsBrowser: { load: (settings: unknown, options: unknown) => Promise<unknown[]> } };
+          const next = global['AnalyticsNext'] as {
+            AnalyticsBrowser: { load: (settings: unknown, options: unknown) => Promise<unknown[]> };
+          };
           const [analytics] = await next.AnalyticsBrowser.load(
-            { writeKey: key, cdnSettings: { integrations: { 'Segment.io': { apiKey: key, apiHost: host, protocol: 'http', ...(strategy ? { deliveryStrategy: strategy } : {}) } } } },
+            {
+              writeKey: key,
+              cdnSettings: {
+                integrations: {
+                  'Segment.io': { apiKey: key, apiHost: host, protocol: 'http', ...(strategy ? { deliveryStrategy: strategy } : {}) },
+                },
+              },
+            },
             {},
           );
           global['shopAnalytics'] = analytics;
@@ -239,10 +319,17 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       const anonymousId = await page.evaluate(
         async ({ user, mail, orderId }) => {
           type Call = (...args: unknown[]) => Promise<unknown>;
-          const analytics = (globalThis as unknown as Record<string, Record<string, Call> & { user: () => { anonymousId: () => string } }>)['shopAnalytics'];
+          const analytics = (globalThis as unknown as Record<string, Record<string, Call> & { user: () => { anonymousId: () => string } }>)[
+            'shopAnalytics'
+          ];
           if (!analytics) throw new Error('analytics.js did not load');
           await analytics['page']?.();
-          await analytics['track']?.('Order Completed', { order_id: orderId, revenue: 30, currency: 'EUR', products: [{ product_id: 'p-1', category: 'garden', price: 30, quantity: 1 }] });
+          await analytics['track']?.('Order Completed', {
+            order_id: orderId,
+            revenue: 30,
+            currency: 'EUR',
+            products: [{ product_id: 'p-1', category: 'garden', price: 30, quantity: 1 }],
+          });
           await analytics['identify']?.(user, { email: mail, firstName: 'Web', preferredChannel: 'sms' });
           await analytics['screen']?.('Basket');
           await analytics['group']?.(`${user}-household`, { name: 'Web Household' });
@@ -253,14 +340,22 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       );
       await expectCustomerDownstream({ email, userId, anonymousId, orders: 1, revenue: 30, preferredChannel: 'sms' });
       await expectCallTypes([userId, anonymousId, `${userId}-crm`], ['page', 'track', 'identify', 'screen', 'group', 'alias']);
-      expect(ingestionAnswers.filter((a) => ['/v1/p', '/v1/t', '/v1/i', '/v1/s', '/v1/g', '/v1/a'].includes(a.path)).map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(
+        ingestionAnswers.filter((a) => ['/v1/p', '/v1/t', '/v1/i', '/v1/s', '/v1/g', '/v1/a'].includes(a.path)).map((a) => a.status),
+      ).toEqual([200, 200, 200, 200, 200, 200]);
 
       // Batching: nothing leaves until the buffer is full or the page goes away.
       await loadAnalytics(page, { strategy: 'batching', config: { size: 100, timeout: 600000 } });
       await page.evaluate(async (orderId) => {
-        const analytics = (globalThis as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)['shopAnalytics'];
+        const analytics = (globalThis as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>)[
+          'shopAnalytics'
+        ];
         await analytics?.['page']?.('Checkout', 'Thanks');
-        await analytics?.['track']?.('Order Completed', { order_id: orderId, revenue: 12.25, products: [{ product_id: 'p-2', category: 'books', price: 12.25, quantity: 1 }] });
+        await analytics?.['track']?.('Order Completed', {
+          order_id: orderId,
+          revenue: 12.25,
+          products: [{ product_id: 'p-2', category: 'books', price: 12.25, quantity: 1 }],
+        });
       }, uniqueId('o-'));
       expect(ingestionAnswers.some((a) => a.path === '/v1/b')).toBe(false);
       await page.goto('about:blank');

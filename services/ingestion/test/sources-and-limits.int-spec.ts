@@ -30,12 +30,19 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   const send = (path: string, key: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization: basic(key), 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const seen = (messageId: string) => spy.on(eventsTopic).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: basic(key), 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const seen = (messageId: string) =>
+    spy.on(eventsTopic).filter((m) => (m.value as { data: { messageId: string } }).data.messageId === messageId);
 
   beforeAll(async () => {
     startTelemetry({ serviceName: 'ingestion-test' });
-    const config = loadIngestionConfig(testEnvironment(run, 'ingestion', { RATE_LIMIT_EVENTS_PER_SECOND: '20', PURPOSE_REQUIRED_FOR: 'Question Answered' }));
+    const config = loadIngestionConfig(
+      testEnvironment(run, 'ingestion', { RATE_LIMIT_EVENTS_PER_SECOND: '20', PURPOSE_REQUIRED_FOR: 'Question Answered' }),
+    );
     service = await startService(ingestionService, config, 0);
     spy = await TopicSpy.start(config.KAFKA_BROKERS, [eventsTopic]);
   });
@@ -74,7 +81,9 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
 
     const zero = (await (await admin('POST', `/${created.id}/rotate`, { graceSeconds: 0 })).json()) as CreatedSource;
     expect(zero.keys).toHaveLength(1);
-    expect((await send('/v1/track', rotated.writeKey, { userId: 'pos-1', event: 'Expired Key', messageId: uniqueId('m') })).status).toBe(401);
+    expect((await send('/v1/track', rotated.writeKey, { userId: 'pos-1', event: 'Expired Key', messageId: uniqueId('m') })).status).toBe(
+      401,
+    );
 
     expect((await admin('POST', `/${created.id}/disable`)).status).toBe(200);
     const refused = await send('/v1/track', zero.writeKey, { userId: 'pos-1', event: 'Disabled', messageId: uniqueId('m') });
@@ -83,7 +92,9 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
   });
 
   it('requires a valid HMAC signature when the source says so', async () => {
-    const created = (await (await admin('POST', '', { name: 'Dealer feed', channel: 'dealer', requireSignature: true })).json()) as CreatedSource;
+    const created = (await (
+      await admin('POST', '', { name: 'Dealer feed', channel: 'dealer', requireSignature: true })
+    ).json()) as CreatedSource;
     const secret = created.signingSecret ?? '';
     expect(secret).toMatch(/^ss_/);
     const body = { userId: 'dealer-cust-1', event: 'Test Drive Booked', messageId: uniqueId('m') };
@@ -147,20 +158,36 @@ describe('ingestion sources, signatures, rate limits and every call type (real s
 
   it('rejects facts without a stated purpose where configuration requires one', async () => {
     const created = (await (await admin('POST', '', { name: 'Call centre', channel: 'call-centre' })).json()) as CreatedSource;
-    const missing = await send('/v1/track', created.writeKey, { userId: 'c9', event: 'Question Answered', properties: { questionId: 'q', answer: 'yes' } });
+    const missing = await send('/v1/track', created.writeKey, {
+      userId: 'c9',
+      event: 'Question Answered',
+      properties: { questionId: 'q', answer: 'yes' },
+    });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { issues: Array<{ field: string; code: string }> } }).error.issues).toEqual([
       expect.objectContaining({ field: 'context.purpose', code: 'required' }),
     ]);
-    const unknown = await send('/v1/track', created.writeKey, { userId: 'c9', event: 'Question Answered', context: { purpose: 'resale' }, properties: { answer: 'yes' } });
+    const unknown = await send('/v1/track', created.writeKey, {
+      userId: 'c9',
+      event: 'Question Answered',
+      context: { purpose: 'resale' },
+      properties: { answer: 'yes' },
+    });
     expect(unknown.status).toBe(400);
-    const stated = await send('/v1/track', created.writeKey, { userId: 'c9', event: 'Question Answered', context: { purpose: 'personalisation' }, properties: { questionId: 'q', answer: 'yes' } });
+    const stated = await send('/v1/track', created.writeKey, {
+      userId: 'c9',
+      event: 'Question Answered',
+      context: { purpose: 'personalisation' },
+      properties: { questionId: 'q', answer: 'yes' },
+    });
     expect(stated.status).toBe(200);
   });
 
   it('serves its OpenAPI document', async () => {
     const document = (await (await fetch(`${service.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch', '/v1/import']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/track', '/v1/identify', '/v1/page', '/v1/screen', '/v1/group', '/v1/alias', '/v1/batch', '/v1/import']),
+    );
   });
 });

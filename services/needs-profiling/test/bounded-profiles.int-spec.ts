@@ -22,7 +22,11 @@ describe('needs profiles are bounded (real Kafka, MongoDB, Redis)', () => {
     // Three times as many distinct questions as are kept, a day apart, in several requests (several batches).
     const questionIds = Array.from({ length: KEPT * 3 }, (_, i) => `channel-question-${String(i).padStart(3, '0')}`);
     const events = questionIds.map((questionId, i) =>
-      resolvedEvent(customerId, { eventType: 'track', event: 'Question Asked', properties: { questionId } }, { at: new Date(start + i * DAY).toISOString(), channel: 'call-centre' }),
+      resolvedEvent(
+        customerId,
+        { eventType: 'track', event: 'Question Asked', properties: { questionId } },
+        { at: new Date(start + i * DAY).toISOString(), channel: 'call-centre' },
+      ),
     );
     for (let i = 0; i < events.length; i += 10) await sut.send(topics.identityEvents.name, events.slice(i, i + 10));
     const newest = questionIds.slice(-KEPT);
@@ -40,7 +44,9 @@ describe('needs profiles are bounded (real Kafka, MongoDB, Redis)', () => {
     expect([...asked].sort()).toEqual([...newest].sort());
 
     const metrics = await (await fetch(`${sut.service.managementUrl}/metrics`)).text();
-    const applied = Number(/^o2o_needs_customer_limits_applied_total\{[^}]*limit="asked-questions"[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? '0');
+    const applied = Number(
+      /^o2o_needs_customer_limits_applied_total\{[^}]*limit="asked-questions"[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? '0',
+    );
     expect(applied).toBeGreaterThanOrEqual(1);
   }, 120000);
 });

@@ -31,7 +31,16 @@ export function resolvedEvent(customerId: string, fields: ResolvedFields, option
     subject: customerId,
     id: `resolved:${messageId}`,
     time: at,
-    data: { messageId, sourceId: `source-${channel}`, channel, customerId, identifiers: options.identifiers ?? [], timestamp: at, receivedAt: at, ...fields },
+    data: {
+      messageId,
+      sourceId: `source-${channel}`,
+      channel,
+      customerId,
+      identifiers: options.identifiers ?? [],
+      timestamp: at,
+      receivedAt: at,
+      ...fields,
+    },
   });
 }
 
@@ -51,7 +60,11 @@ export interface NeedsProfilingUnderTest extends ServiceUnderTest<NeedsProfiling
  */
 export function needsProfilingUnderTest(
   run: string,
-  options: { env?: Record<string, string>; spyOn?: (config: NeedsProfilingConfig) => string[]; telemetry?: { start(): void; stop(): Promise<void> } } = {},
+  options: {
+    env?: Record<string, string>;
+    spyOn?: (config: NeedsProfilingConfig) => string[];
+    telemetry?: { start(): void; stop(): Promise<void> };
+  } = {},
 ): NeedsProfilingUnderTest {
   const sut = serviceUnderTest({
     config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling', { NEEDS_STAGE_SWEEP_INTERVAL_MS: '0', ...options.env })),
@@ -64,7 +77,11 @@ export function needsProfilingUnderTest(
   return Object.assign(sut, {
     topic,
     send: async (name: string, events: Envelope[]) => {
-      await sut.producer.send({ topic: topic(name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+      await sut.producer.send({
+        topic: topic(name),
+        acks: -1,
+        messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+      });
     },
     get: async <T>(path: string, role: Parameters<typeof authHeader>[0] = 'agent') => {
       const response = await fetch(`${sut.service.url}${path}`, { headers: await authHeader(role) });

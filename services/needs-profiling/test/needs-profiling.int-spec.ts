@@ -20,7 +20,13 @@ type EventSpec = ResolvedOptions & { fields: ResolvedFields };
 interface NeedsResponse {
   customerId: string;
   mergedIds: string[];
-  stage: { current: string; previous?: string; reason: string; guidance: { maxContactsPer30Days: number; content: string[] }; transitions: Array<{ from: string; to: string; cause: string }> };
+  stage: {
+    current: string;
+    previous?: string;
+    reason: string;
+    guidance: { maxContactsPer30Days: number; content: string[] };
+    transitions: Array<{ from: string; to: string; cause: string }>;
+  };
   facts: Array<{ key: string; value: unknown; kind: string; channel: string; purpose: string }>;
   archetypes: string[];
   unknown: string[];
@@ -34,15 +40,25 @@ interface NextQuestionResponse {
 
 const resolved = (customerId: string, spec: EventSpec) => resolvedEvent(customerId, spec.fields, spec);
 
-const track = (event: string, properties: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({ ...options, fields: { eventType: 'track', event, properties } });
-const identify = (traits: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({ ...options, fields: { eventType: 'identify', traits } });
+const track = (event: string, properties: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({
+  ...options,
+  fields: { eventType: 'track', event, properties },
+});
+const identify = (traits: Record<string, unknown>, options: Omit<EventSpec, 'fields'> = {}): EventSpec => ({
+  ...options,
+  fields: { eventType: 'identify', traits },
+});
 const consents = (purposes: string[], options: Omit<EventSpec, 'fields'> = {}) =>
   track('Preferences Updated', { consents: Object.fromEntries(purposes.map((p) => [p, true])) }, options);
 
 describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   const profilesTopic = topic(topics.needsProfiles.name);
 
-  const sut = needsProfilingUnderTest(run, { env: { NEEDS_JOURNAL_LIMIT: '100' }, spyOn: () => [profilesTopic], telemetry: { start: () => startTelemetry({ serviceName: 'needs-profiling-test' }), stop: stopTelemetry } });
+  const sut = needsProfilingUnderTest(run, {
+    env: { NEEDS_JOURNAL_LIMIT: '100' },
+    spyOn: () => [profilesTopic],
+    telemetry: { start: () => startTelemetry({ serviceName: 'needs-profiling-test' }), stop: stopTelemetry },
+  });
 
   /** Produces resolved events keyed by `key` (the customer id unless a test needs another partition). */
   async function send(customerId: string, specs: EventSpec[], options: { key?: string; traceparent?: string } = {}) {
@@ -84,9 +100,15 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       track('Product Viewed', { product_id: 'chair-2', category: 'Home Office' }, { channel: 'app', at: ago(2.8) }),
       track('Question Asked', { questionId: 'contact-preferred-channel' }, { channel: 'call-centre', at: ago(2) }),
       track('Question Answered', { questionId: 'contact-preferred-channel', answer: 'Email' }, { channel: 'call-centre', at: ago(2) }),
-      track('Order Completed', { order_id: 'o-1', total: 120, products: [{ product_id: 'desk-1', category: 'Home Office' }] }, { channel: 'store', at: ago(1) }),
+      track(
+        'Order Completed',
+        { order_id: 'o-1', total: 120, products: [{ product_id: 'desk-1', category: 'Home Office' }] },
+        { channel: 'store', at: ago(1) },
+      ),
     ]);
-    await send(a, [identify({ workLocation: 'home', email: 'someone@example.com' }, { channel: 'app', at: ago(0.5) })], { traceparent: `00-${traceId}-1122334455667788-01` });
+    await send(a, [identify({ workLocation: 'home', email: 'someone@example.com' }, { channel: 'app', at: ago(0.5) })], {
+      traceparent: `00-${traceId}-1122334455667788-01`,
+    });
 
     const needs = await expectEventually(async () => {
       const { status, body } = await get<NeedsResponse>(`/v1/customers/${a}/needs`);
@@ -94,7 +116,12 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       expect(factOf(body, 'work.location')?.value).toBe('home');
       return body;
     });
-    expect(factOf(needs, 'contact.preferredChannel')).toMatchObject({ value: 'email', kind: 'explicit', channel: 'call-centre', purpose: 'contact' });
+    expect(factOf(needs, 'contact.preferredChannel')).toMatchObject({
+      value: 'email',
+      kind: 'explicit',
+      channel: 'call-centre',
+      purpose: 'contact',
+    });
     expect(factOf(needs, 'work.location')).toMatchObject({ kind: 'explicit', channel: 'app' });
     expect(needs.facts.some((f) => f.key.startsWith('affinity.category.home-office'))).toBe(true);
     expect(needs.facts.some((f) => String(f.value).includes('example.com'))).toBe(false);
@@ -158,8 +185,14 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
   it('folds a merged customer into the survivor, tombstones it, and maps its late events to the survivor', async () => {
     const survivor = uniqueId('cus_s');
     const merged = uniqueId('cus_m');
-    await send(survivor, [consents(['contact', 'personalisation'], { at: ago(5) }), track('Question Answered', { questionId: 'contact-preferred-channel', answer: 'phone' }, { channel: 'call-centre', at: ago(5) })]);
-    await send(merged, [identify({ hasChildren: true }, { channel: 'store', at: ago(4) }), track('Question Asked', { questionId: 'work-location' }, { channel: 'web', at: ago(4) })]);
+    await send(survivor, [
+      consents(['contact', 'personalisation'], { at: ago(5) }),
+      track('Question Answered', { questionId: 'contact-preferred-channel', answer: 'phone' }, { channel: 'call-centre', at: ago(5) }),
+    ]);
+    await send(merged, [
+      identify({ hasChildren: true }, { channel: 'store', at: ago(4) }),
+      track('Question Asked', { questionId: 'work-location' }, { channel: 'web', at: ago(4) }),
+    ]);
     await expectEventually(() => {
       expect(published(survivor).length).toBeGreaterThan(0);
       expect(published(merged).length).toBeGreaterThan(0);
@@ -197,7 +230,10 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
 
   it('never returns a question whose answer is known, asking and answering through events until nothing is left', async () => {
     const c = uniqueId('cus_q');
-    await send(c, [consents(['contact', 'personalisation', 'service'], { at: ago(2) }), track('Order Completed', { order_id: 'o-q', total: 50 }, { channel: 'web', at: ago(2) })]);
+    await send(c, [
+      consents(['contact', 'personalisation', 'service'], { at: ago(2) }),
+      track('Order Completed', { order_id: 'o-q', total: 50 }, { channel: 'web', at: ago(2) }),
+    ]);
     await expectEventually(async () => expect((await needsOf(c)).stage.current).toBe('purchase'));
     const bank = sut.config.profiling.questionBank.questions;
     const answered = new Set<string>();
@@ -209,7 +245,14 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       expect(answered.has(question.questionId)).toBe(false);
       expect(needs.facts.some((f) => f.key === question.factKey && f.kind === 'explicit')).toBe(false);
       const spec = bank.find((q) => q.id === question.questionId)?.answer;
-      const answer = question.questionId === 'travel-frequency' ? 'monthly' : spec?.type === 'choice' ? spec.options[0] : spec?.type === 'boolean' ? false : 'The Times';
+      const answer =
+        question.questionId === 'travel-frequency'
+          ? 'monthly'
+          : spec?.type === 'choice'
+            ? spec.options[0]
+            : spec?.type === 'boolean'
+              ? false
+              : 'The Times';
       await send(c, [
         track('Question Asked', { questionId: question.questionId }, { channel: 'call-centre' }),
         track('Question Answered', { questionId: question.questionId, answer }, { channel: 'call-centre' }),
@@ -254,10 +297,22 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     const f = uniqueId('cus_f');
     const email = { type: 'email', value: `${e}@example.com` };
     const phone = { type: 'phone', value: '+4915112345678' };
-    await send(e, [consents(['contact', 'personalisation'], { at: ago(6), identifiers: [email] }), identify({ workLocation: 'office' }, { at: ago(6), identifiers: [email] })]);
+    await send(e, [
+      consents(['contact', 'personalisation'], { at: ago(6), identifiers: [email] }),
+      identify({ workLocation: 'office' }, { at: ago(6), identifiers: [email] }),
+    ]);
     await send(f, [identify({ hasChildren: true }, { channel: 'store', at: ago(5), identifiers: [phone] })]);
     await expectEventually(() => expect(published(f).length).toBeGreaterThan(0));
-    await sendChange(e, createEnvelope({ type: 'customer.merged', version: 1, source: '/test', subject: e, data: { survivorId: e, mergedId: f, reason: 'probabilistic', evidence: [], mergedAt: ago(0.1) } }));
+    await sendChange(
+      e,
+      createEnvelope({
+        type: 'customer.merged',
+        version: 1,
+        source: '/test',
+        subject: e,
+        data: { survivorId: e, mergedId: f, reason: 'probabilistic', evidence: [], mergedAt: ago(0.1) },
+      }),
+    );
     await expectEventually(async () => expect(factOf(await needsOf(e), 'household.children')?.value).toBe(true));
 
     await sendChange(
@@ -267,7 +322,15 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
         version: 1,
         source: '/test',
         subject: e,
-        data: { customerId: e, parts: [{ customerId: e, identifiers: [email] }, { customerId: f, identifiers: [phone] }], reason: 'wrong merge', splitAt: new Date().toISOString() },
+        data: {
+          customerId: e,
+          parts: [
+            { customerId: e, identifiers: [email] },
+            { customerId: f, identifiers: [phone] },
+          ],
+          reason: 'wrong merge',
+          splitAt: new Date().toISOString(),
+        },
       }),
     );
     await expectEventually(async () => {
@@ -310,23 +373,50 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     const prefix = uniqueId('cus_legacy');
     const [live, lost, textLost, marked] = ['live', 'lost', 'text-lost', 'marked'].map((s) => `${prefix}-${s}`);
     if (!live || !lost || !textLost || !marked) throw new Error('ids');
-    const profileOf = (id: string, stage: 'purchase' | 'lost') => ({ ...emptyProfile(id), archetypes: ['works-from-home'], stage: { current: stage, reason: 'legacy', transitions: [] } });
+    const profileOf = (id: string, stage: 'purchase' | 'lost') => ({
+      ...emptyProfile(id),
+      archetypes: ['works-from-home'],
+      stage: { current: stage, reason: 'legacy', transitions: [] },
+    });
     const publishedOf = (id: string) => ({ customerId: id, stage: 'purchase' }) as unknown as NeedsProfiledDataV1;
-    const entry = (id: string, n: number) => ({ id: `${id}-e${n}`, at: `2026-12-0${5 - n}T00:00:00.000Z`, customerId: id, identifierHashes: ['h'], event: '{}' });
+    const entry = (id: string, n: number) => ({
+      id: `${id}-e${n}`,
+      at: `2026-12-0${5 - n}T00:00:00.000Z`,
+      customerId: id,
+      identifierHashes: ['h'],
+      event: '{}',
+    });
     await profilesCollection().insertMany([
-      { _id: live, version: 3, profile: profileOf(live, 'purchase'), published: publishedOf(live), journal: [entry(live, 2), entry(live, 1)], writeId: 'old' },
+      {
+        _id: live,
+        version: 3,
+        profile: profileOf(live, 'purchase'),
+        published: publishedOf(live),
+        journal: [entry(live, 2), entry(live, 1)],
+        writeId: 'old',
+      },
       { _id: lost, version: 1, profile: profileOf(lost, 'lost'), journal: [] },
       { _id: marked, version: 1, profile: profileOf(marked, 'purchase'), published: publishedOf(marked) },
     ] as unknown as Array<Record<string, unknown>>);
-    expect(await repository.save([{ id: textLost, expectedVersion: 0, exists: false, profile: profileOf(textLost, 'lost') }], 10)).toEqual(new Set());
+    expect(await repository.save([{ id: textLost, expectedVersion: 0, exists: false, profile: profileOf(textLost, 'lost') }], 10)).toEqual(
+      new Set(),
+    );
 
     const read = await repository.find([live, lost], true);
-    expect(read.get(live)).toMatchObject({ version: 3, profile: { archetypes: ['works-from-home'] }, published: { customerId: live }, journal: [entry(live, 2), entry(live, 1)] });
+    expect(read.get(live)).toMatchObject({
+      version: 3,
+      profile: { archetypes: ['works-from-home'] },
+      published: { customerId: live },
+      journal: [entry(live, 2), entry(live, 1)],
+    });
     // The sweep pages live profiles of either form and skips lost ones of either form.
     expect((await repository.page(prefix, 20)).filter((d) => d._id.startsWith(prefix)).map((d) => d._id)).toEqual([live, marked]);
 
     const next = { ...profileOf(live, 'purchase'), archetypes: ['rewritten'] };
-    const conflicts = await repository.save([{ id: live, expectedVersion: 3, exists: true, profile: next, journal: { append: [entry(live, 0)] }, published: publishedOf(live) }], 10);
+    const conflicts = await repository.save(
+      [{ id: live, expectedVersion: 3, exists: true, profile: next, journal: { append: [entry(live, 0)] }, published: publishedOf(live) }],
+      10,
+    );
     expect(conflicts).toEqual(new Set());
     const raw = await profilesCollection().findOne({ _id: live } as Record<string, unknown>);
     expect(raw).toMatchObject({ version: 4, stage: 'purchase', profileJson: expect.any(String), publishedJson: expect.any(String) });
@@ -336,7 +426,9 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     expect((await repository.findOne(live))?.profile?.archetypes).toEqual(['rewritten']);
 
     // Recording a publication on a nested document leaves the profile nested and the publication as text.
-    await repository.markPublished([{ id: marked, version: 1, published: { ...publishedOf(marked), stage: 'lapsing' } as NeedsProfiledDataV1 }]);
+    await repository.markPublished([
+      { id: marked, version: 1, published: { ...publishedOf(marked), stage: 'lapsing' } as NeedsProfiledDataV1 },
+    ]);
     const markedRaw = await profilesCollection().findOne({ _id: marked } as Record<string, unknown>);
     expect(markedRaw?.['published']).toBeUndefined();
     expect(await repository.findOne(marked)).toMatchObject({ profile: { customerId: marked }, published: { stage: 'lapsing' } });
@@ -347,7 +439,8 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     for (const id of [live, lost]) {
       const pointer = await profilesCollection().findOne({ _id: id } as Record<string, unknown>);
       expect(pointer).toMatchObject({ mergedInto: marked });
-      for (const field of ['profileJson', 'stage', 'publishedJson', 'journal', 'profile', 'published']) expect({ id, field, value: pointer?.[field] }).toEqual({ id, field, value: undefined });
+      for (const field of ['profileJson', 'stage', 'publishedJson', 'journal', 'profile', 'published'])
+        expect({ id, field, value: pointer?.[field] }).toEqual({ id, field, value: undefined });
     }
   });
 
@@ -358,6 +451,8 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     await send(known, [consents(['contact'])]);
     await expectEventually(async () => expect((await get(`/v1/customers/${known}/needs`)).status).toBe(200));
     expect((await get(`/v1/customers/${known}/next-question?channel=fax`)).status).toBe(400);
-    expect((await get<NextQuestionResponse>(`/v1/customers/${known}/next-question`)).body.question?.questionId).toBe('contact-preferred-channel');
+    expect((await get<NextQuestionResponse>(`/v1/customers/${known}/next-question`)).body.question?.questionId).toBe(
+      'contact-preferred-channel',
+    );
   });
 });

@@ -35,13 +35,24 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
       subject: customerId,
       id: data.outcomeId,
       time: data.occurredAt,
-      data: { ...data, customerId, campaignId: 'demo-welcome', archetypes: [], reportedBy: data.outcome === 'ignored' ? ('platform' as const) : ('channel' as const) },
+      data: {
+        ...data,
+        customerId,
+        campaignId: 'demo-welcome',
+        archetypes: [],
+        reportedBy: data.outcome === 'ignored' ? ('platform' as const) : ('channel' as const),
+      },
     });
   const send = (name: string, events: Array<ReturnType<typeof createEnvelope>>) => sut.send(name, events);
   const needsOf = async (id: string) => (await sut.get<NeedsResponse>(`/v1/customers/${id}/needs`)).body;
   const inferred = (needs: NeedsResponse, key: string) => needs.facts.find((f) => f.key === key && f.kind === 'inferred')?.value;
-  const nextQuestion = async (id: string) => (await sut.get<{ question: { questionId: string } | null }>(`/v1/customers/${id}/next-question?channel=web`)).body.question;
-  const lastPublished = (key: string) => sut.spy.on(profilesTopic).filter((m) => m.key === key).at(-1)?.value as { data: NeedsProfiledDataV1 } | undefined;
+  const nextQuestion = async (id: string) =>
+    (await sut.get<{ question: { questionId: string } | null }>(`/v1/customers/${id}/next-question?channel=web`)).body.question;
+  const lastPublished = (key: string) =>
+    sut.spy
+      .on(profilesTopic)
+      .filter((m) => m.key === key)
+      .at(-1)?.value as { data: NeedsProfiledDataV1 } | undefined;
 
   it('lowers the affinity and channel of declined and ignored offers, raises those of accepted ones, once per outcome', async () => {
     const c = uniqueId('cus_o');
@@ -63,7 +74,14 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
 
     const outcomes = [
       outcome(c, { outcomeId: `${c}:1`, outcome: 'declined', categories: ['shoes'], channel: 'email', occurredAt: ago(2) }),
-      outcome(c, { outcomeId: `${c}:2`, outcome: 'ignored', categories: ['shoes'], channel: 'email', occurredAt: ago(1.5), reason: 'no answer within 72 h' }),
+      outcome(c, {
+        outcomeId: `${c}:2`,
+        outcome: 'ignored',
+        categories: ['shoes'],
+        channel: 'email',
+        occurredAt: ago(1.5),
+        reason: 'no answer within 72 h',
+      }),
       outcome(c, { outcomeId: `${c}:3`, outcome: 'ignored', categories: ['shoes'], channel: 'email', occurredAt: ago(1) }),
       outcome(c, { outcomeId: `${c}:4`, outcome: 'accepted', categories: ['outdoor'], channel: 'web', occurredAt: ago(1) }),
     ];
@@ -79,7 +97,9 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
     });
 
     // The same outcomes again (at-least-once delivery) teach nothing twice.
-    const profiles = sut.service.app.get<Connection>(getConnectionToken()).collection<{ _id: string; version: number; profileJson?: string }>('needs_profiles');
+    const profiles = sut.service.app
+      .get<Connection>(getConnectionToken())
+      .collection<{ _id: string; version: number; profileJson?: string }>('needs_profiles');
     const version = (await profiles.findOne({ _id: c }))?.version ?? 0;
     await send(topics.campaignOutcomes.name, outcomes);
     // Once the group has committed past them, the copies are consumed: the profile did not move.
@@ -94,7 +114,13 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
 
   it('dead-letters an outcome that breaks its contract, with the reason, and goes on', async () => {
     const c = uniqueId('cus_bad');
-    const bad = outcome(c, { outcomeId: `${c}:bad`, outcome: 'maybe' as never, categories: ['shoes'], channel: 'email', occurredAt: ago(1) });
+    const bad = outcome(c, {
+      outcomeId: `${c}:bad`,
+      outcome: 'maybe' as never,
+      categories: ['shoes'],
+      channel: 'email',
+      occurredAt: ago(1),
+    });
     const good = outcome(c, { outcomeId: `${c}:good`, outcome: 'accepted', categories: ['garden'], channel: 'web', occurredAt: ago(1) });
     await send(topics.campaignOutcomes.name, [bad, good]);
     await expectEventually(() => {
@@ -107,11 +133,15 @@ describe('needs-profiling learns from outcomes (real Kafka, MongoDB, Redis)', ()
 
   it('does not ask a declined question again for its decline cooldown', async () => {
     const c = uniqueId('cus_q');
-    await send(topics.identityEvents.name, [resolved(c, 'Preferences Updated', { consents: { personalisation: true, contact: true } }, ago(30))]);
+    await send(topics.identityEvents.name, [
+      resolved(c, 'Preferences Updated', { consents: { personalisation: true, contact: true } }, ago(30)),
+    ]);
     // The most valuable question the customer consented to, never asked.
     await expectEventually(async () => expect((await nextQuestion(c))?.questionId).toBe('contact-preferred-channel'));
     // Asked and declined 20 days ago: past the asking cooldown (14 days), within the decline cooldown (90).
-    await send(topics.identityEvents.name, [resolved(c, 'Question Declined', { questionId: 'contact-preferred-channel', reason: 'prefers not to say' }, ago(20), 'call-centre')]);
+    await send(topics.identityEvents.name, [
+      resolved(c, 'Question Declined', { questionId: 'contact-preferred-channel', reason: 'prefers not to say' }, ago(20), 'call-centre'),
+    ]);
     await expectEventually(async () => {
       const question = await nextQuestion(c);
       expect(question).not.toBeNull();

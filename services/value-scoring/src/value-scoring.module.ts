@@ -43,7 +43,15 @@ import { OpenApiController } from './valuation/interface/openapi.controller';
       { name: StoredCostModel.name, schema: StoredCostModelSchema },
     ]),
   ],
-  controllers: [ValueEventsConsumer, NeedsProfilesConsumer, ModelsController, CustomerValueController, ValueReportController, CostModelController, OpenApiController],
+  controllers: [
+    ValueEventsConsumer,
+    NeedsProfilesConsumer,
+    ModelsController,
+    CustomerValueController,
+    ValueReportController,
+    CostModelController,
+    OpenApiController,
+  ],
   providers: [
     PurchaseSummaryRepository,
     ModelVersionRepository,

@@ -13,7 +13,13 @@ const DAY = 86_400_000;
 describe('value-scoring bounded customers (real Kafka, MongoDB, Redis)', () => {
   const topic = (name: string) => `${run}.${name}`;
 
-  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', ORDER_LINES_KEPT: '10' })), start: (config) => startService(valueScoringService, config, 0), spyOn: () => [topic(topics.valueScores.name)], producer: true, telemetry: { start: () => startTelemetry({ serviceName: 'value-scoring-bounded-test' }), stop: stopTelemetry } });
+  const sut = serviceUnderTest({
+    config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', ORDER_LINES_KEPT: '10' })),
+    start: (config) => startService(valueScoringService, config, 0),
+    spyOn: () => [topic(topics.valueScores.name)],
+    producer: true,
+    telemetry: { start: () => startTelemetry({ serviceName: 'value-scoring-bounded-test' }), stop: stopTelemetry },
+  });
 
   const purchase = (customerId: string, at: Date, amount: number, messageId: string) =>
     createEnvelope({
@@ -43,7 +49,12 @@ describe('value-scoring bounded customers (real Kafka, MongoDB, Redis)', () => {
     const start = Date.now() - 40 * DAY;
     const events = Array.from({ length: 25 }, (_, i) => purchase(customer, new Date(start + i * DAY), 10 + i, `${run}-o${i}`));
     // One message at a time, so each batch holds few events and the window is crossed many times.
-    for (const e of events) await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: [{ key: customer, value: JSON.stringify(e) }] });
+    for (const e of events)
+      await sut.producer.send({
+        topic: topic(topics.identityEvents.name),
+        acks: -1,
+        messages: [{ key: customer, value: JSON.stringify(e) }],
+      });
     const revenue = events.reduce((sum, e) => sum + Number(e.data.properties.revenue), 0);
     await expectEventually(() => {
       const states = sut.spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customer);
@@ -54,7 +65,12 @@ describe('value-scoring bounded customers (real Kafka, MongoDB, Redis)', () => {
     try {
       const doc = await mongo
         .db(sut.config.MONGO_DB)
-        .collection<{ _id: string; orders: string; purchases: number; archive?: { lines: number; purchases: number; purchaseDays: number } }>('purchase_summaries')
+        .collection<{
+          _id: string;
+          orders: string;
+          purchases: number;
+          archive?: { lines: number; purchases: number; purchaseDays: number };
+        }>('purchase_summaries')
         .findOne({ _id: customer });
       const lines = JSON.parse(doc?.orders ?? '[]') as unknown[];
       expect(lines.length).toBeLessThanOrEqual(10);

@@ -67,11 +67,19 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
   };
   const letters = async (): Promise<Letter[]> => (await api('')).body['letters'] as Letter[];
 
-  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring-dlq', { SCHEDULER_ENABLED: 'false' })), start: (config) => startService(valueScoringService, config, 0), producer: true });
+  const sut = serviceUnderTest({
+    config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring-dlq', { SCHEDULER_ENABLED: 'false' })),
+    start: (config) => startService(valueScoringService, config, 0),
+    producer: true,
+  });
 
   it('lists, inspects, re-drives in order and discards dead letters, recording who did what', async () => {
     // A message wrong in itself: the consumer dead-letters it.
-    await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: [{ key: `${run}-poison`, value: '{"type":"customer-event.resolved","data":' }] });
+    await sut.producer.send({
+      topic: topic(topics.identityEvents.name),
+      acks: -1,
+      messages: [{ key: `${run}-poison`, value: '{"type":"customer-event.resolved","data":' }],
+    });
     // Two good events dead-lettered earlier (as after a bug since fixed), with the headers the transport writes.
     const good = [purchase(1), purchase(2)];
     await sut.producer.send({
@@ -112,7 +120,10 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
 
     const spy = await TopicSpy.start(sut.config.KAFKA_BROKERS, [topic(topics.identityEvents.name)]);
     try {
-      const redriven = await api('/redrive', { letters: orders.map((l) => ({ partition: l.partition, offset: l.offset })), reason: 'bug fixed in 1.2.3' });
+      const redriven = await api('/redrive', {
+        letters: orders.map((l) => ({ partition: l.partition, offset: l.offset })),
+        reason: 'bug fixed in 1.2.3',
+      });
       expect(redriven).toEqual({ status: 200, body: { redriven: 2, topics: { [topic(topics.identityEvents.name)]: 2 } } });
 
       // Back on the original topic in their order, marked, and they take effect.
@@ -122,7 +133,9 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
       expect(back.every((m) => m.headers[deadLetterHeaders.reason] === undefined)).toBe(true);
       await expectEventually(
         async () => {
-          const response = await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(customer)}/value`, { headers: await authHeader('agent') });
+          const response = await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(customer)}/value`, {
+            headers: await authHeader('agent'),
+          });
           expect(response.status).toBe(200);
           expect((await response.json()) as { purchases: number; revenue: number }).toMatchObject({ purchases: 2, revenue: 30 });
         },
@@ -138,11 +151,17 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
     expect((await api('/discard', { letters: ref.slice(0, 1), reason: 'oops' })).status).toBe(409);
     expect((await api('/discard', { letters: [{ partition: poison?.partition, offset: poison?.offset }] })).status).toBe(400);
 
-    const discarded = await api('/discard', { letters: [{ partition: poison?.partition, offset: poison?.offset }], reason: 'truncated by a broken client; nothing to recover' });
+    const discarded = await api('/discard', {
+      letters: [{ partition: poison?.partition, offset: poison?.offset }],
+      reason: 'truncated by a broken client; nothing to recover',
+    });
     expect(discarded).toEqual({ status: 200, body: { discarded: 1 } });
 
     const after = await letters();
-    expect(after.find((l) => l.key === `${run}-poison`)).toMatchObject({ status: 'discarded', action: { action: 'discarded', reason: 'truncated by a broken client; nothing to recover', client: 'demo-operator' } });
+    expect(after.find((l) => l.key === `${run}-poison`)).toMatchObject({
+      status: 'discarded',
+      action: { action: 'discarded', reason: 'truncated by a broken client; nothing to recover', client: 'demo-operator' },
+    });
     expect(after.filter((l) => l.key === customer).map((l) => [l.status, l.action?.reason])).toEqual([
       ['redriven', 'bug fixed in 1.2.3'],
       ['redriven', 'bug fixed in 1.2.3'],
@@ -153,10 +172,14 @@ describe('dead-letter operations (value-scoring, real Kafka, MongoDB, Redis)', (
 
     // The same from a shell: npm run dead-letters (the built CLI) with an operator token. Not
     // spawnSync: the service answering it runs in this process.
-    const cli = await promisify(execFile)('node', [join(repoRoot(), 'libs', 'runtime', 'dist', 'cli', 'dead-letters.js'), sut.service.url, 'list', '--status', 'discarded'], {
-      env: { PATH: process.env['PATH'] ?? '', OPERATOR_TOKEN: await testToken('operator') },
-      encoding: 'utf8',
-    });
+    const cli = await promisify(execFile)(
+      'node',
+      [join(repoRoot(), 'libs', 'runtime', 'dist', 'cli', 'dead-letters.js'), sut.service.url, 'list', '--status', 'discarded'],
+      {
+        env: { PATH: process.env['PATH'] ?? '', OPERATOR_TOKEN: await testToken('operator') },
+        encoding: 'utf8',
+      },
+    );
     expect(cli.stderr).toBe('');
     expect((JSON.parse(cli.stdout) as { letters: Letter[] }).letters.map((l) => l.key)).toEqual([`${run}-poison`]);
   });

@@ -16,7 +16,12 @@ const run = uniqueId();
 describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)', () => {
   const topic = (name: string) => `${run}.${name}`;
 
-  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false' })), start: (config) => startService(valueScoringService, config, 0), spyOn: () => [topic(topics.valueScores.name)], producer: true });
+  const sut = serviceUnderTest({
+    config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false' })),
+    start: (config) => startService(valueScoringService, config, 0),
+    spyOn: () => [topic(topics.valueScores.name)],
+    producer: true,
+  });
 
   it('has below-zero customers, every one of them tier D, the buyers among them heavy returners', async () => {
     const population = new DemoPopulation(150);
@@ -29,10 +34,14 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
     // Every customer with an event is scored; wait until the last state of each has been consumed.
     const latest = () => {
       const states = new Map<string, { actualValue: number; tier: string }>();
-      for (const m of sut.spy.on(topic(topics.valueScores.name))) if (m.value !== null) states.set(m.key ?? '', (m.value as { data: { actualValue: number; tier: string } }).data);
+      for (const m of sut.spy.on(topic(topics.valueScores.name)))
+        if (m.value !== null) states.set(m.key ?? '', (m.value as { data: { actualValue: number; tier: string } }).data);
       return states;
     };
-    const answers = new Map<string, { actualValue: number; tier: string; costEvents: { orders: number; returns: number; serviceCalls: number } }>();
+    const answers = new Map<
+      string,
+      { actualValue: number; tier: string; costEvents: { orders: number; returns: number; serviceCalls: number } }
+    >();
     await expectEventually(
       async () => {
         const states = latest();
@@ -42,7 +51,9 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
         // than the publication threshold to just above zero (and the other way round).
         answers.clear();
         for (const c of customers) {
-          const answer = (await (await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })).json()) as {
+          const answer = (await (
+            await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })
+          ).json()) as {
             actualValue: number;
             tier: string;
             costEvents: { orders: number; returns: number; serviceCalls: number };
@@ -63,7 +74,9 @@ describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)
       expect(returners).toContain(c);
       expect(answer.costEvents.returns).toBeGreaterThan(0);
     }
-    const report = (await (await fetch(`${sut.service.url}/v1/reports/value`, { headers: await authHeader('marketer') })).json()) as { belowZero: { customers: number } };
+    const report = (await (await fetch(`${sut.service.url}/v1/reports/value`, { headers: await authHeader('marketer') })).json()) as {
+      belowZero: { customers: number };
+    };
     // The report reads the stored scores; the topic carries only material moves (a prospect's first
     // e-mail, a few cents, is not republished), so the report knows at least those the topic shows.
     expect(report.belowZero.customers).toBeGreaterThanOrEqual(answers.size);

@@ -31,7 +31,9 @@ describe("the demo's order history through value-scoring (real Kafka, MongoDB, R
     let ended = job;
     await expectEventually(
       async () => {
-        ended = (await (await fetch(`${sut.service.url}/v1/models/jobs/${job.id}`, { headers: await authHeader('operator') })).json()) as JobView;
+        ended = (await (
+          await fetch(`${sut.service.url}/v1/models/jobs/${job.id}`, { headers: await authHeader('operator') })
+        ).json()) as JobView;
         expect(ended.status).not.toBe('running');
       },
       { timeoutMs: 240000, intervalMs: 500 },
@@ -54,7 +56,11 @@ describe("the demo's order history through value-scoring (real Kafka, MongoDB, R
 
     expect((await runJob('refit')).outcome).toBe('fitted');
     const current = (await (await fetch(`${sut.service.url}/v1/models/current`, { headers: await authHeader('operator') })).json()) as {
-      model: { kind: string; purchaseModel: { model: string; params: { r: number; alpha: number; a: number; b: number } }; spendModel: { params: { p: number; q: number; v: number } } };
+      model: {
+        kind: string;
+        purchaseModel: { model: string; params: { r: number; alpha: number; a: number; b: number } };
+        spendModel: { params: { p: number; q: number; v: number } };
+      };
     };
     expect(current.model.kind).toBe('fitted');
     const { r, alpha, a, b } = current.model.purchaseModel.params;
@@ -73,12 +79,16 @@ describe("the demo's order history through value-scoring (real Kafka, MongoDB, R
     expect((await runJob('rescore')).outcome).toBe('rescored');
     let negative = 0;
     for (const c of customers) {
-      const answer = (await (await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })).json()) as { grossValue: number; model: { kind?: string } | string };
+      const answer = (await (
+        await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(c)}/value`, { headers: await authHeader('agent') })
+      ).json()) as { grossValue: number; model: { kind?: string } | string };
       expect(Number.isFinite(answer.grossValue)).toBe(true);
       if (answer.grossValue < 0) negative++;
     }
     expect(negative).toBe(0);
-    const page = (await (await fetch(`${sut.service.url}/v1/reports/most-growable?limit=10`, { headers: await authHeader('marketer') })).json()) as {
+    const page = (await (
+      await fetch(`${sut.service.url}/v1/reports/most-growable?limit=10`, { headers: await authHeader('marketer') })
+    ).json()) as {
       customers: Array<{ customerId: string; growthValue: number }>;
     };
     expect(page.customers.length).toBeGreaterThan(0);

@@ -34,12 +34,26 @@ describe('most-growable pages by growth band (real MongoDB)', () => {
 
   it('pages through everyone with room to grow, in order, once', async () => {
     const growth = fc.sample(
-      fc.oneof(fc.constant(0), fc.constant(-12), fc.constant(250), fc.double({ min: 0.5, max: 5e6, noNaN: true }).map((x) => Math.round(x * 100) / 100), fc.double({ min: 100, max: 110, noNaN: true })),
+      fc.oneof(
+        fc.constant(0),
+        fc.constant(-12),
+        fc.constant(250),
+        fc.double({ min: 0.5, max: 5e6, noNaN: true }).map((x) => Math.round(x * 100) / 100),
+        fc.double({ min: 100, max: 110, noNaN: true }),
+      ),
       { numRuns: 400, seed: 18 },
     );
     const docs = growth.map((g, i) => {
       const band = growthBand(g);
-      return { _id: `c${String(i).padStart(4, '0')}`, revision: 1, purchases: 1, revenue: 10, growthValue: g, ...(band ? { growthBand: band } : {}), ...(i % 37 === 0 ? { mergedInto: 'someone' } : {}) };
+      return {
+        _id: `c${String(i).padStart(4, '0')}`,
+        revision: 1,
+        purchases: 1,
+        revenue: 10,
+        growthValue: g,
+        ...(band ? { growthBand: band } : {}),
+        ...(i % 37 === 0 ? { mergedInto: 'someone' } : {}),
+      };
     });
     await model.collection.insertMany(docs as never[]);
     const expected = docs

@@ -30,7 +30,16 @@ const order = (customerId: string, orderId: string, amount: number, at: Date): E
   eventId: `event-${orderId}`,
   origin: customerId,
   seenAt: at,
-  purchase: { sourceId: 'test-store', orderId, kind: 'purchase', at, amount, categories: ['shoes'], channel: 'store', identifiers: [`userId:${customerId}`] },
+  purchase: {
+    sourceId: 'test-store',
+    orderId,
+    kind: 'purchase',
+    at,
+    amount,
+    categories: ['shoes'],
+    channel: 'store',
+    identifiers: [`userId:${customerId}`],
+  },
 });
 
 /**
@@ -42,14 +51,29 @@ async function applyLive(repository: PurchaseSummaryRepository, change: EventCha
     const loaded = await repository.loadResolving([change.origin]);
     const target = loaded.survivorOf(change.origin);
     const doc = loaded.docs.get(target);
-    const next = applyEvents(doc ?? { _id: target, orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 0 }, [change], 200);
+    const next = applyEvents(
+      doc ?? { _id: target, orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 0 },
+      [change],
+      200,
+    );
     if (!next) return;
     const { orders, purchases, revenue, firstSeenAt, firstPurchaseAt, lastPurchaseAt, channels, categories, appliedEvents } = next;
     const lost = await repository.save([
       {
         customerId: target,
         expectedRevision: doc?.revision,
-        set: { orders, purchases, revenue, firstSeenAt, firstPurchaseAt, lastPurchaseAt, channels, categories, appliedEvents, revision: (doc?.revision ?? 0) + 1 },
+        set: {
+          orders,
+          purchases,
+          revenue,
+          firstSeenAt,
+          firstPurchaseAt,
+          lastPurchaseAt,
+          channels,
+          categories,
+          appliedEvents,
+          revision: (doc?.revision ?? 0) + 1,
+        },
         unset: [],
       },
     ]);

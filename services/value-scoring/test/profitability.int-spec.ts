@@ -27,9 +27,20 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
   const cid = (name: string) => `${run}-${name}`;
 
   // The documented default prices (COST_* unset).
-  const sut = serviceUnderTest({ config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', MODEL_REFRESH_MS: '500' })), start: (config) => startService(valueScoringService, config, 0), spyOn: () => [topic(topics.valueScores.name)], producer: true });
+  const sut = serviceUnderTest({
+    config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false', MODEL_REFRESH_MS: '500' })),
+    start: (config) => startService(valueScoringService, config, 0),
+    spyOn: () => [topic(topics.valueScores.name)],
+    producer: true,
+  });
 
-  const resolved = (customerId: string, at: Date, event: string, properties: Record<string, unknown>, channel: 'web' | 'store' | 'call-centre' | 'email' = 'web') => {
+  const resolved = (
+    customerId: string,
+    at: Date,
+    event: string,
+    properties: Record<string, unknown>,
+    channel: 'web' | 'store' | 'call-centre' | 'email' = 'web',
+  ) => {
     const messageId = uniqueId('m');
     return createEnvelope({
       id: `src:${messageId}`,
@@ -55,7 +66,11 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
   };
 
   const send = async (events: Envelope[]) => {
-    await sut.producer.send({ topic: topic(topics.identityEvents.name), acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await sut.producer.send({
+      topic: topic(topics.identityEvents.name),
+      acks: -1,
+      messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    });
   };
 
   const latestScore = (customerId: string): ValueState | undefined => {
@@ -64,8 +79,15 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
   };
 
   const getValue = async (customerId: string) => {
-    const response = await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, { headers: await authHeader('agent') });
-    return { status: response.status, body: (await response.json()) as ValueState & { costEvents: { orders: number; returns: number; serviceCalls: number; contacts: Record<string, number> } } };
+    const response = await fetch(`${sut.service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, {
+      headers: await authHeader('agent'),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as ValueState & {
+        costEvents: { orders: number; returns: number; serviceCalls: number; contacts: Record<string, number> };
+      },
+    };
   };
 
   it('puts a heavy returner who calls the service desk below zero, tier D, and keeps a plain buyer above it', async () => {
@@ -97,7 +119,11 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
 
     const answer = await getValue(returner);
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ tier: 'D', grossValue: 0, costEvents: { orders: 2, returns: 2, serviceCalls: 2, contacts: { email: 1 } } });
+    expect(answer.body).toMatchObject({
+      tier: 'D',
+      grossValue: 0,
+      costEvents: { orders: 2, returns: 2, serviceCalls: 2, contacts: { email: 1 } },
+    });
     expect(answer.body.actualValue).toBeLessThan(0);
 
     await expectEventually(() => {
@@ -110,12 +136,30 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
 
   it('serves the cost model, refuses a bad one naming the field, and scores with an edited one', async () => {
     const operator = await authHeader('operator');
-    const current = (await (await fetch(`${sut.service.url}/v1/cost-model`, { headers: operator })).json()) as { version: number; source: string; perReturn: number; perContact: Record<string, number> };
+    const current = (await (await fetch(`${sut.service.url}/v1/cost-model`, { headers: operator })).json()) as {
+      version: number;
+      source: string;
+      perReturn: number;
+      perContact: Record<string, number>;
+    };
     expect(current).toMatchObject({ version: 0, source: 'defaults', perReturn: sut.config.COST_PER_RETURN });
     expect(current.perContact['call-centre']).toBe(sut.config.COST_PER_CONTACT['call-centre']);
 
-    const put = (body: unknown, headers = operator) => fetch(`${sut.service.url}/v1/cost-model`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    const free = { expectedVersion: 0, perOrder: 0, perReturn: 0, perServiceCall: 0, perContact: {}, perContactDefault: 0, perCustomerYear: 0 };
+    const put = (body: unknown, headers = operator) =>
+      fetch(`${sut.service.url}/v1/cost-model`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const free = {
+      expectedVersion: 0,
+      perOrder: 0,
+      perReturn: 0,
+      perServiceCall: 0,
+      perContact: {},
+      perContactDefault: 0,
+      perCustomerYear: 0,
+    };
 
     const negative = await put({ ...free, perReturn: -3 });
     expect(negative.status).toBe(400);
@@ -146,7 +190,9 @@ describe('value-scoring profitability (real Kafka, MongoDB, Redis)', () => {
     expect(((await bad.json()) as { error: { issues: Array<{ field: string }> } }).error.issues[0]?.field).toBe('limit');
     expect((await fetch(`${sut.service.url}/v1/reports/most-growable`, { headers: await authHeader('agent') })).status).toBe(403);
 
-    const openapi = (await (await fetch(`${sut.service.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-required-scope'?: string }>> };
+    const openapi = (await (await fetch(`${sut.service.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { 'x-required-scope'?: string }>>;
+    };
     expect(openapi.paths['/v1/reports/most-growable']?.['get']?.['x-required-scope']).toBe('segments:read');
     expect(openapi.paths['/v1/cost-model']?.['put']?.['x-required-scope']).toBe('models:write');
   });

@@ -54,7 +54,15 @@ describe('value-scoring: a state published by a write that then lost its race (r
     second = new SummaryUpdater(new PurchaseSummaryRepository(summaries), scorer, race.publisher());
     walkPublisher = race.publisherOf((kafka, names, metrics) => new InterleavedPublisher(kafka, names, metrics));
     const repository = new PurchaseSummaryRepository(summaries);
-    walk = new RescoreCustomersHandler(repository, scorer, registry, versions, walkPublisher, config, new SummaryUpdater(repository, scorer, walkPublisher));
+    walk = new RescoreCustomersHandler(
+      repository,
+      scorer,
+      registry,
+      versions,
+      walkPublisher,
+      config,
+      new SummaryUpdater(repository, scorer, walkPublisher),
+    );
   });
 
   it('the latest state on value.scores holds every order, also when the loser of a race published after the winner', async () => {
@@ -71,10 +79,15 @@ describe('value-scoring: a state published by a write that then lost its race (r
     expect(stored?.purchases).toBe(3);
     // The interleaving happened: the first instance published a state without o-2.
     await expectEventually(() => {
-      const states = race.parts().spy.on(race.parts().valueTopic).filter((m) => m.key === customer);
+      const states = race
+        .parts()
+        .spy.on(race.parts().valueTopic)
+        .filter((m) => m.key === customer);
       expect(states.map((m) => (m.value as { data: { revenue: number } }).data.revenue)).toEqual(expect.arrayContaining([100, 150, 106]));
     });
-    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 3, revenue: 156 }));
+    await expectEventually(() =>
+      expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 3, revenue: 156 }),
+    );
   });
 
   it('the re-scoring walk never leaves its older state after a live update that published while the walk published', async () => {
@@ -87,11 +100,16 @@ describe('value-scoring: a state published by a write that then lost its race (r
     expect(outcome.customers).toBeGreaterThanOrEqual(2);
     // The interleaving happened: the live state went out, and so did the walk's older one.
     await expectEventually(() => {
-      const states = race.parts().spy.on(race.parts().valueTopic).filter((m) => m.key === customer);
+      const states = race
+        .parts()
+        .spy.on(race.parts().valueTopic)
+        .filter((m) => m.key === customer);
       const revenues = states.map((m) => (m.value as { data: { revenue: number } }).data.revenue);
       expect(revenues).toContain(140);
       expect(revenues.lastIndexOf(40)).toBeGreaterThan(0);
     });
-    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 140 }));
+    await expectEventually(() =>
+      expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 140 }),
+    );
   });
 });

@@ -23,7 +23,11 @@ describe('value-scoring per-client rate limits (two instances, real Redis)', () 
     const operator = await authHeader('operator');
     // An API key for another client (this call is the operator's first of three).
     const created = (await (
-      await fetch(`${a.url}/admin/v1/api-keys`, { method: 'POST', headers: { 'content-type': 'application/json', ...operator }, body: JSON.stringify({ owner: 'reporting', scopes: ['models:read'] }) })
+      await fetch(`${a.url}/admin/v1/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...operator },
+        body: JSON.stringify({ owner: 'reporting', scopes: ['models:read'] }),
+      })
     ).json()) as { key: string };
     const statuses: number[] = [];
     for (const service of [a, b]) statuses.push((await fetch(`${service.url}/v1/models`, { headers: operator })).status);
@@ -42,7 +46,9 @@ describe('value-scoring per-client rate limits (two instances, real Redis)', () 
 
   it('limits customer-facing calls per client on each instance', async () => {
     const agent = await authHeader('agent');
-    const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${a.url}/v1/customers/rate-someone/value`, { headers: agent })).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => (await fetch(`${a.url}/v1/customers/rate-someone/value`, { headers: agent })).status),
+    );
     expect(statuses.filter((s) => s === 404).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.every((s) => s === 404 || s === 429)).toBe(true);

@@ -48,16 +48,29 @@ describe('value-scoring: a split racing a live update (real Kafka, MongoDB)', ()
       { customerId: customer, identifiers: ['userId:anna'] },
       { customerId: other, identifiers: ['userId:bert'] },
     ]);
-    await splitter.update(changed.map((customerId) => ({ customerId, followMerges: false, create: false, apply: () => undefined, cause: { trace: undefined, causationId: 'split-1', correlationId: undefined } })));
+    await splitter.update(
+      changed.map((customerId) => ({
+        customerId,
+        followMerges: false,
+        create: false,
+        apply: () => undefined,
+        cause: { trace: undefined, causationId: 'split-1', correlationId: undefined },
+      })),
+    );
 
     const repository = new PurchaseSummaryRepository(race.parts().summaries);
     // The interleaving happened: the live purchase was published with the revision the split did not read.
     await expectEventually(() => {
-      const states = race.parts().spy.on(race.parts().valueTopic).filter((m) => m.key === customer);
+      const states = race
+        .parts()
+        .spy.on(race.parts().valueTopic)
+        .filter((m) => m.key === customer);
       expect(states.map((m) => (m.value as { data: { revenue: number } }).data.revenue)).toContain(180);
     });
     expect(await repository.findOne(customer)).toMatchObject({ purchases: 2, revenue: 150 });
     expect(await repository.findOne(other)).toMatchObject({ purchases: 1, revenue: 30 });
-    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 150 }));
+    await expectEventually(() =>
+      expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 150 }),
+    );
   });
 });

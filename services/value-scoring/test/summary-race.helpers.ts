@@ -55,13 +55,26 @@ export function summaryRace(run: string, name: string): SummaryRace {
 
   beforeAll(async () => {
     const config = loadValueScoringConfig(
-      testEnvironment(run, name, { COST_PER_ORDER: '0', COST_PER_RETURN: '0', COST_PER_SERVICE_CALL: '0', COST_PER_CONTACT_DEFAULT: '0', COST_PER_CUSTOMER_YEAR: '0' }),
+      testEnvironment(run, name, {
+        COST_PER_ORDER: '0',
+        COST_PER_RETURN: '0',
+        COST_PER_SERVICE_CALL: '0',
+        COST_PER_CONTACT_DEFAULT: '0',
+        COST_PER_CUSTOMER_YEAR: '0',
+      }),
     );
     const connection = await mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB }).asPromise();
     const logger = createLogger({ service: `${name}-test`, level: 'warn' });
-    const versions = new ModelVersionRepository(connection.model<ModelVersion>(ModelVersion.name, ModelVersionSchema), connection.model<ValuationState>(ValuationState.name, ValuationStateSchema));
+    const versions = new ModelVersionRepository(
+      connection.model<ModelVersion>(ModelVersion.name, ModelVersionSchema),
+      connection.model<ValuationState>(ValuationState.name, ValuationStateSchema),
+    );
     const registry = new ModelRegistry(versions, config, logger);
-    const costs = new CostModelRegistry(new CostModelRepository(connection.model<StoredCostModel>(StoredCostModel.name, StoredCostModelSchema)), config, logger);
+    const costs = new CostModelRegistry(
+      new CostModelRepository(connection.model<StoredCostModel>(StoredCostModel.name, StoredCostModelSchema)),
+      config,
+      logger,
+    );
     const valueTopic = `${config.KAFKA_TOPIC_PREFIX}${topics.valueScores.name}`;
     kafka = new Kafka({ brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
     race = {
@@ -108,7 +121,16 @@ export function purchaseInput(customerId: string, orderId: string, amount: numbe
     eventId: `event-${orderId}`,
     origin: customerId,
     seenAt: at,
-    purchase: { sourceId: 'test-store', orderId, kind: 'purchase' as const, at, amount, categories: ['shoes'], channel: 'store', identifiers: [identifier] },
+    purchase: {
+      sourceId: 'test-store',
+      orderId,
+      kind: 'purchase' as const,
+      at,
+      amount,
+      categories: ['shoes'],
+      channel: 'store',
+      identifiers: [identifier],
+    },
   };
   return {
     customerId,

@@ -87,7 +87,12 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       data: { survivorId, mergedId, reason: 'same e-mail', evidence: [], mergedAt: new Date().toISOString() },
     });
 
-  const purchase = (customerId: string, at: Date, amount: number, options: { orderId?: string; refund?: boolean; category?: string; id?: string; origin?: string; email?: string } = {}) => {
+  const purchase = (
+    customerId: string,
+    at: Date,
+    amount: number,
+    options: { orderId?: string; refund?: boolean; category?: string; id?: string; origin?: string; email?: string } = {},
+  ) => {
     const messageId = options.id ?? uniqueId('m');
     return createEnvelope({
       id: `src:${messageId}`,
@@ -123,7 +128,10 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
   };
 
   const scoresOf = (customerId: string): Array<ValueState | null> =>
-    spy.on(topic(topics.valueScores.name)).filter((m) => m.key === customerId).map((m) => (m.value === null ? null : (m.value as { data: ValueState }).data));
+    spy
+      .on(topic(topics.valueScores.name))
+      .filter((m) => m.key === customerId)
+      .map((m) => (m.value === null ? null : (m.value as { data: ValueState }).data));
 
   const latestScore = (customerId: string): ValueState => {
     const states = scoresOf(customerId);
@@ -138,11 +146,20 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
   };
 
   const getValue = async (service: RunningService, customerId: string): Promise<{ status: number; body: ValueAnswer }> => {
-    const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, { headers: await authHeader('agent') });
+    const response = await fetch(`${service.url}/v1/customers/${encodeURIComponent(customerId)}/value`, {
+      headers: await authHeader('agent'),
+    });
     return { status: response.status, body: (await response.json()) as ValueAnswer };
   };
 
-  type JobView = { id: string; kind: string; status: string; outcome?: string; result?: { model?: { version: string; customers: number }; rescore?: { customers: number } }; requestedBy: string };
+  type JobView = {
+    id: string;
+    kind: string;
+    status: string;
+    outcome?: string;
+    result?: { model?: { version: string; customers: number }; rescore?: { customers: number } };
+    requestedBy: string;
+  };
   /** Asks for a model job (202 at once), then follows it at its status endpoint until it ends. */
   const runJob = async (service: RunningService, kind: 'refit' | 'rescore'): Promise<JobView> => {
     const started = await fetch(`${service.url}/v1/models/${kind}`, { method: 'POST', headers: await authHeader('operator') });
@@ -164,7 +181,10 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
 
   it('scores purchases with the interim model before any fit, and says so', async () => {
     const c = cid('early');
-    await send(topics.identityEvents.name, [purchase(c, new Date(Date.now() - 30 * DAY), 40), purchase(c, new Date(Date.now() - 10 * DAY), 60)]);
+    await send(topics.identityEvents.name, [
+      purchase(c, new Date(Date.now() - 30 * DAY), 40),
+      purchase(c, new Date(Date.now() - 10 * DAY), 60),
+    ]);
     const state = await expectEventually(() => {
       const s = latestScore(c);
       expect(s.revenue).toBe(100);
@@ -182,7 +202,10 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
 
   it('lets a refund reduce spend', async () => {
     const c = cid('refund');
-    await send(topics.identityEvents.name, [purchase(c, new Date(Date.now() - 20 * DAY), 80, { orderId: 'r-1' }), purchase(c, new Date(Date.now() - 19 * DAY), 30, { orderId: 'r-1', refund: true })]);
+    await send(topics.identityEvents.name, [
+      purchase(c, new Date(Date.now() - 20 * DAY), 80, { orderId: 'r-1' }),
+      purchase(c, new Date(Date.now() - 19 * DAY), 30, { orderId: 'r-1', refund: true }),
+    ]);
     await expectEventually(() => expect(latestScore(c)).toMatchObject({ revenue: 50, actualValue: 50 }));
   });
 
@@ -210,7 +233,19 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         _id: id,
         purchases: 1,
         revenue: amount,
-        orders: [{ eventId: `src:${id}-old`, orderId: `${id}-old`, kind: 'purchase', at: lineAt, amount, channel: 'store', categories: ['shoes'], origin: id, identifiers: [`userId:${id}`] }],
+        orders: [
+          {
+            eventId: `src:${id}-old`,
+            orderId: `${id}-old`,
+            kind: 'purchase',
+            at: lineAt,
+            amount,
+            channel: 'store',
+            categories: ['shoes'],
+            origin: id,
+            identifiers: [`userId:${id}`],
+          },
+        ],
         channels: ['store'],
         categories: ['shoes'],
         revision: 1,
@@ -223,7 +258,14 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
         orderCount: 1,
         firstPurchaseDay: day,
         lastPurchaseDay: day,
-        score: { actualValue: amount, strategicValue: 0, tier: 'C', modelVersion: INTERIM_MODEL_VERSION, reasons: ['stored by the previous version'], scoredAt: new Date() },
+        score: {
+          actualValue: amount,
+          strategicValue: 0,
+          tier: 'C',
+          modelVersion: INTERIM_MODEL_VERSION,
+          reasons: ['stored by the previous version'],
+          scoredAt: new Date(),
+        },
         scoredRevision: 1,
         publishedTier: 'C',
         publishedValue: amount,
@@ -235,7 +277,12 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
     try {
       const collection = mongo.db(config.MONGO_DB).collection<{ _id: string; orders?: unknown; score?: unknown }>('purchase_summaries');
       await collection.insertMany([nested(older, 40, 20), nested(olderMerged, 15, 30)]);
-      expect((await getValue(a, older)).body).toMatchObject({ actualValue: 40, revenue: 40, purchases: 1, reasons: ['stored by the previous version'] });
+      expect((await getValue(a, older)).body).toMatchObject({
+        actualValue: 40,
+        revenue: 40,
+        purchases: 1,
+        reasons: ['stored by the previous version'],
+      });
 
       // A new event is applied on top of the nested lines, and the write stores the new form.
       await send(topics.identityEvents.name, [purchase(older, new Date(Date.now() - 2 * DAY), 60)]);
@@ -249,7 +296,9 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       // A merge folds a summary still in the nested form into the converted one.
       await send(topics.identityChanges.name, [customerMerged(older, olderMerged)]);
       await expectEventually(() => expect(latestScore(older)).toMatchObject({ revenue: 115, purchases: 3 }));
-      await expectEventually(async () => expect((await getValue(b, olderMerged)).body).toMatchObject({ customerId: older, mergedInto: older, revenue: 115 }));
+      await expectEventually(async () =>
+        expect((await getValue(b, olderMerged)).body).toMatchObject({ customerId: older, mergedInto: older, revenue: 115 }),
+      );
     } finally {
       await mongo.close();
     }
@@ -287,7 +336,11 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       try {
         await expectEventually(
           async () => {
-            const docs = await mongo.db(config.MONGO_DB).collection<{ _id: string; revision?: number; scoredRevision?: number; orderCount?: number }>('purchase_summaries').find({ _id: { $in: [...expected.keys()] } }).toArray();
+            const docs = await mongo
+              .db(config.MONGO_DB)
+              .collection<{ _id: string; revision?: number; scoredRevision?: number; orderCount?: number }>('purchase_summaries')
+              .find({ _id: { $in: [...expected.keys()] } })
+              .toArray();
             const done = docs.filter((d) => d.revision === d.scoredRevision && d.orderCount === expected.get(d._id));
             expect(done.length).toBe(expected.size);
           },
@@ -312,14 +365,21 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       fittedVersion = version;
       expect(fitted[0]?.result?.model?.customers).toBeGreaterThanOrEqual(60);
       expect(fitted[0]?.result?.rescore?.customers).toBeGreaterThanOrEqual(60);
-      const recentJobs = (await (await fetch(`${a.url}/v1/models/jobs`, { headers: await authHeader('operator') })).json()) as { jobs: JobView[] };
+      const recentJobs = (await (await fetch(`${a.url}/v1/models/jobs`, { headers: await authHeader('operator') })).json()) as {
+        jobs: JobView[];
+      };
       expect(recentJobs.jobs.map((j) => j.id)).toEqual(expect.arrayContaining(answers.map((x) => x.id)));
 
-      const listed = (await (await fetch(`${b.url}/v1/models`, { headers: await authHeader('operator') })).json()) as { versions: Array<{ version: string }> };
+      const listed = (await (await fetch(`${b.url}/v1/models`, { headers: await authHeader('operator') })).json()) as {
+        versions: Array<{ version: string }>;
+      };
       expect(listed.versions.map((v) => v.version)).toEqual([version]);
       for (const service of [a, b]) {
         await expectEventually(async () => {
-          const current = (await (await fetch(`${service.url}/v1/models/current`, { headers: await authHeader('operator') })).json()) as { model: { version: string }; tiering: { modelVersion: string } | null };
+          const current = (await (await fetch(`${service.url}/v1/models/current`, { headers: await authHeader('operator') })).json()) as {
+            model: { version: string };
+            tiering: { modelVersion: string } | null;
+          };
           expect(current.model.version).toBe(version);
           expect(current.tiering?.modelVersion).toBe(version);
         });
@@ -339,10 +399,18 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       // The most-growable ranking: everyone with room to grow, by strategic value, page by page.
       const growable = everyone.filter((c) => (stored[everyone.indexOf(c)]?.body.strategicValue ?? 0) > 0);
       expect(growable.length).toBeGreaterThan(2);
-      const ranked: Array<{ customerId: string; growthValue: number; strategicValue: number; actualValue: number; potentialValue: number }> = [];
+      const ranked: Array<{
+        customerId: string;
+        growthValue: number;
+        strategicValue: number;
+        actualValue: number;
+        potentialValue: number;
+      }> = [];
       let after: string | null = null;
       for (let pages = 0; pages < 1000; pages++) {
-        const response = await fetch(`${b.url}/v1/reports/most-growable?limit=7${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: await authHeader('marketer') });
+        const response = await fetch(`${b.url}/v1/reports/most-growable?limit=7${after ? `&after=${encodeURIComponent(after)}` : ''}`, {
+          headers: await authHeader('marketer'),
+        });
         expect(response.status).toBe(200);
         const page = (await response.json()) as { customers: typeof ranked; next: string | null };
         ranked.push(...page.customers);
@@ -359,7 +427,10 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       }
       // New events on either instance are scored with the fitted model.
       const fresh = [cid('after-fit-1'), cid('after-fit-2'), cid('after-fit-3'), cid('after-fit-4')];
-      await send(topics.identityEvents.name, fresh.flatMap((c) => [purchase(c, new Date(now.getTime() - 60 * DAY), 30), purchase(c, new Date(now.getTime() - 3 * DAY), 30)]));
+      await send(
+        topics.identityEvents.name,
+        fresh.flatMap((c) => [purchase(c, new Date(now.getTime() - 60 * DAY), 30), purchase(c, new Date(now.getTime() - 3 * DAY), 30)]),
+      );
       await expectEventually(() => {
         for (const c of fresh) {
           const s = latestScore(c);
@@ -380,7 +451,17 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       const mongo = await MongoClient.connect(config.MONGO_URL);
       try {
         const long = new Date(Date.now() - 10 * config.MODEL_LOCK_TTL_MS);
-        await mongo.db(config.MONGO_DB).collection('model_job_runs').insertOne({ _id: `${run}-dead` as never, kind: 'refit', status: 'running', requestedBy: 'demo-operator', requestedAt: long, heartbeatAt: long });
+        await mongo
+          .db(config.MONGO_DB)
+          .collection('model_job_runs')
+          .insertOne({
+            _id: `${run}-dead` as never,
+            kind: 'refit',
+            status: 'running',
+            requestedBy: 'demo-operator',
+            requestedAt: long,
+            heartbeatAt: long,
+          });
       } finally {
         await mongo.close();
       }
@@ -391,12 +472,16 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
 
     it('scores history that arrived out of order like history that arrived live', async () => {
       const days = [300, 240, 200, 120, 90, 45, 12];
-      const history = (c: string) => days.map((d, i) => purchase(c, new Date(now.getTime() - d * DAY), 20 + i * 5, { orderId: `${c}-o${i}` }));
+      const history = (c: string) =>
+        days.map((d, i) => purchase(c, new Date(now.getTime() - d * DAY), 20 + i * 5, { orderId: `${c}-o${i}` }));
       const live = cid('live');
       const imported = cid('imported');
       for (const event of history(live)) await send(topics.identityEvents.name, [event]);
       const shuffled = history(imported);
-      await send(topics.identityEvents.name, [shuffled[3], shuffled[6], shuffled[0], shuffled[5], shuffled[1], shuffled[4], shuffled[2]].flatMap((e) => (e ? [e] : [])));
+      await send(
+        topics.identityEvents.name,
+        [shuffled[3], shuffled[6], shuffled[0], shuffled[5], shuffled[1], shuffled[4], shuffled[2]].flatMap((e) => (e ? [e] : [])),
+      );
       await expectEventually(async () => {
         const [l, i] = await Promise.all([getValue(a, live), getValue(a, imported)]);
         expect(l.body.purchases).toBe(7);
@@ -416,7 +501,15 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
           version: 1,
           source: '/services/needs-profiling',
           subject: c,
-          data: { customerId: c, stage: 'purchase' as const, stageReason: 'bought', facts: [], archetypes: ['family'], unknown: [], updatedAt: new Date().toISOString() },
+          data: {
+            customerId: c,
+            stage: 'purchase' as const,
+            stageReason: 'bought',
+            facts: [],
+            archetypes: ['family'],
+            unknown: [],
+            updatedAt: new Date().toISOString(),
+          },
         }),
       );
       await send(topics.needsProfiles.name, profiles);
@@ -424,7 +517,11 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       const mongo = await MongoClient.connect(config.MONGO_URL);
       try {
         await expectEventually(async () => {
-          const docs = await mongo.db(config.MONGO_DB).collection<{ _id: string; archetypes?: string[]; revision?: number; scoredRevision?: number }>('purchase_summaries').find({ _id: { $in: members } }).toArray();
+          const docs = await mongo
+            .db(config.MONGO_DB)
+            .collection<{ _id: string; archetypes?: string[]; revision?: number; scoredRevision?: number }>('purchase_summaries')
+            .find({ _id: { $in: members } })
+            .toArray();
           expect(docs.filter((d) => d.archetypes?.join() === 'family' && d.revision === d.scoredRevision)).toHaveLength(members.length);
         });
       } finally {

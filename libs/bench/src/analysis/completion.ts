@@ -4,12 +4,33 @@ import { topics } from '@o2o/contracts';
 
 /** The stages downstream of ingestion, in pipeline order, with the topics they read and write. */
 export const downstreamStages = [
-  { service: 'identity-resolution', inputs: [topics.ingestEvents.name], output: topics.identityEvents.name, main: topics.ingestEvents.name },
-  { service: 'value-scoring', inputs: [topics.identityEvents.name, topics.identityChanges.name], output: topics.valueScores.name, main: topics.identityEvents.name },
-  { service: 'needs-profiling', inputs: [topics.identityEvents.name, topics.identityChanges.name], output: topics.needsProfiles.name, main: topics.identityEvents.name },
+  {
+    service: 'identity-resolution',
+    inputs: [topics.ingestEvents.name],
+    output: topics.identityEvents.name,
+    main: topics.ingestEvents.name,
+  },
+  {
+    service: 'value-scoring',
+    inputs: [topics.identityEvents.name, topics.identityChanges.name],
+    output: topics.valueScores.name,
+    main: topics.identityEvents.name,
+  },
+  {
+    service: 'needs-profiling',
+    inputs: [topics.identityEvents.name, topics.identityChanges.name],
+    output: topics.needsProfiles.name,
+    main: topics.identityEvents.name,
+  },
   {
     service: 'campaign-customization',
-    inputs: [topics.identityEvents.name, topics.identityChanges.name, topics.identitySnapshots.name, topics.valueScores.name, topics.needsProfiles.name],
+    inputs: [
+      topics.identityEvents.name,
+      topics.identityChanges.name,
+      topics.identitySnapshots.name,
+      topics.valueScores.name,
+      topics.needsProfiles.name,
+    ],
     output: topics.segmentMembership.name,
     main: topics.identityEvents.name,
   },
@@ -38,7 +59,8 @@ export function completionTimes(
   samples: readonly OffsetSample[],
   running: ReadonlySet<StageName>,
 ): Completion[] {
-  const committed = (i: number, service: string, topic: string, partition: number): number => committedAt(samples[i], service, topic, partition);
+  const committed = (i: number, service: string, topic: string, partition: number): number =>
+    committedAt(samples[i], service, topic, partition);
   const highs = (i: number, topic: string): number[] => samples[i]?.highWatermarks.get(topic) ?? [];
   const coveredAll = (i: number, service: string, topic: string, needed: number[]): boolean =>
     needed.every((offset, partition) => committed(i, service, topic, partition) >= (offset ?? 0));
@@ -71,7 +93,8 @@ export function completionTimes(
     if (needsIdentity) {
       const resolved = e.identity;
       if (!resolved) return incomplete;
-      const past = (service: string) => (k: number) => committed(k, service, topics.identityEvents.name, resolved.partition) > resolved.offset;
+      const past = (service: string) => (k: number) =>
+        committed(k, service, topics.identityEvents.name, resolved.partition) > resolved.offset;
       const produced: Array<{ topic: string; needed: number[] }> = [];
       let latest = index;
       for (const [service, output] of [
@@ -85,7 +108,10 @@ export function completionTimes(
         latest = Math.max(latest, i);
       }
       if (running.has('campaign-customization')) {
-        const i = firstIndex(latest, (k) => past('campaign-customization')(k) && produced.every((p) => coveredAll(k, 'campaign-customization', p.topic, p.needed)));
+        const i = firstIndex(
+          latest,
+          (k) => past('campaign-customization')(k) && produced.every((p) => coveredAll(k, 'campaign-customization', p.topic, p.needed)),
+        );
         if (i === undefined) return incomplete;
         latest = i;
       }

@@ -2,11 +2,22 @@ import fc from 'fast-check';
 import { counterIncrease, pipelineTotal, stageCost } from './cost-per-event';
 
 describe('cost per event', () => {
-  const counters = (commands: number, documentsWritten: number, bytesWritten: number, produced: number) => ({ commands, documentsWritten, bytesWritten, produced });
+  const counters = (commands: number, documentsWritten: number, bytesWritten: number, produced: number) => ({
+    commands,
+    documentsWritten,
+    bytesWritten,
+    produced,
+  });
 
   it('divides a stage window by the events it finished', () => {
     const cost = stageCost({ events: 400, cpuSeconds: 1.2, counters: counters(20, 400, 480_000, 800) });
-    expect(cost).toMatchObject({ cpuMsPerEvent: 3, commandsPerEvent: 0.05, documentsWrittenPerEvent: 1, bytesWrittenPerEvent: 1200, messagesProducedPerEvent: 2 });
+    expect(cost).toMatchObject({
+      cpuMsPerEvent: 3,
+      commandsPerEvent: 0.05,
+      documentsWrittenPerEvent: 1,
+      bytesWrittenPerEvent: 1200,
+      messagesProducedPerEvent: 2,
+    });
   });
 
   it('takes the idle baseline off the CPU, never below zero', () => {
@@ -30,11 +41,16 @@ describe('cost per event', () => {
 
   it('per-event figures times the events give back the window totals (to rounding)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 0, max: 1_000_000 }), fc.double({ min: 0, max: 1000, noNaN: true }), (events, commands, cpuSeconds) => {
-        const cost = stageCost({ events, cpuSeconds, counters: counters(commands, commands, commands, commands) });
-        expect(Math.abs((cost.commandsPerEvent ?? Number.NaN) * events - commands)).toBeLessThanOrEqual(0.0005 * events + 1e-6);
-        expect(Math.abs((cost.cpuMsPerEvent ?? Number.NaN) * events - cpuSeconds * 1000)).toBeLessThanOrEqual(0.0005 * events + 1e-6);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.double({ min: 0, max: 1000, noNaN: true }),
+        (events, commands, cpuSeconds) => {
+          const cost = stageCost({ events, cpuSeconds, counters: counters(commands, commands, commands, commands) });
+          expect(Math.abs((cost.commandsPerEvent ?? Number.NaN) * events - commands)).toBeLessThanOrEqual(0.0005 * events + 1e-6);
+          expect(Math.abs((cost.cpuMsPerEvent ?? Number.NaN) * events - cpuSeconds * 1000)).toBeLessThanOrEqual(0.0005 * events + 1e-6);
+        },
+      ),
     );
   });
 

@@ -61,7 +61,8 @@ export function counterIncrease(before: CostCounters | undefined, after: CostCou
 export function stageCost(input: StageCostInput): StageCost {
   const { events, cpuSeconds, counters, idleCpuSeconds } = input;
   const net = cpuSeconds === undefined || idleCpuSeconds === undefined ? undefined : Math.max(0, cpuSeconds - idleCpuSeconds) * 1000;
-  const per = (total: number | undefined, digits: number): number | undefined => (total === undefined || events <= 0 ? undefined : round(total / events, digits));
+  const per = (total: number | undefined, digits: number): number | undefined =>
+    total === undefined || events <= 0 ? undefined : round(total / events, digits);
   return {
     events,
     cpuSeconds: cpuSeconds === undefined ? undefined : round(cpuSeconds, 2),

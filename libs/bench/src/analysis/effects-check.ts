@@ -54,7 +54,8 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     detail: { accepted: input.accepted.size, onTopic: input.ingest.length, lost, duplicated, writtenButNotAcknowledged: unacknowledged },
   });
 
-  if (!input.running.has('identity-resolution')) return [...results, skipped('ingest.events -> identity.events', 'identity-resolution not running')];
+  if (!input.running.has('identity-resolution'))
+    return [...results, skipped('ingest.events -> identity.events', 'identity-resolution not running')];
   const identityCount = countBy(input.identity, (r) => r.id);
   const ingestIds = new Set(input.ingest.map((r) => r.id));
   let idLost = 0;
@@ -117,7 +118,11 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     for (const key of expected.keys()) if (!latest.has(key) || latest.get(key)?.tombstone) missingCustomers++;
     results.push({
       name: 'value.scores counts every order exactly once',
-      ok: statePurchases === orders && wrongCustomers === 0 && missingCustomers === 0 && Math.abs(stateRevenue - revenue) < 0.01 * Math.max(1, orders),
+      ok:
+        statePurchases === orders &&
+        wrongCustomers === 0 &&
+        missingCustomers === 0 &&
+        Math.abs(stateRevenue - revenue) < 0.01 * Math.max(1, orders),
       detail: {
         ordersSent: orders,
         purchasesInLatestStates: statePurchases,
@@ -139,7 +144,12 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     results.push({
       name: 'needs.profiles covers every customer, no profile event twice',
       ok: without === 0 && republished === 0,
-      detail: { customers: customers.size, withProfile: customers.size - without, withoutProfile: without, republishedEventIds: republished },
+      detail: {
+        customers: customers.size,
+        withProfile: customers.size - without,
+        withoutProfile: without,
+        republishedEventIds: republished,
+      },
     });
   } else results.push(skipped('needs.profiles', 'needs-profiling not running'));
 
@@ -170,14 +180,22 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
     results.push({
       name: 'segments.membership: no repeated or reordered change',
       ok: badSequence === 0 && badAlternation === 0 && duplicates(input.membership) === 0,
-      detail: { changes: input.membership.length, customers: byCustomer.size, sequenceNotIncreasing: badSequence, sameChangeTwice: badAlternation, republishedEventIds: duplicates(input.membership) },
+      detail: {
+        changes: input.membership.length,
+        customers: byCustomer.size,
+        sequenceNotIncreasing: badSequence,
+        sameChangeTwice: badAlternation,
+        republishedEventIds: duplicates(input.membership),
+      },
     });
   } else results.push(skipped('segments.membership', 'campaign-customization not running'));
 
   results.push({ name: 'nothing dead-lettered', ok: input.deadLetters === 0, detail: { deadLetters: input.deadLetters } });
   if (input.drained) return results;
   // Not drained: a missing effect may be late rather than lost; duplicates still count.
-  return results.map((r, i) => (i === 0 || r.ok || r.name === 'nothing dead-lettered' ? r : { ...r, name: `${r.name} (pipeline not drained: inconclusive)` }));
+  return results.map((r, i) =>
+    i === 0 || r.ok || r.name === 'nothing dead-lettered' ? r : { ...r, name: `${r.name} (pipeline not drained: inconclusive)` },
+  );
 }
 
 function skipped(name: string, why: string): CheckResult {
@@ -195,7 +213,11 @@ function countBy<K>(records: readonly RecordedMessage[], key: (r: RecordedMessag
 
 function duplicates(records: readonly RecordedMessage[]): number {
   let n = 0;
-  for (const count of countBy(records.filter((r) => r.id !== undefined), (r) => r.id).values()) if (count > 1) n += count - 1;
+  for (const count of countBy(
+    records.filter((r) => r.id !== undefined),
+    (r) => r.id,
+  ).values())
+    if (count > 1) n += count - 1;
   return n;
 }
 

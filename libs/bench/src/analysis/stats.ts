@@ -13,7 +13,14 @@ export function distribution(values: readonly number[]): Distribution {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
   const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
-  return { count: sorted.length, p50: rank(0.5), p95: rank(0.95), p99: rank(0.99), max: sorted[sorted.length - 1], mean: Math.round(mean * 10) / 10 };
+  return {
+    count: sorted.length,
+    p50: rank(0.5),
+    p95: rank(0.95),
+    p99: rank(0.99),
+    max: sorted[sorted.length - 1],
+    mean: Math.round(mean * 10) / 10,
+  };
 }
 
 export function round(value: number, digits = 1): number {

@@ -63,7 +63,9 @@ interface StageCounter {
  * than this on the same database, whatever its code does.
  */
 export async function runDatabaseCeiling(options: DatabaseCeilingOptions): Promise<DatabaseCeilingResult> {
-  const state = randomBytes(Math.ceil(options.documentBytes * 0.75)).toString('base64').slice(0, options.documentBytes);
+  const state = randomBytes(Math.ceil(options.documentBytes * 0.75))
+    .toString('base64')
+    .slice(0, options.documentBytes);
   const started = Date.now();
   const windowStart = started + options.warmupSeconds * 1000;
   const end = windowStart + options.seconds * 1000;
@@ -88,7 +90,11 @@ export async function runDatabaseCeiling(options: DatabaseCeilingOptions): Promi
         operations.push({
           updateOne: {
             filter: { _id: `cus_${n % options.keys}` },
-            update: { $set: { state, updatedAt: new Date() }, $push: { appliedEvents: { $each: [eventId], $slice: -200 } }, $inc: { version: 1 } },
+            update: {
+              $set: { state, updatedAt: new Date() },
+              $push: { appliedEvents: { $each: [eventId], $slice: -200 } },
+              $inc: { version: 1 },
+            },
             upsert: true,
           },
         });

@@ -1,7 +1,15 @@
 import { Consumer, IHeaders, Message, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { StageName } from '../analysis/completion';
-import { benchKafka, gatherBatches, serviceConsumerConfig, serviceProducerConfig, serviceRunConfig, serviceSendOptions, topicConfig } from '../kafka/client-settings';
+import {
+  benchKafka,
+  gatherBatches,
+  serviceConsumerConfig,
+  serviceProducerConfig,
+  serviceRunConfig,
+  serviceSendOptions,
+  topicConfig,
+} from '../kafka/client-settings';
 import { sleep } from '../load/load-driver';
 import { readProcessUsage, usageDelta, UsageDelta } from '../processes/process-usage';
 
@@ -48,12 +56,20 @@ export async function runNoopChain(options: NoopChainOptions): Promise<NoopChain
   if (stages.has('value-scoring')) relays.push({ service: 'value', from: ['identity'], forward: 'identity', to: 'value' });
   if (stages.has('needs-profiling')) relays.push({ service: 'needs', from: ['identity'], forward: 'identity', to: 'needs' });
   if (stages.has('campaign-customization')) {
-    const from: Hop[] = ['identity', ...(stages.has('value-scoring') ? (['value'] as Hop[]) : []), ...(stages.has('needs-profiling') ? (['needs'] as Hop[]) : [])];
+    const from: Hop[] = [
+      'identity',
+      ...(stages.has('value-scoring') ? (['value'] as Hop[]) : []),
+      ...(stages.has('needs-profiling') ? (['needs'] as Hop[]) : []),
+    ];
     // The critical path runs through value scoring (or whatever campaign's last input is); the
     // other inputs are consumed and dropped, as campaign consumes every identity event.
     relays.push({ service: 'campaign', from, forward: from[1] ?? 'identity', to: 'membership' });
   }
-  const sinkHop: Hop = relays.find((r) => r.service === 'campaign')?.to ?? relays.find((r) => r.service === 'value')?.to ?? relays[relays.length - 1]?.to ?? 'ingest';
+  const sinkHop: Hop =
+    relays.find((r) => r.service === 'campaign')?.to ??
+    relays.find((r) => r.service === 'value')?.to ??
+    relays[relays.length - 1]?.to ??
+    'ingest';
   const used = new Set<Hop>(['ingest', ...relays.map((r) => r.to)]);
 
   const admin = benchKafka(options.brokers, 'bench-ceiling-admin').admin();
@@ -61,7 +77,10 @@ export async function runNoopChain(options: NoopChainOptions): Promise<NoopChain
   await admin.createTopics({ topics: [...used].map((h) => topicConfig(name(h), options.partitions, 'delete')), waitForLeaders: true });
   await admin.disconnect();
 
-  const payload = (hop: Hop) => randomBytes(Math.max(16, Math.round(options.valueBytes[hop] * 0.75))).toString('base64').slice(0, Math.max(16, options.valueBytes[hop]));
+  const payload = (hop: Hop) =>
+    randomBytes(Math.max(16, Math.round(options.valueBytes[hop] * 0.75)))
+      .toString('base64')
+      .slice(0, Math.max(16, options.valueBytes[hop]));
   const values: Record<Hop, Buffer> = {
     ingest: Buffer.from(payload('ingest')),
     identity: Buffer.from(payload('identity')),
@@ -129,7 +148,11 @@ export async function runNoopChain(options: NoopChainOptions): Promise<NoopChain
         await sleep(2);
         continue;
       }
-      const messages: Message[] = Array.from({ length: 100 }, () => ({ key: `cus_${n++ % options.keys}`, value: values.ingest, headers: headers() }));
+      const messages: Message[] = Array.from({ length: 100 }, () => ({
+        key: `cus_${n++ % options.keys}`,
+        value: values.ingest,
+        headers: headers(),
+      }));
       produced += messages.length;
       await feeder.sendBatch({ ...serviceSendOptions, topicMessages: [{ topic: name('ingest'), messages }] });
     }
@@ -157,4 +180,3 @@ export async function runNoopChain(options: NoopChainOptions): Promise<NoopChain
     benchProcess,
   };
 }
-

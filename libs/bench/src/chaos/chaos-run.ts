@@ -42,7 +42,12 @@ export const allScenarios = [
 export type ScenarioName = (typeof allScenarios)[number];
 export const shortScenarios: ScenarioName[] = ['kill-value-scoring', 'ferretdb-stopped', 'poison-message'];
 /** Scenarios that need Toxiproxy between the services and MongoDB or Kafka. */
-export const proxyScenarios: readonly ScenarioName[] = ['mongo-latency', 'mongo-connections-dropped', 'kafka-latency', 'kafka-connections-dropped'];
+export const proxyScenarios: readonly ScenarioName[] = [
+  'mongo-latency',
+  'mongo-connections-dropped',
+  'kafka-latency',
+  'kafka-connections-dropped',
+];
 /** Scenarios whose sender retries what was not answered 200, as analytics SDKs do. */
 const retryingScenarios: readonly ScenarioName[] = ['kill-ingestion', 'kafka-connections-dropped'];
 const MONGO_PROXY = 'chaos-mongo';
@@ -101,9 +106,13 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
   const short = config.CHAOS_SHORT;
   const loadSeconds = short ? Math.max(20, Math.round(config.CHAOS_LOAD_SECONDS / 2)) : config.CHAOS_LOAD_SECONDS;
   const outage = short ? Math.max(10, Math.round(config.CHAOS_OUTAGE_SECONDS / 2)) : config.CHAOS_OUTAGE_SECONDS;
-  const scenarios = (config.CHAOS_SCENARIOS ? config.CHAOS_SCENARIOS.split(',').map((s) => s.trim()) : short ? shortScenarios : [...allScenarios]) as ScenarioName[];
+  const scenarios = (
+    config.CHAOS_SCENARIOS ? config.CHAOS_SCENARIOS.split(',').map((s) => s.trim()) : short ? shortScenarios : [...allScenarios]
+  ) as ScenarioName[];
   for (const s of scenarios) if (!allScenarios.includes(s)) throw new Error(`unknown scenario ${s}; known: ${allScenarios.join(', ')}`);
-  log(`run ${runId}: topics ${prefix}*, databases chaos_${runId}_*; ${scenarios.length} scenarios, ${config.CHAOS_RATE} events/s for ${loadSeconds} s each, fault at ${config.CHAOS_FAULT_AT} s`);
+  log(
+    `run ${runId}: topics ${prefix}*, databases chaos_${runId}_*; ${scenarios.length} scenarios, ${config.CHAOS_RATE} events/s for ${loadSeconds} s each, fault at ${config.CHAOS_FAULT_AT} s`,
+  );
 
   const proxy = await setUpProxies(config, scenarios);
   await createBenchTopics(kafka, prefix, config.CHAOS_PARTITIONS);
@@ -213,7 +222,15 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         } else if (scenario === 'scale-value-scoring') {
           fault = `value-scoring scaled 1 → 3 → 1 under load (${outage} s at 3)`;
           // Instances of their own: each its own transactional id.
-          const extra = await Promise.all([1, 2].map((n) => startServiceProcess('value-scoring', { ...envFor('value-scoring'), KAFKA_TRANSACTIONAL_ID: `${prefix}value-scoring-${n}` }, { readyTimeoutMs: 180000 })));
+          const extra = await Promise.all(
+            [1, 2].map((n) =>
+              startServiceProcess(
+                'value-scoring',
+                { ...envFor('value-scoring'), KAFKA_TRANSACTIONAL_ID: `${prefix}value-scoring-${n}` },
+                { readyTimeoutMs: 180000 },
+              ),
+            ),
+          );
           log(`${scenario}: two more value-scoring instances ready (pids ${extra.map((e) => e.pid).join(', ')})`);
           await sleep(outage * 1000);
           await Promise.all(extra.map((e) => e.stop()));
@@ -234,7 +251,12 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         } else if (scenario === 'mongo-latency' || scenario === 'kafka-latency') {
           const [name, what] = scenario === 'mongo-latency' ? [MONGO_PROXY, 'MongoDB'] : [KAFKA_PROXY, 'Kafka'];
           fault = `${config.CHAOS_LATENCY_MS} ms added to every answer from ${what} (Toxiproxy latency) for ${outage} s`;
-          await requireProxy(proxy).addToxic(name, { name: 'latency', type: 'latency', stream: 'downstream', attributes: { latency: config.CHAOS_LATENCY_MS, jitter: 0 } });
+          await requireProxy(proxy).addToxic(name, {
+            name: 'latency',
+            type: 'latency',
+            stream: 'downstream',
+            attributes: { latency: config.CHAOS_LATENCY_MS, jitter: 0 },
+          });
           log(`${scenario}: latency on`);
           await sleep(outage * 1000);
           await requireProxy(proxy).removeToxic(name, 'latency');
@@ -268,9 +290,13 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           const resolver = running.get('identity-resolution');
           if (!resolver) throw new Error('identity-resolution is not running');
           const token = await demoRoleToken(`${provider.issuer}/token`, 'privacy-officer');
-          const response = await fetch(`${resolver.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/erasure`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+          const response = await fetch(`${resolver.url}/v1/privacy/customers/userId/${encodeURIComponent(userId)}/erasure`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}` },
+          });
           const body = (await response.json()) as { requestId?: string };
-          if (response.status !== 202 || !body.requestId) throw new Error(`erasure request answered ${response.status} ${JSON.stringify(body)}`);
+          if (response.status !== 202 || !body.requestId)
+            throw new Error(`erasure request answered ${response.status} ${JSON.stringify(body)}`);
           erasure = { requestId: body.requestId, customerId, userId };
           erasedCustomers.add(customerId);
           log(`${scenario}: erasure ${body.requestId} of ${customerId} requested`);
@@ -289,7 +315,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           await admin.connect();
           try {
             const stage = downstreamStages.find((st) => st.service === 'value-scoring');
-            for (const topic of stage?.inputs ?? []) await admin.resetOffsets({ groupId: `${prefix}value-scoring`, topic: `${prefix}${topic}`, earliest: true });
+            for (const topic of stage?.inputs ?? [])
+              await admin.resetOffsets({ groupId: `${prefix}value-scoring`, topic: `${prefix}${topic}`, earliest: true });
           } finally {
             await admin.disconnect();
           }
@@ -306,7 +333,11 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
           fault = 'one undecodable message on identity.events among the good ones';
           const producer = kafka.producer();
           await producer.connect();
-          await producer.send({ topic: `${prefix}${topics.identityEvents.name}`, acks: -1, messages: [{ key: POISON_KEY, value: '{"type":"customer-event.resolved","data":' }] });
+          await producer.send({
+            topic: `${prefix}${topics.identityEvents.name}`,
+            acks: -1,
+            messages: [{ key: POISON_KEY, value: '{"type":"customer-event.resolved","data":' }],
+          });
           await producer.disconnect();
           poisonSent++;
         }
@@ -318,13 +349,21 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       const threshold = Math.max(config.CHAOS_RATE, 2 * median(before));
       const recovery = await waitForCatchUp(tracker, clearedAt, threshold, driver.accepted.size, config.CHAOS_DRAIN_TIMEOUT * 1000);
       if (!recovery.drained) notes.push(`not drained after ${config.CHAOS_DRAIN_TIMEOUT} s`);
-      log(`${scenario}: ${load.accepted} accepted, ${load.failedEvents} refused${retry ? ` (${load.retriedRequests} requests sent again)` : ''}; ${recovery.drained ? `caught up ${recovery.seconds ?? '?'} s after the fault cleared` : 'NOT drained'}`);
+      log(
+        `${scenario}: ${load.accepted} accepted, ${load.failedEvents} refused${retry ? ` (${load.retriedRequests} requests sent again)` : ''}; ${recovery.drained ? `caught up ${recovery.seconds ?? '?'} s after the fault cleared` : 'NOT drained'}`,
+      );
       if (!recovery.drained) for (const line of await describeStall(tracker, running)) log(`${scenario}: ${line}`);
 
       // Everything the pipeline wrote is read before checking.
       await readEverything(tracker, recorder);
       if (erasure) {
-        const done = await erasureOutcome(erasure, running.get('identity-resolution'), provider?.issuer, recorder, config.CHAOS_DRAIN_TIMEOUT * 1000);
+        const done = await erasureOutcome(
+          erasure,
+          running.get('identity-resolution'),
+          provider?.issuer,
+          recorder,
+          config.CHAOS_DRAIN_TIMEOUT * 1000,
+        );
         log(`${scenario}: erasure ${done.ok ? 'completed, data gone' : 'NOT complete'} (${done.detail})`);
         if (!done.ok) notes.push(`erasure: ${done.detail}`);
         erasureFailed = !done.ok;
@@ -336,7 +375,10 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
       // The poison message is expected in the DLQ of each consumer of identity.events, and once
       // more in value-scoring's for every replay of its group that read it again.
       const expectedPoison = poisonSent * 3 + poisonReplayed;
-      if (poisonLetters.length !== expectedPoison) notes.push(`poison dead letters: ${poisonLetters.length}, expected ${expectedPoison} (one per consumer group of identity.events${poisonReplayed > 0 ? `, ${poisonReplayed} more for value-scoring's replay` : ''})`);
+      if (poisonLetters.length !== expectedPoison)
+        notes.push(
+          `poison dead letters: ${poisonLetters.length}, expected ${expectedPoison} (one per consumer group of identity.events${poisonReplayed > 0 ? `, ${poisonReplayed} more for value-scoring's replay` : ''})`,
+        );
       const checks = checkEffects({
         accepted: driver.accepted,
         ingest: recorder.of('ingestEvents'),
@@ -351,12 +393,31 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         erased: erasedCustomers,
       });
       const cumulative = { ...lossesOf(checks), transient: transient.length };
-      const added = { lost: cumulative.lost - previous.lost, duplicated: cumulative.duplicated - previous.duplicated, transient: cumulative.transient - previous.transient };
+      const added = {
+        lost: cumulative.lost - previous.lost,
+        duplicated: cumulative.duplicated - previous.duplicated,
+        transient: cumulative.transient - previous.transient,
+      };
       previous = cumulative;
-      if (recorder.reread > rereadBefore) notes.push(`the suite's reader was given ${recorder.reread - rereadBefore} records again at offsets it had read (its consumer restarted before committing): counted once`);
+      if (recorder.reread > rereadBefore)
+        notes.push(
+          `the suite's reader was given ${recorder.reread - rereadBefore} records again at offsets it had read (its consumer restarted before committing): counted once`,
+        );
       rereadBefore = recorder.reread;
-      if (!checks.every((c) => c.ok)) notes.push(`cumulative effects check (whole run so far): ${checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail)}`).join('; ')}`);
-      const ok = added.lost === 0 && added.duplicated === 0 && added.transient === 0 && poisonLetters.length === expectedPoison && recovery.drained && !erasureFailed;
+      if (!checks.every((c) => c.ok))
+        notes.push(
+          `cumulative effects check (whole run so far): ${checks
+            .filter((c) => !c.ok)
+            .map((c) => `${c.name} ${JSON.stringify(c.detail)}`)
+            .join('; ')}`,
+        );
+      const ok =
+        added.lost === 0 &&
+        added.duplicated === 0 &&
+        added.transient === 0 &&
+        poisonLetters.length === expectedPoison &&
+        recovery.drained &&
+        !erasureFailed;
       results.push({
         scenario,
         fault,
@@ -375,7 +436,9 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         notes: [...notes, ...load.errors.slice(0, 3).map((e) => `refused: ${e}`)],
       });
       if (!ok) log(`${scenario}: the services' last output is in ${keepServiceOutput(config, prefix, scenario, running)}`);
-      log(`${scenario}: ${ok ? 'PASS' : 'FAIL'} lost ${added.lost}, duplicated ${added.duplicated}, dead letters from faults ${added.transient}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`);
+      log(
+        `${scenario}: ${ok ? 'PASS' : 'FAIL'} lost ${added.lost}, duplicated ${added.duplicated}, dead letters from faults ${added.transient}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
+      );
     }
   } finally {
     await Promise.all([...running.values()].map((s) => s.stop()));
@@ -389,7 +452,15 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
     startedAt,
     finishedAt: new Date().toISOString(),
     form: short ? 'short' : 'full',
-    settings: { rate: config.CHAOS_RATE, loadSeconds, faultAt: config.CHAOS_FAULT_AT, outageSeconds: outage, restartAfter: config.CHAOS_RESTART_AFTER, population: config.CHAOS_POPULATION, partitions: config.CHAOS_PARTITIONS },
+    settings: {
+      rate: config.CHAOS_RATE,
+      loadSeconds,
+      faultAt: config.CHAOS_FAULT_AT,
+      outageSeconds: outage,
+      restartAfter: config.CHAOS_RESTART_AFTER,
+      population: config.CHAOS_POPULATION,
+      partitions: config.CHAOS_PARTITIONS,
+    },
     scenarios: results,
     ok: results.every((r) => r.ok),
   };
@@ -398,9 +469,14 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
 /** Stopping a server is only ever done to a private one: never the shared servers of deploy/local. */
 function guardPrivateServers(config: ChaosConfig): void {
   const shared = resolve(repoRoot(), '.local-servers');
-  if (resolve(config.LOCAL_SERVERS_HOME) === shared) throw new Error(`LOCAL_SERVERS_HOME is the shared ${shared}: run npm run chaos (deploy/local/chaos.sh), which starts servers of its own`);
+  if (resolve(config.LOCAL_SERVERS_HOME) === shared)
+    throw new Error(
+      `LOCAL_SERVERS_HOME is the shared ${shared}: run npm run chaos (deploy/local/chaos.sh), which starts servers of its own`,
+    );
   const defaults = ['127.0.0.1:9092', 'mongodb://127.0.0.1:27017', 'redis://127.0.0.1:6379'];
-  for (const url of [config.KAFKA_BROKERS, config.MONGO_URL, config.REDIS_URL]) if (defaults.includes(url)) throw new Error(`${url} is a default port of the shared servers: the chaos suite runs on servers of its own`);
+  for (const url of [config.KAFKA_BROKERS, config.MONGO_URL, config.REDIS_URL])
+    if (defaults.includes(url))
+      throw new Error(`${url} is a default port of the shared servers: the chaos suite runs on servers of its own`);
 }
 
 interface Proxies {
@@ -416,12 +492,19 @@ interface Proxies {
  */
 async function setUpProxies(config: ChaosConfig, scenarios: readonly ScenarioName[]): Promise<Proxies | undefined> {
   if (!scenarios.some((s) => proxyScenarios.includes(s))) return undefined;
-  if (!config.CHAOS_TOXIPROXY_URL || !config.KAFKA_PROXIED_PORT) throw new Error(`${proxyScenarios.join(', ')} need Toxiproxy and the broker's proxied listener: run them through npm run chaos (deploy/local/chaos.sh)`);
+  if (!config.CHAOS_TOXIPROXY_URL || !config.KAFKA_PROXIED_PORT)
+    throw new Error(
+      `${proxyScenarios.join(', ')} need Toxiproxy and the broker's proxied listener: run them through npm run chaos (deploy/local/chaos.sh)`,
+    );
   const client = new ToxiproxyClient(config.CHAOS_TOXIPROXY_URL);
   const mongoPort = new URL(config.MONGO_URL).port || '27017';
   await client.proxy(MONGO_PROXY, `127.0.0.1:${config.CHAOS_MONGO_PROXY_PORT}`, `127.0.0.1:${mongoPort}`);
   await client.proxy(KAFKA_PROXY, `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}`, `127.0.0.1:${config.KAFKA_PROXIED_PORT}`);
-  return { client, mongoUrl: config.MONGO_URL.replace(`:${mongoPort}`, `:${config.CHAOS_MONGO_PROXY_PORT}`), kafkaBrokers: `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}` };
+  return {
+    client,
+    mongoUrl: config.MONGO_URL.replace(`:${mongoPort}`, `:${config.CHAOS_MONGO_PROXY_PORT}`),
+    kafkaBrokers: `127.0.0.1:${config.CHAOS_KAFKA_PROXY_PORT}`,
+  };
 }
 
 /**
@@ -440,19 +523,31 @@ async function erasureOutcome(
   const deadline = Date.now() + timeoutMs;
   let status: { status?: string; waitingFor?: string[] } = {};
   while (Date.now() < deadline) {
-    const response = await fetch(`${resolver.url}/v1/privacy/requests/${erasure.requestId}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${resolver.url}/v1/privacy/requests/${erasure.requestId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     status = (await response.json()) as typeof status;
     if (status.status === 'completed') break;
     await sleep(500);
   }
-  if (status.status !== 'completed') return { ok: false, detail: `still ${status.status ?? '?'} after ${timeoutMs / 1000} s, waiting for ${(status.waitingFor ?? []).join(', ')}` };
+  if (status.status !== 'completed')
+    return {
+      ok: false,
+      detail: `still ${status.status ?? '?'} after ${timeoutMs / 1000} s, waiting for ${(status.waitingFor ?? []).join(', ')}`,
+    };
   await sleep(2000);
-  const latest = (records: readonly { key: string | null; tombstone: boolean }[]) => records.filter((r) => r.key === erasure.customerId).at(-1);
+  const latest = (records: readonly { key: string | null; tombstone: boolean }[]) =>
+    records.filter((r) => r.key === erasure.customerId).at(-1);
   const value = latest(recorder.of('valueScores'));
   const needs = latest(recorder.of('needsProfiles'));
-  const kept = [value && !value.tombstone ? 'value.scores' : undefined, needs && !needs.tombstone ? 'needs.profiles' : undefined].filter((x): x is string => x !== undefined);
+  const kept = [value && !value.tombstone ? 'value.scores' : undefined, needs && !needs.tombstone ? 'needs.profiles' : undefined].filter(
+    (x): x is string => x !== undefined,
+  );
   if (kept.length > 0) return { ok: false, detail: `completed, but the latest state on ${kept.join(', ')} is not a tombstone` };
-  return { ok: true, detail: `request ${erasure.requestId} completed; value ${value ? 'tombstoned' : 'never held'}, needs ${needs ? 'tombstoned' : 'never held'}` };
+  return {
+    ok: true,
+    detail: `request ${erasure.requestId} completed; value ${value ? 'tombstoned' : 'never held'}, needs ${needs ? 'tombstoned' : 'never held'}`,
+  };
 }
 
 function requireProxy(proxy: Proxies | undefined): ToxiproxyClient {
@@ -472,7 +567,12 @@ function serverScript(config: ChaosConfig, server: 'ferretdb' | 'redis' | 'kafka
     KAFKA_PROXIED_ADVERTISED_PORT: config.KAFKA_PROXIED_ADVERTISED_PORT,
   };
   for (const [k, v] of Object.entries(ports)) if (v !== undefined) env[k] = v;
-  const result = spawnSync('bash', [join(repoRoot(), 'deploy', 'local', `${server}.sh`), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000 });
+  const result = spawnSync('bash', [join(repoRoot(), 'deploy', 'local', `${server}.sh`), command], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300000,
+  });
   if (result.status !== 0) throw new Error(`${server}.sh ${command} failed: ${result.stderr.slice(-1500)}`);
 }
 
@@ -536,9 +636,7 @@ async function describeStall(tracker: OffsetTracker, running: ReadonlyMap<string
   if (!sample) return ['no consumer offsets could be read'];
   const lines: string[] = [];
   for (const stage of downstreamStages) {
-    const behind = stage.inputs
-      .map((topic) => ({ topic, left: topicBacklog(sample, stage.service, topic) }))
-      .filter((b) => b.left > 0);
+    const behind = stage.inputs.map((topic) => ({ topic, left: topicBacklog(sample, stage.service, topic) })).filter((b) => b.left > 0);
     if (behind.length === 0) continue;
     const service = running.get(stage.service);
     const ready = service
@@ -565,7 +663,10 @@ function lastWarnings(output: string, count: number): string[] {
       continue;
     }
     if (entry.level !== 'warn' && entry.level !== 'error') continue;
-    const text = `${String(entry.level)} ${String(entry.msg ?? '')}${entry.err?.message ? `: ${String(entry.err.message)}` : ''}`.slice(0, 240);
+    const text = `${String(entry.level)} ${String(entry.msg ?? '')}${entry.err?.message ? `: ${String(entry.err.message)}` : ''}`.slice(
+      0,
+      240,
+    );
     if (!seen.includes(text)) seen.push(text);
   }
   return seen.reverse();
@@ -581,7 +682,13 @@ function median(values: number[]): number {
  * event is on ingest.events) and returns when, after the fault cleared, the summed backlog of
  * the stages first fell to `threshold`.
  */
-async function waitForCatchUp(tracker: OffsetTracker, clearedAt: number, threshold: number, accepted: number, timeoutMs: number): Promise<{ drained: boolean; seconds: number | null }> {
+async function waitForCatchUp(
+  tracker: OffsetTracker,
+  clearedAt: number,
+  threshold: number,
+  accepted: number,
+  timeoutMs: number,
+): Promise<{ drained: boolean; seconds: number | null }> {
   const deadline = Date.now() + timeoutMs;
   let caughtUpAt: number | undefined = tracker.samples.find((s) => s.at >= clearedAt && (backlog(s) ?? Infinity) <= threshold)?.at;
   while (Date.now() < deadline) {
@@ -600,7 +707,10 @@ async function waitForCatchUp(tracker: OffsetTracker, clearedAt: number, thresho
 async function readEverything(tracker: OffsetTracker, recorder: TopicRecorder): Promise<void> {
   const sample = await tracker.sampleNow();
   const deadline = Date.now() + 60000;
-  const done = (): boolean => Object.entries(watchedTopics).every(([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(sample?.highWatermarks.get(name)));
+  const done = (): boolean =>
+    Object.entries(watchedTopics).every(
+      ([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(sample?.highWatermarks.get(name)),
+    );
   while (!done() && Date.now() < deadline) await sleep(200);
 }
 
@@ -620,7 +730,12 @@ async function deadLetters(brokers: string[], kafka: Kafka, prefix: string): Pro
   const spy = await TopicSpy.start(brokers, names);
   try {
     await spy.waitUntilCaughtUp(names, { timeoutMs: 60000 });
-    return spy.messages.map((m) => ({ topic: m.topic, key: m.key, reason: m.headers[deadLetterHeaders.reason] ?? '', error: (m.headers[deadLetterHeaders.error] ?? '').slice(0, 200) }));
+    return spy.messages.map((m) => ({
+      topic: m.topic,
+      key: m.key,
+      reason: m.headers[deadLetterHeaders.reason] ?? '',
+      error: (m.headers[deadLetterHeaders.error] ?? '').slice(0, 200),
+    }));
   } finally {
     await spy.stop();
   }

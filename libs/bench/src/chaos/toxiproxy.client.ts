@@ -44,6 +44,7 @@ export class ToxiproxyClient {
       ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (!response.ok && !tolerated.includes(response.status)) throw new Error(`toxiproxy ${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+    if (!response.ok && !tolerated.includes(response.status))
+      throw new Error(`toxiproxy ${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
   }
 }

@@ -2,7 +2,15 @@ import { ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { logInToConsole, repoRoot, ServiceProcess, startIdentityProviderProcess, startServiceProcess, testEnvironment, uniqueId } from '@o2o/testing';
+import {
+  logInToConsole,
+  repoRoot,
+  ServiceProcess,
+  startIdentityProviderProcess,
+  startServiceProcess,
+  testEnvironment,
+  uniqueId,
+} from '@o2o/testing';
 import { distribution } from '../analysis/stats';
 import { exportTestIssuer, loadConsoleBenchConfig } from '../config/console-bench.config';
 import { benchKafka, deleteTopicsWithPrefix } from '../kafka/client-settings';
@@ -24,7 +32,16 @@ import { machineInfo } from '../report/machine-info';
  * Writes bench-results/console-<run>.json.   --runs=5 (cold and warm runs of each case)
  */
 const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const slow = { timeout: 60_000 };
 /** The element that makes each page usable: the provider's login form, the customer screen's search. */
 const readySelector = '#main [role="search"], input[name="login"]';
@@ -118,7 +135,8 @@ class MeasuredContext {
     });
     await measured.context.addInitScript(probe);
     measured.context.on('response', (response) => {
-      if (new URL(response.url()).pathname.startsWith('/assets/')) measured.encodings.set(response.url(), response.headers()['content-encoding'] ?? 'identity');
+      if (new URL(response.url()).pathname.startsWith('/assets/'))
+        measured.encodings.set(response.url(), response.headers()['content-encoding'] ?? 'identity');
     });
     return measured;
   }
@@ -129,7 +147,10 @@ class MeasuredContext {
     for (;;) {
       const found = [...this.reports.values()].find((r) => r.origin === origin && done(r));
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no finished report from ${origin}: ${JSON.stringify([...this.reports.values()].map((r) => ({ origin: r.origin, path: r.path, load: r.load, ready: r.ready })))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no finished report from ${origin}: ${JSON.stringify([...this.reports.values()].map((r) => ({ origin: r.origin, path: r.path, load: r.load, ready: r.ready })))}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -167,7 +188,12 @@ async function visitLoggedOut(measured: MeasuredContext, consoleUrl: string): Pr
   const shell = await measured.document(consoleOrigin, (r) => r.path === '/' && r.load !== undefined);
   const login = await measured.document(new URL(page.url()).origin, (r) => r.ready !== undefined);
   await page.close();
-  return { loadMs: shell.load, firstContentfulPaintMs: shell.fcp, usableMs: login.timeOrigin + (login.ready ?? Number.NaN) - shell.timeOrigin, bytes: bytesOf(shell) };
+  return {
+    loadMs: shell.load,
+    firstContentfulPaintMs: shell.fcp,
+    usableMs: login.timeOrigin + (login.ready ?? Number.NaN) - shell.timeOrigin,
+    bytes: bytesOf(shell),
+  };
 }
 
 /** A logged-in agent opens the console: its customer screen, until the search form is rendered. */
@@ -181,7 +207,10 @@ async function visitLoggedIn(measured: MeasuredContext, consoleUrl: string, cold
   measured.reports.clear();
   await page.goto(consoleUrl, { waitUntil: 'commit' });
   await page.waitForSelector('#main [role="search"]', slow);
-  const app = await measured.document(new URL(consoleUrl).origin, (r) => r.path === '/' && r.ready !== undefined && r.load !== undefined && r.fcp !== undefined);
+  const app = await measured.document(
+    new URL(consoleUrl).origin,
+    (r) => r.path === '/' && r.ready !== undefined && r.load !== undefined && r.fcp !== undefined,
+  );
   await page.close();
   return { loadMs: app.load, firstContentfulPaintMs: app.fcp, usableMs: app.ready, bytes: bytesOf(app) };
 }
@@ -211,24 +240,36 @@ function table(cases: Record<string, Visit[]>): string {
   const lines = [
     '| visitor, browser cache | runs | load event, ms | first contentful paint, ms | usable, ms |',
     '|---|---:|---:|---:|---:|',
-    ...Object.entries(cases).map(([name, visits]) => `| ${name} | ${visits.length} | ${cell(visits.map((v) => v.loadMs))} | ${cell(visits.map((v) => v.firstContentfulPaintMs))} | ${cell(visits.map((v) => v.usableMs))} |`),
+    ...Object.entries(cases).map(
+      ([name, visits]) =>
+        `| ${name} | ${visits.length} | ${cell(visits.map((v) => v.loadMs))} | ${cell(visits.map((v) => v.firstContentfulPaintMs))} | ${cell(visits.map((v) => v.usableMs))} |`,
+    ),
   ];
   return lines.join('\n');
 }
 
 function bytesTable(cold: Bytes, warm: Bytes | undefined): string {
   const kb = (n: number): string => (n / 1024).toFixed(1);
-  const rows: Array<[string, keyof Bytes]> = [['HTML', 'html'], ['JavaScript', 'js'], ['CSS', 'css'], ['API answers', 'api']];
+  const rows: Array<[string, keyof Bytes]> = [
+    ['HTML', 'html'],
+    ['JavaScript', 'js'],
+    ['CSS', 'css'],
+    ['API answers', 'api'],
+  ];
   return [
     '| sent to a logged-in agent | files | gzipped body, KB | on the wire, KB (cold cache) | on the wire, KB (warm cache) | uncompressed, KB |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map(([label, key]) => `| ${label} | ${cold[key].files} | ${kb(cold[key].encoded)} | ${kb(cold[key].transferred)} | ${warm ? kb(warm[key].transferred) : 'n/a'} | ${kb(cold[key].decoded)} |`),
+    ...rows.map(
+      ([label, key]) =>
+        `| ${label} | ${cold[key].files} | ${kb(cold[key].encoded)} | ${kb(cold[key].transferred)} | ${warm ? kb(warm[key].transferred) : 'n/a'} | ${kb(cold[key].decoded)} |`,
+    ),
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   const config = loadConsoleBenchConfig();
-  if (!existsSync(join(repoRoot(), 'services', 'console', 'dist', 'public', 'index.html'))) throw new Error('the console app is not built: npm run build:web');
+  if (!existsSync(join(repoRoot(), 'services', 'console', 'dist', 'public', 'index.html')))
+    throw new Error('the console app is not built: npm run build:web');
   installChromium();
   const run = uniqueId('bench');
   const startedAt = new Date().toISOString();
@@ -277,7 +318,12 @@ async function main(): Promise<void> {
     await visitLoggedOut(warmup, consoleUrl);
     await warmup.context.close();
 
-    const cases: Record<string, Visit[]> = { 'logged out, cold': [], 'logged out, warm': [], 'logged-in agent, cold': [], 'logged-in agent, warm': [] };
+    const cases: Record<string, Visit[]> = {
+      'logged out, cold': [],
+      'logged out, warm': [],
+      'logged-in agent, cold': [],
+      'logged-in agent, warm': [],
+    };
     log(`logged out: ${config.runs} cold runs (a new browser context each), ${config.runs} warm`);
     for (let i = 0; i < config.runs; i++) {
       const fresh = await MeasuredContext.open(browser);
@@ -308,7 +354,7 @@ async function main(): Promise<void> {
       machine: machineInfo('environment'),
       chromium: browser.version(),
       runs: config.runs,
-      note: 'times in ms from the console document\'s navigation start (Navigation Timing, Paint Timing); usable = login form (logged out, via the provider) or customer search form (logged in) rendered; p95 is nearest-rank (with 5 runs, the slowest)',
+      note: "times in ms from the console document's navigation start (Navigation Timing, Paint Timing); usable = login form (logged out, via the provider) or customer search form (logged in) rendered; p95 is nearest-rank (with 5 runs, the slowest)",
       cases: Object.fromEntries(
         Object.entries(cases).map(([name, visits]) => [
           name,

@@ -32,24 +32,26 @@ async function main(): Promise<void> {
     brokers = servers.KAFKA_BROKERS.split(',');
     await createBenchTopics(benchKafka(brokers, 'bench-ingestion'), prefix, config.BENCH_PARTITIONS);
     service = await startServiceProcess('ingestion', {
-        ...inheritedEnvironment(),
-        // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        ...servers,
-        KAFKA_TOPIC_PREFIX: prefix,
-        KAFKA_TOPIC_PARTITIONS: String(config.BENCH_PARTITIONS),
-        REDIS_KEY_PREFIX: `bench${runId}:`,
-        MONGO_DB: `bench_${runId}_ingestion`,
-        INGESTION_DEMO_SOURCES: 'true',
-        RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
+      ...inheritedEnvironment(),
+      // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      ...servers,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_TOPIC_PARTITIONS: String(config.BENCH_PARTITIONS),
+      REDIS_KEY_PREFIX: `bench${runId}:`,
+      MONGO_DB: `bench_${runId}_ingestion`,
+      INGESTION_DEMO_SOURCES: 'true',
+      RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     });
     url = service.url;
   }
   const population = new BenchPopulation(config.BENCH_POPULATION, runId, config.BENCH_SEED);
   // One channel keeps one write key per request; the web channel carries most of the demo mix.
   const body = (): string => {
-    const batch = population.next(config.BENCH_HTTP_BATCH).map((m) => ({ ...m.message, messageId: `${m.messageId}-${randomBytes(4).toString('hex')}` }));
+    const batch = population
+      .next(config.BENCH_HTTP_BATCH)
+      .map((m) => ({ ...m.message, messageId: `${m.messageId}-${randomBytes(4).toString('hex')}` }));
     return JSON.stringify({ batch, sentAt: new Date().toISOString() });
   };
   const before = service ? readProcessUsage(service.pid) : undefined;
@@ -83,7 +85,8 @@ async function main(): Promise<void> {
     ingestionProcess: usage,
   };
   if (service) await service.stop();
-  if (brokers.length > 0 && !config.BENCH_KEEP_TOPICS) await deleteTopicsWithPrefix(benchKafka(brokers, 'bench-ingestion'), prefix).catch(() => 0);
+  if (brokers.length > 0 && !config.BENCH_KEEP_TOPICS)
+    await deleteTopicsWithPrefix(benchKafka(brokers, 'bench-ingestion'), prefix).catch(() => 0);
   const file = join(resultsDirectory(), `ingestion-${summary.startedAt.replace(/[:.]/g, '-')}-${runId}.json`);
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(

@@ -82,7 +82,12 @@ export function flagsToEnvironment(argv: readonly string[]): Record<string, stri
 
 export function loadBenchConfig(argv: readonly string[] = process.argv.slice(2)): BenchConfig {
   const config = loadConfig(benchConfigSchema, { ...process.env, ...flagsToEnvironment(argv) });
-  for (const [name, url] of Object.entries({ KAFKA_BROKERS: config.KAFKA_BROKERS, MONGO_URL: config.MONGO_URL, REDIS_URL: config.REDIS_URL, INGESTION_URL: config.INGESTION_URL })) {
+  for (const [name, url] of Object.entries({
+    KAFKA_BROKERS: config.KAFKA_BROKERS,
+    MONGO_URL: config.MONGO_URL,
+    REDIS_URL: config.REDIS_URL,
+    INGESTION_URL: config.INGESTION_URL,
+  })) {
     if (url !== undefined) assertLoopback(name, url);
   }
   return config;
@@ -113,9 +118,13 @@ export function inheritedEnvironment(): Record<string, string> {
 /** The services BENCH_PROFILE names, refusing a name that is not one of them (a typo would silently profile nothing). */
 export function profiledServices(setting: string | undefined, services: readonly string[]): string[] {
   if (setting === undefined || setting.trim() === '') return [];
-  const names = setting.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const names = setting
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   if (names.includes('all')) return [...services];
   const unknown = names.filter((n) => !services.includes(n));
-  if (unknown.length > 0) throw new Error(`--profile=${setting}: unknown service ${unknown.join(', ')} (one of ${services.join(', ')}, or all)`);
+  if (unknown.length > 0)
+    throw new Error(`--profile=${setting}: unknown service ${unknown.join(', ')} (one of ${services.join(', ')}, or all)`);
   return names;
 }

@@ -56,6 +56,8 @@ export function loadChaosConfig(): ChaosConfig {
 /** What the services inherit from the chaos process (PATH, HOME, NODE_OPTIONS...), not its settings. */
 export function chaosInheritedEnvironment(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CHAOS_') && !k.startsWith('KAFKA_') && !k.startsWith('MONGO_') && !k.startsWith('REDIS_')) out[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('CHAOS_') && !k.startsWith('KAFKA_') && !k.startsWith('MONGO_') && !k.startsWith('REDIS_'))
+      out[k] = v;
   return out;
 }

@@ -19,7 +19,10 @@ export function loadConsoleBenchConfig(argv: readonly string[] = process.argv.sl
   }
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be 1-50, not ${runs}`);
   const servers = serversFromEnvironment();
-  if (!servers) throw new Error('KAFKA_BROKERS, MONGO_URL and REDIS_URL are not set: start the servers (npm start, or deploy/local/servers.sh start) and `source .local-servers/env.sh`');
+  if (!servers)
+    throw new Error(
+      'KAFKA_BROKERS, MONGO_URL and REDIS_URL are not set: start the servers (npm start, or deploy/local/servers.sh start) and `source .local-servers/env.sh`',
+    );
   return { runs, servers };
 }
 

@@ -1,4 +1,14 @@
-import { ConsumerConfig, ConsumerRunConfig, EachBatchPayload, ITopicConfig, Kafka, KafkaMessage, Partitioners, ProducerConfig, logLevel } from 'kafkajs';
+import {
+  ConsumerConfig,
+  ConsumerRunConfig,
+  EachBatchPayload,
+  ITopicConfig,
+  Kafka,
+  KafkaMessage,
+  Partitioners,
+  ProducerConfig,
+  logLevel,
+} from 'kafkajs';
 import { topics } from '@o2o/contracts';
 
 /*
@@ -40,7 +50,9 @@ export const serviceRunConfig: Omit<ConsumerRunConfig, 'eachBatch' | 'eachMessag
  * with all of them (calls one at a time), then resolves each partition's last offset and
  * commits once: KafkaBatchTransport's shape without decoding, spans or dead letters.
  */
-export function gatherBatches(handle: (topic: string, messages: KafkaMessage[]) => Promise<void>): (payload: EachBatchPayload) => Promise<void> {
+export function gatherBatches(
+  handle: (topic: string, messages: KafkaMessage[]) => Promise<void>,
+): (payload: EachBatchPayload) => Promise<void> {
   let gathering = new Map<string, Array<{ payload: EachBatchPayload; done: () => void; failed: (e: unknown) => void }>>();
   let scheduled = false;
   let running: Promise<void> = Promise.resolve();
@@ -51,7 +63,10 @@ export function gatherBatches(handle: (topic: string, messages: KafkaMessage[]) 
     for (const [topic, members] of groups) {
       running = running.then(async () => {
         try {
-          await handle(topic, members.flatMap((m) => m.payload.batch.messages));
+          await handle(
+            topic,
+            members.flatMap((m) => m.payload.batch.messages),
+          );
           for (const m of members) m.payload.resolveOffset(m.payload.batch.lastOffset());
           await members[0]?.payload.commitOffsetsIfNecessary();
           members.forEach((m) => m.done());

@@ -54,14 +54,77 @@ interface Persona {
 }
 
 const categories = ['shoes', 'outdoor', 'books', 'kitchen', 'electronics', 'toys', 'garden', 'beauty'];
-const firstNames = ['Anna', 'Ben', 'Chloe', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Karin', 'Luca', 'Maya', 'Nils', 'Olga', 'Paul', 'Rosa', 'Sami', 'Tara', 'Yusuf'];
+const firstNames = [
+  'Anna',
+  'Ben',
+  'Chloe',
+  'David',
+  'Emma',
+  'Farid',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Karin',
+  'Luca',
+  'Maya',
+  'Nils',
+  'Olga',
+  'Paul',
+  'Rosa',
+  'Sami',
+  'Tara',
+  'Yusuf',
+];
 /*
  * Surnames from two parts (400 of them, 8,000 full names): a population where everybody shares
  * a handful of names puts every record under the same matching blocking keys, which no real
  * customer base does and which makes identity resolution compare each record with all others.
  */
-const surnameStarts = ['Ab', 'Bar', 'Cor', 'Dal', 'Eng', 'Fal', 'Gun', 'Hal', 'Is', 'Jor', 'Kal', 'Lin', 'Mor', 'Nor', 'Ost', 'Pal', 'Ros', 'Sal', 'Ten', 'Vol'];
-const surnameEnds = ['berg', 'mann', 'son', 'ez', 'ini', 'ova', 'sen', 'ard', 'ley', 'ic', 'ski', 'feld', 'ton', 'ero', 'dal', 'strom', 'ier', 'ato', 'wick', 'ham'];
+const surnameStarts = [
+  'Ab',
+  'Bar',
+  'Cor',
+  'Dal',
+  'Eng',
+  'Fal',
+  'Gun',
+  'Hal',
+  'Is',
+  'Jor',
+  'Kal',
+  'Lin',
+  'Mor',
+  'Nor',
+  'Ost',
+  'Pal',
+  'Ros',
+  'Sal',
+  'Ten',
+  'Vol',
+];
+const surnameEnds = [
+  'berg',
+  'mann',
+  'son',
+  'ez',
+  'ini',
+  'ova',
+  'sen',
+  'ard',
+  'ley',
+  'ic',
+  'ski',
+  'feld',
+  'ton',
+  'ero',
+  'dal',
+  'strom',
+  'ier',
+  'ato',
+  'wick',
+  'ham',
+];
 const questions = [
   { questionId: 'contact-preferred-channel', answers: ['email', 'sms', 'phone'] },
   { questionId: 'household-children', answers: ['yes', 'no'] },
@@ -140,7 +203,12 @@ export class BenchPopulation {
     if (p.userId === undefined) {
       if (this.random() < 0.25) {
         p.userId = `user-${this.runId}-${p.index}`;
-        return make('web', { type: 'identify', userId: p.userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: p.firstName, lastName: p.lastName } });
+        return make('web', {
+          type: 'identify',
+          userId: p.userId,
+          anonymousId: p.anonymousId,
+          traits: { email: p.email, firstName: p.firstName, lastName: p.lastName },
+        });
       }
       return make('web', this.view(p));
     }
@@ -152,7 +220,12 @@ export class BenchPopulation {
       const items = 1 + Math.floor(this.random() * 3);
       const products = Array.from({ length: items }, () => {
         const category = this.random() < 0.6 ? p.category : this.pick(categories);
-        return { product_id: `sku-${category}-${Math.floor(this.random() * 50)}`, category, price: Math.round((p.budget / items) * (0.5 + this.random()) * 100) / 100, quantity: 1 };
+        return {
+          product_id: `sku-${category}-${Math.floor(this.random() * 50)}`,
+          category,
+          price: Math.round((p.budget / items) * (0.5 + this.random()) * 100) / 100,
+          quantity: 1,
+        };
       });
       const revenue = Math.round(products.reduce((s, x) => s + x.price * x.quantity, 0) * 100) / 100;
       const orderId = `o-${this.runId}-${this.sequence}`;
@@ -179,13 +252,19 @@ export class BenchPopulation {
         properties: { questionId: q.questionId, answer: this.pick(q.answers), purpose: 'personalisation' },
       });
     }
-    if (roll < 82) return make('loyalty', { type: 'identify', userId, traits: { loyaltyCard: p.loyaltyCard, email: p.email, phone: p.phone } });
+    if (roll < 82)
+      return make('loyalty', { type: 'identify', userId, traits: { loyaltyCard: p.loyaltyCard, email: p.email, phone: p.phone } });
     if (roll < 88) {
       return make('web', {
         type: 'track',
         userId,
         event: 'Consent Updated',
-        properties: { purpose: this.pick(['email-marketing', 'personalisation', 'profiling']), channel: 'email', granted: this.random() >= 0.15, wordingVersion: 'v3' },
+        properties: {
+          purpose: this.pick(['email-marketing', 'personalisation', 'profiling']),
+          channel: 'email',
+          granted: this.random() >= 0.15,
+          wordingVersion: 'v3',
+        },
       });
     }
     return make('app', { type: 'screen', userId, name: 'Home', properties: { category: p.category } });
@@ -198,7 +277,11 @@ export class BenchPopulation {
       anonymousId: p.anonymousId,
       ...(p.userId ? { userId: p.userId } : {}),
       event: 'Product Viewed',
-      properties: { product_id: `sku-${category}-${Math.floor(this.random() * 50)}`, category, price: Math.round(p.budget * (0.3 + this.random())) },
+      properties: {
+        product_id: `sku-${category}-${Math.floor(this.random() * 50)}`,
+        category,
+        price: Math.round(p.budget * (0.3 + this.random())),
+      },
     };
   }
 }

@@ -149,12 +149,17 @@ export class LoadDriver {
     }
     const out: Array<{ channel: BenchChannel; messages: BenchMessage[] }> = [];
     for (const [channel, list] of byChannel) {
-      for (let i = 0; i < list.length; i += this.options.httpBatch) out.push({ channel, messages: list.slice(i, i + this.options.httpBatch) });
+      for (let i = 0; i < list.length; i += this.options.httpBatch)
+        out.push({ channel, messages: list.slice(i, i + this.options.httpBatch) });
     }
     return out;
   }
 
-  private async postRetrying(load: PhaseLoad, request: { channel: BenchChannel; messages: BenchMessage[] }, retry: RetryPolicy): Promise<void> {
+  private async postRetrying(
+    load: PhaseLoad,
+    request: { channel: BenchChannel; messages: BenchMessage[] },
+    retry: RetryPolicy,
+  ): Promise<void> {
     const giveUpAt = Date.now() + retry.giveUpAfterMs;
     for (;;) {
       const lastTry = Date.now() + retry.pauseMs >= giveUpAt;
@@ -173,7 +178,10 @@ export class LoadDriver {
     try {
       const response = await fetch(`${this.ingestionUrl}/v1/batch`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${demoWriteKeys[request.channel]}:`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${demoWriteKeys[request.channel]}:`).toString('base64')}`,
+        },
         body: JSON.stringify({ batch: request.messages.map((m) => m.message), sentAt: new Date().toISOString() }),
       });
       const body = await response.text();
@@ -188,7 +196,13 @@ export class LoadDriver {
       }
       load.accepted += request.messages.length;
       for (const m of request.messages) {
-        this.accepted.set(m.messageId, { messageId: m.messageId, channel: m.channel, phase: load.phase, acceptedAt: answeredAt, ...(m.order ? { order: m.order } : {}) });
+        this.accepted.set(m.messageId, {
+          messageId: m.messageId,
+          channel: m.channel,
+          phase: load.phase,
+          acceptedAt: answeredAt,
+          ...(m.order ? { order: m.order } : {}),
+        });
       }
       return true;
     } catch (error) {

@@ -167,7 +167,8 @@ export function snapshotOfMetricsText(text: string, at = Date.now()): ServiceMet
     else if (l.name === 'o2o_kafka_batch_size_sum') add(snap.batchSizeSum, topic, l.value);
     else if (l.name === 'o2o_kafka_batch_size_count') add(snap.batchCount, topic, l.value);
     else if (l.name === 'o2o_kafka_batch_duration_seconds_sum') add(snap.batchSecondsSum, topic, l.value);
-    else if (l.name === 'o2o_mongo_command_duration_seconds_sum') add(snap.storeSecondsSum, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
+    else if (l.name === 'o2o_mongo_command_duration_seconds_sum')
+      add(snap.storeSecondsSum, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
     else if (l.name === 'o2o_mongo_command_duration_seconds_count') {
       add(snap.storeCount, `${l.labels['collection'] ?? ''} ${l.labels['command'] ?? ''}`.trim(), l.value);
       if (Number.isFinite(l.value)) snap.cost.commands += l.value;

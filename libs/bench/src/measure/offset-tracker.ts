@@ -77,7 +77,10 @@ export class OffsetTracker {
       const [committedEntries, hwEntries] = await Promise.all([
         Promise.all(
           this.groups.map(async (g) => {
-            const answer = await this.admin.fetchOffsets({ groupId: `${this.prefix}${g.service}`, topics: g.inputs.map((t) => `${this.prefix}${t}`) });
+            const answer = await this.admin.fetchOffsets({
+              groupId: `${this.prefix}${g.service}`,
+              topics: g.inputs.map((t) => `${this.prefix}${t}`),
+            });
             const byTopic = new Map<string, PartitionOffsets>();
             for (const t of answer) {
               const offsets: PartitionOffsets = [];

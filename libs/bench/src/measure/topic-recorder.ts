@@ -57,7 +57,12 @@ export class TopicRecorder {
   reread = 0;
 
   constructor(kafka: Kafka, prefix: string) {
-    this.consumer = kafka.consumer({ groupId: `${prefix}bench-recorder`, sessionTimeout: 30000, heartbeatInterval: 3000, maxBytesPerPartition: 4 * 1024 * 1024 });
+    this.consumer = kafka.consumer({
+      groupId: `${prefix}bench-recorder`,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
     for (const [key, name] of Object.entries(watchedTopics)) this.byClusterName.set(`${prefix}${name}`, key as WatchedTopic);
     this.positions = new ReadPositions(this.consumer);
     this.prefix = prefix;

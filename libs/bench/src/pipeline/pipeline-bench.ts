@@ -75,7 +75,14 @@ export interface PhaseCost {
   /** Each service's CPU with no load, measured before the first phase (--idle-baseline). */
   idleCores: Record<string, number> | undefined;
   /** The five stages summed: the pipeline's cost of one event. */
-  pipeline: { cpuMsPerEvent: number | undefined; cpuMsPerEventNetOfIdle: number | undefined; commandsPerEvent: number | undefined; documentsWrittenPerEvent: number | undefined; bytesWrittenPerEvent: number | undefined; messagesProducedPerEvent: number | undefined };
+  pipeline: {
+    cpuMsPerEvent: number | undefined;
+    cpuMsPerEventNetOfIdle: number | undefined;
+    commandsPerEvent: number | undefined;
+    documentsWrittenPerEvent: number | undefined;
+    bytesWrittenPerEvent: number | undefined;
+    messagesProducedPerEvent: number | undefined;
+  };
 }
 
 export interface BenchResult {
@@ -88,7 +95,8 @@ export interface BenchResult {
   /** pipelineEventsPerSecond: the bottleneck stage's throughput in the max phase (what the pipeline sustains). */
   ceiling: (NoopChainResult & { pipelineEventsPerSecond: number | undefined; pipelineRatio: number | undefined }) | { skipped: string };
   /** The same saturation throughput against the database ceiling (see runDatabaseCeiling). */
-  databaseCeiling: (DatabaseCeilingResult & { pipelineEventsPerSecond: number | undefined; pipelineRatio: number | undefined }) | { skipped: string };
+  databaseCeiling:
+    (DatabaseCeilingResult & { pipelineEventsPerSecond: number | undefined; pipelineRatio: number | undefined }) | { skipped: string };
   correlation: CorrelationReport[];
   checks: CheckResult[];
   messageBytes: Record<string, number>;
@@ -152,7 +160,9 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     // The per-source limiter (5000/s by default) would measure itself, not the pipeline.
     RATE_LIMIT_EVENTS_PER_SECOND: '10000000',
     SHUTDOWN_TIMEOUT_MS: '20000',
-    ...(config.BENCH_PARTITIONS_CONCURRENCY === undefined ? {} : { KAFKA_PARTITIONS_CONCURRENCY: String(config.BENCH_PARTITIONS_CONCURRENCY) }),
+    ...(config.BENCH_PARTITIONS_CONCURRENCY === undefined
+      ? {}
+      : { KAFKA_PARTITIONS_CONCURRENCY: String(config.BENCH_PARTITIONS_CONCURRENCY) }),
   });
 
   let stopping = false;
@@ -208,7 +218,9 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       if (stage.service !== 'identity-resolution' && !present.has('identity-resolution')) continue;
       present.add(stage.service);
     }
-    for (const s of stages) if (s.status === 'running' && s.service !== 'ingestion' && !present.has(s.service as StageName)) notes.push(`${s.service} runs but its input stage does not; not measured`);
+    for (const s of stages)
+      if (s.status === 'running' && s.service !== 'ingestion' && !present.has(s.service as StageName))
+        notes.push(`${s.service} runs but its input stage does not; not measured`);
 
     const tracker = new OffsetTracker(
       kafka,
@@ -222,14 +234,20 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     scraper.start();
 
     const population = new BenchPopulation(config.BENCH_POPULATION, runId, config.BENCH_SEED);
-    const driver = new LoadDriver({ ingestionUrl: ingestion.url, population, httpBatch: config.BENCH_HTTP_BATCH, concurrency: config.BENCH_HTTP_CONCURRENCY });
+    const driver = new LoadDriver({
+      ingestionUrl: ingestion.url,
+      population,
+      httpBatch: config.BENCH_HTTP_BATCH,
+      concurrency: config.BENCH_HTTP_CONCURRENCY,
+    });
 
     // How many accepted events the slowest running stage has finished (1:1 with identity.events).
     const completedEstimate = (): number => {
       const sample = tracker.latest();
       if (!sample) return 0;
       const consumersOfIdentity = [...present].filter((s) => s !== 'identity-resolution');
-      if (consumersOfIdentity.length > 0) return Math.min(...consumersOfIdentity.map((s) => sum(sample.committed.get(s)?.get(topics.identityEvents.name))));
+      if (consumersOfIdentity.length > 0)
+        return Math.min(...consumersOfIdentity.map((s) => sum(sample.committed.get(s)?.get(topics.identityEvents.name))));
       if (present.has('identity-resolution')) return sum(sample.committed.get('identity-resolution')?.get(topics.ingestEvents.name));
       return driver.accepted.size;
     };
@@ -238,7 +256,9 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       while (Date.now() < deadline) {
         const sample = await tracker.sampleNow();
         const ingested = sum(sample?.highWatermarks.get(topics.ingestEvents.name));
-        const lagging = sample ? downstreamStages.filter((s) => present.has(s.service)).some((s) => s.inputs.some((t) => (lagOf(sample, s.service, t) ?? 0) > 0)) : true;
+        const lagging = sample
+          ? downstreamStages.filter((s) => present.has(s.service)).some((s) => s.inputs.some((t) => (lagOf(sample, s.service, t) ?? 0) > 0))
+          : true;
         if (!lagging && ingested >= driver.accepted.size) return;
         await sleep(250);
       }
@@ -260,15 +280,21 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       return out;
     };
 
-    const pids = (): Record<string, number> => ({ ...Object.fromEntries(running.map((s) => [s.name, s.pid])), ...localServerPids(), bench: process.pid });
-    const usage = (): Record<string, ProcessUsage | undefined> => Object.fromEntries(Object.entries(pids()).map(([name, pid]) => [name, readProcessUsage(pid)]));
+    const pids = (): Record<string, number> => ({
+      ...Object.fromEntries(running.map((s) => [s.name, s.pid])),
+      ...localServerPids(),
+      bench: process.pid,
+    });
+    const usage = (): Record<string, ProcessUsage | undefined> =>
+      Object.fromEntries(Object.entries(pids()).map(([name, pid]) => [name, readProcessUsage(pid)]));
 
     // Cost windows: a phase's start until the pipeline has drained it, so that every stage has
     // finished (and paid for) every event of the phase; /proc, /metrics and offsets read together.
     const costMark = async (): Promise<CostMark> => {
       const [snapshots, sample] = await Promise.all([scraper.scrapeNow(), tracker.sampleNow()]);
       const committed: Record<string, number> = {};
-      for (const stage of downstreamStages) if (present.has(stage.service)) committed[stage.service] = sum(sample?.committed.get(stage.service)?.get(stage.main));
+      for (const stage of downstreamStages)
+        if (present.has(stage.service)) committed[stage.service] = sum(sample?.committed.get(stage.service)?.get(stage.main));
       return { at: Date.now(), usage: usage(), counters: new Map([...snapshots].map(([name, snap]) => [name, snap.cost])), committed };
     };
     const costWindows = new Map<string, CostWindow>();
@@ -280,7 +306,11 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       if (loadWindow) loadWindow.toUs = monotonicMicros();
     };
 
-    const phases: Array<{ load: PhaseLoad; before: Record<string, ProcessUsage | undefined>; after: Record<string, ProcessUsage | undefined> }> = [];
+    const phases: Array<{
+      load: PhaseLoad;
+      before: Record<string, ProcessUsage | undefined>;
+      after: Record<string, ProcessUsage | undefined>;
+    }> = [];
     if (config.BENCH_WARMUP > 0) {
       log(`warm-up: ${config.BENCH_WARMUP} s at ${Math.min(50, config.BENCH_RATE)} events/s`);
       await driver.runRate('warmup', Math.min(50, config.BENCH_RATE), config.BENCH_WARMUP);
@@ -314,7 +344,12 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       const costStart = await costMark();
       const before = usage();
       const doneBefore = completedEstimate();
-      const load = await driver.runMax('max', config.BENCH_DURATION, config.BENCH_MAX_BACKLOG, () => driver.accepted.size - completedEstimate());
+      const load = await driver.runMax(
+        'max',
+        config.BENCH_DURATION,
+        config.BENCH_MAX_BACKLOG,
+        () => driver.accepted.size - completedEstimate(),
+      );
       phases.push({ load, before, after: usage() });
       await tracker.sampleNow();
       // The second half of the phase: the first fills the queues.
@@ -324,7 +359,11 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       const slowest = Math.min(...moving, Number.POSITIVE_INFINITY);
       const endToEnd = (completedEstimate() - doneBefore) / ((load.endedAt - load.startedAt) / 1000);
       const estimate = Number.isFinite(slowest) ? slowest : endToEnd > 0 ? endToEnd : config.BENCH_RATE;
-      for (const [name, v] of Object.entries(stages)) if (v === 0) notes.push(`max: ${name} committed nothing in the second half of the phase (one batch longer than ${Math.round((load.endedAt - load.startedAt) / 2000)} s, or stuck)`);
+      for (const [name, v] of Object.entries(stages))
+        if (v === 0)
+          notes.push(
+            `max: ${name} committed nothing in the second half of the phase (one batch longer than ${Math.round((load.endedAt - load.startedAt) / 2000)} s, or stuck)`,
+          );
       log(`max: ${load.accepted} events accepted; per stage ${JSON.stringify(stages)} events/s; draining`);
       const drained = await drainCounted('max');
       costWindows.set('max', { start: costStart, end: await costMark(), drained });
@@ -348,7 +387,9 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     const finalSample = await tracker.sampleNow();
     const recorderDeadline = Date.now() + 30000;
     const recordedAll = (): boolean =>
-      Object.entries(watchedTopics).every(([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(finalSample?.highWatermarks.get(name)));
+      Object.entries(watchedTopics).every(
+        ([key, name]) => recorder.reached(key as keyof typeof watchedTopics) >= sum(finalSample?.highWatermarks.get(name)),
+      );
     while (!recordedAll() && Date.now() < recorderDeadline) await sleep(200);
     if (!recordedAll()) notes.push('the recorder had not read every message when the analysis started');
 
@@ -392,7 +433,13 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     const completions = completionTimes(events, tracker.samples, present);
     const phaseOf = new Map(events.map((e) => [e.messageId, e.phase]));
 
-    const correlator = new Correlator(ingestRecords.map((r) => ({ messageId: typeof r.data['messageId'] === 'string' ? r.data['messageId'] : (r.correlationid ?? ''), receivedAt: receivedAtOf(r), traceId: r.traceId })));
+    const correlator = new Correlator(
+      ingestRecords.map((r) => ({
+        messageId: typeof r.data['messageId'] === 'string' ? r.data['messageId'] : (r.correlationid ?? ''),
+        receivedAt: receivedAtOf(r),
+        traceId: r.traceId,
+      })),
+    );
     const correlation: CorrelationReport[] = [];
     const hops = new Map<string, ReturnType<Correlator['correlate']>['correlated']>();
     for (const key of ['identityEvents', 'valueScores', 'needsProfiles', 'segmentMembership'] as const) {
@@ -404,9 +451,12 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     const phaseResults: PhaseResult[] = phases.map(({ load, before, after }) => {
       const seconds = (load.endedAt - load.startedAt) / 1000;
       const mine = completions.filter((c) => phaseOf.get(c.messageId) === load.phase);
-      const done = completions.filter((c) => c.completedAt !== undefined && c.completedAt >= load.startedAt && c.completedAt <= load.endedAt);
+      const done = completions.filter(
+        (c) => c.completedAt !== undefined && c.completedAt >= load.startedAt && c.completedAt <= load.endedAt,
+      );
       const lastDone = Math.max(...mine.map((c) => c.completedAt ?? 0));
-      const latencyOf = (topic: string) => distribution((hops.get(topic) ?? []).filter((h) => phaseOf.get(h.origin.messageId) === load.phase).map((h) => h.latencyMs));
+      const latencyOf = (topic: string) =>
+        distribution((hops.get(topic) ?? []).filter((h) => phaseOf.get(h.origin.messageId) === load.phase).map((h) => h.latencyMs));
       const maxLag: PhaseResult['maxLag'] = {};
       for (const stage of downstreamStages) {
         if (!present.has(stage.service)) continue;
@@ -427,20 +477,39 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         seconds: round(seconds),
         acceptedPerSecond: round(load.accepted / seconds),
         endToEndPerSecond: round(done.length / seconds),
-        endToEndTimeline: perSecond(done.map((c) => c.completedAt ?? 0), load.startedAt, load.endedAt),
+        endToEndTimeline: perSecond(
+          done.map((c) => c.completedAt ?? 0),
+          load.startedAt,
+          load.endedAt,
+        ),
         incomplete: mine.filter((c) => c.completedAt === undefined).length,
-        drainSeconds: mine.length > 0 && mine.every((c) => c.completedAt !== undefined) ? round(Math.max(0, lastDone - load.endedAt) / 1000) : undefined,
+        drainSeconds:
+          mine.length > 0 && mine.every((c) => c.completedAt !== undefined)
+            ? round(Math.max(0, lastDone - load.endedAt) / 1000)
+            : undefined,
         httpRequestMs: distribution(load.requestMs),
         httpFailures: { requests: load.failedRequests, events: load.failedEvents, errors: load.errors },
         completionMs: distribution(mine.filter((c) => c.completedAt !== undefined).map((c) => (c.completedAt ?? 0) - c.receivedAt)),
-        hopLatencyMs: Object.fromEntries([topics.identityEvents.name, topics.valueScores.name, topics.needsProfiles.name].map((t) => [t, latencyOf(t)])),
+        hopLatencyMs: Object.fromEntries(
+          [topics.identityEvents.name, topics.valueScores.name, topics.needsProfiles.name].map((t) => [t, latencyOf(t)]),
+        ),
         segmentChangeMs: latencyOf(topics.segmentMembership.name),
         maxLag,
-        stageThroughput: stageThroughput(load.mode === 'max' ? load.startedAt + (load.endedAt - load.startedAt) / 2 : load.startedAt, load.endedAt),
+        stageThroughput: stageThroughput(
+          load.mode === 'max' ? load.startedAt + (load.endedAt - load.startedAt) / 2 : load.startedAt,
+          load.endedAt,
+        ),
         batches: Object.fromEntries(running.map((s) => [s.name, scraper.batchStats(s.name, load.startedAt, load.endedAt)])),
         store: Object.fromEntries(running.map((s) => [s.name, scraper.storeStats(s.name, load.startedAt, load.endedAt)])),
         processes: Object.fromEntries(Object.keys(after).map((name) => [name, usageDelta(before[name], after[name], seconds)])),
-        cost: phaseCost(load, before, after, costWindows.get(load.phase), running.map((s) => s.name), idleCores),
+        cost: phaseCost(
+          load,
+          before,
+          after,
+          costWindows.get(load.phase),
+          running.map((s) => s.name),
+          idleCores,
+        ),
       };
     });
 
@@ -448,7 +517,9 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       if (stage.service === 'ingestion' || stage.status !== 'running') continue;
       const report = correlation.find((c) => c.topic === outputOf(stage.service));
       if (report && report.messages > 0 && report.byCorrelationId < report.messages) {
-        notes.push(`${stage.service} does not propagate correlationid on ${report.topic} (${report.messages - report.byCorrelationId} of ${report.messages} messages without one); latency matched by traceparent trace id instead`);
+        notes.push(
+          `${stage.service} does not propagate correlationid on ${report.topic} (${report.messages - report.byCorrelationId} of ${report.messages} messages without one); latency matched by traceparent trace id instead`,
+        );
       }
     }
 
@@ -475,7 +546,11 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     for (const service of profiled) {
       const dir = join(profileDir, service);
       // One file per process; a service's worker threads (identity-resolution's training) write their own.
-      const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort() : [];
+      const files = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => f.endsWith('.cpuprofile'))
+            .sort()
+        : [];
       const file = files[0];
       if (!file) {
         profiles[service] = { skipped: `no .cpuprofile written by ${service} in ${dir} (not started, or it did not exit cleanly)` };
@@ -510,7 +585,11 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       const max = phaseResults.find((p) => p.phase === 'max');
       const saturation = max ? Math.min(...Object.values(max.stageThroughput), Number.POSITIVE_INFINITY) : undefined;
       const pipeline = saturation !== undefined && Number.isFinite(saturation) ? saturation : max?.endToEndPerSecond;
-      ceiling = { ...chain, pipelineEventsPerSecond: pipeline, pipelineRatio: pipeline !== undefined && chain.eventsPerSecond > 0 ? round(pipeline / chain.eventsPerSecond, 3) : undefined };
+      ceiling = {
+        ...chain,
+        pipelineEventsPerSecond: pipeline,
+        pipelineRatio: pipeline !== undefined && chain.eventsPerSecond > 0 ? round(pipeline / chain.eventsPerSecond, 3) : undefined,
+      };
     }
 
     let databaseCeiling: BenchResult['databaseCeiling'] = { skipped: 'disabled (--no-db-ceiling)' };
@@ -518,8 +597,13 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
     if (config.BENCH_DB_CEILING && writers.length > 0) {
       const max = phaseResults.find((p) => p.phase === 'max');
       // The batch sizes each service saw on its main input at saturation (100 if unknown).
-      const stagesWithBatches = writers.map((s) => ({ service: s.service, batchSize: Math.max(1, Math.round(max?.batches[s.service]?.[s.main]?.meanSize ?? 100)) }));
-      log(`database ceiling: one idempotent upsert per event per stage, batches ${JSON.stringify(Object.fromEntries(stagesWithBatches.map((s) => [s.service, s.batchSize])))}, ${config.BENCH_CEILING_DURATION} s`);
+      const stagesWithBatches = writers.map((s) => ({
+        service: s.service,
+        batchSize: Math.max(1, Math.round(max?.batches[s.service]?.[s.main]?.meanSize ?? 100)),
+      }));
+      log(
+        `database ceiling: one idempotent upsert per event per stage, batches ${JSON.stringify(Object.fromEntries(stagesWithBatches.map((s) => [s.service, s.batchSize])))}, ${config.BENCH_CEILING_DURATION} s`,
+      );
       const db = await runDatabaseCeiling({
         mongoUrl: servers.MONGO_URL,
         databasePrefix: `bench_${runId}_ceiling_`,
@@ -532,7 +616,11 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       });
       const saturation = max ? Math.min(...Object.values(max.stageThroughput), Number.POSITIVE_INFINITY) : undefined;
       const pipeline = saturation !== undefined && Number.isFinite(saturation) ? saturation : max?.endToEndPerSecond;
-      databaseCeiling = { ...db, pipelineEventsPerSecond: pipeline, pipelineRatio: pipeline !== undefined && db.eventsPerSecond > 0 ? round(pipeline / db.eventsPerSecond, 3) : undefined };
+      databaseCeiling = {
+        ...db,
+        pipelineEventsPerSecond: pipeline,
+        pipelineRatio: pipeline !== undefined && db.eventsPerSecond > 0 ? round(pipeline / db.eventsPerSecond, 3) : undefined,
+      };
     }
 
     if (!config.BENCH_KEEP_TOPICS) {
@@ -574,7 +662,22 @@ function phaseCost(
   idleCores: Record<string, number> | undefined,
 ): PhaseCost {
   const stages: Record<string, StageCost> = {};
-  if (!window) return { seconds: 0, drained: false, events: load.accepted, stages, idleCores: undefined, pipeline: { cpuMsPerEvent: undefined, cpuMsPerEventNetOfIdle: undefined, commandsPerEvent: undefined, documentsWrittenPerEvent: undefined, bytesWrittenPerEvent: undefined, messagesProducedPerEvent: undefined } };
+  if (!window)
+    return {
+      seconds: 0,
+      drained: false,
+      events: load.accepted,
+      stages,
+      idleCores: undefined,
+      pipeline: {
+        cpuMsPerEvent: undefined,
+        cpuMsPerEventNetOfIdle: undefined,
+        commandsPerEvent: undefined,
+        documentsWrittenPerEvent: undefined,
+        bytesWrittenPerEvent: undefined,
+        messagesProducedPerEvent: undefined,
+      },
+    };
   const { start, end } = window;
   for (const service of services) {
     // Ingestion's events are those it accepted, and its work on them ends with the load (its CPU

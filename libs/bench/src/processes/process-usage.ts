@@ -40,7 +40,12 @@ export interface UsageDelta {
 export function usageDelta(before: ProcessUsage | undefined, after: ProcessUsage | undefined, wallSeconds: number): UsageDelta | undefined {
   if (!before || !after) return undefined;
   const cpuSeconds = after.cpuSeconds - before.cpuSeconds;
-  return { cpuSeconds: round(cpuSeconds, 2), cores: round(wallSeconds > 0 ? cpuSeconds / wallSeconds : 0, 2), rssBytes: after.rssBytes, peakRssBytes: after.peakRssBytes };
+  return {
+    cpuSeconds: round(cpuSeconds, 2),
+    cores: round(wallSeconds > 0 ? cpuSeconds / wallSeconds : 0, 2),
+    rssBytes: after.rssBytes,
+    peakRssBytes: after.peakRssBytes,
+  };
 }
 
 function round(value: number, digits: number): number {

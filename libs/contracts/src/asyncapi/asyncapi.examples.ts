@@ -236,7 +236,11 @@ export const messageExamples: readonly MessageExample[] = [
       archetypes: ['bargain-hunter'],
       nextQuestion: { questionId: 'shoe-size', factKey: 'apparel.shoeSize', purpose: 'personalisation', value: 0.6 },
       unknown: ['apparel.shoeSize'],
-      stageGuidance: { maxContactsPer30Days: 3, minDaysBetweenContacts: 5, content: ['confirm and onboard', 'usage and care tips', 'ask how it went'] },
+      stageGuidance: {
+        maxContactsPer30Days: 3,
+        minDaysBetweenContacts: 5,
+        content: ['confirm and onboard', 'usage and care tips', 'ask how it went'],
+      },
       updatedAt: '2026-11-23T15:02:00.000Z',
     },
   }),
@@ -276,7 +280,13 @@ export const messageExamples: readonly MessageExample[] = [
       channel: 'call-centre',
       kind: 'offer',
       modules: [
-        { module: 'product', optionId: 'boots-classic', label: 'Classic winter boots', attributes: { sku: 'WB-100' }, reason: 'affinity for shoes' },
+        {
+          module: 'product',
+          optionId: 'boots-classic',
+          label: 'Classic winter boots',
+          attributes: { sku: 'WB-100' },
+          reason: 'affinity for shoes',
+        },
         { module: 'payment', optionId: 'three-instalments', attributes: { instalments: 3 }, reason: 'tier B' },
       ],
       reasons: ['in segment first-purchase', 'consented to marketing by call-centre', 'under every cap'],
@@ -357,6 +367,12 @@ export const messageExamples: readonly MessageExample[] = [
     time: '2026-11-23T17:00:01.000Z',
     subject: 'req-42',
     datacontenttype: 'application/json',
-    data: { requestId: 'req-42', customerId: customer, service: 'needs-profiling', data: { needs_profiles: [] }, providedAt: '2026-11-23T17:00:01.000Z' },
+    data: {
+      requestId: 'req-42',
+      customerId: customer,
+      service: 'needs-profiling',
+      data: { needs_profiles: [] },
+      providedAt: '2026-11-23T17:00:01.000Z',
+    },
   }),
 ];

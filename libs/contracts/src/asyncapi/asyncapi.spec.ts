@@ -73,11 +73,16 @@ describe('the AsyncAPI document', () => {
     for (const [key, definition] of definitions) {
       if (definition.events === null) continue;
       for (const message of messagesOf(key).filter((m) => m.name !== 'tombstone')) {
-        const [type, version] = [message.name.slice(0, message.name.lastIndexOf('.v')), Number(message.name.slice(message.name.lastIndexOf('.v') + 2))];
+        const [type, version] = [
+          message.name.slice(0, message.name.lastIndexOf('.v')),
+          Number(message.name.slice(message.name.lastIndexOf('.v') + 2)),
+        ];
         const properties = message.payload.properties ?? {};
         expect(properties['type']).toMatchObject({ const: type });
         expect(properties['version']).toMatchObject({ const: version });
-        expect(message.payload.required).toEqual(expect.arrayContaining(['specversion', 'id', 'source', 'type', 'version', 'time', 'subject', 'data']));
+        expect(message.payload.required).toEqual(
+          expect.arrayContaining(['specversion', 'id', 'source', 'type', 'version', 'time', 'subject', 'data']),
+        );
         expect(message.headers?.properties?.['ce_type']).toMatchObject({ const: type });
         expect(message.headers?.properties?.['ce_version']).toMatchObject({ const: String(version) });
       }
@@ -87,7 +92,10 @@ describe('the AsyncAPI document', () => {
   it('has a send operation for every producing service and a receive operation for every consuming service', () => {
     const services: readonly string[] = platformServices;
     for (const [key, definition] of definitions) {
-      for (const [action, parties] of [['send', definition.producers], ['receive', definition.consumers]] as const) {
+      for (const [action, parties] of [
+        ['send', definition.producers],
+        ['receive', definition.consumers],
+      ] as const) {
         const expected = (parties ?? []).filter((p) => services.includes(p)).map((service) => `${service}.${action}.${key}`);
         const actual = Object.entries(document.operations)
           .filter(([, op]) => op.action === action && op.channel.$ref === `#/channels/${key}`)
@@ -120,7 +128,11 @@ describe('the AsyncAPI document', () => {
         if (property.description === undefined) undocumented.push(`${at}.${field}`);
         walk(property, `${at}.${field}`);
       }
-      const nested = [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(typeof schema.items === 'object' && !Array.isArray(schema.items) ? [schema.items] : [])];
+      const nested = [
+        ...(schema.oneOf ?? []),
+        ...(schema.anyOf ?? []),
+        ...(typeof schema.items === 'object' && !Array.isArray(schema.items) ? [schema.items] : []),
+      ];
       for (const inner of nested) if (typeof inner === 'object') walk(inner, at);
     };
     let walked = 0;
@@ -144,7 +156,8 @@ describe('the examples', () => {
   it('exist for every message of every topic, and each is accepted by the contract and by the generated schema', () => {
     let checked = 0;
     for (const [key, definition] of definitions) {
-      const schemas: z.ZodType[] = definition.events === null ? (definition.rawSchema ? [definition.rawSchema] : []) : [...definition.events];
+      const schemas: z.ZodType[] =
+        definition.events === null ? (definition.rawSchema ? [definition.rawSchema] : []) : [...definition.events];
       for (const schema of schemas) {
         const example = messageExamples.find((e) => e.schema === schema);
         expect(example).toBeDefined();
@@ -155,7 +168,11 @@ describe('the examples', () => {
         expect(message).toBeDefined();
         if (message === undefined) continue;
         const validate = validator(message.payload);
-        expect({ message: message.name, valid: validate(example.payload), errors: validate.errors ?? null }).toEqual({ message: message.name, valid: true, errors: null });
+        expect({ message: message.name, valid: validate(example.payload), errors: validate.errors ?? null }).toEqual({
+          message: message.name,
+          valid: true,
+          errors: null,
+        });
         const headers = message.examples?.[0]?.headers;
         if (message.headers !== undefined) expect(validator(message.headers)(headers)).toBe(true);
         checked += 1;
@@ -182,7 +199,9 @@ describe('the examples', () => {
   it('are judged alike by the contract and by the generated schema after any one field is changed or removed', () => {
     // The raw intake schema is left out: its "userId or anonymousId" rule and trimming are
     // checked by ingestion and cannot be said in JSON Schema (its description says so).
-    const enveloped = Object.values(document.components.messages).filter((m) => m.name !== 'segment-message.v1' && m.examples?.[0] !== undefined);
+    const enveloped = Object.values(document.components.messages).filter(
+      (m) => m.name !== 'segment-message.v1' && m.examples?.[0] !== undefined,
+    );
     expect(enveloped.length).toBe(messageExamples.length - 1);
     const REMOVE = Symbol('remove');
     for (const message of enveloped) {

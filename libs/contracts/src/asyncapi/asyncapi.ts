@@ -146,8 +146,14 @@ export function buildAsyncApiDocument(): AsyncApiDocument {
       description: infoDescription(),
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
       tags: [
-        { name: 'public', description: 'A contract with systems outside the platform: versioned, changed only additively within a version.' },
-        { name: 'internal', description: 'Between the platform services; documented for operators, no compatibility promise to outside readers.' },
+        {
+          name: 'public',
+          description: 'A contract with systems outside the platform: versioned, changed only additively within a version.',
+        },
+        {
+          name: 'internal',
+          description: 'Between the platform services; documented for operators, no compatibility promise to outside readers.',
+        },
         ...platformServices.map((service) => ({ name: service, description: `The ${service} service.` })),
       ],
     },
@@ -184,7 +190,7 @@ function infoDescription(): string {
     '- **Delivery.** At least once: the services produce with acks=all (every in-sync replica) and commit offsets after processing, so a message may arrive twice. Deduplicate by the envelope `id`.',
     '- **Compacted topics** (cleanup.policy=compact) carry the full current state for their key: a new consumer rebuilds everything by reading from the beginning. A tombstone (null value) means the customer was erased or merged away: delete what you hold for that key.',
     '- **Versions.** Within a version, changes are additive only (new optional fields; ignore fields you do not know). A breaking change is a new schema version on the same topic, or a new topic with the next version in its name; consumers accept the old version until it is retired.',
-    '- **Dead letters.** A message a consumer group cannot process goes to `dlq.<group>.v1` with the original key, value and headers and the reason; a value not sealed already is sealed whole under its subject\'s data key (header `o2o-sealed-dead-letter`).',
+    "- **Dead letters.** A message a consumer group cannot process goes to `dlq.<group>.v1` with the original key, value and headers and the reason; a value not sealed already is sealed whole under its subject's data key (header `o2o-sealed-dead-letter`).",
     '- **Sealed topics** (crypto-shredding): personal data on the event logs before and after identity resolution is encrypted under per-subject data keys that an erasure destroys, so old offsets hold nothing readable of an erased customer; see each channel.',
   ].join('\n');
 }
@@ -244,12 +250,22 @@ function rawMessage(definition: TopicDefinition, schema: z.ZodType, key: JsonSch
     headers: {
       type: 'object',
       properties: {
-        [intakeHeaders.writeKey]: { type: 'string', description: 'Write key of the source (channel connection) that produced the message.' },
+        [intakeHeaders.writeKey]: {
+          type: 'string',
+          description: 'Write key of the source (channel connection) that produced the message.',
+        },
       },
       required: [intakeHeaders.writeKey],
     },
     payload: toSchema(schema),
-    examples: [{ name: 'segment-message.v1.example', summary: example.summary, headers: { [intakeHeaders.writeKey]: 'demo-store-write-key' }, payload: example.payload }],
+    examples: [
+      {
+        name: 'segment-message.v1.example',
+        summary: example.summary,
+        headers: { [intakeHeaders.writeKey]: 'demo-store-write-key' },
+        payload: example.payload,
+      },
+    ],
     bindings: { kafka: { key, bindingVersion: KAFKA_BINDING_VERSION } },
   };
 }
@@ -259,7 +275,8 @@ function tombstoneMessage(key: JsonSchema): AsyncApiMessage {
     name: TOMBSTONE,
     title: 'Tombstone',
     summary: 'A null value for a key: the customer was erased or merged away; delete what you hold for the key.',
-    description: 'Compaction keeps the tombstone for a while (delete.retention.ms) so a consumer reading from the beginning still sees it, then removes the key.',
+    description:
+      'Compaction keeps the tombstone for a while (delete.retention.ms) so a consumer reading from the beginning still sees it, then removes the key.',
     headers: {
       type: 'object',
       description: 'Only the W3C trace context of the change that caused it, if any: a tombstone has no envelope.',
@@ -287,7 +304,10 @@ function deadLetterMessage(): AsyncApiMessage {
   };
   const properties: Record<string, JsonSchema> = {};
   for (const [field, header] of Object.entries(deadLetterHeaders) as Array<[keyof typeof deadLetterHeaders, string]>) {
-    properties[header] = field === 'reason' ? { type: 'string', enum: [...deadLetterReasons], description: described[field] } : { type: 'string', description: described[field] };
+    properties[header] =
+      field === 'reason'
+        ? { type: 'string', enum: [...deadLetterReasons], description: described[field] }
+        : { type: 'string', description: described[field] };
   }
   return {
     name: DEAD_LETTER,
@@ -367,7 +387,10 @@ function operation(action: 'send' | 'receive', key: string, definition: TopicDef
     title: `${service} consumes ${definition.name}`,
     summary: `In batches, as consumer group ${service} unless KAFKA_GROUP_ID says otherwise; messages it cannot process go to dlq.${service}.v1.`,
     bindings: {
-      kafka: { groupId: { type: 'string', default: service, description: 'KAFKA_GROUP_ID of the service.' }, bindingVersion: KAFKA_BINDING_VERSION },
+      kafka: {
+        groupId: { type: 'string', default: service, description: 'KAFKA_GROUP_ID of the service.' },
+        bindingVersion: KAFKA_BINDING_VERSION,
+      },
     },
   };
 }
@@ -408,7 +431,8 @@ function keySchema(definition: TopicDefinition): JsonSchema {
 function envelopeHeaders(type: string, version: number): JsonSchema {
   return {
     type: 'object',
-    description: 'Kafka headers (UTF-8 strings) repeating the envelope so a consumer can route without parsing the value, plus the W3C trace context.',
+    description:
+      'Kafka headers (UTF-8 strings) repeating the envelope so a consumer can route without parsing the value, plus the W3C trace context.',
     properties: {
       [messageHeaders.eventType]: { type: 'string', const: type, description: 'The envelope type.' },
       [messageHeaders.eventVersion]: { type: 'string', const: String(version), description: 'The envelope version.' },
@@ -418,13 +442,21 @@ function envelopeHeaders(type: string, version: number): JsonSchema {
       [messageHeaders.traceparent]: { type: 'string', description: 'W3C trace context of the producing span.' },
       [messageHeaders.tracestate]: { type: 'string', description: 'W3C trace state.' },
     },
-    required: [messageHeaders.eventType, messageHeaders.eventVersion, messageHeaders.eventId, messageHeaders.subject, messageHeaders.contentType],
+    required: [
+      messageHeaders.eventType,
+      messageHeaders.eventVersion,
+      messageHeaders.eventId,
+      messageHeaders.subject,
+      messageHeaders.contentType,
+    ],
   };
 }
 
 function cloudEventsEnvelopeSchema(): JsonSchema {
   return {
-    ...toSchema(z.object({ ...envelopeAttributes, data: z.unknown().describe('The payload: its schema is selected by type and version.') })),
+    ...toSchema(
+      z.object({ ...envelopeAttributes, data: z.unknown().describe('The payload: its schema is selected by type and version.') }),
+    ),
     description: 'The envelope every enveloped message carries, whatever its type (each message below pins type, version and data).',
   };
 }
@@ -433,7 +465,8 @@ function cloudEventsEnvelopeSchema(): JsonSchema {
 function envelopeIdentity(schema: z.ZodObject): { type: string; version: number } {
   const type = literalOf(schema.shape['type']);
   const version = literalOf(schema.shape['version']);
-  if (typeof type !== 'string' || typeof version !== 'number') throw new Error('an envelope schema must pin type and version with literals');
+  if (typeof type !== 'string' || typeof version !== 'number')
+    throw new Error('an envelope schema must pin type and version with literals');
   return { type, version };
 }
 
@@ -446,7 +479,6 @@ function exampleOf(schema: z.ZodType, name: string): MessageExample {
   if (found === undefined) throw new Error(`no example for ${name}: add one to asyncapi.examples.ts`);
   return found;
 }
-
 
 /**
  * JSON Schema (draft-07, the base of AsyncAPI 3.0's schema format) of what a valid message may

@@ -14,24 +14,33 @@ export const envelopeAttributes = {
   /** Event type, e.g. "customer.merged"; with `version` it selects the payload schema. */
   type: z.string().min(1).max(200).describe('Event type, e.g. "customer.merged"; with version it selects the payload schema.'),
   /** Payload schema version; a breaking change is a new version, consumers accept old and new. */
-  version: z.number().int().positive().describe('Payload schema version; a breaking change is a new version, consumers accept old and new.'),
+  version: z
+    .number()
+    .int()
+    .positive()
+    .describe('Payload schema version; a breaking change is a new version, consumers accept old and new.'),
   /** When the fact happened (event time, not processing time), ISO 8601 with offset. */
   time: z.iso.datetime({ offset: true }).describe('When the fact happened (event time, not processing time), ISO 8601 with offset.'),
   /** The entity the event is about: the routing identifier before identity resolution, the customer id after. */
-  subject: z.string().min(1).max(500).describe('What the event is about: the routing identifier before identity resolution, the customer id after (equals the Kafka key on customer-keyed topics).'),
+  subject: z
+    .string()
+    .min(1)
+    .max(500)
+    .describe(
+      'What the event is about: the routing identifier before identity resolution, the customer id after (equals the Kafka key on customer-keyed topics).',
+    ),
   /** Always application/json. */
-  datacontenttype: z.literal('application/json').default('application/json').describe('Always application/json (may be left out: it is the default).'),
+  datacontenttype: z
+    .literal('application/json')
+    .default('application/json')
+    .describe('Always application/json (may be left out: it is the default).'),
   /** Id shared by every event caused, directly or not, by one original input (the ingested message id). */
   correlationid: z.string().max(200).optional().describe('Id shared by every event caused, directly or not, by one original input.'),
   /** Id of the event that directly caused this one. */
   causationid: z.string().max(200).optional().describe('Id of the event that directly caused this one.'),
 };
 
-export function envelopeOf<T extends string, V extends number, D extends z.ZodType>(
-  type: T,
-  version: V,
-  data: D,
-) {
+export function envelopeOf<T extends string, V extends number, D extends z.ZodType>(type: T, version: V, data: D) {
   return z.object({
     ...envelopeAttributes,
     type: z.literal(type).describe('Event type; with version it selects the payload schema.'),
@@ -94,7 +103,11 @@ export const sealedEnvelopeSchema = z.object({
   ...envelopeAttributes,
   version: z.number().int().positive(),
   /** Id of the data key `data` is encrypted under. */
-  datakeyid: z.string().min(1).max(200).describe('Id of the data key the data is encrypted under (held by identity-resolution; destroyed by an erasure).'),
+  datakeyid: z
+    .string()
+    .min(1)
+    .max(200)
+    .describe('Id of the data key the data is encrypted under (held by identity-resolution; destroyed by an erasure).'),
   data: z.string().min(1).describe('base64url(iv ‖ AES-256-GCM ciphertext of the JSON data ‖ tag).'),
 });
 export type SealedEnvelope = z.infer<typeof sealedEnvelopeSchema>;

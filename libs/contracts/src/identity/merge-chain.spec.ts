@@ -15,12 +15,16 @@ describe('followMerges', () => {
 
   it('ends on a member of the chain within the bound, for any links', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.constantFrom('a', 'b', 'c', 'd', 'e')), fc.constantFrom('a', 'b', 'c', 'd', 'e'), (links, start) => {
-        const reached = new Set<string>([start]);
-        let cursor: string = start;
-        for (let hop = 0; hop < MAX_MERGE_HOPS && links[cursor] !== undefined; hop++) reached.add((cursor = links[cursor] ?? cursor));
-        expect(reached.has(followMerges(start, lookup(links)))).toBe(true);
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.constantFrom('a', 'b', 'c', 'd', 'e')),
+        fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+        (links, start) => {
+          const reached = new Set<string>([start]);
+          let cursor: string = start;
+          for (let hop = 0; hop < MAX_MERGE_HOPS && links[cursor] !== undefined; hop++) reached.add((cursor = links[cursor] ?? cursor));
+          expect(reached.has(followMerges(start, lookup(links)))).toBe(true);
+        },
+      ),
     );
   });
 
@@ -40,6 +44,8 @@ describe('walkMerges', () => {
 
   it('answers undefined for a missing link or a cycle', async () => {
     expect(await walkMerges('c', read({ c: { id: 'c', mergedInto: 'gone' } }), (d) => d.mergedInto)).toBeUndefined();
-    expect(await walkMerges('a', read({ a: { id: 'a', mergedInto: 'b' }, b: { id: 'b', mergedInto: 'a' } }), (d) => d.mergedInto)).toBeUndefined();
+    expect(
+      await walkMerges('a', read({ a: { id: 'a', mergedInto: 'b' }, b: { id: 'b', mergedInto: 'a' } }), (d) => d.mergedInto),
+    ).toBeUndefined();
   });
 });

@@ -25,7 +25,11 @@ export function followMerges(id: string, mergedInto: (id: string) => string | un
  * time (for a single lookup; batches read a hop for all their ids at once). undefined when a link
  * is missing or the chain is longer than MAX_MERGE_HOPS (a cycle).
  */
-export async function walkMerges<T>(id: string, read: (id: string) => Promise<T | undefined>, mergedInto: (link: T) => string | undefined): Promise<T[] | undefined> {
+export async function walkMerges<T>(
+  id: string,
+  read: (id: string) => Promise<T | undefined>,
+  mergedInto: (link: T) => string | undefined,
+): Promise<T[] | undefined> {
   const chain: T[] = [];
   let current = id;
   for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {

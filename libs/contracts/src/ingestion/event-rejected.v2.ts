@@ -9,7 +9,9 @@ import { envelopeOf } from '../envelope/envelope';
  */
 export const eventRejectedDataV2 = z
   .object({
-    reason: z.string().describe('Why the message was rejected (the code of its first issue, e.g. invalid_value, required, invalid_purpose).'),
+    reason: z
+      .string()
+      .describe('Why the message was rejected (the code of its first issue, e.g. invalid_value, required, invalid_purpose).'),
     issues: z
       .array(
         z.object({
@@ -19,7 +21,11 @@ export const eventRejectedDataV2 = z
         }),
       )
       .describe('Each problem found: the field, a machine-readable code and a message.'),
-    raw: z.string().describe('The message as received (JSON text, UTF-8), without any writeKey it carried; only its first 4,096 characters when the message itself was over the size limit.'),
+    raw: z
+      .string()
+      .describe(
+        'The message as received (JSON text, UTF-8), without any writeKey it carried; only its first 4,096 characters when the message itself was over the size limit.',
+      ),
     sourceId: z.string().optional().describe('The source, when the write key named one.'),
     rejectedAt: z.iso.datetime({ offset: true }).describe('When ingestion rejected it.'),
     http: z

@@ -27,7 +27,9 @@ const identifier = z
   .pipe(z.string().min(1, 'must not be empty').max(512, 'at most 512 characters'));
 
 export const segmentCommonFields = {
-  messageId: optional(z.string().min(1).max(200)).describe('Unique id of the message; repeats within the dedup window are dropped. Generated when missing.'),
+  messageId: optional(z.string().min(1).max(200)).describe(
+    'Unique id of the message; repeats within the dedup window are dropped. Generated when missing.',
+  ),
   userId: optional(identifier).describe("The channel's own id of a known user (string or number)."),
   anonymousId: optional(identifier).describe('A device or cookie id of a not-yet-known visitor.'),
   timestamp: optional(isoTime).describe('When the event happened, by the client clock, ISO 8601; corrected for clock skew with sentAt.'),

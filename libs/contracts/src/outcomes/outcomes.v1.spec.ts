@@ -44,8 +44,12 @@ describe('outcome contracts v1', () => {
 
   it('carry offer outcomes on campaigns.outcomes.v1, parsed by type and version', () => {
     expect(parseEnvelope(topics.campaignOutcomes, outcome)).toEqual({ ok: true, event: expect.objectContaining({ id: 'out-1' }) });
-    expect(parseEnvelope(topics.campaignOutcomes, { ...outcome, version: 2 })).toEqual(expect.objectContaining({ ok: false, reason: 'unknown-event-type' }));
-    expect(parseEnvelope(topics.campaignOutcomes, { ...outcome, data: { ...outcome.data, outcome: 'maybe' } })).toEqual(expect.objectContaining({ ok: false, reason: 'invalid-envelope' }));
+    expect(parseEnvelope(topics.campaignOutcomes, { ...outcome, version: 2 })).toEqual(
+      expect.objectContaining({ ok: false, reason: 'unknown-event-type' }),
+    );
+    expect(parseEnvelope(topics.campaignOutcomes, { ...outcome, data: { ...outcome.data, outcome: 'maybe' } })).toEqual(
+      expect.objectContaining({ ok: false, reason: 'invalid-envelope' }),
+    );
   });
 
   it('refuse an offer outcome without its campaign, archetypes or a valid kind', () => {

@@ -35,13 +35,20 @@ export const offerOutcomePropertiesV1 = z
     /** The campaign whose offer it was. */
     campaignId: id.describe('The campaign whose offer it was (as managed through /v1/campaigns).'),
     /** The decision that made the offer (next-action answer / campaigns.decisions.v1): ties the outcome to the exact offer. */
-    decisionId: id.optional().describe('The decision that made the offer (next-action answer, campaigns.decisions.v1 decisionId); recommended.'),
+    decisionId: id
+      .optional()
+      .describe('The decision that made the offer (next-action answer, campaigns.decisions.v1 decisionId); recommended.'),
     /** The product option offered, when the channel knows it without the decision. */
     offerId: id.optional().describe('The product option offered (optionId), when no decisionId is sent.'),
     /** Channel the outcome happened on; defaults to the source's channel. */
     channel: id.optional().describe("Channel the outcome happened on; defaults to the source's channel."),
     /** For acceptances: what the acceptance is worth (order value), in the platform's currency. */
-    revenue: z.number().finite().min(0, 'must be 0 or more').optional().describe('For acceptances: what the acceptance is worth, in the platform currency.'),
+    revenue: z
+      .number()
+      .finite()
+      .min(0, 'must be 0 or more')
+      .optional()
+      .describe('For acceptances: what the acceptance is worth, in the platform currency.'),
   })
   .describe('Properties of the reserved track events Offer Presented, Offer Accepted and Offer Declined.');
 export type OfferOutcomePropertiesV1 = z.infer<typeof offerOutcomePropertiesV1>;
@@ -52,12 +59,18 @@ function questionIdRequired(value: Record<string, unknown>, ctx: z.RefinementCtx
   const present = keys.filter((key) => value[key] !== undefined);
   // Each key's own schema checks its value; this only asks for one of them.
   if (present.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['questionId'], message: alsoFactKey ? 'questionId (or factKey for a question outside the bank) is required' : 'questionId is required' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['questionId'],
+      message: alsoFactKey ? 'questionId (or factKey for a question outside the bank) is required' : 'questionId is required',
+    });
   }
 }
 
 const questionBase = {
-  questionId: id.optional().describe('Id of the question in the question bank (GET /v1/customers/{id}/next-question); question_id is accepted too.'),
+  questionId: id
+    .optional()
+    .describe('Id of the question in the question bank (GET /v1/customers/{id}/next-question); question_id is accepted too.'),
   question_id: id.optional().describe('snake_case alias of questionId.'),
   channel: id.optional().describe("Channel the question was asked on; defaults to the source's channel."),
 };
@@ -74,14 +87,19 @@ export const questionAnsweredPropertiesV1 = z
     ...questionBase,
     factKey: id.optional().describe('For an answer to a question outside the bank: the fact it fills.'),
     fact_key: id.optional().describe('snake_case alias of factKey.'),
-    answer: z.union([z.string().max(200, 'at most 200 characters'), z.number().finite(), z.boolean()]).describe('The answer: a string, number or boolean, as the question expects.'),
+    answer: z
+      .union([z.string().max(200, 'at most 200 characters'), z.number().finite(), z.boolean()])
+      .describe('The answer: a string, number or boolean, as the question expects.'),
   })
   .superRefine((value, ctx) => questionIdRequired(value, ctx, true))
   .describe('Properties of the reserved track event Question Answered (a purpose is required too: context.purpose or properties.purpose).');
 
 /** Properties of "Question Declined": the customer would not answer; not asked again for the question's cooldown. */
 export const questionDeclinedPropertiesV1 = z
-  .looseObject({ ...questionBase, reason: z.string().max(200).optional().describe('Why, in the channel\'s words (e.g. "prefers not to say").') })
+  .looseObject({
+    ...questionBase,
+    reason: z.string().max(200).optional().describe('Why, in the channel\'s words (e.g. "prefers not to say").'),
+  })
   .superRefine((value, ctx) => questionIdRequired(value, ctx, false))
   .describe('Properties of the reserved track event Question Declined.');
 
@@ -115,9 +133,15 @@ export const offerOutcomeDataV1 = z
     /** Unique id of the outcome (also the envelope id): deduplicate by it. */
     outcomeId: z.string().min(1).describe('Unique id of the outcome (also the envelope id): deduplicate by it.'),
     customerId: z.string().min(1).describe('The customer (also the Kafka key).'),
-    outcome: z.enum(offerOutcomeKinds).describe('presented, accepted, declined (reported by a channel) or ignored (no answer within the response window: emitted by the platform).'),
+    outcome: z
+      .enum(offerOutcomeKinds)
+      .describe(
+        'presented, accepted, declined (reported by a channel) or ignored (no answer within the response window: emitted by the platform).',
+      ),
     /** Who reported it: a channel (through ingestion) or the platform itself. */
-    reportedBy: z.enum(['channel', 'platform']).describe('channel: a reserved track event sent through ingestion; platform: emitted by campaign-customization.'),
+    reportedBy: z
+      .enum(['channel', 'platform'])
+      .describe('channel: a reserved track event sent through ingestion; platform: emitted by campaign-customization.'),
     campaignId: z.string().min(1).describe('The campaign whose offer it was.'),
     /** Version of the campaign definition of the decision, when the outcome is tied to one. */
     campaignVersion: z.number().int().positive().optional().describe('Version of the campaign definition the decision used, when known.'),
@@ -127,9 +151,15 @@ export const offerOutcomeDataV1 = z
     offerId: z.string().min(1).optional().describe('The product option offered, when known: what arbitration learns response rates for.'),
     channel: z.string().min(1).optional().describe('Channel the offer was made or answered on.'),
     /** The customer's needs archetypes when the offer was decided: the context its response rate is learned in. */
-    archetypes: z.array(z.string().min(1)).describe("The customer's needs archetypes when the offer was decided (empty when none): the context response rates are learned per."),
+    archetypes: z
+      .array(z.string().min(1))
+      .describe(
+        "The customer's needs archetypes when the offer was decided (empty when none): the context response rates are learned per.",
+      ),
     /** Product categories of the offer (from its product option's `category` attribute), for needs learning. */
-    categories: z.array(z.string().min(1)).describe("Product categories of the offer (its product option's category attribute); empty when none."),
+    categories: z
+      .array(z.string().min(1))
+      .describe("Product categories of the offer (its product option's category attribute); empty when none."),
     revenue: z.number().finite().min(0).optional().describe('For acceptances: what the acceptance was worth, when the channel said.'),
     /** When the customer responded (for ignored: when the response window closed). */
     occurredAt: z.iso.datetime({ offset: true }).describe('When the customer responded; for ignored, when the response window closed.'),

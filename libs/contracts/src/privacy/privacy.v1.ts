@@ -32,18 +32,20 @@ export type ExportRequestedDataV1 = z.infer<typeof exportRequestedDataV1>;
 export const exportRequestedV1 = envelopeOf('privacy.export-requested', 1, exportRequestedDataV1);
 
 /** One service has erased a customer's data. Keyed by requestId. Carries counts, never data. */
-export const erasureAcknowledgedDataV1 = z.object({
-  requestId: z.string().min(1).describe('The request answered (also the Kafka key).'),
-  customerId: z.string().min(1).describe('The erased customer.'),
-  service: z.string().min(1).describe('The service answering.'),
-  /** What was removed, e.g. { "mongo:purchase_summaries": 1, "redis:keys": 3 } (no dots: the keys are stored as field names). */
-  deleted: z
-    .record(z.string().regex(/^[^.$]+$/, 'no "." or "$" in keys'), z.number().int().nonnegative())
-    .describe('What was removed, by store, e.g. { "mongo:purchase_summaries": 1, "redis:keys": 3 }.'),
-  /** Compacted topics that received tombstones for the customer's keys. */
-  tombstonedTopics: z.array(z.string()).describe("Compacted topics that received tombstones for the customer's keys."),
-  completedAt: z.iso.datetime({ offset: true }).describe('When the service finished.'),
-}).describe("One service has erased a customer's data; counts only, never data.");
+export const erasureAcknowledgedDataV1 = z
+  .object({
+    requestId: z.string().min(1).describe('The request answered (also the Kafka key).'),
+    customerId: z.string().min(1).describe('The erased customer.'),
+    service: z.string().min(1).describe('The service answering.'),
+    /** What was removed, e.g. { "mongo:purchase_summaries": 1, "redis:keys": 3 } (no dots: the keys are stored as field names). */
+    deleted: z
+      .record(z.string().regex(/^[^.$]+$/, 'no "." or "$" in keys'), z.number().int().nonnegative())
+      .describe('What was removed, by store, e.g. { "mongo:purchase_summaries": 1, "redis:keys": 3 }.'),
+    /** Compacted topics that received tombstones for the customer's keys. */
+    tombstonedTopics: z.array(z.string()).describe("Compacted topics that received tombstones for the customer's keys."),
+    completedAt: z.iso.datetime({ offset: true }).describe('When the service finished.'),
+  })
+  .describe("One service has erased a customer's data; counts only, never data.");
 export type ErasureAcknowledgedDataV1 = z.infer<typeof erasureAcknowledgedDataV1>;
 export const erasureAcknowledgedV1 = envelopeOf('privacy.erasure-acknowledged', 1, erasureAcknowledgedDataV1);
 

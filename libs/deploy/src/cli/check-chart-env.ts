@@ -49,7 +49,9 @@ function main(files: string[]): number {
     const file = basename(path);
     const { objects } = parseManifests(readFileSync(path, 'utf8'));
     for (const d of objects.filter((o) => o.kind === 'Deployment')) {
-      const containers = ((d.spec as { template?: { spec?: { containers?: Array<{ name?: string; env?: EnvEntry[] }> } } } | undefined)?.template?.spec?.containers ?? []);
+      const containers =
+        (d.spec as { template?: { spec?: { containers?: Array<{ name?: string; env?: EnvEntry[] }> } } } | undefined)?.template?.spec
+          ?.containers ?? [];
       for (const c of containers) {
         const service = c.name ?? '?';
         const module = join(root, 'services', service, 'dist', 'config', `${service}.config.js`);
@@ -77,7 +79,9 @@ function main(files: string[]): number {
           (load as (env: Record<string, string>) => unknown)(env);
         } catch (error) {
           failed++;
-          process.stderr.write(`${file}: ${service} refuses the chart's environment: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.stderr.write(
+            `${file}: ${service} refuses the chart's environment: ${error instanceof Error ? error.message : String(error)}\n`,
+          );
         }
       }
     }

@@ -18,7 +18,10 @@ async function main(argv: string[]): Promise<number> {
     if (arg === '--label') label = argv[++i];
     else files.push(arg);
   }
-  const inputs = files.length > 0 ? files.map((f) => ({ name: files.length === 1 && label !== undefined ? label : f, text: readFileSync(f, 'utf8') })) : [{ name: label ?? 'stdin', text: readFileSync(0, 'utf8') }];
+  const inputs =
+    files.length > 0
+      ? files.map((f) => ({ name: files.length === 1 && label !== undefined ? label : f, text: readFileSync(f, 'utf8') }))
+      : [{ name: label ?? 'stdin', text: readFileSync(0, 'utf8') }];
   let failed = false;
   for (const { name, text } of inputs) {
     const count = parseManifests(text).objects.length;

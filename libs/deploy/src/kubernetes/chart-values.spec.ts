@@ -56,11 +56,24 @@ describe('the chart values', () => {
     expect(values.kafka.topicPartitions).toBe(size.partitions);
     for (const s of size.services) {
       const v = values.services[s.service];
-      expect({ service: s.service, min: v?.autoscaling.minReplicas, max: v?.autoscaling.maxReplicas }).toEqual({ service: s.service, min: s.minReplicas, max: s.maxReplicas });
-      if (v?.autoscaling.kind === 'keda') expect({ service: s.service, lagThreshold: v.autoscaling.lagThreshold }).toEqual({ service: s.service, lagThreshold: s.lagThreshold });
+      expect({ service: s.service, min: v?.autoscaling.minReplicas, max: v?.autoscaling.maxReplicas }).toEqual({
+        service: s.service,
+        min: s.minReplicas,
+        max: s.maxReplicas,
+      });
+      if (v?.autoscaling.kind === 'keda')
+        expect({ service: s.service, lagThreshold: v.autoscaling.lagThreshold }).toEqual({
+          service: s.service,
+          lagThreshold: s.lagThreshold,
+        });
     }
     for (const [service, v] of Object.entries(values.services)) {
-      if (v.autoscaling.kind === 'keda') expect({ service, max: v.autoscaling.maxReplicas, fits: v.autoscaling.maxReplicas <= values.kafka.topicPartitions }).toEqual({ service, max: v.autoscaling.maxReplicas, fits: true });
+      if (v.autoscaling.kind === 'keda')
+        expect({ service, max: v.autoscaling.maxReplicas, fits: v.autoscaling.maxReplicas <= values.kafka.topicPartitions }).toEqual({
+          service,
+          max: v.autoscaling.maxReplicas,
+          fits: true,
+        });
     }
   });
 
@@ -68,7 +81,10 @@ describe('the chart values', () => {
     for (const service of pipelineServices) {
       const requests = defaults.services[service]?.resources.requests;
       expect({ service, cpu: requests?.cpu }).toEqual({ service, cpu: `${CPU_PER_REPLICA * 1000}m` });
-      expect({ service, enough: mebibytes(requests?.memory ?? '0Mi') * 1.048576 > measuredCost[service].peakRssMb }).toEqual({ service, enough: true });
+      expect({ service, enough: mebibytes(requests?.memory ?? '0Mi') * 1.048576 > measuredCost[service].peakRssMb }).toEqual({
+        service,
+        enough: true,
+      });
     }
   });
 
@@ -84,7 +100,12 @@ describe('the chart values', () => {
         expect({ kind: v.autoscaling.kind, consumed }).toEqual({ kind: 'hpa', consumed: [topics.ingestIntake.name] });
         continue;
       }
-      expect({ service, kind: v.autoscaling.kind, group: v.autoscaling.consumerGroup, topics: [...(v.autoscaling.topics ?? [])].sort() }).toEqual({ service, kind: 'keda', group: service, topics: consumed });
+      expect({
+        service,
+        kind: v.autoscaling.kind,
+        group: v.autoscaling.consumerGroup,
+        topics: [...(v.autoscaling.topics ?? [])].sort(),
+      }).toEqual({ service, kind: 'keda', group: service, topics: consumed });
     }
   });
 });

@@ -13,7 +13,14 @@ function deployment(): KubeObject {
       template: {
         metadata: { labels },
         spec: {
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: labels },
+            },
+          ],
           containers: [
             {
               name: 'value-scoring',
@@ -39,7 +46,12 @@ function deployment(): KubeObject {
 }
 
 function pdb(): KubeObject {
-  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 't-value-scoring' }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } };
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 't-value-scoring' },
+    spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+  };
 }
 
 function scaledObject(): KubeObject {
@@ -51,7 +63,17 @@ function scaledObject(): KubeObject {
       scaleTargetRef: { name: 't-value-scoring' },
       minReplicaCount: 3,
       maxReplicaCount: 6,
-      triggers: [{ type: 'kafka', metadata: { bootstrapServers: 'kafka:9092', consumerGroup: 'prod.value-scoring', topic: 'prod.identity.events.v1', lagThreshold: '800' } }],
+      triggers: [
+        {
+          type: 'kafka',
+          metadata: {
+            bootstrapServers: 'kafka:9092',
+            consumerGroup: 'prod.value-scoring',
+            topic: 'prod.identity.events.v1',
+            lagThreshold: '800',
+          },
+        },
+      ],
     },
   };
 }
@@ -87,7 +109,9 @@ describe('validateManifests', () => {
 
   it('refuses a Deployment whose replica count is not an integer (Kubernetes schema)', async () => {
     const problems = await validateManifests(withChange(0, (d) => (spec(d)['replicas'] = 'two')));
-    expect(problems).toEqual([expect.objectContaining({ object: 'Deployment/t-value-scoring', message: expect.stringContaining('/spec/replicas must be integer') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ object: 'Deployment/t-value-scoring', message: expect.stringContaining('/spec/replicas must be integer') }),
+    ]);
   });
 
   it('refuses a ScaledObject whose lag threshold is a number, not a string (KEDA schema)', async () => {
@@ -97,7 +121,12 @@ describe('validateManifests', () => {
         if (trigger) trigger.metadata['lagThreshold'] = 800;
       }),
     );
-    expect(problems).toEqual([expect.objectContaining({ object: 'ScaledObject/t-value-scoring', message: expect.stringContaining('/spec/triggers/0/metadata/lagThreshold must be string') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        object: 'ScaledObject/t-value-scoring',
+        message: expect.stringContaining('/spec/triggers/0/metadata/lagThreshold must be string'),
+      }),
+    ]);
   });
 
   it('refuses a ScaledObject without its scale target (KEDA schema)', async () => {
@@ -114,11 +143,15 @@ describe('validateManifests', () => {
         delete c['livenessProbe'];
       }),
     );
-    expect(problems).toEqual([{ object: 'Deployment/t-value-scoring', message: 'container value-scoring has no livenessProbe (httpGet /health/live)' }]);
+    expect(problems).toEqual([
+      { object: 'Deployment/t-value-scoring', message: 'container value-scoring has no livenessProbe (httpGet /health/live)' },
+    ]);
   });
 
   it('refuses a probe on a path the services do not answer, or on an undeclared port', async () => {
-    const problems = await validateManifests(withChange(0, (d) => (container(d)['readinessProbe'] = { httpGet: { path: '/healthz', port: 9999 } })));
+    const problems = await validateManifests(
+      withChange(0, (d) => (container(d)['readinessProbe'] = { httpGet: { path: '/healthz', port: 9999 } })),
+    );
     expect(problems.map((p) => p.message)).toEqual([
       'container value-scoring readinessProbe asks /healthz, the services answer /health/ready',
       'container value-scoring readinessProbe port 9999 is not a port the container declares',
@@ -136,7 +169,11 @@ describe('validateManifests', () => {
         })(),
       ]),
     );
-    expect(problems.map((p) => p.message).sort()).toEqual(['container value-scoring does not request both cpu and memory', 'no PodDisruptionBudget selects its pods', 'no topologySpreadConstraints']);
+    expect(problems.map((p) => p.message).sort()).toEqual([
+      'container value-scoring does not request both cpu and memory',
+      'no PodDisruptionBudget selects its pods',
+      'no topologySpreadConstraints',
+    ]);
   });
 
   it('refuses a ScaledObject that scales beyond the partitions or watches another consumer group', async () => {
@@ -168,7 +205,9 @@ describe('validateManifests', () => {
   });
 
   it('refuses kinds it has no schema for, and documents that are not YAML mappings', async () => {
-    const problems = await validateManifests(`${yaml([{ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x' } }])}---\n- a list\n---\nkind: [unclosed\n`);
+    const problems = await validateManifests(
+      `${yaml([{ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'x' } }])}---\n- a list\n---\nkind: [unclosed\n`,
+    );
     expect(problems.map((p) => p.object)).toEqual(['document 2', 'document 3', 'CronJob/x']);
     expect(problems[2]?.message).toContain('no schema known for batch/v1 CronJob');
   });

@@ -31,10 +31,12 @@ const MODELS: Readonly<Record<string, () => Promise<ModelClass>>> = {
   'v1/ServiceAccount': async () => (await import('kubernetes-models/v1/ServiceAccount')).ServiceAccount,
   'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
   'policy/v1/PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget,
-  'autoscaling/v2/HorizontalPodAutoscaler': async () => (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
+  'autoscaling/v2/HorizontalPodAutoscaler': async () =>
+    (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
   'networking.k8s.io/v1/NetworkPolicy': async () => (await import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')).NetworkPolicy,
   'keda.sh/v1alpha1/ScaledObject': async () => (await import('@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject')).ScaledObject,
-  'keda.sh/v1alpha1/TriggerAuthentication': async () => (await import('@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication')).TriggerAuthentication,
+  'keda.sh/v1alpha1/TriggerAuthentication': async () =>
+    (await import('@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication')).TriggerAuthentication,
 };
 
 /** The `apiVersion/kind` pairs validateManifests knows a schema for. */
@@ -78,7 +80,8 @@ export async function validateObject(object: KubeObject): Promise<ManifestProble
     return [{ object: name, message: 'apiVersion and kind must be strings' }];
   }
   const load = MODELS[`${object.apiVersion}/${object.kind}`];
-  if (!load) return [{ object: name, message: `no schema known for ${object.apiVersion} ${object.kind} (known: ${knownKinds.join(', ')})` }];
+  if (!load)
+    return [{ object: name, message: `no schema known for ${object.apiVersion} ${object.kind} (known: ${knownKinds.join(', ')})` }];
   const Model = await load();
   try {
     new Model(object as never).validate();
@@ -92,7 +95,8 @@ export async function validateObject(object: KubeObject): Promise<ManifestProble
 function schemaMessage(error: unknown): string {
   if (error && typeof error === 'object' && 'errors' in error && Array.isArray(error.errors)) {
     const lines = (error.errors as Array<{ instancePath?: string; message?: string; params?: unknown }>).map(
-      (e) => `${e.instancePath === undefined || e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? 'invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+      (e) =>
+        `${e.instancePath === undefined || e.instancePath === '' ? '(root)' : e.instancePath} ${e.message ?? 'invalid'}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
     );
     if (lines.length > 0) return `schema: ${lines.join('; ')}`;
   }
@@ -158,7 +162,9 @@ export function checkPlatformRules(objects: readonly KubeObject[]): ManifestProb
     const template = deploymentTemplate(d);
     const containers = template.spec?.containers ?? [];
     for (const c of containers) {
-      const ports = new Set<string | number>((c.ports ?? []).flatMap((p) => [p.name, p.containerPort].filter((x): x is string | number => x !== undefined)));
+      const ports = new Set<string | number>(
+        (c.ports ?? []).flatMap((p) => [p.name, p.containerPort].filter((x): x is string | number => x !== undefined)),
+      );
       for (const [probe, path] of [
         ['readinessProbe', '/health/ready'],
         ['livenessProbe', '/health/live'],
@@ -166,8 +172,16 @@ export function checkPlatformRules(objects: readonly KubeObject[]): ManifestProb
         const get = c[probe]?.httpGet;
         if (!get) problems.push({ object, message: `container ${c.name ?? '?'} has no ${probe} (httpGet ${path})` });
         else {
-          if (get.path !== path) problems.push({ object, message: `container ${c.name ?? '?'} ${probe} asks ${get.path ?? '(no path)'}, the services answer ${path}` });
-          if (get.port === undefined || !ports.has(get.port)) problems.push({ object, message: `container ${c.name ?? '?'} ${probe} port ${String(get.port)} is not a port the container declares` });
+          if (get.path !== path)
+            problems.push({
+              object,
+              message: `container ${c.name ?? '?'} ${probe} asks ${get.path ?? '(no path)'}, the services answer ${path}`,
+            });
+          if (get.port === undefined || !ports.has(get.port))
+            problems.push({
+              object,
+              message: `container ${c.name ?? '?'} ${probe} port ${String(get.port)} is not a port the container declares`,
+            });
         }
       }
       if (c.resources?.requests?.cpu === undefined || c.resources.requests.memory === undefined) {
@@ -176,7 +190,11 @@ export function checkPlatformRules(objects: readonly KubeObject[]): ManifestProb
     }
     if ((template.spec?.topologySpreadConstraints ?? []).length === 0) problems.push({ object, message: 'no topologySpreadConstraints' });
     const labels = template.metadata?.labels;
-    if (!pdbs.some((p) => selects((p.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels, labels))) {
+    if (
+      !pdbs.some((p) =>
+        selects((p.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels, labels),
+      )
+    ) {
       problems.push({ object, message: 'no PodDisruptionBudget selects its pods' });
     }
   }
@@ -186,7 +204,10 @@ export function checkPlatformRules(objects: readonly KubeObject[]): ManifestProb
     const target = (scaler.spec as ScaleTarget | undefined)?.scaleTargetRef;
     const deployment = target?.name === undefined ? undefined : byName.get(target.name);
     if (!deployment || (target?.kind !== undefined && target.kind !== 'Deployment')) {
-      problems.push({ object, message: `scales ${target?.kind ?? 'Deployment'}/${target?.name ?? '?'}, which is not a Deployment of the chart` });
+      problems.push({
+        object,
+        message: `scales ${target?.kind ?? 'Deployment'}/${target?.name ?? '?'}, which is not a Deployment of the chart`,
+      });
       continue;
     }
     const before = scaled.get(String(target?.name));
@@ -199,7 +220,10 @@ export function checkPlatformRules(objects: readonly KubeObject[]): ManifestProb
 
 function checkKafkaTriggers(scaledObject: KubeObject, deployment: KubeObject): ManifestProblem[] {
   const object = describe(scaledObject);
-  const spec = (scaledObject.spec ?? {}) as { maxReplicaCount?: number; triggers?: Array<{ type?: string; metadata?: Record<string, string> }> };
+  const spec = (scaledObject.spec ?? {}) as {
+    maxReplicaCount?: number;
+    triggers?: Array<{ type?: string; metadata?: Record<string, string> }>;
+  };
   const kafka = (spec.triggers ?? []).filter((t) => t.type === 'kafka');
   if (kafka.length === 0) return [{ object, message: 'has no kafka trigger (consumer services scale on their consumer-group lag)' }];
   const container = deploymentTemplate(deployment).spec?.containers?.[0];
@@ -209,12 +233,18 @@ function checkKafkaTriggers(scaledObject: KubeObject, deployment: KubeObject): M
   const problems: ManifestProblem[] = [];
   for (const t of kafka) {
     if (t.metadata?.['consumerGroup'] !== group) {
-      problems.push({ object, message: `kafka trigger on ${t.metadata?.['topic'] ?? '?'} watches group ${t.metadata?.['consumerGroup'] ?? '?'}, the Deployment consumes as ${group || '(no KAFKA_GROUP_ID)'}` });
+      problems.push({
+        object,
+        message: `kafka trigger on ${t.metadata?.['topic'] ?? '?'} watches group ${t.metadata?.['consumerGroup'] ?? '?'}, the Deployment consumes as ${group || '(no KAFKA_GROUP_ID)'}`,
+      });
     }
   }
   if (!Number.isInteger(partitions)) problems.push({ object, message: `${describe(deployment)} does not set KAFKA_TOPIC_PARTITIONS` });
   else if ((spec.maxReplicaCount ?? 100) > partitions) {
-    problems.push({ object, message: `maxReplicaCount ${spec.maxReplicaCount ?? '100 (KEDA default)'} exceeds the ${partitions} partitions of its topics` });
+    problems.push({
+      object,
+      message: `maxReplicaCount ${spec.maxReplicaCount ?? '100 (KEDA default)'} exceeds the ${partitions} partitions of its topics`,
+    });
   }
   return problems;
 }

@@ -81,7 +81,10 @@ export function sizeFor(eventsPerSecond: number): PlatformSize {
       maxReplicas: minReplicas * HEADROOM,
       cores: Math.round(minReplicas * CPU_PER_REPLICA * 10) / 10,
       lagThreshold: rate * LAG_SECONDS,
-      commandsPerSecond: [Math.round(eventsPerSecond * cost.commandsPerEvent), Math.round(eventsPerSecond * cost.commandsPerEventSmallBatches)],
+      commandsPerSecond: [
+        Math.round(eventsPerSecond * cost.commandsPerEvent),
+        Math.round(eventsPerSecond * cost.commandsPerEventSmallBatches),
+      ],
     };
   });
   // Ingestion scales on CPU (HTTP), not on partitions: only the consumers bound the count.

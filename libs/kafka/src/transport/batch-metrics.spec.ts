@@ -11,7 +11,13 @@ describe('batch metrics', () => {
     const mine = partitionBatch(topics.identitySnapshots, [null, null], { partition: 0, keys: ['a', 'b'], highWatermark: 12 });
     const lost = partitionBatch(topics.identitySnapshots, [null], { partition: 1, keys: ['c'] });
     const group = [mine.member, lost.member];
-    const items = decodeGroup(topics.identitySnapshots, group, parseGroup(topics.identitySnapshots, group).values, new Map(), new Set()).items;
+    const items = decodeGroup(
+      topics.identitySnapshots,
+      group,
+      parseGroup(topics.identitySnapshots, group).values,
+      new Map(),
+      new Set(),
+    ).items;
     lost.member.stale = true;
     recorder.received('identity.snapshots.v1', 3);
     recorder.decoded('identity.snapshots.v1', 2, 0);
@@ -20,7 +26,9 @@ describe('batch metrics', () => {
     expect((await metrics.eventsConsumed.get()).values.map((v) => [v.labels['topic'], v.value])).toEqual([[topic, 3]]);
     expect((await metrics.shredded.get()).values.map((v) => [v.labels['topic'], v.value])).toEqual([[topic, 2]]);
     expect((await metrics.skipped.get()).values).toEqual([]);
-    const latencyCount = (await metrics.eventLatency.get()).values.find((v) => v.metricName === 'o2o_event_processing_latency_seconds_count');
+    const latencyCount = (await metrics.eventLatency.get()).values.find(
+      (v) => v.metricName === 'o2o_event_processing_latency_seconds_count',
+    );
     expect(latencyCount?.value).toBe(2);
     expect((await metrics.consumerLag.get()).values.map((v) => [v.labels['partition'], v.value])).toEqual([['0', 10]]);
     expect((await metrics.batchDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(1);

@@ -1,7 +1,10 @@
 import { PlatformMetrics } from '@o2o/observability';
 import { DecodedItem, PartitionBatch } from './partition-batch';
 
-type Metrics = Pick<PlatformMetrics, 'eventsConsumed' | 'batchSize' | 'shredded' | 'skipped' | 'eventLatency' | 'consumerLag' | 'batchDuration'>;
+type Metrics = Pick<
+  PlatformMetrics,
+  'eventsConsumed' | 'batchSize' | 'shredded' | 'skipped' | 'eventLatency' | 'consumerLag' | 'batchDuration'
+>;
 
 /** A call's metrics, each recorded once per call (the latency histogram per message, its labels resolved once). */
 export class BatchMetrics {
@@ -22,7 +25,10 @@ export class BatchMetrics {
     const latency = this.metrics.eventLatency.labels({ topic });
     for (const item of decoded) if (!item.owner.stale) latency.observe(Math.max(0, now - Number(item.source.timestamp)) / 1000);
     for (const member of live) {
-      this.metrics.consumerLag.set({ topic, partition: String(member.payload.batch.partition) }, Math.max(0, Number(member.payload.batch.offsetLag())));
+      this.metrics.consumerLag.set(
+        { topic, partition: String(member.payload.batch.partition) },
+        Math.max(0, Number(member.payload.batch.offsetLag())),
+      );
     }
     this.metrics.batchDuration.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
   }

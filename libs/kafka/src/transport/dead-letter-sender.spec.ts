@@ -30,7 +30,11 @@ class MemoryKeys implements DataKeySource {
 
 const names = new TopicNames('p.');
 const topicByName = new Map<string, TopicDefinition>(Object.values(topics).map((t) => [t.name, t as TopicDefinition]));
-const letter = (value: string | Buffer | null, offset: number, options: { key?: string; headers?: Record<string, string> } = {}): DeadLetter => ({
+const letter = (
+  value: string | Buffer | null,
+  offset: number,
+  options: { key?: string; headers?: Record<string, string> } = {},
+): DeadLetter => ({
   message: message(value, offset, options),
   partition: 3,
   reason: 'invalid-json',
@@ -46,13 +50,29 @@ function sender(dataKeys?: DataKeySource) {
       published.push({ topic, messages });
     },
   };
-  return { published, metrics, sender: new DeadLetterSender({ publisher, names, groupId: 'grp', dataKeys, metrics, logger: createLogger({ service: 'dls-spec', level: 'silent' }), topicByName }) };
+  return {
+    published,
+    metrics,
+    sender: new DeadLetterSender({
+      publisher,
+      names,
+      groupId: 'grp',
+      dataKeys,
+      metrics,
+      logger: createLogger({ service: 'dls-spec', level: 'silent' }),
+      topicByName,
+    }),
+  };
 }
 
 describe('dead letters', () => {
   it('carries the origin, reason, attempts and a bounded error in headers, beside the original headers', () => {
     const l = letter('{bad', 17, { key: 'k', headers: { traceparent: 'tp' } });
-    const m = deadLetterMessage(l, l.message.value, { clusterTopic: 'p.identity.snapshots.v1', groupId: 'grp', failedAt: '2026-12-07T00:00:00.000Z' });
+    const m = deadLetterMessage(l, l.message.value, {
+      clusterTopic: 'p.identity.snapshots.v1',
+      groupId: 'grp',
+      failedAt: '2026-12-07T00:00:00.000Z',
+    });
     const headers = m.headers ?? {};
     expect(m.value?.toString()).toBe('{bad');
     expect(headers['traceparent']).toBe('tp');
@@ -68,7 +88,11 @@ describe('dead letters', () => {
 
   it('publishes to the group dead-letter topic and counts each by reason', async () => {
     const s = sender();
-    await s.sender.send('p.identity.snapshots.v1', [letter('{bad', 1), { ...letter('{}', 2), reason: 'business-rule' }], 'identity.snapshots.v1');
+    await s.sender.send(
+      'p.identity.snapshots.v1',
+      [letter('{bad', 1), { ...letter('{}', 2), reason: 'business-rule' }],
+      'identity.snapshots.v1',
+    );
     expect(s.published.map((p) => [p.topic, p.messages.length])).toEqual([[names.deadLetter('grp'), 2]]);
     expect((await s.metrics.deadLettered.get()).values.map((v) => [v.labels['reason'], v.value]).sort()).toEqual([
       ['business-rule', 1],
@@ -80,7 +104,13 @@ describe('dead letters', () => {
     const keys = new MemoryKeys();
     const s = sender(keys);
     const sealedEvent = sealEvent(
-      createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({ type: 'identity.snapshot', version: 1, source: '/t', subject: 'c2', data: { customerId: 'c2', identifiers: [], mergedIds: [], updatedAt: new Date(0).toISOString() } }),
+      createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
+        type: 'identity.snapshot',
+        version: 1,
+        source: '/t',
+        subject: 'c2',
+        data: { customerId: 'c2', identifiers: [], mergedIds: [], updatedAt: new Date(0).toISOString() },
+      }),
       { kid: 'dk', key: randomBytes(32) },
     );
     const clear = letter('{"email":"a@example.org"', 1, { key: 'k1', headers: { ce_subject: 'c1' } });

@@ -1,7 +1,15 @@
 import { Message } from 'kafkajs';
 import { deadLetterHeaders, TopicDefinition } from '@o2o/contracts';
 import { Logger, PlatformMetrics } from '@o2o/observability';
-import { DataKeySource, keySubject, sealDeadLetter, sealedDeadLetterHeader, sealedDeadLetterKeyId, sealedKeyId, subjectKindOf } from '../data-keys';
+import {
+  DataKeySource,
+  keySubject,
+  sealDeadLetter,
+  sealedDeadLetterHeader,
+  sealedDeadLetterKeyId,
+  sealedKeyId,
+  subjectKindOf,
+} from '../data-keys';
 import { KafkaPublisher } from '../publisher';
 import { TopicNames } from '../topic-names';
 import { headerSubject, parseJsonValue } from './message-decoder';
@@ -19,7 +27,11 @@ export interface DeadLetterSenderOptions {
 }
 
 /** The dead-letter record of a message: its key and value (`value`, sealed or not) with its origin and error in headers. */
-export function deadLetterMessage(letter: DeadLetter, value: Buffer | null, where: { clusterTopic: string; groupId: string; failedAt: string }): Message {
+export function deadLetterMessage(
+  letter: DeadLetter,
+  value: Buffer | null,
+  where: { clusterTopic: string; groupId: string; failedAt: string },
+): Message {
   return {
     key: letter.message.key,
     value,
@@ -51,7 +63,10 @@ export class DeadLetterSender {
     await publisher.publishRaw(names.deadLetter(groupId), messages);
     for (const letter of letters) {
       metrics.deadLettered.inc({ topic: contractName, reason: letter.reason });
-      logger.warn({ topic: clusterTopic, partition: letter.partition, offset: letter.message.offset, reason: letter.reason, error: letter.error }, 'message dead-lettered');
+      logger.warn(
+        { topic: clusterTopic, partition: letter.partition, offset: letter.message.offset, reason: letter.reason, error: letter.error },
+        'message dead-lettered',
+      );
     }
   }
 

@@ -8,7 +8,15 @@ import { DecodedItem, PartitionBatch } from './partition-batch';
 import { partitionBatch, snapshotEnvelope } from './partition-batch.fixture';
 import { RetryPolicy } from './retry-policy';
 
-const retry = () => new RetryPolicy({ retries: 1, retryBackoffMs: 1, maxRetryBackoffMs: 2, logger: createLogger({ service: 'isolation-spec', level: 'silent' }), metrics: new PlatformMetrics('isolation-spec'), closing: () => false });
+const retry = () =>
+  new RetryPolicy({
+    retries: 1,
+    retryBackoffMs: 1,
+    maxRetryBackoffMs: 2,
+    logger: createLogger({ service: 'isolation-spec', level: 'silent' }),
+    metrics: new PlatformMetrics('isolation-spec'),
+    closing: () => false,
+  });
 
 const event = (customerId: string) => snapshotEnvelope(customerId);
 
@@ -27,7 +35,8 @@ function handler(poison: Set<string>, reject: Set<string> = new Set(), transient
     if (transient-- > 0) throw new TransientError('store away');
     if (items.some((i) => poison.has(idOf(i)))) throw new Error('poison');
     const ctx = new KafkaBatchContext('t', []);
-    for (const i of items) if (reject.has(idOf(i))) ctx.reject({ partition: i.partition, offset: i.consumed.offset }, 'business-rule', 'refused');
+    for (const i of items)
+      if (reject.has(idOf(i))) ctx.reject({ partition: i.partition, offset: i.consumed.offset }, 'business-rule', 'refused');
     return ctx;
   };
   return { run, calls };
@@ -52,7 +61,9 @@ describe('retry and isolation', () => {
     const outcome = await runIsolating(items, [member], 't', retry(), h.run, false);
     expect(h.calls).toEqual([['a', 'p', 'c'], ['a', 'p', 'c'], ['a'], ['p'], ['p'], ['c']]);
     const letters = outcomeLetters(items, outcome);
-    expect(letters.map((l) => [l.message.offset, l.partition, l.reason, l.attempts, l.error])).toEqual([['1', 4, 'processing-failed', 2, 'Error: poison']]);
+    expect(letters.map((l) => [l.message.offset, l.partition, l.reason, l.attempts, l.error])).toEqual([
+      ['1', 4, 'processing-failed', 2, 'Error: poison'],
+    ]);
   });
 
   it('does not split a call the infrastructure failed: it is held and retried whole', async () => {

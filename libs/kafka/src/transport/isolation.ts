@@ -19,7 +19,14 @@ export interface IsolationOutcome {
  * and those that still fail are the poison ones. A call sharing a fetch's transaction gets one
  * attempt and throws (the fetch then goes down the one-by-one path).
  */
-export async function runIsolating(decoded: DecodedItem[], group: readonly PartitionBatch[], topic: string, retry: RetryPolicy, run: RunItems, oneAttempt: boolean): Promise<IsolationOutcome> {
+export async function runIsolating(
+  decoded: DecodedItem[],
+  group: readonly PartitionBatch[],
+  topic: string,
+  retry: RetryPolicy,
+  run: RunItems,
+  oneAttempt: boolean,
+): Promise<IsolationOutcome> {
   const outcome: IsolationOutcome = { rejected: [], failures: new Map() };
   if (decoded.length === 0) return outcome;
   if (oneAttempt) {

@@ -56,9 +56,16 @@ export class LagPoller {
       );
       await this.connected;
       for (const { contractName, clusterTopic } of this.options.topics) {
-        const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(clusterTopic), admin.fetchOffsets({ groupId, topics: [clusterTopic] })]);
+        const [ends, committed] = await Promise.all([
+          admin.fetchTopicOffsets(clusterTopic),
+          admin.fetchOffsets({ groupId, topics: [clusterTopic] }),
+        ]);
         const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-        for (const end of ends) metrics.consumerLag.set({ topic: contractName, partition: String(end.partition) }, partitionLag(end, committedBy.get(end.partition)));
+        for (const end of ends)
+          metrics.consumerLag.set(
+            { topic: contractName, partition: String(end.partition) },
+            partitionLag(end, committedBy.get(end.partition)),
+          );
       }
     } catch (error) {
       this.options.logger.debug({ err: error }, 'lag poll failed');

@@ -18,7 +18,14 @@ describe('message decoding', () => {
     const out = decodeGroup(topics.identitySnapshots, group, values, none, new Set());
     expect(keyIds).toEqual([]);
     expect(out.deadLetters).toEqual([]);
-    expect(out.items.map((i) => [i.partition, i.consumed.offset, i.consumed.key, i.consumed.kind === 'event' ? (i.consumed.event as { subject: string }).subject : i.consumed.kind])).toEqual([
+    expect(
+      out.items.map((i) => [
+        i.partition,
+        i.consumed.offset,
+        i.consumed.key,
+        i.consumed.kind === 'event' ? (i.consumed.event as { subject: string }).subject : i.consumed.kind,
+      ]),
+    ).toEqual([
       [0, '0', 'c1', 'c1'],
       [0, '1', 'c2', 'c2'],
       [3, '40', 'c3', 'c3'],
@@ -29,7 +36,10 @@ describe('message decoding', () => {
   it('gives each message that is wrong in itself a dead letter with its reason, and keeps the rest', () => {
     const unknownType = { ...snapshot('c4'), type: 'identity.other' };
     const badData = { ...snapshot('c5'), data: { customerId: 5 } };
-    const { member } = partitionBatch(topics.identitySnapshots, ['{not json', null, unknownType, badData, snapshot('c6')], { partition: 2, keys: [undefined, undefined, 'c4', 'c5', 'c6'] });
+    const { member } = partitionBatch(topics.identitySnapshots, ['{not json', null, unknownType, badData, snapshot('c6')], {
+      partition: 2,
+      keys: [undefined, undefined, 'c4', 'c5', 'c6'],
+    });
     const { values } = parseGroup(topics.identitySnapshots, [member]);
     const out = decodeGroup(topics.identitySnapshots, [member], values, none, new Set());
     expect(out.deadLetters.map((l) => [l.message.offset, l.partition, l.reason, l.attempts])).toEqual([
@@ -67,29 +77,44 @@ describe('message decoding', () => {
     expect(out.shredded).toBe(1);
     expect(out.skipped).toBe(1);
     expect(out.deadLetters).toEqual([]);
-    expect(out.items.map((i) => (i.consumed.kind === 'event' ? (i.consumed.event as { data: { customerId: string } }).data.customerId : ''))).toEqual(['c8', 'c10']);
+    expect(
+      out.items.map((i) => (i.consumed.kind === 'event' ? (i.consumed.event as { data: { customerId: string } }).data.customerId : '')),
+    ).toEqual(['c8', 'c10']);
   });
 
   it('dead-letters a sealed event whose seal does not open with its key', () => {
     const sealed = sealEvent(snapshot('c11'), { kid: 'dk_1', key: randomBytes(32) });
     const { member } = partitionBatch(topics.identitySnapshots, [sealed]);
-    const out = decodeGroup(topics.identitySnapshots, [member], parseGroup(topics.identitySnapshots, [member]).values, new Map([['dk_1', randomBytes(32)]]), new Set());
+    const out = decodeGroup(
+      topics.identitySnapshots,
+      [member],
+      parseGroup(topics.identitySnapshots, [member]).values,
+      new Map([['dk_1', randomBytes(32)]]),
+      new Set(),
+    );
     expect(out.deadLetters.map((l) => l.reason)).toEqual(['invalid-envelope']);
   });
 
   it('names the subjects of a group once each, from the ce_subject header or else the key', () => {
-    const { member } = partitionBatch(topics.identitySnapshots, [snapshot('a'), snapshot('b'), snapshot('c')], { keys: ['k1', 'k1', undefined], headers: [undefined, { ce_subject: 'h2' }, undefined] });
+    const { member } = partitionBatch(topics.identitySnapshots, [snapshot('a'), snapshot('b'), snapshot('c')], {
+      keys: ['k1', 'k1', undefined],
+      headers: [undefined, { ce_subject: 'h2' }, undefined],
+    });
     expect(subjectsOf([member])).toEqual(['k1', 'h2']);
   });
 
   it('never throws on arbitrary bytes: every value is an event, a tombstone or a dead letter with a reason', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.option(fc.string({ minLength: 1, maxLength: 8 }), { nil: undefined }), (bytes, key) => {
-        const m = message(Buffer.from(bytes), 0, key === undefined ? {} : { key });
-        const result = decodeMessage(topics.identitySnapshots, 0, m, parseJson(m), none);
-        if ('reason' in result) expect(['invalid-json', 'invalid-envelope', 'unknown-event-type']).toContain(result.reason);
-        else expect('kind' in result && (result.kind === 'tombstone' || result.kind === 'event')).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.option(fc.string({ minLength: 1, maxLength: 8 }), { nil: undefined }),
+        (bytes, key) => {
+          const m = message(Buffer.from(bytes), 0, key === undefined ? {} : { key });
+          const result = decodeMessage(topics.identitySnapshots, 0, m, parseJson(m), none);
+          if ('reason' in result) expect(['invalid-json', 'invalid-envelope', 'unknown-event-type']).toContain(result.reason);
+          else expect('kind' in result && (result.kind === 'tombstone' || result.kind === 'event')).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -38,7 +38,9 @@ export function headerSubject(message: KafkaMessage): string | undefined {
 }
 
 export function subjectOf(event: unknown): string {
-  return typeof event === 'object' && event !== null && typeof (event as { subject?: unknown }).subject === 'string' ? (event as { subject: string }).subject : '';
+  return typeof event === 'object' && event !== null && typeof (event as { subject?: unknown }).subject === 'string'
+    ? (event as { subject: string }).subject
+    : '';
 }
 
 /** The distinct subjects of a call's messages (for skipSubjects, asked once per call). */
@@ -72,15 +74,31 @@ export function parseGroup(definition: TopicDefinition, group: readonly Partitio
 
 export type DecodeResult = Decoded | { reason: DeadLetterReason; error: string } | { shredded: true };
 
-export function decodeMessage(definition: TopicDefinition, partition: number, message: KafkaMessage, value: JsonValue | undefined, keys: Map<string, Buffer>): DecodeResult {
+export function decodeMessage(
+  definition: TopicDefinition,
+  partition: number,
+  message: KafkaMessage,
+  value: JsonValue | undefined,
+  keys: Map<string, Buffer>,
+): DecodeResult {
   const key = message.key ? message.key.toString('utf8') : null;
   const headers = message.headers ?? {};
   if (definition.events === null) {
-    return { kind: 'raw', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT, value: message.value ?? Buffer.alloc(0) };
+    return {
+      kind: 'raw',
+      key,
+      partition,
+      offset: message.offset,
+      timestamp: message.timestamp,
+      headers,
+      trace: ROOT_CONTEXT,
+      value: message.value ?? Buffer.alloc(0),
+    };
   }
   const read = value ?? parseJson(message);
   if ('empty' in read) {
-    if (definition.cleanupPolicy === 'compact' && key !== null) return { kind: 'tombstone', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT };
+    if (definition.cleanupPolicy === 'compact' && key !== null)
+      return { kind: 'tombstone', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT };
     return { reason: 'invalid-envelope', error: 'empty message value' };
   }
   if ('error' in read) return { reason: 'invalid-json', error: read.error };
@@ -98,7 +116,16 @@ export function decodeMessage(definition: TopicDefinition, partition: number, me
   }
   const parsed = parseEnvelope(definition, json);
   if (!parsed.ok) return { reason: parsed.reason, error: parsed.message };
-  return { kind: 'event', key, partition, offset: message.offset, timestamp: message.timestamp, headers, trace: ROOT_CONTEXT, event: parsed.event };
+  return {
+    kind: 'event',
+    key,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    headers,
+    trace: ROOT_CONTEXT,
+    event: parsed.event,
+  };
 }
 
 export interface DecodedGroup {
@@ -113,7 +140,13 @@ export interface DecodedGroup {
 }
 
 /** Decodes every message of a call, given its parsed values (parseGroup), data keys and subjects to skip. */
-export function decodeGroup(definition: TopicDefinition, group: readonly PartitionBatch[], values: readonly JsonValue[], keys: Map<string, Buffer>, skip: ReadonlySet<string>): DecodedGroup {
+export function decodeGroup(
+  definition: TopicDefinition,
+  group: readonly PartitionBatch[],
+  values: readonly JsonValue[],
+  keys: Map<string, Buffer>,
+  skip: ReadonlySet<string>,
+): DecodedGroup {
   const out: DecodedGroup = { items: [], deadLetters: [], shredded: 0, skipped: 0 };
   let index = 0;
   for (const member of group) {

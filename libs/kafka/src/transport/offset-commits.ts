@@ -10,7 +10,10 @@ export interface TopicOffsets {
 }
 
 export function nextOffsets(clusterTopic: string, live: readonly PartitionBatch[]): TopicOffsets {
-  return { topic: clusterTopic, partitions: live.map((m) => ({ partition: m.payload.batch.partition, offset: (BigInt(m.payload.batch.lastOffset()) + 1n).toString() })) };
+  return {
+    topic: clusterTopic,
+    partitions: live.map((m) => ({ partition: m.payload.batch.partition, offset: (BigInt(m.payload.batch.lastOffset()) + 1n).toString() })),
+  };
 }
 
 /** The transaction every call of one fetch shares (exactly-once with concurrentTopics), and what commits with it. */
@@ -41,7 +44,13 @@ export class OffsetCommitter {
    * then every live partition resolved and committed in one request. Returns false when the call
    * was let go (its partitions went to another member, or the transport is closing).
    */
-  async commit(group: readonly PartitionBatch[], live: readonly PartitionBatch[], letters: readonly DeadLetter[], topic: string, send: SendLetters): Promise<boolean> {
+  async commit(
+    group: readonly PartitionBatch[],
+    live: readonly PartitionBatch[],
+    letters: readonly DeadLetter[],
+    topic: string,
+    send: SendLetters,
+  ): Promise<boolean> {
     if (letters.length > 0) {
       const sent = await this.retry.run(group, topic, () => send(letters));
       if (!sent.ok) {
@@ -74,7 +83,13 @@ export class OffsetCommitter {
    */
   async commitExactlyOnce(
     exactlyOnce: ExactlyOnceBatches,
-    call: { group: readonly PartitionBatch[]; live: PartitionBatch[]; letters: readonly DeadLetter[]; clusterTopic: string; contractName: string },
+    call: {
+      group: readonly PartitionBatch[];
+      live: PartitionBatch[];
+      letters: readonly DeadLetter[];
+      clusterTopic: string;
+      contractName: string;
+    },
     open: BatchTransaction | undefined,
     afterCommit: Array<() => Promise<void>>,
     shared: SharedFlush | undefined,

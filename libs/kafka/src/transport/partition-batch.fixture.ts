@@ -21,7 +21,11 @@ export interface FakePayloadOptions {
   commit?: () => Promise<void>;
 }
 
-export function message(value: string | Buffer | null, offset: number, options: { key?: string; headers?: Record<string, string> } = {}): KafkaMessage {
+export function message(
+  value: string | Buffer | null,
+  offset: number,
+  options: { key?: string; headers?: Record<string, string> } = {},
+): KafkaMessage {
   return {
     key: options.key === undefined ? null : Buffer.from(options.key),
     value: typeof value === 'string' ? Buffer.from(value) : value,
@@ -33,7 +37,11 @@ export function message(value: string | Buffer | null, offset: number, options: 
 }
 
 /** A partition batch of `values` (JSON-encoded unless a Buffer or null) behind a payload that records what was asked of it. */
-export function partitionBatch(definition: TopicDefinition, values: Array<unknown>, options: FakePayloadOptions & { keys?: Array<string | undefined>; headers?: Array<Record<string, string> | undefined> } = {}): { member: PartitionBatch; log: PayloadLog } {
+export function partitionBatch(
+  definition: TopicDefinition,
+  values: Array<unknown>,
+  options: FakePayloadOptions & { keys?: Array<string | undefined>; headers?: Array<Record<string, string> | undefined> } = {},
+): { member: PartitionBatch; log: PayloadLog } {
   const first = options.firstOffset ?? 0;
   const messages = values.map((value, i) => {
     const raw = value === null || Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
@@ -64,7 +72,16 @@ export function partitionBatch(definition: TopicDefinition, values: Array<unknow
       await options.commit?.();
     },
   };
-  return { member: { payload, contractName: definition.name, definition, stale: false, settle: { resolve: () => undefined, reject: () => undefined } }, log };
+  return {
+    member: {
+      payload,
+      contractName: definition.name,
+      definition,
+      stale: false,
+      settle: { resolve: () => undefined, reject: () => undefined },
+    },
+    log,
+  };
 }
 
 /** A valid identity.snapshot envelope for one customer (the transport specs' good message). */

@@ -3,7 +3,12 @@ import { PartitionBatch } from './partition-batch';
 import { partitionBatch } from './partition-batch.fixture';
 import { groupUpTo, PartitionGatherer } from './partition-gatherer';
 
-const batchOf = (n: number, partition: number, definition: TopicDefinition = topics.identitySnapshots) => partitionBatch(definition, Array.from({ length: n }, () => ({})), { partition }).member;
+const batchOf = (n: number, partition: number, definition: TopicDefinition = topics.identitySnapshots) =>
+  partitionBatch(
+    definition,
+    Array.from({ length: n }, () => ({})),
+    { partition },
+  ).member;
 const shape = (groups: PartitionBatch[][]) => groups.map((g) => g.map((m) => `${m.contractName}:${m.payload.batch.partition}`));
 
 describe('gathering partition batches into calls', () => {
@@ -16,9 +21,13 @@ describe('gathering partition batches into calls', () => {
     for (let seed = 1; seed < 200; seed++) {
       const sizes = Array.from({ length: 1 + (seed % 9) }, (_, i) => 1 + ((seed * (i + 7)) % 37));
       const limit = 1 + (seed % 60);
-      const groups = groupUpTo(sizes.map((n, i) => batchOf(n, i)), limit);
+      const groups = groupUpTo(
+        sizes.map((n, i) => batchOf(n, i)),
+        limit,
+      );
       expect(groups.flat().map((m) => m.payload.batch.partition)).toEqual(sizes.map((_, i) => i));
-      for (const g of groups) if (g.length > 1) expect(g.reduce((n, m) => n + m.payload.batch.messages.length, 0)).toBeLessThanOrEqual(limit);
+      for (const g of groups)
+        if (g.length > 1) expect(g.reduce((n, m) => n + m.payload.batch.messages.length, 0)).toBeLessThanOrEqual(limit);
     }
   });
 
@@ -32,6 +41,9 @@ describe('gathering partition batches into calls', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gatherer.add(batchOf(1, 2));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(flushes.map(shape)).toEqual([[[`identity.snapshots.v1:0`, `identity.snapshots.v1:1`], [`identity.events.v1:0`]], [[`identity.snapshots.v1:2`]]]);
+    expect(flushes.map(shape)).toEqual([
+      [[`identity.snapshots.v1:0`, `identity.snapshots.v1:1`], [`identity.events.v1:0`]],
+      [[`identity.snapshots.v1:2`]],
+    ]);
   });
 });

@@ -80,7 +80,9 @@ describe('retry policy', () => {
 
   it('lets the call go when the group is rebalancing (the heartbeat says so)', async () => {
     const { retry } = policy(5);
-    const { member, log } = partitionBatch(topics.identitySnapshots, [{}], { heartbeat: async () => Promise.reject(Object.assign(new Error('rebalance'), { type: 'REBALANCE_IN_PROGRESS' })) });
+    const { member, log } = partitionBatch(topics.identitySnapshots, [{}], {
+      heartbeat: async () => Promise.reject(Object.assign(new Error('rebalance'), { type: 'REBALANCE_IN_PROGRESS' })),
+    });
     const result = await retry.run([member], 't', async () => Promise.reject(new TransientError('away')));
     expect(!result.ok && result.stale).toBe(true);
     expect(log.heartbeats).toBe(1);
@@ -100,7 +102,8 @@ describe('retry policy', () => {
   });
 
   it('recognises the heartbeat errors of a rebalance only', () => {
-    for (const type of ['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']) expect(isRebalanceError({ type })).toBe(true);
+    for (const type of ['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID'])
+      expect(isRebalanceError({ type })).toBe(true);
     expect(isRebalanceError({ type: 'REQUEST_TIMED_OUT' })).toBe(false);
     expect(isRebalanceError(new Error('x'))).toBe(false);
   });

@@ -52,7 +52,12 @@ export class RetryPolicy {
     return this.waiting.size > 0;
   }
 
-  async run<T>(group: readonly PartitionBatch[], topic: string, work: () => Promise<T>, retries = this.options.retries): Promise<Attempt<T>> {
+  async run<T>(
+    group: readonly PartitionBatch[],
+    topic: string,
+    work: () => Promise<T>,
+    retries = this.options.retries,
+  ): Promise<Attempt<T>> {
     const attempts = retries + 1;
     const first = this.options.retryBackoffMs ?? 200;
     const cap = this.options.maxRetryBackoffMs ?? 5000;
@@ -72,7 +77,10 @@ export class RetryPolicy {
           if (!this.waiting.has(topic)) this.waiting.set(topic, Date.now());
           if (Date.now() - lastLog >= 30000) {
             lastLog = Date.now();
-            this.options.logger.warn({ err: error, topic, attempt: transientStreak }, 'infrastructure unavailable; holding the batch and retrying until it is back');
+            this.options.logger.warn(
+              { err: error, topic, attempt: transientStreak },
+              'infrastructure unavailable; holding the batch and retrying until it is back',
+            );
           }
           backoff = backoffMs(true, transientStreak, first, cap);
         } else {

@@ -22,7 +22,13 @@ function letterRefs(args: string[]): Array<{ partition: number; offset: string }
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { status: { type: 'string' }, limit: { type: 'string' }, reason: { type: 'string' }, all: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      reason: { type: 'string' },
+      all: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
   });
   const [serviceUrl, command, ...rest] = positionals;
   if (values.help || !serviceUrl || !command) {
@@ -33,7 +39,11 @@ async function main(): Promise<void> {
   const config = loadDeadLettersCliConfig();
   const token =
     config.OPERATOR_TOKEN ??
-    (await clientCredentialsToken(await tokenEndpointOf(config.AUTH_ISSUER), { clientId: config.OPERATOR_CLIENT_ID, clientSecret: config.OPERATOR_CLIENT_SECRET }, ['dead-letters:read', 'dead-letters:write']));
+    (await clientCredentialsToken(
+      await tokenEndpointOf(config.AUTH_ISSUER),
+      { clientId: config.OPERATOR_CLIENT_ID, clientSecret: config.OPERATOR_CLIENT_SECRET },
+      ['dead-letters:read', 'dead-letters:write'],
+    ));
   const base = `${serviceUrl.replace(/\/$/, '')}/admin/v1/dead-letters`;
   const call = async (path: string, body?: unknown): Promise<unknown> => {
     const response = await fetch(`${base}${path}`, {
@@ -62,7 +72,10 @@ async function main(): Promise<void> {
     }
     case 'redrive':
       if (!values.reason) throw new Error('redrive needs --reason');
-      answer = await call('/redrive', values.all ? { all: true, reason: values.reason } : { letters: letterRefs(rest), reason: values.reason });
+      answer = await call(
+        '/redrive',
+        values.all ? { all: true, reason: values.reason } : { letters: letterRefs(rest), reason: values.reason },
+      );
       break;
     case 'discard':
       if (!values.reason) throw new Error('discard needs --reason');

@@ -11,7 +11,10 @@ describe('docs/asyncapi.yaml', () => {
   it('is what the contracts generate (regenerate and commit it after a contract change)', () => {
     const committed = existsSync(asyncApiYamlPath) ? readFileSync(asyncApiYamlPath, 'utf8') : '';
     const generated = renderAsyncApiYaml();
-    const verdict = committed === generated ? 'up to date' : `docs/asyncapi.yaml is out of date with libs/contracts: run \`${asyncApiRegenerateCommand}\` and commit docs/asyncapi.yaml`;
+    const verdict =
+      committed === generated
+        ? 'up to date'
+        : `docs/asyncapi.yaml is out of date with libs/contracts: run \`${asyncApiRegenerateCommand}\` and commit docs/asyncapi.yaml`;
     expect(verdict).toBe('up to date');
   });
 
@@ -26,11 +29,22 @@ describe('docs/asyncapi.yaml', () => {
     expect(problems).toEqual([]);
     expect(document).toBeDefined();
     expect(document?.version()).toBe('3.0.0');
-    const addresses = document?.channels().all().map((channel) => channel.address()) ?? [];
+    const addresses =
+      document
+        ?.channels()
+        .all()
+        .map((channel) => channel.address()) ?? [];
     expect(addresses).toEqual([...Object.values(topics).map((t) => t.name), 'dlq.{consumerGroup}.v1']);
     const membership = document?.channels().get('segmentMembership');
-    expect(membership?.messages().all().map((m) => m.name())).toEqual(['segment.membership-changed.v1']);
-    expect(membership?.messages().all()[0]?.bindings().get('kafka')?.value()).toMatchObject({ key: { type: 'string', description: 'customerId' } });
+    expect(
+      membership
+        ?.messages()
+        .all()
+        .map((m) => m.name()),
+    ).toEqual(['segment.membership-changed.v1']);
+    expect(membership?.messages().all()[0]?.bindings().get('kafka')?.value()).toMatchObject({
+      key: { type: 'string', description: 'customerId' },
+    });
   }, 60_000);
 });
 
@@ -74,8 +88,14 @@ describe('producers and consumers in the topic map', () => {
       };
       const entries = Object.entries(topics) as Array<[string, TopicDefinition]>;
       declared[service] = {
-        consumes: entries.filter(([, t]) => (t.consumers ?? []).some((p) => p === service)).map(([k]) => k).sort(),
-        produces: entries.filter(([, t]) => (t.producers ?? []).some((p) => p === service)).map(([k]) => k).sort(),
+        consumes: entries
+          .filter(([, t]) => (t.consumers ?? []).some((p) => p === service))
+          .map(([k]) => k)
+          .sort(),
+        produces: entries
+          .filter(([, t]) => (t.producers ?? []).some((p) => p === service))
+          .map(([k]) => k)
+          .sort(),
       };
     }
     expect(actual).toEqual(declared);

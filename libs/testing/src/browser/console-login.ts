@@ -5,7 +5,13 @@ import type { Page } from 'playwright-core';
  * OpenID Connect provider's login page, then (on a person's first login to the console's client)
  * its consent page, and back. Resolves once `readySelector` is on the console's page.
  */
-export async function logInToConsole(page: Page, consoleUrl: string, login: string, readySelector: string, timeoutMs: number): Promise<void> {
+export async function logInToConsole(
+  page: Page,
+  consoleUrl: string,
+  login: string,
+  readySelector: string,
+  timeoutMs: number,
+): Promise<void> {
   const wait = { timeout: timeoutMs };
   await page.goto(consoleUrl);
   await page.waitForURL((address) => address.pathname.startsWith('/interaction/'), wait);

@@ -40,7 +40,10 @@ async function token(role: 'agent' | 'marketer', scope: string): Promise<string 
   try {
     const response = await fetch(`${issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`demo-${role}:demo-${role}-demo-secret`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`demo-${role}:demo-${role}-demo-secret`).toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
     });
     if (!response.ok) return undefined;
@@ -74,10 +77,23 @@ async function createCampaigns(): Promise<void> {
         holdoutShare: 0.1,
         responseWindowHours: 0.05,
         caps: { campaign: [{ max: 2, windowHours: 24 }] },
-        modules: { product: { options: [{ id: product.optionId, label: product.label, weight: 1, attributes: { sku: product.optionId.toUpperCase(), category: product.category } }] } },
+        modules: {
+          product: {
+            options: [
+              {
+                id: product.optionId,
+                label: product.label,
+                weight: 1,
+                attributes: { sku: product.optionId.toUpperCase(), category: product.category },
+              },
+            ],
+          },
+        },
       }),
     }).catch(() => undefined);
-    process.stdout.write(`demo-traffic: campaign ${product.campaignId}: HTTP ${response?.status ?? 'unreachable'} (201 created, 409 already there)\n`);
+    process.stdout.write(
+      `demo-traffic: campaign ${product.campaignId}: HTTP ${response?.status ?? 'unreachable'} (201 created, 409 already there)\n`,
+    );
   }
 }
 
@@ -101,9 +117,17 @@ async function contact(population: DemoPopulation, bearer: string): Promise<Demo
       const answer = (await response.json()) as NextActionAnswer;
       if (answer.action?.kind === 'offer' && answer.decisionId !== undefined && answer.action.campaignId !== undefined) {
         const category = answer.action.offer?.modules?.find((m) => m.module === 'product')?.attributes?.['category'];
-        out.push(...population.respond({ userId, decisionId: answer.decisionId, campaignId: answer.action.campaignId, ...(typeof category === 'string' ? { category } : {}) }));
+        out.push(
+          ...population.respond({
+            userId,
+            decisionId: answer.decisionId,
+            campaignId: answer.action.campaignId,
+            ...(typeof category === 'string' ? { category } : {}),
+          }),
+        );
       }
-      if (answer.nextQuestion !== undefined) out.push(...population.reply(userId, answer.nextQuestion.questionId, answer.nextQuestion.purpose));
+      if (answer.nextQuestion !== undefined)
+        out.push(...population.reply(userId, answer.nextQuestion.questionId, answer.nextQuestion.purpose));
     } catch {
       // The campaign service may still be starting; the next tick tries again.
     }
@@ -123,7 +147,10 @@ async function importHistory(population: DemoPopulation): Promise<void> {
       for (let attempt = 1; ; attempt++) {
         const response = await fetch(`${url}/v1/import`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}`,
+          },
           body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
         }).catch((error: unknown) => error as Error);
         if (!(response instanceof Error) && response.ok) break;
@@ -140,7 +167,9 @@ async function importHistory(population: DemoPopulation): Promise<void> {
 async function main(): Promise<void> {
   const population = new DemoPopulation(customers, seed);
   await createCampaigns();
-  await importHistory(population).catch((error: unknown) => process.stderr.write(`${error instanceof Error ? error.message : String(error)}; live traffic goes on without it\n`));
+  await importHistory(population).catch((error: unknown) =>
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}; live traffic goes on without it\n`),
+  );
   let agent = await token('agent', 'profiles:read decisions:write');
   let agentAt = Date.now();
   const started = Date.now();
@@ -167,7 +196,10 @@ async function main(): Promise<void> {
         try {
           const response = await fetch(`${url}/v1/batch`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}` },
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}`,
+            },
             body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
           });
           if (response.ok) sent += batch.length;

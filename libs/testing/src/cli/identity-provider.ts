@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     ...(process.env['OIDC_KEY_FILE'] ? { keyFile: process.env['OIDC_KEY_FILE'] } : {}),
   });
   const clients = ROLES.map((role) => `${demoClientOf(role).clientId}:${demoClientOf(role).clientSecret}`).join(', ');
-  process.stderr.write(`identity provider ${provider.issuer}, audience ${provider.audience}\n  client credentials: ${clients}\n  people (client ${DEMO_LOGIN_CLIENT}, any password): ${DEMO_USERS.map((u) => u.login).join(', ')}\n`);
+  process.stderr.write(
+    `identity provider ${provider.issuer}, audience ${provider.audience}\n  client credentials: ${clients}\n  people (client ${DEMO_LOGIN_CLIENT}, any password): ${DEMO_USERS.map((u) => u.login).join(', ')}\n`,
+  );
   process.stdout.write(`ready ${provider.issuer}\n`);
   const stop = () => void provider.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);

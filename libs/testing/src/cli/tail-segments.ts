@@ -18,9 +18,13 @@ async function main(): Promise<void> {
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (!message.value) return;
-      const event = JSON.parse(message.value.toString()) as { data: { customerId: string; segmentId: string; segmentVersion: number; change: string; reason: string; changedAt: string } };
+      const event = JSON.parse(message.value.toString()) as {
+        data: { customerId: string; segmentId: string; segmentVersion: number; change: string; reason: string; changedAt: string };
+      };
       const d = event.data;
-      process.stdout.write(`${d.changedAt}  ${d.customerId}  ${d.change === 'entered' ? '+' : '-'} ${d.segmentId}@v${d.segmentVersion}  (${d.reason})\n`);
+      process.stdout.write(
+        `${d.changedAt}  ${d.customerId}  ${d.change === 'entered' ? '+' : '-'} ${d.segmentId}@v${d.segmentVersion}  (${d.reason})\n`,
+      );
     },
   });
   const stop = () => void consumer.disconnect().then(() => process.exit(0));

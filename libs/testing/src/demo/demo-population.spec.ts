@@ -7,7 +7,9 @@ function accepted(m: DemoMessage): boolean {
   if (!parsed.success) return false;
   if (parsed.data.type !== 'track') return true;
   if (platformOnlyEventNames.includes(parsed.data.event as never)) return false;
-  const schema = Object.hasOwn(outcomeTrackPropertiesV1, parsed.data.event) ? (outcomeTrackPropertiesV1 as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[parsed.data.event] : undefined;
+  const schema = Object.hasOwn(outcomeTrackPropertiesV1, parsed.data.event)
+    ? (outcomeTrackPropertiesV1 as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[parsed.data.event]
+    : undefined;
   return schema === undefined || schema.safeParse(parsed.data.properties ?? {}).success;
 }
 
@@ -17,7 +19,9 @@ describe('demo population', () => {
 
   it('sends only messages ingestion accepts, answers typed as the question bank expects', () => {
     expect(traffic.filter((m) => !accepted(m))).toEqual([]);
-    const answers = traffic.filter((m) => m.message['event'] === 'Question Answered').map((m) => m.message['properties'] as { questionId: string; answer: unknown; purpose: string });
+    const answers = traffic
+      .filter((m) => m.message['event'] === 'Question Answered')
+      .map((m) => m.message['properties'] as { questionId: string; answer: unknown; purpose: string });
     expect(answers.length).toBeGreaterThan(0);
     for (const a of answers) {
       expect(['contact-preferred-channel', 'household-children', 'work-location']).toContain(a.questionId);
@@ -31,7 +35,9 @@ describe('demo population', () => {
     if (userId === undefined) throw new Error('nobody signed up');
     const product = demoCampaignProducts[0];
     if (product === undefined) throw new Error('no demo campaign');
-    const responses = Array.from({ length: 200 }, () => population.respond({ userId, decisionId: 'd-1', campaignId: product.campaignId, category: product.category })).flat();
+    const responses = Array.from({ length: 200 }, () =>
+      population.respond({ userId, decisionId: 'd-1', campaignId: product.campaignId, category: product.category }),
+    ).flat();
     expect(responses.filter((m) => !accepted(m))).toEqual([]);
     const events = new Set(responses.map((m) => m.message['event']));
     expect(events).toEqual(new Set(['Offer Presented', 'Offer Accepted', 'Offer Declined']));
@@ -73,9 +79,10 @@ describe('demo population', () => {
       const lapsed = [...byCustomer.values()].filter((times) => times.length >= 3 && now - Math.max(...times) > 182 * day);
       expect(lapsed.length).toBeGreaterThan(0);
       // Each person's order totals vary around their own level: not one fixed amount per person.
-      const totals = history.filter((m) => m.message['userId'] === history[0]?.message['userId']).map((m) => (m.message['properties'] as { revenue: number }).revenue);
+      const totals = history
+        .filter((m) => m.message['userId'] === history[0]?.message['userId'])
+        .map((m) => (m.message['properties'] as { revenue: number }).revenue);
       expect(totals.every((t) => t > 0)).toBe(true);
     });
   });
 });
-

@@ -40,7 +40,28 @@ interface Persona {
   toReturn: Array<{ orderId: string; revenue: number }>;
 }
 
-const firstNames = ['Anna', 'Ben', 'Chloé', 'David', 'Emma', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Liam', 'Maya', 'Noah', 'Olga', 'Pablo', 'Rosa', 'Sven', 'Tara', 'Yusuf'];
+const firstNames = [
+  'Anna',
+  'Ben',
+  'Chloé',
+  'David',
+  'Emma',
+  'Farid',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olga',
+  'Pablo',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Yusuf',
+];
 const lastNames = ['Meyer', 'Dubois', 'Rossi', 'García', 'Novak', 'Jensen', 'Smith', 'Kowalski', 'Silva', 'Nguyen', 'Müller', 'Andersson'];
 const categories = ['shoes', 'outdoor', 'books', 'kitchen', 'electronics', 'toys', 'garden', 'beauty'];
 /** Questions of needs-profiling's default bank, answered as the bank expects (type and purpose). */
@@ -92,7 +113,10 @@ export class DemoPopulation {
         index,
         firstName,
         lastName,
-        email: `${firstName}.${lastName}.${index}@demo-mail.net`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+        email: `${firstName}.${lastName}.${index}@demo-mail.net`
+          .toLowerCase()
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, ''),
         phone: `+4930${String(1_000_000 + index).padStart(7, '0')}`,
         loyaltyCard: `LC${String(500_000 + index)}`,
         anonymousId: rng ? rng.uuid() : randomUUID(),
@@ -138,14 +162,27 @@ export class DemoPopulation {
       const since = now - (1 + rng.int(0, days - 1)) * day - rng.int(0, day - 1);
       out.push({
         channel: 'web',
-        message: { messageId: rng.uuid(), timestamp: new Date(since).toISOString(), type: 'identify', userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: p.firstName, lastName: p.lastName } },
+        message: {
+          messageId: rng.uuid(),
+          timestamp: new Date(since).toISOString(),
+          type: 'identify',
+          userId,
+          anonymousId: p.anonymousId,
+          traits: { email: p.email, firstName: p.firstName, lastName: p.lastName },
+        },
       });
       const weeklyRate = rng.gamma(2, (p.appetite > 1 ? 0.35 : 0.06) / 2);
       const a = rng.gamma(1.5, 1);
       const dropout = a / (a + rng.gamma(8.5, 1));
       let at = since + rng.int(60_000, 3_600_000);
       for (let i = 0; at < now && i < 80; i++) {
-        const placed = this.order(p, userId, { messageId: rng.uuid(), timestamp: new Date(at).toISOString() }, rng.chance(0.3) ? 'store' : 'web', rng);
+        const placed = this.order(
+          p,
+          userId,
+          { messageId: rng.uuid(), timestamp: new Date(at).toISOString() },
+          rng.chance(0.3) ? 'store' : 'web',
+          rng,
+        );
         (placed.message['properties'] as { order_id: string }).order_id = `h${options.seed ?? 1}-${p.index}-${i}`;
         out.push(placed);
         if (rng.chance(dropout)) break;
@@ -172,7 +209,13 @@ export class DemoPopulation {
         return [
           {
             channel: 'web',
-            message: { ...base, type: 'identify', userId: p.userId, anonymousId: p.anonymousId, traits: { email: p.email, firstName: p.firstName, lastName: p.lastName } },
+            message: {
+              ...base,
+              type: 'identify',
+              userId: p.userId,
+              anonymousId: p.anonymousId,
+              traits: { email: p.email, firstName: p.firstName, lastName: p.lastName },
+            },
           },
         ];
       }
@@ -192,9 +235,25 @@ export class DemoPopulation {
     }
     if (roll < 65) {
       // The weekly news is a contact the company pays for (value-scoring prices it per channel); opened or not.
-      const sent: DemoMessage = { channel: 'email', message: { ...base, type: 'track', userId, event: 'Contact Made', properties: { channel: 'email', campaign: 'weekly-news' } } };
+      const sent: DemoMessage = {
+        channel: 'email',
+        message: { ...base, type: 'track', userId, event: 'Contact Made', properties: { channel: 'email', campaign: 'weekly-news' } },
+      };
       if (chance(0.5)) return [sent];
-      return [sent, { channel: 'email', message: { ...base, messageId: randomUUID(), type: 'track', userId, event: 'Email Opened', properties: { campaign: 'weekly-news' } } }];
+      return [
+        sent,
+        {
+          channel: 'email',
+          message: {
+            ...base,
+            messageId: randomUUID(),
+            type: 'track',
+            userId,
+            event: 'Email Opened',
+            properties: { campaign: 'weekly-news' },
+          },
+        },
+      ];
     }
     if (roll < 75) {
       const q = pick(questions);
@@ -225,7 +284,18 @@ export class DemoPopulation {
         {
           channel: 'web',
           // Given on the web for e-mail or for calls (the console's demo campaign needs marketing by phone).
-          message: { ...base, type: 'track', userId, event: 'Consent Updated', properties: { purpose: pick(['email-marketing', 'personalisation', 'profiling', 'marketing']), channel: pick(['email', 'call-centre']), granted: !chance(0.15), wordingVersion: 'v3' } },
+          message: {
+            ...base,
+            type: 'track',
+            userId,
+            event: 'Consent Updated',
+            properties: {
+              purpose: pick(['email-marketing', 'personalisation', 'profiling', 'marketing']),
+              channel: pick(['email', 'call-centre']),
+              granted: !chance(0.15),
+              wordingVersion: 'v3',
+            },
+          },
         },
       ];
     }
@@ -246,7 +316,18 @@ export class DemoPopulation {
   respond(offer: DemoOffer): DemoMessage[] {
     const p = this.personas.find((x) => x.userId === offer.userId);
     const now = new Date().toISOString();
-    const message = (event: string) => ({ channel: 'call-centre' as const, message: { messageId: randomUUID(), timestamp: now, sentAt: now, type: 'track', userId: offer.userId, event, properties: { campaignId: offer.campaignId, decisionId: offer.decisionId } } });
+    const message = (event: string) => ({
+      channel: 'call-centre' as const,
+      message: {
+        messageId: randomUUID(),
+        timestamp: now,
+        sentAt: now,
+        type: 'track',
+        userId: offer.userId,
+        event,
+        properties: { campaignId: offer.campaignId, decisionId: offer.decisionId },
+      },
+    });
     const out: DemoMessage[] = [message('Offer Presented')];
     const fits = p !== undefined && offer.category === p.favouriteCategory;
     const roll = randomInt(1000) / 1000;
@@ -262,14 +343,45 @@ export class DemoPopulation {
     const base = { messageId: randomUUID(), timestamp: now, sentAt: now, type: 'track', userId };
     const asked: DemoMessage = { channel: 'call-centre', message: { ...base, event: 'Question Asked', properties: { questionId } } };
     if (q === undefined || chance(0.2)) {
-      return [asked, { channel: 'call-centre', message: { ...base, messageId: randomUUID(), event: 'Question Declined', properties: { questionId, reason: 'prefers not to say' } } }];
+      return [
+        asked,
+        {
+          channel: 'call-centre',
+          message: {
+            ...base,
+            messageId: randomUUID(),
+            event: 'Question Declined',
+            properties: { questionId, reason: 'prefers not to say' },
+          },
+        },
+      ];
     }
-    return [asked, { channel: 'call-centre', message: { ...base, messageId: randomUUID(), event: 'Question Answered', properties: { questionId, answer: pick(q.answers), purpose } } }];
+    return [
+      asked,
+      {
+        channel: 'call-centre',
+        message: {
+          ...base,
+          messageId: randomUUID(),
+          event: 'Question Answered',
+          properties: { questionId, answer: pick(q.answers), purpose },
+        },
+      },
+    ];
   }
 
   /** A returner sends an order back (Order Refunded, the Segment spec's return) and, mostly, calls the service desk about it. */
   private sendBack(p: Persona, userId: string, base: Record<string, unknown>, order: { orderId: string; revenue: number }): DemoMessage[] {
-    const refund: DemoMessage = { channel: 'web', message: { ...base, type: 'track', userId, event: 'Order Refunded', properties: { order_id: order.orderId, revenue: order.revenue, currency: 'EUR' } } };
+    const refund: DemoMessage = {
+      channel: 'web',
+      message: {
+        ...base,
+        type: 'track',
+        userId,
+        event: 'Order Refunded',
+        properties: { order_id: order.orderId, revenue: order.revenue, currency: 'EUR' },
+      },
+    };
     if (!chance(0.7)) return [refund];
     const call: DemoMessage = {
       channel: 'call-centre',
@@ -280,7 +392,11 @@ export class DemoPopulation {
         userId,
         event: 'Service Call Completed',
         context: { traits: { phone: p.phone } },
-        properties: { reason: pick(['return label missing', 'refund not received', 'wrong size']), order_id: order.orderId, durationSeconds: 120 + randomInt(600) },
+        properties: {
+          reason: pick(['return label missing', 'refund not received', 'wrong size']),
+          order_id: order.orderId,
+          durationSeconds: 120 + randomInt(600),
+        },
       },
     };
     return [refund, call];
@@ -296,7 +412,11 @@ export class DemoPopulation {
         anonymousId: p.anonymousId,
         ...(p.userId ? { userId: p.userId } : {}),
         event: 'Product Viewed',
-        properties: { product_id: `sku-${category}-${randomInt(50)}`, category, price: Math.round(p.budget * (0.3 + randomInt(100) / 100)) },
+        properties: {
+          product_id: `sku-${category}-${randomInt(50)}`,
+          category,
+          price: Math.round(p.budget * (0.3 + randomInt(100) / 100)),
+        },
       },
     };
   }
@@ -314,7 +434,12 @@ export class DemoPopulation {
     const shareTotal = rng ? shares.reduce((sum, share) => sum + share, 0) : items;
     const products = shares.map((share) => {
       const category = maybe(0.6) ? p.favouriteCategory : (categories[draw(categories.length)] ?? p.favouriteCategory);
-      return { product_id: `sku-${category}-${draw(50)}`, category, price: Math.max(0.5, Math.round(((p.budget * basket * share) / shareTotal) * 100) / 100), quantity: 1 };
+      return {
+        product_id: `sku-${category}-${draw(50)}`,
+        category,
+        price: Math.max(0.5, Math.round(((p.budget * basket * share) / shareTotal) * 100) / 100),
+        quantity: 1,
+      };
     });
     const revenue = Math.round(products.reduce((s, x) => s + x.price * x.quantity, 0) * 100) / 100;
     return {
@@ -325,7 +450,13 @@ export class DemoPopulation {
         userId,
         event: 'Order Completed',
         ...(channel === 'store' ? { context: { traits: { loyaltyCard: p.loyaltyCard } } } : {}),
-        properties: { order_id: `o-${Date.now()}-${this.orderSequence}`, revenue, currency: 'EUR', products, ...(maybe(0.2) ? { coupon: 'WELCOME10' } : {}) },
+        properties: {
+          order_id: `o-${Date.now()}-${this.orderSequence}`,
+          revenue,
+          currency: 'EUR',
+          products,
+          ...(maybe(0.2) ? { coupon: 'WELCOME10' } : {}),
+        },
       },
     };
   }

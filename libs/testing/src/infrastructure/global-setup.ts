@@ -27,5 +27,7 @@ export default async function globalSetup(): Promise<void> {
   const identityProvider = await startIdentityProviderProcess();
   (globalThis as { __o2oIdentityProvider?: unknown }).__o2oIdentityProvider = identityProvider.child;
   Object.assign(process.env, urls, { O2O_TEST_SERVER_ORIGIN: origin, [TEST_AUTH_ISSUER_VARIABLE]: identityProvider.issuer });
-  process.stderr.write(`\nintegration servers (${origin}): kafka ${urls.KAFKA_BROKERS}, mongo ${urls.MONGO_URL}, redis ${urls.REDIS_URL}, identity provider ${identityProvider.issuer}\n`);
+  process.stderr.write(
+    `\nintegration servers (${origin}): kafka ${urls.KAFKA_BROKERS}, mongo ${urls.MONGO_URL}, redis ${urls.REDIS_URL}, identity provider ${identityProvider.issuer}\n`,
+  );
 }

@@ -18,7 +18,10 @@ export async function startIdentityProviderProcess(): Promise<{ issuer: string; 
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npx tsc -b tsconfig.build.json)`);
   const port = await freePort();
   // OIDC_EXIT_WITH_STDIN: the provider exits when this process does, even if it dies without a teardown.
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, OIDC_PORT: String(port), OIDC_EXIT_WITH_STDIN: 'true' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, OIDC_PORT: String(port), OIDC_EXIT_WITH_STDIN: 'true' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   const issuer = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`identity provider not ready after 30 s:\n${output}`)), 30000);
@@ -45,7 +48,10 @@ export async function startIdentityProviderProcess(): Promise<{ issuer: string; 
 /** The issuer the global setup started. */
 export function testIssuer(): string {
   const issuer = process.env[TEST_AUTH_ISSUER_VARIABLE];
-  if (!issuer) throw new Error(`${TEST_AUTH_ISSUER_VARIABLE} is not set: run integration tests through jest.int.config.js (its global setup starts the identity provider)`);
+  if (!issuer)
+    throw new Error(
+      `${TEST_AUTH_ISSUER_VARIABLE} is not set: run integration tests through jest.int.config.js (its global setup starts the identity provider)`,
+    );
   return issuer;
 }
 

@@ -88,6 +88,7 @@ export class PrivateServer {
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 15 * 60 * 1000,
     });
-    if (result.status !== 0) throw new Error(`deploy/local/${this.kind}.sh ${command} failed (${String(result.status)}): ${result.stderr.slice(-2000)}`);
+    if (result.status !== 0)
+      throw new Error(`deploy/local/${this.kind}.sh ${command} failed (${String(result.status)}): ${result.stderr.slice(-2000)}`);
   }
 }

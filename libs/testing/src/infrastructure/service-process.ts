@@ -52,7 +52,11 @@ const outputLimit = 64 * 1024;
  * Runs a built service (services/<name>/dist/main.js) as its own process, as in production, and
  * waits until /health/ready (on its management listener) answers 200. Used by the end-to-end tests and the benchmark.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>, options: ServiceProcessOptions = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string>,
+  options: ServiceProcessOptions = {},
+): Promise<ServiceProcess> {
   // A port found free can be taken before the child binds it (another process, or the local end
   // of an outgoing connection on a busy machine): the child then exits with EADDRINUSE, and is
   // started again on other ports.
@@ -78,7 +82,14 @@ async function startOnFreePorts(name: string, env: Record<string, string>, optio
   }
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntryPoint(name)], {
     cwd: repoRoot(),
-    env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', MANAGEMENT_PORT: String(managementPort), MANAGEMENT_HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      ...env,
+      HTTP_PORT: String(port),
+      HTTP_HOST: '127.0.0.1',
+      MANAGEMENT_PORT: String(managementPort),
+      MANAGEMENT_HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -68,7 +68,15 @@ export function channelEvents(
     case 'app': {
       const device = person.devices.length > 0 ? rng.pick(person.devices) : rng.uuid();
       for (let k = rng.int(1, 4); k > 0; k -= 1) {
-        events.push({ ...base(), type: channel === 'web' ? 'page' : 'track', anonymousId: device, ...(channel === 'web' ? { name: rng.pick(['Home', 'Service Booking', 'Accessories', 'Offers']) } : { event: 'Product Viewed', properties: { category: rng.pick(['Tyres', 'Accessories', 'Servicing']) } }), context: context() });
+        events.push({
+          ...base(),
+          type: channel === 'web' ? 'page' : 'track',
+          anonymousId: device,
+          ...(channel === 'web'
+            ? { name: rng.pick(['Home', 'Service Booking', 'Accessories', 'Offers']) }
+            : { event: 'Product Viewed', properties: { category: rng.pick(['Tyres', 'Accessories', 'Servicing']) } }),
+          context: context(),
+        });
       }
       if (person.userId !== undefined) {
         events.push({
@@ -76,7 +84,12 @@ export function channelEvents(
           type: 'identify',
           userId: person.userId,
           anonymousId: device,
-          traits: defined({ email: emailOf(rng, person, noise), firstName: firstNameOf(rng, person, noise), lastName: person.lastName, phone: person.mobile !== undefined ? phoneFormat(rng, person.mobile) : undefined }),
+          traits: defined({
+            email: emailOf(rng, person, noise),
+            firstName: firstNameOf(rng, person, noise),
+            lastName: person.lastName,
+            phone: person.mobile !== undefined ? phoneFormat(rng, person.mobile) : undefined,
+          }),
           context: context(),
         });
         if (rng.chance(0.2)) events.push({ ...base(), type: 'alias', userId: person.userId, previousId: device, context: context() });
@@ -92,7 +105,12 @@ export function channelEvents(
           crmId: person.crmId,
           firstName: firstNameOf(rng, person, noise),
           lastName: caseVariant(rng, person.lastName),
-          phone: person.mobile !== undefined ? phoneFormat(rng, person.mobile) : person.landline !== undefined ? phoneFormat(rng, person.landline) : undefined,
+          phone:
+            person.mobile !== undefined
+              ? phoneFormat(rng, person.mobile)
+              : person.landline !== undefined
+                ? phoneFormat(rng, person.landline)
+                : undefined,
           birthday: rng.chance(0.6) ? dateFormat(rng, person.birthDate) : undefined,
           address: addressTraits(person),
         }),
@@ -106,14 +124,30 @@ export function channelEvents(
         type: channel === 'loyalty' ? 'identify' : 'track',
         anonymousId: rng.uuid(),
         ...(channel === 'loyalty'
-          ? { traits: defined({ loyaltyCard: person.loyaltyCard, email: emailOf(rng, person, noise), firstName: firstNameOf(rng, person, noise), lastName: person.lastName, birthday: dateFormat(rng, person.birthDate), address: addressTraits(person) }) }
+          ? {
+              traits: defined({
+                loyaltyCard: person.loyaltyCard,
+                email: emailOf(rng, person, noise),
+                firstName: firstNameOf(rng, person, noise),
+                lastName: person.lastName,
+                birthday: dateFormat(rng, person.birthDate),
+                address: addressTraits(person),
+              }),
+            }
           : { event: 'Store Visit', properties: { storeId: `S${rng.int(1, 40)}` } }),
         context: context({ traits: defined({ loyaltyCard: person.loyaltyCard }) }),
       });
       break;
     case 'email':
       for (let k = rng.int(1, 5); k > 0; k -= 1) {
-        events.push({ ...base(), type: 'track', anonymousId: rng.uuid(), event: rng.pick(['Email Opened', 'Email Link Clicked']), properties: { campaignId: `cmp-${rng.int(1, 30)}` }, context: context({ traits: defined({ email: emailOf(rng, person, noise) }) }) });
+        events.push({
+          ...base(),
+          type: 'track',
+          anonymousId: rng.uuid(),
+          event: rng.pick(['Email Opened', 'Email Link Clicked']),
+          properties: { campaignId: `cmp-${rng.int(1, 30)}` },
+          context: context({ traits: defined({ email: emailOf(rng, person, noise) }) }),
+        });
       }
       break;
     case 'dealer':

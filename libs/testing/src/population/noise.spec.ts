@@ -25,7 +25,9 @@ describe('noise', () => {
 
   it('writes dates in day-first and named-month forms', () => {
     const formats = new Set(Array.from({ length: 100 }, () => dateFormat(rng, '1984-03-07')));
-    expect(formats).toEqual(new Set(['07/03/1984', '7/3/1984', '1984-03-07', '07.03.1984', '7 March 1984', '7 Mar 1984', 'March 7, 1984', '07-03-1984']));
+    expect(formats).toEqual(
+      new Set(['07/03/1984', '7/3/1984', '1984-03-07', '07.03.1984', '7 March 1984', '7 Mar 1984', 'March 7, 1984', '07-03-1984']),
+    );
   });
 
   it('swaps, transposes and mistypes birth dates into other valid dates', () => {

@@ -68,7 +68,20 @@ export function phoneFormat(rng: SeededRandom, national: string): string {
   ]);
 }
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** An ISO date written the way day-first forms and systems write birth dates. */
 export function dateFormat(rng: SeededRandom, iso: string): string {

@@ -18,7 +18,14 @@ describe('pairwiseMetrics', () => {
       ['r4', 'b'],
       ['r5', 'b'],
     ]);
-    expect(pairwiseMetrics(predicted, truth)).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5, truePositivePairs: 2, predictedPairs: 4, truePairs: 4 });
+    expect(pairwiseMetrics(predicted, truth)).toEqual({
+      precision: 0.5,
+      recall: 0.5,
+      f1: 0.5,
+      truePositivePairs: 2,
+      predictedPairs: 4,
+      truePairs: 4,
+    });
   });
 
   it('treats unassigned records as singletons', () => {

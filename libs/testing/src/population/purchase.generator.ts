@@ -35,7 +35,13 @@ export function purchaseEvents(
       const quantity = rng.chance(0.8) ? 1 : rng.int(2, 4);
       // Prices share the order's target value between lines, nudged towards the category price.
       const price = round2(Math.max(5, (target / lines) * 0.7 + category.typicalPrice * 0.3 * rng.float()) / quantity);
-      return { product_id: `sku-${category.category.toLowerCase().replace(/\s+/gu, '-')}-${rng.int(1, 50)}`, category: category.category, price, quantity, position: index + 1 };
+      return {
+        product_id: `sku-${category.category.toLowerCase().replace(/\s+/gu, '-')}-${rng.int(1, 50)}`,
+        category: category.category,
+        price,
+        quantity,
+        position: index + 1,
+      };
     });
     const revenue = round2(products.reduce((sum, product) => sum + product.price * product.quantity, 0));
     const identity =

@@ -40,7 +40,13 @@ describe('SeededRandom', () => {
   it('picks by weight', () => {
     const rng = new SeededRandom(5);
     const counts = { a: 0, b: 0 };
-    for (let i = 0; i < 10_000; i += 1) counts[rng.weighted<'a' | 'b'>([['a', 1], ['b', 3]])] += 1;
+    for (let i = 0; i < 10_000; i += 1)
+      counts[
+        rng.weighted<'a' | 'b'>([
+          ['a', 1],
+          ['b', 3],
+        ])
+      ] += 1;
     expect(counts.b / 10_000).toBeGreaterThan(0.72);
     expect(counts.b / 10_000).toBeLessThan(0.78);
   });

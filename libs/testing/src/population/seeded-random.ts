@@ -107,8 +107,7 @@ export class SeededRandom {
 
   /** A version-4-shaped UUID from this generator (for anonymousIds and message ids). */
   uuid(): string {
-    const hex = (digits: number): string =>
-      Array.from({ length: digits }, () => this.int(0, 15).toString(16)).join('');
+    const hex = (digits: number): string => Array.from({ length: digits }, () => this.int(0, 15).toString(16)).join('');
     return `${hex(8)}-${hex(4)}-4${hex(3)}-${this.pick(['8', '9', 'a', 'b'])}${hex(3)}-${hex(12)}`;
   }
 }

@@ -107,7 +107,12 @@ export function generatePeople(rng: SeededRandom, options: PeopleOptions = defau
         })
       : undefined;
     const surname = rng.weighted(SURNAMES);
-    const car = rng.chance(0.5) ? ids.draw(() => `${String.fromCharCode(65 + rng.int(0, 25))}${String.fromCharCode(65 + rng.int(0, 25))}${String.fromCharCode(65 + rng.int(0, 25))}${digits(rng, 2)}${String.fromCharCode(65 + rng.int(0, 25))}`) : undefined;
+    const car = rng.chance(0.5)
+      ? ids.draw(
+          () =>
+            `${String.fromCharCode(65 + rng.int(0, 25))}${String.fromCharCode(65 + rng.int(0, 25))}${String.fromCharCode(65 + rng.int(0, 25))}${digits(rng, 2)}${String.fromCharCode(65 + rng.int(0, 25))}`,
+        )
+      : undefined;
 
     const householdNames = new Set<string>();
     for (let member = 0; member < size; member += 1) {
@@ -132,7 +137,13 @@ export function generatePeople(rng: SeededRandom, options: PeopleOptions = defau
         ? emails.draw(() => {
             const first = foldForEmail(given.name);
             const last = foldForEmail(lastName);
-            const local = rng.pick([`${first}.${last}`, `${first}${last}`, `${first[0] ?? ''}${last}`, `${first}_${last}`, `${first}${rng.int(1, 99)}`]);
+            const local = rng.pick([
+              `${first}.${last}`,
+              `${first}${last}`,
+              `${first[0] ?? ''}${last}`,
+              `${first}_${last}`,
+              `${first}${rng.int(1, 99)}`,
+            ]);
             return `${local}${rng.chance(0.3) ? rng.int(1, 999) : ''}@${emailDomain}`;
           })
         : undefined;

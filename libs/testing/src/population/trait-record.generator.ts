@@ -118,13 +118,25 @@ export function traitRecordOf(
     channel,
     ...(rng.chance(noise.missing.firstName) ? {} : { firstName: caseVariant(rng, first) }),
     ...(rng.chance(noise.missing.lastName) ? {} : { lastName: caseVariant(rng, last) }),
-    ...(includeAddress ? { street: line.street, ...(line.line2 !== undefined ? { line2: line.line2 } : {}), city: caseVariant(rng, suburb.replace(/^Saint /u, rng.chance(0.5) ? 'St ' : 'Saint ')) } : {}),
+    ...(includeAddress
+      ? {
+          street: line.street,
+          ...(line.line2 !== undefined ? { line2: line.line2 } : {}),
+          city: caseVariant(rng, suburb.replace(/^Saint /u, rng.chance(0.5) ? 'St ' : 'Saint ')),
+        }
+      : {}),
     ...(rng.chance(noise.missing.postcode) ? {} : { postcode: locality.postcode }),
     ...(rng.chance(noise.missing.state) ? {} : { state: rng.chance(0.6) ? locality.state : locality.stateName }),
     ...(rng.chance(noise.missing.birthDate) ? {} : { birthDate: noisyBirthDate(rng, person.birthDate, noise) }),
     ...(phone !== undefined ? { phone } : {}),
     ...(person.nationalId !== undefined && !rng.chance(noise.missing.nationalId)
-      ? { nationalId: rng.chance(0.03) ? typo(rng, person.nationalId) : rng.chance(0.5) ? person.nationalId.replace(/(\d{3})(\d{3})(\d{3})/u, '$1 $2 $3') : person.nationalId }
+      ? {
+          nationalId: rng.chance(0.03)
+            ? typo(rng, person.nationalId)
+            : rng.chance(0.5)
+              ? person.nationalId.replace(/(\d{3})(\d{3})(\d{3})/u, '$1 $2 $3')
+              : person.nationalId,
+        }
       : {}),
   };
 }
@@ -136,7 +148,11 @@ export interface TraitRecordsOptions {
   readonly noise: TraitNoiseOptions;
 }
 
-export const defaultTraitRecordsOptions: TraitRecordsOptions = { meanRecordsPerPerson: 2, maxRecordsPerPerson: 6, noise: defaultTraitNoise };
+export const defaultTraitRecordsOptions: TraitRecordsOptions = {
+  meanRecordsPerPerson: 2,
+  maxRecordsPerPerson: 6,
+  noise: defaultTraitNoise,
+};
 
 export interface TraitRecordSet {
   /** In a shuffled order, as records arrive from many systems. */

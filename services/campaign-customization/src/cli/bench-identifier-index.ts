@@ -47,7 +47,14 @@ function parseOptions(argv: string[]): Options {
     return value;
   };
   if (values.mongo === undefined) throw new Error('--mongo <url> is required');
-  const options = { mongo: values.mongo, identifiers: number('identifiers'), batches: number('batches'), batchSize: number('batch-size'), changed: number('changed', 1), fresh: number('new', 1) };
+  const options = {
+    mongo: values.mongo,
+    identifiers: number('identifiers'),
+    batches: number('batches'),
+    batchSize: number('batch-size'),
+    changed: number('changed', 1),
+    fresh: number('new', 1),
+  };
   if (options.changed + options.fresh > 1) throw new Error('--changed plus --new must not exceed 1');
   return options;
 }
@@ -68,7 +75,8 @@ async function main(): Promise<void> {
   const connection = await mongoose.createConnection(options.mongo, { dbName, monitorCommands: true }).asPromise();
   let commands: string[] = [];
   connection.getClient().on('commandStarted', (event) => {
-    if (['find', 'insert', 'update', 'delete', 'aggregate', 'getMore'].includes(event.commandName)) commands.push(`${event.commandName} ${String(event.command[event.commandName])}`);
+    if (['find', 'insert', 'update', 'delete', 'aggregate', 'getMore'].includes(event.commandName))
+      commands.push(`${event.commandName} ${String(event.command[event.commandName])}`);
   });
   try {
     const db = connection.db;
@@ -82,11 +90,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < customers; i += 1000) {
       const docs = [];
       for (let n = i; n < Math.min(customers, i + 1000); n += 1) {
-        for (const value of keysOf(n)) docs.push({ _id: `email:${value}`, customerId: customerOf(n), updatedAt: t0, holders: [customerOf(n)] });
+        for (const value of keysOf(n))
+          docs.push({ _id: `email:${value}`, customerId: customerOf(n), updatedAt: t0, holders: [customerOf(n)] });
       }
       await identifiers.insertMany(docs as never[], { ordered: false });
     }
-    console.log(`seeded ${await identifiers.estimatedDocumentCount()} identifiers of ${customers} customers (previous layout) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${await identifiers.estimatedDocumentCount()} identifiers of ${customers} customers (previous layout) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const index = new IdentifierIndexRepository(connection);
     started = performance.now();
@@ -125,7 +136,9 @@ async function main(): Promise<void> {
       perBatch.push(commands.length);
       const counts = new Map<string, number>();
       for (const c of commands) counts.set(c, (counts.get(c) ?? 0) + 1);
-      console.log(`batch ${b + 1}: ${snapshots.length} snapshots, ${ms.toFixed(0)} ms, ${commands.length} commands (${[...counts].map(([c, n]) => `${n} × ${c}`).join(', ')})`);
+      console.log(
+        `batch ${b + 1}: ${snapshots.length} snapshots, ${ms.toFixed(0)} ms, ${commands.length} commands (${[...counts].map(([c, n]) => `${n} × ${c}`).join(', ')})`,
+      );
     }
     console.log(
       `update per batch of ${options.batchSize}: median ${median(times).toFixed(0)} ms, mean ${(times.reduce((a, b) => a + b, 0) / times.length).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms; commands per batch: median ${median(perBatch)}`,

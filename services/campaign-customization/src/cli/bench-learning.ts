@@ -27,7 +27,15 @@ function table(results: readonly StrategyResult[]): string {
     r.contactsPerConversion === null ? 'n/a' : r.contactsPerConversion.toFixed(2),
     r.strategy === 'holdout' ? `${r.control.converted}/${r.control.exposed}` : `${r.treated.converted}/${r.treated.exposed}`,
   ]);
-  const head = ['strategy', 'offers', 'accepted', 'acceptance rate', 'revenue per contacted customer', 'contacts per conversion', 'converted customers'];
+  const head = [
+    'strategy',
+    'offers',
+    'accepted',
+    'acceptance rate',
+    'revenue per contacted customer',
+    'contacts per conversion',
+    'converted customers',
+  ];
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -35,7 +43,9 @@ function table(results: readonly StrategyResult[]): string {
 async function svgChart(results: readonly StrategyResult[]): Promise<string> {
   const vegaLite = await import('vega-lite');
   const vega = await import('vega');
-  const values = results.flatMap((r) => r.weekly.map((w) => ({ strategy: r.strategy, week: w.week, acceptance: w.offers > 0 ? w.accepted / w.offers : 0 })));
+  const values = results.flatMap((r) =>
+    r.weekly.map((w) => ({ strategy: r.strategy, week: w.week, acceptance: w.offers > 0 ? w.accepted / w.offers : 0 })),
+  );
   const spec = vegaLite.compile({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Weekly acceptance rate of offers (learning benchmark)',
@@ -55,24 +65,35 @@ async function svgChart(results: readonly StrategyResult[]): Promise<string> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { customers: { type: 'string', default: '4000' }, weeks: { type: 'string', default: '12' }, seed: { type: 'string', default: '42' }, svg: { type: 'string', default: 'docs/images/bench-learning.svg' } },
+    options: {
+      customers: { type: 'string', default: '4000' },
+      weeks: { type: 'string', default: '12' },
+      seed: { type: 'string', default: '42' },
+      svg: { type: 'string', default: 'docs/images/bench-learning.svg' },
+    },
   });
   const options = { customers: Number(values.customers), weeks: Number(values.weeks), seed: Number(values.seed) };
-  if (![options.customers, options.weeks, options.seed].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--customers, --weeks and --seed are positive whole numbers');
+  if (![options.customers, options.weeks, options.seed].every((n) => Number.isInteger(n) && n > 0))
+    throw new Error('--customers, --weeks and --seed are positive whole numbers');
   const started = Date.now();
   const runs = strategies.map((s) => simulate(s, options));
   const learned = runs.find((r) => r.strategy === 'learned');
   const priority = runs.find((r) => r.strategy === 'priority');
   if (learned === undefined || priority === undefined) throw new Error('missing run');
   const results = [...runs, holdoutFigures(learned)];
-  console.log(`learning benchmark: ${options.customers} customers, ${options.weeks} weeks, seed ${options.seed} (offline, the service's decision code; ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  console.log(
+    `learning benchmark: ${options.customers} customers, ${options.weeks} weeks, seed ${options.seed} (offline, the service's decision code; ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
   console.log(table(results));
   const lift = learned.lift;
   const ratio = priority.acceptanceRate > 0 ? learned.acceptanceRate / priority.acceptanceRate : Infinity;
   const violations = runs.reduce((sum, r) => sum + r.violations.capBroken + r.violations.consentBroken + r.violations.holdoutContacted, 0);
   const checks = [
     { check: `learned acceptance >= 1.5 x priority-only (${ratio.toFixed(2)} x)`, ok: ratio >= 1.5 },
-    { check: `holdout untouched (offers to held-out customers: ${runs.reduce((s, r) => s + r.violations.holdoutContacted, 0)})`, ok: runs.every((r) => r.violations.holdoutContacted === 0) },
+    {
+      check: `holdout untouched (offers to held-out customers: ${runs.reduce((s, r) => s + r.violations.holdoutContacted, 0)})`,
+      ok: runs.every((r) => r.violations.holdoutContacted === 0),
+    },
     { check: `no cap or consent broken (${violations} violations)`, ok: violations === 0 },
     {
       check: `conversion lift of learned vs holdout ${lift.absoluteLift === null ? 'n/a' : pct(lift.absoluteLift)}, 95 % interval [${lift.absoluteInterval ? `${pct(lift.absoluteInterval.lower)}, ${pct(lift.absoluteInterval.upper)}` : 'n/a'}] excludes zero`,

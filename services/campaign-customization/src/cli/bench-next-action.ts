@@ -46,8 +46,13 @@ interface Credentials {
 
 async function credentials(issuer: string): Promise<Credentials> {
   const endpoint = await tokenEndpointOf(issuer);
-  const bearer = async (role: string, scopes: string[]) => ({ authorization: `Bearer ${await clientCredentialsToken(endpoint, demoClientOf(role), scopes)}` });
-  return { marketer: await bearer('marketer', ['campaigns:write']), service: await bearer('service', ['profiles:read', 'decisions:write']) };
+  const bearer = async (role: string, scopes: string[]) => ({
+    authorization: `Bearer ${await clientCredentialsToken(endpoint, demoClientOf(role), scopes)}`,
+  });
+  return {
+    marketer: await bearer('marketer', ['campaigns:write']),
+    service: await bearer('service', ['profiles:read', 'decisions:write']),
+  };
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -122,8 +127,14 @@ async function seed(options: Options, ids: readonly string[]): Promise<void> {
     await producer.sendBatch({
       acks: -1,
       topicMessages: [
-        { topic: `${options.prefix}${topics.identityEvents.name}`, messages: consent.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) },
-        { topic: `${options.prefix}${topics.valueScores.name}`, messages: scores.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) },
+        {
+          topic: `${options.prefix}${topics.identityEvents.name}`,
+          messages: consent.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+        },
+        {
+          topic: `${options.prefix}${topics.valueScores.name}`,
+          messages: scores.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+        },
       ],
     });
   }
@@ -146,17 +157,29 @@ async function ensureCampaign(options: Options, auth: Credentials): Promise<void
     caps: { campaign: [{ max: 100_000, windowHours: 24 }], perChannel: { [options.channel]: [{ max: 100_000, windowHours: 24 * 7 }] } },
     modules: {
       product: { options: [{ id: 'premium', weight: 1, attributes: { sku: 'P-1' } }] },
-      message: { options: [{ id: 'warm', when: { path: 'value.tier', op: 'eq', value: 'A' }, weight: 1, attributes: { template: 'warm' } }, { id: 'plain', attributes: { template: 'plain' } }] },
+      message: {
+        options: [
+          { id: 'warm', when: { path: 'value.tier', op: 'eq', value: 'A' }, weight: 1, attributes: { template: 'warm' } },
+          { id: 'plain', attributes: { template: 'plain' } },
+        ],
+      },
     },
   };
-  const response = await fetch(`${options.url}/v1/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth.marketer }, body: JSON.stringify(campaign) });
-  if (response.status !== 201 && response.status !== 409) throw new Error(`creating the campaign: ${response.status} ${await response.text()}`);
+  const response = await fetch(`${options.url}/v1/campaigns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth.marketer },
+    body: JSON.stringify(campaign),
+  });
+  if (response.status !== 201 && response.status !== 409)
+    throw new Error(`creating the campaign: ${response.status} ${await response.text()}`);
 }
 
 async function waitUntilDecidable(options: Options, auth: Credentials, customerId: string): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
-    const response = await fetch(`${options.url}/v1/customers/by/customerId/${customerId}/next-action?channel=${options.channel}`, { headers: auth.service });
+    const response = await fetch(`${options.url}/v1/customers/by/customerId/${customerId}/next-action?channel=${options.channel}`, {
+      headers: auth.service,
+    });
     if (response.status === 200) {
       const body = (await response.json()) as { action: { kind: string } };
       if (body.action.kind !== 'none') return;
@@ -179,7 +202,9 @@ async function main(): Promise<void> {
     const id = ids[i];
     if (id !== undefined) await waitUntilDecidable(options, auth, id);
   }
-  process.stdout.write(`${options.reuse === undefined ? 'seeded' : 'reused'} ${ids.length} customers (run ${run}) in ${((Date.now() - seeding) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `${options.reuse === undefined ? 'seeded' : 'reused'} ${ids.length} customers (run ${run}) in ${((Date.now() - seeding) / 1000).toFixed(1)} s\n`,
+  );
 
   let next = 0;
   const drive = (duration: number) =>

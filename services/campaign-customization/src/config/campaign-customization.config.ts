@@ -41,7 +41,18 @@ const jsonArray = z.string().transform((text, ctx): unknown[] => {
 const capRules = z.string().transform((text, ctx) => {
   try {
     const parsed: unknown = JSON.parse(text);
-    const result = z.array(z.strictObject({ max: z.number().int().min(0), windowHours: z.number().int().min(1).max(24 * 90) })).safeParse(parsed);
+    const result = z
+      .array(
+        z.strictObject({
+          max: z.number().int().min(0),
+          windowHours: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 90),
+        }),
+      )
+      .safeParse(parsed);
     if (result.success) return result.data;
   } catch {
     // reported below
@@ -53,7 +64,21 @@ const capRules = z.string().transform((text, ctx) => {
 const channelCapRules = z.string().transform((text, ctx) => {
   try {
     const parsed: unknown = JSON.parse(text);
-    const result = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), z.array(z.strictObject({ max: z.number().int().min(0), windowHours: z.number().int().min(1).max(24 * 90) }))).safeParse(parsed);
+    const result = z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+        z.array(
+          z.strictObject({
+            max: z.number().int().min(0),
+            windowHours: z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 90),
+          }),
+        ),
+      )
+      .safeParse(parsed);
     if (result.success) return result.data;
   } catch {
     // reported below
@@ -85,7 +110,12 @@ export const campaignCustomizationConfigSchema = z.object({
   STAGE_GUIDANCE_CHANNELS: z
     .string()
     .default('email,sms,push,mail')
-    .transform((text) => text.split(',').map((c) => c.trim()).filter((c) => c !== ''))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== ''),
+    )
     .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/))),
   /** Share of all customers kept out of every campaign (global control group). */
   GLOBAL_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5).default(0),

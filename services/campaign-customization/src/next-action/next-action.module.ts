@@ -16,6 +16,14 @@ import { SegmentEntriesConsumer } from './interface/segment-entries.consumer';
 @Module({
   imports: [CampaignsModule, ProfilesModule, OutcomesModule],
   controllers: [NextActionController, SegmentEntriesConsumer],
-  providers: [DecideNextActionHandler, OutboundOnEntryHandler, ContactCounterStore, CustomerLookup, DecisionPublisher, DecisionRequestStore, ReadContactsQuery],
+  providers: [
+    DecideNextActionHandler,
+    OutboundOnEntryHandler,
+    ContactCounterStore,
+    CustomerLookup,
+    DecisionPublisher,
+    DecisionRequestStore,
+    ReadContactsQuery,
+  ],
 })
 export class NextActionModule {}

@@ -33,17 +33,25 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
     const [documents, { identifiers, holdings }, offers, outcomes] = await Promise.all([
-      this.collection('customers').find({ _id: { $in: customerIds } } as never).toArray(),
+      this.collection('customers')
+        .find({ _id: { $in: customerIds } } as never)
+        .toArray(),
       this.identifierIndex.exportCustomers(customerIds),
-      this.collection('offer_decisions').find({ customerId: { $in: customerIds } }).toArray(),
-      this.collection('offer_outcomes').find({ customerId: { $in: customerIds } }).toArray(),
+      this.collection('offer_decisions')
+        .find({ customerId: { $in: customerIds } })
+        .toArray(),
+      this.collection('offer_outcomes')
+        .find({ customerId: { $in: customerIds } })
+        .toArray(),
     ]);
     const profiles = (documents as unknown as CustomerDocument[]).map(readableDocument);
     return { profiles, identifiers, identifierHoldings: holdings, offers, outcomes, redis: await this.redisKeys(customerIds) };
   }
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
-    const documents = (await this.collection('customers').find({ _id: { $in: customerIds } } as never).toArray()) as unknown as CustomerDocument[];
+    const documents = (await this.collection('customers')
+      .find({ _id: { $in: customerIds } } as never)
+      .toArray()) as unknown as CustomerDocument[];
     const now = new Date().toISOString();
     const exits: OutgoingEvent[] = [];
     for (const document of documents) {
@@ -60,7 +68,15 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
             id: `membership:${document._id}:${sequence}`,
             source: SOURCE,
             subject: document._id,
-            data: { customerId: document._id, segmentId, segmentVersion, change: 'exited', reason: 'customer erased', changedAt: now, sequence },
+            data: {
+              customerId: document._id,
+              segmentId,
+              segmentVersion,
+              change: 'exited',
+              reason: 'customer erased',
+              changedAt: now,
+              sequence,
+            },
           }),
         });
       }
@@ -78,7 +94,16 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {
-      deleted: { 'mongo:customers': profiles.deletedCount, 'mongo:identifiers': identifiers.identifiers, 'mongo:identifier_holdings': identifiers.holdings, 'mongo:offer_decisions': offers.deletedCount, 'mongo:offer_outcomes': outcomes.deletedCount, 'mongo:segment_backfill_positions': backfills, 'redis:keys': keys.length, 'kafka:membership_exits': exits.length },
+      deleted: {
+        'mongo:customers': profiles.deletedCount,
+        'mongo:identifiers': identifiers.identifiers,
+        'mongo:identifier_holdings': identifiers.holdings,
+        'mongo:offer_decisions': offers.deletedCount,
+        'mongo:offer_outcomes': outcomes.deletedCount,
+        'mongo:segment_backfill_positions': backfills,
+        'redis:keys': keys.length,
+        'kafka:membership_exits': exits.length,
+      },
       tombstones: [],
     };
   }
@@ -98,7 +123,10 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
         .sort({ _id: -1 })
         .limit(1)
         .toArray();
-      await segments.updateOne({ _id: segment._id, 'backfill.lastId': erased }, { $set: { 'backfill.lastId': before ? String(before._id) : '' } });
+      await segments.updateOne(
+        { _id: segment._id, 'backfill.lastId': erased },
+        { $set: { 'backfill.lastId': before ? String(before._id) : '' } },
+      );
     }
     return positions.length;
   }

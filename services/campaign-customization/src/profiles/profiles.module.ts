@@ -26,6 +26,13 @@ import { ProfileEventsConsumer } from './interface/profile-events.consumer';
     { provide: SegmentAudience, useClass: ProfilesSegmentAudience },
     { provide: CampaignAttribution, useClass: ProfilesCampaignAttribution },
   ],
-  exports: [CustomerStateRepository, IdentifierIndexRepository, DecisionSnapshotCache, BackgroundJobsRunner, SegmentAudience, CampaignAttribution],
+  exports: [
+    CustomerStateRepository,
+    IdentifierIndexRepository,
+    DecisionSnapshotCache,
+    BackgroundJobsRunner,
+    SegmentAudience,
+    CampaignAttribution,
+  ],
 })
 export class ProfilesModule {}

@@ -7,7 +7,12 @@ describe('learning simulation (through the decision code)', () => {
 
   it('never breaks a cap, a consent or a holdout, whatever the strategy', () => {
     for (const result of [learned, priority, simulate('random', options)]) {
-      expect({ strategy: result.strategy, ...result.violations }).toEqual({ strategy: result.strategy, capBroken: 0, consentBroken: 0, holdoutContacted: 0 });
+      expect({ strategy: result.strategy, ...result.violations }).toEqual({
+        strategy: result.strategy,
+        capBroken: 0,
+        consentBroken: 0,
+        holdoutContacted: 0,
+      });
       expect(result.offers).toBeGreaterThan(0);
     }
   });

@@ -6,7 +6,17 @@ import { parseCampaign, type CampaignDefinition } from '../campaigns/domain/camp
 import { capChecksFor, contactScopes, countsNeeded, type ContactPolicy } from '../campaigns/domain/contact-cap';
 import { isInCampaignHoldout, isInGlobalHoldout } from '../campaigns/domain/holdout';
 import { decideNextAction } from '../campaigns/domain/next-action.decider';
-import { addOutcome, archetypeOf, armKey, betaSampler, defaultLearningPolicy, NO_ARCHETYPE, offerIdOf, type ResponseCounts, type ResponseSampler } from '../campaigns/domain/offer-learning';
+import {
+  addOutcome,
+  archetypeOf,
+  armKey,
+  betaSampler,
+  defaultLearningPolicy,
+  NO_ARCHETYPE,
+  offerIdOf,
+  type ResponseCounts,
+  type ResponseSampler,
+} from '../campaigns/domain/offer-learning';
 
 /**
  * The learning benchmark's world, offline: a seeded population whose needs are hidden (each
@@ -44,7 +54,12 @@ const products: readonly Product[] = [
 ];
 
 /** Archetype needs profiling infers -> the category it signals. */
-const archetypes: Readonly<Record<string, string>> = { 'urban-walker': 'shoes', 'outdoor-family': 'outdoor', 'remote-worker': 'work', 'gift-giver': 'gifts' };
+const archetypes: Readonly<Record<string, string>> = {
+  'urban-walker': 'shoes',
+  'outdoor-family': 'outdoor',
+  'remote-worker': 'work',
+  'gift-giver': 'gifts',
+};
 const archetypeNames = Object.keys(archetypes);
 
 /** Chance per offer: base, plus this when it meets the customer's hidden need. */
@@ -80,12 +95,29 @@ function population(options: SimulationOptions, start: Date): Person[] {
     const need = products[Math.floor(random() * products.length)]?.category ?? 'shoes';
     const signalled = archetypeNames.find((a) => archetypes[a] === need) ?? NO_ARCHETYPE;
     const roll = random();
-    const observed = roll < ARCHETYPE_FIDELITY ? signalled : roll < 0.9 ? (archetypeNames[Math.floor(random() * archetypeNames.length)] ?? NO_ARCHETYPE) : undefined;
+    const observed =
+      roll < ARCHETYPE_FIDELITY
+        ? signalled
+        : roll < 0.9
+          ? (archetypeNames[Math.floor(random() * archetypeNames.length)] ?? NO_ARCHETYPE)
+          : undefined;
     const consented = new Set(channels.filter(() => random() < CONSENT_SHARE));
-    const consent: ConsentRecord[] = [...consented].map((channel) => ({ purpose: 'marketing', channel, status: 'granted', at: start.toISOString() }));
+    const consent: ConsentRecord[] = [...consented].map((channel) => ({
+      purpose: 'marketing',
+      channel,
+      status: 'granted',
+      at: start.toISOString(),
+    }));
     const profile: CustomerProfile = {
       ...emptyProfile(`sim-${options.seed}-${i}`),
-      needs: { stage: 'connection', stageReason: 'simulated', facts: [], archetypes: observed === undefined || observed === NO_ARCHETYPE ? [] : [observed], unknown: [], updatedAt: start.toISOString() },
+      needs: {
+        stage: 'connection',
+        stageReason: 'simulated',
+        facts: [],
+        archetypes: observed === undefined || observed === NO_ARCHETYPE ? [] : [observed],
+        unknown: [],
+        updatedAt: start.toISOString(),
+      },
       consent,
     };
     people.push({ profile, need, consented });
@@ -189,8 +221,25 @@ export function simulate(strategy: Strategy, options: SimulationOptions): Strate
           const since = now.getTime() - needed.windowHours * HOUR_MS;
           counts.set(needed.key, contacts.filter((c) => c.at > since && c.scopes.includes(needed.scope)).length);
         }
-        const learning = strategy === 'priority' ? undefined : { stats, archetype: archetypeOf(person.profile), policy: strategy === 'random' ? { ...defaultLearningPolicy, maxDeviations: Infinity } : defaultLearningPolicy, sampler };
-        const action = decideNextAction({ profile: person.profile, memberships: { everyone: 1 }, campaigns: defined, channel, now, counts, policy: simulationPolicy, ...(learning ? { learning } : {}) });
+        const learning =
+          strategy === 'priority'
+            ? undefined
+            : {
+                stats,
+                archetype: archetypeOf(person.profile),
+                policy: strategy === 'random' ? { ...defaultLearningPolicy, maxDeviations: Infinity } : defaultLearningPolicy,
+                sampler,
+              };
+        const action = decideNextAction({
+          profile: person.profile,
+          memberships: { everyone: 1 },
+          campaigns: defined,
+          channel,
+          now,
+          counts,
+          policy: simulationPolicy,
+          ...(learning ? { learning } : {}),
+        });
         if (action.kind === 'none') continue;
         if (action.kind === 'control') {
           if (!group.has(id)) group.set(id, 'control');
@@ -200,10 +249,12 @@ export function simulate(strategy: Strategy, options: SimulationOptions): Strate
         const campaign = defined.find((c) => c.id === action.campaignId);
         if (campaign === undefined) throw new Error(`unknown campaign ${action.campaignId}`);
         if (!person.consented.has(channel)) result.violations.consentBroken += 1;
-        if (isInGlobalHoldout(id, simulationPolicy.globalHoldoutShare) || isInCampaignHoldout(id, campaign.id, campaign.holdoutShare)) result.violations.holdoutContacted += 1;
+        if (isInGlobalHoldout(id, simulationPolicy.globalHoldoutShare) || isInCampaignHoldout(id, campaign.id, campaign.holdoutShare))
+          result.violations.holdoutContacted += 1;
         for (const check of capChecksFor(campaign, channel, simulationPolicy, person.profile)) {
           const since = now.getTime() - check.windowHours * HOUR_MS;
-          if (contacts.filter((c) => c.at > since && c.scopes.includes(check.scope)).length + 1 > check.max) result.violations.capBroken += 1;
+          if (contacts.filter((c) => c.at > since && c.scopes.includes(check.scope)).length + 1 > check.max)
+            result.violations.capBroken += 1;
         }
         contacts.push({ at: now.getTime(), scopes: contactScopes(campaign.id, channel) });
         log.set(id, contacts);

@@ -41,7 +41,11 @@ export const consoleConfigSchema = z
     CONSOLE_WEB_DIR: z.string().min(1).optional(),
     /** Timeline entries kept per customer (Redis), and for how long. */
     CONSOLE_TIMELINE_LIMIT: z.coerce.number().int().min(1).max(1000).default(50),
-    CONSOLE_TIMELINE_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 86400),
+    CONSOLE_TIMELINE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(30 * 86400),
     /** Seconds between operations samples (consumer lag, events per second); the screen shows the last hour. 0 turns sampling off. */
     CONSOLE_OPS_SAMPLE_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
     /** Privacy requests started through the console that it lists (their ids, kinds and who asked; never the identifier). */
@@ -49,7 +53,11 @@ export const consoleConfigSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && config.CONSOLE_WRITE_KEY.startsWith('demo-')) {
-      ctx.addIssue({ code: 'custom', path: ['CONSOLE_WRITE_KEY'], message: 'the public demo write key is refused in production: create a source for the console' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONSOLE_WRITE_KEY'],
+        message: 'the public demo write key is refused in production: create a source for the console',
+      });
     }
   })
   .transform((config) => ({

@@ -50,9 +50,14 @@ export class CustomerController {
   async lookup(@Req() request: RequestWithSession, @Query('type') type: string | undefined, @Query('value') value: string | undefined) {
     if (!type || !value) throw problem(400, 'invalid_lookup', 'give an identifier type and value');
     const session = sessionOf(request);
-    const found = await this.platform.call<Lookup>(session, 'identity', `/v1/identities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`);
+    const found = await this.platform.call<Lookup>(
+      session,
+      'identity',
+      `/v1/identities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`,
+    );
     if (found.status === 404) throw problem(404, 'not_found', `no customer has the ${type} ${value}`);
-    if (found.status !== 200) return this.platform.get(session, 'identity', `/v1/identities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`);
+    if (found.status !== 200)
+      return this.platform.get(session, 'identity', `/v1/identities/${encodeURIComponent(type)}/${encodeURIComponent(value)}`);
     await this.timeline.rememberIdentifiers(found.body.customerId, found.body.identifiers);
     return this.profile(session, found.body);
   }
@@ -91,11 +96,16 @@ export class CustomerController {
     const identifiers = await this.anyIdentifier(session, id);
     const key = identifiers.find((i) => i.type === 'userId') ?? identifiers[0];
     if (!key) throw problem(409, 'no_identifier', 'look the customer up first');
-    return this.platform.get(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action`, {
-      method: 'POST',
-      body: { channel: this.config.CONSOLE_CHANNEL },
-      headers: { 'idempotency-key': randomUUID() },
-    });
+    return this.platform.get(
+      session,
+      'campaign',
+      `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action`,
+      {
+        method: 'POST',
+        body: { channel: this.config.CONSOLE_CHANNEL },
+        headers: { 'idempotency-key': randomUUID() },
+      },
+    );
   }
 
   @Post(':id/offer-outcomes')
@@ -123,11 +133,34 @@ export class CustomerController {
       this.optional(session, 'value', `/v1/customers/${encodeURIComponent(id)}/value`),
       this.optional(session, 'needs', `/v1/customers/${encodeURIComponent(id)}/needs`),
       this.optional(session, 'needs', `/v1/customers/${encodeURIComponent(id)}/next-question?channel=${channel}`),
-      key ? this.optional(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action?channel=${channel}`) : Promise.resolve(null),
-      key ? this.optional(session, 'campaign', `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/contacts?channel=${channel}`) : Promise.resolve(null),
+      key
+        ? this.optional(
+            session,
+            'campaign',
+            `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/next-action?channel=${channel}`,
+          )
+        : Promise.resolve(null),
+      key
+        ? this.optional(
+            session,
+            'campaign',
+            `/v1/customers/by/${encodeURIComponent(key.type)}/${encodeURIComponent(key.value)}/contacts?channel=${channel}`,
+          )
+        : Promise.resolve(null),
       this.timeline.recent(id),
     ]);
-    return { customerId: id, identifiers: found.identifiers, links, value, needs, nextQuestion: question, nextAction, contacts, timeline, channel: this.config.CONSOLE_CHANNEL };
+    return {
+      customerId: id,
+      identifiers: found.identifiers,
+      links,
+      value,
+      needs,
+      nextQuestion: question,
+      nextAction,
+      contacts,
+      timeline,
+      channel: this.config.CONSOLE_CHANNEL,
+    };
   }
 
   /** A service that knows nothing of the customer yet (404) leaves its part empty; any other refusal is passed on. */
@@ -142,7 +175,11 @@ export class CustomerController {
   private async anyIdentifier(session: ConsoleSession, customerId: string): Promise<Identifier[]> {
     const identifiers = await this.timeline.identifiersOf(customerId);
     for (const identifier of identifiers) {
-      const found = await this.platform.call<Lookup>(session, 'identity', `/v1/identities/${encodeURIComponent(identifier.type)}/${encodeURIComponent(identifier.value)}`);
+      const found = await this.platform.call<Lookup>(
+        session,
+        'identity',
+        `/v1/identities/${encodeURIComponent(identifier.type)}/${encodeURIComponent(identifier.value)}`,
+      );
       if (found.status === 200) return found.body.identifiers;
     }
     throw problem(404, 'not_found', `look customer ${customerId} up by an identifier first`);

@@ -56,7 +56,12 @@ export class PlatformClient {
   }
 
   /** Any answer, with its status (404 is an answer too). */
-  async call<T>(session: ConsoleSession, service: PlatformService, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<PlatformAnswer<T>> {
+  async call<T>(
+    session: ConsoleSession,
+    service: PlatformService,
+    path: string,
+    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<PlatformAnswer<T>> {
     const response = await fetch(`${this.bases[service]}${path}`, {
       method: init.method ?? 'GET',
       headers: {
@@ -79,7 +84,12 @@ export class PlatformClient {
   }
 
   /** The body of a 2xx answer; any other answer is passed on to the browser with its status and body. */
-  async get<T>(session: ConsoleSession, service: PlatformService, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  async get<T>(
+    session: ConsoleSession,
+    service: PlatformService,
+    path: string,
+    init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<T> {
     const answer = await this.call<T>(session, service, path, init);
     if (answer.status >= 200 && answer.status < 300) return answer.body;
     throw new HttpException(answer.body ?? { success: false }, answer.status);
@@ -89,10 +99,17 @@ export class PlatformClient {
   async track(message: Record<string, unknown>): Promise<void> {
     const response = await fetch(`${this.bases.ingestion}/v1/track`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${this.config.CONSOLE_WRITE_KEY}:`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${this.config.CONSOLE_WRITE_KEY}:`).toString('base64')}`,
+      },
       body: JSON.stringify(message),
       signal: AbortSignal.timeout(10_000),
     });
-    if (!response.ok) throw new HttpException({ success: false, error: { code: 'ingestion_refused', message: await response.text() } }, response.status >= 500 ? 502 : response.status);
+    if (!response.ok)
+      throw new HttpException(
+        { success: false, error: { code: 'ingestion_refused', message: await response.text() } },
+        response.status >= 500 ? 502 : response.status,
+      );
   }
 }

@@ -44,10 +44,27 @@ export class PlatformController {
           const started = Date.now();
           try {
             const response = await fetch(`${this.platform.managementOf(service)}/health/ready`, { signal: AbortSignal.timeout(3000) });
-            const body = (await response.json().catch(() => null)) as { status?: string; info?: unknown; error?: unknown; details?: unknown } | null;
-            return { service: serviceNames[service], ready: response.ok, status: body?.status ?? String(response.status), details: body?.details ?? body?.info ?? null, latencyMs: Date.now() - started };
+            const body = (await response.json().catch(() => null)) as {
+              status?: string;
+              info?: unknown;
+              error?: unknown;
+              details?: unknown;
+            } | null;
+            return {
+              service: serviceNames[service],
+              ready: response.ok,
+              status: body?.status ?? String(response.status),
+              details: body?.details ?? body?.info ?? null,
+              latencyMs: Date.now() - started,
+            };
           } catch (error) {
-            return { service: serviceNames[service], ready: false, status: 'unreachable', details: error instanceof Error ? error.message : String(error), latencyMs: Date.now() - started };
+            return {
+              service: serviceNames[service],
+              ready: false,
+              status: 'unreachable',
+              details: error instanceof Error ? error.message : String(error),
+              latencyMs: Date.now() - started,
+            };
           }
         }),
       ),
@@ -79,7 +96,11 @@ export class PlatformController {
   async pass(@Req() request: RequestWithSession, @Param('service') service: string, @Res() reply: FastifyReply): Promise<void> {
     const url = new URL(request.url, 'http://console');
     const path = url.pathname.slice(`/api/platform/${service}`.length);
-    if (!isAllowedPlatformCall(service, request.method, path)) throw new ForbiddenException({ success: false, error: { code: 'not_passed_through', message: `the console does not call ${request.method} ${path} on ${service}` } });
+    if (!isAllowedPlatformCall(service, request.method, path))
+      throw new ForbiddenException({
+        success: false,
+        error: { code: 'not_passed_through', message: `the console does not call ${request.method} ${path} on ${service}` },
+      });
     const answer = await this.platform.call<unknown>(sessionOf(request), service, `${path}${url.search}`, {
       method: request.method,
       ...(request.body === undefined || request.method === 'GET' ? {} : { body: request.body }),
@@ -89,7 +110,8 @@ export class PlatformController {
 }
 
 function operatorsOnly(request: RequestWithSession): void {
-  if (!sessionOf(request).scopes.includes('matching:read')) throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'operators only' } });
+  if (!sessionOf(request).scopes.includes('matching:read'))
+    throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'operators only' } });
 }
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading formula character is defused. */

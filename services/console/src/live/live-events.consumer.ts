@@ -18,9 +18,19 @@ export class LiveEventsConsumer {
 
   @BatchHandler(topics.identityEvents)
   async onInteractions(@Payload() batch: EventBatch<'identityEvents'>): Promise<void> {
-    const entries = batch.messages.flatMap((m) => (m.kind === 'event' ? [{ customerId: m.event.subject, entry: timelineEntryOf(m.event) }] : []));
+    const entries = batch.messages.flatMap((m) =>
+      m.kind === 'event' ? [{ customerId: m.event.subject, entry: timelineEntryOf(m.event) }] : [],
+    );
     await this.timeline.add(entries);
-    await this.hub.publish(entries.map(({ customerId, entry }) => ({ customerId, from: topics.identityEvents.name, type: 'interaction', time: entry.time, summary: entry.label })));
+    await this.hub.publish(
+      entries.map(({ customerId, entry }) => ({
+        customerId,
+        from: topics.identityEvents.name,
+        type: 'interaction',
+        time: entry.time,
+        summary: entry.label,
+      })),
+    );
   }
 
   @BatchHandler(topics.needsProfiles)

@@ -49,7 +49,9 @@ export class LiveHub implements OnModuleDestroy {
       if (!set) {
         set = new Set();
         this.listeners.set(channel, set);
-        this.connection().subscribe(channel).catch((error: unknown) => observer.error(error));
+        this.connection()
+          .subscribe(channel)
+          .catch((error: unknown) => observer.error(error));
       }
       set.add(listener);
       return () => {

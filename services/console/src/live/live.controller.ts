@@ -14,7 +14,11 @@ export class LiveController {
   @Sse(':id/live')
   live(@Req() request: RequestWithSession, @Param('id') id: string): Observable<MessageEvent> {
     // What happens to a customer is for those who may read profiles, as on the services themselves.
-    if (!sessionOf(request).scopes.includes('profiles:read')) throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'this needs the scope profiles:read', requiredScope: 'profiles:read' } });
+    if (!sessionOf(request).scopes.includes('profiles:read'))
+      throw new ForbiddenException({
+        success: false,
+        error: { code: 'forbidden', message: 'this needs the scope profiles:read', requiredScope: 'profiles:read' },
+      });
     // A comment-like heartbeat keeps proxies from closing an idle stream.
     const heartbeat = interval(25_000).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: '' })));
     return merge(this.hub.changes(id).pipe(map((change): MessageEvent => ({ type: 'change', data: change }))), heartbeat);

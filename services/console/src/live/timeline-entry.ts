@@ -18,12 +18,21 @@ export function timelineEntryOf(event: EventResolvedV1): TimelineEntry {
     let detail: string | undefined;
     if (properties['revenue'] !== undefined) detail = `${text(properties['revenue'])} ${text(properties['currency']) ?? ''}`.trim();
     else if (properties['questionId'] !== undefined) detail = `${text(properties['questionId'])}: ${text(properties['answer']) ?? ''}`;
-    else if (properties['purpose'] !== undefined && properties['granted'] !== undefined) detail = `${text(properties['purpose'])} ${properties['granted'] === true ? 'granted' : 'withdrawn'}`;
+    else if (properties['purpose'] !== undefined && properties['granted'] !== undefined)
+      detail = `${text(properties['purpose'])} ${properties['granted'] === true ? 'granted' : 'withdrawn'}`;
     else if (properties['category'] !== undefined) detail = text(properties['category']);
     else if (properties['campaignId'] !== undefined) detail = text(properties['campaignId']);
     return { ...base, label: name, ...(detail ? { detail } : {}) };
   }
-  if (data.eventType === 'page' || data.eventType === 'screen') return { ...base, label: `${data.eventType === 'page' ? 'Viewed page' : 'Opened screen'} ${data.name ?? ''}`.trim() };
-  if (data.eventType === 'identify') return { ...base, label: 'Identified', detail: `traits: ${Object.keys(data.traits ?? {}).sort().join(', ')}` };
+  if (data.eventType === 'page' || data.eventType === 'screen')
+    return { ...base, label: `${data.eventType === 'page' ? 'Viewed page' : 'Opened screen'} ${data.name ?? ''}`.trim() };
+  if (data.eventType === 'identify')
+    return {
+      ...base,
+      label: 'Identified',
+      detail: `traits: ${Object.keys(data.traits ?? {})
+        .sort()
+        .join(', ')}`,
+    };
   return { ...base, label: data.eventType };
 }

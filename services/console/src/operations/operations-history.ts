@@ -65,7 +65,11 @@ export class OperationsHistoryStore implements OnApplicationBootstrap, OnModuleD
     const slot = Math.floor(now.getTime() / (this.interval * 1000));
     if ((await this.redis.exists(this.key(slot))) === 1) return false;
     const [lag, stages] = await Promise.all([this.consumerLag.read().catch(() => undefined), this.stageCounters()]);
-    const sample: OperationsSample = { at: new Date().toISOString(), ...(lag ? { lag: lag.map(({ group, topic, lag: behind }) => ({ group, topic, lag: behind })) } : {}), stages };
+    const sample: OperationsSample = {
+      at: new Date().toISOString(),
+      ...(lag ? { lag: lag.map(({ group, topic, lag: behind }) => ({ group, topic, lag: behind })) } : {}),
+      stages,
+    };
     const taken = await this.redis.set(this.key(slot), JSON.stringify(sample), 'EX', HISTORY_SECONDS + this.interval, 'NX');
     return taken === 'OK';
   }
@@ -88,7 +92,11 @@ export class OperationsHistoryStore implements OnApplicationBootstrap, OnModuleD
           const response = await fetch(`${this.platform.managementOf(service)}/metrics`, { signal: AbortSignal.timeout(3000) });
           if (!response.ok) return undefined;
           const text = await response.text();
-          return { service: platformServiceNames[service], consumed: sumMetric(text, 'o2o_kafka_events_consumed_total') ?? 0, produced: sumMetric(text, 'o2o_kafka_events_produced_total') ?? 0 };
+          return {
+            service: platformServiceNames[service],
+            consumed: sumMetric(text, 'o2o_kafka_events_consumed_total') ?? 0,
+            produced: sumMetric(text, 'o2o_kafka_events_produced_total') ?? 0,
+          };
         } catch {
           return undefined;
         }

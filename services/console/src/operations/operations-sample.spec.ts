@@ -17,8 +17,19 @@ describe('operations samples', () => {
 
   it('turns samples into lag per group and events per second per stage, skipping counter resets', () => {
     const samples: OperationsSample[] = [
-      { at: '2026-12-06T16:00:20Z', lag: [{ group: 'ingestion', topic: 'a', lag: 1 }], stages: [{ service: 'ingestion', consumed: 50, produced: 10 }] },
-      { at: '2026-12-06T16:00:00Z', lag: [{ group: 'ingestion', topic: 'a', lag: 5 }, { group: 'ingestion', topic: 'b', lag: 2 }], stages: [{ service: 'ingestion', consumed: 10, produced: 0 }] },
+      {
+        at: '2026-12-06T16:00:20Z',
+        lag: [{ group: 'ingestion', topic: 'a', lag: 1 }],
+        stages: [{ service: 'ingestion', consumed: 50, produced: 10 }],
+      },
+      {
+        at: '2026-12-06T16:00:00Z',
+        lag: [
+          { group: 'ingestion', topic: 'a', lag: 5 },
+          { group: 'ingestion', topic: 'b', lag: 2 },
+        ],
+        stages: [{ service: 'ingestion', consumed: 10, produced: 0 }],
+      },
       { at: '2026-12-06T16:00:40Z', stages: [{ service: 'ingestion', consumed: 3, produced: 20 }] },
     ];
     expect(historyOf(samples, 20)).toEqual({

@@ -53,7 +53,14 @@ export class PrivacyRequestsController {
     const session = sessionOf(request);
     const started = (await this.redis.lrange(LIST_KEY, 0, 49)).map((r) => JSON.parse(r) as StartedRequest);
     // The status of each, with the person's token (403 for a person without privacy:read).
-    const requests = await Promise.all(started.map(async (s) => ({ ...s, status: await this.platform.get<Record<string, unknown>>(session, 'identity', `/v1/privacy/requests/${encodeURIComponent(s.requestId)}`).catch(statusOf) })));
+    const requests = await Promise.all(
+      started.map(async (s) => ({
+        ...s,
+        status: await this.platform
+          .get<Record<string, unknown>>(session, 'identity', `/v1/privacy/requests/${encodeURIComponent(s.requestId)}`)
+          .catch(statusOf),
+      })),
+    );
     return { requests };
   }
 
@@ -61,12 +68,35 @@ export class PrivacyRequestsController {
   @HttpCode(202)
   async start(@Req() request: RequestWithSession, @Body() body: unknown) {
     const parsed = startSchema.safeParse(body);
-    if (!parsed.success) throw new BadRequestException({ success: false, error: { code: 'invalid_request', message: parsed.error.issues.map((i) => i.message).join('; '), issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) } });
+    if (!parsed.success)
+      throw new BadRequestException({
+        success: false,
+        error: {
+          code: 'invalid_request',
+          message: parsed.error.issues.map((i) => i.message).join('; '),
+          issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        },
+      });
     const { kind, type, value } = parsed.data;
     const session = sessionOf(request);
-    const started = await this.platform.get<{ requestId: string; status: string }>(session, 'identity', `/v1/privacy/customers/${encodeURIComponent(type)}/${encodeURIComponent(value)}/${kind}`, { method: 'POST' });
-    const entry: StartedRequest = { requestId: started.requestId, kind, identifierType: type, requestedBy: session.subject, requestedAt: new Date().toISOString() };
-    await this.redis.pipeline().lpush(LIST_KEY, JSON.stringify(entry)).ltrim(LIST_KEY, 0, this.config.CONSOLE_PRIVACY_REQUESTS_KEPT - 1).exec();
+    const started = await this.platform.get<{ requestId: string; status: string }>(
+      session,
+      'identity',
+      `/v1/privacy/customers/${encodeURIComponent(type)}/${encodeURIComponent(value)}/${kind}`,
+      { method: 'POST' },
+    );
+    const entry: StartedRequest = {
+      requestId: started.requestId,
+      kind,
+      identifierType: type,
+      requestedBy: session.subject,
+      requestedAt: new Date().toISOString(),
+    };
+    await this.redis
+      .pipeline()
+      .lpush(LIST_KEY, JSON.stringify(entry))
+      .ltrim(LIST_KEY, 0, this.config.CONSOLE_PRIVACY_REQUESTS_KEPT - 1)
+      .exec();
     return { ...entry, status: started.status };
   }
 
@@ -78,9 +108,18 @@ export class PrivacyRequestsController {
   /** The export's document as a download (identity resolution serves it once, then 410). */
   @Get(':id/export')
   async exportDocument(@Req() request: RequestWithSession, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const answer = await this.platform.call<unknown>(sessionOf(request), 'identity', `/v1/privacy/requests/${encodeURIComponent(this.id(id))}/export`);
-    if (answer.status === 200) void reply.header('content-disposition', `attachment; filename="export-${this.id(id).replace(/[^A-Za-z0-9_-]/g, '_')}.json"`);
-    await reply.status(answer.status).header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(JSON.stringify(answer.body));
+    const answer = await this.platform.call<unknown>(
+      sessionOf(request),
+      'identity',
+      `/v1/privacy/requests/${encodeURIComponent(this.id(id))}/export`,
+    );
+    if (answer.status === 200)
+      void reply.header('content-disposition', `attachment; filename="export-${this.id(id).replace(/[^A-Za-z0-9_-]/g, '_')}.json"`);
+    await reply
+      .status(answer.status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(answer.body));
   }
 
   private id(id: string): string {
@@ -91,6 +130,9 @@ export class PrivacyRequestsController {
 }
 
 function statusOf(error: unknown): Record<string, unknown> {
-  const status = typeof error === 'object' && error !== null && 'getStatus' in error && typeof error.getStatus === 'function' ? (error.getStatus() as number) : 502;
+  const status =
+    typeof error === 'object' && error !== null && 'getStatus' in error && typeof error.getStatus === 'function'
+      ? (error.getStatus() as number)
+      : 502;
   return { status: status === 403 ? 'forbidden' : 'unavailable', httpStatus: status };
 }

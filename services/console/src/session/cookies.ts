@@ -22,5 +22,12 @@ export function readCookie(header: string | undefined, name: string): string | u
  * redirect back, never on cross-site POSTs), Secure when the console is served over TLS.
  */
 export function sessionCookie(name: string, value: string, options: { maxAgeSeconds: number; secure: boolean }): string {
-  return [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`, ...(options.secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${name}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${options.maxAgeSeconds}`,
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
 }

@@ -61,12 +61,17 @@ export class OidcLogin {
   /** Exchanges the code (state, nonce and PKCE checked) and verifies the access token like a service would. */
   async finish(callbackUrl: URL, pending: PendingLogin): Promise<ConsoleSession> {
     const { lib, configuration } = await this.discover();
-    const tokens = await lib.authorizationCodeGrant(configuration, callbackUrl, {
-      pkceCodeVerifier: pending.codeVerifier,
-      expectedState: pending.state,
-      expectedNonce: pending.nonce,
-      idTokenExpected: true,
-    }, { resource: this.config.AUTH_AUDIENCE });
+    const tokens = await lib.authorizationCodeGrant(
+      configuration,
+      callbackUrl,
+      {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      },
+      { resource: this.config.AUTH_AUDIENCE },
+    );
     const principal = await this.verifier.verify(tokens.access_token);
     const claims: Record<string, unknown> = tokens.claims() ?? { sub: principal.subject };
     // The access token was verified just above; its roles claim is what the services grant from.
@@ -89,7 +94,8 @@ function jwtPayload(token: string): Record<string, unknown> {
 
 function rolesOf(claims: Record<string, unknown>, path: string): string[] {
   let value: unknown = claims;
-  for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.'))
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string') : [];
 }
 

@@ -19,7 +19,10 @@ export class SessionGuard implements CanActivate {
     const session = await this.sessions.find(readCookie(request.headers.cookie, SESSION_COOKIE));
     if (!session) throw new UnauthorizedException({ success: false, error: { code: 'unauthorized', message: 'log in first' } });
     if (request.method !== 'GET' && request.headers['x-o2o-console'] !== '1') {
-      throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'console writes need the x-o2o-console header' } });
+      throw new ForbiddenException({
+        success: false,
+        error: { code: 'forbidden', message: 'console writes need the x-o2o-console header' },
+      });
     }
     request.consoleSession = session;
     return true;

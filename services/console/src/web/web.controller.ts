@@ -7,7 +7,8 @@ import { CONSOLE_CONFIG } from '../console.tokens';
 import { loadWebAssets, WebAsset } from './web-assets';
 
 /** Scripts, styles and data only from the console itself; never framed. */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self' ";
 
 /** The single-page app: public files (the data behind them needs a login). */
 @Controller()
@@ -33,7 +34,11 @@ export class WebController {
   private async send(path: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const asset = this.assets.get(path);
     if (!asset) {
-      if (path === '/index.html') throw new NotFoundException({ success: false, error: { code: 'not_built', message: 'the console web app is not built: npm run build' } });
+      if (path === '/index.html')
+        throw new NotFoundException({
+          success: false,
+          error: { code: 'not_built', message: 'the console web app is not built: npm run build' },
+        });
       throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no file ${path}` } });
     }
     const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));

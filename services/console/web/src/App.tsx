@@ -35,8 +35,18 @@ export function App() {
       });
   }, []);
 
-  if (failed) return <main className="page"><p role="alert">The console could not start: {failed}</p></main>;
-  if (!me) return <main className="page"><p>Loading…</p></main>;
+  if (failed)
+    return (
+      <main className="page">
+        <p role="alert">The console could not start: {failed}</p>
+      </main>
+    );
+  if (!me)
+    return (
+      <main className="page">
+        <p>Loading…</p>
+      </main>
+    );
   const screens = screensFor(me);
   return (
     <>
@@ -44,7 +54,13 @@ export function App() {
         <strong className="brand">One-to-one console</strong>
         <nav aria-label="Screens">
           {screens.map((s) => (
-            <button key={s} type="button" className={s === screen ? 'tab active' : 'tab'} aria-current={s === screen ? 'page' : undefined} onClick={() => setScreen(s)}>
+            <button
+              key={s}
+              type="button"
+              className={s === screen ? 'tab active' : 'tab'}
+              aria-current={s === screen ? 'page' : undefined}
+              onClick={() => setScreen(s)}
+            >
               {titles[s]}
             </button>
           ))}
@@ -53,14 +69,20 @@ export function App() {
           {me.name} <span className="muted">({me.roles.join(', ') || 'no role'})</span>
         </span>
         <form method="post" action="/logout">
-          <button type="submit" className="link">Log out</button>
+          <button type="submit" className="link">
+            Log out
+          </button>
         </form>
       </header>
       <main className="page" id="main">
         {screen === 'customer' && <CustomerScreen channel={me.channel} canDecide={me.scopes.includes('decisions:write')} />}
-        {screen === 'marketing' && <MarketingScreen canWrite={me.scopes.includes('segments:write')} canWriteCampaigns={me.scopes.includes('campaigns:write')} />}
+        {screen === 'marketing' && (
+          <MarketingScreen canWrite={me.scopes.includes('segments:write')} canWriteCampaigns={me.scopes.includes('campaigns:write')} />
+        )}
         {screen === 'operations' && <OperationsScreen canWrite={me.scopes.includes('matching:write')} scopes={me.scopes} />}
-        {screen === 'privacy' && <PrivacyScreen canErase={me.scopes.includes('privacy:erase')} canExport={me.scopes.includes('privacy:export')} />}
+        {screen === 'privacy' && (
+          <PrivacyScreen canErase={me.scopes.includes('privacy:erase')} canExport={me.scopes.includes('privacy:export')} />
+        )}
         {screen === null && <p>Your roles ({me.roles.join(', ') || 'none'}) give you no console screen.</p>}
       </main>
     </>

@@ -1,5 +1,16 @@
 import { useEffect, useRef } from 'react';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -25,13 +36,30 @@ export function BarChart({ labels, series, label }: { labels: string[]; series: 
 }
 
 /** A line chart over time; null values leave a gap (not sampled then). */
-export function LineChart({ labels, series, label }: { labels: string[]; series: Array<{ label: string; data: Array<number | null> }>; label: string }) {
+export function LineChart({
+  labels,
+  series,
+  label,
+}: {
+  labels: string[];
+  series: Array<{ label: string; data: Array<number | null> }>;
+  label: string;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
     const chart = new Chart(canvas.current, {
       type: 'line',
-      data: { labels, datasets: series.map((s, i) => ({ ...s, borderColor: colours[i % colours.length], backgroundColor: colours[i % colours.length], pointRadius: 1, spanGaps: false })) },
+      data: {
+        labels,
+        datasets: series.map((s, i) => ({
+          ...s,
+          borderColor: colours[i % colours.length],
+          backgroundColor: colours[i % colours.length],
+          pointRadius: 1,
+          spanGaps: false,
+        })),
+      },
       options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } } },
     });
     return () => chart.destroy();

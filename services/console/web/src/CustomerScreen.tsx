@@ -27,9 +27,27 @@ interface Profile {
     merges?: Array<{ mergedId: string; reason: string; at: string }>;
     related?: Array<{ customerId: string; kind: string; via: string; reason: string }>;
   };
-  value: null | { forbidden?: boolean; tier?: string; actualValue?: number; strategicValue?: number; probabilityAlive?: number | null; currency?: string; purchases?: number; revenue?: number };
-  needs: null | { forbidden?: boolean; stage?: { current: string; reason: string; guidance?: unknown }; facts?: Fact[]; archetypes?: string[]; consentedPurposes?: string[]; unknown?: string[] };
-  nextQuestion: null | { question?: null | { questionId: string; purpose: string; wording?: string; because: string; answer?: AnswerSpec } };
+  value: null | {
+    forbidden?: boolean;
+    tier?: string;
+    actualValue?: number;
+    strategicValue?: number;
+    probabilityAlive?: number | null;
+    currency?: string;
+    purchases?: number;
+    revenue?: number;
+  };
+  needs: null | {
+    forbidden?: boolean;
+    stage?: { current: string; reason: string; guidance?: unknown };
+    facts?: Fact[];
+    archetypes?: string[];
+    consentedPurposes?: string[];
+    unknown?: string[];
+  };
+  nextQuestion: null | {
+    question?: null | { questionId: string; purpose: string; wording?: string; because: string; answer?: AnswerSpec };
+  };
   nextAction: null | {
     greeting?: string;
     greetingName?: string;
@@ -50,7 +68,8 @@ interface Contacts {
   campaigns?: Array<{ campaignId: string; name: string; capsLeft: number | null; contactAllowed: boolean }>;
 }
 
-const windowName = (hours: number) => (hours === 24 ? 'day' : hours === 168 ? 'week' : hours % 24 === 0 ? `${hours / 24} days` : `${hours} h`);
+const windowName = (hours: number) =>
+  hours === 24 ? 'day' : hours === 168 ? 'week' : hours % 24 === 0 ? `${hours / 24} days` : `${hours} h`;
 
 const identifierTypes = [
   ['phone', 'Phone'],
@@ -82,7 +101,15 @@ function guidanceText(guidance: unknown): string {
 function linkReason(rule: string, via: string | undefined): string {
   const [kind, detail] = rule.split(':');
   const how =
-    kind === 'deterministic' ? (detail === 'first-seen' ? 'first seen on this customer' : `same ${detail ?? 'identifier'}`) : kind === 'probabilistic' ? 'matched on personal details' : kind === 'review' ? 'linked by a reviewer' : rule;
+    kind === 'deterministic'
+      ? detail === 'first-seen'
+        ? 'first seen on this customer'
+        : `same ${detail ?? 'identifier'}`
+      : kind === 'probabilistic'
+        ? 'matched on personal details'
+        : kind === 'review'
+          ? 'linked by a reviewer'
+          : rule;
   return via && !how.includes(via) ? `${how} (via ${via.split(':')[0]})` : how;
 }
 
@@ -133,7 +160,9 @@ export function CustomerScreen({ channel, canDecide }: { channel: string; canDec
           Identifier
           <select value={type} onChange={(e) => setType(e.target.value)}>
             {identifierTypes.map(([t, label]) => (
-              <option key={t} value={t}>{label}</option>
+              <option key={t} value={t}>
+                {label}
+              </option>
             ))}
           </select>
         </label>
@@ -141,16 +170,41 @@ export function CustomerScreen({ channel, canDecide }: { channel: string; canDec
           Value
           <input value={value} onChange={(e) => setValue(e.target.value)} required placeholder="+4930…, name@…, LC…" />
         </label>
-        <button type="submit" disabled={busy}>Look up</button>
+        <button type="submit" disabled={busy}>
+          Look up
+        </button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
-      <p aria-live="polite" className="live">{live}</p>
-      {profile && <CustomerView profile={profile} channel={channel} canDecide={canDecide} onChanged={() => setLive('Recorded: waiting for the profile to change…')} />}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <p aria-live="polite" className="live">
+        {live}
+      </p>
+      {profile && (
+        <CustomerView
+          profile={profile}
+          channel={channel}
+          canDecide={canDecide}
+          onChanged={() => setLive('Recorded: waiting for the profile to change…')}
+        />
+      )}
     </section>
   );
 }
 
-function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Profile; channel: string; canDecide: boolean; onChanged: () => void }) {
+function CustomerView({
+  profile,
+  channel,
+  canDecide,
+  onChanged,
+}: {
+  profile: Profile;
+  channel: string;
+  canDecide: boolean;
+  onChanged: () => void;
+}) {
   const v = profile.value;
   const n = profile.needs;
   const brief = profile.nextAction;
@@ -160,16 +214,44 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
     <div className="grid">
       <article className="card wide" aria-labelledby="greet">
         <h2 id="greet">{name ? `Greet as “${name}”` : 'Name not known yet'}</h2>
-        <p className="muted">Customer {profile.customerId} · channel {channel}</p>
+        <p className="muted">
+          Customer {profile.customerId} · channel {channel}
+        </p>
         <dl className="stats">
-          <div><dt>Tier</dt><dd data-testid="tier">{v?.tier ?? brief?.tier ?? '—'}</dd></div>
-          <div><dt>Actual value</dt><dd>{show(v?.actualValue)} {v?.currency ?? ''}</dd></div>
-          <div><dt>Strategic value</dt><dd>{show(v?.strategicValue)} {v?.currency ?? ''}</dd></div>
-          <div><dt>Chance still active</dt><dd>{v?.probabilityAlive == null ? '—' : `${Math.round(v.probabilityAlive * 100)} %`}</dd></div>
-          <div><dt>Orders</dt><dd>{show(v?.purchases)}</dd></div>
-          <div><dt>Stage</dt><dd data-testid="stage">{n?.stage?.current ?? brief?.stage ?? '—'}</dd></div>
+          <div>
+            <dt>Tier</dt>
+            <dd data-testid="tier">{v?.tier ?? brief?.tier ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Actual value</dt>
+            <dd>
+              {show(v?.actualValue)} {v?.currency ?? ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Strategic value</dt>
+            <dd>
+              {show(v?.strategicValue)} {v?.currency ?? ''}
+            </dd>
+          </div>
+          <div>
+            <dt>Chance still active</dt>
+            <dd>{v?.probabilityAlive == null ? '—' : `${Math.round(v.probabilityAlive * 100)} %`}</dd>
+          </div>
+          <div>
+            <dt>Orders</dt>
+            <dd>{show(v?.purchases)}</dd>
+          </div>
+          <div>
+            <dt>Stage</dt>
+            <dd data-testid="stage">{n?.stage?.current ?? brief?.stage ?? '—'}</dd>
+          </div>
         </dl>
-        {n?.stage && <p className="muted">{n.stage.reason}. {guidanceText(n.stage.guidance)}</p>}
+        {n?.stage && (
+          <p className="muted">
+            {n.stage.reason}. {guidanceText(n.stage.guidance)}
+          </p>
+        )}
       </article>
 
       <article className="card" aria-labelledby="question">
@@ -187,17 +269,37 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
         {n?.facts?.length ? (
           <div className="scroll" tabIndex={0} role="region" aria-label="Known facts table">
             <table data-testid="facts">
-              <thead><tr><th scope="col">Fact</th><th scope="col">Value</th><th scope="col">Source</th><th scope="col">Purpose</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Fact</th>
+                  <th scope="col">Value</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Purpose</th>
+                </tr>
+              </thead>
               <tbody>
                 {n.facts.map((f) => (
-                  <tr key={f.key}><td>{f.key}</td><td>{show(f.value)}</td><td>{[f.kind, f.channel, f.origin ?? f.source].filter(Boolean).join(' · ') || '—'}</td><td>{f.purpose ?? '—'}</td></tr>
+                  <tr key={f.key}>
+                    <td>{f.key}</td>
+                    <td>{show(f.value)}</td>
+                    <td>{[f.kind, f.channel, f.origin ?? f.source].filter(Boolean).join(' · ') || '—'}</td>
+                    <td>{f.purpose ?? '—'}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
           </div>
-        ) : <p>No facts yet.</p>}
-        <p><strong>Consents:</strong> {n?.consentedPurposes?.length ? n.consentedPurposes.join(', ') : 'none recorded'}</p>
-        {n?.archetypes?.length ? <p><strong>Needs archetypes:</strong> {n.archetypes.join(', ')}</p> : null}
+        ) : (
+          <p>No facts yet.</p>
+        )}
+        <p>
+          <strong>Consents:</strong> {n?.consentedPurposes?.length ? n.consentedPurposes.join(', ') : 'none recorded'}
+        </p>
+        {n?.archetypes?.length ? (
+          <p>
+            <strong>Needs archetypes:</strong> {n.archetypes.join(', ')}
+          </p>
+        ) : null}
       </article>
 
       <article className="card" aria-labelledby="ids">
@@ -206,20 +308,36 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
           {(profile.links?.identifiers ?? profile.identifiers).map((i) => (
             <li key={`${i.type}:${i.value}`}>
               <span className="muted">{i.type}</span> {i.value}
-              {'linkedBy' in i && typeof i.linkedBy === 'string' ? <span className="muted"> · {linkReason(i.linkedBy, typeof i.via === 'string' ? i.via : undefined)}</span> : null}
+              {'linkedBy' in i && typeof i.linkedBy === 'string' ? (
+                <span className="muted"> · {linkReason(i.linkedBy, typeof i.via === 'string' ? i.via : undefined)}</span>
+              ) : null}
             </li>
           ))}
         </ul>
         {profile.links?.merges?.length ? (
           <>
             <h3>Merged records</h3>
-            <ul>{profile.links.merges.map((m) => <li key={m.mergedId}><code>{m.mergedId}</code>: {m.reason}</li>)}</ul>
+            <ul>
+              {profile.links.merges.map((m) => (
+                <li key={m.mergedId}>
+                  <code>{m.mergedId}</code>: {m.reason}
+                </li>
+              ))}
+            </ul>
           </>
         ) : null}
         <h3>Related people</h3>
         {profile.links?.related?.length ? (
-          <ul data-testid="related">{profile.links.related.map((r) => <li key={`${r.customerId}:${r.via}`}>{r.kind} <code>{r.customerId}</code> via {r.via}: {r.reason}</li>)}</ul>
-        ) : <p>None known.</p>}
+          <ul data-testid="related">
+            {profile.links.related.map((r) => (
+              <li key={`${r.customerId}:${r.via}`}>
+                {r.kind} <code>{r.customerId}</code> via {r.via}: {r.reason}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>None known.</p>
+        )}
       </article>
 
       <ContactsCard contacts={profile.contacts} />
@@ -229,22 +347,38 @@ function CustomerView({ profile, channel, canDecide, onChanged }: { profile: Pro
         {profile.timeline.length ? (
           <ol className="timeline">
             {profile.timeline.map((t) => (
-              <li key={t.id}><time dateTime={t.time}>{new Date(t.time).toLocaleString()}</time> <span className="muted">{t.channel}</span> {t.label}{t.detail ? `: ${t.detail}` : ''}</li>
+              <li key={t.id}>
+                <time dateTime={t.time}>{new Date(t.time).toLocaleString()}</time> <span className="muted">{t.channel}</span> {t.label}
+                {t.detail ? `: ${t.detail}` : ''}
+              </li>
             ))}
           </ol>
-        ) : <p>Nothing seen since the console started.</p>}
+        ) : (
+          <p>Nothing seen since the console started.</p>
+        )}
       </article>
     </div>
   );
 }
 
-function QuestionForm({ customerId, question, onDone }: { customerId: string; question: { questionId: string; purpose: string; wording?: string; answer?: AnswerSpec }; onDone: () => void }) {
+function QuestionForm({
+  customerId,
+  question,
+  onDone,
+}: {
+  customerId: string;
+  question: { questionId: string; purpose: string; wording?: string; answer?: AnswerSpec };
+  onDone: () => void;
+}) {
   const [text, setText] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const send = async (answer: string | number | boolean) => {
     setMessage(null);
     try {
-      await api(`/api/customers/${encodeURIComponent(customerId)}/answers`, { method: 'POST', body: { questionId: question.questionId, purpose: question.purpose, answer } });
+      await api(`/api/customers/${encodeURIComponent(customerId)}/answers`, {
+        method: 'POST',
+        body: { questionId: question.questionId, purpose: question.purpose, answer },
+      });
       setMessage('Answer recorded.');
       onDone();
     } catch (e) {
@@ -254,19 +388,38 @@ function QuestionForm({ customerId, question, onDone }: { customerId: string; qu
   const spec = question.answer;
   return (
     <div>
-      <p className="question" data-testid="question-wording">{question.wording ?? question.questionId}</p>
+      <p className="question" data-testid="question-wording">
+        {question.wording ?? question.questionId}
+      </p>
       <p className="muted">Purpose: {question.purpose}</p>
       <div className="actions" role="group" aria-label="Answer">
-        {spec?.type === 'choice' && spec.options?.map((o) => <button key={o} type="button" onClick={() => void send(o)}>{o}</button>)}
+        {spec?.type === 'choice' &&
+          spec.options?.map((o) => (
+            <button key={o} type="button" onClick={() => void send(o)}>
+              {o}
+            </button>
+          ))}
         {spec?.type === 'boolean' && (
           <>
-            <button type="button" onClick={() => void send(true)}>Yes</button>
-            <button type="button" onClick={() => void send(false)}>No</button>
+            <button type="button" onClick={() => void send(true)}>
+              Yes
+            </button>
+            <button type="button" onClick={() => void send(false)}>
+              No
+            </button>
           </>
         )}
         {(spec === undefined || spec.type === 'text' || spec.type === 'number') && (
-          <form onSubmit={(e) => { e.preventDefault(); void send(spec?.type === 'number' ? Number(text) : text); }}>
-            <label>Answer <input value={text} onChange={(e) => setText(e.target.value)} type={spec?.type === 'number' ? 'number' : 'text'} required /></label>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void send(spec?.type === 'number' ? Number(text) : text);
+            }}
+          >
+            <label>
+              Answer{' '}
+              <input value={text} onChange={(e) => setText(e.target.value)} type={spec?.type === 'number' ? 'number' : 'text'} required />
+            </label>
             <button type="submit">Record</button>
           </form>
         )}
@@ -276,9 +429,21 @@ function QuestionForm({ customerId, question, onDone }: { customerId: string; qu
   );
 }
 
-function Offer({ customerId, action, canDecide, onDone }: { customerId: string; action: NonNullable<Profile['nextAction']>['action']; canDecide: boolean; onDone: () => void }) {
+function Offer({
+  customerId,
+  action,
+  canDecide,
+  onDone,
+}: {
+  customerId: string;
+  action: NonNullable<Profile['nextAction']>['action'];
+  canDecide: boolean;
+  onDone: () => void;
+}) {
   const [message, setMessage] = useState<string | null>(null);
-  const [decided, setDecided] = useState<{ decisionId?: string; action?: { kind: string; campaignId?: string; reason?: string } } | null>(null);
+  const [decided, setDecided] = useState<{ decisionId?: string; action?: { kind: string; campaignId?: string; reason?: string } } | null>(
+    null,
+  );
   if (!action) return <p>No decision available.</p>;
   if (action.kind === 'none') return <p>Nothing to offer: {action.reason}</p>;
   if (action.kind === 'control') return <p>Hold back: this customer is in the control group of {action.campaignId}.</p>;
@@ -292,7 +457,10 @@ function Offer({ customerId, action, canDecide, onDone }: { customerId: string; 
   const record = async (outcome: 'accepted' | 'declined') => {
     const campaignId = decided?.action?.campaignId ?? action.campaignId;
     try {
-      await api(`/api/customers/${encodeURIComponent(customerId)}/offer-outcomes`, { method: 'POST', body: { outcome, campaignId, ...(decided?.decisionId ? { decisionId: decided.decisionId } : {}) } });
+      await api(`/api/customers/${encodeURIComponent(customerId)}/offer-outcomes`, {
+        method: 'POST',
+        body: { outcome, campaignId, ...(decided?.decisionId ? { decisionId: decided.decisionId } : {}) },
+      });
       setMessage(`Recorded: ${outcome}.`);
       onDone();
     } catch (e) {
@@ -301,16 +469,30 @@ function Offer({ customerId, action, canDecide, onDone }: { customerId: string; 
   };
   return (
     <div>
-      <p><strong>{action.campaignId}</strong></p>
-      <ul>{(action.reasons ?? []).map((r) => <li key={r}>{r}</li>)}</ul>
+      <p>
+        <strong>{action.campaignId}</strong>
+      </p>
+      <ul>
+        {(action.reasons ?? []).map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
       {canDecide && decided === null && (
-        <button type="button" onClick={() => void offer()}>Make this offer</button>
+        <button type="button" onClick={() => void offer()}>
+          Make this offer
+        </button>
       )}
-      {decided && decided.action?.kind !== 'offer' && <p role="status">Not offered now: {decided.action?.kind === 'control' ? 'held out as control' : decided.action?.reason}.</p>}
+      {decided && decided.action?.kind !== 'offer' && (
+        <p role="status">Not offered now: {decided.action?.kind === 'control' ? 'held out as control' : decided.action?.reason}.</p>
+      )}
       {canDecide && decided?.action?.kind === 'offer' && (
         <div className="actions" role="group" aria-label="Offer outcome">
-          <button type="button" onClick={() => void record('accepted')}>Accepted</button>
-          <button type="button" onClick={() => void record('declined')}>Declined</button>
+          <button type="button" onClick={() => void record('accepted')}>
+            Accepted
+          </button>
+          <button type="button" onClick={() => void record('declined')}>
+            Declined
+          </button>
         </div>
       )}
       {message && <p role="status">{message}</p>}
@@ -328,29 +510,56 @@ function ContactsCard({ contacts }: { contacts: Contacts | null }) {
       ) : (
         <>
           <table data-testid="contacts-made">
-            <thead><tr><th scope="col">Over the last</th><th scope="col">All channels</th><th scope="col">{contacts.channel}</th></tr></thead>
-            <tbody>{contacts.made.map((m) => <tr key={m.windowHours}><th scope="row">{windowName(m.windowHours)}</th><td>{m.all}</td><td>{m.channel}</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Over the last</th>
+                <th scope="col">All channels</th>
+                <th scope="col">{contacts.channel}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {contacts.made.map((m) => (
+                <tr key={m.windowHours}>
+                  <th scope="row">{windowName(m.windowHours)}</th>
+                  <td>{m.all}</td>
+                  <td>{m.channel}</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
           <h3>Caps left</h3>
           {contacts.campaigns?.length ? (
             <ul data-testid="caps-left">
               {contacts.campaigns.map((c) => (
                 <li key={c.campaignId}>
-                  <strong>{c.name}</strong>: {c.capsLeft === null ? 'no cap on this channel' : `${c.capsLeft} more contact${c.capsLeft === 1 ? '' : 's'} allowed`}
+                  <strong>{c.name}</strong>:{' '}
+                  {c.capsLeft === null ? 'no cap on this channel' : `${c.capsLeft} more contact${c.capsLeft === 1 ? '' : 's'} allowed`}
                   {c.contactAllowed ? '' : ' (capped now)'}
                   <ul className="small">
-                    {(contacts.caps ?? []).filter((cap) => cap.campaignId === c.campaignId).map((cap) => (
-                      <li key={`${cap.scope}@${cap.windowHours}`}>{cap.source} cap {cap.used}/{cap.max} per {windowName(cap.windowHours)} ({cap.scope})</li>
-                    ))}
+                    {(contacts.caps ?? [])
+                      .filter((cap) => cap.campaignId === c.campaignId)
+                      .map((cap) => (
+                        <li key={`${cap.scope}@${cap.windowHours}`}>
+                          {cap.source} cap {cap.used}/{cap.max} per {windowName(cap.windowHours)} ({cap.scope})
+                        </li>
+                      ))}
                   </ul>
                 </li>
               ))}
             </ul>
-          ) : <p>No live campaign on this channel can reach the customer now.</p>}
+          ) : (
+            <p>No live campaign on this channel can reach the customer now.</p>
+          )}
           {contacts.latest?.length ? (
             <>
               <h3>Latest contacts</h3>
-              <ol className="timeline">{contacts.latest.map((c) => <li key={c.contactId}><time dateTime={c.at}>{new Date(c.at).toLocaleString()}</time> {c.campaignId ?? 'campaign no longer defined'}</li>)}</ol>
+              <ol className="timeline">
+                {contacts.latest.map((c) => (
+                  <li key={c.contactId}>
+                    <time dateTime={c.at}>{new Date(c.at).toLocaleString()}</time> {c.campaignId ?? 'campaign no longer defined'}
+                  </li>
+                ))}
+              </ol>
             </>
           ) : null}
         </>

@@ -35,7 +35,9 @@ const hoursText = (h: number) => (h % 24 === 0 ? `${h / 24} d` : `${h} h`);
 const capsText = (c: Campaign) =>
   [
     ...(c.caps?.campaign ?? []).map((r) => `${r.max} per ${hoursText(r.windowHours)}`),
-    ...Object.entries(c.caps?.perChannel ?? {}).flatMap(([channel, rules]) => rules.map((r) => `${r.max} per ${hoursText(r.windowHours)} on ${channel}`)),
+    ...Object.entries(c.caps?.perChannel ?? {}).flatMap(([channel, rules]) =>
+      rules.map((r) => `${r.max} per ${hoursText(r.windowHours)} on ${channel}`),
+    ),
   ].join(', ') || 'none';
 const offersText = (c: Campaign) =>
   Object.entries(c.modules ?? {})
@@ -71,22 +73,57 @@ export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boo
   return (
     <section aria-labelledby="marketing-title">
       <h1 id="marketing-title">Marketing</h1>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <div className="grid">
         <article className="card wide" aria-labelledby="segments">
           <h2 id="segments">Segments</h2>
-          <p className="muted">{counts ? `${counts.customers} customers` : ''} <button type="button" className="link" onClick={() => void load()}>Refresh</button></p>
+          <p className="muted">
+            {counts ? `${counts.customers} customers` : ''}{' '}
+            <button type="button" className="link" onClick={() => void load()}>
+              Refresh
+            </button>
+          </p>
           <div className="scroll" tabIndex={0} role="region" aria-label="Segments table">
             <table data-testid="segments">
-              <thead><tr><th scope="col">Segment</th><th scope="col">Name</th><th scope="col">Purpose</th><th scope="col">Members</th><th scope="col">Version</th><th scope="col">Back-fill</th>{canWrite && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Segment</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Purpose</th>
+                  <th scope="col">Members</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Back-fill</th>
+                  {canWrite && (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  )}
+                </tr>
+              </thead>
               <tbody>
                 {segments.map((s) => (
                   <tr key={s.id}>
-                    <td><button type="button" className="link" onClick={() => setSelected(s.id)} aria-label={`Members of ${s.id}`}>{s.id}</button></td>
-                    <td>{s.name}</td><td>{s.purpose}</td>
+                    <td>
+                      <button type="button" className="link" onClick={() => setSelected(s.id)} aria-label={`Members of ${s.id}`}>
+                        {s.id}
+                      </button>
+                    </td>
+                    <td>{s.name}</td>
+                    <td>{s.purpose}</td>
                     <td data-testid={`count-${s.id}`}>{counts ? (counts.members[s.id] ?? 0) : '…'}</td>
-                    <td data-testid={`version-${s.id}`}>{s.version}</td><td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
-                    {canWrite && <td><button type="button" className="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.id}`}>Edit</button></td>}
+                    <td data-testid={`version-${s.id}`}>{s.version}</td>
+                    <td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
+                    {canWrite && (
+                      <td>
+                        <button type="button" className="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.id}`}>
+                          Edit
+                        </button>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
@@ -109,21 +146,49 @@ export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boo
           {campaigns.length ? (
             <div className="scroll" tabIndex={0} role="region" aria-label="Campaigns table">
               <table data-testid="campaigns">
-                <thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Segment</th><th scope="col">Channels</th><th scope="col">Holdout</th><th scope="col">Caps</th><th scope="col">Offers</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+                <thead>
+                  <tr>
+                    <th scope="col">Campaign</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Segment</th>
+                    <th scope="col">Channels</th>
+                    <th scope="col">Holdout</th>
+                    <th scope="col">Caps</th>
+                    <th scope="col">Offers</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
                 <tbody>
                   {campaigns.map((c) => (
                     <tr key={c.id}>
-                      <td>{c.name ?? c.id} <span className="muted">v{c.version}</span></td>
+                      <td>
+                        {c.name ?? c.id} <span className="muted">v{c.version}</span>
+                      </td>
                       <td>{c.status}</td>
                       <td>{c.segmentId}</td>
                       <td>{(c.channels ?? []).join(', ')}</td>
-                      <td data-testid={`holdout-${c.id}`}>{c.holdoutShare === undefined ? '—' : `${Math.round(c.holdoutShare * 1000) / 10} %`}</td>
+                      <td data-testid={`holdout-${c.id}`}>
+                        {c.holdoutShare === undefined ? '—' : `${Math.round(c.holdoutShare * 1000) / 10} %`}
+                      </td>
                       <td>{capsText(c)}</td>
                       <td>{offersText(c)}</td>
                       <td>
                         <span className="actions">
-                          <button type="button" className="link" onClick={() => setLiftOf(c)} aria-label={`Lift of ${c.id}`}>Lift</button>
-                          {canWriteCampaigns && <button type="button" className="link" onClick={() => setCampaignEdited(c)} aria-label={`Edit campaign ${c.id}`}>Edit</button>}
+                          <button type="button" className="link" onClick={() => setLiftOf(c)} aria-label={`Lift of ${c.id}`}>
+                            Lift
+                          </button>
+                          {canWriteCampaigns && (
+                            <button
+                              type="button"
+                              className="link"
+                              onClick={() => setCampaignEdited(c)}
+                              aria-label={`Edit campaign ${c.id}`}
+                            >
+                              Edit
+                            </button>
+                          )}
                         </span>
                       </td>
                     </tr>
@@ -131,7 +196,9 @@ export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boo
                 </tbody>
               </table>
             </div>
-          ) : <p>No campaigns yet.</p>}
+          ) : (
+            <p>No campaigns yet.</p>
+          )}
           {liftOf && <Lift key={liftOf.id} campaign={liftOf} />}
         </article>
         {canWriteCampaigns && campaignEdited && (
@@ -149,7 +216,17 @@ export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boo
 }
 
 /** A new segment, or a saved one edited (a new version when the rule, purpose or consent mode changes). */
-function SegmentEditor({ editing, members, onSaved, onDone }: { editing: Segment | null; members: number | null; onSaved: () => void; onDone: () => void }) {
+function SegmentEditor({
+  editing,
+  members,
+  onSaved,
+  onDone,
+}: {
+  editing: Segment | null;
+  members: number | null;
+  onSaved: () => void;
+  onDone: () => void;
+}) {
   const [id, setId] = useState(editing?.id ?? '');
   const [name, setName] = useState(editing?.name ?? '');
   const [purpose, setPurpose] = useState(editing?.purpose ?? 'marketing');
@@ -175,9 +252,19 @@ function SegmentEditor({ editing, members, onSaved, onDone }: { editing: Segment
     }
     let current = true;
     const timer = setTimeout(() => {
-      const body = { id: id || 'preview', name: name || 'preview', purpose, ...(consentMode ? { consentMode } : {}), rule: JSON.parse(rule) as unknown };
+      const body = {
+        id: id || 'preview',
+        name: name || 'preview',
+        purpose,
+        ...(consentMode ? { consentMode } : {}),
+        rule: JSON.parse(rule) as unknown,
+      };
       api<{ customers: number; matching: number }>('/api/platform/campaign/v1/segments/preview', { method: 'POST', body })
-        .then((p) => current && setPreview(`Would hold ${p.matching} of ${p.customers} customers now${members === null ? '' : ` (${members} members today)`}.`))
+        .then(
+          (p) =>
+            current &&
+            setPreview(`Would hold ${p.matching} of ${p.customers} customers now${members === null ? '' : ` (${members} members today)`}.`),
+        )
         .catch((e: unknown) => current && setPreview(`Not valid: ${e instanceof Error ? e.message : String(e)}`));
     }, 400);
     return () => {
@@ -190,7 +277,13 @@ function SegmentEditor({ editing, members, onSaved, onDone }: { editing: Segment
     event.preventDefault();
     setMessage(null);
     try {
-      const draft = { name, purpose, ...(consentMode ? { consentMode } : {}), ...(editing?.description !== undefined ? { description: editing.description } : {}), rule: JSON.parse(rule) as unknown };
+      const draft = {
+        name,
+        purpose,
+        ...(consentMode ? { consentMode } : {}),
+        ...(editing?.description !== undefined ? { description: editing.description } : {}),
+        rule: JSON.parse(rule) as unknown,
+      };
       const saved = editing
         ? await api<Segment>(`/api/platform/campaign/v1/segments/${encodeURIComponent(editing.id)}`, { method: 'PUT', body: draft })
         : await api<Segment>('/api/platform/campaign/v1/segments', { method: 'POST', body: { id, ...draft } });
@@ -204,16 +297,51 @@ function SegmentEditor({ editing, members, onSaved, onDone }: { editing: Segment
     <article className="card" aria-labelledby="new-segment">
       <h2 id="new-segment">{editing ? `Edit segment ${editing.id}` : 'New segment'}</h2>
       <form onSubmit={save} className="stack">
-        <label>Id <input value={id} onChange={(e) => setId(e.target.value)} required readOnly={editing !== null} aria-invalid={idProblem !== null} aria-describedby="id-problem" /></label>
-        <span id="id-problem" className="error">{idProblem ?? ''}</span>
-        <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
-        <label>Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} required /></label>
-        <label>Rule (JSON) <textarea value={rule} onChange={(e) => setRule(e.target.value)} rows={6} aria-invalid={ruleProblem !== null} aria-describedby="rule-problem" /></label>
-        <span id="rule-problem" className="error">{ruleProblem ?? ''}</span>
-        <p aria-live="polite" data-testid="preview">{preview ?? ''}</p>
+        <label>
+          Id{' '}
+          <input
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            required
+            readOnly={editing !== null}
+            aria-invalid={idProblem !== null}
+            aria-describedby="id-problem"
+          />
+        </label>
+        <span id="id-problem" className="error">
+          {idProblem ?? ''}
+        </span>
+        <label>
+          Name <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label>
+          Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} required />
+        </label>
+        <label>
+          Rule (JSON){' '}
+          <textarea
+            value={rule}
+            onChange={(e) => setRule(e.target.value)}
+            rows={6}
+            aria-invalid={ruleProblem !== null}
+            aria-describedby="rule-problem"
+          />
+        </label>
+        <span id="rule-problem" className="error">
+          {ruleProblem ?? ''}
+        </span>
+        <p aria-live="polite" data-testid="preview">
+          {preview ?? ''}
+        </p>
         <span className="actions">
-          <button type="submit" disabled={ruleProblem !== null || idProblem !== null}>Save segment</button>
-          {editing && <button type="button" onClick={onDone}>New segment instead</button>}
+          <button type="submit" disabled={ruleProblem !== null || idProblem !== null}>
+            Save segment
+          </button>
+          {editing && (
+            <button type="button" onClick={onDone}>
+              New segment instead
+            </button>
+          )}
         </span>
       </form>
       {message && <p role="status">{message}</p>}
@@ -247,18 +375,32 @@ function Lift({ campaign }: { campaign: Campaign }) {
     void show();
   }, [show]);
   const labels = useMemo(() => ['treated', 'control'], []);
-  const series = useMemo(() => [{ label: 'conversion rate %', data: [100 * (report?.treated?.rate ?? 0), 100 * (report?.control?.rate ?? 0)] }], [report]);
+  const series = useMemo(
+    () => [{ label: 'conversion rate %', data: [100 * (report?.treated?.rate ?? 0), 100 * (report?.control?.rate ?? 0)] }],
+    [report],
+  );
   return (
     <div>
-      <h3>Lift of {campaign.name ?? campaign.id} <button type="button" className="link" onClick={() => void show()}>Refresh</button></h3>
-      {error && <p role="alert" className="error">{error}</p>}
+      <h3>
+        Lift of {campaign.name ?? campaign.id}{' '}
+        <button type="button" className="link" onClick={() => void show()}>
+          Refresh
+        </button>
+      </h3>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {report && (
         <>
           <BarChart labels={labels} series={series} label={`Conversion of treated and control customers for ${campaign.id}`} />
           <p data-testid={`lift-${campaign.id}`}>
-            Treated {report.treated?.converted ?? 0}/{report.treated?.exposed ?? 0} ({pct(report.treated?.rate)}), control {report.control?.converted ?? 0}/{report.control?.exposed ?? 0} ({pct(report.control?.rate)}).
-            {' '}Lift {pct(report.absoluteLift)}
-            {report.absoluteInterval ? `, ${Math.round((report.confidence ?? 0.95) * 100)} % interval ${pct(report.absoluteInterval.lower)} to ${pct(report.absoluteInterval.upper)}` : ''}
+            Treated {report.treated?.converted ?? 0}/{report.treated?.exposed ?? 0} ({pct(report.treated?.rate)}), control{' '}
+            {report.control?.converted ?? 0}/{report.control?.exposed ?? 0} ({pct(report.control?.rate)}). Lift {pct(report.absoluteLift)}
+            {report.absoluteInterval
+              ? `, ${Math.round((report.confidence ?? 0.95) * 100)} % interval ${pct(report.absoluteInterval.lower)} to ${pct(report.absoluteInterval.upper)}`
+              : ''}
             {report.significant ? ' (significant)' : ''}.
           </p>
           {report.notes?.length ? <p className="muted">{report.notes.join(' ')}</p> : null}
@@ -277,19 +419,46 @@ function Members({ segmentId }: { segmentId: string }) {
     setPages([undefined]);
   }, [segmentId]);
   useEffect(() => {
-    api<{ members: Array<{ customerId: string }>; next?: string }>(`/api/platform/campaign/v1/segments/${encodeURIComponent(segmentId)}/members?limit=20${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+    api<{ members: Array<{ customerId: string }>; next?: string }>(
+      `/api/platform/campaign/v1/segments/${encodeURIComponent(segmentId)}/members?limit=20${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    )
       .then(setPage)
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [segmentId, after]);
   return (
     <article className="card" aria-labelledby="members">
       <h2 id="members">Members of {segmentId}</h2>
-      {error && <p role="alert" className="error">{error}</p>}
-      {page && (page.members.length ? <ul data-testid="members">{page.members.map((m) => <li key={m.customerId}><code>{m.customerId}</code></li>)}</ul> : <p>No members on this page.</p>)}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {page &&
+        (page.members.length ? (
+          <ul data-testid="members">
+            {page.members.map((m) => (
+              <li key={m.customerId}>
+                <code>{m.customerId}</code>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>No members on this page.</p>
+        ))}
       <div className="actions">
-        {pages.length > 1 && <button type="button" onClick={() => setPages(pages.slice(0, -1))}>Previous page</button>}
-        {page?.next && <button type="button" onClick={() => setPages([...pages, page.next])}>Next page</button>}
-        <a href={`/api/segments/${encodeURIComponent(segmentId)}/members.csv`} download>Export CSV</a>
+        {pages.length > 1 && (
+          <button type="button" onClick={() => setPages(pages.slice(0, -1))}>
+            Previous page
+          </button>
+        )}
+        {page?.next && (
+          <button type="button" onClick={() => setPages([...pages, page.next])}>
+            Next page
+          </button>
+        )}
+        <a href={`/api/segments/${encodeURIComponent(segmentId)}/members.csv`} download>
+          Export CSV
+        </a>
       </div>
     </article>
   );
@@ -329,7 +498,13 @@ function ValueReportCard() {
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, []);
   const stages = useMemo(
-    () => ({ labels: (byStage?.byStage ?? []).map((s) => s.stage), series: [{ label: 'mean actual value', data: (byStage?.byStage ?? []).map((s) => s.meanActualValue ?? 0) }, { label: 'mean strategic value', data: (byStage?.byStage ?? []).map((s) => s.meanStrategicValue ?? 0) }] }),
+    () => ({
+      labels: (byStage?.byStage ?? []).map((s) => s.stage),
+      series: [
+        { label: 'mean actual value', data: (byStage?.byStage ?? []).map((s) => s.meanActualValue ?? 0) },
+        { label: 'mean strategic value', data: (byStage?.byStage ?? []).map((s) => s.meanStrategicValue ?? 0) },
+      ],
+    }),
     [byStage],
   );
   const tiers = useMemo(() => {
@@ -337,19 +512,35 @@ function ValueReportCard() {
     return { labels: names, series: [{ label: 'customers', data: names.map((t) => report?.tiers[t] ?? 0) }] };
   }, [report]);
   const bands = useMemo(
-    () => ({ labels: (report?.histogram ?? []).map((b) => (b.to === null ? `${b.from}+` : `${b.from}–${b.to}`)), series: [{ label: 'customers by actual value', data: (report?.histogram ?? []).map((b) => b.customers) }] }),
+    () => ({
+      labels: (report?.histogram ?? []).map((b) => (b.to === null ? `${b.from}+` : `${b.from}–${b.to}`)),
+      series: [{ label: 'customers by actual value', data: (report?.histogram ?? []).map((b) => b.customers) }],
+    }),
     [report],
   );
   return (
     <article className="card wide" aria-labelledby="value-report">
       <h2 id="value-report">Value</h2>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {report && (
         <div className="grid">
           <div>
             <h3>Tiers ({report.customers} customers)</h3>
             <BarChart labels={tiers.labels} series={tiers.series} label="Customers per value tier" />
-            <table data-testid="tiers"><tbody>{tiers.labels.map((t) => <tr key={t}><th scope="row">{t}</th><td>{report.tiers[t]}</td></tr>)}</tbody></table>
+            <table data-testid="tiers">
+              <tbody>
+                {tiers.labels.map((t) => (
+                  <tr key={t}>
+                    <th scope="row">{t}</th>
+                    <td>{report.tiers[t]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
           <div>
             <h3>Actual value</h3>
@@ -357,22 +548,66 @@ function ValueReportCard() {
           </div>
           <div>
             <h3>Most growable</h3>
-            {report.mostGrowable.length ? <ol>{report.mostGrowable.map((g) => <li key={g.customerId}><code>{g.customerId}</code> {g.tier}: {g.actualValue} now, {g.strategicValue} potential</li>)}</ol> : <p>No strategic values yet (the value model is not fitted).</p>}
+            {report.mostGrowable.length ? (
+              <ol>
+                {report.mostGrowable.map((g) => (
+                  <li key={g.customerId}>
+                    <code>{g.customerId}</code> {g.tier}: {g.actualValue} now, {g.strategicValue} potential
+                  </li>
+                ))}
+              </ol>
+            ) : (
+              <p>No strategic values yet (the value model is not fitted).</p>
+            )}
           </div>
           {byStage && (
             <div>
               <h3>By relationship stage</h3>
               <BarChart labels={stages.labels} series={stages.series} label="Mean actual and strategic value per relationship stage" />
               <div className="scroll" tabIndex={0} role="region" aria-label="Value by relationship stage table">
-                <table data-testid="value-by-stage"><thead><tr><th scope="col">Stage</th><th scope="col">Customers</th><th scope="col">Scored</th><th scope="col">Mean value</th></tr></thead>
-                  <tbody>{byStage.byStage.map((s) => <tr key={s.stage}><td>{s.stage}</td><td>{s.customers}</td><td>{s.scored}</td><td>{s.meanActualValue ?? '—'}</td></tr>)}</tbody></table>
+                <table data-testid="value-by-stage">
+                  <thead>
+                    <tr>
+                      <th scope="col">Stage</th>
+                      <th scope="col">Customers</th>
+                      <th scope="col">Scored</th>
+                      <th scope="col">Mean value</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {byStage.byStage.map((s) => (
+                      <tr key={s.stage}>
+                        <td>{s.stage}</td>
+                        <td>{s.customers}</td>
+                        <td>{s.scored}</td>
+                        <td>{s.meanActualValue ?? '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
               </div>
             </div>
           )}
           <div>
             <h3>By needs archetype</h3>
-            <table><thead><tr><th scope="col">Archetype</th><th scope="col">Customers</th><th scope="col">Mean value</th></tr></thead>
-              <tbody>{report.byArchetype.map((a) => <tr key={a.archetype}><td>{a.archetype}</td><td>{a.customers}</td><td>{a.meanActualValue}</td></tr>)}</tbody></table>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Archetype</th>
+                  <th scope="col">Customers</th>
+                  <th scope="col">Mean value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.byArchetype.map((a) => (
+                  <tr key={a.archetype}>
+                    <td>{a.archetype}</td>
+                    <td>{a.customers}</td>
+                    <td>{a.meanActualValue}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         </div>
       )}
@@ -382,7 +617,11 @@ function ValueReportCard() {
 
 /** Entries and exits per hour over the last day (campaign-customization counts them as it publishes them). */
 function SegmentFlow({ segmentId }: { segmentId: string }) {
-  const [flow, setFlow] = useState<{ buckets: Array<{ start: string; entered: number; exited: number }>; entered: number; exited: number } | null>(null);
+  const [flow, setFlow] = useState<{
+    buckets: Array<{ start: string; entered: number; exited: number }>;
+    entered: number;
+    exited: number;
+  } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
     api<NonNullable<typeof flow>>(`/api/platform/campaign/v1/segments/${encodeURIComponent(segmentId)}/flow?hours=24`)
@@ -406,22 +645,59 @@ function SegmentFlow({ segmentId }: { segmentId: string }) {
   return (
     <article className="card" aria-labelledby="flow">
       <h2 id="flow">Entries and exits of {segmentId}</h2>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {flow && (
         <>
-          <BarChart labels={chart.labels} series={chart.series} label={`Entries into and exits from ${segmentId} per hour (UTC) over the last 24 hours`} />
-          <p data-testid={`flow-${segmentId}`}>{flow.entered} {flow.entered === 1 ? 'entry' : 'entries'}, {flow.exited} {flow.exited === 1 ? 'exit' : 'exits'} in the last 24 hours. <button type="button" className="link" onClick={load}>Refresh</button></p>
+          <BarChart
+            labels={chart.labels}
+            series={chart.series}
+            label={`Entries into and exits from ${segmentId} per hour (UTC) over the last 24 hours`}
+          />
+          <p data-testid={`flow-${segmentId}`}>
+            {flow.entered} {flow.entered === 1 ? 'entry' : 'entries'}, {flow.exited} {flow.exited === 1 ? 'exit' : 'exits'} in the last 24
+            hours.{' '}
+            <button type="button" className="link" onClick={load}>
+              Refresh
+            </button>
+          </p>
         </>
       )}
     </article>
   );
 }
 
-const editableCampaignFields = ['name', 'status', 'segmentId', 'purpose', 'channels', 'goal', 'attributionWindowDays', 'startAt', 'endAt', 'holdoutShare', 'priority', 'conversionValue', 'caps', 'modules'] as const;
+const editableCampaignFields = [
+  'name',
+  'status',
+  'segmentId',
+  'purpose',
+  'channels',
+  'goal',
+  'attributionWindowDays',
+  'startAt',
+  'endAt',
+  'holdoutShare',
+  'priority',
+  'conversionValue',
+  'caps',
+  'modules',
+] as const;
 
 /** A campaign's definition as JSON (holdout, caps, offers, schedule...): saved as its next version, validated by the service. */
 function CampaignEditor({ campaign, onSaved, onDone }: { campaign: Campaign; onSaved: () => void; onDone: () => void }) {
-  const initial = useMemo(() => JSON.stringify(Object.fromEntries(editableCampaignFields.filter((f) => campaign[f] !== undefined).map((f) => [f, campaign[f]])), null, 2), [campaign]);
+  const initial = useMemo(
+    () =>
+      JSON.stringify(
+        Object.fromEntries(editableCampaignFields.filter((f) => campaign[f] !== undefined).map((f) => [f, campaign[f]])),
+        null,
+        2,
+      ),
+    [campaign],
+  );
   const [text, setText] = useState(initial);
   const [message, setMessage] = useState<string | null>(null);
   const problem = useMemo(() => {
@@ -436,7 +712,10 @@ function CampaignEditor({ campaign, onSaved, onDone }: { campaign: Campaign; onS
     event.preventDefault();
     setMessage(null);
     try {
-      const saved = await api<Campaign>(`/api/platform/campaign/v1/campaigns/${encodeURIComponent(campaign.id)}`, { method: 'PUT', body: JSON.parse(text) as unknown });
+      const saved = await api<Campaign>(`/api/platform/campaign/v1/campaigns/${encodeURIComponent(campaign.id)}`, {
+        method: 'PUT',
+        body: JSON.parse(text) as unknown,
+      });
       setMessage(`Saved campaign ${saved.id} (version ${String(saved.version)}).`);
       onSaved();
     } catch (e) {
@@ -447,11 +726,27 @@ function CampaignEditor({ campaign, onSaved, onDone }: { campaign: Campaign; onS
     <article className="card wide" aria-labelledby="edit-campaign">
       <h2 id="edit-campaign">Edit campaign {campaign.id}</h2>
       <form onSubmit={save} className="stack">
-        <label>Definition (JSON) <textarea value={text} onChange={(e) => setText(e.target.value)} rows={14} aria-invalid={problem !== null} aria-describedby="campaign-problem" data-testid="campaign-json" /></label>
-        <span id="campaign-problem" className="error">{problem ?? ''}</span>
+        <label>
+          Definition (JSON){' '}
+          <textarea
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            rows={14}
+            aria-invalid={problem !== null}
+            aria-describedby="campaign-problem"
+            data-testid="campaign-json"
+          />
+        </label>
+        <span id="campaign-problem" className="error">
+          {problem ?? ''}
+        </span>
         <span className="actions">
-          <button type="submit" disabled={problem !== null}>Save campaign</button>
-          <button type="button" onClick={onDone}>Close</button>
+          <button type="submit" disabled={problem !== null}>
+            Save campaign
+          </button>
+          <button type="button" onClick={onDone}>
+            Close
+          </button>
         </span>
       </form>
       {message && <p role="status">{message}</p>}

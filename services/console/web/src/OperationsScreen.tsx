@@ -58,8 +58,22 @@ export function OperationsScreen({ canWrite, scopes }: { canWrite: boolean; scop
         <article className="card" aria-labelledby="health">
           <h2 id="health">Services</h2>
           <table data-testid="health">
-            <thead><tr><th scope="col">Service</th><th scope="col">Ready</th><th scope="col">Answered in</th></tr></thead>
-            <tbody>{health.map((h) => <tr key={h.service}><td>{h.service}</td><td>{h.ready ? 'ready' : `not ready (${h.status})`}</td><td>{h.latencyMs} ms</td></tr>)}</tbody>
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">Ready</th>
+                <th scope="col">Answered in</th>
+              </tr>
+            </thead>
+            <tbody>
+              {health.map((h) => (
+                <tr key={h.service}>
+                  <td>{h.service}</td>
+                  <td>{h.ready ? 'ready' : `not ready (${h.status})`}</td>
+                  <td>{h.latencyMs} ms</td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </article>
         <article className="card" aria-labelledby="lag">
@@ -67,14 +81,32 @@ export function OperationsScreen({ canWrite, scopes }: { canWrite: boolean; scop
           <BarChart labels={perGroup.labels} series={perGroup.series} label="Messages behind per consumer group" />
           <div className="scroll" tabIndex={0} role="region" aria-label="Consumer lag table">
             <table data-testid="lag">
-              <thead><tr><th scope="col">Group</th><th scope="col">Topic</th><th scope="col">Behind</th></tr></thead>
-              <tbody>{lag.map((l) => <tr key={`${l.group}/${l.topic}`}><td>{l.group}</td><td>{l.topic}</td><td>{l.lag}</td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Group</th>
+                  <th scope="col">Topic</th>
+                  <th scope="col">Behind</th>
+                </tr>
+              </thead>
+              <tbody>
+                {lag.map((l) => (
+                  <tr key={`${l.group}/${l.topic}`}>
+                    <td>{l.group}</td>
+                    <td>{l.topic}</td>
+                    <td>{l.lag}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           </div>
-          <button type="button" className="link" onClick={() => void load()}>Refresh</button>
+          <button type="button" className="link" onClick={() => void load()}>
+            Refresh
+          </button>
         </article>
         <OperationsHistoryCard />
-        {scopes.includes('models:read') && <ValueModelsCard canWrite={scopes.includes('models:write')} training={models.training ?? null} />}
+        {scopes.includes('models:read') && (
+          <ValueModelsCard canWrite={scopes.includes('models:write')} training={models.training ?? null} />
+        )}
         {scopes.includes('dead-letters:read') && <DeadLettersCard canWrite={scopes.includes('dead-letters:write')} />}
         <article className="card wide" aria-labelledby="review">
           <h2 id="review">Identity review queue</h2>
@@ -85,14 +117,20 @@ export function OperationsScreen({ canWrite, scopes }: { canWrite: boolean; scop
                   <code>{r.id}</code> {r.reason ?? ''} {r.score === undefined ? '' : `score ${r.score.toFixed(1)}`}
                   {canWrite && (
                     <span className="actions">
-                      <button type="button" onClick={() => void decide(r.id, 'accept')}>Accept</button>
-                      <button type="button" onClick={() => void decide(r.id, 'reject')}>Reject</button>
+                      <button type="button" onClick={() => void decide(r.id, 'accept')}>
+                        Accept
+                      </button>
+                      <button type="button" onClick={() => void decide(r.id, 'reject')}>
+                        Reject
+                      </button>
                     </span>
                   )}
                 </li>
               ))}
             </ul>
-          ) : <p>No pairs waiting for review.</p>}
+          ) : (
+            <p>No pairs waiting for review.</p>
+          )}
         </article>
       </div>
     </section>
@@ -137,7 +175,11 @@ function OperationsHistoryCard() {
   return (
     <article className="card wide" aria-labelledby="history">
       <h2 id="history">The last hour</h2>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {history && (
         <div className="grid">
           <div>
@@ -150,7 +192,14 @@ function OperationsHistoryCard() {
           </div>
           <div className="scroll" tabIndex={0} role="region" aria-label="Latest rates">
             <table data-testid="rates">
-              <thead><tr><th scope="col">Stage</th><th scope="col">In /s</th><th scope="col">Out /s</th><th scope="col">Behind</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Stage</th>
+                  <th scope="col">In /s</th>
+                  <th scope="col">Out /s</th>
+                  <th scope="col">Behind</th>
+                </tr>
+              </thead>
               <tbody>
                 {history.rates.map((r) => (
                   <tr key={r.service}>
@@ -162,7 +211,12 @@ function OperationsHistoryCard() {
                 ))}
               </tbody>
             </table>
-            <p className="muted" data-testid="samples">{history.times.length} samples, every {history.intervalSeconds} s. <button type="button" className="link" onClick={load}>Reload</button></p>
+            <p className="muted" data-testid="samples">
+              {history.times.length} samples, every {history.intervalSeconds} s.{' '}
+              <button type="button" className="link" onClick={load}>
+                Reload
+              </button>
+            </p>
           </div>
         </div>
       )}
@@ -183,7 +237,10 @@ interface ModelJob {
 
 /** Value-scoring's model versions and the refit and re-scoring jobs (202 and a job to follow). */
 function ValueModelsCard({ canWrite, training }: { canWrite: boolean; training: Record<string, unknown> | null }) {
-  const [current, setCurrent] = useState<{ model?: { kind: string; version?: string; fittedAt?: string }; tiering?: { walkedAt: string; customers: number } | null } | null>(null);
+  const [current, setCurrent] = useState<{
+    model?: { kind: string; version?: string; fittedAt?: string };
+    tiering?: { walkedAt: string; customers: number } | null;
+  } | null>(null);
   const [versions, setVersions] = useState<Array<{ version: string; fittedAt?: string; [k: string]: unknown }>>([]);
   const [jobs, setJobs] = useState<ModelJob[]>([]);
   const [message, setMessage] = useState<string | null>(null);
@@ -224,24 +281,49 @@ function ValueModelsCard({ canWrite, training }: { canWrite: boolean; training: 
   return (
     <article className="card" aria-labelledby="models">
       <h2 id="models">Models</h2>
-      <p><strong>Value model:</strong> {current?.model ? (current.model.kind === 'fitted' ? `${current.model.version ?? ''} fitted ${current.model.fittedAt ? new Date(current.model.fittedAt).toLocaleString() : ''}` : `interim (${current.model.version ?? 'no fit yet'})`) : '…'}</p>
-      <p><strong>Last re-tiering:</strong> {current?.tiering ? `${new Date(current.tiering.walkedAt).toLocaleString()}, ${current.tiering.customers} customers` : 'not yet'}</p>
-      <p><strong>Fitted versions:</strong> {versions.length}</p>
-      <p><strong>Identity matching training:</strong> {training ? String(training['status'] ?? training['state'] ?? 'known') : 'not reported'}</p>
+      <p>
+        <strong>Value model:</strong>{' '}
+        {current?.model
+          ? current.model.kind === 'fitted'
+            ? `${current.model.version ?? ''} fitted ${current.model.fittedAt ? new Date(current.model.fittedAt).toLocaleString() : ''}`
+            : `interim (${current.model.version ?? 'no fit yet'})`
+          : '…'}
+      </p>
+      <p>
+        <strong>Last re-tiering:</strong>{' '}
+        {current?.tiering ? `${new Date(current.tiering.walkedAt).toLocaleString()}, ${current.tiering.customers} customers` : 'not yet'}
+      </p>
+      <p>
+        <strong>Fitted versions:</strong> {versions.length}
+      </p>
+      <p>
+        <strong>Identity matching training:</strong>{' '}
+        {training ? String(training['status'] ?? training['state'] ?? 'known') : 'not reported'}
+      </p>
       {canWrite && (
         <span className="actions">
-          <button type="button" onClick={() => void start('refit')}>Refit value model</button>
-          <button type="button" onClick={() => void start('rescore')}>Re-score customers</button>
+          <button type="button" onClick={() => void start('refit')}>
+            Refit value model
+          </button>
+          <button type="button" onClick={() => void start('rescore')}>
+            Re-score customers
+          </button>
         </span>
       )}
       {message && <p role="status">{message}</p>}
       {jobs.length ? (
         <ol className="timeline" data-testid="model-jobs">
           {jobs.slice(0, 8).map((j) => (
-            <li key={j.id}>{j.kind} <code>{j.id.slice(0, 8)}</code>: {j.status}{j.outcome ? ` (${j.outcome})` : ''}{j.error ? `: ${j.error}` : ''} <span className="muted">{new Date(j.requestedAt).toLocaleTimeString()}</span></li>
+            <li key={j.id}>
+              {j.kind} <code>{j.id.slice(0, 8)}</code>: {j.status}
+              {j.outcome ? ` (${j.outcome})` : ''}
+              {j.error ? `: ${j.error}` : ''} <span className="muted">{new Date(j.requestedAt).toLocaleTimeString()}</span>
+            </li>
           ))}
         </ol>
-      ) : <p>No refit or re-scoring asked for yet.</p>}
+      ) : (
+        <p>No refit or re-scoring asked for yet.</p>
+      )}
     </article>
   );
 }
@@ -290,7 +372,12 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
   }, [load]);
   const inspect = async (service: string, name: string, letter: DeadLetter) => {
     try {
-      setOpen({ service, name, letter, detail: await api<unknown>(`/api/platform/${service}/admin/v1/dead-letters/${letter.partition}/${letter.offset}`) });
+      setOpen({
+        service,
+        name,
+        letter,
+        detail: await api<unknown>(`/api/platform/${service}/admin/v1/dead-letters/${letter.partition}/${letter.offset}`),
+      });
     } catch (e) {
       setMessage(e instanceof Error ? e.message : String(e));
     }
@@ -299,8 +386,13 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
     event.preventDefault();
     if (!open) return;
     try {
-      await api(`/api/platform/${open.service}/admin/v1/dead-letters/${verb}`, { method: 'POST', body: { letters: [{ partition: open.letter.partition, offset: open.letter.offset }], reason } });
-      setMessage(`Dead letter ${open.letter.partition}/${open.letter.offset} of ${open.name}: ${verb === 'redrive' ? 're-driven' : 'discarded'}.`);
+      await api(`/api/platform/${open.service}/admin/v1/dead-letters/${verb}`, {
+        method: 'POST',
+        body: { letters: [{ partition: open.letter.partition, offset: open.letter.offset }], reason },
+      });
+      setMessage(
+        `Dead letter ${open.letter.partition}/${open.letter.offset} of ${open.name}: ${verb === 'redrive' ? 're-driven' : 'discarded'}.`,
+      );
       setOpen(null);
       setReason('');
       await load();
@@ -314,21 +406,63 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
       {message && <p role="status">{message}</p>}
       <div className="scroll" tabIndex={0} role="region" aria-label="Dead letters table">
         <table data-testid="dead-letters">
-          <thead><tr><th scope="col">Service</th><th scope="col">Letter</th><th scope="col">From</th><th scope="col">Reason</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Service</th>
+              <th scope="col">Letter</th>
+              <th scope="col">From</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {deadLetterServices.flatMap(([key, name]) => {
               const list = letters[key];
               if (list === undefined) return [];
-              if (typeof list === 'string') return [<tr key={key}><td>{name}</td><td colSpan={5}>{list}</td></tr>];
-              if (list.length === 0) return [<tr key={key} data-testid={`dead-letters-${name}`}><td>{name}</td><td colSpan={5}>none</td></tr>];
+              if (typeof list === 'string')
+                return [
+                  <tr key={key}>
+                    <td>{name}</td>
+                    <td colSpan={5}>{list}</td>
+                  </tr>,
+                ];
+              if (list.length === 0)
+                return [
+                  <tr key={key} data-testid={`dead-letters-${name}`}>
+                    <td>{name}</td>
+                    <td colSpan={5}>none</td>
+                  </tr>,
+                ];
               return list.slice(-20).map((l) => (
                 <tr key={`${key}:${l.partition}:${l.offset}`}>
                   <td>{name}</td>
-                  <td><code>{l.partition}/{l.offset}</code></td>
+                  <td>
+                    <code>
+                      {l.partition}/{l.offset}
+                    </code>
+                  </td>
                   <td>{l.originalTopic}</td>
-                  <td>{l.reason}{l.eventType ? ` (${l.eventType})` : ''}</td>
-                  <td>{l.status}{l.action ? ` by ${l.action.by}` : ''}</td>
-                  <td><button type="button" className="link" onClick={() => void inspect(key, name, l)} aria-label={`Inspect dead letter ${l.partition}/${l.offset} of ${name}`}>Inspect</button></td>
+                  <td>
+                    {l.reason}
+                    {l.eventType ? ` (${l.eventType})` : ''}
+                  </td>
+                  <td>
+                    {l.status}
+                    {l.action ? ` by ${l.action.by}` : ''}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => void inspect(key, name, l)}
+                      aria-label={`Inspect dead letter ${l.partition}/${l.offset} of ${name}`}
+                    >
+                      Inspect
+                    </button>
+                  </td>
                 </tr>
               ));
             })}
@@ -336,24 +470,39 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
         </table>
       </div>
       <p className="muted">
-        {deadLetterServices.map(([key, name]) => {
-          const list = letters[key];
-          return Array.isArray(list) ? `${name}: ${list.filter((l) => l.status === 'pending').length} waiting` : null;
-        }).filter(Boolean).join(' · ')}{' '}
-        <button type="button" className="link" onClick={() => void load()}>Reload dead letters</button>
+        {deadLetterServices
+          .map(([key, name]) => {
+            const list = letters[key];
+            return Array.isArray(list) ? `${name}: ${list.filter((l) => l.status === 'pending').length} waiting` : null;
+          })
+          .filter(Boolean)
+          .join(' · ')}{' '}
+        <button type="button" className="link" onClick={() => void load()}>
+          Reload dead letters
+        </button>
       </p>
       {open && (
         <div data-testid="dead-letter">
-          <h3>Dead letter {open.letter.partition}/{open.letter.offset} of {open.name}</h3>
+          <h3>
+            Dead letter {open.letter.partition}/{open.letter.offset} of {open.name}
+          </h3>
           <p>{open.letter.error}</p>
           <pre className="small">{JSON.stringify(open.detail, null, 2)}</pre>
           {canWrite && open.letter.status === 'pending' && (
             <form className="stack" onSubmit={(e) => void act(e, 'redrive')}>
-              <label>Reason (recorded) <input value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
+              <label>
+                Reason (recorded) <input value={reason} onChange={(e) => setReason(e.target.value)} required />
+              </label>
               <span className="actions">
-                <button type="submit" disabled={reason.trim() === ''}>Re-drive</button>
-                <button type="button" disabled={reason.trim() === ''} onClick={(e) => void act(e, 'discard')}>Discard</button>
-                <button type="button" onClick={() => setOpen(null)}>Close</button>
+                <button type="submit" disabled={reason.trim() === ''}>
+                  Re-drive
+                </button>
+                <button type="button" disabled={reason.trim() === ''} onClick={(e) => void act(e, 'discard')}>
+                  Discard
+                </button>
+                <button type="button" onClick={() => setOpen(null)}>
+                  Close
+                </button>
               </span>
             </form>
           )}

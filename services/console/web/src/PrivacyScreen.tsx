@@ -89,15 +89,29 @@ export function PrivacyScreen({ canErase, canExport }: { canErase: boolean; canE
                 <label>
                   Request
                   <select value={kind} onChange={(e) => setKind(e.target.value as 'erasure' | 'export')}>
-                    {kinds.map((k) => <option key={k} value={k}>{k === 'erasure' ? 'Erase the customer everywhere' : 'Export everything held'}</option>)}
+                    {kinds.map((k) => (
+                      <option key={k} value={k}>
+                        {k === 'erasure' ? 'Erase the customer everywhere' : 'Export everything held'}
+                      </option>
+                    ))}
                   </select>
                 </label>
                 <label>
                   Identifier type
-                  <select value={type} onChange={(e) => setType(e.target.value)}>{identifierTypes.map((t) => <option key={t} value={t}>{t}</option>)}</select>
+                  <select value={type} onChange={(e) => setType(e.target.value)}>
+                    {identifierTypes.map((t) => (
+                      <option key={t} value={t}>
+                        {t}
+                      </option>
+                    ))}
+                  </select>
                 </label>
-                <label>Identifier <input value={value} onChange={(e) => setValue(e.target.value)} required autoComplete="off" /></label>
-                <button type="submit" disabled={value.trim() === ''}>Continue</button>
+                <label>
+                  Identifier <input value={value} onChange={(e) => setValue(e.target.value)} required autoComplete="off" />
+                </label>
+                <button type="submit" disabled={value.trim() === ''}>
+                  Continue
+                </button>
               </form>
             ) : (
               <form className="stack" onSubmit={start} aria-describedby="confirm-what">
@@ -106,10 +120,17 @@ export function PrivacyScreen({ canErase, canExport }: { canErase: boolean; canE
                     ? `Erase the customer with ${type} “${value}” from every service. This cannot be undone.`
                     : `Export everything every service holds about the customer with ${type} “${value}”.`}
                 </p>
-                <label>Type the identifier again to confirm <input value={confirmation} onChange={(e) => setConfirmation(e.target.value)} autoComplete="off" /></label>
+                <label>
+                  Type the identifier again to confirm{' '}
+                  <input value={confirmation} onChange={(e) => setConfirmation(e.target.value)} autoComplete="off" />
+                </label>
                 <span className="actions">
-                  <button type="submit" disabled={confirmation !== value}>{kind === 'erasure' ? 'Erase' : 'Start export'}</button>
-                  <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
+                  <button type="submit" disabled={confirmation !== value}>
+                    {kind === 'erasure' ? 'Erase' : 'Start export'}
+                  </button>
+                  <button type="button" onClick={() => setConfirming(false)}>
+                    Cancel
+                  </button>
                 </span>
               </form>
             )}
@@ -120,23 +141,50 @@ export function PrivacyScreen({ canErase, canExport }: { canErase: boolean; canE
           {requests.length ? (
             <div className="scroll" tabIndex={0} role="region" aria-label="Privacy requests table">
               <table data-testid="privacy-requests">
-                <thead><tr><th scope="col">Request</th><th scope="col">Kind</th><th scope="col">By</th><th scope="col">Asked</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+                <thead>
+                  <tr>
+                    <th scope="col">Request</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">By</th>
+                    <th scope="col">Asked</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
                 <tbody>
                   {requests.map((r) => (
                     <tr key={r.requestId}>
-                      <td><code>{r.requestId}</code></td>
-                      <td>{r.kind} by {r.identifierType}</td>
+                      <td>
+                        <code>{r.requestId}</code>
+                      </td>
+                      <td>
+                        {r.kind} by {r.identifierType}
+                      </td>
                       <td>{r.requestedBy}</td>
-                      <td><time dateTime={r.requestedAt}>{new Date(r.requestedAt).toLocaleString()}</time></td>
+                      <td>
+                        <time dateTime={r.requestedAt}>{new Date(r.requestedAt).toLocaleString()}</time>
+                      </td>
                       <td data-testid={`privacy-status-${r.requestId}`}>{statusText(r.status)}</td>
-                      <td>{r.kind === 'export' && canExport && typeof r.status === 'object' && r.status.status === 'completed' ? <a href={`/api/privacy/requests/${encodeURIComponent(r.requestId)}/export`} download>Download</a> : null}</td>
+                      <td>
+                        {r.kind === 'export' && canExport && typeof r.status === 'object' && r.status.status === 'completed' ? (
+                          <a href={`/api/privacy/requests/${encodeURIComponent(r.requestId)}/export`} download>
+                            Download
+                          </a>
+                        ) : null}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-          ) : <p>No requests started through the console yet.</p>}
-          <button type="button" className="link" onClick={() => void load()}>Refresh</button>
+          ) : (
+            <p>No requests started through the console yet.</p>
+          )}
+          <button type="button" className="link" onClick={() => void load()}>
+            Refresh
+          </button>
         </article>
       </div>
     </section>

@@ -22,7 +22,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const response = await fetch(path, {
     method: init.method ?? 'GET',
     credentials: 'same-origin',
-    headers: { accept: 'application/json', ...(init.method && init.method !== 'GET' ? { 'x-o2o-console': '1' } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      accept: 'application/json',
+      ...(init.method && init.method !== 'GET' ? { 'x-o2o-console': '1' } : {}),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   const text = await response.text();

@@ -24,7 +24,17 @@ import { join, resolve } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 // A benchmark, not service code: it starts the services and finds the servers as the tests do.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { demoRoleToken, repoRoot, SeededRandom, serversFromEnvironment, ServerUrls, startIdentityProviderProcess, startLocalServers, startServiceProcess, ServiceProcess } from '@o2o/testing';
+import {
+  demoRoleToken,
+  repoRoot,
+  SeededRandom,
+  serversFromEnvironment,
+  ServerUrls,
+  startIdentityProviderProcess,
+  startLocalServers,
+  startServiceProcess,
+  ServiceProcess,
+} from '@o2o/testing';
 import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';
@@ -70,7 +80,10 @@ interface RunResult {
 }
 
 function setup(root: string): { python: string; febrl: string } {
-  const result = spawnSync('bash', [join(root, 'services/identity-resolution/bench/setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [join(root, 'services/identity-resolution/bench/setup.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) throw new Error(`bench/setup.sh failed with status ${String(result.status)}`);
   const value = (name: string): string => {
     const found = new RegExp(`^${name}=(.+)$`, 'mu').exec(result.stdout)?.[1];
@@ -94,8 +107,15 @@ function definitions(febrl: string, extraDir: string | undefined): SetDefinition
   ];
   if (extraDir !== undefined && existsSync(extraDir)) {
     // Other FEBRL-format files beside the package's, unless they are the same files.
-    const known = new Set(sets.flatMap((set) => set.files).filter((file) => existsSync(file)).map(digestOf));
-    for (const file of readdirSync(extraDir).filter((name) => name.endsWith('.csv')).sort()) {
+    const known = new Set(
+      sets
+        .flatMap((set) => set.files)
+        .filter((file) => existsSync(file))
+        .map(digestOf),
+    );
+    for (const file of readdirSync(extraDir)
+      .filter((name) => name.endsWith('.csv'))
+      .sort()) {
       const path = join(extraDir, file);
       if (!known.has(digestOf(path))) sets.push({ name: `extra-${file.replace(/\.csv$/u, '')}`, files: [path] });
     }
@@ -105,7 +125,11 @@ function definitions(febrl: string, extraDir: string | undefined): SetDefinition
 
 function load(definition: SetDefinition, variant: 'plain' | 'nid'): TruthSet {
   const parts = definition.files.map((file) => loadFebrl(file, { withNationalId: variant === 'nid' }));
-  return { name: definition.name, records: parts.flatMap((part) => part.records), truth: new Map(parts.flatMap((part) => [...part.truth])) };
+  return {
+    name: definition.name,
+    records: parts.flatMap((part) => part.records),
+    truth: new Map(parts.flatMap((part) => [...part.truth])),
+  };
 }
 
 async function offline(set: TruthSet, records = set.records): Promise<Figures & { clusters: Map<string, string> }> {
@@ -132,7 +156,10 @@ function splink(set: TruthSet, python: string, root: string, workDir: string, ta
   const output = join(workDir, `${tag}-splink.jsonl`);
   writeFileSync(input, set.records.map((record) => JSON.stringify(record)).join('\n') + '\n');
   const started = process.hrtime.bigint();
-  const result = spawnSync(python, [join(root, 'services/identity-resolution/bench/splink/run_splink.py'), input, output], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(python, [join(root, 'services/identity-resolution/bench/splink/run_splink.py'), input, output], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`Splink failed (${String(result.status)}): ${result.stderr.slice(-2000)}`);
   const clusters = new Map(
@@ -146,7 +173,12 @@ function splink(set: TruthSet, python: string, root: string, workDir: string, ta
   );
   const summary = result.stdout.trim().split('\n').pop() ?? '{}';
   const trained = (JSON.parse(summary) as { seconds?: number }).seconds;
-  return { metrics: clusterMetrics(clusters, set.truth), seconds, recordsPerSecond: set.records.length / seconds, note: `Splink 5.0.0, model ${trained?.toFixed(1) ?? '?'} s` };
+  return {
+    metrics: clusterMetrics(clusters, set.truth),
+    seconds,
+    recordsPerSecond: set.records.length / seconds,
+    note: `Splink 5.0.0, model ${trained?.toFixed(1) ?? '?'} s`,
+  };
 }
 
 async function pool<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -169,7 +201,12 @@ interface TrainingStatus {
 }
 
 /** True pairs split between the two customers of a pending review item: the matches a person still has to make. */
-async function truePairsInReview(url: string, headers: Record<string, string>, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): Promise<number> {
+async function truePairsInReview(
+  url: string,
+  headers: Record<string, string>,
+  customerOf: ReadonlyMap<string, string>,
+  truth: ReadonlyMap<string, string>,
+): Promise<number> {
   const response = await fetch(`${url}/v1/review?status=pending&limit=500`, { headers });
   if (!response.ok) throw new Error(`review list answered ${response.status}`);
   const { items } = (await response.json()) as { items: Array<{ customerIds: string[] }> };
@@ -224,7 +261,9 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
   const provider = await startIdentityProviderProcess();
   try {
     Object.assign(env, { AUTH_ISSUER: provider.issuer });
-    const bearer = async (role: 'agent' | 'operator', scope: string) => ({ authorization: `Bearer ${await demoRoleToken(`${provider.issuer}/token`, role, [scope])}` });
+    const bearer = async (role: 'agent' | 'operator', scope: string) => ({
+      authorization: `Bearer ${await demoRoleToken(`${provider.issuer}/token`, role, [scope])}`,
+    });
     const lookupHeaders = await bearer('agent', 'profiles:read');
     const operatorHeaders = await bearer('operator', 'matching:read');
     const identity = await startServiceProcess('identity-resolution', { ...env, MONGO_DB: `bench_${tag}_identity_resolution` });
@@ -243,7 +282,9 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
         }),
       ).catch((error: unknown) => {
         // Still refused after the retries: say why, from the service's own output.
-        throw new Error(`ingestion unreachable at ${record.recordId} (${String(error)}${error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : ''}); ingestion exit code ${ingestion.exitCode()}, its last output:\n${ingestion.output().slice(-4000)}`);
+        throw new Error(
+          `ingestion unreachable at ${record.recordId} (${String(error)}${error instanceof Error && error.cause !== undefined ? `: ${String(error.cause)}` : ''}); ingestion exit code ${ingestion.exitCode()}, its last output:\n${ingestion.output().slice(-4000)}`,
+        );
       });
       if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
     }
@@ -254,7 +295,9 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
       await pool(set.records, 16, async (record) => {
         const anonymousId = identifyEventOf(record, tag).data.anonymousId;
         for (;;) {
-          const response = await fetch(`${identity.url}/v1/identities/anonymousId/${encodeURIComponent(String(anonymousId))}`, { headers: lookupHeaders });
+          const response = await fetch(`${identity.url}/v1/identities/anonymousId/${encodeURIComponent(String(anonymousId))}`, {
+            headers: lookupHeaders,
+          });
           if (response.status === 200) customerOf.set(record.recordId, ((await response.json()) as { customerId: string }).customerId);
           else if (response.status === 404) customerOf.delete(record.recordId);
           // Refused for now (a rate limit, a busy instance): asked again, never counted as unresolved.
@@ -317,7 +360,9 @@ async function main(): Promise<void> {
   const extra = argument(argv, '--data-dir', resolve(root, '../shared/benchmarks/identity/febrl'));
   const all = definitions(febrl, extra);
   const wanted = argument(argv, '--sets', all.map((set) => set.name).join(',')).split(',');
-  const variants = argument(argv, '--variants', 'plain,nid').split(',').filter((v): v is 'plain' | 'nid' => v === 'plain' || v === 'nid');
+  const variants = argument(argv, '--variants', 'plain,nid')
+    .split(',')
+    .filter((v): v is 'plain' | 'nid' => v === 'plain' || v === 'nid');
   const onlineSets = flag(argv, '--no-online') ? [] : argument(argv, '--online-sets', 'febrl1,febrl2').split(',');
   const withSplink = !flag(argv, '--no-splink');
   const withOrder = !flag(argv, '--no-order');
@@ -332,20 +377,34 @@ async function main(): Promise<void> {
   for (const definition of all.filter((set) => wanted.includes(set.name))) {
     for (const variant of variants) {
       const set = load(definition, variant);
-      const result: RunResult = { set: definition.name, variant, records: set.records.length, truePairs: clusterMetrics(new Map(), set.truth).truePairs };
+      const result: RunResult = {
+        set: definition.name,
+        variant,
+        records: set.records.length,
+        truePairs: clusterMetrics(new Map(), set.truth).truePairs,
+      };
       if (withOffline) {
         const { clusters, ...inFileOrder } = await offline(set);
         result.offline = inFileOrder;
         if (withOrder) result.order = await orderCheck(set, clusters, 20261206);
       }
       if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
-      if (servers !== undefined && onlineSets.includes(definition.name)) result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
+      if (servers !== undefined && onlineSets.includes(definition.name))
+        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
       results.push(result);
-      const prf = (figures: Figures): string => `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
-      const parts = [result.offline ? `offline ${prf(result.offline)}` : '', result.splink ? `Splink ${prf(result.splink)}` : '', result.online ? `online ${prf(result.online)}` : ''];
+      const prf = (figures: Figures): string =>
+        `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
+      const parts = [
+        result.offline ? `offline ${prf(result.offline)}` : '',
+        result.splink ? `Splink ${prf(result.splink)}` : '',
+        result.online ? `online ${prf(result.online)}` : '',
+      ];
       process.stderr.write(`${definition.name} ${variant}: ${parts.filter((part) => part !== '').join(', ')}\n`);
       // Kept as each set ends: a run stopped on a later set still leaves the figures it measured.
-      writeFileSync(join(root, 'bench-results', `identity-${run}.json`), JSON.stringify({ run, at: new Date().toISOString(), partial: true, results }, null, 2));
+      writeFileSync(
+        join(root, 'bench-results', `identity-${run}.json`),
+        JSON.stringify({ run, at: new Date().toISOString(), partial: true, results }, null, 2),
+      );
     }
   }
   const lines = [
@@ -365,7 +424,9 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- | --- | --- |',
       ...staged.map((result) => {
         const stage = result.online?.identityStage;
-        return stage === undefined ? '' : `| ${result.set} | ${result.variant} | ${result.records} | ${stage.recordsPerSecond.toFixed(1)} | ${stage.resolvedSeconds.toFixed(1)} | ${stage.sentSeconds.toFixed(1)} |`;
+        return stage === undefined
+          ? ''
+          : `| ${result.set} | ${result.variant} | ${result.records} | ${stage.recordsPerSecond.toFixed(1)} | ${stage.resolvedSeconds.toFixed(1)} | ${stage.sentSeconds.toFixed(1)} |`;
       }),
     );
   }
@@ -373,7 +434,7 @@ async function main(): Promise<void> {
   if (ordered.length > 0) {
     lines.push(
       '',
-      'Order independence (offline): the same records in a shuffled order, and how far its clusters agree with the file order\'s (pairwise, the file order\'s clusters taken as the truth).',
+      "Order independence (offline): the same records in a shuffled order, and how far its clusters agree with the file order's (pairwise, the file order's clusters taken as the truth).",
       '',
       '| set | variant | F1, file order | F1, shuffled | agreement precision | agreement recall | agreement F1 |',
       '| --- | --- | --- | --- | --- | --- | --- |',
@@ -385,7 +446,10 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  writeFileSync(join(root, 'bench-results', `identity-${run}.json`), JSON.stringify({ run, at: new Date().toISOString(), results }, null, 2));
+  writeFileSync(
+    join(root, 'bench-results', `identity-${run}.json`),
+    JSON.stringify({ run, at: new Date().toISOString(), results }, null, 2),
+  );
   process.stdout.write(`\nresults: bench-results/identity-${run}.json (records and Splink clusters in ${workDir})\n`);
 }
 

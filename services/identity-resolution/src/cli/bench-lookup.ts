@@ -17,9 +17,15 @@ import { argument, numberArgument } from './cli-arguments';
 
 async function samplePaths(limit: number): Promise<string[]> {
   const config = loadIdentityResolutionConfig();
-  const connection = await mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, serverSelectionTimeoutMS: 10000 }).asPromise();
+  const connection = await mongoose
+    .createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, serverSelectionTimeoutMS: 10000 })
+    .asPromise();
   try {
-    const docs = await connection.collection<IdentifierDocument>('identifiers').find({ unique: true }, { projection: { type: 1, value: 1 } }).limit(limit).toArray();
+    const docs = await connection
+      .collection<IdentifierDocument>('identifiers')
+      .find({ unique: true }, { projection: { type: 1, value: 1 } })
+      .limit(limit)
+      .toArray();
     return docs.map((d) => `/v1/identities/${encodeURIComponent(d.type)}/${encodeURIComponent(d.value)}`);
   } finally {
     await connection.close();
@@ -32,7 +38,9 @@ async function main(): Promise<void> {
   const rate = numberArgument(argv, '--rate', 1000);
   const duration = numberArgument(argv, '--duration', 30);
   const paths = await samplePaths(numberArgument(argv, '--identifiers', 5000));
-  const token = await clientCredentialsToken(await tokenEndpointOf(loadIdentityResolutionConfig().AUTH_ISSUER), demoClientOf('service'), [SCOPES.profilesRead]);
+  const token = await clientCredentialsToken(await tokenEndpointOf(loadIdentityResolutionConfig().AUTH_ISSUER), demoClientOf('service'), [
+    SCOPES.profilesRead,
+  ]);
   const headers = { authorization: `Bearer ${token}` };
   if (paths.length === 0) throw new Error('the service holds no identifiers yet: run bench-matching first');
 

@@ -35,7 +35,17 @@ interface Item {
 function recordAsMessage(record: TraitRecord, tag: string): Item {
   const id = `${tag}-${record.recordId}`;
   const { recordId: _recordId, channel: _channel, ...traits } = record;
-  return { id, message: { type: 'identify', messageId: id, timestamp: new Date(Date.UTC(2025, 0, 1)).toISOString(), anonymousId: id, traits, context: { channel: record.channel } } };
+  return {
+    id,
+    message: {
+      type: 'identify',
+      messageId: id,
+      timestamp: new Date(Date.UTC(2025, 0, 1)).toISOString(),
+      anonymousId: id,
+      traits,
+      context: { channel: record.channel },
+    },
+  };
 }
 
 function itemsOf(mode: Mode, seed: number, people: number, tag: string): { items: Item[]; truth: Map<string, string> } {
@@ -43,14 +53,21 @@ function itemsOf(mode: Mode, seed: number, people: number, tag: string): { items
   const truth = new Map<string, string>();
   if (mode === 'records') {
     const items = population.traitRecords.map((record) => recordAsMessage(record, tag));
-    for (const record of population.traitRecords) truth.set(`${tag}-${record.recordId}`, population.truth.personOfRecord.get(record.recordId) ?? record.recordId);
+    for (const record of population.traitRecords)
+      truth.set(`${tag}-${record.recordId}`, population.truth.personOfRecord.get(record.recordId) ?? record.recordId);
     return { items, truth };
   }
   const items = population.events.map((event) => {
     const id = `${tag}-${event.messageId}`;
     // Device and account ids get the run's tag too, so runs never collide in one database.
     const tagged = (value: string | undefined) => (value !== undefined ? `${tag}-${value}` : undefined);
-    const message: SyntheticSegmentEvent = { ...event, messageId: id, ...(event.userId !== undefined ? { userId: tagged(event.userId) } : {}), ...(event.anonymousId !== undefined ? { anonymousId: tagged(event.anonymousId) } : {}), ...(event.previousId !== undefined ? { previousId: tagged(event.previousId) } : {}) };
+    const message: SyntheticSegmentEvent = {
+      ...event,
+      messageId: id,
+      ...(event.userId !== undefined ? { userId: tagged(event.userId) } : {}),
+      ...(event.anonymousId !== undefined ? { anonymousId: tagged(event.anonymousId) } : {}),
+      ...(event.previousId !== undefined ? { previousId: tagged(event.previousId) } : {}),
+    };
     truth.set(id, population.truth.personOfEvent.get(event.messageId) ?? id);
     return { id, message };
   });
@@ -111,14 +128,22 @@ async function main(): Promise<void> {
   const results: Results = { customerOf: new Map(), mergedInto: new Map() };
   const consumer = kafka.consumer({ groupId: `bench-${tag}` });
   await consumer.connect();
-  await consumer.subscribe({ topics: [`${config.KAFKA_TOPIC_PREFIX}${topics.identityEvents.name}`, `${config.KAFKA_TOPIC_PREFIX}${topics.identityChanges.name}`], fromBeginning: false });
+  await consumer.subscribe({
+    topics: [`${config.KAFKA_TOPIC_PREFIX}${topics.identityEvents.name}`, `${config.KAFKA_TOPIC_PREFIX}${topics.identityChanges.name}`],
+    fromBeginning: false,
+  });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (message.value === null) return;
-      const value = JSON.parse(message.value.toString()) as { type: string; data: { messageId?: string; customerId?: string; mergedId?: string; survivorId?: string } };
-      if (value.type === 'customer-event.resolved' && value.data.messageId !== undefined && value.data.customerId !== undefined) results.customerOf.set(value.data.messageId, value.data.customerId);
-      if (value.type === 'customer.merged' && value.data.mergedId !== undefined && value.data.survivorId !== undefined) results.mergedInto.set(value.data.mergedId, value.data.survivorId);
+      const value = JSON.parse(message.value.toString()) as {
+        type: string;
+        data: { messageId?: string; customerId?: string; mergedId?: string; survivorId?: string };
+      };
+      if (value.type === 'customer-event.resolved' && value.data.messageId !== undefined && value.data.customerId !== undefined)
+        results.customerOf.set(value.data.messageId, value.data.customerId);
+      if (value.type === 'customer.merged' && value.data.mergedId !== undefined && value.data.survivorId !== undefined)
+        results.mergedInto.set(value.data.mergedId, value.data.survivorId);
     },
   });
   await joined;
@@ -138,11 +163,16 @@ async function main(): Promise<void> {
         if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${item.id}`);
       } else {
         const event = received(item);
-        await producer.send({ topic, acks: -1, messages: [{ key: event.data.userId ?? event.data.anonymousId ?? item.id, value: JSON.stringify(event) }] });
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: [{ key: event.data.userId ?? event.data.anonymousId ?? item.id, value: JSON.stringify(event) }],
+        });
       }
     }
-    for (const deadline = Date.now() + 600_000; items.some((item) => !results.customerOf.has(item.id)); ) {
-      if (Date.now() > deadline) throw new Error(`${items.filter((item) => !results.customerOf.has(item.id)).length} events never resolved`);
+    for (const deadline = Date.now() + 600_000; items.some((item) => !results.customerOf.has(item.id));) {
+      if (Date.now() > deadline)
+        throw new Error(`${items.filter((item) => !results.customerOf.has(item.id)).length} events never resolved`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return Number(process.hrtime.bigint() - started) / 1e9;
@@ -155,7 +185,9 @@ async function main(): Promise<void> {
     const response = await fetch(`${serviceUrl}/v1/matching/parameters/estimate`, { method: 'POST' });
     const body = (await response.json()) as { version?: string; records?: number; lambda?: number };
     if (!response.ok) throw new Error(`re-estimation failed (${response.status}): ${JSON.stringify(body)}`);
-    process.stdout.write(`re-estimated parameters ${body.version ?? ''} from ${body.records ?? 0} stored records (lambda ${body.lambda?.toExponential(2) ?? '?'})\n`);
+    process.stdout.write(
+      `re-estimated parameters ${body.version ?? ''} from ${body.records ?? 0} stored records (lambda ${body.lambda?.toExponential(2) ?? '?'})\n`,
+    );
     // Instances re-read the current parameters periodically; the one answering the request has them now.
   }
 

@@ -15,15 +15,30 @@ import { MatchParametersDocument, TraitRecordDocument } from '../resolution/infr
 
 async function main(): Promise<void> {
   const config = loadIdentityResolutionConfig();
-  const connection = await mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, serverSelectionTimeoutMS: 10000 }).asPromise();
+  const connection = await mongoose
+    .createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, serverSelectionTimeoutMS: 10000 })
+    .asPromise();
   try {
     const parameters = connection.collection<MatchParametersDocument>('match_parameters');
-    const records = await connection.collection<TraitRecordDocument>('trait_records').find({}, { projection: { record: 1 } }).toArray();
+    const records = await connection
+      .collection<TraitRecordDocument>('trait_records')
+      .find({}, { projection: { record: 1 } })
+      .toArray();
     const [latest] = await parameters.find({}).sort({ createdAt: -1, _id: -1 }).limit(1).toArray();
-    const previous = latest !== undefined ? matchParametersSchema.parse(upgradeStoredParameters(JSON.parse(latest.parameters))) : initialMatchParameters('initial');
+    const previous =
+      latest !== undefined
+        ? matchParametersSchema.parse(upgradeStoredParameters(JSON.parse(latest.parameters)))
+        : initialMatchParameters('initial');
     const started = Date.now();
-    const estimated = estimateParameters(records.map((r) => r.record), previous);
-    await parameters.updateOne({ _id: estimated.version }, { $setOnInsert: { parameters: JSON.stringify(estimated), records: records.length, createdAt: new Date() } }, { upsert: true });
+    const estimated = estimateParameters(
+      records.map((r) => r.record),
+      previous,
+    );
+    await parameters.updateOne(
+      { _id: estimated.version },
+      { $setOnInsert: { parameters: JSON.stringify(estimated), records: records.length, createdAt: new Date() } },
+      { upsert: true },
+    );
     process.stdout.write(
       `stored match parameters ${estimated.version} (previous ${previous.version}) from ${records.length} records in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
         `lambda ${estimated.lambda.toExponential(3)}, ${estimated.training?.candidatePairs ?? 0} candidate pairs, ` +

@@ -1,5 +1,17 @@
 import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
-import { compileIdentityRules, defaultIdentityRules, defaultOverMergeGuardConfig, IdentityRules, initialMatchParameters, MatchParameters, PreparedRecord, largestWeightChange, REMATCH_MIN_CHANGE_BITS, trainingDue, TypedIdentifier } from '../matching/domain';
+import {
+  compileIdentityRules,
+  defaultIdentityRules,
+  defaultOverMergeGuardConfig,
+  IdentityRules,
+  initialMatchParameters,
+  MatchParameters,
+  PreparedRecord,
+  largestWeightChange,
+  REMATCH_MIN_CHANGE_BITS,
+  trainingDue,
+  TypedIdentifier,
+} from '../matching/domain';
 import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from '../resolution/domain/batch-resolver';
 import { REMATCH_EVENT_PREFIX, StoredTermFrequencies, uniqueIdentifierId } from '../resolution/domain/identity-graph.model';
 
@@ -75,7 +87,11 @@ export class InMemoryResolution {
     for (const created of plan.newRecords) this.counters.add(created.record);
     this.reviews += plan.reviews.length;
     // As the service does after a batch that merged customers: their linked records resolved again.
-    if (plan.merges.length > 0) this.moves += new BatchResolver(this.state, this.settings()).reResolve(plan.merges.map((merge) => merge.survivorId), { id: `re-resolution:${event.id}`, time: event.time }).moves.length;
+    if (plan.merges.length > 0)
+      this.moves += new BatchResolver(this.state, this.settings()).reResolve(
+        plan.merges.map((merge) => merge.survivorId),
+        { id: `re-resolution:${event.id}`, time: event.time },
+      ).moves.length;
     const outcome = plan.outcomes[0];
     if (this.selfTraining) this.train(event.time);
     return outcome?.kind === 'resolved' ? outcome.customerId : undefined;
@@ -95,7 +111,10 @@ export class InMemoryResolution {
 
   /** Every stored record matched again under the current parameters (the training job's pass). */
   rematchAll(time: string): void {
-    const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), { id: `${REMATCH_EVENT_PREFIX}${this.parameters.version}`, time });
+    const plan = new BatchResolver(this.state, this.settings()).rematch([...this.state.records.keys()].sort(), {
+      id: `${REMATCH_EVENT_PREFIX}${this.parameters.version}`,
+      time,
+    });
     this.reviews += plan.reviews.length;
     this.moves += plan.moves.length;
   }

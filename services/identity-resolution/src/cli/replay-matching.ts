@@ -34,7 +34,12 @@ export interface ReplayResult {
 }
 
 /** Pairwise figures of the customers resolved (followed through later merges) against the truth. */
-function resultOf(resolution: InMemoryResolution, seed: number, customerOf: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>): ReplayResult {
+function resultOf(
+  resolution: InMemoryResolution,
+  seed: number,
+  customerOf: ReadonlyMap<string, string>,
+  truth: ReadonlyMap<string, string>,
+): ReplayResult {
   const predicted = new Map([...customerOf.entries()].map(([id, customer]) => [id, resolution.current(customer)]));
   const metrics = pairwiseMetrics(predicted, truth);
   return {
@@ -59,7 +64,9 @@ export function replayEvents(seed: number, people: number, maxBlockSize = 200): 
     const customerId = resolution.resolve({ id: messageId, time: new Date(timestamp).toISOString(), data });
     if (customerId !== undefined) customerOf.set(messageId, customerId);
   }
-  const truth = new Map(population.events.map((event) => [event.messageId, population.truth.personOfEvent.get(event.messageId) ?? event.messageId]));
+  const truth = new Map(
+    population.events.map((event) => [event.messageId, population.truth.personOfEvent.get(event.messageId) ?? event.messageId]),
+  );
   return resultOf(resolution, seed, customerOf, truth);
 }
 
@@ -80,7 +87,9 @@ export function replay(seed: number, people: number, trainPeople: number, maxBlo
   resolution.reviews = 0;
   const population = generatePopulation({ seed, people: { people }, events: false });
   const customerOf = feed(population.traitRecords, 'm');
-  const truth = new Map(population.traitRecords.map((record) => [record.recordId, population.truth.personOfRecord.get(record.recordId) ?? record.recordId]));
+  const truth = new Map(
+    population.traitRecords.map((record) => [record.recordId, population.truth.personOfRecord.get(record.recordId) ?? record.recordId]),
+  );
   return resultOf(resolution, seed, customerOf, truth);
 }
 

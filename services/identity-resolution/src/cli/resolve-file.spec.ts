@@ -12,16 +12,28 @@ describe('resolve-file', () => {
   it('names the line and the field of a bad record', () => {
     expect(() => parseRecordLine('{', 3)).toThrow(InvalidRecordError);
     expect(() => parseRecordLine('{"traits":{}}', 7)).toThrow(/line 7: recordId/u);
-    expect(parseRecordLine('{"recordId":"r1","traits":{"lastName":"Lee"},"identifiers":{"email":"a@b.org"}}', 1)).toMatchObject({ recordId: 'r1', identifiers: { email: 'a@b.org' } });
+    expect(parseRecordLine('{"recordId":"r1","traits":{"lastName":"Lee"},"identifiers":{"email":"a@b.org"}}', 1)).toMatchObject({
+      recordId: 'r1',
+      identifiers: { email: 'a@b.org' },
+    });
   });
 
   it('puts records of one person together, in file order, with identifiers and traits', async () => {
-    const jane = { firstName: 'Jane', lastName: 'Zielinski', birthday: '1984-03-07', address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
+    const jane = {
+      firstName: 'Jane',
+      lastName: 'Zielinski',
+      birthday: '1984-03-07',
+      address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' },
+    };
     const answers = await resolveStream(
       linesOf([
         { recordId: 'a', traits: jane },
         { recordId: 'b', traits: { ...jane, firstName: 'Jane', birthday: '07/03/1984' } },
-        { recordId: 'c', traits: { firstName: 'Omar', lastName: 'Haddad', birthday: '1950-11-30' }, identifiers: { email: 'omar@mail.org' } },
+        {
+          recordId: 'c',
+          traits: { firstName: 'Omar', lastName: 'Haddad', birthday: '1950-11-30' },
+          identifiers: { email: 'omar@mail.org' },
+        },
         { recordId: 'd', traits: {}, identifiers: { email: 'Omar@Mail.org' } },
         '',
       ]),
@@ -34,7 +46,14 @@ describe('resolve-file', () => {
   });
 
   it('refuses a record id given twice', async () => {
-    await expect(resolveStream(linesOf([{ recordId: 'a', traits: {} }, { recordId: 'a', traits: {} }]))).rejects.toThrow(/line 2: recordId: a appears twice/u);
+    await expect(
+      resolveStream(
+        linesOf([
+          { recordId: 'a', traits: {} },
+          { recordId: 'a', traits: {} },
+        ]),
+      ),
+    ).rejects.toThrow(/line 2: recordId: a appears twice/u);
   });
 
   it('reads a FEBRL file with its truth, the national id only when asked', () => {
@@ -52,9 +71,19 @@ describe('resolve-file', () => {
     const plain = loadFebrl(file, { withNationalId: false });
     expect(plain.records).toHaveLength(3);
     expect(plain.truth.get('rec-1-dup-0')).toBe(plain.truth.get('rec-1-org'));
-    expect(plain.records[0]).toMatchObject({ recordId: 'rec-1-org', traits: { firstName: 'jordan', birthday: '19640314', address: { street: '12 ranken place', line2: 'rosebery hill', postalCode: '0870' } } });
+    expect(plain.records[0]).toMatchObject({
+      recordId: 'rec-1-org',
+      traits: {
+        firstName: 'jordan',
+        birthday: '19640314',
+        address: { street: '12 ranken place', line2: 'rosebery hill', postalCode: '0870' },
+      },
+    });
     expect(plain.records[0]?.identifiers).toBeUndefined();
-    expect(plain.records[2]?.traits).toEqual({ lastName: 'waller', address: { city: 'st james', postalCode: '4011', state: 'wa', country: 'AU' } });
+    expect(plain.records[2]?.traits).toEqual({
+      lastName: 'waller',
+      address: { city: 'st james', postalCode: '4011', state: 'wa', country: 'AU' },
+    });
     expect(loadFebrl(file, { withNationalId: true }).records[1]?.identifiers).toEqual({ nationalId: '1234576' });
   });
 });

@@ -39,7 +39,11 @@ export function parseRecordLine(text: string, line: number): IdentityRecord {
     throw new InvalidRecordError(line, `not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   const parsed = identityRecordSchema.safeParse(json);
-  if (!parsed.success) throw new InvalidRecordError(line, parsed.error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`).join('; '));
+  if (!parsed.success)
+    throw new InvalidRecordError(
+      line,
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`).join('; '),
+    );
   return parsed.data;
 }
 
@@ -49,7 +53,10 @@ export interface ResolveFileOptions extends InMemoryResolutionOptions {
 }
 
 /** Resolves records as they arrive; the answer per record, followed through later merges. */
-export async function resolveStream(lines: AsyncIterable<string>, options: ResolveFileOptions = {}): Promise<Array<{ recordId: string; customerId: string }>> {
+export async function resolveStream(
+  lines: AsyncIterable<string>,
+  options: ResolveFileOptions = {},
+): Promise<Array<{ recordId: string; customerId: string }>> {
   const resolution = new InMemoryResolution({ selfTraining: true, ...options });
   const answers: Array<{ recordId: string; customerId: string | undefined; anonymousId: string }> = [];
   const seen = new Set<string>();
@@ -68,7 +75,9 @@ export async function resolveStream(lines: AsyncIterable<string>, options: Resol
   // followed. A record with no usable identifier or trait stands alone: its own customer.
   return answers.map(({ recordId, customerId, anonymousId }) => ({
     recordId,
-    customerId: resolution.holderOf({ type: 'anonymousId', value: anonymousId }) ?? (customerId !== undefined ? resolution.current(customerId) : `unresolved:${recordId}`),
+    customerId:
+      resolution.holderOf({ type: 'anonymousId', value: anonymousId }) ??
+      (customerId !== undefined ? resolution.current(customerId) : `unresolved:${recordId}`),
   }));
 }
 
@@ -87,7 +96,8 @@ async function main(): Promise<void> {
   const answers = await resolveStream(lines, options);
   const sink: Writable = output !== '' ? createWriteStream(output, 'utf8') : process.stdout;
   for (const answer of answers) sink.write(`${JSON.stringify(answer)}\n`);
-  if (sink !== process.stdout) await new Promise<void>((resolve, reject) => sink.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  if (sink !== process.stdout)
+    await new Promise<void>((resolve, reject) => sink.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
 if (require.main === module) {

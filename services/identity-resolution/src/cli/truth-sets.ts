@@ -27,7 +27,9 @@ function clean(value: string | undefined): string | undefined {
  * line, address_2 as line2, the suburb as city, date_of_birth as birthday.
  */
 export function loadFebrl(path: string, options: FebrlOptions): TruthSet {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/u).filter((line) => line.trim() !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/u)
+    .filter((line) => line.trim() !== '');
   const header = (lines.shift() ?? '').split(',').map((name) => name.trim());
   const column = (name: string): number => {
     const index = header.indexOf(name);
@@ -58,16 +60,28 @@ export function loadFebrl(path: string, options: FebrlOptions): TruthSet {
     if (entity === undefined) throw new Error(`${path}: rec_id ${recordId} is not rec-<N>-org|dup-<k>`);
     const street = [get(at.number), get(at.street)].filter((part) => part !== undefined).join(' ');
     const address = Object.fromEntries(
-      Object.entries({ street: street === '' ? undefined : street, line2: get(at.line2), city: get(at.suburb), postalCode: get(at.postcode), state: get(at.state), country: 'AU' }).filter(
+      Object.entries({
+        street: street === '' ? undefined : street,
+        line2: get(at.line2),
+        city: get(at.suburb),
+        postalCode: get(at.postcode),
+        state: get(at.state),
+        country: 'AU',
+      }).filter(([, value]) => value !== undefined),
+    );
+    const traits: Record<string, unknown> = Object.fromEntries(
+      Object.entries({ firstName: get(at.given), lastName: get(at.surname), birthday: get(at.birth) }).filter(
         ([, value]) => value !== undefined,
       ),
     );
-    const traits: Record<string, unknown> = Object.fromEntries(
-      Object.entries({ firstName: get(at.given), lastName: get(at.surname), birthday: get(at.birth) }).filter(([, value]) => value !== undefined),
-    );
     if (Object.keys(address).length > 1) traits['address'] = address;
     const ssn = get(at.ssn);
-    records.push({ recordId, source: basename(path), traits, ...(options.withNationalId && ssn !== undefined ? { identifiers: { nationalId: ssn } } : {}) });
+    records.push({
+      recordId,
+      source: basename(path),
+      traits,
+      ...(options.withNationalId && ssn !== undefined ? { identifiers: { nationalId: ssn } } : {}),
+    });
     truth.set(recordId, entity);
   }
   return { name: basename(path), records, truth };

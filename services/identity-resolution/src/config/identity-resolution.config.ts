@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { baseServiceConfigShape, ConfigError, configFields, DEVELOPMENT_DATA_KEYS_MASTER_KEY, loadConfig, Env } from '@o2o/config';
 import { lateEventPolicySchema } from '@o2o/contracts';
-import { compileIdentityRules, defaultIdentityRules, IdentityRules, IdentityRulesConfig, identityRulesSchema, InvalidIdentityRulesError, OverMergeGuardConfig } from '../matching/domain';
+import {
+  compileIdentityRules,
+  defaultIdentityRules,
+  IdentityRules,
+  IdentityRulesConfig,
+  identityRulesSchema,
+  InvalidIdentityRulesError,
+  OverMergeGuardConfig,
+} from '../matching/domain';
 
 export const identityResolutionConfigSchema = z
   .object({
@@ -20,7 +28,12 @@ export const identityResolutionConfigSchema = z
     IDENTITY_WEAK_LINK_TYPES: z
       .string()
       .default('anonymousId')
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      ),
     /** No customer grows beyond this many original customers and linked records without review. */
     OVER_MERGE_MAX_CLUSTER_SIZE: z.coerce.number().int().min(2).default(20),
     /** Clusters of at least this size count as large for bridge detection. */
@@ -49,7 +62,12 @@ export const identityResolutionConfigSchema = z
     PRIVACY_SERVICES: z
       .string()
       .default('ingestion,identity-resolution,value-scoring,needs-profiling,campaign-customization')
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean)),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      ),
     /** What happens to an event arriving for an erased customer. */
     PRIVACY_LATE_EVENT_POLICY: lateEventPolicySchema.default('drop'),
     /** How long an export waits for every service's part. */
@@ -70,7 +88,10 @@ export const identityResolutionConfigSchema = z
       .default('anonymousId=100')
       .transform((s, ctx) => {
         const kept = new Map<string, number>();
-        for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+        for (const pair of s
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
           const match = /^([A-Za-z][\w-]*)=([1-9]\d*)$/.exec(pair);
           if (!match?.[1] || !match[2]) {
             ctx.addIssue({ code: 'custom', message: `expected type=count (count at least 1), got "${pair}"` });
@@ -131,7 +152,9 @@ function loadIdentityRulesInput(file: string | undefined, inline: string | undef
     try {
       text = file !== undefined ? readFileSync(file, 'utf8') : (inline ?? '');
     } catch (error) {
-      throw new ConfigError([{ variable, problem: `cannot read ${file ?? ''}: ${error instanceof Error ? error.message : String(error)}` }]);
+      throw new ConfigError([
+        { variable, problem: `cannot read ${file ?? ''}: ${error instanceof Error ? error.message : String(error)}` },
+      ]);
     }
     try {
       input = JSON.parse(text);
@@ -144,7 +167,12 @@ function loadIdentityRulesInput(file: string | undefined, inline: string | undef
     return identityRulesSchema.parse(input);
   } catch (error) {
     if (error instanceof InvalidIdentityRulesError) {
-      throw new ConfigError(error.issues.map((issue) => ({ variable: `${variable} ${issue.split(':')[0] ?? ''}`.trim(), problem: issue.slice(issue.indexOf(':') + 1).trim() })));
+      throw new ConfigError(
+        error.issues.map((issue) => ({
+          variable: `${variable} ${issue.split(':')[0] ?? ''}`.trim(),
+          problem: issue.slice(issue.indexOf(':') + 1).trim(),
+        })),
+      );
     }
     throw error;
   }

@@ -3,7 +3,14 @@ import { MongooseModule } from '@nestjs/mongoose';
 import type { IdentityResolutionConfig } from '../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { LateEventFilter } from './application/late-event.filter';
-import { ErasedIdentifier, ErasedIdentifierSchema, PrivacyAudit, PrivacyAuditSchema, PrivacyRequest, PrivacyRequestSchema } from './infrastructure/privacy.schema';
+import {
+  ErasedIdentifier,
+  ErasedIdentifierSchema,
+  PrivacyAudit,
+  PrivacyAuditSchema,
+  PrivacyRequest,
+  PrivacyRequestSchema,
+} from './infrastructure/privacy.schema';
 import { PrivacyRepository } from './infrastructure/privacy.repository';
 import { PRIVACY_SETTINGS, PrivacySettings } from './privacy.tokens';
 

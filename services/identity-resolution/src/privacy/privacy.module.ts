@@ -12,6 +12,11 @@ import { PrivacyStoreModule } from './privacy-store.module';
 @Module({
   imports: [PrivacyStoreModule, ResolutionModule],
   controllers: [PrivacyController, PrivacyResponsesConsumer],
-  providers: [RequestPrivacyHandler, PrivacyOutboxRelay, GraphCustomerLookup, { provide: CUSTOMER_LOOKUP, useExisting: GraphCustomerLookup }],
+  providers: [
+    RequestPrivacyHandler,
+    PrivacyOutboxRelay,
+    GraphCustomerLookup,
+    { provide: CUSTOMER_LOOKUP, useExisting: GraphCustomerLookup },
+  ],
 })
 export class IdentityPrivacyModule {}

@@ -31,7 +31,14 @@ import { TrainingScheduler } from './interface/training.scheduler';
 
 @Module({
   imports: [PrivacyStoreModule],
-  controllers: [ReceivedEventsConsumer, IdentitiesController, CustomersController, ReviewController, MatchingController, IdentifierTypesController],
+  controllers: [
+    ReceivedEventsConsumer,
+    IdentitiesController,
+    CustomersController,
+    ReviewController,
+    MatchingController,
+    IdentifierTypesController,
+  ],
   providers: [
     IdentityCollections,
     IdentityRulesProvider,

@@ -29,12 +29,28 @@ export const ingestionConfigSchema = z.object({
   PURPOSE_REQUIRED_FOR: z
     .string()
     .default('')
-    .transform((s) => new Set(s.split(',').map((e) => e.trim()).filter(Boolean))),
+    .transform(
+      (s) =>
+        new Set(
+          s
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean),
+        ),
+    ),
   /** Purposes a call may state. */
   PURPOSES: z
     .string()
     .default('service,analytics,profiling,personalisation,marketing,email-marketing,sms-marketing,phone-marketing,data-sharing,contact')
-    .transform((s) => new Set(s.split(',').map((e) => e.trim()).filter(Boolean))),
+    .transform(
+      (s) =>
+        new Set(
+          s
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean),
+        ),
+    ),
   /** Creates the demo sources (one per channel, well-known write keys) at boot. Never in production. */
   INGESTION_DEMO_SOURCES: configFields.booleanFlag.default(false),
 });

@@ -34,13 +34,25 @@ function table(results: readonly PolicyResult[]): string {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { customers: { type: 'string', default: '5000' }, weeks: { type: 'string', default: '12' }, capacity: { type: 'string', default: '0.1' }, seed: { type: 'string', default: '42' } },
+    options: {
+      customers: { type: 'string', default: '5000' },
+      weeks: { type: 'string', default: '12' },
+      capacity: { type: 'string', default: '0.1' },
+      seed: { type: 'string', default: '42' },
+    },
   });
-  const options = { customers: Number(values.customers), weeks: Number(values.weeks), weeklyCapacityShare: Number(values.capacity), seed: Number(values.seed) };
+  const options = {
+    customers: Number(values.customers),
+    weeks: Number(values.weeks),
+    weeklyCapacityShare: Number(values.capacity),
+    seed: Number(values.seed),
+  };
   const started = process.hrtime.bigint();
   const results = simulateQuestions(options, defaultProfilingConfig);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`question priority by customer value: ${options.customers} customers, ${options.weeks} weeks, ${pct(options.weeklyCapacityShare)} of them askable a week, seed ${options.seed} (${seconds.toFixed(1)} s)\n`);
+  console.log(
+    `question priority by customer value: ${options.customers} customers, ${options.weeks} weeks, ${pct(options.weeklyCapacityShare)} of them askable a week, seed ${options.seed} (${seconds.toFixed(1)} s)\n`,
+  );
   console.log(table(results));
   console.log('\ntier A complete, week by week:');
   for (const r of results) console.log(`  ${r.policy.padEnd(15)} ${r.weeklyTierAComplete.map(pct).join('  ')}`);
@@ -50,7 +62,9 @@ function main(): void {
   };
   const weighted = share(results.find((r) => r.policy === 'value-weighted'));
   const unweighted = share(results.find((r) => r.policy === 'unweighted'));
-  console.log(`\ncheck: tier A complete ${pct(weighted)} value-weighted vs ${pct(unweighted)} unweighted: ${weighted > unweighted ? 'pass' : 'FAIL'}`);
+  console.log(
+    `\ncheck: tier A complete ${pct(weighted)} value-weighted vs ${pct(unweighted)} unweighted: ${weighted > unweighted ? 'pass' : 'FAIL'}`,
+  );
   if (!(weighted > unweighted)) process.exitCode = 1;
 }
 

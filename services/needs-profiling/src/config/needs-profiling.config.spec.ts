@@ -18,7 +18,13 @@ const problemsOf = (env: Record<string, string>) => {
 describe('needs-profiling config', () => {
   it('has working defaults', () => {
     const config = loadNeedsProfilingConfig({});
-    expect(config).toMatchObject({ HTTP_PORT: 3003, MONGO_DB: 'needs_profiling', KAFKA_GROUP_ID: 'needs-profiling', NEEDS_STAGE_SWEEP_INTERVAL_MS: 3_600_000, NEEDS_JOURNAL_LIMIT: 500 });
+    expect(config).toMatchObject({
+      HTTP_PORT: 3003,
+      MONGO_DB: 'needs_profiling',
+      KAFKA_GROUP_ID: 'needs-profiling',
+      NEEDS_STAGE_SWEEP_INTERVAL_MS: 3_600_000,
+      NEEDS_JOURNAL_LIMIT: 500,
+    });
     expect(config.profiling).toEqual(defaultProfilingConfig);
   });
 
@@ -31,7 +37,9 @@ describe('needs-profiling config', () => {
   });
 
   it('fails naming every problem inside the document', () => {
-    const problems = problemsOf({ NEEDS_PROFILING_CONFIG: JSON.stringify({ stages: { lapsingAfterDays: 400 }, questionBank: { cooldownDays: -1 } }) });
+    const problems = problemsOf({
+      NEEDS_PROFILING_CONFIG: JSON.stringify({ stages: { lapsingAfterDays: 400 }, questionBank: { cooldownDays: -1 } }),
+    });
     expect(problems.map((p) => p.variable)).toEqual(
       expect.arrayContaining(['NEEDS_PROFILING_CONFIG.stages.lostAfterDays', 'NEEDS_PROFILING_CONFIG.questionBank.cooldownDays']),
     );

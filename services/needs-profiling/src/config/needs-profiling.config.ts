@@ -32,7 +32,11 @@ export const needsProfilingConfigSchema = needsProfilingEnvSchema.transform((env
   const file = env.NEEDS_PROFILING_CONFIG_FILE;
   const inline = env.NEEDS_PROFILING_CONFIG;
   if (file !== undefined && inline !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['NEEDS_PROFILING_CONFIG'], message: 'set either NEEDS_PROFILING_CONFIG or NEEDS_PROFILING_CONFIG_FILE, not both' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['NEEDS_PROFILING_CONFIG'],
+      message: 'set either NEEDS_PROFILING_CONFIG or NEEDS_PROFILING_CONFIG_FILE, not both',
+    });
     return z.NEVER;
   }
   const variable = file !== undefined ? 'NEEDS_PROFILING_CONFIG_FILE' : 'NEEDS_PROFILING_CONFIG';
@@ -41,7 +45,11 @@ export const needsProfilingConfigSchema = needsProfilingEnvSchema.transform((env
     if (file !== undefined) document = JSON.parse(readFileSync(file, 'utf8'));
     else if (inline !== undefined) document = JSON.parse(inline);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', path: [variable], message: `cannot read the profiling configuration: ${error instanceof Error ? error.message : String(error)}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [variable],
+      message: `cannot read the profiling configuration: ${error instanceof Error ? error.message : String(error)}`,
+    });
     return z.NEVER;
   }
   let profiling: ProfilingConfig;
@@ -50,7 +58,8 @@ export const needsProfilingConfigSchema = needsProfilingEnvSchema.transform((env
   } catch (error) {
     if (!(error instanceof ProfilingConfigError)) throw error;
     // One line per problem, named by its path inside the document, like every other setting.
-    for (const problem of error.problems) ctx.addIssue({ code: 'custom', path: [variable, ...problem.path.split('.')], message: problem.message });
+    for (const problem of error.problems)
+      ctx.addIssue({ code: 'custom', path: [variable, ...problem.path.split('.')], message: problem.message });
     return z.NEVER;
   }
   return { ...env, profiling };

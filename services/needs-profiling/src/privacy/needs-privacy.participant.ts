@@ -22,8 +22,14 @@ export class NeedsPrivacyParticipant implements PrivacyParticipant {
   ) {}
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
-    const documents = await this.profiles.find({ _id: { $in: customerIds } }).lean<NeedsProfileDocument[]>().exec();
-    const values = await this.values.find({ _id: { $in: customerIds } }).lean().exec();
+    const documents = await this.profiles
+      .find({ _id: { $in: customerIds } })
+      .lean<NeedsProfileDocument[]>()
+      .exec();
+    const values = await this.values
+      .find({ _id: { $in: customerIds } })
+      .lean()
+      .exec();
     return { needsProfiles: documents.map(fromDocument), customerValues: values };
   }
 
@@ -31,7 +37,10 @@ export class NeedsPrivacyParticipant implements PrivacyParticipant {
     const result = await this.profiles.deleteMany({ _id: { $in: customerIds } }).exec();
     // The copy of value-scoring's state kept for question priority goes too (value-scoring erases its own).
     const values = await this.values.deleteMany({ _id: { $in: customerIds } }).exec();
-    return { deleted: { 'mongo:needs_profiles': result.deletedCount, 'mongo:customer_values': values.deletedCount }, tombstones: [topics.needsProfiles] };
+    return {
+      deleted: { 'mongo:needs_profiles': result.deletedCount, 'mongo:customer_values': values.deletedCount },
+      tombstones: [topics.needsProfiles],
+    };
   }
 }
 

@@ -64,7 +64,18 @@ interface Person {
 
 function event(customerId: string, at: number, messageId: string, event: string, properties: Record<string, unknown>): ResolvedEventDataV1 {
   const time = new Date(at).toISOString();
-  return { messageId, sourceId: 'bench-web', channel: 'web', customerId, identifiers: [], timestamp: time, receivedAt: time, eventType: 'track', event, properties };
+  return {
+    messageId,
+    sourceId: 'bench-web',
+    channel: 'web',
+    customerId,
+    identifiers: [],
+    timestamp: time,
+    receivedAt: time,
+    eventType: 'track',
+    event,
+    properties,
+  };
 }
 
 function answerFor(spec: AnswerSpec | undefined, random: () => number): string | number | boolean {
@@ -100,9 +111,23 @@ function population(options: QuestionSimulationOptions, config: ProfilingConfig)
     }
     const growing = tier === 'C' && random() < GROWING_SHARE_OF_C;
     const actualValue = { A: 2000, B: 600, C: 150, D: -20 }[tier];
-    const value: CustomerValue = { tier, actualValue, strategicValue: growing ? actualValue * 3 : actualValue * 0.2, updatedAt: new Date(START).toISOString() };
-    const consent = event(id, START - DAY_MS, `${id}:consent`, config.events.preferencesUpdated, { preferences: {}, consents: { contact: true, personalisation: true } });
-    people.push({ id, segment: growing ? 'C growing' : tier, value, profile: applyEvent(emptyProfile(id), consent, config).profile, asked: 0 });
+    const value: CustomerValue = {
+      tier,
+      actualValue,
+      strategicValue: growing ? actualValue * 3 : actualValue * 0.2,
+      updatedAt: new Date(START).toISOString(),
+    };
+    const consent = event(id, START - DAY_MS, `${id}:consent`, config.events.preferencesUpdated, {
+      preferences: {},
+      consents: { contact: true, personalisation: true },
+    });
+    people.push({
+      id,
+      segment: growing ? 'C growing' : tier,
+      value,
+      profile: applyEvent(emptyProfile(id), consent, config).profile,
+      asked: 0,
+    });
   }
   return people;
 }
@@ -122,7 +147,11 @@ export function simulateQuestions(options: QuestionSimulationOptions, config: Pr
       const ranked: Array<{ person: Person; question: NextQuestion }> = [];
       for (const person of people) {
         const weight = policy === 'value-weighted' ? questionWeight(person.value, config.questionBank.priority) : 1;
-        const question = nextQuestion(person.profile, { consentedPurposes: consented, now: nowIso, channel: 'web', weight }, config.questionBank);
+        const question = nextQuestion(
+          person.profile,
+          { consentedPurposes: consented, now: nowIso, channel: 'web', weight },
+          config.questionBank,
+        );
         if (question !== undefined) ranked.push({ person, question });
       }
       ranked.sort((a, b) => b.question.value - a.question.value || (order.get(a.person.id) ?? 0) - (order.get(b.person.id) ?? 0));
@@ -130,10 +159,17 @@ export function simulateQuestions(options: QuestionSimulationOptions, config: Pr
         const at = now + 3_600_000;
         const base = `${person.id}:${week}:${question.questionId}`;
         person.asked += 1;
-        person.profile = applyEvent(person.profile, event(person.id, at, `${base}:asked`, config.events.questionAsked, { questionId: question.questionId }), config).profile;
+        person.profile = applyEvent(
+          person.profile,
+          event(person.id, at, `${base}:asked`, config.events.questionAsked, { questionId: question.questionId }),
+          config,
+        ).profile;
         const reply =
           random() < ANSWER_RATE
-            ? event(person.id, at + 60_000, `${base}:answer`, config.events.questionAnswered, { questionId: question.questionId, answer: answerFor(question.answer, random) })
+            ? event(person.id, at + 60_000, `${base}:answer`, config.events.questionAnswered, {
+                questionId: question.questionId,
+                answer: answerFor(question.answer, random),
+              })
             : event(person.id, at + 60_000, `${base}:declined`, config.events.questionDeclined, { questionId: question.questionId });
         person.profile = applyEvent(person.profile, reply, config).profile;
       }
@@ -144,7 +180,12 @@ export function simulateQuestions(options: QuestionSimulationOptions, config: Pr
     const end = new Date(START + options.weeks * 7 * DAY_MS - 1).toISOString();
     const segments: Segment[] = (['A', 'B', 'C growing', 'C', 'D'] as const).map((segment) => {
       const members = people.filter((p) => p.segment === segment);
-      return { segment, customers: members.length, complete: members.filter((p) => isComplete(p, end, config)).length, questionsAsked: members.reduce((n, p) => n + p.asked, 0) };
+      return {
+        segment,
+        customers: members.length,
+        complete: members.filter((p) => isComplete(p, end, config)).length,
+        questionsAsked: members.reduce((n, p) => n + p.asked, 0),
+      };
     });
     return { policy, segments, weeklyTierAComplete, questionsAsked: people.reduce((n, p) => n + p.asked, 0) };
   });
@@ -152,7 +193,12 @@ export function simulateQuestions(options: QuestionSimulationOptions, config: Pr
 
 /** Complete: nothing is left to learn: every question the customer can be asked is answered (a decline leaves it to learn; cooldowns and staleness only postpone). */
 function isComplete(person: Person, now: string, config: ProfilingConfig): boolean {
-  const questions = config.questionBank.questions.map(({ staleAfterDays: _stale, declineCooldownDays: _declined, cooldownDays: _cooldown, ...q }) => q);
+  const questions = config.questionBank.questions.map(
+    ({ staleAfterDays: _stale, declineCooldownDays: _declined, cooldownDays: _cooldown, ...q }) => q,
+  );
   const bank = { ...config.questionBank, cooldownDays: 0, declineCooldownDays: 0, questions };
-  return nextQuestion({ ...person.profile, asked: [], declined: [] }, { consentedPurposes: ['contact', 'personalisation'], now }, bank) === undefined;
+  return (
+    nextQuestion({ ...person.profile, asked: [], declined: [] }, { consentedPurposes: ['contact', 'personalisation'], now }, bank) ===
+    undefined
+  );
 }

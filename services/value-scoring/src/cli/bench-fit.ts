@@ -61,7 +61,10 @@ function table(truth: object, fitted: object, standardErrors: object | undefined
       (stdError === undefined ? 'n/a' : (Math.abs(fittedValue - trueValue) / stdError).toFixed(2)).padStart(8),
     ].join('  ');
   });
-  return [`${'param'.padEnd(6)}  ${'true'.padStart(10)}  ${'fitted'.padStart(10)}  ${'rel.err'.padStart(9)}  ${'std.err'.padStart(9)}  ${'|err|/se'.padStart(8)}`, ...rows].join('\n');
+  return [
+    `${'param'.padEnd(6)}  ${'true'.padStart(10)}  ${'fitted'.padStart(10)}  ${'rel.err'.padStart(9)}  ${'std.err'.padStart(9)}  ${'|err|/se'.padStart(8)}`,
+    ...rows,
+  ].join('\n');
 }
 
 function benchPurchases(label: string, purchases: PurchaseModelParams, customers: number, seed: number): void {
@@ -79,7 +82,11 @@ function benchPurchases(label: string, purchases: PurchaseModelParams, customers
   const generateSeconds = seconds(start);
   start = process.hrtime.bigint();
   // Exact timestamps: the generator works in continuous time, so day rounding would only blur it.
-  const summaries = summariseTransactions(population.transactions, { calibrationEnd: CALIBRATION_END, holdoutEnd: HOLDOUT_END, granularity: 'exact' });
+  const summaries = summariseTransactions(population.transactions, {
+    calibrationEnd: CALIBRATION_END,
+    holdoutEnd: HOLDOUT_END,
+    granularity: 'exact',
+  });
   const summariseSeconds = seconds(start);
   const repeaters = summaries.filter((s) => s.x > 0).length;
   console.log(`\n== ${label}: ${customers} customers, ${population.transactions.length} transactions, ${repeaters} with repeat purchases`);
@@ -92,17 +99,23 @@ function benchPurchases(label: string, purchases: PurchaseModelParams, customers
     start = process.hrtime.bigint();
     const withErrors = fitBgNbd(summaries, { start: fit.params, standardErrors: true });
     const errorSeconds = seconds(start);
-    console.log(`BG/NBD fit ${fitSeconds.toFixed(2)} s (${fit.evaluations} likelihood evaluations, converged=${fit.converged}), standard errors ${errorSeconds.toFixed(2)} s`);
+    console.log(
+      `BG/NBD fit ${fitSeconds.toFixed(2)} s (${fit.evaluations} likelihood evaluations, converged=${fit.converged}), standard errors ${errorSeconds.toFixed(2)} s`,
+    );
     console.log(`log-likelihood ${fit.logLikelihood.toFixed(3)}`);
     console.log(table(purchases.params, fit.params, withErrors.standardErrors));
     const holdoutLength = (HOLDOUT_END.getTime() - CALIBRATION_END.getTime()) / (7 * 86_400_000);
     const expected = summaries.reduce((sum, s) => sum + bgNbdConditionalExpectedPurchases(fit.params, s, holdoutLength), 0);
     const actual = summaries.reduce((sum, s) => sum + s.holdoutPurchases, 0);
-    console.log(`holdout purchases: predicted ${expected.toFixed(0)}, actual ${actual} (${(((expected - actual) / actual) * 100).toFixed(2)}%)`);
+    console.log(
+      `holdout purchases: predicted ${expected.toFixed(0)}, actual ${actual} (${(((expected - actual) / actual) * 100).toFixed(2)}%)`,
+    );
 
     start = process.hrtime.bigint();
     const spend = fitGammaGamma(summaries);
-    console.log(`\nGamma-Gamma fit ${seconds(start).toFixed(2)} s incl. standard errors (${spend.customers} customers with x >= 1, converged=${spend.converged})`);
+    console.log(
+      `\nGamma-Gamma fit ${seconds(start).toFixed(2)} s incl. standard errors (${spend.customers} customers with x >= 1, converged=${spend.converged})`,
+    );
     console.log(`log-likelihood ${spend.logLikelihood.toFixed(3)}`);
     console.log(table(TRUE_GAMMA_GAMMA, spend.params, spend.standardErrors));
     const mean = (p: GammaGammaParams) => (p.p * p.v) / (p.q - 1);
@@ -110,7 +123,9 @@ function benchPurchases(label: string, purchases: PurchaseModelParams, customers
   } else {
     start = process.hrtime.bigint();
     const fit = fitParetoNbd(summaries);
-    console.log(`Pareto/NBD fit ${seconds(start).toFixed(2)} s incl. standard errors (${fit.evaluations} evaluations, converged=${fit.converged})`);
+    console.log(
+      `Pareto/NBD fit ${seconds(start).toFixed(2)} s incl. standard errors (${fit.evaluations} evaluations, converged=${fit.converged})`,
+    );
     console.log(`log-likelihood ${fit.logLikelihood.toFixed(3)}`);
     console.log(table(purchases.params, fit.params, fit.standardErrors));
   }

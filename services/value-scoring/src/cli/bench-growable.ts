@@ -45,29 +45,45 @@ async function main(): Promise<void> {
     const repository = new PurchaseSummaryRepository(model);
     // Room to grow spread like value: log-normal around 100 (a few customers far above).
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const orders = JSON.stringify(Array.from({ length: lines }, (_, i) => ({ eventId: `e${i}`, at: '2026-01-01T00:00:00.000Z', amount: 10, category: 'books' })));
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const orders = JSON.stringify(
+      Array.from({ length: lines }, (_, i) => ({ eventId: `e${i}`, at: '2026-01-01T00:00:00.000Z', amount: 10, category: 'books' })),
+    );
     for (let start = 0; start < customers; start += 1000) {
       const docs = [];
       for (let i = start; i < Math.min(customers, start + 1000); i++) {
         const z = Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random());
         const growthValue = random() < 0.1 ? 0 : Math.round(Math.exp(Math.log(100) + 1.2 * z) * 100) / 100;
         const band = growthBand(growthValue);
-        docs.push({ _id: `c${String(i).padStart(7, '0')}`, revision: 1, purchases: 1, revenue: 10, growthValue, ...(band ? { growthBand: band } : {}), ...(lines > 0 ? { orders } : {}) });
+        docs.push({
+          _id: `c${String(i).padStart(7, '0')}`,
+          revision: 1,
+          purchases: 1,
+          revenue: 10,
+          growthValue,
+          ...(band ? { growthBand: band } : {}),
+          ...(lines > 0 ? { orders } : {}),
+        });
       }
       await model.collection.insertMany(docs as never[]);
     }
     const former = async (after: { growthValue: number; id: string } | undefined) => {
       const filter: Record<string, unknown> = { mergedInto: { $exists: false }, growthValue: { $gt: 0 } };
       if (after) filter['$or'] = [{ growthValue: { $lt: after.growthValue } }, { growthValue: after.growthValue, _id: { $gt: after.id } }];
-      return model.find(filter, { orders: 0, appliedEvents: 0 }).sort({ growthValue: -1, _id: 1 }).limit(limit).lean<Array<{ _id: string; growthValue: number }>>().exec();
+      return model
+        .find(filter, { orders: 0, appliedEvents: 0 })
+        .sort({ growthValue: -1, _id: 1 })
+        .limit(limit)
+        .lean<Array<{ _id: string; growthValue: number }>>()
+        .exec();
     };
     // The deep cursor: walk `deep` pages with the repository, checking both queries agree page by page.
     let cursor: { growthValue: number; id: string } | undefined;
     for (let p = 0; p < deep; p++) {
       const page = await repository.growablePage(cursor, limit);
       const check = await former(cursor);
-      if (JSON.stringify(page.map((s) => s._id)) !== JSON.stringify(check.map((s) => s._id))) throw new Error(`page ${p}: band reads and the former query disagree`);
+      if (JSON.stringify(page.map((s) => s._id)) !== JSON.stringify(check.map((s) => s._id)))
+        throw new Error(`page ${p}: band reads and the former query disagree`);
       const last = page.at(-1);
       if (last === undefined) break;
       cursor = { growthValue: last.growthValue ?? 0, id: last._id };
@@ -85,7 +101,9 @@ async function main(): Promise<void> {
       ['first page', await time(() => former(undefined)), await time(() => repository.growablePage(undefined, limit))],
       [`page ${deep + 1}`, await time(() => former(cursor)), await time(() => repository.growablePage(cursor, limit))],
     ] as const;
-    console.log(`most-growable page of ${limit}, ${customers} summaries (${lines} order lines each), ${url.replace(/\/\/[^@]*@/, '//')}, median of ${repeat}`);
+    console.log(
+      `most-growable page of ${limit}, ${customers} summaries (${lines} order lines each), ${url.replace(/\/\/[^@]*@/, '//')}, median of ${repeat}`,
+    );
     console.log('| page | former query (sort on growthValue) | band reads |');
     console.log('| --- | --- | --- |');
     for (const [name, before, after] of rows) console.log(`| ${name} | ${before.toFixed(1)} ms | ${after.toFixed(1)} ms |`);

@@ -86,7 +86,13 @@ function demoSummaries(days: number, seed: number): Summary[] {
     const properties = message['properties'] as { revenue: number };
     transactions.push({ customerId: String(message['userId']), at: new Date(String(message['timestamp'])), amount: properties.revenue });
   }
-  return summariseTransactions(transactions, { calibrationEnd: now }).map((s) => ({ id: s.customerId, x: s.x, tx: s.tx, T: s.T, mx: s.mx }));
+  return summariseTransactions(transactions, { calibrationEnd: now }).map((s) => ({
+    id: s.customerId,
+    x: s.x,
+    tx: s.tx,
+    T: s.T,
+    mx: s.mx,
+  }));
 }
 
 function writeSummaries(file: string, summaries: readonly Summary[]): void {
@@ -121,10 +127,18 @@ function main(argv: readonly string[]): void {
     source = "lifetimes' CDNOW sample";
   }
   const summaries = readSummaries(file);
-  const chosen = option(argv, '--customers')?.split(',') ?? summaries.filter((_, i) => i % Math.max(1, Math.floor(summaries.length / 5)) === 0).slice(0, 5).map((s) => s.id);
+  const chosen =
+    option(argv, '--customers')?.split(',') ??
+    summaries
+      .filter((_, i) => i % Math.max(1, Math.floor(summaries.length / 5)) === 0)
+      .slice(0, 5)
+      .map((s) => s.id);
 
   let started = process.hrtime.bigint();
-  const referenceJson = execFileSync(python, ['-W', 'ignore', script, file, '--customers', chosen.join(','), '--t', String(t)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const referenceJson = execFileSync(python, ['-W', 'ignore', script, file, '--customers', chosen.join(','), '--t', String(t)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const referenceSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const reference = JSON.parse(referenceJson) as Reference;
 
@@ -133,7 +147,9 @@ function main(argv: readonly string[]): void {
   const gammaGamma = fitGammaGamma(summaries, { standardErrors: false });
   const ourSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  console.log(`${summaries.length} customers from ${source}; ours ${ourSeconds.toFixed(2)} s, ${reference.implementation} ${referenceSeconds.toFixed(2)} s (incl. Python start)`);
+  console.log(
+    `${summaries.length} customers from ${source}; ours ${ourSeconds.toFixed(2)} s, ${reference.implementation} ${referenceSeconds.toFixed(2)} s (incl. Python start)`,
+  );
   let worst = 0;
   const rows: string[] = [];
   const compare = (model: string, ours: object, theirs: object): void => {
@@ -141,26 +157,44 @@ function main(argv: readonly string[]): void {
       const other = (theirs as Record<string, number>)[name] ?? Number.NaN;
       const difference = Math.abs(value - other) / Math.abs(other);
       worst = Math.max(worst, Number.isFinite(difference) ? difference : Number.POSITIVE_INFINITY);
-      rows.push(`${model.padEnd(12)} ${name.padEnd(6)} ${fmt(value).padStart(12)} ${fmt(other).padStart(12)} ${difference.toExponential(1).padStart(10)}`);
+      rows.push(
+        `${model.padEnd(12)} ${name.padEnd(6)} ${fmt(value).padStart(12)} ${fmt(other).padStart(12)} ${difference.toExponential(1).padStart(10)}`,
+      );
     }
   };
   const referencePurchases = reference.bg_nbd;
   if (referencePurchases) compare('BG/NBD', bgNbd.params, referencePurchases);
-  else rows.push(`${'BG/NBD'.padEnd(12)} ${Object.entries(bgNbd.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}; lifetimes did not fit: ${reference.bg_nbd_error ?? 'no reason given'}`);
+  else
+    rows.push(
+      `${'BG/NBD'.padEnd(12)} ${Object.entries(bgNbd.params)
+        .map(([k, v]) => `${k}=${fmt(v)}`)
+        .join(' ')}; lifetimes did not fit: ${reference.bg_nbd_error ?? 'no reason given'}`,
+    );
   if (reference.gamma_gamma) compare('Gamma-Gamma', gammaGamma.params, reference.gamma_gamma);
-  else rows.push(`${'Gamma-Gamma'.padEnd(12)} ${Object.entries(gammaGamma.params).map(([k, v]) => `${k}=${fmt(v)}`).join(' ')}; lifetimes did not fit: ${reference.gamma_gamma_error ?? 'no reason given'}`);
+  else
+    rows.push(
+      `${'Gamma-Gamma'.padEnd(12)} ${Object.entries(gammaGamma.params)
+        .map(([k, v]) => `${k}=${fmt(v)}`)
+        .join(' ')}; lifetimes did not fit: ${reference.gamma_gamma_error ?? 'no reason given'}`,
+    );
   console.log(`${'model'.padEnd(12)} ${'param'.padEnd(6)} ${'ours'.padStart(12)} ${'lifetimes'.padStart(12)} ${'rel.diff'.padStart(10)}`);
   console.log(rows.join('\n'));
   console.log(
     `log-likelihood BG/NBD: ours ${fmt(bgNbd.logLikelihood, 10)}` +
-      (referencePurchases ? `, lifetimes' parameters ${fmt(bgNbdTotalLogLikelihood(referencePurchases, summaries), 10)} (lifetimes' own function: ${fmt(reference.bg_nbd_log_likelihood ?? Number.NaN, 10)})` : ''),
+      (referencePurchases
+        ? `, lifetimes' parameters ${fmt(bgNbdTotalLogLikelihood(referencePurchases, summaries), 10)} (lifetimes' own function: ${fmt(reference.bg_nbd_log_likelihood ?? Number.NaN, 10)})`
+        : ''),
   );
   const referenceSpend = reference.gamma_gamma;
   console.log(
     `log-likelihood Gamma-Gamma (${gammaGamma.customers} customers): ours ${fmt(gammaGamma.logLikelihood, 10)}` +
-      (referenceSpend ? `, lifetimes' parameters ${fmt(gammaGammaTotalLogLikelihood(referenceSpend, summaries), 10)} (lifetimes' own: ${fmt(reference.gamma_gamma_log_likelihood ?? Number.NaN, 10)})` : ''),
+      (referenceSpend
+        ? `, lifetimes' parameters ${fmt(gammaGammaTotalLogLikelihood(referenceSpend, summaries), 10)} (lifetimes' own: ${fmt(reference.gamma_gamma_log_likelihood ?? Number.NaN, 10)})`
+        : ''),
   );
-  console.log(`\ncustomer      x      t_x        T   E[purchases in ${t}] ours / lifetimes   P(alive) ours / lifetimes   E[spend] ours / lifetimes`);
+  console.log(
+    `\ncustomer      x      t_x        T   E[purchases in ${t}] ours / lifetimes   P(alive) ours / lifetimes   E[spend] ours / lifetimes`,
+  );
   for (const row of reference.per_customer) {
     const s = summaries.find((c) => c.id === row.customer_id);
     if (!s) continue;

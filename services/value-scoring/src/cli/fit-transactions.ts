@@ -175,7 +175,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const args = parseArguments(argv);
   const transactions = await readTransactions(args.file);
   const summaryOptions = { calibrationEnd: args.calibrationEnd, timeUnitDays: args.timeUnitDays, granularity: args.granularity } as const;
-  const summaries: CustomerSummary[] = summariseTransactions(transactions, { ...summaryOptions, ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}) });
+  const summaries: CustomerSummary[] = summariseTransactions(transactions, {
+    ...summaryOptions,
+    ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}),
+  });
   if (summaries.length === 0) throw new UsageError('no customer has a purchase on or before the calibration end');
   const unitName = args.timeUnitDays === 7 ? 'weeks' : 'days';
   const timeUnitsPerYear = 365.25 / args.timeUnitDays;
@@ -189,12 +192,19 @@ async function main(argv: readonly string[]): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
 
   const out: string[] = [];
-  out.push(`# customers=${summaries.length} transactions=${transactions.length} time_unit=${unitName} holdout_length=${format(holdoutLength)} ${unitName} fit_seconds=${format(seconds, 3)}`);
-  out.push(`# bg_nbd ${describe(bgNbd.params, bgNbd.standardErrors)} log_likelihood=${format(bgNbd.logLikelihood, 10)} converged=${bgNbd.converged}`);
+  out.push(
+    `# customers=${summaries.length} transactions=${transactions.length} time_unit=${unitName} holdout_length=${format(holdoutLength)} ${unitName} fit_seconds=${format(seconds, 3)}`,
+  );
+  out.push(
+    `# bg_nbd ${describe(bgNbd.params, bgNbd.standardErrors)} log_likelihood=${format(bgNbd.logLikelihood, 10)} converged=${bgNbd.converged}`,
+  );
   out.push(
     `# gamma_gamma ${describe(gammaGamma.params, gammaGamma.standardErrors)} log_likelihood=${format(gammaGamma.logLikelihood, 10)} customers=${gammaGamma.customers} converged=${gammaGamma.converged}`,
   );
-  if (pareto) out.push(`# pareto_nbd ${describe(pareto.params, pareto.standardErrors)} log_likelihood=${format(pareto.logLikelihood, 10)} converged=${pareto.converged}`);
+  if (pareto)
+    out.push(
+      `# pareto_nbd ${describe(pareto.params, pareto.standardErrors)} log_likelihood=${format(pareto.logLikelihood, 10)} converged=${pareto.converged}`,
+    );
   const header = [
     'customer_id',
     'x',
@@ -220,7 +230,11 @@ async function main(argv: readonly string[]): Promise<void> {
     const expected = bgNbdConditionalExpectedPurchases(bgNbd.params, s, holdoutLength);
     totalExpected += expected;
     totalActual += s.holdoutPurchases;
-    const value = customerValue(valueModel, s, { timeUnitsPerYear, horizonYears: args.horizonYears, annualDiscountRate: args.discountRate });
+    const value = customerValue(valueModel, s, {
+      timeUnitsPerYear,
+      horizonYears: args.horizonYears,
+      annualDiscountRate: args.discountRate,
+    });
     const row = [
       csvField(s.customerId),
       String(s.x),
@@ -234,7 +248,11 @@ async function main(argv: readonly string[]): Promise<void> {
       args.holdoutEnd ? format(s.holdoutSpend) : '',
       format(value.actualValue),
     ];
-    if (pareto) row.push(format(paretoNbdProbabilityAlive(pareto.params, s)), format(paretoNbdConditionalExpectedPurchases(pareto.params, s, holdoutLength)));
+    if (pareto)
+      row.push(
+        format(paretoNbdProbabilityAlive(pareto.params, s)),
+        format(paretoNbdConditionalExpectedPurchases(pareto.params, s, holdoutLength)),
+      );
     buffer.push(row.join(','));
     if (buffer.length >= 10_000) {
       process.stdout.write(`${buffer.join('\n')}\n`);

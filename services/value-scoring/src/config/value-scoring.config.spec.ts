@@ -14,7 +14,13 @@ const problemsOf = (env: Record<string, string>) => {
 describe('value-scoring config: the cost model defaults', () => {
   it('has documented defaults and reads prices per channel', () => {
     const config = loadValueScoringConfig({});
-    expect(config).toMatchObject({ COST_PER_ORDER: 4, COST_PER_RETURN: 12, COST_PER_SERVICE_CALL: 8, COST_PER_CONTACT_DEFAULT: 0.5, COST_PER_CUSTOMER_YEAR: 1 });
+    expect(config).toMatchObject({
+      COST_PER_ORDER: 4,
+      COST_PER_RETURN: 12,
+      COST_PER_SERVICE_CALL: 8,
+      COST_PER_CONTACT_DEFAULT: 0.5,
+      COST_PER_CUSTOMER_YEAR: 1,
+    });
     expect(config.COST_PER_CONTACT).toMatchObject({ email: 0.05, 'call-centre': 6 });
     expect(config.SERVICE_CALL_EVENTS).toEqual(['Service Call Completed']);
     expect(config.CONTACT_EVENTS).toEqual(['Contact Made']);

@@ -5,7 +5,12 @@ const list = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    );
 
 const positiveInt = z.coerce.number().int().min(1);
 const price = z.coerce.number().finite().min(0);
@@ -17,7 +22,10 @@ const channelPrices = (fallback: string) =>
     .default(fallback)
     .transform((s, ctx) => {
       const prices: Record<string, number> = {};
-      for (const entry of s.split(',').map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of s
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const [channel, amount, ...rest] = entry.split('=').map((p) => p.trim());
         const n = Number(amount);
         if (!channel || amount === undefined || amount === '' || rest.length > 0 || !Number.isFinite(n) || n < 0) {

@@ -3,7 +3,12 @@ import { InjectModel, MongooseModule } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
-import { fromStored, PurchaseSummary, PurchaseSummarySchema, StoredPurchaseSummary } from '../purchases/infrastructure/purchase-summary.schema';
+import {
+  fromStored,
+  PurchaseSummary,
+  PurchaseSummarySchema,
+  StoredPurchaseSummary,
+} from '../purchases/infrastructure/purchase-summary.schema';
 
 /**
  * Access and erasure for value scoring: a customer's purchase summary (order lines, what it knows
@@ -16,7 +21,14 @@ export class ValuePrivacyParticipant implements PrivacyParticipant {
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
     // Decoded: the export shows the order lines and score, not the JSON text they are stored as.
-    return { purchaseSummaries: (await this.summaries.find({ _id: { $in: customerIds } }).lean<StoredPurchaseSummary[]>().exec()).map(fromStored) };
+    return {
+      purchaseSummaries: (
+        await this.summaries
+          .find({ _id: { $in: customerIds } })
+          .lean<StoredPurchaseSummary[]>()
+          .exec()
+      ).map(fromStored),
+    };
   }
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {

@@ -42,7 +42,12 @@ describe('campaign definition', () => {
       holdoutShare: 0.95,
       caps: { campaign: [{ max: 1, windowHours: 0 }], perChannel: { push: [{ max: 1, windowHours: 24 }] } },
       modules: {
-        product: { options: [{ id: 'a', when: { path: 'value.tier', op: 'gt', value: 'A' } }, { id: 'a', affinity: 'value.tier' }] },
+        product: {
+          options: [
+            { id: 'a', when: { path: 'value.tier', op: 'gt', value: 'A' } },
+            { id: 'a', affinity: 'value.tier' },
+          ],
+        },
         colour: { options: [] },
       },
     });

@@ -167,7 +167,11 @@ export const campaignDefinitionSchema = z
         perChannel: z.record(slugSchema, z.array(capRuleSchema).max(10)).default({}),
       })
       .default({ campaign: [], perChannel: {} }),
-    responseWindowHours: z.number().positive('responseWindowHours is more than 0 (fractions of an hour are allowed)').max(24 * 90, 'responseWindowHours is at most 2160 (90 days)').optional(),
+    responseWindowHours: z
+      .number()
+      .positive('responseWindowHours is more than 0 (fractions of an hour are allowed)')
+      .max(24 * 90, 'responseWindowHours is at most 2160 (90 days)')
+      .optional(),
     trigger: z.enum(['on-request', 'on-segment-entry']).optional(),
     liftRule: z
       .strictObject({
@@ -177,10 +181,16 @@ export const campaignDefinitionSchema = z
         holdoutShare: z.number().min(0).max(0.9).optional(),
       })
       .superRefine((rule, ctx) => {
-        if (rule.action === 'shift' && rule.holdoutShare === undefined) ctx.addIssue({ code: 'custom', message: 'shift needs the holdoutShare to keep', path: ['holdoutShare'] });
+        if (rule.action === 'shift' && rule.holdoutShare === undefined)
+          ctx.addIssue({ code: 'custom', message: 'shift needs the holdoutShare to keep', path: ['holdoutShare'] });
       })
       .optional(),
-    modules: z.strictObject(Object.fromEntries(offerModuleNames.map((m) => [m, moduleSchema.optional()])) as Record<OfferModuleName, z.ZodOptional<typeof moduleSchema>>),
+    modules: z.strictObject(
+      Object.fromEntries(offerModuleNames.map((m) => [m, moduleSchema.optional()])) as Record<
+        OfferModuleName,
+        z.ZodOptional<typeof moduleSchema>
+      >,
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.endAt !== undefined && Date.parse(c.endAt) <= Date.parse(c.startAt)) {
@@ -188,16 +198,23 @@ export const campaignDefinitionSchema = z
     }
     for (const channel of Object.keys(c.caps.perChannel)) {
       if (!c.channels.includes(channel)) {
-        ctx.addIssue({ code: 'custom', message: `cap for channel "${channel}", which the campaign does not use`, path: ['caps', 'perChannel', channel] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `cap for channel "${channel}", which the campaign does not use`,
+          path: ['caps', 'perChannel', channel],
+        });
       }
     }
-    if (new Set(c.channels).size !== c.channels.length) ctx.addIssue({ code: 'custom', message: 'channels are listed twice', path: ['channels'] });
+    if (new Set(c.channels).size !== c.channels.length)
+      ctx.addIssue({ code: 'custom', message: 'channels are listed twice', path: ['channels'] });
   });
 
 export type CampaignInput = z.input<typeof campaignDefinitionSchema>;
 
 /** Parses and normalises a campaign; the result is a CampaignDefinition. */
-export function parseCampaign(input: unknown): { ok: true; campaign: CampaignDefinition } | { ok: false; issues: Array<{ path: string; message: string }> } {
+export function parseCampaign(
+  input: unknown,
+): { ok: true; campaign: CampaignDefinition } | { ok: false; issues: Array<{ path: string; message: string }> } {
   const parsed = campaignDefinitionSchema.safeParse(input);
   if (parsed.success) {
     const campaign: CampaignDefinition = parsed.data;
@@ -212,5 +229,7 @@ export function parseCampaign(input: unknown): { ok: true; campaign: CampaignDef
 /** Whether the campaign may contact anyone at this time. */
 export function isLive(campaign: CampaignDefinition, now: Date): boolean {
   const t = now.getTime();
-  return campaign.status === 'active' && Date.parse(campaign.startAt) <= t && (campaign.endAt === undefined || t < Date.parse(campaign.endAt));
+  return (
+    campaign.status === 'active' && Date.parse(campaign.startAt) <= t && (campaign.endAt === undefined || t < Date.parse(campaign.endAt))
+  );
 }

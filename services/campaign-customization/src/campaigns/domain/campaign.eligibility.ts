@@ -35,7 +35,9 @@ export function assessEligibility(input: EligibilityInput): Eligibility {
   const no = (code: IneligibilityCode, reason: string): Eligibility => ({ eligible: false, campaignId: campaign.id, code, reason });
   if (!isLive(campaign, now)) return no('not-live', `campaign is ${campaign.status === 'active' ? 'outside its dates' : campaign.status}`);
   if (!campaign.channels.includes(channel)) return no('channel', `campaign does not use ${channel}`);
-  const version = Object.prototype.hasOwnProperty.call(input.memberships, campaign.segmentId) ? input.memberships[campaign.segmentId] : undefined;
+  const version = Object.prototype.hasOwnProperty.call(input.memberships, campaign.segmentId)
+    ? input.memberships[campaign.segmentId]
+    : undefined;
   if (version === undefined) return no('segment', `not in segment ${campaign.segmentId}`);
   // Contact needs an explicit grant for the purpose on this channel (opt-in), unlike segment membership.
   const consent = resolveConsent(profile.consent, campaign.purpose, channel);

@@ -1,8 +1,22 @@
 import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../shared-kernel/domain/customer-profile';
 import { parseCampaign, type CampaignDefinition } from './campaign-definition';
-import { capChecksFor, checkCaps, contactScopes, countKey, countsNeeded, customerLimits, stageCaps, type ContactPolicy } from './contact-cap';
+import {
+  capChecksFor,
+  checkCaps,
+  contactScopes,
+  countKey,
+  countsNeeded,
+  customerLimits,
+  stageCaps,
+  type ContactPolicy,
+} from './contact-cap';
 
-const limit = (key: string, value: ProfileFact['value'], observedAt = '2024-06-01T00:00:00Z', kind: ProfileFact['kind'] = 'explicit'): ProfileFact => ({
+const limit = (
+  key: string,
+  value: ProfileFact['value'],
+  observedAt = '2024-06-01T00:00:00Z',
+  kind: ProfileFact['kind'] = 'explicit',
+): ProfileFact => ({
   key,
   value,
   kind,
@@ -13,7 +27,10 @@ const limit = (key: string, value: ProfileFact['value'], observedAt = '2024-06-0
 });
 
 function withFacts(facts: ProfileFact[]): CustomerProfile {
-  return { ...emptyProfile('c'), needs: { stage: 'purchase', stageReason: '', facts, archetypes: [], unknown: [], updatedAt: '2024-06-01T00:00:00Z' } };
+  return {
+    ...emptyProfile('c'),
+    needs: { stage: 'purchase', stageReason: '', facts, archetypes: [], unknown: [], updatedAt: '2024-06-01T00:00:00Z' },
+  };
 }
 
 function campaign(): CampaignDefinition {
@@ -36,7 +53,11 @@ function campaign(): CampaignDefinition {
   return result.campaign;
 }
 
-const policy: ContactPolicy = { channelCaps: { email: [{ max: 5, windowHours: 168 }] }, totalCaps: [{ max: 10, windowHours: 168 }], globalHoldoutShare: 0 };
+const policy: ContactPolicy = {
+  channelCaps: { email: [{ max: 5, windowHours: 168 }] },
+  totalCaps: [{ max: 10, windowHours: 168 }],
+  globalHoldoutShare: 0,
+};
 
 describe('contact caps', () => {
   it("reads the customer's own limits per channel and overall, the latest explicit one first", () => {
@@ -67,7 +88,11 @@ describe('contact caps', () => {
         [countKey('campaign:spring', 168), campaignWeek],
       ]);
     expect(checkCaps(checks, counts(2))).toEqual({ ok: true });
-    expect(checkCaps(checks, counts(3))).toEqual({ ok: false, code: 'cap', reason: 'campaign cap of 3 per 168h on campaign:spring reached (3 already)' });
+    expect(checkCaps(checks, counts(3))).toEqual({
+      ok: false,
+      code: 'cap',
+      reason: 'campaign cap of 3 per 168h on campaign:spring reached (3 already)',
+    });
   });
 
   it("checks the customer's limit before any other, and a lower one wins even when caps allow more", () => {
@@ -104,7 +129,15 @@ describe('contact caps', () => {
   describe("the stage's contact guidance", () => {
     const staged = (stage: 'prospecting' | 'lapsing', maxContactsPer30Days: number, minDaysBetweenContacts: number): CustomerProfile => ({
       ...emptyProfile('c'),
-      needs: { stage, stageReason: '', facts: [], archetypes: [], unknown: [], updatedAt: '2024-06-01T00:00:00Z', stageGuidance: { maxContactsPer30Days, minDaysBetweenContacts, content: [] } },
+      needs: {
+        stage,
+        stageReason: '',
+        facts: [],
+        archetypes: [],
+        unknown: [],
+        updatedAt: '2024-06-01T00:00:00Z',
+        stageGuidance: { maxContactsPer30Days, minDaysBetweenContacts, content: [] },
+      },
     });
     const outbound: ContactPolicy = { ...policy, initiatedChannels: ['email'] };
 
@@ -113,7 +146,9 @@ describe('contact caps', () => {
         { scope: 'initiated', windowHours: 720, max: 2, source: 'stage' },
         { scope: 'initiated', windowHours: 168, max: 1, source: 'stage' },
       ]);
-      expect(stageCaps(staged('lapsing', 3, 0), 'email', outbound)).toEqual([{ scope: 'initiated', windowHours: 720, max: 3, source: 'stage' }]);
+      expect(stageCaps(staged('lapsing', 3, 0), 'email', outbound)).toEqual([
+        { scope: 'initiated', windowHours: 720, max: 3, source: 'stage' },
+      ]);
     });
 
     it('leaves contacts the customer starts, profiles without guidance and a policy without initiated channels alone', () => {
@@ -128,7 +163,12 @@ describe('contact caps', () => {
       const p = staged('prospecting', 2, 7);
       const checks = capChecksFor(campaign(), 'email', outbound, p);
       const counts = (initiated7d: number, initiated30d: number) =>
-        new Map(countsNeeded([campaign()], 'email', outbound, p).map((n) => [n.key, n.key === countKey('initiated', 168) ? initiated7d : n.key === countKey('initiated', 720) ? initiated30d : 0]));
+        new Map(
+          countsNeeded([campaign()], 'email', outbound, p).map((n) => [
+            n.key,
+            n.key === countKey('initiated', 168) ? initiated7d : n.key === countKey('initiated', 720) ? initiated30d : 0,
+          ]),
+        );
       expect(checkCaps(checks, counts(0, 1))).toEqual({ ok: true });
       const tooSoon = checkCaps(checks, counts(1, 1));
       expect(tooSoon).toMatchObject({ ok: false, code: 'cap' });
@@ -137,7 +177,12 @@ describe('contact caps', () => {
     });
 
     it('keeps the days-between window within what the counters hold', () => {
-      expect(stageCaps(staged('lapsing', 1, 400), 'email', outbound)[1]).toEqual({ scope: 'initiated', windowHours: 24 * 90, max: 1, source: 'stage' });
+      expect(stageCaps(staged('lapsing', 1, 400), 'email', outbound)[1]).toEqual({
+        scope: 'initiated',
+        windowHours: 24 * 90,
+        max: 1,
+        source: 'stage',
+      });
     });
   });
 });

@@ -77,9 +77,16 @@ const STAGE_WINDOW_HOURS = 24 * 30;
 export function stageCaps(profile: CustomerProfile, channel: string, policy: Pick<ContactPolicy, 'initiatedChannels'>): CapCheck[] {
   const guidance = profile.needs?.stageGuidance;
   if (guidance === undefined || !isInitiated(channel, policy)) return [];
-  const checks: CapCheck[] = [{ scope: scopes.initiated(), windowHours: STAGE_WINDOW_HOURS, max: guidance.maxContactsPer30Days, source: 'stage' }];
+  const checks: CapCheck[] = [
+    { scope: scopes.initiated(), windowHours: STAGE_WINDOW_HOURS, max: guidance.maxContactsPer30Days, source: 'stage' },
+  ];
   if (guidance.minDaysBetweenContacts > 0) {
-    checks.push({ scope: scopes.initiated(), windowHours: Math.min(guidance.minDaysBetweenContacts * 24, MAX_WINDOW_HOURS), max: 1, source: 'stage' });
+    checks.push({
+      scope: scopes.initiated(),
+      windowHours: Math.min(guidance.minDaysBetweenContacts * 24, MAX_WINDOW_HOURS),
+      max: 1,
+      source: 'stage',
+    });
   }
   return checks;
 }
@@ -145,7 +152,12 @@ export function checkCaps(checks: readonly CapCheck[], counts: ContactCounts): C
       return { ok: false, code: 'count-unavailable', reason: `contact count for ${check.scope} over ${check.windowHours}h unavailable` };
     }
     if (count + 1 > check.max) {
-      const who = check.source === 'customer' ? "the customer's own limit" : check.source === 'stage' ? "the stage's contact guidance" : `${check.source} cap`;
+      const who =
+        check.source === 'customer'
+          ? "the customer's own limit"
+          : check.source === 'stage'
+            ? "the stage's contact guidance"
+            : `${check.source} cap`;
       return {
         ok: false,
         code: check.source === 'customer' ? 'customer-limit' : 'cap',
@@ -164,7 +176,8 @@ export function countsNeeded(
   profile: CustomerProfile,
 ): Array<{ scope: string; windowHours: number; key: string }> {
   const needed = new Map<string, { scope: string; windowHours: number; key: string }>();
-  const add = (scope: string, windowHours: number) => needed.set(countKey(scope, windowHours), { scope, windowHours, key: countKey(scope, windowHours) });
+  const add = (scope: string, windowHours: number) =>
+    needed.set(countKey(scope, windowHours), { scope, windowHours, key: countKey(scope, windowHours) });
   for (const campaign of campaigns) {
     for (const check of capChecksFor(campaign, channel, policy, profile)) add(check.scope, check.windowHours);
     add(scopes.campaign(campaign.id), FAIRNESS_WINDOW_HOURS);

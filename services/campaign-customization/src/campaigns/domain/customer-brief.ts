@@ -26,7 +26,9 @@ export interface BriefQuestion {
 export function customerBrief(profile: CustomerProfile, channel?: string): CustomerBrief {
   const brief: CustomerBrief = { customerId: profile.customerId };
   const traits = profile.identity.traits;
-  const name = [traits['firstName'], traits['first_name'], traits['name']].find((v): v is string => typeof v === 'string' && v.trim() !== '');
+  const name = [traits['firstName'], traits['first_name'], traits['name']].find(
+    (v): v is string => typeof v === 'string' && v.trim() !== '',
+  );
   if (name !== undefined) brief.greetingName = name.trim();
   if (profile.value) brief.tier = profile.value.tier;
   if (profile.needs) {
@@ -38,7 +40,8 @@ export function customerBrief(profile: CustomerProfile, channel?: string): Custo
       if (wording !== undefined) next.wording = wording;
       for (const key of question.buildsOn ?? []) {
         const fact = profile.needs.facts.find((f) => f.key === key);
-        if (fact !== undefined && resolveConsent(profile.consent, fact.purpose).status !== 'withdrawn') next.buildsOn.push({ key, value: fact.value, observedAt: fact.observedAt });
+        if (fact !== undefined && resolveConsent(profile.consent, fact.purpose).status !== 'withdrawn')
+          next.buildsOn.push({ key, value: fact.value, observedAt: fact.observedAt });
       }
       brief.nextQuestion = next;
     }

@@ -24,7 +24,10 @@ describe('holdout', () => {
   });
 
   it('is sticky: the same answer every time, in any order, on any instance', () => {
-    const again = [...ids].reverse().map((id) => holdoutPosition(id, 'campaign:spring-sale')).reverse();
+    const again = [...ids]
+      .reverse()
+      .map((id) => holdoutPosition(id, 'campaign:spring-sale'))
+      .reverse();
     expect(again).toEqual(positions);
     expect(isInCampaignHoldout('cust-42', 'spring-sale', 0.1)).toBe(isInCampaignHoldout('cust-42', 'spring-sale', 0.1));
   });

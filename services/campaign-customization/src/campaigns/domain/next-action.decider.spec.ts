@@ -37,7 +37,16 @@ function customer(id = 'c-1'): CustomerProfile {
   return {
     ...emptyProfile(id),
     identity: { identifiers: [], mergedIds: [], traits: { firstName: 'Ann' } },
-    value: { tier: 'A', actualValue: 1, strategicValue: 0, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', updatedAt: now.toISOString() },
+    value: {
+      tier: 'A',
+      actualValue: 1,
+      strategicValue: 0,
+      purchases: 1,
+      revenue: 1,
+      currency: 'EUR',
+      modelVersion: 'm',
+      updatedAt: now.toISOString(),
+    },
     needs: {
       stage: 'loyalty',
       stageReason: '',
@@ -51,7 +60,12 @@ function customer(id = 'c-1'): CustomerProfile {
   };
 }
 
-function input(campaigns: CampaignDefinition[], profile = customer(), policy: ContactPolicy = defaultContactPolicy, set: Record<string, number> = {}): NextActionInput {
+function input(
+  campaigns: CampaignDefinition[],
+  profile = customer(),
+  policy: ContactPolicy = defaultContactPolicy,
+  set: Record<string, number> = {},
+): NextActionInput {
   const counts = new Map(countsNeeded(campaigns, 'email', policy, profile).map((n) => [n.key, 0]));
   for (const [key, value] of Object.entries(set)) counts.set(key, value);
   return { profile, memberships: { gold: 2, all: 1 }, campaigns, channel: 'email', now, counts, policy };
@@ -67,13 +81,25 @@ describe('eligibility', () => {
   const base = input([campaign({})]);
   const assess = (c: CampaignDefinition, over: Partial<NextActionInput> = {}) => {
     const i = { ...base, ...over };
-    return assessEligibility({ campaign: c, profile: i.profile, memberships: i.memberships, channel: i.channel, now: i.now, counts: i.counts, policy: i.policy });
+    return assessEligibility({
+      campaign: c,
+      profile: i.profile,
+      memberships: i.memberships,
+      channel: i.channel,
+      now: i.now,
+      counts: i.counts,
+      policy: i.policy,
+    });
   };
 
   it('is eligible in segment, with consent, with an offer, under caps', () => {
     expect(assess(campaign({}))).toMatchObject({
       eligible: true,
-      reasons: ['in segment gold (version 2)', 'consent for email-marketing on email granted at 2024-01-01T00:00:00Z', 'under all 1 contact caps'],
+      reasons: [
+        'in segment gold (version 2)',
+        'consent for email-marketing on email granted at 2024-01-01T00:00:00Z',
+        'under all 1 contact caps',
+      ],
     });
   });
 
@@ -86,7 +112,15 @@ describe('eligibility', () => {
     [
       'consent',
       campaign({}),
-      { profile: { ...customer(), consent: [...customer().consent, { purpose: 'email-marketing', channel: '*', status: 'withdrawn' as const, at: '2024-05-01T00:00:00Z' }] } },
+      {
+        profile: {
+          ...customer(),
+          consent: [
+            ...customer().consent,
+            { purpose: 'email-marketing', channel: '*', status: 'withdrawn' as const, at: '2024-05-01T00:00:00Z' },
+          ],
+        },
+      },
       'consent for email-marketing on email withdrawn at 2024-05-01T00:00:00Z',
     ],
     [
@@ -95,7 +129,12 @@ describe('eligibility', () => {
       {},
       'no product option fits (x: value.tier is "A": not eq "D")',
     ],
-    ['cap', campaign({}), { counts: new Map([[countKey('campaign:spring', 168), 3]]) }, 'campaign cap of 3 per 168h on campaign:spring reached (3 already)'],
+    [
+      'cap',
+      campaign({}),
+      { counts: new Map([[countKey('campaign:spring', 168), 3]]) },
+      'campaign cap of 3 per 168h on campaign:spring reached (3 already)',
+    ],
   ])('is not eligible: %s', (code, c, over, reason) => {
     expect(assess(c, over)).toEqual({ eligible: false, campaignId: c.id, code, reason });
   });
@@ -128,7 +167,13 @@ describe('arbitration', () => {
 
 describe('next action', () => {
   it('offers the winning campaign with its reasons and says why the others were passed over', () => {
-    const action = decideNextAction(input([campaign({ id: 'a', conversionValue: 5 }), campaign({ id: 'b', conversionValue: 1 }), campaign({ id: 'c', segmentId: 'none' })]));
+    const action = decideNextAction(
+      input([
+        campaign({ id: 'a', conversionValue: 5 }),
+        campaign({ id: 'b', conversionValue: 1 }),
+        campaign({ id: 'c', segmentId: 'none' }),
+      ]),
+    );
     expect(action.kind).toBe('offer');
     if (action.kind !== 'offer') return;
     expect(action.campaignId).toBe('a');
@@ -142,8 +187,15 @@ describe('next action', () => {
 
   it('returns the control decision when the winner holds the customer out, without a substitute', () => {
     const id = findId((i) => isInCampaignHoldout(i, 'a', 0.5));
-    const action = decideNextAction(input([campaign({ id: 'a', holdoutShare: 0.5, conversionValue: 5 }), campaign({ id: 'b' })], customer(id)));
-    expect(action).toMatchObject({ kind: 'control', group: 'campaign', campaignId: 'a', reason: 'in the control group of a (50% held out)' });
+    const action = decideNextAction(
+      input([campaign({ id: 'a', holdoutShare: 0.5, conversionValue: 5 }), campaign({ id: 'b' })], customer(id)),
+    );
+    expect(action).toMatchObject({
+      kind: 'control',
+      group: 'campaign',
+      campaignId: 'a',
+      reason: 'in the control group of a (50% held out)',
+    });
     const treatedId = findId((i) => !isInCampaignHoldout(i, 'a', 0.5));
     expect(decideNextAction(input([campaign({ id: 'a', holdoutShare: 0.5 })], customer(treatedId))).kind).toBe('offer');
   });
@@ -151,7 +203,11 @@ describe('next action', () => {
   it('keeps the global control group out of every campaign', () => {
     const policy = { ...defaultContactPolicy, globalHoldoutShare: 0.2 };
     const id = findId((i) => isInGlobalHoldout(i, 0.2));
-    expect(decideNextAction(input([campaign({})], customer(id), policy))).toMatchObject({ kind: 'control', group: 'global', campaignId: 'spring' });
+    expect(decideNextAction(input([campaign({})], customer(id), policy))).toMatchObject({
+      kind: 'control',
+      group: 'global',
+      campaignId: 'spring',
+    });
   });
 
   it('has nothing to offer when no campaign is eligible', () => {
@@ -172,7 +228,10 @@ describe('customer brief', () => {
       stage: 'loyalty',
       nextQuestion: { questionId: 'q-view', factKey: 'room.view', purpose: 'personalisation', buildsOn: [] },
     });
-    const withdrawn = { ...customer(), consent: [{ purpose: 'personalisation', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }] };
+    const withdrawn = {
+      ...customer(),
+      consent: [{ purpose: 'personalisation', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }],
+    };
     expect(customerBrief(withdrawn).nextQuestion).toBeUndefined();
     expect(customerBrief(emptyProfile('x'))).toEqual({ customerId: 'x' });
   });
@@ -181,13 +240,28 @@ describe('customer brief', () => {
     const base = customer();
     const needs = base.needs;
     if (needs === undefined) throw new Error('no needs');
-    const fact = (key: string, value: string, purpose: string) => ({ key, value, kind: 'explicit' as const, channel: 'web', purpose, confidence: 1, observedAt: '2024-05-01T00:00:00Z' });
+    const fact = (key: string, value: string, purpose: string) => ({
+      key,
+      value,
+      kind: 'explicit' as const,
+      channel: 'web',
+      purpose,
+      confidence: 1,
+      observedAt: '2024-05-01T00:00:00Z',
+    });
     const profile = {
       ...base,
       needs: {
         ...needs,
         facts: [fact('room.type', 'suite', 'personalisation'), fact('household.size', '4', 'marketing')],
-        nextQuestion: { questionId: 'q-view', factKey: 'room.view', purpose: 'personalisation', value: 0.3, wording: { 'call-centre': 'Sea or garden view for your suite?' }, buildsOn: ['room.type', 'household.size', 'not.known'] },
+        nextQuestion: {
+          questionId: 'q-view',
+          factKey: 'room.view',
+          purpose: 'personalisation',
+          value: 0.3,
+          wording: { 'call-centre': 'Sea or garden view for your suite?' },
+          buildsOn: ['room.type', 'household.size', 'not.known'],
+        },
       },
       consent: [...base.consent, { purpose: 'marketing', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }],
     };

@@ -82,7 +82,11 @@ export function decideNextAction(input: NextActionInput): NextAction {
     return { kind: 'none', reason: input.campaigns.length === 0 ? 'no campaigns' : 'no campaign is eligible', passed };
   }
   for (const loser of ranking.slice(1)) {
-    passed.push({ campaignId: loser.candidate.campaign.id, code: 'lost-arbitration', reason: `lost to ${first.candidate.campaign.id}: ${loser.reason}` });
+    passed.push({
+      campaignId: loser.candidate.campaign.id,
+      code: 'lost-arbitration',
+      reason: `lost to ${first.candidate.campaign.id}: ${loser.reason}`,
+    });
   }
   const winner = first.candidate;
   const { campaign } = winner;
@@ -91,7 +95,12 @@ export function decideNextAction(input: NextActionInput): NextAction {
     return { kind: 'control', group: 'global', ...base, reason: 'in the global control group' };
   }
   if (isInCampaignHoldout(profile.customerId, campaign.id, campaign.holdoutShare)) {
-    return { kind: 'control', group: 'campaign', ...base, reason: `in the control group of ${campaign.id} (${campaign.holdoutShare * 100}% held out)` };
+    return {
+      kind: 'control',
+      group: 'campaign',
+      ...base,
+      reason: `in the control group of ${campaign.id} (${campaign.holdoutShare * 100}% held out)`,
+    };
   }
   return { kind: 'offer', ...base, offer: winner.offer, reasons: [...winner.reasons, `won arbitration: ${first.reason}`] };
 }

@@ -2,7 +2,17 @@ import fc from 'fast-check';
 import { emptyProfile } from '../../shared-kernel/domain/customer-profile';
 import { arbitrate } from './campaign.arbitration';
 import { parseCampaign, type CampaignDefinition, type CampaignInput } from './campaign-definition';
-import { addOutcome, archetypeOf, armKey, betaSampler, defaultLearningPolicy, estimateOffer, NO_ARCHETYPE, offerIdOf, type ResponseCounts } from './offer-learning';
+import {
+  addOutcome,
+  archetypeOf,
+  armKey,
+  betaSampler,
+  defaultLearningPolicy,
+  estimateOffer,
+  NO_ARCHETYPE,
+  offerIdOf,
+  type ResponseCounts,
+} from './offer-learning';
 
 const now = new Date('2024-06-15T12:00:00Z');
 
@@ -27,7 +37,14 @@ function campaign(over: Partial<CampaignInput>): CampaignDefinition {
 }
 
 function candidate(c: CampaignDefinition, offerId: string) {
-  return { campaign: c, offer: { campaignId: c.id, campaignVersion: c.version, modules: [{ module: 'product' as const, optionId: offerId, attributes: {}, reason: '' }] } };
+  return {
+    campaign: c,
+    offer: {
+      campaignId: c.id,
+      campaignVersion: c.version,
+      modules: [{ module: 'product' as const, optionId: offerId, attributes: {}, reason: '' }],
+    },
+  };
 }
 
 describe('offer learning', () => {
@@ -70,7 +87,12 @@ describe('offer learning', () => {
     const wins = { urban: 0, outdoor: 0 };
     for (let i = 0; i < 100; i++) {
       for (const archetype of ['urban', 'outdoor'] as const) {
-        const ranked = arbitrate([candidate(a, 'boots'), candidate(b, 'tent')], `c-${i}`, now, new Map(), { stats, archetype, policy: defaultLearningPolicy, sampler });
+        const ranked = arbitrate([candidate(a, 'boots'), candidate(b, 'tent')], `c-${i}`, now, new Map(), {
+          stats,
+          archetype,
+          policy: defaultLearningPolicy,
+          sampler,
+        });
         const expected = archetype === 'urban' ? 'boots-promo' : 'tent-promo';
         if (ranked[0]?.candidate.campaign.id === expected) wins[archetype] += 1;
       }
@@ -87,7 +109,12 @@ describe('offer learning', () => {
     const first = (stats: Map<string, ResponseCounts>) => {
       let freshWins = 0;
       for (let i = 0; i < 400; i++) {
-        const ranked = arbitrate([candidate(known, 'boots'), candidate(fresh, 'new')], `c-${i}`, now, new Map(), { stats, archetype: NO_ARCHETYPE, policy: defaultLearningPolicy, sampler });
+        const ranked = arbitrate([candidate(known, 'boots'), candidate(fresh, 'new')], `c-${i}`, now, new Map(), {
+          stats,
+          archetype: NO_ARCHETYPE,
+          policy: defaultLearningPolicy,
+          sampler,
+        });
         if (ranked[0]?.candidate.campaign.id === 'fresh') freshWins += 1;
       }
       return freshWins;
@@ -107,7 +134,12 @@ describe('offer learning', () => {
     ]);
     const sampler = betaSampler(5);
     for (let i = 0; i < 50; i++) {
-      const ranked = arbitrate([candidate(promo, 'boots'), candidate(service, 'boots')], `c-${i}`, now, new Map(), { stats, archetype: NO_ARCHETYPE, policy: defaultLearningPolicy, sampler });
+      const ranked = arbitrate([candidate(promo, 'boots'), candidate(service, 'boots')], `c-${i}`, now, new Map(), {
+        stats,
+        archetype: NO_ARCHETYPE,
+        policy: defaultLearningPolicy,
+        sampler,
+      });
       expect(ranked[0]?.candidate.campaign.id).toBe('service');
     }
   });
@@ -117,6 +149,18 @@ describe('offer learning', () => {
     expect(offerIdOf({ campaignId: 'c', modules: [{ module: 'product', optionId: 'p', attributes: {}, reason: '' }] })).toBe('p');
     const profile = emptyProfile('c-1');
     expect(archetypeOf(profile)).toBe(NO_ARCHETYPE);
-    expect(archetypeOf({ ...profile, needs: { stage: 'loyalty', stageReason: '', facts: [], archetypes: ['family', 'outdoor'], unknown: [], updatedAt: now.toISOString() } })).toBe('family');
+    expect(
+      archetypeOf({
+        ...profile,
+        needs: {
+          stage: 'loyalty',
+          stageReason: '',
+          facts: [],
+          archetypes: ['family', 'outdoor'],
+          unknown: [],
+          updatedAt: now.toISOString(),
+        },
+      }),
+    ).toBe('family');
   });
 });

@@ -87,6 +87,9 @@ export function estimateOffer(stats: ResponseStats, key: string, policy: Learnin
 export function addOutcome(stats: ResponseStats, key: string, accepted: boolean): Map<string, ResponseCounts> {
   const next = new Map(stats);
   const held = next.get(key) ?? { accepted: 0, rejected: 0 };
-  next.set(key, accepted ? { accepted: held.accepted + 1, rejected: held.rejected } : { accepted: held.accepted, rejected: held.rejected + 1 });
+  next.set(
+    key,
+    accepted ? { accepted: held.accepted + 1, rejected: held.rejected } : { accepted: held.accepted, rejected: held.rejected + 1 },
+  );
   return next;
 }

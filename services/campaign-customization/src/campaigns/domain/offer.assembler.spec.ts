@@ -17,7 +17,16 @@ const fact = (key: string, value: ProfileFact['value'], purpose = 'email-marketi
 function profile(tier: 'A' | 'C', facts: ProfileFact[] = []): CustomerProfile {
   return {
     ...emptyProfile('c'),
-    value: { tier, actualValue: 1, strategicValue: 0, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', updatedAt: now.toISOString() },
+    value: {
+      tier,
+      actualValue: 1,
+      strategicValue: 0,
+      purchases: 1,
+      revenue: 1,
+      currency: 'EUR',
+      modelVersion: 'm',
+      updatedAt: now.toISOString(),
+    },
     needs: { stage: 'purchase', stageReason: '', facts, archetypes: ['family-traveller'], unknown: [], updatedAt: now.toISOString() },
   };
 }
@@ -92,7 +101,11 @@ describe('offer assembly', () => {
   });
 
   it('uses only facts collected for the campaign purpose', () => {
-    const result = assembleOffer(campaign({ payment: modules.payment }), profile('A', [fact('prefers.instalments', true, 'research')]), now);
+    const result = assembleOffer(
+      campaign({ payment: modules.payment }),
+      profile('A', [fact('prefers.instalments', true, 'research')]),
+      now,
+    );
     expect(result.ok).toBe(false);
   });
 });

@@ -20,7 +20,19 @@ if (!parsed.ok) throw new Error('bad campaign');
 const campaign = parsed.campaign;
 
 function profile(consented: string[], preferred?: { value: string; kind: ProfileFact['kind'] }): CustomerProfile {
-  const facts: ProfileFact[] = preferred ? [{ key: 'contact.preferredChannel', value: preferred.value, kind: preferred.kind, channel: 'web', purpose: 'contact', confidence: 1, observedAt: '2024-05-01T00:00:00Z' }] : [];
+  const facts: ProfileFact[] = preferred
+    ? [
+        {
+          key: 'contact.preferredChannel',
+          value: preferred.value,
+          kind: preferred.kind,
+          channel: 'web',
+          purpose: 'contact',
+          confidence: 1,
+          observedAt: '2024-05-01T00:00:00Z',
+        },
+      ]
+    : [];
   return {
     ...emptyProfile('c-1'),
     consent: consented.map((channel) => ({ purpose: 'marketing', channel, status: 'granted' as const, at: '2024-01-01T00:00:00Z' })),
@@ -38,7 +50,10 @@ describe('outbound channel', () => {
     expect(outboundChannel(campaign, profile(['sms', 'call-centre'], { value: 'email', kind: 'explicit' }))?.channel).toBe('sms');
     expect(outboundChannel(campaign, profile(['call-centre', 'email']))?.channel).toBe('email');
     expect(outboundChannel(campaign, profile([], { value: 'email', kind: 'explicit' }))).toBeUndefined();
-    const withdrawn = { ...profile(['email']), consent: [{ purpose: 'marketing', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }] };
+    const withdrawn = {
+      ...profile(['email']),
+      consent: [{ purpose: 'marketing', channel: '*', status: 'withdrawn' as const, at: '2024-06-01T00:00:00Z' }],
+    };
     expect(outboundChannel(campaign, withdrawn)).toBeUndefined();
   });
 });

@@ -33,7 +33,10 @@ export class CampaignRepository {
   }
 
   async all(): Promise<CampaignDefinition[]> {
-    const documents = await this.campaigns.find({}, { projection: { definition: 1 } }).sort({ _id: 1 }).toArray();
+    const documents = await this.campaigns
+      .find({}, { projection: { definition: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
     return documents.map((d) => d.definition);
   }
 
@@ -44,7 +47,13 @@ export class CampaignRepository {
   async insert(definition: CampaignDefinition): Promise<boolean> {
     const now = new Date().toISOString();
     try {
-      await this.campaigns.insertOne({ _id: definition.id, definition, history: [{ ...definition, savedAt: now }], createdAt: now, updatedAt: now });
+      await this.campaigns.insertOne({
+        _id: definition.id,
+        definition,
+        history: [{ ...definition, savedAt: now }],
+        createdAt: now,
+        updatedAt: now,
+      });
       return true;
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;

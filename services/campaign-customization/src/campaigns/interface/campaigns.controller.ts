@@ -10,7 +10,12 @@ import { CampaignConflictError, CampaignRepository, type CampaignDocument } from
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 function view(document: CampaignDocument) {
-  return { ...document.definition, createdAt: document.createdAt, updatedAt: document.updatedAt, versions: document.history.map((h) => ({ version: h.version, savedAt: h.savedAt })) };
+  return {
+    ...document.definition,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+    versions: document.history.map((h) => ({ version: h.version, savedAt: h.savedAt })),
+  };
 }
 
 @Controller('v1/campaigns')

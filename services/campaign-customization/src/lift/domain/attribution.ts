@@ -27,7 +27,12 @@ export const RETENTION_DAYS = 7;
  * falls within the window, and it moves the last activity (retention). Idempotent only together
  * with the projection's applied-event ids, like conversions.
  */
-export function recordActivity(state: AttributionState | undefined, at: string, revenue: number | undefined, windowDays: number): AttributionState | undefined {
+export function recordActivity(
+  state: AttributionState | undefined,
+  at: string,
+  revenue: number | undefined,
+  windowDays: number,
+): AttributionState | undefined {
   if (state === undefined || !isWithinWindow(state.firstExposedAt, at, windowDays)) return state;
   const next: AttributionState = { ...state };
   if (revenue !== undefined && revenue > 0) next.revenue = (state.revenue ?? 0) + revenue;
@@ -49,7 +54,10 @@ export interface OutcomeTallies {
 /** Revenue sums and retained counts per group, from customers' states: the inputs of the revenue and retention lifts. */
 export function tallyOutcomes(states: Iterable<AttributionState>): OutcomeTallies {
   const empty = (): RevenueSums => ({ customers: 0, sum: 0, sumOfSquares: 0 });
-  const result: OutcomeTallies = { revenue: { treated: empty(), control: empty() }, retention: { treated: { exposed: 0, converted: 0 }, control: { exposed: 0, converted: 0 } } };
+  const result: OutcomeTallies = {
+    revenue: { treated: empty(), control: empty() },
+    retention: { treated: { exposed: 0, converted: 0 }, control: { exposed: 0, converted: 0 } },
+  };
   for (const state of states) {
     const revenue = result.revenue[state.group];
     const value = state.revenue ?? 0;
@@ -58,7 +66,8 @@ export function tallyOutcomes(states: Iterable<AttributionState>): OutcomeTallie
     revenue.sumOfSquares += value * value;
     const retention = result.retention[state.group];
     retention.exposed += 1;
-    if (state.lastActiveAt !== undefined && Date.parse(state.lastActiveAt) - Date.parse(state.firstExposedAt) >= RETENTION_DAYS * DAY_MS) retention.converted += 1;
+    if (state.lastActiveAt !== undefined && Date.parse(state.lastActiveAt) - Date.parse(state.firstExposedAt) >= RETENTION_DAYS * DAY_MS)
+      retention.converted += 1;
   }
   return result;
 }

@@ -45,7 +45,9 @@ describe('lift rules', () => {
   it('waits for enough customers in each group, and ignores campaigns without a rule or not active', () => {
     expect(liftRuleVerdict(campaign({ when: 'positive', action: 'stop', minExposed: 500 }), winning)).toBeUndefined();
     expect(liftRuleVerdict(campaign(undefined), winning)).toBeUndefined();
-    expect(liftRuleVerdict({ ...campaign({ when: 'positive', action: 'stop', minExposed: 10 }), status: 'paused' }, winning)).toBeUndefined();
+    expect(
+      liftRuleVerdict({ ...campaign({ when: 'positive', action: 'stop', minExposed: 10 }), status: 'paused' }, winning),
+    ).toBeUndefined();
   });
 
   it('refuses a shift without the holdout to keep', () => {

@@ -23,8 +23,17 @@ export function liftRuleVerdict(campaign: CampaignDefinition, lift: LiftResult):
   const excludes = rule.when === 'negative' ? interval.upper < 0 : interval.lower > 0;
   if (!excludes) return undefined;
   const shown = `conversion lift interval [${(interval.lower * 100).toFixed(2)}, ${(interval.upper * 100).toFixed(2)}] points excludes zero (${lift.treated.exposed} treated, ${lift.control.exposed} control)`;
-  if (rule.action === 'stop') return { action: 'stop', next: { ...campaign, version: campaign.version + 1, status: 'paused' }, reason: `${shown}: paused by its lift rule` };
+  if (rule.action === 'stop')
+    return {
+      action: 'stop',
+      next: { ...campaign, version: campaign.version + 1, status: 'paused' },
+      reason: `${shown}: paused by its lift rule`,
+    };
   const holdoutShare = rule.holdoutShare ?? 0;
   if (campaign.holdoutShare <= holdoutShare) return undefined;
-  return { action: 'shift', next: { ...campaign, version: campaign.version + 1, holdoutShare }, reason: `${shown}: holdout lowered from ${campaign.holdoutShare} to ${holdoutShare} by its lift rule` };
+  return {
+    action: 'shift',
+    next: { ...campaign, version: campaign.version + 1, holdoutShare },
+    reason: `${shown}: holdout lowered from ${campaign.holdoutShare} to ${holdoutShare} by its lift rule`,
+  };
 }

@@ -131,10 +131,18 @@ describe('computeLift', () => {
   });
 
   it('rejects impossible counts', () => {
-    expect(() => computeLift({ treated: { exposed: 5, converted: 6 }, control: { exposed: 5, converted: 1 } })).toThrow(InvalidLiftInputError);
-    expect(() => computeLift({ treated: { exposed: 5.5, converted: 1 }, control: { exposed: 5, converted: 1 } })).toThrow(InvalidLiftInputError);
-    expect(() => computeLift({ treated: { exposed: 5, converted: 1 }, control: { exposed: 5, converted: -1 } })).toThrow(InvalidLiftInputError);
-    expect(() => computeLift({ treated: { exposed: 5, converted: 1 }, control: { exposed: 5, converted: 1 }, confidence: 1 })).toThrow(InvalidLiftInputError);
+    expect(() => computeLift({ treated: { exposed: 5, converted: 6 }, control: { exposed: 5, converted: 1 } })).toThrow(
+      InvalidLiftInputError,
+    );
+    expect(() => computeLift({ treated: { exposed: 5.5, converted: 1 }, control: { exposed: 5, converted: 1 } })).toThrow(
+      InvalidLiftInputError,
+    );
+    expect(() => computeLift({ treated: { exposed: 5, converted: 1 }, control: { exposed: 5, converted: -1 } })).toThrow(
+      InvalidLiftInputError,
+    );
+    expect(() => computeLift({ treated: { exposed: 5, converted: 1 }, control: { exposed: 5, converted: 1 }, confidence: 1 })).toThrow(
+      InvalidLiftInputError,
+    );
   });
 
   it('covers the true difference about 95% of the time in simulated campaigns', () => {
@@ -155,7 +163,10 @@ describe('computeLift', () => {
     const [pt, pc, nt, nc] = [0.06, 0.04, 400, 200];
     let covered = 0;
     for (let r = 0; r < runs; r++) {
-      const result = computeLift({ treated: { exposed: nt, converted: binomial(nt, pt) }, control: { exposed: nc, converted: binomial(nc, pc) } });
+      const result = computeLift({
+        treated: { exposed: nt, converted: binomial(nt, pt) },
+        control: { exposed: nc, converted: binomial(nc, pc) },
+      });
       const ci = result.absoluteInterval;
       if (ci && ci.lower <= pt - pc && pt - pc <= ci.upper) covered++;
     }

@@ -166,16 +166,22 @@ export interface MeanDifference {
  * interval, using the normal quantile: groups are customers (hundreds or more), where the t and
  * normal quantiles agree to the second decimal. Needs two customers in each group.
  */
-export function meanDifference(treated: { customers: number; sum: number; sumOfSquares: number }, control: { customers: number; sum: number; sumOfSquares: number }, confidence = 0.95): MeanDifference {
+export function meanDifference(
+  treated: { customers: number; sum: number; sumOfSquares: number },
+  control: { customers: number; sum: number; sumOfSquares: number },
+  confidence = 0.95,
+): MeanDifference {
   if (!(confidence > 0 && confidence < 1)) throw new InvalidLiftInputError('confidence must be between 0 and 1');
   const mean = (g: typeof treated) => (g.customers > 0 ? g.sum / g.customers : null);
-  const variance = (g: typeof treated) => (g.customers > 1 ? Math.max(0, (g.sumOfSquares - (g.sum * g.sum) / g.customers) / (g.customers - 1)) : null);
+  const variance = (g: typeof treated) =>
+    g.customers > 1 ? Math.max(0, (g.sumOfSquares - (g.sum * g.sum) / g.customers) / (g.customers - 1)) : null;
   const mt = mean(treated);
   const mc = mean(control);
   const vt = variance(treated);
   const vc = variance(control);
   const base = { treatedMean: mt, controlMean: mc, confidence, method: 'welch-normal' as const };
-  if (mt === null || mc === null || vt === null || vc === null) return { ...base, difference: mt !== null && mc !== null ? mt - mc : null, interval: null, significant: null };
+  if (mt === null || mc === null || vt === null || vc === null)
+    return { ...base, difference: mt !== null && mc !== null ? mt - mc : null, interval: null, significant: null };
   const z = normalQuantile(1 - (1 - confidence) / 2);
   const se = Math.sqrt(vt / treated.customers + vc / control.customers);
   const difference = mt - mc;

@@ -28,8 +28,15 @@ describe('revenue per customer and retention', () => {
   });
 
   it("gives Welch's interval around the difference of means, excluding zero only for a clear difference", () => {
-    const group = (values: number[]) => ({ customers: values.length, sum: values.reduce((a, b) => a + b, 0), sumOfSquares: values.reduce((a, b) => a + b * b, 0) });
-    const clear = meanDifference(group(Array.from({ length: 400 }, (_, i) => 20 + (i % 10))), group(Array.from({ length: 400 }, (_, i) => 10 + (i % 10))));
+    const group = (values: number[]) => ({
+      customers: values.length,
+      sum: values.reduce((a, b) => a + b, 0),
+      sumOfSquares: values.reduce((a, b) => a + b * b, 0),
+    });
+    const clear = meanDifference(
+      group(Array.from({ length: 400 }, (_, i) => 20 + (i % 10))),
+      group(Array.from({ length: 400 }, (_, i) => 10 + (i % 10))),
+    );
     expect(clear.difference).toBeCloseTo(10, 10);
     expect(clear.significant).toBe(true);
     const none = meanDifference(group([0, 100, 0, 100]), group([100, 0, 100, 0]));
@@ -40,13 +47,21 @@ describe('revenue per customer and retention', () => {
 
   it('always holds the difference inside its interval', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat(1000), { minLength: 2, maxLength: 50 }), fc.array(fc.nat(1000), { minLength: 2, maxLength: 50 }), (a, b) => {
-        const g = (v: number[]) => ({ customers: v.length, sum: v.reduce((x, y) => x + y, 0), sumOfSquares: v.reduce((x, y) => x + y * y, 0) });
-        const result = meanDifference(g(a), g(b));
-        if (result.interval === null || result.difference === null) throw new Error('no interval');
-        expect(result.interval.lower).toBeLessThanOrEqual(result.difference + 1e-9);
-        expect(result.interval.upper).toBeGreaterThanOrEqual(result.difference - 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.nat(1000), { minLength: 2, maxLength: 50 }),
+        fc.array(fc.nat(1000), { minLength: 2, maxLength: 50 }),
+        (a, b) => {
+          const g = (v: number[]) => ({
+            customers: v.length,
+            sum: v.reduce((x, y) => x + y, 0),
+            sumOfSquares: v.reduce((x, y) => x + y * y, 0),
+          });
+          const result = meanDifference(g(a), g(b));
+          if (result.interval === null || result.difference === null) throw new Error('no interval');
+          expect(result.interval.lower).toBeLessThanOrEqual(result.difference + 1e-9);
+          expect(result.interval.upper).toBeGreaterThanOrEqual(result.difference - 1e-9);
+        },
+      ),
     );
   });
 });

@@ -106,7 +106,11 @@ export class ContactCounterStore {
     }
     // An explicit one-command pipeline is written at once; a plain call would wait for the
     // client's auto-pipelining (setImmediate), which under load costs the request several ms.
-    const [reply] = (await this.redis.pipeline().eval(RESERVE, keys.length, ...keys, ...args).exec()) ?? [];
+    const [reply] =
+      (await this.redis
+        .pipeline()
+        .eval(RESERVE, keys.length, ...keys, ...args)
+        .exec()) ?? [];
     if (reply === undefined) throw new Error('no reply to the contact reservation');
     const [error, result] = reply;
     if (error !== null) throw error;
@@ -135,10 +139,12 @@ export class ContactCounterStore {
     needed.forEach((n, i) => counts.set(n.key, Number(results[i]?.[1] ?? 0)));
     const flat = (results[needed.length]?.[1] as string[] | undefined) ?? [];
     const contacts: Array<{ contactId: string; at: string; campaignId?: string }> = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) contacts.push({ contactId: flat[i] ?? '', at: new Date(Number(flat[i + 1])).toISOString() });
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      contacts.push({ contactId: flat[i] ?? '', at: new Date(Number(flat[i + 1])).toISOString() });
     if (contacts.length > 0 && campaignIds.length > 0) {
       const owners = this.redis.pipeline();
-      for (const campaignId of campaignIds) owners.zmscore(this.key(customerId, `campaign:${campaignId}`), ...contacts.map((c) => c.contactId));
+      for (const campaignId of campaignIds)
+        owners.zmscore(this.key(customerId, `campaign:${campaignId}`), ...contacts.map((c) => c.contactId));
       const found = (await owners.exec()) ?? [];
       campaignIds.forEach((campaignId, i) => {
         const [error, scores] = found[i] ?? [null, null];

@@ -18,7 +18,8 @@ export interface RememberedDecision {
   decidedAt: string;
 }
 
-export type DecisionClaim = { kind: 'claimed'; decisionId: string } | { kind: 'done'; decision: RememberedDecision } | { kind: 'in-progress' } | { kind: 'reused' };
+export type DecisionClaim =
+  { kind: 'claimed'; decisionId: string } | { kind: 'done'; decision: RememberedDecision } | { kind: 'in-progress' } | { kind: 'reused' };
 
 /**
  * Decision requests by their idempotency key (per client): the first request claims the key, its

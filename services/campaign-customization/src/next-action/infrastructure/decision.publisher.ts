@@ -34,7 +34,11 @@ export class DecisionPublisher {
     @InjectLogger() private readonly logger: Logger,
     metrics: PlatformMetrics,
   ) {
-    this.failed = new Counter({ name: 'o2o_campaign_decisions_unstored_total', help: 'Decision requests that failed because Kafka did not acknowledge the decision in time.', registers: [metrics.registry] });
+    this.failed = new Counter({
+      name: 'o2o_campaign_decisions_unstored_total',
+      help: 'Decision requests that failed because Kafka did not acknowledge the decision in time.',
+      registers: [metrics.registry],
+    });
   }
 
   /** Resolves once Kafka acknowledged the decision; else throws DecisionNotStoredError. */
@@ -43,7 +47,10 @@ export class DecisionPublisher {
       await this.publisher.publish([{ topic: topics.campaignDecisions, events: [event] }], { deadline: Date.now() + PUBLISH_TIMEOUT_MS });
     } catch (error) {
       this.failed.inc();
-      this.logger.warn({ err: error, decisionId: event.event.id }, 'decision not acknowledged by Kafka; the request fails and may be retried');
+      this.logger.warn(
+        { err: error, decisionId: event.event.id },
+        'decision not acknowledged by Kafka; the request fails and may be retried',
+      );
       throw new DecisionNotStoredError(error);
     }
   }

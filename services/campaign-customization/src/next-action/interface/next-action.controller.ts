@@ -4,7 +4,13 @@ import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
 import { slugSchema } from '../../shared-kernel/domain/consent';
 import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
 import { SharedIdentifierError } from '../../campaigns/domain/shared-identifier.error';
-import { CustomerChangingError, DecideNextActionHandler, UnknownCustomerError, type NextActionAnswer, type NextActionMode } from '../application/decide-next-action/decide-next-action.handler';
+import {
+  CustomerChangingError,
+  DecideNextActionHandler,
+  UnknownCustomerError,
+  type NextActionAnswer,
+  type NextActionMode,
+} from '../application/decide-next-action/decide-next-action.handler';
 import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';
 import { ReadContactsQuery, type ContactsAnswer } from '../application/read-contacts/read-contacts.query';
@@ -29,9 +35,19 @@ export class NextActionController {
   /** Contacts made (a day, a week, thirty days; the latest ones) and, per reachable campaign, the caps left on this channel. Reserves nothing. */
   @RequireScope(SCOPES.profilesRead)
   @Get(':type/:value/contacts')
-  async contactsMade(@Param('type') type: string, @Param('value') value: string, @Query('channel') channel?: string): Promise<ContactsAnswer> {
+  async contactsMade(
+    @Param('type') type: string,
+    @Param('value') value: string,
+    @Query('channel') channel?: string,
+  ): Promise<ContactsAnswer> {
     const parsed = slugSchema.safeParse(channel);
-    if (!parsed.success) throw invalid([{ field: 'channel', message: channel === undefined ? 'the channel of the contact is required' : (parsed.error.issues[0]?.message ?? 'invalid') }]);
+    if (!parsed.success)
+      throw invalid([
+        {
+          field: 'channel',
+          message: channel === undefined ? 'the channel of the contact is required' : (parsed.error.issues[0]?.message ?? 'invalid'),
+        },
+      ]);
     try {
       return await this.contacts.execute({ type, value, channel: parsed.data });
     } catch (error) {
@@ -46,7 +62,13 @@ export class NextActionController {
   @Get(':type/:value/next-action')
   async preview(@Param('type') type: string, @Param('value') value: string, @Query('channel') channel?: string): Promise<NextActionAnswer> {
     const parsed = slugSchema.safeParse(channel);
-    if (!parsed.success) throw invalid([{ field: 'channel', message: channel === undefined ? 'the channel of the contact is required' : (parsed.error.issues[0]?.message ?? 'invalid') }]);
+    if (!parsed.success)
+      throw invalid([
+        {
+          field: 'channel',
+          message: channel === undefined ? 'the channel of the contact is required' : (parsed.error.issues[0]?.message ?? 'invalid'),
+        },
+      ]);
     return this.run({ type, value, channel: parsed.data }, { kind: 'preview' });
   }
 
@@ -66,18 +88,35 @@ export class NextActionController {
   ): Promise<NextActionAnswer> {
     const { channel } = parseBody(decisionBody, body);
     const key = requestKeySchema.safeParse(requestKey);
-    if (!key.success) throw invalid([{ field: 'headers.idempotency-key', message: requestKey === undefined ? 'a key per decision is required, so a retry does not contact twice' : (key.error.issues[0]?.message ?? 'invalid') }]);
+    if (!key.success)
+      throw invalid([
+        {
+          field: 'headers.idempotency-key',
+          message:
+            requestKey === undefined
+              ? 'a key per decision is required, so a retry does not contact twice'
+              : (key.error.issues[0]?.message ?? 'invalid'),
+        },
+      ]);
     // Keys are per client: two clients never share, or see, each other's decisions.
     const client = request.principal?.client ?? 'anonymous';
     const input = { type, value, channel };
     const fingerprint = DecisionRequestStore.fingerprint(type, value, channel);
     const claim = await this.requests.claim(client, key.data, fingerprint);
-    if (claim.kind === 'reused') throw problem(422, 'idempotency_key_reused', 'this Idempotency-Key was used for another customer or channel');
-    if (claim.kind === 'in-progress') throw problem(409, 'request_in_progress', 'a request with this Idempotency-Key is still being decided; retry shortly');
+    if (claim.kind === 'reused')
+      throw problem(422, 'idempotency_key_reused', 'this Idempotency-Key was used for another customer or channel');
+    if (claim.kind === 'in-progress')
+      throw problem(409, 'request_in_progress', 'a request with this Idempotency-Key is still being decided; retry shortly');
     if (claim.kind === 'done') return this.known(() => this.decide.replay(input, claim.decision));
     try {
       const answer = await this.run(input, { kind: 'decision', decisionId: claim.decisionId });
-      await this.requests.remember(client, key.data, { state: 'done', fingerprint, action: answer.action, decidedAt: answer.decidedAt, ...(answer.decisionId ? { decisionId: answer.decisionId } : {}) });
+      await this.requests.remember(client, key.data, {
+        state: 'done',
+        fingerprint,
+        action: answer.action,
+        decidedAt: answer.decidedAt,
+        ...(answer.decisionId ? { decisionId: answer.decisionId } : {}),
+      });
       return answer;
     } catch (error) {
       await this.requests.release(client, key.data);
@@ -104,5 +143,11 @@ export class NextActionController {
 
 /** 409 with the candidates: the caller asks again by one of them (`/v1/customers/by/customerId/{id}/…`). */
 function sharedIdentifier(error: SharedIdentifierError): HttpException {
-  return new HttpException({ success: false, error: { code: 'shared_identifier', message: error.message, candidates: error.candidates.map((customerId) => ({ customerId })) } }, 409);
+  return new HttpException(
+    {
+      success: false,
+      error: { code: 'shared_identifier', message: error.message, candidates: error.candidates.map((customerId) => ({ customerId })) },
+    },
+    409,
+  );
 }

@@ -20,7 +20,12 @@ const SWEEP_PAGE = 500;
 /** Reads fill in defaults: FerretDB can hand back a just-upserted document without its empty arrays. */
 function openOffer(d: OfferDecisionDocument): OpenOffer {
   const { _id, state: _state, pending: _pending, ...rest } = d;
-  return { ...rest, decisionId: _id, archetypes: Array.isArray(d.archetypes) ? d.archetypes : [], categories: Array.isArray(d.categories) ? d.categories : [] };
+  return {
+    ...rest,
+    decisionId: _id,
+    archetypes: Array.isArray(d.archetypes) ? d.archetypes : [],
+    categories: Array.isArray(d.categories) ? d.categories : [],
+  };
 }
 
 /**
@@ -71,12 +76,20 @@ export class RecordOfferOutcomesHandler {
   async recordChannelOutcomes(reports: ReadonlyArray<{ report: ChannelOutcome; trace?: Context | undefined }>): Promise<void> {
     if (reports.length === 0) return;
     const now = new Date();
-    const toPublish: Array<{ data: OfferOutcomeDataV1; cause: { eventId: string; correlationId?: string | undefined }; trace?: Context | undefined }> = [];
+    const toPublish: Array<{
+      data: OfferOutcomeDataV1;
+      cause: { eventId: string; correlationId?: string | undefined };
+      trace?: Context | undefined;
+    }> = [];
     const claimed: string[] = [];
     for (const { report, trace } of reports) {
-      const held = report.decisionId !== undefined ? await this.store.find(report.decisionId) : await this.store.latest(report.customerId, report.campaignId);
+      const held =
+        report.decisionId !== undefined
+          ? await this.store.find(report.decisionId)
+          : await this.store.latest(report.customerId, report.campaignId);
       // A decision id naming another customer's or campaign's offer is not this outcome's.
-      const offer = held !== null && held.customerId === report.customerId && held.campaignId === report.campaignId ? openOffer(held) : undefined;
+      const offer =
+        held !== null && held.customerId === report.customerId && held.campaignId === report.campaignId ? openOffer(held) : undefined;
       const data = channelOutcomeData(report, offer);
       if (offer !== undefined && isAnswer(report.outcome)) {
         const mine = held?.pending?.outcome.outcomeId === data.outcomeId;
@@ -104,7 +117,10 @@ export class RecordOfferOutcomesHandler {
     const events = all.flatMap((data) => {
       const parsed = offerOutcomeDataV1.safeParse(data);
       if (parsed.success) return [{ event: outcomeEnvelope(parsed.data) }];
-      this.logger.error({ outcomeId: data.outcomeId, issues: parsed.error.issues }, 'stored offer outcome does not fit offer.outcome v1; not published');
+      this.logger.error(
+        { outcomeId: data.outcomeId, issues: parsed.error.issues },
+        'stored offer outcome does not fit offer.outcome v1; not published',
+      );
       return [];
     });
     await this.publisher.publish(events);

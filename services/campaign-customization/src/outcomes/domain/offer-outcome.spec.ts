@@ -29,10 +29,14 @@ const offer: OpenOffer = {
 
 describe('offer outcomes', () => {
   it('reads the three channel outcomes, and nothing else', () => {
-    expect(channelOutcomeOf('e-1', undefined, event('Offer Accepted', { campaignId: 'winter-boots', decisionId: 'd-1', revenue: 80 }))).toEqual(
+    expect(
+      channelOutcomeOf('e-1', undefined, event('Offer Accepted', { campaignId: 'winter-boots', decisionId: 'd-1', revenue: 80 })),
+    ).toEqual(
       expect.objectContaining({ outcome: 'accepted', campaignId: 'winter-boots', decisionId: 'd-1', revenue: 80, channel: 'call-centre' }),
     );
-    expect(channelOutcomeOf('e-1', undefined, event('Offer Declined', { campaignId: 'c', channel: 'store' }))).toEqual(expect.objectContaining({ outcome: 'declined', channel: 'store' }));
+    expect(channelOutcomeOf('e-1', undefined, event('Offer Declined', { campaignId: 'c', channel: 'store' }))).toEqual(
+      expect.objectContaining({ outcome: 'declined', channel: 'store' }),
+    );
     expect(channelOutcomeOf('e-1', undefined, event('Offer Presented', { campaignId: 'c' }))?.outcome).toBe('presented');
     expect(channelOutcomeOf('e-1', undefined, event('Offer Ignored', { campaignId: 'c' }))).toBeUndefined();
     expect(channelOutcomeOf('e-1', undefined, event('Order Completed', { campaignId: 'c' }))).toBeUndefined();
@@ -45,7 +49,16 @@ describe('offer outcomes', () => {
     if (report === undefined) throw new Error('not an outcome');
     const data = channelOutcomeData(report, offer);
     expect(offerOutcomeDataV1.parse(data)).toEqual(data);
-    expect(data).toEqual(expect.objectContaining({ outcomeId: 'outcome:e-7', decisionId: 'd-1', offerId: 'boots-classic', archetypes: ['outdoor-family'], categories: ['shoes'], reportedBy: 'channel' }));
+    expect(data).toEqual(
+      expect.objectContaining({
+        outcomeId: 'outcome:e-7',
+        decisionId: 'd-1',
+        offerId: 'boots-classic',
+        archetypes: ['outdoor-family'],
+        categories: ['shoes'],
+        reportedBy: 'channel',
+      }),
+    );
     expect(learningKeyOf(data)).toBe('winter-boots|boots-classic|outdoor-family');
     const alone = channelOutcomeData(report, undefined);
     expect(alone.decisionId).toBeUndefined();
@@ -55,7 +68,15 @@ describe('offer outcomes', () => {
   it('records an ignored offer at its deadline, once per decision', () => {
     const data = ignoredOutcomeData(offer, 72);
     expect(offerOutcomeDataV1.parse(data)).toEqual(data);
-    expect(data).toEqual(expect.objectContaining({ outcomeId: 'ignored:d-1', outcome: 'ignored', reportedBy: 'platform', occurredAt: offer.dueAt, reason: 'no answer within 72 hours' }));
+    expect(data).toEqual(
+      expect.objectContaining({
+        outcomeId: 'ignored:d-1',
+        outcome: 'ignored',
+        reportedBy: 'platform',
+        occurredAt: offer.dueAt,
+        reason: 'no answer within 72 hours',
+      }),
+    );
   });
 
   it('counts only answers as closing an offer, and presentations as teaching nothing', () => {

@@ -44,7 +44,11 @@ function text(value: unknown): string | undefined {
  * The offer outcome a resolved event reports, if it is one. Ingestion validated the properties
  * (campaignId required); an event that still lacks it (an older ingestion) is not an outcome.
  */
-export function channelOutcomeOf(eventId: string, correlationId: string | undefined, data: ResolvedEventDataV1): ChannelOutcome | undefined {
+export function channelOutcomeOf(
+  eventId: string,
+  correlationId: string | undefined,
+  data: ResolvedEventDataV1,
+): ChannelOutcome | undefined {
   if (data.eventType !== 'track' || data.event === undefined) return undefined;
   // Own keys only: an event named "constructor" is not an outcome.
   const outcome = Object.hasOwn(kindByName, data.event) ? kindByName[data.event] : undefined;
@@ -52,7 +56,15 @@ export function channelOutcomeOf(eventId: string, correlationId: string | undefi
   const properties = data.properties ?? {};
   const campaignId = text(properties['campaignId']);
   if (campaignId === undefined) return undefined;
-  const result: ChannelOutcome = { eventId, correlationId, customerId: data.customerId, outcome, campaignId, channel: text(properties['channel']) ?? data.channel, occurredAt: data.timestamp };
+  const result: ChannelOutcome = {
+    eventId,
+    correlationId,
+    customerId: data.customerId,
+    outcome,
+    campaignId,
+    channel: text(properties['channel']) ?? data.channel,
+    occurredAt: data.timestamp,
+  };
   const decisionId = text(properties['decisionId']);
   if (decisionId !== undefined) result.decisionId = decisionId;
   const offerId = text(properties['offerId']);

@@ -57,7 +57,11 @@ export class OfferOutcomeStore implements OnModuleInit {
     await chunkedBulkWrite(
       this.decisions,
       offers.map(({ decisionId, ...offer }) => ({
-        updateOne: { filter: { _id: decisionId }, update: { $setOnInsert: { ...offer, state: 'open' as const, pending: null } }, upsert: true },
+        updateOne: {
+          filter: { _id: decisionId },
+          update: { $setOnInsert: { ...offer, state: 'open' as const, pending: null } },
+          upsert: true,
+        },
       })),
       // One bulk write at a time per database: concurrent ones can hang FerretDB (docs/architecture.md).
       { serialize: true },
@@ -80,19 +84,28 @@ export class OfferOutcomeStore implements OnModuleInit {
    * sweep came first).
    */
   async claim(decisionId: string, state: Exclude<OfferState, 'open'>, outcome: OfferOutcomeDataV1, now: Date): Promise<boolean> {
-    const result = await this.decisions.updateOne({ _id: decisionId, state: 'open' }, { $set: { state, pending: { outcome, claimedAt: now.toISOString() } } });
+    const result = await this.decisions.updateOne(
+      { _id: decisionId, state: 'open' },
+      { $set: { state, pending: { outcome, claimedAt: now.toISOString() } } },
+    );
     return result.modifiedCount === 1;
   }
 
   /** Open offers whose window has passed. */
   async overdue(now: Date, limit: number): Promise<OfferDecisionDocument[]> {
     // Deadlines are stored as toISOString() text, whose order is time order.
-    return this.decisions.find({ state: 'open', dueAt: { $lte: now.toISOString() } }, ONE_REPLY).limit(limit).toArray();
+    return this.decisions
+      .find({ state: 'open', dueAt: { $lte: now.toISOString() } }, ONE_REPLY)
+      .limit(limit)
+      .toArray();
   }
 
   /** Outcomes claimed but not marked published before this time (a crash between the two). */
   async unpublished(claimedBefore: Date, limit: number): Promise<OfferOutcomeDataV1[]> {
-    const closed = await this.decisions.find({ state: { $in: ['answered', 'ignored'] }, 'pending.claimedAt': { $lte: claimedBefore.toISOString() } }, ONE_REPLY).limit(limit).toArray();
+    const closed = await this.decisions
+      .find({ state: { $in: ['answered', 'ignored'] }, 'pending.claimedAt': { $lte: claimedBefore.toISOString() } }, ONE_REPLY)
+      .limit(limit)
+      .toArray();
     return closed.flatMap((d) => (d.pending ? [d.pending.outcome] : []));
   }
 
@@ -106,7 +119,15 @@ export class OfferOutcomeStore implements OnModuleInit {
     const operations = outcomes.flatMap((o) => {
       const key = learningKeyOf(o);
       if (key === undefined) return [];
-      return [{ updateOne: { filter: { _id: o.outcomeId }, update: { $setOnInsert: { customerId: o.customerId, statKey: `${key}#${o.outcome}`, at: o.occurredAt } }, upsert: true } }];
+      return [
+        {
+          updateOne: {
+            filter: { _id: o.outcomeId },
+            update: { $setOnInsert: { customerId: o.customerId, statKey: `${key}#${o.outcome}`, at: o.occurredAt } },
+            upsert: true,
+          },
+        },
+      ];
     });
     await chunkedBulkWrite(this.outcomes, operations, { serialize: true });
   }

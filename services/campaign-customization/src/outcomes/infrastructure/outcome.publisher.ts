@@ -29,6 +29,8 @@ export class OutcomePublisher {
 
   async publish(outcomes: ReadonlyArray<{ event: OfferOutcomeV1; trace?: Context | undefined }>): Promise<void> {
     if (outcomes.length === 0) return;
-    await this.publisher.publish([{ topic: topics.campaignOutcomes, events: outcomes.map((o) => ({ key: o.event.data.customerId, event: o.event, trace: o.trace })) }]);
+    await this.publisher.publish([
+      { topic: topics.campaignOutcomes, events: outcomes.map((o) => ({ key: o.event.data.customerId, event: o.event, trace: o.trace })) },
+    ]);
   }
 }

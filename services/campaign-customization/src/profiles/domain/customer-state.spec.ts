@@ -1,4 +1,12 @@
-import { appendMembershipChanges, emptyState, exposeToCampaign, markApplied, mergeAttribution, recordGoal, APPLIED_EVENTS_KEPT } from './customer-state';
+import {
+  appendMembershipChanges,
+  emptyState,
+  exposeToCampaign,
+  markApplied,
+  mergeAttribution,
+  recordGoal,
+  APPLIED_EVENTS_KEPT,
+} from './customer-state';
 import { consentFromEvent } from './consent-event';
 import type { ResolvedEventDataV1 } from '@o2o/contracts';
 
@@ -16,7 +24,11 @@ describe('customer state', () => {
 
   it('records the causing event and its correlation on each queued change', () => {
     const change = { segmentId: 'a', segmentVersion: 1, change: 'entered' as const, reason: 'r', changedAt: at(0) };
-    const caused = appendMembershipChanges(emptyState('c'), { current: { a: 1 }, changes: [change] }, { eventId: 'evt-1', correlationId: 'msg-1' });
+    const caused = appendMembershipChanges(
+      emptyState('c'),
+      { current: { a: 1 }, changes: [change] },
+      { eventId: 'evt-1', correlationId: 'msg-1' },
+    );
     expect(caused.outbox[0]).toMatchObject({ causationId: 'evt-1', correlationId: 'msg-1' });
     const uncorrelated = appendMembershipChanges(emptyState('c'), { current: { a: 1 }, changes: [change] }, { eventId: 'evt-2' });
     expect(uncorrelated.outbox[0]).toMatchObject({ causationId: 'evt-2' });
@@ -51,7 +63,10 @@ describe('customer state', () => {
       { camp: { group: 'control', firstExposedAt: at(10), convertedAt: at(30) }, other: { group: 'treated', firstExposedAt: at(1) } },
       () => 30,
     );
-    expect(merged).toEqual({ camp: { group: 'control', firstExposedAt: at(10), convertedAt: at(30) }, other: { group: 'treated', firstExposedAt: at(1) } });
+    expect(merged).toEqual({
+      camp: { group: 'control', firstExposedAt: at(10), convertedAt: at(30) },
+      other: { group: 'treated', firstExposedAt: at(1) },
+    });
   });
 });
 
@@ -72,9 +87,20 @@ describe('consent events', () => {
   it('maps a decision to a consent record of the event time', () => {
     expect(consentFromEvent(event({ purpose: 'marketing', channel: 'email', granted: false, wordingVersion: 3 }))).toEqual({
       ok: true,
-      record: { purpose: 'marketing', channel: 'email', status: 'withdrawn', at: at(0), source: 's', mechanism: 'web event', wordingVersion: '3' },
+      record: {
+        purpose: 'marketing',
+        channel: 'email',
+        status: 'withdrawn',
+        at: at(0),
+        source: 's',
+        mechanism: 'web event',
+        wordingVersion: '3',
+      },
     });
-    expect(consentFromEvent(event({ purpose: 'marketing', granted: true }))).toMatchObject({ ok: true, record: { channel: '*', status: 'granted' } });
+    expect(consentFromEvent(event({ purpose: 'marketing', granted: true }))).toMatchObject({
+      ok: true,
+      record: { channel: '*', status: 'granted' },
+    });
   });
 
   it('refuses a decision it cannot read, naming the property', () => {

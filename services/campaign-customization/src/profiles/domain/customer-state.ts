@@ -1,4 +1,11 @@
-import { recordActivity, recordConversion, recordExposure, isWithinWindow, type AttributionState, type ExposureGroup } from '../../lift/domain';
+import {
+  recordActivity,
+  recordConversion,
+  recordExposure,
+  isWithinWindow,
+  type AttributionState,
+  type ExposureGroup,
+} from '../../lift/domain';
 import { emptyProfile, type CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import type { MembershipChange, MembershipDiff } from '../../shared-kernel/domain/membership';
 
@@ -86,7 +93,13 @@ export function appendMembershipChanges(state: CustomerState, diff: MembershipDi
  * A first exposure to a campaign (an offer delivered, or a control decision). A goal event that
  * arrived earlier on its own topic but happened after the exposure still converts.
  */
-export function exposeToCampaign(state: CustomerState, campaignId: string, group: ExposureGroup, at: string, windowDays: number): CustomerState {
+export function exposeToCampaign(
+  state: CustomerState,
+  campaignId: string,
+  group: ExposureGroup,
+  at: string,
+  windowDays: number,
+): CustomerState {
   const held = state.attribution[campaignId];
   let next = recordExposure(held, group, at);
   const pending = state.pendingGoals.filter((g) => g.campaignId === campaignId).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -131,7 +144,10 @@ export function mergeAttribution(
     let kept: AttributionState = { group: first.group, firstExposedAt: first.firstExposedAt };
     const revenue = (first.revenue ?? 0) + (second.revenue ?? 0);
     if (revenue > 0) kept.revenue = revenue;
-    const active = [first.lastActiveAt, second.lastActiveAt].filter((t): t is string => t !== undefined).sort().at(-1);
+    const active = [first.lastActiveAt, second.lastActiveAt]
+      .filter((t): t is string => t !== undefined)
+      .sort()
+      .at(-1);
     if (active !== undefined) kept.lastActiveAt = active;
     for (const at of [first.convertedAt, second.convertedAt]) {
       if (at !== undefined) kept = recordConversion(kept, at, windowDays(campaignId)) ?? kept;
@@ -142,7 +158,13 @@ export function mergeAttribution(
 }
 
 /** Any event of a customer exposed to the campaign: revenue per customer and retention (see recordActivity). */
-export function recordCampaignActivity(state: CustomerState, campaignId: string, at: string, revenue: number | undefined, windowDays: number): CustomerState {
+export function recordCampaignActivity(
+  state: CustomerState,
+  campaignId: string,
+  at: string,
+  revenue: number | undefined,
+  windowDays: number,
+): CustomerState {
   const held = state.attribution[campaignId];
   const next = recordActivity(held, at, revenue, windowDays);
   if (next === undefined || next === held) return state;

@@ -9,7 +9,14 @@ import type { ProfileChange } from './profile-change';
 const now = new Date('2024-06-15T12:00:00Z');
 const limits: ProfileLimits = { counterSeries: 100, counterValue: 1_000_000, traits: 100, onLimit: () => undefined };
 
-const gold: SegmentDefinition = { id: 'gold', version: 1, name: 'gold', purpose: 'personalisation', consentMode: 'opt-out', rule: { path: 'value.tier', op: 'eq', value: 'A' } };
+const gold: SegmentDefinition = {
+  id: 'gold',
+  version: 1,
+  name: 'gold',
+  purpose: 'personalisation',
+  consentMode: 'opt-out',
+  rule: { path: 'value.tier', op: 'eq', value: 'A' },
+};
 
 function campaign(id: string, attributionWindowDays = 14): CampaignDefinition {
   const result = parseCampaign({
@@ -39,7 +46,11 @@ function stored(state: CustomerState, version = 3): BatchCustomer {
   return batchCustomer({ state, version, exists: true });
 }
 
-function run(customers: BatchCustomer[], changes: ProfileChange[], campaigns: CampaignDefinition[] = []): { batch: ProfileBatch; byId: Map<string, BatchCustomer> } {
+function run(
+  customers: BatchCustomer[],
+  changes: ProfileChange[],
+  campaigns: CampaignDefinition[] = [],
+): { batch: ProfileBatch; byId: Map<string, BatchCustomer> } {
   const byId = new Map(customers.map((c) => [c.state.customerId, c]));
   const batch = new ProfileBatch(byId, [gold], campaigns, now, () => limits);
   for (const change of changes) batch.apply(change);
@@ -67,7 +78,9 @@ describe('ProfileBatch', () => {
     expect(c.replayed).toBe(true);
     expect(c.trace).toBe('trace-1');
     expect(c.state.memberships).toEqual({ gold: 1 });
-    expect(c.state.outbox).toEqual([expect.objectContaining({ segmentId: 'gold', change: 'entered', sequence: 1, causationId: 'e1', correlationId: 'corr' })]);
+    expect(c.state.outbox).toEqual([
+      expect.objectContaining({ segmentId: 'gold', change: 'entered', sequence: 1, causationId: 'e1', correlationId: 'corr' }),
+    ]);
     expect(c.state.appliedEvents).toEqual(['e1']);
     expect(batch.dirty()).toEqual([c]);
   });
@@ -87,7 +100,19 @@ describe('ProfileBatch', () => {
 
   it('merges: folds the merged customer into the survivor, exits its memberships and routes its later events', () => {
     const survivor = { ...emptyState('s'), appliedEvents: ['s-e'] };
-    const mergedProfile = { ...emptyState('m').profile, value: { tier: 'A' as const, actualValue: 1, strategicValue: 0, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', updatedAt: '2024-06-01T00:00:00Z' } };
+    const mergedProfile = {
+      ...emptyState('m').profile,
+      value: {
+        tier: 'A' as const,
+        actualValue: 1,
+        strategicValue: 0,
+        purchases: 1,
+        revenue: 1,
+        currency: 'EUR',
+        modelVersion: 'm',
+        updatedAt: '2024-06-01T00:00:00Z',
+      },
+    };
     const merged: CustomerState = { ...emptyState('m'), profile: mergedProfile, memberships: { gold: 1 }, appliedEvents: ['m-e'] };
     const { byId } = run(
       [stored(survivor), stored(merged)],
@@ -113,14 +138,27 @@ describe('ProfileBatch', () => {
   });
 
   it('ignores a merge of a customer into itself', () => {
-    const { batch } = run([stored(emptyState('s'))], [{ kind: 'merged', customerId: 's', mergedId: 's', eventId: 'x', at: now.toISOString() }]);
+    const { batch } = run(
+      [stored(emptyState('s'))],
+      [{ kind: 'merged', customerId: 's', mergedId: 's', eventId: 'x', at: now.toISOString() }],
+    );
     expect(batch.dirty()).toEqual([]);
   });
 
   it('splits: hands each part its identifiers and revives a part that had been merged in', () => {
     const original: CustomerState = {
       ...emptyState('a'),
-      profile: { ...emptyState('a').profile, identity: { identifiers: [{ type: 'email', value: 'a@x' }, { type: 'email', value: 'b@x' }], mergedIds: ['b', 'z'], traits: {} } },
+      profile: {
+        ...emptyState('a').profile,
+        identity: {
+          identifiers: [
+            { type: 'email', value: 'a@x' },
+            { type: 'email', value: 'b@x' },
+          ],
+          mergedIds: ['b', 'z'],
+          traits: {},
+        },
+      },
     };
     const part: CustomerState = { ...emptyState('b'), mergedInto: 'a' };
     const { byId } = run(
@@ -170,7 +208,12 @@ describe('ProfileBatch', () => {
       [stored(emptyState('c1'))],
       [
         { kind: 'decision', customerId: 'c1', eventId: 'd1', campaignId: 'spring', group: 'treated', at: '2024-06-10T00:00:00Z' },
-        { kind: 'event', customerId: 'c1', eventId: 'g1', data: event('c1', { event: 'Order Completed', timestamp: '2024-06-12T00:00:00Z', properties: { revenue: 40 } }) },
+        {
+          kind: 'event',
+          customerId: 'c1',
+          eventId: 'g1',
+          data: event('c1', { event: 'Order Completed', timestamp: '2024-06-12T00:00:00Z', properties: { revenue: 40 } }),
+        },
       ],
       [spring],
     );
@@ -179,7 +222,22 @@ describe('ProfileBatch', () => {
   });
 
   it('re-evaluates a stored customer against the segments only when asked to', () => {
-    const state: CustomerState = { ...emptyState('c1'), profile: { ...emptyState('c1').profile, value: { tier: 'A', actualValue: 1, strategicValue: 0, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', updatedAt: '2024-06-01T00:00:00Z' } } };
+    const state: CustomerState = {
+      ...emptyState('c1'),
+      profile: {
+        ...emptyState('c1').profile,
+        value: {
+          tier: 'A',
+          actualValue: 1,
+          strategicValue: 0,
+          purchases: 1,
+          revenue: 1,
+          currency: 'EUR',
+          modelVersion: 'm',
+          updatedAt: '2024-06-01T00:00:00Z',
+        },
+      },
+    };
     const untouched = run([stored(state)], [{ kind: 'flush', customerId: 'c1' }]);
     expect(untouched.batch.dirty()).toEqual([]);
     const { byId } = run([stored(state)], [{ kind: 'reevaluate', customerId: 'c1' }]);

@@ -4,7 +4,15 @@ import { diffMemberships, mergeMemberships, type MembershipCause } from '../../s
 import { trackedProperties, type SegmentDefinition } from '../../segments/domain/segment-definition';
 import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
 import { readProperty } from '../../shared-kernel/domain/event-counter';
-import { applyConsent, applyIdentitySnapshot, applyNeedsProfiled, applyResolvedEvent, applyValueScored, mergeProfiles, type ProfileLimits } from '../../shared-kernel/domain/profile.projection';
+import {
+  applyConsent,
+  applyIdentitySnapshot,
+  applyNeedsProfiled,
+  applyResolvedEvent,
+  applyValueScored,
+  mergeProfiles,
+  type ProfileLimits,
+} from '../../shared-kernel/domain/profile.projection';
 import {
   appendMembershipChanges,
   emptyState,
@@ -57,7 +65,9 @@ type Origin<Trace> = Pick<Exclude<ProfileChange<Trace>, { kind: 'reevaluate' | '
 /** Tombstones carry no envelope: their position-based id is no event id to cite as a cause. */
 function causeOf(origin: Origin<unknown>): ChangeCause | undefined {
   if (origin.eventId.startsWith('tombstone:')) return undefined;
-  return origin.correlationId === undefined ? { eventId: origin.eventId } : { eventId: origin.eventId, correlationId: origin.correlationId };
+  return origin.correlationId === undefined
+    ? { eventId: origin.eventId }
+    : { eventId: origin.eventId, correlationId: origin.correlationId };
 }
 
 /**
@@ -184,16 +194,25 @@ export class ProfileBatch<Trace = unknown> {
       const raw = change.data.properties?.['revenue'];
       const revenue = typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
       for (const campaign of this.campaigns) {
-        if (state.attribution[campaign.id] !== undefined) state = recordCampaignActivity(state, campaign.id, change.data.timestamp, revenue, campaign.attributionWindowDays);
+        if (state.attribution[campaign.id] !== undefined)
+          state = recordCampaignActivity(state, campaign.id, change.data.timestamp, revenue, campaign.attributionWindowDays);
       }
     }
     if (state === before) return;
-    const cause: MembershipCause | undefined = !profileChanged ? undefined : change.consent !== undefined ? { kind: 'consent-change' } : { kind: 'profile-change' };
+    const cause: MembershipCause | undefined = !profileChanged
+      ? undefined
+      : change.consent !== undefined
+        ? { kind: 'consent-change' }
+        : { kind: 'profile-change' };
     this.update(w, markApplied(state, [change.eventId]), change, cause);
   }
 
   /** State topics: a merged-away id's own state is history, so it is not routed to the survivor. */
-  private applyState(change: Origin<Trace> & { customerId: string }, erasure: boolean, fold: (profile: CustomerProfile) => CustomerProfile): void {
+  private applyState(
+    change: Origin<Trace> & { customerId: string },
+    erasure: boolean,
+    fold: (profile: CustomerProfile) => CustomerProfile,
+  ): void {
     const w = this.get(change.customerId);
     if (w.state.mergedInto !== undefined || this.seen(w, change.eventId)) return;
     // Erasing what was never held would only create an empty customer.
@@ -245,7 +264,11 @@ export class ProfileBatch<Trace = unknown> {
    * own profile back as it was at the merge. Identifiers follow the split, and value and needs
    * scoring publish each part's recomputed state, which corrects the rest.
    */
-  private applySplit(customerId: string, parts: ReadonlyArray<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>, origin: Origin<Trace>): void {
+  private applySplit(
+    customerId: string,
+    parts: ReadonlyArray<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>,
+    origin: Origin<Trace>,
+  ): void {
     const { eventId } = origin;
     const original = this.get(customerId);
     if (this.seen(original, eventId)) return;
@@ -289,7 +312,10 @@ export class ProfileBatch<Trace = unknown> {
     w.trace ??= origin.trace;
     w.cause ??= causeOf(origin);
     // A merge or split cause names what happened; keep it over a later plain profile change.
-    if (recompute !== undefined && (w.recompute === undefined || w.recompute.kind === 'profile-change' || w.recompute.kind === 'segment-change')) {
+    if (
+      recompute !== undefined &&
+      (w.recompute === undefined || w.recompute.kind === 'profile-change' || w.recompute.kind === 'segment-change')
+    ) {
       w.recompute = recompute;
     }
   }

@@ -14,13 +14,32 @@ function state(): CustomerState {
         traits: { firstName: 'Ana', tags: [['vip', 2]], address: { city: 'Porto' } },
         updatedAt: '2026-12-04T09:00:00.000Z',
       },
-      value: { tier: 'B', actualValue: 310, strategicValue: 120, purchases: 3, revenue: 310, currency: 'EUR', modelVersion: 'm1', updatedAt: '2026-12-04T09:01:00.000Z' },
+      value: {
+        tier: 'B',
+        actualValue: 310,
+        strategicValue: 120,
+        purchases: 3,
+        revenue: 310,
+        currency: 'EUR',
+        modelVersion: 'm1',
+        updatedAt: '2026-12-04T09:01:00.000Z',
+      },
       consent: [{ purpose: 'marketing', channel: 'email', status: 'granted', at: '2026-12-01T00:00:00.000Z' }],
-      counters: [{ event: 'Order Completed', buckets: [[20791, 2], [20792, 1]] }],
+      counters: [
+        {
+          event: 'Order Completed',
+          buckets: [
+            [20791, 2],
+            [20792, 1],
+          ],
+        },
+      ],
     },
     memberships: { vip: 3 },
     sequence: 4,
-    outbox: [{ segmentId: 'vip', segmentVersion: 3, change: 'entered', reason: 'tier B', changedAt: '2026-12-04T09:01:00.000Z', sequence: 4 }],
+    outbox: [
+      { segmentId: 'vip', segmentVersion: 3, change: 'entered', reason: 'tier B', changedAt: '2026-12-04T09:01:00.000Z', sequence: 4 },
+    ],
     appliedEvents: ['e1', 'e2'],
     attribution: { spring: { group: 'treated', firstExposedAt: '2026-12-02T00:00:00.000Z', convertedAt: '2026-12-03T00:00:00.000Z' } },
     pendingGoals: [],
@@ -80,19 +99,28 @@ describe('customer state document', () => {
   it('exports the profile as an object without nested arrays, whichever form is stored', () => {
     const exported = readableDocument(toDocument(state(), 5, at));
     expect(JSON.parse(exported.profile?.identity.traitsJson ?? '{}')).toEqual(state().profile.identity.traits);
-    expect(exported.profile?.counters[0]?.buckets).toEqual([{ d: 20791, c: 2 }, { d: 20792, c: 1 }]);
+    expect(exported.profile?.counters[0]?.buckets).toEqual([
+      { d: 20791, c: 2 },
+      { d: 20792, c: 1 },
+    ]);
     expect(exported).not.toHaveProperty('stateJson');
     expect(exported.memberships).toEqual({ vip: 3 });
     expect(exported.appliedEvents).toEqual(['e1', 'e2']);
     const hasNestedArray = (value: unknown): boolean =>
-      Array.isArray(value) ? value.some((v) => Array.isArray(v) || hasNestedArray(v)) : typeof value === 'object' && value !== null && Object.values(value).some(hasNestedArray);
+      Array.isArray(value)
+        ? value.some((v) => Array.isArray(v) || hasNestedArray(v))
+        : typeof value === 'object' && value !== null && Object.values(value).some(hasNestedArray);
     expect(hasNestedArray(exported)).toBe(false);
   });
 });
 
 describe('lift keys', () => {
   it('lists each exposure and conversion for the indexed lift counts, and none once merged away', () => {
-    const document = toDocument({ ...state(), attribution: { ...state().attribution, autumn: { group: 'control', firstExposedAt: '2026-12-02T00:00:00.000Z' } } }, 1, at);
+    const document = toDocument(
+      { ...state(), attribution: { ...state().attribution, autumn: { group: 'control', firstExposedAt: '2026-12-02T00:00:00.000Z' } } },
+      1,
+      at,
+    );
     expect(document.liftKeys).toEqual(['spring:treated', 'spring:treated:converted', 'autumn:control']);
     expect(liftKeysOf(document.attribution, 'cus_9')).toEqual([]);
     expect(toDocument({ ...state(), mergedInto: 'cus_9' }, 2, at).liftKeys).toEqual([]);

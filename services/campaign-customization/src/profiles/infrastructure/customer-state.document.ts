@@ -58,9 +58,14 @@ export type LegacyProfile = Omit<CustomerProfile, 'counters' | 'identity'> & {
 };
 
 /** The lift keys of a customer's attribution (none once merged into another). */
-export function liftKeysOf(attribution: Readonly<Record<string, { group: string; converted: boolean }>>, mergedInto: string | undefined | null): string[] {
+export function liftKeysOf(
+  attribution: Readonly<Record<string, { group: string; converted: boolean }>>,
+  mergedInto: string | undefined | null,
+): string[] {
   if (mergedInto !== undefined && mergedInto !== null) return [];
-  return Object.entries(attribution).flatMap(([campaignId, a]) => (a.converted ? [`${campaignId}:${a.group}`, `${campaignId}:${a.group}:converted`] : [`${campaignId}:${a.group}`]));
+  return Object.entries(attribution).flatMap(([campaignId, a]) =>
+    a.converted ? [`${campaignId}:${a.group}`, `${campaignId}:${a.group}:converted`] : [`${campaignId}:${a.group}`],
+  );
 }
 
 export function toDocument(state: CustomerState, version: number, updatedAt: Date): CustomerDocument {
@@ -68,7 +73,12 @@ export function toDocument(state: CustomerState, version: number, updatedAt: Dat
   const attribution: CustomerDocument['attribution'] = {};
   // converted is stored beside convertedAt so that lift can count with plain equality queries.
   for (const [id, a] of Object.entries(state.attribution)) attribution[id] = { ...a, converted: a.convertedAt !== undefined };
-  const whole: StoredWhole = { profile, memberships: state.memberships, appliedEvents: state.appliedEvents, pendingGoals: state.pendingGoals };
+  const whole: StoredWhole = {
+    profile,
+    memberships: state.memberships,
+    appliedEvents: state.appliedEvents,
+    pendingGoals: state.pendingGoals,
+  };
   const document: CustomerDocument = {
     _id: state.customerId,
     version,
@@ -113,10 +123,23 @@ export function fromDocument(document: CustomerDocument): CustomerState {
  * stored by a document store that refuses nested arrays, which traits and buckets may hold.
  */
 export function readableDocument(document: CustomerDocument): Omit<CustomerDocument, 'stateJson'> {
-  const { stateJson: _json, profile: _profile, memberships: _memberships, appliedEvents: _applied, pendingGoals: _goals, ...rest } = document;
+  const {
+    stateJson: _json,
+    profile: _profile,
+    memberships: _memberships,
+    appliedEvents: _applied,
+    pendingGoals: _goals,
+    ...rest
+  } = document;
   const whole = storedWhole(document);
   if (whole === undefined) return rest;
-  return { ...rest, profile: nestedProfile({ ...whole.profile, customerId: document._id }), memberships: whole.memberships, appliedEvents: whole.appliedEvents, pendingGoals: whole.pendingGoals };
+  return {
+    ...rest,
+    profile: nestedProfile({ ...whole.profile, customerId: document._id }),
+    memberships: whole.memberships,
+    appliedEvents: whole.appliedEvents,
+    pendingGoals: whole.pendingGoals,
+  };
 }
 
 function nestedProfile(profile: CustomerProfile): LegacyProfile {

@@ -39,7 +39,9 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
 
   /** Back-fills lift keys of documents written before them, in the background (every instance may; it is idempotent). */
   onApplicationBootstrap(): void {
-    this.backfillLiftKeys().catch((error: unknown) => this.logger.warn(`lift keys not back-filled yet (the next start retries): ${error instanceof Error ? error.message : String(error)}`));
+    this.backfillLiftKeys().catch((error: unknown) =>
+      this.logger.warn(`lift keys not back-filled yet (the next start retries): ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /**
@@ -59,7 +61,10 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
       const result = await chunkedBulkWrite(
         this.customers,
         page.map((d) => ({
-          updateOne: { filter: { _id: d._id, version: d.version, liftKeys: { $exists: false } }, update: { $set: { liftKeys: liftKeysOf(d.attribution ?? {}, d.mergedInto) } } },
+          updateOne: {
+            filter: { _id: d._id, version: d.version, liftKeys: { $exists: false } },
+            update: { $set: { liftKeys: liftKeysOf(d.attribution ?? {}, d.mergedInto) } },
+          },
         })),
         { serialize: true },
       );
@@ -72,7 +77,8 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
     const found = new Map<string, StoredState>();
     if (customerIds.length === 0) return found;
     const documents = await this.customers.find({ _id: { $in: [...customerIds] } }, ONE_REPLY).toArray();
-    for (const document of documents) found.set(document._id, { state: fromDocument(document), version: document.version ?? 0, exists: true });
+    for (const document of documents)
+      found.set(document._id, { state: fromDocument(document), version: document.version ?? 0, exists: true });
     return found;
   }
 
@@ -122,7 +128,10 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
       .filter((c) => c.entries.length > 0)
       .map((c) => ({
         // As stored: the JSON form toDocument wrote (equality is by value and field order).
-        updateOne: { filter: { _id: c.customerId }, update: { $pullAll: { outbox: JSON.parse(JSON.stringify(c.entries)) as OutboxEntry[] } } },
+        updateOne: {
+          filter: { _id: c.customerId },
+          update: { $pullAll: { outbox: JSON.parse(JSON.stringify(c.entries)) as OutboxEntry[] } },
+        },
       }));
     if (operations.length === 0) return;
     await chunkedBulkWrite(this.customers, operations, { serialize: true });
@@ -140,7 +149,11 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
 
   /** A page of live customers' states in _id order (merged-away ids skipped), for reports that read every customer. */
   async statesPage(afterId: string, limit: number): Promise<{ states: CustomerState[]; last?: string }> {
-    const documents = await this.customers.find({ _id: { $gt: afterId } }).sort({ _id: 1 }).limit(limit).toArray();
+    const documents = await this.customers
+      .find({ _id: { $gt: afterId } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
     const last = documents[documents.length - 1]?._id;
     const states = documents.filter((d) => d.mergedInto === undefined || d.mergedInto === null).map(fromDocument);
     return last === undefined ? { states } : { states, last };
@@ -166,18 +179,31 @@ export class CustomerStateRepository implements OnModuleInit, OnApplicationBoots
     const count = async (group: 'treated' | 'control', converted: boolean) => {
       const [indexed, legacy] = await Promise.all([
         this.customers.countDocuments({ liftKeys: `${campaignId}:${group}${converted ? ':converted' : ''}` }),
-        this.customers.countDocuments({ liftKeys: { $exists: false }, [`${path}.group`]: group, ...(converted ? { [`${path}.converted`]: true } : {}), mergedInto: { $exists: false } }),
+        this.customers.countDocuments({
+          liftKeys: { $exists: false },
+          [`${path}.group`]: group,
+          ...(converted ? { [`${path}.converted`]: true } : {}),
+          mergedInto: { $exists: false },
+        }),
       ]);
       return indexed + legacy;
     };
-    const [te, tc, ce, cc] = await Promise.all([count('treated', false), count('treated', true), count('control', false), count('control', true)]);
+    const [te, tc, ce, cc] = await Promise.all([
+      count('treated', false),
+      count('treated', true),
+      count('control', false),
+      count('control', true),
+    ]);
     return { treated: { exposed: te, converted: tc }, control: { exposed: ce, converted: cc } };
   }
 
   /** The campaign's exposed customers' standing (revenue and activity for the revenue and retention lifts); one indexed read. */
   async attributionStates(campaignId: string): Promise<AttributionState[]> {
     const documents = await this.customers
-      .find({ liftKeys: { $in: [`${campaignId}:treated`, `${campaignId}:control`] } }, { projection: { [`attribution.${campaignId}`]: 1 }, ...ONE_REPLY })
+      .find(
+        { liftKeys: { $in: [`${campaignId}:treated`, `${campaignId}:control`] } },
+        { projection: { [`attribution.${campaignId}`]: 1 }, ...ONE_REPLY },
+      )
       .toArray();
     return documents.flatMap((d) => {
       const held = (d as { attribution?: Record<string, AttributionState & { converted?: boolean }> }).attribution?.[campaignId];

@@ -163,7 +163,9 @@ export class IdentifierIndexRepository implements OnModuleInit {
       if (previous === undefined || previous.at <= updatedAt) latest.set(s.customerId, { keys, at: updatedAt });
     }
     if (latest.size === 0) return;
-    const stored = new Map((await this.holdings.find({ _id: { $in: [...latest.keys()] } }, { batchSize: latest.size + 1 }).toArray()).map((d) => [d._id, d]));
+    const stored = new Map(
+      (await this.holdings.find({ _id: { $in: [...latest.keys()] } }, { batchSize: latest.size + 1 }).toArray()).map((d) => [d._id, d]),
+    );
     let changes = plan(latest, stored);
     /** Keys written for each customer, in every attempt: what a newer writer may need set back. */
     const touched = new Map<string, Set<string>>();
@@ -171,7 +173,8 @@ export class IdentifierIndexRepository implements OnModuleInit {
       for (const c of changes) touched.set(c.customerId, new Set([...(touched.get(c.customerId) ?? []), ...c.added, ...c.removed]));
       await this.writeIdentifiers(changes, owners);
       if (await this.writeHoldings(changes)) return;
-      if (attempt === MAX_ATTEMPTS) throw new Error(`identifier holdings: still contended after ${attempt} attempts (the batch is retried)`);
+      if (attempt === MAX_ATTEMPTS)
+        throw new Error(`identifier holdings: still contended after ${attempt} attempts (the batch is retried)`);
       changes = await this.afterContention(changes, latest, touched);
     }
   }
@@ -183,13 +186,22 @@ export class IdentifierIndexRepository implements OnModuleInit {
    * (this writer may have undone part of its holders). Where it applied an older one, this
    * snapshot is planned again from what it wrote, and written again.
    */
-  private async afterContention(changes: readonly HoldingChange[], latest: ReadonlyMap<string, { keys: ReadonlySet<string>; at: Date }>, touched: ReadonlyMap<string, ReadonlySet<string>>): Promise<HoldingChange[]> {
-    const now = new Map((await this.holdings.find({ _id: { $in: changes.map((c) => c.customerId) } }, { batchSize: changes.length + 1 }).toArray()).map((d) => [d._id, d]));
+  private async afterContention(
+    changes: readonly HoldingChange[],
+    latest: ReadonlyMap<string, { keys: ReadonlySet<string>; at: Date }>,
+    touched: ReadonlyMap<string, ReadonlySet<string>>,
+  ): Promise<HoldingChange[]> {
+    const now = new Map(
+      (await this.holdings.find({ _id: { $in: changes.map((c) => c.customerId) } }, { batchSize: changes.length + 1 }).toArray()).map(
+        (d) => [d._id, d],
+      ),
+    );
     const again = new Map<string, { keys: ReadonlySet<string>; at: Date }>();
     const fixes: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     for (const change of changes) {
       const current = now.get(change.customerId);
-      if (current !== undefined && current.at.getTime() === change.at.getTime() && current.keys.join('\n') === change.keys.join('\n')) continue;
+      if (current !== undefined && current.at.getTime() === change.at.getTime() && current.keys.join('\n') === change.keys.join('\n'))
+        continue;
       if (current === undefined || current.at <= change.at) {
         const wanted = latest.get(change.customerId);
         if (wanted !== undefined) again.set(change.customerId, wanted);
@@ -197,7 +209,12 @@ export class IdentifierIndexRepository implements OnModuleInit {
       }
       const holds = new Set(current.keys);
       for (const key of touched.get(change.customerId) ?? []) {
-        fixes.push({ updateOne: { filter: { _id: key }, update: holds.has(key) ? { $addToSet: { holders: change.customerId } } : { $pull: { holders: change.customerId } } } });
+        fixes.push({
+          updateOne: {
+            filter: { _id: key },
+            update: holds.has(key) ? { $addToSet: { holders: change.customerId } } : { $pull: { holders: change.customerId } },
+          },
+        });
       }
     }
     if (fixes.length > 0) {
@@ -215,19 +232,34 @@ export class IdentifierIndexRepository implements OnModuleInit {
    * harmlessly, and batches of different customers sharing an identifier touch only their own
    * entry in `holders` (each update is atomic on its document).
    */
-  private async writeIdentifiers(changes: readonly HoldingChange[], owners: ReadonlyMap<string, { customerId: string; updatedAt: Date }>): Promise<void> {
+  private async writeIdentifiers(
+    changes: readonly HoldingChange[],
+    owners: ReadonlyMap<string, { customerId: string; updatedAt: Date }>,
+  ): Promise<void> {
     const adds: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     const claims: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     const pulls: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     for (const change of changes) {
       for (const key of change.added) {
-        adds.push({ updateOne: { filter: { _id: key }, update: { $setOnInsert: { customerId: '', updatedAt: EPOCH }, $addToSet: { holders: change.customerId } }, upsert: true } });
+        adds.push({
+          updateOne: {
+            filter: { _id: key },
+            update: { $setOnInsert: { customerId: '', updatedAt: EPOCH }, $addToSet: { holders: change.customerId } },
+            upsert: true,
+          },
+        });
         const owner = owners.get(key);
         if (owner?.customerId === change.customerId) {
-          claims.push({ updateOne: { filter: { _id: key, updatedAt: { $lte: owner.updatedAt } }, update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } } } });
+          claims.push({
+            updateOne: {
+              filter: { _id: key, updatedAt: { $lte: owner.updatedAt } },
+              update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } },
+            },
+          });
         }
       }
-      for (const key of change.removed) pulls.push({ updateOne: { filter: { _id: key }, update: { $pull: { holders: change.customerId } } } });
+      for (const key of change.removed)
+        pulls.push({ updateOne: { filter: { _id: key }, update: { $pull: { holders: change.customerId } } } });
     }
     await chunkedBulkWrite(this.identifiers, [...adds, ...claims, ...pulls], { serialize: true, ordered: true });
   }
@@ -240,7 +272,12 @@ export class IdentifierIndexRepository implements OnModuleInit {
       changes.map((c) =>
         c.version === undefined
           ? { updateOne: { filter: { _id: c.customerId }, update: { $setOnInsert: { keys: c.keys, at: c.at, version: 1 } }, upsert: true } }
-          : { updateOne: { filter: { _id: c.customerId, version: c.version }, update: { $set: { keys: c.keys, at: c.at }, $inc: { version: 1 } } } },
+          : {
+              updateOne: {
+                filter: { _id: c.customerId, version: c.version },
+                update: { $set: { keys: c.keys, at: c.at }, $inc: { version: 1 } },
+              },
+            },
       ),
       { serialize: true },
     );
@@ -302,7 +339,10 @@ export class IdentifierIndexRepository implements OnModuleInit {
 }
 
 /** What each customer's latest snapshot changes in its stored holdings (nothing: left out). */
-function plan(latest: ReadonlyMap<string, { keys: ReadonlySet<string>; at: Date }>, stored: ReadonlyMap<string, HoldingDocument>): HoldingChange[] {
+function plan(
+  latest: ReadonlyMap<string, { keys: ReadonlySet<string>; at: Date }>,
+  stored: ReadonlyMap<string, HoldingDocument>,
+): HoldingChange[] {
   const changes: HoldingChange[] = [];
   for (const [customerId, { keys, at }] of latest) {
     const held = stored.get(customerId);

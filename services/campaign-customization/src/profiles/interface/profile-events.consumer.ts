@@ -40,7 +40,14 @@ export class ProfileEventsConsumer {
       const data = event.data;
       const report = channelOutcomeOf(event.id, event.correlationid, data);
       if (report !== undefined) reports.push({ report, trace: message.trace });
-      const change: ProfileChange = { kind: 'event', customerId: data.customerId, eventId: event.id, correlationId: event.correlationid, data, trace: message.trace };
+      const change: ProfileChange = {
+        kind: 'event',
+        customerId: data.customerId,
+        eventId: event.id,
+        correlationId: event.correlationid,
+        data,
+        trace: message.trace,
+      };
       if (data.eventType === 'track' && data.event === this.config.CONSENT_EVENT) {
         const consent = consentFromEvent(data);
         if (!consent.ok) {
@@ -64,10 +71,26 @@ export class ProfileEventsConsumer {
       const { event } = message;
       if (event.type === 'customer.merged') {
         const d = event.data;
-        changes.push({ kind: 'merged', customerId: d.survivorId, mergedId: d.mergedId, at: d.mergedAt, eventId: event.id, correlationId: event.correlationid, trace: message.trace });
+        changes.push({
+          kind: 'merged',
+          customerId: d.survivorId,
+          mergedId: d.mergedId,
+          at: d.mergedAt,
+          eventId: event.id,
+          correlationId: event.correlationid,
+          trace: message.trace,
+        });
       } else {
         const d = event.data;
-        changes.push({ kind: 'split', customerId: d.customerId, parts: d.parts, at: d.splitAt, eventId: event.id, correlationId: event.correlationid, trace: message.trace });
+        changes.push({
+          kind: 'split',
+          customerId: d.customerId,
+          parts: d.parts,
+          at: d.splitAt,
+          eventId: event.id,
+          correlationId: event.correlationid,
+          trace: message.trace,
+        });
       }
     }
     await this.apply.execute(changes);
@@ -77,8 +100,21 @@ export class ProfileEventsConsumer {
   async onIdentitySnapshots(@Payload() batch: EventBatch<'identitySnapshots'>): Promise<void> {
     const changes: ProfileChange[] = batch.messages.map((m) =>
       m.kind === 'event'
-        ? { kind: 'identity', customerId: m.event.data.customerId, eventId: m.event.id, correlationId: m.event.correlationid, data: m.event.data, trace: m.trace }
-        : { kind: 'identity', customerId: m.key, eventId: tombstoneId(batch.clusterTopic, m.partition, m.offset), data: null, trace: m.trace },
+        ? {
+            kind: 'identity',
+            customerId: m.event.data.customerId,
+            eventId: m.event.id,
+            correlationId: m.event.correlationid,
+            data: m.event.data,
+            trace: m.trace,
+          }
+        : {
+            kind: 'identity',
+            customerId: m.key,
+            eventId: tombstoneId(batch.clusterTopic, m.partition, m.offset),
+            data: null,
+            trace: m.trace,
+          },
     );
     await this.apply.execute(changes);
     // The lookup index follows the projection: a crash in between redelivers both, and both are idempotent.
@@ -91,8 +127,21 @@ export class ProfileEventsConsumer {
     await this.apply.execute(
       batch.messages.map((m): ProfileChange =>
         m.kind === 'event'
-          ? { kind: 'value', customerId: m.event.data.customerId, eventId: m.event.id, correlationId: m.event.correlationid, data: m.event.data, trace: m.trace }
-          : { kind: 'value', customerId: m.key, eventId: tombstoneId(batch.clusterTopic, m.partition, m.offset), data: null, trace: m.trace },
+          ? {
+              kind: 'value',
+              customerId: m.event.data.customerId,
+              eventId: m.event.id,
+              correlationId: m.event.correlationid,
+              data: m.event.data,
+              trace: m.trace,
+            }
+          : {
+              kind: 'value',
+              customerId: m.key,
+              eventId: tombstoneId(batch.clusterTopic, m.partition, m.offset),
+              data: null,
+              trace: m.trace,
+            },
       ),
     );
   }
@@ -102,8 +151,21 @@ export class ProfileEventsConsumer {
     await this.apply.execute(
       batch.messages.map((m): ProfileChange =>
         m.kind === 'event'
-          ? { kind: 'needs', customerId: m.event.data.customerId, eventId: m.event.id, correlationId: m.event.correlationid, data: m.event.data, trace: m.trace }
-          : { kind: 'needs', customerId: m.key, eventId: tombstoneId(batch.clusterTopic, m.partition, m.offset), data: null, trace: m.trace },
+          ? {
+              kind: 'needs',
+              customerId: m.event.data.customerId,
+              eventId: m.event.id,
+              correlationId: m.event.correlationid,
+              data: m.event.data,
+              trace: m.trace,
+            }
+          : {
+              kind: 'needs',
+              customerId: m.key,
+              eventId: tombstoneId(batch.clusterTopic, m.partition, m.offset),
+              data: null,
+              trace: m.trace,
+            },
       ),
     );
   }

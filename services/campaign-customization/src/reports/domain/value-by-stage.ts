@@ -66,8 +66,12 @@ export class ValueByStageAccumulator {
     const rank = (stage: string) => (order.includes(stage) ? order.indexOf(stage) : order.length);
     return {
       customers: this.customers,
-      byStage: [...this.stages].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([stage, sum]) => ({ stage, ...view(sum) })),
-      byArchetype: [...this.archetypes].sort(([a, x], [b, y]) => y.actualValue - x.actualValue || a.localeCompare(b)).map(([archetype, sum]) => ({ archetype, ...view(sum) })),
+      byStage: [...this.stages]
+        .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+        .map(([stage, sum]) => ({ stage, ...view(sum) })),
+      byArchetype: [...this.archetypes]
+        .sort(([a, x], [b, y]) => y.actualValue - x.actualValue || a.localeCompare(b))
+        .map(([archetype, sum]) => ({ archetype, ...view(sum) })),
     };
   }
 

@@ -21,7 +21,17 @@ const mailable = segment('mailable', 1, { path: 'traits.email', op: 'exists' }, 
 
 function profile(id: string, tier?: 'A' | 'B', stage?: 'loyalty' | 'purchase', email = false): CustomerProfile {
   const p = emptyProfile(id);
-  if (tier) p.value = { tier, actualValue: 1, strategicValue: 0, purchases: 1, revenue: 1, currency: 'EUR', modelVersion: 'm', updatedAt: '2024-06-01T00:00:00Z' };
+  if (tier)
+    p.value = {
+      tier,
+      actualValue: 1,
+      strategicValue: 0,
+      purchases: 1,
+      revenue: 1,
+      currency: 'EUR',
+      modelVersion: 'm',
+      updatedAt: '2024-06-01T00:00:00Z',
+    };
   if (stage) p.needs = { stage, stageReason: '', facts: [], archetypes: [], unknown: [], updatedAt: '2024-06-01T00:00:00Z' };
   if (email) p.identity.traits['email'] = 'x@example.com';
   return p;
@@ -33,7 +43,13 @@ describe('membership diff', () => {
     expect(diff.current).toEqual({ loyal: 1, mailable: 1 });
     expect(diff.changes).toEqual([
       { segmentId: 'gold', segmentVersion: 1, change: 'exited', reason: 'value.tier is "B": not eq "A"', changedAt: now.toISOString() },
-      { segmentId: 'loyal', segmentVersion: 1, change: 'entered', reason: 'needs.stage is "loyalty": eq "loyalty"', changedAt: now.toISOString() },
+      {
+        segmentId: 'loyal',
+        segmentVersion: 1,
+        change: 'entered',
+        reason: 'needs.stage is "loyalty": eq "loyalty"',
+        changedAt: now.toISOString(),
+      },
       { segmentId: 'mailable', segmentVersion: 1, change: 'entered', reason: 'traits.email exists', changedAt: now.toISOString() },
     ]);
     expect(diffMemberships(diff.current, [gold, loyal, mailable], profile('c', 'B', 'loyalty', true), now).changes).toEqual([]);
@@ -88,11 +104,15 @@ describe('membership diff', () => {
     const withdrawnAt = new Date('2024-06-15T13:00:00Z');
     const quick = withdrawalExits(previous, [gold, loyal, mailable], 'email-marketing', withdrawnAt);
     expect(quick.current).toEqual({ gold: 1, loyal: 1 });
-    expect(quick.changes.map((c) => [c.segmentId, c.change, c.reason])).toEqual([['mailable', 'exited', 'consent for email-marketing withdrawn']]);
+    expect(quick.changes.map((c) => [c.segmentId, c.change, c.reason])).toEqual([
+      ['mailable', 'exited', 'consent for email-marketing withdrawn'],
+    ]);
     p.consent.push({ purpose: 'email-marketing', channel: '*', status: 'withdrawn', at: withdrawnAt.toISOString() });
     const full = diffMemberships(previous, [gold, loyal, mailable], p, withdrawnAt, { kind: 'consent-change' });
     expect(full.current).toEqual(quick.current);
-    expect(full.changes.map((c) => c.reason)).toEqual(['consent changed: consent for email-marketing withdrawn at 2024-06-15T13:00:00.000Z']);
+    expect(full.changes.map((c) => c.reason)).toEqual([
+      'consent changed: consent for email-marketing withdrawn at 2024-06-15T13:00:00.000Z',
+    ]);
     expect(diffMemberships(quick.current, [gold, loyal, mailable], p, withdrawnAt).changes).toEqual([]);
   });
 
@@ -110,7 +130,12 @@ describe('membership diff', () => {
       fc.integer({ min: 1, max: 3 }),
     );
     const arbProfile = fc
-      .tuple(fc.constantFrom(undefined, 'A' as const, 'B' as const), fc.constantFrom(undefined, 'loyalty' as const, 'purchase' as const), fc.boolean(), fc.boolean())
+      .tuple(
+        fc.constantFrom(undefined, 'A' as const, 'B' as const),
+        fc.constantFrom(undefined, 'loyalty' as const, 'purchase' as const),
+        fc.boolean(),
+        fc.boolean(),
+      )
       .map(([tier, stage, email, withdrawn]) => {
         const p = profile('c', tier, stage, email);
         if (withdrawn) p.consent.push({ purpose: 'personalisation', channel: '*', status: 'withdrawn', at: now.toISOString() });

@@ -48,7 +48,13 @@ export function diffMemberships(
           changedAt,
         });
       }
-      entries.push({ segmentId: segment.id, segmentVersion: segment.version, change: 'entered', reason: prefix + result.reason, changedAt });
+      entries.push({
+        segmentId: segment.id,
+        segmentVersion: segment.version,
+        change: 'entered',
+        reason: prefix + result.reason,
+        changedAt,
+      });
     } else if (was !== undefined) {
       exits.push({ segmentId: segment.id, segmentVersion: was, change: 'exited', reason: prefix + result.reason, changedAt });
     }
@@ -80,7 +86,10 @@ export interface MergeMembershipInput {
  * the merged customer already had says so in its reason, so a consumer can tell a carried-over
  * membership from a new one.
  */
-export function mergeMemberships(input: MergeMembershipInput, options: Omit<EvaluationOptions, 'purpose'> = {}): {
+export function mergeMemberships(
+  input: MergeMembershipInput,
+  options: Omit<EvaluationOptions, 'purpose'> = {},
+): {
   survivor: MembershipDiff;
   merged: MembershipDiff;
 } {
@@ -104,9 +113,13 @@ export function mergeMemberships(input: MergeMembershipInput, options: Omit<Eval
 /** Exits of every membership: for a customer merged away or erased. */
 export function exitAll(previous: Memberships, reason: string, now: Date): MembershipDiff {
   const changedAt = now.toISOString();
-  const changes = Object.entries(previous).map(
-    ([segmentId, segmentVersion]): MembershipChange => ({ segmentId, segmentVersion, change: 'exited', reason, changedAt }),
-  );
+  const changes = Object.entries(previous).map(([segmentId, segmentVersion]): MembershipChange => ({
+    segmentId,
+    segmentVersion,
+    change: 'exited',
+    reason,
+    changedAt,
+  }));
   return { current: {}, changes: sortById(changes) };
 }
 

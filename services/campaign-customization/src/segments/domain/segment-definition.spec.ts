@@ -6,7 +6,16 @@ const now = new Date('2024-06-15T12:00:00Z');
 function goldCustomer(): CustomerProfile {
   return {
     ...emptyProfile('c-1'),
-    value: { tier: 'A', actualValue: 5000, strategicValue: 0, purchases: 9, revenue: 9000, currency: 'EUR', modelVersion: 'm', updatedAt: now.toISOString() },
+    value: {
+      tier: 'A',
+      actualValue: 5000,
+      strategicValue: 0,
+      purchases: 9,
+      revenue: 9000,
+      currency: 'EUR',
+      modelVersion: 'm',
+      updatedAt: now.toISOString(),
+    },
   };
 }
 
@@ -31,7 +40,13 @@ describe('segment definitions', () => {
   });
 
   it('bumps the version only when membership could change', () => {
-    const first = reviseSegment(undefined, { id: 'gold', name: 'Gold', purpose: 'personalisation', consentMode: 'opt-out', rule: gold.rule });
+    const first = reviseSegment(undefined, {
+      id: 'gold',
+      name: 'Gold',
+      purpose: 'personalisation',
+      consentMode: 'opt-out',
+      rule: gold.rule,
+    });
     expect(first.version).toBe(1);
     const renamed = reviseSegment(first, { ...first, name: 'Gold customers', description: 'tier A' });
     expect(renamed).toMatchObject({ version: 1, name: 'Gold customers', description: 'tier A' });
@@ -58,7 +73,10 @@ describe('segment definitions', () => {
     p.consent.push({ purpose: 'personalisation', channel: '*', status: 'withdrawn', at: '2024-03-01T00:00:00Z' });
     expect(p.consent.filter((c) => c.channel === '*')).toHaveLength(2);
     const withdrawn = { ...p, consent: p.consent.filter((c) => !(c.channel === '*' && c.status === 'granted')) };
-    expect(evaluateMembership(gold, withdrawn, now)).toEqual({ matched: false, reason: 'consent for personalisation withdrawn at 2024-03-01T00:00:00Z' });
+    expect(evaluateMembership(gold, withdrawn, now)).toEqual({
+      matched: false,
+      reason: 'consent for personalisation withdrawn at 2024-03-01T00:00:00Z',
+    });
   });
 
   it('lists the properties count filters need tracked', () => {

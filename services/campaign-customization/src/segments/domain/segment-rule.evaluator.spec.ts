@@ -55,7 +55,14 @@ function customer(): CustomerProfile {
     },
     consent: [{ purpose: 'email-marketing', channel: 'email', status: 'granted', at: '2024-01-01T00:00:00Z' }],
     counters: [
-      { event: 'Order Completed', buckets: [[today - 40, 1], [today - 29, 2], [today, 1]] },
+      {
+        event: 'Order Completed',
+        buckets: [
+          [today - 40, 1],
+          [today - 29, 2],
+          [today, 1],
+        ],
+      },
       { event: 'Order Completed', property: 'category', value: 'shoes', buckets: [[today, 1]] },
     ],
   };
@@ -80,9 +87,21 @@ describe('segment rule evaluation', () => {
     [{ path: 'value.expectedPurchases', op: 'gte', value: 0 }, false, 'value.expectedPurchases is unknown, so gte 0 cannot hold'],
     [{ path: 'value.expectedPurchases', op: 'neq', value: 1 }, false, 'value.expectedPurchases is unknown, so neq 1 cannot hold'],
     [{ path: 'needs.stage', op: 'in', value: ['connection', 'loyalty'] }, true, 'needs.stage is "loyalty": in ["connection","loyalty"]'],
-    [{ path: 'needs.archetypes', op: 'contains', value: 'family-traveller' }, true, 'needs.archetypes is ["family-traveller","bargain-hunter"]: contains "family-traveller"'],
-    [{ path: 'needs.archetypes', op: 'in', value: ['business', 'bargain-hunter'] }, true, 'needs.archetypes is ["family-traveller","bargain-hunter"]: in ["business","bargain-hunter"]'],
-    [{ path: 'needs.unknown', op: 'contains', value: 'room.smoking' }, false, 'needs.unknown is ["room.view"]: not contains "room.smoking"'],
+    [
+      { path: 'needs.archetypes', op: 'contains', value: 'family-traveller' },
+      true,
+      'needs.archetypes is ["family-traveller","bargain-hunter"]: contains "family-traveller"',
+    ],
+    [
+      { path: 'needs.archetypes', op: 'in', value: ['business', 'bargain-hunter'] },
+      true,
+      'needs.archetypes is ["family-traveller","bargain-hunter"]: in ["business","bargain-hunter"]',
+    ],
+    [
+      { path: 'needs.unknown', op: 'contains', value: 'room.smoking' },
+      false,
+      'needs.unknown is ["room.view"]: not contains "room.smoking"',
+    ],
     [{ path: 'needs.nextQuestion', op: 'exists' }, false, 'needs.nextQuestion is unknown'],
     [{ path: 'facts.room.smoking', op: 'eq', value: false }, true, 'facts.room.smoking is false: eq false'],
     [{ path: 'facts.diet', op: 'contains', value: 'Vegetarian' }, true, 'facts.diet is "vegetarian, no nuts": contains "Vegetarian"'],
@@ -91,10 +110,22 @@ describe('segment rule evaluation', () => {
     [{ path: 'facts.nights', op: 'eq', value: 3 }, true, 'facts.nights is 3: eq 3'],
     // Collected for research, so invisible to personalisation.
     [{ path: 'facts.secret', op: 'exists' }, false, 'facts.secret is unknown'],
-    [{ path: 'consent.email-marketing.email', op: 'eq', value: 'granted' }, true, 'consent.email-marketing.email is "granted": eq "granted"'],
+    [
+      { path: 'consent.email-marketing.email', op: 'eq', value: 'granted' },
+      true,
+      'consent.email-marketing.email is "granted": eq "granted"',
+    ],
     [{ path: 'consent.email-marketing', op: 'exists' }, false, 'consent.email-marketing is unknown'],
-    [{ count: { event: 'Order Completed', days: 30 }, op: 'gte', value: 3 }, true, 'count of "Order Completed" in the last 30 days is 3: gte 3'],
-    [{ count: { event: 'Order Completed', days: 29 }, op: 'gte', value: 3 }, false, 'count of "Order Completed" in the last 29 days is 1: not gte 3'],
+    [
+      { count: { event: 'Order Completed', days: 30 }, op: 'gte', value: 3 },
+      true,
+      'count of "Order Completed" in the last 30 days is 3: gte 3',
+    ],
+    [
+      { count: { event: 'Order Completed', days: 29 }, op: 'gte', value: 3 },
+      false,
+      'count of "Order Completed" in the last 29 days is 1: not gte 3',
+    ],
     [
       { count: { event: 'Order Completed', days: 7, where: { property: 'category', value: 'shoes' } }, op: 'eq', value: 1 },
       true,
@@ -105,15 +136,26 @@ describe('segment rule evaluation', () => {
   });
 
   it('never quotes traits or identifiers in reasons', () => {
-    expect(run({ path: 'traits.firstName', op: 'eq', value: 'Ann' })).toEqual({ matched: true, reason: 'traits.firstName is <redacted>: eq <value>' });
-    expect(run({ path: 'traits.address.city', op: 'in', value: ['Paris'] })).toEqual({ matched: false, reason: 'traits.address.city is <redacted>: not in <value>' });
+    expect(run({ path: 'traits.firstName', op: 'eq', value: 'Ann' })).toEqual({
+      matched: true,
+      reason: 'traits.firstName is <redacted>: eq <value>',
+    });
+    expect(run({ path: 'traits.address.city', op: 'in', value: ['Paris'] })).toEqual({
+      matched: false,
+      reason: 'traits.address.city is <redacted>: not in <value>',
+    });
     const r = run({ path: 'identifiers.email', op: 'contains', value: 'ann@example.com' });
     expect(r.matched).toBe(true);
     expect(r.reason).not.toContain('ann@');
   });
 
   it('can quote no profile value at all', () => {
-    expect(evaluate(rule({ path: 'facts.diet', op: 'contains', value: 'vegan' }), customer(), now, { purpose: 'personalisation', redactValues: true })).toEqual({
+    expect(
+      evaluate(rule({ path: 'facts.diet', op: 'contains', value: 'vegan' }), customer(), now, {
+        purpose: 'personalisation',
+        redactValues: true,
+      }),
+    ).toEqual({
       matched: false,
       reason: 'facts.diet is <redacted>: not contains "vegan"',
     });
@@ -123,14 +165,21 @@ describe('segment rule evaluation', () => {
     const input = {
       all: [
         { path: 'value.tier', op: 'in', value: ['A', 'B'] },
-        { any: [{ path: 'needs.stage', op: 'eq', value: 'purchase' }, { path: 'facts.nights', op: 'gt', value: 10 }] },
+        {
+          any: [
+            { path: 'needs.stage', op: 'eq', value: 'purchase' },
+            { path: 'facts.nights', op: 'gt', value: 10 },
+          ],
+        },
       ],
     };
     expect(run(input)).toEqual({
       matched: false,
       reason: 'none of (needs.stage is "loyalty": not eq "purchase"; facts.nights is 3: not gt 10)',
     });
-    expect(run({ all: [{ path: 'value.tier', op: 'in', value: ['B'] }, { not: { path: 'facts.room.smoking', op: 'eq', value: true } }] })).toEqual({
+    expect(
+      run({ all: [{ path: 'value.tier', op: 'in', value: ['B'] }, { not: { path: 'facts.room.smoking', op: 'eq', value: true } }] }),
+    ).toEqual({
       matched: true,
       reason: '(value.tier is "B": in ["B"] and not (facts.room.smoking is false: not eq true))',
     });
@@ -151,7 +200,17 @@ describe('segment rule evaluation', () => {
   });
 
   it('evaluates an empty profile without throwing', () => {
-    expect(run({ any: [{ path: 'value.tier', op: 'eq', value: 'A' }, { path: 'needs.archetypes', op: 'exists' }] }, emptyProfile('x'))).toEqual({
+    expect(
+      run(
+        {
+          any: [
+            { path: 'value.tier', op: 'eq', value: 'A' },
+            { path: 'needs.archetypes', op: 'exists' },
+          ],
+        },
+        emptyProfile('x'),
+      ),
+    ).toEqual({
       matched: false,
       reason: 'none of (value.tier is unknown, so eq "A" cannot hold; needs.archetypes is unknown)',
     });
@@ -159,8 +218,16 @@ describe('segment rule evaluation', () => {
 
   describe('laws (fast-check)', () => {
     const leaf: fc.Arbitrary<SegmentRule> = fc.oneof(
-      fc.record({ path: fc.constant('value.tier'), op: fc.constantFrom('eq' as const, 'neq' as const), value: fc.constantFrom('A', 'B', 'C', 'D') }),
-      fc.record({ path: fc.constant('value.actualValue'), op: fc.constantFrom('gt' as const, 'lte' as const), value: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({
+        path: fc.constant('value.tier'),
+        op: fc.constantFrom('eq' as const, 'neq' as const),
+        value: fc.constantFrom('A', 'B', 'C', 'D'),
+      }),
+      fc.record({
+        path: fc.constant('value.actualValue'),
+        op: fc.constantFrom('gt' as const, 'lte' as const),
+        value: fc.integer({ min: 0, max: 3000 }),
+      }),
       fc.record({ path: fc.constant('needs.archetypes'), op: fc.constant('contains' as const), value: fc.constantFrom('a', 'b') }),
       fc.record({ path: fc.constantFrom('facts.f', 'traits.t', 'consent.p.email'), op: fc.constant('exists' as const) }),
       fc.record({
@@ -192,9 +259,25 @@ describe('segment rule evaluation', () => {
         const p = emptyProfile('c');
         const today = dayIndex(now);
         if (g.tier) {
-          p.value = { tier: g.tier, actualValue: g.actualValue, strategicValue: 0, purchases: 0, revenue: 0, currency: 'EUR', modelVersion: 'm', updatedAt: now.toISOString() };
+          p.value = {
+            tier: g.tier,
+            actualValue: g.actualValue,
+            strategicValue: 0,
+            purchases: 0,
+            revenue: 0,
+            currency: 'EUR',
+            modelVersion: 'm',
+            updatedAt: now.toISOString(),
+          };
         }
-        p.needs = { stage: 'purchase', stageReason: '', facts: g.hasFact ? [fact('f', 1)] : [], archetypes: g.archetypes, unknown: [], updatedAt: now.toISOString() };
+        p.needs = {
+          stage: 'purchase',
+          stageReason: '',
+          facts: g.hasFact ? [fact('f', 1)] : [],
+          archetypes: g.archetypes,
+          unknown: [],
+          updatedAt: now.toISOString(),
+        };
         if (g.hasTrait) p.identity.traits['t'] = 'x';
         if (g.consent) p.consent.push({ purpose: 'p', channel: 'email', status: g.consent, at: now.toISOString() });
         const days = [...new Map(g.events.map(([ago, n]) => [today - ago, n])).entries()].sort((a, b) => a[0] - b[0]);
@@ -212,18 +295,35 @@ describe('segment rule evaluation', () => {
     });
 
     it('any([r]) = r = all([r])', () => {
-      fc.assert(fc.property(arbRule, arbProfile, (r, p) => matched({ any: [r] }, p) === matched(r, p) && matched({ all: [r] }, p) === matched(r, p)));
+      fc.assert(
+        fc.property(
+          arbRule,
+          arbProfile,
+          (r, p) => matched({ any: [r] }, p) === matched(r, p) && matched({ all: [r] }, p) === matched(r, p),
+        ),
+      );
     });
 
     it('De Morgan: not(all(a, b)) = any(not a, not b)', () => {
       fc.assert(
-        fc.property(arbRule, arbRule, arbProfile, (a, b, p) => matched({ not: { all: [a, b] } }, p) === matched({ any: [{ not: a }, { not: b }] }, p)),
+        fc.property(
+          arbRule,
+          arbRule,
+          arbProfile,
+          (a, b, p) => matched({ not: { all: [a, b] } }, p) === matched({ any: [{ not: a }, { not: b }] }, p),
+        ),
       );
     });
 
     it('all and any are order-independent in outcome', () => {
       fc.assert(
-        fc.property(arbRule, arbRule, arbProfile, (a, b, p) => matched({ all: [a, b] }, p) === matched({ all: [b, a] }, p) && matched({ any: [a, b] }, p) === matched({ any: [b, a] }, p)),
+        fc.property(
+          arbRule,
+          arbRule,
+          arbProfile,
+          (a, b, p) =>
+            matched({ all: [a, b] }, p) === matched({ all: [b, a] }, p) && matched({ any: [a, b] }, p) === matched({ any: [b, a] }, p),
+        ),
       );
     });
   });

@@ -26,7 +26,12 @@ describe('segment rule validation', () => {
     const rule = {
       all: [
         { path: 'value.tier', op: 'in', value: ['A', 'B'] },
-        { any: [{ path: 'needs.stage', op: 'eq', value: 'loyalty' }, { path: 'needs.archetypes', op: 'contains', value: 'family-traveller' }] },
+        {
+          any: [
+            { path: 'needs.stage', op: 'eq', value: 'loyalty' },
+            { path: 'needs.archetypes', op: 'contains', value: 'family-traveller' },
+          ],
+        },
         { not: { path: 'consent.email-marketing.email', op: 'eq', value: 'withdrawn' } },
         { path: 'facts.room.smoking', op: 'eq', value: false },
         { path: 'traits.firstName', op: 'exists' },
@@ -41,9 +46,9 @@ describe('segment rule validation', () => {
   });
 
   it('names the path of an unknown operator', () => {
-    expect(issuesOf({ all: [{ path: 'value.tier', op: 'eq', value: 'A' }, { not: { path: 'needs.stage', op: 'like', value: 'x' } }] })).toEqual([
-      'all[1].not.op: unknown operator: expected one of eq, neq, gt, gte, lt, lte, in, exists, contains',
-    ]);
+    expect(
+      issuesOf({ all: [{ path: 'value.tier', op: 'eq', value: 'A' }, { not: { path: 'needs.stage', op: 'like', value: 'x' } }] }),
+    ).toEqual(['all[1].not.op: unknown operator: expected one of eq, neq, gt, gte, lt, lte, in, exists, contains']);
   });
 
   it('rejects unknown path roots and unknown fields with what is known', () => {
@@ -53,7 +58,9 @@ describe('segment rule validation', () => {
     const [message] = issuesOf({ path: 'value.lifetime', op: 'gt', value: 1 });
     expect(message).toMatch(/^path: unknown field "lifetime" under value: known fields are tier, previousTier, actualValue/);
     expect(issuesOf({ path: 'facts', op: 'exists' })).toEqual(['path: facts needs a fact key, e.g. "facts.room.smoking"']);
-    expect(issuesOf({ path: 'consent.Email Marketing', op: 'exists' })).toEqual(['path: consent purpose and channel must be lower-case slugs']);
+    expect(issuesOf({ path: 'consent.Email Marketing', op: 'exists' })).toEqual([
+      'path: consent purpose and channel must be lower-case slugs',
+    ]);
   });
 
   it('rejects ordering on categorical values and values outside their category', () => {
@@ -61,32 +68,52 @@ describe('segment rule validation', () => {
       /^op: value.tier is categorical, so gt is not defined on it; use in with the values wanted/,
     );
     expect(issuesOf({ path: 'value.tier', op: 'in', value: ['A', 'E'] })).toEqual(['value: "E" is not a tier: expected one of A, B, C, D']);
-    expect(issuesOf({ path: 'needs.stage', op: 'eq', value: 'buying' })[0]).toMatch(/^value: "buying" is not a stage: expected one of prospecting/);
+    expect(issuesOf({ path: 'needs.stage', op: 'eq', value: 'buying' })[0]).toMatch(
+      /^value: "buying" is not a stage: expected one of prospecting/,
+    );
     expect(issuesOf({ path: 'consent.email-marketing.email', op: 'eq', value: 'yes' })).toEqual([
       'value: "yes" is not a consent status: expected one of granted, withdrawn',
     ]);
   });
 
   it('rejects type mismatches known from the path', () => {
-    expect(issuesOf({ path: 'value.actualValue', op: 'gt', value: '1000' })).toEqual(['value: value.actualValue is a number, so gt needs a number']);
-    expect(issuesOf({ path: 'value.currency', op: 'lt', value: 'EUR' })).toEqual(['op: value.currency is text; ordering (lt) is not defined on it']);
+    expect(issuesOf({ path: 'value.actualValue', op: 'gt', value: '1000' })).toEqual([
+      'value: value.actualValue is a number, so gt needs a number',
+    ]);
+    expect(issuesOf({ path: 'value.currency', op: 'lt', value: 'EUR' })).toEqual([
+      'op: value.currency is text; ordering (lt) is not defined on it',
+    ]);
     expect(issuesOf({ path: 'needs.archetypes', op: 'eq', value: 'x' })).toEqual([
       'op: needs.archetypes is a list: use contains (has this value) or in (has any of these values)',
     ]);
-    expect(issuesOf({ path: 'value.revenue', op: 'contains', value: 1 })).toEqual(['op: value.revenue is a number; contains applies to text and lists']);
+    expect(issuesOf({ path: 'value.revenue', op: 'contains', value: 1 })).toEqual([
+      'op: value.revenue is a number; contains applies to text and lists',
+    ]);
     expect(issuesOf({ path: 'facts.nights', op: 'gte', value: 'many' })).toEqual(['value: gte compares numbers, so it needs a number']);
-    expect(issuesOf({ path: 'needs.nextQuestion', op: 'eq', value: 'q1' })).toEqual(['op: needs.nextQuestion can only be tested with exists']);
+    expect(issuesOf({ path: 'needs.nextQuestion', op: 'eq', value: 'q1' })).toEqual([
+      'op: needs.nextQuestion can only be tested with exists',
+    ]);
   });
 
   it('checks value shapes per operator', () => {
-    expect(issuesOf({ path: 'facts.x', op: 'exists', value: true })).toEqual(['value: exists takes no value (wrap it in "not" to test absence)']);
+    expect(issuesOf({ path: 'facts.x', op: 'exists', value: true })).toEqual([
+      'value: exists takes no value (wrap it in "not" to test absence)',
+    ]);
     expect(issuesOf({ path: 'facts.x', op: 'eq' })).toEqual(['value: eq needs a value']);
     expect(issuesOf({ path: 'facts.x', op: 'in', value: 'a' })).toEqual(['value: in takes an array of values']);
-    expect(issuesOf({ path: 'facts.x', op: 'in', value: [] })).toEqual(['value: in needs at least one value (an empty list never matches)']);
+    expect(issuesOf({ path: 'facts.x', op: 'in', value: [] })).toEqual([
+      'value: in needs at least one value (an empty list never matches)',
+    ]);
     expect(issuesOf({ path: 'facts.x', op: 'eq', value: ['a'] })).toEqual(['value: eq takes a single value; use "in" for a list']);
-    expect(issuesOf({ path: 'facts.x', op: 'eq', value: { a: 1 } })).toEqual(['value: must be a string, a finite number, a boolean or null']);
-    expect(issuesOf({ path: 'facts.x', op: 'in', value: [1, [2]] })).toEqual(['value[1]: must be a string, a finite number, a boolean or null']);
-    expect(issuesOf({ path: 'facts.x', op: 'in', value: Array.from({ length: 501 }, (_, i) => i) })).toEqual(['value: in takes at most 500 values']);
+    expect(issuesOf({ path: 'facts.x', op: 'eq', value: { a: 1 } })).toEqual([
+      'value: must be a string, a finite number, a boolean or null',
+    ]);
+    expect(issuesOf({ path: 'facts.x', op: 'in', value: [1, [2]] })).toEqual([
+      'value[1]: must be a string, a finite number, a boolean or null',
+    ]);
+    expect(issuesOf({ path: 'facts.x', op: 'in', value: Array.from({ length: 501 }, (_, i) => i) })).toEqual([
+      'value: in takes at most 500 values',
+    ]);
   });
 
   it('rejects windows out of range and bad counts, each with a reason', () => {
@@ -106,7 +133,9 @@ describe('segment rule validation', () => {
 
   it('rejects malformed nodes and reports every problem at once', () => {
     expect(issuesOf({ and: [] })).toEqual(['(rule): unknown rule: expected one of the keys all, any, not, path, count, got "and"']);
-    expect(issuesOf({ all: [], any: [] })).toEqual(['(rule): a rule node has exactly one of all, any, not, path, count; found all and any']);
+    expect(issuesOf({ all: [], any: [] })).toEqual([
+      '(rule): a rule node has exactly one of all, any, not, path, count; found all and any',
+    ]);
     expect(issuesOf({ all: [] })).toEqual(['all: all needs at least one rule']);
     expect(issuesOf({ any: 'x' })).toEqual(['any: any takes an array of rules']);
     expect(issuesOf({ not: { path: 'value.tier', op: 'eq', value: 'A', extra: 1 } })).toEqual(['not: Unrecognized key: "extra"']);
@@ -118,7 +147,14 @@ describe('segment rule validation', () => {
     let deep: unknown = { path: 'facts.x', op: 'exists' };
     for (let i = 0; i <= MAX_RULE_DEPTH; i++) deep = { not: deep };
     expect(issuesOf(deep)[0]).toMatch(/rules nest at most 16 levels deep$/);
-    const wide = { any: Array.from({ length: 100 }, () => ({ all: [{ path: 'facts.x', op: 'exists' }, { path: 'facts.y', op: 'exists' }] })) };
+    const wide = {
+      any: Array.from({ length: 100 }, () => ({
+        all: [
+          { path: 'facts.x', op: 'exists' },
+          { path: 'facts.y', op: 'exists' },
+        ],
+      })),
+    };
     expect(issuesOf(wide)).toEqual(['any[66].all[0]: a rule may have at most 200 nodes']);
   });
 
@@ -132,7 +168,10 @@ describe('segment rule validation', () => {
       parseSegmentRule({ path: 'nope', op: 'exists' });
     } catch (error) {
       expect((error as InvalidSegmentRuleError).issues).toEqual<RuleIssue[]>([
-        { path: ['path'], message: 'unknown path root "nope": a path starts with one of value, needs, facts, traits, consent, identifiers' },
+        {
+          path: ['path'],
+          message: 'unknown path root "nope": a path starts with one of value, needs, facts, traits, consent, identifiers',
+        },
       ]);
     }
     accepts({ path: 'value.tier', op: 'eq', value: 'A' });

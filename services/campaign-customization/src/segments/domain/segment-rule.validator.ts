@@ -247,7 +247,8 @@ function checkComparison(rule: ComparisonRule, at: Array<string | number>, issue
     }
     case 'number': {
       if (op === 'contains') return void failOp(`${rule.path} is a number; contains applies to text and lists`);
-      if (values.some((v) => typeof v !== 'number')) fail(`${rule.path} is a number, so ${op} needs ${op === 'in' ? 'numbers' : 'a number'}`);
+      if (values.some((v) => typeof v !== 'number'))
+        fail(`${rule.path} is a number, so ${op} needs ${op === 'in' ? 'numbers' : 'a number'}`);
       return;
     }
     case 'string': {
@@ -259,7 +260,8 @@ function checkComparison(rule: ComparisonRule, at: Array<string | number>, issue
       if (op !== 'contains' && op !== 'in') {
         return void failOp(`${rule.path} is a list: use contains (has this value) or in (has any of these values)`);
       }
-      if (values.some((v) => typeof v !== 'string')) fail(`${rule.path} holds strings, so ${op} needs ${op === 'in' ? 'strings' : 'a string'}`);
+      if (values.some((v) => typeof v !== 'string'))
+        fail(`${rule.path} holds strings, so ${op} needs ${op === 'in' ? 'strings' : 'a string'}`);
       return;
     }
     case 'dynamic': {

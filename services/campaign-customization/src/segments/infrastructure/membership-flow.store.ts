@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
-import { FLOW_BUCKET_MS, FLOW_RETENTION_HOURS, flowBucketOf, flowBucketStart, flowBucketsUntil, type FlowBucket, type FlowChange } from '../domain/membership-flow';
+import {
+  FLOW_BUCKET_MS,
+  FLOW_RETENTION_HOURS,
+  flowBucketOf,
+  flowBucketStart,
+  flowBucketsUntil,
+  type FlowBucket,
+  type FlowChange,
+} from '../domain/membership-flow';
 
 export interface FlowRecord {
   /** Id of the membership change event (deterministic: a re-publication carries the same id). */

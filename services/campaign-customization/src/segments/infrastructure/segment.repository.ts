@@ -75,7 +75,8 @@ export class SegmentRepository {
   async active(): Promise<SegmentDefinition[]> {
     const revision = await this.redis.get(REVISION_KEY).catch(() => undefined);
     const cached = this.cached;
-    if (cached !== undefined && revision !== undefined && cached.revision === revision && Date.now() - cached.at < MAX_AGE_MS) return cached.segments;
+    if (cached !== undefined && revision !== undefined && cached.revision === revision && Date.now() - cached.at < MAX_AGE_MS)
+      return cached.segments;
     const at = Date.now();
     const segments = await this.readActive();
     if (revision !== undefined) this.cached = { revision, at, segments };

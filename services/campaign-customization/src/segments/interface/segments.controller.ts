@@ -81,7 +81,13 @@ export class SegmentsController {
     const { hours } = parseBody(flowQuerySchema, query);
     if ((await this.segments.get(id)) === null) throw notFound(`no segment ${id}`);
     const buckets = await this.flow.read(id, hours);
-    return { segmentId: id, bucket: 'hour', buckets, entered: buckets.reduce((n, b) => n + b.entered, 0), exited: buckets.reduce((n, b) => n + b.exited, 0) };
+    return {
+      segmentId: id,
+      bucket: 'hour',
+      buckets,
+      entered: buckets.reduce((n, b) => n + b.entered, 0),
+      exited: buckets.reduce((n, b) => n + b.exited, 0),
+    };
   }
 
   @RequireScope(SCOPES.segmentsWrite)
@@ -97,7 +103,8 @@ export class SegmentsController {
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown) {
     const edit = parseBody(editSchema, body);
-    if (edit.id !== undefined && edit.id !== id) throw invalid([{ field: 'id', message: `the body names segment ${edit.id}, the path ${id}` }]);
+    if (edit.id !== undefined && edit.id !== id)
+      throw invalid([{ field: 'id', message: `the body names segment ${edit.id}, the path ${id}` }]);
     const draft = parseBody(segmentDraftSchema, { ...edit, id });
     return view(await this.run(() => this.manage.update(draft)));
   }
@@ -106,7 +113,10 @@ export class SegmentsController {
   @Get()
   async list(@Query() query: unknown) {
     const { includeDeleted, ...page } = parseBody(pageQuerySchema.extend({ includeDeleted: z.enum(['true', 'false']).optional() }), query);
-    const found = await this.segments.list(includeDeleted === 'true', { limit: page.limit + 1, ...(page.after !== undefined ? { after: page.after } : {}) });
+    const found = await this.segments.list(includeDeleted === 'true', {
+      limit: page.limit + 1,
+      ...(page.after !== undefined ? { after: page.after } : {}),
+    });
     const { items, next } = pageOf(found, (s) => s._id, page);
     return { segments: items.map(view), ...(next !== undefined ? { next } : {}) };
   }

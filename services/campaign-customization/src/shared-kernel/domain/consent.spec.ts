@@ -1,6 +1,11 @@
 import { applyConsentDecision, mergeConsent, resolveConsent, type ConsentRecord } from './consent';
 
-const rec = (purpose: string, channel: string, status: 'granted' | 'withdrawn', at: string): ConsentRecord => ({ purpose, channel, status, at });
+const rec = (purpose: string, channel: string, status: 'granted' | 'withdrawn', at: string): ConsentRecord => ({
+  purpose,
+  channel,
+  status,
+  at,
+});
 
 describe('consent', () => {
   it('is unknown without a record', () => {
@@ -8,7 +13,10 @@ describe('consent', () => {
   });
 
   it('lets the later of a channel record and a purpose-wide record decide', () => {
-    const records = [rec('email-marketing', 'email', 'granted', '2024-01-01T00:00:00Z'), rec('email-marketing', '*', 'withdrawn', '2024-02-01T00:00:00Z')];
+    const records = [
+      rec('email-marketing', 'email', 'granted', '2024-01-01T00:00:00Z'),
+      rec('email-marketing', '*', 'withdrawn', '2024-02-01T00:00:00Z'),
+    ];
     expect(resolveConsent(records, 'email-marketing', 'email').status).toBe('withdrawn');
     const regranted = applyConsentDecision(records, rec('email-marketing', 'email', 'granted', '2024-03-01T00:00:00Z'));
     expect(resolveConsent(regranted, 'email-marketing', 'email').status).toBe('granted');

@@ -26,9 +26,7 @@ export interface ConsentRecord {
   mechanism?: string;
 }
 
-export type ResolvedConsent =
-  | { status: ConsentStatus; at: string; channel: string; record: ConsentRecord }
-  | { status: 'unknown' };
+export type ResolvedConsent = { status: ConsentStatus; at: string; channel: string; record: ConsentRecord } | { status: 'unknown' };
 
 /**
  * The consent in force for a purpose, on a channel or (without one) for the purpose as a whole.

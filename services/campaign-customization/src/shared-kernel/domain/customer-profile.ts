@@ -67,7 +67,14 @@ export interface ProfileNeeds {
   stageReason: string;
   facts: ProfileFact[];
   archetypes: string[];
-  nextQuestion?: { questionId: string; factKey: string; purpose: string; value: number; wording?: Record<string, string>; buildsOn?: string[] };
+  nextQuestion?: {
+    questionId: string;
+    factKey: string;
+    purpose: string;
+    value: number;
+    wording?: Record<string, string>;
+    buildsOn?: string[];
+  };
   /** Fact keys still unknown: what not to assume, and what is worth asking. */
   unknown: string[];
   /** The stage's contact guidance from needs profiling (absent from older profiles): caps the contacts the platform starts. */

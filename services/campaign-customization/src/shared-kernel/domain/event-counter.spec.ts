@@ -35,7 +35,16 @@ describe('event counters', () => {
     c = record(c, 'Viewed', '2024-05-03T22:00:00Z', '2024-05-05T00:00:00Z');
     c = record(c, 'Viewed', '2024-05-02T22:00:00Z', '2024-05-05T00:00:00Z');
     const d = dayIndex('2024-05-01T00:00:00Z');
-    expect(c).toEqual([{ event: 'Viewed', buckets: [[d, 1], [d + 1, 1], [d + 2, 2]] }]);
+    expect(c).toEqual([
+      {
+        event: 'Viewed',
+        buckets: [
+          [d, 1],
+          [d + 1, 1],
+          [d + 2, 2],
+        ],
+      },
+    ]);
   });
 
   it('counts filtered series only for tracked properties, nested ones included, keeping 1 and "1" apart', () => {
@@ -64,7 +73,13 @@ describe('event counters', () => {
   it('prunes buckets no window reaches and drops empty series', () => {
     const d = dayIndex('2024-06-01T00:00:00Z');
     const c: CounterSeries[] = [
-      { event: 'A', buckets: [[d - 400, 2], [d - 10, 1]] },
+      {
+        event: 'A',
+        buckets: [
+          [d - 400, 2],
+          [d - 10, 1],
+        ],
+      },
       { event: 'B', buckets: [[d - 365, 1]] },
       { event: 'C', buckets: [[d - 364, 1]] },
     ];
@@ -75,16 +90,45 @@ describe('event counters', () => {
   });
 
   it('merges by summing buckets', () => {
-    const a: CounterSeries[] = [{ event: 'A', buckets: [[10, 1], [12, 2]] }];
+    const a: CounterSeries[] = [
+      {
+        event: 'A',
+        buckets: [
+          [10, 1],
+          [12, 2],
+        ],
+      },
+    ];
     const b: CounterSeries[] = [
-      { event: 'A', buckets: [[11, 5], [12, 1]] },
+      {
+        event: 'A',
+        buckets: [
+          [11, 5],
+          [12, 1],
+        ],
+      },
       { event: 'A', property: 'p', value: 'x', buckets: [[12, 1]] },
     ];
     expect(mergeCounters(a, b)).toEqual([
-      { event: 'A', buckets: [[10, 1], [11, 5], [12, 3]] },
+      {
+        event: 'A',
+        buckets: [
+          [10, 1],
+          [11, 5],
+          [12, 3],
+        ],
+      },
       { event: 'A', property: 'p', value: 'x', buckets: [[12, 1]] },
     ]);
-    expect(a).toEqual([{ event: 'A', buckets: [[10, 1], [12, 2]] }]);
+    expect(a).toEqual([
+      {
+        event: 'A',
+        buckets: [
+          [10, 1],
+          [12, 2],
+        ],
+      },
+    ]);
   });
 
   it('agrees with counting the raw events (model-based)', () => {
@@ -104,7 +148,12 @@ describe('event counters', () => {
           let counters: CounterSeries[] = [];
           // Events are recorded as they arrive, processing time being the event time (or later).
           for (const e of events) {
-            counters = recordEvent(counters, { name: e.name, at: base + e.offsetMs, properties: { category: e.category } }, { A: ['category'] }, new Date(base + e.offsetMs));
+            counters = recordEvent(
+              counters,
+              { name: e.name, at: base + e.offsetMs, properties: { category: e.category } },
+              { A: ['category'] },
+              new Date(base + e.offsetMs),
+            );
           }
           const today = Math.floor(now.getTime() / DAY_MS);
           const inWindow = (ms: number) => {
@@ -152,12 +201,16 @@ describe('counter limits', () => {
 
   it('never exceeds the limits, whatever the events (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), fc.integer({ min: 0, max: 20 })), { maxLength: 60 }), (events) => {
-        let c: CounterSeries[] = [];
-        for (const [name, daysAgo] of events) c = recordEvent(c, { name, at: Date.parse(now) - daysAgo * DAY_MS }, {}, at(now), 365, { maxSeries: 3, maxCount: 5 });
-        expect(c.length).toBeLessThanOrEqual(3);
-        for (const s of c) for (const [, count] of s.buckets) expect(count).toBeLessThanOrEqual(5);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), fc.integer({ min: 0, max: 20 })), { maxLength: 60 }),
+        (events) => {
+          let c: CounterSeries[] = [];
+          for (const [name, daysAgo] of events)
+            c = recordEvent(c, { name, at: Date.parse(now) - daysAgo * DAY_MS }, {}, at(now), 365, { maxSeries: 3, maxCount: 5 });
+          expect(c.length).toBeLessThanOrEqual(3);
+          for (const s of c) for (const [, count] of s.buckets) expect(count).toBeLessThanOrEqual(5);
+        },
+      ),
     );
   });
 });

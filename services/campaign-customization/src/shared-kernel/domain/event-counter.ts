@@ -62,13 +62,19 @@ export interface CounterLimits {
 export function capCounters(counters: readonly CounterSeries[], limits: CounterLimits): readonly CounterSeries[] {
   let next = counters;
   if (counters.some((s) => s.buckets.some(([, c]) => c > limits.maxCount))) {
-    next = counters.map((s) => (s.buckets.some(([, c]) => c > limits.maxCount) ? { ...s, buckets: s.buckets.map(([d, c]): [number, number] => [d, Math.min(c, limits.maxCount)]) } : s));
+    next = counters.map((s) =>
+      s.buckets.some(([, c]) => c > limits.maxCount)
+        ? { ...s, buckets: s.buckets.map(([d, c]): [number, number] => [d, Math.min(c, limits.maxCount)]) }
+        : s,
+    );
     limits.onLimit?.('counter-value');
   }
   if (next.length > limits.maxSeries) {
     const lastDay = (s: CounterSeries): number => s.buckets[s.buckets.length - 1]?.[0] ?? -Infinity;
     const total = (s: CounterSeries): number => s.buckets.reduce((sum, [, c]) => sum + c, 0);
-    const ranked = next.map((series, index) => ({ series, index })).sort((a, b) => lastDay(b.series) - lastDay(a.series) || total(b.series) - total(a.series) || a.index - b.index);
+    const ranked = next
+      .map((series, index) => ({ series, index }))
+      .sort((a, b) => lastDay(b.series) - lastDay(a.series) || total(b.series) - total(a.series) || a.index - b.index);
     const kept = new Set(ranked.slice(0, limits.maxSeries).map((r) => r.index));
     next = next.filter((_, i) => kept.has(i));
     limits.onLimit?.('counter-series');
@@ -93,7 +99,13 @@ export function recordEvent(
   return limits ? [...capCounters(counted, limits)] : counted;
 }
 
-function countEvent(counters: readonly CounterSeries[], event: CountedEvent, tracked: TrackedProperties, now: Date, retentionDays: number): CounterSeries[] {
+function countEvent(
+  counters: readonly CounterSeries[],
+  event: CountedEvent,
+  tracked: TrackedProperties,
+  now: Date,
+  retentionDays: number,
+): CounterSeries[] {
   const day = dayIndex(event.at);
   const today = dayIndex(now);
   if (!Number.isFinite(day) || day <= today - retentionDays) return pruneCounters(counters, now, retentionDays);

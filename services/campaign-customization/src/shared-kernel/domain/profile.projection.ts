@@ -96,15 +96,28 @@ export function applyResolvedEvent(
     next = { ...next, identity: { ...next.identity, traits: mergeTraits(next.identity.traits, data.traits, limits) } };
   }
   if (data.eventType === 'track' && data.event !== undefined) {
-    const counterLimits = limits ? { maxSeries: limits.counterSeries, maxCount: limits.counterValue, ...(limits.onLimit ? { onLimit: limits.onLimit } : {}) } : undefined;
-    const counters = recordEvent(next.counters, { name: data.event, properties: data.properties, at: data.timestamp }, tracked, now, retentionDays, counterLimits);
+    const counterLimits = limits
+      ? { maxSeries: limits.counterSeries, maxCount: limits.counterValue, ...(limits.onLimit ? { onLimit: limits.onLimit } : {}) }
+      : undefined;
+    const counters = recordEvent(
+      next.counters,
+      { name: data.event, properties: data.properties, at: data.timestamp },
+      tracked,
+      now,
+      retentionDays,
+      counterLimits,
+    );
     next = { ...next, counters };
   }
   return next;
 }
 
 /** Segment semantics (new traits over the held ones), within the limit on trait names. */
-function mergeTraits(held: Record<string, unknown>, incoming: Record<string, unknown>, limits: ProfileLimits | undefined): Record<string, unknown> {
+function mergeTraits(
+  held: Record<string, unknown>,
+  incoming: Record<string, unknown>,
+  limits: ProfileLimits | undefined,
+): Record<string, unknown> {
   const merged = { ...held, ...incoming };
   if (!limits || Object.keys(merged).length <= limits.traits) return merged;
   const kept: Record<string, unknown> = { ...held };

@@ -63,7 +63,10 @@ export class DataKeyStore implements DataKeySource, OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    const existing = await this.keys.listIndexes().toArray().catch(() => []);
+    const existing = await this.keys
+      .listIndexes()
+      .toArray()
+      .catch(() => []);
     if (!existing.some((index: { name?: string }) => index.name === 'kid_1')) await this.keys.createIndex({ kid: 1 }, { unique: true });
   }
 
@@ -112,7 +115,10 @@ export class DataKeyStore implements DataKeySource, OnModuleInit {
     if (ids.length === 0) return 0;
     const documents = await this.keys.find({ _id: { $in: ids } }, { projection: { kid: 1 } }).toArray();
     const result = await this.keys.deleteMany({ _id: { $in: ids } });
-    this.cached.forget(subjects, documents.map((d) => d.kid));
+    this.cached.forget(
+      subjects,
+      documents.map((d) => d.kid),
+    );
     return result.deletedCount;
   }
 
@@ -129,11 +135,18 @@ export class DataKeyStore implements DataKeySource, OnModuleInit {
   private newKey(id: string): DataKeyDocument {
     const kid = `dk_${randomBytes(16).toString('base64url')}`;
     const key = randomBytes(32);
-    return { _id: id, kid, wrapped: seal(this.masterKey, key, `o2o-data-key\n${kid}`), masterKeyId: this.masterKeyId, createdAt: new Date() };
+    return {
+      _id: id,
+      kid,
+      wrapped: seal(this.masterKey, key, `o2o-data-key\n${kid}`),
+      masterKeyId: this.masterKeyId,
+      createdAt: new Date(),
+    };
   }
 
   private unwrap(document: DataKeyDocument): Buffer {
-    if (document.masterKeyId !== this.masterKeyId) throw new Error(`data key ${document.kid} is wrapped by master key ${document.masterKeyId}, not the configured one`);
+    if (document.masterKeyId !== this.masterKeyId)
+      throw new Error(`data key ${document.kid} is wrapped by master key ${document.masterKeyId}, not the configured one`);
     return unseal(this.masterKey, document.wrapped, `o2o-data-key\n${document.kid}`);
   }
 }

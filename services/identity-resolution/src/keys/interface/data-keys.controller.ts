@@ -6,7 +6,10 @@ import { DataKeyStore } from '../infrastructure/data-key.store';
 
 const subjectsBody = z.strictObject({
   /** `routing:<userId or anonymousId>` or `customer:<customer id>`. */
-  subjects: z.array(z.string().regex(/^(routing|customer):.{1,600}$/s, 'routing:<id> or customer:<id>')).min(1).max(5000),
+  subjects: z
+    .array(z.string().regex(/^(routing|customer):.{1,600}$/s, 'routing:<id> or customer:<id>'))
+    .min(1)
+    .max(5000),
 });
 
 const lookupBody = z.strictObject({

@@ -34,7 +34,12 @@ function evaluate(): Evaluation {
   const population = generatePopulation({ seed: SEED, people: { people: 1000 }, events: false });
   const truth = population.truth.personOfRecord;
   const records = population.traitRecords.map((record) => prepareRecord(record.recordId, record));
-  const parameters = trainMatchParameters(records, { version: `accuracy-${SEED}`, seed: SEED, randomPairs: 50_000, maxBlockSize: MAX_BLOCK });
+  const parameters = trainMatchParameters(records, {
+    version: `accuracy-${SEED}`,
+    seed: SEED,
+    randomPairs: 50_000,
+    maxBlockSize: MAX_BLOCK,
+  });
   const termFrequencies = CountedTermFrequencies.fromRecords(records);
 
   const byId = new Map(records.map((record) => [record.recordId, record] as const));

@@ -48,10 +48,15 @@ export class IdentityPrivacyParticipant implements PrivacyParticipant {
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
     const { identifiers, customers, traitRecords, blockingIndex, reviewQueue } = this.collections;
-    const owned = await identifiers.find({ $or: [{ customerId: { $in: customerIds } }, { originCustomerId: { $in: customerIds } }] }).toArray();
+    const owned = await identifiers
+      .find({ $or: [{ customerId: { $in: customerIds } }, { originCustomerId: { $in: customerIds } }] })
+      .toArray();
     // Which erasure it was, without naming the customer.
     const requestId = pseudonym(this.settings.pseudonymKey, customerIds[0] ?? '');
-    await this.repository.markErased(owned.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)), requestId);
+    await this.repository.markErased(
+      owned.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)),
+      requestId,
+    );
     // Crypto-shredding: whatever the topics still hold under these keys (ingest.*, identity.*,
     // dead letters) can never be read again. Before the identifiers go: they name the routing keys.
     const destroyedKeys = await this.dataKeys.destroy(dataKeySubjects(customerIds, owned));

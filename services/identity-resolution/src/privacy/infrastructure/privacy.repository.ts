@@ -36,8 +36,18 @@ export class PrivacyRepository {
   }
 
   /** Creates the request with its event in the outbox (one document write). */
-  async create(request: Omit<PrivacyRequest, 'acknowledgements' | 'parts' | 'status' | 'completedAt' | 'outbox' | 'outboxJson'>, event: { key: string; event: unknown }): Promise<void> {
-    await this.requests.create({ ...request, acknowledgements: {}, parts: {}, status: 'pending', outbox: 'pending', outboxJson: JSON.stringify(event) });
+  async create(
+    request: Omit<PrivacyRequest, 'acknowledgements' | 'parts' | 'status' | 'completedAt' | 'outbox' | 'outboxJson'>,
+    event: { key: string; event: unknown },
+  ): Promise<void> {
+    await this.requests.create({
+      ...request,
+      acknowledgements: {},
+      parts: {},
+      status: 'pending',
+      outbox: 'pending',
+      outboxJson: JSON.stringify(event),
+    });
   }
 
   /** Requests whose event Kafka has not acknowledged yet, created before `before`, oldest first. */
@@ -66,11 +76,17 @@ export class PrivacyRepository {
    * completes the request once every expected service has answered. Completing an erasure drops
    * the customer id from the request: from then on it is known only by its pseudonym.
    */
-  async answer(requestId: string, service: string, acknowledgement: PrivacyRequest['acknowledgements'][string], part?: unknown): Promise<PrivacyRequest | null> {
+  async answer(
+    requestId: string,
+    service: string,
+    acknowledgement: PrivacyRequest['acknowledgements'][string],
+    part?: unknown,
+  ): Promise<PrivacyRequest | null> {
     // The part first, and only while the export is open: one that arrives after it was served
     // (or gave up) would otherwise be kept for ever. Before the acknowledgement, so that an export
     // that sees every service acknowledged finds every part.
-    if (part !== undefined) await this.requests.updateOne({ _id: requestId, partsClosedAt: { $exists: false } }, { $set: { [`parts.${service}`]: part } }).exec();
+    if (part !== undefined)
+      await this.requests.updateOne({ _id: requestId, partsClosedAt: { $exists: false } }, { $set: { [`parts.${service}`]: part } }).exec();
     const updated = await this.requests
       .findOneAndUpdate({ _id: requestId }, { $set: { [`acknowledgements.${service}`]: acknowledgement } }, { new: true })
       .lean()
@@ -93,7 +109,12 @@ export class PrivacyRepository {
    * for the call that closed them (a concurrent second one gets false).
    */
   async dropParts(requestId: string): Promise<boolean> {
-    const result = await this.requests.updateOne({ _id: requestId, partsClosedAt: { $exists: false } }, { $set: { parts: {}, partsClosedAt: new Date() }, $unset: { customerId: '' } }).exec();
+    const result = await this.requests
+      .updateOne(
+        { _id: requestId, partsClosedAt: { $exists: false } },
+        { $set: { parts: {}, partsClosedAt: new Date() }, $unset: { customerId: '' } },
+      )
+      .exec();
     return result.modifiedCount === 1;
   }
 

@@ -10,7 +10,10 @@ export class PrivacyRequest {
   @Prop({ type: String, required: true }) customerPseudonym!: string;
   @Prop({ type: [String], required: true }) expectedServices!: string[];
   /** Per service: when it answered and what it removed (counts only). */
-  @Prop({ type: Object, default: {} }) acknowledgements!: Record<string, { at: string; deleted?: Record<string, number>; tombstonedTopics?: string[] }>;
+  @Prop({ type: Object, default: {} }) acknowledgements!: Record<
+    string,
+    { at: string; deleted?: Record<string, number>; tombstonedTopics?: string[] }
+  >;
   /** Export parts, removed as soon as the export has been served. */
   @Prop({ type: Object, default: {} }) parts!: Record<string, unknown>;
   /** When the export was served or given up: parts arriving later are discarded, never stored. */

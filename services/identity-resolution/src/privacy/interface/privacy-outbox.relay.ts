@@ -16,11 +16,19 @@ type WaitingRequest = Awaited<ReturnType<PrivacyRepository['unpublished']>>[numb
  */
 @Injectable()
 export class PrivacyOutboxRelay extends OutboxRelay<WaitingRequest> {
-  constructor(repository: PrivacyRepository, publisher: KafkaPublisher, @Inject(PRIVACY_SETTINGS) settings: PrivacySettings, @InjectLogger() logger: Logger) {
+  constructor(
+    repository: PrivacyRepository,
+    publisher: KafkaPublisher,
+    @Inject(PRIVACY_SETTINGS) settings: PrivacySettings,
+    @InjectLogger() logger: Logger,
+  ) {
     super(
       {
         waiting: (before, limit) => repository.unpublished(before, limit),
-        publish: (waiting) => publisher.publish([{ topic: topics.privacyRequests, events: waiting.map((w) => ({ key: w.key, event: w.event }) as OutgoingEvent) }]),
+        publish: (waiting) =>
+          publisher.publish([
+            { topic: topics.privacyRequests, events: waiting.map((w) => ({ key: w.key, event: w.event }) as OutgoingEvent) },
+          ]),
         published: (waiting) => repository.published(waiting.map((w) => w.requestId)),
       },
       // Requests younger than the grace are left to the request that is publishing them.

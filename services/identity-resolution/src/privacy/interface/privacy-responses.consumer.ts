@@ -19,9 +19,22 @@ export class PrivacyResponsesConsumer {
       if (response.type === 'privacy.erasure-acknowledged') {
         const { deleted, tombstonedTopics, completedAt, service } = response.data;
         const after = await this.repository.answer(response.data.requestId, service, { at: completedAt, deleted, tombstonedTopics });
-        await this.repository.record({ requestId: before._id, kind: 'erasure', action: 'acknowledged', customerPseudonym: before.customerPseudonym, identifierType: '-', service });
+        await this.repository.record({
+          requestId: before._id,
+          kind: 'erasure',
+          action: 'acknowledged',
+          customerPseudonym: before.customerPseudonym,
+          identifierType: '-',
+          service,
+        });
         if (after?.status === 'completed' && before.status !== 'completed') {
-          await this.repository.record({ requestId: before._id, kind: 'erasure', action: 'completed', customerPseudonym: before.customerPseudonym, identifierType: '-' });
+          await this.repository.record({
+            requestId: before._id,
+            kind: 'erasure',
+            action: 'completed',
+            customerPseudonym: before.customerPseudonym,
+            identifierType: '-',
+          });
         }
       } else {
         const { service, providedAt, data } = response.data;

@@ -38,7 +38,12 @@ export class PrivacyController {
   @HttpCode(202)
   async startExport(@Param('type') type: string, @Param('value') value: string) {
     const { requestId } = await this.known(() => this.privacy.startExport(type, value));
-    return { requestId, status: 'pending', statusUrl: `/v1/privacy/requests/${requestId}`, documentUrl: `/v1/privacy/requests/${requestId}/export` };
+    return {
+      requestId,
+      status: 'pending',
+      statusUrl: `/v1/privacy/requests/${requestId}`,
+      documentUrl: `/v1/privacy/requests/${requestId}/export`,
+    };
   }
 
   /**
@@ -60,7 +65,9 @@ export class PrivacyController {
         return { requestId: id, status: 'pending', waitingFor: collected.waitingFor };
       case 'ready':
         if (collected.document.missing.length > 0) {
-          throw new HttpProblem(504, 'incomplete', `no answer from ${collected.document.missing.join(', ')}`, { details: { partial: collected.document } });
+          throw new HttpProblem(504, 'incomplete', `no answer from ${collected.document.missing.join(', ')}`, {
+            details: { partial: collected.document },
+          });
         }
         return collected.document;
     }

@@ -19,7 +19,10 @@ const noTerms = new StoredTermFrequencies(new Map(), new Map());
 const ID_KEY = 'a-test-customer-id-key-0123';
 const customerIdFor = (identifier: { type: string; value: string }) => keyedCustomerIdFor(identifier, ID_KEY);
 
-function settings(overrides: Partial<ResolverSettings> = {}, parameters: MatchParameters = initialMatchParameters('test')): ResolverSettings {
+function settings(
+  overrides: Partial<ResolverSettings> = {},
+  parameters: MatchParameters = initialMatchParameters('test'),
+): ResolverSettings {
   return {
     rules,
     guard: defaultOverMergeGuardConfig,
@@ -57,7 +60,10 @@ describe('BatchResolver', () => {
     expect(new Set(ids)).toEqual(new Set([customerIdFor({ type: 'userId', value: 'u1' })]));
     expect(plan.newCustomers).toHaveLength(1);
     expect(plan.newIdentifiers.map((i) => `${i.type}:${i.value}`).sort()).toEqual(['anonymousId:d1', 'email:jane@mail.org', 'userId:u1']);
-    expect(plan.newIdentifiers.find((i) => i.type === 'anonymousId')?.evidence).toMatchObject({ rule: 'deterministic:email', via: 'email:jane@mail.org' });
+    expect(plan.newIdentifiers.find((i) => i.type === 'anonymousId')?.evidence).toMatchObject({
+      rule: 'deterministic:email',
+      via: 'email:jane@mail.org',
+    });
   });
 
   it('merges two customers into the oldest when an event links them', () => {
@@ -67,7 +73,9 @@ describe('BatchResolver', () => {
       event({ type: 'identify', anonymousId: 'd1', traits: { email: 'a@mail.org' } }, '2024-03-01T00:00:00.000Z'),
     ]);
     const survivor = customerIdFor({ type: 'userId', value: 'u1' });
-    expect(plan.merges).toEqual([expect.objectContaining({ survivorId: survivor, mergedId: customerIdFor({ type: 'loyaltyCard', value: 'L1' }) })]);
+    expect(plan.merges).toEqual([
+      expect.objectContaining({ survivorId: survivor, mergedId: customerIdFor({ type: 'loyaltyCard', value: 'L1' }) }),
+    ]);
     expect(plan.outcomes[2]).toMatchObject({ kind: 'resolved', customerId: survivor });
   });
 
@@ -111,24 +119,41 @@ describe('BatchResolver', () => {
   it('links a trait-only event to the customer it scores highest against', () => {
     const plan = new BatchResolver(emptyState(), settings()).resolve([
       event({ type: 'identify', userId: 'u-jon', traits: person }),
-      event({ type: 'identify', anonymousId: 'kiosk-1', traits: { ...person, firstName: 'Jon', birthday: '07/03/1984', phone: '+61412555123' } }),
+      event({
+        type: 'identify',
+        anonymousId: 'kiosk-1',
+        traits: { ...person, firstName: 'Jon', birthday: '07/03/1984', phone: '+61412555123' },
+      }),
     ]);
     const [first, second] = plan.outcomes;
-    expect(second).toMatchObject({ kind: 'resolved', customerId: first?.kind === 'resolved' ? first.customerId : '', reason: expect.stringContaining('probabilistic') });
-    expect(plan.newIdentifiers.find((i) => i.value === 'kiosk-1')?.evidence).toMatchObject({ rule: 'probabilistic:fellegi-sunter', score: expect.any(Number) });
+    expect(second).toMatchObject({
+      kind: 'resolved',
+      customerId: first?.kind === 'resolved' ? first.customerId : '',
+      reason: expect.stringContaining('probabilistic'),
+    });
+    expect(plan.newIdentifiers.find((i) => i.value === 'kiosk-1')?.evidence).toMatchObject({
+      rule: 'probabilistic:fellegi-sunter',
+      score: expect.any(Number),
+    });
   });
 
   it('keeps a lookalike with a different birth date and first name apart', () => {
     const plan = new BatchResolver(emptyState(), settings()).resolve([
       event({ type: 'identify', userId: 'u-jon', traits: person }),
-      event({ type: 'identify', anonymousId: 'kiosk-2', traits: { ...person, firstName: 'Margaret', birthday: '1961-11-23', phone: undefined } }),
+      event({
+        type: 'identify',
+        anonymousId: 'kiosk-2',
+        traits: { ...person, firstName: 'Margaret', birthday: '1961-11-23', phone: undefined },
+      }),
     ]);
     const [first, second] = plan.outcomes;
     expect(second?.kind === 'resolved' && first?.kind === 'resolved' && second.customerId !== first.customerId).toBe(true);
   });
 
   it('does not merge customers a person split apart; it asks for review', () => {
-    const plan = new BatchResolver(emptyState(), settings()).resolve([event({ type: 'identify', userId: 'p', traits: { email: 'p@mail.org' } })]);
+    const plan = new BatchResolver(emptyState(), settings()).resolve([
+      event({ type: 'identify', userId: 'p', traits: { email: 'p@mail.org' } }),
+    ]);
     const p = plan.newCustomers[0]?.id ?? '';
     const q = customerIdFor({ type: 'userId', value: 'q' });
     const state = new GraphState(
@@ -144,7 +169,9 @@ describe('BatchResolver', () => {
       new Map(),
       new Map(),
     );
-    const second = new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'z', traits: { email: 'p@mail.org', loyaltyCard: 'Q1' } })]);
+    const second = new BatchResolver(state, settings()).resolve([
+      event({ type: 'identify', anonymousId: 'z', traits: { email: 'p@mail.org', loyaltyCard: 'Q1' } }),
+    ]);
     expect(second.merges).toHaveLength(0);
     expect(second.reviews).toEqual([expect.objectContaining({ kind: 'split-separated', customerIds: [p, q] })]);
   });
@@ -152,17 +179,32 @@ describe('BatchResolver', () => {
   it('names a new customer after a unique identifier, never after a household phone', () => {
     const landline = '(03) 9347 1234';
     const plan = new BatchResolver(emptyState(), settings()).resolve([
-      event({ type: 'identify', anonymousId: 'kiosk-a', traits: { firstName: 'Margaret', lastName: 'Okafor', birthday: '1961-11-23', phone: landline } }),
-      event({ type: 'identify', anonymousId: 'kiosk-b', traits: { firstName: 'Tobias', lastName: 'Lindqvist', birthday: '1990-02-14', phone: landline } }),
+      event({
+        type: 'identify',
+        anonymousId: 'kiosk-a',
+        traits: { firstName: 'Margaret', lastName: 'Okafor', birthday: '1961-11-23', phone: landline },
+      }),
+      event({
+        type: 'identify',
+        anonymousId: 'kiosk-b',
+        traits: { firstName: 'Tobias', lastName: 'Lindqvist', birthday: '1990-02-14', phone: landline },
+      }),
     ]);
     const [first, second] = plan.outcomes;
     expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
-    expect(plan.newCustomers.map((c) => c.id)).toEqual([customerIdFor({ type: 'anonymousId', value: 'kiosk-a' }), customerIdFor({ type: 'anonymousId', value: 'kiosk-b' })]);
+    expect(plan.newCustomers.map((c) => c.id)).toEqual([
+      customerIdFor({ type: 'anonymousId', value: 'kiosk-a' }),
+      customerIdFor({ type: 'anonymousId', value: 'kiosk-b' }),
+    ]);
   });
 
   // Among 1,000 records, one Zielinski: agreeing on such a rare surname is strong evidence.
   const rareSurname: TermFrequencies = { frequency: (table, value) => (table === 'lastName' && value === 'zielinski' ? 0.001 : undefined) };
-  const household = { lastName: 'Zielinski', phone: '(03) 9347 1234', address: { street: '7 Rowan Lane', city: 'Brunswick', postalCode: '3056', state: 'VIC' } };
+  const household = {
+    lastName: 'Zielinski',
+    phone: '(03) 9347 1234',
+    address: { street: '7 Rowan Lane', city: 'Brunswick', postalCode: '3056', state: 'VIC' },
+  };
 
   it('does not link on household evidence alone (rare surname, address, landline): a person reviews it', () => {
     const parameters = initialMatchParameters('test');
@@ -174,19 +216,32 @@ describe('BatchResolver', () => {
     ]);
     const [first, second] = plan.outcomes;
     expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
-    expect(plan.reviews).toEqual([expect.objectContaining({ kind: 'over-merge-guard', reason: expect.stringContaining('household evidence only'), score: expect.any(Number) })]);
+    expect(plan.reviews).toEqual([
+      expect.objectContaining({
+        kind: 'over-merge-guard',
+        reason: expect.stringContaining('household evidence only'),
+        score: expect.any(Number),
+      }),
+    ]);
     expect(plan.reviews[0]?.score ?? 0).toBeGreaterThanOrEqual(parameters.thresholds.autoMerge);
   });
 
   it('links on household evidence where the trained parameters found the data free of households', () => {
-    const parameters: MatchParameters = { ...initialMatchParameters('test'), households: { pairs: 2950, bothDiffer: 15, expectedFromErrors: 14.6, present: false } };
+    const parameters: MatchParameters = {
+      ...initialMatchParameters('test'),
+      households: { pairs: 2950, bothDiffer: 15, expectedFromErrors: 14.6, present: false },
+    };
     const withRareSurname = settings({ matching: { parameters, termFrequencies: rareSurname, maxBlockSize: 200 } });
     const plan = new BatchResolver(emptyState(), withRareSurname).resolve([
       event({ type: 'identify', anonymousId: 'k1', traits: { ...household, firstName: 'Ewa', birthday: '1958-06-30' } }),
       event({ type: 'identify', anonymousId: 'k2', traits: household }),
     ]);
     const [first, second] = plan.outcomes;
-    expect(second).toMatchObject({ kind: 'resolved', customerId: first?.kind === 'resolved' ? first.customerId : '', reason: expect.stringContaining('probabilistic') });
+    expect(second).toMatchObject({
+      kind: 'resolved',
+      customerId: first?.kind === 'resolved' ? first.customerId : '',
+      reason: expect.stringContaining('probabilistic'),
+    });
     expect(plan.reviews).toEqual([]);
   });
 
@@ -199,7 +254,11 @@ describe('BatchResolver', () => {
       event({ type: 'identify', anonymousId: 'k2', traits: mobile }),
     ]);
     const [first, second] = plan.outcomes;
-    expect(second).toMatchObject({ kind: 'resolved', customerId: first?.kind === 'resolved' ? first.customerId : '', reason: expect.stringContaining('probabilistic') });
+    expect(second).toMatchObject({
+      kind: 'resolved',
+      customerId: first?.kind === 'resolved' ? first.customerId : '',
+      reason: expect.stringContaining('probabilistic'),
+    });
   });
 
   it('does not join a customer one of whose records contradicts the new one', () => {
@@ -207,9 +266,13 @@ describe('BatchResolver', () => {
     const initial = initialMatchParameters('test');
     const birthDate = initial.comparisons['birthDate'];
     if (birthDate === undefined) throw new Error('initial parameters lack birthDate');
-    const parameters: MatchParameters = { ...initial, comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } } };
+    const parameters: MatchParameters = {
+      ...initial,
+      comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } },
+    };
     const state = emptyState();
-    const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, settings({}, parameters)).resolve([event({ type: 'identify', anonymousId, traits })]);
+    const resolve = (anonymousId: string, traits: Record<string, unknown>) =>
+      new BatchResolver(state, settings({}, parameters)).resolve([event({ type: 'identify', anonymousId, traits })]);
     const ewa = resolve('k1', { ...household, firstName: 'Ewa', birthday: '1958-06-30' });
     const ewaId = ewa.newCustomers[0]?.id ?? '';
     // Ewa again without her birth date: linked to her customer.
@@ -218,21 +281,38 @@ describe('BatchResolver', () => {
     const daughter = resolve('k3', { ...household, firstName: 'Ewa', birthday: '1991-01-12' });
     expect(daughter.outcomes[0]).toMatchObject({ kind: 'resolved' });
     expect(daughter.outcomes[0]?.kind === 'resolved' && daughter.outcomes[0].customerId !== ewaId).toBe(true);
-    expect(daughter.reviews).toEqual([expect.objectContaining({ customerIds: [ewaId, expect.any(String)], reason: expect.stringContaining('contradicted') })]);
+    expect(daughter.reviews).toEqual([
+      expect.objectContaining({ customerIds: [ewaId, expect.any(String)], reason: expect.stringContaining('contradicted') }),
+    ]);
   });
 
   it('joins a customer despite one garbled record among several that agree where the data holds no households, and not elsewhere', () => {
     const initial = initialMatchParameters('test');
     const birthDate = initial.comparisons['birthDate'];
     if (birthDate === undefined) throw new Error('initial parameters lack birthDate');
-    const strict: MatchParameters = { ...initial, comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } } };
+    const strict: MatchParameters = {
+      ...initial,
+      comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } },
+    };
     const outcomeOf = (parameters: MatchParameters) => {
       const state = emptyState();
-      const resolve = (traits: Record<string, unknown>, ids: Record<string, string>) => new BatchResolver(state, settings({}, parameters)).resolve([event({ type: 'identify', ...ids, traits })]);
+      const resolve = (traits: Record<string, unknown>, ids: Record<string, string>) =>
+        new BatchResolver(state, settings({}, parameters)).resolve([event({ type: 'identify', ...ids, traits })]);
       // One customer by its login: two records of Ewa and one keyed in wrong (another name, date and street).
       const ewa = resolve({ ...household, firstName: 'Ewa', birthday: '1958-06-30' }, { userId: 'u-ewa', anonymousId: 'k1' });
-      resolve({ lastName: household.lastName, address: household.address, firstName: 'Ewa', birthday: '1958-06-30' }, { userId: 'u-ewa', anonymousId: 'k2' });
-      resolve({ firstName: 'Edyta', lastName: 'Kowalska', birthday: '1991-01-12', address: { street: '3 Elm Road', city: 'Brunswick', postalCode: '3056', state: 'VIC' } }, { userId: 'u-ewa', anonymousId: 'k3' });
+      resolve(
+        { lastName: household.lastName, address: household.address, firstName: 'Ewa', birthday: '1958-06-30' },
+        { userId: 'u-ewa', anonymousId: 'k2' },
+      );
+      resolve(
+        {
+          firstName: 'Edyta',
+          lastName: 'Kowalska',
+          birthday: '1991-01-12',
+          address: { street: '3 Elm Road', city: 'Brunswick', postalCode: '3056', state: 'VIC' },
+        },
+        { userId: 'u-ewa', anonymousId: 'k3' },
+      );
       // Ewa again, anonymous and without her birth date.
       const again = resolve({ ...household, firstName: 'Ewa' }, { anonymousId: 'k4' });
       return { ewaId: ewa.newCustomers[0]?.id ?? '', outcome: again.outcomes[0], reviews: again.reviews };
@@ -249,8 +329,17 @@ describe('BatchResolver', () => {
     const initial = initialMatchParameters('test');
     const birthDate = initial.comparisons['birthDate'];
     if (birthDate === undefined) throw new Error('initial parameters lack birthDate');
-    const parameters: MatchParameters = { ...initial, comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } } };
-    return settings({ matching: { parameters, termFrequencies: { frequency: (table, value) => (table === 'lastName' && value === 'smithers' ? 0.001 : undefined) }, maxBlockSize: 200 } });
+    const parameters: MatchParameters = {
+      ...initial,
+      comparisons: { ...initial.comparisons, birthDate: { ...birthDate, levels: { ...birthDate.levels, else: { m: 0.001, u: 0.9 } } } },
+    };
+    return settings({
+      matching: {
+        parameters,
+        termFrequencies: { frequency: (table, value) => (table === 'lastName' && value === 'smithers' ? 0.001 : undefined) },
+        maxBlockSize: 200,
+      },
+    });
   })();
 
   it('names a new customer by a keyed hash of its first identifier, which the identifier alone does not give', () => {
@@ -264,10 +353,21 @@ describe('BatchResolver', () => {
 
   it('merges two customers one record links when their records do not contradict each other', () => {
     const state = emptyState();
-    const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
+    const resolve = (anonymousId: string, traits: Record<string, unknown>) =>
+      new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
     // One person seen twice with too little in common to link: a new address, no birth date.
-    const a = resolve('k1', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1984-03-07', address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } });
-    const b = resolve('k2', { firstName: 'Jonathan', lastName: 'Smithers', phone: '0412 555 123', address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' } });
+    const a = resolve('k1', {
+      firstName: 'Jonathan',
+      lastName: 'Smithers',
+      birthday: '1984-03-07',
+      address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' },
+    });
+    const b = resolve('k2', {
+      firstName: 'Jonathan',
+      lastName: 'Smithers',
+      phone: '0412 555 123',
+      address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' },
+    });
     expect(b.newCustomers).toHaveLength(1);
     // A record resembling both: the birth date of one, the phone of the other.
     const c = resolve('k3', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1984-03-07', phone: '0412 555 123' });
@@ -277,14 +377,34 @@ describe('BatchResolver', () => {
 
   it('reviews rather than merges two customers one record links when their records contradict each other', () => {
     const state = emptyState();
-    const resolve = (anonymousId: string, traits: Record<string, unknown>) => new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
+    const resolve = (anonymousId: string, traits: Record<string, unknown>) =>
+      new BatchResolver(state, rareNames).resolve([event({ type: 'identify', anonymousId, traits })]);
     // Father and son of the same name: different birth dates, different mobiles.
-    resolve('k1', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1958-03-07', phone: '0412 555 123', address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' } });
-    resolve('k2', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1991-10-30', phone: '0433 987 654', address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' } });
+    resolve('k1', {
+      firstName: 'Jonathan',
+      lastName: 'Smithers',
+      birthday: '1958-03-07',
+      phone: '0412 555 123',
+      address: { street: '12 Wattle Street', city: 'Carlton', postalCode: '3053', state: 'VIC' },
+    });
+    resolve('k2', {
+      firstName: 'Jonathan',
+      lastName: 'Smithers',
+      birthday: '1991-10-30',
+      phone: '0433 987 654',
+      address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' },
+    });
     // A record with no birth date resembling both: one mobile, the other's address.
-    const c = resolve('k3', { firstName: 'Jonathan', lastName: 'Smithers', phone: '0412 555 123', address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' } });
+    const c = resolve('k3', {
+      firstName: 'Jonathan',
+      lastName: 'Smithers',
+      phone: '0412 555 123',
+      address: { street: '4 Banksia Road', city: 'Hobart', postalCode: '7000', state: 'TAS' },
+    });
     expect(c.merges).toHaveLength(0);
-    expect(c.reviews).toEqual(expect.arrayContaining([expect.objectContaining({ reason: expect.stringContaining('contradict each other') })]));
+    expect(c.reviews).toEqual(
+      expect.arrayContaining([expect.objectContaining({ reason: expect.stringContaining('contradict each other') })]),
+    );
   });
 
   it('never links a lookalike that carries a different userId (a per-customer limit of one)', () => {
@@ -296,7 +416,11 @@ describe('BatchResolver', () => {
     expect(first?.kind === 'resolved' && second?.kind === 'resolved' && first.customerId !== second.customerId).toBe(true);
   });
   it('weighs a national id that differs instead of vetoing the link, while a second userId still vetoes', () => {
-    const traits = { ...person, lastName: 'Zielinski', address: { street: '12 Wattle Street', line2: 'Rosebery Hill', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
+    const traits = {
+      ...person,
+      lastName: 'Zielinski',
+      address: { street: '12 Wattle Street', line2: 'Rosebery Hill', city: 'Carlton', postalCode: '3053', state: 'VIC' },
+    };
     const resolver = new BatchResolver(emptyState(), settings());
     const plan = resolver.resolve([
       event({ type: 'identify', anonymousId: 'n1', traits: { ...traits, nationalId: '2534242' } }),
@@ -315,22 +439,36 @@ describe('BatchResolver', () => {
     const state = emptyState();
     const strict = { ...initialMatchParameters('strict'), thresholds: { autoMerge: 1000, review: 999 } };
     const first = new BatchResolver(state, settings({}, strict)).resolve([event({ type: 'identify', anonymousId: 'r1', traits: person })]);
-    const second = new BatchResolver(state, settings({}, strict)).resolve([event({ type: 'identify', anonymousId: 'r2', traits: { ...person, firstName: 'Jon' } })]);
+    const second = new BatchResolver(state, settings({}, strict)).resolve([
+      event({ type: 'identify', anonymousId: 'r2', traits: { ...person, firstName: 'Jon' } }),
+    ]);
     const [a, b] = [first, second].map((plan) => (plan.outcomes[0]?.kind === 'resolved' ? plan.outcomes[0].customerId : ''));
     expect(a).not.toBe(b);
-    const rematch = new BatchResolver(state, settings()).rematch([...state.records.keys()], { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
+    const rematch = new BatchResolver(state, settings()).rematch([...state.records.keys()], {
+      id: 'rematch:v2',
+      time: '2024-02-01T00:00:00.000Z',
+    });
     expect(rematch.merges).toHaveLength(1);
     expect(rematch.merges[0]?.link.rule).toBe('probabilistic:fellegi-sunter');
     expect(state.current(a ?? '')).toBe(state.current(b ?? ''));
     // Nothing left to join: a second pass changes nothing.
-    expect(new BatchResolver(state, settings()).rematch([...state.records.keys()], { id: 'rematch:v3', time: '2024-03-01T00:00:00.000Z' }).merges).toHaveLength(0);
+    expect(
+      new BatchResolver(state, settings()).rematch([...state.records.keys()], { id: 'rematch:v3', time: '2024-03-01T00:00:00.000Z' })
+        .merges,
+    ).toHaveLength(0);
   });
 
   it('links on household traits alone only when the score clears the margin and the first names do not differ', () => {
-    const household = { lastName: 'Zielinski', address: { street: '12 Wattle Street', line2: 'Rosebery Hill', city: 'Carlton', postalCode: '3053', state: 'VIC' } };
+    const household = {
+      lastName: 'Zielinski',
+      address: { street: '12 Wattle Street', line2: 'Rosebery Hill', city: 'Carlton', postalCode: '3053', state: 'VIC' },
+    };
     const generous = { ...initialMatchParameters('generous'), thresholds: { autoMerge: -5, review: -10 } };
     const resolveBoth = (second: Record<string, unknown>, margin: number): string[] => {
-      const plan = new BatchResolver(emptyState(), settings({ guard: { ...defaultOverMergeGuardConfig, householdLinkMargin: margin } }, generous)).resolve([
+      const plan = new BatchResolver(
+        emptyState(),
+        settings({ guard: { ...defaultOverMergeGuardConfig, householdLinkMargin: margin } }, generous),
+      ).resolve([
         event({ type: 'identify', anonymousId: 'h1', traits: { ...household, firstName: 'Mary', birthday: '1970-01-01' } }),
         event({ type: 'identify', anonymousId: 'h2', traits: { ...household, ...second } }),
       ]);
@@ -351,22 +489,53 @@ describe('BatchResolver', () => {
       const outcome = plan.outcomes[0];
       return { plan, customerId: outcome?.kind === 'resolved' ? outcome.customerId : '' };
     };
-    const mary = resolve({ type: 'identify', anonymousId: 'k1', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02', email: 'family@kusha.net' } });
-    const maryAgain = resolve({ type: 'identify', anonymousId: 'k2', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02', email: 'family@kusha.net' } });
+    const mary = resolve({
+      type: 'identify',
+      anonymousId: 'k1',
+      traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02', email: 'family@kusha.net' },
+    });
+    const maryAgain = resolve({
+      type: 'identify',
+      anonymousId: 'k2',
+      traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02', email: 'family@kusha.net' },
+    });
     expect(maryAgain.customerId).toBe(mary.customerId);
-    const mark = resolve({ type: 'identify', anonymousId: 'k3', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12', email: 'family@kusha.net' } });
+    const mark = resolve({
+      type: 'identify',
+      anonymousId: 'k3',
+      traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12', email: 'family@kusha.net' },
+    });
     expect(mark.customerId).not.toBe(mary.customerId);
     expect(mark.plan.sharedIdentifiers).toEqual(['email:family@kusha.net']);
-    expect(mark.plan.relations).toEqual([expect.objectContaining({ customerIds: [mary.customerId, mark.customerId], kind: 'shared-identifier', via: 'email:family@kusha.net' })]);
+    expect(mark.plan.relations).toEqual([
+      expect.objectContaining({
+        customerIds: [mary.customerId, mark.customerId],
+        kind: 'shared-identifier',
+        via: 'email:family@kusha.net',
+      }),
+    ]);
     // Once shared, the address links no one on its own: a third person with it stays apart too,
     // while Mark's own next visit finds him by his traits.
-    const other = resolve({ type: 'identify', anonymousId: 'k4', traits: { firstName: 'Olga', lastName: 'Petrova', birthday: '1975-02-02', email: 'family@kusha.net' } });
+    const other = resolve({
+      type: 'identify',
+      anonymousId: 'k4',
+      traits: { firstName: 'Olga', lastName: 'Petrova', birthday: '1975-02-02', email: 'family@kusha.net' },
+    });
     expect(other.customerId).not.toBe(mary.customerId);
     expect(other.customerId).not.toBe(mark.customerId);
-    expect(resolve({ type: 'identify', anonymousId: 'k5', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12', email: 'family@kusha.net' } }).customerId).toBe(mark.customerId);
+    expect(
+      resolve({
+        type: 'identify',
+        anonymousId: 'k5',
+        traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12', email: 'family@kusha.net' },
+      }).customerId,
+    ).toBe(mark.customerId);
     // A userId is never shared: a different person with the same userId is the holder's problem, not a new customer.
     const owner = resolve({ type: 'identify', userId: 'kusha-1', traits: { ...kusha, firstName: 'Mary', birthday: '1961-04-02' } });
-    expect(resolve({ type: 'identify', userId: 'kusha-1', anonymousId: 'k6', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12' } }).customerId).toBe(owner.customerId);
+    expect(
+      resolve({ type: 'identify', userId: 'kusha-1', anonymousId: 'k6', traits: { ...kusha, firstName: 'Mark', birthday: '1990-09-12' } })
+        .customerId,
+    ).toBe(owner.customerId);
   });
 
   describe('re-resolution', () => {
@@ -380,9 +549,19 @@ describe('BatchResolver', () => {
     /** A son's record linked early to his father's customer (lax parameters), then his own record arriving. */
     function staged() {
       const state = emptyState();
-      const father = resolvedId(new BatchResolver(state, settings({}, generous)).resolve([event({ type: 'identify', anonymousId: 'f1', traits: { ...noPhone, email: 'jon84@mail.org' } })]));
-      const early = new BatchResolver(state, settings({}, generous)).resolve([event({ type: 'identify', anonymousId: 's1', traits: { ...noPhone, birthday: '2010-11-02' } })]);
-      const son = resolvedId(new BatchResolver(state, settings({}, wary)).resolve([event({ type: 'identify', anonymousId: 's2', traits: { ...noPhone, birthday: '2010-11-02', email: 'jr@mail.org' } })]));
+      const father = resolvedId(
+        new BatchResolver(state, settings({}, generous)).resolve([
+          event({ type: 'identify', anonymousId: 'f1', traits: { ...noPhone, email: 'jon84@mail.org' } }),
+        ]),
+      );
+      const early = new BatchResolver(state, settings({}, generous)).resolve([
+        event({ type: 'identify', anonymousId: 's1', traits: { ...noPhone, birthday: '2010-11-02' } }),
+      ]);
+      const son = resolvedId(
+        new BatchResolver(state, settings({}, wary)).resolve([
+          event({ type: 'identify', anonymousId: 's2', traits: { ...noPhone, birthday: '2010-11-02', email: 'jr@mail.org' } }),
+        ]),
+      );
       return { state, father, linkedTo: resolvedId(early), earlyRecord: early.newRecords[0]?.id ?? '', son };
     }
 
@@ -390,35 +569,79 @@ describe('BatchResolver', () => {
       const { state, father, linkedTo, earlyRecord, son } = staged();
       expect(linkedTo).toBe(father);
       expect(son).not.toBe(father);
-      const plan = new BatchResolver(state, settings({}, wary)).rematch([...state.records.keys()].sort(), { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
-      expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: father, toId: son, identifiers: [{ type: 'anonymousId', value: 's1' }], moves: 1 })]);
+      const plan = new BatchResolver(state, settings({}, wary)).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:v2',
+        time: '2024-02-01T00:00:00.000Z',
+      });
+      expect(plan.moves).toEqual([
+        expect.objectContaining({
+          recordId: earlyRecord,
+          fromId: father,
+          toId: son,
+          identifiers: [{ type: 'anonymousId', value: 's1' }],
+          moves: 1,
+        }),
+      ]);
       const move = plan.moves[0];
       expect(move?.reason).toMatch(/^re-resolved: scores [-\d.]+ against /);
-      expect(plan.merges).toEqual([expect.objectContaining({ survivorId: son, mergedId: move?.partId, link: expect.objectContaining({ rule: 'probabilistic:re-resolution' }) })]);
+      expect(plan.merges).toEqual([
+        expect.objectContaining({
+          survivorId: son,
+          mergedId: move?.partId,
+          link: expect.objectContaining({ rule: 'probabilistic:re-resolution' }),
+        }),
+      ]);
       expect(state.current(state.records.get(earlyRecord)?.customerId ?? '')).toBe(son);
       expect(state.current(state.owners.get('anonymousId:s1')?.customerId ?? '')).toBe(son);
       expect(state.customers.get(father)?.members.some((member) => member.startsWith('record:'))).toBe(false);
-      expect(state.identifiersOf(father).map((i) => i.value).sort()).toEqual(['f1', 'jon84@mail.org']);
+      expect(
+        state
+          .identifiersOf(father)
+          .map((i) => i.value)
+          .sort(),
+      ).toEqual(['f1', 'jon84@mail.org']);
       // Bounded: the next pass leaves every record where it is.
-      const again = new BatchResolver(state, settings({}, wary)).rematch([...state.records.keys()].sort(), { id: 'rematch:v3', time: '2024-03-01T00:00:00.000Z' });
+      const again = new BatchResolver(state, settings({}, wary)).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:v3',
+        time: '2024-03-01T00:00:00.000Z',
+      });
       expect(again.moves).toEqual([]);
       expect(again.merges).toEqual([]);
     });
 
     it('leaves a record where it is when the two customers can simply be joined, or when its own customer supports it', () => {
       const state = emptyState();
-      const first = resolvedId(new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'p1', traits: { ...noPhone, email: 'a@mail.org' } })]));
-      const linked = resolvedId(new BatchResolver(state, settings()).resolve([event({ type: 'identify', anonymousId: 'p2', traits: { ...noPhone, firstName: 'Jon' } })]));
+      const first = resolvedId(
+        new BatchResolver(state, settings()).resolve([
+          event({ type: 'identify', anonymousId: 'p1', traits: { ...noPhone, email: 'a@mail.org' } }),
+        ]),
+      );
+      const linked = resolvedId(
+        new BatchResolver(state, settings()).resolve([
+          event({ type: 'identify', anonymousId: 'p2', traits: { ...noPhone, firstName: 'Jon' } }),
+        ]),
+      );
       expect(linked).toBe(first);
-      const plan = new BatchResolver(state, settings()).rematch([...state.records.keys()].sort(), { id: 'rematch:v2', time: '2024-02-01T00:00:00.000Z' });
+      const plan = new BatchResolver(state, settings()).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:v2',
+        time: '2024-02-01T00:00:00.000Z',
+      });
       expect(plan.moves).toEqual([]);
     });
 
     it('splits off a record linked early that no record of its customer scores at the bar any more, and asks a person when it is close', () => {
       // Two strangers sharing a first name and a birth date, linked under parameters that knew little.
       const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
-      const tippins = { ...georgia, lastName: 'Tippins', address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' } };
-      const dudek = { ...georgia, lastName: 'Dudek', address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' } };
+      const tippins = {
+        ...georgia,
+        lastName: 'Tippins',
+        address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' },
+      };
+      const dudek = {
+        ...georgia,
+        lastName: 'Dudek',
+        address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
+      };
       const traitsOf = (traits: Record<string, unknown>) => {
         const found = personalTraitsOf({ type: 'identify', traits });
         if (found === undefined) throw new Error('no personal traits');
@@ -429,7 +652,9 @@ describe('BatchResolver', () => {
       const lax = { ...initial, version: 'lax', thresholds: { autoMerge: score - 1, review: score - 2 } };
       const stage = () => {
         const state = emptyState();
-        const first = resolvedId(new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g1', traits: tippins })]));
+        const first = resolvedId(
+          new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g1', traits: tippins })]),
+        );
         const early = new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g2', traits: dudek })]);
         return { state, first, linkedTo: resolvedId(early), earlyRecord: early.newRecords[0]?.id ?? '' };
       };
@@ -437,8 +662,13 @@ describe('BatchResolver', () => {
       const close = { ...initial, version: 'close', thresholds: { autoMerge: score + 1, review: score - 1 } };
       const { state, first, linkedTo, earlyRecord } = stage();
       expect(linkedTo).toBe(first);
-      const plan = new BatchResolver(state, settings({}, close)).rematch([...state.records.keys()].sort(), { id: 'rematch:close', time: '2024-02-01T00:00:00.000Z' });
-      expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: first, identifiers: [{ type: 'anonymousId', value: 'g2' }], moves: 1 })]);
+      const plan = new BatchResolver(state, settings({}, close)).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:close',
+        time: '2024-02-01T00:00:00.000Z',
+      });
+      expect(plan.moves).toEqual([
+        expect.objectContaining({ recordId: earlyRecord, fromId: first, identifiers: [{ type: 'anonymousId', value: 'g2' }], moves: 1 }),
+      ]);
       const move = plan.moves[0];
       expect(move?.toId).toBeUndefined();
       expect(move?.reason).toMatch(/^re-resolved: no record of .* scores it at the auto-merge bar/);
@@ -449,13 +679,21 @@ describe('BatchResolver', () => {
       // Far: below the review bar now, split off without a question.
       const far = { ...initial, version: 'far', thresholds: { autoMerge: score + 2, review: score + 1 } };
       const again = stage();
-      const farPlan = new BatchResolver(again.state, settings({}, far)).rematch([...again.state.records.keys()].sort(), { id: 'rematch:far', time: '2024-02-01T00:00:00.000Z' });
+      const farPlan = new BatchResolver(again.state, settings({}, far)).rematch([...again.state.records.keys()].sort(), {
+        id: 'rematch:far',
+        time: '2024-02-01T00:00:00.000Z',
+      });
       expect(farPlan.moves).toHaveLength(1);
       expect(farPlan.reviews).toEqual([]);
       // Still at the bar: it stays.
       const holding = { ...initial, version: 'holding', thresholds: { autoMerge: score, review: score - 1 } };
       const third = stage();
-      expect(new BatchResolver(third.state, settings({}, holding)).rematch([...third.state.records.keys()].sort(), { id: 'rematch:holding', time: '2024-02-01T00:00:00.000Z' }).moves).toEqual([]);
+      expect(
+        new BatchResolver(third.state, settings({}, holding)).rematch([...third.state.records.keys()].sort(), {
+          id: 'rematch:holding',
+          time: '2024-02-01T00:00:00.000Z',
+        }).moves,
+      ).toEqual([]);
     });
 
     it('re-resolves the linked records of customers merged, as evidence arrives', () => {
@@ -464,11 +702,17 @@ describe('BatchResolver', () => {
       // e-mail): the early record of the son in it is resolved again, and moves to his customer.
       const merged = new BatchResolver(state, settings({}, wary)).resolve([
         event({ type: 'identify', anonymousId: 'v1', traits: { loyaltyCard: 'L-77' } }, '2025-01-01T00:00:00.000Z'),
-        event({ type: 'identify', anonymousId: 'v2', traits: { email: 'jon84@mail.org', loyaltyCard: 'L-77' } }, '2025-01-02T00:00:00.000Z'),
+        event(
+          { type: 'identify', anonymousId: 'v2', traits: { email: 'jon84@mail.org', loyaltyCard: 'L-77' } },
+          '2025-01-02T00:00:00.000Z',
+        ),
       ]);
       expect(merged.merges[0]).toMatchObject({ survivorId: father });
       expect(merged.moves).toEqual([]);
-      const plan = new BatchResolver(state, settings({}, wary)).reResolve([father], { id: 're-resolution:v2', time: '2025-01-02T00:00:00.000Z' });
+      const plan = new BatchResolver(state, settings({}, wary)).reResolve([father], {
+        id: 're-resolution:v2',
+        time: '2025-01-02T00:00:00.000Z',
+      });
       expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: father, toId: son })]);
       expect(state.current(state.records.get(earlyRecord)?.customerId ?? '')).toBe(son);
     });

@@ -81,7 +81,8 @@ export class GraphState {
     /** Blocking key -> trait record ids. */
     readonly postings: Map<string, string[]>,
   ) {
-    for (const identifier of customerIdentifiers) this.identifiersOf(this.current(identifier.customerId)).push({ type: identifier.type, value: identifier.value });
+    for (const identifier of customerIdentifiers)
+      this.identifiersOf(this.current(identifier.customerId)).push({ type: identifier.type, value: identifier.value });
   }
 
   /** The customer an id stands for now, following merges (bounded: a cycle is a bug, not a hang). */
@@ -102,7 +103,8 @@ export class GraphState {
     const moving = this.byCustomer.get(from) ?? [];
     this.byCustomer.delete(from);
     const target = this.identifiersOf(to);
-    for (const identifier of moving) if (!target.some((held) => held.type === identifier.type && held.value === identifier.value)) target.push(identifier);
+    for (const identifier of moving)
+      if (!target.some((held) => held.type === identifier.type && held.value === identifier.value)) target.push(identifier);
   }
 
   summary(customerId: string): ClusterSummary {
@@ -171,7 +173,18 @@ const describeTypes = (identifiers: readonly TypedIdentifier[]): string => [...n
  * automatic link. Pure: the caller loads the state, writes the plan and publishes.
  */
 export class BatchResolver {
-  private readonly plan: ResolutionPlan = { newCustomers: [], newIdentifiers: [], merges: [], memberLinks: [], newRecords: [], reviews: [], sharedIdentifiers: [], relations: [], moves: [], outcomes: [] };
+  private readonly plan: ResolutionPlan = {
+    newCustomers: [],
+    newIdentifiers: [],
+    merges: [],
+    memberLinks: [],
+    newRecords: [],
+    reviews: [],
+    sharedIdentifiers: [],
+    relations: [],
+    moves: [],
+    outcomes: [],
+  };
 
   constructor(
     private readonly state: GraphState,
@@ -193,9 +206,15 @@ export class BatchResolver {
    */
   reResolve(customerIds: readonly string[], cause: { readonly id: string; readonly time: string }): ResolutionPlan {
     const customers = new Set(customerIds.map((id) => this.state.current(id)));
-    const linked = [...this.state.records.entries()].filter(([, stored]) => stored.linked !== undefined && customers.has(this.state.current(stored.customerId)));
+    const linked = [...this.state.records.entries()].filter(
+      ([, stored]) => stored.linked !== undefined && customers.has(this.state.current(stored.customerId)),
+    );
     for (const [recordId, stored] of linked.sort(([x], [y]) => x.localeCompare(y))) {
-      this.moveIfBetterElsewhere({ id: `${cause.id}:${recordId}`, time: cause.time, data: {} }, recordId, this.state.records.get(recordId) ?? stored);
+      this.moveIfBetterElsewhere(
+        { id: `${cause.id}:${recordId}`, time: cause.time, data: {} },
+        recordId,
+        this.state.records.get(recordId) ?? stored,
+      );
     }
     return this.plan;
   }
@@ -248,20 +267,31 @@ export class BatchResolver {
       others += 1;
       const score = scorePair(stored.record, other.record, matching.parameters, matching.termFrequencies);
       best = Math.max(best, score.totalWeight);
-      if (householdsAbsent || agreesOnIndividualTrait(score) || sharePersonalMobile(stored.record, other.record)) support = Math.max(support, score.totalWeight);
+      if (householdsAbsent || agreesOnIndividualTrait(score) || sharePersonalMobile(stored.record, other.record))
+        support = Math.max(support, score.totalWeight);
       if (score.totalWeight < review && contradictsOnIndividualTrait(score)) contradicted = true;
     }
     if (others === 0) return false;
     const top = candidate ?? this.linkable(this.candidates(stored.record, fromId, linked.identifiers))[0];
     const margin = contradicted || support < autoMerge ? MOVE_MARGIN_BITS : CLEAR_MOVE_MARGIN_BITS;
-    const better = top !== undefined && top.weight >= autoMerge && top.weight >= support + margin && this.contradictionBetween(fromId, top.customerId) !== undefined ? top : undefined;
+    const better =
+      top !== undefined &&
+      top.weight >= autoMerge &&
+      top.weight >= support + margin &&
+      this.contradictionBetween(fromId, top.customerId) !== undefined
+        ? top
+        : undefined;
     // The link no longer holds: under the current parameters no record of its customer scores it
     // at the auto-merge bar (it was linked under parameters estimated on fewer records). Arriving
     // now it would not have joined, so it leaves, and a person sees the pair if it is close.
     const unsupported = best < autoMerge;
     if (better === undefined && !(contradicted && support < review) && !unsupported) return false;
     const partId = customerIdFor({ type: 'moved-record', value: recordId }, this.settings.customerIdKey);
-    if (better !== undefined && this.guard(better.customerId, partId, [{ kind: 'probabilistic', weight: better.weight }]).verdict === 'review') return false;
+    if (
+      better !== undefined &&
+      this.guard(better.customerId, partId, [{ kind: 'probabilistic', weight: better.weight }]).verdict === 'review'
+    )
+      return false;
     const moves = (stored.moves ?? 0) + 1;
     const supportText = Number.isFinite(support) ? support.toFixed(2) : 'none';
     const reason =
@@ -284,7 +314,16 @@ export class BatchResolver {
       moves,
     });
     if (better !== undefined) {
-      this.merge(better.customerId, partId, reason, [], this.evidence(event, 'probabilistic:re-resolution', undefined, { score: better.weight, parametersVersion: matching.parameters.version }));
+      this.merge(
+        better.customerId,
+        partId,
+        reason,
+        [],
+        this.evidence(event, 'probabilistic:re-resolution', undefined, {
+          score: better.weight,
+          parametersVersion: matching.parameters.version,
+        }),
+      );
     } else if (best >= review) {
       // Between the thresholds: what a record arriving now would get, a person's decision.
       this.review('probabilistic', event, fromId, partId, reason, [], best);
@@ -314,7 +353,8 @@ export class BatchResolver {
     this.state.identifiersOf(partId).push(...linked.identifiers);
     for (const id of leaving) {
       const owner = this.state.owners.get(id);
-      if (owner !== undefined && this.state.current(owner.customerId) === fromId) this.state.owners.set(id, { ...owner, customerId: partId, originCustomerId: partId });
+      if (owner !== undefined && this.state.current(owner.customerId) === fromId)
+        this.state.owners.set(id, { ...owner, customerId: partId, originCustomerId: partId });
     }
   }
 
@@ -347,9 +387,12 @@ export class BatchResolver {
         break;
       }
       case 'attach': {
-        const shared = prepared !== undefined ? this.sharedWith(this.state.current(decision.customerId), decision.via, prepared) : undefined;
+        const shared =
+          prepared !== undefined ? this.sharedWith(this.state.current(decision.customerId), decision.via, prepared) : undefined;
         if (shared !== undefined) {
-          const own = extraction.identifiers.filter((identifier) => !decision.via.some((via) => via.type === identifier.type && via.value === identifier.value));
+          const own = extraction.identifiers.filter(
+            (identifier) => !decision.via.some((via) => via.type === identifier.type && via.value === identifier.value),
+          );
           if (own.length > 0 && prepared !== undefined) {
             customerId = this.separateSharer(event, prepared, own, this.state.current(decision.customerId), decision.via, shared);
             reason = `shared identifier: ${shared}`;
@@ -405,14 +448,22 @@ export class BatchResolver {
     if (held.length === 0) return undefined;
     for (const stored of held) {
       const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
-      const differs = differentFirstNames(score) || score.comparisons.some((item) => item.comparison === 'birthDate' && item.level === 'else');
+      const differs =
+        differentFirstNames(score) || score.comparisons.some((item) => item.comparison === 'birthDate' && item.level === 'else');
       if (!differs || score.totalWeight >= matching.parameters.thresholds.autoMerge) return undefined;
     }
     return `${describeTypes(via)} of ${holderId} names someone else (another first name or birth date on every record)`;
   }
 
   /** The event's person kept apart from the holder of a shared identifier: matched on its own evidence, the two recorded as related. */
-  private separateSharer(event: ResolverEvent, record: PreparedRecord, own: readonly TypedIdentifier[], holderId: string, via: readonly TypedIdentifier[], reason: string): string {
+  private separateSharer(
+    event: ResolverEvent,
+    record: PreparedRecord,
+    own: readonly TypedIdentifier[],
+    holderId: string,
+    via: readonly TypedIdentifier[],
+    reason: string,
+  ): string {
     for (const identifier of via) {
       const id = uniqueIdentifierId(identifier);
       const owner = this.state.owners.get(id);
@@ -420,11 +471,26 @@ export class BatchResolver {
       if (!this.plan.sharedIdentifiers.includes(id)) this.plan.sharedIdentifiers.push(id);
     }
     const matched = this.linkProbabilistically(event, record, own);
-    const customerId = matched?.customerId ?? this.createCustomer(event, { kind: 'new-customer', identifiers: own, reason, rulesVersion: this.settings.rules.version, refused: [] });
+    const customerId =
+      matched?.customerId ??
+      this.createCustomer(event, {
+        kind: 'new-customer',
+        identifiers: own,
+        reason,
+        rulesVersion: this.settings.rules.version,
+        refused: [],
+      });
     const person = this.state.current(customerId);
     if (person !== holderId) {
       for (const identifier of via) {
-        this.plan.relations.push({ customerIds: [holderId, person], kind: 'shared-identifier', via: uniqueIdentifierId(identifier), reason, eventId: event.id, at: event.time });
+        this.plan.relations.push({
+          customerIds: [holderId, person],
+          kind: 'shared-identifier',
+          via: uniqueIdentifierId(identifier),
+          reason,
+          eventId: event.id,
+          at: event.time,
+        });
       }
     }
     return person;
@@ -438,7 +504,8 @@ export class BatchResolver {
       const id = this.state.current(owner.customerId);
       const held = known.get(id) ?? [...this.state.identifiersOf(id)];
       // The owning document is the evidence even if the customer's identifier list lags behind it.
-      if (!held.some((h) => h.type === identifier.type && h.value === identifier.value)) held.push({ type: identifier.type, value: identifier.value });
+      if (!held.some((h) => h.type === identifier.type && h.value === identifier.value))
+        held.push({ type: identifier.type, value: identifier.value });
       known.set(id, held);
     }
     return [...known.entries()].map(([id, held]) => ({
@@ -513,7 +580,13 @@ export class BatchResolver {
         this.review(verdict.kind, event, survivorId, mergedId, verdict.reason, via);
         continue;
       }
-      this.merge(survivorId, mergedId, `deterministic: both hold ${describeTypes(via)}`, via, this.evidence(event, `deterministic:${via[0]?.type ?? 'identifier'}`, via[0]));
+      this.merge(
+        survivorId,
+        mergedId,
+        `deterministic: both hold ${describeTypes(via)}`,
+        via,
+        this.evidence(event, `deterministic:${via[0]?.type ?? 'identifier'}`, via[0]),
+      );
     }
     const first = decision.links[0]?.via;
     const origin = first !== undefined ? (this.state.owners.get(uniqueIdentifierId(first))?.originCustomerId ?? survivorId) : survivorId;
@@ -522,7 +595,11 @@ export class BatchResolver {
   }
 
   /** The over-merge guards plus the memory of splits: customers split apart are only joined by a person. */
-  private guard(a: string, b: string, links: readonly LinkStrength[]): { verdict: 'allow' } | { verdict: 'review'; kind: ReviewKind; reason: string } {
+  private guard(
+    a: string,
+    b: string,
+    links: readonly LinkStrength[],
+  ): { verdict: 'allow' } | { verdict: 'review'; kind: ReviewKind; reason: string } {
     const customerA = this.state.customers.get(a);
     const customerB = this.state.customers.get(b);
     if (customerA?.separatedFrom.includes(b) === true || customerB?.separatedFrom.includes(a) === true) {
@@ -541,13 +618,38 @@ export class BatchResolver {
     for (const member of merged.members) if (!survivor.members.includes(member)) survivor.members.push(member);
     for (const separated of merged.separatedFrom) if (!survivor.separatedFrom.includes(separated)) survivor.separatedFrom.push(separated);
     this.state.moveIdentifiers(mergedId, survivorId);
-    this.plan.merges.push({ survivorId, mergedId, reason, evidence, link, members: [...merged.members], separatedFrom: [...merged.separatedFrom] });
+    this.plan.merges.push({
+      survivorId,
+      mergedId,
+      reason,
+      evidence,
+      link,
+      members: [...merged.members],
+      separatedFrom: [...merged.separatedFrom],
+    });
   }
 
-  private review(kind: ReviewKind, event: ResolverEvent, a: string, b: string, reason: string, evidence: readonly TypedIdentifier[], score?: number): void {
+  private review(
+    kind: ReviewKind,
+    event: ResolverEvent,
+    a: string,
+    b: string,
+    reason: string,
+    evidence: readonly TypedIdentifier[],
+    score?: number,
+  ): void {
     const id = reviewIdFor(kind, a, b);
     if (this.plan.reviews.some((r) => r.id === id)) return;
-    this.plan.reviews.push({ id, kind, customerIds: [a, b], reason, evidence, eventId: event.id, at: event.time, ...(score !== undefined ? { score } : {}) });
+    this.plan.reviews.push({
+      id,
+      kind,
+      customerIds: [a, b],
+      reason,
+      evidence,
+      eventId: event.id,
+      at: event.time,
+      ...(score !== undefined ? { score } : {}),
+    });
   }
 
   /**
@@ -575,7 +677,12 @@ export class BatchResolver {
       const customerId = this.state.current(stored.customerId);
       if (customerId === exclude || this.conflicts(customerId, identifiers)) continue;
       const score = scorePair(record, stored.record, matching.parameters, matching.termFrequencies);
-      const entry = found.get(customerId) ?? { weight: Number.NEGATIVE_INFINITY, linkWeight: Number.NEGATIVE_INFINITY, scored: 0, contradicting: 0 };
+      const entry = found.get(customerId) ?? {
+        weight: Number.NEGATIVE_INFINITY,
+        linkWeight: Number.NEGATIVE_INFINITY,
+        scored: 0,
+        contradicting: 0,
+      };
       entry.weight = Math.max(entry.weight, score.totalWeight);
       const individual = agreesOnIndividualTrait(score) || sharePersonalMobile(record, stored.record);
       const sureHousehold = score.totalWeight >= autoMerge + this.settings.guard.householdLinkMargin && !differentFirstNames(score);
@@ -590,16 +697,26 @@ export class BatchResolver {
         // of the same person may contradict one garbled record among several that agree, when
         // its best link is strong on its own, or, where the data holds no households (no
         // relatives to mistake for the person), while most of the records agree.
-        const entry = { weight, linkWeight, contradicted: contradicting > 0 && (contradicting * 2 >= scored || (!householdsAbsent && weight < this.settings.guard.strongLinkWeight)) };
+        const entry = {
+          weight,
+          linkWeight,
+          contradicted:
+            contradicting > 0 && (contradicting * 2 >= scored || (!householdsAbsent && weight < this.settings.guard.strongLinkWeight)),
+        };
         const blocked =
           entry.weight < autoMerge
             ? undefined
             : entry.contradicted
-              ? 'contradicted: another of the customer\'s records names a different first name, birth date or national id'
+              ? "contradicted: another of the customer's records names a different first name, birth date or national id"
               : entry.linkWeight < autoMerge
                 ? 'household evidence only: no first name, birth date, national id or mobile number agrees'
                 : undefined;
-        return { customerId, weight: entry.weight, linkWeight: entry.contradicted ? Number.NEGATIVE_INFINITY : entry.linkWeight, ...(blocked !== undefined ? { blocked } : {}) };
+        return {
+          customerId,
+          weight: entry.weight,
+          linkWeight: entry.contradicted ? Number.NEGATIVE_INFINITY : entry.linkWeight,
+          ...(blocked !== undefined ? { blocked } : {}),
+        };
       })
       .sort((x, y) => y.weight - x.weight || x.customerId.localeCompare(y.customerId));
   }
@@ -618,7 +735,11 @@ export class BatchResolver {
    * guards allow; a second customer also above it would be bridged by this one record, which the
    * bridge guard decides. Returns undefined when the event should become a new customer.
    */
-  private linkProbabilistically(event: ResolverEvent, record: PreparedRecord, identifiers: readonly TypedIdentifier[]): { customerId: string; reason: string } | undefined {
+  private linkProbabilistically(
+    event: ResolverEvent,
+    record: PreparedRecord,
+    identifiers: readonly TypedIdentifier[],
+  ): { customerId: string; reason: string } | undefined {
     const matching = this.settings.matching;
     if (matching === undefined) return undefined;
     const candidates = this.linkable(this.candidates(record, undefined, identifiers));
@@ -628,14 +749,20 @@ export class BatchResolver {
     const verdict = this.guard(top.customerId, `record:${event.id}`, [{ kind: 'probabilistic', weight: top.weight }]);
     if (verdict.verdict === 'review') return undefined;
     const customerId = top.customerId;
-    const evidence = this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: top.weight, parametersVersion: matching.parameters.version });
+    const evidence = this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
+      score: top.weight,
+      parametersVersion: matching.parameters.version,
+    });
     this.attach(customerId, customerId, identifiers, evidence);
     this.addMember(customerId, `record:${event.id}`);
     for (const other of candidates.slice(1)) {
       if (other.weight < autoMerge) break;
       this.bridge(event, customerId, other);
     }
-    return { customerId: this.state.current(customerId), reason: `probabilistic: weight ${top.weight.toFixed(2)} >= ${autoMerge.toFixed(2)} (parameters ${matching.parameters.version})` };
+    return {
+      customerId: this.state.current(customerId),
+      reason: `probabilistic: weight ${top.weight.toFixed(2)} >= ${autoMerge.toFixed(2)} (parameters ${matching.parameters.version})`,
+    };
   }
 
   /** A record matching two customers links them: merged when the guards allow, else reviewed. */
@@ -644,7 +771,15 @@ export class BatchResolver {
     const b = this.state.current(other.customerId);
     if (a === b) return;
     if (this.conflicts(a, this.state.identifiersOf(b))) {
-      this.review('over-merge-guard', event, a, b, `conflict: one record matches both, but together they would break an identifier limit`, [], other.weight);
+      this.review(
+        'over-merge-guard',
+        event,
+        a,
+        b,
+        `conflict: one record matches both, but together they would break an identifier limit`,
+        [],
+        other.weight,
+      );
       return;
     }
     const verdict = this.guard(a, b, [{ kind: 'probabilistic', weight: other.weight }]);
@@ -659,12 +794,29 @@ export class BatchResolver {
     // is strong on its own.
     const contradiction = this.contradictionBetween(a, b);
     if (contradiction !== undefined && other.weight < this.settings.guard.strongLinkWeight) {
-      this.review('over-merge-guard', event, a, b, `bridge: one record links both (weight ${other.weight.toFixed(2)} < strong ${this.settings.guard.strongLinkWeight}), but ${contradiction}`, [], other.weight);
+      this.review(
+        'over-merge-guard',
+        event,
+        a,
+        b,
+        `bridge: one record links both (weight ${other.weight.toFixed(2)} < strong ${this.settings.guard.strongLinkWeight}), but ${contradiction}`,
+        [],
+        other.weight,
+      );
       return;
     }
     const [survivorId, mergedId] = this.older(a, b);
     const version = this.settings.matching?.parameters.version;
-    this.merge(survivorId, mergedId, `probabilistic: one record scores ${other.weight.toFixed(2)} against both`, [], this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: other.weight, ...(version !== undefined ? { parametersVersion: version } : {}) }));
+    this.merge(
+      survivorId,
+      mergedId,
+      `probabilistic: one record scores ${other.weight.toFixed(2)} against both`,
+      [],
+      this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
+        score: other.weight,
+        ...(version !== undefined ? { parametersVersion: version } : {}),
+      }),
+    );
   }
 
   /** A pair of the two customers' known records that plainly belongs to two people, described; undefined if none. */
@@ -732,7 +884,16 @@ export class BatchResolver {
       return customerId;
     }
     const [survivorId, mergedId] = this.older(top.customerId, customerId);
-    this.merge(survivorId, mergedId, `probabilistic: weight ${top.weight.toFixed(2)} (records resolved concurrently)`, [], this.evidence(event, 'probabilistic:fellegi-sunter', undefined, { score: top.weight, parametersVersion: matching.parameters.version }));
+    this.merge(
+      survivorId,
+      mergedId,
+      `probabilistic: weight ${top.weight.toFixed(2)} (records resolved concurrently)`,
+      [],
+      this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
+        score: top.weight,
+        parametersVersion: matching.parameters.version,
+      }),
+    );
     return this.state.current(customerId);
   }
 

@@ -25,7 +25,10 @@ function digest(text: string, length = 24): string {
  * e-mail address can compute the customer id it leads to; 96 bits of it.
  */
 export function customerIdFor(identifier: TypedIdentifier, key: string): string {
-  return `cus_${createHmac('sha256', key).update(`customer-id\u0000${uniqueIdentifierId(identifier)}`, 'utf8').digest('hex').slice(0, 24)}`;
+  return `cus_${createHmac('sha256', key)
+    .update(`customer-id\u0000${uniqueIdentifierId(identifier)}`, 'utf8')
+    .digest('hex')
+    .slice(0, 24)}`;
 }
 
 /**

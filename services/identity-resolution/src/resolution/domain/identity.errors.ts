@@ -17,7 +17,10 @@ export class CustomerMergedError extends Error {
 }
 
 export class NothingToSplitError extends Error {
-  constructor(readonly customerId: string, detail: string) {
+  constructor(
+    readonly customerId: string,
+    detail: string,
+  ) {
     super(`customer ${customerId} cannot be split: ${detail}`);
     this.name = 'NothingToSplitError';
   }
@@ -31,14 +34,20 @@ export class UnknownIdentifierTypeError extends Error {
 }
 
 export class InvalidIdentifierError extends Error {
-  constructor(readonly type: string, detail: string) {
+  constructor(
+    readonly type: string,
+    detail: string,
+  ) {
     super(`not a valid ${type}: ${detail}`);
     this.name = 'InvalidIdentifierError';
   }
 }
 
 export class AmbiguousIdentifierError extends Error {
-  constructor(readonly type: string, readonly customerIds: readonly string[]) {
+  constructor(
+    readonly type: string,
+    readonly customerIds: readonly string[],
+  ) {
     super(`${type} is shared by ${customerIds.length} customers (not a unique identifier type)`);
     this.name = 'AmbiguousIdentifierError';
   }
@@ -52,7 +61,10 @@ export class UnknownReviewError extends Error {
 }
 
 export class ReviewAlreadyDecidedError extends Error {
-  constructor(readonly reviewId: string, readonly status: string) {
+  constructor(
+    readonly reviewId: string,
+    readonly status: string,
+  ) {
     super(`review item ${reviewId} is already ${status}`);
     this.name = 'ReviewAlreadyDecidedError';
   }

@@ -1,4 +1,11 @@
-import { countryOfEvent, emailDisplayName, PersonalTraits, SegmentLikeEvent, splitFreeTextAddress, splitFullName } from '../../matching/domain';
+import {
+  countryOfEvent,
+  emailDisplayName,
+  PersonalTraits,
+  SegmentLikeEvent,
+  splitFreeTextAddress,
+  splitFullName,
+} from '../../matching/domain';
 
 function objectAt(value: unknown, key: string): Readonly<Record<string, unknown>> | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
@@ -40,14 +47,17 @@ export function personalTraitsOf(event: SegmentLikeEvent): PersonalTraits | unde
     street: text(address, 'street', 'line1') ?? text(traits, 'street') ?? line.street,
     line2: text(address, 'line2') ?? text(traits, 'line2') ?? line.line2,
     city: text(address, 'city', 'suburb') ?? text(traits, 'city', 'suburb') ?? line.city,
-    postcode: text(address, 'postalCode', 'postcode', 'postal_code') ?? text(traits, 'postcode', 'postalCode', 'postal_code') ?? line.postcode,
+    postcode:
+      text(address, 'postalCode', 'postcode', 'postal_code') ?? text(traits, 'postcode', 'postalCode', 'postal_code') ?? line.postcode,
     state: text(address, 'state') ?? text(traits, 'state') ?? line.state,
     country: countryOfEvent(event),
     birthDate: text(traits, 'birthday', 'birthDate', 'birth_date'),
     phone: text(traits, 'phone'),
     nationalId: text(traits, 'nationalId'),
   };
-  const facts = [result.lastName, result.firstName, result.birthDate, result.street, result.phone, result.nationalId].filter((value) => value !== undefined);
+  const facts = [result.lastName, result.firstName, result.birthDate, result.street, result.phone, result.nationalId].filter(
+    (value) => value !== undefined,
+  );
   // A name or a birth date says who; a street or phone alone says only where.
   if (result.lastName === undefined && result.firstName === undefined && result.birthDate === undefined) return undefined;
   return facts.length >= 2 ? result : undefined;

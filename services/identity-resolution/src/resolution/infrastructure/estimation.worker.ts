@@ -9,7 +9,8 @@ export interface EstimationInput {
   readonly now: string;
 }
 
-export type EstimationOutput = { readonly ok: true; readonly parameters: MatchParameters } | { readonly ok: false; readonly error: string; readonly name: string };
+export type EstimationOutput =
+  { readonly ok: true; readonly parameters: MatchParameters } | { readonly ok: false; readonly error: string; readonly name: string };
 
 // EM over every stored record takes seconds of CPU: here, in its own thread, it never holds up
 // the event loop that answers lookups and consumes events.
@@ -19,7 +20,11 @@ if (parentPort !== null) {
   try {
     output = { ok: true, parameters: estimateParameters(input.records, input.previous, new Date(input.now)) };
   } catch (error) {
-    output = { ok: false, error: error instanceof Error ? error.message : String(error), name: error instanceof Error ? error.name : 'Error' };
+    output = {
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      name: error instanceof Error ? error.name : 'Error',
+    };
   }
   parentPort.postMessage(output);
 }

@@ -53,7 +53,10 @@ export class HistoryRetention {
     if (ids.length === 0) return;
     let dropped = 0;
     for (let pass = 0; pass < 1000; pass++) {
-      const result = await this.db.customers.updateMany({ _id: { $in: ids }, [`history.${this.kept}`]: { $exists: true } }, { $pop: { history: -1 } });
+      const result = await this.db.customers.updateMany(
+        { _id: { $in: ids }, [`history.${this.kept}`]: { $exists: true } },
+        { $pop: { history: -1 } },
+      );
       if (result.modifiedCount === 0) break;
       dropped += result.modifiedCount;
     }
@@ -63,6 +66,9 @@ export class HistoryRetention {
   private dropped(customerIds: readonly string[], count: number): void {
     if (count <= 0) return;
     this.trimmed.inc(count);
-    this.logger.info({ customerIds: customerIds.slice(0, 20), kept: this.kept, dropped: count }, 'customer history trimmed to its most recent entries');
+    this.logger.info(
+      { customerIds: customerIds.slice(0, 20), kept: this.kept, dropped: count },
+      'customer history trimmed to its most recent entries',
+    );
   }
 }

@@ -9,7 +9,9 @@ import { IdentityLookupCache } from './identity-lookup.cache';
 
 /** Which identifiers of a group to retire: all but the `kept` first seen most recently (ties: the larger _id is newer). */
 export function beyondKept<T extends { _id: string; firstSeenAt: Date }>(identifiers: readonly T[], kept: number): T[] {
-  const newestFirst = [...identifiers].sort((a, b) => b.firstSeenAt.getTime() - a.firstSeenAt.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0));
+  const newestFirst = [...identifiers].sort(
+    (a, b) => b.firstSeenAt.getTime() - a.firstSeenAt.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0),
+  );
   return newestFirst.slice(kept);
 }
 
@@ -55,7 +57,10 @@ export class IdentifierRetention {
   async apply(customerIds: readonly string[]): Promise<void> {
     if (this.kept.size === 0 || customerIds.length === 0) return;
     const docs = await this.db.identifiers
-      .find({ customerId: { $in: [...new Set(customerIds)] }, type: { $in: [...this.kept.keys()] }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1, firstSeenAt: 1 }, ...ONE_REPLY })
+      .find(
+        { customerId: { $in: [...new Set(customerIds)] }, type: { $in: [...this.kept.keys()] }, retired: { $ne: true } },
+        { projection: { type: 1, value: 1, customerId: 1, firstSeenAt: 1 }, ...ONE_REPLY },
+      )
       .toArray();
     const groups = new Map<string, typeof docs>();
     for (const d of docs) {
@@ -76,7 +81,10 @@ export class IdentifierRetention {
     await this.cache.forgetIdentifiers(applied.flatMap((a) => a.values.map((value) => ({ type: a.type, value }))));
     for (const a of applied) {
       this.retired.inc({ type: a.type }, a.ids.length);
-      this.logger.info({ customerId: a.customerId, identifierType: a.type, kept: a.kept, retired: a.ids.length }, 'identifier limit applied: the oldest identifiers of this type were retired');
+      this.logger.info(
+        { customerId: a.customerId, identifierType: a.type, kept: a.kept, retired: a.ids.length },
+        'identifier limit applied: the oldest identifiers of this type were retired',
+      );
     }
   }
 }

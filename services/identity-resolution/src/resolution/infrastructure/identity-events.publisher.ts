@@ -126,7 +126,10 @@ export class IdentityEventsPublisher {
           version: 1,
           // Deterministic: a merge published again after a crash is the same event downstream. A
           // reviewer's merge of customers once split apart is a new fact and gets its own id.
-          id: m.link.rule === REVIEW_ACCEPTED_RULE ? `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}` : `merge:${m.mergedId}:${m.survivorId}`,
+          id:
+            m.link.rule === REVIEW_ACCEPTED_RULE
+              ? `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}`
+              : `merge:${m.mergedId}:${m.survivorId}`,
           source: SOURCE,
           subject: m.survivorId,
           time: m.link.at,
@@ -149,7 +152,12 @@ export class IdentityEventsPublisher {
         version: 1,
         source: SOURCE,
         subject: customerId,
-        data: { customerId, identifiers: snapshots.get(customerId)?.identifiers ?? [], mergedIds: snapshots.get(customerId)?.mergedIds ?? [], updatedAt: now },
+        data: {
+          customerId,
+          identifiers: snapshots.get(customerId)?.identifiers ?? [],
+          mergedIds: snapshots.get(customerId)?.mergedIds ?? [],
+          updatedAt: now,
+        },
       }),
     }));
     // A batch redone after its write failed (a dropped connection) publishes the same ids again:

@@ -4,8 +4,26 @@ import { followMerges } from '@o2o/contracts';
 import { chunkedBulkWrite, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
 import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
-import { GraphCustomer, GraphIdentifier, identifierDocumentId, PlannedMerge, PlannedMove, REMATCH_EVENT_PREFIX, REVIEW_ACCEPTED_RULE, StoredTermFrequencies, StoredTraitRecord } from '../domain/identity-graph.model';
-import { CustomerDocument, HistoryEntry, IdentifierDocument, IdentityCollections, MergeRecord, SplitOutboxEntry, TraitRecordDocument } from './identity-graph.collections';
+import {
+  GraphCustomer,
+  GraphIdentifier,
+  identifierDocumentId,
+  PlannedMerge,
+  PlannedMove,
+  REMATCH_EVENT_PREFIX,
+  REVIEW_ACCEPTED_RULE,
+  StoredTermFrequencies,
+  StoredTraitRecord,
+} from '../domain/identity-graph.model';
+import {
+  CustomerDocument,
+  HistoryEntry,
+  IdentifierDocument,
+  IdentityCollections,
+  MergeRecord,
+  SplitOutboxEntry,
+  TraitRecordDocument,
+} from './identity-graph.collections';
 import { HistoryRetention } from './history-retention';
 import { IdentifierRetention } from './identifier-retention';
 import { TermFrequencyStore } from './term-frequency.store';
@@ -41,12 +59,19 @@ interface InsertCollection<T extends { _id: string }> {
 async function missingOf<T extends { _id: string }>(collection: InsertCollection<T>, documents: readonly T[]): Promise<T[]> {
   if (documents.length === 0) return [];
   const unique = [...new Map(documents.map((d) => [d._id, d])).values()];
-  const existing = new Set((await collection.find({ _id: { $in: unique.map((d) => d._id) } } as mongo.Filter<T>, { projection: { _id: 1 }, ...ONE_REPLY }).toArray()).map((d) => d._id));
+  const existing = new Set(
+    (
+      await collection
+        .find({ _id: { $in: unique.map((d) => d._id) } } as mongo.Filter<T>, { projection: { _id: 1 }, ...ONE_REPLY })
+        .toArray()
+    ).map((d) => d._id),
+  );
   return unique.filter((d) => !existing.has(d._id));
 }
 
 async function insertDocuments<T extends { _id: string }>(collection: InsertCollection<T>, missing: readonly T[]): Promise<void> {
-  if (missing.length > 0) await collection.insertMany(missing as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, { ordered: false });
+  if (missing.length > 0)
+    await collection.insertMany(missing as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, { ordered: false });
 }
 
 /** The customer an id stands for in a chain read by customersFollowingMerges. */
@@ -66,7 +91,15 @@ function toGraphCustomer(doc: CustomerDocument): GraphCustomer {
 }
 
 function plannedFromRecord(mergedId: string, merge: MergeRecord): PlannedMerge {
-  return { survivorId: merge.survivorId, mergedId, reason: merge.reason, evidence: merge.evidence, link: merge.link, members: [], separatedFrom: [] };
+  return {
+    survivorId: merge.survivorId,
+    mergedId,
+    reason: merge.reason,
+    evidence: merge.evidence,
+    link: merge.link,
+    members: [],
+    separatedFrom: [],
+  };
 }
 
 /** Records read per batch for the holders of its identifiers: enough to tell a sharer from the holder. */
@@ -91,21 +124,40 @@ export class IdentityGraphRepository {
   /** Everything one batch needs, in a handful of reads whatever the batch size. */
   async loadBatch(lookups: BatchLookups, maxBlockSize: number): Promise<LoadedBatch> {
     const [owners, postings] = await Promise.all([
-      lookups.identifierIds.length > 0 ? this.db.identifiers.find({ _id: { $in: lookups.identifierIds } }, ONE_REPLY).toArray() : Promise.resolve([]),
-      lookups.blockingKeys.length > 0 ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }, ONE_REPLY).toArray() : Promise.resolve([]),
+      lookups.identifierIds.length > 0
+        ? this.db.identifiers.find({ _id: { $in: lookups.identifierIds } }, ONE_REPLY).toArray()
+        : Promise.resolve([]),
+      lookups.blockingKeys.length > 0
+        ? this.db.blockingIndex.find({ _id: { $in: lookups.blockingKeys } }, ONE_REPLY).toArray()
+        : Promise.resolve([]),
     ]);
     const postingMap = new Map(postings.map((p) => [p._id, [...p.ids]]));
-    const recordIds = [...new Set([...postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids), ...(lookups.recordIds ?? [])])];
+    const recordIds = [
+      ...new Set([...postings.filter((p) => p.ids.length <= maxBlockSize).flatMap((p) => p.ids), ...(lookups.recordIds ?? [])]),
+    ];
     // With personal traits in the batch, the records of the customers its identifiers belong to
     // as well: whether an e-mail names the same person as its holder is judged on them.
     const holders = lookups.blockingKeys.length > 0 ? [...new Set(owners.filter((o) => o.unique).map((o) => o.customerId))] : [];
     const [byId, byHolder] = await Promise.all([
       recordIds.length > 0 ? this.db.traitRecords.find({ _id: { $in: recordIds } }, ONE_REPLY).toArray() : Promise.resolve([]),
-      holders.length > 0 ? this.db.traitRecords.find({ customerId: { $in: holders } }, ONE_REPLY).limit(HOLDER_RECORDS_READ).toArray() : Promise.resolve([]),
+      holders.length > 0
+        ? this.db.traitRecords
+            .find({ customerId: { $in: holders } }, ONE_REPLY)
+            .limit(HOLDER_RECORDS_READ)
+            .toArray()
+        : Promise.resolve([]),
     ]);
     const recordDocs = [...new Map([...byId, ...byHolder].map((r) => [r._id, r])).values()];
     const records = new Map<string, StoredTraitRecord>(
-      recordDocs.map((r) => [r._id, { record: r.record, customerId: r.customerId, ...(r.linked !== undefined ? { linked: r.linked } : {}), ...(r.moves !== undefined ? { moves: r.moves } : {}) }]),
+      recordDocs.map((r) => [
+        r._id,
+        {
+          record: r.record,
+          customerId: r.customerId,
+          ...(r.linked !== undefined ? { linked: r.linked } : {}),
+          ...(r.moves !== undefined ? { moves: r.moves } : {}),
+        },
+      ]),
     );
 
     // Name counts of the batch's records and of the stored ones they may be compared with: how
@@ -120,19 +172,38 @@ export class IdentityGraphRepository {
       this.terms.read([...new Set([...lookups.termKeys, ...termKeysOf(recordDocs.map((r) => r.record))])]),
     ]);
     const read = new Set(named);
-    const identifierDocs = [...namedIdentifiers.filter((d) => customers.has(d.customerId)), ...(await this.identifiersOf([...customers.keys()].filter((id) => !read.has(id))))];
+    const identifierDocs = [
+      ...namedIdentifiers.filter((d) => customers.has(d.customerId)),
+      ...(await this.identifiersOf([...customers.keys()].filter((id) => !read.has(id)))),
+    ];
 
     const ownerMap = new Map<string, GraphIdentifier>(
-      owners.map((o) => [o._id, { type: o.type, value: o.value, customerId: o.customerId, originCustomerId: o.originCustomerId ?? o.customerId, ...(o.shared === true ? { shared: true } : {}) }]),
+      owners.map((o) => [
+        o._id,
+        {
+          type: o.type,
+          value: o.value,
+          customerId: o.customerId,
+          originCustomerId: o.originCustomerId ?? o.customerId,
+          ...(o.shared === true ? { shared: true } : {}),
+        },
+      ]),
     );
     const state = new GraphState(
       ownerMap,
       new Map([...customers.values()].map((c) => [c._id, toGraphCustomer(c)])),
-      identifierDocs.map((d) => ({ type: d.type, value: d.value, customerId: d.customerId, originCustomerId: d.originCustomerId ?? d.customerId })),
+      identifierDocs.map((d) => ({
+        type: d.type,
+        value: d.value,
+        customerId: d.customerId,
+        originCustomerId: d.originCustomerId ?? d.customerId,
+      })),
       records,
       postingMap,
     );
-    const unannounced = [...customers.values()].filter((c) => c.mergedInto !== undefined && c.mergeAnnounced === false && c.merge !== undefined).flatMap((c) => (c.merge ? [plannedFromRecord(c._id, c.merge)] : []));
+    const unannounced = [...customers.values()]
+      .filter((c) => c.mergedInto !== undefined && c.mergeAnnounced === false && c.merge !== undefined)
+      .flatMap((c) => (c.merge ? [plannedFromRecord(c._id, c.merge)] : []));
     return { state, termFrequencies, unannounced };
   }
 
@@ -141,18 +212,38 @@ export class IdentityGraphRepository {
    * large their blocks), the blocks of those records and of `records`, and what they lead to.
    */
   loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number): Promise<LoadedBatch>;
-  loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number, options: { onlyWithLinked: true }): Promise<LoadedBatch | undefined>;
-  async loadForReResolution(customerIds: readonly string[], records: readonly PreparedRecord[], maxBlockSize: number, options: { onlyWithLinked?: boolean } = {}): Promise<LoadedBatch | undefined> {
+  loadForReResolution(
+    customerIds: readonly string[],
+    records: readonly PreparedRecord[],
+    maxBlockSize: number,
+    options: { onlyWithLinked: true },
+  ): Promise<LoadedBatch | undefined>;
+  async loadForReResolution(
+    customerIds: readonly string[],
+    records: readonly PreparedRecord[],
+    maxBlockSize: number,
+    options: { onlyWithLinked?: boolean } = {},
+  ): Promise<LoadedBatch | undefined> {
     const whole = await this.recordsOfCustomers(customerIds);
     // Nothing the matcher linked, nothing to move: the rest of the read is skipped.
     if (options.onlyWithLinked === true && !whole.some((r) => r.linked !== undefined)) return undefined;
-    return this.loadBatch({ ...lookupsForRecords([...records, ...whole.map((r) => r.record)]), recordIds: whole.map((r) => r._id) }, maxBlockSize);
+    return this.loadBatch(
+      { ...lookupsForRecords([...records, ...whole.map((r) => r.record)]), recordIds: whole.map((r) => r._id) },
+      maxBlockSize,
+    );
   }
 
   /** The identifiers (not retired) of the customers, as loadBatch's graph state takes them. */
-  private identifiersOf(customerIds: readonly string[]): Promise<Array<Pick<IdentifierDocument, 'type' | 'value' | 'customerId' | 'originCustomerId'>>> {
+  private identifiersOf(
+    customerIds: readonly string[],
+  ): Promise<Array<Pick<IdentifierDocument, 'type' | 'value' | 'customerId' | 'originCustomerId'>>> {
     if (customerIds.length === 0) return Promise.resolve([]);
-    return this.db.identifiers.find({ customerId: { $in: [...customerIds] }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY }).toArray();
+    return this.db.identifiers
+      .find(
+        { customerId: { $in: [...customerIds] }, retired: { $ne: true } },
+        { projection: { type: 1, value: 1, customerId: 1, originCustomerId: 1 }, ...ONE_REPLY },
+      )
+      .toArray();
   }
 
   /** Stored trait records by id, with the customer each was first linked to. */
@@ -170,7 +261,10 @@ export class IdentityGraphRepository {
     const chain = await this.customersFollowingMerges(ids);
     const standing = [...new Set(ids.flatMap((id) => currentIn(chain, id) ?? []))];
     const owners = [...new Set(standing.flatMap((customer) => [customer._id, ...(customer.members ?? [])]))];
-    return this.db.traitRecords.find({ customerId: { $in: owners } }, ONE_REPLY).limit(HOLDER_RECORDS_READ).toArray();
+    return this.db.traitRecords
+      .find({ customerId: { $in: owners } }, ONE_REPLY)
+      .limit(HOLDER_RECORDS_READ)
+      .toArray();
   }
 
   /** Customers by id, with every customer they were merged into. */
@@ -190,7 +284,14 @@ export class IdentityGraphRepository {
   private async writeNow(plan: ResolutionPlan): Promise<void> {
     const now = new Date();
     const customers = [
-      ...plan.newCustomers.map((c) => ({ _id: c.id, createdAt: new Date(c.createdAt), mergedIds: [], members: [c.id], separatedFrom: [], history: [] as HistoryEntry[] })),
+      ...plan.newCustomers.map((c) => ({
+        _id: c.id,
+        createdAt: new Date(c.createdAt),
+        mergedIds: [],
+        members: [c.id],
+        separatedFrom: [],
+        history: [] as HistoryEntry[],
+      })),
       // A record re-resolution moved gets a customer of its own first (the part), merged on below.
       ...plan.moves.map((m) => ({
         _id: m.partId,
@@ -225,7 +326,15 @@ export class IdentityGraphRepository {
       firstSeenAt: new Date(n.evidence.at),
       evidence: n.evidence,
     }));
-    const records = plan.newRecords.map((r) => ({ _id: r.id, customerId: r.customerId, record: r.record, ...(r.linked !== undefined ? { linked: { eventId: r.linked.eventId, identifiers: r.linked.identifiers.map(({ type, value }) => ({ type, value })) } } : {}), createdAt: now }));
+    const records = plan.newRecords.map((r) => ({
+      _id: r.id,
+      customerId: r.customerId,
+      record: r.record,
+      ...(r.linked !== undefined
+        ? { linked: { eventId: r.linked.eventId, identifiers: r.linked.identifiers.map(({ type, value }) => ({ type, value })) } }
+        : {}),
+      createdAt: now,
+    }));
     const postings = new Map<string, string[]>();
     for (const record of plan.newRecords) for (const key of record.keys) postings.set(key, [...(postings.get(key) ?? []), record.id]);
     const keys = [...postings.entries()].map(([key, ids]) => ({ _id: key, ids }));
@@ -259,41 +368,55 @@ export class IdentityGraphRepository {
     for (const link of plan.memberLinks) members.set(link.customerId, [...(members.get(link.customerId) ?? []), link.member]);
     await chunkedBulkWrite(
       this.db.customers,
-      [...members.entries()].map(([customerId, added]) => ({ updateOne: { filter: { _id: customerId }, update: { $addToSet: { members: { $each: added } } } } })),
+      [...members.entries()].map(([customerId, added]) => ({
+        updateOne: { filter: { _id: customerId }, update: { $addToSet: { members: { $each: added } } } },
+      })),
       ORDERED,
     );
     await insertDocuments(this.db.traitRecords, newRecords);
     await chunkedBulkWrite(
       this.db.traitRecords,
-      plan.moves.map((m) => ({ updateOne: { filter: { _id: m.recordId, moves: { $ne: m.moves } }, update: { $set: { customerId: m.partId, moves: m.moves } } } })),
+      plan.moves.map((m) => ({
+        updateOne: { filter: { _id: m.recordId, moves: { $ne: m.moves } }, update: { $set: { customerId: m.partId, moves: m.moves } } },
+      })),
       ORDERED,
     );
     await insertDocuments(this.db.blockingIndex, newKeys);
     const created = new Set(newKeys.map((d) => d._id));
     await chunkedBulkWrite(
       this.db.blockingIndex,
-      keys.filter((d) => !created.has(d._id)).map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $addToSet: { ids: { $each: d.ids } } } } })),
+      keys
+        .filter((d) => !created.has(d._id))
+        .map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $addToSet: { ids: { $each: d.ids } } } } })),
       ORDERED,
     );
     // Term counts grow only for records this write created, so a replayed batch counts nothing twice.
     const createdRecords = new Set(newRecords.map((d) => d._id));
     await this.terms.add(plan.newRecords.filter((r) => createdRecords.has(r.id)).map((r) => r.record));
     await insertDocuments(this.db.reviewQueue, newReviews);
-    if (plan.sharedIdentifiers.length > 0) await this.db.identifiers.updateMany({ _id: { $in: plan.sharedIdentifiers } }, { $set: { shared: true } });
+    if (plan.sharedIdentifiers.length > 0)
+      await this.db.identifiers.updateMany({ _id: { $in: plan.sharedIdentifiers } }, { $set: { shared: true } });
     await chunkedBulkWrite(
       this.db.customers,
       plan.relations.flatMap((relation) =>
         [relation.customerIds, [relation.customerIds[1], relation.customerIds[0]] as const].map(([self, other]) => ({
           updateOne: {
             filter: { _id: self, 'related.customerId': { $ne: other } },
-            update: { $push: { related: { customerId: other, kind: relation.kind, via: relation.via, reason: relation.reason, at: new Date(relation.at) } } },
+            update: {
+              $push: {
+                related: { customerId: other, kind: relation.kind, via: relation.via, reason: relation.reason, at: new Date(relation.at) },
+              },
+            },
           },
         })),
       ),
       ORDERED,
     );
     // Bounded customers: those that gained identifiers of a bounded type, or a merged customer's.
-    await this.retention.apply([...plan.newIdentifiers.filter((n) => this.retention.bounds(n.type)).map((n) => n.customerId), ...plan.merges.map((m) => m.survivorId)]);
+    await this.retention.apply([
+      ...plan.newIdentifiers.filter((n) => this.retention.bounds(n.type)).map((n) => n.customerId),
+      ...plan.merges.map((m) => m.survivorId),
+    ]);
   }
 
   /**
@@ -306,7 +429,12 @@ export class IdentityGraphRepository {
     if (moves.length === 0) return;
     await chunkedBulkWrite(
       this.db.identifiers,
-      moves.map((m) => ({ updateMany: { filter: { customerId: m.fromId, 'evidence.eventId': m.eventId }, update: { $set: { customerId: m.partId, originCustomerId: m.partId } } } })),
+      moves.map((m) => ({
+        updateMany: {
+          filter: { customerId: m.fromId, 'evidence.eventId': m.eventId },
+          update: { $set: { customerId: m.partId, originCustomerId: m.partId } },
+        },
+      })),
       ORDERED,
     );
     await chunkedBulkWrite(
@@ -314,7 +442,17 @@ export class IdentityGraphRepository {
       moves.map((m) => ({
         updateOne: {
           filter: { _id: m.fromId, members: `record:${m.eventId}` },
-          update: { $pull: { members: `record:${m.eventId}` }, $push: { history: this.history.push({ kind: 'moved' as const, at: new Date(m.at), reason: m.reason, customerIds: [m.fromId, m.partId] }) } },
+          update: {
+            $pull: { members: `record:${m.eventId}` },
+            $push: {
+              history: this.history.push({
+                kind: 'moved' as const,
+                at: new Date(m.at),
+                reason: m.reason,
+                customerIds: [m.fromId, m.partId],
+              }),
+            },
+          },
         },
       })),
       ORDERED,
@@ -334,8 +472,19 @@ export class IdentityGraphRepository {
     if (merges.length === 0) return;
     const customerOps: Array<mongo.AnyBulkWriteOperation<CustomerDocument>> = [];
     for (const m of merges) {
-      const record: MergeRecord = { survivorId: m.survivorId, reason: m.reason, evidence: m.evidence.map(({ type, value }) => ({ type, value })), link: m.link, at: new Date(m.link.at) };
-      customerOps.push({ updateOne: { filter: { _id: m.mergedId, mergedInto: { $exists: false } }, update: { $set: { mergedInto: m.survivorId, mergeAnnounced: false, merge: record } } } });
+      const record: MergeRecord = {
+        survivorId: m.survivorId,
+        reason: m.reason,
+        evidence: m.evidence.map(({ type, value }) => ({ type, value })),
+        link: m.link,
+        at: new Date(m.link.at),
+      };
+      customerOps.push({
+        updateOne: {
+          filter: { _id: m.mergedId, mergedInto: { $exists: false } },
+          update: { $set: { mergedInto: m.survivorId, mergeAnnounced: false, merge: record } },
+        },
+      });
       customerOps.push({
         updateOne: {
           filter: { _id: m.survivorId },
@@ -374,7 +523,10 @@ export class IdentityGraphRepository {
    * merge that took each part on: what the outbox relay publishes.
    */
   async unannouncedMoves(before: Date, limit: number): Promise<Array<{ move: PlannedMove; merge?: PlannedMerge }>> {
-    const docs = await this.db.customers.find({ moveAnnounced: false, movedAt: { $lt: before } }, ONE_REPLY).limit(limit).toArray();
+    const docs = await this.db.customers
+      .find({ moveAnnounced: false, movedAt: { $lt: before } }, ONE_REPLY)
+      .limit(limit)
+      .toArray();
     return docs.flatMap((doc) => {
       const m = doc.move;
       if (m === undefined) return [];
@@ -418,7 +570,10 @@ export class IdentityGraphRepository {
   /** Splits written but not yet published, split before `before`, each with the customer it split. */
   async unannouncedSplits(before: Date, limit: number): Promise<Array<{ customerId: string; split: SplitOutboxEntry }>> {
     const cutoff = before.toISOString();
-    const docs = await this.db.customers.find({ 'splitOutbox.at': { $lt: cutoff } }, { projection: { splitOutbox: 1 }, ...ONE_REPLY }).limit(limit).toArray();
+    const docs = await this.db.customers
+      .find({ 'splitOutbox.at': { $lt: cutoff } }, { projection: { splitOutbox: 1 }, ...ONE_REPLY })
+      .limit(limit)
+      .toArray();
     return docs
       .flatMap((d) => (d.splitOutbox ?? []).filter((split) => split.at < cutoff).map((split) => ({ customerId: d._id, split })))
       .sort((a, b) => a.split.at.localeCompare(b.split.at))
@@ -431,7 +586,9 @@ export class IdentityGraphRepository {
     const byCustomer = new Map<string, SplitOutboxEntry[]>();
     for (const { customerId, split } of splits) byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), split]);
     await this.db.customers.bulkWrite(
-      [...byCustomer].map(([customerId, entries]) => ({ updateOne: { filter: { _id: customerId }, update: { $pullAll: { splitOutbox: entries } } } })),
+      [...byCustomer].map(([customerId, entries]) => ({
+        updateOne: { filter: { _id: customerId }, update: { $pullAll: { splitOutbox: entries } } },
+      })),
       ORDERED,
     );
   }
@@ -448,15 +605,23 @@ export class IdentityGraphRepository {
 
   /** Current identifiers and merged ids of customers, for snapshots and the lookup cache. */
   async snapshotsOf(customerIds: readonly string[]): Promise<Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>> {
-    const result = new Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>(customerIds.map((id) => [id, { identifiers: [], mergedIds: [] }]));
+    const result = new Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>(
+      customerIds.map((id) => [id, { identifiers: [], mergedIds: [] }]),
+    );
     if (customerIds.length === 0) return result;
     const [identifiers, customers] = await Promise.all([
-      this.db.identifiers.find({ customerId: { $in: [...customerIds] }, retired: { $ne: true } }, { projection: { type: 1, value: 1, customerId: 1 }, ...ONE_REPLY }).toArray(),
+      this.db.identifiers
+        .find(
+          { customerId: { $in: [...customerIds] }, retired: { $ne: true } },
+          { projection: { type: 1, value: 1, customerId: 1 }, ...ONE_REPLY },
+        )
+        .toArray(),
       this.db.customers.find({ _id: { $in: [...customerIds] } }, { projection: { mergedIds: 1 }, ...ONE_REPLY }).toArray(),
     ]);
     for (const d of identifiers) {
       const entry = result.get(d.customerId);
-      if (entry !== undefined && !entry.identifiers.some((i) => i.type === d.type && i.value === d.value)) entry.identifiers.push({ type: d.type, value: d.value });
+      if (entry !== undefined && !entry.identifiers.some((i) => i.type === d.type && i.value === d.value))
+        entry.identifiers.push({ type: d.type, value: d.value });
     }
     for (const c of customers) {
       const entry = result.get(c._id);
@@ -490,16 +655,29 @@ export class IdentityGraphRepository {
    * (origin in its subtree), loses its mergedInto, and both sides remember the split so that the
    * same evidence does not merge them again without a person.
    */
-  detach(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, split: SplitOutboxEntry): Promise<void> {
+  detach(
+    customer: CustomerDocument,
+    parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>,
+    split: SplitOutboxEntry,
+  ): Promise<void> {
     return this.serializer.run(() => this.detachNow(customer, parts, split));
   }
 
-  private async detachNow(customer: CustomerDocument, parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>, split: SplitOutboxEntry): Promise<void> {
+  private async detachNow(
+    customer: CustomerDocument,
+    parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>,
+    split: SplitOutboxEntry,
+  ): Promise<void> {
     const at = new Date(split.at);
     const reason = split.reason;
     await chunkedBulkWrite(
       this.db.identifiers,
-      parts.map((part) => ({ updateMany: { filter: { customerId: customer._id, originCustomerId: { $in: [...part.subtree] } }, update: { $set: { customerId: part.id } } } })),
+      parts.map((part) => ({
+        updateMany: {
+          filter: { customerId: customer._id, originCustomerId: { $in: [...part.subtree] } },
+          update: { $set: { customerId: part.id } },
+        },
+      })),
       ORDERED,
     );
     const detachedIds = parts.map((p) => p.id);
@@ -524,7 +702,10 @@ export class IdentityGraphRepository {
             separatedFrom: [...new Set([...(customer.separatedFrom ?? []), ...detachedIds])],
           },
           // The split's event goes into the outbox in the write that completes the split.
-          $push: { history: this.history.push({ kind: 'split' as const, at, reason, customerIds: [customer._id, ...detachedIds] }), splitOutbox: split },
+          $push: {
+            history: this.history.push({ kind: 'split' as const, at, reason, customerIds: [customer._id, ...detachedIds] }),
+            splitOutbox: split,
+          },
         },
       },
     });
@@ -576,7 +757,10 @@ export class IdentityGraphRepository {
       // The same cluster under another name: its size does not change.
       members: [newId, ...(old.members ?? [old._id]).filter((m) => m !== old._id)],
       separatedFrom: old.separatedFrom ?? [],
-      history: this.history.bounded(newId, [...(old.history ?? []), { kind: 'merged', at, reason: merge.reason, customerIds: [newId, old._id] }]),
+      history: this.history.bounded(newId, [
+        ...(old.history ?? []),
+        { kind: 'merged', at, reason: merge.reason, customerIds: [newId, old._id] },
+      ]),
       ...(old.related !== undefined ? { related: old.related } : {}),
     };
     await insertDocuments(this.db.customers, await missingOf(this.db.customers, [renamed]));
@@ -584,7 +768,10 @@ export class IdentityGraphRepository {
     await this.db.identifiers.updateMany({ customerId: old._id }, { $set: { customerId: newId } });
     await this.db.customers.updateMany({ separatedFrom: old._id }, { $addToSet: { separatedFrom: newId } });
     const record: MergeRecord = { survivorId: newId, reason: merge.reason, evidence: [], link: merge.link, at };
-    await this.db.customers.updateOne({ _id: old._id, mergedInto: { $exists: false } }, { $set: { mergedInto: newId, mergeAnnounced: false, merge: record } });
+    await this.db.customers.updateOne(
+      { _id: old._id, mergedInto: { $exists: false } },
+      { $set: { mergedInto: newId, mergeAnnounced: false, merge: record } },
+    );
   }
 
   /** Joins two customers a reviewer declared one person; the split memory between them is dropped. */
@@ -595,7 +782,9 @@ export class IdentityGraphRepository {
       { _id: survivorId },
       {
         $set: { separatedFrom: (survivor.separatedFrom ?? []).filter((id) => id !== mergedId) },
-        $push: { history: this.history.push({ kind: 'review-accepted' as const, at: new Date(), reason, customerIds: [survivorId, mergedId] }) },
+        $push: {
+          history: this.history.push({ kind: 'review-accepted' as const, at: new Date(), reason, customerIds: [survivorId, mergedId] }),
+        },
       },
     );
     await this.history.trim([survivorId]);

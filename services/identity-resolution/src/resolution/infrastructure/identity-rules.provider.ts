@@ -60,8 +60,17 @@ export class IdentityRulesProvider implements OnModuleInit, BeforeApplicationShu
 
   /** Every type in force, configured or added, with where it comes from. */
   list(): Array<{ type: string; origin: 'configuration' | 'api'; rule: IdentifierTypeRuleInput; updatedAt?: string }> {
-    const configured = Object.entries(this.config.rulesInput.identifierTypes).map(([type, rule]) => ({ type, origin: 'configuration' as const, rule }));
-    const added = [...this.added.entries()].map(([type, { updatedAt, ...rule }]) => ({ type, origin: 'api' as const, rule, updatedAt: updatedAt.toISOString() }));
+    const configured = Object.entries(this.config.rulesInput.identifierTypes).map(([type, rule]) => ({
+      type,
+      origin: 'configuration' as const,
+      rule,
+    }));
+    const added = [...this.added.entries()].map(([type, { updatedAt, ...rule }]) => ({
+      type,
+      origin: 'api' as const,
+      rule,
+      updatedAt: updatedAt.toISOString(),
+    }));
     return [...configured, ...added].sort((a, b) => a.type.localeCompare(b.type));
   }
 
@@ -94,6 +103,10 @@ export class IdentityRulesProvider implements OnModuleInit, BeforeApplicationShu
     const stamp = Math.max(...[...added.values()].map((rule) => rule.updatedAt.getTime()));
     const types = Object.fromEntries([...added.entries()].map(([type, { updatedAt: _at, ...rule }]) => [type, rule]));
     // The version names the added types' state, so every decision records the rules it was made under.
-    return { ...base, version: `${base.version}+${added.size}@${new Date(stamp).toISOString()}`.slice(0, 64), identifierTypes: { ...base.identifierTypes, ...types } };
+    return {
+      ...base,
+      version: `${base.version}+${added.size}@${new Date(stamp).toISOString()}`.slice(0, 64),
+      identifierTypes: { ...base.identifierTypes, ...types },
+    };
   }
 }

@@ -40,12 +40,21 @@ export class LocalLookupCache implements OnModuleInit, OnApplicationShutdown {
     @Inject(IDENTITY_CONFIG) config: IdentityResolutionConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {
-    this.entries = config.LOOKUP_LOCAL_CACHE_MAX > 0 ? new LRUCache({ max: config.LOOKUP_LOCAL_CACHE_MAX, ttl: config.LOOKUP_LOCAL_CACHE_TTL_MS }) : undefined;
+    this.entries =
+      config.LOOKUP_LOCAL_CACHE_MAX > 0
+        ? new LRUCache({ max: config.LOOKUP_LOCAL_CACHE_MAX, ttl: config.LOOKUP_LOCAL_CACHE_TTL_MS })
+        : undefined;
   }
 
   onModuleInit(): void {
     if (this.entries === undefined) return;
-    const subscriber = this.redis.duplicate({ keyPrefix: '', lazyConnect: true, enableOfflineQueue: true, enableAutoPipelining: false, autoResubscribe: false });
+    const subscriber = this.redis.duplicate({
+      keyPrefix: '',
+      lazyConnect: true,
+      enableOfflineQueue: true,
+      enableAutoPipelining: false,
+      autoResubscribe: false,
+    });
     this.subscriber = subscriber;
     subscriber.on('ready', () => void this.startTracking(subscriber));
     subscriber.on('close', () => this.stopTracking());
@@ -53,7 +62,9 @@ export class LocalLookupCache implements OnModuleInit, OnApplicationShutdown {
     subscriber.on('messageBuffer', (channel: Buffer, message: unknown) => {
       if (channel.toString() === INVALIDATION_CHANNEL) this.invalidate(message);
     });
-    subscriber.connect().catch((error: unknown) => this.logger.warn({ err: error }, 'lookup cache invalidation connection failed; lookups read Redis'));
+    subscriber
+      .connect()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'lookup cache invalidation connection failed; lookups read Redis'));
   }
 
   async onApplicationShutdown(): Promise<void> {

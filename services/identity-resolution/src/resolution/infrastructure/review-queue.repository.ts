@@ -20,7 +20,10 @@ export class ReviewQueueRepository {
 
   /** Decides a pending item once: the filter on status makes a second decision a no-op. */
   async decide(id: string, status: Exclude<ReviewStatus, 'pending'>, note: string | undefined): Promise<boolean> {
-    const result = await this.db.reviewQueue.updateOne({ _id: id, status: 'pending' }, { $set: { status, decidedAt: new Date(), ...(note !== undefined ? { decisionNote: note } : {}) } });
+    const result = await this.db.reviewQueue.updateOne(
+      { _id: id, status: 'pending' },
+      { $set: { status, decidedAt: new Date(), ...(note !== undefined ? { decisionNote: note } : {}) } },
+    );
     return result.modifiedCount === 1;
   }
 }

@@ -81,6 +81,10 @@ export class CustomersController {
   @HttpCode(200)
   splitCustomer(@Param('id') id: string, @Body() body: unknown) {
     const command = parseBody(splitBody, body);
-    return this.split.execute({ customerId: id, reason: command.reason, ...(command.customerIds !== undefined ? { partIds: command.customerIds } : {}) });
+    return this.split.execute({
+      customerId: id,
+      reason: command.reason,
+      ...(command.customerIds !== undefined ? { partIds: command.customerIds } : {}),
+    });
   }
 }

@@ -21,11 +21,20 @@ type GraphOutboxEntry =
  */
 @Injectable()
 export class GraphOutboxRelay extends OutboxRelay<GraphOutboxEntry> {
-  constructor(graph: IdentityGraphRepository, publisher: IdentityEventsPublisher, @Inject(IDENTITY_CONFIG) config: IdentityResolutionConfig, @InjectLogger() logger: Logger) {
+  constructor(
+    graph: IdentityGraphRepository,
+    publisher: IdentityEventsPublisher,
+    @Inject(IDENTITY_CONFIG) config: IdentityResolutionConfig,
+    @InjectLogger() logger: Logger,
+  ) {
     super(
       {
         waiting: async (before, limit) => {
-          const [moves, merges, splits] = await Promise.all([graph.unannouncedMoves(before, limit), graph.unannouncedMergesOutsideBatches(before, limit), graph.unannouncedSplits(before, limit)]);
+          const [moves, merges, splits] = await Promise.all([
+            graph.unannouncedMoves(before, limit),
+            graph.unannouncedMergesOutsideBatches(before, limit),
+            graph.unannouncedSplits(before, limit),
+          ]);
           return [
             ...splits.map((s) => ({ kind: 'split' as const, ...s })),
             ...moves.map((m) => ({ kind: 'move' as const, ...m })),

@@ -27,7 +27,9 @@ export class IdentifierTypesController {
   @HttpCode(200)
   async put(@Param('type') type: string, @Body() body: unknown) {
     if (!TYPE_NAME.test(type)) {
-      throw problem(400, 'invalid_identifier_type', 'a type name starts with a lower-case letter and has at most 64 letters and digits', [{ field: 'type', message: 'invalid name' }]);
+      throw problem(400, 'invalid_identifier_type', 'a type name starts with a lower-case letter and has at most 64 letters and digits', [
+        { field: 'type', message: 'invalid name' },
+      ]);
     }
     const rule = parseBody(identifierTypeRuleSchema, body);
     try {
@@ -35,7 +37,12 @@ export class IdentifierTypesController {
     } catch (error) {
       if (error instanceof ConfiguredIdentifierTypeError) throw problem(409, 'configured_identifier_type', error.message);
       if (error instanceof InvalidIdentityRulesError) {
-        throw problem(409, 'invalid_identity_rules', error.message, error.issues.map((issue) => ({ field: issue.split(':')[0] ?? '', message: issue })));
+        throw problem(
+          409,
+          'invalid_identity_rules',
+          error.message,
+          error.issues.map((issue) => ({ field: issue.split(':')[0] ?? '', message: issue })),
+        );
       }
       throw error;
     }
@@ -47,7 +54,8 @@ export class IdentifierTypesController {
   @HttpCode(204)
   async remove(@Param('type') type: string): Promise<void> {
     try {
-      if (!(await this.rules.remove(type))) throw problem(404, 'unknown_identifier_type', `no identifier type ${type} was added through the API`);
+      if (!(await this.rules.remove(type)))
+        throw problem(404, 'unknown_identifier_type', `no identifier type ${type} was added through the API`);
     } catch (error) {
       if (error instanceof ConfiguredIdentifierTypeError) throw problem(409, 'configured_identifier_type', error.message);
       throw error;

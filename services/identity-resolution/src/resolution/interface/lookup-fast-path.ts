@@ -43,7 +43,12 @@ export function installLookupFastPath(app: NestFastifyApplication): void {
     rateLimit.consume(principal, SCOPES.profilesRead).then(
       () => void reply.code(200).header('content-type', 'application/json; charset=utf-8').send(answer),
       (error: unknown) => {
-        if (isAuthFailure(error)) void reply.code(error.status).header('retry-after', String(error.retryAfterSeconds ?? 1)).header('content-type', 'application/json; charset=utf-8').send(error.body());
+        if (isAuthFailure(error))
+          void reply
+            .code(error.status)
+            .header('retry-after', String(error.retryAfterSeconds ?? 1))
+            .header('content-type', 'application/json; charset=utf-8')
+            .send(error.body());
         else done(error instanceof Error ? error : new Error(String(error)));
       },
     );

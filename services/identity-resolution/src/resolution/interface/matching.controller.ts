@@ -50,7 +50,8 @@ export class MatchingController {
   @HttpCode(200)
   async reestimate() {
     const outcome = await this.training.execute('request');
-    if (outcome.kind === 'busy') throw problem(409, 'training_in_progress', 'another training run holds the lease; see GET /v1/matching/training');
+    if (outcome.kind === 'busy')
+      throw problem(409, 'training_in_progress', 'another training run holds the lease; see GET /v1/matching/training');
     return describe(outcome);
   }
 

@@ -17,7 +17,9 @@ export class ReceivedEventsConsumer {
 
   @BatchHandler(topics.ingestEvents)
   async onReceived(@Payload() batch: EventBatch<'ingestEvents'>, @Ctx() ctx: KafkaBatchContext): Promise<void> {
-    const received = batch.messages.flatMap((m) => (m.kind === 'event' ? [{ event: m.event, trace: m.trace, partition: m.partition, offset: m.offset }] : []));
+    const received = batch.messages.flatMap((m) =>
+      m.kind === 'event' ? [{ event: m.event, trace: m.trace, partition: m.partition, offset: m.offset }] : [],
+    );
     // Events for identifiers of erased customers meet the late-event policy before anything is
     // stored: dropped (counted), or kept minimal — stripped of every identifier and trait, so
     // they resolve to nobody and only their existence is known.

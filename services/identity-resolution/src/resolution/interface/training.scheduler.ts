@@ -24,8 +24,19 @@ export class TrainingScheduler implements OnApplicationBootstrap, BeforeApplicat
       new PeriodicJob(
         async () => {
           const outcome = await training.execute(trigger);
-          if (outcome.kind === 'trained') logger.info({ version: outcome.parameters.version, records: outcome.records, rematched: outcome.rematched, merges: outcome.merges, trigger }, 'matching trained');
-          if (outcome.kind === 'refused') logger.warn({ version: outcome.version, reason: outcome.reason, trigger }, 'matching estimate refused');
+          if (outcome.kind === 'trained')
+            logger.info(
+              {
+                version: outcome.parameters.version,
+                records: outcome.records,
+                rematched: outcome.rematched,
+                merges: outcome.merges,
+                trigger,
+              },
+              'matching trained',
+            );
+          if (outcome.kind === 'refused')
+            logger.warn({ version: outcome.version, reason: outcome.reason, trigger }, 'matching estimate refused');
           return outcome;
         },
         (error) => logger.error({ err: error, trigger }, 'matching training failed'),

@@ -36,7 +36,10 @@ const plausible = fc.record(
     event: fc.string(),
     previousId: fc.string(),
     groupId: fc.string(),
-    timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+    timestamp: fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.string(),
+    ),
     properties: fc.dictionary(hostileKey, hostileJson, { maxKeys: 4 }),
     traits: fc.dictionary(hostileKey, hostileJson, { maxKeys: 4 }),
     context: fc.dictionary(hostileKey, hostileJson, { maxKeys: 3 }),
@@ -121,7 +124,18 @@ describe('validateMessage', () => {
       if (!result.ok) continue;
       const receivedAt = new Date('2026-06-01T12:00:00Z');
       const data = normaliseMessage(result.message, { id: 'web', channel: 'web' }, receivedAt) as unknown as Record<string, unknown>;
-      for (const field of ['name', 'category', 'properties', 'traits', 'context', 'integrations', 'anonymousId', 'originalTimestamp', 'sentAt']) expect({ type, field, value: data[field] }).toEqual({ type, field, value: undefined });
+      for (const field of [
+        'name',
+        'category',
+        'properties',
+        'traits',
+        'context',
+        'integrations',
+        'anonymousId',
+        'originalTimestamp',
+        'sentAt',
+      ])
+        expect({ type, field, value: data[field] }).toEqual({ type, field, value: undefined });
       expect(data['timestamp']).toBe(receivedAt.toISOString());
       expect(data['messageId']).toMatch(/^c-[0-9a-f]{32}$/);
     }
@@ -132,7 +146,8 @@ describe('validateMessage', () => {
 });
 
 describe('reserved outcome events', () => {
-  const track = (event: string, properties?: Record<string, unknown>) => validateMessage({ type: 'track', userId: 'u-1', event, properties }, 'batch.2');
+  const track = (event: string, properties?: Record<string, unknown>) =>
+    validateMessage({ type: 'track', userId: 'u-1', event, properties }, 'batch.2');
 
   it('accepts offer outcomes that name their campaign, and question outcomes that name their question', () => {
     expect(track('Offer Accepted', { campaignId: 'winter-boots', decisionId: 'd-1', revenue: 42 }).ok).toBe(true);
@@ -161,7 +176,10 @@ describe('reserved outcome events', () => {
     const answer = track('Question Answered', { questionId: 'q', answer: { nested: true } });
     expect(answer).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.answer' })] });
     const noQuestion = track('Question Declined', { reason: 'no' });
-    expect(noQuestion).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.questionId', code: 'required' })] });
+    expect(noQuestion).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ field: 'batch.2.properties.questionId', code: 'required' })],
+    });
     const emptyId = track('Question Asked', { questionId: '' });
     expect(emptyId).toEqual({ ok: false, issues: [expect.objectContaining({ field: 'batch.2.properties.questionId' })] });
   });
@@ -174,9 +192,17 @@ describe('reserved outcome events', () => {
   it('leaves other track events alone, whatever their properties', () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) expect(track(name, {}).ok).toBe(true);
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }).filter((e) => e.trim().length > 0 && !/^(Offer|Question) /.test(e.trim())), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.startsWith('$') && !k.includes('.') && !k.includes('\u0000')), fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)), { maxKeys: 3 }), (event, properties) => {
-        expect(track(event, properties).ok).toBe(true);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }).filter((e) => e.trim().length > 0 && !/^(Offer|Question) /.test(e.trim())),
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.startsWith('$') && !k.includes('.') && !k.includes('\u0000')),
+          fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null)),
+          { maxKeys: 3 },
+        ),
+        (event, properties) => {
+          expect(track(event, properties).ok).toBe(true);
+        },
+      ),
     );
   });
 });

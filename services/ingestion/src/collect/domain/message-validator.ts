@@ -49,7 +49,13 @@ export function validateMessage(input: unknown, fieldPrefix = ''): ValidationRes
 function checkReservedEvent(message: SegmentMessageV1, at: (path: string) => string): ValidationIssue[] {
   if (message.type !== 'track') return [];
   if ((platformOnlyEventNames as readonly string[]).includes(message.event)) {
-    return [{ field: at('event'), code: 'invalid_value', message: `"${message.event}" is emitted by the platform only; channels send Offer Presented, Offer Accepted or Offer Declined` }];
+    return [
+      {
+        field: at('event'),
+        code: 'invalid_value',
+        message: `"${message.event}" is emitted by the platform only; channels send Offer Presented, Offer Accepted or Offer Declined`,
+      },
+    ];
   }
   // Own keys only: an event named "constructor" or "toString" is no reserved name.
   if (!Object.hasOwn(outcomeTrackPropertiesV1, message.event)) return [];

@@ -1,7 +1,10 @@
 import { SegmentMessageV1 } from '@o2o/contracts';
 import { checkPurpose, PurposePolicy } from './purpose-policy';
 
-const policy: PurposePolicy = { requiredFor: new Set(['identify', 'Question Answered']), purposes: new Set(['personalisation', 'profiling']) };
+const policy: PurposePolicy = {
+  requiredFor: new Set(['identify', 'Question Answered']),
+  purposes: new Set(['personalisation', 'profiling']),
+};
 
 describe('purpose policy', () => {
   it('requires a purpose where configured and names the field', () => {
@@ -13,7 +16,9 @@ describe('purpose policy', () => {
 
   it('accepts a known purpose from context or properties, and calls outside the policy without one', () => {
     expect(checkPurpose({ type: 'identify', userId: 'u', context: { purpose: 'profiling' } }, policy)).toBeUndefined();
-    expect(checkPurpose({ type: 'track', userId: 'u', event: 'Question Answered', properties: { purpose: 'personalisation' } }, policy)).toBeUndefined();
+    expect(
+      checkPurpose({ type: 'track', userId: 'u', event: 'Question Answered', properties: { purpose: 'personalisation' } }, policy),
+    ).toBeUndefined();
     expect(checkPurpose({ type: 'track', userId: 'u', event: 'Product Viewed' }, policy)).toBeUndefined();
   });
 

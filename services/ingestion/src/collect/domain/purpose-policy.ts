@@ -27,7 +27,13 @@ export function checkPurpose(message: SegmentMessageV1, policy: PurposePolicy, f
   const stated = statedPurpose(message);
   const required = policy.requiredFor.has(message.type) || (message.type === 'track' && policy.requiredFor.has(message.event));
   if (!stated) {
-    return required ? { field: at('context.purpose'), code: 'required', message: `a purpose is required for ${message.type === 'track' ? `"${message.event}"` : message.type} calls` } : undefined;
+    return required
+      ? {
+          field: at('context.purpose'),
+          code: 'required',
+          message: `a purpose is required for ${message.type === 'track' ? `"${message.event}"` : message.type} calls`,
+        }
+      : undefined;
   }
   if (typeof stated.value !== 'string' || !policy.purposes.has(stated.value)) {
     return { field: at(stated.field), code: 'invalid_value', message: `purpose must be one of ${[...policy.purposes].sort().join(', ')}` };

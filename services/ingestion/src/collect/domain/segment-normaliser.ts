@@ -30,7 +30,10 @@ export function correctTimestamp(timestamp: string | undefined, sentAt: string |
  */
 export function contentMessageId(message: SegmentMessageV1, sourceId: string): string {
   const { messageId: _messageId, sentAt: _sentAt, ...content } = message;
-  return `c-${createHash('sha256').update(`${sourceId}\n${stringify(content)}`, 'utf8').digest('hex').slice(0, 32)}`;
+  return `c-${createHash('sha256')
+    .update(`${sourceId}\n${stringify(content)}`, 'utf8')
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
 /**
@@ -52,7 +55,8 @@ export function normaliseMessage(message: SegmentMessageV1, source: SourceRef, r
   if (message.anonymousId) data.anonymousId = message.anonymousId;
   if (eventTime) data.originalTimestamp = eventTime;
   if (message.sentAt) data.sentAt = message.sentAt;
-  if (clientIp && (message.context?.['ip'] === undefined || message.context['ip'] === null)) data.context = { ...message.context, ip: clientIp };
+  if (clientIp && (message.context?.['ip'] === undefined || message.context['ip'] === null))
+    data.context = { ...message.context, ip: clientIp };
   else if (message.context) data.context = message.context;
   if (message.integrations) data.integrations = message.integrations;
   switch (message.type) {

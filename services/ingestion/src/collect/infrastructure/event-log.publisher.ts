@@ -12,8 +12,13 @@ import type { IngestionConfig } from '../../config/ingestion.config';
  * one), so a restarted ingestion fences the one it replaces and the broker aborts at once what
  * that one left open.
  */
-export function transactionalIdOf(config: Pick<IngestionConfig, 'INGESTION_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'HTTP_PORT'>, host: string, rank: number): string {
-  if (config.INGESTION_TRANSACTIONAL_ID) return rank === 0 ? config.INGESTION_TRANSACTIONAL_ID : `${config.INGESTION_TRANSACTIONAL_ID}:${rank}`;
+export function transactionalIdOf(
+  config: Pick<IngestionConfig, 'INGESTION_TRANSACTIONAL_ID' | 'KAFKA_TOPIC_PREFIX' | 'HTTP_PORT'>,
+  host: string,
+  rank: number,
+): string {
+  if (config.INGESTION_TRANSACTIONAL_ID)
+    return rank === 0 ? config.INGESTION_TRANSACTIONAL_ID : `${config.INGESTION_TRANSACTIONAL_ID}:${rank}`;
   return `${config.KAFKA_TOPIC_PREFIX}ingestion:${host}:${config.HTTP_PORT}${rank === 0 ? '' : `:${rank}`}`;
 }
 
@@ -36,7 +41,9 @@ export class EventLogPublisher extends KafkaPublisher implements OnModuleInit, O
     @Optional() @Inject(DATA_KEYS) dataKeys: DataKeySource | null | undefined,
   ) {
     super(kafka, names, metrics, {
-      dataKeys: dataKeys ?? undefined, transactionalId: transactionalIdOf(config, hostname(), instancesInProcess++), transactionTimeoutMs: config.INGESTION_TRANSACTION_TIMEOUT_MS,
+      dataKeys: dataKeys ?? undefined,
+      transactionalId: transactionalIdOf(config, hostname(), instancesInProcess++),
+      transactionTimeoutMs: config.INGESTION_TRANSACTION_TIMEOUT_MS,
       transactionLingerMs: config.INGESTION_TRANSACTION_LINGER_MS,
     });
   }

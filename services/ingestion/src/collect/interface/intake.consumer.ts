@@ -57,7 +57,11 @@ export class IntakeConsumer {
           }),
         });
       };
-      const admission = await this.admit.admitIntakeMessage({ body: raw, bytes: message.value.length, writeKey: message.headers[INTAKE_WRITE_KEY_HEADER]?.toString() });
+      const admission = await this.admit.admitIntakeMessage({
+        body: raw,
+        bytes: message.value.length,
+        writeKey: message.headers[INTAKE_WRITE_KEY_HEADER]?.toString(),
+      });
       if (!admission.admitted) {
         const { reason, issues } = deadLetterOf(admission.rejection);
         reject(reason, issues, 'sourceId' in admission.rejection ? admission.rejection.sourceId : undefined);
@@ -90,11 +94,19 @@ function deadLetterOf(rejection: IntakeRejection): { reason: string; issues: Val
     case 'credential_unknown':
       return { reason: 'unauthorized', issues: [{ field: keyField, code: 'required', message: 'a valid write key header is required' }] };
     case 'source_disabled':
-      return { reason: 'forbidden', issues: [{ field: keyField, code: 'invalid_value', message: `source ${rejection.sourceId} is disabled` }] };
+      return {
+        reason: 'forbidden',
+        issues: [{ field: keyField, code: 'invalid_value', message: `source ${rejection.sourceId} is disabled` }],
+      };
     case 'too_large':
       return { reason: 'too_large', issues: [{ field: '(body)', code: 'too_large', message: `at most ${rejection.limit} bytes` }] };
     case 'invalid_json':
-      return { reason: 'invalid_json', issues: [{ field: '(body)', code: 'invalid_type', message: rejection.expected === 'json' ? 'not valid JSON' : 'expected an object' }] };
+      return {
+        reason: 'invalid_json',
+        issues: [
+          { field: '(body)', code: 'invalid_type', message: rejection.expected === 'json' ? 'not valid JSON' : 'expected an object' },
+        ],
+      };
   }
 }
 

@@ -50,9 +50,14 @@ function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options
   const encoding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return payload;
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
-    throw new HttpProblem(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported; send gzip, deflate or an uncompressed body`, {
-      issues: [{ field: 'headers.content-encoding', code: 'invalid_value', message: 'gzip, deflate or identity' }],
-    });
+    throw new HttpProblem(
+      415,
+      'unsupported_encoding',
+      `Content-Encoding "${encoding}" is not supported; send gzip, deflate or an uncompressed body`,
+      {
+        issues: [{ field: 'headers.content-encoding', code: 'invalid_value', message: 'gzip, deflate or identity' }],
+      },
+    );
   }
   let encoded = 0;
   let decoded = 0;
@@ -71,7 +76,14 @@ function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
       decoded += chunk.length;
       if (decoded > RATIO_FREE_BYTES && decoded > options.maxCompressionRatio * encoded) {
-        callback(bodyProblem(413, 'too_large', `the body decompresses to more than ${options.maxCompressionRatio} times its compressed size`, 'too_large'));
+        callback(
+          bodyProblem(
+            413,
+            'too_large',
+            `the body decompresses to more than ${options.maxCompressionRatio} times its compressed size`,
+            'too_large',
+          ),
+        );
         return;
       }
       callback(null, chunk);
@@ -80,7 +92,12 @@ function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options
   // gzip and zlib-wrapped deflate, told apart by their header (createUnzip). Any failure (corrupt
   // data, the ratio cap, a client gone) ends the body with ingestion's own refusal.
   pipeline(payload, counted, createUnzip(), capped, (error) => {
-    if (error) output.destroy(error instanceof HttpProblem ? error : bodyProblem(400, 'invalid_encoding', `the body is not the gzip or deflate data its Content-Encoding names (${error.message})`));
+    if (error)
+      output.destroy(
+        error instanceof HttpProblem
+          ? error
+          : bodyProblem(400, 'invalid_encoding', `the body is not the gzip or deflate data its Content-Encoding names (${error.message})`),
+      );
   }).pipe(output);
   return output;
 }
@@ -92,7 +109,8 @@ function decode(request: FastifyRequest, payload: NodeJS.ReadableStream, options
  */
 function frameworkProblem(exception: unknown): HttpProblem {
   // Stream errors while reading (a client gone mid-body) carry the status Fastify gave them.
-  const carried = exception instanceof Error && 'statusCode' in exception && typeof exception.statusCode === 'number' ? exception.statusCode : 500;
+  const carried =
+    exception instanceof Error && 'statusCode' in exception && typeof exception.statusCode === 'number' ? exception.statusCode : 500;
   const status = exception instanceof HttpException ? exception.getStatus() : carried;
   const message = exception instanceof Error ? exception.message : String(exception);
   switch (status) {

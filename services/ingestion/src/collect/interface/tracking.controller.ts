@@ -160,7 +160,12 @@ export class TrackingController {
 
 function invalid(issues: ValidationIssue[]): HttpProblem {
   const tooLarge = issues.some((i) => i.code === 'too_large');
-  return new HttpProblem(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', issues.map((i) => `${i.field}: ${i.message}`).join('; '), { issues });
+  return new HttpProblem(
+    tooLarge ? 413 : 400,
+    tooLarge ? 'too_large' : 'invalid_event',
+    issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+    { issues },
+  );
 }
 
 function basicAuthUser(header: string | undefined): string | undefined {
@@ -173,7 +178,9 @@ function basicAuthUser(header: string | undefined): string | undefined {
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof EventStoreUnavailableError) {
-    return new HttpProblem(503, 'unavailable', 'events could not be stored; retry later (retries are deduplicated by messageId)', { headers: { 'Retry-After': '5' } });
+    return new HttpProblem(503, 'unavailable', 'events could not be stored; retry later (retries are deduplicated by messageId)', {
+      headers: { 'Retry-After': '5' },
+    });
   }
   return new HttpProblem(500, 'internal_error', 'unexpected error');
 }
@@ -184,11 +191,17 @@ const challenge = { 'WWW-Authenticate': 'Basic realm="ingestion"' };
 function rejectionProblem(rejection: AdmissionRejection): HttpProblem {
   switch (rejection.kind) {
     case 'too_large':
-      return new HttpProblem(413, 'too_large', `request body exceeds ${rejection.limit} bytes`, { issues: [{ field: '(body)', code: 'too_large', message: `at most ${rejection.limit} bytes` }] });
+      return new HttpProblem(413, 'too_large', `request body exceeds ${rejection.limit} bytes`, {
+        issues: [{ field: '(body)', code: 'too_large', message: `at most ${rejection.limit} bytes` }],
+      });
     case 'invalid_json':
       return rejection.expected === 'json'
-        ? new HttpProblem(400, 'invalid_json', 'the body is not valid JSON', { issues: [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }] })
-        : new HttpProblem(400, 'invalid_json', 'the body must be a JSON object', { issues: [{ field: '(body)', code: 'invalid_type', message: 'expected an object' }] });
+        ? new HttpProblem(400, 'invalid_json', 'the body is not valid JSON', {
+            issues: [{ field: '(body)', code: 'invalid_type', message: 'not valid JSON' }],
+          })
+        : new HttpProblem(400, 'invalid_json', 'the body must be a JSON object', {
+            issues: [{ field: '(body)', code: 'invalid_type', message: 'expected an object' }],
+          });
     case 'credential_missing':
       return new HttpProblem(401, 'unauthorized', 'a write key is required as the Basic auth user name', { headers: challenge });
     case 'credential_unknown':
@@ -196,12 +209,21 @@ function rejectionProblem(rejection: AdmissionRejection): HttpProblem {
     case 'source_disabled':
       return new HttpProblem(403, 'forbidden', `source ${rejection.sourceId} is disabled`);
     case 'signature_invalid':
-      return new HttpProblem(401, 'invalid_signature', `source ${rejection.sourceId} requires an ${SIGNATURE_HEADER} header: sha256=<hex HMAC-SHA256 of the body>`);
+      return new HttpProblem(
+        401,
+        'invalid_signature',
+        `source ${rejection.sourceId} requires an ${SIGNATURE_HEADER} header: sha256=<hex HMAC-SHA256 of the body>`,
+      );
     case 'invalid_batch':
       return invalid(rejection.issues);
     case 'rate_limited':
-      return new HttpProblem(429, 'rate_limited', `source ${rejection.sourceId} exceeds its rate; retry after ${rejection.retryAfterSeconds} s`, {
-        headers: { 'Retry-After': String(rejection.retryAfterSeconds) },
-      });
+      return new HttpProblem(
+        429,
+        'rate_limited',
+        `source ${rejection.sourceId} exceeds its rate; retry after ${rejection.retryAfterSeconds} s`,
+        {
+          headers: { 'Retry-After': String(rejection.retryAfterSeconds) },
+        },
+      );
   }
 }

@@ -100,23 +100,41 @@ export class SourceRepository implements OnApplicationBootstrap, OnApplicationSh
       for (const doc of docs) {
         // A document just created by an upsert can briefly read back with only its _id.
         if (!Array.isArray(doc.writeKeys) || !doc.channel) continue;
-        const source: ActiveSource = { id: doc._id, name: doc.name, channel: doc.channel, enabled: doc.enabled, requireSignature: doc.requireSignature ?? false, signingSecret: doc.signingSecret };
-        for (const key of doc.writeKeys) byHash.set(key.hash, { source, expiresAt: key.expiresAt ? new Date(key.expiresAt).getTime() : undefined });
+        const source: ActiveSource = {
+          id: doc._id,
+          name: doc.name,
+          channel: doc.channel,
+          enabled: doc.enabled,
+          requireSignature: doc.requireSignature ?? false,
+          signingSecret: doc.signingSecret,
+        };
+        for (const key of doc.writeKeys)
+          byHash.set(key.hash, { source, expiresAt: key.expiresAt ? new Date(key.expiresAt).getTime() : undefined });
       }
       this.byHash = byHash;
       this.loadedAt = Date.now();
-      if (this.failingSince !== undefined) this.logger.warn({ failedForMs: Date.now() - this.failingSince }, 'sources reloaded from MongoDB again');
+      if (this.failingSince !== undefined)
+        this.logger.warn({ failedForMs: Date.now() - this.failingSince }, 'sources reloaded from MongoDB again');
       this.failingSince = undefined;
     } catch (error) {
       if (this.failingSince === undefined) {
         this.failingSince = Date.now();
-        this.logger.warn({ err: error, copyFrom: this.byHash ? new Date(this.loadedAt).toISOString() : null }, 'sources could not be reloaded; write keys are verified from the last copy');
+        this.logger.warn(
+          { err: error, copyFrom: this.byHash ? new Date(this.loadedAt).toISOString() : null },
+          'sources could not be reloaded; write keys are verified from the last copy',
+        );
       }
       throw error;
     }
   }
 
-  async create(input: { id: string; name: string; channel: Channel; writeKey: string; signingSecret?: string | undefined }): Promise<SourceView> {
+  async create(input: {
+    id: string;
+    name: string;
+    channel: Channel;
+    writeKey: string;
+    signingSecret?: string | undefined;
+  }): Promise<SourceView> {
     const now = new Date();
     const doc = await this.sources.create({
       _id: input.id,
@@ -140,7 +158,17 @@ export class SourceRepository implements OnApplicationBootstrap, OnApplicationSh
       await this.sources
         .updateOne(
           { _id: id },
-          { $setOnInsert: { name, channel, enabled: true, requireSignature: false, writeKeys: [{ hash: hashWriteKey(writeKey), createdAt: now }], createdAt: now, updatedAt: now } },
+          {
+            $setOnInsert: {
+              name,
+              channel,
+              enabled: true,
+              requireSignature: false,
+              writeKeys: [{ hash: hashWriteKey(writeKey), createdAt: now }],
+              createdAt: now,
+              updatedAt: now,
+            },
+          },
           { upsert: true },
         )
         .exec();
@@ -184,7 +212,10 @@ export class SourceRepository implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async setEnabled(id: string, enabled: boolean, now = new Date()): Promise<SourceView | null> {
-    const updated = await this.sources.findOneAndUpdate({ _id: id }, { $set: { enabled, updatedAt: now } }, { new: true }).lean().exec();
+    const updated = await this.sources
+      .findOneAndUpdate({ _id: id }, { $set: { enabled, updatedAt: now } }, { new: true })
+      .lean()
+      .exec();
     await this.reload(true).catch(() => undefined);
     return updated ? toView(updated, now) : null;
   }

@@ -15,7 +15,12 @@ const createSourceSchema = z.strictObject({
 
 const rotateSchema = z.strictObject({
   /** How long the current keys stay valid after the rotation (default one day). */
-  graceSeconds: z.number().int().min(0).max(30 * 86400).default(86400),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .default(86400),
 });
 
 /**
@@ -34,7 +39,13 @@ export class SourcesAdminController {
     const input = parseBody(createSourceSchema, body);
     const writeKey = newWriteKey();
     const signingSecret = input.requireSignature ? newSigningSecret() : undefined;
-    const view = await this.sources.create({ id: newSourceId(input.name), name: input.name, channel: input.channel, writeKey, signingSecret });
+    const view = await this.sources.create({
+      id: newSourceId(input.name),
+      name: input.name,
+      channel: input.channel,
+      writeKey,
+      signingSecret,
+    });
     return { ...view, writeKey, ...(signingSecret ? { signingSecret } : {}) };
   }
 

@@ -14,7 +14,11 @@ const tight = parseProfilingConfig({
   explicit: { historyPerKey: 1 },
 });
 
-function fold(events: readonly ResolvedEventDataV1[], config: ProfilingConfig = tight, start: NeedsProfile = emptyProfile('c-1')): NeedsProfile {
+function fold(
+  events: readonly ResolvedEventDataV1[],
+  config: ProfilingConfig = tight,
+  start: NeedsProfile = emptyProfile('c-1'),
+): NeedsProfile {
   return events.reduce((p, e) => applyEvent(p, e, config).profile, start);
 }
 
@@ -83,7 +87,9 @@ describe('applyEvent', () => {
       .map(([times, picks]) =>
         picks.map(({ questionId, answer }, i) => answered(questionId, answer, { id: `a${i}`, at: minutesAfterT0(times[i] ?? 0) })),
       )
-      .chain((events) => fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length })));
+      .chain((events) =>
+        fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length })),
+      );
 
     fc.assert(
       fc.property(historyArbitrary, ([events, shuffled]) => {
@@ -94,7 +100,10 @@ describe('applyEvent', () => {
         for (const fact of a.facts.filter((f) => f.kind === 'explicit')) {
           const latest = events
             .map((e) => ({ e, at: Date.parse(e.timestamp) }))
-            .filter(({ e }) => fact.key === defaultProfilingConfig.questionBank.questions.find((q) => q.id === e.properties?.['questionId'])?.factKey)
+            .filter(
+              ({ e }) =>
+                fact.key === defaultProfilingConfig.questionBank.questions.find((q) => q.id === e.properties?.['questionId'])?.factKey,
+            )
             .sort((x, y) => y.at - x.at)[0];
           expect(fact.sourceEventId).toBe(latest?.e.messageId);
         }
@@ -135,7 +144,9 @@ describe('applyEvent', () => {
     const kept = bankSize + 2;
     const bounded = parseProfilingConfig({ questionBank: { askedKept: kept } });
     // A busy customer: a channel asks three times as many distinct questions as are kept, a day apart.
-    const askings = Array.from({ length: kept * 3 }, (_, i) => asked(`channel-question-${String(i).padStart(3, '0')}`, { at: day(i), id: `ask-${i}` }));
+    const askings = Array.from({ length: kept * 3 }, (_, i) =>
+      asked(`channel-question-${String(i).padStart(3, '0')}`, { at: day(i), id: `ask-${i}` }),
+    );
 
     it('keeps the most recently asked questions up to questionBank.askedKept and reports the limit when it drops one', () => {
       let profile = emptyProfile('c-1');
@@ -146,7 +157,12 @@ describe('applyEvent', () => {
         profile = result.profile;
       });
       expect(profile.asked).toHaveLength(kept);
-      expect(profile.asked.map((a) => a.sourceEventId).sort()).toEqual(askings.slice(-kept).map((e) => e.messageId).sort());
+      expect(profile.asked.map((a) => a.sourceEventId).sort()).toEqual(
+        askings
+          .slice(-kept)
+          .map((e) => e.messageId)
+          .sort(),
+      );
       // The bound applies from the first asking past it, and only then.
       expect(limited).toEqual(Array.from({ length: askings.length - kept }, (_, i) => kept + i));
       expect(applyEvent(profile, askings[0] ?? asked('x'), bounded)).toMatchObject({ changes: [], limits: ['asked-questions'] });
@@ -163,7 +179,9 @@ describe('applyEvent', () => {
     });
 
     it('bounds declines the same way and reports them apart', () => {
-      const declines = askings.map((e, i) => track('Question Declined', { questionId: `channel-question-${i}` }, { at: e.timestamp, id: `decline-${i}` }));
+      const declines = askings.map((e, i) =>
+        track('Question Declined', { questionId: `channel-question-${i}` }, { at: e.timestamp, id: `decline-${i}` }),
+      );
       let profile = emptyProfile('c-1');
       const limits = new Set<string>();
       for (const event of declines) {
@@ -177,14 +195,21 @@ describe('applyEvent', () => {
     });
 
     it('reports a fact key refused beyond explicit.maxFacts as a limit', () => {
-      const few = parseProfilingConfig({ explicit: { maxFacts: 2, attributes: { a: { key: 'a', purpose: 'p' }, b: { key: 'b', purpose: 'p' }, c: { key: 'c', purpose: 'p' } } } });
+      const few = parseProfilingConfig({
+        explicit: {
+          maxFacts: 2,
+          attributes: { a: { key: 'a', purpose: 'p' }, b: { key: 'b', purpose: 'p' }, c: { key: 'c', purpose: 'p' } },
+        },
+      });
       const result = applyEvent(emptyProfile('c-1'), identify({ a: 1, b: 2, c: 3 }), few);
       expect(result.profile.facts.map((f) => f.key)).toEqual(['a', 'b']);
       expect(result.limits).toEqual(['fact-keys']);
     });
 
     it('refuses a memory smaller than the question bank', () => {
-      expect(() => parseProfilingConfig({ questionBank: { askedKept: bankSize - 1 } })).toThrow(/questionBank\.askedKept: must be at least the number of questions in the bank/);
+      expect(() => parseProfilingConfig({ questionBank: { askedKept: bankSize - 1 } })).toThrow(
+        /questionBank\.askedKept: must be at least the number of questions in the bank/,
+      );
     });
   });
 });

@@ -44,14 +44,21 @@ function compareAskings(a: AskedQuestion, b: AskedQuestion): number {
  * At most `kept` questions, the most recently asked (a total order, so what is kept does not
  * depend on the order of arrival either); `dropped` tells whether the bound took one out.
  */
-export function recordAsked(asked: readonly AskedQuestion[], entry: AskedQuestion, kept: number): { asked: AskedQuestion[]; dropped: boolean } {
+export function recordAsked(
+  asked: readonly AskedQuestion[],
+  entry: AskedQuestion,
+  kept: number,
+): { asked: AskedQuestion[]; dropped: boolean } {
   const others = asked.filter((a) => a.questionId !== entry.questionId);
   const current = asked.find((a) => a.questionId === entry.questionId);
   const byTime = current ? compareInstants(entry.at, current.at) : 1;
   const newer = !current || byTime > 0 || (byTime === 0 && entry.sourceEventId > current.sourceEventId);
   const all = [...others, newer ? entry : current];
   const bounded = all.length > kept ? [...all].sort(compareAskings).slice(0, Math.max(0, kept)) : all;
-  return { asked: bounded.sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : 0)), dropped: bounded.length < all.length };
+  return {
+    asked: bounded.sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : 0)),
+    dropped: bounded.length < all.length,
+  };
 }
 
 /**

@@ -4,7 +4,17 @@ import type { Fact, FactValue } from './needs-profile';
 import { defaultProfilingConfig } from './profiling-config';
 
 function fact(key: string, value: FactValue, confidence = 1, kind: Fact['kind'] = 'explicit'): Fact {
-  return { key, value, kind, channel: 'web', purpose: 'personalisation', confidence, observedAt: '2024-01-01T00:00:00.000Z', sourceEventId: key, origin: 'test' };
+  return {
+    key,
+    value,
+    kind,
+    channel: 'web',
+    purpose: 'personalisation',
+    confidence,
+    observedAt: '2024-01-01T00:00:00.000Z',
+    sourceEventId: key,
+    origin: 'test',
+  };
 }
 
 function context(facts: Fact[], stage: ConditionContext['stage'] = 'prospecting'): ConditionContext {
@@ -27,8 +37,24 @@ describe('conditions', () => {
     [{ fact: 'work.location', op: 'gt', value: 0 }, false],
     [{ fact: 'price.sensitivity', op: 'gte', value: 0.5, minConfidence: 0.5 }, false],
     [{ fact: 'household.children', op: 'eq', value: false }, true],
-    [{ all: [{ fact: 'work.location', op: 'exists' }, { fact: 'household.children', op: 'eq', value: true }] }, false],
-    [{ any: [{ fact: 'work.location', op: 'exists' }, { fact: 'household.children', op: 'eq', value: true }] }, true],
+    [
+      {
+        all: [
+          { fact: 'work.location', op: 'exists' },
+          { fact: 'household.children', op: 'eq', value: true },
+        ],
+      },
+      false,
+    ],
+    [
+      {
+        any: [
+          { fact: 'work.location', op: 'exists' },
+          { fact: 'household.children', op: 'eq', value: true },
+        ],
+      },
+      true,
+    ],
     [{ not: { fact: 'travel.frequency', op: 'exists' } }, true],
     [{ stageIn: ['prospecting', 'consideration'] }, true],
     [{ stageIn: ['loyalty'] }, false],

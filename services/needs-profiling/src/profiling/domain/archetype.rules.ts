@@ -3,7 +3,10 @@ import { conditionSchema, evaluateCondition, type Condition, type ConditionConte
 
 /** A needs archetype ("works from home", "travels often") is a named condition over facts. */
 export const archetypeRuleSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case id').max(100),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case id')
+    .max(100),
   description: z.string().optional(),
   when: conditionSchema,
 });

@@ -63,7 +63,13 @@ describe('category affinity', () => {
       day(6),
       config,
     );
-    expect(facts[0]).toMatchObject({ kind: 'inferred', observedAt: day(5), sourceEventId: 'late', channel: 'app', purpose: 'personalisation' });
+    expect(facts[0]).toMatchObject({
+      kind: 'inferred',
+      observedAt: day(5),
+      sourceEventId: 'late',
+      channel: 'app',
+      purpose: 'personalisation',
+    });
   });
 
   it('reads categories from products, product properties and page categories, slugged', () => {

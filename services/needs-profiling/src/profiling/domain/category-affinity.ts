@@ -6,15 +6,13 @@ import type { CategorySignal, Fact } from './needs-profile';
 
 export const categoryAffinityConfigSchema = z.object({
   /** Track events that show interest in a category, with how much each counts. */
-  signals: z
-    .array(z.object({ event: z.string().min(1), weight: z.number().positive() }))
-    .default([
-      { event: 'Product Viewed', weight: 1 },
-      { event: 'Product Clicked', weight: 1 },
-      { event: 'Product Added', weight: 3 },
-      { event: 'Product Added to Wishlist', weight: 3 },
-      { event: 'Order Completed', weight: 5 },
-    ]),
+  signals: z.array(z.object({ event: z.string().min(1), weight: z.number().positive() })).default([
+    { event: 'Product Viewed', weight: 1 },
+    { event: 'Product Clicked', weight: 1 },
+    { event: 'Product Added', weight: 3 },
+    { event: 'Product Added to Wishlist', weight: 3 },
+    { event: 'Order Completed', weight: 5 },
+  ]),
   /** Weight of a page or screen view that names a category (0 ignores them). */
   pageViewWeight: z.number().min(0).default(0.5),
   halfLifeDays: z.number().positive().default(30),
@@ -34,11 +32,7 @@ export type CategoryAffinityConfig = z.output<typeof categoryAffinityConfigSchem
  * the same factor as time passes, the shares do not drift with the clock while the customer is
  * silent; only the confidence (absolute amount of fresh evidence) does.
  */
-export function deriveCategoryAffinities(
-  signals: readonly CategorySignal[],
-  asOf: string,
-  config: CategoryAffinityConfig,
-): Fact[] {
+export function deriveCategoryAffinities(signals: readonly CategorySignal[], asOf: string, config: CategoryAffinityConfig): Fact[] {
   const byCategory = new Map<string, { weight: number; latest: CategorySignal }>();
   const asOfMs = instantMs(asOf);
   for (const signal of signals) {
@@ -61,17 +55,15 @@ export function deriveCategoryAffinities(
     .filter((c) => c.share >= config.minShare)
     .sort((a, b) => b.weight - a.weight || (a.category < b.category ? -1 : 1))
     .slice(0, config.maxCategories)
-    .map(
-      ({ category, weight, share, latest }): Fact => ({
-        key: `${config.keyPrefix}${category}`,
-        value: round(share),
-        kind: 'inferred',
-        channel: latest.channel,
-        purpose: config.purpose,
-        confidence: round(saturating(weight, config.confidenceHalfWeight)),
-        observedAt: latest.at,
-        sourceEventId: latest.eventId,
-        origin: 'inference:category-affinity',
-      }),
-    );
+    .map(({ category, weight, share, latest }): Fact => ({
+      key: `${config.keyPrefix}${category}`,
+      value: round(share),
+      kind: 'inferred',
+      channel: latest.channel,
+      purpose: config.purpose,
+      confidence: round(saturating(weight, config.confidenceHalfWeight)),
+      observedAt: latest.at,
+      sourceEventId: latest.eventId,
+      origin: 'inference:category-affinity',
+    }));
 }

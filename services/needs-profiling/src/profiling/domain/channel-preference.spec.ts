@@ -22,7 +22,13 @@ describe('channel preference', () => {
 
   it('lets recent use outweigh old use', () => {
     // Three web visits two half-lives (120 days) ago weigh 0.75 together; two app visits today weigh 2.
-    const signals = [use('web', day(0), 'a'), use('web', day(0), 'b'), use('web', day(0), 'c'), use('app', day(120), 'd'), use('app', day(120), 'e')];
+    const signals = [
+      use('web', day(0), 'a'),
+      use('web', day(0), 'b'),
+      use('web', day(0), 'c'),
+      use('app', day(120), 'd'),
+      use('app', day(120), 'e'),
+    ];
     const [fact] = deriveChannelPreference(signals, day(120), config);
     expect(fact?.value).toBe('app');
   });

@@ -22,11 +22,7 @@ export type ChannelPreferenceConfig = z.output<typeof channelPreferenceConfigSch
  * The channel the customer actually uses most (recent use counting more). Kept under its own key,
  * apart from the stated contact preference: using the web shop is not asking to be e-mailed.
  */
-export function deriveChannelPreference(
-  signals: readonly ChannelSignal[],
-  asOf: string,
-  config: ChannelPreferenceConfig,
-): Fact[] {
+export function deriveChannelPreference(signals: readonly ChannelSignal[], asOf: string, config: ChannelPreferenceConfig): Fact[] {
   const usable = signals.filter((s) => !config.ignoreChannels.includes(s.channel));
   if (usable.length < config.minEvents) return [];
   const byChannel = new Map<string, { weight: number; latest: ChannelSignal }>();

@@ -13,12 +13,7 @@ export type FactCondition =
   | { fact: string; op: 'in'; values: FactValue[]; minConfidence?: number }
   | { fact: string; op: 'gt' | 'gte' | 'lt' | 'lte'; value: number; minConfidence?: number };
 
-export type Condition =
-  | FactCondition
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | { stageIn: RelationshipStage[] };
+export type Condition = FactCondition | { all: Condition[] } | { any: Condition[] } | { not: Condition } | { stageIn: RelationshipStage[] };
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const factKey = z.string().min(1).max(200);

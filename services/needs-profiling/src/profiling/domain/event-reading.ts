@@ -12,12 +12,7 @@ export function isRecord(value: unknown): value is JsonRecord {
 }
 
 export function isScalar(value: unknown): value is Scalar {
-  return (
-    value === null ||
-    typeof value === 'string' ||
-    typeof value === 'boolean' ||
-    (typeof value === 'number' && Number.isFinite(value))
-  );
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 /** First non-empty string among the given property names (Segment specs mix snake and camel case). */

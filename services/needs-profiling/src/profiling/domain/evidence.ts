@@ -2,7 +2,14 @@ import type { ResolvedEventDataV1 } from '@o2o/contracts';
 import { canonicalJson } from './canonical-json';
 import { anyTruthy, readRecord, readRecords, readString, slug, type JsonRecord } from './event-reading';
 import { normaliseInstant } from './instant';
-import { unionNewest, type CategorySignal, type ChannelSignal, type EngagementSignal, type Evidence, type PurchaseSignal } from './needs-profile';
+import {
+  unionNewest,
+  type CategorySignal,
+  type ChannelSignal,
+  type EngagementSignal,
+  type Evidence,
+  type PurchaseSignal,
+} from './needs-profile';
 import type { ProfilingConfig } from './profiling-config';
 
 /**
@@ -40,8 +47,10 @@ function categoriesOf(event: ResolvedEventDataV1): string[] {
 }
 
 function addressesDiffer(properties: JsonRecord | undefined): boolean {
-  const shipping = readRecord(properties, 'shipping_address', 'shippingAddress') ?? readString(properties, 'shipping_address', 'shippingAddress');
-  const billing = readRecord(properties, 'billing_address', 'billingAddress') ?? readString(properties, 'billing_address', 'billingAddress');
+  const shipping =
+    readRecord(properties, 'shipping_address', 'shippingAddress') ?? readString(properties, 'shipping_address', 'shippingAddress');
+  const billing =
+    readRecord(properties, 'billing_address', 'billingAddress') ?? readString(properties, 'billing_address', 'billingAddress');
   if (shipping === undefined || billing === undefined) return false;
   return normalisedAddress(shipping) !== normalisedAddress(billing);
 }
@@ -77,7 +86,14 @@ export function evidenceOf(event: ResolvedEventDataV1, config: ProfilingConfig):
     : (config.affinity.signals.find((s) => event.eventType === 'track' && s.event === event.event)?.weight ?? 0);
   if (weight > 0) {
     for (const category of categoriesOf(event)) {
-      evidence.categories.push({ id: `${id}#${category}`, eventId: id, at, channel: event.channel, category, weight } satisfies CategorySignal);
+      evidence.categories.push({
+        id: `${id}#${category}`,
+        eventId: id,
+        at,
+        channel: event.channel,
+        category,
+        weight,
+      } satisfies CategorySignal);
     }
   }
 
@@ -115,9 +131,24 @@ function outcomeEvidence(event: ResolvedEventDataV1, config: ProfilingConfig): E
   }
   const categoryWeight = config.outcomes.categoryWeights[outcome];
   const raw = event.properties?.['categories'];
-  const categories = [...new Set((Array.isArray(raw) ? raw : []).filter((c): c is string => typeof c === 'string').map((c) => slug(c)).filter((c) => c !== ''))].sort();
+  const categories = [
+    ...new Set(
+      (Array.isArray(raw) ? raw : [])
+        .filter((c): c is string => typeof c === 'string')
+        .map((c) => slug(c))
+        .filter((c) => c !== ''),
+    ),
+  ].sort();
   if (categoryWeight !== 0) {
-    for (const category of categories) evidence.categories.push({ id: `${id}#${category}`, eventId: id, at, channel, category, weight: categoryWeight } satisfies CategorySignal);
+    for (const category of categories)
+      evidence.categories.push({
+        id: `${id}#${category}`,
+        eventId: id,
+        at,
+        channel,
+        category,
+        weight: categoryWeight,
+      } satisfies CategorySignal);
   }
   return evidence;
 }
@@ -130,4 +161,3 @@ export function unionEvidence(a: Evidence, b: Evidence, limits: ProfilingConfig[
     engagement: unionNewest(a.engagement, b.engagement, limits.engagement),
   };
 }
-

@@ -13,10 +13,22 @@ function fold(events: ResolvedEventDataV1[], cfg: ProfilingConfig = config): Nee
 
 describe('explicit facts from identify traits', () => {
   it('maps traits to facts with the configured purpose, whatever the spelling of the trait name', () => {
-    const { observations } = explicitObservations(identify({ smoking_room: false, 'Preferred-Contact-Method': 'email' }, { id: 'i1', at: day(1), channel: 'store' }), config);
+    const { observations } = explicitObservations(
+      identify({ smoking_room: false, 'Preferred-Contact-Method': 'email' }, { id: 'i1', at: day(1), channel: 'store' }),
+      config,
+    );
     expect(observations).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ key: 'room.smoking', value: false, kind: 'explicit', purpose: 'service', channel: 'store', observedAt: day(1), sourceEventId: 'i1', confidence: config.explicit.confidence.trait }),
+        expect.objectContaining({
+          key: 'room.smoking',
+          value: false,
+          kind: 'explicit',
+          purpose: 'service',
+          channel: 'store',
+          observedAt: day(1),
+          sourceEventId: 'i1',
+          confidence: config.explicit.confidence.trait,
+        }),
         expect.objectContaining({ key: 'contact.preferredChannel', value: 'email', purpose: 'contact' }),
       ]),
     );
@@ -42,7 +54,9 @@ describe('explicit facts from identify traits', () => {
   it('keeps unmapped traits with a stated purpose only when configured to', () => {
     const cfg = parseProfilingConfig({ explicit: { keepUnmappedTraitsWithStatedPurpose: true } });
     const event = identify({ shoeSize: 38, email: 'a@b.c' }, { context: { purpose: 'personalisation' } });
-    expect(explicitObservations(event, cfg).observations).toEqual([expect.objectContaining({ key: 'trait.shoesize', value: 38, purpose: 'personalisation' })]);
+    expect(explicitObservations(event, cfg).observations).toEqual([
+      expect.objectContaining({ key: 'trait.shoesize', value: 38, purpose: 'personalisation' }),
+    ]);
     expect(explicitObservations(identify({ shoeSize: 38 }), cfg).observations).toEqual([]);
   });
 
@@ -65,36 +79,58 @@ describe('explicit facts from answers', () => {
   it('fills the fact of the bank question with its purpose, in the option spelling', () => {
     const { observations } = explicitObservations(answered('work-location', ' HOME ', { id: 'a1', channel: 'call-centre' }), config);
     expect(observations).toEqual([
-      expect.objectContaining({ key: 'work.location', value: 'home', purpose: 'personalisation', channel: 'call-centre', sourceEventId: 'a1', origin: 'answer:work-location', confidence: 1 }),
+      expect.objectContaining({
+        key: 'work.location',
+        value: 'home',
+        purpose: 'personalisation',
+        channel: 'call-centre',
+        sourceEventId: 'a1',
+        origin: 'answer:work-location',
+        confidence: 1,
+      }),
     ]);
   });
 
   it('refuses answers that do not fit the question', () => {
-    expect(explicitObservations(answered('work-location', 'moon', {}), config).skipped).toEqual([{ reason: 'answer-does-not-fit', detail: 'work-location' }]);
+    expect(explicitObservations(answered('work-location', 'moon', {}), config).skipped).toEqual([
+      { reason: 'answer-does-not-fit', detail: 'work-location' },
+    ]);
     expect(explicitObservations(answered('household-children', 'yes', {}), config).skipped[0]?.reason).toBe('answer-does-not-fit');
     expect(explicitObservations(answered('household-children', ['a'], {}), config).skipped[0]?.reason).toBe('unsupported-value');
   });
 
   it('records a declined answer as known-to-be-empty', () => {
-    expect(explicitObservations(answered('household-children', null, {}), config).observations[0]).toMatchObject({ key: 'household.children', value: null });
+    expect(explicitObservations(answered('household-children', null, {}), config).observations[0]).toMatchObject({
+      key: 'household.children',
+      value: null,
+    });
   });
 
   it('accepts an answer outside the bank only when it names its fact and a purpose', () => {
     expect(explicitObservations(answered('ad-hoc', 'red', {}), config).skipped).toEqual([{ reason: 'unknown-question', detail: 'ad-hoc' }]);
-    expect(explicitObservations(answered('ad-hoc', 'red', {}, { factKey: 'colour.favourite' }), config).skipped).toEqual([{ reason: 'no-purpose', detail: 'colour.favourite' }]);
-    expect(explicitObservations(answered('ad-hoc', 'red', {}, { factKey: 'colour.favourite', purpose: 'personalisation' }), config).observations).toEqual([
-      expect.objectContaining({ key: 'colour.favourite', value: 'red', purpose: 'personalisation' }),
+    expect(explicitObservations(answered('ad-hoc', 'red', {}, { factKey: 'colour.favourite' }), config).skipped).toEqual([
+      { reason: 'no-purpose', detail: 'colour.favourite' },
     ]);
+    expect(
+      explicitObservations(answered('ad-hoc', 'red', {}, { factKey: 'colour.favourite', purpose: 'personalisation' }), config).observations,
+    ).toEqual([expect.objectContaining({ key: 'colour.favourite', value: 'red', purpose: 'personalisation' })]);
   });
 });
 
 describe('explicit facts from the preference centre', () => {
   it('records choices and consents', () => {
-    const { observations } = explicitObservations(preferences({ preferredContactTime: 'evening', newsletterTopics: 'gardening' }, { marketing: true, profiling: false }, { id: 'pc' }), config);
+    const { observations } = explicitObservations(
+      preferences({ preferredContactTime: 'evening', newsletterTopics: 'gardening' }, { marketing: true, profiling: false }, { id: 'pc' }),
+      config,
+    );
     expect(observations).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'contact.preferredTime', value: 'evening', purpose: 'contact', origin: 'preference-centre' }),
-        expect.objectContaining({ key: 'preference.newslettertopics', value: 'gardening', purpose: config.explicit.preferenceCentrePurpose }),
+        expect.objectContaining({
+          key: 'preference.newslettertopics',
+          value: 'gardening',
+          purpose: config.explicit.preferenceCentrePurpose,
+        }),
         expect.objectContaining({ key: 'consent.marketing', value: true, purpose: config.explicit.consentPurpose }),
         expect.objectContaining({ key: 'consent.profiling', value: false }),
       ]),
@@ -116,7 +152,10 @@ describe('explicit fact ordering', () => {
   });
 
   it('lets a newer statement replace an older one', () => {
-    const p = fold([answered('work-location', 'home', { id: 'old', at: day(5) }), identify({ workLocation: 'office' }, { id: 'new', at: day(10) })]);
+    const p = fold([
+      answered('work-location', 'home', { id: 'old', at: day(5) }),
+      identify({ workLocation: 'office' }, { id: 'new', at: day(10) }),
+    ]);
     expect(explicitFact(p, 'work.location')).toMatchObject({ value: 'office', sourceEventId: 'new' });
   });
 

@@ -52,7 +52,10 @@ interface Draft {
  * choices and consents. Traits carried in context.traits on other calls are cached copies of an
  * earlier identify, so they are deliberately not re-read (they would re-date old statements).
  */
-export function explicitObservations(event: ResolvedEventDataV1, config: ProfilingConfig): { observations: Fact[]; skipped: SkippedInput[] } {
+export function explicitObservations(
+  event: ResolvedEventDataV1,
+  config: ProfilingConfig,
+): { observations: Fact[]; skipped: SkippedInput[] } {
   const skipped: SkippedInput[] = [];
   const drafts: Draft[] = [];
   const stated = statedPurpose(event);
@@ -65,7 +68,8 @@ export function explicitObservations(event: ResolvedEventDataV1, config: Profili
     if (draft) drafts.push(draft);
   } else if (event.eventType === 'track' && event.event === config.events.preferencesUpdated) {
     const preferences = event.properties?.['preferences'];
-    if (isRecord(preferences)) drafts.push(...attributeDrafts(preferences, 'preference-centre', explicit.confidence.preference, stated, config, skipped));
+    if (isRecord(preferences))
+      drafts.push(...attributeDrafts(preferences, 'preference-centre', explicit.confidence.preference, stated, config, skipped));
     const consents = event.properties?.['consents'];
     if (isRecord(consents)) {
       for (const [purpose, granted] of Object.entries(consents)) {
@@ -88,7 +92,13 @@ export function explicitObservations(event: ResolvedEventDataV1, config: Profili
     if (typeof purpose !== 'string' || !PURPOSE_NAME.test(purpose) || typeof granted !== 'boolean') {
       skipped.push({ reason: 'unsupported-value', detail: 'consent update without purpose and granted' });
     } else {
-      drafts.push({ key: `consent.${purpose}`, value: granted, purpose: explicit.consentPurpose, origin: 'preference-centre', confidence: explicit.confidence.preference });
+      drafts.push({
+        key: `consent.${purpose}`,
+        value: granted,
+        purpose: explicit.consentPurpose,
+        origin: 'preference-centre',
+        confidence: explicit.confidence.preference,
+      });
     }
   }
 
@@ -169,7 +179,12 @@ function attributeDrafts(
   return drafts;
 }
 
-function answerDraft(properties: JsonRecord | undefined, stated: string | undefined, config: ProfilingConfig, skipped: SkippedInput[]): Draft | undefined {
+function answerDraft(
+  properties: JsonRecord | undefined,
+  stated: string | undefined,
+  config: ProfilingConfig,
+  skipped: SkippedInput[],
+): Draft | undefined {
   const questionId = readString(properties, 'questionId', 'question_id');
   const question: Question | undefined = questionId === undefined ? undefined : findQuestion(config.questionBank, questionId);
   // A clerk may record an answer to a question outside the bank, naming the fact it fills.

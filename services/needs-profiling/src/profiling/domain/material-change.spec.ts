@@ -41,7 +41,10 @@ describe('material change', () => {
         // Restated with the same value, on another channel, later.
         fact('work.location', 'home', { observedAt: '2024-01-20T00:00:00.000Z', sourceEventId: 'e9', channel: 'store' }),
         // Drift below the thresholds.
-        fact('affinity.category.shoes', 0.5 + thresholds.valueDelta / 2, { kind: 'inferred', confidence: 0.5 + thresholds.confidenceDelta / 2 }),
+        fact('affinity.category.shoes', 0.5 + thresholds.valueDelta / 2, {
+          kind: 'inferred',
+          confidence: 0.5 + thresholds.confidenceDelta / 2,
+        }),
       ],
       archetypes: [...base.archetypes],
     };
@@ -49,12 +52,18 @@ describe('material change', () => {
   });
 
   it('reacts to stage, facts, archetypes, next question and unknowns', () => {
-    expect(materialChanges(base, { ...base, stage: 'connection' }, thresholds)).toEqual([{ kind: 'stage', from: 'purchase', to: 'connection' }]);
-    expect(materialChanges(base, { ...base, facts: [...base.facts, fact('household.children', true)] }, thresholds)).toEqual([{ kind: 'fact-added', key: 'household.children' }]);
-    expect(materialChanges(base, { ...base, facts: base.facts.slice(1) }, thresholds)).toEqual([{ kind: 'fact-removed', key: 'work.location' }]);
-    expect(materialChanges(base, { ...base, facts: [fact('work.location', 'office'), base.facts[1] ?? fact('x', 1)] }, thresholds)).toEqual([
-      { kind: 'fact-changed', key: 'work.location' },
+    expect(materialChanges(base, { ...base, stage: 'connection' }, thresholds)).toEqual([
+      { kind: 'stage', from: 'purchase', to: 'connection' },
     ]);
+    expect(materialChanges(base, { ...base, facts: [...base.facts, fact('household.children', true)] }, thresholds)).toEqual([
+      { kind: 'fact-added', key: 'household.children' },
+    ]);
+    expect(materialChanges(base, { ...base, facts: base.facts.slice(1) }, thresholds)).toEqual([
+      { kind: 'fact-removed', key: 'work.location' },
+    ]);
+    expect(materialChanges(base, { ...base, facts: [fact('work.location', 'office'), base.facts[1] ?? fact('x', 1)] }, thresholds)).toEqual(
+      [{ kind: 'fact-changed', key: 'work.location' }],
+    );
     expect(materialChanges(base, { ...base, archetypes: [] }, thresholds)).toEqual([{ kind: 'archetypes' }]);
     const { nextQuestion: _dropped, ...withoutQuestion } = base;
     expect(materialChanges(base, withoutQuestion, thresholds)).toEqual([{ kind: 'next-question', from: 'q1' }]);
@@ -72,14 +81,22 @@ describe('material change', () => {
   });
 
   it('treats a change of kind or purpose as material', () => {
-    expect(isMaterialChange(base, { ...base, facts: [fact('work.location', 'home', { purpose: 'service' }), ...base.facts.slice(1)] }, thresholds)).toBe(true);
-    expect(isMaterialChange(base, { ...base, facts: [fact('work.location', 'home', { kind: 'inferred' }), ...base.facts.slice(1)] }, thresholds)).toBe(true);
+    expect(
+      isMaterialChange(
+        base,
+        { ...base, facts: [fact('work.location', 'home', { purpose: 'service' }), ...base.facts.slice(1)] },
+        thresholds,
+      ),
+    ).toBe(true);
+    expect(
+      isMaterialChange(base, { ...base, facts: [fact('work.location', 'home', { kind: 'inferred' }), ...base.facts.slice(1)] }, thresholds),
+    ).toBe(true);
   });
 
   it("republishes when the next question's priority or the stage's contact guidance changes", () => {
-    expect(materialChanges(base, { ...base, nextQuestion: { questionId: 'q1', factKey: 'k1', purpose: 'contact', value: 30 } }, thresholds)).toEqual([
-      { kind: 'next-question-priority', questionId: 'q1' },
-    ]);
+    expect(
+      materialChanges(base, { ...base, nextQuestion: { questionId: 'q1', factKey: 'k1', purpose: 'contact', value: 30 } }, thresholds),
+    ).toEqual([{ kind: 'next-question-priority', questionId: 'q1' }]);
     const guidance = { maxContactsPer30Days: 2, minDaysBetweenContacts: 7, content: ['intro'] };
     expect(materialChanges(base, { ...base, stageGuidance: guidance }, thresholds)).toEqual([{ kind: 'stage-guidance' }]);
     expect(materialChanges({ ...base, stageGuidance: guidance }, { ...base, stageGuidance: { ...guidance } }, thresholds)).toEqual([]);

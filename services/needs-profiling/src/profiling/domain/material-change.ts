@@ -48,14 +48,19 @@ export function materialChanges(
     changes.push(change);
   }
   // The same question with another priority (the customer's value moved it): what ranks customers for asking changed.
-  else if (q1 !== undefined && lastPublished.nextQuestion?.value !== next.nextQuestion?.value) changes.push({ kind: 'next-question-priority', questionId: q1 });
+  else if (q1 !== undefined && lastPublished.nextQuestion?.value !== next.nextQuestion?.value)
+    changes.push({ kind: 'next-question-priority', questionId: q1 });
   if (!sameSet(lastPublished.unknown, next.unknown)) changes.push({ kind: 'unknown' });
   // Contact caps read it: a profile published without it (or with other guidance) is republished.
   if (JSON.stringify(lastPublished.stageGuidance) !== JSON.stringify(next.stageGuidance)) changes.push({ kind: 'stage-guidance' });
   return changes;
 }
 
-export function isMaterialChange(lastPublished: NeedsProfiledDataV1 | undefined, next: NeedsProfiledDataV1, thresholds: MaterialityConfig): boolean {
+export function isMaterialChange(
+  lastPublished: NeedsProfiledDataV1 | undefined,
+  next: NeedsProfiledDataV1,
+  thresholds: MaterialityConfig,
+): boolean {
   return materialChanges(lastPublished, next, thresholds).length > 0;
 }
 

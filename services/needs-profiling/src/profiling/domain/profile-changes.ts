@@ -2,10 +2,13 @@ import { sameJson } from './canonical-json';
 import { sameFact, type ActivityState, type EvidenceKind, type Fact, type NeedsProfile, type StageTransition } from './needs-profile';
 
 function sameFacts(a: readonly Fact[], b: readonly Fact[]): boolean {
-  return a.length === b.length && a.every((fact, i) => {
-    const other = b[i];
-    return other !== undefined && sameFact(fact, other);
-  });
+  return (
+    a.length === b.length &&
+    a.every((fact, i) => {
+      const other = b[i];
+      return other !== undefined && sameFact(fact, other);
+    })
+  );
 }
 
 /**
@@ -46,7 +49,11 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
   if (!sameFacts(before.factHistory, after.factHistory)) {
     const keys = new Set([...before.factHistory, ...after.factHistory].map((f) => f.key));
     const changed = [...keys].filter(
-      (key) => !sameFacts(before.factHistory.filter((f) => f.key === key), after.factHistory.filter((f) => f.key === key)),
+      (key) =>
+        !sameFacts(
+          before.factHistory.filter((f) => f.key === key),
+          after.factHistory.filter((f) => f.key === key),
+        ),
     );
     changes.push({ type: 'history-changed', keys: changed.sort() });
   }
@@ -70,12 +77,14 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
     if (!was || !sameJson(was, declined)) changes.push({ type: 'question-declined', questionId: declined.questionId, at: declined.at });
   }
 
-  if (!sameJson(before.activity, after.activity)) changes.push({ type: 'activity-recorded', before: before.activity, after: after.activity });
+  if (!sameJson(before.activity, after.activity))
+    changes.push({ type: 'activity-recorded', before: before.activity, after: after.activity });
 
   const seen = new Set(before.stage.transitions.map(transitionId));
   const newTransitions = after.stage.transitions.filter((t) => !seen.has(transitionId(t)));
   for (const transition of newTransitions) changes.push({ type: 'stage-changed', transition });
-  if (newTransitions.length === 0 && !sameJson(before.stage, after.stage)) changes.push({ type: 'stage-reason-updated', reason: after.stage.reason });
+  if (newTransitions.length === 0 && !sameJson(before.stage, after.stage))
+    changes.push({ type: 'stage-reason-updated', reason: after.stage.reason });
 
   const added = after.archetypes.filter((a) => !before.archetypes.includes(a));
   const removed = before.archetypes.filter((a) => !after.archetypes.includes(a));

@@ -38,7 +38,9 @@ export function rederive(
   const withFacts: NeedsProfile = { ...profile, facts };
   const decision = classifyStage(withFacts, asOf, config.stages);
   const { state, transition } = withStage(profile.stage, decision, asOf, cause, config.stages, sourceEventId);
-  const archetypes = profilingAllowed ? deriveArchetypes({ facts: effectiveFactMap(withFacts), stage: state.current }, config.archetypes) : [];
+  const archetypes = profilingAllowed
+    ? deriveArchetypes({ facts: effectiveFactMap(withFacts), stage: state.current }, config.archetypes)
+    : [];
   const next: NeedsProfile = { ...withFacts, stage: state, archetypes };
   return transition ? { profile: next, transition } : { profile: next };
 }

@@ -18,7 +18,10 @@ function fold(customerId: string, events: readonly ResolvedEventDataV1[], config
 }
 
 describe('mergeProfiles', () => {
-  const a = fold('c-a', [answered('work-location', 'office', { id: 'a1', at: day(1), customerId: 'c-a' }), ordered({}, { id: 'a2', at: day(2), customerId: 'c-a' })]);
+  const a = fold('c-a', [
+    answered('work-location', 'office', { id: 'a1', at: day(1), customerId: 'c-a' }),
+    ordered({}, { id: 'a2', at: day(2), customerId: 'c-a' }),
+  ]);
   const b = fold('c-b', [
     identify({ workLocation: 'home', hasChildren: true }, { id: 'b1', at: day(5), customerId: 'c-b', channel: 'store' }),
     ordered({}, { id: 'b2', at: day(6), customerId: 'c-b' }),
@@ -49,7 +52,7 @@ describe('mergeProfiles', () => {
     expect(changes).toContainEqual({ type: 'customers-merged', mergedIds: ['c-c', 'c-d'] });
   });
 
-  it('is the same as having seen both customers\' events as one customer', () => {
+  it("is the same as having seen both customers' events as one customer", () => {
     fc.assert(
       fc.property(historyArb('c-a', { idPrefix: 'a' }), historyArb('c-b', { idPrefix: 'b' }), (eventsA, eventsB) => {
         const merged = mergeProfiles(fold('c-a', eventsA), fold('c-b', eventsB), tight).profile;
@@ -62,15 +65,19 @@ describe('mergeProfiles', () => {
 
   it('knows the same whichever side survives, and merging twice changes nothing', () => {
     fc.assert(
-      fc.property(historyArb('c-a', { idPrefix: 'a', maxLength: 15 }), historyArb('c-b', { idPrefix: 'b', maxLength: 15 }), (eventsA, eventsB) => {
-        const pa = fold('c-a', eventsA);
-        const pb = fold('c-b', eventsB);
-        const ab = mergeProfiles(pa, pb, tight).profile;
-        expect(knowledge(mergeProfiles(pb, pa, tight).profile)).toEqual(knowledge(ab));
-        const again = mergeProfiles(ab, pb, tight);
-        expect(again.profile).toEqual(ab);
-        expect(again.changes).toEqual([]);
-      }),
+      fc.property(
+        historyArb('c-a', { idPrefix: 'a', maxLength: 15 }),
+        historyArb('c-b', { idPrefix: 'b', maxLength: 15 }),
+        (eventsA, eventsB) => {
+          const pa = fold('c-a', eventsA);
+          const pb = fold('c-b', eventsB);
+          const ab = mergeProfiles(pa, pb, tight).profile;
+          expect(knowledge(mergeProfiles(pb, pa, tight).profile)).toEqual(knowledge(ab));
+          const again = mergeProfiles(ab, pb, tight);
+          expect(again.profile).toEqual(ab);
+          expect(again.changes).toEqual([]);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -30,9 +30,7 @@ describe('profiling configuration', () => {
     }
     expect(error).toBeInstanceOf(ProfilingConfigError);
     const paths = (error as ProfilingConfigError).problems.map((p) => p.path);
-    expect(paths).toEqual(
-      expect.arrayContaining(['affinity.halfLifeDays', 'archetypes.0.when', 'questionBank.questions.0.wording']),
-    );
+    expect(paths).toEqual(expect.arrayContaining(['affinity.halfLifeDays', 'archetypes.0.when', 'questionBank.questions.0.wording']));
   });
 
   it('refuses thresholds the bounded evidence could never reach', () => {

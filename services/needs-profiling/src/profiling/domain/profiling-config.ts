@@ -54,7 +54,21 @@ export const explicitFactsConfigSchema = z.object({
   /** Identity and contact data: identity-resolution's business, never a need, even with a purpose. */
   neverStore: z
     .array(z.string().min(1))
-    .default(['email', 'phone', 'name', 'firstName', 'lastName', 'address', 'birthday', 'age', 'userId', 'anonymousId', 'id', 'password', 'createdAt']),
+    .default([
+      'email',
+      'phone',
+      'name',
+      'firstName',
+      'lastName',
+      'address',
+      'birthday',
+      'age',
+      'userId',
+      'anonymousId',
+      'id',
+      'password',
+      'createdAt',
+    ]),
   /** Purpose of preference-centre choices when neither the event nor a mapping states one. */
   preferenceCentrePurpose: z.string().min(1).default('contact'),
   /** Purpose under which consent choices are recorded as facts (consent.<purpose>). */
@@ -88,7 +102,15 @@ export const eventNamesConfigSchema = z.object({
   /** Things we did to the customer, not things the customer did: they are not activity. */
   outbound: z
     .array(z.string().min(1))
-    .default(['Question Asked', 'Email Sent', 'Email Delivered', 'Email Bounced', 'Push Notification Sent', 'Message Sent', 'Campaign Sent']),
+    .default([
+      'Question Asked',
+      'Email Sent',
+      'Email Delivered',
+      'Email Bounced',
+      'Push Notification Sent',
+      'Message Sent',
+      'Campaign Sent',
+    ]),
   /** Segment call types that count as customer activity (alias and group are bookkeeping). */
   activityTypes: z.array(z.enum(segmentEventTypes)).default(['track', 'page', 'screen', 'identify']),
 });
@@ -163,7 +185,11 @@ export const profilingConfigSchema = z
       if (value > limit) ctx.addIssue({ code: 'custom', path: [...path], message: `must not exceed evidenceLimits.purchases (${limit})` });
     }
     if (config.stages.consideration.minSignals > config.evidenceLimits.engagement)
-      ctx.addIssue({ code: 'custom', path: ['stages', 'consideration', 'minSignals'], message: 'must not exceed evidenceLimits.engagement' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stages', 'consideration', 'minSignals'],
+        message: 'must not exceed evidenceLimits.engagement',
+      });
   });
 
 export type ProfilingConfig = z.output<typeof profilingConfigSchema>;

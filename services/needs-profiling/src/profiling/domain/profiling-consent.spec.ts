@@ -9,7 +9,10 @@ describe('profiling consent', () => {
     resolvedEvent({ eventType: 'track', event: 'Product Viewed', properties: { category: 'shoes' } }, { at: day(i), id: `view-${i}` }),
   );
   const consent = (granted: boolean, at: number, id: string) =>
-    resolvedEvent({ eventType: 'track', event: 'Consent Updated', properties: { purpose: 'profiling', granted, channel: '*' } }, { at: day(at), id });
+    resolvedEvent(
+      { eventType: 'track', event: 'Consent Updated', properties: { purpose: 'profiling', granted, channel: '*' } },
+      { at: day(at), id },
+    );
 
   function replay(events: ReturnType<typeof resolvedEvent>[]) {
     return events.reduce((profile, event) => applyEvent(profile, event, config).profile, emptyProfile('c-1'));
@@ -33,7 +36,11 @@ describe('profiling consent', () => {
   });
 
   it('ignores a consent update without purpose or granted flag', () => {
-    const result = applyEvent(emptyProfile('c-1'), resolvedEvent({ eventType: 'track', event: 'Consent Updated', properties: { purpose: 'profiling' } }), config);
+    const result = applyEvent(
+      emptyProfile('c-1'),
+      resolvedEvent({ eventType: 'track', event: 'Consent Updated', properties: { purpose: 'profiling' } }),
+      config,
+    );
     expect(result.skipped.map((s) => s.reason)).toContain('unsupported-value');
   });
 });

@@ -8,7 +8,8 @@ import { historyArb } from './testing/event.arbitraries';
 import { answered, day, ordered, preferences, track } from './testing/resolved-event.factory';
 
 const config = defaultProfilingConfig;
-const fold = (events: ResolvedEventDataV1[]): NeedsProfile => events.reduce((p, e) => applyEvent(p, e, config).profile, emptyProfile('c-1'));
+const fold = (events: ResolvedEventDataV1[]): NeedsProfile =>
+  events.reduce((p, e) => applyEvent(p, e, config).profile, emptyProfile('c-1'));
 
 describe('toPublishedProfile', () => {
   it('always produces a valid needs-profiled payload', () => {
@@ -21,7 +22,7 @@ describe('toPublishedProfile', () => {
     );
   });
 
-  it('publishes one fact per key, the customer\'s word over our inference', () => {
+  it("publishes one fact per key, the customer's word over our inference", () => {
     const cfg = { ...config, channelPreference: { ...config.channelPreference, key: 'contact.preferredChannel' } };
     const events = [
       track('Product Viewed', {}, { at: day(0), channel: 'app' }),
@@ -33,7 +34,16 @@ describe('toPublishedProfile', () => {
     expect(profile.facts.filter((f) => f.key === 'contact.preferredChannel').map((f) => f.kind)).toEqual(['explicit', 'inferred']);
     const published = toPublishedProfile(profile, cfg, { consentedPurposes: [], now: day(2) });
     expect(published.facts.filter((f) => f.key === 'contact.preferredChannel')).toEqual([
-      { key: 'contact.preferredChannel', value: 'email', kind: 'explicit', channel: 'web', purpose: 'contact', confidence: 1, observedAt: day(1), sourceEventId: 'said' },
+      {
+        key: 'contact.preferredChannel',
+        value: 'email',
+        kind: 'explicit',
+        channel: 'web',
+        purpose: 'contact',
+        confidence: 1,
+        observedAt: day(1),
+        sourceEventId: 'said',
+      },
     ]);
   });
 
@@ -53,10 +63,19 @@ describe('toPublishedProfile', () => {
   });
 
   it("carries the stage's contact guidance from the configuration, so decisions can read it", () => {
-    const prospect = toPublishedProfile(fold([track('Product Viewed', {}, { at: day(0) })]), config, { consentedPurposes: [], now: day(1) });
+    const prospect = toPublishedProfile(fold([track('Product Viewed', {}, { at: day(0) })]), config, {
+      consentedPurposes: [],
+      now: day(1),
+    });
     expect(prospect.stage).toBe('prospecting');
     expect(prospect.stageGuidance).toEqual(config.stageGuidance.prospecting);
-    const cfg = { ...config, stageGuidance: { ...config.stageGuidance, purchase: { maxContactsPer30Days: 1, minDaysBetweenContacts: 12.5, content: ['say thanks'] } } };
+    const cfg = {
+      ...config,
+      stageGuidance: {
+        ...config.stageGuidance,
+        purchase: { maxContactsPer30Days: 1, minDaysBetweenContacts: 12.5, content: ['say thanks'] },
+      },
+    };
     const buyer = toPublishedProfile(fold([ordered({}, { at: day(0) })]), cfg, { consentedPurposes: [], now: day(1) });
     expect(buyer.stage).toBe('purchase');
     expect(buyer.stageGuidance).toEqual({ maxContactsPer30Days: 1, minDaysBetweenContacts: 12.5, content: ['say thanks'] });
@@ -64,7 +83,10 @@ describe('toPublishedProfile', () => {
   });
 
   it('reads consented purposes from preference-centre choices', () => {
-    const profile = fold([preferences({}, { contact: true, personalisation: true }, { at: day(0) }), preferences({}, { personalisation: false }, { at: day(1) })]);
+    const profile = fold([
+      preferences({}, { contact: true, personalisation: true }, { at: day(0) }),
+      preferences({}, { personalisation: false }, { at: day(1) }),
+    ]);
     expect(consentedPurposesOf(profile)).toEqual(['contact']);
   });
 });

@@ -57,12 +57,21 @@ export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfi
   };
   // Decisions read the stage's contact frequency from here (campaign-customization caps contacts it starts by it).
   const guidance = guidanceFor(profile.stage.current, config.stageGuidance);
-  published.stageGuidance = { maxContactsPer30Days: guidance.maxContactsPer30Days, minDaysBetweenContacts: guidance.minDaysBetweenContacts, content: [...guidance.content] };
+  published.stageGuidance = {
+    maxContactsPer30Days: guidance.maxContactsPer30Days,
+    minDaysBetweenContacts: guidance.minDaysBetweenContacts,
+    content: [...guidance.content],
+  };
   if (profile.stage.previous !== undefined) published.previousStage = profile.stage.previous;
   if (question) {
     // The wording and what it builds on travel with the question, so the next-action answer can say it without asking needs-profiling.
     const asked = config.questionBank.questions.find((q) => q.id === question.questionId);
-    published.nextQuestion = { questionId: question.questionId, factKey: question.factKey, purpose: question.purpose, value: question.value };
+    published.nextQuestion = {
+      questionId: question.questionId,
+      factKey: question.factKey,
+      purpose: question.purpose,
+      value: question.value,
+    };
     if (asked !== undefined) {
       published.nextQuestion.wording = { ...asked.wording };
       const buildsOn = [...(asked.prerequisites?.factsKnown ?? []), ...conditionKeys(asked.prerequisites?.condition)];

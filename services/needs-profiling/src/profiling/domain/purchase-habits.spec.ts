@@ -13,7 +13,11 @@ const purchase = (...args: Parameters<typeof ordered>) => {
 
 describe('price sensitivity', () => {
   it('is the share of purchases that used a discount', () => {
-    const purchases = [purchase({ coupon: 'WELCOME10' }, { id: 'a', at: day(1) }), purchase({ coupon: 'SUMMER' }, { id: 'b', at: day(2) }), purchase({}, { id: 'c', at: day(3) })];
+    const purchases = [
+      purchase({ coupon: 'WELCOME10' }, { id: 'a', at: day(1) }),
+      purchase({ coupon: 'SUMMER' }, { id: 'b', at: day(2) }),
+      purchase({}, { id: 'c', at: day(3) }),
+    ];
     const [fact] = derivePriceSensitivity(purchases, cfg.priceSensitivity);
     // 2 of 3; confidence 3 purchases against confidenceHalfCount 3.
     expect(fact).toMatchObject({ key: 'price.sensitivity', value: round3(2 / 3), confidence: 0.5, observedAt: day(3), sourceEventId: 'c' });
@@ -35,11 +39,19 @@ describe('gift buying', () => {
   it('flags a gift buyer when enough purchases are gifts', () => {
     const purchases = [purchase({ gift: true }, { id: 'a' }), purchase({}, { id: 'b' }), purchase({}, { id: 'c' })];
     // 1 of 3 >= minGiftShare 0.25.
-    expect(deriveGiftBuying(purchases, cfg.giftBuying)).toEqual([expect.objectContaining({ key: 'gift.buyer', value: true, confidence: 0.5 })]);
+    expect(deriveGiftBuying(purchases, cfg.giftBuying)).toEqual([
+      expect.objectContaining({ key: 'gift.buyer', value: true, confidence: 0.5 }),
+    ]);
   });
 
   it('states "not a gift buyer" once there is enough evidence without gifts', () => {
-    const purchases = [purchase({}, { id: 'a' }), purchase({}, { id: 'b' }), purchase({ gift: true }, { id: 'c' }), purchase({}, { id: 'd' }), purchase({}, { id: 'e' })];
+    const purchases = [
+      purchase({}, { id: 'a' }),
+      purchase({}, { id: 'b' }),
+      purchase({ gift: true }, { id: 'c' }),
+      purchase({}, { id: 'd' }),
+      purchase({}, { id: 'e' }),
+    ];
     // 1 of 5 = 0.2 < 0.25.
     expect(deriveGiftBuying(purchases, cfg.giftBuying)[0]?.value).toBe(false);
     expect(deriveGiftBuying([purchase({ gift: true }, { id: 'x' })], cfg.giftBuying)).toEqual([]);

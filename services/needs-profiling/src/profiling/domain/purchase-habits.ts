@@ -24,7 +24,17 @@ export const giftBuyingConfigSchema = z.object({
   /** Order or product properties that mean the purchase is a gift. */
   giftProperties: z
     .array(z.string().min(1))
-    .default(['gift', 'is_gift', 'isGift', 'gift_wrap', 'giftWrap', 'gift_message', 'giftMessage', 'ship_to_different_address', 'shipToDifferentAddress']),
+    .default([
+      'gift',
+      'is_gift',
+      'isGift',
+      'gift_wrap',
+      'giftWrap',
+      'gift_message',
+      'giftMessage',
+      'ship_to_different_address',
+      'shipToDifferentAddress',
+    ]),
   /** Whether a shipping address unlike the billing address counts as a gift. */
   differentShippingAddressIsGift: z.boolean().default(true),
   minPurchases: z.number().int().min(1).default(2),

@@ -27,13 +27,18 @@ describe('next question', () => {
     const p = fold([answered('contact-preferred-channel', 'email', { at: day(0), channel: 'store' })]);
     const next = nextQuestion(p, { consentedPurposes: allPurposes, now: day(1), channel: 'web' }, bank);
     expect(next?.questionId).not.toBe('contact-preferred-channel');
-    const assessed = assessQuestions(p, { consentedPurposes: allPurposes, now: day(1) }, bank).find((a) => a.question.id === 'contact-preferred-channel');
+    const assessed = assessQuestions(p, { consentedPurposes: allPurposes, now: day(1) }, bank).find(
+      (a) => a.question.id === 'contact-preferred-channel',
+    );
     expect(assessed?.blockedBy).toContain('known');
   });
 
   it('also treats a declined answer as known', () => {
     const p = fold([answered('household-children', null, { at: day(0) })]);
-    expect(assessQuestions(p, { consentedPurposes: allPurposes, now: day(1) }, bank).find((a) => a.question.id === 'household-children')?.blockedBy).toContain('known');
+    expect(
+      assessQuestions(p, { consentedPurposes: allPurposes, now: day(1) }, bank).find((a) => a.question.id === 'household-children')
+        ?.blockedBy,
+    ).toContain('known');
   });
 
   it('asks again once the answer is stale', () => {
@@ -61,19 +66,27 @@ describe('next question', () => {
     expect(blocked(fold([answered('contact-preferred-channel', 'sms', { at: day(0) })]), 'contact-preferred-time')).toEqual([]);
     expect(blocked(empty, 'travel-frequency')).toEqual(['stage']);
     expect(blocked(fold([ordered({}, { at: day(0) })]), 'travel-frequency')).toEqual([]);
-    expect(blocked(fold([ordered({}, { at: day(0) }), answered('travel-frequency', 'rarely', { at: day(0) })]), 'room-smoking')).toEqual(['prerequisites']);
-    expect(blocked(fold([ordered({}, { at: day(0) }), answered('travel-frequency', 'weekly', { at: day(0) })]), 'room-smoking')).toEqual([]);
+    expect(blocked(fold([ordered({}, { at: day(0) }), answered('travel-frequency', 'rarely', { at: day(0) })]), 'room-smoking')).toEqual([
+      'prerequisites',
+    ]);
+    expect(blocked(fold([ordered({}, { at: day(0) }), answered('travel-frequency', 'weekly', { at: day(0) })]), 'room-smoking')).toEqual(
+      [],
+    );
   });
 
   it('waits for the cooldown after asking, whichever channel asked', () => {
     const top = highestValue();
     if (!top) throw new Error('bank has no question without prerequisites');
     const p = fold([asked(top.id, { at: day(0), channel: 'call-centre' })]);
-    expect(nextQuestion(p, { consentedPurposes: allPurposes, now: day(bank.cooldownDays - 1), channel: 'web' }, bank)?.questionId).not.toBe(top.id);
+    expect(nextQuestion(p, { consentedPurposes: allPurposes, now: day(bank.cooldownDays - 1), channel: 'web' }, bank)?.questionId).not.toBe(
+      top.id,
+    );
     expect(nextQuestion(p, { consentedPurposes: allPurposes, now: day(bank.cooldownDays), channel: 'web' }, bank)?.questionId).toBe(top.id);
     // A log kept elsewhere (e.g. a channel's own memory) counts too.
     const log = { [top.id]: day(bank.cooldownDays) };
-    expect(nextQuestion(p, { consentedPurposes: allPurposes, now: day(bank.cooldownDays + 1), askedLog: log }, bank)?.questionId).not.toBe(top.id);
+    expect(nextQuestion(p, { consentedPurposes: allPurposes, now: day(bank.cooldownDays + 1), askedLog: log }, bank)?.questionId).not.toBe(
+      top.id,
+    );
   });
 
   it('asks only questions worded for the channel, and returns the wording', () => {
@@ -99,7 +112,14 @@ describe('next question', () => {
     const custom = parseProfilingConfig({
       questionBank: {
         questions: [
-          { id: 'fav', factKey: 'affinity.category.shoes', purpose: 'p', value: 1, wording: { web: 'Do you like shoes?' }, inferredCountsAsKnownFrom: 0.3 },
+          {
+            id: 'fav',
+            factKey: 'affinity.category.shoes',
+            purpose: 'p',
+            value: 1,
+            wording: { web: 'Do you like shoes?' },
+            inferredCountsAsKnownFrom: 0.3,
+          },
           { id: 'fav2', factKey: 'affinity.category.shoes', purpose: 'p', value: 1, wording: { web: 'Shoes?' } },
         ],
       },
@@ -139,7 +159,9 @@ describe('next question (properties)', () => {
         factKey: fc.constantFrom(...keys),
         purpose: fc.constantFrom(...purposes),
         value: fc.integer({ min: 0, max: 100 }),
-        wording: fc.uniqueArray(fc.constantFrom(...channels), { minLength: 1, maxLength: 3 }).map((cs) => Object.fromEntries(cs.map((c) => [c, `${c}?`]))),
+        wording: fc
+          .uniqueArray(fc.constantFrom(...channels), { minLength: 1, maxLength: 3 })
+          .map((cs) => Object.fromEntries(cs.map((c) => [c, `${c}?`]))),
         staleAfterDays: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
         cooldownDays: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
         prerequisites: withPrerequisites
@@ -150,19 +172,25 @@ describe('next question (properties)', () => {
     );
 
   const bankArb = (withPrerequisites: boolean) =>
-    fc.array(questionArb(withPrerequisites), { minLength: 1, maxLength: 6 }).map((qs) =>
-      questionBankSchema.parse({ cooldownDays: 7, questions: qs.map((q, i) => ({ ...q, id: `q${i}` })) }),
-    );
+    fc
+      .array(questionArb(withPrerequisites), { minLength: 1, maxLength: 6 })
+      .map((qs) => questionBankSchema.parse({ cooldownDays: 7, questions: qs.map((q, i) => ({ ...q, id: `q${i}` })) }));
 
   const scenarioArb = (withPrerequisites: boolean) =>
     bankArb(withPrerequisites).chain((qb) =>
       fc.record({
         bank: fc.constant(qb),
         answers: fc.array(
-          fc.record({ q: fc.integer({ min: 0, max: qb.questions.length - 1 }), at: fc.integer({ min: 0, max: horizon }), answer: fc.oneof(fc.boolean(), fc.constantFrom('a', 'b'), fc.constant(null)) }),
+          fc.record({
+            q: fc.integer({ min: 0, max: qb.questions.length - 1 }),
+            at: fc.integer({ min: 0, max: horizon }),
+            answer: fc.oneof(fc.boolean(), fc.constantFrom('a', 'b'), fc.constant(null)),
+          }),
           { maxLength: 8 },
         ),
-        asks: fc.array(fc.record({ q: fc.integer({ min: 0, max: qb.questions.length - 1 }), at: fc.integer({ min: 0, max: horizon }) }), { maxLength: 5 }),
+        asks: fc.array(fc.record({ q: fc.integer({ min: 0, max: qb.questions.length - 1 }), at: fc.integer({ min: 0, max: horizon }) }), {
+          maxLength: 5,
+        }),
         consented: fc.oneof(fc.constant(purposes), fc.subarray(purposes)),
         channel: fc.option(fc.constantFrom(...channels), { nil: undefined }),
         now: fc.integer({ min: 0, max: horizon + 200 * 24 * 60 }),
@@ -202,7 +230,12 @@ describe('next question (properties)', () => {
     const eligible = (qi: number) => {
       const q = s.bank.questions[qi];
       if (!q) return false;
-      return !knownFresh(qi) && s.consented.includes(q.purpose) && !inCooldown(qi) && (s.channel === undefined || q.wording[s.channel] !== undefined);
+      return (
+        !knownFresh(qi) &&
+        s.consented.includes(q.purpose) &&
+        !inCooldown(qi) &&
+        (s.channel === undefined || q.wording[s.channel] !== undefined)
+      );
     };
     return { knownFresh, inCooldown, eligible, now: minutes(s.now) };
   }

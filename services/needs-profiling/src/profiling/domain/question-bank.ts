@@ -169,7 +169,12 @@ export const questionBankSchema = z
       if (seen.has(q.id)) ctx.addIssue({ code: 'custom', path: ['questions', index, 'id'], message: `duplicate question id ${q.id}` });
       seen.add(q.id);
     });
-    if (bank.askedKept < bank.questions.length) ctx.addIssue({ code: 'custom', path: ['askedKept'], message: `must be at least the number of questions in the bank (${bank.questions.length})` });
+    if (bank.askedKept < bank.questions.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['askedKept'],
+        message: `must be at least the number of questions in the bank (${bank.questions.length})`,
+      });
   });
 export type QuestionBank = z.output<typeof questionBankSchema>;
 
@@ -241,7 +246,11 @@ export interface NextQuestion {
   answer?: AnswerSpec;
 }
 
-function lastAsked(asked: readonly AskedQuestion[], log: Readonly<Record<string, string>> | undefined, questionId: string): string | undefined {
+function lastAsked(
+  asked: readonly AskedQuestion[],
+  log: Readonly<Record<string, string>> | undefined,
+  questionId: string,
+): string | undefined {
   const fromProfile = asked.find((a) => a.questionId === questionId)?.at;
   const fromLog = log?.[questionId];
   if (fromProfile === undefined) return fromLog;
@@ -273,7 +282,8 @@ export function assessQuestions(
     const cooldown = question.cooldownDays ?? bank.cooldownDays;
     if (asked !== undefined && daysBetween(asked, context.now) < cooldown) blockedBy.push('cooldown');
     const declined = profile.declined?.find((d) => d.questionId === question.id)?.at;
-    if (declined !== undefined && daysBetween(declined, context.now) < (question.declineCooldownDays ?? bank.declineCooldownDays)) blockedBy.push('declined');
+    if (declined !== undefined && daysBetween(declined, context.now) < (question.declineCooldownDays ?? bank.declineCooldownDays))
+      blockedBy.push('declined');
     if (context.channel !== undefined && question.wording[context.channel] === undefined) blockedBy.push('no-wording');
     return { question, freshness, blockedBy };
   });

@@ -35,7 +35,14 @@ describe('relationship stage', () => {
     const p = fold([viewed('shoes', { at: day(0) }), ordered({}, { at: day(1), id: 'o1' })]);
     expect(p.stage).toMatchObject({ current: 'purchase', previous: 'prospecting', since: day(1) });
     expect(p.stage.transitions).toEqual([
-      expect.objectContaining({ from: 'prospecting', to: 'purchase', at: day(1), cause: 'event', sourceEventId: 'o1', reason: expect.stringContaining('1 purchase') }),
+      expect.objectContaining({
+        from: 'prospecting',
+        to: 'purchase',
+        at: day(1),
+        cause: 'event',
+        sourceEventId: 'o1',
+        reason: expect.stringContaining('1 purchase'),
+      }),
     ]);
   });
 
@@ -44,13 +51,18 @@ describe('relationship stage', () => {
   });
 
   it('moves a one-time buyer to connection once they have shared enough about their needs (consents excluded)', () => {
-    const base = [ordered({}, { at: day(0) }), answered('household-children', true, { at: day(1) }), answered('work-location', 'home', { at: day(2) })];
+    const base = [
+      ordered({}, { at: day(0) }),
+      answered('household-children', true, { at: day(1) }),
+      answered('work-location', 'home', { at: day(2) }),
+    ];
     expect(fold(base).stage.current).toBe('purchase');
     expect(fold([...base, answered('contact-preferred-channel', 'email', { at: day(3) })]).stage.current).toBe('connection');
   });
 
   it('reaches loyalty only with enough purchases over enough tenure', () => {
-    const orders = (start: number) => Array.from({ length: rules.loyalty.minPurchases }, (_, i) => ordered({}, { at: day(start + i * 10) }));
+    const orders = (start: number) =>
+      Array.from({ length: rules.loyalty.minPurchases }, (_, i) => ordered({}, { at: day(start + i * 10) }));
     const quick = fold(orders(0)); // all within 30 days
     expect(quick.stage.current).toBe('connection');
     const tenured = fold([ordered({}, { at: day(0) }), ...orders(rules.loyalty.minTenureDays - 20)]);
@@ -107,7 +119,9 @@ describe('relationship stage', () => {
   });
 
   it('takes its rules from configuration, validated', () => {
-    const custom = parseProfilingConfig({ stages: { purchase: { minPurchases: 2 }, connection: { minPurchases: 3 }, loyalty: { minPurchases: 3 } } });
+    const custom = parseProfilingConfig({
+      stages: { purchase: { minPurchases: 2 }, connection: { minPurchases: 3 }, loyalty: { minPurchases: 3 } },
+    });
     const p = [ordered({}, { at: day(0) })].reduce((acc, e) => applyEvent(acc, e, custom).profile, emptyProfile('c-1'));
     expect(p.stage.current).toBe('prospecting');
     expect(stageRulesSchema.safeParse({ lapsingAfterDays: 100, lostAfterDays: 50 }).success).toBe(false);

@@ -80,7 +80,11 @@ const guidance = (maxContactsPer30Days: number, minDaysBetweenContacts: number, 
 
 export const stageGuidanceSchema = z.object({
   prospecting: guidance(2, 7, ['introduce the brand and its service promise', 'ask one easy needs question', 'no hard selling']),
-  consideration: guidance(4, 3, ['help choose within the categories they look at', 'reviews, comparisons, availability', 'answer open questions']),
+  consideration: guidance(4, 3, [
+    'help choose within the categories they look at',
+    'reviews, comparisons, availability',
+    'answer open questions',
+  ]),
   purchase: guidance(3, 5, ['confirm and onboard', 'usage and care tips', 'ask how it went']),
   connection: guidance(4, 5, ['personalised recommendations from known needs', 'service reminders', 'ask the next needs question']),
   loyalty: guidance(4, 5, ['recognition and rewards', 'early access and invitations', 'ask for referrals and co-creation']),
@@ -125,7 +129,10 @@ export function classifyStage(profile: StageInputs, asOf: string, rules: StageRu
       reason: `buyer who has shared ${told} needs (connection from ${rules.connection.minExplicitFacts})`,
     };
   if (purchases >= rules.purchase.minPurchases)
-    return { stage: 'purchase', reason: `${purchases} purchase${purchases === 1 ? '' : 's'} (purchase from ${rules.purchase.minPurchases})` };
+    return {
+      stage: 'purchase',
+      reason: `${purchases} purchase${purchases === 1 ? '' : 's'} (purchase from ${rules.purchase.minPurchases})`,
+    };
 
   const windowStart = new Date(instantMs(asOf) - rules.consideration.windowDays * DAY_MS).toISOString();
   const signals = profile.evidence.engagement.filter((s) => compareInstants(s.at, windowStart) > 0).length;

@@ -28,8 +28,13 @@ export class CustomerValueStore implements CustomerValues {
 
   async find(ids: readonly string[]): Promise<Map<string, CustomerValue>> {
     if (ids.length === 0) return new Map();
-    const docs = await this.model.find({ _id: { $in: [...new Set(ids)] } }).lean<StoredValue[]>().exec();
-    return new Map(docs.map((d) => [d._id, { tier: d.tier, actualValue: d.actualValue, strategicValue: d.strategicValue, updatedAt: d.updatedAt }]));
+    const docs = await this.model
+      .find({ _id: { $in: [...new Set(ids)] } })
+      .lean<StoredValue[]>()
+      .exec();
+    return new Map(
+      docs.map((d) => [d._id, { tier: d.tier, actualValue: d.actualValue, strategicValue: d.strategicValue, updatedAt: d.updatedAt }]),
+    );
   }
 
   /**

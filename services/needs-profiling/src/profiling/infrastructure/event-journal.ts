@@ -16,7 +16,9 @@ const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
  */
 export function journalEntryOf(event: ResolvedEventDataV1, neverStore: readonly string[]): JournalEntry {
   const dropped = new Set(neverStore.map(nameKey));
-  const traits = event.traits ? Object.fromEntries(Object.entries(event.traits).filter(([name]) => !dropped.has(nameKey(name)))) : undefined;
+  const traits = event.traits
+    ? Object.fromEntries(Object.entries(event.traits).filter(([name]) => !dropped.has(nameKey(name))))
+    : undefined;
   const purpose = event.context?.['purpose'];
   const kept: ResolvedEventDataV1 = {
     messageId: event.messageId,

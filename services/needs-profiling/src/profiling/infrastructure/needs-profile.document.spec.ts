@@ -4,7 +4,14 @@ import { applyEvent, consentedPurposesOf, defaultProfilingConfig, emptyProfile, 
 import { historyArb } from '../domain/testing/event.arbitraries';
 import { answered, day, preferences, track } from '../domain/testing/resolved-event.factory';
 import { journalEntryOf } from './event-journal';
-import { fromDocument, journalText, NeedsProfileDocument, PROFILE_CONTENT_FIELDS, profileFields, publishedFields } from './needs-profile.document';
+import {
+  fromDocument,
+  journalText,
+  NeedsProfileDocument,
+  PROFILE_CONTENT_FIELDS,
+  profileFields,
+  publishedFields,
+} from './needs-profile.document';
 
 const config = defaultProfilingConfig;
 const updatedAt = new Date('2026-12-04T10:00:00.000Z');
@@ -17,7 +24,11 @@ const history = [
   preferences({}, { contact: true, personalisation: true }, { at: day(0) }),
   track('Product Viewed', { product_id: 'desk-1', category: 'Home Office' }, { at: day(1), channel: 'app' }),
   answered('contact-preferred-channel', 'email', { at: day(2), channel: 'call-centre' }),
-  track('Order Completed', { order_id: 'o-1', total: 120, products: [{ product_id: 'desk-1', category: 'Home Office' }] }, { at: day(3), channel: 'store' }),
+  track(
+    'Order Completed',
+    { order_id: 'o-1', total: 120, products: [{ product_id: 'desk-1', category: 'Home Office' }] },
+    { at: day(3), channel: 'store' },
+  ),
 ];
 
 /** The same content in the form this release writes and in the nested form earlier releases wrote. */
@@ -45,7 +56,16 @@ describe('needs profile document', () => {
 
   it('reads back what was written, with the other fields as they were', () => {
     const { profile, published, journal, text } = bothForms(history);
-    expect(fromDocument(text)).toEqual({ _id: 'c-1', version: 4, writeId: 'w-1', appliedChanges: ['split-1'], updatedAt, profile, published, journal });
+    expect(fromDocument(text)).toEqual({
+      _id: 'c-1',
+      version: 4,
+      writeId: 'w-1',
+      appliedChanges: ['split-1'],
+      updatedAt,
+      profile,
+      published,
+      journal,
+    });
   });
 
   it('reads documents written in the nested form as the same profile', () => {
@@ -71,7 +91,12 @@ describe('needs profile document', () => {
   });
 
   it('reads documents without a profile: merge pointers, stubs, reads without the journal', () => {
-    expect(fromDocument({ _id: 'c-2', version: 3, mergedInto: 'c-1', tombstonePending: true })).toEqual({ _id: 'c-2', version: 3, mergedInto: 'c-1', tombstonePending: true });
+    expect(fromDocument({ _id: 'c-2', version: 3, mergedInto: 'c-1', tombstonePending: true })).toEqual({
+      _id: 'c-2',
+      version: 3,
+      mergedInto: 'c-1',
+      tombstonePending: true,
+    });
     expect(fromDocument({ _id: 'c-3', version: 0 })).toEqual({ _id: 'c-3', version: 0 });
     const { text } = bothForms(history);
     const { journal: _journal, ...projected } = text;
@@ -80,7 +105,8 @@ describe('needs profile document', () => {
 
   it('a merge unsets every content field of both forms', () => {
     const { text, nested } = bothForms(history);
-    const content = (d: NeedsProfileDocument) => Object.keys(d).filter((k) => !['_id', 'version', 'writeId', 'appliedChanges', 'updatedAt'].includes(k));
+    const content = (d: NeedsProfileDocument) =>
+      Object.keys(d).filter((k) => !['_id', 'version', 'writeId', 'appliedChanges', 'updatedAt'].includes(k));
     for (const field of [...content(text), ...content(nested)]) expect(Object.keys(PROFILE_CONTENT_FIELDS)).toContain(field);
   });
 

@@ -67,6 +67,7 @@ export function fromDocument(document: NeedsProfileDocument): StoredNeedsProfile
   if (profile !== undefined) stored.profile = profile;
   const published = typeof publishedJson === 'string' ? (JSON.parse(publishedJson) as NeedsProfiledDataV1) : (legacyPublished ?? undefined);
   if (published !== undefined) stored.published = published;
-  if (Array.isArray(journal)) stored.journal = journal.map((entry) => (typeof entry === 'string' ? (JSON.parse(entry) as JournalEntry) : entry));
+  if (Array.isArray(journal))
+    stored.journal = journal.map((entry) => (typeof entry === 'string' ? (JSON.parse(entry) as JournalEntry) : entry));
   return stored;
 }

@@ -3,8 +3,23 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { NeedsProfiledDataV1 } from '@o2o/contracts';
-import { BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, isDuplicateKeyError, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
-import { fromDocument, journalText, NeedsProfileDocument, PROFILE_CONTENT_FIELDS, profileFields, publishedFields } from './needs-profile.document';
+import {
+  BulkOperation,
+  BulkWritableCollection,
+  chunkedBulkWrite,
+  ChunkedBulkWriteOptions,
+  isDuplicateKeyError,
+  loadWithSurvivors,
+  ONE_REPLY,
+} from '@o2o/mongo';
+import {
+  fromDocument,
+  journalText,
+  NeedsProfileDocument,
+  PROFILE_CONTENT_FIELDS,
+  profileFields,
+  publishedFields,
+} from './needs-profile.document';
 import { LoadedProfiles, NeedsProfileStore, ProfileWrite, StoredNeedsProfile } from '../application/ports/needs-profile.store';
 import { NeedsProfileRecord } from './needs-profile.schema';
 
@@ -45,7 +60,10 @@ export class NeedsProfileRepository implements NeedsProfileStore {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
     const docs = await this.collection
-      .find<NeedsProfileDocument>({ _id: { $in: unique } } as Record<string, unknown>, withJournal ? ONE_REPLY : { projection: WITHOUT_JOURNAL, ...ONE_REPLY })
+      .find<NeedsProfileDocument>(
+        { _id: { $in: unique } } as Record<string, unknown>,
+        withJournal ? ONE_REPLY : { projection: WITHOUT_JOURNAL, ...ONE_REPLY },
+      )
       .toArray();
     return new Map(docs.map((d) => [d._id, fromDocument(d)]));
   }
@@ -84,7 +102,13 @@ export class NeedsProfileRepository implements NeedsProfileStore {
     const inserts = writes
       .filter((w) => !w.exists)
       .map((w): BulkOperation => {
-        const document: NeedsProfileDocument = { _id: w.id, ...profileFields(w.profile), version: w.expectedVersion + 1, writeId, updatedAt: now };
+        const document: NeedsProfileDocument = {
+          _id: w.id,
+          ...profileFields(w.profile),
+          version: w.expectedVersion + 1,
+          writeId,
+          updatedAt: now,
+        };
         const journal = journalOf(w);
         if (journal !== undefined) document.journal = journal;
         if (w.appliedChange !== undefined) document.appliedChanges = [w.appliedChange];
@@ -103,7 +127,8 @@ export class NeedsProfileRepository implements NeedsProfileStore {
           unset['published'] = '';
         }
         if (w.journal && 'replace' in w.journal) set['journal'] = journalOf(w) ?? [];
-        else if (w.journal && w.journal.append.length > 0 && journalLimit > 0) update['$push'] = { journal: { $each: journalOf(w) ?? [], $slice: -journalLimit } };
+        else if (w.journal && w.journal.append.length > 0 && journalLimit > 0)
+          update['$push'] = { journal: { $each: journalOf(w) ?? [], $slice: -journalLimit } };
         if (w.revive) Object.assign(unset, { mergedInto: '', tombstonePending: '' });
         if (w.appliedChange !== undefined) {
           update['$push'] = { ...update['$push'], appliedChanges: { $each: [w.appliedChange], $slice: -APPLIED_CHANGES_KEPT } };
@@ -119,7 +144,9 @@ export class NeedsProfileRepository implements NeedsProfileStore {
     written += (await chunkedBulkWrite(this.bulkTarget, updates, { ...BULK, ordered: false })).matchedCount;
     if (written === writes.length) return new Set();
     const after = await this.collection
-      .find<Pick<StoredNeedsProfile, '_id' | 'writeId'>>({ _id: { $in: writes.map((w) => w.id) } } as Record<string, unknown>, { projection: { writeId: 1 } })
+      .find<Pick<StoredNeedsProfile, '_id' | 'writeId'>>({ _id: { $in: writes.map((w) => w.id) } } as Record<string, unknown>, {
+        projection: { writeId: 1 },
+      })
       .toArray();
     const ours = new Set(after.filter((d) => d.writeId === writeId).map((d) => d._id));
     return new Set(writes.filter((w) => !ours.has(w.id)).map((w) => w.id));
@@ -133,7 +160,9 @@ export class NeedsProfileRepository implements NeedsProfileStore {
     if (items.length === 0) return;
     await chunkedBulkWrite(
       this.bulkTarget,
-      items.map((i): BulkOperation => ({ updateOne: { filter: { _id: i.id, version: i.version }, update: { $set: publishedFields(i.published), $unset: { published: '' } } } })),
+      items.map((i): BulkOperation => ({
+        updateOne: { filter: { _id: i.id, version: i.version }, update: { $set: publishedFields(i.published), $unset: { published: '' } } },
+      })),
       { ...BULK, ordered: false },
     );
   }
@@ -169,7 +198,11 @@ export class NeedsProfileRepository implements NeedsProfileStore {
       $or: [{ stage: { $exists: true, $ne: 'lost' } }, { profile: { $exists: true }, 'profile.stage.current': { $ne: 'lost' } }],
     };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
-    const docs = await this.collection.find<NeedsProfileDocument>(filter, { projection: WITHOUT_JOURNAL }).sort({ _id: 1 }).limit(limit).toArray();
+    const docs = await this.collection
+      .find<NeedsProfileDocument>(filter, { projection: WITHOUT_JOURNAL })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
     return docs.map(fromDocument);
   }
 }

@@ -32,6 +32,9 @@ export class ProfileLimitsReporter {
     for (const limit of applied) this.applied.inc({ limit });
     const profiling = this.config.profiling;
     // Customer ids carry no personal data: the id says whose profile to look at.
-    this.logger.warn({ customerId, limits: applied, askedKept: profiling.questionBank.askedKept, maxFacts: profiling.explicit.maxFacts }, 'customer profile limit applied');
+    this.logger.warn(
+      { customerId, limits: applied, askedKept: profiling.questionBank.askedKept, maxFacts: profiling.explicit.maxFacts },
+      'customer profile limit applied',
+    );
   }
 }

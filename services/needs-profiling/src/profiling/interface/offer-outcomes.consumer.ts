@@ -26,7 +26,12 @@ export class OfferOutcomesConsumer {
       batch.messages.flatMap((m) => {
         if (m.kind !== 'event') return [];
         const { data, ...envelope } = m.event;
-        const event: EventResolvedV1 = { ...envelope, type: 'customer-event.resolved', version: 1, data: offerOutcomeEvent(data, this.config.profiling) };
+        const event: EventResolvedV1 = {
+          ...envelope,
+          type: 'customer-event.resolved',
+          version: 1,
+          data: offerOutcomeEvent(data, this.config.profiling),
+        };
         return [{ event, trace: m.trace }];
       }),
     );

@@ -15,7 +15,14 @@ export class ValueScoresConsumer {
       batch.messages.map((m): ValueMessage => {
         if (m.kind === 'tombstone') return { kind: 'tombstone', customerId: m.key, trace: m.trace };
         const { customerId, tier, actualValue, strategicValue, updatedAt } = m.event.data;
-        return { kind: 'state', customerId, value: { tier, actualValue, strategicValue, updatedAt: new Date(updatedAt).toISOString() }, eventId: m.event.id, correlationId: m.event.correlationid, trace: m.trace };
+        return {
+          kind: 'state',
+          customerId,
+          value: { tier, actualValue, strategicValue, updatedAt: new Date(updatedAt).toISOString() },
+          eventId: m.event.id,
+          correlationId: m.event.correlationid,
+          trace: m.trace,
+        };
       }),
     );
   }

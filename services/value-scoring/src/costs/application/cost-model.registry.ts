@@ -46,7 +46,9 @@ export class CostModelRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load the cost model; scoring with the configured defaults until the next refresh'));
+    await this.refresh().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'could not load the cost model; scoring with the configured defaults until the next refresh'),
+    );
     this.timer = setInterval(() => {
       this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, 'cost model refresh failed'));
     }, this.config.MODEL_REFRESH_MS);

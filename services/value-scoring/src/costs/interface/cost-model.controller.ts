@@ -31,9 +31,16 @@ export class CostModelController {
     const stored = await this.repository.replace(model, expectedVersion, request.principal?.client ?? 'unknown', new Date());
     if (!stored) {
       await this.registry.refresh();
-      throw problem(409, 'version_conflict', `the cost model is no longer at version ${expectedVersion} (now ${this.registry.view().version}): read it again and retry`);
+      throw problem(
+        409,
+        'version_conflict',
+        `the cost model is no longer at version ${expectedVersion} (now ${this.registry.view().version}): read it again and retry`,
+      );
     }
     this.registry.use(stored);
-    return { ...this.registry.view(), note: 'applies to scores computed from now on; POST /v1/models/rescore re-scores every customer with it' };
+    return {
+      ...this.registry.view(),
+      note: 'applies to scores computed from now on; POST /v1/models/rescore re-scores every customer with it',
+    };
   }
 }

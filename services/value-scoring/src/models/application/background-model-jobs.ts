@@ -84,33 +84,62 @@ export class BackgroundModelJobs implements BeforeApplicationShutdown {
   }
 
   private async execute(run: ModelJobRun): Promise<void> {
-    const beat = setInterval(() => void this.runs.heartbeat(run._id, new Date()).catch(() => undefined), Math.max(250, Math.floor(this.config.MODEL_LOCK_TTL_MS / 3)));
+    const beat = setInterval(
+      () => void this.runs.heartbeat(run._id, new Date()).catch(() => undefined),
+      Math.max(250, Math.floor(this.config.MODEL_LOCK_TTL_MS / 3)),
+    );
     beat.unref();
     try {
       if (run.kind === 'refit') {
         const result = await this.jobs.refit('on-demand', run.requestedAt);
         switch (result.status) {
           case 'fitted':
-            await this.runs.finish(run._id, { status: 'finished', outcome: result.status, result: { model: versionView(result.version), rescore: result.rescore } });
+            await this.runs.finish(run._id, {
+              status: 'finished',
+              outcome: result.status,
+              result: { model: versionView(result.version), rescore: result.rescore },
+            });
             break;
           case 'already-fitted':
           case 'not-due':
             await this.runs.finish(run._id, { status: 'finished', outcome: result.status, result: { model: versionView(result.version) } });
             break;
           case 'busy':
-            await this.runs.finish(run._id, { status: 'finished', outcome: 'busy', result: { message: 'another instance was running a model job (refit or re-scoring); its result is picked up by every instance' } });
+            await this.runs.finish(run._id, {
+              status: 'finished',
+              outcome: 'busy',
+              result: {
+                message: 'another instance was running a model job (refit or re-scoring); its result is picked up by every instance',
+              },
+            });
             break;
           case 'insufficient-data':
-            await this.runs.finish(run._id, { status: 'finished', outcome: result.status, result: { reason: result.reason, population: result.population, customers: result.customers, repeatCustomers: result.repeatCustomers } });
+            await this.runs.finish(run._id, {
+              status: 'finished',
+              outcome: result.status,
+              result: {
+                reason: result.reason,
+                population: result.population,
+                customers: result.customers,
+                repeatCustomers: result.repeatCustomers,
+              },
+            });
             break;
         }
       } else {
         const result = await this.jobs.rescore();
-        await this.runs.finish(run._id, result.status === 'rescored' ? { status: 'finished', outcome: 'rescored', result: { ...result.outcome } } : { status: 'finished', outcome: 'busy', result: { message: 'another instance was running a model job' } });
+        await this.runs.finish(
+          run._id,
+          result.status === 'rescored'
+            ? { status: 'finished', outcome: 'rescored', result: { ...result.outcome } }
+            : { status: 'finished', outcome: 'busy', result: { message: 'another instance was running a model job' } },
+        );
       }
     } catch (error) {
       this.logger.error({ err: error, job: run._id, kind: run.kind }, 'model job failed');
-      await this.runs.finish(run._id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
+      await this.runs
+        .finish(run._id, { status: 'failed', error: error instanceof Error ? error.message : String(error) })
+        .catch(() => undefined);
     } finally {
       clearInterval(beat);
     }

@@ -70,7 +70,8 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
       const latest = await this.versions.latest();
       if (latest) this.registry.useVersion(latest);
       if (latest && trigger === 'on-demand' && latest.fittedAt >= requestedAt) return { status: 'already-fitted', version: latest };
-      if (latest && trigger === 'schedule' && Date.now() - latest.fittedAt.getTime() < this.config.REFIT_INTERVAL_MS) return { status: 'not-due', version: latest };
+      if (latest && trigger === 'schedule' && Date.now() - latest.fittedAt.getTime() < this.config.REFIT_INTERVAL_MS)
+        return { status: 'not-due', version: latest };
       const fit = await this.refitHandler.execute(trigger, guard, lock.token);
       if (fit.status !== 'fitted') return fit;
       this.registry.useVersion(fit.version);
@@ -108,7 +109,11 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     const lock = await this.lock.hold(this.config.MODEL_LOCK_TTL_MS);
     if (!lock) return null;
     const guard: JobGuard = { shouldStop: () => this.stopping || lock.lost };
-    const run = work(lock, guard).finally(() => lock.release().catch((error: unknown) => this.logger.warn({ err: error }, 'could not release the model-job lock; it expires by itself')));
+    const run = work(lock, guard).finally(() =>
+      lock
+        .release()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not release the model-job lock; it expires by itself')),
+    );
     this.inFlight.add(run);
     try {
       return await run;

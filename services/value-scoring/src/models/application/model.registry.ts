@@ -38,7 +38,9 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load the current model; scoring with the interim model until the next refresh'));
+    await this.refresh().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'could not load the current model; scoring with the interim model until the next refresh'),
+    );
     this.timer = setInterval(() => {
       this.refresh().catch((error: unknown) => this.logger.warn({ err: error }, 'model refresh failed'));
     }, this.config.MODEL_REFRESH_MS);

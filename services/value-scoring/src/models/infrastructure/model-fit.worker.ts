@@ -7,7 +7,8 @@ export interface ModelFitInput {
   readonly spend: readonly SpendSummary[];
 }
 
-export type ModelFitOutput = { readonly ok: true; readonly bgNbd: BgNbdFit; readonly gammaGamma: GammaGammaFit } | { readonly ok: false; readonly error: string };
+export type ModelFitOutput =
+  { readonly ok: true; readonly bgNbd: BgNbdFit; readonly gammaGamma: GammaGammaFit } | { readonly ok: false; readonly error: string };
 
 /** Both fits, as the refit needs them (standard errors are not computed for a refit). */
 export function fitModels(input: ModelFitInput): { bgNbd: BgNbdFit; gammaGamma: GammaGammaFit } {

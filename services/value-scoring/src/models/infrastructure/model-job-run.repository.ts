@@ -15,7 +15,10 @@ export class ModelJobRunRepository {
     await this.runs.updateOne({ _id: id, status: 'running' }, { $set: { heartbeatAt: at } }).exec();
   }
 
-  async finish(id: string, update: Pick<ModelJobRun, 'status'> & Partial<Pick<ModelJobRun, 'outcome' | 'result' | 'error'>>): Promise<void> {
+  async finish(
+    id: string,
+    update: Pick<ModelJobRun, 'status'> & Partial<Pick<ModelJobRun, 'outcome' | 'result' | 'error'>>,
+  ): Promise<void> {
     await this.runs.updateOne({ _id: id, status: 'running' }, { $set: { ...update, finishedAt: new Date() } }).exec();
   }
 

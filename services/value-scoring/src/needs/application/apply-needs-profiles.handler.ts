@@ -17,7 +17,13 @@ export class ApplyNeedsProfilesHandler {
   async execute(messages: ReadonlyArray<ConsumedMessage<TopicEvent<'needsProfiles'>>>): Promise<void> {
     const inputs: SummaryInput[] = messages.map((message) => {
       if (message.kind === 'tombstone') {
-        return { customerId: message.key, followMerges: false, create: false, apply: forgetNeeds, cause: { trace: message.trace, causationId: undefined, correlationId: undefined } };
+        return {
+          customerId: message.key,
+          followMerges: false,
+          create: false,
+          apply: forgetNeeds,
+          cause: { trace: message.trace, causationId: undefined, correlationId: undefined },
+        };
       }
       const { event } = message;
       const archetypes = [...new Set(event.data.archetypes)].sort();
@@ -26,7 +32,10 @@ export class ApplyNeedsProfilesHandler {
         customerId: event.data.customerId,
         followMerges: false,
         create: true,
-        apply: (summary: PurchaseSummary) => (summary.needsUpdatedAt !== undefined && summary.needsUpdatedAt >= updatedAt ? undefined : { ...summary, archetypes, needsUpdatedAt: updatedAt }),
+        apply: (summary: PurchaseSummary) =>
+          summary.needsUpdatedAt !== undefined && summary.needsUpdatedAt >= updatedAt
+            ? undefined
+            : { ...summary, archetypes, needsUpdatedAt: updatedAt },
         cause: { trace: message.trace, causationId: event.id, correlationId: event.correlationid },
       };
     });

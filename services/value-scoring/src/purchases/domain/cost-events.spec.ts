@@ -35,7 +35,13 @@ describe('applyEvents counts cost events', () => {
   const empty = (): SummaryState => ({ orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [] });
   const at = new Date('2026-01-02T10:00:00Z');
   const call = (id: string): EventChange => ({ eventId: id, origin: 'cus_a', seenAt: at, purchase: null, cost: { kind: 'service-call' } });
-  const contact = (id: string, channel: string): EventChange => ({ eventId: id, origin: 'cus_a', seenAt: at, purchase: null, cost: { kind: 'contact', channel } });
+  const contact = (id: string, channel: string): EventChange => ({
+    eventId: id,
+    origin: 'cus_a',
+    seenAt: at,
+    purchase: null,
+    cost: { kind: 'contact', channel },
+  });
   const refund = (id: string, orderId: string): EventChange => ({
     eventId: id,
     origin: 'cus_a',

@@ -20,7 +20,11 @@ describe('order lines', () => {
   });
 
   it('unions the same order of one source once, whichever event brought it to which customer', () => {
-    const sameOrder = (eventId: string, origin: string, sourceId: string): TracedLine => ({ ...line(eventId, origin, []), orderId: 'o-42', sourceId });
+    const sameOrder = (eventId: string, origin: string, sourceId: string): TracedLine => ({
+      ...line(eventId, origin, []),
+      orderId: 'o-42',
+      sourceId,
+    });
     const folded = unionLines([sameOrder('e1', 'A', 'web-shop')], [sameOrder('e9', 'B', 'web-shop'), sameOrder('e5', 'B', 'store-pos')]);
     expect(folded.map((l) => `${l.sourceId ?? ''}:${l.eventId ?? ''}`)).toEqual(['store-pos:e5', 'web-shop:e1']);
   });

@@ -23,7 +23,10 @@ export function purchaseFrom(event: ResolvedEventDataV1, purchaseEvents: string[
   if (!isPurchase && !isRefund) return null;
   const properties = event.properties ?? {};
   const amount = firstNumber(properties['revenue'], properties['total'], properties['value']) ?? sumProducts(properties['products']);
-  const orderId = typeof properties['order_id'] === 'string' || typeof properties['order_id'] === 'number' ? String(properties['order_id']) : event.messageId;
+  const orderId =
+    typeof properties['order_id'] === 'string' || typeof properties['order_id'] === 'number'
+      ? String(properties['order_id'])
+      : event.messageId;
   return {
     sourceId: event.sourceId,
     orderId,

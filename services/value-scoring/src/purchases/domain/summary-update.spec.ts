@@ -5,7 +5,12 @@ const empty = (): SummaryState => ({ orders: [], purchases: 0, revenue: 0, chann
 
 const day = (d: number) => new Date(Date.UTC(2025, 0, d));
 
-function order(id: string, d: number, amount: number, options: { refund?: boolean; channel?: string; category?: string; orderId?: string; sourceId?: string } = {}): EventChange {
+function order(
+  id: string,
+  d: number,
+  amount: number,
+  options: { refund?: boolean; channel?: string; category?: string; orderId?: string; sourceId?: string } = {},
+): EventChange {
   return {
     eventId: id,
     origin: 'cus_a',
@@ -27,7 +32,16 @@ const view = (e: EventChange): EventChange => ({ eventId: e.eventId, origin: 'cu
 
 describe('applyEvents', () => {
   it('coalesces several events of one customer into one new state', () => {
-    const next = applyEvents(empty(), [view({ ...order('v1', 2, 0), seenAt: day(2) }), order('e1', 5, 40, { channel: 'store' }), order('e2', 3, 60, { category: 'bags' }), order('r1', 6, 10, { refund: true })], 200);
+    const next = applyEvents(
+      empty(),
+      [
+        view({ ...order('v1', 2, 0), seenAt: day(2) }),
+        order('e1', 5, 40, { channel: 'store' }),
+        order('e2', 3, 60, { category: 'bags' }),
+        order('r1', 6, 10, { refund: true }),
+      ],
+      200,
+    );
 
     expect(next).toMatchObject({
       purchases: 2,
@@ -52,7 +66,11 @@ describe('applyEvents', () => {
   });
 
   it('applies an event duplicated within one batch once', () => {
-    expect(applyEvents(empty(), [order('e1', 1, 10), order('e1', 1, 10)], 200)).toMatchObject({ revenue: 10, purchases: 1, appliedEvents: ['e1'] });
+    expect(applyEvents(empty(), [order('e1', 1, 10), order('e1', 1, 10)], 200)).toMatchObject({
+      revenue: 10,
+      purchases: 1,
+      appliedEvents: ['e1'],
+    });
   });
 
   it('keeps only the newest event ids', () => {
@@ -63,7 +81,11 @@ describe('applyEvents', () => {
   it('counts an order once per source whatever the event ids it came with', () => {
     const first = applyEvents(empty(), [order('e1', 1, 50, { orderId: 'o-7' })], 200);
     // A client retry without messageId, re-sent with another event id.
-    const retried = applyEvents(first ?? empty(), [order('e2', 1, 50, { orderId: 'o-7' }), order('e3', 2, 30, { orderId: 'o-7', sourceId: 'store-pos' })], 200);
+    const retried = applyEvents(
+      first ?? empty(),
+      [order('e2', 1, 50, { orderId: 'o-7' }), order('e3', 2, 30, { orderId: 'o-7', sourceId: 'store-pos' })],
+      200,
+    );
     expect(retried).toMatchObject({ purchases: 2, revenue: 80 });
     expect(retried?.orders.map((o) => `${o.sourceId ?? ''}:${o.orderId}`)).toEqual(['web-shop:o-7', 'store-pos:o-7']);
     // Both events are recorded as applied: a redelivery of either changes nothing.
@@ -86,34 +108,44 @@ describe('applyEvents', () => {
 
   it('ends in the same state however the events are batched and redelivered', () => {
     const events = fc.uniqueArray(
-      fc.record({ id: fc.string({ minLength: 1, maxLength: 6 }), d: fc.integer({ min: 1, max: 28 }), amount: fc.integer({ min: 1, max: 500 }), refund: fc.boolean() }),
+      fc.record({
+        id: fc.string({ minLength: 1, maxLength: 6 }),
+        d: fc.integer({ min: 1, max: 28 }),
+        amount: fc.integer({ min: 1, max: 500 }),
+        refund: fc.boolean(),
+      }),
       { minLength: 1, maxLength: 20, selector: (e) => e.id },
     );
     fc.assert(
-      fc.property(events, fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 10 }), fc.array(fc.nat(), { maxLength: 10 }), (list, cuts, replays) => {
-        const changes = list.map((e) => order(e.id, e.d, e.amount, { refund: e.refund }));
-        // All at once.
-        const whole = applyEvents(empty(), changes, 200);
-        // In batches of varying sizes, each batch followed by a redelivery of an earlier batch.
-        let state = empty();
-        const batches: EventChange[][] = [];
-        for (let i = 0, k = 0; i < changes.length; k++) {
-          const size = cuts[k % cuts.length] ?? 1;
-          batches.push(changes.slice(i, i + size));
-          i += size;
-        }
-        batches.forEach((batch, k) => {
-          state = applyEvents(state, batch, 200) ?? state;
-          const replay = batches[(replays[k] ?? 0) % (k + 1)] ?? [];
-          state = applyEvents(state, replay, 200) ?? state;
-        });
-        expect(state.revenue).toBe(whole?.revenue);
-        expect(state.purchases).toBe(whole?.purchases);
-        expect(state.orders.map((o) => o.eventId).sort()).toEqual(whole?.orders.map((o) => o.eventId).sort());
-        expect(state.firstPurchaseAt).toEqual(whole?.firstPurchaseAt);
-        expect(state.lastPurchaseAt).toEqual(whole?.lastPurchaseAt);
-        expect(new Set(state.appliedEvents)).toEqual(new Set(whole?.appliedEvents));
-      }),
+      fc.property(
+        events,
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (list, cuts, replays) => {
+          const changes = list.map((e) => order(e.id, e.d, e.amount, { refund: e.refund }));
+          // All at once.
+          const whole = applyEvents(empty(), changes, 200);
+          // In batches of varying sizes, each batch followed by a redelivery of an earlier batch.
+          let state = empty();
+          const batches: EventChange[][] = [];
+          for (let i = 0, k = 0; i < changes.length; k++) {
+            const size = cuts[k % cuts.length] ?? 1;
+            batches.push(changes.slice(i, i + size));
+            i += size;
+          }
+          batches.forEach((batch, k) => {
+            state = applyEvents(state, batch, 200) ?? state;
+            const replay = batches[(replays[k] ?? 0) % (k + 1)] ?? [];
+            state = applyEvents(state, replay, 200) ?? state;
+          });
+          expect(state.revenue).toBe(whole?.revenue);
+          expect(state.purchases).toBe(whole?.purchases);
+          expect(state.orders.map((o) => o.eventId).sort()).toEqual(whole?.orders.map((o) => o.eventId).sort());
+          expect(state.firstPurchaseAt).toEqual(whole?.firstPurchaseAt);
+          expect(state.lastPurchaseAt).toEqual(whole?.lastPurchaseAt);
+          expect(new Set(state.appliedEvents)).toEqual(new Set(whole?.appliedEvents));
+        },
+      ),
     );
   });
 });

@@ -50,7 +50,12 @@ export interface EventChange {
  * one customer in a batch become one state, so one write; the result is the same as applying
  * them one by one, and applying the same list twice changes nothing the second time.
  */
-export function applyEvents<S extends SummaryState>(summary: S, changes: readonly EventChange[], keptEventIds: number, keptLines = Infinity): S | undefined {
+export function applyEvents<S extends SummaryState>(
+  summary: S,
+  changes: readonly EventChange[],
+  keptEventIds: number,
+  keptLines = Infinity,
+): S | undefined {
   const seen = new Set(summary.appliedEvents);
   const fresh = changes.filter((c) => {
     if (seen.has(c.eventId)) return false;
@@ -110,7 +115,11 @@ export function applyEvents<S extends SummaryState>(summary: S, changes: readonl
 
 /** The counts with one more cost event (a copy: states are never changed in place). */
 function countCost(counts: CostCounts | undefined, cost: CostFact | null): CostCounts {
-  const next: CostCounts = { returns: counts?.returns ?? 0, serviceCalls: counts?.serviceCalls ?? 0, contacts: { ...(counts?.contacts ?? {}) } };
+  const next: CostCounts = {
+    returns: counts?.returns ?? 0,
+    serviceCalls: counts?.serviceCalls ?? 0,
+    contacts: { ...(counts?.contacts ?? {}) },
+  };
   if (counts?.mergedFrom) next.mergedFrom = [...counts.mergedFrom];
   if (cost?.kind === 'service-call') next.serviceCalls += 1;
   if (cost?.kind === 'contact') next.contacts[cost.channel] = (next.contacts[cost.channel] ?? 0) + 1;

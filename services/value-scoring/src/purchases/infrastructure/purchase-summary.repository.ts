@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { APPLIED_EVENTS_KEPT, BulkOperation, BulkWritableCollection, chunkedBulkWrite, ChunkedBulkWriteOptions, ensureThenApply, isDuplicateKeyError, loadWithSurvivors, onceFilter, ONE_REPLY, recordApplied } from '@o2o/mongo';
+import {
+  APPLIED_EVENTS_KEPT,
+  BulkOperation,
+  BulkWritableCollection,
+  chunkedBulkWrite,
+  ChunkedBulkWriteOptions,
+  ensureThenApply,
+  isDuplicateKeyError,
+  loadWithSurvivors,
+  onceFilter,
+  ONE_REPLY,
+  recordApplied,
+} from '@o2o/mongo';
 import { assignLinesToParts, lineKey, SplitPart, unionLines } from '../domain/order-lines';
 import { combineArchives, type OrderArchive } from '../../valuation/domain/purchase-history';
 import { addCounts } from '../../valuation/domain/cost-model';
@@ -106,7 +118,10 @@ export class PurchaseSummaryRepository {
       .map((w) =>
         updateOne(
           { _id: w.customerId, revision: w.expectedRevision },
-          { $set: { ...toStored(w.set), writeId }, ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}) },
+          {
+            $set: { ...toStored(w.set), writeId },
+            ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}),
+          },
         ),
       );
     let written = 0;
@@ -127,7 +142,13 @@ export class PurchaseSummaryRepository {
 
   async find(customerIds: string[]): Promise<PurchaseSummary[]> {
     if (customerIds.length === 0) return [];
-    return (await this.summaries.find({ _id: { $in: customerIds } }).batchSize(ONE_REPLY.batchSize).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
+    return (
+      await this.summaries
+        .find({ _id: { $in: customerIds } })
+        .batchSize(ONE_REPLY.batchSize)
+        .lean<StoredPurchaseSummary[]>()
+        .exec()
+    ).map(fromStored);
   }
 
   async findOne(customerId: string): Promise<PurchaseSummary | null> {
@@ -138,7 +159,11 @@ export class PurchaseSummaryRepository {
   /** The current revision of each summary (absent: none stored). */
   async revisionsOf(customerIds: string[]): Promise<Map<string, number>> {
     if (customerIds.length === 0) return new Map();
-    const found = await this.summaries.find({ _id: { $in: customerIds } }, { _id: 1, revision: 1 }).batchSize(ONE_REPLY.batchSize).lean<Array<{ _id: string; revision?: number }>>().exec();
+    const found = await this.summaries
+      .find({ _id: { $in: customerIds } }, { _id: 1, revision: 1 })
+      .batchSize(ONE_REPLY.batchSize)
+      .lean<Array<{ _id: string; revision?: number }>>()
+      .exec();
     return new Map(found.map((d) => [d._id, d.revision ?? 0]));
   }
 
@@ -155,17 +180,28 @@ export class PurchaseSummaryRepository {
     await chunkedBulkWrite(
       this.bulkTarget(),
       writes.map((w) => {
-        const unset: Record<string, Record<string, unknown>> = w.unset && w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {};
+        const unset: Record<string, Record<string, unknown>> = w.unset && w.unset.length > 0
+          ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) }
+          : {};
         return updateOne(
           { _id: w.customerId, revision: w.revision },
-          w.published ? { $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId }, $inc: { revision: 1 }, ...unset } : { $set: toStored(w.set), ...unset },
+          w.published
+            ? { $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId }, $inc: { revision: 1 }, ...unset }
+            : { $set: toStored(w.set), ...unset },
         );
       }),
       BULK,
     );
     const published = writes.filter((w) => w.published).map((w) => w.customerId);
     if (published.length === 0) return [];
-    const ours = new Set((await this.summaries.find({ _id: { $in: published }, writeId }, { _id: 1 }).lean().exec()).map((d) => d._id));
+    const ours = new Set(
+      (
+        await this.summaries
+          .find({ _id: { $in: published }, writeId }, { _id: 1 })
+          .lean()
+          .exec()
+      ).map((d) => d._id),
+    );
     return published.filter((id) => !ours.has(id));
   }
 
@@ -199,7 +235,10 @@ export class PurchaseSummaryRepository {
     while (next >= 0) {
       const bands = bandsDownFrom(next, chunk);
       next -= bands.length;
-      const docs = await this.summaries.find({ growthBand: { $in: bands } }, WITHOUT_LINES).lean<StoredPurchaseSummary[]>().exec();
+      const docs = await this.summaries
+        .find({ growthBand: { $in: bands } }, WITHOUT_LINES)
+        .lean<StoredPurchaseSummary[]>()
+        .exec();
       for (const d of docs) {
         const g = d.growthValue ?? 0;
         if (d.mergedInto !== undefined || !(g > 0)) continue;
@@ -218,14 +257,24 @@ export class PurchaseSummaryRepository {
   async page(afterId: string | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false } };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
-    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
+    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(
+      fromStored,
+    );
   }
 
   /** Next page of fit inputs: customers with a purchase, by _id. */
-  async fitPage(afterId: string | undefined, limit: number): Promise<Array<Pick<PurchaseSummary, '_id' | 'x' | 'mx' | 'firstPurchaseDay' | 'lastPurchaseDay'>>> {
+  async fitPage(
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Array<Pick<PurchaseSummary, '_id' | 'x' | 'mx' | 'firstPurchaseDay' | 'lastPurchaseDay'>>> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false }, firstPurchaseDay: { $exists: true } };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
-    return this.summaries.find(filter, { x: 1, mx: 1, firstPurchaseDay: 1, lastPurchaseDay: 1 }).sort({ _id: 1 }).limit(limit).lean().exec();
+    return this.summaries
+      .find(filter, { x: 1, mx: 1, firstPurchaseDay: 1, lastPurchaseDay: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
   }
 
   async countWithPurchases(): Promise<number> {
@@ -239,7 +288,9 @@ export class PurchaseSummaryRepository {
   async rankPage(after: { rankValue: number; id: string } | undefined, limit: number): Promise<PurchaseSummary[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false }, rankValue: { $exists: true } };
     if (after) filter['$or'] = [{ rankValue: { $lt: after.rankValue } }, { rankValue: after.rankValue, _id: { $gt: after.id } }];
-    return (await this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()).map(fromStored);
+    return (
+      await this.summaries.find(filter, WITHOUT_LINES).sort({ rankValue: -1, _id: 1 }).limit(limit).lean<StoredPurchaseSummary[]>().exec()
+    ).map(fromStored);
   }
 
   /**
@@ -256,8 +307,18 @@ export class PurchaseSummaryRepository {
    * A redelivered merge folds again; a fold that adds nothing writes nothing.
    */
   async fold(survivorId: string, mergedId: string): Promise<boolean> {
-    await ensureThenApply(this.summaries, [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })), [], BULK);
-    await this.summaries.updateOne({ _id: mergedId, mergedInto: { $ne: survivorId } }, { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } }).exec();
+    await ensureThenApply(
+      this.summaries,
+      [survivorId, mergedId].map((id) => ({ id, onInsert: emptySummary })),
+      [],
+      BULK,
+    );
+    await this.summaries
+      .updateOne(
+        { _id: mergedId, mergedInto: { $ne: survivorId } },
+        { $set: { mergedInto: survivorId }, $unset: { rankValue: 1 }, $inc: { revision: 1 } },
+      )
+      .exec();
     for (let attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
       const [survivor, merged] = await Promise.all([this.findOne(survivorId), this.findOne(mergedId)]);
       if (!survivor || !merged) return false;
@@ -267,7 +328,10 @@ export class PurchaseSummaryRepository {
       // Archives (bounded customers) are totals, not sets: each merged one is added once.
       const archive =
         merged.archive && !(survivor.archive?.mergedFrom ?? []).includes(mergedId)
-          ? { ...(combineArchives(survivor.archive, merged.archive) ?? merged.archive), mergedFrom: [...(survivor.archive?.mergedFrom ?? []), mergedId] }
+          ? {
+              ...(combineArchives(survivor.archive, merged.archive) ?? merged.archive),
+              mergedFrom: [...(survivor.archive?.mergedFrom ?? []), mergedId],
+            }
           : survivor.archive;
       // Cost counts are totals too: each merged customer's are added once.
       const costs =

@@ -3,7 +3,8 @@ import { BSON } from 'mongodb';
 import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, TEXT_FIELDS, toStored } from './purchase-summary.schema';
 
 /** What the driver hands back for a stored document: through BSON and back, as a read does. */
-const throughDatabase = (doc: Record<string, unknown>): StoredPurchaseSummary => BSON.deserialize(BSON.serialize(doc)) as unknown as StoredPurchaseSummary;
+const throughDatabase = (doc: Record<string, unknown>): StoredPurchaseSummary =>
+  BSON.deserialize(BSON.serialize(doc)) as unknown as StoredPurchaseSummary;
 
 const at = (iso: string) => new Date(iso);
 
@@ -72,7 +73,19 @@ describe('purchase summary stored form', () => {
   it('keeps every field a query filters, sorts, projects on or updates by path a real field', () => {
     // revision/writeId: conditional writes; mergedInto, rankValue, firstPurchaseDay: paging, walks, fits, erasure;
     // appliedEvents: a split's onceFilter ($ne) and recordApplied ($push); x, mx, purchase days: the fit's projection.
-    const queried = ['_id', 'revision', 'writeId', 'mergedInto', 'rankValue', 'firstPurchaseDay', 'lastPurchaseDay', 'appliedEvents', 'x', 'mx', 'scoredRevision'];
+    const queried = [
+      '_id',
+      'revision',
+      'writeId',
+      'mergedInto',
+      'rankValue',
+      'firstPurchaseDay',
+      'lastPurchaseDay',
+      'appliedEvents',
+      'x',
+      'mx',
+      'scoredRevision',
+    ];
     expect(TEXT_FIELDS.filter((f) => queried.includes(f))).toEqual([]);
   });
 
@@ -90,12 +103,25 @@ describe('purchase summary stored form', () => {
   });
 
   it('converts only the text fields a partial write carries', () => {
-    expect(toStored({ revision: 5, writeId: 'w-2', appliedEvents: ['e1'] })).toEqual({ revision: 5, writeId: 'w-2', appliedEvents: ['e1'] });
+    expect(toStored({ revision: 5, writeId: 'w-2', appliedEvents: ['e1'] })).toEqual({
+      revision: 5,
+      writeId: 'w-2',
+      appliedEvents: ['e1'],
+    });
     expect(toStored({ orders: [] })).toEqual({ orders: '[]' });
   });
 
   it('reads a document holding its _id alone (an upsert seen half done) as the empty summary', () => {
-    expect(fromStored(throughDatabase({ _id: 'cus_b' }))).toEqual({ _id: 'cus_b', orders: [], channels: [], categories: [], appliedEvents: [], purchases: 0, revenue: 0, revision: 0 });
+    expect(fromStored(throughDatabase({ _id: 'cus_b' }))).toEqual({
+      _id: 'cus_b',
+      orders: [],
+      channels: [],
+      categories: [],
+      appliedEvents: [],
+      purchases: 0,
+      revenue: 0,
+      revision: 0,
+    });
   });
 
   it('round-trips any order lines exactly (event times, amounts, optional fields)', () => {

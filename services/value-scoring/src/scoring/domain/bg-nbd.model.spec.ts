@@ -42,7 +42,8 @@ function integralRoute(params: BgNbdParams, c: RecencyFrequency) {
     (risingFactorial(r, x) *
       Math.pow(alpha, r) *
       simpson(
-        (p) => (p === 0 ? 0 : (Math.pow(1 - p, x) / p) * (Math.pow(alpha + T, -(r + x)) - Math.pow(alpha + T + p * t, -(r + x))) * density(p)),
+        (p) =>
+          p === 0 ? 0 : (Math.pow(1 - p, x) / p) * (Math.pow(alpha + T, -(r + x)) - Math.pow(alpha + T + p * t, -(r + x))) * density(p),
         0,
         1,
       )) /
@@ -138,7 +139,11 @@ describe('BG/NBD expectations', () => {
     const norm = simpson((p) => Math.pow(p, a - 1) * Math.pow(1 - p, b - 1), 0, 1);
     for (const t of [0.5, 10, 100]) {
       const expected =
-        simpson((p) => (p === 0 ? 0 : ((1 - Math.pow(alpha / (alpha + p * t), r)) / p) * Math.pow(p, a - 1) * Math.pow(1 - p, b - 1)), 0, 1) / norm;
+        simpson(
+          (p) => (p === 0 ? 0 : ((1 - Math.pow(alpha / (alpha + p * t), r)) / p) * Math.pow(p, a - 1) * Math.pow(1 - p, b - 1)),
+          0,
+          1,
+        ) / norm;
       expect(relativeError(bgNbdExpectedPurchases(params, t), expected)).toBeLessThan(1e-9);
     }
   });
@@ -159,10 +164,16 @@ describe('BG/NBD expectations', () => {
 
   it('P(alive) lies in [0, 1] and equals 1 without repeat purchases', () => {
     fc.assert(
-      fc.property(paramsArb, fc.integer({ min: 0, max: 200 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 500, noNaN: true }), (p, x, share, T) => {
-        const pAlive = bgNbdProbabilityAlive(p, { x, tx: x === 0 ? 0 : share * T, T });
-        return pAlive >= 0 && pAlive <= 1 && (x > 0 || pAlive === 1);
-      }),
+      fc.property(
+        paramsArb,
+        fc.integer({ min: 0, max: 200 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 500, noNaN: true }),
+        (p, x, share, T) => {
+          const pAlive = bgNbdProbabilityAlive(p, { x, tx: x === 0 ? 0 : share * T, T });
+          return pAlive >= 0 && pAlive <= 1 && (x > 0 || pAlive === 1);
+        },
+      ),
       { seed: 11, numRuns: 300 },
     );
   });
@@ -179,11 +190,17 @@ describe('BG/NBD expectations', () => {
 
   it('expected purchases grow with frequency among repeat buyers whose last purchase is recent (t_x = T)', () => {
     fc.assert(
-      fc.property(paramsArb, fc.integer({ min: 1, max: 60 }), fc.double({ min: 1, max: 200, noNaN: true }), fc.double({ min: 1, max: 200, noNaN: true }), (p, x, T, t) => {
-        const fewer = bgNbdConditionalExpectedPurchases(p, { x, tx: T, T }, t);
-        const more = bgNbdConditionalExpectedPurchases(p, { x: x + 1, tx: T, T }, t);
-        return more >= fewer * (1 - 1e-9);
-      }),
+      fc.property(
+        paramsArb,
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 1, max: 200, noNaN: true }),
+        fc.double({ min: 1, max: 200, noNaN: true }),
+        (p, x, T, t) => {
+          const fewer = bgNbdConditionalExpectedPurchases(p, { x, tx: T, T }, t);
+          const more = bgNbdConditionalExpectedPurchases(p, { x: x + 1, tx: T, T }, t);
+          return more >= fewer * (1 - 1e-9);
+        },
+      ),
       { seed: 12, numRuns: 200 },
     );
   });
@@ -222,7 +239,10 @@ describe('BG/NBD fit', () => {
     calibrationEnd: new Date('2021-07-01T00:00:00Z'),
     holdoutEnd: new Date('2021-07-01T00:00:00Z'),
   });
-  const summaries = summariseTransactions(population.transactions, { calibrationEnd: new Date('2021-07-01T00:00:00Z'), granularity: 'exact' });
+  const summaries = summariseTransactions(population.transactions, {
+    calibrationEnd: new Date('2021-07-01T00:00:00Z'),
+    granularity: 'exact',
+  });
   const fit = fitBgNbd(summaries);
 
   it('finds a likelihood at least as high as the true parameters give (it is the maximum)', () => {

@@ -137,5 +137,6 @@ export function summariseTransactions(transactions: Iterable<Transaction>, optio
 export function assertRecencyFrequency(c: RecencyFrequency): void {
   if (!(isIntegerNumber(c.x) && c.x >= 0)) throw new InvalidModelInputError(`x must be a non-negative integer, got ${c.x}`);
   if (!(isFiniteNumber(c.T) && c.T >= 0)) throw new InvalidModelInputError(`T must be finite and >= 0, got ${c.T}`);
-  if (!(isFiniteNumber(c.tx) && c.tx >= 0 && c.tx <= c.T)) throw new InvalidModelInputError(`tx must lie in [0, T], got tx=${c.tx}, T=${c.T}`);
+  if (!(isFiniteNumber(c.tx) && c.tx >= 0 && c.tx <= c.T))
+    throw new InvalidModelInputError(`tx must lie in [0, T], got tx=${c.tx}, T=${c.T}`);
 }

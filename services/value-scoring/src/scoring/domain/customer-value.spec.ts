@@ -26,18 +26,26 @@ describe('customerValue', () => {
 
   it('discounting lowers value, but never below the whole horizon discounted at its end', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.001, max: 0.5, noNaN: true }), fc.integer({ min: 0, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), (rate, x, u) => {
-        const c = { x, tx: x === 0 ? 0 : u * 38, T: 38, mx: 20 };
-        const plain = customerValue(model, c, { timeUnitsPerYear: weeksPerYear, annualDiscountRate: 0 }).actualValue;
-        const discounted = customerValue(model, c, { timeUnitsPerYear: weeksPerYear, annualDiscountRate: rate }).actualValue;
-        return discounted <= plain * (1 + 1e-12) && discounted >= (plain / Math.pow(1 + rate, 3)) * (1 - 1e-12);
-      }),
+      fc.property(
+        fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (rate, x, u) => {
+          const c = { x, tx: x === 0 ? 0 : u * 38, T: 38, mx: 20 };
+          const plain = customerValue(model, c, { timeUnitsPerYear: weeksPerYear, annualDiscountRate: 0 }).actualValue;
+          const discounted = customerValue(model, c, { timeUnitsPerYear: weeksPerYear, annualDiscountRate: rate }).actualValue;
+          return discounted <= plain * (1 + 1e-12) && discounted >= (plain / Math.pow(1 + rate, 3)) * (1 - 1e-12);
+        },
+      ),
       { seed: 51, numRuns: 100 },
     );
   });
 
   it('grows with the horizon and works for a Pareto/NBD purchase model too', () => {
-    const pareto: ValueModel = { purchases: { model: 'pareto-nbd', params: { r: 0.55, alpha: 10.58, s: 0.61, beta: 11.67 } }, spend: model.spend };
+    const pareto: ValueModel = {
+      purchases: { model: 'pareto-nbd', params: { r: 0.55, alpha: 10.58, s: 0.61, beta: 11.67 } },
+      spend: model.spend,
+    };
     for (const m of [model, pareto]) {
       const one = customerValue(m, customer, { timeUnitsPerYear: weeksPerYear, horizonYears: 1 });
       const three = customerValue(m, customer, { timeUnitsPerYear: weeksPerYear, horizonYears: 3 });
@@ -50,14 +58,27 @@ describe('customerValue', () => {
 
   it('rejects nonsensical options', () => {
     expect(() => customerValue(model, customer, { timeUnitsPerYear: 0 })).toThrow(InvalidModelInputError);
-    expect(() => customerValue(model, customer, { timeUnitsPerYear: weeksPerYear, annualDiscountRate: -1 })).toThrow(InvalidModelInputError);
+    expect(() => customerValue(model, customer, { timeUnitsPerYear: weeksPerYear, annualDiscountRate: -1 })).toThrow(
+      InvalidModelInputError,
+    );
   });
 
   describe('with any parameters, degenerate ones included (issue 18)', () => {
-    const logUniform = (min: number, max: number) => fc.double({ min: Math.log10(min), max: Math.log10(max), noNaN: true }).map((e) => 10 ** e);
-    const parameters = fc.record({ r: logUniform(0.01, 50), alpha: logUniform(0.01, 1000), a: logUniform(1e-10, 100), b: logUniform(1e-3, 1e6) });
+    const logUniform = (min: number, max: number) =>
+      fc.double({ min: Math.log10(min), max: Math.log10(max), noNaN: true }).map((e) => 10 ** e);
+    const parameters = fc.record({
+      r: logUniform(0.01, 50),
+      alpha: logUniform(0.01, 1000),
+      a: logUniform(1e-10, 100),
+      b: logUniform(1e-3, 1e6),
+    });
     const customers = fc
-      .record({ x: fc.integer({ min: 0, max: 60 }), u: fc.double({ min: 0, max: 1, noNaN: true }), T: fc.double({ min: 0, max: 200, noNaN: true }), mx: fc.double({ min: 1, max: 500, noNaN: true }) })
+      .record({
+        x: fc.integer({ min: 0, max: 60 }),
+        u: fc.double({ min: 0, max: 1, noNaN: true }),
+        T: fc.double({ min: 0, max: 200, noNaN: true }),
+        mx: fc.double({ min: 1, max: 500, noNaN: true }),
+      })
       .map(({ x, u, T, mx }) => ({ x, tx: x === 0 ? 0 : u * T, T, mx }));
 
     it('E[Y(t)] itself never decreases month over month (the 2F1 no longer cancels), and the value stays within what the horizon allows', () => {

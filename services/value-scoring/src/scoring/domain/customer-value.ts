@@ -51,10 +51,12 @@ export function customerValue(model: ValueModel, customer: RecencyFrequency & Sp
   const horizonYears = options.horizonYears ?? defaultValueHorizon.horizonYears;
   const rate = options.annualDiscountRate ?? defaultValueHorizon.annualDiscountRate;
   const periodsPerYear = options.periodsPerYear ?? defaultValueHorizon.periodsPerYear;
-  if (!(options.timeUnitsPerYear > 0 && isFiniteNumber(options.timeUnitsPerYear))) throw new InvalidModelInputError('timeUnitsPerYear must be positive');
+  if (!(options.timeUnitsPerYear > 0 && isFiniteNumber(options.timeUnitsPerYear)))
+    throw new InvalidModelInputError('timeUnitsPerYear must be positive');
   if (!(horizonYears > 0 && isFiniteNumber(horizonYears))) throw new InvalidModelInputError('horizonYears must be positive');
   if (!(rate > -1 && isFiniteNumber(rate))) throw new InvalidModelInputError('annualDiscountRate must be greater than -1');
-  if (!(isIntegerNumber(periodsPerYear) && periodsPerYear > 0)) throw new InvalidModelInputError('periodsPerYear must be a positive integer');
+  if (!(isIntegerNumber(periodsPerYear) && periodsPerYear > 0))
+    throw new InvalidModelInputError('periodsPerYear must be a positive integer');
 
   const expectedSpend = gammaGammaConditionalExpectedSpend(model.spend, customer);
   const periods = ceil(horizonYears * periodsPerYear - 1e-9);
@@ -67,7 +69,9 @@ export function customerValue(model: ValueModel, customer: RecencyFrequency & Sp
   const checked = (years: number): number => {
     const value = conditionalExpectedPurchases(model.purchases, customer, years * options.timeUnitsPerYear);
     if (!(isFiniteNumber(value) && value >= 0)) {
-      throw new InvalidModelInputError(`expected purchases within ${years} years came out ${value}: the purchase model cannot value this customer`);
+      throw new InvalidModelInputError(
+        `expected purchases within ${years} years came out ${value}: the purchase model cannot value this customer`,
+      );
     }
     return value;
   };

@@ -7,9 +7,5 @@ declare module 'fmin' {
     nonZeroDelta?: number;
     zeroDelta?: number;
   }
-  export function nelderMead(
-    f: (x: number[]) => number,
-    x0: number[],
-    parameters?: NelderMeadParameters,
-  ): { fx: number; x: number[] };
+  export function nelderMead(f: (x: number[]) => number, x0: number[], parameters?: NelderMeadParameters): { fx: number; x: number[] };
 }

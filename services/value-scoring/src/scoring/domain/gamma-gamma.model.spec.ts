@@ -23,8 +23,7 @@ function integralRoute(p: number, q: number, v: number, x: number, mx: number) {
   const px = p * x;
   const meanDensity = (nu: number) => (Math.pow(nu * x, px) * Math.pow(mx, px - 1) * Math.exp(-nu * x * mx)) / factorial(px - 1);
   const prior = (nu: number) => (Math.pow(v, q) * Math.pow(nu, q - 1) * Math.exp(-v * nu)) / factorial(q - 1);
-  const overNu = (g: (nu: number) => number) =>
-    simpson((u) => (u <= 0 || u >= 1 ? 0 : g(u / (1 - u)) / ((1 - u) * (1 - u))), 0, 1, 40_000);
+  const overNu = (g: (nu: number) => number) => simpson((u) => (u <= 0 || u >= 1 ? 0 : g(u / (1 - u)) / ((1 - u) * (1 - u))), 0, 1, 40_000);
   const marginal = overNu((nu) => meanDensity(nu) * prior(nu));
   const posteriorMeanSpend = overNu((nu) => (p / nu) * meanDensity(nu) * prior(nu)) / marginal;
   return { marginal, posteriorMeanSpend };
@@ -103,7 +102,10 @@ describe('Gamma-Gamma', () => {
       calibrationEnd: new Date('2021-07-01T00:00:00Z'),
       holdoutEnd: new Date('2021-07-01T00:00:00Z'),
     });
-    const summaries = summariseTransactions(population.transactions, { calibrationEnd: new Date('2021-07-01T00:00:00Z'), granularity: 'exact' });
+    const summaries = summariseTransactions(population.transactions, {
+      calibrationEnd: new Date('2021-07-01T00:00:00Z'),
+      granularity: 'exact',
+    });
     const fit = fitGammaGamma(summaries);
 
     it('reaches at least the likelihood of the true parameters', () => {

@@ -35,7 +35,8 @@ export interface GammaGammaFit {
 
 export function assertGammaGammaParams(params: GammaGammaParams): void {
   for (const [name, value] of Object.entries(params)) {
-    if (!(isFiniteNumber(value) && value > 0)) throw new InvalidModelInputError(`Gamma-Gamma parameter ${name} must be positive, got ${value}`);
+    if (!(isFiniteNumber(value) && value > 0))
+      throw new InvalidModelInputError(`Gamma-Gamma parameter ${name} must be positive, got ${value}`);
   }
 }
 
@@ -58,9 +59,7 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, s: SpendSummar
   assertSpend(s);
   const { p, q, v } = params;
   const px = p * s.x;
-  return (
-    logGamma(px + q) - logGamma(px) - logGamma(q) + q * log(v) + (px - 1) * log(s.mx) + px * log(s.x) - (px + q) * log(v + s.x * s.mx)
-  );
+  return logGamma(px + q) - logGamma(px) - logGamma(q) + q * log(v) + (px - 1) * log(s.mx) + px * log(s.x) - (px + q) * log(v + s.x * s.mx);
 }
 
 export function gammaGammaTotalLogLikelihood(params: GammaGammaParams, customers: readonly SpendSummary[]): number {

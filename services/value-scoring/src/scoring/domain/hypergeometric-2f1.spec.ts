@@ -144,4 +144,3 @@ describe('hyp2f1', () => {
     expectClose(hyp2f1(a, b, c, z), naiveSeries(a, b, c, z, 200_000), 1e-9);
   });
 });
-

@@ -24,7 +24,8 @@ const NOT_A_NUMBER = Number.NaN;
  * - z = 1: Gauss's summation theorem, defined when c-a-b > 0.
  */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  if (!(isFiniteNumber(a) && isFiniteNumber(b) && isFiniteNumber(c) && isFiniteNumber(z))) throw new RangeError(`hyp2f1: non-finite argument (${a}, ${b}, ${c}, ${z})`);
+  if (!(isFiniteNumber(a) && isFiniteNumber(b) && isFiniteNumber(c) && isFiniteNumber(z)))
+    throw new RangeError(`hyp2f1: non-finite argument (${a}, ${b}, ${c}, ${z})`);
   if (isNonPositiveInteger(c) && !terminatesBefore(a, b, c)) {
     throw new RangeError(`hyp2f1: c = ${c} is a pole`);
   }

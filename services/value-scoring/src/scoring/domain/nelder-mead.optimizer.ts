@@ -39,7 +39,11 @@ const INFEASIBLE = 1e300;
  * is then initialStep in θ. fmin 0.0.2 reads its size tolerance from minErrorDelta as well, so
  * one tolerance governs both the value spread and (scaled) simplex size.
  */
-export function minimizeNelderMead(objective: (theta: readonly number[]) => number, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
+export function minimizeNelderMead(
+  objective: (theta: readonly number[]) => number,
+  start: readonly number[],
+  options: MinimizeOptions = {},
+): MinimizeResult {
   const settings = { ...defaults, ...options };
   let evaluations = 0;
   const evaluate = (theta: readonly number[]): number => {
@@ -59,10 +63,14 @@ export function minimizeNelderMead(objective: (theta: readonly number[]) => numb
     runs++;
     const origin = [...bestX];
     const toTheta = (u: readonly number[]): number[] => origin.map((o, i) => o + ((u[i] ?? 1) - 1) * scale);
-    const run = nelderMead((u) => evaluate(toTheta(u)), origin.map(() => 1), {
-      maxIterations: settings.maxIterations,
-      minErrorDelta: settings.tolerance,
-    });
+    const run = nelderMead(
+      (u) => evaluate(toTheta(u)),
+      origin.map(() => 1),
+      {
+        maxIterations: settings.maxIterations,
+        minErrorDelta: settings.tolerance,
+      },
+    );
     const improvement = bestF - run.fx;
     if (run.fx < bestF) {
       bestF = run.fx;
@@ -145,7 +153,10 @@ export function invertPositiveDefinite(matrix: readonly (readonly number[])[]): 
  * total negative log-likelihood). Because θ = ln(param), SE(θ) is also the approximate
  * relative standard error of the parameter itself (delta method).
  */
-export function logParameterStandardErrors(totalNegativeLogLikelihood: (theta: readonly number[]) => number, at: readonly number[]): number[] | undefined {
+export function logParameterStandardErrors(
+  totalNegativeLogLikelihood: (theta: readonly number[]) => number,
+  at: readonly number[],
+): number[] | undefined {
   const covariance = invertPositiveDefinite(numericalHessian(totalNegativeLogLikelihood, at));
   if (!covariance) return undefined;
   return covariance.map((row, i) => Math.sqrt(row[i] ?? Number.NaN));

@@ -40,7 +40,7 @@ function integralRoute(params: ParetoNbdParams, c: RecencyFrequency) {
   const likelihood = prefix * (aliveTerm + s * (I(tx) - I(T)));
   const expected = (t: number) => {
     const lambdaPart = (risingFactorial(r, x + 1) * Math.pow(alpha, r)) / Math.pow(alpha + T, r + x + 1);
-    const muPart = overGammaPrior(s, beta, (mu) => -Math.expm1(-mu * t) / mu * Math.exp(-mu * T));
+    const muPart = overGammaPrior(s, beta, (mu) => (-Math.expm1(-mu * t) / mu) * Math.exp(-mu * T));
     return (lambdaPart * muPart) / likelihood;
   };
   return { likelihood, probabilityAlive: (prefix * aliveTerm) / likelihood, expected };
@@ -89,7 +89,10 @@ describe('Pareto/NBD', () => {
   it('handles s = 1, where the closed form divides by s - 1', () => {
     const params = { r: 0.8, alpha: 5, s: 1, beta: 7 };
     const c = { x: 3, tx: 8, T: 12 };
-    const near = (paretoNbdConditionalExpectedPurchases({ ...params, s: 1 - 1e-6 }, c, 20) + paretoNbdConditionalExpectedPurchases({ ...params, s: 1 + 1e-6 }, c, 20)) / 2;
+    const near =
+      (paretoNbdConditionalExpectedPurchases({ ...params, s: 1 - 1e-6 }, c, 20) +
+        paretoNbdConditionalExpectedPurchases({ ...params, s: 1 + 1e-6 }, c, 20)) /
+      2;
     expect(relativeError(paretoNbdConditionalExpectedPurchases(params, c, 20), near)).toBeLessThan(1e-9);
   });
 
@@ -102,13 +105,19 @@ describe('Pareto/NBD', () => {
 
   it('P(alive) lies in [0, 1], is 1 right after a purchase and falls as the recency gap grows', () => {
     fc.assert(
-      fc.property(paramsArb, fc.integer({ min: 0, max: 50 }), fc.double({ min: 0.5, max: 200, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (p, x, T, u) => {
-        const tx = x === 0 ? 0 : u * T;
-        const alive = paretoNbdProbabilityAlive(p, { x, tx, T });
-        const justBought = x === 0 ? 1 : paretoNbdProbabilityAlive(p, { x, tx: T, T });
-        const staler = x === 0 ? alive : paretoNbdProbabilityAlive(p, { x, tx: tx / 2, T });
-        return alive >= 0 && alive <= 1 && justBought === 1 && staler <= alive * (1 + 1e-9);
-      }),
+      fc.property(
+        paramsArb,
+        fc.integer({ min: 0, max: 50 }),
+        fc.double({ min: 0.5, max: 200, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (p, x, T, u) => {
+          const tx = x === 0 ? 0 : u * T;
+          const alive = paretoNbdProbabilityAlive(p, { x, tx, T });
+          const justBought = x === 0 ? 1 : paretoNbdProbabilityAlive(p, { x, tx: T, T });
+          const staler = x === 0 ? alive : paretoNbdProbabilityAlive(p, { x, tx: tx / 2, T });
+          return alive >= 0 && alive <= 1 && justBought === 1 && staler <= alive * (1 + 1e-9);
+        },
+      ),
       { seed: 31, numRuns: 200 },
     );
   });
@@ -136,7 +145,10 @@ describe('Pareto/NBD', () => {
       calibrationEnd: new Date('2021-07-01T00:00:00Z'),
       holdoutEnd: new Date('2021-07-01T00:00:00Z'),
     });
-    const summaries = summariseTransactions(population.transactions, { calibrationEnd: new Date('2021-07-01T00:00:00Z'), granularity: 'exact' });
+    const summaries = summariseTransactions(population.transactions, {
+      calibrationEnd: new Date('2021-07-01T00:00:00Z'),
+      granularity: 'exact',
+    });
     const fit = fitParetoNbd(summaries);
 
     it('recovers the generating parameters within four standard errors', () => {

@@ -33,7 +33,8 @@ export interface ParetoNbdFit {
 
 export function assertParetoNbdParams(params: ParetoNbdParams): void {
   for (const [name, value] of Object.entries(params)) {
-    if (!(isFiniteNumber(value) && value > 0)) throw new InvalidModelInputError(`Pareto/NBD parameter ${name} must be positive, got ${value}`);
+    if (!(isFiniteNumber(value) && value > 0))
+      throw new InvalidModelInputError(`Pareto/NBD parameter ${name} must be positive, got ${value}`);
   }
 }
 

@@ -15,5 +15,7 @@ export function conditionalExpectedPurchases(purchases: PurchaseModelParams, cus
 }
 
 export function probabilityAlive(purchases: PurchaseModelParams, customer: RecencyFrequency): number {
-  return purchases.model === 'bg-nbd' ? bgNbdProbabilityAlive(purchases.params, customer) : paretoNbdProbabilityAlive(purchases.params, customer);
+  return purchases.model === 'bg-nbd'
+    ? bgNbdProbabilityAlive(purchases.params, customer)
+    : paretoNbdProbabilityAlive(purchases.params, customer);
 }

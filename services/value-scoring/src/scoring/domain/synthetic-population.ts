@@ -58,9 +58,11 @@ export function generateSyntheticPopulation(options: SyntheticPopulationOptions)
   const start = options.acquisitionStart.getTime();
   const acquisitionSpan = options.acquisitionEnd.getTime() - start;
   const end = options.holdoutEnd.getTime();
-  if (!(isIntegerNumber(options.customers) && options.customers >= 0)) throw new InvalidModelInputError('customers must be a non-negative integer');
+  if (!(isIntegerNumber(options.customers) && options.customers >= 0))
+    throw new InvalidModelInputError('customers must be a non-negative integer');
   if (!(acquisitionSpan >= 0)) throw new InvalidModelInputError('acquisitionEnd is before acquisitionStart');
-  if (options.acquisitionEnd.getTime() > options.calibrationEnd.getTime()) throw new InvalidModelInputError('acquisition must end by calibrationEnd');
+  if (options.acquisitionEnd.getTime() > options.calibrationEnd.getTime())
+    throw new InvalidModelInputError('acquisition must end by calibrationEnd');
   if (options.calibrationEnd.getTime() > end) throw new InvalidModelInputError('holdoutEnd is before calibrationEnd');
 
   const random = new SeededRandom(options.seed);
@@ -75,7 +77,10 @@ export function generateSyntheticPopulation(options: SyntheticPopulationOptions)
     const birth = start + random.uniform() * acquisitionSpan;
     const purchases = options.purchases;
     const lambda = random.gamma(purchases.params.r, purchases.params.alpha);
-    const dropout = purchases.model === 'bg-nbd' ? random.beta(purchases.params.a, purchases.params.b) : random.gamma(purchases.params.s, purchases.params.beta);
+    const dropout =
+      purchases.model === 'bg-nbd'
+        ? random.beta(purchases.params.a, purchases.params.b)
+        : random.gamma(purchases.params.s, purchases.params.beta);
     const spendRate = random.gamma(q, v);
     customers.push({ customerId, firstPurchaseAt: new Date(birth), lambda, dropout, spendRate });
 

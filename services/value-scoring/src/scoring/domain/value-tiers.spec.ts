@@ -54,7 +54,10 @@ describe('assignValueTiers', () => {
     .filter(([a, b, c]) => a !== undefined && b !== undefined && c !== undefined && a < b && b < c)
     .map(([A = 0, B = 0, C = 0]) => ({ A, B, C }));
   const customersArb = fc.uniqueArray(
-    fc.record({ customerId: fc.string({ minLength: 1, maxLength: 6 }), value: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, 1, 100)) }),
+    fc.record({
+      customerId: fc.string({ minLength: 1, maxLength: 6 }),
+      value: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, 1, 100)),
+    }),
     { selector: (c) => c.customerId, maxLength: 200 },
   );
 
@@ -75,14 +78,16 @@ describe('assignValueTiers', () => {
           // A new value group's tier follows from the share held by everyone above it.
           if (!previous || previous.value !== current.value) {
             const share = total > 0 ? above / total : 1;
-            const expected: ValueTier = current.value === 0 ? 'D' : share < thresholds.A ? 'A' : share < thresholds.B ? 'B' : share < thresholds.C ? 'C' : 'D';
+            const expected: ValueTier =
+              current.value === 0 ? 'D' : share < thresholds.A ? 'A' : share < thresholds.B ? 'B' : share < thresholds.C ? 'C' : 'D';
             if (current.tier !== expected) return false;
           }
           above += current.value;
         }
         // A is the smallest top group reaching its share: if anyone valuable is left out of A,
         // A already holds at least threshold A of the value (up to rounding in the sums).
-        const shareOf = (tiers: ValueTier[]) => result.filter((a) => tiers.includes(a.tier)).reduce((sum, a) => sum + a.value, 0) / (total || 1);
+        const shareOf = (tiers: ValueTier[]) =>
+          result.filter((a) => tiers.includes(a.tier)).reduce((sum, a) => sum + a.value, 0) / (total || 1);
         const valuableOutside = (tiers: ValueTier[]) => result.some((a) => !tiers.includes(a.tier) && a.value > 0);
         if (valuableOutside(['A']) && shareOf(['A']) < thresholds.A - 1e-9) return false;
         if (valuableOutside(['A', 'B']) && shareOf(['A', 'B']) < thresholds.B - 1e-9) return false;

@@ -54,7 +54,10 @@ function usableValue(value: number): number {
  *
  * Works as a fold over a value-sorted stream too: see {@link TierWalker}.
  */
-export function assignValueTiers(customers: readonly ValuedCustomer[], thresholds: TierThresholds = defaultTierThresholds): TierAssignment[] {
+export function assignValueTiers(
+  customers: readonly ValuedCustomer[],
+  thresholds: TierThresholds = defaultTierThresholds,
+): TierAssignment[] {
   const total = customers.reduce((sum, c) => sum + usableValue(c.value), 0);
   const ordered = [...customers].sort(
     (p, q) => usableValue(q.value) - usableValue(p.value) || (p.customerId < q.customerId ? -1 : p.customerId > q.customerId ? 1 : 0),
@@ -78,7 +81,8 @@ export class TierWalker {
     private readonly thresholds: TierThresholds = defaultTierThresholds,
   ) {
     assertTierThresholds(thresholds);
-    if (!(Number.isFinite(totalValue) && totalValue >= 0)) throw new InvalidModelInputError(`total value must be finite and >= 0, got ${totalValue}`);
+    if (!(Number.isFinite(totalValue) && totalValue >= 0))
+      throw new InvalidModelInputError(`total value must be finite and >= 0, got ${totalValue}`);
   }
 
   next(customer: ValuedCustomer): TierAssignment {

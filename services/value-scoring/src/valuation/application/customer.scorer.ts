@@ -101,7 +101,9 @@ export class CustomerScorer {
         counts: summary.costs ?? noCosts,
         tenureYears: since ? Math.max(0, now.getTime() - since.getTime()) / MS_PER_YEAR : 0,
         grossValue: revenue.actualValue,
-        ...(model.kind === 'fitted' ? { forecast: { expectedPurchases: revenue.expectedPurchases ?? 0, probabilityAlive: revenue.probabilityAlive ?? 1 } } : {}),
+        ...(model.kind === 'fitted'
+          ? { forecast: { expectedPurchases: revenue.expectedPurchases ?? 0, probabilityAlive: revenue.probabilityAlive ?? 1 } }
+          : {}),
       },
       this.costs.model(),
       this.settings,
@@ -122,7 +124,11 @@ export class CustomerScorer {
     const tier = tierFromCutoffs(value, cutoffs);
     const money = (n: number) => `${round2(n)} ${this.config.VALUE_CURRENCY}`;
     const bound = tier === 'D' ? cutoffs.C : cutoffs[tier];
-    if (value < 0) return { tier: 'D', reason: `tier D: margin ${money(value)} is below zero (a below-zero customer: serving them costs more than they bring)` };
+    if (value < 0)
+      return {
+        tier: 'D',
+        reason: `tier D: margin ${money(value)} is below zero (a below-zero customer: serving them costs more than they bring)`,
+      };
     const relation = tier === 'D' ? `below ${money(bound)}` : `at least ${money(bound)}`;
     return {
       tier,
@@ -138,10 +144,19 @@ export class CustomerScorer {
    * `publish` forces the event even when the move is not material: the topic may hold a state
    * the stored `published*` fields do not know of (see SummaryUpdater).
    */
-  settle(scored: ScoredCustomer, placement: TierPlacement, now: Date, eventId: string, peers?: ReadonlyMap<string, PeerLevel>, publish = false): SettledScore {
+  settle(
+    scored: ScoredCustomer,
+    placement: TierPlacement,
+    now: Date,
+    eventId: string,
+    peers?: ReadonlyMap<string, PeerLevel>,
+    publish = false,
+  ): SettledScore {
     const { summary, history, valuation, model } = scored;
     // The re-scoring walk passes the peer levels it has just computed; everyone else uses the last walk's.
-    const peer = peers ? (peers.get(scored.peerKeys.specific) ?? peers.get(scored.peerKeys.broad)) : this.registry.peerLevel(scored.peerKeys);
+    const peer = peers
+      ? (peers.get(scored.peerKeys.specific) ?? peers.get(scored.peerKeys.broad))
+      : this.registry.peerLevel(scored.peerKeys);
     const strategic = strategicValueOf(valuation.expectedYearlySpend, peer, this.settings, this.config.PEER_PERCENTILE);
     const score: CustomerScore = {
       actualValue: round2(valuation.actualValue),
@@ -155,7 +170,9 @@ export class CustomerScorer {
       ...(valuation.probabilityAlive === undefined ? {} : { probabilityAlive: valuation.probabilityAlive }),
       ...(valuation.expectedPurchases === undefined ? {} : { expectedPurchases: valuation.expectedPurchases }),
       ...(valuation.expectedYearlySpend === undefined ? {} : { expectedYearlySpend: round2(valuation.expectedYearlySpend) }),
-      ...(strategic.peerGroup === undefined ? {} : { peerGroup: strategic.peerGroup, peerLevel: round2(strategic.peerLevel ?? 0), peerCustomers: strategic.peerCustomers }),
+      ...(strategic.peerGroup === undefined
+        ? {}
+        : { peerGroup: strategic.peerGroup, peerLevel: round2(strategic.peerLevel ?? 0), peerCustomers: strategic.peerCustomers }),
     };
     const material =
       publish ||
@@ -193,7 +210,14 @@ export class CustomerScorer {
         // The digest keeps one id for one content: two writers that read the same revision at
         // once (live events and needs profiles, partitions consumed concurrently) compute
         // different states, and one of them loses its write and publishes again.
-        event: createEnvelope({ id: `value:${summary._id}:${eventId}:${contentDigest(data)}`, type: 'customer.value-scored', version: 1, source: VALUE_SOURCE, subject: summary._id, data }),
+        event: createEnvelope({
+          id: `value:${summary._id}:${eventId}:${contentDigest(data)}`,
+          type: 'customer.value-scored',
+          version: 1,
+          source: VALUE_SOURCE,
+          subject: summary._id,
+          data,
+        }),
       },
     };
   }

@@ -85,7 +85,10 @@ export const MIN_RATE_YEARS = 1;
  */
 export function marginOf(inputs: MarginInputs, model: CostModel, settings: ValuationSettings): Margin {
   const { counts, purchases } = inputs;
-  const contactCostToDate = Object.entries(counts.contacts).reduce((sum, [channel, n]) => sum + n * (model.perContact[channel] ?? model.perContactDefault), 0);
+  const contactCostToDate = Object.entries(counts.contacts).reduce(
+    (sum, [channel, n]) => sum + n * (model.perContact[channel] ?? model.perContactDefault),
+    0,
+  );
   const money = (n: number) => `${round2(n)} ${settings.currency}`;
   let parts: Margin['parts'];
   let basis: string;

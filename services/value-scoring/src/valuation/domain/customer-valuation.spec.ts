@@ -1,4 +1,12 @@
-import { ActiveModel, INTERIM_MODEL_VERSION, interimModel, recencyFrequency, strategicValueOf, tierFromCutoffs, valueCustomer } from './customer-valuation';
+import {
+  ActiveModel,
+  INTERIM_MODEL_VERSION,
+  interimModel,
+  recencyFrequency,
+  strategicValueOf,
+  tierFromCutoffs,
+  valueCustomer,
+} from './customer-valuation';
 import { purchaseHistory } from './purchase-history';
 
 const settings = { horizonYears: 3, annualDiscountRate: 0.1, periodsPerYear: 12, currency: 'EUR' };
@@ -12,7 +20,10 @@ const fitted: ActiveModel = {
   spend: { p: 6.25, q: 3.74, v: 15.44 },
 };
 const history = (days: string[], amount = 30) =>
-  purchaseHistory(days.map((d, i) => ({ orderId: `o${i}`, kind: 'purchase' as const, at: new Date(`${d}T10:00:00Z`), amount })), 7);
+  purchaseHistory(
+    days.map((d, i) => ({ orderId: `o${i}`, kind: 'purchase' as const, at: new Date(`${d}T10:00:00Z`), amount })),
+    7,
+  );
 
 describe('valueCustomer', () => {
   const now = new Date('2024-06-01T08:00:00Z');

@@ -88,7 +88,10 @@ export function valueCustomer(model: ActiveModel, history: PurchaseHistory, now:
   });
   const nextYearPurchases = conditionalExpectedPurchases(model.purchases, rf, timeUnitsPerYear);
   const unit = model.timeUnitDays === 7 ? 'week' : model.timeUnitDays === 1 ? 'day' : `${model.timeUnitDays}-day unit`;
-  const ownSpend = rf.x > 0 && history.mx > 0 ? `, own mean ${money(history.mx)} over ${rf.x} repeat purchase(s)` : ', population mean (no repeat purchase yet)';
+  const ownSpend =
+    rf.x > 0 && history.mx > 0
+      ? `, own mean ${money(history.mx)} over ${rf.x} repeat purchase(s)`
+      : ', population mean (no repeat purchase yet)';
   return {
     actualValue: value.actualValue,
     probabilityAlive: value.probabilityAlive,
@@ -143,7 +146,10 @@ export function strategicValueOf(
     return { strategicValue: 0, reason: 'strategic value needs a fitted model: under the interim model it is 0' };
   }
   if (!peer) {
-    return { strategicValue: 0, reason: 'strategic value 0: no peer group with enough customers for this needs profile and category breadth yet' };
+    return {
+      strategicValue: 0,
+      reason: 'strategic value 0: no peer group with enough customers for this needs profile and category breadth yet',
+    };
   }
   const gap = Math.max(0, peer.level - expectedYearlySpend);
   const strategicValue = gap * discountedYears(settings.horizonYears, settings.annualDiscountRate);

@@ -7,7 +7,10 @@ describe('peer spend', () => {
   });
 
   it('keys peer groups by archetype set (order-free) and breadth band', () => {
-    expect(peerGroupKeys(['traveller', 'family', 'family'], 3, [1, 2, 4])).toEqual({ specific: 'archetypes=family+traveller;breadth=2-3', broad: 'breadth=2-3' });
+    expect(peerGroupKeys(['traveller', 'family', 'family'], 3, [1, 2, 4])).toEqual({
+      specific: 'archetypes=family+traveller;breadth=2-3',
+      broad: 'breadth=2-3',
+    });
     expect(peerGroupKeys([], 0, [1]).specific).toBe('archetypes=(none);breadth=0');
   });
 
@@ -29,7 +32,14 @@ describe('peer spend', () => {
     const small = new LogHistogram();
     for (let i = 0; i < 30; i++) big.add(100);
     small.add(5);
-    const levels = peerLevels(new Map([['big', big], ['small', small]]), 0.8, 30);
+    const levels = peerLevels(
+      new Map([
+        ['big', big],
+        ['small', small],
+      ]),
+      0.8,
+      30,
+    );
     expect(levels.map((l) => l.key)).toEqual(['big']);
     expect(levels[0]?.level).toBeCloseTo(100, -1);
   });

@@ -7,21 +7,38 @@ const refund = (orderId: string, at: Date, amount: number): PurchaseLine => ({ o
 
 describe('purchaseHistory', () => {
   it('counts repeat purchase days, several orders on one UTC day as one purchase', () => {
-    const h = purchaseHistory([buy('o1', day('2024-01-01'), 10), buy('o2', day('2024-01-08', 9), 20), buy('o3', day('2024-01-08', 18), 30), buy('o4', day('2024-01-22'), 40)], 7);
+    const h = purchaseHistory(
+      [
+        buy('o1', day('2024-01-01'), 10),
+        buy('o2', day('2024-01-08', 9), 20),
+        buy('o3', day('2024-01-08', 18), 30),
+        buy('o4', day('2024-01-22'), 40),
+      ],
+      7,
+    );
     expect(h).toMatchObject({ orders: 4, x: 2, mx: (50 + 40) / 2, netRevenue: 100 });
     expect(h.firstPurchaseDay?.toISOString()).toBe('2024-01-01T00:00:00.000Z');
     expect(h.lastPurchaseDay?.toISOString()).toBe('2024-01-22T00:00:00.000Z');
   });
 
   it('lets refunds reduce spend, and drops an order refunded in full from frequency and recency', () => {
-    const lines = [buy('o1', day('2024-01-01'), 10), buy('o2', day('2024-02-01'), 50), refund('o2', day('2024-02-03'), 20), buy('o3', day('2024-03-01'), 30), refund('o3', day('2024-03-02'), 30)];
+    const lines = [
+      buy('o1', day('2024-01-01'), 10),
+      buy('o2', day('2024-02-01'), 50),
+      refund('o2', day('2024-02-03'), 20),
+      buy('o3', day('2024-03-01'), 30),
+      refund('o3', day('2024-03-02'), 30),
+    ];
     const h = purchaseHistory(lines, 7);
     expect(h).toMatchObject({ orders: 2, x: 1, mx: 30, netRevenue: 40 });
     expect(h.lastPurchaseDay?.toISOString()).toBe('2024-02-01T00:00:00.000Z');
   });
 
   it('charges a refund without a known order to the latest order before it', () => {
-    const h = purchaseHistory([buy('o1', day('2024-01-01'), 10), buy('o2', day('2024-02-01'), 50), refund('r-unknown', day('2024-02-10'), 15)], 7);
+    const h = purchaseHistory(
+      [buy('o1', day('2024-01-01'), 10), buy('o2', day('2024-02-01'), 50), refund('r-unknown', day('2024-02-10'), 15)],
+      7,
+    );
     expect(h).toMatchObject({ x: 1, mx: 35, netRevenue: 45 });
   });
 
@@ -30,12 +47,14 @@ describe('purchaseHistory', () => {
   });
 
   it('depends only on the set of lines, never on their arrival order (history import = live)', () => {
-    const line = fc.record({
-      orderId: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
-      kind: fc.constantFrom<'purchase' | 'refund'>('purchase', 'purchase', 'refund'),
-      at: fc.integer({ min: 0, max: 400 * 86_400 }).map((s) => new Date(Date.UTC(2024, 0, 1) + s * 1000)),
-      amount: fc.integer({ min: 1, max: 50_000 }).map((c) => c / 100),
-    }).map((l): PurchaseLine => ({ ...l, amount: l.kind === 'refund' ? -l.amount : l.amount }));
+    const line = fc
+      .record({
+        orderId: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+        kind: fc.constantFrom<'purchase' | 'refund'>('purchase', 'purchase', 'refund'),
+        at: fc.integer({ min: 0, max: 400 * 86_400 }).map((s) => new Date(Date.UTC(2024, 0, 1) + s * 1000)),
+        amount: fc.integer({ min: 1, max: 50_000 }).map((c) => c / 100),
+      })
+      .map((l): PurchaseLine => ({ ...l, amount: l.kind === 'refund' ? -l.amount : l.amount }));
     fc.assert(
       fc.property(fc.array(line, { maxLength: 20 }), fc.integer(), (lines, seed) => {
         const shuffled = [...lines].sort((p, q) => ((p.at.getTime() * 31 + seed) % 7) - ((q.at.getTime() * 31 + seed) % 7));
@@ -49,7 +68,10 @@ describe('purchaseHistory', () => {
 });
 
 describe('order history kept as an archive plus a bounded window of lines', () => {
-  const purchases = fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 500 })), { minLength: 1, maxLength: 80 });
+  const purchases = fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 500 })),
+    { minLength: 1, maxLength: 80 },
+  );
   const linesOf = (rows: Array<[number, number, number]>): PurchaseLine[] =>
     rows.map(([d, h, amount], i) => buy(`o${i}`, new Date(Date.UTC(2024, 0, 1 + d, h)), amount));
 

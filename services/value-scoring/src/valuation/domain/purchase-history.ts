@@ -90,7 +90,11 @@ export interface OrderArchive {
  * Keeps at most `keep` lines whole (the newest; whole UTC days only, so no day is split between
  * archive and lines) and folds the older ones into the archive. `archived`: lines folded now.
  */
-export function archiveOldLines<L extends PurchaseLine>(lines: readonly L[], archive: OrderArchive | undefined, keep: number): { lines: L[]; archive: OrderArchive | undefined; archived: number } {
+export function archiveOldLines<L extends PurchaseLine>(
+  lines: readonly L[],
+  archive: OrderArchive | undefined,
+  keep: number,
+): { lines: L[]; archive: OrderArchive | undefined; archived: number } {
   if (lines.length <= keep) return { lines: [...lines], archive, archived: 0 };
   const sorted = [...lines].sort(byTimeThenId);
   const boundary = sorted[sorted.length - keep - 1];
@@ -124,7 +128,9 @@ export function combineArchives(a: OrderArchive | undefined, b: OrderArchive | u
 
 function foldIntoArchive(archive: OrderArchive | undefined, lines: readonly PurchaseLine[], cutDay: number): OrderArchive {
   const { transactions, netRevenue } = transactionsOf(lines, false);
-  const next: OrderArchive = archive ? { ...archive } : { lines: 0, purchases: 0, orders: 0, revenue: 0, purchaseDays: 0, dayValueSum: 0, firstDayValue: 0, throughDay: new Date(cutDay) };
+  const next: OrderArchive = archive
+    ? { ...archive }
+    : { lines: 0, purchases: 0, orders: 0, revenue: 0, purchaseDays: 0, dayValueSum: 0, firstDayValue: 0, throughDay: new Date(cutDay) };
   const held = archive ? archive.throughDay.getTime() : -Infinity;
   for (const [day, value] of dayTotals(transactions)) {
     next.dayValueSum += value;

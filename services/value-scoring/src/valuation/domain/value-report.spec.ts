@@ -23,17 +23,24 @@ describe('value report', () => {
 
   it('puts every customer in exactly one band and one tier, whatever the values', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ value: fc.double({ min: -1e4, max: 1e6, noNaN: true }), tier: fc.constantFrom('A', 'B', 'C', 'D') }), { maxLength: 200 }), (customers) => {
-        const builder = new ValueReportBuilder();
-        customers.forEach((c, i) => builder.add({ customerId: `c${i}`, tier: c.tier, actualValue: c.value, strategicValue: c.value / 2, archetypes: [] }));
-        const report = builder.build();
-        // Below-zero margins are counted apart from the bands, which start at 0.
-        expect(report.histogram.reduce((s, b) => s + b.customers, 0) + report.belowZero.customers).toBe(customers.length);
-        expect(report.belowZero.customers).toBe(customers.filter((c) => c.value < 0).length);
-        expect(Object.values(report.tiers).reduce((s, n) => s + n, 0)).toBe(customers.length);
-        expect(report.histogram).toHaveLength(VALUE_BANDS.length);
-        expect(report.mostGrowable.length).toBeLessThanOrEqual(10);
-      }),
+      fc.property(
+        fc.array(fc.record({ value: fc.double({ min: -1e4, max: 1e6, noNaN: true }), tier: fc.constantFrom('A', 'B', 'C', 'D') }), {
+          maxLength: 200,
+        }),
+        (customers) => {
+          const builder = new ValueReportBuilder();
+          customers.forEach((c, i) =>
+            builder.add({ customerId: `c${i}`, tier: c.tier, actualValue: c.value, strategicValue: c.value / 2, archetypes: [] }),
+          );
+          const report = builder.build();
+          // Below-zero margins are counted apart from the bands, which start at 0.
+          expect(report.histogram.reduce((s, b) => s + b.customers, 0) + report.belowZero.customers).toBe(customers.length);
+          expect(report.belowZero.customers).toBe(customers.filter((c) => c.value < 0).length);
+          expect(Object.values(report.tiers).reduce((s, n) => s + n, 0)).toBe(customers.length);
+          expect(report.histogram).toHaveLength(VALUE_BANDS.length);
+          expect(report.mostGrowable.length).toBeLessThanOrEqual(10);
+        },
+      ),
     );
   });
 });

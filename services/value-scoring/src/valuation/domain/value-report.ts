@@ -49,7 +49,12 @@ export class ValueReportBuilder {
       this.bands[band] = (this.bands[band] ?? 0) + 1;
     }
     if (customer.strategicValue > 0) {
-      this.growable.push({ customerId: customer.customerId, tier: customer.tier, actualValue: round2(customer.actualValue), strategicValue: round2(customer.strategicValue) });
+      this.growable.push({
+        customerId: customer.customerId,
+        tier: customer.tier,
+        actualValue: round2(customer.actualValue),
+        strategicValue: round2(customer.strategicValue),
+      });
       if (this.growable.length > this.top * 4) this.trim();
     }
     for (const archetype of customer.archetypes.length > 0 ? customer.archetypes : ['none']) {
@@ -74,7 +79,12 @@ export class ValueReportBuilder {
       belowZero: { customers: this.belowZero.customers, actualValue: round2(this.belowZero.actualValue) },
       mostGrowable: [...this.growable],
       byArchetype: [...this.archetypes]
-        .map(([archetype, e]) => ({ archetype, customers: e.customers, actualValue: round2(e.actualValue), meanActualValue: round2(e.actualValue / e.customers) }))
+        .map(([archetype, e]) => ({
+          archetype,
+          customers: e.customers,
+          actualValue: round2(e.actualValue),
+          meanActualValue: round2(e.actualValue / e.customers),
+        }))
         .sort((a, b) => b.actualValue - a.actualValue || (a.archetype < b.archetype ? -1 : 1)),
     };
   }

@@ -21,7 +21,11 @@ export class CustomerValueController {
   /** The customer's value state and why; a merged id answers with its survivor's, saying so. */
   @Get(':id/value')
   async value(@Param('id') id: string) {
-    const chain = await walkMerges(id, async (link) => (await this.summaries.findOne(link)) ?? undefined, (link) => link.mergedInto);
+    const chain = await walkMerges(
+      id,
+      async (link) => (await this.summaries.findOne(link)) ?? undefined,
+      (link) => link.mergedInto,
+    );
     const summary = chain?.[chain.length - 1];
     const mergedPath = chain?.slice(1).map((link) => link._id) ?? [];
     if (!summary) throw notFound(`no value is known for customer ${id}`);
@@ -29,7 +33,13 @@ export class CustomerValueController {
     const survivorId = summary._id;
     return {
       customerId: survivorId,
-      ...(mergedPath.length > 0 ? { requestedCustomerId: id, mergedInto: survivorId, note: `customer ${id} was merged into ${survivorId}; this is the survivor's value` } : {}),
+      ...(mergedPath.length > 0
+        ? {
+            requestedCustomerId: id,
+            mergedInto: survivorId,
+            note: `customer ${id} was merged into ${survivorId}; this is the survivor's value`,
+          }
+        : {}),
       actualValue: score.actualValue,
       grossValue: score.grossValue ?? null,
       costToServe: score.costToServe ?? null,
@@ -51,7 +61,12 @@ export class CustomerValueController {
       },
       purchases: summary.orderCount ?? summary.purchases,
       revenue: round2(summary.revenue),
-      costEvents: { orders: summary.purchases, returns: summary.costs?.returns ?? 0, serviceCalls: summary.costs?.serviceCalls ?? 0, contacts: summary.costs?.contacts ?? {} },
+      costEvents: {
+        orders: summary.purchases,
+        returns: summary.costs?.returns ?? 0,
+        serviceCalls: summary.costs?.serviceCalls ?? 0,
+        contacts: summary.costs?.contacts ?? {},
+      },
       firstPurchaseAt: summary.firstPurchaseAt?.toISOString() ?? null,
       lastPurchaseAt: summary.lastPurchaseAt?.toISOString() ?? null,
       reasons: score.reasons,

@@ -2,17 +2,21 @@ import { SCOPES } from '@o2o/auth';
 import { openApiController, openApiErrorBody, openApiQueryParameters as queryParameters, openApiSchema as jsonSchema } from '@o2o/runtime';
 import { costModelBody, growableQuery } from '../../costs/interface/cost-model.dto';
 
-const errorBody = openApiErrorBody({ codes: 'invalid_request, invalid_json, unauthorized, forbidden, not_found, version_conflict, rate_limited, internal_error' });
+const errorBody = openApiErrorBody({
+  codes: 'invalid_request, invalid_json, unauthorized, forbidden, not_found, version_conflict, rate_limited, internal_error',
+});
 
 const money = (description: string) => ({ type: 'number', description });
 const nullableMoney = (description: string) => ({ type: ['number', 'null'], description });
 
 const errors = (extra: Record<string, string> = {}) =>
   Object.fromEntries(
-    Object.entries({ '401': 'No or an invalid credential.', '403': 'The credential lacks the scope (`requiredScope`).', '429': "Over the client's rate limit.", ...extra }).map(([status, description]) => [
-      status,
-      { description, content: { 'application/json': { schema: errorBody } } },
-    ]),
+    Object.entries({
+      '401': 'No or an invalid credential.',
+      '403': 'The credential lacks the scope (`requiredScope`).',
+      '429': "Over the client's rate limit.",
+      ...extra,
+    }).map(([status, description]) => [status, { description, content: { 'application/json': { schema: errorBody } } }]),
   );
 
 const costModelView = {
@@ -22,7 +26,11 @@ const costModelView = {
     perOrder: money('One order: picking, packing, shipping, payment fees.'),
     perReturn: money('Handling one return (an `Order Refunded`).'),
     perServiceCall: money('One service call (`Service Call Completed`).'),
-    perContact: { type: 'object', additionalProperties: { type: 'number' }, description: 'One outbound contact (`Contact Made`, or the events CONTACT_EVENTS names) per channel.' },
+    perContact: {
+      type: 'object',
+      additionalProperties: { type: 'number' },
+      description: 'One outbound contact (`Contact Made`, or the events CONTACT_EVENTS names) per channel.',
+    },
     perContactDefault: money('One contact on a channel `perContact` does not name.'),
     perCustomerYear: money('Keeping a customer on the books for a year.'),
     version: { type: 'integer', description: '0 while the configured defaults apply; +1 with each PUT.' },
@@ -43,7 +51,11 @@ export function valueApiDocument(): Record<string, unknown> {
       description:
         'Actual value is a margin: the revenue valuation (net revenue to date under the interim model, expected discounted spend over the horizon under a fitted BG/NBD + Gamma-Gamma model) minus the cost to serve (orders, returns, service calls, contacts per channel, a yearly cost per customer). It may be below zero; every below-zero customer is tier D. Amounts are in the account currency.',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'OAuth 2.0 access token from the issuer, or a scoped API key' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'OAuth 2.0 access token from the issuer, or a scoped API key' },
+      },
+    },
     paths: {
       '/v1/customers/{id}/value': {
         get: {
@@ -68,7 +80,12 @@ export function valueApiDocument(): Record<string, unknown> {
                       tier: { enum: ['A', 'B', 'C', 'D'] },
                       costEvents: {
                         type: 'object',
-                        properties: { orders: { type: 'integer' }, returns: { type: 'integer' }, serviceCalls: { type: 'integer' }, contacts: { type: 'object', additionalProperties: { type: 'integer' } } },
+                        properties: {
+                          orders: { type: 'integer' },
+                          returns: { type: 'integer' },
+                          serviceCalls: { type: 'integer' },
+                          contacts: { type: 'object', additionalProperties: { type: 'integer' } },
+                        },
                       },
                       reasons: { type: 'array', items: { type: 'string' } },
                     },
@@ -85,7 +102,10 @@ export function valueApiDocument(): Record<string, unknown> {
           operationId: 'valueReport',
           summary: 'Tiers, value bands, the top of the most-growable ranking and value by needs archetype, over all customers.',
           ...bearer(SCOPES.segmentsRead),
-          responses: { '200': { description: 'The report.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors() },
+          responses: {
+            '200': { description: 'The report.', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...errors(),
+          },
         },
       },
       '/v1/reports/most-growable': {
@@ -148,7 +168,10 @@ export function valueApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(costModelBody) } } },
           responses: {
             '200': { description: 'The stored model.', content: { 'application/json': { schema: costModelView } } },
-            ...errors({ '400': 'A missing, negative or unknown field (issues name it).', '409': 'The model is no longer at `expectedVersion`: read it again.' }),
+            ...errors({
+              '400': 'A missing, negative or unknown field (issues name it).',
+              '409': 'The model is no longer at `expectedVersion`: read it again.',
+            }),
           },
         },
       },
@@ -156,4 +179,7 @@ export function valueApiDocument(): Record<string, unknown> {
   };
 }
 
-export const OpenApiController = openApiController(valueApiDocument, 'describes the value API (no customer data), as ingestion describes its tracking API');
+export const OpenApiController = openApiController(
+  valueApiDocument,
+  'describes the value API (no customer data), as ingestion describes its tracking API',
+);

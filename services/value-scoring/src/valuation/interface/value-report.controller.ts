@@ -71,6 +71,10 @@ export class ValueReportController {
       };
     });
     const last = page[page.length - 1];
-    return { customers, next: page.length === limit && last ? `${last.growthValue ?? 0}:${last._id}` : null, generatedAt: new Date().toISOString() };
+    return {
+      customers,
+      next: page.length === limit && last ? `${last.growthValue ?? 0}:${last._id}` : null,
+      generatedAt: new Date().toISOString(),
+    };
   }
 }

@@ -48,7 +48,8 @@ export class ManageCampaignsHandler {
     if (current === null) throw new CampaignNotFoundError(id);
     const withId = typeof body === 'object' && body !== null && !Array.isArray(body) ? { id, ...body } : body;
     const campaign = await this.validate(withId, current.definition.version + 1);
-    if (campaign.id !== id) throw new InvalidCampaignError([{ field: 'id', message: `the body names campaign ${campaign.id}, the path ${id}` }]);
+    if (campaign.id !== id)
+      throw new InvalidCampaignError([{ field: 'id', message: `the body names campaign ${campaign.id}, the path ${id}` }]);
     const saved = await this.campaigns.save(current, campaign);
     this.catalog.invalidate();
     return saved;

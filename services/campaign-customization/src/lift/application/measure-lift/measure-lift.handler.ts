@@ -45,7 +45,10 @@ export class MeasureLiftHandler {
       measuredAt: new Date().toISOString(),
       ...computeLift({ treated: counts.treated, control: counts.control, confidence: 0.95 }),
       revenuePerCustomer: meanDifference(outcomes.revenue.treated, outcomes.revenue.control, 0.95),
-      retention: { ...computeLift({ treated: outcomes.retention.treated, control: outcomes.retention.control, confidence: 0.95 }), retentionDays: RETENTION_DAYS },
+      retention: {
+        ...computeLift({ treated: outcomes.retention.treated, control: outcomes.retention.control, confidence: 0.95 }),
+        retentionDays: RETENTION_DAYS,
+      },
     };
   }
 }

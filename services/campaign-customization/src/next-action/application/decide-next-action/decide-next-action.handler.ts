@@ -71,24 +71,43 @@ export class DecideNextActionHandler {
     private readonly outcomes: RecordOfferOutcomesHandler,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
-    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE, initiatedChannels: config.STAGE_GUIDANCE_CHANNELS };
+    this.policy = {
+      channelCaps: config.CONTACT_CHANNEL_CAPS,
+      totalCaps: config.CONTACT_TOTAL_CAPS,
+      globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE,
+      initiatedChannels: config.STAGE_GUIDANCE_CHANNELS,
+    };
     this.learned = config.ARBITRATION === 'learned';
   }
 
   /** The customer's brief with an action decided before (a retried request): nothing is decided again. */
-  async replay(input: { type: string; value: string; channel: string }, decided: { action: NextAction; decisionId?: string; decidedAt: string }): Promise<NextActionAnswer> {
+  async replay(
+    input: { type: string; value: string; channel: string },
+    decided: { action: NextAction; decisionId?: string; decidedAt: string },
+  ): Promise<NextActionAnswer> {
     const customerId = await this.lookup.resolve(input.type, input.value);
     const held = customerId === undefined ? undefined : (await this.lookup.chain(customerId, false))?.at(-1);
     if (held === undefined) throw new UnknownCustomerError(input.type);
     const brief = customerBrief(held.snapshot.profile, input.channel);
-    return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: input.channel, action: decided.action, ...(decided.decisionId ? { decisionId: decided.decisionId } : {}), decidedAt: decided.decidedAt, replayed: true };
+    return {
+      ...brief,
+      greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello',
+      channel: input.channel,
+      action: decided.action,
+      ...(decided.decisionId ? { decisionId: decided.decisionId } : {}),
+      decidedAt: decided.decidedAt,
+      replayed: true,
+    };
   }
 
   /**
    * `channel` absent (outbound, with `campaignId`): the customer's preferred consented channel of
    * that campaign is chosen (outboundChannel). `campaignId`: decide for that campaign only.
    */
-  async execute(input: { type: string; value: string; channel?: string; campaignId?: string }, mode: NextActionMode): Promise<NextActionAnswer> {
+  async execute(
+    input: { type: string; value: string; channel?: string; campaignId?: string },
+    mode: NextActionMode,
+  ): Promise<NextActionAnswer> {
     const customerId = await this.lookup.resolve(input.type, input.value);
     if (customerId === undefined) throw new UnknownCustomerError(input.type);
     const all = await this.catalog.all();
@@ -108,15 +127,28 @@ export class DecideNextActionHandler {
         const chosen = only === undefined ? undefined : outboundChannel(only, profile);
         if (chosen === undefined) {
           const brief = customerBrief(profile);
-          return { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel: '', decidedAt: now.toISOString(), action: { kind: 'none', reason: 'no channel of the campaign is consented for its purpose', passed: [] } };
+          return {
+            ...brief,
+            greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello',
+            channel: '',
+            decidedAt: now.toISOString(),
+            action: { kind: 'none', reason: 'no channel of the campaign is consented for its purpose', passed: [] },
+          };
         }
         channel = chosen.channel;
         channelReason = `channel ${chosen.channel}: ${chosen.reason}`;
       }
       // Only campaigns that could reach the cap check need counts fetched.
-      const candidates = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
+      const candidates = campaigns.filter(
+        (c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId),
+      );
       const ids = chain.map((e) => e.customerId);
-      const { counts, versions } = await this.counters.read(profile.customerId, countsNeeded(candidates, channel, this.policy, profile), now, fromMongo ? [] : ids);
+      const { counts, versions } = await this.counters.read(
+        profile.customerId,
+        countsNeeded(candidates, channel, this.policy, profile),
+        now,
+        fromMongo ? [] : ids,
+      );
       if (!fromMongo) {
         const stale = chain.filter((e) => versions.get(e.customerId) !== e.version).map((e) => e.customerId);
         if (stale.length > 0) {
@@ -128,13 +160,33 @@ export class DecideNextActionHandler {
         }
       }
       const brief = customerBrief(profile, channel);
-      const answer = { ...brief, greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello', channel, decidedAt: now.toISOString() };
+      const answer = {
+        ...brief,
+        greeting: brief.greetingName ? `Hello ${brief.greetingName}` : 'Hello',
+        channel,
+        decidedAt: now.toISOString(),
+      };
       // Counts are cached (OUTCOME_STATS_TTL_MS), so the usual request adds no round trip for them.
       const learning: ArbitrationLearning | undefined = this.learned
-        ? { stats: await this.outcomes.responseStats(), archetype: archetypeOf(profile), policy: defaultLearningPolicy, sampler: this.sampler }
+        ? {
+            stats: await this.outcomes.responseStats(),
+            archetype: archetypeOf(profile),
+            policy: defaultLearningPolicy,
+            sampler: this.sampler,
+          }
         : undefined;
-      const decided = decideNextAction({ profile, memberships, campaigns, channel, now, counts, policy: this.policy, ...(learning !== undefined ? { learning } : {}) });
-      const action: NextAction = channelReason !== undefined && decided.kind === 'offer' ? { ...decided, reasons: [...decided.reasons, channelReason] } : decided;
+      const decided = decideNextAction({
+        profile,
+        memberships,
+        campaigns,
+        channel,
+        now,
+        counts,
+        policy: this.policy,
+        ...(learning !== undefined ? { learning } : {}),
+      });
+      const action: NextAction =
+        channelReason !== undefined && decided.kind === 'offer' ? { ...decided, reasons: [...decided.reasons, channelReason] } : decided;
       if (action.kind === 'none') return { ...answer, action, ...(mode.kind === 'preview' ? { preview: true as const } : {}) };
       // A preview reads the counts but reserves nothing and publishes nothing (GET has no side effects).
       if (mode.kind === 'preview') return { ...answer, action, preview: true };
@@ -144,7 +196,14 @@ export class DecideNextActionHandler {
         const outcome =
           campaign === undefined
             ? 'capped'
-            : await this.counters.reserve(profile.customerId, held.version, contactScopes(campaign.id, channel, this.policy), capChecksFor(campaign, channel, this.policy, profile), decisionId, now);
+            : await this.counters.reserve(
+                profile.customerId,
+                held.version,
+                contactScopes(campaign.id, channel, this.policy),
+                capChecksFor(campaign, channel, this.policy, profile),
+                decisionId,
+                now,
+              );
         if (outcome === 'stale') this.lookup.forget([held.customerId]);
         if (outcome !== 'reserved') {
           if (attempt < MAX_ATTEMPTS) continue;
@@ -152,7 +211,19 @@ export class DecideNextActionHandler {
         }
       }
       // Answered only once Kafka has the decision (see DecisionPublisher), with the request's trace.
-      await this.decisions.publish({ key: profile.customerId, trace: context.active(), event: createEnvelope({ id: decisionId, type: 'campaign.decided', version: 1, source: SOURCE, subject: profile.customerId, time: answer.decidedAt, data: decisionData(decisionId, profile.customerId, action, answer.decidedAt, profile.needs?.archetypes ?? []) }) });
+      await this.decisions.publish({
+        key: profile.customerId,
+        trace: context.active(),
+        event: createEnvelope({
+          id: decisionId,
+          type: 'campaign.decided',
+          version: 1,
+          source: SOURCE,
+          subject: profile.customerId,
+          time: answer.decidedAt,
+          data: decisionData(decisionId, profile.customerId, action, answer.decidedAt, profile.needs?.archetypes ?? []),
+        }),
+      });
       return { ...answer, action, decisionId };
     }
   }
@@ -166,13 +237,33 @@ export class CustomerChangingError extends Error {
   }
 }
 
-function decisionData(decisionId: string, customerId: string, action: Exclude<NextAction, { kind: 'none' }>, decidedAt: string, archetypes: string[]): CampaignDecidedDataV1 {
-  const base = { decisionId, customerId, campaignId: action.campaignId, campaignVersion: action.campaignVersion, channel: action.channel, decidedAt, archetypes };
+function decisionData(
+  decisionId: string,
+  customerId: string,
+  action: Exclude<NextAction, { kind: 'none' }>,
+  decidedAt: string,
+  archetypes: string[],
+): CampaignDecidedDataV1 {
+  const base = {
+    decisionId,
+    customerId,
+    campaignId: action.campaignId,
+    campaignVersion: action.campaignVersion,
+    channel: action.channel,
+    decidedAt,
+    archetypes,
+  };
   if (action.kind === 'control') return { ...base, kind: 'control', controlGroup: action.group, modules: [], reasons: [action.reason] };
   return {
     ...base,
     kind: 'offer',
-    modules: action.offer.modules.map((m) => ({ module: m.module, optionId: m.optionId, ...(m.label !== undefined ? { label: m.label } : {}), attributes: m.attributes, reason: m.reason })),
+    modules: action.offer.modules.map((m) => ({
+      module: m.module,
+      optionId: m.optionId,
+      ...(m.label !== undefined ? { label: m.label } : {}),
+      attributes: m.attributes,
+      reason: m.reason,
+    })),
     reasons: action.reasons,
   };
 }

@@ -30,7 +30,14 @@ function campaign(id: string, segmentId: string, overrides: Record<string, unkno
 
 describe('contacts made and caps left', () => {
   const now = new Date('2026-12-06T12:00:00Z');
-  const counts: Record<string, number> = { 'all@24h': 1, 'channel:email@24h': 1, 'all@168h': 2, 'channel:email@168h': 2, 'campaign:spring@168h': 2, 'campaign:spring:channel:email@24h': 1 };
+  const counts: Record<string, number> = {
+    'all@24h': 1,
+    'channel:email@24h': 1,
+    'all@168h': 2,
+    'channel:email@168h': 2,
+    'campaign:spring@168h': 2,
+    'campaign:spring:channel:email@24h': 1,
+  };
   const history = jest.fn(async (_customerId: string, needed: ReadonlyArray<{ key: string }>, _campaignIds: readonly string[]) => ({
     counts: new Map(needed.map((n) => [n.key, counts[n.key] ?? 0])),
     contacts: [{ contactId: 'd-2', at: '2026-12-06T11:00:00.000Z', campaignId: 'spring' }],
@@ -42,9 +49,15 @@ describe('contacts made and caps left', () => {
         chain: async () => [{ customerId: 'c-1', version: 3, snapshot: { profile: emptyProfile('c-1'), memberships: { gold: 1 } } }],
       } as unknown as CustomerLookup,
       // spring reaches the customer; summer's segment does not hold them; paused is not live.
-      { all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })] } as unknown as CampaignCatalog,
+      {
+        all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })],
+      } as unknown as CampaignCatalog,
       { history } as unknown as ContactCounterStore,
-      { CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }], CONTACT_CHANNEL_CAPS: { email: [{ max: 4, windowHours: 24 }], sms: [{ max: 1, windowHours: 24 }] }, GLOBAL_HOLDOUT_SHARE: 0 } as unknown as CampaignCustomizationConfig,
+      {
+        CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }],
+        CONTACT_CHANNEL_CAPS: { email: [{ max: 4, windowHours: 24 }], sms: [{ max: 1, windowHours: 24 }] },
+        GLOBAL_HOLDOUT_SHARE: 0,
+      } as unknown as CampaignCustomizationConfig,
     );
 
   it('counts contacts per window and reports every cap of each campaign that can reach the customer', async () => {
@@ -68,6 +81,8 @@ describe('contacts made and caps left', () => {
   });
 
   it('answers unknown customers with the domain error the controller maps to 404', async () => {
-    await expect(query(false).execute({ type: 'email', value: 'x@y.z', channel: 'email' }, now)).rejects.toBeInstanceOf(UnknownCustomerError);
+    await expect(query(false).execute({ type: 'email', value: 'x@y.z', channel: 'email' }, now)).rejects.toBeInstanceOf(
+      UnknownCustomerError,
+    );
   });
 });

@@ -51,7 +51,12 @@ export class ReadContactsQuery {
     private readonly counters: ContactCounterStore,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
-    this.policy = { channelCaps: config.CONTACT_CHANNEL_CAPS, totalCaps: config.CONTACT_TOTAL_CAPS, globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE, initiatedChannels: config.STAGE_GUIDANCE_CHANNELS };
+    this.policy = {
+      channelCaps: config.CONTACT_CHANNEL_CAPS,
+      totalCaps: config.CONTACT_TOTAL_CAPS,
+      globalHoldoutShare: config.GLOBAL_HOLDOUT_SHARE,
+      initiatedChannels: config.STAGE_GUIDANCE_CHANNELS,
+    };
   }
 
   async execute(input: { type: string; value: string; channel: string }, now = new Date()): Promise<ContactsAnswer> {
@@ -62,31 +67,59 @@ export class ReadContactsQuery {
     const { profile, memberships } = held.snapshot;
     const { channel } = input;
     const campaigns = await this.catalog.all();
-    const reachable = campaigns.filter((c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId));
-    const checks = reachable.flatMap((campaign) => capChecksFor(campaign, channel, this.policy, profile).map((check) => ({ campaignId: campaign.id, check })));
+    const reachable = campaigns.filter(
+      (c) => isLive(c, now) && c.channels.includes(channel) && Object.prototype.hasOwnProperty.call(memberships, c.segmentId),
+    );
+    const checks = reachable.flatMap((campaign) =>
+      capChecksFor(campaign, channel, this.policy, profile).map((check) => ({ campaignId: campaign.id, check })),
+    );
     const needed = new Map<string, { scope: string; windowHours: number; key: string }>();
-    const add = (scope: string, windowHours: number) => needed.set(countKey(scope, windowHours), { scope, windowHours, key: countKey(scope, windowHours) });
+    const add = (scope: string, windowHours: number) =>
+      needed.set(countKey(scope, windowHours), { scope, windowHours, key: countKey(scope, windowHours) });
     for (const hours of SHOWN_WINDOWS_HOURS) {
       add(scopes.all(), hours);
       add(scopes.channel(channel), hours);
     }
     for (const { check } of checks) add(check.scope, check.windowHours);
-    const { counts, contacts } = await this.counters.history(profile.customerId, [...needed.values()], campaigns.map((c) => c.id), now, LATEST_CONTACTS);
+    const { counts, contacts } = await this.counters.history(
+      profile.customerId,
+      [...needed.values()],
+      campaigns.map((c) => c.id),
+      now,
+      LATEST_CONTACTS,
+    );
     const count = (scope: string, hours: number) => counts.get(countKey(scope, hours)) ?? 0;
     const caps = checks.map(({ campaignId, check }): CapStanding => {
       const used = count(check.scope, check.windowHours);
-      return { campaignId, scope: check.scope, windowHours: check.windowHours, max: check.max, used, left: Math.max(0, check.max - used), source: check.source };
+      return {
+        campaignId,
+        scope: check.scope,
+        windowHours: check.windowHours,
+        max: check.max,
+        used,
+        left: Math.max(0, check.max - used),
+        source: check.source,
+      };
     });
     return {
       customerId: profile.customerId,
       channel,
       at: now.toISOString(),
-      made: SHOWN_WINDOWS_HOURS.map((hours) => ({ windowHours: hours, all: count(scopes.all(), hours), channel: count(scopes.channel(channel), hours) })),
+      made: SHOWN_WINDOWS_HOURS.map((hours) => ({
+        windowHours: hours,
+        all: count(scopes.all(), hours),
+        channel: count(scopes.channel(channel), hours),
+      })),
       latest: contacts,
       caps,
       campaigns: reachable.map((c) => {
         const own = caps.filter((cap) => cap.campaignId === c.id);
-        return { campaignId: c.id, name: c.name, capsLeft: own.length === 0 ? null : Math.min(...own.map((cap) => cap.left)), contactAllowed: own.every((cap) => cap.left > 0) };
+        return {
+          campaignId: c.id,
+          name: c.name,
+          capsLeft: own.length === 0 ? null : Math.min(...own.map((cap) => cap.left)),
+          contactAllowed: own.every((cap) => cap.left > 0),
+        };
       }),
     };
   }

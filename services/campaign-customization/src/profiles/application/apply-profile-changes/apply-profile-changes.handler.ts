@@ -132,7 +132,10 @@ export class ApplyProfileChangesHandler {
         this.rememberExposures(batch);
         this.reportLimits(limited);
         const timings = { readMs: loaded - started, writeMs: wrote - loaded, publishMs: Date.now() - wrote };
-        this.logger.debug({ changes: changes.length, customers: working.size, written: dirty.length, published, round, ...timings }, 'batch applied');
+        this.logger.debug(
+          { changes: changes.length, customers: working.size, written: dirty.length, published, round, ...timings },
+          'batch applied',
+        );
         return { written: dirty.length, published, rounds: round };
       }
       this.logger.debug({ round, written: dirty.length, matched }, 'customers changed concurrently; redoing the batch');
@@ -145,7 +148,13 @@ export class ApplyProfileChangesHandler {
       for (const limit of limits) this.limitsApplied.inc({ limit });
       // Customer ids carry no personal data: the id says whose profile to look at.
       this.logger.warn(
-        { customerId, limits: [...limits], counterSeriesMax: this.config.CUSTOMER_COUNTER_SERIES_MAX, counterValueMax: this.config.CUSTOMER_COUNTER_VALUE_MAX, traitsMax: this.config.CUSTOMER_TRAITS_MAX },
+        {
+          customerId,
+          limits: [...limits],
+          counterSeriesMax: this.config.CUSTOMER_COUNTER_SERIES_MAX,
+          counterValueMax: this.config.CUSTOMER_COUNTER_VALUE_MAX,
+          traitsMax: this.config.CUSTOMER_TRAITS_MAX,
+        },
         'customer profile limit applied',
       );
     }
@@ -160,7 +169,8 @@ export class ApplyProfileChangesHandler {
     const working = new Map<string, Working>();
     for (const [id, { stored }] of docs) working.set(id, batchCustomer<Context>(stored));
     // Asked for or merged into but not stored yet: a customer this batch starts.
-    for (const id of [...ids, ...[...docs.values()].flatMap((d) => d.mergedInto ?? [])]) if (!working.has(id)) working.set(id, batchCustomer<Context>({ state: emptyState(id), version: 0, exists: false }));
+    for (const id of [...ids, ...[...docs.values()].flatMap((d) => d.mergedInto ?? [])])
+      if (!working.has(id)) working.set(id, batchCustomer<Context>({ state: emptyState(id), version: 0, exists: false }));
     return working;
   }
 

@@ -109,7 +109,10 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     const fresh = await this.segments.get(initial._id);
     if (!fresh || fresh.backfill.status === 'done') return;
     let progress = fresh.backfill;
-    this.logger.info({ segment: fresh._id, version: progress.version, cause: progress.cause, from: progress.lastId }, 'segment back-fill running');
+    this.logger.info(
+      { segment: fresh._id, version: progress.version, cause: progress.cause, from: progress.lastId },
+      'segment back-fill running',
+    );
     while (!this.stopping) {
       const page = await this.customers.page(progress.lastId, this.config.BACKFILL_PAGE_SIZE);
       const live = page.filter((p) => !p.merged).map((p) => p.customerId);
@@ -120,10 +123,18 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
       const lastId = last?.customerId ?? progress.lastId;
       if (!(await this.segments.recordProgress(fresh._id, progress, lastId, live.length, done))) return;
       if (done) {
-        this.logger.info({ segment: fresh._id, version: progress.version, processed: progress.processed + live.length }, 'segment back-fill done');
+        this.logger.info(
+          { segment: fresh._id, version: progress.version, processed: progress.processed + live.length },
+          'segment back-fill done',
+        );
         return;
       }
-      progress = { ...progress, lastId, processed: progress.processed + live.length, startedAt: progress.startedAt ?? new Date().toISOString() };
+      progress = {
+        ...progress,
+        lastId,
+        processed: progress.processed + live.length,
+        startedAt: progress.startedAt ?? new Date().toISOString(),
+      };
     }
   }
 

@@ -35,7 +35,9 @@ export class ManageSegmentsHandler implements OnApplicationBootstrap {
     for (const [index, input] of this.config.CAMPAIGN_DEFAULT_SEGMENTS.entries()) {
       const parsed = segmentDraftSchema.safeParse(input);
       if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => describeIssue({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+        const detail = parsed.error.issues.map((i) =>
+          describeIssue({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }),
+        );
         throw new Error(`CAMPAIGN_DEFAULT_SEGMENTS[${index}] is invalid: ${detail.join('; ')}`);
       }
       await this.segments.ensure(reviseSegment(undefined, parsed.data), total);

@@ -36,7 +36,10 @@ export function normaliseIdentifierValue(
       value = raw.trim().toLowerCase();
       break;
     case 'compactUpper':
-      value = raw.normalize('NFKC').replace(/[\s.\-_/]+/gu, '').toUpperCase();
+      value = raw
+        .normalize('NFKC')
+        .replace(/[\s.\-_/]+/gu, '')
+        .toUpperCase();
       break;
   }
   if (value === '') return normalisationFailure('identifier', 'empty', 'empty identifier');

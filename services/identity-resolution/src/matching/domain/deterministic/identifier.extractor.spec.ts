@@ -52,7 +52,10 @@ describe('extractIdentifiers', () => {
 
   it('reads previousId of an alias call as the configured type when alias means merge', () => {
     const event = { type: 'alias', userId: 'u-1', previousId: 'anon-1' };
-    expect(extractIdentifiers(event, rules).identifiers.map(({ type, value }) => `${type}:${value}`)).toEqual(['userId:u-1', 'anonymousId:anon-1']);
+    expect(extractIdentifiers(event, rules).identifiers.map(({ type, value }) => `${type}:${value}`)).toEqual([
+      'userId:u-1',
+      'anonymousId:anon-1',
+    ]);
     const ignoring = compileIdentityRules({ ...defaultIdentityRules, alias: { effect: 'ignore', previousIdType: 'anonymousId' } });
     expect(extractIdentifiers(event, ignoring).identifiers.map(({ type }) => type)).toEqual(['userId']);
   });
@@ -65,7 +68,10 @@ describe('extractIdentifiers', () => {
   it("reads a phone without a country prefix in the country of the event's address", () => {
     const us = extractIdentifiers({ type: 'identify', traits: { phone: '(415) 555-2671', address: { country: 'US' } } }, rules).identifiers;
     expect(us.find((i) => i.type === 'phone')?.value).toBe('+14155552671');
-    const fallback = extractIdentifiers({ type: 'identify', traits: { phone: '0412 555 123', address: { country: 'United States' } } }, rules).identifiers;
+    const fallback = extractIdentifiers(
+      { type: 'identify', traits: { phone: '0412 555 123', address: { country: 'United States' } } },
+      rules,
+    ).identifiers;
     expect(fallback.find((i) => i.type === 'phone')?.value).toBe('+61412555123');
   });
 });

@@ -74,7 +74,10 @@ export function extractIdentifiers(event: SegmentLikeEvent, rules: IdentityRules
   const seen = new Set<string>();
 
   const country = countryOfEvent(event);
-  const settings = country !== undefined && country.length === 2 && isSupportedPhoneCountry(country) ? { ...rules.normaliserSettings, phone: { ...rules.normaliserSettings.phone, defaultCountry: country } } : rules.normaliserSettings;
+  const settings =
+    country !== undefined && country.length === 2 && isSupportedPhoneCountry(country)
+      ? { ...rules.normaliserSettings, phone: { ...rules.normaliserSettings.phone, defaultCountry: country } }
+      : rules.normaliserSettings;
   const consider = (rule: CompiledIdentifierType, source: string, raw: string): void => {
     const result = normaliseIdentifierValue(rule.normaliser, raw, settings);
     if (!result.ok) {

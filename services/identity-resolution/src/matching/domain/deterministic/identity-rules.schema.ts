@@ -72,7 +72,11 @@ export const identityRulesSchema = z
         try {
           new RegExp(pattern, 'u');
         } catch {
-          ctx.addIssue({ code: 'custom', path: ['identifierTypes', type, 'blockedPatterns', index], message: 'is not a valid regular expression' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['identifierTypes', type, 'blockedPatterns', index],
+            message: 'is not a valid regular expression',
+          });
         }
       });
     }

@@ -100,7 +100,10 @@ describe('decideResolution', () => {
     ]);
     expect(decision).toMatchObject({ kind: 'attach', customerId: 'c1', newIdentifiers: [] });
     expect(decision.refused).toEqual([
-      expect.objectContaining({ identifier: { type: 'email', value: 'f@x.com' }, reason: 'limit exceeded: one customer may hold at most 5 email' }),
+      expect.objectContaining({
+        identifier: { type: 'email', value: 'f@x.com' },
+        reason: 'limit exceeded: one customer may hold at most 5 email',
+      }),
     ]);
   });
 

@@ -97,8 +97,7 @@ class IdentifierSet {
 
 function byPriority(rules: IdentityRules): (a: ExtractedIdentifier, b: ExtractedIdentifier) => number {
   const priority = (identifier: ExtractedIdentifier): number => rules.types.get(identifier.type)?.priority ?? 0;
-  return (a, b) =>
-    priority(b) - priority(a) || a.type.localeCompare(b.type) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+  return (a, b) => priority(b) - priority(a) || a.type.localeCompare(b.type) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
 
 function refusedFromExtraction(rejected: readonly RejectedIdentifier[]): RefusedLink[] {
@@ -180,9 +179,7 @@ export function decideResolution(
   }
 
   const heldBefore = new IdentifierSet(group.flatMap((customer) => customer.identifiers));
-  const newIdentifiers = accepted
-    .filter((identifier) => !heldBefore.has(identifier))
-    .map(({ type, value }) => ({ type, value }));
+  const newIdentifiers = accepted.filter((identifier) => !heldBefore.has(identifier)).map(({ type, value }) => ({ type, value }));
 
   if (group.length === 0) {
     if (accepted.length === 0) {

@@ -38,7 +38,9 @@ describe('checkBridge', () => {
 
   it('combines both guards, size first', () => {
     expect(guardLink(cluster('a', 9), cluster('b', 9), [{ kind: 'deterministic' }], config).reason).toMatch(/^size cap/);
-    expect(guardLink(cluster('a', 2), cluster('b', 2), [{ kind: 'probabilistic', weight: 1 }], defaultOverMergeGuardConfig).verdict).toBe('allow');
+    expect(guardLink(cluster('a', 2), cluster('b', 2), [{ kind: 'probabilistic', weight: 1 }], defaultOverMergeGuardConfig).verdict).toBe(
+      'allow',
+    );
   });
 });
 

@@ -1,6 +1,4 @@
-export type GuardVerdict =
-  | { readonly verdict: 'allow'; readonly reason: string }
-  | { readonly verdict: 'review'; readonly reason: string };
+export type GuardVerdict = { readonly verdict: 'allow'; readonly reason: string } | { readonly verdict: 'review'; readonly reason: string };
 
 export interface ClusterSummary {
   readonly clusterId: string;
@@ -45,7 +43,11 @@ const allow = (reason: string): GuardVerdict => ({ verdict: 'allow', reason });
 const review = (reason: string): GuardVerdict => ({ verdict: 'review', reason });
 
 /** Would joining the two clusters exceed the size cap? */
-export function checkClusterSize(a: ClusterSummary, b: ClusterSummary, config: OverMergeGuardConfig = defaultOverMergeGuardConfig): GuardVerdict {
+export function checkClusterSize(
+  a: ClusterSummary,
+  b: ClusterSummary,
+  config: OverMergeGuardConfig = defaultOverMergeGuardConfig,
+): GuardVerdict {
   if (a.clusterId === b.clusterId) return allow('already one cluster');
   const joined = a.size + b.size;
   if (joined > config.maxClusterSize) {
@@ -77,9 +79,7 @@ export function checkBridge(
   if (links.length >= config.minLinksBetweenLargeClusters) {
     return allow(`${links.length} independent links join the clusters`);
   }
-  return review(
-    `bridge: ${a.clusterId} (${a.size}) and ${b.clusterId} (${b.size}) would be joined by ${links.length} weak link(s) only`,
-  );
+  return review(`bridge: ${a.clusterId} (${a.size}) and ${b.clusterId} (${b.size}) would be joined by ${links.length} weak link(s) only`);
 }
 
 /** Both guards; the first that asks for review wins. */

@@ -25,7 +25,10 @@ describe('clusterRecords', () => {
       { a: `${p}1`, b: `${p}3`, weight: 30 },
     ];
     const ids = ['a1', 'a2', 'a3', 'b1', 'b2', 'b3'];
-    const clustering = clusterRecords(ids, [...triangle('a'), ...triangle('b'), { a: 'a1', b: 'b1', weight: 8 }], 5, { ...config, maxClusterSize: 10 });
+    const clustering = clusterRecords(ids, [...triangle('a'), ...triangle('b'), { a: 'a1', b: 'b1', weight: 8 }], 5, {
+      ...config,
+      maxClusterSize: 10,
+    });
     expect(new Set(clustering.clusterOf.values())).toEqual(new Set(['a1', 'b1']));
     expect(clustering.heldForReview).toEqual([expect.objectContaining({ a: 'a1', b: 'b1', reason: expect.stringMatching(/^bridge/) })]);
   });

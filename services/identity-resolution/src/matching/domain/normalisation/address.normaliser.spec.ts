@@ -1,4 +1,12 @@
-import { normaliseAddress, normaliseLocality, normalisePostcode, normaliseState, normaliseStreet, normaliseUnit, squashedStreetName } from './address.normaliser';
+import {
+  normaliseAddress,
+  normaliseLocality,
+  normalisePostcode,
+  normaliseState,
+  normaliseStreet,
+  normaliseUnit,
+  squashedStreetName,
+} from './address.normaliser';
 
 describe('normaliseStreet', () => {
   it.each([

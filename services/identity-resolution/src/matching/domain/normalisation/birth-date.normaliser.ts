@@ -23,8 +23,18 @@ export const defaultBirthDateNormaliserOptions: BirthDateNormaliserOptions = {
 };
 
 const MONTHS: ReadonlyArray<readonly [string, number]> = [
-  ['jan', 1], ['feb', 2], ['mar', 3], ['apr', 4], ['may', 5], ['jun', 6],
-  ['jul', 7], ['aug', 8], ['sep', 9], ['oct', 10], ['nov', 11], ['dec', 12],
+  ['jan', 1],
+  ['feb', 2],
+  ['mar', 3],
+  ['apr', 4],
+  ['may', 5],
+  ['jun', 6],
+  ['jul', 7],
+  ['aug', 8],
+  ['sep', 9],
+  ['oct', 10],
+  ['nov', 11],
+  ['dec', 12],
 ];
 const SEP = '[\\s./-]+';
 const ISO_LIKE = new RegExp(`^(\\d{4})${SEP}(\\d{1,2})${SEP}(\\d{1,2})$`, 'u');
@@ -45,7 +55,10 @@ function monthFromName(name: string): number | undefined {
   const match = MONTHS.find(([abbreviation]) => abbreviation === prefix);
   if (match === undefined) return undefined;
   // Accept "mar", "march", "sept" but not "marble": the rest must continue the month's name.
-  const full = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'][match[1] - 1] ?? '';
+  const full =
+    ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'][
+      match[1] - 1
+    ] ?? '';
   return full.startsWith(name) || name === 'sept' ? match[1] : undefined;
 }
 

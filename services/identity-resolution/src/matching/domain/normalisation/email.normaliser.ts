@@ -30,10 +30,7 @@ const MAX_LENGTH = 254;
  * Case is folded for the whole address: local parts are case-sensitive in theory only, and
  * channels routinely capitalise the first letter.
  */
-export function normaliseEmail(
-  raw: string,
-  options: EmailNormaliserOptions = defaultEmailNormaliserOptions,
-): NormalisationResult<string> {
+export function normaliseEmail(raw: string, options: EmailNormaliserOptions = defaultEmailNormaliserOptions): NormalisationResult<string> {
   let text = raw.normalize('NFC').trim();
   if (text.toLowerCase().startsWith('mailto:')) text = text.slice('mailto:'.length).trim();
   // "Maria Sentosa <msentosa@fmail.com>" and "<msentosa@fmail.com>": the address in the brackets.

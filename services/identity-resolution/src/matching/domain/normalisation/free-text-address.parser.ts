@@ -24,12 +24,21 @@ export function splitFreeTextAddress(raw: string): AddressParts {
   try {
     const us = parseAddress(text);
     if (us.addressLine1 !== undefined && us.placeName !== undefined) {
-      return compact({ street: us.addressLine1, line2: us.addressLine2, city: us.placeName, state: us.stateAbbreviation, postcode: us.zipCode });
+      return compact({
+        street: us.addressLine1,
+        line2: us.addressLine2,
+        city: us.placeName,
+        state: us.stateAbbreviation,
+        postcode: us.zipCode,
+      });
     }
   } catch {
     // Not an address addresser understands: split it ourselves.
   }
-  const parts = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const parts = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (parts.length === 0) return {};
   const [street, ...rest] = parts;
   let last = rest.pop();

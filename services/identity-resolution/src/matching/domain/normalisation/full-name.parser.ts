@@ -25,7 +25,11 @@ export function splitFullName(raw: string): NameParts {
   const lastName = part(parsed.last);
   const middleName = part(parsed.middle);
   if (firstName === undefined && lastName === undefined) return {};
-  return { ...(firstName !== undefined ? { firstName } : {}), ...(middleName !== undefined ? { middleName } : {}), ...(lastName !== undefined ? { lastName } : {}) };
+  return {
+    ...(firstName !== undefined ? { firstName } : {}),
+    ...(middleName !== undefined ? { middleName } : {}),
+    ...(lastName !== undefined ? { lastName } : {}),
+  };
 }
 
 /** The display name of an address written "Maria Sentosa <msentosa@fmail.com>", if it has one. */

@@ -20,10 +20,7 @@ const NOT_A_LETTER = /[^\p{L}]+/gu;
  * Lower-case, accent-free, punctuation-free name with single spaces ("Anne-Marie  O'Brien" ->
  * "anne marie obrien"). Hyphens become spaces so that hyphenated and spaced spellings agree.
  */
-export function normaliseName(
-  raw: string,
-  options: NameNormaliserOptions = defaultNameNormaliserOptions,
-): NormalisationResult<string> {
+export function normaliseName(raw: string, options: NameNormaliserOptions = defaultNameNormaliserOptions): NormalisationResult<string> {
   const words = tokens(dropApostrophes(foldText(raw)).replace(NOT_A_LETTER, ' '));
   // Titles and suffixes are removed only while a real name remains, so "Miss" alone is kept
   // rather than turned into an empty name, and a second pass finds nothing more to remove.

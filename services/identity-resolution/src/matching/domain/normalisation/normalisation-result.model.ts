@@ -3,12 +3,7 @@
  * typed failure lets the caller record why a value was not used as evidence instead of crashing
  * the consumer.
  */
-export type NormalisationFailureReason =
-  | 'empty'
-  | 'invalid_format'
-  | 'invalid_value'
-  | 'out_of_range'
-  | 'unsupported';
+export type NormalisationFailureReason = 'empty' | 'invalid_format' | 'invalid_value' | 'out_of_range' | 'unsupported';
 
 export interface NormalisationFailure {
   readonly ok: false;
@@ -28,11 +23,7 @@ export function normalised<T>(value: T): NormalisationSuccess<T> {
   return { ok: true, value };
 }
 
-export function normalisationFailure(
-  field: string,
-  reason: NormalisationFailureReason,
-  detail: string,
-): NormalisationFailure {
+export function normalisationFailure(field: string, reason: NormalisationFailureReason, detail: string): NormalisationFailure {
   return { ok: false, field, reason, detail };
 }
 

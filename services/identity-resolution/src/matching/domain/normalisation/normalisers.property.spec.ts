@@ -9,10 +9,7 @@ import { NormalisationResult } from './normalisation-result.model';
 // Arbitrary strings mixed with strings built from the alphabet these fields really use, so that
 // the properties are exercised on successes as well as on failures.
 const fieldLike = (alphabet: string, maxLength = 30): fc.Arbitrary<string> =>
-  fc.oneof(
-    fc.string({ unit: 'binary', maxLength }),
-    fc.string({ unit: fc.constantFrom(...alphabet.split('')), maxLength }),
-  );
+  fc.oneof(fc.string({ unit: 'binary', maxLength }), fc.string({ unit: fc.constantFrom(...alphabet.split('')), maxLength }));
 
 const emailLike = fc.oneof(
   fieldLike('aAbB.+_-@ eé1', 25),
@@ -38,13 +35,21 @@ function expectIdempotent<T>(normalise: (value: T) => NormalisationResult<T>, in
 
 const cases: ReadonlyArray<readonly [string, fc.Arbitrary<string>, (value: string) => NormalisationResult<string>]> = [
   ['email', emailLike, (value) => normaliseEmail(value)],
-  ['email (gmail canonical, plus tags stripped)', emailLike, (value) => normaliseEmail(value, { stripPlusTags: true, canonicaliseGmail: true })],
+  [
+    'email (gmail canonical, plus tags stripped)',
+    emailLike,
+    (value) => normaliseEmail(value, { stripPlusTags: true, canonicaliseGmail: true }),
+  ],
   ['phone', phoneLike, (value) => normalisePhone(value)],
   ['name', nameLike, (value) => normaliseName(value)],
-  ['street', streetLike, (value) => {
-    const result = normaliseStreet(value);
-    return result.ok ? { ok: true, value: result.value.street } : result;
-  }],
+  [
+    'street',
+    streetLike,
+    (value) => {
+      const result = normaliseStreet(value);
+      return result.ok ? { ok: true, value: result.value.street } : result;
+    },
+  ],
   ['unit', streetLike, (value) => normaliseUnit(value)],
   ['locality', nameLike, (value) => normaliseLocality(value)],
   ['postcode AU', fieldLike('0123456789 -', 8), (value) => normalisePostcode(value, 'AU')],
@@ -55,13 +60,19 @@ const cases: ReadonlyArray<readonly [string, fc.Arbitrary<string>, (value: strin
 
 describe.each(cases)('%s normaliser properties', (_name, arbitrary, normalise) => {
   it('never throws', () => {
-    fc.assert(fc.property(fc.oneof(arbitrary, fc.string({ unit: 'binary' })), (input) => {
-      normalise(input);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.oneof(arbitrary, fc.string({ unit: 'binary' })), (input) => {
+        normalise(input);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('is idempotent', () => {
-    fc.assert(fc.property(arbitrary, (input) => expectIdempotent(normalise, input)), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbitrary, (input) => expectIdempotent(normalise, input)),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -22,10 +22,7 @@ export function isSupportedPhoneCountry(country: string): boolean {
 }
 
 /** Returns the number in E.164 (+61412345678); extensions are dropped, they do not identify a person. */
-export function normalisePhone(
-  raw: string,
-  options: PhoneNormaliserOptions = defaultPhoneNormaliserOptions,
-): NormalisationResult<string> {
+export function normalisePhone(raw: string, options: PhoneNormaliserOptions = defaultPhoneNormaliserOptions): NormalisationResult<string> {
   const text = raw.trim();
   if (text === '') return normalisationFailure('phone', 'empty', 'no phone number');
   if (text.length > MAX_INPUT_LENGTH) return normalisationFailure('phone', 'invalid_format', 'longer than 64 characters');

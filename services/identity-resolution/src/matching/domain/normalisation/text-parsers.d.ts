@@ -9,7 +9,13 @@ declare module 'parse-full-name' {
     suffix: string;
     error: string[];
   }
-  export function parseFullName(name: string, partToReturn?: 'all', fixCase?: -1 | 0 | 1, stopOnError?: 0 | 1, useLongLists?: 0 | 1): ParsedFullName;
+  export function parseFullName(
+    name: string,
+    partToReturn?: 'all',
+    fixCase?: -1 | 0 | 1,
+    stopOnError?: 0 | 1,
+    useLongLists?: 0 | 1,
+  ): ParsedFullName;
 }
 
 declare module 'addresser' {

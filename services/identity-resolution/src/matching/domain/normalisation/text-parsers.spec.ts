@@ -32,12 +32,28 @@ describe('e-mail display names', () => {
 
 describe('splitFreeTextAddress', () => {
   it('splits a US address with its unit, state and ZIP code', () => {
-    expect(splitFreeTextAddress('123 Main Street Apt 4, Las Vegas NV 89111')).toEqual({ street: '123 Main St', line2: 'Apt 4', city: 'Las Vegas', state: 'NV', postcode: '89111' });
+    expect(splitFreeTextAddress('123 Main Street Apt 4, Las Vegas NV 89111')).toEqual({
+      street: '123 Main St',
+      line2: 'Apt 4',
+      city: 'Las Vegas',
+      state: 'NV',
+      postcode: '89111',
+    });
   });
 
   it('splits other addresses at their commas', () => {
-    expect(splitFreeTextAddress('12 Ranken Place, Piggabeen, NSW 0870')).toEqual({ street: '12 Ranken Place', city: 'Piggabeen', state: 'NSW', postcode: '0870' });
-    expect(splitFreeTextAddress('12 Ranken Place, Rosebery Hill, Piggabeen, 0870')).toEqual({ street: '12 Ranken Place', line2: 'Rosebery Hill', city: 'Piggabeen', postcode: '0870' });
+    expect(splitFreeTextAddress('12 Ranken Place, Piggabeen, NSW 0870')).toEqual({
+      street: '12 Ranken Place',
+      city: 'Piggabeen',
+      state: 'NSW',
+      postcode: '0870',
+    });
+    expect(splitFreeTextAddress('12 Ranken Place, Rosebery Hill, Piggabeen, 0870')).toEqual({
+      street: '12 Ranken Place',
+      line2: 'Rosebery Hill',
+      city: 'Piggabeen',
+      postcode: '0870',
+    });
     expect(splitFreeTextAddress('12 Smith St, Fitzroy')).toEqual({ street: '12 Smith St', city: 'Fitzroy' });
     expect(splitFreeTextAddress('')).toEqual({});
   });

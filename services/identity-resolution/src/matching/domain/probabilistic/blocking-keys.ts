@@ -44,7 +44,9 @@ export function blockingKeys(record: PreparedRecord): string[] {
   if (record.lastName && record.locality) keys.add(`ln-loc:${record.lastName}:${record.locality}`);
   // Either name in its postcode: names entered the wrong way round, with the other name and the
   // birth date garbled, still meet in the postcode.
-  if (record.postcode) for (const name of [record.firstName, record.lastName]) if (name !== undefined && name.length >= 2) keys.add(`name-pc:${name}:${record.postcode}`);
+  if (record.postcode)
+    for (const name of [record.firstName, record.lastName])
+      if (name !== undefined && name.length >= 2) keys.add(`name-pc:${name}:${record.postcode}`);
   // The street without its number, run together ("mackiecres" of "mackie cres" and of
   // "mackiecrescent"), in its postcode: another or no number, a street type written out.
   const squashed = streetNameOf(record);
@@ -74,7 +76,9 @@ export function namedPlace(unit: string | undefined): unit is string {
 export function streetNameOf(record: PreparedRecord): string | undefined {
   const { street, streetNumber } = record;
   if (street === undefined) return undefined;
-  const name = squashedStreetName(streetNumber !== undefined && street.startsWith(`${streetNumber} `) ? street.slice(streetNumber.length + 1) : street);
+  const name = squashedStreetName(
+    streetNumber !== undefined && street.startsWith(`${streetNumber} `) ? street.slice(streetNumber.length + 1) : street,
+  );
   return name.length >= 4 && /\p{L}{3}/u.test(name) ? name : undefined;
 }
 

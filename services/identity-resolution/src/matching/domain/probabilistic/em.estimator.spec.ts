@@ -58,7 +58,10 @@ function sample(count: number, seed: number): ComparisonVector[] {
     return COMPARISON_NAMES.map((name) => {
       if (name === 'contact') return null; // exercised as missing data
       const levels = COMPARISONS[name];
-      return draw(rng, levels.map((level) => truth.comparisons[name]?.levels[level]?.[isMatch ? 'm' : 'u'] ?? 0));
+      return draw(
+        rng,
+        levels.map((level) => truth.comparisons[name]?.levels[level]?.[isMatch ? 'm' : 'u'] ?? 0),
+      );
     });
   });
 }
@@ -139,12 +142,23 @@ describe('u of address levels nested in one postcode', () => {
     );
   const u = (parameters: MatchParameters, name: string): number => parameters.comparisons['contact']?.levels[name]?.u ?? Number.NaN;
   const nestedMass = (parameters: MatchParameters): number =>
-    COMPARISONS.contact.filter((name) => name.startsWith('other-surname:') && ADDRESS_IN_AREA_LEVELS.has(name.slice('other-surname:'.length))).reduce((sum, name) => sum + u(parameters, name), 0);
+    COMPARISONS.contact
+      .filter((name) => name.startsWith('other-surname:') && ADDRESS_IN_AREA_LEVELS.has(name.slice('other-surname:'.length)))
+      .reduce((sum, name) => sum + u(parameters, name), 0);
   // Random pairs: one in 500 of different surnames shares a postcode, none shares a street address.
-  const start = withUFromRandomPairs(initialMatchParameters(), pairsAt({ 'other-surname:area-street-differs': 200, 'other-surname:else': 99_800 }));
+  const start = withUFromRandomPairs(
+    initialMatchParameters(),
+    pairsAt({ 'other-surname:area-street-differs': 200, 'other-surname:else': 99_800 }),
+  );
 
   it('shares the in-area mass out by how often each level occurs within one postcode', () => {
-    const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 99_990, 'other-surname:address-unit': 10 }));
+    const nested = withNestedU(
+      start,
+      'contact',
+      'other-surname',
+      ADDRESS_IN_AREA_LEVELS,
+      pairsAt({ 'other-surname:area-street-differs': 99_990, 'other-surname:address-unit': 10 }),
+    );
     expect(nestedMass(nested)).toBeCloseTo(nestedMass(start), 12);
     // 10 in 100,000 within the postcode, the postcode itself 1 in 500: about 2e-7, below the 5e-6 floor random pairs give.
     expect(u(nested, 'other-surname:address-unit')).toBeGreaterThan(1e-7);
@@ -155,12 +169,25 @@ describe('u of address levels nested in one postcode', () => {
   });
 
   it('keeps a shared address weak where people in one postcode often share it (flat-shares)', () => {
-    const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 700, 'other-surname:address-unit': 300 }));
+    const nested = withNestedU(
+      start,
+      'contact',
+      'other-surname',
+      ADDRESS_IN_AREA_LEVELS,
+      pairsAt({ 'other-surname:area-street-differs': 700, 'other-surname:address-unit': 300 }),
+    );
     expect(u(nested, 'other-surname:address-unit')).toBeGreaterThan(u(start, 'other-surname:address-unit'));
   });
 
   it('keeps u as it was when too few pairs share a postcode to tell', () => {
-    const nested = withNestedU(start, 'contact', 'other-surname', ADDRESS_IN_AREA_LEVELS, pairsAt({ 'other-surname:area-street-differs': 150 }), 200);
+    const nested = withNestedU(
+      start,
+      'contact',
+      'other-surname',
+      ADDRESS_IN_AREA_LEVELS,
+      pairsAt({ 'other-surname:area-street-differs': 150 }),
+      200,
+    );
     expect(nested).toBe(start);
   });
 });
@@ -173,7 +200,12 @@ describe('u of one condition group taken from another', () => {
   const start = withUFromRandomPairs(
     initialMatchParameters(),
     countVectors(
-      Object.entries({ 'other-surname:address': 3, 'other-surname:else': 900, 'same-surname:address': 40, 'same-surname:else': 57 }).flatMap(([name, count]) =>
+      Object.entries({
+        'other-surname:address': 3,
+        'other-surname:else': 900,
+        'same-surname:address': 40,
+        'same-surname:else': 57,
+      }).flatMap(([name, count]) =>
         Array.from({ length: count }, (): ComparisonVector => COMPARISON_NAMES.map((_, c) => (c === contactAt ? level(name) : null))),
       ),
     ),
@@ -186,7 +218,8 @@ describe('u of one condition group taken from another', () => {
       expect(u(copied, name)).toBe(u(start, `other-surname:${name.slice('same-surname:'.length)}`));
       expect(m(copied, name)).toBe(m(start, name));
     }
-    for (const name of COMPARISONS.contact.filter((item) => item.startsWith('other-surname:'))) expect(u(copied, name)).toBe(u(start, name));
+    for (const name of COMPARISONS.contact.filter((item) => item.startsWith('other-surname:')))
+      expect(u(copied, name)).toBe(u(start, name));
     const sum = COMPARISONS.contact.filter((item) => item.startsWith('same-surname:')).reduce((total, name) => total + u(copied, name), 0);
     expect(sum).toBeCloseTo(1, 9);
   });
@@ -219,7 +252,9 @@ describe('expected match counts and m pooled over sessions', () => {
     const averaged = ((alone[level('other-surname:else')] ?? 0) + (pooledGroupM('contact', [rich])[level('other-surname:else')] ?? 0)) / 2;
     expect(pooled[level('other-surname:else')]).toBeLessThan(0.01);
     expect(averaged).toBeGreaterThan(0.05);
-    const groupSum = COMPARISONS.contact.filter((name) => name.startsWith('other-surname:')).reduce((sum, name) => sum + (pooled[level(name)] ?? 0), 0);
+    const groupSum = COMPARISONS.contact
+      .filter((name) => name.startsWith('other-surname:'))
+      .reduce((sum, name) => sum + (pooled[level(name)] ?? 0), 0);
     expect(groupSum).toBeCloseTo(1, 9);
   });
 });

@@ -86,7 +86,8 @@ function normalise(counts: readonly number[], pseudoCount: number, c: number): n
 /** Log likelihood ratio log(P(vector | match) / P(vector | non-match)) under the parameters. */
 function logLikelihoodRatio(vector: ComparisonVector, m: LevelTable, u: LevelTable): number {
   return vector.reduce<number>(
-    (sum, level, c) => (level === null ? sum : sum + Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR) - Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR)),
+    (sum, level, c) =>
+      level === null ? sum : sum + Math.log(m[c]?.[level] ?? PROBABILITY_FLOOR) - Math.log(u[c]?.[level] ?? PROBABILITY_FLOOR),
     0,
   );
 }
@@ -102,7 +103,9 @@ export function weightByNonMatch(data: VectorCounts, parameters: MatchParameters
   const priorLogOdds = Math.log(parameters.lambda / (1 - parameters.lambda));
   return {
     vectors: data.vectors,
-    counts: data.vectors.map((vector, index) => (data.counts[index] ?? 0) * (1 - 1 / (1 + Math.exp(-(priorLogOdds + logLikelihoodRatio(vector, m, u)))))),
+    counts: data.vectors.map(
+      (vector, index) => (data.counts[index] ?? 0) * (1 - 1 / (1 + Math.exp(-(priorLogOdds + logLikelihoodRatio(vector, m, u))))),
+    ),
   };
 }
 
@@ -136,13 +139,20 @@ export function withUFromRandomPairs(start: MatchParameters, randomPairs: Vector
  * "same surname and same address" to the smoothing alone; pairs drawn within surname groups
  * measure it. Levels outside the group keep their u.
  */
-export function withConditionalU(start: MatchParameters, comparison: ComparisonName, group: string, conditionalPairs: VectorCounts, pseudoCount = 0.5): MatchParameters {
+export function withConditionalU(
+  start: MatchParameters,
+  comparison: ComparisonName,
+  group: string,
+  conditionalPairs: VectorCounts,
+  pseudoCount = 0.5,
+): MatchParameters {
   const c = COMPARISON_NAMES.indexOf(comparison);
   const levels = COMPARISONS[comparison];
   const counts: number[] = levels.map(() => 0);
   conditionalPairs.vectors.forEach((vector, index) => {
     const level = vector[c];
-    if (level !== null && level !== undefined && levelGroup(levels[level] ?? '') === group) counts[level] = (counts[level] ?? 0) + (conditionalPairs.counts[index] ?? 0);
+    if (level !== null && level !== undefined && levelGroup(levels[level] ?? '') === group)
+      counts[level] = (counts[level] ?? 0) + (conditionalPairs.counts[index] ?? 0);
   });
   if (counts.every((count) => count === 0)) return start;
   const u = normalise(counts, pseudoCount, c);
@@ -213,7 +223,8 @@ export function withNestedU(
   const entries: Record<string, { m: number; u: number }> = { ...current.levels };
   for (const [level, count] of counts) {
     const entry = entries[level];
-    if (entry !== undefined) entries[level] = { ...entry, u: clampPrior((mass * (count + pseudoCount)) / (total + pseudoCount * counts.size)) };
+    if (entry !== undefined)
+      entries[level] = { ...entry, u: clampPrior((mass * (count + pseudoCount)) / (total + pseudoCount * counts.size)) };
   }
   return { ...start, comparisons: { ...start.comparisons, [comparison]: { ...current, levels: entries } } };
 }
@@ -262,7 +273,9 @@ export function estimateParametersEm(data: VectorCounts, start: MatchParameters,
 
     const nextLambda = clampProbability(matchMass / total);
     const nextM = mCounts.map((counts, c) => (excluded.has(c) ? (m[c] ?? []) : normalise(counts, options.pseudoCount, c)));
-    const nextU = options.fixU ? u : uCounts.map((counts, c) => (excluded.has(c) ? (u[c] ?? []) : normalise(counts, options.pseudoCount, c)));
+    const nextU = options.fixU
+      ? u
+      : uCounts.map((counts, c) => (excluded.has(c) ? (u[c] ?? []) : normalise(counts, options.pseudoCount, c)));
     let change = Math.abs(nextLambda - lambda);
     nextM.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (m[c]?.[l] ?? 0))))));
     nextU.forEach((levels, c) => levels.forEach((value, l) => (change = Math.max(change, Math.abs(value - (u[c]?.[l] ?? 0))))));
@@ -321,7 +334,11 @@ export function expectedMatchCounts(data: VectorCounts, parameters: MatchParamet
  * matches (different surnames among pairs blocked on the surname's initial) would otherwise give
  * that group the smoothing's flat m, and an average over sessions would carry it.
  */
-export function pooledGroupM(name: ComparisonName, counts: readonly (readonly number[])[], pseudoCount = defaultEmOptions.pseudoCount): number[] {
+export function pooledGroupM(
+  name: ComparisonName,
+  counts: readonly (readonly number[])[],
+  pseudoCount = defaultEmOptions.pseudoCount,
+): number[] {
   const c = COMPARISON_NAMES.indexOf(name);
   const pooled = COMPARISONS[name].map((_, l) => counts.reduce((sum, row) => sum + (row[l] ?? 0), 0));
   return normalise(pooled, pseudoCount, c);
@@ -337,14 +354,22 @@ export function hasConditionGroups(name: ComparisonName): boolean {
  * of lambda = (expected matches among candidate pairs) / (all pairs). Matches outside the
  * candidate pairs are assumed rare (blocking recall near 1), which slightly underestimates it.
  */
-export function estimateRandomPairPrior(candidates: VectorCounts, parameters: MatchParameters, totalPairs: number, maxIterations = 200): number {
+export function estimateRandomPairPrior(
+  candidates: VectorCounts,
+  parameters: MatchParameters,
+  totalPairs: number,
+  maxIterations = 200,
+): number {
   const m = tableFrom(parameters, 'm');
   const u = tableFrom(parameters, 'u');
   const logRatios = candidates.vectors.map((vector) => logLikelihoodRatio(vector, m, u));
   let lambda = clampPrior(parameters.lambda);
   for (let iteration = 0; iteration < maxIterations && totalPairs > 0; iteration += 1) {
     const priorLogOdds = Math.log(lambda / (1 - lambda));
-    const expected = logRatios.reduce((sum, logRatio, index) => sum + (candidates.counts[index] ?? 0) / (1 + Math.exp(-(priorLogOdds + logRatio))), 0);
+    const expected = logRatios.reduce(
+      (sum, logRatio, index) => sum + (candidates.counts[index] ?? 0) / (1 + Math.exp(-(priorLogOdds + logRatio))),
+      0,
+    );
     const next = clampPrior(expected / totalPairs);
     if (Math.abs(next - lambda) < lambda * 1e-6) return next;
     lambda = next;

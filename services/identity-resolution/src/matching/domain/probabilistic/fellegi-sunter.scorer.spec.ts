@@ -18,7 +18,9 @@ const traitsArb: fc.Arbitrary<PersonalTraits> = fc.record(
   {
     firstName: nameArb,
     lastName: nameArb,
-    street: fc.tuple(fc.integer({ min: 1, max: 300 }), fc.constantFrom('Smith St', 'George Street', 'Park Rd', 'Ocean Pde')).map(([n, s]) => `${n} ${s}`),
+    street: fc
+      .tuple(fc.integer({ min: 1, max: 300 }), fc.constantFrom('Smith St', 'George Street', 'Park Rd', 'Ocean Pde'))
+      .map(([n, s]) => `${n} ${s}`),
     line2: fc.constantFrom('Unit 1', 'Apt 2'),
     city: fc.constantFrom('Surry Hills', 'Fitzroy', 'Saint Kilda'),
     postcode: fc.constantFrom('2010', '3065', '3182'),
@@ -32,8 +34,20 @@ const traitsArb: fc.Arbitrary<PersonalTraits> = fc.record(
 
 describe('scorePair', () => {
   it('explains every comparison and classifies by the thresholds', () => {
-    const a = prepareRecord('a', { firstName: 'Bill', lastName: 'Smith', birthDate: '1984-03-07', postcode: '2010', street: '12 Smith St' });
-    const b = prepareRecord('b', { firstName: 'William', lastName: 'Smith', birthDate: '07/03/1984', postcode: '2010', street: '12 Smith Street' });
+    const a = prepareRecord('a', {
+      firstName: 'Bill',
+      lastName: 'Smith',
+      birthDate: '1984-03-07',
+      postcode: '2010',
+      street: '12 Smith St',
+    });
+    const b = prepareRecord('b', {
+      firstName: 'William',
+      lastName: 'Smith',
+      birthDate: '07/03/1984',
+      postcode: '2010',
+      street: '12 Smith Street',
+    });
     const score = scorePair(a, b, parameters);
     expect(score.comparisons.map((c) => [c.comparison, c.level])).toEqual([
       ['firstName', 'nickname'],
@@ -55,7 +69,8 @@ describe('scorePair', () => {
       prepareRecord('z', { lastName: 'Zielinski' }),
     ];
     const table = CountedTermFrequencies.fromRecords(records);
-    const pair = (name: string) => scorePair(prepareRecord('x', { lastName: name }), prepareRecord('y', { lastName: name }), parameters, table);
+    const pair = (name: string) =>
+      scorePair(prepareRecord('x', { lastName: name }), prepareRecord('y', { lastName: name }), parameters, table);
     expect(pair('Zielinski').totalWeight).toBeGreaterThan(pair('Smith').totalWeight);
     expect(pair('Smith').comparisons[1]?.termFrequencyAdjustment).toBeLessThan(0);
   });
@@ -94,9 +109,12 @@ describe('scorePair', () => {
 
 describe('differentFirstNames', () => {
   const street = { lastName: 'Horsley', street: '25 Rosenthal St', postcode: '3082' };
-  const stored = ['Mark', 'Mark', 'Mary', 'Mary', 'Mary', 'Aidan', 'Aidan', 'Aidan', 'Aidsn'].map((firstName, i) => prepareRecord(`s${i}`, { ...street, firstName }));
+  const stored = ['Mark', 'Mark', 'Mary', 'Mary', 'Mary', 'Aidan', 'Aidan', 'Aidan', 'Aidsn'].map((firstName, i) =>
+    prepareRecord(`s${i}`, { ...street, firstName }),
+  );
   const terms = CountedTermFrequencies.fromRecords(stored);
-  const score = (x: PersonalTraits, y: PersonalTraits, frequencies: TermFrequencies = terms) => scorePair(prepareRecord('x', { ...street, ...x }), prepareRecord('y', { ...street, ...y }), parameters, frequencies);
+  const score = (x: PersonalTraits, y: PersonalTraits, frequencies: TermFrequencies = terms) =>
+    scorePair(prepareRecord('x', { ...street, ...x }), prepareRecord('y', { ...street, ...y }), parameters, frequencies);
 
   it('reads one edit between two established names as two people (Mark, Mary)', () => {
     const marked = score({ firstName: 'Mark' }, { firstName: 'Mary' });
@@ -112,7 +130,9 @@ describe('differentFirstNames', () => {
   });
 
   it('still reads it as two people when the birth dates differ too, or when the counts are unknown', () => {
-    expect(differentFirstNames(score({ firstName: 'Aidsn', birthDate: '1916-10-04' }, { firstName: 'Aidan', birthDate: '1951-02-17' }))).toBe(true);
+    expect(
+      differentFirstNames(score({ firstName: 'Aidsn', birthDate: '1916-10-04' }, { firstName: 'Aidan', birthDate: '1951-02-17' })),
+    ).toBe(true);
     expect(differentFirstNames(score({ firstName: 'Aidsn' }, { firstName: 'Aidan' }, { frequency: () => undefined }))).toBe(true);
   });
 });

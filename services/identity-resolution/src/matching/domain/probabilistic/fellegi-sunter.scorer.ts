@@ -118,7 +118,10 @@ export function agreesOnIndividualTrait(score: MatchScore): boolean {
  */
 export function differentFirstNames(score: MatchScore): boolean {
   const birthDatesDiffer = score.comparisons.some((item) => item.comparison === 'birthDate' && item.level === 'else');
-  return score.comparisons.some((item) => item.comparison === 'firstName' && (item.level === 'else' || (item.level === 'fuzzy' && (item.typo !== true || birthDatesDiffer))));
+  return score.comparisons.some(
+    (item) =>
+      item.comparison === 'firstName' && (item.level === 'else' || (item.level === 'fuzzy' && (item.typo !== true || birthDatesDiffer))),
+  );
 }
 
 /** Whether the pair plainly disagrees on a trait of the individual (first name, birth date, national id). */

@@ -33,7 +33,8 @@ describe('household measurement', () => {
   const population = generatePopulation({ seed: 515, people: { people: 1500 }, events: false });
   const householdOf = new Map(population.people.map((person) => [person.personId, person.householdId]));
   const uOf = (parameters: MatchParameters, level: string): number => parameters.comparisons.contact?.levels[level]?.u ?? Number.NaN;
-  const train = (records: ReturnType<typeof prepareRecord>[]) => trainMatchParameters(records, { version: 'households', seed: 3, randomPairs: 40_000, maxBlockSize: 200 });
+  const train = (records: ReturnType<typeof prepareRecord>[]) =>
+    trainMatchParameters(records, { version: 'households', seed: 3, randomPairs: 40_000, maxBlockSize: 200 });
 
   it('finds households where family members share surname and address', () => {
     const parameters = train(population.traitRecords.map((record) => prepareRecord(record.recordId, record)));
@@ -59,7 +60,8 @@ describe('household measurement', () => {
     expect(households?.present).toBe(false);
     // Without households a surname says nothing about the address of different people: the
     // same-surname levels take the u measured over other-surname pairs, level for level.
-    for (const level of ['address', 'address-unit', 'area-street-differs', 'else']) expect(uOf(parameters, `same-surname:${level}`)).toBe(uOf(parameters, `other-surname:${level}`));
+    for (const level of ['address', 'address-unit', 'area-street-differs', 'else'])
+      expect(uOf(parameters, `same-surname:${level}`)).toBe(uOf(parameters, `other-surname:${level}`));
   });
 
   it('assumes households when too few pairs share surname and address to tell', () => {

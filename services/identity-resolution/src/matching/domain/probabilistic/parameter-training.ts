@@ -132,7 +132,10 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   const random = countVectors(sampleRandomPairs(records, options.randomPairs, options.seed).map(([a, b]) => comparisonVector(a, b)));
   const index = new InMemoryBlockingIndex(options.maxBlockSize);
   for (const record of records) index.add(record);
-  const sessions = (options.sessions ?? defaultTrainingSessions).map((session) => ({ session, data: vectorsOf(index.pairs(session.recipe), byId) }));
+  const sessions = (options.sessions ?? defaultTrainingSessions).map((session) => ({
+    session,
+    data: vectorsOf(index.pairs(session.recipe), byId),
+  }));
   const allPairs = vectorsOf(index.pairs(), byId);
   const totalPairs = (records.length * (records.length - 1)) / 2;
 
@@ -154,7 +157,11 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   // it is among different people far below what random pairs resolve (see withNestedU). They
   // are full of matches (a duplicate keeps its postcode), so they count only once weighted by
   // the chance of a non-match, from the second round on.
-  const samePostcode = countVectors(sampleSameKeyPairs(records, (record) => record.postcode, options.randomPairs * 2, options.seed + 2).map(([a, b]) => comparisonVector(a, b)));
+  const samePostcode = countVectors(
+    sampleSameKeyPairs(records, (record) => record.postcode, options.randomPairs * 2, options.seed + 2).map(([a, b]) =>
+      comparisonVector(a, b),
+    ),
+  );
   // Where the data shows no households (measured after each round, from that round's m), the
   // same-surname contact levels take the other-surname u: see withGroupUFrom.
   const householdPairs = countHouseholdPairs(index, byId);
@@ -239,7 +246,8 @@ const ADDRESS_RECIPES = ['street-pc', 'num-pc', 'street-loc', 'num-loc'];
 function judgeHouseholds({ pairs, bothDiffer }: HouseholdPairs, parameters: MatchParameters): NonNullable<MatchParameters['households']> {
   const m = (name: 'firstName' | 'birthDate'): number => parameters.comparisons[name]?.levels['else']?.m ?? 1;
   const expectedFromErrors = pairs * m('firstName') * m('birthDate');
-  const present = pairs < MIN_HOUSEHOLD_EVIDENCE_PAIRS || bothDiffer > HOUSEHOLD_EXCESS_FACTOR * expectedFromErrors + HOUSEHOLD_EXCESS_SLACK;
+  const present =
+    pairs < MIN_HOUSEHOLD_EVIDENCE_PAIRS || bothDiffer > HOUSEHOLD_EXCESS_FACTOR * expectedFromErrors + HOUSEHOLD_EXCESS_SLACK;
   return { pairs, bothDiffer, expectedFromErrors: Number(expectedFromErrors.toFixed(3)), present };
 }
 
@@ -250,7 +258,9 @@ interface HouseholdPairs {
 }
 
 function countHouseholdPairs(index: InMemoryBlockingIndex, byId: ReadonlyMap<string, PreparedRecord>): HouseholdPairs {
-  const [contactAt, firstNameAt, birthDateAt] = (['contact', 'firstName', 'birthDate'] as const).map((name) => COMPARISON_NAMES.indexOf(name));
+  const [contactAt, firstNameAt, birthDateAt] = (['contact', 'firstName', 'birthDate'] as const).map((name) =>
+    COMPARISON_NAMES.indexOf(name),
+  );
   const firstNameElse = COMPARISONS.firstName.indexOf('else');
   const birthDateElse = COMPARISONS.birthDate.indexOf('else');
   const seen = new Set<string>();
@@ -267,7 +277,15 @@ function countHouseholdPairs(index: InMemoryBlockingIndex, byId: ReadonlyMap<str
       const contact = COMPARISONS.contact[vector[contactAt ?? -1] ?? -1];
       const firstName = vector[firstNameAt ?? -1];
       const birthDate = vector[birthDateAt ?? -1];
-      if (contact === undefined || !contact.startsWith('same-surname:address') || firstName === null || firstName === undefined || birthDate === null || birthDate === undefined) continue;
+      if (
+        contact === undefined ||
+        !contact.startsWith('same-surname:address') ||
+        firstName === null ||
+        firstName === undefined ||
+        birthDate === null ||
+        birthDate === undefined
+      )
+        continue;
       pairs += 1;
       if (firstName === firstNameElse && birthDate === birthDateElse) bothDiffer += 1;
     }
@@ -295,7 +313,11 @@ function fitM(
     const pairCount = data.counts.reduce((sum, count) => sum + count, 0);
     if (pairCount === 0) continue;
     pairs += pairCount;
-    const fitted = estimateParametersEm(data, { ...parameters, lambda: 0.5 }, { ...defaultEmOptions, fixU: true, excluded: session.excluded, version });
+    const fitted = estimateParametersEm(
+      data,
+      { ...parameters, lambda: 0.5 },
+      { ...defaultEmOptions, fixU: true, excluded: session.excluded, version },
+    );
     iterations += fitted.training?.iterations ?? 0;
     converged &&= fitted.training?.converged ?? false;
     const matchCounts = expectedMatchCounts(data, fitted, session.excluded);

@@ -72,13 +72,22 @@ export function prepareRecord(recordId: string, traits: PersonalTraits, options:
   // A country the numbering plan does not know ("United States" written out) leaves the default.
   const phoneCountry = isSupportedPhoneCountry(country) ? country : options.defaultCountry;
   const phone = present(traits.phone) ? normalisePhone(traits.phone, { defaultCountry: phoneCountry, strictness: 'valid' }) : undefined;
-  const nationalId = present(traits.nationalId) ? traits.nationalId.normalize('NFKC').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase() : undefined;
+  const nationalId = present(traits.nationalId)
+    ? traits.nationalId
+        .normalize('NFKC')
+        .replace(/[^\p{L}\p{N}]/gu, '')
+        .toUpperCase()
+    : undefined;
   const addressValue = address.ok ? address.value : undefined;
 
   return {
     recordId,
     ...(given?.ok === true
-      ? { firstName: given.value.name, firstNameCanonical: given.value.canonical, firstNamePhonetic: doubleMetaphone(given.value.canonical) }
+      ? {
+          firstName: given.value.name,
+          firstNameCanonical: given.value.canonical,
+          firstNamePhonetic: doubleMetaphone(given.value.canonical),
+        }
       : {}),
     ...(family?.ok === true ? { lastName: family.value, lastNamePhonetic: doubleMetaphone(family.value) } : {}),
     ...(addressValue?.street !== undefined ? { street: addressValue.street } : {}),

@@ -56,7 +56,11 @@ describe('compareRecords', () => {
 
   it.each<[PersonalTraits, PersonalTraits, string]>([
     [{ street: '12 Smith Street', postcode: '2000' }, { street: '12 smith st', postcode: '2000', phone: '0412 555 123' }, 'address'],
-    [{ street: '12 Smith St', postcode: '2000', phone: '0412 555 999' }, { street: '12 Smith St', postcode: '2000', phone: '0412 555 123' }, 'address-phone-differs'],
+    [
+      { street: '12 Smith St', postcode: '2000', phone: '0412 555 999' },
+      { street: '12 Smith St', postcode: '2000', phone: '0412 555 123' },
+      'address-phone-differs',
+    ],
     [{ postcode: '2000', phone: '0412 555 123' }, { postcode: '3000', phone: '0412 555 123' }, 'phone'],
     [{ postcode: '2000' }, { street: '12 Smith St', postcode: '2000' }, 'area-street-unknown'],
     [{ street: '14 Smith St', postcode: '2000' }, { street: '12 Smith St', postcode: '2000' }, 'street-name'],
@@ -95,34 +99,59 @@ describe('compareRecords', () => {
     expect(levels(at('Rosebery Hill'), at('Rosebry Hill')).contact).toBe('same-surname:address-unit');
     expect(levels(at('Unit 4'), at('Unit 5')).contact).toBe('same-surname:area-street-differs');
     expect(levels(at('Unit 4'), at(undefined)).contact).toBe('same-surname:address');
-    expect(levels({ ...at(undefined), street: '517 sdwyt avenue' }, { ...at(undefined), street: '517 sidaway street' }).contact).toBe('same-surname:address-similar');
+    expect(levels({ ...at(undefined), street: '517 sdwyt avenue' }, { ...at(undefined), street: '517 sidaway street' }).contact).toBe(
+      'same-surname:address-similar',
+    );
   });
 
   it('tells the same street under another number, or the same named place, from another street in the suburb', () => {
     const home = { lastName: 'Herbert', city: 'Burrum Heads', postcode: '3078', state: 'SA' };
-    expect(levels({ ...home, street: '162 Callister Crescent' }, { ...home, street: '01 callistercrescent' }).contact).toBe('same-surname:street-name');
-    expect(levels({ ...home, street: '1 Nungara St', line2: 'Bendigo Retirement Village' }, { ...home, street: '1', line2: 'Bendigo Retirement Vilage' }).contact).toBe('same-surname:street-name');
-    expect(levels({ ...home, street: '162 Callister Crescent' }, { ...home, street: '162 Banksia Court' }).contact).toBe('same-surname:area-street-differs');
+    expect(levels({ ...home, street: '162 Callister Crescent' }, { ...home, street: '01 callistercrescent' }).contact).toBe(
+      'same-surname:street-name',
+    );
+    expect(
+      levels(
+        { ...home, street: '1 Nungara St', line2: 'Bendigo Retirement Village' },
+        { ...home, street: '1', line2: 'Bendigo Retirement Vilage' },
+      ).contact,
+    ).toBe('same-surname:street-name');
+    expect(levels({ ...home, street: '162 Callister Crescent' }, { ...home, street: '162 Banksia Court' }).contact).toBe(
+      'same-surname:area-street-differs',
+    );
     // Two flats of one building are neighbours, not a mistyped number.
-    expect(levels({ ...home, street: '12 Wattle St', line2: 'Unit 4' }, { ...home, street: '12 Wattle St', line2: 'Unit 5' }).contact).toBe('same-surname:area-street-differs');
+    expect(levels({ ...home, street: '12 Wattle St', line2: 'Unit 4' }, { ...home, street: '12 Wattle St', line2: 'Unit 5' }).contact).toBe(
+      'same-surname:area-street-differs',
+    );
   });
 
   it('weighs the same street address under a postcode one keystroke away as a near address, not another area', () => {
     const home = { lastName: 'Nguyen', street: '11 Hoddinott St', line2: 'Bridgefoot Down', state: 'NSW' };
-    expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2002', city: 'Bullsbrook' }).contact).toBe('same-surname:address-similar');
+    expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2002', city: 'Bullsbrook' }).contact).toBe(
+      'same-surname:address-similar',
+    );
     // Another house number, another state, two digits apart or a contradicting second line: another area.
-    expect(levels({ ...home, postcode: '2022' }, { ...home, street: '12 Hoddinott St', postcode: '2002' }).contact).toBe('same-surname:state');
+    expect(levels({ ...home, postcode: '2022' }, { ...home, street: '12 Hoddinott St', postcode: '2002' }).contact).toBe(
+      'same-surname:state',
+    );
     expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2002', state: 'VIC' }).contact).toBe('same-surname:else');
     expect(levels({ ...home, postcode: '2022' }, { ...home, postcode: '2000' }).contact).toBe('same-surname:state');
-    expect(levels({ ...home, postcode: '2022', line2: 'Unit 4' }, { ...home, postcode: '2002', line2: 'Unit 5' }).contact).toBe('same-surname:state');
+    expect(levels({ ...home, postcode: '2022', line2: 'Unit 4' }, { ...home, postcode: '2002', line2: 'Unit 5' }).contact).toBe(
+      'same-surname:state',
+    );
   });
 
   it('recognises the first and second address lines given the other way round', () => {
     const home = { lastName: 'Rundle', city: 'Pottsville', postcode: '6154', state: 'NSW' };
     const straight = { ...home, street: '8 Fawkner Street', line2: 'Emerald Agricultural College' };
-    expect(levels(straight, { ...home, street: '8 Emerald Agricultral College', line2: 'fawknerstreet' }).contact).toBe('same-surname:address-unit');
+    expect(levels(straight, { ...home, street: '8 Emerald Agricultral College', line2: 'fawknerstreet' }).contact).toBe(
+      'same-surname:address-unit',
+    );
     // Another number, or a second line that is not the other's street, is another address.
-    expect(levels(straight, { ...home, street: '9 Emerald Agricultural College', line2: 'Fawkner Street' }).contact).toBe('same-surname:area-street-differs');
-    expect(levels(straight, { ...home, street: '8 Emerald Agricultural College', line2: 'Banksia Court' }).contact).toBe('same-surname:area-street-differs');
+    expect(levels(straight, { ...home, street: '9 Emerald Agricultural College', line2: 'Fawkner Street' }).contact).toBe(
+      'same-surname:area-street-differs',
+    );
+    expect(levels(straight, { ...home, street: '8 Emerald Agricultural College', line2: 'Banksia Court' }).contact).toBe(
+      'same-surname:area-street-differs',
+    );
   });
 });

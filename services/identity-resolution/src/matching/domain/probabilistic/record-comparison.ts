@@ -134,7 +134,12 @@ interface NameSide {
   readonly phonetic?: readonly [string, string] | undefined;
 }
 
-function outcome<C extends ComparisonName>(comparison: C, level: ComparisonLevel<C> | null, detail: string, termValue?: string): ComparisonOutcome {
+function outcome<C extends ComparisonName>(
+  comparison: C,
+  level: ComparisonLevel<C> | null,
+  detail: string,
+  termValue?: string,
+): ComparisonOutcome {
   const levels: readonly string[] = COMPARISONS[comparison];
   return {
     comparison,
@@ -174,12 +179,14 @@ function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
   }
   if (similarity >= 0.8) {
     // The level stays fuzzy (the model weighs it); only the household guard reads oneEdit.
-    if (damerauLevenshtein(a.name, b.name) <= 1) return { ...outcome('firstName', 'fuzzy', `${detail}, one edit apart`), oneEdit: [a.name, b.name] };
+    if (damerauLevenshtein(a.name, b.name) <= 1)
+      return { ...outcome('firstName', 'fuzzy', `${detail}, one edit apart`), oneEdit: [a.name, b.name] };
     return outcome('firstName', 'fuzzy', detail);
   }
   const initialA = firstToken(a.name);
   const initialB = firstToken(b.name);
-  if ((initialA.length === 1 || initialB.length === 1) && initialA[0] === initialB[0]) return outcome('firstName', 'initial', 'initials agree');
+  if ((initialA.length === 1 || initialB.length === 1) && initialA[0] === initialB[0])
+    return outcome('firstName', 'initial', 'initials agree');
   return outcome('firstName', 'else', detail);
 }
 
@@ -209,7 +216,9 @@ function compareBirthDates(a: PreparedRecord, b: PreparedRecord): ComparisonOutc
   const digitsB = b.birthDate.replace(/-/gu, '');
   if (damerauLevenshtein(digitsA, digitsB) === 1) {
     const sameDigits = [...digitsA].sort().join('') === [...digitsB].sort().join('');
-    return sameDigits ? outcome('birthDate', 'transposed', 'two adjacent digits swapped') : outcome('birthDate', 'typo', 'one digit differs');
+    return sameDigits
+      ? outcome('birthDate', 'transposed', 'two adjacent digits swapped')
+      : outcome('birthDate', 'typo', 'one digit differs');
   }
   if (partsA.year === partsB.year) return outcome('birthDate', 'same-year', 'same year only');
   return outcome('birthDate', 'else', `${a.birthDate} vs ${b.birthDate}`);
@@ -234,9 +243,13 @@ function linesSwapped(a: PreparedRecord, b: PreparedRecord): boolean {
   if (a.unit === undefined || b.unit === undefined || a.streetNumber !== b.streetNumber) return false;
   const nameA = streetNameOf(a);
   const nameB = streetNameOf(b);
-  return nameA !== undefined && nameB !== undefined && jaroWinkler(nameA, squashedStreetName(b.unit)) >= 0.9 && jaroWinkler(squashedStreetName(a.unit), nameB) >= 0.9;
+  return (
+    nameA !== undefined &&
+    nameB !== undefined &&
+    jaroWinkler(nameA, squashedStreetName(b.unit)) >= 0.9 &&
+    jaroWinkler(squashedStreetName(a.unit), nameB) >= 0.9
+  );
 }
-
 
 /** The same street under another or no number (not two flats of one building), or the same named place on the second line. */
 function sameStreetOrPlace(a: PreparedRecord, b: PreparedRecord): boolean {
@@ -247,7 +260,16 @@ function sameStreetOrPlace(a: PreparedRecord, b: PreparedRecord): boolean {
   return namedPlace(a.unit) && namedPlace(b.unit) && jaroWinkler(a.unit, b.unit) >= 0.9;
 }
 
-type AddressLevel = 'exact' | 'street-typo' | 'street-similar' | 'street-name' | 'area-street-unknown' | 'area-street-differs' | 'state-area-unknown' | 'state' | 'else';
+type AddressLevel =
+  | 'exact'
+  | 'street-typo'
+  | 'street-similar'
+  | 'street-name'
+  | 'area-street-unknown'
+  | 'area-street-differs'
+  | 'state-area-unknown'
+  | 'state'
+  | 'else';
 
 function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: AddressLevel; detail: string } | null {
   const hasAddress = (r: PreparedRecord): boolean =>
@@ -259,8 +281,7 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
   // A mistyped suburb ("Chatsowod") still places the street; suburb names are long enough for
   // a high Jaro-Winkler bar to mean the same place.
   const sameArea =
-    (postcodeComparable && a.postcode === b.postcode) ||
-    (localityComparable && jaroWinkler(a.locality ?? '', b.locality ?? '') >= 0.9);
+    (postcodeComparable && a.postcode === b.postcode) || (localityComparable && jaroWinkler(a.locality ?? '', b.locality ?? '') >= 0.9);
   const sameState = a.state !== undefined && a.state === b.state;
   const stateComparable = a.state !== undefined && b.state !== undefined;
 
@@ -271,18 +292,28 @@ function compareAddressParts(a: PreparedRecord, b: PreparedRecord): { level: Add
     if (placed && unitsCompatible) {
       if (a.street === b.street) return { level: 'exact', detail: 'same street address' };
       const similarity = jaroWinkler(a.street, b.street);
-      if (similarity >= 0.9 && a.streetNumber === b.streetNumber) return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
+      if (similarity >= 0.9 && a.streetNumber === b.streetNumber)
+        return { level: 'street-typo', detail: `street jw=${similarity.toFixed(2)}` };
       // Same number, a street name garbled beyond a typo ("pridhamstreet", "sidawawytreet").
-      if (similarity >= 0.75 && a.streetNumber !== undefined && a.streetNumber === b.streetNumber) return { level: 'street-similar', detail: `same number, street jw=${similarity.toFixed(2)}` };
+      if (similarity >= 0.75 && a.streetNumber !== undefined && a.streetNumber === b.streetNumber)
+        return { level: 'street-similar', detail: `same number, street jw=${similarity.toFixed(2)}` };
     }
     // The same house number and street under a postcode one keystroke away, the suburb missing
     // or replaced and the state not contradicting: a mistyped postcode more often than a
     // namesake street elsewhere, so weighed as a near address, not as another area.
-    const postcodeSlip = postcodeComparable && !sameArea && withinOneEdit(a.postcode ?? '', b.postcode ?? '') && (!stateComparable || sameState);
-    if (postcodeSlip && unitsCompatible && a.streetNumber !== undefined && a.streetNumber === b.streetNumber && jaroWinkler(a.street, b.street) >= 0.9) {
+    const postcodeSlip =
+      postcodeComparable && !sameArea && withinOneEdit(a.postcode ?? '', b.postcode ?? '') && (!stateComparable || sameState);
+    if (
+      postcodeSlip &&
+      unitsCompatible &&
+      a.streetNumber !== undefined &&
+      a.streetNumber === b.streetNumber &&
+      jaroWinkler(a.street, b.street) >= 0.9
+    ) {
       return { level: 'street-similar', detail: 'same street address, postcode one character apart' };
     }
-    if (sameArea && sameStreetOrPlace(a, b)) return { level: 'street-name', detail: 'same suburb and street or named place, another number' };
+    if (sameArea && sameStreetOrPlace(a, b))
+      return { level: 'street-name', detail: 'same suburb and street or named place, another number' };
     if (sameArea) return { level: 'area-street-differs', detail: 'same suburb or postcode, different street or unit' };
   } else if (sameArea) {
     if (sameStreetOrPlace(a, b)) return { level: 'street-name', detail: 'same suburb and named place' };
@@ -300,7 +331,8 @@ type PhoneLevel = 'exact' | 'typo' | 'else';
 function comparePhones(a: PreparedRecord, b: PreparedRecord): { level: PhoneLevel; detail: string } | null {
   if (a.phone === undefined || b.phone === undefined) return null;
   if (a.phone === b.phone) return { level: 'exact', detail: 'same phone' };
-  if (a.phone.length === b.phone.length && damerauLevenshtein(a.phone, b.phone) === 1) return { level: 'typo', detail: 'phone differs by one digit' };
+  if (a.phone.length === b.phone.length && damerauLevenshtein(a.phone, b.phone) === 1)
+    return { level: 'typo', detail: 'phone differs by one digit' };
   return { level: 'else', detail: 'different phone' };
 }
 
@@ -381,7 +413,10 @@ export function compareRecords(
     compareNationalIds(a.nationalId, b.nationalId),
   ];
   if (!namesLookSwapped(a, b)) {
-    return { orientation: 'straight', outcomes: rest([compareFirstNames(firstSide(a), firstSide(b)), compareLastNames(lastSide(a), lastSide(b))]) };
+    return {
+      orientation: 'straight',
+      outcomes: rest([compareFirstNames(firstSide(a), firstSide(b)), compareLastNames(lastSide(a), lastSide(b))]),
+    };
   }
   // The surname standing in the first-name field gets no nickname mapping: it is not a given name.
   const asFirst = (r: PreparedRecord): NameSide => ({ name: r.lastName, canonical: r.lastName, phonetic: r.lastNamePhonetic });

@@ -11,9 +11,30 @@ describe('self-training', () => {
     expect(trainingDue(150, 100, policy)).toBe(true);
   });
 
-  const jane = prepareRecord('a', { firstName: 'Jane', lastName: 'Zielinski', birthDate: '1984-03-07', street: '12 Wattle St', city: 'Carlton', postcode: '3053' });
-  const janeAgain = prepareRecord('b', { firstName: 'Jane', lastName: 'Zielinski', birthDate: '1984-03-07', street: '12 Wattle St', city: 'Carlton', postcode: '3053' });
-  const stranger = prepareRecord('c', { firstName: 'Omar', lastName: 'Haddad', birthDate: '1950-11-30', street: '3 High St', city: 'Perth', postcode: '6000' });
+  const jane = prepareRecord('a', {
+    firstName: 'Jane',
+    lastName: 'Zielinski',
+    birthDate: '1984-03-07',
+    street: '12 Wattle St',
+    city: 'Carlton',
+    postcode: '3053',
+  });
+  const janeAgain = prepareRecord('b', {
+    firstName: 'Jane',
+    lastName: 'Zielinski',
+    birthDate: '1984-03-07',
+    street: '12 Wattle St',
+    city: 'Carlton',
+    postcode: '3053',
+  });
+  const stranger = prepareRecord('c', {
+    firstName: 'Omar',
+    lastName: 'Haddad',
+    birthDate: '1950-11-30',
+    street: '3 High St',
+    city: 'Perth',
+    postcode: '6000',
+  });
   const decisions = [
     { accepted: true, left: [jane], right: [janeAgain] },
     { accepted: false, left: [jane], right: [stranger] },
@@ -41,7 +62,13 @@ describe('self-training', () => {
     expect(largestWeightChange(before, initialMatchParameters('v2'))).toBe(0);
     const levels = before.comparisons['birthDate']?.levels ?? {};
     const exact = levels['exact'] ?? { m: 0.5, u: 0.5 };
-    const after = { ...before, comparisons: { ...before.comparisons, birthDate: { termFrequencyWeight: 0, levels: { ...levels, exact: { m: exact.m, u: exact.u / 4 } } } } };
+    const after = {
+      ...before,
+      comparisons: {
+        ...before.comparisons,
+        birthDate: { termFrequencyWeight: 0, levels: { ...levels, exact: { m: exact.m, u: exact.u / 4 } } },
+      },
+    };
     expect(largestWeightChange(before, after)).toBeCloseTo(2, 9);
     expect(largestWeightChange(before, { ...before, lambda: before.lambda * 2 })).toBeGreaterThan(0.9);
   });

@@ -16,7 +16,11 @@ export const defaultSelfTrainingPolicy: SelfTrainingPolicy = { minRecords: 100, 
  * factor, not by a count, keeps the number of estimates logarithmic in the size of the store
  * while the early ones, which matter most for a young store, come quickly.
  */
-export function trainingDue(storedRecords: number, trainedOnRecords: number, policy: SelfTrainingPolicy = defaultSelfTrainingPolicy): boolean {
+export function trainingDue(
+  storedRecords: number,
+  trainedOnRecords: number,
+  policy: SelfTrainingPolicy = defaultSelfTrainingPolicy,
+): boolean {
   return storedRecords >= policy.minRecords && storedRecords >= trainedOnRecords * policy.growth;
 }
 
@@ -42,7 +46,7 @@ export function decisionFit(parameters: MatchParameters, decisions: readonly Dec
     for (const a of decision.left) for (const b of decision.right) best = Math.max(best, scorePair(a, b, parameters).totalWeight);
     if (best === Number.NEGATIVE_INFINITY) continue;
     decided += 1;
-    if ((best >= parameters.thresholds.autoMerge) === decision.accepted) agreeing += 1;
+    if (best >= parameters.thresholds.autoMerge === decision.accepted) agreeing += 1;
   }
   return { agreeing, decided };
 }
@@ -51,7 +55,11 @@ export function decisionFit(parameters: MatchParameters, decisions: readonly Dec
  * Whether a new estimate may replace the current parameters: it must reproduce people's review
  * decisions at least as well. Without decisions there is nothing to be worse at.
  */
-export function acceptEstimate(current: MatchParameters, candidate: MatchParameters, decisions: readonly DecidedPair[]): { accepted: boolean; current: DecisionFit; candidate: DecisionFit } {
+export function acceptEstimate(
+  current: MatchParameters,
+  candidate: MatchParameters,
+  decisions: readonly DecidedPair[],
+): { accepted: boolean; current: DecisionFit; candidate: DecisionFit } {
   const before = decisionFit(current, decisions);
   const after = decisionFit(candidate, decisions);
   return { accepted: after.agreeing >= before.agreeing, current: before, candidate: after };

@@ -67,7 +67,13 @@ export class RequestPrivacyHandler {
     const parts = request?.parts ?? {};
     const missing = this.settings.services.filter((s) => !(s in parts));
     await this.repository.dropParts(requestId);
-    await this.repository.record({ requestId, kind: 'export', action: missing.length === 0 ? 'served' : 'timed-out', customerPseudonym, identifierType: type });
+    await this.repository.record({
+      requestId,
+      kind: 'export',
+      action: missing.length === 0 ? 'served' : 'timed-out',
+      customerPseudonym,
+      identifierType: type,
+    });
     return { requestId, customerId, generatedAt: new Date().toISOString(), services: parts, missing };
   }
 
@@ -93,7 +99,13 @@ export class RequestPrivacyHandler {
     const customerId = request.customerId ?? '';
     if (!(await this.repository.dropParts(requestId))) return { kind: 'gone' };
     const missing = this.settings.services.filter((s) => !(s in parts));
-    await this.repository.record({ requestId, kind: 'export', action: missing.length === 0 ? 'served' : 'timed-out', customerPseudonym: request.customerPseudonym, identifierType: '(by request id)' });
+    await this.repository.record({
+      requestId,
+      kind: 'export',
+      action: missing.length === 0 ? 'served' : 'timed-out',
+      customerPseudonym: request.customerPseudonym,
+      identifierType: '(by request id)',
+    });
     return { kind: 'ready', document: { requestId, customerId, generatedAt: new Date().toISOString(), services: parts, missing } };
   }
 
@@ -110,8 +122,22 @@ export class RequestPrivacyHandler {
     const data = { requestId, customerId: customer.customerId, mergedIds: customer.mergedIds, requestedAt: requestedAt.toISOString() };
     const event =
       kind === 'erasure'
-        ? createEnvelope({ type: 'privacy.erasure-requested', version: 1, id: `erasure:${requestId}`, source: SOURCE, subject: customer.customerId, data })
-        : createEnvelope({ type: 'privacy.export-requested', version: 1, id: `export:${requestId}`, source: SOURCE, subject: customer.customerId, data });
+        ? createEnvelope({
+            type: 'privacy.erasure-requested',
+            version: 1,
+            id: `erasure:${requestId}`,
+            source: SOURCE,
+            subject: customer.customerId,
+            data,
+          })
+        : createEnvelope({
+            type: 'privacy.export-requested',
+            version: 1,
+            id: `export:${requestId}`,
+            source: SOURCE,
+            subject: customer.customerId,
+            data,
+          });
     // The event is stored with the request (outbox): if the publish below does not happen, the
     // relay (PrivacyOutboxRelay) publishes it.
     await this.repository.create(

@@ -35,7 +35,8 @@ export class DecideReviewHandler {
     if (a === undefined || b === undefined) throw new UnknownReviewError(reviewId);
     let survivorId = a._id;
     if (a._id !== b._id) {
-      const [survivor, merged] = a.createdAt < b.createdAt || (a.createdAt.getTime() === b.createdAt.getTime() && a._id < b._id) ? [a, b] : [b, a];
+      const [survivor, merged] =
+        a.createdAt < b.createdAt || (a.createdAt.getTime() === b.createdAt.getTime() && a._id < b._id) ? [a, b] : [b, a];
       survivorId = survivor._id;
       const reason = `review accepted (${item.kind}): ${item.reason}${note !== undefined ? `; note: ${note}` : ''}`;
       const merge: PlannedMerge = {
@@ -43,7 +44,12 @@ export class DecideReviewHandler {
         mergedId: merged._id,
         reason,
         evidence: item.evidence,
-        link: { rule: REVIEW_ACCEPTED_RULE, eventId: item.eventId, at: new Date().toISOString(), ...(item.score !== undefined ? { score: item.score } : {}) },
+        link: {
+          rule: REVIEW_ACCEPTED_RULE,
+          eventId: item.eventId,
+          at: new Date().toISOString(),
+          ...(item.score !== undefined ? { score: item.score } : {}),
+        },
         members: merged.members ?? [merged._id],
         separatedFrom: (merged.separatedFrom ?? []).filter((id) => id !== survivorId),
       };
@@ -55,7 +61,10 @@ export class DecideReviewHandler {
         await this.publisher.publish({ merges: [merge] });
         await this.graph.markAnnounced([merged._id]);
       } catch (error) {
-        this.logger.warn({ err: error, reviewId, survivorId, mergedId: merged._id }, 'review merge written but not yet published; the outbox relay will publish it');
+        this.logger.warn(
+          { err: error, reviewId, survivorId, mergedId: merged._id },
+          'review merge written but not yet published; the outbox relay will publish it',
+        );
       }
     }
     if (!(await this.reviews.decide(reviewId, 'accepted', note))) throw new ReviewAlreadyDecidedError(reviewId, 'decided');

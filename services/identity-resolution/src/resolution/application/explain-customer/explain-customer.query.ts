@@ -11,7 +11,14 @@ export interface CustomerExplanation {
   requestedId?: string;
   createdAt: string;
   identifiers: Array<{ type: string; value: string; originCustomerId: string; firstSeenAt: string; evidence: LinkEvidence }>;
-  merges: Array<{ mergedId: string; survivorId: string; reason: string; evidence: Array<{ type: string; value: string }>; link: LinkEvidence; at: string }>;
+  merges: Array<{
+    mergedId: string;
+    survivorId: string;
+    reason: string;
+    evidence: Array<{ type: string; value: string }>;
+    link: LinkEvidence;
+    at: string;
+  }>;
   /** Records linked by probabilistic matching, and original customers, making up this cluster. */
   members: string[];
   separatedFrom: string[];
@@ -46,21 +53,45 @@ export class ExplainCustomerQuery {
       }
       frontier = next;
     }
-    const [identifiers, pending] = await Promise.all([this.graph.identifiersWithEvidence(customer._id), this.reviews.list('pending', 50, customer._id)]);
+    const [identifiers, pending] = await Promise.all([
+      this.graph.identifiersWithEvidence(customer._id),
+      this.reviews.list('pending', 50, customer._id),
+    ]);
     return {
       customerId: customer._id,
       ...(customer._id !== id ? { requestedId: id } : {}),
       createdAt: customer.createdAt.toISOString(),
-      identifiers: identifiers.map((i) => ({ type: i.type, value: i.value, originCustomerId: i.originCustomerId, firstSeenAt: i.firstSeenAt.toISOString(), evidence: i.evidence })),
+      identifiers: identifiers.map((i) => ({
+        type: i.type,
+        value: i.value,
+        originCustomerId: i.originCustomerId,
+        firstSeenAt: i.firstSeenAt.toISOString(),
+        evidence: i.evidence,
+      })),
       merges: merged.flatMap((m) =>
         m.merge !== undefined
-          ? [{ mergedId: m._id, survivorId: m.merge.survivorId, reason: m.merge.reason, evidence: m.merge.evidence, link: m.merge.link, at: m.merge.at.toISOString() }]
+          ? [
+              {
+                mergedId: m._id,
+                survivorId: m.merge.survivorId,
+                reason: m.merge.reason,
+                evidence: m.merge.evidence,
+                link: m.merge.link,
+                at: m.merge.at.toISOString(),
+              },
+            ]
           : [],
       ),
       members: customer.members ?? [customer._id],
       separatedFrom: customer.separatedFrom ?? [],
       history: (customer.history ?? []).map((h) => ({ ...h, at: h.at.toISOString() })),
-      pendingReviews: pending.map((r) => ({ id: r._id, kind: r.kind, customerIds: r.customerIds, reason: r.reason, ...(r.score !== undefined ? { score: r.score } : {}) })),
+      pendingReviews: pending.map((r) => ({
+        id: r._id,
+        kind: r.kind,
+        customerIds: r.customerIds,
+        reason: r.reason,
+        ...(r.score !== undefined ? { score: r.score } : {}),
+      })),
       related: [customer, ...merged].flatMap((c) => c.related ?? []).map((r) => ({ ...r, at: r.at.toISOString() })),
       sharedIdentifiers: identifiers.filter((i) => i.shared === true).map((i) => `${i.type}:${i.value}`),
     };

@@ -73,6 +73,11 @@ export class MigrateCustomerIdsHandler {
       await this.graph.markAnnounced(merges.map((m) => m.mergedId));
     }
     const last = page[page.length - 1];
-    return { examined: page.length, renamed: merges.length, republished: pending.length, ...(page.length === command.limit && last ? { next: last._id } : {}) };
+    return {
+      examined: page.length,
+      renamed: merges.length,
+      republished: pending.length,
+      ...(page.length === command.limit && last ? { next: last._id } : {}),
+    };
   }
 }

@@ -63,7 +63,11 @@ export class ResolveEventsHandler {
 
   async execute(events: ReceivedEvent[]): Promise<Unresolvable[]> {
     if (events.length === 0) return [];
-    const inputs: ResolverEvent[] = events.map(({ event }) => ({ id: event.id, time: new Date(event.data.timestamp).toISOString(), data: asSegmentEvent(event) }));
+    const inputs: ResolverEvent[] = events.map(({ event }) => ({
+      id: event.id,
+      time: new Date(event.data.timestamp).toISOString(),
+      data: asSegmentEvent(event),
+    }));
     const merges = new Map<string, PlannedMerge>();
     const fresh = new Set<string>();
     let plan: ResolutionPlan | undefined;
@@ -87,7 +91,10 @@ export class ResolveEventsHandler {
     const moves: PlannedMove[] = [];
     const last = inputs[inputs.length - 1];
     if (merges.size > 0 && last !== undefined) {
-      const reResolved = await this.reResolve([...new Set([...merges.values()].map((m) => survivorOf(m.survivorId)))], { id: `re-resolution:${last.id}`, time: last.time });
+      const reResolved = await this.reResolve([...new Set([...merges.values()].map((m) => survivorOf(m.survivorId)))], {
+        id: `re-resolution:${last.id}`,
+        time: last.time,
+      });
       moves.push(...(reResolved?.plan.moves ?? []));
       for (const merge of reResolved?.plan.merges ?? []) merges.set(merge.mergedId, merge);
       if (reResolved !== undefined) {
@@ -121,12 +128,18 @@ export class ResolveEventsHandler {
    * The batch merged customers: the records the matcher linked to them are resolved again against
    * everything the merged customers now hold (BatchResolver.reResolve), and the moves written.
    */
-  private async reResolve(customerIds: readonly string[], cause: { id: string; time: string }): Promise<{ plan: ResolutionPlan; current: (id: string) => string } | undefined> {
+  private async reResolve(
+    customerIds: readonly string[],
+    cause: { id: string; time: string },
+  ): Promise<{ plan: ResolutionPlan; current: (id: string) => string } | undefined> {
     const settings = await this.settings();
     if (settings.matching === undefined) return undefined;
     const loaded = await this.graph.loadForReResolution(customerIds, [], this.config.MATCHING_MAX_BLOCK_SIZE, { onlyWithLinked: true });
     if (loaded === undefined) return undefined;
-    const plan = new BatchResolver(loaded.state, { ...settings, matching: { ...settings.matching, termFrequencies: loaded.termFrequencies } }).reResolve(customerIds, cause);
+    const plan = new BatchResolver(loaded.state, {
+      ...settings,
+      matching: { ...settings.matching, termFrequencies: loaded.termFrequencies },
+    }).reResolve(customerIds, cause);
     if (plan.moves.length === 0) return undefined;
     await this.graph.write(plan);
     return { plan, current: (id) => loaded.state.current(id) };

@@ -40,15 +40,21 @@ export class SplitCustomerHandler {
     const direct = (await this.graph.customersMergedInto(customer._id)).filter((c) => c.merge?.link.rule !== KEYED_ID_MIGRATION_RULE);
     if (direct.length === 0) throw new NothingToSplitError(customer._id, 'no customer was merged into it');
     const unknown = (command.partIds ?? []).filter((id) => !direct.some((d) => d._id === id));
-    if (unknown.length > 0) throw new NothingToSplitError(customer._id, `${unknown.join(', ')} ${unknown.length === 1 ? 'was' : 'were'} not merged into it`);
+    if (unknown.length > 0)
+      throw new NothingToSplitError(customer._id, `${unknown.join(', ')} ${unknown.length === 1 ? 'was' : 'were'} not merged into it`);
     const detached = command.partIds !== undefined ? direct.filter((d) => command.partIds?.includes(d._id)) : direct;
     if (detached.length === 0) throw new NothingToSplitError(customer._id, 'no part named');
 
-    const parts = await Promise.all(detached.map(async (part) => ({ id: part._id, subtree: await this.subtree(part), members: part.members ?? [part._id] })));
+    const parts = await Promise.all(
+      detached.map(async (part) => ({ id: part._id, subtree: await this.subtree(part), members: part.members ?? [part._id] })),
+    );
     const ids = [customer._id, ...parts.map((p) => p.id)];
     const at = new Date();
     const split: SplitOutboxEntry = {
-      id: `split:${customer._id}:${createHash('sha256').update(`${ids.join(',')}\u0000${at.getTime()}`).digest('hex').slice(0, 16)}`,
+      id: `split:${customer._id}:${createHash('sha256')
+        .update(`${ids.join(',')}\u0000${at.getTime()}`)
+        .digest('hex')
+        .slice(0, 16)}`,
       partIds: parts.map((p) => p.id),
       reason: command.reason,
       at: at.toISOString(),
@@ -60,14 +66,20 @@ export class SplitCustomerHandler {
     const snapshots = await this.graph.snapshotsOf(ids);
     const result: SplitResult = {
       customerId: customer._id,
-      parts: ids.map((id) => ({ customerId: id, identifiers: snapshots.get(id)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [] })),
+      parts: ids.map((id) => ({
+        customerId: id,
+        identifiers: snapshots.get(id)?.identifiers.map(({ type, value }) => ({ type, value })) ?? [],
+      })),
     };
     const recorded = [{ customerId: customer._id, split }];
     try {
       await this.publisher.publish({ splits: recorded });
       await this.graph.markSplitsAnnounced(recorded);
     } catch (error) {
-      this.logger.warn({ err: error, customerId: customer._id, splitId: split.id }, 'split written but not yet published; the outbox relay will publish it');
+      this.logger.warn(
+        { err: error, customerId: customer._id, splitId: split.id },
+        'split written but not yet published; the outbox relay will publish it',
+      );
     }
     return result;
   }

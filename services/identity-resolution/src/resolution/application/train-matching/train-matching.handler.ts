@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
-import { acceptEstimate, largestWeightChange, MatchParameters, REMATCH_MIN_CHANGE_BITS, SelfTrainingPolicy, trainingDue } from '../../../matching/domain';
+import {
+  acceptEstimate,
+  largestWeightChange,
+  MatchParameters,
+  REMATCH_MIN_CHANGE_BITS,
+  SelfTrainingPolicy,
+  trainingDue,
+} from '../../../matching/domain';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver } from '../../domain/batch-resolver';
@@ -73,11 +80,16 @@ export class TrainMatchingHandler {
     try {
       const [stored, latest] = await Promise.all([this.parameters.countRecords(), this.parameters.latest()]);
       if (trigger === 'request' && stored < MIN_RECORDS_FOR_ESTIMATE) throw new NotEnoughRecordsError(stored);
-      if (trigger === 'schedule' && !trainingDue(stored, latest.records, this.policy)) return { kind: 'not-due', storedRecords: stored, trainedOn: latest.records };
+      if (trigger === 'schedule' && !trainingDue(stored, latest.records, this.policy))
+        return { kind: 'not-due', storedRecords: stored, trainedOn: latest.records };
       return await this.train(trigger, token, latest.parameters);
     } catch (error) {
       if (!(error instanceof NotEnoughRecordsError)) {
-        await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) });
+        await this.parameters.setTrainingStatus({
+          state: 'idle',
+          finishedAt: new Date(),
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
       throw error;
     } finally {
@@ -93,14 +105,27 @@ export class TrainMatchingHandler {
     const verdict = acceptEstimate(current, candidate, await this.parameters.decidedPairs(DECISIONS_CONSIDERED));
     if (!verdict.accepted) {
       const reason = `reproduces ${verdict.candidate.agreeing} of ${verdict.candidate.decided} review decisions, the current ${current.version} ${verdict.current.agreeing}`;
-      await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), refused: { version: candidate.version, reason, at: new Date() } });
+      await this.parameters.setTrainingStatus({
+        state: 'idle',
+        finishedAt: new Date(),
+        refused: { version: candidate.version, reason, at: new Date() },
+      });
       return { kind: 'refused', version: candidate.version, reason, records: records.length };
     }
     await this.parameters.save(candidate, records.length);
-    await this.parameters.setTrainingStatus({ state: 'rematching', version: candidate.version, trainedOn: records.length, rematched: 0, merges: 0 });
+    await this.parameters.setTrainingStatus({
+      state: 'rematching',
+      version: candidate.version,
+      trainedOn: records.length,
+      rematched: 0,
+      merges: 0,
+    });
     // Once the estimates have settled, a new one moves no score by much: matching every stored
     // record again would change nothing and cost the database a full pass.
-    const { rematched, merges } = largestWeightChange(current, candidate) >= REMATCH_MIN_CHANGE_BITS ? await this.rematch(candidate, token) : { rematched: 0, merges: 0 };
+    const { rematched, merges } =
+      largestWeightChange(current, candidate) >= REMATCH_MIN_CHANGE_BITS
+        ? await this.rematch(candidate, token)
+        : { rematched: 0, merges: 0 };
     await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), rematched, merges });
     return { kind: 'trained', parameters: candidate, records: records.length, rematched, merges };
   }

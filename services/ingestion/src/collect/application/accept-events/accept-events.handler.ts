@@ -64,30 +64,34 @@ export class AcceptEventsHandler {
     const span = tracer().startSpan('ingest accept', { kind: SpanKind.PRODUCER, attributes: { 'o2o.source': command.source.id } });
     const spanContext = trace.setSpan(context.active(), span);
     try {
-      const events = this.uniqueWithinRequest(command.messages.map((m) => normaliseMessage(m, command.source, command.receivedAt, command.clientIp)));
-      const { fresh, inFlight, claimed } = events.length > 0 ? await this.claimFresh(command.source.id, events) : { fresh: [], inFlight: 0, claimed: false };
+      const events = this.uniqueWithinRequest(
+        command.messages.map((m) => normaliseMessage(m, command.source, command.receivedAt, command.clientIp)),
+      );
+      const { fresh, inFlight, claimed } =
+        events.length > 0 ? await this.claimFresh(command.source.id, events) : { fresh: [], inFlight: 0, claimed: false };
       const duplicates = command.messages.length - fresh.length - inFlight;
       const refused = command.refused ?? [];
       if (fresh.length > 0 || refused.length > 0) {
         const batches: TopicBatch[] = [];
-        if (refused.length > 0) batches.push({ topic: topics.ingestRejected, events: refused.map((r) => this.rejectedEvent(r, command, spanContext)) });
+        if (refused.length > 0)
+          batches.push({ topic: topics.ingestRejected, events: refused.map((r) => this.rejectedEvent(r, command, spanContext)) });
         if (fresh.length > 0) {
           batches.push({
-              topic: topics.ingestEvents,
-              events: fresh.map((data) => ({
-                key: routingKey(data),
-                trace: spanContext,
-                event: createEnvelope({
-                  type: 'customer-event.received',
-                  version: 1,
-                  id: `${data.sourceId}:${data.messageId}`,
-                  source: SOURCE,
-                  subject: routingKey(data),
-                  time: data.timestamp,
-                  correlationid: data.messageId,
-                  data,
-                }),
-              })),
+            topic: topics.ingestEvents,
+            events: fresh.map((data) => ({
+              key: routingKey(data),
+              trace: spanContext,
+              event: createEnvelope({
+                type: 'customer-event.received',
+                version: 1,
+                id: `${data.sourceId}:${data.messageId}`,
+                source: SOURCE,
+                subject: routingKey(data),
+                time: data.timestamp,
+                correlationid: data.messageId,
+                data,
+              }),
+            })),
           });
         }
         try {
@@ -97,19 +101,32 @@ export class AcceptEventsHandler {
           // pending until they expire, so a retry meanwhile is answered 503, not written again.
           // Anything else was not written (the transaction was aborted or never committed).
           if (error instanceof TransactionOutcomeUnknownError) throw new EventStoreUnavailableError(error);
-          await this.dedup.release(command.source.id, fresh.map((e) => e.messageId)).catch((releaseError: unknown) => {
-            this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
-          });
+          await this.dedup
+            .release(
+              command.source.id,
+              fresh.map((e) => e.messageId),
+            )
+            .catch((releaseError: unknown) => {
+              this.logger.warn({ err: releaseError }, 'could not release dedup claims after a failed write');
+            });
           throw new EventStoreUnavailableError(error);
         }
-        if (claimed) await this.dedup.confirm(command.source.id, fresh.map((e) => e.messageId), this.config.DEDUP_WINDOW_SECONDS).catch((confirmError: unknown) => {
-          // The claims expire instead: a retry after that writes the events again (same ids, downstream is idempotent).
-          this.logger.warn({ err: confirmError }, 'could not confirm dedup claims after the write');
-        });
+        if (claimed)
+          await this.dedup
+            .confirm(
+              command.source.id,
+              fresh.map((e) => e.messageId),
+              this.config.DEDUP_WINDOW_SECONDS,
+            )
+            .catch((confirmError: unknown) => {
+              // The claims expire instead: a retry after that writes the events again (same ids, downstream is idempotent).
+              this.logger.warn({ err: confirmError }, 'could not confirm dedup claims after the write');
+            });
       }
       // Not stored yet (another request holds the claim, or an ingestion died holding it): only
       // a retry after the claim is confirmed or expired may be answered as a duplicate.
-      if (inFlight > 0) throw new EventStoreUnavailableError(new Error(`${inFlight} events of this request are being written by another request`));
+      if (inFlight > 0)
+        throw new EventStoreUnavailableError(new Error(`${inFlight} events of this request are being written by another request`));
       this.metrics.accepted.inc({ source: command.source.id }, fresh.length);
       if (duplicates > 0) this.metrics.deduplicated.inc({ source: command.source.id }, duplicates);
       span.setAttribute('o2o.accepted', fresh.length);
@@ -135,7 +152,15 @@ export class AcceptEventsHandler {
     return {
       key: refused.key,
       trace,
-      event: createEnvelope({ type: 'customer-event.rejected', version: 2, id, source: SOURCE, subject: refused.key, time: data.rejectedAt, data }),
+      event: createEnvelope({
+        type: 'customer-event.rejected',
+        version: 2,
+        id,
+        source: SOURCE,
+        subject: refused.key,
+        time: data.rejectedAt,
+        data,
+      }),
     };
   }
 
@@ -148,12 +173,23 @@ export class AcceptEventsHandler {
    * Redis down: accept and forward (fail open). Dropping would lose data and rejecting would stop
    * every channel; downstream projections are idempotent, so a duplicate costs only work.
    */
-  private async claimFresh(sourceId: string, events: ReceivedEventDataV1[]): Promise<{ fresh: ReceivedEventDataV1[]; inFlight: number; claimed: boolean }> {
+  private async claimFresh(
+    sourceId: string,
+    events: ReceivedEventDataV1[],
+  ): Promise<{ fresh: ReceivedEventDataV1[]; inFlight: number; claimed: boolean }> {
     try {
       // Pending for as long as a write may take, then a little: a live writer confirms before it expires.
       const pendingSeconds = Math.ceil(this.config.PUBLISH_TIMEOUT_MS / 1000) + 5;
-      const outcomes = await this.dedup.claim(sourceId, events.map((e) => e.messageId), pendingSeconds);
-      return { fresh: events.filter((_, i) => outcomes[i] === 'fresh'), inFlight: outcomes.filter((o) => o === 'pending').length, claimed: true };
+      const outcomes = await this.dedup.claim(
+        sourceId,
+        events.map((e) => e.messageId),
+        pendingSeconds,
+      );
+      return {
+        fresh: events.filter((_, i) => outcomes[i] === 'fresh'),
+        inFlight: outcomes.filter((o) => o === 'pending').length,
+        claimed: true,
+      };
     } catch (error) {
       this.metrics.dedupUnavailable.inc();
       this.logger.warn({ err: error }, 'dedup store unavailable: forwarding without deduplication');

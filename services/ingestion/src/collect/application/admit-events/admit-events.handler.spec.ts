@@ -6,7 +6,14 @@ import { Admission, AdmissionShape, AdmitEventsHandler } from './admit-events.ha
 
 const web: ActiveSource = { id: 'web', name: 'Web', channel: 'web', enabled: true, requireSignature: false };
 const off: ActiveSource = { id: 'off', name: 'Off', channel: 'web', enabled: false, requireSignature: false };
-const signed: ActiveSource = { id: 'signed', name: 'Signed', channel: 'web', enabled: true, requireSignature: true, signingSecret: 's3cret' };
+const signed: ActiveSource = {
+  id: 'signed',
+  name: 'Signed',
+  channel: 'web',
+  enabled: true,
+  requireSignature: true,
+  signingSecret: 's3cret',
+};
 const keys: Record<string, ActiveSource> = { 'web-key': web, 'off-key': off, 'signed-key': signed };
 
 /** The sources by write key, and a rate that refuses a source once it has used its budget. */
@@ -22,7 +29,10 @@ class Fixture {
     },
   };
   handler(): AdmitEventsHandler {
-    return new AdmitEventsHandler(this.sources, this.rate, { PURPOSE_REQUIRED_FOR: new Set(['identify']), PURPOSES: new Set(['service', 'marketing']) });
+    return new AdmitEventsHandler(this.sources, this.rate, {
+      PURPOSE_REQUIRED_FOR: new Set(['identify']),
+      PURPOSES: new Set(['service', 'marketing']),
+    });
   }
 }
 
@@ -43,16 +53,32 @@ const rejection = (admission: Admission) => (admission.admitted ? undefined : ad
 
 describe('AdmitEventsHandler: an HTTP call is refused whole', () => {
   const cases: Array<[string, ReturnType<typeof http>, Record<string, unknown>]> = [
-    ['a single call over 32 KiB', http(single, { ...track, properties: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }), { kind: 'too_large', limit: MAX_EVENT_BYTES }],
-    ['a batch over 500 KiB', http(batch, { batch: [track], blob: 'x'.repeat(MAX_BATCH_BYTES) }), { kind: 'too_large', limit: MAX_BATCH_BYTES }],
+    [
+      'a single call over 32 KiB',
+      http(single, { ...track, properties: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }),
+      { kind: 'too_large', limit: MAX_EVENT_BYTES },
+    ],
+    [
+      'a batch over 500 KiB',
+      http(batch, { batch: [track], blob: 'x'.repeat(MAX_BATCH_BYTES) }),
+      { kind: 'too_large', limit: MAX_BATCH_BYTES },
+    ],
     ['a body that is not JSON', http(single, '{"type":'), { kind: 'invalid_json', expected: 'json' }],
     ['a JSON body that is not an object', http(batch, [track]), { kind: 'invalid_json', expected: 'object' }],
     ['a call without a write key', http(single, track, null), { kind: 'credential_missing' }],
     ['an unknown write key', http(single, track, 'nobody'), { kind: 'credential_unknown' }],
     ['a disabled source', http(single, track, 'off-key'), { kind: 'source_disabled', sourceId: 'off' }],
     ['a source that signs, unsigned', http(single, track, 'signed-key'), { kind: 'signature_invalid', sourceId: 'signed' }],
-    ['a source that signs, signed wrongly', http(single, track, 'signed-key', signBody('other', text(track))), { kind: 'signature_invalid', sourceId: 'signed' }],
-    ['a batch body without a batch', http(batch, { events: [track] }), { kind: 'invalid_batch', sourceId: 'web', issues: [expect.objectContaining({ field: 'batch', code: 'invalid_value' })] }],
+    [
+      'a source that signs, signed wrongly',
+      http(single, track, 'signed-key', signBody('other', text(track))),
+      { kind: 'signature_invalid', sourceId: 'signed' },
+    ],
+    [
+      'a batch body without a batch',
+      http(batch, { events: [track] }),
+      { kind: 'invalid_batch', sourceId: 'web', issues: [expect.objectContaining({ field: 'batch', code: 'invalid_value' })] },
+    ],
   ];
 
   it.each(cases)('%s', async (_name, command, expected) => {
@@ -63,7 +89,11 @@ describe('AdmitEventsHandler: an HTTP call is refused whole', () => {
     const fixture = new Fixture(2);
     const handler = fixture.handler();
     expect((await handler.admitHttpCall(http(batch, { batch: [track, { type: 'track' }] }))).admitted).toBe(true);
-    expect(rejection(await handler.admitHttpCall(http(single, track)))).toEqual({ kind: 'rate_limited', sourceId: 'web', retryAfterSeconds: 3 });
+    expect(rejection(await handler.admitHttpCall(http(single, track)))).toEqual({
+      kind: 'rate_limited',
+      sourceId: 'web',
+      retryAfterSeconds: 3,
+    });
     expect(fixture.consumed.get('web')).toBe(3);
   });
 
@@ -71,7 +101,10 @@ describe('AdmitEventsHandler: an HTTP call is refused whole', () => {
     const handler = new Fixture().handler();
     const inBody = await handler.admitHttpCall(http(single, { ...track, writeKey: 'web-key' }, null));
     expect(inBody).toMatchObject({ admitted: true, source: { id: 'web' }, messages: [{ type: 'track', userId: 'u1' }], refused: [] });
-    expect(rejection(await handler.admitHttpCall(http(single, { ...track, writeKey: 'web-key' }, 'off-key')))).toEqual({ kind: 'source_disabled', sourceId: 'off' });
+    expect(rejection(await handler.admitHttpCall(http(single, { ...track, writeKey: 'web-key' }, 'off-key')))).toEqual({
+      kind: 'source_disabled',
+      sourceId: 'off',
+    });
   });
 
   it('admits a correctly signed body of a source that signs', async () => {
@@ -81,7 +114,9 @@ describe('AdmitEventsHandler: an HTTP call is refused whole', () => {
 
   it('checks the size before reading the body, and the body before the credential', async () => {
     const handler = new Fixture().handler();
-    expect(rejection(await handler.admitHttpCall(http(single, 'x'.repeat(MAX_EVENT_BYTES + 1), null)))).toMatchObject({ kind: 'too_large' });
+    expect(rejection(await handler.admitHttpCall(http(single, 'x'.repeat(MAX_EVENT_BYTES + 1), null)))).toMatchObject({
+      kind: 'too_large',
+    });
     expect(rejection(await handler.admitHttpCall(http(single, 'not json', null)))).toMatchObject({ kind: 'invalid_json' });
   });
 });
@@ -90,9 +125,16 @@ describe('AdmitEventsHandler: the messages of an admitted HTTP call', () => {
   it('refuses a single call’s message by its schema or its purpose, and types it from the path', async () => {
     const handler = new Fixture().handler();
     const identify = await handler.admitHttpCall(http({ kind: 'single', type: 'identify' }, { userId: 'u1', traits: { email: 'a@b.c' } }));
-    expect(identify).toMatchObject({ admitted: true, messages: [], refused: [{ kind: 'purpose_required', issues: [{ field: 'context.purpose', code: 'required' }] }] });
+    expect(identify).toMatchObject({
+      admitted: true,
+      messages: [],
+      refused: [{ kind: 'purpose_required', issues: [{ field: 'context.purpose', code: 'required' }] }],
+    });
     const unknownPurpose = await handler.admitHttpCall(http(single, { ...track, context: { purpose: 'spying' } }));
-    expect(unknownPurpose).toMatchObject({ admitted: true, refused: [{ kind: 'invalid_purpose', issues: [{ field: 'context.purpose', code: 'invalid_value' }] }] });
+    expect(unknownPurpose).toMatchObject({
+      admitted: true,
+      refused: [{ kind: 'invalid_purpose', issues: [{ field: 'context.purpose', code: 'invalid_value' }] }],
+    });
     const noEvent = await handler.admitHttpCall(http(single, { userId: 'u1' }));
     expect(noEvent).toMatchObject({ admitted: true, messages: [], refused: [{ kind: 'invalid_event', issues: [{ field: 'event' }] }] });
     expect(noEvent.admitted && noEvent.refused[0]?.index).toBeUndefined();
@@ -108,7 +150,9 @@ describe('AdmitEventsHandler: the messages of an admitted HTTP call', () => {
       { type: 'identify', userId: 'u4' },
       'not an object',
     ];
-    const admission = await new Fixture().handler().admitHttpCall(http(batch, { batch: elements, context: { page: { path: '/' }, locale: 'en' }, sentAt }));
+    const admission = await new Fixture()
+      .handler()
+      .admitHttpCall(http(batch, { batch: elements, context: { page: { path: '/' }, locale: 'en' }, sentAt }));
     if (!admission.admitted) throw new Error(`refused: ${admission.rejection.kind}`);
     expect(admission.messages).toHaveLength(2);
     expect(admission.messages[0]).toMatchObject({ userId: 'u1', sentAt, context: { locale: 'de', page: { path: '/' } } });
@@ -129,7 +173,11 @@ describe('AdmitEventsHandler: a Kafka intake message', () => {
     ['without a write key header', intake(track, null), { kind: 'credential_missing' }],
     ['with an unknown write key', intake(track, 'nobody'), { kind: 'credential_unknown' }],
     ['of a disabled source', intake(track, 'off-key'), { kind: 'source_disabled', sourceId: 'off' }],
-    ['over 32 KiB', intake({ ...track, properties: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }), { kind: 'too_large', limit: MAX_EVENT_BYTES, sourceId: 'web' }],
+    [
+      'over 32 KiB',
+      intake({ ...track, properties: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }),
+      { kind: 'too_large', limit: MAX_EVENT_BYTES, sourceId: 'web' },
+    ],
     ['that is not JSON', intake('not json'), { kind: 'invalid_json', expected: 'json', sourceId: 'web' }],
     // The credential comes first: an unknown producer learns nothing of what else is wrong.
     ['unauthenticated and not JSON', intake('not json', 'nobody'), { kind: 'credential_unknown' }],
@@ -142,9 +190,21 @@ describe('AdmitEventsHandler: a Kafka intake message', () => {
   it('is its own message with its own type, judged by schema and purpose, not rate-limited nor signed', async () => {
     const fixture = new Fixture(0);
     const handler = fixture.handler();
-    expect(await handler.admitIntakeMessage(intake(track, 'signed-key'))).toMatchObject({ admitted: true, source: { id: 'signed' }, messages: [{ type: 'track' }], refused: [] });
-    expect(await handler.admitIntakeMessage(intake({ type: 'identify', userId: 'u1' }))).toMatchObject({ admitted: true, messages: [], refused: [{ kind: 'purpose_required' }] });
-    expect(await handler.admitIntakeMessage(intake(5))).toMatchObject({ admitted: true, refused: [{ kind: 'invalid_event', issues: [{ field: '(root)', code: 'invalid_type' }] }] });
+    expect(await handler.admitIntakeMessage(intake(track, 'signed-key'))).toMatchObject({
+      admitted: true,
+      source: { id: 'signed' },
+      messages: [{ type: 'track' }],
+      refused: [],
+    });
+    expect(await handler.admitIntakeMessage(intake({ type: 'identify', userId: 'u1' }))).toMatchObject({
+      admitted: true,
+      messages: [],
+      refused: [{ kind: 'purpose_required' }],
+    });
+    expect(await handler.admitIntakeMessage(intake(5))).toMatchObject({
+      admitted: true,
+      refused: [{ kind: 'invalid_event', issues: [{ field: '(root)', code: 'invalid_type' }] }],
+    });
     expect(fixture.consumed.size).toBe(0);
   });
 });

@@ -57,11 +57,13 @@ export interface RefusedElement {
 }
 
 /** What can refuse an intake message whole (it has no signature, no batch envelope and no rate). */
-export type IntakeRejection = Extract<AdmissionRejection, { kind: 'too_large' | 'invalid_json' | 'credential_missing' | 'credential_unknown' | 'source_disabled' }>;
+export type IntakeRejection = Extract<
+  AdmissionRejection,
+  { kind: 'too_large' | 'invalid_json' | 'credential_missing' | 'credential_unknown' | 'source_disabled' }
+>;
 
 export type Admission<R extends AdmissionRejection = AdmissionRejection> =
-  | { admitted: true; source: ActiveSource; messages: SegmentMessageV1[]; refused: RefusedElement[] }
-  | { admitted: false; rejection: R };
+  { admitted: true; source: ActiveSource; messages: SegmentMessageV1[]; refused: RefusedElement[] } | { admitted: false; rejection: R };
 
 /**
  * Ingestion's admission policy, one for both doors (the Segment HTTP API and the Kafka intake):
@@ -123,7 +125,9 @@ export class AdmitEventsHandler {
     return { admitted: true, source, ...judged };
   }
 
-  private async authenticate(writeKey: string | undefined): Promise<ActiveSource | Extract<AdmissionRejection, { kind: 'credential_missing' | 'credential_unknown' | 'source_disabled' }>> {
+  private async authenticate(
+    writeKey: string | undefined,
+  ): Promise<ActiveSource | Extract<AdmissionRejection, { kind: 'credential_missing' | 'credential_unknown' | 'source_disabled' }>> {
     if (!writeKey) return { kind: 'credential_missing' };
     const source = await this.sources.findByWriteKey(writeKey);
     if (!source) return { kind: 'credential_unknown' };
@@ -139,16 +143,27 @@ export class AdmitEventsHandler {
     if (!result.ok) return { messages: [], refused: [{ ...at, kind: 'invalid_event', issues: result.issues, raw }] };
     const purposeIssue = checkPurpose(result.message, this.purposes, prefix);
     if (purposeIssue) {
-      return { messages: [], refused: [{ ...at, kind: purposeIssue.code === 'required' ? 'purpose_required' : 'invalid_purpose', issues: [purposeIssue], raw }] };
+      return {
+        messages: [],
+        refused: [{ ...at, kind: purposeIssue.code === 'required' ? 'purpose_required' : 'invalid_purpose', issues: [purposeIssue], raw }],
+      };
     }
     return { messages: [result.message], refused: [] };
   }
 
   /** A batch is refused whole only when it is not a batch; its elements are judged one by one. */
-  private judgeBatch(body: Record<string, unknown>): { messages: SegmentMessageV1[]; refused: RefusedElement[] } | { issues: ValidationIssue[] } {
+  private judgeBatch(
+    body: Record<string, unknown>,
+  ): { messages: SegmentMessageV1[]; refused: RefusedElement[] } | { issues: ValidationIssue[] } {
     const envelope = segmentBatchV1.safeParse(body);
     if (!envelope.success) {
-      return { issues: envelope.error.issues.map((i) => ({ field: i.path.map(String).join('.') || 'batch', code: 'invalid_value' as const, message: i.message })) };
+      return {
+        issues: envelope.error.issues.map((i) => ({
+          field: i.path.map(String).join('.') || 'batch',
+          code: 'invalid_value' as const,
+          message: i.message,
+        })),
+      };
     }
     const messages: SegmentMessageV1[] = [];
     const refused: RefusedElement[] = [];
@@ -156,7 +171,12 @@ export class AdmitEventsHandler {
     envelope.data.batch.forEach((item, index) => {
       const isObject = typeof item === 'object' && item !== null && !Array.isArray(item);
       if (isObject && Buffer.byteLength(JSON.stringify(item), 'utf8') > MAX_EVENT_BYTES) {
-        refused.push({ index, kind: 'too_large', raw: item, issues: [{ field: `batch.${index}`, code: 'too_large', message: `each message at most ${MAX_EVENT_BYTES} bytes` }] });
+        refused.push({
+          index,
+          kind: 'too_large',
+          raw: item,
+          issues: [{ field: `batch.${index}`, code: 'too_large', message: `each message at most ${MAX_EVENT_BYTES} bytes` }],
+        });
         return;
       }
       const judged = this.judge(isObject ? withBatchFields(item as Record<string, unknown>, context, sentAt) : item, item, index);
@@ -180,10 +200,20 @@ function readJson(text: string): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** A batch element inherits the batch's context (its own keys win) and the batch's sentAt when it has none. */
-function withBatchFields(item: Record<string, unknown>, context: Record<string, unknown> | null | undefined, sentAt: string | null | undefined): Record<string, unknown> {
+function withBatchFields(
+  item: Record<string, unknown>,
+  context: Record<string, unknown> | null | undefined,
+  sentAt: string | null | undefined,
+): Record<string, unknown> {
   const own = item['context'];
   const merged: Record<string, unknown> = { ...item };
-  if (context) merged['context'] = typeof own === 'object' && own !== null && !Array.isArray(own) ? { ...context, ...own } : own === undefined || own === null ? context : own;
+  if (context)
+    merged['context'] =
+      typeof own === 'object' && own !== null && !Array.isArray(own)
+        ? { ...context, ...own }
+        : own === undefined || own === null
+          ? context
+          : own;
   if (sentAt && (item['sentAt'] === undefined || item['sentAt'] === null)) merged['sentAt'] = sentAt;
   return merged;
 }

@@ -23,10 +23,16 @@ class MemoryProfiles implements NeedsProfileStore {
 
   async loadResolving(ids: readonly string[]): Promise<LoadedProfiles> {
     this.loads++;
-    return loadWithSurvivors(ids, async (wanted) => new Map(wanted.flatMap((id) => {
-      const doc = this.docs.get(id);
-      return doc ? [[id, structuredClone(doc)] as const] : [];
-    })));
+    return loadWithSurvivors(
+      ids,
+      async (wanted) =>
+        new Map(
+          wanted.flatMap((id) => {
+            const doc = this.docs.get(id);
+            return doc ? [[id, structuredClone(doc)] as const] : [];
+          }),
+        ),
+    );
   }
 
   async save(writes: readonly ProfileWrite[]): Promise<Set<string>> {
@@ -41,7 +47,13 @@ class MemoryProfiles implements NeedsProfileStore {
         lost.add(w.id);
         continue;
       }
-      this.docs.set(w.id, { ...current, _id: w.id, version: w.expectedVersion + 1, profile: w.profile, ...(w.published ? { published: w.published } : {}) });
+      this.docs.set(w.id, {
+        ...current,
+        _id: w.id,
+        version: w.expectedVersion + 1,
+        profile: w.profile,
+        ...(w.published ? { published: w.published } : {}),
+      });
     }
     return lost;
   }
@@ -55,10 +67,12 @@ class MemoryProfiles implements NeedsProfileStore {
 
   async find(ids: readonly string[]): Promise<Map<string, StoredNeedsProfile>> {
     this.otherCalls.push('find');
-    return new Map(ids.flatMap((id) => {
-      const doc = this.docs.get(id);
-      return doc ? [[id, structuredClone(doc)] as const] : [];
-    }));
+    return new Map(
+      ids.flatMap((id) => {
+        const doc = this.docs.get(id);
+        return doc ? [[id, structuredClone(doc)] as const] : [];
+      }),
+    );
   }
 
   async markMerged(id: string, survivorId: string, expectedVersion: number): Promise<boolean> {
@@ -77,7 +91,10 @@ class MemoryProfiles implements NeedsProfileStore {
 
   async page(afterId: string | undefined, limit: number): Promise<StoredNeedsProfile[]> {
     this.otherCalls.push('page');
-    return [...this.docs.values()].filter((d) => d.mergedInto === undefined && (afterId === undefined || d._id > afterId)).sort((a, b) => (a._id < b._id ? -1 : 1)).slice(0, limit);
+    return [...this.docs.values()]
+      .filter((d) => d.mergedInto === undefined && (afterId === undefined || d._id > afterId))
+      .sort((a, b) => (a._id < b._id ? -1 : 1))
+      .slice(0, limit);
   }
 }
 
@@ -101,7 +118,11 @@ class RecordingPublisher implements ProfileEventsPublisher {
   }
 }
 
-const config = loadNeedsProfilingConfig({ KAFKA_BROKERS: '127.0.0.1:9092', MONGO_URL: 'mongodb://127.0.0.1:27017', REDIS_URL: 'redis://127.0.0.1:6379' });
+const config = loadNeedsProfilingConfig({
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  MONGO_URL: 'mongodb://127.0.0.1:27017',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+});
 
 function setup() {
   const profiles = new MemoryProfiles();
@@ -109,14 +130,32 @@ function setup() {
   const platform = new PlatformMetrics('test');
   const metrics = new ProfilingMetrics(platform);
   const limits = new ProfileLimitsReporter(platform, config, createLogger({ service: 'test', level: 'silent' }));
-  const handler = new ApplyEventsHandler(profiles, new PublishProfilesHandler(profiles, publisher, metrics, new NoValues(), config), publisher, metrics, limits, config);
+  const handler = new ApplyEventsHandler(
+    profiles,
+    new PublishProfilesHandler(profiles, publisher, metrics, new NoValues(), config),
+    publisher,
+    metrics,
+    limits,
+    config,
+  );
   return { profiles, publisher, handler };
 }
 
 function message(data: ReturnType<typeof ordered>, correlationId: string): ResolvedMessage {
   return {
     trace: ROOT_CONTEXT,
-    event: { ...createEnvelope({ id: `src:${data.messageId}`, type: 'customer-event.resolved', version: 1, source: '/test', subject: data.customerId, data, correlationid: correlationId }), version: 1 as const },
+    event: {
+      ...createEnvelope({
+        id: `src:${data.messageId}`,
+        type: 'customer-event.resolved',
+        version: 1,
+        source: '/test',
+        subject: data.customerId,
+        data,
+        correlationid: correlationId,
+      }),
+      version: 1 as const,
+    },
   };
 }
 
@@ -167,7 +206,9 @@ describe('ApplyEventsHandler', () => {
       if (doc) profiles.docs.set('cus_a', { ...doc, version: doc.version + 1 });
     };
 
-    await handler.execute([message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_a', channel: 'app', at: day(2), id: 'e2' }), 'm2')]);
+    await handler.execute([
+      message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_a', channel: 'app', at: day(2), id: 'e2' }), 'm2'),
+    ]);
 
     expect(profiles.saves).toHaveLength(3);
     expect(profiles.docs.get('cus_a')?.version).toBe(3);
@@ -187,7 +228,9 @@ describe('ApplyEventsHandler', () => {
       profiles.docs.set('cus_b', { _id: 'cus_b', version: doc.version + 1, mergedInto: 'cus_a' });
     };
 
-    await handler.execute([message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_b', channel: 'app', at: day(2), id: 'e2' }), 'm2')]);
+    await handler.execute([
+      message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_b', channel: 'app', at: day(2), id: 'e2' }), 'm2'),
+    ]);
 
     const retry = publisher.calls.at(-1)?.[0];
     expect(retry?.tombstones?.map((t) => t.key)).toEqual(['cus_b']);

@@ -58,7 +58,10 @@ export class ApplyEventsHandler {
     const publishedFor = new Set<string>();
     let pending = [...messages];
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_ATTEMPTS) throw new Error(`profiles still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((m) => m.event.data.customerId))].join(', ')}`);
+      if (attempt > MAX_ATTEMPTS)
+        throw new Error(
+          `profiles still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((m) => m.event.data.customerId))].join(', ')}`,
+        );
       const { targets, targetOf, docs } = await this.applyInMemory(pending);
 
       const candidates: PublicationCandidate[] = [];
@@ -80,7 +83,9 @@ export class ApplyEventsHandler {
       const prepared = this.publish.prepare(await this.publish.withValues(candidates));
       const payloadOf = new Map(prepared.published.map((p) => [p.id, p.published]));
       // Customers published for in an earlier attempt and merged away since: their state must not outlive the merge.
-      const tombstones = [...publishedFor].filter((id) => docs.get(id)?.mergedInto !== undefined).map((key) => ({ key, trace: pending[0]?.trace }));
+      const tombstones = [...publishedFor]
+        .filter((id) => docs.get(id)?.mergedInto !== undefined)
+        .map((key) => ({ key, trace: pending[0]?.trace }));
       // Ids carry the profile version: a redo after a failed write does not send what Kafka has.
       await this.publisher.publish([{ topic: topics.needsProfiles, events: prepared.outgoing, tombstones }], { skipAcknowledged: true });
       this.publish.count(prepared.published);

@@ -51,7 +51,18 @@ export class FoldMergeHandler {
       const publication = (version: number, profile = survivor?.profile): PublicationCandidate[] =>
         profile === undefined
           ? []
-          : [{ id: target, version, profile, published: survivor?.published, trace: command.trace, cause: 'merge', causationId: command.eventId, correlationId: command.correlationId }];
+          : [
+              {
+                id: target,
+                version,
+                profile,
+                published: survivor?.published,
+                trace: command.trace,
+                cause: 'merge',
+                causationId: command.eventId,
+                correlationId: command.correlationId,
+              },
+            ];
 
       if (merged?.mergedInto !== undefined) {
         // Already folded (a redelivery, or a crash after the fold): finish what may be left.

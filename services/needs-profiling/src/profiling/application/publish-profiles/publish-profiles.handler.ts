@@ -67,7 +67,10 @@ export class PublishProfilesHandler {
     const { outgoing, published } = this.prepare(await this.withValues(candidates));
     // States and tombstones in one request; a tombstone carries the trace of the work that caused it.
     const trace = candidates.find((c) => c.trace !== undefined)?.trace;
-    await this.publisher.publish([{ topic: topics.needsProfiles, events: outgoing, tombstones: tombstones.map((key) => ({ key, trace })) }], { skipAcknowledged: true });
+    await this.publisher.publish(
+      [{ topic: topics.needsProfiles, events: outgoing, tombstones: tombstones.map((key) => ({ key, trace })) }],
+      { skipAcknowledged: true },
+    );
     if (tombstones.length > 0) this.metrics.tombstones.inc(tombstones.length);
     await this.profiles.markPublished(published);
     this.count(published);
@@ -80,7 +83,10 @@ export class PublishProfilesHandler {
     const outgoing: OutgoingEvent[] = [];
     const published: PreparedPublication['published'] = [];
     for (const candidate of candidates) {
-      const data = toPublishedProfile(candidate.profile, profiling, { consentedPurposes: consentedPurposesOf(candidate.profile), customerValue: candidate.customerValue ?? undefined });
+      const data = toPublishedProfile(candidate.profile, profiling, {
+        consentedPurposes: consentedPurposesOf(candidate.profile),
+        customerValue: candidate.customerValue ?? undefined,
+      });
       if (!candidate.force && materialChanges(candidate.published, data, profiling.materiality).length === 0) continue;
       outgoing.push({
         key: candidate.id,

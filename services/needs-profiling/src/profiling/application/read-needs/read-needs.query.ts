@@ -87,10 +87,18 @@ export class ReadNeedsQuery {
     };
   }
 
-  async nextQuestion(customerId: string, channel: Channel | undefined): Promise<{ customerId: string; channel: Channel | null; question: NextQuestion | null; asOf: string }> {
+  async nextQuestion(
+    customerId: string,
+    channel: Channel | undefined,
+  ): Promise<{ customerId: string; channel: Channel | null; question: NextQuestion | null; asOf: string }> {
     const { profile, asOf, weight } = await this.current(customerId);
     const context = { consentedPurposes: consentedPurposesOf(profile), now: asOf, weight, ...(channel !== undefined ? { channel } : {}) };
-    return { customerId: profile.customerId, channel: channel ?? null, question: nextQuestion(profile, context, this.config.profiling.questionBank) ?? null, asOf };
+    return {
+      customerId: profile.customerId,
+      channel: channel ?? null,
+      question: nextQuestion(profile, context, this.config.profiling.questionBank) ?? null,
+      asOf,
+    };
   }
 
   /** The profile evaluated now, and the customer's weight for questions (their value state, read beside it). */
@@ -100,6 +108,10 @@ export class ReadNeedsQuery {
     if (!stored) throw new CustomerNotFoundError(customerId);
     const { profile } = evaluateStage(stored, new Date().toISOString(), this.config.profiling);
     const value = (await this.values.find([profile.customerId])).get(profile.customerId);
-    return { profile, asOf: profile.clock ?? new Date().toISOString(), weight: questionWeight(value, this.config.profiling.questionBank.priority) };
+    return {
+      profile,
+      asOf: profile.clock ?? new Date().toISOString(),
+      weight: questionWeight(value, this.config.profiling.questionBank.priority),
+    };
   }
 }

@@ -64,9 +64,17 @@ export class RebuildSplitHandler {
           // Merged ids that are not among the parts still point here and keep doing so.
           const base: NeedsProfile = { ...emptyProfile(customerId), mergedIds: source.profile.mergedIds.filter((id) => !partIds.has(id)) };
           const rebuilt = this.carryUnattributable(this.replay(base, entries), source.profile, source.journal ?? []);
-          sourceWrite = { id: customerId, expectedVersion: source.version, exists: true, profile: rebuilt, journal: { replace: entries }, appliedChange: command.eventId };
+          sourceWrite = {
+            id: customerId,
+            expectedVersion: source.version,
+            exists: true,
+            profile: rebuilt,
+            journal: { replace: entries },
+            appliedChange: command.eventId,
+          };
         } else {
-          const own = existing?.profile !== undefined && existing.mergedInto === undefined ? existing.profile : emptyProfile(part.customerId);
+          const own =
+            existing?.profile !== undefined && existing.mergedInto === undefined ? existing.profile : emptyProfile(part.customerId);
           writes.push({
             id: part.customerId,
             expectedVersion: existing?.version ?? 0,
@@ -79,7 +87,10 @@ export class RebuildSplitHandler {
       }
       // The other parts first: the split is recorded as applied on the source only once they are
       // stored, so a crash or a lost race in between replays it (replaying is idempotent).
-      if ((await this.profiles.save(writes, limit)).size > 0 || (sourceWrite && (await this.profiles.save([sourceWrite], limit)).size > 0)) {
+      if (
+        (await this.profiles.save(writes, limit)).size > 0 ||
+        (sourceWrite && (await this.profiles.save([sourceWrite], limit)).size > 0)
+      ) {
         this.metrics.writeConflicts.inc({ operation: 'split' });
         continue;
       }

@@ -20,7 +20,12 @@ describe('split assignment', () => {
 
   it('follows the identifiers an event carried, then its original customer, then the first part', () => {
     const assigned = assignToParts(
-      [entry('1', '2024-01-02T00:00:00.000Z', 'a', [phone]), entry('2', '2024-01-01T00:00:00.000Z', 'b'), entry('3', '2024-01-03T00:00:00.000Z', 'x'), entry('4', '2024-01-01T00:00:00.000Z', 'b', [email])],
+      [
+        entry('1', '2024-01-02T00:00:00.000Z', 'a', [phone]),
+        entry('2', '2024-01-01T00:00:00.000Z', 'b'),
+        entry('3', '2024-01-03T00:00:00.000Z', 'x'),
+        entry('4', '2024-01-01T00:00:00.000Z', 'b', [email]),
+      ],
       parts,
     );
     expect(assigned.get('a')?.map((e) => e.id)).toEqual(['4', '3']);
@@ -29,7 +34,10 @@ describe('split assignment', () => {
 
   it('gives an event carrying identifiers of both parts to the part sharing most of them', () => {
     const other = { type: 'loyaltyCard', value: 'L1' };
-    const assigned = assignToParts([entry('1', '2024-01-01T00:00:00.000Z', 'a', [email, phone, other])], [parts[0] ?? { customerId: 'a', identifiers: [] }, { customerId: 'b', identifiers: [phone, other] }]);
+    const assigned = assignToParts(
+      [entry('1', '2024-01-01T00:00:00.000Z', 'a', [email, phone, other])],
+      [parts[0] ?? { customerId: 'a', identifiers: [] }, { customerId: 'b', identifiers: [phone, other] }],
+    );
     expect(assigned.get('b')?.map((e) => e.id)).toEqual(['1']);
   });
 });
@@ -50,12 +58,22 @@ describe('event journal', () => {
 
   it('keeps what the profile reads and no identifiers or identity traits', () => {
     const journaled = journalEntryOf(event, ['email', 'firstName']);
-    expect(journaled).toMatchObject({ id: 'm1', at: '2024-01-01T00:00:00.000Z', customerId: 'a', identifierHashes: [identifierHash(email)] });
+    expect(journaled).toMatchObject({
+      id: 'm1',
+      at: '2024-01-01T00:00:00.000Z',
+      customerId: 'a',
+      identifierHashes: [identifierHash(email)],
+    });
     expect(journaled.event).not.toContain('example.com');
     expect(journaled.event).not.toContain('Ann');
     expect(journaled.event).not.toContain('10.0.0.1');
     const replayed = replayableEvent(journaled, 'b');
-    expect(replayed).toMatchObject({ customerId: 'b', traits: { hasChildren: true }, context: { purpose: 'personalisation' }, identifiers: [] });
+    expect(replayed).toMatchObject({
+      customerId: 'b',
+      traits: { hasChildren: true },
+      context: { purpose: 'personalisation' },
+      identifiers: [],
+    });
   });
 
   it('unites journals by event id, oldest first, newest kept', () => {

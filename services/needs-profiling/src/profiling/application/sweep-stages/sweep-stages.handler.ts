@@ -65,7 +65,9 @@ export class SweepStagesHandler {
       throw error;
     } finally {
       span.end();
-      await this.lock.release(token).catch((error: unknown) => this.logger.warn({ err: error }, 'stage sweep lock not released; it expires'));
+      await this.lock
+        .release(token)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'stage sweep lock not released; it expires'));
     }
   }
 
@@ -83,7 +85,14 @@ export class SweepStagesHandler {
     const stored = moved.filter((m) => !conflicts.has(m.doc._id));
     for (const m of stored) this.metrics.transitions.inc({ to: m.transition.to, cause: 'time' });
     await this.publish.execute(
-      stored.map((m) => ({ id: m.doc._id, version: m.doc.version + 1, profile: m.profile, published: m.doc.published, trace: context, cause: 'time' })),
+      stored.map((m) => ({
+        id: m.doc._id,
+        version: m.doc.version + 1,
+        profile: m.profile,
+        published: m.doc.published,
+        trace: context,
+        cause: 'time',
+      })),
     );
     return stored.length;
   }

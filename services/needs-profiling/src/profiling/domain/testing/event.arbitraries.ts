@@ -29,13 +29,20 @@ const specArb: fc.Arbitrary<EventSpec> = fc
       fc.record({
         type: fc.constant('identify' as const),
         traits: fc.record(
-          { workLocation: fc.constantFrom('home', 'office'), hasChildren: fc.boolean(), preferredContactMethod: fc.constantFrom('email', 'sms'), interests: fc.subarray(['golf', 'wine']) },
+          {
+            workLocation: fc.constantFrom('home', 'office'),
+            hasChildren: fc.boolean(),
+            preferredContactMethod: fc.constantFrom('email', 'sms'),
+            interests: fc.subarray(['golf', 'wine']),
+          },
           { requiredKeys: [] },
         ),
       }),
-      fc.constantFrom(...answers).chain(([questionId, values]) =>
-        fc.record({ type: fc.constant('answer' as const), questionId: fc.constant(questionId), answer: fc.constantFrom(...values) }),
-      ),
+      fc
+        .constantFrom(...answers)
+        .chain(([questionId, values]) =>
+          fc.record({ type: fc.constant('answer' as const), questionId: fc.constant(questionId), answer: fc.constantFrom(...values) }),
+        ),
       fc.record({ type: fc.constant('asked' as const), questionId: fc.constantFrom(...answers.map(([q]) => q)) }),
       fc.record({ type: fc.constant('viewed' as const), category: fc.constantFrom(...categories) }),
       fc.record({
@@ -45,7 +52,10 @@ const specArb: fc.Arbitrary<EventSpec> = fc
         gift: fc.option(fc.boolean(), { nil: undefined }),
       }),
       fc.record({ type: fc.constant('page' as const), category: fc.option(fc.constantFrom(...categories), { nil: undefined }) }),
-      fc.record({ type: fc.constant('preferences' as const), consents: fc.record({ personalisation: fc.boolean(), contact: fc.boolean() }) }),
+      fc.record({
+        type: fc.constant('preferences' as const),
+        consents: fc.record({ personalisation: fc.boolean(), contact: fc.boolean() }),
+      }),
       fc.record({ type: fc.constant('outbound' as const) }),
     ),
   })
@@ -75,9 +85,13 @@ const specArb: fc.Arbitrary<EventSpec> = fc
 
 /** A history of distinct events (unique ids) for one customer. */
 export function historyArb(customerId = 'c-1', options: { minLength?: number; maxLength?: number; idPrefix?: string } = {}) {
-  return fc.array(specArb, { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 25 }).map((specs) =>
-    specs.map((spec, i) => spec.build({ id: `${options.idPrefix ?? 'e'}${i}`, at: minutesAfterT0(spec.at), channel: spec.channel, customerId })),
-  );
+  return fc
+    .array(specArb, { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 25 })
+    .map((specs) =>
+      specs.map((spec, i) =>
+        spec.build({ id: `${options.idPrefix ?? 'e'}${i}`, at: minutesAfterT0(spec.at), channel: spec.channel, customerId }),
+      ),
+    );
 }
 
 /** A history together with a permutation of it. */

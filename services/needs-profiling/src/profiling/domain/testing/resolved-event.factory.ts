@@ -22,7 +22,10 @@ export interface EventOptions {
 
 let sequence = 0;
 
-export function resolvedEvent(fields: Partial<ResolvedEventDataV1> & Pick<ResolvedEventDataV1, 'eventType'>, options: EventOptions = {}): ResolvedEventDataV1 {
+export function resolvedEvent(
+  fields: Partial<ResolvedEventDataV1> & Pick<ResolvedEventDataV1, 'eventType'>,
+  options: EventOptions = {},
+): ResolvedEventDataV1 {
   sequence += 1;
   const at = options.at ?? T0;
   return resolvedEventDataV1.parse({
@@ -41,7 +44,8 @@ export function resolvedEvent(fields: Partial<ResolvedEventDataV1> & Pick<Resolv
 export const track = (event: string, properties: Record<string, unknown> = {}, options?: EventOptions) =>
   resolvedEvent({ eventType: 'track', event, properties }, options);
 
-export const identify = (traits: Record<string, unknown>, options?: EventOptions) => resolvedEvent({ eventType: 'identify', traits }, options);
+export const identify = (traits: Record<string, unknown>, options?: EventOptions) =>
+  resolvedEvent({ eventType: 'identify', traits }, options);
 
 export const page = (category: string | undefined, options?: EventOptions) =>
   resolvedEvent(category === undefined ? { eventType: 'page', name: 'Home' } : { eventType: 'page', name: 'Category', category }, options);

@@ -76,7 +76,10 @@ export class RefitModelsHandler {
     // CPU-bound (seconds for 10^5 customers): in a worker thread, so consuming and lookups go on.
     const { bgNbd, gammaGamma } = await this.fitter.fit({ purchases, spend });
     if (!(gammaGamma.params.q > 1)) {
-      return { ...(insufficient(purchases.length, spend.length) as Extract<FitOutcome, { status: 'insufficient-data' }>), reason: `the spend model has no finite mean (q = ${gammaGamma.params.q.toFixed(3)} <= 1): more repeat purchases needed` };
+      return {
+        ...(insufficient(purchases.length, spend.length) as Extract<FitOutcome, { status: 'insufficient-data' }>),
+        reason: `the spend model has no finite mean (q = ${gammaGamma.params.q.toFixed(3)} <= 1): more repeat purchases needed`,
+      };
     }
     const version: ModelVersion = {
       _id: `bgnbd-gg-${now.toISOString().replace(/[-:]|\.\d+/g, '')}-${lockToken.slice(0, 6)}`,
@@ -94,7 +97,15 @@ export class RefitModelsHandler {
       trigger,
     };
     await this.versions.insert(version);
-    this.logger.info({ version: version._id, customers: version.customers, fitSeconds: version.fitSeconds, params: { purchases: bgNbd.params, spend: gammaGamma.params } }, 'models refitted');
+    this.logger.info(
+      {
+        version: version._id,
+        customers: version.customers,
+        fitSeconds: version.fitSeconds,
+        params: { purchases: bgNbd.params, spend: gammaGamma.params },
+      },
+      'models refitted',
+    );
     return { status: 'fitted', version };
   }
 }

@@ -128,10 +128,19 @@ export class RescoreCustomersHandler {
       // that published between the check and this publication was followed by the older state.)
       await this.publisher.publish([{ topic: topics.valueScores, events }]);
       const publishedKeys = new Set(events.map((e) => e.key));
-      const overtaken = await this.summaries.writeScores(writes.map((w) => (publishedKeys.has(w.customerId) ? { ...w, published: true } : w)));
+      const overtaken = await this.summaries.writeScores(
+        writes.map((w) => (publishedKeys.has(w.customerId) ? { ...w, published: true } : w)),
+      );
       if (overtaken.length > 0) {
         await this.updater.update(
-          overtaken.map((customerId) => ({ customerId, followMerges: false, create: false, republish: true, apply: () => undefined, cause: { trace: undefined, causationId: undefined, correlationId: undefined } })),
+          overtaken.map((customerId) => ({
+            customerId,
+            followMerges: false,
+            create: false,
+            republish: true,
+            apply: () => undefined,
+            cause: { trace: undefined, causationId: undefined, correlationId: undefined },
+          })),
         );
       }
       published += events.length;
@@ -140,7 +149,15 @@ export class RescoreCustomersHandler {
       if (guard.shouldStop()) throw new JobInterruptedError();
     }
 
-    const state: Omit<ValuationState, '_id'> = { modelVersion: model.version, walkedAt: now, totalValue, customers, cutoffs, peerLevels: levels, published };
+    const state: Omit<ValuationState, '_id'> = {
+      modelVersion: model.version,
+      walkedAt: now,
+      totalValue,
+      customers,
+      cutoffs,
+      peerLevels: levels,
+      published,
+    };
     await this.versions.saveState(state);
     this.registry.useState({ _id: 'current', ...state });
     return {

@@ -53,7 +53,10 @@ export class RecordPurchasesHandler {
           if (next && archived > 0) {
             this.linesArchived.inc(archived);
             // Customer ids carry no personal data.
-            this.logger.info({ customerId: summary._id, archived, kept: next.orders.length, limit: this.config.ORDER_LINES_KEPT }, 'order lines beyond the limit folded into the aggregate');
+            this.logger.info(
+              { customerId: summary._id, archived, kept: next.orders.length, limit: this.config.ORDER_LINES_KEPT },
+              'order lines beyond the limit folded into the aggregate',
+            );
           }
           return next;
         },

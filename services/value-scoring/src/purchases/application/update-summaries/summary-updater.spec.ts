@@ -23,10 +23,16 @@ class MemorySummaries {
 
   async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
     this.loads++;
-    return loadWithSurvivors(ids, async (wanted) => new Map(wanted.flatMap((id) => {
-      const doc = this.docs.get(id);
-      return doc ? [[id, structuredClone(doc)] as const] : [];
-    })));
+    return loadWithSurvivors(
+      ids,
+      async (wanted) =>
+        new Map(
+          wanted.flatMap((id) => {
+            const doc = this.docs.get(id);
+            return doc ? [[id, structuredClone(doc)] as const] : [];
+          }),
+        ),
+    );
   }
 
   async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
@@ -36,7 +42,16 @@ class MemorySummaries {
     race?.();
     const lost = new Set<string>();
     for (const w of writes) {
-      const current = this.docs.get(w.customerId) ?? { _id: w.customerId, orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 0 };
+      const current = this.docs.get(w.customerId) ?? {
+        _id: w.customerId,
+        orders: [],
+        purchases: 0,
+        revenue: 0,
+        channels: [],
+        categories: [],
+        appliedEvents: [],
+        revision: 0,
+      };
       if (current.revision !== (w.expectedRevision ?? 0)) {
         lost.add(w.customerId);
         continue;
@@ -84,7 +99,15 @@ function setup() {
   const publisher = new RecordingPublisher();
   // The interim model: the registry is never refreshed here, so it needs no repository.
   const registry = new ModelRegistry(null as unknown as ModelVersionRepository, config, createLogger({ service: 'test', level: 'silent' }));
-  const updater = new SummaryUpdater(repository as unknown as PurchaseSummaryRepository, new CustomerScorer(registry, new CostModelRegistry(null as unknown as CostModelRepository, config, createLogger({ service: 'test', level: 'silent' })), config), publisher as unknown as KafkaPublisher);
+  const updater = new SummaryUpdater(
+    repository as unknown as PurchaseSummaryRepository,
+    new CustomerScorer(
+      registry,
+      new CostModelRegistry(null as unknown as CostModelRepository, config, createLogger({ service: 'test', level: 'silent' })),
+      config,
+    ),
+    publisher as unknown as KafkaPublisher,
+  );
   return { repository, publisher, updater };
 }
 
@@ -95,7 +118,16 @@ function purchase(customerId: string, eventId: string, amount: number, correlati
     eventId,
     origin: customerId,
     seenAt: day(1),
-    purchase: { sourceId: 'web-shop', orderId: `o-${eventId}`, kind: 'purchase', at: day(1), amount, categories: ['shoes'], channel: 'web', identifiers: [] },
+    purchase: {
+      sourceId: 'web-shop',
+      orderId: `o-${eventId}`,
+      kind: 'purchase',
+      at: day(1),
+      amount,
+      categories: ['shoes'],
+      channel: 'web',
+      identifiers: [],
+    },
   };
   return {
     customerId,
@@ -118,7 +150,13 @@ describe('SummaryUpdater', () => {
     expect(repository.saves).toHaveLength(1);
     expect(repository.saves[0]?.map((w) => w.customerId).sort()).toEqual(['cus_a', 'cus_b']);
     expect(publisher.calls).toHaveLength(1);
-    expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 40, purchases: 2, revision: 1, scoredRevision: 1, appliedEvents: ['e1', 'e3'] });
+    expect(repository.docs.get('cus_a')).toMatchObject({
+      revenue: 40,
+      purchases: 2,
+      revision: 1,
+      scoredRevision: 1,
+      appliedEvents: ['e1', 'e3'],
+    });
     expect(repository.docs.get('cus_b')).toMatchObject({ revenue: 20, revision: 1, scoredRevision: 1 });
     // The published state carries the ids of the event that last changed it.
     const a = published(publisher).find((e) => e.key === 'cus_a');
@@ -166,7 +204,11 @@ describe('SummaryUpdater', () => {
     repository.beforeSave = () => {
       const doc = repository.docs.get('cus_a');
       if (!doc) throw new Error('missing');
-      repository.docs.set('cus_a', { ...doc, ...applyEvents(doc, [{ eventId: 'e9', origin: 'cus_a', seenAt: day(2), purchase: null }], APPLIED_EVENTS_KEPT), revision: doc.revision + 1 });
+      repository.docs.set('cus_a', {
+        ...doc,
+        ...applyEvents(doc, [{ eventId: 'e9', origin: 'cus_a', seenAt: day(2), purchase: null }], APPLIED_EVENTS_KEPT),
+        revision: doc.revision + 1,
+      });
     };
 
     await updater.update([purchase('cus_a', 'e2', 5)]);
@@ -179,7 +221,17 @@ describe('SummaryUpdater', () => {
   it('counts events of a merged-away id for the survivor', async () => {
     const { repository, updater } = setup();
     await updater.update([purchase('cus_a', 'e1', 10)]);
-    repository.docs.set('cus_b', { _id: 'cus_b', orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 4, mergedInto: 'cus_a' });
+    repository.docs.set('cus_b', {
+      _id: 'cus_b',
+      orders: [],
+      purchases: 0,
+      revenue: 0,
+      channels: [],
+      categories: [],
+      appliedEvents: [],
+      revision: 4,
+      mergedInto: 'cus_a',
+    });
 
     await updater.update([purchase('cus_b', 'e2', 5)]);
 
@@ -193,7 +245,16 @@ describe('SummaryUpdater', () => {
     repository.beforeSave = () => {
       const doc = repository.docs.get('cus_b');
       if (!doc) throw new Error('missing');
-      repository.docs.set('cus_a', { _id: 'cus_a', orders: doc.orders, purchases: 1, revenue: 10, channels: [], categories: [], appliedEvents: doc.appliedEvents, revision: 1 });
+      repository.docs.set('cus_a', {
+        _id: 'cus_a',
+        orders: doc.orders,
+        purchases: 1,
+        revenue: 10,
+        channels: [],
+        categories: [],
+        appliedEvents: doc.appliedEvents,
+        revision: 1,
+      });
       repository.docs.set('cus_b', { ...doc, mergedInto: 'cus_a', revision: doc.revision + 1 });
     };
 

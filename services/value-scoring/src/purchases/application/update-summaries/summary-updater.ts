@@ -54,7 +54,16 @@ const SUMMARY_FIELDS = [
   'needsUpdatedAt',
 ] as const satisfies ReadonlyArray<keyof PurchaseSummary>;
 
-const emptySummary = (id: string): PurchaseSummary => ({ _id: id, orders: [], purchases: 0, revenue: 0, channels: [], categories: [], appliedEvents: [], revision: 0 });
+const emptySummary = (id: string): PurchaseSummary => ({
+  _id: id,
+  orders: [],
+  purchases: 0,
+  revenue: 0,
+  channels: [],
+  categories: [],
+  appliedEvents: [],
+  revision: 0,
+});
 
 interface Target {
   id: string;
@@ -114,7 +123,10 @@ export class SummaryUpdater {
     let extraTombstones = [...tombstones];
     const publishedFor = new Set<string>();
     for (let attempt = 1; pending.length > 0 || extraTombstones.length > 0; attempt++) {
-      if (attempt > MAX_ATTEMPTS) throw new Error(`summaries still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((i) => i.customerId))].join(', ')}`);
+      if (attempt > MAX_ATTEMPTS)
+        throw new Error(
+          `summaries still contended after ${MAX_ATTEMPTS} attempts: ${[...new Set(pending.map((i) => i.customerId))].join(', ')}`,
+        );
       const loaded = await this.summaries.loadResolving(pending.map((i) => i.customerId));
       const targetOf = (input: SummaryInput): string => (input.followMerges ? loaded.survivorOf(input.customerId) : input.customerId);
 
@@ -126,7 +138,14 @@ export class SummaryUpdater {
           const doc = loaded.docs.get(id);
           if (!doc && !input.create) continue;
           // A state written with its event in a transaction that never committed (a crash in between) goes out again.
-          target = { id, doc, summary: doc ?? emptySummary(id), changed: false, republish: doc?.pendingPublish === true, cause: input.cause };
+          target = {
+            id,
+            doc,
+            summary: doc ?? emptySummary(id),
+            changed: false,
+            republish: doc?.pendingPublish === true,
+            cause: input.cause,
+          };
           targets.set(id, target);
         }
         if (input.republish) target.republish = true;
@@ -146,13 +165,16 @@ export class SummaryUpdater {
         const before = outgoing.length;
         const write = this.settle(target, now, outgoing, target.republish || publishedFor.has(target.id));
         if (write) writes.push(write);
-        if (write && outgoing.length > before) published.push({ customerId: target.id, revision: (write.set['revision'] as number | undefined) ?? write.expectedRevision ?? 0 });
+        if (write && outgoing.length > before)
+          published.push({ customerId: target.id, revision: (write.set['revision'] as number | undefined) ?? write.expectedRevision ?? 0 });
       }
       // A customer this batch published for and that was merged away since: its state must not outlive the merge.
       const repaired = [...publishedFor].filter((id) => loaded.docs.get(id)?.mergedInto !== undefined).map((key) => ({ key }));
       // A redo after a failed write computes the same states under the same ids (revision and
       // content in the id): what Kafka already has is not sent again.
-      await this.publisher.publish([{ topic: topics.valueScores, events: outgoing, tombstones: [...extraTombstones, ...repaired] }], { skipAcknowledged: true });
+      await this.publisher.publish([{ topic: topics.valueScores, events: outgoing, tombstones: [...extraTombstones, ...repaired] }], {
+        skipAcknowledged: true,
+      });
       extraTombstones = [];
       for (const event of outgoing) publishedFor.add(event.key);
 
@@ -184,7 +206,14 @@ export class SummaryUpdater {
     }
     if (stale) {
       const scored = this.scorer.score(summary, now);
-      const settled = this.scorer.settle(scored, this.scorer.placeByCutoffs(scored.valuation.actualValue), now, `r${revision}:${scored.model.version}`, undefined, republish);
+      const settled = this.scorer.settle(
+        scored,
+        this.scorer.placeByCutoffs(scored.valuation.actualValue),
+        now,
+        `r${revision}:${scored.model.version}`,
+        undefined,
+        republish,
+      );
       Object.assign(set, settled.write.set);
       unset.push(...(settled.write.unset ?? []).filter((f) => !(f in set)));
       if (settled.event) {
