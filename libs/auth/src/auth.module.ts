@@ -3,8 +3,6 @@ import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { ApiKeyStore } from './api-keys';
-import { ApiKeysController } from './api-keys.controller';
-import { AuditController } from './audit.controller';
 import { AuditTrail } from './audit-trail';
 import { AuthGuard } from './auth.guard';
 import type { AuthSettings } from './auth-settings';
@@ -23,8 +21,8 @@ export interface AuditSettings {
 
 /**
  * Credentials on every route of a service: the global AuthGuard, the token verifier, the
- * service's API keys (in its own database) and their admin API, and the audit trail of privileged
- * calls (recorded by the onResponse hook startService installs) with its export API. Needs the service's mongoose
+ * service's API keys (in its own database), and the audit trail of privileged calls (recorded by
+ * the onResponse hook startService installs); their admin API is libs/runtime's AdminApiModule. Needs the service's mongoose
  * connection (libs/mongo MongoModule).
  */
 @Global()
@@ -34,7 +32,6 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [DiscoveryModule],
-      controllers: [ApiKeysController, AuditController],
       providers: [
         { provide: TokenVerifier, useFactory: () => new TokenVerifier(settings) },
         {

@@ -8,3 +8,5 @@ export * from './http-data-keys';
 export * from './openapi';
 export * from './http-problem';
 export * from './outbox-relay';
+export * from './admin/admin-api.module';
+export * from './admin/rotation';

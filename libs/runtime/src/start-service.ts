@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdminApiModule } from './admin/admin-api.module';
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig, dataSealingOn } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
@@ -150,6 +151,7 @@ export function serviceRootModule<C extends ServiceConfig>(
         pseudonymKey: config.PRIVACY_PSEUDONYM_KEY,
         retentionDays: config.AUDIT_RETENTION_DAYS,
       }),
+      AdminApiModule,
       RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }),
       DeadLettersModule.register(config.KAFKA_GROUP_ID),
       ...definition.imports(config),

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireScope, SCOPES } from '@o2o/auth';
-import { notFound, parseBody } from '@o2o/runtime';
+import { notFound, parseBody, rotationSchema } from '@o2o/runtime';
 import { channelSchema } from '@o2o/contracts';
 import { newSigningSecret, newSourceId, newWriteKey } from '../domain/source-credentials';
 import { SourceRepository, SourceView } from '../infrastructure/source.repository';
@@ -11,16 +11,6 @@ const createSourceSchema = z.strictObject({
   channel: channelSchema,
   /** Require an HMAC-SHA256 signature of each request body. */
   requireSignature: z.boolean().default(false),
-});
-
-const rotateSchema = z.strictObject({
-  /** How long the current keys stay valid after the rotation (default one day). */
-  graceSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86400)
-    .default(86400),
 });
 
 /**
@@ -63,7 +53,7 @@ export class SourcesAdminController {
   @Post(':id/rotate')
   @HttpCode(200)
   async rotate(@Param('id') id: string, @Body() body: unknown): Promise<SourceView & { writeKey: string }> {
-    const { graceSeconds } = parseBody(rotateSchema, body);
+    const { graceSeconds } = parseBody(rotationSchema, body);
     const writeKey = newWriteKey();
     const view = this.found(await this.sources.rotate(id, writeKey, new Date(Date.now() + graceSeconds * 1000)), id);
     return { ...view, writeKey };

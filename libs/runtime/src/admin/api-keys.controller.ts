@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpException, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { ApiKeyStore, ApiKeyView } from './api-keys';
-import { RequireScope } from './route-access';
-import { ALL_SCOPES, SCOPES } from './scopes';
+import { ALL_SCOPES, ApiKeyStore, ApiKeyView, RequireScope, SCOPES } from '@o2o/auth';
+import { notFound, parseBody } from '../http-problem';
+import { rotationSchema } from './rotation';
 
 const createSchema = z.strictObject({
   /** Who the key is for (a team or system), shown in audits and the list. */
@@ -12,28 +12,8 @@ const createSchema = z.strictObject({
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 
-const rotateSchema = z.strictObject({
-  /** How long the current secret keeps working after the rotation (default one day). */
-  graceSeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86400)
-    .default(86400),
-});
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
-  throw new HttpException(
-    { success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } },
-    400,
-  );
-}
-
 function found<T>(value: T | undefined, id: string): T {
-  if (value === undefined) throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no API key ${id}` } });
+  if (value === undefined) throw notFound(`no API key ${id}`);
   return value;
 }
 
@@ -46,7 +26,7 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   async create(@Body() body: unknown): Promise<ApiKeyView & { key: string }> {
-    const input = parse(createSchema, body);
+    const input = parseBody(createSchema, body);
     const { key, view } = await this.keys.create({
       owner: input.owner,
       scopes: input.scopes,
@@ -63,7 +43,7 @@ export class ApiKeysController {
   @Post(':id/rotate')
   @HttpCode(200)
   async rotate(@Param('id') id: string, @Body() body: unknown): Promise<ApiKeyView & { key: string }> {
-    const { graceSeconds } = parse(rotateSchema, body);
+    const { graceSeconds } = parseBody(rotationSchema, body);
     const { key, view } = found(await this.keys.rotate(id, graceSeconds), id);
     return { ...view, key };
   }

@@ -1,8 +1,7 @@
-import { Controller, Get, HttpException, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { AuditRecordView, AuditTrail } from './audit-trail';
-import { RequireScope } from './route-access';
-import { SCOPES } from './scopes';
+import { AuditRecordView, AuditTrail, RequireScope, SCOPES } from '@o2o/auth';
+import { parseBody } from '../http-problem';
 
 const querySchema = z.strictObject({
   /** From this time (ISO 8601, inclusive). */
@@ -25,15 +24,7 @@ export class AuditController {
 
   @Get()
   async list(@Query() query: unknown): Promise<{ records: AuditRecordView[]; next?: string }> {
-    const parsed = querySchema.safeParse(query ?? {});
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(query)', message: i.message }));
-      throw new HttpException(
-        { success: false, error: { code: 'invalid_request', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues } },
-        400,
-      );
-    }
-    const { from, to, after, limit } = parsed.data;
+    const { from, to, after, limit } = parseBody(querySchema, query);
     return this.trail.page({
       limit,
       ...(from ? { from: new Date(from) } : {}),
