@@ -25,6 +25,9 @@ FERRETDB_PATCHES=("$FERRETDB_SRC_DIR"/patches/*.patch)
 FERRETDB_SRC_FILES=("$FERRETDB_SRC_DIR/main.go" "$FERRETDB_SRC_DIR/go.mod" "$FERRETDB_SRC_DIR/go.sum" "${FERRETDB_PATCHES[@]}")
 FERRETDB_BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION"
 FERRETDB_BIN="$FERRETDB_BIN_DIR/ferretdb-local"
+# What a running server's command line must contain: the binary's name, not its path, so a stop
+# run with another LOCAL_SERVERS_CACHE (the path differs) still finds the server it started.
+FERRETDB_PID_PATTERN="$(basename "$FERRETDB_BIN")"
 FERRETDB_STAMP="$FERRETDB_BIN_DIR/.installed"
 FERRETDB_LOG="$LOG_DIR/ferretdb.log"
 FERRETDB_URI="mongodb://$FERRETDB_HOST:$MONGO_PORT/"
@@ -89,7 +92,7 @@ ferretdb_healthy() {
 do_start() {
   local pid started
   ferretdb_installed || cmd_install
-  if pid="$(running_pid ferretdb "$FERRETDB_BIN")"; then
+  if pid="$(running_pid ferretdb "$FERRETDB_PID_PATTERN")"; then
     if ferretdb_healthy; then
       log "already running (pid $pid) on $FERRETDB_HOST:$MONGO_PORT"
       return 0
@@ -121,7 +124,7 @@ do_start() {
 
 cmd_status() {
   local pid
-  if pid="$(running_pid ferretdb "$FERRETDB_BIN")"; then
+  if pid="$(running_pid ferretdb "$FERRETDB_PID_PATTERN")"; then
     log "running (pid $pid) on $FERRETDB_HOST:$MONGO_PORT (data: $FERRETDB_DATA_DIR)"
     return 0
   fi
@@ -132,7 +135,7 @@ cmd_status() {
 case "${1:-}" in
   install) with_lock ferretdb cmd_install ;;
   start) with_lock ferretdb do_start ;;
-  stop) with_lock ferretdb stop_pid ferretdb "$FERRETDB_BIN" "${FERRETDB_STOP_TIMEOUT:-20}" ;;
+  stop) with_lock ferretdb stop_pid ferretdb "$FERRETDB_PID_PATTERN" "${FERRETDB_STOP_TIMEOUT:-20}" ;;
   status) cmd_status ;;
   ping)
     ferretdb_installed || die "not installed; run: $0 install"

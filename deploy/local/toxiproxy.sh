@@ -20,6 +20,8 @@ TOXIPROXY_PORT="${TOXIPROXY_PORT:-8474}"
 TOXIPROXY_START_TIMEOUT="${TOXIPROXY_START_TIMEOUT:-30}"
 TOXIPROXY_BIN_DIR="$CACHE_DIR/toxiproxy-$TOXIPROXY_VERSION"
 TOXIPROXY_BIN="$TOXIPROXY_BIN_DIR/toxiproxy-server"
+# The binary's name, not its path: a stop run with another LOCAL_SERVERS_CACHE still finds it.
+TOXIPROXY_PID_PATTERN="$(basename "$TOXIPROXY_BIN")"
 TOXIPROXY_LOG="$LOG_DIR/toxiproxy.log"
 
 cmd_install() {
@@ -33,7 +35,7 @@ toxiproxy_healthy() {
 do_start() {
   local pid started
   [[ -x "$TOXIPROXY_BIN" ]] || cmd_install
-  if pid="$(running_pid toxiproxy "$TOXIPROXY_BIN")"; then
+  if pid="$(running_pid toxiproxy "$TOXIPROXY_PID_PATTERN")"; then
     wait_until toxiproxy "$pid" "$TOXIPROXY_START_TIMEOUT" "$TOXIPROXY_LOG" toxiproxy_healthy ||
       die "toxiproxy (pid $pid) is not healthy"
     log "already running (pid $pid) on $TOXIPROXY_HOST:$TOXIPROXY_PORT"
@@ -51,7 +53,7 @@ do_start() {
 
 cmd_status() {
   local pid
-  if pid="$(running_pid toxiproxy "$TOXIPROXY_BIN")"; then
+  if pid="$(running_pid toxiproxy "$TOXIPROXY_PID_PATTERN")"; then
     log "running (pid $pid) on $TOXIPROXY_HOST:$TOXIPROXY_PORT"
     return 0
   fi
@@ -62,7 +64,7 @@ cmd_status() {
 case "${1:-}" in
   install) with_lock toxiproxy cmd_install ;;
   start) with_lock toxiproxy do_start ;;
-  stop) with_lock toxiproxy stop_pid toxiproxy "$TOXIPROXY_BIN" "${TOXIPROXY_STOP_TIMEOUT:-10}" ;;
+  stop) with_lock toxiproxy stop_pid toxiproxy "$TOXIPROXY_PID_PATTERN" "${TOXIPROXY_STOP_TIMEOUT:-10}" ;;
   status) cmd_status ;;
   *) usage "$0" 'install|start|stop|status' ;;
 esac
