@@ -25,8 +25,8 @@ describe('normaliseName', () => {
     });
   });
 
-  it('keeps letters of non-Latin scripts', () => {
-    expect(normaliseName('Иван Петров')).toEqual({ ok: true, value: 'иван петров' });
+  it('romanises letters of non-Latin scripts', () => {
+    expect(normaliseName('Иван Петров')).toEqual({ ok: true, value: 'ivan petrov' });
   });
 
   it.each(['', '  ', '1234', "-'-"])('rejects %j as empty', (input) => {

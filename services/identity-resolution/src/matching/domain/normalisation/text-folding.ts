@@ -1,3 +1,5 @@
+import { transliterate } from 'transliteration';
+
 /**
  * Letters that Unicode decomposition does not split into a base letter plus marks, but that
  * people and legacy systems routinely write with their ASCII stand-ins.
@@ -19,11 +21,23 @@ const SPECIAL_PATTERN = new RegExp(`[${Object.keys(SPECIAL_LETTERS).join('')}]`,
 const COMBINING_MARKS = /\p{M}/gu;
 const APOSTROPHES = /['’‘`´ʼ]/gu;
 
+/** A letter of any script but Latin (Cyrillic, Greek, Han, Hangul, Arabic...). */
+const NON_LATIN_LETTER = /(?!\p{Script=Latin})\p{L}/u;
+
 /**
- * Lower-case, compatibility-decomposed, accent-free text. Decomposition runs again after
+ * Lower-case, compatibility-decomposed, accent-free Latin text. Decomposition runs again after
  * lower-casing because some capitals lower-case to a letter plus a combining mark (İ -> i̇).
+ * Text in another script is transliterated to Latin first (`transliteration`, after compatibility
+ * composition, so a Kangxi radical and the ideograph it stands for read alike), so a name or address a channel keeps in its native script (Александр Васильев, 王小明) compares with the same
+ * person's romanised records (aleksandr vasilev, wang xiao ming) instead of with nothing; the
+ * same native text always gives the same Latin text, so native records still match each other.
  */
 export function foldText(raw: string): string {
+  const composed = raw.normalize('NFKC');
+  return foldLatin(NON_LATIN_LETTER.test(composed) ? transliterate(composed) : composed);
+}
+
+function foldLatin(raw: string): string {
   return raw
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')
