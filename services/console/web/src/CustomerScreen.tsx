@@ -1,5 +1,6 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from './api';
+import { DataTable } from './DataTable';
 
 interface Fact {
   key: string;
@@ -267,28 +268,16 @@ function CustomerView({
       <article className="card wide" aria-labelledby="facts">
         <h2 id="facts">Known facts</h2>
         {n?.facts?.length ? (
-          <div className="scroll" tabIndex={0} role="region" aria-label="Known facts table">
-            <table data-testid="facts">
-              <thead>
-                <tr>
-                  <th scope="col">Fact</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Purpose</th>
-                </tr>
-              </thead>
-              <tbody>
-                {n.facts.map((f) => (
-                  <tr key={f.key}>
-                    <td>{f.key}</td>
-                    <td>{show(f.value)}</td>
-                    <td>{[f.kind, f.channel, f.origin ?? f.source].filter(Boolean).join(' · ') || '—'}</td>
-                    <td>{f.purpose ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Known facts table" testId="facts" columns={['Fact', 'Value', 'Source', 'Purpose']}>
+            {n.facts.map((f) => (
+              <tr key={f.key}>
+                <td>{f.key}</td>
+                <td>{show(f.value)}</td>
+                <td>{[f.kind, f.channel, f.origin ?? f.source].filter(Boolean).join(' · ') || '—'}</td>
+                <td>{f.purpose ?? '—'}</td>
+              </tr>
+            ))}
+          </DataTable>
         ) : (
           <p>No facts yet.</p>
         )}

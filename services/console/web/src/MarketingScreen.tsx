@@ -1,5 +1,6 @@
 import { FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from './api';
+import { DataTable } from './DataTable';
 import { BarChart } from './Chart';
 
 interface Segment {
@@ -87,48 +88,34 @@ export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boo
               Refresh
             </button>
           </p>
-          <div className="scroll" tabIndex={0} role="region" aria-label="Segments table">
-            <table data-testid="segments">
-              <thead>
-                <tr>
-                  <th scope="col">Segment</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Purpose</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Back-fill</th>
-                  {canWrite && (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {segments.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <button type="button" className="link" onClick={() => setSelected(s.id)} aria-label={`Members of ${s.id}`}>
-                        {s.id}
-                      </button>
-                    </td>
-                    <td>{s.name}</td>
-                    <td>{s.purpose}</td>
-                    <td data-testid={`count-${s.id}`}>{counts ? (counts.members[s.id] ?? 0) : '…'}</td>
-                    <td data-testid={`version-${s.id}`}>{s.version}</td>
-                    <td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
-                    {canWrite && (
-                      <td>
-                        <button type="button" className="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.id}`}>
-                          Edit
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Segments table"
+            testId="segments"
+            columns={['Segment', 'Name', 'Purpose', 'Members', 'Version', 'Back-fill']}
+            actions={canWrite}
+          >
+            {segments.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <button type="button" className="link" onClick={() => setSelected(s.id)} aria-label={`Members of ${s.id}`}>
+                    {s.id}
+                  </button>
+                </td>
+                <td>{s.name}</td>
+                <td>{s.purpose}</td>
+                <td data-testid={`count-${s.id}`}>{counts ? (counts.members[s.id] ?? 0) : '…'}</td>
+                <td data-testid={`version-${s.id}`}>{s.version}</td>
+                <td>{s.backfill ? `${s.backfill.status} ${s.backfill.processed}/${s.backfill.total}` : '—'}</td>
+                {canWrite && (
+                  <td>
+                    <button type="button" className="link" onClick={() => setEditing(s)} aria-label={`Edit ${s.id}`}>
+                      Edit
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         </article>
         {selected && <SegmentFlow segmentId={selected} />}
         {selected && <Members segmentId={selected} />}
@@ -144,58 +131,40 @@ export function MarketingScreen({ canWrite, canWriteCampaigns }: { canWrite: boo
         <article className="card wide" aria-labelledby="campaigns">
           <h2 id="campaigns">Campaigns</h2>
           {campaigns.length ? (
-            <div className="scroll" tabIndex={0} role="region" aria-label="Campaigns table">
-              <table data-testid="campaigns">
-                <thead>
-                  <tr>
-                    <th scope="col">Campaign</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Segment</th>
-                    <th scope="col">Channels</th>
-                    <th scope="col">Holdout</th>
-                    <th scope="col">Caps</th>
-                    <th scope="col">Offers</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {campaigns.map((c) => (
-                    <tr key={c.id}>
-                      <td>
-                        {c.name ?? c.id} <span className="muted">v{c.version}</span>
-                      </td>
-                      <td>{c.status}</td>
-                      <td>{c.segmentId}</td>
-                      <td>{(c.channels ?? []).join(', ')}</td>
-                      <td data-testid={`holdout-${c.id}`}>
-                        {c.holdoutShare === undefined ? '—' : `${Math.round(c.holdoutShare * 1000) / 10} %`}
-                      </td>
-                      <td>{capsText(c)}</td>
-                      <td>{offersText(c)}</td>
-                      <td>
-                        <span className="actions">
-                          <button type="button" className="link" onClick={() => setLiftOf(c)} aria-label={`Lift of ${c.id}`}>
-                            Lift
-                          </button>
-                          {canWriteCampaigns && (
-                            <button
-                              type="button"
-                              className="link"
-                              onClick={() => setCampaignEdited(c)}
-                              aria-label={`Edit campaign ${c.id}`}
-                            >
-                              Edit
-                            </button>
-                          )}
-                        </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Campaigns table"
+              testId="campaigns"
+              columns={['Campaign', 'Status', 'Segment', 'Channels', 'Holdout', 'Caps', 'Offers']}
+              actions
+            >
+              {campaigns.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    {c.name ?? c.id} <span className="muted">v{c.version}</span>
+                  </td>
+                  <td>{c.status}</td>
+                  <td>{c.segmentId}</td>
+                  <td>{(c.channels ?? []).join(', ')}</td>
+                  <td data-testid={`holdout-${c.id}`}>
+                    {c.holdoutShare === undefined ? '—' : `${Math.round(c.holdoutShare * 1000) / 10} %`}
+                  </td>
+                  <td>{capsText(c)}</td>
+                  <td>{offersText(c)}</td>
+                  <td>
+                    <span className="actions">
+                      <button type="button" className="link" onClick={() => setLiftOf(c)} aria-label={`Lift of ${c.id}`}>
+                        Lift
+                      </button>
+                      {canWriteCampaigns && (
+                        <button type="button" className="link" onClick={() => setCampaignEdited(c)} aria-label={`Edit campaign ${c.id}`}>
+                          Edit
+                        </button>
+                      )}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           ) : (
             <p>No campaigns yet.</p>
           )}
@@ -564,50 +533,37 @@ function ValueReportCard() {
             <div>
               <h3>By relationship stage</h3>
               <BarChart labels={stages.labels} series={stages.series} label="Mean actual and strategic value per relationship stage" />
-              <div className="scroll" tabIndex={0} role="region" aria-label="Value by relationship stage table">
-                <table data-testid="value-by-stage">
-                  <thead>
-                    <tr>
-                      <th scope="col">Stage</th>
-                      <th scope="col">Customers</th>
-                      <th scope="col">Scored</th>
-                      <th scope="col">Mean value</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {byStage.byStage.map((s) => (
-                      <tr key={s.stage}>
-                        <td>{s.stage}</td>
-                        <td>{s.customers}</td>
-                        <td>{s.scored}</td>
-                        <td>{s.meanActualValue ?? '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                label="Value by relationship stage table"
+                testId="value-by-stage"
+                columns={['Stage', 'Customers', 'Scored', 'Mean value']}
+              >
+                {byStage.byStage.map((s) => (
+                  <tr key={s.stage}>
+                    <td>{s.stage}</td>
+                    <td>{s.customers}</td>
+                    <td>{s.scored}</td>
+                    <td>{s.meanActualValue ?? '—'}</td>
+                  </tr>
+                ))}
+              </DataTable>
             </div>
           )}
           <div>
             <h3>By needs archetype</h3>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Archetype</th>
-                  <th scope="col">Customers</th>
-                  <th scope="col">Mean value</th>
+            <DataTable
+              label="Value by needs archetype table"
+              testId="value-by-archetype"
+              columns={['Archetype', 'Customers', 'Mean value']}
+            >
+              {report.byArchetype.map((a) => (
+                <tr key={a.archetype}>
+                  <td>{a.archetype}</td>
+                  <td>{a.customers}</td>
+                  <td>{a.meanActualValue}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {report.byArchetype.map((a) => (
-                  <tr key={a.archetype}>
-                    <td>{a.archetype}</td>
-                    <td>{a.customers}</td>
-                    <td>{a.meanActualValue}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           </div>
         </div>
       )}

@@ -1,5 +1,6 @@
 import { FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from './api';
+import { DataTable } from './DataTable';
 import { BarChart, LineChart } from './Chart';
 
 interface Health {
@@ -79,26 +80,15 @@ export function OperationsScreen({ canWrite, scopes }: { canWrite: boolean; scop
         <article className="card" aria-labelledby="lag">
           <h2 id="lag">Consumer lag</h2>
           <BarChart labels={perGroup.labels} series={perGroup.series} label="Messages behind per consumer group" />
-          <div className="scroll" tabIndex={0} role="region" aria-label="Consumer lag table">
-            <table data-testid="lag">
-              <thead>
-                <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Behind</th>
-                </tr>
-              </thead>
-              <tbody>
-                {lag.map((l) => (
-                  <tr key={`${l.group}/${l.topic}`}>
-                    <td>{l.group}</td>
-                    <td>{l.topic}</td>
-                    <td>{l.lag}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Consumer lag table" testId="lag" columns={['Group', 'Topic', 'Behind']}>
+            {lag.map((l) => (
+              <tr key={`${l.group}/${l.topic}`}>
+                <td>{l.group}</td>
+                <td>{l.topic}</td>
+                <td>{l.lag}</td>
+              </tr>
+            ))}
+          </DataTable>
           <button type="button" className="link" onClick={() => void load()}>
             Refresh
           </button>
@@ -190,34 +180,22 @@ function OperationsHistoryCard() {
             <h3>Events per second per stage</h3>
             <LineChart labels={labels} series={rateSeries} label="Events consumed per second by each service over the last hour" />
           </div>
-          <div className="scroll" tabIndex={0} role="region" aria-label="Latest rates">
-            <table data-testid="rates">
-              <thead>
-                <tr>
-                  <th scope="col">Stage</th>
-                  <th scope="col">In /s</th>
-                  <th scope="col">Out /s</th>
-                  <th scope="col">Behind</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.rates.map((r) => (
-                  <tr key={r.service}>
-                    <td>{r.service}</td>
-                    <td>{lastNumber(r.consumed) ?? '—'}</td>
-                    <td>{lastNumber(r.produced) ?? '—'}</td>
-                    <td>{lastNumber(history.lag.find((l) => l.group === r.service)?.values ?? []) ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <p className="muted" data-testid="samples">
-              {history.times.length} samples, every {history.intervalSeconds} s.{' '}
-              <button type="button" className="link" onClick={load}>
-                Reload
-              </button>
-            </p>
-          </div>
+          <DataTable label="Latest rates" testId="rates" columns={['Stage', 'In /s', 'Out /s', 'Behind']}>
+            {history.rates.map((r) => (
+              <tr key={r.service}>
+                <td>{r.service}</td>
+                <td>{lastNumber(r.consumed) ?? '—'}</td>
+                <td>{lastNumber(r.produced) ?? '—'}</td>
+                <td>{lastNumber(history.lag.find((l) => l.group === r.service)?.values ?? []) ?? '—'}</td>
+              </tr>
+            ))}
+          </DataTable>
+          <p className="muted" data-testid="samples">
+            {history.times.length} samples, every {history.intervalSeconds} s.{' '}
+            <button type="button" className="link" onClick={load}>
+              Reload
+            </button>
+          </p>
         </div>
       )}
     </article>
@@ -404,71 +382,55 @@ function DeadLettersCard({ canWrite }: { canWrite: boolean }) {
     <article className="card wide" aria-labelledby="dead-letters">
       <h2 id="dead-letters">Dead letters</h2>
       {message && <p role="status">{message}</p>}
-      <div className="scroll" tabIndex={0} role="region" aria-label="Dead letters table">
-        <table data-testid="dead-letters">
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">Letter</th>
-              <th scope="col">From</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+      <DataTable label="Dead letters table" testId="dead-letters" columns={['Service', 'Letter', 'From', 'Reason', 'Status']} actions>
+        {deadLetterServices.flatMap(([key, name]) => {
+          const list = letters[key];
+          if (list === undefined) return [];
+          if (typeof list === 'string')
+            return [
+              <tr key={key}>
+                <td>{name}</td>
+                <td colSpan={5}>{list}</td>
+              </tr>,
+            ];
+          if (list.length === 0)
+            return [
+              <tr key={key} data-testid={`dead-letters-${name}`}>
+                <td>{name}</td>
+                <td colSpan={5}>none</td>
+              </tr>,
+            ];
+          return list.slice(-20).map((l) => (
+            <tr key={`${key}:${l.partition}:${l.offset}`}>
+              <td>{name}</td>
+              <td>
+                <code>
+                  {l.partition}/{l.offset}
+                </code>
+              </td>
+              <td>{l.originalTopic}</td>
+              <td>
+                {l.reason}
+                {l.eventType ? ` (${l.eventType})` : ''}
+              </td>
+              <td>
+                {l.status}
+                {l.action ? ` by ${l.action.by}` : ''}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => void inspect(key, name, l)}
+                  aria-label={`Inspect dead letter ${l.partition}/${l.offset} of ${name}`}
+                >
+                  Inspect
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {deadLetterServices.flatMap(([key, name]) => {
-              const list = letters[key];
-              if (list === undefined) return [];
-              if (typeof list === 'string')
-                return [
-                  <tr key={key}>
-                    <td>{name}</td>
-                    <td colSpan={5}>{list}</td>
-                  </tr>,
-                ];
-              if (list.length === 0)
-                return [
-                  <tr key={key} data-testid={`dead-letters-${name}`}>
-                    <td>{name}</td>
-                    <td colSpan={5}>none</td>
-                  </tr>,
-                ];
-              return list.slice(-20).map((l) => (
-                <tr key={`${key}:${l.partition}:${l.offset}`}>
-                  <td>{name}</td>
-                  <td>
-                    <code>
-                      {l.partition}/{l.offset}
-                    </code>
-                  </td>
-                  <td>{l.originalTopic}</td>
-                  <td>
-                    {l.reason}
-                    {l.eventType ? ` (${l.eventType})` : ''}
-                  </td>
-                  <td>
-                    {l.status}
-                    {l.action ? ` by ${l.action.by}` : ''}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => void inspect(key, name, l)}
-                      aria-label={`Inspect dead letter ${l.partition}/${l.offset} of ${name}`}
-                    >
-                      Inspect
-                    </button>
-                  </td>
-                </tr>
-              ));
-            })}
-          </tbody>
-        </table>
-      </div>
+          ));
+        })}
+      </DataTable>
       <p className="muted">
         {deadLetterServices
           .map(([key, name]) => {

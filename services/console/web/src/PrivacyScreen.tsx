@@ -1,5 +1,6 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from './api';
+import { DataTable } from './DataTable';
 
 interface RequestStatus {
   status?: string;
@@ -139,46 +140,35 @@ export function PrivacyScreen({ canErase, canExport }: { canErase: boolean; canE
         <article className="card wide" aria-labelledby="requests">
           <h2 id="requests">Requests started here</h2>
           {requests.length ? (
-            <div className="scroll" tabIndex={0} role="region" aria-label="Privacy requests table">
-              <table data-testid="privacy-requests">
-                <thead>
-                  <tr>
-                    <th scope="col">Request</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">By</th>
-                    <th scope="col">Asked</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {requests.map((r) => (
-                    <tr key={r.requestId}>
-                      <td>
-                        <code>{r.requestId}</code>
-                      </td>
-                      <td>
-                        {r.kind} by {r.identifierType}
-                      </td>
-                      <td>{r.requestedBy}</td>
-                      <td>
-                        <time dateTime={r.requestedAt}>{new Date(r.requestedAt).toLocaleString()}</time>
-                      </td>
-                      <td data-testid={`privacy-status-${r.requestId}`}>{statusText(r.status)}</td>
-                      <td>
-                        {r.kind === 'export' && canExport && typeof r.status === 'object' && r.status.status === 'completed' ? (
-                          <a href={`/api/privacy/requests/${encodeURIComponent(r.requestId)}/export`} download>
-                            Download
-                          </a>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="Privacy requests table"
+              testId="privacy-requests"
+              columns={['Request', 'Kind', 'By', 'Asked', 'Status']}
+              actions
+            >
+              {requests.map((r) => (
+                <tr key={r.requestId}>
+                  <td>
+                    <code>{r.requestId}</code>
+                  </td>
+                  <td>
+                    {r.kind} by {r.identifierType}
+                  </td>
+                  <td>{r.requestedBy}</td>
+                  <td>
+                    <time dateTime={r.requestedAt}>{new Date(r.requestedAt).toLocaleString()}</time>
+                  </td>
+                  <td data-testid={`privacy-status-${r.requestId}`}>{statusText(r.status)}</td>
+                  <td>
+                    {r.kind === 'export' && canExport && typeof r.status === 'object' && r.status.status === 'completed' ? (
+                      <a href={`/api/privacy/requests/${encodeURIComponent(r.requestId)}/export`} download>
+                        Download
+                      </a>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           ) : (
             <p>No requests started through the console yet.</p>
           )}
