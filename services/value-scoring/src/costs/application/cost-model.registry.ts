@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { LOGGER, Logger } from '@o2o/observability';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import type { CostModel } from '../../valuation/domain/cost-model';
+import { CostModels } from '../../valuation/application/ports/valuation-inputs.port';
 import { VALUE_CONFIG } from '../../value.tokens';
 import { CostModelRepository } from '../infrastructure/cost-model.repository';
 import { StoredCostModel } from '../infrastructure/cost-model.schema';
@@ -33,7 +34,7 @@ export function defaultCostModel(config: ValueScoringConfig): CostModel {
  * are scored again (their next event, or a re-scoring: `POST /v1/models/rescore`).
  */
 @Injectable()
-export class CostModelRegistry implements OnModuleInit, OnModuleDestroy {
+export class CostModelRegistry implements CostModels, OnModuleInit, OnModuleDestroy {
   private current: CostModelView;
   private timer: NodeJS.Timeout | undefined;
 

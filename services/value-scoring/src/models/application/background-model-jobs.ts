@@ -5,7 +5,7 @@ import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { VALUE_CONFIG } from '../../value.tokens';
 import { ModelJobRunRepository } from '../infrastructure/model-job-run.repository';
 import { ModelJobKind, ModelJobRun } from '../infrastructure/model-job-run.schema';
-import { ModelVersion } from '../infrastructure/model-version.schema';
+import type { ModelVersion } from '../domain/model-version';
 import { ModelJobs } from './model-jobs.scheduler';
 
 /** What the status endpoint shows of a job. */
