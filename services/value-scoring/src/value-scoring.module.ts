@@ -8,7 +8,11 @@ import { RescoreCustomersHandler } from './models/application/rescore-customers/
 import { ModelJobLock } from './models/infrastructure/model-job.lock';
 import { ModelFitRunner } from './models/infrastructure/model-fit.runner';
 import { ModelJobRunRepository } from './models/infrastructure/model-job-run.repository';
-import { ModelJobRun, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
+import { ModelJobRunRecord, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
+import { ModelJobRuns } from './models/application/ports/model-job-runs.port';
+import { ModelJobLease } from './models/application/ports/model-job.lease';
+import { ModelFitter } from './models/application/ports/model-fitter.port';
+import { CostModelStore } from './costs/application/ports/cost-model.store';
 import { ModelVersionRepository } from './models/infrastructure/model-version.repository';
 import {
   ModelVersionRecord,
@@ -54,7 +58,7 @@ import { OpenApiController } from './value-queries/interface/openapi.controller'
       { name: PurchaseSummaryRecord.name, schema: PurchaseSummarySchema },
       { name: ModelVersionRecord.name, schema: ModelVersionSchema },
       { name: ValuationStateRecord.name, schema: ValuationStateSchema },
-      { name: ModelJobRun.name, schema: ModelJobRunSchema },
+      { name: ModelJobRunRecord.name, schema: ModelJobRunSchema },
       { name: StoredCostModel.name, schema: StoredCostModelSchema },
     ]),
   ],
@@ -77,9 +81,11 @@ import { OpenApiController } from './value-queries/interface/openapi.controller'
     ModelVersionRepository,
     { provide: ModelVersions, useExisting: ModelVersionRepository },
     ModelJobLock,
+    { provide: ModelJobLease, useExisting: ModelJobLock },
     ModelRegistry,
     { provide: ValueModels, useExisting: ModelRegistry },
     CostModelRepository,
+    { provide: CostModelStore, useExisting: CostModelRepository },
     CostModelRegistry,
     { provide: CostModels, useExisting: CostModelRegistry },
     CustomerScorer,
@@ -88,10 +94,12 @@ import { OpenApiController } from './value-queries/interface/openapi.controller'
     ApplyIdentityChangesHandler,
     ApplyNeedsProfilesHandler,
     ModelFitRunner,
+    { provide: ModelFitter, useExisting: ModelFitRunner },
     RefitModelsHandler,
     RescoreCustomersHandler,
     ModelJobs,
     ModelJobRunRepository,
+    { provide: ModelJobRuns, useExisting: ModelJobRunRepository },
     BackgroundModelJobs,
     GetCustomerValueHandler,
     ValueReportHandler,

@@ -4,8 +4,8 @@ import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import type { CostModel } from '../../valuation/domain/cost-model';
 import { CostModels } from '../../valuation/application/ports/valuation-inputs.port';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { CostModelRepository } from '../infrastructure/cost-model.repository';
-import { StoredCostModel } from '../infrastructure/cost-model.schema';
+import type { SetCostModel } from '../domain/set-cost-model';
+import { CostModelStore } from './ports/cost-model.store';
 
 export interface CostModelView extends CostModel {
   /** 0: the configured defaults (nothing set through the API yet). */
@@ -39,7 +39,7 @@ export class CostModelRegistry implements CostModels, OnModuleInit, OnModuleDest
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly repository: CostModelRepository,
+    private readonly repository: CostModelStore,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -65,7 +65,7 @@ export class CostModelRegistry implements CostModels, OnModuleInit, OnModuleDest
     if (stored) this.use(stored);
   }
 
-  use(stored: StoredCostModel): void {
+  use(stored: SetCostModel): void {
     // Versions only move forward: a slow refresh must not bring an older model back.
     if (stored.version < this.current.version) return;
     this.current = {

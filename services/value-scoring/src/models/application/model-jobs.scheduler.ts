@@ -6,8 +6,8 @@ import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { PurchaseSummaries } from '../../purchases/application/ports/purchase-summaries.port';
 import { INTERIM_MODEL_VERSION } from '../../valuation/domain/customer-valuation';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { ModelJobLock } from '../infrastructure/model-job.lock';
 import type { ModelVersion } from '../domain/model-version';
+import { ModelJobLease } from './ports/model-job.lease';
 import { ModelVersions } from './ports/model-versions.port';
 import { ModelRegistry } from './model.registry';
 import { FitOutcome, RefitModelsHandler } from './refit-models/refit-models.handler';
@@ -35,7 +35,7 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly lock: ModelJobLock,
+    private readonly lock: ModelJobLease,
     private readonly refitHandler: RefitModelsHandler,
     private readonly rescoreHandler: RescoreCustomersHandler,
     private readonly registry: ModelRegistry,

@@ -5,8 +5,8 @@ import type { ValueScoringConfig } from '../../../config/value-scoring.config';
 import { PurchaseSummaries } from '../../../purchases/application/ports/purchase-summaries.port';
 import { elapsedUnits, RecencyFrequency, SpendSummary } from '../../../scoring/domain';
 import { VALUE_CONFIG } from '../../../value.tokens';
-import { ModelFitRunner } from '../../infrastructure/model-fit.runner';
 import type { ModelVersion } from '../../domain/model-version';
+import { ModelFitter } from '../ports/model-fitter.port';
 import { ModelVersions } from '../ports/model-versions.port';
 import { JobGuard, JobInterruptedError } from '../rescore-customers/rescore-customers.handler';
 
@@ -25,7 +25,7 @@ export class RefitModelsHandler {
   constructor(
     private readonly summaries: PurchaseSummaries,
     private readonly versions: ModelVersions,
-    private readonly fitter: ModelFitRunner,
+    private readonly fitter: ModelFitter,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
