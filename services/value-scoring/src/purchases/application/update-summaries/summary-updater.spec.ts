@@ -2,26 +2,26 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { APPLIED_EVENTS_KEPT, loadWithSurvivors } from '@o2o/mongo';
 import { loadValueScoringConfig } from '../../../config/value-scoring.config';
 import { Clock } from '../../../shared-kernel/application/clock';
-import { emptySummary, PurchaseSummary, ScoreWrite } from '../../../shared-kernel/domain';
+import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { CostModels, ValueModels } from '../../../valuation/application/ports/valuation-inputs.port';
 import { interimModel, interimTierCutoffs } from '../../../valuation/domain/customer-valuation';
 import type { CostModel } from '../../../valuation/domain/cost-model';
-import type { SplitPart } from '../../domain/order-lines';
 import { EventChange, applyEvents } from '../../domain/summary-update';
-import { FitInputs, LoadedSummaries, PurchaseSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
+import { LoadedSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
+import { RefusingSummaries } from '../ports/purchase-summaries.test-helper';
 import { ValueStateBatch, ValueStatePublisher } from '../ports/value-state.publisher';
 import { SummaryInput, SummaryUpdater } from './summary-updater';
 
 /** Summaries in memory with the port's contract: conditional on revision, round trips counted. Only what the updater calls is kept. */
-class MemorySummaries implements PurchaseSummaries {
+class MemorySummaries extends RefusingSummaries {
   readonly docs = new Map<string, PurchaseSummary>();
   loads = 0;
   saves: SummaryWrite[][] = [];
   /** Runs before the next save's writes are applied: a concurrent writer. */
   beforeSave: (() => void) | undefined;
 
-  async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
+  override async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
     this.loads++;
     return loadWithSurvivors(
       ids,
@@ -35,7 +35,7 @@ class MemorySummaries implements PurchaseSummaries {
     );
   }
 
-  async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
+  override async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
     this.saves.push([...writes]);
     const race = this.beforeSave;
     this.beforeSave = undefined;
@@ -57,52 +57,13 @@ class MemorySummaries implements PurchaseSummaries {
   /** Whether confirmations are applied: off, a crash between the write and the transaction's commit. */
   confirming = true;
 
-  async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
+  override async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
     if (!this.confirming) return;
     for (const p of published) {
       const doc = this.docs.get(p.customerId);
       if (doc && doc.revision === p.revision) delete doc.pendingPublish;
     }
   }
-
-  // Not called by the updater: a test that reaches one fails loudly.
-  find(): Promise<PurchaseSummary[]> {
-    return unused('find');
-  }
-  findOne(): Promise<PurchaseSummary | null> {
-    return unused('findOne');
-  }
-  writeScores(_writes: ScoreWrite[]): Promise<string[]> {
-    return unused('writeScores');
-  }
-  setRankValues(): Promise<void> {
-    return unused('setRankValues');
-  }
-  growablePage(): Promise<PurchaseSummary[]> {
-    return unused('growablePage');
-  }
-  page(): Promise<PurchaseSummary[]> {
-    return unused('page');
-  }
-  fitPage(): Promise<FitInputs[]> {
-    return unused('fitPage');
-  }
-  countWithPurchases(): Promise<number> {
-    return unused('countWithPurchases');
-  }
-  rankPage(): Promise<PurchaseSummary[]> {
-    return unused('rankPage');
-  }
-  fold(): Promise<boolean> {
-    return unused('fold');
-  }
-  split(_eventId: string, _customerId: string, _parts: SplitPart[]): Promise<string[]> {
-    return unused('split');
-  }
-}
-
-function unused(method: string): Promise<never> {
-  return Promise.reject(new Error(`the summary updater does not call ${method}`));
 }
 
 class RecordingPublisher implements ValueStatePublisher {

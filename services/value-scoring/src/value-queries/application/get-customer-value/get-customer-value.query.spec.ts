@@ -1,7 +1,7 @@
 import { loadValueScoringConfig } from '../../../config/value-scoring.config';
-import { FitInputs, LoadedSummaries, PurchaseSummaries, SummaryWrite } from '../../../purchases/application/ports/purchase-summaries.port';
+import { RefusingSummaries } from '../../../purchases/application/ports/purchase-summaries.test-helper';
 import type { Clock } from '../../../shared-kernel/application/clock';
-import { emptySummary, PurchaseSummary, ScoreWrite } from '../../../shared-kernel/domain';
+import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import type { CostModels, ValueModels } from '../../../valuation/application/ports/valuation-inputs.port';
 import { interimModel, interimTierCutoffs } from '../../../valuation/domain/customer-valuation';
@@ -14,58 +14,16 @@ const config = loadValueScoringConfig({
 });
 
 /** Summaries by id; only single reads are answered (what the query does), counted. */
-class StoredSummaries implements PurchaseSummaries {
+class StoredSummaries extends RefusingSummaries {
   reads: string[] = [];
-  constructor(private readonly docs: ReadonlyMap<string, PurchaseSummary>) {}
+  constructor(private readonly docs: ReadonlyMap<string, PurchaseSummary>) {
+    super();
+  }
 
-  async findOne(customerId: string): Promise<PurchaseSummary | null> {
+  override async findOne(customerId: string): Promise<PurchaseSummary | null> {
     this.reads.push(customerId);
     return this.docs.get(customerId) ?? null;
   }
-
-  loadResolving(): Promise<LoadedSummaries> {
-    return unused('loadResolving');
-  }
-  save(_writes: readonly SummaryWrite[]): Promise<Set<string>> {
-    return unused('save');
-  }
-  confirmPublished(): Promise<void> {
-    return unused('confirmPublished');
-  }
-  find(): Promise<PurchaseSummary[]> {
-    return unused('find');
-  }
-  writeScores(_writes: ScoreWrite[]): Promise<string[]> {
-    return unused('writeScores');
-  }
-  setRankValues(): Promise<void> {
-    return unused('setRankValues');
-  }
-  growablePage(): Promise<PurchaseSummary[]> {
-    return unused('growablePage');
-  }
-  page(): Promise<PurchaseSummary[]> {
-    return unused('page');
-  }
-  fitPage(): Promise<FitInputs[]> {
-    return unused('fitPage');
-  }
-  countWithPurchases(): Promise<number> {
-    return unused('countWithPurchases');
-  }
-  rankPage(): Promise<PurchaseSummary[]> {
-    return unused('rankPage');
-  }
-  fold(): Promise<boolean> {
-    return unused('fold');
-  }
-  split(): Promise<string[]> {
-    return unused('split');
-  }
-}
-
-function unused(method: string): Promise<never> {
-  return Promise.reject(new Error(`the value query does not call ${method}`));
 }
 
 const interim: ValueModels = {
