@@ -8,9 +8,19 @@ import { RescoreCustomersHandler } from './models/application/rescore-customers/
 import { ModelJobLock } from './models/infrastructure/model-job.lock';
 import { ModelFitRunner } from './models/infrastructure/model-fit.runner';
 import { ModelJobRunRepository } from './models/infrastructure/model-job-run.repository';
-import { ModelJobRun, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
+import { ModelJobRunRecord, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
+import { ModelJobRuns } from './models/application/ports/model-job-runs.port';
+import { ModelJobLease } from './models/application/ports/model-job.lease';
+import { ModelFitter } from './models/application/ports/model-fitter.port';
+import { CostModelStore } from './costs/application/ports/cost-model.store';
 import { ModelVersionRepository } from './models/infrastructure/model-version.repository';
-import { ModelVersion, ModelVersionSchema, ValuationState, ValuationStateSchema } from './models/infrastructure/model-version.schema';
+import {
+  ModelVersionRecord,
+  ModelVersionSchema,
+  ValuationStateRecord,
+  ValuationStateSchema,
+} from './models/infrastructure/model-version.schema';
+import { ModelVersions } from './models/application/ports/model-versions.port';
 import { ModelsController } from './models/interface/models.controller';
 import { ApplyNeedsProfilesHandler } from './needs/application/apply-needs-profiles.handler';
 import { NeedsProfilesConsumer } from './needs/interface/needs-profiles.consumer';
@@ -18,16 +28,25 @@ import { ApplyIdentityChangesHandler } from './purchases/application/apply-ident
 import { RecordPurchasesHandler } from './purchases/application/record-purchases/record-purchases.handler';
 import { SummaryUpdater } from './purchases/application/update-summaries/summary-updater';
 import { PurchaseSummaryRepository } from './purchases/infrastructure/purchase-summary.repository';
-import { PurchaseSummary, PurchaseSummarySchema } from './purchases/infrastructure/purchase-summary.schema';
+import { PurchaseSummaryRecord, PurchaseSummarySchema } from './purchases/infrastructure/purchase-summary.schema';
+import { PurchaseSummaries } from './purchases/application/ports/purchase-summaries.port';
+import { ValueStatePublisher } from './purchases/application/ports/value-state.publisher';
+import { KafkaValueStatePublisher } from './purchases/infrastructure/kafka-value-state.publisher';
+import { Clock } from './shared-kernel/application/clock';
+import { SystemClock } from './shared-kernel/infrastructure/system.clock';
+import { CostModels, ValueModels } from './valuation/application/ports/valuation-inputs.port';
 import { ValueEventsConsumer } from './purchases/interface/value-events.consumer';
 import { CustomerScorer } from './valuation/application/customer.scorer';
-import { CustomerValueController } from './valuation/interface/customer-value.controller';
-import { ValueReportController } from './valuation/interface/value-report.controller';
+import { CustomerValueController } from './value-queries/interface/customer-value.controller';
+import { ValueReportController } from './value-queries/interface/value-report.controller';
+import { GetCustomerValueHandler } from './value-queries/application/get-customer-value/get-customer-value.query';
+import { ValueReportHandler } from './value-queries/application/value-report/value-report.query';
+import { MostGrowableHandler } from './value-queries/application/most-growable/most-growable.query';
 import { CostModelRegistry } from './costs/application/cost-model.registry';
 import { CostModelRepository } from './costs/infrastructure/cost-model.repository';
 import { StoredCostModel, StoredCostModelSchema } from './costs/infrastructure/cost-model.schema';
 import { CostModelController } from './costs/interface/cost-model.controller';
-import { OpenApiController } from './valuation/interface/openapi.controller';
+import { OpenApiController } from './value-queries/interface/openapi.controller';
 
 /**
  * One feature module: live scoring, the model jobs and the API share the scorer and the model
@@ -36,10 +55,10 @@ import { OpenApiController } from './valuation/interface/openapi.controller';
 @Module({
   imports: [
     MongooseModule.forFeature([
-      { name: PurchaseSummary.name, schema: PurchaseSummarySchema },
-      { name: ModelVersion.name, schema: ModelVersionSchema },
-      { name: ValuationState.name, schema: ValuationStateSchema },
-      { name: ModelJobRun.name, schema: ModelJobRunSchema },
+      { name: PurchaseSummaryRecord.name, schema: PurchaseSummarySchema },
+      { name: ModelVersionRecord.name, schema: ModelVersionSchema },
+      { name: ValuationStateRecord.name, schema: ValuationStateSchema },
+      { name: ModelJobRunRecord.name, schema: ModelJobRunSchema },
       { name: StoredCostModel.name, schema: StoredCostModelSchema },
     ]),
   ],
@@ -54,22 +73,37 @@ import { OpenApiController } from './valuation/interface/openapi.controller';
   ],
   providers: [
     PurchaseSummaryRepository,
+    { provide: PurchaseSummaries, useExisting: PurchaseSummaryRepository },
+    KafkaValueStatePublisher,
+    { provide: ValueStatePublisher, useExisting: KafkaValueStatePublisher },
+    SystemClock,
+    { provide: Clock, useExisting: SystemClock },
     ModelVersionRepository,
+    { provide: ModelVersions, useExisting: ModelVersionRepository },
     ModelJobLock,
+    { provide: ModelJobLease, useExisting: ModelJobLock },
     ModelRegistry,
+    { provide: ValueModels, useExisting: ModelRegistry },
     CostModelRepository,
+    { provide: CostModelStore, useExisting: CostModelRepository },
     CostModelRegistry,
+    { provide: CostModels, useExisting: CostModelRegistry },
     CustomerScorer,
     SummaryUpdater,
     RecordPurchasesHandler,
     ApplyIdentityChangesHandler,
     ApplyNeedsProfilesHandler,
     ModelFitRunner,
+    { provide: ModelFitter, useExisting: ModelFitRunner },
     RefitModelsHandler,
     RescoreCustomersHandler,
     ModelJobs,
     ModelJobRunRepository,
+    { provide: ModelJobRuns, useExisting: ModelJobRunRepository },
     BackgroundModelJobs,
+    GetCustomerValueHandler,
+    ValueReportHandler,
+    MostGrowableHandler,
   ],
 })
 export class ValueScoringModule {}

@@ -2,7 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 import fc from 'fast-check';
 import { assertTestDatabase, testEnvironment, uniqueId } from '@o2o/testing';
 import { PurchaseSummaryRepository } from '../src/purchases/infrastructure/purchase-summary.repository';
-import { PurchaseSummary, PurchaseSummarySchema } from '../src/purchases/infrastructure/purchase-summary.schema';
+import { PurchaseSummaryRecord, PurchaseSummarySchema } from '../src/purchases/infrastructure/purchase-summary.schema';
 import { growthBand } from '../src/valuation/domain/growth-band';
 
 /**
@@ -15,14 +15,14 @@ describe('most-growable pages by growth band (real MongoDB)', () => {
   const run = uniqueId();
   let connection: Connection;
   let repository: PurchaseSummaryRepository;
-  let model: mongoose.Model<PurchaseSummary>;
+  let model: mongoose.Model<PurchaseSummaryRecord>;
 
   beforeAll(async () => {
     const env = testEnvironment(run, 'value-scoring');
     const db = env['MONGO_DB'] ?? '';
     assertTestDatabase(db);
     connection = await mongoose.createConnection(env['MONGO_URL'] ?? '', { dbName: db, serverSelectionTimeoutMS: 10000 }).asPromise();
-    model = connection.model(PurchaseSummary.name, PurchaseSummarySchema);
+    model = connection.model(PurchaseSummaryRecord.name, PurchaseSummarySchema);
     await model.syncIndexes();
     repository = new PurchaseSummaryRepository(model);
   });

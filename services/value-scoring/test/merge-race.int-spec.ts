@@ -2,7 +2,8 @@ import { testEnvironment, uniqueId } from '@o2o/testing';
 import mongoose, { Connection, Model } from 'mongoose';
 import { applyEvents, EventChange } from '../src/purchases/domain/summary-update';
 import { PurchaseSummaryRepository } from '../src/purchases/infrastructure/purchase-summary.repository';
-import { PurchaseSummary, PurchaseSummarySchema } from '../src/purchases/infrastructure/purchase-summary.schema';
+import { PurchaseSummaryRecord, PurchaseSummarySchema } from '../src/purchases/infrastructure/purchase-summary.schema';
+import type { PurchaseSummary } from '../src/shared-kernel/domain';
 
 const run = uniqueId();
 const env = testEnvironment(run, 'value-merge-race');
@@ -84,12 +85,12 @@ async function applyLive(repository: PurchaseSummaryRepository, change: EventCha
 
 describe('value-scoring merge fold against a concurrent purchase (real MongoDB)', () => {
   let connection: Connection;
-  let model: Model<PurchaseSummary>;
+  let model: Model<PurchaseSummaryRecord>;
   let repository: InterleavedRepository;
 
   beforeAll(async () => {
     connection = await mongoose.createConnection(env['MONGO_URL'] ?? '', { dbName: env['MONGO_DB'] ?? '' }).asPromise();
-    model = connection.model<PurchaseSummary>(PurchaseSummary.name, PurchaseSummarySchema);
+    model = connection.model<PurchaseSummaryRecord>(PurchaseSummaryRecord.name, PurchaseSummarySchema);
     repository = new InterleavedRepository(model);
   });
 

@@ -2,7 +2,10 @@ import { KafkaPublisher, PublishOptions, TopicBatch } from '@o2o/kafka';
 import { expectEventually, uniqueId } from '@o2o/testing';
 import { RescoreCustomersHandler } from '../src/models/application/rescore-customers/rescore-customers.handler';
 import { SummaryUpdater } from '../src/purchases/application/update-summaries/summary-updater';
-import { LoadedSummaries, PurchaseSummaryRepository } from '../src/purchases/infrastructure/purchase-summary.repository';
+import { LoadedSummaries } from '../src/purchases/application/ports/purchase-summaries.port';
+import { KafkaValueStatePublisher } from '../src/purchases/infrastructure/kafka-value-state.publisher';
+import { PurchaseSummaryRepository } from '../src/purchases/infrastructure/purchase-summary.repository';
+import { SystemClock } from '../src/shared-kernel/infrastructure/system.clock';
 import { latestState, purchaseInput, summaryRace } from './summary-race.helpers';
 
 const run = uniqueId();
@@ -50,8 +53,9 @@ describe('value-scoring: a state published by a write that then lost its race (r
   beforeAll(() => {
     const { summaries, scorer, registry, versions, config } = race.parts();
     interleaved = new InterleavedRepository(summaries);
-    first = new SummaryUpdater(interleaved, scorer, race.publisher());
-    second = new SummaryUpdater(new PurchaseSummaryRepository(summaries), scorer, race.publisher());
+    const clock = new SystemClock();
+    first = new SummaryUpdater(interleaved, scorer, new KafkaValueStatePublisher(race.publisher()), clock);
+    second = new SummaryUpdater(new PurchaseSummaryRepository(summaries), scorer, new KafkaValueStatePublisher(race.publisher()), clock);
     walkPublisher = race.publisherOf((kafka, names, metrics) => new InterleavedPublisher(kafka, names, metrics));
     const repository = new PurchaseSummaryRepository(summaries);
     walk = new RescoreCustomersHandler(
@@ -59,9 +63,10 @@ describe('value-scoring: a state published by a write that then lost its race (r
       scorer,
       registry,
       versions,
-      walkPublisher,
+      new KafkaValueStatePublisher(walkPublisher),
       config,
-      new SummaryUpdater(repository, scorer, walkPublisher),
+      new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock),
+      clock,
     );
   });
 

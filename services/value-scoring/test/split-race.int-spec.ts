@@ -1,7 +1,9 @@
 import { expectEventually, uniqueId } from '@o2o/testing';
 import { SummaryUpdater } from '../src/purchases/application/update-summaries/summary-updater';
 import { PurchaseSummaryRepository } from '../src/purchases/infrastructure/purchase-summary.repository';
-import { PurchaseSummary } from '../src/purchases/infrastructure/purchase-summary.schema';
+import { KafkaValueStatePublisher } from '../src/purchases/infrastructure/kafka-value-state.publisher';
+import type { PurchaseSummary } from '../src/shared-kernel/domain';
+import { SystemClock } from '../src/shared-kernel/infrastructure/system.clock';
 import { latestState, purchaseInput, summaryRace } from './summary-race.helpers';
 
 const run = uniqueId();
@@ -31,10 +33,11 @@ describe('value-scoring: a split racing a live update (real Kafka, MongoDB)', ()
   let splitter: SummaryUpdater;
 
   beforeAll(() => {
-    const publisher = race.publisher();
+    const publisher = new KafkaValueStatePublisher(race.publisher());
+    const clock = new SystemClock();
     interleaved = new InterleavedRepository(race.parts().summaries);
-    live = new SummaryUpdater(new PurchaseSummaryRepository(race.parts().summaries), race.parts().scorer, publisher);
-    splitter = new SummaryUpdater(interleaved, race.parts().scorer, publisher);
+    live = new SummaryUpdater(new PurchaseSummaryRepository(race.parts().summaries), race.parts().scorer, publisher, clock);
+    splitter = new SummaryUpdater(interleaved, race.parts().scorer, publisher, clock);
   });
 
   it('keeps the purchase written between the split’s read and its write, in the store and in the latest published state', async () => {

@@ -10,17 +10,22 @@ import { CostModelRepository } from '../src/costs/infrastructure/cost-model.repo
 import { StoredCostModel, StoredCostModelSchema } from '../src/costs/infrastructure/cost-model.schema';
 import { ModelRegistry } from '../src/models/application/model.registry';
 import { ModelVersionRepository } from '../src/models/infrastructure/model-version.repository';
-import { ModelVersion, ModelVersionSchema, ValuationState, ValuationStateSchema } from '../src/models/infrastructure/model-version.schema';
+import {
+  ModelVersionRecord,
+  ModelVersionSchema,
+  ValuationStateRecord,
+  ValuationStateSchema,
+} from '../src/models/infrastructure/model-version.schema';
 import { SummaryInput } from '../src/purchases/application/update-summaries/summary-updater';
 import { applyEvents } from '../src/purchases/domain/summary-update';
-import { PurchaseSummary, PurchaseSummarySchema } from '../src/purchases/infrastructure/purchase-summary.schema';
+import { PurchaseSummaryRecord, PurchaseSummarySchema } from '../src/purchases/infrastructure/purchase-summary.schema';
 import { CustomerScorer } from '../src/valuation/application/customer.scorer';
 
 /** What a race between two writers of purchase summaries is built from: the service's own parts, one database, one value.scores topic. */
 export interface SummaryRaceParts {
   readonly config: ValueScoringConfig;
   readonly connection: Connection;
-  readonly summaries: Model<PurchaseSummary>;
+  readonly summaries: Model<PurchaseSummaryRecord>;
   readonly versions: ModelVersionRepository;
   readonly registry: ModelRegistry;
   readonly scorer: CustomerScorer;
@@ -66,8 +71,8 @@ export function summaryRace(run: string, name: string): SummaryRace {
     const connection = await mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB }).asPromise();
     const logger = createLogger({ service: `${name}-test`, level: 'warn' });
     const versions = new ModelVersionRepository(
-      connection.model<ModelVersion>(ModelVersion.name, ModelVersionSchema),
-      connection.model<ValuationState>(ValuationState.name, ValuationStateSchema),
+      connection.model<ModelVersionRecord>(ModelVersionRecord.name, ModelVersionSchema),
+      connection.model<ValuationStateRecord>(ValuationStateRecord.name, ValuationStateSchema),
     );
     const registry = new ModelRegistry(versions, config, logger);
     const costs = new CostModelRegistry(
@@ -80,7 +85,7 @@ export function summaryRace(run: string, name: string): SummaryRace {
     race = {
       config,
       connection,
-      summaries: connection.model<PurchaseSummary>(PurchaseSummary.name, PurchaseSummarySchema),
+      summaries: connection.model<PurchaseSummaryRecord>(PurchaseSummaryRecord.name, PurchaseSummarySchema),
       versions,
       registry,
       scorer: new CustomerScorer(registry, costs, config),

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { PurchaseSummaryRepository } from '../purchases/infrastructure/purchase-summary.repository';
-import { PurchaseSummary, PurchaseSummarySchema } from '../purchases/infrastructure/purchase-summary.schema';
+import { PurchaseSummaryRecord, PurchaseSummarySchema } from '../purchases/infrastructure/purchase-summary.schema';
 import { growthBand } from '../valuation/domain/growth-band';
 import { loadValueScoringConfig } from '../config/value-scoring.config';
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const dbName = `bench_growable_${randomUUID().slice(0, 8)}`;
   const connection = await mongoose.createConnection(url, { dbName, serverSelectionTimeoutMS: 10000 }).asPromise();
   try {
-    const model = connection.model(PurchaseSummary.name, PurchaseSummarySchema);
+    const model = connection.model(PurchaseSummaryRecord.name, PurchaseSummarySchema);
     await model.syncIndexes();
     const repository = new PurchaseSummaryRepository(model);
     // Room to grow spread like value: log-normal around 100 (a few customers far above).

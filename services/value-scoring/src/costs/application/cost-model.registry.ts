@@ -2,9 +2,10 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { LOGGER, Logger } from '@o2o/observability';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import type { CostModel } from '../../valuation/domain/cost-model';
+import { CostModels } from '../../valuation/application/ports/valuation-inputs.port';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { CostModelRepository } from '../infrastructure/cost-model.repository';
-import { StoredCostModel } from '../infrastructure/cost-model.schema';
+import type { SetCostModel } from '../domain/set-cost-model';
+import { CostModelStore } from './ports/cost-model.store';
 
 export interface CostModelView extends CostModel {
   /** 0: the configured defaults (nothing set through the API yet). */
@@ -33,12 +34,12 @@ export function defaultCostModel(config: ValueScoringConfig): CostModel {
  * are scored again (their next event, or a re-scoring: `POST /v1/models/rescore`).
  */
 @Injectable()
-export class CostModelRegistry implements OnModuleInit, OnModuleDestroy {
+export class CostModelRegistry implements CostModels, OnModuleInit, OnModuleDestroy {
   private current: CostModelView;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly repository: CostModelRepository,
+    private readonly repository: CostModelStore,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -64,7 +65,7 @@ export class CostModelRegistry implements OnModuleInit, OnModuleDestroy {
     if (stored) this.use(stored);
   }
 
-  use(stored: StoredCostModel): void {
+  use(stored: SetCostModel): void {
     // Versions only move forward: a slow refresh must not bring an older model back.
     if (stored.version < this.current.version) return;
     this.current = {

@@ -3,12 +3,13 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@o2o/mongo';
 import type { CostModel } from '../../valuation/domain/cost-model';
+import { CostModelStore } from '../application/ports/cost-model.store';
 import { StoredCostModel } from './cost-model.schema';
 
 const CURRENT = 'current';
 
 @Injectable()
-export class CostModelRepository {
+export class CostModelRepository implements CostModelStore {
   constructor(@InjectModel(StoredCostModel.name) private readonly models: Model<StoredCostModel>) {}
 
   async current(): Promise<StoredCostModel | null> {

@@ -1,9 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
+import type { SetCostModel } from '../domain/set-cost-model';
 
 /** The cost model an operator set through the API (one document, `_id: 'current'`); absent: the configured defaults. */
 @Schema({ collection: 'cost_model', versionKey: false })
-export class StoredCostModel {
+export class StoredCostModel implements SetCostModel {
   @Prop({ required: true }) _id!: string;
   @Prop({ required: true }) perOrder!: number;
   @Prop({ required: true }) perReturn!: number;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Put, Req } from '@nestjs/common';
 import { RequestWithPrincipal, RequireScope, SCOPES } from '@o2o/auth';
 import { parseBody, problem } from '@o2o/runtime';
 import { CostModelRegistry, CostModelView } from '../application/cost-model.registry';
-import { CostModelRepository } from '../infrastructure/cost-model.repository';
+import { CostModelStore } from '../application/ports/cost-model.store';
 import { costModelBody } from './cost-model.dto';
 
 /**
@@ -15,7 +15,7 @@ import { costModelBody } from './cost-model.dto';
 export class CostModelController {
   constructor(
     private readonly registry: CostModelRegistry,
-    private readonly repository: CostModelRepository,
+    private readonly repository: CostModelStore,
   ) {}
 
   @RequireScope(SCOPES.modelsRead)

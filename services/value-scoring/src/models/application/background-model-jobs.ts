@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { LOGGER, Logger } from '@o2o/observability';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { ModelJobRunRepository } from '../infrastructure/model-job-run.repository';
-import { ModelJobKind, ModelJobRun } from '../infrastructure/model-job-run.schema';
-import { ModelVersion } from '../infrastructure/model-version.schema';
+import type { ModelJobKind, ModelJobRun } from '../domain/model-job-run';
+import { ModelJobRuns } from './ports/model-job-runs.port';
+import type { ModelVersion } from '../domain/model-version';
 import { ModelJobs } from './model-jobs.scheduler';
 
 /** What the status endpoint shows of a job. */
@@ -54,7 +54,7 @@ export class BackgroundModelJobs implements BeforeApplicationShutdown {
 
   constructor(
     private readonly jobs: ModelJobs,
-    private readonly runs: ModelJobRunRepository,
+    private readonly runs: ModelJobRuns,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

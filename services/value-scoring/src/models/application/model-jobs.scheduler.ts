@@ -3,12 +3,12 @@ import { LOGGER, Logger } from '@o2o/observability';
 import type { HeldLease } from '@o2o/redis';
 import { PeriodicJob } from '@o2o/runtime';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
-import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
+import { PurchaseSummaries } from '../../purchases/application/ports/purchase-summaries.port';
 import { INTERIM_MODEL_VERSION } from '../../valuation/domain/customer-valuation';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { ModelJobLock } from '../infrastructure/model-job.lock';
-import { ModelVersionRepository } from '../infrastructure/model-version.repository';
-import { ModelVersion } from '../infrastructure/model-version.schema';
+import type { ModelVersion } from '../domain/model-version';
+import { ModelJobLease } from './ports/model-job.lease';
+import { ModelVersions } from './ports/model-versions.port';
 import { ModelRegistry } from './model.registry';
 import { FitOutcome, RefitModelsHandler } from './refit-models/refit-models.handler';
 import { JobGuard, RescoreCustomersHandler, RescoreOutcome } from './rescore-customers/rescore-customers.handler';
@@ -35,12 +35,12 @@ export class ModelJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly lock: ModelJobLock,
+    private readonly lock: ModelJobLease,
     private readonly refitHandler: RefitModelsHandler,
     private readonly rescoreHandler: RescoreCustomersHandler,
     private readonly registry: ModelRegistry,
-    private readonly versions: ModelVersionRepository,
-    private readonly summaries: PurchaseSummaryRepository,
+    private readonly versions: ModelVersions,
+    private readonly summaries: PurchaseSummaries,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {

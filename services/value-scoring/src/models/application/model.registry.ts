@@ -4,8 +4,9 @@ import type { ValueScoringConfig } from '../../config/value-scoring.config';
 import { ActiveModel, interimModel, interimTierCutoffs, TierCutoffs } from '../../valuation/domain/customer-valuation';
 import { PeerGroupKeys, PeerLevel } from '../../valuation/domain/peer-spend';
 import { VALUE_CONFIG } from '../../value.tokens';
-import { ModelVersionRepository } from '../infrastructure/model-version.repository';
-import { ModelVersion, ValuationState } from '../infrastructure/model-version.schema';
+import { ValueModels } from '../../valuation/application/ports/valuation-inputs.port';
+import type { ModelVersion, ValuationState } from '../domain/model-version';
+import { ModelVersions } from './ports/model-versions.port';
 
 export function activeModelOf(version: ModelVersion): ActiveModel {
   return {
@@ -24,7 +25,7 @@ export function activeModelOf(version: ModelVersion): ActiveModel {
  * MODEL_REFRESH_MS; the instance that fitted switches at once.
  */
 @Injectable()
-export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
+export class ModelRegistry implements ValueModels, OnModuleInit, OnModuleDestroy {
   private active: ActiveModel = interimModel;
   private version: ModelVersion | null = null;
   private valuation: ValuationState | null = null;
@@ -32,7 +33,7 @@ export class ModelRegistry implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly versions: ModelVersionRepository,
+    private readonly versions: ModelVersions,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

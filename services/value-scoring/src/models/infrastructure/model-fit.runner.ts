@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Injectable } from '@nestjs/common';
 import type { BgNbdFit, GammaGammaFit } from '../../scoring/domain';
+import { ModelFitter } from '../application/ports/model-fitter.port';
 import { fitModels, ModelFitInput, ModelFitOutput } from './model-fit.worker';
 
 /**
@@ -11,7 +12,7 @@ import { fitModels, ModelFitInput, ModelFitOutput } from './model-fit.worker';
  * TypeScript sources), the fit runs inline.
  */
 @Injectable()
-export class ModelFitRunner {
+export class ModelFitRunner implements ModelFitter {
   /** The compiled worker (a test points it at the build). */
   workerFile = join(__dirname, 'model-fit.worker.js');
 

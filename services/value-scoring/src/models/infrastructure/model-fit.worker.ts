@@ -1,11 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { BgNbdFit, fitBgNbd, fitGammaGamma, GammaGammaFit, RecencyFrequency, SpendSummary } from '../../scoring/domain';
+import { BgNbdFit, fitBgNbd, fitGammaGamma, GammaGammaFit } from '../../scoring/domain';
+import type { ModelFitInput } from '../application/ports/model-fitter.port';
 
 /** The sufficient statistics of one fit, posted as workerData. */
-export interface ModelFitInput {
-  readonly purchases: readonly RecencyFrequency[];
-  readonly spend: readonly SpendSummary[];
-}
+export type { ModelFitInput };
 
 export type ModelFitOutput =
   { readonly ok: true; readonly bgNbd: BgNbdFit; readonly gammaGamma: GammaGammaFit } | { readonly ok: false; readonly error: string };

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { ModelJobRun } from './model-job-run.schema';
+import type { ModelJobRun } from '../domain/model-job-run';
+import { ModelJobRuns } from '../application/ports/model-job-runs.port';
+import { ModelJobRunRecord } from './model-job-run.schema';
 
 @Injectable()
-export class ModelJobRunRepository {
-  constructor(@InjectModel(ModelJobRun.name) private readonly runs: Model<ModelJobRun>) {}
+export class ModelJobRunRepository implements ModelJobRuns {
+  constructor(@InjectModel(ModelJobRunRecord.name) private readonly runs: Model<ModelJobRunRecord>) {}
 
   async insert(run: ModelJobRun): Promise<void> {
     await this.runs.create(run);

@@ -1,10 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { ModelJobKind, ModelJobRun } from '../domain/model-job-run';
 
-export type ModelJobKind = 'refit' | 'rescore';
-
-/** One model job asked for through the API (refit or re-scoring), run in the background; its state for the status endpoint. */
+/** The persistence schema of a background model job (models/domain ModelJobRun). */
 @Schema({ collection: 'model_job_runs', versionKey: false })
-export class ModelJobRun {
+export class ModelJobRunRecord implements ModelJobRun {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true, enum: ['refit', 'rescore'] }) kind!: ModelJobKind;
   /** running until the job ends; then finished (see outcome) or failed (see error). */
@@ -21,5 +20,5 @@ export class ModelJobRun {
   @Prop({ type: Date, required: true }) heartbeatAt!: Date;
   @Prop({ type: Date }) finishedAt?: Date;
 }
-export const ModelJobRunSchema = SchemaFactory.createForClass(ModelJobRun);
+export const ModelJobRunSchema = SchemaFactory.createForClass(ModelJobRunRecord);
 ModelJobRunSchema.index({ requestedAt: -1 });

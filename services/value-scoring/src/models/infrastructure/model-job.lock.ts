@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
+import { ModelJobLease } from '../application/ports/model-job.lease';
 
 /**
  * The one-instance-at-a-time lease of the model jobs (refit, re-scoring). Without Redis no job
@@ -7,7 +8,7 @@ import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
  * run only delays it to the next tick.
  */
 @Injectable()
-export class ModelJobLock extends LeaseLock {
+export class ModelJobLock extends LeaseLock implements ModelJobLease {
   constructor(@InjectRedis() redis: Redis) {
     super(redis, 'value-scoring:model-jobs');
   }

@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { ModelVersion, ValuationState } from './model-version.schema';
+import type { ModelVersion, ValuationState } from '../domain/model-version';
+import { ModelVersions } from '../application/ports/model-versions.port';
+import { ModelVersionRecord, ValuationStateRecord } from './model-version.schema';
 
 const CURRENT = 'current';
 
 @Injectable()
-export class ModelVersionRepository {
+export class ModelVersionRepository implements ModelVersions {
   constructor(
-    @InjectModel(ModelVersion.name) private readonly versions: Model<ModelVersion>,
-    @InjectModel(ValuationState.name) private readonly states: Model<ValuationState>,
+    @InjectModel(ModelVersionRecord.name) private readonly versions: Model<ModelVersionRecord>,
+    @InjectModel(ValuationStateRecord.name) private readonly states: Model<ValuationStateRecord>,
   ) {}
 
   async insert(version: ModelVersion): Promise<void> {

@@ -1,9 +1,10 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { GammaGammaParams, PurchaseModelParams } from '../../scoring/domain';
+import type { ModelVersion, ValuationState } from '../domain/model-version';
 
-/** One fitted parameter set; never updated after insertion except for its peer levels. */
+/** The persistence schema of a fitted parameter set (models/domain ModelVersion). */
 @Schema({ collection: 'model_versions', versionKey: false })
-export class ModelVersion {
+export class ModelVersionRecord implements ModelVersion {
   /** e.g. "bgnbd-gg-20250101T020000Z-1a2b3c": sortable by fit time, unique per fit. */
   @Prop({ required: true }) _id!: string;
   @Prop({ type: Object, required: true }) purchases!: PurchaseModelParams;
@@ -23,15 +24,12 @@ export class ModelVersion {
   @Prop({ required: true }) fitSeconds!: number;
   @Prop({ required: true }) trigger!: string;
 }
-export const ModelVersionSchema = SchemaFactory.createForClass(ModelVersion);
+export const ModelVersionSchema = SchemaFactory.createForClass(ModelVersionRecord);
 ModelVersionSchema.index({ fittedAt: -1 });
 
-/**
- * Outcome of the last value-sorted walk (one document, _id "current"): tier cut-offs that live
- * scoring places customers against, and the peer spend levels of strategic value.
- */
+/** The persistence schema of the last walk's outcome (models/domain ValuationState; one document, _id "current"). */
 @Schema({ collection: 'valuation_state', versionKey: false })
-export class ValuationState {
+export class ValuationStateRecord implements ValuationState {
   @Prop({ required: true }) _id!: string;
   @Prop({ required: true }) modelVersion!: string;
   @Prop({ required: true }) walkedAt!: Date;
@@ -43,4 +41,4 @@ export class ValuationState {
   /** Customers whose published state changed in the walk. */
   @Prop({ required: true }) published!: number;
 }
-export const ValuationStateSchema = SchemaFactory.createForClass(ValuationState);
+export const ValuationStateSchema = SchemaFactory.createForClass(ValuationStateRecord);

@@ -2,9 +2,9 @@ import { Controller, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestj
 import type { FastifyReply } from 'fastify';
 import { RequestWithPrincipal, RequireScope, SCOPES } from '@o2o/auth';
 import { notFound } from '@o2o/runtime';
-import { ModelVersionRepository } from '../infrastructure/model-version.repository';
 import { BackgroundModelJobs, ModelJobView, versionView } from '../application/background-model-jobs';
 import { ModelRegistry } from '../application/model.registry';
+import { ModelVersions } from '../application/ports/model-versions.port';
 
 @Controller('v1/models')
 export class ModelsController {
@@ -16,7 +16,7 @@ export class ModelsController {
   constructor(
     private readonly background: BackgroundModelJobs,
     private readonly registry: ModelRegistry,
-    private readonly versions: ModelVersionRepository,
+    private readonly versions: ModelVersions,
   ) {}
 
   /**

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConsumedMessage } from '@o2o/kafka';
 import { TopicEvent } from '@o2o/contracts';
 import { SummaryInput, SummaryUpdater } from '../../purchases/application/update-summaries/summary-updater';
-import { PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
+import type { PurchaseSummary } from '../../shared-kernel/domain';
 
 /**
  * Applies a batch of needs profiles (compacted topic: full state per customer, newer updatedAt

@@ -6,7 +6,11 @@ import { applyEvents, EventChange, SummaryState } from './summary-update';
 const calls = [costTrackEvents.serviceCall];
 const contacts = [costTrackEvents.contactMade, 'Offer Presented'];
 
-function track(event: string, properties: Record<string, unknown> = {}, channel = 'call-centre'): ResolvedEventDataV1 {
+function track(
+  event: string,
+  properties: Record<string, unknown> = {},
+  channel: ResolvedEventDataV1['channel'] = 'call-centre',
+): ResolvedEventDataV1 {
   return {
     customerId: 'cus_a',
     eventType: 'track',
@@ -18,7 +22,7 @@ function track(event: string, properties: Record<string, unknown> = {}, channel 
     timestamp: '2026-01-02T10:00:00.000Z',
     receivedAt: '2026-01-02T10:00:00.000Z',
     identifiers: [{ type: 'userId', value: 'user-1' }],
-  } as unknown as ResolvedEventDataV1;
+  };
 }
 
 describe('costFrom', () => {

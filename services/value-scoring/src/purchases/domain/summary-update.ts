@@ -1,7 +1,7 @@
 import { CostFact, PurchaseFact } from './purchase';
-import type { CostCounts } from '../../valuation/domain/cost-model';
+import type { CostCounts, OrderArchive } from '../../shared-kernel/domain';
 import { orderKey, TracedLine } from './order-lines';
-import { archiveOldLines, type OrderArchive } from '../../valuation/domain/purchase-history';
+import { archiveOldLines } from '../../valuation/domain/purchase-history';
 
 /** An order line as a summary keeps it. */
 export interface SummaryLine extends TracedLine {

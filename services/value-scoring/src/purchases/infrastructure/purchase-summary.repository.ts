@@ -16,21 +16,12 @@ import {
   recordApplied,
 } from '@o2o/mongo';
 import { assignLinesToParts, lineKey, SplitPart, unionLines } from '../domain/order-lines';
-import { combineArchives, type OrderArchive } from '../../valuation/domain/purchase-history';
+import { combineArchives } from '../../valuation/domain/purchase-history';
 import { addCounts } from '../../valuation/domain/cost-model';
 import { bandsDownFrom, growthBandIndex, HIGHEST_BAND } from '../../valuation/domain/growth-band';
-import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
-
-export interface ScoreWrite {
-  customerId: string;
-  /** The revision the score was computed from: the write is skipped if the summary moved on. */
-  revision: number;
-  set: Record<string, unknown>;
-  /** Fields to remove (derived dates of a history that lost its purchases in a split). */
-  unset?: string[];
-  /** The state was published before this write: it moves the revision on (see writeScores). */
-  published?: boolean;
-}
+import type { OrderArchive, OrderLine, PurchaseSummary, ScoreWrite } from '../../shared-kernel/domain';
+import { FitInputs, LoadedSummaries, PurchaseSummaries, SummaryWrite } from '../application/ports/purchase-summaries.port';
+import { fromStored, PurchaseSummaryRecord, StoredPurchaseSummary, toStored } from './purchase-summary.schema';
 
 /**
  * FerretDB v1.24 (SQLite backend) runs a bulk write as one transaction, and two or more of them
@@ -40,23 +31,6 @@ export interface ScoreWrite {
  * libs/mongo's chunkedBulkWrite in chunks of 50, one at a time per process.
  */
 const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
-
-/**
- * A summary's new state, written only if the document still has the revision it was read at
- * (`expectedRevision`; undefined: it did not exist, so it is created first).
- */
-export interface SummaryWrite {
-  customerId: string;
-  expectedRevision: number | undefined;
-  set: Record<string, unknown>;
-  unset: string[];
-}
-
-export interface LoadedSummaries {
-  docs: Map<string, PurchaseSummary>;
-  /** The customer whose summary holds this id's events now (itself unless merged away). */
-  survivorOf(id: string): string;
-}
 
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
 const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
@@ -69,9 +43,10 @@ const FOLD_ATTEMPTS = 5;
 /** What a summary created by an upsert ($setOnInsert) starts as, stored form. */
 const emptySummary = toStored({ purchases: 0, revenue: 0, orders: [], channels: [], categories: [], revision: 0 });
 
+/** The MongoDB (and FerretDB v1) implementation of the PurchaseSummaries port. */
 @Injectable()
-export class PurchaseSummaryRepository {
-  constructor(@InjectModel(PurchaseSummary.name) private readonly summaries: Model<PurchaseSummary>) {}
+export class PurchaseSummaryRepository implements PurchaseSummaries {
+  constructor(@InjectModel(PurchaseSummaryRecord.name) private readonly summaries: Model<PurchaseSummaryRecord>) {}
 
   /** The driver collection, taking the loosely typed operations (operators, dotted paths) this repository builds. */
   private bulkTarget(): BulkWritableCollection<BulkOperation> {
@@ -86,14 +61,6 @@ export class PurchaseSummaryRepository {
     return loadWithSurvivors(customerIds, async (ids) => new Map((await this.find(ids)).map((d) => [d._id, d])));
   }
 
-  /**
-   * Writes new summary states, one document write each, in chunked bulk writes: missing
-   * documents are inserted whole, existing ones updated only if they still have the revision the
-   * state was computed from. Either can lose a race (an insert to E11000 when another writer
-   * created the document first; FerretDB v1 then stops that bulk write, so the rest of it counts
-   * as lost too), which the writeId read afterwards tells apart. Returns the ids whose write
-   * lost; the caller re-reads and re-applies them.
-   */
   /** The states published at these revisions are in Kafka for good: clears `pendingPublish` (unless the summary moved on). */
   async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
     if (published.length === 0) return;
@@ -104,6 +71,14 @@ export class PurchaseSummaryRepository {
     );
   }
 
+  /**
+   * Writes new summary states, one document write each, in chunked bulk writes: missing
+   * documents are inserted whole, existing ones updated only if they still have the revision the
+   * state was computed from. Either can lose a race (an insert to E11000 when another writer
+   * created the document first; FerretDB v1 then stops that bulk write, so the rest of it counts
+   * as lost too), which the writeId read afterwards tells apart. Returns the ids whose write
+   * lost; the caller re-reads and re-applies them.
+   */
   async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
     if (writes.length === 0) return new Set();
     const writeId = randomUUID();
@@ -263,10 +238,7 @@ export class PurchaseSummaryRepository {
   }
 
   /** Next page of fit inputs: customers with a purchase, by _id. */
-  async fitPage(
-    afterId: string | undefined,
-    limit: number,
-  ): Promise<Array<Pick<PurchaseSummary, '_id' | 'x' | 'mx' | 'firstPurchaseDay' | 'lastPurchaseDay'>>> {
+  async fitPage(afterId: string | undefined, limit: number): Promise<FitInputs[]> {
     const filter: Record<string, unknown> = { mergedInto: { $exists: false }, firstPurchaseDay: { $exists: true } };
     if (afterId !== undefined) filter['_id'] = { $gt: afterId };
     return this.summaries

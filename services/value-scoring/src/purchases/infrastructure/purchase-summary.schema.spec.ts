@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { BSON } from 'mongodb';
-import { fromStored, OrderLine, PurchaseSummary, StoredPurchaseSummary, TEXT_FIELDS, toStored } from './purchase-summary.schema';
+import type { OrderLine, PurchaseSummary } from '../../shared-kernel/domain';
+import { fromStored, StoredPurchaseSummary, TEXT_FIELDS, toStored } from './purchase-summary.schema';
 
 /** What the driver hands back for a stored document: through BSON and back, as a read does. */
 const throughDatabase = (doc: Record<string, unknown>): StoredPurchaseSummary =>
-  BSON.deserialize(BSON.serialize(doc)) as unknown as StoredPurchaseSummary;
+  BSON.deserialize(BSON.serialize(doc)) as StoredPurchaseSummary;
 
 const at = (iso: string) => new Date(iso);
 

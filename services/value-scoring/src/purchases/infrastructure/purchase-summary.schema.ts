@@ -1,56 +1,15 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
-import type { OrderArchive } from '../../valuation/domain/purchase-history';
-import type { CostCounts } from '../../valuation/domain/cost-model';
-
-/** An order line of a summary. */
-export interface OrderLine {
-  /** The event that brought the line: dedupes lines when summaries are folded together. */
-  eventId?: string;
-  /** The source that sent the order; with orderId the purchase's business key (absent on lines stored before it was kept). */
-  sourceId?: string;
-  orderId: string;
-  kind: 'purchase' | 'refund';
-  /** Event time (never processing time), so imported history summarises like live history. */
-  at: Date;
-  /** Signed: negative for refunds. */
-  amount: number;
-  channel?: string;
-  categories: string[];
-  /**
-   * The customer id the resolved event carried and the identifiers it had ("type:value"): a merge
-   * folds lines into the survivor, and a later split needs them to give each line back.
-   */
-  origin?: string;
-  identifiers: string[];
-}
-
-/** The value state last computed for the customer; what the API answers and the topic carries. */
-export interface CustomerScore {
-  /** Margin: grossValue minus costToServe (absent on scores made before costs were counted: then revenue only). */
-  actualValue: number;
-  grossValue?: number;
-  costToServe?: number;
-  strategicValue: number;
-  tier: string;
-  probabilityAlive?: number;
-  expectedPurchases?: number;
-  expectedYearlySpend?: number;
-  modelVersion: string;
-  peerGroup?: string;
-  peerLevel?: number;
-  peerCustomers?: number;
-  reasons: string[];
-  scoredAt: Date;
-}
+import type { CostCounts, CustomerScore, OrderArchive, OrderLine, PurchaseSummary } from '../../shared-kernel/domain';
 
 /**
- * A customer's purchase history summary, kept live from resolved events; keyed by customer id.
- * This is the summary as the service works with it: in the database the TEXT_FIELDS are JSON
- * text (see toStored), and the repository reads either form back (fromStored).
+ * The persistence schema of a customer's purchase summary (the domain type is
+ * shared-kernel/domain PurchaseSummary, which this class mirrors field by field): in the database
+ * the TEXT_FIELDS are JSON text (see toStored), and the repository reads either form back into the
+ * domain type (fromStored).
  */
 @Schema({ collection: 'purchase_summaries', versionKey: false })
-export class PurchaseSummary {
+export class PurchaseSummaryRecord implements PurchaseSummary {
   @Prop({ required: true }) _id!: string;
   /** Purchases and refunds in event time: the source every other history field is derived from. Stored as text. */
   @Prop({ type: SchemaTypes.Mixed }) orders!: OrderLine[];
@@ -118,7 +77,7 @@ export class PurchaseSummary {
    */
   @Prop() pendingPublish?: boolean;
 }
-export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummary);
+export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummaryRecord);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });
 PurchaseSummarySchema.index({ growthValue: -1, _id: 1 });
 PurchaseSummarySchema.index({ growthBand: 1 });

@@ -4,23 +4,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ValueScoredDataV1, ValueTier } from '@o2o/contracts';
 import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
 import type { ValueScoringConfig } from '../../config/value-scoring.config';
-import { ModelRegistry } from '../../models/application/model.registry';
-import { ScoreWrite } from '../../purchases/infrastructure/purchase-summary.repository';
-import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
+import type { CustomerScore, PurchaseSummary, ScoreWrite } from '../../shared-kernel/domain';
 import { VALUE_CONFIG } from '../../value.tokens';
-import {
-  ActiveModel,
-  round2,
-  strategicValueOf,
-  tierFromCutoffs,
-  Valuation,
-  ValuationSettings,
-  valueCustomer,
-} from '../domain/customer-valuation';
+import { ActiveModel, round2, strategicValueOf, Valuation, ValuationSettings, valueCustomer } from '../domain/customer-valuation';
 import { PeerGroupKeys, peerGroupKeys, PeerLevel } from '../domain/peer-spend';
 import { PurchaseHistory, purchaseHistory } from '../domain/purchase-history';
-import { CostModelRegistry } from '../../costs/application/cost-model.registry';
 import { Margin, marginOf, noCosts } from '../domain/cost-model';
+import { CostModels, ValueModels } from './ports/valuation-inputs.port';
+import { ComputeTier, TierPlacement } from './compute-tier/compute-tier';
 
 export const VALUE_SOURCE = '/services/value-scoring';
 
@@ -34,11 +25,6 @@ export interface ScoredCustomer {
   margin: Margin;
   peerKeys: PeerGroupKeys;
   model: ActiveModel;
-}
-
-export interface TierPlacement {
-  tier: ValueTier;
-  reason: string;
 }
 
 export interface SettledScore {
@@ -56,10 +42,12 @@ export interface SettledScore {
 @Injectable()
 export class CustomerScorer {
   readonly settings: ValuationSettings;
+  /** Where every tier is decided (live and in the walk). */
+  readonly tiers: ComputeTier;
 
   constructor(
-    private readonly registry: ModelRegistry,
-    private readonly costs: CostModelRegistry,
+    private readonly registry: ValueModels,
+    private readonly costs: CostModels,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
   ) {
     this.settings = {
@@ -68,6 +56,7 @@ export class CustomerScorer {
       periodsPerYear: config.VALUE_PERIODS_PER_YEAR,
       currency: config.VALUE_CURRENCY,
     };
+    this.tiers = new ComputeTier(registry, config);
   }
 
   /** Whether the stored model inputs are stale, so the order lines must be read to score. */
@@ -115,26 +104,6 @@ export class CustomerScorer {
       margin,
       valuation: { ...revenue, actualValue: margin.actualValue, reasons: [...revenue.reasons, margin.reason] },
       peerKeys: peerGroupKeys(summary.archetypes ?? [], summary.categories.length, this.config.CATEGORY_BREADTH_BANDS),
-    };
-  }
-
-  /** Live placement against the last walk's cut-offs (or the interim thresholds before any walk). */
-  placeByCutoffs(value: number): TierPlacement {
-    const { cutoffs, fromWalk } = this.registry.tierCutoffs();
-    const tier = tierFromCutoffs(value, cutoffs);
-    const money = (n: number) => `${round2(n)} ${this.config.VALUE_CURRENCY}`;
-    const bound = tier === 'D' ? cutoffs.C : cutoffs[tier];
-    if (value < 0)
-      return {
-        tier: 'D',
-        reason: `tier D: margin ${money(value)} is below zero (a below-zero customer: serving them costs more than they bring)`,
-      };
-    const relation = tier === 'D' ? `below ${money(bound)}` : `at least ${money(bound)}`;
-    return {
-      tier,
-      reason: fromWalk
-        ? `tier ${tier}: value ${money(value)} is ${relation}, the lowest value in tier ${tier === 'D' ? 'C' : tier} at the last re-tiering by cumulative share of value (A: top ${pct(this.config.TIER_SHARE_A)}, B: to ${pct(this.config.TIER_SHARE_B)}, C: to ${pct(this.config.TIER_SHARE_C)})`
-        : `tier ${tier}: no re-tiering has run yet, so the interim revenue thresholds apply (A >= ${money(cutoffs.A)}, B >= ${money(cutoffs.B)}, C >= ${money(cutoffs.C)})`,
     };
   }
 
@@ -255,8 +224,4 @@ export class CustomerScorer {
 function contentDigest(data: ValueScoredDataV1): string {
   const { updatedAt: _updatedAt, ...content } = data;
   return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 16);
-}
-
-function pct(share: number): string {
-  return `${Math.round(share * 100)}%`;
 }

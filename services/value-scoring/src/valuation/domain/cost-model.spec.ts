@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { addCounts, CostCounts, CostModel, costModelProblems, marginOf, MarginInputs } from './cost-model';
+import type { CostCounts } from '../../shared-kernel/domain';
+import { addCounts, CostModel, costModelProblems, marginOf, MarginInputs } from './cost-model';
 import type { ValuationSettings } from './customer-valuation';
 import { discountedYears } from './peer-spend';
 

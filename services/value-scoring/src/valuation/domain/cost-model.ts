@@ -1,5 +1,6 @@
 import { discountedYears } from './peer-spend';
 import type { ValuationSettings } from './customer-valuation';
+import type { CostCounts } from '../../shared-kernel/domain';
 
 /**
  * What serving a customer costs, in the account currency. Value is margin: revenue minus these.
@@ -18,17 +19,6 @@ export interface CostModel {
   perContactDefault: number;
   /** Keeping the customer on the books for a year (account, statements, data upkeep). */
   perCustomerYear: number;
-}
-
-/** What a customer has cost so far, counted from events (stored on the summary). */
-export interface CostCounts {
-  /** Refund lines: each is a return to handle. */
-  returns: number;
-  serviceCalls: number;
-  /** Outbound contacts per channel. */
-  contacts: Record<string, number>;
-  /** Customers whose counts a merge added into these (so a repeated fold adds nothing twice). */
-  mergedFrom?: string[];
 }
 
 export const noCosts: CostCounts = { returns: 0, serviceCalls: 0, contacts: {} };

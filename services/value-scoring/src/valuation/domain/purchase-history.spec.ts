@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { archiveOldLines, combineArchives, OrderArchive, purchaseHistory, PurchaseLine } from './purchase-history';
+import type { OrderArchive } from '../../shared-kernel/domain';
+import { archiveOldLines, combineArchives, purchaseHistory, PurchaseLine } from './purchase-history';
 
 const day = (d: string, hour = 12) => new Date(`${d}T${String(hour).padStart(2, '0')}:00:00Z`);
 const buy = (orderId: string, at: Date, amount: number): PurchaseLine => ({ orderId, kind: 'purchase', at, amount });

@@ -1,4 +1,5 @@
 import { summariseTransactions, Transaction } from '../../scoring/domain';
+import type { OrderArchive } from '../../shared-kernel/domain';
 
 /** One purchase or refund as stored on a customer's summary (event time, signed amount). */
 export interface PurchaseLine {
@@ -56,34 +57,6 @@ export function purchaseHistory(lines: readonly PurchaseLine[], timeUnitDays: nu
     mx: summary.mx,
     netRevenue,
   };
-}
-
-/**
- * What a customer's oldest order lines leave behind once folded away (bounded customers): the
- * purchase days and their value, the first day's value, the totals. The history of archive plus
- * the lines kept is that of all lines (purchaseHistory), with two approximations: a refund among
- * the kept lines of an archived order reduces only the net revenue, and a line arriving later
- * than the window for a day already archived adds its value but not a day.
- */
-export interface OrderArchive {
-  /** Lines folded in (purchases and refunds). */
-  lines: number;
-  /** Purchase lines folded in (the summary's running count of purchases includes them). */
-  purchases: number;
-  /** Orders folded in that still count as purchases. */
-  orders: number;
-  /** Signed sum of the folded lines. */
-  revenue: number;
-  /** UTC days with a purchase, their summed net value, and the first one's value. */
-  purchaseDays: number;
-  dayValueSum: number;
-  firstDayValue: number;
-  firstPurchaseDay?: Date;
-  lastPurchaseDay?: Date;
-  /** Start of the latest UTC day folded in: every line before the next day is in the archive. */
-  throughDay: Date;
-  /** Customers whose archive a merge combined into this one (so folding twice adds nothing twice). */
-  mergedFrom?: string[];
 }
 
 /**

@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { LOGGER, Logger } from '@o2o/observability';
 import type { ValueScoringConfig } from '../../../config/value-scoring.config';
-import { PurchaseSummaryRepository } from '../../../purchases/infrastructure/purchase-summary.repository';
+import { PurchaseSummaries } from '../../../purchases/application/ports/purchase-summaries.port';
 import { elapsedUnits, RecencyFrequency, SpendSummary } from '../../../scoring/domain';
 import { VALUE_CONFIG } from '../../../value.tokens';
-import { ModelFitRunner } from '../../infrastructure/model-fit.runner';
-import { ModelVersionRepository } from '../../infrastructure/model-version.repository';
-import { ModelVersion } from '../../infrastructure/model-version.schema';
+import type { ModelVersion } from '../../domain/model-version';
+import { ModelFitter } from '../ports/model-fitter.port';
+import { ModelVersions } from '../ports/model-versions.port';
 import { JobGuard, JobInterruptedError } from '../rescore-customers/rescore-customers.handler';
 
 export type FitOutcome =
@@ -23,9 +23,9 @@ export type FitOutcome =
 @Injectable()
 export class RefitModelsHandler {
   constructor(
-    private readonly summaries: PurchaseSummaryRepository,
-    private readonly versions: ModelVersionRepository,
-    private readonly fitter: ModelFitRunner,
+    private readonly summaries: PurchaseSummaries,
+    private readonly versions: ModelVersions,
+    private readonly fitter: ModelFitter,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { topics } from '@o2o/contracts';
-import { KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
+import type { OutgoingEvent } from '@o2o/kafka';
 import type { ValueScoringConfig } from '../../../config/value-scoring.config';
+import { PurchaseSummaries } from '../../../purchases/application/ports/purchase-summaries.port';
+import { ValueStatePublisher } from '../../../purchases/application/ports/value-state.publisher';
 import { SummaryUpdater } from '../../../purchases/application/update-summaries/summary-updater';
-import { PurchaseSummaryRepository, ScoreWrite } from '../../../purchases/infrastructure/purchase-summary.repository';
-import { PurchaseSummary } from '../../../purchases/infrastructure/purchase-summary.schema';
-import { TierThresholds, TierWalker, ValueTier } from '../../../scoring/domain';
+import { Clock } from '../../../shared-kernel/application/clock';
+import type { PurchaseSummary, ScoreWrite } from '../../../shared-kernel/domain';
+import { TierThresholds, TierWalker } from '../../../scoring/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { round2 } from '../../../valuation/domain/customer-valuation';
 import { LogHistogram, peerLevels } from '../../../valuation/domain/peer-spend';
 import { VALUE_CONFIG } from '../../../value.tokens';
-import { ModelVersionRepository } from '../../infrastructure/model-version.repository';
-import { ValuationState } from '../../infrastructure/model-version.schema';
+import type { ValuationState } from '../../domain/model-version';
+import { ModelVersions } from '../ports/model-versions.port';
 import { ModelRegistry } from '../model.registry';
 
 /** Lets a long job stop between pages: lock lease lost, or the process shutting down. */
@@ -51,18 +52,19 @@ const EMPTY_TIER = Number.MAX_VALUE;
 @Injectable()
 export class RescoreCustomersHandler {
   constructor(
-    private readonly summaries: PurchaseSummaryRepository,
+    private readonly summaries: PurchaseSummaries,
     private readonly scorer: CustomerScorer,
     private readonly registry: ModelRegistry,
-    private readonly versions: ModelVersionRepository,
-    private readonly publisher: KafkaPublisher,
+    private readonly versions: ModelVersions,
+    private readonly publisher: ValueStatePublisher,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     private readonly updater: SummaryUpdater,
+    private readonly clock: Clock,
   ) {}
 
   async execute(guard: JobGuard): Promise<RescoreOutcome> {
     const started = process.hrtime.bigint();
-    const now = new Date();
+    const now = this.clock.now();
     const model = this.registry.model();
     const pageSize = this.config.SCORING_PAGE_SIZE;
 
@@ -114,8 +116,13 @@ export class RescoreCustomersHandler {
         const rankValue = summary.rankValue ?? 0;
         const placed = walker.next({ customerId: summary._id, value: rankValue });
         if (placed.tier !== 'D') cutoffs[placed.tier] = Math.min(cutoffs[placed.tier], rankValue);
-        const reason = rankValue < 0 ? this.scorer.placeByCutoffs(rankValue).reason : this.tierReason(placed.tier, placed.shareAbove);
-        const settled = this.scorer.settle(this.scorer.score(summary, now), { tier: placed.tier, reason }, now, walkId, peers);
+        const settled = this.scorer.settle(
+          this.scorer.score(summary, now),
+          this.scorer.tiers.walked(placed, rankValue),
+          now,
+          walkId,
+          peers,
+        );
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }
@@ -126,7 +133,7 @@ export class RescoreCustomersHandler {
       // customer's current state is published again through the live path, after both. (Storing
       // first and publishing only what was still at its revision left a window: a live update
       // that published between the check and this publication was followed by the older state.)
-      await this.publisher.publish([{ topic: topics.valueScores, events }]);
+      await this.publisher.publish({ events });
       const publishedKeys = new Set(events.map((e) => e.key));
       const overtaken = await this.summaries.writeScores(
         writes.map((w) => (publishedKeys.has(w.customerId) ? { ...w, published: true } : w)),
@@ -178,13 +185,4 @@ export class RescoreCustomersHandler {
     const whole = new Map((await this.summaries.find(stale)).map((s) => [s._id, s]));
     return page.map((s) => whole.get(s._id) ?? s);
   }
-
-  private tierReason(tier: ValueTier, shareAbove: number): string {
-    const bounds = `A: top ${pct(this.config.TIER_SHARE_A)} of total value, B: to ${pct(this.config.TIER_SHARE_B)}, C: to ${pct(this.config.TIER_SHARE_C)}, D: the rest`;
-    return `tier ${tier}: customers more valuable than this one hold ${pct(shareAbove, 1)} of total value at the last re-tiering (${bounds})`;
-  }
-}
-
-function pct(share: number, digits = 0): string {
-  return `${(share * 100).toFixed(digits)}%`;
 }

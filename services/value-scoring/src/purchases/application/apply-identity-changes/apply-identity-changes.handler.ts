@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { CustomerMergedDataV1, CustomerSplitDataV1 } from '@o2o/contracts';
-import { PurchaseSummaryRepository } from '../../infrastructure/purchase-summary.repository';
+import { PurchaseSummaries } from '../ports/purchase-summaries.port';
 import { RecordPurchasesHandler } from '../record-purchases/record-purchases.handler';
 
 /** The identity change being applied: its trace and ids go on the value states it moves. */
@@ -14,7 +14,7 @@ export interface IdentityChange {
 @Injectable()
 export class ApplyIdentityChangesHandler {
   constructor(
-    private readonly summaries: PurchaseSummaryRepository,
+    private readonly summaries: PurchaseSummaries,
     private readonly record: RecordPurchasesHandler,
   ) {}
 

@@ -1,27 +1,27 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { KafkaPublisher, TopicBatch } from '@o2o/kafka';
 import { APPLIED_EVENTS_KEPT, loadWithSurvivors } from '@o2o/mongo';
-import { createLogger } from '@o2o/observability';
 import { loadValueScoringConfig } from '../../../config/value-scoring.config';
-import { ModelRegistry } from '../../../models/application/model.registry';
-import type { ModelVersionRepository } from '../../../models/infrastructure/model-version.repository';
+import { Clock } from '../../../shared-kernel/application/clock';
+import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
-import { CostModelRegistry } from '../../../costs/application/cost-model.registry';
-import { CostModelRepository } from '../../../costs/infrastructure/cost-model.repository';
+import { CostModels, ValueModels } from '../../../valuation/application/ports/valuation-inputs.port';
+import { interimModel, interimTierCutoffs } from '../../../valuation/domain/customer-valuation';
+import type { CostModel } from '../../../valuation/domain/cost-model';
 import { EventChange, applyEvents } from '../../domain/summary-update';
-import type { LoadedSummaries, PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
-import type { PurchaseSummary } from '../../infrastructure/purchase-summary.schema';
+import { LoadedSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
+import { RefusingSummaries } from '../ports/purchase-summaries.test-helper';
+import { ValueStateBatch, ValueStatePublisher } from '../ports/value-state.publisher';
 import { SummaryInput, SummaryUpdater } from './summary-updater';
 
-/** Summaries in memory with the repository's contract: conditional on revision, round trips counted. */
-class MemorySummaries {
+/** Summaries in memory with the port's contract: conditional on revision, round trips counted. Only what the updater calls is kept. */
+class MemorySummaries extends RefusingSummaries {
   readonly docs = new Map<string, PurchaseSummary>();
   loads = 0;
   saves: SummaryWrite[][] = [];
   /** Runs before the next save's writes are applied: a concurrent writer. */
   beforeSave: (() => void) | undefined;
 
-  async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
+  override async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
     this.loads++;
     return loadWithSurvivors(
       ids,
@@ -35,30 +35,21 @@ class MemorySummaries {
     );
   }
 
-  async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
+  override async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
     this.saves.push([...writes]);
     const race = this.beforeSave;
     this.beforeSave = undefined;
     race?.();
     const lost = new Set<string>();
     for (const w of writes) {
-      const current = this.docs.get(w.customerId) ?? {
-        _id: w.customerId,
-        orders: [],
-        purchases: 0,
-        revenue: 0,
-        channels: [],
-        categories: [],
-        appliedEvents: [],
-        revision: 0,
-      };
+      const current = this.docs.get(w.customerId) ?? emptySummary(w.customerId);
       if (current.revision !== (w.expectedRevision ?? 0)) {
         lost.add(w.customerId);
         continue;
       }
-      const next: Record<string, unknown> = { ...current, ...w.set };
-      for (const field of w.unset) delete next[field];
-      this.docs.set(w.customerId, next as unknown as PurchaseSummary);
+      const next: PurchaseSummary = Object.assign(structuredClone(current), w.set);
+      for (const field of w.unset) Reflect.deleteProperty(next, field);
+      this.docs.set(w.customerId, next);
     }
     return lost;
   }
@@ -66,7 +57,7 @@ class MemorySummaries {
   /** Whether confirmations are applied: off, a crash between the write and the transaction's commit. */
   confirming = true;
 
-  async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
+  override async confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void> {
     if (!this.confirming) return;
     for (const p of published) {
       const doc = this.docs.get(p.customerId);
@@ -75,12 +66,21 @@ class MemorySummaries {
   }
 }
 
-class RecordingPublisher {
-  readonly calls: TopicBatch[][] = [];
-  async publish(batches: TopicBatch[]): Promise<void> {
-    this.calls.push(batches);
+class RecordingPublisher implements ValueStatePublisher {
+  readonly calls: ValueStateBatch[] = [];
+  async publish(batch: ValueStateBatch): Promise<void> {
+    this.calls.push(batch);
   }
 }
+
+/** The interim model and no walk yet: what a fresh service scores with. */
+const interim: ValueModels = {
+  model: () => interimModel,
+  tierCutoffs: () => ({ cutoffs: interimTierCutoffs, fromWalk: false }),
+  peerLevel: () => undefined,
+};
+
+const clock: Clock = { now: () => new Date() };
 
 // Costs free (no contact events here): these cases are about races and merges, and publish on revenue moves alone.
 const config = loadValueScoringConfig({
@@ -94,20 +94,20 @@ const config = loadValueScoringConfig({
   COST_PER_CUSTOMER_YEAR: '0',
 });
 
+const freeCosts: CostModel = {
+  perOrder: config.COST_PER_ORDER,
+  perReturn: config.COST_PER_RETURN,
+  perServiceCall: config.COST_PER_SERVICE_CALL,
+  perContact: { ...config.COST_PER_CONTACT },
+  perContactDefault: config.COST_PER_CONTACT_DEFAULT,
+  perCustomerYear: config.COST_PER_CUSTOMER_YEAR,
+};
+const free: CostModels = { model: () => freeCosts };
+
 function setup() {
   const repository = new MemorySummaries();
   const publisher = new RecordingPublisher();
-  // The interim model: the registry is never refreshed here, so it needs no repository.
-  const registry = new ModelRegistry(null as unknown as ModelVersionRepository, config, createLogger({ service: 'test', level: 'silent' }));
-  const updater = new SummaryUpdater(
-    repository as unknown as PurchaseSummaryRepository,
-    new CustomerScorer(
-      registry,
-      new CostModelRegistry(null as unknown as CostModelRepository, config, createLogger({ service: 'test', level: 'silent' })),
-      config,
-    ),
-    publisher as unknown as KafkaPublisher,
-  );
+  const updater = new SummaryUpdater(repository, new CustomerScorer(interim, free, config), publisher, clock);
   return { repository, publisher, updater };
 }
 
@@ -138,7 +138,7 @@ function purchase(customerId: string, eventId: string, amount: number, correlati
   };
 }
 
-const published = (publisher: RecordingPublisher) => publisher.calls.flatMap((call) => call.flatMap((batch) => batch.events));
+const published = (publisher: RecordingPublisher) => publisher.calls.flatMap((batch) => batch.events);
 
 describe('SummaryUpdater', () => {
   it('writes one state per customer for a batch, with one read, one publication and one save', async () => {
@@ -260,7 +260,7 @@ describe('SummaryUpdater', () => {
 
     await updater.update([purchase('cus_b', 'e2', 5)]);
 
-    const retry = publisher.calls.at(-1)?.[0];
+    const retry = publisher.calls.at(-1);
     expect(retry?.tombstones?.map((t) => t.key)).toEqual(['cus_b']);
     expect(retry?.events.map((e) => e.key)).toEqual(['cus_a']);
     expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 15 });
@@ -270,8 +270,8 @@ describe('SummaryUpdater', () => {
     const { publisher, updater } = setup();
     await updater.update([purchase('cus_a', 'e1', 10)], [{ key: 'cus_gone' }]);
     expect(publisher.calls).toHaveLength(1);
-    expect(publisher.calls[0]?.[0]?.tombstones?.map((t) => t.key)).toEqual(['cus_gone']);
-    expect(publisher.calls[0]?.[0]?.events.map((e) => e.key)).toEqual(['cus_a']);
+    expect(publisher.calls[0]?.tombstones?.map((t) => t.key)).toEqual(['cus_gone']);
+    expect(publisher.calls[0]?.events.map((e) => e.key)).toEqual(['cus_a']);
   });
 
   it('gives two different states computed from the same revision different event ids', async () => {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
-import { topics } from '@o2o/contracts';
-import { activeBatchTransaction, afterBatchCommit, KafkaPublisher, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
+import { activeBatchTransaction, afterBatchCommit, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
 import { CoalescingGate } from '@o2o/mongo';
+import { Clock } from '../../../shared-kernel/application/clock';
+import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
-import { PurchaseSummaryRepository, SummaryWrite } from '../../infrastructure/purchase-summary.repository';
-import { PurchaseSummary } from '../../infrastructure/purchase-summary.schema';
+import { PurchaseSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
+import { ValueStatePublisher } from '../ports/value-state.publisher';
 
 /** What caused a change: its trace and ids go on the value state it publishes. */
 export interface ChangeCause {
@@ -54,17 +55,6 @@ const SUMMARY_FIELDS = [
   'needsUpdatedAt',
 ] as const satisfies ReadonlyArray<keyof PurchaseSummary>;
 
-const emptySummary = (id: string): PurchaseSummary => ({
-  _id: id,
-  orders: [],
-  purchases: 0,
-  revenue: 0,
-  channels: [],
-  categories: [],
-  appliedEvents: [],
-  revision: 0,
-});
-
 interface Target {
   id: string;
   doc: PurchaseSummary | undefined;
@@ -93,9 +83,10 @@ interface Target {
 @Injectable()
 export class SummaryUpdater {
   constructor(
-    private readonly summaries: PurchaseSummaryRepository,
+    private readonly summaries: PurchaseSummaries,
     private readonly scorer: CustomerScorer,
-    private readonly publisher: KafkaPublisher,
+    private readonly publisher: ValueStatePublisher,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -157,7 +148,7 @@ export class SummaryUpdater {
         } else if (!target.changed) target.cause = input.cause;
       }
 
-      const now = new Date();
+      const now = this.clock.now();
       const outgoing: OutgoingEvent[] = [];
       const writes: SummaryWrite[] = [];
       const published: Array<{ customerId: string; revision: number }> = [];
@@ -172,9 +163,7 @@ export class SummaryUpdater {
       const repaired = [...publishedFor].filter((id) => loaded.docs.get(id)?.mergedInto !== undefined).map((key) => ({ key }));
       // A redo after a failed write computes the same states under the same ids (revision and
       // content in the id): what Kafka already has is not sent again.
-      await this.publisher.publish([{ topic: topics.valueScores, events: outgoing, tombstones: [...extraTombstones, ...repaired] }], {
-        skipAcknowledged: true,
-      });
+      await this.publisher.publish({ events: outgoing, tombstones: [...extraTombstones, ...repaired] }, { skipAcknowledged: true });
       extraTombstones = [];
       for (const event of outgoing) publishedFor.add(event.key);
 
@@ -208,7 +197,7 @@ export class SummaryUpdater {
       const scored = this.scorer.score(summary, now);
       const settled = this.scorer.settle(
         scored,
-        this.scorer.placeByCutoffs(scored.valuation.actualValue),
+        this.scorer.tiers.live(scored.valuation.actualValue),
         now,
         `r${revision}:${scored.model.version}`,
         undefined,

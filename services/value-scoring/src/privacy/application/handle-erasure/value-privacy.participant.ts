@@ -5,10 +5,10 @@ import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
 import {
   fromStored,
-  PurchaseSummary,
+  PurchaseSummaryRecord,
   PurchaseSummarySchema,
   StoredPurchaseSummary,
-} from '../purchases/infrastructure/purchase-summary.schema';
+} from '../../../purchases/infrastructure/purchase-summary.schema';
 
 /**
  * Access and erasure for value scoring: a customer's purchase summary (order lines, what it knows
@@ -17,7 +17,7 @@ import {
  */
 @Injectable()
 export class ValuePrivacyParticipant implements PrivacyParticipant {
-  constructor(@InjectModel(PurchaseSummary.name) private readonly summaries: Model<PurchaseSummary>) {}
+  constructor(@InjectModel(PurchaseSummaryRecord.name) private readonly summaries: Model<PurchaseSummaryRecord>) {}
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
     // Decoded: the export shows the order lines and score, not the JSON text they are stored as.
@@ -38,6 +38,6 @@ export class ValuePrivacyParticipant implements PrivacyParticipant {
 }
 
 export const valuePrivacy: PrivacySettings = {
-  imports: [MongooseModule.forFeature([{ name: PurchaseSummary.name, schema: PurchaseSummarySchema }])],
+  imports: [MongooseModule.forFeature([{ name: PurchaseSummaryRecord.name, schema: PurchaseSummarySchema }])],
   participant: ValuePrivacyParticipant,
 };

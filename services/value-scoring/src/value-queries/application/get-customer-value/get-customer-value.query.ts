@@ -1,39 +1,42 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { notFound } from '@o2o/runtime';
-import type { ValueScoringConfig } from '../../config/value-scoring.config';
-import { PurchaseSummaryRepository } from '../../purchases/infrastructure/purchase-summary.repository';
-import { CustomerScore, PurchaseSummary } from '../../purchases/infrastructure/purchase-summary.schema';
-import { VALUE_CONFIG } from '../../value.tokens';
-import { CustomerScorer } from '../application/customer.scorer';
-import { INTERIM_MODEL_VERSION, round2 } from '../domain/customer-valuation';
-import { RequireScope, SCOPES } from '@o2o/auth';
+import { Inject, Injectable } from '@nestjs/common';
 import { walkMerges } from '@o2o/contracts';
+import type { ValueScoringConfig } from '../../../config/value-scoring.config';
+import { PurchaseSummaries } from '../../../purchases/application/ports/purchase-summaries.port';
+import { Clock } from '../../../shared-kernel/application/clock';
+import type { CustomerScore, PurchaseSummary } from '../../../shared-kernel/domain';
+import { CustomerScorer } from '../../../valuation/application/customer.scorer';
+import { INTERIM_MODEL_VERSION, round2 } from '../../../valuation/domain/customer-valuation';
+import { VALUE_CONFIG } from '../../../value.tokens';
 
-@RequireScope(SCOPES.profilesRead)
-@Controller('v1/customers')
-export class CustomerValueController {
+/**
+ * Get customer value: the customer's value state and why, as `GET /v1/customers/{id}/value`
+ * answers it. A merged id is followed to its survivor (libs/contracts walkMerges, the one
+ * merge-chain walk of every service) and answers with the survivor's value, saying so.
+ * undefined: no summary is known for the id (or its chain is broken).
+ */
+@Injectable()
+export class GetCustomerValueHandler {
   constructor(
-    private readonly summaries: PurchaseSummaryRepository,
+    private readonly summaries: PurchaseSummaries,
     private readonly scorer: CustomerScorer,
+    private readonly clock: Clock,
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
   ) {}
 
-  /** The customer's value state and why; a merged id answers with its survivor's, saying so. */
-  @Get(':id/value')
-  async value(@Param('id') id: string) {
+  async execute(id: string) {
     const chain = await walkMerges(
       id,
       async (link) => (await this.summaries.findOne(link)) ?? undefined,
       (link) => link.mergedInto,
     );
     const summary = chain?.[chain.length - 1];
-    const mergedPath = chain?.slice(1).map((link) => link._id) ?? [];
-    if (!summary) throw notFound(`no value is known for customer ${id}`);
+    if (!summary) return undefined;
+    const merged = chain !== undefined && chain.length > 1;
     const score = summary.score ?? this.scoreNow(summary);
     const survivorId = summary._id;
     return {
       customerId: survivorId,
-      ...(mergedPath.length > 0
+      ...(merged
         ? {
             requestedCustomerId: id,
             mergedInto: survivorId,
@@ -76,8 +79,10 @@ export class CustomerValueController {
 
   /** A customer not scored yet (its first event is being processed): score it without storing. */
   private scoreNow(summary: PurchaseSummary): CustomerScore {
-    const now = new Date();
+    const now = this.clock.now();
     const scored = this.scorer.score(summary, now);
-    return this.scorer.settle(scored, this.scorer.placeByCutoffs(scored.valuation.actualValue), now, 'api').score;
+    return this.scorer.settle(scored, this.scorer.tiers.live(scored.valuation.actualValue), now, 'api').score;
   }
 }
+
+export type CustomerValueView = NonNullable<Awaited<ReturnType<GetCustomerValueHandler['execute']>>>;

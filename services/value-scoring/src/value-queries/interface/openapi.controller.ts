@@ -1,6 +1,7 @@
 import { SCOPES } from '@o2o/auth';
 import { openApiController, openApiErrorBody, openApiQueryParameters as queryParameters, openApiSchema as jsonSchema } from '@o2o/runtime';
-import { costModelBody, growableQuery } from '../../costs/interface/cost-model.dto';
+import { costModelBody } from '../../costs/interface/cost-model.dto';
+import { growableQuery } from './value-report.dto';
 
 const errorBody = openApiErrorBody({
   codes: 'invalid_request, invalid_json, unauthorized, forbidden, not_found, version_conflict, rate_limited, internal_error',
