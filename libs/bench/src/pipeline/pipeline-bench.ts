@@ -230,7 +230,10 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       config.BENCH_SAMPLE_MS,
     );
     await tracker.start();
-    const scraper = new MetricsScraper(running.map((s) => ({ name: s.name, url: s.managementUrl })));
+    const scraper = new MetricsScraper(
+      running.map((s) => ({ name: s.name, url: s.managementUrl })),
+      config.BENCH_SCRAPE_INTERVAL * 1000,
+    );
     scraper.start();
 
     const population = new BenchPopulation(config.BENCH_POPULATION, runId, config.BENCH_SEED);
