@@ -8,6 +8,7 @@ import { resultsTable } from '../report/results-table';
  * `npm run bench`: the whole pipeline's throughput, latency and cost against a no-op chain of
  * the same Kafka hops. Flags (or BENCH_* variables): --mode=auto|max|rate --rate=200
  * --duration=30 --population=2000 --max-backlog=3000 --partitions=6 --profile=<service>[,<service>]|all --idle-baseline=5
+ * --scrape-interval=15 (seconds between /metrics scrapes, as Prometheus)
  * --no-ceiling --keep-topics. Servers from KAFKA_BROKERS/MONGO_URL/REDIS_URL, else deploy/local.
  */
 async function main(): Promise<void> {

@@ -44,6 +44,12 @@ export const benchConfigSchema = z.object({
   BENCH_SEED: z.coerce.number().int().default(42),
   /** Offset/high-watermark sampling period; completion times are known to this resolution. */
   BENCH_SAMPLE_MS: z.coerce.number().int().min(50).max(2000).default(200),
+  /**
+   * Seconds between scrapes of each service's /metrics, as Prometheus would (15-30 s in practice).
+   * Every scrape costs the service CPU (prom-client's default metrics), so a shorter period adds
+   * to the cost per event being measured; the cost windows also scrape at their own start and end.
+   */
+  BENCH_SCRAPE_INTERVAL: z.coerce.number().min(0.2).max(300).default(15),
   /** bench-ingestion: a running ingestion to target instead of starting one. */
   INGESTION_URL: z.string().url().optional(),
   BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(1000).default(32),

@@ -83,11 +83,21 @@ export class MetricsScraper {
     return out;
   }
 
-  /** Mean batch size and batch duration per topic between the snapshots nearest two instants. */
-  batchStats(service: string, from: number, to: number): Record<string, { batches: number; meanSize: number; meanMs: number }> {
+  /**
+   * The snapshots around a window: the last one taken at or before its start, and the first at
+   * or after its end (the bench scrapes when a phase's load ends; scrapes are 15 s apart), else
+   * the last before the end.
+   */
+  private around(service: string, from: number, to: number): { first?: ServiceMetricsSnapshot; last?: ServiceMetricsSnapshot } {
     const list = this.snapshots.get(service) ?? [];
     const first = [...list].reverse().find((s) => s.at <= from) ?? list[0];
-    const last = [...list].reverse().find((s) => s.at <= to);
+    const last = list.find((s) => s.at >= to) ?? [...list].reverse().find((s) => s.at <= to);
+    return { ...(first ? { first } : {}), ...(last ? { last } : {}) };
+  }
+
+  /** Mean batch size and batch duration per topic over a window (between the snapshots around it). */
+  batchStats(service: string, from: number, to: number): Record<string, { batches: number; meanSize: number; meanMs: number }> {
+    const { first, last } = this.around(service, from, to);
     const out: Record<string, { batches: number; meanSize: number; meanMs: number }> = {};
     if (!first || !last) return out;
     for (const topic of Object.keys(last.batchCount)) {
@@ -105,9 +115,7 @@ export class MetricsScraper {
    * mean and total milliseconds (the service's store time, from the driver's command monitoring).
    */
   storeStats(service: string, from: number, to: number, top = 8): Record<string, { count: number; meanMs: number; totalMs: number }> {
-    const list = this.snapshots.get(service) ?? [];
-    const first = [...list].reverse().find((s) => s.at <= from) ?? list[0];
-    const last = [...list].reverse().find((s) => s.at <= to);
+    const { first, last } = this.around(service, from, to);
     if (!first || !last) return {};
     const rows: Array<[string, { count: number; meanMs: number; totalMs: number }]> = [];
     for (const key of Object.keys(last.storeCount)) {

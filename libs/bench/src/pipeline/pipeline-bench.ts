@@ -230,7 +230,10 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       config.BENCH_SAMPLE_MS,
     );
     await tracker.start();
-    const scraper = new MetricsScraper(running.map((s) => ({ name: s.name, url: s.managementUrl })));
+    const scraper = new MetricsScraper(
+      running.map((s) => ({ name: s.name, url: s.managementUrl })),
+      config.BENCH_SCRAPE_INTERVAL * 1000,
+    );
     scraper.start();
 
     const population = new BenchPopulation(config.BENCH_POPULATION, runId, config.BENCH_SEED);
@@ -351,7 +354,8 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
         () => driver.accepted.size - completedEstimate(),
       );
       phases.push({ load, before, after: usage() });
-      await tracker.sampleNow();
+      // /metrics read as the load ends too: the phase's batch and store figures span its whole load.
+      await Promise.all([tracker.sampleNow(), scraper.scrapeNow()]);
       // The second half of the phase: the first fills the queues.
       const stages = stageThroughput(load.startedAt + (load.endedAt - load.startedAt) / 2, load.endedAt);
       // A stage whose batch outlived the half phase shows 0; the slowest stage that committed is the best estimate left.
@@ -377,6 +381,7 @@ export async function runPipelineBench(config: BenchConfig, log: Log): Promise<B
       const before = usage();
       const load = await driver.runRate('rate', rate, config.BENCH_DURATION);
       phases.push({ load, before, after: usage() });
+      await scraper.scrapeNow();
       log(`rate: ${load.accepted} events accepted; draining`);
       const drained = await drainCounted('rate');
       costWindows.set('rate', { start: costStart, end: await costMark(), drained });

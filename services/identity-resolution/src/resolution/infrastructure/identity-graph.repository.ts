@@ -138,7 +138,11 @@ export class IdentityGraphRepository {
     // With personal traits in the batch, the records of the customers its identifiers belong to
     // as well: whether an e-mail names the same person as its holder is judged on them.
     const holders = lookups.blockingKeys.length > 0 ? [...new Set(owners.filter((o) => o.unique).map((o) => o.customerId))] : [];
-    const [byId, byHolder] = await Promise.all([
+    // The customers the identifiers name (and their identifiers) are known now: read in the same
+    // round as the records. Only customers named by records alone (a lookalike of another
+    // customer) or found by following merges need a round of their own, usually none.
+    const ownerCustomers = [...new Set(owners.map((o) => o.customerId))];
+    const [byId, byHolder, ownersFollowed, ownerIdentifiers] = await Promise.all([
       recordIds.length > 0 ? this.db.traitRecords.find({ _id: { $in: recordIds } }, ONE_REPLY).toArray() : Promise.resolve([]),
       holders.length > 0
         ? this.db.traitRecords
@@ -146,6 +150,8 @@ export class IdentityGraphRepository {
             .limit(HOLDER_RECORDS_READ)
             .toArray()
         : Promise.resolve([]),
+      this.customersFollowingMerges(ownerCustomers),
+      this.identifiersOf(ownerCustomers),
     ]);
     const recordDocs = [...new Map([...byId, ...byHolder].map((r) => [r._id, r])).values()];
     const records = new Map<string, StoredTraitRecord>(
@@ -162,18 +168,17 @@ export class IdentityGraphRepository {
 
     // Name counts of the batch's records and of the stored ones they may be compared with: how
     // common a spelling is tells a typing error from another name (see differentFirstNames).
-    // The identifiers of those customers in the same round as the customers themselves: read by
-    // the ids the identifiers and records name; only customers they were merged into (found by
-    // following mergedInto) need a second read of their identifiers.
-    const named = [...new Set([...owners.map((o) => o.customerId), ...recordDocs.map((r) => r.customerId)])];
-    const [customers, namedIdentifiers, termFrequencies] = await Promise.all([
-      this.customersFollowingMerges(named),
-      this.identifiersOf(named),
+    const ownerSet = new Set(ownerCustomers);
+    const recordsOnly = [...new Set(recordDocs.map((r) => r.customerId))].filter((id) => !ownerSet.has(id));
+    const [recordsFollowed, recordIdentifiers, termFrequencies] = await Promise.all([
+      this.customersFollowingMerges(recordsOnly.filter((id) => !ownersFollowed.has(id))),
+      this.identifiersOf(recordsOnly),
       this.terms.read([...new Set([...lookups.termKeys, ...termKeysOf(recordDocs.map((r) => r.record))])]),
     ]);
-    const read = new Set(named);
+    const customers = new Map([...ownersFollowed, ...recordsFollowed]);
+    const read = new Set([...ownerCustomers, ...recordsOnly]);
     const identifierDocs = [
-      ...namedIdentifiers.filter((d) => customers.has(d.customerId)),
+      ...[...ownerIdentifiers, ...recordIdentifiers].filter((d) => customers.has(d.customerId)),
       ...(await this.identifiersOf([...customers.keys()].filter((id) => !read.has(id)))),
     ];
 
@@ -269,6 +274,7 @@ export class IdentityGraphRepository {
 
   /** Customers by id, with every customer they were merged into. */
   async customersFollowingMerges(ids: readonly string[]): Promise<Map<string, CustomerDocument>> {
+    if (ids.length === 0) return new Map();
     const { docs } = await loadWithSurvivors(ids, async (pending) => {
       const found = await this.db.customers.find({ _id: { $in: pending } }, ONE_REPLY).toArray();
       return new Map(found.map((doc) => [doc._id, doc]));
