@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PrivacyStoreModule } from '../privacy/privacy-store.module';
 import { DecideReviewHandler } from './application/decide-review/decide-review.handler';
+import { ReviewQueue } from './application/decide-review/review-queue.port';
 import { ExplainCustomerQuery } from './application/explain-customer/explain-customer.query';
 import { LookupIdentityQuery } from './application/lookup-identity/lookup-identity.query';
 import { ResolveEventsHandler } from './application/resolve-events/resolve-events.handler';
@@ -63,6 +64,7 @@ import { TrainingScheduler } from './interface/training.scheduler';
     { provide: MergeGraph, useExisting: IdentityGraphRepository },
     { provide: MergeEvents, useExisting: IdentityEventsPublisher },
     { provide: MergeRules, useExisting: IdentityRulesProvider },
+    { provide: ReviewQueue, useExisting: ReviewQueueRepository },
     DecideReviewHandler,
     EstimationRunner,
     TrainMatchingHandler,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ReviewAlreadyDecidedError, UnknownCustomerError, UnknownReviewError } from '../../domain/identity.errors';
-import { ReviewQueueRepository } from '../../infrastructure/review-queue.repository';
 import { MergeCustomersHandler } from '../merge-customers/merge-customers.handler';
+import { ReviewQueue } from './review-queue.port';
 
 export interface ReviewDecision {
   readonly reviewId: string;
@@ -19,7 +19,7 @@ export interface ReviewDecision {
 @Injectable()
 export class DecideReviewHandler {
   constructor(
-    private readonly reviews: ReviewQueueRepository,
+    private readonly reviews: ReviewQueue,
     private readonly merge: MergeCustomersHandler,
   ) {}
 
