@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignDecidedDataV1, ResolvedEventDataV1 } from '@o2o/contracts';
 import { ContactCounterStore } from '../src/next-action/infrastructure/contact-counter.store';
-import { CampaignPrivacyParticipant } from '../src/privacy/campaign-privacy.participant';
+import { CampaignPrivacyParticipant } from '../src/privacy/application/handle-erasure/campaign-privacy.participant';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { CustomerStateRepository } from '../src/profiles/infrastructure/customer-state.repository';

@@ -1,7 +1,7 @@
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { ConsoleConfig } from './config/console.config';
-import { ConsolePrivacyParticipant } from './console-privacy.participant';
+import { ConsolePrivacyParticipant } from './privacy/application/handle-erasure/console-privacy.participant';
 import { ConsoleModule } from './console.module';
 import { CONSOLE_CONFIG } from './console.tokens';
 

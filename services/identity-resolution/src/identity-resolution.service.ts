@@ -5,7 +5,7 @@ import type { IdentityResolutionConfig } from './config/identity-resolution.conf
 import { IDENTITY_CONFIG } from './identity.tokens';
 import { DataKeyStore } from './keys/infrastructure/data-key.store';
 import { KeysModule } from './keys/keys.module';
-import { IdentityPrivacyParticipant } from './privacy/application/identity-privacy.participant';
+import { IdentityPrivacyParticipant } from './privacy/application/handle-erasure/identity-privacy.participant';
 import { IdentityPrivacyModule } from './privacy/privacy.module';
 import { PrivacyStoreModule } from './privacy/privacy-store.module';
 import { installLookupFastPath } from './resolution/interface/lookup-fast-path';

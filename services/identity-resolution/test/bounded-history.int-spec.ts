@@ -42,7 +42,7 @@ describe("a customer's history is bounded (real Kafka, MongoDB, Redis)", () => {
     const customerId = await expectEventually(() => resolvedCustomer(spy, EVENTS, event) ?? Promise.reject(new Error('not resolved yet')));
     const graph = service.app.get(IdentityGraphRepository);
     // Five review decisions on one customer: each adds an entry.
-    for (let i = 1; i <= 5; i++) await graph.recordReviewMerge(customerId, `${customerId}-other-${i}`, `decision ${i}`);
+    for (let i = 1; i <= 5; i++) await graph.recordManualMerge(customerId, `${customerId}-other-${i}`, `decision ${i}`, 'review-accepted');
 
     const stored = await mongo
       .db(config.MONGO_DB)

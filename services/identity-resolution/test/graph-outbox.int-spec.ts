@@ -164,7 +164,7 @@ describe('graph changes outbox (identity-resolution, real Kafka, MongoDB, Redis)
     };
     // What accepting a review writes before it publishes; the process died before the publish.
     await graph.applyMerges([merge]);
-    await graph.recordReviewMerge(survivorId, mergedId, merge.reason);
+    await graph.recordManualMerge(survivorId, mergedId, merge.reason, 'review-accepted');
 
     expect(await relay.relay(later())).toBe(1);
     const mergeId = `merge:${mergedId}:${survivorId}:reviewed:${merge.link.at}`;

@@ -146,8 +146,8 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
     expect(
       await t.mongo
         .db(sut.config.MONGO_DB)
-        .collection('customers')
-        .findOne({ _id: part?.customerId as unknown as never }),
+        .collection<{ _id: string }>('customers')
+        .findOne({ _id: part?.customerId ?? '' }),
     ).toMatchObject({ moveAnnounced: true });
   }, 120000);
 

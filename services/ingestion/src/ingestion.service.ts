@@ -9,7 +9,7 @@ import type { IngestionConfig } from './config/ingestion.config';
 import { demoSources } from './demo-sources';
 import { configureRequestBodies, trackingApiErrors } from './collect/interface/request-body';
 import { INGESTION_CONFIG } from './ingestion.tokens';
-import { IntakeErasureParticipant } from './privacy/intake-erasure.participant';
+import { IntakeErasureParticipant } from './privacy/application/handle-erasure/intake-erasure.participant';
 
 @Injectable()
 class DemoSourcesSeeder implements OnApplicationBootstrap {

@@ -89,6 +89,9 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     return last;
   };
   const profilesCollection = () => sut.service.app.get<Connection>(getConnectionToken()).collection('needs_profiles');
+  /** The same collection, for documents in the nested form of earlier releases. */
+  const legacyProfiles = () =>
+    sut.service.app.get<Connection>(getConnectionToken()).collection<{ _id: string } & Record<string, unknown>>('needs_profiles');
 
   it('builds one profile from events of several channels: facts, archetypes, stage transitions, next questions, publication', async () => {
     const a = uniqueId('cus_a');
@@ -378,7 +381,15 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       archetypes: ['works-from-home'],
       stage: { current: stage, reason: 'legacy', transitions: [] },
     });
-    const publishedOf = (id: string) => ({ customerId: id, stage: 'purchase' }) as unknown as NeedsProfiledDataV1;
+    const publishedOf = (id: string): NeedsProfiledDataV1 => ({
+      customerId: id,
+      stage: 'purchase',
+      stageReason: 'legacy',
+      facts: [],
+      archetypes: ['works-from-home'],
+      unknown: [],
+      updatedAt: '2026-12-01T00:00:00.000Z',
+    });
     const entry = (id: string, n: number) => ({
       id: `${id}-e${n}`,
       at: `2026-12-0${5 - n}T00:00:00.000Z`,
@@ -386,7 +397,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       identifierHashes: ['h'],
       event: '{}',
     });
-    await profilesCollection().insertMany([
+    await legacyProfiles().insertMany([
       {
         _id: live,
         version: 3,
@@ -397,7 +408,7 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       },
       { _id: lost, version: 1, profile: profileOf(lost, 'lost'), journal: [] },
       { _id: marked, version: 1, profile: profileOf(marked, 'purchase'), published: publishedOf(marked) },
-    ] as unknown as Array<Record<string, unknown>>);
+    ]);
     expect(await repository.save([{ id: textLost, expectedVersion: 0, exists: false, profile: profileOf(textLost, 'lost') }], 10)).toEqual(
       new Set(),
     );

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SegmentsModule } from '../segments/segments.module';
 import { ManageCampaignsHandler } from './application/manage-campaigns/manage-campaigns.handler';
+import { LiveCampaigns, StoredCampaigns } from './application/ports';
 import { CampaignCatalog } from './infrastructure/campaign.catalog';
 import { CampaignRepository } from './infrastructure/campaign.repository';
 import { CampaignsController } from './interface/campaigns.controller';
@@ -9,7 +10,13 @@ import { CampaignsController } from './interface/campaigns.controller';
 @Module({
   imports: [SegmentsModule],
   controllers: [CampaignsController],
-  providers: [CampaignRepository, CampaignCatalog, ManageCampaignsHandler],
-  exports: [CampaignRepository, CampaignCatalog],
+  providers: [
+    CampaignRepository,
+    CampaignCatalog,
+    { provide: StoredCampaigns, useExisting: CampaignRepository },
+    { provide: LiveCampaigns, useExisting: CampaignCatalog },
+    ManageCampaignsHandler,
+  ],
+  exports: [CampaignRepository, CampaignCatalog, LiveCampaigns],
 })
 export class CampaignsModule {}

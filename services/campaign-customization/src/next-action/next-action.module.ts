@@ -4,6 +4,7 @@ import { OutcomesModule } from '../outcomes/outcomes.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { DecideNextActionHandler } from './application/decide-next-action/decide-next-action.handler';
 import { OutboundOnEntryHandler } from './application/outbound-on-entry/outbound-on-entry.handler';
+import { ContactHistory, CustomerSnapshots } from './application/ports';
 import { ReadContactsQuery } from './application/read-contacts/read-contacts.query';
 import { ContactCounterStore } from './infrastructure/contact-counter.store';
 import { CustomerLookup } from './infrastructure/customer.lookup';
@@ -21,6 +22,8 @@ import { SegmentEntriesConsumer } from './interface/segment-entries.consumer';
     OutboundOnEntryHandler,
     ContactCounterStore,
     CustomerLookup,
+    { provide: CustomerSnapshots, useExisting: CustomerLookup },
+    { provide: ContactHistory, useExisting: ContactCounterStore },
     DecisionPublisher,
     DecisionRequestStore,
     ReadContactsQuery,

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PrivacyStoreModule } from '../privacy/privacy-store.module';
 import { DecideReviewHandler } from './application/decide-review/decide-review.handler';
+import { ReviewQueue } from './application/decide-review/review-queue.port';
 import { ExplainCustomerQuery } from './application/explain-customer/explain-customer.query';
 import { LookupIdentityQuery } from './application/lookup-identity/lookup-identity.query';
 import { ResolveEventsHandler } from './application/resolve-events/resolve-events.handler';
+import { MergeCustomersHandler } from './application/merge-customers/merge-customers.handler';
+import { MergeEvents, MergeGraph, MergeRules } from './application/merge-customers/merge-customers.ports';
 import { MigrateCustomerIdsHandler } from './application/migrate-customer-ids/migrate-customer-ids.handler';
 import { SplitCustomerHandler } from './application/split-customer/split-customer.handler';
 import { TrainMatchingHandler } from './application/train-matching/train-matching.handler';
@@ -57,6 +60,11 @@ import { TrainingScheduler } from './interface/training.scheduler';
     ExplainCustomerQuery,
     SplitCustomerHandler,
     MigrateCustomerIdsHandler,
+    MergeCustomersHandler,
+    { provide: MergeGraph, useExisting: IdentityGraphRepository },
+    { provide: MergeEvents, useExisting: IdentityEventsPublisher },
+    { provide: MergeRules, useExisting: IdentityRulesProvider },
+    { provide: ReviewQueue, useExisting: ReviewQueueRepository },
     DecideReviewHandler,
     EstimationRunner,
     TrainMatchingHandler,

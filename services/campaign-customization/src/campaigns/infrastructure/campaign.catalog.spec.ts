@@ -1,11 +1,11 @@
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { loadCampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import type { CampaignDefinition } from '../domain/campaign-definition';
+import type { StoredCampaigns } from '../application/ports';
 import { CampaignCatalog } from './campaign.catalog';
-import type { CampaignRepository } from './campaign.repository';
 
 /** A repository whose reads the test completes by hand, in the order it chooses. */
-class ControlledRepository {
+class ControlledRepository implements StoredCampaigns {
   readonly pending: Array<(campaigns: CampaignDefinition[]) => void> = [];
 
   all(): Promise<CampaignDefinition[]> {
@@ -27,7 +27,7 @@ function catalog(ttlMs: number): { catalog: CampaignCatalog; repository: Control
   const config: CampaignCustomizationConfig = { ...loadCampaignCustomizationConfig({}), CACHE_TTL_MS: ttlMs };
   const clock = { now: 1_000_000 };
   jest.spyOn(Date, 'now').mockImplementation(() => clock.now);
-  return { catalog: new CampaignCatalog(repository as unknown as CampaignRepository, config), repository, clock };
+  return { catalog: new CampaignCatalog(repository, config), repository, clock };
 }
 
 describe('campaign catalog', () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import type { CampaignDefinition } from '../domain/campaign-definition';
-import { CampaignRepository } from './campaign.repository';
+import { LiveCampaigns, StoredCampaigns } from '../application/ports';
 
 /** How many TTLs a list may be served while a reload runs, before callers wait for the reload. */
 const SERVE_WHILE_RELOADING = 5;
@@ -15,14 +15,14 @@ const SERVE_WHILE_RELOADING = 5;
  * behind a MongoDB read, unless the list is older than a few TTLs (a reload kept failing).
  */
 @Injectable()
-export class CampaignCatalog {
+export class CampaignCatalog implements LiveCampaigns {
   private cached: { at: number; campaigns: CampaignDefinition[] } | undefined;
   private loading: Promise<CampaignDefinition[]> | undefined;
   /** Bumped by invalidate: a load started before an edit must not be cached after it. */
   private generation = 0;
 
   constructor(
-    private readonly repository: CampaignRepository,
+    private readonly repository: StoredCampaigns,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {}
 

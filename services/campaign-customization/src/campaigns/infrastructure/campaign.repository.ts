@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@o2o/mongo';
 import type { CampaignDefinition } from '../domain/campaign-definition';
+import type { StoredCampaigns } from '../application/ports';
 
 export interface CampaignDocument {
   _id: string;
@@ -23,7 +24,7 @@ export class CampaignConflictError extends Error {
 }
 
 @Injectable()
-export class CampaignRepository {
+export class CampaignRepository implements StoredCampaigns {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get campaigns(): mongo.Collection<CampaignDocument> {

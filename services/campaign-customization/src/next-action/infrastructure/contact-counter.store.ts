@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
 import { snapshotKey } from '../../profiles/infrastructure/decision-snapshot.cache';
 import type { CapCheck, ContactCounts } from '../../campaigns/domain/contact-cap';
+import type { ContactHistory } from '../application/ports';
 
 const HOUR_MS = 3_600_000;
 /** Longest window any cap may have (campaign-definition caps windows at 90 days). */
@@ -40,7 +41,7 @@ return 0
  * customer's sets stay on one Redis Cluster slot and the reservation script can touch them all.
  */
 @Injectable()
-export class ContactCounterStore {
+export class ContactCounterStore implements ContactHistory {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   private key(customerId: string, scope: string): string {

@@ -7,6 +7,7 @@ import { IdentifierIndexRepository } from '../../profiles/infrastructure/identif
 import { SharedIdentifierError } from '../../campaigns/domain/shared-identifier.error';
 import { CustomerStateRepository } from '../../profiles/infrastructure/customer-state.repository';
 import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
+import type { CustomerSnapshots } from '../application/ports';
 
 const IDENTIFIERS_CACHED = 100_000;
 
@@ -31,7 +32,7 @@ export interface VersionedSnapshot {
  * Redis copy is gone (erasure deletes it). Loads read Redis, then MongoDB on a miss.
  */
 @Injectable()
-export class CustomerLookup {
+export class CustomerLookup implements CustomerSnapshots {
   private readonly identifiers: LRUCache<string, string>;
   private readonly snapshots: LRUCache<string, VersionedSnapshot>;
 

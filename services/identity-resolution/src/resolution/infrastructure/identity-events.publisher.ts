@@ -4,6 +4,8 @@ import { CustomerSplitDataV1, EventReceivedV1, ResolvedEventDataV1, topics } fro
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import { TypedIdentifier } from '../../matching/domain';
 import { PlannedMerge, PlannedMove, REVIEW_ACCEPTED_RULE } from '../domain/identity-graph.model';
+import { OPERATOR_MERGE_RULE } from '../application/merge-customers/merge-rules';
+import { MergeEvents } from '../application/merge-customers/merge-customers.ports';
 import { SplitOutboxEntry } from './identity-graph.collections';
 import { IdentityGraphRepository } from './identity-graph.repository';
 import { IdentityLookupCache } from './identity-lookup.cache';
@@ -30,6 +32,12 @@ export interface RecordedSplit {
   readonly split: SplitOutboxEntry;
 }
 
+function mergeEventId(m: PlannedMerge): string {
+  if (m.link.rule === REVIEW_ACCEPTED_RULE) return `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}`;
+  if (m.link.rule === OPERATOR_MERGE_RULE) return `merge:${m.mergedId}:${m.survivorId}:operator:${m.link.at}`;
+  return `merge:${m.mergedId}:${m.survivorId}`;
+}
+
 /**
  * Publishes what a change of the graph means for everyone else, in one acknowledged request:
  * splits, then merges (a consumer of both topics sees them no later than the events that
@@ -37,7 +45,7 @@ export interface RecordedSplit {
  * lookup cache is rewritten from the stored state, so it never runs ahead of MongoDB.
  */
 @Injectable()
-export class IdentityEventsPublisher {
+export class IdentityEventsPublisher implements MergeEvents {
   constructor(
     private readonly publisher: KafkaPublisher,
     private readonly graph: IdentityGraphRepository,
@@ -125,11 +133,9 @@ export class IdentityEventsPublisher {
           type: 'customer.merged',
           version: 1,
           // Deterministic: a merge published again after a crash is the same event downstream. A
-          // reviewer's merge of customers once split apart is a new fact and gets its own id.
-          id:
-            m.link.rule === REVIEW_ACCEPTED_RULE
-              ? `merge:${m.mergedId}:${m.survivorId}:reviewed:${m.link.at}`
-              : `merge:${m.mergedId}:${m.survivorId}`,
+          // person's merge (a reviewer's, an operator's) of customers once split apart is a new
+          // fact and gets its own id.
+          id: mergeEventId(m),
           source: SOURCE,
           subject: m.survivorId,
           time: m.link.at,

@@ -65,7 +65,7 @@ export interface SplitOutboxEntry {
 }
 
 export interface HistoryEntry {
-  kind: 'merged' | 'split' | 'moved' | 'review-accepted' | 'review-rejected';
+  kind: 'merged' | 'split' | 'moved' | 'review-accepted' | 'review-rejected' | 'operator-merged';
   at: Date;
   reason: string;
   customerIds: string[];

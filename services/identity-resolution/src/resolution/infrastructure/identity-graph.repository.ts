@@ -11,10 +11,11 @@ import {
   PlannedMerge,
   PlannedMove,
   REMATCH_EVENT_PREFIX,
-  REVIEW_ACCEPTED_RULE,
   StoredTermFrequencies,
   StoredTraitRecord,
 } from '../domain/identity-graph.model';
+import { MANUAL_MERGE_RULES } from '../application/merge-customers/merge-rules';
+import { ManualMergeKind, MergeGraph } from '../application/merge-customers/merge-customers.ports';
 import {
   CustomerDocument,
   HistoryEntry,
@@ -112,7 +113,7 @@ const HOLDER_RECORDS_READ = 500;
  * update without upsert.
  */
 @Injectable()
-export class IdentityGraphRepository {
+export class IdentityGraphRepository implements MergeGraph {
   constructor(
     private readonly db: IdentityCollections,
     private readonly terms: TermFrequencyStore,
@@ -554,7 +555,7 @@ export class IdentityGraphRepository {
   }
 
   /**
-   * Merges made outside a consumer batch (a reviewer's, a training run's re-matching) written but
+   * Merges made outside a consumer batch (a reviewer's, an operator's, a training run's re-matching) written but
    * not yet published (a crash or a Kafka outage between the two), merged before `before`. A
    * batch's own merges are not here: its redelivery publishes them.
    */
@@ -564,7 +565,7 @@ export class IdentityGraphRepository {
         {
           mergeAnnounced: false,
           'merge.at': { $lt: before },
-          $or: [{ 'merge.link.rule': REVIEW_ACCEPTED_RULE }, { 'merge.link.eventId': { $regex: `^${REMATCH_EVENT_PREFIX}` } }],
+          $or: [{ 'merge.link.rule': { $in: [...MANUAL_MERGE_RULES] } }, { 'merge.link.eventId': { $regex: `^${REMATCH_EVENT_PREFIX}` } }],
         },
         ONE_REPLY,
       )
@@ -635,6 +636,12 @@ export class IdentityGraphRepository {
     }
     for (const entry of result.values()) entry.identifiers.sort((a, b) => a.type.localeCompare(b.type) || a.value.localeCompare(b.value));
     return result;
+  }
+
+  /** The identifiers (not retired) each customer holds now. */
+  async heldIdentifiers(customerIds: readonly string[]): Promise<Map<string, TypedIdentifier[]>> {
+    const snapshots = await this.snapshotsOf(customerIds);
+    return new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.identifiers]));
   }
 
   /** Current customer of an id, following merges; undefined when unknown. */
@@ -780,8 +787,8 @@ export class IdentityGraphRepository {
     );
   }
 
-  /** Joins two customers a reviewer declared one person; the split memory between them is dropped. */
-  async recordReviewMerge(survivorId: string, mergedId: string, reason: string): Promise<void> {
+  /** Joins two customers a person (a reviewer, an operator) declared one person; the split memory between them is dropped. */
+  async recordManualMerge(survivorId: string, mergedId: string, reason: string, kind: ManualMergeKind): Promise<void> {
     const survivor = await this.db.customers.findOne({ _id: survivorId });
     if (survivor === null) return;
     await this.db.customers.updateOne(
@@ -789,7 +796,7 @@ export class IdentityGraphRepository {
       {
         $set: { separatedFrom: (survivor.separatedFrom ?? []).filter((id) => id !== mergedId) },
         $push: {
-          history: this.history.push({ kind: 'review-accepted' as const, at: new Date(), reason, customerIds: [survivorId, mergedId] }),
+          history: this.history.push({ kind, at: new Date(), reason, customerIds: [survivorId, mergedId] }),
         },
       },
     );

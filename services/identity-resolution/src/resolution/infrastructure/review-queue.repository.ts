@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { ReviewQueue } from '../application/decide-review/review-queue.port';
 import { IdentityCollections, ReviewDocument, ReviewStatus } from './identity-graph.collections';
 
 /** Links a person has to decide: pairs scored between the thresholds and links a guard held back. */
 @Injectable()
-export class ReviewQueueRepository {
+export class ReviewQueueRepository implements ReviewQueue {
   constructor(private readonly db: IdentityCollections) {}
 
   async list(status: ReviewStatus, limit: number, customerId?: string): Promise<ReviewDocument[]> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { ExplainCustomerQuery } from '../application/explain-customer/explain-customer.query';
+import { MergeCustomersHandler } from '../application/merge-customers/merge-customers.handler';
 import { MigrateCustomerIdsHandler } from '../application/migrate-customer-ids/migrate-customer-ids.handler';
 import { SplitCustomerHandler } from '../application/split-customer/split-customer.handler';
 import { parseBody } from '@o2o/runtime';
@@ -13,6 +14,13 @@ const splitBody = z
     reason: z.string().min(1).max(500).default('split by an operator'),
   })
   .default({ reason: 'split by an operator' });
+
+const mergeBody = z.strictObject({
+  /** The other customer: merged into this one, or this one into it (the older survives). */
+  customerId: z.string().min(1).max(200),
+  /** Why they are one person: recorded on the merge, in the history and on customer.merged. */
+  reason: z.string().trim().min(1).max(500),
+});
 
 const migrationBody = z
   .strictObject({
@@ -27,6 +35,7 @@ export class CustomersController {
   constructor(
     private readonly explainQuery: ExplainCustomerQuery,
     private readonly split: SplitCustomerHandler,
+    private readonly merge: MergeCustomersHandler,
     private readonly migrate: MigrateCustomerIdsHandler,
   ) {}
 
@@ -85,6 +94,22 @@ export class CustomersController {
       customerId: id,
       reason: command.reason,
       ...(command.customerIds !== undefined ? { partIds: command.customerIds } : {}),
+    });
+  }
+
+  /**
+   * Merges two customers an operator declared one person, published as any merge is
+   * (customer.merged, snapshots); the older customer survives. The split route undoes it.
+   */
+  @RequireScope(SCOPES.matchingWrite)
+  @Post(':id/merge')
+  @HttpCode(200)
+  mergeCustomers(@Param('id') id: string, @Body() body: unknown) {
+    const command = parseBody(mergeBody, body);
+    return this.merge.execute({
+      decidedBy: 'operator',
+      customerIds: [id, command.customerId],
+      reason: `merged by an operator: ${command.reason}`,
     });
   }
 }

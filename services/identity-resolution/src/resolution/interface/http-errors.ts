@@ -10,6 +10,7 @@ import {
   UnknownReviewError,
 } from '../domain/identity.errors';
 import { NotEnoughRecordsError } from '../application/estimate-parameters/estimate-parameters';
+import { AlreadyOneCustomerError, IdentifierLimitExceededError } from '../application/merge-customers/merge-customers.errors';
 
 /**
  * identity-resolution's domain errors and the answer each gets, in the platform's one error body
@@ -33,6 +34,18 @@ export const IDENTITY_ERRORS: readonly DomainErrorRule[] = [
     details: (e) => ({ survivorId: (e as CustomerMergedError).survivorId }),
   },
   { error: NothingToSplitError, status: 409, code: 'nothing_to_split' },
+  {
+    error: AlreadyOneCustomerError,
+    status: 409,
+    code: 'already_one_customer',
+    details: (e) => ({ customerId: (e as AlreadyOneCustomerError).customerId }),
+  },
+  {
+    error: IdentifierLimitExceededError,
+    status: 409,
+    code: 'identifier_limit_exceeded',
+    details: (e) => ({ type: (e as IdentifierLimitExceededError).type, max: (e as IdentifierLimitExceededError).max }),
+  },
   { error: ReviewAlreadyDecidedError, status: 409, code: 'review_already_decided' },
   { error: NotEnoughRecordsError, status: 422, code: 'not_enough_records' },
 ];

@@ -123,7 +123,7 @@ describe('validateMessage', () => {
       expect({ type, ok: result.ok }).toEqual({ type, ok: true });
       if (!result.ok) continue;
       const receivedAt = new Date('2026-06-01T12:00:00Z');
-      const data = normaliseMessage(result.message, { id: 'web', channel: 'web' }, receivedAt) as unknown as Record<string, unknown>;
+      const data: Record<string, unknown> = { ...normaliseMessage(result.message, { id: 'web', channel: 'web' }, receivedAt) };
       for (const field of [
         'name',
         'category',

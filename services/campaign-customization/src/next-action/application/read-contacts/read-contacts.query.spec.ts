@@ -1,11 +1,9 @@
-import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { emptyProfile } from '../../../shared-kernel/domain/customer-profile';
 import { parseCampaign, type CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
-import type { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
-import type { ContactCounterStore } from '../../infrastructure/contact-counter.store';
-import type { CustomerLookup } from '../../infrastructure/customer.lookup';
+import type { LiveCampaigns } from '../../../campaigns/application/ports';
+import type { ContactHistory, CustomerSnapshots } from '../ports';
 import { UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
-import { ReadContactsQuery } from './read-contacts.query';
+import { ReadContactsQuery, type ContactsConfig } from './read-contacts.query';
 
 function campaign(id: string, segmentId: string, overrides: Record<string, unknown> = {}): CampaignDefinition {
   const result = parseCampaign({
@@ -42,23 +40,24 @@ describe('contacts made and caps left', () => {
     counts: new Map(needed.map((n) => [n.key, counts[n.key] ?? 0])),
     contacts: [{ contactId: 'd-2', at: '2026-12-06T11:00:00.000Z', campaignId: 'spring' }],
   }));
-  const query = (known: boolean) =>
-    new ReadContactsQuery(
-      {
-        resolve: async () => (known ? 'c-1' : undefined),
-        chain: async () => [{ customerId: 'c-1', version: 3, snapshot: { profile: emptyProfile('c-1'), memberships: { gold: 1 } } }],
-      } as unknown as CustomerLookup,
-      // spring reaches the customer; summer's segment does not hold them; paused is not live.
-      {
-        all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })],
-      } as unknown as CampaignCatalog,
-      { history } as unknown as ContactCounterStore,
-      {
-        CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }],
-        CONTACT_CHANNEL_CAPS: { email: [{ max: 4, windowHours: 24 }], sms: [{ max: 1, windowHours: 24 }] },
-        GLOBAL_HOLDOUT_SHARE: 0,
-      } as unknown as CampaignCustomizationConfig,
-    );
+  const query = (known: boolean) => {
+    const customers: CustomerSnapshots = {
+      resolve: async () => (known ? 'c-1' : undefined),
+      chain: async () => [{ customerId: 'c-1', version: 3, snapshot: { profile: emptyProfile('c-1'), memberships: { gold: 1 } } }],
+    };
+    // spring reaches the customer; summer's segment does not hold them; paused is not live.
+    const campaigns: LiveCampaigns = {
+      all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })],
+    };
+    const contacts: ContactHistory = { history };
+    const config: ContactsConfig = {
+      CONTACT_TOTAL_CAPS: [{ max: 10, windowHours: 168 }],
+      CONTACT_CHANNEL_CAPS: { email: [{ max: 4, windowHours: 24 }], sms: [{ max: 1, windowHours: 24 }] },
+      GLOBAL_HOLDOUT_SHARE: 0,
+      STAGE_GUIDANCE_CHANNELS: [],
+    };
+    return new ReadContactsQuery(customers, campaigns, contacts, config);
+  };
 
   it('counts contacts per window and reports every cap of each campaign that can reach the customer', async () => {
     const answer = await query(true).execute({ type: 'email', value: 'a@b.c', channel: 'email' }, now);

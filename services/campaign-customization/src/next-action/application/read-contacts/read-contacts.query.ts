@@ -3,10 +3,15 @@ import type { CampaignCustomizationConfig } from '../../../config/campaign-custo
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { isLive } from '../../../campaigns/domain/campaign-definition';
 import { capChecksFor, countKey, scopes, type CapSource, type ContactPolicy } from '../../../campaigns/domain/contact-cap';
-import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
-import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
-import { CustomerLookup } from '../../infrastructure/customer.lookup';
+import { LiveCampaigns } from '../../../campaigns/application/ports';
+import { ContactHistory, CustomerSnapshots } from '../ports';
 import { UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
+
+/** The settings the contacts answer reads: the platform's caps and holdout, and the channels guidance initiates on. */
+export type ContactsConfig = Pick<
+  CampaignCustomizationConfig,
+  'CONTACT_CHANNEL_CAPS' | 'CONTACT_TOTAL_CAPS' | 'GLOBAL_HOLDOUT_SHARE' | 'STAGE_GUIDANCE_CHANNELS'
+>;
 
 /** Windows the screen shows contacts made over: a day, a week, thirty days. */
 const SHOWN_WINDOWS_HOURS = [24, 24 * 7, 24 * 30];
@@ -46,10 +51,10 @@ export class ReadContactsQuery {
   private readonly policy: ContactPolicy;
 
   constructor(
-    private readonly lookup: CustomerLookup,
-    private readonly catalog: CampaignCatalog,
-    private readonly counters: ContactCounterStore,
-    @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
+    private readonly lookup: CustomerSnapshots,
+    private readonly catalog: LiveCampaigns,
+    private readonly counters: ContactHistory,
+    @Inject(CAMPAIGN_CONFIG) config: ContactsConfig,
   ) {
     this.policy = {
       channelCaps: config.CONTACT_CHANNEL_CAPS,

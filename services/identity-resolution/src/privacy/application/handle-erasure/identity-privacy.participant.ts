@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant } from '@o2o/runtime';
-import { IdentityCollections } from '../../resolution/infrastructure/identity-graph.collections';
-import { IdentityLookupCache } from '../../resolution/infrastructure/identity-lookup.cache';
-import { DataKeyStore } from '../../keys/infrastructure/data-key.store';
-import { pseudonym } from '../domain/pseudonym';
-import { PrivacyRepository } from '../infrastructure/privacy.repository';
-import { PRIVACY_SETTINGS, PrivacySettings } from '../privacy.tokens';
+import { IdentityCollections } from '../../../resolution/infrastructure/identity-graph.collections';
+import { IdentityLookupCache } from '../../../resolution/infrastructure/identity-lookup.cache';
+import { DataKeyStore } from '../../../keys/infrastructure/data-key.store';
+import { pseudonym } from '../../domain/pseudonym';
+import { PrivacyRepository } from '../../infrastructure/privacy.repository';
+import { PRIVACY_SETTINGS, PrivacySettings } from '../../privacy.tokens';
 
 /** Routing identifiers: the subjects of events before identity resolution (ingestion keys them by userId, else anonymousId). */
 const ROUTING_TYPES = new Set(['userId', 'anonymousId']);

@@ -4,8 +4,8 @@ import { TopicDefinition, topics } from '@o2o/contracts';
 import { KAFKA, TopicNames } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { PrivacyParticipant } from '@o2o/runtime';
-import type { IngestionConfig } from '../config/ingestion.config';
-import { INGESTION_CONFIG } from '../ingestion.tokens';
+import type { IngestionConfig } from '../../../config/ingestion.config';
+import { INGESTION_CONFIG } from '../../../ingestion.tokens';
 
 /**
  * Ingestion keeps nothing about customers, but the Kafka intake holds what channels produced, in

@@ -5,9 +5,9 @@ import { TopicDefinition, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
 import { InjectRedis, Redis } from '@o2o/redis';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
-import { CustomerDocument, fromDocument, readableDocument } from '../profiles/infrastructure/customer-state.document';
-import { IdentifierIndexRepository } from '../profiles/infrastructure/identifier-index.repository';
-import { ProfilesModule } from '../profiles/profiles.module';
+import { CustomerDocument, fromDocument, readableDocument } from '../../../profiles/infrastructure/customer-state.document';
+import { IdentifierIndexRepository } from '../../../profiles/infrastructure/identifier-index.repository';
+import { ProfilesModule } from '../../../profiles/profiles.module';
 
 const SOURCE = '/services/campaign-customization';
 

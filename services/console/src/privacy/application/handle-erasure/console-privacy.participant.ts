@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PrivacyParticipant } from '@o2o/runtime';
-import { TimelineStore } from './live/timeline.store';
+import { TimelineStore } from '../../../live/timeline.store';
 
 /** The console keeps a short timeline and the identifiers of customers looked up (Redis): exported and erased like any service's data. */
 @Injectable()
