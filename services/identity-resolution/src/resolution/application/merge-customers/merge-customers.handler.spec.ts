@@ -247,6 +247,21 @@ describe('merge customers (the one merge command of a person: reviewer or operat
     expect(events.published).toEqual([]);
   });
 
+  it("refuses a reviewer's merge the same way when a customer gained an identifier since the item was queued", async () => {
+    const { graph, events, handler } = setUp();
+    graph.add('cus_a', '2024-01-01T00:00:00Z', { identifiers: [{ type: 'userId', value: 'u-1' }] });
+    graph.add('cus_b', '2024-06-01T00:00:00Z', { identifiers: [{ type: 'userId', value: 'u-2' }] });
+
+    await expect(
+      handler.execute(
+        { decidedBy: 'review', customerIds: ['cus_a', 'cus_b'], reason: 'review accepted', evidence: [], eventId: 'ev-2' },
+        now,
+      ),
+    ).rejects.toMatchObject(new IdentifierLimitExceededError('userId', 2, 1));
+    expect(graph.calls).toEqual([]);
+    expect(events.published).toEqual([]);
+  });
+
   it('counts a value both hold once, and lets a customer already over a tightened limit keep what it has', () => {
     const email = (value: string) => ({ type: 'email', value });
     const userId = (value: string) => ({ type: 'userId', value });

@@ -65,10 +65,11 @@ export function exceededLimit(
  * history, which forgets an earlier split between the two (a person overrides the split memory);
  * then it is published as any merge is (customer.merged, fresh snapshots, the merged customer's
  * snapshot tombstoned), from this call or, after a crash or while Kafka is away, from the
- * GraphOutboxRelay. A split of the survivor undoes it. An operator's merge that would leave one
- * customer with more identifiers of a type than the rules allow (two userIds) is refused: every
- * later event of that customer would be. A review decision is taken as it was before (the pair
- * came from the matcher, within the limits when it was queued).
+ * GraphOutboxRelay. A split of the survivor undoes it. A merge that would leave one customer with
+ * more identifiers of a type than the rules allow (two userIds) is refused, the operator's and the
+ * reviewer's alike (the review item stays pending, for a rejection): every later event of that
+ * customer would be refused too, into the dead-letter topic. The pair a review item names was
+ * within the limits when it was queued, but either customer may have gained an identifier since.
  *
  * Automatic merges (resolve-events, a training run's re-matching, the id migration) are planned
  * and written in bulk with the rest of their batch and do not come through here.
@@ -92,11 +93,9 @@ export class MergeCustomersHandler {
       return { customerId: first._id };
     }
     const [survivor, merged] = survivorFirst(first, second);
-    if (command.decidedBy === 'operator') {
-      const held = await this.graph.heldIdentifiers([survivor._id, merged._id]);
-      const exceeded = exceededLimit(held.get(survivor._id) ?? [], held.get(merged._id) ?? [], this.rules.current());
-      if (exceeded !== undefined) throw new IdentifierLimitExceededError(exceeded.type, exceeded.count, exceeded.max);
-    }
+    const held = await this.graph.heldIdentifiers([survivor._id, merged._id]);
+    const exceeded = exceededLimit(held.get(survivor._id) ?? [], held.get(merged._id) ?? [], this.rules.current());
+    if (exceeded !== undefined) throw new IdentifierLimitExceededError(exceeded.type, exceeded.count, exceeded.max);
     const merge: PlannedMerge = {
       survivorId: survivor._id,
       mergedId: merged._id,
