@@ -39,7 +39,7 @@ import {
 import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';
-import { ClusterMetrics, clusterMetrics } from './offline-evaluation';
+import { ClusterMetrics, clusterMetrics, PairErrors, pairErrors } from './offline-evaluation';
 import { resolveStream } from './resolve-file';
 import { loadFebrl, TruthSet } from './truth-sets';
 
@@ -53,6 +53,10 @@ interface Figures {
   readonly seconds: number;
   readonly recordsPerSecond: number;
   readonly note?: string;
+  /** The false and missed pairs by record id (at most 500 of each), to trace a run's errors. */
+  readonly errors?: PairErrors;
+  /** In the stack: true pairs split between the two customers of a pending review item. */
+  readonly truePairsInReview?: number;
   /**
    * In the stack: records turned into customer ids per second, from the first identify sent to
    * the last record answering its lookup (each identify a separate call, --concurrency of them in
@@ -143,12 +147,18 @@ async function offline(set: TruthSet, records = set.records): Promise<Figures & 
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const clusters = new Map(answers.map((a) => [a.recordId, a.customerId]));
-  return { metrics: clusterMetrics(clusters, set.truth), seconds, recordsPerSecond: records.length / seconds, clusters };
+  return {
+    metrics: clusterMetrics(clusters, set.truth),
+    errors: pairErrors(clusters, set.truth),
+    seconds,
+    recordsPerSecond: records.length / seconds,
+    clusters,
+  };
 }
 
 /** The offline run again with the records in a seeded random order. */
 async function orderCheck(set: TruthSet, inFileOrder: ReadonlyMap<string, string>, seed: number): Promise<OrderCheck> {
-  const { clusters, ...shuffled } = await offline(set, new SeededRandom(seed).shuffle(set.records));
+  const { clusters, errors: _errors, ...shuffled } = await offline(set, new SeededRandom(seed).shuffle(set.records));
   return { seed, shuffled: { ...shuffled, note: `records shuffled (seed ${seed})` }, agreement: clusterMetrics(clusters, inFileOrder) };
 }
 
@@ -176,6 +186,7 @@ function splink(set: TruthSet, python: string, root: string, workDir: string, ta
   const trained = (JSON.parse(summary) as { seconds?: number }).seconds;
   return {
     metrics: clusterMetrics(clusters, set.truth),
+    errors: pairErrors(clusters, set.truth),
     seconds,
     recordsPerSecond: set.records.length / seconds,
     note: `Splink 5.0.0, model ${trained?.toFixed(1) ?? '?'} s`,
@@ -241,7 +252,7 @@ async function sendWithRetries(send: () => Promise<Response>, attempts = 5): Pro
   }
 }
 
-async function online(set: TruthSet, servers: ServerUrls, tag: string, concurrency: number): Promise<Figures> {
+async function online(set: TruthSet, servers: ServerUrls, tag: string, concurrency: number, workDir: string): Promise<Figures> {
   const env = {
     // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
     NODE_ENV: 'test',
@@ -336,8 +347,15 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string, concurren
     const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
     const metrics = clusterMetrics(customerOf, set.truth);
     const waiting = await truePairsInReview(identity.url, operatorHeaders, customerOf, set.truth);
+    // Each record's customer as the stack answered it, for tracing with GET /v1/customers/{id}/explain.
+    writeFileSync(
+      join(workDir, `${tag}-online.jsonl`),
+      [...customerOf].map(([recordId, customerId]) => JSON.stringify({ recordId, customerId })).join('\n') + '\n',
+    );
     return {
       metrics,
+      errors: pairErrors(customerOf, set.truth),
+      truePairsInReview: waiting,
       seconds,
       recordsPerSecond: set.records.length / resolvedSeconds,
       identityStage: { recordsPerSecond: set.records.length / resolvedSeconds, resolvedSeconds, sentSeconds },
@@ -396,7 +414,7 @@ async function main(): Promise<void> {
       }
       if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
       if (servers !== undefined && onlineSets.includes(definition.name))
-        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`, concurrency);
+        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`, concurrency, workDir);
       results.push(result);
       const prf = (figures: Figures): string =>
         `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
