@@ -82,6 +82,8 @@ interface RunResult {
   order?: OrderCheck;
   splink?: Figures;
   online?: Figures;
+  /** Why the stack's pass stopped (a stall, a service that died): the set's other figures are kept. */
+  onlineError?: string;
 }
 
 function setup(root: string): { python: string; febrl: string } {
@@ -398,6 +400,7 @@ async function main(): Promise<void> {
   const servers = onlineSets.length > 0 ? (serversFromEnvironment() ?? startLocalServers()) : undefined;
 
   const results: RunResult[] = [];
+  const failures: string[] = [];
   for (const definition of all.filter((set) => wanted.includes(set.name))) {
     for (const variant of variants) {
       const set = load(definition, variant);
@@ -413,15 +416,23 @@ async function main(): Promise<void> {
         if (withOrder) result.order = await orderCheck(set, clusters, 20261206);
       }
       if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
-      if (servers !== undefined && onlineSets.includes(definition.name))
-        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`, concurrency, workDir);
       results.push(result);
+      if (servers !== undefined && onlineSets.includes(definition.name)) {
+        try {
+          result.online = await online(set, servers, `bi${run}${definition.name}${variant}`, concurrency, workDir);
+        } catch (error) {
+          // Splink's and the offline figures of the set stay in the JSON; the run still ends in failure.
+          result.onlineError = error instanceof Error ? error.message : String(error);
+          failures.push(`${definition.name} ${variant}: ${result.onlineError}`);
+        }
+      }
       const prf = (figures: Figures): string =>
         `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
       const parts = [
         result.offline ? `offline ${prf(result.offline)}` : '',
         result.splink ? `Splink ${prf(result.splink)}` : '',
         result.online ? `online ${prf(result.online)}` : '',
+        result.onlineError !== undefined ? `online stopped: ${result.onlineError.split('\n')[0] ?? ''}` : '',
       ];
       process.stderr.write(`${definition.name} ${variant}: ${parts.filter((part) => part !== '').join(', ')}\n`);
       // Kept as each set ends: a run stopped on a later set still leaves the figures it measured.
@@ -475,6 +486,7 @@ async function main(): Promise<void> {
     JSON.stringify({ run, at: new Date().toISOString(), results }, null, 2),
   );
   process.stdout.write(`\nresults: bench-results/identity-${run}.json (records and Splink clusters in ${workDir})\n`);
+  if (failures.length > 0) throw new Error(`the stack's pass stopped on ${failures.length} set(s):\n${failures.join('\n')}`);
 }
 
 main().catch((error: unknown) => {
