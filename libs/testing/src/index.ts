@@ -13,3 +13,4 @@ export * from './access-control';
 export * from './browser/console-login';
 export * from './demo/demo-population';
 export * from './service-under-test';
+export * from './folder-imports';
