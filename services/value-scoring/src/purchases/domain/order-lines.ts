@@ -1,15 +1,7 @@
-/** What merges and splits need of an order line. */
-export interface TracedLine {
-  eventId?: string;
-  /** The source that sent the order (lines stored before it was recorded have none). */
-  sourceId?: string;
-  orderId: string;
-  kind: 'purchase' | 'refund';
-  at: Date;
-  amount: number;
-  origin?: string;
-  identifiers: string[];
-}
+import type { OrderLine } from '../../shared-kernel/domain/purchase-summary';
+
+/** What merges and splits need of an order line: all of it but its channel and categories. */
+export type TracedLine = Omit<OrderLine, 'channel' | 'categories'>;
 
 /**
  * The business key of a purchase: its order id within its source. The same order sent twice

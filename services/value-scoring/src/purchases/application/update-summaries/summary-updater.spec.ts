@@ -7,6 +7,7 @@ import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { CostModels, ValueModels } from '../../../valuation/application/ports/valuation-inputs.port';
 import { interimModel, interimTierCutoffs } from '../../../valuation/domain/customer-valuation';
 import type { CostModel } from '../../../valuation/domain/cost-model';
+import { defaultCostModel } from '../../../costs/application/cost-model.registry';
 import { EventChange, applyEvents } from '../../domain/summary-update';
 import { LoadedSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
 import { RefusingSummaries } from '../ports/purchase-summaries.test-helper';
@@ -94,14 +95,7 @@ const config = loadValueScoringConfig({
   COST_PER_CUSTOMER_YEAR: '0',
 });
 
-const freeCosts: CostModel = {
-  perOrder: config.COST_PER_ORDER,
-  perReturn: config.COST_PER_RETURN,
-  perServiceCall: config.COST_PER_SERVICE_CALL,
-  perContact: { ...config.COST_PER_CONTACT },
-  perContactDefault: config.COST_PER_CONTACT_DEFAULT,
-  perCustomerYear: config.COST_PER_CUSTOMER_YEAR,
-};
+const freeCosts: CostModel = defaultCostModel(config);
 const free: CostModels = { model: () => freeCosts };
 
 function setup() {
