@@ -14,3 +14,4 @@ export * from './browser/console-login';
 export * from './demo/demo-population';
 export * from './service-under-test';
 export * from './folder-imports';
+export * from './browser/chromium';

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import {
+  CHROMIUM_PATH,
+  HEADLESS_CHROMIUM_ARGS,
   authHeader,
   expectEventually,
   logInToConsole,
@@ -78,19 +80,10 @@ describe('the console in a real browser (six services, real identity provider)',
     mkdirSync(screenshots, { recursive: true });
     userDataDir = mkdtempSync(join(tmpdir(), 'o2o-console-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       headless: true,
       viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...HEADLESS_CHROMIUM_ARGS],
     });
   }, 20 * 60_000);
 

@@ -8,6 +8,8 @@ import { Analytics } from '@segment/analytics-node';
 import { BrowserContext, chromium } from 'playwright-core';
 import { topics } from '@o2o/contracts';
 import {
+  CHROMIUM_PATH,
+  HEADLESS_CHROMIUM_ARGS,
   authHeader,
   expectEventually,
   repoRoot,
@@ -258,18 +260,9 @@ describe('Segment libraries, unchanged, against ingestion (real servers, four se
       siteUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       userDataDir = mkdtempSync(join(tmpdir(), 'o2o-chromium-'));
       browser = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: '/usr/bin/chromium',
+        executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: [...HEADLESS_CHROMIUM_ARGS],
       });
       const ingestionOrigin = url('ingestion');
       browser.on('response', (response) => {

@@ -32,9 +32,8 @@ export interface StageCostInput {
   counters: CostCounters | undefined;
 }
 
-export interface StageCost {
-  events: number;
-  cpuSeconds: number | undefined;
+/** What one event costs, per stage or summed over the pipeline. */
+export interface PerEventCost {
   cpuMsPerEvent: number | undefined;
   /** cpuMsPerEvent without the idle baseline: what the events themselves cost. */
   cpuMsPerEventNetOfIdle: number | undefined;
@@ -42,6 +41,11 @@ export interface StageCost {
   documentsWrittenPerEvent: number | undefined;
   bytesWrittenPerEvent: number | undefined;
   messagesProducedPerEvent: number | undefined;
+}
+
+export interface StageCost extends PerEventCost {
+  events: number;
+  cpuSeconds: number | undefined;
   /** The window's totals, to check the division. */
   counters: CostCounters | undefined;
 }

@@ -3,6 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import {
+  CHROMIUM_PATH,
+  HEADLESS_CHROMIUM_ARGS,
   logInToConsole,
   repoRoot,
   ServiceProcess,
@@ -32,16 +34,6 @@ import { machineInfo } from '../report/machine-info';
  * Writes bench-results/console-<run>.json.   --runs=5 (cold and warm runs of each case)
  */
 const services = ['ingestion', 'identity-resolution', 'value-scoring', 'needs-profiling', 'campaign-customization'] as const;
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const slow = { timeout: 60_000 };
 /** The element that makes each page usable: the provider's login form, the customer screen's search. */
 const readySelector = '#main [role="search"], input[name="login"]';
@@ -221,7 +213,7 @@ async function logIn(page: Page, consoleUrl: string, login: string): Promise<voi
 }
 
 function installChromium(): void {
-  if (existsSync('/usr/bin/chromium')) return;
+  if (existsSync(CHROMIUM_PATH)) return;
   const script = join(repoRoot(), 'services', 'console', 'test', 'install-chromium.sh');
   const result = spawnSync('bash', [script], { encoding: 'utf8', timeout: 15 * 60_000 });
   if (result.status !== 0) throw new Error(`${script} failed (${result.status}):\n${result.stderr}\n${result.stdout}`);
@@ -311,7 +303,7 @@ async function main(): Promise<void> {
     );
     running.push(consoleService);
     const consoleUrl = consoleService.url;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...HEADLESS_CHROMIUM_ARGS] });
 
     // One unmeasured visit, so the first cold run does not also pay for the services' first requests.
     const warmup = await MeasuredContext.open(browser);

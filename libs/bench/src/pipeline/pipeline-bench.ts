@@ -9,7 +9,7 @@ import { distribution, Distribution, perSecond, round } from '../analysis/stats'
 import { DatabaseCeilingResult, runDatabaseCeiling } from '../ceiling/database-ceiling';
 import { runNoopChain, NoopChainResult } from '../ceiling/noop-chain';
 import { BenchConfig, inheritedEnvironment, profiledServices } from '../config/bench.config';
-import { CostCounters, counterIncrease, pipelineTotal, StageCost, stageCost } from '../analysis/cost-per-event';
+import { CostCounters, counterIncrease, PerEventCost, pipelineTotal, StageCost, stageCost } from '../analysis/cost-per-event';
 import { repoRoot } from '@o2o/testing';
 import { localServerPids, resolveServers } from '../infrastructure/servers';
 import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/client-settings';
@@ -75,14 +75,7 @@ export interface PhaseCost {
   /** Each service's CPU with no load, measured before the first phase (--idle-baseline). */
   idleCores: Record<string, number> | undefined;
   /** The five stages summed: the pipeline's cost of one event. */
-  pipeline: {
-    cpuMsPerEvent: number | undefined;
-    cpuMsPerEventNetOfIdle: number | undefined;
-    commandsPerEvent: number | undefined;
-    documentsWrittenPerEvent: number | undefined;
-    bytesWrittenPerEvent: number | undefined;
-    messagesProducedPerEvent: number | undefined;
-  };
+  pipeline: PerEventCost;
 }
 
 export interface BenchResult {

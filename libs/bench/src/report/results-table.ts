@@ -1,4 +1,5 @@
 import { Distribution } from '../analysis/stats';
+import type { PerEventCost } from '../analysis/cost-per-event';
 import { BenchResult, PhaseCost } from '../pipeline/pipeline-bench';
 
 const ms = (d: Distribution): string =>
@@ -143,18 +144,7 @@ export function costTable(cost: PhaseCost): string[] {
   out.push(
     `    ${'stage'.padEnd(24)}${'events'.padStart(8)}${'CPU ms'.padStart(9)}${'net'.padStart(8)}${'db cmds'.padStart(9)}${'docs written'.padStart(14)}${'bytes written'.padStart(15)}${'Kafka msgs'.padStart(12)}`,
   );
-  const row = (
-    name: string,
-    events: string,
-    c: {
-      cpuMsPerEvent: number | undefined;
-      cpuMsPerEventNetOfIdle: number | undefined;
-      commandsPerEvent: number | undefined;
-      documentsWrittenPerEvent: number | undefined;
-      bytesWrittenPerEvent: number | undefined;
-      messagesProducedPerEvent: number | undefined;
-    },
-  ): string =>
+  const row = (name: string, events: string, c: PerEventCost): string =>
     `    ${name.padEnd(24)}${events.padStart(8)}${figure(c.cpuMsPerEvent, 3).padStart(9)}${figure(c.cpuMsPerEventNetOfIdle, 3).padStart(8)}${figure(c.commandsPerEvent, 3).padStart(9)}${figure(c.documentsWrittenPerEvent, 3).padStart(14)}${figure(c.bytesWrittenPerEvent, 0).padStart(15)}${figure(c.messagesProducedPerEvent, 3).padStart(12)}`;
   for (const [service, c] of Object.entries(cost.stages)) out.push(row(service, String(c.events), c));
   if (Object.keys(cost.stages).length > 1) out.push(row('all stages', '', cost.pipeline));
