@@ -1,9 +1,6 @@
 import { topics } from '@o2o/contracts';
-import { startService } from '@o2o/runtime';
-import { authHeader, DemoPopulation, expectEventually, testEnvironment, uniqueId, serviceUnderTest } from '@o2o/testing';
-import { loadValueScoringConfig } from '../src/config/value-scoring.config';
-import { valueScoringService } from '../src/value-scoring.service';
-import { demoResolvedEvents, sendEnvelopes } from './demo-events.helpers';
+import { authHeader, DemoPopulation, expectEventually, uniqueId } from '@o2o/testing';
+import { demoResolvedEvents, demoValueScoringUnderTest, sendEnvelopes } from './demo-events.helpers';
 
 const run = uniqueId();
 
@@ -16,12 +13,7 @@ const run = uniqueId();
 describe('the demo population through value-scoring (real Kafka, MongoDB, Redis)', () => {
   const topic = (name: string) => `${run}.${name}`;
 
-  const sut = serviceUnderTest({
-    config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false' })),
-    start: (config) => startService(valueScoringService, config, 0),
-    spyOn: () => [topic(topics.valueScores.name)],
-    producer: true,
-  });
+  const sut = demoValueScoringUnderTest(run);
 
   it('has below-zero customers, every one of them tier D, the buyers among them heavy returners', async () => {
     const population = new DemoPopulation(150);

@@ -1,6 +1,23 @@
-import { Envelope } from '@o2o/contracts';
+import { Envelope, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
+import { startService } from '@o2o/runtime';
+import { serviceUnderTest, testEnvironment } from '@o2o/testing';
 import type { Producer } from 'kafkajs';
+import { loadValueScoringConfig } from '../src/config/value-scoring.config';
+import { valueScoringService } from '../src/value-scoring.service';
+
+/**
+ * value-scoring started for a demo-traffic spec: on the run's topics, with its schedulers off
+ * (the spec runs the model jobs itself), a spy on value.scores and a producer for the input.
+ */
+export function demoValueScoringUnderTest(run: string) {
+  return serviceUnderTest({
+    config: () => loadValueScoringConfig(testEnvironment(run, 'value-scoring', { SCHEDULER_ENABLED: 'false' })),
+    start: (config) => startService(valueScoringService, config, 0),
+    spyOn: () => [`${run}.${topics.valueScores.name}`],
+    producer: true,
+  });
+}
 
 /**
  * Demo messages (libs/testing's DemoPopulation: live traffic or the imported history) as
