@@ -1,1 +1,2 @@
 export * from './seeded-uniform';
+export * from './seeded-random';

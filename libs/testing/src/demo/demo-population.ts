@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { SeededRandom } from '../population/seeded-random';
+import { SeededRandom } from '@o2o/random';
 
 /**
  * Demo traffic: simulated customers living across channels. Each tick, a few customers do the
@@ -124,7 +124,7 @@ export class DemoPopulation {
         favouriteCategory: pickOne(categories),
         // Spend levels vary from person to person around the two kinds (a gamma with CV 0.5), as
         // the spend model assumes, rather than two fixed amounts.
-        budget: Math.round((bigSpender ? 400 : 60) * (rng ? rng.gamma(4, 0.25) : 0.5 + randomInt(1000) / 1000) * 100) / 100,
+        budget: Math.round((bigSpender ? 400 : 60) * (rng ? rng.gamma(4, 4) : 0.5 + randomInt(1000) / 1000) * 100) / 100,
         stage: 'browsing',
         returner: !bigSpender && maybe(0.08),
         toReturn: [],
@@ -171,7 +171,7 @@ export class DemoPopulation {
           traits: { email: p.email, firstName: p.firstName, lastName: p.lastName },
         },
       });
-      const weeklyRate = rng.gamma(2, (p.appetite > 1 ? 0.35 : 0.06) / 2);
+      const weeklyRate = rng.gamma(2, 2 / (p.appetite > 1 ? 0.35 : 0.06));
       const a = rng.gamma(1.5, 1);
       const dropout = a / (a + rng.gamma(8.5, 1));
       let at = since + rng.int(60_000, 3_600_000);
@@ -429,7 +429,7 @@ export class DemoPopulation {
     const items = 1 + draw(3);
     // In the history an order's total varies around the person's spend level as the spend model
     // assumes (a gamma with CV 0.4); live orders keep the plain spread of item prices.
-    const basket = rng ? rng.gamma(6, 1 / 6) : 1;
+    const basket = rng ? rng.gamma(6, 6) : 1;
     const shares = Array.from({ length: items }, () => 0.5 + draw(100) / 100);
     const shareTotal = rng ? shares.reduce((sum, share) => sum + share, 0) : items;
     const products = shares.map((share) => {

@@ -1,5 +1,5 @@
 import { caseVariant, dateFormat, emailVariant, phoneFormat, typo } from './noise';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 import { SyntheticSegmentEvent } from './segment-event.model';
 import { Channel, SyntheticPerson } from './synthetic-person.model';
 
@@ -19,7 +19,7 @@ export interface EventNoiseOptions {
 export const defaultEventNoise: EventNoiseOptions = { emailVariant: 0.3, nameTypo: 0.03, nickname: 0.15 };
 
 function at(rng: SeededRandom, window: TimeWindow): string {
-  return new Date(Math.floor(window.start + rng.float() * (window.end - window.start))).toISOString();
+  return new Date(Math.floor(window.start + rng.uniform() * (window.end - window.start))).toISOString();
 }
 
 function firstNameOf(rng: SeededRandom, person: SyntheticPerson, noise: EventNoiseOptions): string {

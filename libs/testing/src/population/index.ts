@@ -1,4 +1,3 @@
-export * from './seeded-random';
 export * from './synthetic-person.model';
 export * from './synthetic-person.generator';
 export * from './segment-event.model';

@@ -1,5 +1,5 @@
 import { dateFormat, emailVariant, mistypeDateDigit, phoneFormat, swapDayMonth, transposeDateDigits, typo } from './noise';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 
 describe('noise', () => {
   const rng = new SeededRandom(17);

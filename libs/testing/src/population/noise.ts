@@ -1,5 +1,5 @@
 import { KEYBOARD_NEIGHBOURS } from './population-data';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 
 /**
  * One keying error of the kinds people make: a neighbouring key, a dropped letter, a doubled

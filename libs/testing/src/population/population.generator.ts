@@ -1,6 +1,6 @@
 import { channelEvents, defaultEventNoise, EventNoiseOptions, TimeWindow } from './channel-event.generator';
 import { purchaseEvents } from './purchase.generator';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 import { SyntheticSegmentEvent } from './segment-event.model';
 import { defaultPeopleOptions, generatePeople, PeopleOptions } from './synthetic-person.generator';
 import { SyntheticPerson } from './synthetic-person.model';

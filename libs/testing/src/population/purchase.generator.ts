@@ -1,5 +1,5 @@
 import { PRODUCT_CATEGORIES } from './population-data';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 import { SyntheticSegmentEvent } from './segment-event.model';
 import { TimeWindow } from './channel-event.generator';
 import { SyntheticPerson } from './synthetic-person.model';
@@ -28,13 +28,13 @@ export function purchaseEvents(
   const purchaseChannel = channels.length > 0 ? channels : (['store'] as const);
   for (let time = window.start + rng.exponential(ratePerMs); time < window.end; time += rng.exponential(ratePerMs)) {
     const channel = rng.pick(purchaseChannel);
-    const target = rng.gamma(4, person.meanOrderValue / 4);
+    const target = rng.gamma(4, 4 / person.meanOrderValue);
     const lines = rng.int(1, 3);
     const products = Array.from({ length: lines }, (_, index) => {
       const category = rng.pick(PRODUCT_CATEGORIES);
       const quantity = rng.chance(0.8) ? 1 : rng.int(2, 4);
       // Prices share the order's target value between lines, nudged towards the category price.
-      const price = round2(Math.max(5, (target / lines) * 0.7 + category.typicalPrice * 0.3 * rng.float()) / quantity);
+      const price = round2(Math.max(5, (target / lines) * 0.7 + category.typicalPrice * 0.3 * rng.uniform()) / quantity);
       return {
         product_id: `sku-${category.category.toLowerCase().replace(/\s+/gu, '-')}-${rng.int(1, 50)}`,
         category: category.category,

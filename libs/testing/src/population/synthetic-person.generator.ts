@@ -1,5 +1,5 @@
 import { EMAIL_DOMAINS, GIVEN_NAMES, LOCALITIES, STREET_NAMES, STREET_TYPES, SURNAMES } from './population-data';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 import { Channel, CHANNELS, SyntheticAddress, SyntheticPerson } from './synthetic-person.model';
 
 export interface PeopleOptions {
@@ -167,8 +167,8 @@ export function generatePeople(rng: SeededRandom, options: PeopleOptions = defau
         ...(rng.chance(0.5) ? { nationalId: ids.draw(() => `${rng.int(1, 9)}${digits(rng, 8)}`) } : {}),
         devices: Array.from({ length: hasAccount ? rng.int(1, 3) : rng.int(0, 1) }, () => rng.uuid()),
         channels,
-        purchaseRatePerYear: rng.gamma(options.purchaseRate.shape, options.purchaseRate.scale),
-        meanOrderValue: rng.gamma(options.orderValue.shape, options.orderValue.scale),
+        purchaseRatePerYear: rng.gamma(options.purchaseRate.shape, 1 / options.purchaseRate.scale),
+        meanOrderValue: rng.gamma(options.orderValue.shape, 1 / options.orderValue.scale),
       });
     }
   }

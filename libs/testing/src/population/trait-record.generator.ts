@@ -1,5 +1,5 @@
 import { caseVariant, dateFormat, mistypeDateDigit, phoneFormat, swapDayMonth, transposeDateDigits, typo } from './noise';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 import { Channel, SyntheticAddress, SyntheticPerson } from './synthetic-person.model';
 
 /** A record carrying only personal traits, as a store, call centre or dealer form captures it. */

@@ -28,7 +28,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   demoRoleToken,
   repoRoot,
-  SeededRandom,
   serversFromEnvironment,
   ServerUrls,
   startIdentityProviderProcess,
@@ -36,6 +35,7 @@ import {
   startServiceProcess,
   ServiceProcess,
 } from '@o2o/testing';
+import { SeededRandom } from '@o2o/random';
 import { trainingDue } from '../matching/domain';
 import { argument, flag } from './cli-arguments';
 import { identifyEventOf } from './identity-record';

@@ -9,6 +9,5 @@ export type { MinimizeOptions } from './nelder-mead.optimizer';
 export * from './pareto-nbd.model';
 export * from './purchase-model';
 export * from './scoring.errors';
-export { SeededRandom } from './seeded-random';
 export * from './synthetic-population';
 export * from './value-tiers';

@@ -1,40 +1,4 @@
-import { SeededRandom } from './seeded-random';
 import { generateSyntheticPopulation, SyntheticPopulationOptions } from './synthetic-population';
-
-function moments(xs: number[]): { mean: number; variance: number } {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  return { mean, variance: xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1) };
-}
-
-describe('SeededRandom', () => {
-  it('repeats itself for a seed and differs across seeds', () => {
-    const draw = (seed: number) => {
-      const random = new SeededRandom(seed);
-      return Array.from({ length: 5 }, () => random.uniform());
-    };
-    expect(draw(1)).toEqual(draw(1));
-    expect(draw(1)).not.toEqual(draw(2));
-  });
-
-  it.each([
-    [0.25, 4],
-    [3.7, 0.5],
-  ])('draws Gamma(%p, rate %p) with the right mean and variance', (shape, rate) => {
-    const random = new SeededRandom(7);
-    const { mean, variance } = moments(Array.from({ length: 200_000 }, () => random.gamma(shape, rate)));
-    // Standard errors of the sample moments are well under 1% here; 3% leaves ample room.
-    expect(Math.abs(mean / (shape / rate) - 1)).toBeLessThan(0.03);
-    expect(Math.abs(variance / (shape / rate ** 2) - 1)).toBeLessThan(0.05);
-  });
-
-  it('draws Beta(a, b) with the right mean and variance', () => {
-    const [a, b] = [0.8, 2.4];
-    const random = new SeededRandom(8);
-    const { mean, variance } = moments(Array.from({ length: 200_000 }, () => random.beta(a, b)));
-    expect(Math.abs(mean / (a / (a + b)) - 1)).toBeLessThan(0.02);
-    expect(Math.abs(variance / ((a * b) / ((a + b) ** 2 * (a + b + 1))) - 1)).toBeLessThan(0.03);
-  });
-});
 
 describe('generateSyntheticPopulation', () => {
   const options: SyntheticPopulationOptions = {

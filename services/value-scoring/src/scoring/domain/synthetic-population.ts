@@ -2,7 +2,7 @@ import { Transaction } from './customer-summary';
 import { GammaGammaParams } from './gamma-gamma.model';
 import { PurchaseModelParams } from './purchase-model';
 import { InvalidModelInputError } from './scoring.errors';
-import { SeededRandom } from './seeded-random';
+import { SeededRandom } from '@o2o/random';
 
 // Module-level aliases of Math/Number members: inside Jest's vm context every global lookup goes
 // through an interceptor and costs ~50x a local one, and the fits make millions of them.
@@ -92,7 +92,7 @@ export function generateSyntheticPopulation(options: SyntheticPopulationOptions)
       t += random.exponential(lambda);
       if (t > horizon || t > lifetime) break;
       transactions.push({ customerId, at: new Date(birth + t * unitMs), amount: random.gamma(p, spendRate) });
-      if (purchases.model === 'bg-nbd' && random.bernoulli(dropout)) break;
+      if (purchases.model === 'bg-nbd' && random.chance(dropout)) break;
     }
   }
   return { customers, transactions };
