@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Kafka, ProducerBatch } from 'kafkajs';
 import { sealedEnvelopeSchema, topics } from '@o2o/contracts';
 import { PlatformMetrics } from '@o2o/observability';
 import {
@@ -16,6 +15,7 @@ import {
 } from './data-keys';
 import { createEnvelope } from './envelope-factory';
 import { KafkaPublisher, PublishTimeoutError } from './publisher';
+import { recordingProducers } from './recording-producer.fixture';
 import { TopicNames } from './topic-names';
 
 /** A key store in memory that counts its calls. */
@@ -121,19 +121,9 @@ describe('sealing personal data (crypto-shredding)', () => {
   });
 
   it('publishes sealed topics sealed, with one key request per call, and other topics in clear', async () => {
-    const sent: ProducerBatch[] = [];
-    const producer = {
-      connect: async () => undefined,
-      disconnect: async () => undefined,
-      sendBatch: async (b: ProducerBatch) => (sent.push(b), []),
-    };
+    const { producers, sent } = recordingProducers();
     const store = new MemoryKeys();
-    const publisher = new KafkaPublisher(
-      { producer: () => producer } as unknown as Kafka,
-      new TopicNames(''),
-      new PlatformMetrics('test'),
-      { dataKeys: store },
-    );
+    const publisher = new KafkaPublisher(producers, new TopicNames(''), new PlatformMetrics('test'), { dataKeys: store });
     await publisher.publish([
       {
         topic: topics.identityEvents,
@@ -157,19 +147,9 @@ describe('sealing personal data (crypto-shredding)', () => {
   });
 
   it('counts the key fetch against a call deadline: a key store that does not answer fails the call, nothing is sent', async () => {
-    const sent: ProducerBatch[] = [];
-    const producer = {
-      connect: async () => undefined,
-      disconnect: async () => undefined,
-      sendBatch: async (b: ProducerBatch) => (sent.push(b), []),
-    };
+    const { producers, sent } = recordingProducers();
     const silent: DataKeySource = { forSubjects: () => new Promise(() => undefined), byIds: () => new Promise(() => undefined) };
-    const publisher = new KafkaPublisher(
-      { producer: () => producer } as unknown as Kafka,
-      new TopicNames(''),
-      new PlatformMetrics('test'),
-      { dataKeys: silent },
-    );
+    const publisher = new KafkaPublisher(producers, new TopicNames(''), new PlatformMetrics('test'), { dataKeys: silent });
     const event = resolvedEvent('cus_1', 'one@example.org');
     await expect(
       publisher.publish([{ topic: topics.identityEvents, events: [{ key: 'cus_1', event }] }], { deadline: Date.now() + 50 }),

@@ -1,25 +1,11 @@
 import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { Kafka, ProducerBatch } from 'kafkajs';
 import { topics } from '@o2o/contracts';
 import { PlatformMetrics } from '@o2o/observability';
 import { createEnvelope } from './envelope-factory';
 import { KafkaPublisher } from './publisher';
+import { recordingProducers } from './recording-producer.fixture';
 import { TopicNames } from './topic-names';
-
-/** Records sendBatch calls instead of talking to a broker. */
-function recordingKafka(): { kafka: Kafka; sent: ProducerBatch[] } {
-  const sent: ProducerBatch[] = [];
-  const producer = {
-    connect: async () => undefined,
-    disconnect: async () => undefined,
-    sendBatch: async (batch: ProducerBatch) => {
-      sent.push(batch);
-      return [];
-    },
-  };
-  return { kafka: { producer: () => producer } as unknown as Kafka, sent };
-}
 
 const traceId = '0af7651916cd43dd8448eb211c80319c';
 const causeTrace = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
@@ -50,8 +36,8 @@ describe('KafkaPublisher', () => {
   afterAll(() => propagation.disable());
 
   it('sends a survivor state and a tombstone in one sendBatch, both with the trace context of their cause', async () => {
-    const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics('test'));
+    const { producers, sent } = recordingProducers();
+    const publisher = new KafkaPublisher(producers, new TopicNames('t1.'), new PlatformMetrics('test'));
 
     await publisher.publish([
       {
@@ -73,8 +59,8 @@ describe('KafkaPublisher', () => {
   });
 
   it('with skipAcknowledged leaves out an event Kafka already has from it (a batch redone after a failed write), and only then', async () => {
-    const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames('t1.'), new PlatformMetrics('test'));
+    const { producers, sent } = recordingProducers();
+    const publisher = new KafkaPublisher(producers, new TopicNames('t1.'), new PlatformMetrics('test'));
     const a = valueScored('cus_a');
     const b = valueScored('cus_b');
     await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }] }], { skipAcknowledged: true });
@@ -98,8 +84,8 @@ describe('KafkaPublisher', () => {
   });
 
   it('refuses tombstones on a topic that is not compacted, sending nothing', async () => {
-    const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
+    const { producers, sent } = recordingProducers();
+    const publisher = new KafkaPublisher(producers, new TopicNames(''), new PlatformMetrics('test'));
 
     await expect(publisher.publish([{ topic: topics.identityEvents, events: [], tombstones: [{ key: 'cus_a' }] }])).rejects.toThrow(
       /not compacted/,
@@ -109,8 +95,8 @@ describe('KafkaPublisher', () => {
   });
 
   it('publishTombstones still sends null values for the keys in one request', async () => {
-    const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
+    const { producers, sent } = recordingProducers();
+    const publisher = new KafkaPublisher(producers, new TopicNames(''), new PlatformMetrics('test'));
 
     await publisher.publishTombstones(topics.needsProfiles, ['cus_a', 'cus_b']);
 
@@ -122,8 +108,8 @@ describe('KafkaPublisher', () => {
   });
 
   it('sends nothing when there is nothing to send', async () => {
-    const { kafka, sent } = recordingKafka();
-    const publisher = new KafkaPublisher(kafka, new TopicNames(''), new PlatformMetrics('test'));
+    const { producers, sent } = recordingProducers();
+    const publisher = new KafkaPublisher(producers, new TopicNames(''), new PlatformMetrics('test'));
     await publisher.publish([{ topic: topics.valueScores, events: [], tombstones: [] }]);
     expect(sent).toHaveLength(0);
   });

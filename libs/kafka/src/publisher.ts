@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { Context, context as otelContext } from '@opentelemetry/api';
-import { ICustomPartitioner, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import type { ProducerBatch, ProducerConfig, ProducerEvents, RequestEvent } from 'kafkajs';
+import { ICustomPartitioner, Message, Partitioners, TopicMessages } from 'kafkajs';
 import { Envelope, TopicDefinition, messageHeaders, parseEnvelope } from '@o2o/contracts';
 import { PlatformMetrics, injectTraceContext } from '@o2o/observability';
 import { DataKey, DataKeySource, keySubject, sealEvent } from './data-keys';
@@ -126,6 +127,33 @@ export class TransactionOutcomeUnknownError extends Error {
   }
 }
 
+/** The calls the publisher makes on a transaction of its producer; kafkajs's `Transaction` is one. */
+export interface PublisherTransaction {
+  sendBatch(batch: ProducerBatch): Promise<unknown>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/**
+ * The calls the publisher makes on a producer; kafkajs's `Producer` is one. Unit tests pass a
+ * plain object with these few methods instead of a whole kafkajs client.
+ */
+export interface PublisherProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  sendBatch(batch: ProducerBatch): Promise<unknown>;
+  /** Called only by a publisher with a transactional id. */
+  transaction(): Promise<PublisherTransaction>;
+  readonly events: Pick<ProducerEvents, 'REQUEST'>;
+  /** Subscribed only by a publisher with a transactional id (it counts AddPartitionsToTxn requests). */
+  on(eventName: ProducerEvents['REQUEST'], listener: (event: RequestEvent) => void): unknown;
+}
+
+/** Where the publisher gets a producer for each generation; kafkajs's `Kafka` client is one. */
+export interface PublisherProducers {
+  producer(config: ProducerConfig): PublisherProducer;
+}
+
 interface QueuedSend {
   topicMessages: TopicMessages[];
   count: number;
@@ -139,7 +167,7 @@ interface QueuedSend {
 }
 
 interface ProducerGeneration {
-  producer: Producer;
+  producer: PublisherProducer;
   connected: Promise<void> | undefined;
 }
 
@@ -190,7 +218,7 @@ export class KafkaPublisher {
   private readonly acknowledged: LRUCache<string, true> | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: PublisherProducers,
     private readonly names: TopicNames,
     private readonly metrics: PlatformMetrics,
     options: PublisherOptions = {},
@@ -251,7 +279,7 @@ export class KafkaPublisher {
    * transaction now, rather than at this process's first request, so readers are not held
    * behind it meanwhile.
    */
-  private async connectGeneration(producer: Producer): Promise<void> {
+  private async connectGeneration(producer: PublisherProducer): Promise<void> {
     await producer.connect();
     if (this.transactionalId === undefined) return;
     const transaction = await producer.transaction();
