@@ -22,7 +22,7 @@ export const needsProfilingEnvSchema = z.object({
   NEEDS_STAGE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** Profiles read per page by the sweep: it never holds more than one page in memory. */
   NEEDS_STAGE_SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-  /** Lifetime of the sweep's Redis lock; renewed after every page, so only a dead sweeper loses it. */
+  /** Lifetime of the sweep's Redis lock; extended every third of it while the sweep works, so only a dead sweeper loses it. */
   NEEDS_STAGE_SWEEP_LOCK_TTL_MS: z.coerce.number().int().min(1000).default(300_000),
   /** Applied events kept per customer to rebuild profiles when identity resolution splits a customer. */
   NEEDS_JOURNAL_LIMIT: z.coerce.number().int().min(0).max(5000).default(500),

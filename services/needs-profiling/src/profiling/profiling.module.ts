@@ -8,6 +8,7 @@ import { ValueScoresConsumer } from './interface/value-scores.consumer';
 import { CustomerValues } from './application/ports/customer-values';
 import { NeedsProfileStore } from './application/ports/needs-profile.store';
 import { ProfileEventsPublisher } from './application/ports/profile-events.publisher';
+import { StageSweepLease } from './application/ports/stage-sweep.lease';
 import { FoldMergeHandler } from './application/fold-merge/fold-merge.handler';
 import { PublishProfilesHandler } from './application/publish-profiles/publish-profiles.handler';
 import { ReadNeedsQuery } from './application/read-needs/read-needs.query';
@@ -38,6 +39,7 @@ import { StageSweepScheduler } from './interface/stage-sweep.scheduler';
     { provide: NeedsProfileStore, useExisting: NeedsProfileRepository },
     { provide: CustomerValues, useExisting: CustomerValueStore },
     { provide: ProfileEventsPublisher, useExisting: KafkaPublisher },
+    { provide: StageSweepLease, useExisting: StageSweepLock },
     ApplyValueScoresHandler,
     ProfilingMetrics,
     ProfileLimitsReporter,

@@ -5,8 +5,8 @@ import type { NeedsProfilingConfig } from '../../../config/needs-profiling.confi
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { evaluateStage, NeedsProfile, StageTransition } from '../../domain';
 import { NeedsProfileStore, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
+import { StageSweepLease } from '../ports/stage-sweep.lease';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
-import { StageSweepLock } from '../../infrastructure/stage-sweep.lock';
 import { PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
 export interface SweepResult {
@@ -17,15 +17,16 @@ export interface SweepResult {
 /**
  * Lets time pass over every profile: customers who stopped coming move to lapsing, then lost.
  * Pages through the collection in _id order (one page in memory at a time), stores and
- * publishes only profiles whose stage moved. One instance sweeps at a time (Redis lock); a
- * profile an event writer changed meanwhile is left to the next sweep.
+ * publishes only profiles whose stage moved. One instance sweeps at a time (a Redis LeaseLock,
+ * held the way value-scoring's model jobs hold theirs); a profile an event writer changed
+ * meanwhile is left to the next sweep.
  */
 @Injectable()
 export class SweepStagesHandler {
   constructor(
     private readonly profiles: NeedsProfileStore,
     private readonly publish: PublishProfilesHandler,
-    private readonly lock: StageSweepLock,
+    private readonly lock: StageSweepLease,
     private readonly metrics: ProfilingMetrics,
     @Inject(NEEDS_CONFIG) private readonly config: NeedsProfilingConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -33,9 +34,11 @@ export class SweepStagesHandler {
 
   /** Undefined when another instance holds the lock. */
   async execute(now: string = new Date().toISOString()): Promise<SweepResult | undefined> {
-    const ttl = this.config.NEEDS_STAGE_SWEEP_LOCK_TTL_MS;
-    const token = await this.lock.acquire(ttl);
-    if (token === undefined) {
+    // The lease is kept extended in the background while the sweep works (LeaseLock.hold), so a
+    // slow page cannot lose it; a lease found lost (Redis away past its time to live, another
+    // instance sweeping) stops the sweep after its page.
+    const lease = await this.lock.hold(this.config.NEEDS_STAGE_SWEEP_LOCK_TTL_MS);
+    if (lease === undefined) {
       this.metrics.sweeps.inc({ outcome: 'lock-held' });
       return undefined;
     }
@@ -51,7 +54,7 @@ export class SweepStagesHandler {
         after = last._id;
         result.profiles += page.length;
         result.transitions += await this.sweepPage(page, now, context);
-        if (!(await this.lock.extend(token, ttl))) {
+        if (lease.lost) {
           this.logger.warn({ after }, 'stage sweep lost its lock; the next run continues');
           break;
         }
@@ -65,9 +68,7 @@ export class SweepStagesHandler {
       throw error;
     } finally {
       span.end();
-      await this.lock
-        .release(token)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'stage sweep lock not released; it expires'));
+      await lease.release().catch((error: unknown) => this.logger.warn({ err: error }, 'stage sweep lock not released; it expires'));
     }
   }
 
