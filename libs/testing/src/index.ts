@@ -1,4 +1,5 @@
 export * from './expect-eventually';
+export * from './memory-reads';
 export * from './test-env';
 export * from './topic-spy';
 export * from './read-positions';

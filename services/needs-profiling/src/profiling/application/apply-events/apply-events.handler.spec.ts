@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { createEnvelope, type TopicBatch } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
+import { readCopies } from '@o2o/testing';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { loadNeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { answered, day, ordered } from '../../domain/testing/resolved-event.factory';
@@ -23,16 +24,7 @@ class MemoryProfiles implements NeedsProfileStore {
 
   async loadResolving(ids: readonly string[]): Promise<LoadedProfiles> {
     this.loads++;
-    return loadWithSurvivors(
-      ids,
-      async (wanted) =>
-        new Map(
-          wanted.flatMap((id) => {
-            const doc = this.docs.get(id);
-            return doc ? [[id, structuredClone(doc)] as const] : [];
-          }),
-        ),
-    );
+    return loadWithSurvivors(ids, readCopies(this.docs));
   }
 
   async save(writes: readonly ProfileWrite[]): Promise<Set<string>> {

@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { APPLIED_EVENTS_KEPT, loadWithSurvivors } from '@o2o/mongo';
+import { readCopies } from '@o2o/testing';
 import { loadValueScoringConfig } from '../../../config/value-scoring.config';
 import { Clock } from '../../../shared-kernel/application/clock';
 import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
@@ -24,16 +25,7 @@ class MemorySummaries extends RefusingSummaries {
 
   override async loadResolving(ids: readonly string[]): Promise<LoadedSummaries> {
     this.loads++;
-    return loadWithSurvivors(
-      ids,
-      async (wanted) =>
-        new Map(
-          wanted.flatMap((id) => {
-            const doc = this.docs.get(id);
-            return doc ? [[id, structuredClone(doc)] as const] : [];
-          }),
-        ),
-    );
+    return loadWithSurvivors(ids, readCopies(this.docs));
   }
 
   override async save(writes: readonly SummaryWrite[]): Promise<Set<string>> {
