@@ -13,6 +13,7 @@ export * from './identity-provider/local-identity-provider';
 export * from './access-control';
 export * from './browser/console-login';
 export * from './demo/demo-population';
+export * from './demo/demo-sources';
 export * from './service-under-test';
 export * from './folder-imports';
 export * from './browser/chromium';

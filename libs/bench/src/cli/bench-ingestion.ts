@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { inheritedEnvironment, loadBenchConfig } from '../config/bench.config';
 import { resolveServers } from '../infrastructure/servers';
 import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/client-settings';
-import { BenchPopulation, demoWriteKeys } from '../load/bench-population';
+import { BenchPopulation } from '../load/bench-population';
 import { resultsDirectory } from '../pipeline/pipeline-bench';
 import { machineInfo } from '../report/machine-info';
-import { ServiceProcess as RunningServiceProcess, startServiceProcess } from '@o2o/testing';
+import { demoWriteKeys, ServiceProcess as RunningServiceProcess, startServiceProcess } from '@o2o/testing';
 import { readProcessUsage, usageDelta } from '../processes/process-usage';
 
 /**

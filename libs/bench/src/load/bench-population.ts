@@ -3,32 +3,12 @@
  * (anonymous browsing, sign-up, orders online and in store with a loyalty card, e-mail opens,
  * answered questions, consent changes, app screens), but seeded, so two runs send the same mix,
  * and with message ids and order ids the bench chose, so it can check every effect at the end.
- * (DemoPopulation is not exported from @o2o/testing's index, and the lint rules keep a
- * type:testing project from importing another one; see docs/performance.md.)
+ * (Its own people and mix rather than libs/testing's DemoPopulation, so the bench's recorded
+ * figures stay comparable; see docs/performance.md.)
  */
 import { seededUniform } from '@o2o/random';
 
 export type BenchChannel = 'web' | 'app' | 'call-centre' | 'store' | 'loyalty' | 'email';
-
-/** The demo write key of each channel (ingestion creates them with INGESTION_DEMO_SOURCES=true). */
-export const demoWriteKeys: Record<BenchChannel, string> = {
-  web: 'demo-web-write-key',
-  app: 'demo-app-write-key',
-  'call-centre': 'demo-call-centre-write-key',
-  store: 'demo-store-write-key',
-  loyalty: 'demo-loyalty-write-key',
-  email: 'demo-email-write-key',
-};
-
-/** Ingestion's source id for each demo channel; the ingested event id is `<sourceId>:<messageId>`. */
-export const demoSourceIds: Record<BenchChannel, string> = {
-  web: 'demo-web',
-  app: 'demo-app',
-  'call-centre': 'demo-call-centre',
-  store: 'demo-store',
-  loyalty: 'demo-loyalty',
-  email: 'demo-email',
-};
 
 export interface BenchMessage {
   channel: BenchChannel;

@@ -1,4 +1,5 @@
-import { BenchChannel, BenchMessage, BenchPopulation, demoWriteKeys } from './bench-population';
+import { demoWriteKeys } from '@o2o/testing';
+import { BenchChannel, BenchMessage, BenchPopulation } from './bench-population';
 
 /** One event ingestion answered 200 for (it is on ingest.events.v1, acknowledged by all in-sync replicas). */
 export interface AcceptedEvent {

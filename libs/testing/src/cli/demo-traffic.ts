@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DemoChannel, DemoMessage, demoCampaignProducts, DemoPopulation } from '../demo/demo-population';
+import { demoWriteKeys } from '../demo/demo-sources';
 
 /**
  * Sends realistic demo traffic to ingestion's Segment-compatible API, one /v1/batch per channel
@@ -25,16 +26,6 @@ const issuer = process.env['AUTH_ISSUER'] ?? 'http://127.0.0.1:3005';
 const contactsPerTick = Number(process.env['DEMO_CONTACTS'] ?? 2);
 const historyDays = Number(process.env['DEMO_HISTORY_DAYS'] ?? 365);
 const seed = Number(process.env['DEMO_SEED'] ?? 1);
-
-const writeKeys: Record<DemoChannel, string> = {
-  web: 'demo-web-write-key',
-  app: 'demo-app-write-key',
-  'call-centre': 'demo-call-centre-write-key',
-  store: 'demo-store-write-key',
-  loyalty: 'demo-loyalty-write-key',
-  email: 'demo-email-write-key',
-  dealer: 'demo-dealer-write-key',
-};
 
 async function token(role: 'agent' | 'marketer', scope: string): Promise<string | undefined> {
   try {
@@ -149,7 +140,7 @@ async function importHistory(population: DemoPopulation): Promise<void> {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}`,
+            authorization: `Basic ${Buffer.from(`${demoWriteKeys[channel]}:`).toString('base64')}`,
           },
           body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
         }).catch((error: unknown) => error as Error);
@@ -198,7 +189,7 @@ async function main(): Promise<void> {
             method: 'POST',
             headers: {
               'content-type': 'application/json',
-              authorization: `Basic ${Buffer.from(`${writeKeys[channel]}:`).toString('base64')}`,
+              authorization: `Basic ${Buffer.from(`${demoWriteKeys[channel]}:`).toString('base64')}`,
             },
             body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
           });
