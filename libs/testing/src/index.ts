@@ -10,6 +10,7 @@ export * from './population';
 export * from './infrastructure/identity-provider-process';
 export * from './identity-provider/local-identity-provider';
 export * from './access-control';
+export * from './openapi-document';
 export * from './browser/console-login';
 export * from './demo/demo-population';
 export * from './service-under-test';
