@@ -25,14 +25,13 @@ function joinPath(...parts: string[]): string {
   return `/${segments.join('/')}`;
 }
 
-/** Every route of a running Nest application, with its declared access. */
-export function routeInventory(app: AppLike): RouteEntry[] {
-  const discovery = app.get(DiscoveryService);
-  const scanner = app.get(MetadataScanner);
+/** Every route of these controller classes, with its declared access, sorted by path then method. */
+export function controllerRoutes(
+  types: ReadonlyArray<{ readonly prototype: unknown; readonly name: string }>,
+  scanner = new MetadataScanner(),
+): RouteEntry[] {
   const routes: RouteEntry[] = [];
-  for (const wrapper of discovery.getControllers()) {
-    const type = wrapper.metatype;
-    if (typeof type !== 'function') continue;
+  for (const type of types) {
     const prototype = type.prototype as Record<string, unknown>;
     const classPath = Reflect.getMetadata(PATH_METADATA, type) as string | string[] | undefined;
     const classAccess = Reflect.getMetadata(ROUTE_ACCESS, type) as RouteAccess | undefined;
@@ -51,6 +50,16 @@ export function routeInventory(app: AppLike): RouteEntry[] {
     }
   }
   return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** Every route of a running Nest application, with its declared access. */
+export function routeInventory(app: AppLike): RouteEntry[] {
+  const types = app
+    .get(DiscoveryService)
+    .getControllers()
+    .map((wrapper) => wrapper.metatype)
+    .filter((type) => typeof type === 'function');
+  return controllerRoutes(types, app.get(MetadataScanner));
 }
 
 /** Routes that declare nothing: a service with any refuses to start. */

@@ -14,6 +14,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { parseBody, problem } from './http-problem';
+import type { ApiOperation } from './openapi';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Kafka } from 'kafkajs';
 import { Model } from 'mongoose';
@@ -79,13 +80,16 @@ export interface DeadLetterSummary {
 
 const DEAD_LETTER_GROUP = Symbol('DEAD_LETTER_GROUP');
 
-const letterRef = z.strictObject({ partition: z.number().int().min(0), offset: z.string().regex(/^\d+$/) });
-const redriveSchema = z.union([
-  z.strictObject({ letters: z.array(letterRef).min(1).max(10000), reason: z.string().trim().min(1).max(500) }),
+export const deadLetterRef = z.strictObject({ partition: z.number().int().min(0), offset: z.string().regex(/^\d+$/) });
+export const redriveSchema = z.union([
+  z.strictObject({ letters: z.array(deadLetterRef).min(1).max(10000), reason: z.string().trim().min(1).max(500) }),
   z.strictObject({ all: z.literal(true), reason: z.string().trim().min(1).max(500) }),
 ]);
-const discardSchema = z.strictObject({ letters: z.array(letterRef).min(1).max(10000), reason: z.string().trim().min(1).max(500) });
-const listSchema = z.strictObject({
+export const discardSchema = z.strictObject({
+  letters: z.array(deadLetterRef).min(1).max(10000),
+  reason: z.string().trim().min(1).max(500),
+});
+export const deadLetterListSchema = z.strictObject({
   status: z.enum(['pending', 'redriven', 'discarded']).optional(),
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
@@ -337,14 +341,14 @@ export class DeadLettersController {
   @Get()
   @RequireScope(SCOPES.deadLettersRead)
   list(@Query() query: unknown): Promise<{ topic: string; letters: DeadLetterSummary[] }> {
-    const { status, limit } = parseBody(listSchema, query);
+    const { status, limit } = parseBody(deadLetterListSchema, query);
     return this.operations.list(status, limit);
   }
 
   @Get(':partition/:offset')
   @RequireScope(SCOPES.deadLettersRead)
   inspect(@Param('partition') partition: string, @Param('offset') offset: string): Promise<unknown> {
-    const ref = parseBody(letterRef, { partition: Number(partition), offset });
+    const ref = parseBody(deadLetterRef, { partition: Number(partition), offset });
     return this.operations.inspect(ref.partition, ref.offset);
   }
 
@@ -377,3 +381,61 @@ export class DeadLettersModule {
     };
   }
 }
+
+/** The dead-letter operations' routes, in every service's OpenAPI document (startService adds them). */
+export const DEAD_LETTER_OPERATIONS: readonly ApiOperation[] = [
+  {
+    route: 'GET /admin/v1/dead-letters',
+    operationId: 'listDeadLetters',
+    summary: "This service's dead letters (its consumer group's), newest first, with their reasons and what was done with them.",
+    scope: SCOPES.deadLettersRead,
+    query: deadLetterListSchema,
+    success: {
+      description: 'The dead-letter topic and its letters.',
+      schema: {
+        type: 'object',
+        required: ['topic', 'letters'],
+        properties: { topic: { type: 'string' }, letters: { type: 'array', items: { type: 'object' } } },
+      },
+    },
+  },
+  {
+    route: 'GET /admin/v1/dead-letters/:partition/:offset',
+    operationId: 'inspectDeadLetter',
+    summary: 'One dead letter with its payload and headers.',
+    scope: SCOPES.deadLettersRead,
+    errors: { '400': 'A partition or offset that is not a number.', '404': 'No letter there.' },
+  },
+  {
+    route: 'POST /admin/v1/dead-letters/redrive',
+    operationId: 'redriveDeadLetters',
+    summary: 'Sends letters (or all pending ones) back to their original topics; recorded with who asked and why.',
+    scope: SCOPES.deadLettersWrite,
+    body: redriveSchema,
+    errors: {
+      '404': 'A letter named is not on the topic.',
+      '409': 'A letter named was re-driven or discarded already.',
+      '422': 'A letter names an origin that is not a topic of this deployment.',
+    },
+    success: {
+      description: 'How many were re-driven, per topic.',
+      schema: {
+        type: 'object',
+        required: ['redriven', 'topics'],
+        properties: { redriven: { type: 'integer' }, topics: { type: 'object', additionalProperties: { type: 'integer' } } },
+      },
+    },
+  },
+  {
+    route: 'POST /admin/v1/dead-letters/discard',
+    operationId: 'discardDeadLetters',
+    summary: 'Marks letters as discarded (they stay on the topic until retention); recorded with who asked and why.',
+    scope: SCOPES.deadLettersWrite,
+    body: discardSchema,
+    errors: { '404': 'A letter named is not on the topic.', '409': 'A letter named was re-driven or discarded already.' },
+    success: {
+      description: 'How many were discarded.',
+      schema: { type: 'object', required: ['discarded'], properties: { discarded: { type: 'integer' } } },
+    },
+  },
+];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DynamicModule, ForwardReference, Module, Provider, Type } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AdminApiModule } from './admin/admin-api.module';
+import { ADMIN_API_OPERATIONS, AdminApiModule } from './admin/admin-api.module';
 import { AuditTrail, AuthModule, AuthSettings, CLIENT_RATE_LIMIT, RequestWithPrincipal, routeInventory, undeclaredRoutes } from '@o2o/auth';
 import { BaseServiceConfig, dataSealingOn } from '@o2o/config';
 import { TopicDefinition, topics as contractTopics } from '@o2o/contracts';
@@ -28,7 +28,8 @@ import {
 import { REDIS, Redis, RedisModule } from '@o2o/redis';
 import { RedisClientRateLimit } from './client-rate-limiter';
 import { HttpDataKeys, OwnedDataKeyStore } from './http-data-keys';
-import { DeadLettersModule } from './dead-letters.module';
+import { DEAD_LETTER_OPERATIONS, DeadLettersModule } from './dead-letters.module';
+import { openApiController, openApiDocument, type ServiceApi } from './openapi';
 import { ProblemFilter, type ProblemFilterOptions } from './http-problem';
 import { ErasureRegistry, NoCustomerDataParticipant, PrivacyModule, PrivacySettings } from './privacy.module';
 
@@ -78,6 +79,13 @@ export interface ServiceDefinition<C extends ServiceConfig> {
    * every refused call is answered in the one error body.
    */
   errors?: Omit<ProblemFilterOptions, 'onServerError'>;
+  /**
+   * The service's HTTP API as its OpenAPI 3.1 document states it, served open at
+   * `GET /openapi.json` with the admin API and dead-letter routes every service has added: every
+   * route the service registers, its scope, its request schemas (the zod schemas its controllers
+   * parse with) and the one error body (libs/testing's describeRouteAccess fails on a route missing).
+   */
+  api: () => ServiceApi;
   /** Hook to adjust the HTTP server before it starts (content-type parsers, Swagger...). */
   configureHttp?: (app: NestFastifyApplication, config: C) => void;
 }
@@ -114,6 +122,16 @@ export function authSettingsOf(config: BaseServiceConfig): AuthSettings {
   };
 }
 
+/** The OpenAPI document of a service: its own routes, then the admin API and dead-letter routes every service serves. */
+export function serviceApiDocument<C extends ServiceConfig>(definition: ServiceDefinition<C>): Record<string, unknown> {
+  const api = definition.api();
+  return openApiDocument({
+    ...api,
+    errorCodes: `${api.errorCodes}; the admin and dead-letter routes: not_found, already_handled, unknown_topic`,
+    operations: [...api.operations, ...ADMIN_API_OPERATIONS, ...DEAD_LETTER_OPERATIONS],
+  });
+}
+
 /** Root module wiring: observability, credentials, Kafka, the service's own MongoDB database, Redis, features. */
 export function serviceRootModule<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
@@ -126,6 +144,7 @@ export function serviceRootModule<C extends ServiceConfig>(
   return {
     module: ServiceRootModule,
     global: true,
+    controllers: [openApiController(() => serviceApiDocument(definition), 'describes the API: routes and schemas, no customer data')],
     imports: [
       ObservabilityModule.forRoot({
         logger,

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { ROLE_SCOPES, ROLES, routeInventory, RouteEntry, Scope } from '@o2o/auth';
 import { testToken } from './infrastructure/identity-provider-process';
 import { repoRoot } from './infrastructure/servers';
+import { checkOpenApiDocument } from './openapi-document';
+import { serviceUnderTest, type ServiceUnderTest, type StartedService } from './service-under-test';
 
 type AppLike = Parameters<typeof routeInventory>[0];
 
@@ -165,4 +167,61 @@ export async function assertRouteAccess(
   const { routes, problems } = await checkRouteAccess(target, { ...options, documentation: securityDocument() });
   if (problems.length > 0) throw new Error(`route access problems:\n${problems.join('\n')}`);
   if (!routes.some((r) => r.access?.kind === 'scope')) throw new Error('no route requires a scope: the inventory found nothing to check');
+}
+
+interface JestSuite {
+  describe(name: string, fn: () => void): void;
+  it(name: string, fn: () => Promise<void>, timeout?: number): void;
+}
+
+function jestSuite(): JestSuite {
+  const suite = globalThis as Partial<JestSuite>;
+  if (typeof suite.describe !== 'function' || typeof suite.it !== 'function')
+    throw new Error('describeRouteAccess is called at the top of a jest test file');
+  return suite as JestSuite;
+}
+
+export interface RouteAccessSuite<C extends { KAFKA_BROKERS: string[] }, S extends StartedService & AccessControlTarget> extends Omit<
+  AccessControlOptions,
+  'documentation'
+> {
+  /** The service's config, from `testEnvironment(run, …)`. */
+  config: () => C;
+  /** Starts the service (`startService(definition, config, 0)`). */
+  start: (config: C) => Promise<S>;
+}
+
+/**
+ * Every service's access-control suite, generated from its running routes: one started service
+ * (consumer not awaited), the route access check against docs/security.md, and its OpenAPI
+ * document (`GET /openapi.json`) checked against the OpenAPI 3.1 schema and against the same
+ * routes (each route stated, with its scope and the one error body). `more` adds a service's own
+ * tests on the same running service.
+ */
+export function describeRouteAccess<C extends { KAFKA_BROKERS: string[] }, S extends StartedService & AccessControlTarget>(
+  name: string,
+  suite: RouteAccessSuite<C, S>,
+  more?: (sut: ServiceUnderTest<C, S>) => void,
+): void {
+  const { describe, it } = jestSuite();
+  const { config, start, ...options } = suite;
+  describe(`${name} access control (every route, real tokens from the local identity provider)`, () => {
+    const sut = serviceUnderTest({ config, start, joined: false, timeoutMs: 120000 });
+
+    // docs/security.md lists every route with what it requires; a route missing there fails too.
+    it(
+      'answers 401 without credentials, 403 without the scope, and lets the right scope through',
+      () => assertRouteAccess(sut.service, options),
+      120000,
+    );
+
+    it('states every route in its OpenAPI 3.1 document, with its scope, request schemas and the one error body', async () => {
+      const { document, problems } = await checkOpenApiDocument(sut.service, options.params);
+      if (problems.length > 0) throw new Error(`OpenAPI document problems:\n${problems.join('\n')}`);
+      if (Object.keys((document['paths'] as Record<string, unknown> | undefined) ?? {}).length === 0)
+        throw new Error('the document states no path: the check found nothing to compare');
+    });
+
+    more?.(sut);
+  });
 }

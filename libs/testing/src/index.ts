@@ -11,6 +11,7 @@ export * from './population';
 export * from './infrastructure/identity-provider-process';
 export * from './identity-provider/local-identity-provider';
 export * from './access-control';
+export * from './openapi-document';
 export * from './browser/console-login';
 export * from './demo/demo-population';
 export * from './demo/demo-sources';

@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
+import { CAMPAIGN_API } from './campaign-api.openapi';
 import { CAMPAIGN_CONFIG } from './campaign.tokens';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { LiftModule } from './lift/lift.module';
@@ -40,4 +41,5 @@ export const campaignCustomizationService: ServiceDefinition<CampaignCustomizati
     ReportsModule,
   ],
   privacy: campaignPrivacy,
+  api: () => CAMPAIGN_API,
 };

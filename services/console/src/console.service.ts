@@ -4,6 +4,7 @@ import type { ConsoleConfig } from './config/console.config';
 import { ConsolePrivacyParticipant } from './privacy/application/handle-erasure/console-privacy.participant';
 import { ConsoleModule } from './console.module';
 import { CONSOLE_CONFIG } from './console.tokens';
+import { CONSOLE_API } from './console-api.openapi';
 
 export const consoleService: ServiceDefinition<ConsoleConfig> = {
   name: 'console',
@@ -11,4 +12,5 @@ export const consoleService: ServiceDefinition<ConsoleConfig> = {
   configToken: CONSOLE_CONFIG,
   imports: () => [ConsoleModule],
   privacy: { imports: [ConsoleModule], participant: ConsolePrivacyParticipant },
+  api: () => CONSOLE_API,
 };

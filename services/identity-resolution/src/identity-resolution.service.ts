@@ -11,6 +11,9 @@ import { PrivacyStoreModule } from './privacy/privacy-store.module';
 import { installLookupFastPath } from './resolution/interface/lookup-fast-path';
 import { IDENTITY_ERRORS } from './resolution/interface/http-errors';
 import { ResolutionModule } from './resolution/resolution.module';
+import { RESOLUTION_OPERATIONS } from './resolution/interface/resolution.openapi';
+import { DATA_KEYS_OPERATIONS } from './keys/interface/data-keys.openapi';
+import { PRIVACY_OPERATIONS } from './privacy/interface/privacy.openapi';
 
 export const identityResolutionService: ServiceDefinition<IdentityResolutionConfig> = {
   name: 'identity-resolution',
@@ -26,5 +29,27 @@ export const identityResolutionService: ServiceDefinition<IdentityResolutionConf
   dataKeyStore: DataKeyStore,
   privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
   errors: { rules: IDENTITY_ERRORS },
+  api: () => ({
+    title: 'identity-resolution: customers by any identifier, merges and splits, matching, privacy requests, data keys',
+    version: '1.0.0',
+    errorCodes: [
+      ...new Set([
+        'invalid_request',
+        'invalid_json',
+        'unauthorized',
+        'forbidden',
+        'not_found',
+        'rate_limited',
+        'gone',
+        'incomplete',
+        'training_in_progress',
+        'invalid_identifier_type',
+        'configured_identifier_type',
+        'invalid_identity_rules',
+        ...IDENTITY_ERRORS.map((r) => r.code),
+      ]),
+    ].join(', '),
+    operations: [...RESOLUTION_OPERATIONS, ...PRIVACY_OPERATIONS, ...DATA_KEYS_OPERATIONS],
+  }),
   configureHttp: (app) => installLookupFastPath(app),
 };

@@ -8,6 +8,8 @@ import { SourceRepository } from './sources/infrastructure/source.repository';
 import type { IngestionConfig } from './config/ingestion.config';
 import { demoSources } from './demo-sources';
 import { configureRequestBodies, trackingApiErrors } from './collect/interface/request-body';
+import { TRACKING_API, trackingOperations } from './collect/interface/tracking.openapi';
+import { SOURCES_ADMIN_OPERATIONS } from './sources/interface/sources-admin.openapi';
 import { INGESTION_CONFIG } from './ingestion.tokens';
 import { IntakeErasureParticipant } from './privacy/application/handle-erasure/intake-erasure.participant';
 
@@ -36,6 +38,7 @@ export const ingestionService: ServiceDefinition<IngestionConfig> = {
   bodyParser: false,
   bodyLimit: 4 * MAX_BATCH_BYTES,
   errors: trackingApiErrors,
+  api: () => ({ ...TRACKING_API, operations: [...trackingOperations(), ...SOURCES_ADMIN_OPERATIONS] }),
   configureHttp: (app, config) => {
     configureRequestBodies(app.getHttpAdapter().getInstance(), { maxCompressionRatio: config.MAX_COMPRESSION_RATIO });
     // Browsers post from the site's own origin (analytics.js); no cookies are involved, the write

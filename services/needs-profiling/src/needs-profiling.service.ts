@@ -5,6 +5,7 @@ import { NEEDS_CONFIG } from './needs.tokens';
 import { needsPrivacy } from './privacy/application/handle-erasure/needs-privacy.participant';
 import { NEEDS_ERRORS } from './profiling/interface/http-errors';
 import { ProfilingModule } from './profiling/profiling.module';
+import { NEEDS_API } from './profiling/interface/needs.openapi';
 
 export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
   name: 'needs-profiling',
@@ -13,4 +14,5 @@ export const needsProfilingService: ServiceDefinition<NeedsProfilingConfig> = {
   imports: () => [ProfilingModule],
   privacy: needsPrivacy,
   errors: { rules: NEEDS_ERRORS },
+  api: () => NEEDS_API,
 };

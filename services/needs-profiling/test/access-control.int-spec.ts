@@ -1,22 +1,11 @@
 import { startService } from '@o2o/runtime';
-import { assertRouteAccess, serviceUnderTest, testEnvironment, uniqueId } from '@o2o/testing';
+import { describeRouteAccess, testEnvironment, uniqueId } from '@o2o/testing';
 import { loadNeedsProfilingConfig } from '../src/config/needs-profiling.config';
 import { needsProfilingService } from '../src/needs-profiling.service';
 
-/** Generated from the running service's routes: every route of needs-profiling refuses callers without its scope. */
-describe('needs-profiling access control (every route, real tokens from the local identity provider)', () => {
-  const run = uniqueId();
-  const sut = serviceUnderTest({
-    config: () => loadNeedsProfilingConfig(testEnvironment(run, 'needs-profiling')),
-    start: (config) => startService(needsProfilingService, config, 0),
-    joined: false,
-    timeoutMs: 120000,
-  });
-
-  // docs/security.md lists every route with what it requires; a route missing there fails too.
-  it(
-    'answers 401 without credentials, 403 without the scope, and lets the right scope through',
-    () => assertRouteAccess(sut.service),
-    120000,
-  );
+/** Generated from the running service's routes: every route of needs-profiling refuses callers without its scope and is in its OpenAPI document. */
+describeRouteAccess('needs-profiling', {
+  config: () => loadNeedsProfilingConfig(testEnvironment(uniqueId(), 'needs-profiling')),
+  start: (config) => startService(needsProfilingService, config, 0),
+  openRoutes: ['GET /openapi.json'],
 });

@@ -46,7 +46,6 @@ import { CostModelRegistry } from './costs/application/cost-model.registry';
 import { CostModelRepository } from './costs/infrastructure/cost-model.repository';
 import { StoredCostModel, StoredCostModelSchema } from './costs/infrastructure/cost-model.schema';
 import { CostModelController } from './costs/interface/cost-model.controller';
-import { OpenApiController } from './value-queries/interface/openapi.controller';
 
 /**
  * One feature module: live scoring, the model jobs and the API share the scorer and the model
@@ -69,7 +68,6 @@ import { OpenApiController } from './value-queries/interface/openapi.controller'
     CustomerValueController,
     ValueReportController,
     CostModelController,
-    OpenApiController,
   ],
   providers: [
     PurchaseSummaryRepository,

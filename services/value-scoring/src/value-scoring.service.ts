@@ -4,6 +4,7 @@ import type { ValueScoringConfig } from './config/value-scoring.config';
 import { valuePrivacy } from './privacy/application/handle-erasure/value-privacy.participant';
 import { ValueScoringModule } from './value-scoring.module';
 import { VALUE_CONFIG } from './value.tokens';
+import { VALUE_API } from './value-queries/interface/value-api.openapi';
 
 export const valueScoringService: ServiceDefinition<ValueScoringConfig> = {
   name: 'value-scoring',
@@ -16,4 +17,5 @@ export const valueScoringService: ServiceDefinition<ValueScoringConfig> = {
   configToken: VALUE_CONFIG,
   imports: () => [ValueScoringModule],
   privacy: valuePrivacy,
+  api: () => VALUE_API,
 };

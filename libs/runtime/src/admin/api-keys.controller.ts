@@ -4,7 +4,7 @@ import { ALL_SCOPES, ApiKeyStore, ApiKeyView, RequireScope, SCOPES } from '@o2o/
 import { notFound, parseBody } from '../http-problem';
 import { rotationSchema } from './rotation';
 
-const createSchema = z.strictObject({
+export const apiKeyCreateSchema = z.strictObject({
   /** Who the key is for (a team or system), shown in audits and the list. */
   owner: z.string().trim().min(1).max(200),
   scopes: z.array(z.enum(ALL_SCOPES as [string, ...string[]])).min(1),
@@ -26,7 +26,7 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   async create(@Body() body: unknown): Promise<ApiKeyView & { key: string }> {
-    const input = parseBody(createSchema, body);
+    const input = parseBody(apiKeyCreateSchema, body);
     const { key, view } = await this.keys.create({
       owner: input.owner,
       scopes: input.scopes,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AuditRecordView, AuditTrail, RequireScope, SCOPES } from '@o2o/auth';
 import { parseBody } from '../http-problem';
 
-const querySchema = z.strictObject({
+export const auditQuerySchema = z.strictObject({
   /** From this time (ISO 8601, inclusive). */
   from: z.iso.datetime({ offset: true }).optional(),
   /** Until this time (exclusive). */
@@ -24,7 +24,7 @@ export class AuditController {
 
   @Get()
   async list(@Query() query: unknown): Promise<{ records: AuditRecordView[]; next?: string }> {
-    const { from, to, after, limit } = parseBody(querySchema, query);
+    const { from, to, after, limit } = parseBody(auditQuerySchema, query);
     return this.trail.page({
       limit,
       ...(from ? { from: new Date(from) } : {}),

@@ -20,12 +20,12 @@ interface Lookup {
   identifiers: Identifier[];
 }
 
-const answerSchema = z.strictObject({
+export const answerSchema = z.strictObject({
   questionId: z.string().min(1).max(100),
   purpose: z.string().min(1).max(100),
   answer: z.union([z.string().min(1).max(200), z.number().finite(), z.boolean()]),
 });
-const outcomeSchema = z.strictObject({
+export const outcomeSchema = z.strictObject({
   outcome: z.enum(['accepted', 'declined']),
   campaignId: z.string().min(1).max(200),
   decisionId: z.string().min(1).max(200).optional(),

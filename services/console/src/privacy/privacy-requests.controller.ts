@@ -11,7 +11,7 @@ import { RequestWithSession, SessionGuard, sessionOf } from '../session/session.
 const LIST_KEY = 'console:privacy:requests';
 const requestIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/);
 
-const startSchema = z
+export const startSchema = z
   .strictObject({
     kind: z.enum(['erasure', 'export']),
     type: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'an identifier type'),

@@ -9,12 +9,11 @@ import { EventLogPublisher } from './infrastructure/event-log.publisher';
 import { IngestionMetrics } from './infrastructure/ingestion.metrics';
 import { SourceRateLimiter } from './infrastructure/source-rate-limiter';
 import { IntakeConsumer } from './interface/intake.consumer';
-import { OpenApiController } from './interface/openapi.controller';
 import { TrackingController } from './interface/tracking.controller';
 
 @Module({
   imports: [SourcesModule],
-  controllers: [TrackingController, IntakeConsumer, OpenApiController],
+  controllers: [TrackingController, IntakeConsumer],
   providers: [
     AcceptEventsHandler,
     AdmitEventsHandler,

@@ -15,9 +15,9 @@ import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';
 import { ReadContactsQuery, type ContactsAnswer } from '../application/read-contacts/read-contacts.query';
 
-const decisionBody = z.strictObject({ channel: slugSchema });
+export const decisionBody = z.strictObject({ channel: slugSchema });
 /** RFC draft Idempotency-Key: one key per decision the caller means to make. */
-const requestKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/, '8-200 letters, digits, . _ : -');
+export const requestKeySchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/, '8-200 letters, digits, . _ : -');
 
 /**
  * For the call-centre screen and the store clerk: who this is, and what to say or offer now.

@@ -30,9 +30,11 @@ function view(document: SegmentDocument) {
   };
 }
 
-const flowQuerySchema = z.strictObject({ hours: z.coerce.number().int().min(1).max(FLOW_RETENTION_HOURS).default(24) });
+export const flowQuerySchema = z.strictObject({ hours: z.coerce.number().int().min(1).max(FLOW_RETENTION_HOURS).default(24) });
 
-const editSchema = segmentDraftSchema.omit({ id: true }).extend({ id: z.string().optional() });
+export const segmentListQuery = pageQuerySchema.extend({ includeDeleted: z.enum(['true', 'false']).optional() });
+
+export const segmentEditSchema = segmentDraftSchema.omit({ id: true }).extend({ id: z.string().optional() });
 
 @Controller('v1/segments')
 export class SegmentsController {
@@ -102,7 +104,7 @@ export class SegmentsController {
   @RequireScope(SCOPES.segmentsWrite)
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown) {
-    const edit = parseBody(editSchema, body);
+    const edit = parseBody(segmentEditSchema, body);
     if (edit.id !== undefined && edit.id !== id)
       throw invalid([{ field: 'id', message: `the body names segment ${edit.id}, the path ${id}` }]);
     const draft = parseBody(segmentDraftSchema, { ...edit, id });
@@ -112,7 +114,7 @@ export class SegmentsController {
   @RequireScope(SCOPES.segmentsRead)
   @Get()
   async list(@Query() query: unknown) {
-    const { includeDeleted, ...page } = parseBody(pageQuerySchema.extend({ includeDeleted: z.enum(['true', 'false']).optional() }), query);
+    const { includeDeleted, ...page } = parseBody(segmentListQuery, query);
     const found = await this.segments.list(includeDeleted === 'true', {
       limit: page.limit + 1,
       ...(page.after !== undefined ? { after: page.after } : {}),

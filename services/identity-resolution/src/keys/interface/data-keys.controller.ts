@@ -4,7 +4,7 @@ import { RequireScope, SCOPES } from '@o2o/auth';
 import { parseBody } from '@o2o/runtime';
 import { DataKeyStore } from '../infrastructure/data-key.store';
 
-const subjectsBody = z.strictObject({
+export const subjectsBody = z.strictObject({
   /** `routing:<userId or anonymousId>` or `customer:<customer id>`. */
   subjects: z
     .array(z.string().regex(/^(routing|customer):.{1,600}$/s, 'routing:<id> or customer:<id>'))
@@ -12,7 +12,7 @@ const subjectsBody = z.strictObject({
     .max(5000),
 });
 
-const lookupBody = z.strictObject({
+export const lookupBody = z.strictObject({
   kids: z.array(z.string().min(1).max(200)).min(1).max(5000),
 });
 

@@ -7,7 +7,7 @@ import { SplitCustomerHandler } from '../application/split-customer/split-custom
 import { parseBody } from '@o2o/runtime';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
-const splitBody = z
+export const splitBody = z
   .object({
     /** Customers merged into this one to split off; all of them when absent. */
     customerIds: z.array(z.string().min(1)).min(1).optional(),
@@ -15,14 +15,14 @@ const splitBody = z
   })
   .default({ reason: 'split by an operator' });
 
-const mergeBody = z.strictObject({
+export const mergeBody = z.strictObject({
   /** The other customer: merged into this one, or this one into it (the older survives). */
   customerId: z.string().min(1).max(200),
   /** Why they are one person: recorded on the merge, in the history and on customer.merged. */
   reason: z.string().trim().min(1).max(500),
 });
 
-const migrationBody = z
+export const migrationBody = z
   .strictObject({
     /** The previous answer's next. */
     after: z.string().min(1).optional(),

@@ -5,12 +5,12 @@ import { ReviewQueueRepository } from '../infrastructure/review-queue.repository
 import { parseBody } from '@o2o/runtime';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
-const listQuery = z.object({
+export const reviewListQuery = z.object({
   status: z.enum(['pending', 'accepted', 'rejected']).default('pending'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   customerId: z.string().min(1).optional(),
 });
-const decisionBody = z.object({ note: z.string().max(1000).optional() }).default({});
+export const reviewDecisionBody = z.object({ note: z.string().max(1000).optional() }).default({});
 
 @Controller('v1/review')
 export class ReviewController {
@@ -23,7 +23,7 @@ export class ReviewController {
   @RequireScope(SCOPES.matchingRead)
   @Get()
   async list(@Query() query: unknown) {
-    const { status, limit, customerId } = parseBody(listQuery, query);
+    const { status, limit, customerId } = parseBody(reviewListQuery, query);
     const items = await this.reviews.list(status, limit, customerId);
     return {
       items: items.map((r) => ({
@@ -44,7 +44,7 @@ export class ReviewController {
   @Post(':id/accept')
   @HttpCode(200)
   accept(@Param('id') id: string, @Body() body: unknown) {
-    const { note } = parseBody(decisionBody, body);
+    const { note } = parseBody(reviewDecisionBody, body);
     return this.decide.accept(id, note);
   }
 
@@ -52,7 +52,7 @@ export class ReviewController {
   @Post(':id/reject')
   @HttpCode(200)
   reject(@Param('id') id: string, @Body() body: unknown) {
-    const { note } = parseBody(decisionBody, body);
+    const { note } = parseBody(reviewDecisionBody, body);
     return this.decide.reject(id, note);
   }
 }

@@ -6,7 +6,7 @@ import { channelSchema } from '@o2o/contracts';
 import { newSigningSecret, newSourceId, newWriteKey } from '../domain/source-credentials';
 import { SourceRepository, SourceView } from '../infrastructure/source.repository';
 
-const createSourceSchema = z.strictObject({
+export const createSourceSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   channel: channelSchema,
   /** Require an HMAC-SHA256 signature of each request body. */
