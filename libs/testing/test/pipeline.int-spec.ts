@@ -20,7 +20,7 @@ describe('pipeline end to end (five processes, real servers)', () => {
     for (const name of services) {
       // value-scoring's scheduled tier walk republishes every customer's state under its own trace; racing the
       // purchase, it may be the message that enters the segment, so it is off here (its own specs cover it).
-      const scheduler = name === 'value-scoring' ? { SCHEDULER_ENABLED: 'false' } : {};
+      const scheduler: Record<string, string> = name === 'value-scoring' ? { SCHEDULER_ENABLED: 'false' } : {};
       running.push(
         await startServiceProcess(name, testEnvironment(run, name, { INGESTION_DEMO_SOURCES: 'true', LOG_LEVEL: 'warn', ...scheduler })),
       );
