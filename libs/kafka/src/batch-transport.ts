@@ -113,7 +113,7 @@ export interface BatchTransportOptions {
   /**
    * Every handler call in a Kafka transaction with its batch's offsets (exactly-once.ts): what
    * it publishes, its dead letters and its progress commit together. With concurrentTopics, one
-   * transaction for all the calls of a fetch (their writer combines them).
+   * transaction for all the calls of a fetch's wave (one call per topic; their writer combines them).
    */
   exactlyOnce?: ExactlyOnceBatches | undefined;
 }
@@ -325,7 +325,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (payload.batch.messages.length === 0) return;
     // A slow store can keep one batch busy longer than the session timeout; heartbeats while it
     // waits and works keep the group from handing the partition to another instance mid-batch.
-    const beat = setInterval(() => void payload.heartbeat().catch((error: unknown) => this.noteHeartbeatError(error)), 3000);
+    const beat = setInterval(
+      () =>
+        void payload.heartbeat().then(
+          // Accepted again (the coordinator came back without a rejoin): nothing to yield to.
+          () => (this.rebalancing = false),
+          (error: unknown) => this.noteHeartbeatError(error),
+        ),
+      3000,
+    );
     try {
       await this.gather(payload);
     } finally {
