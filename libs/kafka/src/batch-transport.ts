@@ -18,7 +18,7 @@ import { decodeGroup, parseGroup, subjectsOf } from './transport/message-decoder
 import { endSpans, traceItems } from './transport/message-tracing';
 import { OffsetCommitter, SharedFlush } from './transport/offset-commits';
 import { DeadLetter, DecodedItem, messageCount, PartitionBatch } from './transport/partition-batch';
-import { PartitionGatherer } from './transport/partition-gatherer';
+import { PartitionGatherer, wavesOf } from './transport/partition-gatherer';
 import { RetryPolicy } from './transport/retry-policy';
 
 export type {
@@ -32,7 +32,14 @@ export type {
 } from './transport/consumed-batch';
 export { KafkaBatchContext } from './transport/consumed-batch';
 
+/**
+ * Bounds of one handler call. The slowest call per message measured in the pipeline bench on a
+ * loaded machine is ~12.5 ms per message (docs/performance.md, "Bounded calls"): 500 messages
+ * keep a call near 6 s, a fifth of the 30 s session timeout. The byte bound (512 KiB, ~750
+ * envelopes of 700 bytes) binds first only for bulky messages (snapshots, sealed states).
+ */
 const DEFAULT_MAX_BATCH_MESSAGES = 500;
+const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 const DEFAULT_PARTITIONS_CONCURRENCY = 64;
 
 @Catch()
@@ -73,8 +80,13 @@ export interface BatchTransportOptions {
    * is assigned, so that a fetch is handled in one call per topic.
    */
   partitionsConsumedConcurrently?: number;
-  /** Upper bound of messages in one handler call (whole partition batches are combined up to it). */
+  /**
+   * Upper bound of messages in one handler call: whole partition batches are combined up to it,
+   * a bigger partition batch is sliced (in order; each slice commits its own offsets).
+   */
   maxBatchMessages?: number;
+  /** Upper bound of bytes (keys and values) in one handler call, as maxBatchMessages; a single bigger message goes alone. */
+  maxBatchBytes?: number;
   /**
    * Start the calls of one fetch's topics together instead of one after the other; the next
    * fetch's calls still wait for all of them. For services whose handlers of several topics
@@ -101,7 +113,7 @@ export interface BatchTransportOptions {
   /**
    * Every handler call in a Kafka transaction with its batch's offsets (exactly-once.ts): what
    * it publishes, its dead letters and its progress commit together. With concurrentTopics, one
-   * transaction for all the calls of a fetch (their writer combines them).
+   * transaction for all the calls of a fetch's wave (one call per topic; their writer combines them).
    */
   exactlyOnce?: ExactlyOnceBatches | undefined;
 }
@@ -133,6 +145,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private crashed: Error | undefined;
   /** Set by close(): a consumer that crashes from then on is neither restarted by kafkajs nor by us. */
   private closed = false;
+  /** A heartbeat of this generation was refused for a rebalance: the rest of a sliced fetch is left for after it. */
+  private rebalancing = false;
   private lagPoller: LagPoller | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   /** Handler calls run one after another: the tail of that chain. */
@@ -155,7 +169,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       metrics,
       closing: () => this.closed,
     });
-    this.gatherer = new PartitionGatherer(options.maxBatchMessages ?? DEFAULT_MAX_BATCH_MESSAGES, (groups) => this.flush(groups));
+    this.gatherer = new PartitionGatherer(
+      { maxMessages: options.maxBatchMessages ?? DEFAULT_MAX_BATCH_MESSAGES, maxBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES },
+      (groups) => this.flush(groups),
+      () => this.closed || this.rebalancing,
+    );
     this.deadLetters = new DeadLetterSender({
       publisher: options.publisher,
       names,
@@ -238,7 +256,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       retry: { retries: 5, restartOnFailure: async () => !this.closed },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.resolveJoined());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.rebalancing = false;
+      this.resolveJoined();
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       this.options.logger.error({ err: error, groupId, restart: event.payload.restart }, 'kafka consumer crashed');
@@ -304,12 +325,26 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (payload.batch.messages.length === 0) return;
     // A slow store can keep one batch busy longer than the session timeout; heartbeats while it
     // waits and works keep the group from handing the partition to another instance mid-batch.
-    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
+    const beat = setInterval(
+      () =>
+        void payload.heartbeat().then(
+          // Accepted again (the coordinator came back without a rejoin): nothing to yield to.
+          () => (this.rebalancing = false),
+          (error: unknown) => this.noteHeartbeatError(error),
+        ),
+      3000,
+    );
     try {
       await this.gather(payload);
     } finally {
       clearInterval(beat);
     }
+  }
+
+  /** kafkajs's isRebalancing: the group wants its members back; the rest of a sliced fetch waits for the new generation. */
+  private noteHeartbeatError(error: unknown): void {
+    const type = (error as { type?: unknown } | null)?.type;
+    if (type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION') this.rebalancing = true;
   }
 
   /**
@@ -337,9 +372,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       );
     if (this.options.concurrentTopics) {
       const exactlyOnce = this.options.exactlyOnce;
-      this.running = this.running.then(() =>
-        exactlyOnce ? this.flushExactlyOnce(exactlyOnce, groups, settle) : Promise.all(groups.map(settle)).then(() => undefined),
-      );
+      // One topic's calls (and so one partition's slices) never run together: wave after wave.
+      for (const wave of wavesOf(groups))
+        this.running = this.running.then(() =>
+          exactlyOnce ? this.flushExactlyOnce(exactlyOnce, wave, settle) : Promise.all(wave.map(settle)).then(() => undefined),
+        );
       return;
     }
     for (const group of groups) this.running = this.running.then(() => settle(group));
@@ -387,8 +424,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * this member still owns. Steps that wait for the infrastructure hold the call; a call whose
    * partitions went to another member returns without committing anything.
    */
-  private async processGroup(group: PartitionBatch[], shared?: SharedFlush): Promise<void> {
+  private async processGroup(gathered: PartitionBatch[], shared?: SharedFlush): Promise<void> {
     const started = process.hrtime.bigint();
+    const group = gathered.filter((m) => !m.skip?.());
     const [first] = group;
     if (!first) return;
     const { contractName, definition } = first;

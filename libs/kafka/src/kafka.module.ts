@@ -88,6 +88,7 @@ export interface ConsumerSettings {
   retries: number;
   partitionsConsumedConcurrently?: number;
   maxBatchMessages?: number;
+  maxBatchBytes?: number;
   concurrentTopics?: boolean;
   skipSubjects?: BatchTransportOptions['skipSubjects'];
   /** Data keys to open sealed messages and seal dead letters with (libs/runtime provides DATA_KEYS). */
@@ -112,6 +113,7 @@ export function connectBatchTransport(app: INestApplication, settings: ConsumerS
     retries: settings.retries,
     partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
     maxBatchMessages: settings.maxBatchMessages,
+    maxBatchBytes: settings.maxBatchBytes,
     concurrentTopics: settings.concurrentTopics,
     skipSubjects: settings.skipSubjects,
     dataKeys: settings.dataKeys ?? undefined,

@@ -87,7 +87,11 @@ const brokers = env['KAFKA_BROKERS']?.split(',') ?? [];
 const topic = (name: string) => `${run}.${name}`;
 const group = 'transport-test';
 
-async function startApp(prefix = `${run}.`, partitions = 1): Promise<{ app: INestApplication; transport: KafkaBatchTransport }> {
+async function startApp(
+  prefix = `${run}.`,
+  partitions = 1,
+  bounds: { maxBatchMessages?: number; maxBatchBytes?: number } = {},
+): Promise<{ app: INestApplication; transport: KafkaBatchTransport }> {
   const logger = createLogger({ service: 'kafka-lib-test', level: 'warn' });
   const metrics = new PlatformMetrics('kafka-lib-test');
   @Module({
@@ -103,7 +107,7 @@ async function startApp(prefix = `${run}.`, partitions = 1): Promise<{ app: INes
   })
   class TestModule {}
   const app = await NestFactory.create(TestModule, new FastifyAdapter(), { logger: false });
-  const transport = connectBatchTransport(app, { groupId: group, fromBeginning: true, retries: 1 });
+  const transport = connectBatchTransport(app, { groupId: group, fromBeginning: true, retries: 1, ...bounds });
   await app.init();
   await app.startAllMicroservices();
   await transport.whenJoined();
@@ -289,6 +293,81 @@ describe('KafkaBatchTransport over several partitions (real Kafka)', () => {
     expect(letter.headers[deadLetterHeaders.reason]).toBe('business-rule');
     expect(seen.completed).toEqual(expect.arrayContaining(ids.filter((id) => id !== refused)));
     expect(spy.on(`${prefix}dlq.transport-test.v1`).filter((m) => m.key?.startsWith('c-mixed-'))).toHaveLength(0);
+  });
+});
+
+describe('KafkaBatchTransport with bounded calls (real Kafka)', () => {
+  const prefix = `${run}b.`;
+  let app: INestApplication;
+  let publisher: KafkaPublisher;
+  let spy: TopicSpy;
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+
+  beforeAll(async () => {
+    ({ app } = await startApp(prefix, 2, { maxBatchMessages: 7 }));
+    publisher = app.get(KafkaPublisher);
+    spy = await TopicSpy.start(brokers, [`${prefix}dlq.transport-test.v1`]);
+  });
+
+  afterAll(async () => {
+    seen.delayMs = 0;
+    await spy?.stop();
+    await app?.close();
+  });
+
+  it('slices a fetched partition batch into calls of at most the bound, each message once and in order, a poison one dead-lettered, every offset committed', async () => {
+    seen.batches.length = 0;
+    // The first call is held while the rest is produced, so the next fetch brings partition batches far above the bound.
+    seen.delayMs = 500;
+    const first = uniqueId('c-bfirst-');
+    await publisher.publish([{ topic: topics.identitySnapshots, events: [{ key: first, event: snapshot(first) }] }]);
+    await expectEventually(() => expect(seen.calls.some((c) => c.includes(first))).toBe(true), { intervalMs: 20 });
+    const refused = uniqueId('c-brefused-');
+    seen.rejectCustomer.add(refused);
+    const ids = Array.from({ length: 120 }, (_, i) => (i === 50 ? refused : `c-bounded-${i}`));
+    // Few keys, so each partition gets long runs of one key whose order the handler must see.
+    await publisher.publish([
+      { topic: topics.identitySnapshots, events: ids.map((id, i) => ({ key: `k-bounded-${i % 3}`, event: snapshot(id) })) },
+    ]);
+    const delivered = ids.filter((id) => id !== refused);
+    await expectEventually(() => expect(seen.completed).toEqual(expect.arrayContaining(delivered)));
+    await expectEventually(() => expect(spy.on(`${prefix}dlq.transport-test.v1`).filter((m) => m.key === 'k-bounded-2')).toHaveLength(1));
+    seen.delayMs = 0;
+
+    const calls = seen.batches.filter((b) => b.positions.some((p) => p.id?.startsWith('c-bounded-') || p.id === refused));
+    expect(Math.max(...calls.map((b) => b.positions.length))).toBeLessThanOrEqual(7);
+    // 119 messages in calls of at most 7 on 2 partitions: sliced, not one call per partition batch.
+    expect(calls.length).toBeGreaterThanOrEqual(Math.ceil(120 / 7));
+    const positions = calls.flatMap((b) => b.positions);
+    // Each message handed on once (nothing retried by a slice failing), each partition in offset order.
+    expect(
+      positions
+        .filter((p) => p.id?.startsWith('c-bounded-'))
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual([...delivered].sort());
+    const last = new Map<number, number>();
+    for (const p of positions) {
+      expect(p.offset).toBeGreaterThan(last.get(p.partition) ?? -1);
+      last.set(p.partition, p.offset);
+    }
+    // Per key, the handler saw the events in the order they were produced.
+    for (const key of [0, 1, 2]) {
+      const produced = ids.filter((id, i) => i % 3 === key && id !== refused);
+      const handled = positions.map((p) => p.id).filter((id): id is string => id !== null && produced.includes(id));
+      expect(handled).toEqual(produced);
+    }
+
+    const admin = kafka.admin();
+    await admin.connect();
+    await expectEventually(async () => {
+      const [committed] = await admin.fetchOffsets({ groupId: `${prefix}${group}`, topics: [`${prefix}${topics.identitySnapshots.name}`] });
+      const end = await admin.fetchTopicOffsets(`${prefix}${topics.identitySnapshots.name}`);
+      const byPartition = (list: Array<{ partition: number; offset: string }>) =>
+        Object.fromEntries(list.map((p) => [p.partition, p.offset]));
+      expect(byPartition(committed?.partitions ?? [])).toEqual(byPartition(end));
+    });
+    await admin.disconnect();
   });
 });
 

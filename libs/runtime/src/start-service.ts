@@ -315,6 +315,7 @@ export async function startService<C extends ServiceConfig>(
     retries: config.KAFKA_BATCH_RETRIES,
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
     maxBatchMessages: config.KAFKA_BATCH_MAX_MESSAGES,
+    maxBatchBytes: config.KAFKA_BATCH_MAX_BYTES,
     concurrentTopics: definition.concurrentTopics ?? false,
     skipSubjects: app.get(ErasureRegistry, { strict: false }).skipper(),
     dataKeys: app.get<DataKeySource | null>(DATA_KEYS, { strict: false }),

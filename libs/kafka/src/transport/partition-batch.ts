@@ -22,6 +22,12 @@ export interface PartitionBatch {
   definition: TopicDefinition;
   /** Set when a rebalance gave the partition to another member while the call was retried. */
   stale: boolean;
+  /**
+   * A slice of a bigger partition batch (partition-gatherer) says it is to be left out when its
+   * call starts: an earlier slice failed or lost its partition, or the rest of the fetch is left
+   * to the next one. Left out: neither handled nor committed, settled with its call.
+   */
+  skip?: () => boolean;
   settle: { resolve: () => void; reject: (error: unknown) => void };
 }
 
