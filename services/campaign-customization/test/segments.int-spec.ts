@@ -1,3 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { startTelemetry, stopTelemetry } from '@o2o/observability';
+import type { Connection } from 'mongoose';
+import { ApplyProfileChangesHandler } from '../src/profiles/application/apply-profile-changes/apply-profile-changes.handler';
+import { emptyState, type CustomerState } from '../src/profiles/domain/customer-state';
+import { toDocument, type CustomerDocument } from '../src/profiles/infrastructure/customer-state.document';
 import { CustomerStateRepository } from '../src/profiles/infrastructure/customer-state.repository';
 import { CampaignTestKit, consentUpdated, customerMerged, expectEventually, topics, trackEvent, valueScored } from './campaign-test-kit';
 
@@ -34,6 +41,43 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
     // Published changes leave the outbox (by exact entry, without a version condition).
     const customers = kit.service.app.get(CustomerStateRepository);
     await expectEventually(async () => expect((await customers.find([c])).get(c)?.state.outbox).toEqual([]));
+  });
+
+  it("publishes a change left in the outbox (written, never published) under its cause's trace", async () => {
+    const c = id('c-outbox');
+    const traceId = randomBytes(16).toString('hex');
+    const changedAt = new Date().toISOString();
+    const state: CustomerState = {
+      ...emptyState(c),
+      sequence: 1,
+      memberships: { 'value-tier-a': 1 },
+      outbox: [
+        {
+          segmentId: 'value-tier-a',
+          segmentVersion: 1,
+          change: 'entered',
+          reason: 'value.tier = A',
+          changedAt,
+          sequence: 1,
+          causationId: `${c}-cause`,
+          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        },
+      ],
+    };
+    const customers = kit.service.app.get<Connection>(getConnectionToken()).collection<CustomerDocument>('customers');
+    await customers.insertOne(toDocument(state, 1, new Date(Date.now() - 60_000)));
+    // What the stale-outbox sweep does: a batch with nothing to apply, and no trace of its own.
+    startTelemetry({ serviceName: 'campaign-customization-test' });
+    try {
+      await kit.service.app.get(ApplyProfileChangesHandler).execute([{ kind: 'flush', customerId: c }]);
+    } finally {
+      await stopTelemetry();
+    }
+    const [entered] = await kit.waitForMemberships(c, 1);
+    expect(entered).toMatchObject({ segmentId: 'value-tier-a', change: 'entered', sequence: 1, changedAt });
+    const published = kit.spy.on(kit.topic(topics.segmentMembership)).find((m) => m.key === c);
+    expect(published?.value).toMatchObject({ causationid: `${c}-cause` });
+    expect(published?.headers['traceparent']?.split('-')[1]).toBe(traceId);
   });
 
   it('changes nothing when input is redelivered', async () => {

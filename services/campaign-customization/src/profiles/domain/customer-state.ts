@@ -23,6 +23,11 @@ export interface OutboxEntry extends MembershipChange {
   /** Envelope id of the event that caused the change (absent for back-fills and recovery). */
   causationId?: string;
   correlationId?: string;
+  /**
+   * W3C traceparent of the cause, kept with the entry so that a later publication (a batch
+   * redelivered after the write, the stale-outbox sweep) continues the cause's trace.
+   */
+  traceparent?: string;
 }
 
 /** Goal events seen before any exposure to the campaign (the topics are not ordered with each other). */

@@ -4,7 +4,7 @@ import type { Context } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
 import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
-import { InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
+import { extractTraceContext, injectTraceContext, InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import type { ProfileLimitName, ProfileLimits } from '../../../shared-kernel/domain/profile.projection';
@@ -120,9 +120,11 @@ export class ApplyProfileChangesHandler {
           limited.set(customerId, set);
         },
       });
+      const sequences = new Map([...working].map(([id, w]) => [id, w.state.sequence]));
       const batch = new ProfileBatch<Context>(working, segments, campaigns, now, limitsFor);
       for (const change of changes) batch.apply(change);
       batch.recomputeMemberships();
+      keepCauseTraces(working, sequences);
       const dirty = batch.dirty();
       const matched = await this.customers.write(dirty);
       const wrote = Date.now();
@@ -216,7 +218,7 @@ export class ApplyProfileChangesHandler {
         flow.push({ eventId: id, segmentId: entry.segmentId, change: entry.change, changedAt: entry.changedAt });
         events.push({
           key: customerId,
-          trace: w.trace,
+          trace: entry.traceparent !== undefined ? extractTraceContext({ traceparent: entry.traceparent }) : w.trace,
           event: createEnvelope({
             // Deterministic: a re-publication after a crash or a lost clear carries the same id.
             id,
@@ -261,5 +263,22 @@ export class ApplyProfileChangesHandler {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * The membership changes this batch queued keep the trace of their cause: the outbox may be
+ * published by a later batch (a redelivery finds the changes applied and carries no trace of
+ * its own) or by the stale-outbox sweep, and the change must still continue the cause's trace.
+ */
+function keepCauseTraces(working: ReadonlyMap<string, Working>, sequenceBefore: ReadonlyMap<string, number>): void {
+  for (const [customerId, w] of working) {
+    if (w.trace === undefined) continue;
+    const from = sequenceBefore.get(customerId) ?? 0;
+    const fresh = (entry: OutboxEntry) => entry.sequence > from && entry.traceparent === undefined;
+    if (!w.state.outbox.some(fresh)) continue;
+    const { traceparent } = injectTraceContext(w.trace);
+    if (traceparent === undefined) continue;
+    w.state = { ...w.state, outbox: w.state.outbox.map((entry) => (fresh(entry) ? { ...entry, traceparent } : entry)) };
   }
 }
