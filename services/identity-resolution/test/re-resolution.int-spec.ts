@@ -177,6 +177,7 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
       reviews: [],
       sharedIdentifiers: [],
       relations: [],
+      marks: [],
       moves: [
         {
           recordId: `tr_${p}`,

@@ -77,6 +77,8 @@ describe('BatchResolver', () => {
       expect.objectContaining({ survivorId: survivor, mergedId: customerIdFor({ type: 'loyaltyCard', value: 'L1' }) }),
     ]);
     expect(plan.outcomes[2]).toMatchObject({ kind: 'resolved', customerId: survivor });
+    // A deterministic merge is not the matcher's word: nothing for re-resolution to undo.
+    expect(plan.marks).toEqual([]);
   });
 
   it('sends a merge past the cluster size cap to review instead', () => {
@@ -373,6 +375,16 @@ describe('BatchResolver', () => {
     const c = resolve('k3', { firstName: 'Jonathan', lastName: 'Smithers', birthday: '1984-03-07', phone: '0412 555 123' });
     // Seen at the same time: the survivor is the smaller id.
     expect(c.merges.map((m) => [m.survivorId, m.mergedId])).toEqual([[a.newCustomers[0]?.id, b.newCustomers[0]?.id].sort()]);
+    // The matcher's merge: the merged customer's record is marked so a later estimate can undo it.
+    const mergedId = c.merges[0]?.mergedId ?? '';
+    expect(c.marks).toEqual([
+      expect.objectContaining({
+        origins: [mergedId],
+        linked: expect.objectContaining({ merged: { customerId: mergedId, origins: [mergedId] } }),
+      }),
+    ]);
+    const mergedRecord = [...a.newRecords, ...b.newRecords].find((r) => r.customerId === mergedId)?.id ?? '';
+    expect(state.records.get(mergedRecord)?.linked?.merged?.customerId).toBe(mergedId);
   });
 
   it('reviews rather than merges two customers one record links when their records contradict each other', () => {
@@ -694,6 +706,143 @@ describe('BatchResolver', () => {
           time: '2024-02-01T00:00:00.000Z',
         }).moves,
       ).toEqual([]);
+    });
+
+    it('marks a probabilistic merge of two customers as reversible, and undoes it when a later estimate no longer holds it', () => {
+      // Two strangers sharing a first name and a birth date (FEBRL 2's Georgia Tippins and Georgia
+      // Dudek), each a customer of its own, merged by the re-match after an estimate that put the pair over the bar.
+      const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
+      const tippins = {
+        ...georgia,
+        lastName: 'Tippins',
+        address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' },
+      };
+      const dudek = {
+        ...georgia,
+        lastName: 'Dudek',
+        address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
+      };
+      const traitsOf = (traits: Record<string, unknown>) => {
+        const found = personalTraitsOf({ type: 'identify', traits });
+        if (found === undefined) throw new Error('no personal traits');
+        return found;
+      };
+      const score = scorePair(prepareRecord('a', traitsOf(tippins)), prepareRecord('b', traitsOf(dudek)), initial, noTerms).totalWeight;
+      const strict = { ...initial, version: 'strict', thresholds: { autoMerge: score + 20, review: score + 19 } };
+      const lax = { ...initial, version: 'lax', thresholds: { autoMerge: score - 1, review: score - 2 } };
+      const state = emptyState();
+      const first = resolvedId(
+        new BatchResolver(state, settings({}, strict)).resolve([
+          event({ type: 'identify', anonymousId: 'g1', traits: tippins }, '2024-01-01T00:00:00.000Z'),
+        ]),
+      );
+      // Dudek's customer holds two records, joined by her anonymous id (a deterministic link): they leave together.
+      const second = new BatchResolver(state, settings({}, strict)).resolve([
+        event({ type: 'identify', anonymousId: 'g2', traits: dudek }, '2024-01-02T00:00:00.000Z'),
+        event({ type: 'identify', anonymousId: 'g2', traits: { ...dudek, lastName: 'Dudeck' } }, '2024-01-03T00:00:00.000Z'),
+      ]);
+      const other = resolvedId(second);
+      const dudekRecords = second.newRecords.map((r) => r.id).sort();
+      expect(dudekRecords).toHaveLength(2);
+      expect(other).not.toBe(first);
+
+      const merging = new BatchResolver(state, settings({}, lax)).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:lax',
+        time: '2024-02-01T00:00:00.000Z',
+      });
+      expect(merging.merges).toEqual([expect.objectContaining({ survivorId: first, mergedId: other })]);
+      const mergeScore = merging.merges[0]?.link.score ?? Number.NaN;
+      expect(mergeScore).toBeGreaterThanOrEqual(lax.thresholds.autoMerge);
+      // The merged customer's records, and only those, are marked as joined on the matcher's word, with the merge's weight and version.
+      expect(merging.marks).toEqual([
+        expect.objectContaining({
+          origins: [other],
+          linked: expect.objectContaining({
+            score: mergeScore,
+            parametersVersion: 'lax',
+            identifiers: [{ type: 'anonymousId', value: 'g2' }],
+            merged: { customerId: other, origins: [other] },
+          }),
+        }),
+      ]);
+      const mark = merging.marks[0]?.linked;
+      for (const id of dudekRecords) expect(state.records.get(id)?.linked).toEqual(mark);
+      const tippinsRecord = [...state.records.keys()].find((id) => !dudekRecords.includes(id)) ?? '';
+      expect(state.records.get(tippinsRecord)?.linked).toBeUndefined();
+      expect(state.customers.get(first)?.members).toContain(`record:${mark?.eventId ?? ''}`);
+      // Under the same parameters the merge holds: re-examined, nothing moves.
+      expect(
+        new BatchResolver(state, settings({}, lax)).rematch([...state.records.keys()].sort(), {
+          id: 'rematch:lax-again',
+          time: '2024-02-02T00:00:00.000Z',
+        }).moves,
+      ).toEqual([]);
+
+      // The next estimate puts the pair below the bar (and below the review bar): the merge is undone.
+      const far = { ...initial, version: 'far', thresholds: { autoMerge: score + 2, review: score + 1 } };
+      const undoing = new BatchResolver(state, settings({}, far)).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:far',
+        time: '2024-03-01T00:00:00.000Z',
+      });
+      expect(undoing.moves).toEqual([
+        expect.objectContaining({
+          recordId: dudekRecords[0],
+          recordIds: dudekRecords,
+          origins: [other],
+          fromId: first,
+          identifiers: [{ type: 'anonymousId', value: 'g2' }],
+          moves: 1,
+        }),
+      ]);
+      const move = undoing.moves[0];
+      expect(move?.toId).toBeUndefined();
+      expect(move?.reason).toMatch(
+        new RegExp(
+          `^re-resolved: the matcher's merge of ${other} \\(weight [-\\d.]+, parameters lax\\) no longer holds: no record of ${first} scores its records at the auto-merge bar`,
+        ),
+      );
+      expect(undoing.merges).toEqual([]);
+      expect(undoing.reviews).toEqual([]);
+      for (const id of dudekRecords) expect(state.current(state.records.get(id)?.customerId ?? '')).toBe(move?.partId);
+      expect(state.current(state.records.get(tippinsRecord)?.customerId ?? '')).toBe(first);
+      expect(state.current(state.owners.get('anonymousId:g2')?.customerId ?? '')).toBe(move?.partId);
+      expect(state.current(state.owners.get('anonymousId:g1')?.customerId ?? '')).toBe(first);
+      expect(state.customers.get(first)?.members.some((member) => member.startsWith('record:'))).toBe(false);
+      expect(state.identifiersOf(first).map((i) => i.value)).toEqual(['g1']);
+      // Bounded: the records moved once and stay; the two are not merged again under these parameters.
+      const again = new BatchResolver(state, settings({}, far)).rematch([...state.records.keys()].sort(), {
+        id: 'rematch:far-again',
+        time: '2024-03-02T00:00:00.000Z',
+      });
+      expect(again.moves).toEqual([]);
+      expect(again.merges).toEqual([]);
+    });
+
+    it("marks the records of a customer merged after a concurrent creation, the event's own record among them", () => {
+      const state = emptyState();
+      const strict = { ...initialMatchParameters('strict'), thresholds: { autoMerge: 1000, review: 999 } };
+      const a = resolvedId(
+        new BatchResolver(state, settings({}, strict)).resolve([
+          event({ type: 'identify', anonymousId: 'c1', traits: person }, '2024-01-01T00:00:00.000Z'),
+        ]),
+      );
+      // Created in an earlier round of the same batch (another instance wrote the lookalike meanwhile): matched again.
+      const round1 = new BatchResolver(state, settings()).resolve([
+        event({ type: 'identify', anonymousId: 'c2', traits: { email: 'jon@mail.org' } }, '2024-01-02T00:00:00.000Z'),
+      ]);
+      const b = resolvedId(round1);
+      const round2 = new BatchResolver(state, settings(), new Set([b])).resolve([
+        event({ type: 'identify', anonymousId: 'c2', traits: { ...person, firstName: 'Jon' } }, '2024-01-02T00:00:00.000Z'),
+      ]);
+      expect(round2.merges).toEqual([
+        expect.objectContaining({ survivorId: a, mergedId: b, reason: expect.stringMatching(/concurrently/) }),
+      ]);
+      // The event's own record belongs to the merged customer: stored under it, and marked.
+      const record = round2.newRecords[0];
+      expect(record?.customerId).toBe(b);
+      expect(record?.linked).toMatchObject({ merged: { customerId: b }, parametersVersion: 'test' });
+      expect(round2.marks).toHaveLength(1);
+      expect(state.customers.get(a)?.members).toContain(`record:${record?.linked?.eventId ?? ''}`);
     });
 
     it('re-resolves the linked records of customers merged, as evidence arrives', () => {

@@ -27,7 +27,10 @@ import {
   customerIdFor,
   GraphCustomer,
   GraphIdentifier,
+  LinkedByMatcher,
   LinkEvidence,
+  MERGE_LINK_PREFIX,
+  PlannedMark,
   PlannedMerge,
   PlannedMove,
   PlannedRelation,
@@ -143,6 +146,8 @@ export interface ResolutionPlan {
   readonly relations: PlannedRelation[];
   /** Records re-resolution moved out of a customer (each followed by its merge, when it joins another). */
   readonly moves: PlannedMove[];
+  /** Customers the matcher merged into another: their records marked as joined on its word, so re-resolution re-examines the merge. */
+  readonly marks: PlannedMark[];
   /** One per input event, in order. */
   readonly outcomes: EventOutcome[];
 }
@@ -183,6 +188,7 @@ export class BatchResolver {
     sharedIdentifiers: [],
     relations: [],
     moves: [],
+    marks: [],
     outcomes: [],
   };
 
@@ -246,7 +252,9 @@ export class BatchResolver {
    * two customers cannot simply be joined (their records contradict each other: otherwise the
    * ordinary re-match merges them). A record nothing of its customer supports, beside one that
    * names someone else, is split off on its own. Bounded: a record moves at most
-   * MAX_RECORD_MOVES times, so records never oscillate.
+   * MAX_RECORD_MOVES times, so records never oscillate. A record that came over in a probabilistic
+   * merge of its whole customer (linked.merged) is judged and moved with the rest of that
+   * customer's records: the merge itself is what is re-examined.
    */
   private moveIfBetterElsewhere(event: ResolverEvent, recordId: string, stored: StoredTraitRecord, candidate?: Candidate): boolean {
     const matching = this.settings.matching;
@@ -255,6 +263,8 @@ export class BatchResolver {
     const fromId = this.state.current(stored.customerId);
     const member = `record:${linked.eventId}`;
     if (this.state.customers.get(fromId)?.members.includes(member) !== true) return false;
+    const group = this.movingTogether(recordId, stored, fromId);
+    const moving = new Set(group.map(([id]) => id));
     const { autoMerge, review } = matching.parameters.thresholds;
     const householdsAbsent = matching.parameters.households?.present === false;
     let support = Number.NEGATIVE_INFINITY;
@@ -263,13 +273,15 @@ export class BatchResolver {
     let contradicted = false;
     let others = 0;
     for (const [id, other] of this.state.records) {
-      if (id === recordId || this.state.current(other.customerId) !== fromId) continue;
+      if (moving.has(id) || this.state.current(other.customerId) !== fromId) continue;
       others += 1;
-      const score = scorePair(stored.record, other.record, matching.parameters, matching.termFrequencies);
-      best = Math.max(best, score.totalWeight);
-      if (householdsAbsent || agreesOnIndividualTrait(score) || sharePersonalMobile(stored.record, other.record))
-        support = Math.max(support, score.totalWeight);
-      if (score.totalWeight < review && contradictsOnIndividualTrait(score)) contradicted = true;
+      for (const [, mine] of group) {
+        const score = scorePair(mine.record, other.record, matching.parameters, matching.termFrequencies);
+        best = Math.max(best, score.totalWeight);
+        if (householdsAbsent || agreesOnIndividualTrait(score) || sharePersonalMobile(mine.record, other.record))
+          support = Math.max(support, score.totalWeight);
+        if (score.totalWeight < review && contradictsOnIndividualTrait(score)) contradicted = true;
+      }
     }
     if (others === 0) return false;
     const top = candidate ?? this.linkable(this.candidates(stored.record, fromId, linked.identifiers))[0];
@@ -294,13 +306,19 @@ export class BatchResolver {
       return false;
     const moves = (stored.moves ?? 0) + 1;
     const supportText = Number.isFinite(support) ? support.toFixed(2) : 'none';
-    const reason =
+    const subject = linked.merged !== undefined ? 'its records' : 'it';
+    const why =
       better !== undefined
-        ? `re-resolved: scores ${better.weight.toFixed(2)} against ${better.customerId}, best ${supportText} against the rest of ${fromId}${contradicted ? ', one of whose records names someone else' : ''}`
+        ? `scores ${better.weight.toFixed(2)} against ${better.customerId}, best ${supportText} against the rest of ${fromId}${contradicted ? ', one of whose records names someone else' : ''}`
         : contradicted && support < review
-          ? `re-resolved: no record of ${fromId} supports it (best ${supportText}) and one names someone else`
-          : `re-resolved: no record of ${fromId} scores it at the auto-merge bar ${autoMerge.toFixed(2)} any more (best ${best.toFixed(2)}, parameters ${matching.parameters.version})`;
-    this.detachRecord(recordId, stored, fromId, partId, event.time, moves);
+          ? `no record of ${fromId} supports ${subject} (best ${supportText}) and one names someone else`
+          : `no record of ${fromId} scores ${subject} at the auto-merge bar ${autoMerge.toFixed(2)} any more (best ${best.toFixed(2)}, parameters ${matching.parameters.version})`;
+    const merged = linked.merged;
+    const reason =
+      merged !== undefined
+        ? `re-resolved: the matcher's merge of ${merged.customerId}${linked.score !== undefined ? ` (weight ${linked.score.toFixed(2)}, parameters ${linked.parametersVersion ?? 'unknown'})` : ''} no longer holds: ${why}`
+        : `re-resolved: ${why}`;
+    this.detachRecords(group, linked, fromId, partId, event.time, moves);
     this.plan.moves.push({
       recordId,
       eventId: linked.eventId,
@@ -309,6 +327,7 @@ export class BatchResolver {
       ...(better !== undefined ? { toId: better.customerId, score: better.weight } : {}),
       identifiers: linked.identifiers,
       reason,
+      ...(merged !== undefined ? { recordIds: group.map(([id]) => id), origins: merged.origins } : {}),
       support,
       at: event.time,
       moves,
@@ -331,19 +350,35 @@ export class BatchResolver {
     return true;
   }
 
-  /** The record, its member entry and the identifiers it brought leave the customer for a part of their own. */
-  private detachRecord(recordId: string, stored: StoredTraitRecord, fromId: string, partId: string, at: string, moves: number): void {
-    const linked = stored.linked;
-    if (linked === undefined) return;
+  /** The records that leave together with this one: those of the same merged customer still in fromId, or the record alone. */
+  private movingTogether(recordId: string, stored: StoredTraitRecord, fromId: string): Array<[string, StoredTraitRecord]> {
+    const eventId = stored.linked?.eventId;
+    if (stored.linked?.merged === undefined || eventId === undefined) return [[recordId, stored]];
+    return [...this.state.records.entries()]
+      .filter(([id, other]) => id === recordId || (other.linked?.eventId === eventId && this.state.current(other.customerId) === fromId))
+      .sort(([x], [y]) => x.localeCompare(y));
+  }
+
+  /** The records, their member entry and the identifiers they brought leave the customer for a part of their own. */
+  private detachRecords(
+    group: ReadonlyArray<[string, StoredTraitRecord]>,
+    linked: LinkedByMatcher,
+    fromId: string,
+    partId: string,
+    at: string,
+    moves: number,
+  ): void {
     const member = `record:${linked.eventId}`;
     const from = this.state.customers.get(fromId);
     if (from !== undefined) from.members = from.members.filter((m) => m !== member);
     this.state.customers.set(partId, { id: partId, createdAt: at, members: [partId, member], separatedFrom: [] });
-    this.state.records.set(recordId, { ...stored, customerId: partId, moves });
-    // A record linked and moved within one batch is written where it ends up.
-    const created = this.plan.newRecords.findIndex((planned) => planned.id === recordId);
-    const planned = this.plan.newRecords[created];
-    if (planned !== undefined) this.plan.newRecords[created] = { ...planned, customerId: partId };
+    for (const [recordId, stored] of group) {
+      this.state.records.set(recordId, { ...stored, customerId: partId, moves });
+      // A record linked and moved within one batch is written where it ends up.
+      const created = this.plan.newRecords.findIndex((planned) => planned.id === recordId);
+      const planned = this.plan.newRecords[created];
+      if (planned !== undefined) this.plan.newRecords[created] = { ...planned, customerId: partId };
+    }
     const linkedHere = this.plan.memberLinks.findIndex((link) => link.member === member);
     if (linkedHere >= 0) this.plan.memberLinks.splice(linkedHere, 1);
     const leaving = new Set(linked.identifiers.map(uniqueIdentifierId));
@@ -356,6 +391,41 @@ export class BatchResolver {
       if (owner !== undefined && this.state.current(owner.customerId) === fromId)
         this.state.owners.set(id, { ...owner, customerId: partId, originCustomerId: partId });
     }
+  }
+
+  /**
+   * A probabilistic merge of two whole customers is evidence the next estimate may overturn, as
+   * a probabilistic link of one record is: the merged customer's records not already linked on
+   * the matcher's word are marked so (with the merge's weight and parameters version), and the
+   * survivor holds the merge's member entry. Re-resolution then re-examines the merge as it does
+   * a linked record. Deterministic merges and people's merges are not marked: they stay put.
+   */
+  private markMergedRecords(survivorId: string, mergedId: string, link: LinkEvidence): void {
+    const merged = this.state.customers.get(mergedId);
+    if (merged === undefined || this.state.customers.get(survivorId) === undefined) return;
+    const origins = [mergedId, ...merged.members.filter((m) => m !== mergedId && !m.startsWith('record:'))];
+    // Identifiers a linked record of the merged customer brought stay with that record (it is re-examined on its own).
+    const ownedByLinked = new Set(
+      [...this.state.records.values()]
+        .filter((stored) => stored.linked !== undefined && this.state.current(stored.customerId) === mergedId)
+        .flatMap((stored) => stored.linked?.identifiers.map(uniqueIdentifierId) ?? []),
+    );
+    const linked: LinkedByMatcher = {
+      eventId: `${MERGE_LINK_PREFIX}${mergedId}:${link.eventId}`,
+      identifiers: this.state.identifiersOf(mergedId).filter((identifier) => !ownedByLinked.has(uniqueIdentifierId(identifier))),
+      ...(link.score !== undefined ? { score: link.score } : {}),
+      ...(link.parametersVersion !== undefined ? { parametersVersion: link.parametersVersion } : {}),
+      merged: { customerId: mergedId, origins },
+    };
+    for (const [id, stored] of this.state.records) {
+      if (stored.linked !== undefined || this.state.current(stored.customerId) !== mergedId) continue;
+      this.state.records.set(id, { ...stored, linked });
+      const created = this.plan.newRecords.findIndex((planned) => planned.id === id);
+      const planned = this.plan.newRecords[created];
+      if (planned !== undefined) this.plan.newRecords[created] = { ...planned, linked };
+    }
+    this.plan.marks.push({ origins, linked });
+    this.addMember(survivorId, `record:${linked.eventId}`);
   }
 
   private resolveOne(event: ResolverEvent): EventOutcome {
@@ -371,6 +441,8 @@ export class BatchResolver {
     let customerId: string;
     let reason = decision.reason;
     let linked: StoredTraitRecord['linked'];
+    // The customer the event's record is stored under, when not the one it resolved to.
+    let owner: string | undefined;
     switch (decision.kind) {
       case 'new-customer': {
         // No customer holds any of the event's unique identifiers: its personal traits are the
@@ -379,7 +451,12 @@ export class BatchResolver {
         if (matched !== undefined) {
           customerId = matched.customerId;
           reason = matched.reason;
-          linked = { eventId: event.id, identifiers: decision.identifiers.map(({ type, value }) => ({ type, value })) };
+          linked = {
+            eventId: event.id,
+            identifiers: decision.identifiers.map(({ type, value }) => ({ type, value })),
+            score: matched.score,
+            parametersVersion: matched.parametersVersion,
+          };
         } else {
           customerId = this.createCustomer(event, decision);
           if (prepared !== undefined) this.queueCloseCandidates(event, prepared, customerId);
@@ -406,7 +483,14 @@ export class BatchResolver {
         if (prepared !== undefined && this.freshCustomers.has(customerId)) {
           // A customer this batch created may have lost a concurrent race to a lookalike written
           // by another instance; matching again converges on what one instance would have built.
-          customerId = this.rematchFresh(event, prepared, customerId);
+          const fresh = customerId;
+          customerId = this.rematchFresh(event, prepared, fresh);
+          // Merged away: the event's record is one of the merged customer's, and reversible with them.
+          const mark = this.plan.marks.find((m) => m.linked.merged?.customerId === fresh);
+          if (customerId !== fresh && mark !== undefined) {
+            owner = fresh;
+            linked = mark.linked;
+          }
         }
         break;
       }
@@ -415,7 +499,7 @@ export class BatchResolver {
         break;
     }
     customerId = this.state.current(customerId);
-    if (prepared !== undefined) this.storeTraitRecord(customerId, prepared, linked);
+    if (prepared !== undefined) this.storeTraitRecord(owner ?? customerId, prepared, linked);
     return { kind: 'resolved', customerId, identifiers: carried, reason };
   }
 
@@ -739,7 +823,7 @@ export class BatchResolver {
     event: ResolverEvent,
     record: PreparedRecord,
     identifiers: readonly TypedIdentifier[],
-  ): { customerId: string; reason: string } | undefined {
+  ): { customerId: string; reason: string; score: number; parametersVersion: string } | undefined {
     const matching = this.settings.matching;
     if (matching === undefined) return undefined;
     const candidates = this.linkable(this.candidates(record, undefined, identifiers));
@@ -762,6 +846,8 @@ export class BatchResolver {
     return {
       customerId: this.state.current(customerId),
       reason: `probabilistic: weight ${top.weight.toFixed(2)} >= ${autoMerge.toFixed(2)} (parameters ${matching.parameters.version})`,
+      score: top.weight,
+      parametersVersion: matching.parameters.version,
     };
   }
 
@@ -807,16 +893,12 @@ export class BatchResolver {
     }
     const [survivorId, mergedId] = this.older(a, b);
     const version = this.settings.matching?.parameters.version;
-    this.merge(
-      survivorId,
-      mergedId,
-      `probabilistic: one record scores ${other.weight.toFixed(2)} against both`,
-      [],
-      this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
-        score: other.weight,
-        ...(version !== undefined ? { parametersVersion: version } : {}),
-      }),
-    );
+    const link = this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
+      score: other.weight,
+      ...(version !== undefined ? { parametersVersion: version } : {}),
+    });
+    this.markMergedRecords(survivorId, mergedId, link);
+    this.merge(survivorId, mergedId, `probabilistic: one record scores ${other.weight.toFixed(2)} against both`, [], link);
   }
 
   /** A pair of the two customers' known records that plainly belongs to two people, described; undefined if none. */
@@ -884,16 +966,12 @@ export class BatchResolver {
       return customerId;
     }
     const [survivorId, mergedId] = this.older(top.customerId, customerId);
-    this.merge(
-      survivorId,
-      mergedId,
-      `probabilistic: weight ${top.weight.toFixed(2)} (records resolved concurrently)`,
-      [],
-      this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
-        score: top.weight,
-        parametersVersion: matching.parameters.version,
-      }),
-    );
+    const link = this.evidence(event, 'probabilistic:fellegi-sunter', undefined, {
+      score: top.weight,
+      parametersVersion: matching.parameters.version,
+    });
+    this.markMergedRecords(survivorId, mergedId, link);
+    this.merge(survivorId, mergedId, `probabilistic: weight ${top.weight.toFixed(2)} (records resolved concurrently)`, [], link);
     return this.state.current(customerId);
   }
 

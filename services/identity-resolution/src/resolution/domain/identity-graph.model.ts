@@ -107,9 +107,47 @@ export interface StoredTraitRecord {
    * "record:<eventId>"): the event that brought it and the identifiers it attached. Such a record
    * can be moved to another customer when later evidence says it belongs there (re-resolution).
    */
-  readonly linked?: { readonly eventId: string; readonly identifiers: readonly TypedIdentifier[] };
+  readonly linked?: LinkedByMatcher;
   /** How many times re-resolution moved the record: bounded, so records never oscillate. */
   readonly moves?: number;
+}
+
+/**
+ * How a record came to its customer on the matcher's word: linked on its own (a trait-only event
+ * joined the customer), or with the rest of its customer when the matcher merged that customer
+ * into another (a re-match after an estimate, two customers created concurrently, a record
+ * bridging two). Re-resolution re-examines both alike; a merged customer's records move together.
+ */
+export interface LinkedByMatcher {
+  /** The event that linked the record; for a merge, the merge's key (MERGE_LINK_PREFIX...), shared by the customer's records. */
+  readonly eventId: string;
+  /** Identifiers that leave with the record (for a merge, the merged customer's). */
+  readonly identifiers: readonly TypedIdentifier[];
+  /** The Fellegi-Sunter weight the link or merge was made at, and the parameters that gave it. */
+  readonly score?: number;
+  readonly parametersVersion?: string;
+  /** Set when the record came over in a probabilistic merge of its whole customer. */
+  readonly merged?: {
+    /** The customer merged away. */
+    readonly customerId: string;
+    /** It and the customers merged into it before: their identifiers leave with its records. */
+    readonly origins: readonly string[];
+  };
+}
+
+/**
+ * How the key of a probabilistic customer merge begins (`merge:<merged customer>:<the merge's
+ * event>`): its records carry it as linked.eventId and the survivor the member "record:<key>".
+ */
+export const MERGE_LINK_PREFIX = 'merge:';
+
+/**
+ * The merged customer's records marked as joined on the matcher's word (a probabilistic merge of
+ * two customers): every trait record of the origins not already so marked gets `linked`.
+ */
+export interface PlannedMark {
+  readonly origins: readonly string[];
+  readonly linked: LinkedByMatcher;
 }
 
 /**
@@ -127,6 +165,13 @@ export interface PlannedMove {
   /** Identifiers the record brought: they leave with it. */
   readonly identifiers: readonly TypedIdentifier[];
   readonly reason: string;
+  /**
+   * Every record that leaves (recordId among them) when they came over together in a merge of
+   * their customer (linked.merged); absent for a record linked on its own.
+   */
+  readonly recordIds?: readonly string[];
+  /** For a merged customer's records: the customers whose identifiers leave with them (else the event's identifiers leave). */
+  readonly origins?: readonly string[];
   /** Best weight of the record against the customer it leaves, and against the one it joins. */
   readonly support: number;
   readonly score?: number;

@@ -71,6 +71,10 @@ export class IdentityEventsPublisher implements MergeEvents {
         ...merges.map((m) => m.survivorId),
         ...(input.splits ?? []).flatMap((s) => [s.customerId, ...s.split.partIds]),
         ...moves.map((m) => m.fromId),
+        // A part keeps the identifiers it took (unless a merge folds it into another): its
+        // snapshot and its lookup entries are rewritten, or a lookup cached before the move
+        // would still answer the customer the identifiers left.
+        ...moves.map((m) => m.partId),
         ...(input.touched ?? []),
       ]),
     ].filter((id) => !removed.includes(id));

@@ -104,8 +104,17 @@ export interface TraitRecordDocument {
   _id: string;
   customerId: string;
   record: PreparedRecord;
-  /** Set when the record joined an existing customer on the matcher's word: what re-resolution may move. */
-  linked?: { eventId: string; identifiers: Array<{ type: string; value: string }> };
+  /**
+   * Set when the record joined an existing customer on the matcher's word, on its own or with the
+   * rest of its customer in a probabilistic merge (merged): what re-resolution may move.
+   */
+  linked?: {
+    eventId: string;
+    identifiers: Array<{ type: string; value: string }>;
+    score?: number;
+    parametersVersion?: string;
+    merged?: { customerId: string; origins: string[] };
+  };
   /** Times re-resolution moved the record. */
   moves?: number;
   createdAt: Date;

@@ -8,6 +8,7 @@ import {
   GraphCustomer,
   GraphIdentifier,
   identifierDocumentId,
+  LinkedByMatcher,
   PlannedMerge,
   PlannedMove,
   REMATCH_EVENT_PREFIX,
@@ -100,6 +101,17 @@ function plannedFromRecord(mergedId: string, merge: MergeRecord): PlannedMerge {
     link: merge.link,
     members: [],
     separatedFrom: [],
+  };
+}
+
+/** The stored form of a record's link on the matcher's word (plain objects, no undefined fields). */
+function linkedDocument(linked: LinkedByMatcher): NonNullable<TraitRecordDocument['linked']> {
+  return {
+    eventId: linked.eventId,
+    identifiers: linked.identifiers.map(({ type, value }) => ({ type, value })),
+    ...(linked.score !== undefined ? { score: linked.score } : {}),
+    ...(linked.parametersVersion !== undefined ? { parametersVersion: linked.parametersVersion } : {}),
+    ...(linked.merged !== undefined ? { merged: { customerId: linked.merged.customerId, origins: [...linked.merged.origins] } } : {}),
   };
 }
 
@@ -337,9 +349,7 @@ export class IdentityGraphRepository implements MergeGraph {
       _id: r.id,
       customerId: r.customerId,
       record: r.record,
-      ...(r.linked !== undefined
-        ? { linked: { eventId: r.linked.eventId, identifiers: r.linked.identifiers.map(({ type, value }) => ({ type, value })) } }
-        : {}),
+      ...(r.linked !== undefined ? { linked: linkedDocument(r.linked) } : {}),
       createdAt: now,
     }));
     const postings = new Map<string, string[]>();
@@ -381,10 +391,26 @@ export class IdentityGraphRepository implements MergeGraph {
       ORDERED,
     );
     await insertDocuments(this.db.traitRecords, newRecords);
+    // A customer the matcher merged away: its records (stored before, or by this plan just above)
+    // become joined on the matcher's word, so the next estimate re-examines the merge. Only records
+    // not linked already: a record keeps the first reason it has, so a replay marks nothing twice.
+    await chunkedBulkWrite(
+      this.db.traitRecords,
+      plan.marks.map((mark) => ({
+        updateMany: {
+          filter: { customerId: { $in: [...mark.origins] }, linked: { $exists: false } },
+          update: { $set: { linked: linkedDocument(mark.linked) } },
+        },
+      })),
+      ORDERED,
+    );
     await chunkedBulkWrite(
       this.db.traitRecords,
       plan.moves.map((m) => ({
-        updateOne: { filter: { _id: m.recordId, moves: { $ne: m.moves } }, update: { $set: { customerId: m.partId, moves: m.moves } } },
+        updateMany: {
+          filter: { _id: { $in: [...(m.recordIds ?? [m.recordId])] }, moves: { $ne: m.moves } },
+          update: { $set: { customerId: m.partId, moves: m.moves } },
+        },
       })),
       ORDERED,
     );
@@ -436,12 +462,23 @@ export class IdentityGraphRepository implements MergeGraph {
     if (moves.length === 0) return;
     await chunkedBulkWrite(
       this.db.identifiers,
-      moves.map((m) => ({
-        updateMany: {
-          filter: { customerId: m.fromId, 'evidence.eventId': m.eventId },
-          update: { $set: { customerId: m.partId, originCustomerId: m.partId } },
-        },
-      })),
+      moves.flatMap((m) => {
+        // A merged customer's records take its identifiers (those of the customers it was made
+        // of); a record linked on its own, those its event attached.
+        const filter: mongo.Filter<IdentifierDocument> | undefined =
+          m.origins === undefined
+            ? { customerId: m.fromId, 'evidence.eventId': m.eventId }
+            : m.identifiers.length > 0
+              ? {
+                  customerId: m.fromId,
+                  originCustomerId: { $in: [...m.origins] },
+                  $or: m.identifiers.map(({ type, value }) => ({ type, value })),
+                }
+              : undefined;
+        return filter !== undefined
+          ? [{ updateMany: { filter, update: { $set: { customerId: m.partId, originCustomerId: m.partId } } } }]
+          : [];
+      }),
       ORDERED,
     );
     await chunkedBulkWrite(
