@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { applyEvent, consentedPurposesOf, defaultProfilingConfig, emptyProfile, toPublishedProfile, type NeedsProfile } from '../domain';
 import { historyArb } from '../domain/testing/event.arbitraries';
 import { answered, day, preferences, track } from '../domain/testing/resolved-event.factory';
-import { journalEntryOf } from './event-journal';
+import { journalEntryOf } from '../application/event-journal';
 import {
   fromDocument,
   journalText,

@@ -4,7 +4,7 @@ import { EventResolvedV1, topics } from '@o2o/contracts';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, NeedsProfile, ProfileChange, ProfileLimit } from '../../domain';
-import { journalEntryOf } from '../../infrastructure/event-journal';
+import { journalEntryOf } from '../event-journal';
 import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
 import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';

@@ -5,7 +5,7 @@ import { LOGGER, Logger } from '@o2o/observability';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { emptyProfile, mergeProfiles } from '../../domain';
-import { unionJournals } from '../../infrastructure/event-journal';
+import { unionJournals } from '../event-journal';
 import { NeedsProfileStore } from '../ports/needs-profile.store';
 import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';

@@ -5,7 +5,7 @@ import { LOGGER, Logger } from '@o2o/observability';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, mergeProfiles, NeedsProfile } from '../../domain';
-import { replayableEvent, unionJournals } from '../../infrastructure/event-journal';
+import { replayableEvent, unionJournals } from '../event-journal';
 import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';

@@ -1,4 +1,4 @@
-import { identifierHash, journalEntryOf, replayableEvent, unionJournals } from '../../infrastructure/event-journal';
+import { identifierHash, journalEntryOf, replayableEvent, unionJournals } from '../event-journal';
 import type { JournalEntry } from '../ports/needs-profile.store';
 import { assignToParts } from './split-assignment';
 

@@ -1,5 +1,5 @@
 import type { IdentifierV1 } from '@o2o/contracts';
-import { byTimeThenId, identifierHash } from '../../infrastructure/event-journal';
+import { byTimeThenId, identifierHash } from '../event-journal';
 import type { JournalEntry } from '../ports/needs-profile.store';
 
 export interface SplitPart {

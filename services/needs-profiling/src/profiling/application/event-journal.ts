@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolvedEventDataV1, type IdentifierV1, type ResolvedEventDataV1 } from '@o2o/contracts';
 import { normaliseInstant } from '../domain';
-import type { JournalEntry } from '../application/ports/needs-profile.store';
+import type { JournalEntry } from './ports/needs-profile.store';
 
 export function identifierHash(identifier: IdentifierV1): string {
   return createHash('sha256').update(`${identifier.type}:${identifier.value}`).digest('hex').slice(0, 32);
