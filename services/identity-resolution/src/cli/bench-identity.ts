@@ -37,7 +37,7 @@ import {
 } from '@o2o/testing';
 import { SeededRandom } from '@o2o/random';
 import { trainingDue } from '../matching/domain';
-import { argument, flag } from './cli-arguments';
+import { BENCH_IDENTITY_USAGE, BenchUsageError, parseBenchIdentityArguments } from './bench-identity.options';
 import { identifyEventOf } from './identity-record';
 import { ClusterMetrics, clusterMetrics, PairErrors, pairErrors } from './offline-evaluation';
 import { resolveStream } from './resolve-file';
@@ -377,23 +377,24 @@ function row(result: RunResult, tool: 'offline' | 'splink' | 'online'): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
+  const command = parseBenchIdentityArguments(process.argv.slice(2));
+  if (command.kind === 'help') {
+    process.stdout.write(command.text);
+    return;
+  }
+  const { options } = command;
   const root = repoRoot();
   const { python, febrl } = setup(root);
-  const extra = argument(argv, '--data-dir', resolve(root, '../shared/benchmarks/identity/febrl'));
+  const extra = options.dataDir ?? resolve(root, '../shared/benchmarks/identity/febrl');
   const all = definitions(febrl, extra);
-  const wanted = argument(argv, '--sets', all.map((set) => set.name).join(',')).split(',');
-  const variants = argument(argv, '--variants', 'plain,nid')
-    .split(',')
-    .filter((v): v is 'plain' | 'nid' => v === 'plain' || v === 'nid');
-  const onlineSets = flag(argv, '--no-online') ? [] : argument(argv, '--online-sets', 'febrl1,febrl2').split(',');
-  const withSplink = !flag(argv, '--no-splink');
-  const withOrder = !flag(argv, '--no-order');
+  const wanted = options.sets ?? all.map((set) => set.name);
+  const variants = options.variants;
+  const onlineSets = options.onlineSets;
+  const withSplink = options.splink;
+  const withOrder = options.order;
   // The stack and Splink only: on a loaded machine the offline passes take as long as the stack.
-  const withOffline = !flag(argv, '--no-offline');
-  const concurrency = Number(argument(argv, '--concurrency', '1'));
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new Error(`--concurrency must be a whole number of at least 1, not ${String(concurrency)}`);
+  const withOffline = options.offline;
+  const concurrency = options.concurrency;
   const run = randomBytes(3).toString('hex');
   const workDir = join(root, 'bench-results', `identity-${run}`);
   mkdirSync(workDir, { recursive: true });
@@ -490,6 +491,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof BenchUsageError) {
+    process.stderr.write(`bench-identity: ${error.message}\n\n${BENCH_IDENTITY_USAGE}`);
+    process.exit(2);
+  }
   process.stderr.write(`bench-identity failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -708,6 +708,86 @@ describe('BatchResolver', () => {
       ).toEqual([]);
     });
 
+    it('does not merge a part back into the customer it left earlier in the same re-match pass, however a later page scores the pair', () => {
+      // FEBRL 2's Bridget Singleton (rec-175 / rec-2586) in the stack: a page of one re-match pass
+      // moved a record out just under the bar, a later page of the same pass, reading name counts
+      // that had grown meanwhile, scored the pair over it and merged the part straight back.
+      const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
+      const tippins = {
+        ...georgia,
+        lastName: 'Tippins',
+        address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' },
+      };
+      const dudek = {
+        ...georgia,
+        lastName: 'Dudek',
+        address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
+      };
+      const prepared = (id: string, traits: Record<string, unknown>) => {
+        const found = personalTraitsOf({ type: 'identify', traits });
+        if (found === undefined) throw new Error('no personal traits');
+        return prepareRecord(id, found);
+      };
+      // The two reads of the name counts: common ("georgia" one record in ten) on the first page, rare on the later one.
+      const counts = (georgias: number) =>
+        new StoredTermFrequencies(
+          new Map([
+            ['firstName:georgia', georgias],
+            ['lastName:tippins', 1],
+            ['lastName:dudek', 1],
+          ]),
+          new Map([
+            ['firstName', 2000],
+            ['lastName', 2000],
+          ]),
+        );
+      const common = counts(200);
+      const rare = counts(2);
+      const under = scorePair(prepared('a', tippins), prepared('b', dudek), initial, common).totalWeight;
+      const over = scorePair(prepared('b', dudek), prepared('a', tippins), initial, rare).totalWeight;
+      expect(over).toBeGreaterThan(under + 0.2);
+      const bar = { ...initial, version: 'estimate', thresholds: { autoMerge: (under + over) / 2, review: under - 1 } };
+      const lax = { ...initial, version: 'lax', thresholds: { autoMerge: under - 2, review: under - 3 } };
+      const pageSettings = (termFrequencies: StoredTermFrequencies) =>
+        settings({ matching: { parameters: bar, termFrequencies, maxBlockSize: 200 } }, bar);
+      const stage = () => {
+        const state = emptyState();
+        const first = resolvedId(
+          new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g1', traits: tippins })]),
+        );
+        const early = new BatchResolver(state, settings({}, lax)).resolve([event({ type: 'identify', anonymousId: 'g2', traits: dudek })]);
+        expect(resolvedId(early)).toBe(first);
+        const dudekRecord = early.newRecords[0]?.id ?? '';
+        const tippinsRecord = [...state.records.keys()].find((id) => id !== dudekRecord) ?? '';
+        return { state, first, dudekRecord, tippinsRecord };
+      };
+      const cause = { id: 'rematch:estimate', time: '2024-02-01T00:00:00.000Z' };
+
+      const { state, first, dudekRecord, tippinsRecord } = stage();
+      // Page 1: no record of her customer scores Dudek at the bar any more; she leaves, a person is asked.
+      const page1 = new BatchResolver(state, pageSettings(common)).rematch([dudekRecord], cause);
+      expect(page1.moves).toEqual([expect.objectContaining({ recordId: dudekRecord, fromId: first, moves: 1 })]);
+      const partId = page1.moves[0]?.partId ?? '';
+      const moved = new Map(page1.moves.map((move) => [move.partId, { fromId: move.fromId, reason: move.reason }]));
+      // Page 2 of the same pass scores the pair over the bar from Tippins's side: not merged back, a person decides.
+      const page2 = new BatchResolver(state, pageSettings(rare), new Set(), moved).rematch([tippinsRecord], cause);
+      expect(page2.merges).toEqual([]);
+      expect(state.current(partId)).toBe(partId);
+      expect(state.current(state.records.get(dudekRecord)?.customerId ?? '')).toBe(partId);
+      expect(page2.reviews).toEqual([
+        expect.objectContaining({ kind: 'probabilistic', customerIds: expect.arrayContaining([first, partId]), score: over }),
+      ]);
+      expect(page2.reviews[0]?.reason).toMatch(new RegExp(`${partId} left ${first} earlier in the same pass \\(re-resolved: no record of`));
+
+      // The same second page without the pass's memory (a later pass, new evidence) merges them: the guard is what held the pair apart.
+      const again = stage();
+      const alone = new BatchResolver(again.state, pageSettings(common)).rematch([again.dudekRecord], cause);
+      expect(alone.moves).toHaveLength(1);
+      const unguarded = new BatchResolver(again.state, pageSettings(rare)).rematch([again.tippinsRecord], cause);
+      expect(unguarded.merges).toEqual([expect.objectContaining({ mergedId: expect.any(String) })]);
+      expect(again.state.current(alone.moves[0]?.partId ?? '')).toBe(again.state.current(again.first));
+    });
+
     it('marks a probabilistic merge of two customers as reversible, and undoes it when a later estimate no longer holds it', () => {
       // Two strangers sharing a first name and a birth date (FEBRL 2's Georgia Tippins and Georgia
       // Dudek), each a customer of its own, merged by the re-match after an estimate that put the pair over the bar.

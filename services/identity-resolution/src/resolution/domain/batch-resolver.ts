@@ -197,6 +197,11 @@ export class BatchResolver {
     private readonly settings: ResolverSettings,
     /** Customers this batch created in an earlier round: their trait-only events are matched again. */
     private readonly freshCustomers: ReadonlySet<string> = new Set(),
+    /**
+     * Parts moved out earlier in the same re-match pass (part id -> the customer it left), by an
+     * earlier page's resolver: the pass does not merge a part back into the customer it left.
+     */
+    private readonly movedThisPass: ReadonlyMap<string, Pick<PlannedMove, 'fromId' | 'reason'>> = new Map(),
   ) {}
 
   resolve(events: readonly ResolverEvent[]): ResolutionPlan {
@@ -958,6 +963,22 @@ export class BatchResolver {
     if (matching === undefined) return customerId;
     const top = candidate ?? this.linkable(this.candidates(record, customerId, this.state.identifiersOf(customerId)))[0];
     if (top === undefined || top.weight < matching.parameters.thresholds.autoMerge) return customerId;
+    // One verdict per pair per pass: a part this pass moved out of a customer does not rejoin it
+    // in the same pass (a page scoring the pair over the bar after another scored it under); a
+    // person sees the pair instead, since it scores above the review bar here.
+    const left = this.leftThisPass(top.customerId, customerId);
+    if (left !== undefined) {
+      this.review(
+        'probabilistic',
+        event,
+        top.customerId,
+        customerId,
+        `re-match: weight ${top.weight.toFixed(2)}, but ${left.partId} left ${left.fromId} earlier in the same pass (${left.reason}); not merged back by the pass`,
+        [],
+        top.weight,
+      );
+      return customerId;
+    }
     // What one instance would have done had it seen the other record first: link them, under
     // the same guards as any automatic link.
     const verdict = this.guard(top.customerId, customerId, [{ kind: 'probabilistic', weight: top.weight }]);
@@ -973,6 +994,22 @@ export class BatchResolver {
     this.markMergedRecords(survivorId, mergedId, link);
     this.merge(survivorId, mergedId, `probabilistic: weight ${top.weight.toFixed(2)} (records resolved concurrently)`, [], link);
     return this.state.current(customerId);
+  }
+
+  /** The move of this pass (an earlier page's or this plan's) that took one of the two customers out of the other. */
+  private leftThisPass(a: string, b: string): { partId: string; fromId: string; reason: string } | undefined {
+    const x = this.state.current(a);
+    const y = this.state.current(b);
+    const moved: Array<[string, string, string]> = [
+      ...[...this.movedThisPass].map(([partId, move]): [string, string, string] => [partId, move.fromId, move.reason]),
+      ...this.plan.moves.map((move): [string, string, string] => [move.partId, move.fromId, move.reason]),
+    ];
+    for (const [partId, fromId, reason] of moved) {
+      const part = this.state.current(partId);
+      const from = this.state.current(fromId);
+      if ((part === x && from === y) || (part === y && from === x)) return { partId, fromId, reason };
+    }
+    return undefined;
   }
 
   private storeTraitRecord(customerId: string, prepared: PreparedRecord, linked?: StoredTraitRecord['linked']): void {

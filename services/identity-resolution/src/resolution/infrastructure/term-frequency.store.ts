@@ -50,6 +50,30 @@ export class TermFrequencyStore {
     return new StoredTermFrequencies(counts, totals, read);
   }
 
+  /**
+   * Every name count and both totals as of one moment (one MULTI, so no batch's increments are
+   * half in it): what a training re-match pass scores all of its pages against, so the same pair
+   * gets the same score on every page of the pass however many records arrive meanwhile. Names
+   * first stored after the snapshot count 0 in it. Undefined when Redis is unavailable (the pass
+   * then goes on without the adjustment, as a batch would).
+   */
+  async snapshot(): Promise<StoredTermFrequencies | undefined> {
+    try {
+      const replies = await this.redis.multi().hgetall(TOTALS_KEY).hgetall(countsKey('firstName')).hgetall(countsKey('lastName')).exec();
+      if (replies === null || replies.some(([error]) => error !== null)) return undefined;
+      const [totalsHash, ...tableHashes] = replies.map(([, value]) => (value ?? {}) as Record<string, string>);
+      const totals = new Map(TABLES.map((table) => [table as string, Number(totalsHash?.[table] ?? 0)]));
+      const counts = new Map<string, number>();
+      TABLES.forEach((table, index) => {
+        for (const [value, count] of Object.entries(tableHashes[index] ?? {}))
+          counts.set(StoredTermFrequencies.key(table, value), Number(count));
+      });
+      return new StoredTermFrequencies(counts, totals);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Counts newly stored records (the caller passes only records its write created). */
   async add(records: readonly PreparedRecord[]): Promise<void> {
     if (records.length === 0) return;

@@ -18,6 +18,8 @@ import { IdentityEventsPublisher } from '../../infrastructure/identity-events.pu
 import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
 import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
 import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
+import { TermFrequencyStore } from '../../infrastructure/term-frequency.store';
+import { PlannedMove, StoredTermFrequencies } from '../../domain/identity-graph.model';
 import { MIN_RECORDS_FOR_ESTIMATE, NotEnoughRecordsError } from '../estimate-parameters/estimate-parameters';
 import { resolverSettings } from '../resolve-events/resolve-events.handler';
 
@@ -63,6 +65,7 @@ export class TrainMatchingHandler {
     private readonly graph: IdentityGraphRepository,
     private readonly publisher: IdentityEventsPublisher,
     private readonly rules: IdentityRulesProvider,
+    private readonly terms: TermFrequencyStore,
     @InjectRedis() redis: Redis,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {
@@ -135,6 +138,14 @@ export class TrainMatchingHandler {
     const ids = await this.parameters.recordIds();
     const settings = resolverSettings(this.config, this.rules.current(), parameters);
     const cause = { id: `${REMATCH_EVENT_PREFIX}${parameters.version}`, time: new Date().toISOString() };
+    // One pass, one verdict per pair: every page is scored against the name counts as they were
+    // when the pass began, not as each page reads them while records keep arriving (a pair moved
+    // apart at 3.17 on one page and merged back at 3.67 on a later one). Without Redis, without
+    // the adjustment, for the whole pass alike.
+    const termFrequencies = (await this.terms.snapshot()) ?? new StoredTermFrequencies(new Map(), new Map(), new Set());
+    // And what the pass moved out stays out for the rest of the pass (a record that arrived
+    // meanwhile may still score the pair over the bar): such a pair goes to a person.
+    const moved = new Map<string, Pick<PlannedMove, 'fromId' | 'reason'>>();
     let merges = 0;
     for (let start = 0; start < ids.length; start += REMATCH_PAGE) {
       const page = ids.slice(start, start + REMATCH_PAGE);
@@ -145,8 +156,14 @@ export class TrainMatchingHandler {
         docs.map((d) => d.record),
         this.config.MATCHING_MAX_BLOCK_SIZE,
       );
-      const matching = settings.matching !== undefined ? { ...settings.matching, termFrequencies: loaded.termFrequencies } : undefined;
-      const plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }).rematch(page, cause);
+      const matching = settings.matching !== undefined ? { ...settings.matching, termFrequencies } : undefined;
+      const plan = new BatchResolver(
+        loaded.state,
+        { ...settings, ...(matching !== undefined ? { matching } : {}) },
+        new Set(),
+        moved,
+      ).rematch(page, cause);
+      for (const move of plan.moves) moved.set(move.partId, { fromId: move.fromId, reason: move.reason });
       if (plan.merges.length > 0 || plan.reviews.length > 0 || plan.moves.length > 0) {
         await this.graph.write(plan);
         await this.publisher.publish({ merges: plan.merges, moves: plan.moves });
