@@ -1,6 +1,6 @@
 import { EventReceivedV1, ReceivedEventDataV1, topics } from '@o2o/contracts';
 import { startService } from '@o2o/runtime';
-import { serviceUnderTest, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { expectEventually, serviceUnderTest, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
@@ -90,7 +90,32 @@ export function identityUnderTest(run: string, options: { env?: Record<string, s
     get mongo(): MongoClient {
       return opened(mongo, 'the MongoDB client');
     },
+    /** Sends events one request at a time, in order, and returns the customer each was resolved to (spy on identity.events). */
+    resolveInOrder(...events: EventReceivedV1[]): Promise<string[]> {
+      return resolveEventsInOrder(opened(feed, 'the event feed'), sut.spy, `${run}.${topics.identityEvents.name}`, events);
+    },
   };
+}
+
+/** Sends events one request at a time, in order, and returns the customer each was resolved to as published on `topic`. */
+export async function resolveEventsInOrder(
+  feed: EventFeed,
+  spy: TopicSpy,
+  topic: string,
+  events: readonly EventReceivedV1[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const event of events) {
+    await feed.send([{ event }]);
+    ids.push(
+      await expectEventually(() => {
+        const customerId = resolvedCustomer(spy, topic, event);
+        if (customerId === undefined) throw new Error(`${event.id} not resolved yet`);
+        return customerId;
+      }),
+    );
+  }
+  return ids;
 }
 
 interface ResolvedValue {

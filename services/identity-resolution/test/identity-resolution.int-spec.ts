@@ -8,7 +8,7 @@ import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/c
 import { identityResolutionService } from '../src/identity-resolution.service';
 import { asSegmentEvent } from '../src/resolution/application/resolve-events/resolve-events.handler';
 import { BatchResolver, GraphState } from '../src/resolution/domain/batch-resolver';
-import { changes, EventFeed, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
+import { changes, EventFeed, receivedEvent, resolveEventsInOrder, resolvedCustomer, survivorOf } from './identity-graph.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -78,21 +78,7 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
     return { status: response.status, body: (await response.json()) as T };
   };
 
-  /** Sends events one request at a time, in order, and returns the customer each was resolved to. */
-  async function resolveInOrder(...events: EventReceivedV1[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const event of events) {
-      await feed.send([{ event }]);
-      ids.push(
-        await expectEventually(() => {
-          const customerId = resolvedCustomer(spy, EVENTS, event);
-          if (customerId === undefined) throw new Error(`${event.id} not resolved yet`);
-          return customerId;
-        }),
-      );
-    }
-    return ids;
-  }
+  const resolveInOrder = (...events: EventReceivedV1[]) => resolveEventsInOrder(feed, spy, EVENTS, events);
 
   it('resolves an event, publishes it keyed by customer with trace and correlation id, and serves lookups from Redis', async () => {
     const userId = uniqueId('ada-');

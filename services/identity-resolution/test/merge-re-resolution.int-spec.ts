@@ -1,10 +1,10 @@
-import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
+import { deadLetterTopicName, topics } from '@o2o/contracts';
 import { authHeader, expectEventually, uniqueId } from '@o2o/testing';
 import { initialMatchParameters, prepareRecord, scorePair } from '../src/matching/domain';
 import { personalTraitsOf } from '../src/resolution/domain/personal-traits.extractor';
 import { StoredTermFrequencies } from '../src/resolution/domain/identity-graph.model';
 import { MatchParametersRepository } from '../src/resolution/infrastructure/match-parameters.repository';
-import { changes, identityUnderTest, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
+import { changes, identityUnderTest, receivedEvent } from './identity-graph.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -40,20 +40,7 @@ describe('re-resolution of probabilistic customer merges (real Kafka, MongoDB, R
   const t = identityUnderTest(run, { env: { MATCHING_TRAINING_INTERVAL_MS: '0' }, spyOn: () => [EVENTS, CHANGES, DLQ] });
   const { sut } = t;
 
-  async function resolveInOrder(...events: EventReceivedV1[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const event of events) {
-      await t.feed.send([{ event }]);
-      ids.push(
-        await expectEventually(() => {
-          const customerId = resolvedCustomer(sut.spy, EVENTS, event);
-          if (customerId === undefined) throw new Error(`${event.id} not resolved yet`);
-          return customerId;
-        }),
-      );
-    }
-    return ids;
-  }
+  const resolveInOrder = t.resolveInOrder;
 
   const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${sut.service.url}${path}`, {

@@ -1,11 +1,11 @@
-import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
+import { deadLetterTopicName, topics } from '@o2o/contracts';
 import { authHeader, expectEventually, uniqueId } from '@o2o/testing';
 import { initialMatchParameters } from '../src/matching/domain';
 import { ResolutionPlan } from '../src/resolution/domain/batch-resolver';
 import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
 import { MatchParametersRepository } from '../src/resolution/infrastructure/match-parameters.repository';
 import { GraphOutboxRelay } from '../src/resolution/interface/graph-outbox.relay';
-import { changes, identityUnderTest, receivedEvent, resolvedCustomer, survivorOf } from './identity-graph.helpers';
+import { changes, identityUnderTest, receivedEvent, survivorOf } from './identity-graph.helpers';
 
 const run = uniqueId();
 const topic = (name: string) => `${run}.${name}`;
@@ -29,20 +29,7 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
   const t = identityUnderTest(run, { env: { MATCHING_TRAINING_INTERVAL_MS: '0' }, spyOn: () => [EVENTS, CHANGES, DLQ] });
   const { sut } = t;
 
-  async function resolveInOrder(...events: EventReceivedV1[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const event of events) {
-      await t.feed.send([{ event }]);
-      ids.push(
-        await expectEventually(() => {
-          const customerId = resolvedCustomer(sut.spy, EVENTS, event);
-          if (customerId === undefined) throw new Error(`${event.id} not resolved yet`);
-          return customerId;
-        }),
-      );
-    }
-    return ids;
-  }
+  const resolveInOrder = t.resolveInOrder;
 
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${sut.service.url}${path}`, {
