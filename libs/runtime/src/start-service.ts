@@ -24,6 +24,8 @@ import {
   ManagementListener,
   ObservabilityModule,
   PlatformMetrics,
+  runMain,
+  startTelemetry,
 } from '@o2o/observability';
 import { REDIS, Redis, RedisModule } from '@o2o/redis';
 import { RedisClientRateLimit } from './client-rate-limiter';
@@ -334,4 +336,22 @@ export async function startService<C extends ServiceConfig>(
   const address = app.getHttpServer().address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   return { app, transport, logger, metrics, url: `http://127.0.0.1:${boundPort}`, managementUrl: app.get(ManagementListener).url };
+}
+
+/**
+ * A service process's entry point, the same for every service: the configuration read from the
+ * environment (a bad value ends the process with the reason), telemetry started before the
+ * service, then the service; `started` may log what the service's operators look for.
+ */
+export function runService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  loadConfig: () => C,
+  started?: (running: RunningService, config: C) => void,
+): void {
+  runMain(async () => {
+    const config = loadConfig();
+    startTelemetry({ serviceName: config.OTEL_SERVICE_NAME ?? definition.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+    const running = await startService(definition, config);
+    started?.(running, config);
+  });
 }
