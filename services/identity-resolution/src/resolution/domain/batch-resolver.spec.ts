@@ -557,6 +557,22 @@ describe('BatchResolver', () => {
     const initial = initialMatchParameters('wary');
     const wary = { ...initial, thresholds: { ...initial.thresholds, review: 0 } };
     const resolvedId = (plan: { outcomes: Array<{ kind: string; customerId?: string }> }): string => plan.outcomes[0]?.customerId ?? '';
+    // Two strangers sharing a first name and a birth date, nothing else (FEBRL 2's Georgia Tippins and Georgia Dudek).
+    const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
+    const tippins = { ...georgia, lastName: 'Tippins', address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' } };
+    const dudek = {
+      ...georgia,
+      lastName: 'Dudek',
+      address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
+    };
+    const traitsOf = (traits: Record<string, unknown>) => {
+      const found = personalTraitsOf({ type: 'identify', traits });
+      if (found === undefined) throw new Error('no personal traits');
+      return found;
+    };
+    const prepared = (id: string, traits: Record<string, unknown>) => prepareRecord(id, traitsOf(traits));
+    // What the pair scores under the initial weights, without term frequencies.
+    const score = scorePair(prepared('a', tippins), prepared('b', dudek), initial, noTerms).totalWeight;
 
     /** A son's record linked early to his father's customer (lax parameters), then his own record arriving. */
     function staged() {
@@ -643,23 +659,6 @@ describe('BatchResolver', () => {
 
     it('splits off a record linked early that no record of its customer scores at the bar any more, and asks a person when it is close', () => {
       // Two strangers sharing a first name and a birth date, linked under parameters that knew little.
-      const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
-      const tippins = {
-        ...georgia,
-        lastName: 'Tippins',
-        address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' },
-      };
-      const dudek = {
-        ...georgia,
-        lastName: 'Dudek',
-        address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
-      };
-      const traitsOf = (traits: Record<string, unknown>) => {
-        const found = personalTraitsOf({ type: 'identify', traits });
-        if (found === undefined) throw new Error('no personal traits');
-        return found;
-      };
-      const score = scorePair(prepareRecord('a', traitsOf(tippins)), prepareRecord('b', traitsOf(dudek)), initial, noTerms).totalWeight;
       // The same weights with a bar they clear.
       const lax = { ...initial, version: 'lax', thresholds: { autoMerge: score - 1, review: score - 2 } };
       const stage = () => {
@@ -712,22 +711,6 @@ describe('BatchResolver', () => {
       // FEBRL 2's Bridget Singleton (rec-175 / rec-2586) in the stack: a page of one re-match pass
       // moved a record out just under the bar, a later page of the same pass, reading name counts
       // that had grown meanwhile, scored the pair over it and merged the part straight back.
-      const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
-      const tippins = {
-        ...georgia,
-        lastName: 'Tippins',
-        address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' },
-      };
-      const dudek = {
-        ...georgia,
-        lastName: 'Dudek',
-        address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
-      };
-      const prepared = (id: string, traits: Record<string, unknown>) => {
-        const found = personalTraitsOf({ type: 'identify', traits });
-        if (found === undefined) throw new Error('no personal traits');
-        return prepareRecord(id, found);
-      };
       // The two reads of the name counts: common ("georgia" one record in ten) on the first page, rare on the later one.
       const counts = (georgias: number) =>
         new StoredTermFrequencies(
@@ -791,23 +774,6 @@ describe('BatchResolver', () => {
     it('marks a probabilistic merge of two customers as reversible, and undoes it when a later estimate no longer holds it', () => {
       // Two strangers sharing a first name and a birth date (FEBRL 2's Georgia Tippins and Georgia
       // Dudek), each a customer of its own, merged by the re-match after an estimate that put the pair over the bar.
-      const georgia = { firstName: 'Georgia', birthday: '1938-01-28' };
-      const tippins = {
-        ...georgia,
-        lastName: 'Tippins',
-        address: { street: '9 Hawdon Street', city: 'Southern Cross', postalCode: '2151' },
-      };
-      const dudek = {
-        ...georgia,
-        lastName: 'Dudek',
-        address: { street: 'Wattle Street', city: 'Ringwood', postalCode: '3134', state: 'NSW' },
-      };
-      const traitsOf = (traits: Record<string, unknown>) => {
-        const found = personalTraitsOf({ type: 'identify', traits });
-        if (found === undefined) throw new Error('no personal traits');
-        return found;
-      };
-      const score = scorePair(prepareRecord('a', traitsOf(tippins)), prepareRecord('b', traitsOf(dudek)), initial, noTerms).totalWeight;
       const strict = { ...initial, version: 'strict', thresholds: { autoMerge: score + 20, review: score + 19 } };
       const lax = { ...initial, version: 'lax', thresholds: { autoMerge: score - 1, review: score - 2 } };
       const state = emptyState();
