@@ -2,7 +2,7 @@ import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { NeedsProfilingConfig } from './config/needs-profiling.config';
 import { NEEDS_CONFIG } from './needs.tokens';
-import { needsPrivacy } from './privacy/application/handle-erasure/needs-privacy.participant';
+import { needsPrivacy } from './privacy/infrastructure/needs-privacy.participant';
 import { NEEDS_ERRORS } from './profiling/interface/http-errors';
 import { ProfilingModule } from './profiling/profiling.module';
 import { NEEDS_API } from './profiling/interface/needs.openapi';

@@ -1,7 +1,7 @@
 import { topics } from '@o2o/contracts';
 import { ServiceDefinition } from '@o2o/runtime';
 import type { ValueScoringConfig } from './config/value-scoring.config';
-import { valuePrivacy } from './privacy/application/handle-erasure/value-privacy.participant';
+import { valuePrivacy } from './privacy/infrastructure/value-privacy.participant';
 import { ValueScoringModule } from './value-scoring.module';
 import { VALUE_CONFIG } from './value.tokens';
 import { VALUE_API } from './value-queries/interface/value-api.openapi';

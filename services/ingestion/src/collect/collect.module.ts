@@ -6,7 +6,7 @@ import { AdmitEventsHandler } from './application/admit-events/admit-events.hand
 import { DedupClaims, EventLog, SourceDirectory, SourceRate } from './application/ports';
 import { DedupStore } from './infrastructure/dedup.store';
 import { EventLogPublisher } from './infrastructure/event-log.publisher';
-import { IngestionMetrics } from './infrastructure/ingestion.metrics';
+import { IngestionMetrics } from './application/ingestion.metrics';
 import { SourceRateLimiter } from './infrastructure/source-rate-limiter';
 import { IntakeConsumer } from './interface/intake.consumer';
 import { TrackingController } from './interface/tracking.controller';

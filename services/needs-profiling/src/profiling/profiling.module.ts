@@ -16,8 +16,8 @@ import { RebuildSplitHandler } from './application/rebuild-split/rebuild-split.h
 import { SweepStagesHandler } from './application/sweep-stages/sweep-stages.handler';
 import { NeedsProfileRepository } from './infrastructure/needs-profile.repository';
 import { NeedsProfileRecord, NeedsProfileRecordSchema } from './infrastructure/needs-profile.schema';
-import { ProfileLimitsReporter } from './infrastructure/profile-limits.reporter';
-import { ProfilingMetrics } from './infrastructure/profiling.metrics';
+import { ProfileLimitsReporter } from './application/profile-limits.reporter';
+import { ProfilingMetrics } from './application/profiling.metrics';
 import { StageSweepLock } from './infrastructure/stage-sweep.lock';
 import { IdentityEventsConsumer } from './interface/identity-events.consumer';
 import { OfferOutcomesConsumer } from './interface/offer-outcomes.consumer';

@@ -4,7 +4,7 @@ import { InjectLogger, Logger } from '@o2o/observability';
 import { InjectRedis, Redis } from '@o2o/redis';
 import type { IngestionConfig } from '../../config/ingestion.config';
 import { INGESTION_CONFIG } from '../../ingestion.tokens';
-import { IngestionMetrics } from './ingestion.metrics';
+import { IngestionMetrics } from '../application/ingestion.metrics';
 
 import type { RateDecision, SourceRate } from '../application/ports';
 

@@ -6,7 +6,7 @@ import { AcceptEventsHandler } from '../application/accept-events/accept-events.
 import { AdmitEventsHandler, IntakeRejection, RefusedElement } from '../application/admit-events/admit-events.handler';
 import { ValidationIssue } from '../domain/message-validator';
 import type { ActiveSource } from '../../sources/domain/active-source';
-import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
+import { IngestionMetrics } from '../application/ingestion.metrics';
 
 /** Header carrying the write key of the source on the intake topic. */
 export const INTAKE_WRITE_KEY_HEADER = 'write-key';

@@ -9,7 +9,7 @@ import { AcceptEventsHandler, EventStoreUnavailableError, RefusedMessage } from 
 import { AdmissionRejection, AdmissionShape, AdmitEventsHandler, RefusedElement } from '../application/admit-events/admit-events.handler';
 import { ValidationIssue } from '../domain/message-validator';
 import { SIGNATURE_HEADER } from '../../sources/domain/source-credentials';
-import { IngestionMetrics } from '../infrastructure/ingestion.metrics';
+import { IngestionMetrics } from '../application/ingestion.metrics';
 
 /** Call types by path: Segment's names, and the one-letter paths analytics.js (analytics-next) posts to. */
 const singleTypes: Readonly<Record<string, SegmentMessageV1['type']>> = {

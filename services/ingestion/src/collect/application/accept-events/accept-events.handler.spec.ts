@@ -2,7 +2,7 @@ import type { SegmentMessageV1 } from '@o2o/contracts';
 import type { PublishOptions, TopicBatch } from '@o2o/kafka';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { loadIngestionConfig } from '../../../config/ingestion.config';
-import { IngestionMetrics } from '../../infrastructure/ingestion.metrics';
+import { IngestionMetrics } from '../ingestion.metrics';
 import type { ClaimOutcome, DedupClaims, EventLog } from '../ports';
 import { AcceptEventsHandler, EventStoreUnavailableError } from './accept-events.handler';
 

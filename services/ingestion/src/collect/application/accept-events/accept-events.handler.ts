@@ -6,7 +6,7 @@ import { InjectLogger, Logger, tracer } from '@o2o/observability';
 import { INGESTION_CONFIG } from '../../../ingestion.tokens';
 import type { IngestionConfig } from '../../../config/ingestion.config';
 import { normaliseMessage, routingKey, SourceRef } from '../../domain/segment-normaliser';
-import { IngestionMetrics } from '../../infrastructure/ingestion.metrics';
+import { IngestionMetrics } from '../ingestion.metrics';
 import { DedupClaims, EventLog } from '../ports';
 
 /** A message of an HTTP request that failed validation: it goes to ingest.rejected with its reasons. */

@@ -7,8 +7,8 @@ import { applyEvent, emptyProfile, NeedsProfile, ProfileChange, ProfileLimit } f
 import { journalEntryOf } from '../event-journal';
 import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
 import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
-import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
-import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { ProfileLimitsReporter } from '../profile-limits.reporter';
+import { ProfilingMetrics } from '../profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
 export interface ResolvedMessage {

@@ -7,8 +7,8 @@ import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { emptyProfile, mergeProfiles } from '../../domain';
 import { unionJournals } from '../event-journal';
 import { NeedsProfileStore } from '../ports/needs-profile.store';
-import { ProfileLimitsReporter } from '../../infrastructure/profile-limits.reporter';
-import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { ProfileLimitsReporter } from '../profile-limits.reporter';
+import { ProfilingMetrics } from '../profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
 export interface MergeCommand {

@@ -9,7 +9,7 @@ import { consentedPurposesOf, CustomerValue, materialChanges, NeedsProfile, toPu
 import { CustomerValues } from '../ports/customer-values';
 import { NeedsProfileStore } from '../ports/needs-profile.store';
 import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
-import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { ProfilingMetrics } from '../profiling.metrics';
 
 export const SOURCE = '/services/needs-profiling';
 

@@ -7,7 +7,7 @@ import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, mergeProfiles, NeedsProfile } from '../../domain';
 import { replayableEvent, unionJournals } from '../event-journal';
 import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
-import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { ProfilingMetrics } from '../profiling.metrics';
 import { PublicationCandidate, PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 import { assignToParts } from './split-assignment';
 

@@ -6,7 +6,7 @@ import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { evaluateStage, NeedsProfile, StageTransition } from '../../domain';
 import { NeedsProfileStore, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { StageSweepLease } from '../ports/stage-sweep.lease';
-import { ProfilingMetrics } from '../../infrastructure/profiling.metrics';
+import { ProfilingMetrics } from '../profiling.metrics';
 import { PublishProfilesHandler } from '../publish-profiles/publish-profiles.handler';
 
 export interface SweepResult {

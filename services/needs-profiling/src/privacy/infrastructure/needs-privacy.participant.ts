@@ -3,9 +3,9 @@ import { InjectModel, MongooseModule } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { PrivacyParticipant, PrivacySettings } from '@o2o/runtime';
-import { fromDocument, NeedsProfileDocument } from '../../../profiling/infrastructure/needs-profile.document';
-import { NeedsProfileRecord, NeedsProfileRecordSchema } from '../../../profiling/infrastructure/needs-profile.schema';
-import { CustomerValueRecord, CustomerValueRecordSchema } from '../../../profiling/infrastructure/customer-value.store';
+import { fromDocument, NeedsProfileDocument } from '../../profiling/infrastructure/needs-profile.document';
+import { NeedsProfileRecord, NeedsProfileRecordSchema } from '../../profiling/infrastructure/needs-profile.schema';
+import { CustomerValueRecord, CustomerValueRecordSchema } from '../../profiling/infrastructure/customer-value.store';
 
 /**
  * Access and erasure for needs profiles: the profile document holds everything this service

@@ -8,7 +8,7 @@ import {
   PurchaseSummaryRecord,
   PurchaseSummarySchema,
   StoredPurchaseSummary,
-} from '../../../purchases/infrastructure/purchase-summary.schema';
+} from '../../purchases/infrastructure/purchase-summary.schema';
 
 /**
  * Access and erasure for value scoring: a customer's purchase summary (order lines, what it knows
