@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inheritedEnvironment, loadBenchConfig } from '../config/bench.config';
+import { BenchConfig, inheritedEnvironment } from '../config/bench.config';
 import { resolveServers } from '../infrastructure/servers';
 import { benchKafka, createBenchTopics, deleteTopicsWithPrefix } from '../kafka/client-settings';
 import { BenchPopulation } from '../load/bench-population';
@@ -10,6 +10,7 @@ import { resultsDirectory } from '../pipeline/pipeline-bench';
 import { machineInfo } from '../report/machine-info';
 import { demoWriteKeys, ServiceProcess as RunningServiceProcess, startServiceProcess } from '@o2o/testing';
 import { readProcessUsage, usageDelta } from '../processes/process-usage';
+import { runBenchCli } from './bench-cli';
 
 /**
  * Issue 3's benchmark: ingestion alone. Posts Segment /v1/batch requests (fresh messageIds in
@@ -18,8 +19,7 @@ import { readProcessUsage, usageDelta } from '../processes/process-usage';
  * the answer latency. Every 200 means Kafka acknowledged with acks=all.
  *   --duration=20 --connections=32 --http-batch=50
  */
-async function main(): Promise<void> {
-  const config = loadBenchConfig();
+async function main(config: BenchConfig): Promise<void> {
   const runId = randomBytes(3).toString('hex');
   const prefix = `bench${runId}.`;
   let service: RunningServiceProcess | undefined;
@@ -102,7 +102,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench-ingestion: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBenchCli('bench:ingestion', 'ingestion alone: Segment /v1/batch requests with autocannon', main);

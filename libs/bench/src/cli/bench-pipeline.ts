@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBenchConfig } from '../config/bench.config';
+import { BenchConfig } from '../config/bench.config';
 import { resultsDirectory, runPipelineBench } from '../pipeline/pipeline-bench';
 import { resultsTable } from '../report/results-table';
+import { runBenchCli } from './bench-cli';
 
 /**
  * `npm run bench`: the whole pipeline's throughput, latency and cost against a no-op chain of
@@ -11,8 +12,7 @@ import { resultsTable } from '../report/results-table';
  * --scrape-interval=15 (seconds between /metrics scrapes, as Prometheus)
  * --no-ceiling --keep-topics. Servers from KAFKA_BROKERS/MONGO_URL/REDIS_URL, else deploy/local.
  */
-async function main(): Promise<void> {
-  const config = loadBenchConfig();
+async function main(config: BenchConfig): Promise<void> {
   const log = (line: string): void => void process.stdout.write(`bench: ${line}\n`);
   const result = await runPipelineBench(config, log);
   const file = join(resultsDirectory(), `pipeline-${result.startedAt.replace(/[:.]/g, '-')}-${result.runId}.json`);
@@ -22,7 +22,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBenchCli('bench', 'the whole pipeline against a no-op chain of the same Kafka hops and the database ceiling', main);

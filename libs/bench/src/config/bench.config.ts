@@ -59,14 +59,42 @@ export const benchConfigSchema = z.object({
 });
 export type BenchConfig = z.infer<typeof benchConfigSchema>;
 
+/** A command line the bench CLIs cannot take: reported in one line, exit status 2. */
+export class BenchFlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchFlagError';
+  }
+}
+
+/** The flag of a setting: BENCH_SOME_NAME is --some-name, INGESTION_URL --ingestion-url. */
+function flagOf(variable: string): string {
+  return `--${variable
+    .replace(/^BENCH_/, '')
+    .toLowerCase()
+    .replace(/_/g, '-')}`;
+}
+
+/** One line per setting: its flag, its environment variable and its default (from the schema itself). */
+export function benchUsage(): string {
+  const lines = Object.entries(benchConfigSchema.shape).map(([variable, field]) => {
+    const def = (field as { def?: { type?: string; defaultValue?: unknown } }).def;
+    const fallback = def?.type === 'default' ? `default ${JSON.stringify(def.defaultValue)}` : 'optional';
+    const flag = variable.startsWith('BENCH_') || variable === 'INGESTION_URL' ? `${flagOf(variable)}=…` : '(environment only)';
+    return `  ${flag.padEnd(30)} ${variable.padEnd(28)} ${fallback}`;
+  });
+  return `Flags (or the environment variables beside them); --no-<flag> turns a boolean off:\n${lines.join('\n')}\n`;
+}
+
 /** Parses `--name=value` / `--name value` / `--flag` / `--no-flag` into BENCH_* variables. */
 export function flagsToEnvironment(argv: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === undefined || !arg.startsWith('--')) throw new Error(`unexpected argument "${String(arg)}" (flags look like --rate=200)`);
+    if (arg === undefined || !arg.startsWith('--'))
+      throw new BenchFlagError(`unexpected argument "${String(arg)}" (flags look like --rate=200)`);
     const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (!rawName) throw new Error(`bad flag "${arg}"`);
+    if (!rawName) throw new BenchFlagError(`bad flag "${arg}"`);
     let name = rawName;
     let value = inline;
     if (value === undefined) {
@@ -80,7 +108,7 @@ export function flagsToEnvironment(argv: readonly string[]): Record<string, stri
       } else value = 'true';
     }
     const variable = name === 'ingestion-url' ? 'INGESTION_URL' : `BENCH_${name.toUpperCase().replace(/-/g, '_')}`;
-    if (!(variable in benchConfigSchema.shape)) throw new Error(`unknown flag --${name}`);
+    if (!(variable in benchConfigSchema.shape)) throw new BenchFlagError(`unknown flag --${name} (--help lists them)`);
     out[variable] = value;
   }
   return out;
