@@ -8,6 +8,7 @@ import { ProfilesSegmentAudience } from './application/segment-audience';
 import { ProfilesCampaignAttribution } from './application/campaign-attribution';
 import { CampaignAttribution } from '../lift/application/campaign-attribution.port';
 import { SegmentAudience } from '../segments/application/segment-audience.port';
+import { CustomerStates, DecisionSnapshots } from './application/ports';
 import { CustomerStateRepository } from './infrastructure/customer-state.repository';
 import { DecisionSnapshotCache } from './infrastructure/decision-snapshot.cache';
 import { IdentifierIndexRepository } from './infrastructure/identifier-index.repository';
@@ -19,20 +20,15 @@ import { ProfileEventsConsumer } from './interface/profile-events.consumer';
   controllers: [ProfileEventsConsumer],
   providers: [
     CustomerStateRepository,
+    { provide: CustomerStates, useExisting: CustomerStateRepository },
     IdentifierIndexRepository,
     DecisionSnapshotCache,
+    { provide: DecisionSnapshots, useExisting: DecisionSnapshotCache },
     ApplyProfileChangesHandler,
     BackgroundJobsRunner,
     { provide: SegmentAudience, useClass: ProfilesSegmentAudience },
     { provide: CampaignAttribution, useClass: ProfilesCampaignAttribution },
   ],
-  exports: [
-    CustomerStateRepository,
-    IdentifierIndexRepository,
-    DecisionSnapshotCache,
-    BackgroundJobsRunner,
-    SegmentAudience,
-    CampaignAttribution,
-  ],
+  exports: [CustomerStates, IdentifierIndexRepository, DecisionSnapshots, BackgroundJobsRunner, SegmentAudience, CampaignAttribution],
 })
 export class ProfilesModule {}

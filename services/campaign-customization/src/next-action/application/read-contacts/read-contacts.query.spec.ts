@@ -44,10 +44,16 @@ describe('contacts made and caps left', () => {
     const customers: CustomerSnapshots = {
       resolve: async () => (known ? 'c-1' : undefined),
       chain: async () => [{ customerId: 'c-1', version: 3, snapshot: { profile: emptyProfile('c-1'), memberships: { gold: 1 } } }],
+      forget: () => {
+        throw new Error('reading contacts reloads no snapshot');
+      },
     };
     // spring reaches the customer; summer's segment does not hold them; paused is not live.
     const campaigns: LiveCampaigns = {
       all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })],
+      invalidate: () => {
+        throw new Error('reading contacts edits no campaign');
+      },
     };
     const contacts: ContactHistory = { history };
     const config: ContactsConfig = {

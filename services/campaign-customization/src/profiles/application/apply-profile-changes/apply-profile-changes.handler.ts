@@ -8,14 +8,12 @@ import { extractTraceContext, injectTraceContext, InjectLogger, PlatformMetrics,
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import type { ProfileLimitName, ProfileLimits } from '../../../shared-kernel/domain/profile.projection';
-import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
+import { LiveCampaigns } from '../../../campaigns/application/ports';
 import { CoalescingGate, loadWithSurvivors } from '@o2o/mongo';
-import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
-import { MembershipFlowStore, type FlowRecord } from '../../../segments/infrastructure/membership-flow.store';
+import { MembershipFlowCounts, StoredSegments, type FlowRecord } from '../../../segments/application/ports';
 import { emptyState, type OutboxEntry } from '../../domain/customer-state';
 import { batchCustomer, exposureKey, ProfileBatch, type BatchCustomer } from '../../domain/profile-batch';
-import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
-import { DecisionSnapshotCache, type DecisionSnapshot } from '../../infrastructure/decision-snapshot.cache';
+import { CustomerStates, DecisionSnapshots, type DecisionSnapshot } from '../ports';
 import type { ProfileChange } from './profile-change';
 
 const SOURCE = '/services/campaign-customization';
@@ -44,12 +42,12 @@ export interface ApplyResult {
 @Injectable()
 export class ApplyProfileChangesHandler {
   constructor(
-    private readonly customers: CustomerStateRepository,
-    private readonly segments: SegmentRepository,
-    private readonly campaigns: CampaignCatalog,
+    private readonly customers: CustomerStates,
+    private readonly segments: StoredSegments,
+    private readonly campaigns: LiveCampaigns,
     private readonly publisher: KafkaPublisher,
-    private readonly snapshots: DecisionSnapshotCache,
-    private readonly flow: MembershipFlowStore,
+    private readonly snapshots: DecisionSnapshots,
+    private readonly flow: MembershipFlowCounts,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
     metrics: PlatformMetrics,

@@ -4,11 +4,11 @@ import { InjectRedis, LeaseLock, type Redis } from '@o2o/redis';
 import { PeriodicJob } from '@o2o/runtime';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
-import { SegmentRepository, type SegmentDocument } from '../../../segments/infrastructure/segment.repository';
-import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
+import { StoredSegments, type SegmentDocument } from '../../../segments/application/ports';
+import { CustomerStates } from '../ports';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
 import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
-import { CampaignConflictError, CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
+import { CampaignConflictError, StoredCampaigns } from '../../../campaigns/application/ports';
 import { liftRuleVerdict } from '../../../lift/domain/lift-rule';
 import { computeLift } from '../../../lift/domain/lift.statistics';
 
@@ -33,11 +33,11 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
   private liftRulesAt = 0;
 
   constructor(
-    private readonly segments: SegmentRepository,
-    private readonly customers: CustomerStateRepository,
+    private readonly segments: StoredSegments,
+    private readonly customers: CustomerStates,
     private readonly apply: ApplyProfileChangesHandler,
     private readonly outcomes: RecordOfferOutcomesHandler,
-    private readonly campaigns: CampaignRepository,
+    private readonly campaigns: StoredCampaigns,
     @InjectRedis() private readonly redis: Redis,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
