@@ -64,3 +64,9 @@ export abstract class DecisionSnapshots {
   abstract drop(customerIds: readonly string[]): Promise<void>;
   abstract get(customerId: string): Promise<HeldSnapshot | undefined>;
 }
+
+/** Leases that let one instance at a time run a background job (Redis leases in the service: RedisJobLeases). */
+export abstract class JobLeases {
+  /** Runs `work` holding the lease on `key` (kept extended while it runs); skips it when another instance holds it. */
+  abstract withLease(key: string, ttlMs: number, work: () => Promise<void>): Promise<void>;
+}

@@ -1,3 +1,4 @@
+import type { OutgoingEvent } from '@o2o/kafka';
 import type { FlowBucket, FlowChange } from '../domain/membership-flow';
 import type { SegmentDefinition } from '../domain/segment-definition';
 
@@ -82,4 +83,13 @@ export abstract class MembershipFlowCounts {
   abstract record(changes: readonly FlowRecord[], now?: Date): Promise<void>;
   /** The segment's entries and exits in each of the last `hours` hours, oldest first. */
   abstract read(segmentId: string, hours: number, now?: Date): Promise<FlowBucket[]>;
+}
+
+/** Membership changes published on segments.membership.v1 for downstream systems (KafkaMembershipEvents in the service). */
+export abstract class MembershipEvents {
+  /**
+   * Resolves once Kafka has them. skipAcknowledged: the events' ids name one change for good, so
+   * those this process already saw acknowledged are left out (one copy on the topic).
+   */
+  abstract publish(events: readonly OutgoingEvent[], options?: { skipAcknowledged?: boolean }): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { SegmentDefinition } from '../../../segments/domain/segment-definition';
 import type { BackfillProgress, SegmentDocument, StoredSegments } from '../../../segments/application/ports';
 import type { CampaignDefinition } from '../../domain/campaign-definition';
+import { campaignInput } from '../../domain/campaign.test-helper';
 import { CampaignConflictError, type CampaignDocument, type LiveCampaigns, type StoredCampaigns } from '../ports';
 import { CampaignExistsError, CampaignNotFoundError, InvalidCampaignError, ManageCampaignsHandler } from './manage-campaigns.handler';
 
@@ -109,23 +110,8 @@ function segment(id: string, deleted = false): SegmentDocument {
   return { _id: id, definition, deleted, revision: 1, history: [{ ...definition, savedAt: at }], createdAt: at, updatedAt: at, backfill };
 }
 
-function body(id: string, segmentId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    version: 7,
-    name: id,
-    status: 'active',
-    segmentId,
-    purpose: 'marketing',
-    channels: ['email'],
-    goal: { event: 'Order Completed' },
-    attributionWindowDays: 14,
-    startAt: '2024-01-01T00:00:00Z',
-    holdoutShare: 0.1,
-    modules: {},
-    ...extra,
-  };
-}
+/** A body naming another version than the service will give it: the handler decides the version. */
+const body = (id: string, segmentId: string, extra: Record<string, unknown> = {}) => campaignInput(id, segmentId, { version: 7, ...extra });
 
 function setup() {
   const campaigns = new MemoryCampaigns();

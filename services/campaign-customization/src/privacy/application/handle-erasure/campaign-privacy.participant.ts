@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { TopicDefinition, topics } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
+import type { TopicDefinition } from '@o2o/contracts';
+import { createEnvelope, type OutgoingEvent } from '@o2o/kafka';
 import { PrivacyParticipant } from '@o2o/runtime';
 import type { CustomerState } from '../../../profiles/domain/customer-state';
+import { MembershipEvents } from '../../../segments/application/ports';
 import { CampaignPersonalData } from '../ports';
 
 const SOURCE = '/services/campaign-customization';
@@ -17,7 +18,7 @@ const SOURCE = '/services/campaign-customization';
 export class CampaignPrivacyParticipant implements PrivacyParticipant {
   constructor(
     private readonly data: CampaignPersonalData,
-    private readonly publisher: KafkaPublisher,
+    private readonly membership: MembershipEvents,
   ) {}
 
   exportData(customerIds: string[]): Promise<Record<string, unknown>> {
@@ -26,7 +27,7 @@ export class CampaignPrivacyParticipant implements PrivacyParticipant {
 
   async erase(customerIds: string[]): Promise<{ deleted: Record<string, number>; tombstones: TopicDefinition[] }> {
     const exits = membershipExits(await this.data.states(customerIds), new Date().toISOString());
-    await this.publisher.publish([{ topic: topics.segmentMembership, events: exits }]);
+    await this.membership.publish(exits);
     const deleted = await this.data.erase(customerIds);
     return { deleted: { ...deleted, 'kafka:membership_exits': exits.length }, tombstones: [] };
   }

@@ -2,15 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { Context } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
-import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
+import type { MembershipChangedDataV1 } from '@o2o/contracts';
+import { createEnvelope, type OutgoingEvent } from '@o2o/kafka';
 import { extractTraceContext, injectTraceContext, InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import type { ProfileLimitName, ProfileLimits } from '../../../shared-kernel/domain/profile.projection';
 import { LiveCampaigns } from '../../../campaigns/application/ports';
 import { CoalescingGate, loadWithSurvivors } from '@o2o/mongo';
-import { MembershipFlowCounts, StoredSegments, type FlowRecord } from '../../../segments/application/ports';
+import { MembershipEvents, MembershipFlowCounts, StoredSegments, type FlowRecord } from '../../../segments/application/ports';
 import { emptyState, type OutboxEntry } from '../../domain/customer-state';
 import { batchCustomer, exposureKey, ProfileBatch, type BatchCustomer } from '../../domain/profile-batch';
 import { CustomerStates, DecisionSnapshots, type DecisionSnapshot } from '../ports';
@@ -45,7 +45,7 @@ export class ApplyProfileChangesHandler {
     private readonly customers: CustomerStates,
     private readonly segments: StoredSegments,
     private readonly campaigns: LiveCampaigns,
-    private readonly publisher: KafkaPublisher,
+    private readonly publisher: MembershipEvents,
     private readonly snapshots: DecisionSnapshots,
     private readonly flow: MembershipFlowCounts,
     @InjectLogger() private readonly logger: Logger,
@@ -237,7 +237,7 @@ export class ApplyProfileChangesHandler {
     await this.recordFlow(flow);
     // A batch retried because the clear failed (MongoDB away right after the publish) would publish
     // the same changes again: their ids name one change for good, so what Kafka has is left out.
-    await this.publisher.publish([{ topic: topics.segmentMembership, events }], { skipAcknowledged: true });
+    await this.publisher.publish(events, { skipAcknowledged: true });
     await this.customers.clearOutboxes(cleared);
     return events.length;
   }

@@ -1,11 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectLogger, type Logger } from '@o2o/observability';
-import { InjectRedis, LeaseLock, type Redis } from '@o2o/redis';
 import { PeriodicJob } from '@o2o/runtime';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { StoredSegments, type SegmentDocument } from '../../../segments/application/ports';
-import { CustomerStates } from '../ports';
+import { CustomerStates, JobLeases } from '../ports';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
 import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
 import { CampaignConflictError, StoredCampaigns } from '../../../campaigns/application/ports';
@@ -38,7 +37,7 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     private readonly apply: ApplyProfileChangesHandler,
     private readonly outcomes: RecordOfferOutcomesHandler,
     private readonly campaigns: StoredCampaigns,
-    @InjectRedis() private readonly redis: Redis,
+    private readonly leases: JobLeases,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {
@@ -140,6 +139,6 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
 
   /** One instance runs a given job at a time; the others skip it this pass. */
   private async withLock(key: string, work: () => Promise<void>): Promise<void> {
-    await new LeaseLock(this.redis, key).withLease(LOCK_TTL_MS, work);
+    await this.leases.withLease(key, LOCK_TTL_MS, work);
   }
 }
