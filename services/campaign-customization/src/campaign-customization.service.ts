@@ -7,7 +7,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { LiftModule } from './lift/lift.module';
 import { NextActionModule } from './next-action/next-action.module';
 import type { CampaignCustomizationConfig } from './config/campaign-customization.config';
-import { campaignPrivacy } from './privacy/application/handle-erasure/campaign-privacy.participant';
+import { campaignPrivacy } from './privacy/privacy.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { ReportsModule } from './reports/reports.module';
 import { SegmentsApiModule } from './segments/segments-api.module';

@@ -17,6 +17,6 @@ import { CampaignsController } from './interface/campaigns.controller';
     { provide: LiveCampaigns, useExisting: CampaignCatalog },
     ManageCampaignsHandler,
   ],
-  exports: [CampaignRepository, CampaignCatalog, LiveCampaigns],
+  exports: [StoredCampaigns, LiveCampaigns],
 })
 export class CampaignsModule {}

@@ -4,7 +4,7 @@ import { OutcomesModule } from '../outcomes/outcomes.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { DecideNextActionHandler } from './application/decide-next-action/decide-next-action.handler';
 import { OutboundOnEntryHandler } from './application/outbound-on-entry/outbound-on-entry.handler';
-import { ContactHistory, CustomerSnapshots } from './application/ports';
+import { ContactCaps, ContactHistory, CustomerSnapshots, DecisionEvents } from './application/ports';
 import { ReadContactsQuery } from './application/read-contacts/read-contacts.query';
 import { ContactCounterStore } from './infrastructure/contact-counter.store';
 import { CustomerLookup } from './infrastructure/customer.lookup';
@@ -24,7 +24,9 @@ import { SegmentEntriesConsumer } from './interface/segment-entries.consumer';
     CustomerLookup,
     { provide: CustomerSnapshots, useExisting: CustomerLookup },
     { provide: ContactHistory, useExisting: ContactCounterStore },
+    { provide: ContactCaps, useExisting: ContactCounterStore },
     DecisionPublisher,
+    { provide: DecisionEvents, useExisting: DecisionPublisher },
     DecisionRequestStore,
     ReadContactsQuery,
   ],

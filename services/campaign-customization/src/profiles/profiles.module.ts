@@ -8,9 +8,11 @@ import { ProfilesSegmentAudience } from './application/segment-audience';
 import { ProfilesCampaignAttribution } from './application/campaign-attribution';
 import { CampaignAttribution } from '../lift/application/campaign-attribution.port';
 import { SegmentAudience } from '../segments/application/segment-audience.port';
+import { CustomerStates, DecisionSnapshots, JobLeases } from './application/ports';
 import { CustomerStateRepository } from './infrastructure/customer-state.repository';
 import { DecisionSnapshotCache } from './infrastructure/decision-snapshot.cache';
 import { IdentifierIndexRepository } from './infrastructure/identifier-index.repository';
+import { RedisJobLeases } from './infrastructure/redis-job.leases';
 import { ProfileEventsConsumer } from './interface/profile-events.consumer';
 
 /** The combined projection per customer: every input topic, memberships and their outbox, back-fills. */
@@ -19,20 +21,17 @@ import { ProfileEventsConsumer } from './interface/profile-events.consumer';
   controllers: [ProfileEventsConsumer],
   providers: [
     CustomerStateRepository,
+    { provide: CustomerStates, useExisting: CustomerStateRepository },
     IdentifierIndexRepository,
     DecisionSnapshotCache,
+    { provide: DecisionSnapshots, useExisting: DecisionSnapshotCache },
+    RedisJobLeases,
+    { provide: JobLeases, useExisting: RedisJobLeases },
     ApplyProfileChangesHandler,
     BackgroundJobsRunner,
     { provide: SegmentAudience, useClass: ProfilesSegmentAudience },
     { provide: CampaignAttribution, useClass: ProfilesCampaignAttribution },
   ],
-  exports: [
-    CustomerStateRepository,
-    IdentifierIndexRepository,
-    DecisionSnapshotCache,
-    BackgroundJobsRunner,
-    SegmentAudience,
-    CampaignAttribution,
-  ],
+  exports: [CustomerStates, IdentifierIndexRepository, DecisionSnapshots, BackgroundJobsRunner, SegmentAudience, CampaignAttribution],
 })
 export class ProfilesModule {}

@@ -1,14 +1,39 @@
 import type { CampaignDefinition } from '../domain/campaign-definition';
 
-// What campaigns' readers need from the outside. Abstract classes are also Nest injection tokens:
-// campaigns.module binds each to its infrastructure, unit tests pass plain fakes.
+// What campaigns' use cases and readers need from the outside. Abstract classes are also Nest
+// injection tokens: campaigns.module binds each to its infrastructure, unit tests pass plain fakes.
 
-/** Every stored campaign definition (CampaignRepository in the service). */
+/** A stored campaign: its current definition and the versions saved before it. */
+export interface CampaignDocument {
+  _id: string;
+  definition: CampaignDefinition;
+  /** Every saved version, oldest first (bounded): decisions name the version they used. */
+  history: Array<CampaignDefinition & { savedAt: string }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class CampaignConflictError extends Error {
+  constructor(id: string) {
+    super(`campaign ${id} was changed concurrently; retry`);
+    this.name = 'CampaignConflictError';
+  }
+}
+
+/** The campaigns as stored (CampaignRepository in the service). */
 export abstract class StoredCampaigns {
+  /** Every stored campaign definition, by id. */
   abstract all(): Promise<CampaignDefinition[]>;
+  abstract get(id: string): Promise<CampaignDocument | null>;
+  /** Stores a new campaign; false when the id is taken. */
+  abstract insert(definition: CampaignDefinition): Promise<boolean>;
+  /** Saves the next version, conditional on the version read; CampaignConflictError when it moved on. */
+  abstract save(current: CampaignDocument, next: CampaignDefinition): Promise<CampaignDocument>;
 }
 
 /** The campaigns as the hot paths read them, cached (CampaignCatalog in the service). */
 export abstract class LiveCampaigns {
   abstract all(): Promise<CampaignDefinition[]>;
+  /** Drops this process's copy: called after this process saved a campaign. */
+  abstract invalidate(): void;
 }

@@ -1,5 +1,6 @@
 import { emptyProfile, type CustomerProfile, type ProfileFact } from '../../shared-kernel/domain/customer-profile';
-import { parseCampaign, type CampaignDefinition } from './campaign-definition';
+import type { CampaignDefinition } from './campaign-definition';
+import { campaignOf } from './campaign.test-helper';
 import {
   capChecksFor,
   checkCaps,
@@ -34,23 +35,7 @@ function withFacts(facts: ProfileFact[]): CustomerProfile {
 }
 
 function campaign(): CampaignDefinition {
-  const result = parseCampaign({
-    id: 'spring',
-    version: 1,
-    name: 'Spring',
-    status: 'active',
-    segmentId: 'gold',
-    purpose: 'email-marketing',
-    channels: ['email', 'sms'],
-    goal: { event: 'Order Completed' },
-    attributionWindowDays: 14,
-    startAt: '2024-01-01T00:00:00Z',
-    holdoutShare: 0,
-    caps: { campaign: [{ max: 3, windowHours: 168 }], perChannel: { email: [{ max: 1, windowHours: 24 }] } },
-    modules: {},
-  });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.campaign;
+  return campaignOf('spring', 'gold', { name: 'Spring', purpose: 'email-marketing', channels: ['email', 'sms'] });
 }
 
 const policy: ContactPolicy = {

@@ -1,7 +1,7 @@
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { loadCampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import type { CampaignDefinition } from '../domain/campaign-definition';
-import type { StoredCampaigns } from '../application/ports';
+import type { CampaignDocument, StoredCampaigns } from '../application/ports';
 import { CampaignCatalog } from './campaign.catalog';
 
 /** A repository whose reads the test completes by hand, in the order it chooses. */
@@ -10,6 +10,19 @@ class ControlledRepository implements StoredCampaigns {
 
   all(): Promise<CampaignDefinition[]> {
     return new Promise((resolve) => this.pending.push(resolve));
+  }
+
+  // The catalog only lists: the store's other calls are not its to make.
+  get(): Promise<CampaignDocument | null> {
+    throw new Error('the catalog reads no single campaign');
+  }
+
+  insert(): Promise<boolean> {
+    throw new Error('the catalog writes nothing');
+  }
+
+  save(): Promise<CampaignDocument> {
+    throw new Error('the catalog writes nothing');
   }
 
   finish(index: number, campaigns: CampaignDefinition[]): void {

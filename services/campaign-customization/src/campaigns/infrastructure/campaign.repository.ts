@@ -3,25 +3,9 @@ import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@o2o/mongo';
 import type { CampaignDefinition } from '../domain/campaign-definition';
-import type { StoredCampaigns } from '../application/ports';
-
-export interface CampaignDocument {
-  _id: string;
-  definition: CampaignDefinition;
-  /** Every saved version, oldest first (bounded): decisions name the version they used. */
-  history: Array<CampaignDefinition & { savedAt: string }>;
-  createdAt: string;
-  updatedAt: string;
-}
+import { CampaignConflictError, type CampaignDocument, type StoredCampaigns } from '../application/ports';
 
 const HISTORY_KEPT = 50;
-
-export class CampaignConflictError extends Error {
-  constructor(id: string) {
-    super(`campaign ${id} was changed concurrently; retry`);
-    this.name = 'CampaignConflictError';
-  }
-}
 
 @Injectable()
 export class CampaignRepository implements StoredCampaigns {

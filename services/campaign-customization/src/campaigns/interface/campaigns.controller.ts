@@ -6,7 +6,7 @@ import {
   InvalidCampaignError,
   ManageCampaignsHandler,
 } from '../application/manage-campaigns/manage-campaigns.handler';
-import { CampaignConflictError, CampaignRepository, type CampaignDocument } from '../infrastructure/campaign.repository';
+import { CampaignConflictError, StoredCampaigns, type CampaignDocument } from '../application/ports';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
 function view(document: CampaignDocument) {
@@ -22,7 +22,7 @@ function view(document: CampaignDocument) {
 export class CampaignsController {
   constructor(
     private readonly manage: ManageCampaignsHandler,
-    private readonly campaigns: CampaignRepository,
+    private readonly campaigns: StoredCampaigns,
   ) {}
 
   @RequireScope(SCOPES.campaignsWrite)

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
 import { snapshotKey } from '../../profiles/infrastructure/decision-snapshot.cache';
 import type { CapCheck, ContactCounts } from '../../campaigns/domain/contact-cap';
-import type { ContactHistory } from '../application/ports';
+import type { ContactCaps, ContactHistory } from '../application/ports';
 
 const HOUR_MS = 3_600_000;
 /** Longest window any cap may have (campaign-definition caps windows at 90 days). */
@@ -41,7 +41,7 @@ return 0
  * customer's sets stay on one Redis Cluster slot and the reservation script can touch them all.
  */
 @Injectable()
-export class ContactCounterStore implements ContactHistory {
+export class ContactCounterStore implements ContactCaps, ContactHistory {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   private key(customerId: string, scope: string): string {

@@ -5,18 +5,10 @@ import type { CampaignCustomizationConfig } from '../../config/campaign-customiz
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
 import { IdentifierIndexRepository } from '../../profiles/infrastructure/identifier-index.repository';
 import { SharedIdentifierError } from '../../campaigns/domain/shared-identifier.error';
-import { CustomerStateRepository } from '../../profiles/infrastructure/customer-state.repository';
-import { DecisionSnapshotCache, type DecisionSnapshot } from '../../profiles/infrastructure/decision-snapshot.cache';
-import type { CustomerSnapshots } from '../application/ports';
+import { CustomerStates, DecisionSnapshots, type DecisionSnapshot } from '../../profiles/application/ports';
+import type { CustomerSnapshots, VersionedSnapshot } from '../application/ports';
 
 const IDENTIFIERS_CACHED = 100_000;
-
-/** One customer's snapshot as this process holds it, with the projection version it is at. */
-export interface VersionedSnapshot {
-  customerId: string;
-  version: number;
-  snapshot: DecisionSnapshot;
-}
 
 /**
  * Identifier -> customer, and customer -> snapshot, for the next-action path.
@@ -38,8 +30,8 @@ export class CustomerLookup implements CustomerSnapshots {
 
   constructor(
     private readonly index: IdentifierIndexRepository,
-    private readonly customers: CustomerStateRepository,
-    private readonly shared: DecisionSnapshotCache,
+    private readonly customers: CustomerStates,
+    private readonly shared: DecisionSnapshots,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
     this.identifiers = new LRUCache({ max: IDENTIFIERS_CACHED, ttl: Math.max(config.CACHE_TTL_MS, 30_000) });

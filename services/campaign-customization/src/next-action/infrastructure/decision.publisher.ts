@@ -3,17 +3,10 @@ import { Counter } from 'prom-client';
 import { topics } from '@o2o/contracts';
 import { KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
 import { InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
+import { DecisionNotStoredError, type DecisionEvents } from '../application/ports';
 
 /** Longest wait for Kafka's acknowledgement of a decision before the request fails (503). */
 const PUBLISH_TIMEOUT_MS = 10_000;
-
-/** Kafka did not take the decision: nothing was answered, the caller retries with its Idempotency-Key. */
-export class DecisionNotStoredError extends Error {
-  constructor(cause: unknown) {
-    super('the decision could not be stored; retry with the same Idempotency-Key', { cause });
-    this.name = 'DecisionNotStoredError';
-  }
-}
 
 /**
  * A decision is answered only once Kafka has it (acks=all), as ingestion answers events: what a
@@ -26,7 +19,7 @@ export class DecisionNotStoredError extends Error {
  * publishes the same event id (consumers deduplicate).
  */
 @Injectable()
-export class DecisionPublisher {
+export class DecisionPublisher implements DecisionEvents {
   private readonly failed: Counter;
 
   constructor(

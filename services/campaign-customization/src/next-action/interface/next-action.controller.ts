@@ -11,7 +11,7 @@ import {
   type NextActionAnswer,
   type NextActionMode,
 } from '../application/decide-next-action/decide-next-action.handler';
-import { DecisionNotStoredError } from '../infrastructure/decision.publisher';
+import { DecisionNotStoredError } from '../application/ports';
 import { DecisionRequestStore } from '../infrastructure/decision-request.store';
 import { ReadContactsQuery, type ContactsAnswer } from '../application/read-contacts/read-contacts.query';
 

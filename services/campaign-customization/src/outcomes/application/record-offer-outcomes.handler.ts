@@ -4,11 +4,11 @@ import { offerOutcomeDataV1, type CampaignDecidedDataV1, type OfferOutcomeDataV1
 import { InjectLogger, type Logger } from '@o2o/observability';
 import type { CampaignCustomizationConfig } from '../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../campaign.tokens';
-import { CampaignCatalog } from '../../campaigns/infrastructure/campaign.catalog';
+import { LiveCampaigns } from '../../campaigns/application/ports';
 import { offerIdOf, type ResponseStats } from '../../campaigns/domain/offer-learning';
 import { channelOutcomeData, ignoredOutcomeData, isAnswer, type ChannelOutcome, type OpenOffer } from '../domain/offer-outcome';
-import { OfferOutcomeStore, type OfferDecisionDocument } from '../infrastructure/offer-outcome.store';
-import { outcomeEnvelope, OutcomePublisher } from '../infrastructure/outcome.publisher';
+import { outcomeEnvelope } from './outcome-envelope';
+import { OfferOutcomes, OutcomeEvents, type OfferDecisionDocument } from './ports';
 
 /** Response window of a campaign that does not set one. */
 export const DEFAULT_RESPONSE_WINDOW_HOURS = 72;
@@ -39,9 +39,9 @@ export class RecordOfferOutcomesHandler {
   private cached: { stats: ResponseStats; at: number } | undefined;
 
   constructor(
-    private readonly store: OfferOutcomeStore,
-    private readonly publisher: OutcomePublisher,
-    private readonly catalog: CampaignCatalog,
+    private readonly store: OfferOutcomes,
+    private readonly publisher: OutcomeEvents,
+    private readonly catalog: LiveCampaigns,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {}

@@ -5,19 +5,7 @@ import type { OfferOutcomeDataV1 } from '@o2o/contracts';
 import { chunkedBulkWrite, ONE_REPLY } from '@o2o/mongo';
 import type { ResponseCounts, ResponseStats } from '../../campaigns/domain/offer-learning';
 import { learningKeyOf, type OpenOffer } from '../domain/offer-outcome';
-
-type OfferState = 'open' | 'answered' | 'ignored';
-
-/**
- * One offer decision and its answer. The deadline is stored, and a periodic sweep claims what is
- * overdue (no in-memory timer: a restart or another instance picks it up). `pending` holds the
- * outcome claimed for publication until Kafka has it, so a crash in between republishes it.
- */
-export interface OfferDecisionDocument extends Omit<OpenOffer, 'decisionId'> {
-  _id: string;
-  state: OfferState;
-  pending?: { outcome: OfferOutcomeDataV1; claimedAt: string } | null;
-}
+import type { OfferDecisionDocument, OfferOutcomes, OfferState } from '../application/ports';
 
 /** One recorded outcome (from campaigns.outcomes.v1): the evidence response rates are counted from. */
 interface OfferOutcomeDocument {
@@ -29,7 +17,7 @@ interface OfferOutcomeDocument {
 }
 
 @Injectable()
-export class OfferOutcomeStore implements OnModuleInit {
+export class OfferOutcomeStore implements OfferOutcomes, OnModuleInit {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private collection<T extends mongo.Document>(name: string): mongo.Collection<T> {

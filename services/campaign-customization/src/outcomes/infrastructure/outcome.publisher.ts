@@ -1,30 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
-import { offerOutcomeV1, topics, type OfferOutcomeDataV1, type OfferOutcomeV1 } from '@o2o/contracts';
+import { topics, type OfferOutcomeV1 } from '@o2o/contracts';
 import { KafkaPublisher } from '@o2o/kafka';
-
-export const OUTCOME_SOURCE = '/services/campaign-customization';
-
-/** The envelope of one offer outcome: its id is the outcome id, so a republication deduplicates. */
-export function outcomeEnvelope(data: OfferOutcomeDataV1, cause?: { eventId: string; correlationId?: string | undefined }): OfferOutcomeV1 {
-  return offerOutcomeV1.parse({
-    specversion: '1.0',
-    id: data.outcomeId,
-    source: OUTCOME_SOURCE,
-    type: 'offer.outcome',
-    version: 1,
-    time: data.occurredAt,
-    subject: data.customerId,
-    datacontenttype: 'application/json',
-    ...(cause !== undefined ? { causationid: cause.eventId } : {}),
-    ...(cause?.correlationId !== undefined ? { correlationid: cause.correlationId } : {}),
-    data,
-  });
-}
+import type { OutcomeEvents } from '../application/ports';
 
 /** Publishes offer outcomes on campaigns.outcomes.v1 (acks=all; the caller marks them published after). */
 @Injectable()
-export class OutcomePublisher {
+export class OutcomePublisher implements OutcomeEvents {
   constructor(private readonly publisher: KafkaPublisher) {}
 
   async publish(outcomes: ReadonlyArray<{ event: OfferOutcomeV1; trace?: Context | undefined }>): Promise<void> {

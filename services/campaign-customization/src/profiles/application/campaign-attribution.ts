@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CampaignAttribution } from '../../lift/application/campaign-attribution.port';
 import type { AttributionState, GroupCounts } from '../../lift/domain';
-import { CustomerStateRepository } from '../infrastructure/customer-state.repository';
+import { CustomerStates } from './ports';
 
 /** Lift's view of the customers' attribution: indexed counts and reads of the customer store. */
 @Injectable()
 export class ProfilesCampaignAttribution extends CampaignAttribution {
-  constructor(private readonly customers: CustomerStateRepository) {
+  constructor(private readonly customers: CustomerStates) {
     super();
   }
 

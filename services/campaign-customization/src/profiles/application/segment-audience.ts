@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { SegmentAudience, type AudienceMember } from '../../segments/application/segment-audience.port';
-import { CustomerStateRepository } from '../infrastructure/customer-state.repository';
+import { CustomerStates } from './ports';
 import { BackgroundJobsRunner } from './run-background-jobs/background-jobs.runner';
 
 /** The segments API's view of the customers: the customer store and the back-fill runner. */
 @Injectable()
 export class ProfilesSegmentAudience extends SegmentAudience {
   constructor(
-    private readonly customers: CustomerStateRepository,
+    private readonly customers: CustomerStates,
     private readonly jobs: BackgroundJobsRunner,
   ) {
     super();

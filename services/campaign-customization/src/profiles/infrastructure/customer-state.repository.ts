@@ -4,24 +4,12 @@ import type { Connection, mongo } from 'mongoose';
 import type { AttributionState, GroupCounts } from '../../lift/domain';
 import { chunkedBulkWrite, isDuplicateKeyError, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerState, OutboxEntry } from '../domain/customer-state';
+import type { CustomerStates, StateWrite, StoredState } from '../application/ports';
 import { fromDocument, liftKeysOf, toDocument, type CustomerDocument } from './customer-state.document';
-
-export interface StoredState {
-  state: CustomerState;
-  /** Version read; the write is conditional on it. 0 with exists false: no document yet. */
-  version: number;
-  exists: boolean;
-}
-
-export interface StateWrite {
-  state: CustomerState;
-  version: number;
-  exists: boolean;
-}
 
 /** The combined projection: one document per customer (profile, memberships, outbox, attribution). */
 @Injectable()
-export class CustomerStateRepository implements OnModuleInit, OnApplicationBootstrap {
+export class CustomerStateRepository implements CustomerStates, OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('CustomerStateRepository');
 
   constructor(@InjectConnection() private readonly connection: Connection) {}

@@ -1,19 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRedis, type Redis } from '@o2o/redis';
-import type { CustomerProfile } from '../../shared-kernel/domain/customer-profile';
-
-/** What the next-action path needs of a customer. */
-export interface DecisionSnapshot {
-  profile: CustomerProfile;
-  memberships: Record<string, number>;
-  mergedInto?: string;
-}
-
-/** A snapshot as Redis holds it: the projection document's version and the JSON text. */
-export interface HeldSnapshot {
-  version: number;
-  json: string;
-}
+import type { DecisionSnapshot, DecisionSnapshots, HeldSnapshot } from '../application/ports';
 
 const TTL_SECONDS = 7 * 24 * 3600;
 
@@ -42,7 +29,7 @@ return 1
  * so a change written by any instance, or an erasure (which deletes the key), is seen at once.
  */
 @Injectable()
-export class DecisionSnapshotCache {
+export class DecisionSnapshotCache implements DecisionSnapshots {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   async put(entries: ReadonlyArray<{ customerId: string; version: number; snapshot: DecisionSnapshot }>): Promise<void> {

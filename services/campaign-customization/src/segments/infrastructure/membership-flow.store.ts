@@ -10,14 +10,7 @@ import {
   type FlowBucket,
   type FlowChange,
 } from '../domain/membership-flow';
-
-export interface FlowRecord {
-  /** Id of the membership change event (deterministic: a re-publication carries the same id). */
-  eventId: string;
-  segmentId: string;
-  change: FlowChange;
-  changedAt: string;
-}
+import type { FlowRecord, MembershipFlowCounts } from '../application/ports';
 
 function key(segmentId: string, bucket: string, change: FlowChange): string {
   return `flow:${segmentId}:${bucket}:${change}`;
@@ -32,7 +25,7 @@ function key(segmentId: string, bucket: string, change: FlowChange): string {
  * hour grows too large, a HyperLogLog (PFADD/PFCOUNT, 12 KB, about 1 % error) is the next step.
  */
 @Injectable()
-export class MembershipFlowStore {
+export class MembershipFlowStore implements MembershipFlowCounts {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   async record(changes: readonly FlowRecord[], now = new Date()): Promise<void> {

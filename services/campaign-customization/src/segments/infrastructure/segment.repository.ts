@@ -5,38 +5,13 @@ import type { Connection, mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@o2o/mongo';
 import { InjectRedis, type Redis } from '@o2o/redis';
 import type { SegmentDefinition } from '../domain/segment-definition';
-
-export type BackfillCause = 'created' | 'edited' | 'deleted';
-
-/** Progress of re-evaluating every customer after a segment changed. */
-export interface BackfillProgress {
-  /** Unique per back-fill: a newer change starts another run, and the old runner notices it lost. */
-  runId: string;
-  /** Segment version (or deletion) being back-filled; a newer change restarts from scratch. */
-  version: number;
-  cause: BackfillCause;
-  status: 'pending' | 'running' | 'done';
-  /** Customers re-evaluated so far, and roughly how many there are (counted at start). */
-  processed: number;
-  total: number;
-  /** Last customer id done: pages go by _id, so a restarted back-fill resumes here. */
-  lastId: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
-
-export interface SegmentDocument {
-  _id: string;
-  definition: SegmentDefinition;
-  deleted: boolean;
-  /** Bumped by every write of this document: edits are conditional on it. */
-  revision: number;
-  /** Every version that decided membership, oldest first (bounded). */
-  history: Array<SegmentDefinition & { savedAt: string }>;
-  createdAt: string;
-  updatedAt: string;
-  backfill: BackfillProgress;
-}
+import {
+  SegmentConflictError,
+  type BackfillCause,
+  type BackfillProgress,
+  type SegmentDocument,
+  type StoredSegments,
+} from '../application/ports';
 
 const HISTORY_KEPT = 50;
 /** Bumped after every write of a definition, by any instance: the cue to read the definitions again. */
@@ -44,15 +19,8 @@ const REVISION_KEY = 'segments:revision';
 /** Longest a list is used without reading MongoDB, whatever Redis says (a lost bump heals by then). */
 const MAX_AGE_MS = 30_000;
 
-export class SegmentConflictError extends Error {
-  constructor(id: string) {
-    super(`segment ${id} was changed concurrently; retry`);
-    this.name = 'SegmentConflictError';
-  }
-}
-
 @Injectable()
-export class SegmentRepository {
+export class SegmentRepository implements StoredSegments {
   private cached: { revision: string | null; at: number; segments: SegmentDefinition[] } | undefined;
 
   constructor(

@@ -4,8 +4,7 @@ import { invalid, notFound, pageOf, pageQuerySchema, parseBody, problem } from '
 import { reviseSegment, segmentDraftSchema } from '../domain/segment-definition';
 import { ReadMembersQuery } from '../application/read-members/read-members.query';
 import { ManageSegmentsHandler, SegmentExistsError, SegmentNotFoundError } from '../application/manage-segments/manage-segments.handler';
-import { SegmentConflictError, SegmentRepository, type SegmentDocument } from '../infrastructure/segment.repository';
-import { MembershipFlowStore } from '../infrastructure/membership-flow.store';
+import { MembershipFlowCounts, SegmentConflictError, StoredSegments, type SegmentDocument } from '../application/ports';
 import { FLOW_RETENTION_HOURS } from '../domain/membership-flow';
 import { RequireScope, SCOPES } from '@o2o/auth';
 
@@ -40,9 +39,9 @@ export const segmentEditSchema = segmentDraftSchema.omit({ id: true }).extend({ 
 export class SegmentsController {
   constructor(
     private readonly manage: ManageSegmentsHandler,
-    private readonly segments: SegmentRepository,
+    private readonly segments: StoredSegments,
     private readonly readMembers: ReadMembersQuery,
-    private readonly flow: MembershipFlowStore,
+    private readonly flow: MembershipFlowCounts,
   ) {}
 
   /** Members per segment now (one pass over the customers), and how many customers there are. */

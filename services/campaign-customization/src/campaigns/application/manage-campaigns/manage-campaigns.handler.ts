@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
+import { StoredSegments } from '../../../segments/application/ports';
 import { parseCampaign, type CampaignDefinition } from '../../domain/campaign-definition';
-import { CampaignCatalog } from '../../infrastructure/campaign.catalog';
-import { CampaignRepository, type CampaignDocument } from '../../infrastructure/campaign.repository';
+import { LiveCampaigns, StoredCampaigns, type CampaignDocument } from '../ports';
 
 export class InvalidCampaignError extends Error {
   constructor(readonly issues: Array<{ field: string; message: string }>) {
@@ -29,9 +28,9 @@ export class CampaignNotFoundError extends Error {
 @Injectable()
 export class ManageCampaignsHandler {
   constructor(
-    private readonly campaigns: CampaignRepository,
-    private readonly catalog: CampaignCatalog,
-    private readonly segments: SegmentRepository,
+    private readonly campaigns: StoredCampaigns,
+    private readonly catalog: LiveCampaigns,
+    private readonly segments: StoredSegments,
   ) {}
 
   async create(body: unknown): Promise<CampaignDocument> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
+import { StoredCampaigns } from '../../../campaigns/application/ports';
 import { computeLift, meanDifference, type LiftResult, type MeanDifference } from '../../domain/lift.statistics';
 import { RETENTION_DAYS, tallyOutcomes } from '../../domain/attribution';
 import { CampaignAttribution } from '../campaign-attribution.port';
@@ -26,7 +26,7 @@ export interface CampaignLift extends LiftResult {
 @Injectable()
 export class MeasureLiftHandler {
   constructor(
-    private readonly campaigns: CampaignRepository,
+    private readonly campaigns: StoredCampaigns,
     private readonly attribution: CampaignAttribution,
   ) {}
 

@@ -9,10 +9,8 @@ import { capChecksFor, contactScopes, countsNeeded, type ContactPolicy } from '.
 import { customerBrief, type CustomerBrief } from '../../../campaigns/domain/customer-brief';
 import { outboundChannel } from '../../../campaigns/domain/outbound-channel';
 import { decideNextAction, type NextAction } from '../../../campaigns/domain/next-action.decider';
-import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
-import { ContactCounterStore } from '../../infrastructure/contact-counter.store';
-import { DecisionPublisher } from '../../infrastructure/decision.publisher';
-import { CustomerLookup } from '../../infrastructure/customer.lookup';
+import { LiveCampaigns } from '../../../campaigns/application/ports';
+import { ContactCaps, CustomerSnapshots, DecisionEvents } from '../ports';
 import { archetypeOf, betaSampler, defaultLearningPolicy, type ResponseSampler } from '../../../campaigns/domain/offer-learning';
 import type { ArbitrationLearning } from '../../../campaigns/domain/campaign.arbitration';
 import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
@@ -64,10 +62,10 @@ export class DecideNextActionHandler {
   private readonly learned: boolean;
 
   constructor(
-    private readonly lookup: CustomerLookup,
-    private readonly catalog: CampaignCatalog,
-    private readonly counters: ContactCounterStore,
-    private readonly decisions: DecisionPublisher,
+    private readonly lookup: CustomerSnapshots,
+    private readonly catalog: LiveCampaigns,
+    private readonly counters: ContactCaps,
+    private readonly decisions: DecisionEvents,
     private readonly outcomes: RecordOfferOutcomesHandler,
     @Inject(CAMPAIGN_CONFIG) config: CampaignCustomizationConfig,
   ) {
@@ -210,7 +208,7 @@ export class DecideNextActionHandler {
           return { ...answer, action: { kind: 'none', reason: 'a concurrent contact reached a cap', passed: action.passed } };
         }
       }
-      // Answered only once Kafka has the decision (see DecisionPublisher), with the request's trace.
+      // Answered only once Kafka has the decision (see DecisionEvents), with the request's trace.
       await this.decisions.publish({
         key: profile.customerId,
         trace: context.active(),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { MembershipChangedDataV1 } from '@o2o/contracts';
 import { InjectLogger, type Logger } from '@o2o/observability';
 import { isLive } from '../../../campaigns/domain/campaign-definition';
-import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
+import { LiveCampaigns } from '../../../campaigns/application/ports';
 import { DecideNextActionHandler, UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
 
 /** Entries older than this are history, not a reason to contact anyone now. */
@@ -24,7 +24,7 @@ export function entryDecisionId(membershipEventId: string, campaignId: string): 
 @Injectable()
 export class OutboundOnEntryHandler {
   constructor(
-    private readonly catalog: CampaignCatalog,
+    private readonly catalog: LiveCampaigns,
     private readonly decide: DecideNextActionHandler,
     @InjectLogger() private readonly logger: Logger,
   ) {}

@@ -1,30 +1,9 @@
 import { emptyProfile } from '../../../shared-kernel/domain/customer-profile';
-import { parseCampaign, type CampaignDefinition } from '../../../campaigns/domain/campaign-definition';
+import { campaignOf } from '../../../campaigns/domain/campaign.test-helper';
 import type { LiveCampaigns } from '../../../campaigns/application/ports';
 import type { ContactHistory, CustomerSnapshots } from '../ports';
 import { UnknownCustomerError } from '../decide-next-action/decide-next-action.handler';
 import { ReadContactsQuery, type ContactsConfig } from './read-contacts.query';
-
-function campaign(id: string, segmentId: string, overrides: Record<string, unknown> = {}): CampaignDefinition {
-  const result = parseCampaign({
-    id,
-    version: 1,
-    name: id,
-    status: 'active',
-    segmentId,
-    purpose: 'marketing',
-    channels: ['email'],
-    goal: { event: 'Order Completed' },
-    attributionWindowDays: 14,
-    startAt: '2024-01-01T00:00:00Z',
-    holdoutShare: 0,
-    caps: { campaign: [{ max: 3, windowHours: 168 }], perChannel: { email: [{ max: 1, windowHours: 24 }] } },
-    modules: {},
-    ...overrides,
-  });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.campaign;
-}
 
 describe('contacts made and caps left', () => {
   const now = new Date('2026-12-06T12:00:00Z');
@@ -44,10 +23,16 @@ describe('contacts made and caps left', () => {
     const customers: CustomerSnapshots = {
       resolve: async () => (known ? 'c-1' : undefined),
       chain: async () => [{ customerId: 'c-1', version: 3, snapshot: { profile: emptyProfile('c-1'), memberships: { gold: 1 } } }],
+      forget: () => {
+        throw new Error('reading contacts reloads no snapshot');
+      },
     };
     // spring reaches the customer; summer's segment does not hold them; paused is not live.
     const campaigns: LiveCampaigns = {
-      all: async () => [campaign('spring', 'gold'), campaign('summer', 'silver'), campaign('paused', 'gold', { status: 'paused' })],
+      all: async () => [campaignOf('spring', 'gold'), campaignOf('summer', 'silver'), campaignOf('paused', 'gold', { status: 'paused' })],
+      invalidate: () => {
+        throw new Error('reading contacts edits no campaign');
+      },
     };
     const contacts: ContactHistory = { history };
     const config: ContactsConfig = {

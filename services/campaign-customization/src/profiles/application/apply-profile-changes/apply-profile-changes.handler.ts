@@ -2,20 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { Context } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
-import { topics, type MembershipChangedDataV1 } from '@o2o/contracts';
-import { createEnvelope, KafkaPublisher, type OutgoingEvent } from '@o2o/kafka';
+import type { MembershipChangedDataV1 } from '@o2o/contracts';
+import { createEnvelope, type OutgoingEvent } from '@o2o/kafka';
 import { extractTraceContext, injectTraceContext, InjectLogger, PlatformMetrics, type Logger } from '@o2o/observability';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import type { ProfileLimitName, ProfileLimits } from '../../../shared-kernel/domain/profile.projection';
-import { CampaignCatalog } from '../../../campaigns/infrastructure/campaign.catalog';
+import { LiveCampaigns } from '../../../campaigns/application/ports';
 import { CoalescingGate, loadWithSurvivors } from '@o2o/mongo';
-import { SegmentRepository } from '../../../segments/infrastructure/segment.repository';
-import { MembershipFlowStore, type FlowRecord } from '../../../segments/infrastructure/membership-flow.store';
+import { MembershipEvents, MembershipFlowCounts, StoredSegments, type FlowRecord } from '../../../segments/application/ports';
 import { emptyState, type OutboxEntry } from '../../domain/customer-state';
 import { batchCustomer, exposureKey, ProfileBatch, type BatchCustomer } from '../../domain/profile-batch';
-import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
-import { DecisionSnapshotCache, type DecisionSnapshot } from '../../infrastructure/decision-snapshot.cache';
+import { CustomerStates, DecisionSnapshots, type DecisionSnapshot } from '../ports';
 import type { ProfileChange } from './profile-change';
 
 const SOURCE = '/services/campaign-customization';
@@ -44,12 +42,12 @@ export interface ApplyResult {
 @Injectable()
 export class ApplyProfileChangesHandler {
   constructor(
-    private readonly customers: CustomerStateRepository,
-    private readonly segments: SegmentRepository,
-    private readonly campaigns: CampaignCatalog,
-    private readonly publisher: KafkaPublisher,
-    private readonly snapshots: DecisionSnapshotCache,
-    private readonly flow: MembershipFlowStore,
+    private readonly customers: CustomerStates,
+    private readonly segments: StoredSegments,
+    private readonly campaigns: LiveCampaigns,
+    private readonly publisher: MembershipEvents,
+    private readonly snapshots: DecisionSnapshots,
+    private readonly flow: MembershipFlowCounts,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
     metrics: PlatformMetrics,
@@ -239,7 +237,7 @@ export class ApplyProfileChangesHandler {
     await this.recordFlow(flow);
     // A batch retried because the clear failed (MongoDB away right after the publish) would publish
     // the same changes again: their ids name one change for good, so what Kafka has is left out.
-    await this.publisher.publish([{ topic: topics.segmentMembership, events }], { skipAcknowledged: true });
+    await this.publisher.publish(events, { skipAcknowledged: true });
     await this.customers.clearOutboxes(cleared);
     return events.length;
   }

@@ -1,14 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectLogger, type Logger } from '@o2o/observability';
-import { InjectRedis, LeaseLock, type Redis } from '@o2o/redis';
 import { PeriodicJob } from '@o2o/runtime';
 import type { CampaignCustomizationConfig } from '../../../config/campaign-customization.config';
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
-import { SegmentRepository, type SegmentDocument } from '../../../segments/infrastructure/segment.repository';
-import { CustomerStateRepository } from '../../infrastructure/customer-state.repository';
+import { StoredSegments, type SegmentDocument } from '../../../segments/application/ports';
+import { CustomerStates, JobLeases } from '../ports';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
 import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
-import { CampaignConflictError, CampaignRepository } from '../../../campaigns/infrastructure/campaign.repository';
+import { CampaignConflictError, StoredCampaigns } from '../../../campaigns/application/ports';
 import { liftRuleVerdict } from '../../../lift/domain/lift-rule';
 import { computeLift } from '../../../lift/domain/lift.statistics';
 
@@ -33,12 +32,12 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
   private liftRulesAt = 0;
 
   constructor(
-    private readonly segments: SegmentRepository,
-    private readonly customers: CustomerStateRepository,
+    private readonly segments: StoredSegments,
+    private readonly customers: CustomerStates,
     private readonly apply: ApplyProfileChangesHandler,
     private readonly outcomes: RecordOfferOutcomesHandler,
-    private readonly campaigns: CampaignRepository,
-    @InjectRedis() private readonly redis: Redis,
+    private readonly campaigns: StoredCampaigns,
+    private readonly leases: JobLeases,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {
@@ -140,6 +139,6 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
 
   /** One instance runs a given job at a time; the others skip it this pass. */
   private async withLock(key: string, work: () => Promise<void>): Promise<void> {
-    await new LeaseLock(this.redis, key).withLease(LOCK_TTL_MS, work);
+    await this.leases.withLease(key, LOCK_TTL_MS, work);
   }
 }

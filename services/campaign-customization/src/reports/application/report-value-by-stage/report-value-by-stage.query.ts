@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CustomerStateRepository } from '../../../profiles/infrastructure/customer-state.repository';
+import { CustomerStates } from '../../../profiles/application/ports';
 import { ValueByStageAccumulator, type ValueByStageReport } from '../../domain/value-by-stage';
 
 /** Customers read per database round trip. */
@@ -8,7 +8,7 @@ const PAGE = 500;
 /** Reads every customer once, in id order (like the segment counts: for screens, not a hot path). */
 @Injectable()
 export class ReportValueByStageQuery {
-  constructor(private readonly customers: CustomerStateRepository) {}
+  constructor(private readonly customers: CustomerStates) {}
 
   async execute(): Promise<ValueByStageReport & { at: string }> {
     const report = new ValueByStageAccumulator();

@@ -3,7 +3,7 @@ import type { CampaignCustomizationConfig } from '../../../config/campaign-custo
 import { CAMPAIGN_CONFIG } from '../../../campaign.tokens';
 import { describeIssue } from '../../domain/segment-rule.validator';
 import { reviseSegment, segmentDraftSchema, type SegmentDraft } from '../../domain/segment-definition';
-import { SegmentRepository, type SegmentDocument } from '../../infrastructure/segment.repository';
+import { StoredSegments, type SegmentDocument } from '../ports';
 import { SegmentAudience } from '../segment-audience.port';
 
 export class SegmentExistsError extends Error {
@@ -24,7 +24,7 @@ export class SegmentNotFoundError extends Error {
 @Injectable()
 export class ManageSegmentsHandler implements OnApplicationBootstrap {
   constructor(
-    private readonly segments: SegmentRepository,
+    private readonly segments: StoredSegments,
     private readonly customers: SegmentAudience,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
   ) {}
