@@ -6,6 +6,7 @@ import { IDENTITY_CONFIG } from './identity.tokens';
 import { DataKeyStore } from './keys/infrastructure/data-key.store';
 import { KeysModule } from './keys/keys.module';
 import { IdentityPrivacyParticipant } from './privacy/application/handle-erasure/identity-privacy.participant';
+import { IdentityErasureModule } from './privacy/identity-erasure.module';
 import { IdentityPrivacyModule } from './privacy/privacy.module';
 import { PrivacyStoreModule } from './privacy/privacy-store.module';
 import { installLookupFastPath } from './resolution/interface/lookup-fast-path';
@@ -27,7 +28,7 @@ export const identityResolutionService: ServiceDefinition<IdentityResolutionConf
   imports: () => [ResolutionModule, IdentityPrivacyModule, KeysModule],
   // The platform's data keys (crypto-shredding): this service knows every subject of a customer and runs erasure.
   dataKeyStore: DataKeyStore,
-  privacy: { imports: [ResolutionModule, PrivacyStoreModule], participant: IdentityPrivacyParticipant },
+  privacy: { imports: [ResolutionModule, PrivacyStoreModule, IdentityErasureModule], participant: IdentityPrivacyParticipant },
   errors: { rules: IDENTITY_ERRORS },
   api: () => ({
     title: 'identity-resolution: customers by any identifier, merges and splits, matching, privacy requests, data keys',

@@ -1,7 +1,7 @@
 import { topics } from '@o2o/contracts';
 import { authHeader, expectEventually, uniqueId } from '@o2o/testing';
 import { customerIdFor, legacyCustomerIdFor } from '../src/resolution/domain/identity-graph.model';
-import type { CustomerDocument, IdentifierDocument } from '../src/resolution/infrastructure/identity-graph.collections';
+import type { CustomerDocument, IdentifierDocument } from '../src/resolution/application/ports/identity-graph.records';
 import { changes, identityUnderTest, receivedEvent, resolvedCustomer } from './identity-graph.helpers';
 
 const run = uniqueId();

@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
 import { identityResolutionService } from '../src/identity-resolution.service';
 import { PlannedMerge, REMATCH_EVENT_PREFIX, REVIEW_ACCEPTED_RULE } from '../src/resolution/domain/identity-graph.model';
-import { CustomerDocument } from '../src/resolution/infrastructure/identity-graph.collections';
+import { CustomerDocument } from '../src/resolution/application/ports/identity-graph.records';
 import { IdentityGraphRepository } from '../src/resolution/infrastructure/identity-graph.repository';
 import { GraphOutboxRelay } from '../src/resolution/interface/graph-outbox.relay';
 import { changes, EventFeed, receivedEvent, resolvedCustomer } from './identity-graph.helpers';

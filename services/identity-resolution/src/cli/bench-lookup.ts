@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import mongoose from 'mongoose';
 import { clientCredentialsToken, demoClientOf, SCOPES, tokenEndpointOf } from '@o2o/auth';
 import { loadIdentityResolutionConfig } from '../config/identity-resolution.config';
-import { IdentifierDocument } from '../resolution/infrastructure/identity-graph.collections';
+import { IdentifierDocument } from '../resolution/application/ports/identity-graph.records';
 import { argument, numberArgument } from './cli-arguments';
 
 async function samplePaths(limit: number): Promise<string[]> {

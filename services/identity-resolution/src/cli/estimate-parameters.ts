@@ -11,7 +11,8 @@ import mongoose from 'mongoose';
 import { initialMatchParameters, matchParametersSchema, upgradeStoredParameters } from '../matching/domain';
 import { loadIdentityResolutionConfig } from '../config/identity-resolution.config';
 import { estimateParameters } from '../resolution/application/estimate-parameters/estimate-parameters';
-import { MatchParametersDocument, TraitRecordDocument } from '../resolution/infrastructure/identity-graph.collections';
+import { TraitRecordDocument } from '../resolution/application/ports/identity-graph.records';
+import { MatchParametersDocument } from '../resolution/infrastructure/identity-graph.collections';
 
 async function main(): Promise<void> {
   const config = loadIdentityResolutionConfig();

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import type { IdentityResolutionConfig } from '../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../identity.tokens';
 import { LateEventFilter } from './application/late-event.filter';
+import { ErasedIdentifiers, PrivacyRequests } from './application/ports/privacy-records.port';
 import {
   ErasedIdentifier,
   ErasedIdentifierSchema,
@@ -39,8 +40,10 @@ import { PRIVACY_SETTINGS, PrivacySettings } from './privacy.tokens';
       }),
     },
     PrivacyRepository,
+    { provide: PrivacyRequests, useExisting: PrivacyRepository },
+    { provide: ErasedIdentifiers, useExisting: PrivacyRepository },
     LateEventFilter,
   ],
-  exports: [PRIVACY_SETTINGS, PrivacyRepository, LateEventFilter],
+  exports: [PRIVACY_SETTINGS, PrivacyRepository, PrivacyRequests, ErasedIdentifiers, LateEventFilter],
 })
 export class PrivacyStoreModule {}

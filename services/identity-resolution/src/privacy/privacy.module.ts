@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ResolutionModule } from '../resolution/resolution.module';
-import { CUSTOMER_LOOKUP } from './application/customer-lookup.port';
-import { GraphCustomerLookup } from './application/graph-customer.lookup';
+import { CustomerLookup } from './application/customer-lookup.port';
 import { RequestPrivacyHandler } from './application/request-privacy/request-privacy.handler';
 import { PrivacyResponsesConsumer } from './interface/privacy-responses.consumer';
 import { PrivacyController } from './interface/privacy.controller';
+import { GraphCustomerLookup } from './infrastructure/graph-customer.lookup';
 import { PrivacyOutboxRelay } from './interface/privacy-outbox.relay';
 import { PrivacyStoreModule } from './privacy-store.module';
 
@@ -16,7 +16,7 @@ import { PrivacyStoreModule } from './privacy-store.module';
     RequestPrivacyHandler,
     PrivacyOutboxRelay,
     GraphCustomerLookup,
-    { provide: CUSTOMER_LOOKUP, useExisting: GraphCustomerLookup },
+    { provide: CustomerLookup, useExisting: GraphCustomerLookup },
   ],
 })
 export class IdentityPrivacyModule {}

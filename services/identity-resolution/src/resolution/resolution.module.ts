@@ -6,7 +6,16 @@ import { ExplainCustomerQuery } from './application/explain-customer/explain-cus
 import { LookupIdentityQuery } from './application/lookup-identity/lookup-identity.query';
 import { ResolveEventsHandler } from './application/resolve-events/resolve-events.handler';
 import { MergeCustomersHandler } from './application/merge-customers/merge-customers.handler';
-import { MergeEvents, MergeGraph, MergeRules } from './application/merge-customers/merge-customers.ports';
+import { MergeGraph } from './application/merge-customers/merge-customers.ports';
+import { ExplainGraph } from './application/explain-customer/explain-customer.ports';
+import { LookupGraph } from './application/lookup-identity/lookup-identity.ports';
+import { MigrationGraph } from './application/migrate-customer-ids/migrate-customer-ids.ports';
+import { IdentityEvents } from './application/ports/identity-events.port';
+import { LookupCache } from './application/ports/lookup-cache.port';
+import { MatchParametersInForce, ResolutionGraph } from './application/ports/resolution-graph.port';
+import { RulesInForce } from './application/ports/rules-in-force.port';
+import { SplitGraph } from './application/split-customer/split-customer.ports';
+import { ParameterEstimator, TermFrequencySnapshots, TrainingStore } from './application/train-matching/train-matching.ports';
 import { MigrateCustomerIdsHandler } from './application/migrate-customer-ids/migrate-customer-ids.handler';
 import { SplitCustomerHandler } from './application/split-customer/split-customer.handler';
 import { TrainMatchingHandler } from './application/train-matching/train-matching.handler';
@@ -45,32 +54,43 @@ import { TrainingScheduler } from './interface/training.scheduler';
   providers: [
     IdentityCollections,
     IdentityRulesProvider,
+    { provide: RulesInForce, useExisting: IdentityRulesProvider },
+    // One repository of the graph; each use case sees it through the port of what it needs.
     IdentityGraphRepository,
+    { provide: ResolutionGraph, useExisting: IdentityGraphRepository },
+    { provide: MergeGraph, useExisting: IdentityGraphRepository },
+    { provide: SplitGraph, useExisting: IdentityGraphRepository },
+    { provide: MigrationGraph, useExisting: IdentityGraphRepository },
+    { provide: LookupGraph, useExisting: IdentityGraphRepository },
+    { provide: ExplainGraph, useExisting: IdentityGraphRepository },
     IdentifierRetention,
     HistoryRetention,
     TermFrequencyStore,
+    { provide: TermFrequencySnapshots, useExisting: TermFrequencyStore },
     WriteSerializer,
     LocalLookupCache,
     IdentityLookupCache,
+    { provide: LookupCache, useExisting: IdentityLookupCache },
     IdentityEventsPublisher,
+    { provide: IdentityEvents, useExisting: IdentityEventsPublisher },
     MatchParametersRepository,
+    { provide: MatchParametersInForce, useExisting: MatchParametersRepository },
+    { provide: TrainingStore, useExisting: MatchParametersRepository },
     ReviewQueueRepository,
+    { provide: ReviewQueue, useExisting: ReviewQueueRepository },
+    EstimationRunner,
+    { provide: ParameterEstimator, useExisting: EstimationRunner },
     ResolveEventsHandler,
     LookupIdentityQuery,
     ExplainCustomerQuery,
     SplitCustomerHandler,
     MigrateCustomerIdsHandler,
     MergeCustomersHandler,
-    { provide: MergeGraph, useExisting: IdentityGraphRepository },
-    { provide: MergeEvents, useExisting: IdentityEventsPublisher },
-    { provide: MergeRules, useExisting: IdentityRulesProvider },
-    { provide: ReviewQueue, useExisting: ReviewQueueRepository },
     DecideReviewHandler,
-    EstimationRunner,
     TrainMatchingHandler,
     TrainingScheduler,
     GraphOutboxRelay,
   ],
-  exports: [IdentityCollections, IdentityLookupCache, LookupIdentityQuery, IdentityRulesProvider],
+  exports: [IdentityCollections, LookupCache, LookupIdentityQuery, IdentityRulesProvider],
 })
 export class ResolutionModule {}

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { PlatformMetrics } from '@o2o/observability';
 import { pseudonym } from '../domain/pseudonym';
-import { PrivacyRepository } from '../infrastructure/privacy.repository';
 import { PRIVACY_SETTINGS, PrivacySettings } from '../privacy.tokens';
+import { ErasedIdentifiers } from './ports/privacy-records.port';
 
 export interface IdentifiedEvent {
   identifiers: ReadonlyArray<{ type: string; value: string }>;
@@ -21,7 +21,7 @@ export class LateEventFilter {
   private readonly handled: Counter<'policy'>;
 
   constructor(
-    private readonly repository: PrivacyRepository,
+    private readonly erased: ErasedIdentifiers,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
     metrics: PlatformMetrics,
   ) {
@@ -35,7 +35,7 @@ export class LateEventFilter {
 
   async decide<E extends IdentifiedEvent>(events: readonly E[]): Promise<LateEventDecision[]> {
     const hashes = events.map((e) => e.identifiers.map((i) => pseudonym(this.settings.pseudonymKey, `${i.type}:${i.value}`)));
-    const erased = await this.repository.erasedAmong([...new Set(hashes.flat())]);
+    const erased = await this.erased.erasedAmong([...new Set(hashes.flat())]);
     return hashes.map((list) => {
       if (!list.some((h) => erased.has(h))) return 'keep';
       const decision = this.settings.lateEventPolicy === 'drop' ? 'drop' : 'anonymise';

@@ -5,19 +5,11 @@ import { Model } from 'mongoose';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { GenerationCachedSet, InjectRedis, Redis } from '@o2o/redis';
 import { erasedSetCopy } from '@o2o/runtime';
+import { ErasedIdentifiers, NewAuditEntry, PrivacyRequests } from '../application/ports/privacy-records.port';
 import { ErasedIdentifier, PrivacyAudit, PrivacyRequest } from './privacy.schema';
 
-export interface NewAuditEntry {
-  requestId: string;
-  kind: 'erasure' | 'export';
-  action: 'requested' | 'acknowledged' | 'completed' | 'served' | 'timed-out';
-  customerPseudonym: string;
-  identifierType: string;
-  service?: string;
-}
-
 @Injectable()
-export class PrivacyRepository {
+export class PrivacyRepository implements PrivacyRequests, ErasedIdentifiers {
   /**
    * Every resolution batch checks its identifiers against the erased ones, which rarely change:
    * an in-process copy, revalidated on each check by one Redis GET of a token `markErased`

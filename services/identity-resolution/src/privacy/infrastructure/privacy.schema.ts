@@ -1,8 +1,9 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { PrivacyAcknowledgement, PrivacyRequestRecord } from '../application/ports/privacy-records.port';
 
 /** An access or erasure request and each service's answer. */
 @Schema({ collection: 'privacy_requests', versionKey: false })
-export class PrivacyRequest {
+export class PrivacyRequest implements PrivacyRequestRecord {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true, enum: ['erasure', 'export'] }) kind!: 'erasure' | 'export';
   /** Kept while the request runs (exports are assembled by it); removed when an erasure completes. */
@@ -10,10 +11,7 @@ export class PrivacyRequest {
   @Prop({ type: String, required: true }) customerPseudonym!: string;
   @Prop({ type: [String], required: true }) expectedServices!: string[];
   /** Per service: when it answered and what it removed (counts only). */
-  @Prop({ type: Object, default: {} }) acknowledgements!: Record<
-    string,
-    { at: string; deleted?: Record<string, number>; tombstonedTopics?: string[] }
-  >;
+  @Prop({ type: Object, default: {} }) acknowledgements!: Record<string, PrivacyAcknowledgement>;
   /** Export parts, removed as soon as the export has been served. */
   @Prop({ type: Object, default: {} }) parts!: Record<string, unknown>;
   /** When the export was served or given up: parts arriving later are discarded, never stored. */

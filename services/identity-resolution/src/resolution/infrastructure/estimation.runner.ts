@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { Injectable } from '@nestjs/common';
 import { MatchParameters, PreparedRecord } from '../../matching/domain';
 import { estimateParameters, NotEnoughRecordsError } from '../application/estimate-parameters/estimate-parameters';
+import { ParameterEstimator } from '../application/train-matching/train-matching.ports';
 import type { EstimationInput, EstimationOutput } from './estimation.worker';
 
 /**
@@ -12,7 +13,7 @@ import type { EstimationInput, EstimationOutput } from './estimation.worker';
  * (unit tests run the TypeScript sources), the estimate runs inline.
  */
 @Injectable()
-export class EstimationRunner {
+export class EstimationRunner implements ParameterEstimator {
   private readonly workerFile = join(__dirname, 'estimation.worker.js');
 
   async estimate(records: readonly PreparedRecord[], previous: MatchParameters, now = new Date()): Promise<MatchParameters> {

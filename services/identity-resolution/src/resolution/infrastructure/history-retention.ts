@@ -3,7 +3,8 @@ import { Counter } from 'prom-client';
 import { InjectLogger, Logger, PlatformMetrics } from '@o2o/observability';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
-import { HistoryEntry, IdentityCollections } from './identity-graph.collections';
+import { HistoryEntry } from '../application/ports/identity-graph.records';
+import { IdentityCollections } from './identity-graph.collections';
 
 /**
  * Bounded customers: a customer's `history` (merges, splits, moves, review decisions) keeps the

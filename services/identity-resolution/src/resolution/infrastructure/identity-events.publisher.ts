@@ -1,35 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { Context } from '@opentelemetry/api';
-import { CustomerSplitDataV1, EventReceivedV1, ResolvedEventDataV1, topics } from '@o2o/contracts';
+import { CustomerSplitDataV1, ResolvedEventDataV1, topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher, OutgoingEvent } from '@o2o/kafka';
-import { TypedIdentifier } from '../../matching/domain';
-import { PlannedMerge, PlannedMove, REVIEW_ACCEPTED_RULE } from '../domain/identity-graph.model';
+import { PlannedMerge, REVIEW_ACCEPTED_RULE } from '../domain/identity-graph.model';
 import { OPERATOR_MERGE_RULE } from '../application/merge-customers/merge-rules';
-import { MergeEvents } from '../application/merge-customers/merge-customers.ports';
-import { SplitOutboxEntry } from './identity-graph.collections';
+import { GraphChanges, IdentityEvents } from '../application/ports/identity-events.port';
 import { IdentityGraphRepository } from './identity-graph.repository';
 import { IdentityLookupCache } from './identity-lookup.cache';
 
 const SOURCE = '/services/identity-resolution';
-
-export interface ResolvedForPublishing {
-  readonly event: EventReceivedV1;
-  readonly trace: Context;
-  readonly customerId: string;
-  readonly identifiers: readonly TypedIdentifier[];
-}
 
 interface SplitForPublishing {
   readonly customerId: string;
   readonly parts: CustomerSplitDataV1['parts'];
   readonly reason: string;
   readonly id: string;
-}
-
-/** A split as its outbox holds it: each part is published with the identifiers it holds now. */
-export interface RecordedSplit {
-  readonly customerId: string;
-  readonly split: SplitOutboxEntry;
 }
 
 function mergeEventId(m: PlannedMerge): string {
@@ -45,21 +29,14 @@ function mergeEventId(m: PlannedMerge): string {
  * lookup cache is rewritten from the stored state, so it never runs ahead of MongoDB.
  */
 @Injectable()
-export class IdentityEventsPublisher implements MergeEvents {
+export class IdentityEventsPublisher implements IdentityEvents {
   constructor(
     private readonly publisher: KafkaPublisher,
     private readonly graph: IdentityGraphRepository,
     private readonly cache: IdentityLookupCache,
   ) {}
 
-  async publish(input: {
-    resolved?: readonly ResolvedForPublishing[];
-    merges?: readonly PlannedMerge[];
-    splits?: readonly RecordedSplit[];
-    /** Records re-resolution moved: each is published as a split of the customer it left (the part taking the record's identifiers). */
-    moves?: readonly PlannedMove[];
-    touched?: readonly string[];
-  }): Promise<void> {
+  async publish(input: GraphChanges): Promise<void> {
     const resolved = input.resolved ?? [];
     const merges = input.merges ?? [];
     const moves = input.moves ?? [];

@@ -12,31 +12,30 @@ import {
   PlannedMerge,
   PlannedMove,
   REMATCH_EVENT_PREFIX,
-  StoredTermFrequencies,
   StoredTraitRecord,
 } from '../domain/identity-graph.model';
 import { MANUAL_MERGE_RULES } from '../application/merge-customers/merge-rules';
 import { ManualMergeKind, MergeGraph } from '../application/merge-customers/merge-customers.ports';
+import { ExplainGraph } from '../application/explain-customer/explain-customer.ports';
+import { LookupGraph } from '../application/lookup-identity/lookup-identity.ports';
+import { MigrationGraph } from '../application/migrate-customer-ids/migrate-customer-ids.ports';
 import {
   CustomerDocument,
+  CustomerSnapshot,
   HistoryEntry,
   IdentifierDocument,
-  IdentityCollections,
+  LoadedBatch,
   MergeRecord,
   SplitOutboxEntry,
   TraitRecordDocument,
-} from './identity-graph.collections';
+} from '../application/ports/identity-graph.records';
+import { ResolutionGraph } from '../application/ports/resolution-graph.port';
+import { DetachedPart, SplitGraph } from '../application/split-customer/split-customer.ports';
+import { IdentityCollections } from './identity-graph.collections';
 import { HistoryRetention } from './history-retention';
 import { IdentifierRetention } from './identifier-retention';
 import { TermFrequencyStore } from './term-frequency.store';
 import { WriteSerializer } from './write-serializer';
-
-export interface LoadedBatch {
-  readonly state: GraphState;
-  readonly termFrequencies: StoredTermFrequencies;
-  /** Merges stored earlier but not yet published (a crash between write and publish). */
-  readonly unannounced: PlannedMerge[];
-}
 
 /**
  * FerretDB v1 (SQLite) commits each update statement on its own (~10 ms each here) and stalls
@@ -125,7 +124,7 @@ const HOLDER_RECORDS_READ = 500;
  * update without upsert.
  */
 @Injectable()
-export class IdentityGraphRepository implements MergeGraph {
+export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, SplitGraph, MigrationGraph, LookupGraph, ExplainGraph {
   constructor(
     private readonly db: IdentityCollections,
     private readonly terms: TermFrequencyStore,
@@ -648,10 +647,8 @@ export class IdentityGraphRepository implements MergeGraph {
   }
 
   /** Current identifiers and merged ids of customers, for snapshots and the lookup cache. */
-  async snapshotsOf(customerIds: readonly string[]): Promise<Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>> {
-    const result = new Map<string, { identifiers: TypedIdentifier[]; mergedIds: string[] }>(
-      customerIds.map((id) => [id, { identifiers: [], mergedIds: [] }]),
-    );
+  async snapshotsOf(customerIds: readonly string[]): Promise<Map<string, CustomerSnapshot>> {
+    const result = new Map<string, CustomerSnapshot>(customerIds.map((id) => [id, { identifiers: [], mergedIds: [] }]));
     if (customerIds.length === 0) return result;
     const [identifiers, customers] = await Promise.all([
       this.db.identifiers
@@ -705,19 +702,11 @@ export class IdentityGraphRepository implements MergeGraph {
    * (origin in its subtree), loses its mergedInto, and both sides remember the split so that the
    * same evidence does not merge them again without a person.
    */
-  detach(
-    customer: CustomerDocument,
-    parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>,
-    split: SplitOutboxEntry,
-  ): Promise<void> {
+  detach(customer: CustomerDocument, parts: readonly DetachedPart[], split: SplitOutboxEntry): Promise<void> {
     return this.serializer.run(() => this.detachNow(customer, parts, split));
   }
 
-  private async detachNow(
-    customer: CustomerDocument,
-    parts: ReadonlyArray<{ id: string; subtree: readonly string[]; members: readonly string[] }>,
-    split: SplitOutboxEntry,
-  ): Promise<void> {
+  private async detachNow(customer: CustomerDocument, parts: readonly DetachedPart[], split: SplitOutboxEntry): Promise<void> {
     const at = new Date(split.at);
     const reason = split.reason;
     await chunkedBulkWrite(

@@ -1,15 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRedis, Redis } from '@o2o/redis';
 import { TypedIdentifier } from '../../matching/domain';
+import { CachedCustomer, LookupCache } from '../application/ports/lookup-cache.port';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
 import { IdentityRulesProvider } from './identity-rules.provider';
 import { LocalLookupCache } from './local-lookup.cache';
-
-export interface CachedCustomer {
-  readonly customerId: string;
-  readonly identifiers: readonly TypedIdentifier[];
-}
 
 const identifierKey = (type: string, value: string): string => `idr:i:${type}:${value}`;
 
@@ -20,7 +16,7 @@ const identifierKey = (type: string, value: string): string => `idr:i:${type}:${
  * fills the cache, and Redis being down only costs speed.
  */
 @Injectable()
-export class IdentityLookupCache {
+export class IdentityLookupCache implements LookupCache {
   private readonly ttl: number;
 
   constructor(

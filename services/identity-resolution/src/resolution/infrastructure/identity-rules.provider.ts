@@ -4,7 +4,7 @@ import type { Collection, Connection } from 'mongoose';
 import { compileIdentityRules, IdentifierTypeRuleInput, IdentityRules } from '../../matching/domain';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
-import { MergeRules } from '../application/merge-customers/merge-customers.ports';
+import { RulesInForce } from '../application/ports/rules-in-force.port';
 
 /** An identifier type added through the API (passport, driver's licence, tax id, an operator's own). */
 export interface IdentifierTypeDocument {
@@ -28,7 +28,7 @@ export class ConfiguredIdentifierTypeError extends Error {
  * current(): extraction on the hot path never waits for the database.
  */
 @Injectable()
-export class IdentityRulesProvider implements MergeRules, OnModuleInit, BeforeApplicationShutdown {
+export class IdentityRulesProvider implements RulesInForce, OnModuleInit, BeforeApplicationShutdown {
   private rules: IdentityRules;
   private added = new Map<string, IdentifierTypeRuleInput & { updatedAt: Date }>();
   private timer: NodeJS.Timeout | undefined;

@@ -9,7 +9,10 @@ import {
 } from '../../matching/domain';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
-import { IdentityCollections, TrainingStatusDocument } from './identity-graph.collections';
+import { TrainingStatusDocument } from '../application/ports/identity-graph.records';
+import { MatchParametersInForce } from '../application/ports/resolution-graph.port';
+import { TrainingStore, TrainingStatusUpdate } from '../application/train-matching/train-matching.ports';
+import { IdentityCollections } from './identity-graph.collections';
 
 /**
  * Versioned Fellegi-Sunter parameters in MongoDB; the newest version is current. Each instance
@@ -17,7 +20,7 @@ import { IdentityCollections, TrainingStatusDocument } from './identity-graph.co
  * instance (or the CLI) reaches all of them without a restart.
  */
 @Injectable()
-export class MatchParametersRepository {
+export class MatchParametersRepository implements MatchParametersInForce, TrainingStore {
   private cached: { parameters: MatchParameters; readAt: number } | undefined;
 
   constructor(
@@ -104,10 +107,7 @@ export class MatchParametersRepository {
     return (await this.db.matchingTraining.findOne({ _id: 'status' })) ?? { _id: 'status', state: 'idle' };
   }
 
-  async setTrainingStatus(
-    update: Partial<Omit<TrainingStatusDocument, '_id'>>,
-    clear: ReadonlyArray<keyof TrainingStatusDocument> = [],
-  ): Promise<void> {
+  async setTrainingStatus(update: TrainingStatusUpdate, clear: ReadonlyArray<keyof TrainingStatusDocument> = []): Promise<void> {
     const unset: Record<string, 1> = Object.fromEntries(clear.map((key) => [key, 1] as const));
     await this.db.matchingTraining.updateOne(
       { _id: 'status' },

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRedis, Redis } from '@o2o/redis';
 import { PreparedRecord } from '../../matching/domain';
 import { StoredTermFrequencies } from '../domain/identity-graph.model';
+import { TermFrequencySnapshots } from '../application/train-matching/train-matching.ports';
 
 const TABLES = ['firstName', 'lastName'] as const;
 const countsKey = (table: string): string => `idr:tf:${table}`;
@@ -14,7 +15,7 @@ const TOTALS_KEY = 'idr:tf:totals';
  * adjustment pauses (below MIN_RECORDS_FOR_TERM_FREQUENCIES) while counts build up again.
  */
 @Injectable()
-export class TermFrequencyStore {
+export class TermFrequencyStore implements TermFrequencySnapshots {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   /** Counts for "table:value" keys; an unavailable Redis reads as no data. */

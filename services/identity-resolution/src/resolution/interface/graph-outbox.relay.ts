@@ -4,7 +4,8 @@ import { OutboxRelay } from '@o2o/runtime';
 import type { IdentityResolutionConfig } from '../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../identity.tokens';
 import { PlannedMerge, PlannedMove } from '../domain/identity-graph.model';
-import { IdentityEventsPublisher, RecordedSplit } from '../infrastructure/identity-events.publisher';
+import { RecordedSplit } from '../application/ports/identity-events.port';
+import { IdentityEventsPublisher } from '../infrastructure/identity-events.publisher';
 import { IdentityGraphRepository } from '../infrastructure/identity-graph.repository';
 
 /** A change of the graph written with its outbox mark but not yet acknowledged by Kafka. */

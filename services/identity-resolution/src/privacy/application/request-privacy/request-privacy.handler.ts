@@ -4,10 +4,9 @@ import { topics } from '@o2o/contracts';
 import { createEnvelope, KafkaPublisher } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { pseudonym } from '../../domain/pseudonym';
-import { PrivacyRepository } from '../../infrastructure/privacy.repository';
-import { PrivacyRequest } from '../../infrastructure/privacy.schema';
 import { PRIVACY_SETTINGS, PrivacySettings } from '../../privacy.tokens';
-import { CUSTOMER_LOOKUP, CustomerLookup } from '../customer-lookup.port';
+import { CustomerLookup } from '../customer-lookup.port';
+import { PrivacyRequestRecord, PrivacyRequests } from '../ports/privacy-records.port';
 
 export class UnknownCustomerError extends Error {
   constructor(readonly identifierType: string) {
@@ -43,8 +42,8 @@ const SOURCE = '/services/identity-resolution';
 @Injectable()
 export class RequestPrivacyHandler {
   constructor(
-    @Inject(CUSTOMER_LOOKUP) private readonly lookup: CustomerLookup,
-    private readonly repository: PrivacyRepository,
+    private readonly lookup: CustomerLookup,
+    private readonly repository: PrivacyRequests,
     private readonly publisher: KafkaPublisher,
     @Inject(PRIVACY_SETTINGS) private readonly settings: PrivacySettings,
     @InjectLogger() private readonly logger: Logger,
@@ -59,7 +58,7 @@ export class RequestPrivacyHandler {
   async export(type: string, value: string): Promise<ExportDocument> {
     const { requestId, customerId, customerPseudonym } = await this.open('export', type, value);
     const deadline = Date.now() + this.settings.exportTimeoutMs;
-    let request: PrivacyRequest | null = await this.repository.get(requestId);
+    let request: PrivacyRequestRecord | null = await this.repository.get(requestId);
     while (request && request.status !== 'completed' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       request = await this.repository.get(requestId);
@@ -109,7 +108,7 @@ export class RequestPrivacyHandler {
     return { kind: 'ready', document: { requestId, customerId, generatedAt: new Date().toISOString(), services: parts, missing } };
   }
 
-  async status(requestId: string): Promise<PrivacyRequest | null> {
+  async status(requestId: string): Promise<PrivacyRequestRecord | null> {
     return this.repository.get(requestId);
   }
 

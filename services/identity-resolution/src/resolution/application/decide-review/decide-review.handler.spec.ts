@@ -3,12 +3,17 @@ import { compileIdentityRules, defaultIdentityRules } from '../../../matching/do
 import { ReviewAlreadyDecidedError, UnknownReviewError } from '../../domain/identity.errors';
 import { PlannedMerge, REVIEW_ACCEPTED_RULE } from '../../domain/identity-graph.model';
 import { MergeCustomersHandler } from '../merge-customers/merge-customers.handler';
-import { MergeableCustomer, MergeEvents, MergeGraph } from '../merge-customers/merge-customers.ports';
+import { MergeableCustomer, MergeGraph } from '../merge-customers/merge-customers.ports';
+import { IdentityEvents } from '../ports/identity-events.port';
 import { DecideReviewHandler } from './decide-review.handler';
 import { ReviewItem, ReviewQueue } from './review-queue.port';
 
 class Queue implements ReviewQueue {
   readonly items = new Map<string, ReviewItem & { note?: string }>();
+
+  async list(status: ReviewItem['status']): Promise<ReviewItem[]> {
+    return [...this.items.values()].filter((item) => item.status === status);
+  }
 
   async get(id: string): Promise<ReviewItem | null> {
     return this.items.get(id) ?? null;
@@ -40,7 +45,7 @@ class Graph implements MergeGraph {
 }
 
 const published: PlannedMerge[] = [];
-const events: MergeEvents = { publish: async ({ merges }) => void published.push(...merges) };
+const events: IdentityEvents = { publish: async ({ merges }) => void published.push(...(merges ?? [])) };
 
 function setUp() {
   published.length = 0;

@@ -17,6 +17,8 @@ export interface ReviewItem {
  * injection token: resolution.module binds it, unit tests pass a plain fake.
  */
 export abstract class ReviewQueue {
+  /** Items with a status in queue order (oldest first), those naming `customerId` when given. */
+  abstract list(status: ReviewItem['status'], limit: number, customerId?: string): Promise<ReviewItem[]>;
   abstract get(id: string): Promise<ReviewItem | null>;
   /** Decides a pending item once; false when it was no longer pending. */
   abstract decide(id: string, status: 'accepted' | 'rejected', note: string | undefined): Promise<boolean>;

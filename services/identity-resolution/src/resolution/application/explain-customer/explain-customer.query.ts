@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { UnknownCustomerError } from '../../domain/identity.errors';
 import { LinkEvidence } from '../../domain/identity-graph.model';
-import { CustomerDocument, HistoryEntry } from '../../infrastructure/identity-graph.collections';
-import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
-import { ReviewQueueRepository } from '../../infrastructure/review-queue.repository';
+import { ReviewQueue } from '../decide-review/review-queue.port';
+import { CustomerDocument, HistoryEntry } from '../ports/identity-graph.records';
+import { ExplainGraph } from './explain-customer.ports';
 
 export interface CustomerExplanation {
   customerId: string;
@@ -34,8 +34,8 @@ export interface CustomerExplanation {
 @Injectable()
 export class ExplainCustomerQuery {
   constructor(
-    private readonly graph: IdentityGraphRepository,
-    private readonly reviews: ReviewQueueRepository,
+    private readonly graph: ExplainGraph,
+    private readonly reviews: ReviewQueue,
   ) {}
 
   async execute(id: string): Promise<CustomerExplanation> {
@@ -88,7 +88,7 @@ export class ExplainCustomerQuery {
       pendingReviews: pending.map((r) => ({
         id: r._id,
         kind: r.kind,
-        customerIds: r.customerIds,
+        customerIds: [...r.customerIds],
         reason: r.reason,
         ...(r.score !== undefined ? { score: r.score } : {}),
       })),

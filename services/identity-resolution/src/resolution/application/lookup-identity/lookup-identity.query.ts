@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { normaliseIdentifierValue } from '../../../matching/domain';
 import { AmbiguousIdentifierError, InvalidIdentifierError, UnknownIdentifierTypeError } from '../../domain/identity.errors';
-import { CachedCustomer, IdentityLookupCache } from '../../infrastructure/identity-lookup.cache';
-import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
-import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
+import { CachedCustomer, LookupCache } from '../ports/lookup-cache.port';
+import { RulesInForce } from '../ports/rules-in-force.port';
+import { LookupGraph } from './lookup-identity.ports';
 
 /**
  * The hot-path lookup: the value is normalised exactly as events are, then answered from Redis;
@@ -12,9 +12,9 @@ import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provi
 @Injectable()
 export class LookupIdentityQuery {
   constructor(
-    private readonly cache: IdentityLookupCache,
-    private readonly graph: IdentityGraphRepository,
-    private readonly rules: IdentityRulesProvider,
+    private readonly cache: LookupCache,
+    private readonly graph: LookupGraph,
+    private readonly rules: RulesInForce,
   ) {}
 
   async execute(type: string, rawValue: string): Promise<CachedCustomer | undefined> {

@@ -4,7 +4,9 @@ import { UnknownCustomerError } from '../../domain/identity.errors';
 import { PlannedMerge, REVIEW_ACCEPTED_RULE } from '../../domain/identity-graph.model';
 import { AlreadyOneCustomerError, IdentifierLimitExceededError } from './merge-customers.errors';
 import { exceededLimit, MergeCustomersHandler, survivorFirst } from './merge-customers.handler';
-import { ManualMergeKind, MergeableCustomer, MergeEvents, MergeGraph, MergeRules } from './merge-customers.ports';
+import { GraphChanges, IdentityEvents } from '../ports/identity-events.port';
+import { RulesInForce } from '../ports/rules-in-force.port';
+import { ManualMergeKind, MergeableCustomer, MergeGraph } from './merge-customers.ports';
 import { OPERATOR_MERGE_RULE } from './merge-rules';
 
 interface StoredCustomer extends MergeableCustomer {
@@ -74,17 +76,17 @@ class InMemoryGraph implements MergeGraph {
   }
 }
 
-class RecordingEvents implements MergeEvents {
+class RecordingEvents implements IdentityEvents {
   readonly published: PlannedMerge[] = [];
   failing = false;
 
-  async publish(input: { merges: readonly PlannedMerge[] }): Promise<void> {
+  async publish(changes: GraphChanges): Promise<void> {
     if (this.failing) throw new Error('Kafka is away');
-    this.published.push(...input.merges);
+    this.published.push(...(changes.merges ?? []));
   }
 }
 
-class FixedRules implements MergeRules {
+class FixedRules implements RulesInForce {
   constructor(private readonly rules: IdentityRules) {}
 
   current(): IdentityRules {

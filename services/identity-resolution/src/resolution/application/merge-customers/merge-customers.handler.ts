@@ -6,7 +6,9 @@ import { UnknownCustomerError } from '../../domain/identity.errors';
 import { PlannedMerge, REVIEW_ACCEPTED_RULE } from '../../domain/identity-graph.model';
 import { OPERATOR_MERGE_RULE } from './merge-rules';
 import { AlreadyOneCustomerError, IdentifierLimitExceededError } from './merge-customers.errors';
-import { MergeableCustomer, MergeEvents, MergeGraph, MergeRules } from './merge-customers.ports';
+import { IdentityEvents } from '../ports/identity-events.port';
+import { RulesInForce } from '../ports/rules-in-force.port';
+import { MergeableCustomer, MergeGraph } from './merge-customers.ports';
 
 export type MergeCustomersCommand =
   | {
@@ -78,8 +80,8 @@ export function exceededLimit(
 export class MergeCustomersHandler {
   constructor(
     private readonly graph: MergeGraph,
-    private readonly events: MergeEvents,
-    private readonly rules: MergeRules,
+    private readonly events: IdentityEvents,
+    private readonly rules: RulesInForce,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 

@@ -1,7 +1,8 @@
-import type { IdentityRules, TypedIdentifier } from '../../../matching/domain';
+import type { TypedIdentifier } from '../../../matching/domain';
 import type { PlannedMerge } from '../../domain/identity-graph.model';
 
-// What merging two customers needs from the outside. Abstract classes are also Nest injection
+// What merging two customers needs of the graph; it publishes through IdentityEvents and reads
+// the limits from RulesInForce (application/ports). Abstract classes are also Nest injection
 // tokens: resolution.module binds each to its infrastructure, unit tests pass plain fakes.
 
 /** A customer as the merge sees it (a CustomerDocument in the service). */
@@ -28,14 +29,4 @@ export abstract class MergeGraph {
   abstract recordManualMerge(survivorId: string, mergedId: string, reason: string, kind: ManualMergeKind): Promise<void>;
   /** Raises the outbox flag of merges Kafka acknowledged. */
   abstract markAnnounced(mergedIds: readonly string[]): Promise<void>;
-}
-
-/** Publication of graph changes (IdentityEventsPublisher: customer.merged, snapshots, tombstones, the lookup cache). */
-export abstract class MergeEvents {
-  abstract publish(input: { merges: readonly PlannedMerge[] }): Promise<void>;
-}
-
-/** The identity rules in force (IdentityRulesProvider in the service): per-customer limits of each identifier type. */
-export abstract class MergeRules {
-  abstract current(): IdentityRules;
 }

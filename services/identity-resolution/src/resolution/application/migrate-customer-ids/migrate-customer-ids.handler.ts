@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IdentityResolutionConfig } from '../../../config/identity-resolution.config';
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { customerIdFor, legacyCustomerIdFor, PlannedMerge } from '../../domain/identity-graph.model';
-import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
-import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
+import { IdentityEvents } from '../ports/identity-events.port';
+import { MigrationGraph } from './migrate-customer-ids.ports';
 
 /** The link rule of a rename: splits never undo it (the old and new id are one customer). */
 export const KEYED_ID_MIGRATION_RULE = 'migration:keyed-id';
@@ -36,8 +36,8 @@ export interface MigrateCustomerIdsResult {
 @Injectable()
 export class MigrateCustomerIdsHandler {
   constructor(
-    private readonly graph: IdentityGraphRepository,
-    private readonly publisher: IdentityEventsPublisher,
+    private readonly graph: MigrationGraph,
+    private readonly publisher: IdentityEvents,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {}
 

@@ -7,10 +7,9 @@ import type { IdentityResolutionConfig } from '../../../config/identity-resoluti
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver, lookupsFor, ResolutionPlan, ResolverEvent, ResolverSettings } from '../../domain/batch-resolver';
 import { PlannedMerge, PlannedMove, uniqueIdentifierId } from '../../domain/identity-graph.model';
-import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
-import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
-import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
-import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
+import { IdentityEvents } from '../ports/identity-events.port';
+import { MatchParametersInForce, ResolutionGraph } from '../ports/resolution-graph.port';
+import { RulesInForce } from '../ports/rules-in-force.port';
 
 export interface ReceivedEvent {
   event: EventReceivedV1;
@@ -54,10 +53,10 @@ export function asSegmentEvent(event: EventReceivedV1): SegmentLikeEvent {
 @Injectable()
 export class ResolveEventsHandler {
   constructor(
-    private readonly graph: IdentityGraphRepository,
-    private readonly parameters: MatchParametersRepository,
-    private readonly publisher: IdentityEventsPublisher,
-    private readonly rules: IdentityRulesProvider,
+    private readonly graph: ResolutionGraph,
+    private readonly parameters: MatchParametersInForce,
+    private readonly publisher: IdentityEvents,
+    private readonly rules: RulesInForce,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {}
 

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { CustomerMergedError, NothingToSplitError, UnknownCustomerError } from '../../domain/identity.errors';
-import { CustomerDocument, SplitOutboxEntry } from '../../infrastructure/identity-graph.collections';
-import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
-import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
 import { KEYED_ID_MIGRATION_RULE } from '../migrate-customer-ids/migrate-customer-ids.handler';
+import { IdentityEvents } from '../ports/identity-events.port';
+import { CustomerDocument, SplitOutboxEntry } from '../ports/identity-graph.records';
+import { SplitGraph } from './split-customer.ports';
 
 export interface SplitCustomerCommand {
   readonly customerId: string;
@@ -27,8 +27,8 @@ export interface SplitResult {
 @Injectable()
 export class SplitCustomerHandler {
   constructor(
-    private readonly graph: IdentityGraphRepository,
-    private readonly publisher: IdentityEventsPublisher,
+    private readonly graph: SplitGraph,
+    private readonly publisher: IdentityEvents,
     @InjectLogger() private readonly logger: Logger,
   ) {}
 

@@ -12,16 +12,14 @@ import type { IdentityResolutionConfig } from '../../../config/identity-resoluti
 import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver } from '../../domain/batch-resolver';
 import { REMATCH_EVENT_PREFIX } from '../../domain/identity-graph.model';
-import { EstimationRunner } from '../../infrastructure/estimation.runner';
-import { TrainingStatusDocument } from '../../infrastructure/identity-graph.collections';
-import { IdentityEventsPublisher } from '../../infrastructure/identity-events.publisher';
-import { IdentityGraphRepository } from '../../infrastructure/identity-graph.repository';
-import { IdentityRulesProvider } from '../../infrastructure/identity-rules.provider';
-import { MatchParametersRepository } from '../../infrastructure/match-parameters.repository';
-import { TermFrequencyStore } from '../../infrastructure/term-frequency.store';
 import { PlannedMove, StoredTermFrequencies } from '../../domain/identity-graph.model';
 import { MIN_RECORDS_FOR_ESTIMATE, NotEnoughRecordsError } from '../estimate-parameters/estimate-parameters';
+import { IdentityEvents } from '../ports/identity-events.port';
+import { TrainingStatusDocument } from '../ports/identity-graph.records';
+import { ResolutionGraph } from '../ports/resolution-graph.port';
+import { RulesInForce } from '../ports/rules-in-force.port';
 import { resolverSettings } from '../resolve-events/resolve-events.handler';
+import { ParameterEstimator, TermFrequencySnapshots, TrainingStore } from './train-matching.ports';
 
 export type TrainingTrigger = 'schedule' | 'request';
 
@@ -60,12 +58,12 @@ export class TrainMatchingHandler {
   private readonly policy: SelfTrainingPolicy;
 
   constructor(
-    private readonly parameters: MatchParametersRepository,
-    private readonly runner: EstimationRunner,
-    private readonly graph: IdentityGraphRepository,
-    private readonly publisher: IdentityEventsPublisher,
-    private readonly rules: IdentityRulesProvider,
-    private readonly terms: TermFrequencyStore,
+    private readonly parameters: TrainingStore,
+    private readonly runner: ParameterEstimator,
+    private readonly graph: ResolutionGraph,
+    private readonly publisher: IdentityEvents,
+    private readonly rules: RulesInForce,
+    private readonly terms: TermFrequencySnapshots,
     @InjectRedis() redis: Redis,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityResolutionConfig,
   ) {

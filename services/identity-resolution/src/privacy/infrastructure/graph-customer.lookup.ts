@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LookupIdentityQuery } from '../../resolution/application/lookup-identity/lookup-identity.query';
 import { IdentityCollections } from '../../resolution/infrastructure/identity-graph.collections';
-import { CustomerLookup } from './customer-lookup.port';
+import { CustomerLookup } from '../application/customer-lookup.port';
 
 /** Resolves a privacy request's identifier like the lookup API, then gathers every id merged into the customer. */
 @Injectable()
