@@ -68,6 +68,44 @@ describe('chunkedBulkWrite', () => {
     ]);
   });
 
+  it('counts inserts apart: new documents fill a chunk of their own size beside the update statements', async () => {
+    const calls: Array<{ inserts: number; others: number }> = [];
+    type Op = { insertOne: { document: { _id: number } } } | { updateOne: { filter: { _id: number } } };
+    const collection = {
+      dbName: 'db-inserts',
+      async bulkWrite(operations: Op[]): Promise<BulkWriteCounts> {
+        const inserts = operations.filter((o) => 'insertOne' in o).length;
+        calls.push({ inserts, others: operations.length - inserts });
+        return { insertedCount: inserts, matchedCount: operations.length - inserts, modifiedCount: 0, deletedCount: 0, upsertedCount: 0 };
+      },
+    };
+    const operations: Op[] = [
+      ...Array.from({ length: 7 }, (_, i): Op => ({ insertOne: { document: { _id: i } } })),
+      ...Array.from({ length: 5 }, (_, i): Op => ({ updateOne: { filter: { _id: i } } })),
+    ];
+
+    const totals = await chunkedBulkWrite(collection, operations, { chunkSize: 2, insertChunkSize: 4, ordered: true });
+
+    expect(calls).toEqual([
+      { inserts: 4, others: 0 },
+      { inserts: 3, others: 2 },
+      { inserts: 0, others: 2 },
+      { inserts: 0, others: 1 },
+    ]);
+    expect(totals.insertedCount + totals.matchedCount).toBe(12);
+    await expect(chunkedBulkWrite(collection, operations, { insertChunkSize: 0 })).rejects.toThrow(RangeError);
+
+    // Unordered, inserts go first: interleaved with updates they still fill one chunk of their own size.
+    calls.length = 0;
+    const interleaved = operations.slice(7).flatMap((update, i) => [update, operations[i] ?? update]);
+    await chunkedBulkWrite(collection, interleaved, { chunkSize: 2, insertChunkSize: 5 });
+    expect(calls).toEqual([
+      { inserts: 5, others: 2 },
+      { inserts: 0, others: 2 },
+      { inserts: 0, others: 1 },
+    ]);
+  });
+
   it('refuses a chunk size that would loop forever', async () => {
     await expect(chunkedBulkWrite(new RecordingCollection('db-c'), [1], { chunkSize: 0 })).rejects.toThrow(RangeError);
   });

@@ -85,13 +85,37 @@ describe('IdentifierIndexRepository (real MongoDB)', () => {
     await index.assign([snapshot('cus_g', [email('g1@example.com')], 1)]);
     commands = [];
     await index.assign([snapshot('cus_g', [email('g1@example.com')], 2), snapshot('cus_h', [email('h1@example.com')], 2)]);
-    // cus_g unchanged, cus_h new: one read, then one statement list per collection.
-    expect(commands).toEqual(['find identifier_holdings', 'update identifiers', 'update identifier_holdings']);
+    // cus_g unchanged, cus_h new: its holdings read, which of its identifiers exist, then one insert per collection.
+    expect(commands).toEqual(['find identifier_holdings', 'find identifiers', 'insert identifiers', 'insert identifier_holdings']);
     commands = [];
     await index.assign([snapshot('cus_g', [email('g1@example.com')], 3), snapshot('cus_h', [email('h1@example.com')], 3)]);
     expect(commands).toEqual(['find identifier_holdings']);
     // No find of the hot path filters on anything but _id (holders is an array field: a full scan on FerretDB).
     expect(finds.filter((f) => JSON.stringify(f.filter).includes('holders'))).toEqual([]);
+  });
+
+  it('a batch of new customers sends one command per collection and kind, whatever its size', async () => {
+    commands = [];
+    const customers = Array.from({ length: 120 }, (_, i) => `cus_n${i}`);
+    await index.assign(customers.map((c) => snapshot(c, [email(`${c}@example.com`), email(`${c}-2@example.com`)], 1)));
+    // 240 new identifiers and 120 new holdings: before, 5 update commands of identifiers (an upsert
+    // and a claim each, in fifties) and 3 of identifier_holdings.
+    expect(commands).toEqual(['find identifier_holdings', 'find identifiers', 'insert identifiers', 'insert identifier_holdings']);
+    expect(await index.lookup(email('cus_n7-2@example.com'))).toEqual({ customerId: 'cus_n7', holders: ['cus_n7'] });
+    // One of them moves an identifier to a known customer's and drops one: updates only for those.
+    commands = [];
+    await index.assign([snapshot('cus_n1', [email('cus_n1@example.com'), email('cus_n2@example.com')], 2)]);
+    expect(commands).toEqual(['find identifier_holdings', 'find identifiers', 'update identifiers', 'update identifier_holdings']);
+    expect(await index.lookup(email('cus_n2@example.com'))).toEqual({ customerId: 'cus_n1', holders: ['cus_n2', 'cus_n1'].sort() });
+    expect(await index.lookup(email('cus_n1-2@example.com'))).toEqual({ customerId: 'cus_n1', holders: [] });
+  });
+
+  it('two batches inserting the same new identifier at once: both hold it, the newer snapshot owns it', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const key = email(`race${round}@example.com`);
+      await Promise.all([index.assign([snapshot(`cus_p${round}`, [key], 2)]), index.assign([snapshot(`cus_q${round}`, [key], 1)])]);
+      expect(await index.lookup(key)).toEqual({ customerId: `cus_p${round}`, holders: [`cus_p${round}`, `cus_q${round}`] });
+    }
   });
 
   it('a crash between the identifiers write and the holdings write: the redelivered batch completes it', async () => {

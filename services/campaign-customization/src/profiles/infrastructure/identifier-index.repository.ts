@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { IdentifierV1 } from '@o2o/contracts';
-import { chunkedBulkWrite } from '@o2o/mongo';
+import { chunkedBulkWrite, isDuplicateKeyError } from '@o2o/mongo';
 
 interface IdentifierDocument {
   /** "type:value" of the normalised identifier. */
@@ -231,16 +231,61 @@ export class IdentifierIndexRepository implements OnModuleInit {
    * hold it). Every statement is a set operation or a conditional $set: a redelivery redoes them
    * harmlessly, and batches of different customers sharing an identifier touch only their own
    * entry in `holders` (each update is atomic on its document).
+   *
+   * Most identifiers a batch adds are new to the index (new customers, new devices): one read of
+   * the added keys (by `_id`) finds which, and each new one is inserted whole, its holders and
+   * owner at once (one insert command for the batch, where the upsert and the claim were two
+   * update statements each, in commands of 50). An identifier created by another writer between
+   * the read and the insert (E11000) sends the whole list again as upserts and conditional
+   * claims, which are what the inserts would have done.
    */
   private async writeIdentifiers(
     changes: readonly HoldingChange[],
     owners: ReadonlyMap<string, { customerId: string; updatedAt: Date }>,
   ): Promise<void> {
+    /** Customers adding each key, in the order of the changes. */
+    const adders = new Map<string, string[]>();
+    for (const change of changes) for (const key of change.added) adders.set(key, [...(adders.get(key) ?? []), change.customerId]);
+    const existing =
+      adders.size === 0
+        ? new Set<string>()
+        : new Set(
+            (
+              await this.identifiers
+                .find({ _id: { $in: [...adders.keys()] } }, { projection: { _id: 1 }, batchSize: adders.size + 1 })
+                .toArray()
+            ).map((d) => d._id),
+          );
+    try {
+      await this.writeIdentifierStatements(changes, owners, existing);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      this.logger.debug('identifier created concurrently; writing the batch as upserts');
+      await this.writeIdentifierStatements(changes, owners, new Set(adders.keys()));
+    }
+  }
+
+  /** The statements of writeIdentifiers: keys not in `existing` inserted whole, the others upserted and claimed. */
+  private async writeIdentifierStatements(
+    changes: readonly HoldingChange[],
+    owners: ReadonlyMap<string, { customerId: string; updatedAt: Date }>,
+    existing: ReadonlySet<string>,
+  ): Promise<void> {
+    const inserts = new Map<string, IdentifierDocument>();
     const adds: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     const claims: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     const pulls: mongo.AnyBulkWriteOperation<IdentifierDocument>[] = [];
     for (const change of changes) {
       for (const key of change.added) {
+        const owner = owners.get(key);
+        const claimed = owner?.customerId === change.customerId ? owner : undefined;
+        if (!existing.has(key)) {
+          const document = inserts.get(key) ?? { _id: key, customerId: '', updatedAt: EPOCH, holders: [] };
+          document.holders = [...(document.holders ?? []), change.customerId];
+          if (claimed !== undefined) Object.assign(document, { customerId: claimed.customerId, updatedAt: claimed.updatedAt });
+          inserts.set(key, document);
+          continue;
+        }
         adds.push({
           updateOne: {
             filter: { _id: key },
@@ -248,12 +293,11 @@ export class IdentifierIndexRepository implements OnModuleInit {
             upsert: true,
           },
         });
-        const owner = owners.get(key);
-        if (owner?.customerId === change.customerId) {
+        if (claimed !== undefined) {
           claims.push({
             updateOne: {
-              filter: { _id: key, updatedAt: { $lte: owner.updatedAt } },
-              update: { $set: { customerId: owner.customerId, updatedAt: owner.updatedAt } },
+              filter: { _id: key, updatedAt: { $lte: claimed.updatedAt } },
+              update: { $set: { customerId: claimed.customerId, updatedAt: claimed.updatedAt } },
             },
           });
         }
@@ -261,28 +305,37 @@ export class IdentifierIndexRepository implements OnModuleInit {
       for (const key of change.removed)
         pulls.push({ updateOne: { filter: { _id: key }, update: { $pull: { holders: change.customerId } } } });
     }
-    await chunkedBulkWrite(this.identifiers, [...adds, ...claims, ...pulls], { serialize: true, ordered: true });
+    const created = [...inserts.values()].map((document): mongo.AnyBulkWriteOperation<IdentifierDocument> => ({ insertOne: { document } }));
+    await chunkedBulkWrite(this.identifiers, [...created, ...adds, ...claims, ...pulls], { serialize: true, ordered: true });
   }
 
-  /** Compare-and-set on the version read; false when some customer's document had moved on. */
+  /**
+   * Compare-and-set on the version read; false when some customer's document had moved on.
+   * Customers without holdings are inserted (one insert command for the batch): another
+   * writer's insert of the same customer (E11000) is contention like a lost compare-and-set.
+   */
   private async writeHoldings(changes: readonly HoldingChange[]): Promise<boolean> {
     const inserts = changes.filter((c) => c.version === undefined).length;
-    const counts = await chunkedBulkWrite(
-      this.holdings,
-      changes.map((c) =>
-        c.version === undefined
-          ? { updateOne: { filter: { _id: c.customerId }, update: { $setOnInsert: { keys: c.keys, at: c.at, version: 1 } }, upsert: true } }
-          : {
-              updateOne: {
-                filter: { _id: c.customerId, version: c.version },
-                update: { $set: { keys: c.keys, at: c.at }, $inc: { version: 1 } },
+    try {
+      const counts = await chunkedBulkWrite(
+        this.holdings,
+        changes.map((c): mongo.AnyBulkWriteOperation<HoldingDocument> =>
+          c.version === undefined
+            ? { insertOne: { document: { _id: c.customerId, keys: c.keys, at: c.at, version: 1 } } }
+            : {
+                updateOne: {
+                  filter: { _id: c.customerId, version: c.version },
+                  update: { $set: { keys: c.keys, at: c.at }, $inc: { version: 1 } },
+                },
               },
-            },
-      ),
-      { serialize: true },
-    );
-    // A lost insert counts as matched, so both counts are needed to know that every write applied.
-    return counts.upsertedCount === inserts && counts.matchedCount === changes.length - inserts;
+        ),
+        { serialize: true },
+      );
+      return counts.insertedCount === inserts && counts.matchedCount === changes.length - inserts;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
   /**
