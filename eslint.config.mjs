@@ -101,6 +101,11 @@ const applicationLayer = {
             message:
               'The application layer imports no interface code (controllers, consumers, DTOs); move shared types into application or domain.',
           },
+          {
+            regex: layerFolder(['infrastructure']),
+            message:
+              'The application layer imports no infrastructure code: declare a port in application (an abstract class, bound to its implementation in the module) and let infrastructure implement it.',
+          },
         ],
       },
     ],

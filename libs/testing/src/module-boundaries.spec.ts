@@ -97,14 +97,18 @@ describe('module boundaries', () => {
       expect(messages).toEqual([expect.stringContaining('The application layer imports no interface code')]);
     });
 
-    it('lets an application file import ports, domain, infrastructure and libs, but still no deep lib import', async () => {
-      const code = importing([
-        '../ports',
-        '../../domain/needs',
+    it('forbids an application file importing infrastructure, by any relative path', async () => {
+      const concrete = [
         '../../infrastructure/needs-profile.repository',
-        '@o2o/kafka',
-        '@o2o/contracts/src/topics',
-      ]);
+        '../infrastructure',
+        '../../../privacy/infrastructure/needs-privacy.participant',
+      ];
+      const messages = rule(await lint('services/needs-profiling/src/profiling/application/apply-events/probe.ts', importing(concrete)));
+      expect(messages).toEqual(concrete.map(() => expect.stringContaining('The application layer imports no infrastructure code')));
+    });
+
+    it('lets an application file import ports, domain, other application code and libs, but still no deep lib import', async () => {
+      const code = importing(['../ports', '../../domain/needs', '../profiling.metrics', '@o2o/kafka', '@o2o/contracts/src/topics']);
       const messages = await lint('services/needs-profiling/src/profiling/application/apply-events/probe.ts', code);
       expect(messages).toEqual([expect.stringContaining('no deep imports')]);
     });
