@@ -121,8 +121,14 @@ export const campaignCustomizationConfigSchema = z.object({
   GLOBAL_HOLDOUT_SHARE: z.coerce.number().min(0).max(0.5).default(0),
   /** Customers re-evaluated per page when a segment is back-filled. */
   BACKFILL_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(200),
-  /** How often this instance looks for back-fills to run and outboxes left unpublished. */
-  BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /**
+   * How often this instance looks for back-fills to run (another instance's, or one a stopped
+   * instance left), outboxes a crash left unpublished (older than 15 s) and offers past their
+   * response window. A back-fill started through this instance's API starts at once, whatever
+   * this says. Each pass costs ~4 database reads with nothing to do, so every 2 s made an idle
+   * instance the largest source of commands per event at saturation (issue 19).
+   */
+  BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** How long the next-action path may use a campaign list or an identifier lookup it cached. */
   CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   /** Bounds of one customer's document (a limit that applies is counted in o2o_campaign_customer_limits_applied_total and logged): counter series kept (the least recently active dropped beyond it). */
