@@ -51,11 +51,17 @@ describe('value-scoring: a state published by a write that then lost its race (r
   let walkPublisher: InterleavedPublisher;
 
   beforeAll(() => {
-    const { summaries, scorer, registry, versions, config } = race.parts();
+    const { summaries, scorer, registry, versions, config, logger } = race.parts();
     interleaved = new InterleavedRepository(summaries);
     const clock = new SystemClock();
-    first = new SummaryUpdater(interleaved, scorer, new KafkaValueStatePublisher(race.publisher()), clock);
-    second = new SummaryUpdater(new PurchaseSummaryRepository(summaries), scorer, new KafkaValueStatePublisher(race.publisher()), clock);
+    first = new SummaryUpdater(interleaved, scorer, new KafkaValueStatePublisher(race.publisher()), clock, logger);
+    second = new SummaryUpdater(
+      new PurchaseSummaryRepository(summaries),
+      scorer,
+      new KafkaValueStatePublisher(race.publisher()),
+      clock,
+      logger,
+    );
     walkPublisher = race.publisherOf((kafka, names, metrics) => new InterleavedPublisher(kafka, names, metrics));
     const repository = new PurchaseSummaryRepository(summaries);
     walk = new RescoreCustomersHandler(
@@ -65,7 +71,7 @@ describe('value-scoring: a state published by a write that then lost its race (r
       versions,
       new KafkaValueStatePublisher(walkPublisher),
       config,
-      new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock),
+      new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock, logger),
       clock,
     );
   });
