@@ -323,14 +323,15 @@ export class KafkaPublisher {
       this.stats.skippedAcknowledged += batch.events.length - events.length;
       if (events.length === 0 && tombstones.length === 0) continue;
       for (const e of events) sentIds.push(`${topic} ${e.event.id}`);
-      // Claimed at once: a concurrent call of the same transaction (a fetch's topics run together)
-      // must not send it too. A send that fails breaks the transaction, so the claim never outlives a copy that did not commit.
-      if (transaction && options.skipAcknowledged) for (const e of events) transaction.sentIds.add(`${topic} ${e.event.id}`);
       topicMessages.push({
         topic,
         messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))],
       });
     }
+    // Claimed in the open transaction in the same synchronous step as the check, right before the
+    // send: a concurrent call of the transaction (a fetch's topics run together) does not send
+    // them too, and a send that fails breaks the transaction (it cannot commit without them).
+    if (transaction && options.skipAcknowledged) for (const id of sentIds) transaction.sentIds.add(id);
     await this.send(topicMessages, options);
     const remember = () => {
       for (const id of sentIds) this.acknowledged?.set(id, true);
