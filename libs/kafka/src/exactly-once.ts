@@ -43,6 +43,13 @@ export class BatchTransaction {
   private open = true;
   private tail: Promise<void> = Promise.resolve();
   private readonly hooks: Array<() => Promise<void>> = [];
+  private readonly commitListeners: Array<() => void> = [];
+  /**
+   * What was sent in this transaction under an id that names one state for good
+   * (KafkaPublisher's `skipAcknowledged`, keyed by topic and id): it commits or aborts with all
+   * the rest, so a second send of one of them in it would only be a second copy (issue 21).
+   */
+  readonly sentIds = new Set<string>();
   /** The error of a send that failed: the transaction can no longer commit (see `send`). */
   private broken: { error: unknown } | undefined;
 
@@ -84,6 +91,19 @@ export class BatchTransaction {
 
   afterCommit(hook: () => Promise<void>): void {
     this.hooks.push(hook);
+  }
+
+  /**
+   * In-memory bookkeeping run the moment the commit succeeded, before any after-commit work (which
+   * waits for the offsets, may be retried for long, and is dropped with partitions lost meanwhile).
+   */
+  onCommitted(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
+  /** @internal */
+  committed(): void {
+    for (const listener of this.commitListeners.splice(0)) listener();
   }
 
   /** @internal */
@@ -201,6 +221,7 @@ export class ExactlyOnceBatches {
       throw error;
     }
     this.stats.committed++;
+    tx.committed();
     return tx.close();
   }
 

@@ -97,9 +97,10 @@ export interface PublishOptions {
    */
   deadline?: number;
   /**
-   * Leaves out events whose id this publisher already had acknowledged on the same topic. Only
-   * for events whose id names one state for good (it carries a revision or version): a state
-   * that could legitimately come back under an id used before must not set this.
+   * Leaves out events whose id this publisher already had acknowledged on the same topic, or
+   * that the exactly-once transaction the call joins already holds. Only for events whose id
+   * names one state for good (it carries a revision or version): a state that could
+   * legitimately come back under an id used before must not set this.
    */
   skipAcknowledged?: boolean;
 }
@@ -309,13 +310,15 @@ export class KafkaPublisher {
       }
     }
     const keys = await withinDeadline(this.keysOf(batches), options.deadline);
+    // Inside an exactly-once handler call the events are only acknowledged once its transaction commits.
+    const transaction = activeBatchTransaction();
     const topicMessages: TopicMessages[] = [];
     const sentIds: string[] = [];
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
       const topic = this.names.of(batch.topic);
       const events = options.skipAcknowledged
-        ? batch.events.filter((e) => !this.acknowledged?.has(`${topic} ${e.event.id}`))
+        ? batch.events.filter((e) => !this.known(`${topic} ${e.event.id}`, transaction))
         : batch.events;
       this.stats.skippedAcknowledged += batch.events.length - events.length;
       if (events.length === 0 && tombstones.length === 0) continue;
@@ -325,14 +328,25 @@ export class KafkaPublisher {
         messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))],
       });
     }
-    // Inside an exactly-once handler call the events are only acknowledged once its transaction commits.
-    const transaction = activeBatchTransaction();
+    // Claimed in the open transaction in the same synchronous step as the check, right before the
+    // send: a concurrent call of the transaction (a fetch's topics run together) does not send
+    // them too, and a send that fails breaks the transaction (it cannot commit without them).
+    if (transaction && options.skipAcknowledged) for (const id of sentIds) transaction.sentIds.add(id);
     await this.send(topicMessages, options);
-    const remember = async () => {
+    const remember = () => {
       for (const id of sentIds) this.acknowledged?.set(id, true);
     };
-    if (transaction) transaction.afterCommit(remember);
-    else await remember();
+    // Known the moment the transaction commits, not when its after-commit work runs: that waits
+    // for the offsets, and is dropped with partitions lost meanwhile, while the next transaction
+    // (or the next message of a batch being split, each committed alone) may touch the same
+    // state and publish it again (issue 21).
+    if (transaction) transaction.onCommitted(remember);
+    else remember();
+  }
+
+  /** Whether Kafka has this event from this process for good, or it is already in the open transaction it would join. */
+  private known(topicAndId: string, transaction: BatchTransaction | undefined): boolean {
+    return this.acknowledged?.has(topicAndId) === true || transaction?.sentIds.has(topicAndId) === true;
   }
 
   /** The data keys of every subject of the call's sealed topics, in one request to the key store. */

@@ -1,6 +1,6 @@
 import { connect, Socket } from 'node:net';
 import { ISocketFactory, Kafka, logLevel } from 'kafkajs';
-import { IdentitySnapshotDataV1, topics } from '@o2o/contracts';
+import { IdentitySnapshotDataV1, topics, ValueScoredDataV1 } from '@o2o/contracts';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { expectEventually, ReadPositions, testEnvironment, uniqueId } from '@o2o/testing';
 import {
@@ -43,6 +43,28 @@ function cuttableSockets(): { socketFactory: ISocketFactory; cut: () => void } {
     },
   };
 }
+
+/** A value state whose id names it for good (value-scoring's ids carry revision, model and content). */
+const valueState = (customerId: string) =>
+  createEnvelope<'customer.value-scored', ValueScoredDataV1>({
+    type: 'customer.value-scored',
+    version: 1,
+    id: `value:${customerId}:r1:m:${run}`,
+    source: '/test',
+    subject: customerId,
+    data: {
+      customerId,
+      actualValue: 1,
+      strategicValue: 0,
+      tier: 'D',
+      purchases: 1,
+      revenue: 1,
+      currency: 'EUR',
+      modelVersion: 'm',
+      reasons: [],
+      updatedAt: new Date(0).toISOString(),
+    },
+  });
 
 const snapshot = (customerId: string) =>
   createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
@@ -160,7 +182,7 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
   const kafka = new Kafka({ brokers, clientId: 'eo-test', logLevel: logLevel.NOTHING });
 
   beforeAll(async () => {
-    await ensureTopics(kafka, topicSpecs(names, [topics.identitySnapshots], [group]), 1, 1);
+    await ensureTopics(kafka, topicSpecs(names, [topics.identitySnapshots, topics.valueScores], [group]), 1, 1);
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({
@@ -226,6 +248,56 @@ describe('ExactlyOnceBatches (real Kafka)', () => {
       await successor.transport.close();
       await source.disconnect();
       void doomed.transport.close().catch(() => undefined);
+    }
+  });
+
+  /**
+   * The poison-message flake of the short form (issue 21, a value state twice under one id):
+   * value-scoring publishes with `skipAcknowledged`, and a state still marked pending in its
+   * database is published again when the customer is touched. The publisher learned the ids of a
+   * transaction only in its after-commit work, which runs after the offsets (and is dropped with
+   * partitions lost meanwhile), and knew nothing of the ids already in the open transaction: a
+   * second call of the same transaction (a merge re-scoring the survivor whose purchase the same
+   * fetch had just scored, the gate re-running a failed combined batch alone), or the next
+   * transaction, committed a second copy.
+   */
+  it('commits a state once per transaction and knows it from the commit on; a state of an aborted transaction goes out again', async () => {
+    const batches = new ExactlyOnceBatches(kafka, { transactionalId: `${run}.eo-states-0` }, logger);
+    const publisher = new KafkaPublisher(kafka, names, new PlatformMetrics('kafka-eo-test'));
+    const send = (event: ReturnType<typeof valueState>) =>
+      publisher.publish([{ topic: topics.valueScores, events: [{ key: event.subject, event }] }], { skipAcknowledged: true });
+    const a = valueState('cus_a');
+    const b = valueState('cus_b');
+    try {
+      const first = await batches.begin();
+      await batches.within(first, async () => {
+        await send(a);
+        await send(a);
+      });
+      // Its after-commit work is never run here (dropped with its partitions, say).
+      await batches.commit(first);
+
+      const second = await batches.begin();
+      await batches.within(second, async () => {
+        await send(a);
+        await send(b);
+      });
+      await batches.abort(second);
+
+      const third = await batches.begin();
+      await batches.within(third, async () => {
+        await send(a);
+        await send(b);
+      });
+      await batches.commit(third);
+
+      const committed = (await readAll(kafka, false, names.of(topics.valueScores))).map((v) => (JSON.parse(v) as { id: string }).id);
+      expect(committed).toEqual([a.id, b.id]);
+      // The aborted copy of b is on the partition all the same: it was sent, then sent again.
+      expect((await readAll(kafka, true, names.of(topics.valueScores))).length).toBe(3);
+    } finally {
+      await publisher.disconnect();
+      await batches.disconnect();
     }
   });
 

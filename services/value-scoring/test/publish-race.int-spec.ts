@@ -51,11 +51,17 @@ describe('value-scoring: a state published by a write that then lost its race (r
   let walkPublisher: InterleavedPublisher;
 
   beforeAll(() => {
-    const { summaries, scorer, registry, versions, config } = race.parts();
+    const { summaries, scorer, registry, versions, config, logger } = race.parts();
     interleaved = new InterleavedRepository(summaries);
     const clock = new SystemClock();
-    first = new SummaryUpdater(interleaved, scorer, new KafkaValueStatePublisher(race.publisher()), clock);
-    second = new SummaryUpdater(new PurchaseSummaryRepository(summaries), scorer, new KafkaValueStatePublisher(race.publisher()), clock);
+    first = new SummaryUpdater(interleaved, scorer, new KafkaValueStatePublisher(race.publisher()), clock, logger);
+    second = new SummaryUpdater(
+      new PurchaseSummaryRepository(summaries),
+      scorer,
+      new KafkaValueStatePublisher(race.publisher()),
+      clock,
+      logger,
+    );
     walkPublisher = race.publisherOf((kafka, names, metrics) => new InterleavedPublisher(kafka, names, metrics));
     const repository = new PurchaseSummaryRepository(summaries);
     walk = new RescoreCustomersHandler(
@@ -65,7 +71,7 @@ describe('value-scoring: a state published by a write that then lost its race (r
       versions,
       new KafkaValueStatePublisher(walkPublisher),
       config,
-      new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock),
+      new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock, logger),
       clock,
     );
   });
@@ -97,9 +103,9 @@ describe('value-scoring: a state published by a write that then lost its race (r
 
   it('the re-scoring walk never leaves its older state after a live update that published while the walk published', async () => {
     const customer = `${run}-c2`;
-    await second.update([purchaseInput(customer, 'o-10', 40)]);
-    // The walk has read and scored the customer (40, its tier changes, so it publishes); right
-    // before its publication a live purchase reads, publishes (140) and writes.
+    await second.update([purchaseInput(customer, 'o-10', 60)]);
+    // The walk has read and scored the customer (60, its tier changes, so it publishes); right
+    // before its publication a live purchase reads, publishes (160) and writes, its tier unchanged (C).
     walkPublisher.beforePublish = () => second.update([purchaseInput(customer, 'o-11', 100)]);
     const outcome = await walk.execute({ shouldStop: () => false });
     expect(outcome.customers).toBeGreaterThanOrEqual(2);
@@ -110,11 +116,21 @@ describe('value-scoring: a state published by a write that then lost its race (r
         .spy.on(race.parts().valueTopic)
         .filter((m) => m.key === customer);
       const revenues = states.map((m) => (m.value as { data: { revenue: number } }).data.revenue);
-      expect(revenues).toContain(140);
-      expect(revenues.lastIndexOf(40)).toBeGreaterThan(0);
+      expect(revenues).toContain(160);
+      expect(revenues.lastIndexOf(60)).toBeGreaterThan(0);
     });
     await expectEventually(() =>
-      expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 140 }),
+      expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 160 }),
     );
+    // The live state re-asserted after the walk's is a publication of its own, not a second copy
+    // of the live one under its id (issue 21: the short form's poison-message flake), and no
+    // state is on the topic twice.
+    const ids = race
+      .parts()
+      .spy.on(race.parts().valueTopic)
+      .filter((m) => m.key === customer)
+      .map((m) => (m.value as { id: string }).id);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(ids.filter((id) => id.includes(':w')).length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -36,8 +36,14 @@ describe('value-scoring: a split racing a live update (real Kafka, MongoDB)', ()
     const publisher = new KafkaValueStatePublisher(race.publisher());
     const clock = new SystemClock();
     interleaved = new InterleavedRepository(race.parts().summaries);
-    live = new SummaryUpdater(new PurchaseSummaryRepository(race.parts().summaries), race.parts().scorer, publisher, clock);
-    splitter = new SummaryUpdater(interleaved, race.parts().scorer, publisher, clock);
+    live = new SummaryUpdater(
+      new PurchaseSummaryRepository(race.parts().summaries),
+      race.parts().scorer,
+      publisher,
+      clock,
+      race.parts().logger,
+    );
+    splitter = new SummaryUpdater(interleaved, race.parts().scorer, publisher, clock, race.parts().logger);
   });
 
   it('keeps the purchase written between the split’s read and its write, in the store and in the latest published state', async () => {

@@ -1,6 +1,6 @@
 import { topics } from '@o2o/contracts';
 import { KafkaPublisher, TopicNames } from '@o2o/kafka';
-import { createLogger, PlatformMetrics } from '@o2o/observability';
+import { createLogger, Logger, PlatformMetrics } from '@o2o/observability';
 import { testEnvironment, TopicSpy } from '@o2o/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { Connection, Model } from 'mongoose';
@@ -29,6 +29,7 @@ export interface SummaryRaceParts {
   readonly versions: ModelVersionRepository;
   readonly registry: ModelRegistry;
   readonly scorer: CustomerScorer;
+  readonly logger: Logger;
   /** Reads value.scores (with the run's prefix) from its start. */
   readonly spy: TopicSpy;
   /** value.scores with the run's prefix. */
@@ -89,6 +90,7 @@ export function summaryRace(run: string, name: string): SummaryRace {
       versions,
       registry,
       scorer: new CustomerScorer(registry, costs, config),
+      logger,
       spy: await TopicSpy.start(config.KAFKA_BROKERS, [valueTopic]),
       valueTopic,
     };

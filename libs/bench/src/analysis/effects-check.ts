@@ -104,6 +104,7 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
       expected.set(customer, entry);
     }
     const latest = latestByKey(input.value);
+    const valueCopies = duplicates(input.value);
     let statePurchases = 0;
     let stateRevenue = 0;
     let wrongCustomers = 0;
@@ -122,7 +123,8 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
         statePurchases === orders &&
         wrongCustomers === 0 &&
         missingCustomers === 0 &&
-        Math.abs(stateRevenue - revenue) < 0.01 * Math.max(1, orders),
+        Math.abs(stateRevenue - revenue) < 0.01 * Math.max(1, orders) &&
+        valueCopies === 0,
       detail: {
         ordersSent: orders,
         purchasesInLatestStates: statePurchases,
@@ -131,7 +133,8 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
         customersWithOrders: expected.size,
         customersWithWrongCount: wrongCustomers,
         customersWithoutState: missingCustomers,
-        republishedEventIds: duplicates(input.value),
+        republishedEventIds: valueCopies,
+        ...copiesDetail(input.value, valueCopies),
       },
     });
   } else results.push(skipped('value.scores', 'value-scoring not running'));
@@ -149,6 +152,7 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
         withProfile: customers.size - without,
         withoutProfile: without,
         republishedEventIds: republished,
+        ...copiesDetail(input.needs, republished),
       },
     });
   } else results.push(skipped('needs.profiles', 'needs-profiling not running'));
@@ -177,15 +181,17 @@ export function checkEffects(input: EffectsInput): CheckResult[] {
         state.set(segment, change);
       }
     }
+    const membershipCopies = duplicates(input.membership);
     results.push({
       name: 'segments.membership: no repeated or reordered change',
-      ok: badSequence === 0 && badAlternation === 0 && duplicates(input.membership) === 0,
+      ok: badSequence === 0 && badAlternation === 0 && membershipCopies === 0,
       detail: {
         changes: input.membership.length,
         customers: byCustomer.size,
         sequenceNotIncreasing: badSequence,
         sameChangeTwice: badAlternation,
-        republishedEventIds: duplicates(input.membership),
+        republishedEventIds: membershipCopies,
+        ...copiesDetail(input.membership, membershipCopies),
       },
     });
   } else results.push(skipped('segments.membership', 'campaign-customization not running'));
@@ -219,6 +225,35 @@ function duplicates(records: readonly RecordedMessage[]): number {
   ).values())
     if (count > 1) n += count - 1;
   return n;
+}
+
+/** How many ids published more than once a check names, with where each copy is. */
+export const COPY_SAMPLES = 3;
+
+/**
+ * Ids on a topic more than once, each with every copy's place and producer time
+ * (`<id> at p<partition>@<offset> <time>, ...`): the first `max`, in the order of their first copy.
+ */
+export function copiedIds(records: readonly RecordedMessage[], max = COPY_SAMPLES): string[] {
+  const byId = new Map<string, RecordedMessage[]>();
+  for (const r of records) {
+    if (r.id === undefined) continue;
+    const list = byId.get(r.id) ?? [];
+    list.push(r);
+    byId.set(r.id, list);
+  }
+  const copied = [...byId.entries()].filter(([, list]) => list.length > 1).slice(0, max);
+  return copied.map(
+    ([id, list]) =>
+      `${id} at ${list
+        .map((r) => `p${r.partition}@${r.offset} ${Number.isFinite(r.kafkaTs) ? new Date(r.kafkaTs).toISOString() : '?'}`)
+        .join(', ')}`,
+  );
+}
+
+/** The copies' names for a check's detail (nothing when there is none). */
+function copiesDetail(records: readonly RecordedMessage[], copies: number): Record<string, string> {
+  return copies === 0 ? {} : { copies: copiedIds(records).join('; ') };
 }
 
 /** Latest message per key (a key lives on one partition, so the highest offset is the latest). */

@@ -435,7 +435,8 @@ export async function runChaos(config: ChaosConfig, log: Log): Promise<ChaosResu
         ok,
         notes: [...notes, ...load.errors.slice(0, 3).map((e) => `refused: ${e}`)],
       });
-      if (!ok) log(`${scenario}: the services' last output is in ${keepServiceOutput(config, prefix, scenario, running)}`);
+      if (!ok || config.CHAOS_KEEP_LOGS)
+        log(`${scenario}: the services' last output is in ${keepServiceOutput(config, prefix, scenario, running)}`);
       log(
         `${scenario}: ${ok ? 'PASS' : 'FAIL'} lost ${added.lost}, duplicated ${added.duplicated}, dead letters from faults ${added.transient}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`,
       );

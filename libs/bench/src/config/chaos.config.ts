@@ -23,6 +23,8 @@ export const chaosConfigSchema = z.object({
   CHAOS_POPULATION: z.coerce.number().int().min(10).default(300),
   CHAOS_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
   CHAOS_SEED: z.coerce.number().int().default(21),
+  /** Keep every scenario's service output (bench-results/chaos-logs/), not only a failed one's: to read what a passing run did. */
+  CHAOS_KEEP_LOGS: configFields.booleanFlag.default(false),
   /** Where to write the results JSON (default bench-results/). */
   CHAOS_RESULTS_DIR: z.string().optional(),
   /** Toxiproxy's HTTP API (set by chaos.sh when a latency or dropped-connection scenario runs): the services then reach MongoDB and Kafka through it. */

@@ -139,6 +139,9 @@ export class OffsetCommitter {
     for (const hook of hooks) {
       const done = await this.retry.run(live, topic, hook);
       if (!done.ok && !done.stale) this.logger.error({ err: done.error, topic }, 'work after a transaction commit failed');
+      // Let go with the partitions: what it would have recorded is redone by the service (issue 21).
+      else if (!done.ok)
+        this.logger.warn({ err: done.error, topic }, 'work after a transaction commit dropped: the partitions went to another member');
     }
   }
 }

@@ -130,7 +130,8 @@ export class RescoreCustomersHandler {
       // moved on, as the live path does (SummaryUpdater): a live write that read the same
       // revision then loses and publishes its state again after this one. Where this write lost
       // instead, a live update won and may have published before this walk's older state: that
-      // customer's current state is published again through the live path, after both. (Storing
+      // customer's current state is published again through the live path, after both, under an
+      // id of this walk's (SummaryInput.republishAs). (Storing
       // first and publishing only what was still at its revision left a window: a live update
       // that published between the check and this publication was followed by the older state.)
       await this.publisher.publish({ events });
@@ -145,6 +146,9 @@ export class RescoreCustomersHandler {
             followMerges: false,
             create: false,
             republish: true,
+            // Its own id: the live one may be acknowledged already (skipped, leaving this walk's
+            // older state the latest) or still in a live transaction (a second copy of it).
+            republishAs: walkId,
             apply: () => undefined,
             cause: { trace: undefined, causationId: undefined, correlationId: undefined },
           })),

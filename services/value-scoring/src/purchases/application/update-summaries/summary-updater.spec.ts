@@ -1,5 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { APPLIED_EVENTS_KEPT, loadWithSurvivors } from '@o2o/mongo';
+import { createLogger } from '@o2o/observability';
 import { readCopies } from '@o2o/testing';
 import { loadValueScoringConfig } from '../../../config/value-scoring.config';
 import { Clock } from '../../../shared-kernel/application/clock';
@@ -93,8 +94,14 @@ const free: CostModels = { model: () => freeCosts };
 function setup() {
   const repository = new MemorySummaries();
   const publisher = new RecordingPublisher();
-  const updater = new SummaryUpdater(repository, new CustomerScorer(interim, free, config), publisher, clock);
-  return { repository, publisher, updater };
+  const logged: string[] = [];
+  const logger = createLogger({
+    service: 'summary-updater-spec',
+    level: 'warn',
+    destination: { write: (line: string) => logged.push(line) },
+  });
+  const updater = new SummaryUpdater(repository, new CustomerScorer(interim, free, config), publisher, clock, logger);
+  return { repository, publisher, updater, logged };
 }
 
 const day = (d: number) => new Date(Date.UTC(2025, 0, d));
@@ -181,6 +188,38 @@ describe('SummaryUpdater', () => {
     // Committed and confirmed: a further redelivery (a replay from offset 0) publishes nothing.
     await updater.update([purchase('cus_a', 'e1', 10)]);
     expect(published(publisher)).toHaveLength(2);
+  });
+
+  it('re-asserts a state under the id of the cause that asks for it (the walk overtaken), not the live one, and says so', async () => {
+    const { repository, publisher, updater, logged } = setup();
+    // The live path's state, its transaction still open (or committed, its confirmation not yet run).
+    repository.confirming = false;
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+    const live = published(publisher)[0];
+    repository.confirming = true;
+
+    await updater.update([
+      {
+        customerId: 'cus_a',
+        followMerges: false,
+        create: false,
+        republish: true,
+        republishAs: 'm1:w7',
+        apply: () => undefined,
+        cause: { trace: undefined, causationId: undefined, correlationId: undefined },
+      },
+    ]);
+
+    const again = published(publisher)[1];
+    // The same state, under an id of its own: under the live id it would be skipped as
+    // acknowledged, or be a second copy of what the live transaction commits.
+    expect(again?.event.data).toMatchObject({ revenue: 10, purchases: 1 });
+    expect(again?.event.id.split(':').at(-1)).toBe(live?.event.id.split(':').at(-1));
+    expect(again?.event.id).not.toBe(live?.event.id);
+    expect(again?.event.id).toContain(':m1:w7:');
+    expect(repository.docs.get('cus_a')?.pendingPublish).toBeUndefined();
+    const line = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['customerId'] === 'cus_a');
+    expect(line).toMatchObject({ msg: 'value state still pending publication published again', eventId: again?.event.id, revision: 1 });
   });
 
   it('re-reads and re-applies a write that lost a race, keeping the other writer’s change', async () => {

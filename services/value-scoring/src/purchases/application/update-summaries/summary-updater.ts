@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { activeBatchTransaction, afterBatchCommit, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
 import { CoalescingGate } from '@o2o/mongo';
+import { LOGGER, Logger } from '@o2o/observability';
 import { Clock } from '../../../shared-kernel/application/clock';
 import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
@@ -33,6 +34,15 @@ export interface SummaryInput {
   cause: ChangeCause;
   /** Publish the customer's state even if it did not move materially: the topic may hold a state the summary does not record. */
   republish?: boolean;
+  /**
+   * Publish the state under an id of this cause's own (`...:r<revision>:<model>:<this>:<digest>`),
+   * not the live one. For a publication that must follow another of its cause's whatever the
+   * live path did: the re-scoring walk re-asserts the current state of a customer it was
+   * overtaken on, after its own older one. Under the live id that state may already be
+   * acknowledged (then skipped: the walk's older state stays the latest) or still in an open
+   * transaction of the live path (then a second copy of one id, issue 21).
+   */
+  republishAs?: string;
 }
 
 /** Lost optimistic-concurrency races re-read and re-apply; still contended after this many, the batch fails (the transport retries it). */
@@ -61,6 +71,7 @@ interface Target {
   summary: PurchaseSummary;
   changed: boolean;
   republish: boolean;
+  republishAs: string | undefined;
   cause: ChangeCause;
 }
 
@@ -87,6 +98,7 @@ export class SummaryUpdater {
     private readonly scorer: CustomerScorer,
     private readonly publisher: ValueStatePublisher,
     private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
@@ -135,11 +147,13 @@ export class SummaryUpdater {
             summary: doc ?? emptySummary(id),
             changed: false,
             republish: doc?.pendingPublish === true,
+            republishAs: undefined,
             cause: input.cause,
           };
           targets.set(id, target);
         }
         if (input.republish) target.republish = true;
+        if (input.republishAs !== undefined) target.republishAs = input.republishAs;
         const next = input.apply(target.summary);
         if (next) {
           target.summary = next;
@@ -156,6 +170,20 @@ export class SummaryUpdater {
         const before = outgoing.length;
         const write = this.settle(target, now, outgoing, target.republish || publishedFor.has(target.id));
         if (write) writes.push(write);
+        const sent = outgoing.length > before ? outgoing[outgoing.length - 1] : undefined;
+        // A state still marked pending goes out again (left out by the publisher if this process
+        // knows it committed, or its transaction already holds it): which states and from where.
+        if (sent && !target.changed && target.doc?.pendingPublish === true)
+          this.logger.warn(
+            {
+              customerId: target.id,
+              revision: target.doc.revision,
+              eventId: sent.event.id,
+              inTransaction: activeBatchTransaction() !== undefined,
+              ...(target.republishAs === undefined ? {} : { republishAs: target.republishAs }),
+            },
+            'value state still pending publication published again',
+          );
         if (write && outgoing.length > before)
           published.push({ customerId: target.id, revision: (write.set['revision'] as number | undefined) ?? write.expectedRevision ?? 0 });
       }
@@ -199,7 +227,7 @@ export class SummaryUpdater {
         scored,
         this.scorer.tiers.live(scored.valuation.actualValue),
         now,
-        `r${revision}:${scored.model.version}`,
+        `r${revision}:${scored.model.version}${target.republishAs === undefined ? '' : `:${target.republishAs}`}`,
         undefined,
         republish,
       );
