@@ -1,4 +1,5 @@
 import { Inject, Injectable, HttpException } from '@nestjs/common';
+import { HttpProblem, problemBody } from '@o2o/runtime';
 import type { ConsoleConfig } from '../config/console.config';
 import { CONSOLE_CONFIG } from '../console.tokens';
 import type { ConsoleSession } from '../session/session.store';
@@ -92,7 +93,10 @@ export class PlatformClient {
   ): Promise<T> {
     const answer = await this.call<T>(session, service, path, init);
     if (answer.status >= 200 && answer.status < 300) return answer.body;
-    throw new HttpException(answer.body ?? { success: false }, answer.status);
+    throw new HttpException(
+      answer.body ?? problemBody('upstream_failed', `${service} answered ${answer.status} without a body`),
+      answer.status,
+    );
   }
 
   /** Sends one Segment track call through ingestion with the console's source write key. */
@@ -106,10 +110,6 @@ export class PlatformClient {
       body: JSON.stringify(message),
       signal: AbortSignal.timeout(10_000),
     });
-    if (!response.ok)
-      throw new HttpException(
-        { success: false, error: { code: 'ingestion_refused', message: await response.text() } },
-        response.status >= 500 ? 502 : response.status,
-      );
+    if (!response.ok) throw new HttpProblem(response.status >= 500 ? 502 : response.status, 'ingestion_refused', await response.text());
   }
 }

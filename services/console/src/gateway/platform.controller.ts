@@ -1,4 +1,5 @@
-import { All, Controller, ForbiddenException, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { HttpProblem, problem } from '@o2o/runtime';
 import type { FastifyReply } from 'fastify';
 import { OwnCredential } from '@o2o/auth';
 import { RequestWithSession, SessionGuard, sessionOf } from '../session/session.guard';
@@ -97,10 +98,7 @@ export class PlatformController {
     const url = new URL(request.url, 'http://console');
     const path = url.pathname.slice(`/api/platform/${service}`.length);
     if (!isAllowedPlatformCall(service, request.method, path))
-      throw new ForbiddenException({
-        success: false,
-        error: { code: 'not_passed_through', message: `the console does not call ${request.method} ${path} on ${service}` },
-      });
+      throw new HttpProblem(403, 'not_passed_through', `the console does not call ${request.method} ${path} on ${service}`);
     const answer = await this.platform.call<unknown>(sessionOf(request), service, `${path}${url.search}`, {
       method: request.method,
       ...(request.body === undefined || request.method === 'GET' ? {} : { body: request.body }),
@@ -110,8 +108,7 @@ export class PlatformController {
 }
 
 function operatorsOnly(request: RequestWithSession): void {
-  if (!sessionOf(request).scopes.includes('matching:read'))
-    throw new ForbiddenException({ success: false, error: { code: 'forbidden', message: 'operators only' } });
+  if (!sessionOf(request).scopes.includes('matching:read')) throw problem(403, 'forbidden', 'operators only');
 }
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading formula character is defused. */

@@ -1,4 +1,5 @@
-import { Controller, ForbiddenException, MessageEvent, Param, Req, Sse, UseGuards } from '@nestjs/common';
+import { Controller, MessageEvent, Param, Req, Sse, UseGuards } from '@nestjs/common';
+import { HttpProblem } from '@o2o/runtime';
 import { interval, map, merge, Observable } from 'rxjs';
 import { OwnCredential } from '@o2o/auth';
 import { RequestWithSession, SessionGuard, sessionOf } from '../session/session.guard';
@@ -15,10 +16,7 @@ export class LiveController {
   live(@Req() request: RequestWithSession, @Param('id') id: string): Observable<MessageEvent> {
     // What happens to a customer is for those who may read profiles, as on the services themselves.
     if (!sessionOf(request).scopes.includes('profiles:read'))
-      throw new ForbiddenException({
-        success: false,
-        error: { code: 'forbidden', message: 'this needs the scope profiles:read', requiredScope: 'profiles:read' },
-      });
+      throw new HttpProblem(403, 'forbidden', 'this needs the scope profiles:read', { details: { requiredScope: 'profiles:read' } });
     // A comment-like heartbeat keeps proxies from closing an idle stream.
     const heartbeat = interval(25_000).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: '' })));
     return merge(this.hub.changes(id).pipe(map((change): MessageEvent => ({ type: 'change', data: change }))), heartbeat);

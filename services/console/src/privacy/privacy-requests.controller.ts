@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { invalidRequest, problem, zodIssues } from '@o2o/runtime';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { OwnCredential } from '@o2o/auth';
@@ -68,15 +69,7 @@ export class PrivacyRequestsController {
   @HttpCode(202)
   async start(@Req() request: RequestWithSession, @Body() body: unknown) {
     const parsed = startSchema.safeParse(body);
-    if (!parsed.success)
-      throw new BadRequestException({
-        success: false,
-        error: {
-          code: 'invalid_request',
-          message: parsed.error.issues.map((i) => i.message).join('; '),
-          issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-        },
-      });
+    if (!parsed.success) throw invalidRequest(zodIssues(parsed.error));
     const { kind, type, value } = parsed.data;
     const session = sessionOf(request);
     const started = await this.platform.get<{ requestId: string; status: string }>(
@@ -124,7 +117,7 @@ export class PrivacyRequestsController {
 
   private id(id: string): string {
     const parsed = requestIdSchema.safeParse(id);
-    if (!parsed.success) throw new BadRequestException({ success: false, error: { code: 'invalid_request', message: 'not a request id' } });
+    if (!parsed.success) throw problem(400, 'invalid_request', 'not a request id');
     return parsed.data;
   }
 }

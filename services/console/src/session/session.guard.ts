@@ -1,4 +1,5 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { problem } from '@o2o/runtime';
 import type { FastifyRequest } from 'fastify';
 import { readCookie, SESSION_COOKIE } from './cookies';
 import { ConsoleSession, SessionStore } from './session.store';
@@ -17,12 +18,9 @@ export class SessionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithSession>();
     const session = await this.sessions.find(readCookie(request.headers.cookie, SESSION_COOKIE));
-    if (!session) throw new UnauthorizedException({ success: false, error: { code: 'unauthorized', message: 'log in first' } });
+    if (!session) throw problem(401, 'unauthorized', 'log in first');
     if (request.method !== 'GET' && request.headers['x-o2o-console'] !== '1') {
-      throw new ForbiddenException({
-        success: false,
-        error: { code: 'forbidden', message: 'console writes need the x-o2o-console header' },
-      });
+      throw problem(403, 'forbidden', 'console writes need the x-o2o-console header');
     }
     request.consoleSession = session;
     return true;
@@ -31,6 +29,6 @@ export class SessionGuard implements CanActivate {
 
 export function sessionOf(request: RequestWithSession): ConsoleSession {
   const session = request.consoleSession;
-  if (!session) throw new UnauthorizedException({ success: false, error: { code: 'unauthorized', message: 'log in first' } });
+  if (!session) throw problem(401, 'unauthorized', 'log in first');
   return session;
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { problem } from '@o2o/runtime';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OpenRoute } from '@o2o/auth';
@@ -34,12 +35,8 @@ export class WebController {
   private async send(path: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const asset = this.assets.get(path);
     if (!asset) {
-      if (path === '/index.html')
-        throw new NotFoundException({
-          success: false,
-          error: { code: 'not_built', message: 'the console web app is not built: npm run build' },
-        });
-      throw new NotFoundException({ success: false, error: { code: 'not_found', message: `no file ${path}` } });
+      if (path === '/index.html') throw problem(404, 'not_built', 'the console web app is not built: npm run build');
+      throw problem(404, 'not_found', `no file ${path}`);
     }
     const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
     void reply

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpException, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireScope, SCOPES, type RequestWithPrincipal } from '@o2o/auth';
 import { slugSchema } from '../../shared-kernel/domain/consent';
-import { invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
+import { HttpProblem, invalid, notFound, parseBody, problem } from '../../shared/interface/http-problem';
 import { SharedIdentifierError } from '../../campaigns/domain/shared-identifier.error';
 import {
   CustomerChangingError,
@@ -142,12 +142,8 @@ export class NextActionController {
 }
 
 /** 409 with the candidates: the caller asks again by one of them (`/v1/customers/by/customerId/{id}/…`). */
-function sharedIdentifier(error: SharedIdentifierError): HttpException {
-  return new HttpException(
-    {
-      success: false,
-      error: { code: 'shared_identifier', message: error.message, candidates: error.candidates.map((customerId) => ({ customerId })) },
-    },
-    409,
-  );
+function sharedIdentifier(error: SharedIdentifierError): HttpProblem {
+  return new HttpProblem(409, 'shared_identifier', error.message, {
+    details: { candidates: error.candidates.map((customerId) => ({ customerId })) },
+  });
 }

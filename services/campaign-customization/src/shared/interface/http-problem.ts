@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // The platform's one error body and body parsing (libs/runtime), under the names campaign's controllers use.
-export { invalidRequest as invalid, notFound, parseBody, problem, type ProblemIssue } from '@o2o/runtime';
+export { HttpProblem, invalidRequest as invalid, notFound, parseBody, problem, type ProblemIssue } from '@o2o/runtime';
 
 /** `?limit=&after=` of the list routes: pages in id order; `after` is the `next` of the page before. */
 export const pageQuerySchema = z.object({
