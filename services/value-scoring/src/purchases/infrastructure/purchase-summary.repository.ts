@@ -66,7 +66,9 @@ export class PurchaseSummaryRepository implements PurchaseSummaries {
     if (published.length === 0) return;
     await chunkedBulkWrite(
       this.bulkTarget(),
-      published.map((p) => updateOne({ _id: p.customerId, revision: p.revision, pendingPublish: true }, { $unset: { pendingPublish: 1 } })),
+      published.map((p) =>
+        updateOne({ _id: p.customerId, revision: p.revision, pendingPublish: true }, { $unset: { pendingPublish: 1, pendingCause: 1 } }),
+      ),
       BULK,
     );
   }

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
-import type { CostCounts, CustomerScore, OrderArchive, OrderLine, PurchaseSummary } from '../../shared-kernel/domain';
+import type { CostCounts, CustomerScore, OrderArchive, OrderLine, PurchaseSummary, StoredCause } from '../../shared-kernel/domain';
 
 /**
  * The persistence schema of a customer's purchase summary (the domain type is
@@ -76,6 +76,8 @@ export class PurchaseSummaryRecord implements PurchaseSummary {
    * write and the commit), so the state is published again.
    */
   @Prop() pendingPublish?: boolean;
+  /** The pending state's cause (traceparent, causation and correlation ids), cleared with pendingPublish. */
+  @Prop({ type: Object }) pendingCause?: StoredCause;
 }
 export const PurchaseSummarySchema = SchemaFactory.createForClass(PurchaseSummaryRecord);
 PurchaseSummarySchema.index({ rankValue: -1, _id: 1 });

@@ -145,6 +145,18 @@ export interface PurchaseSummary {
    * published again.
    */
   pendingPublish?: boolean;
+  /**
+   * The cause of the pending state (its W3C traceparent and ids): a state published again carries
+   * the trace and ids of the change that made it, not of whatever input touched the customer next.
+   */
+  pendingCause?: StoredCause;
+}
+
+/** A change's cause as stored with a pending state. */
+export interface StoredCause {
+  traceparent?: string;
+  causationId?: string;
+  correlationId?: string;
 }
 
 /** What a customer with no summary yet starts as. */

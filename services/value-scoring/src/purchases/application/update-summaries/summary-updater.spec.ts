@@ -1,4 +1,5 @@
-import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { APPLIED_EVENTS_KEPT, loadWithSurvivors } from '@o2o/mongo';
 import { createLogger } from '@o2o/observability';
 import { readCopies } from '@o2o/testing';
@@ -55,7 +56,10 @@ class MemorySummaries extends RefusingSummaries {
     if (!this.confirming) return;
     for (const p of published) {
       const doc = this.docs.get(p.customerId);
-      if (doc && doc.revision === p.revision) delete doc.pendingPublish;
+      if (doc && doc.revision === p.revision) {
+        delete doc.pendingPublish;
+        delete doc.pendingCause;
+      }
     }
   }
 }
@@ -188,6 +192,42 @@ describe('SummaryUpdater', () => {
     // Committed and confirmed: a further redelivery (a replay from offset 0) publishes nothing.
     await updater.update([purchase('cus_a', 'e1', 10)]);
     expect(published(publisher)).toHaveLength(2);
+  });
+
+  it('publishes a pending state again as its own cause, whatever input touched the customer next', async () => {
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    try {
+      const { repository, publisher, updater } = setup();
+      const traced = (traceId: string) =>
+        trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+      const first = purchase('cus_a', 'e1', 10);
+      repository.confirming = false;
+      await updater.update([{ ...first, cause: { ...first.cause, trace: traced('4bf92f3577b34da6a3ce929d0e0e4736') } }]);
+      expect(repository.docs.get('cus_a')?.pendingCause).toEqual({
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        causationId: 'e1',
+        correlationId: 'm-e1',
+      });
+
+      // The next input for the customer changes nothing (a needs profile, a redelivery in another batch) and has a trace of its own.
+      repository.confirming = true;
+      await updater.update([
+        {
+          customerId: 'cus_a',
+          followMerges: true,
+          create: false,
+          apply: () => undefined,
+          cause: { trace: traced('0af7651916cd43dd8448eb211c80319c'), causationId: 'other', correlationId: 'm-other' },
+        },
+      ]);
+
+      const again = published(publisher)[1];
+      expect(again?.event).toMatchObject({ causationid: 'e1', correlationid: 'm-e1' });
+      expect(again?.trace && trace.getSpanContext(again.trace)?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      expect(repository.docs.get('cus_a')?.pendingPublish).toBeUndefined();
+    } finally {
+      propagation.disable();
+    }
   });
 
   it('re-asserts a state under the id of the cause that asks for it (the walk overtaken), not the live one, and says so', async () => {

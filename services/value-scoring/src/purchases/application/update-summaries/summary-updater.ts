@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Context } from '@opentelemetry/api';
 import { activeBatchTransaction, afterBatchCommit, OutgoingEvent, OutgoingTombstone } from '@o2o/kafka';
 import { CoalescingGate } from '@o2o/mongo';
-import { LOGGER, Logger } from '@o2o/observability';
+import { extractTraceContext, injectTraceContext, LOGGER, Logger } from '@o2o/observability';
 import { Clock } from '../../../shared-kernel/application/clock';
-import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
+import { emptySummary, PurchaseSummary, StoredCause } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { PurchaseSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
 import { ValueStatePublisher } from '../ports/value-state.publisher';
@@ -234,8 +234,11 @@ export class SummaryUpdater {
       Object.assign(set, settled.write.set);
       unset.push(...(settled.write.unset ?? []).filter((f) => !(f in set)));
       if (settled.event) {
-        const { cause } = target;
+        // A pending state published again unchanged goes out as its own cause's, stored with it.
+        const pending = !target.changed && doc?.pendingPublish === true ? doc.pendingCause : undefined;
+        const cause = pending === undefined ? target.cause : causeOf(pending);
         set['pendingPublish'] = true;
+        set['pendingCause'] = storedCause(cause);
         outgoing.push({
           key: settled.event.key,
           trace: cause.trace,
@@ -249,4 +252,22 @@ export class SummaryUpdater {
     }
     return { customerId: target.id, expectedRevision: doc ? readRevision : undefined, set, unset };
   }
+}
+
+/** A cause as a pending state keeps it: the trace as its W3C traceparent. */
+function storedCause(cause: ChangeCause): StoredCause {
+  const traceparent = cause.trace === undefined ? undefined : injectTraceContext(cause.trace)['traceparent'];
+  return {
+    ...(traceparent === undefined ? {} : { traceparent }),
+    ...(cause.causationId === undefined ? {} : { causationId: cause.causationId }),
+    ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
+  };
+}
+
+function causeOf(stored: StoredCause): ChangeCause {
+  return {
+    trace: stored.traceparent === undefined ? undefined : extractTraceContext({ traceparent: stored.traceparent }),
+    causationId: stored.causationId,
+    correlationId: stored.correlationId,
+  };
 }
