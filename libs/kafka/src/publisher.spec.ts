@@ -2,34 +2,13 @@ import { propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { topics } from '@o2o/contracts';
 import { PlatformMetrics } from '@o2o/observability';
-import { createEnvelope } from './envelope-factory';
 import { KafkaPublisher } from './publisher';
 import { recordingProducers } from './recording-producer.fixture';
+import { valueScoredState } from './value-state.fixture';
 import { TopicNames } from './topic-names';
 
 const traceId = '0af7651916cd43dd8448eb211c80319c';
 const causeTrace = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
-
-function valueScored(customerId: string) {
-  return createEnvelope({
-    type: 'customer.value-scored',
-    version: 1,
-    source: '/test',
-    subject: customerId,
-    data: {
-      customerId,
-      actualValue: 1,
-      strategicValue: 0,
-      tier: 'D' as const,
-      purchases: 1,
-      revenue: 1,
-      currency: 'EUR',
-      modelVersion: 'm',
-      reasons: [],
-      updatedAt: new Date(0).toISOString(),
-    },
-  });
-}
 
 describe('KafkaPublisher', () => {
   beforeAll(() => propagation.setGlobalPropagator(new W3CTraceContextPropagator()));
@@ -42,7 +21,7 @@ describe('KafkaPublisher', () => {
     await publisher.publish([
       {
         topic: topics.valueScores,
-        events: [{ key: 'cus_a', event: valueScored('cus_a'), trace: causeTrace }],
+        events: [{ key: 'cus_a', event: valueScoredState('cus_a'), trace: causeTrace }],
         tombstones: [{ key: 'cus_b', trace: causeTrace }],
       },
     ]);
@@ -61,8 +40,8 @@ describe('KafkaPublisher', () => {
   it('with skipAcknowledged leaves out an event Kafka already has from it (a batch redone after a failed write), and only then', async () => {
     const { producers, sent } = recordingProducers();
     const publisher = new KafkaPublisher(producers, new TopicNames('t1.'), new PlatformMetrics('test'));
-    const a = valueScored('cus_a');
-    const b = valueScored('cus_b');
+    const a = valueScoredState('cus_a');
+    const b = valueScoredState('cus_b');
     await publisher.publish([{ topic: topics.valueScores, events: [{ key: 'cus_a', event: a }] }], { skipAcknowledged: true });
     await publisher.publish(
       [

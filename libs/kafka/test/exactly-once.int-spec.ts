@@ -1,6 +1,6 @@
 import { connect, Socket } from 'node:net';
 import { ISocketFactory, Kafka, logLevel } from 'kafkajs';
-import { IdentitySnapshotDataV1, topics, ValueScoredDataV1 } from '@o2o/contracts';
+import { IdentitySnapshotDataV1, topics } from '@o2o/contracts';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { expectEventually, ReadPositions, testEnvironment, uniqueId } from '@o2o/testing';
 import {
@@ -14,6 +14,7 @@ import {
   TopicNames,
   topicSpecs,
 } from '../src';
+import { valueScoredState } from '../src/value-state.fixture';
 
 const run = uniqueId();
 const env = testEnvironment(run, 'kafka-exactly-once');
@@ -45,26 +46,7 @@ function cuttableSockets(): { socketFactory: ISocketFactory; cut: () => void } {
 }
 
 /** A value state whose id names it for good (value-scoring's ids carry revision, model and content). */
-const valueState = (customerId: string) =>
-  createEnvelope<'customer.value-scored', ValueScoredDataV1>({
-    type: 'customer.value-scored',
-    version: 1,
-    id: `value:${customerId}:r1:m:${run}`,
-    source: '/test',
-    subject: customerId,
-    data: {
-      customerId,
-      actualValue: 1,
-      strategicValue: 0,
-      tier: 'D',
-      purchases: 1,
-      revenue: 1,
-      currency: 'EUR',
-      modelVersion: 'm',
-      reasons: [],
-      updatedAt: new Date(0).toISOString(),
-    },
-  });
+const valueState = (customerId: string) => valueScoredState(customerId, `value:${customerId}:r1:m:${run}`);
 
 const snapshot = (customerId: string) =>
   createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
