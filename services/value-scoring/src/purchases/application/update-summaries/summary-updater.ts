@@ -170,20 +170,6 @@ export class SummaryUpdater {
         const before = outgoing.length;
         const write = this.settle(target, now, outgoing, target.republish || publishedFor.has(target.id));
         if (write) writes.push(write);
-        const sent = outgoing.length > before ? outgoing[outgoing.length - 1] : undefined;
-        // A state still marked pending goes out again (left out by the publisher if this process
-        // knows it committed, or its transaction already holds it): which states and from where.
-        if (sent && !target.changed && target.doc?.pendingPublish === true)
-          this.logger.warn(
-            {
-              customerId: target.id,
-              revision: target.doc.revision,
-              eventId: sent.event.id,
-              inTransaction: activeBatchTransaction() !== undefined,
-              ...(target.republishAs === undefined ? {} : { republishAs: target.republishAs }),
-            },
-            'value state still pending publication published again',
-          );
         if (write && outgoing.length > before)
           published.push({ customerId: target.id, revision: (write.set['revision'] as number | undefined) ?? write.expectedRevision ?? 0 });
       }
@@ -235,8 +221,20 @@ export class SummaryUpdater {
       unset.push(...(settled.write.unset ?? []).filter((f) => !(f in set)));
       if (settled.event) {
         // A pending state published again unchanged goes out as its own cause's, stored with it.
-        const pending = !target.changed && doc?.pendingPublish === true ? doc.pendingCause : undefined;
-        const cause = pending === undefined ? target.cause : causeOf(pending);
+        const pendingAgain = !target.changed && doc?.pendingPublish === true;
+        const cause = pendingAgain && doc.pendingCause !== undefined ? causeOf(doc.pendingCause) : target.cause;
+        // Left out by the publisher if this process knows it committed, or its transaction already holds it: which states and from where.
+        if (pendingAgain)
+          this.logger.warn(
+            {
+              customerId: target.id,
+              revision: readRevision,
+              eventId: settled.event.event.id,
+              inTransaction: activeBatchTransaction() !== undefined,
+              ...(target.republishAs === undefined ? {} : { republishAs: target.republishAs }),
+            },
+            'value state still pending publication published again',
+          );
         set['pendingPublish'] = true;
         set['pendingCause'] = storedCause(cause);
         outgoing.push({
