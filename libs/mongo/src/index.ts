@@ -6,3 +6,4 @@ export * from './merge-chains';
 export * from './coalescing-gate';
 export * from './batch-reads';
 export * from './write-statements';
+export * from './native-collection';

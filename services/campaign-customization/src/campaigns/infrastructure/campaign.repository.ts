@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import { isDuplicateKeyError } from '@o2o/mongo';
+import { isDuplicateKeyError, nativeCollection } from '@o2o/mongo';
 import type { CampaignDefinition } from '../domain/campaign-definition';
 import { CampaignConflictError, type CampaignDocument, type StoredCampaigns } from '../application/ports';
 
@@ -12,9 +12,7 @@ export class CampaignRepository implements StoredCampaigns {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get campaigns(): mongo.Collection<CampaignDocument> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    return db.collection<CampaignDocument>('campaigns');
+    return nativeCollection<CampaignDocument>(this.connection, 'campaigns');
   }
 
   async all(): Promise<CampaignDefinition[]> {

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { OfferOutcomeDataV1 } from '@o2o/contracts';
-import { chunkedBulkWrite, ONE_REPLY } from '@o2o/mongo';
+import { chunkedBulkWrite, nativeCollection, ONE_REPLY } from '@o2o/mongo';
 import type { ResponseCounts, ResponseStats } from '../../campaigns/domain/offer-learning';
 import { learningKeyOf, type OpenOffer } from '../domain/offer-outcome';
 import type { OfferDecisionDocument, OfferOutcomes, OfferState } from '../application/ports';
@@ -21,9 +21,7 @@ export class OfferOutcomeStore implements OfferOutcomes, OnModuleInit {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private collection<T extends mongo.Document>(name: string): mongo.Collection<T> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    return db.collection<T>(name);
+    return nativeCollection<T>(this.connection, name);
   }
 
   private get decisions(): mongo.Collection<OfferDecisionDocument> {

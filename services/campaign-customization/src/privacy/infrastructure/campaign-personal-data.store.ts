@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
+import { nativeCollection } from '@o2o/mongo';
 import { InjectRedis, Redis } from '@o2o/redis';
 import type { CustomerState } from '../../profiles/domain/customer-state';
 import { CustomerDocument, fromDocument, readableDocument } from '../../profiles/infrastructure/customer-state.document';
@@ -22,26 +23,18 @@ export class CampaignPersonalDataStore implements CampaignPersonalData {
     private readonly identifierIndex: IdentifierIndexRepository,
   ) {}
 
-  private get db(): mongo.Db {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB is not connected');
-    return db;
-  }
-
   private get customers(): mongo.Collection<CustomerDocument> {
-    return this.db.collection<CustomerDocument>('customers');
+    return nativeCollection<CustomerDocument>(this.connection, 'customers');
   }
 
   async exportData(customerIds: string[]): Promise<Record<string, unknown>> {
     const [documents, { identifiers, holdings }, offers, outcomes] = await Promise.all([
       this.customers.find({ _id: { $in: customerIds } }).toArray(),
       this.identifierIndex.exportCustomers(customerIds),
-      this.db
-        .collection('offer_decisions')
+      nativeCollection(this.connection, 'offer_decisions')
         .find({ customerId: { $in: customerIds } })
         .toArray(),
-      this.db
-        .collection('offer_outcomes')
+      nativeCollection(this.connection, 'offer_outcomes')
         .find({ customerId: { $in: customerIds } })
         .toArray(),
     ]);
@@ -62,8 +55,8 @@ export class CampaignPersonalDataStore implements CampaignPersonalData {
     ]);
     const backfills = await this.forgetBackfillPositions(customerIds);
     // Offers awaiting an answer and recorded outcomes: the learned counts lose this customer's share.
-    const offers = await this.db.collection('offer_decisions').deleteMany({ customerId: { $in: customerIds } });
-    const outcomes = await this.db.collection('offer_outcomes').deleteMany({ customerId: { $in: customerIds } });
+    const offers = await nativeCollection(this.connection, 'offer_decisions').deleteMany({ customerId: { $in: customerIds } });
+    const outcomes = await nativeCollection(this.connection, 'offer_outcomes').deleteMany({ customerId: { $in: customerIds } });
     const prefix = this.redis.options.keyPrefix ?? '';
     if (keys.length > 0) await this.redis.del(...keys.map((k) => k.slice(prefix.length)));
     return {
@@ -83,7 +76,7 @@ export class CampaignPersonalDataStore implements CampaignPersonalData {
    * nobody erased and the next page is the same. Run after the profiles are deleted.
    */
   private async forgetBackfillPositions(customerIds: string[]): Promise<number> {
-    const segments = this.db.collection<SegmentDocument>('segments');
+    const segments = nativeCollection<SegmentDocument>(this.connection, 'segments');
     const positions = await segments.find({ 'backfill.lastId': { $in: customerIds } }, { projection: { 'backfill.lastId': 1 } }).toArray();
     for (const segment of positions) {
       const erased = segment.backfill.lastId;

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestj
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { AttributionState, GroupCounts } from '../../lift/domain';
-import { chunkedBulkWrite, isDuplicateKeyError, ONE_REPLY } from '@o2o/mongo';
+import { chunkedBulkWrite, isDuplicateKeyError, nativeCollection, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerState, OutboxEntry } from '../domain/customer-state';
 import type { CustomerStates, StateWrite, StoredState } from '../application/ports';
 import { fromDocument, liftKeysOf, toDocument, type CustomerDocument } from './customer-state.document';
@@ -15,9 +15,7 @@ export class CustomerStateRepository implements CustomerStates, OnModuleInit, On
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get customers(): mongo.Collection<CustomerDocument> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    return db.collection<CustomerDocument>('customers');
+    return nativeCollection<CustomerDocument>(this.connection, 'customers');
   }
 
   async onModuleInit(): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { IdentifierV1 } from '@o2o/contracts';
-import { chunkedBulkWrite, isDuplicateKeyError } from '@o2o/mongo';
+import { chunkedBulkWrite, isDuplicateKeyError, nativeCollection } from '@o2o/mongo';
 
 interface IdentifierDocument {
   /** "type:value" of the normalised identifier. */
@@ -77,22 +77,16 @@ export class IdentifierIndexRepository implements OnModuleInit {
 
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
-  private get db(): mongo.Db {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    return db;
-  }
-
   private get identifiers(): mongo.Collection<IdentifierDocument> {
-    return this.db.collection<IdentifierDocument>('identifiers');
+    return nativeCollection<IdentifierDocument>(this.connection, 'identifiers');
   }
 
   private get holdings(): mongo.Collection<HoldingDocument> {
-    return this.db.collection<HoldingDocument>('identifier_holdings');
+    return nativeCollection<HoldingDocument>(this.connection, 'identifier_holdings');
   }
 
   private get migrations(): mongo.Collection<MigrationDocument> {
-    return this.db.collection<MigrationDocument>('migrations');
+    return nativeCollection<MigrationDocument>(this.connection, 'migrations');
   }
 
   /** Awaited before the consumers start (Nest runs it in app.init()): a batch must find every customer's holdings. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
-import { isDuplicateKeyError } from '@o2o/mongo';
+import { isDuplicateKeyError, nativeCollection } from '@o2o/mongo';
 import { InjectRedis, type Redis } from '@o2o/redis';
 import type { SegmentDefinition } from '../domain/segment-definition';
 import {
@@ -29,9 +29,7 @@ export class SegmentRepository implements StoredSegments {
   ) {}
 
   private get segments(): mongo.Collection<SegmentDocument> {
-    const db = this.connection.db;
-    if (!db) throw new Error('MongoDB connection is not open');
-    return db.collection<SegmentDocument>('segments');
+    return nativeCollection<SegmentDocument>(this.connection, 'segments');
   }
 
   /**
