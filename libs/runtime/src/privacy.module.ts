@@ -2,12 +2,12 @@ import { Controller, DynamicModule, ForwardReference, Inject, Injectable, Module
 import { Payload } from '@nestjs/microservices';
 import { InjectModel, MongooseModule, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { createHmac } from 'node:crypto';
 import { TopicDefinition, topics } from '@o2o/contracts';
 import { BatchHandler, createEnvelope, EventBatch, KafkaPublisher, OutgoingEvent, TopicNames } from '@o2o/kafka';
 import { InjectLogger, Logger } from '@o2o/observability';
 import { GenerationCachedSet, InjectRedis, Redis } from '@o2o/redis';
 import { erasedSetCopy } from './erased-set';
+import { Pseudonyms } from './pseudonyms';
 
 /** What a service does for the privacy requests every service must answer. */
 export interface PrivacyParticipant {
@@ -58,18 +58,21 @@ export class ErasureRegistry {
    */
   private readonly copy: GenerationCachedSet;
 
+  private readonly pseudonyms: Pseudonyms;
+
   constructor(
     @InjectModel(ErasedCustomer.name) private readonly erased: Model<ErasedCustomer>,
-    @Inject(PRIVACY_PSEUDONYM_KEY) private readonly key: string,
+    @Inject(PRIVACY_PSEUDONYM_KEY) key: string,
     @Inject(PRIVACY_SERVICE_NAME) service: string,
     @InjectRedis() redis: Redis,
     @InjectLogger() logger: Logger,
   ) {
     this.copy = erasedSetCopy(erased, redis, `privacy:erased-customers:${service}:generation`, logger);
+    this.pseudonyms = new Pseudonyms(key);
   }
 
   pseudonym(customerId: string): string {
-    return createHmac('sha256', this.key).update(customerId, 'utf8').digest('hex');
+    return this.pseudonyms.of(customerId);
   }
 
   /** Records the erasure, then tells every instance's copy (fails, and is redone, if Redis does not take it). */

@@ -7,15 +7,49 @@ export function identifierHash(identifier: IdentifierV1): string {
   return createHash('sha256').update(`${identifier.type}:${identifier.value}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * Hashes of identifiers, each computed once per batch: a customer's events in one batch carry the
+ * same identifiers, and the SHA-256 per identifier per event was a visible share of the service's
+ * CPU. Lives for one batch (the handler makes one per call), so no identifier outlives it in memory.
+ */
+export class IdentifierHashes {
+  private readonly known = new Map<string, string>();
+
+  of(identifier: IdentifierV1): string {
+    const key = `${identifier.type}:${identifier.value}`;
+    let hash = this.known.get(key);
+    if (hash === undefined) {
+      hash = identifierHash(identifier);
+      this.known.set(key, hash);
+    }
+    return hash;
+  }
+}
+
 /** Same loose matching as the domain applies to attribute names (smoking_room = smokingRoom). */
 const nameKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+// The never-stored names come from the config (one array for the process): normalised once, not per event.
+const droppedNames = new WeakMap<readonly string[], ReadonlySet<string>>();
+function droppedOf(neverStore: readonly string[]): ReadonlySet<string> {
+  let dropped = droppedNames.get(neverStore);
+  if (dropped === undefined) {
+    dropped = new Set(neverStore.map(nameKey));
+    droppedNames.set(neverStore, dropped);
+  }
+  return dropped;
+}
 
 /**
  * The journal keeps only what the profile reads: identifiers become hashes, identity traits the
  * profile never stores are dropped, and of the context only the stated purpose survives.
  */
-export function journalEntryOf(event: ResolvedEventDataV1, neverStore: readonly string[]): JournalEntry {
-  const dropped = new Set(neverStore.map(nameKey));
+export function journalEntryOf(
+  event: ResolvedEventDataV1,
+  neverStore: readonly string[],
+  hashes: IdentifierHashes = new IdentifierHashes(),
+): JournalEntry {
+  const dropped = droppedOf(neverStore);
   const traits = event.traits
     ? Object.fromEntries(Object.entries(event.traits).filter(([name]) => !dropped.has(nameKey(name))))
     : undefined;
@@ -40,7 +74,7 @@ export function journalEntryOf(event: ResolvedEventDataV1, neverStore: readonly 
     id: event.messageId,
     at: normaliseInstant(event.timestamp),
     customerId: event.customerId,
-    identifierHashes: event.identifiers.map(identifierHash),
+    identifierHashes: event.identifiers.map((identifier) => hashes.of(identifier)),
     event: JSON.stringify(kept),
   };
 }

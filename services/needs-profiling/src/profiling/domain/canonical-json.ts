@@ -13,6 +13,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sameJson(a: unknown, b: unknown): boolean {
+  // The same object (a part of the profile an operation left as it was) needs no serialising.
+  if (a === b) return true;
   return canonicalJson(a) === canonicalJson(b);
 }
 

@@ -28,8 +28,23 @@ export function instantMs(iso: string): number {
   return ms;
 }
 
+// One event's time is normalised several times as it is applied (the fold, its evidence, its
+// facts, its journal entry): each string is converted once, the same way as the parse above.
+const normalised = new Map<string, string>();
+
 export function normaliseInstant(iso: string): string {
-  return new Date(instantMs(iso)).toISOString();
+  const cached = normalised.get(iso);
+  if (cached !== undefined) return cached;
+  const ms = instantMs(iso);
+  const result = new Date(ms).toISOString();
+  if (normalised.size >= PARSE_CACHE_LIMIT) normalised.clear();
+  normalised.set(iso, result);
+  // Decay and window computations parse the normalised form next.
+  if (!parsed.has(result)) {
+    if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+    parsed.set(result, ms);
+  }
+  return result;
 }
 
 /**

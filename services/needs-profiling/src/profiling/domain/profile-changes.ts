@@ -1,5 +1,13 @@
 import { sameJson } from './canonical-json';
-import { sameFact, type ActivityState, type EvidenceKind, type Fact, type NeedsProfile, type StageTransition } from './needs-profile';
+import {
+  sameFact,
+  type ActivityState,
+  type EvidenceKind,
+  type Fact,
+  type NeedsProfile,
+  type StageState,
+  type StageTransition,
+} from './needs-profile';
 
 function sameFacts(a: readonly Fact[], b: readonly Fact[]): boolean {
   return (
@@ -34,6 +42,33 @@ export type ProfileChange =
 const factId = (f: Fact) => `${f.key}\u0000${f.kind}`;
 const transitionId = (t: StageTransition) => `${t.at}|${t.from}|${t.to}|${t.cause}|${t.sourceEventId ?? ''}`;
 
+const EVIDENCE_KINDS = ['categories', 'purchases', 'channels', 'engagement'] as const;
+
+function sameIds(a: ReadonlyArray<{ id: string }>, b: ReadonlyArray<{ id: string }>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((item, i) => item.id === b[i]?.id);
+}
+
+/** The activity registers compared one by one (instants as text): what sameJson answered, without serialising both on every event. */
+function sameActivity(a: ActivityState, b: ActivityState): boolean {
+  return a.firstSeenAt === b.firstSeenAt && a.lastActivityAt === b.lastActivityAt && a.firstPurchaseAt === b.firstPurchaseAt;
+}
+
+/** What sameJson answers for two stage states, without serialising their transitions when both hold the same list. */
+function sameStage(a: StageState, b: StageState): boolean {
+  if (a === b) return true;
+  if (a.transitions !== b.transitions) return sameJson(a, b);
+  return a.current === b.current && a.previous === b.previous && a.reason === b.reason && a.since === b.since;
+}
+
+/** Transitions of `after` not in `before`; none when the stage kept its list (no transition), without keying every one. */
+function addedTransitions(before: readonly StageTransition[], after: readonly StageTransition[]): StageTransition[] {
+  if (before === after) return [];
+  const seen = new Set(before.map(transitionId));
+  return after.filter((t) => !seen.has(transitionId(t)));
+}
+
 export function diffProfiles(before: NeedsProfile, after: NeedsProfile): ProfileChange[] {
   const changes: ProfileChange[] = [];
 
@@ -58,7 +93,9 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
     changes.push({ type: 'history-changed', keys: changed.sort() });
   }
 
-  for (const kind of ['categories', 'purchases', 'channels', 'engagement'] as const) {
+  for (const kind of EVIDENCE_KINDS) {
+    // Most events leave most sets as they were: the same ids in the same order, nothing to list.
+    if (sameIds(before.evidence[kind], after.evidence[kind])) continue;
     const was = new Set(before.evidence[kind].map((e) => e.id));
     const is = new Set(after.evidence[kind].map((e) => e.id));
     const recorded = [...is].filter((id) => !was.has(id));
@@ -77,13 +114,12 @@ export function diffProfiles(before: NeedsProfile, after: NeedsProfile): Profile
     if (!was || !sameJson(was, declined)) changes.push({ type: 'question-declined', questionId: declined.questionId, at: declined.at });
   }
 
-  if (!sameJson(before.activity, after.activity))
+  if (!sameActivity(before.activity, after.activity))
     changes.push({ type: 'activity-recorded', before: before.activity, after: after.activity });
 
-  const seen = new Set(before.stage.transitions.map(transitionId));
-  const newTransitions = after.stage.transitions.filter((t) => !seen.has(transitionId(t)));
+  const newTransitions = addedTransitions(before.stage.transitions, after.stage.transitions);
   for (const transition of newTransitions) changes.push({ type: 'stage-changed', transition });
-  if (newTransitions.length === 0 && !sameJson(before.stage, after.stage))
+  if (newTransitions.length === 0 && !sameStage(before.stage, after.stage))
     changes.push({ type: 'stage-reason-updated', reason: after.stage.reason });
 
   const added = after.archetypes.filter((a) => !before.archetypes.includes(a));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
+import type { Model, mongo } from 'mongoose';
+import { nativeCollection, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerValue } from '../domain';
 import type { CustomerValues } from '../application/ports/customer-values';
 
@@ -19,6 +20,9 @@ interface StoredValue extends CustomerValue {
   _id: string;
 }
 
+/** All the service reads of a stored value (documents may hold more: the schema is not strict). */
+const VALUE_FIELDS = { tier: 1, actualValue: 1, strategicValue: 1, updatedAt: 1 } as const;
+
 /** MongoDB's duplicate-key error: an upsert whose filter missed because the stored state is newer. */
 const DUPLICATE_KEY = 11000;
 
@@ -26,12 +30,21 @@ const DUPLICATE_KEY = 11000;
 export class CustomerValueStore implements CustomerValues {
   constructor(@InjectModel(CustomerValueRecord.name) private readonly model: Model<CustomerValueRecord>) {}
 
+  /**
+   * The driver's collection rather than the model, on both hot paths (every published profile
+   * reads its customer's value; every value.scores message is one upsert): mongoose's casting of
+   * each id and of each update against this schema of plain strings and numbers cost more CPU
+   * than the commands. The values come parsed from the contract, already of the stored types.
+   */
+  private collection(): mongo.Collection<StoredValue> {
+    return nativeCollection<StoredValue>(this.model.db, this.model.collection.collectionName);
+  }
+
   async find(ids: readonly string[]): Promise<Map<string, CustomerValue>> {
     if (ids.length === 0) return new Map();
-    const docs = await this.model
-      .find({ _id: { $in: [...new Set(ids)] } })
-      .lean<StoredValue[]>()
-      .exec();
+    const docs = await this.collection()
+      .find({ _id: { $in: [...new Set(ids)] } }, { projection: VALUE_FIELDS, ...ONE_REPLY })
+      .toArray();
     return new Map(
       docs.map((d) => [d._id, { tier: d.tier, actualValue: d.actualValue, strategicValue: d.strategicValue, updatedAt: d.updatedAt }]),
     );
@@ -56,7 +69,7 @@ export class CustomerValueStore implements CustomerValues {
     }));
     const failed = new Set<number>();
     try {
-      await this.model.bulkWrite(ops, { ordered: false });
+      await this.collection().bulkWrite(ops, { ordered: false });
     } catch (error) {
       const writeErrors = (error as { writeErrors?: Array<{ index: number; code: number }> }).writeErrors;
       if (writeErrors === undefined || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;

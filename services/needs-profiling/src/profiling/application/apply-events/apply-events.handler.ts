@@ -4,7 +4,7 @@ import { EventResolvedV1, topics } from '@o2o/contracts';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
 import { applyEvent, emptyProfile, NeedsProfile, ProfileChange, ProfileLimit } from '../../domain';
-import { journalEntryOf } from '../event-journal';
+import { IdentifierHashes, journalEntryOf } from '../event-journal';
 import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
 import { NeedsProfileStore, type JournalEntry, type ProfileWrite, type StoredNeedsProfile } from '../ports/needs-profile.store';
 import { ProfileLimitsReporter } from '../profile-limits.reporter';
@@ -103,7 +103,8 @@ export class ApplyEventsHandler {
       const conflicts = await this.profiles.save(writes, this.config.NEEDS_JOURNAL_LIMIT);
       if (conflicts.size > 0) this.metrics.writeConflicts.inc({ operation: 'events' }, conflicts.size);
       // Unchanged profiles published now (an earlier crash between a write and its publication): record it.
-      await this.profiles.markPublished(prepared.published.filter((p) => !changed.some((t) => t.id === p.id)));
+      const written = new Set(changed.map((t) => t.id));
+      await this.profiles.markPublished(prepared.published.filter((p) => !written.has(p.id)));
       for (const target of changed) {
         if (conflicts.has(target.id)) continue;
         this.limits.report(target.id, target.limits);
@@ -120,6 +121,7 @@ export class ApplyEventsHandler {
     const loaded = await this.profiles.loadResolving(messages.map((m) => m.event.data.customerId));
     const targets = new Map<string, Target>();
     const targetOf = (m: ResolvedMessage) => loaded.survivorOf(m.event.data.customerId);
+    const hashes = new IdentifierHashes();
     for (const message of messages) {
       const id = targetOf(message);
       let target = targets.get(id);
@@ -130,13 +132,14 @@ export class ApplyEventsHandler {
       }
       // The merge links in this service's database are the authority on where an event belongs,
       // so the event is addressed to the survivor rather than relying on profile.mergedIds.
-      const result = applyEvent(target.profile, { ...message.event.data, customerId: id }, profiling);
+      const data = message.event.data;
+      const result = applyEvent(target.profile, data.customerId === id ? data : { ...data, customerId: id }, profiling);
       for (const skipped of result.skipped) this.metrics.skipped.inc({ reason: skipped.reason });
       if (result.changes.length > 0) {
         for (const limit of result.limits) target.limits.add(limit);
         target.profile = result.profile;
         target.changes.push(...result.changes);
-        target.journal.push(journalEntryOf(message.event.data, profiling.explicit.neverStore));
+        target.journal.push(journalEntryOf(data, profiling.explicit.neverStore, hashes));
         target.trigger = message;
       } else if (target.changes.length === 0) {
         target.trigger = message;
