@@ -4,6 +4,8 @@ import type { Connection } from 'mongoose';
 import type { CampaignDecidedDataV1, ValueScoredDataV1 } from '@o2o/contracts';
 import { ApplyProfileChangesHandler } from '../src/profiles/application/apply-profile-changes/apply-profile-changes.handler';
 import { RecordOfferOutcomesHandler } from '../src/outcomes/application/record-offer-outcomes.handler';
+import { StoredSegments } from '../src/segments/application/ports';
+import { BackgroundJobsRunner } from '../src/profiles/application/run-background-jobs/background-jobs.runner';
 import { CampaignTestKit, consentUpdated, expectEventually, topics, valueScored } from './campaign-test-kit';
 
 /** Timers that would send commands of their own during a count are pushed out of the way. */
@@ -114,6 +116,31 @@ describe('campaign-customization round trips (real Kafka, MongoDB, Redis)', () =
     commands = [];
     await outcomes.recordChannelOutcomes([report(second, 'declined')]);
     expect(commands.filter((c) => c.endsWith(' offer_decisions'))).toEqual(['find offer_decisions']);
+  });
+
+  it('looks for pending back-fills in MongoDB again only after a segment write, once none was pending', async () => {
+    const segments = kit.service.app.get(StoredSegments);
+    // The default segments' back-fills, run by a pass asked for now (the timer is pushed out of the way).
+    const runner = kit.service.app.get(BackgroundJobsRunner);
+    await expectEventually(async () => {
+      runner.tick();
+      expect(await segments.pendingBackfills()).toEqual([]);
+    });
+    commands = [];
+    expect(await segments.pendingBackfills()).toEqual([]);
+    expect(await segments.pendingBackfills()).toEqual([]);
+    expect(commands.filter((c) => c.endsWith(' segments'))).toEqual([]);
+    const created = await kit.http('POST', '/v1/segments', {
+      id: `rt-${kit.run}`.toLowerCase(),
+      name: 'Round trips',
+      purpose: 'marketing',
+      rule: { path: 'value.tier', op: 'eq', value: 'B' },
+    });
+    expect(created.status).toBe(201);
+    commands = [];
+    // (The API also wakes this instance's pass, which may ask at the same time.)
+    await segments.pendingBackfills();
+    expect(commands).toContain('find segments');
   });
 
   it('a campaign saved through one instance is seen by another at once, although its TTL and maximum age are ten minutes', async () => {
