@@ -35,6 +35,7 @@ describe('offer and question outcomes through the pipeline (four processes, real
             INGESTION_DEMO_SOURCES: 'true',
             LOG_LEVEL: 'warn',
             BACKGROUND_INTERVAL_MS: '500',
+            OUTCOME_SWEEP_INTERVAL_MS: '500',
             CACHE_TTL_MS: '0',
             OUTCOME_STATS_TTL_MS: '0',
           }),

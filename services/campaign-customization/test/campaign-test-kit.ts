@@ -107,10 +107,12 @@ export function customerMerged(survivorId: string, mergedId: string, at = new Da
 
 /** A running service plus a producer onto its input topics and a spy on its output topics. */
 export class CampaignTestKit {
-  readonly run = uniqueId('cc');
   service!: RunningService;
   spy!: TopicSpy;
   private producer!: Producer;
+
+  /** Two kits of one run are two instances of one deployment: same topics, database, Redis keys and consumer group. */
+  constructor(readonly run: string = uniqueId('cc')) {}
 
   topic(definition: Pick<TopicDefinition, 'name'>): string {
     return `${this.run}.${definition.name}`;

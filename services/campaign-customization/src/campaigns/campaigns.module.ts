@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { SegmentsModule } from '../segments/segments.module';
 import { ManageCampaignsHandler } from './application/manage-campaigns/manage-campaigns.handler';
-import { LiveCampaigns, StoredCampaigns } from './application/ports';
+import { CampaignChangeNotices, LiveCampaigns, StoredCampaigns } from './application/ports';
+import { RedisCampaignChangeNotices } from './infrastructure/campaign-change.notices';
 import { CampaignCatalog } from './infrastructure/campaign.catalog';
 import { CampaignRepository } from './infrastructure/campaign.repository';
 import { CampaignsController } from './interface/campaigns.controller';
@@ -13,6 +14,8 @@ import { CampaignsController } from './interface/campaigns.controller';
   providers: [
     CampaignRepository,
     CampaignCatalog,
+    RedisCampaignChangeNotices,
+    { provide: CampaignChangeNotices, useExisting: RedisCampaignChangeNotices },
     { provide: StoredCampaigns, useExisting: CampaignRepository },
     { provide: LiveCampaigns, useExisting: CampaignCatalog },
     ManageCampaignsHandler,

@@ -123,14 +123,30 @@ export const campaignCustomizationConfigSchema = z.object({
   BACKFILL_PAGE_SIZE: z.coerce.number().int().min(10).max(5000).default(200),
   /**
    * How often this instance looks for back-fills to run (another instance's, or one a stopped
-   * instance left), outboxes a crash left unpublished (older than 15 s) and offers past their
-   * response window. A back-fill started through this instance's API starts at once, whatever
+   * instance left) and outboxes a crash left unpublished (older than 15 s), and, at most every
+   * OUTCOME_SWEEP_INTERVAL_MS, offers past their response window. A back-fill started through this instance's API starts at once, whatever
    * this says. Each pass costs ~4 database reads with nothing to do, so every 2 s made an idle
    * instance the largest source of commands per event at saturation (issue 19).
    */
   BACKGROUND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
-  /** How long the next-action path may use a campaign list or an identifier lookup it cached. */
+  /**
+   * How often (at most: it runs within the background pass) offers past their response window
+   * become Offer Ignored and outcomes a crash left claimed for 30 s are published again. Its two
+   * reads of offer_decisions every pass were the largest share of an idle instance's database
+   * commands (issue 19); windows are hours, so a minute's delay changes nothing.
+   */
+  OUTCOME_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /**
+   * How long the next-action path may use an identifier lookup it cached, and the campaign list
+   * while campaign change notices are not heard (Redis away).
+   */
   CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /**
+   * Longest each instance keeps its campaign list while it hears campaign change notices (a save
+   * through any instance's API drops every copy at once): only a notice lost on its way waits this
+   * long. An idle instance reads the campaigns once per this period (was every CACHE_TTL_MS).
+   */
+  CAMPAIGN_CATALOG_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** Bounds of one customer's document (a limit that applies is counted in o2o_campaign_customer_limits_applied_total and logged): counter series kept (the least recently active dropped beyond it). */
   CUSTOMER_COUNTER_SERIES_MAX: z.coerce.number().int().min(10).max(100_000).default(300),
   /** A day's count of one counter series saturates here. */

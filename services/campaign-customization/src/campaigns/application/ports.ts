@@ -34,6 +34,26 @@ export abstract class StoredCampaigns {
 /** The campaigns as the hot paths read them, cached (CampaignCatalog in the service). */
 export abstract class LiveCampaigns {
   abstract all(): Promise<CampaignDefinition[]>;
-  /** Drops this process's copy: called after this process saved a campaign. */
-  abstract invalidate(): void;
+  /**
+   * Called after this process saved a campaign: drops this process's copy and tells the other
+   * instances to drop theirs. Never fails (a notice that could not be sent is logged; the others
+   * then see the change when their copy reaches its maximum age).
+   */
+  abstract invalidate(): Promise<void>;
+}
+
+/**
+ * "The campaigns changed", told to every instance (Redis pub/sub in the service), so each one
+ * reloads its catalog on a change instead of on a timer.
+ */
+export abstract class CampaignChangeNotices {
+  /** Tells every instance listening (this one included) that a campaign was saved. */
+  abstract announce(): Promise<void>;
+  /**
+   * Calls `changed` on every notice, and also when notices may have been missed (the channel was
+   * lost, or has just been heard again after a loss).
+   */
+  abstract listen(changed: () => void): void;
+  /** True while notices are heard: a copy may then be kept until a notice says otherwise. */
+  abstract get listening(): boolean;
 }

@@ -23,11 +23,21 @@ export interface OfferDecisionDocument extends Omit<OpenOffer, 'decisionId'> {
 export abstract class OfferOutcomes {
   /** Stores offers awaiting an answer; a redelivered decision changes nothing. */
   abstract recordOffers(offers: readonly OpenOffer[]): Promise<void>;
-  abstract find(decisionId: string): Promise<OfferDecisionDocument | null>;
-  /** The customer's latest offer of the campaign (for a channel that reported no decision id). */
-  abstract latest(customerId: string, campaignId: string): Promise<OfferDecisionDocument | null>;
-  /** Closes an open offer, the outcome pending until published; false when it was no longer open. */
-  abstract claim(decisionId: string, state: Exclude<OfferState, 'open'>, outcome: OfferOutcomeDataV1, now: Date): Promise<boolean>;
+  /**
+   * The offers of these decision ids and every offer of these customers (for channels that
+   * reported no decision id): one read per kind asked for, whatever the number of reports.
+   */
+  abstract held(decisionIds: readonly string[], customerIds: readonly string[]): Promise<OfferDecisionDocument[]>;
+  /**
+   * Closes open offers, each with its outcome pending until published (one write for all, at most
+   * one claim per decision). Returns the decision ids whose claim landed; the others were no
+   * longer open (another answer or the sweep came first).
+   */
+  abstract claim(
+    claims: ReadonlyArray<{ decisionId: string; outcome: OfferOutcomeDataV1 }>,
+    state: Exclude<OfferState, 'open'>,
+    now: Date,
+  ): Promise<Set<string>>;
   /** Open offers whose window has passed. */
   abstract overdue(now: Date, limit: number): Promise<OfferDecisionDocument[]>;
   /** Outcomes claimed but not marked published before this time (a crash between the two). */

@@ -72,44 +72,80 @@ export class RecordOfferOutcomesHandler {
     );
   }
 
-  /** Channels' outcome reports: tied to their decision, an answer closes the offer, all are republished. */
+  /**
+   * Channels' outcome reports: tied to their decision, an answer closes the offer, all are
+   * republished. The batch's offers are read at once and its claims written at once: per offer,
+   * the first answer of the batch claims it if it is still open, and a report whose outcome holds
+   * the claim (this batch's, or a redelivered one's from before) is marked published with it.
+   */
   async recordChannelOutcomes(reports: ReadonlyArray<{ report: ChannelOutcome; trace?: Context | undefined }>): Promise<void> {
     if (reports.length === 0) return;
     const now = new Date();
-    const toPublish: Array<{
-      data: OfferOutcomeDataV1;
-      cause: { eventId: string; correlationId?: string | undefined };
-      trace?: Context | undefined;
-    }> = [];
-    const claimed: string[] = [];
-    for (const { report, trace } of reports) {
-      const held =
-        report.decisionId !== undefined
-          ? await this.store.find(report.decisionId)
-          : await this.store.latest(report.customerId, report.campaignId);
+    const held = await this.heldOffers(reports.map((r) => r.report));
+    const outcomes = reports.map(({ report, trace }) => {
+      const stored = held(report);
       // A decision id naming another customer's or campaign's offer is not this outcome's.
       const offer =
-        held !== null && held.customerId === report.customerId && held.campaignId === report.campaignId ? openOffer(held) : undefined;
+        stored !== undefined && stored.customerId === report.customerId && stored.campaignId === report.campaignId
+          ? openOffer(stored)
+          : undefined;
       const data = channelOutcomeData(report, offer);
-      if (offer !== undefined && isAnswer(report.outcome)) {
-        const mine = held?.pending?.outcome.outcomeId === data.outcomeId;
-        if (mine || (await this.store.claim(offer.decisionId, 'answered', data, now))) claimed.push(offer.decisionId);
-      }
-      toPublish.push({ data, cause: { eventId: report.eventId, correlationId: report.correlationId }, trace });
+      return { report, trace, stored: offer !== undefined ? stored : undefined, data };
+    });
+    /** The outcome holding each answered offer's claim: as stored, or this batch's first answer to an open offer. */
+    const holder = new Map<string, string | undefined>();
+    const claims: Array<{ decisionId: string; outcome: OfferOutcomeDataV1 }> = [];
+    for (const { report, stored, data } of outcomes) {
+      if (stored === undefined || !isAnswer(report.outcome) || holder.has(stored._id)) continue;
+      if (stored.state === 'open') {
+        holder.set(stored._id, data.outcomeId);
+        claims.push({ decisionId: stored._id, outcome: data });
+      } else holder.set(stored._id, stored.pending?.outcome.outcomeId);
     }
-    await this.publisher.publish(toPublish.map((o) => ({ event: outcomeEnvelope(o.data, o.cause), trace: o.trace })));
-    await this.store.markPublished(claimed);
+    const landed = await this.store.claim(claims, 'answered', now);
+    for (const { decisionId } of claims) if (!landed.has(decisionId)) holder.delete(decisionId);
+    const claimed = new Set(
+      outcomes.flatMap(({ report, stored, data }) =>
+        stored !== undefined && isAnswer(report.outcome) && holder.get(stored._id) === data.outcomeId ? [stored._id] : [],
+      ),
+    );
+    await this.publisher.publish(
+      outcomes.map(({ report, trace, data }) => ({
+        event: outcomeEnvelope(data, { eventId: report.eventId, correlationId: report.correlationId }),
+        trace,
+      })),
+    );
+    await this.store.markPublished([...claimed]);
+  }
+
+  /** Each report's offer: by its decision id, else the customer's latest offer of the campaign. */
+  private async heldOffers(reports: readonly ChannelOutcome[]): Promise<(report: ChannelOutcome) => OfferDecisionDocument | undefined> {
+    const decisionIds = reports.flatMap((r) => (r.decisionId !== undefined ? [r.decisionId] : []));
+    const customerIds = reports.flatMap((r) => (r.decisionId === undefined ? [r.customerId] : []));
+    const documents = await this.store.held(decisionIds, customerIds);
+    const byId = new Map(documents.map((d) => [d._id, d]));
+    const latest = new Map<string, OfferDecisionDocument>();
+    for (const d of byId.values()) {
+      const key = `${d.customerId} ${d.campaignId}`;
+      const other = latest.get(key);
+      if (other === undefined || Date.parse(d.decidedAt) > Date.parse(other.decidedAt)) latest.set(key, d);
+    }
+    return (report) =>
+      report.decisionId !== undefined ? byId.get(report.decisionId) : latest.get(`${report.customerId} ${report.campaignId}`);
   }
 
   /** Overdue offers become Offer Ignored; outcomes a crash left claimed but unpublished go out again. */
   async sweep(now: Date = new Date()): Promise<{ ignored: number; republished: number }> {
     const campaigns = new Map((await this.catalog.all()).map((c) => [c.id, c]));
-    const ignored: OfferOutcomeDataV1[] = [];
-    for (const held of await this.store.overdue(now, SWEEP_PAGE)) {
+    const overdue = (await this.store.overdue(now, SWEEP_PAGE)).map((held) => {
       const offer = openOffer(held);
-      const data = ignoredOutcomeData(offer, campaigns.get(offer.campaignId)?.responseWindowHours ?? DEFAULT_RESPONSE_WINDOW_HOURS);
-      if (await this.store.claim(offer.decisionId, 'ignored', data, now)) ignored.push(data);
-    }
+      return {
+        decisionId: offer.decisionId,
+        outcome: ignoredOutcomeData(offer, campaigns.get(offer.campaignId)?.responseWindowHours ?? DEFAULT_RESPONSE_WINDOW_HOURS),
+      };
+    });
+    const landed = await this.store.claim(overdue, 'ignored', now);
+    const ignored = overdue.filter((o) => landed.has(o.decisionId)).map((o) => o.outcome);
     const left = await this.store.unpublished(new Date(now.getTime() - STALE_CLAIM_MS), SWEEP_PAGE);
     const all = [...ignored, ...left.filter((o) => !ignored.some((i) => i.outcomeId === o.outcomeId))];
     if (all.length === 0) return { ignored: 0, republished: 0 };

@@ -54,27 +54,38 @@ export class OfferOutcomeStore implements OfferOutcomes, OnModuleInit {
     );
   }
 
-  async find(decisionId: string): Promise<OfferDecisionDocument | null> {
-    return this.decisions.findOne({ _id: decisionId });
-  }
-
-  /** The customer's latest offer of the campaign (for a channel that reported no decision id). */
-  async latest(customerId: string, campaignId: string): Promise<OfferDecisionDocument | null> {
-    const held = await this.decisions.find({ customerId }, ONE_REPLY).toArray();
-    return held.filter((d) => d.campaignId === campaignId).sort((a, b) => Date.parse(b.decidedAt) - Date.parse(a.decidedAt))[0] ?? null;
+  async held(decisionIds: readonly string[], customerIds: readonly string[]): Promise<OfferDecisionDocument[]> {
+    // Two indexed reads rather than one $or, which FerretDB would answer with a scan.
+    const [byId, byCustomer] = await Promise.all([
+      decisionIds.length > 0 ? this.decisions.find({ _id: { $in: [...new Set(decisionIds)] } }, ONE_REPLY).toArray() : [],
+      customerIds.length > 0 ? this.decisions.find({ customerId: { $in: [...new Set(customerIds)] } }, ONE_REPLY).toArray() : [],
+    ]);
+    return [...byId, ...byCustomer];
   }
 
   /**
-   * Closes an open offer with an answer, or an overdue one as ignored; the outcome waits in
-   * `pending` until published. False when the offer was no longer open (another answer or the
-   * sweep came first).
+   * Closes open offers with an answer, or overdue ones as ignored; each outcome waits in
+   * `pending` until published. One bulk write for all; when fewer landed than were sent (another
+   * answer or the sweep came first), the offers are read back to tell which claims are this call's.
    */
-  async claim(decisionId: string, state: Exclude<OfferState, 'open'>, outcome: OfferOutcomeDataV1, now: Date): Promise<boolean> {
-    const result = await this.decisions.updateOne(
-      { _id: decisionId, state: 'open' },
-      { $set: { state, pending: { outcome, claimedAt: now.toISOString() } } },
+  async claim(
+    claims: ReadonlyArray<{ decisionId: string; outcome: OfferOutcomeDataV1 }>,
+    state: Exclude<OfferState, 'open'>,
+    now: Date,
+  ): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const claimedAt = now.toISOString();
+    const result = await chunkedBulkWrite(
+      this.decisions,
+      claims.map(({ decisionId, outcome }) => ({
+        updateOne: { filter: { _id: decisionId, state: 'open' as const }, update: { $set: { state, pending: { outcome, claimedAt } } } },
+      })),
+      { serialize: true },
     );
-    return result.modifiedCount === 1;
+    if (result.modifiedCount === claims.length) return new Set(claims.map((c) => c.decisionId));
+    const held = await this.decisions.find({ _id: { $in: claims.map((c) => c.decisionId) } }, ONE_REPLY).toArray();
+    const pending = new Map(held.map((d) => [d._id, d.pending?.outcome.outcomeId]));
+    return new Set(claims.filter((c) => pending.get(c.decisionId) === c.outcome.outcomeId).map((c) => c.decisionId));
   }
 
   /** Open offers whose window has passed. */

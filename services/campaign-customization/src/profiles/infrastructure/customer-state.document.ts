@@ -79,19 +79,22 @@ export function toDocument(state: CustomerState, version: number, updatedAt: Dat
     appliedEvents: state.appliedEvents,
     pendingGoals: state.pendingGoals,
   };
+  // The driver would store undefined as null, which the domain reads as a value; JSON drops it.
+  // Only the nested fields go through that round trip: stateJson is already text (most of the
+  // document), which a second stringify would escape and a parse unescape again.
+  const nested = JSON.parse(JSON.stringify({ outbox: state.outbox, attribution })) as Pick<CustomerDocument, 'outbox' | 'attribution'>;
   const document: CustomerDocument = {
     _id: state.customerId,
     version,
     stateJson: JSON.stringify(whole),
     sequence: state.sequence,
-    outbox: state.outbox,
-    attribution,
+    outbox: nested.outbox,
+    attribution: nested.attribution,
     liftKeys: liftKeysOf(attribution, state.mergedInto),
     updatedAt,
   };
   if (state.mergedInto !== undefined) document.mergedInto = state.mergedInto;
-  // The driver would store undefined as null, which the domain reads as a value; JSON drops it.
-  return { ...(JSON.parse(JSON.stringify(document)) as CustomerDocument), updatedAt };
+  return document;
 }
 
 export function fromDocument(document: CustomerDocument): CustomerState {

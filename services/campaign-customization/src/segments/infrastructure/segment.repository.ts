@@ -22,6 +22,8 @@ const MAX_AGE_MS = 30_000;
 @Injectable()
 export class SegmentRepository implements StoredSegments {
   private cached: { revision: string | null; at: number; segments: SegmentDefinition[] } | undefined;
+  /** The revision at which no back-fill was pending (only a segment write starts one, and it bumps the revision). */
+  private nonePending: { revision: string | null; at: number } | undefined;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -133,12 +135,24 @@ export class SegmentRepository implements StoredSegments {
   /** Tells every instance's active() to read the definitions again. */
   private async changed(): Promise<void> {
     this.cached = undefined;
+    this.nonePending = undefined;
     await this.redis.incr(REVISION_KEY).catch(() => undefined);
   }
 
-  /** Segments whose back-fill has not finished. */
+  /**
+   * Segments whose back-fill has not finished. Every background pass asks; once none is pending,
+   * MongoDB is asked again only when the revision in Redis moved (a back-fill starts only with a
+   * segment write, which bumps it) or after MAX_AGE_MS (a lost bump), so an idle instance does not
+   * read the segments every pass (issue 19). A back-fill pending or running is read every pass.
+   */
   async pendingBackfills(): Promise<SegmentDocument[]> {
-    return this.segments.find({ 'backfill.status': { $ne: 'done' } }).toArray();
+    const revision = await this.redis.get(REVISION_KEY).catch(() => undefined);
+    const none = this.nonePending;
+    if (none !== undefined && revision !== undefined && none.revision === revision && Date.now() - none.at < MAX_AGE_MS) return [];
+    const at = Date.now();
+    const pending = await this.segments.find({ 'backfill.status': { $ne: 'done' } }).toArray();
+    this.nonePending = pending.length === 0 && revision !== undefined ? { revision, at } : undefined;
+    return pending;
   }
 
   /**

@@ -50,8 +50,9 @@ class CountingCatalog implements LiveCampaigns {
     return this.store.all();
   }
 
-  invalidate(): void {
+  invalidate(): Promise<void> {
     this.invalidated += 1;
+    return Promise.resolve();
   }
 }
 

@@ -36,7 +36,7 @@ export class ManageCampaignsHandler {
   async create(body: unknown): Promise<CampaignDocument> {
     const campaign = await this.validate(body, 1);
     if (!(await this.campaigns.insert(campaign))) throw new CampaignExistsError(campaign.id);
-    this.catalog.invalidate();
+    await this.catalog.invalidate();
     const saved = await this.campaigns.get(campaign.id);
     if (saved === null) throw new CampaignNotFoundError(campaign.id);
     return saved;
@@ -50,7 +50,7 @@ export class ManageCampaignsHandler {
     if (campaign.id !== id)
       throw new InvalidCampaignError([{ field: 'id', message: `the body names campaign ${campaign.id}, the path ${id}` }]);
     const saved = await this.campaigns.save(current, campaign);
-    this.catalog.invalidate();
+    await this.catalog.invalidate();
     return saved;
   }
 

@@ -31,7 +31,7 @@ describe('contacts made and caps left', () => {
     const campaigns: LiveCampaigns = {
       all: async () => [campaignOf('spring', 'gold'), campaignOf('summer', 'silver'), campaignOf('paused', 'gold', { status: 'paused' })],
       invalidate: () => {
-        throw new Error('reading contacts edits no campaign');
+        return Promise.reject(new Error('reading contacts edits no campaign'));
       },
     };
     const contacts: ContactHistory = { history };

@@ -7,7 +7,7 @@ import { StoredSegments, type SegmentDocument } from '../../../segments/applicat
 import { CustomerStates, JobLeases } from '../ports';
 import { ApplyProfileChangesHandler } from '../apply-profile-changes/apply-profile-changes.handler';
 import { RecordOfferOutcomesHandler } from '../../../outcomes/application/record-offer-outcomes.handler';
-import { CampaignConflictError, StoredCampaigns } from '../../../campaigns/application/ports';
+import { CampaignConflictError, LiveCampaigns, StoredCampaigns } from '../../../campaigns/application/ports';
 import { liftRuleVerdict } from '../../../lift/domain/lift-rule';
 import { computeLift } from '../../../lift/domain/lift.statistics';
 
@@ -30,6 +30,7 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
   private readonly job: PeriodicJob<void>;
   private stopping = false;
   private liftRulesAt = 0;
+  private outcomeSweepAt = 0;
 
   constructor(
     private readonly segments: StoredSegments,
@@ -37,6 +38,7 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     private readonly apply: ApplyProfileChangesHandler,
     private readonly outcomes: RecordOfferOutcomesHandler,
     private readonly campaigns: StoredCampaigns,
+    private readonly catalog: LiveCampaigns,
     private readonly leases: JobLeases,
     @InjectLogger() private readonly logger: Logger,
     @Inject(CAMPAIGN_CONFIG) private readonly config: CampaignCustomizationConfig,
@@ -75,9 +77,12 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
     }
     if (this.stopping) return;
     // Offers past their response window become Offer Ignored (the deadline is stored with each offer).
-    await this.withLock('lock:outcome-sweep', async () => {
-      await this.outcomes.sweep();
-    });
+    if (Date.now() - this.outcomeSweepAt >= this.config.OUTCOME_SWEEP_INTERVAL_MS) {
+      this.outcomeSweepAt = Date.now();
+      await this.withLock('lock:outcome-sweep', async () => {
+        await this.outcomes.sweep();
+      });
+    }
     if (this.stopping) return;
     await this.withLock('lock:lift-rules', () => this.applyLiftRules());
   }
@@ -86,7 +91,8 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
   private async applyLiftRules(): Promise<void> {
     if (Date.now() - this.liftRulesAt < LIFT_RULES_INTERVAL_MS) return;
     this.liftRulesAt = Date.now();
-    for (const definition of await this.campaigns.all()) {
+    // The catalog's copy (no read while unchanged); the save below is conditional on the stored version.
+    for (const definition of await this.catalog.all()) {
       if (definition.liftRule === undefined || definition.status !== 'active') continue;
       const counts = await this.customers.attributionCounts(definition.id);
       const verdict = liftRuleVerdict(definition, computeLift({ treated: counts.treated, control: counts.control, confidence: 0.95 }));
@@ -95,6 +101,8 @@ export class BackgroundJobsRunner implements OnApplicationBootstrap, OnModuleDes
       if (current === null || current.definition.version !== definition.version) continue;
       try {
         await this.campaigns.save(current, verdict.next);
+        // Every instance's catalog drops the old version now, not when it reaches its age.
+        await this.catalog.invalidate();
         this.logger.info({ campaign: definition.id, action: verdict.action, version: verdict.next.version }, verdict.reason);
       } catch (error) {
         // Edited meanwhile: the next pass judges the new version.
