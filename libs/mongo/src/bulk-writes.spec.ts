@@ -52,19 +52,19 @@ describe('chunkedBulkWrite', () => {
     expect(totals).toEqual({ insertedCount: 0, matchedCount: 23, modifiedCount: 20, deletedCount: 0, upsertedCount: 3 });
   });
 
-  it('defaults to unordered chunks of 50 and sends nothing for no operations', async () => {
+  it('defaults to unordered chunks of 500 and sends nothing for no operations', async () => {
     const collection = new RecordingCollection('db-b');
     await chunkedBulkWrite(collection, []);
     expect(collection.calls).toHaveLength(0);
 
     await chunkedBulkWrite(
       collection,
-      Array.from({ length: 120 }, (_, i) => i),
+      Array.from({ length: 1200 }, (_, i) => i),
     );
     expect(collection.calls.map((c) => [c.operations.length, c.ordered])).toEqual([
-      [50, false],
-      [50, false],
-      [20, false],
+      [500, false],
+      [500, false],
+      [200, false],
     ]);
   });
 

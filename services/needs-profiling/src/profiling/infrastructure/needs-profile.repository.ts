@@ -29,12 +29,11 @@ const APPLIED_CHANGES_KEPT = 50;
 const WITHOUT_JOURNAL = { journal: 0 } as const;
 
 /**
- * FerretDB v1 (SQLite) never answers a bulk update of about 100 statements and can hang when
- * two bulk writes reach one database at once (the event consumer, merges, the stage sweep), so
- * every bulk write goes through libs/mongo's chunkedBulkWrite: chunks of 50, one at a time per
- * process.
+ * FerretDB v1 (SQLite) can hang when two bulk writes reach one database at once (the event
+ * consumer, merges, the stage sweep), so every bulk write goes through libs/mongo's
+ * chunkedBulkWrite, one at a time per process, in its default chunks.
  */
-const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
+const BULK: ChunkedBulkWriteOptions = { serialize: true };
 
 /**
  * Reads and writes needs profile documents. They are stored as `NeedsProfileDocument` (profile,

@@ -27,11 +27,11 @@ import { fromStored, PurchaseSummaryRecord, StoredPurchaseSummary, toStored } fr
 /**
  * FerretDB v1.24 (SQLite backend) runs a bulk write as one transaction, and two or more of them
  * writing the same database at once (consumers of several topics, the model jobs, a second
- * instance in the same process in tests) can hang for good, keeping the database locked; a bulk
- * of about 100 updates is never answered. So every bulk write of this service goes through
- * libs/mongo's chunkedBulkWrite in chunks of 50, one at a time per process.
+ * instance in the same process in tests) can hang for good, keeping the database locked. So every
+ * bulk write of this service goes through libs/mongo's chunkedBulkWrite, one at a time per
+ * process, in its default chunks.
  */
-const BULK: ChunkedBulkWriteOptions = { chunkSize: 50, serialize: true };
+const BULK: ChunkedBulkWriteOptions = { serialize: true };
 
 /** Summary fields the scoring passes need: everything but the (large) order lines and event ids. */
 const WITHOUT_LINES = { orders: 0, appliedEvents: 0 } as const;
