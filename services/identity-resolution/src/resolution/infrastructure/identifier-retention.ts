@@ -53,6 +53,13 @@ export class IdentifierRetention {
     return this.kept.has(type);
   }
 
+  /** Whether identifiers of bounded types, all a customer holds, are more than its kept count of some type. */
+  exceeds(identifiers: ReadonlyArray<{ type: string }>): boolean {
+    const counts = new Map<string, number>();
+    for (const { type } of identifiers) counts.set(type, (counts.get(type) ?? 0) + 1);
+    return [...counts].some(([type, count]) => count > (this.kept.get(type) ?? Infinity));
+  }
+
   /** Retires, for each customer, what exceeds its kept count per bounded type. One read, at most one write. */
   async apply(customerIds: readonly string[]): Promise<void> {
     if (this.kept.size === 0 || customerIds.length === 0) return;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { followMerges } from '@o2o/contracts';
-import { chunkedBulkWrite, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
+import { chunkedBulkWrite, isDuplicateKeyError, loadWithSurvivors, ONE_REPLY } from '@o2o/mongo';
 import { PreparedRecord, TypedIdentifier } from '../../matching/domain';
-import { BatchLookups, GraphState, lookupsForRecords, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
+import { BatchLookups, GraphState, lookupsForRecords, NewIdentifierPlan, ResolutionPlan, termKeysOf } from '../domain/batch-resolver';
 import {
   GraphCustomer,
   GraphIdentifier,
@@ -29,7 +29,7 @@ import {
   SplitOutboxEntry,
   TraitRecordDocument,
 } from '../application/ports/identity-graph.records';
-import { ResolutionGraph } from '../application/ports/resolution-graph.port';
+import { PlanWritten, ResolutionGraph, StoredBeforePlanning } from '../application/ports/resolution-graph.port';
 import { DetachedPart, SplitGraph } from '../application/split-customer/split-customer.ports';
 import { IdentityCollections } from './identity-graph.collections';
 import { HistoryRetention } from './history-retention';
@@ -75,6 +75,51 @@ async function insertDocuments<T extends { _id: string }>(collection: InsertColl
     await collection.insertMany(missing as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, { ordered: false });
 }
 
+/** Where an ordered insert stopped: the index of its first refused document (0 when the reply does not say). */
+function firstRefused(error: unknown): number {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : undefined;
+  const index = (first as { index?: unknown } | undefined)?.index;
+  return typeof index === 'number' && index >= 0 ? index : 0;
+}
+
+/**
+ * Inserts documents expected not to exist yet (new ids of this plan, or ids the batch's read found
+ * absent): one insert command, and no read before it. An E11000 (a replay of a batch whose write
+ * was cut short, or another instance's insert since the read) falls back to missingOf's read for
+ * the documents from the refused one on and inserts what is still missing, as missingOf and
+ * insertDocuments would have done from the start. Ordered, so that the documents before the
+ * refused one are known to be this call's. Returns the ids this call inserted.
+ */
+async function insertExpectedNew<T extends { _id: string }>(
+  collection: InsertCollection<T>,
+  documents: readonly T[],
+): Promise<Set<string>> {
+  const unique = [...new Map(documents.map((d) => [d._id, d])).values()];
+  if (unique.length === 0) return new Set();
+  try {
+    await collection.insertMany(unique as unknown as ReadonlyArray<mongo.OptionalUnlessRequiredId<T>>, ORDERED);
+    return new Set(unique.map((d) => d._id));
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const refused = firstRefused(error);
+    const missing = await missingOf(collection, unique.slice(refused));
+    await insertDocuments(collection, missing);
+    return new Set([...unique.slice(0, refused), ...missing].map((d) => d._id));
+  }
+}
+
+/** Inserts `missing` when a read decided it, else `documents` as expected new; the ids this call inserted. */
+async function create<T extends { _id: string }>(
+  collection: InsertCollection<T>,
+  documents: readonly T[],
+  missing: readonly T[] | undefined,
+): Promise<Set<string>> {
+  if (missing === undefined) return insertExpectedNew(collection, documents);
+  await insertDocuments(collection, missing);
+  return new Set(missing.map((d) => d._id));
+}
+
 /** The customer an id stands for in a chain read by customersFollowingMerges. */
 function currentIn(chain: ReadonlyMap<string, CustomerDocument>, id: string): CustomerDocument | undefined {
   return chain.get(followMerges(id, (cursor) => chain.get(cursor)?.mergedInto));
@@ -112,6 +157,13 @@ function linkedDocument(linked: LinkedByMatcher): NonNullable<TraitRecordDocumen
     ...(linked.parametersVersion !== undefined ? { parametersVersion: linked.parametersVersion } : {}),
     ...(linked.merged !== undefined ? { merged: { customerId: linked.merged.customerId, origins: [...linked.merged.origins] } } : {}),
   };
+}
+
+/** Graph changes written and not yet published: what the outbox relay reads each pass. */
+export interface UnannouncedChanges {
+  moves: Array<{ move: PlannedMove; merge?: PlannedMerge }>;
+  merges: PlannedMerge[];
+  splits: Array<{ customerId: string; split: SplitOutboxEntry }>;
 }
 
 /** Records read per batch for the holders of its identifiers: enough to tell a sharer from the holder. */
@@ -294,12 +346,17 @@ export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, Spl
     return docs;
   }
 
-  /** Writes a plan: creations by _id first, then conditional updates; replays change nothing twice. */
-  write(plan: ResolutionPlan): Promise<void> {
-    return this.serializer.run(() => this.writeNow(plan));
+  /**
+   * Writes a plan: creations by _id first, then conditional updates; replays change nothing twice.
+   * With `stored` (what the batch's read found), the documents the plan creates are inserted
+   * without reading first whether they exist (insertExpectedNew), and blocking keys the read found
+   * are extended without one either.
+   */
+  write(plan: ResolutionPlan, stored?: StoredBeforePlanning): Promise<PlanWritten> {
+    return this.serializer.run(() => this.writeNow(plan, stored));
   }
 
-  private async writeNow(plan: ResolutionPlan): Promise<void> {
+  private async writeNow(plan: ResolutionPlan, stored: StoredBeforePlanning | undefined): Promise<PlanWritten> {
     const now = new Date();
     const customers = [
       ...plan.newCustomers.map((c) => ({
@@ -366,18 +423,22 @@ export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, Spl
       at: new Date(r.at),
       createdAt: now,
     }));
-    // Which documents exist, for every collection the plan creates documents in, in one round of
-    // reads rather than one before each insert: none of the plan's own writes creates a document
-    // another of these reads looks for, so the answers are the same.
-    const [newCustomers, newIdentifiers, newRecords, newKeys, newReviews] = await Promise.all([
-      missingOf(this.db.customers, customers),
-      missingOf(this.db.identifiers, identifiers),
-      missingOf(this.db.traitRecords, records),
-      missingOf(this.db.blockingIndex, keys),
-      missingOf(this.db.reviewQueue, reviews),
-    ]);
-    await insertDocuments(this.db.customers, newCustomers);
-    await insertDocuments(this.db.identifiers, newIdentifiers);
+    // Without what the batch's read found: which documents exist, for every collection the plan
+    // creates documents in, in one round of reads rather than one before each insert (none of the
+    // plan's own writes creates a document another of these reads looks for, so the answers are
+    // the same). With it: no read, the plan's documents are expected new (insertExpectedNew).
+    const missing =
+      stored === undefined
+        ? await Promise.all([
+            missingOf(this.db.customers, customers),
+            missingOf(this.db.identifiers, identifiers),
+            missingOf(this.db.traitRecords, records),
+            missingOf(this.db.blockingIndex, keys),
+            missingOf(this.db.reviewQueue, reviews),
+          ])
+        : undefined;
+    await create(this.db.customers, customers, missing?.[0]);
+    const createdIdentifiers = await create(this.db.identifiers, identifiers, missing?.[1]);
     await this.applyMovesNow(plan.moves);
     await this.applyMergesNow(plan.merges);
     const members = new Map<string, string[]>();
@@ -389,7 +450,7 @@ export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, Spl
       })),
       ORDERED,
     );
-    await insertDocuments(this.db.traitRecords, newRecords);
+    const createdRecords = await create(this.db.traitRecords, records, missing?.[2]);
     // A customer the matcher merged away: its records (stored before, or by this plan just above)
     // become joined on the matcher's word, so the next estimate re-examines the merge. Only records
     // not linked already: a record keeps the first reason it has, so a replay marks nothing twice.
@@ -413,19 +474,23 @@ export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, Spl
       })),
       ORDERED,
     );
-    await insertDocuments(this.db.blockingIndex, newKeys);
-    const created = new Set(newKeys.map((d) => d._id));
-    await chunkedBulkWrite(
+    const createdKeys = await create(
       this.db.blockingIndex,
-      keys
-        .filter((d) => !created.has(d._id))
-        .map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $addToSet: { ids: { $each: d.ids } } } } })),
+      keys.filter((d) => stored === undefined || !stored.blockingKeys.has(d._id)),
+      missing?.[3],
+    );
+    const extended = keys.filter((d) => !createdKeys.has(d._id));
+    const { matchedCount } = await chunkedBulkWrite(
+      this.db.blockingIndex,
+      extended.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $addToSet: { ids: { $each: d.ids } } } } })),
       ORDERED,
     );
+    // A key found by the batch's read and emptied by an erasure since (which deletes it) is created after all.
+    if (matchedCount < extended.length)
+      for (const id of await create(this.db.blockingIndex, extended, await missingOf(this.db.blockingIndex, extended))) createdKeys.add(id);
     // Term counts grow only for records this write created, so a replayed batch counts nothing twice.
-    const createdRecords = new Set(newRecords.map((d) => d._id));
     await this.terms.add(plan.newRecords.filter((r) => createdRecords.has(r.id)).map((r) => r.record));
-    await insertDocuments(this.db.reviewQueue, newReviews);
+    await create(this.db.reviewQueue, reviews, missing?.[4]);
     if (plan.sharedIdentifiers.length > 0)
       await this.db.identifiers.updateMany({ _id: { $in: plan.sharedIdentifiers } }, { $set: { shared: true } });
     await chunkedBulkWrite(
@@ -445,10 +510,16 @@ export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, Spl
       ORDERED,
     );
     // Bounded customers: those that gained identifiers of a bounded type, or a merged customer's.
+    // A customer this plan created holds only what the plan gave it: read only if that is too many.
+    const created = new Set(plan.newCustomers.map((c) => c.id));
+    const gained = new Map<string, NewIdentifierPlan[]>();
+    for (const n of plan.newIdentifiers)
+      if (this.retention.bounds(n.type)) gained.set(n.customerId, [...(gained.get(n.customerId) ?? []), n]);
     await this.retention.apply([
-      ...plan.newIdentifiers.filter((n) => this.retention.bounds(n.type)).map((n) => n.customerId),
+      ...[...gained].filter(([customerId, added]) => !created.has(customerId) || this.retention.exceeds(added)).map(([id]) => id),
       ...plan.merges.map((m) => m.survivorId),
     ]);
+    return { identifiers: createdIdentifiers, blockingKeys: createdKeys };
   }
 
   /**
@@ -562,65 +633,72 @@ export class IdentityGraphRepository implements MergeGraph, ResolutionGraph, Spl
   }
 
   /**
-   * Moves written but not yet published (a crash between the two), older than `before`, with the
-   * merge that took each part on: what the outbox relay publishes.
+   * What the outbox relay publishes, in one read of the customers (each kind was a scan of its
+   * own on FerretDB, three per pass): up to `limit` of each kind, written before `before`.
+   * - moves written but not yet published (a crash between the two), with the merge that took each part on;
+   * - merges made outside a consumer batch (a reviewer's, an operator's, a training run's
+   *   re-matching) not yet published (a crash or a Kafka outage between the two). A batch's own
+   *   merges are not here: its redelivery publishes them;
+   * - splits not yet published, oldest first, each with the customer it split.
    */
-  async unannouncedMoves(before: Date, limit: number): Promise<Array<{ move: PlannedMove; merge?: PlannedMerge }>> {
-    const docs = await this.db.customers
-      .find({ moveAnnounced: false, movedAt: { $lt: before } }, ONE_REPLY)
-      .limit(limit)
-      .toArray();
-    return docs.flatMap((doc) => {
-      const m = doc.move;
-      if (m === undefined) return [];
-      const move: PlannedMove = {
-        recordId: m.recordId,
-        eventId: m.eventId,
-        fromId: m.fromId,
-        partId: doc._id,
-        ...(m.toId !== undefined ? { toId: m.toId } : {}),
-        identifiers: m.identifiers,
-        reason: m.reason,
-        support: m.support,
-        ...(m.score !== undefined ? { score: m.score } : {}),
-        at: m.at.toISOString(),
-        moves: m.moves,
-      };
-      return [{ move, ...(doc.merge !== undefined ? { merge: plannedFromRecord(doc._id, doc.merge) } : {}) }];
-    });
-  }
-
-  /**
-   * Merges made outside a consumer batch (a reviewer's, an operator's, a training run's re-matching) written but
-   * not yet published (a crash or a Kafka outage between the two), merged before `before`. A
-   * batch's own merges are not here: its redelivery publishes them.
-   */
-  async unannouncedMergesOutsideBatches(before: Date, limit: number): Promise<PlannedMerge[]> {
+  async unannouncedChanges(before: Date, limit: number): Promise<UnannouncedChanges> {
+    const cutoff = before.toISOString();
     const docs = await this.db.customers
       .find(
         {
-          mergeAnnounced: false,
-          'merge.at': { $lt: before },
-          $or: [{ 'merge.link.rule': { $in: [...MANUAL_MERGE_RULES] } }, { 'merge.link.eventId': { $regex: `^${REMATCH_EVENT_PREFIX}` } }],
+          $or: [
+            { moveAnnounced: false, movedAt: { $lt: before } },
+            {
+              mergeAnnounced: false,
+              'merge.at': { $lt: before },
+              $or: [
+                { 'merge.link.rule': { $in: [...MANUAL_MERGE_RULES] } },
+                { 'merge.link.eventId': { $regex: `^${REMATCH_EVENT_PREFIX}` } },
+              ],
+            },
+            { 'splitOutbox.at': { $lt: cutoff } },
+          ],
         },
         ONE_REPLY,
       )
-      .limit(limit)
+      .limit(3 * limit)
       .toArray();
-    return docs.flatMap((d) => (d.merge !== undefined && d.mergedInto !== undefined ? [plannedFromRecord(d._id, d.merge)] : []));
-  }
-
-  /** Splits written but not yet published, split before `before`, each with the customer it split. */
-  async unannouncedSplits(before: Date, limit: number): Promise<Array<{ customerId: string; split: SplitOutboxEntry }>> {
-    const cutoff = before.toISOString();
-    const docs = await this.db.customers
-      .find({ 'splitOutbox.at': { $lt: cutoff } }, { projection: { splitOutbox: 1 }, ...ONE_REPLY })
-      .limit(limit)
-      .toArray();
-    return docs
+    const moves = docs
+      .filter((d) => d.moveAnnounced === false && d.movedAt !== undefined && d.movedAt.getTime() < before.getTime())
+      .slice(0, limit)
+      .flatMap((doc) => {
+        const m = doc.move;
+        if (m === undefined) return [];
+        const move: PlannedMove = {
+          recordId: m.recordId,
+          eventId: m.eventId,
+          fromId: m.fromId,
+          partId: doc._id,
+          ...(m.toId !== undefined ? { toId: m.toId } : {}),
+          identifiers: m.identifiers,
+          reason: m.reason,
+          support: m.support,
+          ...(m.score !== undefined ? { score: m.score } : {}),
+          at: m.at.toISOString(),
+          moves: m.moves,
+        };
+        return [{ move, ...(doc.merge !== undefined ? { merge: plannedFromRecord(doc._id, doc.merge) } : {}) }];
+      });
+    const merges = docs
+      .filter(
+        (d) =>
+          d.mergeAnnounced === false &&
+          d.merge !== undefined &&
+          d.merge.at.getTime() < before.getTime() &&
+          (MANUAL_MERGE_RULES.includes(d.merge.link.rule) || d.merge.link.eventId.startsWith(REMATCH_EVENT_PREFIX)),
+      )
+      .slice(0, limit)
+      .flatMap((d) => (d.merge !== undefined && d.mergedInto !== undefined ? [plannedFromRecord(d._id, d.merge)] : []));
+    const splits = docs
       .flatMap((d) => (d.splitOutbox ?? []).filter((split) => split.at < cutoff).map((split) => ({ customerId: d._id, split })))
       .sort((a, b) => a.split.at.localeCompare(b.split.at))
       .slice(0, limit);
+    return { moves, merges, splits };
   }
 
   /** Takes published splits out of their customers' outboxes: exactly those entries, as stored. */

@@ -31,11 +31,7 @@ export class GraphOutboxRelay extends OutboxRelay<GraphOutboxEntry> {
     super(
       {
         waiting: async (before, limit) => {
-          const [moves, merges, splits] = await Promise.all([
-            graph.unannouncedMoves(before, limit),
-            graph.unannouncedMergesOutsideBatches(before, limit),
-            graph.unannouncedSplits(before, limit),
-          ]);
+          const { moves, merges, splits } = await graph.unannouncedChanges(before, limit);
           return [
             ...splits.map((s) => ({ kind: 'split' as const, ...s })),
             ...moves.map((m) => ({ kind: 'move' as const, ...m })),

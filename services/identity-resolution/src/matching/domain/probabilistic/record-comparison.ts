@@ -150,8 +150,10 @@ function outcome<C extends ComparisonName>(
   };
 }
 
+/** The name up to its first space (the whole name without one); no array per call, it runs for every compared pair. */
 function firstToken(name: string): string {
-  return name.split(' ')[0] ?? name;
+  const space = name.indexOf(' ');
+  return space < 0 ? name : name.slice(0, space);
 }
 
 function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
@@ -171,7 +173,7 @@ function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
   const similarity = Math.max(jaroWinkler(a.name, b.name), jaroWinkler(canonicalA, canonicalB));
   const detail = `jw=${similarity.toFixed(2)}`;
   // A middle name present on one side only ("mary jane" vs "mary") is the same first name.
-  if (similarity >= 0.92 || (firstToken(a.name) === firstToken(b.name) && firstToken(a.name).length > 1)) {
+  if (similarity >= 0.92 || (tokenA === tokenB && tokenA.length > 1)) {
     return outcome('firstName', 'similar', detail);
   }
   if (phoneticallyEqual(a.phonetic ?? doubleMetaphone(canonicalA), b.phonetic ?? doubleMetaphone(canonicalB))) {
@@ -183,10 +185,7 @@ function compareFirstNames(a: NameSide, b: NameSide): ComparisonOutcome {
       return { ...outcome('firstName', 'fuzzy', `${detail}, one edit apart`), oneEdit: [a.name, b.name] };
     return outcome('firstName', 'fuzzy', detail);
   }
-  const initialA = firstToken(a.name);
-  const initialB = firstToken(b.name);
-  if ((initialA.length === 1 || initialB.length === 1) && initialA[0] === initialB[0])
-    return outcome('firstName', 'initial', 'initials agree');
+  if ((tokenA.length === 1 || tokenB.length === 1) && tokenA[0] === tokenB[0]) return outcome('firstName', 'initial', 'initials agree');
   return outcome('firstName', 'else', detail);
 }
 

@@ -28,8 +28,11 @@ export abstract class ResolutionGraph {
   ): Promise<LoadedBatch | undefined>;
   /** Stored trait records by id, with the customer each was first linked to. */
   abstract traitRecordsById(ids: readonly string[]): Promise<TraitRecordDocument[]>;
-  /** Writes a plan: creations by _id first, then conditional updates; replays change nothing twice. */
-  abstract write(plan: ResolutionPlan): Promise<void>;
+  /**
+   * Writes a plan: creations by _id first, then conditional updates; replays change nothing twice.
+   * `stored`, what the read the plan was made on found, spares the reads of which documents exist.
+   */
+  abstract write(plan: ResolutionPlan, stored?: StoredBeforePlanning): Promise<PlanWritten>;
   /** The customer owning each unique identifier id, as stored now. */
   abstract ownersOf(ids: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** The record ids under each blocking key, as stored now. */
@@ -38,6 +41,20 @@ export abstract class ResolutionGraph {
   abstract markAnnounced(mergedIds: readonly string[]): Promise<void>;
   /** Raises the outbox flag of moves Kafka acknowledged. */
   abstract markMovesAnnounced(partIds: readonly string[]): Promise<void>;
+}
+
+/** What the read a plan was made on found stored, before the plan was made. */
+export interface StoredBeforePlanning {
+  /** The blocking keys that had postings. */
+  readonly blockingKeys: ReadonlySet<string>;
+}
+
+/** What a write created itself (rather than found created by an earlier write or another instance). */
+export interface PlanWritten {
+  /** Identifier document ids this write inserted: nobody held them before it. */
+  readonly identifiers: ReadonlySet<string>;
+  /** Blocking keys this write inserted: no other record was under them before it. */
+  readonly blockingKeys: ReadonlySet<string>;
 }
 
 /** The match parameters in force (MatchParametersRepository: the newest stored version, re-read periodically). */

@@ -8,7 +8,7 @@ import { IDENTITY_CONFIG } from '../../../identity.tokens';
 import { BatchResolver, lookupsFor, ResolutionPlan, ResolverEvent, ResolverSettings } from '../../domain/batch-resolver';
 import { PlannedMerge, PlannedMove, uniqueIdentifierId } from '../../domain/identity-graph.model';
 import { IdentityEvents } from '../ports/identity-events.port';
-import { MatchParametersInForce, ResolutionGraph } from '../ports/resolution-graph.port';
+import { MatchParametersInForce, PlanWritten, ResolutionGraph } from '../ports/resolution-graph.port';
 import { RulesInForce } from '../ports/rules-in-force.port';
 
 export interface ReceivedEvent {
@@ -76,13 +76,15 @@ export class ResolveEventsHandler {
       const loaded = await this.graph.loadBatch(lookupsFor(inputs, settings), this.config.MATCHING_MAX_BLOCK_SIZE);
       for (const merge of loaded.unannounced) if (!merges.has(merge.mergedId)) merges.set(merge.mergedId, merge);
       const matching = settings.matching !== undefined ? { ...settings.matching, termFrequencies: loaded.termFrequencies } : undefined;
+      // Taken before planning, which adds the batch's own records to the state's postings.
+      const stored = { blockingKeys: new Set(loaded.state.postings.keys()) };
       plan = new BatchResolver(loaded.state, { ...settings, ...(matching !== undefined ? { matching } : {}) }, fresh).resolve(inputs);
-      await this.graph.write(plan);
+      const written = await this.graph.write(plan, stored);
       for (const merge of plan.merges) merges.set(merge.mergedId, merge);
       for (const created of plan.newCustomers) fresh.add(created.id);
       const state = loaded.state;
       survivorOf = (id) => state.current(id);
-      if (!(await this.lostARace(plan, loaded.state.records))) break;
+      if (!(await this.lostARace(plan, loaded.state.records, written))) break;
     }
     if (plan === undefined) return [];
     const finalPlan = plan;
@@ -135,12 +137,13 @@ export class ResolveEventsHandler {
     if (settings.matching === undefined) return undefined;
     const loaded = await this.graph.loadForReResolution(customerIds, [], this.config.MATCHING_MAX_BLOCK_SIZE, { onlyWithLinked: true });
     if (loaded === undefined) return undefined;
+    const stored = { blockingKeys: new Set(loaded.state.postings.keys()) };
     const plan = new BatchResolver(loaded.state, {
       ...settings,
       matching: { ...settings.matching, termFrequencies: loaded.termFrequencies },
     }).reResolve(customerIds, cause);
     if (plan.moves.length === 0) return undefined;
-    await this.graph.write(plan);
+    await this.graph.write(plan, stored);
     return { plan, current: (id) => loaded.state.current(id) };
   }
 
@@ -151,11 +154,14 @@ export class ResolveEventsHandler {
   /**
    * Did another instance write, between our read and our write, an identifier we created (it
    * owns it now) or a trait record under one of our blocking keys that we did not score against?
+   * Identifiers and keys our write inserted itself are settled: nobody had written them before
+   * it, and whoever writes them after it finds ours in this same check of theirs.
    */
-  private async lostARace(plan: ResolutionPlan, known: ReadonlyMap<string, unknown>): Promise<boolean> {
-    const created = plan.newIdentifiers.filter((n) => n.unique);
+  private async lostARace(plan: ResolutionPlan, known: ReadonlyMap<string, unknown>, written: PlanWritten): Promise<boolean> {
+    const created = plan.newIdentifiers.filter((n) => n.unique && !written.identifiers.has(uniqueIdentifierId(n)));
     const ours = new Set(plan.newRecords.map((r) => r.id));
-    const keys = plan.newCustomers.length > 0 ? [...new Set(plan.newRecords.flatMap((r) => r.keys))] : [];
+    const keys =
+      plan.newCustomers.length > 0 ? [...new Set(plan.newRecords.flatMap((r) => r.keys))].filter((k) => !written.blockingKeys.has(k)) : [];
     const [owners, postings] = await Promise.all([this.graph.ownersOf(created.map(uniqueIdentifierId)), this.graph.postingsOf(keys)]);
     if (created.some((n) => owners.get(uniqueIdentifierId(n)) !== n.customerId)) return true;
     for (const ids of postings.values()) {
