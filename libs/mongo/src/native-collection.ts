@@ -10,3 +10,11 @@ export function nativeCollection<T extends mongo.Document>(connection: Connectio
   if (!db) throw new Error('MongoDB connection is not open');
   return db.collection<T>(name);
 }
+
+/** The driver's own `Collection` behind a mongoose model (same database, same collection name). */
+export function nativeCollectionOf<T extends mongo.Document>(model: {
+  db: Connection;
+  collection: { collectionName: string };
+}): mongo.Collection<T> {
+  return nativeCollection<T>(model.db, model.collection.collectionName);
+}

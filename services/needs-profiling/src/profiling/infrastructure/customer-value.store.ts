@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel, Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { Model, mongo } from 'mongoose';
-import { nativeCollection, ONE_REPLY } from '@o2o/mongo';
+import { nativeCollectionOf, ONE_REPLY } from '@o2o/mongo';
 import type { CustomerValue } from '../domain';
 import type { CustomerValues } from '../application/ports/customer-values';
 
@@ -37,7 +37,7 @@ export class CustomerValueStore implements CustomerValues {
    * than the commands. The values come parsed from the contract, already of the stored types.
    */
   private collection(): mongo.Collection<StoredValue> {
-    return nativeCollection<StoredValue>(this.model.db, this.model.collection.collectionName);
+    return nativeCollectionOf<StoredValue>(this.model);
   }
 
   async find(ids: readonly string[]): Promise<Map<string, CustomerValue>> {

@@ -12,7 +12,7 @@ import {
   isDuplicateKeyError,
   loadWithSurvivors,
   onceFilter,
-  nativeCollection,
+  nativeCollectionOf,
   ONE_REPLY,
   recordApplied,
 } from '@o2o/mongo';
@@ -126,8 +126,8 @@ export class PurchaseSummaryRepository implements PurchaseSummaries {
    */
   async find(customerIds: string[]): Promise<PurchaseSummary[]> {
     if (customerIds.length === 0) return [];
-    const stored = await nativeCollection<StoredPurchaseSummary>(this.summaries.db, this.summaries.collection.collectionName)
-      .find({ _id: { $in: customerIds } }, { batchSize: ONE_REPLY.batchSize })
+    const stored = await nativeCollectionOf<StoredPurchaseSummary>(this.summaries)
+      .find({ _id: { $in: customerIds } }, ONE_REPLY)
       .toArray();
     return stored.map(fromStored);
   }
