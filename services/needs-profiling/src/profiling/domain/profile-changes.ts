@@ -50,16 +50,26 @@ function sameIds(a: ReadonlyArray<{ id: string }>, b: ReadonlyArray<{ id: string
   return a.every((item, i) => item.id === b[i]?.id);
 }
 
+// Every field of each type, so that a field added to one is a compile error here, not a change the diff misses.
+const ACTIVITY_FIELDS = Object.keys({ firstSeenAt: 0, lastActivityAt: 0, firstPurchaseAt: 0 } satisfies Record<
+  keyof ActivityState,
+  0
+>) as Array<keyof ActivityState>;
+const STAGE_FIELDS_BESIDE_TRANSITIONS = Object.keys({ current: 0, previous: 0, reason: 0, since: 0 } satisfies Record<
+  Exclude<keyof StageState, 'transitions'>,
+  0
+>) as Array<Exclude<keyof StageState, 'transitions'>>;
+
 /** The activity registers compared one by one (instants as text): what sameJson answered, without serialising both on every event. */
 function sameActivity(a: ActivityState, b: ActivityState): boolean {
-  return a.firstSeenAt === b.firstSeenAt && a.lastActivityAt === b.lastActivityAt && a.firstPurchaseAt === b.firstPurchaseAt;
+  return ACTIVITY_FIELDS.every((field) => a[field] === b[field]);
 }
 
 /** What sameJson answers for two stage states, without serialising their transitions when both hold the same list. */
 function sameStage(a: StageState, b: StageState): boolean {
   if (a === b) return true;
   if (a.transitions !== b.transitions) return sameJson(a, b);
-  return a.current === b.current && a.previous === b.previous && a.reason === b.reason && a.since === b.since;
+  return STAGE_FIELDS_BESIDE_TRANSITIONS.every((field) => a[field] === b[field]);
 }
 
 /** Transitions of `after` not in `before`; none when the stage kept its list (no transition), without keying every one. */
