@@ -70,6 +70,9 @@ export class PurchaseSummaryRecord implements PurchaseSummary {
   @Prop() publishedTier?: string;
   @Prop() publishedValue?: number;
   @Prop() publishedStrategicValue?: number;
+  /** Purchases and net revenue of the last published state: a change of either is always published. */
+  @Prop() publishedPurchases?: number;
+  @Prop() publishedRevenue?: number;
   /**
    * Set with a state whose event went out in the consumer's Kafka transaction, cleared once that
    * committed: still set when read, the transaction may have been aborted (a crash between this

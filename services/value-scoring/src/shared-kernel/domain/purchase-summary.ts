@@ -140,6 +140,13 @@ export interface PurchaseSummary {
   publishedValue?: number;
   publishedStrategicValue?: number;
   /**
+   * Purchases and net revenue of the last published state: a change of either is always
+   * published (the topic carries the full current state), even when it leaves the value where
+   * it was (a fitted model values a second order on the same day as the first one alike).
+   */
+  publishedPurchases?: number;
+  publishedRevenue?: number;
+  /**
    * Set with a state whose event went out in the consumer's Kafka transaction, cleared once that
    * committed: still set when read, the transaction may have been aborted, so the state is
    * published again.

@@ -143,8 +143,14 @@ export class CustomerScorer {
         ? {}
         : { peerGroup: strategic.peerGroup, peerLevel: round2(strategic.peerLevel ?? 0), peerCustomers: strategic.peerCustomers }),
     };
+    const revenue = round2(history.netRevenue);
+    // Purchase facts always count: under a fitted model a second order on the day of the first
+    // leaves the value where it was (x counts purchase days), and a state without it would stay
+    // the latest. The thresholds damp value moves alone (recency decay, costs of contacts).
     const material =
       publish ||
+      summary.publishedPurchases !== history.orders ||
+      summary.publishedRevenue !== revenue ||
       summary.publishedTier !== score.tier ||
       this.moved(summary.publishedValue, score.actualValue) ||
       this.moved(summary.publishedStrategicValue ?? 0, score.strategicValue);
@@ -170,6 +176,8 @@ export class CustomerScorer {
     set['publishedTier'] = score.tier;
     set['publishedValue'] = score.actualValue;
     set['publishedStrategicValue'] = score.strategicValue;
+    set['publishedPurchases'] = history.orders;
+    set['publishedRevenue'] = revenue;
     const data = this.contractData(summary, history, score);
     return {
       write,

@@ -95,7 +95,21 @@ const config = loadValueScoringConfig({
 const freeCosts: CostModel = defaultCostModel(config);
 const free: CostModels = { model: () => freeCosts };
 
-function setup() {
+/** A fitted BG/NBD + Gamma-Gamma model (CDNOW estimates, Fader, Hardie & Lee 2005): what scores once the model job has run. */
+const fitted: ValueModels = {
+  model: () => ({
+    kind: 'fitted',
+    version: 'v-spec',
+    fittedAt: new Date('2024-06-01T00:00:00Z'),
+    timeUnitDays: 7,
+    purchases: { model: 'bg-nbd', params: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } },
+    spend: { p: 6.25, q: 3.74, v: 15.44 },
+  }),
+  tierCutoffs: () => ({ cutoffs: interimTierCutoffs, fromWalk: false }),
+  peerLevel: () => undefined,
+};
+
+function setup(models: ValueModels = interim) {
   const repository = new MemorySummaries();
   const publisher = new RecordingPublisher();
   const logged: string[] = [];
@@ -104,7 +118,7 @@ function setup() {
     level: 'warn',
     destination: { write: (line: string) => logged.push(line) },
   });
-  const updater = new SummaryUpdater(repository, new CustomerScorer(interim, free, config), publisher, clock, logger);
+  const updater = new SummaryUpdater(repository, new CustomerScorer(models, free, config), publisher, clock, logger);
   return { repository, publisher, updater, logged };
 }
 
@@ -158,6 +172,21 @@ describe('SummaryUpdater', () => {
     // The published state carries the ids of the event that last changed it.
     const a = published(publisher).find((e) => e.key === 'cus_a');
     expect(a?.event).toMatchObject({ correlationid: 'm-e3', causationid: 'e3', data: { revenue: 40, purchases: 2 } });
+  });
+
+  it('publishes every order, also one that leaves the value where it was', async () => {
+    // Under a fitted model a second order on the day of the first changes neither the repeat
+    // purchase days nor their mean spend, so the value stays: the purchase count moved all the same.
+    const { publisher, updater } = setup(fitted);
+    await updater.update([purchase('cus_a', 'e1', 30)]);
+    await updater.update([purchase('cus_a', 'e2', 30)]);
+
+    const states = published(publisher).map((e) => e.event.data as { purchases: number; revenue: number; actualValue: number });
+    expect(states.map((s) => [s.purchases, s.revenue])).toEqual([
+      [1, 30],
+      [2, 60],
+    ]);
+    expect(states[1]?.actualValue).toBe(states[0]?.actualValue);
   });
 
   it('changes, scores and publishes nothing on a redelivery', async () => {
