@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ExactlyOnceBatches, KAFKA } from '@o2o/kafka';
+import { LOGGER, Logger } from '@o2o/observability';
+import type { Kafka } from 'kafkajs';
+import type { ValueScoringConfig } from './config/value-scoring.config';
+import { VALUE_CONFIG } from './value.tokens';
 import { MongooseModule } from '@nestjs/mongoose';
 import { BackgroundModelJobs } from './models/application/background-model-jobs';
 import { ModelJobs } from './models/application/model-jobs.scheduler';
@@ -6,6 +11,8 @@ import { ModelRegistry } from './models/application/model.registry';
 import { RefitModelsHandler } from './models/application/refit-models/refit-models.handler';
 import { RescoreCustomersHandler } from './models/application/rescore-customers/rescore-customers.handler';
 import { ModelJobLock } from './models/infrastructure/model-job.lock';
+import { KafkaWalkPageTransactions, walkTransactionalId } from './models/infrastructure/kafka-walk-page.transactions';
+import { WalkPageTransactions } from './models/application/ports/walk-page.transactions';
 import { ModelFitRunner } from './models/infrastructure/model-fit.runner';
 import { ModelJobRunRepository } from './models/infrastructure/model-job-run.repository';
 import { ModelJobRunRecord, ModelJobRunSchema } from './models/infrastructure/model-job-run.schema';
@@ -94,6 +101,18 @@ import { CostModelController } from './costs/interface/cost-model.controller';
     ModelFitRunner,
     { provide: ModelFitter, useExisting: ModelFitRunner },
     RefitModelsHandler,
+    {
+      provide: WalkPageTransactions,
+      useFactory: (kafka: Kafka, config: ValueScoringConfig, logger: Logger) =>
+        new KafkaWalkPageTransactions(
+          new ExactlyOnceBatches(
+            kafka,
+            { transactionalId: walkTransactionalId(config), transactionTimeoutMs: config.KAFKA_TRANSACTION_TIMEOUT_MS },
+            logger,
+          ),
+        ),
+      inject: [KAFKA, VALUE_CONFIG, LOGGER],
+    },
     RescoreCustomersHandler,
     ModelJobs,
     ModelJobRunRepository,

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { KafkaPublisher, PublishOptions, TopicBatch } from '@o2o/kafka';
 import { expectEventually, uniqueId } from '@o2o/testing';
 import { RescoreCustomersHandler } from '../src/models/application/rescore-customers/rescore-customers.handler';
@@ -5,6 +6,7 @@ import { SummaryUpdater } from '../src/purchases/application/update-summaries/su
 import { LoadedSummaries } from '../src/purchases/application/ports/purchase-summaries.port';
 import { KafkaValueStatePublisher } from '../src/purchases/infrastructure/kafka-value-state.publisher';
 import { PurchaseSummaryRepository } from '../src/purchases/infrastructure/purchase-summary.repository';
+import type { ScoreWrite } from '../src/shared-kernel/domain';
 import { SystemClock } from '../src/shared-kernel/infrastructure/system.clock';
 import { latestState, purchaseInput, summaryRace } from './summary-race.helpers';
 
@@ -23,17 +25,34 @@ class InterleavedRepository extends PurchaseSummaryRepository {
   }
 }
 
-/** The publisher as the service builds it, with a callback run once right before a publication carrying events. */
+/**
+ * The publisher as the service builds it, with a callback run once right before a publication
+ * carrying events: another instance's work, so run outside the transaction the publication is in.
+ */
 class InterleavedPublisher extends KafkaPublisher {
   beforePublish: (() => Promise<void>) | undefined;
+  private readonly elsewhere = new AsyncResource('another-instance');
 
   override async publish(batches: TopicBatch[], options: PublishOptions = {}): Promise<void> {
     const hook = this.beforePublish;
     if (hook && batches.some((b) => b.events.length > 0)) {
       this.beforePublish = undefined;
-      await hook();
+      await this.elsewhere.runInAsyncScope(hook);
     }
     return super.publish(batches, options);
+  }
+}
+
+/** The repository as the service builds it, whose next score write fails: the process dying between a walk page's publication and its write. */
+class FailingScoreWrites extends PurchaseSummaryRepository {
+  failNext = false;
+
+  override async writeScores(writes: ScoreWrite[]): Promise<string[]> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('killed between the page publication and its write');
+    }
+    return super.writeScores(writes);
   }
 }
 
@@ -49,6 +68,7 @@ describe('value-scoring: a state published by a write that then lost its race (r
   let second: SummaryUpdater;
   let walk: RescoreCustomersHandler;
   let walkPublisher: InterleavedPublisher;
+  let walkRepository: FailingScoreWrites;
 
   beforeAll(() => {
     const { summaries, scorer, registry, versions, config, logger } = race.parts();
@@ -63,7 +83,7 @@ describe('value-scoring: a state published by a write that then lost its race (r
       logger,
     );
     walkPublisher = race.publisherOf((kafka, names, metrics) => new InterleavedPublisher(kafka, names, metrics));
-    const repository = new PurchaseSummaryRepository(summaries);
+    const repository = (walkRepository = new FailingScoreWrites(summaries));
     walk = new RescoreCustomersHandler(
       repository,
       scorer,
@@ -73,6 +93,7 @@ describe('value-scoring: a state published by a write that then lost its race (r
       config,
       new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock, logger),
       clock,
+      race.walkPages(),
     );
   });
 
@@ -109,6 +130,9 @@ describe('value-scoring: a state published by a write that then lost its race (r
     walkPublisher.beforePublish = () => second.update([purchaseInput(customer, 'o-11', 100)]);
     const outcome = await walk.execute({ shouldStop: () => false });
     expect(outcome.customers).toBeGreaterThanOrEqual(2);
+    expect(outcome.published).toBeGreaterThanOrEqual(1);
+    // The page's transaction committed, so what it stored as published is no longer pending.
+    expect(await race.parts().summaries.countDocuments({ pendingPublish: true })).toBe(0);
     // The interleaving happened: the live state went out, and so did the walk's older one.
     await expectEventually(() => {
       const states = race
@@ -132,5 +156,29 @@ describe('value-scoring: a state published by a write that then lost its race (r
       .map((m) => (m.value as { id: string }).id);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     expect(ids.filter((id) => id.includes(':w')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a walk stopped between its publication and its write leaves nothing of the page on the topic', async () => {
+    const customer = `${run}-c3`;
+    await second.update([purchaseInput(customer, 'o-20', 60)]);
+    // As above, a live purchase publishes (160) while the walk publishes its older state (60);
+    // then the walk's process dies before it can store the page and re-assert the live state.
+    walkPublisher.beforePublish = () => second.update([purchaseInput(customer, 'o-21', 100)]);
+    walkRepository.failNext = true;
+    await expect(walk.execute({ shouldStop: () => false })).rejects.toThrow('killed between');
+
+    // A later state of another customer, once seen, says every committed state before it was read too.
+    const marker = `${run}-c3-marker`;
+    await second.update([purchaseInput(marker, 'o-22', 5)]);
+    await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, marker)).toMatchObject({ purchases: 1 }));
+    const states = race
+      .parts()
+      .spy.on(race.parts().valueTopic)
+      .filter((m) => m.key === customer);
+    expect(states.map((m) => (m.value as { id: string }).id).filter((id) => id.includes(':w'))).toEqual([]);
+    expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 160 });
+    // The live write is what MongoDB holds; the walk wrote nothing of the page.
+    const stored = await new PurchaseSummaryRepository(race.parts().summaries).findOne(customer);
+    expect(stored).toMatchObject({ purchases: 2, revenue: 160 });
   });
 });

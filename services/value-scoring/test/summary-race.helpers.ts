@@ -1,5 +1,5 @@
 import { topics } from '@o2o/contracts';
-import { KafkaPublisher, TopicNames } from '@o2o/kafka';
+import { ExactlyOnceBatches, KafkaPublisher, TopicNames } from '@o2o/kafka';
 import { createLogger, Logger, PlatformMetrics } from '@o2o/observability';
 import { testEnvironment, TopicSpy } from '@o2o/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -9,6 +9,7 @@ import { CostModelRegistry } from '../src/costs/application/cost-model.registry'
 import { CostModelRepository } from '../src/costs/infrastructure/cost-model.repository';
 import { StoredCostModel, StoredCostModelSchema } from '../src/costs/infrastructure/cost-model.schema';
 import { ModelRegistry } from '../src/models/application/model.registry';
+import { KafkaWalkPageTransactions } from '../src/models/infrastructure/kafka-walk-page.transactions';
 import { ModelVersionRepository } from '../src/models/infrastructure/model-version.repository';
 import {
   ModelVersionRecord,
@@ -43,6 +44,8 @@ export interface SummaryRace {
   publisher(): KafkaPublisher;
   /** The same, of a subclass (one with a hook, say). */
   publisherOf<P extends KafkaPublisher>(make: PublisherFactory<P>): P;
+  /** The re-scoring walk's page transactions as the service builds them (a producer of their own), disconnected after the file. */
+  walkPages(): KafkaWalkPageTransactions;
 }
 
 export type PublisherFactory<P extends KafkaPublisher> = (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics) => P;
@@ -58,6 +61,7 @@ export function summaryRace(run: string, name: string): SummaryRace {
   let race: SummaryRaceParts | undefined;
   let kafka: Kafka | undefined;
   const publishers: KafkaPublisher[] = [];
+  const walkPages: KafkaWalkPageTransactions[] = [];
 
   beforeAll(async () => {
     const config = loadValueScoringConfig(
@@ -97,7 +101,7 @@ export function summaryRace(run: string, name: string): SummaryRace {
   });
 
   afterAll(async () => {
-    await Promise.all(publishers.map((p) => p.disconnect()));
+    await Promise.all([...publishers.map((p) => p.disconnect()), ...walkPages.map((w) => w.onApplicationShutdown())]);
     await race?.spy.stop();
     await race?.connection.dropDatabase().catch(() => undefined);
     await race?.connection.close();
@@ -118,6 +122,15 @@ export function summaryRace(run: string, name: string): SummaryRace {
     parts: started,
     publisher: () => publisherOf((k, names, metrics) => new KafkaPublisher(k, names, metrics)),
     publisherOf,
+    walkPages: () => {
+      const { config, logger } = started();
+      if (!kafka) throw new Error('the race is set up in beforeAll');
+      const pages = new KafkaWalkPageTransactions(
+        new ExactlyOnceBatches(kafka, { transactionalId: `${config.KAFKA_TOPIC_PREFIX}walk:${walkPages.length}` }, logger),
+      );
+      walkPages.push(pages);
+      return pages;
+    },
   };
 }
 

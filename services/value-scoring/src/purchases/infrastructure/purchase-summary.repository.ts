@@ -152,7 +152,9 @@ export class PurchaseSummaryRepository implements PurchaseSummaries {
    * Writes scores, each only if its summary still has the revision it was computed from. A
    * write marked `published` (its state is already on the topic) also moves the revision on, as
    * a live write does, so a live writer that read the same revision loses and publishes again
-   * after it. Returns the ids of the published writes that lost (the summary had moved on).
+   * after it, and marks the state pending (`pendingPublish`) until confirmPublished says the
+   * transaction it went out in committed. Returns the ids of the published writes that lost (the
+   * summary had moved on).
    */
   async writeScores(writes: ScoreWrite[]): Promise<string[]> {
     if (writes.length === 0) return [];
@@ -161,14 +163,17 @@ export class PurchaseSummaryRepository implements PurchaseSummaries {
     await chunkedBulkWrite(
       this.bulkTarget(),
       writes.map((w) => {
-        const unset: Record<string, Record<string, unknown>> = w.unset && w.unset.length > 0
-          ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) }
-          : {};
+        const unset = w.unset ?? [];
+        // A published state is pending until the transaction it went out in committed (confirmPublished).
         return updateOne(
           { _id: w.customerId, revision: w.revision },
           w.published
-            ? { $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId }, $inc: { revision: 1 }, ...unset }
-            : { $set: toStored(w.set), ...unset },
+            ? {
+                $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId, pendingPublish: true },
+                $inc: { revision: 1 },
+                $unset: Object.fromEntries([...unset, 'pendingCause'].map((f) => [f, 1])),
+              }
+            : { $set: toStored(w.set), ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}) },
         );
       }),
       BULK,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OutgoingEvent } from '@o2o/kafka';
+import { afterBatchCommit, OutgoingEvent } from '@o2o/kafka';
 import type { ValueScoringConfig } from '../../../config/value-scoring.config';
 import { PurchaseSummaries } from '../../../purchases/application/ports/purchase-summaries.port';
 import { ValueStatePublisher } from '../../../purchases/application/ports/value-state.publisher';
@@ -13,6 +13,7 @@ import { LogHistogram, peerLevels } from '../../../valuation/domain/peer-spend';
 import { VALUE_CONFIG } from '../../../value.tokens';
 import type { ValuationState } from '../../domain/model-version';
 import { ModelVersions } from '../ports/model-versions.port';
+import { WalkPageTransactions } from '../ports/walk-page.transactions';
 import { ModelRegistry } from '../model.registry';
 
 /** Lets a long job stop between pages: lock lease lost, or the process shutting down. */
@@ -60,6 +61,7 @@ export class RescoreCustomersHandler {
     @Inject(VALUE_CONFIG) private readonly config: ValueScoringConfig,
     private readonly updater: SummaryUpdater,
     private readonly clock: Clock,
+    private readonly pages: WalkPageTransactions,
   ) {}
 
   async execute(guard: JobGuard): Promise<RescoreOutcome> {
@@ -122,38 +124,13 @@ export class RescoreCustomersHandler {
           now,
           walkId,
           peers,
+          // Still pending: its publication may never have committed (a page or a live batch aborted).
+          summary.pendingPublish === true,
         );
         writes.push(settled.write);
         if (settled.event) events.push(settled.event);
       }
-      // Published first, then stored at the revision read, the published ones with the revision
-      // moved on, as the live path does (SummaryUpdater): a live write that read the same
-      // revision then loses and publishes its state again after this one. Where this write lost
-      // instead, a live update won and may have published before this walk's older state: that
-      // customer's current state is published again through the live path, after both, under an
-      // id of this walk's (SummaryInput.republishAs). (Storing
-      // first and publishing only what was still at its revision left a window: a live update
-      // that published between the check and this publication was followed by the older state.)
-      await this.publisher.publish({ events });
-      const publishedKeys = new Set(events.map((e) => e.key));
-      const overtaken = await this.summaries.writeScores(
-        writes.map((w) => (publishedKeys.has(w.customerId) ? { ...w, published: true } : w)),
-      );
-      if (overtaken.length > 0) {
-        await this.updater.update(
-          overtaken.map((customerId) => ({
-            customerId,
-            followMerges: false,
-            create: false,
-            republish: true,
-            // Its own id: the live one may be acknowledged already (skipped, leaving this walk's
-            // older state the latest) or still in a live transaction (a second copy of it).
-            republishAs: walkId,
-            apply: () => undefined,
-            cause: { trace: undefined, causationId: undefined, correlationId: undefined },
-          })),
-        );
-      }
+      await this.pages.run(() => this.settlePage(writes, events, walkId));
       published += events.length;
       const last = page[page.length - 1];
       if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
@@ -180,6 +157,45 @@ export class RescoreCustomersHandler {
       peerGroups: levels.length,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
+  }
+
+  /**
+   * Publishes a page's states and stores its scores, in the page's transaction (so nothing of it
+   * is seen unless all of it completed). Published first, then stored at the revision read, the
+   * published ones with the revision moved on and pending until the transaction committed, as
+   * the live path does (SummaryUpdater): a live write that read the same revision then loses and
+   * publishes its state again after this one. Where this write lost instead, a live update won
+   * and may have published before this walk's older state: that customer's current state is
+   * published again through the live path, after both, in this transaction, under an id of this
+   * walk's (SummaryInput.republishAs). (Storing first and publishing only what was still at its
+   * revision left a window: a live update that published between the check and this
+   * publication was followed by the older state.)
+   */
+  private async settlePage(writes: ScoreWrite[], events: OutgoingEvent[], walkId: string): Promise<void> {
+    await this.publisher.publish({ events });
+    const publishedKeys = new Set(events.map((e) => e.key));
+    const stored = writes.map((w) => (publishedKeys.has(w.customerId) ? { ...w, published: true } : w));
+    const overtaken = await this.summaries.writeScores(stored);
+    if (overtaken.length > 0) {
+      await this.updater.update(
+        overtaken.map((customerId) => ({
+          customerId,
+          followMerges: false,
+          create: false,
+          republish: true,
+          // Its own id: the live one may be acknowledged already (skipped, leaving this walk's
+          // older state the latest) or still in a live transaction (a second copy of it).
+          republishAs: walkId,
+          apply: () => undefined,
+          cause: { trace: undefined, causationId: undefined, correlationId: undefined },
+        })),
+      );
+    }
+    const lost = new Set(overtaken);
+    const confirmed = stored
+      .filter((w) => w.published && !lost.has(w.customerId))
+      .map((w) => ({ customerId: w.customerId, revision: w.revision + 1 }));
+    await afterBatchCommit(() => this.summaries.confirmPublished(confirmed));
   }
 
   /** Pages come without order lines; customers whose stored model inputs are stale are read again whole. */

@@ -36,7 +36,7 @@ export abstract class PurchaseSummaries {
   abstract confirmPublished(published: ReadonlyArray<{ customerId: string; revision: number }>): Promise<void>;
   abstract find(customerIds: string[]): Promise<PurchaseSummary[]>;
   abstract findOne(customerId: string): Promise<PurchaseSummary | null>;
-  /** Writes scores at the revision they were computed from; returns the ids of the published writes that lost. */
+  /** Writes scores at the revision they were computed from (published ones pending until confirmed); returns the ids of the published writes that lost. */
   abstract writeScores(writes: ScoreWrite[]): Promise<string[]>;
   /** The re-scoring walk's ranking key, written whatever the revision. */
   abstract setRankValues(values: Array<{ customerId: string; rankValue: number }>): Promise<void>;
