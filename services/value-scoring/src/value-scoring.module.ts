@@ -105,11 +105,12 @@ import { CostModelController } from './costs/interface/cost-model.controller';
       provide: WalkPageTransactions,
       useFactory: (kafka: Kafka, config: ValueScoringConfig, logger: Logger) =>
         new KafkaWalkPageTransactions(
-          new ExactlyOnceBatches(
-            kafka,
-            { transactionalId: walkTransactionalId(config), transactionTimeoutMs: config.KAFKA_TRANSACTION_TIMEOUT_MS },
-            logger,
-          ),
+          () =>
+            new ExactlyOnceBatches(
+              kafka,
+              { transactionalId: walkTransactionalId(config), transactionTimeoutMs: config.KAFKA_TRANSACTION_TIMEOUT_MS },
+              logger,
+            ),
         ),
       inject: [KAFKA, VALUE_CONFIG, LOGGER],
     },

@@ -67,6 +67,8 @@ describe('value-scoring: a state published by a write that then lost its race (r
   let first: SummaryUpdater;
   let second: SummaryUpdater;
   let walk: RescoreCustomersHandler;
+  /** Another instance's walk: the same model-job transactional id as `walk`'s. */
+  let otherWalk: RescoreCustomersHandler;
   let walkPublisher: InterleavedPublisher;
   let walkRepository: FailingScoreWrites;
 
@@ -93,7 +95,19 @@ describe('value-scoring: a state published by a write that then lost its race (r
       config,
       new SummaryUpdater(repository, scorer, new KafkaValueStatePublisher(walkPublisher), clock, logger),
       clock,
-      race.walkPages(),
+      race.walkPages('model-job'),
+    );
+    const otherRepository = new PurchaseSummaryRepository(summaries);
+    otherWalk = new RescoreCustomersHandler(
+      otherRepository,
+      scorer,
+      registry,
+      versions,
+      new KafkaValueStatePublisher(race.publisher()),
+      config,
+      new SummaryUpdater(otherRepository, scorer, new KafkaValueStatePublisher(race.publisher()), clock, logger),
+      clock,
+      race.walkPages('model-job'),
     );
   });
 
@@ -180,5 +194,20 @@ describe('value-scoring: a state published by a write that then lost its race (r
     // The live write is what MongoDB holds; the walk wrote nothing of the page.
     const stored = await new PurchaseSummaryRepository(race.parts().summaries).findOne(customer);
     expect(stored).toMatchObject({ purchases: 2, revenue: 160 });
+  });
+
+  it('instances that take turns at the walk under one transactional id each complete theirs', async () => {
+    const customer = `${run}-c4`;
+    await second.update([purchaseInput(customer, 'o-30', 60)]);
+    // Each walk's producer fences the previous holder of the id; one kept connected from its
+    // last walk would find itself fenced at its next one.
+    await expect(walk.execute({ shouldStop: () => false })).resolves.toMatchObject({ customers: expect.any(Number) });
+    await expect(otherWalk.execute({ shouldStop: () => false })).resolves.toMatchObject({ customers: expect.any(Number) });
+    await second.update([purchaseInput(customer, 'o-31', 500)]);
+    const outcome = await walk.execute({ shouldStop: () => false });
+    expect(outcome.published).toBeGreaterThanOrEqual(1);
+    await expectEventually(() =>
+      expect(latestState(race.parts().spy, race.parts().valueTopic, customer)).toMatchObject({ purchases: 2, revenue: 560 }),
+    );
   });
 });

@@ -44,8 +44,8 @@ export interface SummaryRace {
   publisher(): KafkaPublisher;
   /** The same, of a subclass (one with a hook, say). */
   publisherOf<P extends KafkaPublisher>(make: PublisherFactory<P>): P;
-  /** The re-scoring walk's page transactions as the service builds them (a producer of their own), disconnected after the file. */
-  walkPages(): KafkaWalkPageTransactions;
+  /** The re-scoring walk's page transactions as the service builds them (a producer of their own), disconnected after the file; one name, one transactional id. */
+  walkPages(name: string): KafkaWalkPageTransactions;
 }
 
 export type PublisherFactory<P extends KafkaPublisher> = (kafka: Kafka, names: TopicNames, metrics: PlatformMetrics) => P;
@@ -122,11 +122,12 @@ export function summaryRace(run: string, name: string): SummaryRace {
     parts: started,
     publisher: () => publisherOf((k, names, metrics) => new KafkaPublisher(k, names, metrics)),
     publisherOf,
-    walkPages: () => {
+    walkPages: (walkName) => {
       const { config, logger } = started();
       if (!kafka) throw new Error('the race is set up in beforeAll');
+      const client = kafka;
       const pages = new KafkaWalkPageTransactions(
-        new ExactlyOnceBatches(kafka, { transactionalId: `${config.KAFKA_TOPIC_PREFIX}walk:${walkPages.length}` }, logger),
+        () => new ExactlyOnceBatches(client, { transactionalId: `${config.KAFKA_TOPIC_PREFIX}walk:${walkName}` }, logger),
       );
       walkPages.push(pages);
       return pages;

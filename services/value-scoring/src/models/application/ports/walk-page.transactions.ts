@@ -8,4 +8,6 @@
 export abstract class WalkPageTransactions {
   /** Runs `work` with its publications in one transaction, committed when it resolves and aborted when it throws; then runs the work it left for after the commit. */
   abstract run<T>(work: () => Promise<T>): Promise<T>;
+  /** Ends the walk's producer; the next walk's first page starts one again, fencing whichever instance used the id last. */
+  abstract close(): Promise<void>;
 }

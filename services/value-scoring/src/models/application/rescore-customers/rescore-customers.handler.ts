@@ -109,32 +109,36 @@ export class RescoreCustomersHandler {
     const walkId = `${model.version}:w${now.getTime()}`;
     let published = 0;
     let cursor: { rankValue: number; id: string } | undefined;
-    for (;;) {
-      const page = await this.withLines(await this.summaries.rankPage(cursor, pageSize));
-      if (page.length === 0) break;
-      const writes: ScoreWrite[] = [];
-      const events: OutgoingEvent[] = [];
-      for (const summary of page) {
-        const rankValue = summary.rankValue ?? 0;
-        const placed = walker.next({ customerId: summary._id, value: rankValue });
-        if (placed.tier !== 'D') cutoffs[placed.tier] = Math.min(cutoffs[placed.tier], rankValue);
-        const settled = this.scorer.settle(
-          this.scorer.score(summary, now),
-          this.scorer.tiers.walked(placed, rankValue),
-          now,
-          walkId,
-          peers,
-          // Still pending: its publication may never have committed (a page or a live batch aborted).
-          summary.pendingPublish === true,
-        );
-        writes.push(settled.write);
-        if (settled.event) events.push(settled.event);
+    try {
+      for (;;) {
+        const page = await this.withLines(await this.summaries.rankPage(cursor, pageSize));
+        if (page.length === 0) break;
+        const writes: ScoreWrite[] = [];
+        const events: OutgoingEvent[] = [];
+        for (const summary of page) {
+          const rankValue = summary.rankValue ?? 0;
+          const placed = walker.next({ customerId: summary._id, value: rankValue });
+          if (placed.tier !== 'D') cutoffs[placed.tier] = Math.min(cutoffs[placed.tier], rankValue);
+          const settled = this.scorer.settle(
+            this.scorer.score(summary, now),
+            this.scorer.tiers.walked(placed, rankValue),
+            now,
+            walkId,
+            peers,
+            // Still pending: its publication may never have committed (a page or a live batch aborted).
+            summary.pendingPublish === true,
+          );
+          writes.push(settled.write);
+          if (settled.event) events.push(settled.event);
+        }
+        await this.pages.run(() => this.settlePage(writes, events, walkId));
+        published += events.length;
+        const last = page[page.length - 1];
+        if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
+        if (guard.shouldStop()) throw new JobInterruptedError();
       }
-      await this.pages.run(() => this.settlePage(writes, events, walkId));
-      published += events.length;
-      const last = page[page.length - 1];
-      if (last) cursor = { rankValue: last.rankValue ?? 0, id: last._id };
-      if (guard.shouldStop()) throw new JobInterruptedError();
+    } finally {
+      await this.pages.close();
     }
 
     const state: Omit<ValuationState, '_id'> = {
