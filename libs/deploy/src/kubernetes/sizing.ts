@@ -29,10 +29,10 @@ export interface MeasuredCost {
  * max phase's start until drained over the events ingestion accepted in the phase (the bench's
  * "net" leaves out the idle CPU a replica spends all the same); commands are those of the same
  * windows, max phase (25 s) and rate phase (25 s at 46 and 62 events/s), over accepted events.
- * Ingestion's CPU is not the pipeline run's (there it runs at a hundredth of its capacity, where
- * each request's transaction and time-driven work dominate) but bench-ingestion's at saturation
- * (2026-12-06, after the transactional writes; 0.29-0.33 cores at 1,597-1,853 events/s), and its
- * largest RSS bench-ingestion's at 13,187 events/s (2026-12-04).
+ * Ingestion's CPU is not the pipeline run's (there it ran at a twentieth of a replica's design
+ * rate, where each request's transaction and time-driven work dominate) but bench-ingestion's at
+ * saturation (2026-12-06, after the transactional writes: 0.29-0.33 cores at 1,597-1,853
+ * events/s), and its largest RSS bench-ingestion's at 13,187 events/s (2026-12-04).
  */
 export const measuredCost: Readonly<Record<PipelineService, MeasuredCost>> = {
   ingestion: { cpuMs: 0.182, commandsPerEvent: 0.004, commandsPerEventSmallBatches: 0.012, peakRssMb: 334 },
