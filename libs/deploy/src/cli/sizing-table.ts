@@ -13,7 +13,7 @@ const lines: string[] = [];
 lines.push(
   '| service | CPU per event | events/s per replica (at ' +
     CPU_PER_REPLICA +
-    ' cores) | MongoDB commands per event (batches of ~270 / of a few) |',
+    ' cores) | MongoDB commands per event (calls of ~250 / of ~25) |',
 );
 lines.push('| --- | ---: | ---: | ---: |');
 for (const s of pipelineServices) {

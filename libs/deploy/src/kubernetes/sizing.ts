@@ -10,27 +10,36 @@ export const pipelineServices = ['ingestion', 'identity-resolution', 'value-scor
 export type PipelineService = (typeof pipelineServices)[number];
 
 export interface MeasuredCost {
-  /** CPU milliseconds of the service per pipeline event, at saturation (batches of ~200-300). */
+  /**
+   * CPU milliseconds of the service's whole process (gross: idle timers, GC and worker threads
+   * included, as a CPU request counts them) per pipeline event, at saturation (calls of ~150-330 messages).
+   */
   cpuMs: number;
-  /** Database commands per pipeline event at saturation (batches of ~200-300 messages). */
+  /** Database commands per pipeline event at saturation (calls of ~150-330 messages). */
   commandsPerEvent: number;
-  /** Database commands per event at a fifth of saturation (batches of a few messages). */
+  /** Database commands per event at half of saturation (the rate phase: calls of ~20-30 messages). */
   commandsPerEventSmallBatches: number;
   /** Largest resident memory measured, MB. */
   peakRssMb: number;
 }
 
 /**
- * docs/performance.md, "Cost per event per stage": run b8a168 (2026-12-06), max phase (25 s)
- * and rate phase (25.1 s, 21 events/s); ingestion from bench-ingestion (2026-12-06, median of 27
- * runs under load). The stages' CPU is their process CPU over the events they committed.
+ * docs/performance.md, "Cost per event per stage, refreshed": the quiet runs 6e0a87 and 92a005
+ * (2026-12-07), the higher of the two for each figure. CPU is each process's gross CPU from the
+ * max phase's start until drained over the events ingestion accepted in the phase (the bench's
+ * "net" leaves out the idle CPU a replica spends all the same); commands are those of the same
+ * windows, max phase (25 s) and rate phase (25 s at 46 and 62 events/s), over accepted events.
+ * Ingestion's CPU is not the pipeline run's (there it ran at a twentieth of a replica's design
+ * rate, where each request's transaction and time-driven work dominate) but bench-ingestion's at
+ * saturation (2026-12-06, after the transactional writes: 0.29-0.33 cores at 1,597-1,853
+ * events/s), and its largest RSS bench-ingestion's at 13,187 events/s (2026-12-04).
  */
 export const measuredCost: Readonly<Record<PipelineService, MeasuredCost>> = {
-  ingestion: { cpuMs: 0.136, commandsPerEvent: 0, commandsPerEventSmallBatches: 0, peakRssMb: 202 },
-  'identity-resolution': { cpuMs: 2.6, commandsPerEvent: 0.082, commandsPerEventSmallBatches: 1.55, peakRssMb: 374 },
-  'value-scoring': { cpuMs: 1.5, commandsPerEvent: 0.061, commandsPerEventSmallBatches: 0.56, peakRssMb: 247 },
-  'needs-profiling': { cpuMs: 1.0, commandsPerEvent: 0.023, commandsPerEventSmallBatches: 0.32, peakRssMb: 225 },
-  'campaign-customization': { cpuMs: 1.7, commandsPerEvent: 0.142, commandsPerEventSmallBatches: 0.71, peakRssMb: 254 },
+  ingestion: { cpuMs: 0.182, commandsPerEvent: 0.004, commandsPerEventSmallBatches: 0.012, peakRssMb: 334 },
+  'identity-resolution': { cpuMs: 2.525, commandsPerEvent: 0.085, commandsPerEventSmallBatches: 0.551, peakRssMb: 440 },
+  'value-scoring': { cpuMs: 0.848, commandsPerEvent: 0.015, commandsPerEventSmallBatches: 0.171, peakRssMb: 273 },
+  'needs-profiling': { cpuMs: 1.12, commandsPerEvent: 0.026, commandsPerEventSmallBatches: 0.247, peakRssMb: 265 },
+  'campaign-customization': { cpuMs: 1.133, commandsPerEvent: 0.036, commandsPerEventSmallBatches: 0.363, peakRssMb: 295 },
 };
 
 /** CPU a replica requests and is designed to use: one Node.js main thread at 60 % busy. */
