@@ -105,6 +105,44 @@ export class TopicRecorder {
     return this.positions.total(`${this.prefix}${watchedTopics[topic]}`);
   }
 
+  /**
+   * Messages recorded on a topic below a next offset per partition (a consumer group's committed
+   * offsets; -1 or none: nothing): what the group consumed, without the markers a transactional
+   * producer's commits leave at offsets of their own. Exact once the recorder has read that far.
+   */
+  messagesBelow(topic: WatchedTopic, nextOffsets: readonly (number | undefined)[]): number {
+    const partitions = this.offsetIndex(topic);
+    let count = 0;
+    nextOffsets.forEach((next, partition) => {
+      if (next !== undefined && next > 0) count += countBelow(partitions.get(partition) ?? [], next);
+    });
+    return count;
+  }
+
+  /** Whether the recorder has read every partition of a topic up to these next offsets. */
+  hasRead(topic: WatchedTopic, nextOffsets: readonly (number | undefined)[]): boolean {
+    const name = `${this.prefix}${watchedTopics[topic]}`;
+    return nextOffsets.every((next, partition) => next === undefined || next <= 0 || this.positions.of(name, partition) >= next);
+  }
+
+  private readonly indexes = new Map<WatchedTopic, { size: number; partitions: Map<number, number[]> }>();
+
+  /** Each partition's recorded offsets in order, rebuilt when more were recorded. */
+  private offsetIndex(topic: WatchedTopic): Map<number, number[]> {
+    const list = this.of(topic);
+    const cached = this.indexes.get(topic);
+    if (cached && cached.size === list.length) return cached.partitions;
+    const partitions = new Map<number, number[]>();
+    for (const r of list) {
+      let offsets = partitions.get(r.partition);
+      if (!offsets) partitions.set(r.partition, (offsets = []));
+      offsets.push(r.offset);
+    }
+    for (const offsets of partitions.values()) offsets.sort((a, b) => a - b);
+    this.indexes.set(topic, { size: list.length, partitions });
+    return partitions;
+  }
+
   of(topic: WatchedTopic): RecordedMessage[] {
     return this.records.get(topic) ?? [];
   }
@@ -167,4 +205,16 @@ function headerSize(headers: IHeaders): number {
     size += k.length + (Array.isArray(v) ? v.reduce((s, x) => s + x.length, 0) : v.length);
   }
   return size;
+}
+
+/** How many of the sorted offsets are below `next`. */
+function countBelow(sorted: readonly number[], next: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) < next) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
