@@ -85,6 +85,28 @@ describe('sealing personal data (crypto-shredding)', () => {
     expect(openEvent(JSON.parse(text) as Record<string, unknown>, key.key)).toEqual(JSON.parse(JSON.stringify(event)));
   });
 
+  it('gives every sealed value its own IV, across refills of the IV pool', () => {
+    const event = resolvedEvent('cus_1', 'annika@example.org');
+    const ivs = new Set<string>();
+    const sealedCount = 1500;
+    for (let i = 0; i < sealedCount; i++) {
+      const sealed = sealEvent(event, key);
+      const opened = openEvent(JSON.parse(JSON.stringify(sealed)) as Record<string, unknown>, key.key);
+      expect(opened['data']).toEqual(event.data);
+      ivs.add(Buffer.from(sealed.data, 'base64url').subarray(0, 12).toString('hex'));
+    }
+    expect(ivs.size).toBe(sealedCount);
+  });
+
+  it('opens data with characters of several UTF-8 bytes intact, without the key id', () => {
+    const event = resolvedEvent('cus_1', 'zoë.ünal@example.org');
+    const data = { ...event.data, traits: { email: 'zoë.ünal@example.org', firstName: 'Zoë 🐝 李' } };
+    const sealed = JSON.parse(JSON.stringify(sealEvent({ ...event, data }, key))) as Record<string, unknown>;
+    const opened = openEvent(sealed, key.key);
+    expect(opened).toEqual(JSON.parse(JSON.stringify({ ...event, data })));
+    expect('datakeyid' in opened).toBe(false);
+  });
+
   it('refuses altered attributes, data or a wrong key', () => {
     const sealed = JSON.parse(JSON.stringify(sealEvent(resolvedEvent('cus_1', 'a@b.org'), key))) as Record<string, unknown>;
     expect(() => openEvent({ ...sealed, subject: 'cus_2' }, key.key)).toThrow(SealBrokenError);

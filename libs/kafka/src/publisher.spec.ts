@@ -37,6 +37,38 @@ describe('KafkaPublisher', () => {
     expect(messages[1]?.headers?.['ce_subject']).toBe('cus_b');
   });
 
+  it('gives each event the trace of its own cause when the events of one call have different causes', async () => {
+    const { producers, sent } = recordingProducers();
+    const publisher = new KafkaPublisher(producers, new TopicNames('t1.'), new PlatformMetrics('test'));
+    const otherTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const otherTrace = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: otherTraceId,
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    });
+
+    await publisher.publish([
+      {
+        topic: topics.valueScores,
+        events: [
+          { key: 'cus_a', event: valueScoredState('cus_a'), trace: causeTrace },
+          { key: 'cus_b', event: valueScoredState('cus_b'), trace: otherTrace },
+          { key: 'cus_c', event: valueScoredState('cus_c'), trace: causeTrace },
+        ],
+        tombstones: [{ key: 'cus_d', trace: otherTrace }],
+      },
+    ]);
+
+    const messages = sent[0]?.topicMessages?.[0]?.messages ?? [];
+    expect(messages.map((m) => [m.key, String(m.headers?.['traceparent']).split('-')[1]])).toEqual([
+      ['cus_a', traceId],
+      ['cus_b', otherTraceId],
+      ['cus_c', traceId],
+      ['cus_d', otherTraceId],
+    ]);
+    expect(messages.map((m) => m.headers?.['ce_subject'])).toEqual(['cus_a', 'cus_b', 'cus_c', 'cus_d']);
+  });
+
   it('with skipAcknowledged leaves out an event Kafka already has from it (a batch redone after a failed write), and only then', async () => {
     const { producers, sent } = recordingProducers();
     const publisher = new KafkaPublisher(producers, new TopicNames('t1.'), new PlatformMetrics('test'));

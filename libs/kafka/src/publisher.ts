@@ -314,6 +314,7 @@ export class KafkaPublisher {
     const transaction = activeBatchTransaction();
     const topicMessages: TopicMessages[] = [];
     const sentIds: string[] = [];
+    const traceHeaders = new TraceHeaders();
     for (const batch of batches) {
       const tombstones = batch.tombstones ?? [];
       const topic = this.names.of(batch.topic);
@@ -325,7 +326,10 @@ export class KafkaPublisher {
       for (const e of events) sentIds.push(`${topic} ${e.event.id}`);
       topicMessages.push({
         topic,
-        messages: [...events.map((e) => this.toMessage(batch.topic, e, keys)), ...tombstones.map((t) => tombstoneMessage(t))],
+        messages: [
+          ...events.map((e) => this.toMessage(batch.topic, e, keys, traceHeaders)),
+          ...tombstones.map((t) => tombstoneMessage(t, traceHeaders)),
+        ],
       });
     }
     // Claimed in the open transaction in the same synchronous step as the check, right before the
@@ -522,7 +526,7 @@ export class KafkaPublisher {
     if (generation.connected) void generation.producer.disconnect().catch(() => undefined);
   }
 
-  private toMessage(topic: TopicDefinition, outgoing: OutgoingEvent, keys: Map<string, DataKey>): Message {
+  private toMessage(topic: TopicDefinition, outgoing: OutgoingEvent, keys: Map<string, DataKey>, traceHeaders: TraceHeaders): Message {
     // A sealed event is serialised once, sealed: not also in clear first (~2 µs per event).
     let value: string;
     if (topic.sealed && this.dataKeys) {
@@ -534,7 +538,7 @@ export class KafkaPublisher {
       key: outgoing.key,
       value,
       headers: {
-        ...injectTraceContext(outgoing.trace ?? otelContext.active()),
+        ...traceHeaders.of(outgoing.trace),
         [messageHeaders.eventType]: outgoing.event.type,
         [messageHeaders.eventVersion]: String(outgoing.event.version),
         [messageHeaders.eventId]: outgoing.event.id,
@@ -564,12 +568,31 @@ function assertCompacted(topic: TopicDefinition): void {
   if (topic.cleanupPolicy !== 'compact') throw new Error(`${topic.name} is not compacted; tombstones are meaningless there`);
 }
 
-function tombstoneMessage(tombstone: OutgoingTombstone): Message {
+function tombstoneMessage(tombstone: OutgoingTombstone, traceHeaders: TraceHeaders): Message {
   return {
     key: tombstone.key,
     value: null,
-    headers: { ...injectTraceContext(tombstone.trace ?? otelContext.active()), [messageHeaders.subject]: tombstone.key },
+    headers: { ...traceHeaders.of(tombstone.trace), [messageHeaders.subject]: tombstone.key },
   };
+}
+
+/**
+ * The W3C headers of each trace context of one call, injected once per context: the events of
+ * an HTTP request (ingestion) or of one consumed message share theirs. Each message spreads them
+ * into its own headers, so sharing the carrier is safe.
+ */
+class TraceHeaders {
+  private readonly byContext = new Map<Context, Record<string, string>>();
+
+  of(trace: Context | undefined): Record<string, string> {
+    const ctx = trace ?? otelContext.active();
+    let headers = this.byContext.get(ctx);
+    if (!headers) {
+      headers = injectTraceContext(ctx);
+      this.byContext.set(ctx, headers);
+    }
+    return headers;
+  }
 }
 
 /**
