@@ -7,18 +7,11 @@ import {
   tierFromCutoffs,
   valueCustomer,
 } from './customer-valuation';
+import { cdnowModel } from './cdnow-model.fixture';
 import { purchaseHistory } from './purchase-history';
 
 const settings = { horizonYears: 3, annualDiscountRate: 0.1, periodsPerYear: 12, currency: 'EUR' };
-const fitted: ActiveModel = {
-  kind: 'fitted',
-  version: 'v-test',
-  fittedAt: new Date('2024-06-01T00:00:00Z'),
-  timeUnitDays: 7,
-  // CDNOW estimates (Fader, Hardie & Lee 2005).
-  purchases: { model: 'bg-nbd', params: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } },
-  spend: { p: 6.25, q: 3.74, v: 15.44 },
-};
+const fitted: ActiveModel = cdnowModel;
 const history = (days: string[], amount = 30) =>
   purchaseHistory(
     days.map((d, i) => ({ orderId: `o${i}`, kind: 'purchase' as const, at: new Date(`${d}T10:00:00Z`), amount })),

@@ -8,6 +8,7 @@ import { Clock } from '../../../shared-kernel/application/clock';
 import { emptySummary, PurchaseSummary } from '../../../shared-kernel/domain';
 import { CustomerScorer } from '../../../valuation/application/customer.scorer';
 import { CostModels, ValueModels } from '../../../valuation/application/ports/valuation-inputs.port';
+import { cdnowModel } from '../../../valuation/domain/cdnow-model.fixture';
 import { interimModel, interimTierCutoffs } from '../../../valuation/domain/customer-valuation';
 import type { CostModel } from '../../../valuation/domain/cost-model';
 import { defaultCostModel } from '../../../costs/application/cost-model.registry';
@@ -95,16 +96,9 @@ const config = loadValueScoringConfig({
 const freeCosts: CostModel = defaultCostModel(config);
 const free: CostModels = { model: () => freeCosts };
 
-/** A fitted BG/NBD + Gamma-Gamma model (CDNOW estimates, Fader, Hardie & Lee 2005): what scores once the model job has run. */
+/** A fitted model: what scores once the model job has run. */
 const fitted: ValueModels = {
-  model: () => ({
-    kind: 'fitted',
-    version: 'v-spec',
-    fittedAt: new Date('2024-06-01T00:00:00Z'),
-    timeUnitDays: 7,
-    purchases: { model: 'bg-nbd', params: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } },
-    spend: { p: 6.25, q: 3.74, v: 15.44 },
-  }),
+  model: () => cdnowModel,
   tierCutoffs: () => ({ cutoffs: interimTierCutoffs, fromWalk: false }),
   peerLevel: () => undefined,
 };
