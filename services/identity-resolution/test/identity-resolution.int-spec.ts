@@ -92,6 +92,16 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
       causationid: event.id,
       data: { customerId, identifiers: expect.arrayContaining([{ type: 'email', value: `${userId}.l@mail.org` }]) },
     });
+    // The customer's snapshot continues the event's trace and correlation: what it changes downstream
+    // (a segment entry) stays in the trace of the request that caused it.
+    const snapshot = await expectEventually(() => {
+      const found = spy.on(SNAPSHOTS).find((m) => m.key === customerId);
+      if (!found) throw new Error('no snapshot yet');
+      return found;
+    });
+    const traceOf = (traceparent: string | undefined) => traceparent?.split('-')[1];
+    expect(traceOf(snapshot.headers['traceparent'])).toBe(traceOf(published?.headers['traceparent']));
+    expect(snapshot.value).toMatchObject({ correlationid: event.correlationid, causationid: event.id });
 
     const lookup = await get<{ customerId: string; identifiers: Array<{ type: string; value: string }> }>(
       `/v1/identities/email/${encodeURIComponent(`${userId.toUpperCase()}.L@MAIL.ORG`)}`,

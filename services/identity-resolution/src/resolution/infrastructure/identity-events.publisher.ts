@@ -93,6 +93,7 @@ export class IdentityEventsPublisher implements IdentityEvents {
         }),
       };
     });
+    const resolvedById = new Map(resolved.map((r) => [r.event.id, r]));
     const movedFrom = new Map(moves.map((m) => [m.partId, m.fromId]));
     const changes: OutgoingEvent[] = [
       ...splits.map((s) => ({
@@ -110,6 +111,8 @@ export class IdentityEventsPublisher implements IdentityEvents {
         // A moved record's part is merged on the key of the split that made it, so that every
         // consumer sees the split first (one partition, in order).
         key: movedFrom.get(m.mergedId) ?? m.survivorId,
+        // A merge an event caused continues that event's trace.
+        trace: resolvedById.get(m.link.eventId)?.trace,
         event: createEnvelope({
           type: 'customer.merged',
           version: 1,
@@ -120,6 +123,7 @@ export class IdentityEventsPublisher implements IdentityEvents {
           source: SOURCE,
           subject: m.survivorId,
           time: m.link.at,
+          correlationid: resolvedById.get(m.link.eventId)?.event.correlationid,
           causationid: m.link.eventId,
           data: {
             survivorId: m.survivorId,
@@ -132,13 +136,20 @@ export class IdentityEventsPublisher implements IdentityEvents {
         }),
       })),
     ];
+    // A snapshot continues the trace of the customer's last resolved event in this change (its
+    // correlation too): downstream, the segment change it causes stays in the trace of the
+    // request that caused it. Snapshots of merges, splits and moves alone carry the caller's context.
+    const causeOf = new Map(resolved.map((r) => [r.customerId, r]));
     const snapshotEvents: OutgoingEvent[] = touched.map((customerId) => ({
       key: customerId,
+      trace: causeOf.get(customerId)?.trace,
       event: createEnvelope({
         type: 'identity.snapshot',
         version: 1,
         source: SOURCE,
         subject: customerId,
+        correlationid: causeOf.get(customerId)?.event.correlationid,
+        causationid: causeOf.get(customerId)?.event.id,
         data: {
           customerId,
           identifiers: snapshots.get(customerId)?.identifiers ?? [],
