@@ -14,40 +14,10 @@ import {
   sealEvent,
 } from './data-keys';
 import { createEnvelope } from './envelope-factory';
+import { MemoryDataKeys } from './memory-data-keys';
 import { KafkaPublisher, PublishTimeoutError } from './publisher';
 import { recordingProducers } from './recording-producer.fixture';
 import { TopicNames } from './topic-names';
-
-/** A key store in memory that counts its calls. */
-class MemoryKeys implements DataKeySource {
-  readonly keys = new Map<string, DataKey>();
-  calls = { forSubjects: 0, byIds: 0 };
-
-  async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
-    this.calls.forSubjects++;
-    const answer = new Map<string, DataKey>();
-    for (const subject of subjects) {
-      let key = this.keys.get(subject);
-      if (!key) {
-        key = { kid: `k${this.keys.size}`, key: randomBytes(32) };
-        this.keys.set(subject, key);
-      }
-      answer.set(subject, key);
-    }
-    return answer;
-  }
-
-  async byIds(kids: string[]): Promise<Map<string, Buffer>> {
-    this.calls.byIds++;
-    const answer = new Map<string, Buffer>();
-    for (const key of this.keys.values()) if (kids.includes(key.kid)) answer.set(key.kid, key.key);
-    return answer;
-  }
-
-  destroy(subject: string): void {
-    this.keys.delete(subject);
-  }
-}
 
 function resolvedEvent(customerId: string, email: string) {
   return createEnvelope({
@@ -125,7 +95,7 @@ describe('sealing personal data (crypto-shredding)', () => {
   });
 
   it('asks the key store once per batch for what the process has not seen, and remembers destroyed keys', async () => {
-    const store = new MemoryKeys();
+    const store = new MemoryDataKeys();
     const cached = new CachedDataKeys(store, { ttlMs: 60000 });
     const first = await cached.forSubjects(['customer:a', 'customer:b', 'customer:a']);
     expect(store.calls.forSubjects).toBe(1);
@@ -144,7 +114,7 @@ describe('sealing personal data (crypto-shredding)', () => {
 
   it('publishes sealed topics sealed, with one key request per call, and other topics in clear', async () => {
     const { producers, sent } = recordingProducers();
-    const store = new MemoryKeys();
+    const store = new MemoryDataKeys();
     const publisher = new KafkaPublisher(producers, new TopicNames(''), new PlatformMetrics('test'), { dataKeys: store });
     await publisher.publish([
       {

@@ -10,13 +10,11 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { deadLetterHeaders, topics } from '@o2o/contracts';
 import { createLogger, ObservabilityModule, PlatformMetrics } from '@o2o/observability';
 import { expectEventually, PrivateServer, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
-import { randomBytes } from 'node:crypto';
+import { MemoryDataKeys } from '../src/memory-data-keys';
 import { snapshotEnvelope } from '../src/transport/partition-batch.fixture';
 import {
   BatchHandler,
   connectBatchTransport,
-  DataKey,
-  DataKeySource,
   EventBatch,
   KafkaBatchContext,
   KafkaBatchTransport,
@@ -438,28 +436,9 @@ async function retryCount(app: INestApplication): Promise<number> {
   return Number(line?.split(' ').pop() ?? 0);
 }
 
-/** A key store in memory (identity-resolution's in production). */
-class MemoryKeyStore implements DataKeySource {
-  readonly keys = new Map<string, DataKey>();
-
-  async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
-    const answer = new Map<string, DataKey>();
-    for (const subject of subjects) {
-      const key = this.keys.get(subject) ?? { kid: `dk_${uniqueId()}`, key: randomBytes(32) };
-      this.keys.set(subject, key);
-      answer.set(subject, key);
-    }
-    return answer;
-  }
-
-  async byIds(kids: string[]): Promise<Map<string, Buffer>> {
-    return new Map([...this.keys.values()].filter((k) => kids.includes(k.kid)).map((k) => [k.kid, k.key]));
-  }
-}
-
 describe('KafkaBatchTransport with sealed topics (real Kafka)', () => {
   const prefix = `${run}s.`;
-  const store = new MemoryKeyStore();
+  const store = new MemoryDataKeys();
   const sealedGroup = (name: string) => `${name}-sealed`;
   const spies: TopicSpy[] = [];
   const apps: INestApplication[] = [];
@@ -518,7 +497,7 @@ describe('KafkaBatchTransport with sealed topics (real Kafka)', () => {
 
     // An erasure destroys one key; a raw value that does not decode arrives for the other customer.
     const [kept = '', gone = ''] = ids;
-    store.keys.delete(`customer:${gone}`);
+    store.destroy(`customer:${gone}`);
     const producer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     await producer.send({ topic: `${prefix}identity.snapshots.v1`, messages: [{ key: kept, value: `{"broken": "${kept}@mail.example"` }] });

@@ -8,12 +8,12 @@
  * bookkeeping, a producer that answers at once). Prints µs of process CPU (`process.cpuUsage`)
  * per message, the median of `--rounds` rounds, after one round of warm-up.
  */
-import { randomBytes } from 'node:crypto';
 import type { ProducerBatch } from 'kafkajs';
 import { context, trace } from '@opentelemetry/api';
 import { Envelope, messageExamples, TopicDefinition, topics } from '@o2o/contracts';
 import { injectTraceContext, PlatformMetrics, startTelemetry, tracer } from '@o2o/observability';
-import { DataKey, DataKeySource, keySubject, sealEvent } from '../data-keys';
+import { DataKey, keySubject, sealEvent } from '../data-keys';
+import { MemoryDataKeys } from '../memory-data-keys';
 import { KafkaPublisher, OutgoingEvent, PublisherProducer } from '../publisher';
 import { TopicNames } from '../topic-names';
 import { BatchMetrics } from '../transport/batch-metrics';
@@ -41,35 +41,6 @@ function options(argv: readonly string[]): Options {
     process.exit(0);
   }
   return { messages: read('messages', 300), calls: read('calls', 200), rounds: read('rounds', 5), spans: argv.includes('--spans') };
-}
-
-/** Keys per subject held in memory: the key store's answer once a process's cache is warm. */
-class MemoryKeys implements DataKeySource {
-  private readonly bySubject = new Map<string, DataKey>();
-  private readonly byId = new Map<string, Buffer>();
-
-  async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
-    const found = new Map<string, DataKey>();
-    for (const subject of subjects) {
-      let key = this.bySubject.get(subject);
-      if (!key) {
-        key = { kid: `k-${this.bySubject.size}`, key: randomBytes(32) };
-        this.bySubject.set(subject, key);
-        this.byId.set(key.kid, key.key);
-      }
-      found.set(subject, key);
-    }
-    return found;
-  }
-
-  async byIds(kids: string[]): Promise<Map<string, Buffer>> {
-    const found = new Map<string, Buffer>();
-    for (const kid of kids) {
-      const key = this.byId.get(kid);
-      if (key) found.set(kid, key);
-    }
-    return found;
-  }
 }
 
 const answeringProducer: PublisherProducer = {
@@ -139,7 +110,7 @@ async function main(): Promise<void> {
   });
   const metrics = new PlatformMetrics('bench-transport');
   const batchMetrics = new BatchMetrics(metrics);
-  const keys = new MemoryKeys();
+  const keys = new MemoryDataKeys();
   const names = new TopicNames('bench.');
   const publisher = new KafkaPublisher({ producer: () => answeringProducer }, names, metrics, { dataKeys: keys, acknowledgedIdsKept: 0 });
   // The producer's trace: each consumed message carries a traceparent, as every message between services does.

@@ -2,31 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Message } from 'kafkajs';
 import { deadLetterHeaders, IdentitySnapshotDataV1, TopicDefinition, topics } from '@o2o/contracts';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
-import { DataKey, DataKeySource, keySubject, openDeadLetter, sealedDeadLetterHeader, sealEvent } from '../data-keys';
+import { DataKeySource, keySubject, openDeadLetter, sealedDeadLetterHeader, sealEvent } from '../data-keys';
 import { createEnvelope } from '../envelope-factory';
+import { MemoryDataKeys } from '../memory-data-keys';
 import { TopicNames } from '../topic-names';
 import { deadLetterMessage, DeadLetterSender } from './dead-letter-sender';
 import { DeadLetter } from './partition-batch';
 import { message } from './partition-batch.fixture';
-
-/** A key store in memory (the data-key cache's contract, without Kafka). */
-class MemoryKeys implements DataKeySource {
-  readonly keys = new Map<string, DataKey>();
-
-  async forSubjects(subjects: string[]): Promise<Map<string, DataKey>> {
-    const answer = new Map<string, DataKey>();
-    for (const subject of subjects) {
-      const key = this.keys.get(subject) ?? { kid: `k${this.keys.size}`, key: randomBytes(32) };
-      this.keys.set(subject, key);
-      answer.set(subject, key);
-    }
-    return answer;
-  }
-
-  async byIds(): Promise<Map<string, Buffer>> {
-    return new Map();
-  }
-}
 
 const names = new TopicNames('p.');
 const topicByName = new Map<string, TopicDefinition>(Object.values(topics).map((t) => [t.name, t as TopicDefinition]));
@@ -101,7 +83,7 @@ describe('dead letters', () => {
   });
 
   it("seals a value in clear under its subject's key (ce_subject, else the key) and leaves sealed events as they are", async () => {
-    const keys = new MemoryKeys();
+    const keys = new MemoryDataKeys();
     const s = sender(keys);
     const sealedEvent = sealEvent(
       createEnvelope<'identity.snapshot', IdentitySnapshotDataV1>({
