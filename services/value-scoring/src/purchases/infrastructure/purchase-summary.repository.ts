@@ -163,17 +163,16 @@ export class PurchaseSummaryRepository implements PurchaseSummaries {
     await chunkedBulkWrite(
       this.bulkTarget(),
       writes.map((w) => {
-        const unset = w.unset ?? [];
         // A published state is pending until the transaction it went out in committed (confirmPublished).
+        const unset = [...(w.unset ?? []), ...(w.published ? ['pendingCause'] : [])];
         return updateOne(
           { _id: w.customerId, revision: w.revision },
-          w.published
-            ? {
-                $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId, pendingPublish: true },
-                $inc: { revision: 1 },
-                $unset: Object.fromEntries([...unset, 'pendingCause'].map((f) => [f, 1])),
-              }
-            : { $set: toStored(w.set), ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}) },
+          {
+            ...(w.published
+              ? { $set: { ...toStored(w.set), scoredRevision: w.revision + 1, writeId, pendingPublish: true }, $inc: { revision: 1 } }
+              : { $set: toStored(w.set) }),
+            ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}),
+          },
         );
       }),
       BULK,
