@@ -58,3 +58,36 @@ export async function waitForConsumerGroups(brokers: string[], groupIds: string[
     await admin.disconnect();
   }
 }
+
+/**
+ * Waits until the consumer group is stable with `members` members and each of them owns at least
+ * one partition: the point from which work spread over partitions really runs on every instance.
+ */
+export async function waitForGroupAssignment(
+  brokers: string[],
+  groupId: string,
+  members: number,
+  { timeoutMs = 60000 } = {},
+): Promise<void> {
+  const admin = new Kafka({ clientId: 'consumer-progress', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await expectEventually(
+      async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        if (group?.state !== 'Stable') throw new Error(`group ${groupId} is ${group?.state ?? 'unknown'}`);
+        const owned = group.members.map((member) =>
+          Object.values(AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment ?? {}).reduce(
+            (sum, partitions) => sum + partitions.length,
+            0,
+          ),
+        );
+        if (owned.length !== members || owned.some((count) => count === 0))
+          throw new Error(`group ${groupId} has ${owned.length} members owning ${owned.join(', ')} partitions`);
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -50,6 +50,10 @@ export class TopicSpy {
     const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
+        // Race hunting: TOPIC_SPY_DELAY_MS holds each message that long, a spy lagging as on a loaded
+        // machine, so an assertion that reads the spy without waiting for what it asserts fails at once.
+        const lag = Number(process.env['TOPIC_SPY_DELAY_MS'] ?? 0);
+        if (lag > 0) await new Promise((resolve) => setTimeout(resolve, lag));
         this.messages.push({
           topic,
           partition,

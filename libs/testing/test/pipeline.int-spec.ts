@@ -76,6 +76,11 @@ describe('pipeline end to end (five processes, real servers)', () => {
     const customerId = (membership.value as { data: { customerId: string } }).data.customerId;
     expect(membership.key).toBe(customerId);
 
+    // The spy reads each topic's partitions on their own, so seeing the membership change says
+    // nothing of the events before it: wait until it has read everything written so far. The entry
+    // may be for either default segment (value tier or needs stage), so the other service's state
+    // may still be on its way.
+    await spy.waitUntilCaughtUp();
     const received = spy
       .on(topic('ingest.events.v1'))
       .find((m) => (m.value as { data: { messageId: string } }).data.messageId === orderMessageId);
@@ -84,8 +89,10 @@ describe('pipeline end to end (five processes, real servers)', () => {
       .find((m) => (m.value as { data: { messageId: string } }).data.messageId === orderMessageId);
     expect(received?.key).toBe(userId);
     expect(resolved?.key).toBe(customerId);
-    expect(spy.on(topic('value.scores.v1')).some((m) => m.key === customerId)).toBe(true);
-    expect(spy.on(topic('needs.profiles.v1')).some((m) => m.key === customerId)).toBe(true);
+    await expectEventually(() => {
+      expect(spy.on(topic('value.scores.v1')).some((m) => m.key === customerId)).toBe(true);
+      expect(spy.on(topic('needs.profiles.v1')).some((m) => m.key === customerId)).toBe(true);
+    });
 
     // One trace: the trace id set by ingestion's request span reaches the membership topic.
     const origin = traceId(received?.headers['traceparent']);
@@ -115,7 +122,9 @@ describe('pipeline end to end (five processes, real servers)', () => {
       async () => expect((await fetch(`${value.url}/v1/customers/${customerId}/value`, { headers: agent })).status).toBe(200),
       { timeoutMs: 30000 },
     );
-    expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: agent })).status).toBe(200);
+    await expectEventually(async () =>
+      expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: agent })).status).toBe(200),
+    );
     expect((await fetch(`${needs.url}/v1/customers/${customerId}/needs`, { headers: await authHeader('marketer') })).status).toBe(403);
   }, 120000);
 

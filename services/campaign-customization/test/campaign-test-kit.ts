@@ -10,7 +10,7 @@ import {
   type ValueTier,
 } from '@o2o/contracts';
 import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId } from '@o2o/testing';
+import { authHeader, expectEventually, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '@o2o/testing';
 import { campaignCustomizationService } from '../src/campaign-customization.service';
 import { loadCampaignCustomizationConfig } from '../src/config/campaign-customization.config';
 
@@ -110,6 +110,8 @@ export class CampaignTestKit {
   service!: RunningService;
   spy!: TopicSpy;
   private producer!: Producer;
+  private brokers: string[] = [];
+  private groupId = '';
 
   /** Two kits of one run are two instances of one deployment: same topics, database, Redis keys and consumer group. */
   constructor(readonly run: string = uniqueId('cc')) {}
@@ -124,6 +126,8 @@ export class CampaignTestKit {
     );
     this.service = await startService(campaignCustomizationService, config, 0);
     await this.service.transport.whenJoined();
+    this.brokers = config.KAFKA_BROKERS;
+    this.groupId = `${this.run}.${config.KAFKA_GROUP_ID}`;
     this.spy = await TopicSpy.start(config.KAFKA_BROKERS, [this.topic(topics.segmentMembership), this.topic(topics.campaignDecisions)]);
     const kafka = new Kafka({ clientId: 'campaign-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING });
     this.producer = kafka.producer();
@@ -182,6 +186,15 @@ export class CampaignTestKit {
       },
       { timeoutMs },
     );
+  }
+
+  /**
+   * Waits until the service has committed everything on its input topics and the spy has read
+   * everything written to the output topics: from then on, what is not on the spy did not happen.
+   */
+  async settled(): Promise<void> {
+    await waitForConsumerGroups(this.brokers, [this.groupId], { timeoutMs: 60000 });
+    await this.spy.waitUntilCaughtUp();
   }
 
   async http(

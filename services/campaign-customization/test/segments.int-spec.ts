@@ -92,7 +92,9 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
     await kit.publish(topics.identityEvents, [first, second, first]);
     await kit.publish(topics.valueScores, [valueScored(c, 'A')]);
     const changes = await kit.waitForMemberships(c, 2);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The marker is on another topic than the orders, so it may have been applied first: wait until
+    // every input is committed and every output read before checking nothing else changed.
+    await kit.settled();
     expect(kit.memberships(c).map((m) => [m.segmentId, m.change, m.sequence])).toEqual([
       ['repeat-buyers-30d', 'entered', 1],
       ['value-tier-a', 'entered', 2],
@@ -117,7 +119,7 @@ describe('campaign-customization segments (real Kafka, MongoDB, Redis)', () => {
     // A later event still carrying the merged id counts for the survivor.
     await kit.publish(topics.valueScores, [valueScored(survivor, 'B')]);
     await kit.waitForMemberships(survivor, 3);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await kit.settled();
     expect(kit.memberships(merged)).toHaveLength(2);
   });
 

@@ -1,7 +1,16 @@
 import { deadLetterTopicName, EventReceivedV1, topics } from '@o2o/contracts';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
 import { RunningService, startService } from '@o2o/runtime';
-import { authHeader, expectEventually, generatePopulation, testEnvironment, TopicSpy, uniqueId, waitForConsumerGroups } from '@o2o/testing';
+import {
+  authHeader,
+  expectEventually,
+  generatePopulation,
+  testEnvironment,
+  TopicSpy,
+  uniqueId,
+  waitForConsumerGroups,
+  waitForGroupAssignment,
+} from '@o2o/testing';
 import Redis from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { IdentityResolutionConfig, loadIdentityResolutionConfig } from '../src/config/identity-resolution.config';
@@ -358,8 +367,8 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
     const second = await startService(identityResolutionService, config, 0);
     try {
       await second.transport.whenJoined();
-      // Let the group settle so both instances own partitions before the race starts.
-      await new Promise((resolve) => setTimeout(resolve, 6000));
+      // Both instances own partitions before the race starts.
+      await waitForGroupAssignment(config.KAFKA_BROKERS, `${run}.${config.KAFKA_GROUP_ID}`, 2);
       const people = Array.from({ length: 8 }, (_, i) => `${uniqueId('c-')}-${i}`);
       const sent = people.flatMap((person) => [
         {
@@ -461,12 +470,17 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
       }
 
       // Redelivery: the same events again change nothing in the graph and publish no new merge.
+      // Counted once the group committed all it was given and the spy read all that was written, so
+      // a change of the first round still on its way is not taken for one of the redelivery.
+      await waitForConsumerGroups(config.KAFKA_BROKERS, [`${run}.${config.KAFKA_GROUP_ID}`], { timeoutMs: 60000 });
+      await spy.waitUntilCaughtUp();
       const mergesBefore = changes(spy, CHANGES).length;
       const customersBefore = await db.collection('customers').countDocuments();
       await feed.send(sent);
       // Handled once the group has committed past them (an instance that published an event
       // before leaves its copy out, so copies on the topic are no signal).
       await waitForConsumerGroups(config.KAFKA_BROKERS, [`${run}.${config.KAFKA_GROUP_ID}`], { timeoutMs: 60000 });
+      await spy.waitUntilCaughtUp();
       for (const { event } of sent)
         expect(spy.on(EVENTS).filter((m) => (m.value as { id: string }).id === event.id).length).toBeGreaterThanOrEqual(1);
       expect(await db.collection('customers').countDocuments()).toBe(customersBefore);
@@ -508,7 +522,8 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
         expect(body.version).toEqual(expect.stringMatching(/^em-/u));
         return body;
       },
-      { timeoutMs: 120000 },
+      // Training runs in this process beside the tests; a loaded 2-core machine has taken minutes.
+      { timeoutMs: 240000 },
     );
     expect(status.trainedOn).toBeGreaterThanOrEqual(stored);
     expect(status.rematched).toBeGreaterThanOrEqual(stored);
@@ -523,7 +538,7 @@ describe('identity resolution (real Kafka, MongoDB, Redis)', () => {
     expect(again.status).toBe(200);
     expect(again.body.outcome).toBe('trained');
     expect(again.body.version).not.toBe(status.version);
-  }, 420000);
+  }, 600000);
   it('adds an identifier type through the API without a restart: events link by it and lookups find it', async () => {
     const p = uniqueId('pp-');
     const put = async (type: string, body: unknown) => {

@@ -15,6 +15,8 @@ describe('LocalLookupCache (real Redis)', () => {
   let otherInstance: Redis;
   let cache: LocalLookupCache;
   let reads: number;
+  /** Written before tracking starts, so no invalidation of it is in flight when a test first caches it. */
+  const probe = 'idr:i:email:probe@demo-mail.net';
 
   const readThrough = (key: string) => async () => {
     reads += 1;
@@ -26,6 +28,9 @@ describe('LocalLookupCache (real Redis)', () => {
     const logger = createLogger({ service: 'local-lookup-cache-test', level: 'warn' });
     redis = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }, logger);
     otherInstance = createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }, logger);
+    // Commands fail fast until a client is connected (no offline queue).
+    await expectEventually(() => expect(otherInstance.status).toBe('ready'));
+    await otherInstance.set(probe, '{"customerId":"cus_probe"}');
     cache = new LocalLookupCache(redis, config, logger);
     cache.onModuleInit();
     await expectEventually(() => expect(cache.active).toBe(true));
@@ -67,14 +72,18 @@ describe('LocalLookupCache (real Redis)', () => {
   it('does not keep an answer whose key changed while it was being read', async () => {
     const key = 'idr:i:email:d@demo-mail.net';
     await otherInstance.set(key, '{"customerId":"cus_old"}');
+    expect(await cache.get(probe, async () => (await redis.get(probe)) ?? undefined)).toBe('{"customerId":"cus_probe"}');
+    expect(cache.peek(probe)).toBe('{"customerId":"cus_probe"}');
     // The read returns the old value, but the key is rewritten (and the invalidation arrives)
     // before the reply is handled: what was read must not be remembered.
     const racing = async (): Promise<string | undefined> => {
       const old = (await redis.get(key)) ?? undefined;
       await otherInstance.set(key, '{"customerId":"cus_new"}');
-      await expectEventually(async () => expect(await redis.get(key)).toBe('{"customerId":"cus_new"}'));
-      // Give the invalidation push time to be handled before the read completes.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await otherInstance.set(probe, '{"customerId":"cus_probe2"}');
+      // Invalidations come on one connection in the order of the writes: once the probe's entry
+      // is gone, the key's invalidation has been handled too (a fixed sleep was not enough when
+      // the test process was starved: its timer ran before the push was read).
+      await expectEventually(() => expect(cache.peek(probe)).toBeUndefined());
       return old;
     };
     expect(await cache.get(key, racing)).toBe('{"customerId":"cus_old"}');

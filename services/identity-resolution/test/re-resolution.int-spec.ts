@@ -105,13 +105,18 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
       expect.arrayContaining([{ type: 'email', value: `${p}.father@mail.org` }]),
     );
     // The part's merge into the son's customer follows the split, on the same key (one partition, in order).
-    const all = sut.spy.on(CHANGES);
+    // The spy may have read the split before the merge reached it: wait for the merge, then compare places.
+    const { all, mergeAt } = await expectEventually(() => {
+      const found = sut.spy.on(CHANGES);
+      const at = found.findIndex(
+        (m) =>
+          (m.value as { type: string; data: { mergedId?: string } }).type === 'customer.merged' &&
+          (m.value as { data: { mergedId?: string } }).data.mergedId === part?.customerId,
+      );
+      if (at < 0) throw new Error("the part's merge not published yet");
+      return { all: found, mergeAt: at };
+    });
     const splitAt = all.indexOf(split);
-    const mergeAt = all.findIndex(
-      (m) =>
-        (m.value as { type: string; data: { mergedId?: string } }).type === 'customer.merged' &&
-        (m.value as { data: { mergedId?: string } }).data.mergedId === part?.customerId,
-    );
     expect(mergeAt).toBeGreaterThan(splitAt);
     expect(all[mergeAt]?.key).toBe(split.key);
     expect(survivorOf(sut.spy, CHANGES, part?.customerId ?? '')).toBe(survivorOf(sut.spy, CHANGES, son ?? ''));
@@ -127,6 +132,8 @@ describe('re-resolution (real Kafka, MongoDB, Redis)', () => {
       .collection('trait_records')
       .findOne({ 'linked.identifiers.value': `${p}-kiosk` });
     expect(record).toMatchObject({ customerId: part?.customerId, moves: 1 });
+    // Nothing more split and nothing dead-lettered: checked once the spy has read all that was written.
+    await sut.spy.waitUntilCaughtUp();
     expect(changes(sut.spy, CHANGES).filter((change) => change.type === 'customer.split')).toHaveLength(1);
     expect(sut.spy.on(DLQ)).toHaveLength(0);
     // Published, so out of the outbox.

@@ -227,6 +227,8 @@ describe('Segment HTTP Tracking API compatibility (real Kafka, MongoDB, Redis)',
     });
     expect(oversized.data).toMatchObject({ reason: 'too_large', http: { index: 3 } });
     expect(oversized.data.raw.length).toBe(4096);
+    // Refusals are on another topic than the events: read both to their end before saying neither refused one was accepted.
+    await sut.spy.waitUntilCaughtUp();
     expect(sut.spy.on(topic(topics.ingestEvents.name)).some((m) => [ids[1], ids[3]].includes((m.value as Received).data.messageId))).toBe(
       false,
     );

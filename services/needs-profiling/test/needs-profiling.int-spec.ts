@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { NeedsProfiledDataV1, topics } from '@o2o/contracts';
 import { createEnvelope } from '@o2o/kafka';
 import { startTelemetry, stopTelemetry } from '@o2o/observability';
-import { expectEventually, uniqueId } from '@o2o/testing';
+import { expectEventually, uniqueId, waitForConsumerGroups } from '@o2o/testing';
 import { SweepStagesHandler } from '../src/profiling/application/sweep-stages/sweep-stages.handler';
 import { emptyProfile } from '../src/profiling/domain';
 import { NeedsProfileRepository } from '../src/profiling/infrastructure/needs-profile.repository';
@@ -165,6 +165,10 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     ]);
     await expectEventually(() => expect(published(r).length).toBeGreaterThan(0));
     await expectEventually(async () => expect((await needsOf(r)).stage.current).toBe('purchase'));
+    // The first events may take several batches and publications: count them once the service
+    // committed all it was given and the spy read all that was written.
+    await waitForConsumerGroups(sut.config.KAFKA_BROKERS, [`${run}.${sut.config.KAFKA_GROUP_ID}`], { timeoutMs: 60000 });
+    await sut.spy.waitUntilCaughtUp();
     const before = await profilesCollection().findOne({ _id: r } as Record<string, unknown>);
     const publishedBefore = published(r).length;
 
@@ -225,6 +229,8 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
     await expectEventually(async () => expect(factOf(await needsOf(survivor), 'work.location')?.value).toBe('hybrid'));
     const viaMerged = await needsOf(merged);
     expect(viaMerged.customerId).toBe(survivor);
+    // Nothing published under the merged id after its tombstone: read once the spy read everything.
+    await sut.spy.waitUntilCaughtUp();
     const history = published(merged);
     const tombstoneAt = history.findIndex((m) => m.value === null);
     expect(tombstoneAt).toBeGreaterThan(0);
@@ -290,8 +296,10 @@ describe('needs-profiling (real Kafka, MongoDB, Redis)', () => {
       const data = (lastPublished(d).value as { data: NeedsProfiledDataV1 }).data;
       expect(data).toMatchObject({ stage: 'lapsing', previousStage: 'purchase' });
     });
+    await sut.spy.waitUntilCaughtUp();
     const count = published(d).length;
     expect((await sweep.execute())?.transitions).toBe(0);
+    await sut.spy.waitUntilCaughtUp();
     expect(published(d).length).toBe(count);
   });
 

@@ -181,10 +181,12 @@ describe('value-scoring: a state published by a write that then lost its race (r
     walkRepository.failNext = true;
     await expect(walk.execute({ shouldStop: () => false })).rejects.toThrow('killed between');
 
-    // A later state of another customer, once seen, says every committed state before it was read too.
+    // A later state of another customer is seen, and the spy has read every partition to its end
+    // (the marker's key may be on another partition than the customer's, read on its own).
     const marker = `${run}-c3-marker`;
     await second.update([purchaseInput(marker, 'o-22', 5)]);
     await expectEventually(() => expect(latestState(race.parts().spy, race.parts().valueTopic, marker)).toMatchObject({ purchases: 1 }));
+    await race.parts().spy.waitUntilCaughtUp();
     const states = race
       .parts()
       .spy.on(race.parts().valueTopic)

@@ -393,6 +393,8 @@ describe('value-scoring (two instances, real Kafka, MongoDB, Redis)', () => {
       const tiers = new Set(stored.map((x) => x.body.tier));
       expect(tiers.has('A')).toBe(true);
       expect(tiers.has('D')).toBe(true);
+      // The job published before it answered; the spy reads on its own and may still be behind.
+      await spy.waitUntilCaughtUp();
       const republished = everyone.filter((c) => latestScore(c).modelVersion === version);
       expect(republished.length).toBeGreaterThan(everyone.length / 2);
       for (const c of republished) expect(latestScore(c)).toMatchObject({ tier: stored[everyone.indexOf(c)]?.body.tier });
