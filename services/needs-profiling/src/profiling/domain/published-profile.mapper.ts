@@ -81,6 +81,23 @@ export function toPublishedProfile(profile: NeedsProfile, config: ProfilingConfi
   return published;
 }
 
+const publishedTexts = new WeakMap<NeedsProfiledDataV1, string>();
+
+/**
+ * The payload as JSON text, serialised once per payload object: a publication's text is needed
+ * for its event id's digest and again for the stored copy of the last publication (and was
+ * serialised for each). Payloads are not modified once built (toPublishedProfile makes a new one
+ * each time), so the text of an object stays its text; a WeakMap lets it go with the payload.
+ */
+export function publishedJson(data: NeedsProfiledDataV1): string {
+  let text = publishedTexts.get(data);
+  if (text === undefined) {
+    text = JSON.stringify(data);
+    publishedTexts.set(data, text);
+  }
+  return text;
+}
+
 /** The fact keys a condition reads. */
 function conditionKeys(condition: Condition | undefined): string[] {
   if (condition === undefined) return [];

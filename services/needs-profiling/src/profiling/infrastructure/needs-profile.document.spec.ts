@@ -123,3 +123,19 @@ describe('needs profile document', () => {
     );
   });
 });
+
+describe('publishedFields', () => {
+  it('stores the payload’s JSON text, computed for each payload object (a changed copy gets its own)', () => {
+    const profile = fold(history);
+    const published = toPublishedProfile(profile, config, { consentedPurposes: consentedPurposesOf(profile) });
+    expect(publishedFields(published).publishedJson).toBe(JSON.stringify(published));
+    // Asked twice for the same object: the same text.
+    expect(publishedFields(published).publishedJson).toBe(JSON.stringify(published));
+
+    const changed = { ...published, stage: 'lost' as const, facts: published.facts.slice(1) };
+    const text = publishedFields(changed).publishedJson;
+    expect(text).toBe(JSON.stringify(changed));
+    expect(text).not.toBe(publishedFields(published).publishedJson);
+    expect(fromDocument({ _id: 'c-1', version: 1, publishedJson: text }).published).toEqual(changed);
+  });
+});

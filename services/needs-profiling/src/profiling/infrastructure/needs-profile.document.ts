@@ -1,5 +1,5 @@
 import type { NeedsProfiledDataV1, RelationshipStage } from '@o2o/contracts';
-import type { NeedsProfile } from '../domain';
+import { publishedJson, type NeedsProfile } from '../domain';
 import type { JournalEntry, StoredNeedsProfile } from '../application/ports/needs-profile.store';
 
 /**
@@ -44,7 +44,7 @@ export function profileFields(profile: NeedsProfile): Pick<Required<NeedsProfile
 }
 
 export function publishedFields(published: NeedsProfiledDataV1): Pick<Required<NeedsProfileDocument>, 'publishedJson'> {
-  return { publishedJson: JSON.stringify(published) };
+  return { publishedJson: publishedJson(published) };
 }
 
 export function journalText(entries: readonly JournalEntry[]): string[] {

@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { createEnvelope, type TopicBatch } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
 import { readCopies } from '@o2o/testing';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
 import { loadNeedsProfilingConfig } from '../../../config/needs-profiling.config';
-import { answered, day, ordered } from '../../domain/testing/resolved-event.factory';
+import { answered, day, ordered, track } from '../../domain/testing/resolved-event.factory';
 import { ProfileLimitsReporter } from '../profile-limits.reporter';
 import { ProfilingMetrics } from '../profiling.metrics';
 import type { CustomerValues } from '../ports/customer-values';
@@ -130,7 +131,7 @@ function setup() {
     limits,
     config,
   );
-  return { profiles, publisher, handler };
+  return { profiles, publisher, handler, metrics };
 }
 
 function message(data: ReturnType<typeof ordered>, correlationId: string): ResolvedMessage {
@@ -227,5 +228,39 @@ describe('ApplyEventsHandler', () => {
     const retry = publisher.calls.at(-1)?.[0];
     expect(retry?.tombstones?.map((t) => t.key)).toEqual(['cus_b']);
     expect(retry?.events.map((e) => e.key)).toEqual(['cus_a']);
+  });
+
+  it('counts the batch’s publications per cause and its skipped inputs per reason, each event and publication once', async () => {
+    const { handler, metrics } = setup();
+    await handler.execute([
+      message(ordered({ categories: ['garden'] }, { customerId: 'cus_a', at: day(1), id: 'e1' }), 'm1'),
+      message(ordered({ categories: ['books'] }, { customerId: 'cus_b', at: day(1), id: 'e2' }), 'm2'),
+      message(ordered({ categories: ['toys'] }, { customerId: 'cus_c', at: day(1), id: 'e3' }), 'm3'),
+      // Two inputs the profile cannot use, of one reason, from two customers.
+      message(track('Question Asked', {}, { customerId: 'cus_a', at: day(2), id: 'e4' }), 'm4'),
+      message(track('Question Asked', {}, { customerId: 'cus_b', at: day(2), id: 'e5' }), 'm5'),
+    ]);
+
+    const published = (await metrics.published.get()).values;
+    expect(published.map((v) => [v.labels['cause'], v.value])).toEqual([['event', 3]]);
+    const skipped = (await metrics.skipped.get()).values;
+    expect(skipped.map((v) => [v.labels['reason'], v.value])).toEqual([['unknown-question', 2]]);
+  });
+
+  it('names each publication by the digest of the payload the write stores as the last publication', async () => {
+    const { profiles, publisher, handler } = setup();
+    await handler.execute([
+      message(ordered({ categories: ['garden'] }, { customerId: 'cus_a', at: day(1), id: 'e1' }), 'm1'),
+      message(answered('contact-preferred-channel', 'sms', { customerId: 'cus_b', channel: 'app', at: day(1), id: 'e2' }), 'm2'),
+    ]);
+
+    const sent = published(publisher);
+    expect(sent).toHaveLength(2);
+    for (const event of sent) {
+      const stored = profiles.docs.get(event.key)?.published;
+      expect(stored).toEqual(event.event.data);
+      const digest = createHash('sha256').update(JSON.stringify(stored)).digest('hex').slice(0, 16);
+      expect(event.event.id).toBe(`needs:${event.key}:1:${digest}`);
+    }
   });
 });

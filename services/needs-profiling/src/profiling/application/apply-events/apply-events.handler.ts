@@ -122,6 +122,8 @@ export class ApplyEventsHandler {
     const targets = new Map<string, Target>();
     const targetOf = (m: ResolvedMessage) => loaded.survivorOf(m.event.data.customerId);
     const hashes = new IdentifierHashes();
+    // Counted per reason for the batch, then added once each (prom-client hashes the labels on every increment).
+    const skipped = new Map<string, number>();
     for (const message of messages) {
       const id = targetOf(message);
       let target = targets.get(id);
@@ -134,7 +136,7 @@ export class ApplyEventsHandler {
       // so the event is addressed to the survivor rather than relying on profile.mergedIds.
       const data = message.event.data;
       const result = applyEvent(target.profile, data.customerId === id ? data : { ...data, customerId: id }, profiling);
-      for (const skipped of result.skipped) this.metrics.skipped.inc({ reason: skipped.reason });
+      for (const { reason } of result.skipped) skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
       if (result.changes.length > 0) {
         for (const limit of result.limits) target.limits.add(limit);
         target.profile = result.profile;
@@ -145,6 +147,7 @@ export class ApplyEventsHandler {
         target.trigger = message;
       }
     }
+    for (const [reason, n] of skipped) this.metrics.skipped.inc({ reason }, n);
     return { targets, targetOf, docs: loaded.docs };
   }
 }

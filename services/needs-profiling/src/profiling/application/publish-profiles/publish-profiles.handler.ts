@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
 import { NeedsProfiledDataV1, topics } from '@o2o/contracts';
 import { createEnvelope, OutgoingEvent } from '@o2o/kafka';
 import type { NeedsProfilingConfig } from '../../../config/needs-profiling.config';
 import { NEEDS_CONFIG } from '../../../needs.tokens';
-import { consentedPurposesOf, CustomerValue, materialChanges, NeedsProfile, toPublishedProfile } from '../../domain';
+import { consentedPurposesOf, CustomerValue, materialChanges, NeedsProfile, publishedJson, toPublishedProfile } from '../../domain';
 import { CustomerValues } from '../ports/customer-values';
 import { NeedsProfileStore } from '../ports/needs-profile.store';
 import { ProfileEventsPublisher } from '../ports/profile-events.publisher';
@@ -113,12 +113,16 @@ export class PublishProfilesHandler {
 
   /** Counts publications once they are sent. */
   count(published: PreparedPublication['published']): void {
-    for (const p of published) this.metrics.published.inc({ cause: p.cause });
+    // One increment per cause of the call, not per publication (prom-client hashes the labels on each).
+    const byCause = new Map<PublicationCause, number>();
+    for (const p of published) byCause.set(p.cause, (byCause.get(p.cause) ?? 0) + 1);
+    for (const [cause, n] of byCause) this.metrics.published.inc({ cause }, n);
   }
 }
 
+/** The payload's text is the one the write stores as the last publication (publishedJson serialises it once for both). */
 function digest(data: NeedsProfiledDataV1): string {
-  return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+  return hash('sha256', publishedJson(data), 'hex').slice(0, 16);
 }
 
 function valueStamp(value: CustomerValue | null | undefined): string {
