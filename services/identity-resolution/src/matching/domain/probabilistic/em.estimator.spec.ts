@@ -280,6 +280,16 @@ describe('PairVectors', () => {
     expect(distinct).toBeLessThan(pairs.length / 10);
   });
 
+  it('counts a vector object met again as the vector it is', () => {
+    const [a, b, c] = records;
+    if (a === undefined || b === undefined || c === undefined) throw new Error('population too small');
+    const compared = new PairVectors();
+    const again = [compared.of(a, b), compared.of(a, c), compared.of(a, b), compared.of(a, b), compared.of(b, c)];
+    const fresh = [comparisonVector(a, b), comparisonVector(a, c), comparisonVector(a, b), comparisonVector(a, b), comparisonVector(b, c)];
+    expect(countVectors(again)).toEqual(countVectors(fresh));
+    expect(countVectors(again).counts.reduce((sum, count) => sum + count, 0)).toBe(5);
+  });
+
   it('keeps the two orders of a pair apart', () => {
     const [a, b] = records;
     if (a === undefined || b === undefined) throw new Error('population too small');

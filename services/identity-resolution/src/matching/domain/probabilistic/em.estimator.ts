@@ -50,11 +50,21 @@ export class PairVectors {
 
 export function countVectors(vectors: Iterable<ComparisonVector>): VectorCounts {
   const byKey = new Map<string, { vector: ComparisonVector; count: number }>();
+  // The same vector object comes again where pairs are compared once (PairVectors): its key is built once.
+  const byObject = new Map<ComparisonVector, { vector: ComparisonVector; count: number }>();
   for (const vector of vectors) {
+    const seen = byObject.get(vector);
+    if (seen !== undefined) {
+      seen.count += 1;
+      continue;
+    }
     const key = vector.map((level) => (level === null ? '-' : String(level))).join(',');
-    const entry = byKey.get(key);
-    if (entry === undefined) byKey.set(key, { vector, count: 1 });
-    else entry.count += 1;
+    let entry = byKey.get(key);
+    if (entry === undefined) {
+      entry = { vector, count: 1 };
+      byKey.set(key, entry);
+    } else entry.count += 1;
+    byObject.set(vector, entry);
   }
   const entries = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
   return { vectors: entries.map((entry) => entry.vector), counts: entries.map((entry) => entry.count) };

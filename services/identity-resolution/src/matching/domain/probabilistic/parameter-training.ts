@@ -68,6 +68,18 @@ export function sampleRandomPairs<T>(items: readonly T[], count: number, seed: n
   return pairs;
 }
 
+/** The index of the first of the ascending bounds above target (bounds.length when none is): a binary search. */
+function firstAbove(bounds: readonly number[], target: number): number {
+  let low = 0;
+  let high = bounds.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((bounds[middle] ?? Number.POSITIVE_INFINITY) > target) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /**
  * Pairs drawn uniformly among the pairs of records that give the same value of `keyOf` (a
  * surname: the population the "same-surname" levels of contact are conditioned on; a postcode:
@@ -101,8 +113,7 @@ export function sampleSameKeyPairs(
   const scale = 1_000_000;
   for (let k = 0; k < count; k += 1) {
     const target = (uniformInt(rng, 0, scale - 1) / scale) * total;
-    let g = cumulative.findIndex((bound) => bound > target);
-    if (g < 0) g = usable.length - 1;
+    const g = Math.min(firstAbove(cumulative, target), usable.length - 1);
     const group = usable[g] ?? [];
     pairs.push(...sampleRandomPairs(group, 1, uniformInt(rng, 0, 2 ** 30)));
   }
