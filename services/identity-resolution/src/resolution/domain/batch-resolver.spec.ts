@@ -9,7 +9,7 @@ import {
   SegmentLikeEvent,
   TermFrequencies,
 } from '../../matching/domain';
-import { BatchResolver, GraphState, ResolverEvent, ResolverSettings } from './batch-resolver';
+import { BatchResolver, GraphState, lookupsFor, readEvent, ResolverEvent, ResolverSettings } from './batch-resolver';
 import { customerIdFor as keyedCustomerIdFor, legacyCustomerIdFor, StoredTermFrequencies } from './identity-graph.model';
 import { personalTraitsOf } from './personal-traits.extractor';
 
@@ -911,5 +911,39 @@ describe('BatchResolver', () => {
       expect(plan.moves).toEqual([expect.objectContaining({ recordId: earlyRecord, fromId: father, toId: son })]);
       expect(state.current(state.records.get(earlyRecord)?.customerId ?? '')).toBe(son);
     });
+  });
+});
+
+describe('readEvent', () => {
+  const identify = (): ResolverEvent => event({ type: 'identify', userId: 'u9', traits: { email: 'Jo@Mail.org', ...person } });
+
+  it('reads an event once for its lookups and its resolution under the same rules', () => {
+    const input = identify();
+    const first = readEvent(input, settings());
+    expect(readEvent(input, settings())).toBe(first);
+    expect(first.extraction.identifiers.map(({ type, value }) => `${type}:${value}`).sort()).toEqual([
+      'email:jo@mail.org',
+      'phone:+61412555123',
+      'userId:u9',
+    ]);
+    expect(first.prepared).toEqual(prepareRecord('incoming', personalTraitsOf(input.data) ?? {}));
+    // The lookups of the batch and its plan come from that one reading.
+    const lookups = lookupsFor([input], settings());
+    expect(lookups.identifierIds.length).toBe(2);
+    expect(lookups.blockingKeys.length).toBeGreaterThan(0);
+    expect(readEvent(input, settings())).toBe(first);
+  });
+
+  it('reads again under other rules, or with matching switched off', () => {
+    const input = identify();
+    const first = readEvent(input, settings());
+    const withoutMatching = readEvent(input, settings({ matching: undefined }));
+    expect(withoutMatching).not.toBe(first);
+    expect(withoutMatching.prepared).toBeUndefined();
+    const { email: _email, ...withoutEmail } = defaultIdentityRules.identifierTypes;
+    const otherRules = compileIdentityRules({ ...defaultIdentityRules, version: 'no-email', identifierTypes: withoutEmail });
+    const underOther = readEvent(input, settings({ rules: otherRules }));
+    expect(underOther.extraction.identifiers.map(({ type }) => type)).not.toContain('email');
+    expect(first.extraction.identifiers.map(({ type }) => type)).toContain('email');
   });
 });

@@ -7,6 +7,7 @@ import {
   decideResolution,
   differentFirstNames,
   extractIdentifiers,
+  Extraction,
   guardLink,
   GuardVerdict,
   IdentityRules,
@@ -435,13 +436,10 @@ export class BatchResolver {
 
   private resolveOne(event: ResolverEvent): EventOutcome {
     const { rules } = this.settings;
-    const extraction = extractIdentifiers(event.data, rules);
+    const { extraction, prepared } = readEvent(event, this.settings);
     const decision = decideResolution(extraction, this.knownCustomers(extraction.identifiers), rules);
     const carried = extraction.identifiers.map(({ type, value }) => ({ type, value }));
     if (decision.kind === 'unresolvable') return { kind: 'unresolvable', reason: decision.reason };
-
-    const traits = this.settings.matching !== undefined ? personalTraitsOf(event.data) : undefined;
-    const prepared = traits !== undefined ? prepareRecord('incoming', traits) : undefined;
 
     let customerId: string;
     let reason = decision.reason;
@@ -1039,18 +1037,45 @@ export interface BatchLookups {
 }
 
 /** What the batch needs read from the store before it can be planned: one read per kind. */
+/** What the resolver reads from an event: its identifiers under the rules, its personal traits as a record to match. */
+interface EventReading {
+  readonly rules: IdentityRules;
+  readonly matching: boolean;
+  readonly extraction: Extraction;
+  readonly prepared: PreparedRecord | undefined;
+}
+
+// A batch's events are read for its lookups (lookupsFor), then resolved, and again in a
+// reconcile round: what is read depends only on the event and the rules in force (and on whether
+// matching is on), so each event is read once per rules. Held as long as the event object is.
+const readings = new WeakMap<ResolverEvent, EventReading>();
+
+/** The event's identifiers and prepared record under these settings' rules, read once per event and rules. */
+export function readEvent(event: ResolverEvent, settings: Pick<ResolverSettings, 'rules' | 'matching'>): EventReading {
+  const matching = settings.matching !== undefined;
+  const known = readings.get(event);
+  if (known !== undefined && known.rules === settings.rules && known.matching === matching) return known;
+  const traits = matching ? personalTraitsOf(event.data) : undefined;
+  const reading: EventReading = {
+    rules: settings.rules,
+    matching,
+    extraction: extractIdentifiers(event.data, settings.rules),
+    prepared: traits !== undefined ? prepareRecord('incoming', traits) : undefined,
+  };
+  readings.set(event, reading);
+  return reading;
+}
+
 export function lookupsFor(events: readonly ResolverEvent[], settings: ResolverSettings): BatchLookups {
   const identifierIds = new Set<string>();
   const keys = new Set<string>();
   const terms = new Set<string>();
   for (const event of events) {
-    for (const identifier of extractIdentifiers(event.data, settings.rules).identifiers) {
+    const { extraction, prepared } = readEvent(event, settings);
+    for (const identifier of extraction.identifiers) {
       if (settings.rules.types.get(identifier.type)?.unique === true) identifierIds.add(uniqueIdentifierId(identifier));
     }
-    if (settings.matching === undefined) continue;
-    const traits = personalTraitsOf(event.data);
-    if (traits === undefined) continue;
-    addRecordLookups(prepareRecord('incoming', traits), keys, terms);
+    if (prepared !== undefined) addRecordLookups(prepared, keys, terms);
   }
   return { identifierIds: [...identifierIds], blockingKeys: [...keys], termKeys: [...terms] };
 }

@@ -1,13 +1,16 @@
+import { generatePopulation } from '@o2o/testing';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
   ComparisonVector,
+  comparisonVector,
   countVectors,
   defaultEmOptions,
   estimateParametersEm,
   estimateRandomPairPrior,
   expectedMatchCounts,
   hasConditionGroups,
+  PairVectors,
   pooledGroupM,
   weightByNonMatch,
   withGroupUFrom,
@@ -15,6 +18,8 @@ import {
   withUFromRandomPairs,
 } from './em.estimator';
 import { initialMatchParameters, MatchParameters } from './match-parameters.schema';
+import { sampleRandomPairs } from './parameter-training';
+import { prepareRecord } from './person-record.model';
 import { ADDRESS_IN_AREA_LEVELS, COMPARISON_NAMES, COMPARISONS } from './record-comparison';
 
 // A known mixture: draw comparison vectors from fixed m and u, then check that EM recovers them.
@@ -256,5 +261,42 @@ describe('expected match counts and m pooled over sessions', () => {
       .filter((name) => name.startsWith('other-surname:'))
       .reduce((sum, name) => sum + (pooled[level(name)] ?? 0), 0);
     expect(groupSum).toBeCloseTo(1, 9);
+  });
+});
+
+describe('PairVectors', () => {
+  const records = generatePopulation({ seed: 77, people: { people: 30 }, events: false }).traitRecords.map((record) =>
+    prepareRecord(record.recordId, record),
+  );
+
+  it('gives the vector comparing the two records would, comparing each ordered pair once', () => {
+    // Far more draws than distinct pairs, as a young store's training samples.
+    const pairs = sampleRandomPairs(records, 20 * records.length * records.length, 5);
+    const compared = new PairVectors();
+    const memoised = countVectors(pairs.map(([a, b]) => compared.of(a, b)));
+    expect(memoised).toEqual(countVectors(pairs.map(([a, b]) => comparisonVector(a, b))));
+    const distinct = new Set(pairs.map(([a, b]) => `${a.recordId}|${b.recordId}`)).size;
+    expect(compared.compared).toBe(distinct);
+    expect(distinct).toBeLessThan(pairs.length / 10);
+  });
+
+  it('counts a vector object met again as the vector it is', () => {
+    const [a, b, c] = records;
+    if (a === undefined || b === undefined || c === undefined) throw new Error('population too small');
+    const compared = new PairVectors();
+    const again = [compared.of(a, b), compared.of(a, c), compared.of(a, b), compared.of(a, b), compared.of(b, c)];
+    const fresh = [comparisonVector(a, b), comparisonVector(a, c), comparisonVector(a, b), comparisonVector(a, b), comparisonVector(b, c)];
+    expect(countVectors(again)).toEqual(countVectors(fresh));
+    expect(countVectors(again).counts.reduce((sum, count) => sum + count, 0)).toBe(5);
+  });
+
+  it('keeps the two orders of a pair apart', () => {
+    const [a, b] = records;
+    if (a === undefined || b === undefined) throw new Error('population too small');
+    const compared = new PairVectors();
+    expect(compared.of(a, b)).toEqual(comparisonVector(a, b));
+    expect(compared.of(b, a)).toEqual(comparisonVector(b, a));
+    expect(compared.of(a, b)).toBe(compared.of(a, b));
+    expect(compared.compared).toBe(2);
   });
 });

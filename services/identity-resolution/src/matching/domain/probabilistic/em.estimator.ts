@@ -16,13 +16,55 @@ export function comparisonVector(a: PreparedRecord, b: PreparedRecord): Comparis
   return COMPARISON_NAMES.map((name) => outcomes.find((outcome) => outcome.comparison === name)?.levelIndex ?? null);
 }
 
+/**
+ * comparisonVector of record pairs, each distinct (ordered) pair compared once. A training run
+ * draws hundreds of thousands of sampled pairs with replacement (random pairs, pairs within one
+ * surname or postcode) and compares the candidate pairs of every blocking recipe: in a store of a
+ * few hundred records, or within one surname, the same pairs come up again and again, and one
+ * comparison is microseconds of string similarity. The vectors are the same as comparing again
+ * (comparisonVector is a pure function of the two records), so the estimate is unchanged.
+ */
+export class PairVectors {
+  private readonly byLeft = new Map<PreparedRecord, Map<PreparedRecord, ComparisonVector>>();
+  private distinct = 0;
+
+  of(a: PreparedRecord, b: PreparedRecord): ComparisonVector {
+    let row = this.byLeft.get(a);
+    if (row === undefined) {
+      row = new Map();
+      this.byLeft.set(a, row);
+    }
+    const known = row.get(b);
+    if (known !== undefined) return known;
+    const vector = comparisonVector(a, b);
+    row.set(b, vector);
+    this.distinct += 1;
+    return vector;
+  }
+
+  /** How many distinct pairs were compared. */
+  get compared(): number {
+    return this.distinct;
+  }
+}
+
 export function countVectors(vectors: Iterable<ComparisonVector>): VectorCounts {
   const byKey = new Map<string, { vector: ComparisonVector; count: number }>();
+  // The same vector object comes again where pairs are compared once (PairVectors): its key is built once.
+  const byObject = new Map<ComparisonVector, { vector: ComparisonVector; count: number }>();
   for (const vector of vectors) {
+    const seen = byObject.get(vector);
+    if (seen !== undefined) {
+      seen.count += 1;
+      continue;
+    }
     const key = vector.map((level) => (level === null ? '-' : String(level))).join(',');
-    const entry = byKey.get(key);
-    if (entry === undefined) byKey.set(key, { vector, count: 1 });
-    else entry.count += 1;
+    let entry = byKey.get(key);
+    if (entry === undefined) {
+      entry = { vector, count: 1 };
+      byKey.set(key, entry);
+    } else entry.count += 1;
+    byObject.set(vector, entry);
   }
   const entries = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
   return { vectors: entries.map((entry) => entry.vector), counts: entries.map((entry) => entry.count) };

@@ -1,5 +1,5 @@
 import { generatePopulation } from '@o2o/testing';
-import { MIN_HOUSEHOLD_EVIDENCE_PAIRS, sampleRandomPairs, trainMatchParameters } from './parameter-training';
+import { MIN_HOUSEHOLD_EVIDENCE_PAIRS, sampleRandomPairs, sampleSameKeyPairs, trainMatchParameters } from './parameter-training';
 import { MatchParameters, matchParametersSchema } from './match-parameters.schema';
 import { prepareRecord } from './person-record.model';
 
@@ -11,6 +11,31 @@ describe('sampleRandomPairs', () => {
     expect(pairs).not.toEqual(sampleRandomPairs(items, 500, 10));
     expect(pairs.every(([a, b]) => a !== b)).toBe(true);
     expect(sampleRandomPairs([1], 5, 1)).toEqual([]);
+  });
+});
+
+describe('sampleSameKeyPairs', () => {
+  it('draws pairs within one key, from every group in proportion to its pairs', () => {
+    // Groups of 2, 3 and 6 records (1, 3 and 15 pairs) and one record alone.
+    const sizes: Array<[string, number]> = [
+      ['2000', 2],
+      ['3000', 3],
+      ['4000', 6],
+      ['5000', 1],
+    ];
+    const records = sizes.flatMap(([postcode, size]) =>
+      Array.from({ length: size }, (_, i) => prepareRecord(`${postcode}-${i}`, { firstName: `N${i}`, lastName: 'Lee', postcode })),
+    );
+    const pairs = sampleSameKeyPairs(records, (record) => record.postcode, 3800, 4);
+    expect(pairs.length).toBe(3800);
+    expect(pairs.every(([a, b]) => a.postcode === b.postcode && a.recordId !== b.recordId)).toBe(true);
+    const share = (postcode: string): number => pairs.filter(([a]) => a.postcode === postcode).length / pairs.length;
+    expect(share('5000')).toBe(0);
+    expect(share('2000')).toBeGreaterThan(0.02);
+    expect(share('2000')).toBeLessThan(0.1);
+    expect(share('4000')).toBeGreaterThan(0.7);
+    expect(share('4000')).toBeLessThan(0.8);
+    expect(sampleSameKeyPairs(records, (record) => record.postcode, 3800, 4)).toEqual(pairs);
   });
 });
 

@@ -2,13 +2,13 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { InMemoryBlockingIndex } from './blocking-keys';
 import {
-  comparisonVector,
   countVectors,
   defaultEmOptions,
   estimateParametersEm,
   estimateRandomPairPrior,
   expectedMatchCounts,
   hasConditionGroups,
+  PairVectors,
   pooledGroupM,
   VectorCounts,
   weightByNonMatch,
@@ -68,6 +68,18 @@ export function sampleRandomPairs<T>(items: readonly T[], count: number, seed: n
   return pairs;
 }
 
+/** The index of the first of the ascending bounds above target (bounds.length when none is): a binary search. */
+function firstAbove(bounds: readonly number[], target: number): number {
+  let low = 0;
+  let high = bounds.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((bounds[middle] ?? Number.POSITIVE_INFINITY) > target) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 /**
  * Pairs drawn uniformly among the pairs of records that give the same value of `keyOf` (a
  * surname: the population the "same-surname" levels of contact are conditioned on; a postcode:
@@ -101,20 +113,23 @@ export function sampleSameKeyPairs(
   const scale = 1_000_000;
   for (let k = 0; k < count; k += 1) {
     const target = (uniformInt(rng, 0, scale - 1) / scale) * total;
-    let g = cumulative.findIndex((bound) => bound > target);
-    if (g < 0) g = usable.length - 1;
+    const g = Math.min(firstAbove(cumulative, target), usable.length - 1);
     const group = usable[g] ?? [];
     pairs.push(...sampleRandomPairs(group, 1, uniformInt(rng, 0, 2 ** 30)));
   }
   return pairs;
 }
 
-function vectorsOf(pairs: ReadonlyArray<readonly [string, string]>, byId: ReadonlyMap<string, PreparedRecord>): VectorCounts {
+function vectorsOf(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  byId: ReadonlyMap<string, PreparedRecord>,
+  compared: PairVectors,
+): VectorCounts {
   return countVectors(
     pairs.flatMap(([x, y]) => {
       const a = byId.get(x);
       const b = byId.get(y);
-      return a !== undefined && b !== undefined ? [comparisonVector(a, b)] : [];
+      return a !== undefined && b !== undefined ? [compared.of(a, b)] : [];
     }),
   );
 }
@@ -129,14 +144,16 @@ function vectorsOf(pairs: ReadonlyArray<readonly [string, string]>, byId: Readon
 export function trainMatchParameters(records: readonly PreparedRecord[], options: TrainingOptions): MatchParameters {
   const start = options.start ?? initialMatchParameters(options.version);
   const byId = new Map(records.map((record) => [record.recordId, record] as const));
-  const random = countVectors(sampleRandomPairs(records, options.randomPairs, options.seed).map(([a, b]) => comparisonVector(a, b)));
+  // Every pair below is compared once however often the samples and recipes name it.
+  const compared = new PairVectors();
+  const random = countVectors(sampleRandomPairs(records, options.randomPairs, options.seed).map(([a, b]) => compared.of(a, b)));
   const index = new InMemoryBlockingIndex(options.maxBlockSize);
   for (const record of records) index.add(record);
   const sessions = (options.sessions ?? defaultTrainingSessions).map((session) => ({
     session,
-    data: vectorsOf(index.pairs(session.recipe), byId),
+    data: vectorsOf(index.pairs(session.recipe), byId, compared),
   }));
-  const allPairs = vectorsOf(index.pairs(), byId);
+  const allPairs = vectorsOf(index.pairs(), byId, compared);
   const totalPairs = (records.length * (records.length - 1)) / 2;
 
   // Two rounds: the second re-estimates u with the random pairs that look like matches weighted
@@ -150,7 +167,7 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   const [firstNameAt, birthDateAt] = [COMPARISON_NAMES.indexOf('firstName'), COMPARISON_NAMES.indexOf('birthDate')];
   const sameSurname = countVectors(
     sampleSameKeyPairs(records, (record) => record.lastName, options.randomPairs * 2, options.seed + 1)
-      .map(([a, b]) => comparisonVector(a, b))
+      .map(([a, b]) => compared.of(a, b))
       .filter((vector) => vector[firstNameAt] === firstNameElse && vector[birthDateAt] === birthDateElse),
   );
   // Pairs within one postcode, where a shared street address can happen: they measure how rare
@@ -158,13 +175,11 @@ export function trainMatchParameters(records: readonly PreparedRecord[], options
   // are full of matches (a duplicate keeps its postcode), so they count only once weighted by
   // the chance of a non-match, from the second round on.
   const samePostcode = countVectors(
-    sampleSameKeyPairs(records, (record) => record.postcode, options.randomPairs * 2, options.seed + 2).map(([a, b]) =>
-      comparisonVector(a, b),
-    ),
+    sampleSameKeyPairs(records, (record) => record.postcode, options.randomPairs * 2, options.seed + 2).map(([a, b]) => compared.of(a, b)),
   );
   // Where the data shows no households (measured after each round, from that round's m), the
   // same-surname contact levels take the other-surname u: see withGroupUFrom.
-  const householdPairs = countHouseholdPairs(index, byId);
+  const householdPairs = countHouseholdPairs(index, byId, compared);
   const withU = (from: MatchParameters, weighted: boolean): MatchParameters => {
     const conditional = withConditionalU(
       withUFromRandomPairs(from, weighted ? weightByNonMatch(random, from) : random),
@@ -257,7 +272,11 @@ interface HouseholdPairs {
   readonly bothDiffer: number;
 }
 
-function countHouseholdPairs(index: InMemoryBlockingIndex, byId: ReadonlyMap<string, PreparedRecord>): HouseholdPairs {
+function countHouseholdPairs(
+  index: InMemoryBlockingIndex,
+  byId: ReadonlyMap<string, PreparedRecord>,
+  compared: PairVectors,
+): HouseholdPairs {
   const [contactAt, firstNameAt, birthDateAt] = (['contact', 'firstName', 'birthDate'] as const).map((name) =>
     COMPARISON_NAMES.indexOf(name),
   );
@@ -273,7 +292,7 @@ function countHouseholdPairs(index: InMemoryBlockingIndex, byId: ReadonlyMap<str
       const b = byId.get(y);
       if (seen.has(key) || a === undefined || b === undefined) continue;
       seen.add(key);
-      const vector = comparisonVector(a, b);
+      const vector = compared.of(a, b);
       const contact = COMPARISONS.contact[vector[contactAt ?? -1] ?? -1];
       const firstName = vector[firstNameAt ?? -1];
       const birthDate = vector[birthDateAt ?? -1];
