@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRedis, LeaseLock, Redis } from '@o2o/redis';
+import { HeldLease, InjectRedis, LeaseLock, Redis } from '@o2o/redis';
 import {
   acceptEstimate,
   largestWeightChange,
@@ -36,9 +36,10 @@ export type TrainingOutcome =
     };
 
 /**
- * The run's lease, extended after every step. A step (one estimate, one page matched again) took
- * over a minute on a loaded 2-core machine and lost a 60 s lease mid-run; a crashed holder now
- * holds training back for at most five minutes, which a background job can wait.
+ * The run's lease, extended in the background every third of it while the run works (the
+ * estimate runs in a worker thread, so the event loop is free to). Extending it only between
+ * steps lost it to any estimate longer than the lease (five minutes on a loaded 2-core machine);
+ * a crashed holder holds training back for at most this long, which a background job can wait.
  */
 const LEASE_MS = 300_000;
 const REMATCH_PAGE = 100;
@@ -76,14 +77,14 @@ export class TrainMatchingHandler {
   }
 
   async execute(trigger: TrainingTrigger): Promise<TrainingOutcome> {
-    const token = await this.lock.acquire(LEASE_MS);
-    if (token === undefined) return { kind: 'busy' };
+    const lease = await this.lock.hold(LEASE_MS);
+    if (lease === undefined) return { kind: 'busy' };
     try {
       const [stored, latest] = await Promise.all([this.parameters.countRecords(), this.parameters.latest()]);
       if (trigger === 'request' && stored < MIN_RECORDS_FOR_ESTIMATE) throw new NotEnoughRecordsError(stored);
       if (trigger === 'schedule' && !trainingDue(stored, latest.records, this.policy))
         return { kind: 'not-due', storedRecords: stored, trainedOn: latest.records };
-      return await this.train(trigger, token, latest.parameters);
+      return await this.train(trigger, lease, latest.parameters);
     } catch (error) {
       if (!(error instanceof NotEnoughRecordsError)) {
         await this.parameters.setTrainingStatus({
@@ -94,15 +95,15 @@ export class TrainMatchingHandler {
       }
       throw error;
     } finally {
-      await this.lock.release(token);
+      await lease.release();
     }
   }
 
-  private async train(trigger: TrainingTrigger, token: string, current: MatchParameters): Promise<TrainingOutcome> {
+  private async train(trigger: TrainingTrigger, lease: HeldLease, current: MatchParameters): Promise<TrainingOutcome> {
     await this.parameters.setTrainingStatus({ state: 'estimating', trigger, startedAt: new Date() }, ['finishedAt', 'error']);
     const records = await this.parameters.allRecords();
     const candidate = await this.runner.estimate(records, current);
-    await this.keep(token);
+    this.keep(lease);
     const verdict = acceptEstimate(current, candidate, await this.parameters.decidedPairs(DECISIONS_CONSIDERED));
     if (!verdict.accepted) {
       const reason = `reproduces ${verdict.candidate.agreeing} of ${verdict.candidate.decided} review decisions, the current ${current.version} ${verdict.current.agreeing}`;
@@ -125,14 +126,14 @@ export class TrainMatchingHandler {
     // record again would change nothing and cost the database a full pass.
     const { rematched, merges } =
       largestWeightChange(current, candidate) >= REMATCH_MIN_CHANGE_BITS
-        ? await this.rematch(candidate, token)
+        ? await this.rematch(candidate, lease)
         : { rematched: 0, merges: 0 };
     await this.parameters.setTrainingStatus({ state: 'idle', finishedAt: new Date(), rematched, merges });
     return { kind: 'trained', parameters: candidate, records: records.length, rematched, merges };
   }
 
   /** Every stored record matched again under the new parameters; merges are written and published as any other. */
-  private async rematch(parameters: MatchParameters, token: string): Promise<{ rematched: number; merges: number }> {
+  private async rematch(parameters: MatchParameters, lease: HeldLease): Promise<{ rematched: number; merges: number }> {
     const ids = await this.parameters.recordIds();
     const settings = resolverSettings(this.config, this.rules.current(), parameters);
     const cause = { id: `${REMATCH_EVENT_PREFIX}${parameters.version}`, time: new Date().toISOString() };
@@ -169,14 +170,14 @@ export class TrainMatchingHandler {
         await this.graph.markMovesAnnounced(plan.moves.map((move) => move.partId));
         merges += plan.merges.length;
       }
-      await this.keep(token);
+      this.keep(lease);
       await this.parameters.setTrainingStatus({ rematched: Math.min(ids.length, start + REMATCH_PAGE), merges });
     }
     return { rematched: ids.length, merges };
   }
 
-  private async keep(token: string): Promise<void> {
+  private keep(lease: HeldLease): void {
     // Losing the lease means another instance may start a run of its own; stop rather than race it.
-    if (!(await this.lock.extend(token, LEASE_MS))) throw new Error('matching training lease lost');
+    if (lease.lost) throw new Error('matching training lease lost');
   }
 }
