@@ -43,6 +43,18 @@ describe('customer state', () => {
     expect(state.appliedEvents[APPLIED_EVENTS_KEPT - 1]).toBe(`e${APPLIED_EVENTS_KEPT + 9}`);
   });
 
+  it('drops the oldest applied ids past the bound, keeps the order and leaves the given state as it was', () => {
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `e${from + i}`);
+    const full = markApplied(emptyState('c'), ids(0, APPLIED_EVENTS_KEPT));
+    expect(full.appliedEvents).toEqual(ids(0, APPLIED_EVENTS_KEPT));
+    const next = markApplied(full, ['e3', ...ids(APPLIED_EVENTS_KEPT, APPLIED_EVENTS_KEPT + 3)]);
+    expect(next.appliedEvents).toEqual(ids(3, APPLIED_EVENTS_KEPT + 3));
+    expect(full.appliedEvents).toEqual(ids(0, APPLIED_EVENTS_KEPT));
+    expect(markApplied(full, ['e0', 'e7'])).toBe(full);
+    // More new ids than the bound: the newest of them.
+    expect(markApplied(full, ids(1000, 1000 + APPLIED_EVENTS_KEPT + 5)).appliedEvents).toEqual(ids(1005, 1000 + APPLIED_EVENTS_KEPT + 5));
+  });
+
   it('attributes a goal event that arrived before the exposure it followed', () => {
     const early = recordGoal(emptyState('c'), 'camp', at(10), 30);
     expect(early.attribution).toEqual({});

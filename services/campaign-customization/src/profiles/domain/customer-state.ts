@@ -81,7 +81,11 @@ export function hasApplied(state: CustomerState, eventId: string): boolean {
 export function markApplied(state: CustomerState, eventIds: readonly string[]): CustomerState {
   const fresh = eventIds.filter((id) => !state.appliedEvents.includes(id));
   if (fresh.length === 0) return state;
-  return { ...state, appliedEvents: [...state.appliedEvents, ...fresh].slice(-APPLIED_EVENTS_KEPT) };
+  // One copy of the kept ids (this runs for every event applied, on up to APPLIED_EVENTS_KEPT ids).
+  const held = state.appliedEvents;
+  const appliedEvents = held.slice(Math.max(0, held.length + fresh.length - APPLIED_EVENTS_KEPT));
+  for (const id of fresh.slice(-APPLIED_EVENTS_KEPT)) appliedEvents.push(id);
+  return { ...state, appliedEvents };
 }
 
 /** Stores the memberships after a diff and queues its changes with the next sequence numbers and their cause. */

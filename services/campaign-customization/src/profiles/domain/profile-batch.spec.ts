@@ -92,6 +92,45 @@ describe('ProfileBatch', () => {
     expect(batch.dirty()).toEqual([]);
   });
 
+  it('writes an event only when it changes the profile: the same traits again are no change, a changed nested one is', () => {
+    const traits = { plan: 'pro', address: { city: 'Lyon', zip: '69001' }, tags: ['a', 'b'] };
+    const first = run(
+      [stored(emptyState('c1'))],
+      [{ kind: 'event', customerId: 'c1', eventId: 'e1', data: event('c1', { eventType: 'identify', traits }) }],
+    );
+    const held = at(first.byId, 'c1');
+    expect(held.dirty).toBe(true);
+    expect(held.state.profile.identity.traits).toEqual(traits);
+
+    // The same values in fresh objects (as every decoded message is): nothing to write, not even the event id.
+    const again = JSON.parse(JSON.stringify(traits)) as typeof traits;
+    const same = run(
+      [stored(held.state)],
+      [{ kind: 'event', customerId: 'c1', eventId: 'e2', data: event('c1', { eventType: 'identify', traits: again }) }],
+    );
+    expect(at(same.byId, 'c1').dirty).toBe(false);
+    expect(at(same.byId, 'c1').state).toBe(held.state);
+
+    for (const changed of [
+      { ...again, address: { city: 'Lyon', zip: '69002' } },
+      { ...again, tags: ['a', 'b', 'c'] },
+      { ...again, plan: 'free' },
+    ]) {
+      const next = run(
+        [stored(held.state)],
+        [{ kind: 'event', customerId: 'c1', eventId: 'e3', data: event('c1', { eventType: 'identify', traits: changed }) }],
+      );
+      const c = at(next.byId, 'c1');
+      expect(c.dirty).toBe(true);
+      expect(c.state.profile.identity.traits).toEqual(changed);
+      expect(c.state.appliedEvents).toContain('e3');
+    }
+
+    // A track event always counts (a new bucket or a higher count), so it is always written.
+    const track = run([stored(held.state)], [{ kind: 'event', customerId: 'c1', eventId: 'e4', data: event('c1', { event: 'Viewed' }) }]);
+    expect(at(track.byId, 'c1').dirty).toBe(true);
+  });
+
   it('does not create a customer to erase what it never held', () => {
     const { batch, byId } = run([], [{ kind: 'value', customerId: 'ghost', eventId: 't', data: null }]);
     expect(at(byId, 'ghost').dirty).toBe(false);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { followMerges } from '@o2o/contracts';
 import type { CampaignDefinition } from '../../campaigns/domain/campaign-definition';
 import { diffMemberships, mergeMemberships, type MembershipCause } from '../../segments/domain/membership.diff';
@@ -179,7 +180,8 @@ export class ProfileBatch<Trace = unknown> {
     let profile = applyResolvedEvent(before.profile, change.data, this.tracked, this.now, undefined, this.limitsFor(w.state.customerId));
     if (change.consent !== undefined) profile = applyConsent(profile, change.consent);
     // An event that changes nothing (a page view, the same traits again) is not worth a write.
-    const profileChanged = profile !== before.profile && JSON.stringify(profile) !== JSON.stringify(before.profile);
+    // Compared as values, not as JSON text: the folds share unchanged parts, which compare at once.
+    const profileChanged = profile !== before.profile && !isDeepStrictEqual(profile, before.profile);
     let state: CustomerState = profileChanged ? { ...before, profile } : before;
     if (change.data.eventType === 'track' && change.data.event !== undefined) {
       for (const campaign of this.campaigns) {

@@ -33,8 +33,16 @@ export function diffMemberships(
   const current: Record<string, number> = {};
   const defined = new Map(segments.map((s) => [s.id, s]));
   const prefix = causePrefix(cause);
+  const matchOnly = { ...options, reasons: false };
   for (const segment of segments) {
     const was = own(previous, segment.id);
+    // Most segments keep their answer: whether it matched is enough, and only a change needs
+    // its reason, from the same evaluation (pure: the same rule, profile and time) with text.
+    const matched = evaluateMembership(segment, profile, now, matchOnly).matched;
+    if (matched ? was === segment.version : was === undefined) {
+      if (matched) current[segment.id] = segment.version;
+      continue;
+    }
     const result = evaluateMembership(segment, profile, now, options);
     if (result.matched) {
       current[segment.id] = segment.version;

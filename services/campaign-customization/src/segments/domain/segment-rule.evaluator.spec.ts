@@ -290,6 +290,15 @@ describe('segment rule evaluation', () => {
       fc.assert(fc.property(arbRule, (r) => expect(validateSegmentRule(r)).toEqual({ ok: true, rule: r })));
     });
 
+    it('without reasons: the same answer, no text', () => {
+      fc.assert(
+        fc.property(arbRule, arbProfile, (r, p) => {
+          const quick = evaluate(r, p, now, { purpose: 'personalisation', reasons: false });
+          expect(quick).toEqual({ matched: matched(r, p), reason: '' });
+        }),
+      );
+    });
+
     it('not(not(r)) = r', () => {
       fc.assert(fc.property(arbRule, arbProfile, (r, p) => matched({ not: { not: r } }, p) === matched(r, p)));
     });

@@ -31,10 +31,16 @@ export interface EvaluationOptions {
   factUsable?: (factPurpose: string, usePurpose: string) => boolean;
   /** Quote no profile value in reasons at all (traits and identifiers are never quoted anyway). */
   redactValues?: boolean;
+  /**
+   * false: only whether it matched, with an empty reason (the same answer; no text built). A
+   * membership diff asks so for every segment and for the reason only of what changes.
+   */
+  reasons?: boolean;
 }
 
 interface EvaluationContext extends PathReadContext {
   redactValues: boolean;
+  reasons: boolean;
 }
 
 const samePurpose = (factPurpose: string, usePurpose: string) => factPurpose === usePurpose;
@@ -46,7 +52,11 @@ const samePurpose = (factPurpose: string, usePurpose: string) => factPurpose ===
  * in not to include the unknown.
  */
 export function evaluate(rule: SegmentRule, profile: CustomerProfile, now: Date, options: EvaluationOptions = {}): RuleResult {
-  return evaluateNode(rule, profile, { ...readContext(profile, now, options), redactValues: options.redactValues ?? false });
+  return evaluateNode(rule, profile, {
+    ...readContext(profile, now, options),
+    redactValues: options.redactValues ?? false,
+    reasons: options.reasons ?? true,
+  });
 }
 
 /** What a path may read for this purpose: shared with anything that reads profile paths outside a rule. */
@@ -67,8 +77,9 @@ function evaluateNode(rule: SegmentRule, profile: CustomerProfile, context: Eval
     for (const child of rule.all) {
       const result = evaluateNode(child, profile, context);
       if (!result.matched) return result;
-      reasons.push(result.reason);
+      if (context.reasons) reasons.push(result.reason);
     }
+    if (!context.reasons) return { matched: true, reason: '' };
     return { matched: true, reason: reasons.length === 1 ? (reasons[0] ?? '') : `(${reasons.join(' and ')})` };
   }
   if (isAny(rule)) {
@@ -76,22 +87,24 @@ function evaluateNode(rule: SegmentRule, profile: CustomerProfile, context: Eval
     for (const child of rule.any) {
       const result = evaluateNode(child, profile, context);
       if (result.matched) return result;
-      reasons.push(result.reason);
+      if (context.reasons) reasons.push(result.reason);
     }
+    if (!context.reasons) return { matched: false, reason: '' };
     return { matched: false, reason: reasons.length === 1 ? (reasons[0] ?? '') : `none of (${reasons.join('; ')})` };
   }
   if (isNot(rule)) {
     const result = evaluateNode(rule.not, profile, context);
-    return { matched: !result.matched, reason: `not (${result.reason})` };
+    return { matched: !result.matched, reason: context.reasons ? `not (${result.reason})` : '' };
   }
-  if (isCount(rule)) return evaluateCount(rule, profile, context.now);
+  if (isCount(rule)) return evaluateCount(rule, profile, context);
   if (isComparison(rule)) return evaluateComparison(rule, profile, context);
   return { matched: false, reason: 'unrecognised rule node' };
 }
 
-function evaluateCount(rule: CountRule, profile: CustomerProfile, now: Date): RuleResult {
+function evaluateCount(rule: CountRule, profile: CustomerProfile, context: EvaluationContext): RuleResult {
   const { event, days, where } = rule.count;
-  const actual = countInWindow(profile.counters, rule.count, days, now);
+  const actual = countInWindow(profile.counters, rule.count, days, context.now);
+  if (!context.reasons) return { matched: compareNumbers(actual, rule.op, rule.value), reason: '' };
   const label = `count of "${event}"${where ? ` with ${where.property} = ${JSON.stringify(where.value)}` : ''} in the last ${days} days`;
   const matched = compareNumbers(actual, rule.op, rule.value);
   return { matched, reason: `${label} is ${actual}: ${matched ? '' : 'not '}${rule.op} ${rule.value}` };
@@ -117,6 +130,10 @@ function evaluateComparison(rule: ComparisonRule, profile: CustomerProfile, cont
   const personal = resolved.path.personal;
   const actual = resolved.path.read(profile, context);
   const present = actual !== undefined && !(Array.isArray(actual) && actual.length === 0);
+  if (!context.reasons) {
+    if (rule.op === 'exists' || !present) return { matched: present, reason: '' };
+    return { matched: compare(actual, rule) === true, reason: '' };
+  }
   if (rule.op === 'exists') return { matched: present, reason: `${rule.path} ${present ? 'exists' : 'is unknown'}` };
   const expected = personal ? '<value>' : show(rule.value);
   if (!present) return { matched: false, reason: `${rule.path} is unknown, so ${rule.op} ${expected} cannot hold` };

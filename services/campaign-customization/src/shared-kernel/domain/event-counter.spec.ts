@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { countInWindow, DAY_MS, dayIndex, mergeCounters, pruneCounters, recordEvent, type CounterSeries } from './event-counter';
+import {
+  countInWindow,
+  countsQuery,
+  DAY_MS,
+  dayIndex,
+  mergeCounters,
+  pruneCounters,
+  recordEvent,
+  type CounterSeries,
+} from './event-counter';
 
 const at = (iso: string) => new Date(iso);
 
@@ -59,6 +68,36 @@ describe('event counters', () => {
     expect(countInWindow(c, { event: 'Order Completed', where: { property: 'category', value: '1' } }, 7, now)).toBe(0);
     expect(countInWindow(c, { event: 'Order Completed', where: { property: 'category', value: 1 } }, 7, now)).toBe(1);
     expect(countInWindow(c, { event: 'Order Completed', where: { property: 'colour', value: 'red' } }, 7, now)).toBe(0);
+  });
+
+  it('never changes the counters it is given, and keeps the series an event does not touch as they were', () => {
+    let c: CounterSeries[] = [];
+    c = record(c, 'Viewed', '2024-05-01T10:00:00Z', '2024-05-05T00:00:00Z');
+    c = record(c, 'Order Completed', '2024-05-02T10:00:00Z', '2024-05-05T00:00:00Z', { category: 'shoes' });
+    c = record(c, 'Order Completed', '2024-05-03T10:00:00Z', '2024-05-05T00:00:00Z', { category: 'shoes' });
+    const before = JSON.parse(JSON.stringify(c)) as CounterSeries[];
+    const next = record(c, 'Order Completed', '2024-05-03T11:00:00Z', '2024-05-05T00:00:00Z', { category: 'shoes' });
+    expect(c).toEqual(before);
+    expect(next).not.toBe(c);
+    expect(next[0]).toBe(c[0]);
+    const now = at('2024-05-05T00:00:00Z');
+    expect(countInWindow(next, { event: 'Order Completed' }, 7, now)).toBe(3);
+    expect(countInWindow(next, { event: 'Order Completed', where: { property: 'category', value: 'shoes' } }, 7, now)).toBe(3);
+    expect(countInWindow(c, { event: 'Order Completed', where: { property: 'category', value: 'shoes' } }, 7, now)).toBe(2);
+    expect(pruneCounters(next, now)[0]).toBe(next[0]);
+  });
+
+  it('matches a series to a query by event and filter, values strictly', () => {
+    const plain: CounterSeries = { event: 'A', buckets: [[1, 1]] };
+    const one: CounterSeries = { event: 'A', property: 'p', value: 1, buckets: [[1, 1]] };
+    expect(countsQuery(plain, { event: 'A' })).toBe(true);
+    expect(countsQuery(plain, { event: 'B' })).toBe(false);
+    expect(countsQuery(plain, { event: 'A', where: { property: 'p', value: 1 } })).toBe(false);
+    expect(countsQuery(one, { event: 'A' })).toBe(false);
+    expect(countsQuery(one, { event: 'A', where: { property: 'p', value: 1 } })).toBe(true);
+    expect(countsQuery(one, { event: 'A', where: { property: 'p', value: '1' } })).toBe(false);
+    expect(countsQuery(one, { event: 'A', where: { property: 'q', value: 1 } })).toBe(false);
+    expect(countsQuery({ ...one, value: true }, { event: 'A', where: { property: 'p', value: 'true' } })).toBe(false);
   });
 
   it('ignores events too old for any window and does not count future-dated ones', () => {

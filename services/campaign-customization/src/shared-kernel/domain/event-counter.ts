@@ -114,16 +114,13 @@ function countEvent(
     const value = readProperty(event.properties, property);
     if (value !== undefined) queries.push({ event: event.name, where: { property, value } });
   }
-  let next = [...counters];
+  // A copy of the array, changed in place: the series themselves are replaced, never mutated.
+  const next = [...counters];
   for (const query of queries) {
-    const key = seriesKey(query);
-    const index = next.findIndex((s) => seriesKey(toQuery(s)) === key);
-    if (index === -1) {
-      next.push({ ...seriesOf(query), buckets: [[day, 1]] });
-    } else {
-      const series = next[index];
-      if (series) next = next.map((s, i) => (i === index ? { ...series, buckets: addToBuckets(series.buckets, day, 1) } : s));
-    }
+    const index = next.findIndex((s) => countsQuery(s, query));
+    const series = next[index];
+    if (series === undefined) next.push({ ...seriesOf(query), buckets: [[day, 1]] });
+    else next[index] = { ...series, buckets: addToBuckets(series.buckets, day, 1) };
   }
   return pruneCounters(next, now, retentionDays);
 }
@@ -133,6 +130,11 @@ export function pruneCounters(counters: readonly CounterSeries[], now: Date, ret
   const oldestKept = dayIndex(now) - retentionDays + 1;
   const kept: CounterSeries[] = [];
   for (const series of counters) {
+    // Most series have nothing to drop: kept as they are without copying their buckets.
+    if (series.buckets.every(([day]) => day >= oldestKept)) {
+      kept.push(series);
+      continue;
+    }
     const buckets = series.buckets.filter(([day]) => day >= oldestKept);
     if (buckets.length > 0) kept.push(buckets.length === series.buckets.length ? series : { ...series, buckets });
   }
@@ -141,8 +143,7 @@ export function pruneCounters(counters: readonly CounterSeries[], now: Date, ret
 
 /** Events matching the query in the current UTC day and the days - 1 days before it; events dated after today do not count. */
 export function countInWindow(counters: readonly CounterSeries[], query: CountQuery, days: number, now: Date): number {
-  const key = seriesKey(query);
-  const series = counters.find((s) => seriesKey(toQuery(s)) === key);
+  const series = counters.find((s) => countsQuery(s, query));
   if (series === undefined) return 0;
   const today = dayIndex(now);
   const first = today - days + 1;
@@ -155,8 +156,8 @@ export function countInWindow(counters: readonly CounterSeries[], query: CountQu
 export function mergeCounters(a: readonly CounterSeries[], b: readonly CounterSeries[]): CounterSeries[] {
   const merged = a.map((s) => ({ ...s, buckets: [...s.buckets] }));
   for (const series of b) {
-    const key = seriesKey(toQuery(series));
-    const target = merged.find((s) => seriesKey(toQuery(s)) === key);
+    const query = toQuery(series);
+    const target = merged.find((s) => countsQuery(s, query));
     if (target === undefined) {
       merged.push({ ...series, buckets: [...series.buckets] });
       continue;
@@ -181,7 +182,8 @@ export function readProperty(properties: Record<string, unknown> | undefined, pa
 function addToBuckets(buckets: ReadonlyArray<[number, number]>, day: number, count: number): Array<[number, number]> {
   const next: Array<[number, number]> = [];
   let added = false;
-  for (const [d, c] of buckets) {
+  for (const bucket of buckets) {
+    const [d, c] = bucket;
     if (!added && d === day) {
       next.push([d, c + count]);
       added = true;
@@ -190,7 +192,8 @@ function addToBuckets(buckets: ReadonlyArray<[number, number]>, day: number, cou
         next.push([day, count]);
         added = true;
       }
-      next.push([d, c]);
+      // Buckets are never changed in place (a count changes by a new pair), so the others are shared.
+      next.push(bucket);
     }
   }
   if (!added) next.push([day, count]);
@@ -207,7 +210,14 @@ function seriesOf(query: CountQuery): Omit<CounterSeries, 'buckets'> {
   return query.where ? { event: query.event, property: query.where.property, value: query.where.value } : { event: query.event };
 }
 
-// JSON keeps 1 and "1" apart, as the rule language does.
-function seriesKey(query: CountQuery): string {
-  return JSON.stringify(query.where ? [query.event, query.where.property, query.where.value] : [query.event]);
+/**
+ * Whether the series counts exactly what the query asks: the same event, and the same filter or
+ * none. Values compare strictly, so 1 and "1" stay apart, as the rule language keeps them (and
+ * as the JSON keys this compared before did; values are finite numbers, text or booleans).
+ */
+export function countsQuery(series: CounterSeries, query: CountQuery): boolean {
+  if (series.event !== query.event) return false;
+  const filtered = series.property !== undefined && series.value !== undefined;
+  if (query.where === undefined) return !filtered;
+  return filtered && series.property === query.where.property && series.value === query.where.value;
 }

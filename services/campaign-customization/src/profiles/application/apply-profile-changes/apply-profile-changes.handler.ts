@@ -108,16 +108,25 @@ export class ApplyProfileChangesHandler {
       const now = new Date();
       // Limits that applied in this round: reported only for the round whose writes stick.
       const limited = new Map<string, Set<ProfileLimitName>>();
-      const limitsFor = (customerId: string): ProfileLimits => ({
-        counterSeries: this.config.CUSTOMER_COUNTER_SERIES_MAX,
-        counterValue: this.config.CUSTOMER_COUNTER_VALUE_MAX,
-        traits: this.config.CUSTOMER_TRAITS_MAX,
-        onLimit: (limit) => {
-          const set = limited.get(customerId) ?? new Set<ProfileLimitName>();
-          set.add(limit);
-          limited.set(customerId, set);
-        },
-      });
+      // One bounds object per customer per round, not one per event.
+      const limits = new Map<string, ProfileLimits>();
+      const limitsFor = (customerId: string): ProfileLimits => {
+        let held = limits.get(customerId);
+        if (held === undefined) {
+          held = {
+            counterSeries: this.config.CUSTOMER_COUNTER_SERIES_MAX,
+            counterValue: this.config.CUSTOMER_COUNTER_VALUE_MAX,
+            traits: this.config.CUSTOMER_TRAITS_MAX,
+            onLimit: (limit) => {
+              const set = limited.get(customerId) ?? new Set<ProfileLimitName>();
+              set.add(limit);
+              limited.set(customerId, set);
+            },
+          };
+          limits.set(customerId, held);
+        }
+        return held;
+      };
       const sequences = new Map([...working].map(([id, w]) => [id, w.state.sequence]));
       const batch = new ProfileBatch<Context>(working, segments, campaigns, now, limitsFor);
       for (const change of changes) batch.apply(change);
