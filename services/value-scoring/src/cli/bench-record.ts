@@ -51,7 +51,6 @@ class BsonSummaries implements PurchaseSummaries {
     for (const w of writes) {
       const update: Document = { $set: toStored(w.set) };
       if (w.unset.length > 0) update['$unset'] = Object.fromEntries(w.unset.map((f) => [f, 1]));
-      if (w.appendApplied !== undefined) update['$push'] = { appliedEvents: { $each: w.appendApplied.ids, $slice: -w.appendApplied.keep } };
       // What the driver sends: the update, encoded; what the database holds afterwards.
       const sent = BSON.serialize({ q: { _id: w.customerId, revision: w.expectedRevision }, u: update });
       this.bytesWritten += sent.length;
@@ -59,10 +58,6 @@ class BsonSummaries implements PurchaseSummaries {
       const doc: Document = current === undefined ? { _id: w.customerId } : BSON.deserialize(current);
       Object.assign(doc, update['$set'] as Document);
       for (const field of w.unset) Reflect.deleteProperty(doc, field);
-      if (w.appendApplied !== undefined)
-        doc['appliedEvents'] = [...((doc['appliedEvents'] as string[] | undefined) ?? []), ...w.appendApplied.ids].slice(
-          -w.appendApplied.keep,
-        );
       this.docs.set(w.customerId, BSON.serialize(doc));
     }
     return new Set();

@@ -99,9 +99,6 @@ export class PurchaseSummaryRepository implements PurchaseSummaries {
           {
             $set: { ...toStored(w.set), writeId },
             ...(w.unset.length > 0 ? { $unset: Object.fromEntries(w.unset.map((f) => [f, 1])) } : {}),
-            ...(w.appendApplied === undefined
-              ? {}
-              : { $push: { appliedEvents: { $each: w.appendApplied.ids, $slice: -w.appendApplied.keep } } }),
           },
         ),
       );

@@ -10,13 +10,6 @@ export interface SummaryWrite {
   expectedRevision: number | undefined;
   set: Record<string, unknown>;
   unset: string[];
-  /**
-   * Instead of the whole list in `set`: event ids appended to the stored `appliedEvents`, of
-   * which the newest `keep` are kept (`$push` with `$each` and `$slice`). The stored list is the
-   * one read at `expectedRevision`, so the result is the list the state holds, without sending
-   * (or encoding) the ids it already has.
-   */
-  appendApplied?: { ids: string[]; keep: number };
 }
 
 export interface LoadedSummaries {

@@ -16,7 +16,7 @@ import { EventChange, applyEvents } from '../../domain/summary-update';
 import { LoadedSummaries, SummaryWrite } from '../ports/purchase-summaries.port';
 import { RefusingSummaries } from '../ports/purchase-summaries.test-helper';
 import { ValueStateBatch, ValueStatePublisher } from '../ports/value-state.publisher';
-import { appendedTo, SummaryInput, SummaryUpdater } from './summary-updater';
+import { SummaryInput, SummaryUpdater } from './summary-updater';
 
 /** Summaries in memory with the port's contract: conditional on revision, round trips counted. Only what the updater calls is kept. */
 class MemorySummaries extends RefusingSummaries {
@@ -45,8 +45,6 @@ class MemorySummaries extends RefusingSummaries {
       }
       const next: PurchaseSummary = Object.assign(structuredClone(current), w.set);
       for (const field of w.unset) Reflect.deleteProperty(next, field);
-      // $push with $each and $slice.
-      if (w.appendApplied) next.appliedEvents = [...next.appliedEvents, ...w.appendApplied.ids].slice(-w.appendApplied.keep);
       this.docs.set(w.customerId, next);
     }
     return lost;
@@ -202,9 +200,8 @@ describe('SummaryUpdater', () => {
     await updater.update([view('e2')]);
 
     const write = repository.saves.at(-1)?.[0];
-    // A view adds its event id (appended to the stored ids); the order lines, channels and categories are not sent again.
-    expect(write?.appendApplied).toEqual({ ids: ['e2'], keep: 2 });
-    expect(write?.set).not.toHaveProperty('appliedEvents');
+    // A view adds its event id; the order lines, channels and categories are not sent again.
+    expect(write?.set['appliedEvents']).toEqual(['e1', 'e2']);
     for (const field of ['orders', 'channels', 'categories', 'purchases', 'revenue', 'firstSeenAt', 'lastPurchaseAt'])
       expect(write?.set).not.toHaveProperty(field);
     expect(write?.set).toHaveProperty('revision', 2);
@@ -223,18 +220,6 @@ describe('SummaryUpdater', () => {
     await updater.update([purchase('cus_a', 'e3', 5)]);
     expect((repository.saves.at(-1)?.[0]?.set['orders'] as Array<{ orderId: string }>).map((o) => o.orderId)).toEqual(['o-e1', 'o-e3']);
     expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 15, purchases: 2, revision: 3 });
-  });
-
-  it('appends event ids when the stored list is full, keeping the newest', async () => {
-    const { repository, updater } = setup();
-    const stored = Array.from({ length: APPLIED_EVENTS_KEPT }, (_, i) => `e${i}`);
-    repository.docs.set('cus_a', { ...emptySummary('cus_a'), appliedEvents: stored, revision: 4 });
-
-    await updater.update([purchase('cus_a', 'e-new', 10), purchase('cus_a', 'e-newer', 5)]);
-
-    expect(repository.saves.at(-1)?.[0]?.appendApplied).toEqual({ ids: ['e-new', 'e-newer'], keep: APPLIED_EVENTS_KEPT });
-    expect(repository.docs.get('cus_a')?.appliedEvents).toEqual([...stored, 'e-new', 'e-newer'].slice(-APPLIED_EVENTS_KEPT));
-    expect(repository.docs.get('cus_a')).toMatchObject({ purchases: 2, revenue: 15, revision: 5 });
   });
 
   it('writes every field of a summary it creates', async () => {
@@ -442,45 +427,5 @@ describe('SummaryUpdater', () => {
     await updater.update([{ ...purchase('cus_x', 'e1', 10), create: false }]);
     expect(repository.docs.has('cus_x')).toBe(false);
     expect(published(publisher)).toHaveLength(0);
-  });
-});
-
-describe('appendedTo', () => {
-  it('gives the ids added at the end, also when the oldest fall out of the window', () => {
-    expect(appendedTo(['a', 'b'], ['a', 'b', 'c'])).toEqual(['c']);
-    expect(appendedTo(['a', 'b', 'c'], ['b', 'c', 'd'])).toEqual(['d']);
-    expect(appendedTo([], ['a'])).toEqual(['a']);
-    expect(appendedTo(['a', 'b'], ['a', 'b'])).toEqual([]);
-  });
-
-  it('gives the result of appending exactly (the stored ids, the added ones, the newest kept)', () => {
-    const cases: Array<[string[], string[]]> = [
-      [
-        ['a', 'b', 'c'],
-        ['b', 'c', 'd', 'e'],
-      ],
-      [
-        ['a', 'b', 'c'],
-        ['c', 'd'],
-      ],
-      [
-        ['x', 'a', 'x', 'b'],
-        ['x', 'b', 'c'],
-      ],
-    ];
-    for (const [stored, next] of cases) {
-      const added = appendedTo(stored, next);
-      expect(added).toBeDefined();
-      expect([...stored, ...(added ?? [])].slice(-next.length)).toEqual(next);
-    }
-  });
-
-  it('gives nothing to append when the list is another (written whole then)', () => {
-    expect(appendedTo(['a', 'b'], ['a', 'c'])).toBeUndefined();
-    expect(appendedTo(['a', 'b', 'c'], ['a', 'c', 'd'])).toBeUndefined();
-    expect(appendedTo(['a'], [])).toBeUndefined();
-    // Every stored id fell out: written whole.
-    expect(appendedTo(['a', 'b'], ['c', 'd'])).toBeUndefined();
-    expect(appendedTo(['b'], ['a', 'b', 'c'])).toBeUndefined();
   });
 });

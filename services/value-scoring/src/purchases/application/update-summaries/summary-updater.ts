@@ -200,7 +200,6 @@ export class SummaryUpdater {
     if (!target.changed && !stale) return undefined;
     const set: Record<string, unknown> = {};
     const unset: string[] = [];
-    let appendApplied: SummaryWrite['appendApplied'];
     if (target.changed) {
       set['revision'] = revision;
       // Only what the inputs changed: a field an input kept is the same object as the stored
@@ -212,13 +211,6 @@ export class SummaryUpdater {
         if (value !== undefined) {
           if (doc === undefined || value !== doc[field]) set[field] = value;
         } else if (doc?.[field] !== undefined) unset.push(field);
-      }
-      // The applied event ids grow by a few at the end: appended, not rewritten whole.
-      const applied =
-        set['appliedEvents'] === undefined || doc === undefined ? undefined : appendedTo(doc.appliedEvents, summary.appliedEvents);
-      if (applied !== undefined) {
-        delete set['appliedEvents'];
-        if (applied.length > 0) appendApplied = { ids: applied, keep: summary.appliedEvents.length };
       }
     }
     if (stale) {
@@ -262,31 +254,8 @@ export class SummaryUpdater {
         });
       }
     }
-    return {
-      customerId: target.id,
-      expectedRevision: doc ? readRevision : undefined,
-      set,
-      unset,
-      ...(appendApplied === undefined ? {} : { appendApplied }),
-    };
+    return { customerId: target.id, expectedRevision: doc ? readRevision : undefined, set, unset };
   }
-}
-
-/**
- * The ids to append to `stored` so that, the newest `next.length` kept, it becomes `next`; or
- * undefined if `next` is not such a list (then it is written whole). Found from the end: the
- * stored list's last id and what follows it in `next`, with the ids before it checked against
- * the stored ones (string identity for the ids read, so no hashing of the whole list).
- */
-export function appendedTo(stored: readonly string[], next: readonly string[]): string[] | undefined {
-  if (next.length === 0) return undefined;
-  const j = stored.length === 0 ? -1 : next.lastIndexOf(stored[stored.length - 1] as string);
-  // Every stored id fell out of the window (or the list is another).
-  if (stored.length > 0 && j < 0) return undefined;
-  if (j + 1 > stored.length) return undefined;
-  const offset = stored.length - 1 - j;
-  for (let i = 0; i <= j; i++) if (next[i] !== stored[offset + i]) return undefined;
-  return next.slice(j + 1);
 }
 
 /** A cause as a pending state keeps it: the trace as its W3C traceparent. */
