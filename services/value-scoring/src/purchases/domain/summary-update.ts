@@ -63,14 +63,15 @@ export function applyEvents<S extends SummaryState>(
     return true;
   });
   if (fresh.length === 0) return undefined;
+  // Lines, channels and categories are copied only when an event adds to them: a state that
+  // keeps them shares the given state's arrays (never changed in place), which tells the
+  // updater they need no write (SummaryUpdater.settle).
   const next: S = {
     ...summary,
-    orders: [...summary.orders],
-    channels: [...summary.channels],
-    categories: [...summary.categories],
     appliedEvents: [...summary.appliedEvents, ...fresh.map((c) => c.eventId)].slice(-keptEventIds),
   };
-  const orders = new Set(summary.orders.map(orderKey).filter((k): k is string => k !== undefined));
+  let copied = false;
+  let orders: Set<string> | undefined;
   for (const change of fresh) {
     next.firstSeenAt = earliest(next.firstSeenAt, change.seenAt);
     if (change.cost) next.costs = countCost(next.costs, change.cost);
@@ -78,8 +79,15 @@ export function applyEvents<S extends SummaryState>(
     if (!p) continue;
     const key = orderKey(p);
     if (key !== undefined) {
+      orders ??= new Set(summary.orders.map(orderKey).filter((k): k is string => k !== undefined));
       if (orders.has(key)) continue;
       orders.add(key);
+    }
+    if (!copied) {
+      next.orders = [...summary.orders];
+      next.channels = [...summary.channels];
+      next.categories = [...summary.categories];
+      copied = true;
     }
     next.orders.push({
       eventId: change.eventId,

@@ -183,6 +183,54 @@ describe('SummaryUpdater', () => {
     expect(states[1]?.actualValue).toBe(states[0]?.actualValue);
   });
 
+  it('writes only the fields an input changed, and the stored state ends as if it had written them all', async () => {
+    const { repository, updater } = setup();
+    await updater.update([purchase('cus_a', 'e1', 10)]);
+    const view = (eventId: string): SummaryInput => {
+      const change: EventChange = { eventId, origin: 'cus_a', seenAt: day(2), purchase: null };
+      return {
+        customerId: 'cus_a',
+        followMerges: true,
+        create: true,
+        apply: (summary) => applyEvents(summary, [change], APPLIED_EVENTS_KEPT),
+        cause: { trace: ROOT_CONTEXT, causationId: eventId, correlationId: `m-${eventId}` },
+      };
+    };
+
+    await updater.update([view('e2')]);
+
+    const write = repository.saves.at(-1)?.[0];
+    // A view adds its event id; the order lines, channels and categories are not sent again.
+    expect(write?.set['appliedEvents']).toEqual(['e1', 'e2']);
+    for (const field of ['orders', 'channels', 'categories', 'purchases', 'revenue', 'firstSeenAt', 'lastPurchaseAt'])
+      expect(write?.set).not.toHaveProperty(field);
+    expect(write?.set).toHaveProperty('revision', 2);
+    expect(repository.docs.get('cus_a')).toMatchObject({
+      revision: 2,
+      scoredRevision: 2,
+      revenue: 10,
+      purchases: 1,
+      channels: ['web'],
+      categories: ['shoes'],
+      appliedEvents: ['e1', 'e2'],
+    });
+    expect(repository.docs.get('cus_a')?.orders.map((o) => o.orderId)).toEqual(['o-e1']);
+
+    // A purchase after it sends the lines (all of them) again.
+    await updater.update([purchase('cus_a', 'e3', 5)]);
+    expect((repository.saves.at(-1)?.[0]?.set['orders'] as Array<{ orderId: string }>).map((o) => o.orderId)).toEqual(['o-e1', 'o-e3']);
+    expect(repository.docs.get('cus_a')).toMatchObject({ revenue: 15, purchases: 2, revision: 3 });
+  });
+
+  it('writes every field of a summary it creates', async () => {
+    const { repository, updater } = setup();
+    await updater.update([purchase('cus_new', 'e1', 10)]);
+    const write = repository.saves.at(-1)?.[0];
+    expect(write?.expectedRevision).toBeUndefined();
+    expect(write?.set).toMatchObject({ purchases: 1, revenue: 10, channels: ['web'], categories: ['shoes'], appliedEvents: ['e1'] });
+    expect(write?.set['orders']).toHaveLength(1);
+  });
+
   it('changes, scores and publishes nothing on a redelivery', async () => {
     const { repository, publisher, updater } = setup();
     await updater.update([purchase('cus_a', 'e1', 10), purchase('cus_a', 'e2', 5)]);

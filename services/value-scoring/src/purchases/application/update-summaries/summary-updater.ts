@@ -28,7 +28,8 @@ export interface SummaryInput {
   /**
    * The summary's new state in memory, or undefined if the input changes nothing (already
    * applied, or older than what the summary holds): must be idempotent, because a lost race
-   * applies it again to the re-read summary.
+   * applies it again to the re-read summary. Never changes the given summary in place: what it
+   * keeps stays the same object, and only fields that are new objects (or other values) are written.
    */
   apply(summary: PurchaseSummary): PurchaseSummary | undefined;
   cause: ChangeCause;
@@ -201,10 +202,15 @@ export class SummaryUpdater {
     const unset: string[] = [];
     if (target.changed) {
       set['revision'] = revision;
+      // Only what the inputs changed: a field an input kept is the same object as the stored
+      // one (inputs copy what they change, never change in place), and the write is conditional
+      // on the revision read, so the stored value is still it. Most events (views, answers)
+      // and every needs profile leave the order lines alone, the bulk of a summary.
       for (const field of SUMMARY_FIELDS) {
         const value = summary[field];
-        if (value !== undefined) set[field] = value;
-        else if (doc?.[field] !== undefined) unset.push(field);
+        if (value !== undefined) {
+          if (doc === undefined || value !== doc[field]) set[field] = value;
+        } else if (doc?.[field] !== undefined) unset.push(field);
       }
     }
     if (stale) {
