@@ -15,6 +15,7 @@ import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { resolvedEventDataV1, type NeedsProfiledDataV1, type ResolvedEventDataV1, type ValueScoredDataV1 } from '@o2o/contracts';
 import type { OutgoingEvent } from '@o2o/kafka';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
+import { seededUniform } from '@o2o/random';
 import type { AttributionState, GroupCounts } from '../lift/domain';
 import { LiveCampaigns } from '../campaigns/application/ports';
 import type { CampaignDefinition } from '../campaigns/domain/campaign-definition';
@@ -172,8 +173,7 @@ const segments: SegmentDefinition[] = [
 
 /** The bench's mix (libs/bench's event generator, roughly), and after every fifth event a value or needs state of its customer. */
 function changeMix(customers: number, count: number, seed: number): ProfileChange[] {
-  let state = seed;
-  const rnd = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const rnd = seededUniform(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const categories = ['shoes', 'travel', 'home-office', 'books', 'garden', 'toys'];
   const t0 = Date.now() - count * 1000;

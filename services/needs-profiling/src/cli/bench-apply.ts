@@ -15,6 +15,7 @@ import { resolvedEventDataV1, type ResolvedEventDataV1 } from '@o2o/contracts';
 import { createEnvelope, type TopicBatch } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
+import { seededUniform } from '@o2o/random';
 import { loadNeedsProfilingConfig } from '../config/needs-profiling.config';
 import { ApplyEventsHandler, type ResolvedMessage } from '../profiling/application/apply-events/apply-events.handler';
 import type { CustomerValues } from '../profiling/application/ports/customer-values';
@@ -112,8 +113,7 @@ class CountingPublisher implements ProfileEventsPublisher {
 
 /** The bench's mix (libs/bench's event generator, roughly): views, orders, email, answers, identifies, consents, screens. */
 function eventMix(customers: number, count: number, seed: number): ResolvedEventDataV1[] {
-  let state = seed;
-  const rnd = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const rnd = seededUniform(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const categories = ['shoes', 'travel', 'home-office', 'books', 'garden', 'toys'];
   const t0 = Date.parse('2026-12-01T00:00:00.000Z');

@@ -18,6 +18,7 @@ import { resolvedEventDataV1, type EventResolvedV1, type ResolvedEventDataV1 } f
 import { createEnvelope } from '@o2o/kafka';
 import { loadWithSurvivors } from '@o2o/mongo';
 import { createLogger, PlatformMetrics } from '@o2o/observability';
+import { seededUniform } from '@o2o/random';
 import { loadValueScoringConfig } from '../config/value-scoring.config';
 import { defaultCostModel } from '../costs/application/cost-model.registry';
 import type { FitInputs, LoadedSummaries, PurchaseSummaries, SummaryWrite } from '../purchases/application/ports/purchase-summaries.port';
@@ -110,8 +111,7 @@ class CountingPublisher implements ValueStatePublisher {
 
 /** The pipeline bench's mix, roughly: views, orders (about one in seven), email, answers, identifies, consents, screens. */
 function eventMix(customers: number, count: number, seed: number): EventResolvedV1[] {
-  let state = seed;
-  const rnd = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const rnd = seededUniform(seed);
   const categories = ['shoes', 'travel', 'home-office', 'books', 'garden', 'toys'];
   const t0 = Date.parse('2026-12-01T00:00:00.000Z');
   return Array.from({ length: count }, (_, seq) => {
